@@ -1,0 +1,504 @@
+/*
+ * jta-admin: the operators' command-line tool.  Every argument that reaches
+ * the store goes through the same validation tables as the API.
+ *
+ * Exit status: 0 done; 1 the operation failed (the message says why);
+ * 2 the command line is wrong; 78 the configuration is wrong.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jta_conf.h"
+#include "jta_log.h"
+#include "jta_req.h"
+#include "jta_store.h"
+#include "jta_vault.h"
+
+#define EXIT_USAGE	2
+#define EXIT_CONFIG	78
+
+struct cmd {
+	const char	*group;		/* "user", or NULL for a lone word */
+	const char	*verb;
+	const char	*usage;
+	const char	*help;
+	int		(*run)(const struct jta_conf *, int, char **);
+};
+
+static const char *prog = "jta-admin";
+
+static void
+fail(const char *fmt, ...) JTA_PRINTF(1, 2);
+
+static void
+fail(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Validate one value as field f, by the API's own rules. */
+static int
+check(const struct jta_field *f, const char *value)
+{
+	struct jta_error err;
+	json_t		*obj, *out = NULL;
+	int		 ok;
+
+	memset(&err, 0, sizeof(err));
+	if ((obj = json_pack("{s:s}", f->name, value)) == NULL)
+		return 0;
+	ok = jta_req_check_object(obj, f, 1, &out, &err) == JTA_OK;
+	if (!ok)
+		fail("%s", err.detail);
+	json_decref(out);
+	json_decref(obj);
+	return ok;
+}
+
+/* Take "--name value" options out of argv into vals (by position of
+ * names); returns -1 on an unknown or incomplete option. */
+static int
+options(int *argc, char **argv, const char *const *names, const char **vals)
+{
+	int	 i, o = 0;
+	size_t	 k;
+
+	for (i = 0; i < *argc; i++) {
+		if (strncmp(argv[i], "--", 2) != 0) {
+			argv[o++] = argv[i];
+			continue;
+		}
+		for (k = 0; names[k] != NULL; k++)
+			if (strcmp(argv[i] + 2, names[k]) == 0)
+				break;
+		if (names[k] == NULL) {
+			fail("unknown option %.64s", argv[i]);
+			return -1;
+		}
+		if (i + 1 >= *argc) {
+			fail("option %s needs a value", argv[i]);
+			return -1;
+		}
+		vals[k] = argv[++i];
+	}
+	*argc = o;
+	return 0;
+}
+
+static int
+openstore(const struct jta_conf *conf, unsigned flags, struct jta_store **st)
+{
+	char	 msg[768];
+
+	if (jta_store_open(conf->database, conf->busy_timeout_ms, flags, st,
+	    msg, sizeof(msg)) != JTA_OK) {
+		fail("%s", msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+printjson(const json_t *v)
+{
+	if (json_dumpf(v, stdout, JSON_INDENT(2)) != 0)
+		return 1;
+	fputc('\n', stdout);
+	return 0;
+}
+
+/* Make the parent directory of path (mode 0700) if it is missing. */
+static int
+mkparent(const char *path)
+{
+	char	 dir[JTA_CONF_PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (mkdir(dirname(dir), 0700) != 0 && errno != EEXIST) {
+		fail("cannot create directory for %s: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_init(const struct jta_conf *conf, int argc, char **argv)
+{
+	struct jta_store *st = NULL;
+	struct jta_vault *v = NULL;
+	char		 msg[768];
+	int		 version;
+
+	(void)argv;
+	if (argc != 0)
+		return EXIT_USAGE;
+	if (mkparent(conf->vault_key_file) != 0 ||
+	    mkparent(conf->database) != 0)
+		return 1;
+	if (access(conf->vault_key_file, F_OK) != 0) {
+		if (jta_vault_create_key(conf->vault_key_file, msg,
+		    sizeof(msg)) != JTA_OK) {
+			fail("%s", msg);
+			return 1;
+		}
+		printf("created key file %s (mode 0600)\n",
+		    conf->vault_key_file);
+	}
+	if (jta_vault_open(conf->vault_key_file, &v, msg, sizeof(msg)) !=
+	    JTA_OK) {
+		fail("%s", msg);
+		return 1;
+	}
+	jta_vault_close(v);
+	if (openstore(conf, JTA_STORE_CREATE | JTA_STORE_MIGRATE, &st) != 0)
+		return 1;
+	if (jta_store_version(st, &version) != JTA_OK) {
+		jta_store_close(st);
+		return 1;
+	}
+	printf("database %s is at schema version %d\n", conf->database,
+	    version);
+	jta_store_close(st);
+	return 0;
+}
+
+static const struct jta_field f_user = { "user name", JTA_FT_USERNAME, 0, 0,
+    0, NULL };
+static const struct jta_field f_display = { "display name", JTA_FT_STRING,
+    0, 1, JTA_LIMIT_DISPLAY_NAME, NULL };
+static const struct jta_field f_email = { "email", JTA_FT_STRING, 0, 3,
+    JTA_LIMIT_EMAIL, NULL };
+static const struct jta_field f_label = { "label", JTA_FT_STRING, 0, 0, 64,
+    NULL };
+static const struct jta_field f_project = { "project key", JTA_FT_PROJECT,
+    0, 0, 0, NULL };
+static const struct jta_field f_pname = { "project name", JTA_FT_STRING, 0,
+    1, JTA_LIMIT_PROJECT_NAME, NULL };
+static const struct jta_field f_types = { "types", JTA_FT_LABELS, 0, 1, 10,
+    NULL };
+
+static int
+cmd_user_add(const struct jta_conf *conf, int argc, char **argv)
+{
+	static const char *const names[] = { "display-name", "email", NULL };
+	const char	*vals[2] = { NULL, NULL };
+	struct jta_store *st = NULL;
+	struct jta_error err;
+	int		 rc = 1;
+
+	if (options(&argc, argv, names, vals) != 0 || argc != 1)
+		return EXIT_USAGE;
+	if (!check(&f_user, argv[0]) ||
+	    (vals[0] != NULL && !check(&f_display, vals[0])) ||
+	    (vals[1] != NULL && (!check(&f_email, vals[1]) ||
+	    strchr(vals[1], '@') == NULL)))
+		return vals[1] != NULL && strchr(vals[1], '@') == NULL ?
+		    (fail("email must hold an '@'"), EXIT_USAGE) : EXIT_USAGE;
+	if (openstore(conf, 0, &st) != 0)
+		return 1;
+	memset(&err, 0, sizeof(err));
+	if (jta_store_user_add(st, argv[0], vals[0] ? vals[0] : argv[0],
+	    vals[1], NULL, &err) != JTA_OK)
+		fail("user %s: %s", argv[0], err.detail);
+	else {
+		printf("added user %s\n", argv[0]);
+		rc = 0;
+	}
+	jta_store_close(st);
+	return rc;
+}
+
+static int
+cmd_user_list(const struct jta_conf *conf, int argc, char **argv)
+{
+	struct jta_store *st = NULL;
+	json_t		*list = NULL;
+	int		 rc = 1;
+
+	(void)argv;
+	if (argc != 0)
+		return EXIT_USAGE;
+	if (openstore(conf, 0, &st) != 0)
+		return 1;
+	if (jta_store_user_list(st, &list) == JTA_OK)
+		rc = printjson(list);
+	json_decref(list);
+	jta_store_close(st);
+	return rc;
+}
+
+static int
+cmd_key_create(const struct jta_conf *conf, int argc, char **argv)
+{
+	static const char *const names[] = { "label", NULL };
+	const char	*vals[1] = { NULL };
+	struct jta_store *st = NULL;
+	struct jta_vault *v = NULL;
+	struct jta_user	 u;
+	struct jta_error err;
+	unsigned char	 hash[JTA_VAULT_HASHBYTES];
+	char		 token[JTA_VAULT_TOKENLEN + 1], id[JTA_VAULT_IDLEN + 1];
+	char		 msg[768];
+	int		 rc = 1;
+
+	if (options(&argc, argv, names, vals) != 0 || argc != 1)
+		return EXIT_USAGE;
+	if (!check(&f_user, argv[0]) ||
+	    (vals[0] != NULL && !check(&f_label, vals[0])))
+		return EXIT_USAGE;
+	if (jta_vault_open(conf->vault_key_file, &v, msg, sizeof(msg)) !=
+	    JTA_OK) {
+		fail("%s", msg);
+		return 1;
+	}
+	if (openstore(conf, 0, &st) != 0)
+		goto out;
+	memset(&err, 0, sizeof(err));
+	if (jta_store_user_get(st, argv[0], &u, &err) != JTA_OK) {
+		fail("user %s: %s", argv[0], err.detail);
+		goto out;
+	}
+	if (jta_vault_token_new(v, token, id, hash) != JTA_OK ||
+	    jta_store_key_add(st, u.id, id, hash, vals[0], &err) != JTA_OK) {
+		fail("could not store the key: %s", err.detail);
+		goto out;
+	}
+	/* The key is shown once, on stdout only; we keep its hash. */
+	printf("%s\n", token);
+	fprintf(stderr, "%s: key %s for %s created; it is shown only once\n",
+	    prog, id, u.name);
+	rc = 0;
+out:
+	sodium_memzero(token, sizeof(token));
+	jta_store_close(st);
+	jta_vault_close(v);
+	return rc;
+}
+
+static int
+cmd_key_list(const struct jta_conf *conf, int argc, char **argv)
+{
+	struct jta_store *st = NULL;
+	struct jta_error err;
+	json_t		*list = NULL;
+	int		 rc = 1;
+
+	if (argc > 1 || (argc == 1 && !check(&f_user, argv[0])))
+		return EXIT_USAGE;
+	if (openstore(conf, 0, &st) != 0)
+		return 1;
+	memset(&err, 0, sizeof(err));
+	if (jta_store_key_list(st, argc ? argv[0] : NULL, &list, &err) ==
+	    JTA_OK)
+		rc = printjson(list);
+	json_decref(list);
+	jta_store_close(st);
+	return rc;
+}
+
+static int
+cmd_key_revoke(const struct jta_conf *conf, int argc, char **argv)
+{
+	struct jta_store *st = NULL;
+	struct jta_error err;
+	size_t		 i;
+	int		 rc = 1;
+
+	if (argc != 1)
+		return EXIT_USAGE;
+	if (strlen(argv[0]) != JTA_VAULT_IDLEN ||
+	    strspn(argv[0], "0123456789abcdef") != JTA_VAULT_IDLEN) {
+		fail("a key id is %d hex digits (see 'key list')",
+		    JTA_VAULT_IDLEN);
+		return EXIT_USAGE;
+	}
+	(void)i;
+	if (openstore(conf, 0, &st) != 0)
+		return 1;
+	memset(&err, 0, sizeof(err));
+	if (jta_store_key_revoke(st, argv[0], &err) != JTA_OK)
+		fail("key %s: %s", argv[0], err.detail);
+	else {
+		printf("revoked key %s\n", argv[0]);
+		rc = 0;
+	}
+	jta_store_close(st);
+	return rc;
+}
+
+static int
+cmd_project_add(const struct jta_conf *conf, int argc, char **argv)
+{
+	static const char *const names[] = { "types", NULL };
+	const char	*vals[1] = { NULL };
+	struct jta_store *st = NULL;
+	struct jta_error err;
+	json_t		*types = NULL, *in = NULL;
+	int		 rc = 1;
+
+	if (options(&argc, argv, names, vals) != 0 || argc != 2)
+		return EXIT_USAGE;
+	if (!check(&f_project, argv[0]) || !check(&f_pname, argv[1]))
+		return EXIT_USAGE;
+	memset(&err, 0, sizeof(err));
+	if (vals[0] != NULL) {
+		/* The same list rules as labels: no blanks, no commas. */
+		struct jta_req	 req;
+
+		memset(&req, 0, sizeof(req));
+		if (strlen(vals[0]) + 6 >= sizeof(req.query)) {
+			fail("--types is too long");
+			return EXIT_USAGE;
+		}
+		snprintf(req.query, sizeof(req.query), "types=%s", vals[0]);
+		if (jta_req_query(&req, &f_types, 1, &in, &err) != JTA_OK ||
+		    (types = json_object_get(in, "types")) == NULL) {
+			fail("--types: %s", err.status ? err.detail :
+			    "give a comma-separated list of type names");
+			json_decref(in);
+			return EXIT_USAGE;
+		}
+	}
+	if (openstore(conf, 0, &st) == 0) {
+		if (jta_store_project_add(st, argv[0], argv[1], types, &err) !=
+		    JTA_OK)
+			fail("project %s: %s", argv[0], err.detail);
+		else {
+			printf("added project %s\n", argv[0]);
+			rc = 0;
+		}
+	}
+	json_decref(in);
+	jta_store_close(st);
+	return rc;
+}
+
+static int
+cmd_project_list(const struct jta_conf *conf, int argc, char **argv)
+{
+	struct jta_store *st = NULL;
+	json_t		*list = NULL;
+	int		 rc = 1;
+
+	(void)argv;
+	if (argc != 0)
+		return EXIT_USAGE;
+	if (openstore(conf, 0, &st) != 0)
+		return 1;
+	if (jta_store_project_list(st, &list) == JTA_OK)
+		rc = printjson(list);
+	json_decref(list);
+	jta_store_close(st);
+	return rc;
+}
+
+static const struct cmd cmds[] = {
+	{ NULL, "init", "init",
+	  "Create the key file (mode 0600) and the database if missing, and\n"
+	  "bring the database schema up to date.  Safe to run again.",
+	  cmd_init },
+	{ "user", "add", "user add NAME [--display-name TEXT] [--email ADDR]",
+	  "Add a local user.  NAME: lower-case letters, digits, '.', '_', '-'.",
+	  cmd_user_add },
+	{ "user", "list", "user list", "List the local users as JSON.",
+	  cmd_user_list },
+	{ "key", "create", "key create USER [--label TEXT]",
+	  "Make an API key for USER and print it once on stdout; only its\n"
+	  "keyed hash is stored.  Send it as 'Authorization: Bearer KEY'.",
+	  cmd_key_create },
+	{ "key", "list", "key list [USER]",
+	  "List API keys (id, user, label, created, revoked) as JSON.",
+	  cmd_key_list },
+	{ "key", "revoke", "key revoke ID",
+	  "Revoke the key with that id (the 12 hex digits after 'jta_').",
+	  cmd_key_revoke },
+	{ "project", "add", "project add KEY NAME [--types Task,Bug,...]",
+	  "Add a project of the embedded ticket store.  KEY: an upper-case\n"
+	  "letter then up to 9 upper-case letters or digits.  The issue types\n"
+	  "default to Task, Bug, Story.",
+	  cmd_project_add },
+	{ "project", "list", "project list",
+	  "List the projects with their types and priorities as JSON.",
+	  cmd_project_list },
+};
+#define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
+
+static void
+usage(FILE *f)
+{
+	size_t	 i;
+
+	fprintf(f, "usage: %s [--config FILE] COMMAND ...\n\ncommands:\n",
+	    prog);
+	for (i = 0; i < NCMDS; i++)
+		fprintf(f, "  %s\n", cmds[i].usage);
+	fprintf(f, "\n'%s COMMAND --help' explains one.  The configuration "
+	    "is FILE, or $JTA_CONFIG,\nor %s.\n", prog, JTA_CONF_DEFAULT_PATH);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct jta_conf	 conf;
+	const struct cmd *c = NULL;
+	const char	*path = NULL;
+	char		 msg[768];
+	size_t		 i;
+	int		 a = 1, rc, k;
+
+	jta_log_init(prog);
+	if (a < argc && strcmp(argv[a], "--config") == 0) {
+		if (a + 1 >= argc) {
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		path = argv[a + 1];
+		a += 2;
+	}
+	if (a >= argc || strcmp(argv[a], "--help") == 0 ||
+	    strcmp(argv[a], "help") == 0) {
+		usage(a >= argc ? stderr : stdout);
+		return a >= argc ? EXIT_USAGE : 0;
+	}
+	for (i = 0; i < NCMDS && c == NULL; i++) {
+		if (cmds[i].group == NULL && strcmp(argv[a], cmds[i].verb) == 0)
+			c = &cmds[i];
+		else if (cmds[i].group != NULL &&
+		    strcmp(argv[a], cmds[i].group) == 0 && a + 1 < argc &&
+		    strcmp(argv[a + 1], cmds[i].verb) == 0)
+			c = &cmds[i];
+	}
+	if (c == NULL) {
+		fail("unknown command '%.64s'", argv[a]);
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	a += c->group != NULL ? 2 : 1;
+	for (k = a; k < argc; k++)
+		if (strcmp(argv[k], "--help") == 0) {
+			printf("usage: %s %s\n\n%s\n", prog, c->usage, c->help);
+			return 0;
+		}
+	if (jta_conf_load(&conf, path, msg, sizeof(msg)) != JTA_OK) {
+		fail("configuration: %s", msg);
+		return EXIT_CONFIG;
+	}
+	jta_log_set_level((enum jta_log_level)conf.log_level);
+	if ((rc = c->run(&conf, argc - a, argv + a)) == EXIT_USAGE)
+		fprintf(stderr, "usage: %s %s\n", prog, c->usage);
+	return rc;
+}

@@ -1,0 +1,43 @@
+#include "config.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "jta_auth.h"
+#include "jta_log.h"
+
+enum jta_err
+jta_auth_bearer(struct jta_store *st, const struct jta_vault *vault,
+    const struct jta_req *req, struct jta_user *out, struct jta_error *err)
+{
+	unsigned char	 hash[JTA_VAULT_HASHBYTES];
+	char		 id[JTA_VAULT_IDLEN + 1], fp[JTA_VAULT_FPLEN + 1];
+	const char	*a = req->authorization, *tok;
+	enum jta_err	 rc;
+
+	if (a[0] == '\0')
+		return jta_error_set(err, JTA_ERR_AUTH, 401, "Authorization",
+		    "send your API key as 'Authorization: Bearer <key>'; "
+		    "an operator makes one with 'jta-admin key create'");
+	/* RFC 6750 §2.1: the scheme is case-insensitive, then one space. */
+	if (strncasecmp(a, "Bearer ", 7) != 0)
+		return jta_error_set(err, JTA_ERR_AUTH, 401, "Authorization",
+		    "the Authorization header must use the Bearer scheme");
+	tok = a + 7;
+	if (jta_vault_token_check(vault, tok, strlen(tok), id, hash) !=
+	    JTA_OK)
+		return jta_error_set(err, JTA_ERR_AUTH, 401, "Authorization",
+		    "the API key is malformed");
+	rc = jta_store_key_auth(st, id, hash, out);
+	if (rc == JTA_ERR_AUTH) {
+		jta_vault_fingerprint(hash, fp);
+		jta_info("auth: unknown or revoked key keyid=%s fp=%s", id,
+		    fp);
+		return jta_error_set(err, JTA_ERR_AUTH, 401, "Authorization",
+		    "the API key is unknown or revoked");
+	}
+	if (rc != JTA_OK)
+		return jta_error_set(err, rc, 500, NULL,
+		    "the key store failed; the server log has details");
+	return JTA_OK;
+}

@@ -1,0 +1,24 @@
+/*
+ * Authentication of API requests: `Authorization: Bearer <API key>`
+ * (RFC 6750 §2.1).  The key is checked by shape, looked up by its public
+ * id and compared by keyed hash in constant time; only a fingerprint of it
+ * ever reaches the log.
+ */
+#ifndef JTA_AUTH_H
+#define JTA_AUTH_H
+
+#include "jta_err.h"
+#include "jta_req.h"
+#include "jta_store.h"
+#include "jta_vault.h"
+
+/*
+ * Find the user req acts for.  JTA_ERR_AUTH (401, with a detail saying
+ * whether the key is missing, malformed or unknown/revoked) when it acts
+ * for nobody.
+ */
+enum jta_err jta_auth_bearer(struct jta_store *st,
+    const struct jta_vault *vault, const struct jta_req *req,
+    struct jta_user *out, struct jta_error *err) JTA_WUR;
+
+#endif

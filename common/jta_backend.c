@@ -1,0 +1,31 @@
+#include "config.h"
+
+#include <stdlib.h>
+
+#include "jta_backend.h"
+
+enum jta_err
+jta_backend_new(const struct jta_conf *conf, struct jta_store *store,
+    struct jta_backend **out)
+{
+	struct jta_backend *be;
+
+	*out = NULL;
+	if ((be = calloc(1, sizeof(*be))) == NULL)
+		return JTA_ERR_NOMEM;
+	be->conf = conf;
+	be->store = store;
+	switch (conf->backend) {
+	case JTA_BACKEND_LOCAL:
+		be->ops = &jta_local_ops;
+		break;
+	}
+	*out = be;
+	return JTA_OK;
+}
+
+void
+jta_backend_free(struct jta_backend *be)
+{
+	free(be);
+}

@@ -1,0 +1,264 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jta_conf.h"
+#include "jta_limits.h"
+#include "jta_log.h"
+#include "jta_req.h"
+
+enum kind { K_PATH, K_URL, K_BACKEND, K_LEVEL, K_MS, K_PROJECT };
+
+struct key {
+	const char	*name;
+	enum kind	 kind;
+	size_t		 off;
+	size_t		 size;
+};
+
+#define F(m)	offsetof(struct jta_conf, m), sizeof(((struct jta_conf *)0)->m)
+static const struct key keys[] = {
+	{ "database",		K_PATH,		F(database) },
+	{ "vault_key_file",	K_PATH,		F(vault_key_file) },
+	{ "public_url",		K_URL,		F(public_url) },
+	{ "default_project",	K_PROJECT,	F(default_project) },
+	{ "backend",		K_BACKEND,	F(backend) },
+	{ "log_level",		K_LEVEL,	F(log_level) },
+	{ "busy_timeout_ms",	K_MS,		F(busy_timeout_ms) },
+};
+#undef F
+#define NKEYS	(sizeof(keys) / sizeof(keys[0]))
+
+void
+jta_conf_defaults(struct jta_conf *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	snprintf(conf->path, sizeof(conf->path), "%s", "(defaults)");
+	snprintf(conf->database, sizeof(conf->database), "%s",
+	    "/var/lib/jta/jta.db");
+	snprintf(conf->vault_key_file, sizeof(conf->vault_key_file), "%s",
+	    "/etc/jta/vault.key");
+	snprintf(conf->public_url, sizeof(conf->public_url), "%s",
+	    "http://127.0.0.1:8080");
+	conf->backend = JTA_BACKEND_LOCAL;
+	conf->log_level = JTA_LOG_INFO;
+	conf->busy_timeout_ms = 5000;
+}
+
+/* Store value for key k; on error write why into why. */
+static int
+setkey(struct jta_conf *conf, const struct key *k, const char *v,
+    char *why, size_t whysz)
+{
+	char		*dst = (char *)conf + k->off;
+	size_t		 len = strlen(v);
+	uint64_t	 n;
+	int		 lvl;
+
+	switch (k->kind) {
+	case K_PATH:
+		if (v[0] != '/') {
+			snprintf(why, whysz, "must be an absolute path");
+			return -1;
+		}
+		break;
+	case K_URL:
+		if (strncmp(v, "https://", 8) != 0 &&
+		    strncmp(v, "http://", 7) != 0) {
+			snprintf(why, whysz,
+			    "must start with https:// or http://");
+			return -1;
+		}
+		if (v[len - 1] == '/') {
+			snprintf(why, whysz, "must not end with '/'");
+			return -1;
+		}
+		if (strpbrk(v, " \"'<>\\") != NULL) {
+			snprintf(why, whysz, "must not contain blanks, "
+			    "quotes, '<', '>' or '\\'");
+			return -1;
+		}
+		break;
+	case K_PROJECT:
+		if (!jta_req_is_project_key(v, len)) {
+			snprintf(why, whysz, "must be a project key: an "
+			    "upper-case letter, then up to 9 upper-case "
+			    "letters or digits");
+			return -1;
+		}
+		break;
+	case K_BACKEND:
+		if (strcmp(v, "local") != 0) {
+			snprintf(why, whysz, "must be 'local' (the embedded "
+			    "ticket store; 'jira' comes in a later version)");
+			return -1;
+		}
+		conf->backend = JTA_BACKEND_LOCAL;
+		return 0;
+	case K_LEVEL:
+		if ((lvl = jta_log_level_parse(v)) < 0) {
+			snprintf(why, whysz,
+			    "must be one of debug, info, warn, error");
+			return -1;
+		}
+		conf->log_level = lvl;
+		return 0;
+	case K_MS:
+		if (jta_req_parse_uint(v, len, 60000, &n) != 0 || n == 0) {
+			snprintf(why, whysz,
+			    "must be a whole number from 1 to 60000");
+			return -1;
+		}
+		conf->busy_timeout_ms = (int)n;
+		return 0;
+	}
+	if (len >= k->size) {
+		snprintf(why, whysz, "is longer than %zu bytes", k->size - 1);
+		return -1;
+	}
+	memcpy(dst, v, len + 1);
+	return 0;
+}
+
+static void
+trim(char **s, char **e)
+{
+	while (*s < *e && (**s == ' ' || **s == '\t'))
+		(*s)++;
+	while (*e > *s && ((*e)[-1] == ' ' || (*e)[-1] == '\t' ||
+	    (*e)[-1] == '\r'))
+		(*e)--;
+}
+
+enum jta_err
+jta_conf_parse(struct jta_conf *conf, const char *name, const char *text,
+    size_t len, char *msg, size_t msgsz)
+{
+	char		 line[JTA_LIMIT_CONF_LINE + 1];
+	char		 why[160];
+	unsigned char	 seen[NKEYS];
+	size_t		 pos = 0, lineno = 0, ll, i;
+	char		*s, *e, *eq, *ks, *ke, *vs, *ve;
+
+	memset(seen, 0, sizeof(seen));
+	if (len > JTA_LIMIT_CONF_FILE) {
+		snprintf(msg, msgsz, "%s: file is larger than %d bytes",
+		    name, JTA_LIMIT_CONF_FILE);
+		return JTA_ERR_CONFIG;
+	}
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+
+		ll = (nl == NULL ? len : (size_t)(nl - text)) - pos;
+		lineno++;
+		if (ll > JTA_LIMIT_CONF_LINE) {
+			snprintf(msg, msgsz, "%s:%zu: line is longer than "
+			    "%d bytes", name, lineno, JTA_LIMIT_CONF_LINE);
+			return JTA_ERR_CONFIG;
+		}
+		memcpy(line, text + pos, ll);
+		line[ll] = '\0';
+		pos += ll + (nl != NULL);
+		if (strlen(line) != ll) {
+			snprintf(msg, msgsz, "%s:%zu: line holds a NUL byte",
+			    name, lineno);
+			return JTA_ERR_CONFIG;
+		}
+		for (i = 0; i < ll; i++)
+			if ((unsigned char)line[i] < 0x20 && line[i] != '\t' &&
+			    line[i] != '\r') {
+				snprintf(msg, msgsz, "%s:%zu: line holds a "
+				    "control character", name, lineno);
+				return JTA_ERR_CONFIG;
+			}
+		s = line;
+		e = line + ll;
+		trim(&s, &e);
+		if (s == e || *s == '#')
+			continue;
+		if ((eq = memchr(s, '=', (size_t)(e - s))) == NULL) {
+			snprintf(msg, msgsz, "%s:%zu: expected 'key = value'",
+			    name, lineno);
+			return JTA_ERR_CONFIG;
+		}
+		ks = s;
+		ke = eq;
+		vs = eq + 1;
+		ve = e;
+		trim(&ks, &ke);
+		trim(&vs, &ve);
+		*ke = '\0';
+		*ve = '\0';
+		for (i = 0; i < NKEYS; i++)
+			if (strcmp(ks, keys[i].name) == 0)
+				break;
+		if (i == NKEYS) {
+			snprintf(msg, msgsz, "%s:%zu: unknown key '%.64s'",
+			    name, lineno, ks);
+			return JTA_ERR_CONFIG;
+		}
+		if (seen[i]) {
+			snprintf(msg, msgsz, "%s:%zu: key '%s' is set twice",
+			    name, lineno, keys[i].name);
+			return JTA_ERR_CONFIG;
+		}
+		seen[i] = 1;
+		if (vs == ve) {
+			snprintf(msg, msgsz, "%s:%zu: key '%s' has no value",
+			    name, lineno, keys[i].name);
+			return JTA_ERR_CONFIG;
+		}
+		if (setkey(conf, &keys[i], vs, why, sizeof(why)) != 0) {
+			snprintf(msg, msgsz, "%s:%zu: key '%s' %s", name,
+			    lineno, keys[i].name, why);
+			return JTA_ERR_CONFIG;
+		}
+	}
+	return JTA_OK;
+}
+
+enum jta_err
+jta_conf_load(struct jta_conf *conf, const char *path, char *msg,
+    size_t msgsz)
+{
+	enum jta_err	 rc = JTA_ERR_CONFIG;
+	FILE		*f = NULL;
+	char		*buf = NULL;
+	size_t		 n;
+	int		 named = 1;
+
+	jta_conf_defaults(conf);
+	if (path == NULL && (path = getenv("JTA_CONFIG")) == NULL) {
+		path = JTA_CONF_DEFAULT_PATH;
+		named = 0;
+	}
+	if ((f = fopen(path, "r")) == NULL) {
+		if (!named && errno == ENOENT) {
+			rc = JTA_OK;
+			goto out;
+		}
+		snprintf(msg, msgsz, "%s: cannot open configuration: %s",
+		    path, strerror(errno));
+		goto out;
+	}
+	if ((buf = malloc(JTA_LIMIT_CONF_FILE + 1)) == NULL) {
+		rc = JTA_ERR_NOMEM;
+		snprintf(msg, msgsz, "%s: out of memory", path);
+		goto out;
+	}
+	n = fread(buf, 1, JTA_LIMIT_CONF_FILE + 1, f);
+	if (ferror(f)) {
+		snprintf(msg, msgsz, "%s: read error", path);
+		goto out;
+	}
+	snprintf(conf->path, sizeof(conf->path), "%s", path);
+	rc = jta_conf_parse(conf, path, buf, n, msg, msgsz);
+out:
+	if (f != NULL)
+		fclose(f);
+	free(buf);
+	return rc;
+}

@@ -1,0 +1,53 @@
+/*
+ * Configuration: one file of `key = value` lines (default /etc/jta/jta.conf,
+ * or the path in JTA_CONFIG).  '#' starts a comment line.  Unknown keys,
+ * repeated keys and bad values are errors that name the file, the line and
+ * the key.  Secrets are never values here: a key names the file that holds
+ * the secret (vault_key_file).  Every key is documented in README.md.
+ */
+#ifndef JTA_CONF_H
+#define JTA_CONF_H
+
+#include <stddef.h>
+
+#include "jta_err.h"
+
+#define JTA_CONF_DEFAULT_PATH	"/etc/jta/jta.conf"
+#define JTA_CONF_PATH_MAX	512
+#define JTA_CONF_URL_MAX	256
+
+enum jta_conf_backend {
+	JTA_BACKEND_LOCAL = 0	/* the embedded SQLite ticket store */
+};
+
+struct jta_conf {
+	char	 path[JTA_CONF_PATH_MAX];	/* the file read, for messages */
+	char	 database[JTA_CONF_PATH_MAX];	/* SQLite database file */
+	char	 vault_key_file[JTA_CONF_PATH_MAX]; /* master key, mode 0600 */
+	char	 public_url[JTA_CONF_URL_MAX];	/* no trailing slash */
+	char	 default_project[16];		/* for /api/tickets/ creates */
+	enum jta_conf_backend backend;
+	int	 log_level;			/* enum jta_log_level */
+	int	 busy_timeout_ms;
+};
+
+/* Set every key to its documented default. */
+void jta_conf_defaults(struct jta_conf *conf);
+
+/*
+ * Read the file at path (or, when path is NULL, JTA_CONFIG or the default
+ * path) over the defaults.  A missing file at the default path is not an
+ * error (the defaults serve); a missing file that was named is.  On error,
+ * msg (msgsz bytes) says "FILE:LINE: key 'KEY': what is wrong".
+ */
+enum jta_err jta_conf_load(struct jta_conf *conf, const char *path,
+    char *msg, size_t msgsz) JTA_WUR;
+
+/*
+ * Parse configuration text (len bytes, need not be NUL-terminated) named
+ * name in messages.  Exposed for the unit tests and the fuzz harness.
+ */
+enum jta_err jta_conf_parse(struct jta_conf *conf, const char *name,
+    const char *text, size_t len, char *msg, size_t msgsz) JTA_WUR;
+
+#endif

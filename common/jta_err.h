@@ -1,0 +1,64 @@
+/*
+ * One error type for the whole library.  Fallible functions return enum
+ * jta_err; when the cause may be client input they also fill a caller-owned
+ * struct jta_error with the HTTP status, the field at fault and a message
+ * that is safe to show (never a secret, never raw input, never a library's
+ * own error text: those go to the log).
+ */
+#ifndef JTA_ERR_H
+#define JTA_ERR_H
+
+#include <stddef.h>
+
+#if defined(__GNUC__)
+#define JTA_WUR		__attribute__((warn_unused_result))
+#define JTA_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define JTA_WUR
+#define JTA_PRINTF(f, a)
+#endif
+
+enum jta_err {
+	JTA_OK = 0,
+	JTA_ERR_INPUT,		/* the client's request is wrong: see jta_error */
+	JTA_ERR_NOTFOUND,	/* the thing asked for does not exist */
+	JTA_ERR_CONFLICT,	/* it exists already, or its state forbids it */
+	JTA_ERR_AUTH,		/* no or bad credentials */
+	JTA_ERR_NOMEM,
+	JTA_ERR_IO,		/* a file or socket failed */
+	JTA_ERR_DB,		/* SQLite failed (details in the log) */
+	JTA_ERR_CRYPTO,		/* libsodium failed, or a key is wrong */
+	JTA_ERR_CONFIG,		/* the configuration is wrong */
+	JTA_ERR_INTERNAL	/* a bug: an invariant of ours does not hold */
+};
+
+#define JTA_ERROR_FIELD		64
+#define JTA_ERROR_DETAIL	512
+
+/*
+ * What went wrong, safe to show to the client.  status is an HTTP status;
+ * field names the request field at fault ("" when none); detail is a
+ * sentence for a person or an assistant to act on.
+ */
+struct jta_error {
+	int	status;
+	char	field[JTA_ERROR_FIELD];
+	char	detail[JTA_ERROR_DETAIL];
+};
+
+/*
+ * Fill err (which may be NULL) and return code, so a caller can write
+ * `return jta_error_set(err, JTA_ERR_INPUT, 422, "summary", "...")`.
+ * The detail is formatted with vsnprintf and cut at JTA_ERROR_DETAIL;
+ * callers never pass raw client input as an argument.
+ */
+enum jta_err jta_error_set(struct jta_error *err, enum jta_err code,
+    int status, const char *field, const char *fmt, ...) JTA_PRINTF(5, 6);
+
+/* The HTTP status that fits code when no jta_error was filled. */
+int jta_err_status(enum jta_err code);
+
+/* A short constant name for code, for log lines. */
+const char *jta_err_name(enum jta_err code);
+
+#endif

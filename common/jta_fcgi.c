@@ -1,0 +1,205 @@
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <fcgiapp.h>
+
+#include "jta_fcgi.h"
+#include "jta_limits.h"
+#include "jta_log.h"
+
+extern char **environ;
+
+/* Where one request comes from and goes to: FastCGI streams or stdio. */
+struct io {
+	FCGX_Request	*fcgi;		/* NULL for CGI */
+	char		**envp;
+};
+
+static const char *
+getparam(const char *name, void *arg)
+{
+	const struct io	*io = arg;
+
+	if (io->fcgi != NULL)
+		return FCGX_GetParam(name, io->fcgi->envp);
+	return getenv(name);
+}
+
+static int
+writeout(void *arg, const char *buf, size_t len)
+{
+	const struct io	*io = arg;
+
+	if (io->fcgi != NULL) {
+		if (len > INT32_MAX)
+			return -1;
+		return FCGX_PutStr(buf, (int)len, io->fcgi->out) ==
+		    (int)len ? 0 : -1;
+	}
+	return fwrite(buf, 1, len, stdout) == len ? 0 : -1;
+}
+
+/* Read exactly req->content_length bytes of body. */
+static enum jta_err
+readbody(struct io *io, struct jta_req *req, struct jta_error *err)
+{
+	size_t	 got = 0;
+	int	 n;
+
+	if (!req->has_body_length || req->content_length == 0)
+		return JTA_OK;
+	if ((req->body = malloc(req->content_length + 1)) == NULL)
+		return jta_error_set(err, JTA_ERR_NOMEM, 503, NULL,
+		    "the server is short of memory; try again");
+	while (got < req->content_length) {
+		if (io->fcgi != NULL)
+			n = FCGX_GetStr(req->body + got,
+			    (int)(req->content_length - got), io->fcgi->in);
+		else
+			n = (int)fread(req->body + got, 1,
+			    req->content_length - got, stdin);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	req->body[got] = '\0';
+	req->body_len = got;
+	if (got != req->content_length)
+		return jta_error_set(err, JTA_ERR_INPUT, 400, "body",
+		    "the body is shorter than its Content-Length");
+	return JTA_OK;
+}
+
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec	 t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void
+serve(struct jta_ctx *ctx, const struct jta_endpoint *ep, struct io *io)
+{
+	struct jta_req	 req;
+	struct jta_resp	 resp;
+	struct jta_error err;
+	struct jta_user	 who;
+	struct timespec	 t0;
+	enum jta_err	 rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(&err, 0, sizeof(err));
+	memset(&who, 0, sizeof(who));
+	rc = jta_req_init(&req, getparam, io, &err);
+	jta_log_set_request(req.id);
+	jta_resp_init(&resp, writeout, io, req.id);
+	resp.head_only = req.method == JTA_METHOD_HEAD;
+	if (rc == JTA_OK)
+		rc = readbody(io, &req, &err);
+	if (rc == JTA_OK && ep->auth)
+		rc = jta_auth_bearer(ctx->store, ctx->vault, &req, &who, &err);
+	if (rc == JTA_OK)
+		rc = ep->handle(ctx, &req, ep->auth ? &who : NULL, &resp, &err);
+	if (rc != JTA_OK && resp.status == 0) {
+		if (err.status == 0)
+			jta_error_set(&err, rc, jta_err_status(rc), NULL,
+			    "%s", rc == JTA_ERR_NOMEM ?
+			    "the server is short of memory; try again" :
+			    "the server failed; the log has details");
+		if (err.status == 401)
+			if (jta_resp_header(&resp, "WWW-Authenticate",
+			    "Bearer realm=\"jta\"") != JTA_OK)
+				jta_warn("could not add WWW-Authenticate");
+		if (jta_resp_problem(&resp, &err) != JTA_OK)
+			jta_warn("could not send the error response");
+	}
+	jta_info("%s %.200s status=%d ms=%.2f user=%s error=%s field=%s",
+	    req.method_name, req.path, resp.status, ms_since(&t0),
+	    who.name[0] ? who.name : "-", rc != JTA_OK ? jta_err_name(rc) :
+	    "-", rc != JTA_OK && err.field[0] ? err.field : "-");
+	jta_req_clear(&req);
+	jta_log_set_request(NULL);
+}
+
+enum jta_err
+jta_fcgi_method_not_allowed(struct jta_resp *resp, const char *allow,
+    struct jta_error *err)
+{
+	if (jta_resp_header(resp, "Allow", allow) != JTA_OK)
+		return JTA_ERR_INTERNAL;
+	return jta_error_set(err, JTA_ERR_INPUT, 405, "method",
+	    "this resource accepts %s", allow);
+}
+
+int
+jta_fcgi_main(const struct jta_endpoint *ep)
+{
+	struct jta_ctx	 ctx;
+	FCGX_Request	 fr;
+	struct io	 io;
+	char		 msg[768];
+	int		 status = 78;	/* EX_CONFIG */
+
+	memset(&ctx, 0, sizeof(ctx));
+	jta_log_init(ep->name);
+	signal(SIGPIPE, SIG_IGN);	/* a gone client is an error return */
+	if (jta_conf_load(&ctx.conf, NULL, msg, sizeof(msg)) != JTA_OK) {
+		jta_errorlog("configuration: %s", msg);
+		goto out;
+	}
+	jta_log_set_level((enum jta_log_level)ctx.conf.log_level);
+	if (jta_vault_open(ctx.conf.vault_key_file, &ctx.vault, msg,
+	    sizeof(msg)) != JTA_OK) {
+		jta_errorlog("configuration %s: %s", ctx.conf.path, msg);
+		goto out;
+	}
+	if (jta_store_open(ctx.conf.database, ctx.conf.busy_timeout_ms, 0,
+	    &ctx.store, msg, sizeof(msg)) != JTA_OK) {
+		jta_errorlog("configuration %s: key 'database': %s",
+		    ctx.conf.path, msg);
+		goto out;
+	}
+	if (jta_backend_new(&ctx.conf, ctx.store, &ctx.backend) != JTA_OK) {
+		jta_errorlog("out of memory");
+		status = 71;
+		goto out;
+	}
+	if (FCGX_Init() != 0) {
+		jta_errorlog("FCGX_Init failed");
+		status = 71;	/* EX_OSERR */
+		goto out;
+	}
+	status = 0;
+	memset(&io, 0, sizeof(io));
+	if (FCGX_IsCGI()) {
+		serve(&ctx, ep, &io);
+		fflush(stdout);
+		goto out;
+	}
+	if (FCGX_InitRequest(&fr, 0, 0) != 0) {
+		jta_errorlog("FCGX_InitRequest failed");
+		status = 71;
+		goto out;
+	}
+	jta_info("serving backend=%s database=%s", ctx.backend->ops->name,
+	    ctx.conf.database);
+	io.fcgi = &fr;
+	while (FCGX_Accept_r(&fr) >= 0) {
+		serve(&ctx, ep, &io);
+		FCGX_Finish_r(&fr);
+	}
+	FCGX_Free(&fr, 1);
+out:
+	jta_backend_free(ctx.backend);
+	jta_store_close(ctx.store);
+	jta_vault_close(ctx.vault);
+	return status;
+}

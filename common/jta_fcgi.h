@@ -1,0 +1,57 @@
+/*
+ * The serving loop every endpoint program runs: read the configuration,
+ * open the vault, the store and the backend once, then accept requests
+ * with libfcgi's fcgiapp (fd 0 is the listening socket, as spawn-fcgi and
+ * systemd's StandardInput=socket hand it over), or serve exactly one
+ * request as plain CGI when started that way.  Each request is parsed and
+ * bounded (jta_req), authenticated when the endpoint asks, handed to the
+ * endpoint's handler, and logged in one line.  A handler that fails
+ * without answering gets its error sent as problem+json; the worker keeps
+ * serving.
+ */
+#ifndef JTA_FCGI_H
+#define JTA_FCGI_H
+
+#include "jta_auth.h"
+#include "jta_backend.h"
+#include "jta_conf.h"
+#include "jta_req.h"
+#include "jta_resp.h"
+#include "jta_store.h"
+#include "jta_vault.h"
+
+/* What a handler may use; opened once per process. */
+struct jta_ctx {
+	struct jta_conf		 conf;
+	struct jta_store	*store;
+	struct jta_vault	*vault;
+	struct jta_backend	*backend;
+};
+
+/*
+ * A handler answers req through resp and returns JTA_OK, or returns an
+ * error with err filled and sends nothing (the loop sends the problem).
+ * who is the authenticated user, or NULL for an endpoint without auth.
+ */
+typedef enum jta_err (*jta_handler)(struct jta_ctx *ctx,
+    const struct jta_req *req, const struct jta_user *who,
+    struct jta_resp *resp, struct jta_error *err);
+
+struct jta_endpoint {
+	const char	*name;		/* program name, for the log */
+	jta_handler	 handle;
+	int		 auth;		/* 1: Bearer API key required */
+};
+
+/* Run ep until the web server closes the socket; returns the process's
+ * exit status (78, EX_CONFIG, when the configuration is wrong). */
+int jta_fcgi_main(const struct jta_endpoint *ep);
+
+/*
+ * Answer 405 naming the allowed methods (a comma list, e.g. "GET, POST")
+ * in an Allow header (RFC 9110 §15.5.6).
+ */
+enum jta_err jta_fcgi_method_not_allowed(struct jta_resp *resp,
+    const char *allow, struct jta_error *err) JTA_WUR;
+
+#endif

@@ -1,0 +1,159 @@
+/*
+ * The request model and its validation.  A request is built from the
+ * FastCGI (or CGI) parameters; every value a handler uses comes out of a
+ * table-driven check of the query string or the JSON body, so handlers see
+ * only validated, canonical values in a jansson object.
+ */
+#ifndef JTA_REQ_H
+#define JTA_REQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "jta_err.h"
+#include "jta_limits.h"
+
+enum jta_method {
+	JTA_METHOD_GET,
+	JTA_METHOD_HEAD,
+	JTA_METHOD_POST,
+	JTA_METHOD_PUT,
+	JTA_METHOD_PATCH,
+	JTA_METHOD_DELETE,
+	JTA_METHOD_OTHER
+};
+
+/* Looks up a request parameter (CGI variable) by name; NULL when absent. */
+typedef const char *(*jta_req_getparam)(const char *name, void *arg);
+
+struct jta_req {
+	enum jta_method	 method;
+	char		 method_name[16];
+	char		 path[JTA_LIMIT_PATH + 1];	/* percent-decoded */
+	char		 query[JTA_LIMIT_QUERY + 1];	/* raw, "" if none */
+	char		 authorization[JTA_LIMIT_HEADER + 1];
+	char		 content_type[JTA_LIMIT_HEADER + 1];
+	int		 has_body_length;		/* CONTENT_LENGTH set */
+	size_t		 content_length;
+	char		*body;		/* owned, NUL-terminated, or NULL */
+	size_t		 body_len;
+	char		 id[33];	/* request id: X-Request-Id or random */
+};
+
+/*
+ * Fill req from the request parameters.  Checks and bounds the method, the
+ * path (REQUEST_URI, decoded; 414 above JTA_LIMIT_PATH), the query string
+ * (414), the headers we read (431) and CONTENT_LENGTH (strict number; 413
+ * above JTA_LIMIT_BODY).  The body is read by the caller, who owns
+ * req->body; release it with jta_req_clear.
+ */
+enum jta_err jta_req_init(struct jta_req *req, jta_req_getparam get,
+    void *arg, struct jta_error *err) JTA_WUR;
+
+/* Release what req owns; req may be reused after jta_req_init. */
+void jta_req_clear(struct jta_req *req);
+
+/*
+ * When req->path is prefix + one segment + suffix (the segment non-empty,
+ * without '/'), copy the segment into out (outsz bytes) and return 1;
+ * otherwise return 0.
+ */
+int jta_req_path_segment(const struct jta_req *req, const char *prefix,
+    const char *suffix, char *out, size_t outsz);
+
+/* The kinds of value a field may hold. */
+enum jta_ftype {
+	JTA_FT_STRING,	/* one line of text: no control characters */
+	JTA_FT_TEXT,	/* text that may hold newlines and tabs */
+	JTA_FT_UINT,	/* whole number within [min, max] */
+	JTA_FT_ENUM,	/* one of choices, matched ignoring case */
+	JTA_FT_ENUMLIST,/* several of choices: JSON array or comma list */
+	JTA_FT_TIME,	/* "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" */
+	JTA_FT_USERNAME,/* [a-z0-9._-], starting with a letter or digit */
+	JTA_FT_PROJECT,	/* project key: [A-Z][A-Z0-9]* */
+	JTA_FT_ISSUEKEY,/* PROJECT-123 */
+	JTA_FT_LABELS,	/* labels: JSON array or comma list; no blanks */
+	JTA_FT_UINTLIST	/* whole numbers: JSON array or comma list */
+};
+
+#define JTA_F_REQUIRED	0x01u	/* must be present */
+#define JTA_F_NULLABLE	0x02u	/* JSON null allowed (meaning: clear it) */
+
+/*
+ * One accepted field.  For strings min and max bound the length in bytes;
+ * for numbers, the value; for lists, the number of elements.  choices is a
+ * NULL-terminated list for the ENUM kinds.
+ */
+struct jta_field {
+	const char		*name;
+	enum jta_ftype		 type;
+	unsigned		 flags;
+	int64_t			 min;
+	int64_t			 max;
+	const char *const	*choices;
+};
+
+/*
+ * Validate the query string of req against fields (n of them).  Unknown
+ * and repeated parameters, bad percent-encoding, invalid UTF-8 and values
+ * that do not fit are refused, naming the parameter.  An empty value counts
+ * as absent.  On success *out is a new object holding canonical values:
+ * strings, integers (UINT, TIME as epoch seconds) and arrays.
+ */
+enum jta_err jta_req_query(const struct jta_req *req,
+    const struct jta_field *fields, size_t n, json_t **out,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * Validate the JSON body of req against fields: Content-Type must be
+ * application/json, the body a JSON object with no duplicate keys, no
+ * unknown members, nesting within JTA_LIMIT_JSON_DEPTH.  *out as above;
+ * a nullable field sent as null is kept as null.
+ */
+enum jta_err jta_req_json(const struct jta_req *req,
+    const struct jta_field *fields, size_t n, json_t **out,
+    struct jta_error *err) JTA_WUR;
+
+/* Parse bytes s[0..len) as a JSON object under our limits (exposed for
+ * the fuzz harness and the unit tests). */
+enum jta_err jta_req_parse_json(const char *s, size_t len, json_t **out,
+    struct jta_error *err) JTA_WUR;
+
+/* Validate an already parsed object against fields (see jta_req_json). */
+enum jta_err jta_req_check_object(const json_t *obj,
+    const struct jta_field *fields, size_t n, json_t **out,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * The one strict number parser: s[0..len) must be decimal digits only (no
+ * sign, no blanks, no leading zeros but "0" itself), at most max.
+ * Returns 0 or -1.
+ */
+int jta_req_parse_uint(const char *s, size_t len, uint64_t max,
+    uint64_t *out) JTA_WUR;
+
+/* 1 when s[0..len) is well-formed UTF-8 (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF), else 0. */
+int jta_req_utf8_valid(const char *s, size_t len);
+
+/* 1 when s[0..len) is a project key: [A-Z][A-Z0-9]{0,9}. */
+int jta_req_is_project_key(const char *s, size_t len);
+
+/*
+ * Split an issue key "PROJ-12" (len bytes) into its project key (copied
+ * into proj, projsz bytes) and number.  Returns 0 or -1.
+ */
+int jta_req_parse_issue_key(const char *s, size_t len, char *proj,
+    size_t projsz, int64_t *num) JTA_WUR;
+
+/*
+ * The issue key in a path /api/issues/{KEY}{suffix}, upper-cased (keys are
+ * not case-sensitive) into key.  A path of another shape, or a segment
+ * that is not a key, is JTA_ERR_NOTFOUND (404, field "key").
+ */
+enum jta_err jta_req_issue_key(const struct jta_req *req, const char *suffix,
+    char key[JTA_LIMIT_ISSUE_KEY + 1], struct jta_error *err) JTA_WUR;
+
+#endif

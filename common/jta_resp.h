@@ -1,0 +1,65 @@
+/*
+ * Responses.  Every byte a program sends goes through here: the status
+ * line, headers (values with CR, LF or NUL are refused), JSON bodies built
+ * with jansson, and RFC 9457 problem details.
+ */
+#ifndef JTA_RESP_H
+#define JTA_RESP_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "jta_err.h"
+
+/* Writes len bytes; returns 0, or -1 when the client is gone. */
+typedef int (*jta_resp_writer)(void *arg, const char *buf, size_t len);
+
+#define JTA_RESP_HEADERS	2048
+
+struct jta_resp {
+	jta_resp_writer	 write;
+	void		*arg;
+	const char	*request_id;	/* borrowed; echoed in X-Request-Id */
+	char		 headers[JTA_RESP_HEADERS];
+	size_t		 hlen;
+	int		 status;	/* 0 until a response was sent */
+	int		 head_only;	/* HEAD: send no body */
+};
+
+/* Prepare resp to write through write(arg, ...). */
+void jta_resp_init(struct jta_resp *resp, jta_resp_writer write, void *arg,
+    const char *request_id);
+
+/*
+ * Add a header to the response being built.  Refuses (JTA_ERR_INPUT) a
+ * name that is not a token or a value with CR, LF or NUL, and
+ * JTA_ERR_NOMEM when the header block is full.
+ */
+enum jta_err jta_resp_header(struct jta_resp *resp, const char *name,
+    const char *value) JTA_WUR;
+
+/* Send status and body (compact JSON, then a newline) as
+ * application/json; body is borrowed.  HEAD sends headers only. */
+enum jta_err jta_resp_json(struct jta_resp *resp, int status,
+    const json_t *body) JTA_WUR;
+
+/* Send body with the given media type (for problem+json and the like). */
+enum jta_err jta_resp_json_as(struct jta_resp *resp, int status,
+    const char *type, const json_t *body) JTA_WUR;
+
+/* Send a status with no body (204, 304). */
+enum jta_err jta_resp_empty(struct jta_resp *resp, int status) JTA_WUR;
+
+/*
+ * Send err as application/problem+json (RFC 9457 §3): type "about:blank",
+ * title the status's reason phrase, status, detail, and the extension
+ * members "field" (when set) and "request_id".
+ */
+enum jta_err jta_resp_problem(struct jta_resp *resp,
+    const struct jta_error *err) JTA_WUR;
+
+/* The reason phrase of an HTTP status (RFC 9110 §15). */
+const char *jta_resp_reason(int status);
+
+#endif

@@ -1,0 +1,83 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <time.h>
+
+#include "jta_time.h"
+
+static int
+digits(const char *s, size_t n, int *out)
+{
+	size_t	 i;
+	int	 v = 0;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian), y >= 1970. */
+static int64_t
+days(int y, int m, int d)
+{
+	static const int before[12] =
+	    { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
+	int64_t	 n;
+	int	 yy;
+
+	n = (int64_t)(y - 1970) * 365;
+	for (yy = 1970; yy < y; yy += 1)
+		n += leap(yy);
+	n += before[m - 1] + (m > 2 && leap(y)) + d - 1;
+	return n;
+}
+
+int
+jta_time_parse(const char *s, size_t len, int64_t *out)
+{
+	static const int mdays[12] =
+	    { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int	 y, mo, d, h = 0, mi = 0, se = 0;
+
+	if (len != 10 && len != 20)
+		return -1;
+	if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
+	    s[7] != '-' || digits(s + 8, 2, &d))
+		return -1;
+	if (len == 20 && (s[10] != 'T' || digits(s + 11, 2, &h) ||
+	    s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' ||
+	    digits(s + 17, 2, &se) || s[19] != 'Z'))
+		return -1;
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    (mo == 2 && d == 29 && !leap(y)) || h > 23 || mi > 59 || se > 59)
+		return -1;
+	*out = days(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+	return 0;
+}
+
+void
+jta_time_format(int64_t t, char buf[JTA_TIME_STRLEN])
+{
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, JTA_TIME_STRLEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, JTA_TIME_STRLEN, "%s", "1970-01-01T00:00:00Z");
+}
+
+int64_t
+jta_time_now(void)
+{
+	return (int64_t)time(NULL);
+}

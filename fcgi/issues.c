@@ -1,0 +1,159 @@
+/*
+ * The issue collection: GET /api/issues searches, POST /api/issues
+ * creates.  /oauth/issues, the seed's name for it, is the same resource.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "jta_fcgi.h"
+
+static const char *const mine_values[] = { "reported", "assigned", NULL };
+
+static const struct jta_field search_fields[] = {
+	{ "text", JTA_FT_STRING, 0, 1, JTA_LIMIT_TEXT_QUERY, NULL },
+	{ "project", JTA_FT_PROJECT, 0, 0, 0, NULL },
+	{ "status", JTA_FT_ENUM, 0, 0, 0, jta_store_statuses },
+	{ "type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
+	{ "priority", JTA_FT_ENUM, 0, 0, 0, jta_store_priorities },
+	{ "label", JTA_FT_STRING, 0, 1, JTA_LIMIT_LABEL, NULL },
+	{ "assignee", JTA_FT_USERNAME, 0, 0, 0, NULL },
+	{ "reporter", JTA_FT_USERNAME, 0, 0, 0, NULL },
+	{ "mine", JTA_FT_ENUM, 0, 0, 0, mine_values },
+	{ "created_after", JTA_FT_TIME, 0, 0, 0, NULL },
+	{ "created_before", JTA_FT_TIME, 0, 0, 0, NULL },
+	{ "updated_after", JTA_FT_TIME, 0, 0, 0, NULL },
+	{ "updated_before", JTA_FT_TIME, 0, 0, 0, NULL },
+	{ "order", JTA_FT_ENUM, 0, 0, 0, jta_store_orders },
+	{ "limit", JTA_FT_UINT, 0, 1, JTA_LIMIT_PAGE_MAX, NULL },
+	{ "cursor", JTA_FT_STRING, 0, 1, JTA_LIMIT_CURSOR, NULL },
+};
+
+static const struct jta_field create_fields[] = {
+	{ "project", JTA_FT_PROJECT, JTA_F_REQUIRED, 0, 0, NULL },
+	{ "summary", JTA_FT_STRING, JTA_F_REQUIRED, 1, JTA_LIMIT_SUMMARY, NULL },
+	{ "type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
+	{ "description", JTA_FT_TEXT, 0, 0, JTA_LIMIT_DESCRIPTION, NULL },
+	{ "priority", JTA_FT_ENUM, 0, 0, 0, jta_store_priorities },
+	{ "labels", JTA_FT_LABELS, 0, 0, JTA_LIMIT_LABELS, NULL },
+	{ "assignee", JTA_FT_USERNAME, 0, 0, 0, NULL },
+};
+
+#define N(t)	(sizeof(t) / sizeof((t)[0]))
+
+static const char *
+str(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static enum jta_err
+search(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	struct jta_search q;
+	json_t		*p = NULL, *out = NULL;
+	const char	*mine;
+
+	if ((rc = jta_req_query(req, search_fields, N(search_fields), &p,
+	    err)) != JTA_OK)
+		return rc;
+	memset(&q, 0, sizeof(q));
+	q.text = str(p, "text");
+	q.project = str(p, "project");
+	q.status = str(p, "status");
+	q.type = str(p, "type");
+	q.priority = str(p, "priority");
+	q.label = str(p, "label");
+	q.assignee = str(p, "assignee");
+	q.reporter = str(p, "reporter");
+	q.created_from = json_integer_value(json_object_get(p,
+	    "created_after"));
+	q.created_to = json_integer_value(json_object_get(p,
+	    "created_before"));
+	q.updated_from = json_integer_value(json_object_get(p,
+	    "updated_after"));
+	q.updated_to = json_integer_value(json_object_get(p,
+	    "updated_before"));
+	q.order = str(p, "order");
+	q.limit = (size_t)json_integer_value(json_object_get(p, "limit"));
+	q.cursor = str(p, "cursor");
+	if ((mine = str(p, "mine")) != NULL) {
+		const char **slot = strcmp(mine, "reported") == 0 ?
+		    &q.reporter : &q.assignee;
+
+		if (*slot != NULL && strcmp(*slot, who->name) != 0) {
+			rc = jta_error_set(err, JTA_ERR_INPUT, 422, "mine",
+			    "mine=%s contradicts the %s given", mine,
+			    slot == &q.reporter ? "reporter" : "assignee");
+			goto out;
+		}
+		*slot = who->name;
+	}
+	if ((rc = ctx->backend->ops->search(ctx->backend, who, &q, &out,
+	    err)) == JTA_OK)
+		rc = jta_resp_json(resp, 200, out);
+out:
+	json_decref(out);
+	json_decref(p);
+	return rc;
+}
+
+static enum jta_err
+create(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	json_t		*f = NULL, *out = NULL, *q = NULL;
+	const char	*url;
+
+	if ((rc = jta_req_query(req, NULL, 0, &q, err)) != JTA_OK ||
+	    (rc = jta_req_json(req, create_fields, N(create_fields), &f,
+	    err)) != JTA_OK)
+		goto out;
+	if ((rc = ctx->backend->ops->create(ctx->backend, who, f, &out,
+	    err)) != JTA_OK)
+		goto out;
+	if ((url = str(out, "url")) != NULL &&
+	    (rc = jta_resp_header(resp, "Location", url)) != JTA_OK)
+		goto out;
+	rc = jta_resp_json(resp, 201, out);
+out:
+	json_decref(q);
+	json_decref(f);
+	json_decref(out);
+	return rc;
+}
+
+static enum jta_err
+handle(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
+{
+	if (strcmp(req->path, "/api/issues") != 0 &&
+	    strcmp(req->path, "/oauth/issues") != 0)
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "path",
+		    "no such resource");
+	switch (req->method) {
+	case JTA_METHOD_GET:
+	case JTA_METHOD_HEAD:
+		return search(ctx, req, who, resp, err);
+	case JTA_METHOD_POST:
+		return create(ctx, req, who, resp, err);
+	case JTA_METHOD_PUT:
+	case JTA_METHOD_PATCH:
+	case JTA_METHOD_DELETE:
+	case JTA_METHOD_OTHER:
+		break;
+	}
+	return jta_fcgi_method_not_allowed(resp, "GET, HEAD, POST", err);
+}
+
+static const struct jta_endpoint endpoint = { "jta-issues", handle, 1 };
+
+int
+main(void)
+{
+	return jta_fcgi_main(&endpoint);
+}

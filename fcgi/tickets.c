@@ -1,0 +1,321 @@
+/*
+ * /api/tickets/: the seed's basic ticketing API (ai-my-tickets) over the
+ * same store, with that API's shapes: tickets {id, title, description,
+ * created, resolution_status}, page-number pagination {count, next,
+ * previous, results}, and its error bodies ({"detail": ...} and
+ * {"field": [messages]}) instead of problem+json.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "jta_fcgi.h"
+
+static const char *const res_values[] = { "OPEN", "RESOLVED", "CLOSED",
+    NULL };
+
+static const struct jta_field list_fields[] = {
+	{ "id", JTA_FT_UINT, 0, 1, INT32_MAX, NULL },
+	{ "id__in", JTA_FT_UINTLIST, 0, 1, JTA_LIMIT_ID_LIST, NULL },
+	{ "title__icontains", JTA_FT_STRING, 0, 1, JTA_LIMIT_SUMMARY, NULL },
+	{ "created__gte", JTA_FT_TIME, 0, 0, 0, NULL },
+	{ "created__lte", JTA_FT_TIME, 0, 0, 0, NULL },
+	{ "resolution_status", JTA_FT_ENUM, 0, 0, 0, res_values },
+	{ "resolution_status__in", JTA_FT_ENUMLIST, 0, 1, 3, res_values },
+	{ "search", JTA_FT_STRING, 0, 1, JTA_LIMIT_TEXT_QUERY, NULL },
+	{ "ordering", JTA_FT_ENUM, 0, 0, 0, jta_store_tk_orderings },
+	{ "page", JTA_FT_UINT, 0, 1, JTA_LIMIT_PAGE_NUMBER, NULL },
+	{ "page_size", JTA_FT_UINT, 0, 1, JTA_LIMIT_PAGE_MAX, NULL },
+};
+
+/* id and created are read-only: accepted (a client may PUT back what it
+ * read) and ignored, as that API does. */
+static const struct jta_field create_fields[] = {
+	{ "title", JTA_FT_STRING, JTA_F_REQUIRED, 1, JTA_LIMIT_SUMMARY, NULL },
+	{ "description", JTA_FT_TEXT, 0, 0, JTA_LIMIT_DESCRIPTION, NULL },
+	{ "resolution_status", JTA_FT_ENUM, 0, 0, 0, res_values },
+	{ "id", JTA_FT_UINT, 0, 0, INT32_MAX, NULL },
+	{ "created", JTA_FT_STRING, 0, 0, 32, NULL },
+};
+
+static const struct jta_field patch_fields[] = {
+	{ "title", JTA_FT_STRING, 0, 1, JTA_LIMIT_SUMMARY, NULL },
+	{ "description", JTA_FT_TEXT, 0, 0, JTA_LIMIT_DESCRIPTION, NULL },
+	{ "resolution_status", JTA_FT_ENUM, 0, 0, 0, res_values },
+	{ "id", JTA_FT_UINT, 0, 0, INT32_MAX, NULL },
+	{ "created", JTA_FT_STRING, 0, 0, 32, NULL },
+};
+
+#define N(t)	(sizeof(t) / sizeof((t)[0]))
+
+/* Send an error in that API's shape. */
+static enum jta_err
+drf_error(struct jta_resp *resp, const struct jta_error *err)
+{
+	enum jta_err	 rc;
+	json_t		*body;
+	int		 status = err->status ? err->status : 500;
+
+	if (strncmp(err->field, "resolution_status", 17) == 0 &&
+	    status == 422)
+		body = json_pack("{s:[s]}", err->field, err->detail);
+	else if (status == 400 && strncmp(err->detail, "unexpected field",
+	    16) == 0)
+		body = json_pack("{s:s}", "detail", err->detail);
+	else if ((status == 400 || status == 422) && err->field[0] != '\0' &&
+	    strcmp(err->field, "body") != 0) {
+		status = 400;
+		body = json_pack("{s:[s]}", err->field, err->detail);
+	} else
+		body = json_pack("{s:s}", "detail", err->detail);
+	if (body == NULL)
+		return JTA_ERR_NOMEM;
+	if (status == 401)
+		if (jta_resp_header(resp, "WWW-Authenticate",
+		    "Bearer realm=\"jta\"") != JTA_OK)
+			return JTA_ERR_INTERNAL;
+	rc = jta_resp_json(resp, status, body);
+	json_decref(body);
+	return rc;
+}
+
+/* The list URL for another page: the same query with page=n. */
+static json_t *
+pageurl(const struct jta_ctx *ctx, const struct jta_req *req, int64_t n)
+{
+	char		 url[JTA_CONF_URL_MAX + JTA_LIMIT_QUERY + 64];
+	const char	*p, *amp;
+	size_t		 o, len;
+
+	o = (size_t)snprintf(url, sizeof(url), "%s/api/tickets/?",
+	    ctx->conf.public_url);
+	for (p = req->query; *p != '\0' && o < sizeof(url);
+	    p = *amp ? amp + 1 : amp) {
+		if ((amp = strchr(p, '&')) == NULL)
+			amp = p + strlen(p);
+		len = (size_t)(amp - p);
+		if (len == 0 || (len >= 4 && strncmp(p, "page", 4) == 0 &&
+		    (len == 4 || p[4] == '=')))
+			continue;
+		o += (size_t)snprintf(url + o, sizeof(url) - o, "%.*s&",
+		    (int)len, p);
+	}
+	if (o >= sizeof(url))
+		return NULL;
+	if (n == 1 && url[o - 1] == '?')
+		url[--o] = '\0';
+	else if (n == 1)
+		url[--o] = '\0';
+	else
+		snprintf(url + o, sizeof(url) - o, "page=%" PRId64, n);
+	return json_string(url);
+}
+
+static enum jta_err
+list(struct jta_ctx *ctx, const struct jta_req *req, struct jta_resp *resp,
+    struct jta_error *err)
+{
+	enum jta_err	 rc;
+	struct jta_tk_query q;
+	json_t		*p = NULL, *page = NULL, *out = NULL;
+	int64_t		 count;
+
+	if ((rc = jta_req_query(req, list_fields, N(list_fields), &p, err)) !=
+	    JTA_OK)
+		return rc;
+	memset(&q, 0, sizeof(q));
+	q.id = json_integer_value(json_object_get(p, "id"));
+	q.ids = json_object_get(p, "id__in");
+	q.title_icontains = json_string_value(json_object_get(p,
+	    "title__icontains"));
+	q.created_gte = json_integer_value(json_object_get(p, "created__gte"));
+	q.created_lte = json_integer_value(json_object_get(p, "created__lte"));
+	q.search = json_string_value(json_object_get(p, "search"));
+	q.ordering = json_string_value(json_object_get(p, "ordering"));
+	q.page = json_integer_value(json_object_get(p, "page"));
+	q.page_size = json_integer_value(json_object_get(p, "page_size"));
+	if (q.page == 0)
+		q.page = 1;
+	if (q.page_size == 0)
+		q.page_size = JTA_LIMIT_PAGE_DEFAULT;
+	if (json_object_get(p, "resolution_status") != NULL) {
+		if ((q.statuses = json_pack("[O]", json_object_get(p,
+		    "resolution_status"))) == NULL) {
+			rc = JTA_ERR_NOMEM;
+			goto out;
+		}
+		/* Both filters: a ticket must pass both. */
+		if (json_object_get(p, "resolution_status__in") != NULL) {
+			json_t *in = json_object_get(p,
+			    "resolution_status__in");
+			size_t i;
+			json_t *v;
+			int found = 0;
+
+			json_array_foreach(in, i, v)
+				found |= json_equal(v, json_array_get(
+				    q.statuses, 0));
+			if (!found)
+				json_array_clear((json_t *)(uintptr_t)
+				    q.statuses);
+		}
+	} else
+		q.statuses = json_incref(json_object_get(p,
+		    "resolution_status__in"));
+	if ((rc = jta_store_tk_list(ctx->store, &q, &page, err)) != JTA_OK)
+		goto out;
+	count = json_integer_value(json_object_get(page, "count"));
+	if (q.page > 1 && (q.page - 1) * q.page_size >= count) {
+		rc = jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
+		    "Invalid page.");
+		goto out;
+	}
+	out = json_pack("{s:I, s:o, s:o, s:O}", "count", (json_int_t)count,
+	    "next", q.page * q.page_size < count ? pageurl(ctx, req,
+	    q.page + 1) : json_null(), "previous", q.page > 1 ?
+	    pageurl(ctx, req, q.page - 1) : json_null(), "results",
+	    json_object_get(page, "results"));
+	if (out == NULL) {
+		rc = JTA_ERR_NOMEM;
+		goto out;
+	}
+	rc = jta_resp_json(resp, 200, out);
+out:
+	json_decref((json_t *)(uintptr_t)q.statuses);
+	json_decref(out);
+	json_decref(page);
+	json_decref(p);
+	return rc;
+}
+
+static enum jta_err
+create(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	json_t		*f = NULL, *out = NULL;
+	char		 loc[JTA_CONF_URL_MAX + 64];
+
+	if (ctx->conf.default_project[0] == '\0')
+		return jta_error_set(err, JTA_ERR_CONFIG, 503, NULL,
+		    "This service has no default_project configured for "
+		    "/api/tickets/.");
+	if ((rc = jta_req_json(req, create_fields, N(create_fields), &f,
+	    err)) != JTA_OK)
+		return rc;
+	if ((rc = jta_store_tk_create(ctx->store, who,
+	    ctx->conf.default_project, f, &out, err)) == JTA_OK) {
+		snprintf(loc, sizeof(loc), "%s/api/tickets/%" JSON_INTEGER_FORMAT
+		    "/", ctx->conf.public_url,
+		    json_integer_value(json_object_get(out, "id")));
+		if ((rc = jta_resp_header(resp, "Location", loc)) == JTA_OK)
+			rc = jta_resp_json(resp, 201, out);
+	}
+	json_decref(f);
+	json_decref(out);
+	return rc;
+}
+
+static enum jta_err
+item(struct jta_ctx *ctx, const struct jta_req *req, int64_t id,
+    struct jta_resp *resp, struct jta_error *err)
+{
+	enum jta_err	 rc = JTA_ERR_INTERNAL;
+	json_t		*f = NULL, *out = NULL;
+
+	switch (req->method) {
+	case JTA_METHOD_GET:
+	case JTA_METHOD_HEAD:
+		rc = jta_store_tk_get(ctx->store, id, &out, err);
+		break;
+	case JTA_METHOD_PUT:
+		if ((rc = jta_req_json(req, create_fields, N(create_fields),
+		    &f, err)) == JTA_OK)
+			rc = jta_store_tk_update(ctx->store, id, f, &out, err);
+		break;
+	case JTA_METHOD_PATCH:
+		if ((rc = jta_req_json(req, patch_fields, N(patch_fields), &f,
+		    err)) == JTA_OK)
+			rc = jta_store_tk_update(ctx->store, id, f, &out, err);
+		break;
+	case JTA_METHOD_DELETE:
+		if ((rc = jta_store_tk_delete(ctx->store, id, err)) == JTA_OK)
+			return jta_resp_empty(resp, 204);
+		return rc;
+	case JTA_METHOD_POST:
+	case JTA_METHOD_OTHER:
+		return jta_fcgi_method_not_allowed(resp,
+		    "GET, HEAD, PUT, PATCH, DELETE", err);
+	}
+	if (rc == JTA_OK)
+		rc = jta_resp_json(resp, 200, out);
+	json_decref(f);
+	json_decref(out);
+	return rc;
+}
+
+static enum jta_err
+route(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
+{
+	char		 seg[24];
+	uint64_t	 id;
+
+	if (strcmp(req->path, "/api/tickets") == 0 ||
+	    strcmp(req->path, "/api/tickets/") == 0) {
+		switch (req->method) {
+		case JTA_METHOD_GET:
+		case JTA_METHOD_HEAD:
+			return list(ctx, req, resp, err);
+		case JTA_METHOD_POST:
+			return create(ctx, req, who, resp, err);
+		case JTA_METHOD_PUT:
+		case JTA_METHOD_PATCH:
+		case JTA_METHOD_DELETE:
+		case JTA_METHOD_OTHER:
+			break;
+		}
+		return jta_fcgi_method_not_allowed(resp, "GET, HEAD, POST",
+		    err);
+	}
+	if (!jta_req_path_segment(req, "/api/tickets/", "/", seg,
+	    sizeof(seg)) && !jta_req_path_segment(req, "/api/tickets/", "",
+	    seg, sizeof(seg)))
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
+		    "Not found.");
+	if (jta_req_parse_uint(seg, strlen(seg), INT32_MAX, &id) != 0 ||
+	    id == 0)
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
+		    "Not found.");
+	return item(ctx, req, (int64_t)id, resp, err);
+}
+
+static enum jta_err
+handle(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	struct jta_user	 user;
+
+	(void)who;
+	/* Authenticate here, so a failure has this API's shape too. */
+	if ((rc = jta_auth_bearer(ctx->store, ctx->vault, req, &user, err)) ==
+	    JTA_OK)
+		rc = route(ctx, req, &user, resp, err);
+	if (rc != JTA_OK && resp->status == 0 &&
+	    (err->status != 0 || rc == JTA_ERR_NOTFOUND)) {
+		if (drf_error(resp, err) != JTA_OK)
+			return rc;
+	}
+	return rc;
+}
+
+static const struct jta_endpoint endpoint = { "jta-tickets", handle, 0 };
+
+int
+main(void)
+{
+	return jta_fcgi_main(&endpoint);
+}
