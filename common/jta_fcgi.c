@@ -75,6 +75,19 @@ readbody(struct io *io, struct jta_req *req, struct jta_error *err)
 	return JTA_OK;
 }
 
+/*
+ * SIGTERM (from spawn-fcgi's stop, systemd or the tests) ends the accept
+ * loop: libfcgi's accept returns once shutdown is pending, the loop falls
+ * through to the cleanup, and the process exits 0, so nothing is cut off
+ * mid-request and leak checkers see a normal exit.
+ */
+static void
+onterm(int sig)
+{
+	(void)sig;
+	FCGX_ShutdownPending();
+}
+
 static double
 ms_since(const struct timespec *t0)
 {
@@ -118,7 +131,8 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep, struct io *io)
 			if (jta_resp_header(&resp, "WWW-Authenticate",
 			    "Bearer realm=\"jta\"") != JTA_OK)
 				jta_warn("could not add WWW-Authenticate");
-		if (jta_resp_problem(&resp, &err) != JTA_OK)
+		if ((ep->error != NULL ? ep->error(&resp, &err) :
+		    jta_resp_problem(&resp, &err)) != JTA_OK)
 			jta_warn("could not send the error response");
 	}
 	jta_info("%s %.200s status=%d ms=%.2f user=%s error=%s field=%s",
@@ -192,11 +206,21 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 	jta_info("serving backend=%s database=%s", ctx.backend->ops->name,
 	    ctx.conf.database);
 	io.fcgi = &fr;
+	{
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = onterm;	/* no SA_RESTART: accept returns */
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+	}
 	while (FCGX_Accept_r(&fr) >= 0) {
 		serve(&ctx, ep, &io);
 		FCGX_Finish_r(&fr);
 	}
 	FCGX_Free(&fr, 1);
+	jta_info("stopping");
 out:
 	jta_backend_free(ctx.backend);
 	jta_store_close(ctx.store);

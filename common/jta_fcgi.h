@@ -37,10 +37,15 @@ typedef enum jta_err (*jta_handler)(struct jta_ctx *ctx,
     const struct jta_req *req, const struct jta_user *who,
     struct jta_resp *resp, struct jta_error *err);
 
+/* Sends err in the endpoint's own error shape (see /api/tickets/). */
+typedef enum jta_err (*jta_error_writer)(struct jta_resp *resp,
+    const struct jta_error *err);
+
 struct jta_endpoint {
 	const char	*name;		/* program name, for the log */
 	jta_handler	 handle;
 	int		 auth;		/* 1: Bearer API key required */
+	jta_error_writer error;		/* NULL: RFC 9457 problem+json */
 };
 
 /* Run ep until the web server closes the socket; returns the process's

@@ -1523,6 +1523,15 @@ jta_store_ticket_transition(struct jta_store *st, const char *key,
 	if ((ret = findticket(st, key, &tid, status, sizeof(status), err)) !=
 	    JTA_OK)
 		goto fail;
+	for (i = 0; jta_store_statuses[i] != NULL; i++)
+		if (strcasecmp(jta_store_statuses[i], to) == 0)
+			break;
+	if (jta_store_statuses[i] == NULL) {
+		ret = jta_error_set(err, JTA_ERR_INPUT, 422, "to",
+		    "to must be a status: Open, In Progress, Resolved or "
+		    "Closed");
+		goto fail;
+	}
 	moves = movesfrom(status);
 	for (i = 0; moves != NULL && moves[i] != NULL; i++)
 		if (strcasecmp(moves[i], to) == 0)

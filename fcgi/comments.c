@@ -33,7 +33,11 @@ out:
 	return rc;
 }
 
-static const struct jta_endpoint endpoint = { "jta-comments", handle, 1 };
+static const struct jta_endpoint endpoint = {
+	.name = "jta-comments",
+	.handle = handle,
+	.auth = 1,
+};
 
 int
 main(void)

@@ -29,7 +29,11 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	return rc;
 }
 
-static const struct jta_endpoint endpoint = { "jta-healthz", handle, 0 };
+static const struct jta_endpoint endpoint = {
+	.name = "jta-healthz",
+	.handle = handle,
+	.auth = 0,
+};
 
 int
 main(void)

@@ -150,7 +150,11 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	return jta_fcgi_method_not_allowed(resp, "GET, HEAD, POST", err);
 }
 
-static const struct jta_endpoint endpoint = { "jta-issues", handle, 1 };
+static const struct jta_endpoint endpoint = {
+	.name = "jta-issues",
+	.handle = handle,
+	.auth = 1,
+};
 
 int
 main(void)

@@ -23,7 +23,11 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	return rc;
 }
 
-static const struct jta_endpoint endpoint = { "jta-projects", handle, 1 };
+static const struct jta_endpoint endpoint = {
+	.name = "jta-projects",
+	.handle = handle,
+	.auth = 1,
+};
 
 int
 main(void)

@@ -50,7 +50,8 @@ static const struct jta_field patch_fields[] = {
 
 #define N(t)	(sizeof(t) / sizeof((t)[0]))
 
-/* Send an error in that API's shape. */
+/* Send an error in that API's shape (the serving loop calls this for
+ * every error of this endpoint, authentication and limits included). */
 static enum jta_err
 drf_error(struct jta_resp *resp, const struct jta_error *err)
 {
@@ -72,10 +73,6 @@ drf_error(struct jta_resp *resp, const struct jta_error *err)
 		body = json_pack("{s:s}", "detail", err->detail);
 	if (body == NULL)
 		return JTA_ERR_NOMEM;
-	if (status == 401)
-		if (jta_resp_header(resp, "WWW-Authenticate",
-		    "Bearer realm=\"jta\"") != JTA_OK)
-			return JTA_ERR_INTERNAL;
 	rc = jta_resp_json(resp, status, body);
 	json_decref(body);
 	return rc;
@@ -292,27 +289,12 @@ route(struct jta_ctx *ctx, const struct jta_req *req,
 	return item(ctx, req, (int64_t)id, resp, err);
 }
 
-static enum jta_err
-handle(struct jta_ctx *ctx, const struct jta_req *req,
-    const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
-{
-	enum jta_err	 rc;
-	struct jta_user	 user;
-
-	(void)who;
-	/* Authenticate here, so a failure has this API's shape too. */
-	if ((rc = jta_auth_bearer(ctx->store, ctx->vault, req, &user, err)) ==
-	    JTA_OK)
-		rc = route(ctx, req, &user, resp, err);
-	if (rc != JTA_OK && resp->status == 0 &&
-	    (err->status != 0 || rc == JTA_ERR_NOTFOUND)) {
-		if (drf_error(resp, err) != JTA_OK)
-			return rc;
-	}
-	return rc;
-}
-
-static const struct jta_endpoint endpoint = { "jta-tickets", handle, 0 };
+static const struct jta_endpoint endpoint = {
+	.name = "jta-tickets",
+	.handle = route,
+	.auth = 1,
+	.error = drf_error,
+};
 
 int
 main(void)

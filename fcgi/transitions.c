@@ -49,7 +49,11 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	return rc;
 }
 
-static const struct jta_endpoint endpoint = { "jta-transitions", handle, 1 };
+static const struct jta_endpoint endpoint = {
+	.name = "jta-transitions",
+	.handle = handle,
+	.auth = 1,
+};
 
 int
 main(void)

@@ -1,0 +1,49 @@
+#!/bin/sh
+# Install the Debian 12 packages this project needs to build, run and test,
+# if any is missing.  Used by cli/quickstart.sh and tests/run.sh; run as
+# root.  Every package is from Debian's archive; nothing is downloaded
+# from anywhere else.
+#
+#   sh cli/deps.sh          build + run (nginx) dependencies
+#   sh cli/deps.sh test     also Apache, the fuzzing toolchain and wrk
+set -eu
+
+# Build: compiler, autotools, pkg-config and the five libraries (+ check).
+pkgs="build-essential autoconf automake pkg-config libfcgi-dev \
+libcurl4-openssl-dev libsqlite3-dev libjansson-dev libsodium-dev check \
+nginx-light spawn-fcgi curl sqlite3"
+if [ "${1:-}" = test ]; then
+	# Tests: Apache with mod_proxy_fcgi, Python 3 for the HTTP-level
+	# tests (standard library only), clang + libFuzzer for fuzzing, wrk
+	# for the benchmark, clang-format for the style check.
+	pkgs="$pkgs apache2 python3 clang libclang-rt-14-dev wrk clang-format"
+fi
+
+missing=
+for p in $pkgs; do
+	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+	    grep -q '^install ok installed$'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing packages:$missing; run as root to install" >&2
+	exit 1
+fi
+echo "deps.sh: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# The packages' own services (nginx, apache2) must not grab port 80 for
+# us: policy-rc.d tells invoke-rc.d not to start them.
+printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d.jta
+chmod 755 /usr/sbin/policy-rc.d.jta
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	cp /usr/sbin/policy-rc.d.jta /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d /usr/sbin/policy-rc.d.jta' EXIT
+else
+	trap 'rm -f /usr/sbin/policy-rc.d.jta' EXIT
+fi
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

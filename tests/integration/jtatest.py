@@ -1,0 +1,106 @@
+"""Small shared pieces of the integration tests: a case counter that prints
+one line per case and the closing "N passed, N failed", and a runner that
+starts the stack under each web server in turn.  Standard library only."""
+
+import json
+import os
+import re
+import sys
+import tempfile
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import harness  # noqa: E402  (the Stack: programs + nginx or Apache)
+
+SRCDIR = os.environ.get("JTA_SRCDIR") or os.path.abspath(
+    os.path.join(HERE, "..", ".."))
+BUILDDIR = os.environ.get("JTA_BUILDDIR") or os.path.join(SRCDIR, "build")
+
+# What a sanitizer or a crash leaves in a program's log.
+BAD_LOG = re.compile(r"ERROR: (Address|Leak|Undefined)Sanitizer|"
+                     r"runtime error:|SUMMARY: .*Sanitizer|Segmentation")
+
+
+class Cases:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, cond, detail=""):
+        if cond:
+            self.passed += 1
+            print("ok - %s" % name)
+        else:
+            self.failed += 1
+            print("not ok - %s %s" % (name, detail))
+        return cond
+
+    def eq(self, name, got, want):
+        return self.check(name, got == want, "(got %r, want %r)" % (got, want))
+
+    def finish(self):
+        print("%d passed, %d failed" % (self.passed, self.failed))
+        sys.exit(1 if self.failed or not self.passed else 0)
+
+
+def body_json(body):
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+class Client:
+    """Requests as one API key against a started stack."""
+
+    def __init__(self, stack, key=None):
+        self.stack = stack
+        self.key = key
+
+    def call(self, method, path, body=None, headers=None, raw=None):
+        h = {}
+        if self.key:
+            h["Authorization"] = "Bearer " + self.key
+        if body is not None:
+            raw = json.dumps(body).encode()
+        if raw is not None:
+            h.setdefault("Content-Type", "application/json")
+        h.update(headers or {})
+        status, hdrs, data = self.stack.request(method, path, headers=h,
+                                                raw_body=raw)
+        return status, hdrs, body_json(data) if data else None, data
+
+
+def logs_clean(stack):
+    """The programs' logs hold no sanitizer report or crash."""
+    bad = []
+    logdir = os.path.join(stack.workdir, "logs")
+    for name in sorted(os.listdir(logdir)) if os.path.isdir(logdir) else []:
+        with open(os.path.join(logdir, name), errors="replace") as f:
+            for line in f:
+                if BAD_LOG.search(line):
+                    bad.append("%s: %s" % (name, line.strip()))
+    return bad
+
+
+def run(test, servers=("nginx", "apache")):
+    """Run test(cases, stack, server) under each web server, then check the
+    logs after a clean stop."""
+    cases = Cases()
+    for server in servers:
+        work = tempfile.mkdtemp(prefix="jta-it-%s-" % server)
+        stack = harness.Stack(server, BUILDDIR, SRCDIR, work)
+        try:
+            stack.start()
+            test(cases, stack, server)
+        except Exception:  # a broken test is a failed case, not a crash
+            traceback.print_exc()
+            cases.check("%s: test ran to the end" % server, False)
+        finally:
+            stack.stop()
+        bad = logs_clean(stack)
+        cases.check("%s: no sanitizer report or crash in the logs" % server,
+                    not bad, "\n".join(bad[:10]))
+    cases.finish()

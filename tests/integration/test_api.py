@@ -1,0 +1,330 @@
+"""Every endpoint of the ticket API over real HTTP, under nginx and Apache:
+the happy paths and their error cases."""
+
+import json
+
+from jtatest import Client, run
+
+
+def setup(stack):
+    stack.admin("init")
+    for args in (("user", "add", "alice", "--email", "alice@example.com",
+                  "--display-name", "Alice Example"),
+                 ("user", "add", "bob"),
+                 ("project", "add", "DEMO", "Demo project"),
+                 ("project", "add", "OPS", "Operations", "--types",
+                  "Incident,Task")):
+        rc, out, err = stack.admin(*args)
+        assert rc == 0, (args, out, err)
+    keys = {}
+    for user in ("alice", "bob"):
+        rc, out, err = stack.admin("key", "create", user)
+        assert rc == 0, err
+        keys[user] = out.strip()
+    return Client(stack, keys["alice"]), Client(stack, keys["bob"])
+
+
+def test(c, stack, server):
+    s = server + ": "
+    alice, bob = setup(stack)
+    anon = Client(stack)
+
+    st, h, j, _ = anon.call("GET", "/healthz")
+    c.eq(s + "healthz is 200", st, 200)
+    c.check(s + "healthz says ok and schema current",
+            j and j["status"] == "ok" and
+            j["schema_version"] == j["schema_expected"], j)
+
+    # Authentication.
+    st, h, j, _ = anon.call("GET", "/api/me")
+    c.eq(s + "no key is 401", st, 401)
+    c.check(s + "401 carries WWW-Authenticate Bearer",
+            h.get("www-authenticate", "").startswith("Bearer"), h)
+    c.check(s + "401 is problem+json naming Authorization",
+            h.get("content-type") == "application/problem+json" and
+            j["field"] == "Authorization", (h, j))
+    st, _, j, _ = Client(stack, "jta_000000000000_" + "A" * 43).call(
+        "GET", "/api/me")
+    c.eq(s + "unknown key is 401", st, 401)
+    st, _, _, _ = Client(stack, "not-a-key").call("GET", "/api/me")
+    c.eq(s + "malformed key is 401", st, 401)
+    st, _, j, _ = alice.call("GET", "/api/me",
+                             headers={"Authorization": "bearer " +
+                                      alice.key})
+    c.eq(s + "auth scheme is case-insensitive", st, 200)
+    st, _, j, _ = alice.call("GET", "/api/me")
+    c.check(s + "me names alice", st == 200 and j["name"] == "alice" and
+            j["email"] == "alice@example.com", j)
+    st, _, j, _ = alice.call("GET", "/api/me?x=1")
+    c.eq(s + "me refuses an unknown parameter", st, 400)
+
+    st, _, j, _ = alice.call("GET", "/api/projects")
+    c.check(s + "projects lists both with types and priorities",
+            st == 200 and [p["key"] for p in j["projects"]] == ["DEMO", "OPS"]
+            and j["projects"][1]["types"] == ["Incident", "Task"] and
+            "High" in j["projects"][0]["priorities"], j)
+
+    # Create.
+    st, h, j, _ = alice.call("POST", "/api/issues", {
+        "project": "DEMO", "summary": "Printer on floor 3 is jammed",
+        "type": "bug", "priority": "high", "labels": ["printer", "floor3"],
+        "description": "It **jams** on every page.\n\n- tray 2"})
+    c.eq(s + "create is 201", st, 201)
+    c.check(s + "create answers the issue, canonical names",
+            j and j["key"] == "DEMO-1" and j["type"] == "Bug" and
+            j["priority"] == "High" and j["status"] == "Open" and
+            j["reporter"] == "alice" and j["labels"] == ["floor3", "printer"],
+            j)
+    c.check(s + "create sets Location to the issue url",
+            h.get("location", "").endswith("/api/issues/DEMO-1") and
+            j["url"] == h.get("location"), h)
+    for i, (proj, summ, extra) in enumerate((
+            ("DEMO", "VPN drops every hour", {"assignee": "bob"}),
+            ("DEMO", "Laptop battery swollen", {"priority": "Highest"}),
+            ("OPS", "Disk full on db1", {"type": "Incident"}),
+            ("DEMO", "Request a second monitor", {"type": "Story"}))):
+        body = {"project": proj, "summary": summ}
+        body.update(extra)
+        st, _, j, _ = (bob if i == 3 else alice).call("POST", "/api/issues",
+                                                      body)
+        c.eq(s + "create %s" % summ, st, 201)
+    st, _, j, _ = alice.call("POST", "/oauth/issues", {
+        "project": "OPS", "summary": "Created through /oauth/issues"})
+    c.check(s + "/oauth/issues creates too", st == 201 and
+            j["key"] == "OPS-2", j)
+
+    st, _, j, _ = alice.call("POST", "/api/issues",
+                             {"project": "NOPE", "summary": "x"})
+    c.check(s + "unknown project is 422 naming project",
+            st == 422 and j["field"] == "project", (st, j))
+    st, _, j, _ = alice.call("POST", "/api/issues",
+                             {"project": "OPS", "summary": "x",
+                              "type": "Bug"})
+    c.check(s + "type outside the project is 422 listing allowed",
+            st == 422 and j["field"] == "type" and "Incident" in j["detail"],
+            (st, j))
+    st, _, j, _ = alice.call("POST", "/api/issues",
+                             {"project": "DEMO", "summary": "x",
+                              "assignee": "carol"})
+    c.check(s + "unknown assignee is 422", st == 422 and
+            j["field"] == "assignee", (st, j))
+    st, _, j, _ = alice.call("POST", "/api/issues", {"project": "DEMO"})
+    c.check(s + "missing summary is 422 naming it",
+            st == 422 and j["field"] == "summary", (st, j))
+
+    # Read, edit, comment.
+    st, _, j, _ = alice.call("GET", "/api/issues/DEMO-1")
+    c.check(s + "get has description and empty comments",
+            st == 200 and j["description"].startswith("It **jams**") and
+            j["comments"] == [] and j["comment_count"] == 0, j)
+    st, _, j, _ = alice.call("GET", "/api/issues/demo-1")
+    c.check(s + "keys are case-insensitive", st == 200 and
+            j["key"] == "DEMO-1", j)
+    st, _, j, _ = alice.call("GET", "/api/issues/DEMO-99")
+    c.check(s + "missing issue is 404", st == 404 and j["field"] == "key",
+            (st, j))
+    st, _, j, _ = alice.call("GET", "/api/issues/not-a-key")
+    c.eq(s + "malformed key is 404", st, 404)
+    st, _, j, _ = alice.call("PATCH", "/api/issues/DEMO-1", {
+        "assignee": "bob", "priority": "Low", "labels": ["hardware"],
+        "summary": "Printer on floor 3 jams"})
+    c.check(s + "patch changes the fields sent",
+            st == 200 and j["assignee"] == "bob" and j["priority"] == "Low"
+            and j["labels"] == ["hardware"] and
+            j["summary"] == "Printer on floor 3 jams" and
+            j["type"] == "Bug", j)
+    st, _, j, _ = alice.call("PATCH", "/api/issues/DEMO-1",
+                             {"assignee": None, "labels": None})
+    c.check(s + "patch null clears assignee and labels",
+            st == 200 and j["assignee"] is None and j["labels"] == [], j)
+    st, _, j, _ = alice.call("PATCH", "/api/issues/DEMO-1", {})
+    c.eq(s + "empty patch is 422", st, 422)
+    st, _, j, _ = alice.call("PATCH", "/api/issues/DEMO-1",
+                             {"status": "Closed"})
+    c.check(s + "status is not editable by patch (400 names it)",
+            st == 400 and j["field"] == "status", (st, j))
+    st, _, j, _ = alice.call("POST", "/api/issues/DEMO-1/comments",
+                             {"body": "Toner replaced.\nWatching it."})
+    c.check(s + "comment is 201 with author", st == 201 and
+            j["author"] == "alice" and j["body"].endswith("Watching it."),
+            (st, j))
+    bob.call("POST", "/api/issues/DEMO-1/comments", {"body": "Thanks"})
+    st, _, j, _ = alice.call("GET", "/api/issues/DEMO-1")
+    c.check(s + "get shows both comments in order",
+            j["comment_count"] == 2 and
+            [x["author"] for x in j["comments"]] == ["alice", "bob"], j)
+    st, _, j, _ = alice.call("POST", "/api/issues/DEMO-1/comments",
+                             {"body": ""})
+    c.eq(s + "empty comment is 422", st, 422)
+    st, h, j, _ = alice.call("GET", "/api/issues/DEMO-1/comments")
+    c.check(s + "GET comments is 405 with Allow: POST",
+            st == 405 and h.get("allow") == "POST", (st, h))
+
+    # Transitions.
+    st, _, j, _ = alice.call("GET", "/api/issues/DEMO-1/transitions")
+    c.check(s + "transitions from Open", st == 200 and
+            j["transitions"] == [{"to": "In Progress"}], j)
+    st, _, j, _ = alice.call("POST", "/api/issues/DEMO-1/transitions",
+                             {"to": "resolved"})
+    c.check(s + "Open to Resolved is 409 naming the allowed move",
+            st == 409 and "In Progress" in j["detail"], (st, j))
+    st, _, j, _ = alice.call("POST", "/api/issues/DEMO-1/transitions",
+                             {"to": "Nowhere"})
+    c.check(s + "unknown status is 422", st == 422 and j["field"] == "to",
+            (st, j))
+    for to in ("In Progress", "Resolved", "Closed", "Open"):
+        st, _, j, _ = alice.call("POST", "/api/issues/DEMO-1/transitions",
+                                 {"to": to})
+        c.check(s + "move to %s" % to, st == 200 and j["status"] == to,
+                (st, j))
+
+    # Search.
+    def keys(q):
+        st, _, j, _ = alice.call("GET", "/api/issues" + q)
+        return st, sorted(i["key"] for i in j["issues"]) if st == 200 else j
+
+    c.eq(s + "search text over summary", keys("?text=vpn"),
+         (200, ["DEMO-2"]))
+    c.eq(s + "search text over comments", keys("?text=toner"),
+         (200, ["DEMO-1"]))
+    c.eq(s + "search text with FTS syntax is plain words",
+         keys("?text=%22printer%22%20OR%20NEAR(x"), (200, []))
+    c.eq(s + "search by project", keys("?project=OPS"),
+         (200, ["OPS-1", "OPS-2"]))
+    c.eq(s + "search by type", keys("?type=story"), (200, ["DEMO-4"]))
+    c.eq(s + "search by priority", keys("?priority=Highest"),
+         (200, ["DEMO-3"]))
+    c.eq(s + "search by assignee", keys("?assignee=bob"), (200, ["DEMO-2"]))
+    c.eq(s + "search mine=reported as bob", (lambda r: (
+        r[0], sorted(i["key"] for i in r[2]["issues"])))(
+            bob.call("GET", "/api/issues?mine=reported")), (200, ["DEMO-4"]))
+    c.eq(s + "search mine=assigned as bob", (lambda r: (
+        r[0], sorted(i["key"] for i in r[2]["issues"])))(
+            bob.call("GET", "/api/issues?mine=assigned")), (200, ["DEMO-2"]))
+    c.eq(s + "search by status", keys("?status=open&project=OPS"),
+         (200, ["OPS-1", "OPS-2"]))
+    c.eq(s + "search created range", keys("?created_after=2000-01-01&"
+                                          "created_before=2001-01-01"),
+         (200, []))
+    st, _, j, _ = alice.call("GET", "/api/issues?limit=1")
+    c.check(s + "slim rows carry exactly the slim fields",
+            st == 200 and set(j["issues"][0]) == {
+                "key", "url", "summary", "status", "type", "priority",
+                "assignee", "reporter", "created", "updated"}, j)
+    seen, cursor, pages = [], None, 0
+    while pages < 10:
+        q = "?limit=2&order=created" + ("&cursor=" + cursor if cursor else "")
+        st, _, j, _ = alice.call("GET", "/api/issues" + q)
+        if st != 200:
+            break
+        seen += [i["key"] for i in j["issues"]]
+        pages += 1
+        cursor = j["next_cursor"]
+        if not cursor:
+            break
+    c.check(s + "cursor pages return every issue exactly once",
+            sorted(seen) == sorted(set(seen)) and len(seen) == 6 and
+            pages == 3, (pages, seen))
+    st, _, j, _ = alice.call("GET", "/api/issues?cursor=bm9wZQ")
+    c.check(s + "bad cursor is 400 naming cursor", st == 400 and
+            j["field"] == "cursor", (st, j))
+    st, _, j, _ = alice.call("GET", "/api/issues?limit=51")
+    c.check(s + "limit over 50 is 422", st == 422 and j["field"] == "limit",
+            (st, j))
+    st, h, _, raw = alice.call("HEAD", "/api/issues")
+    c.check(s + "HEAD answers headers only", st == 200 and raw == b"",
+            (st, raw[:50]))
+    st, h, j, _ = alice.call("DELETE", "/api/issues")
+    c.check(s + "DELETE on the collection is 405 with Allow",
+            st == 405 and "POST" in h.get("allow", ""), (st, h))
+    st, _, j, _ = alice.call("GET", "/oauth/issues?project=OPS")
+    c.check(s + "/oauth/issues searches too", st == 200 and
+            len(j["issues"]) == 2, j)
+
+    # /api/tickets/ (the seed's API shapes).
+    st, h, j, _ = alice.call("POST", "/api/tickets/", {
+        "title": "Ticket API create", "description": "plain"})
+    c.check(s + "tickets create 201 with the five fields",
+            st == 201 and set(j) == {"id", "title", "description", "created",
+                                     "resolution_status"} and
+            j["resolution_status"] == "OPEN", (st, j))
+    tid = j["id"]
+    st, _, j, _ = alice.call("GET", "/api/tickets/%d/" % tid)
+    c.check(s + "tickets retrieve", st == 200 and
+            j["title"] == "Ticket API create", j)
+    st, _, j, _ = alice.call("PATCH", "/api/tickets/%d/" % tid,
+                             {"resolution_status": "RESOLVED"})
+    c.check(s + "tickets patch status", st == 200 and
+            j["resolution_status"] == "RESOLVED", j)
+    st, _, j, _ = alice.call("PUT", "/api/tickets/%d/" % tid,
+                             {"title": "Replaced", "description": "d"})
+    c.check(s + "tickets put", st == 200 and j["title"] == "Replaced", j)
+    st, _, j, _ = alice.call("PUT", "/api/tickets/%d/" % tid,
+                             {"description": "no title"})
+    c.check(s + "tickets put without title is 400 {title: [...]}",
+            st == 400 and "title" in j, (st, j))
+    st, _, j, _ = alice.call("PATCH", "/api/tickets/%d/" % tid,
+                             {"resolution_status": "DONE"})
+    c.check(s + "tickets unsupported status is 422 naming allowed",
+            st == 422 and "CLOSED" in j["resolution_status"][0], (st, j))
+    st, _, j, _ = alice.call("POST", "/api/tickets/", {
+        "title": "x", "foo": 1, "bar": 2})
+    c.check(s + "tickets unexpected fields 400 listing them",
+            st == 400 and "foo" in j["detail"] and "bar" in j["detail"],
+            (st, j))
+    st, _, j, _ = alice.call("GET", "/api/tickets/123456/")
+    c.check(s + "tickets 404 message",
+            st == 404 and j == {"detail": "Ticket with id '123456' was "
+                                "not found."}, (st, j))
+    st, _, j, _ = anon.call("GET", "/api/tickets/")
+    c.check(s + "tickets 401 is {detail}", st == 401 and "detail" in j,
+            (st, j))
+    st, _, j, _ = alice.call("GET", "/api/tickets/?page_size=3")
+    c.check(s + "tickets page 1 has next, no previous",
+            st == 200 and j["count"] == 7 and len(j["results"]) == 3 and
+            j["previous"] is None and j["next"].endswith(
+                "/api/tickets/?page_size=3&page=2"), j)
+    st, _, j, _ = alice.call("GET", "/api/tickets/?page_size=3&page=3")
+    c.check(s + "tickets last page has previous, no next",
+            st == 200 and len(j["results"]) == 1 and j["next"] is None and
+            j["previous"].endswith("page=2"), j)
+    st, _, j, _ = alice.call("GET", "/api/tickets/?page=9")
+    c.eq(s + "tickets page past the end is 404", st, 404)
+    st, _, j, _ = alice.call("GET", "/api/tickets/?id__in=1,2&ordering=id")
+    c.eq(s + "tickets unknown ordering is 422", st, 422)
+    st, _, j, _ = alice.call("GET", "/api/tickets/?id__in=1,2&ordering=title")
+    c.check(s + "tickets id__in with ordering title",
+            st == 200 and [r["id"] for r in j["results"]] == [1, 2] and
+            j["results"][0]["title"] < j["results"][1]["title"], j)
+    st, _, j, _ = alice.call("GET", "/api/tickets/?title__icontains=PRINTER")
+    c.check(s + "tickets title__icontains", st == 200 and j["count"] == 1,
+            j)
+    st, _, j, _ = alice.call("GET", "/api/tickets/?resolution_status=RESOLVED")
+    c.check(s + "tickets resolution_status filter",
+            st == 200 and [r["id"] for r in j["results"]] == [tid], j)
+    st, _, j, _ = alice.call(
+        "GET", "/api/tickets/?resolution_status__in=OPEN,CLOSED")
+    c.check(s + "tickets resolution_status__in", st == 200 and
+            j["count"] == 6, j)
+    st, _, j, _ = alice.call("GET", "/api/tickets/?search=jams")
+    c.check(s + "tickets search", st == 200 and j["count"] == 1, j)
+    st, _, j, _ = alice.call("GET", "/api/tickets/?created__gte=2999-01-01")
+    c.check(s + "tickets created__gte", st == 200 and j["count"] == 0, j)
+    st, _, _, _ = alice.call("DELETE", "/api/tickets/%d/" % tid)
+    c.eq(s + "tickets delete 204", st, 204)
+    st, _, _, _ = alice.call("GET", "/api/tickets/%d/" % tid)
+    c.eq(s + "tickets deleted is gone", st, 404)
+    st, _, j, _ = alice.call("GET", "/api/issues?text=replaced")
+    c.check(s + "deleted ticket left the search index", st == 200 and
+            j["issues"] == [], j)
+
+    # Revoking a key takes effect at once.
+    rc, out, _ = stack.admin("key", "list", "bob")
+    keyid = json.loads(out)[0]["id"]
+    stack.admin("key", "revoke", keyid)
+    st, _, j, _ = bob.call("GET", "/api/me")
+    c.eq(s + "revoked key is 401", st, 401)
+
+
+if __name__ == "__main__":
+    run(test)

@@ -1,0 +1,92 @@
+#!/bin/sh
+# The whole test suite, from a fresh Debian 12 machine (as root):
+#   1. install the packages it needs (cli/deps.sh test);
+#   2. bootstrap autotools;
+#   3. build with -Werror and run `make check` (unit tests, fuzz corpus
+#      replays, the banned-function check, integration tests through a real
+#      nginx and a real Apache);
+#   4. build again with AddressSanitizer + UndefinedBehaviorSanitizer and
+#      run the same `make check`;
+#   5. a short libFuzzer run of every harness (FUZZ_SECONDS, default 10);
+#   6. `make distcheck`.
+# Build trees go to build-test/ and build-asan/ beside the sources.  Every
+# step's failure stops the run with a non-zero exit.  The last line is
+# "N passed, N failed".
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+jobs=$(nproc 2>/dev/null || echo 2)
+start=$(date +%s)
+
+say() { printf '\n=== %s\n' "$*"; }
+
+say "dependencies"
+sh cli/deps.sh test
+
+say "bootstrap"
+autoreconf -fi >/dev/null 2>&1 || autoreconf -fi
+
+total_pass=0
+total_fail=0
+# Add the counts of one make check run (from its test-suite.log).
+count() {
+	log=$1/test-suite.log
+	p=$(sed -n 's/^# PASS: *//p' "$log" | head -n 1)
+	f=$(sed -n 's/^# FAIL: *//p' "$log" | head -n 1)
+	e=$(sed -n 's/^# ERROR: *//p' "$log" | head -n 1)
+	total_pass=$((total_pass + ${p:-0}))
+	total_fail=$((total_fail + ${f:-0} + ${e:-0}))
+}
+
+check() { # dir configure-flags...
+	dir=$1
+	shift
+	mkdir -p "$dir"
+	(cd "$dir" && "$top/configure" -q "$@" && make -s -j"$jobs" &&
+	    make -s -j"$jobs" check) || {
+		count "$dir" 2>/dev/null || true
+		for l in "$dir"/tests/*/*.log; do
+			grep -qE '^(FAIL|ERROR)' "$l" 2>/dev/null &&
+			    { echo "--- $l"; tail -n 60 "$l"; }
+		done
+		echo "make check failed in $dir"
+		echo "$total_pass passed, $((total_fail > 0 ? total_fail : 1)) failed"
+		exit 1
+	}
+	count "$dir"
+}
+
+say "build and check (plain, -Werror)"
+check build-test
+
+say "build and check (ASan + UBSan)"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+check build-asan --enable-sanitizers
+
+say "fuzzing (${FUZZ_SECONDS:-10} s per harness)"
+if JTA_BUILDDIR="$top/build-test" sh tests/fuzz/run-fuzzers.sh; then
+	total_pass=$((total_pass + 1))
+else
+	rc=$?
+	if [ "$rc" -eq 77 ]; then
+		echo "fuzzing skipped"
+	else
+		echo "$total_pass passed, $((total_fail + 1)) failed"
+		exit 1
+	fi
+fi
+
+say "distcheck"
+if (cd build-test && make -s distcheck >distcheck.log 2>&1); then
+	total_pass=$((total_pass + 1))
+	echo "distcheck passed"
+else
+	tail -n 80 build-test/distcheck.log
+	echo "$total_pass passed, $((total_fail + 1)) failed"
+	exit 1
+fi
+
+say "done in $(( $(date +%s) - start )) s"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
