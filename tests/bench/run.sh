@@ -1,0 +1,14 @@
+#!/bin/sh
+# Benchmarks (not timed tests): build if needed, then print ratios.
+#   sh tests/bench/run.sh            uses build-test/ (made if missing)
+set -eu
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+sh cli/deps.sh test
+build=${JTA_BUILDDIR:-$top/build-test}
+if [ ! -x "$build/fcgi/jta-issues" ]; then
+	[ -x configure ] || autoreconf -fi >/dev/null 2>&1
+	mkdir -p "$build"
+	(cd "$build" && "$top/configure" -q && make -s -j"$(nproc)")
+fi
+JTA_SRCDIR=$top JTA_BUILDDIR=$build exec python3 tests/bench/bench_issues.py

@@ -1,0 +1,251 @@
+"""The test stack: the FastCGI programs under spawn-fcgi (through our own
+nginx-conf/jta-spawn-fcgi), behind a real nginx or a real Apache built from
+our own nginx-conf/ and apache-conf/ files, on 127.0.0.1 at a free port,
+everything inside one work directory.  Standard library only.
+
+    stack = Stack("nginx", builddir, srcdir, workdir)
+    stack.start()
+    rc, out, err = stack.admin("user", "add", "alice")
+    status, headers, body = stack.request("GET", "/healthz")
+    stack.stop()
+"""
+
+import http.client
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+APACHE_MODULES = ("mpm_event", "authz_core", "mime", "dir", "headers",
+                  "proxy", "proxy_fcgi", "alias", "setenvif",
+                  "reqtimeout")
+PROGRAMS = ("healthz", "issues", "issue", "comments", "transitions",
+            "projects", "me", "tickets")
+# The account the web servers' workers run as: it must reach the sockets
+# and read htdocs, nothing more.
+WEB_USER = "www-data"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Stack:
+    def __init__(self, server, builddir, srcdir, workdir):
+        assert server in ("nginx", "apache"), server
+        self.server = server
+        self.builddir = builddir
+        self.srcdir = srcdir
+        self.workdir = workdir
+        self.sockdir = os.path.join(workdir, "sock")
+        self.logdir = os.path.join(workdir, "logs")
+        self.rundir = os.path.join(workdir, "run")
+        self.htdocs = os.path.join(workdir, "htdocs")
+        self.conf = os.path.join(workdir, "jta.conf")
+        self.port = None
+        self.base_url = None
+        self.web = None
+        self.started_programs = False
+
+    # ---- set-up -------------------------------------------------------
+
+    def _spawn_env(self):
+        env = dict(os.environ)
+        env.update(JTA_BINDIR=os.path.join(self.builddir, "fcgi"),
+                   JTA_SOCKDIR=self.sockdir, JTA_CONFIG=self.conf,
+                   JTA_LOGDIR=self.logdir, JTA_SOCKMODE="0666",
+                   JTA_CHILDREN=os.environ.get("JTA_CHILDREN", "2"))
+        return env
+
+    def admin(self, *args):
+        """Run jta-admin on this stack's configuration."""
+        p = subprocess.run([os.path.join(self.builddir, "cli", "jta-admin"),
+                            "--config", self.conf] + list(args),
+                           capture_output=True, text=True, timeout=60)
+        return p.returncode, p.stdout, p.stderr
+
+    def start(self):
+        for d in (self.sockdir, self.logdir, self.rundir):
+            os.makedirs(d, exist_ok=True)
+        os.chmod(self.workdir, 0o755)
+        os.chmod(self.sockdir, 0o777)
+        shutil.copytree(os.path.join(self.srcdir, "htdocs"), self.htdocs)
+        self.port = free_port()
+        self.base_url = "http://127.0.0.1:%d" % self.port
+        with open(self.conf, "w") as f:
+            f.write("database = %s/jta.db\n"
+                    "vault_key_file = %s/vault.key\n"
+                    "public_url = %s\n"
+                    "default_project = DEMO\n"
+                    "log_level = debug\n" % (self.workdir, self.workdir,
+                                              self.base_url))
+        rc, out, err = self.admin("init")
+        if rc != 0:
+            raise RuntimeError("jta-admin init failed: %s" % err)
+        subprocess.run(["sh", os.path.join(self.srcdir, "nginx-conf",
+                                           "jta-spawn-fcgi"), "start"],
+                       env=self._spawn_env(), check=True, timeout=30)
+        self.started_programs = True
+        if self.server == "nginx":
+            self._start_nginx()
+        else:
+            self._start_apache()
+        self._wait_up()
+
+    def _ours(self, path):
+        """One of our server configuration files, with this stack's
+        paths instead of the production ones."""
+        with open(os.path.join(self.srcdir, path)) as f:
+            text = f.read()
+        return text.replace("/run/jta", self.sockdir).replace(
+            "/usr/local/share/jta/htdocs", self.htdocs)
+
+    def _start_nginx(self):
+        inc = os.path.join(self.workdir, "jta-locations.conf")
+        with open(inc, "w") as f:
+            f.write(self._ours("nginx-conf/jta-locations.conf"))
+        main = os.path.join(self.workdir, "nginx.conf")
+        w = self.workdir
+        with open(main, "w") as f:
+            f.write(f"""daemon off;
+master_process on;
+user {WEB_USER};
+worker_processes 2;
+pid {self.rundir}/nginx.pid;
+error_log {self.logdir}/nginx-error.log warn;
+events {{ worker_connections 512; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log {self.logdir}/nginx-access.log;
+    client_body_temp_path {w}/run/body;
+    fastcgi_temp_path {w}/run/fastcgi;
+    proxy_temp_path {w}/run/proxy;
+    uwsgi_temp_path {w}/run/uwsgi;
+    scgi_temp_path {w}/run/scgi;
+    server {{
+        listen 127.0.0.1:{self.port};
+        server_name localhost;
+        server_tokens off;
+        include {inc};
+    }}
+}}
+""")
+        self.web = subprocess.Popen(["nginx", "-c", main, "-p", w],
+                                    stdout=subprocess.DEVNULL,
+                                    stderr=open(os.path.join(
+                                        self.logdir, "nginx.out"), "w"))
+
+    def _start_apache(self):
+        inc = os.path.join(self.workdir, "apache-jta.conf")
+        with open(inc, "w") as f:
+            f.write(self._ours("apache-conf/jta.conf"))
+        main = os.path.join(self.workdir, "apache2.conf")
+        mods = "\n".join(
+            "LoadModule %s_module /usr/lib/apache2/modules/mod_%s.so" % (m, m)
+            for m in APACHE_MODULES)
+        with open(main, "w") as f:
+            f.write(f"""ServerRoot {self.workdir}
+{mods}
+PidFile {self.rundir}/apache2.pid
+DefaultRuntimeDir {self.rundir}
+Mutex file:{self.rundir} default
+ErrorLog {self.logdir}/apache-error.log
+LogLevel warn
+User {WEB_USER}
+Group {WEB_USER}
+TypesConfig /etc/mime.types
+ServerName localhost
+ServerTokens Prod
+ServerSignature Off
+Listen 127.0.0.1:{self.port}
+<VirtualHost 127.0.0.1:{self.port}>
+    Include {inc}
+</VirtualHost>
+""")
+        self.web = subprocess.Popen(["/usr/sbin/apache2", "-f", main,
+                                     "-DFOREGROUND"],
+                                    stdout=subprocess.DEVNULL,
+                                    stderr=open(os.path.join(
+                                        self.logdir, "apache.out"), "w"))
+
+    def _wait_up(self):
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            if self.web.poll() is not None:
+                raise RuntimeError("%s exited at start; see %s" % (
+                    self.server, self.logdir))
+            try:
+                self.request("GET", "/healthz", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("%s did not answer within 15 s" % self.server)
+
+    # ---- use ----------------------------------------------------------
+
+    def request(self, method, path, body=None, headers=None, raw_body=None,
+                timeout=15):
+        """One request over a fresh connection: (status, headers with
+        lower-case names, body bytes)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port,
+                                          timeout=timeout)
+        try:
+            data = raw_body if raw_body is not None else body
+            conn.request(method, path, body=data, headers=headers or {})
+            r = conn.getresponse()
+            return r.status, {k.lower(): v for k, v in r.getheaders()}, \
+                r.read()
+        finally:
+            conn.close()
+
+    def program_pids(self):
+        pids = []
+        for p in PROGRAMS:
+            try:
+                with open(os.path.join(self.sockdir, p + ".pid")) as f:
+                    pids += [int(x) for x in f.read().split()]
+            except OSError:
+                pass
+        return pids
+
+    # ---- tear-down ----------------------------------------------------
+
+    def stop(self):
+        """Stop the web server, then the programs (SIGTERM: they finish
+        and exit normally, so leak checkers report), bounded in time."""
+        if self.web is not None and self.web.poll() is None:
+            self.web.send_signal(signal.SIGTERM)
+            try:
+                self.web.wait(10)
+            except subprocess.TimeoutExpired:
+                self.web.kill()
+                self.web.wait(5)
+        if self.started_programs:
+            pids = self.program_pids()
+            subprocess.run(["sh", os.path.join(self.srcdir, "nginx-conf",
+                                               "jta-spawn-fcgi"), "stop"],
+                           env=self._spawn_env(), timeout=30)
+            deadline = time.time() + 10
+            while pids and time.time() < deadline:
+                pids = [p for p in pids if _alive(p)]
+                time.sleep(0.05)
+            for p in pids:
+                os.kill(p, signal.SIGKILL)
+            self.started_programs = False
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie (spawn-fcgi's children are reparented to init) is gone.
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
