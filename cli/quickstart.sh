@@ -40,7 +40,9 @@ cd "$top"
 sh cli/deps.sh
 [ -x configure ] || autoreconf -fi >/dev/null 2>&1
 mkdir -p "$build"
-(cd "$build" && { [ -f Makefile ] || "$top/configure" -q; } && make -s -j"$(nproc)")
+echo "building in $build (log: $build/build.log)"
+(cd "$build" && { [ -f Makefile ] || "$top/configure" -q; } &&
+    make -s -j"$(nproc)" >build.log 2>&1) || { tail -n 30 "$build/build.log"; exit 1; }
 admin="$build/cli/jta-admin --config $conf"
 
 stop
