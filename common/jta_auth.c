@@ -19,11 +19,13 @@ jta_auth_bearer(struct jta_store *st, const struct jta_vault *vault,
 		return jta_error_set(err, JTA_ERR_AUTH, 401, "Authorization",
 		    "send your API key as 'Authorization: Bearer <key>'; "
 		    "an operator makes one with 'jta-admin key create'");
-	/* RFC 6750 §2.1: the scheme is case-insensitive, then one space. */
+	/* RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token, and the
+	 * scheme is case-insensitive (RFC 9110 §11.1). */
 	if (strncasecmp(a, "Bearer ", 7) != 0)
 		return jta_error_set(err, JTA_ERR_AUTH, 401, "Authorization",
 		    "the Authorization header must use the Bearer scheme");
-	tok = a + 7;
+	for (tok = a + 7; *tok == ' '; tok++)
+		;
 	if (jta_vault_token_check(vault, tok, strlen(tok), id, hash) !=
 	    JTA_OK)
 		return jta_error_set(err, JTA_ERR_AUTH, 401, "Authorization",

@@ -250,7 +250,9 @@ jta_req_init(struct jta_req *req, jta_req_getparam get, void *arg,
 	    431, "Content-Type", err)) != JTA_OK)
 		return rc;
 	if ((v = get("CONTENT_LENGTH", arg)) != NULL && *v != '\0') {
-		if (jta_req_parse_uint(v, strlen(v), UINT32_MAX, &cl) != 0)
+		/* Any plain number parses, so one above our limit is 413,
+		 * not 400. */
+		if (jta_req_parse_uint(v, strlen(v), UINT64_MAX, &cl) != 0)
 			return jta_error_set(err, JTA_ERR_INPUT, 400,
 			    "Content-Length", "Content-Length is not a "
 			    "plain whole number");
@@ -559,10 +561,15 @@ jta_req_query(const struct jta_req *req, const struct jta_field *fields,
 	char		 key[JTA_LIMIT_QUERY + 1];
 	const char	*p, *amp, *eq, *s, *c;
 	const struct jta_field *f;
+	unsigned char	 seen[JTA_LIMIT_PARAMS];
 	size_t		 nparams = 0, len;
 	long		 kl, vl;
 
 	*out = NULL;
+	if (n > JTA_LIMIT_PARAMS)
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "a field table is larger than JTA_LIMIT_PARAMS");
+	memset(seen, 0, sizeof(seen));
 	if ((obj = json_object()) == NULL) {
 		rc = jta_error_set(err, JTA_ERR_NOMEM, 500, NULL, "no memory");
 		goto out;
@@ -599,11 +606,13 @@ jta_req_query(const struct jta_req *req, const struct jta_field *fields,
 			rc = unknown(k1, 1, fields, n, err);
 			goto out;
 		}
-		if (json_object_get(obj, f->name) != NULL) {
+		/* Repeats are refused even when one of them is empty. */
+		if (seen[f - fields]) {
 			rc = jta_error_set(err, JTA_ERR_INPUT, 400, f->name,
 			    "parameter %s is given twice", f->name);
 			goto out;
 		}
+		seen[f - fields] = 1;
 		if (vl == 0)
 			continue;
 		if (!islist(f->type)) {

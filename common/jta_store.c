@@ -910,8 +910,6 @@ jta_store_project_list(struct jta_store *st, json_t **out)
 	enum jta_err	 ret = JTA_ERR_NOMEM;
 	sqlite3_stmt	*s;
 	json_t		*arr = NULL, *o = NULL, *types = NULL;
-	int64_t		 ids[256];
-	size_t		 n = 0, i;
 	int		 rc;
 
 	*out = NULL;
@@ -919,35 +917,28 @@ jta_store_project_list(struct jta_store *st, json_t **out)
 		return dberr(st, SQLITE_ERROR, "prepare", NULL);
 	if ((arr = json_array()) == NULL)
 		goto out;
-	/* Read the projects first: S_PROJ_TYPES runs after this loop. */
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < 256) {
-		ids[n++] = sqlite3_column_int64(s, 0);
-		o = json_pack("{s:s, s:s}", "key", col(s, 1), "name",
-		    col(s, 2));
-		if (o == NULL || json_array_append_new(arr, o) != 0) {
-			sqlite3_reset(s);
+	/* S_PROJ_TYPES runs while S_PROJ_LIST is stepping: SQLite allows
+	 * several statements of one connection to be active at once. */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((ret = projtypes(st, sqlite3_column_int64(s, 0), &types)) !=
+		    JTA_OK)
 			goto out;
-		}
+		o = json_pack("{s:s, s:s, s:o, s:o}", "key", col(s, 1), "name",
+		    col(s, 2), "types", types, "priorities",
+		    strlist(jta_store_priorities));
+		ret = JTA_ERR_NOMEM;
+		if (o == NULL || json_array_append_new(arr, o) != 0)
+			goto out;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+	if (rc != SQLITE_DONE) {
 		ret = dberr(st, rc, "project list", NULL);
 		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		o = json_array_get(arr, i);
-		if ((ret = projtypes(st, ids[i], &types)) != JTA_OK)
-			goto out;
-		if (oset(o, "types", types) != 0 ||
-		    oset(o, "priorities", strlist(jta_store_priorities)) != 0) {
-			ret = JTA_ERR_NOMEM;
-			goto out;
-		}
 	}
 	*out = arr;
 	arr = NULL;
 	ret = JTA_OK;
 out:
+	sqlite3_reset(s);
 	json_decref(arr);
 	return ret;
 }
@@ -1561,7 +1552,8 @@ fail:
 /*
  * Turn free words into an FTS5 query that cannot be an FTS5 expression:
  * each blank-separated word becomes a quoted string (quotes doubled), all
- * of them required.  Returns 0, or -1 when there is no word.
+ * of them required.  Returns 0, -1 when there is no word, -2 when the
+ * query does not fit in out.
  */
 static int
 ftsquery(const char *text, char *out, size_t outsz)
@@ -1574,14 +1566,18 @@ ftsquery(const char *text, char *out, size_t outsz)
 			p++;
 		if (*p == '\0')
 			break;
-		if (++words > 16 || o + 4 >= outsz)
-			break;
+		words++;
+		/* Every byte may double (a quote) and each word adds three:
+		 * a text that does not fit is refused, never cut, since a
+		 * dropped word would widen the search. */
+		if (o + 4 >= outsz)
+			return -2;
 		if (o > 0)
 			out[o++] = ' ';
 		out[o++] = '"';
 		for (; *p != '\0' && *p != ' ' && *p != '\t'; p++) {
 			if (o + 4 >= outsz)
-				break;
+				return -2;
 			if (*p == '"')
 				out[o++] = '"';
 			out[o++] = *p;
@@ -1649,7 +1645,7 @@ jta_store_ticket_search(struct jta_store *st, const struct jta_search *q,
 	char		 fts[1200], next[JTA_LIMIT_CURSOR + 1];
 	size_t		 order = 0, n = 0, limit;
 	int64_t		 cv = 0, cid = 0, lastv = 0, lastid = 0;
-	int		 rc, sortcol;
+	int		 rc, sortcol, fq;
 
 	*out = NULL;
 	if (q->order != NULL)
@@ -1665,6 +1661,10 @@ jta_store_ticket_search(struct jta_store *st, const struct jta_search *q,
 		    "cursor is not one this server gave for this order; "
 		    "start again without it");
 	limit = q->limit == 0 ? JTA_LIMIT_PAGE_DEFAULT : q->limit;
+	fq = q->text != NULL ? ftsquery(q->text, fts, sizeof(fts)) : -1;
+	if (fq == -2)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "text",
+		    "text has too many words or quotes; shorten it");
 	sortcol = order < 2 ? 9 : 8;
 	if ((s = stmt(st, byorder[order])) == NULL)
 		return dberr(st, SQLITE_ERROR, "prepare", err);
@@ -1679,9 +1679,7 @@ jta_store_ticket_search(struct jta_store *st, const struct jta_search *q,
 	    (rc = bint0(s, ":cto", q->created_to)) != SQLITE_OK ||
 	    (rc = bint0(s, ":ufrom", q->updated_from)) != SQLITE_OK ||
 	    (rc = bint0(s, ":uto", q->updated_to)) != SQLITE_OK ||
-	    (rc = btext(s, ":text", q->text != NULL &&
-	    ftsquery(q->text, fts, sizeof(fts)) == 0 ? fts : NULL)) !=
-	    SQLITE_OK ||
+	    (rc = btext(s, ":text", fq == 0 ? fts : NULL)) != SQLITE_OK ||
 	    (rc = (q->cursor ? bint(s, ":cv", cv) : SQLITE_OK)) != SQLITE_OK ||
 	    (rc = bint(s, ":cid", cid)) != SQLITE_OK ||
 	    /* One row more than asked tells whether a next page exists. */

@@ -201,7 +201,8 @@ jta_vault_token_check(const struct jta_vault *v, const char *token,
 {
 	size_t	 i;
 
-	if (len != JTA_VAULT_TOKENLEN || memcmp(token, "jta_", 4) != 0 ||
+	if (len != JTA_VAULT_TOKENLEN ||
+	    memcmp(token, "jta_", 4) != 0 || /* banned-ok: public prefix */
 	    token[4 + JTA_VAULT_IDLEN] != '_')
 		return JTA_ERR_AUTH;
 	for (i = 4; i < 4 + JTA_VAULT_IDLEN; i++)

@@ -1,0 +1,689 @@
+/*
+ * Unit tests for jta_conf: defaults, every key, and every way a file can
+ * be wrong, each named by file, line and key.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "jta_conf.h"
+#include "jta_limits.h"
+#include "jta_log.h"
+
+static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
+
+static void
+newdir(char *dir, size_t dirsz)
+{
+	int n = snprintf(dir, dirsz, "%s/tXXXXXX", tmproot);
+
+	ck_assert(n > 0 && (size_t)n < dirsz);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+/* Write text to a new file name in a new directory; path gets its path. */
+static void
+writeconf(char *path, size_t pathsz, const char *text, size_t len)
+{
+	char	 dir[256];
+	FILE	*f;
+	int	 n;
+
+	newdir(dir, sizeof(dir));
+	n = snprintf(path, pathsz, "%s/jta.conf", dir);
+	ck_assert(n > 0 && (size_t)n < pathsz);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Parse the NUL-terminated text as "test.conf" over the defaults. */
+static enum jta_err
+parse(struct jta_conf *conf, const char *text, char *msg, size_t msgsz)
+{
+	jta_conf_defaults(conf);
+	msg[0] = '\0';
+	return jta_conf_parse(conf, "test.conf", text, strlen(text), msg,
+	    msgsz);
+}
+
+/* text must be refused with a message that starts with prefix and holds
+ * every string of also (NULL-terminated). */
+static void
+assert_refused(const char *text, const char *prefix, const char *also)
+{
+	struct jta_conf	 conf;
+	char		 msg[512];
+
+	ck_assert_msg(parse(&conf, text, msg, sizeof(msg)) == JTA_ERR_CONFIG,
+	    "accepted: %s", text);
+	ck_assert_msg(strncmp(msg, prefix, strlen(prefix)) == 0,
+	    "message '%s' does not start with '%s'", msg, prefix);
+	if (also != NULL)
+		ck_assert_msg(strstr(msg, also) != NULL,
+		    "message '%s' lacks '%s'", msg, also);
+}
+
+static void
+assert_ok(const char *text, struct jta_conf *conf)
+{
+	char	 msg[512];
+
+	ck_assert_msg(parse(conf, text, msg, sizeof(msg)) == JTA_OK,
+	    "refused '%s': %s", text, msg);
+}
+
+START_TEST(defaults_are_documented_values)
+{
+	struct jta_conf	 conf;
+
+	memset(&conf, 0x5a, sizeof(conf));
+	jta_conf_defaults(&conf);
+	ck_assert_str_eq(conf.database, "/var/lib/jta/jta.db");
+	ck_assert_str_eq(conf.vault_key_file, "/etc/jta/vault.key");
+	ck_assert_str_eq(conf.public_url, "http://127.0.0.1:8080");
+	ck_assert_str_eq(conf.default_project, "");
+	ck_assert_int_eq(conf.backend, JTA_BACKEND_LOCAL);
+	ck_assert_int_eq(conf.log_level, JTA_LOG_INFO);
+	ck_assert_int_eq(conf.busy_timeout_ms, 5000);
+}
+END_TEST
+
+START_TEST(every_key_is_read)
+{
+	struct jta_conf	 conf;
+
+	assert_ok("database = /srv/jta/db.sqlite\n"
+	    "vault_key_file = /srv/jta/vault.key\n"
+	    "public_url = https://tickets.example.org/jta\n"
+	    "default_project = OPS2\n"
+	    "backend = local\n"
+	    "log_level = debug\n"
+	    "busy_timeout_ms = 60000\n", &conf);
+	ck_assert_str_eq(conf.database, "/srv/jta/db.sqlite");
+	ck_assert_str_eq(conf.vault_key_file, "/srv/jta/vault.key");
+	ck_assert_str_eq(conf.public_url, "https://tickets.example.org/jta");
+	ck_assert_str_eq(conf.default_project, "OPS2");
+	ck_assert_int_eq(conf.backend, JTA_BACKEND_LOCAL);
+	ck_assert_int_eq(conf.log_level, JTA_LOG_DEBUG);
+	ck_assert_int_eq(conf.busy_timeout_ms, 60000);
+}
+END_TEST
+
+START_TEST(unset_keys_keep_defaults)
+{
+	struct jta_conf	 conf;
+
+	assert_ok("log_level = error\n", &conf);
+	ck_assert_int_eq(conf.log_level, JTA_LOG_ERROR);
+	ck_assert_str_eq(conf.database, "/var/lib/jta/jta.db");
+	ck_assert_int_eq(conf.busy_timeout_ms, 5000);
+}
+END_TEST
+
+START_TEST(each_log_level_accepted)
+{
+	struct jta_conf	 conf;
+
+	assert_ok("log_level = debug", &conf);
+	ck_assert_int_eq(conf.log_level, JTA_LOG_DEBUG);
+	assert_ok("log_level = info", &conf);
+	ck_assert_int_eq(conf.log_level, JTA_LOG_INFO);
+	assert_ok("log_level = warn", &conf);
+	ck_assert_int_eq(conf.log_level, JTA_LOG_WARN);
+	assert_ok("log_level = error", &conf);
+	ck_assert_int_eq(conf.log_level, JTA_LOG_ERROR);
+}
+END_TEST
+
+START_TEST(empty_text_gives_defaults)
+{
+	struct jta_conf	 conf;
+
+	assert_ok("", &conf);
+	ck_assert_int_eq(conf.busy_timeout_ms, 5000);
+}
+END_TEST
+
+START_TEST(blanks_around_key_and_value_ignored)
+{
+	struct jta_conf	 conf;
+
+	assert_ok("  \tlog_level\t =  warn \t\n"
+	    "busy_timeout_ms=7\n"
+	    "database =/x\n", &conf);
+	ck_assert_int_eq(conf.log_level, JTA_LOG_WARN);
+	ck_assert_int_eq(conf.busy_timeout_ms, 7);
+	ck_assert_str_eq(conf.database, "/x");
+}
+END_TEST
+
+START_TEST(comment_and_blank_lines_skipped)
+{
+	struct jta_conf	 conf;
+
+	assert_ok("# jta configuration\n"
+	    "\n"
+	    "   # indented comment with = sign and unknown_key = 1\n"
+	    "\t\n"
+	    "   \n"
+	    "#log_level = debug\n"
+	    "log_level = warn\n"
+	    "# trailing comment", &conf);
+	ck_assert_int_eq(conf.log_level, JTA_LOG_WARN);
+}
+END_TEST
+
+START_TEST(line_numbers_count_comments_and_blanks)
+{
+	assert_refused("# one\n\n# three\n\nbogus = 1\n", "test.conf:5:",
+	    "bogus");
+}
+END_TEST
+
+START_TEST(crlf_line_endings_accepted)
+{
+	struct jta_conf	 conf;
+
+	assert_ok("# windows\r\nlog_level = error\r\ndatabase = /d\r\n", &conf);
+	ck_assert_int_eq(conf.log_level, JTA_LOG_ERROR);
+	ck_assert_str_eq(conf.database, "/d");
+}
+END_TEST
+
+START_TEST(last_line_without_newline_read)
+{
+	struct jta_conf	 conf;
+
+	assert_ok("database = /a\nbusy_timeout_ms = 12", &conf);
+	ck_assert_int_eq(conf.busy_timeout_ms, 12);
+}
+END_TEST
+
+START_TEST(text_need_not_be_nul_terminated)
+{
+	struct jta_conf	 conf;
+	char		 msg[256];
+	char		 text[] = { 'l', 'o', 'g', '_', 'l', 'e', 'v', 'e',
+			    'l', '=', 'w', 'a', 'r', 'n', 'X', 'X' };
+
+	jta_conf_defaults(&conf);
+	ck_assert_int_eq(jta_conf_parse(&conf, "t", text, 14, msg,
+	    sizeof(msg)), JTA_OK);
+	ck_assert_int_eq(conf.log_level, JTA_LOG_WARN);
+}
+END_TEST
+
+START_TEST(unknown_key_names_file_line_key)
+{
+	assert_refused("log_level = info\ncolour = blue\n", "test.conf:2:",
+	    "'colour'");
+	/* Keys are case-sensitive. */
+	assert_refused("Log_Level = info\n", "test.conf:1:", "'Log_Level'");
+	assert_refused("database.path = /x\n", "test.conf:1:",
+	    "database.path");
+}
+END_TEST
+
+START_TEST(repeated_key_refused)
+{
+	assert_refused("log_level = info\n# again\nlog_level = info\n",
+	    "test.conf:3:", "'log_level'");
+	assert_refused("database = /a\ndatabase = /b\n", "test.conf:2:",
+	    "twice");
+}
+END_TEST
+
+START_TEST(line_without_equals_refused)
+{
+	assert_refused("log_level info\n", "test.conf:1:", NULL);
+	assert_refused("[section]\n", "test.conf:1:", NULL);
+}
+END_TEST
+
+START_TEST(empty_value_refused)
+{
+	assert_refused("database =\n", "test.conf:1: key 'database'", NULL);
+	assert_refused("log_level =   \n", "test.conf:1: key 'log_level'",
+	    NULL);
+}
+END_TEST
+
+START_TEST(empty_key_refused)
+{
+	assert_refused(" = /x\n", "test.conf:1:", NULL);
+}
+END_TEST
+
+START_TEST(relative_paths_refused)
+{
+	assert_refused("database = var/lib/jta.db\n",
+	    "test.conf:1: key 'database'", "absolute");
+	assert_refused("vault_key_file = ./vault.key\n",
+	    "test.conf:1: key 'vault_key_file'", "absolute");
+	assert_refused("vault_key_file = ~/vault.key\n",
+	    "test.conf:1: key 'vault_key_file'", NULL);
+}
+END_TEST
+
+START_TEST(path_too_long_refused)
+{
+	char	 text[JTA_CONF_PATH_MAX + 64];
+	size_t	 o;
+
+	o = (size_t)snprintf(text, sizeof(text), "database = /");
+	memset(text + o, 'p', JTA_CONF_PATH_MAX);
+	text[o + JTA_CONF_PATH_MAX] = '\0';
+	assert_refused(text, "test.conf:1: key 'database'", "longer");
+}
+END_TEST
+
+START_TEST(path_at_limit_accepted)
+{
+	struct jta_conf	 conf;
+	char		 text[JTA_CONF_PATH_MAX + 64];
+	size_t		 o;
+
+	/* A value of JTA_CONF_PATH_MAX - 1 bytes fits with its NUL. */
+	o = (size_t)snprintf(text, sizeof(text), "database = /");
+	memset(text + o, 'p', JTA_CONF_PATH_MAX - 2);
+	text[o + JTA_CONF_PATH_MAX - 2] = '\0';
+	assert_ok(text, &conf);
+	ck_assert_uint_eq(strlen(conf.database), JTA_CONF_PATH_MAX - 1);
+}
+END_TEST
+
+START_TEST(bad_public_urls_refused)
+{
+	const char *p = "test.conf:1: key 'public_url'";
+
+	assert_refused("public_url = https://example.org/\n", p, "'/'");
+	assert_refused("public_url = http://127.0.0.1:8080/\n", p, NULL);
+	assert_refused("public_url = ftp://example.org\n", p, NULL);
+	assert_refused("public_url = example.org\n", p, NULL);
+	assert_refused("public_url = //example.org\n", p, NULL);
+	assert_refused("public_url = https://exa mple.org\n", p, NULL);
+	assert_refused("public_url = https://example.org/\"x\n", p, NULL);
+	assert_refused("public_url = https://example.org/<x>\n", p, NULL);
+	assert_refused("public_url = https://example.org\\x\n", p, NULL);
+}
+END_TEST
+
+START_TEST(good_public_urls_accepted)
+{
+	struct jta_conf	 conf;
+
+	assert_ok("public_url = http://localhost:8080", &conf);
+	ck_assert_str_eq(conf.public_url, "http://localhost:8080");
+	assert_ok("public_url = https://example.org/prefix", &conf);
+	ck_assert_str_eq(conf.public_url, "https://example.org/prefix");
+}
+END_TEST
+
+START_TEST(public_url_too_long_refused)
+{
+	char	 text[JTA_CONF_URL_MAX + 64];
+	size_t	 o;
+
+	o = (size_t)snprintf(text, sizeof(text), "public_url = https://");
+	memset(text + o, 'u', JTA_CONF_URL_MAX);
+	text[o + JTA_CONF_URL_MAX] = '\0';
+	assert_refused(text, "test.conf:1: key 'public_url'", NULL);
+}
+END_TEST
+
+START_TEST(bad_default_project_refused)
+{
+	const char *p = "test.conf:1: key 'default_project'";
+
+	assert_refused("default_project = ops\n", p, NULL);
+	assert_refused("default_project = 1OPS\n", p, NULL);
+	assert_refused("default_project = OP-S\n", p, NULL);
+	assert_refused("default_project = ABCDEFGHIJK\n", p, NULL);
+}
+END_TEST
+
+START_TEST(default_project_at_limit_accepted)
+{
+	struct jta_conf	 conf;
+
+	assert_ok("default_project = ABCDEFGHIJ", &conf);
+	ck_assert_str_eq(conf.default_project, "ABCDEFGHIJ");
+	assert_ok("default_project = X", &conf);
+	ck_assert_str_eq(conf.default_project, "X");
+}
+END_TEST
+
+START_TEST(bad_backend_refused)
+{
+	const char *p = "test.conf:1: key 'backend'";
+
+	assert_refused("backend = jira\n", p, "local");
+	assert_refused("backend = LOCAL\n", p, NULL);
+	assert_refused("backend = local2\n", p, NULL);
+}
+END_TEST
+
+START_TEST(bad_log_level_refused)
+{
+	const char *p = "test.conf:1: key 'log_level'";
+
+	assert_refused("log_level = verbose\n", p, "debug");
+	assert_refused("log_level = warning\n", p, NULL);
+	assert_refused("log_level = 1\n", p, NULL);
+}
+END_TEST
+
+START_TEST(busy_timeout_range_and_syntax)
+{
+	const char	*p = "test.conf:1: key 'busy_timeout_ms'";
+	struct jta_conf	 conf;
+
+	assert_refused("busy_timeout_ms = 0\n", p, "1 to 60000");
+	assert_refused("busy_timeout_ms = 60001\n", p, NULL);
+	assert_refused("busy_timeout_ms = -1\n", p, NULL);
+	assert_refused("busy_timeout_ms = +5\n", p, NULL);
+	assert_refused("busy_timeout_ms = 1e3\n", p, NULL);
+	assert_refused("busy_timeout_ms = 05\n", p, NULL);
+	assert_refused("busy_timeout_ms = 5 5\n", p, NULL);
+	assert_refused("busy_timeout_ms = 5ms\n", p, NULL);
+	assert_refused("busy_timeout_ms = 0x10\n", p, NULL);
+	assert_refused("busy_timeout_ms = 99999999999999999999999\n", p,
+	    NULL);
+	assert_refused("busy_timeout_ms = 5.0\n", p, NULL);
+	assert_ok("busy_timeout_ms = 1", &conf);
+	ck_assert_int_eq(conf.busy_timeout_ms, 1);
+	assert_ok("busy_timeout_ms = 60000", &conf);
+	ck_assert_int_eq(conf.busy_timeout_ms, 60000);
+	/* Blanks around the value are the file's syntax, not the value's. */
+	assert_ok("busy_timeout_ms =  5", &conf);
+	ck_assert_int_eq(conf.busy_timeout_ms, 5);
+}
+END_TEST
+
+START_TEST(line_too_long_refused)
+{
+	static char	 text[JTA_LIMIT_CONF_LINE + 64];
+
+	/* A comment line of exactly the limit is fine ... */
+	memset(text, '#', JTA_LIMIT_CONF_LINE);
+	text[JTA_LIMIT_CONF_LINE] = '\0';
+	{
+		struct jta_conf conf;
+
+		assert_ok(text, &conf);
+	}
+	/* ... one byte more is not, on whatever line it is. */
+	snprintf(text, sizeof(text), "log_level = info\n");
+	memset(text + 17, '#', JTA_LIMIT_CONF_LINE + 1);
+	text[17 + JTA_LIMIT_CONF_LINE + 1] = '\0';
+	assert_refused(text, "test.conf:2:", "longer");
+}
+END_TEST
+
+START_TEST(nul_byte_refused)
+{
+	struct jta_conf	 conf;
+	char		 msg[256];
+	static const char text[] = "log_level = info\ndatabase = /a\0b\n";
+
+	jta_conf_defaults(&conf);
+	ck_assert_int_eq(jta_conf_parse(&conf, "test.conf", text,
+	    sizeof(text) - 1, msg, sizeof(msg)), JTA_ERR_CONFIG);
+	ck_assert_msg(strncmp(msg, "test.conf:2:", 12) == 0, "%s", msg);
+	ck_assert_ptr_nonnull(strstr(msg, "NUL"));
+	/* Even in a comment. */
+	jta_conf_defaults(&conf);
+	ck_assert_int_eq(jta_conf_parse(&conf, "test.conf", "#\0\n", 3, msg,
+	    sizeof(msg)), JTA_ERR_CONFIG);
+}
+END_TEST
+
+START_TEST(control_char_refused)
+{
+	assert_refused("database = /a\x1b[31m\n", "test.conf:1:", "control");
+	assert_refused("# ok\nlog_level = info\x01\n", "test.conf:2:",
+	    "control");
+	assert_refused("# bell \x07 in a comment\n", "test.conf:1:", NULL);
+	assert_refused("log_level = info\rdatabase = /x\n", "test.conf:1:",
+	    NULL);
+}
+END_TEST
+
+START_TEST(file_too_large_refused)
+{
+	struct jta_conf	 conf;
+	char		*text, msg[256];
+	size_t		 i, len = JTA_LIMIT_CONF_FILE + 2;
+
+	text = malloc(len);
+	ck_assert_ptr_nonnull(text);
+	for (i = 0; i < len; i++)
+		text[i] = i % 64 == 63 ? '\n' : '#';
+	jta_conf_defaults(&conf);
+	ck_assert_int_eq(jta_conf_parse(&conf, "big.conf", text, len, msg,
+	    sizeof(msg)), JTA_ERR_CONFIG);
+	ck_assert(strncmp(msg, "big.conf", 8) == 0);
+	free(text);
+}
+END_TEST
+
+START_TEST(load_reads_named_file)
+{
+	struct jta_conf	 conf;
+	char		 path[512], msg[512];
+	static const char text[] = "log_level = warn\ndefault_project = DEMO\n";
+
+	writeconf(path, sizeof(path), text, sizeof(text) - 1);
+	memset(&conf, 0x5a, sizeof(conf));
+	ck_assert_int_eq(jta_conf_load(&conf, path, msg, sizeof(msg)), JTA_OK);
+	ck_assert_str_eq(conf.path, path);
+	ck_assert_int_eq(conf.log_level, JTA_LOG_WARN);
+	ck_assert_str_eq(conf.default_project, "DEMO");
+	/* Keys the file leaves out have their defaults. */
+	ck_assert_str_eq(conf.database, "/var/lib/jta/jta.db");
+	ck_assert_int_eq(conf.busy_timeout_ms, 5000);
+}
+END_TEST
+
+START_TEST(load_error_names_path_and_line)
+{
+	struct jta_conf	 conf;
+	char		 path[512], msg[512], want[600];
+	static const char text[] = "# x\nbusy_timeout_ms = 0\n";
+
+	writeconf(path, sizeof(path), text, sizeof(text) - 1);
+	ck_assert_int_eq(jta_conf_load(&conf, path, msg, sizeof(msg)),
+	    JTA_ERR_CONFIG);
+	snprintf(want, sizeof(want), "%s:2: key 'busy_timeout_ms'", path);
+	ck_assert_msg(strncmp(msg, want, strlen(want)) == 0, "%s", msg);
+}
+END_TEST
+
+START_TEST(missing_named_file_is_error)
+{
+	struct jta_conf	 conf;
+	char		 dir[256], path[512], msg[512];
+
+	newdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/absent.conf", dir);
+	msg[0] = '\0';
+	ck_assert_int_eq(jta_conf_load(&conf, path, msg, sizeof(msg)),
+	    JTA_ERR_CONFIG);
+	ck_assert_msg(strstr(msg, path) != NULL, "%s", msg);
+}
+END_TEST
+
+START_TEST(missing_default_file_gives_defaults)
+{
+	struct jta_conf	 conf;
+	char		 msg[512];
+
+	if (access(JTA_CONF_DEFAULT_PATH, F_OK) == 0) {
+		/* Cannot test the missing default on a host that has one;
+		 * loading it must still not crash. */
+		enum jta_err rc;
+
+		unsetenv("JTA_CONFIG");
+		rc = jta_conf_load(&conf, NULL, msg, sizeof(msg));
+		ck_assert(rc == JTA_OK || rc == JTA_ERR_CONFIG);
+		return;
+	}
+	unsetenv("JTA_CONFIG");
+	memset(&conf, 0x5a, sizeof(conf));
+	ck_assert_int_eq(jta_conf_load(&conf, NULL, msg, sizeof(msg)), JTA_OK);
+	ck_assert_str_eq(conf.database, "/var/lib/jta/jta.db");
+	ck_assert_int_eq(conf.busy_timeout_ms, 5000);
+	ck_assert_int_eq(conf.log_level, JTA_LOG_INFO);
+}
+END_TEST
+
+START_TEST(jta_config_env_names_the_file)
+{
+	struct jta_conf	 conf;
+	char		 path[512], msg[512];
+	static const char text[] = "busy_timeout_ms = 1234\n";
+
+	writeconf(path, sizeof(path), text, sizeof(text) - 1);
+	ck_assert_int_eq(setenv("JTA_CONFIG", path, 1), 0);
+	ck_assert_int_eq(jta_conf_load(&conf, NULL, msg, sizeof(msg)), JTA_OK);
+	ck_assert_int_eq(conf.busy_timeout_ms, 1234);
+	ck_assert_str_eq(conf.path, path);
+	unsetenv("JTA_CONFIG");
+}
+END_TEST
+
+START_TEST(jta_config_env_missing_file_is_error)
+{
+	struct jta_conf	 conf;
+	char		 dir[256], path[512], msg[512];
+
+	newdir(dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/absent.conf", dir);
+	ck_assert_int_eq(setenv("JTA_CONFIG", path, 1), 0);
+	msg[0] = '\0';
+	ck_assert_int_eq(jta_conf_load(&conf, NULL, msg, sizeof(msg)),
+	    JTA_ERR_CONFIG);
+	ck_assert_msg(strstr(msg, path) != NULL, "%s", msg);
+	unsetenv("JTA_CONFIG");
+}
+END_TEST
+
+START_TEST(explicit_path_overrides_jta_config)
+{
+	struct jta_conf	 conf;
+	char		 p1[512], p2[512], msg[512];
+	static const char t1[] = "busy_timeout_ms = 111\n";
+	static const char t2[] = "busy_timeout_ms = 222\n";
+
+	writeconf(p1, sizeof(p1), t1, sizeof(t1) - 1);
+	writeconf(p2, sizeof(p2), t2, sizeof(t2) - 1);
+	ck_assert_int_eq(setenv("JTA_CONFIG", p1, 1), 0);
+	ck_assert_int_eq(jta_conf_load(&conf, p2, msg, sizeof(msg)), JTA_OK);
+	ck_assert_int_eq(conf.busy_timeout_ms, 222);
+	unsetenv("JTA_CONFIG");
+}
+END_TEST
+
+START_TEST(load_refuses_oversized_file)
+{
+	struct jta_conf	 conf;
+	char		 path[512], msg[512], *text;
+	size_t		 i, len = JTA_LIMIT_CONF_FILE + 100;
+
+	text = malloc(len);
+	ck_assert_ptr_nonnull(text);
+	for (i = 0; i < len; i++)
+		text[i] = i % 80 == 79 ? '\n' : '#';
+	writeconf(path, sizeof(path), text, len);
+	free(text);
+	ck_assert_int_eq(jta_conf_load(&conf, path, msg, sizeof(msg)),
+	    JTA_ERR_CONFIG);
+	ck_assert_msg(strstr(msg, path) != NULL, "%s", msg);
+}
+END_TEST
+
+static Suite *
+conf_suite(void)
+{
+	Suite	*s = suite_create("jta_conf");
+	TCase	*tc = tcase_create("core");
+
+	tcase_add_test(tc, defaults_are_documented_values);
+	tcase_add_test(tc, every_key_is_read);
+	tcase_add_test(tc, unset_keys_keep_defaults);
+	tcase_add_test(tc, each_log_level_accepted);
+	tcase_add_test(tc, empty_text_gives_defaults);
+	tcase_add_test(tc, blanks_around_key_and_value_ignored);
+	tcase_add_test(tc, comment_and_blank_lines_skipped);
+	tcase_add_test(tc, line_numbers_count_comments_and_blanks);
+	tcase_add_test(tc, crlf_line_endings_accepted);
+	tcase_add_test(tc, last_line_without_newline_read);
+	tcase_add_test(tc, text_need_not_be_nul_terminated);
+	tcase_add_test(tc, unknown_key_names_file_line_key);
+	tcase_add_test(tc, repeated_key_refused);
+	tcase_add_test(tc, line_without_equals_refused);
+	tcase_add_test(tc, empty_value_refused);
+	tcase_add_test(tc, empty_key_refused);
+	tcase_add_test(tc, relative_paths_refused);
+	tcase_add_test(tc, path_too_long_refused);
+	tcase_add_test(tc, path_at_limit_accepted);
+	tcase_add_test(tc, bad_public_urls_refused);
+	tcase_add_test(tc, good_public_urls_accepted);
+	tcase_add_test(tc, public_url_too_long_refused);
+	tcase_add_test(tc, bad_default_project_refused);
+	tcase_add_test(tc, default_project_at_limit_accepted);
+	tcase_add_test(tc, bad_backend_refused);
+	tcase_add_test(tc, bad_log_level_refused);
+	tcase_add_test(tc, busy_timeout_range_and_syntax);
+	tcase_add_test(tc, line_too_long_refused);
+	tcase_add_test(tc, nul_byte_refused);
+	tcase_add_test(tc, control_char_refused);
+	tcase_add_test(tc, file_too_large_refused);
+	tcase_add_test(tc, load_reads_named_file);
+	tcase_add_test(tc, load_error_names_path_and_line);
+	tcase_add_test(tc, missing_named_file_is_error);
+	tcase_add_test(tc, missing_default_file_gives_defaults);
+	tcase_add_test(tc, jta_config_env_names_the_file);
+	tcase_add_test(tc, jta_config_env_missing_file_is_error);
+	tcase_add_test(tc, explicit_path_overrides_jta_config);
+	tcase_add_test(tc, load_refuses_oversized_file);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+static int
+rmentry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 failed;
+
+	if (mkdtemp(tmproot) == NULL) {
+		perror("mkdtemp");
+		return EXIT_FAILURE;
+	}
+	sr = srunner_create(conf_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	nftw(tmproot, rmentry, 16, FTW_DEPTH | FTW_PHYS);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

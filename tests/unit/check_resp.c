@@ -1,0 +1,539 @@
+/*
+ * Unit tests for jta_resp: every byte a program sends, captured by a
+ * writer that appends to a buffer.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <jansson.h>
+
+#include "jta_resp.h"
+
+struct sink {
+	char	 data[16384];
+	size_t	 len;
+	int	 calls;
+	int	 fail_at;	/* fail the call with this number (1-based) */
+};
+
+static int
+sinkwrite(void *arg, const char *buf, size_t len)
+{
+	struct sink *s = arg;
+
+	s->calls++;
+	if (s->fail_at != 0 && s->calls >= s->fail_at)
+		return -1;
+	ck_assert_uint_lt(s->len + len, sizeof(s->data));
+	memcpy(s->data + s->len, buf, len);
+	s->len += len;
+	s->data[s->len] = '\0';
+	return 0;
+}
+
+static void
+sinkinit(struct sink *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+/* The body after the blank line that ends the headers. */
+static const char *
+body_of(const struct sink *s)
+{
+	const char *e = strstr(s->data, "\r\n\r\n");
+
+	ck_assert_ptr_nonnull(e);
+	return e + 4;
+}
+
+/* 1 when the header block (before the blank line) holds line exactly. */
+static int
+has_header(const struct sink *s, const char *line)
+{
+	const char	*e = strstr(s->data, "\r\n\r\n"), *p = s->data;
+	size_t		 ll = strlen(line);
+
+	ck_assert_ptr_nonnull(e);
+	while (p < e + 2) {
+		const char *nl = strstr(p, "\r\n");
+
+		if ((size_t)(nl - p) == ll && strncmp(p, line, ll) == 0)
+			return 1;
+		p = nl + 2;
+	}
+	return 0;
+}
+
+/* Parse the body as JSON (it must be one document and a newline). */
+static json_t *
+json_body(const struct sink *s)
+{
+	const char	*b = body_of(s);
+	size_t		 len = strlen(b);
+	json_t		*j;
+	json_error_t	 je;
+
+	ck_assert_uint_gt(len, 1);
+	ck_assert_int_eq(b[len - 1], '\n');
+	j = json_loadb(b, len - 1, 0, &je);
+	ck_assert_msg(j != NULL, "body is not JSON: %s", je.text);
+	return j;
+}
+
+START_TEST(status_line_first)
+{
+	struct sink	 s;
+	struct jta_resp	 r;
+	json_t		*b = json_pack("{s:i}", "a", 1);
+
+	sinkinit(&s);
+	jta_resp_init(&r, sinkwrite, &s, "req1");
+	ck_assert_int_eq(jta_resp_json(&r, 201, b), JTA_OK);
+	ck_assert(strncmp(s.data, "Status: 201 Created\r\n", 21) == 0);
+	ck_assert_int_eq(r.status, 201);
+	json_decref(b);
+}
+END_TEST
+
+START_TEST(json_has_type_request_id_and_body_with_newline)
+{
+	struct sink	 s;
+	struct jta_resp	 r;
+	json_t		*b = json_pack("{s:s, s:[i,i]}", "k", "v", "n", 1, 2);
+
+	sinkinit(&s);
+	jta_resp_init(&r, sinkwrite, &s, "4f2a");
+	ck_assert_int_eq(jta_resp_json(&r, 200, b), JTA_OK);
+	ck_assert(strncmp(s.data, "Status: 200 OK\r\n", 16) == 0);
+	ck_assert(has_header(&s, "Content-Type: application/json"));
+	ck_assert(has_header(&s, "X-Request-Id: 4f2a"));
+	ck_assert_str_eq(body_of(&s), "{\"k\":\"v\",\"n\":[1,2]}\n");
+	json_decref(b);
+}
+END_TEST
+
+START_TEST(added_headers_sent_in_header_block)
+{
+	struct sink	 s;
+	struct jta_resp	 r;
+	json_t		*b = json_object();
+
+	sinkinit(&s);
+	jta_resp_init(&r, sinkwrite, &s, "r");
+	ck_assert_int_eq(jta_resp_header(&r, "Location",
+	    "https://example.org/api/issues/DEMO-1"), JTA_OK);
+	ck_assert_int_eq(jta_resp_header(&r, "Cache-Control", "no-store"),
+	    JTA_OK);
+	ck_assert_int_eq(jta_resp_json(&r, 201, b), JTA_OK);
+	ck_assert(has_header(&s, "Location: "
+	    "https://example.org/api/issues/DEMO-1"));
+	ck_assert(has_header(&s, "Cache-Control: no-store"));
+	ck_assert_str_eq(body_of(&s), "{}\n");
+	json_decref(b);
+}
+END_TEST
+
+START_TEST(header_name_tokens_accepted)
+{
+	struct jta_resp	 r;
+
+	jta_resp_init(&r, sinkwrite, NULL, NULL);
+	ck_assert_int_eq(jta_resp_header(&r, "X-Custom_1", "v"), JTA_OK);
+	ck_assert_int_eq(jta_resp_header(&r, "x!#$%&'*+-.^_`|~", "v"),
+	    JTA_OK);
+	ck_assert_int_eq(jta_resp_header(&r, "Empty-Value", ""), JTA_OK);
+}
+END_TEST
+
+START_TEST(header_value_with_cr_or_lf_refused)
+{
+	struct sink	 s;
+	struct jta_resp	 r;
+	size_t		 hlen;
+
+	sinkinit(&s);
+	jta_resp_init(&r, sinkwrite, &s, "r");
+	hlen = r.hlen;
+	ck_assert_int_eq(jta_resp_header(&r, "Location",
+	    "/x\r\nSet-Cookie: a=b"), JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_resp_header(&r, "Location", "/x\nEvil: 1"),
+	    JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_resp_header(&r, "Location", "/x\rEvil: 1"),
+	    JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_resp_header(&r, "Location", "\r\n"),
+	    JTA_ERR_INPUT);
+	ck_assert_uint_eq(r.hlen, hlen);
+	ck_assert_int_eq(jta_resp_empty(&r, 204), JTA_OK);
+	ck_assert_ptr_null(strstr(s.data, "Set-Cookie"));
+	ck_assert_ptr_null(strstr(s.data, "Evil"));
+	ck_assert_ptr_null(strstr(s.data, "Location"));
+}
+END_TEST
+
+START_TEST(bad_header_name_refused)
+{
+	struct jta_resp	 r;
+
+	jta_resp_init(&r, sinkwrite, NULL, NULL);
+	ck_assert_int_eq(jta_resp_header(&r, "", "v"), JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_resp_header(&r, "Bad Name", "v"), JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_resp_header(&r, "X:Y", "v"), JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_resp_header(&r, "X\r\nY", "v"), JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_resp_header(&r, "X\nY", "v"), JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_resp_header(&r, "X(Y)", "v"), JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_resp_header(&r, "X\"Y", "v"), JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_resp_header(&r, "X/Y", "v"), JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_resp_header(&r, "\xc3\xa9t\xc3\xa9", "v"),
+	    JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_resp_header(&r, "X\tY", "v"), JTA_ERR_INPUT);
+	ck_assert_uint_eq(r.hlen, 0);
+}
+END_TEST
+
+START_TEST(header_block_overflow_is_nomem)
+{
+	struct sink	 s;
+	struct jta_resp	 r;
+	char		 name[64];
+	enum jta_err	 rc = JTA_OK;
+	int		 i, added = 0;
+	static char	 big[JTA_RESP_HEADERS + 10];
+
+	sinkinit(&s);
+	jta_resp_init(&r, sinkwrite, &s, "r");
+	for (i = 0; i < 1000 && rc == JTA_OK; i++) {
+		snprintf(name, sizeof(name), "X-H%d", i);
+		rc = jta_resp_header(&r, name, "0123456789abcdef0123456789");
+		added += rc == JTA_OK;
+	}
+	ck_assert_int_eq(rc, JTA_ERR_NOMEM);
+	ck_assert_int_gt(added, 10);
+	ck_assert_uint_lt(r.hlen, JTA_RESP_HEADERS);
+	/* One value larger than the whole block. */
+	memset(big, 'v', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ck_assert_int_eq(jta_resp_header(&r, "X-Big", big), JTA_ERR_NOMEM);
+	/* What was added is still sent whole; nothing half-written. */
+	ck_assert_int_eq(jta_resp_empty(&r, 204), JTA_OK);
+	ck_assert(has_header(&s, "X-H0: 0123456789abcdef0123456789"));
+	snprintf(name, sizeof(name), "X-H%d: 0123456789abcdef0123456789",
+	    added - 1);
+	ck_assert(has_header(&s, name));
+	snprintf(name, sizeof(name), "X-H%d:", added);
+	ck_assert_ptr_null(strstr(s.data, name));
+	ck_assert_ptr_null(strstr(s.data, "X-Big"));
+	ck_assert_str_eq(body_of(&s), "");
+}
+END_TEST
+
+START_TEST(empty_response_has_no_body_or_type)
+{
+	struct sink	 s;
+	struct jta_resp	 r;
+
+	sinkinit(&s);
+	jta_resp_init(&r, sinkwrite, &s, "abc");
+	ck_assert_int_eq(jta_resp_empty(&r, 204), JTA_OK);
+	ck_assert(strncmp(s.data, "Status: 204 No Content\r\n", 24) == 0);
+	ck_assert_ptr_null(strstr(s.data, "Content-Type"));
+	ck_assert(has_header(&s, "X-Request-Id: abc"));
+	ck_assert_str_eq(body_of(&s), "");
+	ck_assert_uint_eq(s.len, strlen(s.data));
+}
+END_TEST
+
+START_TEST(json_as_uses_given_type)
+{
+	struct sink	 s;
+	struct jta_resp	 r;
+	json_t		*b = json_pack("{s:b}", "ok", 1);
+
+	sinkinit(&s);
+	jta_resp_init(&r, sinkwrite, &s, "r");
+	ck_assert_int_eq(jta_resp_json_as(&r, 200, "application/vnd.x+json",
+	    b), JTA_OK);
+	ck_assert(has_header(&s, "Content-Type: application/vnd.x+json"));
+	ck_assert_str_eq(body_of(&s), "{\"ok\":true}\n");
+	json_decref(b);
+}
+END_TEST
+
+START_TEST(problem_json_has_rfc9457_members)
+{
+	struct sink	 s;
+	struct jta_resp	 r;
+	struct jta_error e;
+	json_t		*p;
+
+	sinkinit(&s);
+	jta_resp_init(&r, sinkwrite, &s, "4f2a9c");
+	(void)jta_error_set(&e, JTA_ERR_INPUT, 422, "priority",
+	    "priority has a value that is not allowed");
+	ck_assert_int_eq(jta_resp_problem(&r, &e), JTA_OK);
+	ck_assert(strncmp(s.data, "Status: 422 Unprocessable Content\r\n", 35)
+	    == 0);
+	ck_assert(has_header(&s, "Content-Type: application/problem+json"));
+	p = json_body(&s);
+	ck_assert_str_eq(json_string_value(json_object_get(p, "type")),
+	    "about:blank");
+	ck_assert_str_eq(json_string_value(json_object_get(p, "title")),
+	    "Unprocessable Content");
+	ck_assert_int_eq(json_integer_value(json_object_get(p, "status")),
+	    422);
+	ck_assert_str_eq(json_string_value(json_object_get(p, "detail")),
+	    "priority has a value that is not allowed");
+	ck_assert_str_eq(json_string_value(json_object_get(p, "field")),
+	    "priority");
+	ck_assert_str_eq(json_string_value(json_object_get(p, "request_id")),
+	    "4f2a9c");
+	ck_assert_uint_eq(json_object_size(p), 6);
+	json_decref(p);
+}
+END_TEST
+
+START_TEST(problem_without_field_omits_it)
+{
+	struct sink	 s;
+	struct jta_resp	 r;
+	struct jta_error e;
+	json_t		*p;
+
+	sinkinit(&s);
+	jta_resp_init(&r, sinkwrite, &s, "rid");
+	(void)jta_error_set(&e, JTA_ERR_NOTFOUND, 404, NULL, "no such issue");
+	ck_assert_int_eq(jta_resp_problem(&r, &e), JTA_OK);
+	ck_assert(strncmp(s.data, "Status: 404 Not Found\r\n", 23) == 0);
+	p = json_body(&s);
+	ck_assert_ptr_null(json_object_get(p, "field"));
+	ck_assert_str_eq(json_string_value(json_object_get(p, "title")),
+	    "Not Found");
+	ck_assert_str_eq(json_string_value(json_object_get(p, "request_id")),
+	    "rid");
+	json_decref(p);
+}
+END_TEST
+
+START_TEST(problem_with_non_error_status_becomes_500)
+{
+	struct sink	 s;
+	struct jta_resp	 r;
+	struct jta_error e;
+	json_t		*p;
+
+	sinkinit(&s);
+	jta_resp_init(&r, sinkwrite, &s, "rid");
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_resp_problem(&r, &e), JTA_OK);
+	ck_assert(strncmp(s.data, "Status: 500 Internal Server Error\r\n", 35)
+	    == 0);
+	p = json_body(&s);
+	ck_assert_int_eq(json_integer_value(json_object_get(p, "status")),
+	    500);
+	/* An empty detail still says something. */
+	ck_assert_str_ne(json_string_value(json_object_get(p, "detail")), "");
+	json_decref(p);
+}
+END_TEST
+
+START_TEST(problem_detail_is_json_escaped)
+{
+	struct sink	 s;
+	struct jta_resp	 r;
+	struct jta_error e;
+	json_t		*p;
+
+	sinkinit(&s);
+	jta_resp_init(&r, sinkwrite, &s, "rid");
+	(void)jta_error_set(&e, JTA_ERR_INPUT, 400, "q\"x",
+	    "a \"quoted\"\nline </script>");
+	ck_assert_int_eq(jta_resp_problem(&r, &e), JTA_OK);
+	/* Nothing in the body breaks the line-per-document framing. */
+	ck_assert_uint_eq(strlen(strchr(body_of(&s), '\n')), 1);
+	p = json_body(&s);
+	ck_assert_str_eq(json_string_value(json_object_get(p, "detail")),
+	    "a \"quoted\"\nline </script>");
+	ck_assert_str_eq(json_string_value(json_object_get(p, "field")),
+	    "q\"x");
+	json_decref(p);
+}
+END_TEST
+
+START_TEST(head_sends_no_body)
+{
+	struct sink	 s;
+	struct jta_resp	 r;
+	json_t		*b = json_pack("{s:s}", "a", "b");
+
+	sinkinit(&s);
+	jta_resp_init(&r, sinkwrite, &s, "r");
+	r.head_only = 1;
+	ck_assert_int_eq(jta_resp_json(&r, 200, b), JTA_OK);
+	ck_assert(strncmp(s.data, "Status: 200 OK\r\n", 16) == 0);
+	ck_assert(has_header(&s, "Content-Type: application/json"));
+	ck_assert_str_eq(body_of(&s), "");
+	json_decref(b);
+}
+END_TEST
+
+START_TEST(head_problem_sends_no_body)
+{
+	struct sink	 s;
+	struct jta_resp	 r;
+	struct jta_error e;
+
+	sinkinit(&s);
+	jta_resp_init(&r, sinkwrite, &s, "r");
+	r.head_only = 1;
+	(void)jta_error_set(&e, JTA_ERR_NOTFOUND, 404, "key", "gone");
+	ck_assert_int_eq(jta_resp_problem(&r, &e), JTA_OK);
+	ck_assert(strncmp(s.data, "Status: 404 Not Found\r\n", 23) == 0);
+	ck_assert_str_eq(body_of(&s), "");
+}
+END_TEST
+
+START_TEST(second_response_refused)
+{
+	struct sink	 s;
+	struct jta_resp	 r;
+	struct jta_error e;
+	json_t		*b = json_object();
+	size_t		 len;
+
+	sinkinit(&s);
+	jta_resp_init(&r, sinkwrite, &s, "r");
+	ck_assert_int_eq(jta_resp_json(&r, 200, b), JTA_OK);
+	len = s.len;
+	ck_assert_int_ne(jta_resp_json(&r, 500, b), JTA_OK);
+	ck_assert_int_ne(jta_resp_empty(&r, 204), JTA_OK);
+	(void)jta_error_set(&e, JTA_ERR_INTERNAL, 500, NULL, "late");
+	ck_assert_int_ne(jta_resp_problem(&r, &e), JTA_OK);
+	ck_assert_uint_eq(s.len, len);
+	ck_assert_int_eq(r.status, 200);
+	json_decref(b);
+}
+END_TEST
+
+START_TEST(writer_failure_is_io_error)
+{
+	struct sink	 s;
+	struct jta_resp	 r;
+	struct jta_error e;
+	json_t		*b = json_pack("{s:i}", "a", 1);
+	int		 at;
+
+	/* Fail the head, the body, then the trailing newline. */
+	for (at = 1; at <= 3; at++) {
+		sinkinit(&s);
+		s.fail_at = at;
+		jta_resp_init(&r, sinkwrite, &s, "r");
+		ck_assert_msg(jta_resp_json(&r, 200, b) == JTA_ERR_IO,
+		    "failure at write %d not reported", at);
+	}
+	sinkinit(&s);
+	s.fail_at = 1;
+	jta_resp_init(&r, sinkwrite, &s, "r");
+	ck_assert_int_eq(jta_resp_empty(&r, 204), JTA_ERR_IO);
+	sinkinit(&s);
+	s.fail_at = 2;
+	jta_resp_init(&r, sinkwrite, &s, "r");
+	(void)jta_error_set(&e, JTA_ERR_INPUT, 400, NULL, "x");
+	ck_assert_int_eq(jta_resp_problem(&r, &e), JTA_ERR_IO);
+	json_decref(b);
+}
+END_TEST
+
+START_TEST(reason_phrases_follow_rfc9110)
+{
+	ck_assert_str_eq(jta_resp_reason(200), "OK");
+	ck_assert_str_eq(jta_resp_reason(201), "Created");
+	ck_assert_str_eq(jta_resp_reason(204), "No Content");
+	ck_assert_str_eq(jta_resp_reason(400), "Bad Request");
+	ck_assert_str_eq(jta_resp_reason(401), "Unauthorized");
+	ck_assert_str_eq(jta_resp_reason(403), "Forbidden");
+	ck_assert_str_eq(jta_resp_reason(404), "Not Found");
+	ck_assert_str_eq(jta_resp_reason(405), "Method Not Allowed");
+	ck_assert_str_eq(jta_resp_reason(409), "Conflict");
+	ck_assert_str_eq(jta_resp_reason(411), "Length Required");
+	ck_assert_str_eq(jta_resp_reason(413), "Content Too Large");
+	ck_assert_str_eq(jta_resp_reason(414), "URI Too Long");
+	ck_assert_str_eq(jta_resp_reason(415), "Unsupported Media Type");
+	ck_assert_str_eq(jta_resp_reason(422), "Unprocessable Content");
+	ck_assert_str_eq(jta_resp_reason(429), "Too Many Requests");
+	ck_assert_str_eq(jta_resp_reason(431),
+	    "Request Header Fields Too Large");
+	ck_assert_str_eq(jta_resp_reason(500), "Internal Server Error");
+	ck_assert_str_eq(jta_resp_reason(502), "Bad Gateway");
+	ck_assert_str_eq(jta_resp_reason(503), "Service Unavailable");
+}
+END_TEST
+
+START_TEST(unknown_status_has_safe_reason)
+{
+	const char *r = jta_resp_reason(499);
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert_uint_gt(strlen(r), 0);
+	ck_assert_ptr_null(strpbrk(r, "\r\n"));
+	ck_assert_ptr_nonnull(jta_resp_reason(0));
+	ck_assert_ptr_nonnull(jta_resp_reason(-1));
+}
+END_TEST
+
+START_TEST(err_status_maps_codes)
+{
+	ck_assert_int_eq(jta_err_status(JTA_ERR_INPUT), 400);
+	ck_assert_int_eq(jta_err_status(JTA_ERR_NOTFOUND), 404);
+	ck_assert_int_eq(jta_err_status(JTA_ERR_CONFLICT), 409);
+	ck_assert_int_eq(jta_err_status(JTA_ERR_AUTH), 401);
+	ck_assert_int_eq(jta_err_status(JTA_ERR_DB), 500);
+	ck_assert_str_eq(jta_err_name(JTA_ERR_AUTH), "auth");
+}
+END_TEST
+
+static Suite *
+resp_suite(void)
+{
+	Suite	*s = suite_create("jta_resp");
+	TCase	*tc = tcase_create("core");
+
+	tcase_add_test(tc, status_line_first);
+	tcase_add_test(tc, json_has_type_request_id_and_body_with_newline);
+	tcase_add_test(tc, added_headers_sent_in_header_block);
+	tcase_add_test(tc, header_name_tokens_accepted);
+	tcase_add_test(tc, header_value_with_cr_or_lf_refused);
+	tcase_add_test(tc, bad_header_name_refused);
+	tcase_add_test(tc, header_block_overflow_is_nomem);
+	tcase_add_test(tc, empty_response_has_no_body_or_type);
+	tcase_add_test(tc, json_as_uses_given_type);
+	tcase_add_test(tc, problem_json_has_rfc9457_members);
+	tcase_add_test(tc, problem_without_field_omits_it);
+	tcase_add_test(tc, problem_with_non_error_status_becomes_500);
+	tcase_add_test(tc, problem_detail_is_json_escaped);
+	tcase_add_test(tc, head_sends_no_body);
+	tcase_add_test(tc, head_problem_sends_no_body);
+	tcase_add_test(tc, second_response_refused);
+	tcase_add_test(tc, writer_failure_is_io_error);
+	tcase_add_test(tc, reason_phrases_follow_rfc9110);
+	tcase_add_test(tc, unknown_status_has_safe_reason);
+	tcase_add_test(tc, err_status_maps_codes);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 failed;
+
+	sr = srunner_create(resp_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
