@@ -1,6 +1,7 @@
 """Every endpoint of the ticket API over real HTTP, under nginx and Apache:
 the happy paths and their error cases."""
 
+import concurrent.futures
 import json
 
 from jtatest import Client, run
@@ -319,6 +320,24 @@ def test(c, stack, server):
     st, _, j, _ = alice.call("GET", "/api/issues?text=zebrafish")
     c.check(s + "deleted ticket left the search index", st == 200 and
             j["issues"] == [], j)
+
+    # Concurrent writers (two processes per program, BEGIN IMMEDIATE and
+    # busy_timeout in the store): every create succeeds once, with its
+    # own number, and none is lost.
+    def create(i):
+        return alice.call("POST", "/api/issues", {
+            "project": "OPS", "summary": "Concurrent %d" % i})
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(create, range(40)))
+    c.check(s + "40 concurrent creates all answer 201",
+            all(r[0] == 201 for r in results),
+            [r[0] for r in results if r[0] != 201][:5])
+    made = {r[2]["key"] for r in results if r[0] == 201}
+    c.eq(s + "40 concurrent creates get 40 distinct keys", len(made), 40)
+    st, _, j, _ = alice.call("GET", "/api/issues?project=OPS&limit=50")
+    c.check(s + "all 40 are stored", st == 200 and
+            made <= {i["key"] for i in j["issues"]}, (st, len(made)))
 
     # Revoking a key takes effect at once.
     rc, out, _ = stack.admin("key", "list", "bob")
