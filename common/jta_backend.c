@@ -6,7 +6,7 @@
 
 enum jta_err
 jta_backend_new(const struct jta_conf *conf, struct jta_store *store,
-    struct jta_backend **out)
+    struct jta_oauth *oauth, struct jta_backend **out)
 {
 	struct jta_backend *be;
 
@@ -15,9 +15,13 @@ jta_backend_new(const struct jta_conf *conf, struct jta_store *store,
 		return JTA_ERR_NOMEM;
 	be->conf = conf;
 	be->store = store;
+	be->oauth = oauth;
 	switch (conf->backend) {
 	case JTA_BACKEND_LOCAL:
 		be->ops = &jta_local_ops;
+		break;
+	case JTA_BACKEND_JIRA:
+		be->ops = &jta_jira_ops;
 		break;
 	}
 	*out = be;

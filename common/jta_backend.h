@@ -15,6 +15,7 @@
 
 #include "jta_conf.h"
 #include "jta_err.h"
+#include "jta_oauth.h"
 #include "jta_store.h"
 
 struct jta_backend;
@@ -54,19 +55,24 @@ struct jta_backend {
 	const struct jta_backend_ops *ops;
 	const struct jta_conf	*conf;	/* borrowed, outlives the backend */
 	struct jta_store	*store;	/* borrowed */
+	struct jta_oauth	*oauth;	/* borrowed; Jira only */
 };
 
 /*
- * Make the backend the configuration names, over store (borrowed; both
- * must outlive the backend).  Release with jta_backend_free.
+ * Make the backend the configuration names, over store and (for Jira)
+ * oauth, all borrowed and outliving the backend.  Release with
+ * jta_backend_free.
  */
 enum jta_err jta_backend_new(const struct jta_conf *conf,
-    struct jta_store *store, struct jta_backend **out) JTA_WUR;
+    struct jta_store *store, struct jta_oauth *oauth,
+    struct jta_backend **out) JTA_WUR;
 
 /* Release be; NULL is a no-op. */
 void jta_backend_free(struct jta_backend *be);
 
 /* The embedded store's operations (jta_local.c). */
 extern const struct jta_backend_ops jta_local_ops;
+/* Jira Cloud's, as each linked person (jta_jira.c). */
+extern const struct jta_backend_ops jta_jira_ops;
 
 #endif

@@ -10,24 +10,37 @@
 #include "jta_log.h"
 #include "jta_req.h"
 
-enum kind { K_PATH, K_URL, K_BACKEND, K_LEVEL, K_MS, K_PROJECT };
+enum kind { K_PATH, K_URL, K_BACKEND, K_LEVEL, K_MS, K_PROJECT, K_CLIENT,
+    K_SCOPES, K_SITE };
 
 struct key {
 	const char	*name;
 	enum kind	 kind;
 	size_t		 off;
 	size_t		 size;
+	int		 max;	/* K_MS: the largest value accepted */
 };
 
 #define F(m)	offsetof(struct jta_conf, m), sizeof(((struct jta_conf *)0)->m)
 static const struct key keys[] = {
-	{ "database",		K_PATH,		F(database) },
-	{ "vault_key_file",	K_PATH,		F(vault_key_file) },
-	{ "public_url",		K_URL,		F(public_url) },
-	{ "default_project",	K_PROJECT,	F(default_project) },
-	{ "backend",		K_BACKEND,	F(backend) },
-	{ "log_level",		K_LEVEL,	F(log_level) },
-	{ "busy_timeout_ms",	K_MS,		F(busy_timeout_ms) },
+	{ "database",		K_PATH,		F(database), 0 },
+	{ "vault_key_file",	K_PATH,		F(vault_key_file), 0 },
+	{ "public_url",		K_URL,		F(public_url), 0 },
+	{ "default_project",	K_PROJECT,	F(default_project), 0 },
+	{ "backend",		K_BACKEND,	F(backend), 0 },
+	{ "log_level",		K_LEVEL,	F(log_level), 0 },
+	{ "busy_timeout_ms",	K_MS,		F(busy_timeout_ms), 60000 },
+	{ "atlassian_client_id", K_CLIENT,	F(atlassian_client_id), 0 },
+	{ "atlassian_client_secret_file", K_PATH,
+	    F(atlassian_client_secret_file), 0 },
+	{ "atlassian_auth_url",	K_URL,		F(atlassian_auth_url), 0 },
+	{ "atlassian_api_url",	K_URL,		F(atlassian_api_url), 0 },
+	{ "atlassian_scopes",	K_SCOPES,	F(atlassian_scopes), 0 },
+	{ "atlassian_site",	K_SITE,		F(atlassian_site), 0 },
+	{ "upstream_timeout_ms", K_MS,		F(upstream_timeout_ms), 30000 },
+	/* Well under the 45 s a GPT Action waits for an answer. */
+	{ "upstream_retry_budget_ms", K_MS,
+	    F(upstream_retry_budget_ms), 30000 },
 };
 #undef F
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -46,6 +59,51 @@ jta_conf_defaults(struct jta_conf *conf)
 	conf->backend = JTA_BACKEND_LOCAL;
 	conf->log_level = JTA_LOG_INFO;
 	conf->busy_timeout_ms = 5000;
+	snprintf(conf->atlassian_auth_url, sizeof(conf->atlassian_auth_url),
+	    "%s", "https://auth.atlassian.com");
+	snprintf(conf->atlassian_api_url, sizeof(conf->atlassian_api_url),
+	    "%s", "https://api.atlassian.com");
+	snprintf(conf->atlassian_scopes, sizeof(conf->atlassian_scopes), "%s",
+	    "read:jira-user read:jira-work write:jira-work offline_access");
+	conf->upstream_timeout_ms = 10000;
+	conf->upstream_retry_budget_ms = 20000;
+}
+
+/* RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), tokens
+ * separated by single spaces. */
+static int
+scopes_ok(const char *v)
+{
+	const unsigned char *p;
+	int		 prev_space = 1;
+
+	for (p = (const unsigned char *)v; *p != '\0'; p++) {
+		if (*p == ' ') {
+			if (prev_space)
+				return 0;
+			prev_space = 1;
+			continue;
+		}
+		if (*p < 0x21 || *p > 0x7e || *p == '"' || *p == '\\')
+			return 0;
+		prev_space = 0;
+	}
+	return !prev_space;
+}
+
+/* An Atlassian client id: letters, digits, '-', '_' and '.'. */
+static int
+client_ok(const char *v)
+{
+	size_t	 i;
+
+	for (i = 0; v[i] != '\0'; i++)
+		if (!((v[i] >= 'a' && v[i] <= 'z') ||
+		    (v[i] >= 'A' && v[i] <= 'Z') ||
+		    (v[i] >= '0' && v[i] <= '9') ||
+		    v[i] == '-' || v[i] == '_' || v[i] == '.'))
+			return 0;
+	return i > 0;
 }
 
 /* Store value for key k; on error write why into why. */
@@ -91,13 +149,46 @@ setkey(struct jta_conf *conf, const struct key *k, const char *v,
 		}
 		break;
 	case K_BACKEND:
-		if (strcmp(v, "local") != 0) {
+		if (strcmp(v, "local") == 0)
+			conf->backend = JTA_BACKEND_LOCAL;
+		else if (strcmp(v, "jira") == 0)
+			conf->backend = JTA_BACKEND_JIRA;
+		else {
 			snprintf(why, whysz, "must be 'local' (the embedded "
-			    "ticket store; 'jira' comes in a later version)");
+			    "ticket store) or 'jira' (Jira Cloud)");
 			return -1;
 		}
-		conf->backend = JTA_BACKEND_LOCAL;
 		return 0;
+	case K_CLIENT:
+		if (!client_ok(v)) {
+			snprintf(why, whysz, "must be the app's client id: "
+			    "letters, digits, '-', '_' and '.'");
+			return -1;
+		}
+		break;
+	case K_SCOPES:
+		if (!scopes_ok(v)) {
+			snprintf(why, whysz, "must be scopes separated by "
+			    "single spaces (RFC 6749 section 3.3)");
+			return -1;
+		}
+		break;
+	case K_SITE:
+		/* A site URL (https://example.atlassian.net) or a cloud
+		 * id (a UUID). */
+		if (strspn(v, "0123456789abcdefABCDEF-") != len &&
+		    strncmp(v, "https://", 8) != 0 &&
+		    strncmp(v, "http://", 7) != 0) {
+			snprintf(why, whysz, "must be a site URL "
+			    "(https://NAME.atlassian.net) or a cloud id");
+			return -1;
+		}
+		if (strpbrk(v, " \"'<>\\") != NULL || v[len - 1] == '/') {
+			snprintf(why, whysz, "must not contain blanks, "
+			    "quotes, '<', '>' or '\\', nor end with '/'");
+			return -1;
+		}
+		break;
 	case K_LEVEL:
 		if ((lvl = jta_log_level_parse(v)) < 0) {
 			snprintf(why, whysz,
@@ -107,12 +198,13 @@ setkey(struct jta_conf *conf, const struct key *k, const char *v,
 		conf->log_level = lvl;
 		return 0;
 	case K_MS:
-		if (jta_req_parse_uint(v, len, 60000, &n) != 0 || n == 0) {
+		if (jta_req_parse_uint(v, len, (uint64_t)k->max, &n) != 0 ||
+		    n == 0) {
 			snprintf(why, whysz,
-			    "must be a whole number from 1 to 60000");
+			    "must be a whole number from 1 to %d", k->max);
 			return -1;
 		}
-		conf->busy_timeout_ms = (int)n;
+		*(int *)(void *)dst = (int)n;
 		return 0;
 	}
 	if (len >= k->size) {
@@ -121,6 +213,26 @@ setkey(struct jta_conf *conf, const struct key *k, const char *v,
 	}
 	memcpy(dst, v, len + 1);
 	return 0;
+}
+
+/* Keys that the chosen backend cannot do without. */
+static enum jta_err
+needed(const struct jta_conf *conf, const char *name, char *msg,
+    size_t msgsz)
+{
+	const char	*missing = NULL;
+
+	if (conf->backend != JTA_BACKEND_JIRA)
+		return JTA_OK;
+	if (conf->atlassian_client_id[0] == '\0')
+		missing = "atlassian_client_id";
+	else if (conf->atlassian_client_secret_file[0] == '\0')
+		missing = "atlassian_client_secret_file";
+	if (missing == NULL)
+		return JTA_OK;
+	snprintf(msg, msgsz, "%s: key '%s' must be set when backend = jira",
+	    name, missing);
+	return JTA_ERR_CONFIG;
 }
 
 static void
@@ -217,7 +329,7 @@ jta_conf_parse(struct jta_conf *conf, const char *name, const char *text,
 			return JTA_ERR_CONFIG;
 		}
 	}
-	return JTA_OK;
+	return needed(conf, name, msg, msgsz);
 }
 
 enum jta_err

@@ -17,8 +17,12 @@
 #define JTA_CONF_URL_MAX	256
 
 enum jta_conf_backend {
-	JTA_BACKEND_LOCAL = 0	/* the embedded SQLite ticket store */
+	JTA_BACKEND_LOCAL = 0,	/* the embedded SQLite ticket store */
+	JTA_BACKEND_JIRA	/* Jira Cloud, as each linked person */
 };
+
+#define JTA_CONF_CLIENT_ID_MAX	128	/* Atlassian app client ids are 32 */
+#define JTA_CONF_SCOPES_MAX	512
 
 struct jta_conf {
 	char	 path[JTA_CONF_PATH_MAX];	/* the file read, for messages */
@@ -29,6 +33,15 @@ struct jta_conf {
 	enum jta_conf_backend backend;
 	int	 log_level;			/* enum jta_log_level */
 	int	 busy_timeout_ms;
+	/* Jira Cloud (backend = jira): the Atlassian OAuth 2.0 (3LO) app. */
+	char	 atlassian_client_id[JTA_CONF_CLIENT_ID_MAX + 1];
+	char	 atlassian_client_secret_file[JTA_CONF_PATH_MAX];
+	char	 atlassian_auth_url[JTA_CONF_URL_MAX];	/* auth.atlassian.com */
+	char	 atlassian_api_url[JTA_CONF_URL_MAX];	/* api.atlassian.com */
+	char	 atlassian_scopes[JTA_CONF_SCOPES_MAX + 1];
+	char	 atlassian_site[JTA_CONF_URL_MAX];	/* "" = any site */
+	int	 upstream_timeout_ms;		/* one call to Atlassian */
+	int	 upstream_retry_budget_ms;	/* waiting on 429/503 */
 };
 
 /* Set every key to its documented default. */

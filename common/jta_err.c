@@ -15,6 +15,7 @@ jta_error_set(struct jta_error *err, enum jta_err code, int status,
 	if (err == NULL)
 		return code;
 	err->status = status;
+	err->retry_after = 0;
 	snprintf(err->field, sizeof(err->field), "%s",
 	    field == NULL ? "" : field);
 	va_start(ap, fmt);
@@ -37,6 +38,10 @@ jta_err_status(enum jta_err code)
 		return 409;
 	case JTA_ERR_AUTH:
 		return 401;
+	case JTA_ERR_UPSTREAM:
+		return 502;
+	case JTA_ERR_BUSY:
+		return 503;
 	case JTA_ERR_NOMEM:
 	case JTA_ERR_IO:
 	case JTA_ERR_DB:
@@ -74,6 +79,10 @@ jta_err_name(enum jta_err code)
 		return "config";
 	case JTA_ERR_INTERNAL:
 		return "internal";
+	case JTA_ERR_UPSTREAM:
+		return "upstream";
+	case JTA_ERR_BUSY:
+		return "busy";
 	}
 	return "unknown";
 }

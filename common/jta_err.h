@@ -29,7 +29,9 @@ enum jta_err {
 	JTA_ERR_DB,		/* SQLite failed (details in the log) */
 	JTA_ERR_CRYPTO,		/* libsodium failed, or a key is wrong */
 	JTA_ERR_CONFIG,		/* the configuration is wrong */
-	JTA_ERR_INTERNAL	/* a bug: an invariant of ours does not hold */
+	JTA_ERR_INTERNAL,	/* a bug: an invariant of ours does not hold */
+	JTA_ERR_UPSTREAM,	/* Atlassian failed, timed out or misbehaved */
+	JTA_ERR_BUSY		/* Atlassian asked us to come back later */
 };
 
 #define JTA_ERROR_FIELD		64
@@ -44,13 +46,15 @@ struct jta_error {
 	int	status;
 	char	field[JTA_ERROR_FIELD];
 	char	detail[JTA_ERROR_DETAIL];
+	long	retry_after;	/* seconds, for 429/503; 0 when none */
 };
 
 /*
  * Fill err (which may be NULL) and return code, so a caller can write
  * `return jta_error_set(err, JTA_ERR_INPUT, 422, "summary", "...")`.
  * The detail is formatted with vsnprintf and cut at JTA_ERROR_DETAIL;
- * callers never pass raw client input as an argument.
+ * callers never pass raw client input as an argument.  retry_after is
+ * reset to 0; a caller that knows a delay sets it afterwards.
  */
 enum jta_err jta_error_set(struct jta_error *err, enum jta_err code,
     int status, const char *field, const char *fmt, ...) JTA_PRINTF(5, 6);

@@ -181,7 +181,30 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 		    ctx.conf.path, msg);
 		goto out;
 	}
-	if (jta_backend_new(&ctx.conf, ctx.store, &ctx.backend) != JTA_OK) {
+	if (ctx.conf.backend == JTA_BACKEND_JIRA) {
+		if (jta_vault_keys_load(ctx.vault, ctx.conf.token_key_file,
+		    msg, sizeof(msg)) != JTA_OK) {
+			jta_errorlog("configuration %s: key 'token_key_file': "
+			    "%s", ctx.conf.path, msg);
+			goto out;
+		}
+		if (jta_vault_secret_read(ctx.conf.atlassian_client_secret_file,
+		    "atlassian_client_secret_file", &ctx.client_secret, msg,
+		    sizeof(msg)) != JTA_OK) {
+			jta_errorlog("configuration %s: %s", ctx.conf.path,
+			    msg);
+			goto out;
+		}
+		if (jta_http_global_init() != JTA_OK) {
+			jta_errorlog("libcurl failed to initialise");
+			status = 71;
+			goto out;
+		}
+		jta_oauth_init(&ctx.oauth, &ctx.conf, ctx.store, ctx.vault,
+		    ctx.client_secret);
+	}
+	if (jta_backend_new(&ctx.conf, ctx.store, &ctx.oauth, &ctx.backend) !=
+	    JTA_OK) {
 		jta_errorlog("out of memory");
 		status = 71;
 		goto out;
@@ -222,6 +245,9 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 	FCGX_Free(&fr, 1);
 	jta_info("stopping");
 out:
+	if (ctx.conf.backend == JTA_BACKEND_JIRA && ctx.client_secret != NULL)
+		jta_http_global_free();
+	jta_secret_free(ctx.client_secret);
 	jta_backend_free(ctx.backend);
 	jta_store_close(ctx.store);
 	jta_vault_close(ctx.vault);

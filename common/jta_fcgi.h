@@ -15,6 +15,8 @@
 #include "jta_auth.h"
 #include "jta_backend.h"
 #include "jta_conf.h"
+#include "jta_http.h"
+#include "jta_oauth.h"
 #include "jta_req.h"
 #include "jta_resp.h"
 #include "jta_store.h"
@@ -26,6 +28,9 @@ struct jta_ctx {
 	struct jta_store	*store;
 	struct jta_vault	*vault;
 	struct jta_backend	*backend;
+	/* backend = jira: the Atlassian app's secret and the OAuth state. */
+	struct jta_secret	*client_secret;
+	struct jta_oauth	 oauth;
 };
 
 /*

@@ -58,4 +58,17 @@
  * (logs are ours, not input, so cutting is safe there). */
 #define JTA_LIMIT_LOG_LINE	2048
 
+/* Atlassian identifiers and values we keep or pass on. */
+#define JTA_LIMIT_CLOUD_ID	64	/* a site's cloud id: a UUID is 36 */
+#define JTA_LIMIT_SITE_URL	255	/* https://NAME.atlassian.net */
+/* An access or refresh token from Atlassian's token endpoint (JWTs of a
+ * few KiB); longer is refused as a broken answer. */
+#define JTA_LIMIT_UPSTREAM_TOKEN 8192
+/* One parameter of the OAuth callback (code, state, error...). */
+#define JTA_LIMIT_OAUTH_PARAM	2048
+
+/* An answer from Atlassian: a page of 50 issues with ADF descriptions is
+ * well under this; more is refused (502), never buffered without end. */
+#define JTA_LIMIT_UPSTREAM_BODY	(4 * 1024 * 1024)
+
 #endif

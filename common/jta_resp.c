@@ -129,6 +129,7 @@ jta_resp_problem(struct jta_resp *resp, const struct jta_error *err)
 {
 	enum jta_err	 rc;
 	json_t		*p;
+	char		 ra[24];
 	int		 status = err->status >= 400 && err->status <= 599 ?
 			    err->status : 500;
 
@@ -142,7 +143,131 @@ jta_resp_problem(struct jta_resp *resp, const struct jta_error *err)
 	if (resp->request_id != NULL)
 		json_object_set_new(p, "request_id",
 		    json_string(resp->request_id));
+	if (err->retry_after > 0) {
+		/* RFC 9110 §10.2.3, and a member the assistant can read. */
+		snprintf(ra, sizeof(ra), "%ld", err->retry_after);
+		if ((rc = jta_resp_header(resp, "Retry-After", ra)) !=
+		    JTA_OK) {
+			json_decref(p);
+			return rc;
+		}
+		json_object_set_new(p, "retry_after",
+		    json_integer(err->retry_after));
+	}
 	rc = jta_resp_json_as(resp, status, "application/problem+json", p);
 	json_decref(p);
+	return rc;
+}
+
+enum jta_err
+jta_resp_redirect(struct jta_resp *resp, int status, const char *location)
+{
+	enum jta_err	 rc;
+
+	if ((rc = jta_resp_header(resp, "Location", location)) != JTA_OK ||
+	    (rc = jta_resp_header(resp, "Cache-Control", "no-store")) !=
+	    JTA_OK)
+		return rc;
+	return send(resp, status, NULL, NULL, 0);
+}
+
+/* A growing page buffer; on overflow it stays marked and is refused. */
+struct page {
+	char	*buf;
+	size_t	 len, cap;
+	int	 over;
+};
+
+static void
+put(struct page *p, const char *s, size_t n)
+{
+	if (p->over || n > p->cap - p->len) {
+		p->over = 1;
+		return;
+	}
+	memcpy(p->buf + p->len, s, n);
+	p->len += n;
+}
+
+static void
+puts_(struct page *p, const char *s)
+{
+	put(p, s, strlen(s));
+}
+
+/* HTML escaping by context: text escapes & < >; an attribute value
+ * (always double-quoted here) also " and '. */
+static void
+esc(struct page *p, const char *s, int attr)
+{
+	for (; *s != '\0'; s++)
+		switch (*s) {
+		case '&': puts_(p, "&amp;"); break;
+		case '<': puts_(p, "&lt;"); break;
+		case '>': puts_(p, "&gt;"); break;
+		case '"': puts_(p, attr ? "&quot;" : "\""); break;
+		case '\'': puts_(p, attr ? "&#39;" : "'"); break;
+		default: put(p, s, 1); break;
+		}
+}
+
+enum jta_err
+jta_resp_page(struct jta_resp *resp, int status, const struct jta_page *pg)
+{
+	struct page	 p;
+	enum jta_err	 rc;
+	size_t		 i;
+
+	memset(&p, 0, sizeof(p));
+	p.cap = JTA_RESP_PAGE_MAX;
+	if ((p.buf = malloc(p.cap)) == NULL)
+		return JTA_ERR_NOMEM;
+	puts_(&p, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
+	    "charset=\"utf-8\"><meta name=\"viewport\" content=\"width="
+	    "device-width, initial-scale=1\"><title>");
+	esc(&p, pg->title, 0);
+	puts_(&p, "</title><link rel=\"stylesheet\" href=\"/style.css\">"
+	    "</head>\n<body><main><h1>");
+	esc(&p, pg->title, 0);
+	puts_(&p, "</h1>\n<p>");
+	esc(&p, pg->text, 0);
+	puts_(&p, "</p>\n");
+	if (pg->code != NULL) {
+		puts_(&p, "<p><code id=\"key\">");
+		esc(&p, pg->code, 0);
+		puts_(&p, "</code></p>\n");
+	}
+	if (pg->nlinks > 0) {
+		puts_(&p, "<ul>\n");
+		for (i = 0; i < pg->nlinks; i++) {
+			puts_(&p, "<li><a href=\"");
+			esc(&p, pg->links[i].href, 1);
+			puts_(&p, "\">");
+			esc(&p, pg->links[i].text, 0);
+			puts_(&p, "</a></li>\n");
+		}
+		puts_(&p, "</ul>\n");
+	}
+	if (pg->after != NULL) {
+		puts_(&p, "<p>");
+		esc(&p, pg->after, 0);
+		puts_(&p, "</p>\n");
+	}
+	puts_(&p, "</main></body></html>\n");
+	rc = JTA_ERR_INTERNAL;
+	if (p.over)
+		goto out;
+	/* The page may hold a key shown once: never cached, never sent
+	 * on as a referrer, no scripts. */
+	if ((rc = jta_resp_header(resp, "Cache-Control", "no-store")) !=
+	    JTA_OK || (rc = jta_resp_header(resp, "Content-Security-Policy",
+	    "default-src 'none'; style-src 'self'; base-uri 'none'; "
+	    "form-action 'none'; frame-ancestors 'none'")) != JTA_OK)
+		goto out;
+	rc = send(resp, status, "text/html; charset=utf-8", p.buf, p.len);
+out:
+	/* The page may have held an API key. */
+	explicit_bzero(p.buf, p.len);
+	free(p.buf);
 	return rc;
 }

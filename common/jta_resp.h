@@ -54,10 +54,44 @@ enum jta_err jta_resp_empty(struct jta_resp *resp, int status) JTA_WUR;
 /*
  * Send err as application/problem+json (RFC 9457 §3): type "about:blank",
  * title the status's reason phrase, status, detail, and the extension
- * members "field" (when set) and "request_id".
+ * members "field" (when set) and "request_id".  When err->retry_after is
+ * set, a Retry-After header and a "retry_after" member (seconds) too.
  */
 enum jta_err jta_resp_problem(struct jta_resp *resp,
     const struct jta_error *err) JTA_WUR;
+
+/*
+ * Redirect (302 or 303) to location, with Cache-Control: no-store (the
+ * targets carry single-use values).
+ */
+enum jta_err jta_resp_redirect(struct jta_resp *resp, int status,
+    const char *location) JTA_WUR;
+
+/* A link on a page. */
+struct jta_page_link {
+	const char	*href;	/* built by us: a path or an https URL */
+	const char	*text;
+};
+
+/* A small HTML page for people (the OAuth pages).  Every string is
+ * escaped for its context; code, links and after are optional. */
+struct jta_page {
+	const char			*title;
+	const char			*text;
+	const char			*code;	/* shown in <code> */
+	const struct jta_page_link	*links;
+	size_t				 nlinks;
+	const char			*after;
+};
+
+#define JTA_RESP_PAGE_MAX	(32 * 1024)
+
+/*
+ * Send pg as text/html with Cache-Control: no-store and a strict
+ * Content-Security-Policy (no scripts); the buffer is wiped after.
+ */
+enum jta_err jta_resp_page(struct jta_resp *resp, int status,
+    const struct jta_page *pg) JTA_WUR;
 
 /* The reason phrase of an HTTP status (RFC 9110 §15). */
 const char *jta_resp_reason(int status);

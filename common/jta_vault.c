@@ -234,3 +234,92 @@ jta_vault_fingerprint(const unsigned char hash[JTA_VAULT_HASHBYTES],
 {
 	sodium_bin2hex(out, JTA_VAULT_FPLEN + 1, hash, JTA_VAULT_FPLEN / 2);
 }
+
+void
+jta_vault_random(char out[JTA_VAULT_RANDLEN + 1])
+{
+	unsigned char	 b[32];
+
+	randombytes_buf(b, sizeof(b));
+	sodium_bin2base64(out, JTA_VAULT_RANDLEN + 1, b, sizeof(b),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(b, sizeof(b));
+}
+
+void
+jta_vault_hash(const struct jta_vault *v, const char *s, size_t len,
+    unsigned char hash[JTA_VAULT_HASHBYTES])
+{
+	hashtoken(v, s, len, hash);
+}
+
+enum jta_err
+jta_vault_secret_read(const char *path, const char *key,
+    struct jta_secret **out, char *msg, size_t msgsz)
+{
+	enum jta_err	 rc = JTA_ERR_CONFIG;
+	struct jta_secret *file = NULL, *s = NULL;
+	struct stat	 st;
+	ssize_t		 n;
+	size_t		 len;
+	int		 fd = -1;
+
+	*out = NULL;
+	if (sodium_init() < 0) {
+		snprintf(msg, msgsz, "libsodium failed to initialise");
+		return JTA_ERR_CRYPTO;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+		snprintf(msg, msgsz, "%s %s: cannot open: %s", key, path,
+		    strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(msg, msgsz, "%s %s: not a regular file", key, path);
+		goto out;
+	}
+	if ((st.st_mode & 077) != 0) {
+		snprintf(msg, msgsz, "%s %s: mode %03o lets others read it; "
+		    "run 'chmod 600 %s'", key, path,
+		    (unsigned)(st.st_mode & 0777), path);
+		goto out;
+	}
+	if ((file = jta_secret_new(JTA_LIMIT_SECRET_FILE + 1)) == NULL) {
+		snprintf(msg, msgsz, "out of memory");
+		rc = JTA_ERR_NOMEM;
+		goto out;
+	}
+	if ((n = read(fd, file->buf, file->len)) < 0) {
+		snprintf(msg, msgsz, "%s %s: read error: %s", key, path,
+		    strerror(errno));
+		goto out;
+	}
+	len = (size_t)n;
+	if (len > JTA_LIMIT_SECRET_FILE) {
+		snprintf(msg, msgsz, "%s %s: larger than %d bytes", key, path,
+		    JTA_LIMIT_SECRET_FILE);
+		goto out;
+	}
+	while (len > 0 && (file->buf[len - 1] == '\n' ||
+	    file->buf[len - 1] == '\r'))
+		len--;
+	if (len == 0 || memchr(file->buf, '\n', len) != NULL ||
+	    memchr(file->buf, '\0', len) != NULL) {
+		snprintf(msg, msgsz, "%s %s: must hold the secret on one "
+		    "line", key, path);
+		goto out;
+	}
+	if ((s = jta_secret_new(len)) == NULL) {
+		snprintf(msg, msgsz, "out of memory");
+		rc = JTA_ERR_NOMEM;
+		goto out;
+	}
+	memcpy(s->buf, file->buf, len);
+	*out = s;
+	rc = JTA_OK;
+out:
+	if (fd >= 0)
+		close(fd);
+	jta_secret_free(file);
+	return rc;
+}

@@ -82,4 +82,26 @@ int jta_vault_hash_equal(const unsigned char a[JTA_VAULT_HASHBYTES],
 void jta_vault_fingerprint(const unsigned char hash[JTA_VAULT_HASHBYTES],
     char out[JTA_VAULT_FPLEN + 1]);
 
+/* Random values (OAuth state): 32 random bytes in unpadded base64url. */
+#define JTA_VAULT_RANDLEN	43
+
+/* Write a fresh random value into out (JTA_VAULT_RANDLEN + 1 bytes). */
+void jta_vault_random(char out[JTA_VAULT_RANDLEN + 1]);
+
+/*
+ * The keyed hash of s (len bytes) under the same subkey as API keys, for
+ * other values we keep only as hashes (OAuth states).
+ */
+void jta_vault_hash(const struct jta_vault *v, const char *s, size_t len,
+    unsigned char hash[JTA_VAULT_HASHBYTES]);
+
+/*
+ * Read a secret held on one line of the file at path (the configuration
+ * key named key, for messages): the file must be a regular file that
+ * group and others cannot read, at most JTA_LIMIT_SECRET_FILE bytes; a
+ * final newline is dropped.  *out is released with jta_secret_free.
+ */
+enum jta_err jta_vault_secret_read(const char *path, const char *key,
+    struct jta_secret **out, char *msg, size_t msgsz) JTA_WUR;
+
 #endif

@@ -95,6 +95,83 @@ START_TEST(defaults_are_documented_values)
 	ck_assert_int_eq(conf.backend, JTA_BACKEND_LOCAL);
 	ck_assert_int_eq(conf.log_level, JTA_LOG_INFO);
 	ck_assert_int_eq(conf.busy_timeout_ms, 5000);
+	ck_assert_str_eq(conf.atlassian_client_id, "");
+	ck_assert_str_eq(conf.atlassian_client_secret_file, "");
+	ck_assert_str_eq(conf.atlassian_auth_url, "https://auth.atlassian.com");
+	ck_assert_str_eq(conf.atlassian_api_url, "https://api.atlassian.com");
+	ck_assert_str_eq(conf.atlassian_scopes, "read:jira-user read:jira-work "
+	    "write:jira-work offline_access");
+	ck_assert_str_eq(conf.atlassian_site, "");
+	ck_assert_int_eq(conf.upstream_timeout_ms, 10000);
+	ck_assert_int_eq(conf.upstream_retry_budget_ms, 20000);
+}
+END_TEST
+
+START_TEST(jira_keys_are_read)
+{
+	struct jta_conf	 conf;
+
+	assert_ok("backend = jira\n"
+	    "atlassian_client_id = AbC-123_x.y\n"
+	    "atlassian_client_secret_file = /etc/jta/atlassian.secret\n"
+	    "atlassian_auth_url = http://127.0.0.1:9999\n"
+	    "atlassian_api_url = http://127.0.0.1:9998\n"
+	    "atlassian_scopes = read:jira-work offline_access\n"
+	    "atlassian_site = https://example.atlassian.net\n"
+	    "upstream_timeout_ms = 2500\n"
+	    "upstream_retry_budget_ms = 30000\n", &conf);
+	ck_assert_int_eq(conf.backend, JTA_BACKEND_JIRA);
+	ck_assert_str_eq(conf.atlassian_client_id, "AbC-123_x.y");
+	ck_assert_str_eq(conf.atlassian_client_secret_file,
+	    "/etc/jta/atlassian.secret");
+	ck_assert_str_eq(conf.atlassian_auth_url, "http://127.0.0.1:9999");
+	ck_assert_str_eq(conf.atlassian_api_url, "http://127.0.0.1:9998");
+	ck_assert_str_eq(conf.atlassian_scopes,
+	    "read:jira-work offline_access");
+	ck_assert_str_eq(conf.atlassian_site, "https://example.atlassian.net");
+	ck_assert_int_eq(conf.upstream_timeout_ms, 2500);
+	ck_assert_int_eq(conf.upstream_retry_budget_ms, 30000);
+	assert_ok("backend = jira\natlassian_client_id = a\n"
+	    "atlassian_client_secret_file = /s\n"
+	    "atlassian_site = 1324a0b1-7a5c-4bb8-9a34-0b2f1a1bc2aa\n", &conf);
+}
+END_TEST
+
+START_TEST(jira_backend_needs_its_app)
+{
+	assert_refused("backend = jira\n", "test.conf: key "
+	    "'atlassian_client_id' must be set when backend = jira", NULL);
+	assert_refused("backend = jira\natlassian_client_id = abc\n",
+	    "test.conf: key 'atlassian_client_secret_file' must be set", NULL);
+}
+END_TEST
+
+START_TEST(bad_jira_keys_refused)
+{
+	assert_refused("atlassian_client_id = a b\n",
+	    "test.conf:1: key 'atlassian_client_id'", "client id");
+	assert_refused("atlassian_client_id = <x>\n",
+	    "test.conf:1: key 'atlassian_client_id'", NULL);
+	assert_refused("atlassian_client_secret_file = secret\n",
+	    "test.conf:1: key 'atlassian_client_secret_file'", "absolute");
+	assert_refused("atlassian_auth_url = ftp://x\n",
+	    "test.conf:1: key 'atlassian_auth_url'", NULL);
+	assert_refused("atlassian_api_url = https://api.atlassian.com/\n",
+	    "test.conf:1: key 'atlassian_api_url'", "'/'");
+	assert_refused("atlassian_scopes = read:jira-work  offline_access\n",
+	    "test.conf:1: key 'atlassian_scopes'", "6749");
+	assert_refused("atlassian_scopes = read\\x\n",
+	    "test.conf:1: key 'atlassian_scopes'", NULL);
+	assert_refused("atlassian_scopes = a\"b\n",
+	    "test.conf:1: key 'atlassian_scopes'", NULL);
+	assert_refused("atlassian_site = example\n",
+	    "test.conf:1: key 'atlassian_site'", "cloud id");
+	assert_refused("atlassian_site = https://x.atlassian.net/\n",
+	    "test.conf:1: key 'atlassian_site'", NULL);
+	assert_refused("upstream_timeout_ms = 0\n",
+	    "test.conf:1: key 'upstream_timeout_ms'", "1 to 30000");
+	assert_refused("upstream_retry_budget_ms = 45000\n",
+	    "test.conf:1: key 'upstream_retry_budget_ms'", "1 to 30000");
 }
 END_TEST
 
@@ -367,7 +444,8 @@ START_TEST(bad_backend_refused)
 {
 	const char *p = "test.conf:1: key 'backend'";
 
-	assert_refused("backend = jira\n", p, "local");
+	assert_refused("backend = nosql\n", p, "'local'");
+	assert_refused("backend = JIRA\n", p, "'jira'");
 	assert_refused("backend = LOCAL\n", p, NULL);
 	assert_refused("backend = local2\n", p, NULL);
 }
@@ -657,6 +735,9 @@ conf_suite(void)
 	tcase_add_test(tc, jta_config_env_missing_file_is_error);
 	tcase_add_test(tc, explicit_path_overrides_jta_config);
 	tcase_add_test(tc, load_refuses_oversized_file);
+	tcase_add_test(tc, jira_keys_are_read);
+	tcase_add_test(tc, jira_backend_needs_its_app);
+	tcase_add_test(tc, bad_jira_keys_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

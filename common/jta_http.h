@@ -1,0 +1,94 @@
+/*
+ * The HTTP client: the only code that includes curl/curl.h.  Every call to
+ * Atlassian goes through jta_http_do, which bounds it (HTTPS only, or plain
+ * http to the loopback stand-in; connect and total timeouts; our own cap on
+ * the answer's size; no automatic redirects, since a bearer token may be
+ * attached) and, for requests the caller marks as safe to repeat, waits out
+ * 429 and 503 answers that carry Retry-After, inside a time budget.
+ *
+ * Errors are reported in struct jta_error in the ticket API's terms:
+ *   - the upstream could not be reached, timed out, or answered 5xx: 502;
+ *   - 429 or 503 that could not be waited out within the budget: 503, with
+ *     err->retry_after set to the seconds the upstream asked for;
+ *   - the answer is larger than JTA_LIMIT_UPSTREAM_BODY: 502.
+ * Any other HTTP status is not an error here: it is returned to the caller,
+ * who knows what a 401 or a 404 means for its call.  curl's own error text
+ * goes to the log only.
+ */
+#ifndef JTA_HTTP_H
+#define JTA_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jta_err.h"
+#include "jta_vault.h"
+
+/* One request.  Strings are borrowed for the duration of the call. */
+struct jta_http_req {
+	const char	*method;	/* "GET", "POST", "PUT", "DELETE" */
+	const char	*url;		/* absolute; https://, or http:// to
+					 * 127.0.0.1, ::1 or localhost */
+	const struct jta_secret *bearer; /* Authorization: Bearer, or NULL */
+	const char	*content_type;	/* of body; NULL when there is none */
+	const char	*body;
+	size_t		 bodylen;
+	long		 timeout_ms;	/* whole call, per attempt */
+	long		 budget_ms;	/* total time spent waiting on 429/503;
+					 * 0: never wait */
+	int		 repeatable;	/* 1 when sending it twice is harmless
+					 * (reads, searches, token refreshes
+					 * are not: see jta_oauth) */
+};
+
+/* One answer.  Release with jta_http_resp_free. */
+struct jta_http_resp {
+	long		 status;	/* HTTP status */
+	char		*body;		/* NUL-terminated; len bytes */
+	size_t		 len;
+	long		 retry_after;	/* seconds from Retry-After, or -1 */
+	long		 elapsed_ms;	/* all attempts and waits */
+	unsigned	 attempts;
+};
+
+/*
+ * Initialise libcurl and libsodium once per process, before any thread starts (the FastCGI
+ * programs are single-threaded).  Returns JTA_ERR_UPSTREAM when libcurl
+ * cannot start.
+ */
+enum jta_err jta_http_global_init(void) JTA_WUR;
+
+/* Release what jta_http_global_init and the kept connection hold. */
+void jta_http_global_free(void);
+
+/*
+ * Send req and fill *resp (which the caller releases with
+ * jta_http_resp_free, also on error).  The connection is kept for the next
+ * call from this process (keep-alive to Atlassian).  See the top of this
+ * file for what is an error.
+ */
+enum jta_err jta_http_do(const struct jta_http_req *req,
+    struct jta_http_resp *resp, struct jta_error *err) JTA_WUR;
+
+/* Release resp's body; NULL is a no-op. */
+void jta_http_resp_free(struct jta_http_resp *resp);
+
+/*
+ * The seconds a Retry-After value asks for (RFC 9110 §10.2.3: a number of
+ * seconds or an HTTP-date), relative to now; -1 when it is neither.  A date
+ * in the past is 0.  Exposed for the unit tests.
+ */
+long jta_http_retry_after(const char *v, size_t len, int64_t now);
+
+/*
+ * Percent-encode s (len bytes) for a query component (RFC 3986 §2.1: all
+ * but unreserved characters) into buf of bufsz bytes, NUL-terminated.
+ * Returns -1 when it does not fit.
+ */
+int jta_http_urlencode(const char *s, size_t len, char *buf, size_t bufsz)
+    JTA_WUR;
+
+/* 1 when url may be called: https://, or http:// to the loopback. */
+int jta_http_url_allowed(const char *url);
+
+#endif

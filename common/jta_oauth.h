@@ -1,0 +1,106 @@
+/*
+ * OAuth 2.0 with Atlassian (3LO): linking a person's Atlassian account and
+ * keeping their tokens usable.
+ *
+ *   https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/
+ *
+ * jta_oauth_start makes the consent URL with a fresh single-use state;
+ * jta_oauth_finish checks the state, exchanges the code, picks the site,
+ * reads the person's identity, stores their tokens sealed and gives them a
+ * personal API key.  jta_oauth_access hands an endpoint a valid access
+ * token, refreshing it when it is about to expire: single-flight across
+ * every worker process through the store's lease (DESIGN.md, "Security
+ * model"), so that Atlassian's rotating refresh tokens are presented once.
+ */
+#ifndef JTA_OAUTH_H
+#define JTA_OAUTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jta_conf.h"
+#include "jta_err.h"
+#include "jta_store.h"
+#include "jta_vault.h"
+
+/* The state lives this long (the issue: 10 minutes). */
+#define JTA_OAUTH_STATE_TTL	600
+/* A token this close to its expiry is refreshed before use. */
+#define JTA_OAUTH_EXPIRY_MARGIN	60
+/* A refresh lease lasts this long: well past one token call (bounded by
+ * upstream_timeout_ms) and far inside Atlassian's 10-minute reuse grace,
+ * so a worker killed mid-refresh delays the next one only briefly. */
+#define JTA_OAUTH_LEASE_S	30
+#define JTA_OAUTH_URL_MAX	2048
+
+/* What jta_oauth needs: borrowed, alive for the process. */
+struct jta_oauth {
+	const struct jta_conf	*conf;
+	struct jta_store	*store;
+	struct jta_vault	*vault;
+	const struct jta_secret	*client_secret;
+	char			 owner[JTA_LIMIT_LEASE_OWNER + 1];
+};
+
+/* A site the person can reach (accessible-resources). */
+struct jta_oauth_site {
+	char	 id[JTA_LIMIT_CLOUD_ID + 1];
+	char	 url[JTA_LIMIT_SITE_URL + 1];
+	char	 name[JTA_LIMIT_DISPLAY_NAME + 1];
+};
+
+#define JTA_OAUTH_SITES_MAX	20
+
+/* The outcome of a finished consent. */
+struct jta_oauth_done {
+	struct jta_user		 user;
+	struct jta_oauth_site	 site;
+	char			 token[JTA_VAULT_TOKENLEN + 1]; /* API key */
+	/* When the person reaches several sites and none was chosen:
+	 * nothing is stored, these are listed for them to pick. */
+	struct jta_oauth_site	 sites[JTA_OAUTH_SITES_MAX];
+	size_t			 nsites;
+};
+
+/*
+ * Prepare o for this process: the lease owner name (host, pid, random).
+ */
+void jta_oauth_init(struct jta_oauth *o, const struct jta_conf *conf,
+    struct jta_store *store, struct jta_vault *vault,
+    const struct jta_secret *client_secret);
+
+/*
+ * Make the consent URL (RFC 6749 §4.1.1, with Atlassian's audience and
+ * prompt=consent) into url: a fresh random state, stored only as its keyed
+ * hash for JTA_OAUTH_STATE_TTL seconds, single use.  site, when not NULL,
+ * is the cloud id the person picked; the callback then uses that site.
+ */
+enum jta_err jta_oauth_start(struct jta_oauth *o, const char *site,
+    char url[JTA_OAUTH_URL_MAX], struct jta_error *err) JTA_WUR;
+
+/*
+ * Finish a consent from the callback's parameters (RFC 6749 §4.1.2): the
+ * state must be one we issued, unexpired and unused; error (access_denied
+ * and the like, §4.1.2.1) or a code Atlassian refuses are 4xx errors that
+ * say what to do.  On success the person's link is stored with sealed
+ * tokens and out->token holds a new API key to show once; or, when the
+ * person reaches several sites and none is configured or was picked,
+ * out->nsites lists them and nothing is stored.
+ */
+enum jta_err jta_oauth_finish(struct jta_oauth *o, const char *code,
+    const char *state, const char *error, struct jta_oauth_done *out,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * A valid access token for user (released with jta_secret_free) and the
+ * link it belongs to (cloud id, site).  Refreshes it first when it
+ * expires within JTA_OAUTH_EXPIRY_MARGIN, or when force is set (the API
+ * just answered 401 to this token's generation); only one process calls
+ * Atlassian, the others wait for its result.  A link Atlassian refused to
+ * refresh (invalid_grant) is 401 telling the person to visit /oauth/start.
+ */
+enum jta_err jta_oauth_access(struct jta_oauth *o, const struct jta_user *user,
+    int force, struct jta_link *link, struct jta_secret **token,
+    struct jta_error *err) JTA_WUR;
+
+#endif

@@ -1,0 +1,49 @@
+/* GET /oauth/start[?site=CLOUDID]: send the person to Atlassian's consent
+ * page (3LO) with a fresh single-use state. */
+#include "config.h"
+
+#include "jta_fcgi.h"
+
+
+static const struct jta_field fields[] = {
+	/* The cloud id of the site the person picked on the callback page. */
+	{ "site", JTA_FT_STRING, 0, 1, JTA_LIMIT_CLOUD_ID, NULL },
+};
+
+static enum jta_err
+handle(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	json_t		*q = NULL;
+	char		 url[JTA_OAUTH_URL_MAX];
+
+	(void)who;
+	if (req->method != JTA_METHOD_GET && req->method != JTA_METHOD_HEAD)
+		return jta_fcgi_method_not_allowed(resp, "GET, HEAD", err);
+	if ((rc = jta_req_query(req, fields, sizeof(fields) /
+	    sizeof(fields[0]), &q, err)) != JTA_OK)
+		return rc;
+	if (ctx->conf.backend != JTA_BACKEND_JIRA)
+		rc = jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
+		    "this server uses its embedded ticket store: there is no "
+		    "Atlassian account to link (an operator sets backend = "
+		    "jira for that)");
+	else if ((rc = jta_oauth_start(&ctx->oauth, json_string_value(
+	    json_object_get(q, "site")), url, err)) == JTA_OK)
+		rc = jta_resp_redirect(resp, 302, url);
+	json_decref(q);
+	return rc;
+}
+
+static const struct jta_endpoint endpoint = {
+	.name = "jta-oauth-start",
+	.handle = handle,
+	.auth = 0,
+};
+
+int
+main(void)
+{
+	return jta_fcgi_main(&endpoint);
+}

@@ -1,0 +1,535 @@
+/*
+ * Unit tests for jta_http: the parsers, and real transfers over loopback
+ * against a small forked server that answers canned responses, one per
+ * connection, and writes what it was sent to a file for the test to read.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "jta_http.h"
+#include "jta_limits.h"
+#include "jta_log.h"
+
+/* ---- a canned server ---- */
+
+struct canned {
+	const char	*answer;	/* raw HTTP answer; NULL: close */
+	size_t		 pad;		/* bytes of body to send after it */
+	unsigned	 delay_ms;	/* before answering */
+};
+
+struct server {
+	pid_t	 pid;
+	int	 port;
+	char	 seen[64];	/* file with the requests' heads */
+};
+
+static void
+serve(int ls, const struct canned *c, size_t n, const char *seen)
+{
+	char	 buf[65536];
+	FILE	*f;
+	size_t	 i, k;
+	ssize_t	 r;
+	int	 fd;
+
+	for (i = 0; i < n; i++) {
+		if ((fd = accept(ls, NULL, NULL)) < 0)
+			_exit(1);
+		r = recv(fd, buf, sizeof(buf) - 1, 0);
+		if (r > 0 && (f = fopen(seen, "a")) != NULL) {
+			fwrite(buf, 1, (size_t)r, f);
+			fputs("\n----\n", f);
+			fclose(f);
+		}
+		if (c[i].delay_ms > 0)
+			usleep(c[i].delay_ms * 1000u);
+		if (c[i].answer != NULL) {
+			if (write(fd, c[i].answer, strlen(c[i].answer)) < 0)
+				_exit(1);
+			memset(buf, 'x', sizeof(buf));
+			for (k = 0; k < c[i].pad; k += sizeof(buf))
+				if (write(fd, buf, c[i].pad - k < sizeof(buf) ?
+				    c[i].pad - k : sizeof(buf)) < 0)
+					break;
+		}
+		close(fd);
+	}
+	_exit(0);
+}
+
+static void
+server_start(struct server *s, const struct canned *c, size_t n)
+{
+	struct sockaddr_in sa;
+	socklen_t	 sl = sizeof(sa);
+	int		 ls, one = 1;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->seen, sizeof(s->seen), "/tmp/jta-http-XXXXXX");
+	ls = mkstemp(s->seen);
+	ck_assert_int_ge(ls, 0);
+	close(ls);
+	ls = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(ls, 0);
+	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(ls, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(ls, 8), 0);
+	ck_assert_int_eq(getsockname(ls, (struct sockaddr *)&sa, &sl), 0);
+	s->port = ntohs(sa.sin_port);
+	s->pid = fork();
+	ck_assert_int_ge(s->pid, 0);
+	if (s->pid == 0) {
+		/* Check's handler would take the whole group down. */
+		signal(SIGTERM, SIG_DFL);
+		serve(ls, c, n, s->seen);
+	}
+	close(ls);
+}
+
+/* Stop the server; the file of requests is read into buf. */
+static void
+server_stop(struct server *s, char *buf, size_t bufsz)
+{
+	FILE	*f;
+	size_t	 n = 0;
+
+	kill(s->pid, SIGKILL);
+	waitpid(s->pid, NULL, 0);
+	if (buf != NULL && (f = fopen(s->seen, "r")) != NULL) {
+		n = fread(buf, 1, bufsz - 1, f);
+		fclose(f);
+	}
+	if (buf != NULL)
+		buf[n] = '\0';
+	unlink(s->seen);
+	jta_http_global_free();	/* drop the kept connection */
+	ck_assert_int_eq(jta_http_global_init(), JTA_OK);
+}
+
+static void
+req_init(struct jta_http_req *rq, const struct server *s, char *url,
+    size_t urlsz, const char *path)
+{
+	memset(rq, 0, sizeof(*rq));
+	snprintf(url, urlsz, "http://127.0.0.1:%d%s", s->port, path);
+	rq->method = "GET";
+	rq->url = url;
+	rq->timeout_ms = 3000;
+	rq->budget_ms = 0;
+	rq->repeatable = 1;
+}
+
+#define OK_JSON	"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" \
+		"Content-Length: 11\r\nConnection: close\r\n\r\n{\"ok\":true}"
+
+/* ---- parsers ---- */
+
+START_TEST(retry_after_seconds_and_dates)
+{
+	/* 1994-11-06T08:49:37Z = 784111777 */
+	const int64_t now = 784111777;
+
+	ck_assert_int_eq(jta_http_retry_after("5", 1, now), 5);
+	ck_assert_int_eq(jta_http_retry_after("0", 1, now), 0);
+	ck_assert_int_eq(jta_http_retry_after("120", 3, now), 120);
+	ck_assert_int_eq(jta_http_retry_after("99999999999999999999", 20,
+	    now), 86400);
+	ck_assert_int_eq(jta_http_retry_after(
+	    "Sun, 06 Nov 1994 08:49:47 GMT", 29, now), 10);
+	ck_assert_int_eq(jta_http_retry_after(
+	    "Sun, 06 Nov 1994 08:49:30 GMT", 29, now), 0);
+	ck_assert_int_eq(jta_http_retry_after("", 0, now), -1);
+	ck_assert_int_eq(jta_http_retry_after("-5", 2, now), -1);
+	ck_assert_int_eq(jta_http_retry_after("5s", 2, now), -1);
+	ck_assert_int_eq(jta_http_retry_after(
+	    "Sun, 06 Foo 1994 08:49:47 GMT", 29, now), -1);
+	ck_assert_int_eq(jta_http_retry_after(
+	    "Sunday, 06-Nov-94 08:49:37 GMT", 30, now), -1);
+}
+END_TEST
+
+START_TEST(urlencode_escapes_all_but_unreserved)
+{
+	char	 buf[64];
+
+	ck_assert_int_eq(jta_http_urlencode("a b&c=d/é~", 11, buf,
+	    sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "a%20b%26c%3Dd%2F%C3%A9~");
+	ck_assert_int_eq(jta_http_urlencode("abc", 3, buf, 4), 0);
+	ck_assert_int_eq(jta_http_urlencode("abc", 3, buf, 3), -1);
+	ck_assert_int_eq(jta_http_urlencode("a b", 3, buf, 5), -1);
+}
+END_TEST
+
+START_TEST(only_https_or_loopback_urls)
+{
+	ck_assert(jta_http_url_allowed("https://api.atlassian.com/me"));
+	ck_assert(jta_http_url_allowed("http://127.0.0.1:8080/x"));
+	ck_assert(jta_http_url_allowed("http://localhost:1/"));
+	ck_assert(jta_http_url_allowed("http://[::1]:80/"));
+	ck_assert(!jta_http_url_allowed("http://api.atlassian.com/me"));
+	ck_assert(!jta_http_url_allowed("http://127.0.0.1.evil.com/"));
+	ck_assert(!jta_http_url_allowed("ftp://127.0.0.1/"));
+	ck_assert(!jta_http_url_allowed("https:///nohost"));
+	ck_assert(!jta_http_url_allowed("file:///etc/passwd"));
+}
+END_TEST
+
+/* ---- transfers ---- */
+
+START_TEST(get_returns_status_and_body_and_sends_bearer)
+{
+	static const struct canned c[] = { { OK_JSON, 0, 0 } };
+	struct server	 s;
+	struct jta_http_req rq;
+	struct jta_http_resp rs;
+	struct jta_error e;
+	struct jta_secret *tok = jta_secret_new(9);
+	char		 url[128], seen[8192];
+
+	memcpy(tok->buf, "tok-12345", 9);
+	server_start(&s, c, 1);
+	req_init(&rq, &s, url, sizeof(url), "/rest/api/3/myself");
+	rq.bearer = tok;
+	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_OK);
+	ck_assert_int_eq(rs.status, 200);
+	ck_assert_str_eq(rs.body, "{\"ok\":true}");
+	ck_assert_uint_eq(rs.len, 11);
+	ck_assert_uint_eq(rs.attempts, 1);
+	jta_http_resp_free(&rs);
+	server_stop(&s, seen, sizeof(seen));
+	ck_assert_ptr_nonnull(strstr(seen, "GET /rest/api/3/myself HTTP/1.1"));
+	ck_assert_ptr_nonnull(strstr(seen,
+	    "Authorization: Bearer tok-12345\r\n"));
+	jta_secret_free(tok);
+}
+END_TEST
+
+START_TEST(post_sends_body_and_content_type)
+{
+	static const struct canned c[] = { { OK_JSON, 0, 0 } };
+	struct server	 s;
+	struct jta_http_req rq;
+	struct jta_http_resp rs;
+	struct jta_error e;
+	char		 url[128], seen[8192];
+
+	server_start(&s, c, 1);
+	req_init(&rq, &s, url, sizeof(url), "/oauth/token");
+	rq.method = "POST";
+	rq.content_type = "application/json";
+	rq.body = "{\"a\":1}";
+	rq.bodylen = 7;
+	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_OK);
+	jta_http_resp_free(&rs);
+	server_stop(&s, seen, sizeof(seen));
+	ck_assert_ptr_nonnull(strstr(seen, "POST /oauth/token HTTP/1.1"));
+	ck_assert_ptr_nonnull(strstr(seen,
+	    "Content-Type: application/json\r\n"));
+	ck_assert_ptr_nonnull(strstr(seen, "\r\n\r\n{\"a\":1}"));
+	ck_assert_ptr_null(strstr(seen, "Authorization"));
+}
+END_TEST
+
+START_TEST(client_errors_are_returned_not_failed)
+{
+	static const struct canned c[] = { { "HTTP/1.1 404 Not Found\r\n"
+	    "Content-Length: 2\r\nConnection: close\r\n\r\n{}", 0, 0 } };
+	struct server	 s;
+	struct jta_http_req rq;
+	struct jta_http_resp rs;
+	struct jta_error e;
+	char		 url[128];
+
+	server_start(&s, c, 1);
+	req_init(&rq, &s, url, sizeof(url), "/x");
+	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_OK);
+	ck_assert_int_eq(rs.status, 404);
+	ck_assert_str_eq(rs.body, "{}");
+	jta_http_resp_free(&rs);
+	server_stop(&s, NULL, 0);
+}
+END_TEST
+
+START_TEST(server_error_is_502)
+{
+	static const struct canned c[] = { { "HTTP/1.1 500 Oops\r\n"
+	    "Content-Length: 0\r\nConnection: close\r\n\r\n", 0, 0 } };
+	struct server	 s;
+	struct jta_http_req rq;
+	struct jta_http_resp rs;
+	struct jta_error e;
+	char		 url[128];
+
+	server_start(&s, c, 1);
+	req_init(&rq, &s, url, sizeof(url), "/x");
+	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_ERR_UPSTREAM);
+	ck_assert_int_eq(e.status, 502);
+	ck_assert_ptr_nonnull(strstr(e.detail, "HTTP 500"));
+	jta_http_resp_free(&rs);
+	server_stop(&s, NULL, 0);
+}
+END_TEST
+
+START_TEST(redirects_are_not_followed)
+{
+	static const struct canned c[] = { { "HTTP/1.1 302 Found\r\n"
+	    "Location: http://127.0.0.1:1/elsewhere\r\nContent-Length: 0\r\n"
+	    "Connection: close\r\n\r\n", 0, 0 } };
+	struct server	 s;
+	struct jta_http_req rq;
+	struct jta_http_resp rs;
+	struct jta_error e;
+	char		 url[128];
+
+	server_start(&s, c, 1);
+	req_init(&rq, &s, url, sizeof(url), "/x");
+	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_OK);
+	ck_assert_int_eq(rs.status, 302);
+	jta_http_resp_free(&rs);
+	server_stop(&s, NULL, 0);
+}
+END_TEST
+
+START_TEST(answer_over_the_cap_is_502)
+{
+	static const struct canned c[] = { { "HTTP/1.1 200 OK\r\n"
+	    "Connection: close\r\n\r\n", JTA_LIMIT_UPSTREAM_BODY + 1, 0 } };
+	struct server	 s;
+	struct jta_http_req rq;
+	struct jta_http_resp rs;
+	struct jta_error e;
+	char		 url[128];
+
+	server_start(&s, c, 1);
+	req_init(&rq, &s, url, sizeof(url), "/big");
+	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_ERR_UPSTREAM);
+	ck_assert_int_eq(e.status, 502);
+	ck_assert_ptr_nonnull(strstr(e.detail, "larger"));
+	jta_http_resp_free(&rs);
+	server_stop(&s, NULL, 0);
+}
+END_TEST
+
+START_TEST(answer_at_the_cap_is_kept)
+{
+	static const struct canned c[] = { { "HTTP/1.1 200 OK\r\n"
+	    "Connection: close\r\n\r\n", JTA_LIMIT_UPSTREAM_BODY, 0 } };
+	struct server	 s;
+	struct jta_http_req rq;
+	struct jta_http_resp rs;
+	struct jta_error e;
+	char		 url[128];
+
+	server_start(&s, c, 1);
+	req_init(&rq, &s, url, sizeof(url), "/big");
+	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_OK);
+	ck_assert_uint_eq(rs.len, JTA_LIMIT_UPSTREAM_BODY);
+	jta_http_resp_free(&rs);
+	server_stop(&s, NULL, 0);
+}
+END_TEST
+
+START_TEST(slow_answer_times_out_as_502)
+{
+	static const struct canned c[] = { { OK_JSON, 0, 1500 } };
+	struct server	 s;
+	struct jta_http_req rq;
+	struct jta_http_resp rs;
+	struct jta_error e;
+	char		 url[128];
+
+	server_start(&s, c, 1);
+	req_init(&rq, &s, url, sizeof(url), "/slow");
+	rq.timeout_ms = 300;
+	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_ERR_UPSTREAM);
+	ck_assert_int_eq(e.status, 502);
+	ck_assert_ptr_nonnull(strstr(e.detail, "in time"));
+	ck_assert_int_lt(rs.elapsed_ms, 1400);
+	jta_http_resp_free(&rs);
+	server_stop(&s, NULL, 0);
+}
+END_TEST
+
+START_TEST(refused_connection_is_502)
+{
+	struct server	 s;
+	struct jta_http_req rq;
+	struct jta_http_resp rs;
+	struct jta_error e;
+	char		 url[128];
+	int		 fd;
+	struct sockaddr_in sa;
+	socklen_t	 sl = sizeof(sa);
+
+	/* A port that was just free: bind, read it, close. */
+	memset(&s, 0, sizeof(s));
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	s.port = ntohs(sa.sin_port);
+	close(fd);
+	req_init(&rq, &s, url, sizeof(url), "/x");
+	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_ERR_UPSTREAM);
+	ck_assert_int_eq(e.status, 502);
+	ck_assert_ptr_nonnull(strstr(e.detail, "reached"));
+	jta_http_resp_free(&rs);
+}
+END_TEST
+
+START_TEST(plain_http_elsewhere_is_refused)
+{
+	struct jta_http_req rq;
+	struct jta_http_resp rs;
+	struct jta_error e;
+
+	memset(&rq, 0, sizeof(rq));
+	rq.method = "GET";
+	rq.url = "http://example.org/";
+	rq.timeout_ms = 1000;
+	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_ERR_CONFIG);
+	ck_assert_int_eq(e.status, 500);
+	jta_http_resp_free(&rs);
+}
+END_TEST
+
+#define BUSY(code)	"HTTP/1.1 " code "\r\nRetry-After: 1\r\n" \
+			"Content-Length: 0\r\nConnection: close\r\n\r\n"
+
+START_TEST(busy_answer_is_waited_out_within_budget)
+{
+	static const struct canned c[] = { { BUSY("429 Too Many Requests"),
+	    0, 0 }, { BUSY("503 Service Unavailable"), 0, 0 },
+	    { OK_JSON, 0, 0 } };
+	struct server	 s;
+	struct jta_http_req rq;
+	struct jta_http_resp rs;
+	struct jta_error e;
+	char		 url[128];
+
+	server_start(&s, c, 3);
+	req_init(&rq, &s, url, sizeof(url), "/search");
+	rq.budget_ms = 10000;
+	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_OK);
+	ck_assert_int_eq(rs.status, 200);
+	ck_assert_uint_eq(rs.attempts, 3);
+	ck_assert_int_ge(rs.elapsed_ms, 1900);
+	jta_http_resp_free(&rs);
+	server_stop(&s, NULL, 0);
+}
+END_TEST
+
+START_TEST(busy_answer_beyond_budget_is_503_with_retry_after)
+{
+	static const struct canned c[] = { { "HTTP/1.1 429 Slow down\r\n"
+	    "Retry-After: 30\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+	    0, 0 } };
+	struct server	 s;
+	struct jta_http_req rq;
+	struct jta_http_resp rs;
+	struct jta_error e;
+	char		 url[128];
+
+	server_start(&s, c, 1);
+	req_init(&rq, &s, url, sizeof(url), "/search");
+	rq.budget_ms = 5000;
+	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_ERR_BUSY);
+	ck_assert_int_eq(e.status, 503);
+	ck_assert_int_eq(e.retry_after, 30);
+	ck_assert_uint_eq(rs.attempts, 1);
+	ck_assert_int_lt(rs.elapsed_ms, 2000);
+	jta_http_resp_free(&rs);
+	server_stop(&s, NULL, 0);
+}
+END_TEST
+
+START_TEST(create_is_never_repeated_on_busy)
+{
+	static const struct canned c[] = { { BUSY("503 Service Unavailable"),
+	    0, 0 }, { OK_JSON, 0, 0 } };
+	struct server	 s;
+	struct jta_http_req rq;
+	struct jta_http_resp rs;
+	struct jta_error e;
+	char		 url[128], seen[8192];
+
+	server_start(&s, c, 2);
+	req_init(&rq, &s, url, sizeof(url), "/rest/api/3/issue");
+	rq.method = "POST";
+	rq.repeatable = 0;
+	rq.budget_ms = 10000;
+	rq.content_type = "application/json";
+	rq.body = "{}";
+	rq.bodylen = 2;
+	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_ERR_BUSY);
+	ck_assert_int_eq(e.retry_after, 1);
+	ck_assert_uint_eq(rs.attempts, 1);
+	jta_http_resp_free(&rs);
+	server_stop(&s, seen, sizeof(seen));
+	ck_assert_ptr_null(strstr(strstr(seen, "----"), "POST"));
+}
+END_TEST
+
+static Suite *
+http_suite(void)
+{
+	Suite	*s = suite_create("jta_http");
+	TCase	*tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, retry_after_seconds_and_dates);
+	tcase_add_test(tc, urlencode_escapes_all_but_unreserved);
+	tcase_add_test(tc, only_https_or_loopback_urls);
+	tcase_add_test(tc, get_returns_status_and_body_and_sends_bearer);
+	tcase_add_test(tc, post_sends_body_and_content_type);
+	tcase_add_test(tc, client_errors_are_returned_not_failed);
+	tcase_add_test(tc, server_error_is_502);
+	tcase_add_test(tc, redirects_are_not_followed);
+	tcase_add_test(tc, answer_over_the_cap_is_502);
+	tcase_add_test(tc, answer_at_the_cap_is_kept);
+	tcase_add_test(tc, slow_answer_times_out_as_502);
+	tcase_add_test(tc, refused_connection_is_502);
+	tcase_add_test(tc, plain_http_elsewhere_is_refused);
+	tcase_add_test(tc, busy_answer_is_waited_out_within_budget);
+	tcase_add_test(tc, busy_answer_beyond_budget_is_503_with_retry_after);
+	tcase_add_test(tc, create_is_never_repeated_on_busy);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 failed;
+
+	signal(SIGPIPE, SIG_IGN);
+	jta_log_set_level(JTA_LOG_ERROR);
+	if (jta_http_global_init() != JTA_OK)
+		return EXIT_FAILURE;
+	sr = srunner_create(http_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	jta_http_global_free();
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
