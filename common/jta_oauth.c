@@ -254,7 +254,10 @@ token_call(struct jta_oauth *o, const char *grant, const char *code,
 	if (!json_is_integer(json_object_get(rep, "expires_in")) || exp <= 0 ||
 	    exp > 7 * 86400)
 		goto out;
-	t->expires = jta_time_now() + (int64_t)exp;
+	/* Kept as the time to refresh: JTA_OAUTH_EXPIRY_MARGIN before the
+	 * end, or half-way for a token that lives under two margins. */
+	t->expires = jta_time_now() + (int64_t)exp - (exp > 2 *
+	    JTA_OAUTH_EXPIRY_MARGIN ? JTA_OAUTH_EXPIRY_MARGIN : exp / 2);
 	rc = JTA_OK;
 	goto out;
 nomem:
@@ -552,8 +555,7 @@ jta_oauth_access(struct jta_oauth *o, const struct jta_user *user, int force,
 				return rc;
 			if (link->broken)
 				return relink(err);
-			if (link->access_expires > jta_time_now() +
-			    JTA_OAUTH_EXPIRY_MARGIN)
+			if (link->access_expires > jta_time_now())
 				return JTA_OK;
 			jta_secret_free(*token);
 			*token = NULL;

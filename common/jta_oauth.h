@@ -25,7 +25,8 @@
 
 /* The state lives this long (the issue: 10 minutes). */
 #define JTA_OAUTH_STATE_TTL	600
-/* A token this close to its expiry is refreshed before use. */
+/* A token this close to its expiry is refreshed before use (half-way
+ * for tokens that live less than two margins). */
 #define JTA_OAUTH_EXPIRY_MARGIN	60
 /* A refresh lease lasts this long: well past one token call (bounded by
  * upstream_timeout_ms) and far inside Atlassian's 10-minute reuse grace,

@@ -35,8 +35,11 @@ def free_port():
 
 
 class Stack:
-    def __init__(self, server, builddir, srcdir, workdir):
+    def __init__(self, server, builddir, srcdir, workdir, extra_conf=None):
+        """extra_conf(stack) may return more configuration lines; it is
+        called once the port (stack.base_url) is known."""
         assert server in ("nginx", "apache"), server
+        self.extra_conf = extra_conf
         self.server = server
         self.builddir = builddir
         self.srcdir = srcdir
@@ -83,6 +86,8 @@ class Stack:
                     "default_project = DEMO\n"
                     "log_level = debug\n" % (self.workdir, self.workdir,
                                               self.base_url))
+            if self.extra_conf is not None:
+                f.write(self.extra_conf(self))
         rc, out, err = self.admin("init")
         if rc != 0:
             raise RuntimeError("jta-admin init failed: %s" % err)

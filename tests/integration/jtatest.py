@@ -85,13 +85,13 @@ def logs_clean(stack):
     return bad
 
 
-def run(test, servers=("nginx", "apache")):
+def run(test, servers=("nginx", "apache"), extra_conf=None):
     """Run test(cases, stack, server) under each web server, then check the
-    logs after a clean stop."""
+    logs after a clean stop.  extra_conf: see harness.Stack."""
     cases = Cases()
     for server in servers:
         work = tempfile.mkdtemp(prefix="jta-it-%s-" % server)
-        stack = harness.Stack(server, BUILDDIR, SRCDIR, work)
+        stack = harness.Stack(server, BUILDDIR, SRCDIR, work, extra_conf)
         try:
             stack.start()
             test(cases, stack, server)

@@ -1,0 +1,311 @@
+"""Jira Cloud through the ticket API: a person links their Atlassian account
+(start -> consent -> callback -> API key) and then searches, reads,
+creates, edits, comments on and moves tickets, under nginx and under
+Apache, against the Atlassian stand-in (tests/standin) on 127.0.0.1.
+Then each upstream fault: 429/503 with Retry-After inside and beyond the
+budget, 5xx, slow answers, a create whose answer is lost, a refresh token
+Atlassian refuses, a declined consent, a replayed callback, several sites.
+Standard library only."""
+
+import os
+import re
+import sys
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import jtatest  # noqa: E402
+
+sys.path.insert(0, os.path.join(jtatest.SRCDIR, "tests", "standin"))
+from atlassian import StandIn  # noqa: E402
+
+CLIENT_ID = "jta-test-app"
+SECRET = "app-secret-for-tests"
+KEY_RE = re.compile(r'<code id="key">(jta_[0-9a-f]{12}_[A-Za-z0-9_-]{43})'
+                    r'</code>')
+
+standin = StandIn(CLIENT_ID, SECRET, ["http://127.0.0.1:1/oauth/callback"],
+                  port=0, log=False).start()
+
+
+def conf(stack):
+    secret = os.path.join(stack.workdir, "atlassian.secret")
+    fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.write(fd, (SECRET + "\n").encode())
+    os.close(fd)
+    # The stand-in must accept this stack's callback.
+    standin.reset()
+    standin.config(redirect_uris=[stack.base_url + "/oauth/callback"])
+    return ("backend = jira\n"
+            "token_key_file = %s/token.key\n"
+            "atlassian_client_id = %s\n"
+            "atlassian_client_secret_file = %s\n"
+            "atlassian_auth_url = %s\n"
+            "atlassian_api_url = %s\n"
+            "upstream_timeout_ms = 3000\n"
+            "upstream_retry_budget_ms = 8000\n"
+            % (stack.workdir, CLIENT_ID, secret, standin.url, standin.url))
+
+
+def get_url(url):
+    """GET an absolute URL on the stand-in; (status, headers, body)."""
+    import http.client
+    u = urllib.parse.urlsplit(url)
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+    try:
+        c.request("GET", u.path + ("?" + u.query if u.query else ""))
+        r = c.getresponse()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+    finally:
+        c.close()
+
+
+def local_path(url):
+    u = urllib.parse.urlsplit(url)
+    return u.path + ("?" + u.query if u.query else "")
+
+
+def consent(cases, stack, label, start="/oauth/start"):
+    """The dance; returns (status, body) of our callback page and the
+    callback path (for replays)."""
+    st, h, _ = stack.request("GET", start)
+    if not cases.eq("%s: /oauth/start redirects" % label, st, 302):
+        return None, None, None
+    loc = h.get("location", "")
+    q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(loc).query))
+    cases.check("%s: consent URL carries audience, client, scopes, state, "
+                "prompt" % label,
+                loc.startswith(standin.url + "/authorize?") and
+                q.get("audience") == "api.atlassian.com" and
+                q.get("client_id") == CLIENT_ID and
+                q.get("response_type") == "code" and
+                q.get("prompt") == "consent" and
+                "offline_access" in q.get("scope", "").split() and
+                q.get("redirect_uri") == stack.base_url + "/oauth/callback"
+                and len(q.get("state", "")) >= 32, loc)
+    st, h, _ = get_url(loc)
+    cb = h.get("location", "")
+    if not cases.check("%s: Atlassian sends the person back" % label,
+                       st == 302 and cb.startswith(stack.base_url), cb):
+        return None, None, None
+    path = local_path(cb)
+    st, _, body = stack.request("GET", path)
+    return st, body.decode("utf-8", "replace"), path
+
+
+def journey(cases, stack, server):
+    s = server
+    st, page, cb = consent(cases, stack, s)
+    m = KEY_RE.search(page or "")
+    if not cases.check("%s: callback shows a new API key" % s,
+                       st == 200 and m is not None, "%s %s" % (st, page)):
+        return
+    key = m.group(1)
+    st, _, body = stack.request("GET", cb)
+    cases.eq("%s: a replayed callback is refused" % s, st, 400)
+    cases.check("%s: ... with a page saying to start again" % s,
+                b"/oauth/start" in body and b"jta_" not in body)
+
+    c = jtatest.Client(stack, key)
+    st, _, me, _ = c.call("GET", "/api/me")
+    cases.check("%s: /api/me is the Atlassian person" % s,
+                st == 200 and me.get("display_name") == "Alice Example"
+                and me.get("backend") == "jira", me)
+
+    st, _, p, _ = c.call("GET", "/api/projects")
+    keys = sorted(x.get("key") for x in (p or {}).get("projects", []))
+    cases.eq("%s: projects from Jira" % s, (st, keys), (200, ["OPS", "SUP"]))
+
+    st, _, r, _ = c.call("GET", "/api/issues?project=OPS&limit=2")
+    rows = (r or {}).get("issues", [])
+    cases.check("%s: search gives slim rows and a cursor" % s,
+                st == 200 and len(rows) == 2 and
+                set(rows[0]) >= {"key", "url", "summary", "status", "type",
+                                 "priority", "assignee", "reporter",
+                                 "created", "updated"} and
+                isinstance(r.get("next_cursor"), str), r)
+    if st == 200 and r.get("next_cursor"):
+        st, _, r2, _ = c.call("GET", "/api/issues?project=OPS&limit=2&"
+                              "cursor=" + urllib.parse.quote(
+                                  r["next_cursor"]))
+        k2 = [x["key"] for x in (r2 or {}).get("issues", [])]
+        cases.check("%s: the cursor gives the next page" % s,
+                    st == 200 and k2 and not set(k2) & {x["key"]
+                                                        for x in rows},
+                    r2)
+
+    st, _, r, _ = c.call("GET", "/api/issues?text=" +
+                         urllib.parse.quote('"disk full" OR x'))
+    cases.eq("%s: hostile text is quoted, not JQL" % s, st, 200)
+
+    st, _, i, _ = c.call("GET", "/api/issues/OPS-1")
+    cases.check("%s: one issue, description as Markdown" % s,
+                st == 200 and i.get("key") == "OPS-1" and
+                isinstance(i.get("description"), str) and
+                '"type"' not in i.get("description", "") and
+                isinstance(i.get("comments"), list), i)
+
+    st, h, n, _ = c.call("POST", "/api/issues", {
+        "project": "OPS", "summary": "Printer on floor 3 is jammed",
+        "type": "Bug", "priority": "High",
+        "description": "It **jams** on every page.\n\n- tray 1\n- tray 2",
+        "labels": ["printer"]})
+    new = (n or {}).get("key", "")
+    cases.check("%s: create answers 201 with the new issue" % s,
+                st == 201 and new.startswith("OPS-") and
+                h.get("location", "").endswith("/api/issues/" + new), n)
+    if st != 201:
+        return
+    created = standin.state()
+    st, _, i, _ = c.call("GET", "/api/issues/" + new)
+    cases.check("%s: the created issue reads back, Markdown intact" % s,
+                st == 200 and "**jams**" in i.get("description", "") and
+                i.get("priority") == "High" and i.get("labels") ==
+                ["printer"], i)
+    st, _, i, _ = c.call("PATCH", "/api/issues/" + new,
+                         {"summary": "Printer on floor 3 jams",
+                          "priority": "Low"})
+    cases.check("%s: edit" % s, st == 200 and i.get("summary") ==
+                "Printer on floor 3 jams" and i.get("priority") == "Low", i)
+    st, _, cm, _ = c.call("POST", "/api/issues/%s/comments" % new,
+                          {"body": "Toner *replaced*."})
+    cases.check("%s: comment" % s, st == 201 and
+                "replaced" in (cm or {}).get("body", ""), cm)
+    st, _, t, _ = c.call("GET", "/api/issues/%s/transitions" % new)
+    tos = [x.get("to") for x in (t or {}).get("transitions", [])]
+    cases.check("%s: transitions list target statuses" % s,
+                st == 200 and "In Progress" in tos, t)
+    st, _, t, _ = c.call("POST", "/api/issues/%s/transitions" % new,
+                         {"to": "in progress"})
+    cases.check("%s: transition by target status name" % s,
+                st == 200 and (t or {}).get("status") == "In Progress", t)
+    st, _, t, _ = c.call("POST", "/api/issues/%s/transitions" % new,
+                         {"to": "Nowhere"})
+    cases.check("%s: an impossible move is 409 naming the allowed" % s,
+                st == 409 and "Done" in (t or {}).get("detail", ""), t)
+    cases.eq("%s: exactly one issue was created" % s,
+             created["issues_created"], 1)
+
+    # Jira's field errors become a 422 naming our field.
+    st, _, e, _ = c.call("POST", "/api/issues", {
+        "project": "OPS", "summary": "x", "type": "Epic"})
+    cases.check("%s: Jira's field error is a 422 naming the field" % s,
+                st == 422 and e.get("field") == "type", e)
+    st, _, e, _ = c.call("GET", "/api/issues/OPS-999")
+    cases.eq("%s: unknown issue is 404" % s, st, 404)
+
+    faults(cases, stack, s, c)
+    refresh(cases, stack, s, c)
+
+
+def faults(cases, stack, s, c):
+    standin.config(faults=[{"status": 429, "retry_after": 1, "count": 2,
+                            "path_prefix": "/rest/api/3/search/jql"}])
+    st, _, r, _ = c.call("GET", "/api/issues?project=OPS")
+    cases.eq("%s: 429 with a short Retry-After is waited out" % s, st, 200)
+
+    standin.config(faults=[{"status": 429, "retry_after": 120, "count": 1,
+                            "path_prefix": "/rest/api/3/search/jql"}])
+    st, h, e, _ = c.call("GET", "/api/issues?project=OPS")
+    cases.check("%s: 429 beyond the budget is 503 with retry_after" % s,
+                st == 503 and (e or {}).get("retry_after") == 120 and
+                h.get("retry-after") == "120", (st, e))
+
+    standin.config(faults=[{"status": 500, "count": 1,
+                            "path_prefix": "/rest/api/3/issue/OPS-1"}])
+    st, _, e, _ = c.call("GET", "/api/issues/OPS-1")
+    cases.check("%s: Jira's 500 is 502 with a clear message" % s,
+                st == 502 and "Jira" in (e or {}).get("detail", ""), e)
+
+    standin.config(faults=[{"kind": "slow", "seconds": 5, "count": 1,
+                            "path_prefix": "/rest/api/3/issue/OPS-1"}])
+    st, _, e, _ = c.call("GET", "/api/issues/OPS-1")
+    cases.check("%s: a timeout is 502" % s, st == 502 and "time" in
+                (e or {}).get("detail", ""), e)
+
+    before = standin.state()["issues_created"]
+    standin.config(faults=[{"kind": "drop", "method": "POST",
+                            "path_prefix": "/rest/api/3/issue",
+                            "count": 1}])
+    st, _, e, _ = c.call("POST", "/api/issues",
+                         {"project": "OPS", "summary": "Lost answer"})
+    after = standin.state()["issues_created"]
+    cases.check("%s: a lost create answer is 502, never retried" % s,
+                st == 502 and after - before == 1, (st, e, after - before))
+
+    standin.config(faults=[{"status": 503, "retry_after": 1, "count": 1,
+                            "method": "POST",
+                            "path_prefix": "/rest/api/3/issue"}])
+    before = standin.state()["issues_created"]
+    st, h, e, _ = c.call("POST", "/api/issues",
+                         {"project": "OPS", "summary": "Busy create"})
+    cases.check("%s: a busy create is 503 and not repeated" % s,
+                st == 503 and standin.state()["issues_created"] == before,
+                (st, e))
+    standin.config(faults=[])
+
+
+def refresh(cases, stack, s, c):
+    # Tokens that live 2 s: the next call refreshes, once.
+    standin.config(access_token_lifetime=2)
+    st, page, _ = consent(cases, stack, s + " (short tokens)")
+    m = KEY_RE.search(page or "")
+    if not m:
+        cases.check("%s: second consent" % s, False, page)
+        return
+    c2 = jtatest.Client(stack, m.group(1))
+    import time
+    time.sleep(2.2)
+    r0 = standin.state()["token_calls"]["refresh_token"]
+    st, _, _, _ = c2.call("GET", "/api/me")
+    r1 = standin.state()["token_calls"]["refresh_token"]
+    cases.check("%s: an expired access token is refreshed once" % s,
+                st == 200 and r1 - r0 == 1, (st, r1 - r0))
+    st, _, _, _ = c2.call("GET", "/api/me")
+    cases.eq("%s: the new token is used without refreshing" % s,
+             standin.state()["token_calls"]["refresh_token"], r1)
+
+    # A 401 on an API call: one refresh, one retry.
+    standin.config(faults=[{"status": 401, "count": 1,
+                            "path_prefix": "/rest/api/3/myself"}])
+    st, _, _, _ = c2.call("GET", "/api/me")
+    cases.check("%s: a 401 triggers one refresh and one retry" % s,
+                st == 200 and standin.state()["token_calls"]
+                ["refresh_token"] == r1 + 1, st)
+
+    # Atlassian refuses the refresh token: the link is broken.
+    standin.config(faults=[{"status": 403, "count": 1,
+                            "path_prefix": "/oauth/token"}])
+    time.sleep(2.2)
+    st, _, e, _ = c2.call("GET", "/api/me")
+    cases.check("%s: invalid_grant is 401 telling to visit /oauth/start"
+                % s, st == 401 and "/oauth/start" in
+                (e or {}).get("detail", ""), (st, e))
+    st, _, e, _ = c2.call("GET", "/api/me")
+    cases.eq("%s: ... and stays so without calling Atlassian" % s, st, 401)
+    standin.config(faults=[], access_token_lifetime=3600)
+
+    # Declined consent.
+    standin.config(deny_consent=True)
+    st, page, _ = consent(cases, stack, s + " (declined)")
+    cases.check("%s: a declined consent is a 403 page" % s,
+                st == 403 and "declined" in (page or ""), (st, page))
+    standin.config(deny_consent=False)
+
+    # Several sites: pick one, then consent again for it.
+    standin.config(sites=2)
+    st, page, _ = consent(cases, stack, s + " (two sites)")
+    links = re.findall(r'href="(/oauth/start\?site=[0-9a-f-]+)"', page or "")
+    if cases.check("%s: several sites: the page lists them" % s,
+                   st == 200 and len(links) == 2, page):
+        st, page, _ = consent(cases, stack, s + " (picked)", links[1])
+        cases.check("%s: the picked site is linked" % s,
+                    st == 200 and KEY_RE.search(page or ""), page)
+    standin.config(sites=1)
+
+
+try:
+    jtatest.run(journey, extra_conf=conf)
+finally:
+    standin.stop()
