@@ -453,6 +453,9 @@ slimrow(const json_t *issue, const char *public_url, json_t **out,
 	int		 n;
 
 	*out = NULL;
+	if (public_url == NULL)
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "no public_url to make issue urls with");
 	if (!json_is_string(k) || !iskey(json_string_value(k),
 	    json_string_length(k)))
 		return bad(err, "an issue without a valid key");
@@ -772,6 +775,11 @@ jta_jira_transition_id(const json_t *jira, const char *to,
 	*id = NULL;
 	if (allowed != NULL)
 		*allowed = NULL;
+	if (to == NULL) {
+		rc = jta_error_set(err, JTA_ERR_INPUT, 422, "to",
+		    "to is required");
+		goto out;
+	}
 	if ((rc = translist(jira, &list, err)) != JTA_OK)
 		goto out;
 	json_array_foreach(list, i, t)

@@ -120,7 +120,8 @@ json_t *jta_jira_search_body(const char *jql, size_t limit,
  * JTA_LIMIT_PAGE_MAX elements, an issue's key is not an issue key, or
  * nextPageToken is longer than JTA_LIMIT_CURSOR or not printable ASCII
  * (the client must be able to send it back as ?cursor=).  *out is new, or
- * NULL on error.
+ * NULL on error.  public_url (no trailing slash) must not be NULL
+ * (JTA_ERR_INTERNAL).
  */
 enum jta_err jta_jira_search_result(const json_t *jira,
     const char *public_url, json_t **out, struct jta_error *err) JTA_WUR;
@@ -156,7 +157,7 @@ enum jta_err jta_jira_transitions(const json_t *jira, const char *key,
  * Find the transition that moves to the status named to: the first whose
  * to.name equals it ignoring ASCII case, else the first whose own name
  * does.  *id is the transition's id, borrowed from jira (valid while jira
- * is).  When none matches: JTA_ERR_CONFLICT (409, field "to") naming the
+ * is).  to NULL is JTA_ERR_INPUT (422, "to").  When none matches: JTA_ERR_CONFLICT (409, field "to") naming the
  * allowed target statuses as the store does ("this issue can move only
  * to: In Progress, Closed"), and, when allowed is not NULL, *allowed is a
  * new array of those names (else NULL).  JTA_ERR_UPSTREAM (502) when the

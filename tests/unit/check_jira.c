@@ -491,6 +491,11 @@ START_TEST(search_unusable_answers_refused)
 	out = (json_t *)1;
 	assert_upstream(jta_jira_search_result(NULL, URL, &out, &err), &err,
 	    &out);
+	j = fixture("search-page.json");
+	ck_assert_int_eq(jta_jira_search_result(j, NULL, &out, &err),
+	    JTA_ERR_INTERNAL);
+	ck_assert_ptr_null(out);
+	json_decref(j);
 }
 END_TEST
 
@@ -753,6 +758,9 @@ START_TEST(transition_id_matches_target_then_name)
 	ck_assert_int_eq(jta_jira_transition_id(j, "Close Issue", &id, NULL,
 	    &err), JTA_OK);
 	ck_assert_str_eq(id, "2");
+	ck_assert_int_eq(jta_jira_transition_id(j, NULL, &id, NULL, &err),
+	    JTA_ERR_INPUT);
+	ck_assert_str_eq(err.field, "to");
 	json_decref(j);
 }
 END_TEST
