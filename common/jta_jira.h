@@ -65,7 +65,8 @@ extern const char jta_jira_current_user[];
  * The text filter is also a Lucene query inside Jira, so its Lucene
  * special characters (+ - & | ! ( ) { } [ ] ^ " ~ * ? : \ /) become
  * spaces and the operator words AND, OR, NOT and TO are lower-cased: user
- * text stays plain words.  Text with no word left is refused (422, "text").
+ * text stays plain words.  Text with no word left, or longer than
+ * JTA_LIMIT_TEXT_QUERY, is refused (422, "text").
  *
  * assignee and reporter are Jira account ids (the caller maps our user
  * names).  When one is jta_jira_current_user (by address) it becomes
@@ -128,10 +129,11 @@ enum jta_err jta_jira_search_result(const json_t *jira,
 
 /*
  * Map an IssueBean (GET /rest/api/3/issue/{key}) to our full issue: the
- * slim row plus project (the key), labels (the strings among them, at
- * most JTA_LIMIT_JIRA_ITEMS), description (a deep copy of the ADF value,
- * or null), comment_count and comments: the last JTA_LIMIT_COMMENTS_SHOWN
- * of the comments, oldest first, each {id (integer, null when Jira's is
+ * slim row plus project (the key), labels (the strings among them; more
+ * than JTA_LIMIT_JIRA_ITEMS labels is JTA_ERR_UPSTREAM), description (a
+ * deep copy of the ADF value, or null), comment_count and comments: the
+ * last JTA_LIMIT_COMMENTS_SHOWN of the comments in Jira's order (oldest
+ * first unless asked otherwise), each {id (integer, null when Jira's is
  * not a decimal string), author (display name or null), body (a deep copy
  * of the ADF value, or null), created}.  The caller replaces description
  * and each body with Markdown.  The comment field may be a page
@@ -147,7 +149,8 @@ enum jta_err jta_jira_issue(const json_t *jira, const char *public_url,
  * Map Transitions (GET .../transitions) for the issue key in status (the
  * caller read it; NULL gives null) to {"key", "status", "transitions":
  * [{"to": name}]}: the target status names in Jira's order, each once
- * (compared ignoring ASCII case), transitions without one skipped.
+ * (compared ignoring ASCII case); transitions without one, or marked
+ * "isAvailable": false, are left out (transition_id never picks them).
  * JTA_ERR_UPSTREAM (502) when there are more than JTA_LIMIT_JIRA_ITEMS.
  */
 enum jta_err jta_jira_transitions(const json_t *jira, const char *key,
@@ -227,7 +230,8 @@ enum jta_err jta_jira_create_body(const json_t *fields,
  * The body of PUT /rest/api/3/issue/{key} for PATCH /api/issues/{key}:
  * {"fields": {...}} with only the fields present in fields (summary, type,
  * description, priority, labels, assignee).  null clears: "assignee":
- * null, "priority": null, "labels": [].  When fields has "description",
+ * null, "priority": null, "labels": [] (summary and type cannot be
+ * cleared).  When fields has "description",
  * the body has adf_description (deep-copied), or null when that is NULL.
  * No field, project or an unknown field is JTA_ERR_INPUT (422).
  */
