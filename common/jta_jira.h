@@ -160,11 +160,12 @@ enum jta_err jta_jira_transitions(const json_t *jira, const char *key,
  * Find the transition that moves to the status named to: the first whose
  * to.name equals it ignoring ASCII case, else the first whose own name
  * does.  *id is the transition's id, borrowed from jira (valid while jira
- * is).  to NULL is JTA_ERR_INPUT (422, "to").  When none matches: JTA_ERR_CONFLICT (409, field "to") naming the
- * allowed target statuses as the store does ("this issue can move only
- * to: In Progress, Closed"), and, when allowed is not NULL, *allowed is a
- * new array of those names (else NULL).  JTA_ERR_UPSTREAM (502) when the
- * answer is not a Transitions object or the match has no string id.
+ * is).  When none matches: JTA_ERR_CONFLICT (409, field "to") naming
+ * the allowed target statuses as the store does ("this issue can move
+ * only to: In Progress, Closed"), and, when allowed is not NULL, *allowed
+ * is a new array of those names (else NULL).  JTA_ERR_UPSTREAM (502) when
+ * the answer is not a Transitions object or the match has no string id;
+ * to NULL is JTA_ERR_INPUT (422, "to").
  */
 enum jta_err jta_jira_transition_id(const json_t *jira, const char *to,
     const char **id, json_t **allowed, struct jta_error *err) JTA_WUR;
