@@ -16,12 +16,47 @@ jta_error_set(struct jta_error *err, enum jta_err code, int status,
 		return code;
 	err->status = status;
 	err->retry_after = 0;
+	err->nitems = 0;
 	snprintf(err->field, sizeof(err->field), "%s",
 	    field == NULL ? "" : field);
 	va_start(ap, fmt);
 	vsnprintf(err->detail, sizeof(err->detail), fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+/* Copy src into dst (dstsz > 0 bytes, NUL-terminated), cut on a UTF-8
+ * boundary, control characters as spaces. */
+static void
+copysafe(char *dst, size_t dstsz, const char *src)
+{
+	size_t	 n = 0, i;
+
+	while (src[n] != '\0' && n < dstsz - 1)
+		n++;
+	/* Do not end inside a character: drop a cut lead byte and its
+	 * continuation bytes. */
+	if (src[n] != '\0')
+		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--;
+	for (i = 0; i < n; i++)
+		dst[i] = (unsigned char)src[i] < 0x20 || src[i] == 0x7f ? ' ' :
+		    src[i];
+	dst[n] = '\0';
+}
+
+int
+jta_error_add(struct jta_error *err, const char *field, const char *message)
+{
+	struct jta_error_item *it;
+
+	if (err == NULL || err->nitems >= JTA_ERROR_ITEMS)
+		return -1;
+	it = &err->items[err->nitems++];
+	copysafe(it->field, sizeof(it->field), field == NULL ? "" : field);
+	copysafe(it->message, sizeof(it->message),
+	    message == NULL ? "" : message);
+	return 0;
 }
 
 int

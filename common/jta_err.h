@@ -36,17 +36,30 @@ enum jta_err {
 
 #define JTA_ERROR_FIELD		64
 #define JTA_ERROR_DETAIL	512
+#define JTA_ERROR_ITEMS		8	/* per-field errors one error carries */
+#define JTA_ERROR_MESSAGE	200	/* bytes of one per-field message */
+
+/* One field's own message, for a problem body's "errors" member
+ * ({"field": "message", ...}) when several fields are wrong at once. */
+struct jta_error_item {
+	char	field[JTA_ERROR_FIELD];
+	char	message[JTA_ERROR_MESSAGE];
+};
 
 /*
  * What went wrong, safe to show to the client.  status is an HTTP status;
  * field names the request field at fault ("" when none); detail is a
- * sentence for a person or an assistant to act on.
+ * sentence for a person or an assistant to act on.  items[0..nitems) are
+ * optional per-field messages (added with jta_error_add) for answers that
+ * name more than one field; field and detail still say the whole story.
  */
 struct jta_error {
 	int	status;
 	char	field[JTA_ERROR_FIELD];
 	char	detail[JTA_ERROR_DETAIL];
 	long	retry_after;	/* seconds, for 429/503; 0 when none */
+	size_t	nitems;
+	struct jta_error_item items[JTA_ERROR_ITEMS];
 };
 
 /*
@@ -58,6 +71,18 @@ struct jta_error {
  */
 enum jta_err jta_error_set(struct jta_error *err, enum jta_err code,
     int status, const char *field, const char *fmt, ...) JTA_PRINTF(5, 6);
+
+/*
+ * Add a per-field message to err (which may be NULL): field is cut at
+ * JTA_ERROR_FIELD - 1 bytes and message at JTA_ERROR_MESSAGE - 1, both on
+ * a UTF-8 character boundary, and control characters (below 0x20, 0x7f)
+ * become spaces, so upstream text can be carried safely.  jta_error_set
+ * empties the list, so call it first.  Returns 0, or -1 when err is NULL
+ * or already holds JTA_ERROR_ITEMS (the message is then dropped: the
+ * detail must not depend on it).
+ */
+int jta_error_add(struct jta_error *err, const char *field,
+    const char *message);
 
 /* The HTTP status that fits code when no jta_error was filled. */
 int jta_err_status(enum jta_err code);

@@ -47,6 +47,17 @@
 /* Comments returned with one ticket (the most recent ones). */
 #define JTA_LIMIT_COMMENTS_SHOWN 20
 
+/* Jira Cloud.  A JQL query we send or take raw from a client: bounds our
+ * buffers and the upstream request; longer is 422. */
+#define JTA_LIMIT_JQL		4096
+/* Elements of one list in a Jira answer that we map (projects of a page,
+ * issue types, priorities, transitions, labels): bounds the work per
+ * answer; more is refused as a bad upstream answer (502). */
+#define JTA_LIMIT_JIRA_ITEMS	100
+/* An Atlassian account id ("5b10a2844c20165700ede21g",
+ * "557058:f58131cb-..."); Atlassian documents a maximum of 128. */
+#define JTA_LIMIT_JIRA_ACCOUNT_ID 128
+
 /* Configuration file: size and line length, so a wrong path (a log, a
  * binary) is refused quickly instead of parsed. */
 #define JTA_LIMIT_CONF_FILE	(64 * 1024)

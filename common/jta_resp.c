@@ -143,6 +143,18 @@ jta_resp_problem(struct jta_resp *resp, const struct jta_error *err)
 	if (resp->request_id != NULL)
 		json_object_set_new(p, "request_id",
 		    json_string(resp->request_id));
+	if (err->nitems > 0) {
+		/* Each field's own message, when Jira named several. */
+		json_t	*items = json_object();
+		size_t	 i;
+
+		for (i = 0; items != NULL && i < err->nitems &&
+		    i < JTA_ERROR_ITEMS; i++)
+			json_object_set_new(items, err->items[i].field,
+			    json_string(err->items[i].message));
+		if (items != NULL)
+			json_object_set_new(p, "errors", items);
+	}
 	if (err->retry_after > 0) {
 		/* RFC 9110 §10.2.3, and a member the assistant can read. */
 		snprintf(ra, sizeof(ra), "%ld", err->retry_after);

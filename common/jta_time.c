@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "jta_time.h"
@@ -62,6 +63,49 @@ jta_time_parse(const char *s, size_t len, int64_t *out)
 	    (mo == 2 && d == 29 && !leap(y)) || h > 23 || mi > 59 || se > 59)
 		return -1;
 	*out = days(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+	return 0;
+}
+
+int
+jta_time_parse_jira(const char *s, size_t len, int64_t *out)
+{
+	char	 buf[20];
+	int64_t	 t, off = 0;
+	size_t	 i = 19;
+	int	 oh, om;
+
+	if (len < 20)
+		return -1;
+	/* The first 19 bytes are our own "YYYY-MM-DDTHH:MM:SS". */
+	memcpy(buf, s, 19);
+	buf[19] = 'Z';
+	if (jta_time_parse(buf, sizeof(buf), &t) != 0)
+		return -1;
+	if (s[i] == '.') {
+		for (i++; i < len && i < 29 && s[i] >= '0' && s[i] <= '9'; i++)
+			;
+		if (i == 20)	/* a '.' with no digit */
+			return -1;
+	}
+	if (i >= len)
+		return -1;
+	if (s[i] == 'Z' && i + 1 == len)
+		off = 0;
+	else if ((s[i] == '+' || s[i] == '-') && (len - i == 5 ||
+	    (len - i == 6 && s[i + 3] == ':'))) {
+		if (digits(s + i + 1, 2, &oh) ||
+		    digits(s + i + (len - i == 5 ? 3 : 4), 2, &om) ||
+		    oh > 23 || om > 59)
+			return -1;
+		off = (int64_t)oh * 3600 + om * 60;
+		if (s[i] == '-')
+			off = -off;
+	} else
+		return -1;
+	t -= off;	/* local time minus its offset is UTC */
+	if (t < 0 || t > INT64_C(253402300799))
+		return -1;
+	*out = t;
 	return 0;
 }
 

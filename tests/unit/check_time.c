@@ -236,6 +236,137 @@ START_TEST(now_is_after_2024)
 }
 END_TEST
 
+/* ---- Jira's times ---- */
+
+static void
+assert_jira(const char *s, int64_t want)
+{
+	int64_t	 t = -1;
+
+	ck_assert_msg(jta_time_parse_jira(s, strlen(s), &t) == 0,
+	    "'%s' was refused", s);
+	ck_assert_msg(t == want, "'%s' gave %lld, want %lld", s,
+	    (long long)t, (long long)want);
+}
+
+static void
+assert_jira_bad(const char *s)
+{
+	int64_t	 t = 42;
+
+	ck_assert_msg(jta_time_parse_jira(s, strlen(s), &t) == -1,
+	    "'%s' was accepted", s);
+	ck_assert_msg(t == 42, "'%s' wrote the output on failure", s);
+}
+
+START_TEST(jira_millis_and_zero_offset)
+{
+	/* The shape of every time in the spec's examples. */
+	assert_jira("2026-11-22T10:00:00.000+0000",
+	    1795305600 + 10 * 3600);
+	assert_jira("2021-01-17T12:34:00.000+0000", 1610886840);
+	assert_jira("1970-01-01T00:00:00.000+0000", 0);
+}
+END_TEST
+
+START_TEST(jira_offsets_are_applied)
+{
+	int64_t	 base = 1795305600 + 10 * 3600;	/* 2026-11-22T10:00Z */
+
+	assert_jira("2026-11-22T21:00:00.000+1100", base);
+	assert_jira("2026-11-22T05:00:00.000-0500", base);
+	assert_jira("2026-11-22T15:30:00.000+0530", base);
+	assert_jira("2026-11-22T15:30:00+05:30", base);
+	assert_jira("2026-11-22T04:15:00.000-05:45", base);
+	/* Crossing midnight and the year backwards. */
+	assert_jira("2027-01-01T01:00:00.000+0200",
+	    INT64_C(1798761600) - 3600);
+	/* A time at 23:59 with the largest offset we take. */
+	assert_jira("2026-11-22T23:59:00.000+2359",
+	    1795305600);
+}
+END_TEST
+
+START_TEST(jira_fraction_optional_and_dropped)
+{
+	int64_t	 base = 1795305600 + 10 * 3600;
+
+	assert_jira("2026-11-22T10:00:00+0000", base);
+	assert_jira("2026-11-22T10:00:00Z", base);
+	assert_jira("2026-11-22T10:00:00.9Z", base);
+	assert_jira("2026-11-22T10:00:00.999+0000", base);
+	assert_jira("2026-11-22T10:00:00.123456789+0000", base);
+	assert_jira_bad("2026-11-22T10:00:00.1234567890+0000");
+	assert_jira_bad("2026-11-22T10:00:00.+0000");
+	assert_jira_bad("2026-11-22T10:00:00.12a+0000");
+}
+END_TEST
+
+START_TEST(jira_bad_zones_refused)
+{
+	assert_jira_bad("2026-11-22T10:00:00.000");	/* no zone */
+	assert_jira_bad("2026-11-22T10:00:00");
+	assert_jira_bad("2026-11-22T10:00:00.000+000");
+	assert_jira_bad("2026-11-22T10:00:00.000+00000");
+	assert_jira_bad("2026-11-22T10:00:00.000+2400");
+	assert_jira_bad("2026-11-22T10:00:00.000+0060");
+	assert_jira_bad("2026-11-22T10:00:00.000+00-00");
+	assert_jira_bad("2026-11-22T10:00:00.000 0000");
+	assert_jira_bad("2026-11-22T10:00:00.000+0a00");
+	assert_jira_bad("2026-11-22T10:00:00.000UTC");
+	assert_jira_bad("2026-11-22T10:00:00.000ZZ");
+	assert_jira_bad("2026-11-22T10:00:00.000z");
+	assert_jira_bad("2026-11-22T10:00:00.000+0000 ");
+}
+END_TEST
+
+START_TEST(jira_bad_dates_refused)
+{
+	assert_jira_bad("");
+	assert_jira_bad("2026-11-22");
+	assert_jira_bad("2026-11-22 10:00:00.000+0000");
+	assert_jira_bad("2026-02-30T10:00:00.000+0000");
+	assert_jira_bad("2026-11-22T24:00:00.000+0000");
+	assert_jira_bad("1969-12-31T23:59:59.000+0000");
+	/* Before the epoch once the offset is applied. */
+	assert_jira_bad("1970-01-01T00:30:00.000+0100");
+	/* After 9999 once the offset is applied. */
+	assert_jira_bad("9999-12-31T23:59:59.000-0100");
+	assert_jira("9999-12-31T23:59:59.000+0000", INT64_C(253402300799));
+	assert_jira_bad("+2026-11-22T10:00:00.000+0000");
+}
+END_TEST
+
+START_TEST(jira_length_is_exact)
+{
+	const char	*s = "2026-11-22T10:00:00.000+0000junk";
+	int64_t		 t = 0;
+
+	ck_assert_int_eq(jta_time_parse_jira(s, 28, &t), 0);
+	ck_assert(t == 1795305600 + 10 * 3600);
+	ck_assert_int_eq(jta_time_parse_jira(s, 27, &t), -1);
+	ck_assert_int_eq(jta_time_parse_jira(s, 32, &t), -1);
+	ck_assert_int_eq(jta_time_parse_jira("2026-11-22T10:00:00\0Z", 21,
+	    &t), -1);
+}
+END_TEST
+
+START_TEST(jira_round_trips_to_our_format)
+{
+	char	 buf[JTA_TIME_STRLEN];
+	int64_t	 t = 0;
+
+	ck_assert_int_eq(jta_time_parse_jira("2023-06-24T19:24:50.000+0000",
+	    28, &t), 0);
+	jta_time_format(t, buf);
+	ck_assert_str_eq(buf, "2023-06-24T19:24:50Z");
+	ck_assert_int_eq(jta_time_parse_jira("2023-06-25T05:24:50.000+1000",
+	    28, &t), 0);
+	jta_time_format(t, buf);
+	ck_assert_str_eq(buf, "2023-06-24T19:24:50Z");
+}
+END_TEST
+
 static Suite *
 time_suite(void)
 {
@@ -256,6 +387,13 @@ time_suite(void)
 	tcase_add_test(tc, format_round_trips_parse);
 	tcase_add_test(tc, every_day_of_a_leap_year_round_trips);
 	tcase_add_test(tc, now_is_after_2024);
+	tcase_add_test(tc, jira_millis_and_zero_offset);
+	tcase_add_test(tc, jira_offsets_are_applied);
+	tcase_add_test(tc, jira_fraction_optional_and_dropped);
+	tcase_add_test(tc, jira_bad_zones_refused);
+	tcase_add_test(tc, jira_bad_dates_refused);
+	tcase_add_test(tc, jira_length_is_exact);
+	tcase_add_test(tc, jira_round_trips_to_our_format);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,1304 @@
+/*
+ * Jira Cloud <-> the ticket API, with no I/O (see jta_jira.h).  Shapes
+ * come from Atlassian's OpenAPI document for REST API v3; every member
+ * read from Jira is checked for its type before use.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "jta_jira.h"
+#include "jta_req.h"
+#include "jta_time.h"
+
+const char jta_jira_current_user[] = "currentUser()";
+
+/* ---- a bounded string builder ---- */
+
+struct sbuf {
+	char	*p;
+	size_t	 sz;	/* > 0 */
+	size_t	 len;
+	int	 full;	/* an append did not fit */
+};
+
+static void
+sb_init(struct sbuf *b, char *p, size_t sz)
+{
+	b->p = p;
+	b->sz = sz;
+	b->len = 0;
+	b->full = 0;
+	p[0] = '\0';
+}
+
+/* Append n bytes, or mark b full and leave it as it was. */
+static void
+sb_add(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->full || n >= b->sz - b->len) {
+		b->full = 1;
+		return;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void
+sb_str(struct sbuf *b, const char *s)
+{
+	sb_add(b, s, strlen(s));
+}
+
+/*
+ * Append upstream text: at most max bytes of s and no more than fits,
+ * cut on a UTF-8 character boundary, control characters as spaces.  Never
+ * marks b full: text for people may be cut, JQL may not (it uses sb_add).
+ */
+static void
+sb_text(struct sbuf *b, const char *s, size_t max)
+{
+	size_t	 n = 0, i, room;
+
+	if (b->full)
+		return;
+	room = b->sz - b->len - 1;
+	if (max > room)
+		max = room;
+	while (s[n] != '\0' && n < max)
+		n++;
+	if (s[n] != '\0')	/* cut: do not end inside a character */
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	for (i = 0; i < n; i++)
+		b->p[b->len + i] = (unsigned char)s[i] < 0x20 ||
+		    s[i] == 0x7f ? ' ' : s[i];
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* ---- reading Jira's JSON ---- */
+
+/* The string member k of o, or NULL (o not an object, k missing or not a
+ * string). */
+static const char *
+strmem(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+/* A new copy of o[k][sub] when it is a string, else JSON null. */
+static json_t *
+subname(const json_t *o, const char *k, const char *sub)
+{
+	const json_t	*v = json_object_get(json_object_get(o, k), sub);
+
+	return json_is_string(v) ? json_deep_copy(v) : json_null();
+}
+
+/* Our time string for Jira's time value v, or JSON null. */
+static json_t *
+ourtime(const json_t *v)
+{
+	char	 buf[JTA_TIME_STRLEN];
+	int64_t	 t;
+
+	if (!json_is_string(v) || jta_time_parse_jira(json_string_value(v),
+	    json_string_length(v), &t) != 0)
+		return json_null();
+	jta_time_format(t, buf);
+	return json_string(buf);
+}
+
+/* jansson's object iterator takes a json_t * although it only reads;
+ * this is the one place that drops const, for json_object_foreach. */
+static json_t *
+unconst(const json_t *v)
+{
+	return (json_t *)(uintptr_t)v;
+}
+
+/* json_object_set_new that reports a NULL value (no memory) as failure. */
+static int
+oset(json_t *o, const char *k, json_t *v)
+{
+	return v == NULL ? -1 : json_object_set_new(o, k, v);
+}
+
+static enum jta_err
+bad(struct jta_error *err, const char *what)
+{
+	return jta_error_set(err, JTA_ERR_UPSTREAM, 502, NULL,
+	    "Jira gave an answer this server cannot use (%s); try again "
+	    "later", what);
+}
+
+/* 1 when s[0..len) looks like an issue key: [A-Za-z][A-Za-z0-9_]*-[0-9]+,
+ * at most JTA_LIMIT_ISSUE_KEY bytes.  Keys go into URLs. */
+static int
+iskey(const char *s, size_t len)
+{
+	size_t	 i, dash = 0;
+
+	if (len < 3 || len > JTA_LIMIT_ISSUE_KEY || !((s[0] >= 'A' &&
+	    s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z')))
+		return 0;
+	for (i = 1; i < len; i++) {
+		if (dash) {
+			if (s[i] < '0' || s[i] > '9')
+				return 0;
+		} else if (s[i] == '-')
+			dash = i;
+		else if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' &&
+		    s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '_'))
+			return 0;
+	}
+	return dash != 0 && dash + 1 < len;
+}
+
+/* ---- JQL ---- */
+
+/* Check a filter value: UTF-8 with no C0, DEL or C1 control character. */
+static enum jta_err
+jqlvalue(const char *s, const char *field, struct jta_error *err)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t		 i, len = strlen(s);
+
+	if (!jta_req_utf8_valid(s, len))
+		return jta_error_set(err, JTA_ERR_INPUT, 422, field,
+		    "%s is not valid UTF-8", field);
+	for (i = 0; i < len; i++)
+		if (u[i] < 0x20 || u[i] == 0x7f || (u[i] == 0xc2 &&
+		    i + 1 < len && u[i + 1] >= 0x80 && u[i + 1] <= 0x9f))
+			return jta_error_set(err, JTA_ERR_INPUT, 422, field,
+			    "%s must not contain control characters", field);
+	return JTA_OK;
+}
+
+/* Append s as a JQL string literal: "...", with '\' and '"' escaped. */
+static void
+sb_quoted(struct sbuf *b, const char *s)
+{
+	size_t	 i, run = 0;
+
+	sb_add(b, "\"", 1);
+	for (i = 0; s[i] != '\0'; i++)
+		if (s[i] == '"' || s[i] == '\\') {
+			sb_add(b, s + run, i - run);
+			sb_add(b, "\\", 1);
+			run = i;
+		}
+	sb_add(b, s + run, i - run);
+	sb_add(b, "\"", 1);
+}
+
+/* The Lucene query syntax characters (Apache Lucene, "Escaping Special
+ * Characters"), which Jira's text search passes on to Lucene. */
+static int
+lucene_special(char c)
+{
+	return c != '\0' && strchr("+-&|!(){}[]^\"~*?:\\/", c) != NULL;
+}
+
+/*
+ * Make the text filter plain words into out (outsz bytes): Lucene
+ * characters become spaces, blanks collapse, the operator words AND, OR,
+ * NOT and TO (operators only in upper case) are lower-cased.  Returns the
+ * length; 0 when no word is left.
+ */
+static size_t
+plainwords(const char *s, char *out, size_t outsz)
+{
+	size_t	 i, o = 0, w, k;
+
+	for (i = 0; s[i] != '\0' && o + 1 < outsz; i++) {
+		if (lucene_special(s[i]) || s[i] == ' ') {
+			if (o > 0 && out[o - 1] != ' ')
+				out[o++] = ' ';
+			continue;
+		}
+		out[o++] = s[i];
+	}
+	while (o > 0 && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
+	for (i = 0; i < o; i = w + 1) {
+		for (w = i; w < o && out[w] != ' '; w++)
+			;
+		if ((w - i == 3 && (memcmp(out + i, "AND", 3) == 0 ||
+		    memcmp(out + i, "NOT", 3) == 0)) || (w - i == 2 &&
+		    (memcmp(out + i, "OR", 2) == 0 ||
+		    memcmp(out + i, "TO", 2) == 0)))
+			for (k = i; k < w; k++)
+				out[k] = (char)(out[k] - 'A' + 'a');
+	}
+	return o;
+}
+
+/* Append a time as a JQL date literal in UTC, minutes precision. */
+static void
+sb_date(struct sbuf *b, int64_t t)
+{
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+	char		 buf[32];
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "\"%Y-%m-%d %H:%M\"", &tm) == 0) {
+		b->full = 1;	/* not a time we can write: refuse */
+		return;
+	}
+	sb_str(b, buf);
+}
+
+static void
+sb_and(struct sbuf *b, size_t *n)
+{
+	if ((*n)++ > 0)
+		sb_str(b, " AND ");
+}
+
+enum jta_err
+jta_jira_jql(const struct jta_search *q, const char *me_account_id,
+    char *buf, size_t bufsz, struct jta_error *err)
+{
+	/* The equality clauses, in the order they are written. */
+	static const struct {
+		const char	*jql;	/* Jira's field */
+		const char	*ours;	/* our filter, for errors */
+	} eq[] = {
+		{ "project", "project" },
+		{ "status", "status" },
+		{ "issuetype", "type" },
+		{ "priority", "priority" },
+		{ "labels", "label" },
+		{ "assignee", "assignee" },
+		{ "reporter", "reporter" },
+	};
+	static const struct {
+		const char	*ours;
+		const char	*jql;
+	} orders[] = {
+		{ "-updated", "updated DESC" },
+		{ "updated", "updated ASC" },
+		{ "-created", "created DESC" },
+		{ "created", "created ASC" },
+	};
+	const char	*vals[sizeof(eq) / sizeof(eq[0])] = { q->project,
+			    q->status, q->type, q->priority, q->label,
+			    q->assignee, q->reporter };
+	enum jta_err	 rc;
+	struct sbuf	 b;
+	char		 words[JTA_LIMIT_TEXT_QUERY + 1];
+	const char	*v, *order = NULL;
+	size_t		 i, n = 0;
+
+	if (buf == NULL || bufsz == 0)
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "no room for the query");
+	sb_init(&b, buf, bufsz > JTA_LIMIT_JQL + 1 ? JTA_LIMIT_JQL + 1 :
+	    bufsz);
+	for (i = 0; i < sizeof(orders) / sizeof(orders[0]); i++)
+		if (q->order == NULL || strcmp(q->order, orders[i].ours) == 0) {
+			order = orders[i].jql;
+			break;
+		}
+	if (order == NULL) {
+		rc = jta_error_set(err, JTA_ERR_INPUT, 422, "order",
+		    "order must be one of -updated, updated, -created, "
+		    "created");
+		goto out;
+	}
+	for (i = 0; i < sizeof(eq) / sizeof(eq[0]); i++) {
+		if ((v = vals[i]) == NULL)
+			continue;
+		sb_and(&b, &n);
+		sb_str(&b, eq[i].jql);
+		sb_str(&b, " = ");
+		if (v == jta_jira_current_user && me_account_id == NULL) {
+			sb_str(&b, "currentUser()");
+			continue;
+		}
+		if (v == jta_jira_current_user)
+			v = me_account_id;
+		if ((rc = jqlvalue(v, eq[i].ours, err)) != JTA_OK)
+			goto out;
+		sb_quoted(&b, v);
+	}
+	if (q->text != NULL) {
+		if (strlen(q->text) > JTA_LIMIT_TEXT_QUERY) {
+			rc = jta_error_set(err, JTA_ERR_INPUT, 422, "text",
+			    "text is longer than %d bytes",
+			    JTA_LIMIT_TEXT_QUERY);
+			goto out;
+		}
+		if ((rc = jqlvalue(q->text, "text", err)) != JTA_OK)
+			goto out;
+		if (plainwords(q->text, words, sizeof(words)) == 0) {
+			rc = jta_error_set(err, JTA_ERR_INPUT, 422, "text",
+			    "text has no word to search for");
+			goto out;
+		}
+		sb_and(&b, &n);
+		sb_str(&b, "text ~ ");
+		sb_quoted(&b, words);
+	}
+	if (q->created_from > 0) {
+		sb_and(&b, &n);
+		sb_str(&b, "created >= ");
+		sb_date(&b, q->created_from);
+	}
+	if (q->created_to > 0) {
+		sb_and(&b, &n);
+		sb_str(&b, "created <= ");
+		sb_date(&b, q->created_to);
+	}
+	if (q->updated_from > 0) {
+		sb_and(&b, &n);
+		sb_str(&b, "updated >= ");
+		sb_date(&b, q->updated_from);
+	}
+	if (q->updated_to > 0) {
+		sb_and(&b, &n);
+		sb_str(&b, "updated <= ");
+		sb_date(&b, q->updated_to);
+	}
+	if (n == 0) {
+		rc = jta_error_set(err, JTA_ERR_INPUT, 422, NULL,
+		    "Jira searches need at least one filter: project, status, "
+		    "type, priority, label, assignee, reporter, mine, text or "
+		    "a date");
+		goto out;
+	}
+	sb_str(&b, " ORDER BY ");
+	sb_str(&b, order);
+	if (b.full) {
+		rc = jta_error_set(err, JTA_ERR_INPUT, 422, NULL,
+		    "the filters make a Jira query longer than %d bytes; "
+		    "use fewer or shorter values", (int)(b.sz - 1));
+		goto out;
+	}
+	rc = JTA_OK;
+out:
+	if (rc != JTA_OK)
+		buf[0] = '\0';
+	return rc;
+}
+
+enum jta_err
+jta_jira_jql_raw_check(const char *jql, size_t len, struct jta_error *err)
+{
+	size_t	 i;
+
+	if (jql == NULL || len == 0)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "jql",
+		    "jql is empty");
+	if (len > JTA_LIMIT_JQL)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "jql",
+		    "jql is longer than %d bytes", JTA_LIMIT_JQL);
+	if (!jta_req_utf8_valid(jql, len))
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "jql",
+		    "jql is not valid UTF-8");
+	for (i = 0; i < len; i++)
+		if ((unsigned char)jql[i] < 0x20 || jql[i] == 0x7f ||
+		    ((unsigned char)jql[i] == 0xc2 && i + 1 < len &&
+		    (unsigned char)jql[i + 1] >= 0x80 &&
+		    (unsigned char)jql[i + 1] <= 0x9f))
+			return jta_error_set(err, JTA_ERR_INPUT, 422, "jql",
+			    "jql must not contain control characters");
+	return JTA_OK;
+}
+
+json_t *
+jta_jira_search_body(const char *jql, size_t limit, const char *cursor)
+{
+	json_t	*o;
+
+	if (jql == NULL)
+		return NULL;
+	if (limit == 0)
+		limit = JTA_LIMIT_PAGE_DEFAULT;
+	if (limit > JTA_LIMIT_PAGE_MAX)
+		limit = JTA_LIMIT_PAGE_MAX;
+	o = json_pack("{s:s, s:I, s:[s,s,s,s,s,s,s,s]}", "jql", jql,
+	    "maxResults", (json_int_t)limit, "fields", "summary", "status",
+	    "issuetype", "priority", "assignee", "reporter", "created",
+	    "updated");
+	if (o != NULL && cursor != NULL && oset(o, "nextPageToken",
+	    json_string(cursor)) != 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	return o;
+}
+
+/* ---- issues ---- */
+
+/* The slim row of one IssueBean. */
+static enum jta_err
+slimrow(const json_t *issue, const char *public_url, json_t **out,
+    struct jta_error *err)
+{
+	const json_t	*f = json_object_get(issue, "fields");
+	const json_t	*k = json_object_get(issue, "key");
+	json_t		*o;
+	char		 url[JTA_LIMIT_PATH];
+	int		 n;
+
+	*out = NULL;
+	if (public_url == NULL)
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "no public_url to make issue urls with");
+	if (!json_is_string(k) || !iskey(json_string_value(k),
+	    json_string_length(k)))
+		return bad(err, "an issue without a valid key");
+	n = snprintf(url, sizeof(url), "%s/api/issues/%s", public_url,
+	    json_string_value(k));
+	if (n < 0 || (size_t)n >= sizeof(url))
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "public_url is too long for an issue url");
+	if ((o = json_object()) == NULL)
+		return JTA_ERR_NOMEM;
+	if (oset(o, "key", json_string(json_string_value(k))) ||
+	    oset(o, "url", json_string(url)) ||
+	    oset(o, "summary", json_is_string(json_object_get(f, "summary")) ?
+	    json_deep_copy(json_object_get(f, "summary")) : json_null()) ||
+	    oset(o, "status", subname(f, "status", "name")) ||
+	    oset(o, "type", subname(f, "issuetype", "name")) ||
+	    oset(o, "priority", subname(f, "priority", "name")) ||
+	    oset(o, "assignee", subname(f, "assignee", "displayName")) ||
+	    oset(o, "reporter", subname(f, "reporter", "displayName")) ||
+	    oset(o, "created", ourtime(json_object_get(f, "created"))) ||
+	    oset(o, "updated", ourtime(json_object_get(f, "updated")))) {
+		json_decref(o);
+		return JTA_ERR_NOMEM;
+	}
+	*out = o;
+	return JTA_OK;
+}
+
+/* The cursor for Jira's nextPageToken: JSON null when there is no next
+ * page; NULL with *rc set when the token cannot be a cursor. */
+static json_t *
+cursorof(const json_t *jira, enum jta_err *rc, struct jta_error *err)
+{
+	const json_t	*tok = json_object_get(jira, "nextPageToken");
+	const char	*s;
+	json_t		*cur;
+	size_t		 i, len;
+
+	*rc = JTA_OK;
+	if (!json_is_string(tok) || json_is_true(json_object_get(jira,
+	    "isLast")))
+		return json_null();
+	s = json_string_value(tok);
+	len = json_string_length(tok);
+	if (len == 0)
+		return json_null();
+	if (len > JTA_LIMIT_CURSOR) {
+		*rc = bad(err, "a page token longer than a cursor may be");
+		return NULL;
+	}
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= 0x20 ||
+		    (unsigned char)s[i] >= 0x7f) {
+			*rc = bad(err, "a page token that is not printable");
+			return NULL;
+		}
+	if ((cur = json_string(s)) == NULL)
+		*rc = JTA_ERR_NOMEM;
+	return cur;
+}
+
+enum jta_err
+jta_jira_search_result(const json_t *jira, const char *public_url,
+    json_t **out, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	const json_t	*issues = json_object_get(jira, "issues"), *it;
+	json_t		*res = NULL, *arr = NULL, *row, *cur;
+	size_t		 i;
+
+	*out = NULL;
+	if (!json_is_array(issues)) {
+		rc = bad(err, "a search result without issues");
+		goto out;
+	}
+	if (json_array_size(issues) > JTA_LIMIT_PAGE_MAX) {
+		rc = bad(err, "more issues than asked for");
+		goto out;
+	}
+	rc = JTA_ERR_NOMEM;
+	if ((arr = json_array()) == NULL)
+		goto out;
+	json_array_foreach(issues, i, it) {
+		if ((rc = slimrow(it, public_url, &row, err)) != JTA_OK)
+			goto out;
+		if (json_array_append_new(arr, row) != 0) {
+			rc = JTA_ERR_NOMEM;
+			goto out;
+		}
+	}
+	if ((cur = cursorof(jira, &rc, err)) == NULL)
+		goto out;
+	rc = JTA_ERR_NOMEM;
+	if ((res = json_object()) == NULL) {
+		json_decref(cur);
+		goto out;
+	}
+	if (oset(res, "issues", arr) != 0) {
+		arr = NULL;
+		json_decref(cur);
+		goto out;
+	}
+	arr = NULL;
+	if (oset(res, "next_cursor", cur) != 0)
+		goto out;
+	*out = res;
+	res = NULL;
+	rc = JTA_OK;
+out:
+	json_decref(arr);
+	json_decref(res);
+	return rc;
+}
+
+/* A comment's id as an integer, or JSON null. */
+static json_t *
+commentid(const json_t *v)
+{
+	uint64_t	 n;
+
+	if (json_is_integer(v) && json_integer_value(v) >= 0)
+		return json_integer(json_integer_value(v));
+	if (json_is_string(v) && jta_req_parse_uint(json_string_value(v),
+	    json_string_length(v), INT64_MAX, &n) == 0)
+		return json_integer((json_int_t)n);
+	return json_null();
+}
+
+/* comment_count and the last comments of fields.comment. */
+static enum jta_err
+comments(const json_t *f, json_t *o)
+{
+	const json_t	*c = json_object_get(f, "comment"), *list, *tot, *it;
+	json_t		*arr, *one;
+	size_t		 n, i;
+	json_int_t	 count;
+
+	list = json_is_array(c) ? c : json_object_get(c, "comments");
+	n = json_is_array(list) ? json_array_size(list) : 0;
+	tot = json_object_get(c, "total");
+	count = json_is_integer(tot) && json_integer_value(tot) >= 0 &&
+	    (uint64_t)json_integer_value(tot) >= n ?
+	    json_integer_value(tot) : (json_int_t)n;
+	if (oset(o, "comment_count", json_integer(count)) != 0 ||
+	    oset(o, "comments", arr = json_array()) != 0)
+		return JTA_ERR_NOMEM;
+	for (i = n > JTA_LIMIT_COMMENTS_SHOWN ? n -
+	    JTA_LIMIT_COMMENTS_SHOWN : 0; i < n; i++) {
+		it = json_array_get(list, i);
+		if (!json_is_object(it))
+			continue;
+		if ((one = json_object()) == NULL)
+			return JTA_ERR_NOMEM;
+		if (json_array_append_new(arr, one) != 0 ||
+		    oset(one, "id", commentid(json_object_get(it, "id"))) ||
+		    oset(one, "author", subname(it, "author",
+		    "displayName")) ||
+		    oset(one, "body", json_is_object(json_object_get(it,
+		    "body")) ? json_deep_copy(json_object_get(it, "body")) :
+		    json_null()) ||
+		    oset(one, "created", ourtime(json_object_get(it,
+		    "created"))))
+			return JTA_ERR_NOMEM;
+	}
+	return JTA_OK;
+}
+
+/* The strings of an array of at most JTA_LIMIT_JIRA_ITEMS (not an array:
+ * empty). */
+static enum jta_err
+strings(const json_t *a, json_t **out, struct jta_error *err)
+{
+	const json_t	*it;
+	size_t		 i;
+
+	*out = NULL;
+	if (json_array_size(a) > JTA_LIMIT_JIRA_ITEMS)
+		return bad(err, "a list longer than this server reads");
+	if ((*out = json_array()) == NULL)
+		return JTA_ERR_NOMEM;
+	json_array_foreach(a, i, it)
+		if (json_is_string(it) &&
+		    json_array_append_new(*out, json_deep_copy(it)) != 0)
+			return JTA_ERR_NOMEM;
+	return JTA_OK;
+}
+
+enum jta_err
+jta_jira_issue(const json_t *jira, const char *public_url, json_t **out,
+    struct jta_error *err)
+{
+	enum jta_err	 rc;
+	const json_t	*f = json_object_get(jira, "fields"), *d;
+	json_t		*o = NULL, *labels = NULL;
+
+	*out = NULL;
+	if ((rc = slimrow(jira, public_url, &o, err)) != JTA_OK)
+		goto out;
+	if ((rc = strings(json_object_get(f, "labels"), &labels, err)) !=
+	    JTA_OK)
+		goto out;
+	rc = JTA_ERR_NOMEM;
+	d = json_object_get(f, "description");
+	if (oset(o, "project", subname(f, "project", "key")) ||
+	    oset(o, "labels", labels) ||
+	    oset(o, "description", json_is_object(d) ? json_deep_copy(d) :
+	    json_null())) {
+		labels = NULL;
+		goto out;
+	}
+	labels = NULL;
+	if ((rc = comments(f, o)) != JTA_OK)
+		goto out;
+	*out = o;
+	o = NULL;
+	rc = JTA_OK;
+out:
+	json_decref(labels);
+	json_decref(o);
+	return rc;
+}
+
+/* ---- transitions ---- */
+
+/* The transitions array of a Transitions object, checked. */
+static enum jta_err
+translist(const json_t *jira, const json_t **list, struct jta_error *err)
+{
+	*list = json_object_get(jira, "transitions");
+	if (!json_is_array(*list))
+		return bad(err, "no list of transitions");
+	if (json_array_size(*list) > JTA_LIMIT_JIRA_ITEMS)
+		return bad(err, "more transitions than this server reads");
+	return JTA_OK;
+}
+
+/* The target status name of a transition Jira offers now, or NULL. */
+static const char *
+target(const json_t *t)
+{
+	if (json_is_false(json_object_get(t, "isAvailable")))
+		return NULL;
+	return strmem(json_object_get(t, "to"), "name");
+}
+
+/* The distinct target status names, in Jira's order. */
+static enum jta_err
+targets(const json_t *list, json_t **out)
+{
+	const json_t	*t, *seen;
+	const char	*name;
+	size_t		 i, j;
+
+	if ((*out = json_array()) == NULL)
+		return JTA_ERR_NOMEM;
+	json_array_foreach(list, i, t) {
+		if ((name = target(t)) == NULL)
+			continue;
+		json_array_foreach(*out, j, seen)
+			if (strcasecmp(json_string_value(seen), name) == 0)
+				break;
+		if (j == json_array_size(*out) &&
+		    json_array_append_new(*out, json_string(name)) != 0) {
+			json_decref(*out);
+			*out = NULL;
+			return JTA_ERR_NOMEM;
+		}
+	}
+	return JTA_OK;
+}
+
+enum jta_err
+jta_jira_transitions(const json_t *jira, const char *key,
+    const char *status, json_t **out, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	const json_t	*list;
+	json_t		*names = NULL, *o = NULL, *arr, *nm;
+	size_t		 i;
+
+	*out = NULL;
+	if ((rc = translist(jira, &list, err)) != JTA_OK ||
+	    (rc = targets(list, &names)) != JTA_OK)
+		goto out;
+	rc = JTA_ERR_NOMEM;
+	if ((o = json_object()) == NULL)
+		goto out;
+	if (oset(o, "key", key != NULL ? json_string(key) : json_null()) ||
+	    oset(o, "status", status != NULL ? json_string(status) :
+	    json_null()) || oset(o, "transitions", arr = json_array()))
+		goto out;
+	json_array_foreach(names, i, nm)
+		if (json_array_append_new(arr, json_pack("{s:O}", "to",
+		    nm)) != 0)
+			goto out;
+	*out = o;
+	o = NULL;
+	rc = JTA_OK;
+out:
+	json_decref(names);
+	json_decref(o);
+	return rc;
+}
+
+enum jta_err
+jta_jira_transition_id(const json_t *jira, const char *to,
+    const char **id, json_t **allowed, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	const json_t	*list, *t, *found = NULL, *nm;
+	json_t		*names = NULL;
+	const char	*s;
+	char		 text[JTA_ERROR_DETAIL - 64];
+	struct sbuf	 b;
+	size_t		 i;
+
+	*id = NULL;
+	if (allowed != NULL)
+		*allowed = NULL;
+	if (to == NULL) {
+		rc = jta_error_set(err, JTA_ERR_INPUT, 422, "to",
+		    "to is required");
+		goto out;
+	}
+	if ((rc = translist(jira, &list, err)) != JTA_OK)
+		goto out;
+	json_array_foreach(list, i, t)
+		if ((s = target(t)) != NULL && strcasecmp(s, to) == 0) {
+			found = t;
+			break;
+		}
+	if (found == NULL)
+		json_array_foreach(list, i, t)
+			if (target(t) != NULL && (s = strmem(t, "name")) !=
+			    NULL && strcasecmp(s, to) == 0) {
+				found = t;
+				break;
+			}
+	if (found != NULL) {
+		if ((*id = strmem(found, "id")) == NULL) {
+			rc = bad(err, "a transition without an id");
+			goto out;
+		}
+		rc = JTA_OK;
+		goto out;
+	}
+	if ((rc = targets(list, &names)) != JTA_OK)
+		goto out;
+	sb_init(&b, text, sizeof(text));
+	json_array_foreach(names, i, nm) {
+		if (i > 0)
+			sb_text(&b, ", ", 2);
+		sb_text(&b, json_string_value(nm), JTA_LIMIT_NAME);
+	}
+	if (b.len == 0)
+		sb_text(&b, "nothing (the workflow allows no move now)",
+		    sizeof(text));
+	rc = jta_error_set(err, JTA_ERR_CONFLICT, 409, "to",
+	    "this issue can move only to: %s", text);
+	if (allowed != NULL) {
+		*allowed = names;
+		names = NULL;
+	}
+out:
+	json_decref(names);
+	return rc;
+}
+
+json_t *
+jta_jira_transition_body(const char *id)
+{
+	return id == NULL ? NULL : json_pack("{s:{s:s}}", "transition", "id",
+	    id);
+}
+
+/* ---- projects, issue types, priorities ---- */
+
+/* The names of the issue types in the array a that are not sub-tasks. */
+static enum jta_err
+typenames(const json_t *a, json_t **out, struct jta_error *err)
+{
+	const json_t	*t, *nm;
+	size_t		 i;
+
+	*out = NULL;
+	if (json_array_size(a) > JTA_LIMIT_JIRA_ITEMS)
+		return bad(err, "more issue types than this server reads");
+	if ((*out = json_array()) == NULL)
+		return JTA_ERR_NOMEM;
+	json_array_foreach(a, i, t) {
+		nm = json_object_get(t, "name");
+		if (!json_is_string(nm) ||
+		    json_is_true(json_object_get(t, "subtask")))
+			continue;
+		if (json_array_append_new(*out, json_deep_copy(nm)) != 0) {
+			json_decref(*out);
+			*out = NULL;
+			return JTA_ERR_NOMEM;
+		}
+	}
+	return JTA_OK;
+}
+
+enum jta_err
+jta_jira_types(const json_t *jira, json_t **out, struct jta_error *err)
+{
+	const json_t	*a = jira;
+
+	*out = NULL;
+	if (!json_is_array(a))
+		a = json_object_get(jira, "issueTypes");
+	if (!json_is_array(a))
+		a = json_object_get(jira, "createMetaIssueType");
+	if (!json_is_array(a))
+		return bad(err, "no list of issue types");
+	return typenames(a, out, err);
+}
+
+/* The names of the priorities in an array of Priority or a page of them. */
+static enum jta_err
+prionames(const json_t *p, json_t **out, struct jta_error *err)
+{
+	const json_t	*a = json_is_array(p) ? p : json_object_get(p,
+			    "values"), *it, *nm;
+	size_t		 i;
+
+	*out = NULL;
+	if (p != NULL && !json_is_array(a))
+		return bad(err, "no list of priorities");
+	if (json_array_size(a) > JTA_LIMIT_JIRA_ITEMS)
+		return bad(err, "more priorities than this server reads");
+	if ((*out = json_array()) == NULL)
+		return JTA_ERR_NOMEM;
+	json_array_foreach(a, i, it)
+		if (json_is_string(nm = json_object_get(it, "name")) &&
+		    json_array_append_new(*out, json_deep_copy(nm)) != 0) {
+			json_decref(*out);
+			*out = NULL;
+			return JTA_ERR_NOMEM;
+		}
+	return JTA_OK;
+}
+
+enum jta_err
+jta_jira_projects(const json_t *projects, const json_t *priorities,
+    json_t **out, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	const json_t	*vals, *p, *k;
+	json_t		*prio = NULL, *arr = NULL, *one = NULL, *types;
+	size_t		 i;
+
+	*out = NULL;
+	vals = json_is_array(projects) ? projects :
+	    json_object_get(projects, "values");
+	if (!json_is_array(vals)) {
+		rc = bad(err, "no list of projects");
+		goto out;
+	}
+	if (json_array_size(vals) > JTA_LIMIT_JIRA_ITEMS) {
+		rc = bad(err, "more projects in a page than this server "
+		    "reads");
+		goto out;
+	}
+	if ((rc = prionames(priorities, &prio, err)) != JTA_OK)
+		goto out;
+	rc = JTA_ERR_NOMEM;
+	if ((arr = json_array()) == NULL)
+		goto out;
+	json_array_foreach(vals, i, p) {
+		k = json_object_get(p, "key");
+		if (!json_is_string(k))
+			continue;
+		if ((rc = typenames(json_object_get(p, "issueTypes"), &types,
+		    err)) != JTA_OK)
+			goto out;
+		rc = JTA_ERR_NOMEM;
+		if ((one = json_object()) == NULL) {
+			json_decref(types);
+			goto out;
+		}
+		if (oset(one, "types", types) ||
+		    oset(one, "key", json_deep_copy(k)) ||
+		    oset(one, "name", json_is_string(json_object_get(p,
+		    "name")) ? json_deep_copy(json_object_get(p, "name")) :
+		    json_null()) ||
+		    oset(one, "priorities", json_deep_copy(prio)))
+			goto out;
+		if (json_array_append_new(arr, one) != 0) {
+			one = NULL;
+			goto out;
+		}
+		one = NULL;
+	}
+	if ((*out = json_pack("{s:o}", "projects", arr)) == NULL) {
+		arr = NULL;
+		goto out;
+	}
+	arr = NULL;
+	rc = JTA_OK;
+out:
+	json_decref(one);
+	json_decref(arr);
+	json_decref(prio);
+	return rc;
+}
+
+/* ---- the user ---- */
+
+enum jta_err
+jta_jira_me(const json_t *myself, const char *site, json_t **out,
+    struct jta_error *err)
+{
+	const json_t	*id = json_object_get(myself, "accountId");
+	const json_t	*dn = json_object_get(myself, "displayName");
+	const json_t	*em = json_object_get(myself, "emailAddress");
+	const char	*s;
+	json_t		*o;
+	size_t		 i, len;
+
+	*out = NULL;
+	if (!json_is_string(id) || (len = json_string_length(id)) == 0 ||
+	    len > JTA_LIMIT_JIRA_ACCOUNT_ID)
+		return bad(err, "a user without a valid account id");
+	s = json_string_value(id);
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' &&
+		    s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == ':' || s[i] == '-' || s[i] == '_'))
+			return bad(err, "a user without a valid account id");
+	if ((o = json_object()) == NULL)
+		return JTA_ERR_NOMEM;
+	if (oset(o, "name", json_string(s)) ||
+	    oset(o, "display_name", json_is_string(dn) ? json_deep_copy(dn) :
+	    json_null()) ||
+	    oset(o, "email", json_is_string(em) && json_string_length(em) >
+	    0 ? json_deep_copy(em) : json_null()) ||
+	    oset(o, "backend", json_string("jira")) ||
+	    (site != NULL && oset(o, "site", json_string(site)))) {
+		json_decref(o);
+		return JTA_ERR_NOMEM;
+	}
+	*out = o;
+	return JTA_OK;
+}
+
+/* ---- request bodies ---- */
+
+/* {"name": v} or {"accountId": v} for a string v, JSON null for null. */
+static json_t *
+ref(const char *member, const json_t *v)
+{
+	json_t	*copy;
+
+	if (json_is_null(v))
+		return json_null();
+	if ((copy = json_deep_copy(v)) == NULL)
+		return NULL;
+	return json_pack("{s:o}", member, copy);
+}
+
+/* A copy of our labels for Jira: strings without blanks (Jira refuses a
+ * label with a space). */
+static enum jta_err
+labelsfor(const json_t *v, json_t **out, struct jta_error *err)
+{
+	const json_t	*it;
+	const char	*s;
+	size_t		 i, j;
+
+	*out = NULL;
+	if (!json_is_array(v) || json_array_size(v) > JTA_LIMIT_LABELS)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "labels",
+		    "labels must be a list of at most %d strings",
+		    JTA_LIMIT_LABELS);
+	json_array_foreach(v, i, it) {
+		if (!json_is_string(it) || json_string_length(it) == 0)
+			return jta_error_set(err, JTA_ERR_INPUT, 422,
+			    "labels", "labels must be non-empty strings");
+		s = json_string_value(it);
+		for (j = 0; j < json_string_length(it); j++)
+			if ((unsigned char)s[j] <= 0x20 || s[j] == 0x7f)
+				return jta_error_set(err, JTA_ERR_INPUT, 422,
+				    "labels", "a Jira label cannot contain "
+				    "spaces or control characters; join the "
+				    "words with - or _");
+	}
+	return (*out = json_deep_copy(v)) == NULL ? JTA_ERR_NOMEM : JTA_OK;
+}
+
+/* Our fields' names and what they become in Jira's "fields". */
+static const struct {
+	const char	*ours;
+	const char	*jira;
+	const char	*refmember;	/* {"name": v} etc.; NULL: as is */
+	int		 create;	/* 2 required, 1 allowed on create */
+	int		 edit;		/* 2 nullable, 1 allowed on edit */
+} bodyfields[] = {
+	{ "project", "project", "key", 2, 0 },
+	{ "summary", "summary", NULL, 2, 1 },
+	{ "type", "issuetype", "name", 2, 1 },
+	{ "description", "description", NULL, 1, 2 },
+	{ "priority", "priority", "name", 1, 2 },
+	{ "labels", "labels", NULL, 1, 2 },
+	{ "assignee", "assignee", "accountId", 1, 2 },
+};
+
+#define NBODYFIELDS	(sizeof(bodyfields) / sizeof(bodyfields[0]))
+
+static enum jta_err
+fieldsbody(const json_t *fields, const json_t *adf, int edit, json_t **out,
+    struct jta_error *err)
+{
+	enum jta_err	 rc;
+	const json_t	*v;
+	const char	*name;
+	json_t		*jf = NULL, *val = NULL;
+	size_t		 i;
+
+	*out = NULL;
+	if (!json_is_object(fields)) {
+		rc = jta_error_set(err, JTA_ERR_INPUT, 422, NULL,
+		    "the fields must be an object");
+		goto out;
+	}
+	json_object_foreach(unconst(fields), name, v) {
+		for (i = 0; i < NBODYFIELDS; i++)
+			if (strcmp(bodyfields[i].ours, name) == 0)
+				break;
+		if (i == NBODYFIELDS || (edit && !bodyfields[i].edit)) {
+			rc = jta_error_set(err, JTA_ERR_INPUT, 422,
+			    i == NBODYFIELDS ? NULL : bodyfields[i].ours,
+			    "%s", i == NBODYFIELDS ? "a field this server "
+			    "does not send to Jira was given" : "project "
+			    "cannot be changed; create the issue in the "
+			    "other project instead");
+			goto out;
+		}
+	}
+	rc = JTA_ERR_NOMEM;
+	if ((jf = json_object()) == NULL)
+		goto out;
+	for (i = 0; i < NBODYFIELDS; i++) {
+		name = bodyfields[i].ours;
+		v = json_object_get(fields, name);
+		if (strcmp(name, "description") == 0) {
+			/* The caller's ADF, not our Markdown: on create
+			 * whenever there is one, on edit when asked. */
+			if (edit ? v == NULL : adf == NULL)
+				continue;
+			val = adf != NULL ? json_deep_copy(adf) : json_null();
+		} else if (v == NULL) {
+			if (!edit && bodyfields[i].create == 2) {
+				rc = jta_error_set(err, JTA_ERR_INPUT, 422,
+				    name, "%s is required", name);
+				goto out;
+			}
+			continue;
+		} else if (json_is_null(v)) {
+			if (!edit && bodyfields[i].create == 2) {
+				rc = jta_error_set(err, JTA_ERR_INPUT, 422,
+				    name, "%s is required", name);
+				goto out;
+			}
+			if (edit && bodyfields[i].edit != 2) {
+				rc = jta_error_set(err, JTA_ERR_INPUT, 422,
+				    name, "%s cannot be cleared", name);
+				goto out;
+			}
+			if (!edit)
+				continue;	/* Jira's default */
+			val = strcmp(name, "labels") == 0 ? json_array() :
+			    json_null();
+		} else if (strcmp(name, "labels") == 0) {
+			if ((rc = labelsfor(v, &val, err)) != JTA_OK)
+				goto out;
+		} else if (!json_is_string(v) || json_string_length(v) == 0) {
+			rc = jta_error_set(err, JTA_ERR_INPUT, 422, name,
+			    "%s must be a non-empty string", name);
+			goto out;
+		} else
+			val = bodyfields[i].refmember != NULL ?
+			    ref(bodyfields[i].refmember, v) : json_deep_copy(v);
+		rc = JTA_ERR_NOMEM;
+		if (oset(jf, bodyfields[i].jira, val) != 0) {
+			val = NULL;
+			goto out;
+		}
+		val = NULL;
+	}
+	if (edit && json_object_size(jf) == 0) {
+		rc = jta_error_set(err, JTA_ERR_INPUT, 422, NULL,
+		    "give at least one field to change: summary, type, "
+		    "description, priority, labels or assignee");
+		goto out;
+	}
+	rc = JTA_ERR_NOMEM;
+	if ((*out = json_pack("{s:o}", "fields", jf)) == NULL) {
+		jf = NULL;
+		goto out;
+	}
+	jf = NULL;
+	rc = JTA_OK;
+out:
+	json_decref(val);
+	json_decref(jf);
+	return rc;
+}
+
+enum jta_err
+jta_jira_create_body(const json_t *fields, const json_t *adf_description,
+    json_t **out, struct jta_error *err)
+{
+	return fieldsbody(fields, adf_description, 0, out, err);
+}
+
+enum jta_err
+jta_jira_edit_body(const json_t *fields, const json_t *adf_description,
+    json_t **out, struct jta_error *err)
+{
+	return fieldsbody(fields, adf_description, 1, out, err);
+}
+
+json_t *
+jta_jira_comment_body(const json_t *adf)
+{
+	json_t	*copy;
+
+	if (adf == NULL || (copy = json_deep_copy(adf)) == NULL)
+		return NULL;
+	return json_pack("{s:o}", "body", copy);
+}
+
+/* ---- errors ---- */
+
+/* Our name for a field Jira names in an ErrorCollection, or NULL when its
+ * name is not safe to show. */
+static const char *
+ourfield(const char *jira)
+{
+	size_t	 i;
+
+	for (i = 0; i < NBODYFIELDS; i++)
+		if (strcmp(bodyfields[i].jira, jira) == 0)
+			return bodyfields[i].ours;
+	for (i = 0; jira[i] != '\0'; i++)
+		if (!((jira[i] >= 'A' && jira[i] <= 'Z') || (jira[i] >= 'a' &&
+		    jira[i] <= 'z') || (jira[i] >= '0' && jira[i] <= '9') ||
+		    jira[i] == '_' || jira[i] == '.' || jira[i] == '-'))
+			return NULL;
+	return i > 0 && i < JTA_ERROR_FIELD ? jira : NULL;
+}
+
+/* Append Jira's errorMessages to b, "; "-separated; returns how many. */
+static size_t
+messages(struct sbuf *b, const json_t *body)
+{
+	const json_t	*m;
+	size_t		 i, n = 0;
+
+	json_array_foreach(json_object_get(body, "errorMessages"), i, m) {
+		if (n >= JTA_ERROR_ITEMS)
+			break;
+		if (!json_is_string(m))
+			continue;
+		sb_text(b, n++ ? "; " : "", 2);
+		sb_text(b, json_string_value(m), JTA_ERROR_MESSAGE - 1);
+	}
+	return n;
+}
+
+enum jta_err
+jta_jira_error(long http_status, const json_t *body, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	struct sbuf	 b;
+	char		 text[JTA_ERROR_DETAIL - 64];
+	const char	*k, *f, *first = NULL;
+	const json_t	*v;
+	size_t		 n = 0;
+
+	sb_init(&b, text, sizeof(text));
+	switch (http_status) {
+	case 400:
+	case 422:
+		json_object_foreach(unconst(json_object_get(body, "errors")),
+		    k, v) {
+			if (!json_is_string(v))
+				continue;
+			if (n >= JTA_ERROR_ITEMS)
+				break;
+			f = ourfield(k);
+			if (first == NULL && f != NULL)
+				first = f;
+			sb_text(&b, n++ ? "; " : "", 2);
+			sb_text(&b, f != NULL ? f : "a field", JTA_ERROR_FIELD);
+			sb_text(&b, ": ", 2);
+			sb_text(&b, json_string_value(v),
+			    JTA_ERROR_MESSAGE - 1);
+		}
+		if (n > 0) {
+			rc = jta_error_set(err, JTA_ERR_INPUT, 422, first,
+			    "Jira refused the fields: %s", text);
+			json_object_foreach(unconst(json_object_get(body,
+			    "errors")), k, v)
+				if (json_is_string(v) && (f = ourfield(k)) !=
+				    NULL && jta_error_add(err, f,
+				    json_string_value(v)) != 0)
+					break;
+			break;
+		}
+		rc = jta_error_set(err, JTA_ERR_INPUT, 400, NULL,
+		    "Jira refused the request: %s", messages(&b, body) > 0 ?
+		    text : "no reason given");
+		break;
+	case 401:
+		rc = jta_error_set(err, JTA_ERR_AUTH, 401, NULL,
+		    "Jira did not accept this account's authorization; link "
+		    "the Atlassian account again");
+		break;
+	case 403:
+		rc = jta_error_set(err, JTA_ERR_AUTH, 403, NULL,
+		    "Jira does not allow this account to do that: %s",
+		    messages(&b, body) > 0 ? text : "no reason given");
+		break;
+	case 404:
+		rc = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "key",
+		    "there is no issue with that key");
+		break;
+	case 409:
+		rc = jta_error_set(err, JTA_ERR_CONFLICT, 409, NULL,
+		    "Jira refused the change: %s", messages(&b, body) > 0 ?
+		    text : "it conflicts with the issue's state");
+		break;
+	case 429:
+	case 503:
+		rc = jta_error_set(err, JTA_ERR_UPSTREAM, 503, NULL,
+		    "Jira is busy; try again in a minute");
+		break;
+	default:
+		rc = jta_error_set(err, JTA_ERR_UPSTREAM, 502, NULL,
+		    "Jira failed (HTTP %ld); try again later", http_status);
+		break;
+	}
+	return rc;
+}

@@ -1,0 +1,277 @@
+/*
+ * Jira Cloud <-> the ticket API: the pure translation layer of the Jira
+ * backend.  No I/O: it turns our search filters into JQL and our fields
+ * into Jira request bodies, and Jira's answers (untrusted JSON, parsed by
+ * the HTTP client) into the ticket API's shapes (README.md "The ticket
+ * API"), the same ones the embedded store answers with.
+ *
+ * Every shape is taken from Atlassian's OpenAPI document for the Jira
+ * Cloud platform REST API v3 (shared/atlassian-specs/jira-platform-v3.json):
+ * POST /rest/api/3/search/jql (SearchAndReconcileRequestBean and
+ * SearchAndReconcileResults), GET /rest/api/3/issue/{key} (IssueBean),
+ * POST /rest/api/3/issue and PUT /rest/api/3/issue/{key}
+ * (IssueUpdateDetails), POST .../comment (Comment), GET/POST
+ * .../transitions (Transitions), GET /rest/api/3/project/search
+ * (PageBeanProject), GET /rest/api/3/issue/createmeta/{project}/issuetypes
+ * (PageOfCreateMetaIssueTypes), GET /rest/api/3/priority (deprecated in
+ * the spec, as is /priority/search; both shapes are read, as is the
+ * non-deprecated /priorityscheme/{id}/priorities page), GET
+ * /rest/api/3/myself (User) and ErrorCollection.
+ *
+ * Jira's answers are treated as hostile: a member that is missing or of
+ * another type becomes null (or the answer is refused as JTA_ERR_UPSTREAM
+ * when nothing sensible can be made of it), arrays are bounded by
+ * JTA_LIMIT_JIRA_ITEMS or JTA_LIMIT_PAGE_MAX, no length Jira states
+ * ("total", "maxResults") is trusted, and strings that land in a URL, a
+ * cursor or an error message are checked or cut first.
+ *
+ * Rich text (descriptions and comment bodies) stays Atlassian Document
+ * Format here: mappers deep-copy the ADF JSON values into their answers
+ * and body builders take ADF the caller made; converting to and from
+ * Markdown is jta_adf's job, done by the caller.
+ */
+#ifndef JTA_JIRA_H
+#define JTA_JIRA_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "jta_err.h"
+#include "jta_limits.h"
+#include "jta_store.h"
+
+/*
+ * The current user, for struct jta_search's assignee and reporter
+ * (mine=assigned / mine=reported).  It is recognised by address, never by
+ * its text, so a user value that happens to read "currentUser()" is still
+ * a quoted literal and cannot call a JQL function.
+ */
+extern const char jta_jira_current_user[];
+
+/*
+ * Write the JQL for the filters of q into buf (bufsz bytes, NUL-terminated
+ * on success): clauses joined by AND in this order, each value quoted
+ *
+ *   project = "X" AND status = "..." AND issuetype = "..." AND
+ *   priority = "..." AND labels = "..." AND assignee = "..." AND
+ *   reporter = "..." AND text ~ "..." AND created >= "YYYY-MM-DD HH:mm"
+ *   AND created <= "..." AND updated >= "..." AND updated <= "..."
+ *   ORDER BY updated DESC
+ *
+ * Values are JQL string literals in double quotes with '\' and '"'
+ * escaped by a backslash; a value with a control character (C0, DEL or
+ * C1) or invalid UTF-8 is refused (JTA_ERR_INPUT, 422, naming our field).
+ * The text filter is also a Lucene query inside Jira, so its Lucene
+ * special characters (+ - & | ! ( ) { } [ ] ^ " ~ * ? : \ /) become
+ * spaces and the operator words AND, OR, NOT and TO are lower-cased: user
+ * text stays plain words.  Text with no word left, or longer than
+ * JTA_LIMIT_TEXT_QUERY, is refused (422, "text").
+ *
+ * assignee and reporter are Jira account ids (the caller maps our user
+ * names).  When one is jta_jira_current_user (by address) it becomes
+ * currentUser(), or the quoted me_account_id when that is not NULL.
+ *
+ * Times (epoch seconds, 0 = open) are written in UTC with minute
+ * precision, seconds dropped ("2026-11-22 19:30").  Jira reads such a
+ * literal in the searching user's own time zone (their profile), so for
+ * a user whose zone is not UTC the bounds shift by that offset; no
+ * zone-free absolute form is documented in the material we have, so none
+ * is used.  q->order: NULL or "-updated" (default), "updated", "-created",
+ * "created"; anything else is 422 ("order").  q->limit and q->cursor are
+ * not part of JQL (see jta_jira_search_body).
+ *
+ * Jira refuses unbounded searches (the spec: "this parameter requires a
+ * bounded query"), so filters that make no clause are refused (422).  A
+ * result longer than JTA_LIMIT_JQL or than bufsz - 1 is 422 as well.
+ */
+enum jta_err jta_jira_jql(const struct jta_search *q,
+    const char *me_account_id, char *buf, size_t bufsz,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * Bound a raw JQL parameter (len bytes) the client gives in Jira mode:
+ * 1..JTA_LIMIT_JQL bytes of UTF-8 with no control character.  The JQL
+ * itself is Jira's to parse (its errors come back through
+ * jta_jira_error).  Returns JTA_OK or JTA_ERR_INPUT (422, field "jql").
+ */
+enum jta_err jta_jira_jql_raw_check(const char *jql, size_t len,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * The body of POST /rest/api/3/search/jql: {"jql", "maxResults": limit
+ * (0 means JTA_LIMIT_PAGE_DEFAULT, more than JTA_LIMIT_PAGE_MAX is cut to
+ * it: the request validator refuses it earlier), "fields": [summary,
+ * status, issuetype, priority, assignee, reporter, created, updated],
+ * "nextPageToken": cursor (only when cursor is not NULL)}.  Returns a new
+ * object, or NULL when memory runs out.
+ */
+json_t *jta_jira_search_body(const char *jql, size_t limit,
+    const char *cursor);
+
+/*
+ * Map a SearchAndReconcileResults to {"issues": [slim rows], "next_cursor":
+ * nextPageToken or null}.  A slim row is {key, url, summary, status, type,
+ * priority, assignee, reporter, created, updated}: url is public_url +
+ * "/api/issues/" + key; assignee and reporter are display names (null
+ * when unassigned or hidden); times are "YYYY-MM-DDTHH:MM:SSZ" (null when
+ * missing or not a time); other missing names are null.
+ *
+ * JTA_ERR_UPSTREAM (502) when issues is not an array or has more than
+ * JTA_LIMIT_PAGE_MAX elements, an issue's key is not an issue key, or
+ * nextPageToken is longer than JTA_LIMIT_CURSOR or not printable ASCII
+ * (the client must be able to send it back as ?cursor=).  *out is new, or
+ * NULL on error.  public_url (no trailing slash) must not be NULL
+ * (JTA_ERR_INTERNAL).
+ */
+enum jta_err jta_jira_search_result(const json_t *jira,
+    const char *public_url, json_t **out, struct jta_error *err) JTA_WUR;
+
+/*
+ * Map an IssueBean (GET /rest/api/3/issue/{key}) to our full issue: the
+ * slim row plus project (the key), labels (the strings among them; more
+ * than JTA_LIMIT_JIRA_ITEMS labels is JTA_ERR_UPSTREAM), description (a
+ * deep copy of the ADF value, or null), comment_count and comments: the
+ * last JTA_LIMIT_COMMENTS_SHOWN of the comments in Jira's order (oldest
+ * first unless asked otherwise), each {id (integer, null when Jira's is
+ * not a decimal string), author (display name or null), body (a deep copy
+ * of the ADF value, or null), created}.  The caller replaces description
+ * and each body with Markdown.  The comment field may be a page
+ * ({"comments": [...], "total": n}, what Jira sends) or a bare array (the
+ * spec's example); comment_count is total when it is an integer no
+ * smaller than the array, else the array's size.  Errors as for
+ * jta_jira_search_result.
+ */
+enum jta_err jta_jira_issue(const json_t *jira, const char *public_url,
+    json_t **out, struct jta_error *err) JTA_WUR;
+
+/*
+ * Map Transitions (GET .../transitions) for the issue key in status (the
+ * caller read it; NULL gives null) to {"key", "status", "transitions":
+ * [{"to": name}]}: the target status names in Jira's order, each once
+ * (compared ignoring ASCII case); transitions without one, or marked
+ * "isAvailable": false, are left out (transition_id never picks them).
+ * JTA_ERR_UPSTREAM (502) when there are more than JTA_LIMIT_JIRA_ITEMS.
+ */
+enum jta_err jta_jira_transitions(const json_t *jira, const char *key,
+    const char *status, json_t **out, struct jta_error *err) JTA_WUR;
+
+/*
+ * Find the transition that moves to the status named to: the first whose
+ * to.name equals it ignoring ASCII case, else the first whose own name
+ * does.  *id is the transition's id, borrowed from jira (valid while jira
+ * is).  When none matches: JTA_ERR_CONFLICT (409, field "to") naming
+ * the allowed target statuses as the store does ("this issue can move
+ * only to: In Progress, Closed"), and, when allowed is not NULL, *allowed
+ * is a new array of those names (else NULL).  JTA_ERR_UPSTREAM (502) when
+ * the answer is not a Transitions object or the match has no string id;
+ * to NULL is JTA_ERR_INPUT (422, "to").
+ */
+enum jta_err jta_jira_transition_id(const json_t *jira, const char *to,
+    const char **id, json_t **allowed, struct jta_error *err) JTA_WUR;
+
+/*
+ * The body of POST .../transitions: {"transition": {"id": id}}.  A new
+ * object, or NULL when memory runs out.
+ */
+json_t *jta_jira_transition_body(const char *id);
+
+/*
+ * Map a project page (GET /rest/api/3/project/search?expand=issueTypes)
+ * and the site's priorities to {"projects": [{key, name, types,
+ * priorities}]}.  types are the names of the project's issue types that
+ * are not sub-tasks ([] when issueTypes was not expanded; fill it from
+ * jta_jira_types).  priorities is an array of Priority or a page with
+ * "values" (GET /priority, /priority/search, /priorityscheme/{id}/
+ * priorities), or NULL for []; every project gets the same list.  Projects
+ * without a string key are skipped.  JTA_ERR_UPSTREAM (502) when values is
+ * missing or any list has more than JTA_LIMIT_JIRA_ITEMS elements.
+ */
+enum jta_err jta_jira_projects(const json_t *projects,
+    const json_t *priorities, json_t **out, struct jta_error *err) JTA_WUR;
+
+/*
+ * The issue type names, sub-tasks left out, of a createmeta page (GET
+ * /rest/api/3/issue/createmeta/{project}/issuetypes: {"issueTypes":
+ * [...]}) or of a bare array of IssueTypeDetails.  *out is a new array.
+ * JTA_ERR_UPSTREAM (502) when there is no such array or it has more than
+ * JTA_LIMIT_JIRA_ITEMS elements.
+ */
+enum jta_err jta_jira_types(const json_t *jira, json_t **out,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * Map GET /rest/api/3/myself to {"name": accountId, "display_name",
+ * "email" (null when Jira hides it or it is missing), "backend": "jira",
+ * "site": site (left out when site is NULL)}.  JTA_ERR_UPSTREAM (502)
+ * when accountId is missing, longer than JTA_LIMIT_JIRA_ACCOUNT_ID or not
+ * made of letters, digits, ':', '-' and '_'.
+ */
+enum jta_err jta_jira_me(const json_t *myself, const char *site,
+    json_t **out, struct jta_error *err) JTA_WUR;
+
+/*
+ * The body of POST /rest/api/3/issue (IssueUpdateDetails) from our
+ * validated fields: {"fields": {"project": {"key"}, "summary", "issuetype":
+ * {"name"}, "priority": {"name"}, "labels": [...], "assignee":
+ * {"accountId"}, "description": ADF}}.  fields holds project, summary and
+ * type (all required: the caller fills the project's first type when the
+ * client gave none, as the store does), and optionally priority, labels
+ * and assignee (an account id; null leaves Jira's default).  A
+ * "description" member in fields is not read: adf_description (the
+ * caller's conversion of it, or NULL for none) is deep-copied.  A wrong
+ * type, a missing required field, an unknown field or a label with a
+ * space (Jira refuses those) is JTA_ERR_INPUT (422) naming the field.
+ */
+enum jta_err jta_jira_create_body(const json_t *fields,
+    const json_t *adf_description, json_t **out, struct jta_error *err)
+    JTA_WUR;
+
+/*
+ * The body of PUT /rest/api/3/issue/{key} for PATCH /api/issues/{key}:
+ * {"fields": {...}} with only the fields present in fields (summary, type,
+ * description, priority, labels, assignee).  null clears: "assignee":
+ * null, "priority": null, "labels": [] (summary and type cannot be
+ * cleared).  When fields has "description",
+ * the body has adf_description (deep-copied), or null when that is NULL.
+ * No field, project or an unknown field is JTA_ERR_INPUT (422).
+ */
+enum jta_err jta_jira_edit_body(const json_t *fields,
+    const json_t *adf_description, json_t **out, struct jta_error *err)
+    JTA_WUR;
+
+/*
+ * The body of POST .../comment: {"body": a deep copy of adf}.  A new
+ * object, or NULL when adf is NULL or memory runs out.
+ */
+json_t *jta_jira_comment_body(const json_t *adf);
+
+/*
+ * Turn a failed Jira answer (http_status and its body, an ErrorCollection
+ * {"errorMessages": [...], "errors": {field: message}}, or NULL/anything
+ * when it was not JSON) into our error, returning its code:
+ *
+ *   400, 422 with field errors  JTA_ERR_INPUT 422: field is the first of
+ *              Jira's fields in our names (issuetype -> type; summary,
+ *              priority, description, labels, assignee, project as they
+ *              are; others as Jira names them, when made of [A-Za-z0-9_.-]),
+ *              detail lists each field and message, and each is added to
+ *              err's items (jta_error_add) for an "errors" member
+ *   400, 422 otherwise         JTA_ERR_INPUT 400 with Jira's messages
+ *   401                        JTA_ERR_AUTH 401
+ *   403                        JTA_ERR_AUTH 403 with Jira's messages
+ *   404                        JTA_ERR_NOTFOUND 404 "there is no issue
+ *                              with that key" (field "key")
+ *   409                        JTA_ERR_CONFLICT 409 with Jira's messages
+ *   429, 503                   JTA_ERR_UPSTREAM 503 (busy, try later)
+ *   other 5xx, other statuses  JTA_ERR_UPSTREAM 502
+ *
+ * Jira's messages are upstream text: each is cut at JTA_ERROR_MESSAGE - 1
+ * bytes on a character boundary, control characters become spaces, at
+ * most JTA_ERROR_ITEMS are read and the detail stays within
+ * JTA_ERROR_DETAIL.  err may be NULL.
+ */
+enum jta_err jta_jira_error(long http_status, const json_t *body,
+    struct jta_error *err) JTA_WUR;
+
+#endif
