@@ -147,6 +147,7 @@ cmd_init(const struct jta_conf *conf, int argc, char **argv)
 	if (argc != 0)
 		return EXIT_USAGE;
 	if (mkparent(conf->vault_key_file) != 0 ||
+	    mkparent(conf->token_key_file) != 0 ||
 	    mkparent(conf->database) != 0)
 		return 1;
 	if (access(conf->vault_key_file, F_OK) != 0) {
@@ -158,9 +159,20 @@ cmd_init(const struct jta_conf *conf, int argc, char **argv)
 		printf("created key file %s (mode 0600)\n",
 		    conf->vault_key_file);
 	}
+	if (access(conf->token_key_file, F_OK) != 0) {
+		if (jta_vault_keys_create(conf->token_key_file, msg,
+		    sizeof(msg)) != JTA_OK) {
+			fail("%s", msg);
+			return 1;
+		}
+		printf("created token key file %s (mode 0600)\n",
+		    conf->token_key_file);
+	}
 	if (jta_vault_open(conf->vault_key_file, &v, msg, sizeof(msg)) !=
-	    JTA_OK) {
+	    JTA_OK || jta_vault_keys_load(v, conf->token_key_file, msg,
+	    sizeof(msg)) != JTA_OK) {
 		fail("%s", msg);
+		jta_vault_close(v);
 		return 1;
 	}
 	jta_vault_close(v);
@@ -406,11 +418,103 @@ cmd_project_list(const struct jta_conf *conf, int argc, char **argv)
 	return rc;
 }
 
+/* key-rotate: rows per re-seal transaction, passes before giving up, and
+ * the pause between passes. */
+#define ROTATE_BATCH	100
+#define ROTATE_PASSES	50
+#define ROTATE_PAUSE_MS	100
+
+static int
+cmd_key_rotate(const struct jta_conf *conf, int argc, char **argv)
+{
+	struct jta_store *st = NULL;
+	struct jta_vault *v = NULL;
+	struct jta_error err;
+	char		 msg[768];
+	size_t		 done = 0, left = 0, total = 0;
+	uint32_t	 newkid = 0;
+	int		 pass, rc = 1, settled = 0;
+
+	(void)argv;
+	if (argc != 0)
+		return EXIT_USAGE;
+	if (jta_vault_open(conf->vault_key_file, &v, msg, sizeof(msg)) !=
+	    JTA_OK || jta_vault_keys_load(v, conf->token_key_file, msg,
+	    sizeof(msg)) != JTA_OK) {
+		fail("%s", msg);
+		goto out;
+	}
+	if (openstore(conf, 0, &st) != 0)
+		goto out;
+	if (jta_vault_keys_add(conf->token_key_file, &newkid, msg,
+	    sizeof(msg)) != JTA_OK) {
+		fail("%s", msg);
+		goto out;
+	}
+	printf("added token key %lu to %s; it seals from now on\n",
+	    (unsigned long)newkid, conf->token_key_file);
+	if (jta_vault_seal_kid(v) != newkid) {
+		fail("token_key_file %s changed under us; run key-rotate "
+		    "again", conf->token_key_file);
+		goto out;
+	}
+	memset(&err, 0, sizeof(err));
+	for (pass = 1; pass <= ROTATE_PASSES; pass++) {
+		if (jta_store_link_reseal(st, v, ROTATE_BATCH, &done, &left,
+		    &err) != JTA_OK) {
+			fail("re-sealing failed: %s", err.detail);
+			goto out;
+		}
+		total += done;
+		if (left == 0 && done == 0 && settled)
+			break;
+		if (left == 0 && !settled) {
+			/* A worker that sealed under the old key just before
+			 * the new one appeared may still wait for the write
+			 * lock (at most busy_timeout_ms): let it land, then
+			 * make one more pass. */
+			usleep((useconds_t)(conf->busy_timeout_ms +
+			    ROTATE_PAUSE_MS) * 1000);
+			settled = 1;
+			continue;
+		}
+		usleep(ROTATE_PAUSE_MS * 1000);
+	}
+	if (pass > ROTATE_PASSES) {
+		fail("%zu Atlassian links are still sealed under an old key "
+		    "after %d passes (the log says why); the old keys are kept:"
+		    " run key-rotate again later", left, ROTATE_PASSES);
+		goto out;
+	}
+	if (jta_vault_keys_retire(conf->token_key_file, newkid, msg,
+	    sizeof(msg)) != JTA_OK) {
+		fail("%s", msg);
+		goto out;
+	}
+	printf("re-sealed %zu Atlassian links in %d passes; retired the "
+	    "token keys before KID %lu, the only one left\n", total, pass,
+	    (unsigned long)newkid);
+	rc = 0;
+out:
+	jta_store_close(st);
+	jta_vault_close(v);
+	return rc;
+}
+
 static const struct cmd cmds[] = {
 	{ NULL, "init", "init",
-	  "Create the key file (mode 0600) and the database if missing, and\n"
-	  "bring the database schema up to date.  Safe to run again.",
+	  "Create the key files (master key and token keys, mode 0600) and\n"
+	  "the database if missing, and bring the database schema up to\n"
+	  "date.  Safe to run again.",
 	  cmd_init },
+	{ NULL, "key-rotate", "key-rotate",
+	  "Rotate the token key that seals Atlassian tokens: add a new key to\n"
+	  "token_key_file (it seals from now on; running workers re-read the\n"
+	  "file), re-seal every stored token under it in short transactions\n"
+	  "while the service keeps serving, wait busy_timeout_ms for writes\n"
+	  "already under way, then retire the old keys.  If tokens remain\n"
+	  "under an old key the old keys are kept and the exit status is 1.",
+	  cmd_key_rotate },
 	{ "user", "add", "user add NAME [--display-name TEXT] [--email ADDR]",
 	  "Add a local user.  NAME: lower-case letters, digits, '.', '_', '-'.",
 	  cmd_user_add },

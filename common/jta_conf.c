@@ -25,6 +25,7 @@ struct key {
 static const struct key keys[] = {
 	{ "database",		K_PATH,		F(database), 0 },
 	{ "vault_key_file",	K_PATH,		F(vault_key_file), 0 },
+	{ "token_key_file",	K_PATH,		F(token_key_file), 0 },
 	{ "public_url",		K_URL,		F(public_url), 0 },
 	{ "default_project",	K_PROJECT,	F(default_project), 0 },
 	{ "backend",		K_BACKEND,	F(backend), 0 },
@@ -54,6 +55,8 @@ jta_conf_defaults(struct jta_conf *conf)
 	    "/var/lib/jta/jta.db");
 	snprintf(conf->vault_key_file, sizeof(conf->vault_key_file), "%s",
 	    "/etc/jta/vault.key");
+	snprintf(conf->token_key_file, sizeof(conf->token_key_file), "%s",
+	    "/etc/jta/token.key");
 	snprintf(conf->public_url, sizeof(conf->public_url), "%s",
 	    "http://127.0.0.1:8080");
 	conf->backend = JTA_BACKEND_LOCAL;

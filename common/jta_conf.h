@@ -3,7 +3,7 @@
  * or the path in JTA_CONFIG).  '#' starts a comment line.  Unknown keys,
  * repeated keys and bad values are errors that name the file, the line and
  * the key.  Secrets are never values here: a key names the file that holds
- * the secret (vault_key_file).  Every key is documented in README.md.
+ * the secret (vault_key_file, token_key_file).  Every key is documented in README.md.
  */
 #ifndef JTA_CONF_H
 #define JTA_CONF_H
@@ -28,6 +28,8 @@ struct jta_conf {
 	char	 path[JTA_CONF_PATH_MAX];	/* the file read, for messages */
 	char	 database[JTA_CONF_PATH_MAX];	/* SQLite database file */
 	char	 vault_key_file[JTA_CONF_PATH_MAX]; /* master key, mode 0600 */
+	char	 token_key_file[JTA_CONF_PATH_MAX]; /* keys sealing upstream
+						     * tokens, mode 0600 */
 	char	 public_url[JTA_CONF_URL_MAX];	/* no trailing slash */
 	char	 default_project[16];		/* for /api/tickets/ creates */
 	enum jta_conf_backend backend;

@@ -978,7 +978,7 @@ jta_jira_me(const json_t *myself, const char *site, json_t **out,
 
 	*out = NULL;
 	if (!json_is_string(id) || (len = json_string_length(id)) == 0 ||
-	    len > JTA_LIMIT_JIRA_ACCOUNT_ID)
+	    len > JTA_LIMIT_ACCOUNT_ID)
 		return bad(err, "a user without a valid account id");
 	s = json_string_value(id);
 	for (i = 0; i < len; i++)

@@ -204,7 +204,7 @@ enum jta_err jta_jira_types(const json_t *jira, json_t **out,
  * Map GET /rest/api/3/myself to {"name": accountId, "display_name",
  * "email" (null when Jira hides it or it is missing), "backend": "jira",
  * "site": site (left out when site is NULL)}.  JTA_ERR_UPSTREAM (502)
- * when accountId is missing, longer than JTA_LIMIT_JIRA_ACCOUNT_ID or not
+ * when accountId is missing, longer than JTA_LIMIT_ACCOUNT_ID or not
  * made of letters, digits, ':', '-' and '_'.
  */
 enum jta_err jta_jira_me(const json_t *myself, const char *site,

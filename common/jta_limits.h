@@ -54,27 +54,41 @@
  * issue types, priorities, transitions, labels): bounds the work per
  * answer; more is refused as a bad upstream answer (502). */
 #define JTA_LIMIT_JIRA_ITEMS	100
-/* An Atlassian account id ("5b10a2844c20165700ede21g",
- * "557058:f58131cb-..."); Atlassian documents a maximum of 128. */
-#define JTA_LIMIT_JIRA_ACCOUNT_ID 128
 
 /* Configuration file: size and line length, so a wrong path (a log, a
  * binary) is refused quickly instead of parsed. */
 #define JTA_LIMIT_CONF_FILE	(64 * 1024)
 #define JTA_LIMIT_CONF_LINE	1024
-/* A secret read from a file (key files). */
+/* A secret read from a file (key files, the token key file included:
+ * 16 lines of "KID HEX64" and their comments fit many times over). */
 #define JTA_LIMIT_SECRET_FILE	4096
+/* Token keys in the token key file: the one that seals and the older ones
+ * still opening tokens during a rotation.  Bounds the file parse and the
+ * keys held in guarded memory by every worker. */
+#define JTA_LIMIT_TOKEN_KEYS	16
+
+/* Atlassian identity and tokens, as they come back from Atlassian's
+ * servers: bounded so a broken or hostile upstream cannot make us store
+ * or seal arbitrary amounts.  Access tokens are JWTs of a few KiB. */
+/* An account id ("5b10a2844c20165700ede21g", "557058:f58131cb-...");
+ * Atlassian documents a maximum of 128. */
+#define JTA_LIMIT_ACCOUNT_ID	128
+#define JTA_LIMIT_CLOUD_ID	64	/* a site's cloud id (a UUID) */
+#define JTA_LIMIT_SITE_URL	256	/* https://NAME.atlassian.net */
+#define JTA_LIMIT_UPSTREAM_TOKEN 16384	/* one access or refresh token */
+/* The user hint kept with an OAuth state (who started the dance). */
+#define JTA_LIMIT_STATE_HINT	128
+/* A refresh lease owner, "<hostname>:<pid>:<random>": a host name is at
+ * most 64 bytes on Linux, a pid 10 digits, the random part 32 hex. */
+#define JTA_LIMIT_LEASE_OWNER	128
+/* Rows re-sealed in one transaction by a key rotation: keeps every write
+ * lock short while workers keep serving. */
+#define JTA_LIMIT_RESEAL_BATCH	1000
 
 /* Log line length, after escaping; longer lines are cut with a marker
  * (logs are ours, not input, so cutting is safe there). */
 #define JTA_LIMIT_LOG_LINE	2048
 
-/* Atlassian identifiers and values we keep or pass on. */
-#define JTA_LIMIT_CLOUD_ID	64	/* a site's cloud id: a UUID is 36 */
-#define JTA_LIMIT_SITE_URL	255	/* https://NAME.atlassian.net */
-/* An access or refresh token from Atlassian's token endpoint (JWTs of a
- * few KiB); longer is refused as a broken answer. */
-#define JTA_LIMIT_UPSTREAM_TOKEN 8192
 /* One parameter of the OAuth callback (code, state, error...). */
 #define JTA_LIMIT_OAUTH_PARAM	2048
 

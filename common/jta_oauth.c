@@ -76,8 +76,8 @@ jta_oauth_start(struct jta_oauth *o, const char *site,
 		    "site must be a cloud id from the list of sites");
 	jta_vault_random(state);
 	jta_vault_hash(o->vault, state, strlen(state), hash);
-	if ((rc = jta_store_state_put(o->store, hash, site,
-	    JTA_OAUTH_STATE_TTL, jta_time_now(), err)) != JTA_OK)
+	if ((rc = jta_store_state_put(o->store, hash, JTA_OAUTH_STATE_TTL,
+	    jta_time_now(), site, err)) != JTA_OK)
 		return rc;
 	snprintf(redirect, sizeof(redirect), "%s/oauth/callback",
 	    c->public_url);
@@ -402,7 +402,7 @@ jta_oauth_finish(struct jta_oauth *o, const char *code, const char *state,
     const char *error, struct jta_oauth_done *out, struct jta_error *err)
 {
 	unsigned char	 hash[JTA_VAULT_HASHBYTES];
-	char		 hint[JTA_LIMIT_CLOUD_ID + 1], oerr[64];
+	char		 hint[JTA_LIMIT_STATE_HINT + 1], oerr[64];
 	char		 url[JTA_CONF_URL_MAX + 128], keyid[JTA_VAULT_IDLEN + 1];
 	struct tokens	 t;
 	struct jta_link	 link;
@@ -489,8 +489,8 @@ jta_oauth_finish(struct jta_oauth *o, const char *code, const char *state,
 	snprintf(link.cloud_id, sizeof(link.cloud_id), "%s", out->site.id);
 	snprintf(link.site_url, sizeof(link.site_url), "%s", out->site.url);
 	if ((rc = jta_store_link_put(o->store, o->vault, &link,
-	    (const char *)t.access->buf, t.access->len, t.expires,
-	    t.refresh != NULL ? (const char *)t.refresh->buf : NULL,
+	    t.access->buf, t.access->len, t.expires,
+	    t.refresh != NULL ? t.refresh->buf : NULL,
 	    t.refresh != NULL ? t.refresh->len : 0, &out->user, err)) !=
 	    JTA_OK)
 		goto out;
@@ -595,22 +595,22 @@ jta_oauth_access(struct jta_oauth *o, const struct jta_user *user, int force,
 			    "user=%s: link marked broken", oerr[0] ? oerr :
 			    "-", user->name);
 			if (jta_store_link_break(o->store, user->id,
-			    o->owner) != JTA_OK)
+			    o->owner, NULL) != JTA_OK)
 				jta_warn("could not mark the link broken");
 			return relink(err);
 		}
 		if (rc != JTA_OK) {
 			if (jta_store_link_release(o->store, user->id,
-			    o->owner) != JTA_OK)
+			    o->owner, NULL) != JTA_OK)
 				jta_warn("could not release the lease");
 			return rc;
 		}
 		/* Atlassian may answer without a new refresh token: the
 		 * store keeps the old one then. */
 		rc = jta_store_link_renew(o->store, o->vault, user->id,
-		    o->owner, (const char *)t.access->buf, t.access->len,
+		    o->owner, t.access->buf, t.access->len,
 		    t.expires, t.refresh != NULL ?
-		    (const char *)t.refresh->buf : NULL, t.refresh != NULL ?
+		    t.refresh->buf : NULL, t.refresh != NULL ?
 		    t.refresh->len : 0, err);
 		if (rc == JTA_ERR_CONFLICT) {
 			/* The lease ran out and a sibling took over: its

@@ -115,6 +115,33 @@ static const char *const migrations[JTA_STORE_VERSION] = {
 	"CREATE TRIGGER comments_fts_insert AFTER INSERT ON comments BEGIN"
 	" UPDATE ticket_fts SET comments = comments || ' ' || new.body"
 	" WHERE rowid = new.ticket_id; END;",
+
+	/* 3: links to Atlassian accounts with sealed tokens and the refresh
+	 * lease, and single-use OAuth states (keyed hashes only).  A broken
+	 * link keeps no token; a lease has an owner and an end or neither. */
+	"CREATE TABLE oauth_states ("
+	" state_hash BLOB PRIMARY KEY,"
+	" created INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL,"
+	" user_hint TEXT);"
+	"CREATE INDEX oauth_states_expires ON oauth_states(expires);"
+	"CREATE TABLE atlassian_links ("
+	" user_id INTEGER PRIMARY KEY REFERENCES users(id),"
+	" account_id TEXT NOT NULL UNIQUE,"
+	" cloud_id TEXT NOT NULL,"
+	" site_url TEXT NOT NULL,"
+	" access_ct BLOB,"
+	" access_expires INTEGER NOT NULL,"
+	" refresh_ct BLOB,"
+	" status TEXT NOT NULL DEFAULT 'ok' CHECK (status IN ('ok', 'broken')),"
+	" generation INTEGER NOT NULL DEFAULT 0,"
+	" lease_owner TEXT,"
+	" lease_until INTEGER,"
+	" created INTEGER NOT NULL,"
+	" updated INTEGER NOT NULL,"
+	" CHECK (status = 'broken' OR access_ct IS NOT NULL),"
+	" CHECK (status = 'ok' OR (access_ct IS NULL AND refresh_ct IS NULL)),"
+	" CHECK ((lease_owner IS NULL) = (lease_until IS NULL)));",
 };
 
 /* ---- the fixed table of statements ---- */
@@ -133,6 +160,10 @@ enum sid {
 	S_SEARCH_CREATED_ASC,
 	S_TK_COUNT, S_TK_LIST, S_TK_GET, S_TK_DEL_COMMENTS, S_TK_DEL_LABELS,
 	S_TK_DEL,
+	S_STATE_PURGE, S_STATE_PUT, S_STATE_TAKE,
+	S_USER_SET_IDENTITY, S_USER_BY_ID, S_LINK_BY_ACCOUNT, S_LINK_UPSERT, S_LINK_GET,
+	S_LINK_LEASE, S_LINK_RENEW, S_LINK_RELEASE, S_LINK_BREAK, S_LINK_STALE,
+	S_LINK_RESEAL,
 	S_COUNT
 };
 
@@ -262,6 +293,56 @@ static const char *const sql[S_COUNT] = {
 	[S_TK_DEL_COMMENTS] = "DELETE FROM comments WHERE ticket_id = :tid",
 	[S_TK_DEL_LABELS] = "DELETE FROM ticket_labels WHERE ticket_id = :tid",
 	[S_TK_DEL] = "DELETE FROM tickets WHERE id = :tid",
+	[S_STATE_PURGE] = "DELETE FROM oauth_states WHERE expires <= :now",
+	[S_STATE_PUT] = "INSERT INTO oauth_states (state_hash, created, "
+	    "expires, user_hint) VALUES (:hash, :now, :expires, :hint)",
+	[S_STATE_TAKE] = "DELETE FROM oauth_states WHERE state_hash = :hash "
+	    "AND expires > :now RETURNING coalesce(user_hint, '')",
+	[S_USER_SET_IDENTITY] = "UPDATE users SET display_name = :display, "
+	    "email = :email WHERE id = :uid",
+	[S_USER_BY_ID] = "SELECT id, name, display_name, email FROM users "
+	    "WHERE id = :uid",
+	[S_LINK_BY_ACCOUNT] = "SELECT user_id FROM atlassian_links "
+	    "WHERE account_id = :acct",
+	[S_LINK_UPSERT] = "INSERT INTO atlassian_links (user_id, account_id, "
+	    "cloud_id, site_url, access_ct, access_expires, refresh_ct, status, "
+	    "generation, created, updated) VALUES (:uid, :acct, :cloud, :site, "
+	    ":access, :expires, :refresh, 'ok', 1, :now, :now) "
+	    "ON CONFLICT (user_id) DO UPDATE SET account_id = excluded.account_id, "
+	    "cloud_id = excluded.cloud_id, site_url = excluded.site_url, "
+	    "access_ct = excluded.access_ct, "
+	    "access_expires = excluded.access_expires, "
+	    "refresh_ct = excluded.refresh_ct, status = 'ok', "
+	    "generation = generation + 1, lease_owner = NULL, "
+	    "lease_until = NULL, updated = excluded.updated",
+	[S_LINK_GET] = "SELECT l.user_id, l.account_id, l.cloud_id, "
+	    "l.site_url, l.access_ct, l.access_expires, l.refresh_ct, l.status, "
+	    "l.generation, l.lease_owner, l.lease_until, l.created, l.updated, "
+	    "u.display_name, u.email FROM atlassian_links l "
+	    "JOIN users u ON u.id = l.user_id WHERE l.user_id = :uid",
+	[S_LINK_LEASE] = "UPDATE atlassian_links SET lease_owner = :owner, "
+	    "lease_until = :until WHERE user_id = :uid AND generation = :gen",
+	[S_LINK_RENEW] = "UPDATE atlassian_links SET access_ct = :access, "
+	    "access_expires = :expires, "
+	    "refresh_ct = coalesce(:refresh, refresh_ct), "
+	    "generation = generation + 1, lease_owner = NULL, "
+	    "lease_until = NULL, updated = :now "
+	    "WHERE user_id = :uid AND lease_owner = :owner AND status = 'ok'",
+	[S_LINK_RELEASE] = "UPDATE atlassian_links SET lease_owner = NULL, "
+	    "lease_until = NULL WHERE user_id = :uid AND lease_owner = :owner",
+	[S_LINK_BREAK] = "UPDATE atlassian_links SET status = 'broken', "
+	    "access_ct = NULL, refresh_ct = NULL, generation = generation + 1, "
+	    "lease_owner = NULL, lease_until = NULL, updated = :now "
+	    "WHERE user_id = :uid AND lease_owner = :owner",
+	/* Bytes 2..5 of a sealed token are its KID (see jta_vault.h). */
+	[S_LINK_STALE] = "SELECT user_id, generation, access_ct, refresh_ct "
+	    "FROM atlassian_links WHERE status = 'ok' AND user_id > :after "
+	    "AND (substr(access_ct, 2, 4) IS NOT :kid OR (refresh_ct IS NOT "
+	    "NULL AND substr(refresh_ct, 2, 4) IS NOT :kid)) "
+	    "ORDER BY user_id LIMIT :lim",
+	[S_LINK_RESEAL] = "UPDATE atlassian_links SET access_ct = :access, "
+	    "refresh_ct = :refresh WHERE user_id = :uid AND generation = :gen "
+	    "AND status = 'ok'",
 };
 
 struct jta_store {
@@ -1962,5 +2043,819 @@ jta_store_tk_delete(struct jta_store *st, int64_t id, struct jta_error *err)
 	return JTA_OK;
 fail:
 	rollback(st);
+	return ret;
+}
+
+/* ---- OAuth states ---- */
+
+static enum jta_err
+statepurge(struct jta_store *st, int64_t now, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_STATE_PURGE)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = bint(s, ":now", now)) != SQLITE_OK)
+		return dberr(st, rc, "bind", err);
+	if ((rc = run(s)) != SQLITE_OK)
+		return dberr(st, rc, "state purge", err);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_state_put(struct jta_store *st,
+    const unsigned char hash[JTA_VAULT_HASHBYTES], int64_t ttl_s, int64_t now,
+    const char *user_hint, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (ttl_s <= 0 || now <= 0 || now > INT64_MAX - ttl_s ||
+	    (user_hint != NULL && strlen(user_hint) > JTA_LIMIT_STATE_HINT))
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "the sign-in could not be started");
+	if ((ret = begin(st, err)) != JTA_OK)
+		return ret;
+	if ((ret = statepurge(st, now, err)) != JTA_OK)
+		goto out;
+	if ((s = stmt(st, S_STATE_PUT)) == NULL) {
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = sqlite3_bind_blob(s, pidx(s, ":hash"), hash,
+	    JTA_VAULT_HASHBYTES, SQLITE_TRANSIENT)) != SQLITE_OK ||
+	    (rc = bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = bint(s, ":expires", now + ttl_s)) != SQLITE_OK ||
+	    (rc = btext(s, ":hint", user_hint)) != SQLITE_OK) {
+		ret = dberr(st, rc, "bind", err);
+		goto out;
+	}
+	if ((rc = run(s)) == SQLITE_CONSTRAINT_PRIMARYKEY) {
+		ret = jta_error_set(err, JTA_ERR_CONFLICT, 409, NULL,
+		    "that sign-in state exists already");
+		goto out;
+	} else if (rc != SQLITE_OK) {
+		ret = dberr(st, rc, "state put", err);
+		goto out;
+	}
+	ret = commit(st, err);
+out:
+	if (ret != JTA_OK)
+		rollback(st);
+	return ret;
+}
+
+enum jta_err
+jta_store_state_take(struct jta_store *st,
+    const unsigned char hash[JTA_VAULT_HASHBYTES], int64_t now,
+    char *user_hint, size_t hintsz, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (user_hint != NULL && hintsz > 0)
+		user_hint[0] = '\0';
+	if ((ret = begin(st, err)) != JTA_OK)
+		return ret;
+	if ((s = stmt(st, S_STATE_TAKE)) == NULL) {
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = sqlite3_bind_blob(s, pidx(s, ":hash"), hash,
+	    JTA_VAULT_HASHBYTES, SQLITE_TRANSIENT)) != SQLITE_OK ||
+	    (rc = bint(s, ":now", now)) != SQLITE_OK) {
+		ret = dberr(st, rc, "bind", err);
+		goto out;
+	}
+	/* With RETURNING the delete is done by the first step. */
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && user_hint != NULL && hintsz > 0)
+		snprintf(user_hint, hintsz, "%s", col(s, 0));
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		ret = dberr(st, rc, "state take", err);
+		goto out;
+	}
+	/* Purge and commit even when the state was not there. */
+	if ((ret = statepurge(st, now, err)) != JTA_OK ||
+	    (ret = commit(st, err)) != JTA_OK)
+		goto out;
+	if (rc == SQLITE_DONE)
+		ret = jta_error_set(err, JTA_ERR_AUTH, 400, "state",
+		    "the sign-in link is unknown, used or expired; start "
+		    "again");
+out:
+	if (ret != JTA_OK)
+		rollback(st);
+	return ret;
+}
+
+/* ---- Atlassian links ---- */
+
+static enum jta_err
+userbyid(struct jta_store *st, int64_t uid, struct jta_user *out,
+    struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_USER_BY_ID)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = bint(s, ":uid", uid)) != SQLITE_OK)
+		return dberr(st, rc, "bind", err);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		userrow(s, 0, out);
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
+		    "there is no such user");
+	return rc == SQLITE_ROW ? JTA_OK : dberr(st, rc, "user by id", err);
+}
+
+/* A link row as read, with copies of its ciphertexts (not secret). */
+struct linkrow {
+	struct jta_link	 l;
+	unsigned char	*access_ct, *refresh_ct;
+	size_t		 access_len, refresh_len;
+	char		 owner[JTA_LIMIT_LEASE_OWNER + 1];	/* "" none */
+	int64_t		 lease_until;
+};
+
+static void
+linkrow_clear(struct linkrow *r)
+{
+	free(r->access_ct);
+	free(r->refresh_ct);
+	memset(r, 0, sizeof(*r));
+}
+
+static unsigned char *
+blobdup(sqlite3_stmt *s, int i, size_t *len)
+{
+	const void	*b = sqlite3_column_blob(s, i);
+	unsigned char	*p;
+	int		 n = sqlite3_column_bytes(s, i);
+
+	*len = 0;
+	if (b == NULL || n <= 0)
+		return NULL;
+	if ((p = malloc((size_t)n)) == NULL)
+		return NULL;
+	memcpy(p, b, (size_t)n);
+	*len = (size_t)n;
+	return p;
+}
+
+/* Read user_id's link into r (cleared first; the caller clears it after).
+ * JTA_ERR_NOTFOUND when there is none. */
+static enum jta_err
+linkread(struct jta_store *st, int64_t uid, struct linkrow *r,
+    struct jta_error *err)
+{
+	enum jta_err	 ret = JTA_OK;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((s = stmt(st, S_LINK_GET)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = bint(s, ":uid", uid)) != SQLITE_OK)
+		return dberr(st, rc, "bind", err);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		r->l.user_id = sqlite3_column_int64(s, 0);
+		snprintf(r->l.account_id, sizeof(r->l.account_id), "%s",
+		    col(s, 1));
+		snprintf(r->l.cloud_id, sizeof(r->l.cloud_id), "%s",
+		    col(s, 2));
+		snprintf(r->l.site_url, sizeof(r->l.site_url), "%s",
+		    col(s, 3));
+		r->access_ct = blobdup(s, 4, &r->access_len);
+		r->l.access_expires = sqlite3_column_int64(s, 5);
+		r->refresh_ct = blobdup(s, 6, &r->refresh_len);
+		r->l.broken = strcmp(col(s, 7), "ok") != 0;
+		r->l.generation = sqlite3_column_int64(s, 8);
+		snprintf(r->owner, sizeof(r->owner), "%s", col(s, 9));
+		r->lease_until = sqlite3_column_int64(s, 10);
+		r->l.created = sqlite3_column_int64(s, 11);
+		r->l.updated = sqlite3_column_int64(s, 12);
+		snprintf(r->l.display_name, sizeof(r->l.display_name), "%s",
+		    col(s, 13));
+		snprintf(r->l.email, sizeof(r->l.email), "%s", col(s, 14));
+		r->l.has_refresh = r->refresh_ct != NULL;
+		if ((sqlite3_column_type(s, 4) != SQLITE_NULL &&
+		    r->access_ct == NULL) ||
+		    (sqlite3_column_type(s, 6) != SQLITE_NULL &&
+		    r->refresh_ct == NULL))
+			ret = jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
+			    "out of memory");
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
+		    "this account is not linked to Atlassian; link it first");
+	if (rc != SQLITE_ROW)
+		return dberr(st, rc, "link get", err);
+	return ret;
+}
+
+/* The additional data that binds a token to its row and column. */
+static void
+tokenad(int64_t uid, const char *column, char *ad, size_t adsz)
+{
+	snprintf(ad, adsz, "atl:%" PRId64 ":%s", uid, column);
+}
+
+static enum jta_err
+tokenopen(struct jta_vault *v, int64_t uid, const char *column,
+    const unsigned char *ct, size_t ctlen, struct jta_secret **out,
+    struct jta_error *err)
+{
+	char		 ad[64];
+	enum jta_err	 rc;
+
+	tokenad(uid, column, ad, sizeof(ad));
+	if ((rc = jta_vault_unseal(v, ct, ctlen, ad, out)) != JTA_OK) {
+		jta_errorlog("store: the %s token of user %" PRId64 " does not "
+		    "open (%s)", column, uid, jta_err_name(rc));
+		return jta_error_set(err, rc == JTA_ERR_NOMEM ? rc :
+		    JTA_ERR_CRYPTO, 500, NULL, "the stored Atlassian token "
+		    "cannot be read; the server log has details");
+	}
+	return JTA_OK;
+}
+
+static enum jta_err
+tokenseal(struct jta_vault *v, int64_t uid, const char *column,
+    const unsigned char *pt, size_t ptlen, unsigned char **ct, size_t *ctlen,
+    struct jta_error *err)
+{
+	char		 ad[64];
+	enum jta_err	 rc;
+
+	tokenad(uid, column, ad, sizeof(ad));
+	if ((rc = jta_vault_seal(v, pt, ptlen, ad, ct, ctlen)) != JTA_OK) {
+		jta_errorlog("store: cannot seal the %s token of user %" PRId64
+		    " (%s)", column, uid, jta_err_name(rc));
+		return jta_error_set(err, rc == JTA_ERR_NOMEM ? rc :
+		    JTA_ERR_CRYPTO, 500, NULL, "the Atlassian token cannot be "
+		    "stored; the server log has details");
+	}
+	return JTA_OK;
+}
+
+static int
+bblob(sqlite3_stmt *s, const char *name, const unsigned char *b, size_t len)
+{
+	int i = pidx(s, name);
+
+	if (i == 0)
+		return SQLITE_RANGE;
+	return b == NULL ? sqlite3_bind_null(s, i) :
+	    sqlite3_bind_blob64(s, i, b, len, SQLITE_TRANSIENT);
+}
+
+/* 1 when s is 1..max bytes of printable ASCII without blanks. */
+static int
+printable(const char *s, size_t max)
+{
+	size_t	 i, n = strnlen(s, max + 1);
+
+	if (n == 0 || n > max)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] <= ' ' || s[i] > '~')
+			return 0;
+	return 1;
+}
+
+/* 1 when s is at most max bytes of UTF-8 without control characters. */
+static int
+plaintext(const char *s, size_t max)
+{
+	size_t	 i, n = strnlen(s, max + 1);
+
+	if (n > max || !jta_req_utf8_valid(s, n))
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+static enum jta_err
+checkowner(const char *owner, struct jta_error *err)
+{
+	if (owner == NULL || !printable(owner, JTA_LIMIT_LEASE_OWNER))
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "the refresh lease owner is malformed");
+	return JTA_OK;
+}
+
+static enum jta_err
+checktoken(const unsigned char *t, size_t len, int optional,
+    struct jta_error *err)
+{
+	if ((t == NULL && optional) ||
+	    (t != NULL && len > 0 && len <= JTA_LIMIT_UPSTREAM_TOKEN))
+		return JTA_OK;
+	return jta_error_set(err, JTA_ERR_INPUT, 502, NULL,
+	    "Atlassian answered with a token that is empty or longer than "
+	    "%d bytes", JTA_LIMIT_UPSTREAM_TOKEN);
+}
+
+/* The local user name for an Atlassian account: "atl-" and the first 8
+ * bytes of BLAKE2b-256(account id) in hex.  Stable, and a valid user name
+ * (lower-case letters, digits and '-'). */
+static enum jta_err
+atlname(const char *account_id, char *out, size_t outsz)
+{
+	unsigned char	 h[crypto_generichash_BYTES];
+	char		 hex[17];
+
+	if (crypto_generichash(h, sizeof(h), (const unsigned char *)account_id,
+	    strlen(account_id), NULL, 0) != 0)
+		return JTA_ERR_CRYPTO;
+	sodium_bin2hex(hex, sizeof(hex), h, 8);
+	snprintf(out, outsz, "atl-%s", hex);
+	return JTA_OK;
+}
+
+/* Find the user linked to account, or the user named after it, or create
+ * that user; set display name and email.  Inside the caller's
+ * transaction. */
+static enum jta_err
+linkuser(struct jta_store *st, const struct jta_link *in,
+    struct jta_user *out, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	struct linkrow	 r;
+	sqlite3_stmt	*s;
+	const char	*display;
+	char		 name[JTA_LIMIT_NAME + 1];
+	int64_t		 uid = 0;
+	int		 rc;
+
+	memset(&r, 0, sizeof(r));
+	if (atlname(in->account_id, name, sizeof(name)) != JTA_OK)
+		return jta_error_set(err, JTA_ERR_CRYPTO, 500, NULL,
+		    "the account could not be linked");
+	display = in->display_name[0] != '\0' ? in->display_name : name;
+	if ((s = stmt(st, S_LINK_BY_ACCOUNT)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = btext(s, ":acct", in->account_id)) != SQLITE_OK)
+		return dberr(st, rc, "bind", err);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		uid = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return dberr(st, rc, "link by account", err);
+	if (uid == 0) {
+		ret = jta_store_user_get(st, name, out, NULL);
+		if (ret == JTA_OK) {
+			/* The user named after this account: reuse it unless
+			 * another account's link holds it. */
+			ret = linkread(st, out->id, &r, NULL);
+			linkrow_clear(&r);
+			if (ret == JTA_OK)
+				return jta_error_set(err, JTA_ERR_CONFLICT,
+				    409, NULL, "another Atlassian account is "
+				    "linked to the local user for this one");
+			if (ret != JTA_ERR_NOTFOUND)
+				return dberr(st, SQLITE_ERROR, "link get",
+				    err);
+			uid = out->id;
+		} else if (ret == JTA_ERR_NOTFOUND) {
+			if ((ret = jta_store_user_add(st, name, display,
+			    in->email, &uid, err)) != JTA_OK)
+				return ret;
+		} else
+			return dberr(st, SQLITE_ERROR, "user get", err);
+	}
+	if ((s = stmt(st, S_USER_SET_IDENTITY)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = btext(s, ":display", display)) != SQLITE_OK ||
+	    (rc = btext(s, ":email", in->email)) != SQLITE_OK ||
+	    (rc = bint(s, ":uid", uid)) != SQLITE_OK)
+		return dberr(st, rc, "bind", err);
+	if ((rc = run(s)) != SQLITE_OK)
+		return dberr(st, rc, "user identity", err);
+	/* The name of an existing user may differ (it may predate this
+	 * scheme); read the user back. */
+	return userbyid(st, uid, out, err);
+}
+
+enum jta_err
+jta_store_link_put(struct jta_store *st, struct jta_vault *v,
+    const struct jta_link *in, const unsigned char *access, size_t access_len,
+    int64_t expires_at, const unsigned char *refresh, size_t refresh_len,
+    struct jta_user *out, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	unsigned char	*act = NULL, *rct = NULL;
+	size_t		 actlen = 0, rctlen = 0;
+	int64_t		 now = jta_time_now();
+	int		 rc;
+
+	if (!printable(in->account_id, JTA_LIMIT_ACCOUNT_ID) ||
+	    !printable(in->cloud_id, JTA_LIMIT_CLOUD_ID) ||
+	    !printable(in->site_url, JTA_LIMIT_SITE_URL) ||
+	    !plaintext(in->display_name, JTA_LIMIT_DISPLAY_NAME) ||
+	    !plaintext(in->email, JTA_LIMIT_EMAIL))
+		return jta_error_set(err, JTA_ERR_INPUT, 502, NULL,
+		    "Atlassian answered with an account, site or identity we "
+		    "cannot store");
+	if ((ret = checktoken(access, access_len, 0, err)) != JTA_OK ||
+	    (ret = checktoken(refresh, refresh_len, 1, err)) != JTA_OK)
+		return ret;
+	if ((ret = begin(st, err)) != JTA_OK)
+		return ret;
+	if ((ret = linkuser(st, in, out, err)) != JTA_OK)
+		goto out;
+	if ((ret = tokenseal(v, out->id, "access", access, access_len, &act,
+	    &actlen, err)) != JTA_OK ||
+	    (refresh != NULL && (ret = tokenseal(v, out->id, "refresh",
+	    refresh, refresh_len, &rct, &rctlen, err)) != JTA_OK))
+		goto out;
+	if ((s = stmt(st, S_LINK_UPSERT)) == NULL) {
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = bint(s, ":uid", out->id)) != SQLITE_OK ||
+	    (rc = btext(s, ":acct", in->account_id)) != SQLITE_OK ||
+	    (rc = btext(s, ":cloud", in->cloud_id)) != SQLITE_OK ||
+	    (rc = btext(s, ":site", in->site_url)) != SQLITE_OK ||
+	    (rc = bblob(s, ":access", act, actlen)) != SQLITE_OK ||
+	    (rc = bint(s, ":expires", expires_at)) != SQLITE_OK ||
+	    (rc = bblob(s, ":refresh", rct, rctlen)) != SQLITE_OK ||
+	    (rc = bint(s, ":now", now)) != SQLITE_OK) {
+		ret = dberr(st, rc, "bind", err);
+		goto out;
+	}
+	if ((rc = run(s)) != SQLITE_OK) {
+		ret = dberr(st, rc, "link put", err);
+		goto out;
+	}
+	ret = commit(st, err);
+out:
+	if (ret != JTA_OK)
+		rollback(st);
+	free(act);
+	free(rct);
+	return ret;
+}
+
+enum jta_err
+jta_store_link_get(struct jta_store *st, struct jta_vault *v,
+    int64_t user_id, struct jta_link *out, struct jta_secret **access,
+    struct jta_error *err)
+{
+	enum jta_err	 ret;
+	struct linkrow	 r;
+
+	*access = NULL;
+	memset(out, 0, sizeof(*out));
+	if ((ret = linkread(st, user_id, &r, err)) != JTA_OK)
+		goto out;
+	*out = r.l;
+	if (!r.l.broken)
+		ret = tokenopen(v, user_id, "access", r.access_ct, r.access_len,
+		    access, err);
+out:
+	linkrow_clear(&r);
+	return ret;
+}
+
+enum jta_err
+jta_store_link_lease(struct jta_store *st, struct jta_vault *v,
+    int64_t user_id, const char *owner, int64_t now, int64_t lease_s,
+    int64_t known_generation, enum jta_lease_result *res,
+    struct jta_secret **token, struct jta_link *out, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	struct linkrow	 r;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*token = NULL;
+	*res = JTA_LEASE_BUSY;
+	memset(&r, 0, sizeof(r));
+	memset(out, 0, sizeof(*out));
+	if ((ret = checkowner(owner, err)) != JTA_OK)
+		return ret;
+	if (lease_s <= 0 || now <= 0 || now > INT64_MAX - lease_s)
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "the refresh lease time is out of range");
+	/* BEGIN IMMEDIATE: re-read and claim under the write lock, so two
+	 * processes never both see the lease free. */
+	if ((ret = begin(st, err)) != JTA_OK)
+		return ret;
+	if ((ret = linkread(st, user_id, &r, err)) != JTA_OK)
+		goto out;
+	*out = r.l;
+	if (r.l.broken || r.refresh_ct == NULL) {
+		*res = JTA_LEASE_BROKEN;
+		goto out;
+	}
+	if (r.l.generation != known_generation) {
+		*res = JTA_LEASE_FRESH;
+		ret = tokenopen(v, user_id, "access", r.access_ct, r.access_len,
+		    token, err);
+		goto out;
+	}
+	if (r.owner[0] != '\0' && r.lease_until > now &&
+	    strcmp(r.owner, owner) != 0) {
+		*res = JTA_LEASE_BUSY;
+		goto out;
+	}
+	/* Open the refresh token before claiming, so a token that does not
+	 * open claims nothing. */
+	if ((ret = tokenopen(v, user_id, "refresh", r.refresh_ct,
+	    r.refresh_len, token, err)) != JTA_OK)
+		goto out;
+	if ((s = stmt(st, S_LINK_LEASE)) == NULL) {
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = btext(s, ":owner", owner)) != SQLITE_OK ||
+	    (rc = bint(s, ":until", now + lease_s)) != SQLITE_OK ||
+	    (rc = bint(s, ":uid", user_id)) != SQLITE_OK ||
+	    (rc = bint(s, ":gen", r.l.generation)) != SQLITE_OK) {
+		ret = dberr(st, rc, "bind", err);
+		goto out;
+	}
+	if ((rc = run(s)) != SQLITE_OK) {
+		ret = dberr(st, rc, "link lease", err);
+		goto out;
+	}
+	if (sqlite3_changes(st->db) != 1) {
+		ret = jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "the refresh lease could not be taken");
+		goto out;
+	}
+	if ((ret = commit(st, err)) != JTA_OK)
+		goto out;
+	*res = JTA_LEASE_CLAIMED;
+out:
+	/* Nothing was written on the other paths: end the transaction. */
+	rollback(st);
+	if (ret != JTA_OK) {
+		jta_secret_free(*token);
+		*token = NULL;
+	}
+	linkrow_clear(&r);
+	return ret;
+}
+
+enum jta_err
+jta_store_link_renew(struct jta_store *st, struct jta_vault *v,
+    int64_t user_id, const char *owner, const unsigned char *access,
+    size_t access_len, int64_t expires_at, const unsigned char *refresh,
+    size_t refresh_len, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	unsigned char	*act = NULL, *rct = NULL;
+	size_t		 actlen = 0, rctlen = 0;
+	int		 rc;
+
+	if ((ret = checkowner(owner, err)) != JTA_OK ||
+	    (ret = checktoken(access, access_len, 0, err)) != JTA_OK ||
+	    (ret = checktoken(refresh, refresh_len, 1, err)) != JTA_OK)
+		return ret;
+	/* Seal first: no need to hold the lock for it. */
+	if ((ret = tokenseal(v, user_id, "access", access, access_len, &act,
+	    &actlen, err)) != JTA_OK ||
+	    (refresh != NULL && (ret = tokenseal(v, user_id, "refresh",
+	    refresh, refresh_len, &rct, &rctlen, err)) != JTA_OK))
+		goto out;
+	if ((ret = begin(st, err)) != JTA_OK)
+		goto out;
+	if ((s = stmt(st, S_LINK_RENEW)) == NULL) {
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = bblob(s, ":access", act, actlen)) != SQLITE_OK ||
+	    (rc = bint(s, ":expires", expires_at)) != SQLITE_OK ||
+	    (rc = bblob(s, ":refresh", rct, rctlen)) != SQLITE_OK ||
+	    (rc = bint(s, ":now", jta_time_now())) != SQLITE_OK ||
+	    (rc = bint(s, ":uid", user_id)) != SQLITE_OK ||
+	    (rc = btext(s, ":owner", owner)) != SQLITE_OK) {
+		ret = dberr(st, rc, "bind", err);
+		goto out;
+	}
+	if ((rc = run(s)) != SQLITE_OK) {
+		ret = dberr(st, rc, "link renew", err);
+		goto out;
+	}
+	if (sqlite3_changes(st->db) != 1) {
+		ret = jta_error_set(err, JTA_ERR_CONFLICT, 409, NULL,
+		    "the refresh lease was lost; the new tokens were "
+		    "discarded");
+		goto out;
+	}
+	/* synchronous=FULL (set at open): on disk before we return. */
+	ret = commit(st, err);
+out:
+	if (ret != JTA_OK)
+		rollback(st);
+	free(act);
+	free(rct);
+	return ret;
+}
+
+/* Run the lease statement id (release or break) for owner. */
+static enum jta_err
+leaseend(struct jta_store *st, enum sid id, int64_t user_id,
+    const char *owner, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((ret = checkowner(owner, err)) != JTA_OK)
+		return ret;
+	if ((s = stmt(st, id)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = bint(s, ":uid", user_id)) != SQLITE_OK ||
+	    (rc = btext(s, ":owner", owner)) != SQLITE_OK ||
+	    (id == S_LINK_BREAK &&
+	    (rc = bint(s, ":now", jta_time_now())) != SQLITE_OK))
+		return dberr(st, rc, "bind", err);
+	/* One statement in autocommit mode: its own write transaction. */
+	if ((rc = run(s)) != SQLITE_OK)
+		return dberr(st, rc, "link lease end", err);
+	if (sqlite3_changes(st->db) != 1)
+		return jta_error_set(err, JTA_ERR_CONFLICT, 409, NULL,
+		    "the refresh lease is not held by this process");
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_link_release(struct jta_store *st, int64_t user_id,
+    const char *owner, struct jta_error *err)
+{
+	return leaseend(st, S_LINK_RELEASE, user_id, owner, err);
+}
+
+enum jta_err
+jta_store_link_break(struct jta_store *st, int64_t user_id,
+    const char *owner, struct jta_error *err)
+{
+	return leaseend(st, S_LINK_BREAK, user_id, owner, err);
+}
+
+/* One row to re-seal: read without a lock, written with compare-and-set
+ * on generation. */
+struct reseal {
+	int64_t		 uid, gen;
+	unsigned char	*act, *rct;
+	size_t		 actlen, rctlen;
+	int		 ok;	/* re-sealed in memory */
+};
+
+/* Re-seal the ciphertext ct (len bytes) of column for uid under the
+ * current key; *out NULL when ct is NULL. */
+static enum jta_err
+resealone(struct jta_vault *v, int64_t uid, const char *column,
+    const unsigned char *ct, size_t len, unsigned char **out,
+    size_t *outlen)
+{
+	struct jta_secret *pt = NULL;
+	enum jta_err	 rc;
+
+	*out = NULL;
+	*outlen = 0;
+	if (ct == NULL)
+		return JTA_OK;
+	if ((rc = tokenopen(v, uid, column, ct, len, &pt, NULL)) != JTA_OK)
+		return rc;
+	rc = tokenseal(v, uid, column, pt->buf, pt->len, out, outlen, NULL);
+	jta_secret_free(pt);
+	return rc;
+}
+
+enum jta_err
+jta_store_link_reseal(struct jta_store *st, struct jta_vault *v,
+    size_t batch, size_t *resealed, size_t *remaining,
+    struct jta_error *err)
+{
+	enum jta_err	 ret = JTA_OK;
+	struct reseal	*rows = NULL;
+	sqlite3_stmt	*s;
+	unsigned char	 kidb[4];
+	uint32_t	 kid;
+	int64_t		 after = 0;
+	size_t		 n = 0, i, alen, rlen;
+	int		 rc, more = 1, intx = 0;
+
+	*resealed = 0;
+	*remaining = 0;
+	if (batch == 0 || batch > JTA_LIMIT_RESEAL_BATCH)
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "the re-seal batch must be 1 to %d rows",
+		    JTA_LIMIT_RESEAL_BATCH);
+	if ((kid = jta_vault_seal_kid(v)) == 0)
+		return jta_error_set(err, JTA_ERR_CONFIG, 500, NULL,
+		    "no token key to seal with");
+	kidb[0] = (unsigned char)(kid >> 24);
+	kidb[1] = (unsigned char)(kid >> 16);
+	kidb[2] = (unsigned char)(kid >> 8);
+	kidb[3] = (unsigned char)kid;
+	if ((rows = calloc(batch, sizeof(*rows))) == NULL)
+		return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
+		    "out of memory");
+	while (more) {
+		/* Read a batch, outside any transaction (WAL readers do not
+		 * wait for writers), and re-seal it in memory. */
+		if ((s = stmt(st, S_LINK_STALE)) == NULL) {
+			ret = dberr(st, SQLITE_ERROR, "prepare", err);
+			goto out;
+		}
+		if ((rc = bint(s, ":after", after)) != SQLITE_OK ||
+		    (rc = bblob(s, ":kid", kidb, sizeof(kidb))) != SQLITE_OK ||
+		    (rc = bint(s, ":lim", (int64_t)batch)) != SQLITE_OK) {
+			ret = dberr(st, rc, "bind", err);
+			goto out;
+		}
+		n = 0;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			struct reseal *r = &rows[n++];
+			const unsigned char *a, *f;
+
+			r->uid = after = sqlite3_column_int64(s, 0);
+			r->gen = sqlite3_column_int64(s, 1);
+			a = sqlite3_column_blob(s, 2);
+			alen = (size_t)sqlite3_column_bytes(s, 2);
+			f = sqlite3_column_blob(s, 3);
+			rlen = (size_t)sqlite3_column_bytes(s, 3);
+			r->ok = resealone(v, r->uid, "access", a, alen,
+			    &r->act, &r->actlen) == JTA_OK &&
+			    resealone(v, r->uid, "refresh", f, rlen, &r->rct,
+			    &r->rctlen) == JTA_OK && r->act != NULL;
+			if (!r->ok)
+				(*remaining)++;
+		}
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE) {
+			ret = dberr(st, rc, "link stale", err);
+			goto out;
+		}
+		more = n == batch;
+		if (n == 0)
+			break;
+		/* Write it back in one short transaction, each row only if
+		 * no renew changed it since we read it. */
+		if ((ret = begin(st, err)) != JTA_OK)
+			goto out;
+		intx = 1;
+		for (i = 0; i < n; i++) {
+			if (!rows[i].ok)
+				continue;
+			if ((s = stmt(st, S_LINK_RESEAL)) == NULL) {
+				ret = dberr(st, SQLITE_ERROR, "prepare", err);
+				goto out;
+			}
+			if ((rc = bblob(s, ":access", rows[i].act,
+			    rows[i].actlen)) != SQLITE_OK ||
+			    (rc = bblob(s, ":refresh", rows[i].rct,
+			    rows[i].rctlen)) != SQLITE_OK ||
+			    (rc = bint(s, ":uid", rows[i].uid)) != SQLITE_OK ||
+			    (rc = bint(s, ":gen", rows[i].gen)) != SQLITE_OK) {
+				ret = dberr(st, rc, "bind", err);
+				goto out;
+			}
+			if ((rc = run(s)) != SQLITE_OK) {
+				ret = dberr(st, rc, "link reseal", err);
+				goto out;
+			}
+			if (sqlite3_changes(st->db) == 1)
+				(*resealed)++;
+			else
+				(*remaining)++;
+		}
+		if ((ret = commit(st, err)) != JTA_OK)
+			goto out;
+		intx = 0;
+		for (i = 0; i < n; i++) {
+			free(rows[i].act);
+			free(rows[i].rct);
+			memset(&rows[i], 0, sizeof(rows[i]));
+		}
+	}
+out:
+	if (intx)
+		rollback(st);
+	for (i = 0; i < batch; i++) {
+		free(rows[i].act);
+		free(rows[i].rct);
+	}
+	free(rows);
 	return ret;
 }

@@ -2,9 +2,13 @@
 run as plain CGI (one request from the environment and stdin), on real
 files in a temporary directory."""
 
+import ctypes
+import ctypes.util
 import json
 import os
+import sqlite3
 import stat
+import struct
 import subprocess
 import tempfile
 
@@ -33,18 +37,152 @@ def cgi(conf, program, method, uri, body=b"", key=None):
     return p.returncode, status, json.loads(payload) if payload else None
 
 
+# The sealed-token format of jta_vault.h, through libsodium itself, so the
+# test checks the documented format and not only our own round trip:
+# version 1 | KID (4 bytes, big-endian) | nonce (24) | ciphertext and tag,
+# with the 5 header bytes and then the ad string as additional data.
+SODIUM = ctypes.CDLL(ctypes.util.find_library("sodium") or "libsodium.so.23")
+SODIUM.sodium_init()
+
+
+def token_keys(path):
+    keys = {}
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                kid, hexkey = line.split()
+                keys[int(kid)] = bytes.fromhex(hexkey)
+    return keys
+
+
+def seal(keys, pt, ad):
+    kid = max(keys)
+    head = bytes([1]) + struct.pack(">I", kid)
+    nonce = os.urandom(24)
+    out = ctypes.create_string_buffer(len(pt) + 16)
+    outlen = ctypes.c_ulonglong(0)
+    add = head + ad.encode()
+    rc = SODIUM.crypto_aead_xchacha20poly1305_ietf_encrypt(
+        out, ctypes.byref(outlen), pt, ctypes.c_ulonglong(len(pt)), add,
+        ctypes.c_ulonglong(len(add)), None, nonce, keys[kid])
+    assert rc == 0
+    return head + nonce + out.raw[:outlen.value]
+
+
+def unseal(keys, ct, ad):
+    """The plaintext, or None when it does not open."""
+    if len(ct) < 45 or ct[0] != 1:
+        return None
+    kid = struct.unpack(">I", ct[1:5])[0]
+    if kid not in keys:
+        return None
+    out = ctypes.create_string_buffer(len(ct) - 45)
+    outlen = ctypes.c_ulonglong(0)
+    add = ct[:5] + ad.encode()
+    rc = SODIUM.crypto_aead_xchacha20poly1305_ietf_decrypt(
+        out, ctypes.byref(outlen), None, ct[29:],
+        ctypes.c_ulonglong(len(ct) - 29), add, ctypes.c_ulonglong(len(add)),
+        ct[5:29], keys[kid])
+    return out.raw[:outlen.value] if rc == 0 else None
+
+
+def rotate_cases(c, conf, work):
+    """key-rotate with links present: every token opens afterwards, only
+    the new key is left, the file stays 0600."""
+    tk = os.path.join(work, "keys", "token.key")
+    db = os.path.join(work, "db", "jta.db")
+    keys = token_keys(tk)
+    c.eq("init made one token key, KID 1", sorted(keys), [1])
+    want = {}
+    con = sqlite3.connect(db)
+    for i in range(3):
+        name = "linked%d" % i
+        cur = con.execute("INSERT INTO users (name, display_name, created)"
+                          " VALUES (?, ?, 1)", (name, name))
+        uid = cur.lastrowid
+        acc = ("access-%d-" % i).encode() + os.urandom(8).hex().encode()
+        ref = ("refresh-%d-" % i).encode() + os.urandom(8).hex().encode()
+        con.execute("INSERT INTO atlassian_links (user_id, account_id, "
+                    "cloud_id, site_url, access_ct, access_expires, "
+                    "refresh_ct, created, updated) VALUES (?, ?, 'c', "
+                    "'https://x.atlassian.net', ?, 9, ?, 1, 1)",
+                    (uid, "acct-%d" % i,
+                     seal(keys, acc, "atl:%d:access" % uid),
+                     seal(keys, ref, "atl:%d:refresh" % uid)))
+        want[uid] = (acc, ref)
+    con.commit()
+    con.close()
+
+    rc, out, err = admin(conf, "key-rotate", "--help")
+    c.check("key-rotate --help explains it", rc == 0 and
+            "re-seal" in out, out)
+    rc, out, err = admin(conf, "key-rotate")
+    c.check("key-rotate succeeds and counts the links", rc == 0 and
+            "re-sealed 3 " in out, (rc, out, err))
+    c.eq("token key file stays 0600",
+         stat.S_IMODE(os.stat(tk).st_mode), 0o600)
+    keys = token_keys(tk)
+    c.eq("only the new key is left (KID 1 retired)", sorted(keys), [2])
+    leftovers = [n for n in os.listdir(os.path.dirname(tk))
+                 if n.startswith("token.key.")]
+    c.eq("no temporary key files are left", leftovers, [])
+
+    def check_rows(label, kid):
+        con = sqlite3.connect(db)
+        rows = con.execute("SELECT user_id, access_ct, refresh_ct FROM "
+                           "atlassian_links").fetchall()
+        con.close()
+        ok = len(rows) == 3
+        for uid, act, rct in rows:
+            ok = ok and struct.unpack(">I", act[1:5])[0] == kid
+            ok = ok and struct.unpack(">I", rct[1:5])[0] == kid
+            ok = ok and unseal(keys, act, "atl:%d:access" % uid) == \
+                want[uid][0]
+            ok = ok and unseal(keys, rct, "atl:%d:refresh" % uid) == \
+                want[uid][1]
+            # Bound to its column: the access token does not open as
+            # the refresh token.
+            ok = ok and unseal(keys, act, "atl:%d:refresh" % uid) is None
+        c.check(label, ok, rows)
+
+    check_rows("every token opens under KID 2 after the rotation", 2)
+    with open(db, "rb") as f:
+        raw = f.read()
+    c.check("no token is in the database in clear",
+            not any(a in raw or r in raw for a, r in want.values()))
+    rc, out, err = admin(conf, "key-rotate")
+    keys = token_keys(tk)
+    c.check("a second rotation moves to KID 3", rc == 0 and
+            sorted(keys) == [3], (rc, out, err, sorted(keys)))
+    check_rows("every token opens under KID 3", 3)
+
+    os.chmod(tk, 0o644)
+    rc, out, err = admin(conf, "key-rotate")
+    c.check("key-rotate refuses a token key file others can read",
+            rc == 1 and "chmod 600" in err and "token.key" in err,
+            (rc, err))
+    os.chmod(tk, 0o600)
+    c.eq("the refused rotation changed nothing", sorted(token_keys(tk)),
+         [3])
+
+
 def main():
     c = Cases()
     work = tempfile.mkdtemp(prefix="jta-cli-")
     conf = os.path.join(work, "jta.conf")
     with open(conf, "w") as f:
         f.write("database = %s/db/jta.db\nvault_key_file = %s/keys/vault.key"
-                "\ndefault_project = DEMO\n" % (work, work))
+                "\ntoken_key_file = %s/keys/token.key"
+                "\ndefault_project = DEMO\nbusy_timeout_ms = 1000\n"
+                % (work, work, work))
 
     rc, out, err = admin(conf, "init")
     c.check("init creates key and database", rc == 0 and
             "schema version" in out, (rc, out, err))
-    for path in ("keys/vault.key", "db/jta.db"):
+    c.check("init names the token key file it made",
+            "keys/token.key" in out, out)
+    for path in ("keys/vault.key", "keys/token.key", "db/jta.db"):
         mode = stat.S_IMODE(os.stat(os.path.join(work, path)).st_mode)
         c.eq("%s is mode 0600" % path, mode, 0o600)
     rc, out, _ = admin(conf, "init")
@@ -116,6 +254,8 @@ def main():
     c.eq("revoking twice is 1", rc, 1)
     rc, status, j = cgi(conf, "jta-me", "GET", "/api/me", key=key)
     c.eq("revoked key is refused at once", status, 401)
+
+    rotate_cases(c, conf, work)
 
     # Configuration and key-file errors name what is wrong.
     bad = os.path.join(work, "bad.conf")

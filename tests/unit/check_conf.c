@@ -90,6 +90,7 @@ START_TEST(defaults_are_documented_values)
 	jta_conf_defaults(&conf);
 	ck_assert_str_eq(conf.database, "/var/lib/jta/jta.db");
 	ck_assert_str_eq(conf.vault_key_file, "/etc/jta/vault.key");
+	ck_assert_str_eq(conf.token_key_file, "/etc/jta/token.key");
 	ck_assert_str_eq(conf.public_url, "http://127.0.0.1:8080");
 	ck_assert_str_eq(conf.default_project, "");
 	ck_assert_int_eq(conf.backend, JTA_BACKEND_LOCAL);
@@ -181,6 +182,7 @@ START_TEST(every_key_is_read)
 
 	assert_ok("database = /srv/jta/db.sqlite\n"
 	    "vault_key_file = /srv/jta/vault.key\n"
+	    "token_key_file = /srv/jta/token.key\n"
 	    "public_url = https://tickets.example.org/jta\n"
 	    "default_project = OPS2\n"
 	    "backend = local\n"
@@ -188,6 +190,7 @@ START_TEST(every_key_is_read)
 	    "busy_timeout_ms = 60000\n", &conf);
 	ck_assert_str_eq(conf.database, "/srv/jta/db.sqlite");
 	ck_assert_str_eq(conf.vault_key_file, "/srv/jta/vault.key");
+	ck_assert_str_eq(conf.token_key_file, "/srv/jta/token.key");
 	ck_assert_str_eq(conf.public_url, "https://tickets.example.org/jta");
 	ck_assert_str_eq(conf.default_project, "OPS2");
 	ck_assert_int_eq(conf.backend, JTA_BACKEND_LOCAL);
@@ -361,6 +364,34 @@ START_TEST(path_too_long_refused)
 	memset(text + o, 'p', JTA_CONF_PATH_MAX);
 	text[o + JTA_CONF_PATH_MAX] = '\0';
 	assert_refused(text, "test.conf:1: key 'database'", "longer");
+}
+END_TEST
+
+START_TEST(token_key_file_rules)
+{
+	struct jta_conf	 conf;
+	char		 text[JTA_CONF_PATH_MAX + 64];
+	size_t		 o;
+
+	assert_refused("token_key_file = token.key\n",
+	    "test.conf:1: key 'token_key_file'", "absolute");
+	assert_refused("# c\ntoken_key_file = /a\ntoken_key_file = /b\n",
+	    "test.conf:3: key 'token_key_file'", "twice");
+	assert_refused("token_key_file =\n",
+	    "test.conf:1: key 'token_key_file'", "no value");
+	o = (size_t)snprintf(text, sizeof(text), "token_key_file = /");
+	memset(text + o, 't', JTA_CONF_PATH_MAX - 1);
+	text[o + JTA_CONF_PATH_MAX - 1] = '\0';
+	assert_refused(text, "test.conf:1: key 'token_key_file'", "longer");
+	text[o + JTA_CONF_PATH_MAX - 2] = '\0';
+	assert_ok(text, &conf);
+	ck_assert_uint_eq(strlen(conf.token_key_file), JTA_CONF_PATH_MAX - 1);
+	/* Separate from the master key: setting one leaves the other. */
+	assert_ok("vault_key_file = /k/vault.key\n", &conf);
+	ck_assert_str_eq(conf.token_key_file, "/etc/jta/token.key");
+	assert_ok("token_key_file = /k/token.key\n", &conf);
+	ck_assert_str_eq(conf.vault_key_file, "/etc/jta/vault.key");
+	ck_assert_str_eq(conf.token_key_file, "/k/token.key");
 }
 END_TEST
 
@@ -715,6 +746,7 @@ conf_suite(void)
 	tcase_add_test(tc, relative_paths_refused);
 	tcase_add_test(tc, path_too_long_refused);
 	tcase_add_test(tc, path_at_limit_accepted);
+	tcase_add_test(tc, token_key_file_rules);
 	tcase_add_test(tc, bad_public_urls_refused);
 	tcase_add_test(tc, good_public_urls_accepted);
 	tcase_add_test(tc, public_url_too_long_refused);

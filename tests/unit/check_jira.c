@@ -943,7 +943,7 @@ END_TEST
 START_TEST(me_bad_account_id_refused)
 {
 	struct jta_error	 err;
-	char			 id[JTA_LIMIT_JIRA_ACCOUNT_ID + 2];
+	char			 id[JTA_LIMIT_ACCOUNT_ID + 2];
 	json_t			*j, *out = NULL;
 
 	memset(&err, 0, sizeof(err));
@@ -952,13 +952,13 @@ START_TEST(me_bad_account_id_refused)
 	json_decref(j);
 	assert_upstream(jta_jira_me(NULL, NULL, &out, &err), &err, &out);
 	memset(id, 'a', sizeof(id));
-	id[JTA_LIMIT_JIRA_ACCOUNT_ID] = '\0';
+	id[JTA_LIMIT_ACCOUNT_ID] = '\0';
 	j = json_pack("{s:s}", "accountId", id);
 	ck_assert_int_eq(jta_jira_me(j, NULL, &out, &err), JTA_OK);
 	json_decref(out);
 	json_decref(j);
-	id[JTA_LIMIT_JIRA_ACCOUNT_ID] = 'a';
-	id[JTA_LIMIT_JIRA_ACCOUNT_ID + 1] = '\0';
+	id[JTA_LIMIT_ACCOUNT_ID] = 'a';
+	id[JTA_LIMIT_ACCOUNT_ID + 1] = '\0';
 	j = json_pack("{s:s}", "accountId", id);
 	assert_upstream(jta_jira_me(j, NULL, &out, &err), &err, &out);
 	json_decref(j);

@@ -8,6 +8,8 @@
 
 #include <fcntl.h>
 #include <ftw.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -490,7 +492,9 @@ START_TEST(migration_to_2_indexes_existing_tickets_and_comments)
 	tcomment(st, k2, &alice, "mentions zeppelin");
 	jta_store_close(st);
 
-	sqlexec(path, "DROP TRIGGER tickets_fts_insert;"
+	sqlexec(path, "DROP TABLE atlassian_links;"
+	    "DROP TABLE oauth_states;"
+	    "DROP TRIGGER tickets_fts_insert;"
 	    "DROP TRIGGER tickets_fts_update;"
 	    "DROP TRIGGER tickets_fts_delete;"
 	    "DROP TRIGGER comments_fts_insert;"
@@ -508,7 +512,7 @@ START_TEST(migration_to_2_indexes_existing_tickets_and_comments)
 
 	st = openstore(path, JTA_STORE_MIGRATE);
 	ck_assert_int_eq(jta_store_version(st, &v), JTA_OK);
-	ck_assert_int_eq(v, 2);
+	ck_assert_int_eq(v, JTA_STORE_VERSION);
 	for (i = 0; i < 3; i++) {
 		memset(&q, 0, sizeof(q));
 		q.text = words[i];
@@ -2374,6 +2378,982 @@ START_TEST(tk_delete_removes_ticket_comments_and_index)
 }
 END_TEST
 
+
+/* ---- schema version 3: OAuth states and Atlassian links ---- */
+
+/* A vault with a master key and a token key file (KID 1) in dir;
+ * tkpath (600 bytes) gets the token key file. */
+static struct jta_vault *
+newvault_in(const char *dir, char *tkpath)
+{
+	struct jta_vault *v = NULL;
+	char		 kp[600], msg[1024];
+
+	snprintf(kp, 600, "%s/vault.key", dir);
+	snprintf(tkpath, 600, "%s/token.key", dir);
+	ck_assert_int_eq(jta_vault_create_key(kp, msg, sizeof(msg)), JTA_OK);
+	ck_assert_int_eq(jta_vault_open(kp, &v, msg, sizeof(msg)), JTA_OK);
+	ck_assert_int_eq(jta_vault_keys_create(tkpath, msg, sizeof(msg)),
+	    JTA_OK);
+	ck_assert_msg(jta_vault_keys_load(v, tkpath, msg, sizeof(msg)) ==
+	    JTA_OK, "%s", msg);
+	return v;
+}
+
+/* A second vault handle on the same key files (as another process). */
+static struct jta_vault *
+samevault(const char *tkpath)
+{
+	struct jta_vault *v = NULL;
+	char		 kp[600], msg[1024];
+
+	snprintf(kp, sizeof(kp), "%s", tkpath);
+	snprintf(strrchr(kp, '/'), sizeof(kp) - (size_t)(strrchr(kp, '/') -
+	    kp), "/vault.key");
+	ck_assert_int_eq(jta_vault_open(kp, &v, msg, sizeof(msg)), JTA_OK);
+	ck_assert_msg(jta_vault_keys_load(v, tkpath, msg, sizeof(msg)) ==
+	    JTA_OK, "%s", msg);
+	return v;
+}
+
+/* A current store and a vault beside it. */
+static struct jta_store *
+newlinkstore(char *path, size_t pathsz, char *tkpath, struct jta_vault **v)
+{
+	struct jta_store *st = newstore(path, pathsz);
+	char		 dir[512];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	*strrchr(dir, '/') = '\0';
+	*v = newvault_in(dir, tkpath);
+	return st;
+}
+
+static void
+fillink(struct jta_link *l, const char *account, const char *display)
+{
+	memset(l, 0, sizeof(*l));
+	snprintf(l->account_id, sizeof(l->account_id), "%s", account);
+	snprintf(l->cloud_id, sizeof(l->cloud_id), "%s",
+	    "11111111-2222-3333-4444-555555555555");
+	snprintf(l->site_url, sizeof(l->site_url), "%s",
+	    "https://example.atlassian.net");
+	snprintf(l->display_name, sizeof(l->display_name), "%s", display);
+	snprintf(l->email, sizeof(l->email), "%s", "someone@example.com");
+}
+
+#define U(s)	((const unsigned char *)(s))
+
+/* Link account with the given tokens (refresh may be NULL); the user. */
+static int64_t
+linkput(struct jta_store *st, struct jta_vault *v, const char *account,
+    const char *access, const char *refresh)
+{
+	struct jta_link	 l;
+	struct jta_user	 u;
+	struct jta_error e;
+
+	fillink(&l, account, "Ada Atlassian");
+	memset(&e, 0, sizeof(e));
+	ck_assert_msg(jta_store_link_put(st, v, &l, U(access), strlen(access),
+	    jta_time_now() + 3600, refresh ? U(refresh) : NULL,
+	    refresh ? strlen(refresh) : 0, &u, &e) == JTA_OK, "put: %s",
+	    e.detail);
+	ck_assert_int_gt(u.id, 0);
+	return u.id;
+}
+
+static int
+secret_is(const struct jta_secret *s, const char *want)
+{
+	size_t	 i, n = strlen(want);
+
+	if (s == NULL || s->len != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s->buf[i] != (unsigned char)want[i])
+			return 0;
+	return 1;
+}
+
+/* The access token of uid is want; returns the link. */
+static struct jta_link
+access_is(struct jta_store *st, struct jta_vault *v, int64_t uid,
+    const char *want)
+{
+	struct jta_link	 l;
+	struct jta_secret *tok = NULL;
+	struct jta_error e;
+
+	memset(&e, 0, sizeof(e));
+	ck_assert_msg(jta_store_link_get(st, v, uid, &l, &tok, &e) == JTA_OK,
+	    "get: %s", e.detail);
+	ck_assert_msg(secret_is(tok, want), "access token is not %s", want);
+	jta_secret_free(tok);
+	return l;
+}
+
+static enum jta_lease_result
+lease(struct jta_store *st, struct jta_vault *v, int64_t uid,
+    const char *owner, int64_t now, int64_t gen, const char *want)
+{
+	enum jta_lease_result res;
+	struct jta_secret *tok = (struct jta_secret *)&res;
+	struct jta_link	 l;
+	struct jta_error e;
+
+	memset(&e, 0, sizeof(e));
+	ck_assert_msg(jta_store_link_lease(st, v, uid, owner, now, 30, gen,
+	    &res, &tok, &l, &e) == JTA_OK, "lease: %s", e.detail);
+	if (want != NULL)
+		ck_assert_msg(secret_is(tok, want), "lease token is not %s",
+		    want);
+	else
+		ck_assert_ptr_null(tok);
+	jta_secret_free(tok);
+	return res;
+}
+
+static enum jta_err
+renew(struct jta_store *st, struct jta_vault *v, int64_t uid,
+    const char *owner, const char *access, const char *refresh)
+{
+	struct jta_error e;
+
+	memset(&e, 0, sizeof(e));
+	return jta_store_link_renew(st, v, uid, owner, U(access),
+	    strlen(access), jta_time_now() + 3600, refresh ? U(refresh) : NULL,
+	    refresh ? strlen(refresh) : 0, &e);
+}
+
+/* 1 when the file at path (if it exists) holds needle. */
+static int
+file_holds(const char *path, const char *needle)
+{
+	FILE		*f = fopen(path, "rb");
+	char		*buf;
+	size_t		 n;
+	long		 sz;
+	int		 found;
+
+	if (f == NULL)
+		return 0;
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	sz = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)sz + 1);
+	ck_assert_ptr_nonnull(buf);
+	n = fread(buf, 1, (size_t)sz, f);
+	fclose(f);
+	found = memmem(buf, n, needle, strlen(needle)) != NULL;
+	free(buf);
+	return found;
+}
+
+static void
+assert_v3_tables(const char *path)
+{
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM sqlite_master "
+	    "WHERE type = 'table' AND name IN ('oauth_states', "
+	    "'atlassian_links')"), 2);
+}
+
+START_TEST(migration_empty_to_3)
+{
+	struct jta_store *st;
+	char		 path[512];
+	int		 fd, v = 0;
+
+	newdbpath(path, sizeof(path));
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	st = openstore(path, JTA_STORE_MIGRATE);
+	ck_assert_int_eq(jta_store_version(st, &v), JTA_OK);
+	ck_assert_int_eq(v, 3);
+	jta_store_close(st);
+	assert_v3_tables(path);
+}
+END_TEST
+
+/* Take a current file back to version 2 (drop what migration 3 made)
+ * and, with to_1, to version 1 (drop migration 2's FTS too). */
+static void
+downgrade(const char *path, int to_1)
+{
+	sqlexec(path, "DROP TABLE atlassian_links; DROP TABLE oauth_states;"
+	    "PRAGMA user_version = 2;");
+	if (to_1)
+		sqlexec(path, "DROP TRIGGER tickets_fts_insert;"
+		    "DROP TRIGGER tickets_fts_update;"
+		    "DROP TRIGGER tickets_fts_delete;"
+		    "DROP TRIGGER comments_fts_insert;"
+		    "DROP TABLE ticket_fts; PRAGMA user_version = 1;");
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM sqlite_master "
+	    "WHERE name IN ('oauth_states', 'atlassian_links')"), 0);
+}
+
+static void
+migration_keeps_data_and_links_work(int from)
+{
+	struct jta_store *st;
+	struct jta_vault *v;
+	struct jta_user	 alice, again;
+	struct jta_error e;
+	char		 path[512], tk[600], msg[512], key[32];
+	int64_t		 uid;
+	int		 ver;
+
+	st = newlinkstore(path, sizeof(path), tk, &v);
+	adduser(st, "alice", &alice);
+	addproject(st, "DEMO", NULL);
+	tcreate_key(st, &alice, "{\"project\":\"DEMO\",\"summary\":"
+	    "\"before the migration\"}", key, sizeof(key));
+	jta_store_close(st);
+	downgrade(path, from == 1);
+	ck_assert_int_eq(sqlint(path, "PRAGMA user_version"), from);
+	st = (struct jta_store *)&st;
+	ck_assert_int_eq(jta_store_open(path, 5000, 0, &st, msg, sizeof(msg)),
+	    JTA_ERR_CONFIG);
+	ck_assert_ptr_null(st);
+	st = openstore(path, JTA_STORE_MIGRATE);
+	ck_assert_int_eq(jta_store_version(st, &ver), JTA_OK);
+	ck_assert_int_eq(ver, 3);
+	assert_v3_tables(path);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_user_get(st, "alice", &again, &e), JTA_OK);
+	ck_assert(again.id == alice.id);
+	json_decref(tget(st, key));
+	uid = linkput(st, v, "557058:migrated", "acc-m", "ref-m");
+	ck_assert(uid != alice.id);
+	(void)access_is(st, v, uid, "acc-m");
+	jta_store_close(st);
+	jta_vault_close(v);
+}
+
+START_TEST(migration_1_to_3)
+{
+	migration_keeps_data_and_links_work(1);
+}
+END_TEST
+
+START_TEST(migration_2_to_3)
+{
+	migration_keeps_data_and_links_work(2);
+}
+END_TEST
+
+START_TEST(state_single_use)
+{
+	struct jta_store *st;
+	struct jta_error e;
+	unsigned char	 h1[JTA_VAULT_HASHBYTES], h2[JTA_VAULT_HASHBYTES];
+	char		 path[512], hint[JTA_LIMIT_STATE_HINT + 1];
+
+	memset(h1, 0x11, sizeof(h1));
+	memset(h2, 0x22, sizeof(h2));
+	st = newstore(path, sizeof(path));
+	ck_assert_int_eq(jta_store_state_put(st, h1, 600, 1000, "alice", &e),
+	    JTA_OK);
+	ck_assert_int_eq(jta_store_state_put(st, h2, 600, 1000, NULL, &e),
+	    JTA_OK);
+	ck_assert_int_eq(jta_store_state_put(st, h1, 600, 1000, NULL, &e),
+	    JTA_ERR_CONFLICT);
+	/* Only the hash is stored. */
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM oauth_states "
+	    "WHERE length(state_hash) = 32"), 2);
+	ck_assert_int_eq(jta_store_state_take(st, h1, 1001, hint,
+	    sizeof(hint), &e), JTA_OK);
+	ck_assert_str_eq(hint, "alice");
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_state_take(st, h1, 1002, hint,
+	    sizeof(hint), &e), JTA_ERR_AUTH);
+	ck_assert_int_eq(e.status, 400);
+	ck_assert_str_eq(hint, "");
+	ck_assert_int_eq(jta_store_state_take(st, h2, 1002, hint,
+	    sizeof(hint), &e), JTA_OK);
+	ck_assert_str_eq(hint, "");
+	ck_assert_int_eq(jta_store_state_take(st, h2, 1002, NULL, 0, &e),
+	    JTA_ERR_AUTH);
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(state_expires_and_is_purged)
+{
+	struct jta_store *st;
+	struct jta_error e;
+	unsigned char	 h1[JTA_VAULT_HASHBYTES], h2[JTA_VAULT_HASHBYTES],
+			 h3[JTA_VAULT_HASHBYTES];
+	char		 path[512];
+
+	memset(h1, 1, sizeof(h1));
+	memset(h2, 2, sizeof(h2));
+	memset(h3, 3, sizeof(h3));
+	st = newstore(path, sizeof(path));
+	ck_assert_int_eq(jta_store_state_put(st, h1, 10, 1000, NULL, &e),
+	    JTA_OK);
+	/* Valid up to the last second before 1000 + 10, not at it. */
+	ck_assert_int_eq(jta_store_state_take(st, h1, 1010, NULL, 0, &e),
+	    JTA_ERR_AUTH);
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM oauth_states"), 0);
+	ck_assert_int_eq(jta_store_state_put(st, h2, 10, 1000, NULL, &e),
+	    JTA_OK);
+	ck_assert_int_eq(jta_store_state_take(st, h2, 1009, NULL, 0, &e),
+	    JTA_OK);
+	/* Expired rows go when another state is put or taken. */
+	ck_assert_int_eq(jta_store_state_put(st, h1, 10, 1000, NULL, &e),
+	    JTA_OK);
+	ck_assert_int_eq(jta_store_state_put(st, h3, 10, 5000, NULL, &e),
+	    JTA_OK);
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM oauth_states"), 1);
+	ck_assert_int_eq(jta_store_state_put(st, h1, 0, 1000, NULL, &e),
+	    JTA_ERR_INTERNAL);
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(link_put_get_tokens_never_in_clear)
+{
+	struct jta_store *st;
+	struct jta_vault *v;
+	struct jta_link	 l;
+	struct jta_user	 u;
+	struct jta_secret *tok = (struct jta_secret *)&tok;
+	struct jta_error e;
+	char		 path[512], wal[600], tk[600], name[64], buf[128];
+	int64_t		 uid, uid2;
+	static const char access[] = "eyJ-ACCESS-plaintext-7f3a9c";
+	static const char refresh[] = "REFRESH-plaintext-b81d44e0";
+
+	st = newlinkstore(path, sizeof(path), tk, &v);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_link_get(st, v, 1, &l, &tok, &e),
+	    JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(e.status, 404);
+	ck_assert_ptr_null(tok);
+	uid = linkput(st, v, "557058:aaaa-bbbb", access, refresh);
+	l = access_is(st, v, uid, access);
+	ck_assert_str_eq(l.account_id, "557058:aaaa-bbbb");
+	ck_assert_str_eq(l.site_url, "https://example.atlassian.net");
+	ck_assert_str_eq(l.display_name, "Ada Atlassian");
+	ck_assert_int_eq(l.generation, 1);
+	ck_assert_int_eq(l.broken, 0);
+	ck_assert_int_eq(l.has_refresh, 1);
+	ck_assert_int_gt(l.access_expires, jta_time_now());
+	/* The local user: "atl-" and 16 hex digits, a valid user name. */
+	snprintf(name, sizeof(name), "%s", sqltext(path, "SELECT name FROM "
+	    "users", buf, sizeof(buf)));
+	ck_assert_uint_eq(strlen(name), 20);
+	ck_assert(strncmp(name, "atl-", 4) == 0);
+	ck_assert_uint_eq(strspn(name + 4, "0123456789abcdef"), 16);
+	ck_assert_int_eq(jta_store_user_get(st, name, &u, &e), JTA_OK);
+	ck_assert(u.id == uid);
+	ck_assert_str_eq(u.email, "someone@example.com");
+	/* Linking the same account again keeps the user, bumps generation,
+	 * and the name is stable. */
+	uid2 = linkput(st, v, "557058:aaaa-bbbb", "access-two", NULL);
+	ck_assert(uid2 == uid);
+	l = access_is(st, v, uid, "access-two");
+	ck_assert_int_eq(l.generation, 2);
+	ck_assert_int_eq(l.has_refresh, 0);
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM users"), 1);
+	/* Another account, another user. */
+	uid2 = linkput(st, v, "557058:cccc", access, refresh);
+	ck_assert(uid2 != uid);
+	/* The plaintexts are nowhere in the files, before and after the
+	 * WAL is checkpointed into the database. */
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	ck_assert(!file_holds(path, access) && !file_holds(wal, access));
+	ck_assert(!file_holds(path, refresh) && !file_holds(wal, refresh));
+	jta_store_close(st);
+	ck_assert(!file_holds(path, access) && !file_holds(path, refresh));
+	ck_assert(file_holds(path, "557058:cccc"));	/* the scan works */
+	jta_vault_close(v);
+}
+END_TEST
+
+START_TEST(link_ciphertext_bound_to_row_and_column)
+{
+	struct jta_store *st;
+	struct jta_vault *v;
+	struct jta_link	 l;
+	struct jta_secret *tok = NULL;
+	struct jta_error e;
+	char		 path[512], tk[600], sql[256];
+	int64_t		 a, b;
+
+	st = newlinkstore(path, sizeof(path), tk, &v);
+	a = linkput(st, v, "acct-a", "access-a", "refresh-a");
+	b = linkput(st, v, "acct-b", "access-b", "refresh-b");
+	/* A's refresh ciphertext in A's access column does not open. */
+	snprintf(sql, sizeof(sql), "UPDATE atlassian_links SET access_ct = "
+	    "refresh_ct WHERE user_id = %" PRId64, a);
+	sqlexec(path, sql);
+	ck_assert_int_eq(jta_store_link_get(st, v, a, &l, &tok, &e),
+	    JTA_ERR_CRYPTO);
+	ck_assert_ptr_null(tok);
+	/* B's access ciphertext in A's row does not open either. */
+	snprintf(sql, sizeof(sql), "UPDATE atlassian_links SET access_ct = "
+	    "(SELECT access_ct FROM atlassian_links WHERE user_id = %" PRId64
+	    ") WHERE user_id = %" PRId64, b, a);
+	sqlexec(path, sql);
+	ck_assert_int_eq(jta_store_link_get(st, v, a, &l, &tok, &e),
+	    JTA_ERR_CRYPTO);
+	(void)access_is(st, v, b, "access-b");
+	jta_store_close(st);
+	jta_vault_close(v);
+}
+END_TEST
+
+START_TEST(link_put_refuses_bad_upstream_values)
+{
+	struct jta_store *st;
+	struct jta_vault *v;
+	struct jta_link	 l;
+	struct jta_user	 u;
+	struct jta_error e;
+	unsigned char	*big;
+	char		 path[512], tk[600];
+
+	st = newlinkstore(path, sizeof(path), tk, &v);
+	fillink(&l, "", "x");
+	ck_assert_int_eq(jta_store_link_put(st, v, &l, U("a"), 1, 1, NULL, 0,
+	    &u, &e), JTA_ERR_INPUT);
+	fillink(&l, "has space", "x");
+	ck_assert_int_eq(jta_store_link_put(st, v, &l, U("a"), 1, 1, NULL, 0,
+	    &u, &e), JTA_ERR_INPUT);
+	fillink(&l, "ok", "bad\nname");
+	ck_assert_int_eq(jta_store_link_put(st, v, &l, U("a"), 1, 1, NULL, 0,
+	    &u, &e), JTA_ERR_INPUT);
+	fillink(&l, "ok", "x");
+	ck_assert_int_eq(jta_store_link_put(st, v, &l, U("a"), 0, 1, NULL, 0,
+	    &u, &e), JTA_ERR_INPUT);
+	big = calloc(1, JTA_LIMIT_UPSTREAM_TOKEN + 1);
+	ck_assert_ptr_nonnull(big);
+	ck_assert_int_eq(jta_store_link_put(st, v, &l, big,
+	    JTA_LIMIT_UPSTREAM_TOKEN + 1, 1, NULL, 0, &u, &e), JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_store_link_put(st, v, &l, U("a"), 1, 1, big,
+	    JTA_LIMIT_UPSTREAM_TOKEN + 1, &u, &e), JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_store_link_put(st, v, &l, big,
+	    JTA_LIMIT_UPSTREAM_TOKEN, 1, NULL, 0, &u, &e), JTA_OK);
+	free(big);
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM users"), 1);
+	jta_store_close(st);
+	jta_vault_close(v);
+}
+END_TEST
+
+START_TEST(lease_claimed_busy_fresh)
+{
+	struct jta_store *st;
+	struct jta_vault *v;
+	struct jta_link	 l;
+	char		 path[512], tk[600];
+	int64_t		 uid, now = jta_time_now(), g;
+
+	st = newlinkstore(path, sizeof(path), tk, &v);
+	uid = linkput(st, v, "acct", "access-1", "refresh-1");
+	g = access_is(st, v, uid, "access-1").generation;
+	ck_assert_int_eq(lease(st, v, uid, "h:1:a", now, g, "refresh-1"),
+	    JTA_LEASE_CLAIMED);
+	ck_assert_str_eq(sqltext(path, "SELECT lease_owner FROM "
+	    "atlassian_links", (char[64]){0}, 64), "h:1:a");
+	ck_assert_int_eq(sqlint(path, "SELECT lease_until FROM "
+	    "atlassian_links"), now + 30);
+	/* The holder may ask again (a retry of its own). */
+	ck_assert_int_eq(lease(st, v, uid, "h:1:a", now, g, "refresh-1"),
+	    JTA_LEASE_CLAIMED);
+	ck_assert_int_eq(lease(st, v, uid, "h:2:b", now + 29, g, NULL),
+	    JTA_LEASE_BUSY);
+	ck_assert_int_eq(renew(st, v, uid, "h:1:a", "access-2", "refresh-2"),
+	    JTA_OK);
+	l = access_is(st, v, uid, "access-2");
+	ck_assert_int_eq(l.generation, g + 1);
+	ck_assert_int_eq(sqlint(path, "SELECT lease_owner IS NULL AND "
+	    "lease_until IS NULL FROM atlassian_links"), 1);
+	/* A sibling that read generation g gets the new token, no lease. */
+	ck_assert_int_eq(lease(st, v, uid, "h:2:b", now, g, "access-2"),
+	    JTA_LEASE_FRESH);
+	ck_assert_int_eq(sqlint(path, "SELECT lease_owner IS NULL FROM "
+	    "atlassian_links"), 1);
+	/* An expired lease can be taken over. */
+	ck_assert_int_eq(lease(st, v, uid, "h:2:b", now, g + 1, "refresh-2"),
+	    JTA_LEASE_CLAIMED);
+	ck_assert_int_eq(lease(st, v, uid, "h:3:c", now + 30, g + 1,
+	    "refresh-2"), JTA_LEASE_CLAIMED);
+	/* ... and the one who lost it cannot store its tokens. */
+	ck_assert_int_eq(renew(st, v, uid, "h:2:b", "access-late", NULL),
+	    JTA_ERR_CONFLICT);
+	(void)access_is(st, v, uid, "access-2");
+	jta_store_close(st);
+	jta_vault_close(v);
+}
+END_TEST
+
+START_TEST(lease_refuses_bad_owner_and_unknown_link)
+{
+	struct jta_store *st;
+	struct jta_vault *v;
+	enum jta_lease_result res;
+	struct jta_secret *tok = NULL;
+	struct jta_link	 l;
+	struct jta_error e;
+	char		 path[512], tk[600], big[JTA_LIMIT_LEASE_OWNER + 2];
+	int64_t		 uid, now = jta_time_now();
+
+	st = newlinkstore(path, sizeof(path), tk, &v);
+	uid = linkput(st, v, "acct", "access-1", "refresh-1");
+	memset(big, 'h', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	ck_assert_int_eq(jta_store_link_lease(st, v, uid, big, now, 30, 1,
+	    &res, &tok, &l, &e), JTA_ERR_INTERNAL);
+	ck_assert_int_eq(jta_store_link_lease(st, v, uid, "", now, 30, 1,
+	    &res, &tok, &l, &e), JTA_ERR_INTERNAL);
+	ck_assert_int_eq(jta_store_link_lease(st, v, uid, "a b", now, 30, 1,
+	    &res, &tok, &l, &e), JTA_ERR_INTERNAL);
+	ck_assert_int_eq(jta_store_link_lease(st, v, uid + 1, "h:1:a", now,
+	    30, 1, &res, &tok, &l, &e), JTA_ERR_NOTFOUND);
+	ck_assert_ptr_null(tok);
+	big[JTA_LIMIT_LEASE_OWNER] = '\0';
+	ck_assert_int_eq(lease(st, v, uid, big, now, 1, "refresh-1"),
+	    JTA_LEASE_CLAIMED);
+	jta_store_close(st);
+	jta_vault_close(v);
+}
+END_TEST
+
+START_TEST(renew_only_by_the_lease_owner)
+{
+	struct jta_store *st;
+	struct jta_vault *v;
+	char		 path[512], tk[600];
+	int64_t		 uid, now = jta_time_now();
+
+	st = newlinkstore(path, sizeof(path), tk, &v);
+	uid = linkput(st, v, "acct", "access-1", "refresh-1");
+	/* No lease at all. */
+	ck_assert_int_eq(renew(st, v, uid, "h:1:a", "access-x", "refresh-x"),
+	    JTA_ERR_CONFLICT);
+	ck_assert_int_eq(lease(st, v, uid, "h:1:a", now, 1, "refresh-1"),
+	    JTA_LEASE_CLAIMED);
+	ck_assert_int_eq(renew(st, v, uid, "h:1:b", "access-x", "refresh-x"),
+	    JTA_ERR_CONFLICT);
+	ck_assert_int_eq(access_is(st, v, uid, "access-1").generation, 1);
+	ck_assert_int_eq(renew(st, v, uid, "h:1:a", "access-2", "refresh-2"),
+	    JTA_OK);
+	/* Renewing twice on one lease: the second has no lease. */
+	ck_assert_int_eq(renew(st, v, uid, "h:1:a", "access-3", "refresh-3"),
+	    JTA_ERR_CONFLICT);
+	ck_assert_int_eq(access_is(st, v, uid, "access-2").generation, 2);
+	jta_store_close(st);
+	jta_vault_close(v);
+}
+END_TEST
+
+START_TEST(renew_without_refresh_keeps_the_old_one)
+{
+	struct jta_store *st;
+	struct jta_vault *v;
+	char		 path[512], tk[600];
+	int64_t		 uid, now = jta_time_now();
+
+	st = newlinkstore(path, sizeof(path), tk, &v);
+	uid = linkput(st, v, "acct", "access-1", "refresh-1");
+	ck_assert_int_eq(lease(st, v, uid, "h:1:a", now, 1, "refresh-1"),
+	    JTA_LEASE_CLAIMED);
+	ck_assert_int_eq(renew(st, v, uid, "h:1:a", "access-2", NULL), JTA_OK);
+	ck_assert_int_eq(access_is(st, v, uid, "access-2").generation, 2);
+	ck_assert_int_eq(lease(st, v, uid, "h:1:a", now, 2, "refresh-1"),
+	    JTA_LEASE_CLAIMED);
+	ck_assert_int_eq(renew(st, v, uid, "h:1:a", "access-3", "refresh-3"),
+	    JTA_OK);
+	ck_assert_int_eq(lease(st, v, uid, "h:1:a", now, 3, "refresh-3"),
+	    JTA_LEASE_CLAIMED);
+	jta_store_close(st);
+	jta_vault_close(v);
+}
+END_TEST
+
+START_TEST(release_lets_a_sibling_claim)
+{
+	struct jta_store *st;
+	struct jta_vault *v;
+	struct jta_error e;
+	char		 path[512], tk[600];
+	int64_t		 uid, now = jta_time_now();
+
+	st = newlinkstore(path, sizeof(path), tk, &v);
+	uid = linkput(st, v, "acct", "access-1", "refresh-1");
+	ck_assert_int_eq(lease(st, v, uid, "h:1:a", now, 1, "refresh-1"),
+	    JTA_LEASE_CLAIMED);
+	ck_assert_int_eq(jta_store_link_release(st, uid, "h:1:b", &e),
+	    JTA_ERR_CONFLICT);
+	ck_assert_int_eq(lease(st, v, uid, "h:1:b", now, 1, NULL),
+	    JTA_LEASE_BUSY);
+	ck_assert_int_eq(jta_store_link_release(st, uid, "h:1:a", &e), JTA_OK);
+	ck_assert_int_eq(lease(st, v, uid, "h:1:b", now, 1, "refresh-1"),
+	    JTA_LEASE_CLAIMED);
+	/* Releasing keeps the tokens and the generation. */
+	ck_assert_int_eq(access_is(st, v, uid, "access-1").generation, 1);
+	jta_store_close(st);
+	jta_vault_close(v);
+}
+END_TEST
+
+START_TEST(break_drops_tokens_until_linked_again)
+{
+	struct jta_store *st;
+	struct jta_vault *v;
+	struct jta_link	 l;
+	struct jta_secret *tok = (struct jta_secret *)&tok;
+	struct jta_error e;
+	char		 path[512], tk[600];
+	int64_t		 uid, uid2, now = jta_time_now();
+
+	st = newlinkstore(path, sizeof(path), tk, &v);
+	uid = linkput(st, v, "acct", "access-1", "refresh-1");
+	ck_assert_int_eq(jta_store_link_break(st, uid, "h:1:a", &e),
+	    JTA_ERR_CONFLICT);
+	ck_assert_int_eq(lease(st, v, uid, "h:1:a", now, 1, "refresh-1"),
+	    JTA_LEASE_CLAIMED);
+	ck_assert_int_eq(jta_store_link_break(st, uid, "h:1:b", &e),
+	    JTA_ERR_CONFLICT);
+	ck_assert_int_eq(jta_store_link_break(st, uid, "h:1:a", &e), JTA_OK);
+	ck_assert_int_eq(jta_store_link_get(st, v, uid, &l, &tok, &e),
+	    JTA_OK);
+	ck_assert_ptr_null(tok);
+	ck_assert_int_eq(l.broken, 1);
+	ck_assert_int_eq(sqlint(path, "SELECT access_ct IS NULL AND "
+	    "refresh_ct IS NULL AND lease_owner IS NULL AND status = 'broken' "
+	    "FROM atlassian_links"), 1);
+	ck_assert_int_eq(lease(st, v, uid, "h:1:a", now, l.generation, NULL),
+	    JTA_LEASE_BROKEN);
+	ck_assert_int_eq(renew(st, v, uid, "h:1:a", "access-x", NULL),
+	    JTA_ERR_CONFLICT);
+	/* Linking again mends it, on the same user. */
+	uid2 = linkput(st, v, "acct", "access-2", "refresh-2");
+	ck_assert(uid2 == uid);
+	l = access_is(st, v, uid, "access-2");
+	ck_assert_int_eq(l.broken, 0);
+	jta_store_close(st);
+	jta_vault_close(v);
+}
+END_TEST
+
+START_TEST(lease_without_refresh_token_is_broken)
+{
+	struct jta_store *st;
+	struct jta_vault *v;
+	char		 path[512], tk[600];
+	int64_t		 uid;
+
+	st = newlinkstore(path, sizeof(path), tk, &v);
+	uid = linkput(st, v, "acct", "access-1", NULL);
+	ck_assert_int_eq(lease(st, v, uid, "h:1:a", jta_time_now(), 1, NULL),
+	    JTA_LEASE_BROKEN);
+	ck_assert_int_eq(sqlint(path, "SELECT lease_owner IS NULL FROM "
+	    "atlassian_links"), 1);
+	jta_store_close(st);
+	jta_vault_close(v);
+}
+END_TEST
+
+/* The KID every stored ciphertext carries (bytes 2..5, big-endian), or 0
+ * when they differ. */
+static uint32_t
+stored_kid(const char *path)
+{
+	char	 buf[32];
+
+	sqltext(path, "SELECT CASE WHEN count(DISTINCT hex(k)) = 1 THEN "
+	    "max(hex(k)) ELSE '0' END FROM (SELECT substr(access_ct, 2, 4) "
+	    "AS k FROM atlassian_links WHERE access_ct IS NOT NULL UNION ALL "
+	    "SELECT substr(refresh_ct, 2, 4) FROM atlassian_links WHERE "
+	    "refresh_ct IS NOT NULL)", buf, sizeof(buf));
+	return (uint32_t)strtoul(buf, NULL, 16);
+}
+
+START_TEST(reseal_moves_every_token_to_the_new_key)
+{
+	struct jta_store *st;
+	struct jta_vault *v;
+	struct jta_error e;
+	char		 path[512], tk[600], msg[1024], acct[32], tok[32];
+	int64_t		 uid[7];
+	size_t		 done = 9, left = 9, i;
+	uint32_t	 kid;
+
+	st = newlinkstore(path, sizeof(path), tk, &v);
+	for (i = 0; i < 7; i++) {
+		snprintf(acct, sizeof(acct), "acct-%zu", i);
+		snprintf(tok, sizeof(tok), "access-%zu", i);
+		uid[i] = linkput(st, v, acct, tok, i == 3 ? NULL : "refresh");
+	}
+	ck_assert_int_eq(lease(st, v, uid[5], "h:1:a", jta_time_now(), 1,
+	    "refresh"), JTA_LEASE_CLAIMED);
+	ck_assert_int_eq(jta_store_link_break(st, uid[5], "h:1:a", &e),
+	    JTA_OK);
+	ck_assert_int_eq(stored_kid(path), 1);
+	/* Nothing to do while the key has not changed. */
+	ck_assert_int_eq(jta_store_link_reseal(st, v, 2, &done, &left, &e),
+	    JTA_OK);
+	ck_assert_uint_eq(done, 0);
+	ck_assert_uint_eq(left, 0);
+	ck_assert_int_eq(jta_vault_keys_add(tk, &kid, msg, sizeof(msg)),
+	    JTA_OK);
+	ck_assert_int_eq(jta_store_link_reseal(st, v, 2, &done, &left, &e),
+	    JTA_OK);
+	ck_assert_uint_eq(done, 6);	/* the broken link has no tokens */
+	ck_assert_uint_eq(left, 0);
+	ck_assert_int_eq(stored_kid(path), 2);
+	/* Re-sealing is not a renewal: generations stay. */
+	ck_assert_int_eq(sqlint(path, "SELECT max(generation) FROM "
+	    "atlassian_links WHERE status = 'ok'"), 1);
+	ck_assert_int_eq(jta_vault_keys_retire(tk, kid, msg, sizeof(msg)),
+	    JTA_OK);
+	for (i = 0; i < 7; i++) {
+		if (i == 5)
+			continue;
+		snprintf(tok, sizeof(tok), "access-%zu", i);
+		(void)access_is(st, v, uid[i], tok);
+		if (i != 3)
+			ck_assert_int_eq(lease(st, v, uid[i], "h:1:a",
+			    jta_time_now(), 1, "refresh"), JTA_LEASE_CLAIMED);
+	}
+	ck_assert_int_eq(jta_store_link_reseal(st, v, 0, &done, &left, &e),
+	    JTA_ERR_INTERNAL);
+	jta_store_close(st);
+	jta_vault_close(v);
+}
+END_TEST
+
+/*
+ * A renew that lands between the re-seal's read and its write wins: the
+ * re-seal skips that row (generation changed) and counts it as remaining.
+ * The parent holds the write lock through its own connection while a
+ * child runs the re-seal (it reads, then waits on BEGIN IMMEDIATE); the
+ * parent then renews the row through SQL with tokens sealed by the vault
+ * and commits.
+ */
+START_TEST(reseal_never_overwrites_a_concurrent_renew)
+{
+	struct jta_store *st;
+	struct jta_vault *v;
+	unsigned char	*ct = NULL;
+	size_t		 ctlen = 0;
+	sqlite3		*db;
+	sqlite3_stmt	*s;
+	char		 path[512], tk[600], msg[1024], acct[32], ad[64];
+	int64_t		 uid[4];
+	uint32_t	 kid;
+	int		 p[2], go[2], status, i;
+	pid_t		 pid;
+	unsigned char	 counts[2];
+
+	st = newlinkstore(path, sizeof(path), tk, &v);
+	for (i = 0; i < 4; i++) {
+		snprintf(acct, sizeof(acct), "acct-%d", i);
+		uid[i] = linkput(st, v, acct, "access-old", "refresh-old");
+	}
+	jta_store_close(st);
+	ck_assert_int_eq(jta_vault_keys_add(tk, &kid, msg, sizeof(msg)),
+	    JTA_OK);
+	snprintf(ad, sizeof(ad), "atl:%" PRId64 ":access", uid[2]);
+	ck_assert_int_eq(jta_vault_seal(v, U("access-renewed"), 14, ad, &ct,
+	    &ctlen), JTA_OK);
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(pipe(go), 0);
+	/* No SQLite connection may cross the fork: the parent opens its
+	 * own after it, and lets the child go once it holds the lock. */
+	if ((pid = fork()) == 0) {
+		struct jta_store *cst = NULL;
+		struct jta_vault *cv;
+		struct jta_error e;
+		size_t		 done = 0, left = 0;
+		char		 b;
+
+		close(p[0]);
+		close(go[1]);
+		cv = samevault(tk);
+		if (jta_store_open(path, 10000, 0, &cst, msg, sizeof(msg)) !=
+		    JTA_OK)
+			_exit(4);
+		if (read(go[0], &b, 1) != 1)
+			_exit(5);
+		if (
+		    jta_store_link_reseal(cst, cv, 10, &done, &left, &e) !=
+		    JTA_OK)
+			_exit(2);
+		counts[0] = (unsigned char)done;
+		counts[1] = (unsigned char)left;
+		if (write(p[1], counts, 2) != 2)
+			_exit(3);
+		_exit(0);
+	}
+	ck_assert_int_gt(pid, 0);
+	close(p[1]);
+	close(go[0]);
+	db = sqlopen(path);
+	ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+	    SQLITE_OK);
+	ck_assert_int_eq(write(go[1], "g", 1), 1);
+	close(go[1]);
+	/* Give the child time to read and to start waiting for the lock. */
+	usleep(700 * 1000);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "UPDATE atlassian_links SET "
+	    "access_ct = ?, generation = generation + 1 WHERE user_id = ?", -1,
+	    &s, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_bind_blob(s, 1, ct, (int)ctlen,
+	    SQLITE_TRANSIENT), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_bind_int64(s, 2, uid[2]), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_DONE);
+	sqlite3_finalize(s);
+	ck_assert_int_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "child status %d", status);
+	ck_assert_int_eq(read(p[0], counts, 2), 2);
+	close(p[0]);
+	ck_assert_uint_eq(counts[0], 3);
+	ck_assert_uint_eq(counts[1], 1);
+	st = openstore(path, 0);
+	/* The renewed token survived; the next pass has nothing left
+	 * (the renewed access token was sealed under the new key) but the
+	 * old refresh ciphertext of that row. */
+	(void)access_is(st, v, uid[2], "access-renewed");
+	{
+		struct jta_error e;
+		size_t		 done = 9, left = 9;
+
+		ck_assert_int_eq(jta_store_link_reseal(st, v, 10, &done, &left,
+		    &e), JTA_OK);
+		ck_assert_uint_eq(done, 1);
+		ck_assert_uint_eq(left, 0);
+	}
+	ck_assert_int_eq(stored_kid(path), 2);
+	for (i = 0; i < 4; i++)
+		(void)access_is(st, v, uid[i], i == 2 ? "access-renewed" :
+		    "access-old");
+	free(ct);
+	jta_store_close(st);
+	jta_vault_close(v);
+}
+END_TEST
+
+/*
+ * DESIGN.md's measurement, as a test: 16 processes find one person's
+ * access token expired at once.  Each asks for the lease; the one that
+ * gets it "calls Atlassian" (sleeps 200 ms) and renews; the others poll
+ * every 20 ms until they see the new generation.  Exactly one refresh,
+ * everyone ends with the new token, and no SQLITE_BUSY escapes.
+ */
+#define NPROC	16
+START_TEST(lease_16_processes_refresh_once)
+{
+	struct jta_store *st;
+	struct jta_vault *v;
+	struct jta_link	 l;
+	char		 path[512], tk[600], res[NPROC];
+	int64_t		 uid, g;
+	int		 go[2], out[2], i, status, claimed = 0, fresh = 0;
+	pid_t		 pids[NPROC];
+
+	st = newlinkstore(path, sizeof(path), tk, &v);
+	uid = linkput(st, v, "557058:busy", "access-1", "refresh-1");
+	g = access_is(st, v, uid, "access-1").generation;
+	jta_store_close(st);
+	ck_assert_int_eq(pipe(go), 0);
+	ck_assert_int_eq(pipe(out), 0);
+	for (i = 0; i < NPROC; i++) {
+		if ((pids[i] = fork()) == 0) {
+			struct jta_store *cst = NULL;
+			struct jta_vault *cv;
+			struct jta_secret *tok = NULL, *acc = NULL;
+			struct jta_error e;
+			struct jta_link	 cl;
+			enum jta_lease_result r;
+			char		 owner[64], c = 'X', m[1024], b;
+			int		 tries;
+
+			close(go[1]);
+			close(out[0]);
+			cv = samevault(tk);
+			snprintf(owner, sizeof(owner), "testhost:%ld:%08x",
+			    (long)getpid(), randombytes_random());
+			if (jta_store_open(path, 5000, 0, &cst, m,
+			    sizeof(m)) != JTA_OK)
+				_exit(2);
+			/* Wait until every sibling is ready. */
+			if (read(go[0], &b, 1) != 0)
+				_exit(3);
+			for (tries = 0; tries < 1000 && c == 'X'; tries++) {
+				memset(&e, 0, sizeof(e));
+				if (jta_store_link_lease(cst, cv, uid, owner,
+				    jta_time_now(), 30, g, &r, &tok, &cl, &e) !=
+				    JTA_OK)
+					_exit(e.status == 503 ? 4 : 5);
+				if (r == JTA_LEASE_BUSY) {
+					usleep(20 * 1000);
+					continue;
+				}
+				if (r == JTA_LEASE_CLAIMED) {
+					if (!secret_is(tok, "refresh-1"))
+						_exit(6);
+					usleep(200 * 1000);
+					if (jta_store_link_renew(cst, cv, uid,
+					    owner, U("access-2"), 8,
+					    jta_time_now() + 3600,
+					    U("refresh-2"), 9, &e) != JTA_OK)
+						_exit(7);
+					c = 'C';
+				} else if (r == JTA_LEASE_FRESH) {
+					if (!secret_is(tok, "access-2"))
+						_exit(8);
+					c = 'F';
+				} else
+					_exit(9);
+				jta_secret_free(tok);
+				tok = NULL;
+			}
+			/* Everyone ends with the new token. */
+			if (jta_store_link_get(cst, cv, uid, &cl, &acc, &e) !=
+			    JTA_OK || !secret_is(acc, "access-2"))
+				_exit(10);
+			if (write(out[1], &c, 1) != 1)
+				_exit(11);
+			_exit(c == 'X' ? 12 : 0);
+		}
+		ck_assert_int_gt(pids[i], 0);
+	}
+	close(go[0]);
+	close(out[1]);
+	close(go[1]);	/* go */
+	for (i = 0; i < NPROC; i++) {
+		ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "child %d: status %d", i, status);
+	}
+	ck_assert_int_eq(read(out[0], res, sizeof(res)), NPROC);
+	close(out[0]);
+	for (i = 0; i < NPROC; i++) {
+		claimed += res[i] == 'C';
+		fresh += res[i] == 'F';
+	}
+	ck_assert_int_eq(claimed, 1);
+	ck_assert_int_eq(fresh, NPROC - 1);
+	st = openstore(path, 0);
+	l = access_is(st, v, uid, "access-2");
+	ck_assert_int_eq(l.generation, g + 1);	/* renewed exactly once */
+	ck_assert_int_eq(lease(st, v, uid, "h:1:a", jta_time_now(), l.generation,
+	    "refresh-2"), JTA_LEASE_CLAIMED);
+	jta_store_close(st);
+	jta_vault_close(v);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -2465,6 +3445,28 @@ store_suite(void)
 	tcase_add_test(tc, tk_update_missing_is_404);
 	tcase_add_test(tc, tk_delete_removes_ticket_comments_and_index);
 	suite_add_tcase(s, tc);
+
+	tc = tcase_create("links");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, migration_empty_to_3);
+	tcase_add_test(tc, migration_1_to_3);
+	tcase_add_test(tc, migration_2_to_3);
+	tcase_add_test(tc, state_single_use);
+	tcase_add_test(tc, state_expires_and_is_purged);
+	tcase_add_test(tc, link_put_get_tokens_never_in_clear);
+	tcase_add_test(tc, link_ciphertext_bound_to_row_and_column);
+	tcase_add_test(tc, link_put_refuses_bad_upstream_values);
+	tcase_add_test(tc, lease_claimed_busy_fresh);
+	tcase_add_test(tc, lease_refuses_bad_owner_and_unknown_link);
+	tcase_add_test(tc, renew_only_by_the_lease_owner);
+	tcase_add_test(tc, renew_without_refresh_keeps_the_old_one);
+	tcase_add_test(tc, release_lets_a_sibling_claim);
+	tcase_add_test(tc, break_drops_tokens_until_linked_again);
+	tcase_add_test(tc, lease_without_refresh_token_is_broken);
+	tcase_add_test(tc, reseal_moves_every_token_to_the_new_key);
+	tcase_add_test(tc, reseal_never_overwrites_a_concurrent_renew);
+	tcase_add_test(tc, lease_16_processes_refresh_once);
+	suite_add_tcase(s, tc);
 	return s;
 }
 
@@ -2483,8 +3485,8 @@ main(void)
 	SRunner	*sr;
 	int	 failed;
 
-	if (mkdtemp(tmproot) == NULL) {
-		perror("mkdtemp");
+	if (sodium_init() < 0 || mkdtemp(tmproot) == NULL) {
+		perror("setup");
 		return EXIT_FAILURE;
 	}
 	/* Expected failures log at error level; keep the rest quiet. */

@@ -15,6 +15,7 @@
 
 #include <check.h>
 
+#include "jta_limits.h"
 #include "jta_vault.h"
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
@@ -563,6 +564,496 @@ START_TEST(free_and_close_accept_null)
 }
 END_TEST
 
+
+/* ---- token keys and sealed tokens ---- */
+
+/* A vault with a master key and a token key file (KID 1) in a new
+ * directory; tkpath gets the token key file's path. */
+static struct jta_vault *
+newtvault(char *tkpath, size_t tkpathsz)
+{
+	struct jta_vault *v;
+	char		 kp[512], dir[512], msg[1024];
+
+	v = newvault(kp, sizeof(kp));
+	snprintf(dir, sizeof(dir), "%s", kp);
+	*strrchr(dir, '/') = '\0';
+	pathin(tkpath, tkpathsz, dir, "token.key");
+	ck_assert_int_eq(jta_vault_keys_create(tkpath, msg, sizeof(msg)),
+	    JTA_OK);
+	ck_assert_msg(jta_vault_keys_load(v, tkpath, msg, sizeof(msg)) ==
+	    JTA_OK, "%s", msg);
+	return v;
+}
+
+/* A second vault on the same token key file. */
+static struct jta_vault *
+othervault(const char *tkpath)
+{
+	struct jta_vault *v;
+	char		 kp[512], msg[1024];
+
+	v = newvault(kp, sizeof(kp));
+	ck_assert_msg(jta_vault_keys_load(v, tkpath, msg, sizeof(msg)) ==
+	    JTA_OK, "%s", msg);
+	return v;
+}
+
+static void
+seal(struct jta_vault *v, const char *pt, const char *ad, unsigned char **ct,
+    size_t *ctlen)
+{
+	ck_assert_int_eq(jta_vault_seal(v, (const unsigned char *)pt,
+	    strlen(pt), ad, ct, ctlen), JTA_OK);
+	ck_assert_ptr_nonnull(*ct);
+	ck_assert_uint_eq(*ctlen, strlen(pt) + JTA_VAULT_SEAL_OVERHEAD);
+}
+
+/* Unseal and check the plaintext is pt. */
+static void
+opens_to(struct jta_vault *v, const unsigned char *ct, size_t ctlen,
+    const char *ad, const char *pt)
+{
+	struct jta_secret *s = NULL;
+
+	ck_assert_int_eq(jta_vault_unseal(v, ct, ctlen, ad, &s), JTA_OK);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_eq(s->len, strlen(pt));
+	ck_assert(samebytes(s->buf, pt, s->len));
+	jta_secret_free(s);
+}
+
+static void
+refused(struct jta_vault *v, const unsigned char *ct, size_t ctlen,
+    const char *ad)
+{
+	struct jta_secret *s = (struct jta_secret *)&s;
+
+	ck_assert_int_eq(jta_vault_unseal(v, ct, ctlen, ad, &s),
+	    JTA_ERR_CRYPTO);
+	ck_assert_ptr_null(s);
+}
+
+/* Write text as a token key file with mode; load it into a new vault and
+ * expect rc with a message holding each of want (NULL-terminated). */
+static void
+load_expect(const char *text, mode_t mode, enum jta_err rc,
+    const char *const *want)
+{
+	struct jta_vault *v;
+	char		 kp[512], dir[512], tk[600], msg[1024];
+
+	v = newvault(kp, sizeof(kp));
+	snprintf(dir, sizeof(dir), "%s", kp);
+	*strrchr(dir, '/') = '\0';
+	pathin(tk, sizeof(tk), dir, "token.key");
+	writefile(tk, text, strlen(text), mode);
+	msg[0] = '\0';
+	ck_assert_int_eq(jta_vault_keys_load(v, tk, msg, sizeof(msg)), rc);
+	if (rc != JTA_OK) {
+		ck_assert_msg(strstr(msg, tk) != NULL, "'%s' does not name "
+		    "the file", msg);
+		for (; want != NULL && *want != NULL; want++)
+			ck_assert_msg(strstr(msg, *want) != NULL, "'%s' lacks "
+			    "'%s'", msg, *want);
+		/* Nothing loaded: sealing is refused. */
+		ck_assert_uint_eq(jta_vault_seal_kid(v), 0);
+	} else
+		ck_assert_uint_gt(jta_vault_seal_kid(v), 0);
+	jta_vault_close(v);
+}
+
+START_TEST(keys_create_kid_1_mode_0600_exclusive)
+{
+	char		 dir[256], path[512], msg[1024], buf[400], *line;
+	struct stat	 sb;
+	FILE		*f;
+	size_t		 n, i;
+
+	umask(0);
+	newdir(dir, sizeof(dir));
+	pathin(path, sizeof(path), dir, "token.key");
+	ck_assert_int_eq(jta_vault_keys_create(path, msg, sizeof(msg)),
+	    JTA_OK);
+	umask(022);
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_uint_eq(sb.st_mode & 07777, 0600);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* Comment lines, then exactly one key line "1 HEX64". */
+	for (line = buf; *line == '#'; line = strchr(line, '\n') + 1)
+		;
+	ck_assert(line[0] == '1' && line[1] == ' ');
+	for (i = 0; i < 64; i++)
+		ck_assert_msg(ishex(line[2 + i]), "byte %zu", i);
+	ck_assert_str_eq(line + 66, "\n");
+	msg[0] = '\0';
+	ck_assert_int_eq(jta_vault_keys_create(path, msg, sizeof(msg)),
+	    JTA_ERR_IO);
+	ck_assert_msg(strstr(msg, path) != NULL, "%s", msg);
+}
+END_TEST
+
+START_TEST(seal_unseal_round_trip)
+{
+	struct jta_vault *v;
+	unsigned char	*ct = NULL, *ct2 = NULL;
+	size_t		 ctlen = 0, ct2len = 0;
+	uint32_t	 kid = 0;
+	char		 tk[600];
+
+	v = newtvault(tk, sizeof(tk));
+	ck_assert_uint_eq(jta_vault_seal_kid(v), 1);
+	seal(v, "eyJhbGciOi.access-token", "atl:42:access", &ct, &ctlen);
+	ck_assert_uint_eq(ct[0], JTA_VAULT_SEAL_VERSION);
+	ck_assert(ct[1] == 0 && ct[2] == 0 && ct[3] == 0 && ct[4] == 1);
+	ck_assert_int_eq(jta_vault_sealed_kid(ct, ctlen, &kid), JTA_OK);
+	ck_assert_uint_eq(kid, 1);
+	opens_to(v, ct, ctlen, "atl:42:access", "eyJhbGciOi.access-token");
+	/* A fresh nonce each time: the same plaintext seals differently. */
+	seal(v, "eyJhbGciOi.access-token", "atl:42:access", &ct2, &ct2len);
+	ck_assert(!samebytes(ct + 5, ct2 + 5,
+	    crypto_aead_xchacha20poly1305_ietf_NPUBBYTES));
+	free(ct2);
+	ct2 = NULL;
+	/* The plaintext is not in the ciphertext. */
+	ck_assert_ptr_null(memmem(ct, ctlen, "access-token", 12));
+	/* An empty token seals and opens too. */
+	seal(v, "", "atl:42:refresh", &ct2, &ct2len);
+	opens_to(v, ct2, ct2len, "atl:42:refresh", "");
+	free(ct);
+	free(ct2);
+	jta_vault_close(v);
+}
+END_TEST
+
+START_TEST(unseal_wrong_ad_fails)
+{
+	struct jta_vault *v;
+	unsigned char	*ct = NULL;
+	size_t		 ctlen = 0;
+	char		 tk[600];
+
+	v = newtvault(tk, sizeof(tk));
+	seal(v, "secret-token", "atl:42:access", &ct, &ctlen);
+	refused(v, ct, ctlen, "atl:42:refresh");
+	refused(v, ct, ctlen, "atl:43:access");
+	refused(v, ct, ctlen, "atl:42:access ");
+	refused(v, ct, ctlen, "");
+	opens_to(v, ct, ctlen, "atl:42:access", "secret-token");
+	free(ct);
+	jta_vault_close(v);
+}
+END_TEST
+
+START_TEST(unseal_tampered_byte_anywhere_fails)
+{
+	struct jta_vault *v;
+	unsigned char	*ct = NULL;
+	size_t		 ctlen = 0, i;
+	unsigned	 bit;
+	char		 tk[600];
+
+	v = newtvault(tk, sizeof(tk));
+	seal(v, "secret-token", "atl:7:access", &ct, &ctlen);
+	for (i = 0; i < ctlen; i++)
+		for (bit = 0; bit < 8; bit += 7) {
+			ct[i] ^= (unsigned char)(1u << bit);
+			refused(v, ct, ctlen, "atl:7:access");
+			ct[i] ^= (unsigned char)(1u << bit);
+		}
+	opens_to(v, ct, ctlen, "atl:7:access", "secret-token");
+	free(ct);
+	jta_vault_close(v);
+}
+END_TEST
+
+START_TEST(unseal_truncated_or_extended_fails)
+{
+	struct jta_vault *v;
+	unsigned char	*ct = NULL, *longer;
+	size_t		 ctlen = 0, n;
+	uint32_t	 kid;
+	char		 tk[600];
+
+	v = newtvault(tk, sizeof(tk));
+	seal(v, "secret-token", "atl:7:access", &ct, &ctlen);
+	for (n = 0; n < ctlen; n++)
+		refused(v, ct, n, "atl:7:access");
+	ck_assert_int_eq(jta_vault_sealed_kid(ct, JTA_VAULT_SEAL_OVERHEAD - 1,
+	    &kid), JTA_ERR_CRYPTO);
+	longer = malloc(ctlen + 1);
+	ck_assert_ptr_nonnull(longer);
+	memcpy(longer, ct, ctlen);
+	longer[ctlen] = 0;
+	refused(v, longer, ctlen + 1, "atl:7:access");
+	free(longer);
+	free(ct);
+	jta_vault_close(v);
+}
+END_TEST
+
+START_TEST(unseal_unknown_kid_or_other_key_fails)
+{
+	struct jta_vault *v, *w;
+	unsigned char	*ct = NULL;
+	size_t		 ctlen = 0;
+	char		 tk[600], tk2[600];
+
+	v = newtvault(tk, sizeof(tk));
+	w = newtvault(tk2, sizeof(tk2));	/* KID 1 too, another key */
+	seal(v, "secret-token", "atl:1:access", &ct, &ctlen);
+	refused(w, ct, ctlen, "atl:1:access");
+	/* A KID no file holds, even after re-reading the file. */
+	ct[4] = 9;
+	refused(v, ct, ctlen, "atl:1:access");
+	ct[4] = 1;
+	/* An unknown format version. */
+	ct[0] = 2;
+	refused(v, ct, ctlen, "atl:1:access");
+	ct[0] = 1;
+	opens_to(v, ct, ctlen, "atl:1:access", "secret-token");
+	free(ct);
+	jta_vault_close(v);
+	jta_vault_close(w);
+}
+END_TEST
+
+START_TEST(seal_without_token_keys_is_config_error)
+{
+	struct jta_vault *v;
+	struct jta_secret *s = NULL;
+	unsigned char	*ct = (unsigned char *)&ct, fake[80];
+	size_t		 ctlen = 1;
+	char		 kp[512];
+
+	v = newvault(kp, sizeof(kp));
+	ck_assert_int_eq(jta_vault_seal(v, (const unsigned char *)"x", 1,
+	    "atl:1:access", &ct, &ctlen), JTA_ERR_CONFIG);
+	ck_assert_ptr_null(ct);
+	ck_assert_uint_eq(ctlen, 0);
+	ck_assert_uint_eq(jta_vault_seal_kid(v), 0);
+	memset(fake, 0, sizeof(fake));
+	fake[0] = 1;
+	fake[4] = 1;
+	ck_assert_int_ne(jta_vault_unseal(v, fake, sizeof(fake),
+	    "atl:1:access", &s), JTA_OK);
+	ck_assert_ptr_null(s);
+	jta_vault_close(v);
+}
+END_TEST
+
+START_TEST(keys_load_refuses_group_or_other_access)
+{
+	static const char *const want[] = { "chmod 600", NULL };
+	char		 text[100];
+
+	snprintf(text, sizeof(text), "1 %s\n", goodhex);
+	load_expect(text, 0644, JTA_ERR_CONFIG, want);
+	load_expect(text, 0640, JTA_ERR_CONFIG, want);
+	load_expect(text, 0602, JTA_ERR_CONFIG, want);
+	load_expect(text, 0600, JTA_OK, NULL);
+	load_expect(text, 0400, JTA_OK, NULL);
+}
+END_TEST
+
+START_TEST(keys_load_refuses_malformed_lines)
+{
+	static const char *const line2[] = { ":2:", NULL };
+	static const char *const line3[] = { ":3:", NULL };
+	char		 text[400];
+
+	/* Bad hex on line 2 (after a comment). */
+	snprintf(text, sizeof(text), "# keys\n1 %.63sg\n", goodhex);
+	load_expect(text, 0600, JTA_ERR_CONFIG, line2);
+	/* 63 and 65 hex digits. */
+	snprintf(text, sizeof(text), "\n1 %.63s\n", goodhex);
+	load_expect(text, 0600, JTA_ERR_CONFIG, line2);
+	snprintf(text, sizeof(text), "#\n1 %s0\n", goodhex);
+	load_expect(text, 0600, JTA_ERR_CONFIG, line2);
+	/* KID 0, a sign, too large, missing, not decimal. */
+	snprintf(text, sizeof(text), "1 %s\n2 %s\n0 %s\n", goodhex, goodhex,
+	    goodhex);
+	load_expect(text, 0600, JTA_ERR_CONFIG, line3);
+	snprintf(text, sizeof(text), "#\n+1 %s\n", goodhex);
+	load_expect(text, 0600, JTA_ERR_CONFIG, line2);
+	snprintf(text, sizeof(text), "#\n2147483648 %s\n", goodhex);
+	load_expect(text, 0600, JTA_ERR_CONFIG, line2);
+	snprintf(text, sizeof(text), "#\n%s\n", goodhex);
+	load_expect(text, 0600, JTA_ERR_CONFIG, line2);
+	snprintf(text, sizeof(text), "#\n1x %s\n", goodhex);
+	load_expect(text, 0600, JTA_ERR_CONFIG, line2);
+	/* Two keys on one line. */
+	snprintf(text, sizeof(text), "#\n1 %s %s\n", goodhex, goodhex);
+	load_expect(text, 0600, JTA_ERR_CONFIG, line2);
+	/* No key at all. */
+	load_expect("# nothing\n\n", 0600, JTA_ERR_CONFIG, NULL);
+	load_expect("", 0600, JTA_ERR_CONFIG, NULL);
+	/* Blanks, tabs, CRLF and the largest KID are fine. */
+	snprintf(text, sizeof(text), "  # c\r\n\t2147483647\t %s \r\n\n",
+	    goodhex);
+	load_expect(text, 0600, JTA_OK, NULL);
+}
+END_TEST
+
+START_TEST(keys_load_refuses_duplicate_kid)
+{
+	static const char *const want[] = { ":3:", "twice", NULL };
+	char		 text[400];
+
+	snprintf(text, sizeof(text), "5 %s\n6 %s\n5 %s\n", goodhex, goodhex,
+	    goodhex);
+	load_expect(text, 0600, JTA_ERR_CONFIG, want);
+}
+END_TEST
+
+START_TEST(keys_load_refuses_too_many_keys)
+{
+	static const char *const want[] = { ":17:", "16", NULL };
+	char		 text[4000];
+	size_t		 off = 0;
+	int		 i;
+
+	for (i = 1; i <= JTA_LIMIT_TOKEN_KEYS; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off,
+		    "%d %s\n", i, goodhex);
+	load_expect(text, 0600, JTA_OK, NULL);
+	snprintf(text + off, sizeof(text) - off, "%d %s\n", i, goodhex);
+	load_expect(text, 0600, JTA_ERR_CONFIG, want);
+}
+END_TEST
+
+START_TEST(keys_add_then_retire)
+{
+	struct jta_vault *v;
+	unsigned char	*old = NULL, *neu = NULL;
+	size_t		 oldlen = 0, neulen = 0;
+	struct stat	 sb;
+	uint32_t	 kid = 0;
+	char		 tk[600], msg[1024];
+
+	v = newtvault(tk, sizeof(tk));
+	seal(v, "old-token", "atl:1:refresh", &old, &oldlen);
+	umask(0);
+	ck_assert_int_eq(jta_vault_keys_add(tk, &kid, msg, sizeof(msg)),
+	    JTA_OK);
+	umask(022);
+	ck_assert_uint_eq(kid, 2);
+	ck_assert_int_eq(stat(tk, &sb), 0);
+	ck_assert_uint_eq(sb.st_mode & 07777, 0600);
+	/* The vault notices the new file before sealing. */
+	ck_assert_uint_eq(jta_vault_seal_kid(v), 2);
+	seal(v, "new-token", "atl:1:refresh", &neu, &neulen);
+	ck_assert_int_eq(jta_vault_sealed_kid(neu, neulen, &kid), JTA_OK);
+	ck_assert_uint_eq(kid, 2);
+	opens_to(v, old, oldlen, "atl:1:refresh", "old-token");
+	/* Retiring anything but the sealing key is refused. */
+	ck_assert_int_eq(jta_vault_keys_retire(tk, 1, msg, sizeof(msg)),
+	    JTA_ERR_CONFLICT);
+	ck_assert_int_eq(jta_vault_keys_retire(tk, 3, msg, sizeof(msg)),
+	    JTA_ERR_NOTFOUND);
+	opens_to(v, old, oldlen, "atl:1:refresh", "old-token");
+	ck_assert_int_eq(jta_vault_keys_retire(tk, 2, msg, sizeof(msg)),
+	    JTA_OK);
+	ck_assert_int_eq(stat(tk, &sb), 0);
+	ck_assert_uint_eq(sb.st_mode & 07777, 0600);
+	ck_assert_uint_eq(jta_vault_seal_kid(v), 2);
+	opens_to(v, neu, neulen, "atl:1:refresh", "new-token");
+	refused(v, old, oldlen, "atl:1:refresh");
+	/* KIDs only grow: the next one is 3. */
+	ck_assert_int_eq(jta_vault_keys_add(tk, &kid, msg, sizeof(msg)),
+	    JTA_OK);
+	ck_assert_uint_eq(kid, 3);
+	free(old);
+	free(neu);
+	jta_vault_close(v);
+}
+END_TEST
+
+START_TEST(keys_add_stops_at_the_limit)
+{
+	char		 tk[600], msg[1024];
+	struct jta_vault *v;
+	uint32_t	 kid = 0;
+	int		 i;
+
+	v = newtvault(tk, sizeof(tk));
+	for (i = 2; i <= JTA_LIMIT_TOKEN_KEYS; i++) {
+		ck_assert_int_eq(jta_vault_keys_add(tk, &kid, msg,
+		    sizeof(msg)), JTA_OK);
+		ck_assert_uint_eq(kid, (uint32_t)i);
+	}
+	msg[0] = '\0';
+	ck_assert_int_eq(jta_vault_keys_add(tk, &kid, msg, sizeof(msg)),
+	    JTA_ERR_CONFLICT);
+	ck_assert_msg(strstr(msg, tk) != NULL, "%s", msg);
+	ck_assert_uint_eq(jta_vault_seal_kid(v), JTA_LIMIT_TOKEN_KEYS);
+	jta_vault_close(v);
+}
+END_TEST
+
+START_TEST(reload_on_change_across_two_vaults)
+{
+	struct jta_vault *a, *b;
+	unsigned char	*ct = NULL, *ct2 = NULL;
+	size_t		 ctlen = 0, ct2len = 0;
+	uint32_t	 kid = 0;
+	char		 tk[600], msg[1024];
+
+	a = newtvault(tk, sizeof(tk));
+	b = othervault(tk);
+	/* The same file, so each opens what the other sealed. */
+	seal(a, "tok-a", "atl:5:access", &ct, &ctlen);
+	opens_to(b, ct, ctlen, "atl:5:access", "tok-a");
+	free(ct);
+	ct = NULL;
+	/* A rotation through the file; b has not looked at it since. */
+	ck_assert_int_eq(jta_vault_keys_add(tk, &kid, msg, sizeof(msg)),
+	    JTA_OK);
+	seal(a, "tok-2", "atl:5:access", &ct, &ctlen);
+	ck_assert_int_eq(jta_vault_sealed_kid(ct, ctlen, &kid), JTA_OK);
+	ck_assert_uint_eq(kid, 2);
+	/* b meets KID 2, unknown to it, re-reads the file once and opens. */
+	opens_to(b, ct, ctlen, "atl:5:access", "tok-2");
+	/* And b's next seal uses KID 2 as well. */
+	seal(b, "tok-b", "atl:5:access", &ct2, &ct2len);
+	ck_assert_int_eq(jta_vault_sealed_kid(ct2, ct2len, &kid), JTA_OK);
+	ck_assert_uint_eq(kid, 2);
+	opens_to(a, ct2, ct2len, "atl:5:access", "tok-b");
+	free(ct);
+	free(ct2);
+	jta_vault_close(a);
+	jta_vault_close(b);
+}
+END_TEST
+
+START_TEST(broken_key_file_keeps_old_keys_and_stops_sealing)
+{
+	struct jta_vault *v;
+	unsigned char	*ct = NULL, *ct2 = (unsigned char *)&ct;
+	size_t		 ctlen = 0, ct2len = 0;
+	char		 tk[600];
+
+	v = newtvault(tk, sizeof(tk));
+	seal(v, "tok", "atl:9:access", &ct, &ctlen);
+	ck_assert_int_eq(chmod(tk, 0644), 0);
+	/* A changed file that is refused: no sealing under a key file
+	 * others can read, but what is sealed still opens. */
+	ck_assert_int_eq(jta_vault_seal(v, (const unsigned char *)"x", 1,
+	    "atl:9:access", &ct2, &ct2len), JTA_ERR_CONFIG);
+	ck_assert_ptr_null(ct2);
+	ck_assert_uint_eq(jta_vault_seal_kid(v), 0);
+	opens_to(v, ct, ctlen, "atl:9:access", "tok");
+	ck_assert_int_eq(chmod(tk, 0600), 0);
+	ck_assert_uint_eq(jta_vault_seal_kid(v), 1);
+	free(ct);
+	jta_vault_close(v);
+}
+END_TEST
+
 static Suite *
 vault_suite(void)
 {
@@ -591,6 +1082,25 @@ vault_suite(void)
 	tcase_add_test(tc, fingerprint_of_issued_token_matches_hash);
 	tcase_add_test(tc, secret_new_is_zeroed_and_sized);
 	tcase_add_test(tc, free_and_close_accept_null);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("seal");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, keys_create_kid_1_mode_0600_exclusive);
+	tcase_add_test(tc, seal_unseal_round_trip);
+	tcase_add_test(tc, unseal_wrong_ad_fails);
+	tcase_add_test(tc, unseal_tampered_byte_anywhere_fails);
+	tcase_add_test(tc, unseal_truncated_or_extended_fails);
+	tcase_add_test(tc, unseal_unknown_kid_or_other_key_fails);
+	tcase_add_test(tc, seal_without_token_keys_is_config_error);
+	tcase_add_test(tc, keys_load_refuses_group_or_other_access);
+	tcase_add_test(tc, keys_load_refuses_malformed_lines);
+	tcase_add_test(tc, keys_load_refuses_duplicate_kid);
+	tcase_add_test(tc, keys_load_refuses_too_many_keys);
+	tcase_add_test(tc, keys_add_then_retire);
+	tcase_add_test(tc, keys_add_stops_at_the_limit);
+	tcase_add_test(tc, reload_on_change_across_two_vaults);
+	tcase_add_test(tc, broken_key_file_keeps_old_keys_and_stops_sealing);
 	suite_add_tcase(s, tc);
 	return s;
 }
