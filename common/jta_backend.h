@@ -30,7 +30,8 @@ struct jta_backend_ops {
 	/* fields: validated project, summary, type, description, priority,
 	 * labels, assignee. */
 	enum jta_err	(*create)(struct jta_backend *, const struct jta_user *,
-			    const json_t *fields, json_t **, struct jta_error *);
+			    const json_t *fields, json_t **,
+			    struct jta_error *);
 	/* fields: the ones to change; assignee null unassigns. */
 	enum jta_err	(*update)(struct jta_backend *, const struct jta_user *,
 			    const char *key, const json_t *fields, json_t **,

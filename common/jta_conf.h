@@ -3,7 +3,8 @@
  * or the path in JTA_CONFIG).  '#' starts a comment line.  Unknown keys,
  * repeated keys and bad values are errors that name the file, the line and
  * the key.  Secrets are never values here: a key names the file that holds
- * the secret (vault_key_file, token_key_file).  Every key is documented in README.md.
+ * the secret (vault_key_file, token_key_file).  Every key is documented
+ * in README.md.
  */
 #ifndef JTA_CONF_H
 #define JTA_CONF_H
@@ -25,7 +26,7 @@ enum jta_conf_backend {
 #define JTA_CONF_SCOPES_MAX	512
 
 struct jta_conf {
-	char	 path[JTA_CONF_PATH_MAX];	/* the file read, for messages */
+	char	 path[JTA_CONF_PATH_MAX];	/* the file read */
 	char	 database[JTA_CONF_PATH_MAX];	/* SQLite database file */
 	char	 vault_key_file[JTA_CONF_PATH_MAX]; /* master key, mode 0600 */
 	char	 token_key_file[JTA_CONF_PATH_MAX]; /* keys sealing upstream

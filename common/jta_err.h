@@ -20,7 +20,7 @@
 
 enum jta_err {
 	JTA_OK = 0,
-	JTA_ERR_INPUT,		/* the client's request is wrong: see jta_error */
+	JTA_ERR_INPUT,		/* the client's request is wrong */
 	JTA_ERR_NOTFOUND,	/* the thing asked for does not exist */
 	JTA_ERR_CONFLICT,	/* it exists already, or its state forbids it */
 	JTA_ERR_AUTH,		/* no or bad credentials */

@@ -52,9 +52,9 @@ struct jta_http_resp {
 };
 
 /*
- * Initialise libcurl and libsodium once per process, before any thread starts (the FastCGI
- * programs are single-threaded).  Returns JTA_ERR_UPSTREAM when libcurl
- * cannot start.
+ * Initialise libcurl and libsodium once per process, before any thread
+ * starts (the FastCGI programs are single-threaded).  Returns JTA_ERR_IO
+ * when libcurl cannot start, JTA_ERR_CRYPTO when libsodium cannot.
  */
 enum jta_err jta_http_global_init(void) JTA_WUR;
 

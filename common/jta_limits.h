@@ -33,11 +33,14 @@
 #define JTA_LIMIT_NAME		64	/* user, type, status, priority names */
 #define JTA_LIMIT_DISPLAY_NAME	128
 #define JTA_LIMIT_EMAIL		254	/* RFC 5321 path limit */
-#define JTA_LIMIT_PROJECT_KEY	10	/* like Jira's default project key limit */
+/* A project key: like Jira's default project key limit. */
+#define JTA_LIMIT_PROJECT_KEY	10
 #define JTA_LIMIT_PROJECT_NAME	80
 #define JTA_LIMIT_ISSUE_KEY	32	/* PROJECTKEY-2147483647 fits */
 #define JTA_LIMIT_TEXT_QUERY	256	/* full-text search words */
-#define JTA_LIMIT_CURSOR	128
+/* A search cursor: ours are short; Jira's nextPageToken is opaque and
+ * longer, and must travel back in ?cursor= within JTA_LIMIT_QUERY. */
+#define JTA_LIMIT_CURSOR	1024
 #define JTA_LIMIT_ID_LIST	50	/* ids in ?id__in= */
 
 /* Pages of results. */
@@ -88,6 +91,22 @@
 /* Log line length, after escaping; longer lines are cut with a marker
  * (logs are ours, not input, so cutting is safe there). */
 #define JTA_LIMIT_LOG_LINE	2048
+
+/* Rich text: Markdown <-> Atlassian Document Format (ADF), jta_adf. */
+/* Nesting of lists, quotes and other containers, both ways: bounds the
+ * recursion of the converters.  Markdown deeper than this is refused
+ * (422); ADF from Jira deeper than this is shown with a note instead. */
+#define JTA_LIMIT_ADF_DEPTH	32
+/* Markdown given to the converter, in bytes (422 above it): bounds the
+ * work and the memory of one conversion. */
+#define JTA_LIMIT_ADF_SOURCE	(64 * 1024)
+/* Nodes in an ADF document made from Markdown (422 above it): bounds the
+ * memory of the tree, whatever the mix of marks and breaks. */
+#define JTA_LIMIT_ADF_NODES	16384
+/* Markdown made from ADF, in bytes: what one description or comment may
+ * cost a response.  Longer text is cut with a "[... N characters left
+ * out]" marker (it is Jira's content to show, not input to refuse). */
+#define JTA_LIMIT_ADF_MARKDOWN	100000
 
 /* One parameter of the OAuth callback (code, state, error...). */
 #define JTA_LIMIT_OAUTH_PARAM	2048

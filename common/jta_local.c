@@ -41,6 +41,10 @@ search(struct jta_backend *be, const struct jta_user *who,
 	size_t		 i;
 
 	(void)who;	/* every local user sees every local ticket */
+	if (q->jql != NULL)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "jql",
+		    "jql needs the Jira backend; this server uses its "
+		    "embedded ticket store: use the filters instead");
 	if ((rc = jta_store_ticket_search(be->store, q, out, err)) != JTA_OK)
 		return rc;
 	json_array_foreach(json_object_get(*out, "issues"), i, t)

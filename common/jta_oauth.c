@@ -352,8 +352,8 @@ sites(struct jta_oauth *o, const struct jta_secret *token,
 			continue;
 		if (member(e, "name", list[*n].name,
 		    sizeof(list[*n].name)) != 0)
-			snprintf(list[*n].name, sizeof(list[*n].name), "%s",
-			    list[*n].url);
+			snprintf(list[*n].name, sizeof(list[*n].name), "%.*s",
+			    (int)sizeof(list[*n].name) - 1, list[*n].url);
 		(*n)++;
 	}
 	json_decref(arr);
@@ -403,7 +403,8 @@ jta_oauth_finish(struct jta_oauth *o, const char *code, const char *state,
 {
 	unsigned char	 hash[JTA_VAULT_HASHBYTES];
 	char		 hint[JTA_LIMIT_STATE_HINT + 1], oerr[64];
-	char		 url[JTA_CONF_URL_MAX + 128], keyid[JTA_VAULT_IDLEN + 1];
+	char		 url[JTA_CONF_URL_MAX + 128];
+	char		 keyid[JTA_VAULT_IDLEN + 1];
 	struct tokens	 t;
 	struct jta_link	 link;
 	json_t		*me = NULL;

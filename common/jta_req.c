@@ -616,7 +616,8 @@ jta_req_query(const struct jta_req *req, const struct jta_field *fields,
 		if (vl == 0)
 			continue;
 		if (!islist(f->type)) {
-			if ((rc = scalar(f, buf, (size_t)vl, &v, err)) != JTA_OK)
+			if ((rc = scalar(f, buf, (size_t)vl, &v, err)) !=
+			    JTA_OK)
 				goto out;
 		} else {
 			if ((list = json_array()) == NULL) {
@@ -630,7 +631,8 @@ jta_req_query(const struct jta_req *req, const struct jta_field *fields,
 
 				c = strchr(s, ',');
 				len = c == NULL ? strlen(s) : (size_t)(c - s);
-				if ((rc = scalar(f, s, len, &e, err)) != JTA_OK ||
+				if ((rc = scalar(f, s, len, &e, err)) !=
+				    JTA_OK ||
 				    (rc = listadd(list, e, f, err)) != JTA_OK)
 					goto out;
 				if (c == NULL)
@@ -779,7 +781,8 @@ jsonvalue(const struct jta_field *f, const json_t *v, json_t **out,
 		json_array_foreach(v, i, x) {
 			if (f->type == JTA_FT_UINTLIST && json_is_integer(x) &&
 			    json_integer_value(x) >= 0) {
-				snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+				snprintf(num, sizeof(num),
+				    "%" JSON_INTEGER_FORMAT,
 				    json_integer_value(x));
 				rc = scalar(f, num, strlen(num), &e, err);
 			} else if (f->type != JTA_FT_UINTLIST &&

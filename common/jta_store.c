@@ -161,7 +161,8 @@ enum sid {
 	S_TK_COUNT, S_TK_LIST, S_TK_GET, S_TK_DEL_COMMENTS, S_TK_DEL_LABELS,
 	S_TK_DEL,
 	S_STATE_PURGE, S_STATE_PUT, S_STATE_TAKE,
-	S_USER_SET_IDENTITY, S_USER_BY_ID, S_LINK_BY_ACCOUNT, S_LINK_UPSERT, S_LINK_GET,
+	S_USER_SET_IDENTITY, S_USER_BY_ID, S_LINK_BY_ACCOUNT, S_LINK_UPSERT,
+	S_LINK_GET,
 	S_LINK_LEASE, S_LINK_RENEW, S_LINK_RELEASE, S_LINK_BREAK, S_LINK_STALE,
 	S_LINK_RESEAL,
 	S_COUNT
@@ -263,7 +264,8 @@ static const char *const sql[S_COUNT] = {
 	    "c.created FROM comments c JOIN users u ON u.id = c.author_id "
 	    "WHERE c.ticket_id = :tid ORDER BY c.id DESC LIMIT :lim) "
 	    "ORDER BY id",
-	[S_T_NCOMMENTS] = "SELECT count(*) FROM comments WHERE ticket_id = :tid",
+	[S_T_NCOMMENTS] = "SELECT count(*) FROM comments "
+	    "WHERE ticket_id = :tid",
 	[S_T_COMMENT_ADD] = "INSERT INTO comments (ticket_id, author_id, body, "
 	    "created) VALUES (:tid, :uid, :body, :now)",
 	[S_T_SET_SUMMARY] = "UPDATE tickets SET summary = :v WHERE id = :tid",
@@ -305,10 +307,12 @@ static const char *const sql[S_COUNT] = {
 	[S_LINK_BY_ACCOUNT] = "SELECT user_id FROM atlassian_links "
 	    "WHERE account_id = :acct",
 	[S_LINK_UPSERT] = "INSERT INTO atlassian_links (user_id, account_id, "
-	    "cloud_id, site_url, access_ct, access_expires, refresh_ct, status, "
+	    "cloud_id, site_url, access_ct, access_expires, refresh_ct, "
+	    "status, "
 	    "generation, created, updated) VALUES (:uid, :acct, :cloud, :site, "
 	    ":access, :expires, :refresh, 'ok', 1, :now, :now) "
-	    "ON CONFLICT (user_id) DO UPDATE SET account_id = excluded.account_id, "
+	    "ON CONFLICT (user_id) DO UPDATE SET "
+	    "account_id = excluded.account_id, "
 	    "cloud_id = excluded.cloud_id, site_url = excluded.site_url, "
 	    "access_ct = excluded.access_ct, "
 	    "access_expires = excluded.access_expires, "
@@ -316,7 +320,8 @@ static const char *const sql[S_COUNT] = {
 	    "generation = generation + 1, lease_owner = NULL, "
 	    "lease_until = NULL, updated = excluded.updated",
 	[S_LINK_GET] = "SELECT l.user_id, l.account_id, l.cloud_id, "
-	    "l.site_url, l.access_ct, l.access_expires, l.refresh_ct, l.status, "
+	    "l.site_url, l.access_ct, l.access_expires, l.refresh_ct, "
+	    "l.status, "
 	    "l.generation, l.lease_owner, l.lease_until, l.created, l.updated, "
 	    "u.display_name, u.email FROM atlassian_links l "
 	    "JOIN users u ON u.id = l.user_id WHERE l.user_id = :uid",
@@ -568,7 +573,8 @@ jta_store_migrate(struct jta_store *st, int target)
 		}
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d",
 		    v + 1);
-		if (sqlite3_exec(st->db, pragma, NULL, NULL, NULL) != SQLITE_OK) {
+		if (sqlite3_exec(st->db, pragma, NULL, NULL, NULL) !=
+		    SQLITE_OK) {
 			rc = dberr(st, SQLITE_ERROR, "user_version", NULL);
 			goto fail;
 		}
@@ -1783,7 +1789,8 @@ jta_store_ticket_search(struct jta_store *st, const struct jta_search *q,
 		goto out;
 	}
 	if (rc == SQLITE_ROW) {
-		if (cursor_make(order, lastv, lastid, next, sizeof(next)) != 0) {
+		if (cursor_make(order, lastv, lastid, next, sizeof(next)) !=
+		    0) {
 			ret = JTA_ERR_INTERNAL;
 			goto out;
 		}

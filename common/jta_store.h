@@ -286,6 +286,8 @@ struct jta_search {
 					 * "-created", "created" */
 	size_t		 limit;
 	const char	*cursor;	/* from a previous answer, or NULL */
+	const char	*jql;		/* Jira only: raw JQL instead of the
+					 * filters; the store refuses it */
 };
 
 /* Orders accepted in struct jta_search, NULL-terminated. */

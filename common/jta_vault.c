@@ -380,8 +380,8 @@ keys_parse(const char *path, const char *text, size_t len,
 		    hexend--)
 			;
 		if (kidend == p || hex == kidend ||
-		    jta_req_parse_uint(p, (size_t)(kidend - p), JTA_VAULT_KID_MAX,
-		    &kid) != 0 || kid == 0) {
+		    jta_req_parse_uint(p, (size_t)(kidend - p),
+		    JTA_VAULT_KID_MAX, &kid) != 0 || kid == 0) {
 			snprintf(msg, msgsz, "token_key_file %s:%zu: expected "
 			    "'KID HEX64' with KID a whole number from 1 to %lu",
 			    path, lineno, (unsigned long)JTA_VAULT_KID_MAX);
@@ -394,8 +394,9 @@ keys_parse(const char *path, const char *text, size_t len,
 			return JTA_ERR_CONFIG;
 		}
 		if (keyset_find(ks, (uint32_t)kid) != NULL) {
-			snprintf(msg, msgsz, "token_key_file %s:%zu: KID %lu is "
-			    "listed twice", path, lineno, (unsigned long)kid);
+			snprintf(msg, msgsz, "token_key_file %s:%zu: KID %lu "
+			    "is listed twice", path, lineno,
+			    (unsigned long)kid);
 			return JTA_ERR_CONFIG;
 		}
 		if ((size_t)(hexend - hex) != TKEYBYTES * 2 ||

@@ -28,11 +28,14 @@ static const struct jta_field search_fields[] = {
 	{ "order", JTA_FT_ENUM, 0, 0, 0, jta_store_orders },
 	{ "limit", JTA_FT_UINT, 0, 1, JTA_LIMIT_PAGE_MAX, NULL },
 	{ "cursor", JTA_FT_STRING, 0, 1, JTA_LIMIT_CURSOR, NULL },
+	/* backend = jira: a JQL query of the person's own. */
+	{ "jql", JTA_FT_STRING, 0, 1, JTA_LIMIT_JQL, NULL },
 };
 
 static const struct jta_field create_fields[] = {
 	{ "project", JTA_FT_PROJECT, JTA_F_REQUIRED, 0, 0, NULL },
-	{ "summary", JTA_FT_STRING, JTA_F_REQUIRED, 1, JTA_LIMIT_SUMMARY, NULL },
+	{ "summary", JTA_FT_STRING, JTA_F_REQUIRED, 1, JTA_LIMIT_SUMMARY,
+	    NULL },
 	{ "type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
 	{ "description", JTA_FT_TEXT, 0, 0, JTA_LIMIT_DESCRIPTION, NULL },
 	{ "priority", JTA_FT_ENUM, 0, 0, 0, jta_store_priorities },
@@ -80,6 +83,7 @@ search(struct jta_ctx *ctx, const struct jta_req *req,
 	q.order = str(p, "order");
 	q.limit = (size_t)json_integer_value(json_object_get(p, "limit"));
 	q.cursor = str(p, "cursor");
+	q.jql = str(p, "jql");
 	if ((mine = str(p, "mine")) != NULL) {
 		const char **slot = strcmp(mine, "reported") == 0 ?
 		    &q.reporter : &q.assignee;

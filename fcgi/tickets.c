@@ -204,8 +204,8 @@ create(struct jta_ctx *ctx, const struct jta_req *req,
 		return rc;
 	if ((rc = jta_store_tk_create(ctx->store, who,
 	    ctx->conf.default_project, f, &out, err)) == JTA_OK) {
-		snprintf(loc, sizeof(loc), "%s/api/tickets/%" JSON_INTEGER_FORMAT
-		    "/", ctx->conf.public_url,
+		snprintf(loc, sizeof(loc), "%s/api/tickets/%"
+		    JSON_INTEGER_FORMAT "/", ctx->conf.public_url,
 		    json_integer_value(json_object_get(out, "id")));
 		if ((rc = jta_resp_header(resp, "Location", loc)) == JTA_OK)
 			rc = jta_resp_json(resp, 201, out);

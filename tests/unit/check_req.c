@@ -172,7 +172,8 @@ START_TEST(utf8_well_formed_accepted)
 	ck_assert_int_eq(u8("\xf0\x90\x80\x80"), 1);		/* U+10000 */
 	ck_assert_int_eq(u8("\xf0\x9f\x98\x80"), 1);		/* 😀 */
 	ck_assert_int_eq(u8("\xf4\x8f\xbf\xbf"), 1);		/* U+10FFFF */
-	ck_assert_int_eq(jta_req_utf8_valid("a\0b", 3), 1);	/* NUL is ASCII */
+	/* NUL is ASCII */
+	ck_assert_int_eq(jta_req_utf8_valid("a\0b", 3), 1);
 }
 END_TEST
 
@@ -1188,11 +1189,13 @@ START_TEST(query_username_shape)
 	query_refused("assignee=a+b", 422, "assignee", NULL);
 	query_refused("assignee=a@b", 422, "assignee", NULL);
 	query_refused("assignee=j%C3%B6rg", 422, "assignee", NULL);
-	snprintf(q, sizeof(q), "assignee=%.64s", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	snprintf(q, sizeof(q), "assignee=%.64s",
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
 	o = query_ok(q);
 	json_decref(o);
-	snprintf(q, sizeof(q), "assignee=%.65s", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	snprintf(q, sizeof(q), "assignee=%.65s",
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
 	query_refused(q, 422, "assignee", NULL);
 }

@@ -128,7 +128,8 @@ static json_t *
 J(const char *s)
 {
 	json_error_t	 je;
-	json_t		*j = json_loadb(s, strlen(s), JSON_REJECT_DUPLICATES, &je);
+	json_t		*j = json_loadb(s, strlen(s), JSON_REJECT_DUPLICATES,
+			    &je);
 
 	ck_assert_msg(j != NULL, "bad test JSON %s: %s", s, je.text);
 	return j;
@@ -1040,7 +1041,8 @@ START_TEST(ticket_get_not_found_is_404)
 	st = newstore(path, sizeof(path));
 	adduser(st, "alice", &a);
 	addproject(st, "DEMO", NULL);
-	json_decref(tcreate(st, &a, "{\"project\":\"DEMO\",\"summary\":\"a\"}"));
+	json_decref(tcreate(st, &a,
+	    "{\"project\":\"DEMO\",\"summary\":\"a\"}"));
 	memset(&e, 0, sizeof(e));
 	assert_err(jta_store_ticket_get(st, "DEMO-2", &out, &e), &e,
 	    JTA_ERR_NOTFOUND, 404, "key", NULL);
@@ -1113,7 +1115,8 @@ START_TEST(ticket_update_sets_updated_time)
 	st = newstore(path, sizeof(path));
 	adduser(st, "alice", &a);
 	addproject(st, "DEMO", NULL);
-	json_decref(tcreate(st, &a, "{\"project\":\"DEMO\",\"summary\":\"a\"}"));
+	json_decref(tcreate(st, &a,
+	    "{\"project\":\"DEMO\",\"summary\":\"a\"}"));
 	sqlexec(path, "UPDATE tickets SET created = 1000000000, "
 	    "updated = 1000000000");
 	t = tupdate(st, "DEMO-1", "{\"priority\":\"High\"}");
@@ -1136,7 +1139,8 @@ START_TEST(ticket_update_bad_value_changes_nothing)
 	st = newstore(path, sizeof(path));
 	adduser(st, "alice", &a);
 	addproject(st, "DEMO", NULL);
-	json_decref(tcreate(st, &a, "{\"project\":\"DEMO\",\"summary\":\"a\"}"));
+	json_decref(tcreate(st, &a,
+	    "{\"project\":\"DEMO\",\"summary\":\"a\"}"));
 	f = J("{\"summary\":\"changed\",\"type\":\"Epic\"}");
 	memset(&e, 0, sizeof(e));
 	assert_err(jta_store_ticket_update(st, "DEMO-1", f, &out, &e), &e,
@@ -1171,7 +1175,8 @@ START_TEST(ticket_comment_added_and_shown)
 	adduser(st, "alice", &a);
 	adduser(st, "bob", &b);
 	addproject(st, "DEMO", NULL);
-	json_decref(tcreate(st, &a, "{\"project\":\"DEMO\",\"summary\":\"a\"}"));
+	json_decref(tcreate(st, &a,
+	    "{\"project\":\"DEMO\",\"summary\":\"a\"}"));
 	sqlexec(path, "UPDATE tickets SET updated = 1000000000");
 	ck_assert_int_eq(jta_store_ticket_comment(st, "DEMO-1", &b,
 	    "Toner replaced;\nwatching it.", &c, &e), JTA_OK);
@@ -1208,7 +1213,8 @@ START_TEST(ticket_shows_last_comments_oldest_first)
 	st = newstore(path, sizeof(path));
 	adduser(st, "alice", &a);
 	addproject(st, "DEMO", NULL);
-	json_decref(tcreate(st, &a, "{\"project\":\"DEMO\",\"summary\":\"a\"}"));
+	json_decref(tcreate(st, &a,
+	    "{\"project\":\"DEMO\",\"summary\":\"a\"}"));
 	for (i = 1; i <= JTA_LIMIT_COMMENTS_SHOWN + 2; i++) {
 		snprintf(body, sizeof(body), "comment %d", i);
 		tcomment(st, "DEMO-1", &a, body);
@@ -1260,7 +1266,8 @@ START_TEST(workflow_moves_and_transitions)
 	st = newstore(path, sizeof(path));
 	adduser(st, "alice", &a);
 	addproject(st, "DEMO", NULL);
-	json_decref(tcreate(st, &a, "{\"project\":\"DEMO\",\"summary\":\"a\"}"));
+	json_decref(tcreate(st, &a,
+	    "{\"project\":\"DEMO\",\"summary\":\"a\"}"));
 	ck_assert_str_eq(moves(st, "DEMO-1", m, sizeof(m), s, sizeof(s)),
 	    "In Progress");
 	ck_assert_str_eq(s, "Open");
@@ -1303,7 +1310,8 @@ START_TEST(workflow_forbidden_move_is_409_naming_allowed)
 	st = newstore(path, sizeof(path));
 	adduser(st, "alice", &a);
 	addproject(st, "DEMO", NULL);
-	json_decref(tcreate(st, &a, "{\"project\":\"DEMO\",\"summary\":\"a\"}"));
+	json_decref(tcreate(st, &a,
+	    "{\"project\":\"DEMO\",\"summary\":\"a\"}"));
 	memset(&e, 0, sizeof(e));
 	assert_err(jta_store_ticket_transition(st, "DEMO-1", "Resolved", &out,
 	    &e), &e, JTA_ERR_CONFLICT, 409, "to", "In Progress");
@@ -1981,7 +1989,8 @@ tkids(const json_t *res, char *buf, size_t bufsz, json_int_t *count)
 	buf[0] = '\0';
 	*count = iget(res, "count");
 	json_array_foreach(json_object_get(res, "results"), i, t)
-		o += (size_t)snprintf(buf + o, bufsz - o, "%s%" JSON_INTEGER_FORMAT,
+		o += (size_t)snprintf(buf + o, bufsz - o,
+		    "%s%" JSON_INTEGER_FORMAT,
 		    i ? "," : "", iget(t, "id"));
 	return buf;
 }
@@ -3347,8 +3356,8 @@ START_TEST(lease_16_processes_refresh_once)
 	st = openstore(path, 0);
 	l = access_is(st, v, uid, "access-2");
 	ck_assert_int_eq(l.generation, g + 1);	/* renewed exactly once */
-	ck_assert_int_eq(lease(st, v, uid, "h:1:a", jta_time_now(), l.generation,
-	    "refresh-2"), JTA_LEASE_CLAIMED);
+	ck_assert_int_eq(lease(st, v, uid, "h:1:a", jta_time_now(),
+	    l.generation, "refresh-2"), JTA_LEASE_CLAIMED);
 	jta_store_close(st);
 	jta_vault_close(v);
 }
