@@ -58,4 +58,20 @@
  * (logs are ours, not input, so cutting is safe there). */
 #define JTA_LIMIT_LOG_LINE	2048
 
+/* Rich text: Markdown <-> Atlassian Document Format (ADF), jta_adf. */
+/* Nesting of lists, quotes and other containers, both ways: bounds the
+ * recursion of the converters.  Markdown deeper than this is refused
+ * (422); ADF from Jira deeper than this is shown with a note instead. */
+#define JTA_LIMIT_ADF_DEPTH	32
+/* Markdown given to the converter, in bytes (422 above it): bounds the
+ * work and the memory of one conversion. */
+#define JTA_LIMIT_ADF_SOURCE	(64 * 1024)
+/* Nodes in an ADF document made from Markdown (422 above it): bounds the
+ * memory of the tree, whatever the mix of marks and breaks. */
+#define JTA_LIMIT_ADF_NODES	16384
+/* Markdown made from ADF, in bytes: what one description or comment may
+ * cost a response.  Longer text is cut with a "[... N characters left
+ * out]" marker (it is Jira's content to show, not input to refuse). */
+#define JTA_LIMIT_ADF_MARKDOWN	100000
+
 #endif

@@ -1,0 +1,75 @@
+/*
+ * Rich text both ways: the Markdown our API speaks and the Atlassian
+ * Document Format (ADF) that Jira Cloud REST v3 takes and returns for
+ * descriptions and comments
+ * (https://developer.atlassian.com/cloud/jira/platform/apis/document/structure/).
+ *
+ * The Markdown subset, round-trip stable both ways: paragraphs, hard line
+ * breaks (two blanks or a backslash before the line end), ATX headings,
+ * bullet lists (-, *, +) and ordered lists (1. or 1)), nested by indenting
+ * 2 to 4 blanks, fenced code blocks with a language, block quotes, rules,
+ * GFM tables, **strong**, *em* and _em_, `code`, ~~strike~~,
+ * [text](url) and <url> links (http, https and mailto only: anything else
+ * stays plain text) and backslash escapes.  Soft line breaks become blanks
+ * (CommonMark).  Left out: raw HTML, entities, images, link titles,
+ * reference links, setext headings, indented code, lazy continuation of
+ * quotes.
+ */
+#ifndef JTA_ADF_H
+#define JTA_ADF_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "jta_err.h"
+#include "jta_limits.h"
+
+/*
+ * Convert Markdown md[0..len) (UTF-8, checked by the caller; no NUL
+ * needed at the end) into a new ADF document {"type":"doc","version":1,
+ * "content":[...]} that the caller owns (json_decref) in *out.
+ *
+ * What ADF does not allow where it appears is made to fit: a heading in a
+ * list item or a quote becomes a paragraph, a rule there is dropped, a
+ * quote in a quote or a list item is merged into its container, tables
+ * are recognised only at the top level; code marks carry no other mark
+ * but a link (ADF's CodeTextMark rule).
+ *
+ * Returns JTA_OK; JTA_ERR_INPUT with err filled (422, field as given)
+ * when md is longer than JTA_LIMIT_ADF_SOURCE, nests deeper than
+ * JTA_LIMIT_ADF_DEPTH or makes more than JTA_LIMIT_ADF_NODES nodes;
+ * JTA_ERR_NOMEM.  *out is NULL on failure.  Time and memory are linear in
+ * len, whatever the input.
+ */
+enum jta_err jta_adf_from_markdown(const char *md, size_t len,
+    const char *field, json_t **out, struct jta_error *err) JTA_WUR;
+
+/*
+ * Convert the ADF document adf (untrusted JSON from Jira: any shape is
+ * survived) into new NUL-terminated Markdown in *out, which the caller
+ * releases with free().  Text is escaped so that jta_adf_from_markdown
+ * gives it back unchanged.
+ *
+ * *lossy is set to the number of nodes that Markdown cannot carry; each
+ * leaves a visible note in the text: mentions become "@Name", emoji their
+ * short name (":smile:"), inline cards and block cards their link, dates
+ * "[date: YYYY-MM-DD]", statuses "[status: TEXT]", media "[media not
+ * shown]", panels "[panel: TYPE]" and expands "[expand: TITLE]" followed
+ * by their content, other node types "[unsupported: TYPE]" followed by
+ * their content; table cells holding more than paragraphs, elements that
+ * are not nodes and content nested deeper than JTA_LIMIT_ADF_DEPTH (left
+ * out with a note) count as well.
+ *
+ * Output longer than JTA_LIMIT_ADF_MARKDOWN bytes is cut at a character
+ * boundary and ends with "[... N characters left out]"; the result is
+ * never longer than JTA_LIMIT_ADF_MARKDOWN.
+ *
+ * Returns JTA_OK; JTA_ERR_INPUT with err filled (status 502: Jira sent
+ * it) when adf is not an object of type "doc"; JTA_ERR_NOMEM.  *out is
+ * NULL on failure.
+ */
+enum jta_err jta_adf_to_markdown(const json_t *adf, char **out,
+    size_t *lossy, struct jta_error *err) JTA_WUR;
+
+#endif
