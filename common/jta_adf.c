@@ -2026,6 +2026,22 @@ codemd(struct out *o, const json_t *node)
 		puts_(o, "`");
 }
 
+/* 1 when arr holds something but empty paragraphs (which are not
+ * shown). */
+static int
+shown(const json_t *arr)
+{
+	const json_t	*e;
+	const char	*t;
+	size_t		 i;
+
+	json_array_foreach(arr, i, e)
+		if ((t = ntype(e)) == NULL || strcmp(t, "paragraph") != 0 ||
+		    json_array_size(json_object_get(e, "content")) > 0)
+			return 1;
+	return 0;
+}
+
 static void
 listmd(struct out *o, const json_t *node, unsigned depth, int alt)
 {
@@ -2055,8 +2071,7 @@ listmd(struct out *o, const json_t *node, unsigned depth, int alt)
 		ind[w] = '\0';
 		t = ntype(it);
 		c = json_object_get(it, "content");
-		if (t == NULL || strcmp(t, "listItem") != 0 ||
-		    json_array_size(c) > 0)
+		if (t == NULL || strcmp(t, "listItem") != 0 || shown(c))
 			emit(o, " ", 1);
 		old = push(o, ind, 0);
 		o->linestart = 1;
@@ -2230,6 +2245,7 @@ jta_adf_to_markdown(const json_t *adf, char **out, size_t *lossy,
 	if (lossy != NULL)
 		*lossy = 0;
 	memset(&o, 0, sizeof(o));
+	o.bol = o.linestart = 1;
 	if (!json_is_object(adf) || (t = ntype(adf)) == NULL ||
 	    strcmp(t, "doc") != 0)
 		return jta_error_set(err, JTA_ERR_INPUT, 502, "",
