@@ -708,7 +708,8 @@ inlines(struct md *m, const char *s, size_t n, json_t *arr)
 		}
 		switch (ch) {
 		case '\\':
-			if (i + 1 < n && ispunct_ascii((unsigned char)s[i + 1])) {
+			if (i + 1 < n &&
+			    ispunct_ascii((unsigned char)s[i + 1])) {
 				r = s[i + 1] == '`' ? runlen(s, n, i + 1) : 1;
 				(void)addseg(m, SEG_TEXT, s + i + 1, r, on,
 				    href, hrefn);
@@ -1145,7 +1146,8 @@ delimrow(const char *t, size_t n)
 	for (i = 0; i < n; i++) {
 		if (t[i] == '-')
 			dashes++;
-		else if (t[i] != '|' && t[i] != ':' && !isws((unsigned char)t[i]))
+		else if (t[i] != '|' && t[i] != ':' &&
+		    !isws((unsigned char)t[i]))
 			return 0;
 	}
 	return dashes > 0;
