@@ -38,7 +38,7 @@ if [ ! -f "$srcdir/common/jta_req.c" ]; then
 	echo "run-fuzzers.sh: no source tree at $srcdir" >&2
 	exit 99
 fi
-targets=${*:-query json conf time}
+targets=${*:-query json conf time markdown adf}
 
 # ---- what we need ----
 cc=
@@ -157,6 +157,24 @@ writedicts() {
 	    backend log_level busy_timeout_ms ' = ' '\x0a' '\x0d\x0a' '#' '\x00' \
 	    'https://' 'http://' local debug warn error 60000 '/'
 	dict time 1970- 9999- 2000-02-29 -12-31 T23:59:59Z T00:00:00Z
+	dict markdown '\x0a' '\x0a\x0a' '# ' '###### ' '- ' '* ' '+ ' '1. ' \
+	    '1) ' '  ' '    ' '> ' '```' '~~~' '---' '***' '**' '*' '_' '~~' \
+	    '`' '``' '\\' '[' '](' ')' '](https://x.y)' '<https://a.b>' \
+	    'mailto:' '|' '| --- |' '|-|' ':-:' '\x09' '\x0d\x0a' '  \x0a'
+	dict adf '{' '}' '[' ']' ':' ',' '\"type\":' '\"content\":' \
+	    '\"text\":' '\"attrs\":' '\"marks\":' '\"doc\"' \
+	    '\"paragraph\"' '\"text\"' '\"heading\"' '\"level\":' \
+	    '\"bulletList\"' '\"orderedList\"' '\"order\":' \
+	    '\"listItem\"' '\"codeBlock\"' '\"language\":' \
+	    '\"blockquote\"' '\"rule\"' '\"table\"' '\"tableRow\"' \
+	    '\"tableHeader\"' '\"tableCell\"' '\"hardBreak\"' \
+	    '\"mention\"' '\"emoji\"' '\"shortName\":' '\"media\"' \
+	    '\"mediaSingle\"' '\"mediaGroup\"' '\"panel\"' \
+	    '\"panelType\":' '\"expand\"' '\"title\":' \
+	    '\"inlineCard\"' '\"blockCard\"' '\"url\":' '\"date\"' \
+	    '\"timestamp\":' '\"status\"' '\"strong\"' '\"em\"' \
+	    '\"code\"' '\"strike\"' '\"link\"' '\"href\":' \
+	    '\"https://x.y\"' '\"underline\"' '\"*_\\\\`[]<>|#-\"'
 }
 writedicts
 
