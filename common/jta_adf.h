@@ -2,7 +2,7 @@
  * Rich text both ways: the Markdown our API speaks and the Atlassian
  * Document Format (ADF) that Jira Cloud REST v3 takes and returns for
  * descriptions and comments
- * (https://developer.atlassian.com/cloud/jira/platform/apis/document/structure/).
+ * (developer.atlassian.com/cloud/jira/platform/apis/document/structure).
  *
  * The Markdown subset, round-trip stable both ways: paragraphs, hard line
  * breaks (two blanks or a backslash before the line end), ATX headings,

@@ -291,7 +291,12 @@ attempt(const struct jta_http_req *req, struct sink *sink, long *status,
 	    CURLE_OK ||
 	    curl_easy_setopt(kept, CURLOPT_HEADERDATA, sink) != CURLE_OK ||
 	    curl_easy_setopt(kept, CURLOPT_CUSTOMREQUEST, req->method) !=
-	    CURLE_OK) {
+	    CURLE_OK ||
+	    /* libcurl resends a request on its own when a kept connection
+	     * turns out dead; for a create that could make a second ticket,
+	     * so those get a connection of their own. */
+	    curl_easy_setopt(kept, CURLOPT_FRESH_CONNECT, req->repeatable ?
+	    0L : 1L) != CURLE_OK) {
 		rc = jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 		    "the HTTP client could not be set up");
 		goto out;

@@ -61,7 +61,8 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 {
 	struct jta_oauth_done done;
 	struct jta_page	 pg;
-	char		 text[JTA_LIMIT_SITE_URL + 256];
+	char		 text[JTA_LIMIT_SITE_URL + JTA_LIMIT_DISPLAY_NAME +
+			    256];
 	enum jta_err	 rc;
 	json_t		*q = NULL;
 

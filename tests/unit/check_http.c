@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +29,9 @@ struct canned {
 	const char	*answer;	/* raw HTTP answer; NULL: close */
 	size_t		 pad;		/* bytes of body to send after it */
 	unsigned	 delay_ms;	/* before answering */
+	int		 keep;		/* then read one more request on the
+					 * same connection (for half a second)
+					 * and close without answering it */
 };
 
 struct server {
@@ -64,6 +68,18 @@ serve(int ls, const struct canned *c, size_t n, const char *seen)
 				if (write(fd, buf, c[i].pad - k < sizeof(buf) ?
 				    c[i].pad - k : sizeof(buf)) < 0)
 					break;
+		}
+		if (c[i].keep) {
+			struct timeval tv = { 0, 500000 };
+
+			setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv,
+			    sizeof(tv));
+			r = recv(fd, buf, sizeof(buf) - 1, 0);
+			if (r > 0 && (f = fopen(seen, "a")) != NULL) {
+				fwrite(buf, 1, (size_t)r, f);
+				fputs("\n----\n", f);
+				fclose(f);
+			}
 		}
 		close(fd);
 	}
@@ -195,7 +211,7 @@ END_TEST
 
 START_TEST(get_returns_status_and_body_and_sends_bearer)
 {
-	static const struct canned c[] = { { OK_JSON, 0, 0 } };
+	static const struct canned c[] = { { OK_JSON, 0, 0, 0 } };
 	struct server	 s;
 	struct jta_http_req rq;
 	struct jta_http_resp rs;
@@ -223,7 +239,7 @@ END_TEST
 
 START_TEST(post_sends_body_and_content_type)
 {
-	static const struct canned c[] = { { OK_JSON, 0, 0 } };
+	static const struct canned c[] = { { OK_JSON, 0, 0, 0 } };
 	struct server	 s;
 	struct jta_http_req rq;
 	struct jta_http_resp rs;
@@ -250,7 +266,7 @@ END_TEST
 START_TEST(client_errors_are_returned_not_failed)
 {
 	static const struct canned c[] = { { "HTTP/1.1 404 Not Found\r\n"
-	    "Content-Length: 2\r\nConnection: close\r\n\r\n{}", 0, 0 } };
+	    "Content-Length: 2\r\nConnection: close\r\n\r\n{}", 0, 0, 0 } };
 	struct server	 s;
 	struct jta_http_req rq;
 	struct jta_http_resp rs;
@@ -270,7 +286,7 @@ END_TEST
 START_TEST(server_error_is_502)
 {
 	static const struct canned c[] = { { "HTTP/1.1 500 Oops\r\n"
-	    "Content-Length: 0\r\nConnection: close\r\n\r\n", 0, 0 } };
+	    "Content-Length: 0\r\nConnection: close\r\n\r\n", 0, 0, 0 } };
 	struct server	 s;
 	struct jta_http_req rq;
 	struct jta_http_resp rs;
@@ -291,7 +307,7 @@ START_TEST(redirects_are_not_followed)
 {
 	static const struct canned c[] = { { "HTTP/1.1 302 Found\r\n"
 	    "Location: http://127.0.0.1:1/elsewhere\r\nContent-Length: 0\r\n"
-	    "Connection: close\r\n\r\n", 0, 0 } };
+	    "Connection: close\r\n\r\n", 0, 0, 0 } };
 	struct server	 s;
 	struct jta_http_req rq;
 	struct jta_http_resp rs;
@@ -310,7 +326,7 @@ END_TEST
 START_TEST(answer_over_the_cap_is_502)
 {
 	static const struct canned c[] = { { "HTTP/1.1 200 OK\r\n"
-	    "Connection: close\r\n\r\n", JTA_LIMIT_UPSTREAM_BODY + 1, 0 } };
+	    "Connection: close\r\n\r\n", JTA_LIMIT_UPSTREAM_BODY + 1, 0, 0 } };
 	struct server	 s;
 	struct jta_http_req rq;
 	struct jta_http_resp rs;
@@ -330,7 +346,7 @@ END_TEST
 START_TEST(answer_at_the_cap_is_kept)
 {
 	static const struct canned c[] = { { "HTTP/1.1 200 OK\r\n"
-	    "Connection: close\r\n\r\n", JTA_LIMIT_UPSTREAM_BODY, 0 } };
+	    "Connection: close\r\n\r\n", JTA_LIMIT_UPSTREAM_BODY, 0, 0 } };
 	struct server	 s;
 	struct jta_http_req rq;
 	struct jta_http_resp rs;
@@ -348,7 +364,7 @@ END_TEST
 
 START_TEST(slow_answer_times_out_as_502)
 {
-	static const struct canned c[] = { { OK_JSON, 0, 1500 } };
+	static const struct canned c[] = { { OK_JSON, 0, 1500, 0 } };
 	struct server	 s;
 	struct jta_http_req rq;
 	struct jta_http_resp rs;
@@ -418,8 +434,8 @@ END_TEST
 START_TEST(busy_answer_is_waited_out_within_budget)
 {
 	static const struct canned c[] = { { BUSY("429 Too Many Requests"),
-	    0, 0 }, { BUSY("503 Service Unavailable"), 0, 0 },
-	    { OK_JSON, 0, 0 } };
+	    0, 0, 0 }, { BUSY("503 Service Unavailable"), 0, 0, 0 },
+	    { OK_JSON, 0, 0, 0 } };
 	struct server	 s;
 	struct jta_http_req rq;
 	struct jta_http_resp rs;
@@ -442,7 +458,7 @@ START_TEST(busy_answer_beyond_budget_is_503_with_retry_after)
 {
 	static const struct canned c[] = { { "HTTP/1.1 429 Slow down\r\n"
 	    "Retry-After: 30\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
-	    0, 0 } };
+	    0, 0, 0 } };
 	struct server	 s;
 	struct jta_http_req rq;
 	struct jta_http_resp rs;
@@ -465,7 +481,7 @@ END_TEST
 START_TEST(create_is_never_repeated_on_busy)
 {
 	static const struct canned c[] = { { BUSY("503 Service Unavailable"),
-	    0, 0 }, { OK_JSON, 0, 0 } };
+	    0, 0, 0 }, { OK_JSON, 0, 0, 0 } };
 	struct server	 s;
 	struct jta_http_req rq;
 	struct jta_http_resp rs;
@@ -486,6 +502,52 @@ START_TEST(create_is_never_repeated_on_busy)
 	jta_http_resp_free(&rs);
 	server_stop(&s, seen, sizeof(seen));
 	ck_assert_ptr_null(strstr(strstr(seen, "----"), "POST"));
+}
+END_TEST
+
+/* Count the occurrences of needle in hay. */
+static int
+count(const char *hay, const char *needle)
+{
+	int	 n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay++;
+	}
+	return n;
+}
+
+START_TEST(create_never_resent_on_a_dead_kept_connection)
+{
+	/* The first answer keeps the connection open; the server then
+	 * takes the next request on it and hangs up unanswered, as a
+	 * server dying mid-create does.  libcurl would resend a request
+	 * that met a dead reused connection: a create must not be. */
+	static const struct canned c[] = { { "HTTP/1.1 200 OK\r\n"
+	    "Content-Length: 2\r\n\r\n{}", 0, 0, 1 }, { NULL, 0, 0, 0 },
+	    { OK_JSON, 0, 0, 0 } };
+	struct server	 s;
+	struct jta_http_req rq;
+	struct jta_http_resp rs;
+	struct jta_error e;
+	char		 url[128], seen[8192];
+
+	server_start(&s, c, 3);
+	req_init(&rq, &s, url, sizeof(url), "/rest/api/3/myself");
+	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_OK);
+	jta_http_resp_free(&rs);
+	req_init(&rq, &s, url, sizeof(url), "/rest/api/3/issue");
+	rq.method = "POST";
+	rq.repeatable = 0;
+	rq.content_type = "application/json";
+	rq.body = "{}";
+	rq.bodylen = 2;
+	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_ERR_UPSTREAM);
+	ck_assert_int_eq(e.status, 502);
+	jta_http_resp_free(&rs);
+	server_stop(&s, seen, sizeof(seen));
+	ck_assert_int_eq(count(seen, "POST /rest/api/3/issue"), 1);
 }
 END_TEST
 
@@ -512,6 +574,7 @@ http_suite(void)
 	tcase_add_test(tc, busy_answer_is_waited_out_within_budget);
 	tcase_add_test(tc, busy_answer_beyond_budget_is_503_with_retry_after);
 	tcase_add_test(tc, create_is_never_repeated_on_busy);
+	tcase_add_test(tc, create_never_resent_on_a_dead_kept_connection);
 	suite_add_tcase(s, tc);
 	return s;
 }
