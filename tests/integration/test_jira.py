@@ -305,7 +305,8 @@ def refresh(cases, stack, s, c):
     standin.config(sites=1)
 
 
-try:
-    jtatest.run(journey, extra_conf=conf)
-finally:
-    standin.stop()
+if __name__ == "__main__":
+    try:
+        jtatest.run(journey, extra_conf=conf)
+    finally:
+        standin.stop()
