@@ -181,20 +181,17 @@ out:
  * their account.  Others are 422: Jira knows no local user names.
  */
 static enum jta_err
-account(struct jta_backend *be, const struct jta_user *who, const char *name,
-    const char *field, char id[JTA_LIMIT_ACCOUNT_ID + 1],
-    struct jta_error *err)
+account(struct jta_backend *be, const char *name, const char *field,
+    char id[JTA_LIMIT_ACCOUNT_ID + 1], struct jta_error *err)
 {
 	struct jta_user	 u;
 	struct jta_link	 link;
 	struct jta_secret *tok = NULL;
 	struct jta_error e;
-	enum jta_err	 rc;
 
-	if (jta_store_user_get(be->store, strcmp(name, who->name) == 0 ?
-	    who->name : name, &u, &e) != JTA_OK ||
-	    (rc = jta_store_link_get(be->store, be->oauth->vault, u.id, &link,
-	    &tok, &e)) != JTA_OK) {
+	if (jta_store_user_get(be->store, name, &u, &e) != JTA_OK ||
+	    jta_store_link_get(be->store, be->oauth->vault, u.id, &link, &tok,
+	    &e) != JTA_OK) {
 		jta_secret_free(tok);
 		return jta_error_set(err, JTA_ERR_INPUT, 422, field,
 		    "%s must be a person who signed in to this service (their "
@@ -220,7 +217,7 @@ search(struct jta_backend *be, const struct jta_user *who,
 	if (qq.assignee != NULL) {
 		if (strcmp(qq.assignee, who->name) == 0)
 			qq.assignee = jta_jira_current_user;
-		else if ((rc = account(be, who, qq.assignee, "assignee", asg,
+		else if ((rc = account(be, qq.assignee, "assignee", asg,
 		    err)) != JTA_OK)
 			return rc;
 		else
@@ -229,7 +226,7 @@ search(struct jta_backend *be, const struct jta_user *who,
 	if (qq.reporter != NULL) {
 		if (strcmp(qq.reporter, who->name) == 0)
 			qq.reporter = jta_jira_current_user;
-		else if ((rc = account(be, who, qq.reporter, "reporter", rep,
+		else if ((rc = account(be, qq.reporter, "reporter", rep,
 		    err)) != JTA_OK)
 			return rc;
 		else
@@ -317,8 +314,8 @@ description(const json_t *fields, json_t **adf, struct jta_error *err)
 
 /* Replace fields' assignee user name by its account id, in a copy. */
 static enum jta_err
-with_account(struct jta_backend *be, const struct jta_user *who,
-    const json_t *fields, json_t **copy, struct jta_error *err)
+with_account(struct jta_backend *be, const json_t *fields, json_t **copy,
+    struct jta_error *err)
 {
 	const json_t	*a = json_object_get(fields, "assignee");
 	char		 id[JTA_LIMIT_ACCOUNT_ID + 1];
@@ -328,7 +325,7 @@ with_account(struct jta_backend *be, const struct jta_user *who,
 		return JTA_ERR_NOMEM;
 	if (!json_is_string(a))
 		return JTA_OK;
-	if ((rc = account(be, who, json_string_value(a), "assignee", id,
+	if ((rc = account(be, json_string_value(a), "assignee", id,
 	    err)) != JTA_OK)
 		return rc;
 	return json_object_set_new(*copy, "assignee", json_string(id)) == 0 ?
@@ -345,7 +342,7 @@ create(struct jta_backend *be, const struct jta_user *who,
 	enum jta_err	 rc;
 
 	*out = NULL;
-	if ((rc = with_account(be, who, fields, &f, err)) != JTA_OK)
+	if ((rc = with_account(be, fields, &f, err)) != JTA_OK)
 		goto out;
 	if (json_object_get(f, "type") == NULL) {
 		if ((rc = first_type(be, who, json_string_value(
@@ -391,7 +388,7 @@ update(struct jta_backend *be, const struct jta_user *who, const char *key,
 	enum jta_err	 rc;
 
 	*out = NULL;
-	if ((rc = with_account(be, who, fields, &f, err)) != JTA_OK ||
+	if ((rc = with_account(be, fields, &f, err)) != JTA_OK ||
 	    (rc = description(f, &adf, err)) != JTA_OK ||
 	    (rc = jta_jira_edit_body(f, adf, &body, err)) != JTA_OK)
 		goto out;

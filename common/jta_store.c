@@ -2288,10 +2288,14 @@ tokenopen(struct jta_vault *v, int64_t uid, const char *column,
 	tokenad(uid, column, ad, sizeof(ad));
 	if ((rc = jta_vault_unseal(v, ct, ctlen, ad, out)) != JTA_OK) {
 		jta_errorlog("store: the %s token of user %" PRId64 " does not "
-		    "open (%s)", column, uid, jta_err_name(rc));
+		    "open with the keys of token_key_file (%s): a wrong key "
+		    "file, or a row altered or copied from another user",
+		    column, uid, jta_err_name(rc));
 		return jta_error_set(err, rc == JTA_ERR_NOMEM ? rc :
-		    JTA_ERR_CRYPTO, 500, NULL, "the stored Atlassian token "
-		    "cannot be read; the server log has details");
+		    JTA_ERR_CRYPTO, 500, NULL, "your stored Atlassian sign-in "
+		    "cannot be read by this server (its operator should check "
+		    "token_key_file); visiting /oauth/start links your account "
+		    "again");
 	}
 	return JTA_OK;
 }

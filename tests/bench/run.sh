@@ -1,5 +1,7 @@
 #!/bin/sh
-# Benchmarks (not timed tests): build if needed, then print ratios.
+# Benchmarks (not timed tests): build if needed, then print ratios:
+# the embedded store against a static file, and Jira mode against nginx
+# proxying straight to the Atlassian stand-in.
 #   sh tests/bench/run.sh            uses build-test/ (made if missing)
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -11,4 +13,7 @@ if [ ! -x "$build/fcgi/jta-issues" ]; then
 	mkdir -p "$build"
 	(cd "$build" && "$top/configure" -q && make -s -j"$(nproc)")
 fi
-JTA_SRCDIR=$top JTA_BUILDDIR=$build exec python3 tests/bench/bench_issues.py
+export JTA_SRCDIR=$top JTA_BUILDDIR=$build
+python3 tests/bench/bench_issues.py
+echo
+exec python3 tests/bench/bench_jira.py

@@ -6,7 +6,9 @@ Then the cases around a refresh whose answer is lost, an answer without
 a new refresh token, and a key rotation while requests keep coming.
 Standard library only; bounded in time and count."""
 
+import json
 import os
+import subprocess
 import sys
 import threading
 import time
@@ -130,6 +132,119 @@ def test(cases, stack, server):
     st, _, _, _ = c.call("GET", "/api/me")
     cases.eq("%s: tokens open after the rotation" % s, st, 200)
     standin.config(access_token_lifetime=3600)
+
+    secrets_at_rest(cases, stack, s, c)
+    key_faults(cases, stack, s, c)
+
+
+def secrets_at_rest(cases, stack, s, c):
+    """No token the stand-in ever issued is in the database, its WAL or
+    any log, in the clear."""
+    w = test_jira.standin.world
+    tokens = [t.encode() for t in list(w.access) + list(w.refresh)]
+    cases.check("%s: the stand-in issued tokens (%d)" % (s, len(tokens)),
+                len(tokens) >= 10)
+    files = [os.path.join(stack.workdir, f) for f in
+             ("jta.db", "jta.db-wal", "jta.db-shm")]
+    for d in (stack.logdir,):
+        files += [os.path.join(d, f) for f in sorted(os.listdir(d))]
+    found = []
+    scanned = 0
+    for path in files:
+        if not os.path.exists(path):
+            continue
+        with open(path, "rb") as f:
+            data = f.read()
+        scanned += len(data)
+        found += ["%s in %s" % (t[:12], path) for t in tokens if t in data]
+    cases.check("%s: no token in the database, WAL or logs (%d bytes "
+                "scanned)" % (s, scanned), scanned > 0 and not found,
+                found[:5])
+
+
+def key_faults(cases, stack, s, c):
+    """A sealed token copied into another person's row, a wrong key
+    file and a missing one: tokens stay unreadable, errors say why."""
+    import sqlite3
+    standin = test_jira.standin
+    standin.config(person={"account_id": "712020:9d8e7f60-1a2b-4c3d-8e9f-"
+                           "a0b1c2d3e4f5", "name": "Bob Builder",
+                           "email": "bob@example.com"})
+    st, page, _ = test_jira.consent(cases, stack, s + " (bob)")
+    m = test_jira.KEY_RE.search(page or "")
+    if not cases.check("%s: a second person linked" % s, st == 200 and m,
+                       page):
+        return
+    bob = jtatest.Client(stack, m.group(1))
+    db = sqlite3.connect(os.path.join(stack.workdir, "jta.db"), timeout=30)
+    ids = [r[0] for r in db.execute(
+        "SELECT user_id FROM atlassian_links ORDER BY user_id")]
+    # Alice's sealed tokens into Bob's row: bound to Alice, they must
+    # not open as Bob's.
+    db.execute("UPDATE atlassian_links SET access_ct = (SELECT access_ct "
+               "FROM atlassian_links WHERE user_id = ?), refresh_ct = "
+               "(SELECT refresh_ct FROM atlassian_links WHERE user_id = ?) "
+               "WHERE user_id = ?", (ids[0], ids[0], ids[1]))
+    db.commit()
+    db.close()
+    st, _, e, _ = bob.call("GET", "/api/me")
+    cases.check("%s: a token copied into another person's row does not "
+                "open, with a clear error" % s,
+                st == 500 and "token_key_file" in (e or {}).get("detail",
+                                                             ""), (st, e))
+    st, _, _, _ = c.call("GET", "/api/me")
+    cases.eq("%s: ... and its owner is unaffected" % s, st, 200)
+
+    # A wrong key file (same key ids, other keys): a program started on
+    # it cannot open any token, and says which file is at fault.
+    keyfile = os.path.join(stack.workdir, "token.key")
+    with open(keyfile) as f:
+        good = f.read()
+    kids = [ln.split()[0] for ln in good.splitlines()
+            if ln.strip() and not ln.startswith("#")]
+    os.rename(keyfile, keyfile + ".good")
+    fd = os.open(keyfile, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.write(fd, "".join("%s %s\n" % (k, os.urandom(32).hex())
+                         for k in kids).encode())
+    os.close(fd)
+    st, e = cgi(stack, "jta-me", "/api/me", c.key)
+    os.rename(keyfile + ".good", keyfile)
+    cases.check("%s: a wrong token key file leaves tokens unreadable, "
+                "with a clear error" % s,
+                st == 500 and "token_key_file" in (e or {}).get("detail",
+                                                             ""), (st, e))
+    st, e = cgi(stack, "jta-me", "/api/me", c.key)
+    cases.eq("%s: the right key file opens them again" % s, st, 200)
+
+    # A missing key file stops a program at start, naming the key.
+    os.rename(keyfile, keyfile + ".away")
+    env = {"JTA_CONFIG": stack.conf, "REQUEST_METHOD": "GET",
+           "REQUEST_URI": "/healthz", "GATEWAY_INTERFACE": "CGI/1.1"}
+    p = subprocess.run([os.path.join(stack.builddir, "fcgi", "jta-me")],
+                       env=env, capture_output=True, timeout=30)
+    os.rename(keyfile + ".away", keyfile)
+    cases.check("%s: a missing token key file stops start-up naming "
+                "token_key_file" % s, p.returncode == 78 and
+                b"token_key_file" in p.stderr, (p.returncode, p.stderr))
+
+
+def cgi(stack, program, uri, key):
+    """One request to program as plain CGI on stack's files."""
+    env = {"JTA_CONFIG": stack.conf, "REQUEST_METHOD": "GET",
+           "REQUEST_URI": uri, "QUERY_STRING": "",
+           "GATEWAY_INTERFACE": "CGI/1.1",
+           "HTTP_AUTHORIZATION": "Bearer " + key}
+    for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "PATH"):
+        if k in os.environ:
+            env[k] = os.environ[k]
+    p = subprocess.run([os.path.join(stack.builddir, "fcgi", program)],
+                       env=env, capture_output=True, timeout=60)
+    head, _, payload = p.stdout.partition(b"\r\n\r\n")
+    try:
+        return (int(head.split(b"\r\n")[0].split()[1]),
+                json.loads(payload) if payload else None)
+    except (ValueError, IndexError):
+        return None, None
 
 
 def stack_programs():
