@@ -1353,6 +1353,8 @@ struct out {
 	char		 last;
 	size_t		 lossy;
 	int		 nomem;
+	size_t		 count;	/* emit() calls that wrote something */
+	int		 pendnl; /* line ends owed before the next output */
 };
 
 /* Inline state: the marks open and the blanks not yet written. */
@@ -1363,11 +1365,27 @@ struct ink {
 	struct buf	 ws;
 };
 
+static void nl(struct out *);
+
+/* Separators between blocks are owed, not written, so that a block that
+ * shows nothing leaves no blank line behind. */
+static void
+flushnl(struct out *o)
+{
+	while (o->pendnl > 0) {
+		o->pendnl--;
+		nl(o);
+	}
+}
+
 static void
 emit(struct out *o, const char *s, size_t n)
 {
 	size_t	 i, room;
 
+	flushnl(o);
+	if (n > 0)
+		o->count++;
 	if (o->bol) {
 		o->bol = 0;
 		emit(o, o->pre.p, o->pre.len);
@@ -1407,6 +1425,7 @@ nl(struct out *o)
 {
 	size_t	 n = o->pre.len;
 
+	flushnl(o);
 	if (o->bol) {
 		while (n > 0 && o->pre.p[n - 1] == ' ')
 			n--;
@@ -1423,6 +1442,7 @@ push(struct out *o, const char *s, int now)
 {
 	size_t	 old = o->pre.len;
 
+	flushnl(o);
 	if (bufput(&o->pre, s, strlen(s)) != 0)
 		o->nomem = 1;
 	if (now && !o->bol)
@@ -1444,6 +1464,8 @@ esc(struct out *o, const char *s, size_t n, unsigned ctx)
 	char	 c;
 	int	 need;
 
+	if (n > 0)
+		flushnl(o);	/* linestart holds after the owed line ends */
 	for (i = 0; i < n; i++) {
 		c = s[i];
 		if (c == '\n' || c == '\r')
@@ -1550,6 +1572,9 @@ flushws(struct out *o, struct ink *k)
 {
 	size_t	 i;
 
+	if (k->ws.len == 0)
+		return;
+	flushnl(o);
 	for (i = 0; i < k->ws.len && !o->linestart; i++)
 		put(o, isws((unsigned char)k->ws.p[i]) ? " " : k->ws.p + i, 1);
 	k->ws.len = 0;
@@ -1980,7 +2005,7 @@ codemd(struct out *o, const json_t *node)
 {
 	const json_t	*c = json_object_get(node, "content"), *e;
 	const char	*lang = attrstr(node, "language"), *s;
-	size_t		 i, k, n, run = 0, max = 0, start;
+	size_t		 i, k, n, run = 0, max = 0, start, total = 0;
 	int		 ok = lang != NULL && lang[0] != '\0';
 
 	for (k = 0; ok && lang[k] != '\0'; k++)
@@ -1992,6 +2017,7 @@ codemd(struct out *o, const json_t *node)
 		    NULL)
 			continue;
 		n = json_string_length(json_object_get(e, "text"));
+		total += n;
 		for (k = 0; k < n; k++) {
 			run = s[k] == '`' ? run + 1 : 0;
 			if (run > max)
@@ -2023,7 +2049,8 @@ codemd(struct out *o, const json_t *node)
 			start = k + 1;
 		}
 	}
-	nl(o);
+	if (total > 0)
+		nl(o);
 	for (k = 0; k < max; k++)
 		puts_(o, "`");
 }
@@ -2103,8 +2130,7 @@ notemd(struct out *o, const char *what, const char *arg,
 	puts_(o, "]");
 	if (json_array_size(c) == 0)
 		return;
-	nl(o);
-	nl(o);
+	o->pendnl = 2;
 	if (!toodeep(o, depth + 1))
 		blocksmd(o, c, 0, json_array_size(c), depth + 1, initem);
 }
@@ -2136,6 +2162,10 @@ blockmd(struct out *o, const json_t *node, const char *t, unsigned depth,
 	else if (strcmp(t, "blockquote") == 0) {
 		if (toodeep(o, depth + 1))
 			return;
+		if (!shown(c)) {
+			puts_(o, ">");
+			return;
+		}
 		old = push(o, "> ", 1);
 		blocksmd(o, c, 0, json_array_size(c), depth + 1, 0);
 		pop(o, old);
@@ -2186,8 +2216,8 @@ blocksmd(struct out *o, const json_t *arr, size_t from, size_t to,
 {
 	const json_t	*node, *c, *ord;
 	const char	*t, *prev = NULL;
-	size_t		 i = from, j;
-	int		 first = 1, alt = 0, tight;
+	size_t		 i = from, j, before = o->count;
+	int		 alt = 0, tight;
 
 	while (i < to) {
 		node = json_array_get(arr, i);
@@ -2201,17 +2231,14 @@ blocksmd(struct out *o, const json_t *arr, size_t from, size_t to,
 			i++;
 			continue;
 		}
-		if (!first) {
+		if (o->count != before) {
 			ord = json_object_get(json_object_get(node, "attrs"),
 			    "order");
 			tight = initem && (strcmp(t, "bulletList") == 0 ||
 			    (strcmp(t, "orderedList") == 0 && (ord == NULL ||
 			    json_integer_value(ord) == 1)));
-			nl(o);
-			if (!tight)
-				nl(o);
+			o->pendnl = tight ? 1 : 2;
 		}
-		first = 0;
 		if (isinline(t)) {
 			for (j = i + 1; j < to; j++) {
 				const char *t2 = ntype(json_array_get(arr, j));
