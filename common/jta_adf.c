@@ -79,6 +79,14 @@ isws(int c)
 	    c == '\v';
 }
 
+/* What a code span's content may lose one of at each end (CommonMark
+ * 6.1: spaces and line ends, not tabs). */
+static int
+issp(char c)
+{
+	return c == ' ' || c == '\n' || c == '\r';
+}
+
 /* A letter or digit for the _em_ rule; bytes of multibyte characters
  * count as letters. */
 static int
@@ -738,10 +746,8 @@ inlines(struct md *m, const char *s, size_t n, json_t *arr)
 			}
 			c = m->jump[i] - r;	/* the closing run */
 			k = i + r;
-			if (c - k >= 2 && isws((unsigned char)s[k]) &&
-			    isws((unsigned char)s[c - 1])) {
-				for (e = k; e < c && isws((unsigned char)s[e]);
-				    e++)
+			if (c - k >= 2 && issp(s[k]) && issp(s[c - 1])) {
+				for (e = k; e < c && issp(s[e]); e++)
 					;
 				if (e < c) {
 					k++;
@@ -1281,11 +1287,14 @@ jta_adf_from_markdown(const char *md, size_t len, const char *field,
 		return jta_error_set(err, JTA_ERR_INPUT, 422, field,
 		    "%s is not valid UTF-8", field);
 	/* A private copy with NUL replaced by U+FFFD (CommonMark 2.3), so
-	 * every string made is NUL-free. */
+	 * every string made is NUL-free, and CR LF and CR made LF (2.1). */
 	for (i = s = 0; i <= len; i++)
-		if (i == len || md[i] == '\0') {
+		if (i == len || md[i] == '\0' || md[i] == '\r') {
 			if (bufput(&src, md + s, i - s) != 0 ||
-			    (i < len && bufput(&src, "\xef\xbf\xbd", 3) != 0)) {
+			    (i < len && md[i] == '\0' &&
+			    bufput(&src, "\xef\xbf\xbd", 3) != 0) ||
+			    (i < len && md[i] == '\r' && (i + 1 == len ||
+			    md[i + 1] != '\n') && bufput(&src, "\n", 1) != 0)) {
 				rc = JTA_ERR_NOMEM;
 				goto out;
 			}
@@ -1308,8 +1317,6 @@ jta_adf_from_markdown(const char *md, size_t len, const char *field,
 		if (i == n || src.p[i] == '\n') {
 			m.lines[m.nlines].p = src.p != NULL ? src.p + s : "";
 			m.lines[m.nlines].len = i - s;
-			if (i > s && src.p[i - 1] == '\r')
-				m.lines[m.nlines].len--;
 			m.nlines++;
 			s = i + 1;
 		}
@@ -1634,11 +1641,11 @@ codespan(struct out *o, const char *s, size_t n, unsigned ctx)
 		run = s[i] == '`' ? run + 1 : 0;
 		if (run > max)
 			max = run;
-		if (s[i] != ' ' && s[i] != '\n' && s[i] != '\r')
+		if (!issp(s[i]))
 			allsp = 0;
 	}
-	pad = s[0] == '`' || s[n - 1] == '`' || (!allsp &&
-	    isws((unsigned char)s[0]) && isws((unsigned char)s[n - 1]));
+	pad = s[0] == '`' || s[n - 1] == '`' || (!allsp && issp(s[0]) &&
+	    issp(s[n - 1]));
 	for (i = 0; i <= max; i++)
 		puts_(o, "`");
 	if (pad)
@@ -2038,14 +2045,19 @@ codemd(struct out *o, const json_t *node)
 		}
 		n = json_string_length(json_object_get(e, "text"));
 		for (k = start = 0; k <= n; k++) {
-			if (k < n && s[k] != '\n' && s[k] != '\0')
+			if (k < n && s[k] != '\n' && s[k] != '\r' &&
+			    s[k] != '\0')
 				continue;
 			if (k > start)
 				put(o, s + start, k - start);
-			if (k < n && s[k] == '\n')
-				nl(o);
-			else if (k < n)
+			if (k < n && s[k] == '\0')
 				puts_(o, "\xef\xbf\xbd");
+			else if (k < n) {
+				/* CR LF, CR and LF all end a line. */
+				if (s[k] == '\r' && k + 1 < n && s[k + 1] == '\n')
+					k++;
+				nl(o);
+			}
 			start = k + 1;
 		}
 	}
