@@ -458,8 +458,9 @@ codespans(struct md *m, const char *s, size_t n)
 	while (i < n) {
 		if (s[i] == '\\' && i + 1 < n && ispunct_ascii(
 		    (unsigned char)s[i + 1])) {
-			/* An escaped backtick makes its whole run text. */
-			i += 1 + (s[i + 1] == '`' ? runlen(s, n, i + 1) : 1);
+			/* One escaped character, a backtick too: the rest of
+			 * its run may open a span (CommonMark 6.1). */
+			i += 2;
 		} else if (s[i] == '`') {
 			r = runlen(s, n, i);
 			if ((c = closer(m, s, n, r, i + r)) != NONE) {
@@ -483,7 +484,7 @@ brackets(struct md *m, const char *s, size_t n)
 	while (i < n) {
 		if (s[i] == '\\' && i + 1 < n && ispunct_ascii(
 		    (unsigned char)s[i + 1]))
-			i += 1 + (s[i + 1] == '`' ? runlen(s, n, i + 1) : 1);
+			i += 2;
 		else if (s[i] == '`')
 			i = m->jump[i] ? m->jump[i] : i + runlen(s, n, i);
 		else if (s[i] == '[') {
@@ -718,10 +719,9 @@ inlines(struct md *m, const char *s, size_t n, json_t *arr)
 		case '\\':
 			if (i + 1 < n &&
 			    ispunct_ascii((unsigned char)s[i + 1])) {
-				r = s[i + 1] == '`' ? runlen(s, n, i + 1) : 1;
-				(void)addseg(m, SEG_TEXT, s + i + 1, r, on,
+				(void)addseg(m, SEG_TEXT, s + i + 1, 1, on,
 				    href, hrefn);
-				i += 1 + r;
+				i += 2;
 			} else {
 				(void)addseg(m, SEG_TEXT, s + i, 1, on, href,
 				    hrefn);
@@ -2246,9 +2246,14 @@ blocksmd(struct out *o, const json_t *arr, size_t from, size_t to,
 		if (o->count != before) {
 			ord = json_object_get(json_object_get(node, "attrs"),
 			    "order");
+			/* CommonMark 5.2: only a list that starts with a
+			 * non-empty item, at 1 when ordered, may follow a
+			 * paragraph without a blank line. */
 			tight = initem && (strcmp(t, "bulletList") == 0 ||
 			    (strcmp(t, "orderedList") == 0 && (ord == NULL ||
-			    json_integer_value(ord) == 1)));
+			    json_integer_value(ord) == 1))) &&
+			    shown(json_object_get(json_array_get(c, 0),
+			    "content"));
 			o->pendnl = tight ? 1 : 2;
 		}
 		if (isinline(t)) {
