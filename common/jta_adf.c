@@ -2228,8 +2228,8 @@ blocksmd(struct out *o, const json_t *arr, size_t from, size_t to,
 {
 	const json_t	*node, *c, *ord;
 	const char	*t, *prev = NULL;
-	size_t		 i = from, j, before = o->count;
-	int		 alt = 0, tight;
+	size_t		 i = from, j, before = o->count, mark;
+	int		 alt = 0, nalt, tight;
 
 	while (i < to) {
 		node = json_array_get(arr, i);
@@ -2263,15 +2263,26 @@ blocksmd(struct out *o, const json_t *arr, size_t from, size_t to,
 				if (t2 == NULL || !isinline(t2))
 					break;
 			}
+			mark = o->count;
 			inlinesmd(o, arr, i, j, depth, 0);
-			prev = t;
+			if (o->count != mark) {
+				prev = t;
+				alt = 0;
+			}
 			i = j;
 			continue;
 		}
-		alt = islist(t) && prev != NULL && strcmp(prev, t) == 0 ?
+		/* Lists of one kind in a row alternate their markers, or
+		 * they would read as one list.  Only blocks that showed
+		 * something count as between them. */
+		nalt = islist(t) && prev != NULL && strcmp(prev, t) == 0 ?
 		    !alt : 0;
-		blockmd(o, node, t, depth, alt, initem);
-		prev = t;
+		mark = o->count;
+		blockmd(o, node, t, depth, nalt, initem);
+		if (o->count != mark) {
+			prev = t;
+			alt = nalt;
+		}
 		i++;
 	}
 }
