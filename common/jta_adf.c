@@ -2083,6 +2083,32 @@ shown(const json_t *arr)
 	return 0;
 }
 
+static int
+islist(const char *t)
+{
+	return strcmp(t, "bulletList") == 0 || strcmp(t, "orderedList") == 0;
+}
+
+/* 1 when the first block an item of type t with content c shows is a
+ * list. */
+static int
+firstlist(const char *t, const json_t *c)
+{
+	const json_t	*e;
+	const char	*et;
+	size_t		 i;
+
+	if (t == NULL || strcmp(t, "listItem") != 0)
+		return 0;
+	json_array_foreach(c, i, e) {
+		if ((et = ntype(e)) != NULL && strcmp(et, "paragraph") == 0 &&
+		    json_array_size(json_object_get(e, "content")) == 0)
+			continue;
+		return et != NULL && islist(et);
+	}
+	return 0;
+}
+
 static void
 listmd(struct out *o, const json_t *node, unsigned depth, int alt)
 {
@@ -2094,6 +2120,7 @@ listmd(struct out *o, const json_t *node, unsigned depth, int alt)
 	char		 mk[32], ind[32];
 	size_t		 i, w, old;
 	const char	*t;
+	int		 sub;
 
 	if (json_is_integer(ord) && json_integer_value(ord) >= 0 &&
 	    json_integer_value(ord) <= 999999999)
@@ -2112,10 +2139,16 @@ listmd(struct out *o, const json_t *node, unsigned depth, int alt)
 		ind[w] = '\0';
 		t = ntype(it);
 		c = json_object_get(it, "content");
-		if (t == NULL || strcmp(t, "listItem") != 0 || shown(c))
+		sub = firstlist(t, c);
+		if ((t == NULL || strcmp(t, "listItem") != 0 || shown(c)) &&
+		    !sub)
 			emit(o, " ", 1);
 		old = push(o, ind, 0);
 		o->linestart = 1;
+		/* A list first in an item starts on the next line: "- - -"
+		 * would be a rule. */
+		if (sub)
+			o->pendnl = 1;
 		if (!toodeep(o, depth + 1)) {
 			if (t != NULL && strcmp(t, "listItem") == 0)
 				blocksmd(o, c, 0, json_array_size(c),
@@ -2212,12 +2245,6 @@ blockmd(struct out *o, const json_t *node, const char *t, unsigned depth,
 		urlmd(o, node, t);
 	} else
 		notemd(o, "unsupported", t, node, depth, initem);
-}
-
-static int
-islist(const char *t)
-{
-	return strcmp(t, "bulletList") == 0 || strcmp(t, "orderedList") == 0;
 }
 
 /* Elements [from, to) of arr as blocks, separated by blank lines (a list
