@@ -2280,6 +2280,8 @@ blocksmd(struct out *o, const json_t *arr, size_t from, size_t to,
 			    (strcmp(t, "orderedList") == 0 && (ord == NULL ||
 			    json_integer_value(ord) == 1))) &&
 			    shown(json_object_get(json_array_get(c, 0),
+			    "content")) && !firstlist(ntype(json_array_get(c,
+			    0)), json_object_get(json_array_get(c, 0),
 			    "content"));
 			o->pendnl = tight ? 1 : 2;
 		}
