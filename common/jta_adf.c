@@ -1366,6 +1366,7 @@ struct out {
 
 /* Inline state: the marks open and the blanks not yet written. */
 struct ink {
+	int		 brk;	/* a hard break owed before more text */
 	unsigned	 cur;
 	const char	*href;
 	size_t		 hrefn;
@@ -1594,6 +1595,14 @@ marks(struct out *o, struct ink *k, unsigned bits, const char *href,
 {
 	int	 lc;
 
+	/* A hard break is written only when text follows it: Markdown has
+	 * none at the end of a paragraph. */
+	if (k->brk) {
+		k->brk = 0;
+		k->ws.len = 0;
+		puts_(o, "\\");
+		nl(o);
+	}
 	lc = ((k->cur ^ bits) & M_LINK) || ((bits & M_LINK) &&
 	    (hrefn != k->hrefn || memcmp(href, k->href, hrefn) != 0));
 	if (lc) {
@@ -1866,7 +1875,7 @@ inlinesmd(struct out *o, const json_t *arr, size_t from, size_t to,
 	struct ink	 k;
 	const json_t	*node;
 	const char	*t;
-	size_t		 i, j;
+	size_t		 i;
 
 	memset(&k, 0, sizeof(k));
 	for (i = from; i < to; i++) {
@@ -1881,25 +1890,16 @@ inlinesmd(struct out *o, const json_t *arr, size_t from, size_t to,
 		}
 		marks(o, &k, 0, NULL, 0);
 		if (strcmp(t, "hardBreak") == 0) {
-			/* None at the end: Markdown has no such thing. */
-			for (j = i + 1; j < to; j++) {
-				const char *t2 = ntype(json_array_get(arr, j));
-
-				if (t2 == NULL || strcmp(t2, "hardBreak") != 0)
-					break;
-			}
-			if (j == to)
-				break;
-			if (ctx & (E_HEADING | E_CELL))
-				puts_(o, " ");
-			else {
-				puts_(o, "\\");
-				nl(o);
-			}
+			if (ctx & (E_HEADING | E_CELL)) {
+				if (bufput(&k.ws, " ", 1) != 0)
+					o->nomem = 1;
+			} else
+				k.brk = 1;
 		} else
 			inlineother(o, node, t, depth, ctx);
 	}
 	k.ws.len = 0;
+	k.brk = 0;
 	marks(o, &k, 0, NULL, 0);
 	free(k.ws.p);
 }
