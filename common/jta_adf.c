@@ -79,6 +79,14 @@ isws(int c)
 	    c == '\v';
 }
 
+/* What a code span's content may lose one of at each end (CommonMark
+ * 6.1: spaces and line ends, not tabs). */
+static int
+issp(char c)
+{
+	return c == ' ' || c == '\n' || c == '\r';
+}
+
 /* A letter or digit for the _em_ rule; bytes of multibyte characters
  * count as letters. */
 static int
@@ -450,8 +458,9 @@ codespans(struct md *m, const char *s, size_t n)
 	while (i < n) {
 		if (s[i] == '\\' && i + 1 < n && ispunct_ascii(
 		    (unsigned char)s[i + 1])) {
-			/* An escaped backtick makes its whole run text. */
-			i += 1 + (s[i + 1] == '`' ? runlen(s, n, i + 1) : 1);
+			/* One escaped character, a backtick too: the rest of
+			 * its run may open a span (CommonMark 6.1). */
+			i += 2;
 		} else if (s[i] == '`') {
 			r = runlen(s, n, i);
 			if ((c = closer(m, s, n, r, i + r)) != NONE) {
@@ -475,7 +484,7 @@ brackets(struct md *m, const char *s, size_t n)
 	while (i < n) {
 		if (s[i] == '\\' && i + 1 < n && ispunct_ascii(
 		    (unsigned char)s[i + 1]))
-			i += 1 + (s[i + 1] == '`' ? runlen(s, n, i + 1) : 1);
+			i += 2;
 		else if (s[i] == '`')
 			i = m->jump[i] ? m->jump[i] : i + runlen(s, n, i);
 		else if (s[i] == '[') {
@@ -710,10 +719,9 @@ inlines(struct md *m, const char *s, size_t n, json_t *arr)
 		case '\\':
 			if (i + 1 < n &&
 			    ispunct_ascii((unsigned char)s[i + 1])) {
-				r = s[i + 1] == '`' ? runlen(s, n, i + 1) : 1;
-				(void)addseg(m, SEG_TEXT, s + i + 1, r, on,
+				(void)addseg(m, SEG_TEXT, s + i + 1, 1, on,
 				    href, hrefn);
-				i += 1 + r;
+				i += 2;
 			} else {
 				(void)addseg(m, SEG_TEXT, s + i, 1, on, href,
 				    hrefn);
@@ -738,10 +746,8 @@ inlines(struct md *m, const char *s, size_t n, json_t *arr)
 			}
 			c = m->jump[i] - r;	/* the closing run */
 			k = i + r;
-			if (c - k >= 2 && isws((unsigned char)s[k]) &&
-			    isws((unsigned char)s[c - 1])) {
-				for (e = k; e < c && isws((unsigned char)s[e]);
-				    e++)
+			if (c - k >= 2 && issp(s[k]) && issp(s[c - 1])) {
+				for (e = k; e < c && issp(s[e]); e++)
 					;
 				if (e < c) {
 					k++;
@@ -1281,11 +1287,14 @@ jta_adf_from_markdown(const char *md, size_t len, const char *field,
 		return jta_error_set(err, JTA_ERR_INPUT, 422, field,
 		    "%s is not valid UTF-8", field);
 	/* A private copy with NUL replaced by U+FFFD (CommonMark 2.3), so
-	 * every string made is NUL-free. */
+	 * every string made is NUL-free, and CR LF and CR made LF (2.1). */
 	for (i = s = 0; i <= len; i++)
-		if (i == len || md[i] == '\0') {
+		if (i == len || md[i] == '\0' || md[i] == '\r') {
 			if (bufput(&src, md + s, i - s) != 0 ||
-			    (i < len && bufput(&src, "\xef\xbf\xbd", 3) != 0)) {
+			    (i < len && md[i] == '\0' &&
+			    bufput(&src, "\xef\xbf\xbd", 3) != 0) ||
+			    (i < len && md[i] == '\r' && (i + 1 == len ||
+			    md[i + 1] != '\n') && bufput(&src, "\n", 1) != 0)) {
 				rc = JTA_ERR_NOMEM;
 				goto out;
 			}
@@ -1308,8 +1317,6 @@ jta_adf_from_markdown(const char *md, size_t len, const char *field,
 		if (i == n || src.p[i] == '\n') {
 			m.lines[m.nlines].p = src.p != NULL ? src.p + s : "";
 			m.lines[m.nlines].len = i - s;
-			if (i > s && src.p[i - 1] == '\r')
-				m.lines[m.nlines].len--;
 			m.nlines++;
 			s = i + 1;
 		}
@@ -1353,21 +1360,40 @@ struct out {
 	char		 last;
 	size_t		 lossy;
 	int		 nomem;
+	size_t		 count;	/* emit() calls that wrote something */
+	int		 pendnl; /* line ends owed before the next output */
 };
 
 /* Inline state: the marks open and the blanks not yet written. */
 struct ink {
+	int		 brk;	/* a hard break owed before more text */
 	unsigned	 cur;
 	const char	*href;
 	size_t		 hrefn;
 	struct buf	 ws;
 };
 
+static void nl(struct out *);
+
+/* Separators between blocks are owed, not written, so that a block that
+ * shows nothing leaves no blank line behind. */
+static void
+flushnl(struct out *o)
+{
+	while (o->pendnl > 0) {
+		o->pendnl--;
+		nl(o);
+	}
+}
+
 static void
 emit(struct out *o, const char *s, size_t n)
 {
 	size_t	 i, room;
 
+	flushnl(o);
+	if (n > 0)
+		o->count++;
 	if (o->bol) {
 		o->bol = 0;
 		emit(o, o->pre.p, o->pre.len);
@@ -1407,6 +1433,7 @@ nl(struct out *o)
 {
 	size_t	 n = o->pre.len;
 
+	flushnl(o);
 	if (o->bol) {
 		while (n > 0 && o->pre.p[n - 1] == ' ')
 			n--;
@@ -1423,6 +1450,7 @@ push(struct out *o, const char *s, int now)
 {
 	size_t	 old = o->pre.len;
 
+	flushnl(o);
 	if (bufput(&o->pre, s, strlen(s)) != 0)
 		o->nomem = 1;
 	if (now && !o->bol)
@@ -1444,6 +1472,8 @@ esc(struct out *o, const char *s, size_t n, unsigned ctx)
 	char	 c;
 	int	 need;
 
+	if (n > 0)
+		flushnl(o);	/* linestart holds after the owed line ends */
 	for (i = 0; i < n; i++) {
 		c = s[i];
 		if (c == '\n' || c == '\r')
@@ -1550,6 +1580,9 @@ flushws(struct out *o, struct ink *k)
 {
 	size_t	 i;
 
+	if (k->ws.len == 0)
+		return;
+	flushnl(o);
 	for (i = 0; i < k->ws.len && !o->linestart; i++)
 		put(o, isws((unsigned char)k->ws.p[i]) ? " " : k->ws.p + i, 1);
 	k->ws.len = 0;
@@ -1562,6 +1595,14 @@ marks(struct out *o, struct ink *k, unsigned bits, const char *href,
 {
 	int	 lc;
 
+	/* A hard break is written only when text follows it: Markdown has
+	 * none at the end of a paragraph. */
+	if (k->brk) {
+		k->brk = 0;
+		k->ws.len = 0;
+		puts_(o, "\\");
+		nl(o);
+	}
 	lc = ((k->cur ^ bits) & M_LINK) || ((bits & M_LINK) &&
 	    (hrefn != k->hrefn || memcmp(href, k->href, hrefn) != 0));
 	if (lc) {
@@ -1609,11 +1650,11 @@ codespan(struct out *o, const char *s, size_t n, unsigned ctx)
 		run = s[i] == '`' ? run + 1 : 0;
 		if (run > max)
 			max = run;
-		if (s[i] != ' ' && s[i] != '\n' && s[i] != '\r')
+		if (!issp(s[i]))
 			allsp = 0;
 	}
-	pad = s[0] == '`' || s[n - 1] == '`' || (!allsp &&
-	    isws((unsigned char)s[0]) && isws((unsigned char)s[n - 1]));
+	pad = s[0] == '`' || s[n - 1] == '`' || (!allsp && issp(s[0]) &&
+	    issp(s[n - 1]));
 	for (i = 0; i <= max; i++)
 		puts_(o, "`");
 	if (pad)
@@ -1834,7 +1875,7 @@ inlinesmd(struct out *o, const json_t *arr, size_t from, size_t to,
 	struct ink	 k;
 	const json_t	*node;
 	const char	*t;
-	size_t		 i, j;
+	size_t		 i;
 
 	memset(&k, 0, sizeof(k));
 	for (i = from; i < to; i++) {
@@ -1849,25 +1890,16 @@ inlinesmd(struct out *o, const json_t *arr, size_t from, size_t to,
 		}
 		marks(o, &k, 0, NULL, 0);
 		if (strcmp(t, "hardBreak") == 0) {
-			/* None at the end: Markdown has no such thing. */
-			for (j = i + 1; j < to; j++) {
-				const char *t2 = ntype(json_array_get(arr, j));
-
-				if (t2 == NULL || strcmp(t2, "hardBreak") != 0)
-					break;
-			}
-			if (j == to)
-				break;
-			if (ctx & (E_HEADING | E_CELL))
-				puts_(o, " ");
-			else {
-				puts_(o, "\\");
-				nl(o);
-			}
+			if (ctx & (E_HEADING | E_CELL)) {
+				if (bufput(&k.ws, " ", 1) != 0)
+					o->nomem = 1;
+			} else
+				k.brk = 1;
 		} else
 			inlineother(o, node, t, depth, ctx);
 	}
 	k.ws.len = 0;
+	k.brk = 0;
 	marks(o, &k, 0, NULL, 0);
 	free(k.ws.p);
 }
@@ -1980,7 +2012,7 @@ codemd(struct out *o, const json_t *node)
 {
 	const json_t	*c = json_object_get(node, "content"), *e;
 	const char	*lang = attrstr(node, "language"), *s;
-	size_t		 i, k, n, run = 0, max = 0, start;
+	size_t		 i, k, n, run = 0, max = 0, start, total = 0;
 	int		 ok = lang != NULL && lang[0] != '\0';
 
 	for (k = 0; ok && lang[k] != '\0'; k++)
@@ -1992,6 +2024,7 @@ codemd(struct out *o, const json_t *node)
 		    NULL)
 			continue;
 		n = json_string_length(json_object_get(e, "text"));
+		total += n;
 		for (k = 0; k < n; k++) {
 			run = s[k] == '`' ? run + 1 : 0;
 			if (run > max)
@@ -2012,18 +2045,24 @@ codemd(struct out *o, const json_t *node)
 		}
 		n = json_string_length(json_object_get(e, "text"));
 		for (k = start = 0; k <= n; k++) {
-			if (k < n && s[k] != '\n' && s[k] != '\0')
+			if (k < n && s[k] != '\n' && s[k] != '\r' &&
+			    s[k] != '\0')
 				continue;
 			if (k > start)
 				put(o, s + start, k - start);
-			if (k < n && s[k] == '\n')
-				nl(o);
-			else if (k < n)
+			if (k < n && s[k] == '\0')
 				puts_(o, "\xef\xbf\xbd");
+			else if (k < n) {
+				/* CR LF, CR and LF all end a line. */
+				if (s[k] == '\r' && k + 1 < n && s[k + 1] == '\n')
+					k++;
+				nl(o);
+			}
 			start = k + 1;
 		}
 	}
-	nl(o);
+	if (total > 0)
+		nl(o);
 	for (k = 0; k < max; k++)
 		puts_(o, "`");
 }
@@ -2044,6 +2083,32 @@ shown(const json_t *arr)
 	return 0;
 }
 
+static int
+islist(const char *t)
+{
+	return strcmp(t, "bulletList") == 0 || strcmp(t, "orderedList") == 0;
+}
+
+/* 1 when the first block an item of type t with content c shows is a
+ * list. */
+static int
+firstlist(const char *t, const json_t *c)
+{
+	const json_t	*e;
+	const char	*et;
+	size_t		 i;
+
+	if (t == NULL || strcmp(t, "listItem") != 0)
+		return 0;
+	json_array_foreach(c, i, e) {
+		if ((et = ntype(e)) != NULL && strcmp(et, "paragraph") == 0 &&
+		    json_array_size(json_object_get(e, "content")) == 0)
+			continue;
+		return et != NULL && islist(et);
+	}
+	return 0;
+}
+
 static void
 listmd(struct out *o, const json_t *node, unsigned depth, int alt)
 {
@@ -2055,6 +2120,7 @@ listmd(struct out *o, const json_t *node, unsigned depth, int alt)
 	char		 mk[32], ind[32];
 	size_t		 i, w, old;
 	const char	*t;
+	int		 sub;
 
 	if (json_is_integer(ord) && json_integer_value(ord) >= 0 &&
 	    json_integer_value(ord) <= 999999999)
@@ -2073,10 +2139,16 @@ listmd(struct out *o, const json_t *node, unsigned depth, int alt)
 		ind[w] = '\0';
 		t = ntype(it);
 		c = json_object_get(it, "content");
-		if (t == NULL || strcmp(t, "listItem") != 0 || shown(c))
+		sub = firstlist(t, c);
+		if ((t == NULL || strcmp(t, "listItem") != 0 || shown(c)) &&
+		    !sub)
 			emit(o, " ", 1);
 		old = push(o, ind, 0);
 		o->linestart = 1;
+		/* A list first in an item starts on the next line: "- - -"
+		 * would be a rule. */
+		if (sub)
+			o->pendnl = 1;
 		if (!toodeep(o, depth + 1)) {
 			if (t != NULL && strcmp(t, "listItem") == 0)
 				blocksmd(o, c, 0, json_array_size(c),
@@ -2103,8 +2175,7 @@ notemd(struct out *o, const char *what, const char *arg,
 	puts_(o, "]");
 	if (json_array_size(c) == 0)
 		return;
-	nl(o);
-	nl(o);
+	o->pendnl = 2;
 	if (!toodeep(o, depth + 1))
 		blocksmd(o, c, 0, json_array_size(c), depth + 1, initem);
 }
@@ -2136,6 +2207,10 @@ blockmd(struct out *o, const json_t *node, const char *t, unsigned depth,
 	else if (strcmp(t, "blockquote") == 0) {
 		if (toodeep(o, depth + 1))
 			return;
+		if (!shown(c)) {
+			puts_(o, ">");
+			return;
+		}
 		old = push(o, "> ", 1);
 		blocksmd(o, c, 0, json_array_size(c), depth + 1, 0);
 		pop(o, old);
@@ -2172,12 +2247,6 @@ blockmd(struct out *o, const json_t *node, const char *t, unsigned depth,
 		notemd(o, "unsupported", t, node, depth, initem);
 }
 
-static int
-islist(const char *t)
-{
-	return strcmp(t, "bulletList") == 0 || strcmp(t, "orderedList") == 0;
-}
-
 /* Elements [from, to) of arr as blocks, separated by blank lines (a list
  * in a list item follows its paragraph directly). */
 static void
@@ -2186,8 +2255,8 @@ blocksmd(struct out *o, const json_t *arr, size_t from, size_t to,
 {
 	const json_t	*node, *c, *ord;
 	const char	*t, *prev = NULL;
-	size_t		 i = from, j;
-	int		 first = 1, alt = 0, tight;
+	size_t		 i = from, j, before = o->count, mark;
+	int		 alt = 0, nalt, tight;
 
 	while (i < to) {
 		node = json_array_get(arr, i);
@@ -2201,17 +2270,21 @@ blocksmd(struct out *o, const json_t *arr, size_t from, size_t to,
 			i++;
 			continue;
 		}
-		if (!first) {
+		if (o->count != before) {
 			ord = json_object_get(json_object_get(node, "attrs"),
 			    "order");
+			/* CommonMark 5.2: only a list that starts with a
+			 * non-empty item, at 1 when ordered, may follow a
+			 * paragraph without a blank line. */
 			tight = initem && (strcmp(t, "bulletList") == 0 ||
 			    (strcmp(t, "orderedList") == 0 && (ord == NULL ||
-			    json_integer_value(ord) == 1)));
-			nl(o);
-			if (!tight)
-				nl(o);
+			    json_integer_value(ord) == 1))) &&
+			    shown(json_object_get(json_array_get(c, 0),
+			    "content")) && !firstlist(ntype(json_array_get(c,
+			    0)), json_object_get(json_array_get(c, 0),
+			    "content"));
+			o->pendnl = tight ? 1 : 2;
 		}
-		first = 0;
 		if (isinline(t)) {
 			for (j = i + 1; j < to; j++) {
 				const char *t2 = ntype(json_array_get(arr, j));
@@ -2219,15 +2292,26 @@ blocksmd(struct out *o, const json_t *arr, size_t from, size_t to,
 				if (t2 == NULL || !isinline(t2))
 					break;
 			}
+			mark = o->count;
 			inlinesmd(o, arr, i, j, depth, 0);
-			prev = t;
+			if (o->count != mark) {
+				prev = t;
+				alt = 0;
+			}
 			i = j;
 			continue;
 		}
-		alt = islist(t) && prev != NULL && strcmp(prev, t) == 0 ?
+		/* Lists of one kind in a row alternate their markers, or
+		 * they would read as one list.  Only blocks that showed
+		 * something count as between them. */
+		nalt = islist(t) && prev != NULL && strcmp(prev, t) == 0 ?
 		    !alt : 0;
-		blockmd(o, node, t, depth, alt, initem);
-		prev = t;
+		mark = o->count;
+		blockmd(o, node, t, depth, nalt, initem);
+		if (o->count != mark) {
+			prev = t;
+			alt = nalt;
+		}
 		i++;
 	}
 }

@@ -243,7 +243,7 @@ START_TEST(canonical_markdown_round_trips)
 		"[`code link`](https://x.y) and ``a`b``",
 		"- item\n\n  second paragraph\n- next",
 		"- ```\n  in item\n  ```",
-		"-\n- - nested first",
+		"-\n-\n  - nested first",
 		"text \\[x\\]\\(y)",
 		"caf\xc3\xa9 \xe2\x9c\x93 **\xc3\xa9t\xc3\xa9**",
 	};
