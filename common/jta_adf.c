@@ -2054,7 +2054,8 @@ codemd(struct out *o, const json_t *node)
 				puts_(o, "\xef\xbf\xbd");
 			else if (k < n) {
 				/* CR LF, CR and LF all end a line. */
-				if (s[k] == '\r' && k + 1 < n && s[k + 1] == '\n')
+				if (s[k] == '\r' && k + 1 < n &&
+				    s[k + 1] == '\n')
 					k++;
 				nl(o);
 			}
