@@ -6,6 +6,11 @@
 #
 # Environment:
 #   FUZZ_SECONDS   fuzzing time per target, in seconds (default 10)
+#   FUZZ_RUNS      instead of a time, this many inputs per target; with
+#                  FUZZ_SEED the run is the same every time (the test
+#                  command uses both, so CI replays a run that passed here
+#                  rather than a new random one; explore with FUZZ_SECONDS)
+#   FUZZ_SEED      libFuzzer's -seed (default: random)
 #   FUZZ_MERGE=1   merge new interesting inputs into tests/fuzz/corpus/NAME/
 #                  (libFuzzer -merge=1: only inputs that add coverage); the
 #                  source tree is never written otherwise
@@ -26,6 +31,21 @@ set -u
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-10}
 FUZZ_MERGE=${FUZZ_MERGE:-0}
+FUZZ_RUNS=${FUZZ_RUNS:-}
+FUZZ_SEED=${FUZZ_SEED:-}
+case $FUZZ_RUNS$FUZZ_SEED in
+*[!0-9]*)
+	echo "run-fuzzers.sh: FUZZ_RUNS and FUZZ_SEED must be whole numbers" >&2
+	exit 99 ;;
+esac
+if [ -n "$FUZZ_RUNS" ]; then
+	limit="-runs=$FUZZ_RUNS"
+	span="$FUZZ_RUNS runs"
+else
+	limit="-max_total_time=$FUZZ_SECONDS"
+	span="${FUZZ_SECONDS}s"
+fi
+seed=${FUZZ_SEED:+-seed=$FUZZ_SEED}
 case $FUZZ_SECONDS in
 ''|*[!0-9]*|0)
 	echo "run-fuzzers.sh: FUZZ_SECONDS must be a positive whole number" >&2
@@ -189,14 +209,14 @@ for t in $targets; do
 		cp -R "$srcdir/tests/fuzz/corpus/$t/." "$corpus/" || exit 99
 	fi
 	nseeds=$(find "$corpus" -type f | wc -l | tr -d ' ')
-	echo "run-fuzzers.sh: fuzzing $t for ${FUZZ_SECONDS}s from $nseeds seeds"
+	echo "run-fuzzers.sh: fuzzing $t for $span from $nseeds seeds"
 	log=$scratch/$t.log
 	# shellcheck disable=SC2086
 	(cd "$scratch" &&
 	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:symbolize=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    $timeout $((FUZZ_SECONDS + 120)) "./fuzz_$t" \
-	    -max_total_time="$FUZZ_SECONDS" -timeout=5 -rss_limit_mb=2048 \
+	    $limit $seed -timeout=5 -rss_limit_mb=2048 \
 	    -error_exitcode=1 -timeout_exitcode=1 -print_final_stats=1 \
 	    -dict="$scratch/$t.dict" -artifact_prefix="$arts/" \
 	    "$corpus") >"$log" 2>&1
@@ -249,7 +269,7 @@ for t in $targets; do
 "
 done
 
-printf '\nrun-fuzzers.sh: summary (%ss per target)\n%s' "$FUZZ_SECONDS" \
+printf '\nrun-fuzzers.sh: summary (%s per target)\n%s' "$span" \
     "$summary"
 if [ "$crashed" -ne 0 ]; then
 	echo "run-fuzzers.sh: FAIL: crashing inputs are in ${keep:-(none saved)}"

@@ -9,6 +9,7 @@ Standard library only."""
 
 import os
 import re
+import subprocess
 import sys
 import urllib.parse
 
@@ -197,6 +198,7 @@ def journey(cases, stack, server):
 
     faults(cases, stack, s, c)
     refresh(cases, stack, s, c)
+    site_not_allowed(cases, stack, s)
 
 
 def faults(cases, stack, s, c):
@@ -303,6 +305,40 @@ def refresh(cases, stack, s, c):
         cases.check("%s: the picked site is linked" % s,
                     st == 200 and KEY_RE.search(page or ""), page)
     standin.config(sites=1)
+
+
+def site_not_allowed(cases, stack, s):
+    """A server limited to one site (atlassian_site) refuses a person who
+    cannot reach it: a 403 page, nothing linked.  The programs run as
+    plain CGI on a copy of the configuration that names another site."""
+    alt = stack.conf + ".site"
+    with open(stack.conf) as f:
+        text = f.read()
+    with open(alt, "w") as f:
+        f.write(text + "atlassian_site = https://elsewhere.atlassian.net\n")
+
+    def cgi(program, uri):
+        env = {"JTA_CONFIG": alt, "REQUEST_METHOD": "GET",
+               "REQUEST_URI": uri, "QUERY_STRING": uri.partition("?")[2],
+               "GATEWAY_INTERFACE": "CGI/1.1"}
+        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "PATH"):
+            if k in os.environ:
+                env[k] = os.environ[k]
+        p = subprocess.run([os.path.join(stack.builddir, "fcgi", program)],
+                           env=env, capture_output=True, timeout=60)
+        head, _, body = p.stdout.partition(b"\r\n\r\n")
+        hdrs = dict(ln.split(": ", 1) for ln in
+                    head.decode("latin-1").split("\r\n")[1:] if ": " in ln)
+        return int(head.split(b"\r\n")[0].split()[1]), hdrs, body
+
+    st, h, _ = cgi("jta-oauth-start", "/oauth/start")
+    st, h2, _ = get_url(h.get("Location", ""))
+    cb = local_path(h2.get("location", ""))
+    st, _, body = cgi("jta-oauth-callback", cb)
+    cases.check("%s: a site this server does not allow is a 403 page "
+                "naming it" % s, st == 403 and
+                b"elsewhere.atlassian.net" in body and b"jta_" not in body,
+                (st, body[:300]))
 
 
 if __name__ == "__main__":
