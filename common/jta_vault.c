@@ -82,6 +82,35 @@ jta_secret_free(struct jta_secret *s)
 	sodium_free(s);
 }
 
+/*
+ * Open a file that holds secrets, for the configuration key key: a
+ * regular file (no symbolic link) that group and others cannot use.
+ * *fd is the open file (the caller closes it), *sb what fstat said; on
+ * failure msg says why, naming the key and the file, with hint (how to
+ * make it) after a failed open.
+ */
+static enum jta_err
+open_private(const char *path, const char *key, const char *hint, int *fd,
+    struct stat *sb, char *msg, size_t msgsz)
+{
+	if ((*fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+		snprintf(msg, msgsz, "%s %s: cannot open: %s%s", key, path,
+		    strerror(errno), hint);
+		return JTA_ERR_CONFIG;
+	}
+	if (fstat(*fd, sb) != 0 || !S_ISREG(sb->st_mode)) {
+		snprintf(msg, msgsz, "%s %s: not a regular file", key, path);
+		return JTA_ERR_CONFIG;
+	}
+	if ((sb->st_mode & 077) != 0) {
+		snprintf(msg, msgsz, "%s %s: mode %03o lets others read or "
+		    "change it; run 'chmod 600 %s'", key, path,
+		    (unsigned)(sb->st_mode & 0777), path);
+		return JTA_ERR_CONFIG;
+	}
+	return JTA_OK;
+}
+
 enum jta_err
 jta_vault_create_key(const char *path, char *msg, size_t msgsz)
 {
@@ -137,22 +166,9 @@ jta_vault_open(const char *path, struct jta_vault **out, char *msg,
 		rc = JTA_ERR_CRYPTO;
 		goto out;
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
-		snprintf(msg, msgsz, "vault_key_file %s: cannot open: %s "
-		    "(create it with 'jta-admin init')", path, strerror(errno));
+	if (open_private(path, "vault_key_file", " (create it with "
+	    "'jta-admin init')", &fd, &st, msg, msgsz) != JTA_OK)
 		goto out;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(msg, msgsz, "vault_key_file %s: not a regular file",
-		    path);
-		goto out;
-	}
-	if ((st.st_mode & 077) != 0) {
-		snprintf(msg, msgsz, "vault_key_file %s: mode %03o lets "
-		    "others read it; run 'chmod 600 %s'", path,
-		    (unsigned)(st.st_mode & 0777), path);
-		goto out;
-	}
 	if ((file = jta_secret_new(JTA_LIMIT_SECRET_FILE)) == NULL ||
 	    (master = jta_secret_new(crypto_kdf_KEYBYTES)) == NULL ||
 	    (v = sodium_malloc(sizeof(*v))) == NULL) {
@@ -454,22 +470,9 @@ keys_read(const char *path, struct keyset *ks, struct keystamp *ts,
 	ssize_t		 n;
 	int		 fd = -1;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
-		snprintf(msg, msgsz, "token_key_file %s: cannot open: %s "
-		    "(create it with 'jta-admin init')", path, strerror(errno));
+	if (open_private(path, "token_key_file", " (create it with "
+	    "'jta-admin init')", &fd, &sb, msg, msgsz) != JTA_OK)
 		goto out;
-	}
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		snprintf(msg, msgsz, "token_key_file %s: not a regular file",
-		    path);
-		goto out;
-	}
-	if ((sb.st_mode & 077) != 0) {
-		snprintf(msg, msgsz, "token_key_file %s: mode %03o lets "
-		    "others read or change it; run 'chmod 600 %s'", path,
-		    (unsigned)(sb.st_mode & 0777), path);
-		goto out;
-	}
 	if ((file = jta_secret_new(JTA_LIMIT_SECRET_FILE + 1)) == NULL) {
 		snprintf(msg, msgsz, "out of memory");
 		rc = JTA_ERR_NOMEM;
@@ -1043,21 +1046,8 @@ jta_vault_secret_read(const char *path, const char *key,
 		snprintf(msg, msgsz, "libsodium failed to initialise");
 		return JTA_ERR_CRYPTO;
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
-		snprintf(msg, msgsz, "%s %s: cannot open: %s", key, path,
-		    strerror(errno));
+	if (open_private(path, key, "", &fd, &st, msg, msgsz) != JTA_OK)
 		goto out;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(msg, msgsz, "%s %s: not a regular file", key, path);
-		goto out;
-	}
-	if ((st.st_mode & 077) != 0) {
-		snprintf(msg, msgsz, "%s %s: mode %03o lets others read it; "
-		    "run 'chmod 600 %s'", key, path,
-		    (unsigned)(st.st_mode & 0777), path);
-		goto out;
-	}
 	if ((file = jta_secret_new(JTA_LIMIT_SECRET_FILE + 1)) == NULL) {
 		snprintf(msg, msgsz, "out of memory");
 		rc = JTA_ERR_NOMEM;

@@ -73,6 +73,50 @@ class Client:
         return status, hdrs, body_json(data) if data else None, data
 
 
+def cgi(conf, program, method="GET", uri="/", body=b"", key=None,
+        kill_after=None, timeout=60):
+    """Run one request through an endpoint program as plain CGI (the
+    environment and stdin), on the configuration file conf; SIGKILL it
+    after kill_after seconds when given.  Returns (exit status, HTTP
+    status or None when the answer did not come whole, headers, body)."""
+    import subprocess
+    import threading
+    env = {"JTA_CONFIG": conf, "REQUEST_METHOD": method, "REQUEST_URI": uri,
+           "QUERY_STRING": uri.partition("?")[2],
+           "GATEWAY_INTERFACE": "CGI/1.1"}
+    if body:
+        env.update(CONTENT_LENGTH=str(len(body)),
+                   CONTENT_TYPE="application/json")
+    if key:
+        env["HTTP_AUTHORIZATION"] = "Bearer " + key
+    for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "PATH"):
+        if k in os.environ:
+            env[k] = os.environ[k]
+    p = subprocess.Popen([os.path.join(BUILDDIR, "fcgi", program)], env=env,
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    timer = None
+    if kill_after is not None:
+        timer = threading.Timer(kill_after, p.kill)
+        timer.start()
+    try:
+        out, _ = p.communicate(body, timeout=timeout)
+    finally:
+        if timer is not None:
+            timer.cancel()
+    head, sep, payload = out.partition(b"\r\n\r\n")
+    status, headers = None, {}
+    if sep:
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {k.lower(): v for k, _, v in
+                   (ln.partition(": ") for ln in lines[1:])}
+        try:
+            status = int(lines[0].split()[1])
+        except (ValueError, IndexError):
+            status = None
+    return p.returncode, status, headers, payload
+
+
 def logs_clean(stack):
     """The programs' logs hold no sanitizer report or crash."""
     bad = []

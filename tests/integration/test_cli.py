@@ -12,6 +12,7 @@ import struct
 import subprocess
 import tempfile
 
+import jtatest
 from jtatest import BUILDDIR, Cases
 
 ADMIN = os.path.join(BUILDDIR, "cli", "jta-admin")
@@ -24,17 +25,9 @@ def admin(conf, *args):
 
 
 def cgi(conf, program, method, uri, body=b"", key=None):
-    env = {"JTA_CONFIG": conf, "REQUEST_METHOD": method, "REQUEST_URI": uri,
-           "QUERY_STRING": uri.partition("?")[2], "GATEWAY_INTERFACE":
-           "CGI/1.1", "CONTENT_LENGTH": str(len(body)),
-           "CONTENT_TYPE": "application/json"}
-    if key:
-        env["HTTP_AUTHORIZATION"] = "Bearer " + key
-    p = subprocess.run([os.path.join(BUILDDIR, "fcgi", program)], env=env,
-                       input=body, capture_output=True, timeout=30)
-    head, _, payload = p.stdout.partition(b"\r\n\r\n")
-    status = int(head.split(b"\r\n")[0].split()[1]) if head else 0
-    return p.returncode, status, json.loads(payload) if payload else None
+    rc, status, _, payload = jtatest.cgi(conf, program, method, uri, body,
+                                         key)
+    return rc, status or 0, json.loads(payload) if payload else None
 
 
 # The sealed-token format of jta_vault.h, through libsodium itself, so the

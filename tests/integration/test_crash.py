@@ -19,6 +19,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import jtatest  # noqa: E402
 from jtatest import BUILDDIR, Cases  # noqa: E402
 
 ROUNDS = 240
@@ -36,30 +37,11 @@ def request(conf, key, program, method, uri, body, kill_after):
     """Run one CGI request; SIGKILL it after kill_after seconds.  The
     answer's status and JSON when it came whole, else (None, None)."""
     raw = json.dumps(body).encode() if method != "GET" else b""
-    env = {"JTA_CONFIG": conf, "REQUEST_METHOD": method,
-           "REQUEST_URI": uri, "QUERY_STRING": "",
-           "GATEWAY_INTERFACE": "CGI/1.1", "CONTENT_LENGTH": str(len(raw)),
-           "CONTENT_TYPE": "application/json",
-           "HTTP_AUTHORIZATION": "Bearer " + key}
-    for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "PATH"):
-        if k in os.environ:
-            env[k] = os.environ[k]
-    p = subprocess.Popen([os.path.join(BUILDDIR, "fcgi", program)],
-                         env=env, stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    timer = threading.Timer(kill_after, p.kill)
-    timer.start()
+    _, status, _, payload = jtatest.cgi(conf, program, method, uri, raw,
+                                        key, kill_after)
     try:
-        out, _ = p.communicate(raw, timeout=60)
-    finally:
-        timer.cancel()
-    head, sep, payload = out.partition(b"\r\n\r\n")
-    if not sep:
-        return None, None
-    try:
-        status = int(head.split(b"\r\n")[0].split()[1])
-        return status, json.loads(payload)
-    except (ValueError, IndexError):
+        return status, json.loads(payload) if status else None
+    except ValueError:
         return None, None      # cut off mid-answer: not acknowledged
 
 

@@ -9,7 +9,6 @@ Standard library only."""
 
 import os
 import re
-import subprocess
 import sys
 import urllib.parse
 
@@ -318,21 +317,11 @@ def site_not_allowed(cases, stack, s):
         f.write(text + "atlassian_site = https://elsewhere.atlassian.net\n")
 
     def cgi(program, uri):
-        env = {"JTA_CONFIG": alt, "REQUEST_METHOD": "GET",
-               "REQUEST_URI": uri, "QUERY_STRING": uri.partition("?")[2],
-               "GATEWAY_INTERFACE": "CGI/1.1"}
-        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "PATH"):
-            if k in os.environ:
-                env[k] = os.environ[k]
-        p = subprocess.run([os.path.join(stack.builddir, "fcgi", program)],
-                           env=env, capture_output=True, timeout=60)
-        head, _, body = p.stdout.partition(b"\r\n\r\n")
-        hdrs = dict(ln.split(": ", 1) for ln in
-                    head.decode("latin-1").split("\r\n")[1:] if ": " in ln)
-        return int(head.split(b"\r\n")[0].split()[1]), hdrs, body
+        _, status, hdrs, body = jtatest.cgi(alt, program, "GET", uri)
+        return status, hdrs, body
 
     st, h, _ = cgi("jta-oauth-start", "/oauth/start")
-    st, h2, _ = get_url(h.get("Location", ""))
+    st, h2, _ = get_url(h.get("location", ""))
     cb = local_path(h2.get("location", ""))
     st, _, body = cgi("jta-oauth-callback", cb)
     cases.check("%s: a site this server does not allow is a 403 page "

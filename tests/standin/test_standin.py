@@ -16,6 +16,10 @@ import time
 import traceback
 import urllib.parse
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "integration"))
+from jtatest import Cases  # noqa: E402  (one line per case)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRCDIR = os.environ.get("JTA_SRCDIR") or os.path.abspath(
     os.path.join(HERE, "..", ".."))
@@ -28,28 +32,6 @@ SCOPE = "read:jira-work write:jira-work read:jira-user offline_access"
 CLOUD = "11111111-2222-4333-8444-555555555555"
 J = "/ex/jira/%s/rest/api/3" % CLOUD
 ALICE = "712020:2f6a8c31-5b4e-4d7a-9c1e-0a1b2c3d4e5f"
-
-
-class Cases:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, cond, detail=""):
-        if cond:
-            self.passed += 1
-            print("ok - %s" % name)
-        else:
-            self.failed += 1
-            print("not ok - %s %s" % (name, detail))
-        return cond
-
-    def eq(self, name, got, want):
-        return self.check(name, got == want, "(got %r, want %r)" % (got, want))
-
-    def finish(self):
-        print("%d passed, %d failed" % (self.passed, self.failed))
-        sys.exit(1 if self.failed or not self.passed else 0)
 
 
 class Client:
