@@ -151,6 +151,40 @@ req_init(struct jta_http_req *rq, const struct server *s, char *url,
 	rq->repeatable = 1;
 }
 
+/* One call against a canned server: all a transfer test needs. */
+struct call {
+	struct server		 s;
+	struct jta_http_req	 rq;
+	struct jta_http_resp	 rs;
+	struct jta_error	 e;
+	char			 url[128];
+	char			 seen[8192];	/* the requests' heads */
+};
+
+/* Start the server with c[0..n) and prepare a GET of path to it. */
+static void
+call_begin(struct call *k, const struct canned *c, size_t n,
+    const char *path)
+{
+	memset(k, 0, sizeof(*k));
+	server_start(&k->s, c, n);
+	req_init(&k->rq, &k->s, k->url, sizeof(k->url), path);
+}
+
+static enum jta_err
+call_do(struct call *k)
+{
+	return jta_http_do(&k->rq, &k->rs, &k->e);
+}
+
+/* Release the answer, stop the server, read what it was sent. */
+static void
+call_end(struct call *k)
+{
+	jta_http_resp_free(&k->rs);
+	server_stop(&k->s, k->seen, sizeof(k->seen));
+}
+
 #define OK_JSON	"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" \
 		"Content-Length: 11\r\nConnection: close\r\n\r\n{\"ok\":true}"
 
@@ -212,26 +246,21 @@ END_TEST
 START_TEST(get_returns_status_and_body_and_sends_bearer)
 {
 	static const struct canned c[] = { { OK_JSON, 0, 0, 0 } };
-	struct server	 s;
-	struct jta_http_req rq;
-	struct jta_http_resp rs;
-	struct jta_error e;
+	struct call	 k;
 	struct jta_secret *tok = jta_secret_new(9);
-	char		 url[128], seen[8192];
 
 	memcpy(tok->buf, "tok-12345", 9);
-	server_start(&s, c, 1);
-	req_init(&rq, &s, url, sizeof(url), "/rest/api/3/myself");
-	rq.bearer = tok;
-	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_OK);
-	ck_assert_int_eq(rs.status, 200);
-	ck_assert_str_eq(rs.body, "{\"ok\":true}");
-	ck_assert_uint_eq(rs.len, 11);
-	ck_assert_uint_eq(rs.attempts, 1);
-	jta_http_resp_free(&rs);
-	server_stop(&s, seen, sizeof(seen));
-	ck_assert_ptr_nonnull(strstr(seen, "GET /rest/api/3/myself HTTP/1.1"));
-	ck_assert_ptr_nonnull(strstr(seen,
+	call_begin(&k, c, 1, "/rest/api/3/myself");
+	k.rq.bearer = tok;
+	ck_assert_int_eq(call_do(&k), JTA_OK);
+	ck_assert_int_eq(k.rs.status, 200);
+	ck_assert_str_eq(k.rs.body, "{\"ok\":true}");
+	ck_assert_uint_eq(k.rs.len, 11);
+	ck_assert_uint_eq(k.rs.attempts, 1);
+	call_end(&k);
+	ck_assert_ptr_nonnull(strstr(k.seen,
+	    "GET /rest/api/3/myself HTTP/1.1"));
+	ck_assert_ptr_nonnull(strstr(k.seen,
 	    "Authorization: Bearer tok-12345\r\n"));
 	jta_secret_free(tok);
 }
@@ -240,26 +269,20 @@ END_TEST
 START_TEST(post_sends_body_and_content_type)
 {
 	static const struct canned c[] = { { OK_JSON, 0, 0, 0 } };
-	struct server	 s;
-	struct jta_http_req rq;
-	struct jta_http_resp rs;
-	struct jta_error e;
-	char		 url[128], seen[8192];
+	struct call	 k;
 
-	server_start(&s, c, 1);
-	req_init(&rq, &s, url, sizeof(url), "/oauth/token");
-	rq.method = "POST";
-	rq.content_type = "application/json";
-	rq.body = "{\"a\":1}";
-	rq.bodylen = 7;
-	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_OK);
-	jta_http_resp_free(&rs);
-	server_stop(&s, seen, sizeof(seen));
-	ck_assert_ptr_nonnull(strstr(seen, "POST /oauth/token HTTP/1.1"));
-	ck_assert_ptr_nonnull(strstr(seen,
+	call_begin(&k, c, 1, "/oauth/token");
+	k.rq.method = "POST";
+	k.rq.content_type = "application/json";
+	k.rq.body = "{\"a\":1}";
+	k.rq.bodylen = 7;
+	ck_assert_int_eq(call_do(&k), JTA_OK);
+	call_end(&k);
+	ck_assert_ptr_nonnull(strstr(k.seen, "POST /oauth/token HTTP/1.1"));
+	ck_assert_ptr_nonnull(strstr(k.seen,
 	    "Content-Type: application/json\r\n"));
-	ck_assert_ptr_nonnull(strstr(seen, "\r\n\r\n{\"a\":1}"));
-	ck_assert_ptr_null(strstr(seen, "Authorization"));
+	ck_assert_ptr_nonnull(strstr(k.seen, "\r\n\r\n{\"a\":1}"));
+	ck_assert_ptr_null(strstr(k.seen, "Authorization"));
 }
 END_TEST
 
@@ -267,19 +290,13 @@ START_TEST(client_errors_are_returned_not_failed)
 {
 	static const struct canned c[] = { { "HTTP/1.1 404 Not Found\r\n"
 	    "Content-Length: 2\r\nConnection: close\r\n\r\n{}", 0, 0, 0 } };
-	struct server	 s;
-	struct jta_http_req rq;
-	struct jta_http_resp rs;
-	struct jta_error e;
-	char		 url[128];
+	struct call	 k;
 
-	server_start(&s, c, 1);
-	req_init(&rq, &s, url, sizeof(url), "/x");
-	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_OK);
-	ck_assert_int_eq(rs.status, 404);
-	ck_assert_str_eq(rs.body, "{}");
-	jta_http_resp_free(&rs);
-	server_stop(&s, NULL, 0);
+	call_begin(&k, c, 1, "/x");
+	ck_assert_int_eq(call_do(&k), JTA_OK);
+	ck_assert_int_eq(k.rs.status, 404);
+	ck_assert_str_eq(k.rs.body, "{}");
+	call_end(&k);
 }
 END_TEST
 
@@ -287,19 +304,13 @@ START_TEST(server_error_is_502)
 {
 	static const struct canned c[] = { { "HTTP/1.1 500 Oops\r\n"
 	    "Content-Length: 0\r\nConnection: close\r\n\r\n", 0, 0, 0 } };
-	struct server	 s;
-	struct jta_http_req rq;
-	struct jta_http_resp rs;
-	struct jta_error e;
-	char		 url[128];
+	struct call	 k;
 
-	server_start(&s, c, 1);
-	req_init(&rq, &s, url, sizeof(url), "/x");
-	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_ERR_UPSTREAM);
-	ck_assert_int_eq(e.status, 502);
-	ck_assert_ptr_nonnull(strstr(e.detail, "HTTP 500"));
-	jta_http_resp_free(&rs);
-	server_stop(&s, NULL, 0);
+	call_begin(&k, c, 1, "/x");
+	ck_assert_int_eq(call_do(&k), JTA_ERR_UPSTREAM);
+	ck_assert_int_eq(k.e.status, 502);
+	ck_assert_ptr_nonnull(strstr(k.e.detail, "HTTP 500"));
+	call_end(&k);
 }
 END_TEST
 
@@ -308,18 +319,12 @@ START_TEST(redirects_are_not_followed)
 	static const struct canned c[] = { { "HTTP/1.1 302 Found\r\n"
 	    "Location: http://127.0.0.1:1/elsewhere\r\nContent-Length: 0\r\n"
 	    "Connection: close\r\n\r\n", 0, 0, 0 } };
-	struct server	 s;
-	struct jta_http_req rq;
-	struct jta_http_resp rs;
-	struct jta_error e;
-	char		 url[128];
+	struct call	 k;
 
-	server_start(&s, c, 1);
-	req_init(&rq, &s, url, sizeof(url), "/x");
-	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_OK);
-	ck_assert_int_eq(rs.status, 302);
-	jta_http_resp_free(&rs);
-	server_stop(&s, NULL, 0);
+	call_begin(&k, c, 1, "/x");
+	ck_assert_int_eq(call_do(&k), JTA_OK);
+	ck_assert_int_eq(k.rs.status, 302);
+	call_end(&k);
 }
 END_TEST
 
@@ -327,19 +332,13 @@ START_TEST(answer_over_the_cap_is_502)
 {
 	static const struct canned c[] = { { "HTTP/1.1 200 OK\r\n"
 	    "Connection: close\r\n\r\n", JTA_LIMIT_UPSTREAM_BODY + 1, 0, 0 } };
-	struct server	 s;
-	struct jta_http_req rq;
-	struct jta_http_resp rs;
-	struct jta_error e;
-	char		 url[128];
+	struct call	 k;
 
-	server_start(&s, c, 1);
-	req_init(&rq, &s, url, sizeof(url), "/big");
-	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_ERR_UPSTREAM);
-	ck_assert_int_eq(e.status, 502);
-	ck_assert_ptr_nonnull(strstr(e.detail, "larger"));
-	jta_http_resp_free(&rs);
-	server_stop(&s, NULL, 0);
+	call_begin(&k, c, 1, "/big");
+	ck_assert_int_eq(call_do(&k), JTA_ERR_UPSTREAM);
+	ck_assert_int_eq(k.e.status, 502);
+	ck_assert_ptr_nonnull(strstr(k.e.detail, "larger"));
+	call_end(&k);
 }
 END_TEST
 
@@ -347,39 +346,27 @@ START_TEST(answer_at_the_cap_is_kept)
 {
 	static const struct canned c[] = { { "HTTP/1.1 200 OK\r\n"
 	    "Connection: close\r\n\r\n", JTA_LIMIT_UPSTREAM_BODY, 0, 0 } };
-	struct server	 s;
-	struct jta_http_req rq;
-	struct jta_http_resp rs;
-	struct jta_error e;
-	char		 url[128];
+	struct call	 k;
 
-	server_start(&s, c, 1);
-	req_init(&rq, &s, url, sizeof(url), "/big");
-	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_OK);
-	ck_assert_uint_eq(rs.len, JTA_LIMIT_UPSTREAM_BODY);
-	jta_http_resp_free(&rs);
-	server_stop(&s, NULL, 0);
+	call_begin(&k, c, 1, "/big");
+	ck_assert_int_eq(call_do(&k), JTA_OK);
+	ck_assert_uint_eq(k.rs.len, JTA_LIMIT_UPSTREAM_BODY);
+	call_end(&k);
 }
 END_TEST
 
 START_TEST(slow_answer_times_out_as_502)
 {
 	static const struct canned c[] = { { OK_JSON, 0, 1500, 0 } };
-	struct server	 s;
-	struct jta_http_req rq;
-	struct jta_http_resp rs;
-	struct jta_error e;
-	char		 url[128];
+	struct call	 k;
 
-	server_start(&s, c, 1);
-	req_init(&rq, &s, url, sizeof(url), "/slow");
-	rq.timeout_ms = 300;
-	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_ERR_UPSTREAM);
-	ck_assert_int_eq(e.status, 502);
-	ck_assert_ptr_nonnull(strstr(e.detail, "in time"));
-	ck_assert_int_lt(rs.elapsed_ms, 1400);
-	jta_http_resp_free(&rs);
-	server_stop(&s, NULL, 0);
+	call_begin(&k, c, 1, "/slow");
+	k.rq.timeout_ms = 300;
+	ck_assert_int_eq(call_do(&k), JTA_ERR_UPSTREAM);
+	ck_assert_int_eq(k.e.status, 502);
+	ck_assert_ptr_nonnull(strstr(k.e.detail, "in time"));
+	ck_assert_int_lt(k.rs.elapsed_ms, 1400);
+	call_end(&k);
 }
 END_TEST
 
@@ -436,21 +423,15 @@ START_TEST(busy_answer_is_waited_out_within_budget)
 	static const struct canned c[] = { { BUSY("429 Too Many Requests"),
 	    0, 0, 0 }, { BUSY("503 Service Unavailable"), 0, 0, 0 },
 	    { OK_JSON, 0, 0, 0 } };
-	struct server	 s;
-	struct jta_http_req rq;
-	struct jta_http_resp rs;
-	struct jta_error e;
-	char		 url[128];
+	struct call	 k;
 
-	server_start(&s, c, 3);
-	req_init(&rq, &s, url, sizeof(url), "/search");
-	rq.budget_ms = 10000;
-	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_OK);
-	ck_assert_int_eq(rs.status, 200);
-	ck_assert_uint_eq(rs.attempts, 3);
-	ck_assert_int_ge(rs.elapsed_ms, 1900);
-	jta_http_resp_free(&rs);
-	server_stop(&s, NULL, 0);
+	call_begin(&k, c, 3, "/search");
+	k.rq.budget_ms = 10000;
+	ck_assert_int_eq(call_do(&k), JTA_OK);
+	ck_assert_int_eq(k.rs.status, 200);
+	ck_assert_uint_eq(k.rs.attempts, 3);
+	ck_assert_int_ge(k.rs.elapsed_ms, 1900);
+	call_end(&k);
 }
 END_TEST
 
@@ -459,22 +440,16 @@ START_TEST(busy_answer_beyond_budget_is_503_with_retry_after)
 	static const struct canned c[] = { { "HTTP/1.1 429 Slow down\r\n"
 	    "Retry-After: 30\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
 	    0, 0, 0 } };
-	struct server	 s;
-	struct jta_http_req rq;
-	struct jta_http_resp rs;
-	struct jta_error e;
-	char		 url[128];
+	struct call	 k;
 
-	server_start(&s, c, 1);
-	req_init(&rq, &s, url, sizeof(url), "/search");
-	rq.budget_ms = 5000;
-	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_ERR_BUSY);
-	ck_assert_int_eq(e.status, 503);
-	ck_assert_int_eq(e.retry_after, 30);
-	ck_assert_uint_eq(rs.attempts, 1);
-	ck_assert_int_lt(rs.elapsed_ms, 2000);
-	jta_http_resp_free(&rs);
-	server_stop(&s, NULL, 0);
+	call_begin(&k, c, 1, "/search");
+	k.rq.budget_ms = 5000;
+	ck_assert_int_eq(call_do(&k), JTA_ERR_BUSY);
+	ck_assert_int_eq(k.e.status, 503);
+	ck_assert_int_eq(k.e.retry_after, 30);
+	ck_assert_uint_eq(k.rs.attempts, 1);
+	ck_assert_int_lt(k.rs.elapsed_ms, 2000);
+	call_end(&k);
 }
 END_TEST
 
@@ -482,26 +457,20 @@ START_TEST(create_is_never_repeated_on_busy)
 {
 	static const struct canned c[] = { { BUSY("503 Service Unavailable"),
 	    0, 0, 0 }, { OK_JSON, 0, 0, 0 } };
-	struct server	 s;
-	struct jta_http_req rq;
-	struct jta_http_resp rs;
-	struct jta_error e;
-	char		 url[128], seen[8192];
+	struct call	 k;
 
-	server_start(&s, c, 2);
-	req_init(&rq, &s, url, sizeof(url), "/rest/api/3/issue");
-	rq.method = "POST";
-	rq.repeatable = 0;
-	rq.budget_ms = 10000;
-	rq.content_type = "application/json";
-	rq.body = "{}";
-	rq.bodylen = 2;
-	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_ERR_BUSY);
-	ck_assert_int_eq(e.retry_after, 1);
-	ck_assert_uint_eq(rs.attempts, 1);
-	jta_http_resp_free(&rs);
-	server_stop(&s, seen, sizeof(seen));
-	ck_assert_ptr_null(strstr(strstr(seen, "----"), "POST"));
+	call_begin(&k, c, 2, "/rest/api/3/issue");
+	k.rq.method = "POST";
+	k.rq.repeatable = 0;
+	k.rq.budget_ms = 10000;
+	k.rq.content_type = "application/json";
+	k.rq.body = "{}";
+	k.rq.bodylen = 2;
+	ck_assert_int_eq(call_do(&k), JTA_ERR_BUSY);
+	ck_assert_int_eq(k.e.retry_after, 1);
+	ck_assert_uint_eq(k.rs.attempts, 1);
+	call_end(&k);
+	ck_assert_ptr_null(strstr(strstr(k.seen, "----"), "POST"));
 }
 END_TEST
 
@@ -527,27 +496,21 @@ START_TEST(create_never_resent_on_a_dead_kept_connection)
 	static const struct canned c[] = { { "HTTP/1.1 200 OK\r\n"
 	    "Content-Length: 2\r\n\r\n{}", 0, 0, 1 }, { NULL, 0, 0, 0 },
 	    { OK_JSON, 0, 0, 0 } };
-	struct server	 s;
-	struct jta_http_req rq;
-	struct jta_http_resp rs;
-	struct jta_error e;
-	char		 url[128], seen[8192];
+	struct call	 k;
 
-	server_start(&s, c, 3);
-	req_init(&rq, &s, url, sizeof(url), "/rest/api/3/myself");
-	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_OK);
-	jta_http_resp_free(&rs);
-	req_init(&rq, &s, url, sizeof(url), "/rest/api/3/issue");
-	rq.method = "POST";
-	rq.repeatable = 0;
-	rq.content_type = "application/json";
-	rq.body = "{}";
-	rq.bodylen = 2;
-	ck_assert_int_eq(jta_http_do(&rq, &rs, &e), JTA_ERR_UPSTREAM);
-	ck_assert_int_eq(e.status, 502);
-	jta_http_resp_free(&rs);
-	server_stop(&s, seen, sizeof(seen));
-	ck_assert_int_eq(count(seen, "POST /rest/api/3/issue"), 1);
+	call_begin(&k, c, 3, "/rest/api/3/myself");
+	ck_assert_int_eq(call_do(&k), JTA_OK);
+	jta_http_resp_free(&k.rs);
+	req_init(&k.rq, &k.s, k.url, sizeof(k.url), "/rest/api/3/issue");
+	k.rq.method = "POST";
+	k.rq.repeatable = 0;
+	k.rq.content_type = "application/json";
+	k.rq.body = "{}";
+	k.rq.bodylen = 2;
+	ck_assert_int_eq(call_do(&k), JTA_ERR_UPSTREAM);
+	ck_assert_int_eq(k.e.status, 502);
+	call_end(&k);
+	ck_assert_int_eq(count(k.seen, "POST /rest/api/3/issue"), 1);
 }
 END_TEST
 
