@@ -538,6 +538,8 @@ jta_oauth_access(struct jta_oauth *o, const struct jta_user *user, int force,
 	struct tokens	 t;
 	char		 oerr[64];
 	int64_t		 known, now;
+	int64_t		 lease_s = o->conf->upstream_timeout_ms / 1000 + 1 +
+			    JTA_OAUTH_LEASE_MARGIN_S;
 	long		 waited = 0;
 	enum jta_err	 rc;
 
@@ -564,7 +566,7 @@ jta_oauth_access(struct jta_oauth *o, const struct jta_user *user, int force,
 		}
 		now = jta_time_now();
 		if ((rc = jta_store_link_lease(o->store, o->vault, user->id,
-		    o->owner, now, JTA_OAUTH_LEASE_S, known, &res, &refresh,
+		    o->owner, now, lease_s, known, &res, &refresh,
 		    link, err)) != JTA_OK)
 			return rc;
 		if (res == JTA_LEASE_FRESH) {	/* a sibling renewed it */
@@ -576,7 +578,7 @@ jta_oauth_access(struct jta_oauth *o, const struct jta_user *user, int force,
 		if (res == JTA_LEASE_BUSY) {
 			/* Another worker is calling Atlassian: wait for it,
 			 * bounded by the lease it holds. */
-			if (waited > (JTA_OAUTH_LEASE_S + 2) * 1000L)
+			if (waited > (lease_s + 2) * 1000L)
 				return jta_error_set(err, JTA_ERR_BUSY, 503,
 				    NULL, "your Atlassian sign-in is being "
 				    "renewed; try again in a moment");

@@ -28,10 +28,11 @@
 /* A token this close to its expiry is refreshed before use (half-way
  * for tokens that live less than two margins). */
 #define JTA_OAUTH_EXPIRY_MARGIN	60
-/* A refresh lease lasts this long: well past one token call (bounded by
- * upstream_timeout_ms) and far inside Atlassian's 10-minute reuse grace,
- * so a worker killed mid-refresh delays the next one only briefly. */
-#define JTA_OAUTH_LEASE_S	30
+/* A refresh lease lasts as long as one token call may (upstream_timeout_ms)
+ * and this margin more: a worker cannot legitimately hold it longer, and a
+ * worker killed mid-refresh delays the others only that long, far inside
+ * Atlassian's 10-minute reuse grace, so the spent token still works. */
+#define JTA_OAUTH_LEASE_MARGIN_S 5
 #define JTA_OAUTH_URL_MAX	2048
 
 /* What jta_oauth needs: borrowed, alive for the process. */

@@ -207,6 +207,14 @@ Listen 127.0.0.1:{self.port}
         finally:
             conn.close()
 
+    def pids_of(self, program):
+        """The worker processes of one program (from its pid file)."""
+        try:
+            with open(os.path.join(self.sockdir, program + ".pid")) as f:
+                return [int(x) for x in f.read().split()]
+        except OSError:
+            return []
+
     def program_pids(self):
         pids = []
         for p in PROGRAMS:

@@ -8,6 +8,7 @@ Standard library only; bounded in time and count."""
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -112,6 +113,35 @@ def test(cases, stack, server):
     st2, _, _, _ = c.call("GET", "/api/me")
     cases.check("%s: a refresh without a new refresh token keeps the "
                 "old one" % s, st1 == 200 and st2 == 200, (st1, st2))
+
+    # A worker killed with SIGKILL while Atlassian answers its refresh:
+    # Atlassian has rotated, we never stored it.  The lease it held runs
+    # out (upstream_timeout_ms + margin), another worker presents the
+    # spent token inside the reuse grace, and the person keeps the link.
+    standin.config(access_token_lifetime=2, faults=[
+        {"kind": "slow", "seconds": 2, "path_prefix": "/oauth/token",
+         "count": 1}])
+    time.sleep(2.1)
+    g0 = standin.state()["reused_refresh_in_grace"]
+    victim = {}
+    t = threading.Thread(target=lambda: victim.update(
+        st=c.call("GET", "/api/issues/OPS-1")[0]))
+    t.start()
+    time.sleep(1.0)
+    for pid in stack.pids_of("issue"):
+        os.kill(pid, signal.SIGKILL)
+    t.join(30)
+    time.sleep(1.5)        # the stand-in finishes the rotation
+    t0 = time.time()
+    st, _, _, _ = c.call("GET", "/api/me")
+    waited = time.time() - t0
+    cases.check("%s: a worker killed mid-refresh costs the person "
+                "nothing: the next request succeeds after its lease "
+                "(%.1f s) through the reuse grace" % (s, waited),
+                victim.get("st") == 502 and st == 200 and waited < 12 and
+                standin.state()["reused_refresh_in_grace"] == g0 + 1,
+                (victim, st, waited))
+    standin.config(faults=[])
 
     # Rotate the token key while requests keep coming.
     standin.config(access_token_lifetime=1)
