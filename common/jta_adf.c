@@ -1367,6 +1367,7 @@ struct out {
 /* Inline state: the marks open and the blanks not yet written. */
 struct ink {
 	int		 brk;	/* a hard break owed before more text */
+	size_t		 brkws;	/* blanks of ws that come before it */
 	unsigned	 cur;
 	const char	*href;
 	size_t		 hrefn;
@@ -1588,6 +1589,18 @@ flushws(struct out *o, struct ink *k)
 	k->ws.len = 0;
 }
 
+static void
+closeall(struct out *o, struct ink *k)
+{
+	delims(o, k->cur & M_EMPH, 1);
+	if (k->cur & M_LINK) {
+		puts_(o, "](");
+		puthref(o, k->href, k->hrefn);
+		puts_(o, ")");
+	}
+	k->cur = 0;
+}
+
 /* Close and open marks so that bits (and href) hold from here. */
 static void
 marks(struct out *o, struct ink *k, unsigned bits, const char *href,
@@ -1599,21 +1612,16 @@ marks(struct out *o, struct ink *k, unsigned bits, const char *href,
 	 * none at the end of a paragraph. */
 	if (k->brk) {
 		k->brk = 0;
-		k->ws.len = 0;
+		k->ws.len = k->brkws;
+		flushws(o, k);
 		puts_(o, "\\");
 		nl(o);
 	}
 	lc = ((k->cur ^ bits) & M_LINK) || ((bits & M_LINK) &&
 	    (hrefn != k->hrefn || memcmp(href, k->href, hrefn) != 0));
-	if (lc) {
-		delims(o, k->cur & M_EMPH, 1);
-		if (k->cur & M_LINK) {
-			puts_(o, "](");
-			puthref(o, k->href, k->hrefn);
-			puts_(o, ")");
-		}
-		k->cur = 0;
-	} else {
+	if (lc)
+		closeall(o, k);
+	else {
 		delims(o, k->cur & ~bits & M_EMPH, 1);
 		k->cur &= bits;
 	}
@@ -1888,13 +1896,21 @@ inlinesmd(struct out *o, const json_t *arr, size_t from, size_t to,
 			text(o, &k, node, ctx);
 			continue;
 		}
+		if (strcmp(t, "hardBreak") == 0 &&
+		    !(ctx & (E_HEADING | E_CELL))) {
+			/* Close the marks, keep the blanks: they are written
+			 * with the break, if one is. */
+			if (k.brk)
+				marks(o, &k, 0, NULL, 0);
+			closeall(o, &k);
+			k.brk = 1;
+			k.brkws = k.ws.len;
+			continue;
+		}
 		marks(o, &k, 0, NULL, 0);
 		if (strcmp(t, "hardBreak") == 0) {
-			if (ctx & (E_HEADING | E_CELL)) {
-				if (bufput(&k.ws, " ", 1) != 0)
-					o->nomem = 1;
-			} else
-				k.brk = 1;
+			if (bufput(&k.ws, " ", 1) != 0)
+				o->nomem = 1;
 		} else
 			inlineother(o, node, t, depth, ctx);
 	}
