@@ -1422,7 +1422,7 @@ put(struct out *o, const char *s, size_t n)
 }
 
 static void
-puts_(struct out *o, const char *s)
+putstr(struct out *o, const char *s)
 {
 	put(o, s, strlen(s));
 }
@@ -1561,18 +1561,18 @@ delims(struct out *o, unsigned bits, int closing)
 {
 	if (closing) {
 		if (bits & M_STRIKE)
-			puts_(o, "~~");
+			putstr(o, "~~");
 		if (bits & M_EMS)
-			puts_(o, "*");
+			putstr(o, "*");
 		if (bits & M_STRONG)
-			puts_(o, "**");
+			putstr(o, "**");
 	} else {
 		if (bits & M_STRONG)
-			puts_(o, "**");
+			putstr(o, "**");
 		if (bits & M_EMS)
-			puts_(o, "*");
+			putstr(o, "*");
 		if (bits & M_STRIKE)
-			puts_(o, "~~");
+			putstr(o, "~~");
 	}
 }
 
@@ -1594,9 +1594,9 @@ closeall(struct out *o, struct ink *k)
 {
 	delims(o, k->cur & M_EMPH, 1);
 	if (k->cur & M_LINK) {
-		puts_(o, "](");
+		putstr(o, "](");
 		puthref(o, k->href, k->hrefn);
-		puts_(o, ")");
+		putstr(o, ")");
 	}
 	k->cur = 0;
 }
@@ -1614,7 +1614,7 @@ marks(struct out *o, struct ink *k, unsigned bits, const char *href,
 		k->brk = 0;
 		k->ws.len = k->brkws;
 		flushws(o, k);
-		puts_(o, "\\");
+		putstr(o, "\\");
 		nl(o);
 	}
 	lc = ((k->cur ^ bits) & M_LINK) || ((bits & M_LINK) &&
@@ -1627,7 +1627,7 @@ marks(struct out *o, struct ink *k, unsigned bits, const char *href,
 	}
 	flushws(o, k);
 	if (lc && (bits & M_LINK))
-		puts_(o, "[");
+		putstr(o, "[");
 	delims(o, bits & ~k->cur & M_EMPH, 0);
 	k->cur = bits;
 	k->href = href;
@@ -1664,22 +1664,22 @@ codespan(struct out *o, const char *s, size_t n, unsigned ctx)
 	pad = s[0] == '`' || s[n - 1] == '`' || (!allsp && issp(s[0]) &&
 	    issp(s[n - 1]));
 	for (i = 0; i <= max; i++)
-		puts_(o, "`");
+		putstr(o, "`");
 	if (pad)
-		puts_(o, " ");
+		putstr(o, " ");
 	for (i = 0; i < n; i++) {
 		c = s[i] == '\n' || s[i] == '\r' ? ' ' : s[i];
 		if (c == '\0')
-			puts_(o, "\xef\xbf\xbd");
+			putstr(o, "\xef\xbf\xbd");
 		else if (c == '|' && (ctx & E_CELL))
-			puts_(o, "\\|");	/* GFM: even in code */
+			putstr(o, "\\|");	/* GFM: even in code */
 		else
 			put(o, &c, 1);
 	}
 	if (pad)
-		puts_(o, " ");
+		putstr(o, " ");
 	for (i = 0; i <= max; i++)
-		puts_(o, "`");
+		putstr(o, "`");
 }
 
 /* 1 when h is a link we write as <h>. */
@@ -1746,9 +1746,9 @@ text(struct out *o, struct ink *k, const json_t *node, unsigned ctx)
 	if ((bits & M_LINK) && b - a == hrefn &&
 	    memcmp(s + a, href, hrefn) == 0 && autolinkable(href, hrefn)) {
 		marks(o, k, bits & M_EMPH, NULL, 0);
-		puts_(o, "<");
+		putstr(o, "<");
 		put(o, href, hrefn);
-		puts_(o, ">");
+		putstr(o, ">");
 	} else {
 		marks(o, k, bits, href, hrefn);
 		esc(o, s + a, b - a, ctx);
@@ -1777,7 +1777,7 @@ toodeep(struct out *o, unsigned depth)
 	if (depth <= JTA_LIMIT_ADF_DEPTH)
 		return 0;
 	o->lossy++;
-	puts_(o, "[... content nested too deep left out]");
+	putstr(o, "[... content nested too deep left out]");
 	return 1;
 }
 
@@ -1799,14 +1799,14 @@ datemd(struct out *o, const json_t *node)
 	else if (json_is_integer(ts) && json_integer_value(ts) >= 0 &&
 	    json_integer_value(ts) <= INT64_C(253402300799999))
 		ms = (uint64_t)json_integer_value(ts);
-	puts_(o, "[date: ");
+	putstr(o, "[date: ");
 	if (ms == UINT64_MAX)
-		puts_(o, "unknown");
+		putstr(o, "unknown");
 	else {
 		jta_time_format((int64_t)(ms / 1000), buf);
 		put(o, buf, 10);
 	}
-	puts_(o, "]");
+	putstr(o, "]");
 }
 
 /* A link-like attribute: <url> when we can, else its text. */
@@ -1817,16 +1817,16 @@ urlmd(struct out *o, const json_t *node, const char *type)
 	size_t		 n;
 
 	if (u == NULL) {
-		puts_(o, "[unsupported: ");
+		putstr(o, "[unsupported: ");
 		esc(o, type, strlen(type), 0);
-		puts_(o, "]");
+		putstr(o, "]");
 		return;
 	}
 	n = strlen(u);
 	if (autolinkable(u, n)) {
-		puts_(o, "<");
+		putstr(o, "<");
 		put(o, u, n);
-		puts_(o, ">");
+		putstr(o, ">");
 	} else
 		esc(o, u, n, 0);
 }
@@ -1845,7 +1845,7 @@ inlineother(struct out *o, const json_t *node, const char *t,
 			s = "user";
 		if (s[0] == '@')
 			s++;
-		puts_(o, "@");
+		putstr(o, "@");
 		esc(o, s, strlen(s), ctx);
 	} else if (strcmp(t, "emoji") == 0) {
 		if ((s = attrstr(node, "shortName")) == NULL &&
@@ -1856,20 +1856,20 @@ inlineother(struct out *o, const json_t *node, const char *t,
 		datemd(o, node);
 	else if (strcmp(t, "status") == 0) {
 		s = attrstr(node, "text");
-		puts_(o, "[status: ");
+		putstr(o, "[status: ");
 		esc(o, s ? s : "", s ? strlen(s) : 0, ctx);
-		puts_(o, "]");
+		putstr(o, "]");
 	} else if (strcmp(t, "inlineCard") == 0)
 		urlmd(o, node, t);
 	else if (strcmp(t, "mediaInline") == 0 || strcmp(t, "media") == 0)
-		puts_(o, "[media not shown]");
+		putstr(o, "[media not shown]");
 	else {
-		puts_(o, "[unsupported: ");
+		putstr(o, "[unsupported: ");
 		esc(o, t, strlen(t), ctx);
-		puts_(o, "]");
+		putstr(o, "]");
 		c = json_object_get(node, "content");
 		if (json_array_size(c) > 0 && !toodeep(o, depth + 1)) {
-			puts_(o, " ");
+			putstr(o, " ");
 			inlinesmd(o, c, 0, json_array_size(c), depth + 1, ctx);
 		}
 	}
@@ -1945,7 +1945,7 @@ flatmd(struct out *o, const json_t *node, unsigned depth)
 			marks(o, &k, 0, NULL, 0);
 			free(k.ws.p);
 		} else if (strcmp(t, "hardBreak") == 0)
-			puts_(o, " ");
+			putstr(o, " ");
 		else
 			inlineother(o, node, t, depth, E_CELL);
 		return;
@@ -1954,7 +1954,7 @@ flatmd(struct out *o, const json_t *node, unsigned depth)
 		return;
 	json_array_foreach(c, i, e) {
 		if (i > 0)
-			puts_(o, " ");
+			putstr(o, " ");
 		flatmd(o, e, depth + 1);
 	}
 }
@@ -1970,7 +1970,7 @@ cellmd(struct out *o, const json_t *cell, unsigned depth)
 	json_array_foreach(c, i, e) {
 		t = ntype(e);
 		if (i > 0)
-			puts_(o, " ");
+			putstr(o, " ");
 		if (t != NULL && strcmp(t, "paragraph") == 0) {
 			const json_t *pc = json_object_get(e, "content");
 
@@ -1998,7 +1998,7 @@ tablemd(struct out *o, const json_t *node, unsigned depth)
 	}
 	if (ncols == 0) {
 		o->lossy++;
-		puts_(o, "[unsupported: empty table]");
+		putstr(o, "[unsupported: empty table]");
 		return;
 	}
 	json_array_foreach(rows, i, row) {
@@ -2006,19 +2006,19 @@ tablemd(struct out *o, const json_t *node, unsigned depth)
 
 		if (i > 0)
 			nl(o);
-		puts_(o, "|");
+		putstr(o, "|");
 		/* Only the header is padded: the parser pads the rest. */
 		nc = i == 0 ? ncols : json_array_size(cs);
 		for (c = 0; c < nc; c++) {
-			puts_(o, " ");
+			putstr(o, " ");
 			cellmd(o, json_array_get(cs, c), depth);
-			puts_(o, " |");
+			putstr(o, " |");
 		}
 		if (i == 0) {
 			nl(o);
-			puts_(o, "|");
+			putstr(o, "|");
 			for (c = 0; c < ncols; c++)
-				puts_(o, " --- |");
+				putstr(o, " --- |");
 		}
 	}
 }
@@ -2049,9 +2049,9 @@ codemd(struct out *o, const json_t *node)
 	}
 	max = max < 3 ? 3 : max + 1;
 	for (k = 0; k < max; k++)
-		puts_(o, "`");
+		putstr(o, "`");
 	if (ok)
-		puts_(o, lang);
+		putstr(o, lang);
 	nl(o);
 	json_array_foreach(c, i, e) {
 		if ((s = json_string_value(json_object_get(e, "text"))) ==
@@ -2067,10 +2067,11 @@ codemd(struct out *o, const json_t *node)
 			if (k > start)
 				put(o, s + start, k - start);
 			if (k < n && s[k] == '\0')
-				puts_(o, "\xef\xbf\xbd");
+				putstr(o, "\xef\xbf\xbd");
 			else if (k < n) {
 				/* CR LF, CR and LF all end a line. */
-				if (s[k] == '\r' && k + 1 < n && s[k + 1] == '\n')
+				if (s[k] == '\r' && k + 1 < n &&
+				    s[k + 1] == '\n')
 					k++;
 				nl(o);
 			}
@@ -2080,7 +2081,7 @@ codemd(struct out *o, const json_t *node)
 	if (total > 0)
 		nl(o);
 	for (k = 0; k < max; k++)
-		puts_(o, "`");
+		putstr(o, "`");
 }
 
 /* 1 when arr holds something but empty paragraphs (which are not
@@ -2184,11 +2185,11 @@ notemd(struct out *o, const char *what, const char *arg,
 	const json_t	*c = json_object_get(node, "content");
 
 	o->lossy++;
-	puts_(o, "[");
-	puts_(o, what);
-	puts_(o, ": ");
+	putstr(o, "[");
+	putstr(o, what);
+	putstr(o, ": ");
 	esc(o, arg, strlen(arg), 0);
-	puts_(o, "]");
+	putstr(o, "]");
 	if (json_array_size(c) == 0)
 		return;
 	o->pendnl = 2;
@@ -2213,7 +2214,7 @@ blockmd(struct out *o, const json_t *node, const char *t, unsigned depth,
 		level = json_is_integer(lv) ? json_integer_value(lv) : 1;
 		level = level < 1 ? 1 : level > 6 ? 6 : level;
 		put(o, "######", (size_t)level);
-		puts_(o, " ");
+		putstr(o, " ");
 		inlinesmd(o, c, 0, json_array_size(c), depth, E_HEADING);
 	} else if (strcmp(t, "bulletList") == 0 ||
 	    strcmp(t, "orderedList") == 0)
@@ -2224,14 +2225,14 @@ blockmd(struct out *o, const json_t *node, const char *t, unsigned depth,
 		if (toodeep(o, depth + 1))
 			return;
 		if (!shown(c)) {
-			puts_(o, ">");
+			putstr(o, ">");
 			return;
 		}
 		old = push(o, "> ", 1);
 		blocksmd(o, c, 0, json_array_size(c), depth + 1, 0);
 		pop(o, old);
 	} else if (strcmp(t, "rule") == 0)
-		puts_(o, "---");
+		putstr(o, "---");
 	else if (strcmp(t, "table") == 0)
 		tablemd(o, node, depth);
 	else if (strcmp(t, "mediaSingle") == 0 ||
@@ -2242,13 +2243,13 @@ blockmd(struct out *o, const json_t *node, const char *t, unsigned depth,
 			if ((s = ntype(e)) == NULL || strcmp(s, "media") != 0)
 				continue;
 			if (shown++ > 0)
-				puts_(o, " ");
+				putstr(o, " ");
 			o->lossy++;
-			puts_(o, "[media not shown]");
+			putstr(o, "[media not shown]");
 		}
 		if (shown == 0) {
 			o->lossy++;
-			puts_(o, "[media not shown]");
+			putstr(o, "[media not shown]");
 		}
 	} else if (strcmp(t, "panel") == 0)
 		notemd(o, "panel", (s = attrstr(node, "panelType")) ? s :
