@@ -1366,7 +1366,7 @@ struct out {
 
 /* Inline state: the marks open and the blanks not yet written. */
 struct ink {
-	int		 brk;	/* a hard break owed before more text */
+	size_t		 brk;	/* hard breaks owed before more text */
 	size_t		 brkws;	/* blanks of ws that come before it */
 	unsigned	 cur;
 	const char	*href;
@@ -1610,12 +1610,13 @@ marks(struct out *o, struct ink *k, unsigned bits, const char *href,
 
 	/* A hard break is written only when text follows it: Markdown has
 	 * none at the end of a paragraph. */
-	if (k->brk) {
-		k->brk = 0;
+	if (k->brk > 0) {
 		k->ws.len = k->brkws;
 		flushws(o, k);
-		putstr(o, "\\");
-		nl(o);
+		for (; k->brk > 0; k->brk--) {
+			putstr(o, "\\");
+			nl(o);
+		}
 	}
 	lc = ((k->cur ^ bits) & M_LINK) || ((bits & M_LINK) &&
 	    (hrefn != k->hrefn || memcmp(href, k->href, hrefn) != 0));
@@ -1899,12 +1900,10 @@ inlinesmd(struct out *o, const json_t *arr, size_t from, size_t to,
 		if (strcmp(t, "hardBreak") == 0 &&
 		    !(ctx & (E_HEADING | E_CELL))) {
 			/* Close the marks, keep the blanks: they are written
-			 * with the break, if one is. */
-			if (k.brk)
-				marks(o, &k, 0, NULL, 0);
+			 * with the breaks, if text follows them. */
 			closeall(o, &k);
-			k.brk = 1;
-			k.brkws = k.ws.len;
+			if (k.brk++ == 0)
+				k.brkws = k.ws.len;
 			continue;
 		}
 		marks(o, &k, 0, NULL, 0);
