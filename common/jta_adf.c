@@ -1028,10 +1028,10 @@ list(struct md *m, size_t i, size_t hi, unsigned depth, json_t *arr)
 		for (e = i + 1; e < hi; e++) {
 			struct line *cl = &m->lines[e];
 
-			if (blank(cl))
-				continue;
 			lead(cl, &off, &col);
-			if (col < ind + 2)
+			/* Blank lines belong to the item too, and lose its
+			 * indentation (a code block may hold them). */
+			if (off < cl->len && col < ind + 2)
 				break;
 			strip(cl, col < ccol ? col : ccol);
 		}
