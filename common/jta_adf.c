@@ -1362,6 +1362,7 @@ struct out {
 	int		 nomem;
 	size_t		 count;	/* emit() calls that wrote something */
 	int		 pendnl; /* line ends owed before the next output */
+	size_t		 pendpre; /* the prefix they end lines with */
 };
 
 /* Inline state: the marks open and the blanks not yet written. */
@@ -1381,10 +1382,26 @@ static void nl(struct out *);
 static void
 flushnl(struct out *o)
 {
+	size_t	 len = o->pre.len;
+
+	if (o->pendnl == 0)
+		return;
+	/* The owed lines belong to the blocks before, not to a container
+	 * opened since. */
+	if (o->pendpre < len)
+		o->pre.len = o->pendpre;
 	while (o->pendnl > 0) {
 		o->pendnl--;
 		nl(o);
 	}
+	o->pre.len = len;
+}
+
+static void
+owe(struct out *o, int n)
+{
+	o->pendnl = n;
+	o->pendpre = o->pre.len;
 }
 
 static void
@@ -1451,10 +1468,11 @@ push(struct out *o, const char *s, int now)
 {
 	size_t	 old = o->pre.len;
 
-	flushnl(o);
 	if (bufput(&o->pre, s, strlen(s)) != 0)
 		o->nomem = 1;
-	if (now && !o->bol)
+	/* Mid-line (after a list marker) the new prefix is written now;
+	 * else with the next line. */
+	if (now && !o->bol && o->pendnl == 0)
 		emit(o, s, strlen(s));
 	return old;
 }
@@ -2164,7 +2182,7 @@ listmd(struct out *o, const json_t *node, unsigned depth, int alt)
 		/* A list first in an item starts on the next line: "- - -"
 		 * would be a rule. */
 		if (sub)
-			o->pendnl = 1;
+			owe(o, 1);
 		if (!toodeep(o, depth + 1)) {
 			if (t != NULL && strcmp(t, "listItem") == 0)
 				blocksmd(o, c, 0, json_array_size(c),
@@ -2191,7 +2209,7 @@ notemd(struct out *o, const char *what, const char *arg,
 	putstr(o, "]");
 	if (json_array_size(c) == 0)
 		return;
-	o->pendnl = 2;
+	owe(o, 2);
 	if (!toodeep(o, depth + 1))
 		blocksmd(o, c, 0, json_array_size(c), depth + 1, initem);
 }
@@ -2299,7 +2317,7 @@ blocksmd(struct out *o, const json_t *arr, size_t from, size_t to,
 			    "content")) && !firstlist(ntype(json_array_get(c,
 			    0)), json_object_get(json_array_get(c, 0),
 			    "content"));
-			o->pendnl = tight ? 1 : 2;
+			owe(o, tight ? 1 : 2);
 		}
 		if (isinline(t)) {
 			for (j = i + 1; j < to; j++) {
