@@ -1363,6 +1363,7 @@ struct out {
 	size_t		 count;	/* emit() calls that wrote something */
 	int		 pendnl; /* line ends owed before the next output */
 	size_t		 pendpre; /* the prefix they end lines with */
+	int		 markersp; /* a blank owed after a list marker */
 };
 
 /* Inline state: the marks open and the blanks not yet written. */
@@ -1410,6 +1411,10 @@ emit(struct out *o, const char *s, size_t n)
 	size_t	 i, room;
 
 	flushnl(o);
+	if (o->markersp && n > 0) {
+		o->markersp = 0;
+		emit(o, " ", 1);
+	}
 	if (n > 0)
 		o->count++;
 	if (o->bol) {
@@ -1452,6 +1457,7 @@ nl(struct out *o)
 	size_t	 n = o->pre.len;
 
 	flushnl(o);
+	o->markersp = 0;
 	if (o->bol) {
 		while (n > 0 && o->pre.p[n - 1] == ' ')
 			n--;
@@ -2174,9 +2180,9 @@ listmd(struct out *o, const json_t *node, unsigned depth, int alt)
 		t = ntype(it);
 		c = json_object_get(it, "content");
 		sub = firstlist(t, c);
-		if ((t == NULL || strcmp(t, "listItem") != 0 || shown(c)) &&
-		    !sub)
-			emit(o, " ", 1);
+		/* The blank after the marker comes with what follows on
+		 * its line, if anything does. */
+		o->markersp = !sub;
 		old = push(o, ind, 0);
 		o->linestart = 1;
 		/* A list first in an item starts on the next line: "- - -"
@@ -2191,6 +2197,7 @@ listmd(struct out *o, const json_t *node, unsigned depth, int alt)
 				blocksmd(o, items, i, i + 1, depth + 1, 1);
 		}
 		pop(o, old);
+		o->markersp = 0;
 	}
 }
 
