@@ -849,7 +849,7 @@ inlinenode(struct md *m, const char *type, const char *s, size_t n)
 static size_t
 paragraph(struct md *m, size_t i, size_t hi, json_t *arr)
 {
-	size_t		 j, off, col, e, bs;
+	size_t		 j, off, col, e, bs, s;
 	struct line	*l;
 	int		 hard = 0, cut = 0;
 	char		 sep;
@@ -887,8 +887,16 @@ paragraph(struct md *m, size_t i, size_t hi, json_t *arr)
 	 * backslash. */
 	if (cut && bufput(&m->para, "\\", 1) != 0)
 		goto nomem;
-	append(m, arr, inlinenode(m, "paragraph", m->para.p ? m->para.p : "",
-	    m->para.len));
+	/* Nor blanks or breaks at either end (lines of blanks like
+	 * vertical tabs leave some). */
+	for (s = 0; s < m->para.len && isws((unsigned char)m->para.p[s]);
+	    s++)
+		;
+	for (e = m->para.len; e > s && isws((unsigned char)m->para.p[e - 1]);
+	    e--)
+		;
+	append(m, arr, inlinenode(m, "paragraph", m->para.p ? m->para.p + s :
+	    "", e - s));
 	return j;
 nomem:
 	nomem(m);
@@ -1908,7 +1916,7 @@ inlinesmd(struct out *o, const json_t *arr, size_t from, size_t to,
 	struct ink	 k;
 	const json_t	*node;
 	const char	*t;
-	size_t		 i;
+	size_t		 i, start = o->count;
 
 	memset(&k, 0, sizeof(k));
 	for (i = from; i < to; i++) {
@@ -1921,6 +1929,9 @@ inlinesmd(struct out *o, const json_t *arr, size_t from, size_t to,
 			text(o, &k, node, ctx);
 			continue;
 		}
+		/* Nor a hard break before any text. */
+		if (strcmp(t, "hardBreak") == 0 && o->count == start)
+			continue;
 		if (strcmp(t, "hardBreak") == 0 &&
 		    !(ctx & (E_HEADING | E_CELL))) {
 			/* Close the marks, keep the blanks: they are written
