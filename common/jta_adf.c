@@ -1963,7 +1963,7 @@ flatmd(struct out *o, const json_t *node, unsigned depth)
 {
 	const json_t	*c = json_object_get(node, "content"), *e;
 	const char	*t = ntype(node);
-	size_t		 i;
+	size_t		 i, start;
 
 	if (t == NULL) {
 		o->lossy++;
@@ -1986,9 +1986,10 @@ flatmd(struct out *o, const json_t *node, unsigned depth)
 	}
 	if (toodeep(o, depth + 1))
 		return;
+	start = o->count;
 	json_array_foreach(c, i, e) {
-		if (i > 0)
-			putstr(o, " ");
+		if (i > 0 && o->count != start)
+			o->markersp = 1;
 		flatmd(o, e, depth + 1);
 	}
 }
@@ -1999,12 +2000,13 @@ cellmd(struct out *o, const json_t *cell, unsigned depth)
 	const json_t	*c = json_object_get(cell, "content"), *e;
 	const char	*t;
 	size_t		 i;
+	size_t		 start = o->count;
 	int		 other = 0;
 
 	json_array_foreach(c, i, e) {
 		t = ntype(e);
-		if (i > 0)
-			putstr(o, " ");
+		if (i > 0 && o->count != start)
+			o->markersp = 1;	/* written before more text */
 		if (t != NULL && strcmp(t, "paragraph") == 0) {
 			const json_t *pc = json_object_get(e, "content");
 
@@ -2045,7 +2047,10 @@ tablemd(struct out *o, const json_t *node, unsigned depth)
 		nc = i == 0 ? ncols : json_array_size(cs);
 		for (c = 0; c < nc; c++) {
 			putstr(o, " ");
+			/* Blanks at either end of a cell are not kept. */
+			o->linestart = 1;
 			cellmd(o, json_array_get(cs, c), depth);
+			o->markersp = 0;
 			putstr(o, " |");
 		}
 		if (i == 0) {
