@@ -849,7 +849,7 @@ inlinenode(struct md *m, const char *type, const char *s, size_t n)
 static size_t
 paragraph(struct md *m, size_t i, size_t hi, json_t *arr)
 {
-	size_t		 j, off, col, e, bs;
+	size_t		 j, off, col, e, bs, s;
 	struct line	*l;
 	int		 hard = 0, cut = 0;
 	char		 sep;
@@ -887,8 +887,16 @@ paragraph(struct md *m, size_t i, size_t hi, json_t *arr)
 	 * backslash. */
 	if (cut && bufput(&m->para, "\\", 1) != 0)
 		goto nomem;
-	append(m, arr, inlinenode(m, "paragraph", m->para.p ? m->para.p : "",
-	    m->para.len));
+	/* Nor blanks or breaks at either end (lines of blanks like
+	 * vertical tabs leave some). */
+	for (s = 0; s < m->para.len && isws((unsigned char)m->para.p[s]);
+	    s++)
+		;
+	for (e = m->para.len; e > s && isws((unsigned char)m->para.p[e - 1]);
+	    e--)
+		;
+	append(m, arr, inlinenode(m, "paragraph", m->para.p ? m->para.p + s :
+	    "", e - s));
 	return j;
 nomem:
 	nomem(m);
@@ -1028,10 +1036,10 @@ list(struct md *m, size_t i, size_t hi, unsigned depth, json_t *arr)
 		for (e = i + 1; e < hi; e++) {
 			struct line *cl = &m->lines[e];
 
-			if (blank(cl))
-				continue;
 			lead(cl, &off, &col);
-			if (col < ind + 2)
+			/* Blank lines belong to the item too, and lose its
+			 * indentation (a code block may hold them). */
+			if (off < cl->len && col < ind + 2)
 				break;
 			strip(cl, col < ccol ? col : ccol);
 		}
@@ -1362,11 +1370,14 @@ struct out {
 	int		 nomem;
 	size_t		 count;	/* emit() calls that wrote something */
 	int		 pendnl; /* line ends owed before the next output */
+	size_t		 pendpre; /* the prefix they end lines with */
+	int		 markersp; /* a blank owed after a list marker */
 };
 
 /* Inline state: the marks open and the blanks not yet written. */
 struct ink {
-	int		 brk;	/* a hard break owed before more text */
+	size_t		 brk;	/* hard breaks owed before more text */
+	size_t		 brkws;	/* blanks of ws that come before it */
 	unsigned	 cur;
 	const char	*href;
 	size_t		 hrefn;
@@ -1380,10 +1391,26 @@ static void nl(struct out *);
 static void
 flushnl(struct out *o)
 {
+	size_t	 len = o->pre.len;
+
+	if (o->pendnl == 0)
+		return;
+	/* The owed lines belong to the blocks before, not to a container
+	 * opened since. */
+	if (o->pendpre < len)
+		o->pre.len = o->pendpre;
 	while (o->pendnl > 0) {
 		o->pendnl--;
 		nl(o);
 	}
+	o->pre.len = len;
+}
+
+static void
+owe(struct out *o, int n)
+{
+	o->pendnl = n;
+	o->pendpre = o->pre.len;
 }
 
 static void
@@ -1392,6 +1419,10 @@ emit(struct out *o, const char *s, size_t n)
 	size_t	 i, room;
 
 	flushnl(o);
+	if (o->markersp && n > 0) {
+		o->markersp = 0;
+		emit(o, " ", 1);
+	}
 	if (n > 0)
 		o->count++;
 	if (o->bol) {
@@ -1421,7 +1452,7 @@ put(struct out *o, const char *s, size_t n)
 }
 
 static void
-puts_(struct out *o, const char *s)
+putstr(struct out *o, const char *s)
 {
 	put(o, s, strlen(s));
 }
@@ -1434,6 +1465,7 @@ nl(struct out *o)
 	size_t	 n = o->pre.len;
 
 	flushnl(o);
+	o->markersp = 0;
 	if (o->bol) {
 		while (n > 0 && o->pre.p[n - 1] == ' ')
 			n--;
@@ -1450,10 +1482,11 @@ push(struct out *o, const char *s, int now)
 {
 	size_t	 old = o->pre.len;
 
-	flushnl(o);
 	if (bufput(&o->pre, s, strlen(s)) != 0)
 		o->nomem = 1;
-	if (now && !o->bol)
+	/* Mid-line (after a list marker) the new prefix is written now;
+	 * else with the next line. */
+	if (now && !o->bol && o->pendnl == 0)
 		emit(o, s, strlen(s));
 	return old;
 }
@@ -1560,18 +1593,18 @@ delims(struct out *o, unsigned bits, int closing)
 {
 	if (closing) {
 		if (bits & M_STRIKE)
-			puts_(o, "~~");
+			putstr(o, "~~");
 		if (bits & M_EMS)
-			puts_(o, "*");
+			putstr(o, "*");
 		if (bits & M_STRONG)
-			puts_(o, "**");
+			putstr(o, "**");
 	} else {
 		if (bits & M_STRONG)
-			puts_(o, "**");
+			putstr(o, "**");
 		if (bits & M_EMS)
-			puts_(o, "*");
+			putstr(o, "*");
 		if (bits & M_STRIKE)
-			puts_(o, "~~");
+			putstr(o, "~~");
 	}
 }
 
@@ -1588,6 +1621,18 @@ flushws(struct out *o, struct ink *k)
 	k->ws.len = 0;
 }
 
+static void
+closeall(struct out *o, struct ink *k)
+{
+	delims(o, k->cur & M_EMPH, 1);
+	if (k->cur & M_LINK) {
+		putstr(o, "](");
+		puthref(o, k->href, k->hrefn);
+		putstr(o, ")");
+	}
+	k->cur = 0;
+}
+
 /* Close and open marks so that bits (and href) hold from here. */
 static void
 marks(struct out *o, struct ink *k, unsigned bits, const char *href,
@@ -1597,29 +1642,25 @@ marks(struct out *o, struct ink *k, unsigned bits, const char *href,
 
 	/* A hard break is written only when text follows it: Markdown has
 	 * none at the end of a paragraph. */
-	if (k->brk) {
-		k->brk = 0;
-		k->ws.len = 0;
-		puts_(o, "\\");
-		nl(o);
+	if (k->brk > 0) {
+		k->ws.len = k->brkws;
+		flushws(o, k);
+		for (; k->brk > 0; k->brk--) {
+			putstr(o, "\\");
+			nl(o);
+		}
 	}
 	lc = ((k->cur ^ bits) & M_LINK) || ((bits & M_LINK) &&
 	    (hrefn != k->hrefn || memcmp(href, k->href, hrefn) != 0));
-	if (lc) {
-		delims(o, k->cur & M_EMPH, 1);
-		if (k->cur & M_LINK) {
-			puts_(o, "](");
-			puthref(o, k->href, k->hrefn);
-			puts_(o, ")");
-		}
-		k->cur = 0;
-	} else {
+	if (lc)
+		closeall(o, k);
+	else {
 		delims(o, k->cur & ~bits & M_EMPH, 1);
 		k->cur &= bits;
 	}
 	flushws(o, k);
 	if (lc && (bits & M_LINK))
-		puts_(o, "[");
+		putstr(o, "[");
 	delims(o, bits & ~k->cur & M_EMPH, 0);
 	k->cur = bits;
 	k->href = href;
@@ -1656,22 +1697,22 @@ codespan(struct out *o, const char *s, size_t n, unsigned ctx)
 	pad = s[0] == '`' || s[n - 1] == '`' || (!allsp && issp(s[0]) &&
 	    issp(s[n - 1]));
 	for (i = 0; i <= max; i++)
-		puts_(o, "`");
+		putstr(o, "`");
 	if (pad)
-		puts_(o, " ");
+		putstr(o, " ");
 	for (i = 0; i < n; i++) {
 		c = s[i] == '\n' || s[i] == '\r' ? ' ' : s[i];
 		if (c == '\0')
-			puts_(o, "\xef\xbf\xbd");
+			putstr(o, "\xef\xbf\xbd");
 		else if (c == '|' && (ctx & E_CELL))
-			puts_(o, "\\|");	/* GFM: even in code */
+			putstr(o, "\\|");	/* GFM: even in code */
 		else
 			put(o, &c, 1);
 	}
 	if (pad)
-		puts_(o, " ");
+		putstr(o, " ");
 	for (i = 0; i <= max; i++)
-		puts_(o, "`");
+		putstr(o, "`");
 }
 
 /* 1 when h is a link we write as <h>. */
@@ -1738,9 +1779,9 @@ text(struct out *o, struct ink *k, const json_t *node, unsigned ctx)
 	if ((bits & M_LINK) && b - a == hrefn &&
 	    memcmp(s + a, href, hrefn) == 0 && autolinkable(href, hrefn)) {
 		marks(o, k, bits & M_EMPH, NULL, 0);
-		puts_(o, "<");
+		putstr(o, "<");
 		put(o, href, hrefn);
-		puts_(o, ">");
+		putstr(o, ">");
 	} else {
 		marks(o, k, bits, href, hrefn);
 		esc(o, s + a, b - a, ctx);
@@ -1769,7 +1810,7 @@ toodeep(struct out *o, unsigned depth)
 	if (depth <= JTA_LIMIT_ADF_DEPTH)
 		return 0;
 	o->lossy++;
-	puts_(o, "[... content nested too deep left out]");
+	putstr(o, "[... content nested too deep left out]");
 	return 1;
 }
 
@@ -1791,14 +1832,14 @@ datemd(struct out *o, const json_t *node)
 	else if (json_is_integer(ts) && json_integer_value(ts) >= 0 &&
 	    json_integer_value(ts) <= INT64_C(253402300799999))
 		ms = (uint64_t)json_integer_value(ts);
-	puts_(o, "[date: ");
+	putstr(o, "[date: ");
 	if (ms == UINT64_MAX)
-		puts_(o, "unknown");
+		putstr(o, "unknown");
 	else {
 		jta_time_format((int64_t)(ms / 1000), buf);
 		put(o, buf, 10);
 	}
-	puts_(o, "]");
+	putstr(o, "]");
 }
 
 /* A link-like attribute: <url> when we can, else its text. */
@@ -1809,16 +1850,16 @@ urlmd(struct out *o, const json_t *node, const char *type)
 	size_t		 n;
 
 	if (u == NULL) {
-		puts_(o, "[unsupported: ");
+		putstr(o, "[unsupported: ");
 		esc(o, type, strlen(type), 0);
-		puts_(o, "]");
+		putstr(o, "]");
 		return;
 	}
 	n = strlen(u);
 	if (autolinkable(u, n)) {
-		puts_(o, "<");
+		putstr(o, "<");
 		put(o, u, n);
-		puts_(o, ">");
+		putstr(o, ">");
 	} else
 		esc(o, u, n, 0);
 }
@@ -1837,7 +1878,7 @@ inlineother(struct out *o, const json_t *node, const char *t,
 			s = "user";
 		if (s[0] == '@')
 			s++;
-		puts_(o, "@");
+		putstr(o, "@");
 		esc(o, s, strlen(s), ctx);
 	} else if (strcmp(t, "emoji") == 0) {
 		if ((s = attrstr(node, "shortName")) == NULL &&
@@ -1848,20 +1889,20 @@ inlineother(struct out *o, const json_t *node, const char *t,
 		datemd(o, node);
 	else if (strcmp(t, "status") == 0) {
 		s = attrstr(node, "text");
-		puts_(o, "[status: ");
+		putstr(o, "[status: ");
 		esc(o, s ? s : "", s ? strlen(s) : 0, ctx);
-		puts_(o, "]");
+		putstr(o, "]");
 	} else if (strcmp(t, "inlineCard") == 0)
 		urlmd(o, node, t);
 	else if (strcmp(t, "mediaInline") == 0 || strcmp(t, "media") == 0)
-		puts_(o, "[media not shown]");
+		putstr(o, "[media not shown]");
 	else {
-		puts_(o, "[unsupported: ");
+		putstr(o, "[unsupported: ");
 		esc(o, t, strlen(t), ctx);
-		puts_(o, "]");
+		putstr(o, "]");
 		c = json_object_get(node, "content");
 		if (json_array_size(c) > 0 && !toodeep(o, depth + 1)) {
-			puts_(o, " ");
+			putstr(o, " ");
 			inlinesmd(o, c, 0, json_array_size(c), depth + 1, ctx);
 		}
 	}
@@ -1875,7 +1916,7 @@ inlinesmd(struct out *o, const json_t *arr, size_t from, size_t to,
 	struct ink	 k;
 	const json_t	*node;
 	const char	*t;
-	size_t		 i;
+	size_t		 i, start = o->count;
 
 	memset(&k, 0, sizeof(k));
 	for (i = from; i < to; i++) {
@@ -1888,13 +1929,22 @@ inlinesmd(struct out *o, const json_t *arr, size_t from, size_t to,
 			text(o, &k, node, ctx);
 			continue;
 		}
+		/* Nor a hard break before any text. */
+		if (strcmp(t, "hardBreak") == 0 && o->count == start)
+			continue;
+		if (strcmp(t, "hardBreak") == 0 &&
+		    !(ctx & (E_HEADING | E_CELL))) {
+			/* Close the marks, keep the blanks: they are written
+			 * with the breaks, if text follows them. */
+			closeall(o, &k);
+			if (k.brk++ == 0)
+				k.brkws = k.ws.len;
+			continue;
+		}
 		marks(o, &k, 0, NULL, 0);
 		if (strcmp(t, "hardBreak") == 0) {
-			if (ctx & (E_HEADING | E_CELL)) {
-				if (bufput(&k.ws, " ", 1) != 0)
-					o->nomem = 1;
-			} else
-				k.brk = 1;
+			if (bufput(&k.ws, " ", 1) != 0)
+				o->nomem = 1;
 		} else
 			inlineother(o, node, t, depth, ctx);
 	}
@@ -1913,7 +1963,7 @@ flatmd(struct out *o, const json_t *node, unsigned depth)
 {
 	const json_t	*c = json_object_get(node, "content"), *e;
 	const char	*t = ntype(node);
-	size_t		 i;
+	size_t		 i, start;
 
 	if (t == NULL) {
 		o->lossy++;
@@ -1929,16 +1979,17 @@ flatmd(struct out *o, const json_t *node, unsigned depth)
 			marks(o, &k, 0, NULL, 0);
 			free(k.ws.p);
 		} else if (strcmp(t, "hardBreak") == 0)
-			puts_(o, " ");
+			putstr(o, " ");
 		else
 			inlineother(o, node, t, depth, E_CELL);
 		return;
 	}
 	if (toodeep(o, depth + 1))
 		return;
+	start = o->count;
 	json_array_foreach(c, i, e) {
-		if (i > 0)
-			puts_(o, " ");
+		if (i > 0 && o->count != start)
+			o->markersp = 1;
 		flatmd(o, e, depth + 1);
 	}
 }
@@ -1949,12 +2000,13 @@ cellmd(struct out *o, const json_t *cell, unsigned depth)
 	const json_t	*c = json_object_get(cell, "content"), *e;
 	const char	*t;
 	size_t		 i;
+	size_t		 start = o->count;
 	int		 other = 0;
 
 	json_array_foreach(c, i, e) {
 		t = ntype(e);
-		if (i > 0)
-			puts_(o, " ");
+		if (i > 0 && o->count != start)
+			o->markersp = 1;	/* written before more text */
 		if (t != NULL && strcmp(t, "paragraph") == 0) {
 			const json_t *pc = json_object_get(e, "content");
 
@@ -1982,7 +2034,7 @@ tablemd(struct out *o, const json_t *node, unsigned depth)
 	}
 	if (ncols == 0) {
 		o->lossy++;
-		puts_(o, "[unsupported: empty table]");
+		putstr(o, "[unsupported: empty table]");
 		return;
 	}
 	json_array_foreach(rows, i, row) {
@@ -1990,19 +2042,22 @@ tablemd(struct out *o, const json_t *node, unsigned depth)
 
 		if (i > 0)
 			nl(o);
-		puts_(o, "|");
+		putstr(o, "|");
 		/* Only the header is padded: the parser pads the rest. */
 		nc = i == 0 ? ncols : json_array_size(cs);
 		for (c = 0; c < nc; c++) {
-			puts_(o, " ");
+			putstr(o, " ");
+			/* Blanks at either end of a cell are not kept. */
+			o->linestart = 1;
 			cellmd(o, json_array_get(cs, c), depth);
-			puts_(o, " |");
+			o->markersp = 0;
+			putstr(o, " |");
 		}
 		if (i == 0) {
 			nl(o);
-			puts_(o, "|");
+			putstr(o, "|");
 			for (c = 0; c < ncols; c++)
-				puts_(o, " --- |");
+				putstr(o, " --- |");
 		}
 	}
 }
@@ -2033,9 +2088,9 @@ codemd(struct out *o, const json_t *node)
 	}
 	max = max < 3 ? 3 : max + 1;
 	for (k = 0; k < max; k++)
-		puts_(o, "`");
+		putstr(o, "`");
 	if (ok)
-		puts_(o, lang);
+		putstr(o, lang);
 	nl(o);
 	json_array_foreach(c, i, e) {
 		if ((s = json_string_value(json_object_get(e, "text"))) ==
@@ -2051,7 +2106,7 @@ codemd(struct out *o, const json_t *node)
 			if (k > start)
 				put(o, s + start, k - start);
 			if (k < n && s[k] == '\0')
-				puts_(o, "\xef\xbf\xbd");
+				putstr(o, "\xef\xbf\xbd");
 			else if (k < n) {
 				/* CR LF, CR and LF all end a line. */
 				if (s[k] == '\r' && k + 1 < n &&
@@ -2065,7 +2120,7 @@ codemd(struct out *o, const json_t *node)
 	if (total > 0)
 		nl(o);
 	for (k = 0; k < max; k++)
-		puts_(o, "`");
+		putstr(o, "`");
 }
 
 /* 1 when arr holds something but empty paragraphs (which are not
@@ -2141,15 +2196,15 @@ listmd(struct out *o, const json_t *node, unsigned depth, int alt)
 		t = ntype(it);
 		c = json_object_get(it, "content");
 		sub = firstlist(t, c);
-		if ((t == NULL || strcmp(t, "listItem") != 0 || shown(c)) &&
-		    !sub)
-			emit(o, " ", 1);
+		/* The blank after the marker comes with what follows on
+		 * its line, if anything does. */
+		o->markersp = !sub;
 		old = push(o, ind, 0);
 		o->linestart = 1;
 		/* A list first in an item starts on the next line: "- - -"
 		 * would be a rule. */
 		if (sub)
-			o->pendnl = 1;
+			owe(o, 1);
 		if (!toodeep(o, depth + 1)) {
 			if (t != NULL && strcmp(t, "listItem") == 0)
 				blocksmd(o, c, 0, json_array_size(c),
@@ -2158,6 +2213,7 @@ listmd(struct out *o, const json_t *node, unsigned depth, int alt)
 				blocksmd(o, items, i, i + 1, depth + 1, 1);
 		}
 		pop(o, old);
+		o->markersp = 0;
 	}
 }
 
@@ -2169,14 +2225,14 @@ notemd(struct out *o, const char *what, const char *arg,
 	const json_t	*c = json_object_get(node, "content");
 
 	o->lossy++;
-	puts_(o, "[");
-	puts_(o, what);
-	puts_(o, ": ");
+	putstr(o, "[");
+	putstr(o, what);
+	putstr(o, ": ");
 	esc(o, arg, strlen(arg), 0);
-	puts_(o, "]");
+	putstr(o, "]");
 	if (json_array_size(c) == 0)
 		return;
-	o->pendnl = 2;
+	owe(o, 2);
 	if (!toodeep(o, depth + 1))
 		blocksmd(o, c, 0, json_array_size(c), depth + 1, initem);
 }
@@ -2198,7 +2254,7 @@ blockmd(struct out *o, const json_t *node, const char *t, unsigned depth,
 		level = json_is_integer(lv) ? json_integer_value(lv) : 1;
 		level = level < 1 ? 1 : level > 6 ? 6 : level;
 		put(o, "######", (size_t)level);
-		puts_(o, " ");
+		putstr(o, " ");
 		inlinesmd(o, c, 0, json_array_size(c), depth, E_HEADING);
 	} else if (strcmp(t, "bulletList") == 0 ||
 	    strcmp(t, "orderedList") == 0)
@@ -2209,14 +2265,14 @@ blockmd(struct out *o, const json_t *node, const char *t, unsigned depth,
 		if (toodeep(o, depth + 1))
 			return;
 		if (!shown(c)) {
-			puts_(o, ">");
+			putstr(o, ">");
 			return;
 		}
 		old = push(o, "> ", 1);
 		blocksmd(o, c, 0, json_array_size(c), depth + 1, 0);
 		pop(o, old);
 	} else if (strcmp(t, "rule") == 0)
-		puts_(o, "---");
+		putstr(o, "---");
 	else if (strcmp(t, "table") == 0)
 		tablemd(o, node, depth);
 	else if (strcmp(t, "mediaSingle") == 0 ||
@@ -2227,13 +2283,13 @@ blockmd(struct out *o, const json_t *node, const char *t, unsigned depth,
 			if ((s = ntype(e)) == NULL || strcmp(s, "media") != 0)
 				continue;
 			if (shown++ > 0)
-				puts_(o, " ");
+				putstr(o, " ");
 			o->lossy++;
-			puts_(o, "[media not shown]");
+			putstr(o, "[media not shown]");
 		}
 		if (shown == 0) {
 			o->lossy++;
-			puts_(o, "[media not shown]");
+			putstr(o, "[media not shown]");
 		}
 	} else if (strcmp(t, "panel") == 0)
 		notemd(o, "panel", (s = attrstr(node, "panelType")) ? s :
@@ -2284,7 +2340,7 @@ blocksmd(struct out *o, const json_t *arr, size_t from, size_t to,
 			    "content")) && !firstlist(ntype(json_array_get(c,
 			    0)), json_object_get(json_array_get(c, 0),
 			    "content"));
-			o->pendnl = tight ? 1 : 2;
+			owe(o, tight ? 1 : 2);
 		}
 		if (isinline(t)) {
 			for (j = i + 1; j < to; j++) {

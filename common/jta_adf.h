@@ -36,8 +36,12 @@
  * are recognised only at the top level; code marks carry no other mark
  * but a link (ADF's CodeTextMark rule).
  *
+ * Lines end with LF, CR LF or CR; a NUL becomes U+FFFD (CommonMark 2.1,
+ * 2.3).
+ *
  * Returns JTA_OK; JTA_ERR_INPUT with err filled (422, field as given)
- * when md is longer than JTA_LIMIT_ADF_SOURCE, nests deeper than
+ * when md is longer than JTA_LIMIT_ADF_SOURCE, is not valid UTF-8 (checked
+ * again here, cheaply, as no JSON string may hold less), nests deeper than
  * JTA_LIMIT_ADF_DEPTH or makes more than JTA_LIMIT_ADF_NODES nodes;
  * JTA_ERR_NOMEM.  *out is NULL on failure.  Time and memory are linear in
  * len, whatever the input.
@@ -49,7 +53,10 @@ enum jta_err jta_adf_from_markdown(const char *md, size_t len,
  * Convert the ADF document adf (untrusted JSON from Jira: any shape is
  * survived) into new NUL-terminated Markdown in *out, which the caller
  * releases with free().  Text is escaped so that jta_adf_from_markdown
- * gives it back unchanged.
+ * gives it back unchanged, but for blanks at the start or end of a line
+ * or paragraph (dropped) and line breaks inside a text node (blanks).
+ * For a document made by jta_adf_from_markdown, what we write is a
+ * fixed point: converting it to ADF and back gives the same Markdown.
  *
  * *lossy is set to the number of nodes that Markdown cannot carry; each
  * leaves a visible note in the text: mentions become "@Name", emoji their
@@ -59,7 +66,13 @@ enum jta_err jta_adf_from_markdown(const char *md, size_t len,
  * by their content, other node types "[unsupported: TYPE]" followed by
  * their content; table cells holding more than paragraphs, elements that
  * are not nodes and content nested deeper than JTA_LIMIT_ADF_DEPTH (left
- * out with a note) count as well.
+ * out with a note) count as well.  Left out without a note or a count:
+ * marks Markdown has no syntax for (underline, textColor, subsup, ...),
+ * links to schemes other than http, https and mailto (their text stays),
+ * attributes (table layout, colspan, column alignment, panel colours,
+ * media sizes and captions), the header/body kind of table cells (the
+ * first row is the header) and hard breaks in headings and table cells
+ * (blanks).
  *
  * Output longer than JTA_LIMIT_ADF_MARKDOWN bytes is cut at a character
  * boundary and ends with "[... N characters left out]"; the result is
