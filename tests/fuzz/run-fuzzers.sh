@@ -145,8 +145,8 @@ for t in $targets; do
 	fi
 	# shellcheck disable=SC2086
 	if ! "$cc" -fsanitize=fuzzer $cflags $incs $libcflags \
-	    "$srcdir/tests/fuzz/fuzz_$t.c" "$scratch/libjta-fuzz.a" $libs \
-	    -o "$scratch/fuzz_$t"; then
+	    "$srcdir/tests/fuzz/fuzz_$t.c" "$srcdir/tests/fuzz/seed.c" \
+	    "$scratch/libjta-fuzz.a" $libs -o "$scratch/fuzz_$t"; then
 		echo "run-fuzzers.sh: cannot build fuzz_$t" >&2
 		exit 99
 	fi
