@@ -591,6 +591,17 @@ jta_oauth_access(struct jta_oauth *o, const struct jta_user *user, int force,
 		    sizeof(oerr), err);
 		jta_secret_free(refresh);
 		refresh = NULL;
+		if (rc == JTA_ERR_AUTH && strcmp(oerr, "invalid_grant") != 0) {
+			/* Not about this person's token (invalid_client and
+			 * the like: our app's credentials): keep the link. */
+			if (jta_store_link_release(o->store, user->id,
+			    o->owner, NULL) != JTA_OK)
+				jta_warn("could not release the lease");
+			return jta_error_set(err, JTA_ERR_UPSTREAM, 502, NULL,
+			    "Atlassian refused this server's app credentials "
+			    "while renewing your sign-in; tell the operator "
+			    "(the log has details)");
+		}
 		if (rc == JTA_ERR_AUTH) {
 			/* RFC 6749 §5.2: invalid_grant means the refresh
 			 * token is dead (expired, revoked, reused). */

@@ -275,6 +275,23 @@ def refresh(cases, stack, s, c):
                 st == 200 and standin.state()["token_calls"]
                 ["refresh_token"] == r1 + 1, st)
 
+    # Atlassian refuses our app (not the person's token): the link stays.
+    standin.config(faults=[{"status": 500, "count": 1,
+                            "path_prefix": "/oauth/token"}])
+    time.sleep(2.2)
+    st, _, e, _ = c2.call("GET", "/api/me")
+    cases.check("%s: Atlassian's 5xx on a refresh is 502, link kept"
+                % s, st == 502, (st, e))
+    standin.config(faults=[{"status": 400, "count": 1,
+                            "path_prefix": "/oauth/token"}])
+    st, _, e, _ = c2.call("GET", "/api/me")
+    cases.check("%s: a refresh refused for another reason than "
+                "invalid_grant is 502 naming the operator, link kept" % s,
+                st == 502 and "operator" in (e or {}).get("detail", ""),
+                (st, e))
+    st, _, e, _ = c2.call("GET", "/api/me")
+    cases.eq("%s: ... and the next request refreshes fine" % s, st, 200)
+
     # Atlassian refuses the refresh token: the link is broken.
     standin.config(faults=[{"status": 403, "count": 1,
                             "path_prefix": "/oauth/token"}])
