@@ -551,8 +551,13 @@ required(const struct jta_field *fields, size_t n, const json_t *out,
 	return JTA_OK;
 }
 
-enum jta_err
-jta_req_query(const struct jta_req *req, const struct jta_field *fields,
+/*
+ * The table-driven check of name=value pairs separated by '&' in src
+ * (NUL-terminated, at most JTA_LIMIT_QUERY bytes): the query string or an
+ * application/x-www-form-urlencoded body; what names it in messages.
+ */
+static enum jta_err
+pairs(const char *src, const char *what, const struct jta_field *fields,
     size_t n, json_t **out, struct jta_error *err)
 {
 	enum jta_err	 rc;
@@ -574,14 +579,14 @@ jta_req_query(const struct jta_req *req, const struct jta_field *fields,
 		rc = jta_error_set(err, JTA_ERR_NOMEM, 500, NULL, "no memory");
 		goto out;
 	}
-	for (p = req->query; *p != '\0'; p = *amp ? amp + 1 : amp) {
+	for (p = src; *p != '\0'; p = *amp ? amp + 1 : amp) {
 		if ((amp = strchr(p, '&')) == NULL)
 			amp = p + strlen(p);
 		if (amp == p)
 			continue;
 		if (++nparams > JTA_LIMIT_PARAMS) {
-			rc = jta_error_set(err, JTA_ERR_INPUT, 414, "query",
-			    "the query has more than %d parameters",
+			rc = jta_error_set(err, JTA_ERR_INPUT, 414, what,
+			    "the %s has more than %d parameters", what,
 			    JTA_LIMIT_PARAMS);
 			goto out;
 		}
@@ -590,14 +595,14 @@ jta_req_query(const struct jta_req *req, const struct jta_field *fields,
 		if ((kl = pctdecode(p, (size_t)(eq - p), key, 1)) < 0 ||
 		    (vl = pctdecode(eq + (eq < amp), (size_t)(amp - eq -
 		    (eq < amp)), buf, 1)) < 0) {
-			rc = jta_error_set(err, JTA_ERR_INPUT, 400, "query",
-			    "the query has a bad percent-escape");
+			rc = jta_error_set(err, JTA_ERR_INPUT, 400, what,
+			    "the %s has a bad percent-escape", what);
 			goto out;
 		}
 		if (!jta_req_utf8_valid(key, (size_t)kl) ||
 		    !jta_req_utf8_valid(buf, (size_t)vl)) {
-			rc = jta_error_set(err, JTA_ERR_INPUT, 400, "query",
-			    "the query is not valid UTF-8");
+			rc = jta_error_set(err, JTA_ERR_INPUT, 400, what,
+			    "the %s is not valid UTF-8", what);
 			goto out;
 		}
 		if ((f = findfield(fields, n, key)) == NULL) {
@@ -656,6 +661,39 @@ out:
 	json_decref(v);
 	json_decref(obj);
 	return rc;
+}
+
+enum jta_err
+jta_req_query(const struct jta_req *req, const struct jta_field *fields,
+    size_t n, json_t **out, struct jta_error *err)
+{
+	return pairs(req->query, "query", fields, n, out, err);
+}
+
+enum jta_err
+jta_req_form(const struct jta_req *req, const struct jta_field *fields,
+    size_t n, json_t **out, struct jta_error *err)
+{
+	static const char	 form[] = "application/x-www-form-urlencoded";
+	const char		*ct = req->content_type;
+	size_t			 fl = sizeof(form) - 1;
+
+	*out = NULL;
+	/* RFC 9110 §8.3.1: the media type is case-insensitive and may be
+	 * followed by parameters (charset). */
+	if (strncasecmp(ct, form, fl) != 0 || (ct[fl] != '\0' &&
+	    ct[fl] != ';' && ct[fl] != ' '))
+		return jta_error_set(err, JTA_ERR_INPUT, 415, "Content-Type",
+		    "send the body as %s", form);
+	if (req->body_len > JTA_LIMIT_FORM)
+		return jta_error_set(err, JTA_ERR_INPUT, 413, "body",
+		    "the form is longer than %d bytes", JTA_LIMIT_FORM);
+	if (req->body == NULL)
+		return pairs("", "body", fields, n, out, err);
+	if (strlen(req->body) != req->body_len)
+		return jta_error_set(err, JTA_ERR_INPUT, 400, "body",
+		    "the form holds a NUL byte");
+	return pairs(req->body, "body", fields, n, out, err);
 }
 
 /*

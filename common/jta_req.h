@@ -107,6 +107,16 @@ enum jta_err jta_req_query(const struct jta_req *req,
     struct jta_error *err) JTA_WUR;
 
 /*
+ * Validate an application/x-www-form-urlencoded body (the OAuth endpoints,
+ * RFC 6749 §4.1.3 and appendix B) against fields, with the rules of
+ * jta_req_query ('+' is a space).  Another Content-Type is 415; a body
+ * over JTA_LIMIT_FORM bytes is 413; a NUL byte in it is 400.
+ */
+enum jta_err jta_req_form(const struct jta_req *req,
+    const struct jta_field *fields, size_t n, json_t **out,
+    struct jta_error *err) JTA_WUR;
+
+/*
  * Validate the JSON body of req against fields: Content-Type must be
  * application/json, the body a JSON object with no duplicate keys, no
  * unknown members, nesting within JTA_LIMIT_JSON_DEPTH.  *out as above;
