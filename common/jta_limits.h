@@ -122,6 +122,8 @@
  * short enough that hashing cost stays what Argon2 parameters say. */
 #define JTA_LIMIT_PASSWORD_MIN	8
 #define JTA_LIMIT_PASSWORD	256
+/* An OAuth client's public id as we make it ("jtac_" and 24 hex). */
+#define JTA_LIMIT_CLIENT_ID	64
 /* An OAuth client's display name, and a scope string. */
 #define JTA_LIMIT_CLIENT_NAME	128
 #define JTA_LIMIT_SCOPE		256
