@@ -167,6 +167,14 @@ pctdecode(const char *s, size_t len, char *out, int form)
 	return (long)o;
 }
 
+long
+jta_req_form_decode(const char *s, size_t len, char *out, size_t outsz)
+{
+	if (outsz == 0 || len > outsz - 1)
+		return -1;
+	return pctdecode(s, len, out, 1);
+}
+
 static enum jta_err
 copyparam(char *dst, size_t dstsz, const char *v, int status,
     const char *what, struct jta_error *err)

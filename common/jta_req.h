@@ -144,6 +144,15 @@ enum jta_err jta_req_check_object(const json_t *obj,
 int jta_req_parse_uint(const char *s, size_t len, uint64_t max,
     uint64_t *out) JTA_WUR;
 
+/*
+ * Decode s[0..len) as one application/x-www-form-urlencoded value ('+' is
+ * a space, %XX a byte; %00 refused) into out (outsz bytes, at least
+ * len + 1), NUL-terminated.  Returns the decoded length or -1.  For HTTP
+ * Basic credentials of OAuth clients (RFC 6749 §2.3.1).
+ */
+long jta_req_form_decode(const char *s, size_t len, char *out, size_t outsz)
+    JTA_WUR;
+
 /* 1 when s[0..len) is well-formed UTF-8 (RFC 3629: no overlongs, no
  * surrogates, nothing above U+10FFFF), else 0. */
 int jta_req_utf8_valid(const char *s, size_t len);
