@@ -211,6 +211,46 @@ out:
 }
 
 enum jta_err
+jta_authz_client_request(struct jta_store *st, const struct jta_vault *v,
+    const char *authorization, const char *form_id, const char *form_secret,
+    char *id, size_t idsz, struct jta_error *err)
+{
+	char		 secret[JTA_LIMIT_HEADER + 1];
+	enum jta_err	 rc;
+	int		 basic;
+
+	id[0] = '\0';
+	basic = jta_authz_basic(authorization, id, idsz, secret,
+	    sizeof(secret));
+	if (basic < 0)
+		return oautherr(err, JTA_ERR_AUTH, 401, "invalid_client",
+		    "the Basic credentials do not decode (client_id:secret, "
+		    "each form-urlencoded, in base64)");
+	if (basic == 1) {
+		if (form_secret != NULL || (form_id != NULL &&
+		    strcmp(form_id, id) != 0)) {
+			sodium_memzero(secret, sizeof(secret));
+			return oautherr(err, JTA_ERR_INPUT, 400,
+			    "invalid_request", "authenticate the client one "
+			    "way only: HTTP Basic or client_secret in the "
+			    "body");
+		}
+		rc = jta_authz_client_auth(st, v, id, secret, err);
+		sodium_memzero(secret, sizeof(secret));
+		return rc;
+	}
+	if (form_id == NULL || form_secret == NULL)
+		return oautherr(err, JTA_ERR_AUTH, 401, "invalid_client",
+		    "client authentication is required: client_id and "
+		    "client_secret in the body, or HTTP Basic");
+	if (strlen(form_id) >= idsz)
+		return oautherr(err, JTA_ERR_AUTH, 401, "invalid_client",
+		    "the client id or secret is wrong");
+	snprintf(id, idsz, "%s", form_id);
+	return jta_authz_client_auth(st, v, id, form_secret, err);
+}
+
+enum jta_err
 jta_authz_client_redirect(struct jta_store *st, const char *id,
     const char *redirect_uri, struct jta_error *err)
 {

@@ -108,6 +108,19 @@ int jta_authz_basic(const char *authorization, char *id, size_t idsz,
     char *secret, size_t secretsz);
 
 /*
+ * Authenticate the client of a token or revocation request (RFC 6749
+ * §2.3.1): HTTP Basic in authorization (the request's header value), or
+ * form_id and form_secret from the body (either may be NULL).  Using both
+ * methods, or a body client_id other than Basic's, is invalid_request
+ * (§2.3); no or wrong credentials are invalid_client (401).  On success
+ * id (idsz bytes) holds the client id.
+ */
+enum jta_err jta_authz_client_request(struct jta_store *st,
+    const struct jta_vault *v, const char *authorization,
+    const char *form_id, const char *form_secret, char *id, size_t idsz,
+    struct jta_error *err) JTA_WUR;
+
+/*
  * 1 when redirect_uri is one of client id's registered URIs, compared
  * exactly (RFC 9700 §4.1.3).  JTA_ERR_NOTFOUND with a message for a
  * person when the client is unknown or the URI is not registered: then

@@ -122,6 +122,9 @@
  * short enough that hashing cost stays what Argon2 parameters say. */
 #define JTA_LIMIT_PASSWORD_MIN	8
 #define JTA_LIMIT_PASSWORD	256
+/* The state a client sends to our authorization endpoint (RFC 6749
+ * §4.1.1), echoed in the redirect back. */
+#define JTA_LIMIT_STATE		512
 /* An OAuth client's public id as we make it ("jtac_" and 24 hex). */
 #define JTA_LIMIT_CLIENT_ID	64
 /* An OAuth client's display name, and a scope string. */
