@@ -575,7 +575,8 @@ pairs(const char *src, const char *what, const struct jta_field *fields,
 	const char	*p, *amp, *eq, *s, *c;
 	const struct jta_field *f;
 	unsigned char	 seen[JTA_LIMIT_PARAMS];
-	size_t		 nparams = 0, len;
+	size_t		 nparams = 0, len, i;
+	int		 others = 0;
 	long		 kl, vl;
 
 	*out = NULL;
@@ -583,6 +584,8 @@ pairs(const char *src, const char *what, const struct jta_field *fields,
 		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 		    "a field table is larger than JTA_LIMIT_PARAMS");
 	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < n; i++)
+		others |= (fields[i].flags & JTA_F_OTHERS) != 0;
 	if ((obj = json_object()) == NULL) {
 		rc = jta_error_set(err, JTA_ERR_NOMEM, 500, NULL, "no memory");
 		goto out;
@@ -613,7 +616,9 @@ pairs(const char *src, const char *what, const struct jta_field *fields,
 			    "the %s is not valid UTF-8", what);
 			goto out;
 		}
-		if ((f = findfield(fields, n, key)) == NULL) {
+		if ((f = findfield(fields, n, key)) == NULL && others)
+			continue;
+		if (f == NULL) {
 			const char *k1[1] = { key };
 
 			rc = unknown(k1, 1, fields, n, err);

@@ -80,6 +80,10 @@ enum jta_ftype {
 
 #define JTA_F_REQUIRED	0x01u	/* must be present */
 #define JTA_F_NULLABLE	0x02u	/* JSON null allowed (meaning: clear it) */
+/* On any field of a query or form table: parameters the table does not
+ * name are dropped instead of refused (the OAuth authorization endpoint
+ * must ignore them, RFC 6749 §3.1).  The JSON checks ignore this flag. */
+#define JTA_F_OTHERS	0x04u
 
 /*
  * One accepted field.  For strings min and max bound the length in bytes;

@@ -22,9 +22,10 @@
 static const char *const methods[] = { "S256", "plain", NULL };
 
 /* The request's parameters: optional in the table, so that a missing one
- * is answered the §4.1.2.1 way rather than by the table's 422. */
+ * is answered the §4.1.2.1 way rather than by the table's 422; others are
+ * ignored (§3.1). */
 #define AUTHZ_FIELDS \
-	{ "response_type", JTA_FT_STRING, 0, 1, 64, NULL }, \
+	{ "response_type", JTA_FT_STRING, JTA_F_OTHERS, 1, 64, NULL }, \
 	{ "client_id", JTA_FT_STRING, 0, 1, JTA_LIMIT_CLIENT_ID, NULL }, \
 	{ "redirect_uri", JTA_FT_STRING, 0, 1, JTA_LIMIT_REDIRECT_URI, \
 	    NULL }, \

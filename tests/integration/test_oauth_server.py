@@ -336,6 +336,9 @@ def test(c, stack, server):
     q = query(h.get("location", ""))
     c.check(s + "unknown scope: invalid_scope", st == 302 and
             q.get("error") == "invalid_scope", (st, h))
+    st, h, body = authorize("GET", nonce="n-1", prompt="login")
+    c.check(s + "unknown authorization parameters are ignored (6749 3.1)",
+            st == 200 and b"n-1" not in body, st)
     st, h, body = authorize("GET", redirect_uri=OLD_CB)
     c.eq(s + "the older chat.openai.com callback is registered too", st,
          200)

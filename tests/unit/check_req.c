@@ -1879,6 +1879,39 @@ START_TEST(form_nul_escape_and_limit_refused)
 }
 END_TEST
 
+START_TEST(form_others_flag_drops_unknown_but_not_repeats)
+{
+	static const struct jta_field lenient[] = {
+		{ "state", JTA_FT_STRING, JTA_F_OTHERS, 1, 16, NULL },
+	};
+	static char	 ok[] = "nonce=1&state=s&prompt=login&nonce=2";
+	static char	 rep[] = "state=a&x=1&state=b";
+	static const char ct[] = "application/x-www-form-urlencoded";
+	struct jta_error e;
+	struct jta_req	 req;
+	json_t		*out;
+
+	memset(&req, 0, sizeof(req));
+	snprintf(req.content_type, sizeof(req.content_type), "%s", ct);
+	req.body = ok;
+	req.body_len = strlen(ok);
+	clear_error(&e);
+	ck_assert_int_eq(jta_req_form(&req, lenient, 1, &out, &e), JTA_OK);
+	ck_assert_str_eq(sget(out, "state"), "s");
+	ck_assert_uint_eq(json_object_size(out), 1);
+	json_decref(out);
+	req.body = rep;
+	req.body_len = strlen(rep);
+	assert_error(jta_req_form(&req, lenient, 1, &out, &e), &e,
+	    JTA_ERR_INPUT, 400, "state", "twice");
+	/* Without the flag the same body is refused. */
+	req.body = ok;
+	req.body_len = strlen(ok);
+	assert_error(jta_req_form(&req, ffields, N(ffields), &out, &e), &e,
+	    JTA_ERR_INPUT, 400, "nonce", "nonce");
+}
+END_TEST
+
 static Suite *
 req_suite(void)
 {
@@ -1962,6 +1995,7 @@ req_suite(void)
 	tcase_add_test(tc, form_other_content_type_is_415);
 	tcase_add_test(tc, form_unknown_repeated_and_missing_fields_refused);
 	tcase_add_test(tc, form_nul_escape_and_limit_refused);
+	tcase_add_test(tc, form_others_flag_drops_unknown_but_not_repeats);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("json");
