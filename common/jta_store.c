@@ -2992,20 +2992,27 @@ enum jta_err
 jta_store_user_pw_set(struct jta_store *st, const char *name,
     const char *pw_hash, struct jta_error *err)
 {
+	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((ret = begin(st, err)) != JTA_OK)
+		return ret;
 	if ((s = stmt(st, S_PW_SET)) == NULL)
-		return dberr(st, SQLITE_ERROR, "prepare", err);
-	if ((rc = btext(s, ":pw", pw_hash)) != SQLITE_OK ||
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+	else if ((rc = btext(s, ":pw", pw_hash)) != SQLITE_OK ||
 	    (rc = btext(s, ":name", name)) != SQLITE_OK)
-		return dberr(st, rc, "bind", err);
-	if ((rc = run(s)) != SQLITE_OK)
-		return dberr(st, rc, "password set", err);
-	if (sqlite3_changes(st->db) == 0)
-		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "user",
+		ret = dberr(st, rc, "bind", err);
+	else if ((rc = run(s)) != SQLITE_OK)
+		ret = dberr(st, rc, "password set", err);
+	else if (sqlite3_changes(st->db) == 0)
+		ret = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "user",
 		    "there is no user by that name");
-	return JTA_OK;
+	else
+		ret = commit(st, err);
+	if (ret != JTA_OK)
+		rollback(st);
+	return ret;
 }
 
 enum jta_err
@@ -3040,24 +3047,30 @@ jta_store_client_add(struct jta_store *st, const char *client_id,
     const unsigned char hash[JTA_VAULT_HASHBYTES], const char *name,
     const json_t *uris, struct jta_error *err)
 {
+	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((ret = begin(st, err)) != JTA_OK)
+		return ret;
 	if ((s = stmt(st, S_CLIENT_ADD)) == NULL)
-		return dberr(st, SQLITE_ERROR, "prepare", err);
-	if ((rc = btext(s, ":cid", client_id)) != SQLITE_OK ||
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+	else if ((rc = btext(s, ":cid", client_id)) != SQLITE_OK ||
 	    (rc = bhash(s, ":hash", hash)) != SQLITE_OK ||
 	    (rc = btext(s, ":name", name)) != SQLITE_OK ||
 	    (rc = bjson(s, ":uris", uris)) != SQLITE_OK ||
 	    (rc = bint(s, ":now", jta_time_now())) != SQLITE_OK)
-		return dberr(st, rc, "bind", err);
-	rc = run(s);
-	if (rc == SQLITE_CONSTRAINT_UNIQUE)
-		return jta_error_set(err, JTA_ERR_CONFLICT, 409, "client_id",
+		ret = dberr(st, rc, "bind", err);
+	else if ((rc = run(s)) == SQLITE_CONSTRAINT_UNIQUE)
+		ret = jta_error_set(err, JTA_ERR_CONFLICT, 409, "client_id",
 		    "a client with that id exists already");
-	if (rc != SQLITE_OK)
-		return dberr(st, rc, "client add", err);
-	return JTA_OK;
+	else if (rc != SQLITE_OK)
+		ret = dberr(st, rc, "client add", err);
+	else
+		ret = commit(st, err);
+	if (ret != JTA_OK)
+		rollback(st);
+	return ret;
 }
 
 enum jta_err
@@ -3142,20 +3155,27 @@ enum jta_err
 jta_store_client_secret_set(struct jta_store *st, const char *client_id,
     const unsigned char hash[JTA_VAULT_HASHBYTES], struct jta_error *err)
 {
+	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((ret = begin(st, err)) != JTA_OK)
+		return ret;
 	if ((s = stmt(st, S_CLIENT_SECRET)) == NULL)
-		return dberr(st, SQLITE_ERROR, "prepare", err);
-	if ((rc = btext(s, ":cid", client_id)) != SQLITE_OK ||
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+	else if ((rc = btext(s, ":cid", client_id)) != SQLITE_OK ||
 	    (rc = bhash(s, ":hash", hash)) != SQLITE_OK)
-		return dberr(st, rc, "bind", err);
-	if ((rc = run(s)) != SQLITE_OK)
-		return dberr(st, rc, "client secret", err);
-	if (sqlite3_changes(st->db) == 0)
-		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "client_id",
+		ret = dberr(st, rc, "bind", err);
+	else if ((rc = run(s)) != SQLITE_OK)
+		ret = dberr(st, rc, "client secret", err);
+	else if (sqlite3_changes(st->db) == 0)
+		ret = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "client_id",
 		    "there is no client with that id");
-	return JTA_OK;
+	else
+		ret = commit(st, err);
+	if (ret != JTA_OK)
+		rollback(st);
+	return ret;
 }
 
 enum jta_err

@@ -110,8 +110,8 @@ enum jta_err jta_store_key_revoke(struct jta_store *st, const char *keyid,
  * Functions that refuse a client's grant answer JTA_ERR_AUTH with
  * err->field set to the RFC 6749 §5.2 error code ("invalid_grant",
  * "invalid_request") and err->status 400; jta_authz turns that into the
- * token endpoint's answer.  Every function that writes more than one row
- * does it in one BEGIN IMMEDIATE transaction.
+ * token endpoint's answer.  Every function that writes does it in one
+ * BEGIN IMMEDIATE transaction.
  */
 
 /* Set (or with pw_hash NULL, clear) the crypto_pwhash_str string of the
