@@ -58,7 +58,7 @@ if [ ! -f "$srcdir/common/jta_req.c" ]; then
 	echo "run-fuzzers.sh: no source tree at $srcdir" >&2
 	exit 99
 fi
-targets=${*:-query json conf time markdown adf}
+targets=${*:-query json conf time markdown adf oauth}
 
 # ---- what we need ----
 cc=
@@ -162,6 +162,10 @@ dict() {
 	done > "$d"
 }
 writedicts() {
+	dict oauth response_type client_id redirect_uri state password \
+	    grant_type code code_verifier scope "=" "&" "%" "%00" "%3A" "+" \
+	    "Basic " "basic " "tickets" " " "https://" "#" "jta_ac_" "jtac_" \
+	    "Og==" "YTpi" "=="
 	dict query text description limit status priority__in \
 	    updated_since assignee project key labels id__in "=" "&" "%" \
 	    "%00" "%C3%A9" "%ED%A0%80" "%F4%90%80%80" "," "+" "in progress" \
