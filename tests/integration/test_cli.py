@@ -246,6 +246,35 @@ def oauth_cases(c, conf, work):
             out)
 
 
+def jira_mode_cases(c, work):
+    """In Jira mode the GPT sign-in endpoints say plainly that it is not
+    available: no page that pretends to sign anyone in."""
+    secret = os.path.join(work, "atl.secret")
+    fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.write(fd, b"s3cret\n")
+    os.close(fd)
+    jconf = os.path.join(work, "jira.conf")
+    with open(jconf, "w") as f:
+        f.write("database = %s/db/jta.db\nvault_key_file = %s/keys/vault.key"
+                "\ntoken_key_file = %s/keys/token.key\nbackend = jira\n"
+                "atlassian_client_id = abc\n"
+                "atlassian_client_secret_file = %s\n"
+                % (work, work, work, secret))
+    rc, status, h, body = jtatest.cgi(
+        jconf, "jta-oauth-authorize", "GET", "/oauth/authorize?"
+        "response_type=code&client_id=x&redirect_uri=https%3A%2F%2Fa.b%2F"
+        "&state=s")
+    c.check("Jira mode: /oauth/authorize is a 404 page saying so",
+            rc == 0 and status == 404 and "location" not in h and
+            h.get("content-type", "").startswith("text/html") and
+            b"not available" in body, (rc, status, h, body[:200]))
+    rc, status, h, body = jtatest.cgi(
+        jconf, "jta-oauth-metadata", "GET",
+        "/.well-known/oauth-authorization-server")
+    c.check("Jira mode: no authorization server metadata (404)",
+            rc == 0 and status == 404, (rc, status))
+
+
 def main():
     c = Cases()
     work = tempfile.mkdtemp(prefix="jta-cli-")
@@ -336,6 +365,7 @@ def main():
 
     rotate_cases(c, conf, work)
     oauth_cases(c, conf, work)
+    jira_mode_cases(c, work)
 
     # Configuration and key-file errors name what is wrong.
     bad = os.path.join(work, "bad.conf")
