@@ -512,10 +512,14 @@ jta_authz_password_check(struct jta_store *st, const char *name,
     const char *pw, size_t len, struct jta_user *out, struct jta_error *err)
 {
 	char		 h[crypto_pwhash_STRBYTES];
+	const char	*dummy;
 	struct jta_error e;
 	enum jta_err	 rc;
 	int		 ok;
 
+	/* Made before the lookup, so that the first check in a process costs
+	 * the same whether the name exists or not. */
+	dummy = dummyhash();
 	memset(&e, 0, sizeof(e));
 	rc = jta_store_user_pw_get(st, name, out, h, sizeof(h), &e);
 	if (rc != JTA_OK && rc != JTA_ERR_NOTFOUND) {
@@ -524,7 +528,7 @@ jta_authz_password_check(struct jta_store *st, const char *name,
 	}
 	if (len > JTA_LIMIT_PASSWORD)
 		len = JTA_LIMIT_PASSWORD + 1;	/* never matches; bounded */
-	ok = crypto_pwhash_str_verify(rc == JTA_OK ? h : dummyhash(), pw,
+	ok = crypto_pwhash_str_verify(rc == JTA_OK ? h : dummy, pw,
 	    len) == 0 && rc == JTA_OK && len >= JTA_LIMIT_PASSWORD_MIN &&
 	    len <= JTA_LIMIT_PASSWORD;
 	sodium_memzero(h, sizeof(h));
