@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jta_authz.h"
 #include "jta_conf.h"
 #include "jta_log.h"
 #include "jta_req.h"
@@ -501,6 +502,223 @@ out:
 	return rc;
 }
 
+/* ---- the OAuth authorization server: clients and passwords ---- */
+
+static const struct jta_field f_cname = { "client name", JTA_FT_STRING, 0,
+    1, JTA_LIMIT_CLIENT_NAME, NULL };
+
+/* A client id as jta_authz makes them: "jtac_" and 24 hex digits. */
+static int
+clientid(const char *s)
+{
+	if (strlen(s) != JTA_AUTHZ_CLIENT_IDLEN || strncmp(s, "jtac_", 5) !=
+	    0 || strspn(s + 5, "0123456789abcdef") != JTA_AUTHZ_CLIENT_IDLEN -
+	    5) {
+		fail("a client id is 'jtac_' and 24 hex digits (see 'client "
+		    "list')");
+		return 0;
+	}
+	return 1;
+}
+
+static int
+openvault(const struct jta_conf *conf, struct jta_vault **v)
+{
+	char	 msg[768];
+
+	if (jta_vault_open(conf->vault_key_file, v, msg, sizeof(msg)) !=
+	    JTA_OK) {
+		fail("%s", msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cmd_client_add(const struct jta_conf *conf, int argc, char **argv)
+{
+	const char	*uris[JTA_LIMIT_REDIRECT_URIS], *name = NULL;
+	struct jta_store *st = NULL;
+	struct jta_vault *v = NULL;
+	struct jta_error err;
+	char		 id[JTA_AUTHZ_CLIENT_IDLEN + 1];
+	char		 secret[JTA_AUTHZ_SECRETLEN + 1];
+	size_t		 n = 0;
+	int		 i, rc = 1;
+
+	secret[0] = '\0';
+	for (i = 0; i < argc; i++) {
+		if (i + 1 >= argc) {
+			fail("option %.64s needs a value", argv[i]);
+			return EXIT_USAGE;
+		}
+		if (strcmp(argv[i], "--name") == 0 && name == NULL)
+			name = argv[++i];
+		else if (strcmp(argv[i], "--redirect-uri") == 0) {
+			if (n == JTA_LIMIT_REDIRECT_URIS) {
+				fail("at most %d redirect URIs",
+				    JTA_LIMIT_REDIRECT_URIS);
+				return EXIT_USAGE;
+			}
+			uris[n++] = argv[++i];
+		} else {
+			fail("unexpected argument %.64s", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (name == NULL || n == 0 || !check(&f_cname, name))
+		return EXIT_USAGE;
+	for (i = 0; (size_t)i < n; i++)
+		if (!jta_authz_redirect_uri_valid(uris[i])) {
+			fail("redirect URI %.64s: must be an absolute https "
+			    "URL without a fragment, at most %d bytes",
+			    uris[i], JTA_LIMIT_REDIRECT_URI);
+			return EXIT_USAGE;
+		}
+	if (openvault(conf, &v) != 0)
+		return 1;
+	if (openstore(conf, 0, &st) != 0)
+		goto out;
+	memset(&err, 0, sizeof(err));
+	if (jta_authz_client_add(st, v, name, uris, n, id, secret, &err) !=
+	    JTA_OK) {
+		fail("could not add the client: %s", err.detail);
+		goto out;
+	}
+	/* The secret is shown once, on stdout only; we keep its hash. */
+	printf("client_id: %s\nclient_secret: %s\n", id, secret);
+	fprintf(stderr, "%s: client %s added; the secret is shown only once\n",
+	    prog, id);
+	rc = 0;
+out:
+	sodium_memzero(secret, sizeof(secret));
+	jta_store_close(st);
+	jta_vault_close(v);
+	return rc;
+}
+
+static int
+cmd_client_list(const struct jta_conf *conf, int argc, char **argv)
+{
+	struct jta_store *st = NULL;
+	json_t		*list = NULL;
+	int		 rc = 1;
+
+	(void)argv;
+	if (argc != 0)
+		return EXIT_USAGE;
+	if (openstore(conf, 0, &st) != 0)
+		return 1;
+	if (jta_store_client_list(st, &list) == JTA_OK)
+		rc = printjson(list);
+	json_decref(list);
+	jta_store_close(st);
+	return rc;
+}
+
+static int
+cmd_client_remove(const struct jta_conf *conf, int argc, char **argv)
+{
+	struct jta_store *st = NULL;
+	struct jta_error err;
+	int		 rc = 1;
+
+	if (argc != 1 || !clientid(argv[0]))
+		return EXIT_USAGE;
+	if (openstore(conf, 0, &st) != 0)
+		return 1;
+	memset(&err, 0, sizeof(err));
+	if (jta_store_client_remove(st, argv[0], &err) != JTA_OK)
+		fail("client %s: %s", argv[0], err.detail);
+	else {
+		printf("removed client %s; its tokens are revoked\n", argv[0]);
+		rc = 0;
+	}
+	jta_store_close(st);
+	return rc;
+}
+
+static int
+cmd_client_rotate(const struct jta_conf *conf, int argc, char **argv)
+{
+	struct jta_store *st = NULL;
+	struct jta_vault *v = NULL;
+	struct jta_error err;
+	char		 secret[JTA_AUTHZ_SECRETLEN + 1];
+	int		 rc = 1;
+
+	secret[0] = '\0';
+	if (argc != 1 || !clientid(argv[0]))
+		return EXIT_USAGE;
+	if (openvault(conf, &v) != 0)
+		return 1;
+	if (openstore(conf, 0, &st) != 0)
+		goto out;
+	memset(&err, 0, sizeof(err));
+	if (jta_authz_client_rotate(st, v, argv[0], secret, &err) != JTA_OK) {
+		fail("client %s: %s", argv[0], err.detail);
+		goto out;
+	}
+	printf("client_secret: %s\n", secret);
+	fprintf(stderr, "%s: client %s has a new secret; the old one no "
+	    "longer works\n", prog, argv[0]);
+	rc = 0;
+out:
+	sodium_memzero(secret, sizeof(secret));
+	jta_store_close(st);
+	jta_vault_close(v);
+	return rc;
+}
+
+static int
+cmd_user_passwd(const struct jta_conf *conf, int argc, char **argv)
+{
+	struct jta_store *st = NULL;
+	struct jta_error err;
+	char		 pw[JTA_LIMIT_PASSWORD + 3];
+	size_t		 len;
+	int		 rc = 1;
+
+	if (argc != 1 || !check(&f_user, argv[0]))
+		return EXIT_USAGE;
+	/* One line from stdin: never an argument (ps would show it). */
+	if (fgets(pw, sizeof(pw), stdin) == NULL) {
+		fail("give the password on one line of standard input");
+		return EXIT_USAGE;
+	}
+	len = strlen(pw);
+	if (len > 0 && pw[len - 1] == '\n')
+		pw[--len] = '\0';
+	else if (!feof(stdin)) {
+		fail("the password is longer than %d bytes",
+		    JTA_LIMIT_PASSWORD);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (len > 0 && pw[len - 1] == '\r')
+		pw[--len] = '\0';
+	if (len < JTA_LIMIT_PASSWORD_MIN || len > JTA_LIMIT_PASSWORD ||
+	    strlen(pw) != len) {
+		fail("a password is %d to %d bytes on one line",
+		    JTA_LIMIT_PASSWORD_MIN, JTA_LIMIT_PASSWORD);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (openstore(conf, 0, &st) != 0)
+		goto out;
+	memset(&err, 0, sizeof(err));
+	if (jta_authz_password_set(st, argv[0], pw, len, &err) != JTA_OK)
+		fail("user %s: %s", argv[0], err.detail);
+	else {
+		printf("password set for %s\n", argv[0]);
+		rc = 0;
+	}
+out:
+	sodium_memzero(pw, sizeof(pw));
+	jta_store_close(st);
+	return rc;
+}
+
 static const struct cmd cmds[] = {
 	{ NULL, "init", "init",
 	  "Create the key files (master key and token keys, mode 0600) and\n"
@@ -530,6 +748,29 @@ static const struct cmd cmds[] = {
 	{ "key", "revoke", "key revoke ID",
 	  "Revoke the key with that id (the 12 hex digits after 'jta_').",
 	  cmd_key_revoke },
+	{ "user", "passwd", "user passwd NAME",
+	  "Set NAME's password for signing in from a GPT (/oauth/authorize):\n"
+	  "one line on standard input, 8 to 256 bytes.  Only an Argon2id hash\n"
+	  "is kept.",
+	  cmd_user_passwd },
+	{ "client", "add",
+	  "client add --name NAME --redirect-uri URI [--redirect-uri URI...]",
+	  "Register an OAuth client (a GPT Action) with its redirect URIs,\n"
+	  "matched exactly (ChatGPT shows its callback URL in the GPT's\n"
+	  "action settings).  Prints client_id and client_secret once on\n"
+	  "stdout; only a keyed hash of the secret is kept.",
+	  cmd_client_add },
+	{ "client", "list", "client list",
+	  "List OAuth clients (client_id, name, redirect_uris, created,\n"
+	  "grants: live refresh tokens) as JSON.",
+	  cmd_client_list },
+	{ "client", "remove", "client remove ID",
+	  "Remove an OAuth client: its codes go, its tokens are revoked.",
+	  cmd_client_remove },
+	{ "client", "rotate-secret", "client rotate-secret ID",
+	  "Give the client a new secret, printed once; the old one stops\n"
+	  "working at once (paste the new one into the GPT's settings).",
+	  cmd_client_rotate },
 	{ "project", "add", "project add KEY NAME [--types Task,Bug,...]",
 	  "Add a project of the embedded ticket store.  KEY: an upper-case\n"
 	  "letter then up to 9 upper-case letters or digits.  The issue types\n"

@@ -4,7 +4,9 @@
 #include <strings.h>
 
 #include "jta_auth.h"
+#include "jta_authz.h"
 #include "jta_log.h"
+#include "jta_time.h"
 
 enum jta_err
 jta_auth_bearer(struct jta_store *st, const struct jta_vault *vault,
@@ -26,6 +28,23 @@ jta_auth_bearer(struct jta_store *st, const struct jta_vault *vault,
 		    "the Authorization header must use the Bearer scheme");
 	for (tok = a + 7; *tok == ' '; tok++)
 		;
+	/* An access token our authorization server issued (a GPT Action
+	 * signed in with OAuth): its prefix says so. */
+	if (jta_authz_is_access_token(tok)) {
+		rc = jta_authz_access(st, vault, tok, jta_time_now(), out);
+		if (rc == JTA_ERR_AUTH) {
+			jta_info("auth: unknown, expired or revoked access "
+			    "token");
+			return jta_error_set(err, JTA_ERR_AUTH, 401,
+			    "Authorization", "the access token is unknown, "
+			    "expired or revoked; sign in again");
+		}
+		if (rc != JTA_OK)
+			return jta_error_set(err, rc, 500, NULL,
+			    "the token store failed; the server log has "
+			    "details");
+		return JTA_OK;
+	}
 	if (jta_vault_token_check(vault, tok, strlen(tok), id, hash) !=
 	    JTA_OK)
 		return jta_error_set(err, JTA_ERR_AUTH, 401, "Authorization",

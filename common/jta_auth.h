@@ -1,8 +1,10 @@
 /*
  * Authentication of API requests: `Authorization: Bearer <API key>`
- * (RFC 6750 §2.1).  The key is checked by shape, looked up by its public
- * id and compared by keyed hash in constant time; only a fingerprint of it
- * ever reaches the log.
+ * (RFC 6750 §2.1), or Bearer with an access token our authorization
+ * server issued (jta_at_..., see jta_authz.h).  A key is checked by
+ * shape, looked up by its public id and compared by keyed hash in constant
+ * time; an access token is looked up by its keyed hash.  Only a
+ * fingerprint of either ever reaches the log.
  */
 #ifndef JTA_AUTH_H
 #define JTA_AUTH_H

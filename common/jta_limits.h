@@ -111,6 +111,30 @@
 /* One parameter of the OAuth callback (code, state, error...). */
 #define JTA_LIMIT_OAUTH_PARAM	2048
 
+/* A form body (application/x-www-form-urlencoded) to the OAuth server's
+ * endpoints: parsed with the query's buffers, so bounded the same; a
+ * sign-in or token request is a few hundred bytes. */
+#define JTA_LIMIT_FORM		JTA_LIMIT_QUERY
+/* A redirect URI of an OAuth client, and the URIs one client registers. */
+#define JTA_LIMIT_REDIRECT_URI	512
+#define JTA_LIMIT_REDIRECT_URIS	8
+/* A password of a local user (bytes): long enough for passphrases,
+ * short enough that hashing cost stays what Argon2 parameters say. */
+#define JTA_LIMIT_PASSWORD_MIN	8
+#define JTA_LIMIT_PASSWORD	256
+/* The state a client sends to our authorization endpoint (RFC 6749
+ * §4.1.1), echoed in the redirect back. */
+#define JTA_LIMIT_STATE		512
+/* An OAuth client's public id as we make it ("jtac_" and 24 hex). */
+#define JTA_LIMIT_CLIENT_ID	64
+/* An OAuth client's display name, and a scope string. */
+#define JTA_LIMIT_CLIENT_NAME	128
+#define JTA_LIMIT_SCOPE		256
+/* PKCE (RFC 7636 §4.1, §4.2): a verifier is 43..128 characters; an S256
+ * challenge is 43. */
+#define JTA_LIMIT_PKCE_MIN	43
+#define JTA_LIMIT_PKCE		128
+
 /* An answer from Atlassian: a page of 50 issues with ADF descriptions is
  * well under this; more is refused (502), never buffered without end. */
 #define JTA_LIMIT_UPSTREAM_BODY	(4 * 1024 * 1024)

@@ -167,6 +167,14 @@ pctdecode(const char *s, size_t len, char *out, int form)
 	return (long)o;
 }
 
+long
+jta_req_form_decode(const char *s, size_t len, char *out, size_t outsz)
+{
+	if (outsz == 0 || len > outsz - 1)
+		return -1;
+	return pctdecode(s, len, out, 1);
+}
+
 static enum jta_err
 copyparam(char *dst, size_t dstsz, const char *v, int status,
     const char *what, struct jta_error *err)
@@ -551,8 +559,13 @@ required(const struct jta_field *fields, size_t n, const json_t *out,
 	return JTA_OK;
 }
 
-enum jta_err
-jta_req_query(const struct jta_req *req, const struct jta_field *fields,
+/*
+ * The table-driven check of name=value pairs separated by '&' in src
+ * (NUL-terminated, at most JTA_LIMIT_QUERY bytes): the query string or an
+ * application/x-www-form-urlencoded body; what names it in messages.
+ */
+static enum jta_err
+pairs(const char *src, const char *what, const struct jta_field *fields,
     size_t n, json_t **out, struct jta_error *err)
 {
 	enum jta_err	 rc;
@@ -562,7 +575,8 @@ jta_req_query(const struct jta_req *req, const struct jta_field *fields,
 	const char	*p, *amp, *eq, *s, *c;
 	const struct jta_field *f;
 	unsigned char	 seen[JTA_LIMIT_PARAMS];
-	size_t		 nparams = 0, len;
+	size_t		 nparams = 0, len, i;
+	int		 others = 0;
 	long		 kl, vl;
 
 	*out = NULL;
@@ -570,18 +584,20 @@ jta_req_query(const struct jta_req *req, const struct jta_field *fields,
 		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 		    "a field table is larger than JTA_LIMIT_PARAMS");
 	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < n; i++)
+		others |= (fields[i].flags & JTA_F_OTHERS) != 0;
 	if ((obj = json_object()) == NULL) {
 		rc = jta_error_set(err, JTA_ERR_NOMEM, 500, NULL, "no memory");
 		goto out;
 	}
-	for (p = req->query; *p != '\0'; p = *amp ? amp + 1 : amp) {
+	for (p = src; *p != '\0'; p = *amp ? amp + 1 : amp) {
 		if ((amp = strchr(p, '&')) == NULL)
 			amp = p + strlen(p);
 		if (amp == p)
 			continue;
 		if (++nparams > JTA_LIMIT_PARAMS) {
-			rc = jta_error_set(err, JTA_ERR_INPUT, 414, "query",
-			    "the query has more than %d parameters",
+			rc = jta_error_set(err, JTA_ERR_INPUT, 414, what,
+			    "the %s has more than %d parameters", what,
 			    JTA_LIMIT_PARAMS);
 			goto out;
 		}
@@ -590,17 +606,19 @@ jta_req_query(const struct jta_req *req, const struct jta_field *fields,
 		if ((kl = pctdecode(p, (size_t)(eq - p), key, 1)) < 0 ||
 		    (vl = pctdecode(eq + (eq < amp), (size_t)(amp - eq -
 		    (eq < amp)), buf, 1)) < 0) {
-			rc = jta_error_set(err, JTA_ERR_INPUT, 400, "query",
-			    "the query has a bad percent-escape");
+			rc = jta_error_set(err, JTA_ERR_INPUT, 400, what,
+			    "the %s has a bad percent-escape", what);
 			goto out;
 		}
 		if (!jta_req_utf8_valid(key, (size_t)kl) ||
 		    !jta_req_utf8_valid(buf, (size_t)vl)) {
-			rc = jta_error_set(err, JTA_ERR_INPUT, 400, "query",
-			    "the query is not valid UTF-8");
+			rc = jta_error_set(err, JTA_ERR_INPUT, 400, what,
+			    "the %s is not valid UTF-8", what);
 			goto out;
 		}
-		if ((f = findfield(fields, n, key)) == NULL) {
+		if ((f = findfield(fields, n, key)) == NULL && others)
+			continue;
+		if (f == NULL) {
 			const char *k1[1] = { key };
 
 			rc = unknown(k1, 1, fields, n, err);
@@ -656,6 +674,39 @@ out:
 	json_decref(v);
 	json_decref(obj);
 	return rc;
+}
+
+enum jta_err
+jta_req_query(const struct jta_req *req, const struct jta_field *fields,
+    size_t n, json_t **out, struct jta_error *err)
+{
+	return pairs(req->query, "query", fields, n, out, err);
+}
+
+enum jta_err
+jta_req_form(const struct jta_req *req, const struct jta_field *fields,
+    size_t n, json_t **out, struct jta_error *err)
+{
+	static const char	 form[] = "application/x-www-form-urlencoded";
+	const char		*ct = req->content_type;
+	size_t			 fl = sizeof(form) - 1;
+
+	*out = NULL;
+	/* RFC 9110 §8.3.1: the media type is case-insensitive and may be
+	 * followed by parameters (charset). */
+	if (strncasecmp(ct, form, fl) != 0 || (ct[fl] != '\0' &&
+	    ct[fl] != ';' && ct[fl] != ' '))
+		return jta_error_set(err, JTA_ERR_INPUT, 415, "Content-Type",
+		    "send the body as %s", form);
+	if (req->body_len > JTA_LIMIT_FORM)
+		return jta_error_set(err, JTA_ERR_INPUT, 413, "body",
+		    "the form is longer than %d bytes", JTA_LIMIT_FORM);
+	if (req->body == NULL)
+		return pairs("", "body", fields, n, out, err);
+	if (strlen(req->body) != req->body_len)
+		return jta_error_set(err, JTA_ERR_INPUT, 400, "body",
+		    "the form holds a NUL byte");
+	return pairs(req->body, "body", fields, n, out, err);
 }
 
 /*

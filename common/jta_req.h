@@ -80,6 +80,10 @@ enum jta_ftype {
 
 #define JTA_F_REQUIRED	0x01u	/* must be present */
 #define JTA_F_NULLABLE	0x02u	/* JSON null allowed (meaning: clear it) */
+/* On any field of a query or form table: parameters the table does not
+ * name are dropped instead of refused (the OAuth authorization endpoint
+ * must ignore them, RFC 6749 §3.1).  The JSON checks ignore this flag. */
+#define JTA_F_OTHERS	0x04u
 
 /*
  * One accepted field.  For strings min and max bound the length in bytes;
@@ -103,6 +107,16 @@ struct jta_field {
  * strings, integers (UINT, TIME as epoch seconds) and arrays.
  */
 enum jta_err jta_req_query(const struct jta_req *req,
+    const struct jta_field *fields, size_t n, json_t **out,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * Validate an application/x-www-form-urlencoded body (the OAuth endpoints,
+ * RFC 6749 §4.1.3 and appendix B) against fields, with the rules of
+ * jta_req_query ('+' is a space).  Another Content-Type is 415; a body
+ * over JTA_LIMIT_FORM bytes is 413; a NUL byte in it is 400.
+ */
+enum jta_err jta_req_form(const struct jta_req *req,
     const struct jta_field *fields, size_t n, json_t **out,
     struct jta_error *err) JTA_WUR;
 
@@ -133,6 +147,15 @@ enum jta_err jta_req_check_object(const json_t *obj,
  */
 int jta_req_parse_uint(const char *s, size_t len, uint64_t max,
     uint64_t *out) JTA_WUR;
+
+/*
+ * Decode s[0..len) as one application/x-www-form-urlencoded value ('+' is
+ * a space, %XX a byte; %00 refused) into out (outsz bytes, at least
+ * len + 1), NUL-terminated.  Returns the decoded length or -1.  For HTTP
+ * Basic credentials of OAuth clients (RFC 6749 §2.3.1).
+ */
+long jta_req_form_decode(const char *s, size_t len, char *out, size_t outsz)
+    JTA_WUR;
 
 /* 1 when s[0..len) is well-formed UTF-8 (RFC 3629: no overlongs, no
  * surrogates, nothing above U+10FFFF), else 0. */

@@ -223,11 +223,66 @@ esc(struct page *p, const char *s, int attr)
 		}
 }
 
+/* 1 when s is scheme://host[:port] with nothing a header or a CSP
+ * source list could misread. */
+static int
+isorigin(const char *s)
+{
+	const char	*h;
+	size_t		 i;
+
+	if (strncmp(s, "https://", 8) == 0)
+		h = s + 8;
+	else if (strncmp(s, "http://", 7) == 0)
+		h = s + 7;
+	else
+		return 0;
+	if (*h == '\0' || strlen(s) > JTA_RESP_ORIGIN_MAX)
+		return 0;
+	for (i = 0; h[i] != '\0'; i++)
+		if (!((h[i] >= 'a' && h[i] <= 'z') || (h[i] >= 'A' &&
+		    h[i] <= 'Z') || (h[i] >= '0' && h[i] <= '9') ||
+		    h[i] == '.' || h[i] == '-' || h[i] == ':'))
+			return 0;
+	return 1;
+}
+
+static void
+form(struct page *p, const struct jta_page_form *f)
+{
+	size_t	 i;
+
+	puts_(p, "<form method=\"post\" action=\"");
+	esc(p, f->action, 1);
+	puts_(p, "\">\n");
+	for (i = 0; i < f->nhidden; i++) {
+		puts_(p, "<input type=\"hidden\" name=\"");
+		esc(p, f->hidden[i].name, 1);
+		puts_(p, "\" value=\"");
+		esc(p, f->hidden[i].value, 1);
+		puts_(p, "\">\n");
+	}
+	if (f->credentials) {
+		puts_(p, "<p><label for=\"username\">User name</label><br>"
+		    "<input id=\"username\" name=\"username\" "
+		    "autocomplete=\"username\" required value=\"");
+		esc(p, f->username != NULL ? f->username : "", 1);
+		puts_(p, "\"></p>\n<p><label for=\"password\">Password</label>"
+		    "<br><input id=\"password\" name=\"password\" "
+		    "type=\"password\" autocomplete=\"current-password\" "
+		    "required></p>\n");
+	}
+	puts_(p, "<p><button type=\"submit\">");
+	esc(p, f->submit != NULL ? f->submit : "Continue", 0);
+	puts_(p, "</button></p>\n</form>\n");
+}
+
 enum jta_err
 jta_resp_page(struct jta_resp *resp, int status, const struct jta_page *pg)
 {
 	struct page	 p;
 	enum jta_err	 rc;
+	char		 csp[JTA_RESP_ORIGIN_MAX + 32], full[sizeof(csp) + 128];
 	size_t		 i;
 
 	memset(&p, 0, sizeof(p));
@@ -260,6 +315,8 @@ jta_resp_page(struct jta_resp *resp, int status, const struct jta_page *pg)
 		}
 		puts_(&p, "</ul>\n");
 	}
+	if (pg->form != NULL)
+		form(&p, pg->form);
 	if (pg->after != NULL) {
 		puts_(&p, "<p>");
 		esc(&p, pg->after, 0);
@@ -271,10 +328,23 @@ jta_resp_page(struct jta_resp *resp, int status, const struct jta_page *pg)
 		goto out;
 	/* The page may hold a key shown once: never cached, never sent
 	 * on as a referrer, no scripts. */
+	if (pg->form == NULL)
+		snprintf(csp, sizeof(csp), "%s", "form-action 'none'");
+	else if (pg->form->redirect_origin == NULL)
+		snprintf(csp, sizeof(csp), "%s", "form-action 'self'");
+	else if (!isorigin(pg->form->redirect_origin)) {
+		rc = JTA_ERR_INPUT;
+		goto out;
+	} else
+		snprintf(csp, sizeof(csp), "form-action 'self' %s",
+		    pg->form->redirect_origin);
 	if ((rc = jta_resp_header(resp, "Cache-Control", "no-store")) !=
-	    JTA_OK || (rc = jta_resp_header(resp, "Content-Security-Policy",
-	    "default-src 'none'; style-src 'self'; base-uri 'none'; "
-	    "form-action 'none'; frame-ancestors 'none'")) != JTA_OK)
+	    JTA_OK)
+		goto out;
+	snprintf(full, sizeof(full), "default-src 'none'; style-src 'self'; "
+	    "base-uri 'none'; %s; frame-ancestors 'none'", csp);
+	if ((rc = jta_resp_header(resp, "Content-Security-Policy", full)) !=
+	    JTA_OK)
 		goto out;
 	rc = send(resp, status, "text/html; charset=utf-8", p.buf, p.len);
 out:

@@ -15,7 +15,7 @@
 /* Writes len bytes; returns 0, or -1 when the client is gone. */
 typedef int (*jta_resp_writer)(void *arg, const char *buf, size_t len);
 
-#define JTA_RESP_HEADERS	2048
+#define JTA_RESP_HEADERS	4096	/* fits a redirect with a long state */
 
 struct jta_resp {
 	jta_resp_writer	 write;
@@ -74,22 +74,52 @@ struct jta_page_link {
 	const char	*text;
 };
 
+/* A hidden field of a form on a page. */
+struct jta_page_hidden {
+	const char	*name;
+	const char	*value;
+};
+
+/*
+ * A form on a page (the sign-in page of our authorization server): it
+ * POSTs to action (a path of ours) the hidden fields and, with
+ * credentials set, a user name ("username", prefilled with username when
+ * not NULL) and a password ("password").  submit labels the button.
+ * redirect_origin, when not NULL, is the one other origin the answer to
+ * the form may redirect to (CSP form-action covers redirects after a
+ * submission in some browsers): scheme://host[:port] only.
+ */
+struct jta_page_form {
+	const char			*action;
+	const struct jta_page_hidden	*hidden;
+	size_t				 nhidden;
+	int				 credentials;
+	const char			*username;
+	const char			*submit;
+	const char			*redirect_origin;
+};
+
 /* A small HTML page for people (the OAuth pages).  Every string is
- * escaped for its context; code, links and after are optional. */
+ * escaped for its context; code, links, form and after are optional. */
 struct jta_page {
 	const char			*title;
 	const char			*text;
 	const char			*code;	/* shown in <code> */
 	const struct jta_page_link	*links;
 	size_t				 nlinks;
+	const struct jta_page_form	*form;
 	const char			*after;
 };
 
 #define JTA_RESP_PAGE_MAX	(32 * 1024)
+/* The longest origin a form's CSP may name. */
+#define JTA_RESP_ORIGIN_MAX	256
 
 /*
  * Send pg as text/html with Cache-Control: no-store and a strict
- * Content-Security-Policy (no scripts); the buffer is wiped after.
+ * Content-Security-Policy (no scripts, no framing; form-action 'none', or
+ * with a form 'self' and its redirect_origin); the buffer is wiped after.
+ * JTA_ERR_INPUT when a form's redirect_origin is not a plain origin.
  */
 enum jta_err jta_resp_page(struct jta_resp *resp, int status,
     const struct jta_page *pg) JTA_WUR;

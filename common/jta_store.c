@@ -142,6 +142,44 @@ static const char *const migrations[JTA_STORE_VERSION] = {
 	" CHECK (status = 'broken' OR access_ct IS NOT NULL),"
 	" CHECK (status = 'ok' OR (access_ct IS NULL AND refresh_ct IS NULL)),"
 	" CHECK ((lease_owner IS NULL) = (lease_until IS NULL)));",
+
+	/* 4: the OAuth 2.0 authorization server for GPT Actions: passwords
+	 * of local users (crypto_pwhash strings), registered clients (keyed
+	 * hash of the secret), single-use codes and rotating tokens (keyed
+	 * hashes only).  A token's family is the hex of the keyed hash of
+	 * the code it descends from, so a replayed code or refresh token
+	 * revokes everything issued from the same grant. */
+	"ALTER TABLE users ADD COLUMN pw_hash TEXT;"
+	"CREATE TABLE oauth_clients ("
+	" id INTEGER PRIMARY KEY,"
+	" client_id TEXT NOT NULL UNIQUE,"
+	" secret_hash BLOB NOT NULL,"
+	" name TEXT NOT NULL,"
+	" redirect_uris TEXT NOT NULL CHECK (json_valid(redirect_uris)),"
+	" created INTEGER NOT NULL);"
+	"CREATE TABLE oauth_codes ("
+	" hash BLOB PRIMARY KEY,"
+	" client_id TEXT NOT NULL,"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" redirect_uri TEXT NOT NULL,"
+	" code_challenge TEXT,"
+	" scope TEXT NOT NULL DEFAULT '',"
+	" expires INTEGER NOT NULL,"
+	" used INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX oauth_codes_expires ON oauth_codes(expires);"
+	"CREATE TABLE oauth_tokens ("
+	" hash BLOB PRIMARY KEY,"
+	" kind TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),"
+	" family TEXT NOT NULL,"
+	" client_id TEXT NOT NULL,"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" scope TEXT NOT NULL DEFAULT '',"
+	" expires INTEGER NOT NULL,"
+	" replaced_at INTEGER,"
+	" revoked INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX oauth_tokens_family ON oauth_tokens(family);"
+	"CREATE INDEX oauth_tokens_client ON oauth_tokens(client_id);"
+	"CREATE INDEX oauth_tokens_expires ON oauth_tokens(expires);",
 };
 
 /* ---- the fixed table of statements ---- */
@@ -165,6 +203,12 @@ enum sid {
 	S_LINK_GET,
 	S_LINK_LEASE, S_LINK_RENEW, S_LINK_RELEASE, S_LINK_BREAK, S_LINK_STALE,
 	S_LINK_RESEAL,
+	S_PW_SET, S_PW_GET,
+	S_CLIENT_ADD, S_CLIENT_GET, S_CLIENT_LIST, S_CLIENT_SECRET,
+	S_CLIENT_DEL, S_CLIENT_DEL_CODES, S_CLIENT_REVOKE,
+	S_CODE_PURGE, S_CODE_PUT, S_CODE_GET, S_CODE_USE,
+	S_TOK_PURGE, S_TOK_PUT, S_TOK_GET, S_TOK_REPLACE, S_TOK_KILL,
+	S_TOK_LATER, S_TOK_DROP_LIVE, S_TOK_REVOKE_ONE, S_TOK_AUTH,
 	S_COUNT
 };
 
@@ -348,6 +392,59 @@ static const char *const sql[S_COUNT] = {
 	[S_LINK_RESEAL] = "UPDATE atlassian_links SET access_ct = :access, "
 	    "refresh_ct = :refresh WHERE user_id = :uid AND generation = :gen "
 	    "AND status = 'ok'",
+	[S_PW_SET] = "UPDATE users SET pw_hash = :pw WHERE name = :name",
+	[S_PW_GET] = "SELECT id, name, display_name, email, pw_hash "
+	    "FROM users WHERE name = :name",
+	[S_CLIENT_ADD] = "INSERT INTO oauth_clients (client_id, secret_hash, "
+	    "name, redirect_uris, created) VALUES (:cid, :hash, :name, :uris, "
+	    ":now)",
+	[S_CLIENT_GET] = "SELECT secret_hash, redirect_uris "
+	    "FROM oauth_clients WHERE client_id = :cid",
+	[S_CLIENT_LIST] = "SELECT c.client_id, c.name, c.redirect_uris, "
+	    "c.created, (SELECT count(*) FROM oauth_tokens t WHERE "
+	    "t.client_id = c.client_id AND t.kind = 'refresh' AND "
+	    "t.revoked = 0 AND t.replaced_at IS NULL AND t.expires > :now) "
+	    "FROM oauth_clients c ORDER BY c.id",
+	[S_CLIENT_SECRET] = "UPDATE oauth_clients SET secret_hash = :hash "
+	    "WHERE client_id = :cid",
+	[S_CLIENT_DEL] = "DELETE FROM oauth_clients WHERE client_id = :cid",
+	[S_CLIENT_DEL_CODES] = "DELETE FROM oauth_codes WHERE client_id = :cid",
+	[S_CLIENT_REVOKE] = "UPDATE oauth_tokens SET revoked = 1 "
+	    "WHERE client_id = :cid",
+	/* Rows are kept a day past their expiry so a late replay is still
+	 * recognised as one (and revokes what it must). */
+	[S_CODE_PURGE] = "DELETE FROM oauth_codes WHERE expires < :now - 86400",
+	[S_CODE_PUT] = "INSERT INTO oauth_codes (hash, client_id, user_id, "
+	    "redirect_uri, code_challenge, scope, expires) VALUES (:hash, "
+	    ":cid, :uid, :uri, :chal, :scope, :expires)",
+	[S_CODE_GET] = "SELECT client_id, user_id, redirect_uri, "
+	    "code_challenge, scope, expires, used FROM oauth_codes "
+	    "WHERE hash = :hash",
+	[S_CODE_USE] = "UPDATE oauth_codes SET used = 1 WHERE hash = :hash",
+	[S_TOK_PURGE] = "DELETE FROM oauth_tokens WHERE expires < :now - 86400",
+	[S_TOK_PUT] = "INSERT INTO oauth_tokens (hash, kind, family, "
+	    "client_id, user_id, scope, expires) VALUES (:hash, :kind, "
+	    ":family, :cid, :uid, :scope, :expires)",
+	[S_TOK_GET] = "SELECT rowid, kind, family, client_id, user_id, scope, "
+	    "expires, replaced_at, revoked FROM oauth_tokens "
+	    "WHERE hash = :hash",
+	[S_TOK_REPLACE] = "UPDATE oauth_tokens SET replaced_at = :now "
+	    "WHERE rowid = :rid",
+	[S_TOK_KILL] = "UPDATE oauth_tokens SET revoked = 1 "
+	    "WHERE family = :family",
+	/* Refresh tokens of the family replaced after this one: then this
+	 * one is not the one just replaced. */
+	[S_TOK_LATER] = "SELECT count(*) FROM oauth_tokens WHERE family = "
+	    ":family AND kind = 'refresh' AND replaced_at IS NOT NULL AND "
+	    "(replaced_at > :ra OR (replaced_at = :ra AND rowid > :rid))",
+	[S_TOK_DROP_LIVE] = "UPDATE oauth_tokens SET revoked = 1 WHERE "
+	    "family = :family AND kind = 'refresh' AND replaced_at IS NULL",
+	[S_TOK_REVOKE_ONE] = "UPDATE oauth_tokens SET revoked = 1 "
+	    "WHERE rowid = :rid",
+	[S_TOK_AUTH] = "SELECT u.id, u.name, u.display_name, u.email "
+	    "FROM oauth_tokens t JOIN users u ON u.id = t.user_id "
+	    "WHERE t.hash = :hash AND t.kind = 'access' AND t.revoked = 0 "
+	    "AND t.expires > :now",
 };
 
 struct jta_store {
@@ -2868,5 +2965,698 @@ out:
 		free(rows[i].rct);
 	}
 	free(rows);
+	return ret;
+}
+
+/* ---- the OAuth authorization server (schema 4) ---- */
+
+static int
+bhash(sqlite3_stmt *s, const char *name,
+    const unsigned char h[JTA_VAULT_HASHBYTES])
+{
+	int i = pidx(s, name);
+
+	return i == 0 ? SQLITE_RANGE : sqlite3_bind_blob(s, i, h,
+	    JTA_VAULT_HASHBYTES, SQLITE_TRANSIENT);
+}
+
+/* An OAuth error (RFC 6749 §5.2): err->field carries its code. */
+static enum jta_err
+oautherr(struct jta_error *err, int status, const char *code,
+    const char *detail)
+{
+	return jta_error_set(err, JTA_ERR_AUTH, status, code, "%s", detail);
+}
+
+enum jta_err
+jta_store_user_pw_set(struct jta_store *st, const char *name,
+    const char *pw_hash, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((ret = begin(st, err)) != JTA_OK)
+		return ret;
+	if ((s = stmt(st, S_PW_SET)) == NULL)
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+	else if ((rc = btext(s, ":pw", pw_hash)) != SQLITE_OK ||
+	    (rc = btext(s, ":name", name)) != SQLITE_OK)
+		ret = dberr(st, rc, "bind", err);
+	else if ((rc = run(s)) != SQLITE_OK)
+		ret = dberr(st, rc, "password set", err);
+	else if (sqlite3_changes(st->db) == 0)
+		ret = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "user",
+		    "there is no user by that name");
+	else
+		ret = commit(st, err);
+	if (ret != JTA_OK)
+		rollback(st);
+	return ret;
+}
+
+enum jta_err
+jta_store_user_pw_get(struct jta_store *st, const char *name,
+    struct jta_user *out, char *pw_hash, size_t pwsz, struct jta_error *err)
+{
+	enum jta_err	 ret = JTA_OK;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	pw_hash[0] = '\0';
+	if ((s = stmt(st, S_PW_GET)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = btext(s, ":name", name)) != SQLITE_OK)
+		return dberr(st, rc, "bind", err);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 4) != SQLITE_NULL &&
+	    (size_t)sqlite3_column_bytes(s, 4) < pwsz) {
+		userrow(s, 0, out);
+		snprintf(pw_hash, pwsz, "%s", col(s, 4));
+	} else if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		ret = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "user",
+		    "there is no user by that name with a password");
+	else
+		ret = dberr(st, rc, "password get", err);
+	sqlite3_reset(s);
+	return ret;
+}
+
+enum jta_err
+jta_store_client_add(struct jta_store *st, const char *client_id,
+    const unsigned char hash[JTA_VAULT_HASHBYTES], const char *name,
+    const json_t *uris, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((ret = begin(st, err)) != JTA_OK)
+		return ret;
+	if ((s = stmt(st, S_CLIENT_ADD)) == NULL)
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+	else if ((rc = btext(s, ":cid", client_id)) != SQLITE_OK ||
+	    (rc = bhash(s, ":hash", hash)) != SQLITE_OK ||
+	    (rc = btext(s, ":name", name)) != SQLITE_OK ||
+	    (rc = bjson(s, ":uris", uris)) != SQLITE_OK ||
+	    (rc = bint(s, ":now", jta_time_now())) != SQLITE_OK)
+		ret = dberr(st, rc, "bind", err);
+	else if ((rc = run(s)) == SQLITE_CONSTRAINT_UNIQUE)
+		ret = jta_error_set(err, JTA_ERR_CONFLICT, 409, "client_id",
+		    "a client with that id exists already");
+	else if (rc != SQLITE_OK)
+		ret = dberr(st, rc, "client add", err);
+	else
+		ret = commit(st, err);
+	if (ret != JTA_OK)
+		rollback(st);
+	return ret;
+}
+
+enum jta_err
+jta_store_client_get(struct jta_store *st, const char *client_id,
+    unsigned char hash[JTA_VAULT_HASHBYTES], json_t **uris,
+    struct jta_error *err)
+{
+	enum jta_err	 ret = JTA_OK;
+	sqlite3_stmt	*s;
+	json_error_t	 je;
+	int		 rc;
+
+	*uris = NULL;
+	if ((s = stmt(st, S_CLIENT_GET)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = btext(s, ":cid", client_id)) != SQLITE_OK)
+		return dberr(st, rc, "bind", err);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_bytes(s, 0) != JTA_VAULT_HASHBYTES ||
+		    (*uris = json_loadb(col(s, 1), (size_t)
+		    sqlite3_column_bytes(s, 1), JSON_REJECT_DUPLICATES, &je)) ==
+		    NULL || !json_is_array(*uris)) {
+			json_decref(*uris);
+			*uris = NULL;
+			jta_errorlog("store: client row %s is damaged",
+			    client_id);
+			ret = jta_error_set(err, JTA_ERR_DB, 500, NULL,
+			    "the client registry failed; the server log has "
+			    "details");
+		} else
+			memcpy(hash, sqlite3_column_blob(s, 0),
+			    JTA_VAULT_HASHBYTES);
+	} else if (rc == SQLITE_DONE)
+		ret = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "client_id",
+		    "there is no client with that id");
+	else
+		ret = dberr(st, rc, "client get", err);
+	sqlite3_reset(s);
+	return ret;
+}
+
+enum jta_err
+jta_store_client_list(struct jta_store *st, json_t **out)
+{
+	sqlite3_stmt	*s;
+	json_t		*arr, *o, *uris;
+	json_error_t	 je;
+	int		 rc;
+
+	*out = NULL;
+	if ((s = stmt(st, S_CLIENT_LIST)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", NULL);
+	if ((rc = bint(s, ":now", jta_time_now())) != SQLITE_OK)
+		return dberr(st, rc, "bind", NULL);
+	if ((arr = json_array()) == NULL)
+		return JTA_ERR_NOMEM;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		uris = json_loadb(col(s, 2), (size_t)sqlite3_column_bytes(s,
+		    2), JSON_REJECT_DUPLICATES, &je);
+		o = json_pack("{s:s, s:s, s:o, s:o, s:I}", "client_id",
+		    col(s, 0), "name", col(s, 1), "redirect_uris",
+		    uris != NULL ? uris : json_array(), "created",
+		    timejs(sqlite3_column_int64(s, 3)), "grants",
+		    (json_int_t)sqlite3_column_int64(s, 4));
+		if (o == NULL || json_array_append_new(arr, o) != 0) {
+			sqlite3_reset(s);
+			json_decref(arr);
+			return JTA_ERR_NOMEM;
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		json_decref(arr);
+		return dberr(st, rc, "client list", NULL);
+	}
+	*out = arr;
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_client_secret_set(struct jta_store *st, const char *client_id,
+    const unsigned char hash[JTA_VAULT_HASHBYTES], struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((ret = begin(st, err)) != JTA_OK)
+		return ret;
+	if ((s = stmt(st, S_CLIENT_SECRET)) == NULL)
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+	else if ((rc = btext(s, ":cid", client_id)) != SQLITE_OK ||
+	    (rc = bhash(s, ":hash", hash)) != SQLITE_OK)
+		ret = dberr(st, rc, "bind", err);
+	else if ((rc = run(s)) != SQLITE_OK)
+		ret = dberr(st, rc, "client secret", err);
+	else if (sqlite3_changes(st->db) == 0)
+		ret = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "client_id",
+		    "there is no client with that id");
+	else
+		ret = commit(st, err);
+	if (ret != JTA_OK)
+		rollback(st);
+	return ret;
+}
+
+enum jta_err
+jta_store_client_remove(struct jta_store *st, const char *client_id,
+    struct jta_error *err)
+{
+	static const enum sid steps[] = { S_CLIENT_REVOKE, S_CLIENT_DEL_CODES,
+	    S_CLIENT_DEL };
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	size_t		 i;
+	int		 rc, gone = 0;
+
+	if ((ret = begin(st, err)) != JTA_OK)
+		return ret;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if ((s = stmt(st, steps[i])) == NULL) {
+			ret = dberr(st, SQLITE_ERROR, "prepare", err);
+			goto out;
+		}
+		if ((rc = btext(s, ":cid", client_id)) != SQLITE_OK ||
+		    (rc = run(s)) != SQLITE_OK) {
+			ret = dberr(st, rc, "client remove", err);
+			goto out;
+		}
+		gone = sqlite3_changes(st->db) > 0;
+	}
+	if (!gone) {
+		ret = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "client_id",
+		    "there is no client with that id");
+		goto out;
+	}
+	ret = commit(st, err);
+out:
+	if (ret != JTA_OK)
+		rollback(st);
+	return ret;
+}
+
+static enum jta_err
+purge(struct jta_store *st, enum sid id, int64_t now, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, id)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = run(s)) != SQLITE_OK)
+		return dberr(st, rc, "purge", err);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_code_put(struct jta_store *st,
+    const unsigned char hash[JTA_VAULT_HASHBYTES],
+    const struct jta_store_code *c, int64_t now, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((ret = begin(st, err)) != JTA_OK)
+		return ret;
+	if ((ret = purge(st, S_CODE_PURGE, now, err)) != JTA_OK)
+		goto out;
+	if ((s = stmt(st, S_CODE_PUT)) == NULL) {
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = bhash(s, ":hash", hash)) != SQLITE_OK ||
+	    (rc = btext(s, ":cid", c->client_id)) != SQLITE_OK ||
+	    (rc = bint(s, ":uid", c->user_id)) != SQLITE_OK ||
+	    (rc = btext(s, ":uri", c->redirect_uri)) != SQLITE_OK ||
+	    (rc = btext(s, ":chal", c->challenge)) != SQLITE_OK ||
+	    (rc = btext(s, ":scope", c->scope)) != SQLITE_OK ||
+	    (rc = bint(s, ":expires", c->expires)) != SQLITE_OK) {
+		ret = dberr(st, rc, "bind", err);
+		goto out;
+	}
+	if ((rc = run(s)) != SQLITE_OK) {
+		ret = dberr(st, rc, "code put", err);
+		goto out;
+	}
+	ret = commit(st, err);
+out:
+	if (ret != JTA_OK)
+		rollback(st);
+	return ret;
+}
+
+/* Revoke every token of family (inside the caller's transaction). */
+static enum jta_err
+killfamily(struct jta_store *st, const char *family, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_TOK_KILL)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = btext(s, ":family", family)) != SQLITE_OK ||
+	    (rc = run(s)) != SQLITE_OK)
+		return dberr(st, rc, "token kill", err);
+	jta_warn("oauth: token family revoked family=%.8s", family);
+	return JTA_OK;
+}
+
+static enum jta_err
+tokput(struct jta_store *st, const unsigned char hash[JTA_VAULT_HASHBYTES],
+    const char *kind, const char *family, const char *client_id,
+    int64_t user_id, const char *scope, int64_t expires,
+    struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_TOK_PUT)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = bhash(s, ":hash", hash)) != SQLITE_OK ||
+	    (rc = btext(s, ":kind", kind)) != SQLITE_OK ||
+	    (rc = btext(s, ":family", family)) != SQLITE_OK ||
+	    (rc = btext(s, ":cid", client_id)) != SQLITE_OK ||
+	    (rc = bint(s, ":uid", user_id)) != SQLITE_OK ||
+	    (rc = btext(s, ":scope", scope)) != SQLITE_OK ||
+	    (rc = bint(s, ":expires", expires)) != SQLITE_OK)
+		return dberr(st, rc, "bind", err);
+	if ((rc = run(s)) != SQLITE_OK)
+		return dberr(st, rc, "token put", err);
+	return JTA_OK;
+}
+
+static enum jta_err
+pairput(struct jta_store *st, const struct jta_store_pair *p,
+    const char *family, const char *client_id, int64_t user_id,
+    const char *scope, int64_t now, struct jta_error *err)
+{
+	enum jta_err	 ret;
+
+	if ((ret = purge(st, S_TOK_PURGE, now, err)) != JTA_OK ||
+	    (ret = tokput(st, p->access, "access", family, client_id, user_id,
+	    scope, p->access_expires, err)) != JTA_OK ||
+	    (ret = tokput(st, p->refresh, "refresh", family, client_id,
+	    user_id, scope, p->refresh_expires, err)) != JTA_OK)
+		return ret;
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_code_redeem(struct jta_store *st,
+    const unsigned char hash[JTA_VAULT_HASHBYTES], const char *client_id,
+    const char *redirect_uri, const char *verifier_s256, int64_t now,
+    const struct jta_store_pair *pair, char *scope, size_t scopesz,
+    struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	char		 family[2 * JTA_VAULT_HASHBYTES + 1];
+	char		 chal[JTA_LIMIT_PKCE + 1];
+	char		 cid[JTA_LIMIT_CLIENT_ID + 1];
+	char		 uri[JTA_LIMIT_REDIRECT_URI + 1];
+	int64_t		 uid = 0, expires = 0;
+	int		 rc, used = 0, haschal = 0;
+	size_t		 vl, cl;
+
+	scope[0] = '\0';
+	sodium_bin2hex(family, sizeof(family), hash, JTA_VAULT_HASHBYTES);
+	if ((ret = begin(st, err)) != JTA_OK)
+		return ret;
+	if ((s = stmt(st, S_CODE_GET)) == NULL) {
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = bhash(s, ":hash", hash)) != SQLITE_OK) {
+		ret = dberr(st, rc, "bind", err);
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		snprintf(cid, sizeof(cid), "%s", col(s, 0));
+		uid = sqlite3_column_int64(s, 1);
+		snprintf(uri, sizeof(uri), "%s", col(s, 2));
+		haschal = sqlite3_column_type(s, 3) != SQLITE_NULL;
+		snprintf(chal, sizeof(chal), "%s", col(s, 3));
+		snprintf(scope, scopesz, "%s", col(s, 4));
+		expires = sqlite3_column_int64(s, 5);
+		used = sqlite3_column_int(s, 6) != 0;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE) {
+		ret = oautherr(err, 400, "invalid_grant",
+		    "the authorization code is unknown");
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		ret = dberr(st, rc, "code get", err);
+		goto out;
+	}
+	if (used) {
+		/* RFC 6749 §4.1.2: a code used twice revokes what it gave. */
+		if ((ret = killfamily(st, family, err)) != JTA_OK ||
+		    (ret = commit(st, err)) != JTA_OK)
+			goto out;
+		ret = oautherr(err, 400, "invalid_grant",
+		    "the authorization code was used already; every token "
+		    "issued from it is revoked");
+		goto out;
+	}
+	if (strcmp(cid, client_id) != 0) {
+		ret = oautherr(err, 400, "invalid_grant",
+		    "the authorization code was issued to another client");
+		goto out;
+	}
+	/* From here on the code is spent, whatever the answer. */
+	if (expires <= now)
+		ret = oautherr(err, 400, "invalid_grant",
+		    "the authorization code has expired");
+	else if (strcmp(uri, redirect_uri) != 0)
+		/* RFC 6749 §4.1.3: the authorization request's, exactly. */
+		ret = oautherr(err, 400, "invalid_grant",
+		    "redirect_uri differs from the authorization request's");
+	else if (!haschal && verifier_s256 != NULL)
+		/* RFC 9700 §2.1.1: no challenge, so no verifier either. */
+		ret = oautherr(err, 400, "invalid_grant",
+		    "code_verifier sent, but the authorization request had no "
+		    "code_challenge");
+	else if (haschal && verifier_s256 == NULL)
+		ret = oautherr(err, 400, "invalid_grant",
+		    "code_verifier is required for this code (RFC 7636)");
+	else if (haschal && ((vl = strlen(verifier_s256)) != (cl =
+	    strlen(chal)) || sodium_memcmp(verifier_s256, chal, vl) != 0))
+		ret = oautherr(err, 400, "invalid_grant",
+		    "code_verifier does not match the code_challenge");
+	else
+		ret = JTA_OK;
+	if ((s = stmt(st, S_CODE_USE)) == NULL) {
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = bhash(s, ":hash", hash)) != SQLITE_OK ||
+	    (rc = run(s)) != SQLITE_OK) {
+		ret = dberr(st, rc, "code use", err);
+		goto out;
+	}
+	if (ret == JTA_OK && (ret = pairput(st, pair, family, cid, uid, scope,
+	    now, err)) != JTA_OK)
+		goto out;
+	if (ret != JTA_OK) {
+		/* Keep the code spent, then answer the refusal. */
+		struct jta_error keep = *err;
+		enum jta_err	 refusal = ret;
+
+		if ((ret = commit(st, err)) != JTA_OK)
+			goto out;
+		*err = keep;
+		ret = refusal;
+		goto out;
+	}
+	ret = commit(st, err);
+out:
+	if (ret != JTA_OK)
+		rollback(st);
+	return ret;
+}
+
+enum jta_err
+jta_store_token_refresh(struct jta_store *st,
+    const unsigned char hash[JTA_VAULT_HASHBYTES], const char *client_id,
+    int64_t now, int64_t grace, const struct jta_store_pair *pair,
+    char *scope, size_t scopesz, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	char		 kind[16], family[2 * JTA_VAULT_HASHBYTES + 1];
+	char		 cid[JTA_LIMIT_CLIENT_ID + 1];
+	int64_t		 rid = 0, uid = 0, expires = 0, replaced = 0;
+	int		 rc, isreplaced = 0, revoked = 0, kill = 0;
+	int64_t		 later = 0;
+
+	scope[0] = '\0';
+	if ((ret = begin(st, err)) != JTA_OK)
+		return ret;
+	if ((s = stmt(st, S_TOK_GET)) == NULL) {
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = bhash(s, ":hash", hash)) != SQLITE_OK) {
+		ret = dberr(st, rc, "bind", err);
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		rid = sqlite3_column_int64(s, 0);
+		snprintf(kind, sizeof(kind), "%s", col(s, 1));
+		snprintf(family, sizeof(family), "%s", col(s, 2));
+		snprintf(cid, sizeof(cid), "%s", col(s, 3));
+		uid = sqlite3_column_int64(s, 4);
+		snprintf(scope, scopesz, "%s", col(s, 5));
+		expires = sqlite3_column_int64(s, 6);
+		isreplaced = sqlite3_column_type(s, 7) != SQLITE_NULL;
+		replaced = sqlite3_column_int64(s, 7);
+		revoked = sqlite3_column_int(s, 8) != 0;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE || (rc == SQLITE_ROW &&
+	    strcmp(kind, "refresh") != 0)) {
+		ret = oautherr(err, 400, "invalid_grant",
+		    "the refresh token is unknown");
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		ret = dberr(st, rc, "token get", err);
+		goto out;
+	}
+	if (strcmp(cid, client_id) != 0) {
+		ret = oautherr(err, 400, "invalid_grant",
+		    "the refresh token was issued to another client");
+		goto out;
+	}
+	if (revoked) {
+		kill = 1;
+		ret = oautherr(err, 400, "invalid_grant",
+		    "the refresh token is revoked");
+		goto out;
+	}
+	if (expires <= now) {
+		ret = oautherr(err, 400, "invalid_grant",
+		    "the refresh token has expired");
+		goto out;
+	}
+	if (isreplaced) {
+		if ((s = stmt(st, S_TOK_LATER)) == NULL) {
+			ret = dberr(st, SQLITE_ERROR, "prepare", err);
+			goto out;
+		}
+		if ((rc = btext(s, ":family", family)) != SQLITE_OK ||
+		    (rc = bint(s, ":ra", replaced)) != SQLITE_OK ||
+		    (rc = bint(s, ":rid", rid)) != SQLITE_OK) {
+			ret = dberr(st, rc, "bind", err);
+			goto out;
+		}
+		if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			later = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW) {
+			ret = dberr(st, rc, "token later", err);
+			goto out;
+		}
+		/* RFC 9700 §4.14.2: a refresh token used after its
+		 * successor is a sign of theft; only the one just replaced
+		 * is honoured, within grace (a client that lost our answer
+		 * retries), and its lost successor is dropped. */
+		if (later > 0 || now - replaced > grace) {
+			kill = 1;
+			ret = oautherr(err, 400, "invalid_grant",
+			    "the refresh token was replaced already; every "
+			    "token of this grant is revoked");
+			goto out;
+		}
+		if ((s = stmt(st, S_TOK_DROP_LIVE)) == NULL) {
+			ret = dberr(st, SQLITE_ERROR, "prepare", err);
+			goto out;
+		}
+		if ((rc = btext(s, ":family", family)) != SQLITE_OK ||
+		    (rc = run(s)) != SQLITE_OK) {
+			ret = dberr(st, rc, "token drop", err);
+			goto out;
+		}
+	} else {
+		if ((s = stmt(st, S_TOK_REPLACE)) == NULL) {
+			ret = dberr(st, SQLITE_ERROR, "prepare", err);
+			goto out;
+		}
+		if ((rc = bint(s, ":now", now)) != SQLITE_OK ||
+		    (rc = bint(s, ":rid", rid)) != SQLITE_OK ||
+		    (rc = run(s)) != SQLITE_OK) {
+			ret = dberr(st, rc, "token replace", err);
+			goto out;
+		}
+	}
+	if ((ret = pairput(st, pair, family, cid, uid, scope, now, err)) !=
+	    JTA_OK)
+		goto out;
+	ret = commit(st, err);
+out:
+	if (kill) {
+		struct jta_error keep = *err;
+
+		if (killfamily(st, family, err) != JTA_OK ||
+		    commit(st, err) != JTA_OK)
+			ret = JTA_ERR_DB;
+		else
+			*err = keep;
+		kill = 0;
+	}
+	if (ret != JTA_OK)
+		rollback(st);
+	return ret;
+}
+
+enum jta_err
+jta_store_token_revoke(struct jta_store *st,
+    const unsigned char hash[JTA_VAULT_HASHBYTES], const char *client_id,
+    struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	char		 kind[16], family[2 * JTA_VAULT_HASHBYTES + 1];
+	char		 cid[JTA_LIMIT_CLIENT_ID + 1];
+	int64_t		 rid = 0;
+	int		 rc;
+
+	if ((ret = begin(st, err)) != JTA_OK)
+		return ret;
+	if ((s = stmt(st, S_TOK_GET)) == NULL) {
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = bhash(s, ":hash", hash)) != SQLITE_OK) {
+		ret = dberr(st, rc, "bind", err);
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		rid = sqlite3_column_int64(s, 0);
+		snprintf(kind, sizeof(kind), "%s", col(s, 1));
+		snprintf(family, sizeof(family), "%s", col(s, 2));
+		snprintf(cid, sizeof(cid), "%s", col(s, 3));
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE) {
+		/* RFC 7009 §2.2: an unknown token is no error. */
+		ret = commit(st, err);
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		ret = dberr(st, rc, "token get", err);
+		goto out;
+	}
+	if (strcmp(cid, client_id) != 0) {
+		/* RFC 7009 §2.1: only the client it was issued to. */
+		ret = oautherr(err, 400, "invalid_request",
+		    "the token was not issued to this client");
+		goto out;
+	}
+	if (strcmp(kind, "refresh") == 0)
+		/* RFC 7009 §2.1: revoking a refresh token revokes the
+		 * access tokens of the same grant. */
+		ret = killfamily(st, family, err);
+	else if ((s = stmt(st, S_TOK_REVOKE_ONE)) == NULL)
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+	else if ((rc = bint(s, ":rid", rid)) != SQLITE_OK ||
+	    (rc = run(s)) != SQLITE_OK)
+		ret = dberr(st, rc, "token revoke", err);
+	if (ret == JTA_OK)
+		ret = commit(st, err);
+out:
+	if (ret != JTA_OK)
+		rollback(st);
+	return ret;
+}
+
+enum jta_err
+jta_store_token_auth(struct jta_store *st,
+    const unsigned char hash[JTA_VAULT_HASHBYTES], int64_t now,
+    struct jta_user *out)
+{
+	enum jta_err	 ret = JTA_ERR_AUTH;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_TOK_AUTH)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", NULL);
+	if ((rc = bhash(s, ":hash", hash)) != SQLITE_OK ||
+	    (rc = bint(s, ":now", now)) != SQLITE_OK)
+		return dberr(st, rc, "bind", NULL);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		userrow(s, 0, out);
+		ret = JTA_OK;
+	} else if (rc != SQLITE_DONE)
+		ret = dberr(st, rc, "token auth", NULL);
+	sqlite3_reset(s);
 	return ret;
 }

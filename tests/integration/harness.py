@@ -22,7 +22,9 @@ APACHE_MODULES = ("mpm_event", "authz_core", "mime", "dir", "headers",
                   "proxy", "proxy_fcgi", "alias", "setenvif",
                   "reqtimeout")
 PROGRAMS = ("healthz", "issues", "issue", "comments", "transitions",
-            "projects", "me", "tickets", "oauth-start", "oauth-callback")
+            "projects", "me", "tickets", "oauth-start", "oauth-callback",
+            "oauth-authorize", "oauth-token", "oauth-revoke",
+            "oauth-metadata")
 # The account the web servers' workers run as: it must reach the sockets
 # and read htdocs, nothing more.
 WEB_USER = "www-data"

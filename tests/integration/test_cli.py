@@ -160,6 +160,121 @@ def rotate_cases(c, conf, work):
          [3])
 
 
+def admin_in(conf, text, *args):
+    p = subprocess.run([ADMIN, "--config", conf] + list(args), input=text,
+                       capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def oauth_cases(c, conf, work):
+    """client add/list/remove/rotate-secret and user passwd."""
+    cb = "https://chatgpt.com/aip/g-1/oauth/callback"
+    rc, out, err = admin(conf, "client", "add", "--help")
+    c.check("client add --help explains it", rc == 0 and
+            "--redirect-uri" in out and "once" in out, out)
+    for verb in ("list", "remove", "rotate-secret"):
+        rc, out, _ = admin(conf, "client", verb, "--help")
+        c.check("client %s --help" % verb, rc == 0 and "usage:" in out, out)
+    rc, out, _ = admin(conf, "user", "passwd", "--help")
+    c.check("user passwd --help says stdin", rc == 0 and
+            "standard input" in out, out)
+    rc, out, err = admin(conf, "client", "add", "--name", "GPT")
+    c.check("client add without a redirect URI is 2", rc == 2, (rc, err))
+    rc, out, err = admin(conf, "client", "add", "--name", "GPT",
+                         "--redirect-uri", "http://chatgpt.com/cb")
+    c.check("client add refuses a plain-http redirect URI (2)",
+            rc == 2 and "https" in err, (rc, err))
+    rc, out, err = admin(conf, "client", "add", "--name", "GPT",
+                         "--redirect-uri", cb, "--color", "x")
+    c.check("client add refuses an unknown option (2)", rc == 2, (rc, err))
+    rc, out, err = admin(conf, "client", "add", "--name", "GPT",
+                         "--redirect-uri", cb, "--redirect-uri",
+                         "https://chat.openai.com/aip/g-1/oauth/callback")
+    lines = dict(ln.split(": ", 1) for ln in out.splitlines())
+    cid, secret = lines.get("client_id", ""), lines.get("client_secret", "")
+    c.check("client add prints id and secret once", rc == 0 and
+            cid.startswith("jtac_") and secret.startswith("jtacs_") and
+            "only once" in err, (rc, out, err))
+    con = sqlite3.connect(os.path.join(work, "db", "jta.db"))
+    rows = con.execute("SELECT client_id, secret_hash, redirect_uris FROM "
+                       "oauth_clients").fetchall()
+    con.close()
+    c.check("the database keeps a 32-byte hash, not the secret",
+            len(rows) == 1 and rows[0][0] == cid and
+            len(rows[0][1]) == 32 and secret.encode() not in rows[0][1] and
+            json.loads(rows[0][2])[0] == cb, rows)
+    rc, out, _ = admin(conf, "client", "list")
+    lst = json.loads(out) if rc == 0 else []
+    c.check("client list is JSON without secrets", rc == 0 and
+            lst[0]["client_id"] == cid and len(lst[0]["redirect_uris"]) == 2
+            and secret not in out, out)
+    rc, out, err = admin(conf, "client", "rotate-secret", cid)
+    new = out.strip().split(": ", 1)[-1]
+    c.check("rotate-secret prints a new secret", rc == 0 and
+            new.startswith("jtacs_") and new != secret, (rc, out, err))
+    rc, _, err = admin(conf, "client", "rotate-secret", "jtac_" + "0" * 24)
+    c.eq("rotate-secret of an unknown client is 1", rc, 1)
+    rc, _, err = admin(conf, "client", "remove", "not-an-id")
+    c.check("client remove of a malformed id is 2", rc == 2 and
+            "jtac_" in err, err)
+    rc, out, err = admin_in(conf, "short\n", "user", "passwd", "alice")
+    c.check("user passwd refuses a short password (2)", rc == 2 and
+            "8" in err, (rc, err))
+    rc, out, err = admin_in(conf, "", "user", "passwd", "alice")
+    c.eq("user passwd with nothing on stdin is 2", rc, 2)
+    rc, out, err = admin_in(conf, "x" * 300 + "\n", "user", "passwd",
+                            "alice")
+    c.eq("user passwd refuses an overlong password (2)", rc, 2)
+    rc, out, err = admin_in(conf, "long enough pw\n", "user", "passwd",
+                            "nobody")
+    c.eq("user passwd of an unknown user is 1", rc, 1)
+    rc, out, err = admin_in(conf, "long enough pw\n", "user", "passwd",
+                            "alice")
+    c.check("user passwd sets it", rc == 0 and "alice" in out, (rc, err))
+    con = sqlite3.connect(os.path.join(work, "db", "jta.db"))
+    pw = con.execute("SELECT pw_hash FROM users WHERE name = 'alice'"
+                     ).fetchone()[0]
+    con.close()
+    c.check("only an Argon2id hash is kept", pw.startswith("$argon2id$")
+            and "long enough" not in pw, pw)
+    rc, out, _ = admin(conf, "client", "remove", cid)
+    c.eq("client remove", rc, 0)
+    rc, out, _ = admin(conf, "client", "remove", cid)
+    c.eq("removing twice is 1", rc, 1)
+    rc, out, _ = admin(conf, "client", "list")
+    c.check("client list is empty again", rc == 0 and json.loads(out) == [],
+            out)
+
+
+def jira_mode_cases(c, work):
+    """In Jira mode the GPT sign-in endpoints say plainly that it is not
+    available: no page that pretends to sign anyone in."""
+    secret = os.path.join(work, "atl.secret")
+    fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.write(fd, b"s3cret\n")
+    os.close(fd)
+    jconf = os.path.join(work, "jira.conf")
+    with open(jconf, "w") as f:
+        f.write("database = %s/db/jta.db\nvault_key_file = %s/keys/vault.key"
+                "\ntoken_key_file = %s/keys/token.key\nbackend = jira\n"
+                "atlassian_client_id = abc\n"
+                "atlassian_client_secret_file = %s\n"
+                % (work, work, work, secret))
+    rc, status, h, body = jtatest.cgi(
+        jconf, "jta-oauth-authorize", "GET", "/oauth/authorize?"
+        "response_type=code&client_id=x&redirect_uri=https%3A%2F%2Fa.b%2F"
+        "&state=s")
+    c.check("Jira mode: /oauth/authorize is a 404 page saying so",
+            rc == 0 and status == 404 and "location" not in h and
+            h.get("content-type", "").startswith("text/html") and
+            b"not available" in body, (rc, status, h, body[:200]))
+    rc, status, h, body = jtatest.cgi(
+        jconf, "jta-oauth-metadata", "GET",
+        "/.well-known/oauth-authorization-server")
+    c.check("Jira mode: no authorization server metadata (404)",
+            rc == 0 and status == 404, (rc, status))
+
+
 def main():
     c = Cases()
     work = tempfile.mkdtemp(prefix="jta-cli-")
@@ -249,6 +364,8 @@ def main():
     c.eq("revoked key is refused at once", status, 401)
 
     rotate_cases(c, conf, work)
+    oauth_cases(c, conf, work)
+    jira_mode_cases(c, work)
 
     # Configuration and key-file errors name what is wrong.
     bad = os.path.join(work, "bad.conf")

@@ -1767,6 +1767,151 @@ START_TEST(json_via_request_validates_fields)
 }
 END_TEST
 
+/* ---- jta_req_form ---- */
+
+static const struct jta_field ffields[] = {
+	{ "grant_type", JTA_FT_STRING, JTA_F_REQUIRED, 1, 32, NULL },
+	{ "code", JTA_FT_STRING, 0, 1, 64, NULL },
+};
+
+static enum jta_err
+form(const char *ct, const char *body, size_t len, json_t **out,
+    struct jta_error *e)
+{
+	static char	 buf[JTA_LIMIT_BODY + 1];
+	struct jta_req	 req;
+
+	memset(&req, 0, sizeof(req));
+	snprintf(req.content_type, sizeof(req.content_type), "%s", ct);
+	ck_assert_uint_le(len, JTA_LIMIT_BODY);
+	memcpy(buf, body, len);
+	buf[len] = '\0';
+	req.body = buf;
+	req.body_len = len;
+	clear_error(e);
+	return jta_req_form(&req, ffields, N(ffields), out, e);
+}
+
+START_TEST(form_body_decoded_like_a_query)
+{
+	static const char b[] = "grant_type=authorization_code&code=a%2Bb+c";
+	struct jta_error e;
+	json_t		*out;
+
+	ck_assert_int_eq(form("application/x-www-form-urlencoded; "
+	    "charset=UTF-8", b, strlen(b), &out, &e), JTA_OK);
+	ck_assert_str_eq(sget(out, "grant_type"), "authorization_code");
+	ck_assert_str_eq(sget(out, "code"), "a+b c");
+	json_decref(out);
+}
+END_TEST
+
+START_TEST(form_media_type_ignores_case)
+{
+	static const char b[] = "grant_type=x";
+	struct jta_error e;
+	json_t		*out;
+
+	ck_assert_int_eq(form("Application/X-WWW-Form-Urlencoded", b,
+	    strlen(b), &out, &e), JTA_OK);
+	json_decref(out);
+}
+END_TEST
+
+START_TEST(form_other_content_type_is_415)
+{
+	static const char b[] = "grant_type=x";
+	struct jta_error e;
+	json_t		*out;
+
+	assert_error(form("application/json", b, strlen(b), &out, &e), &e,
+	    JTA_ERR_INPUT, 415, "Content-Type", "x-www-form-urlencoded");
+	ck_assert_ptr_null(out);
+	assert_error(form("application/x-www-form-urlencodedx", b,
+	    strlen(b), &out, &e), &e, JTA_ERR_INPUT, 415, "Content-Type",
+	    "x-www-form-urlencoded");
+	assert_error(form("", b, strlen(b), &out, &e), &e, JTA_ERR_INPUT,
+	    415, "Content-Type", "x-www-form-urlencoded");
+}
+END_TEST
+
+START_TEST(form_unknown_repeated_and_missing_fields_refused)
+{
+	static const char unk[] = "grant_type=x&client_x=1";
+	static const char rep[] = "grant_type=x&grant_type=y";
+	static const char miss[] = "code=1";
+	static const char ct[] = "application/x-www-form-urlencoded";
+	struct jta_error e;
+	json_t		*out;
+
+	assert_error(form(ct, unk, strlen(unk), &out, &e), &e,
+	    JTA_ERR_INPUT, 400, "client_x", "client_x");
+	assert_error(form(ct, rep, strlen(rep), &out, &e), &e,
+	    JTA_ERR_INPUT, 400, "grant_type", "twice");
+	assert_error(form(ct, miss, strlen(miss), &out, &e), &e,
+	    JTA_ERR_INPUT, 422, "grant_type", "grant_type");
+	assert_error(form(ct, "", 0, &out, &e), &e, JTA_ERR_INPUT, 422,
+	    "grant_type", "grant_type");
+}
+END_TEST
+
+START_TEST(form_nul_escape_and_limit_refused)
+{
+	static const char nul[] = "grant_type=x\0y";
+	static const char bad[] = "grant_type=%zz";
+	static const char ct[] = "application/x-www-form-urlencoded";
+	char		 big[JTA_LIMIT_FORM + 20];
+	struct jta_error e;
+	json_t		*out;
+
+	assert_error(form(ct, nul, sizeof(nul) - 1, &out, &e), &e,
+	    JTA_ERR_INPUT, 400, "body", "NUL");
+	assert_error(form(ct, bad, strlen(bad), &out, &e), &e,
+	    JTA_ERR_INPUT, 400, "body", "percent");
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "grant_type=", 11);
+	assert_error(form(ct, big, JTA_LIMIT_FORM + 1, &out, &e), &e,
+	    JTA_ERR_INPUT, 413, "body", "longer");
+	/* Exactly at the limit is parsed (and here refused only by the
+	 * field's own length). */
+	assert_error(form(ct, big, JTA_LIMIT_FORM, &out, &e), &e,
+	    JTA_ERR_INPUT, 422, "grant_type", "");
+}
+END_TEST
+
+START_TEST(form_others_flag_drops_unknown_but_not_repeats)
+{
+	static const struct jta_field lenient[] = {
+		{ "state", JTA_FT_STRING, JTA_F_OTHERS, 1, 16, NULL },
+	};
+	static char	 ok[] = "nonce=1&state=s&prompt=login&nonce=2";
+	static char	 rep[] = "state=a&x=1&state=b";
+	static const char ct[] = "application/x-www-form-urlencoded";
+	struct jta_error e;
+	struct jta_req	 req;
+	json_t		*out;
+
+	memset(&req, 0, sizeof(req));
+	snprintf(req.content_type, sizeof(req.content_type), "%s", ct);
+	req.body = ok;
+	req.body_len = strlen(ok);
+	clear_error(&e);
+	ck_assert_int_eq(jta_req_form(&req, lenient, 1, &out, &e), JTA_OK);
+	ck_assert_str_eq(sget(out, "state"), "s");
+	ck_assert_uint_eq(json_object_size(out), 1);
+	json_decref(out);
+	req.body = rep;
+	req.body_len = strlen(rep);
+	assert_error(jta_req_form(&req, lenient, 1, &out, &e), &e,
+	    JTA_ERR_INPUT, 400, "state", "twice");
+	/* Without the flag the same body is refused. */
+	req.body = ok;
+	req.body_len = strlen(ok);
+	assert_error(jta_req_form(&req, ffields, N(ffields), &out, &e), &e,
+	    JTA_ERR_INPUT, 400, "nonce", "nonce");
+}
+END_TEST
+
 static Suite *
 req_suite(void)
 {
@@ -1842,6 +1987,15 @@ req_suite(void)
 	tcase_add_test(tc, query_uintlist_comma_list);
 	tcase_add_test(tc, query_required_missing_is_422);
 	tcase_add_test(tc, query_with_no_fields_refuses_everything);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("form");
+	tcase_add_test(tc, form_body_decoded_like_a_query);
+	tcase_add_test(tc, form_media_type_ignores_case);
+	tcase_add_test(tc, form_other_content_type_is_415);
+	tcase_add_test(tc, form_unknown_repeated_and_missing_fields_refused);
+	tcase_add_test(tc, form_nul_escape_and_limit_refused);
+	tcase_add_test(tc, form_others_flag_drops_unknown_but_not_repeats);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("json");

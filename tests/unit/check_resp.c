@@ -447,6 +447,93 @@ START_TEST(writer_failure_is_io_error)
 }
 END_TEST
 
+START_TEST(page_form_escapes_hidden_fields_and_sets_form_action)
+{
+	static const struct jta_page_hidden hidden[] = {
+		{ "state", "a\"b<c>&'d" },
+		{ "client_id", "jtac_1" },
+	};
+	struct jta_page_form f;
+	struct jta_page	 pg;
+	struct jta_resp	 r;
+	struct sink	 s;
+	const char	*b;
+
+	memset(&f, 0, sizeof(f));
+	f.action = "/oauth/authorize";
+	f.hidden = hidden;
+	f.nhidden = 2;
+	f.credentials = 1;
+	f.username = "al\"ice";
+	f.submit = "Sign <in>";
+	f.redirect_origin = "https://chatgpt.com";
+	memset(&pg, 0, sizeof(pg));
+	pg.title = "Sign in";
+	pg.text = "text";
+	pg.form = &f;
+	sinkinit(&s);
+	jta_resp_init(&r, sinkwrite, &s, "r");
+	ck_assert_int_eq(jta_resp_page(&r, 200, &pg), JTA_OK);
+	b = body_of(&s);
+	ck_assert_ptr_nonnull(strstr(b, "<form method=\"post\" "
+	    "action=\"/oauth/authorize\">"));
+	ck_assert_ptr_nonnull(strstr(b, "name=\"state\" value=\"a&quot;b&lt;"
+	    "c&gt;&amp;&#39;d\""));
+	ck_assert_ptr_nonnull(strstr(b, "value=\"al&quot;ice\""));
+	ck_assert_ptr_nonnull(strstr(b, "type=\"password\""));
+	ck_assert_ptr_nonnull(strstr(b, "Sign &lt;in&gt;</button>"));
+	ck_assert_ptr_null(strstr(b, "a\"b"));
+	ck_assert(has_header(&s, "Content-Security-Policy: default-src 'none'; "
+	    "style-src 'self'; base-uri 'none'; form-action 'self' "
+	    "https://chatgpt.com; frame-ancestors 'none'"));
+}
+END_TEST
+
+START_TEST(page_form_refuses_an_origin_that_is_not_one)
+{
+	static const char *const bad[] = { "https://a.example/path",
+	    "https://a.example; script-src *", "javascript:x", "https://",
+	    "https://a b" };
+	struct jta_page_form f;
+	struct jta_page	 pg;
+	struct jta_resp	 r;
+	struct sink	 s;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&f, 0, sizeof(f));
+		f.action = "/x";
+		f.redirect_origin = bad[i];
+		memset(&pg, 0, sizeof(pg));
+		pg.title = "t";
+		pg.text = "x";
+		pg.form = &f;
+		sinkinit(&s);
+		jta_resp_init(&r, sinkwrite, &s, "r");
+		ck_assert_msg(jta_resp_page(&r, 200, &pg) == JTA_ERR_INPUT,
+		    "%s accepted", bad[i]);
+		ck_assert_uint_eq(s.len, 0);
+	}
+}
+END_TEST
+
+START_TEST(page_without_form_allows_no_form_action)
+{
+	struct jta_page	 pg;
+	struct jta_resp	 r;
+	struct sink	 s;
+
+	memset(&pg, 0, sizeof(pg));
+	pg.title = "t";
+	pg.text = "x";
+	sinkinit(&s);
+	jta_resp_init(&r, sinkwrite, &s, "r");
+	ck_assert_int_eq(jta_resp_page(&r, 400, &pg), JTA_OK);
+	ck_assert_ptr_nonnull(strstr(s.data, "form-action 'none'"));
+	ck_assert_ptr_null(strstr(body_of(&s), "<form"));
+}
+END_TEST
+
 START_TEST(reason_phrases_follow_rfc9110)
 {
 	ck_assert_str_eq(jta_resp_reason(200), "OK");
@@ -521,6 +608,10 @@ resp_suite(void)
 	tcase_add_test(tc, reason_phrases_follow_rfc9110);
 	tcase_add_test(tc, unknown_status_has_safe_reason);
 	tcase_add_test(tc, err_status_maps_codes);
+	tcase_add_test(tc,
+	    page_form_escapes_hidden_fields_and_sets_form_action);
+	tcase_add_test(tc, page_form_refuses_an_origin_that_is_not_one);
+	tcase_add_test(tc, page_without_form_allows_no_form_action);
 	suite_add_tcase(s, tc);
 	return s;
 }

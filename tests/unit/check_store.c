@@ -493,7 +493,9 @@ START_TEST(migration_to_2_indexes_existing_tickets_and_comments)
 	tcomment(st, k2, &alice, "mentions zeppelin");
 	jta_store_close(st);
 
-	sqlexec(path, "DROP TABLE atlassian_links;"
+	sqlexec(path, "DROP TABLE oauth_tokens; DROP TABLE oauth_codes;"
+	    "DROP TABLE oauth_clients; ALTER TABLE users DROP COLUMN pw_hash;"
+	    "DROP TABLE atlassian_links;"
 	    "DROP TABLE oauth_states;"
 	    "DROP TRIGGER tickets_fts_insert;"
 	    "DROP TRIGGER tickets_fts_update;"
@@ -2567,7 +2569,17 @@ assert_v3_tables(const char *path)
 	    "'atlassian_links')"), 2);
 }
 
-START_TEST(migration_empty_to_3)
+static void
+assert_v4_tables(const char *path)
+{
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM sqlite_master "
+	    "WHERE type = 'table' AND name IN ('oauth_clients', "
+	    "'oauth_codes', 'oauth_tokens')"), 3);
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM "
+	    "pragma_table_info('users') WHERE name = 'pw_hash'"), 1);
+}
+
+START_TEST(migration_empty_to_latest)
 {
 	struct jta_store *st;
 	char		 path[512];
@@ -2579,17 +2591,30 @@ START_TEST(migration_empty_to_3)
 	close(fd);
 	st = openstore(path, JTA_STORE_MIGRATE);
 	ck_assert_int_eq(jta_store_version(st, &v), JTA_OK);
-	ck_assert_int_eq(v, 3);
+	ck_assert_int_eq(v, 4);
 	jta_store_close(st);
 	assert_v3_tables(path);
+	assert_v4_tables(path);
 }
 END_TEST
 
-/* Take a current file back to version 2 (drop what migration 3 made)
- * and, with to_1, to version 1 (drop migration 2's FTS too). */
+/* Take a current file back to version 3 (drop what migration 4 made). */
+static void
+downgrade_to_3(const char *path)
+{
+	sqlexec(path, "DROP TABLE oauth_tokens; DROP TABLE oauth_codes;"
+	    "DROP TABLE oauth_clients; ALTER TABLE users DROP COLUMN pw_hash;"
+	    "PRAGMA user_version = 3;");
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM sqlite_master "
+	    "WHERE name LIKE 'oauth_c%' OR name LIKE 'oauth_t%'"), 0);
+}
+
+/* Take a current file back to version 2 (drop what migrations 4 and 3
+ * made) and, with to_1, to version 1 (drop migration 2's FTS too). */
 static void
 downgrade(const char *path, int to_1)
 {
+	downgrade_to_3(path);
 	sqlexec(path, "DROP TABLE atlassian_links; DROP TABLE oauth_states;"
 	    "PRAGMA user_version = 2;");
 	if (to_1)
@@ -2627,8 +2652,9 @@ migration_keeps_data_and_links_work(int from)
 	ck_assert_ptr_null(st);
 	st = openstore(path, JTA_STORE_MIGRATE);
 	ck_assert_int_eq(jta_store_version(st, &ver), JTA_OK);
-	ck_assert_int_eq(ver, 3);
+	ck_assert_int_eq(ver, 4);
 	assert_v3_tables(path);
+	assert_v4_tables(path);
 	memset(&e, 0, sizeof(e));
 	ck_assert_int_eq(jta_store_user_get(st, "alice", &again, &e), JTA_OK);
 	ck_assert(again.id == alice.id);
@@ -3363,6 +3389,415 @@ START_TEST(lease_16_processes_refresh_once)
 }
 END_TEST
 
+/* ---- schema version 4: the OAuth authorization server ---- */
+
+START_TEST(migration_3_to_4_keeps_users_and_links)
+{
+	struct jta_store *st;
+	struct jta_vault *v;
+	struct jta_user	 alice, again;
+	struct jta_error e;
+	unsigned char	 h[JTA_VAULT_HASHBYTES];
+	char		 path[512], tk[600], pw[16];
+	json_t		*uris;
+	int		 ver;
+
+	st = newlinkstore(path, sizeof(path), tk, &v);
+	adduser(st, "alice", &alice);
+	(void)linkput(st, v, "557058:before4", "acc-4", "ref-4");
+	jta_store_close(st);
+	downgrade_to_3(path);
+	ck_assert_int_eq(sqlint(path, "PRAGMA user_version"), 3);
+	st = openstore(path, JTA_STORE_MIGRATE);
+	ck_assert_int_eq(jta_store_version(st, &ver), JTA_OK);
+	ck_assert_int_eq(ver, 4);
+	assert_v4_tables(path);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_user_get(st, "alice", &again, &e), JTA_OK);
+	ck_assert(again.id == alice.id);
+	/* The new column starts empty: no password until one is set. */
+	ck_assert_int_eq(jta_store_user_pw_get(st, "alice", &again, pw,
+	    sizeof(pw), &e), JTA_ERR_NOTFOUND);
+	memset(h, 7, sizeof(h));
+	uris = json_pack("[s]", "https://chatgpt.com/aip/g-1/oauth/callback");
+	ck_assert_int_eq(jta_store_client_add(st, "jtac_m", h, "GPT", uris,
+	    &e), JTA_OK);
+	json_decref(uris);
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM atlassian_links"),
+	    1);
+	jta_store_close(st);
+	jta_vault_close(v);
+}
+END_TEST
+
+START_TEST(password_hash_set_get_clear)
+{
+	struct jta_store *st;
+	struct jta_user	 u, got;
+	struct jta_error e;
+	char		 path[512], pw[128];
+
+	st = newstore(path, sizeof(path));
+	adduser(st, "alice", &u);
+	ck_assert_int_eq(jta_store_user_pw_get(st, "alice", &got, pw,
+	    sizeof(pw), &e), JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_store_user_pw_set(st, "alice", "$argon2id$x",
+	    &e), JTA_OK);
+	ck_assert_int_eq(jta_store_user_pw_get(st, "alice", &got, pw,
+	    sizeof(pw), &e), JTA_OK);
+	ck_assert_str_eq(pw, "$argon2id$x");
+	ck_assert(got.id == u.id);
+	/* A buffer too small is no hash rather than a cut one. */
+	ck_assert_int_eq(jta_store_user_pw_get(st, "alice", &got, pw, 5, &e),
+	    JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_store_user_pw_set(st, "bob", "x", &e),
+	    JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_store_user_pw_get(st, "bob", &got, pw,
+	    sizeof(pw), &e), JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_store_user_pw_set(st, "alice", NULL, &e),
+	    JTA_OK);
+	ck_assert_int_eq(jta_store_user_pw_get(st, "alice", &got, pw,
+	    sizeof(pw), &e), JTA_ERR_NOTFOUND);
+	jta_store_close(st);
+}
+END_TEST
+
+static const char cb[] = "https://chatgpt.com/aip/g-1/oauth/callback";
+
+/* A store with alice and client "c1" (secret hash 0x11...). */
+static struct jta_store *
+authzstore(char *path, size_t pathsz, struct jta_user *alice)
+{
+	struct jta_store *st;
+	struct jta_error e;
+	unsigned char	 h[JTA_VAULT_HASHBYTES];
+	json_t		*uris;
+
+	st = newstore(path, pathsz);
+	adduser(st, "alice", alice);
+	memset(h, 0x11, sizeof(h));
+	uris = json_pack("[s]", cb);
+	ck_assert_int_eq(jta_store_client_add(st, "c1", h, "GPT", uris, &e),
+	    JTA_OK);
+	ck_assert_int_eq(jta_store_client_add(st, "c1", h, "GPT", uris, &e),
+	    JTA_ERR_CONFLICT);
+	json_decref(uris);
+	return st;
+}
+
+static void
+putcode(struct jta_store *st, int64_t uid, unsigned char tag,
+    const char *challenge, int64_t expires)
+{
+	struct jta_store_code c;
+	struct jta_error e;
+	unsigned char	 h[JTA_VAULT_HASHBYTES];
+
+	memset(h, tag, sizeof(h));
+	memset(&c, 0, sizeof(c));
+	c.client_id = "c1";
+	c.user_id = uid;
+	c.redirect_uri = cb;
+	c.challenge = challenge;
+	c.scope = "tickets";
+	c.expires = expires;
+	ck_assert_int_eq(jta_store_code_put(st, h, &c, 1000, &e), JTA_OK);
+}
+
+static void
+mkpair(struct jta_store_pair *p, unsigned char tag)
+{
+	memset(p, 0, sizeof(*p));
+	memset(p->access, tag, sizeof(p->access));
+	memset(p->refresh, tag + 1, sizeof(p->refresh));
+	p->access_expires = 1000 + 3600;
+	p->refresh_expires = 1000 + 86400;
+}
+
+static enum jta_err
+redeem(struct jta_store *st, unsigned char tag, const char *cid,
+    const char *uri, const char *ver, int64_t now, unsigned char ptag,
+    struct jta_error *e)
+{
+	struct jta_store_pair p;
+	unsigned char	 h[JTA_VAULT_HASHBYTES];
+	char		 scope[JTA_LIMIT_SCOPE + 1];
+
+	memset(h, tag, sizeof(h));
+	mkpair(&p, ptag);
+	memset(e, 0, sizeof(*e));
+	return jta_store_code_redeem(st, h, cid, uri, ver, now, &p, scope,
+	    sizeof(scope), e);
+}
+
+/* 1 when the access token with tag lets its user in at now. */
+static int
+access_ok(struct jta_store *st, unsigned char tag, int64_t now)
+{
+	struct jta_user	 u;
+	unsigned char	 h[JTA_VAULT_HASHBYTES];
+
+	memset(h, tag, sizeof(h));
+	return jta_store_token_auth(st, h, now, &u) == JTA_OK;
+}
+
+static enum jta_err
+refresh(struct jta_store *st, unsigned char rtag, int64_t now,
+    unsigned char ptag, struct jta_error *e)
+{
+	struct jta_store_pair p;
+	unsigned char	 h[JTA_VAULT_HASHBYTES];
+	char		 scope[JTA_LIMIT_SCOPE + 1];
+
+	memset(h, rtag, sizeof(h));
+	mkpair(&p, ptag);
+	memset(e, 0, sizeof(*e));
+	return jta_store_token_refresh(st, h, "c1", now, 60, &p, scope,
+	    sizeof(scope), e);
+}
+
+START_TEST(code_single_use_replay_revokes_its_tokens)
+{
+	struct jta_store *st;
+	struct jta_user	 alice;
+	struct jta_error e;
+	char		 path[512];
+
+	st = authzstore(path, sizeof(path), &alice);
+	putcode(st, alice.id, 0xc1, NULL, 1060);
+	ck_assert_int_eq(redeem(st, 0xc1, "c1", cb, NULL, 1001, 0xa0, &e),
+	    JTA_OK);
+	ck_assert(access_ok(st, 0xa0, 1002));
+	ck_assert_int_eq(redeem(st, 0xc1, "c1", cb, NULL, 1003, 0xb0, &e),
+	    JTA_ERR_AUTH);
+	ck_assert_str_eq(e.field, "invalid_grant");
+	ck_assert_int_eq(e.status, 400);
+	ck_assert(!access_ok(st, 0xa0, 1004));
+	ck_assert(!access_ok(st, 0xb0, 1004));
+	ck_assert_int_eq(refresh(st, 0xa1, 1005, 0xd0, &e), JTA_ERR_AUTH);
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(code_checks_client_uri_expiry_and_pkce)
+{
+	static const char chal[] = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSs"
+	    "tw-cM";
+	struct jta_store *st;
+	struct jta_user	 alice;
+	struct jta_error e;
+	char		 path[512];
+
+	st = authzstore(path, sizeof(path), &alice);
+	putcode(st, alice.id, 0x01, NULL, 1060);
+	/* Another client: refused, and the code is not spent for c1. */
+	ck_assert_int_eq(redeem(st, 0x01, "c2", cb, NULL, 1001, 0xa0, &e),
+	    JTA_ERR_AUTH);
+	ck_assert_str_eq(e.field, "invalid_grant");
+	ck_assert_int_eq(redeem(st, 0x01, "c1", cb, NULL, 1001, 0xa0, &e),
+	    JTA_OK);
+	putcode(st, alice.id, 0x02, NULL, 1060);
+	ck_assert_int_eq(redeem(st, 0x02, "c1", "https://chatgpt.com/aip/"
+	    "g-1/oauth/callback/", NULL, 1001, 0xb0, &e), JTA_ERR_AUTH);
+	ck_assert_msg(strstr(e.detail, "redirect_uri") != NULL, "%s",
+	    e.detail);
+	/* Refused once after the client matched: spent. */
+	ck_assert_int_eq(redeem(st, 0x02, "c1", cb, NULL, 1001, 0xb0, &e),
+	    JTA_ERR_AUTH);
+	ck_assert_msg(strstr(e.detail, "used") != NULL, "%s", e.detail);
+	putcode(st, alice.id, 0x03, NULL, 1060);
+	ck_assert_int_eq(redeem(st, 0x03, "c1", cb, NULL, 1060, 0xb0, &e),
+	    JTA_ERR_AUTH);
+	ck_assert_msg(strstr(e.detail, "expired") != NULL, "%s", e.detail);
+	putcode(st, alice.id, 0x04, NULL, 1060);
+	ck_assert_int_eq(redeem(st, 0x04, "c1", cb, chal, 1001, 0xb0, &e),
+	    JTA_ERR_AUTH);
+	ck_assert_msg(strstr(e.detail, "no code_challenge") != NULL, "%s",
+	    e.detail);
+	putcode(st, alice.id, 0x05, chal, 1060);
+	ck_assert_int_eq(redeem(st, 0x05, "c1", cb, NULL, 1001, 0xb0, &e),
+	    JTA_ERR_AUTH);
+	putcode(st, alice.id, 0x06, chal, 1060);
+	ck_assert_int_eq(redeem(st, 0x06, "c1", cb, "E9Melhoa2OwvFrEMTJguCHao"
+	    "eK1t8URWbuGJSstw-cN", 1001, 0xb0, &e), JTA_ERR_AUTH);
+	ck_assert_msg(strstr(e.detail, "does not match") != NULL, "%s",
+	    e.detail);
+	putcode(st, alice.id, 0x07, chal, 1060);
+	ck_assert_int_eq(redeem(st, 0x07, "c1", cb, chal, 1001, 0xb0, &e),
+	    JTA_OK);
+	ck_assert(access_ok(st, 0xb0, 1002));
+	ck_assert_int_eq(redeem(st, 0x7f, "c1", cb, NULL, 1001, 0xc0, &e),
+	    JTA_ERR_AUTH);
+	ck_assert_msg(strstr(e.detail, "unknown") != NULL, "%s", e.detail);
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(access_token_expires)
+{
+	struct jta_store *st;
+	struct jta_user	 alice;
+	struct jta_error e;
+	char		 path[512];
+
+	st = authzstore(path, sizeof(path), &alice);
+	putcode(st, alice.id, 0x01, NULL, 1060);
+	ck_assert_int_eq(redeem(st, 0x01, "c1", cb, NULL, 1001, 0xa0, &e),
+	    JTA_OK);
+	ck_assert(access_ok(st, 0xa0, 1000 + 3599));
+	ck_assert(!access_ok(st, 0xa0, 1000 + 3600));
+	/* A refresh token is no access token. */
+	ck_assert(!access_ok(st, 0xa1, 1001));
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(refresh_rotates_grace_then_family_dies)
+{
+	struct jta_store *st;
+	struct jta_user	 alice;
+	struct jta_error e;
+	char		 path[512];
+
+	st = authzstore(path, sizeof(path), &alice);
+	putcode(st, alice.id, 0x01, NULL, 1060);
+	/* pair 0x10/0x11 */
+	ck_assert_int_eq(redeem(st, 0x01, "c1", cb, NULL, 1001, 0x10, &e),
+	    JTA_OK);
+	/* 0x11 -> 0x20/0x21 */
+	ck_assert_int_eq(refresh(st, 0x11, 1100, 0x20, &e), JTA_OK);
+	ck_assert(access_ok(st, 0x20, 1101));
+	/* The answer was lost: 0x11 again within 60 s gives a fresh pair
+	 * and drops 0x21, which never reached the client. */
+	ck_assert_int_eq(refresh(st, 0x11, 1160, 0x30, &e), JTA_OK);
+	ck_assert_int_eq(refresh(st, 0x21, 1161, 0x40, &e), JTA_ERR_AUTH);
+	/* ... and presenting the dropped one killed the family. */
+	ck_assert(!access_ok(st, 0x30, 1162));
+	ck_assert_int_eq(refresh(st, 0x31, 1162, 0x40, &e), JTA_ERR_AUTH);
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(refresh_older_than_the_last_replaced_kills_family)
+{
+	struct jta_store *st;
+	struct jta_user	 alice;
+	struct jta_error e;
+	char		 path[512];
+
+	st = authzstore(path, sizeof(path), &alice);
+	putcode(st, alice.id, 0x01, NULL, 1060);
+	ck_assert_int_eq(redeem(st, 0x01, "c1", cb, NULL, 1001, 0x10, &e),
+	    JTA_OK);
+	ck_assert_int_eq(refresh(st, 0x11, 1100, 0x20, &e), JTA_OK);
+	ck_assert_int_eq(refresh(st, 0x21, 1110, 0x30, &e), JTA_OK);
+	/* 0x11 was replaced 10 s before 0x21: older than the one just
+	 * replaced, so refused even within 60 s. */
+	ck_assert_int_eq(refresh(st, 0x11, 1111, 0x40, &e), JTA_ERR_AUTH);
+	ck_assert_str_eq(e.field, "invalid_grant");
+	ck_assert(!access_ok(st, 0x30, 1112));
+	ck_assert_int_eq(refresh(st, 0x31, 1112, 0x50, &e), JTA_ERR_AUTH);
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(refresh_replaced_past_grace_kills_family)
+{
+	struct jta_store *st;
+	struct jta_user	 alice;
+	struct jta_error e;
+	char		 path[512];
+
+	st = authzstore(path, sizeof(path), &alice);
+	putcode(st, alice.id, 0x01, NULL, 1060);
+	ck_assert_int_eq(redeem(st, 0x01, "c1", cb, NULL, 1001, 0x10, &e),
+	    JTA_OK);
+	ck_assert_int_eq(refresh(st, 0x11, 1100, 0x20, &e), JTA_OK);
+	ck_assert_int_eq(refresh(st, 0x11, 1161, 0x30, &e), JTA_ERR_AUTH);
+	ck_assert(!access_ok(st, 0x20, 1162));
+	ck_assert_int_eq(refresh(st, 0x21, 1162, 0x40, &e), JTA_ERR_AUTH);
+	/* An access token is no refresh token. */
+	putcode(st, alice.id, 0x02, NULL, 1060);
+	ck_assert_int_eq(redeem(st, 0x02, "c1", cb, NULL, 1001, 0x50, &e),
+	    JTA_OK);
+	ck_assert_int_eq(refresh(st, 0x50, 1100, 0x60, &e), JTA_ERR_AUTH);
+	ck_assert(access_ok(st, 0x50, 1101));
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(revoke_refresh_kills_family_access_only_itself)
+{
+	struct jta_store *st;
+	struct jta_user	 alice;
+	struct jta_error e;
+	unsigned char	 h[JTA_VAULT_HASHBYTES];
+	char		 path[512];
+
+	st = authzstore(path, sizeof(path), &alice);
+	putcode(st, alice.id, 0x01, NULL, 1060);
+	ck_assert_int_eq(redeem(st, 0x01, "c1", cb, NULL, 1001, 0x10, &e),
+	    JTA_OK);
+	putcode(st, alice.id, 0x02, NULL, 1060);
+	ck_assert_int_eq(redeem(st, 0x02, "c1", cb, NULL, 1001, 0x20, &e),
+	    JTA_OK);
+	memset(h, 0x10, sizeof(h));
+	ck_assert_int_eq(jta_store_token_revoke(st, h, "c2", &e),
+	    JTA_ERR_AUTH);
+	ck_assert(access_ok(st, 0x10, 1002));
+	ck_assert_int_eq(jta_store_token_revoke(st, h, "c1", &e), JTA_OK);
+	ck_assert(!access_ok(st, 0x10, 1002));
+	ck_assert_int_eq(refresh(st, 0x11, 1003, 0x30, &e), JTA_OK);
+	memset(h, 0x21, sizeof(h));
+	ck_assert_int_eq(jta_store_token_revoke(st, h, "c1", &e), JTA_OK);
+	ck_assert(!access_ok(st, 0x20, 1004));
+	ck_assert(access_ok(st, 0x30, 1004));
+	memset(h, 0x99, sizeof(h));
+	ck_assert_int_eq(jta_store_token_revoke(st, h, "c1", &e), JTA_OK);
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(client_remove_revokes_and_rotate_replaces_hash)
+{
+	struct jta_store *st;
+	struct jta_user	 alice;
+	struct jta_error e;
+	unsigned char	 h[JTA_VAULT_HASHBYTES], got[JTA_VAULT_HASHBYTES];
+	char		 path[512];
+	json_t		*uris, *list;
+
+	st = authzstore(path, sizeof(path), &alice);
+	putcode(st, alice.id, 0x01, NULL, 1060);
+	ck_assert_int_eq(redeem(st, 0x01, "c1", cb, NULL, 1001, 0x10, &e),
+	    JTA_OK);
+	ck_assert_int_eq(jta_store_client_get(st, "c1", got, &uris, &e),
+	    JTA_OK);
+	ck_assert_str_eq(json_string_value(json_array_get(uris, 0)), cb);
+	json_decref(uris);
+	memset(h, 0x22, sizeof(h));
+	ck_assert_int_eq(jta_store_client_secret_set(st, "c1", h, &e),
+	    JTA_OK);
+	ck_assert_int_eq(jta_store_client_get(st, "c1", got, &uris, &e),
+	    JTA_OK);
+	json_decref(uris);
+	ck_assert_mem_eq(got, h, sizeof(h));
+	ck_assert_int_eq(jta_store_client_secret_set(st, "cX", h, &e),
+	    JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_store_client_list(st, &list), JTA_OK);
+	ck_assert_uint_eq(json_array_size(list), 1);
+	json_decref(list);
+	ck_assert_int_eq(jta_store_client_remove(st, "c1", &e), JTA_OK);
+	ck_assert(!access_ok(st, 0x10, 1002));
+	ck_assert_int_eq(jta_store_client_get(st, "c1", got, &uris, &e),
+	    JTA_ERR_NOTFOUND);
+	ck_assert_ptr_null(uris);
+	ck_assert_int_eq(jta_store_client_remove(st, "c1", &e),
+	    JTA_ERR_NOTFOUND);
+	jta_store_close(st);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -3457,7 +3892,17 @@ store_suite(void)
 
 	tc = tcase_create("links");
 	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, migration_empty_to_3);
+	tcase_add_test(tc, migration_empty_to_latest);
+	tcase_add_test(tc, migration_3_to_4_keeps_users_and_links);
+	tcase_add_test(tc, password_hash_set_get_clear);
+	tcase_add_test(tc, code_single_use_replay_revokes_its_tokens);
+	tcase_add_test(tc, code_checks_client_uri_expiry_and_pkce);
+	tcase_add_test(tc, access_token_expires);
+	tcase_add_test(tc, refresh_rotates_grace_then_family_dies);
+	tcase_add_test(tc, refresh_older_than_the_last_replaced_kills_family);
+	tcase_add_test(tc, refresh_replaced_past_grace_kills_family);
+	tcase_add_test(tc, revoke_refresh_kills_family_access_only_itself);
+	tcase_add_test(tc, client_remove_revokes_and_rotate_replaces_hash);
 	tcase_add_test(tc, migration_1_to_3);
 	tcase_add_test(tc, migration_2_to_3);
 	tcase_add_test(tc, state_single_use);

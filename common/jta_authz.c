@@ -1,0 +1,627 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+#include "jta_authz.h"
+#include "jta_log.h"
+#include "jta_req.h"
+
+static const char	 code_prefix[] = "jta_ac_";
+static const char	 access_prefix[] = "jta_at_";
+static const char	 refresh_prefix[] = "jta_rt_";
+static const char	 client_prefix[] = "jtac_";
+static const char	 secret_prefix[] = "jtacs_";
+
+/* The OAuth error codes we send (RFC 6749 §5.2, RFC 7009 §2.2.1). */
+static const char *const oauth_codes[] = { "invalid_request",
+    "invalid_client", "invalid_grant", "unauthorized_client",
+    "unsupported_grant_type", "invalid_scope", "unsupported_token_type",
+    NULL };
+
+static enum jta_err
+oautherr(struct jta_error *err, enum jta_err code, int status,
+    const char *oauth, const char *detail)
+{
+	return jta_error_set(err, code, status, oauth, "%s", detail);
+}
+
+static int
+b64url(int c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+/* 1 when s is prefix followed by exactly JTA_VAULT_RANDLEN base64url
+ * characters. */
+static int
+shaped(const char *s, const char *prefix)
+{
+	size_t	 pl = strlen(prefix), i;
+
+	if (strncmp(s, prefix, pl) != 0 || strlen(s) != pl +
+	    JTA_VAULT_RANDLEN)
+		return 0;
+	for (i = pl; s[i] != '\0'; i++)
+		if (!b64url((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* prefix + a fresh random value into out, its keyed hash into hash. */
+static void
+mint(const struct jta_vault *v, const char *prefix, char *out, size_t outsz,
+    unsigned char hash[JTA_VAULT_HASHBYTES])
+{
+	char	 r[JTA_VAULT_RANDLEN + 1];
+
+	jta_vault_random(r);
+	snprintf(out, outsz, "%s%s", prefix, r);
+	sodium_memzero(r, sizeof(r));
+	jta_vault_hash(v, out, strlen(out), hash);
+}
+
+int
+jta_authz_redirect_uri_valid(const char *uri)
+{
+	size_t	 len = strlen(uri), i;
+
+	if (len > JTA_LIMIT_REDIRECT_URI || strncmp(uri, "https://", 8) != 0)
+		return 0;
+	/* A host: something before the first '/', '?' or end. */
+	if (uri[8] == '\0' || uri[8] == '/' || uri[8] == '?' ||
+	    uri[8] == ':')
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)uri[i] <= 0x20 || uri[i] == 0x7f ||
+		    uri[i] == '#' || uri[i] == '"' || uri[i] == '<' ||
+		    uri[i] == '>' || uri[i] == '\\')
+			return 0;
+	return 1;
+}
+
+enum jta_err
+jta_authz_client_add(struct jta_store *st, const struct jta_vault *v,
+    const char *name, const char *const *uris, size_t n,
+    char id[JTA_AUTHZ_CLIENT_IDLEN + 1], char secret[JTA_AUTHZ_SECRETLEN + 1],
+    struct jta_error *err)
+{
+	unsigned char	 hash[JTA_VAULT_HASHBYTES], rnd[12];
+	char		 hex[2 * sizeof(rnd) + 1];
+	enum jta_err	 rc;
+	json_t		*arr = NULL;
+	size_t		 i;
+
+	id[0] = secret[0] = '\0';
+	if (name == NULL || name[0] == '\0' || strlen(name) >
+	    JTA_LIMIT_CLIENT_NAME || !jta_req_utf8_valid(name, strlen(name)))
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "name",
+		    "the client name must be 1 to %d bytes of UTF-8",
+		    JTA_LIMIT_CLIENT_NAME);
+	if (n == 0 || n > JTA_LIMIT_REDIRECT_URIS)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "redirect_uri",
+		    "give 1 to %d redirect URIs", JTA_LIMIT_REDIRECT_URIS);
+	if ((arr = json_array()) == NULL)
+		return JTA_ERR_NOMEM;
+	for (i = 0; i < n; i++) {
+		if (!jta_authz_redirect_uri_valid(uris[i])) {
+			rc = jta_error_set(err, JTA_ERR_INPUT, 422,
+			    "redirect_uri", "redirect URI %zu is not an "
+			    "absolute https URL without a fragment (at most %d "
+			    "bytes)", i + 1, JTA_LIMIT_REDIRECT_URI);
+			goto out;
+		}
+		if (json_array_append_new(arr, json_string(uris[i])) != 0) {
+			rc = JTA_ERR_NOMEM;
+			goto out;
+		}
+	}
+	randombytes_buf(rnd, sizeof(rnd));
+	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
+	snprintf(id, JTA_AUTHZ_CLIENT_IDLEN + 1, "%s%s", client_prefix, hex);
+	mint(v, secret_prefix, secret, JTA_AUTHZ_SECRETLEN + 1, hash);
+	rc = jta_store_client_add(st, id, hash, name, arr, err);
+out:
+	if (rc != JTA_OK) {
+		sodium_memzero(secret, JTA_AUTHZ_SECRETLEN + 1);
+		id[0] = '\0';
+	}
+	json_decref(arr);
+	return rc;
+}
+
+enum jta_err
+jta_authz_client_rotate(struct jta_store *st, const struct jta_vault *v,
+    const char *id, char secret[JTA_AUTHZ_SECRETLEN + 1],
+    struct jta_error *err)
+{
+	unsigned char	 hash[JTA_VAULT_HASHBYTES];
+	enum jta_err	 rc;
+
+	mint(v, secret_prefix, secret, JTA_AUTHZ_SECRETLEN + 1, hash);
+	if ((rc = jta_store_client_secret_set(st, id, hash, err)) != JTA_OK)
+		sodium_memzero(secret, JTA_AUTHZ_SECRETLEN + 1);
+	return rc;
+}
+
+enum jta_err
+jta_authz_client_auth(struct jta_store *st, const struct jta_vault *v,
+    const char *id, const char *secret, struct jta_error *err)
+{
+	unsigned char	 want[JTA_VAULT_HASHBYTES], got[JTA_VAULT_HASHBYTES];
+	struct jta_error e;
+	enum jta_err	 rc;
+	json_t		*uris = NULL;
+
+	memset(&e, 0, sizeof(e));
+	jta_vault_hash(v, secret, strlen(secret), got);
+	rc = jta_store_client_get(st, id, want, &uris, &e);
+	json_decref(uris);
+	if (rc == JTA_OK && shaped(secret, secret_prefix) &&
+	    jta_vault_hash_equal(want, got))
+		return JTA_OK;
+	if (rc != JTA_OK && rc != JTA_ERR_NOTFOUND) {
+		*err = e;
+		return rc;
+	}
+	jta_info("oauth: client authentication failed");
+	return oautherr(err, JTA_ERR_AUTH, 401, "invalid_client",
+	    "the client id or secret is wrong");
+}
+
+int
+jta_authz_basic(const char *authorization, char *id, size_t idsz,
+    char *secret, size_t secretsz)
+{
+	unsigned char	 raw[JTA_LIMIT_HEADER + 1];
+	const char	*b64, *colon;
+	size_t		 rawlen = 0;
+	long		 n;
+	int		 ret = -1;
+
+	id[0] = secret[0] = '\0';
+	if (strncasecmp(authorization, "Basic ", 6) != 0)
+		return 0;
+	for (b64 = authorization + 6; *b64 == ' '; b64++)
+		;
+	if (sodium_base642bin(raw, sizeof(raw) - 1, b64, strlen(b64), NULL,
+	    &rawlen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0)
+		goto out;
+	raw[rawlen] = '\0';
+	if (memchr(raw, '\0', rawlen) != NULL ||
+	    (colon = strchr((char *)raw, ':')) == NULL)
+		goto out;
+	if ((n = jta_req_form_decode((char *)raw, (size_t)(colon -
+	    (char *)raw), id, idsz)) <= 0 ||
+	    (n = jta_req_form_decode(colon + 1, strlen(colon + 1), secret,
+	    secretsz)) <= 0)
+		goto out;
+	ret = 1;
+out:
+	sodium_memzero(raw, sizeof(raw));
+	if (ret != 1) {
+		id[0] = '\0';
+		sodium_memzero(secret, secretsz);
+	}
+	return ret;
+}
+
+enum jta_err
+jta_authz_client_request(struct jta_store *st, const struct jta_vault *v,
+    const char *authorization, const char *form_id, const char *form_secret,
+    char *id, size_t idsz, struct jta_error *err)
+{
+	char		 secret[JTA_LIMIT_HEADER + 1];
+	enum jta_err	 rc;
+	int		 basic;
+
+	id[0] = '\0';
+	basic = jta_authz_basic(authorization, id, idsz, secret,
+	    sizeof(secret));
+	if (basic < 0)
+		return oautherr(err, JTA_ERR_AUTH, 401, "invalid_client",
+		    "the Basic credentials do not decode (client_id:secret, "
+		    "each form-urlencoded, in base64)");
+	if (basic == 1) {
+		if (form_secret != NULL || (form_id != NULL &&
+		    strcmp(form_id, id) != 0)) {
+			sodium_memzero(secret, sizeof(secret));
+			return oautherr(err, JTA_ERR_INPUT, 400,
+			    "invalid_request", "authenticate the client one "
+			    "way only: HTTP Basic or client_secret in the "
+			    "body");
+		}
+		rc = jta_authz_client_auth(st, v, id, secret, err);
+		sodium_memzero(secret, sizeof(secret));
+		return rc;
+	}
+	if (form_id == NULL || form_secret == NULL)
+		return oautherr(err, JTA_ERR_AUTH, 401, "invalid_client",
+		    "client authentication is required: client_id and "
+		    "client_secret in the body, or HTTP Basic");
+	if (strlen(form_id) >= idsz)
+		return oautherr(err, JTA_ERR_AUTH, 401, "invalid_client",
+		    "the client id or secret is wrong");
+	snprintf(id, idsz, "%s", form_id);
+	return jta_authz_client_auth(st, v, id, form_secret, err);
+}
+
+enum jta_err
+jta_authz_client_redirect(struct jta_store *st, const char *id,
+    const char *redirect_uri, struct jta_error *err)
+{
+	unsigned char	 hash[JTA_VAULT_HASHBYTES];
+	enum jta_err	 rc;
+	json_t		*uris = NULL, *u;
+	size_t		 i;
+
+	rc = jta_store_client_get(st, id, hash, &uris, err);
+	if (rc == JTA_ERR_NOTFOUND)
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 400, "client_id",
+		    "This sign-in link names an application this server does "
+		    "not know. Start again from the assistant; if it keeps "
+		    "happening, tell the operator.");
+	if (rc != JTA_OK)
+		return rc;
+	rc = jta_error_set(err, JTA_ERR_NOTFOUND, 400, "redirect_uri",
+	    "This sign-in link would send you to an address the application "
+	    "did not register, so it is not followed. Tell the operator.");
+	json_array_foreach(uris, i, u)
+		if (json_is_string(u) && strcmp(json_string_value(u),
+		    redirect_uri) == 0) {
+			rc = JTA_OK;
+			break;
+		}
+	json_decref(uris);
+	return rc;
+}
+
+enum jta_err
+jta_authz_scope(const char *requested, char *out, size_t outsz,
+    struct jta_error *err)
+{
+	const char	*p, *e;
+
+	snprintf(out, outsz, "%s", JTA_AUTHZ_SCOPE);
+	if (requested == NULL || requested[0] == '\0')
+		return JTA_OK;
+	/* RFC 6749 §3.3: scope-token *( SP scope-token ). */
+	for (p = requested; ; p = e + 1) {
+		if ((e = strchr(p, ' ')) == NULL)
+			e = p + strlen(p);
+		if ((size_t)(e - p) != strlen(JTA_AUTHZ_SCOPE) ||
+		    strncmp(p, JTA_AUTHZ_SCOPE, (size_t)(e - p)) != 0)
+			return oautherr(err, JTA_ERR_INPUT, 400,
+			    "invalid_scope", "the only scope is '"
+			    JTA_AUTHZ_SCOPE "'");
+		if (*e == '\0')
+			return JTA_OK;
+	}
+}
+
+int
+jta_authz_challenge_valid(const char *challenge)
+{
+	size_t	 i;
+
+	if (strlen(challenge) != JTA_AUTHZ_S256LEN)
+		return 0;
+	for (i = 0; challenge[i] != '\0'; i++)
+		if (!b64url((unsigned char)challenge[i]))
+			return 0;
+	return 1;
+}
+
+int
+jta_authz_verifier_valid(const char *verifier)
+{
+	size_t	 len = strlen(verifier), i;
+	int	 c;
+
+	if (len < JTA_LIMIT_PKCE_MIN || len > JTA_LIMIT_PKCE)
+		return 0;
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)verifier[i];
+		if (!b64url(c) && c != '.' && c != '~')
+			return 0;
+	}
+	return 1;
+}
+
+enum jta_err
+jta_authz_s256(const char *verifier, char out[JTA_AUTHZ_S256LEN + 1])
+{
+	unsigned char	 h[crypto_hash_sha256_BYTES];
+
+	if (crypto_hash_sha256(h, (const unsigned char *)verifier,
+	    strlen(verifier)) != 0)
+		return JTA_ERR_CRYPTO;
+	sodium_bin2base64(out, JTA_AUTHZ_S256LEN + 1, h, sizeof(h),
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_authz_code_issue(struct jta_store *st, const struct jta_vault *v,
+    const char *client_id, int64_t user_id, const char *redirect_uri,
+    const char *challenge, const char *scope, int64_t now,
+    char code[JTA_AUTHZ_TOKENLEN + 1], struct jta_error *err)
+{
+	unsigned char	 hash[JTA_VAULT_HASHBYTES];
+	struct jta_store_code c;
+	enum jta_err	 rc;
+
+	mint(v, code_prefix, code, JTA_AUTHZ_TOKENLEN + 1, hash);
+	memset(&c, 0, sizeof(c));
+	c.client_id = client_id;
+	c.user_id = user_id;
+	c.redirect_uri = redirect_uri;
+	c.challenge = challenge;
+	c.scope = scope;
+	c.expires = now + JTA_AUTHZ_CODE_TTL;
+	if ((rc = jta_store_code_put(st, hash, &c, now, err)) != JTA_OK)
+		sodium_memzero(code, JTA_AUTHZ_TOKENLEN + 1);
+	return rc;
+}
+
+/* A new pair into out, its hashes and lifetimes into p. */
+static void
+newpair(const struct jta_vault *v, int64_t now, struct jta_authz_tokens *out,
+    struct jta_store_pair *p)
+{
+	memset(p, 0, sizeof(*p));
+	mint(v, access_prefix, out->access, sizeof(out->access), p->access);
+	mint(v, refresh_prefix, out->refresh, sizeof(out->refresh),
+	    p->refresh);
+	p->access_expires = now + JTA_AUTHZ_ACCESS_TTL;
+	p->refresh_expires = now + JTA_AUTHZ_REFRESH_TTL;
+	out->expires_in = JTA_AUTHZ_ACCESS_TTL;
+}
+
+enum jta_err
+jta_authz_code_redeem(struct jta_store *st, const struct jta_vault *v,
+    const char *client_id, const char *code, const char *redirect_uri,
+    const char *verifier, int64_t now, struct jta_authz_tokens *out,
+    struct jta_error *err)
+{
+	unsigned char	 hash[JTA_VAULT_HASHBYTES];
+	struct jta_store_pair p;
+	char		 s256[JTA_AUTHZ_S256LEN + 1];
+	enum jta_err	 rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!shaped(code, code_prefix))
+		return oautherr(err, JTA_ERR_AUTH, 400, "invalid_grant",
+		    "the authorization code is malformed");
+	if (verifier != NULL) {
+		if (!jta_authz_verifier_valid(verifier))
+			return oautherr(err, JTA_ERR_INPUT, 400,
+			    "invalid_request", "code_verifier must be 43 to "
+			    "128 characters of A-Z a-z 0-9 - . _ ~ "
+			    "(RFC 7636 section 4.1)");
+		if ((rc = jta_authz_s256(verifier, s256)) != JTA_OK)
+			return rc;
+	}
+	jta_vault_hash(v, code, strlen(code), hash);
+	newpair(v, now, out, &p);
+	rc = jta_store_code_redeem(st, hash, client_id, redirect_uri,
+	    verifier != NULL ? s256 : NULL, now, &p, out->scope,
+	    sizeof(out->scope), err);
+	if (rc != JTA_OK)
+		sodium_memzero(out, sizeof(*out));
+	return rc;
+}
+
+enum jta_err
+jta_authz_refresh(struct jta_store *st, const struct jta_vault *v,
+    const char *client_id, const char *refresh, int64_t now,
+    struct jta_authz_tokens *out, struct jta_error *err)
+{
+	unsigned char	 hash[JTA_VAULT_HASHBYTES];
+	struct jta_store_pair p;
+	enum jta_err	 rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!shaped(refresh, refresh_prefix))
+		return oautherr(err, JTA_ERR_AUTH, 400, "invalid_grant",
+		    "the refresh token is malformed");
+	jta_vault_hash(v, refresh, strlen(refresh), hash);
+	newpair(v, now, out, &p);
+	rc = jta_store_token_refresh(st, hash, client_id, now,
+	    JTA_AUTHZ_GRACE, &p, out->scope, sizeof(out->scope), err);
+	if (rc != JTA_OK)
+		sodium_memzero(out, sizeof(*out));
+	return rc;
+}
+
+enum jta_err
+jta_authz_revoke(struct jta_store *st, const struct jta_vault *v,
+    const char *client_id, const char *token, struct jta_error *err)
+{
+	unsigned char	 hash[JTA_VAULT_HASHBYTES];
+
+	if (!shaped(token, access_prefix) && !shaped(token, refresh_prefix))
+		return JTA_OK;
+	jta_vault_hash(v, token, strlen(token), hash);
+	return jta_store_token_revoke(st, hash, client_id, err);
+}
+
+int
+jta_authz_is_access_token(const char *token)
+{
+	return strncmp(token, access_prefix, sizeof(access_prefix) - 1) == 0;
+}
+
+enum jta_err
+jta_authz_access(struct jta_store *st, const struct jta_vault *v,
+    const char *token, int64_t now, struct jta_user *out)
+{
+	unsigned char	 hash[JTA_VAULT_HASHBYTES];
+
+	if (!shaped(token, access_prefix))
+		return JTA_ERR_AUTH;
+	jta_vault_hash(v, token, strlen(token), hash);
+	return jta_store_token_auth(st, hash, now, out);
+}
+
+enum jta_err
+jta_authz_password_set(struct jta_store *st, const char *name,
+    const char *pw, size_t len, struct jta_error *err)
+{
+	char		 h[crypto_pwhash_STRBYTES];
+	enum jta_err	 rc;
+
+	if (len < JTA_LIMIT_PASSWORD_MIN || len > JTA_LIMIT_PASSWORD)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "password",
+		    "a password is %d to %d bytes", JTA_LIMIT_PASSWORD_MIN,
+		    JTA_LIMIT_PASSWORD);
+	if (crypto_pwhash_str(h, pw, len, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+		return jta_error_set(err, JTA_ERR_NOMEM, 503, NULL,
+		    "the password could not be hashed (out of memory)");
+	rc = jta_store_user_pw_set(st, name, h, err);
+	sodium_memzero(h, sizeof(h));
+	return rc;
+}
+
+/* A hash to verify against when the user has none, so an unknown name
+ * costs what a wrong password costs.  Made once per process. */
+static const char *
+dummyhash(void)
+{
+	static char	 h[crypto_pwhash_STRBYTES];
+	char		 r[JTA_VAULT_RANDLEN + 1];
+
+	if (h[0] == '\0') {
+		jta_vault_random(r);
+		if (crypto_pwhash_str(h, r, strlen(r),
+		    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+		    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+			h[0] = '\0';
+		sodium_memzero(r, sizeof(r));
+	}
+	return h;
+}
+
+enum jta_err
+jta_authz_password_check(struct jta_store *st, const char *name,
+    const char *pw, size_t len, struct jta_user *out, struct jta_error *err)
+{
+	char		 h[crypto_pwhash_STRBYTES];
+	const char	*dummy;
+	struct jta_error e;
+	enum jta_err	 rc;
+	int		 ok;
+
+	/* Made before the lookup, so that the first check in a process costs
+	 * the same whether the name exists or not. */
+	dummy = dummyhash();
+	memset(&e, 0, sizeof(e));
+	rc = jta_store_user_pw_get(st, name, out, h, sizeof(h), &e);
+	if (rc != JTA_OK && rc != JTA_ERR_NOTFOUND) {
+		*err = e;
+		return rc;
+	}
+	if (len > JTA_LIMIT_PASSWORD)
+		len = JTA_LIMIT_PASSWORD + 1;	/* never matches; bounded */
+	ok = crypto_pwhash_str_verify(rc == JTA_OK ? h : dummy, pw,
+	    len) == 0 && rc == JTA_OK && len >= JTA_LIMIT_PASSWORD_MIN &&
+	    len <= JTA_LIMIT_PASSWORD;
+	sodium_memzero(h, sizeof(h));
+	if (!ok) {
+		memset(out, 0, sizeof(*out));
+		return jta_error_set(err, JTA_ERR_AUTH, 401, "password",
+		    "The user name or password is wrong.");
+	}
+	return JTA_OK;
+}
+
+json_t *
+jta_authz_metadata(const char *public_url)
+{
+	char	 a[JTA_LIMIT_REDIRECT_URI + 32], t[sizeof(a)], r[sizeof(a)];
+
+	snprintf(a, sizeof(a), "%s/oauth/authorize", public_url);
+	snprintf(t, sizeof(t), "%s/oauth/token", public_url);
+	snprintf(r, sizeof(r), "%s/oauth/revoke", public_url);
+	return json_pack("{s:s, s:s, s:s, s:s, s:[s], s:[s,s], s:[s], "
+	    "s:[s,s], s:[s,s], s:[s]}",
+	    "issuer", public_url,
+	    "authorization_endpoint", a,
+	    "token_endpoint", t,
+	    "revocation_endpoint", r,
+	    "response_types_supported", "code",
+	    "grant_types_supported", "authorization_code", "refresh_token",
+	    "code_challenge_methods_supported", "S256",
+	    "token_endpoint_auth_methods_supported", "client_secret_post",
+	    "client_secret_basic",
+	    "revocation_endpoint_auth_methods_supported",
+	    "client_secret_post", "client_secret_basic",
+	    "scopes_supported", JTA_AUTHZ_SCOPE);
+}
+
+static enum jta_err
+nostore(struct jta_resp *resp)
+{
+	enum jta_err	 rc;
+
+	if ((rc = jta_resp_header(resp, "Cache-Control", "no-store")) !=
+	    JTA_OK)
+		return rc;
+	return jta_resp_header(resp, "Pragma", "no-cache");
+}
+
+enum jta_err
+jta_authz_send_tokens(struct jta_resp *resp, const struct jta_authz_tokens *t)
+{
+	enum jta_err	 rc;
+	json_t		*o;
+
+	if ((o = json_pack("{s:s, s:s, s:I, s:s, s:s}", "access_token",
+	    t->access, "token_type", "Bearer", "expires_in",
+	    (json_int_t)t->expires_in, "refresh_token", t->refresh, "scope",
+	    t->scope)) == NULL)
+		return JTA_ERR_NOMEM;
+	if ((rc = nostore(resp)) == JTA_OK)
+		rc = jta_resp_json(resp, 200, o);
+	json_decref(o);
+	return rc;
+}
+
+enum jta_err
+jta_authz_send_error(struct jta_resp *resp, const struct jta_error *err)
+{
+	const char	*code = "invalid_request";
+	enum jta_err	 rc;
+	json_t		*o;
+	size_t		 i;
+	int		 status = err->status;
+
+	for (i = 0; oauth_codes[i] != NULL; i++)
+		if (strcmp(err->field, oauth_codes[i]) == 0)
+			code = oauth_codes[i];
+	if (status < 400 || status > 599)
+		status = 400;
+	/* RFC 6749 §5.2: 400, except invalid_client: 401 naming the HTTP
+	 * scheme we accept (a MUST when the client tried Basic, allowed
+	 * otherwise); server trouble stays 5xx. */
+	if (status < 500)
+		status = strcmp(code, "invalid_client") == 0 ? 401 : 400;
+	if ((o = json_pack("{s:s, s:s}", "error", code, "error_description",
+	    err->detail[0] != '\0' ? err->detail : "the request failed")) ==
+	    NULL)
+		return JTA_ERR_NOMEM;
+	if ((rc = nostore(resp)) != JTA_OK)
+		goto out;
+	if (status == 401 && (rc = jta_resp_header(resp, "WWW-Authenticate",
+	    "Basic realm=\"jta\"")) != JTA_OK)
+		goto out;
+	rc = jta_resp_json(resp, status, o);
+out:
+	json_decref(o);
+	return rc;
+}

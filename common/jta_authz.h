@@ -1,0 +1,227 @@
+/*
+ * Our OAuth 2.0 authorization server (RFC 6749, with RFC 9700's current
+ * practice), the one ChatGPT signs people in through for a GPT Action
+ * (backend = local: local users with passwords).  The vault makes every
+ * secret; the store keeps only their keyed hashes.
+ *
+ * What we issue, each 32 random bytes in unpadded base64url after a prefix
+ * that says what it is (so a lookup knows its table, and a token pasted in
+ * the wrong place is refused by shape):
+ *
+ *	client id	jtac_<24 hex>	public
+ *	client secret	jtacs_<43>	shown once by jta-admin
+ *	code		jta_ac_<43>	single-use, JTA_AUTHZ_CODE_TTL
+ *	access token	jta_at_<43>	JTA_AUTHZ_ACCESS_TTL
+ *	refresh token	jta_rt_<43>	rotates on every use
+ *
+ * Refresh rotation: the refresh token replaced last stays good for
+ * JTA_AUTHZ_GRACE seconds (ChatGPT retries a refresh whose answer it lost)
+ * and then answers a FRESH pair (we keep no plaintext, so the lost pair
+ * cannot be sent again); the lost pair's refresh token is revoked, so one
+ * refresh token stays live per grant.  Anything older is refused and
+ * revokes the whole grant (see jta_store_token_refresh).
+ *
+ * Errors meant for the token and revocation endpoints are JTA_ERR_AUTH or
+ * JTA_ERR_INPUT with err->field holding the RFC 6749 §5.2 error code
+ * ("invalid_client", "invalid_grant", "invalid_request", "invalid_scope",
+ * "unsupported_grant_type") and err->status its HTTP status.
+ */
+#ifndef JTA_AUTHZ_H
+#define JTA_AUTHZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "jta_err.h"
+#include "jta_limits.h"
+#include "jta_resp.h"
+#include "jta_store.h"
+#include "jta_vault.h"
+
+/* Lifetimes, seconds.  Codes: RFC 6749 §4.1.2 recommends at most 10
+ * minutes; ChatGPT redeems at once, so 60 s. */
+#define JTA_AUTHZ_CODE_TTL	60
+#define JTA_AUTHZ_ACCESS_TTL	3600
+#define JTA_AUTHZ_REFRESH_TTL	(90 * 86400)
+#define JTA_AUTHZ_GRACE		60
+
+/* The one scope there is: the person's tickets. */
+#define JTA_AUTHZ_SCOPE		"tickets"
+
+#define JTA_AUTHZ_TOKENLEN	(7 + JTA_VAULT_RANDLEN)	/* jta_xx_ + 43 */
+#define JTA_AUTHZ_CLIENT_IDLEN	(5 + 24)		/* jtac_ + hex */
+#define JTA_AUTHZ_SECRETLEN	(6 + JTA_VAULT_RANDLEN)	/* jtacs_ + 43 */
+/* The S256 transform: base64url of 32 bytes, no padding. */
+#define JTA_AUTHZ_S256LEN	43
+
+/* A token pair answered by the token endpoint. */
+struct jta_authz_tokens {
+	char	 access[JTA_AUTHZ_TOKENLEN + 1];
+	char	 refresh[JTA_AUTHZ_TOKENLEN + 1];
+	char	 scope[JTA_LIMIT_SCOPE + 1];
+	int64_t	 expires_in;
+};
+
+/*
+ * 1 when uri may be registered as a redirect URI: an absolute https URL
+ * (RFC 9700 §2.1: no plain http), with a host, no fragment (RFC 6749
+ * §3.1.2), no blanks or control characters, at most
+ * JTA_LIMIT_REDIRECT_URI bytes.
+ */
+int jta_authz_redirect_uri_valid(const char *uri);
+
+/*
+ * Register a client named name with n redirect URIs (1..
+ * JTA_LIMIT_REDIRECT_URIS, each valid as above).  Writes its new id and
+ * secret (show the secret once: only its keyed hash is kept).
+ * JTA_ERR_INPUT (field "redirect_uri" or "name") for bad arguments.
+ */
+enum jta_err jta_authz_client_add(struct jta_store *st,
+    const struct jta_vault *v, const char *name, const char *const *uris,
+    size_t n, char id[JTA_AUTHZ_CLIENT_IDLEN + 1],
+    char secret[JTA_AUTHZ_SECRETLEN + 1], struct jta_error *err) JTA_WUR;
+
+/* Give client id a new secret (the old one stops working at once). */
+enum jta_err jta_authz_client_rotate(struct jta_store *st,
+    const struct jta_vault *v, const char *id,
+    char secret[JTA_AUTHZ_SECRETLEN + 1], struct jta_error *err) JTA_WUR;
+
+/*
+ * Authenticate a client (RFC 6749 §2.3.1): the secret's keyed hash must
+ * equal the stored one (constant time).  Unknown client, malformed or
+ * wrong secret: JTA_ERR_AUTH, 401, "invalid_client".
+ */
+enum jta_err jta_authz_client_auth(struct jta_store *st,
+    const struct jta_vault *v, const char *id, const char *secret,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * Parse an HTTP Basic Authorization header value (RFC 7617) carrying
+ * client credentials, each part form-urlencoded (RFC 6749 §2.3.1).
+ * Returns 1 and fills id and secret when the header uses the Basic
+ * scheme and decodes; 0 when it is not Basic; -1 when it is Basic but
+ * malformed.
+ */
+int jta_authz_basic(const char *authorization, char *id, size_t idsz,
+    char *secret, size_t secretsz);
+
+/*
+ * Authenticate the client of a token or revocation request (RFC 6749
+ * §2.3.1): HTTP Basic in authorization (the request's header value), or
+ * form_id and form_secret from the body (either may be NULL).  Using both
+ * methods, or a body client_id other than Basic's, is invalid_request
+ * (§2.3); no or wrong credentials are invalid_client (401).  On success
+ * id (idsz bytes) holds the client id.
+ */
+enum jta_err jta_authz_client_request(struct jta_store *st,
+    const struct jta_vault *v, const char *authorization,
+    const char *form_id, const char *form_secret, char *id, size_t idsz,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * 1 when redirect_uri is one of client id's registered URIs, compared
+ * exactly (RFC 9700 §4.1.3).  JTA_ERR_NOTFOUND with a message for a
+ * person when the client is unknown or the URI is not registered: then
+ * never redirect (RFC 6749 §4.1.2.1).
+ */
+enum jta_err jta_authz_client_redirect(struct jta_store *st, const char *id,
+    const char *redirect_uri, struct jta_error *err) JTA_WUR;
+
+/*
+ * The scope to grant for a requested one (NULL or "" for the default):
+ * space-separated tokens (RFC 6749 §3.3), each of which we must know.
+ * JTA_ERR_INPUT with "invalid_scope" otherwise.
+ */
+enum jta_err jta_authz_scope(const char *requested, char *out, size_t outsz,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * 1 when challenge is shaped like an S256 code_challenge (RFC 7636 §4.2:
+ * 43 base64url characters), or verifier like a code_verifier (§4.1:
+ * 43..128 of [A-Za-z0-9-._~]).
+ */
+int jta_authz_challenge_valid(const char *challenge);
+int jta_authz_verifier_valid(const char *verifier);
+
+/* The S256 transform of verifier (RFC 7636 §4.2):
+ * BASE64URL(SHA256(verifier)), no padding. */
+enum jta_err jta_authz_s256(const char *verifier,
+    char out[JTA_AUTHZ_S256LEN + 1]) JTA_WUR;
+
+/*
+ * Issue a code for user_id to client_id, bound to redirect_uri, the S256
+ * challenge (or NULL) and scope, expiring JTA_AUTHZ_CODE_TTL after now.
+ */
+enum jta_err jta_authz_code_issue(struct jta_store *st,
+    const struct jta_vault *v, const char *client_id, int64_t user_id,
+    const char *redirect_uri, const char *challenge, const char *scope,
+    int64_t now, char code[JTA_AUTHZ_TOKENLEN + 1], struct jta_error *err)
+    JTA_WUR;
+
+/*
+ * Exchange a code (RFC 6749 §4.1.3, RFC 7636 §4.5): verifier is the
+ * code_verifier or NULL.  See jta_store_code_redeem for the rules.  A
+ * malformed code is invalid_grant too.
+ */
+enum jta_err jta_authz_code_redeem(struct jta_store *st,
+    const struct jta_vault *v, const char *client_id, const char *code,
+    const char *redirect_uri, const char *verifier, int64_t now,
+    struct jta_authz_tokens *out, struct jta_error *err) JTA_WUR;
+
+/* Rotate a refresh token (RFC 6749 §6); see jta_store_token_refresh. */
+enum jta_err jta_authz_refresh(struct jta_store *st,
+    const struct jta_vault *v, const char *client_id, const char *refresh,
+    int64_t now, struct jta_authz_tokens *out, struct jta_error *err)
+    JTA_WUR;
+
+/* Revoke a token presented by client_id (RFC 7009 §2.1); a token that is
+ * not ours or unknown is JTA_OK (§2.2). */
+enum jta_err jta_authz_revoke(struct jta_store *st,
+    const struct jta_vault *v, const char *client_id, const char *token,
+    struct jta_error *err) JTA_WUR;
+
+/* 1 when token is shaped like one of our access tokens. */
+int jta_authz_is_access_token(const char *token);
+
+/* The user of a live access token at now; JTA_ERR_AUTH when it is
+ * unknown, expired or revoked. */
+enum jta_err jta_authz_access(struct jta_store *st, const struct jta_vault *v,
+    const char *token, int64_t now, struct jta_user *out) JTA_WUR;
+
+/*
+ * Set user name's password (JTA_LIMIT_PASSWORD_MIN..JTA_LIMIT_PASSWORD
+ * bytes, else JTA_ERR_INPUT) as a crypto_pwhash_str string.
+ */
+enum jta_err jta_authz_password_set(struct jta_store *st, const char *name,
+    const char *pw, size_t len, struct jta_error *err) JTA_WUR;
+
+/*
+ * Check name's password.  An unknown user, a user without a password and a
+ * wrong password take the same time and give the same JTA_ERR_AUTH (401)
+ * answer, so the page tells nobody which names exist.
+ */
+enum jta_err jta_authz_password_check(struct jta_store *st, const char *name,
+    const char *pw, size_t len, struct jta_user *out, struct jta_error *err)
+    JTA_WUR;
+
+/* RFC 8414 §2 metadata for the server at public_url (no trailing slash);
+ * a new object or NULL when out of memory. */
+json_t *jta_authz_metadata(const char *public_url);
+
+/* Send tokens as RFC 6749 §5.1 says (Cache-Control: no-store, Pragma:
+ * no-cache). */
+enum jta_err jta_authz_send_tokens(struct jta_resp *resp,
+    const struct jta_authz_tokens *t) JTA_WUR;
+
+/*
+ * Send err as an RFC 6749 §5.2 error {error, error_description}, with
+ * Cache-Control: no-store: the code from err->field (invalid_request when
+ * it is not an OAuth code); 400, but invalid_client is 401 with
+ * WWW-Authenticate: Basic, and a 5xx in err->status stays.
+ */
+enum jta_err jta_authz_send_error(struct jta_resp *resp,
+    const struct jta_error *err) JTA_WUR;
+
+#endif

@@ -1,0 +1,287 @@
+/*
+ * /oauth/authorize: the authorization endpoint of our authorization
+ * server (RFC 6749 §3.1, §4.1.1), where a GPT Action sends a person to
+ * sign in with a local user name and password (backend = local).
+ *
+ * GET checks the request and shows the sign-in page; POST (the page's
+ * form) checks it all again, then the password, and sends the person back
+ * to the client with a code.  An unknown client or a redirect URI it did
+ * not register is a page, never a redirect (§4.1.2.1, RFC 9700 §4.1);
+ * every other problem goes back to the client as error=...&state=....
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "jta_authz.h"
+#include "jta_fcgi.h"
+#include "jta_log.h"
+#include "jta_time.h"
+
+static const char *const methods[] = { "S256", "plain", NULL };
+
+/* The request's parameters: optional in the table, so that a missing one
+ * is answered the §4.1.2.1 way rather than by the table's 422; others are
+ * ignored (§3.1). */
+#define AUTHZ_FIELDS \
+	{ "response_type", JTA_FT_STRING, JTA_F_OTHERS, 1, 64, NULL }, \
+	{ "client_id", JTA_FT_STRING, 0, 1, JTA_LIMIT_CLIENT_ID, NULL }, \
+	{ "redirect_uri", JTA_FT_STRING, 0, 1, JTA_LIMIT_REDIRECT_URI, \
+	    NULL }, \
+	{ "state", JTA_FT_STRING, 0, 1, JTA_LIMIT_STATE, NULL }, \
+	{ "scope", JTA_FT_STRING, 0, 1, JTA_LIMIT_SCOPE, NULL }, \
+	{ "code_challenge", JTA_FT_STRING, 0, 1, JTA_LIMIT_PKCE, NULL }, \
+	{ "code_challenge_method", JTA_FT_ENUM, 0, 0, 0, methods }
+
+static const struct jta_field getfields[] = { AUTHZ_FIELDS };
+static const struct jta_field postfields[] = {
+	AUTHZ_FIELDS,
+	{ "username", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
+	{ "password", JTA_FT_STRING, 0, 1, JTA_LIMIT_PASSWORD, NULL },
+};
+
+#define NF(t)	(sizeof(t) / sizeof((t)[0]))
+
+static const char *
+str(const json_t *q, const char *name)
+{
+	return json_string_value(json_object_get(q, name));
+}
+
+/* A page for the person, for what cannot go back to the client. */
+static enum jta_err
+page(struct jta_resp *resp, int status, const char *title, const char *text)
+{
+	struct jta_page	 pg;
+
+	memset(&pg, 0, sizeof(pg));
+	pg.title = title;
+	pg.text = text;
+	return jta_resp_page(resp, status, &pg);
+}
+
+/* Append name=value (percent-encoded) to the URL in buf. */
+static int
+addparam(char *buf, size_t bufsz, const char *name, const char *value)
+{
+	char	 enc[3 * JTA_LIMIT_STATE + 1];
+	size_t	 len = strlen(buf);
+	int	 n;
+
+	if (jta_http_urlencode(value, strlen(value), enc, sizeof(enc)) != 0)
+		return -1;
+	n = snprintf(buf + len, bufsz - len, "%c%s=%s",
+	    strchr(buf, '?') != NULL ? '&' : '?', name, enc);
+	return n < 0 || (size_t)n >= bufsz - len ? -1 : 0;
+}
+
+/* Send the person back to the client (§4.1.2, §4.1.2.1). */
+static enum jta_err
+back(struct jta_resp *resp, const json_t *q, const char *name,
+    const char *value, const char *description)
+{
+	char	 url[JTA_LIMIT_REDIRECT_URI + 3 * JTA_LIMIT_STATE + 1024];
+
+	snprintf(url, sizeof(url), "%s", str(q, "redirect_uri"));
+	if (addparam(url, sizeof(url), name, value) != 0 ||
+	    (description != NULL && addparam(url, sizeof(url),
+	    "error_description", description) != 0) ||
+	    (str(q, "state") != NULL && addparam(url, sizeof(url), "state",
+	    str(q, "state")) != 0))
+		return JTA_ERR_INTERNAL;
+	return jta_resp_redirect(resp, 302, url);
+}
+
+/*
+ * Check the request: 0 when it is good; otherwise the answer was sent (a
+ * page or a redirect with an error) and *rc says how that went.
+ */
+static int
+check(struct jta_ctx *ctx, const json_t *q, struct jta_resp *resp,
+    char *scope, size_t scopesz, enum jta_err *rc, struct jta_error *err)
+{
+	const char	*rt = str(q, "response_type");
+	const char	*m = str(q, "code_challenge_method");
+	const char	*c = str(q, "code_challenge");
+	struct jta_error e;
+
+	memset(&e, 0, sizeof(e));
+	if (str(q, "client_id") == NULL || str(q, "redirect_uri") == NULL) {
+		*rc = jta_error_set(err, JTA_ERR_INPUT, 400, "client_id",
+		    "client_id and redirect_uri are required");
+		(void)page(resp, 400, "This sign-in link cannot be used",
+		    "The link is missing the application's id or return "
+		    "address. Start again from the assistant.");
+		return -1;
+	}
+	if ((*rc = jta_authz_client_redirect(ctx->store, str(q, "client_id"),
+	    str(q, "redirect_uri"), err)) != JTA_OK) {
+		if (*rc == JTA_ERR_NOTFOUND)
+			(void)page(resp, 400, "This sign-in link cannot be "
+			    "used", err->detail);
+		return -1;
+	}
+	*rc = JTA_ERR_INPUT;
+	if (rt == NULL)
+		*rc = back(resp, q, "error", "invalid_request",
+		    "response_type is required");
+	else if (strcmp(rt, "code") != 0)
+		*rc = back(resp, q, "error", "unsupported_response_type",
+		    "only response_type=code is supported");
+	else if (str(q, "state") == NULL)
+		*rc = back(resp, q, "error", "invalid_request",
+		    "state is required");
+	else if (jta_authz_scope(str(q, "scope"), scope, scopesz, &e) !=
+	    JTA_OK)
+		*rc = back(resp, q, "error", "invalid_scope", e.detail);
+	else if (c != NULL && m == NULL)
+		/* RFC 7636 §4.3: no method means plain, which we refuse
+		 * (RFC 9700 §2.1.1). */
+		*rc = back(resp, q, "error", "invalid_request",
+		    "code_challenge_method must be S256");
+	else if (m != NULL && strcmp(m, "S256") != 0)
+		*rc = back(resp, q, "error", "invalid_request",
+		    "code_challenge_method must be S256");
+	else if (m != NULL && (c == NULL || !jta_authz_challenge_valid(c)))
+		*rc = back(resp, q, "error", "invalid_request",
+		    "code_challenge must be 43 base64url characters");
+	else
+		return 0;
+	if (*rc == JTA_OK) {
+		/* Answered the client with an error: an error in our log. */
+		*rc = jta_error_set(err, JTA_ERR_INPUT, 302, "authorize",
+		    "refused; sent back to the client");
+	}
+	return -1;
+}
+
+/* The scheme://host[:port] of an https URL, for the form's CSP. */
+static void
+origin(const char *url, char *out, size_t outsz)
+{
+	size_t	 n = strcspn(url + 8, "/?");
+
+	snprintf(out, outsz, "%.*s", (int)(n + 8), url);
+}
+
+/* The sign-in page, with the validated request in hidden fields. */
+static enum jta_err
+signin(struct jta_resp *resp, int status, const json_t *q, const char *text)
+{
+	static const char *const carry[] = { "response_type", "client_id",
+	    "redirect_uri", "state", "scope", "code_challenge",
+	    "code_challenge_method" };
+	struct jta_page_hidden hidden[sizeof(carry) / sizeof(carry[0])];
+	struct jta_page_form form;
+	struct jta_page	 pg;
+	char		 org[JTA_RESP_ORIGIN_MAX + 1];
+	size_t		 i, n = 0;
+
+	for (i = 0; i < sizeof(carry) / sizeof(carry[0]); i++)
+		if (str(q, carry[i]) != NULL) {
+			hidden[n].name = carry[i];
+			hidden[n].value = str(q, carry[i]);
+			n++;
+		}
+	origin(str(q, "redirect_uri"), org, sizeof(org));
+	memset(&form, 0, sizeof(form));
+	form.action = "/oauth/authorize";
+	form.hidden = hidden;
+	form.nhidden = n;
+	form.credentials = 1;
+	form.username = str(q, "username");
+	form.submit = "Sign in";
+	form.redirect_origin = org;
+	memset(&pg, 0, sizeof(pg));
+	pg.title = "Sign in to the ticket assistant";
+	pg.text = text;
+	pg.form = &form;
+	pg.after = "Signing in lets the assistant read and change tickets as "
+	    "you. You can sign out by removing the assistant's access in "
+	    "ChatGPT.";
+	return jta_resp_page(resp, status, &pg);
+}
+
+static enum jta_err
+handle(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
+{
+	struct jta_user	 user;
+	char		 scope[JTA_LIMIT_SCOPE + 1];
+	char		 code[JTA_AUTHZ_TOKENLEN + 1];
+	const char	*pw;
+	enum jta_err	 rc;
+	json_t		*q = NULL;
+
+	(void)who;
+	code[0] = '\0';
+	if (req->method != JTA_METHOD_GET && req->method != JTA_METHOD_HEAD &&
+	    req->method != JTA_METHOD_POST)
+		return jta_fcgi_method_not_allowed(resp, "GET, HEAD, POST",
+		    err);
+	if (ctx->conf.backend != JTA_BACKEND_LOCAL) {
+		rc = jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
+		    "sign-in for GPTs is not available in Jira mode yet");
+		(void)page(resp, 404, "Sign-in is not available",
+		    "This server works with Jira Cloud, and signing in to it "
+		    "from a GPT is not available in that mode yet. Ask the "
+		    "operator for a personal API key instead.");
+		return rc;
+	}
+	rc = req->method == JTA_METHOD_POST ?
+	    jta_req_form(req, postfields, NF(postfields), &q, err) :
+	    jta_req_query(req, getfields, NF(getfields), &q, err);
+	if (rc != JTA_OK) {
+		/* Malformed: we cannot trust its redirect_uri. */
+		(void)page(resp, err->status >= 400 && err->status < 500 ?
+		    err->status : 400, "This sign-in link cannot be used",
+		    err->detail);
+		return rc;
+	}
+	if (check(ctx, q, resp, scope, sizeof(scope), &rc, err) != 0)
+		goto out;
+	if (req->method != JTA_METHOD_POST) {
+		rc = signin(resp, 200, q, "Sign in with your user name and "
+		    "password on this server to let the assistant work with "
+		    "your tickets.");
+		goto out;
+	}
+	pw = str(q, "password");
+	if (str(q, "username") == NULL || pw == NULL) {
+		rc = jta_error_set(err, JTA_ERR_INPUT, 400, "username",
+		    "user name and password are required");
+		(void)signin(resp, 400, q, "Enter your user name and "
+		    "password.");
+		goto out;
+	}
+	if ((rc = jta_authz_password_check(ctx->store, str(q, "username"),
+	    pw, strlen(pw), &user, err)) != JTA_OK) {
+		if (rc == JTA_ERR_AUTH)
+			(void)signin(resp, 401, q, err->detail);
+		goto out;
+	}
+	if ((rc = jta_authz_code_issue(ctx->store, ctx->vault,
+	    str(q, "client_id"), user.id, str(q, "redirect_uri"),
+	    str(q, "code_challenge"), scope, jta_time_now(), code, err)) !=
+	    JTA_OK)
+		goto out;
+	jta_info("oauth: code issued user=%s", user.name);
+	rc = back(resp, q, "code", code, NULL);
+out:
+	sodium_memzero(code, sizeof(code));
+	json_decref(q);
+	return rc;
+}
+
+static const struct jta_endpoint endpoint = {
+	.name = "jta-oauth-authorize",
+	.handle = handle,
+	.auth = 0,
+};
+
+int
+main(void)
+{
+	return jta_fcgi_main(&endpoint);
+}

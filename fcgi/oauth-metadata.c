@@ -1,0 +1,44 @@
+/*
+ * GET /.well-known/oauth-authorization-server: our authorization server's
+ * metadata (RFC 8414 §3), built from public_url.
+ */
+#include "config.h"
+
+#include "jta_authz.h"
+#include "jta_fcgi.h"
+
+static enum jta_err
+handle(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	json_t		*q = NULL, *m;
+
+	(void)who;
+	if (req->method != JTA_METHOD_GET && req->method != JTA_METHOD_HEAD)
+		return jta_fcgi_method_not_allowed(resp, "GET, HEAD", err);
+	if ((rc = jta_req_query(req, NULL, 0, &q, err)) != JTA_OK)
+		return rc;
+	json_decref(q);
+	if (ctx->conf.backend != JTA_BACKEND_LOCAL)
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
+		    "sign-in for GPTs is not available in Jira mode yet, so "
+		    "this server publishes no authorization server metadata");
+	if ((m = jta_authz_metadata(ctx->conf.public_url)) == NULL)
+		return JTA_ERR_NOMEM;
+	rc = jta_resp_json(resp, 200, m);
+	json_decref(m);
+	return rc;
+}
+
+static const struct jta_endpoint endpoint = {
+	.name = "jta-oauth-metadata",
+	.handle = handle,
+	.auth = 0,
+};
+
+int
+main(void)
+{
+	return jta_fcgi_main(&endpoint);
+}

@@ -1,0 +1,113 @@
+/*
+ * POST /oauth/token: the token endpoint of our authorization server (RFC
+ * 6749 §3.2): grant_type authorization_code (§4.1.3, with PKCE, RFC 7636
+ * §4.5) and refresh_token (§6).  The client authenticates with HTTP Basic
+ * or client_id and client_secret in the body (§2.3.1).  Answers are
+ * §5.1 tokens or §5.2 errors, never cached.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "jta_authz.h"
+#include "jta_fcgi.h"
+#include "jta_log.h"
+#include "jta_time.h"
+
+static const struct jta_field fields[] = {
+	{ "grant_type", JTA_FT_STRING, 0, 1, 64, NULL },
+	{ "code", JTA_FT_STRING, 0, 1, JTA_LIMIT_OAUTH_PARAM, NULL },
+	{ "redirect_uri", JTA_FT_STRING, 0, 1, JTA_LIMIT_REDIRECT_URI, NULL },
+	{ "code_verifier", JTA_FT_STRING, 0, 1, JTA_LIMIT_OAUTH_PARAM, NULL },
+	{ "refresh_token", JTA_FT_STRING, 0, 1, JTA_LIMIT_OAUTH_PARAM, NULL },
+	{ "scope", JTA_FT_STRING, 0, 1, JTA_LIMIT_SCOPE, NULL },
+	{ "client_id", JTA_FT_STRING, 0, 1, JTA_LIMIT_CLIENT_ID, NULL },
+	{ "client_secret", JTA_FT_STRING, 0, 1, JTA_LIMIT_OAUTH_PARAM, NULL },
+};
+
+static const char *
+str(const json_t *q, const char *name)
+{
+	return json_string_value(json_object_get(q, name));
+}
+
+static enum jta_err
+grant(struct jta_ctx *ctx, const json_t *q, const char *client,
+    struct jta_authz_tokens *t, struct jta_error *err)
+{
+	const char	*gt = str(q, "grant_type");
+	char		 scope[JTA_LIMIT_SCOPE + 1];
+	enum jta_err	 rc;
+
+	if (gt == NULL)
+		return jta_error_set(err, JTA_ERR_INPUT, 400, "invalid_request",
+		    "grant_type is required");
+	if (strcmp(gt, "authorization_code") == 0) {
+		if (str(q, "code") == NULL || str(q, "redirect_uri") == NULL)
+			return jta_error_set(err, JTA_ERR_INPUT, 400,
+			    "invalid_request", "code and redirect_uri are "
+			    "required");
+		return jta_authz_code_redeem(ctx->store, ctx->vault, client,
+		    str(q, "code"), str(q, "redirect_uri"),
+		    str(q, "code_verifier"), jta_time_now(), t, err);
+	}
+	if (strcmp(gt, "refresh_token") == 0) {
+		if (str(q, "refresh_token") == NULL)
+			return jta_error_set(err, JTA_ERR_INPUT, 400,
+			    "invalid_request", "refresh_token is required");
+		/* §6: a scope may only narrow; ours has one value. */
+		if ((rc = jta_authz_scope(str(q, "scope"), scope,
+		    sizeof(scope), err)) != JTA_OK)
+			return rc;
+		return jta_authz_refresh(ctx->store, ctx->vault, client,
+		    str(q, "refresh_token"), jta_time_now(), t, err);
+	}
+	return jta_error_set(err, JTA_ERR_INPUT, 400,
+	    "unsupported_grant_type", "grant_type must be authorization_code "
+	    "or refresh_token");
+}
+
+static enum jta_err
+handle(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
+{
+	struct jta_authz_tokens t;
+	char		 client[JTA_LIMIT_CLIENT_ID + 1];
+	enum jta_err	 rc;
+	json_t		*q = NULL;
+
+	(void)who;
+	memset(&t, 0, sizeof(t));
+	if (req->method != JTA_METHOD_POST)
+		return jta_fcgi_method_not_allowed(resp, "POST", err);
+	if (ctx->conf.backend != JTA_BACKEND_LOCAL)
+		rc = jta_error_set(err, JTA_ERR_INPUT, 400,
+		    "unsupported_grant_type", "sign-in for GPTs is not "
+		    "available in Jira mode yet");
+	else if ((rc = jta_req_form(req, fields, sizeof(fields) /
+	    sizeof(fields[0]), &q, err)) != JTA_OK)
+		err->field[0] = '\0';	/* invalid_request, with its detail */
+	else if ((rc = jta_authz_client_request(ctx->store, ctx->vault,
+	    req->authorization, str(q, "client_id"), str(q, "client_secret"),
+	    client, sizeof(client), err)) == JTA_OK)
+		rc = grant(ctx, q, client, &t, err);
+	json_decref(q);
+	if (rc == JTA_OK)
+		rc = jta_authz_send_tokens(resp, &t);
+	else if (jta_authz_send_error(resp, err) != JTA_OK)
+		jta_warn("could not send the token error");
+	sodium_memzero(&t, sizeof(t));
+	return rc;
+}
+
+static const struct jta_endpoint endpoint = {
+	.name = "jta-oauth-token",
+	.handle = handle,
+	.auth = 0,
+};
+
+int
+main(void)
+{
+	return jta_fcgi_main(&endpoint);
+}

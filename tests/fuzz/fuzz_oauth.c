@@ -1,0 +1,148 @@
+/*
+ * Fuzz harness for what our OAuth authorization server parses from
+ * outside: a form body (jta_req_form) against the authorization
+ * endpoint's table (unknown parameters dropped) and the token endpoint's
+ * (refused), an Authorization header as HTTP Basic client credentials
+ * (jta_authz_basic), and the value checks of scope, PKCE and redirect
+ * URIs.
+ *
+ * Built two ways: with clang -fsanitize=fuzzer by tests/fuzz/run-fuzzers.sh,
+ * and with a plain main() (tests/fuzz/replay.c) by `make check`, which
+ * replays tests/fuzz/corpus/oauth/.
+ *
+ * Invariants checked (abort() when violated): a parsed form holds only
+ * the table's fields, as strings within their bounds; Basic answers -1, 0
+ * or 1, and on 1 gives a non-empty id and secret that fit their buffers,
+ * and on anything else leaves both empty; a scope accepted is "tickets".
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "jta_authz.h"
+#include "jta_limits.h"
+#include "jta_req.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const struct jta_field authorize[] = {
+	{ "response_type", JTA_FT_STRING, JTA_F_OTHERS, 1, 64, NULL },
+	{ "client_id", JTA_FT_STRING, 0, 1, JTA_LIMIT_CLIENT_ID, NULL },
+	{ "redirect_uri", JTA_FT_STRING, 0, 1, JTA_LIMIT_REDIRECT_URI, NULL },
+	{ "state", JTA_FT_STRING, 0, 1, JTA_LIMIT_STATE, NULL },
+	{ "password", JTA_FT_STRING, 0, 1, JTA_LIMIT_PASSWORD, NULL },
+};
+static const struct jta_field token[] = {
+	{ "grant_type", JTA_FT_STRING, 0, 1, 64, NULL },
+	{ "code", JTA_FT_STRING, 0, 1, JTA_LIMIT_OAUTH_PARAM, NULL },
+	{ "code_verifier", JTA_FT_STRING, 0, 1, JTA_LIMIT_OAUTH_PARAM, NULL },
+	{ "scope", JTA_FT_STRING, 0, 1, JTA_LIMIT_SCOPE, NULL },
+};
+
+static void
+form(struct jta_req *req, const struct jta_field *f, size_t n)
+{
+	struct jta_error err;
+	const char	*key;
+	json_t		*out = NULL, *v;
+	size_t		 i, len;
+	int		 known;
+
+	memset(&err, 0, sizeof(err));
+	if (jta_req_form(req, f, n, &out, &err) != JTA_OK) {
+		if (out != NULL || err.status < 400 || err.status > 599 ||
+		    memchr(err.detail, '\0', sizeof(err.detail)) == NULL)
+			abort();
+		return;
+	}
+	json_object_foreach(out, key, v) {
+		known = 0;
+		for (i = 0; i < n; i++)
+			if (strcmp(f[i].name, key) == 0) {
+				known = 1;
+				len = json_string_length(v);
+				if (!json_is_string(v) ||
+				    len < (size_t)f[i].min ||
+				    len > (size_t)f[i].max)
+					abort();
+			}
+		if (!known)
+			abort();
+	}
+	json_decref(out);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct jta_req	*req = NULL;
+	struct jta_error err;
+	char		*s = NULL, id[JTA_LIMIT_CLIENT_ID + 1];
+	char		 secret[JTA_LIMIT_OAUTH_PARAM + 1], scope[64];
+	char		 hdr[JTA_LIMIT_HEADER + 1];
+	int		 b;
+
+	if (size > JTA_LIMIT_FORM)
+		return 0;
+	if (sodium_init() < 0)
+		abort();
+	if ((req = calloc(1, sizeof(*req))) == NULL ||
+	    (s = malloc(size + 1)) == NULL)
+		goto out;
+	memcpy(s, data, size);
+	s[size] = '\0';
+
+	/* 1: the input as a form body, to both endpoints' tables. */
+	snprintf(req->content_type, sizeof(req->content_type), "%s",
+	    "application/x-www-form-urlencoded");
+	req->body = s;
+	req->body_len = size;
+	form(req, authorize, sizeof(authorize) / sizeof(authorize[0]));
+	form(req, token, sizeof(token) / sizeof(token[0]));
+	req->body = NULL;
+
+	/* 2: the input as Basic credentials, raw and as "Basic <input>". */
+	if (size <= JTA_LIMIT_HEADER - 6 && strlen(s) == size) {
+		memcpy(hdr, "Basic ", 6);
+		memcpy(hdr + 6, s, size + 1);
+		b = jta_authz_basic(hdr, id, sizeof(id), secret,
+		    sizeof(secret));
+		if (b < -1 || b > 1)
+			abort();
+		if (b == 1 && (id[0] == '\0' || secret[0] == '\0' ||
+		    strlen(id) >= sizeof(id) ||
+		    strlen(secret) >= sizeof(secret)))
+			abort();
+		if (b != 1 && (id[0] != '\0' || secret[0] != '\0'))
+			abort();
+		/* Only the Basic scheme is ever taken as credentials. */
+		if (jta_authz_basic(s, id, sizeof(id), secret,
+		    sizeof(secret)) == 1 && strncasecmp(s, "Basic ", 6) != 0)
+			abort();
+
+		/* 3: the value checks. */
+		memset(&err, 0, sizeof(err));
+		if (jta_authz_scope(s, scope, sizeof(scope), &err) == JTA_OK &&
+		    strcmp(scope, JTA_AUTHZ_SCOPE) != 0)
+			abort();
+		if (jta_authz_challenge_valid(s) &&
+		    strlen(s) != JTA_AUTHZ_S256LEN)
+			abort();
+		if (jta_authz_verifier_valid(s) && (strlen(s) <
+		    JTA_LIMIT_PKCE_MIN || strlen(s) > JTA_LIMIT_PKCE))
+			abort();
+		if (jta_authz_redirect_uri_valid(s) && (strncmp(s,
+		    "https://", 8) != 0 || strchr(s, '#') != NULL))
+			abort();
+	}
+out:
+	free(s);
+	free(req);
+	return 0;
+}

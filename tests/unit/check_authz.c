@@ -1,0 +1,638 @@
+/*
+ * Unit tests for jta_authz, our OAuth 2.0 authorization server, against a
+ * real store and vault in a temporary directory.
+ */
+#include "config.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "jta_auth.h"
+#include "jta_authz.h"
+#include "jta_log.h"
+#include "jta_time.h"
+
+static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
+
+static const char cb[] = "https://chatgpt.com/aip/g-abc/oauth/callback";
+
+struct fixture {
+	struct jta_store *st;
+	struct jta_vault *vault;
+	struct jta_user	 alice;
+	char		 id[JTA_AUTHZ_CLIENT_IDLEN + 1];
+	char		 secret[JTA_AUTHZ_SECRETLEN + 1];
+};
+
+static void
+fx_open(struct fixture *fx)
+{
+	static const char *const uris[] = { cb,
+	    "https://chat.openai.com/aip/g-abc/oauth/callback" };
+	struct jta_error e;
+	char		 dir[256], db[512], key[512], msg[512];
+	int64_t		 id = 0;
+
+	memset(fx, 0, sizeof(*fx));
+	snprintf(dir, sizeof(dir), "%s/tXXXXXX", tmproot);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(db, sizeof(db), "%s/jta.db", dir);
+	snprintf(key, sizeof(key), "%s/vault.key", dir);
+	ck_assert_int_eq(jta_vault_create_key(key, msg, sizeof(msg)), JTA_OK);
+	ck_assert_msg(jta_vault_open(key, &fx->vault, msg, sizeof(msg)) ==
+	    JTA_OK, "%s", msg);
+	ck_assert_msg(jta_store_open(db, 5000, JTA_STORE_CREATE |
+	    JTA_STORE_MIGRATE, &fx->st, msg, sizeof(msg)) == JTA_OK, "%s",
+	    msg);
+	ck_assert_int_eq(jta_store_user_add(fx->st, "alice", "Alice",
+	    "alice@example.org", &id, &e), JTA_OK);
+	fx->alice.id = id;
+	ck_assert_int_eq(jta_authz_client_add(fx->st, fx->vault, "My GPT",
+	    uris, 2, fx->id, fx->secret, &e), JTA_OK);
+}
+
+static void
+fx_close(struct fixture *fx)
+{
+	jta_store_close(fx->st);
+	jta_vault_close(fx->vault);
+}
+
+static void
+assert_oauth(enum jta_err rc, const struct jta_error *e, const char *code,
+    int status)
+{
+	ck_assert_msg(rc != JTA_OK, "accepted, want %s", code);
+	ck_assert_str_eq(e->field, code);
+	ck_assert_int_eq(e->status, status);
+}
+
+/* A code for alice at now, through the module. */
+static void
+code_for(struct fixture *fx, const char *challenge, int64_t now,
+    char code[JTA_AUTHZ_TOKENLEN + 1])
+{
+	struct jta_error e;
+
+	ck_assert_int_eq(jta_authz_code_issue(fx->st, fx->vault, fx->id,
+	    fx->alice.id, cb, challenge, JTA_AUTHZ_SCOPE, now, code, &e),
+	    JTA_OK);
+	ck_assert_uint_eq(strlen(code), JTA_AUTHZ_TOKENLEN);
+	ck_assert(strncmp(code, "jta_ac_", 7) == 0);
+}
+
+/* ---- pieces ---- */
+
+START_TEST(s256_matches_rfc7636_appendix_b)
+{
+	char	 out[JTA_AUTHZ_S256LEN + 1];
+
+	ck_assert_int_eq(jta_authz_s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1g"
+	    "FWFOEjXk", out), JTA_OK);
+	ck_assert_str_eq(out, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+}
+END_TEST
+
+START_TEST(pkce_shapes)
+{
+	char	 v[200];
+
+	ck_assert(jta_authz_challenge_valid("E9Melhoa2OwvFrEMTJguCHaoeK1t8U"
+	    "RWbuGJSstw-cM"));
+	ck_assert(!jta_authz_challenge_valid("E9Melhoa2OwvFrEMTJguCHaoeK1t8U"
+	    "RWbuGJSstw-c"));
+	ck_assert(!jta_authz_challenge_valid("E9Melhoa2OwvFrEMTJguCHaoeK1t8U"
+	    "RWbuGJSstw+cM"));
+	memset(v, 'a', sizeof(v));
+	v[42] = '\0';
+	ck_assert(!jta_authz_verifier_valid(v));
+	v[42] = '~';
+	v[43] = '\0';
+	ck_assert(jta_authz_verifier_valid(v));
+	memset(v, '.', 128);
+	v[128] = '\0';
+	ck_assert(jta_authz_verifier_valid(v));
+	v[128] = 'a';
+	v[129] = '\0';
+	ck_assert(!jta_authz_verifier_valid(v));
+	memset(v, 'a', 50);
+	v[10] = '/';
+	v[50] = '\0';
+	ck_assert(!jta_authz_verifier_valid(v));
+}
+END_TEST
+
+START_TEST(redirect_uri_shapes)
+{
+	char	 big[JTA_LIMIT_REDIRECT_URI + 10];
+
+	ck_assert(jta_authz_redirect_uri_valid(cb));
+	ck_assert(!jta_authz_redirect_uri_valid("http://chatgpt.com/cb"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://"));
+	ck_assert(!jta_authz_redirect_uri_valid("https:///x"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://a.example/cb#f"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://a.example/c b"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://a.example/\ncb"));
+	ck_assert(!jta_authz_redirect_uri_valid("/oauth/callback"));
+	memcpy(big, "https://a.example/", 18);
+	memset(big + 18, 'x', sizeof(big) - 19);
+	big[sizeof(big) - 1] = '\0';
+	ck_assert(!jta_authz_redirect_uri_valid(big));
+}
+END_TEST
+
+START_TEST(scope_default_known_and_unknown)
+{
+	struct jta_error e;
+	char		 out[JTA_LIMIT_SCOPE + 1];
+
+	ck_assert_int_eq(jta_authz_scope(NULL, out, sizeof(out), &e), JTA_OK);
+	ck_assert_str_eq(out, "tickets");
+	ck_assert_int_eq(jta_authz_scope("tickets", out, sizeof(out), &e),
+	    JTA_OK);
+	ck_assert_int_eq(jta_authz_scope("tickets tickets", out, sizeof(out),
+	    &e), JTA_OK);
+	memset(&e, 0, sizeof(e));
+	assert_oauth(jta_authz_scope("tickets admin", out, sizeof(out), &e),
+	    &e, "invalid_scope", 400);
+	assert_oauth(jta_authz_scope("ticket", out, sizeof(out), &e), &e,
+	    "invalid_scope", 400);
+	assert_oauth(jta_authz_scope("tickets ", out, sizeof(out), &e), &e,
+	    "invalid_scope", 400);
+}
+END_TEST
+
+START_TEST(basic_credentials_are_percent_decoded)
+{
+	char	 id[64], sec[64];
+
+	/* base64("a%3Ab:s+c%25") : id "a:b", secret "s c%" */
+	ck_assert_int_eq(jta_authz_basic("Basic YSUzQWI6cytjJTI1", id,
+	    sizeof(id), sec, sizeof(sec)), 1);
+	ck_assert_str_eq(id, "a:b");
+	ck_assert_str_eq(sec, "s c%");
+	ck_assert_int_eq(jta_authz_basic("basic  YSUzQWI6cytjJTI1", id,
+	    sizeof(id), sec, sizeof(sec)), 1);
+	ck_assert_int_eq(jta_authz_basic("Bearer x", id, sizeof(id), sec,
+	    sizeof(sec)), 0);
+	ck_assert_int_eq(jta_authz_basic("", id, sizeof(id), sec,
+	    sizeof(sec)), 0);
+	/* base64("nocolon"), not base64, empty parts, bad escape */
+	ck_assert_int_eq(jta_authz_basic("Basic bm9jb2xvbg==", id,
+	    sizeof(id), sec, sizeof(sec)), -1);
+	ck_assert_int_eq(jta_authz_basic("Basic !!!", id, sizeof(id), sec,
+	    sizeof(sec)), -1);
+	ck_assert_int_eq(jta_authz_basic("Basic OnM=", id, sizeof(id), sec,
+	    sizeof(sec)), -1);
+	ck_assert_int_eq(jta_authz_basic("Basic YTolenp6", id, sizeof(id),
+	    sec, sizeof(sec)), -1);
+	ck_assert_str_eq(id, "");
+	ck_assert_str_eq(sec, "");
+	/* Too long for the caller's buffer: refused, not cut. */
+	ck_assert_int_eq(jta_authz_basic("Basic YTpzZWNyZXQ=", id, 2, sec,
+	    sizeof(sec)), 1);
+	ck_assert_int_eq(jta_authz_basic("Basic YWJjOnM=", id, 2, sec,
+	    sizeof(sec)), -1);
+}
+END_TEST
+
+/* ---- clients ---- */
+
+START_TEST(client_secret_checked_and_rotated)
+{
+	struct fixture	 fx;
+	struct jta_error e;
+	char		 old[JTA_AUTHZ_SECRETLEN + 1];
+
+	fx_open(&fx);
+	ck_assert(strncmp(fx.id, "jtac_", 5) == 0);
+	ck_assert_uint_eq(strlen(fx.id), JTA_AUTHZ_CLIENT_IDLEN);
+	ck_assert_uint_eq(strlen(fx.secret), JTA_AUTHZ_SECRETLEN);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_authz_client_auth(fx.st, fx.vault, fx.id,
+	    fx.secret, &e), JTA_OK);
+	memcpy(old, fx.secret, sizeof(old));
+	old[10] ^= 1;
+	assert_oauth(jta_authz_client_auth(fx.st, fx.vault, fx.id, old, &e),
+	    &e, "invalid_client", 401);
+	assert_oauth(jta_authz_client_auth(fx.st, fx.vault, "jtac_nobody",
+	    fx.secret, &e), &e, "invalid_client", 401);
+	assert_oauth(jta_authz_client_auth(fx.st, fx.vault, fx.id, "", &e),
+	    &e, "invalid_client", 401);
+	memcpy(old, fx.secret, sizeof(old));
+	ck_assert_int_eq(jta_authz_client_rotate(fx.st, fx.vault, fx.id,
+	    fx.secret, &e), JTA_OK);
+	ck_assert_str_ne(old, fx.secret);
+	assert_oauth(jta_authz_client_auth(fx.st, fx.vault, fx.id, old, &e),
+	    &e, "invalid_client", 401);
+	ck_assert_int_eq(jta_authz_client_auth(fx.st, fx.vault, fx.id,
+	    fx.secret, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_client_rotate(fx.st, fx.vault,
+	    "jtac_nobody", old, &e), JTA_ERR_NOTFOUND);
+	fx_close(&fx);
+}
+END_TEST
+
+START_TEST(client_add_refuses_bad_uris_and_names)
+{
+	static const char *const bad[] = { "http://chatgpt.com/cb" };
+	static const char *const good[] = { cb };
+	struct fixture	 fx;
+	struct jta_error e;
+	char		 id[JTA_AUTHZ_CLIENT_IDLEN + 1];
+	char		 sec[JTA_AUTHZ_SECRETLEN + 1];
+
+	fx_open(&fx);
+	ck_assert_int_eq(jta_authz_client_add(fx.st, fx.vault, "x", bad, 1,
+	    id, sec, &e), JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "redirect_uri");
+	ck_assert_int_eq(jta_authz_client_add(fx.st, fx.vault, "x", good, 0,
+	    id, sec, &e), JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_authz_client_add(fx.st, fx.vault, "", good, 1,
+	    id, sec, &e), JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "name");
+	ck_assert_str_eq(sec, "");
+	fx_close(&fx);
+}
+END_TEST
+
+START_TEST(redirect_uri_matches_exactly)
+{
+	struct fixture	 fx;
+	struct jta_error e;
+
+	fx_open(&fx);
+	ck_assert_int_eq(jta_authz_client_redirect(fx.st, fx.id, cb, &e),
+	    JTA_OK);
+	ck_assert_int_eq(jta_authz_client_redirect(fx.st, fx.id,
+	    "https://chat.openai.com/aip/g-abc/oauth/callback", &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_client_redirect(fx.st, fx.id,
+	    "https://chatgpt.com/aip/g-abc/oauth/callback/", &e),
+	    JTA_ERR_NOTFOUND);
+	ck_assert_str_eq(e.field, "redirect_uri");
+	ck_assert_int_eq(jta_authz_client_redirect(fx.st, fx.id,
+	    "https://chatgpt.com/aip/g-abc/oauth/callback?x=1", &e),
+	    JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_authz_client_redirect(fx.st, fx.id,
+	    "HTTPS://chatgpt.com/aip/g-abc/oauth/callback", &e),
+	    JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_authz_client_redirect(fx.st, "jtac_none", cb,
+	    &e), JTA_ERR_NOTFOUND);
+	ck_assert_str_eq(e.field, "client_id");
+	ck_assert_int_eq(e.status, 400);
+	fx_close(&fx);
+}
+END_TEST
+
+/* ---- codes and tokens ---- */
+
+START_TEST(code_to_tokens_to_api_and_replay_revokes)
+{
+	struct fixture	 fx;
+	struct jta_authz_tokens t, t2;
+	struct jta_error e;
+	struct jta_user	 u;
+	struct jta_req	 req;
+	char		 code[JTA_AUTHZ_TOKENLEN + 1];
+	int64_t		 now = jta_time_now();
+
+	fx_open(&fx);
+	code_for(&fx, NULL, now, code);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code,
+	    cb, NULL, now, &t, &e), JTA_OK);
+	ck_assert(strncmp(t.access, "jta_at_", 7) == 0);
+	ck_assert(strncmp(t.refresh, "jta_rt_", 7) == 0);
+	ck_assert_str_eq(t.scope, "tickets");
+	ck_assert_int_eq(t.expires_in, 3600);
+	/* The API takes the access token as a Bearer credential. */
+	memset(&req, 0, sizeof(req));
+	snprintf(req.authorization, sizeof(req.authorization), "Bearer %s",
+	    t.access);
+	ck_assert_int_eq(jta_auth_bearer(fx.st, fx.vault, &req, &u, &e),
+	    JTA_OK);
+	ck_assert(u.id == fx.alice.id);
+	ck_assert_str_eq(u.name, "alice");
+	/* ... and not the refresh token. */
+	snprintf(req.authorization, sizeof(req.authorization), "Bearer %s",
+	    t.refresh);
+	ck_assert_int_eq(jta_auth_bearer(fx.st, fx.vault, &req, &u, &e),
+	    JTA_ERR_AUTH);
+	/* Replay: refused, and the tokens of the first answer die. */
+	assert_oauth(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code, cb,
+	    NULL, now, &t2, &e), &e, "invalid_grant", 400);
+	ck_assert_str_eq(t2.access, "");
+	snprintf(req.authorization, sizeof(req.authorization), "Bearer %s",
+	    t.access);
+	ck_assert_int_eq(jta_auth_bearer(fx.st, fx.vault, &req, &u, &e),
+	    JTA_ERR_AUTH);
+	ck_assert_int_eq(e.status, 401);
+	assert_oauth(jta_authz_refresh(fx.st, fx.vault, fx.id, t.refresh, now,
+	    &t2, &e), &e, "invalid_grant", 400);
+	fx_close(&fx);
+}
+END_TEST
+
+START_TEST(code_expires_after_60_seconds)
+{
+	struct fixture	 fx;
+	struct jta_authz_tokens t;
+	struct jta_error e;
+	char		 code[JTA_AUTHZ_TOKENLEN + 1];
+
+	fx_open(&fx);
+	code_for(&fx, NULL, 5000, code);
+	assert_oauth(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code, cb,
+	    NULL, 5000 + JTA_AUTHZ_CODE_TTL, &t, &e), &e, "invalid_grant",
+	    400);
+	code_for(&fx, NULL, 5000, code);
+	ck_assert_int_eq(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code,
+	    cb, NULL, 5000 + JTA_AUTHZ_CODE_TTL - 1, &t, &e), JTA_OK);
+	fx_close(&fx);
+}
+END_TEST
+
+START_TEST(pkce_s256_good_and_bad_verifier)
+{
+	static const char ver[] = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+	static const char chal[] = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSs"
+	    "tw-cM";
+	struct fixture	 fx;
+	struct jta_authz_tokens t;
+	struct jta_error e;
+	char		 code[JTA_AUTHZ_TOKENLEN + 1];
+	int64_t		 now = jta_time_now();
+
+	fx_open(&fx);
+	code_for(&fx, chal, now, code);
+	assert_oauth(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code, cb,
+	    "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXX", now, &t, &e), &e,
+	    "invalid_grant", 400);
+	code_for(&fx, chal, now, code);
+	assert_oauth(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code, cb,
+	    NULL, now, &t, &e), &e, "invalid_grant", 400);
+	code_for(&fx, chal, now, code);
+	assert_oauth(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code, cb,
+	    "short", now, &t, &e), &e, "invalid_request", 400);
+	ck_assert_int_eq(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code,
+	    cb, ver, now, &t, &e), JTA_OK);
+	ck_assert(jta_authz_access(fx.st, fx.vault, t.access, now, &fx.alice)
+	    == JTA_OK);
+	fx_close(&fx);
+}
+END_TEST
+
+START_TEST(refresh_rotates_with_grace_then_refuses)
+{
+	struct fixture	 fx;
+	struct jta_authz_tokens t0, t1, t2, t3;
+	struct jta_error e;
+	struct jta_user	 u;
+	char		 code[JTA_AUTHZ_TOKENLEN + 1];
+	int64_t		 now = jta_time_now();
+
+	fx_open(&fx);
+	code_for(&fx, NULL, now, code);
+	ck_assert_int_eq(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code,
+	    cb, NULL, now, &t0, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_refresh(fx.st, fx.vault, fx.id,
+	    t0.refresh, now + 10, &t1, &e), JTA_OK);
+	ck_assert_str_ne(t1.refresh, t0.refresh);
+	ck_assert_str_ne(t1.access, t0.access);
+	/* Another client cannot use it. */
+	assert_oauth(jta_authz_refresh(fx.st, fx.vault, "jtac_other",
+	    t1.refresh, now + 11, &t2, &e), &e, "invalid_grant", 400);
+	/* Retry within the grace: a fresh pair. */
+	ck_assert_int_eq(jta_authz_refresh(fx.st, fx.vault, fx.id,
+	    t0.refresh, now + 10 + JTA_AUTHZ_GRACE, &t2, &e), JTA_OK);
+	ck_assert_str_ne(t2.refresh, t1.refresh);
+	ck_assert_int_eq(jta_authz_access(fx.st, fx.vault, t2.access,
+	    now + 71, &u), JTA_OK);
+	ck_assert_int_eq(jta_authz_refresh(fx.st, fx.vault, fx.id,
+	    t2.refresh, now + 80, &t3, &e), JTA_OK);
+	/* t0's refresh is older than the one just replaced: the family
+	 * dies. */
+	assert_oauth(jta_authz_refresh(fx.st, fx.vault, fx.id, t0.refresh,
+	    now + 81, &t1, &e), &e, "invalid_grant", 400);
+	ck_assert_int_eq(jta_authz_access(fx.st, fx.vault, t3.access,
+	    now + 82, &u), JTA_ERR_AUTH);
+	assert_oauth(jta_authz_refresh(fx.st, fx.vault, fx.id, t3.refresh,
+	    now + 83, &t1, &e), &e, "invalid_grant", 400);
+	assert_oauth(jta_authz_refresh(fx.st, fx.vault, fx.id, "jta_rt_x",
+	    now + 83, &t1, &e), &e, "invalid_grant", 400);
+	fx_close(&fx);
+}
+END_TEST
+
+START_TEST(revoke_is_quiet_for_unknown_tokens)
+{
+	struct fixture	 fx;
+	struct jta_authz_tokens t;
+	struct jta_error e;
+	struct jta_user	 u;
+	char		 code[JTA_AUTHZ_TOKENLEN + 1];
+	int64_t		 now = jta_time_now();
+
+	fx_open(&fx);
+	code_for(&fx, NULL, now, code);
+	ck_assert_int_eq(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code,
+	    cb, NULL, now, &t, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_revoke(fx.st, fx.vault, fx.id, "nonsense",
+	    &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_revoke(fx.st, fx.vault, fx.id,
+	    "jta_at_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_access(fx.st, fx.vault, t.access, now, &u),
+	    JTA_OK);
+	ck_assert_int_eq(jta_authz_revoke(fx.st, fx.vault, fx.id, t.refresh,
+	    &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_access(fx.st, fx.vault, t.access, now, &u),
+	    JTA_ERR_AUTH);
+	fx_close(&fx);
+}
+END_TEST
+
+/* ---- passwords ---- */
+
+START_TEST(password_set_and_check)
+{
+	struct fixture	 fx;
+	struct jta_error e, e2;
+	struct jta_user	 u;
+	char		 big[JTA_LIMIT_PASSWORD + 2];
+
+	fx_open(&fx);
+	ck_assert_int_eq(jta_authz_password_set(fx.st, "alice", "short", 5,
+	    &e), JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "password");
+	memset(big, 'p', sizeof(big));
+	ck_assert_int_eq(jta_authz_password_set(fx.st, "alice", big,
+	    JTA_LIMIT_PASSWORD + 1, &e), JTA_ERR_INPUT);
+	/* Before a password is set, nobody gets in. */
+	ck_assert_int_eq(jta_authz_password_check(fx.st, "alice",
+	    "correct horse", 13, &u, &e), JTA_ERR_AUTH);
+	ck_assert_int_eq(jta_authz_password_set(fx.st, "alice",
+	    "correct horse", 13, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_password_check(fx.st, "alice",
+	    "correct horse", 13, &u, &e), JTA_OK);
+	ck_assert(u.id == fx.alice.id);
+	memset(&e, 0, sizeof(e));
+	memset(&e2, 0, sizeof(e2));
+	ck_assert_int_eq(jta_authz_password_check(fx.st, "alice",
+	    "correct horsE", 13, &u, &e), JTA_ERR_AUTH);
+	ck_assert_int_eq(jta_authz_password_check(fx.st, "mallory",
+	    "correct horse", 13, &u, &e2), JTA_ERR_AUTH);
+	/* The same answer either way. */
+	ck_assert_int_eq(e.status, 401);
+	ck_assert_int_eq(e2.status, 401);
+	ck_assert_str_eq(e.detail, e2.detail);
+	ck_assert_str_eq(e.field, e2.field);
+	ck_assert(u.id == 0);
+	ck_assert_int_eq(jta_authz_password_check(fx.st, "alice", big,
+	    sizeof(big), &u, &e), JTA_ERR_AUTH);
+	ck_assert_int_eq(jta_authz_password_set(fx.st, "nobody",
+	    "correct horse", 13, &e), JTA_ERR_NOTFOUND);
+	fx_close(&fx);
+}
+END_TEST
+
+/* ---- answers ---- */
+
+struct sink {
+	char	 buf[8192];
+	size_t	 len;
+};
+
+static int
+sinkw(void *arg, const char *b, size_t n)
+{
+	struct sink *s = arg;
+
+	ck_assert_uint_lt(s->len + n, sizeof(s->buf));
+	memcpy(s->buf + s->len, b, n);
+	s->len += n;
+	s->buf[s->len] = '\0';
+	return 0;
+}
+
+START_TEST(token_answer_and_errors_are_not_cached)
+{
+	struct jta_authz_tokens t;
+	struct jta_resp	 resp;
+	struct jta_error e;
+	struct sink	 s;
+
+	memset(&t, 0, sizeof(t));
+	snprintf(t.access, sizeof(t.access), "jta_at_a");
+	snprintf(t.refresh, sizeof(t.refresh), "jta_rt_r");
+	snprintf(t.scope, sizeof(t.scope), "tickets");
+	t.expires_in = 3600;
+	memset(&s, 0, sizeof(s));
+	jta_resp_init(&resp, sinkw, &s, "rid");
+	ck_assert_int_eq(jta_authz_send_tokens(&resp, &t), JTA_OK);
+	ck_assert_ptr_nonnull(strstr(s.buf, "Cache-Control: no-store\r\n"));
+	ck_assert_ptr_nonnull(strstr(s.buf, "Pragma: no-cache\r\n"));
+	ck_assert_ptr_nonnull(strstr(s.buf, "\"token_type\":\"Bearer\""));
+	ck_assert_ptr_nonnull(strstr(s.buf, "\"expires_in\":3600"));
+
+	memset(&s, 0, sizeof(s));
+	jta_resp_init(&resp, sinkw, &s, "rid");
+	(void)jta_error_set(&e, JTA_ERR_AUTH, 401, "invalid_client", "no");
+	ck_assert_int_eq(jta_authz_send_error(&resp, &e), JTA_OK);
+	ck_assert_int_eq(resp.status, 401);
+	ck_assert_ptr_nonnull(strstr(s.buf, "WWW-Authenticate: Basic"));
+	ck_assert_ptr_nonnull(strstr(s.buf, "\"error\":\"invalid_client\""));
+	ck_assert_ptr_nonnull(strstr(s.buf, "Cache-Control: no-store\r\n"));
+
+	memset(&s, 0, sizeof(s));
+	jta_resp_init(&resp, sinkw, &s, "rid");
+	(void)jta_error_set(&e, JTA_ERR_INPUT, 422, "grant_type", "missing");
+	ck_assert_int_eq(jta_authz_send_error(&resp, &e), JTA_OK);
+	ck_assert_int_eq(resp.status, 400);
+	ck_assert_ptr_nonnull(strstr(s.buf, "\"error\":\"invalid_request\""));
+	ck_assert_ptr_null(strstr(s.buf, "WWW-Authenticate"));
+}
+END_TEST
+
+START_TEST(metadata_names_our_endpoints)
+{
+	json_t	*m = jta_authz_metadata("https://t.example");
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_str_eq(json_string_value(json_object_get(m, "issuer")),
+	    "https://t.example");
+	ck_assert_str_eq(json_string_value(json_object_get(m,
+	    "token_endpoint")), "https://t.example/oauth/token");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(m,
+	    "code_challenge_methods_supported"), 0)), "S256");
+	ck_assert_uint_eq(json_array_size(json_object_get(m,
+	    "code_challenge_methods_supported")), 1);
+	json_decref(m);
+}
+END_TEST
+
+static int
+rmtree(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+static Suite *
+authz_suite(void)
+{
+	Suite	*s = suite_create("jta_authz");
+	TCase	*tc;
+
+	tc = tcase_create("pieces");
+	tcase_add_test(tc, s256_matches_rfc7636_appendix_b);
+	tcase_add_test(tc, pkce_shapes);
+	tcase_add_test(tc, redirect_uri_shapes);
+	tcase_add_test(tc, scope_default_known_and_unknown);
+	tcase_add_test(tc, basic_credentials_are_percent_decoded);
+	tcase_add_test(tc, token_answer_and_errors_are_not_cached);
+	tcase_add_test(tc, metadata_names_our_endpoints);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("grants");
+	/* Argon2 with its interactive limits, and more under ASan. */
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, client_secret_checked_and_rotated);
+	tcase_add_test(tc, client_add_refuses_bad_uris_and_names);
+	tcase_add_test(tc, redirect_uri_matches_exactly);
+	tcase_add_test(tc, code_to_tokens_to_api_and_replay_revokes);
+	tcase_add_test(tc, code_expires_after_60_seconds);
+	tcase_add_test(tc, pkce_s256_good_and_bad_verifier);
+	tcase_add_test(tc, refresh_rotates_with_grace_then_refuses);
+	tcase_add_test(tc, revoke_is_quiet_for_unknown_tokens);
+	tcase_add_test(tc, password_set_and_check);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 failed;
+
+	if (mkdtemp(tmproot) == NULL) {
+		perror("mkdtemp");
+		return EXIT_FAILURE;
+	}
+	if (sodium_init() < 0)
+		return EXIT_FAILURE;
+	jta_log_set_level(JTA_LOG_ERROR);
+	sr = srunner_create(authz_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	nftw(tmproot, rmtree, 16, FTW_DEPTH | FTW_PHYS);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
