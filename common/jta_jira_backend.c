@@ -39,11 +39,12 @@
  * Call Jira as who: method on /rest/api/3 + path with an optional JSON
  * body.  *reply is the parsed answer (NULL for an empty one); an answer
  * that is not 2xx becomes the matching error through jta_jira_error.
+ * *linkp (when not NULL) gets the person's link (site, cloud id).
  */
 static enum jta_err
-call(struct jta_backend *be, const struct jta_user *who, const char *method,
-    const char *path, const json_t *body, int repeatable, json_t **reply,
-    struct jta_error *err)
+call_as(struct jta_backend *be, const struct jta_user *who,
+    struct jta_link *linkp, const char *method, const char *path,
+    const json_t *body, int repeatable, json_t **reply, struct jta_error *err)
 {
 	struct jta_link	 link;
 	struct jta_secret *token = NULL;
@@ -116,12 +117,24 @@ call(struct jta_backend *be, const struct jta_user *who, const char *method,
 			    "/oauth/start to sign in again");
 		goto out;
 	}
+	if (linkp != NULL)
+		*linkp = link;
 	rc = JTA_OK;
 out:
 	free(text);
 	jta_http_resp_free(&rs);
 	jta_secret_free(token);
 	return rc;
+}
+
+/* call_as for callers that need not know the link. */
+static enum jta_err
+call(struct jta_backend *be, const struct jta_user *who, const char *method,
+    const char *path, const json_t *body, int repeatable, json_t **reply,
+    struct jta_error *err)
+{
+	return call_as(be, who, NULL, method, path, body, repeatable, reply,
+	    err);
 }
 
 /* Replace the ADF value of member name of o by its Markdown. */
@@ -458,7 +471,7 @@ out:
 	return rc;
 }
 
-/* GET .../transitions and the issue's status. */
+/* GET .../transitions and, when status is not NULL, the issue's status. */
 static enum jta_err
 moves(struct jta_backend *be, const struct jta_user *who, const char *key,
     json_t **trans, char *status, size_t statussz, struct jta_error *err)
@@ -469,13 +482,16 @@ moves(struct jta_backend *be, const struct jta_user *who, const char *key,
 	enum jta_err	 rc;
 
 	*trans = NULL;
-	snprintf(path, sizeof(path), "/issue/%s?fields=status", key);
-	if ((rc = call(be, who, "GET", path, NULL, 1, &issue, err)) != JTA_OK)
-		return rc;
-	s = json_string_value(json_object_get(json_object_get(
-	    json_object_get(issue, "fields"), "status"), "name"));
-	snprintf(status, statussz, "%s", s != NULL ? s : "");
-	json_decref(issue);
+	if (status != NULL) {
+		snprintf(path, sizeof(path), "/issue/%s?fields=status", key);
+		if ((rc = call(be, who, "GET", path, NULL, 1, &issue, err)) !=
+		    JTA_OK)
+			return rc;
+		s = json_string_value(json_object_get(json_object_get(
+		    json_object_get(issue, "fields"), "status"), "name"));
+		snprintf(status, statussz, "%s", s != NULL ? s : "");
+		json_decref(issue);
+	}
 	snprintf(path, sizeof(path), "/issue/%s/transitions", key);
 	return call(be, who, "GET", path, NULL, 1, trans, err);
 }
@@ -502,14 +518,12 @@ transition(struct jta_backend *be, const struct jta_user *who,
     const char *key, const char *to, json_t **out, struct jta_error *err)
 {
 	json_t		*trans = NULL, *body = NULL, *reply = NULL;
-	char		 status[JTA_LIMIT_NAME + 1];
 	char		 path[JTA_LIMIT_ISSUE_KEY + 32];
 	const char	*id;
 	enum jta_err	 rc;
 
 	*out = NULL;
-	if ((rc = moves(be, who, key, &trans, status, sizeof(status), err)) !=
-	    JTA_OK ||
+	if ((rc = moves(be, who, key, &trans, NULL, 0, err)) != JTA_OK ||
 	    (rc = jta_jira_transition_id(trans, to, &id, NULL, err)) != JTA_OK)
 		goto out;
 	if ((body = jta_jira_transition_body(id)) == NULL) {
@@ -576,16 +590,13 @@ me(struct jta_backend *be, const struct jta_user *who, json_t **out,
 {
 	json_t		*reply = NULL;
 	struct jta_link	 link;
-	struct jta_secret *tok = NULL;
 	enum jta_err	 rc;
 
 	*out = NULL;
-	if ((rc = call(be, who, "GET", "/myself", NULL, 1, &reply, err)) !=
-	    JTA_OK)
+	if ((rc = call_as(be, who, &link, "GET", "/myself", NULL, 1, &reply,
+	    err)) != JTA_OK)
 		return rc;
-	if ((rc = jta_store_link_get(be->store, be->oauth->vault, who->id,
-	    &link, &tok, err)) == JTA_OK &&
-	    (rc = jta_jira_me(reply, link.site_url, out, err)) == JTA_OK) {
+	if ((rc = jta_jira_me(reply, link.site_url, out, err)) == JTA_OK) {
 		/* "name" is the user name the filters take, as with the
 		 * embedded store; Jira's own id rides along. */
 		if (json_object_set(*out, "account_id", json_object_get(*out,
@@ -593,7 +604,6 @@ me(struct jta_backend *be, const struct jta_user *who, json_t **out,
 		    json_string(who->name)) != 0)
 			rc = JTA_ERR_NOMEM;
 	}
-	jta_secret_free(tok);
 	json_decref(reply);
 	return rc;
 }
