@@ -54,13 +54,13 @@ call_as(struct jta_backend *be, const struct jta_user *who,
 	char		 url[JTA_CONF_URL_MAX + JTA_LIMIT_CLOUD_ID + 1024];
 	char		*text = NULL;
 	enum jta_err	 rc;
-	int		 n, tries;
+	int		 n, tries, refreshed = 0;
 
 	*reply = NULL;
 	memset(&rs, 0, sizeof(rs));
 	memset(&link, 0, sizeof(link));
-	if ((rc = jta_oauth_access(be->oauth, who, 0, &link, &token, err)) !=
-	    JTA_OK)
+	if ((rc = jta_oauth_access(be->oauth, who, 0, &link, &token, NULL,
+	    err)) != JTA_OK)
 		return rc;
 	n = snprintf(url, sizeof(url), "%s/ex/jira/%s/rest/api/3%s",
 	    be->conf->atlassian_api_url, link.cloud_id, path);
@@ -86,15 +86,17 @@ call_as(struct jta_backend *be, const struct jta_user *who,
 		rq.repeatable = repeatable;
 		if ((rc = jta_http_do(&rq, &rs, err)) != JTA_OK)
 			goto out;
-		if (rs.status != 401 || tries > 0)
+		/* Jira refused the token: refresh it (unless a sibling did
+		 * already) and try again; once more only when the token
+		 * came from a sibling and ran out in flight, so a request
+		 * calls Atlassian's token endpoint at most once. */
+		if (rs.status != 401 || refreshed || tries == 2)
 			break;
-		/* Jira refused the token: refresh it once (only if no
-		 * sibling did already) and try again. */
 		jta_http_resp_free(&rs);
 		jta_secret_free(token);
 		token = NULL;
 		if ((rc = jta_oauth_access(be->oauth, who, 1, &link, &token,
-		    err)) != JTA_OK)
+		    &refreshed, err)) != JTA_OK)
 			goto out;
 	}
 	if (rs.len > 0 && (*reply = json_loadb(rs.body, rs.len,

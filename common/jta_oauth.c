@@ -531,7 +531,8 @@ relink(struct jta_error *err)
 
 enum jta_err
 jta_oauth_access(struct jta_oauth *o, const struct jta_user *user, int force,
-    struct jta_link *link, struct jta_secret **token, struct jta_error *err)
+    struct jta_link *link, struct jta_secret **token, int *refreshed,
+    struct jta_error *err)
 {
 	enum jta_lease_result res;
 	struct jta_secret *refresh = NULL;
@@ -541,9 +542,12 @@ jta_oauth_access(struct jta_oauth *o, const struct jta_user *user, int force,
 	int64_t		 lease_s = o->conf->upstream_timeout_ms / 1000 + 1 +
 			    JTA_OAUTH_LEASE_MARGIN_S;
 	long		 waited = 0;
+	int		 stale = 0;
 	enum jta_err	 rc;
 
 	*token = NULL;
+	if (refreshed != NULL)
+		*refreshed = 0;
 	memset(&t, 0, sizeof(t));
 	known = force ? link->generation : -1;
 	for (;;) {
@@ -570,8 +574,20 @@ jta_oauth_access(struct jta_oauth *o, const struct jta_user *user, int force,
 		    link, err)) != JTA_OK)
 			return rc;
 		if (res == JTA_LEASE_FRESH) {	/* a sibling renewed it */
-			*token = refresh;
-			return JTA_OK;
+			if (link->access_expires > jta_time_now()) {
+				*token = refresh;
+				return JTA_OK;
+			}
+			/* ... but that one has run out too: renew it
+			 * (bounded: each pass saw a new generation). */
+			jta_secret_free(refresh);
+			refresh = NULL;
+			known = link->generation;
+			if (++stale > 3)
+				return jta_error_set(err, JTA_ERR_BUSY, 503,
+				    NULL, "your Atlassian sign-in is being "
+				    "renewed; try again in a moment");
+			continue;
 		}
 		if (res == JTA_LEASE_BROKEN)
 			return relink(err);
@@ -638,6 +654,8 @@ jta_oauth_access(struct jta_oauth *o, const struct jta_user *user, int force,
 			return rc;
 		}
 		jta_info("refreshed atlassian token user=%s", user->name);
+		if (refreshed != NULL)
+			*refreshed = 1;
 		link->access_expires = t.expires;
 		link->generation++;
 		*token = t.access;

@@ -97,12 +97,14 @@ enum jta_err jta_oauth_finish(struct jta_oauth *o, const char *code,
  * A valid access token for user (released with jta_secret_free) and the
  * link it belongs to (cloud id, site).  Refreshes it first when it
  * expires within JTA_OAUTH_EXPIRY_MARGIN, or when force is set (the API
- * just answered 401 to this token's generation); only one process calls
- * Atlassian, the others wait for its result.  A link Atlassian refused to
- * refresh (invalid_grant) is 401 telling the person to visit /oauth/start.
+ * just answered 401 to the token of link->generation); only one process
+ * calls Atlassian, the others wait for its result.  *refreshed (when not
+ * NULL) says whether this call itself called Atlassian.  A link Atlassian
+ * refused to refresh (invalid_grant) is 401 telling the person to visit
+ * /oauth/start.
  */
 enum jta_err jta_oauth_access(struct jta_oauth *o, const struct jta_user *user,
     int force, struct jta_link *link, struct jta_secret **token,
-    struct jta_error *err) JTA_WUR;
+    int *refreshed, struct jta_error *err) JTA_WUR;
 
 #endif
