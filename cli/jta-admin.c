@@ -235,23 +235,31 @@ cmd_user_add(const struct jta_conf *conf, int argc, char **argv)
 	return rc;
 }
 
+/* A command that prints one list from the store as JSON. */
 static int
-cmd_user_list(const struct jta_conf *conf, int argc, char **argv)
+listing(const struct jta_conf *conf, int argc,
+    enum jta_err (*list_of)(struct jta_store *, json_t **))
 {
 	struct jta_store *st = NULL;
 	json_t		*list = NULL;
 	int		 rc = 1;
 
-	(void)argv;
 	if (argc != 0)
 		return EXIT_USAGE;
 	if (openstore(conf, 0, &st) != 0)
 		return 1;
-	if (jta_store_user_list(st, &list) == JTA_OK)
+	if (list_of(st, &list) == JTA_OK)
 		rc = printjson(list);
 	json_decref(list);
 	jta_store_close(st);
 	return rc;
+}
+
+static int
+cmd_user_list(const struct jta_conf *conf, int argc, char **argv)
+{
+	(void)argv;
+	return listing(conf, argc, jta_store_user_list);
 }
 
 static int
@@ -403,20 +411,8 @@ cmd_project_add(const struct jta_conf *conf, int argc, char **argv)
 static int
 cmd_project_list(const struct jta_conf *conf, int argc, char **argv)
 {
-	struct jta_store *st = NULL;
-	json_t		*list = NULL;
-	int		 rc = 1;
-
 	(void)argv;
-	if (argc != 0)
-		return EXIT_USAGE;
-	if (openstore(conf, 0, &st) != 0)
-		return 1;
-	if (jta_store_project_list(st, &list) == JTA_OK)
-		rc = printjson(list);
-	json_decref(list);
-	jta_store_close(st);
-	return rc;
+	return listing(conf, argc, jta_store_project_list);
 }
 
 /* key-rotate: rows per re-seal transaction, passes before giving up, and
@@ -600,20 +596,8 @@ out:
 static int
 cmd_client_list(const struct jta_conf *conf, int argc, char **argv)
 {
-	struct jta_store *st = NULL;
-	json_t		*list = NULL;
-	int		 rc = 1;
-
 	(void)argv;
-	if (argc != 0)
-		return EXIT_USAGE;
-	if (openstore(conf, 0, &st) != 0)
-		return 1;
-	if (jta_store_client_list(st, &list) == JTA_OK)
-		rc = printjson(list);
-	json_decref(list);
-	jta_store_close(st);
-	return rc;
+	return listing(conf, argc, jta_store_client_list);
 }
 
 static int
