@@ -14,8 +14,9 @@
 #include "jta_log.h"
 #include "jta_time.h"
 
+/* RFC 6749 §3.2: parameters the table does not name are ignored. */
 static const struct jta_field fields[] = {
-	{ "grant_type", JTA_FT_STRING, 0, 1, 64, NULL },
+	{ "grant_type", JTA_FT_STRING, JTA_F_OTHERS, 1, 64, NULL },
 	{ "code", JTA_FT_STRING, 0, 1, JTA_LIMIT_OAUTH_PARAM, NULL },
 	{ "redirect_uri", JTA_FT_STRING, 0, 1, JTA_LIMIT_REDIRECT_URI, NULL },
 	{ "code_verifier", JTA_FT_STRING, 0, 1, JTA_LIMIT_OAUTH_PARAM, NULL },

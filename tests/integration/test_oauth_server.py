@@ -357,8 +357,8 @@ def test(c, stack, server):
     c.check(s + "redirect_uri other than the code's: invalid_grant",
             st == 400 and j["error"] == "invalid_grant", (st, j))
     st, h, j = token({"grant_type": "password", "username": "alice"})
-    c.check(s + "an unknown field is invalid_request",
-            st == 400 and j["error"] == "invalid_request", (st, j))
+    c.check(s + "an unknown field is ignored (RFC 6749 3.2)",
+            st == 400 and j["error"] == "unsupported_grant_type", (st, j))
     st, h, j = token({"grant_type": "client_credentials"})
     c.check(s + "another grant type is unsupported_grant_type",
             st == 400 and j["error"] == "unsupported_grant_type", (st, j))
