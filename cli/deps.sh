@@ -17,6 +17,9 @@ if [ "${1:-}" = test ]; then
 	# tests (standard library only), clang + libFuzzer for fuzzing, wrk
 	# for the benchmark, clang-format for the style check.
 	pkgs="$pkgs apache2 python3 clang libclang-rt-14-dev wrk clang-format"
+	# An OAuth 2.0 client library nobody here wrote, to drive our
+	# authorization server (test_oauth_client.py).
+	pkgs="$pkgs python3-requests-oauthlib python3-oauthlib"
 fi
 
 missing=
