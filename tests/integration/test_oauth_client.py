@@ -441,8 +441,9 @@ def test(c, stack, server):
     r = browser().get(url, headers={"Origin": "https://evil.example"},
                       allow_redirects=False, timeout=60)
     c.check(s_ + "no CORS at the authorization endpoint (RFC 9700 2.6)",
-            r.status_code == 200 and not any(k.lower().startswith("access-control-") for k in
-                    r.headers), r.headers)
+            r.status_code == 200 and not any(
+                k.lower().startswith("access-control-") for k in r.headers),
+            r.headers)
     # ... and no http:// redirect URI can be registered (RFC 9700 2.6).
     rc, out, err = admin(stack, "client", "add", "--name", "Plain",
                          "--redirect-uri", "http://chatgpt.com/cb")
