@@ -205,10 +205,13 @@ atlassian(struct jta_ctx *ctx, const json_t *q, const char *scope,
 	snprintf(r.state, sizeof(r.state), "%s", str(q, "state"));
 	snprintf(r.scope, sizeof(r.scope), "%s", scope);
 	snprintf(r.challenge, sizeof(r.challenge), "%s", c != NULL ? c : "");
-	if ((rc = jta_authz_request_encode(&r, text, sizeof(text))) !=
-	    JTA_OK)
-		return back(resp, q, "error", "invalid_request",
-		    "the request is too long");
+	if (jta_authz_request_encode(&r, text, sizeof(text)) != JTA_OK) {
+		if ((rc = back(resp, q, "error", "invalid_request",
+		    "the request is too long")) == JTA_OK)
+			rc = jta_error_set(err, JTA_ERR_INPUT, 302, "authorize",
+			    "too long to keep; sent back to the client");
+		return rc;
+	}
 	if ((rc = jta_oauth_start_request(&ctx->oauth, NULL, text, url,
 	    err)) != JTA_OK) {
 		(void)page(resp, err->status >= 400 && err->status < 600 ?

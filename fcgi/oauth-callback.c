@@ -81,7 +81,8 @@ failpage(struct jta_resp *resp, enum jta_err rc, struct jta_error *err,
 	memset(&pg, 0, sizeof(pg));
 	if (err->status < 400 || err->status > 599)
 		err->status = jta_err_status(rc);
-	pg.title = err->status >= 500 ? "Something went wrong" : title;
+	pg.title = err->status >= 500 ? "Something went wrong" :
+	    title != NULL ? title : "The sign-in did not finish";
 	pg.text = err->detail[0] != '\0' ? err->detail :
 	    "The server failed; the operator's log has details.";
 	if (jta_resp_page(resp, err->status, &pg) != JTA_OK)
@@ -103,6 +104,7 @@ gpt(struct jta_ctx *ctx, enum jta_err rc, const struct jta_oauth_done *d,
 	char		 code[JTA_AUTHZ_TOKENLEN + 1];
 	char		 handle[JTA_VAULT_RANDLEN + 1];
 	const char	*oerr;
+	enum jta_err	 rc2;
 
 	code[0] = '\0';
 	memset(&e, 0, sizeof(e));
@@ -110,13 +112,13 @@ gpt(struct jta_ctx *ctx, enum jta_err rc, const struct jta_oauth_done *d,
 		jta_errorlog("oauth: a stored GPT request does not decode");
 		rc = jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 		    "The server failed; the operator's log has details.");
-		return failpage(resp, rc, err, "");
+		return failpage(resp, rc, err, NULL);
 	}
 	/* The client may have been removed meanwhile (§4.1.2.1). */
-	if (jta_authz_client_redirect(ctx->store, r.client_id,
-	    r.redirect_uri, &e) != JTA_OK) {
+	if ((rc2 = jta_authz_client_redirect(ctx->store, r.client_id,
+	    r.redirect_uri, &e)) != JTA_OK) {
 		*err = e;
-		return failpage(resp, JTA_ERR_NOTFOUND, err,
+		return failpage(resp, rc2, err,
 		    "This sign-in link cannot be used");
 	}
 	if (rc != JTA_OK) {
@@ -136,20 +138,22 @@ gpt(struct jta_ctx *ctx, enum jta_err rc, const struct jta_oauth_done *d,
 		    strcmp(oerr, "access_denied") == 0 ? "the person did not "
 		    "link an Atlassian account" : "the Atlassian sign-in "
 		    "failed", r.state) != JTA_OK)
-			return failpage(resp, JTA_ERR_INTERNAL, err, "");
-		return rc;
+			return failpage(resp, JTA_ERR_INTERNAL, err, NULL);
+		/* Answered the client with an error: an error in our log. */
+		return jta_error_set(err, rc, 302, "error", "refused (%s); "
+		    "sent back to the client", oerr);
 	}
 	if (d->nsites > 0) {
 		if ((rc = jta_oauth_resume_put(&ctx->oauth, d->request, handle,
 		    err)) != JTA_OK)
-			return failpage(resp, rc, err, "");
+			return failpage(resp, rc, err, NULL);
 		return choose(resp, d, handle);
 	}
 	if ((rc = jta_authz_code_issue(ctx->store, ctx->vault, r.client_id,
 	    d->user.id, r.redirect_uri, r.challenge[0] != '\0' ?
 	    r.challenge : NULL, r.scope, jta_time_now(), code, err)) !=
 	    JTA_OK)
-		return failpage(resp, rc, err, "");
+		return failpage(resp, rc, err, NULL);
 	jta_info("oauth: code issued user=%s (atlassian)", d->user.name);
 	rc = jta_authz_redirect(resp, r.redirect_uri, "code", code, NULL,
 	    r.state);

@@ -249,6 +249,18 @@ def journey(c, stack, server):
             q.get("state") == "st-deny" and "code" not in q, (st, loc))
     standin.config(deny_consent=False)
 
+    # ---- Atlassian's other errors go back as server_error
+    st, h, _ = authorize(state="st-err")
+    ast = query(h.get("location", "")).get("state", "x")
+    st, h, _ = stack.request("GET", "/oauth/callback?" +
+                             urllib.parse.urlencode(
+                                 {"state": ast, "error": "server_error"}))
+    q = query(h.get("location", ""))
+    c.check(s + "Atlassian's server_error goes back as server_error",
+            st == 302 and h.get("location", "").startswith(CB + "?") and
+            q.get("error") == "server_error" and q.get("state") == "st-err",
+            (st, h))
+
     # ---- never redirected
     st, h, body = authorize(client_id="jtac_" + "0" * 24)
     c.check(s + "an unknown client is a 400 page, no redirect",
@@ -304,6 +316,18 @@ def journey(c, stack, server):
         c.check(s + "the choice page's request is single-use",
                 st == 400 and "location" not in h, (st, h))
     standin.config(sites=1)
+
+    # ---- a client removed while the person is at Atlassian: a page
+    rc, out, err = stack.admin("client", "add", "--name", "Gone",
+                               "--redirect-uri", CB)
+    m = re.search(r"^client_id: (\S+)$", out, re.M)
+    if c.check(s + "a second client is registered", rc == 0 and m, err):
+        st, h, _ = authorize(client_id=m.group(1), state="st-gone")
+        rc, _, _ = stack.admin("client", "remove", m.group(1))
+        st, h, body, _ = atlassian(h.get("location", ""))
+        c.check(s + "a client removed meanwhile gets no redirect",
+                st == 400 and "location" not in h and
+                b"jta_ac_" not in body, (st, h))
 
     # ---- the plain link flow still gives an API key
     st, h, _ = stack.request("GET", "/oauth/start")
