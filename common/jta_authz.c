@@ -1,12 +1,14 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <sodium.h>
 
 #include "jta_authz.h"
+#include "jta_http.h"
 #include "jta_log.h"
 #include "jta_req.h"
 
@@ -622,6 +624,145 @@ jta_authz_send_error(struct jta_resp *resp, const struct jta_error *err)
 		goto out;
 	rc = jta_resp_json(resp, status, o);
 out:
+	json_decref(o);
+	return rc;
+}
+
+enum jta_err
+jta_authz_password_login(struct jta_store *st, const char *name,
+    const char *pw, size_t len, int64_t now, struct jta_user *out,
+    struct jta_error *err)
+{
+	static const struct jta_store_lockout rule = {
+		JTA_AUTHZ_LOCKOUT_FAILURES, JTA_AUTHZ_LOCKOUT_WINDOW,
+		JTA_AUTHZ_LOCKOUT_TIME, JTA_AUTHZ_LOCKOUT_ROWS
+	};
+	struct jta_error e;
+	int64_t		 until;
+	enum jta_err	 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = jta_store_lockout_get(st, name, &until, err)) != JTA_OK)
+		return rc;
+	if (until > now)
+		goto locked;
+	memset(&e, 0, sizeof(e));
+	rc = jta_authz_password_check(st, name, pw, len, out, &e);
+	if (rc == JTA_OK) {
+		if ((rc = jta_store_lockout_clear(st, name, err)) != JTA_OK)
+			memset(out, 0, sizeof(*out));
+		return rc;
+	}
+	*err = e;
+	if (rc != JTA_ERR_AUTH)
+		return rc;
+	if ((rc = jta_store_lockout_fail(st, name, now, &rule, &until,
+	    err)) != JTA_OK)
+		return rc;
+	if (until > now) {
+		jta_warn("oauth: sign-in locked for %d s after %d failures",
+		    JTA_AUTHZ_LOCKOUT_TIME, JTA_AUTHZ_LOCKOUT_FAILURES);
+		goto locked;
+	}
+	return jta_error_set(err, JTA_ERR_AUTH, 401, "password",
+	    "%s", e.detail);
+locked:
+	return jta_error_set(err, JTA_ERR_AUTH, 429, "username",
+	    "Too many failed sign-ins for this user name. Wait %d minutes, "
+	    "then try again.", JTA_AUTHZ_LOCKOUT_TIME / 60);
+}
+
+/* Append name=value (percent-encoded) to the URL in buf. */
+static int
+addparam(char *buf, size_t bufsz, const char *name, const char *value)
+{
+	char	 enc[3 * JTA_LIMIT_STATE + 1];
+	size_t	 len = strlen(buf);
+	int	 n;
+
+	if (jta_http_urlencode(value, strlen(value), enc, sizeof(enc)) != 0)
+		return -1;
+	n = snprintf(buf + len, bufsz - len, "%c%s=%s",
+	    strchr(buf, '?') != NULL ? '&' : '?', name, enc);
+	return n < 0 || (size_t)n >= bufsz - len ? -1 : 0;
+}
+
+enum jta_err
+jta_authz_redirect(struct jta_resp *resp, const char *redirect_uri,
+    const char *name, const char *value, const char *description,
+    const char *state)
+{
+	char	 url[JTA_LIMIT_REDIRECT_URI + 3 * JTA_LIMIT_STATE + 1024];
+	int	 n;
+
+	n = snprintf(url, sizeof(url), "%s", redirect_uri);
+	if (n < 0 || (size_t)n >= sizeof(url) ||
+	    addparam(url, sizeof(url), name, value) != 0 ||
+	    (description != NULL && addparam(url, sizeof(url),
+	    "error_description", description) != 0) ||
+	    (state != NULL && addparam(url, sizeof(url), "state", state) != 0))
+		return JTA_ERR_INTERNAL;
+	return jta_resp_redirect(resp, 302, url);
+}
+
+enum jta_err
+jta_authz_request_encode(const struct jta_authz_request *r, char *out,
+    size_t outsz)
+{
+	json_t		*o;
+	char		*text = NULL;
+	enum jta_err	 rc = JTA_ERR_INTERNAL;
+
+	out[0] = '\0';
+	if ((o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "client_id",
+	    r->client_id, "redirect_uri", r->redirect_uri, "state", r->state,
+	    "scope", r->scope, "challenge", r->challenge)) == NULL)
+		return JTA_ERR_NOMEM;
+	if ((text = json_dumps(o, JSON_COMPACT)) != NULL &&
+	    strlen(text) < outsz && strlen(text) <= JTA_STORE_REQUEST_MAX) {
+		memcpy(out, text, strlen(text) + 1);
+		rc = JTA_OK;
+	}
+	free(text);
+	json_decref(o);
+	return rc;
+}
+
+/* Copy o's string member name into dst (dstsz bytes); -1 when missing,
+ * not a string, holding NUL or too long. */
+static int
+reqmember(const json_t *o, const char *name, char *dst, size_t dstsz)
+{
+	const json_t	*v = json_object_get(o, name);
+	size_t		 n;
+
+	if (!json_is_string(v) || (n = json_string_length(v)) >= dstsz ||
+	    memchr(json_string_value(v), '\0', n) != NULL)
+		return -1;
+	memcpy(dst, json_string_value(v), n + 1);
+	return 0;
+}
+
+enum jta_err
+jta_authz_request_decode(const char *text, struct jta_authz_request *r)
+{
+	json_t		*o;
+	enum jta_err	 rc = JTA_ERR_INTERNAL;
+
+	memset(r, 0, sizeof(*r));
+	if ((o = json_loadb(text, strnlen(text, JTA_STORE_REQUEST_MAX + 1),
+	    JSON_REJECT_DUPLICATES, NULL)) == NULL)
+		return rc;
+	if (json_is_object(o) &&
+	    reqmember(o, "client_id", r->client_id,
+	    sizeof(r->client_id)) == 0 &&
+	    reqmember(o, "redirect_uri", r->redirect_uri,
+	    sizeof(r->redirect_uri)) == 0 &&
+	    reqmember(o, "state", r->state, sizeof(r->state)) == 0 &&
+	    reqmember(o, "scope", r->scope, sizeof(r->scope)) == 0 &&
+	    reqmember(o, "challenge", r->challenge,
+	    sizeof(r->challenge)) == 0)
+		rc = JTA_OK;
 	json_decref(o);
 	return rc;
 }

@@ -206,6 +206,66 @@ enum jta_err jta_authz_password_check(struct jta_store *st, const char *name,
     const char *pw, size_t len, struct jta_user *out, struct jta_error *err)
     JTA_WUR;
 
+/*
+ * Password lockout for the sign-in page.  RFC 6749 §10.10 says the
+ * server MUST prevent guessing of resource owner passwords; OWASP's
+ * Authentication Cheat Sheet ("Account Lockout") suggests a threshold,
+ * an observation window and a lockout duration, counted per account and
+ * also for names that do not exist so the answer reveals nothing.  So:
+ * JTA_AUTHZ_LOCKOUT_FAILURES wrong passwords for one user name within
+ * JTA_AUTHZ_LOCKOUT_WINDOW seconds refuse that name, even with the right
+ * password, for JTA_AUTHZ_LOCKOUT_TIME seconds; a success forgets the
+ * count.  At most JTA_AUTHZ_LOCKOUT_ROWS names are tracked.
+ */
+#define JTA_AUTHZ_LOCKOUT_FAILURES	5
+#define JTA_AUTHZ_LOCKOUT_WINDOW	(15 * 60)
+#define JTA_AUTHZ_LOCKOUT_TIME		(15 * 60)
+#define JTA_AUTHZ_LOCKOUT_ROWS		10000
+
+/*
+ * jta_authz_password_check behind the lockout: a name that is locked at
+ * now is JTA_ERR_AUTH with status 429 and a message for the person,
+ * without looking at the password; a wrong password counts (and the one
+ * that locks the name answers 429 already); a right one clears the count.
+ */
+enum jta_err jta_authz_password_login(struct jta_store *st, const char *name,
+    const char *pw, size_t len, int64_t now, struct jta_user *out,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * Send the person back to a client's redirect_uri (RFC 6749 §4.1.2,
+ * §4.1.2.1) with name=value, error_description when not NULL and state
+ * when not NULL, each percent-encoded: a 302.  Only for a redirect_uri
+ * jta_authz_client_redirect accepted.
+ */
+enum jta_err jta_authz_redirect(struct jta_resp *resp,
+    const char *redirect_uri, const char *name, const char *value,
+    const char *description, const char *state) JTA_WUR;
+
+/*
+ * A GPT's authorization request waiting for the person's Atlassian
+ * consent (Jira mode): what the code will be bound to, checked by
+ * /oauth/authorize first.  challenge is "" when none was sent.
+ */
+struct jta_authz_request {
+	char	 client_id[JTA_LIMIT_CLIENT_ID + 1];
+	char	 redirect_uri[JTA_LIMIT_REDIRECT_URI + 1];
+	char	 state[JTA_LIMIT_STATE + 1];
+	char	 scope[JTA_LIMIT_SCOPE + 1];
+	char	 challenge[JTA_LIMIT_PKCE + 1];
+};
+
+/* r as text (a JSON object) into out (outsz bytes, at most
+ * JTA_STORE_REQUEST_MAX + 1 useful); JTA_ERR_INTERNAL when it does not
+ * fit. */
+enum jta_err jta_authz_request_encode(const struct jta_authz_request *r,
+    char *out, size_t outsz) JTA_WUR;
+
+/* The other way; JTA_ERR_INTERNAL when text is not what encode makes
+ * (a member missing, not a string or too long). */
+enum jta_err jta_authz_request_decode(const char *text,
+    struct jta_authz_request *r) JTA_WUR;
+
 /* RFC 8414 §2 metadata for the server at public_url (no trailing slash);
  * a new object or NULL when out of memory. */
 json_t *jta_authz_metadata(const char *public_url);

@@ -64,6 +64,62 @@ enum jta_err
 jta_oauth_start(struct jta_oauth *o, const char *site,
     char url[JTA_OAUTH_URL_MAX], struct jta_error *err)
 {
+	return jta_oauth_start_request(o, site, NULL, url, err);
+}
+
+/* The keyed hash of a resume handle: "resume." before it keeps it apart
+ * from the states'. */
+static void
+resume_hash(struct jta_oauth *o, const char *handle,
+    unsigned char hash[JTA_VAULT_HASHBYTES])
+{
+	char	 buf[16 + JTA_VAULT_RANDLEN + 1];
+
+	snprintf(buf, sizeof(buf), "resume.%.*s", JTA_VAULT_RANDLEN, handle);
+	jta_vault_hash(o->vault, buf, strlen(buf), hash);
+	sodium_memzero(buf, sizeof(buf));
+}
+
+enum jta_err
+jta_oauth_resume_put(struct jta_oauth *o, const char *request,
+    char handle[JTA_VAULT_RANDLEN + 1], struct jta_error *err)
+{
+	unsigned char	 hash[JTA_VAULT_HASHBYTES];
+
+	jta_vault_random(handle);
+	resume_hash(o, handle, hash);
+	return jta_store_state_put_request(o->store, hash,
+	    JTA_OAUTH_STATE_TTL, jta_time_now(), NULL, request, err);
+}
+
+enum jta_err
+jta_oauth_resume_take(struct jta_oauth *o, const char *handle,
+    char *request, size_t requestsz, struct jta_error *err)
+{
+	unsigned char	 hash[JTA_VAULT_HASHBYTES];
+	enum jta_err	 rc;
+
+	request[0] = '\0';
+	if (strlen(handle) != JTA_VAULT_RANDLEN)
+		return jta_error_set(err, JTA_ERR_INPUT, 400, "request",
+		    "this link has expired or was already used; start "
+		    "again from the assistant");
+	resume_hash(o, handle, hash);
+	rc = jta_store_state_take_request(o->store, hash, jta_time_now(),
+	    NULL, 0, request, requestsz, err);
+	if (rc == JTA_OK && request[0] == '\0')
+		rc = JTA_ERR_AUTH;
+	if (rc == JTA_ERR_AUTH)
+		return jta_error_set(err, JTA_ERR_INPUT, 400, "request",
+		    "this link has expired or was already used; start "
+		    "again from the assistant");
+	return rc;
+}
+
+enum jta_err
+jta_oauth_start_request(struct jta_oauth *o, const char *site,
+    const char *request, char url[JTA_OAUTH_URL_MAX], struct jta_error *err)
+{
 	const struct jta_conf *c = o->conf;
 	unsigned char	 hash[JTA_VAULT_HASHBYTES];
 	char		 state[JTA_VAULT_RANDLEN + 1];
@@ -76,8 +132,9 @@ jta_oauth_start(struct jta_oauth *o, const char *site,
 		    "site must be a cloud id from the list of sites");
 	jta_vault_random(state);
 	jta_vault_hash(o->vault, state, strlen(state), hash);
-	if ((rc = jta_store_state_put(o->store, hash, JTA_OAUTH_STATE_TTL,
-	    jta_time_now(), site, err)) != JTA_OK)
+	if ((rc = jta_store_state_put_request(o->store, hash,
+	    JTA_OAUTH_STATE_TTL, jta_time_now(), site, request, err)) !=
+	    JTA_OK)
 		return rc;
 	snprintf(redirect, sizeof(redirect), "%s/oauth/callback",
 	    c->public_url);
@@ -420,8 +477,9 @@ jta_oauth_finish(struct jta_oauth *o, const char *code, const char *state,
 	jta_vault_hash(o->vault, state, strlen(state), hash);
 	/* RFC 6749 §10.12: the state binds the answer to our request;
 	 * taking it makes it single-use. */
-	if ((rc = jta_store_state_take(o->store, hash, jta_time_now(), hint,
-	    sizeof(hint), err)) != JTA_OK) {
+	if ((rc = jta_store_state_take_request(o->store, hash, jta_time_now(),
+	    hint, sizeof(hint), out->request, sizeof(out->request), err)) !=
+	    JTA_OK) {
 		if (rc != JTA_ERR_AUTH)
 			return rc;
 		return jta_error_set(err, JTA_ERR_INPUT, 400, "state",
@@ -495,6 +553,13 @@ jta_oauth_finish(struct jta_oauth *o, const char *code, const char *state,
 	    t.refresh != NULL ? t.refresh->len : 0, &out->user, err)) !=
 	    JTA_OK)
 		goto out;
+	if (out->request[0] != '\0') {
+		/* A GPT's sign-in: the caller issues the code, no key. */
+		jta_info("linked account user=%s site=%s (gpt sign-in)",
+		    out->user.name, out->site.url);
+		rc = JTA_OK;
+		goto out;
+	}
 	if ((rc = jta_vault_token_new(o->vault, out->token, keyid, hash)) !=
 	    JTA_OK ||
 	    (rc = jta_store_key_add(o->store, out->user.id, keyid, hash,

@@ -62,6 +62,11 @@ struct jta_oauth_done {
 	 * nothing is stored, these are listed for them to pick. */
 	struct jta_oauth_site	 sites[JTA_OAUTH_SITES_MAX];
 	size_t			 nsites;
+	/* The GPT authorization request the state carried ("" for the
+	 * plain /oauth/start dance): set as soon as the state was taken,
+	 * also when the finish fails afterwards.  With one, no API key is
+	 * made (token stays ""). */
+	char			 request[JTA_STORE_REQUEST_MAX + 1];
 };
 
 /*
@@ -79,6 +84,29 @@ void jta_oauth_init(struct jta_oauth *o, const struct jta_conf *conf,
  */
 enum jta_err jta_oauth_start(struct jta_oauth *o, const char *site,
     char url[JTA_OAUTH_URL_MAX], struct jta_error *err) JTA_WUR;
+
+/*
+ * The same, remembering request (NULL, or a GPT's pending authorization
+ * request as text, at most JTA_STORE_REQUEST_MAX bytes) with the state:
+ * jta_oauth_finish gives it back in out->request.
+ */
+enum jta_err jta_oauth_start_request(struct jta_oauth *o, const char *site,
+    const char *request, char url[JTA_OAUTH_URL_MAX], struct jta_error *err)
+    JTA_WUR;
+
+/*
+ * Keep request over the site choice page: a fresh single-use handle
+ * (JTA_VAULT_RANDLEN characters) that /oauth/start?request= gives back
+ * within JTA_OAUTH_STATE_TTL.  Stored by its keyed hash in a domain of its
+ * own, so a handle is never taken for a state nor the other way round.
+ */
+enum jta_err jta_oauth_resume_put(struct jta_oauth *o, const char *request,
+    char handle[JTA_VAULT_RANDLEN + 1], struct jta_error *err) JTA_WUR;
+
+/* Take the request of handle (single use) into request (requestsz bytes);
+ * an unknown, used or expired handle is JTA_ERR_INPUT (400, "request"). */
+enum jta_err jta_oauth_resume_take(struct jta_oauth *o, const char *handle,
+    char *request, size_t requestsz, struct jta_error *err) JTA_WUR;
 
 /*
  * Finish a consent from the callback's parameters (RFC 6749 §4.1.2): the

@@ -180,6 +180,19 @@ static const char *const migrations[JTA_STORE_VERSION] = {
 	"CREATE INDEX oauth_tokens_family ON oauth_tokens(family);"
 	"CREATE INDEX oauth_tokens_client ON oauth_tokens(client_id);"
 	"CREATE INDEX oauth_tokens_expires ON oauth_tokens(expires);",
+
+	/* 5: a GPT's pending authorization request carried through the
+	 * Atlassian consent (Jira mode) with the state, bounded; and failed
+	 * sign-ins per user name for the password lockout (any name, known
+	 * or not, so the table tells nobody which names exist). */
+	"ALTER TABLE oauth_states ADD COLUMN request TEXT"
+	" CHECK (request IS NULL OR length(request) <= 8192);"
+	"CREATE TABLE login_failures ("
+	" name TEXT PRIMARY KEY CHECK (length(name) <= 256),"
+	" failures INTEGER NOT NULL,"
+	" first INTEGER NOT NULL,"
+	" locked_until INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX login_failures_first ON login_failures(first);",
 };
 
 /* ---- the fixed table of statements ---- */
@@ -209,6 +222,7 @@ enum sid {
 	S_CODE_PURGE, S_CODE_PUT, S_CODE_GET, S_CODE_USE,
 	S_TOK_PURGE, S_TOK_PUT, S_TOK_GET, S_TOK_REPLACE, S_TOK_KILL,
 	S_TOK_LATER, S_TOK_DROP_LIVE, S_TOK_REVOKE_ONE, S_TOK_AUTH,
+	S_LOCK_GET, S_LOCK_PURGE, S_LOCK_TRIM, S_LOCK_FAIL, S_LOCK_CLEAR,
 	S_COUNT
 };
 
@@ -341,9 +355,11 @@ static const char *const sql[S_COUNT] = {
 	[S_TK_DEL] = "DELETE FROM tickets WHERE id = :tid",
 	[S_STATE_PURGE] = "DELETE FROM oauth_states WHERE expires <= :now",
 	[S_STATE_PUT] = "INSERT INTO oauth_states (state_hash, created, "
-	    "expires, user_hint) VALUES (:hash, :now, :expires, :hint)",
+	    "expires, user_hint, request) VALUES (:hash, :now, :expires, "
+	    ":hint, :request)",
 	[S_STATE_TAKE] = "DELETE FROM oauth_states WHERE state_hash = :hash "
-	    "AND expires > :now RETURNING coalesce(user_hint, '')",
+	    "AND expires > :now RETURNING coalesce(user_hint, ''), "
+	    "coalesce(request, '')",
 	[S_USER_SET_IDENTITY] = "UPDATE users SET display_name = :display, "
 	    "email = :email WHERE id = :uid",
 	[S_USER_BY_ID] = "SELECT id, name, display_name, email FROM users "
@@ -445,6 +461,23 @@ static const char *const sql[S_COUNT] = {
 	    "FROM oauth_tokens t JOIN users u ON u.id = t.user_id "
 	    "WHERE t.hash = :hash AND t.kind = 'access' AND t.revoked = 0 "
 	    "AND t.expires > :now",
+	[S_LOCK_GET] = "SELECT locked_until FROM login_failures "
+	    "WHERE name = :name",
+	[S_LOCK_PURGE] = "DELETE FROM login_failures WHERE first <= :old "
+	    "AND locked_until <= :now",
+	/* Over the cap: unlocked rows go first, then the oldest. */
+	[S_LOCK_TRIM] = "DELETE FROM login_failures WHERE name IN (SELECT "
+	    "name FROM login_failures ORDER BY locked_until > :now, first "
+	    "LIMIT max(0, (SELECT count(*) FROM login_failures) - :max + 1))",
+	/* In DO UPDATE every column names the old row's value. */
+	[S_LOCK_FAIL] = "INSERT INTO login_failures (name, failures, first, "
+	    "locked_until) VALUES (:name, 1, :now, CASE WHEN :limit <= 1 "
+	    "THEN :until ELSE 0 END) ON CONFLICT (name) DO UPDATE SET "
+	    "failures = CASE WHEN first <= :old THEN 1 ELSE failures + 1 END, "
+	    "first = CASE WHEN first <= :old THEN :now ELSE first END, "
+	    "locked_until = CASE WHEN first > :old AND failures + 1 >= :limit "
+	    "THEN :until ELSE locked_until END RETURNING locked_until",
+	[S_LOCK_CLEAR] = "DELETE FROM login_failures WHERE name = :name",
 };
 
 struct jta_store {
@@ -2172,12 +2205,22 @@ jta_store_state_put(struct jta_store *st,
     const unsigned char hash[JTA_VAULT_HASHBYTES], int64_t ttl_s, int64_t now,
     const char *user_hint, struct jta_error *err)
 {
+	return jta_store_state_put_request(st, hash, ttl_s, now, user_hint,
+	    NULL, err);
+}
+
+enum jta_err
+jta_store_state_put_request(struct jta_store *st,
+    const unsigned char hash[JTA_VAULT_HASHBYTES], int64_t ttl_s, int64_t now,
+    const char *user_hint, const char *request, struct jta_error *err)
+{
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int		 rc;
 
 	if (ttl_s <= 0 || now <= 0 || now > INT64_MAX - ttl_s ||
-	    (user_hint != NULL && strlen(user_hint) > JTA_LIMIT_STATE_HINT))
+	    (user_hint != NULL && strlen(user_hint) > JTA_LIMIT_STATE_HINT) ||
+	    (request != NULL && strlen(request) > JTA_STORE_REQUEST_MAX))
 		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 		    "the sign-in could not be started");
 	if ((ret = begin(st, err)) != JTA_OK)
@@ -2192,7 +2235,8 @@ jta_store_state_put(struct jta_store *st,
 	    JTA_VAULT_HASHBYTES, SQLITE_TRANSIENT)) != SQLITE_OK ||
 	    (rc = bint(s, ":now", now)) != SQLITE_OK ||
 	    (rc = bint(s, ":expires", now + ttl_s)) != SQLITE_OK ||
-	    (rc = btext(s, ":hint", user_hint)) != SQLITE_OK) {
+	    (rc = btext(s, ":hint", user_hint)) != SQLITE_OK ||
+	    (rc = btext(s, ":request", request)) != SQLITE_OK) {
 		ret = dberr(st, rc, "bind", err);
 		goto out;
 	}
@@ -2216,12 +2260,24 @@ jta_store_state_take(struct jta_store *st,
     const unsigned char hash[JTA_VAULT_HASHBYTES], int64_t now,
     char *user_hint, size_t hintsz, struct jta_error *err)
 {
+	return jta_store_state_take_request(st, hash, now, user_hint, hintsz,
+	    NULL, 0, err);
+}
+
+enum jta_err
+jta_store_state_take_request(struct jta_store *st,
+    const unsigned char hash[JTA_VAULT_HASHBYTES], int64_t now,
+    char *user_hint, size_t hintsz, char *request, size_t requestsz,
+    struct jta_error *err)
+{
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int		 rc;
 
 	if (user_hint != NULL && hintsz > 0)
 		user_hint[0] = '\0';
+	if (request != NULL && requestsz > 0)
+		request[0] = '\0';
 	if ((ret = begin(st, err)) != JTA_OK)
 		return ret;
 	if ((s = stmt(st, S_STATE_TAKE)) == NULL) {
@@ -2238,6 +2294,9 @@ jta_store_state_take(struct jta_store *st,
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW && user_hint != NULL && hintsz > 0)
 		snprintf(user_hint, hintsz, "%s", col(s, 0));
+	if (rc == SQLITE_ROW && request != NULL && requestsz > 0 &&
+	    snprintf(request, requestsz, "%s", col(s, 1)) >= (int)requestsz)
+		request[0] = '\0';	/* cannot happen: bounded by put */
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		ret = dberr(st, rc, "state take", err);
@@ -3659,4 +3718,107 @@ jta_store_token_auth(struct jta_store *st,
 		ret = dberr(st, rc, "token auth", NULL);
 	sqlite3_reset(s);
 	return ret;
+}
+
+/* ---- sign-in lockout ---- */
+
+enum jta_err
+jta_store_lockout_get(struct jta_store *st, const char *name,
+    int64_t *locked_until, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*locked_until = 0;
+	if ((s = stmt(st, S_LOCK_GET)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = btext(s, ":name", name)) != SQLITE_OK)
+		return dberr(st, rc, "bind", err);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*locked_until = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return dberr(st, rc, "lockout get", err);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_lockout_fail(struct jta_store *st, const char *name, int64_t now,
+    const struct jta_store_lockout *rule, int64_t *locked_until,
+    struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*locked_until = 0;
+	if (strlen(name) > JTA_LIMIT_NAME || rule->max_failures < 1 ||
+	    rule->window_s < 1 || rule->lock_s < 1 || rule->max_rows < 1)
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "the sign-in could not be checked");
+	if ((ret = begin(st, err)) != JTA_OK)
+		return ret;
+	if ((s = stmt(st, S_LOCK_PURGE)) == NULL) {
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = bint(s, ":old", now - rule->window_s)) != SQLITE_OK ||
+	    (rc = bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = run(s)) != SQLITE_OK) {
+		ret = dberr(st, rc, "lockout purge", err);
+		goto out;
+	}
+	if ((s = stmt(st, S_LOCK_TRIM)) == NULL) {
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = bint(s, ":max", rule->max_rows)) != SQLITE_OK ||
+	    (rc = run(s)) != SQLITE_OK) {
+		ret = dberr(st, rc, "lockout trim", err);
+		goto out;
+	}
+	if ((s = stmt(st, S_LOCK_FAIL)) == NULL) {
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = btext(s, ":name", name)) != SQLITE_OK ||
+	    (rc = bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = bint(s, ":old", now - rule->window_s)) != SQLITE_OK ||
+	    (rc = bint(s, ":limit", rule->max_failures)) != SQLITE_OK ||
+	    (rc = bint(s, ":until", now + rule->lock_s)) != SQLITE_OK) {
+		ret = dberr(st, rc, "bind", err);
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*locked_until = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW) {
+		ret = dberr(st, rc == SQLITE_DONE ? SQLITE_ERROR : rc,
+		    "lockout fail", err);
+		goto out;
+	}
+	ret = commit(st, err);
+out:
+	if (ret != JTA_OK)
+		rollback(st);
+	return ret;
+}
+
+enum jta_err
+jta_store_lockout_clear(struct jta_store *st, const char *name,
+    struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_LOCK_CLEAR)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = btext(s, ":name", name)) != SQLITE_OK)
+		return dberr(st, rc, "bind", err);
+	if ((rc = run(s)) != SQLITE_OK)
+		return dberr(st, rc, "lockout clear", err);
+	return JTA_OK;
 }

@@ -31,7 +31,7 @@
 #include "jta_vault.h"
 
 /* The schema version this build reads and writes. */
-#define JTA_STORE_VERSION	4
+#define JTA_STORE_VERSION	5
 
 #define JTA_STORE_CREATE	0x1u	/* create the file if missing (0600) */
 #define JTA_STORE_MIGRATE	0x2u	/* bring the schema up to date */
@@ -260,6 +260,22 @@ enum jta_err jta_store_state_put(struct jta_store *st,
 enum jta_err jta_store_state_take(struct jta_store *st,
     const unsigned char hash[JTA_VAULT_HASHBYTES], int64_t now,
     char *user_hint, size_t hintsz, struct jta_error *err) JTA_WUR;
+
+/*
+ * The same, carrying request: a GPT's pending authorization request
+ * (opaque text from jta_oauth, NULL or up to JTA_STORE_REQUEST_MAX bytes)
+ * that comes back with the state when it is taken; request (requestsz
+ * bytes, may be NULL) gets it, "" when none.
+ */
+#define JTA_STORE_REQUEST_MAX	8192
+enum jta_err jta_store_state_put_request(struct jta_store *st,
+    const unsigned char hash[JTA_VAULT_HASHBYTES], int64_t ttl_s,
+    int64_t now, const char *user_hint, const char *request,
+    struct jta_error *err) JTA_WUR;
+enum jta_err jta_store_state_take_request(struct jta_store *st,
+    const unsigned char hash[JTA_VAULT_HASHBYTES], int64_t now,
+    char *user_hint, size_t hintsz, char *request, size_t requestsz,
+    struct jta_error *err) JTA_WUR;
 
 /* ---- Atlassian links ---- */
 
@@ -495,6 +511,36 @@ enum jta_err jta_store_tk_update(struct jta_store *st, int64_t id,
 
 /* Delete a ticket with its comments and labels. */
 enum jta_err jta_store_tk_delete(struct jta_store *st, int64_t id,
+    struct jta_error *err) JTA_WUR;
+
+/* ---- sign-in lockout (failed passwords per user name) ---- */
+
+/* The rule: max_failures within window_s seconds lock the name for lock_s
+ * seconds; at most max_rows names are tracked. */
+struct jta_store_lockout {
+	int64_t	 max_failures;
+	int64_t	 window_s;
+	int64_t	 lock_s;
+	int64_t	 max_rows;
+};
+
+/* *locked_until: when the lock on name ends (0 or a past time: none). */
+enum jta_err jta_store_lockout_get(struct jta_store *st, const char *name,
+    int64_t *locked_until, struct jta_error *err) JTA_WUR;
+
+/*
+ * Count a failed sign-in for name (at most JTA_LIMIT_NAME bytes) at now:
+ * a count older than the window starts again; reaching max_failures
+ * within it locks the name until now + lock_s (*locked_until).  Stale
+ * rows are purged on the way and the table is kept to max_rows (unlocked
+ * and oldest rows go first).
+ */
+enum jta_err jta_store_lockout_fail(struct jta_store *st, const char *name,
+    int64_t now, const struct jta_store_lockout *rule, int64_t *locked_until,
+    struct jta_error *err) JTA_WUR;
+
+/* Forget name's failures (a successful sign-in). */
+enum jta_err jta_store_lockout_clear(struct jta_store *st, const char *name,
     struct jta_error *err) JTA_WUR;
 
 #endif

@@ -1,13 +1,16 @@
 /*
  * /oauth/authorize: the authorization endpoint of our authorization
  * server (RFC 6749 §3.1, §4.1.1), where a GPT Action sends a person to
- * sign in with a local user name and password (backend = local).
+ * sign in with a local user name and password (backend = local), or, in
+ * Jira mode, on to Atlassian's consent; /oauth/callback then sends them
+ * back to the client with our code.
  *
  * GET checks the request and shows the sign-in page; POST (the page's
  * form) checks it all again, then the password, and sends the person back
  * to the client with a code.  An unknown client or a redirect URI it did
  * not register is a page, never a redirect (§4.1.2.1, RFC 9700 §4.1);
  * every other problem goes back to the client as error=...&state=....
+ * Wrong passwords lock the name for a while (jta_authz_password_login).
  */
 #include "config.h"
 
@@ -61,36 +64,13 @@ page(struct jta_resp *resp, int status, const char *title, const char *text)
 	return jta_resp_page(resp, status, &pg);
 }
 
-/* Append name=value (percent-encoded) to the URL in buf. */
-static int
-addparam(char *buf, size_t bufsz, const char *name, const char *value)
-{
-	char	 enc[3 * JTA_LIMIT_STATE + 1];
-	size_t	 len = strlen(buf);
-	int	 n;
-
-	if (jta_http_urlencode(value, strlen(value), enc, sizeof(enc)) != 0)
-		return -1;
-	n = snprintf(buf + len, bufsz - len, "%c%s=%s",
-	    strchr(buf, '?') != NULL ? '&' : '?', name, enc);
-	return n < 0 || (size_t)n >= bufsz - len ? -1 : 0;
-}
-
 /* Send the person back to the client (§4.1.2, §4.1.2.1). */
 static enum jta_err
 back(struct jta_resp *resp, const json_t *q, const char *name,
     const char *value, const char *description)
 {
-	char	 url[JTA_LIMIT_REDIRECT_URI + 3 * JTA_LIMIT_STATE + 1024];
-
-	snprintf(url, sizeof(url), "%s", str(q, "redirect_uri"));
-	if (addparam(url, sizeof(url), name, value) != 0 ||
-	    (description != NULL && addparam(url, sizeof(url),
-	    "error_description", description) != 0) ||
-	    (str(q, "state") != NULL && addparam(url, sizeof(url), "state",
-	    str(q, "state")) != 0))
-		return JTA_ERR_INTERNAL;
-	return jta_resp_redirect(resp, 302, url);
+	return jta_authz_redirect(resp, str(q, "redirect_uri"), name, value,
+	    description, str(q, "state"));
 }
 
 /*
@@ -203,6 +183,46 @@ signin(struct jta_resp *resp, int status, const json_t *q, const char *text)
 	return jta_resp_page(resp, status, &pg);
 }
 
+/*
+ * Jira mode: the person signs in at Atlassian (the consent of /oauth/start,
+ * same audience, scopes and prompt), and the checked request waits with
+ * the Atlassian state until /oauth/callback issues our code.
+ */
+static enum jta_err
+atlassian(struct jta_ctx *ctx, const json_t *q, const char *scope,
+    struct jta_resp *resp, struct jta_error *err)
+{
+	struct jta_authz_request r;
+	char		 text[JTA_STORE_REQUEST_MAX + 1];
+	char		 url[JTA_OAUTH_URL_MAX];
+	const char	*c = str(q, "code_challenge");
+	enum jta_err	 rc;
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.client_id, sizeof(r.client_id), "%s", str(q, "client_id"));
+	snprintf(r.redirect_uri, sizeof(r.redirect_uri), "%s",
+	    str(q, "redirect_uri"));
+	snprintf(r.state, sizeof(r.state), "%s", str(q, "state"));
+	snprintf(r.scope, sizeof(r.scope), "%s", scope);
+	snprintf(r.challenge, sizeof(r.challenge), "%s", c != NULL ? c : "");
+	if (jta_authz_request_encode(&r, text, sizeof(text)) != JTA_OK) {
+		if ((rc = back(resp, q, "error", "invalid_request",
+		    "the request is too long")) == JTA_OK)
+			rc = jta_error_set(err, JTA_ERR_INPUT, 302, "authorize",
+			    "too long to keep; sent back to the client");
+		return rc;
+	}
+	if ((rc = jta_oauth_start_request(&ctx->oauth, NULL, text, url,
+	    err)) != JTA_OK) {
+		(void)page(resp, err->status >= 400 && err->status < 600 ?
+		    err->status : 500, "Something went wrong",
+		    "The sign-in with Atlassian could not be started; try "
+		    "again in a moment.");
+		return rc;
+	}
+	return jta_resp_redirect(resp, 302, url);
+}
+
 static enum jta_err
 handle(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
@@ -220,15 +240,10 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	    req->method != JTA_METHOD_POST)
 		return jta_fcgi_method_not_allowed(resp, "GET, HEAD, POST",
 		    err);
-	if (ctx->conf.backend != JTA_BACKEND_LOCAL) {
-		rc = jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
-		    "sign-in for GPTs is not available in Jira mode yet");
-		(void)page(resp, 404, "Sign-in is not available",
-		    "This server works with Jira Cloud, and signing in to it "
-		    "from a GPT is not available in that mode yet. Ask the "
-		    "operator for a personal API key instead.");
-		return rc;
-	}
+	if (ctx->conf.backend == JTA_BACKEND_JIRA &&
+	    req->method == JTA_METHOD_POST)
+		/* No password here: Atlassian signs the person in. */
+		return jta_fcgi_method_not_allowed(resp, "GET, HEAD", err);
 	rc = req->method == JTA_METHOD_POST ?
 	    jta_req_form(req, postfields, NF(postfields), &q, err) :
 	    jta_req_query(req, getfields, NF(getfields), &q, err);
@@ -241,6 +256,10 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	}
 	if (check(ctx, q, resp, scope, sizeof(scope), &rc, err) != 0)
 		goto out;
+	if (ctx->conf.backend == JTA_BACKEND_JIRA) {
+		rc = atlassian(ctx, q, scope, resp, err);
+		goto out;
+	}
 	if (req->method != JTA_METHOD_POST) {
 		rc = signin(resp, 200, q, "Sign in with your user name and "
 		    "password on this server to let the assistant work with "
@@ -255,10 +274,10 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 		    "password.");
 		goto out;
 	}
-	if ((rc = jta_authz_password_check(ctx->store, str(q, "username"),
-	    pw, strlen(pw), &user, err)) != JTA_OK) {
+	if ((rc = jta_authz_password_login(ctx->store, str(q, "username"),
+	    pw, strlen(pw), jta_time_now(), &user, err)) != JTA_OK) {
 		if (rc == JTA_ERR_AUTH)
-			(void)signin(resp, 401, q, err->detail);
+			(void)signin(resp, err->status, q, err->detail);
 		goto out;
 	}
 	if ((rc = jta_authz_code_issue(ctx->store, ctx->vault,

@@ -20,10 +20,6 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	if ((rc = jta_req_query(req, NULL, 0, &q, err)) != JTA_OK)
 		return rc;
 	json_decref(q);
-	if (ctx->conf.backend != JTA_BACKEND_LOCAL)
-		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
-		    "sign-in for GPTs is not available in Jira mode yet, so "
-		    "this server publishes no authorization server metadata");
 	if ((m = jta_authz_metadata(ctx->conf.public_url)) == NULL)
 		return JTA_ERR_NOMEM;
 	rc = jta_resp_json(resp, 200, m);

@@ -39,10 +39,7 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	(void)who;
 	if (req->method != JTA_METHOD_POST)
 		return jta_fcgi_method_not_allowed(resp, "POST", err);
-	if (ctx->conf.backend != JTA_BACKEND_LOCAL)
-		rc = jta_error_set(err, JTA_ERR_INPUT, 400, "invalid_request",
-		    "sign-in for GPTs is not available in Jira mode yet");
-	else if ((rc = jta_req_form(req, fields, sizeof(fields) /
+	if ((rc = jta_req_form(req, fields, sizeof(fields) /
 	    sizeof(fields[0]), &q, err)) != JTA_OK)
 		err->field[0] = '\0';	/* invalid_request, with its detail */
 	else if ((rc = jta_authz_client_request(ctx->store, ctx->vault,

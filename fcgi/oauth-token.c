@@ -81,11 +81,7 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	memset(&t, 0, sizeof(t));
 	if (req->method != JTA_METHOD_POST)
 		return jta_fcgi_method_not_allowed(resp, "POST", err);
-	if (ctx->conf.backend != JTA_BACKEND_LOCAL)
-		rc = jta_error_set(err, JTA_ERR_INPUT, 400,
-		    "unsupported_grant_type", "sign-in for GPTs is not "
-		    "available in Jira mode yet");
-	else if ((rc = jta_req_form(req, fields, sizeof(fields) /
+	if ((rc = jta_req_form(req, fields, sizeof(fields) /
 	    sizeof(fields[0]), &q, err)) != JTA_OK)
 		err->field[0] = '\0';	/* invalid_request, with its detail */
 	else if ((rc = jta_authz_client_request(ctx->store, ctx->vault,

@@ -2,7 +2,8 @@
 through (backend = local), over real HTTP under nginx and Apache: metadata,
 the sign-in page, codes, tokens with body and Basic client authentication,
 the API with an access token, refresh rotation with its grace, replays,
-PKCE, revocation, and the requests that must never redirect."""
+PKCE, revocation, the requests that must never redirect, and the lockout
+after wrong passwords."""
 
 import base64
 import os
@@ -372,6 +373,63 @@ def test(c, stack, server):
     c.check(s + "a JSON body is invalid_request",
             st == 400 and body_json(body)["error"] == "invalid_request",
             (st, body))
+
+    # ---- password lockout (RFC 6749 §10.10): 5 wrong in 15 minutes
+    rc, _, err = admin_stdin(stack, PASSWORD + "\n", "user", "passwd", "bob")
+    c.eq(s + "bob gets a password", rc, 0)
+
+    def login(name, pw):
+        st, h, body = authorize("POST", username=name, password=pw)
+        return st, "location" in h, body
+
+    def failures():
+        con = sqlite3.connect(os.path.join(stack.workdir, "jta.db"))
+        try:
+            return con.execute("SELECT name FROM login_failures "
+                               "ORDER BY name").fetchall()
+        finally:
+            con.close()
+
+    def locked(r):
+        st, loc, body = r
+        return st == 429 and not loc and b"Too many failed sign-ins" in body
+
+    got = [login("alice", "wrong pass")[0] for _ in range(4)]
+    c.eq(s + "four wrong passwords: four 401s", got, [401] * 4)
+    c.check(s + "the fifth wrong password locks the name (429, a page)",
+            locked(login("alice", "wrong pass")))
+    r = login("alice", PASSWORD)
+    c.check(s + "locked: the right password is refused too", locked(r),
+            r[:2])
+    lockpage = r[2]
+    st, loc, cd = code(username="bob")
+    c.check(s + "another user is unaffected", st == 302 and cd, st)
+    got = [login("nobody-here", "wrong pass")[0] for _ in range(4)]
+    r = login("nobody-here", "wrong pass")
+    c.check(s + "an unknown name locks the same way, same page",
+            got == [401] * 4 and locked(r) and
+            re.sub(rb'value="[^"]*"', b"", r[2]) ==
+            re.sub(rb'value="[^"]*"', b"", lockpage), (got, r[:2]))
+    db(stack, "UPDATE login_failures SET first = first - 901, "
+       "locked_until = locked_until - 901")
+    st, loc, cd = code()
+    c.check(s + "after the lock time the right password works",
+            st == 302 and cd, st)
+    c.check(s + "a success clears the count",
+            ("alice",) not in failures() and
+            ("nobody-here",) in failures(), failures())
+    got = [login("bob", "wrong pass")[0] for _ in range(4)]
+    c.check(s + "the next failure purges stale rows",
+            failures() == [("bob",)], failures())
+    st, loc, cd = code(username="bob")
+    got += [login("bob", "wrong pass")[0] for _ in range(4)]
+    c.check(s + "a success resets the count (4 wrong, right, 4 wrong)",
+            st == 302 and got == [401] * 8, (st, got))
+    db(stack, "UPDATE login_failures SET first = first - 901")
+    got = [login("bob", "wrong pass")[0] for _ in range(4)]
+    st, loc, cd = code(username="bob")
+    c.check(s + "failures older than the window do not count",
+            got == [401] * 4 and st == 302, (got, st))
 
     # ---- the client is removed: its tokens die
     st, loc, cd = code()

@@ -500,6 +500,68 @@ START_TEST(password_set_and_check)
 }
 END_TEST
 
+START_TEST(password_login_locks_after_failures)
+{
+	struct fixture	 fx;
+	struct jta_error e, e2;
+	struct jta_user	 u;
+	int64_t		 now = 1800000000;
+	int		 i;
+
+	fx_open(&fx);
+	ck_assert_int_eq(jta_authz_password_set(fx.st, "alice",
+	    "correct horse", 13, &e), JTA_OK);
+	for (i = 1; i < JTA_AUTHZ_LOCKOUT_FAILURES; i++) {
+		ck_assert_int_eq(jta_authz_password_login(fx.st, "alice",
+		    "wrong horse!", 12, now + i, &u, &e), JTA_ERR_AUTH);
+		ck_assert_int_eq(e.status, 401);
+	}
+	/* The last allowed failure locks; then even the right password is
+	 * refused, and an unknown name is answered the same way. */
+	ck_assert_int_eq(jta_authz_password_login(fx.st, "alice",
+	    "wrong horse!", 12, now + 10, &u, &e), JTA_ERR_AUTH);
+	ck_assert_int_eq(e.status, 429);
+	ck_assert_int_eq(jta_authz_password_login(fx.st, "alice",
+	    "correct horse", 13, now + 11, &u, &e), JTA_ERR_AUTH);
+	ck_assert_int_eq(e.status, 429);
+	ck_assert(u.id == 0);
+	for (i = 0; i < JTA_AUTHZ_LOCKOUT_FAILURES; i++)
+		ck_assert_int_eq(jta_authz_password_login(fx.st, "mallory",
+		    "wrong horse!", 12, now + i, &u, &e2), JTA_ERR_AUTH);
+	ck_assert_int_eq(e2.status, 429);
+	ck_assert_str_eq(e.detail, e2.detail);
+	/* After the lock time the right password works and clears. */
+	ck_assert_int_eq(jta_authz_password_login(fx.st, "alice",
+	    "correct horse", 13, now + 10 + JTA_AUTHZ_LOCKOUT_TIME, &u, &e),
+	    JTA_OK);
+	ck_assert(u.id == fx.alice.id);
+	fx_close(&fx);
+}
+END_TEST
+
+START_TEST(request_encode_decode)
+{
+	struct jta_authz_request r, back;
+	char		 text[JTA_STORE_REQUEST_MAX + 1];
+
+	memset(&r, 0, sizeof(r));
+	snprintf(r.client_id, sizeof(r.client_id), "jtac_0123");
+	snprintf(r.redirect_uri, sizeof(r.redirect_uri), "%s", cb);
+	snprintf(r.state, sizeof(r.state), "a\"b<c&d");
+	snprintf(r.scope, sizeof(r.scope), "tickets");
+	ck_assert_int_eq(jta_authz_request_encode(&r, text, sizeof(text)),
+	    JTA_OK);
+	ck_assert_int_eq(jta_authz_request_decode(text, &back), JTA_OK);
+	ck_assert(memcmp(&r, &back, sizeof(r)) == 0);
+	ck_assert_int_eq(jta_authz_request_encode(&r, text, 16),
+	    JTA_ERR_INTERNAL);
+	ck_assert_int_eq(jta_authz_request_decode("{\"client_id\":1}",
+	    &back), JTA_ERR_INTERNAL);
+	ck_assert_int_eq(jta_authz_request_decode("not json", &back),
+	    JTA_ERR_INTERNAL);
+}
+END_TEST
+
 /* ---- answers ---- */
 
 struct sink {
@@ -612,6 +674,8 @@ authz_suite(void)
 	tcase_add_test(tc, refresh_rotates_with_grace_then_refuses);
 	tcase_add_test(tc, revoke_is_quiet_for_unknown_tokens);
 	tcase_add_test(tc, password_set_and_check);
+	tcase_add_test(tc, password_login_locks_after_failures);
+	tcase_add_test(tc, request_encode_decode);
 	suite_add_tcase(s, tc);
 	return s;
 }

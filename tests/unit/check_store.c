@@ -101,6 +101,15 @@ sqlint(const char *path, const char *sql)
 	return strtoll(sqltext(path, sql, buf, sizeof(buf)), NULL, 10);
 }
 
+/* Take a current file back to version 4 (drop what migration 5 made). */
+static void
+downgrade_to_4(const char *path)
+{
+	sqlexec(path, "DROP TABLE login_failures;"
+	    "ALTER TABLE oauth_states DROP COLUMN request;"
+	    "PRAGMA user_version = 4;");
+}
+
 /* ---- store helpers ---- */
 
 static struct jta_store *
@@ -493,6 +502,7 @@ START_TEST(migration_to_2_indexes_existing_tickets_and_comments)
 	tcomment(st, k2, &alice, "mentions zeppelin");
 	jta_store_close(st);
 
+	downgrade_to_4(path);
 	sqlexec(path, "DROP TABLE oauth_tokens; DROP TABLE oauth_codes;"
 	    "DROP TABLE oauth_clients; ALTER TABLE users DROP COLUMN pw_hash;"
 	    "DROP TABLE atlassian_links;"
@@ -2579,6 +2589,15 @@ assert_v4_tables(const char *path)
 	    "pragma_table_info('users') WHERE name = 'pw_hash'"), 1);
 }
 
+static void
+assert_v5_tables(const char *path)
+{
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM sqlite_master "
+	    "WHERE type = 'table' AND name = 'login_failures'"), 1);
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM "
+	    "pragma_table_info('oauth_states') WHERE name = 'request'"), 1);
+}
+
 START_TEST(migration_empty_to_latest)
 {
 	struct jta_store *st;
@@ -2591,10 +2610,11 @@ START_TEST(migration_empty_to_latest)
 	close(fd);
 	st = openstore(path, JTA_STORE_MIGRATE);
 	ck_assert_int_eq(jta_store_version(st, &v), JTA_OK);
-	ck_assert_int_eq(v, 4);
+	ck_assert_int_eq(v, JTA_STORE_VERSION);
 	jta_store_close(st);
 	assert_v3_tables(path);
 	assert_v4_tables(path);
+	assert_v5_tables(path);
 }
 END_TEST
 
@@ -2602,6 +2622,7 @@ END_TEST
 static void
 downgrade_to_3(const char *path)
 {
+	downgrade_to_4(path);
 	sqlexec(path, "DROP TABLE oauth_tokens; DROP TABLE oauth_codes;"
 	    "DROP TABLE oauth_clients; ALTER TABLE users DROP COLUMN pw_hash;"
 	    "PRAGMA user_version = 3;");
@@ -2652,7 +2673,7 @@ migration_keeps_data_and_links_work(int from)
 	ck_assert_ptr_null(st);
 	st = openstore(path, JTA_STORE_MIGRATE);
 	ck_assert_int_eq(jta_store_version(st, &ver), JTA_OK);
-	ck_assert_int_eq(ver, 4);
+	ck_assert_int_eq(ver, JTA_STORE_VERSION);
 	assert_v3_tables(path);
 	assert_v4_tables(path);
 	memset(&e, 0, sizeof(e));
@@ -2675,6 +2696,113 @@ END_TEST
 START_TEST(migration_2_to_3)
 {
 	migration_keeps_data_and_links_work(2);
+}
+END_TEST
+
+START_TEST(state_carries_request)
+{
+	struct jta_store *st;
+	struct jta_error e;
+	unsigned char	 h1[JTA_VAULT_HASHBYTES], h2[JTA_VAULT_HASHBYTES];
+	char		 path[512], hint[JTA_LIMIT_STATE_HINT + 1];
+	char		 req[JTA_STORE_REQUEST_MAX + 1], *big;
+
+	memset(h1, 0x31, sizeof(h1));
+	memset(h2, 0x32, sizeof(h2));
+	memset(&e, 0, sizeof(e));
+	st = newstore(path, sizeof(path));
+	ck_assert_int_eq(jta_store_state_put_request(st, h1, 600, 1000,
+	    "site-1", "{\"client_id\":\"c\"}", &e), JTA_OK);
+	ck_assert_int_eq(jta_store_state_take_request(st, h1, 1001, hint,
+	    sizeof(hint), req, sizeof(req), &e), JTA_OK);
+	ck_assert_str_eq(hint, "site-1");
+	ck_assert_str_eq(req, "{\"client_id\":\"c\"}");
+	/* Single use: the request goes with the state. */
+	ck_assert_int_eq(jta_store_state_take_request(st, h1, 1002, hint,
+	    sizeof(hint), req, sizeof(req), &e), JTA_ERR_AUTH);
+	ck_assert_str_eq(req, "");
+	/* The plain take of a state without one answers "". */
+	ck_assert_int_eq(jta_store_state_put(st, h2, 600, 1000, NULL, &e),
+	    JTA_OK);
+	ck_assert_int_eq(jta_store_state_take_request(st, h2, 1001, NULL, 0,
+	    req, sizeof(req), &e), JTA_OK);
+	ck_assert_str_eq(req, "");
+	/* Bounded. */
+	big = malloc(JTA_STORE_REQUEST_MAX + 2);
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'x', JTA_STORE_REQUEST_MAX + 1);
+	big[JTA_STORE_REQUEST_MAX + 1] = '\0';
+	ck_assert_int_eq(jta_store_state_put_request(st, h2, 600, 1000, NULL,
+	    big, &e), JTA_ERR_INTERNAL);
+	free(big);
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(lockout_counts_locks_and_forgets)
+{
+	static const struct jta_store_lockout rule = { 3, 100, 50, 4 };
+	struct jta_store *st;
+	struct jta_error e;
+	char		 path[512], name[16];
+	int64_t		 until;
+	int		 i;
+
+	memset(&e, 0, sizeof(e));
+	st = newstore(path, sizeof(path));
+	ck_assert_int_eq(jta_store_lockout_get(st, "alice", &until, &e),
+	    JTA_OK);
+	ck_assert(until == 0);
+	/* Two failures: counted, not locked. */
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(jta_store_lockout_fail(st, "alice", 1000 + i,
+		    &rule, &until, &e), JTA_OK);
+		ck_assert(until == 0);
+	}
+	/* The third within the window locks until now + lock_s. */
+	ck_assert_int_eq(jta_store_lockout_fail(st, "alice", 1050, &rule,
+	    &until, &e), JTA_OK);
+	ck_assert(until == 1100);
+	ck_assert_int_eq(jta_store_lockout_get(st, "alice", &until, &e),
+	    JTA_OK);
+	ck_assert(until == 1100);
+	/* A success forgets. */
+	ck_assert_int_eq(jta_store_lockout_clear(st, "alice", &e), JTA_OK);
+	ck_assert_int_eq(jta_store_lockout_get(st, "alice", &until, &e),
+	    JTA_OK);
+	ck_assert(until == 0);
+	/* Failures older than the window start the count again. */
+	ck_assert_int_eq(jta_store_lockout_fail(st, "bob", 1000, &rule,
+	    &until, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_lockout_fail(st, "bob", 1001, &rule,
+	    &until, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_lockout_fail(st, "bob", 1100, &rule,
+	    &until, &e), JTA_OK);
+	ck_assert(until == 0);
+	ck_assert_int_eq(sqlint(path, "SELECT failures FROM login_failures "
+	    "WHERE name = 'bob'"), 1);
+	/* Stale rows are purged; the table keeps at most max_rows, the
+	 * locked rows last to go. */
+	ck_assert_int_eq(jta_store_lockout_fail(st, "carol", 2000, &rule,
+	    &until, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_lockout_fail(st, "carol", 2001, &rule,
+	    &until, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_lockout_fail(st, "carol", 2002, &rule,
+	    &until, &e), JTA_OK);
+	ck_assert(until == 2052);
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM login_failures "
+	    "WHERE name = 'bob'"), 0);
+	for (i = 0; i < 6; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		ck_assert_int_eq(jta_store_lockout_fail(st, name, 2010 + i,
+		    &rule, &until, &e), JTA_OK);
+	}
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM login_failures"),
+	    4);
+	ck_assert_int_eq(jta_store_lockout_get(st, "carol", &until, &e),
+	    JTA_OK);
+	ck_assert(until == 2052);
+	jta_store_close(st);
 }
 END_TEST
 
@@ -3410,8 +3538,9 @@ START_TEST(migration_3_to_4_keeps_users_and_links)
 	ck_assert_int_eq(sqlint(path, "PRAGMA user_version"), 3);
 	st = openstore(path, JTA_STORE_MIGRATE);
 	ck_assert_int_eq(jta_store_version(st, &ver), JTA_OK);
-	ck_assert_int_eq(ver, 4);
+	ck_assert_int_eq(ver, JTA_STORE_VERSION);
 	assert_v4_tables(path);
+	assert_v5_tables(path);
 	memset(&e, 0, sizeof(e));
 	ck_assert_int_eq(jta_store_user_get(st, "alice", &again, &e), JTA_OK);
 	ck_assert(again.id == alice.id);
@@ -3906,6 +4035,8 @@ store_suite(void)
 	tcase_add_test(tc, migration_1_to_3);
 	tcase_add_test(tc, migration_2_to_3);
 	tcase_add_test(tc, state_single_use);
+	tcase_add_test(tc, state_carries_request);
+	tcase_add_test(tc, lockout_counts_locks_and_forgets);
 	tcase_add_test(tc, state_expires_and_is_purged);
 	tcase_add_test(tc, link_put_get_tokens_never_in_clear);
 	tcase_add_test(tc, link_ciphertext_bound_to_row_and_column);
