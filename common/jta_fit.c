@@ -112,7 +112,8 @@ collect(json_t *v, int depth, int arrays, size_t min, struct refs *rs)
 			if (!arrays && json_is_string(c) && (n = jta_fit_chars(
 			    json_string_value(c), json_string_length(c))) > min)
 				add(rs, v, k, 0, c, n);
-			if (arrays && json_is_array(c) && json_array_size(c) > 0)
+			if (arrays && json_is_array(c) &&
+			    json_array_size(c) > 0)
 				add(rs, v, k, 0, c, dumpsize(c));
 			collect(c, depth + 1, arrays, min, rs);
 		}

@@ -180,10 +180,12 @@ static int
 bycand(const void *a, const void *b)
 {
 	const struct cand *x = a, *y = b;
-	json_int_t	 vx = json_integer_value(json_object_get(x->e, "votes"));
-	json_int_t	 vy = json_integer_value(json_object_get(y->e, "votes"));
-	json_int_t	 fx = json_integer_value(json_object_get(x->e, "first"));
-	json_int_t	 fy = json_integer_value(json_object_get(y->e, "first"));
+	json_int_t	 vx, vy, fx, fy;
+
+	vx = json_integer_value(json_object_get(x->e, "votes"));
+	vy = json_integer_value(json_object_get(y->e, "votes"));
+	fx = json_integer_value(json_object_get(x->e, "first"));
+	fy = json_integer_value(json_object_get(y->e, "first"));
 
 	if (vx != vy)
 		return vx > vy ? -1 : 1;
