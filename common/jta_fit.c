@@ -217,7 +217,8 @@ cutstrings(json_t *root, size_t excess)
 	collect(root, 0, 0, STRING_FLOOR + MARKER_COST, &rs);
 	if (rs.nomem)
 		goto out;
-	qsort(rs.r, rs.n, sizeof(*rs.r), bysize);
+	if (rs.n > 0)
+		qsort(rs.r, rs.n, sizeof(*rs.r), bysize);
 	/* The longest j strings cut to keep characters save sum - j *
 	 * (keep + marker); find the largest keep that saves excess while
 	 * leaving the (j+1)th string whole. */
@@ -262,7 +263,8 @@ droptails(json_t *root, size_t excess)
 	collect(root, 0, 1, 0, &rs);
 	if (rs.nomem)
 		goto out;
-	qsort(rs.r, rs.n, sizeof(*rs.r), bysize);
+	if (rs.n > 0)
+		qsort(rs.r, rs.n, sizeof(*rs.r), bysize);
 	for (i = 0; i < rs.n && excess > 0; i++) {
 		r = &rs.r[i];
 		arr = r->v;
