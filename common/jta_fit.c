@@ -38,6 +38,7 @@ struct ref {
 	size_t		 idx;		/* in parent (array) */
 	json_t		*v;		/* borrowed from parent */
 	size_t		 size;		/* characters */
+	size_t		 seq;		/* place in the walk */
 };
 
 struct refs {
@@ -68,6 +69,7 @@ add(struct refs *rs, json_t *parent, const char *key, size_t idx, json_t *v,
 	rs->r[rs->n].key = key;
 	rs->r[rs->n].idx = idx;
 	rs->r[rs->n].v = v;
+	rs->r[rs->n].seq = rs->n;
 	rs->r[rs->n++].size = size;
 }
 
@@ -135,7 +137,7 @@ bysize(const void *a, const void *b)
 
 	if (x->size != y->size)
 		return x->size > y->size ? -1 : 1;
-	return x < y ? -1 : x > y;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 /*

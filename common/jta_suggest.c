@@ -175,7 +175,7 @@ struct cand {
 	json_t		*e;
 };
 
-/* Most votes first, then the better-ranked first voter. */
+/* Most votes first, then the better-ranked first voter, then by name. */
 static int
 bycand(const void *a, const void *b)
 {
@@ -189,7 +189,11 @@ bycand(const void *a, const void *b)
 
 	if (vx != vy)
 		return vx > vy ? -1 : 1;
-	return fx < fy ? -1 : fx > fy;
+	if (fx != fy)
+		return fx < fy ? -1 : 1;
+	/* Two labels of the same ticket: by name, so the order is the
+	 * same everywhere. */
+	return strcmp(x->value, y->value);
 }
 
 /* The suggested values of one member, best first, at most max; a new

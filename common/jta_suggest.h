@@ -55,9 +55,10 @@ double jta_suggest_overlap(const struct jta_suggest_terms *t,
  * and priority only the value with the most votes can be suggested (a
  * tie goes to the value of the better-ranked ticket); for labels and
  * components every value that passes is, most votes first (ties by
- * rank), at most JTA_LIMIT_LABELS of each.  Each is {"value", "votes",
- * "of": the number of tickets, "evidence": the keys that voted, in rank
- * order}.  Members with nothing suggested are absent.
+ * rank, then by value), at most JTA_LIMIT_LABELS of each.  Each is
+ * {"value", "votes", "of": the number of tickets, "evidence": the keys
+ * that voted, in rank order}.  Members with nothing suggested are
+ * absent.
  *
  * *out is a new object ({} when nothing is suggested); JTA_ERR_NOMEM when
  * memory runs out, JTA_ERR_INTERNAL when similar is not an array.

@@ -169,6 +169,18 @@ START_TEST(suggest_needs_two_votes_or_a_majority)
 	ck_assert_int_eq(jta_suggest_make(a, &s), JTA_OK);
 	ck_assert_uint_eq(json_object_size(s), 0);
 	json_decref(s);
+	/* Two labels of the same tickets tie: by name. */
+	json_array_append_new(a, ticket("A-1", "A", "Bug", "High", "zeta",
+	    "alpha"));
+	json_array_append_new(a, ticket("A-2", "A", "Bug", "High", "zeta",
+	    "alpha"));
+	ck_assert_int_eq(jta_suggest_make(a, &s), JTA_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    json_object_get(s, "labels"), 0), "value")), "alpha");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    json_object_get(s, "labels"), 1), "value")), "zeta");
+	json_decref(s);
+	json_array_clear(a);
 	ck_assert_int_eq(jta_suggest_make(NULL, &s), JTA_ERR_INTERNAL);
 	ck_assert_ptr_null(s);
 	json_decref(a);
