@@ -153,8 +153,8 @@
 #define JTA_LIMIT_SIMILAR_FETCH	50
 
 /* Every JSON answer, serialised, stays under this many Unicode characters
- * (not bytes): OpenAI's GPT Actions refuse a response body of 100,000
- * characters or more ("Response too large", GPT Actions production notes:
+ * (not bytes): "Request and response payloads must be less than 100,000
+ * characters each" (OpenAI, "Production notes on GPT Actions",
  * https://platform.openai.com/docs/actions/production).  Longer answers
  * are shrunk by jta_fit. */
 #define JTA_LIMIT_RESPONSE_CHARS 100000
