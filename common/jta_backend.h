@@ -50,6 +50,18 @@ struct jta_backend_ops {
 			    struct jta_error *);
 	enum jta_err	(*me)(struct jta_backend *, const struct jta_user *,
 			    json_t **, struct jta_error *);
+	/* GET /api/similar: {"similar": [...], "suggestion": {...}}, the
+	 * tickets the person can see most like text (project, when not
+	 * NULL, narrows them), at most limit (1..JTA_LIMIT_SIMILAR_MAX). */
+	enum jta_err	(*similar)(struct jta_backend *,
+			    const struct jta_user *, const char *text,
+			    const char *project, size_t limit, json_t **,
+			    struct jta_error *);
+	/* GET /api/users: {"users": [{id, name, email?}]} matching query
+	 * (a part of a name or an email), at most limit. */
+	enum jta_err	(*users)(struct jta_backend *, const struct jta_user *,
+			    const char *query, size_t limit, json_t **,
+			    struct jta_error *);
 };
 
 struct jta_backend {

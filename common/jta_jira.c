@@ -7,12 +7,14 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
 #include "jta_jira.h"
 #include "jta_req.h"
+#include "jta_suggest.h"
 #include "jta_time.h"
 
 const char jta_jira_current_user[] = "currentUser()";
@@ -1302,3 +1304,259 @@ jta_jira_error(long http_status, const json_t *body, struct jta_error *err)
 	}
 	return rc;
 }
+
+/* ---- similar issues and users ---- */
+
+enum jta_err
+jta_jira_jql_similar(const char *text, const char *project,
+    struct jta_suggest_terms *terms, char *buf, size_t bufsz,
+    struct jta_error *err)
+{
+	struct sbuf	 b;
+	enum jta_err	 rc;
+	size_t		 i;
+
+	if (buf == NULL || bufsz == 0)
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "no room for the query");
+	buf[0] = '\0';
+	if (text == NULL || strlen(text) > JTA_LIMIT_TEXT_QUERY)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "text",
+		    "text must be 1 to %d bytes", JTA_LIMIT_TEXT_QUERY);
+	if ((rc = jqlvalue(text, "text", err)) != JTA_OK ||
+	    (project != NULL && (rc = jqlvalue(project, "project", err)) !=
+	    JTA_OK))
+		return rc;
+	if (jta_suggest_terms(text, terms) == 0)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "text",
+		    "text has no word to look for (words of three letters "
+		    "or more that are not as common as \"the\")");
+	sb_init(&b, buf, bufsz > JTA_LIMIT_JQL + 1 ? JTA_LIMIT_JQL + 1 :
+	    bufsz);
+	if (project != NULL) {
+		sb_str(&b, "project = ");
+		sb_quoted(&b, project);
+		sb_str(&b, " AND ");
+	}
+	/* The Lucene query: term OR term ...; terms hold no Lucene syntax
+	 * (jta_suggest_terms), and sb_quoted escapes for JQL anyway. */
+	{
+		char	 words[JTA_LIMIT_TEXT_QUERY + 4 *
+			    JTA_LIMIT_SIMILAR_TERMS + 1];
+		struct sbuf w;
+
+		sb_init(&w, words, sizeof(words));
+		for (i = 0; i < terms->n; i++) {
+			if (i > 0)
+				sb_str(&w, " OR ");
+			sb_str(&w, terms->term[i]);
+		}
+		sb_str(&b, "text ~ ");
+		sb_quoted(&b, words);
+		if (w.full)
+			b.full = 1;
+	}
+	if (b.full) {
+		buf[0] = '\0';
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "text",
+		    "text makes a Jira query that is too long; shorten it");
+	}
+	return JTA_OK;
+}
+
+json_t *
+jta_jira_similar_body(const char *jql, size_t max)
+{
+	if (jql == NULL)
+		return NULL;
+	if (max == 0 || max > JTA_LIMIT_PAGE_MAX)
+		max = JTA_LIMIT_PAGE_MAX;
+	return json_pack("{s:s, s:I, s:[s,s,s,s,s,s,s,s]}", "jql", jql,
+	    "maxResults", (json_int_t)max, "fields", "summary", "status",
+	    "issuetype", "priority", "labels", "components", "project",
+	    "updated");
+}
+
+/* The names of an issue's components (not an array: none). */
+static enum jta_err
+compnames(const json_t *a, json_t **out, struct jta_error *err)
+{
+	const json_t	*it, *n;
+	size_t		 i;
+
+	*out = NULL;
+	if (json_array_size(a) > JTA_LIMIT_JIRA_ITEMS)
+		return bad(err, "a list longer than this server reads");
+	if ((*out = json_array()) == NULL)
+		return JTA_ERR_NOMEM;
+	json_array_foreach(a, i, it)
+		if (json_is_string(n = json_object_get(it, "name")) &&
+		    json_array_append_new(*out, json_deep_copy(n)) != 0)
+			return JTA_ERR_NOMEM;
+	return JTA_OK;
+}
+
+/* The text a row's score is taken over: summary, labels, components. */
+static double
+rowscore(const json_t *row, const struct jta_suggest_terms *terms)
+{
+	char		 buf[2048];
+	struct sbuf	 b;
+	const json_t	*it;
+	size_t		 i;
+
+	sb_init(&b, buf, sizeof(buf));
+	if (json_is_string(json_object_get(row, "summary")))
+		sb_str(&b, json_string_value(json_object_get(row, "summary")));
+	json_array_foreach(json_object_get(row, "labels"), i, it)
+		if (!b.full) {
+			sb_str(&b, " ");
+			sb_str(&b, json_string_value(it));
+		}
+	json_array_foreach(json_object_get(row, "components"), i, it)
+		if (!b.full) {
+			sb_str(&b, " ");
+			sb_str(&b, json_string_value(it));
+		}
+	/* A full buffer keeps what fit: enough to score by. */
+	buf[b.len < sizeof(buf) ? b.len : sizeof(buf) - 1] = '\0';
+	return jta_suggest_overlap(terms, buf);
+}
+
+struct ranked {
+	json_t	*row;
+	double	 score;
+	size_t	 pos;
+};
+
+static int
+byscore(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+enum jta_err
+jta_jira_similar_result(const json_t *jira, const char *public_url,
+    const struct jta_suggest_terms *terms, size_t limit, json_t **out,
+    struct jta_error *err)
+{
+	const json_t	*issues = json_object_get(jira, "issues"), *it, *f;
+	struct ranked	*r = NULL;
+	json_t		*arr = NULL, *row = NULL, *lab = NULL, *comp = NULL;
+	size_t		 i, n = 0;
+	enum jta_err	 rc;
+
+	*out = NULL;
+	if (!json_is_array(issues))
+		return bad(err, "a search result without issues");
+	if (json_array_size(issues) > JTA_LIMIT_PAGE_MAX)
+		return bad(err, "more issues than asked for");
+	if ((r = calloc(json_array_size(issues) + 1, sizeof(*r))) == NULL)
+		return JTA_ERR_NOMEM;
+	json_array_foreach(issues, i, it) {
+		f = json_object_get(it, "fields");
+		if ((rc = slimrow(it, public_url, &row, err)) != JTA_OK ||
+		    (rc = strings(json_object_get(f, "labels"), &lab, err)) !=
+		    JTA_OK ||
+		    (rc = compnames(json_object_get(f, "components"), &comp,
+		    err)) != JTA_OK)
+			goto out;
+		json_object_del(row, "assignee");
+		json_object_del(row, "reporter");
+		json_object_del(row, "created");
+		rc = JTA_ERR_NOMEM;
+		if (oset(row, "project", subname(f, "project", "key")) ||
+		    json_object_set(row, "labels", lab) ||
+		    json_object_set(row, "components", comp))
+			goto out;
+		r[n].row = row;
+		r[n].pos = n;
+		r[n].score = rowscore(row, terms);
+		n++;
+		row = NULL;
+		json_decref(lab);
+		json_decref(comp);
+		lab = comp = NULL;
+	}
+	qsort(r, n, sizeof(*r), byscore);
+	rc = JTA_ERR_NOMEM;
+	if ((arr = json_array()) == NULL)
+		goto out;
+	for (i = 0; i < n && i < limit; i++) {
+		/* Three decimals: a share, not a measurement. */
+		if (oset(r[i].row, "score", json_real((double)(long)(
+		    r[i].score * 1000 + 0.5) / 1000)) != 0 ||
+		    json_array_append(arr, r[i].row) != 0)
+			goto out;
+	}
+	*out = arr;
+	arr = NULL;
+	rc = JTA_OK;
+out:
+	for (i = 0; i < n; i++)
+		json_decref(r[i].row);
+	free(r);
+	json_decref(row);
+	json_decref(lab);
+	json_decref(comp);
+	json_decref(arr);
+	return rc;
+}
+
+enum jta_err
+jta_jira_users(const json_t *jira, size_t limit, json_t **out,
+    struct jta_error *err)
+{
+	const json_t	*it, *type;
+	struct jta_error e;
+	json_t		*arr = NULL, *me = NULL, *one;
+	size_t		 i;
+	enum jta_err	 rc;
+
+	*out = NULL;
+	if (!json_is_array(jira))
+		return bad(err, "a user search that is not a list");
+	if (json_array_size(jira) > JTA_LIMIT_JIRA_ITEMS)
+		return bad(err, "more users than asked for");
+	if ((arr = json_array()) == NULL)
+		return JTA_ERR_NOMEM;
+	json_array_foreach(jira, i, it) {
+		if (json_array_size(arr) >= limit)
+			break;
+		type = json_object_get(it, "accountType");
+		if (!json_is_true(json_object_get(it, "active")) ||
+		    !json_is_string(type) || strcmp(json_string_value(type),
+		    "atlassian") != 0)
+			continue;
+		/* The same checks as /myself's: a valid account id. */
+		if (jta_jira_me(it, NULL, &me, &e) != JTA_OK)
+			continue;
+		rc = JTA_ERR_NOMEM;
+		if ((one = json_object()) == NULL ||
+		    json_array_append_new(arr, one) != 0 ||
+		    json_object_set(one, "id", json_object_get(me, "name")) ||
+		    json_object_set(one, "name", json_is_string(json_object_get(
+		    me, "display_name")) ? json_object_get(me,
+		    "display_name") : json_object_get(me, "name")) ||
+		    (json_is_string(json_object_get(me, "email")) &&
+		    json_object_set(one, "email", json_object_get(me,
+		    "email"))))
+			goto out;
+		json_decref(me);
+		me = NULL;
+	}
+	if ((*out = json_pack("{s:O}", "users", arr)) == NULL) {
+		rc = JTA_ERR_NOMEM;
+		goto out;
+	}
+	rc = JTA_OK;
+out:
+	json_decref(me);
+	json_decref(arr);
+	return rc;
+}
+

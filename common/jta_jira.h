@@ -274,4 +274,51 @@ json_t *jta_jira_comment_body(const json_t *adf);
 enum jta_err jta_jira_error(long http_status, const json_t *body,
     struct jta_error *err) JTA_WUR;
 
+/* ---- similar issues and users (GET /api/similar, GET /api/users) ---- */
+
+struct jta_suggest_terms;
+
+/*
+ * The JQL of a similar search: [project = "X" AND ] text ~ "t1 OR t2 ..."
+ * with the terms of text (jta_suggest_terms: words only, no Lucene
+ * syntax), joined by Lucene's OR (Jira joins bare words with AND: "Search
+ * syntax for text fields"), so a ticket matching any term is found.  No
+ * ORDER BY: Jira's own order for a text search.  terms gets the terms
+ * (the caller ranks with them).  text with a control character, invalid
+ * UTF-8 or no term is 422 ("text"), a bad project 422 ("project").
+ */
+enum jta_err jta_jira_jql_similar(const char *text, const char *project,
+    struct jta_suggest_terms *terms, char *buf, size_t bufsz,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * The body of POST /rest/api/3/search/jql for a similar search: jql,
+ * maxResults max (1..JTA_LIMIT_PAGE_MAX), the fields a suggestion needs
+ * (summary, status, issuetype, priority, labels, components, project,
+ * updated).  NULL when memory runs out.
+ */
+json_t *jta_jira_similar_body(const char *jql, size_t max);
+
+/*
+ * Map the SearchAndReconcileResults of a similar search to an array of
+ * {key, summary, status, project, type, priority, labels, components (the
+ * components' names), updated, url, score}, ranked by score: the share of
+ * terms found in the summary, labels and components (0..1, ties keep
+ * Jira's order), at most limit.  Errors as for jta_jira_search_result.
+ */
+enum jta_err jta_jira_similar_result(const json_t *jira,
+    const char *public_url, const struct jta_suggest_terms *terms,
+    size_t limit, json_t **out, struct jta_error *err) JTA_WUR;
+
+/*
+ * Map GET /rest/api/3/user/search (an array of User) to {"users": [{"id":
+ * accountId, "name": displayName, "email": emailAddress (only when Jira
+ * shows it)}]}: only active "atlassian" accounts (apps and customers are
+ * left out), users without a valid account id skipped, at most limit.
+ * JTA_ERR_UPSTREAM (502) when the answer is not an array or has more than
+ * JTA_LIMIT_JIRA_ITEMS elements.
+ */
+enum jta_err jta_jira_users(const json_t *jira, size_t limit, json_t **out,
+    struct jta_error *err) JTA_WUR;
+
 #endif

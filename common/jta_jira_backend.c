@@ -23,6 +23,7 @@
 #include "jta_limits.h"
 #include "jta_log.h"
 #include "jta_req.h"
+#include "jta_suggest.h"
 #include "jta_time.h"
 
 /* The fields a full issue needs (GET /rest/api/3/issue/{key}). */
@@ -610,6 +611,78 @@ me(struct jta_backend *be, const struct jta_user *who, json_t **out,
 	return rc;
 }
 
+/*
+ * GET /api/similar as the person: a search with their own token, so Jira
+ * shows only what they may browse.  More issues are read than shown
+ * (JTA_LIMIT_SIMILAR_FETCH) and ranked by the share of terms in each
+ * summary, labels and components (Jira's order breaks ties).
+ */
+static enum jta_err
+similar(struct jta_backend *be, const struct jta_user *who,
+    const char *text, const char *project, size_t limit, json_t **out,
+    struct jta_error *err)
+{
+	struct jta_suggest_terms terms;
+	char		 jql[JTA_LIMIT_JQL + 1];
+	json_t		*body = NULL, *reply = NULL, *list = NULL, *sugg = NULL;
+	enum jta_err	 rc;
+
+	*out = NULL;
+	if (limit == 0 || limit > JTA_LIMIT_SIMILAR_MAX)
+		limit = JTA_LIMIT_SIMILAR_DEFAULT;
+	if ((rc = jta_jira_jql_similar(text, project, &terms, jql, sizeof(jql),
+	    err)) != JTA_OK)
+		return rc;
+	if ((body = jta_jira_similar_body(jql, JTA_LIMIT_SIMILAR_FETCH)) ==
+	    NULL)
+		return JTA_ERR_NOMEM;
+	/* A search changes nothing: safe to repeat. */
+	if ((rc = call(be, who, "POST", "/search/jql", body, 1, &reply,
+	    err)) != JTA_OK ||
+	    (rc = jta_jira_similar_result(reply, be->conf->public_url, &terms,
+	    limit, &list, err)) != JTA_OK ||
+	    (rc = jta_suggest_make(list, &sugg)) != JTA_OK)
+		goto out;
+	if ((*out = json_pack("{s:O, s:O}", "similar", list, "suggestion",
+	    sugg)) == NULL)
+		rc = JTA_ERR_NOMEM;
+out:
+	json_decref(body);
+	json_decref(reply);
+	json_decref(list);
+	json_decref(sugg);
+	return rc;
+}
+
+/*
+ * GET /api/users: GET /rest/api/3/user/search?query= as the person (Jira
+ * applies their permission and each user's privacy settings: an email
+ * shows only when visible).  Twice the limit is asked for, since apps and
+ * inactive accounts are left out afterwards.
+ */
+static enum jta_err
+users(struct jta_backend *be, const struct jta_user *who, const char *query,
+    size_t limit, json_t **out, struct jta_error *err)
+{
+	char		 q[3 * JTA_LIMIT_EMAIL + 1], path[sizeof(q) + 64];
+	json_t		*reply = NULL;
+	enum jta_err	 rc;
+
+	*out = NULL;
+	if (limit == 0 || limit > JTA_LIMIT_USERS_MAX)
+		limit = JTA_LIMIT_USERS_DEFAULT;
+	if (strlen(query) > JTA_LIMIT_EMAIL || jta_http_urlencode(query,
+	    strlen(query), q, sizeof(q)) != 0)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "query",
+		    "query is longer than %d bytes", JTA_LIMIT_EMAIL);
+	snprintf(path, sizeof(path), "/user/search?query=%s&maxResults=%zu",
+	    q, 2 * limit);
+	if ((rc = call(be, who, "GET", path, NULL, 1, &reply, err)) == JTA_OK)
+		rc = jta_jira_users(reply, limit, out, err);
+	json_decref(reply);
+	return rc;
+}
+
 const struct jta_backend_ops jta_jira_ops = {
 	.name = "jira",
 	.search = search,
@@ -621,4 +694,6 @@ const struct jta_backend_ops jta_jira_ops = {
 	.transition = transition,
 	.projects = projects,
 	.me = me,
+	.similar = similar,
+	.users = users,
 };

@@ -139,4 +139,24 @@
  * well under this; more is refused (502), never buffered without end. */
 #define JTA_LIMIT_UPSTREAM_BODY	(4 * 1024 * 1024)
 
+/* GET /api/similar and /api/users (the "Similar and users" section of
+ * the ticket API).  Results: 1..20 similar tickets (default 5), 1..50
+ * users (default 10). */
+#define JTA_LIMIT_SIMILAR_DEFAULT 5
+#define JTA_LIMIT_SIMILAR_MAX	20
+#define JTA_LIMIT_USERS_DEFAULT	10
+#define JTA_LIMIT_USERS_MAX	50
+/* Words of the text a similar search looks for (the rest are ignored):
+ * bounds the FTS5 and JQL queries built from them. */
+#define JTA_LIMIT_SIMILAR_TERMS	12
+/* Issues read from Jira for a similar search before ranking them. */
+#define JTA_LIMIT_SIMILAR_FETCH	50
+
+/* Every JSON answer, serialised, stays under this many Unicode characters
+ * (not bytes): "Request and response payloads must be less than 100,000
+ * characters each" (OpenAI, "Production notes on GPT Actions",
+ * https://platform.openai.com/docs/actions/production).  Longer answers
+ * are shrunk by jta_fit. */
+#define JTA_LIMIT_RESPONSE_CHARS 100000
+
 #endif

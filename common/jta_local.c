@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "jta_backend.h"
+#include "jta_suggest.h"
 
 /* Add "url" (public_url/api/issues/KEY) to one ticket object. */
 static void
@@ -130,6 +131,52 @@ me(struct jta_backend *be, const struct jta_user *who, json_t **out,
 	return *out == NULL ? JTA_ERR_NOMEM : JTA_OK;
 }
 
+/* GET /api/similar over every ticket (every local user sees all). */
+static enum jta_err
+similar(struct jta_backend *be, const struct jta_user *who,
+    const char *text, const char *project, size_t limit, json_t **out,
+    struct jta_error *err)
+{
+	struct jta_suggest_terms terms;
+	json_t		*list = NULL, *sugg = NULL, *t;
+	size_t		 i;
+	enum jta_err	 rc;
+
+	(void)who;
+	*out = NULL;
+	jta_suggest_terms(text, &terms);
+	if ((rc = jta_store_ticket_similar(be->store, &terms, project, limit,
+	    &list, err)) != JTA_OK)
+		return rc;
+	json_array_foreach(list, i, t)
+		addurl(be, t);
+	if ((rc = jta_suggest_make(list, &sugg)) == JTA_OK &&
+	    (*out = json_pack("{s:O, s:O}", "similar", list, "suggestion",
+	    sugg)) == NULL)
+		rc = JTA_ERR_NOMEM;
+	json_decref(list);
+	json_decref(sugg);
+	return rc;
+}
+
+/* GET /api/users over the store's users. */
+static enum jta_err
+users(struct jta_backend *be, const struct jta_user *who, const char *query,
+    size_t limit, json_t **out, struct jta_error *err)
+{
+	json_t		*list = NULL;
+	enum jta_err	 rc;
+
+	(void)who;
+	*out = NULL;
+	if ((rc = jta_store_user_find(be->store, query, limit, &list, err)) !=
+	    JTA_OK)
+		return rc;
+	if ((*out = json_pack("{s:o}", "users", list)) == NULL)
+		return JTA_ERR_NOMEM;
+	return JTA_OK;
+}
+
 const struct jta_backend_ops jta_local_ops = {
 	.name = "local",
 	.search = search,
@@ -141,4 +188,6 @@ const struct jta_backend_ops jta_local_ops = {
 	.transition = transition,
 	.projects = projects,
 	.me = me,
+	.similar = similar,
+	.users = users,
 };

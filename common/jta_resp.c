@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jta_fit.h"
+#include "jta_limits.h"
 #include "jta_resp.h"
 
 void
@@ -100,9 +102,10 @@ jta_resp_json_as(struct jta_resp *resp, int status, const char *type,
 	char		*text;
 	size_t		 len;
 
-	if ((text = json_dumps(body, JSON_COMPACT)) == NULL)
-		return JTA_ERR_NOMEM;
-	len = strlen(text);
+	/* Every answer stays under the response cap (jta_fit.h). */
+	if ((rc = jta_fit(body, JTA_LIMIT_RESPONSE_CHARS, &text, &len,
+	    NULL)) != JTA_OK)
+		return rc;
 	/* A trailing newline keeps curl output and logs readable. */
 	rc = send(resp, status, type, text, len);
 	if (rc == JTA_OK && !resp->head_only &&

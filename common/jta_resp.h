@@ -39,7 +39,8 @@ void jta_resp_init(struct jta_resp *resp, jta_resp_writer write, void *arg,
 enum jta_err jta_resp_header(struct jta_resp *resp, const char *name,
     const char *value) JTA_WUR;
 
-/* Send status and body (compact JSON, then a newline) as
+/* Send status and body (compact JSON, then a newline; shrunk by jta_fit
+ * to stay under JTA_LIMIT_RESPONSE_CHARS characters) as
  * application/json; body is borrowed.  HEAD sends headers only. */
 enum jta_err jta_resp_json(struct jta_resp *resp, int status,
     const json_t *body) JTA_WUR;

@@ -16,6 +16,7 @@
 #include "jta_log.h"
 #include "jta_req.h"
 #include "jta_store.h"
+#include "jta_suggest.h"
 #include "jta_time.h"
 
 const char *const jta_store_priorities[] = { "Highest", "High", "Medium",
@@ -209,6 +210,7 @@ enum sid {
 	S_T_SET_ASSIGNEE, S_T_SET_STATUS, S_T_TOUCH,
 	S_SEARCH_UPDATED_DESC, S_SEARCH_UPDATED_ASC, S_SEARCH_CREATED_DESC,
 	S_SEARCH_CREATED_ASC,
+	S_SIMILAR, S_USER_FIND,
 	S_TK_COUNT, S_TK_LIST, S_TK_GET, S_TK_DEL_COMMENTS, S_TK_DEL_LABELS,
 	S_TK_DEL,
 	S_STATE_PURGE, S_STATE_PUT, S_STATE_TAKE,
@@ -478,6 +480,18 @@ static const char *const sql[S_COUNT] = {
 	    "locked_until = CASE WHEN first > :old AND failures + 1 >= :limit "
 	    "THEN :until ELSE locked_until END RETURNING locked_until",
 	[S_LOCK_CLEAR] = "DELETE FROM login_failures WHERE name = :name",
+	/* Similar tickets: bm25 with a summary match worth ten of a
+	 * comment's and a description's three (lower bm25 is better). */
+	[S_SIMILAR] = "SELECT p.key, t.num, t.summary, t.status, t.type, "
+	    "t.priority, t.updated, t.id, bm25(ticket_fts, 10.0, 3.0, 1.0) "
+	    "AS rank FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid "
+	    "JOIN projects p ON p.id = t.project_id WHERE ticket_fts MATCH :q "
+	    "AND (:project IS NULL OR p.key = :project) "
+	    "ORDER BY rank, t.id DESC LIMIT :lim",
+	[S_USER_FIND] = "SELECT name, display_name, email FROM users "
+	    "WHERE instr(lower(name), lower(:q)) > 0 "
+	    "OR instr(lower(display_name), lower(:q)) > 0 "
+	    "OR instr(lower(email), lower(:q)) > 0 ORDER BY name LIMIT :lim",
 };
 
 struct jta_store {
@@ -3822,3 +3836,141 @@ jta_store_lockout_clear(struct jta_store *st, const char *name,
 		return dberr(st, rc, "lockout clear", err);
 	return JTA_OK;
 }
+
+/* ---- similar tickets and user look-up ---- */
+
+/*
+ * The FTS5 query for a similar search: every term a quoted string, joined
+ * by OR (any term may match; bm25 ranks the tickets holding more of them,
+ * and rarer ones, first).  Terms hold no '"' (jta_suggest_terms), but
+ * quotes are doubled anyway, as FTS5 strings want.  Returns 0, or -1 when
+ * there is no term or out is too small.
+ */
+static int
+ftsany(const struct jta_suggest_terms *t, char *out, size_t outsz)
+{
+	size_t	 i, o = 0;
+	const char *p;
+
+	if (t->n == 0 || outsz == 0)
+		return -1;
+	for (i = 0; i < t->n; i++) {
+		if (o + 6 >= outsz)
+			return -1;
+		if (i > 0) {
+			memcpy(out + o, " OR ", 4);
+			o += 4;
+		}
+		out[o++] = '"';
+		for (p = t->term[i]; *p != '\0'; p++) {
+			if (o + 3 >= outsz)
+				return -1;
+			if (*p == '"')
+				out[o++] = '"';
+			out[o++] = *p;
+		}
+		out[o++] = '"';
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+enum jta_err
+jta_store_ticket_similar(struct jta_store *st,
+    const struct jta_suggest_terms *terms, const char *project, size_t limit,
+    json_t **out, struct jta_error *err)
+{
+	enum jta_err	 ret = JTA_ERR_NOMEM;
+	sqlite3_stmt	*s;
+	json_t		*arr = NULL, *row, *lab;
+	char		 q[2 * JTA_LIMIT_TEXT_QUERY + 8 *
+			    JTA_LIMIT_SIMILAR_TERMS + 1];
+	char		 key[JTA_LIMIT_ISSUE_KEY + 1];
+	int		 rc;
+
+	*out = NULL;
+	if (ftsany(terms, q, sizeof(q)) != 0)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "text",
+		    "text has no word to look for (words of three letters "
+		    "or more that are not as common as \"the\")");
+	if (limit == 0 || limit > JTA_LIMIT_SIMILAR_MAX)
+		limit = JTA_LIMIT_SIMILAR_DEFAULT;
+	if ((s = stmt(st, S_SIMILAR)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = btext(s, ":q", q)) != SQLITE_OK ||
+	    (rc = btext(s, ":project", project)) != SQLITE_OK ||
+	    (rc = bint(s, ":lim", (int64_t)limit)) != SQLITE_OK)
+		return dberr(st, rc, "bind", err);
+	if ((arr = json_array()) == NULL)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		snprintf(key, sizeof(key), "%s-%" PRId64, col(s, 0),
+		    (int64_t)sqlite3_column_int64(s, 1));
+		/* labels() steps another statement: this one stays put. */
+		if ((ret = labels(st, sqlite3_column_int64(s, 7), &lab)) !=
+		    JTA_OK)
+			goto out;
+		row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:[], "
+		    "s:o, s:f}", "key", key, "summary", col(s, 2), "status",
+		    col(s, 3), "project", col(s, 0), "type", col(s, 4),
+		    "priority", col(s, 5), "labels", lab, "components",
+		    "updated", timejs(sqlite3_column_int64(s, 6)), "score",
+		    /* bm25 is negative, more so for better matches. */
+		    -sqlite3_column_double(s, 8));
+		ret = JTA_ERR_NOMEM;
+		if (row == NULL || json_array_append_new(arr, row) != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		ret = dberr(st, rc, "similar", err);
+		goto out;
+	}
+	ret = JTA_OK;
+out:
+	sqlite3_reset(s);
+	if (ret != JTA_OK)
+		json_decref(arr);
+	else
+		*out = arr;
+	return ret;
+}
+
+enum jta_err
+jta_store_user_find(struct jta_store *st, const char *query, size_t limit,
+    json_t **out, struct jta_error *err)
+{
+	enum jta_err	 ret = JTA_ERR_NOMEM;
+	sqlite3_stmt	*s;
+	json_t		*arr = NULL, *o;
+	int		 rc;
+
+	*out = NULL;
+	if ((s = stmt(st, S_USER_FIND)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = btext(s, ":q", query)) != SQLITE_OK ||
+	    (rc = bint(s, ":lim", (int64_t)limit)) != SQLITE_OK)
+		return dberr(st, rc, "bind", err);
+	if ((arr = json_array()) == NULL)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		o = json_pack("{s:s, s:s}", "id", col(s, 0), "name",
+		    col(s, 1));
+		if (o == NULL || json_array_append_new(arr, o) != 0 ||
+		    (col(s, 2)[0] != '\0' && json_object_set_new(o, "email",
+		    json_string(col(s, 2))) != 0))
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		ret = dberr(st, rc, "user find", err);
+		goto out;
+	}
+	ret = JTA_OK;
+out:
+	sqlite3_reset(s);
+	if (ret != JTA_OK)
+		json_decref(arr);
+	else
+		*out = arr;
+	return ret;
+}
+

@@ -543,4 +543,26 @@ enum jta_err jta_store_lockout_fail(struct jta_store *st, const char *name,
 enum jta_err jta_store_lockout_clear(struct jta_store *st, const char *name,
     struct jta_error *err) JTA_WUR;
 
+/*
+ * Similar tickets (GET /api/similar): the tickets whose summary,
+ * description or comments hold any of terms (jta_suggest_terms), best
+ * first by FTS5's bm25, project (when not NULL) only, at most limit.
+ * *out is an array of {key, summary, status, project, type, priority,
+ * labels, components ([]: the store has none), updated, score (higher is
+ * closer: bm25 negated)}.  terms with no term is JTA_ERR_INPUT (422,
+ * "text").
+ */
+struct jta_suggest_terms;
+enum jta_err jta_store_ticket_similar(struct jta_store *st,
+    const struct jta_suggest_terms *terms, const char *project, size_t limit,
+    json_t **out, struct jta_error *err) JTA_WUR;
+
+/*
+ * Users whose name, display name or email holds query (ASCII case
+ * ignored), by name, at most limit: *out is an array of {"id": name,
+ * "name": display name, "email" (when there is one)}.
+ */
+enum jta_err jta_store_user_find(struct jta_store *st, const char *query,
+    size_t limit, json_t **out, struct jta_error *err) JTA_WUR;
+
 #endif

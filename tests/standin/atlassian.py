@@ -1264,6 +1264,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         ("GET", "/rest/api/3/priority/search", "priority_search"),
         ("GET", "/rest/api/3/issuetype", "issuetypes"),
         ("GET", "/rest/api/3/status", "statuses"),
+        ("GET", "/rest/api/3/user/search", "user_search"),
     ]
     ROUTE_RE = [(m, tpl, re.compile(re.sub(r"\{\w+\}", "([^/]+)", tpl)), h)
                 for m, tpl, h in ROUTES]
@@ -1366,6 +1367,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
              "status": self.status_json(iss["status"]),
              "statuscategorychangedate": jira_time(iss["updated"]),
              "labels": list(iss["labels"]),
+             "components": [{"self": "%s%s/component/%s" % (self.site, API3,
+                                                              c["id"]),
+                             "id": c["id"], "name": c["name"]}
+                            for c in iss.get("components", [])],
              "assignee": w.user_json(iss["assignee"], self.site),
              "reporter": w.user_json(iss["reporter"], self.site),
              "creator": w.user_json(iss["reporter"], self.site),
@@ -1564,7 +1569,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             kind, v = vals[0]
             if kind != "lit":
                 raise JqlError("a text is expected for '%s'" % field)
-            words = [x.lower() for x in WORD.findall(v)]
+            # Lucene inside Jira: bare words are joined with AND, and an
+            # upper-case OR between them makes alternatives ("Search
+            # syntax for text fields").
+            alts = [[x.lower() for x in WORD.findall(a)]
+                    for a in re.split(r"\s+OR\s+", v)]
+            alts = [a for a in alts if a]
+            words = [w for a in alts for w in a]
             if not words:
                 raise JqlError("The field '%s' needs at least one word." %
                                field)
@@ -1576,7 +1587,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if field in ("text", "comment"):
                 parts += [adf_text(c["body"]) for c in i["comments"]]
             have = set(x.lower() for x in WORD.findall(" ".join(parts)))
-            return all(wd in have for wd in words)
+            return any(all(wd in have for wd in a) for a in alts)
         want = self.resolve_values(field, vals)
         if field == "labels":
             got = set(i["labels"])
@@ -2020,6 +2031,38 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def j_statuses(self, raw):
         return 200, [self.status_json(i) for i in STATUSES]
+
+    def j_user_search(self, raw):
+        """GET /rest/api/3/user/search (Find users): query matched against
+        displayName and emailAddress by prefix (of the value or of a word
+        of the display name), case-insensitive; startAt and maxResults
+        page the matches.  A person may carry "accountType" (default
+        "atlassian"), "active" (default true) and "email_hidden" (their
+        privacy setting hides the email)."""
+        query = self.q1("query")
+        if not query and not self.q1("accountId") and \
+                not self.q1("property"):
+            raise jira_error(400, ["The query parameter 'query' or "
+                                   "'accountId' or 'property' is required."])
+        start = self.qint("startAt", 0)
+        mr = self.qint("maxResults", 50, hi=1000)
+        out = []
+        for acct, p in sorted(self.world.people.items()):
+            if self.q1("accountId") and acct != self.q1("accountId"):
+                continue
+            if query:
+                q = query.lower()
+                names = [p["name"].lower()] + p["name"].lower().split()
+                if not (any(n.startswith(q) for n in names) or
+                        (p.get("email") or "").lower().startswith(q)):
+                    continue
+            u = self.world.user_json(acct, self.site)
+            u["accountType"] = p.get("accountType", "atlassian")
+            u["active"] = p.get("active", True)
+            if p.get("email_hidden"):
+                u.pop("emailAddress", None)
+            out.append(u)
+        return 200, out[start:start + mr]
 
 
 class Server(http.server.ThreadingHTTPServer):

@@ -336,11 +336,50 @@ def test_search(c, k, tok):
                 st == 400 and j["errors"] == {} and
                 j["errorMessages"][0].startswith("Error in the JQL Query"),
                 (st, j))
+    st, _, j = search(c, tok, 'text ~ "tunnel OR safari"', fields="key")
+    k.check("search: text ~ with Lucene's OR finds either word",
+            st == 200 and sorted(keys(j)) == ["OPS-1", "SUP-2"], j)
+    st, _, j = search(c, tok, 'text ~ "tunnel safari"', fields="key")
+    k.check("search: text ~ with bare words needs them all",
+            st == 200 and keys(j) == [], j)
+    st, _, j = search(c, tok, 'key = OPS-1', fields="components")
+    k.check("search: components is a list on every issue",
+            st == 200 and j["issues"][0]["fields"]["components"] == [], j)
     st, _, j = search(c, tok, "", maxResults=1000)
     k.check("search: maxResults over the cap still answers",
             st == 200 and len(j["issues"]) == 6, st)
     st, _, j = c.req("GET", J + "/search?jql=", token=tok)
     k.eq("the removed /search answers 410", st, 410)
+
+
+def test_users(c, k, tok):
+    """GET /user/search: prefix of the display name, a word of it or the
+    email, case-insensitive; paged; an account type and hidden email."""
+    def find(**q):
+        return c.req("GET", J + "/user/search?" + urllib.parse.urlencode(q),
+                     token=tok)
+    st, _, j = find(query="ALI")
+    k.check("user search: display name prefix, any case",
+            st == 200 and [u["accountId"] for u in j] == [ALICE] and
+            j[0]["accountType"] == "atlassian" and j[0]["active"] is True
+            and j[0]["emailAddress"] == "alice@example.com", j)
+    st, _, j = find(query="builder")
+    k.check("user search: a word of the display name",
+            st == 200 and [u["displayName"] for u in j] == ["Bob Builder"],
+            j)
+    st, _, j = find(query="bob@exa")
+    k.check("user search: email prefix",
+            st == 200 and [u["displayName"] for u in j] == ["Bob Builder"],
+            j)
+    st, _, j = find(query="example.com")
+    k.eq("user search: not a substring in the middle", (st, j), (200, []))
+    st, _, j = find(query="a", maxResults=1)
+    st2, _, j2 = find(query="b", startAt=1)
+    k.check("user search: maxResults and startAt",
+            st == 200 and len(j) == 1 and st2 == 200 and j2 == [], (j, j2))
+    st, _, j = find()
+    k.check("user search: no query is 400", st == 400 and
+            j["errorMessages"], j)
 
 
 def test_issues(c, k, tok):
@@ -612,6 +651,7 @@ def main():
         test_oauth(c, k)
         tok = c.login()["access_token"]
         test_search(c, k, tok)
+        test_users(c, k, tok)
         test_issues(c, k, tok)
         test_faults(c, k, tok)
         t1 = time.time()

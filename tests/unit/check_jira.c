@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "jta_jira.h"
+#include "jta_suggest.h"
 
 #define URL	"https://jta.example"
 
@@ -1290,6 +1291,149 @@ START_TEST(error_items_added_safely)
 }
 END_TEST
 
+/* ---- similar issues and users ---- */
+
+START_TEST(jql_similar_any_term_quoted)
+{
+	struct jta_suggest_terms t;
+	struct jta_error e;
+	char		 buf[JTA_LIMIT_JQL + 1];
+
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_jira_jql_similar("The VPN \"tunnel\" OR drops*"
+	    " AND currentUser()", NULL, &t, buf, sizeof(buf), &e), JTA_OK);
+	ck_assert_str_eq(buf, "text ~ \"vpn OR tunnel OR drops OR "
+	    "currentuser\"");
+	ck_assert_uint_eq(t.n, 4);
+	ck_assert_int_eq(jta_jira_jql_similar("vpn", "OPS", &t, buf,
+	    sizeof(buf), &e), JTA_OK);
+	ck_assert_str_eq(buf, "project = \"OPS\" AND text ~ \"vpn\"");
+}
+END_TEST
+
+START_TEST(jql_similar_refusals_name_the_field)
+{
+	static const struct {
+		const char	*text, *project, *field;
+	} bad[] = {
+		{ "the and of", NULL, "text" },
+		{ "vpn\x01", NULL, "text" },
+		{ "vpn \xc2\x85", NULL, "text" },
+		{ "\xff\xfe", NULL, "text" },
+		{ NULL, NULL, "text" },
+		{ "vpn", "O\"P\nS", "project" },
+	};
+	struct jta_suggest_terms t;
+	struct jta_error e;
+	char		 buf[JTA_LIMIT_JQL + 1];
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&e, 0, sizeof(e));
+		buf[0] = 'x';
+		ck_assert_int_eq(jta_jira_jql_similar(bad[i].text,
+		    bad[i].project, &t, buf, sizeof(buf), &e), JTA_ERR_INPUT);
+		ck_assert_int_eq(e.status, 422);
+		ck_assert_str_eq(e.field, bad[i].field);
+		ck_assert_str_eq(buf, "");
+	}
+}
+END_TEST
+
+START_TEST(similar_body_asks_for_the_suggestion_fields)
+{
+	json_t	*b = jta_jira_similar_body("text ~ \"vpn\"", 500);
+
+	assert_jsontext(b, "{\"jql\":\"text ~ \\\"vpn\\\"\",\"maxResults\":50,"
+	    "\"fields\":[\"summary\",\"status\",\"issuetype\",\"priority\","
+	    "\"labels\",\"components\",\"project\",\"updated\"]}");
+	json_decref(b);
+}
+END_TEST
+
+static json_t *
+jtext(const char *s)
+{
+	json_error_t	 je;
+	json_t		*j = json_loadb(s, strlen(s), 0, &je);
+
+	ck_assert_msg(j != NULL, "bad test JSON: %s", je.text);
+	return j;
+}
+
+START_TEST(similar_result_ranked_by_terms_found)
+{
+	struct jta_suggest_terms t;
+	struct jta_error e;
+	json_t	*in = jtext("{\"issues\":["
+	    "{\"key\":\"OPS-3\",\"fields\":{\"summary\":\"Printer jam\","
+	    "\"labels\":[\"vpn\"]}},"
+	    "{\"key\":\"OPS-1\",\"fields\":{\"summary\":\"VPN tunnel drops\","
+	    "\"status\":{\"name\":\"To Do\"},\"issuetype\":{\"name\":\"Bug\"},"
+	    "\"priority\":{\"name\":\"High\"},\"project\":{\"key\":\"OPS\"},"
+	    "\"labels\":[\"vpn\",7],\"components\":[{\"name\":\"VPN\"},"
+	    "{\"id\":\"1\"}],\"updated\":\"2026-11-20T16:40:00.000+0000\"}},"
+	    "{\"key\":\"SUP-9\",\"fields\":{\"summary\":\"Nothing\"}}]}");
+	json_t	*out = NULL;
+
+	jta_suggest_terms("vpn tunnel", &t);
+	ck_assert_int_eq(jta_jira_similar_result(in, URL, &t, 2, &out, &e),
+	    JTA_OK);
+	assert_jsontext(out, "[{\"key\":\"OPS-1\",\"url\":\"" URL
+	    "/api/issues/OPS-1\",\"summary\":\"VPN tunnel drops\",\"status\":"
+	    "\"To Do\",\"type\":\"Bug\",\"priority\":\"High\",\"project\":"
+	    "\"OPS\",\"labels\":[\"vpn\"],\"components\":[\"VPN\"],"
+	    "\"updated\":\"2026-11-20T16:40:00Z\",\"score\":1.0},"
+	    "{\"key\":\"OPS-3\",\"url\":\"" URL "/api/issues/OPS-3\","
+	    "\"summary\":\"Printer jam\",\"status\":null,\"type\":null,"
+	    "\"priority\":null,\"project\":null,\"labels\":[\"vpn\"],"
+	    "\"components\":[],\"updated\":null,\"score\":0.5}]");
+	json_decref(out);
+	json_decref(in);
+	in = jtext("{\"issues\":[{\"key\":\"not a key\"}]}");
+	ck_assert_int_eq(jta_jira_similar_result(in, URL, &t, 2, &out, &e),
+	    JTA_ERR_UPSTREAM);
+	ck_assert_ptr_null(out);
+	json_decref(in);
+	in = jtext("{\"issues\":{}}");
+	ck_assert_int_eq(jta_jira_similar_result(in, URL, &t, 2, &out, &e),
+	    JTA_ERR_UPSTREAM);
+	json_decref(in);
+}
+END_TEST
+
+START_TEST(users_keep_active_atlassian_accounts)
+{
+	struct jta_error e;
+	json_t	*in = jtext("["
+	    "{\"accountId\":\"5b10a2844c20165700ede21g\",\"accountType\":"
+	    "\"atlassian\",\"active\":true,\"displayName\":\"Mia Krystof\","
+	    "\"emailAddress\":\"mia@example.com\"},"
+	    "{\"accountId\":\"557058:bot\",\"accountType\":\"app\","
+	    "\"active\":true,\"displayName\":\"Automation\"},"
+	    "{\"accountId\":\"5b10ac8d82e05b22cc7d4ef5\",\"accountType\":"
+	    "\"atlassian\",\"active\":false,\"displayName\":\"Gone\"},"
+	    "{\"accountId\":\"bad id!\",\"accountType\":\"atlassian\","
+	    "\"active\":true,\"displayName\":\"Evil\"},"
+	    "{\"accountId\":\"712020:x\",\"accountType\":\"atlassian\","
+	    "\"active\":true,\"displayName\":\"Hidden Mail\"},"
+	    "{\"accountId\":\"712020:y\",\"accountType\":\"atlassian\","
+	    "\"active\":true,\"displayName\":\"Over The Limit\"}]");
+	json_t	*out = NULL;
+
+	ck_assert_int_eq(jta_jira_users(in, 2, &out, &e), JTA_OK);
+	assert_jsontext(out, "{\"users\":[{\"id\":\"5b10a2844c20165700ede21g\","
+	    "\"name\":\"Mia Krystof\",\"email\":\"mia@example.com\"},"
+	    "{\"id\":\"712020:x\",\"name\":\"Hidden Mail\"}]}");
+	json_decref(out);
+	json_decref(in);
+	in = jtext("{\"values\":[]}");
+	ck_assert_int_eq(jta_jira_users(in, 2, &out, &e), JTA_ERR_UPSTREAM);
+	ck_assert_ptr_null(out);
+	json_decref(in);
+}
+END_TEST
+
 static Suite *
 jira_suite(void)
 {
@@ -1312,6 +1456,9 @@ jira_suite(void)
 	tcase_add_test(jql, jql_without_filters_refused);
 	tcase_add_test(jql, jql_length_bounded);
 	tcase_add_test(jql, jql_raw_check_bounds);
+	tcase_add_test(jql, jql_similar_any_term_quoted);
+	tcase_add_test(jql, jql_similar_refusals_name_the_field);
+	tcase_add_test(jql, similar_body_asks_for_the_suggestion_fields);
 	suite_add_tcase(s, jql);
 
 	tcase_add_test(map, search_body_shape);
@@ -1340,6 +1487,8 @@ jira_suite(void)
 	tcase_add_test(map, types_from_createmeta);
 	tcase_add_test(map, me_spec_example);
 	tcase_add_test(map, me_bad_account_id_refused);
+	tcase_add_test(map, similar_result_ranked_by_terms_found);
+	tcase_add_test(map, users_keep_active_atlassian_accounts);
 	suite_add_tcase(s, map);
 
 	tcase_add_test(body, create_body_shape);

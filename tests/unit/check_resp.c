@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,8 @@
 #include <check.h>
 #include <jansson.h>
 
+#include "jta_fit.h"
+#include "jta_limits.h"
 #include "jta_resp.h"
 
 struct sink {
@@ -582,6 +585,318 @@ START_TEST(err_status_maps_codes)
 }
 END_TEST
 
+/* ---- the response cap (jta_fit) ---- */
+
+#define CAP	JTA_LIMIT_RESPONSE_CHARS
+#define MARK	"[... "
+
+/* A string of n copies of the UTF-8 character c. */
+static char *
+repeat(const char *c, size_t n)
+{
+	size_t	 cl = strlen(c), i;
+	char	*s = malloc(cl * n + 1);
+
+	ck_assert_ptr_nonnull(s);
+	for (i = 0; i < n; i++)
+		memcpy(s + i * cl, c, cl);
+	s[cl * n] = '\0';
+	return s;
+}
+
+/* Fit body under max; check the text is JSON and short enough; return
+ * the parsed answer. */
+static json_t *
+fitted(const json_t *body, size_t max, int *cut)
+{
+	char		*text = NULL;
+	size_t		 len = 0;
+	json_t		*back;
+	json_error_t	 je;
+
+	ck_assert_int_eq(jta_fit(body, max, &text, &len, cut), JTA_OK);
+	ck_assert_uint_eq(len, strlen(text));
+	/* The caller's newline included, fewer than max characters. */
+	ck_assert_uint_lt(jta_fit_chars(text, len) + 1, max);
+	back = json_loadb(text, len, 0, &je);
+	ck_assert_msg(back != NULL, "not JSON: %s", je.text);
+	free(text);
+	return back;
+}
+
+START_TEST(fit_small_answer_is_untouched)
+{
+	json_t	*b = json_pack("{s:s, s:[i,i]}", "key", "OPS-1", "n", 1, 2);
+	json_t	*out;
+	int	 cut = -1;
+
+	out = fitted(b, CAP, &cut);
+	ck_assert_int_eq(cut, 0);
+	ck_assert(json_equal(b, out));
+	ck_assert_ptr_null(json_object_get(out, "truncated"));
+	json_decref(b);
+	json_decref(out);
+}
+END_TEST
+
+START_TEST(fit_huge_description_is_cut_with_marker)
+{
+	char	*d = repeat("a", 300000), want[64];
+	json_t	*b = json_pack("{s:s, s:s, s:[{s:s}]}", "key", "OPS-1",
+		    "description", d, "comments", "body", "short");
+	json_t	*out;
+	const char *od;
+	size_t	 kept;
+	int	 cut = 0;
+
+	out = fitted(b, CAP, &cut);
+	ck_assert_int_eq(cut, 1);
+	ck_assert(json_is_true(json_object_get(out, "truncated")));
+	ck_assert_str_eq(json_string_value(json_object_get(out, "key")),
+	    "OPS-1");
+	od = json_string_value(json_object_get(out, "description"));
+	ck_assert_ptr_nonnull(strstr(od, "\n\n" MARK));
+	kept = (size_t)(strstr(od, "\n\n" MARK) - od);
+	ck_assert_uint_gt(kept, 90000);	/* cut as little as needed */
+	snprintf(want, sizeof(want), "\n\n[... %zu more characters not "
+	    "shown]", 300000 - kept);
+	ck_assert_str_eq(od + kept, want);
+	/* The comments were small: left as they were. */
+	ck_assert_uint_eq(json_array_size(json_object_get(out, "comments")),
+	    1);
+	ck_assert_ptr_null(json_object_get(out, "comments_omitted"));
+	free(d);
+	json_decref(b);
+	json_decref(out);
+}
+END_TEST
+
+START_TEST(fit_many_comments_lose_their_tail)
+{
+	json_t	*b = json_pack("{s:s, s:[]}", "key", "OPS-1", "comments");
+	json_t	*arr = json_object_get(b, "comments"), *out, *oc;
+	char	*body = repeat("x", 200);
+	size_t	 i, kept;
+
+	for (i = 0; i < 2000; i++)
+		json_array_append_new(arr, json_pack("{s:I, s:s}", "id",
+		    (json_int_t)i, "body", body));
+	out = fitted(b, CAP, NULL);
+	oc = json_object_get(out, "comments");
+	kept = json_array_size(oc);
+	ck_assert_uint_gt(kept, 100);
+	ck_assert_uint_lt(kept, 2000);
+	ck_assert_int_eq(json_integer_value(json_object_get(out,
+	    "comments_omitted")), (json_int_t)(2000 - kept));
+	/* The tail went: the first ones stay, in order. */
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(oc,
+	    kept - 1), "id")), (json_int_t)(kept - 1));
+	ck_assert(json_is_true(json_object_get(out, "truncated")));
+	free(body);
+	json_decref(b);
+	json_decref(out);
+}
+END_TEST
+
+/* Characters, not bytes: 120,000 two- and three-byte characters are
+ * 300,000 bytes; the cut lands between characters and N counts them. */
+START_TEST(fit_counts_characters_and_cuts_between_them)
+{
+	char	*e = repeat("\xc3\xa9", 60000), *k = repeat("\xe6\x97\xa5",
+		    60000), *both = malloc(strlen(e) + strlen(k) + 1);
+	json_t	*b, *out;
+	const char *od, *m;
+	size_t	 kept, n;
+
+	memcpy(both, e, strlen(e));
+	memcpy(both + strlen(e), k, strlen(k) + 1);
+	b = json_pack("{s:s}", "description", both);
+	/* 120,000 characters: over the cap although... */
+	out = fitted(b, CAP, NULL);
+	od = json_string_value(json_object_get(out, "description"));
+	m = strstr(od, "\n\n" MARK);
+	ck_assert_ptr_nonnull(m);
+	kept = jta_fit_chars(od, (size_t)(m - od));
+	ck_assert_int_eq(sscanf(m, "\n\n[... %zu more", &n), 1);
+	ck_assert_uint_eq(kept + n, 120000);
+	ck_assert_uint_gt(kept, 90000);
+	/* ...a 90,000-character one fits as it is. */
+	json_decref(out);
+	json_decref(b);
+	both[2 * 60000 + 3 * 30000] = '\0';
+	b = json_pack("{s:s}", "description", both);
+	out = fitted(b, CAP, NULL);
+	ck_assert(json_equal(b, out));
+	free(e);
+	free(k);
+	free(both);
+	json_decref(b);
+	json_decref(out);
+}
+END_TEST
+
+START_TEST(fit_answer_that_is_not_an_object_becomes_a_note)
+{
+	json_t	*b = json_array(), *out;
+	size_t	 i;
+
+	for (i = 0; i < 40000; i++)
+		json_array_append_new(b, json_integer((json_int_t)i));
+	out = fitted(b, CAP, NULL);
+	ck_assert(json_is_true(json_object_get(out, "truncated")));
+	ck_assert_ptr_nonnull(json_object_get(out, "detail"));
+	json_decref(b);
+	json_decref(out);
+}
+END_TEST
+
+START_TEST(fit_refuses_a_cap_too_small_for_its_note)
+{
+	json_t	*b = json_object();
+	char	*text = NULL;
+	size_t	 len;
+
+	ck_assert_int_eq(jta_fit(b, JTA_FIT_MIN - 1, &text, &len, NULL),
+	    JTA_ERR_INTERNAL);
+	ck_assert_ptr_null(text);
+	json_decref(b);
+}
+END_TEST
+
+/* A deterministic PRNG (xorshift64*) for the property test. */
+static uint64_t
+next(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 2685821657736338717ULL;
+}
+
+/* A random string: ASCII, quotes and controls (escaped longer in JSON),
+ * two-, three- and four-byte characters. */
+static json_t *
+rstring(uint64_t *s, size_t max)
+{
+	static const char *const pieces[] = { "a", "Z", "\"", "\n", "\x01",
+	    "\xc3\xa9", "\xe6\x97\xa5", "\xf0\x9f\x98\x80", " " };
+	size_t	 n = (size_t)(next(s) % (max + 1)), i, o = 0;
+	char	*buf = malloc(4 * n + 1);
+	json_t	*v;
+
+	ck_assert_ptr_nonnull(buf);
+	for (i = 0; i < n; i++) {
+		const char *p = pieces[next(s) % 9];
+
+		memcpy(buf + o, p, strlen(p));
+		o += strlen(p);
+	}
+	v = json_stringn(buf, o);
+	free(buf);
+	return v;
+}
+
+static json_t *
+rvalue(uint64_t *s, int depth)
+{
+	json_t	*v;
+	size_t	 i, n;
+	char	 key[16];
+
+	switch (depth > 3 ? next(s) % 3 : next(s) % 5) {
+	case 0:
+		return json_integer((json_int_t)(next(s) % 100000));
+	case 1:
+		return rstring(s, next(s) % 8 == 0 ? 5000 : 40);
+	case 2:
+		return json_true();
+	case 3:
+		v = json_array();
+		n = (size_t)(next(s) % 12);
+		for (i = 0; i < n; i++)
+			json_array_append_new(v, rvalue(s, depth + 1));
+		return v;
+	default:
+		v = json_object();
+		n = (size_t)(next(s) % 8);
+		for (i = 0; i < n; i++) {
+			snprintf(key, sizeof(key), "k%zu", i);
+			json_object_set_new(v, key, rvalue(s, depth + 1));
+		}
+		return v;
+	}
+}
+
+/* Whatever the shape, the answer is JSON and under the cap. */
+START_TEST(fit_property_always_json_and_under_the_cap)
+{
+	uint64_t s = 0x9e3779b97f4a7c15ULL;
+	json_t	*b, *out;
+	size_t	 max, round, cuts = 0;
+	int	 cut;
+
+	for (round = 0; round < 300; round++) {
+		b = json_object();
+		json_object_set_new(b, "top", rvalue(&s, 0));
+		json_object_set_new(b, "more", rvalue(&s, 1));
+		max = JTA_FIT_MIN + (size_t)(next(&s) % 30000);
+		out = fitted(b, max, &cut);
+		cuts += (size_t)cut;
+		if (cut)
+			ck_assert(json_is_true(json_object_get(out,
+			    "truncated")));
+		else
+			ck_assert(json_equal(b, out));
+		json_decref(out);
+		json_decref(b);
+	}
+	/* The generator made both kinds. */
+	ck_assert_uint_gt(cuts, 30);
+	ck_assert_uint_lt(cuts, 300);
+}
+END_TEST
+
+/* A writer that keeps everything, on the heap. */
+struct bigsink {
+	char	*data;
+	size_t	 len;
+};
+
+static int
+bigwrite(void *arg, const char *buf, size_t len)
+{
+	struct bigsink *s = arg;
+
+	s->data = realloc(s->data, s->len + len + 1);
+	ck_assert_ptr_nonnull(s->data);
+	memcpy(s->data + s->len, buf, len);
+	s->len += len;
+	s->data[s->len] = '\0';
+	return 0;
+}
+
+START_TEST(resp_json_applies_the_cap)
+{
+	struct jta_resp	 r;
+	struct bigsink	 sk = { NULL, 0 };
+	char		*d = repeat("\xe2\x82\xac", 150000);
+	json_t		*b = json_pack("{s:s}", "description", d);
+	const char	*body;
+
+	jta_resp_init(&r, bigwrite, &sk, "rid");
+	ck_assert_int_eq(jta_resp_json(&r, 200, b), JTA_OK);
+	body = strstr(sk.data, "\r\n\r\n");
+	ck_assert_ptr_nonnull(body);
+	body += 4;
+	ck_assert_uint_lt(jta_fit_chars(body, strlen(body)), CAP);
+	ck_assert_ptr_nonnull(strstr(body, "\"truncated\":true"));
+	ck_assert_ptr_nonnull(strstr(body, "more characters not shown]"));
+	free(sk.data);
+	free(d);
+	json_decref(b);
+}
+END_TEST
+
 static Suite *
 resp_suite(void)
 {
@@ -612,6 +927,14 @@ resp_suite(void)
 	    page_form_escapes_hidden_fields_and_sets_form_action);
 	tcase_add_test(tc, page_form_refuses_an_origin_that_is_not_one);
 	tcase_add_test(tc, page_without_form_allows_no_form_action);
+	tcase_add_test(tc, fit_small_answer_is_untouched);
+	tcase_add_test(tc, fit_huge_description_is_cut_with_marker);
+	tcase_add_test(tc, fit_many_comments_lose_their_tail);
+	tcase_add_test(tc, fit_counts_characters_and_cuts_between_them);
+	tcase_add_test(tc, fit_answer_that_is_not_an_object_becomes_a_note);
+	tcase_add_test(tc, fit_refuses_a_cap_too_small_for_its_note);
+	tcase_add_test(tc, fit_property_always_json_and_under_the_cap);
+	tcase_add_test(tc, resp_json_applies_the_cap);
 	suite_add_tcase(s, tc);
 	return s;
 }

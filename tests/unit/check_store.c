@@ -24,6 +24,7 @@
 #include "jta_limits.h"
 #include "jta_log.h"
 #include "jta_store.h"
+#include "jta_suggest.h"
 #include "jta_time.h"
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
@@ -3927,6 +3928,136 @@ START_TEST(client_remove_revokes_and_rotate_replaces_hash)
 }
 END_TEST
 
+/* ---- similar tickets and user look-up ---- */
+
+static json_t *
+similar(struct jta_store *st, const char *text, const char *project,
+    size_t limit)
+{
+	struct jta_suggest_terms t;
+	struct jta_error e;
+	json_t		*out = NULL;
+
+	jta_suggest_terms(text, &t);
+	memset(&e, 0, sizeof(e));
+	ck_assert_msg(jta_store_ticket_similar(st, &t, project, limit, &out,
+	    &e) == JTA_OK, "similar '%s': %s", text, e.detail);
+	ck_assert(json_is_array(out));
+	return out;
+}
+
+START_TEST(similar_any_term_best_first)
+{
+	struct jta_store *st;
+	char		 path[512], buf[256];
+	json_t		*res, *wrap, *row;
+
+	st = seed(path, sizeof(path));
+	/* DEMO-1 has printer, jammed and tray; DEMO-3 printer only; no
+	 * ticket has "submarine": any term is enough. */
+	res = similar(st, "Printer jammed, paper in tray? submarine", NULL, 5);
+	wrap = json_pack("{s:O}", "issues", res);
+	ck_assert_str_eq(keys(wrap, buf, sizeof(buf)), "DEMO-1,DEMO-3");
+	row = json_array_get(res, 0);
+	ck_assert_str_eq(sget(row, "project"), "DEMO");
+	ck_assert_str_eq(sget(row, "type"), "Bug");
+	ck_assert_str_eq(sget(row, "priority"), "High");
+	ck_assert_uint_eq(json_array_size(json_object_get(row, "labels")), 2);
+	ck_assert_uint_eq(json_array_size(json_object_get(row, "components")),
+	    0);
+	ck_assert(json_real_value(json_object_get(row, "score")) >
+	    json_real_value(json_object_get(json_array_get(res, 1), "score")));
+	json_decref(wrap);
+	json_decref(res);
+	/* limit, and project narrowing. */
+	res = similar(st, "printer disk", NULL, 1);
+	ck_assert_uint_eq(json_array_size(res), 1);
+	json_decref(res);
+	res = similar(st, "printer disk", "OPS", 5);
+	ck_assert_uint_eq(json_array_size(res), 1);
+	ck_assert_str_eq(sget(json_array_get(res, 0), "key"), "OPS-1");
+	json_decref(res);
+	/* Comments count too. */
+	res = similar(st, "zeppelin", NULL, 5);
+	ck_assert_str_eq(sget(json_array_get(res, 0), "key"), "DEMO-2");
+	json_decref(res);
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(similar_text_is_never_fts_syntax)
+{
+	static const char *const texts[] = {
+		"\"printer\" OR b*", "NEAR(printer", "printer AND", "NOT disk",
+		"summary:printer", "{summary}: wiki", "-printer", "+printer",
+		"printer\"", "\xc3\xa9t\xc3\xa9 wiki", "AND OR NOT NEAR wiki",
+	};
+	struct jta_store *st;
+	struct jta_suggest_terms t;
+	struct jta_error e;
+	char		 path[512];
+	json_t		*res;
+	size_t		 i;
+
+	st = seed(path, sizeof(path));
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		res = similar(st, texts[i], NULL, 20);
+		ck_assert_msg(json_array_size(res) > 0, "'%s' found nothing",
+		    texts[i]);
+		json_decref(res);
+	}
+	/* No term left: 422 naming text. */
+	jta_suggest_terms("the of \"\" ()", &t);
+	memset(&e, 0, sizeof(e));
+	res = NULL;
+	ck_assert_int_eq(jta_store_ticket_similar(st, &t, NULL, 5, &res, &e),
+	    JTA_ERR_INPUT);
+	ck_assert_int_eq(e.status, 422);
+	ck_assert_str_eq(e.field, "text");
+	ck_assert_ptr_null(res);
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(user_find_by_name_display_name_or_email)
+{
+	struct jta_store *st;
+	struct jta_error e;
+	char		 path[512];
+	json_t		*res = NULL, *u;
+
+	st = newstore(path, sizeof(path));
+	ck_assert_int_eq(jta_store_user_add(st, "alice", "Alice Example",
+	    "alice@example.com", NULL, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_user_add(st, "bob", "Bob Builder", "",
+	    NULL, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_user_find(st, "BUILD", 10, &res, &e),
+	    JTA_OK);
+	ck_assert_uint_eq(json_array_size(res), 1);
+	u = json_array_get(res, 0);
+	ck_assert_str_eq(sget(u, "id"), "bob");
+	ck_assert_str_eq(sget(u, "name"), "Bob Builder");
+	ck_assert_ptr_null(json_object_get(u, "email"));
+	json_decref(res);
+	ck_assert_int_eq(jta_store_user_find(st, "@EXAMPLE", 10, &res, &e),
+	    JTA_OK);
+	ck_assert_uint_eq(json_array_size(res), 1);
+	ck_assert_str_eq(sget(json_array_get(res, 0), "email"),
+	    "alice@example.com");
+	json_decref(res);
+	/* Both have a "b" or an "e"; limit 1 keeps the first by name. */
+	ck_assert_int_eq(jta_store_user_find(st, "e", 1, &res, &e), JTA_OK);
+	ck_assert_uint_eq(json_array_size(res), 1);
+	ck_assert_str_eq(sget(json_array_get(res, 0), "id"), "alice");
+	json_decref(res);
+	/* LIKE wildcards are plain characters. */
+	ck_assert_int_eq(jta_store_user_find(st, "%", 10, &res, &e), JTA_OK);
+	ck_assert_uint_eq(json_array_size(res), 0);
+	json_decref(res);
+	jta_store_close(st);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -4002,6 +4133,9 @@ store_suite(void)
 	tcase_add_test(tc, search_cursor_with_filters_continues_filtered);
 	tcase_add_test(tc, search_cursor_for_other_order_is_400);
 	tcase_add_test(tc, search_garbage_cursor_is_400);
+	tcase_add_test(tc, similar_any_term_best_first);
+	tcase_add_test(tc, similar_text_is_never_fts_syntax);
+	tcase_add_test(tc, user_find_by_name_display_name_or_email);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("tickets_api");

@@ -1,0 +1,278 @@
+/*
+ * Similar tickets: search terms and the suggestion (see jta_suggest.h).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "jta_suggest.h"
+
+/* Words too common to tell tickets apart (English; lower case, sorted
+ * for the reader only). */
+static const char *const stopwords[] = {
+	"about", "after", "all", "also", "and", "any", "are", "but", "can",
+	"cannot", "does", "for", "from", "had", "has", "have", "her", "his",
+	"how", "into", "its", "not", "now", "our", "out", "please", "she",
+	"some", "than", "that", "the", "their", "them", "then", "there",
+	"these", "they", "this", "was", "were", "what", "when", "where",
+	"which", "while", "who", "why", "will", "with", "would", "you",
+	"your", NULL
+};
+
+static int
+isstop(const char *w)
+{
+	size_t	 i;
+
+	for (i = 0; stopwords[i] != NULL; i++)
+		if (strcmp(stopwords[i], w) == 0)
+			return 1;
+	return 0;
+}
+
+/* A byte of a term: ASCII letter or digit, or any non-ASCII byte. */
+static int
+termbyte(unsigned char c)
+{
+	return c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' &&
+	    c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+size_t
+jta_suggest_terms(const char *text, struct jta_suggest_terms *t)
+{
+	size_t	 len, i, start, j, k;
+	int	 ascii, seen;
+	char	*w;
+
+	memset(t, 0, sizeof(*t));
+	if (text == NULL || (len = strlen(text)) > JTA_LIMIT_TEXT_QUERY)
+		return 0;
+	memcpy(t->buf, text, len + 1);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)t->buf[i];
+
+		if (!termbyte(c))
+			t->buf[i] = '\0';
+		else if (c >= 'A' && c <= 'Z')
+			t->buf[i] = (char)(c - 'A' + 'a');
+	}
+	for (i = 0; i < len && t->n < JTA_LIMIT_SIMILAR_TERMS; i = j + 1) {
+		for (start = i; start < len && t->buf[start] == '\0'; start++)
+			;
+		for (j = start, ascii = 1; j < len && t->buf[j] != '\0'; j++)
+			if ((unsigned char)t->buf[j] >= 0x80)
+				ascii = 0;
+		if (j == start)
+			break;
+		w = t->buf + start;
+		if ((ascii && j - start < 3) || (ascii && isstop(w)))
+			continue;
+		for (k = 0, seen = 0; k < t->n && !seen; k++)
+			seen = strcmp(t->term[k], w) == 0;
+		if (!seen)
+			t->term[t->n++] = w;
+	}
+	return t->n;
+}
+
+/* strstr ignoring ASCII case; needle is lower case already. */
+static int
+contains(const char *hay, const char *needle)
+{
+	size_t	 n = strlen(needle), i;
+	const char *h;
+
+	for (h = hay; *h != '\0'; h++) {
+		for (i = 0; i < n && h[i] != '\0'; i++) {
+			char c = h[i];
+
+			if (c >= 'A' && c <= 'Z')
+				c = (char)(c - 'A' + 'a');
+			if (c != needle[i])
+				break;
+		}
+		if (i == n)
+			return 1;
+	}
+	return 0;
+}
+
+double
+jta_suggest_overlap(const struct jta_suggest_terms *t, const char *s)
+{
+	size_t	 i, hit = 0;
+
+	if (t->n == 0 || s == NULL)
+		return 0;
+	for (i = 0; i < t->n; i++)
+		if (contains(s, t->term[i]))
+			hit++;
+	return (double)hit / (double)t->n;
+}
+
+/* One value's tally: votes, the rank of its first voter, the voters. */
+static int
+vote(json_t *tally, const char *value, size_t rank, const char *key)
+{
+	json_t	*e = json_object_get(tally, value);
+
+	if (e == NULL) {
+		e = json_pack("{s:i, s:I, s:[]}", "votes", 0, "first",
+		    (json_int_t)rank, "evidence");
+		if (e == NULL || json_object_set_new(tally, value, e) != 0)
+			return -1;
+	}
+	if (json_object_set_new(e, "votes", json_integer(json_integer_value(
+	    json_object_get(e, "votes")) + 1)) != 0)
+		return -1;
+	return json_array_append_new(json_object_get(e, "evidence"),
+	    json_string(key));
+}
+
+/* The rule: at least 2 votes, or more than half of the tickets. */
+static int
+passes(json_int_t votes, size_t of)
+{
+	return votes >= 2 || (size_t)votes * 2 > of;
+}
+
+/* Tally member name (a string, or with multi an array of strings). */
+static json_t *
+tally(const json_t *similar, const char *name, int multi)
+{
+	json_t		*t = json_object(), *v, *it;
+	const char	*key;
+	size_t		 i, j;
+
+	if (t == NULL)
+		return NULL;
+	json_array_foreach(similar, i, it) {
+		key = json_string_value(json_object_get(it, "key"));
+		v = json_object_get(it, name);
+		if (key == NULL)
+			continue;
+		if (!multi) {
+			if (json_is_string(v) && json_string_length(v) > 0 &&
+			    vote(t, json_string_value(v), i, key) != 0)
+				goto fail;
+			continue;
+		}
+		json_array_foreach(v, j, it)
+			if (json_is_string(it) && json_string_length(it) > 0 &&
+			    vote(t, json_string_value(it), i, key) != 0)
+				goto fail;
+	}
+	return t;
+fail:
+	json_decref(t);
+	return NULL;
+}
+
+struct cand {
+	const char	*value;
+	json_t		*e;
+};
+
+/* Most votes first, then the better-ranked first voter, then by name. */
+static int
+bycand(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+	json_int_t	 vx, vy, fx, fy;
+
+	vx = json_integer_value(json_object_get(x->e, "votes"));
+	vy = json_integer_value(json_object_get(y->e, "votes"));
+	fx = json_integer_value(json_object_get(x->e, "first"));
+	fy = json_integer_value(json_object_get(y->e, "first"));
+
+	if (vx != vy)
+		return vx > vy ? -1 : 1;
+	if (fx != fy)
+		return fx < fy ? -1 : 1;
+	/* Two labels of the same ticket: by name, so the order is the
+	 * same everywhere. */
+	return strcmp(x->value, y->value);
+}
+
+/* The suggested values of one member, best first, at most max; a new
+ * array, NULL when memory runs out. */
+static json_t *
+pick(const json_t *similar, const char *name, int multi, size_t max)
+{
+	json_t		*t = NULL, *out = NULL, *e, *one;
+	struct cand	*c = NULL;
+	const char	*v;
+	size_t		 n = 0, i, of = json_array_size(similar);
+
+	if ((t = tally(similar, name, multi)) == NULL)
+		goto fail;
+	if ((c = calloc(json_object_size(t) + 1, sizeof(*c))) == NULL)
+		goto fail;
+	json_object_foreach(t, v, e)
+		if (passes(json_integer_value(json_object_get(e, "votes")),
+		    of)) {
+			c[n].value = v;
+			c[n++].e = e;
+		}
+	qsort(c, n, sizeof(*c), bycand);
+	if ((out = json_array()) == NULL)
+		goto fail;
+	for (i = 0; i < n && i < max; i++) {
+		one = json_pack("{s:s, s:O, s:I, s:O}", "value", c[i].value,
+		    "votes", json_object_get(c[i].e, "votes"), "of",
+		    (json_int_t)of, "evidence", json_object_get(c[i].e,
+		    "evidence"));
+		if (one == NULL || json_array_append_new(out, one) != 0)
+			goto fail;
+	}
+	free(c);
+	json_decref(t);
+	return out;
+fail:
+	free(c);
+	json_decref(t);
+	json_decref(out);
+	return NULL;
+}
+
+enum jta_err
+jta_suggest_make(const json_t *similar, json_t **out)
+{
+	static const struct {
+		const char	*name;
+		int		 multi;
+	} members[] = {
+		{ "project", 0 }, { "type", 0 }, { "priority", 0 },
+		{ "labels", 1 }, { "components", 1 },
+	};
+	json_t	*o, *vals;
+	size_t	 i;
+
+	*out = NULL;
+	if (!json_is_array(similar))
+		return JTA_ERR_INTERNAL;
+	if ((o = json_object()) == NULL)
+		return JTA_ERR_NOMEM;
+	for (i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+		if ((vals = pick(similar, members[i].name, members[i].multi,
+		    members[i].multi ? JTA_LIMIT_LABELS : 1)) == NULL) {
+			json_decref(o);
+			return JTA_ERR_NOMEM;
+		}
+		if (json_array_size(vals) == 0) {
+			json_decref(vals);
+			continue;
+		}
+		if (json_object_set(o, members[i].name, members[i].multi ?
+		    vals : json_array_get(vals, 0)) != 0) {
+			json_decref(vals);
+			json_decref(o);
+			return JTA_ERR_NOMEM;
+		}
+		json_decref(vals);
+	}
+	*out = o;
+	return JTA_OK;
+}

@@ -1,0 +1,68 @@
+/*
+ * Similar tickets and what they suggest for a new one: the pure part of
+ * GET /api/similar, shared by both backends (no I/O).
+ *
+ * jta_suggest_terms picks the words of a free text a similar search looks
+ * for; the backends turn them into an FTS5 query (jta_store) or a JQL
+ * text clause (jta_jira), each quoting them its own way.
+ * jta_suggest_make reads the similar tickets found and suggests the
+ * project, type, priority, labels and components they agree on.
+ */
+#ifndef JTA_SUGGEST_H
+#define JTA_SUGGEST_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "jta_err.h"
+#include "jta_limits.h"
+
+/* The terms of one text; term[i] points into buf. */
+struct jta_suggest_terms {
+	char		 buf[JTA_LIMIT_TEXT_QUERY + 1];
+	const char	*term[JTA_LIMIT_SIMILAR_TERMS];
+	size_t		 n;
+};
+
+/*
+ * Split text into search terms: runs of ASCII letters and digits and of
+ * non-ASCII bytes (so a UTF-8 sequence is never split), ASCII lower-cased.
+ * Dropped: terms of fewer than 3 bytes that are all ASCII (a CJK
+ * character is 3 bytes and stays), English stop words ("the", "and",
+ * "not"...), repeats; at most JTA_LIMIT_SIMILAR_TERMS are kept, in the
+ * order of the text.  Terms hold no ASCII punctuation or blank, so no
+ * query syntax of FTS5 or Lucene.  Text longer than JTA_LIMIT_TEXT_QUERY
+ * bytes gives no term.  Returns t->n.
+ */
+size_t jta_suggest_terms(const char *text, struct jta_suggest_terms *t);
+
+/*
+ * How many of the terms occur in s (ASCII case ignored, as substrings),
+ * over t->n: 0..1; 0 when t has no term or s is NULL.
+ */
+double jta_suggest_overlap(const struct jta_suggest_terms *t,
+    const char *s);
+
+/*
+ * The suggestion for a new ticket from similar (an array of similar
+ * tickets in rank order, each with "key", "project", "type", "priority"
+ * (strings or null) and "labels", "components" (arrays of strings)).
+ *
+ * Each value is voted for by the tickets that have it.  A value is
+ * suggested when at least 2 tickets vote for it, or more than half of
+ * them do (so a lone result suggests its own values).  For project, type
+ * and priority only the value with the most votes can be suggested (a
+ * tie goes to the value of the better-ranked ticket); for labels and
+ * components every value that passes is, most votes first (ties by
+ * rank, then by value), at most JTA_LIMIT_LABELS of each.  Each is
+ * {"value", "votes", "of": the number of tickets, "evidence": the keys
+ * that voted, in rank order}.  Members with nothing suggested are
+ * absent.
+ *
+ * *out is a new object ({} when nothing is suggested); JTA_ERR_NOMEM when
+ * memory runs out, JTA_ERR_INTERNAL when similar is not an array.
+ */
+enum jta_err jta_suggest_make(const json_t *similar, json_t **out) JTA_WUR;
+
+#endif

@@ -1,0 +1,218 @@
+/*
+ * Unit tests for jta_suggest: the terms of a similar search and the
+ * suggestion made from similar tickets.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <jansson.h>
+
+#include "jta_suggest.h"
+
+static void
+terms_are(const char *text, const char *const *want, size_t nwant)
+{
+	struct jta_suggest_terms t;
+	size_t	 i;
+
+	ck_assert_uint_eq(jta_suggest_terms(text, &t), nwant);
+	ck_assert_uint_eq(t.n, nwant);
+	for (i = 0; i < nwant; i++)
+		ck_assert_str_eq(t.term[i], want[i]);
+}
+
+START_TEST(terms_drop_stop_words_short_ones_and_repeats)
+{
+	static const char *const want[] = { "vpn", "drops", "every",
+	    "minutes" };
+
+	terms_are("The VPN drops, every 30 minutes!! vpn", want, 4);
+}
+END_TEST
+
+START_TEST(terms_keep_no_query_syntax)
+{
+	static const char *const want[] = { "alpha", "beta", "gamma" };
+
+	/* FTS5 and Lucene syntax: quotes, operators, wildcards, groups. */
+	terms_are("\"alpha\" OR beta* AND (gamma) NOT -x +y ~z:\\", want, 3);
+}
+END_TEST
+
+START_TEST(terms_keep_utf8_whole)
+{
+	static const char *const want[] = { "\xe6\x97\xa5\xe6\x9c\xac",
+	    "\xc3\x9c" "ber", "caf\xc3\xa9" };
+
+	/* Non-ASCII words stay, even short ones; no sequence is split;
+	 * only ASCII is lower-cased (FTS5 and Jira fold the rest). */
+	terms_are("\xe6\x97\xa5\xe6\x9c\xac, \xc3\x9c" "ber caf\xc3\xa9", want,
+	    3);
+}
+END_TEST
+
+START_TEST(terms_are_bounded)
+{
+	struct jta_suggest_terms t;
+	char	 text[JTA_LIMIT_TEXT_QUERY + 2];
+
+	ck_assert_uint_eq(jta_suggest_terms("w01x w02x w03x w04x w05x w06x "
+	    "w07x w08x w09x w10x w11x w12x w13x w14x", &t),
+	    JTA_LIMIT_SIMILAR_TERMS);
+	ck_assert_str_eq(t.term[JTA_LIMIT_SIMILAR_TERMS - 1], "w12x");
+	memset(text, 'a', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	ck_assert_uint_eq(jta_suggest_terms(text, &t), 0);
+	ck_assert_uint_eq(jta_suggest_terms("a an of to is", &t), 0);
+	ck_assert_uint_eq(jta_suggest_terms(NULL, &t), 0);
+}
+END_TEST
+
+START_TEST(overlap_is_the_share_of_terms_found)
+{
+	struct jta_suggest_terms t;
+
+	jta_suggest_terms("vpn tunnel drops", &t);
+	ck_assert(jta_suggest_overlap(&t, "VPN Drops nightly") > 0.66);
+	ck_assert(jta_suggest_overlap(&t, "VPN Drops nightly") < 0.67);
+	ck_assert(jta_suggest_overlap(&t, "printer") == 0);
+	ck_assert(jta_suggest_overlap(&t, NULL) == 0);
+}
+END_TEST
+
+static json_t *
+ticket(const char *key, const char *project, const char *type,
+    const char *priority, const char *label1, const char *label2)
+{
+	json_t	*o = json_pack("{s:s, s:s, s:s, s:s, s:[], s:[s]}", "key", key,
+		    "project", project, "type", type, "priority", priority,
+		    "labels", "components", "VPN");
+
+	ck_assert_ptr_nonnull(o);
+	if (label1 != NULL)
+		json_array_append_new(json_object_get(o, "labels"),
+		    json_string(label1));
+	if (label2 != NULL)
+		json_array_append_new(json_object_get(o, "labels"),
+		    json_string(label2));
+	return o;
+}
+
+START_TEST(suggest_majority_with_votes_and_evidence)
+{
+	json_t	*a = json_array(), *s = NULL, *p, *l;
+
+	json_array_append_new(a, ticket("OPS-1", "OPS", "Bug", "High", "vpn",
+	    "network"));
+	json_array_append_new(a, ticket("SUP-4", "SUP", "Task", "Low", "x",
+	    NULL));
+	json_array_append_new(a, ticket("OPS-7", "OPS", "Bug", "High", "vpn",
+	    NULL));
+	json_array_append_new(a, ticket("OPS-9", "OPS", "Task", "Medium", NULL,
+	    NULL));
+	json_array_append_new(a, ticket("SUP-2", "SUP", "Story", "Lowest",
+	    "y", NULL));
+	ck_assert_int_eq(jta_suggest_make(a, &s), JTA_OK);
+	p = json_object_get(s, "project");
+	ck_assert_str_eq(json_string_value(json_object_get(p, "value")), "OPS");
+	ck_assert_int_eq(json_integer_value(json_object_get(p, "votes")), 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(p, "of")), 5);
+	ck_assert_uint_eq(json_array_size(json_object_get(p, "evidence")), 3);
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(p,
+	    "evidence"), 1)), "OPS-7");
+	/* Bug 2 and Task 2: the tie goes to the better-ranked ticket. */
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(s,
+	    "type"), "value")), "Bug");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(s,
+	    "priority"), "value")), "High");
+	/* vpn has 2 votes; network, x and y one each of five: left out. */
+	l = json_object_get(s, "labels");
+	ck_assert_uint_eq(json_array_size(l), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(l,
+	    0), "value")), "vpn");
+	ck_assert_int_eq(json_integer_value(json_object_get(
+	    json_object_get(s, "components"), "votes")), 0); /* an array */
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(
+	    json_object_get(s, "components"), 0), "votes")), 5);
+	json_decref(a);
+	json_decref(s);
+}
+END_TEST
+
+START_TEST(suggest_needs_two_votes_or_a_majority)
+{
+	json_t	*a = json_array(), *s = NULL;
+
+	/* Three tickets, all different: nothing is suggested. */
+	json_array_append_new(a, ticket("A-1", "A", "Bug", "High", "p", NULL));
+	json_array_append_new(a, ticket("B-1", "B", "Task", "Low", "q", NULL));
+	json_array_append_new(a, ticket("C-1", "C", "Story", "Lowest", NULL,
+	    NULL));
+	json_object_del(json_array_get(a, 1), "components");
+	json_object_del(json_array_get(a, 2), "components");
+	ck_assert_int_eq(jta_suggest_make(a, &s), JTA_OK);
+	ck_assert_uint_eq(json_object_size(s), 0);
+	json_decref(s);
+	/* One ticket is a majority of one: its values are suggested. */
+	while (json_array_size(a) > 1)
+		json_array_remove(a, 1);
+	ck_assert_int_eq(jta_suggest_make(a, &s), JTA_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(s,
+	    "project"), "value")), "A");
+	ck_assert_uint_eq(json_array_size(json_object_get(s, "labels")), 1);
+	json_decref(s);
+	/* Nothing found: nothing suggested. */
+	json_array_clear(a);
+	ck_assert_int_eq(jta_suggest_make(a, &s), JTA_OK);
+	ck_assert_uint_eq(json_object_size(s), 0);
+	json_decref(s);
+	/* Two labels of the same tickets tie: by name. */
+	json_array_append_new(a, ticket("A-1", "A", "Bug", "High", "zeta",
+	    "alpha"));
+	json_array_append_new(a, ticket("A-2", "A", "Bug", "High", "zeta",
+	    "alpha"));
+	ck_assert_int_eq(jta_suggest_make(a, &s), JTA_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    json_object_get(s, "labels"), 0), "value")), "alpha");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    json_object_get(s, "labels"), 1), "value")), "zeta");
+	json_decref(s);
+	json_array_clear(a);
+	ck_assert_int_eq(jta_suggest_make(NULL, &s), JTA_ERR_INTERNAL);
+	ck_assert_ptr_null(s);
+	json_decref(a);
+}
+END_TEST
+
+static Suite *
+suggest_suite(void)
+{
+	Suite	*s = suite_create("jta_suggest");
+	TCase	*tc = tcase_create("core");
+
+	tcase_add_test(tc, terms_drop_stop_words_short_ones_and_repeats);
+	tcase_add_test(tc, terms_keep_no_query_syntax);
+	tcase_add_test(tc, terms_keep_utf8_whole);
+	tcase_add_test(tc, terms_are_bounded);
+	tcase_add_test(tc, overlap_is_the_share_of_terms_found);
+	tcase_add_test(tc, suggest_majority_with_votes_and_evidence);
+	tcase_add_test(tc, suggest_needs_two_votes_or_a_majority);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 failed;
+
+	sr = srunner_create(suggest_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
