@@ -167,7 +167,7 @@ def gpt_files(c, s, ids):
         text = f.read()
     c.check(s + "instructions under %d characters" % MAX_INSTRUCTIONS,
             0 < len(text) < MAX_INSTRUCTIONS, len(text))
-    named = set(re.findall(r"`([a-z][A-Za-z]+)`", text))
+    named = set(re.findall(r"`([a-z]+[A-Z][A-Za-z]*)`", text))
     c.check(s + "instructions name only operations the schema has",
             named and named <= ids, named - ids)
     for step in ("findSimilar", "getCreateFields", "createDraft",
