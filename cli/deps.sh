@@ -1,11 +1,13 @@
 #!/bin/sh
 # Install the Debian 12 packages this project needs to build, run and test,
 # if any is missing.  Used by cli/quickstart.sh and tests/run.sh; run as
-# root.  Every package is from Debian's archive; nothing is downloaded
-# from anywhere else.
+# root.  Every system package is from Debian's archive; the schema tests'
+# npm packages come from the npm registry at the exact versions (and
+# hashes) tests/package-lock.json pins.
 #
 #   sh cli/deps.sh          build + run (nginx) dependencies
-#   sh cli/deps.sh test     also Apache, the fuzzing toolchain and wrk
+#   sh cli/deps.sh test     also Apache, the fuzzing toolchain, wrk and the
+#                           npm packages of tests/package.json
 set -eu
 
 # Build: compiler, autotools, pkg-config and the five libraries (+ check).
@@ -20,7 +22,24 @@ if [ "${1:-}" = test ]; then
 	# An OAuth 2.0 client library nobody here wrote, to drive our
 	# authorization server (test_oauth_client.py).
 	pkgs="$pkgs python3-requests-oauthlib python3-oauthlib"
+	# The GPT schema tests run a linter and a generic OpenAPI client
+	# from npm (tests/package.json); Debian's Node.js unless one is
+	# installed already.
+	command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
 fi
+
+# The schema tests' npm packages, at the exact versions of
+# tests/package-lock.json, in tests/node_modules: installed when missing
+# or older than the lock file, so a second run needs no network.
+npm_tests() {
+	t=$(cd "$(dirname "$0")/../tests" && pwd)
+	if [ ! -f "$t/node_modules/.package-lock.json" ] ||
+	    [ "$t/package-lock.json" -nt "$t/node_modules/.package-lock.json" ]
+	then
+		echo "deps.sh: npm ci in $t" >&2
+		(cd "$t" && npm ci --no-audit --no-fund --loglevel=error)
+	fi
+}
 
 missing=
 for p in $pkgs; do
@@ -29,7 +48,10 @@ for p in $pkgs; do
 		missing="$missing $p"
 	fi
 done
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+	if [ "${1:-}" = test ]; then npm_tests; fi
+	exit 0
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "deps.sh: missing packages:$missing; run as root to install" >&2
@@ -50,3 +72,4 @@ else
 fi
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
+if [ "${1:-}" = test ]; then npm_tests; fi

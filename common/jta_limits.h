@@ -13,8 +13,8 @@
 #define JTA_LIMIT_QUERY		4096
 /* Decoded request path.  Answer 414 above it. */
 #define JTA_LIMIT_PATH		1024
-/* One header value we read (Authorization, Content-Type, X-Request-Id).
- * Answer 431 above it. */
+/* One header value we read (Authorization, Content-Type, If-None-Match,
+ * X-Request-Id).  Answer 431 above it. */
 #define JTA_LIMIT_HEADER	1024
 /* Query parameters in one request: bounds the parse loop. */
 #define JTA_LIMIT_PARAMS	32

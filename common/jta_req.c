@@ -257,6 +257,10 @@ jta_req_init(struct jta_req *req, jta_req_getparam get, void *arg,
 	    (rc = copyparam(req->content_type, sizeof(req->content_type), v,
 	    431, "Content-Type", err)) != JTA_OK)
 		return rc;
+	if ((v = get("HTTP_IF_NONE_MATCH", arg)) != NULL &&
+	    (rc = copyparam(req->if_none_match, sizeof(req->if_none_match), v,
+	    431, "If-None-Match", err)) != JTA_OK)
+		return rc;
 	if ((v = get("CONTENT_LENGTH", arg)) != NULL && *v != '\0') {
 		/* Any plain number parses, so one above our limit is 413,
 		 * not 400. */

@@ -40,6 +40,9 @@ struct jta_req {
 	char		*body;		/* owned, NUL-terminated, or NULL */
 	size_t		 body_len;
 	char		 id[33];	/* request id: X-Request-Id or random */
+	/* If-None-Match (RFC 9110 §13.1.2), raw, "" if none: for the
+	 * endpoints that answer with an ETag. */
+	char		 if_none_match[JTA_LIMIT_HEADER + 1];
 };
 
 /*

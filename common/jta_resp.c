@@ -122,6 +122,15 @@ jta_resp_json(struct jta_resp *resp, int status, const json_t *body)
 }
 
 enum jta_err
+jta_resp_bytes(struct jta_resp *resp, int status, const char *type,
+    const char *body, size_t len)
+{
+	if (type == NULL || strpbrk(type, "\r\n") != NULL)
+		return JTA_ERR_INTERNAL;
+	return send(resp, status, type, body, len);
+}
+
+enum jta_err
 jta_resp_empty(struct jta_resp *resp, int status)
 {
 	return send(resp, status, NULL, NULL, 0);

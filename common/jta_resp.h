@@ -49,6 +49,14 @@ enum jta_err jta_resp_json(struct jta_resp *resp, int status,
 enum jta_err jta_resp_json_as(struct jta_resp *resp, int status,
     const char *type, const json_t *body) JTA_WUR;
 
+/*
+ * Send len bytes of body as they are (a document of ours, such as the
+ * OpenAPI schema) with media type type, a constant of the caller's.
+ * HEAD sends headers only.
+ */
+enum jta_err jta_resp_bytes(struct jta_resp *resp, int status,
+    const char *type, const char *body, size_t len) JTA_WUR;
+
 /* Send a status with no body (204, 304). */
 enum jta_err jta_resp_empty(struct jta_resp *resp, int status) JTA_WUR;
 

@@ -618,6 +618,29 @@ START_TEST(init_long_header_is_431)
 }
 END_TEST
 
+START_TEST(init_if_none_match_kept_and_bounded)
+{
+	static char	 h[JTA_LIMIT_HEADER + 8];
+	struct params	 p;
+	struct jta_req	 req;
+	struct jta_error e;
+
+	pinit(&p, "GET", "/openapi.yaml");
+	ck_assert_int_eq(init(&req, &p, &e), JTA_OK);
+	ck_assert_str_eq(req.if_none_match, "");
+	pinit(&p, "GET", "/openapi.yaml");
+	pset(&p, "HTTP_IF_NONE_MATCH", "\"a\", W/\"b\"");
+	ck_assert_int_eq(init(&req, &p, &e), JTA_OK);
+	ck_assert_str_eq(req.if_none_match, "\"a\", W/\"b\"");
+	memset(h, 'h', JTA_LIMIT_HEADER + 1);
+	h[JTA_LIMIT_HEADER + 1] = '\0';
+	pinit(&p, "GET", "/openapi.yaml");
+	pset(&p, "HTTP_IF_NONE_MATCH", h);
+	assert_error(init(&req, &p, &e), &e, JTA_ERR_INPUT, 431,
+	    "If-None-Match", NULL);
+}
+END_TEST
+
 START_TEST(content_length_plain_number_accepted)
 {
 	struct params	 p;
@@ -1950,6 +1973,7 @@ req_suite(void)
 	tcase_add_test(tc, init_path_over_limit_is_414);
 	tcase_add_test(tc, init_query_over_limit_is_414);
 	tcase_add_test(tc, init_long_header_is_431);
+	tcase_add_test(tc, init_if_none_match_kept_and_bounded);
 	tcase_add_test(tc, content_length_plain_number_accepted);
 	tcase_add_test(tc, content_length_with_sign_or_blank_refused);
 	tcase_add_test(tc, content_length_at_limit_accepted_over_is_413);

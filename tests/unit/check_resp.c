@@ -383,6 +383,32 @@ START_TEST(head_sends_no_body)
 }
 END_TEST
 
+START_TEST(bytes_sent_as_given)
+{
+	struct sink	 s;
+	struct jta_resp	 r;
+	static const char doc[] = "openapi: 3.1.0\n";
+
+	sinkinit(&s);
+	jta_resp_init(&r, sinkwrite, &s, "r");
+	ck_assert_int_eq(jta_resp_bytes(&r, 200, "application/yaml", doc,
+	    sizeof(doc) - 1), JTA_OK);
+	ck_assert(has_header(&s, "Content-Type: application/yaml"));
+	ck_assert_str_eq(body_of(&s), doc);
+	sinkinit(&s);
+	jta_resp_init(&r, sinkwrite, &s, "r");
+	r.head_only = 1;
+	ck_assert_int_eq(jta_resp_bytes(&r, 200, "application/yaml", doc,
+	    sizeof(doc) - 1), JTA_OK);
+	ck_assert_str_eq(body_of(&s), "");
+	sinkinit(&s);
+	jta_resp_init(&r, sinkwrite, &s, "r");
+	ck_assert_int_eq(jta_resp_bytes(&r, 200, "text/plain\r\nX: y", doc,
+	    sizeof(doc) - 1), JTA_ERR_INTERNAL);
+	ck_assert_int_eq(r.status, 0);
+}
+END_TEST
+
 START_TEST(head_problem_sends_no_body)
 {
 	struct sink	 s;
@@ -917,6 +943,7 @@ resp_suite(void)
 	tcase_add_test(tc, problem_with_non_error_status_becomes_500);
 	tcase_add_test(tc, problem_detail_is_json_escaped);
 	tcase_add_test(tc, head_sends_no_body);
+	tcase_add_test(tc, bytes_sent_as_given);
 	tcase_add_test(tc, head_problem_sends_no_body);
 	tcase_add_test(tc, second_response_refused);
 	tcase_add_test(tc, writer_failure_is_io_error);
