@@ -1649,6 +1649,8 @@ struct resolving {
 	json_t		*adf;		/* _ids.adf: ids whose text is Markdown */
 	json_t		*users;		/* _ids.users: people to look up */
 	json_t		*shown;		/* the preview's "fields" */
+	json_t		*given;		/* ids the request set, right or
+					 * wrong: not asked for again */
 	struct jta_error *err;
 };
 
@@ -1913,7 +1915,8 @@ missing(struct resolving *r)
 		id = metaid(m);
 		name = strmem(m, "name");
 		if (id == NULL || name == NULL || !mustgive(m) ||
-		    inlist(unsettable, id) || json_object_get(r->jf, id))
+		    inlist(unsettable, id) || json_object_get(r->jf, id) ||
+		    json_object_get(r->given, id))
 			continue;
 		if (inlist(members, id))
 			snprintf(field, sizeof(field), "%s", id);
@@ -1950,10 +1953,13 @@ jta_jira_resolve(const json_t *input, const json_t *type,
 	    "project", "key", project, "issuetype", "id", strmem(type,
 	    "id"))) == NULL || (r.adf = json_array()) == NULL ||
 	    (r.users = json_array()) == NULL ||
-	    (r.shown = json_object()) == NULL)
+	    (r.shown = json_object()) == NULL ||
+	    (r.given = json_object()) == NULL)
 		goto out;
 	for (i = 0; members[i] != NULL; i++)
-		if (member(&r, input, members[i]) != 0)
+		if ((json_object_get(input, members[i]) != NULL &&
+		    json_object_set_new(r.given, members[i], json_true()) != 0) ||
+		    member(&r, input, members[i]) != 0)
 			goto out;
 	if ((v = json_object_get(input, "labels")) != NULL &&
 	    oset(r.prep, "labels", json_deep_copy(v)) != 0)
@@ -1995,7 +2001,8 @@ jta_jira_resolve(const json_t *input, const json_t *type,
 			    " (given twice)" : "");
 			continue;
 		}
-		if (custom(&r, m, key, v) != 0)
+		if (json_object_set_new(r.given, metaid(m), json_true()) != 0 ||
+		    custom(&r, m, key, v) != 0)
 			goto out;
 	}
 	missing(&r);
@@ -2014,6 +2021,7 @@ out:
 	json_decref(r.adf);
 	json_decref(r.users);
 	json_decref(r.shown);
+	json_decref(r.given);
 	json_decref(ids);
 	json_decref(names);
 	return rc;
