@@ -657,9 +657,9 @@ meta_types(struct jta_backend *be, const struct jta_user *who,
 		n = json_array_size(list);
 		got += n;
 		/* PageOfCreateMetaIssueTypes: startAt, maxResults, total. */
-		if (n == 0 || !json_is_integer(json_object_get(page, "total")) ||
-		    (json_int_t)got >= json_integer_value(json_object_get(page,
-		    "total")))
+		if (n == 0 || !json_is_integer(json_object_get(page,
+		    "total")) || (json_int_t)got >= json_integer_value(
+		    json_object_get(page, "total")))
 			break;
 		json_decref(page);
 		page = NULL;

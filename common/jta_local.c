@@ -320,8 +320,8 @@ assignee(struct jta_backend *be, const char *v, json_t *prep,
 		}
 	}
 	if (hit == NULL)
-		problem(err, "assignee", NULL, "is no user of this server (give "
-		    "a user name or an email)", names, JTA_ASK_USER);
+		problem(err, "assignee", NULL, "is no user of this server "
+		    "(give a user name or an email)", names, JTA_ASK_USER);
 	else if (json_object_set_new(prep, "assignee", json_pack("{s:O, s:O}",
 	    "id", json_object_get(hit, "name"), "name", json_object_get(hit,
 	    "display_name"))) != 0)
@@ -380,9 +380,9 @@ prepare(struct jta_backend *be, const struct jta_user *who,
 		if (json_array_append_new(prio, json_string(
 		    jta_store_priorities[i])) != 0)
 			rc = JTA_ERR_NOMEM;
-		if (pr != NULL && strcasecmp(pr, jta_store_priorities[i]) == 0 &&
-		    json_object_set_new(*prepared, "priority", json_string(
-		    jta_store_priorities[i])) != 0)
+		if (pr != NULL && strcasecmp(pr, jta_store_priorities[i]) ==
+		    0 && json_object_set_new(*prepared, "priority",
+		    json_string(jta_store_priorities[i])) != 0)
 			rc = JTA_ERR_NOMEM;
 	}
 	if (pr != NULL && json_object_get(*prepared, "priority") == NULL)

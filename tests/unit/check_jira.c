@@ -1364,8 +1364,8 @@ START_TEST(field_types_from_schema)
 		{ "{\"schema\":{\"type\":\"string\"}}", "string" },
 		{ "{\"schema\":{\"type\":\"string\",\"system\":"
 		    "\"description\"}}", "text" },
-		{ "{\"schema\":{\"type\":\"string\",\"custom\":\"a:textarea\"}}",
-		    "text" },
+		{ "{\"schema\":{\"type\":\"string\",\"custom\":"
+		    "\"a:textarea\"}}", "text" },
 		{ "{\"schema\":{\"type\":\"number\"}}", "number" },
 		{ "{\"schema\":{\"type\":\"date\"}}", "date" },
 		{ "{\"schema\":{\"type\":\"datetime\"}}", "datetime" },
@@ -1385,8 +1385,8 @@ START_TEST(field_types_from_schema)
 		{ "{\"schema\":{\"type\":\"user\"}}", "user" },
 		{ "{\"schema\":{\"type\":\"array\",\"items\":\"user\"}}",
 		    "users" },
-		{ "{\"fieldId\":\"parent\",\"schema\":{\"type\":\"issuelink\"}}",
-		    "issue" },
+		{ "{\"fieldId\":\"parent\",\"schema\":{\"type\":"
+		    "\"issuelink\"}}", "issue" },
 		{ "{\"schema\":{\"type\":\"option-with-child\"}}", "other" },
 		{ "{\"schema\":{\"type\":\"array\",\"items\":\"json\"}}",
 		    "other" },
@@ -1454,8 +1454,8 @@ START_TEST(meta_type_by_name_or_first_non_subtask)
 {
 	json_t		*page = J("{\"issueTypes\":[{\"id\":\"5\",\"name\":"
 			    "\"Sub-task\",\"subtask\":true},{\"id\":\"1\","
-			    "\"name\":\"Task\",\"subtask\":false},{\"id\":\"2\","
-			    "\"name\":\"Bug\"}],\"total\":3}");
+			    "\"name\":\"Task\",\"subtask\":false},"
+			    "{\"id\":\"2\",\"name\":\"Bug\"}],\"total\":3}");
 	json_t		*names = NULL;
 	const json_t	*t;
 	struct jta_error e;
@@ -1511,7 +1511,8 @@ START_TEST(resolve_names_to_ids)
 	    "\"customfield_3\":\"n\"},"
 	    "\"adf\":[\"description\",\"customfield_3\"],"
 	    "\"users\":[{\"field\":\"assignee\",\"id\":\"assignee\",\"name\":"
-	    "\"Assignee\",\"values\":[\"bob@example.com\"],\"multi\":false}]}}");
+	    "\"Assignee\",\"values\":[\"bob@example.com\"],"
+	    "\"multi\":false}]}}");
 	json_decref(out);
 	json_decref(in);
 	json_decref(type);
@@ -1588,8 +1589,8 @@ END_TEST
 START_TEST(resolve_refuses_fields_off_the_screen)
 {
 	json_t		*meta = J("[{\"fieldId\":\"summary\",\"name\":"
-			    "\"Summary\",\"required\":true,\"schema\":{\"type\":"
-			    "\"string\"}}]"), *out = NULL;
+			    "\"Summary\",\"required\":true,\"schema\":"
+			    "{\"type\":\"string\"}}]"), *out = NULL;
 	json_t		*type = J("{\"id\":\"1\",\"name\":\"Task\"}");
 	json_t		*in = J("{\"project\":\"OPS\",\"summary\":\"s\","
 			    "\"priority\":\"High\",\"parent\":\"OPS-1\","
