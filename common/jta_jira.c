@@ -1694,8 +1694,11 @@ some(struct resolving *r, const json_t *m, const char *field, const char *id,
 	    NULL)
 		goto nomem;
 	json_array_foreach(list, i, x) {
-		if (!json_is_string(x))
+		if (!json_is_string(x)) {
+			sb_text(&b, nbad++ ? "', '" : "", 4);
+			sb_text(&b, "(not a name)", 16);
 			continue;
+		}
 		v = findvalue(m, json_string_value(x));
 		if (v == NULL && json_is_array(json_object_get(m,
 		    "allowedValues"))) {
@@ -1961,9 +1964,6 @@ jta_jira_resolve(const json_t *input, const json_t *type,
 		    json_object_set_new(r.given, members[i], json_true()) !=
 		    0) || member(&r, input, members[i]) != 0)
 			goto out;
-	if ((v = json_object_get(input, "labels")) != NULL &&
-	    oset(r.prep, "labels", json_deep_copy(v)) != 0)
-		goto out;
 	json_object_foreach(unconst(json_object_get(input, "fields")), key, v) {
 		char	 field[JTA_ERROR_FIELD];
 

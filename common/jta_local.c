@@ -252,9 +252,19 @@ fields(struct jta_backend *be, const struct jta_user *who,
 		goto out;
 	}
 	if ((t = typeof_(p, type)) == NULL) {
+		char		 names[300];
+		size_t		 i, o = 0;
+		const json_t	*x;
+
+		names[0] = '\0';
+		json_array_foreach(json_object_get(p, "types"), i, x)
+			if (o < sizeof(names))
+				o += (size_t)snprintf(names + o,
+				    sizeof(names) - o, "%s%s", i ? ", " : "",
+				    json_string_value(x));
 		rc = jta_error_set(err, JTA_ERR_INPUT, 422, "type",
 		    "project %s has no such issue type; its types: %s", key,
-		    "see \"types\" of GET /api/projects");
+		    names);
 		goto out;
 	}
 	if ((f = localfields()) == NULL || (*out = json_pack("{s:s, s:s, s:O, "
