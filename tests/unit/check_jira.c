@@ -15,6 +15,7 @@
 #include <check.h>
 #include <jansson.h>
 
+#include "jta_backend.h"
 #include "jta_jira.h"
 
 #define URL	"https://jta.example"
@@ -1483,7 +1484,7 @@ END_TEST
 
 START_TEST(resolve_names_to_ids)
 {
-	json_t		*meta = J(META), *out = NULL;
+	json_t		*meta = J(META), *out = NULL, *pv;
 	json_t		*type = J("{\"id\":\"2\",\"name\":\"Bug\"}");
 	json_t		*in = J("{\"project\":\"OPS\",\"summary\":\"s\","
 			    "\"description\":\"**d**\",\"priority\":\"high\","
@@ -1513,6 +1514,14 @@ START_TEST(resolve_names_to_ids)
 	    "\"users\":[{\"field\":\"assignee\",\"id\":\"assignee\",\"name\":"
 	    "\"Assignee\",\"values\":[\"bob@example.com\"],"
 	    "\"multi\":false}]}}");
+	/* The preview shown leaves the backend's own members out. */
+	pv = jta_backend_preview(out);
+	ck_assert_ptr_nonnull(pv);
+	ck_assert_ptr_null(json_object_get(pv, "_ids"));
+	ck_assert_uint_eq(json_object_size(pv), json_object_size(out) - 1);
+	ck_assert_ptr_null(jta_backend_preview(json_object_get(in,
+	    "summary")));
+	json_decref(pv);
 	json_decref(out);
 	json_decref(in);
 	json_decref(type);
