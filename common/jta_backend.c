@@ -1,8 +1,46 @@
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "jta_backend.h"
+
+const struct jta_field jta_backend_create_fields[] = {
+	{ "project", JTA_FT_PROJECT, JTA_F_REQUIRED, 0, 0, NULL },
+	{ "summary", JTA_FT_STRING, JTA_F_REQUIRED, 1, JTA_LIMIT_SUMMARY,
+	    NULL },
+	{ "type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
+	{ "description", JTA_FT_TEXT, 0, 0, JTA_LIMIT_DESCRIPTION, NULL },
+	{ "priority", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
+	{ "labels", JTA_FT_LABELS, 0, 0, JTA_LIMIT_LABELS, NULL },
+	{ "components", JTA_FT_NAMES, 0, 0, JTA_LIMIT_COMPONENTS, NULL },
+	/* a user name, an email or an account id; null: unassigned */
+	{ "assignee", JTA_FT_STRING, JTA_F_NULLABLE, 1, JTA_LIMIT_EMAIL,
+	    NULL },
+	{ "parent", JTA_FT_ISSUEKEY, 0, 0, 0, NULL },
+	{ "fields", JTA_FT_OBJECT, 0, 0, JTA_LIMIT_CREATE_FIELDS, NULL },
+};
+
+const size_t jta_backend_ncreate_fields =
+    sizeof(jta_backend_create_fields) / sizeof(jta_backend_create_fields[0]);
+
+json_t *
+jta_backend_preview(const json_t *prepared)
+{
+	json_t		*out;
+	const char	*k;
+	const json_t	*v;
+
+	if (!json_is_object(prepared) || (out = json_object()) == NULL)
+		return NULL;
+	json_object_foreach((json_t *)(uintptr_t)prepared, k, v)
+		if (k[0] != '_' && json_object_set_new(out, k,
+		    json_deep_copy(v)) != 0) {
+			json_decref(out);
+			return NULL;
+		}
+	return out;
+}
 
 enum jta_err
 jta_backend_new(const struct jta_conf *conf, struct jta_store *store,

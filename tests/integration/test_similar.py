@@ -233,7 +233,7 @@ def jira(c, stack, s):
     w = tj.standin.world
     with w.lock:
         for k in made + ["OPS-1"]:
-            w.issues[k]["components"] = [{"id": "10500", "name": "VPN"}]
+            w.issues[k]["components"] = ["10301"]  # OPS: VPN
 
     st, _, j, _ = alice.call("GET", q("/api/similar",
                                       text="vpn tunnel drops"))
