@@ -4,6 +4,25 @@
 
 #include "jta_backend.h"
 
+const struct jta_field jta_backend_create_fields[] = {
+	{ "project", JTA_FT_PROJECT, JTA_F_REQUIRED, 0, 0, NULL },
+	{ "summary", JTA_FT_STRING, JTA_F_REQUIRED, 1, JTA_LIMIT_SUMMARY,
+	    NULL },
+	{ "type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
+	{ "description", JTA_FT_TEXT, 0, 0, JTA_LIMIT_DESCRIPTION, NULL },
+	{ "priority", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
+	{ "labels", JTA_FT_LABELS, 0, 0, JTA_LIMIT_LABELS, NULL },
+	{ "components", JTA_FT_NAMES, 0, 0, JTA_LIMIT_COMPONENTS, NULL },
+	/* a user name, an email or an account id; null: unassigned */
+	{ "assignee", JTA_FT_STRING, JTA_F_NULLABLE, 1, JTA_LIMIT_EMAIL,
+	    NULL },
+	{ "parent", JTA_FT_ISSUEKEY, 0, 0, 0, NULL },
+	{ "fields", JTA_FT_OBJECT, 0, 0, JTA_LIMIT_CREATE_FIELDS, NULL },
+};
+
+const size_t jta_backend_ncreate_fields =
+    sizeof(jta_backend_create_fields) / sizeof(jta_backend_create_fields[0]);
+
 enum jta_err
 jta_backend_new(const struct jta_conf *conf, struct jta_store *store,
     struct jta_oauth *oauth, struct jta_backend **out)

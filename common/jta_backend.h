@@ -16,6 +16,7 @@
 #include "jta_conf.h"
 #include "jta_err.h"
 #include "jta_oauth.h"
+#include "jta_req.h"
 #include "jta_store.h"
 
 struct jta_backend;
@@ -27,10 +28,13 @@ struct jta_backend_ops {
 			    struct jta_error *);
 	enum jta_err	(*get)(struct jta_backend *, const struct jta_user *,
 			    const char *key, json_t **, struct jta_error *);
-	/* fields: validated project, summary, type, description, priority,
-	 * labels, assignee. */
+	/*
+	 * File exactly what prepare made (the preview, "_ids" included).
+	 * once: an idempotency token stored with the issue so that a lost
+	 * answer can be recovered (helper "drafts"); NULL for none.
+	 */
 	enum jta_err	(*create)(struct jta_backend *, const struct jta_user *,
-			    const json_t *fields, json_t **,
+			    const json_t *prepared, const char *once, json_t **,
 			    struct jta_error *);
 	/* fields: the ones to change; assignee null unassigns. */
 	enum jta_err	(*update)(struct jta_backend *, const struct jta_user *,
@@ -50,6 +54,26 @@ struct jta_backend_ops {
 			    struct jta_error *);
 	enum jta_err	(*me)(struct jta_backend *, const struct jta_user *,
 			    json_t **, struct jta_error *);
+	/*
+	 * The fields of the create screen of project for issue type type
+	 * (NULL: the project's first): {"project", "type", "types",
+	 * "fields": [{id, name, required, type, allowed?, default?}]}
+	 * (README.md "The ticket API").  Unknown project: 404 "key";
+	 * unknown type: 422 "type".
+	 */
+	enum jta_err	(*fields)(struct jta_backend *,
+			    const struct jta_user *, const char *project,
+			    const char *type, json_t **, struct jta_error *);
+	/*
+	 * Resolve a create request (input: checked against
+	 * jta_backend_create_fields) to the preview of what would be
+	 * created: names resolved, the backend's ids in "_ids".  Every
+	 * problem at once: 422 with err->items (field, name, detail,
+	 * allowed, question).  Nothing is created.
+	 */
+	enum jta_err	(*prepare)(struct jta_backend *,
+			    const struct jta_user *, const json_t *input,
+			    json_t **prepared, struct jta_error *);
 };
 
 struct jta_backend {
@@ -70,6 +94,16 @@ enum jta_err jta_backend_new(const struct jta_conf *conf,
 
 /* Release be; NULL is a no-op. */
 void jta_backend_free(struct jta_backend *be);
+
+/*
+ * The members of a create request (POST /api/issues, POST /api/drafts):
+ * project, summary, type, description, priority, labels, components,
+ * assignee (a user name, an email or a Jira account id; null: none),
+ * parent and fields ({name or id: value}).  For jta_req_json /
+ * jta_req_check_object; the values are then resolved by prepare.
+ */
+extern const struct jta_field jta_backend_create_fields[];
+extern const size_t jta_backend_ncreate_fields;
 
 /* The embedded store's operations (jta_local.c). */
 extern const struct jta_backend_ops jta_local_ops;

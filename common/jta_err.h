@@ -38,12 +38,28 @@ enum jta_err {
 #define JTA_ERROR_DETAIL	512
 #define JTA_ERROR_ITEMS		8	/* per-field errors one error carries */
 #define JTA_ERROR_MESSAGE	200	/* bytes of one per-field message */
+#define JTA_ERROR_NAME		64	/* bytes of a field's display name */
+#define JTA_ERROR_QUESTION	201	/* a question: at most 200 bytes */
+/* Allowed values of one item: at most JTA_ERROR_NALLOWED, packed one
+ * after the other, each NUL-terminated, in JTA_ERROR_ALLOWED bytes;
+ * values that do not fit are dropped (the question still asks). */
+#define JTA_ERROR_ALLOWED	1024
+#define JTA_ERROR_NALLOWED	50
 
-/* One field's own message, for a problem body's "errors" member
- * ({"field": "message", ...}) when several fields are wrong at once. */
+/*
+ * One field's own problem, for a problem body's "errors" array when
+ * several fields are wrong at once: [{"field", "detail", "name"?,
+ * "allowed"?, "question"?}].  Fixed size, no heap: a struct jta_error
+ * lives on the stack (about 11 KiB with JTA_ERROR_ITEMS of these).
+ */
 struct jta_error_item {
 	char	field[JTA_ERROR_FIELD];
 	char	message[JTA_ERROR_MESSAGE];
+	char	name[JTA_ERROR_NAME];		/* "" when none */
+	char	question[JTA_ERROR_QUESTION];	/* "" when none */
+	char	allowed[JTA_ERROR_ALLOWED];	/* nallowed packed values */
+	size_t	allowedlen;			/* bytes used in allowed */
+	size_t	nallowed;
 };
 
 /*
@@ -83,6 +99,48 @@ enum jta_err jta_error_set(struct jta_error *err, enum jta_err code,
  */
 int jta_error_add(struct jta_error *err, const char *field,
     const char *message);
+
+/*
+ * Describe the last item added (jta_error_add): its field's display name,
+ * one more allowed value (cut and cleaned as the message is; dropped,
+ * returning -1, past JTA_ERROR_NALLOWED values or JTA_ERROR_ALLOWED
+ * bytes), and the question to put to the user (formatted, cut at
+ * JTA_ERROR_QUESTION - 1 bytes on a character boundary).  Each returns
+ * 0, or -1 when err is NULL or has no item.
+ */
+int jta_error_name(struct jta_error *err, const char *name);
+int jta_error_allow(struct jta_error *err, const char *value);
+int jta_error_ask(struct jta_error *err, const char *fmt, ...)
+    JTA_PRINTF(2, 3);
+
+/* The i-th allowed value of it (i < it->nallowed), borrowed from it. */
+const char *jta_error_allowed(const struct jta_error_item *it, size_t i);
+
+/*
+ * Kinds of field for jta_error_ask_about: what to ask for.  ONE: one of
+ * the allowed values; SOME: one or more of them; USER: a person; ISSUE:
+ * an issue key; NUMBER, DATE, DATETIME; TEXT: anything else.
+ */
+enum jta_ask {
+	JTA_ASK_ONE,
+	JTA_ASK_SOME,
+	JTA_ASK_USER,
+	JTA_ASK_ISSUE,
+	JTA_ASK_NUMBER,
+	JTA_ASK_DATE,
+	JTA_ASK_DATETIME,
+	JTA_ASK_TEXT
+};
+
+/*
+ * Set the last item's question from its name (or field) and allowed
+ * values, short natural English: "Which priority should it have: High,
+ * Medium or Low?", "Who should it be assigned to? (name or email)",
+ * "What should Due date be? (YYYY-MM-DD)".  When the list of values
+ * would make it longer than 200 bytes the question names as many as fit
+ * and says how many more there are.  Returns as jta_error_ask.
+ */
+int jta_error_ask_about(struct jta_error *err, enum jta_ask kind);
 
 /* The HTTP status that fits code when no jta_error was filled. */
 int jta_err_status(enum jta_err code);

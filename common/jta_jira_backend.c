@@ -349,7 +349,8 @@ with_account(struct jta_backend *be, const json_t *fields, json_t **copy,
 
 static enum jta_err
 create(struct jta_backend *be, const struct jta_user *who,
-    const json_t *fields, json_t **out, struct jta_error *err)
+    const json_t *fields, const char *once, json_t **out,
+    struct jta_error *err)
 {
 	json_t		*f = NULL, *adf = NULL, *body = NULL, *reply = NULL;
 	const char	*key;
@@ -357,6 +358,7 @@ create(struct jta_backend *be, const struct jta_user *who,
 	enum jta_err	 rc;
 
 	*out = NULL;
+	(void)once;	/* helper "drafts": an entity property on the issue */
 	if ((rc = with_account(be, fields, &f, err)) != JTA_OK)
 		goto out;
 	if (json_object_get(f, "type") == NULL) {
@@ -610,6 +612,31 @@ me(struct jta_backend *be, const struct jta_user *who, json_t **out,
 	return rc;
 }
 
+static enum jta_err
+fields(struct jta_backend *be, const struct jta_user *who,
+    const char *project, const char *type, json_t **out,
+    struct jta_error *err)
+{
+	(void)be;
+	(void)who;
+	(void)project;
+	(void)type;
+	*out = NULL;
+	return jta_error_set(err, JTA_ERR_INTERNAL, 501, NULL,
+	    "not implemented yet");
+}
+
+static enum jta_err
+prepare(struct jta_backend *be, const struct jta_user *who,
+    const json_t *input, json_t **prepared, struct jta_error *err)
+{
+	(void)be;
+	(void)who;
+	(void)err;
+	*prepared = json_deep_copy(input);
+	return *prepared == NULL ? JTA_ERR_NOMEM : JTA_OK;
+}
+
 const struct jta_backend_ops jta_jira_ops = {
 	.name = "jira",
 	.search = search,
@@ -621,4 +648,6 @@ const struct jta_backend_ops jta_jira_ops = {
 	.transition = transition,
 	.projects = projects,
 	.me = me,
+	.fields = fields,
+	.prepare = prepare,
 };

@@ -33,6 +33,18 @@
 #define JTA_LIMIT_NAME		64	/* user, type, status, priority names */
 #define JTA_LIMIT_DISPLAY_NAME	128
 #define JTA_LIMIT_EMAIL		254	/* RFC 5321 path limit */
+/* Create with names (POST /api/issues): one name or value of a field
+ * (component, option, custom field key), the components of one issue,
+ * the members of "fields", and the fields and allowed values a project's
+ * create screen may list (more are cut, the allowed values in problems
+ * at JTA_LIMIT_ALLOWED). */
+#define JTA_LIMIT_FIELD_VALUE	255
+#define JTA_LIMIT_COMPONENTS	20
+#define JTA_LIMIT_CREATE_FIELDS	32
+#define JTA_LIMIT_META_FIELDS	200
+#define JTA_LIMIT_ALLOWED	50
+/* Pages of createmeta read for one issue type (50 fields each). */
+#define JTA_LIMIT_META_PAGES	4
 /* A project key: like Jira's default project key limit. */
 #define JTA_LIMIT_PROJECT_KEY	10
 #define JTA_LIMIT_PROJECT_NAME	80

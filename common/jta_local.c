@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <strings.h>
 
 #include "jta_backend.h"
 
@@ -63,9 +64,11 @@ get(struct jta_backend *be, const struct jta_user *who, const char *key,
 
 static enum jta_err
 create(struct jta_backend *be, const struct jta_user *who,
-    const json_t *fields, json_t **out, struct jta_error *err)
+    const json_t *prepared, const char *once, json_t **out,
+    struct jta_error *err)
 {
-	return withurl(be, jta_store_ticket_create(be->store, who, fields,
+	(void)once;	/* helper "drafts" stores it with the ticket */
+	return withurl(be, jta_store_ticket_create(be->store, who, prepared,
 	    out, err), out);
 }
 
@@ -130,6 +133,46 @@ me(struct jta_backend *be, const struct jta_user *who, json_t **out,
 	return *out == NULL ? JTA_ERR_NOMEM : JTA_OK;
 }
 
+static enum jta_err
+fields(struct jta_backend *be, const struct jta_user *who,
+    const char *project, const char *type, json_t **out,
+    struct jta_error *err)
+{
+	(void)be;
+	(void)who;
+	(void)project;
+	(void)type;
+	*out = NULL;
+	return jta_error_set(err, JTA_ERR_INTERNAL, 501, NULL,
+	    "not implemented yet");
+}
+
+static enum jta_err
+prepare(struct jta_backend *be, const struct jta_user *who,
+    const json_t *input, json_t **prepared, struct jta_error *err)
+{
+	const char	*p = json_string_value(json_object_get(input,
+			    "priority"));
+	size_t		 i;
+
+	(void)be;
+	(void)who;
+	if ((*prepared = json_deep_copy(input)) == NULL)
+		return JTA_ERR_NOMEM;
+	for (i = 0; p != NULL && jta_store_priorities[i] != NULL; i++)
+		if (strcasecmp(p, jta_store_priorities[i]) == 0)
+			return json_object_set_new(*prepared, "priority",
+			    json_string(jta_store_priorities[i])) == 0 ?
+			    JTA_OK : JTA_ERR_NOMEM;
+	if (p != NULL) {
+		json_decref(*prepared);
+		*prepared = NULL;
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "priority",
+		    "priority has a value that is not allowed");
+	}
+	return JTA_OK;
+}
+
 const struct jta_backend_ops jta_local_ops = {
 	.name = "local",
 	.search = search,
@@ -141,4 +184,6 @@ const struct jta_backend_ops jta_local_ops = {
 	.transition = transition,
 	.projects = projects,
 	.me = me,
+	.fields = fields,
+	.prepare = prepare,
 };

@@ -326,6 +326,10 @@ typename(enum jta_ftype t)
 		return "a list of labels";
 	case JTA_FT_UINTLIST:
 		return "a list of whole numbers";
+	case JTA_FT_NAMES:
+		return "a list of names";
+	case JTA_FT_OBJECT:
+		return "a JSON object";
 	}
 	return "a value";
 }
@@ -471,6 +475,20 @@ scalar(const struct jta_field *f, const char *s, size_t len, json_t **out,
 			goto bad;
 		*out = json_integer((json_int_t)u);
 		break;
+	case JTA_FT_NAMES:
+		if (len == 0 || len > JTA_LIMIT_FIELD_VALUE)
+			return jta_error_set(err, JTA_ERR_INPUT, 422, f->name,
+			    "each of %s must be 1 to %d bytes", f->name,
+			    JTA_LIMIT_FIELD_VALUE);
+		for (i = 0; i < len; i++)
+			if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+				return jta_error_set(err, JTA_ERR_INPUT, 422,
+				    f->name, "%s holds a control character",
+				    f->name);
+		*out = json_stringn(s, len);
+		break;
+	case JTA_FT_OBJECT:
+		goto bad;	/* never a scalar (jsonvalue takes it) */
 	}
 	if (*out == NULL)
 		return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
@@ -485,7 +503,7 @@ static int
 islist(enum jta_ftype t)
 {
 	return t == JTA_FT_LABELS || t == JTA_FT_UINTLIST ||
-	    t == JTA_FT_ENUMLIST;
+	    t == JTA_FT_ENUMLIST || t == JTA_FT_NAMES;
 }
 
 /* Append v to the list arr unless it is there already (lists are sets). */
@@ -852,6 +870,16 @@ jsonvalue(const struct jta_field *f, const json_t *v, json_t **out,
 		}
 		*out = list;
 		return JTA_OK;
+	}
+	if (f->type == JTA_FT_OBJECT) {
+		/* The caller checks each member (depth is bounded by the
+		 * parser already). */
+		if (!json_is_object(v) || json_object_size(v) > (size_t)f->max)
+			return jta_error_set(err, JTA_ERR_INPUT, 422, f->name,
+			    "%s must be a JSON object of at most %" PRId64
+			    " members", f->name, f->max);
+		*out = json_deep_copy(v);
+		return *out ? JTA_OK : JTA_ERR_NOMEM;
 	}
 	if (f->type == JTA_FT_UINT) {
 		if (!json_is_integer(v) || json_integer_value(v) < f->min ||

@@ -75,7 +75,12 @@ enum jta_ftype {
 	JTA_FT_PROJECT,	/* project key: [A-Z][A-Z0-9]* */
 	JTA_FT_ISSUEKEY,/* PROJECT-123 */
 	JTA_FT_LABELS,	/* labels: JSON array or comma list; no blanks */
-	JTA_FT_UINTLIST	/* whole numbers: JSON array or comma list */
+	JTA_FT_UINTLIST,/* whole numbers: JSON array or comma list */
+	JTA_FT_NAMES,	/* JSON array of one-line strings, each 1 to
+			 * JTA_LIMIT_FIELD_VALUE bytes (names that may hold
+			 * blanks: components); max bounds the count */
+	JTA_FT_OBJECT	/* JSON object of at most max members, kept as
+			 * sent for the caller to check (create "fields") */
 };
 
 #define JTA_F_REQUIRED	0x01u	/* must be present */

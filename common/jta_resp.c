@@ -124,6 +124,44 @@ jta_resp_empty(struct jta_resp *resp, int status)
 	return send(resp, status, NULL, NULL, 0);
 }
 
+/* The "errors" member of a problem: one object per item, [{"field",
+ * "detail", "name"?, "allowed"?, "question"?}] (api.md "Create with
+ * names"), so an assistant can ask about each field in turn. */
+static enum jta_err
+problem_items(json_t *p, const struct jta_error *err)
+{
+	const struct jta_error_item *it;
+	json_t		*items, *o, *allowed;
+	size_t		 i, j;
+
+	if ((items = json_array()) == NULL ||
+	    json_object_set_new(p, "errors", items) != 0)
+		return JTA_ERR_NOMEM;
+	for (i = 0; i < err->nitems && i < JTA_ERROR_ITEMS; i++) {
+		it = &err->items[i];
+		if ((o = json_pack("{s:s, s:s}", "field", it->field, "detail",
+		    it->message)) == NULL ||
+		    json_array_append_new(items, o) != 0)
+			return JTA_ERR_NOMEM;
+		if (it->name[0] != '\0' && json_object_set_new(o, "name",
+		    json_string(it->name)) != 0)
+			return JTA_ERR_NOMEM;
+		if (it->nallowed > 0) {
+			if ((allowed = json_array()) == NULL ||
+			    json_object_set_new(o, "allowed", allowed) != 0)
+				return JTA_ERR_NOMEM;
+			for (j = 0; j < it->nallowed; j++)
+				if (json_array_append_new(allowed,
+				    json_string(jta_error_allowed(it, j))) != 0)
+					return JTA_ERR_NOMEM;
+		}
+		if (it->question[0] != '\0' && json_object_set_new(o,
+		    "question", json_string(it->question)) != 0)
+			return JTA_ERR_NOMEM;
+	}
+	return JTA_OK;
+}
+
 enum jta_err
 jta_resp_problem(struct jta_resp *resp, const struct jta_error *err)
 {
@@ -143,17 +181,9 @@ jta_resp_problem(struct jta_resp *resp, const struct jta_error *err)
 	if (resp->request_id != NULL)
 		json_object_set_new(p, "request_id",
 		    json_string(resp->request_id));
-	if (err->nitems > 0) {
-		/* Each field's own message, when Jira named several. */
-		json_t	*items = json_object();
-		size_t	 i;
-
-		for (i = 0; items != NULL && i < err->nitems &&
-		    i < JTA_ERROR_ITEMS; i++)
-			json_object_set_new(items, err->items[i].field,
-			    json_string(err->items[i].message));
-		if (items != NULL)
-			json_object_set_new(p, "errors", items);
+	if (err->nitems > 0 && (rc = problem_items(p, err)) != JTA_OK) {
+		json_decref(p);
+		return rc;
 	}
 	if (err->retry_after > 0) {
 		/* RFC 9110 §10.2.3, and a member the assistant can read. */

@@ -56,7 +56,8 @@ enum jta_err jta_resp_empty(struct jta_resp *resp, int status) JTA_WUR;
  * title the status's reason phrase, status, detail, and the extension
  * members "field" (when set) and "request_id".  When err->retry_after is
  * set, a Retry-After header and a "retry_after" member (seconds) too;
- * with per-field items, an "errors" member {field: message}.
+ * with per-field items, an "errors" member [{"field", "detail", "name",
+ * "allowed", "question"}] (the last three when the item has them).
  */
 enum jta_err jta_resp_problem(struct jta_resp *resp,
     const struct jta_error *err) JTA_WUR;

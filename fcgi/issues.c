@@ -32,17 +32,6 @@ static const struct jta_field search_fields[] = {
 	{ "jql", JTA_FT_STRING, 0, 1, JTA_LIMIT_JQL, NULL },
 };
 
-static const struct jta_field create_fields[] = {
-	{ "project", JTA_FT_PROJECT, JTA_F_REQUIRED, 0, 0, NULL },
-	{ "summary", JTA_FT_STRING, JTA_F_REQUIRED, 1, JTA_LIMIT_SUMMARY,
-	    NULL },
-	{ "type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
-	{ "description", JTA_FT_TEXT, 0, 0, JTA_LIMIT_DESCRIPTION, NULL },
-	{ "priority", JTA_FT_ENUM, 0, 0, 0, jta_store_priorities },
-	{ "labels", JTA_FT_LABELS, 0, 0, JTA_LIMIT_LABELS, NULL },
-	{ "assignee", JTA_FT_USERNAME, 0, 0, 0, NULL },
-};
-
 #define N(t)	(sizeof(t) / sizeof((t)[0]))
 
 static const char *
@@ -110,15 +99,19 @@ create(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
 {
 	enum jta_err	 rc;
-	json_t		*f = NULL, *out = NULL, *q = NULL;
+	json_t		*f = NULL, *out = NULL, *q = NULL, *prep = NULL;
 	const char	*url;
 
 	if ((rc = jta_req_query(req, NULL, 0, &q, err)) != JTA_OK ||
-	    (rc = jta_req_json(req, create_fields, N(create_fields), &f,
-	    err)) != JTA_OK)
+	    (rc = jta_req_json(req, jta_backend_create_fields,
+	    jta_backend_ncreate_fields, &f, err)) != JTA_OK)
 		goto out;
-	if ((rc = ctx->backend->ops->create(ctx->backend, who, f, &out,
-	    err)) != JTA_OK)
+	/* Resolve every name first (all problems in one 422), then file
+	 * exactly that; no idempotency token here (helper "drafts"). */
+	if ((rc = ctx->backend->ops->prepare(ctx->backend, who, f, &prep,
+	    err)) != JTA_OK ||
+	    (rc = ctx->backend->ops->create(ctx->backend, who, prep, NULL,
+	    &out, err)) != JTA_OK)
 		goto out;
 	if ((url = str(out, "url")) != NULL &&
 	    (rc = jta_resp_header(resp, "Location", url)) != JTA_OK)
@@ -127,6 +120,7 @@ create(struct jta_ctx *ctx, const struct jta_req *req,
 out:
 	json_decref(q);
 	json_decref(f);
+	json_decref(prep);
 	json_decref(out);
 	return rc;
 }

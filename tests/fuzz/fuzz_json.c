@@ -38,6 +38,8 @@ static const struct jta_field fields[] = {
 	{ "assignee", JTA_FT_USERNAME, JTA_F_NULLABLE, 0, 0, NULL },
 	{ "estimate", JTA_FT_UINT, 0, 0, 1000000, NULL },
 	{ "links", JTA_FT_UINTLIST, 0, 0, JTA_LIMIT_ID_LIST, NULL },
+	{ "components", JTA_FT_NAMES, 0, 0, JTA_LIMIT_COMPONENTS, NULL },
+	{ "fields", JTA_FT_OBJECT, 0, 0, JTA_LIMIT_CREATE_FIELDS, NULL },
 };
 #define NFIELDS	(sizeof(fields) / sizeof(fields[0]))
 
@@ -111,6 +113,7 @@ check_result(const json_t *obj)
 			break;
 		case JTA_FT_ENUMLIST:
 		case JTA_FT_LABELS:
+		case JTA_FT_NAMES:
 		case JTA_FT_UINTLIST:
 			if (!json_is_array(v) ||
 			    json_array_size(v) > (size_t)f->max)
@@ -121,6 +124,11 @@ check_result(const json_t *obj)
 				    json_integer_value(e) < 0 :
 				    !json_is_string(e))
 					abort();
+			break;
+		case JTA_FT_OBJECT:
+			if (!json_is_object(v) ||
+			    json_object_size(v) > (size_t)f->max)
+				abort();
 			break;
 		}
 	}

@@ -124,6 +124,7 @@ check_result(const json_t *obj)
 			break;
 		case JTA_FT_ENUMLIST:
 		case JTA_FT_LABELS:
+		case JTA_FT_NAMES:
 		case JTA_FT_UINTLIST:
 			if (!json_is_array(v) || json_array_size(v) == 0 ||
 			    json_array_size(v) > (size_t)f->max)
@@ -132,6 +133,11 @@ check_result(const json_t *obj)
 				if (f->type == JTA_FT_UINTLIST ?
 				    !json_is_integer(e) : !json_is_string(e))
 					abort();
+			break;
+		case JTA_FT_OBJECT:
+			if (!json_is_object(v) ||
+			    json_object_size(v) > (size_t)f->max)
+				abort();
 			break;
 		}
 	}

@@ -296,6 +296,112 @@ START_TEST(problem_json_has_rfc9457_members)
 }
 END_TEST
 
+START_TEST(problem_items_carry_name_allowed_and_question)
+{
+	struct sink	 s;
+	struct jta_resp	 r;
+	struct jta_error e;
+	json_t		*p, *it, *a;
+
+	sinkinit(&s);
+	jta_resp_init(&r, sinkwrite, &s, "r1");
+	(void)jta_error_set(&e, JTA_ERR_INPUT, 422, "fields.Affected service",
+	    "2 problems");
+	ck_assert_int_eq(jta_error_add(&e, "fields.Affected service",
+	    "is required"), 0);
+	ck_assert_int_eq(jta_error_name(&e, "Affected service"), 0);
+	ck_assert_int_eq(jta_error_allow(&e, "Email"), 0);
+	ck_assert_int_eq(jta_error_allow(&e, "VPN"), 0);
+	ck_assert_int_eq(jta_error_ask_about(&e, JTA_ASK_ONE), 0);
+	ck_assert_int_eq(jta_error_add(&e, "priority", "is not allowed"), 0);
+	ck_assert_int_eq(jta_resp_problem(&r, &e), JTA_OK);
+	p = json_body(&s);
+	ck_assert_uint_eq(json_array_size(json_object_get(p, "errors")), 2);
+	it = json_array_get(json_object_get(p, "errors"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(it, "field")),
+	    "fields.Affected service");
+	ck_assert_str_eq(json_string_value(json_object_get(it, "name")),
+	    "Affected service");
+	ck_assert_str_eq(json_string_value(json_object_get(it, "detail")),
+	    "is required");
+	a = json_object_get(it, "allowed");
+	ck_assert_uint_eq(json_array_size(a), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(a, 1)), "VPN");
+	ck_assert_str_eq(json_string_value(json_object_get(it, "question")),
+	    "What should Affected service be: Email or VPN?");
+	/* An item with only a message has only field and detail. */
+	it = json_array_get(json_object_get(p, "errors"), 1);
+	ck_assert_uint_eq(json_object_size(it), 2);
+	json_decref(p);
+}
+END_TEST
+
+START_TEST(error_questions_are_short_and_natural)
+{
+	struct jta_error e;
+	static const char *const prio[] = { "Highest", "High", "Medium",
+	    "Low", "Lowest" };
+	char		 v[32];
+	size_t		 i;
+
+	(void)jta_error_set(&e, JTA_ERR_INPUT, 422, "priority", "x");
+	ck_assert_int_eq(jta_error_ask(&e, "no item"), -1);
+	ck_assert_int_eq(jta_error_allow(&e, "no item"), -1);
+	ck_assert_int_eq(jta_error_add(&e, "priority", "not allowed"), 0);
+	for (i = 0; i < 5; i++)
+		ck_assert_int_eq(jta_error_allow(&e, prio[i]), 0);
+	ck_assert_int_eq(jta_error_ask_about(&e, JTA_ASK_ONE), 0);
+	ck_assert_str_eq(e.items[0].question, "Which priority should it "
+	    "have: Highest, High, Medium, Low or Lowest?");
+	ck_assert_int_eq(jta_error_add(&e, "assignee", "unknown"), 0);
+	ck_assert_int_eq(jta_error_ask_about(&e, JTA_ASK_USER), 0);
+	ck_assert_str_eq(e.items[1].question, "Who should it be assigned to? "
+	    "(name or email)");
+	ck_assert_int_eq(jta_error_add(&e, "fields.Due", "not a date"), 0);
+	ck_assert_int_eq(jta_error_name(&e, "Due date"), 0);
+	ck_assert_int_eq(jta_error_ask_about(&e, JTA_ASK_DATE), 0);
+	ck_assert_str_eq(e.items[2].question, "What date should Due date be? "
+	    "(YYYY-MM-DD)");
+	ck_assert_int_eq(jta_error_add(&e, "components", "unknown"), 0);
+	ck_assert_int_eq(jta_error_allow(&e, "VPN"), 0);
+	ck_assert_int_eq(jta_error_ask_about(&e, JTA_ASK_SOME), 0);
+	ck_assert_str_eq(e.items[3].question, "Which components does it "
+	    "belong to (one or more): VPN?");
+	/* Many long values: at most 50 kept, the question stays within 200
+	 * bytes and says how many it left out. */
+	ck_assert_int_eq(jta_error_add(&e, "fields.Site", "is required"), 0);
+	for (i = 0; i < 60; i++) {
+		snprintf(v, sizeof(v), "Office number %zu", i);
+		ck_assert_int_eq(jta_error_allow(&e, v), i < 50 ? 0 : -1);
+	}
+	ck_assert_uint_eq(e.items[4].nallowed, 50);
+	ck_assert_str_eq(jta_error_allowed(&e.items[4], 49),
+	    "Office number 49");
+	ck_assert_ptr_null(jta_error_allowed(&e.items[4], 50));
+	ck_assert_int_eq(jta_error_ask_about(&e, JTA_ASK_ONE), 0);
+	ck_assert_uint_le(strlen(e.items[4].question), 200);
+	ck_assert_ptr_nonnull(strstr(e.items[4].question, " more?"));
+	ck_assert_ptr_eq(strstr(e.items[4].question, "What should Site be: "
+	    "Office number 0, Office number 1, "), e.items[4].question);
+	/* Control characters in upstream values are cleaned. */
+	ck_assert_int_eq(jta_error_add(&e, "f", "m"), 0);
+	ck_assert_int_eq(jta_error_allow(&e, "a\r\nb"), 0);
+	ck_assert_str_eq(jta_error_allowed(&e.items[5], 0), "a  b");
+	/* The allowed buffer is bounded: long values stop fitting. */
+	ck_assert_int_eq(jta_error_add(&e, "g", "m"), 0);
+	for (i = 0; i < 50; i++) {
+		char big[JTA_ERROR_MESSAGE];
+
+		memset(big, 'x', sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		if (jta_error_allow(&e, big) != 0)
+			break;
+	}
+	ck_assert_uint_eq(i, JTA_ERROR_ALLOWED / JTA_ERROR_MESSAGE);
+	ck_assert_uint_le(e.items[6].allowedlen, JTA_ERROR_ALLOWED);
+}
+END_TEST
+
 START_TEST(problem_without_field_omits_it)
 {
 	struct sink	 s;
@@ -599,6 +705,8 @@ resp_suite(void)
 	tcase_add_test(tc, json_as_uses_given_type);
 	tcase_add_test(tc, problem_json_has_rfc9457_members);
 	tcase_add_test(tc, problem_without_field_omits_it);
+	tcase_add_test(tc, problem_items_carry_name_allowed_and_question);
+	tcase_add_test(tc, error_questions_are_short_and_natural);
 	tcase_add_test(tc, problem_with_non_error_status_becomes_500);
 	tcase_add_test(tc, problem_detail_is_json_escaped);
 	tcase_add_test(tc, head_sends_no_body);
