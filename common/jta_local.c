@@ -67,9 +67,24 @@ create(struct jta_backend *be, const struct jta_user *who,
     const json_t *prepared, const char *once, json_t **out,
     struct jta_error *err)
 {
-	(void)once;	/* helper "drafts" stores it with the ticket */
-	return withurl(be, jta_store_ticket_create(be->store, who, prepared,
-	    out, err), out);
+	int		 created;
+
+	/* The token is looked up and stored in the ticket's own insert
+	 * transaction: a repeat with it answers the ticket it made. */
+	return withurl(be, jta_store_ticket_create_once(be->store, who,
+	    prepared, once, &created, out, err), out);
+}
+
+static enum jta_err
+find_once(struct jta_backend *be, const struct jta_user *who,
+    const json_t *prepared, const char *once, int64_t since, json_t **out,
+    struct jta_error *err)
+{
+	(void)who;
+	(void)prepared;
+	(void)since;
+	return withurl(be, jta_store_ticket_by_once(be->store, once, out,
+	    err), out);
 }
 
 static enum jta_err
@@ -186,4 +201,7 @@ const struct jta_backend_ops jta_local_ops = {
 	.me = me,
 	.fields = fields,
 	.prepare = prepare,
+	.find_once = find_once,
+	/* create looks the token up in its own transaction: no window. */
+	.once_window = 0,
 };

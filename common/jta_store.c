@@ -534,8 +534,8 @@ static const char *const sql[S_COUNT] = {
 	[S_IDEM_EXPIRE] = "DELETE FROM idempotency_keys WHERE user_id = :uid "
 	    "AND key = :id AND expires <= :now",
 	[S_IDEM_GET] = "SELECT request_hash, status, once_token, lease_owner, "
-	    "lease_until, attempt_at, response_status, response_body "
-	    "FROM idempotency_keys WHERE user_id = :uid AND key = :id",
+	    "lease_until, attempt_at, response_status, response_body, "
+	    "created FROM idempotency_keys WHERE user_id = :uid AND key = :id",
 	[S_IDEM_PUT] = "INSERT INTO idempotency_keys (user_id, key, "
 	    "request_hash, status, once_token, lease_owner, lease_until, "
 	    "attempt_at, created, expires) VALUES (:uid, :id, :hash, "
@@ -4050,6 +4050,8 @@ jta_store_draft_claim(struct jta_store *st, int64_t user_id, const char *id,
 	out->res = strcmp(r.d.status, "ready") == 0 ? JTA_CLAIM_NEW :
 	    JTA_CLAIM_RESUME;
 	out->attempt_at = out->res == JTA_CLAIM_NEW ? now : r.attempt_at;
+	/* No change since the last edit, so no create before it. */
+	out->since = r.d.updated;
 	snprintf(out->token, sizeof(out->token), "%s", r.token[0] != '\0' ?
 	    r.token : token);
 	if ((s = stmt(st, S_DRAFT_CLAIM)) == NULL) {
@@ -4130,6 +4132,7 @@ jta_store_idem_claim(struct jta_store *st, int64_t user_id, const char *key,
 		until = sqlite3_column_int64(s, 4);
 		out->attempt_at = sqlite3_column_int64(s, 5);
 		out->status = sqlite3_column_int(s, 6);
+		out->since = sqlite3_column_int64(s, 8);
 		if (done && same && (out->result = coljson(s, 7)) == NULL)
 			rc = SQLITE_NOMEM;
 	}
@@ -4156,7 +4159,7 @@ jta_store_idem_claim(struct jta_store *st, int64_t user_id, const char *key,
 	}
 	if (!found) {
 		out->res = JTA_CLAIM_NEW;
-		out->attempt_at = now;
+		out->attempt_at = out->since = now;
 		snprintf(out->token, sizeof(out->token), "%s", token);
 		s = stmt(st, S_IDEM_PUT);
 	} else {

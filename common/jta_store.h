@@ -574,6 +574,7 @@ struct jta_claim {
 	enum jta_claim_result res;
 	char	 token[JTA_LIMIT_ONCE_TOKEN + 1];	/* NEW, RESUME */
 	int64_t	 attempt_at;	/* RESUME: when the last create was sent */
+	int64_t	 since;		/* no create was sent before this time */
 	int64_t	 lease_left;	/* BUSY: seconds the lease still runs */
 	int	 status;	/* DONE: the HTTP status to answer */
 	json_t	*result;	/* DONE: the body to answer */
