@@ -931,6 +931,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             answer = self.route(method, path, m, raw)
             if fault and fault["kind"] == "slow" and fault["after"]:
                 time.sleep(fault["seconds"])
+                try:
+                    self.send(*answer)
+                except OSError:     # the client gave up, as intended
+                    self.close_connection = True
+                    self.status_sent = "too late"
+                return
             if fault and fault["kind"] == "drop":
                 self.drop()
                 return
