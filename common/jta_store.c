@@ -507,17 +507,17 @@ static const char *const sql[S_COUNT] = {
 	    "created, updated, expires, once_token, lease_owner, lease_until, "
 	    "attempt_at FROM drafts WHERE id = :id AND user_id = :uid AND "
 	    "expires > :now",
-	[S_DRAFT_EDIT] = "UPDATE drafts SET input = :input, preview = :preview, "
-	    "revision = revision + 1, updated = :now, expires = :expires "
-	    "WHERE id = :id AND user_id = :uid AND status = 'ready' AND "
+	[S_DRAFT_EDIT] = "UPDATE drafts SET input = :input, "
+	    "preview = :preview, revision = revision + 1, updated = :now, "
+	    "expires = :expires WHERE id = :id AND user_id = :uid AND status = 'ready' AND "
 	    "revision = :rev",
 	[S_DRAFT_CLAIM] = "UPDATE drafts SET lease_owner = :owner, "
 	    "lease_until = :until, once_token = coalesce(once_token, :token), "
 	    "attempt_at = CASE status WHEN 'ready' THEN :now ELSE attempt_at "
 	    "END, status = 'submitting', expires = max(expires, :expires) "
 	    "WHERE id = :id AND user_id = :uid",
-	[S_DRAFT_ATTEMPT] = "UPDATE drafts SET attempt_at = :now WHERE id = :id "
-	    "AND user_id = :uid AND lease_owner = :owner",
+	[S_DRAFT_ATTEMPT] = "UPDATE drafts SET attempt_at = :now "
+	    "WHERE id = :id AND user_id = :uid AND lease_owner = :owner",
 	[S_DRAFT_DONE] = "UPDATE drafts SET status = 'submitted', "
 	    "issue_key = :key, issue_url = :url, result = :result, "
 	    "lease_owner = NULL, lease_until = NULL, updated = :now, "
