@@ -509,8 +509,8 @@ static const char *const sql[S_COUNT] = {
 	    "expires > :now",
 	[S_DRAFT_EDIT] = "UPDATE drafts SET input = :input, "
 	    "preview = :preview, revision = revision + 1, updated = :now, "
-	    "expires = :expires WHERE id = :id AND user_id = :uid AND status = 'ready' AND "
-	    "revision = :rev",
+	    "expires = :expires WHERE id = :id AND user_id = :uid AND "
+	    "status = 'ready' AND revision = :rev",
 	[S_DRAFT_CLAIM] = "UPDATE drafts SET lease_owner = :owner, "
 	    "lease_until = :until, once_token = coalesce(once_token, :token), "
 	    "attempt_at = CASE status WHEN 'ready' THEN :now ELSE attempt_at "
