@@ -100,6 +100,78 @@ jta_error_allow(struct jta_error *err, const char *value)
 	return 0;
 }
 
+/* Drop a character snprintf cut in two at the end of s. */
+static void
+utf8trim(char *s)
+{
+	size_t		 len = strlen(s), j = len, need;
+	unsigned char	 lead;
+
+	while (j > 0 && ((unsigned char)s[j - 1] & 0xc0) == 0x80)
+		j--;
+	if (j == 0 || (lead = (unsigned char)s[j - 1]) < 0xc0)
+		return;
+	need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+	if (len - (j - 1) < need)
+		s[j - 1] = '\0';
+}
+
+void
+jta_error_begin(struct jta_error *err)
+{
+	if (err == NULL)
+		return;
+	err->status = 0;
+	err->retry_after = 0;
+	err->nitems = 0;
+	err->field[0] = err->detail[0] = '\0';
+}
+
+enum jta_err
+jta_error_collected(struct jta_error *err)
+{
+	size_t	 i, o;
+	int	 n;
+
+	if (err == NULL || err->nitems == 0)
+		return JTA_OK;
+	err->status = 422;
+	err->retry_after = 0;
+	copysafe(err->field, sizeof(err->field), err->items[0].field);
+	n = snprintf(err->detail, sizeof(err->detail), "%zu problem%s: ",
+	    err->nitems, err->nitems > 1 ? "s" : "");
+	o = n > 0 ? (size_t)n : 0;
+	for (i = 0; i < err->nitems && o < sizeof(err->detail); i++) {
+		const struct jta_error_item *it = &err->items[i];
+		size_t	 j;
+
+		n = snprintf(err->detail + o, sizeof(err->detail) - o,
+		    "%s%s: %s", i ? "; " : "", it->field, it->message);
+		if (n < 0)
+			break;
+		o += (size_t)n;
+		/* The first few allowed values, for clients that read only
+		 * the detail. */
+		for (j = 0; j < it->nallowed && j < 10 &&
+		    o < sizeof(err->detail); j++) {
+			n = snprintf(err->detail + o, sizeof(err->detail) - o,
+			    "%s%s", j ? ", " : " (allowed: ",
+			    jta_error_allowed(it, j));
+			if (n < 0)
+				break;
+			o += (size_t)n;
+		}
+		if (j > 0 && o < sizeof(err->detail)) {
+			n = snprintf(err->detail + o, sizeof(err->detail) - o,
+			    "%s)", j < it->nallowed ? ", ..." : "");
+			o += n > 0 ? (size_t)n : 0;
+		}
+	}
+	if (o >= sizeof(err->detail))	/* cut: end on a whole character */
+		utf8trim(err->detail);
+	return JTA_ERR_INPUT;
+}
+
 const char *
 jta_error_allowed(const struct jta_error_item *it, size_t i)
 {

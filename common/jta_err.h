@@ -113,6 +113,16 @@ int jta_error_allow(struct jta_error *err, const char *value);
 int jta_error_ask(struct jta_error *err, const char *fmt, ...)
     JTA_PRINTF(2, 3);
 
+/*
+ * Collecting problems: jta_error_begin empties err (no status, no items)
+ * so that checks can add items one after the other; jta_error_collected
+ * then returns JTA_OK when none was added, else JTA_ERR_INPUT with status
+ * 422, field the first item's field and a detail naming each problem
+ * ("2 problems: priority: ...; fields.Site: is required").
+ */
+void jta_error_begin(struct jta_error *err);
+enum jta_err jta_error_collected(struct jta_error *err) JTA_WUR;
+
 /* The i-th allowed value of it (i < it->nallowed), borrowed from it. */
 const char *jta_error_allowed(const struct jta_error_item *it, size_t i);
 

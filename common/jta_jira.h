@@ -319,4 +319,65 @@ int jta_jira_once_jql(const char *project, int64_t since, int64_t now,
  * carries once, else 0. */
 int jta_jira_once_match(const json_t *prop, const char *once);
 
+/*
+ * Create screens (GET /rest/api/3/issue/createmeta/{project}/issuetypes
+ * and .../issuetypes/{issueTypeId}, PageOfCreateMetaIssueTypes and
+ * PageOfCreateMetaIssueTypeWithField with FieldCreateMetadata items).
+ */
+
+/*
+ * Our type of a FieldCreateMetadata meta, from its schema: "text" (the
+ * description and textarea custom fields, ADF in API v3), "issue"
+ * (parent, issuelink), "string", "number", "date", "datetime", "user",
+ * "option" (option, priority, version, component, securitylevel,
+ * resolution), "users", "options" (arrays of option, component, version,
+ * or of strings with allowedValues), "labels" (other arrays of strings)
+ * or "other".  A constant string.
+ */
+const char *jta_jira_field_type(const json_t *meta);
+
+/*
+ * The issue type of a createmeta types page (or a bare array) named name
+ * (ignoring ASCII case), or the first that is not a sub-task when name is
+ * NULL: *type is borrowed from page.  *names is a new array of all type
+ * names (sub-tasks too), also on a 422.  No such type: JTA_ERR_INPUT 422
+ * field "type" naming the types; no list or more than
+ * JTA_LIMIT_JIRA_ITEMS types: JTA_ERR_UPSTREAM.
+ */
+enum jta_err jta_jira_meta_type(const json_t *page, const char *name,
+    const json_t **type, json_t **names, struct jta_error *err) JTA_WUR;
+
+/*
+ * Map an array of FieldCreateMetadata (all pages, at most
+ * JTA_LIMIT_META_FIELDS) to our field list [{id, name, required, type,
+ * allowed?, default?}]: required is Jira's required without a default;
+ * allowed the names (option value or name) of allowedValues for option
+ * and options fields; default the name of defaultValue (or a number).
+ * Fields this API never sets (project, issuetype, reporter, attachment,
+ * issuelinks) and those without a "set" operation are left out.
+ */
+enum jta_err jta_jira_meta_fields(const json_t *meta, json_t **out,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * Resolve a create request input (checked against
+ * jta_backend_create_fields) for issue type type (an IssueTypeDetails)
+ * with its createmeta fields meta to the preview *prepared: project,
+ * type, summary, description, priority, labels, components, assignee
+ * (null only; people are looked up by the caller), parent and "fields"
+ * {field name: value as shown}; and "_ids": {"fields": the Jira fields
+ * of POST /rest/api/3/issue (ids: {"id"} for allowed values, {"key"}
+ * for issues, null placeholders for people), "adf": ids whose value is
+ * Markdown to turn into ADF, "users": [{field (request member), id (Jira
+ * field), name, values [as sent], multi}] to look up}.
+ *
+ * Problems (a value not allowed, a field not on the create screen, a
+ * required field missing, an unknown field in "fields") are added to
+ * err's items with allowed values and a question; the caller began err
+ * (jta_error_begin) and calls jta_error_collected when its own checks
+ * are done.  Returns JTA_OK (problems or not) or JTA_ERR_NOMEM/INTERNAL.
+ */
+enum jta_err jta_jira_resolve(const json_t *input, const json_t *type,
+    const json_t *meta, json_t **prepared, struct jta_error *err) JTA_WUR;
+
 #endif

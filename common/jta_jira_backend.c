@@ -25,6 +25,13 @@
 #include "jta_req.h"
 #include "jta_time.h"
 
+/* jansson's json_array_extend takes a non-const source it only reads. */
+static json_t *
+unconst_json(const json_t *v)
+{
+	return (json_t *)(uintptr_t)v;
+}
+
 /* The fields a full issue needs (GET /rest/api/3/issue/{key}). */
 #define ISSUE_FIELDS	"summary,status,issuetype,priority,assignee," \
 			"reporter,created,updated,labels,description,comment," \
@@ -286,34 +293,6 @@ search(struct jta_backend *be, const struct jta_user *who,
 	return rc;
 }
 
-/* The first issue type of project (what the store does without "type"). */
-static enum jta_err
-first_type(struct jta_backend *be, const struct jta_user *who,
-    const char *project, char *type, size_t typesz, struct jta_error *err)
-{
-	json_t		*reply = NULL, *types = NULL;
-	char		 path[64];
-	enum jta_err	 rc;
-
-	snprintf(path, sizeof(path), "/issue/createmeta/%s/issuetypes",
-	    project);
-	if ((rc = call(be, who, "GET", path, NULL, 1, &reply, err)) != JTA_OK)
-		goto out;
-	if ((rc = jta_jira_types(reply, &types, err)) != JTA_OK)
-		goto out;
-	if (json_array_size(types) == 0) {
-		rc = jta_error_set(err, JTA_ERR_INPUT, 422, "type",
-		    "project %s has no issue type you may create", project);
-		goto out;
-	}
-	snprintf(type, typesz, "%s", json_string_value(json_array_get(types,
-	    0)));
-out:
-	json_decref(reply);
-	json_decref(types);
-	return rc;
-}
-
 /* Description (Markdown, in fields) to ADF; *adf NULL when absent. */
 static enum jta_err
 description(const json_t *fields, json_t **adf, struct jta_error *err)
@@ -347,31 +326,61 @@ with_account(struct jta_backend *be, const json_t *fields, json_t **copy,
 	    JTA_OK : JTA_ERR_NOMEM;
 }
 
+/*
+ * The body of POST /rest/api/3/issue from what prepare made: its
+ * "_ids.fields", with each field "_ids.adf" names turned from Markdown
+ * into ADF.  A prepared object without them did not come from prepare
+ * (JTA_ERR_INTERNAL).
+ */
+static enum jta_err
+create_body(const json_t *prepared, json_t **body, struct jta_error *err)
+{
+	const json_t	*ids = json_object_get(prepared, "_ids"), *id;
+	json_t		*jf, *adf = NULL;
+	const json_t	*md;
+	size_t		 i;
+	enum jta_err	 rc;
+
+	*body = NULL;
+	if (!json_is_object(json_object_get(ids, "fields")) ||
+	    json_object_get(ids, "users") != NULL)
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "an issue to create was not prepared");
+	if ((jf = json_deep_copy(json_object_get(ids, "fields"))) == NULL ||
+	    (*body = json_pack("{s:o}", "fields", jf)) == NULL)
+		return JTA_ERR_NOMEM;
+	json_array_foreach(json_object_get(ids, "adf"), i, id) {
+		md = json_object_get(jf, json_string_value(id));
+		if (!json_is_string(md))
+			continue;
+		if ((rc = jta_adf_from_markdown(json_string_value(md),
+		    json_string_length(md), json_string_value(id), &adf,
+		    err)) != JTA_OK)
+			goto fail;
+		if (json_object_set_new(jf, json_string_value(id), adf) != 0) {
+			rc = JTA_ERR_NOMEM;
+			goto fail;
+		}
+	}
+	return JTA_OK;
+fail:
+	json_decref(*body);
+	*body = NULL;
+	return rc;
+}
+
 static enum jta_err
 create(struct jta_backend *be, const struct jta_user *who,
-    const json_t *fields, const char *once, json_t **out,
+    const json_t *prepared, const char *once, json_t **out,
     struct jta_error *err)
 {
-	json_t		*f = NULL, *adf = NULL, *body = NULL, *reply = NULL;
+	json_t		*body = NULL, *reply = NULL;
 	const char	*key;
-	char		 type[JTA_LIMIT_NAME + 1];
+	char		 proj[JTA_LIMIT_PROJECT_KEY + 1];
 	enum jta_err	 rc;
 
 	*out = NULL;
-	if ((rc = with_account(be, fields, &f, err)) != JTA_OK)
-		goto out;
-	if (json_object_get(f, "type") == NULL) {
-		if ((rc = first_type(be, who, json_string_value(
-		    json_object_get(f, "project")), type, sizeof(type), err)) !=
-		    JTA_OK)
-			goto out;
-		if (json_object_set_new(f, "type", json_string(type)) != 0) {
-			rc = JTA_ERR_NOMEM;
-			goto out;
-		}
-	}
-	if ((rc = description(f, &adf, err)) != JTA_OK ||
-	    (rc = jta_jira_create_body(f, adf, &body, err)) != JTA_OK)
+	if ((rc = create_body(prepared, &body, err)) != JTA_OK)
 		goto out;
 	/* The token rides on the issue as an entity property, so that
 	 * find_once can recognise the issue when this answer is lost. */
@@ -385,8 +394,8 @@ create(struct jta_backend *be, const struct jta_user *who,
 	    JTA_OK)
 		goto out;
 	key = json_string_value(json_object_get(reply, "key"));
-	if (key == NULL || jta_req_parse_issue_key(key, strlen(key), type,
-	    sizeof(type), &(int64_t){ 0 }) != 0) {
+	if (key == NULL || jta_req_parse_issue_key(key, strlen(key), proj,
+	    sizeof(proj), &(int64_t){ 0 }) != 0) {
 		rc = jta_error_set(err, JTA_ERR_UPSTREAM, 502, NULL,
 		    "Jira created the issue but did not say its key");
 		goto out;
@@ -395,8 +404,6 @@ create(struct jta_backend *be, const struct jta_user *who,
 	/* Read it back by key (search may not show it yet). */
 	rc = get(be, who, key, out, err);
 out:
-	json_decref(f);
-	json_decref(adf);
 	json_decref(body);
 	json_decref(reply);
 	return rc;
@@ -618,29 +625,417 @@ me(struct jta_backend *be, const struct jta_user *who, json_t **out,
 	return rc;
 }
 
+/* The createmeta issue types of project (all pages, concatenated into
+ * {"issueTypes": [...]}).  A project Jira does not show is 404 "key". */
+static enum jta_err
+meta_types(struct jta_backend *be, const struct jta_user *who,
+    const char *project, json_t **out, struct jta_error *err)
+{
+	json_t		*page = NULL, *all = NULL;
+	const json_t	*list;
+	char		 path[128];
+	size_t		 n, got = 0;
+	int		 p;
+	enum jta_err	 rc = JTA_OK;
+
+	*out = NULL;
+	if ((all = json_array()) == NULL)
+		return JTA_ERR_NOMEM;
+	for (p = 0; p < JTA_LIMIT_META_PAGES; p++) {
+		snprintf(path, sizeof(path), "/issue/createmeta/%s/issuetypes"
+		    "?startAt=%zu&maxResults=50", project, got);
+		if ((rc = call(be, who, "GET", path, NULL, 1, &page, err)) !=
+		    JTA_OK) {
+			if (rc == JTA_ERR_NOTFOUND)
+				rc = jta_error_set(err, JTA_ERR_NOTFOUND, 404,
+				    "key", "there is no project %s you can "
+				    "create issues in", project);
+			goto out;
+		}
+		list = json_object_get(page, "issueTypes");
+		if (!json_is_array(list) || json_array_extend(all,
+		    unconst_json(list)) != 0) {
+			rc = jta_error_set(err, JTA_ERR_UPSTREAM, 502, NULL,
+			    "Jira gave an answer this server cannot use (no "
+			    "list of issue types)");
+			goto out;
+		}
+		n = json_array_size(list);
+		got += n;
+		/* PageOfCreateMetaIssueTypes: startAt, maxResults, total. */
+		if (n == 0 || !json_is_integer(json_object_get(page, "total")) ||
+		    (json_int_t)got >= json_integer_value(json_object_get(page,
+		    "total")))
+			break;
+		json_decref(page);
+		page = NULL;
+	}
+	if ((*out = json_pack("{s:O}", "issueTypes", all)) == NULL)
+		rc = JTA_ERR_NOMEM;
+out:
+	json_decref(page);
+	json_decref(all);
+	return rc;
+}
+
+/* The createmeta fields of issue type id in project, all pages (at most
+ * JTA_LIMIT_META_PAGES of 50), as one array. */
+static enum jta_err
+meta_fields(struct jta_backend *be, const struct jta_user *who,
+    const char *project, const char *id, json_t **out, struct jta_error *err)
+{
+	json_t		*page = NULL;
+	const json_t	*list;
+	char		 path[256];
+	size_t		 n;
+	int		 p;
+	enum jta_err	 rc = JTA_OK;
+
+	if ((*out = json_array()) == NULL)
+		return JTA_ERR_NOMEM;
+	for (p = 0; p < JTA_LIMIT_META_PAGES; p++) {
+		snprintf(path, sizeof(path), "/issue/createmeta/%s/issuetypes/"
+		    "%.64s?startAt=%zu&maxResults=50", project, id,
+		    json_array_size(*out));
+		if ((rc = call(be, who, "GET", path, NULL, 1, &page, err)) !=
+		    JTA_OK)
+			break;
+		/* PageOfCreateMetaIssueTypeWithField: "fields" (or
+		 * "results"), startAt, maxResults, total. */
+		list = json_object_get(page, "fields");
+		if (!json_is_array(list))
+			list = json_object_get(page, "results");
+		if (!json_is_array(list) || json_array_extend(*out,
+		    unconst_json(list)) != 0) {
+			rc = jta_error_set(err, JTA_ERR_UPSTREAM, 502, NULL,
+			    "Jira gave an answer this server cannot use (no "
+			    "list of fields)");
+			break;
+		}
+		n = json_array_size(list);
+		if (n == 0 || json_is_true(json_object_get(page, "isLast")) ||
+		    !json_is_integer(json_object_get(page, "total")) ||
+		    (json_int_t)json_array_size(*out) >=
+		    json_integer_value(json_object_get(page, "total")))
+			break;
+		json_decref(page);
+		page = NULL;
+	}
+	json_decref(page);
+	if (rc != JTA_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+/* The issue type (borrowed from *types) and its createmeta fields. */
+static enum jta_err
+meta(struct jta_backend *be, const struct jta_user *who, const char *project,
+    const char *type, json_t **types, const json_t **t, json_t **names,
+    json_t **fields, struct jta_error *err)
+{
+	enum jta_err	 rc;
+
+	*types = *names = *fields = NULL;
+	*t = NULL;
+	if ((rc = meta_types(be, who, project, types, err)) != JTA_OK ||
+	    (rc = jta_jira_meta_type(*types, type, t, names, err)) != JTA_OK)
+		return rc;
+	return meta_fields(be, who, project, json_string_value(
+	    json_object_get(*t, "id")), fields, err);
+}
+
 static enum jta_err
 fields(struct jta_backend *be, const struct jta_user *who,
     const char *project, const char *type, json_t **out,
     struct jta_error *err)
 {
-	(void)be;
-	(void)who;
-	(void)project;
-	(void)type;
+	json_t		*types = NULL, *names = NULL, *mf = NULL, *list = NULL;
+	const json_t	*t = NULL;
+	enum jta_err	 rc;
+
 	*out = NULL;
-	return jta_error_set(err, JTA_ERR_INTERNAL, 501, NULL,
-	    "not implemented yet");
+	if ((rc = meta(be, who, project, type, &types, &t, &names, &mf,
+	    err)) != JTA_OK ||
+	    (rc = jta_jira_meta_fields(mf, &list, err)) != JTA_OK)
+		goto out;
+	if ((*out = json_pack("{s:s, s:O, s:O, s:O}", "project", project,
+	    "type", json_object_get(t, "name"), "types", names, "fields",
+	    list)) == NULL)
+		rc = JTA_ERR_NOMEM;
+out:
+	json_decref(types);
+	json_decref(names);
+	json_decref(mf);
+	json_decref(list);
+	return rc;
+}
+
+/* 1 when s looks like an Atlassian account id (not a name or email). */
+static int
+account_like(const char *s)
+{
+	size_t	 i, len = strlen(s);
+	int	 colon = 0, hex = 1;
+
+	if (len < 10 || len > JTA_LIMIT_ACCOUNT_ID)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] == ':')
+			colon = 1;
+		else if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
+		    s[i] <= 'f')))
+			hex = 0;
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
+		    s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		    s[i] == ':' || s[i] == '-'))
+			return 0;
+	}
+	return colon || (hex && len == 24);
+}
+
+/*
+ * Find the person value names among those who can be assigned issues of
+ * project: a user of this service who linked their account (by our user
+ * name), else Jira's GET /rest/api/3/user/assignable/search (accountId=
+ * for an account id, query= for a name or email, which Jira matches
+ * against display names and email addresses).  One exact match (account
+ * id, email or display name, ignoring case), or the only result, is the
+ * person: *found is a new {"id", "name"}.  Otherwise a problem is added
+ * for field (none found, or several: their names as allowed values) and
+ * *found stays NULL.
+ */
+static enum jta_err
+lookup(struct jta_backend *be, const struct jta_user *who,
+    const char *project, const char *field, const char *name,
+    const char *value, json_t **found, struct jta_error *err)
+{
+	struct jta_user	 u;
+	struct jta_link	 link;
+	struct jta_secret *tok = NULL;
+	struct jta_error e;
+	json_t		*reply = NULL;
+	const json_t	*p, *hit = NULL;
+	const char	*s;
+	char		 enc[3 * JTA_LIMIT_EMAIL + 1], path[1024];
+	size_t		 i, exact = 0;
+	enum jta_err	 rc = JTA_OK;
+
+	*found = NULL;
+	if (jta_store_user_get(be->store, value, &u, &e) == JTA_OK &&
+	    jta_store_link_get(be->store, be->oauth->vault, u.id, &link, &tok,
+	    &e) == JTA_OK) {
+		jta_secret_free(tok);
+		*found = json_pack("{s:s, s:s}", "id", link.account_id, "name",
+		    u.display_name);
+		return *found != NULL ? JTA_OK : JTA_ERR_NOMEM;
+	}
+	jta_secret_free(tok);
+	if (jta_http_urlencode(value, strlen(value), enc, sizeof(enc)) != 0)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, field,
+		    "%s is too long", field);
+	snprintf(path, sizeof(path), "/user/assignable/search?project=%s&%s=%s"
+	    "&maxResults=50", project, account_like(value) ? "accountId" :
+	    "query", enc);
+	if ((rc = call(be, who, "GET", path, NULL, 1, &reply, err)) != JTA_OK)
+		return rc;
+	if (!json_is_array(reply) || json_array_size(reply) >
+	    JTA_LIMIT_JIRA_ITEMS) {
+		rc = jta_error_set(err, JTA_ERR_UPSTREAM, 502, NULL,
+		    "Jira gave an answer this server cannot use (no list of "
+		    "people)");
+		goto out;
+	}
+	json_array_foreach(reply, i, p) {
+		if (json_string_value(json_object_get(p, "accountId")) == NULL)
+			continue;
+		if (((s = json_string_value(json_object_get(p, "accountId"))) &&
+		    strcmp(s, value) == 0) || ((s = json_string_value(
+		    json_object_get(p, "emailAddress"))) &&
+		    strcasecmp(s, value) == 0) || ((s = json_string_value(
+		    json_object_get(p, "displayName"))) &&
+		    strcasecmp(s, value) == 0)) {
+			exact++;
+			hit = p;
+		}
+	}
+	if (exact == 0 && json_array_size(reply) == 1)
+		hit = json_array_get(reply, 0), exact = 1;
+	if (exact == 1 && hit != NULL) {
+		s = json_string_value(json_object_get(hit, "displayName"));
+		if ((*found = json_pack("{s:s, s:s}", "id", json_string_value(
+		    json_object_get(hit, "accountId")), "name", s != NULL ? s :
+		    "")) == NULL)
+			rc = JTA_ERR_NOMEM;
+		goto out;
+	}
+	if (jta_error_add(err, field, exact > 1 || json_array_size(reply) > 1 ?
+	    "matches several people; give their email" : "matches no one "
+	    "who can be assigned issues in this project") == 0) {
+		(void)jta_error_name(err, name);
+		json_array_foreach(reply, i, p)
+			if ((s = json_string_value(json_object_get(p,
+			    "displayName"))) != NULL &&
+			    jta_error_allow(err, s) != 0)
+				break;
+		(void)jta_error_ask_about(err, JTA_ASK_USER);
+	}
+out:
+	json_decref(reply);
+	return rc;
+}
+
+/* Look up the people _ids.users lists, filling _ids.fields and the
+ * preview; problems go to err's items. */
+static enum jta_err
+people(struct jta_backend *be, const struct jta_user *who, json_t *prep,
+    struct jta_error *err)
+{
+	json_t		*ids = json_object_get(prep, "_ids");
+	json_t		*jf = json_object_get(ids, "fields"), *acc, *shown;
+	json_t		*found = NULL;
+	const json_t	*u, *v;
+	const char	*field, *id, *name;
+	const char	*project = json_string_value(json_object_get(prep,
+			    "project"));
+	size_t		 i, j;
+	int		 multi, ok;
+	enum jta_err	 rc = JTA_OK;
+
+	json_array_foreach(json_object_get(ids, "users"), i, u) {
+		field = json_string_value(json_object_get(u, "field"));
+		id = json_string_value(json_object_get(u, "id"));
+		name = json_string_value(json_object_get(u, "name"));
+		multi = json_is_true(json_object_get(u, "multi"));
+		if (field == NULL || id == NULL || name == NULL)
+			continue;
+		acc = json_array();
+		shown = json_array();
+		ok = acc != NULL && shown != NULL;
+		json_array_foreach(json_object_get(u, "values"), j, v) {
+			if (!ok || !json_is_string(v))
+				continue;
+			if ((rc = lookup(be, who, project, field, name,
+			    json_string_value(v), &found, err)) != JTA_OK) {
+				json_decref(acc);
+				json_decref(shown);
+				return rc;
+			}
+			if (found == NULL) {
+				ok = 0;
+				continue;
+			}
+			if (json_array_append_new(acc, json_pack("{s:O}",
+			    "accountId", json_object_get(found, "id"))) != 0 ||
+			    json_array_append(shown, found) != 0)
+				rc = JTA_ERR_NOMEM;
+			json_decref(found);
+			found = NULL;
+		}
+		if (rc == JTA_OK && ok && json_object_set_new(jf, id, multi ?
+		    json_incref(acc) : json_incref(json_array_get(acc, 0))) !=
+		    0)
+			rc = JTA_ERR_NOMEM;
+		if (rc == JTA_OK && ok) {
+			if (strcmp(field, "assignee") == 0)
+				rc = json_object_set(prep, "assignee",
+				    json_array_get(shown, 0)) == 0 ? JTA_OK :
+				    JTA_ERR_NOMEM;
+			else if (json_object_get(prep, "fields") != NULL)
+				rc = json_object_set_new(json_object_get(prep,
+				    "fields"), name, multi ?
+				    json_incref(shown) : json_incref(
+				    json_array_get(shown, 0))) == 0 ? JTA_OK :
+				    JTA_ERR_NOMEM;
+		}
+		json_decref(acc);
+		json_decref(shown);
+		if (rc != JTA_OK)
+			return rc;
+	}
+	json_object_del(ids, "users");
+	return JTA_OK;
+}
+
+/* The parent must be an issue the person can see. */
+static enum jta_err
+parent(struct jta_backend *be, const struct jta_user *who, const char *key,
+    struct jta_error *err)
+{
+	struct jta_error e;
+	json_t		*reply = NULL;
+	char		 path[JTA_LIMIT_ISSUE_KEY + 32];
+	enum jta_err	 rc;
+
+	snprintf(path, sizeof(path), "/issue/%s?fields=issuetype", key);
+	rc = call(be, who, "GET", path, NULL, 1, &reply, &e);
+	json_decref(reply);
+	if (rc == JTA_ERR_NOTFOUND) {
+		if (jta_error_add(err, "parent", "is not an issue you can see")
+		    == 0)
+			(void)jta_error_ask_about(err, JTA_ASK_ISSUE);
+		return JTA_OK;
+	}
+	if (rc != JTA_OK && err != NULL)
+		*err = e;
+	return rc;
 }
 
 static enum jta_err
 prepare(struct jta_backend *be, const struct jta_user *who,
     const json_t *input, json_t **prepared, struct jta_error *err)
 {
-	(void)be;
-	(void)who;
-	(void)err;
-	*prepared = json_deep_copy(input);
-	return *prepared == NULL ? JTA_ERR_NOMEM : JTA_OK;
+	json_t		*types = NULL, *names = NULL, *mf = NULL;
+	const json_t	*t = NULL;
+	const char	*project = json_string_value(json_object_get(input,
+			    "project"));
+	const char	*type = json_string_value(json_object_get(input,
+			    "type"));
+	const char	*par = json_string_value(json_object_get(input,
+			    "parent"));
+	size_t		 i;
+	const json_t	*v;
+	enum jta_err	 rc;
+
+	*prepared = NULL;
+	if ((rc = meta(be, who, project, type, &types, &t, &names, &mf,
+	    err)) != JTA_OK) {
+		if (rc == JTA_ERR_NOTFOUND)
+			rc = jta_error_set(err, JTA_ERR_INPUT, 422, "project",
+			    "there is no project %s you can create issues in",
+			    project);
+		else if (rc == JTA_ERR_INPUT && t == NULL && names != NULL &&
+		    type != NULL) {
+			/* An unknown type: one problem, with the types. */
+			jta_error_begin(err);
+			if (jta_error_add(err, "type", "is not an issue type "
+			    "of this project") == 0) {
+				json_array_foreach(names, i, v)
+					if (jta_error_allow(err,
+					    json_string_value(v)) != 0)
+						break;
+				(void)jta_error_ask_about(err, JTA_ASK_ONE);
+			}
+			rc = jta_error_collected(err);
+		}
+		goto out;
+	}
+	jta_error_begin(err);
+	if ((rc = jta_jira_resolve(input, t, mf, prepared, err)) != JTA_OK ||
+	    (rc = people(be, who, *prepared, err)) != JTA_OK ||
+	    (par != NULL && (rc = parent(be, who, par, err)) != JTA_OK))
+		goto out;
+	rc = jta_error_collected(err);
+out:
+	if (rc != JTA_OK) {
+		json_decref(*prepared);
+		*prepared = NULL;
+	}
+	json_decref(types);
+	json_decref(names);
+	json_decref(mf);
+	return rc;
 }
 
 /*

@@ -24,7 +24,7 @@ APACHE_MODULES = ("mpm_event", "authz_core", "mime", "dir", "headers",
 PROGRAMS = ("healthz", "issues", "issue", "comments", "transitions",
             "projects", "me", "tickets", "oauth-start", "oauth-callback",
             "oauth-authorize", "oauth-token", "oauth-revoke",
-            "oauth-metadata", "drafts")
+            "oauth-metadata", "project-fields", "drafts")
 # The account the web servers' workers run as: it must reach the sockets
 # and read htdocs, nothing more.
 WEB_USER = "www-data"

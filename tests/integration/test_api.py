@@ -339,12 +339,82 @@ def test(c, stack, server):
     c.check(s + "all 40 are stored", st == 200 and
             made <= {i["key"] for i in j["issues"]}, (st, len(made)))
 
+    with_names(c, s, alice)
+
     # Revoking a key takes effect at once.
     rc, out, _ = stack.admin("key", "list", "bob")
     keyid = json.loads(out)[0]["id"]
     stack.admin("key", "revoke", keyid)
     st, _, j, _ = bob.call("GET", "/api/me")
     c.eq(s + "revoked key is 401", st, 401)
+
+
+def with_names(c, s, alice):
+    """Field discovery and create with names on the embedded store."""
+    st, _, j, _ = alice.call("GET", "/api/projects/OPS/fields")
+    ids = [f["id"] for f in (j or {}).get("fields", [])]
+    prio = next((f for f in (j or {}).get("fields", [])
+                 if f["id"] == "priority"), {})
+    c.check(s + "fields: the store's list for the default type",
+            st == 200 and j["project"] == "OPS" and j["type"] == "Incident"
+            and j["types"] == ["Incident", "Task"] and
+            ids == ["summary", "description", "priority", "labels",
+                    "assignee"] and j["fields"][0]["required"] is True and
+            prio.get("allowed") == ["Highest", "High", "Medium", "Low",
+                                    "Lowest"] and
+            prio.get("default") == "Medium", j)
+    st, _, j, _ = alice.call("GET", "/api/projects/OPS/fields?type=task")
+    c.check(s + "fields: a named type", st == 200 and j["type"] == "Task",
+            j)
+    st, _, j, _ = alice.call("GET", "/api/projects/NOPE/fields")
+    c.check(s + "fields: unknown project is 404 key",
+            st == 404 and j["field"] == "key", j)
+    st, _, j, _ = alice.call("GET", "/api/projects/ops-1/fields")
+    c.check(s + "fields: a malformed key is 404 key",
+            st == 404 and j["field"] == "key", j)
+    st, _, j, _ = alice.call("GET", "/api/projects/OPS/fields?type=Bug")
+    c.check(s + "fields: unknown type is 422 type",
+            st == 422 and j["field"] == "type", j)
+    st, _, j, _ = alice.call("GET", "/api/projects/OPS/fields?kind=Bug")
+    c.check(s + "fields: an unknown parameter is 400",
+            st == 400 and j["field"] == "kind", j)
+    st, _, j, _ = alice.call("POST", "/api/projects/OPS/fields", {})
+    c.eq(s + "fields: POST is 405", st, 405)
+
+    def count():
+        st, _, j, _ = alice.call("GET", "/api/issues?project=DEMO&limit=50")
+        return len(j["issues"]) if st == 200 else -1
+
+    before = count()
+    st, _, j, _ = alice.call("POST", "/api/issues", {
+        "project": "DEMO", "summary": "x", "priority": "Urgent",
+        "components": ["VPN"], "assignee": "nobody@example.com",
+        "fields": {"Priority": "High", "Affected service": "VPN"}})
+    errs = {e["field"]: e for e in (j or {}).get("errors", [])}
+    c.check(s + "create: every problem at once, with allowed values and "
+            "questions",
+            st == 422 and sorted(errs) == [
+                "assignee", "components", "fields.Affected service",
+                "fields.Priority", "priority"] and
+            errs["priority"]["allowed"] == ["Highest", "High", "Medium",
+                                            "Low", "Lowest"] and
+            errs["priority"]["question"] == "Which priority should it "
+            "have: Highest, High, Medium, Low or Lowest?" and
+            errs["assignee"]["question"] == "Who should it be assigned to? "
+            "(name or email)" and "alice" in errs["assignee"]["allowed"] and
+            all(e.get("question") for e in errs.values()), j)
+    c.eq(s + "create: nothing was created on 422", count(), before)
+    st, _, j, _ = alice.call("POST", "/api/issues", {
+        "project": "DEMO", "summary": "Assigned by email",
+        "priority": "lowest", "assignee": "ALICE@example.com"})
+    c.check(s + "create: assignee by email, priority by name",
+            st == 201 and j["assignee"] == "alice" and
+            j["priority"] == "Lowest", j)
+    c.eq(s + "create: one more issue", count(), before + 1)
+    st, _, j, _ = alice.call("POST", "/api/issues", {
+        "project": "DEMO", "summary": "x", "fields": [1]})
+    c.check(s + "create: fields must be an object",
+            st == 422 and j["field"] == "fields", j)
 
 
 if __name__ == "__main__":

@@ -37,9 +37,17 @@ def query_cases():
               "page=2&page=3"):
         yield ("GET /api/tickets/?" + q[:40], "GET", "/api/tickets/?" + q)
     for path in ("/api/me", "/api/projects", "/api/issues/DEMO-1",
-                 "/api/issues/DEMO-1/transitions"):
+                 "/api/issues/DEMO-1/transitions",
+                 "/api/projects/DEMO/fields"):
         for q in ("x=1", "%zz", "a=1&a=2"):
             yield ("GET %s?%s" % (path, q), "GET", path + "?" + q)
+    for q in ("type=Epic", "type=" + "t" * 65, "type=%00", "type=%FF",
+              "type=a&type=b", "type=bell%07"):
+        yield ("GET fields?" + q[:40], "GET",
+               "/api/projects/DEMO/fields?" + q)
+    for key in ("demo", "NOPE", "D" * 12, "%00", "DE%20MO", "1DEMO"):
+        yield ("GET fields of " + key, "GET",
+               "/api/projects/%s/fields" % key)
 
 
 def body_cases():
@@ -106,6 +114,23 @@ def field_cases():
         {"project": "DEMO", "summary": "s", "status": "Closed"},
         {"project": "DEMO", "summary": "s", "key": "DEMO-9"},
         {"project": "DEMO", "summary": "s", "reporter": "bob"},
+        {"project": "DEMO", "summary": "s", "components": "VPN"},
+        {"project": "DEMO", "summary": "s", "components": [""]},
+        {"project": "DEMO", "summary": "s", "components": ["a\nb"]},
+        {"project": "DEMO", "summary": "s", "components": ["VPN"]},
+        {"project": "DEMO", "summary": "s",
+         "components": ["c%d" % i for i in range(21)]},
+        {"project": "DEMO", "summary": "s", "fields": [1]},
+        {"project": "DEMO", "summary": "s", "fields": "x"},
+        {"project": "DEMO", "summary": "s", "fields": {"Colour": "red"}},
+        {"project": "DEMO", "summary": "s",
+         "fields": {"f%d" % i: 1 for i in range(33)}},
+        {"project": "DEMO", "summary": "s", "fields": {"Priority": "High"}},
+        {"project": "DEMO", "summary": "s", "parent": "DEMO-1"},
+        {"project": "DEMO", "summary": "s", "parent": "not a key"},
+        {"project": "DEMO", "summary": "s", "assignee": ""},
+        {"project": "DEMO", "summary": "s", "assignee": "x" * 300},
+        {"project": "DEMO", "summary": "s", "assignee": 5},
     ]
     for i, v in enumerate(create):
         yield ("create bad field %d" % i, "POST", "/api/issues", v)
@@ -144,6 +169,7 @@ def auth_cases():
     """(name, method, path, Authorization value or None)."""
     for path in ("/api/issues", "/api/issues/DEMO-1", "/api/me",
                  "/api/projects", "/api/issues/DEMO-1/transitions",
+                 "/api/projects/DEMO/fields",
                  "/api/tickets/", "/oauth/issues"):
         for name, value in (("none", None), ("basic", "Basic YTpi"),
                             ("empty bearer", "Bearer "),

@@ -7,6 +7,7 @@ budget, 5xx, slow answers, a create whose answer is lost, a refresh token
 Atlassian refuses, a declined consent, a replayed callback, several sites.
 Standard library only."""
 
+import json
 import os
 import re
 import sys
@@ -22,6 +23,7 @@ from atlassian import StandIn  # noqa: E402
 
 CLIENT_ID = "jta-test-app"
 SECRET = "app-secret-for-tests"
+BOB = "712020:9d8e7f60-1a2b-4c3d-8e9f-a0b1c2d3e4f5"
 KEY_RE = re.compile(r'<code id="key">(jta_[0-9a-f]{12}_[A-Za-z0-9_-]{43})'
                     r'</code>')
 
@@ -195,9 +197,115 @@ def journey(cases, stack, server):
     st, _, e, _ = c.call("GET", "/api/issues/OPS-999")
     cases.eq("%s: unknown issue is 404" % s, st, 404)
 
+    with_names(cases, s, c)
     faults(cases, stack, s, c)
     refresh(cases, stack, s, c)
     site_not_allowed(cases, stack, s)
+
+
+def stored(key):
+    """The stand-in's own record of issue key (ids as Jira keeps them)."""
+    st, _, body = get_url(standin.url + "/_standin/issues/" + key)
+    return json.loads(body) if st == 200 else {}
+
+
+def with_names(cases, s, c):
+    """Field discovery from createmeta and a create that names things."""
+    st, _, f, _ = c.call("GET", "/api/projects/SUP/fields")
+    by = {x.get("id"): x for x in (f or {}).get("fields", [])}
+    cases.check("%s: fields of the default type from createmeta" % s,
+                st == 200 and f.get("project") == "SUP" and
+                f.get("type") == "Task" and f.get("types") ==
+                ["Task", "Bug", "Story"] and
+                by["summary"] == {"id": "summary", "name": "Summary",
+                                  "required": True, "type": "string"} and
+                by["description"]["type"] == "text" and
+                by["priority"]["allowed"] == ["Highest", "High", "Medium",
+                                              "Low", "Lowest"] and
+                by["priority"]["default"] == "Medium" and
+                not by["priority"]["required"] and
+                by["components"]["type"] == "options" and
+                by["components"]["allowed"] == ["Email", "Billing"] and
+                by["labels"]["type"] == "labels" and
+                by["assignee"]["type"] == "user" and
+                by["duedate"]["type"] == "date" and
+                by["customfield_10101"]["type"] == "number" and
+                not {"project", "issuetype", "reporter"} & set(by) and
+                not by["customfield_10100"]["required"], f)
+    st, _, f, _ = c.call("GET", "/api/projects/SUP/fields?type=bug")
+    svc = next((x for x in (f or {}).get("fields", [])
+                if x.get("name") == "Affected service"), {})
+    cases.check("%s: fields of a named type: its required select" % s,
+                st == 200 and f.get("type") == "Bug" and
+                svc.get("required") is True and svc.get("type") == "option"
+                and svc.get("allowed") == ["Web app", "Mobile app",
+                                           "Billing"], f)
+    st, _, e, _ = c.call("GET", "/api/projects/NOPE/fields")
+    cases.check("%s: fields of an unknown project: 404 key" % s,
+                st == 404 and e.get("field") == "key", e)
+    st, _, e, _ = c.call("GET", "/api/projects/SUP/fields?type=Epic")
+    cases.check("%s: fields of an unknown type: 422 naming the types" % s,
+                st == 422 and e.get("field") == "type" and
+                "Story" in e.get("detail", ""), e)
+
+    before = standin.state()["issue_count"]
+    st, _, e, _ = c.call("POST", "/api/issues", {
+        "project": "SUP", "type": "Bug", "summary": "Invoices fail",
+        "priority": "Urgent"})
+    errs = {x.get("field"): x for x in (e or {}).get("errors", [])}
+    pe = errs.get("priority", {})
+    se = errs.get("fields.Affected service", {})
+    cases.check("%s: a wrong priority and a missing required field: one "
+                "422 with both, allowed values and questions" % s,
+                st == 422 and len(errs) == 2 and
+                pe.get("allowed") == ["Highest", "High", "Medium", "Low",
+                                      "Lowest"] and
+                pe.get("question") == "Which priority should it have: "
+                "Highest, High, Medium, Low or Lowest?" and
+                se.get("name") == "Affected service" and
+                se.get("detail") == "is required" and
+                se.get("allowed") == ["Web app", "Mobile app", "Billing"]
+                and "Web app, Mobile app or Billing?" in
+                se.get("question", ""), e)
+    cases.eq("%s: nothing was created on 422" % s,
+             standin.state()["issue_count"], before)
+
+    st, _, e, _ = c.call("POST", "/api/issues", {
+        "project": "SUP", "type": "Bug", "summary": "x",
+        "components": ["Printers"], "assignee": "nobody@example.com",
+        "fields": {"Affected service": "Fax", "Story points": "many",
+                   "Colour": "red", "Due date": "soon"}})
+    fields = sorted(x.get("field") for x in (e or {}).get("errors", []))
+    cases.check("%s: every bad name is its own problem" % s,
+                st == 422 and fields == [
+                    "assignee", "components", "fields.Affected service",
+                    "fields.Colour", "fields.Due date",
+                    "fields.Story points"], e)
+
+    st, _, n, _ = c.call("POST", "/api/issues", {
+        "project": "SUP", "type": "bug", "summary": "Invoices fail",
+        "description": "Since **Monday**.", "priority": "high",
+        "components": ["billing", "Email"], "labels": ["invoices"],
+        "assignee": "bob@example.com",
+        "fields": {"affected service": "Billing", "customfield_10101": 5,
+                   "Due date": "2026-12-24"}})
+    key = (n or {}).get("key", "")
+    raw = stored(key) if st == 201 else {}
+    cases.check("%s: create with names files Jira's ids" % s,
+                st == 201 and key.startswith("SUP-") and
+                raw.get("priority") == "2" and raw.get("type") == "10002" and
+                raw.get("components") == ["10311", "10310"] and
+                raw.get("assignee") == BOB and
+                raw.get("duedate") == "2026-12-24" and
+                raw.get("extra", {}).get("customfield_10100", {}).get("id")
+                == "10202" and
+                raw.get("extra", {}).get("customfield_10101") == 5 and
+                raw.get("labels") == ["invoices"] and
+                raw.get("description", {}).get("type") == "doc", (n, raw))
+    cases.check("%s: ... and answers the issue" % s,
+                st == 201 and n.get("priority") == "High" and
+                n.get("type") == "Bug" and "**Monday**" in
+                n.get("description", ""), n)
 
 
 def faults(cases, stack, s, c):

@@ -93,6 +93,17 @@ SERVICE_OPTIONS = [{"id": "10200", "value": "Web app"},
                    {"id": "10201", "value": "Mobile app"},
                    {"id": "10202", "value": "Billing"}]
 
+# A number custom field on SUP (optional) and each project's components
+# (createmeta lists them as allowedValues of "components"; create takes
+# [{"id"} | {"name"}]).
+POINTS_FIELD = "customfield_10101"
+COMPONENTS = {
+    "OPS": [{"id": "10300", "name": "Backend"},
+            {"id": "10301", "name": "VPN"}],
+    "SUP": [{"id": "10310", "name": "Email"},
+            {"id": "10311", "name": "Billing"}],
+}
+
 PROJECTS = [  # key, id, name, issue type ids, {type id: extra required}
     ("OPS", "10000", "Operations", ("10001", "10002"), {}),
     ("SUP", "10001", "Customer Support", ("10001", "10002", "10003"),
@@ -1023,6 +1034,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                  "status": STATUSES[v["status"]][0],
                                  "properties": v["properties"]}
                              for k, v in w.issues.items()}
+        m = re.fullmatch(r"/_standin/issues/([A-Z][A-Z0-9]*-\d+)", path)
+        if m and method == "GET":
+            with w.lock:
+                iss = w.issues.get(m.group(1))
+                return (200, copy.deepcopy(iss)) if iss else \
+                    (404, {"error": "no such issue"})
         return 404, {"error": "unknown control path"}
 
     # -- routing --
@@ -1284,6 +1301,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         ("GET", "/rest/api/3/priority/search", "priority_search"),
         ("GET", "/rest/api/3/issuetype", "issuetypes"),
         ("GET", "/rest/api/3/status", "statuses"),
+        ("GET", "/rest/api/3/user/assignable/search", "assignable"),
     ]
     ROUTE_RE = [(m, tpl, re.compile(re.sub(r"\{\w+\}", "([^/]+)", tpl)), h)
                 for m, tpl, h in ROUTES]
@@ -1405,6 +1423,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                          "total": len(iss["comments"]), "startAt": 0}}
         if p[0] == "SUP":
             f[SERVICE_FIELD] = iss["extra"].get(SERVICE_FIELD)
+            f[POINTS_FIELD] = iss["extra"].get(POINTS_FIELD)
+        f["components"] = [dict(c, self="%s%s/component/%s" % (
+            self.site, API3, c["id"])) for c in COMPONENTS.get(p[0], [])
+            if c["id"] in iss.get("components", [])]
+        f["duedate"] = iss.get("duedate")
         return f
 
     def issue_json(self, iss, fields):
@@ -1619,11 +1642,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         w = self.world
         out = {}
         allowed = {"summary", "description", "priority", "labels",
-                   "assignee", "reporter", "project", "issuetype"}
+                   "assignee", "reporter", "project", "issuetype",
+                   "components", "duedate"}
         if p and tid in p[4]:
             allowed |= set(p[4][tid])
         if p and p[0] == "SUP":
             allowed.add(SERVICE_FIELD)
+            allowed.add(POINTS_FIELD)
         for k, v in fields.items():
             if k not in allowed:
                 errors[k] = ("Field '%s' cannot be set. It is not on the "
@@ -1699,6 +1724,37 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                           if isinstance(v, dict) else v))
             else:
                 out[SERVICE_FIELD] = dict(opt)
+        if "components" in fields and p:
+            v = fields["components"]
+            comps = COMPONENTS.get(p[0], [])
+            ids = []
+            for c in v if isinstance(v, list) else [v]:
+                hit = next((x for x in comps if isinstance(c, dict) and
+                            (c.get("id") == x["id"] or
+                             c.get("name") == x["name"])), None)
+                if hit is None:
+                    errors["components"] = (
+                        "Component name '%s' is not valid" %
+                        (c.get("name") or c.get("id")
+                         if isinstance(c, dict) else c))
+                    break
+                ids.append(hit["id"])
+            else:
+                out["components"] = ids
+        if "duedate" in fields:
+            v = fields["duedate"]
+            if v is not None and not (isinstance(v, str) and re.fullmatch(
+                    r"\d{4}-\d{2}-\d{2}", v)):
+                errors["duedate"] = "Error parsing date string: %s" % v
+            else:
+                out["duedate"] = v
+        if POINTS_FIELD in allowed and POINTS_FIELD in fields:
+            v = fields[POINTS_FIELD]
+            if v is not None and (isinstance(v, bool) or
+                                  not isinstance(v, (int, float))):
+                errors[POINTS_FIELD] = "Operation value must be a number"
+            else:
+                out[POINTS_FIELD] = v
         if creating and p and tid in p[4]:
             for req in p[4][tid]:
                 if req not in fields and req not in errors:
@@ -1751,6 +1807,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                            time.time(),
                            {k: v for k, v in vals.items()
                             if k.startswith("customfield_")})
+        for k in ("components", "duedate"):
+            if k in vals:
+                iss[k] = vals[k]
         for x in props:
             iss["properties"][x["key"]] = x["value"]
         w.counters["issues_created"] += 1
@@ -2012,7 +2071,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 default=self.world.user_json(self.me_id, self.site),
                 auto="%s%s/user/search?query=" % (self.site, API3)),
         ]
+        fields.append(fld(
+            "components", "Components", False,
+            {"type": "array", "items": "component", "system": "components"},
+            ops=("add", "set", "remove"),
+            allowed=[dict(c, self="%s%s/component/%s" % (
+                self.site, API3, c["id"])) for c in COMPONENTS[p[0]]]))
+        fields.append(fld("duedate", "Due date", False,
+                          {"type": "date", "system": "duedate"}))
         if p[0] == "SUP":
+            fields.append(fld(
+                POINTS_FIELD, "Story points", False,
+                {"type": "number", "custom": "com.atlassian.jira.plugin."
+                 "system.customfieldtypes:float", "customId": 10101}))
             fields.append(fld(
                 SERVICE_FIELD, "Affected service",
                 SERVICE_FIELD in p[4].get(tid, ()),
@@ -2040,6 +2111,38 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def j_statuses(self, raw):
         return 200, [self.status_json(i) for i in STATUSES]
+
+    def j_assignable(self, raw):
+        """GET /rest/api/3/user/assignable/search: one of project,
+        issueKey or issueId is required; query matches the start of a
+        display name word or of an email address (ignoring case);
+        accountId matches exactly.  Everyone in the stand-in may be
+        assigned issues of every visible project."""
+        w = self.world
+        proj = self.q1("project")
+        if not (proj or self.q1("issueKey") or self.q1("issueId")):
+            raise jira_error(400, ["One of the following parameters must "
+                                   "be provided: project, issueKey, "
+                                   "issueId."])
+        if proj and (self.find_project(proj) is None or
+                     not self.visible(self.find_project(proj)[0])):
+            raise jira_error(404, ["No project could be found with key "
+                                   "'%s'." % proj])
+        q = (self.q1("query") or "").lower()
+        acc = self.q1("accountId")
+        start = self.qint("startAt", 0)
+        mr = self.qint("maxResults", 50, 0, 1000)
+        hits = []
+        for a, p in sorted(w.people.items()):
+            if acc is not None:
+                ok = a == acc
+            else:
+                words = p["name"].lower().split() + [p["name"].lower()]
+                ok = not q or any(x.startswith(q) for x in words) or \
+                    p["email"].lower().startswith(q)
+            if ok:
+                hits.append(w.user_json(a, self.site))
+        return 200, hits[start:start + mr]
 
 
 class Server(http.server.ThreadingHTTPServer):

@@ -499,6 +499,73 @@ def test_issues(c, k, tok):
     c.config(hidden_projects=[])
 
 
+def test_fields(c, k, tok):
+    """Components, a date and a number field, the assignable search."""
+    st, _, j = c.req("GET", J + "/issue/createmeta/OPS/issuetypes/10001",
+                     token=tok)
+    f = {x["fieldId"]: x for x in j.get("fields", [])}
+    k.check("createmeta: components with allowedValues, duedate a date",
+            st == 200 and [x["name"] for x in
+                           f["components"]["allowedValues"]] ==
+            ["Backend", "VPN"] and f["components"]["schema"]["items"] ==
+            "component" and f["duedate"]["schema"]["type"] == "date" and
+            "customfield_10101" not in f, j)
+    st, _, j = c.req("GET", J + "/issue/createmeta/SUP/issuetypes/10001",
+                     token=tok)
+    pts = next((x for x in j.get("fields", [])
+                if x["fieldId"] == "customfield_10101"), {})
+    k.check("createmeta: SUP has the number field Story points",
+            st == 200 and pts.get("schema", {}).get("type") == "number" and
+            pts["name"] == "Story points", j)
+    st, _, j = c.req("POST", J + "/issue", {"fields": {
+        "project": {"key": "SUP"}, "issuetype": {"id": "10002"},
+        "summary": "Invoices fail", "components": [{"name": "Billing"},
+                                                   {"id": "10310"}],
+        "customfield_10100": {"id": "10202"}, "customfield_10101": 3.5,
+        "duedate": "2026-12-24"}}, token=tok)
+    key = j.get("key") if st == 201 else None
+    st2, _, raw = c.req("GET", "/_standin/issues/%s" % key)
+    k.check("create: components by name or id, number, date stored",
+            st == 201 and st2 == 200 and raw["components"] ==
+            ["10311", "10310"] and raw["duedate"] == "2026-12-24" and
+            raw["extra"]["customfield_10101"] == 3.5 and
+            raw["extra"]["customfield_10100"]["value"] == "Billing",
+            (st, j, raw))
+    st, _, j = c.req("GET", J + "/issue/%s" % key, token=tok)
+    k.check("issue: shows components and duedate",
+            st == 200 and [x["name"] for x in j["fields"]["components"]] ==
+            ["Email", "Billing"] and j["fields"]["duedate"] == "2026-12-24",
+            j)
+    st, _, j = c.req("POST", J + "/issue", {"fields": {
+        "project": {"key": "OPS"}, "issuetype": {"name": "Task"},
+        "summary": "x", "components": [{"name": "Printers"}],
+        "duedate": "tomorrow"}}, token=tok)
+    k.check("create: unknown component and a bad date refused",
+            st == 400 and set(j["errors"]) == {"components", "duedate"}, j)
+    st, _, j = c.req("GET", "/_standin/issues/OPS-999")
+    k.check("control: an unknown stored issue is 404", st == 404, j)
+
+    st, _, j = c.req("GET", J + "/user/assignable/search?query=bob",
+                     token=tok)
+    k.check("assignable: a project (or issue) is required", st == 400, j)
+    st, _, j = c.req("GET", J + "/user/assignable/search?project=OPS&"
+                     "query=bob", token=tok)
+    k.check("assignable: query matches a display name word",
+            st == 200 and [u["displayName"] for u in j] == ["Bob Builder"],
+            j)
+    st, _, j = c.req("GET", J + "/user/assignable/search?project=OPS&"
+                     "query=ALICE%40example", token=tok)
+    k.check("assignable: query matches an email prefix, ignoring case",
+            st == 200 and [u["accountId"] for u in j] == [ALICE], j)
+    st, _, j = c.req("GET", J + "/user/assignable/search?project=OPS&"
+                     "accountId=" + urllib.parse.quote(ALICE), token=tok)
+    k.check("assignable: accountId matches exactly",
+            st == 200 and len(j) == 1 and j[0]["accountId"] == ALICE, j)
+    st, _, j = c.req("GET", J + "/user/assignable/search?project=NOPE&"
+                     "query=a", token=tok)
+    k.check("assignable: unknown project is 404", st == 404, j)
+
+
 def test_faults(c, k, tok):
     for status, ra in ((401, None), (403, None), (429, 7), (503, 3),
                        (500, None)):
@@ -637,6 +704,7 @@ def main():
         tok = c.login()["access_token"]
         test_search(c, k, tok)
         test_issues(c, k, tok)
+        test_fields(c, k, tok)
         test_faults(c, k, tok)
         t1 = time.time()
         p.send_signal(signal.SIGTERM)

@@ -1290,6 +1290,328 @@ START_TEST(error_items_added_safely)
 }
 END_TEST
 
+/* ---- create screens and create with names ---- */
+
+/* Parse test JSON (a C string we wrote). */
+static json_t *
+J(const char *text)
+{
+	json_error_t	 je;
+	json_t		*j = json_loads(text, JSON_REJECT_DUPLICATES, &je);
+
+	ck_assert_msg(j != NULL, "bad test JSON: %s", je.text);
+	return j;
+}
+
+/* A createmeta field list as Jira answers it (spec shapes). */
+static const char META[] =
+    "[{\"fieldId\":\"issuetype\",\"key\":\"issuetype\",\"name\":\"Issue "
+    "Type\",\"required\":true,\"operations\":[],\"schema\":{\"type\":"
+    "\"issuetype\",\"system\":\"issuetype\"}},"
+    "{\"fieldId\":\"summary\",\"key\":\"summary\",\"name\":\"Summary\","
+    "\"required\":true,\"operations\":[\"set\"],\"schema\":{\"type\":"
+    "\"string\",\"system\":\"summary\"}},"
+    "{\"fieldId\":\"description\",\"key\":\"description\",\"name\":"
+    "\"Description\",\"required\":false,\"operations\":[\"set\"],\"schema\":"
+    "{\"type\":\"string\",\"system\":\"description\"}},"
+    "{\"fieldId\":\"priority\",\"key\":\"priority\",\"name\":\"Priority\","
+    "\"required\":true,\"hasDefaultValue\":true,\"operations\":[\"set\"],"
+    "\"schema\":{\"type\":\"priority\",\"system\":\"priority\"},"
+    "\"allowedValues\":[{\"id\":\"1\",\"name\":\"High\"},{\"id\":\"2\","
+    "\"name\":\"Low\"}],\"defaultValue\":{\"id\":\"2\",\"name\":\"Low\"}},"
+    "{\"fieldId\":\"components\",\"key\":\"components\",\"name\":"
+    "\"Components\",\"required\":false,\"operations\":[\"add\",\"set\"],"
+    "\"schema\":{\"type\":\"array\",\"items\":\"component\",\"system\":"
+    "\"components\"},\"allowedValues\":[{\"id\":\"7\",\"name\":\"VPN\"},"
+    "{\"id\":\"8\",\"name\":\"Backend\"}]},"
+    "{\"fieldId\":\"labels\",\"key\":\"labels\",\"name\":\"Labels\","
+    "\"required\":false,\"operations\":[\"set\"],\"schema\":{\"type\":"
+    "\"array\",\"items\":\"string\",\"system\":\"labels\"}},"
+    "{\"fieldId\":\"reporter\",\"key\":\"reporter\",\"name\":\"Reporter\","
+    "\"required\":true,\"operations\":[\"set\"],\"schema\":{\"type\":"
+    "\"user\",\"system\":\"reporter\"}},"
+    "{\"fieldId\":\"assignee\",\"key\":\"assignee\",\"name\":\"Assignee\","
+    "\"required\":false,\"operations\":[\"set\"],\"schema\":{\"type\":"
+    "\"user\",\"system\":\"assignee\"}},"
+    "{\"fieldId\":\"duedate\",\"key\":\"duedate\",\"name\":\"Due date\","
+    "\"required\":false,\"operations\":[\"set\"],\"schema\":{\"type\":"
+    "\"date\",\"system\":\"duedate\"}},"
+    "{\"fieldId\":\"customfield_1\",\"key\":\"customfield_1\",\"name\":"
+    "\"Affected service\",\"required\":true,\"operations\":[\"set\"],"
+    "\"schema\":{\"type\":\"option\",\"custom\":\"com.atlassian.jira."
+    "plugin.system.customfieldtypes:select\",\"customId\":1},"
+    "\"allowedValues\":[{\"id\":\"10\",\"value\":\"Email\"},{\"id\":\"11\","
+    "\"value\":\"VPN\"}]},"
+    "{\"fieldId\":\"customfield_2\",\"key\":\"customfield_2\",\"name\":"
+    "\"Points\",\"required\":false,\"operations\":[\"set\"],\"schema\":"
+    "{\"type\":\"number\",\"custom\":\"x:float\"}},"
+    "{\"fieldId\":\"customfield_3\",\"key\":\"customfield_3\",\"name\":"
+    "\"Notes\",\"required\":false,\"operations\":[\"set\"],\"schema\":"
+    "{\"type\":\"string\",\"custom\":\"com.atlassian.jira.plugin.system."
+    "customfieldtypes:textarea\"}},"
+    "{\"fieldId\":\"parent\",\"key\":\"parent\",\"name\":\"Parent\","
+    "\"required\":false,\"operations\":[\"set\"],\"schema\":{\"type\":"
+    "\"issuelink\",\"system\":\"parent\"}},"
+    "{\"fieldId\":\"customfield_4\",\"key\":\"customfield_4\",\"name\":"
+    "\"Where\",\"required\":false,\"operations\":[\"set\"],\"schema\":"
+    "{\"type\":\"option-with-child\",\"custom\":\"x:cascadingselect\"}}]";
+
+START_TEST(field_types_from_schema)
+{
+	static const struct {
+		const char	*meta, *want;
+	} t[] = {
+		{ "{\"schema\":{\"type\":\"string\"}}", "string" },
+		{ "{\"schema\":{\"type\":\"string\",\"system\":"
+		    "\"description\"}}", "text" },
+		{ "{\"schema\":{\"type\":\"string\",\"custom\":\"a:textarea\"}}",
+		    "text" },
+		{ "{\"schema\":{\"type\":\"number\"}}", "number" },
+		{ "{\"schema\":{\"type\":\"date\"}}", "date" },
+		{ "{\"schema\":{\"type\":\"datetime\"}}", "datetime" },
+		{ "{\"schema\":{\"type\":\"priority\"}}", "option" },
+		{ "{\"schema\":{\"type\":\"option\"}}", "option" },
+		{ "{\"schema\":{\"type\":\"version\"}}", "option" },
+		{ "{\"schema\":{\"type\":\"array\",\"items\":\"option\"}}",
+		    "options" },
+		{ "{\"schema\":{\"type\":\"array\",\"items\":\"component\"}}",
+		    "options" },
+		{ "{\"schema\":{\"type\":\"array\",\"items\":\"version\"}}",
+		    "options" },
+		{ "{\"schema\":{\"type\":\"array\",\"items\":\"string\"},"
+		    "\"allowedValues\":[\"a\"]}", "options" },
+		{ "{\"schema\":{\"type\":\"array\",\"items\":\"string\","
+		    "\"system\":\"labels\"}}", "labels" },
+		{ "{\"schema\":{\"type\":\"user\"}}", "user" },
+		{ "{\"schema\":{\"type\":\"array\",\"items\":\"user\"}}",
+		    "users" },
+		{ "{\"fieldId\":\"parent\",\"schema\":{\"type\":\"issuelink\"}}",
+		    "issue" },
+		{ "{\"schema\":{\"type\":\"option-with-child\"}}", "other" },
+		{ "{\"schema\":{\"type\":\"array\",\"items\":\"json\"}}",
+		    "other" },
+		{ "{\"schema\":{\"type\":\"array\"}}", "other" },
+		{ "{\"schema\":5}", "other" },
+		{ "{}", "other" },
+	};
+	size_t	 i;
+	json_t	*m;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		m = J(t[i].meta);
+		ck_assert_msg(strcmp(jta_jira_field_type(m), t[i].want) == 0,
+		    "%s: got %s", t[i].meta, jta_jira_field_type(m));
+		json_decref(m);
+	}
+}
+END_TEST
+
+START_TEST(meta_fields_map_to_our_list)
+{
+	json_t		*meta = J(META), *out = NULL;
+	struct jta_error e;
+
+	ck_assert_int_eq(jta_jira_meta_fields(meta, &out, &e), JTA_OK);
+	assert_jsontext(out, "["
+	    "{\"id\":\"summary\",\"name\":\"Summary\",\"required\":true,"
+	    "\"type\":\"string\"},"
+	    "{\"id\":\"description\",\"name\":\"Description\",\"required\":"
+	    "false,\"type\":\"text\"},"
+	    "{\"id\":\"priority\",\"name\":\"Priority\",\"required\":false,"
+	    "\"type\":\"option\",\"allowed\":[\"High\",\"Low\"],\"default\":"
+	    "\"Low\"},"
+	    "{\"id\":\"components\",\"name\":\"Components\",\"required\":false,"
+	    "\"type\":\"options\",\"allowed\":[\"VPN\",\"Backend\"]},"
+	    "{\"id\":\"labels\",\"name\":\"Labels\",\"required\":false,"
+	    "\"type\":\"labels\"},"
+	    "{\"id\":\"assignee\",\"name\":\"Assignee\",\"required\":false,"
+	    "\"type\":\"user\"},"
+	    "{\"id\":\"duedate\",\"name\":\"Due date\",\"required\":false,"
+	    "\"type\":\"date\"},"
+	    "{\"id\":\"customfield_1\",\"name\":\"Affected service\","
+	    "\"required\":true,\"type\":\"option\",\"allowed\":[\"Email\","
+	    "\"VPN\"]},"
+	    "{\"id\":\"customfield_2\",\"name\":\"Points\",\"required\":false,"
+	    "\"type\":\"number\"},"
+	    "{\"id\":\"customfield_3\",\"name\":\"Notes\",\"required\":false,"
+	    "\"type\":\"text\"},"
+	    "{\"id\":\"parent\",\"name\":\"Parent\",\"required\":false,"
+	    "\"type\":\"issue\"},"
+	    "{\"id\":\"customfield_4\",\"name\":\"Where\",\"required\":false,"
+	    "\"type\":\"other\"}]");
+	json_decref(out);
+	json_decref(meta);
+	/* Not a list: refused as Jira's fault. */
+	meta = J("{\"fields\":1}");
+	ck_assert_int_eq(jta_jira_meta_fields(meta, &out, &e),
+	    JTA_ERR_UPSTREAM);
+	ck_assert_ptr_null(out);
+	json_decref(meta);
+}
+END_TEST
+
+START_TEST(meta_type_by_name_or_first_non_subtask)
+{
+	json_t		*page = J("{\"issueTypes\":[{\"id\":\"5\",\"name\":"
+			    "\"Sub-task\",\"subtask\":true},{\"id\":\"1\","
+			    "\"name\":\"Task\",\"subtask\":false},{\"id\":\"2\","
+			    "\"name\":\"Bug\"}],\"total\":3}");
+	json_t		*names = NULL;
+	const json_t	*t;
+	struct jta_error e;
+
+	ck_assert_int_eq(jta_jira_meta_type(page, NULL, &t, &names, &e),
+	    JTA_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(t, "id")), "1");
+	assert_jsontext(names, "[\"Sub-task\",\"Task\",\"Bug\"]");
+	json_decref(names);
+	ck_assert_int_eq(jta_jira_meta_type(page, "bug", &t, &names, &e),
+	    JTA_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(t, "id")), "2");
+	json_decref(names);
+	ck_assert_int_eq(jta_jira_meta_type(page, "Epic", &t, &names, &e),
+	    JTA_ERR_INPUT);
+	ck_assert_ptr_null(t);
+	ck_assert_int_eq(e.status, 422);
+	ck_assert_str_eq(e.field, "type");
+	ck_assert_ptr_nonnull(strstr(e.detail, "Sub-task, Task, Bug"));
+	ck_assert_uint_eq(json_array_size(names), 3);
+	json_decref(names);
+	json_decref(page);
+}
+END_TEST
+
+START_TEST(resolve_names_to_ids)
+{
+	json_t		*meta = J(META), *out = NULL;
+	json_t		*type = J("{\"id\":\"2\",\"name\":\"Bug\"}");
+	json_t		*in = J("{\"project\":\"OPS\",\"summary\":\"s\","
+			    "\"description\":\"**d**\",\"priority\":\"high\","
+			    "\"components\":[\"vpn\",\"Backend\"],\"labels\":"
+			    "[\"x\"],\"assignee\":\"bob@example.com\","
+			    "\"parent\":\"OPS-1\",\"fields\":{\"affected "
+			    "service\":\"VPN\",\"customfield_2\":2.5,"
+			    "\"Due date\":\"2026-12-24\",\"Notes\":\"n\"}}");
+	struct jta_error e;
+
+	jta_error_begin(&e);
+	ck_assert_int_eq(jta_jira_resolve(in, type, meta, &out, &e), JTA_OK);
+	ck_assert_uint_eq(e.nitems, 0);
+	assert_jsontext(out, "{\"project\":\"OPS\",\"type\":\"Bug\","
+	    "\"summary\":\"s\",\"description\":\"**d**\",\"priority\":\"High\","
+	    "\"components\":[\"VPN\",\"Backend\"],\"labels\":[\"x\"],"
+	    "\"parent\":\"OPS-1\",\"fields\":{\"Affected service\":\"VPN\","
+	    "\"Points\":2.5,\"Due date\":\"2026-12-24\",\"Notes\":\"n\"},"
+	    "\"_ids\":{\"fields\":{\"project\":{\"key\":\"OPS\"},\"issuetype\":"
+	    "{\"id\":\"2\"},\"summary\":\"s\",\"description\":\"**d**\","
+	    "\"priority\":{\"id\":\"1\"},\"components\":[{\"id\":\"7\"},"
+	    "{\"id\":\"8\"}],\"labels\":[\"x\"],\"assignee\":null,\"parent\":"
+	    "{\"key\":\"OPS-1\"},\"customfield_1\":{\"id\":\"11\"},"
+	    "\"customfield_2\":2.5,\"duedate\":\"2026-12-24\","
+	    "\"customfield_3\":\"n\"},"
+	    "\"adf\":[\"description\",\"customfield_3\"],"
+	    "\"users\":[{\"field\":\"assignee\",\"id\":\"assignee\",\"name\":"
+	    "\"Assignee\",\"values\":[\"bob@example.com\"],\"multi\":false}]}}");
+	json_decref(out);
+	json_decref(in);
+	json_decref(type);
+	json_decref(meta);
+}
+END_TEST
+
+START_TEST(resolve_collects_every_problem)
+{
+	json_t		*meta = J(META), *out = NULL;
+	json_t		*type = J("{\"id\":\"2\",\"name\":\"Bug\"}");
+	json_t		*in = J("{\"project\":\"OPS\",\"summary\":\"s\","
+			    "\"priority\":\"Urgent\",\"components\":[\"Fax\","
+			    "\"VPN\",\"Mail\"],\"fields\":{\"Points\":\"many\","
+			    "\"Colour\":\"red\",\"Due date\":\"24.12.2026\","
+			    "\"Priority\":\"High\",\"Where\":\"x\"}}");
+	struct jta_error e;
+	size_t		 i;
+
+	jta_error_begin(&e);
+	ck_assert_int_eq(jta_jira_resolve(in, type, meta, &out, &e), JTA_OK);
+	ck_assert_uint_eq(e.nitems, 8);
+	ck_assert_str_eq(e.items[0].field, "priority");
+	ck_assert_str_eq(e.items[0].message, "has no value 'Urgent'");
+	ck_assert_uint_eq(e.items[0].nallowed, 2);
+	ck_assert_str_eq(e.items[0].question, "Which priority should it "
+	    "have: High or Low?");
+	ck_assert_str_eq(e.items[1].field, "components");
+	ck_assert_str_eq(e.items[1].message, "has no values 'Fax', 'Mail'");
+	ck_assert_str_eq(e.items[1].question, "Which components does it "
+	    "belong to (one or more): VPN or Backend?");
+	/* fields are an object: their order is jansson's; find each. */
+	for (i = 2; i < e.nitems; i++) {
+		const struct jta_error_item *it = &e.items[i];
+
+		if (strcmp(it->field, "fields.Points") == 0) {
+			ck_assert_str_eq(it->message, "must be a number");
+			ck_assert_str_eq(it->question, "What number should "
+			    "Points be?");
+		} else if (strcmp(it->field, "fields.Colour") == 0) {
+			ck_assert_uint_gt(it->nallowed, 3);
+			ck_assert_str_eq(it->question, "Which field of a Bug "
+			    "did you mean? (see allowed)");
+		} else if (strcmp(it->field, "fields.Due date") == 0)
+			ck_assert_str_eq(it->question, "What date should Due "
+			    "date be? (YYYY-MM-DD)");
+		else if (strcmp(it->field, "fields.Priority") == 0)
+			ck_assert_ptr_nonnull(strstr(it->message,
+			    "\"priority\""));
+		else if (strcmp(it->field, "fields.Where") == 0)
+			ck_assert_ptr_nonnull(strstr(it->message,
+			    "cannot be set"));
+		else if (strcmp(it->field, "fields.Affected service") == 0) {
+			ck_assert_str_eq(it->message, "is required");
+			ck_assert_str_eq(it->name, "Affected service");
+			ck_assert_str_eq(it->question, "What should Affected "
+			    "service be: Email or VPN?");
+		} else
+			ck_abort_msg("unexpected problem %s", it->field);
+		ck_assert_uint_le(strlen(it->question), 200);
+	}
+	ck_assert_int_eq(jta_error_collected(&e), JTA_ERR_INPUT);
+	ck_assert_int_eq(e.status, 422);
+	ck_assert_str_eq(e.field, "priority");
+	ck_assert(strncmp(e.detail, "8 problems: priority: has no value "
+	    "'Urgent' (allowed: High, Low)", 60) == 0);
+	json_decref(out);
+	json_decref(in);
+	json_decref(type);
+	json_decref(meta);
+}
+END_TEST
+
+START_TEST(resolve_refuses_fields_off_the_screen)
+{
+	json_t		*meta = J("[{\"fieldId\":\"summary\",\"name\":"
+			    "\"Summary\",\"required\":true,\"schema\":{\"type\":"
+			    "\"string\"}}]"), *out = NULL;
+	json_t		*type = J("{\"id\":\"1\",\"name\":\"Task\"}");
+	json_t		*in = J("{\"project\":\"OPS\",\"summary\":\"s\","
+			    "\"priority\":\"High\",\"parent\":\"OPS-1\","
+			    "\"assignee\":null}");
+	struct jta_error e;
+
+	jta_error_begin(&e);
+	ck_assert_int_eq(jta_jira_resolve(in, type, meta, &out, &e), JTA_OK);
+	ck_assert_uint_eq(e.nitems, 3);
+	ck_assert_str_eq(e.items[0].field, "priority");
+	ck_assert_ptr_nonnull(strstr(e.items[0].message, "create screen"));
+	ck_assert_str_eq(e.items[1].field, "assignee");
+	ck_assert_str_eq(e.items[2].field, "parent");
+	ck_assert_str_eq(e.items[2].question, "Which issue is its parent? (an "
+	    "issue key like OPS-12)");
+	json_decref(out);
+	json_decref(in);
+	json_decref(type);
+	json_decref(meta);
+}
+END_TEST
+
 static Suite *
 jira_suite(void)
 {
@@ -1338,6 +1660,12 @@ jira_suite(void)
 	tcase_add_test(map, projects_with_types_and_priority_page);
 	tcase_add_test(map, projects_bad_answers_refused);
 	tcase_add_test(map, types_from_createmeta);
+	tcase_add_test(map, field_types_from_schema);
+	tcase_add_test(map, meta_fields_map_to_our_list);
+	tcase_add_test(map, meta_type_by_name_or_first_non_subtask);
+	tcase_add_test(map, resolve_names_to_ids);
+	tcase_add_test(map, resolve_collects_every_problem);
+	tcase_add_test(map, resolve_refuses_fields_off_the_screen);
 	tcase_add_test(map, me_spec_example);
 	tcase_add_test(map, me_bad_account_id_refused);
 	suite_add_tcase(s, map);
