@@ -68,8 +68,11 @@ jta_once_key_parse(const char *v, size_t len,
 			out[o++] = v[i];
 		}
 	} else {
+		/* Bare: printable, no blank, and no '"' or '\\' (those
+		 * only inside the quoted form, escaped). */
 		for (i = 0; i < len; i++) {
-			if (v[i] <= ' ' || v[i] > '~' ||
+			if (v[i] <= ' ' || v[i] > '~' || v[i] == '"' ||
+			    v[i] == '\\' ||
 			    o >= JTA_LIMIT_IDEMPOTENCY_KEY)
 				goto bad;
 			out[o++] = v[i];

@@ -45,9 +45,10 @@ int jta_once_draft_id_ok(const char *s);
 /*
  * Check an Idempotency-Key header value (len bytes) and copy the key into
  * out (JTA_LIMIT_IDEMPOTENCY_KEY + 1 bytes): 1..255 printable ASCII
- * characters, given bare or as an RFC 8941 sf-string ("..." with \" and
- * \\ escapes), as the draft's examples send it.  Anything else is
- * JTA_ERR_INPUT (422, field "Idempotency-Key").
+ * characters, given bare (no blank, '"' or '\\') or as an RFC 8941
+ * sf-string ("..." with \" and \\ escapes), as the draft's examples
+ * send it.  Anything else is JTA_ERR_INPUT (422, field
+ * "Idempotency-Key").
  */
 enum jta_err jta_once_key_parse(const char *v, size_t len,
     char out[JTA_LIMIT_IDEMPOTENCY_KEY + 1], struct jta_error *err) JTA_WUR;

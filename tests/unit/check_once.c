@@ -297,7 +297,8 @@ START_TEST(key_parse)
 	char		 k[JTA_LIMIT_IDEMPOTENCY_KEY + 1], big[300];
 	struct jta_error err;
 	static const char *const bad[] = { "", "\"\"", "a b", "\"a",
-	    "a\tb", "\"a\"b\"", "\"a\\x\"", "caf\xc3\xa9", "\x7f", NULL };
+	    "a\tb", "\"a\"b\"", "\"a\\x\"", "caf\xc3\xa9", "\x7f", "a\"b",
+	    "a\\b", NULL };
 	size_t		 i;
 
 	ck_assert_int_eq(jta_once_key_parse("abc-1", 5, k, &err), JTA_OK);
