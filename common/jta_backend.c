@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "jta_backend.h"
@@ -22,6 +23,24 @@ const struct jta_field jta_backend_create_fields[] = {
 
 const size_t jta_backend_ncreate_fields =
     sizeof(jta_backend_create_fields) / sizeof(jta_backend_create_fields[0]);
+
+json_t *
+jta_backend_preview(const json_t *prepared)
+{
+	json_t		*out;
+	const char	*k;
+	const json_t	*v;
+
+	if (!json_is_object(prepared) || (out = json_object()) == NULL)
+		return NULL;
+	json_object_foreach((json_t *)(uintptr_t)prepared, k, v)
+		if (k[0] != '_' && json_object_set_new(out, k,
+		    json_deep_copy(v)) != 0) {
+			json_decref(out);
+			return NULL;
+		}
+	return out;
+}
 
 enum jta_err
 jta_backend_new(const struct jta_conf *conf, struct jta_store *store,

@@ -123,6 +123,14 @@ void jta_backend_free(struct jta_backend *be);
 extern const struct jta_field jta_backend_create_fields[];
 extern const size_t jta_backend_ncreate_fields;
 
+/*
+ * The preview to show of what prepare made: a new copy of prepared
+ * without the backend's own members (those whose name starts with '_',
+ * such as "_ids").  NULL when memory runs out or prepared is not an
+ * object.
+ */
+json_t *jta_backend_preview(const json_t *prepared);
+
 /* The embedded store's operations (jta_local.c). */
 extern const struct jta_backend_ops jta_local_ops;
 /* Jira Cloud's, as each linked person (jta_jira.c). */

@@ -1698,7 +1698,7 @@ struct resolving {
 	const char	*tname;		/* the type's name */
 	json_t		*prep;		/* the preview */
 	json_t		*jf;		/* _ids.fields: Jira's create fields */
-	json_t		*adf;		/* _ids.adf: ids whose text is Markdown */
+	json_t		*adf;		/* _ids.adf: ids holding Markdown */
 	json_t		*users;		/* _ids.users: people to look up */
 	json_t		*shown;		/* the preview's "fields" */
 	json_t		*given;		/* ids the request set, right or
@@ -1716,7 +1716,7 @@ one(struct resolving *r, const json_t *m, const char *field, const char *id,
 	const char	*shown;
 
 	if (v == NULL && json_is_array(json_object_get(m, "allowedValues"))) {
-		(void)problem(r->err, field, m, NULL, JTA_ASK_ONE, "has no value "
+		problem(r->err, field, m, NULL, JTA_ASK_ONE, "has no value "
 		    "'%.64s'", name);
 		return 0;
 	}
@@ -1746,8 +1746,11 @@ some(struct resolving *r, const json_t *m, const char *field, const char *id,
 	    NULL)
 		goto nomem;
 	json_array_foreach(list, i, x) {
-		if (!json_is_string(x))
+		if (!json_is_string(x)) {
+			sb_text(&b, nbad++ ? "', '" : "", 4);
+			sb_text(&b, "(not a name)", 16);
 			continue;
+		}
 		v = findvalue(m, json_string_value(x));
 		if (v == NULL && json_is_array(json_object_get(m,
 		    "allowedValues"))) {
@@ -1763,7 +1766,7 @@ some(struct resolving *r, const json_t *m, const char *field, const char *id,
 	json_decref(tmp);
 	tmp = NULL;
 	if (nbad > 0) {
-		(void)problem(r->err, field, m, NULL, JTA_ASK_SOME, "has no value%s "
+		problem(r->err, field, m, NULL, JTA_ASK_SOME, "has no value%s "
 		    "'%s'", nbad > 1 ? "s" : "", badl);
 		json_decref(ids);
 		json_decref(shownl);
@@ -1795,7 +1798,7 @@ person(struct resolving *r, const char *field, const char *id,
 	if (json_array_size(vals) == 0 || json_array_size(vals) >
 	    JTA_LIMIT_COMPONENTS) {
 		json_decref(vals);
-		(void)problem(r->err, field, NULL, NULL, JTA_ASK_USER, "must name 1 "
+		problem(r->err, field, NULL, NULL, JTA_ASK_USER, "must name 1 "
 		    "to %d people", JTA_LIMIT_COMPONENTS);
 		return 0;
 	}
@@ -1895,7 +1898,7 @@ custom(struct resolving *r, const json_t *m, const char *key, const json_t *v)
 		if (json_array_append_new(r->adf, json_string(id)) != 0)
 			return -1;
 	} else if (strcmp(t, "string") != 0) {
-		(void)problem(r->err, field, m, NULL, JTA_ASK_TEXT, "cannot be set "
+		problem(r->err, field, m, NULL, JTA_ASK_TEXT, "cannot be set "
 		    "through this API; set it in Jira");
 		return 0;
 	} else if (len > JTA_LIMIT_FIELD_VALUE)
@@ -1903,7 +1906,7 @@ custom(struct resolving *r, const json_t *m, const char *key, const json_t *v)
 	return oset(r->jf, id, json_deep_copy(v)) != 0 ||
 	    oset(r->shown, name, json_deep_copy(v)) != 0 ? -1 : 0;
 wrong:
-	(void)problem(r->err, field, m, NULL, askkind(t), "must be %s",
+	problem(r->err, field, m, NULL, askkind(t), "must be %s",
 	    strcmp(t, "option") == 0 ? "one of the allowed values (a string)" :
 	    strcmp(t, "options") == 0 ? "a list of allowed values" :
 	    strcmp(t, "user") == 0 ? "a person: name, email or account id" :
@@ -1929,9 +1932,9 @@ member(struct resolving *r, const json_t *input, const char *field)
 	if (v == NULL)
 		return 0;
 	if (m == NULL || strcmp(metaid(m), field) != 0) {
-		(void)problem(r->err, field, NULL, NULL, JTA_ASK_TEXT, "cannot be set "
-		    "on a %.64s in this project (not on its create screen)",
-		    r->tname);
+		problem(r->err, field, NULL, NULL, JTA_ASK_TEXT, "cannot be "
+		    "set on a %.64s in this project (not on its create "
+		    "screen)", r->tname);
 		return 0;
 	}
 	if (strcmp(field, "priority") == 0)
@@ -1974,7 +1977,7 @@ missing(struct resolving *r)
 			snprintf(field, sizeof(field), "%s", id);
 		else
 			snprintf(field, sizeof(field), "fields.%s", name);
-		(void)problem(r->err, field, m, NULL,
+		problem(r->err, field, m, NULL,
 		    askkind(jta_jira_field_type(m)), "is required");
 	}
 }
@@ -2010,12 +2013,9 @@ jta_jira_resolve(const json_t *input, const json_t *type,
 		goto out;
 	for (i = 0; members[i] != NULL; i++)
 		if ((json_object_get(input, members[i]) != NULL &&
-		    json_object_set_new(r.given, members[i], json_true()) != 0) ||
-		    member(&r, input, members[i]) != 0)
+		    json_object_set_new(r.given, members[i], json_true()) !=
+		    0) || member(&r, input, members[i]) != 0)
 			goto out;
-	if ((v = json_object_get(input, "labels")) != NULL &&
-	    oset(r.prep, "labels", json_deep_copy(v)) != 0)
-		goto out;
 	json_object_foreach(unconst(json_object_get(input, "fields")), key, v) {
 		char	 field[JTA_ERROR_FIELD];
 
@@ -2041,15 +2041,15 @@ jta_jira_resolve(const json_t *input, const json_t *type,
 			continue;
 		}
 		if (inlist(members, metaid(m))) {
-			(void)problem(err, field, NULL, NULL, JTA_ASK_TEXT, "is set by "
-			    "the request member \"%s\"; send it there",
+			problem(err, field, NULL, NULL, JTA_ASK_TEXT, "is set "
+			    "by the request member \"%s\"; send it there",
 			    metaid(m));
 			continue;
 		}
 		if (inlist(unsettable, metaid(m)) || json_object_get(r.jf,
 		    metaid(m)) != NULL) {
-			(void)problem(err, field, NULL, NULL, JTA_ASK_TEXT, "cannot be "
-			    "set here%s", json_object_get(r.jf, metaid(m)) ?
+			problem(err, field, NULL, NULL, JTA_ASK_TEXT, "cannot "
+			    "be set here%s", json_object_get(r.jf, metaid(m)) ?
 			    " (given twice)" : "");
 			continue;
 		}

@@ -663,9 +663,9 @@ meta_types(struct jta_backend *be, const struct jta_user *who,
 		n = json_array_size(list);
 		got += n;
 		/* PageOfCreateMetaIssueTypes: startAt, maxResults, total. */
-		if (n == 0 || !json_is_integer(json_object_get(page, "total")) ||
-		    (json_int_t)got >= json_integer_value(json_object_get(page,
-		    "total")))
+		if (n == 0 || !json_is_integer(json_object_get(page,
+		    "total")) || (json_int_t)got >= json_integer_value(
+		    json_object_get(page, "total")))
 			break;
 		json_decref(page);
 		page = NULL;
@@ -737,13 +737,22 @@ meta(struct jta_backend *be, const struct jta_user *who, const char *project,
 {
 	enum jta_err	 rc;
 
+	const char	*id;
+	size_t		 i;
+
 	*types = *names = *fields = NULL;
 	*t = NULL;
 	if ((rc = meta_types(be, who, project, types, err)) != JTA_OK ||
 	    (rc = jta_jira_meta_type(*types, type, t, names, err)) != JTA_OK)
 		return rc;
-	return meta_fields(be, who, project, json_string_value(
-	    json_object_get(*t, "id")), fields, err);
+	/* The type's id goes into a path: Jira's ids are decimal. */
+	id = json_string_value(json_object_get(*t, "id"));
+	for (i = 0; id[i] != '\0'; i++)
+		if (id[i] < '0' || id[i] > '9' || i >= 20)
+			return jta_error_set(err, JTA_ERR_UPSTREAM, 502, NULL,
+			    "Jira gave an answer this server cannot use (an "
+			    "issue type id)");
+	return meta_fields(be, who, project, id, fields, err);
 }
 
 static enum jta_err

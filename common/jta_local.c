@@ -266,9 +266,19 @@ fields(struct jta_backend *be, const struct jta_user *who,
 		goto out;
 	}
 	if ((t = typeof_(p, type)) == NULL) {
+		char		 names[300];
+		size_t		 i, o = 0;
+		const json_t	*x;
+
+		names[0] = '\0';
+		json_array_foreach(json_object_get(p, "types"), i, x)
+			if (o < sizeof(names))
+				o += (size_t)snprintf(names + o,
+				    sizeof(names) - o, "%s%s", i ? ", " : "",
+				    json_string_value(x));
 		rc = jta_error_set(err, JTA_ERR_INPUT, 422, "type",
 		    "project %s has no such issue type; its types: %s", key,
-		    "see \"types\" of GET /api/projects");
+		    names);
 		goto out;
 	}
 	if ((f = localfields()) == NULL || (*out = json_pack("{s:s, s:s, s:O, "
@@ -334,8 +344,8 @@ assignee(struct jta_backend *be, const char *v, json_t *prep,
 		}
 	}
 	if (hit == NULL)
-		problem(err, "assignee", NULL, "is no user of this server (give "
-		    "a user name or an email)", names, JTA_ASK_USER);
+		problem(err, "assignee", NULL, "is no user of this server "
+		    "(give a user name or an email)", names, JTA_ASK_USER);
 	else if (json_object_set_new(prep, "assignee", json_pack("{s:O, s:O}",
 	    "id", json_object_get(hit, "name"), "name", json_object_get(hit,
 	    "display_name"))) != 0)
@@ -394,9 +404,9 @@ prepare(struct jta_backend *be, const struct jta_user *who,
 		if (json_array_append_new(prio, json_string(
 		    jta_store_priorities[i])) != 0)
 			rc = JTA_ERR_NOMEM;
-		if (pr != NULL && strcasecmp(pr, jta_store_priorities[i]) == 0 &&
-		    json_object_set_new(*prepared, "priority", json_string(
-		    jta_store_priorities[i])) != 0)
+		if (pr != NULL && strcasecmp(pr, jta_store_priorities[i]) ==
+		    0 && json_object_set_new(*prepared, "priority",
+		    json_string(jta_store_priorities[i])) != 0)
 			rc = JTA_ERR_NOMEM;
 	}
 	if (pr != NULL && json_object_get(*prepared, "priority") == NULL)

@@ -15,6 +15,7 @@
 #include <check.h>
 #include <jansson.h>
 
+#include "jta_backend.h"
 #include "jta_jira.h"
 
 #define URL	"https://jta.example"
@@ -1364,8 +1365,8 @@ START_TEST(field_types_from_schema)
 		{ "{\"schema\":{\"type\":\"string\"}}", "string" },
 		{ "{\"schema\":{\"type\":\"string\",\"system\":"
 		    "\"description\"}}", "text" },
-		{ "{\"schema\":{\"type\":\"string\",\"custom\":\"a:textarea\"}}",
-		    "text" },
+		{ "{\"schema\":{\"type\":\"string\",\"custom\":"
+		    "\"a:textarea\"}}", "text" },
 		{ "{\"schema\":{\"type\":\"number\"}}", "number" },
 		{ "{\"schema\":{\"type\":\"date\"}}", "date" },
 		{ "{\"schema\":{\"type\":\"datetime\"}}", "datetime" },
@@ -1385,8 +1386,8 @@ START_TEST(field_types_from_schema)
 		{ "{\"schema\":{\"type\":\"user\"}}", "user" },
 		{ "{\"schema\":{\"type\":\"array\",\"items\":\"user\"}}",
 		    "users" },
-		{ "{\"fieldId\":\"parent\",\"schema\":{\"type\":\"issuelink\"}}",
-		    "issue" },
+		{ "{\"fieldId\":\"parent\",\"schema\":{\"type\":"
+		    "\"issuelink\"}}", "issue" },
 		{ "{\"schema\":{\"type\":\"option-with-child\"}}", "other" },
 		{ "{\"schema\":{\"type\":\"array\",\"items\":\"json\"}}",
 		    "other" },
@@ -1454,8 +1455,8 @@ START_TEST(meta_type_by_name_or_first_non_subtask)
 {
 	json_t		*page = J("{\"issueTypes\":[{\"id\":\"5\",\"name\":"
 			    "\"Sub-task\",\"subtask\":true},{\"id\":\"1\","
-			    "\"name\":\"Task\",\"subtask\":false},{\"id\":\"2\","
-			    "\"name\":\"Bug\"}],\"total\":3}");
+			    "\"name\":\"Task\",\"subtask\":false},"
+			    "{\"id\":\"2\",\"name\":\"Bug\"}],\"total\":3}");
 	json_t		*names = NULL;
 	const json_t	*t;
 	struct jta_error e;
@@ -1483,7 +1484,7 @@ END_TEST
 
 START_TEST(resolve_names_to_ids)
 {
-	json_t		*meta = J(META), *out = NULL;
+	json_t		*meta = J(META), *out = NULL, *pv;
 	json_t		*type = J("{\"id\":\"2\",\"name\":\"Bug\"}");
 	json_t		*in = J("{\"project\":\"OPS\",\"summary\":\"s\","
 			    "\"description\":\"**d**\",\"priority\":\"high\","
@@ -1511,7 +1512,16 @@ START_TEST(resolve_names_to_ids)
 	    "\"customfield_3\":\"n\"},"
 	    "\"adf\":[\"description\",\"customfield_3\"],"
 	    "\"users\":[{\"field\":\"assignee\",\"id\":\"assignee\",\"name\":"
-	    "\"Assignee\",\"values\":[\"bob@example.com\"],\"multi\":false}]}}");
+	    "\"Assignee\",\"values\":[\"bob@example.com\"],"
+	    "\"multi\":false}]}}");
+	/* The preview shown leaves the backend's own members out. */
+	pv = jta_backend_preview(out);
+	ck_assert_ptr_nonnull(pv);
+	ck_assert_ptr_null(json_object_get(pv, "_ids"));
+	ck_assert_uint_eq(json_object_size(pv), json_object_size(out) - 1);
+	ck_assert_ptr_null(jta_backend_preview(json_object_get(in,
+	    "summary")));
+	json_decref(pv);
 	json_decref(out);
 	json_decref(in);
 	json_decref(type);
@@ -1588,8 +1598,8 @@ END_TEST
 START_TEST(resolve_refuses_fields_off_the_screen)
 {
 	json_t		*meta = J("[{\"fieldId\":\"summary\",\"name\":"
-			    "\"Summary\",\"required\":true,\"schema\":{\"type\":"
-			    "\"string\"}}]"), *out = NULL;
+			    "\"Summary\",\"required\":true,\"schema\":"
+			    "{\"type\":\"string\"}}]"), *out = NULL;
 	json_t		*type = J("{\"id\":\"1\",\"name\":\"Task\"}");
 	json_t		*in = J("{\"project\":\"OPS\",\"summary\":\"s\","
 			    "\"priority\":\"High\",\"parent\":\"OPS-1\","

@@ -1730,6 +1730,65 @@ START_TEST(json_absent_fields_stay_absent)
 }
 END_TEST
 
+START_TEST(json_names_and_object)
+{
+	static const struct jta_field f[] = {
+		{ "components", JTA_FT_NAMES, 0, 0, 3, NULL },
+		{ "fields", JTA_FT_OBJECT, 0, 0, 2, NULL },
+	};
+	static const struct {
+		const char	*in;
+		int		 ok;
+	} t[] = {
+		{ "{\"components\":[\"Back end\",\"VPN\",\"VPN\"]}", 1 },
+		{ "{\"fields\":{\"A b\":[1,{\"x\":2}],\"c\":null}}", 1 },
+		{ "{\"components\":\"VPN\"}", 0 },
+		{ "{\"components\":[\"\"]}", 0 },
+		{ "{\"components\":[\"a\\nb\"]}", 0 },
+		{ "{\"components\":[1]}", 0 },
+		{ "{\"components\":[\"a\",\"b\",\"c\",\"d\"]}", 0 },
+		{ "{\"fields\":[1]}", 0 },
+		{ "{\"fields\":\"x\"}", 0 },
+		{ "{\"fields\":{\"a\":1,\"b\":2,\"c\":3}}", 0 },
+	};
+	struct jta_error e;
+	json_t		*doc, *out;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ck_assert_int_eq(jta_req_parse_json(t[i].in, strlen(t[i].in),
+		    &doc, &e), JTA_OK);
+		clear_error(&e);
+		if (t[i].ok) {
+			ck_assert_msg(jta_req_check_object(doc, f, 2, &out,
+			    &e) == JTA_OK, "%s: %s", t[i].in, e.detail);
+			json_decref(out);
+		} else {
+			ck_assert_msg(jta_req_check_object(doc, f, 2, &out,
+			    &e) == JTA_ERR_INPUT, "%s accepted", t[i].in);
+			ck_assert_int_eq(e.status, 422);
+			ck_assert_ptr_null(out);
+		}
+		json_decref(doc);
+	}
+	/* A list is a set; the object is kept as sent. */
+	ck_assert_int_eq(jta_req_parse_json(t[0].in, strlen(t[0].in), &doc,
+	    &e), JTA_OK);
+	ck_assert_int_eq(jta_req_check_object(doc, f, 2, &out, &e), JTA_OK);
+	ck_assert_uint_eq(json_array_size(json_object_get(out, "components")),
+	    2);
+	json_decref(out);
+	json_decref(doc);
+	ck_assert_int_eq(jta_req_parse_json(t[1].in, strlen(t[1].in), &doc,
+	    &e), JTA_OK);
+	ck_assert_int_eq(jta_req_check_object(doc, f, 2, &out, &e), JTA_OK);
+	ck_assert(json_equal(json_object_get(out, "fields"),
+	    json_object_get(doc, "fields")));
+	json_decref(out);
+	json_decref(doc);
+}
+END_TEST
+
 START_TEST(json_members_limit)
 {
 	char	 s[2048];
@@ -2022,6 +2081,7 @@ req_suite(void)
 	tcase_add_test(tc, json_required_missing_is_422);
 	tcase_add_test(tc, json_absent_fields_stay_absent);
 	tcase_add_test(tc, json_members_limit);
+	tcase_add_test(tc, json_names_and_object);
 	tcase_add_test(tc, json_via_request_validates_fields);
 	suite_add_tcase(s, tc);
 	return s;
