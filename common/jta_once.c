@@ -103,10 +103,9 @@ jta_once_draft_json(const struct jta_draft *d)
 {
 	json_t		*o, *preview, *issue;
 
-	if ((preview = json_deep_copy(d->preview)) == NULL)
-		return NULL;
 	/* The backend's own ids are for create, not for the person. */
-	json_object_del(preview, "_ids");
+	if ((preview = jta_backend_preview(d->preview)) == NULL)
+		return NULL;
 	o = json_pack("{s:s, s:I, s:s, s:o, s:o, s:o, s:o}", "id", d->id,
 	    "revision", (json_int_t)d->revision, "status", d->status,
 	    "preview", preview, "created", timejs(d->created), "updated",
