@@ -86,6 +86,24 @@ struct jta_backend_ops {
 	enum jta_err	(*users)(struct jta_backend *, const struct jta_user *,
 			    const char *query, size_t limit, json_t **,
 			    struct jta_error *);
+	/*
+	 * Exactly-once (jta_once): find the issue an earlier create of
+	 * prepared with token once made, when that create's answer was
+	 * lost; no create with it was sent before since (Unix time).
+	 * JTA_OK with *out the issue, JTA_ERR_NOTFOUND when none is found
+	 * (yet), another error when the search itself failed.
+	 */
+	enum jta_err	(*find_once)(struct jta_backend *,
+			    const struct jta_user *, const json_t *prepared,
+			    const char *once, int64_t since, json_t **,
+			    struct jta_error *);
+	/*
+	 * Seconds after a create whose outcome is unknown during which
+	 * find_once may still miss the issue it made (Jira's search index
+	 * lags); only after them may the create be sent again, with the
+	 * same token.  0 when create itself never files a token twice.
+	 */
+	long		 once_window;
 };
 
 struct jta_backend {

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1304,6 +1306,56 @@ jta_jira_error(long http_status, const json_t *body, struct jta_error *err)
 		break;
 	}
 	return rc;
+}
+
+/* ---- exactly-once creates ---- */
+
+enum jta_err
+jta_jira_once_property(json_t *body, const char *once)
+{
+	size_t	 i, n = once != NULL ? strlen(once) : 0;
+
+	if (n == 0 || n > JTA_LIMIT_ONCE_TOKEN)
+		return JTA_ERR_INTERNAL;
+	for (i = 0; i < n; i++)
+		if (once[i] <= ' ' || once[i] > '~')
+			return JTA_ERR_INTERNAL;
+	return json_object_set_new(body, "properties", json_pack(
+	    "[{s:s, s:{s:s}}]", "key", JTA_JIRA_ONCE_PROPERTY, "value",
+	    "token", once)) == 0 ? JTA_OK : JTA_ERR_NOMEM;
+}
+
+int
+jta_jira_once_jql(const char *project, int64_t since, int64_t now,
+    char *buf, size_t bufsz)
+{
+	int64_t	 min;
+	int	 n;
+
+	if (project == NULL || !jta_req_is_project_key(project,
+	    strlen(project)))
+		return -1;
+	min = since > 0 && now > since ? (now - since) / 60 + 2 : 0;
+	if (min < 15)
+		min = 15;
+	if (min > 7 * 24 * 60)
+		min = 7 * 24 * 60;
+	n = snprintf(buf, bufsz, "project = \"%s\" AND reporter = "
+	    "currentUser() AND created >= \"-%" PRId64 "m\" ORDER BY created "
+	    "DESC", project, min);
+	return n < 0 || (size_t)n >= bufsz ? -1 : 0;
+}
+
+int
+jta_jira_once_match(const json_t *prop, const char *once)
+{
+	const char	*t;
+
+	if (!json_is_object(prop) || once == NULL)
+		return 0;
+	t = json_string_value(json_object_get(json_object_get(prop, "value"),
+	    "token"));
+	return t != NULL && strcmp(t, once) == 0;
 }
 
 /* ---- create screens (createmeta) and create with names ---- */

@@ -274,6 +274,51 @@ json_t *jta_jira_comment_body(const json_t *adf);
 enum jta_err jta_jira_error(long http_status, const json_t *body,
     struct jta_error *err) JTA_WUR;
 
+/* ---- exactly-once creates (jta_once) ----
+ *
+ * A create that carries an idempotency token stores it on the issue as
+ * the entity property "jta.once" with the value {"token": token}
+ * (IssueUpdateDetails "properties": [EntityProperty {key, value}], POST
+ * /rest/api/3/issue).  When Jira's answer to the create is lost, the
+ * issue is looked for instead of created again: the person's newest
+ * issues of the project by JQL, then GET
+ * /rest/api/3/issue/{key}/properties/jta.once of each.  The property
+ * itself cannot be searched with JQL: an entity property is indexed for
+ * JQL only when an app descriptor (Connect or Forge) declares it, which
+ * an OAuth 2.0 (3LO) app like this one has none of.
+ */
+
+/* The property key. */
+#define JTA_JIRA_ONCE_PROPERTY	"jta.once"
+/* Issues read per search for a lost create (newest first). */
+#define JTA_JIRA_ONCE_CANDIDATES	20
+/* Seconds after a create whose answer was lost before it may be sent
+ * again (when no issue carries its token): Jira's search index may show
+ * a new issue only some seconds after its create, and a create Jira
+ * received may finish after our timeout gave up on it (at most
+ * upstream_timeout_ms, 30 s).  Two minutes covers both with room. */
+#define JTA_JIRA_ONCE_WINDOW	120
+
+/* Add "properties": [{"key": "jta.once", "value": {"token": once}}] to
+ * the create body.  JTA_ERR_NOMEM, or JTA_ERR_INTERNAL when once is not
+ * 1..JTA_LIMIT_ONCE_TOKEN printable ASCII characters. */
+enum jta_err jta_jira_once_property(json_t *body, const char *once) JTA_WUR;
+
+/*
+ * The JQL of the candidates of a lost create in project: "project = "P"
+ * AND reporter = currentUser() AND created >= "-Nm" ORDER BY created
+ * DESC", N the minutes since the Unix time since (plus two of margin for
+ * clocks, at least 15, at most 7 days).  A relative date, since Jira
+ * reads absolute ones in the person's own time zone.  Returns 0, or -1
+ * when project is not a project key or buf is too small.
+ */
+int jta_jira_once_jql(const char *project, int64_t since, int64_t now,
+    char *buf, size_t bufsz) JTA_WUR;
+
+/* 1 when prop (an EntityProperty answer of GET .../properties/jta.once)
+ * carries once, else 0. */
+int jta_jira_once_match(const json_t *prop, const char *once);
+
 /*
  * Create screens (GET /rest/api/3/issue/createmeta/{project}/issuetypes
  * and .../issuetypes/{issueTypeId}, PageOfCreateMetaIssueTypes and

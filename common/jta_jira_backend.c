@@ -381,10 +381,16 @@ create(struct jta_backend *be, const struct jta_user *who,
 	enum jta_err	 rc;
 
 	*out = NULL;
-	(void)once;	/* helper "drafts": an entity property on the issue */
 	if ((rc = create_body(prepared, &body, err)) != JTA_OK)
 		goto out;
-	/* Never repeated: a second POST would make a second ticket. */
+	/* The token rides on the issue as an entity property, so that
+	 * find_once can recognise the issue when this answer is lost. */
+	if (once != NULL && (rc = jta_jira_once_property(body, once)) !=
+	    JTA_OK)
+		goto out;
+	/* Never repeated: a second POST would make a second ticket.  An
+	 * answer lost in flight (timeout, reset, 5xx) is JTA_ERR_UPSTREAM;
+	 * jta_once then asks find_once instead of sending it again. */
 	if ((rc = call(be, who, "POST", "/issue", body, 0, &reply, err)) !=
 	    JTA_OK)
 		goto out;
@@ -1043,6 +1049,71 @@ out:
 }
 
 /*
+ * A create whose answer was lost: look for the issue carrying once among
+ * the person's newest issues of the project (JQL, newest first, at most
+ * JTA_JIRA_ONCE_CANDIDATES), reading each one's jta.once property.  The
+ * property cannot be searched with JQL by a 3LO app (see jta_jira.h).
+ * Jira's search index lags a create by some seconds, so NOTFOUND means
+ * "not found yet"; jta_once waits JTA_JIRA_ONCE_WINDOW before it sends
+ * the create again.
+ */
+static enum jta_err
+find_once(struct jta_backend *be, const struct jta_user *who,
+    const json_t *prepared, const char *once, int64_t since, json_t **out,
+    struct jta_error *err)
+{
+	json_t		*body = NULL, *reply = NULL, *prop = NULL, *iss;
+	char		 jql[256], path[JTA_LIMIT_ISSUE_KEY + 64];
+	const char	*key;
+	size_t		 i;
+	enum jta_err	 rc;
+
+	*out = NULL;
+	if (jta_jira_once_jql(json_string_value(json_object_get(prepared,
+	    "project")), since, jta_time_now(), jql, sizeof(jql)) != 0)
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "the issue to find has no project");
+	if ((body = jta_jira_search_body(jql, JTA_JIRA_ONCE_CANDIDATES,
+	    NULL)) == NULL)
+		return JTA_ERR_NOMEM;
+	if ((rc = call(be, who, "POST", "/search/jql", body, 1, &reply,
+	    err)) != JTA_OK)
+		goto out;
+	rc = jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
+	    "no issue carries this submit's token yet");
+	json_array_foreach(json_object_get(reply, "issues"), i, iss) {
+		if (i >= JTA_JIRA_ONCE_CANDIDATES)
+			break;
+		key = json_string_value(json_object_get(iss, "key"));
+		if (key == NULL || jta_req_parse_issue_key(key, strlen(key),
+		    path, sizeof(path), &(int64_t){ 0 }) != 0)
+			continue;
+		snprintf(path, sizeof(path), "/issue/%s/properties/"
+		    JTA_JIRA_ONCE_PROPERTY, key);
+		json_decref(prop);
+		prop = NULL;
+		rc = call(be, who, "GET", path, NULL, 1, &prop, err);
+		if (rc == JTA_ERR_NOTFOUND)	/* no such property */
+			continue;
+		if (rc != JTA_OK)
+			goto out;
+		rc = jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
+		    "no issue carries this submit's token yet");
+		if (jta_jira_once_match(prop, once)) {
+			jta_info("found %s, created by a submit whose answer "
+			    "was lost", key);
+			rc = get(be, who, key, out, err);
+			goto out;
+		}
+	}
+out:
+	json_decref(body);
+	json_decref(reply);
+	json_decref(prop);
+	return rc;
+}
+
+/*
  * GET /api/similar as the person: a search with their own token, so Jira
  * shows only what they may browse.  More issues are read than shown
  * (JTA_LIMIT_SIMILAR_FETCH) and ranked by the share of terms in each
@@ -1127,6 +1198,8 @@ const struct jta_backend_ops jta_jira_ops = {
 	.me = me,
 	.fields = fields,
 	.prepare = prepare,
+	.find_once = find_once,
+	.once_window = JTA_JIRA_ONCE_WINDOW,
 	.similar = similar,
 	.users = users,
 };

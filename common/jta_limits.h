@@ -171,4 +171,15 @@
  * are shrunk by jta_fit. */
 #define JTA_LIMIT_RESPONSE_CHARS 100000
 
+/* Drafts and exactly-once (jta_once).  A draft id is "d_" and 22
+ * base64url characters (132 random bits); a submit token the same with
+ * "o_".  An Idempotency-Key header is 1..255 printable ASCII characters
+ * (draft-ietf-httpapi-idempotency-key-header leaves the length to the
+ * server); longer is 422, never cut. */
+#define JTA_LIMIT_DRAFT_ID	24
+#define JTA_LIMIT_ONCE_TOKEN	24
+#define JTA_LIMIT_IDEMPOTENCY_KEY	255
+/* The largest revision number a client may send for a draft. */
+#define JTA_LIMIT_REVISION	1000000
+
 #endif

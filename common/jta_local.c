@@ -85,8 +85,8 @@ create(struct jta_backend *be, const struct jta_user *who,
 	const json_t	*v;
 	size_t		 i;
 	enum jta_err	 rc;
+	int		 created;
 
-	(void)once;	/* helper "drafts" stores it with the ticket */
 	*out = NULL;
 	if ((f = json_object()) == NULL)
 		return JTA_ERR_NOMEM;
@@ -98,13 +98,27 @@ create(struct jta_backend *be, const struct jta_user *who,
 	if (v != NULL && json_object_set(f, "assignee", json_is_null(v) ?
 	    unconst(v) : json_object_get(v, "id")) != 0)
 		goto nomem;
-	rc = withurl(be, jta_store_ticket_create(be->store, who, f, out, err),
-	    out);
+	/* The token is looked up and stored in the ticket's own insert
+	 * transaction: a repeat with it answers the ticket it made. */
+	rc = withurl(be, jta_store_ticket_create_once(be->store, who, f, once,
+	    &created, out, err), out);
 	json_decref(f);
 	return rc;
 nomem:
 	json_decref(f);
 	return JTA_ERR_NOMEM;
+}
+
+static enum jta_err
+find_once(struct jta_backend *be, const struct jta_user *who,
+    const json_t *prepared, const char *once, int64_t since, json_t **out,
+    struct jta_error *err)
+{
+	(void)who;
+	(void)prepared;
+	(void)since;
+	return withurl(be, jta_store_ticket_by_once(be->store, once, out,
+	    err), out);
 }
 
 static enum jta_err
@@ -506,6 +520,9 @@ const struct jta_backend_ops jta_local_ops = {
 	.me = me,
 	.fields = fields,
 	.prepare = prepare,
+	.find_once = find_once,
+	/* create looks the token up in its own transaction: no window. */
+	.once_window = 0,
 	.similar = similar,
 	.users = users,
 };

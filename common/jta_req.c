@@ -253,6 +253,13 @@ jta_req_init(struct jta_req *req, jta_req_getparam get, void *arg,
 	    (rc = copyparam(req->authorization, sizeof(req->authorization), v,
 	    431, "Authorization", err)) != JTA_OK)
 		return rc;
+	if ((v = get("HTTP_IDEMPOTENCY_KEY", arg)) != NULL) {
+		if ((rc = copyparam(req->idempotency_key,
+		    sizeof(req->idempotency_key), v, 431, "Idempotency-Key",
+		    err)) != JTA_OK)
+			return rc;
+		req->has_idempotency_key = 1;
+	}
 	if ((v = get("CONTENT_TYPE", arg)) != NULL &&
 	    (rc = copyparam(req->content_type, sizeof(req->content_type), v,
 	    431, "Content-Type", err)) != JTA_OK)

@@ -35,6 +35,10 @@ struct jta_req {
 	char		 query[JTA_LIMIT_QUERY + 1];	/* raw, "" if none */
 	char		 authorization[JTA_LIMIT_HEADER + 1];
 	char		 content_type[JTA_LIMIT_HEADER + 1];
+	/* Idempotency-Key, raw (jta_once checks it); has_idempotency_key
+	 * tells an empty header from none. */
+	char		 idempotency_key[JTA_LIMIT_HEADER + 1];
+	int		 has_idempotency_key;
 	int		 has_body_length;		/* CONTENT_LENGTH set */
 	size_t		 content_length;
 	char		*body;		/* owned, NUL-terminated, or NULL */

@@ -194,6 +194,53 @@ static const char *const migrations[JTA_STORE_VERSION] = {
 	" first INTEGER NOT NULL,"
 	" locked_until INTEGER NOT NULL DEFAULT 0);"
 	"CREATE INDEX login_failures_first ON login_failures(first);",
+
+	/* 6: drafts and idempotency keys (exactly-once creates, jta_once).
+	 * A row being submitted has a lease (owner and end, or neither)
+	 * like atlassian_links; attempt_at is when the last create was
+	 * sent, once_token what that create carried (on a local ticket as
+	 * tickets.once_token, in Jira as the entity property jta.once). */
+	"CREATE TABLE drafts ("
+	" id TEXT PRIMARY KEY,"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" revision INTEGER NOT NULL DEFAULT 1,"
+	" input TEXT NOT NULL CHECK (json_valid(input)),"
+	" preview TEXT NOT NULL CHECK (json_valid(preview)),"
+	" status TEXT NOT NULL DEFAULT 'ready'"
+	" CHECK (status IN ('ready', 'submitting', 'submitted')),"
+	" once_token TEXT,"
+	" lease_owner TEXT,"
+	" lease_until INTEGER,"
+	" attempt_at INTEGER,"
+	" issue_key TEXT,"
+	" issue_url TEXT,"
+	" result TEXT CHECK (result IS NULL OR json_valid(result)),"
+	" created INTEGER NOT NULL,"
+	" updated INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL,"
+	" CHECK ((lease_owner IS NULL) = (lease_until IS NULL)),"
+	" CHECK ((status = 'submitted') = (result IS NOT NULL)));"
+	"CREATE INDEX drafts_expires ON drafts(expires);"
+	"CREATE TABLE idempotency_keys ("
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" key TEXT NOT NULL,"
+	" request_hash BLOB NOT NULL,"
+	" status TEXT NOT NULL CHECK (status IN ('in-flight', 'done')),"
+	" once_token TEXT NOT NULL,"
+	" lease_owner TEXT,"
+	" lease_until INTEGER,"
+	" attempt_at INTEGER,"
+	" response_status INTEGER,"
+	" response_body TEXT,"
+	" created INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL,"
+	" PRIMARY KEY (user_id, key),"
+	" CHECK ((lease_owner IS NULL) = (lease_until IS NULL)),"
+	" CHECK ((status = 'done') = (response_body IS NOT NULL)));"
+	"CREATE INDEX idempotency_keys_expires ON idempotency_keys(expires);"
+	"ALTER TABLE tickets ADD COLUMN once_token TEXT;"
+	"CREATE UNIQUE INDEX tickets_once ON tickets(once_token)"
+	" WHERE once_token IS NOT NULL;",
 };
 
 /* ---- the fixed table of statements ---- */
@@ -225,6 +272,11 @@ enum sid {
 	S_TOK_PURGE, S_TOK_PUT, S_TOK_GET, S_TOK_REPLACE, S_TOK_KILL,
 	S_TOK_LATER, S_TOK_DROP_LIVE, S_TOK_REVOKE_ONE, S_TOK_AUTH,
 	S_LOCK_GET, S_LOCK_PURGE, S_LOCK_TRIM, S_LOCK_FAIL, S_LOCK_CLEAR,
+	S_DRAFT_PURGE, S_DRAFT_PUT, S_DRAFT_GET, S_DRAFT_EDIT, S_DRAFT_CLAIM,
+	S_DRAFT_ATTEMPT, S_DRAFT_DONE, S_DRAFT_UNKNOWN, S_DRAFT_READY,
+	S_IDEM_PURGE, S_IDEM_EXPIRE, S_IDEM_GET, S_IDEM_PUT, S_IDEM_CLAIM,
+	S_IDEM_ATTEMPT, S_IDEM_DONE, S_IDEM_UNKNOWN, S_IDEM_DROP,
+	S_T_ONCE_FIND, S_T_ONCE_SET,
 	S_COUNT
 };
 
@@ -492,6 +544,65 @@ static const char *const sql[S_COUNT] = {
 	    "WHERE instr(lower(name), lower(:q)) > 0 "
 	    "OR instr(lower(display_name), lower(:q)) > 0 "
 	    "OR instr(lower(email), lower(:q)) > 0 ORDER BY name LIMIT :lim",
+	/* Expired rows go a bounded batch at a time, on the way. */
+	[S_DRAFT_PURGE] = "DELETE FROM drafts WHERE rowid IN (SELECT rowid "
+	    "FROM drafts WHERE expires <= :now LIMIT 64)",
+	[S_DRAFT_PUT] = "INSERT INTO drafts (id, user_id, input, preview, "
+	    "created, updated, expires) VALUES (:id, :uid, :input, :preview, "
+	    ":now, :now, :expires)",
+	[S_DRAFT_GET] = "SELECT id, revision, input, preview, status, result, "
+	    "created, updated, expires, once_token, lease_owner, lease_until, "
+	    "attempt_at FROM drafts WHERE id = :id AND user_id = :uid AND "
+	    "expires > :now",
+	[S_DRAFT_EDIT] = "UPDATE drafts SET input = :input, "
+	    "preview = :preview, revision = revision + 1, updated = :now, "
+	    "expires = :expires WHERE id = :id AND user_id = :uid AND "
+	    "status = 'ready' AND revision = :rev",
+	[S_DRAFT_CLAIM] = "UPDATE drafts SET lease_owner = :owner, "
+	    "lease_until = :until, once_token = coalesce(once_token, :token), "
+	    "attempt_at = CASE status WHEN 'ready' THEN :now ELSE attempt_at "
+	    "END, status = 'submitting', expires = max(expires, :expires) "
+	    "WHERE id = :id AND user_id = :uid",
+	[S_DRAFT_ATTEMPT] = "UPDATE drafts SET attempt_at = :now "
+	    "WHERE id = :id AND user_id = :uid AND lease_owner = :owner",
+	[S_DRAFT_DONE] = "UPDATE drafts SET status = 'submitted', "
+	    "issue_key = :key, issue_url = :url, result = :result, "
+	    "lease_owner = NULL, lease_until = NULL, updated = :now, "
+	    "expires = :expires WHERE id = :id AND user_id = :uid AND "
+	    "lease_owner = :owner",
+	[S_DRAFT_UNKNOWN] = "UPDATE drafts SET lease_owner = NULL, "
+	    "lease_until = NULL WHERE id = :id AND user_id = :uid AND "
+	    "lease_owner = :owner",
+	[S_DRAFT_READY] = "UPDATE drafts SET status = 'ready', "
+	    "lease_owner = NULL, lease_until = NULL, attempt_at = NULL "
+	    "WHERE id = :id AND user_id = :uid AND lease_owner = :owner",
+	[S_IDEM_PURGE] = "DELETE FROM idempotency_keys WHERE rowid IN (SELECT "
+	    "rowid FROM idempotency_keys WHERE expires <= :now LIMIT 64)",
+	[S_IDEM_EXPIRE] = "DELETE FROM idempotency_keys WHERE user_id = :uid "
+	    "AND key = :id AND expires <= :now",
+	[S_IDEM_GET] = "SELECT request_hash, status, once_token, lease_owner, "
+	    "lease_until, attempt_at, response_status, response_body, "
+	    "created FROM idempotency_keys WHERE user_id = :uid AND key = :id",
+	[S_IDEM_PUT] = "INSERT INTO idempotency_keys (user_id, key, "
+	    "request_hash, status, once_token, lease_owner, lease_until, "
+	    "attempt_at, created, expires) VALUES (:uid, :id, :hash, "
+	    "'in-flight', :token, :owner, :until, :now, :now, :expires)",
+	[S_IDEM_CLAIM] = "UPDATE idempotency_keys SET lease_owner = :owner, "
+	    "lease_until = :until WHERE user_id = :uid AND key = :id",
+	[S_IDEM_ATTEMPT] = "UPDATE idempotency_keys SET attempt_at = :now "
+	    "WHERE user_id = :uid AND key = :id AND lease_owner = :owner",
+	[S_IDEM_DONE] = "UPDATE idempotency_keys SET status = 'done', "
+	    "response_status = :status, response_body = :result, "
+	    "lease_owner = NULL, lease_until = NULL WHERE user_id = :uid AND "
+	    "key = :id AND lease_owner = :owner",
+	[S_IDEM_UNKNOWN] = "UPDATE idempotency_keys SET lease_owner = NULL, "
+	    "lease_until = NULL WHERE user_id = :uid AND key = :id AND "
+	    "lease_owner = :owner",
+	[S_IDEM_DROP] = "DELETE FROM idempotency_keys WHERE user_id = :uid "
+	    "AND key = :id AND lease_owner = :owner",
+	[S_T_ONCE_FIND] = "SELECT id FROM tickets WHERE once_token = :token",
+	[S_T_ONCE_SET] = "UPDATE tickets SET once_token = :token "
+	    "WHERE id = :tid",
 };
 
 struct jta_store {
@@ -3974,3 +4085,601 @@ out:
 	return ret;
 }
 
+
+/* ---- drafts and idempotency keys ---- */
+
+/* JSON text we stored ourselves, as a new value (NULL when the column is
+ * NULL or does not parse: the CHECK constraints make that a bug). */
+static json_t *
+coljson(sqlite3_stmt *s, int i)
+{
+	const char	*t = (const char *)sqlite3_column_text(s, i);
+	json_error_t	 je;
+
+	if (t == NULL)
+		return NULL;
+	return json_loadb(t, (size_t)sqlite3_column_bytes(s, i), 0, &je);
+}
+
+void
+jta_store_draft_clear(struct jta_draft *d)
+{
+	if (d == NULL)
+		return;
+	json_decref(d->input);
+	json_decref(d->preview);
+	json_decref(d->result);
+	d->input = d->preview = d->result = NULL;
+}
+
+void
+jta_store_claim_clear(struct jta_claim *c)
+{
+	if (c == NULL)
+		return;
+	json_decref(c->result);
+	json_decref(c->prepared);
+	c->result = c->prepared = NULL;
+}
+
+/* Bind :id and :uid, the row's identity in every statement below. */
+static int
+bident(sqlite3_stmt *s, int64_t user_id, const char *id)
+{
+	int rc;
+
+	if ((rc = btext(s, ":id", id)) != SQLITE_OK)
+		return rc;
+	return bint(s, ":uid", user_id);
+}
+
+static enum jta_err
+draftnotfound(struct jta_error *err)
+{
+	return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "id",
+	    "there is no draft with that id (drafts expire 24 hours after "
+	    "their last change); make a new one with POST /api/drafts");
+}
+
+/* A draft row as read by S_DRAFT_GET; lease fields for the claim. */
+struct draftrow {
+	struct jta_draft d;
+	char		 token[JTA_LIMIT_ONCE_TOKEN + 1];
+	char		 owner[JTA_LIMIT_LEASE_OWNER + 1];
+	int64_t		 lease_until, attempt_at;
+};
+
+static enum jta_err
+draftread(struct jta_store *st, int64_t user_id, const char *id,
+    int64_t now, struct draftrow *r, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((s = stmt(st, S_DRAFT_GET)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = bident(s, user_id, id)) != SQLITE_OK ||
+	    (rc = bint(s, ":now", now)) != SQLITE_OK)
+		return dberr(st, rc, "bind", err);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		snprintf(r->d.id, sizeof(r->d.id), "%s", col(s, 0));
+		r->d.revision = sqlite3_column_int64(s, 1);
+		r->d.input = coljson(s, 2);
+		r->d.preview = coljson(s, 3);
+		snprintf(r->d.status, sizeof(r->d.status), "%s", col(s, 4));
+		r->d.result = coljson(s, 5);
+		r->d.created = sqlite3_column_int64(s, 6);
+		r->d.updated = sqlite3_column_int64(s, 7);
+		r->d.expires = sqlite3_column_int64(s, 8);
+		snprintf(r->token, sizeof(r->token), "%s", col(s, 9));
+		snprintf(r->owner, sizeof(r->owner), "%s", col(s, 10));
+		r->lease_until = sqlite3_column_int64(s, 11);
+		r->attempt_at = sqlite3_column_int64(s, 12);
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return draftnotfound(err);
+	if (rc != SQLITE_ROW)
+		return dberr(st, rc, "draft get", err);
+	if (r->d.input == NULL || r->d.preview == NULL ||
+	    (strcmp(r->d.status, "submitted") == 0 && r->d.result == NULL)) {
+		jta_store_draft_clear(&r->d);
+		return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
+		    "the draft could not be read");
+	}
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_draft_put(struct jta_store *st, int64_t user_id, const char *id,
+    const json_t *input, const json_t *preview, int64_t now,
+    struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((ret = begin(st, err)) != JTA_OK)
+		return ret;
+	if ((ret = purge(st, S_DRAFT_PURGE, now, err)) != JTA_OK)
+		goto out;
+	if ((s = stmt(st, S_DRAFT_PUT)) == NULL) {
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = bident(s, user_id, id)) != SQLITE_OK ||
+	    (rc = bjson(s, ":input", input)) != SQLITE_OK ||
+	    (rc = bjson(s, ":preview", preview)) != SQLITE_OK ||
+	    (rc = bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = bint(s, ":expires", now + JTA_STORE_DRAFT_TTL)) !=
+	    SQLITE_OK) {
+		ret = dberr(st, rc, "bind", err);
+		goto out;
+	}
+	rc = run(s);
+	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+		ret = jta_error_set(err, JTA_ERR_CONFLICT, 409, "id",
+		    "a draft with that id exists already");
+		goto out;
+	}
+	if (rc != SQLITE_OK) {
+		ret = dberr(st, rc, "draft put", err);
+		goto out;
+	}
+	ret = commit(st, err);
+out:
+	if (ret != JTA_OK)
+		rollback(st);
+	return ret;
+}
+
+enum jta_err
+jta_store_draft_get(struct jta_store *st, int64_t user_id, const char *id,
+    int64_t now, struct jta_draft *out, struct jta_error *err)
+{
+	struct draftrow	 r;
+	enum jta_err	 ret;
+
+	memset(out, 0, sizeof(*out));
+	if ((ret = draftread(st, user_id, id, now, &r, err)) != JTA_OK)
+		return ret;
+	*out = r.d;
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_draft_edit(struct jta_store *st, int64_t user_id, const char *id,
+    int64_t revision, const json_t *input, const json_t *preview,
+    int64_t now, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	struct draftrow	 r;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	memset(&r, 0, sizeof(r));
+	if ((ret = begin(st, err)) != JTA_OK)
+		return ret;
+	if ((ret = draftread(st, user_id, id, now, &r, err)) != JTA_OK)
+		goto out;
+	if (strcmp(r.d.status, "ready") != 0) {
+		ret = jta_error_set(err, JTA_ERR_CONFLICT, 409, "id",
+		    "this draft is %s and can no longer change; make a new "
+		    "draft for another issue", r.d.status);
+		goto out;
+	}
+	if (r.d.revision != revision) {
+		ret = jta_error_set(err, JTA_ERR_CONFLICT, 409, "revision",
+		    "the draft changed meanwhile (now revision %" PRId64
+		    "); read it again", r.d.revision);
+		goto out;
+	}
+	if ((s = stmt(st, S_DRAFT_EDIT)) == NULL) {
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = bident(s, user_id, id)) != SQLITE_OK ||
+	    (rc = bjson(s, ":input", input)) != SQLITE_OK ||
+	    (rc = bjson(s, ":preview", preview)) != SQLITE_OK ||
+	    (rc = bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = bint(s, ":rev", revision)) != SQLITE_OK ||
+	    (rc = bint(s, ":expires", now + JTA_STORE_DRAFT_TTL)) !=
+	    SQLITE_OK) {
+		ret = dberr(st, rc, "bind", err);
+		goto out;
+	}
+	if ((rc = run(s)) != SQLITE_OK) {
+		ret = dberr(st, rc, "draft edit", err);
+		goto out;
+	}
+	if (sqlite3_changes(st->db) != 1) {
+		ret = jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "the draft could not be changed");
+		goto out;
+	}
+	ret = commit(st, err);
+out:
+	if (ret != JTA_OK)
+		rollback(st);
+	jta_store_draft_clear(&r.d);
+	return ret;
+}
+
+static enum jta_err
+checklease(const char *owner, const char *token, int64_t now,
+    int64_t lease_s, struct jta_error *err)
+{
+	enum jta_err	 ret;
+
+	if ((ret = checkowner(owner, err)) != JTA_OK)
+		return ret;
+	if (token == NULL || !printable(token, JTA_LIMIT_ONCE_TOKEN) ||
+	    lease_s <= 0 || now <= 0 || now > INT64_MAX - lease_s)
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "the submit lease is malformed");
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_draft_claim(struct jta_store *st, int64_t user_id, const char *id,
+    int64_t revision, const char *owner, const char *token, int64_t now,
+    int64_t lease_s, struct jta_claim *out, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	struct draftrow	 r;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&r, 0, sizeof(r));
+	if ((ret = checklease(owner, token, now, lease_s, err)) != JTA_OK)
+		return ret;
+	/* BEGIN IMMEDIATE: read and claim under the write lock, so two
+	 * processes never both see the draft free. */
+	if ((ret = begin(st, err)) != JTA_OK)
+		return ret;
+	if ((ret = draftread(st, user_id, id, now, &r, err)) != JTA_OK)
+		goto out;
+	if (r.d.revision != revision) {
+		ret = jta_error_set(err, JTA_ERR_CONFLICT, 409, "revision",
+		    "the draft is at revision %" PRId64 ", not the one you "
+		    "sent: it changed after you saw it; read it again and "
+		    "submit its current revision", r.d.revision);
+		goto out;
+	}
+	if (strcmp(r.d.status, "submitted") == 0) {
+		out->res = JTA_CLAIM_DONE;
+		out->status = 200;
+		out->result = r.d.result;
+		r.d.result = NULL;
+		goto out;
+	}
+	if (strcmp(r.d.status, "submitting") == 0 && r.owner[0] != '\0' &&
+	    r.lease_until > now && strcmp(r.owner, owner) != 0) {
+		out->res = JTA_CLAIM_BUSY;
+		out->lease_left = r.lease_until - now;
+		goto out;
+	}
+	out->res = strcmp(r.d.status, "ready") == 0 ? JTA_CLAIM_NEW :
+	    JTA_CLAIM_RESUME;
+	out->attempt_at = out->res == JTA_CLAIM_NEW ? now : r.attempt_at;
+	/* No change since the last edit, so no create before it. */
+	out->since = r.d.updated;
+	snprintf(out->token, sizeof(out->token), "%s", r.token[0] != '\0' ?
+	    r.token : token);
+	if ((s = stmt(st, S_DRAFT_CLAIM)) == NULL) {
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = bident(s, user_id, id)) != SQLITE_OK ||
+	    (rc = btext(s, ":owner", owner)) != SQLITE_OK ||
+	    (rc = bint(s, ":until", now + lease_s)) != SQLITE_OK ||
+	    (rc = btext(s, ":token", token)) != SQLITE_OK ||
+	    (rc = bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = bint(s, ":expires", now + JTA_STORE_DRAFT_TTL)) !=
+	    SQLITE_OK) {
+		ret = dberr(st, rc, "bind", err);
+		goto out;
+	}
+	if ((rc = run(s)) != SQLITE_OK) {
+		ret = dberr(st, rc, "draft claim", err);
+		goto out;
+	}
+	if ((ret = commit(st, err)) != JTA_OK)
+		goto out;
+	out->prepared = r.d.preview;
+	r.d.preview = NULL;
+out:
+	rollback(st);	/* ends the read-only paths; no-op after commit */
+	jta_store_draft_clear(&r.d);
+	if (ret != JTA_OK)
+		jta_store_claim_clear(out);
+	return ret;
+}
+
+enum jta_err
+jta_store_idem_claim(struct jta_store *st, int64_t user_id, const char *key,
+    const unsigned char hash[JTA_VAULT_HASHBYTES], const char *owner,
+    const char *token, int64_t now, int64_t lease_s, struct jta_claim *out,
+    struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	char		 rowowner[JTA_LIMIT_LEASE_OWNER + 1];
+	int64_t		 until;
+	int		 rc, same = 0, done = 0, found;
+
+	memset(out, 0, sizeof(*out));
+	if ((ret = checklease(owner, token, now, lease_s, err)) != JTA_OK)
+		return ret;
+	if ((ret = begin(st, err)) != JTA_OK)
+		return ret;
+	if ((ret = purge(st, S_IDEM_PURGE, now, err)) != JTA_OK)
+		goto out;
+	/* This key's own expired row, whatever the batch above reached. */
+	if ((s = stmt(st, S_IDEM_EXPIRE)) == NULL) {
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = bident(s, user_id, key)) != SQLITE_OK ||
+	    (rc = bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = run(s)) != SQLITE_OK) {
+		ret = dberr(st, rc, "key expire", err);
+		goto out;
+	}
+	if ((s = stmt(st, S_IDEM_GET)) == NULL) {
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = bident(s, user_id, key)) != SQLITE_OK) {
+		ret = dberr(st, rc, "bind", err);
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if ((found = rc == SQLITE_ROW)) {
+		same = sqlite3_column_bytes(s, 0) == JTA_VAULT_HASHBYTES &&
+		    jta_vault_hash_equal(sqlite3_column_blob(s, 0), hash);
+		done = strcmp(col(s, 1), "done") == 0;
+		snprintf(out->token, sizeof(out->token), "%s", col(s, 2));
+		snprintf(rowowner, sizeof(rowowner), "%s", col(s, 3));
+		until = sqlite3_column_int64(s, 4);
+		out->attempt_at = sqlite3_column_int64(s, 5);
+		out->status = sqlite3_column_int(s, 6);
+		out->since = sqlite3_column_int64(s, 8);
+		if (done && same && (out->result = coljson(s, 7)) == NULL)
+			rc = SQLITE_NOMEM;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		ret = dberr(st, rc, "key get", err);
+		goto out;
+	}
+	if (found && !same) {
+		ret = jta_error_set(err, JTA_ERR_INPUT, 422, "Idempotency-Key",
+		    "this Idempotency-Key was used for another request; use "
+		    "a new key for a new request");
+		goto out;
+	}
+	if (found && done) {
+		out->res = JTA_CLAIM_DONE;
+		goto out;
+	}
+	if (found && rowowner[0] != '\0' && until > now &&
+	    strcmp(rowowner, owner) != 0) {
+		out->res = JTA_CLAIM_BUSY;
+		out->lease_left = until - now;
+		goto out;
+	}
+	if (!found) {
+		out->res = JTA_CLAIM_NEW;
+		out->attempt_at = out->since = now;
+		snprintf(out->token, sizeof(out->token), "%s", token);
+		s = stmt(st, S_IDEM_PUT);
+	} else {
+		out->res = JTA_CLAIM_RESUME;
+		s = stmt(st, S_IDEM_CLAIM);
+	}
+	if (s == NULL) {
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = bident(s, user_id, key)) != SQLITE_OK ||
+	    (rc = btext(s, ":owner", owner)) != SQLITE_OK ||
+	    (rc = bint(s, ":until", now + lease_s)) != SQLITE_OK ||
+	    (!found && ((rc = bhash(s, ":hash", hash)) != SQLITE_OK ||
+	    (rc = btext(s, ":token", token)) != SQLITE_OK ||
+	    (rc = bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = bint(s, ":expires", now + JTA_STORE_IDEM_TTL)) !=
+	    SQLITE_OK))) {
+		ret = dberr(st, rc, "bind", err);
+		goto out;
+	}
+	if ((rc = run(s)) != SQLITE_OK) {
+		ret = dberr(st, rc, "key claim", err);
+		goto out;
+	}
+	ret = commit(st, err);
+out:
+	rollback(st);
+	if (ret != JTA_OK)
+		jta_store_claim_clear(out);
+	return ret;
+}
+
+/* Run one lease statement of kind on (user_id, id) for owner; the
+ * statement must change exactly one row. */
+static enum jta_err
+leasestep(struct jta_store *st, enum sid id_stmt, int64_t user_id,
+    const char *id, const char *owner, int64_t now, int status,
+    const json_t *result, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	const json_t	*issue = json_object_get(result, "issue");
+	int		 rc;
+
+	if ((ret = checkowner(owner, err)) != JTA_OK)
+		return ret;
+	if ((ret = begin(st, err)) != JTA_OK)
+		return ret;
+	if ((s = stmt(st, id_stmt)) == NULL) {
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	rc = bident(s, user_id, id);
+	if (rc == SQLITE_OK)
+		rc = btext(s, ":owner", owner);
+	if (rc == SQLITE_OK && pidx(s, ":now") != 0)
+		rc = bint(s, ":now", now);
+	if (rc == SQLITE_OK && pidx(s, ":result") != 0)
+		rc = bjson(s, ":result", result);
+	if (rc == SQLITE_OK && pidx(s, ":status") != 0)
+		rc = bint(s, ":status", status);
+	if (rc == SQLITE_OK && pidx(s, ":expires") != 0)
+		rc = bint(s, ":expires", now + JTA_STORE_SUBMITTED_TTL);
+	if (rc == SQLITE_OK && pidx(s, ":key") != 0)
+		rc = btext(s, ":key", json_string_value(json_object_get(issue,
+		    "key")));
+	if (rc == SQLITE_OK && pidx(s, ":url") != 0)
+		rc = btext(s, ":url", json_string_value(json_object_get(issue,
+		    "url")));
+	if (rc != SQLITE_OK) {
+		ret = dberr(st, rc, "bind", err);
+		goto out;
+	}
+	if ((rc = run(s)) != SQLITE_OK) {
+		ret = dberr(st, rc, "submit lease", err);
+		goto out;
+	}
+	if (sqlite3_changes(st->db) != 1) {
+		ret = jta_error_set(err, JTA_ERR_CONFLICT, 409, NULL,
+		    "the submit lease was lost to another process");
+		goto out;
+	}
+	/* synchronous=FULL (set at open): on disk before we answer. */
+	ret = commit(st, err);
+out:
+	if (ret != JTA_OK)
+		rollback(st);
+	return ret;
+}
+
+enum jta_err
+jta_store_once_attempt(struct jta_store *st, enum jta_once_kind kind,
+    int64_t user_id, const char *id, const char *owner, int64_t now,
+    struct jta_error *err)
+{
+	return leasestep(st, kind == JTA_ONCE_DRAFT ? S_DRAFT_ATTEMPT :
+	    S_IDEM_ATTEMPT, user_id, id, owner, now, 0, NULL, err);
+}
+
+enum jta_err
+jta_store_once_done(struct jta_store *st, enum jta_once_kind kind,
+    int64_t user_id, const char *id, const char *owner, int status,
+    const json_t *result, int64_t now, struct jta_error *err)
+{
+	if (result == NULL)
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "a submit finished without an answer");
+	return leasestep(st, kind == JTA_ONCE_DRAFT ? S_DRAFT_DONE :
+	    S_IDEM_DONE, user_id, id, owner, now, status, result, err);
+}
+
+enum jta_err
+jta_store_once_release(struct jta_store *st, enum jta_once_kind kind,
+    int64_t user_id, const char *id, const char *owner, int unknown,
+    struct jta_error *err)
+{
+	enum sid	 sid;
+
+	if (kind == JTA_ONCE_DRAFT)
+		sid = unknown ? S_DRAFT_UNKNOWN : S_DRAFT_READY;
+	else
+		sid = unknown ? S_IDEM_UNKNOWN : S_IDEM_DROP;
+	return leasestep(st, sid, user_id, id, owner, 0, 0, NULL, err);
+}
+
+/* The ticket carrying token, inside the caller's transaction or not:
+ * *tid 0 when there is none. */
+static enum jta_err
+oncefind(struct jta_store *st, const char *token, int64_t *tid,
+    struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*tid = 0;
+	if ((s = stmt(st, S_T_ONCE_FIND)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = btext(s, ":token", token)) != SQLITE_OK)
+		return dberr(st, rc, "bind", err);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*tid = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? JTA_OK :
+	    dberr(st, rc, "once find", err);
+}
+
+enum jta_err
+jta_store_ticket_create_once(struct jta_store *st,
+    const struct jta_user *reporter, const json_t *fields, const char *token,
+    int *created, json_t **out, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int64_t		 tid = 0;
+	int		 rc;
+
+	*out = NULL;
+	*created = 0;
+	if (token == NULL)
+		return jta_store_ticket_create(st, reporter, fields, out, err);
+	if (!printable(token, JTA_LIMIT_ONCE_TOKEN))
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "the submit token is malformed");
+	if ((ret = begin(st, err)) != JTA_OK)
+		return ret;
+	if ((ret = oncefind(st, token, &tid, err)) != JTA_OK)
+		goto out;
+	if (tid == 0) {
+		if ((ret = insertticket(st, reporter, fstr(fields, "project"),
+		    fields, "Open", &tid, err)) != JTA_OK)
+			goto out;
+		if ((s = stmt(st, S_T_ONCE_SET)) == NULL) {
+			ret = dberr(st, SQLITE_ERROR, "prepare", err);
+			goto out;
+		}
+		if ((rc = btext(s, ":token", token)) != SQLITE_OK ||
+		    (rc = bint(s, ":tid", tid)) != SQLITE_OK ||
+		    (rc = run(s)) != SQLITE_OK) {
+			ret = dberr(st, rc, "once set", err);
+			goto out;
+		}
+		*created = 1;
+	}
+	ret = commit(st, err);
+out:
+	if (ret != JTA_OK) {
+		rollback(st);
+		*created = 0;
+		return ret;
+	}
+	return ticketjs(st, tid, out, err);
+}
+
+enum jta_err
+jta_store_ticket_by_once(struct jta_store *st, const char *token,
+    json_t **out, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	int64_t		 tid;
+
+	*out = NULL;
+	if ((ret = oncefind(st, token, &tid, err)) != JTA_OK)
+		return ret;
+	if (tid == 0)
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
+		    "no ticket carries that submit token");
+	return ticketjs(st, tid, out, err);
+}

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "jta_fcgi.h"
+#include "jta_once.h"
+#include "jta_time.h"
 
 static const char *const mine_values[] = { "reported", "assigned", NULL };
 
@@ -94,11 +96,30 @@ out:
 	return rc;
 }
 
+/* POST with an Idempotency-Key header: the key is checked and the
+ * create runs exactly once per key and request (jta_once). */
+static enum jta_err
+idempotent(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const json_t *f, int *status, json_t **out,
+    struct jta_error *err)
+{
+	char		 key[JTA_LIMIT_IDEMPOTENCY_KEY + 1];
+	enum jta_err	 rc;
+
+	if ((rc = jta_once_key_parse(req->idempotency_key,
+	    strlen(req->idempotency_key), key, err)) != JTA_OK)
+		return rc;
+	return jta_once_issue_create(ctx->backend, ctx->vault, who, key,
+	    req->method_name, req->path, req->body, req->body_len, f,
+	    jta_time_now(), status, out, err);
+}
+
 static enum jta_err
 create(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
 {
 	enum jta_err	 rc;
+	int		 status = 201;
 	json_t		*f = NULL, *out = NULL, *q = NULL, *prep = NULL;
 	const char	*url;
 
@@ -107,16 +128,20 @@ create(struct jta_ctx *ctx, const struct jta_req *req,
 	    jta_backend_ncreate_fields, &f, err)) != JTA_OK)
 		goto out;
 	/* Resolve every name first (all problems in one 422), then file
-	 * exactly that; no idempotency token here (helper "drafts"). */
-	if ((rc = ctx->backend->ops->prepare(ctx->backend, who, f, &prep,
-	    err)) != JTA_OK ||
+	 * exactly that; with an Idempotency-Key, exactly once (jta_once). */
+	if (req->has_idempotency_key) {
+		if ((rc = idempotent(ctx, req, who, f, &status, &out,
+		    err)) != JTA_OK)
+			goto out;
+	} else if ((rc = ctx->backend->ops->prepare(ctx->backend, who, f,
+	    &prep, err)) != JTA_OK ||
 	    (rc = ctx->backend->ops->create(ctx->backend, who, prep, NULL,
 	    &out, err)) != JTA_OK)
 		goto out;
 	if ((url = str(out, "url")) != NULL &&
 	    (rc = jta_resp_header(resp, "Location", url)) != JTA_OK)
 		goto out;
-	rc = jta_resp_json(resp, 201, out);
+	rc = jta_resp_json(resp, status, out);
 out:
 	json_decref(q);
 	json_decref(f);

@@ -1,7 +1,8 @@
 /*
  * Fuzz harness for the request model: the query-string validator
  * (jta_req_query) against a table that holds one field of every kind, and
- * jta_req_init fed the input as REQUEST_URI and as CONTENT_LENGTH.
+ * jta_req_init fed the input as REQUEST_URI and as CONTENT_LENGTH, and
+ * the Idempotency-Key parser (jta_once_key_parse).
  *
  * Built two ways: with clang -fsanitize=fuzzer by tests/fuzz/run-fuzzers.sh,
  * and with a plain main() (tests/fuzz/replay.c) by `make check`, which
@@ -21,6 +22,7 @@
 #include <sodium.h>
 
 #include "jta_limits.h"
+#include "jta_once.h"
 #include "jta_req.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -170,6 +172,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct params	 p;
 	char		*s = NULL;
 	char		 key[JTA_LIMIT_ISSUE_KEY + 1];
+	char		 idem[JTA_LIMIT_IDEMPOTENCY_KEY + 1];
 
 	if (size > JTA_LIMIT_QUERY)
 		return 0;
@@ -227,6 +230,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else
 		check_error(&err);
 	jta_req_clear(req);
+
+	/* 4: the input as an Idempotency-Key header value. */
+	memset(&err, 0, sizeof(err));
+	if (jta_once_key_parse(s, size, idem, &err) == JTA_OK) {
+		size_t	 i, n = strlen(idem);
+
+		if (n == 0 || n > JTA_LIMIT_IDEMPOTENCY_KEY)
+			abort();
+		for (i = 0; i < n; i++)
+			if (idem[i] < ' ' || idem[i] > '~')
+				abort();
+	} else
+		check_error(&err);
 out:
 	free(s);
 	free(req);

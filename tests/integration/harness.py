@@ -25,7 +25,7 @@ PROGRAMS = ("healthz", "issues", "issue", "comments", "transitions",
             "projects", "me", "tickets", "oauth-start", "oauth-callback",
             "oauth-authorize", "oauth-token", "oauth-revoke",
             "oauth-metadata", "similar", "users", "openapi",
-            "project-fields")
+            "project-fields", "drafts")
 # The account the web servers' workers run as: it must reach the sockets
 # and read htdocs, nothing more.
 WEB_USER = "www-data"

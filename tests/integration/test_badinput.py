@@ -159,6 +159,16 @@ def field_cases():
         yield ("get issue " + key, "GET", "/api/issues/" + key, None)
         yield ("comment on " + key, "POST",
                "/api/issues/%s/comments" % key, {"body": "x"})
+    # Drafts: malformed and unknown ids, bad create bodies.
+    for did in ("x", "d_short", "d_" + "a" * 23, "d_" + "*" * 22, "%00",
+                "d_" + "a" * 22, "d_%2F" + "a" * 20, "D_" + "a" * 22):
+        yield ("get draft " + did[:12], "GET", "/api/drafts/" + did, None)
+        yield ("submit draft " + did[:12], "POST",
+               "/api/drafts/%s/submit" % did, {"revision": 1})
+        yield ("patch draft " + did[:12], "PATCH", "/api/drafts/" + did,
+               {"summary": "x"})
+    for i, v in enumerate(create[:12]):
+        yield ("draft bad field %d" % i, "POST", "/api/drafts", v)
     for tid in ("abc", "0", "-1", "99999", "1.5", "99999999999999"):
         yield ("ticket id " + tid, "GET", "/api/tickets/%s/" % tid, None)
         yield ("delete ticket id " + tid, "DELETE", "/api/tickets/%s/" % tid,
@@ -185,7 +195,11 @@ def snapshot(db):
     try:
         counts = {t: con.execute("SELECT count(*) FROM %s" % t).fetchone()[0]
                   for t in ("users", "api_keys", "projects", "tickets",
-                            "comments", "ticket_labels")}
+                            "comments", "ticket_labels",
+                            "idempotency_keys")}
+        counts["drafts submitted"] = con.execute(
+            "SELECT count(*) FROM drafts WHERE status != 'ready'"
+        ).fetchone()[0]
         rows = con.execute("SELECT id, summary, description, status, "
                            "priority, type, assignee_id, updated FROM "
                            "tickets ORDER BY id").fetchall()
@@ -245,6 +259,32 @@ def test(c, stack, server):
         h = {"Authorization": value} if value is not None else {}
         st, hh, j, _ = Client(stack).call(method, path, headers=h)
         judge(name, path, st, hh, j)
+        n += 1
+    # A draft's submit with a bad revision, and bad Idempotency-Keys:
+    # refused, nothing submitted or created.
+    st, _, d, _ = alice.call("POST", "/api/drafts", GOOD)
+    c.eq(s + "seed draft created", st, 201)
+    sub = "/api/drafts/%s/submit" % d["id"]
+    for i, v in enumerate(({}, {"revision": "1"}, {"revision": 1.5},
+                           {"revision": -1}, {"revision": 0},
+                           {"revision": None}, {"revision": True},
+                           {"revision": 10 ** 12}, {"revision": [1]},
+                           {"revision": 1, "extra": 1}, {"revision": 2})):
+        st, h, j, _ = alice.call("POST", sub, body=v)
+        if judge("submit bad revision %d" % i, sub, st, h, j):
+            c.check(s + "submit bad revision %d names it" % i,
+                    j.get("field") in ("revision", "extra"), j)
+        n += 1
+    for name, value in (("empty", ""), ("space", "a b"),
+                        ("open quote", '"abc'), ("256", "k" * 256),
+                        ("quoted 256", '"%s"' % ("k" * 256)),
+                        ("bad escape", '"a\\x"'), ("inner quote", 'a"b'),
+                        ("non-ascii", "caf\u00e9"), ("huge", "k" * 2000)):
+        st, h, j, _ = alice.call("POST", "/api/issues", body=GOOD,
+                                 headers={"Idempotency-Key": value})
+        if judge("Idempotency-Key " + name, "/api/issues", st, h, j):
+            c.check(s + "Idempotency-Key %s names it" % name,
+                    j.get("field") == "Idempotency-Key" or st == 400, j)
         n += 1
     # Oversized bodies and headers are refused by the web server or us,
     # still as JSON errors.

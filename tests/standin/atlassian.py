@@ -552,7 +552,16 @@ def parse_jql(q):
     return clauses, order
 
 
+PERIOD = re.compile(r"^-(\d{1,6})([mhdw])$")
+PERIOD_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
 def jql_date(field, v):
+    # A relative date ("-15m", "-2d"): that long before now, as Jira
+    # reads the period format of its date fields.
+    m = PERIOD.match(v.strip())
+    if m:
+        return time.time() - int(m.group(1)) * PERIOD_SECONDS[m.group(2)]
     for f in DATE_FORMATS:
         try:
             return datetime.datetime.strptime(v, f).replace(
@@ -704,6 +713,9 @@ class World:
                 f["status"] = int(f["status"])
             if kind == "slow":
                 f["seconds"] = float(f.get("seconds", 1))
+                # after: do the work first, then sleep before answering
+                # (a create that is made but whose answer comes too late)
+                f["after"] = bool(f.get("after", False))
             f["count"] = int(f.get("count", 1))
             f.setdefault("path_prefix", "")
             f.setdefault("method", None)
@@ -922,12 +934,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 if fault["kind"] == "status":
                     self.send(*self.fault_reply(fault, jira_path))
                     return
-                if fault["kind"] == "slow":
+                if fault["kind"] == "slow" and not fault["after"]:
                     time.sleep(fault["seconds"])
                 if fault["kind"] == "drop" and not fault["after"]:
                     self.drop()
                     return
             answer = self.route(method, path, m, raw)
+            if fault and fault["kind"] == "slow" and fault["after"]:
+                time.sleep(fault["seconds"])
+                try:
+                    self.send(*answer)
+                except OSError:     # the client gave up, as intended
+                    self.close_connection = True
+                    self.status_sent = "too late"
+                return
             if fault and fault["kind"] == "drop":
                 self.drop()
                 return

@@ -661,10 +661,34 @@ def test_faults(c, k, tok):
             err is not None and s["issues_created"] == before + 1 and
             s["connections_dropped"] == 1 and keys(j) == ["OPS-5"],
             (err, s["issues_created"], j))
+    # slow with after: the create happens, the answer comes too late.
+    c.config(faults=[{"kind": "slow", "seconds": 1.5, "after": True,
+                      "count": 1, "method": "POST",
+                      "path_prefix": "/rest/api/3/issue"}])
+    err = None
+    try:
+        c.req("POST", J + "/issue", {"fields": {
+            "project": {"key": "OPS"}, "issuetype": {"name": "Bug"},
+            "summary": "Late answer", "description": adf("x")}},
+            token=tok, timeout=0.5)
+    except (OSError, http.client.HTTPException) as e:
+        err = e
+    s2 = c.state()
+    st, _, j = search(c, tok, 'summary ~ "Late answer" AND created >= '
+                      '"-15m"', fields="key")
+    st0, _, j0 = search(c, tok, 'summary ~ "Late answer" AND created <= '
+                        '"-1d"', fields="key")
+    k.check("fault slow after: the issue is created, the answer is late; "
+            "JQL takes a relative date",
+            err is not None and s2["issues_created"] == before + 2 and
+            keys(j) == ["OPS-6"] and st0 == 200 and keys(j0) == [],
+            (err, s2["issues_created"], j, j0))
+    time.sleep(1.2)     # the late answer is written (to nobody)
+    s = c.state()
     k.check("counters: api calls by path and route",
             s["api_calls"].get("GET /rest/api/3/myself", 0) >= 8 and
             s["api_routes"].get("GET /rest/api/3/issue/{issueIdOrKey}", 0) >= 3
-            and s["faults_injected"] == 10 and s["faults_pending"] == [], s)
+            and s["faults_injected"] == 11 and s["faults_pending"] == [], s)
     st, _, j = c.req("POST", "/_standin/config", {"no_such_switch": 1})
     k.eq("control: an unknown config key is 400", st, 400)
     st, _, _ = c.req("POST", "/_standin/reset", {})

@@ -1766,6 +1766,68 @@ START_TEST(users_keep_active_atlassian_accounts)
 }
 END_TEST
 
+/* ---- exactly-once creates ---- */
+
+START_TEST(once_property_on_the_create_body)
+{
+	json_t	*body = json_pack("{s:{s:s}}", "fields", "summary", "s");
+	json_t	*want = json_pack("[{s:s, s:{s:s}}]", "key", "jta.once",
+		    "value", "token", "o_abcdefghijklmnopqrstuv");
+
+	ck_assert_int_eq(jta_jira_once_property(body,
+	    "o_abcdefghijklmnopqrstuv"), JTA_OK);
+	ck_assert(json_equal(json_object_get(body, "properties"), want));
+	/* A token we did not make is a bug, never sent. */
+	ck_assert_int_eq(jta_jira_once_property(body, ""), JTA_ERR_INTERNAL);
+	ck_assert_int_eq(jta_jira_once_property(body, "o_a b"),
+	    JTA_ERR_INTERNAL);
+	ck_assert_int_eq(jta_jira_once_property(body,
+	    "o_abcdefghijklmnopqrstuvw"), JTA_ERR_INTERNAL);
+	json_decref(body);
+	json_decref(want);
+}
+END_TEST
+
+START_TEST(once_jql_looks_back_to_the_first_attempt)
+{
+	char	 buf[256];
+
+	ck_assert_int_eq(jta_jira_once_jql("OPS", 1000, 1010, buf,
+	    sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "project = \"OPS\" AND reporter = currentUser() "
+	    "AND created >= \"-15m\" ORDER BY created DESC");
+	ck_assert_int_eq(jta_jira_once_jql("OPS", 1000, 1000 + 3600, buf,
+	    sizeof(buf)), 0);
+	ck_assert_ptr_nonnull(strstr(buf, "\"-62m\""));
+	ck_assert_int_eq(jta_jira_once_jql("OPS", 1, 1 + 30 * 86400, buf,
+	    sizeof(buf)), 0);
+	ck_assert_ptr_nonnull(strstr(buf, "\"-10080m\""));
+	ck_assert_int_eq(jta_jira_once_jql("ops", 1, 2, buf, sizeof(buf)),
+	    -1);
+	ck_assert_int_eq(jta_jira_once_jql("OPS\" OR x", 1, 2, buf,
+	    sizeof(buf)), -1);
+	ck_assert_int_eq(jta_jira_once_jql(NULL, 1, 2, buf, sizeof(buf)), -1);
+	ck_assert_int_eq(jta_jira_once_jql("OPS", 1, 2, buf, 20), -1);
+}
+END_TEST
+
+START_TEST(once_match_only_the_same_token)
+{
+	json_t	*p = json_pack("{s:s, s:{s:s}}", "key", "jta.once", "value",
+		    "token", "o_1");
+	json_t	*q = json_pack("{s:s, s:s}", "key", "jta.once", "value",
+		    "o_1");
+
+	ck_assert_int_eq(jta_jira_once_match(p, "o_1"), 1);
+	ck_assert_int_eq(jta_jira_once_match(p, "o_2"), 0);
+	ck_assert_int_eq(jta_jira_once_match(q, "o_1"), 0);
+	ck_assert_int_eq(jta_jira_once_match(NULL, "o_1"), 0);
+	ck_assert_int_eq(jta_jira_once_match(p, NULL), 0);
+	json_decref(p);
+	json_decref(q);
+}
+END_TEST
+
 static Suite *
 jira_suite(void)
 {
@@ -1834,6 +1896,9 @@ jira_suite(void)
 	tcase_add_test(body, edit_body_shape);
 	tcase_add_test(body, edit_body_refusals);
 	tcase_add_test(body, comment_body_shape);
+	tcase_add_test(body, once_property_on_the_create_body);
+	tcase_add_test(body, once_jql_looks_back_to_the_first_attempt);
+	tcase_add_test(body, once_match_only_the_same_token);
 	suite_add_tcase(s, body);
 
 	tcase_add_test(errs, error_spec_example_message);

@@ -29,6 +29,13 @@
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
+/* SQL that takes a current file back to schema 5 (drops what migration
+ * 6 made: drafts, idempotency keys, tickets.once_token). */
+#define DOWN_TO_5 \
+	"DROP INDEX tickets_once; ALTER TABLE tickets DROP COLUMN once_token;" \
+	"DROP TABLE drafts; DROP TABLE idempotency_keys;" \
+	"PRAGMA user_version = 5;"
+
 /* ---- files and direct SQL ---- */
 
 static void
@@ -106,7 +113,7 @@ sqlint(const char *path, const char *sql)
 static void
 downgrade_to_4(const char *path)
 {
-	sqlexec(path, "DROP TABLE login_failures;"
+	sqlexec(path, DOWN_TO_5 "DROP TABLE login_failures;"
 	    "ALTER TABLE oauth_states DROP COLUMN request;"
 	    "PRAGMA user_version = 4;");
 }
@@ -2598,6 +2605,16 @@ assert_v5_tables(const char *path)
 	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM "
 	    "pragma_table_info('oauth_states') WHERE name = 'request'"), 1);
 }
+static void
+assert_v6_tables(const char *path)
+{
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM sqlite_master "
+	    "WHERE type = 'table' AND name IN ('drafts', "
+	    "'idempotency_keys')"), 2);
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM "
+	    "pragma_table_info('tickets') WHERE name = 'once_token'"), 1);
+}
+
 
 START_TEST(migration_empty_to_latest)
 {
@@ -2616,6 +2633,7 @@ START_TEST(migration_empty_to_latest)
 	assert_v3_tables(path);
 	assert_v4_tables(path);
 	assert_v5_tables(path);
+	assert_v6_tables(path);
 }
 END_TEST
 
@@ -3542,6 +3560,7 @@ START_TEST(migration_3_to_4_keeps_users_and_links)
 	ck_assert_int_eq(ver, JTA_STORE_VERSION);
 	assert_v4_tables(path);
 	assert_v5_tables(path);
+	assert_v6_tables(path);
 	memset(&e, 0, sizeof(e));
 	ck_assert_int_eq(jta_store_user_get(st, "alice", &again, &e), JTA_OK);
 	ck_assert(again.id == alice.id);
@@ -4058,6 +4077,387 @@ START_TEST(user_find_by_name_display_name_or_email)
 }
 END_TEST
 
+/* ---- schema version 6: drafts and idempotency keys ---- */
+
+#define D0	1800000000	/* a fixed "now" for lease arithmetic */
+
+static void
+putdraft(struct jta_store *st, const struct jta_user *u, const char *id,
+    const char *summary, int64_t now)
+{
+	struct jta_error e;
+	json_t		*in = json_pack("{s:s, s:s}", "project", "DEMO",
+			    "summary", summary);
+	json_t		*pre = json_pack("{s:s, s:s, s:{s:i}}", "project",
+			    "DEMO", "summary", summary, "_ids", "pid", 1);
+
+	ck_assert_int_eq(jta_store_draft_put(st, u->id, id, in, pre, now, &e),
+	    JTA_OK);
+	json_decref(in);
+	json_decref(pre);
+}
+
+static enum jta_err
+claim(struct jta_store *st, const struct jta_user *u, const char *id,
+    int64_t rev, const char *owner, int64_t now, int64_t lease,
+    struct jta_claim *c, struct jta_error *e)
+{
+	return jta_store_draft_claim(st, u->id, id, rev, owner,
+	    "o_tokentokentokentoken", now, lease, c, e);
+}
+
+START_TEST(migration_5_to_6_keeps_tickets)
+{
+	struct jta_store *st;
+	struct jta_user	 alice;
+	struct jta_draft d;
+	struct jta_error e;
+	char		 path[512], k1[32];
+	int		 ver;
+
+	st = newstore(path, sizeof(path));
+	adduser(st, "alice", &alice);
+	addproject(st, "DEMO", NULL);
+	tcreate_key(st, &alice, "{\"project\":\"DEMO\",\"summary\":"
+	    "\"before 5\"}", k1, sizeof(k1));
+	jta_store_close(st);
+	sqlexec(path, DOWN_TO_5);
+	ck_assert_int_eq(sqlint(path, "PRAGMA user_version"), 5);
+	st = openstore(path, JTA_STORE_MIGRATE);
+	ck_assert_int_eq(jta_store_version(st, &ver), JTA_OK);
+	ck_assert_int_eq(ver, 6);
+	assert_v6_tables(path);
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM tickets WHERE "
+	    "once_token IS NULL"), 1);
+	putdraft(st, &alice, "d_after5", "after", D0);
+	ck_assert_int_eq(jta_store_draft_get(st, alice.id, "d_after5", D0,
+	    &d, &e), JTA_OK);
+	ck_assert_str_eq(d.status, "ready");
+	jta_store_draft_clear(&d);
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(draft_put_get_edit_only_by_its_owner)
+{
+	struct jta_store *st;
+	struct jta_user	 alice, bob;
+	struct jta_draft d;
+	struct jta_error e;
+	char		 path[512];
+	json_t		*in;
+
+	st = newstore(path, sizeof(path));
+	adduser(st, "alice", &alice);
+	adduser(st, "bob", &bob);
+	putdraft(st, &alice, "d_a", "first", D0);
+	ck_assert_int_eq(jta_store_draft_get(st, alice.id, "d_a", D0, &d, &e),
+	    JTA_OK);
+	ck_assert_int_eq(d.revision, 1);
+	ck_assert_str_eq(d.status, "ready");
+	ck_assert_str_eq(sget(d.input, "summary"), "first");
+	ck_assert_ptr_nonnull(json_object_get(d.preview, "_ids"));
+	ck_assert(d.expires == D0 + JTA_STORE_DRAFT_TTL);
+	jta_store_draft_clear(&d);
+	/* Another user's draft is a draft that does not exist. */
+	ck_assert_int_eq(jta_store_draft_get(st, bob.id, "d_a", D0, &d, &e),
+	    JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(e.status, 404);
+	ck_assert_str_eq(e.field, "id");
+	in = json_pack("{s:s, s:s}", "project", "DEMO", "summary", "second");
+	ck_assert_int_eq(jta_store_draft_edit(st, bob.id, "d_a", 1, in, in,
+	    D0 + 1, &e), JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_store_draft_edit(st, alice.id, "d_a", 1, in, in,
+	    D0 + 1, &e), JTA_OK);
+	/* An edit made from a stale read is refused. */
+	ck_assert_int_eq(jta_store_draft_edit(st, alice.id, "d_a", 1, in, in,
+	    D0 + 2, &e), JTA_ERR_CONFLICT);
+	ck_assert_str_eq(e.field, "revision");
+	json_decref(in);
+	ck_assert_int_eq(jta_store_draft_get(st, alice.id, "d_a", D0 + 1, &d,
+	    &e), JTA_OK);
+	ck_assert_int_eq(d.revision, 2);
+	ck_assert_str_eq(sget(d.input, "summary"), "second");
+	ck_assert(d.expires == D0 + 1 + JTA_STORE_DRAFT_TTL);
+	jta_store_draft_clear(&d);
+	/* Expired: gone for everyone, and purged by the next put. */
+	ck_assert_int_eq(jta_store_draft_get(st, alice.id, "d_a",
+	    D0 + 1 + JTA_STORE_DRAFT_TTL, &d, &e), JTA_ERR_NOTFOUND);
+	putdraft(st, &alice, "d_b", "later", D0 + 2 + JTA_STORE_DRAFT_TTL);
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM drafts"), 1);
+	/* An id given twice is a conflict (ids are random). */
+	in = json_pack("{}");
+	ck_assert_int_eq(jta_store_draft_put(st, alice.id, "d_b", in, in,
+	    D0 + 3 + JTA_STORE_DRAFT_TTL, &e), JTA_ERR_CONFLICT);
+	json_decref(in);
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(draft_claim_submit_then_done_repeats)
+{
+	struct jta_store *st;
+	struct jta_user	 alice;
+	struct jta_claim c;
+	struct jta_draft d;
+	struct jta_error e;
+	char		 path[512], key[32];
+	json_t		*res, *in;
+
+	st = newstore(path, sizeof(path));
+	adduser(st, "alice", &alice);
+	putdraft(st, &alice, "d_s", "submit me", D0);
+	ck_assert_int_eq(claim(st, &alice, "d_s", 2, "A", D0, 30, &c, &e),
+	    JTA_ERR_CONFLICT);
+	ck_assert_str_eq(e.field, "revision");
+	ck_assert_int_eq(claim(st, &alice, "d_s", 1, "A", D0, 30, &c, &e),
+	    JTA_OK);
+	ck_assert_int_eq(c.res, JTA_CLAIM_NEW);
+	ck_assert_str_eq(c.token, "o_tokentokentokentoken");
+	ck_assert(c.attempt_at == D0);
+	ck_assert_str_eq(sget(c.prepared, "summary"), "submit me");
+	jta_store_claim_clear(&c);
+	/* While A holds it: B is told to wait, and nobody may edit. */
+	ck_assert_int_eq(claim(st, &alice, "d_s", 1, "B", D0 + 3, 30, &c, &e),
+	    JTA_OK);
+	ck_assert_int_eq(c.res, JTA_CLAIM_BUSY);
+	ck_assert(c.lease_left == 27);
+	in = json_pack("{}");
+	ck_assert_int_eq(jta_store_draft_edit(st, alice.id, "d_s", 1, in, in,
+	    D0 + 3, &e), JTA_ERR_CONFLICT);
+	json_decref(in);
+	res = json_pack("{s:s, s:{s:s, s:s}}", "draft", "d_s", "issue",
+	    "key", "DEMO-7", "url", "http://x/api/issues/DEMO-7");
+	ck_assert_int_eq(jta_store_once_done(st, JTA_ONCE_DRAFT, alice.id,
+	    "d_s", "B", 201, res, D0 + 4, &e), JTA_ERR_CONFLICT);
+	ck_assert_int_eq(jta_store_once_done(st, JTA_ONCE_DRAFT, alice.id,
+	    "d_s", "A", 201, res, D0 + 4, &e), JTA_OK);
+	ck_assert_int_eq(claim(st, &alice, "d_s", 1, "B", D0 + 5, 30, &c, &e),
+	    JTA_OK);
+	ck_assert_int_eq(c.res, JTA_CLAIM_DONE);
+	ck_assert_int_eq(c.status, 200);
+	ck_assert(json_equal(c.result, res));
+	jta_store_claim_clear(&c);
+	json_decref(res);
+	ck_assert_int_eq(jta_store_draft_get(st, alice.id, "d_s", D0 + 5, &d,
+	    &e), JTA_OK);
+	ck_assert_str_eq(d.status, "submitted");
+	ck_assert(d.expires == D0 + 4 + JTA_STORE_SUBMITTED_TTL);
+	jta_store_draft_clear(&d);
+	ck_assert_str_eq(sqltext(path, "SELECT issue_key FROM drafts", key,
+	    sizeof(key)), "DEMO-7");
+	/* Kept 7 days, not 24 hours. */
+	ck_assert_int_eq(jta_store_draft_get(st, alice.id, "d_s",
+	    D0 + 2 * 86400, &d, &e), JTA_OK);
+	jta_store_draft_clear(&d);
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(draft_lease_ran_out_is_taken_over)
+{
+	struct jta_store *st;
+	struct jta_user	 alice;
+	struct jta_claim c;
+	struct jta_error e;
+	char		 path[512];
+	json_t		*res;
+
+	st = newstore(path, sizeof(path));
+	adduser(st, "alice", &alice);
+	putdraft(st, &alice, "d_c", "crash", D0);
+	ck_assert_int_eq(claim(st, &alice, "d_c", 1, "A", D0, 10, &c, &e),
+	    JTA_OK);
+	ck_assert_int_eq(c.res, JTA_CLAIM_NEW);
+	jta_store_claim_clear(&c);
+	/* A crashed: its lease runs out and B takes over, with A's token
+	 * (not the fresh one B offers) and A's attempt time. */
+	ck_assert_int_eq(jta_store_draft_claim(st, alice.id, "d_c", 1, "B",
+	    "o_bbbbbbbbbbbbbbbbbbbbbb", D0 + 11, 10, &c, &e), JTA_OK);
+	ck_assert_int_eq(c.res, JTA_CLAIM_RESUME);
+	ck_assert_str_eq(c.token, "o_tokentokentokentoken");
+	ck_assert(c.attempt_at == D0);
+	ck_assert(c.since == D0);
+	ck_assert_ptr_nonnull(c.prepared);
+	jta_store_claim_clear(&c);
+	/* A's late answer is refused: the lease is B's now. */
+	res = json_pack("{s:s, s:{s:s}}", "draft", "d_c", "issue", "key",
+	    "DEMO-1");
+	ck_assert_int_eq(jta_store_once_done(st, JTA_ONCE_DRAFT, alice.id,
+	    "d_c", "A", 201, res, D0 + 12, &e), JTA_ERR_CONFLICT);
+	ck_assert_int_eq(jta_store_once_attempt(st, JTA_ONCE_DRAFT, alice.id,
+	    "d_c", "A", D0 + 12, &e), JTA_ERR_CONFLICT);
+	ck_assert_int_eq(jta_store_once_attempt(st, JTA_ONCE_DRAFT, alice.id,
+	    "d_c", "B", D0 + 12, &e), JTA_OK);
+	ck_assert_int_eq(sqlint(path, "SELECT attempt_at - 1800000000 FROM "
+	    "drafts"), 12);
+	ck_assert_int_eq(jta_store_once_done(st, JTA_ONCE_DRAFT, alice.id,
+	    "d_c", "B", 201, res, D0 + 13, &e), JTA_OK);
+	json_decref(res);
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(draft_release_unknown_resumes_definite_goes_ready)
+{
+	struct jta_store *st;
+	struct jta_user	 alice;
+	struct jta_claim c;
+	struct jta_draft d;
+	struct jta_error e;
+	char		 path[512];
+
+	st = newstore(path, sizeof(path));
+	adduser(st, "alice", &alice);
+	putdraft(st, &alice, "d_r", "release", D0);
+	ck_assert_int_eq(claim(st, &alice, "d_r", 1, "A", D0, 60, &c, &e),
+	    JTA_OK);
+	jta_store_claim_clear(&c);
+	/* The answer was lost: the next claim, even at once, resumes. */
+	ck_assert_int_eq(jta_store_once_release(st, JTA_ONCE_DRAFT, alice.id,
+	    "d_r", "A", 1, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_once_release(st, JTA_ONCE_DRAFT, alice.id,
+	    "d_r", "A", 1, &e), JTA_ERR_CONFLICT);
+	ck_assert_int_eq(jta_store_draft_get(st, alice.id, "d_r", D0 + 1, &d,
+	    &e), JTA_OK);
+	ck_assert_str_eq(d.status, "submitting");
+	jta_store_draft_clear(&d);
+	ck_assert_int_eq(claim(st, &alice, "d_r", 1, "B", D0 + 1, 60, &c, &e),
+	    JTA_OK);
+	ck_assert_int_eq(c.res, JTA_CLAIM_RESUME);
+	ck_assert(c.attempt_at == D0);
+	jta_store_claim_clear(&c);
+	/* Refused for good: ready again, no attempt left. */
+	ck_assert_int_eq(jta_store_once_release(st, JTA_ONCE_DRAFT, alice.id,
+	    "d_r", "B", 0, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_draft_get(st, alice.id, "d_r", D0 + 2, &d,
+	    &e), JTA_OK);
+	ck_assert_str_eq(d.status, "ready");
+	jta_store_draft_clear(&d);
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM drafts WHERE "
+	    "attempt_at IS NULL AND lease_owner IS NULL"), 1);
+	ck_assert_int_eq(claim(st, &alice, "d_r", 1, "C", D0 + 3, 60, &c, &e),
+	    JTA_OK);
+	ck_assert_int_eq(c.res, JTA_CLAIM_NEW);
+	jta_store_claim_clear(&c);
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(idem_claim_states)
+{
+	struct jta_store *st;
+	struct jta_user	 alice, bob;
+	struct jta_claim c;
+	struct jta_error e;
+	unsigned char	 h1[JTA_VAULT_HASHBYTES], h2[JTA_VAULT_HASHBYTES];
+	char		 path[512];
+	json_t		*res;
+
+	memset(h1, 1, sizeof(h1));
+	memset(h2, 2, sizeof(h2));
+	st = newstore(path, sizeof(path));
+	adduser(st, "alice", &alice);
+	adduser(st, "bob", &bob);
+	ck_assert_int_eq(jta_store_idem_claim(st, alice.id, "k", h1, "A",
+	    "o_aaaaaaaaaaaaaaaaaaaaaa", D0, 30, &c, &e), JTA_OK);
+	ck_assert_int_eq(c.res, JTA_CLAIM_NEW);
+	ck_assert_str_eq(c.token, "o_aaaaaaaaaaaaaaaaaaaaaa");
+	jta_store_claim_clear(&c);
+	/* Keys are per person. */
+	ck_assert_int_eq(jta_store_idem_claim(st, bob.id, "k", h2, "B",
+	    "o_bbbbbbbbbbbbbbbbbbbbbb", D0, 30, &c, &e), JTA_OK);
+	ck_assert_int_eq(c.res, JTA_CLAIM_NEW);
+	jta_store_claim_clear(&c);
+	ck_assert_int_eq(jta_store_idem_claim(st, alice.id, "k", h1, "B",
+	    "o_bbbbbbbbbbbbbbbbbbbbbb", D0 + 1, 30, &c, &e), JTA_OK);
+	ck_assert_int_eq(c.res, JTA_CLAIM_BUSY);
+	ck_assert(c.lease_left == 29);
+	ck_assert_int_eq(jta_store_idem_claim(st, alice.id, "k", h2, "B",
+	    "o_bbbbbbbbbbbbbbbbbbbbbb", D0 + 1, 30, &c, &e), JTA_ERR_INPUT);
+	ck_assert_int_eq(e.status, 422);
+	ck_assert_str_eq(e.field, "Idempotency-Key");
+	/* A crashed: B takes over with A's token. */
+	ck_assert_int_eq(jta_store_idem_claim(st, alice.id, "k", h1, "B",
+	    "o_bbbbbbbbbbbbbbbbbbbbbb", D0 + 31, 30, &c, &e), JTA_OK);
+	ck_assert_int_eq(c.res, JTA_CLAIM_RESUME);
+	ck_assert_str_eq(c.token, "o_aaaaaaaaaaaaaaaaaaaaaa");
+	ck_assert(c.attempt_at == D0 && c.since == D0);
+	jta_store_claim_clear(&c);
+	res = json_pack("{s:s}", "key", "DEMO-3");
+	ck_assert_int_eq(jta_store_once_done(st, JTA_ONCE_IDEM, alice.id, "k",
+	    "A", 201, res, D0 + 32, &e), JTA_ERR_CONFLICT);
+	ck_assert_int_eq(jta_store_once_done(st, JTA_ONCE_IDEM, alice.id, "k",
+	    "B", 201, res, D0 + 32, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_idem_claim(st, alice.id, "k", h1, "C",
+	    "o_cccccccccccccccccccccc", D0 + 40, 30, &c, &e), JTA_OK);
+	ck_assert_int_eq(c.res, JTA_CLAIM_DONE);
+	ck_assert_int_eq(c.status, 201);
+	ck_assert(json_equal(c.result, res));
+	jta_store_claim_clear(&c);
+	json_decref(res);
+	/* Refused for good: the row goes, a repeat starts afresh. */
+	ck_assert_int_eq(jta_store_once_release(st, JTA_ONCE_IDEM, bob.id, "k",
+	    "B", 0, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_idem_claim(st, bob.id, "k", h1, "D",
+	    "o_dddddddddddddddddddddd", D0 + 41, 30, &c, &e), JTA_OK);
+	ck_assert_int_eq(c.res, JTA_CLAIM_NEW);
+	jta_store_claim_clear(&c);
+	/* After 24 h the key is new again: its old row is replaced (bob's,
+	 * younger, stays). */
+	ck_assert_int_eq(jta_store_idem_claim(st, alice.id, "k", h2, "E",
+	    "o_eeeeeeeeeeeeeeeeeeeeee", D0 + JTA_STORE_IDEM_TTL, 30, &c, &e),
+	    JTA_OK);
+	ck_assert_int_eq(c.res, JTA_CLAIM_NEW);
+	jta_store_claim_clear(&c);
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM "
+	    "idempotency_keys"), 2);
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM idempotency_keys "
+	    "WHERE once_token = 'o_aaaaaaaaaaaaaaaaaaaaaa'"), 0);
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(ticket_create_once_never_twice)
+{
+	struct jta_store *st;
+	struct jta_user	 alice;
+	struct jta_error e;
+	char		 path[512];
+	json_t		*f, *t1, *t2, *t3;
+	int		 created;
+
+	st = newstore(path, sizeof(path));
+	adduser(st, "alice", &alice);
+	addproject(st, "DEMO", NULL);
+	f = json_pack("{s:s, s:s}", "project", "DEMO", "summary", "once");
+	ck_assert_int_eq(jta_store_ticket_create_once(st, &alice, f,
+	    "o_oooooooooooooooooooooo", &created, &t1, &e), JTA_OK);
+	ck_assert_int_eq(created, 1);
+	ck_assert_int_eq(jta_store_ticket_create_once(st, &alice, f,
+	    "o_oooooooooooooooooooooo", &created, &t2, &e), JTA_OK);
+	ck_assert_int_eq(created, 0);
+	ck_assert_str_eq(sget(t1, "key"), sget(t2, "key"));
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM tickets"), 1);
+	ck_assert_int_eq(jta_store_ticket_by_once(st,
+	    "o_oooooooooooooooooooooo", &t3, &e), JTA_OK);
+	ck_assert_str_eq(sget(t3, "key"), sget(t1, "key"));
+	json_decref(t3);
+	ck_assert_int_eq(jta_store_ticket_by_once(st,
+	    "o_xxxxxxxxxxxxxxxxxxxxxx", &t3, &e), JTA_ERR_NOTFOUND);
+	json_decref(t1);
+	json_decref(t2);
+	/* A create that fails stores no token. */
+	json_object_set_new(f, "project", json_string("NOPE"));
+	ck_assert_int_eq(jta_store_ticket_create_once(st, &alice, f,
+	    "o_ffffffffffffffffffffff", &created, &t1, &e), JTA_ERR_INPUT);
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM tickets WHERE "
+	    "once_token = 'o_ffffffffffffffffffffff'"), 0);
+	json_decref(f);
+	jta_store_close(st);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -4185,6 +4585,16 @@ store_suite(void)
 	tcase_add_test(tc, reseal_moves_every_token_to_the_new_key);
 	tcase_add_test(tc, reseal_never_overwrites_a_concurrent_renew);
 	tcase_add_test(tc, lease_16_processes_refresh_once);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("drafts");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, migration_5_to_6_keeps_tickets);
+	tcase_add_test(tc, draft_put_get_edit_only_by_its_owner);
+	tcase_add_test(tc, draft_claim_submit_then_done_repeats);
+	tcase_add_test(tc, draft_lease_ran_out_is_taken_over);
+	tcase_add_test(tc, draft_release_unknown_resumes_definite_goes_ready);
+	tcase_add_test(tc, idem_claim_states);
+	tcase_add_test(tc, ticket_create_once_never_twice);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,375 @@
+/*
+ * Unit tests for jta_once: the submit of a draft against a fake backend
+ * that can lose its create's answer and hide what it made from its
+ * search, on a real store in a temporary directory.  Time is passed in,
+ * so the window before a create is sent again is tested without waiting.
+ */
+#include "config.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <jansson.h>
+#include <sodium.h>
+
+#include "jta_backend.h"
+#include "jta_log.h"
+#include "jta_once.h"
+
+#define NOW	1800000000
+#define WINDOW	120
+
+static char	 tmproot[] = "/tmp/jta-once-XXXXXX";
+
+/* The fake backend's world. */
+static struct {
+	int	 creates;		/* create calls */
+	int	 made;			/* issues made */
+	char	 tokens[8][JTA_LIMIT_ONCE_TOKEN + 1];	/* per issue */
+	int	 lose;			/* next creates: make, lose answer */
+	int	 lose_before;		/* next creates: lose, make nothing */
+	int	 refuse;		/* next creates: 422 */
+	int	 hidden;		/* find_once sees nothing */
+} w;
+
+static json_t *
+issue(int n)
+{
+	char	 key[32];
+
+	snprintf(key, sizeof(key), "DEMO-%d", n + 1);
+	return json_pack("{s:s, s:s}", "key", key, "url", "http://x/");
+}
+
+static enum jta_err
+fcreate(struct jta_backend *be, const struct jta_user *who,
+    const json_t *prepared, const char *once, json_t **out,
+    struct jta_error *err)
+{
+	(void)be;
+	(void)who;
+	(void)prepared;
+	*out = NULL;
+	w.creates++;
+	if (w.refuse > 0) {
+		w.refuse--;
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "priority",
+		    "refused");
+	}
+	if (w.lose_before > 0) {
+		w.lose_before--;
+		return jta_error_set(err, JTA_ERR_UPSTREAM, 502, NULL, "lost");
+	}
+	snprintf(w.tokens[w.made], sizeof(w.tokens[0]), "%s", once);
+	w.made++;
+	if (w.lose > 0) {
+		w.lose--;
+		return jta_error_set(err, JTA_ERR_UPSTREAM, 502, NULL, "lost");
+	}
+	*out = issue(w.made - 1);
+	return JTA_OK;
+}
+
+static enum jta_err
+ffind(struct jta_backend *be, const struct jta_user *who,
+    const json_t *prepared, const char *once, int64_t since, json_t **out,
+    struct jta_error *err)
+{
+	int	 i;
+
+	(void)be;
+	(void)who;
+	(void)prepared;
+	(void)since;
+	*out = NULL;
+	for (i = 0; !w.hidden && i < w.made; i++)
+		if (strcmp(w.tokens[i], once) == 0) {
+			*out = issue(i);
+			return JTA_OK;
+		}
+	return jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL, "not yet");
+}
+
+static enum jta_err
+fprepare(struct jta_backend *be, const struct jta_user *who,
+    const json_t *input, json_t **prepared, struct jta_error *err)
+{
+	(void)be;
+	(void)who;
+	(void)err;
+	*prepared = json_deep_copy(input);
+	return JTA_OK;
+}
+
+static const struct jta_backend_ops fake = {
+	.name = "fake",
+	.create = fcreate,
+	.prepare = fprepare,
+	.find_once = ffind,
+	.once_window = WINDOW,
+};
+
+struct env {
+	struct jta_conf	 conf;
+	struct jta_backend be;
+	struct jta_user	 alice;
+};
+
+static void
+setup(struct env *e)
+{
+	char		 dir[256], path[300], msg[512];
+	struct jta_error err;
+	json_t		*in;
+
+	memset(e, 0, sizeof(*e));
+	memset(&w, 0, sizeof(w));
+	snprintf(dir, sizeof(dir), "%s/tXXXXXX", tmproot);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/jta.db", dir);
+	e->conf.busy_timeout_ms = 5000;
+	e->conf.upstream_timeout_ms = 1000;
+	e->conf.upstream_retry_budget_ms = 1000;
+	e->be.ops = &fake;
+	e->be.conf = &e->conf;
+	ck_assert_int_eq(jta_store_open(path, 5000, JTA_STORE_CREATE |
+	    JTA_STORE_MIGRATE, &e->be.store, msg, sizeof(msg)), JTA_OK);
+	ck_assert_int_eq(jta_store_user_add(e->be.store, "alice", "Alice",
+	    "", &e->alice.id, &err), JTA_OK);
+	in = json_pack("{s:s, s:s}", "project", "DEMO", "summary", "s");
+	ck_assert_int_eq(jta_store_draft_put(e->be.store, e->alice.id,
+	    "d_aaaaaaaaaaaaaaaaaaaaaa", in, in, NOW, &err), JTA_OK);
+	json_decref(in);
+}
+
+static void
+teardown(struct env *e)
+{
+	jta_store_close(e->be.store);
+}
+
+/* Submit the draft at time t: the status, or the error's status. */
+static int
+sub(struct env *e, int64_t t, long *retry, char *key, size_t keysz)
+{
+	struct jta_error err;
+	json_t		*out = NULL;
+	int		 status = 0;
+
+	memset(&err, 0, sizeof(err));
+	if (jta_once_draft_submit(&e->be, &e->alice,
+	    "d_aaaaaaaaaaaaaaaaaaaaaa", 1, t, &status, &out, &err) != JTA_OK)
+		status = err.status;
+	if (retry != NULL)
+		*retry = err.retry_after;
+	if (key != NULL)
+		snprintf(key, keysz, "%s", out == NULL ? "" :
+		    json_string_value(json_object_get(json_object_get(out,
+		    "issue"), "key")));
+	json_decref(out);
+	return status;
+}
+
+START_TEST(submit_creates_once_then_repeats)
+{
+	struct env	 e;
+	char		 k1[16], k2[16];
+
+	setup(&e);
+	ck_assert_int_eq(sub(&e, NOW, NULL, k1, sizeof(k1)), 201);
+	ck_assert_int_eq(sub(&e, NOW + 1, NULL, k2, sizeof(k2)), 200);
+	ck_assert_str_eq(k1, "DEMO-1");
+	ck_assert_str_eq(k2, "DEMO-1");
+	ck_assert_int_eq(w.creates, 1);
+	teardown(&e);
+}
+END_TEST
+
+START_TEST(lost_answer_found_at_once)
+{
+	struct env	 e;
+	char		 k[16];
+
+	setup(&e);
+	w.lose = 1;
+	ck_assert_int_eq(sub(&e, NOW, NULL, k, sizeof(k)), 201);
+	ck_assert_str_eq(k, "DEMO-1");
+	ck_assert_int_eq(w.creates, 1);
+	ck_assert_int_eq(sub(&e, NOW + 1, NULL, k, sizeof(k)), 200);
+	ck_assert_int_eq(w.made, 1);
+	teardown(&e);
+}
+END_TEST
+
+START_TEST(lost_answer_found_by_a_later_submit)
+{
+	struct env	 e;
+	long		 ra;
+	char		 k[16];
+
+	setup(&e);
+	w.lose = 1;
+	w.hidden = 1;		/* the search index lags */
+	ck_assert_int_eq(sub(&e, NOW, &ra, NULL, 0), 503);
+	ck_assert_int_eq(ra, WINDOW);
+	/* Still not searchable, inside the window: wait, never create. */
+	ck_assert_int_eq(sub(&e, NOW + 30, &ra, NULL, 0), 503);
+	ck_assert_int_eq(ra, WINDOW - 30);
+	ck_assert_int_eq(w.creates, 1);
+	w.hidden = 0;
+	ck_assert_int_eq(sub(&e, NOW + 40, NULL, k, sizeof(k)), 201);
+	ck_assert_str_eq(k, "DEMO-1");
+	ck_assert_int_eq(w.creates, 1);
+	ck_assert_int_eq(w.made, 1);
+	teardown(&e);
+}
+END_TEST
+
+START_TEST(unknown_attempt_sent_again_after_the_window_same_token)
+{
+	struct env	 e;
+	long		 ra;
+	char		 k[16], first[JTA_LIMIT_ONCE_TOKEN + 1];
+
+	setup(&e);
+	w.lose_before = 1;	/* lost before Jira made anything */
+	ck_assert_int_eq(sub(&e, NOW, &ra, NULL, 0), 503);
+	ck_assert_int_eq(w.creates, 1);
+	ck_assert_int_eq(sub(&e, NOW + WINDOW - 1, &ra, NULL, 0), 503);
+	ck_assert_int_eq(ra, 1);
+	ck_assert_int_eq(w.creates, 1);
+	/* The window has passed and nothing carries the token: send the
+	 * create again, with the same token. */
+	w.lose = 1;
+	w.hidden = 1;
+	ck_assert_int_eq(sub(&e, NOW + WINDOW, &ra, NULL, 0), 503);
+	ck_assert_int_eq(w.creates, 2);
+	snprintf(first, sizeof(first), "%s", w.tokens[0]);
+	/* The window restarts from the new attempt. */
+	ck_assert_int_eq(sub(&e, NOW + WINDOW + 10, &ra, NULL, 0), 503);
+	ck_assert_int_eq(ra, WINDOW - 10);
+	ck_assert_int_eq(w.creates, 2);
+	w.hidden = 0;
+	ck_assert_int_eq(sub(&e, NOW + WINDOW + 11, NULL, k, sizeof(k)), 201);
+	ck_assert_int_eq(w.made, 1);
+	ck_assert_str_eq(w.tokens[0], first);
+	ck_assert(strncmp(first, "o_", 2) == 0 && strlen(first) == 24);
+	teardown(&e);
+}
+END_TEST
+
+START_TEST(refused_create_leaves_the_draft_ready)
+{
+	struct env	 e;
+	struct jta_draft d;
+	struct jta_error err;
+
+	setup(&e);
+	w.refuse = 1;
+	ck_assert_int_eq(sub(&e, NOW, NULL, NULL, 0), 422);
+	ck_assert_int_eq(jta_store_draft_get(e.be.store, e.alice.id,
+	    "d_aaaaaaaaaaaaaaaaaaaaaa", NOW, &d, &err), JTA_OK);
+	ck_assert_str_eq(d.status, "ready");
+	jta_store_draft_clear(&d);
+	ck_assert_int_eq(sub(&e, NOW + 1, NULL, NULL, 0), 201);
+	ck_assert_int_eq(w.made, 1);
+	/* After an unknown attempt, a refusal keeps it unknown. */
+	teardown(&e);
+	setup(&e);
+	w.lose_before = 1;
+	ck_assert_int_eq(sub(&e, NOW, NULL, NULL, 0), 503);
+	w.refuse = 1;
+	ck_assert_int_eq(sub(&e, NOW + WINDOW, NULL, NULL, 0), 422);
+	ck_assert_int_eq(jta_store_draft_get(e.be.store, e.alice.id,
+	    "d_aaaaaaaaaaaaaaaaaaaaaa", NOW, &d, &err), JTA_OK);
+	ck_assert_str_eq(d.status, "submitting");
+	jta_store_draft_clear(&d);
+	teardown(&e);
+}
+END_TEST
+
+START_TEST(key_parse)
+{
+	char		 k[JTA_LIMIT_IDEMPOTENCY_KEY + 1], big[300];
+	struct jta_error err;
+	static const char *const bad[] = { "", "\"\"", "a b", "\"a",
+	    "a\tb", "\"a\"b\"", "\"a\\x\"", "caf\xc3\xa9", "\x7f", "a\"b",
+	    "a\\b", NULL };
+	size_t		 i;
+
+	ck_assert_int_eq(jta_once_key_parse("abc-1", 5, k, &err), JTA_OK);
+	ck_assert_str_eq(k, "abc-1");
+	ck_assert_int_eq(jta_once_key_parse("\"a b\"", 5, k, &err), JTA_OK);
+	ck_assert_str_eq(k, "a b");
+	ck_assert_int_eq(jta_once_key_parse("\"a\\\"b\"", 6, k, &err),
+	    JTA_OK);
+	ck_assert_str_eq(k, "a\"b");
+	for (i = 0; bad[i] != NULL; i++) {
+		ck_assert_msg(jta_once_key_parse(bad[i], strlen(bad[i]), k,
+		    &err) == JTA_ERR_INPUT, "%s accepted", bad[i]);
+		ck_assert_str_eq(err.field, "Idempotency-Key");
+	}
+	memset(big, 'k', sizeof(big));
+	ck_assert_int_eq(jta_once_key_parse(big, 255, k, &err), JTA_OK);
+	ck_assert_int_eq(jta_once_key_parse(big, 256, k, &err),
+	    JTA_ERR_INPUT);
+}
+END_TEST
+
+START_TEST(ids)
+{
+	char	 a[JTA_LIMIT_DRAFT_ID + 1], b[JTA_LIMIT_DRAFT_ID + 1];
+
+	jta_once_id("d_", a);
+	jta_once_id("d_", b);
+	ck_assert(jta_once_draft_id_ok(a));
+	ck_assert_str_ne(a, b);
+	ck_assert(!jta_once_draft_id_ok("d_short"));
+	ck_assert(!jta_once_draft_id_ok("x_aaaaaaaaaaaaaaaaaaaaaa"));
+	ck_assert(!jta_once_draft_id_ok("d_aaaaaaaaaaaaaaaaaaaaa."));
+	ck_assert(!jta_once_draft_id_ok("d_aaaaaaaaaaaaaaaaaaaaaaa"));
+}
+END_TEST
+
+static int
+rmentry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+int
+main(void)
+{
+	Suite	*s = suite_create("jta_once");
+	TCase	*tc = tcase_create("submit");
+	SRunner	*sr;
+	int	 failed;
+
+	if (sodium_init() < 0 || mkdtemp(tmproot) == NULL) {
+		perror("setup");
+		return EXIT_FAILURE;
+	}
+	jta_log_set_level(JTA_LOG_ERROR);
+	tcase_add_test(tc, submit_creates_once_then_repeats);
+	tcase_add_test(tc, lost_answer_found_at_once);
+	tcase_add_test(tc, lost_answer_found_by_a_later_submit);
+	tcase_add_test(tc,
+	    unknown_attempt_sent_again_after_the_window_same_token);
+	tcase_add_test(tc, refused_create_leaves_the_draft_ready);
+	tcase_add_test(tc, key_parse);
+	tcase_add_test(tc, ids);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	nftw(tmproot, rmentry, 16, FTW_DEPTH | FTW_PHYS);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
