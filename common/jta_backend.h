@@ -50,6 +50,12 @@ struct jta_backend_ops {
 			    struct jta_error *);
 	enum jta_err	(*me)(struct jta_backend *, const struct jta_user *,
 			    json_t **, struct jta_error *);
+	/* The names of who's Jira groups as a new array of strings, for
+	 * the access rules by group (jta_policy).  NULL in a backend that
+	 * has no groups (the embedded store). */
+	enum jta_err	(*groups)(struct jta_backend *,
+			    const struct jta_user *, json_t **,
+			    struct jta_error *);
 };
 
 struct jta_backend {
