@@ -493,7 +493,8 @@ START_TEST(migration_to_2_indexes_existing_tickets_and_comments)
 	tcomment(st, k2, &alice, "mentions zeppelin");
 	jta_store_close(st);
 
-	sqlexec(path, "DROP TABLE oauth_tokens; DROP TABLE oauth_codes;"
+	sqlexec(path, "DROP TABLE policy_rules; DROP TABLE policy_settings;"
+	    "DROP TABLE oauth_tokens; DROP TABLE oauth_codes;"
 	    "DROP TABLE oauth_clients; ALTER TABLE users DROP COLUMN pw_hash;"
 	    "DROP TABLE atlassian_links;"
 	    "DROP TABLE oauth_states;"
@@ -2591,7 +2592,7 @@ START_TEST(migration_empty_to_latest)
 	close(fd);
 	st = openstore(path, JTA_STORE_MIGRATE);
 	ck_assert_int_eq(jta_store_version(st, &v), JTA_OK);
-	ck_assert_int_eq(v, 4);
+	ck_assert_int_eq(v, JTA_STORE_VERSION);
 	jta_store_close(st);
 	assert_v3_tables(path);
 	assert_v4_tables(path);
@@ -2602,7 +2603,8 @@ END_TEST
 static void
 downgrade_to_3(const char *path)
 {
-	sqlexec(path, "DROP TABLE oauth_tokens; DROP TABLE oauth_codes;"
+	sqlexec(path, "DROP TABLE policy_rules; DROP TABLE policy_settings;"
+	    "DROP TABLE oauth_tokens; DROP TABLE oauth_codes;"
 	    "DROP TABLE oauth_clients; ALTER TABLE users DROP COLUMN pw_hash;"
 	    "PRAGMA user_version = 3;");
 	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM sqlite_master "
@@ -2652,7 +2654,7 @@ migration_keeps_data_and_links_work(int from)
 	ck_assert_ptr_null(st);
 	st = openstore(path, JTA_STORE_MIGRATE);
 	ck_assert_int_eq(jta_store_version(st, &ver), JTA_OK);
-	ck_assert_int_eq(ver, 4);
+	ck_assert_int_eq(ver, JTA_STORE_VERSION);
 	assert_v3_tables(path);
 	assert_v4_tables(path);
 	memset(&e, 0, sizeof(e));
@@ -3410,7 +3412,7 @@ START_TEST(migration_3_to_4_keeps_users_and_links)
 	ck_assert_int_eq(sqlint(path, "PRAGMA user_version"), 3);
 	st = openstore(path, JTA_STORE_MIGRATE);
 	ck_assert_int_eq(jta_store_version(st, &ver), JTA_OK);
-	ck_assert_int_eq(ver, 4);
+	ck_assert_int_eq(ver, JTA_STORE_VERSION);
 	assert_v4_tables(path);
 	memset(&e, 0, sizeof(e));
 	ck_assert_int_eq(jta_store_user_get(st, "alice", &again, &e), JTA_OK);
@@ -3798,6 +3800,95 @@ START_TEST(client_remove_revokes_and_rotate_replaces_hash)
 }
 END_TEST
 
+/* ---- operators' switches (schema 5) ---- */
+
+START_TEST(policy_switch_and_generation)
+{
+	struct jta_store *st;
+	struct jta_store_policy p, q;
+	struct jta_error e;
+	char		 path[512];
+
+	st = newstore(path, sizeof(path));
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_policy_get(st, &p, &e), JTA_OK);
+	ck_assert_int_eq(p.enabled, 1);
+	ck_assert_str_eq(p.message, "");
+	ck_assert(p.changed_at == 0);
+	ck_assert_int_eq(jta_store_policy_set(st, 0, "back soon", 1000, "ops",
+	    &e), JTA_OK);
+	ck_assert_int_eq(jta_store_policy_get(st, &q, &e), JTA_OK);
+	ck_assert_int_eq(q.enabled, 0);
+	ck_assert_str_eq(q.message, "back soon");
+	ck_assert_str_eq(q.changed_by, "ops");
+	ck_assert(q.changed_at == 1000);
+	ck_assert(q.generation == p.generation + 1);
+	ck_assert_int_eq(jta_store_policy_set(st, 1, NULL, 1001, "ops", &e),
+	    JTA_OK);
+	ck_assert_int_eq(jta_store_policy_get(st, &p, &e), JTA_OK);
+	ck_assert_int_eq(p.enabled, 1);
+	ck_assert_str_eq(p.message, "");
+	ck_assert(p.generation == q.generation + 1);
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(policy_rules_add_list_remove_bump_generation)
+{
+	struct jta_store *st;
+	struct jta_store_policy p, q;
+	struct jta_store_rule r, out[4];
+	struct jta_error e;
+	char		 path[512];
+	int64_t		 id1 = 0, id2 = 0, n = -1;
+	size_t		 got = 0;
+
+	st = newstore(path, sizeof(path));
+	memset(&e, 0, sizeof(e));
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(jta_store_policy_get(st, &p, &e), JTA_OK);
+	snprintf(r.effect, sizeof(r.effect), "deny");
+	snprintf(r.kind, sizeof(r.kind), "project");
+	snprintf(r.value, sizeof(r.value), "SEC");
+	snprintf(r.scope, sizeof(r.scope), "read");
+	snprintf(r.note, sizeof(r.note), "why");
+	ck_assert_int_eq(jta_store_rule_add(st, &r, 50, "ops", &id1, &e),
+	    JTA_OK);
+	ck_assert_int_eq(jta_store_rule_add(st, &r, 51, "ops", &id2, &e),
+	    JTA_ERR_CONFLICT);
+	ck_assert_int_eq(e.status, 409);
+	snprintf(r.effect, sizeof(r.effect), "allow");
+	ck_assert_int_eq(jta_store_rule_add(st, &r, 52, "ops", &id2, &e),
+	    JTA_OK);
+	ck_assert(id2 > id1);
+	/* A kind the schema does not know is refused by its CHECK. */
+	snprintf(r.kind, sizeof(r.kind), "colour");
+	ck_assert_int_ne(jta_store_rule_add(st, &r, 53, "ops", &id2, &e),
+	    JTA_OK);
+	ck_assert_int_eq(jta_store_policy_get(st, &q, &e), JTA_OK);
+	ck_assert(q.generation == p.generation + 2);
+	/* The switch's own time and author are not a rule's. */
+	ck_assert(q.changed_at == 0);
+	ck_assert_int_eq(jta_store_rule_list(st, out, 4, &got, &e), JTA_OK);
+	ck_assert_uint_eq(got, 2);
+	ck_assert(out[0].id == id1);
+	ck_assert_str_eq(out[0].effect, "deny");
+	ck_assert_str_eq(out[0].created_by, "ops");
+	ck_assert_str_eq(out[0].note, "why");
+	ck_assert(out[0].created == 50);
+	ck_assert_int_eq(jta_store_rule_list(st, out, 1, &got, &e),
+	    JTA_ERR_INTERNAL);
+	ck_assert_int_eq(jta_store_rule_remove(st, id1, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_rule_remove(st, id1, &e), JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(e.status, 404);
+	ck_assert_int_eq(jta_store_rule_count(st, &n, &e), JTA_OK);
+	ck_assert(n == 1);
+	ck_assert_int_eq(jta_store_policy_get(st, &p, &e), JTA_OK);
+	ck_assert(p.generation == q.generation + 1);
+	jta_store_close(st);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -3920,6 +4011,11 @@ store_suite(void)
 	tcase_add_test(tc, reseal_moves_every_token_to_the_new_key);
 	tcase_add_test(tc, reseal_never_overwrites_a_concurrent_renew);
 	tcase_add_test(tc, lease_16_processes_refresh_once);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("policy");
+	tcase_add_test(tc, policy_switch_and_generation);
+	tcase_add_test(tc, policy_rules_add_list_remove_bump_generation);
 	suite_add_tcase(s, tc);
 	return s;
 }
