@@ -724,7 +724,8 @@ operator(char *buf, size_t bufsz)
 	/* Shown back to operators: printable ASCII only. */
 	n = strlen(buf);
 	for (i = 0; i < n; i++)
-		if ((unsigned char)buf[i] < 0x20 || (unsigned char)buf[i] > 0x7e)
+		if ((unsigned char)buf[i] < 0x20 ||
+		    (unsigned char)buf[i] > 0x7e)
 			buf[i] = '?';
 }
 

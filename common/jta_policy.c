@@ -761,14 +761,11 @@ jta_policy_rule_make(const char *effect, const char *kind, const char *value,
 		lower(v);
 		if (n > 0 && v[n - 1] == '/')
 			v[--n] = '\0';
-		if (strncmp(v, "http://", 7) == 0)
+		if (strncmp(v, "http://", 7) == 0 ||
+		    !dnsname(strncmp(v, "https://", 8) == 0 ? v + 8 : v))
 			return jta_error_set(err, JTA_ERR_INPUT, 422, "value",
-			    "a site is its cloud id, https://NAME.atlassian.net "
-			    "or NAME.atlassian.net");
-		if (!dnsname(strncmp(v, "https://", 8) == 0 ? v + 8 : v))
-			return jta_error_set(err, JTA_ERR_INPUT, 422, "value",
-			    "a site is its cloud id, https://NAME.atlassian.net "
-			    "or NAME.atlassian.net");
+			    "a site is its cloud id, "
+			    "https://NAME.atlassian.net or NAME.atlassian.net");
 		break;
 	case K_PERSON:
 		/* An email compares without case; an account id or a user
