@@ -18,6 +18,8 @@
  * The settings row is read with one prepared statement per request; the
  * rules are re-read only when the row's generation moved (every change
  * bumps it), so a change applies at the next request of every worker.
+ * Measured: the row read is about 2 us, as much as PRAGMA data_version,
+ * which moves at every ticket write and so would not spare the read.
  *
  * The serving loop runs, for an endpoint without no_policy:
  *   jta_policy_op_from_req -> jta_policy_gate -> authentication ->
