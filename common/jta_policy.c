@@ -182,7 +182,7 @@ jta_policy_op_from_req(const struct jta_req *req, const char *default_project,
 		setproject(op, proj);
 	} else if (strcmp(req->path, "/api/projects") == 0 ||
 	    strcmp(req->path, "/api/me") == 0) {
-		op->endpoint = req->path + 5;
+		op->endpoint = req->path[5] == 'p' ? "projects" : "me";
 		op->rules = isread(req);
 	} else if (strcmp(req->path, "/api/tickets") == 0 ||
 	    strncmp(req->path, "/api/tickets/", 13) == 0) {
@@ -217,6 +217,8 @@ jta_policy_new(const struct jta_conf *conf, struct jta_store *store,
 	p->conf = conf;
 	p->store = store;
 	p->backend = backend;
+	/* Under 1 MB together, from mmap: pages no rule fills are never
+	 * touched, so a worker's memory grows with the rules it holds. */
 	if ((p->rules = calloc(JTA_LIMIT_POLICY_RULES, sizeof(*p->rules))) ==
 	    NULL || (p->scratch = calloc(JTA_LIMIT_POLICY_RULES,
 	    sizeof(*p->scratch))) == NULL) {
