@@ -18,8 +18,10 @@
 #include "jta_authz.h"
 #include "jta_conf.h"
 #include "jta_log.h"
+#include "jta_policy.h"
 #include "jta_req.h"
 #include "jta_store.h"
+#include "jta_time.h"
 #include "jta_vault.h"
 
 #define EXIT_USAGE	2
@@ -703,6 +705,272 @@ out:
 	return rc;
 }
 
+/* ---- operators' switches: off, on, status, allow, deny, rules ---- */
+
+/* Who is changing the switches, for 'status' and the rules: the login
+ * behind sudo, else the session's login, else the uid. */
+static void
+operator(char *buf, size_t bufsz)
+{
+	const char	*who = getenv("SUDO_USER");
+	size_t		 i, n;
+
+	if (who == NULL || who[0] == '\0')
+		who = getlogin();
+	if (who != NULL && who[0] != '\0')
+		snprintf(buf, bufsz, "%s", who);
+	else
+		snprintf(buf, bufsz, "uid %lu", (unsigned long)getuid());
+	/* Shown back to operators: printable ASCII only. */
+	n = strlen(buf);
+	for (i = 0; i < n; i++)
+		if ((unsigned char)buf[i] < 0x20 ||
+		    (unsigned char)buf[i] > 0x7e)
+			buf[i] = '?';
+}
+
+/* One line of printable UTF-8 of at most max bytes. */
+static int
+oneline(const char *what, const char *s, size_t max)
+{
+	size_t	 n = strlen(s), i;
+
+	if (n > max) {
+		fail("%s is %zu bytes; at most %zu", what, n, max);
+		return 0;
+	}
+	if (!jta_req_utf8_valid(s, n)) {
+		fail("%s is not UTF-8", what);
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+			fail("%s must be one line without control characters",
+			    what);
+			return 0;
+		}
+	return 1;
+}
+
+static int
+setswitch(const struct jta_conf *conf, int on, const char *message)
+{
+	struct jta_store *st = NULL;
+	struct jta_error err;
+	char		 by[JTA_LIMIT_POLICY_BY + 1];
+	int		 rc = 1;
+
+	operator(by, sizeof(by));
+	if (openstore(conf, 0, &st) != 0)
+		return 1;
+	memset(&err, 0, sizeof(err));
+	if (jta_store_policy_set(st, on, message, jta_time_now(), by, &err) !=
+	    JTA_OK)
+		fail("%s", err.detail);
+	else {
+		if (on)
+			printf("on: the assistant answers again\n");
+		else
+			printf("off: every API and OAuth request answers 503%s"
+			    "%s\n", message != NULL ? " with: " : "",
+			    message != NULL ? message : "");
+		rc = 0;
+	}
+	jta_store_close(st);
+	return rc;
+}
+
+static int
+cmd_off(const struct jta_conf *conf, int argc, char **argv)
+{
+	static const char *const names[] = { "message", NULL };
+	const char	*vals[1] = { NULL };
+
+	if (options(&argc, argv, names, vals) != 0 || argc != 0)
+		return EXIT_USAGE;
+	if (vals[0] != NULL && (vals[0][0] == '\0' || !oneline("--message",
+	    vals[0], JTA_LIMIT_POLICY_MESSAGE))) {
+		if (vals[0][0] == '\0')
+			fail("--message is empty; leave it out for the "
+			    "default message");
+		return EXIT_USAGE;
+	}
+	return setswitch(conf, 0, vals[0]);
+}
+
+static int
+cmd_on(const struct jta_conf *conf, int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 0)
+		return EXIT_USAGE;
+	return setswitch(conf, 1, NULL);
+}
+
+static int
+cmd_status(const struct jta_conf *conf, int argc, char **argv)
+{
+	struct jta_store *st = NULL;
+	struct jta_store_policy pol;
+	struct jta_error err;
+	char		 t[JTA_TIME_STRLEN];
+	int64_t		 n = 0;
+	int		 rc = 1;
+
+	(void)argv;
+	if (argc != 0)
+		return EXIT_USAGE;
+	if (openstore(conf, 0, &st) != 0)
+		return 1;
+	memset(&err, 0, sizeof(err));
+	if (jta_store_policy_get(st, &pol, &err) != JTA_OK ||
+	    jta_store_rule_count(st, &n, &err) != JTA_OK)
+		fail("%s", err.detail);
+	else {
+		printf("state:   %s\n", pol.enabled ? "on" : "off");
+		if (!pol.enabled)
+			printf("message: %s\n", pol.message[0] != '\0' ?
+			    pol.message : "(the default: switched off by its "
+			    "operators)");
+		if (pol.changed_at != 0) {
+			jta_time_format(pol.changed_at, t);
+			printf("since:   %s\nby:      %s\n", t,
+			    pol.changed_by);
+		} else
+			printf("since:   the database was made\n");
+		printf("rules:   %lld\n", (long long)n);
+		rc = 0;
+	}
+	jta_store_close(st);
+	return rc;
+}
+
+static int
+addrule(const struct jta_conf *conf, const char *effect, int argc,
+    char **argv)
+{
+	static const char *const names[] = { "for", "note", NULL };
+	const char	*vals[2] = { NULL, NULL };
+	struct jta_store *st = NULL;
+	struct jta_store_rule r;
+	struct jta_error err;
+	char		 by[JTA_LIMIT_POLICY_BY + 1];
+	int64_t		 id = 0;
+	int		 rc = 1;
+
+	if (options(&argc, argv, names, vals) != 0 || argc < 1 || argc > 2)
+		return EXIT_USAGE;
+	memset(&err, 0, sizeof(err));
+	if (jta_policy_rule_make(effect, argv[0], argc > 1 ? argv[1] : NULL,
+	    vals[0], vals[1], &r, &err) != JTA_OK) {
+		fail("%s", err.detail);
+		return EXIT_USAGE;
+	}
+	if (conf->backend != JTA_BACKEND_JIRA &&
+	    (strcmp(r.kind, "site") == 0 || strcmp(r.kind, "group") == 0))
+		fprintf(stderr, "%s: note: %s rules apply only with backend = "
+		    "jira (this configuration has the embedded store)\n",
+		    prog, r.kind);
+	operator(by, sizeof(by));
+	if (openstore(conf, 0, &st) != 0)
+		return 1;
+	if (jta_store_rule_add(st, &r, jta_time_now(), by, &id, &err) !=
+	    JTA_OK)
+		fail("%s", err.detail);
+	else {
+		printf("rule %lld: %s %s %s for %s\n", (long long)id, r.effect,
+		    r.kind, r.value, r.scope);
+		rc = 0;
+	}
+	jta_store_close(st);
+	return rc;
+}
+
+static int
+cmd_allow(const struct jta_conf *conf, int argc, char **argv)
+{
+	return addrule(conf, "allow", argc, argv);
+}
+
+static int
+cmd_deny(const struct jta_conf *conf, int argc, char **argv)
+{
+	return addrule(conf, "deny", argc, argv);
+}
+
+static int
+cmd_rules(const struct jta_conf *conf, int argc, char **argv)
+{
+	struct jta_store *st = NULL;
+	struct jta_store_rule *rules = NULL;
+	struct jta_error err;
+	char		 t[JTA_TIME_STRLEN];
+	size_t		 n = 0, i;
+	int		 rc = 1;
+
+	(void)argv;
+	if (argc != 0)
+		return EXIT_USAGE;
+	if ((rules = calloc(JTA_LIMIT_POLICY_RULES, sizeof(*rules))) == NULL) {
+		fail("out of memory");
+		return 1;
+	}
+	if (openstore(conf, 0, &st) != 0)
+		goto out;
+	memset(&err, 0, sizeof(err));
+	if (jta_store_rule_list(st, rules, JTA_LIMIT_POLICY_RULES, &n, &err) !=
+	    JTA_OK) {
+		fail("%s", err.detail);
+		goto out;
+	}
+	if (n == 0)
+		printf("no rules: everyone who signs in may read, create and "
+		    "write\n");
+	else
+		printf("%-5s %-6s %-9s %-6s %-20s %-12s %s\n", "ID", "EFFECT",
+		    "KIND", "FOR", "CREATED", "BY", "VALUE  NOTE");
+	for (i = 0; i < n; i++) {
+		jta_time_format(rules[i].created, t);
+		printf("%-5lld %-6s %-9s %-6s %-20s %-12s %s%s%s\n",
+		    (long long)rules[i].id, rules[i].effect, rules[i].kind,
+		    rules[i].scope, t, rules[i].created_by, rules[i].value,
+		    rules[i].note[0] != '\0' ? "  # " : "", rules[i].note);
+	}
+	rc = 0;
+out:
+	jta_store_close(st);
+	free(rules);
+	return rc;
+}
+
+static int
+cmd_rules_remove(const struct jta_conf *conf, int argc, char **argv)
+{
+	struct jta_store *st = NULL;
+	struct jta_error err;
+	uint64_t	 id;
+	int		 rc = 1;
+
+	if (argc != 1)
+		return EXIT_USAGE;
+	if (jta_req_parse_uint(argv[0], strlen(argv[0]), INT64_MAX, &id) !=
+	    0 || id == 0) {
+		fail("a rule id is a whole number (see 'rules')");
+		return EXIT_USAGE;
+	}
+	if (openstore(conf, 0, &st) != 0)
+		return 1;
+	memset(&err, 0, sizeof(err));
+	if (jta_store_rule_remove(st, (int64_t)id, &err) != JTA_OK)
+		fail("rule %llu: %s", (unsigned long long)id, err.detail);
+	else {
+		printf("removed rule %llu\n", (unsigned long long)id);
+		rc = 0;
+	}
+	jta_store_close(st);
+	return rc;
+}
+
 static const struct cmd cmds[] = {
 	{ NULL, "init", "init",
 	  "Create the key files (master key and token keys, mode 0600) and\n"
@@ -763,6 +1031,45 @@ static const struct cmd cmds[] = {
 	{ "project", "list", "project list",
 	  "List the projects with their types and priorities as JSON.",
 	  cmd_project_list },
+	{ NULL, "off", "off [--message TEXT]",
+	  "Switch the assistant off for everyone: from the next request every\n"
+	  "API and OAuth endpoint answers 503 problem+json whose detail is\n"
+	  "TEXT (one line, at most 500 bytes; the GPT relays it), and nothing\n"
+	  "reaches Jira.  /healthz stays 200 and says \"enabled\": false.\n"
+	  "No restart is needed, in either direction.",
+	  cmd_off },
+	{ NULL, "on", "on",
+	  "Switch the assistant back on; the next request is served.",
+	  cmd_on },
+	{ NULL, "status", "status",
+	  "Show whether the assistant is on or off, the message, since when\n"
+	  "and by whom (the operator's login: $SUDO_USER, else the login\n"
+	  "name, else the uid), and how many access rules there are.",
+	  cmd_status },
+	{ NULL, "allow", "allow KIND VALUE [--for read|create|write|all] "
+	  "[--note TEXT]",
+	  "Add an allow rule.  KIND: site (cloud id or NAME.atlassian.net;\n"
+	  "backend = jira), project (KEY), person (account id, email or user\n"
+	  "name), group (a Jira group; backend = jira), domain (of the\n"
+	  "person's email).  Once a kind has allow rules covering an\n"
+	  "operation, only those values may do it.  --for: read (search,\n"
+	  "read), create (new tickets), write (create, edit, comment,\n"
+	  "transition), all (the default).  Deny rules win over allow rules.\n"
+	  "Applies at the next request of every worker.",
+	  cmd_allow },
+	{ NULL, "deny", "deny KIND VALUE [--for read|create|write|all] "
+	  "[--note TEXT]",
+	  "Add a deny rule; KIND and --for as for 'allow'.  A denied request\n"
+	  "is 403 problem+json naming the rule.  'deny readonly' (no VALUE)\n"
+	  "makes the assistant read-only: every create, edit, comment and\n"
+	  "transition is refused.",
+	  cmd_deny },
+	{ "rules", "remove", "rules remove ID",
+	  "Remove the rule with that id (see 'rules'); applies at once.",
+	  cmd_rules_remove },
+	{ NULL, "rules", "rules",
+	  "List the access rules with their ids, oldest first.",
+	  cmd_rules },
 };
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 

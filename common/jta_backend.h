@@ -104,6 +104,12 @@ struct jta_backend_ops {
 	 * same token.  0 when create itself never files a token twice.
 	 */
 	long		 once_window;
+	/* The names of who's Jira groups as a new array of strings, for
+	 * the access rules by group (jta_policy).  NULL in a backend that
+	 * has no groups (the embedded store). */
+	enum jta_err	(*groups)(struct jta_backend *,
+			    const struct jta_user *, json_t **,
+			    struct jta_error *);
 };
 
 struct jta_backend {

@@ -105,6 +105,7 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep, struct io *io)
 	struct jta_resp	 resp;
 	struct jta_error err;
 	struct jta_user	 who;
+	struct jta_policy_op op;
 	struct timespec	 t0;
 	enum jta_err	 rc;
 
@@ -117,8 +118,18 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep, struct io *io)
 	resp.head_only = req.method == JTA_METHOD_HEAD;
 	if (rc == JTA_OK)
 		rc = readbody(io, &req, &err);
+	/* The operators' switches (jta_policy.h): the kill switch before
+	 * anything else can happen, the access rules once we know who
+	 * asks.  Checks that count or cap (usage, quotas) go beside
+	 * jta_policy_check, on the same op. */
+	if (rc == JTA_OK && !ep->no_policy) {
+		jta_policy_op_from_req(&req, ctx->conf.default_project, &op);
+		rc = jta_policy_gate(ctx->policy, &err);
+	}
 	if (rc == JTA_OK && ep->auth)
 		rc = jta_auth_bearer(ctx->store, ctx->vault, &req, &who, &err);
+	if (rc == JTA_OK && ep->auth && !ep->no_policy)
+		rc = jta_policy_check(ctx->policy, &req, &who, &op, &err);
 	if (rc == JTA_OK)
 		rc = ep->handle(ctx, &req, ep->auth ? &who : NULL, &resp, &err);
 	if (rc != JTA_OK && resp.status == 0) {
@@ -209,6 +220,12 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 		status = 71;
 		goto out;
 	}
+	if (jta_policy_new(&ctx.conf, ctx.store, ctx.backend, &ctx.policy) !=
+	    JTA_OK) {
+		jta_errorlog("out of memory");
+		status = 71;
+		goto out;
+	}
 	if (FCGX_Init() != 0) {
 		jta_errorlog("FCGX_Init failed");
 		status = 71;	/* EX_OSERR */
@@ -248,6 +265,7 @@ out:
 	if (ctx.conf.backend == JTA_BACKEND_JIRA && ctx.client_secret != NULL)
 		jta_http_global_free();
 	jta_secret_free(ctx.client_secret);
+	jta_policy_free(ctx.policy);
 	jta_backend_free(ctx.backend);
 	jta_store_close(ctx.store);
 	jta_vault_close(ctx.vault);

@@ -4,8 +4,10 @@
  * with libfcgi's fcgiapp (fd 0 is the listening socket, as spawn-fcgi and
  * systemd's StandardInput=socket hand it over), or serve exactly one
  * request as plain CGI when started that way.  Each request is parsed and
- * bounded (jta_req), authenticated when the endpoint asks, handed to the
- * endpoint's handler, and logged in one line.  A handler that fails
+ * bounded (jta_req), stopped by the kill switch (jta_policy_gate, before
+ * authentication), authenticated when the endpoint asks, checked against
+ * the access rules (jta_policy_check), handed to the endpoint's handler,
+ * and logged in one line.  A handler that fails
  * without answering gets its error sent as problem+json; the worker keeps
  * serving.
  */
@@ -17,6 +19,7 @@
 #include "jta_conf.h"
 #include "jta_http.h"
 #include "jta_oauth.h"
+#include "jta_policy.h"
 #include "jta_req.h"
 #include "jta_resp.h"
 #include "jta_store.h"
@@ -31,6 +34,8 @@ struct jta_ctx {
 	/* backend = jira: the Atlassian app's secret and the OAuth state. */
 	struct jta_secret	*client_secret;
 	struct jta_oauth	 oauth;
+	/* The kill switch and the access rules (jta_policy.h). */
+	struct jta_policy	*policy;
 };
 
 /*
@@ -51,6 +56,9 @@ struct jta_endpoint {
 	jta_handler	 handle;
 	int		 auth;		/* 1: Bearer API key required */
 	jta_error_writer error;		/* NULL: RFC 9457 problem+json */
+	int		 no_policy;	/* 1: neither the kill switch nor
+					 * the access rules apply (/healthz,
+					 * which reports the switch) */
 };
 
 /* Run ep until the web server closes the socket; returns the process's

@@ -1185,6 +1185,72 @@ users(struct jta_backend *be, const struct jta_user *who, const char *query,
 	return rc;
 }
 
+/*
+ * who's Jira groups, for the access rules by group: GET
+ * /rest/api/3/user/groups?accountId= (Jira platform REST v3, "Get user
+ * groups"; scope read:jira-user, and the person needs the Browse users
+ * and groups global permission, else Jira answers 403).  *out is a new
+ * array of the group names; at most JTA_LIMIT_POLICY_GROUPS, each a
+ * non-empty string of at most JTA_LIMIT_POLICY_GROUP bytes, or the
+ * answer is refused (502): a list cut short could hide a denied group.
+ */
+static enum jta_err
+groups(struct jta_backend *be, const struct jta_user *who, json_t **out,
+    struct jta_error *err)
+{
+	struct jta_link	 link;
+	json_t		*reply = NULL, *names = NULL, *g;
+	const char	*name;
+	char		 path[64 + 3 * JTA_LIMIT_ACCOUNT_ID];
+	char		 enc[3 * JTA_LIMIT_ACCOUNT_ID + 1];
+	enum jta_err	 rc;
+	size_t		 i;
+
+	*out = NULL;
+	memset(&link, 0, sizeof(link));
+	if ((rc = jta_store_link_identity(be->store, who->id, &link, err)) !=
+	    JTA_OK)
+		return rc;
+	if (jta_http_urlencode(link.account_id, strlen(link.account_id), enc,
+	    sizeof(enc)) != 0)
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "an account id did not fit");
+	snprintf(path, sizeof(path), "/user/groups?accountId=%s", enc);
+	if ((rc = call(be, who, "GET", path, NULL, 1, &reply, err)) != JTA_OK)
+		goto out;
+	if (!json_is_array(reply) ||
+	    json_array_size(reply) > JTA_LIMIT_POLICY_GROUPS) {
+		rc = jta_error_set(err, JTA_ERR_UPSTREAM, 502, "group",
+		    "Jira's list of your groups is not one we can read");
+		goto out;
+	}
+	if ((names = json_array()) == NULL) {
+		rc = JTA_ERR_NOMEM;
+		goto out;
+	}
+	json_array_foreach(reply, i, g) {
+		name = json_string_value(json_object_get(g, "name"));
+		if (name == NULL || name[0] == '\0' ||
+		    strlen(name) > JTA_LIMIT_POLICY_GROUP) {
+			rc = jta_error_set(err, JTA_ERR_UPSTREAM, 502, "group",
+			    "Jira's list of your groups is not one we can "
+			    "read");
+			goto out;
+		}
+		if (json_array_append_new(names, json_string(name)) != 0) {
+			rc = JTA_ERR_NOMEM;
+			goto out;
+		}
+	}
+	*out = names;
+	names = NULL;
+	rc = JTA_OK;
+out:
+	json_decref(names);
+	json_decref(reply);
+	return rc;
+}
+
 const struct jta_backend_ops jta_jira_ops = {
 	.name = "jira",
 	.search = search,
@@ -1202,4 +1268,5 @@ const struct jta_backend_ops jta_jira_ops = {
 	.once_window = JTA_JIRA_ONCE_WINDOW,
 	.similar = similar,
 	.users = users,
+	.groups = groups,
 };

@@ -182,4 +182,17 @@
 /* The largest revision number a client may send for a draft. */
 #define JTA_LIMIT_REVISION	1000000
 
+/* Operators' switches (jta_policy): the kill switch's message (the GPT
+ * relays it, so one short paragraph), who changed it, a rule's value
+ * (an email is the longest kind, a site URL next), its note, how many
+ * rules a worker keeps in memory, and a person's Jira groups we read and
+ * keep (a group name is at most 255 characters in Jira). */
+#define JTA_LIMIT_POLICY_MESSAGE	500
+#define JTA_LIMIT_POLICY_BY		64
+#define JTA_LIMIT_POLICY_VALUE		256
+#define JTA_LIMIT_POLICY_NOTE		200
+#define JTA_LIMIT_POLICY_RULES		1000
+#define JTA_LIMIT_POLICY_GROUPS		1000
+#define JTA_LIMIT_POLICY_GROUP		255
+
 #endif

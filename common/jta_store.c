@@ -241,6 +241,30 @@ static const char *const migrations[JTA_STORE_VERSION] = {
 	"ALTER TABLE tickets ADD COLUMN once_token TEXT;"
 	"CREATE UNIQUE INDEX tickets_once ON tickets(once_token)"
 	" WHERE once_token IS NOT NULL;",
+	/* 7: operators' switches (jta_policy.h): the one settings row (the
+	 * kill switch and a generation that every change of the switch or
+	 * the rules bumps, so a worker re-reads the rules only when it
+	 * moved) and the access rules. */
+	"CREATE TABLE policy_settings ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),"
+	" message TEXT NOT NULL DEFAULT '',"
+	" changed_at INTEGER NOT NULL DEFAULT 0,"
+	" changed_by TEXT NOT NULL DEFAULT '',"
+	" generation INTEGER NOT NULL DEFAULT 1);"
+	"INSERT INTO policy_settings (id) VALUES (1);"
+	"CREATE TABLE policy_rules ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" effect TEXT NOT NULL CHECK (effect IN ('allow', 'deny')),"
+	" kind TEXT NOT NULL CHECK (kind IN ('site', 'project', 'person',"
+	" 'group', 'domain', 'readonly')),"
+	" value TEXT NOT NULL,"
+	" scope TEXT NOT NULL DEFAULT 'all' CHECK (scope IN ('read',"
+	" 'create', 'write', 'all')),"
+	" created INTEGER NOT NULL,"
+	" created_by TEXT NOT NULL DEFAULT '',"
+	" note TEXT NOT NULL DEFAULT '',"
+	" UNIQUE (effect, kind, value, scope));",
 };
 
 /* ---- the fixed table of statements ---- */
@@ -277,6 +301,8 @@ enum sid {
 	S_IDEM_PURGE, S_IDEM_EXPIRE, S_IDEM_GET, S_IDEM_PUT, S_IDEM_CLAIM,
 	S_IDEM_ATTEMPT, S_IDEM_DONE, S_IDEM_UNKNOWN, S_IDEM_DROP,
 	S_T_ONCE_FIND, S_T_ONCE_SET,
+	S_POL_GET, S_POL_SET, S_POL_BUMP, S_POL_NRULES, S_RULE_ADD,
+	S_RULE_DEL, S_RULE_LIST,
 	S_COUNT
 };
 
@@ -603,6 +629,23 @@ static const char *const sql[S_COUNT] = {
 	[S_T_ONCE_FIND] = "SELECT id FROM tickets WHERE once_token = :token",
 	[S_T_ONCE_SET] = "UPDATE tickets SET once_token = :token "
 	    "WHERE id = :tid",
+	/* The per-request read of the operators' switches: one row by
+	 * its primary key. */
+	[S_POL_GET] = "SELECT enabled, message, changed_at, changed_by, "
+	    "generation FROM policy_settings WHERE id = 1",
+	[S_POL_SET] = "UPDATE policy_settings SET enabled = :on, message = "
+	    ":msg, changed_at = :now, changed_by = :by, generation = "
+	    "generation + 1 WHERE id = 1",
+	/* A rule changed: the switch's own time and author stay. */
+	[S_POL_BUMP] = "UPDATE policy_settings SET generation = "
+	    "generation + 1 WHERE id = 1",
+	[S_POL_NRULES] = "SELECT count(*) FROM policy_rules",
+	[S_RULE_ADD] = "INSERT INTO policy_rules (effect, kind, value, scope, "
+	    "created, created_by, note) VALUES (:effect, :kind, :value, "
+	    ":scope, :now, :by, :note)",
+	[S_RULE_DEL] = "DELETE FROM policy_rules WHERE id = :id",
+	[S_RULE_LIST] = "SELECT id, effect, kind, value, scope, created, "
+	    "created_by, note FROM policy_rules ORDER BY id",
 };
 
 struct jta_store {
@@ -4682,4 +4725,202 @@ jta_store_ticket_by_once(struct jta_store *st, const char *token,
 		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
 		    "no ticket carries that submit token");
 	return ticketjs(st, tid, out, err);
+}
+
+/* ---- operators' switches ---- */
+
+enum jta_err
+jta_store_policy_get(struct jta_store *st, struct jta_store_policy *out,
+    struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_POL_GET)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->enabled = sqlite3_column_int(s, 0) != 0;
+		snprintf(out->message, sizeof(out->message), "%s", col(s, 1));
+		out->changed_at = sqlite3_column_int64(s, 2);
+		snprintf(out->changed_by, sizeof(out->changed_by), "%s",
+		    col(s, 3));
+		out->generation = sqlite3_column_int64(s, 4);
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE) {
+		jta_errorlog("store: %s has no policy_settings row", st->path);
+		return jta_error_set(err, JTA_ERR_DB, 500, NULL,
+		    "the ticket store failed; the server log has details");
+	}
+	return rc == SQLITE_ROW ? JTA_OK : dberr(st, rc, "policy get", err);
+}
+
+/* Run statement id (already bound) inside BEGIN IMMEDIATE together with
+ * the generation bump, and commit. */
+static enum jta_err
+polwrite(struct jta_store *st, sqlite3_stmt *s, int bump, int adding,
+    struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*b;
+	int64_t		 n = 0;
+	int		 rc;
+
+	if ((ret = begin(st, err)) != JTA_OK)
+		return ret;
+	/* Counted inside the write transaction: two operators adding at
+	 * once cannot pass the bound together. */
+	if (adding && (ret = jta_store_rule_count(st, &n, err)) != JTA_OK)
+		goto out;
+	if (n >= JTA_LIMIT_POLICY_RULES) {
+		ret = jta_error_set(err, JTA_ERR_INPUT, 422, "rule",
+		    "there are %d rules already, the most a worker keeps; "
+		    "remove some first", JTA_LIMIT_POLICY_RULES);
+		goto out;
+	}
+	if ((rc = run(s)) != SQLITE_OK) {
+		ret = rc == SQLITE_CONSTRAINT_UNIQUE ?
+		    jta_error_set(err, JTA_ERR_CONFLICT, 409, "rule",
+		    "the same rule exists already") :
+		    dberr(st, rc, "policy write", err);
+		goto out;
+	}
+	if (sqlite3_changes(st->db) == 0) {
+		ret = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "id",
+		    "there is no rule with that id");
+		goto out;
+	}
+	if (bump) {
+		if ((b = stmt(st, S_POL_BUMP)) == NULL) {
+			ret = dberr(st, SQLITE_ERROR, "prepare", err);
+			goto out;
+		}
+		if ((rc = run(b)) != SQLITE_OK) {
+			ret = dberr(st, rc, "policy bump", err);
+			goto out;
+		}
+	}
+	ret = commit(st, err);
+out:
+	rollback(st);
+	return ret;
+}
+
+enum jta_err
+jta_store_policy_set(struct jta_store *st, int enabled, const char *message,
+    int64_t now, const char *by, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_POL_SET)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = bint(s, ":on", enabled ? 1 : 0)) != SQLITE_OK ||
+	    (rc = btext(s, ":msg", message != NULL ? message : "")) !=
+	    SQLITE_OK || (rc = bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = btext(s, ":by", by)) != SQLITE_OK)
+		return dberr(st, rc, "bind", err);
+	return polwrite(st, s, 0, 0, err);
+}
+
+enum jta_err
+jta_store_rule_count(struct jta_store *st, int64_t *n, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_POL_NRULES)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? JTA_OK : dberr(st, rc, "rule count", err);
+}
+
+enum jta_err
+jta_store_rule_add(struct jta_store *st, const struct jta_store_rule *r,
+    int64_t now, const char *by, int64_t *id, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_RULE_ADD)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = btext(s, ":effect", r->effect)) != SQLITE_OK ||
+	    (rc = btext(s, ":kind", r->kind)) != SQLITE_OK ||
+	    (rc = btext(s, ":value", r->value)) != SQLITE_OK ||
+	    (rc = btext(s, ":scope", r->scope)) != SQLITE_OK ||
+	    (rc = bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = btext(s, ":by", by)) != SQLITE_OK ||
+	    (rc = btext(s, ":note", r->note)) != SQLITE_OK)
+		return dberr(st, rc, "bind", err);
+	if ((ret = polwrite(st, s, 1, 1, err)) != JTA_OK)
+		return ret;
+	/* Same connection, no other insert since: the row just added. */
+	*id = sqlite3_last_insert_rowid(st->db);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_rule_remove(struct jta_store *st, int64_t id,
+    struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_RULE_DEL)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = bint(s, ":id", id)) != SQLITE_OK)
+		return dberr(st, rc, "bind", err);
+	return polwrite(st, s, 1, 0, err);
+}
+
+enum jta_err
+jta_store_rule_list(struct jta_store *st, struct jta_store_rule *rules,
+    size_t max, size_t *n, struct jta_error *err)
+{
+	enum jta_err	 ret = JTA_OK;
+	sqlite3_stmt	*s;
+	struct jta_store_rule *r;
+	int		 rc;
+
+	*n = 0;
+	if ((s = stmt(st, S_RULE_LIST)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n >= max) {
+			ret = jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+			    "more access rules than a worker keeps");
+			break;
+		}
+		r = &rules[(*n)++];
+		r->id = sqlite3_column_int64(s, 0);
+		snprintf(r->effect, sizeof(r->effect), "%s", col(s, 1));
+		snprintf(r->kind, sizeof(r->kind), "%s", col(s, 2));
+		snprintf(r->value, sizeof(r->value), "%s", col(s, 3));
+		snprintf(r->scope, sizeof(r->scope), "%s", col(s, 4));
+		r->created = sqlite3_column_int64(s, 5);
+		snprintf(r->created_by, sizeof(r->created_by), "%s",
+		    col(s, 6));
+		snprintf(r->note, sizeof(r->note), "%s", col(s, 7));
+	}
+	sqlite3_reset(s);
+	if (ret == JTA_OK && rc != SQLITE_DONE)
+		ret = dberr(st, rc, "rule list", err);
+	return ret;
+}
+
+enum jta_err
+jta_store_link_identity(struct jta_store *st, int64_t user_id,
+    struct jta_link *out, struct jta_error *err)
+{
+	struct linkrow	 r;
+	enum jta_err	 ret;
+
+	if ((ret = linkread(st, user_id, &r, err)) == JTA_OK)
+		*out = r.l;
+	linkrow_clear(&r);
+	return ret;
 }

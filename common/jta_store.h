@@ -31,7 +31,7 @@
 #include "jta_vault.h"
 
 /* The schema version this build reads and writes. */
-#define JTA_STORE_VERSION	6
+#define JTA_STORE_VERSION	7
 
 #define JTA_STORE_CREATE	0x1u	/* create the file if missing (0600) */
 #define JTA_STORE_MIGRATE	0x2u	/* bring the schema up to date */
@@ -725,5 +725,76 @@ enum jta_err jta_store_ticket_create_once(struct jta_store *st,
 /* The ticket carrying token (JTA_ERR_NOTFOUND when none). */
 enum jta_err jta_store_ticket_by_once(struct jta_store *st,
     const char *token, json_t **out, struct jta_error *err) JTA_WUR;
+
+/* ---- operators' switches (schema 7; jta_policy.h gives the meaning) ----
+ *
+ * One settings row (the kill switch) and the access rules.  Every change
+ * bumps the row's generation in the same BEGIN IMMEDIATE transaction, so
+ * a worker that read generation g and reads g again knows its copy of
+ * the rules is current without reading them.
+ */
+
+/* The settings row. */
+struct jta_store_policy {
+	int	 enabled;
+	char	 message[JTA_LIMIT_POLICY_MESSAGE + 1];	/* "" when none */
+	int64_t	 changed_at;				/* 0: never */
+	char	 changed_by[JTA_LIMIT_POLICY_BY + 1];
+	int64_t	 generation;
+};
+
+/* One access rule; strings as stored (jta_policy validates them). */
+struct jta_store_rule {
+	int64_t	 id;
+	char	 effect[8];		/* allow, deny */
+	char	 kind[12];		/* site, project, person, group,
+					 * domain, readonly */
+	char	 value[JTA_LIMIT_POLICY_VALUE + 1];
+	char	 scope[8];		/* read, create, write, all */
+	int64_t	 created;
+	char	 created_by[JTA_LIMIT_POLICY_BY + 1];
+	char	 note[JTA_LIMIT_POLICY_NOTE + 1];
+};
+
+/* Read the settings row: one prepared statement on its primary key (run
+ * on every request).  JTA_ERR_DB (503/500 in err) when the store fails. */
+enum jta_err jta_store_policy_get(struct jta_store *st,
+    struct jta_store_policy *out, struct jta_error *err) JTA_WUR;
+
+/* Switch on (enabled 1) or off with message (NULL: none), recording now
+ * and by as the switch's changed_at and changed_by; generation + 1.  A
+ * rule's change bumps the generation only. */
+enum jta_err jta_store_policy_set(struct jta_store *st, int enabled,
+    const char *message, int64_t now, const char *by,
+    struct jta_error *err) JTA_WUR;
+
+/* The number of rules. */
+enum jta_err jta_store_rule_count(struct jta_store *st, int64_t *n,
+    struct jta_error *err) JTA_WUR;
+
+/* Add rule r (its id and created are ignored) made at now by by; *id is
+ * the new rule's id.  JTA_ERR_CONFLICT (409) when the same effect, kind,
+ * value and scope exist already; JTA_ERR_INPUT (422) when there are
+ * JTA_LIMIT_POLICY_RULES rules already.  Generation + 1. */
+enum jta_err jta_store_rule_add(struct jta_store *st,
+    const struct jta_store_rule *r, int64_t now, const char *by,
+    int64_t *id, struct jta_error *err) JTA_WUR;
+
+/* Remove rule id; JTA_ERR_NOTFOUND (404) when there is none.
+ * Generation + 1. */
+enum jta_err jta_store_rule_remove(struct jta_store *st, int64_t id,
+    struct jta_error *err) JTA_WUR;
+
+/* The rules ordered by id into rules (max entries); *n is how many.
+ * More than max rules is JTA_ERR_INTERNAL (the store never holds more
+ * than JTA_LIMIT_POLICY_RULES). */
+enum jta_err jta_store_rule_list(struct jta_store *st,
+    struct jta_store_rule *rules, size_t max, size_t *n,
+    struct jta_error *err) JTA_WUR;
+
+/* user_id's link without its tokens (nothing is unsealed): account id,
+ * site, identity.  JTA_ERR_NOTFOUND when the user has no link. */
+enum jta_err jta_store_link_identity(struct jta_store *st, int64_t user_id,
+    struct jta_link *out, struct jta_error *err) JTA_WUR;
 
 #endif

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "jta_fcgi.h"
@@ -87,6 +88,32 @@ out:
 	return rc;
 }
 
+/*
+ * The access rules again, now with the draft's own project (the request
+ * of a submit or an edit does not name it; jta_policy_op_from_req).
+ */
+static enum jta_err
+recheck(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *id, struct jta_error *err)
+{
+	struct jta_policy_op op;
+	struct jta_draft d;
+	enum jta_err	 rc;
+
+	memset(&d, 0, sizeof(d));
+	if ((rc = jta_store_draft_get(ctx->store, who->id, id, jta_time_now(),
+	    &d, err)) != JTA_OK)
+		return rc;
+	jta_policy_op_from_req(req, ctx->conf.default_project, &op);
+	op.has_project = 1;
+	snprintf(op.project, sizeof(op.project), "%s",
+	    json_string_value(json_object_get(d.preview, "project")) ?
+	    json_string_value(json_object_get(d.preview, "project")) : "");
+	rc = jta_policy_check(ctx->policy, req, who, &op, err);
+	jta_store_draft_clear(&d);
+	return rc;
+}
+
 static enum jta_err
 edit(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, const char *id, struct jta_resp *resp,
@@ -106,7 +133,8 @@ edit(struct jta_ctx *ctx, const struct jta_req *req,
 		    "send at least one member to change");
 		goto out;
 	}
-	if ((rc = jta_store_draft_get(ctx->store, who->id, id,
+	if ((rc = recheck(ctx, req, who, id, err)) != JTA_OK ||
+	    (rc = jta_store_draft_get(ctx->store, who->id, id,
 	    jta_time_now(), &d, err)) != JTA_OK)
 		goto out;
 	if (strcmp(d.status, "ready") != 0) {
@@ -144,8 +172,9 @@ submit(struct jta_ctx *ctx, const struct jta_req *req,
 	const char	*url;
 	int		 status;
 
-	if ((rc = jta_req_json(req, submit_fields, 1, &f, err)) != JTA_OK)
-		return rc;
+	if ((rc = jta_req_json(req, submit_fields, 1, &f, err)) != JTA_OK ||
+	    (rc = recheck(ctx, req, who, id, err)) != JTA_OK)
+		goto out;
 	if ((rc = jta_once_draft_submit(ctx->backend, who, id,
 	    json_integer_value(json_object_get(f, "revision")),
 	    jta_time_now(), &status, &out, err)) != JTA_OK)

@@ -1,6 +1,12 @@
 /* GET /healthz: the store answers and its schema is the one this build
- * needs.  No authentication: monitors call it. */
+ * needs, and whether the operators switched the service off (then
+ * "enabled": false and their "message"; still 200, since the server is
+ * healthy and monitors should not page anyone for a planned switch-off).
+ * No authentication: monitors call it.  Not subject to the kill switch
+ * or the access rules (no_policy). */
 #include "config.h"
+
+#include <string.h>
 
 #include "jta_fcgi.h"
 
@@ -9,19 +15,32 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
 {
 	enum jta_err	 rc;
+	struct jta_store_policy pol;
+	struct jta_error perr;
 	json_t		*body;
 	int		 version = 0, ok;
 
 	(void)who;
 	if (req->method != JTA_METHOD_GET && req->method != JTA_METHOD_HEAD)
 		return jta_fcgi_method_not_allowed(resp, "GET, HEAD", err);
+	memset(&pol, 0, sizeof(pol));
+	memset(&perr, 0, sizeof(perr));
 	ok = jta_store_health(ctx->store, &version) == JTA_OK &&
-	    version == JTA_STORE_VERSION;
+	    version == JTA_STORE_VERSION &&
+	    jta_store_policy_get(ctx->store, &pol, &perr) == JTA_OK;
 	body = json_pack("{s:s, s:s, s:i, s:i}", "status", ok ? "ok" :
 	    "unavailable", "backend", ctx->backend->ops->name,
 	    "schema_version", version, "schema_expected", JTA_STORE_VERSION);
 	if (body == NULL)
 		return JTA_ERR_NOMEM;
+	/* The switch, when the store could tell. */
+	if (ok && (json_object_set_new(body, "enabled",
+	    json_boolean(pol.enabled)) != 0 || (!pol.enabled &&
+	    json_object_set_new(body, "message", json_string(pol.message)) !=
+	    0))) {
+		json_decref(body);
+		return JTA_ERR_NOMEM;
+	}
 	if ((rc = jta_resp_header(resp, "Cache-Control", "no-store")) ==
 	    JTA_OK)
 		rc = jta_resp_json(resp, ok ? 200 : 503, body);
@@ -33,6 +52,7 @@ static const struct jta_endpoint endpoint = {
 	.name = "jta-healthz",
 	.handle = handle,
 	.auth = 0,
+	.no_policy = 1,
 };
 
 int

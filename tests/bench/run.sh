@@ -1,7 +1,7 @@
 #!/bin/sh
 # Benchmarks (not timed tests): build if needed, then print ratios:
-# the embedded store against a static file, and Jira mode against nginx
-# proxying straight to the Atlassian stand-in.
+# the embedded store against a static file, 20 access rules against none,
+# and Jira mode against nginx proxying straight to the Atlassian stand-in.
 #   sh tests/bench/run.sh            uses build-test/ (made if missing)
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -15,5 +15,7 @@ if [ ! -x "$build/fcgi/jta-issues" ]; then
 fi
 export JTA_SRCDIR=$top JTA_BUILDDIR=$build
 python3 tests/bench/bench_issues.py
+echo
+python3 tests/bench/bench_policy.py
 echo
 exec python3 tests/bench/bench_jira.py

@@ -276,6 +276,108 @@ def jira_mode_cases(c, work):
             rc == 0 and status == 200, (rc, status))
 
 
+def policy_cases(c, conf, work):
+    """off, on, status, allow, deny, rules: messages, validation and exit
+    codes; the switch as a CGI program sees it."""
+    for cmd in (("off",), ("on",), ("status",), ("allow",), ("deny",),
+                ("rules",), ("rules", "remove")):
+        rc, out, _ = admin(conf, *(cmd + ("--help",)))
+        c.check("%s --help explains it" % " ".join(cmd), rc == 0 and
+                out.startswith("usage: jta-admin " + " ".join(cmd)) and
+                len(out.splitlines()) >= 3, out)
+    rc, out, _ = admin(conf, "status")
+    c.check("status: on, no rules", rc == 0 and "state:   on" in out and
+            "rules:   0" in out, out)
+    for args, words in (
+            (("off", "--message"), "needs a value"),
+            (("off", "--message", ""), "empty"),
+            (("off", "--message", "two\nlines"), "one line"),
+            (("off", "--message", "x" * 501), "at most 500"),
+            (("off", "extra"), "usage"),
+            (("on", "extra"), "usage"),
+            (("allow",), "usage"),
+            (("allow", "colour", "red"), "KIND is one of"),
+            (("allow", "project", "1AB"), "project key"),
+            (("allow", "project", "OPS", "--for", "delete"), "--for is"),
+            (("allow", "domain", "not a domain"), "without spaces"),
+            (("allow", "domain", "bad..example"), "DNS name"),
+            (("allow", "site", "http://acme.atlassian.net"), "a site is"),
+            (("allow", "readonly"), "deny rule"),
+            (("deny", "readonly", "OPS"), "takes no value"),
+            (("deny", "readonly", "--for", "read"), "leave out --for"),
+            (("deny", "person"), "needs a VALUE"),
+            (("deny", "person", "bob", "--note", "a\tb"), "--note"),
+            (("rules", "remove", "x1"), "whole number"),
+            (("rules", "remove", "0"), "whole number"),
+            (("rules", "remove", "-3"), "whole number")):
+        rc, out, err = admin(conf, *args)
+        c.check("%s is refused (2) saying %r" % (" ".join(args)[:60], words),
+                rc == 2 and words in err and out == "", (rc, out, err))
+    rc, out, err = admin(conf, "deny", "project", "sec", "--for", "read",
+                         "--note", "security team only")
+    c.check("deny project: upper-cased, id printed", rc == 0 and
+            out == "rule 1: deny project SEC for read\n", (out, err))
+    rc, out, err = admin(conf, "allow", "domain", "@Example.COM")
+    c.check("allow domain: lower-cased, '@' dropped, default for all",
+            rc == 0 and out == "rule 2: allow domain example.com for all\n",
+            (out, err))
+    rc, out, err = admin(conf, "allow", "group", "Site Admins")
+    c.check("a group name may hold spaces; a note that site and group need "
+            "Jira", rc == 0 and "backend = jira" in err, (out, err))
+    rc, out, err = admin(conf, "deny", "readonly")
+    c.check("deny readonly", rc == 0 and
+            out == "rule 4: deny readonly * for write\n", (out, err))
+    rc, _, err = admin(conf, "deny", "project", "SEC", "--for", "read")
+    c.check("the same rule twice is 1", rc == 1 and "exists" in err, err)
+    rc, out, _ = admin(conf, "rules")
+    lines = out.splitlines()
+    c.check("rules lists them with ids, oldest first, with the note",
+            rc == 0 and len(lines) == 5 and lines[0].startswith("ID") and
+            [ln.split()[0] for ln in lines[1:]] == ["1", "2", "3", "4"] and
+            "# security team only" in lines[1], out)
+    rc, status, j = cgi(conf, "jta-issues", "POST", "/api/issues",
+                        json.dumps({"project": "DEMO",
+                                    "summary": "read-only"}).encode(),
+                        KEY[0])
+    c.check("CGI create under read-only is 403 naming rule 4",
+            status == 403 and j.get("field") == "readonly" and
+            "rule 4" in j.get("detail", ""), (status, j))
+    rc, out, _ = admin(conf, "rules", "remove", "4")
+    c.check("rules remove", rc == 0 and out == "removed rule 4\n", out)
+    rc, _, err = admin(conf, "rules", "remove", "4")
+    c.check("removing it again is 1", rc == 1 and "no rule" in err, err)
+    rc, out, _ = admin(conf, "status")
+    c.check("status counts the rules", "rules:   3" in out, out)
+    env = dict(os.environ, SUDO_USER="opsperson")
+    p = subprocess.run([ADMIN, "--config", conf, "off", "--message",
+                        "Back at 14:00 UTC."], capture_output=True,
+                       text=True, timeout=30, env=env)
+    c.check("off", p.returncode == 0 and "Back at 14:00 UTC." in p.stdout,
+            p.stdout + p.stderr)
+    rc, out, _ = admin(conf, "status")
+    c.check("status: off, the message, since when, by the operator "
+            "behind sudo", rc == 0 and "state:   off" in out and
+            "message: Back at 14:00 UTC." in out and
+            "by:      opsperson" in out and "since:   20" in out, out)
+    rc, status, j = cgi(conf, "jta-me", "GET", "/api/me", key=KEY[0])
+    c.check("CGI: off is 503 with the message", status == 503 and
+            j.get("detail") == "Back at 14:00 UTC.", (status, j))
+    rc, status, j = cgi(conf, "jta-healthz", "GET", "/healthz")
+    c.check("CGI healthz while off: 200, enabled false, the message",
+            status == 200 and j.get("enabled") is False and
+            j.get("message") == "Back at 14:00 UTC.", (status, j))
+    rc, out, _ = admin(conf, "on")
+    c.check("on", rc == 0 and out.startswith("on"), out)
+    for i in ("1", "2", "3"):
+        admin(conf, "rules", "remove", i)
+    rc, out, _ = admin(conf, "rules")
+    c.check("no rules left", rc == 0 and out.startswith("no rules"), out)
+
+
+# A key of the CLI test's user, for the policy cases.
+KEY = [None]
+
+
 def main():
     c = Cases()
     work = tempfile.mkdtemp(prefix="jta-cli-")
@@ -365,6 +467,9 @@ def main():
     c.eq("revoked key is refused at once", status, 401)
 
     rotate_cases(c, conf, work)
+    rc, k2, _ = admin(conf, "key", "create", "alice", "--label", "policy")
+    KEY[0] = k2.strip()
+    policy_cases(c, conf, work)
     oauth_cases(c, conf, work)
     jira_mode_cases(c, work)
 

@@ -318,6 +318,9 @@ DEFAULT_CONFIG = {
     "hidden_projects": [],
     "faults": [],
     "auth_error_shape": "gateway",  # or "jira"
+    # account id -> the names of its Jira groups (GET /user/groups)
+    "groups": {ALICE["account_id"]: ["jira-software-users", "support"],
+               BOB["account_id"]: ["jira-software-users"]},
 }
 
 
@@ -692,6 +695,11 @@ class World:
                     v = [str(x).upper() for x in v]
                 elif k in ("deny_consent", "refresh_omit_token"):
                     v = bool(v)
+                elif k == "groups":
+                    if not isinstance(v, dict):
+                        raise ValueError("groups: {account id: [names]}")
+                    v = {str(a): [str(g) for g in gs]
+                         for a, gs in v.items()}
                 elif k == "auth_error_shape":
                     if v not in ("gateway", "jira"):
                         raise ValueError("auth_error_shape: gateway or jira")
@@ -1303,6 +1311,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         ("GET", "/rest/api/3/status", "statuses"),
         ("GET", "/rest/api/3/user/search", "user_search"),
         ("GET", "/rest/api/3/user/assignable/search", "assignable"),
+        ("GET", "/rest/api/3/user/groups", "user_groups"),
     ]
     ROUTE_RE = [(m, tpl, re.compile(re.sub(r"\{\w+\}", "([^/]+)", tpl)), h)
                 for m, tpl, h in ROUTES]
@@ -1468,6 +1477,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return [x for x in out if x]
 
     # endpoints
+
+    def j_user_groups(self, raw):
+        """GET /rest/api/3/user/groups?accountId= (Jira platform v3,
+        "Get user groups"): [{name, groupId, self}]; 404 for an unknown
+        account."""
+        acc = self.q1("accountId")
+        if not acc:
+            raise jira_error(400, ["accountId is required."])
+        w = self.world
+        if acc not in w.people:
+            raise jira_error(404, ["The user with accountId '%s' does not "
+                                   "exist." % acc])
+        out = []
+        for name in w.cfg["groups"].get(acc, []):
+            gid = hashlib.sha256(name.encode()).hexdigest()
+            gid = "%s-%s-%s-%s-%s" % (gid[:8], gid[8:12], gid[12:16],
+                                      gid[16:20], gid[20:32])
+            out.append({"name": name, "groupId": gid,
+                        "self": "%s%s/group?groupId=%s" % (
+                            self.site, API3, gid)})
+        return 200, out
 
     def j_myself(self, raw):
         return 200, self.world.user_json(self.me_id, self.site)

@@ -29,6 +29,12 @@
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
+/* SQL that takes a current file back to schema 6 (drops what migration
+ * 7 made: the operators' switches). */
+#define DOWN_TO_6 \
+	"DROP TABLE policy_rules; DROP TABLE policy_settings;" \
+	"PRAGMA user_version = 6;"
+
 /* SQL that takes a current file back to schema 5 (drops what migration
  * 6 made: drafts, idempotency keys, tickets.once_token). */
 #define DOWN_TO_5 \
@@ -113,7 +119,8 @@ sqlint(const char *path, const char *sql)
 static void
 downgrade_to_4(const char *path)
 {
-	sqlexec(path, DOWN_TO_5 "DROP TABLE login_failures;"
+	sqlexec(path, DOWN_TO_6 DOWN_TO_5
+	    "DROP TABLE login_failures;"
 	    "ALTER TABLE oauth_states DROP COLUMN request;"
 	    "PRAGMA user_version = 4;");
 }
@@ -4121,11 +4128,11 @@ START_TEST(migration_5_to_6_keeps_tickets)
 	tcreate_key(st, &alice, "{\"project\":\"DEMO\",\"summary\":"
 	    "\"before 5\"}", k1, sizeof(k1));
 	jta_store_close(st);
-	sqlexec(path, DOWN_TO_5);
+	sqlexec(path, DOWN_TO_6 DOWN_TO_5);
 	ck_assert_int_eq(sqlint(path, "PRAGMA user_version"), 5);
 	st = openstore(path, JTA_STORE_MIGRATE);
 	ck_assert_int_eq(jta_store_version(st, &ver), JTA_OK);
-	ck_assert_int_eq(ver, 6);
+	ck_assert_int_eq(ver, JTA_STORE_VERSION);
 	assert_v6_tables(path);
 	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM tickets WHERE "
 	    "once_token IS NULL"), 1);
@@ -4458,6 +4465,95 @@ START_TEST(ticket_create_once_never_twice)
 }
 END_TEST
 
+/* ---- operators' switches (schema 7) ---- */
+
+START_TEST(policy_switch_and_generation)
+{
+	struct jta_store *st;
+	struct jta_store_policy p, q;
+	struct jta_error e;
+	char		 path[512];
+
+	st = newstore(path, sizeof(path));
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_policy_get(st, &p, &e), JTA_OK);
+	ck_assert_int_eq(p.enabled, 1);
+	ck_assert_str_eq(p.message, "");
+	ck_assert(p.changed_at == 0);
+	ck_assert_int_eq(jta_store_policy_set(st, 0, "back soon", 1000, "ops",
+	    &e), JTA_OK);
+	ck_assert_int_eq(jta_store_policy_get(st, &q, &e), JTA_OK);
+	ck_assert_int_eq(q.enabled, 0);
+	ck_assert_str_eq(q.message, "back soon");
+	ck_assert_str_eq(q.changed_by, "ops");
+	ck_assert(q.changed_at == 1000);
+	ck_assert(q.generation == p.generation + 1);
+	ck_assert_int_eq(jta_store_policy_set(st, 1, NULL, 1001, "ops", &e),
+	    JTA_OK);
+	ck_assert_int_eq(jta_store_policy_get(st, &p, &e), JTA_OK);
+	ck_assert_int_eq(p.enabled, 1);
+	ck_assert_str_eq(p.message, "");
+	ck_assert(p.generation == q.generation + 1);
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(policy_rules_add_list_remove_bump_generation)
+{
+	struct jta_store *st;
+	struct jta_store_policy p, q;
+	struct jta_store_rule r, out[4];
+	struct jta_error e;
+	char		 path[512];
+	int64_t		 id1 = 0, id2 = 0, n = -1;
+	size_t		 got = 0;
+
+	st = newstore(path, sizeof(path));
+	memset(&e, 0, sizeof(e));
+	memset(&r, 0, sizeof(r));
+	ck_assert_int_eq(jta_store_policy_get(st, &p, &e), JTA_OK);
+	snprintf(r.effect, sizeof(r.effect), "deny");
+	snprintf(r.kind, sizeof(r.kind), "project");
+	snprintf(r.value, sizeof(r.value), "SEC");
+	snprintf(r.scope, sizeof(r.scope), "read");
+	snprintf(r.note, sizeof(r.note), "why");
+	ck_assert_int_eq(jta_store_rule_add(st, &r, 50, "ops", &id1, &e),
+	    JTA_OK);
+	ck_assert_int_eq(jta_store_rule_add(st, &r, 51, "ops", &id2, &e),
+	    JTA_ERR_CONFLICT);
+	ck_assert_int_eq(e.status, 409);
+	snprintf(r.effect, sizeof(r.effect), "allow");
+	ck_assert_int_eq(jta_store_rule_add(st, &r, 52, "ops", &id2, &e),
+	    JTA_OK);
+	ck_assert(id2 > id1);
+	/* A kind the schema does not know is refused by its CHECK. */
+	snprintf(r.kind, sizeof(r.kind), "colour");
+	ck_assert_int_ne(jta_store_rule_add(st, &r, 53, "ops", &id2, &e),
+	    JTA_OK);
+	ck_assert_int_eq(jta_store_policy_get(st, &q, &e), JTA_OK);
+	ck_assert(q.generation == p.generation + 2);
+	/* The switch's own time and author are not a rule's. */
+	ck_assert(q.changed_at == 0);
+	ck_assert_int_eq(jta_store_rule_list(st, out, 4, &got, &e), JTA_OK);
+	ck_assert_uint_eq(got, 2);
+	ck_assert(out[0].id == id1);
+	ck_assert_str_eq(out[0].effect, "deny");
+	ck_assert_str_eq(out[0].created_by, "ops");
+	ck_assert_str_eq(out[0].note, "why");
+	ck_assert(out[0].created == 50);
+	ck_assert_int_eq(jta_store_rule_list(st, out, 1, &got, &e),
+	    JTA_ERR_INTERNAL);
+	ck_assert_int_eq(jta_store_rule_remove(st, id1, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_rule_remove(st, id1, &e), JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(e.status, 404);
+	ck_assert_int_eq(jta_store_rule_count(st, &n, &e), JTA_OK);
+	ck_assert(n == 1);
+	ck_assert_int_eq(jta_store_policy_get(st, &p, &e), JTA_OK);
+	ck_assert(p.generation == q.generation + 1);
+	jta_store_close(st);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -4595,6 +4691,10 @@ store_suite(void)
 	tcase_add_test(tc, draft_release_unknown_resumes_definite_goes_ready);
 	tcase_add_test(tc, idem_claim_states);
 	tcase_add_test(tc, ticket_create_once_never_twice);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("policy");
+	tcase_add_test(tc, policy_switch_and_generation);
+	tcase_add_test(tc, policy_rules_add_list_remove_bump_generation);
 	suite_add_tcase(s, tc);
 	return s;
 }
