@@ -656,7 +656,8 @@ format(struct buf *b, const struct totals *t)
 	    "# TYPE jta_upstream_requests_total counter\n");
 	for (j = 0; j < NUP; j++)
 		put(b, "jta_upstream_requests_total{outcome=\"%s\"} %llu\n",
-		    upstream_outcomes[j], (unsigned long long)t->up_outcomes[j]);
+		    upstream_outcomes[j],
+		    (unsigned long long)t->up_outcomes[j]);
 	put(b, "# HELP jta_token_refreshes_total Atlassian token refreshes, "
 	    "by outcome.\n# TYPE jta_token_refreshes_total counter\n");
 	for (j = 0; j < JTA_METRICS_NREFRESH; j++)
