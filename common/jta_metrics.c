@@ -251,8 +251,8 @@ claim(int dfd, const char *dir, const char *program, unsigned n, char *msg,
 {
 	char		 name[JTA_METRICS_PROGRAM_MAX + 16];
 	struct stat	 sb;
-	struct mfile	*m;
-	int		 fd, tries;
+	struct mfile	*m = MAP_FAILED;
+	int		 fd = -1, tries, r = -1;
 
 	snprintf(name, sizeof(name), "%s.%u", program, n);
 	for (tries = 0; tries < 2; tries++) {
@@ -261,21 +261,21 @@ claim(int dfd, const char *dir, const char *program, unsigned n, char *msg,
 		if (fd < 0) {
 			snprintf(msg, msgsz, "key 'metrics_dir': cannot "
 			    "open %s/%s: %s", dir, name, strerror(errno));
-			return -1;
+			goto out;
 		}
 		if (lock_fd(fd) != 0) {
-			close(fd);
 			if (errno == EAGAIN || errno == EACCES)
-				return 0;
-			snprintf(msg, msgsz, "key 'metrics_dir': cannot "
-			    "lock %s/%s: %s", dir, name, strerror(errno));
-			return -1;
+				r = 0;	/* a live process's */
+			else
+				snprintf(msg, msgsz, "key 'metrics_dir': "
+				    "cannot lock %s/%s: %s", dir, name,
+				    strerror(errno));
+			goto out;
 		}
 		if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-			close(fd);
 			snprintf(msg, msgsz, "key 'metrics_dir': %s/%s is "
 			    "not a regular file", dir, name);
-			return -1;
+			goto out;
 		}
 		if (sb.st_size == 0 || sb.st_size == (off_t)sizeof(*m))
 			break;
@@ -284,32 +284,30 @@ claim(int dfd, const char *dir, const char *program, unsigned n, char *msg,
 		jta_warn("metrics file %s/%s has another layout: replaced",
 		    dir, name);
 		if (unlinkat(dfd, name, 0) != 0) {
-			close(fd);
 			snprintf(msg, msgsz, "key 'metrics_dir': cannot "
 			    "replace %s/%s: %s", dir, name, strerror(errno));
-			return -1;
+			goto out;
 		}
 		close(fd);
+		fd = -1;
 	}
-	if (tries == 2) {
+	if (fd < 0) {
 		snprintf(msg, msgsz, "key 'metrics_dir': %s/%s keeps "
 		    "changing", dir, name);
-		return -1;
+		goto out;
 	}
 	/* Growing from 0 only: a file in use is never truncated, so a
 	 * reader's mapping of it cannot fault. */
 	if (sb.st_size == 0 && ftruncate(fd, (off_t)sizeof(*m)) != 0) {
 		snprintf(msg, msgsz, "key 'metrics_dir': cannot size %s/%s: "
 		    "%s", dir, name, strerror(errno));
-		close(fd);
-		return -1;
+		goto out;
 	}
 	m = mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (m == MAP_FAILED) {
 		snprintf(msg, msgsz, "key 'metrics_dir': cannot map %s/%s: "
 		    "%s", dir, name, strerror(errno));
-		close(fd);
-		return -1;
+		goto out;
 	}
 	if (atomic_load_explicit(&m->magic, memory_order_acquire) != MAGIC ||
 	    m->size != sizeof(*m) || strcmp(m->program, program) != 0) {
@@ -324,7 +322,12 @@ claim(int dfd, const char *dir, const char *program, unsigned n, char *msg,
 	}
 	mine = m;
 	mine_fd = fd;
-	return 1;
+	fd = -1;	/* kept open: it holds the lock */
+	r = 1;
+out:
+	if (fd >= 0)
+		close(fd);
+	return r;
 }
 
 enum jta_err
