@@ -237,15 +237,16 @@ END_TEST
 #define CHILDREN	4
 #define ADDS		20000
 
-/* CHILDREN processes at once, each ADDS requests; wait for them all. */
+/* k (<= CHILDREN) processes at once, each ADDS requests; wait for
+ * them all. */
 static void
-round_of(const struct jta_conf *c)
+round_of(const struct jta_conf *c, int k)
 {
 	pid_t	 pids[CHILDREN];
 	char	 msg[256];
 	int	 i, st, n;
 
-	for (i = 0; i < CHILDREN; i++) {
+	for (i = 0; i < k; i++) {
 		pids[i] = fork();
 		ck_assert_int_ge(pids[i], 0);
 		if (pids[i] == 0) {
@@ -259,7 +260,7 @@ round_of(const struct jta_conf *c)
 			_exit(0);
 		}
 	}
-	for (i = 0; i < CHILDREN; i++) {
+	for (i = 0; i < k; i++) {
 		ck_assert_int_eq(waitpid(pids[i], &st, 0), pids[i]);
 		ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	}
@@ -285,10 +286,10 @@ START_TEST(forked_exact_totals)
 {
 	struct jta_conf	 c;
 	char		*t;
-	int		 files;
+	int		 files, i;
 
 	fresh(&c);
-	round_of(&c);
+	round_of(&c, CHILDREN);
 	t = render(&c);
 	ck_assert_uint_eq(value(t, "jta_requests_total{endpoint=\"issues."
 	    "search\",status=\"200\"}"), CHILDREN * ADDS);
@@ -297,13 +298,22 @@ START_TEST(forked_exact_totals)
 	/* The workers are gone; their counts stay. */
 	ck_assert_uint_eq(value(t, "jta_processes{program=\"jta-test\"}"), 0);
 	free(t);
-	files = files_in(&c);
-	ck_assert_int_le(files, CHILDREN);
-	/* New workers take over the dead ones' files and add on. */
-	round_of(&c);
+	ck_assert_int_le(files_in(&c), CHILDREN);
+	/* New workers take over the dead ones' files and add on; the
+	 * files number at most the most workers alive at once. */
+	round_of(&c, CHILDREN);
 	t = render(&c);
 	ck_assert_uint_eq(value(t, "jta_requests_total{endpoint=\"issues."
 	    "search\",status=\"200\"}"), 2 * CHILDREN * ADDS);
+	free(t);
+	files = files_in(&c);
+	ck_assert_int_le(files, CHILDREN);
+	/* One worker at a time: each reuses a file, none is added. */
+	for (i = 0; i < 3; i++)
+		round_of(&c, 1);
+	t = render(&c);
+	ck_assert_uint_eq(value(t, "jta_requests_total{endpoint=\"issues."
+	    "search\",status=\"200\"}"), (2 * CHILDREN + 3) * ADDS);
 	free(t);
 	ck_assert_int_eq(files_in(&c), files);
 }
