@@ -80,9 +80,10 @@ static const struct jta_field rule_fields[] = {
 
 /*
  * The operator: the subject of the client certificate the web server
- * verified, else the user its basic auth authenticated, into buf (OPERATOR_MAX + 1 bytes),
- * control characters as '?', cut on a UTF-8 boundary (a long DN is kept
- * as its start; the whole one is in the web server's log).  403 when the
+ * verified, else the user its basic auth authenticated, into buf
+ * (OPERATOR_MAX + 1 bytes), control characters as '?', cut on a UTF-8
+ * boundary (a long DN is kept as its start; the whole one is in the web
+ * server's log).  403 when the
  * web server authenticated nobody.
  */
 static enum jta_err

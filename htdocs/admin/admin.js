@@ -121,12 +121,12 @@
 		var box = $('quotas'), tb = $('top-users').tBodies[0];
 		clear(box);
 		clear(tb);
+		$('usage-none').hidden = !!u;
+		$('top-users').hidden = !u;
 		if (!u) {
-			$('usage-none').hidden = false;
 			$('period').textContent = '';
 			return;
 		}
-		$('usage-none').hidden = true;
 		var p = u.period || {};
 		$('period').textContent = '(day ' + (p.day || '?') +
 		    ', month ' + (p.month || '?') + ')';
@@ -169,6 +169,7 @@
 		var tb = $('rules').tBodies[0];
 		clear(tb);
 		$('rules-none').hidden = rules.length > 0;
+		$('rules').hidden = rules.length === 0;
 		rules.forEach(function (r) {
 			var tr = el('tr');
 			tr.dataset.id = r.id;
@@ -191,11 +192,10 @@
 	function renderAudit(rows) {
 		var tb = $('audit').tBodies[0];
 		clear(tb);
-		if (!rows) {
-			$('audit-none').hidden = false;
+		$('audit-none').hidden = !!rows;
+		$('audit').hidden = !rows;
+		if (!rows)
 			return;
-		}
-		$('audit-none').hidden = true;
 		rows.forEach(function (a) {
 			var tr = el('tr');
 			[a.when, a.who, a.action, a.issue_key, a.endpoint,

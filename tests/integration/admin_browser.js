@@ -55,6 +55,83 @@ async function apiIssues() {
 	return { status: r.status, body: body };
 }
 
+/* Quotas at 10, 69, 70, 89, 90, 100 and 120 %: level -> colour, and
+ * the bar's width capped at 100 %. */
+const FIXTURE_QUOTAS = [
+	[10, 'ok'], [69, 'ok'], [70, 'warn'], [89, 'warn'], [90, 'high'],
+	[100, 'over'], [120, 'over']
+].map(([p, level], i) => ({
+	scope: i % 2 ? 'site' : 'person',
+	subject: i % 2 ? 'acme.atlassian.net' : 'alice',
+	metric: ['calls', 'creates', 'updates', 'conversations'][i % 4],
+	limit: 100, used: p, percent: p, level: level
+}));
+
+async function fixture(page) {
+	const real = await page.evaluate(async () =>
+	    (await fetch('api/state')).json());
+	const fake = Object.assign({}, real, {
+		usage: {
+			period: { day: '2026-11-29', month: '2026-11' },
+			quotas: FIXTURE_QUOTAS,
+			top_users: [
+				{ user: 'alice', calls: 120, creates: 7,
+				  updates: 11, conversations: 4 },
+				{ user: 'bob', calls: 31, creates: 1,
+				  updates: 0, conversations: 2 }
+			],
+			totals: { calls: 151 }
+		},
+		audit: [{ when: '2026-11-29T00:10:00Z',
+			who: 'operator:' + user, action: 'admin:switch-on',
+			issue_key: null, endpoint: 'admin', status: 200,
+			detail: 'on' }, { when: '2026-11-29T00:05:00Z',
+			who: 'alice', action: 'create', issue_key: 'OPS-7',
+			endpoint: 'issues.create', status: 201,
+			detail: '<b>not markup</b>' }]
+	});
+	await page.route('**/admin/api/state', (route) => route.fulfill({
+		status: 200, contentType: 'application/json',
+		body: JSON.stringify(fake)
+	}));
+	await page.reload();
+	await page.waitForSelector('body[data-loaded="true"]');
+	const bars = await page.$$eval('.quota', (qs) => qs.map((q) => {
+		const f = q.querySelector('.fill');
+		return { level: q.dataset.level,
+		    colour: getComputedStyle(f).backgroundColor,
+		    width: f.getBoundingClientRect().width,
+		    full: q.querySelector('.bar').getBoundingClientRect().width,
+		    label: q.querySelector('.quota-label').textContent };
+	}));
+	check('fixture: one bar per quota', bars.length ===
+	    FIXTURE_QUOTAS.length, bars.length);
+	bars.forEach((b, i) => {
+		const q = FIXTURE_QUOTAS[i];
+		const want = Math.min(q.percent, 100) / 100 * b.full;
+		check('fixture: ' + q.percent + ' % (' + q.level + ') is ' +
+		    (q.level === 'ok' ? 'green' : q.level === 'warn' ?
+		    'yellow' : 'red') + ', ' + Math.min(q.percent, 100) +
+		    ' % wide', b.colour === COLOURS[q.level] &&
+		    Math.abs(b.width - want) < 1.5 &&
+		    b.label.includes(q.used + ' of 100'), b);
+	});
+	const users = await page.$$eval('#top-users tbody tr', (trs) =>
+	    trs.map((t) => t.textContent));
+	check('fixture: the top users table', users.length === 2 &&
+	    users[0].startsWith('alice120'), users);
+	const audit = await page.$$eval('#audit tbody tr', (trs) =>
+	    trs.map((t) => Array.from(t.cells).map((c) => c.textContent)));
+	check('fixture: the audit rows, text kept as text', audit.length ===
+	    2 && audit[1][6] === '<b>not markup</b>' &&
+	    audit[0][2] === 'admin:switch-on', audit);
+	check('fixture: no markup injected',
+	    (await page.$$('#audit b')).length === 0);
+	await page.screenshot({ path: path.join(shotDir,
+	    'admin-usage-fixture.png'), fullPage: true });
+	await page.unroute('**/admin/api/state');
+}
+
 async function main() {
 	const timer = setTimeout(() => {
 		console.log('not ok - the browser test finished within 90 s');
@@ -173,6 +250,11 @@ async function main() {
 		    await page.isHidden('#error'));
 		await page.screenshot({ path: path.join(shotDir,
 		    'admin-on.png'), fullPage: true });
+		/* The rendering of usage and audit rows, on a fixture of the
+		 * shape jta_store_usage_summary and the audit log give
+		 * (served in place of the state; the switch and rules are
+		 * the real ones). */
+		await fixture(page);
 		check('no Content-Security-Policy refusal in the console',
 		    csp.length === 0, csp);
 		await ctx.close();

@@ -61,7 +61,8 @@ def main():
                 print(line)
         cases.check("chromium: the script exited 0", p.returncode == 0,
                     p.stderr[-2000:])
-        for f in ("admin-off.png", "admin-rule-error.png", "admin-on.png"):
+        for f in ("admin-off.png", "admin-rule-error.png", "admin-on.png",
+                  "admin-usage-fixture.png"):
             fp = os.path.join(shots, f)
             cases.check("screenshot %s saved" % f, os.path.exists(fp) and
                         os.path.getsize(fp) > 1000, fp)
