@@ -38,17 +38,23 @@
 #include "jta_log.h"
 #include "jta_time.h"
 
-/* The audit log (common/jta_audit.h) arrives with helper "audit"'s
- * branch; until it is merged there is nothing to write to, and
- * admin_audit says so in the log.  The usage summary and the audit
- * rows the page shows are wired the same way (admin_usage,
- * admin_audit_recent). */
+/* The audit log (common/jta_audit.h) and usage counting
+ * (common/jta_usage.h, jta_store_usage_summary) are built in parallel
+ * with this page; each is used when its header is in the tree.  Without
+ * the audit log admin_audit logs each change instead and the page shows
+ * no audit rows; without usage counting the page shows no usage. */
 #if defined(__has_include)
 #if __has_include("jta_audit.h")
 #include "jta_audit.h"
 #define ADMIN_HAVE_AUDIT	1
 #endif
+#if __has_include("jta_usage.h")
+#define ADMIN_HAVE_USAGE	1
 #endif
+#endif
+
+/* Audit rows the page shows, newest first. */
+#define ADMIN_AUDIT_ROWS	20
 
 #define N(t)	(sizeof(t) / sizeof((t)[0]))
 
@@ -162,9 +168,9 @@ sameorigin(const struct jta_ctx *ctx, const struct jta_req *req,
 /*
  * Record a change made on the page in the audit log: who is
  * "operator:<login>", action "admin:<what>", endpoint "admin", status
- * the answer's, detail short and never a secret.  Until helper "audit"
- * is merged (no jta_audit.h) the change is logged here instead and the
- * lead wires this one function.  JTA_OK, or the audit log's error.
+ * the answer's, detail short and never a secret.  In a build without
+ * the audit log (no jta_audit.h) the change is logged instead.  JTA_OK,
+ * or the audit log's error.
  */
 static enum jta_err
 admin_audit(struct jta_ctx *ctx, const char *login, const char *what,
@@ -182,13 +188,21 @@ admin_audit(struct jta_ctx *ctx, const char *login, const char *what,
 		ev.when = jta_time_now();
 		ev.who = who;
 		ev.account_id = NULL;
-		ev.site = NULL;
+		ev.site = NULL;		/* a change of ours, of no site */
 		ev.action = action;
 		ev.issue_key = NULL;
 		ev.endpoint = "admin";
 		ev.status = status;
 		ev.detail = detail;
-		return jta_audit_write(ctx->store, &ev, err);
+		if (jta_audit_write(ctx->store, &ev, err) != JTA_OK) {
+			jta_errorlog("audit: %s %s status=%d %s: not "
+			    "recorded: %s", who, action, status, detail,
+			    err->detail);
+			return jta_error_set(err, JTA_ERR_DB, 500, NULL,
+			    "the change was made, but the audit log could "
+			    "not record it; the log has details");
+		}
+		return JTA_OK;
 	}
 #else
 	(void)ctx;
@@ -201,30 +215,48 @@ admin_audit(struct jta_ctx *ctx, const char *login, const char *what,
 
 /*
  * Usage this period as jta_store_usage_summary gives it, or JSON null
- * when this build counts no usage (helper "usage" not merged yet: the
- * lead wires this function).  *out is new.
+ * when this build counts no usage.  *out is new.
  */
 static enum jta_err
 admin_usage(struct jta_ctx *ctx, json_t **out, struct jta_error *err)
 {
+#ifdef ADMIN_HAVE_USAGE
+	enum jta_err	 rc;
+
+	*out = NULL;
+	if ((rc = jta_store_usage_summary(ctx->store, jta_time_now(), out)) !=
+	    JTA_OK)
+		return jta_error_set(err, rc, jta_err_status(rc), NULL,
+		    "the usage could not be read; the log has details");
+	return JTA_OK;
+#else
 	(void)ctx;
 	(void)err;
 	*out = json_null();
 	return JTA_OK;
+#endif
 }
 
 /*
- * The newest audit rows, newest first, or JSON null when this build has
- * no audit log to read (helper "audit" not merged yet: the lead wires
- * this function to its reader).  *out is new.
+ * The newest ADMIN_AUDIT_ROWS audit rows, newest first, or JSON null
+ * when this build has no audit log.  *out is new.
  */
 static enum jta_err
 admin_audit_recent(struct jta_ctx *ctx, json_t **out, struct jta_error *err)
 {
+#ifdef ADMIN_HAVE_AUDIT
+	struct jta_audit_filter f;
+
+	memset(&f, 0, sizeof(f));
+	f.limit = ADMIN_AUDIT_ROWS;
+	*out = NULL;
+	return jta_store_audit_query(ctx->store, &f, out, err);
+#else
 	(void)ctx;
 	(void)err;
 	*out = json_null();
 	return JTA_OK;
+#endif
 }
 
 /* t as "YYYY-MM-DDTHH:MM:SSZ", or null when 0 (never). */
