@@ -295,6 +295,50 @@ answer(struct jta_resp *resp, int status, json_t *body)
 	return rc;
 }
 
+/*
+ * A quota set after last's "at" makes it the last configuration change
+ * (quotas come with usage counting; their times are RFC 3339 UTC
+ * strings like ours, which sort as the times do).
+ */
+static enum jta_err
+lastquota(struct jta_ctx *ctx, json_t *last, struct jta_error *err)
+{
+#ifdef ADMIN_HAVE_USAGE
+	enum jta_err	 rc;
+	json_t		*qs = NULL, *q;
+	const char	*at, *newest;
+	char		 what[JTA_LIMIT_POLICY_VALUE + 64];
+	size_t		 i;
+
+	if ((rc = jta_store_quota_list(ctx->store, &qs, err)) != JTA_OK)
+		return rc;
+	json_array_foreach(qs, i, q) {
+		at = json_string_value(json_object_get(q, "created"));
+		newest = json_string_value(json_object_get(last, "at"));
+		if (at == NULL || (newest != NULL && strcmp(at, newest) < 0))
+			continue;
+		snprintf(what, sizeof(what), "quota set: %s %s %s",
+		    json_string_value(json_object_get(q, "scope")),
+		    json_string_value(json_object_get(q, "subject")),
+		    json_string_value(json_object_get(q, "metric")));
+		if (json_object_set_new(last, "at", json_string(at)) != 0 ||
+		    json_object_set(last, "by", json_object_get(q,
+		    "created_by")) != 0 || json_object_set_new(last, "what",
+		    json_string(what)) != 0) {
+			rc = JTA_ERR_NOMEM;
+			break;
+		}
+	}
+	json_decref(qs);
+	return rc;
+#else
+	(void)ctx;
+	(void)last;
+	(void)err;
+	return JTA_OK;
+#endif
+}
+
 static enum jta_err
 state_get(struct jta_ctx *ctx, const char *login, struct jta_resp *resp,
     struct jta_error *err)
@@ -346,6 +390,10 @@ state_get(struct jta_ctx *ctx, const char *login, struct jta_resp *resp,
 	}
 	last = json_pack("{s:o, s:s, s:s}", "at", timejson(lat), "by", lby,
 	    "what", lwhat);
+	if (last == NULL || (rc = lastquota(ctx, last, err)) != JTA_OK) {
+		rc = last == NULL ? JTA_ERR_NOMEM : rc;
+		goto out;
+	}
 	body = json_pack("{s:b, s:s, s:o, s:s, s:s, s:O, s:O, s:O, s:O}",
 	    "enabled", pol.enabled, "message", pol.message, "changed_at",
 	    timejson(pol.changed_at), "changed_by", pol.changed_by,

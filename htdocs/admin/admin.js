@@ -138,7 +138,9 @@
 			row.dataset.colour = colour;
 			row.appendChild(el('div', q.scope + ' ' + q.subject +
 			    ': ' + q.metric + ' ' + q.used + ' of ' + q.limit +
-			    ' (' + pct + ' %)', 'quota-label'));
+			    (q.per ? ' per ' + q.per : '') + ' (' + pct +
+			    ' %)' + (q.resets ? ', resets ' + q.resets : ''),
+			    'quota-label'));
 			var bar = el('div', null, 'bar');
 			var fill = el('div', null, 'fill ' + colour);
 			/* CSSOM, which the CSP allows (style attributes it

@@ -193,8 +193,27 @@ async function main() {
 			bars.forEach((b, i) => check('quota ' + i + ' (' +
 			    b.level + ') is ' + COLOURS[b.level],
 			    b.colour === COLOURS[b.level], b));
+			/* The levels the wrapper's real usage reaches. */
+			const want = (process.env.JTA_USAGE_LEVELS || '')
+			    .split(',').filter((x) => x);
+			want.forEach((l) => check('real usage: a bar at level ' +
+			    l + ' is shown', bars.some((b) => b.level === l),
+			    bars));
+			if (want.length) {
+				const users = await page.$$eval(
+				    '#top-users tbody tr td:first-child',
+				    (tds) => tds.map((t) => t.textContent));
+				check('real usage: top users alice and bob',
+				    users.includes('alice') &&
+				    users.includes('bob'), users);
+				await page.screenshot({ path: path.join(shotDir,
+				    'admin-usage.png'), fullPage: true });
+			}
 		}
 
+		/* Real audit rows, when the build keeps an audit log: the
+		 * page's own changes are listed after they happen (checked
+		 * below). */
 		/* Off, with a message. */
 		await page.fill('#message', MESSAGE);
 		await page.click('#toggle');
@@ -248,6 +267,19 @@ async function main() {
 		check('the API answers 200 again', on.status === 200, on.status);
 		check('the error box is gone after a good change',
 		    await page.isHidden('#error'));
+		const rows = await page.evaluate(async () =>
+		    (await (await fetch('api/state')).json()).audit);
+		if (rows === null) {
+			console.log('# skip: audit rows: this build keeps no ' +
+			    'audit log (state.audit is null)');
+		} else {
+			const shown = await page.$$eval('#audit tbody tr',
+			    (trs) => trs.map((t) => t.cells[2].textContent));
+			['admin:switch-off', 'admin:rule-add',
+			    'admin:rule-remove', 'admin:switch-on'].forEach(
+			    (a) => check('audit row ' + a + ' is shown',
+			    shown.includes(a), shown));
+		}
 		await page.screenshot({ path: path.join(shotDir,
 		    'admin-on.png'), fullPage: true });
 		/* The rendering of usage and audit rows, on a fixture of the

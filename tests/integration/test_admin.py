@@ -11,6 +11,7 @@ import os
 import re
 import sys
 import tempfile
+import time
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -356,6 +357,40 @@ def audit(c, stack, s):
             isinstance(j.get("audit"), list) and len(j["audit"]) >= 4, j)
 
 
+def usage(c, stack, s):
+    """With usage counting in the build (jta-admin quota): the state
+    carries jta_store_usage_summary, and a quota set is the last
+    configuration change until a newer one."""
+    rc, _, _ = stack.admin("quota", "list")
+    if rc != 0:
+        st, _, j, _ = call(stack, "GET", STATE)
+        c.check("%s: no usage counting in this build: usage is null" % s,
+                st == 200 and j["usage"] is None, j)
+        return
+    rc, out, err = stack.admin("quota", "set", "--person", "alice",
+                               "--metric", "calls", "--limit", "50")
+    c.check("%s: set-up: a quota for alice" % s, rc == 0, out + err)
+    st, _, j, _ = call(stack, "GET", STATE)
+    u = j.get("usage") if isinstance(j, dict) else None
+    c.check("%s: state: usage with the quota, its level and percent" % s,
+            isinstance(u, dict) and any(
+                q.get("subject") == "alice" and q.get("metric") == "calls"
+                and q.get("limit") == 50 and q.get("level") == "ok" and
+                isinstance(q.get("percent"), int)
+                for q in u.get("quotas", [])) and "top_users" in u, u)
+    c.check("%s: state: the quota is the last configuration change" % s,
+            j["last_change"]["what"] == "quota set: person alice calls",
+            j["last_change"])
+    time.sleep(1.1)    # times are in seconds; a tie is either's
+    call(stack, "POST", "/admin/api/switch", {"enabled": True})
+    st, _, j, _ = call(stack, "GET", STATE)
+    c.check("%s: ... until the switch changes again" % s,
+            j["last_change"]["what"] == "switched on" and
+            j["last_change"]["by"] == USER, j["last_change"])
+    stack.admin("quota", "remove", "--person", "alice", "--metric",
+                "calls")
+
+
 def open_tests(c, stack, s):
     rc, _, err = stack.admin("user", "add", "alice")
     rc2, key, err2 = stack.admin("key", "create", "alice")
@@ -369,6 +404,7 @@ def open_tests(c, stack, s):
     csrf(c, stack, s)
     badinput(c, stack, s)
     no_operator(c, stack, s)
+    usage(c, stack, s)
     audit(c, stack, s)
 
 

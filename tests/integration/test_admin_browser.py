@@ -26,6 +26,42 @@ CHROMIUM = os.environ.get("JTA_CHROMIUM", "/usr/bin/chromium")
 MODULES = os.path.join(jtatest.SRCDIR, "tests", "node_modules")
 
 
+def usage_fixture(cases, stack, key):
+    """With usage counting in the build (jta-admin quota), real usage at
+    every level: alice's creates 0 of 100 (ok), alice's calls 15 of 20
+    (warn; the browser test adds at most 3), bob's calls 9 of 10 (high)
+    and bob's conversations 1 of 1 (over; bob makes no call after).
+    Returns the levels the page must show, or [] without usage."""
+    rc, _, _ = stack.admin("quota", "list")
+    if rc != 0:
+        print("# skip: no usage counting in this build (jta-admin quota): "
+              "the bars are checked on a fixture only")
+        return []
+    rc, _, err = stack.admin("user", "add", "bob")
+    rc2, bkey, err2 = stack.admin("key", "create", "bob")
+    cases.check("usage: set-up: bob and his key", rc == 0 and rc2 == 0,
+                err + err2)
+    for who, k, n in (("alice", key, 15), ("bob", bkey.strip(), 9)):
+        for _ in range(n):
+            st, _, _ = stack.request("GET", "/api/issues", headers={
+                "Authorization": "Bearer " + k})
+            if st != 200:
+                cases.check("usage: %s's calls are served" % who, False,
+                            st)
+                break
+    for args in (("--person", "alice", "--metric", "creates", "--limit",
+                  "100"),
+                 ("--person", "alice", "--metric", "calls", "--limit",
+                  "20"),
+                 ("--person", "bob", "--metric", "calls", "--limit", "10"),
+                 ("--person", "bob", "--metric", "conversations",
+                  "--limit", "1")):
+        rc, out, err = stack.admin("quota", "set", *args)
+        cases.check("usage: quota set %s" % " ".join(args), rc == 0,
+                    out + err)
+    return ["ok", "warn", "high", "over"]
+
+
 def main():
     missing = [p for p in (CHROMIUM, os.path.join(MODULES,
                                                   "playwright-core"))
@@ -47,7 +83,9 @@ def main():
         rc2, key, err2 = stack.admin("key", "create", "alice")
         cases.check("set-up: a user and an API key", rc == 0 and rc2 == 0,
                     err + err2)
-        env = dict(os.environ, NODE_PATH=MODULES, JTA_CHROMIUM=CHROMIUM)
+        levels = usage_fixture(cases, stack, key.strip())
+        env = dict(os.environ, NODE_PATH=MODULES, JTA_CHROMIUM=CHROMIUM,
+                   JTA_USAGE_LEVELS=",".join(levels))
         p = subprocess.run(["node", os.path.join(HERE, "admin_browser.js"),
                             stack.base_url, USER, PASSWORD, key.strip(),
                             shots], capture_output=True, text=True,
