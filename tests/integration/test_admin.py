@@ -9,6 +9,7 @@ import base64
 import json
 import os
 import re
+import subprocess
 import sys
 import tempfile
 import time
@@ -327,6 +328,82 @@ def badinput(c, stack, s):
             j["enabled"] is True and j["rules"] == [], j)
 
 
+def cgi(stack, method, uri, env=None, body=None):
+    """One request to jta-admin-api run as plain CGI, its stderr kept:
+    (exit status, HTTP status, json, stderr).  spawn-fcgi sends the
+    workers' stderr to /dev/null, so this is where a sanitizer report of
+    this program can be seen."""
+    e = {"JTA_CONFIG": stack.conf, "REQUEST_METHOD": method,
+         "REQUEST_URI": uri, "QUERY_STRING": "",
+         "GATEWAY_INTERFACE": "CGI/1.1"}
+    for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "PATH"):
+        if k in os.environ:
+            e[k] = os.environ[k]
+    data = b""
+    if body is not None:
+        data = json.dumps(body).encode()
+        e.update(CONTENT_LENGTH=str(len(data)),
+                 CONTENT_TYPE="application/json")
+    e.update(env or {})
+    p = subprocess.run([os.path.join(jtatest.BUILDDIR, "fcgi",
+                                     "jta-admin-api")], env=e, input=data,
+                       capture_output=True, timeout=60)
+    head, _, payload = p.stdout.partition(b"\r\n\r\n")
+    m = re.match(rb"Status: (\d+)", head)
+    return (p.returncode, int(m.group(1)) if m else None,
+            jtatest.body_json(payload) if payload else None,
+            p.stderr.decode("utf-8", "replace"))
+
+
+def cgi_checks(c, stack, s):
+    """Each request kind as CGI: the answers, the operator from a
+    verified client certificate, and no sanitizer report on stderr."""
+    dn = "CN=Carol Operator,O=Example,C=DE"
+    cert = {"SSL_CLIENT_VERIFY": "SUCCESS", "SSL_CLIENT_S_DN": dn,
+            "REMOTE_USER": "spoofed-by-a-basic-header",
+            "HTTP_X_JTA_ADMIN": "1"}
+    stderr = ""
+    rc, st, j, err = cgi(stack, "GET", STATE, cert)
+    stderr += err
+    c.check("%s: CGI: a verified client certificate names the operator "
+            "(its subject DN, not REMOTE_USER)" % s,
+            rc == 0 and st == 200 and j["operator"] == dn, (rc, st, j))
+    rc, st, j, err = cgi(stack, "GET", STATE, dict(
+        cert, SSL_CLIENT_VERIFY="FAILED:certificate has expired"))
+    stderr += err
+    c.check("%s: CGI: an unverified certificate does not: REMOTE_USER" % s,
+            st == 200 and j["operator"] == "spoofed-by-a-basic-header",
+            (st, j))
+    rc, st, j, err = cgi(stack, "POST", "/admin/api/switch", cert,
+                         {"enabled": False, "message": "cgi"})
+    stderr += err
+    c.check("%s: CGI: switch off, changed_by the DN" % s,
+            st == 200 and j["enabled"] is False and j["changed_by"] == dn,
+            (st, j))
+    rc, st, j, err = cgi(stack, "POST", "/admin/api/rules", cert,
+                         {"effect": "allow", "kind": "domain",
+                          "value": "Example.COM"})
+    stderr += err
+    rid = (j or {}).get("id")
+    c.check("%s: CGI: add a rule" % s, st == 201 and
+            j["value"] == "example.com", (st, j))
+    rc, st, j, err = cgi(stack, "DELETE", "/admin/api/rules/%s" % rid,
+                         cert)
+    stderr += err
+    c.eq("%s: CGI: remove it" % s, st, 204)
+    rc, st, j, err = cgi(stack, "POST", "/admin/api/switch", cert,
+                         {"enabled": True})
+    stderr += err
+    c.check("%s: CGI: switch on" % s, st == 200 and j["enabled"] is True,
+            (st, j))
+    rc, st, j, err = cgi(stack, "POST", "/admin/api/switch", cert,
+                         {"enabled": "yes"})
+    stderr += err
+    c.check("%s: CGI: bad input answered" % s, st == 422, (st, j))
+    c.check("%s: CGI: no sanitizer report on stderr" % s,
+            not jtatest.BAD_LOG.search(stderr), stderr[-2000:])
+
+
 def no_operator(c, stack, s):
     """The API refuses a request the web server did not authenticate,
     whatever the web server let through: run the program as CGI with no
@@ -404,6 +481,7 @@ def open_tests(c, stack, s):
     csrf(c, stack, s)
     badinput(c, stack, s)
     no_operator(c, stack, s)
+    cgi_checks(c, stack, s)
     usage(c, stack, s)
     audit(c, stack, s)
 
