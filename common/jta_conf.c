@@ -11,7 +11,7 @@
 #include "jta_req.h"
 
 enum kind { K_PATH, K_URL, K_BACKEND, K_LEVEL, K_MS, K_PROJECT, K_CLIENT,
-    K_SCOPES, K_SITE };
+    K_SCOPES, K_SITE, K_ONOFF };
 
 struct key {
 	const char	*name;
@@ -42,6 +42,12 @@ static const struct key keys[] = {
 	/* Well under the 45 s a GPT Action waits for an answer. */
 	{ "upstream_retry_budget_ms", K_MS,
 	    F(upstream_retry_budget_ms), 30000 },
+	/* Prometheus metrics: the counters' files live in metrics_dir
+	 * (jta_metrics.h), by default the directory "metrics" beside the
+	 * database; jta_metrics_open names this key when it cannot use
+	 * it, and the program stops. */
+	{ "metrics",		K_ONOFF,	F(metrics), 0 },
+	{ "metrics_dir",	K_PATH,		F(metrics_dir), 0 },
 };
 #undef F
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -70,6 +76,7 @@ jta_conf_defaults(struct jta_conf *conf)
 	    "read:jira-user read:jira-work write:jira-work offline_access");
 	conf->upstream_timeout_ms = 10000;
 	conf->upstream_retry_budget_ms = 20000;
+	conf->metrics = 1;	/* metrics_dir "": beside the database */
 }
 
 /* RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), tokens
@@ -199,6 +206,16 @@ setkey(struct jta_conf *conf, const struct key *k, const char *v,
 			return -1;
 		}
 		conf->log_level = lvl;
+		return 0;
+	case K_ONOFF:
+		if (strcmp(v, "on") == 0)
+			*(int *)(void *)dst = 1;
+		else if (strcmp(v, "off") == 0)
+			*(int *)(void *)dst = 0;
+		else {
+			snprintf(why, whysz, "must be 'on' or 'off'");
+			return -1;
+		}
 		return 0;
 	case K_MS:
 		if (jta_req_parse_uint(v, len, (uint64_t)k->max, &n) != 0 ||
