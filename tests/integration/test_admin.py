@@ -78,6 +78,8 @@ def closed(c, stack, s):
     st, _, _, _ = call(stack, "POST", "/admin/api/switch",
                        {"enabled": False})
     c.eq("%s: default: POST /admin/api/switch is 403" % s, st, 403)
+    st, _, _, _ = call(stack, "GET", "/metrics")
+    c.eq("%s: default: /metrics (same protection) is 403" % s, st, 403)
     rc, out, _ = stack.admin("status")
     c.check("%s: default: ... and the service is still on" % s,
             rc == 0 and "state:   on" in out, out)
@@ -94,6 +96,12 @@ def auth(c, stack, s):
     c.eq("%s: wrong password: 401" % s, st, 401)
     st, _, _, _ = call(stack, "GET", STATE, auth=("mallory", PASSWORD))
     c.eq("%s: unknown user: 401" % s, st, 401)
+    st, _, _, _ = call(stack, "GET", "/metrics", auth=None)
+    c.eq("%s: /metrics without credentials: 401" % s, st, 401)
+    st, h, _, raw = call(stack, "GET", "/metrics")
+    c.check("%s: /metrics with them: 200, Prometheus text" % s,
+            st == 200 and h.get("content-type", "").startswith(
+                "text/plain"), (st, h, raw[:200]))
     st, h, _, raw = call(stack, "GET", "/admin/")
     csp = h.get("content-security-policy", "")
     c.check("%s: right password: the page, 200, HTML" % s,
