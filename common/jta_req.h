@@ -47,6 +47,17 @@ struct jta_req {
 	/* If-None-Match (RFC 9110 §13.1.2), raw, "" if none: for the
 	 * endpoints that answer with an ETag. */
 	char		 if_none_match[JTA_LIMIT_HEADER + 1];
+	/* For the admin page (fcgi/admin.c), raw, "" if none: the web
+	 * server's authenticated user (REMOTE_USER, basic auth), the
+	 * subject DN of a client certificate the web server verified
+	 * (SSL_CLIENT_S_DN, only when SSL_CLIENT_VERIFY is SUCCESS), and
+	 * the headers of its cross-site request checks: Origin (RFC 6454
+	 * §7), Sec-Fetch-Site (Fetch Metadata) and X-JTA-Admin. */
+	char		 remote_user[JTA_LIMIT_HEADER + 1];
+	char		 client_dn[JTA_LIMIT_HEADER + 1];
+	char		 origin[JTA_LIMIT_HEADER + 1];
+	char		 sec_fetch_site[JTA_LIMIT_HEADER + 1];
+	char		 admin_header[JTA_LIMIT_HEADER + 1];
 };
 
 /*
