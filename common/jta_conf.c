@@ -42,6 +42,8 @@ static const struct key keys[] = {
 	/* Well under the 45 s a GPT Action waits for an answer. */
 	{ "upstream_retry_budget_ms", K_MS,
 	    F(upstream_retry_budget_ms), 30000 },
+	/* Ten years: longer is a decision for an archive, not this log. */
+	{ "audit_retention_days", K_MS,	F(audit_retention_days), 3650 },
 };
 #undef F
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -70,6 +72,7 @@ jta_conf_defaults(struct jta_conf *conf)
 	    "read:jira-user read:jira-work write:jira-work offline_access");
 	conf->upstream_timeout_ms = 10000;
 	conf->upstream_retry_budget_ms = 20000;
+	conf->audit_retention_days = 365;
 }
 
 /* RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), tokens

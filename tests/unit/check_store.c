@@ -31,7 +31,12 @@ static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
 /* SQL that takes a current file back to schema 6 (drops what migration
  * 7 made: the operators' switches). */
-#define DOWN_TO_6 \
+/* SQL that takes a current file back to schema 7 (drops what migration
+ * 8 made: the audit log). */
+#define DOWN_TO_7 \
+	"DROP TABLE audit_log; PRAGMA user_version = 7;"
+
+#define DOWN_TO_6 DOWN_TO_7 \
 	"DROP TABLE policy_rules; DROP TABLE policy_settings;" \
 	"PRAGMA user_version = 6;"
 
