@@ -55,9 +55,10 @@ clip(const char *detail, char *out, size_t outsz)
 
 	snprintf(out, outsz, "%s", detail != NULL ? detail : "");
 	n = strlen(out);
-	/* Cut back to the start of a character when the copy was cut. */
+	/* The copy was cut: drop the bytes of a character cut in two (at
+	 * most 3 of a 4-byte UTF-8 sequence). */
 	if (detail != NULL && strlen(detail) > n)
-		while (n > 0 && ((unsigned char)out[n] & 0xc0) == 0x80)
+		for (i = 0; i < 3 && n > 0 && !jta_req_utf8_valid(out, n); i++)
 			out[--n] = '\0';
 	for (i = 0; i < n; i++)
 		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
