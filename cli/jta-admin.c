@@ -1218,7 +1218,8 @@ cmd_users_unlink(const struct jta_conf *conf, int argc, char **argv)
 	struct jta_error err;
 	struct jta_user	 user;
 	struct jta_link	 was;
-	char		 by[JTA_LIMIT_POLICY_BY + 16], login[JTA_LIMIT_POLICY_BY];
+	char		 by[JTA_LIMIT_POLICY_BY + 16];
+	char		 login[JTA_LIMIT_POLICY_BY];
 	char		 detail[JTA_LIMIT_NAME + 64];
 	int64_t		 revoked = 0;
 	int		 had = 0, rc = 1;
@@ -1509,10 +1510,11 @@ static const struct cmd cmds[] = {
 	  "every create, edit, comment, transition, delete, draft, sign-in\n"
 	  "(and refused one) and operator action, with when, who, site,\n"
 	  "ticket, endpoint and the HTTP status.  --person matches a user\n"
-	  "name, an Atlassian account id or a user's email; --ticket an issue\n"
-	  "key (or a draft or ticket id); DATE is YYYY-MM-DD (UTC; --to counts\n"
-	  "that whole day) or YYYY-MM-DDTHH:MM:SSZ; --action one of create,\n"
-	  "edit, comment, transition, delete, draft, sign-in, admin:...\n"
+	  "name, an Atlassian account id or a user's email; --ticket an\n"
+	  "issue key (or a draft or ticket id); DATE is YYYY-MM-DD (UTC;\n"
+	  "--to counts that whole day) or YYYY-MM-DDTHH:MM:SSZ; --action one\n"
+	  "of create, edit, comment, transition, delete, draft, sign-in,\n"
+	  "admin:...\n"
 	  "--json and --csv print every column.  --purge deletes the rows\n"
 	  "older than audit_retention_days now (the services also do it a\n"
 	  "batch at a time as they write).",

@@ -82,9 +82,10 @@ struct jta_req;
 struct jta_user;
 struct jta_policy_op;
 struct jta_resp;
-void jta_audit_request(struct jta_store *st, int jira, const struct jta_req *req,
-    const struct jta_user *who, const struct jta_policy_op *op,
-    const struct jta_resp *resp, const struct jta_error *err);
+void jta_audit_request(struct jta_store *st, int jira,
+    const struct jta_req *req, const struct jta_user *who,
+    const struct jta_policy_op *op, const struct jta_resp *resp,
+    const struct jta_error *err);
 
 /*
  * Log a sign-in of user (NULL: refused, name is the name tried) with its
@@ -93,6 +94,7 @@ void jta_audit_request(struct jta_store *st, int jira, const struct jta_req *req
  * account id and site from the user's link.  Logs, never fails.
  */
 void jta_audit_signin(struct jta_store *st, int jira,
-    const struct jta_user *user, const char *name, const char *endpoint, int status, const char *detail);
+    const struct jta_user *user, const char *name, const char *endpoint,
+    int status, const char *detail);
 
 #endif
