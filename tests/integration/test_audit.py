@@ -106,6 +106,10 @@ def changes(c, s, stack, k, site, who):
     st, _, j, _ = k.call("POST", "/api/issues", {"project": "OPS",
                                                 "description": TEXTS[1]})
     c.eq("%s: a create without summary is 422" % s, st, 422)
+    st, _, j, _ = k.call("POST", "/api/issues/%s/transitions" % key,
+                         {"to": "Nowhere"})
+    c.eq("%s: an impossible transition is 4xx" % s, st // 100, 4)
+    bad_move = st
     rc, out, err = admin(stack, "deny", "project", "OPS", "--for", "write")
     rule = re.match(r"rule (\d+):", out).group(1)
     st, _, j, _ = k.call("PATCH", "/api/issues/" + key,
@@ -127,6 +131,8 @@ def changes(c, s, stack, k, site, who):
         status=200, **base)
     one(c, "%s: the 422 create: one row with status 422, no key" % s, got,
         action="create", issue_key="", status=422, **base)
+    one(c, "%s: the refused transition: one row with its status" % s, got,
+        action="transition", issue_key=key, status=bad_move, **base)
     r403 = [r for r in got if r["status"] == 403]
     c.check("%s: the 403 edit: one row naming the rule" % s,
             len(r403) == 1 and r403[0]["action"] == "edit" and
@@ -135,7 +141,7 @@ def changes(c, s, stack, k, site, who):
     c.check("%s: reads leave no row" % s,
             all(r["action"] != "read" and r["endpoint"] not in
                 ("issues.search",) for r in got) and
-            len([r for r in got if r["issue_key"] == key]) == 5, got)
+            len([r for r in got if r["issue_key"] == key]) == 6, got)
     return key
 
 
@@ -145,7 +151,7 @@ def filters(c, s, stack, key, who, email):
             sorted([r["id"] for r in allrows], reverse=True), allrows[:3])
     byt = rows(stack, "--ticket", key)
     c.check("%s: audit --ticket: only that ticket's rows" % s,
-            len(byt) >= 5 and all(r["issue_key"] == key for r in byt),
+            len(byt) >= 6 and all(r["issue_key"] == key for r in byt),
             byt)
     bya = rows(stack, "--action", "comment")
     c.check("%s: audit --action comment: comments only" % s,
@@ -389,6 +395,19 @@ def jira_conf(stack):
             % (stack.workdir, CLIENT_ID, secret, standin.url, standin.url))
 
 
+def get_url(url):
+    """GET an absolute URL on the stand-in; (status, headers, body)."""
+    import http.client
+    u = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+    try:
+        conn.request("GET", u.path + ("?" + u.query if u.query else ""))
+        r = conn.getresponse()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+    finally:
+        conn.close()
+
+
 def link(stack, person):
     """Link an Atlassian person through the consent dance; their key."""
     import http.client
@@ -423,6 +442,27 @@ def jira(c, stack, server):
     one(c, "%s: the /oauth/start sign-in: one row with account and site"
         % s, got, who=name, account_id=ALICE["account_id"], site=site,
         status=200, endpoint="oauth.callback")
+    # A GPT's sign-in through Atlassian's consent: our code issued at the
+    # callback, logged as hers.
+    rc, out, err = admin(stack, "client", "add", "--name", "GPT",
+                         "--redirect-uri", CB)
+    cid = re.search(r"^client_id: (\S+)$", out, re.M).group(1)
+    st, h, _ = stack.request("GET", "/oauth/authorize?" + urllib.parse.
+                             urlencode({"response_type": "code",
+                                        "client_id": cid,
+                                        "redirect_uri": CB,
+                                        "state": "st-9"}))
+    st, h, _ = get_url(h.get("location", ""))
+    u = urllib.parse.urlsplit(h.get("location", ""))
+    st, h, _ = stack.request("GET", u.path + "?" + u.query)
+    code = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(
+        h.get("location", "")).query)).get("code", "")
+    c.check("%s: a GPT sign-in through Atlassian gives our code" % s,
+            st == 302 and code.startswith("jta_ac_"), h)
+    one(c, "%s: ... one sign-in row, 302, with account and site" % s,
+        rows(stack, "--action", "sign-in"), who=name,
+        account_id=ALICE["account_id"], site=site, status=302,
+        endpoint="oauth.callback", detail="code issued (atlassian)")
     alice = Client(stack, ka)
     key = changes(c, s, stack, alice, site, name)
     c.check("%s: every row of alice carries her account id" % s,
@@ -432,7 +472,7 @@ def jira(c, stack, server):
     c.eq("%s: audit --person ACCOUNT_ID finds her rows" % s,
          [r["id"] for r in byacc],
          [r["id"] for r in rows(stack, "--person", name)])
-    scan(c, s, stack, TEXTS + [ka, SECRET])
+    scan(c, s, stack, TEXTS + [ka, SECRET, code])
     filters(c, s, stack, key, name, ALICE["email"])
 
     rc, out, err = admin(stack, "users")
