@@ -254,6 +254,9 @@ jta_audit_request(struct jta_store *st, int jira, const struct jta_req *req,
 	if ((ev.action = action(req, op)) == NULL)
 		return;
 	status = resp->status != 0 ? resp->status : err->status;
+	/* A method the resource does not have tried no change. */
+	if (status == 405)
+		return;
 	key[0] = '\0';
 	if (!(status < 300 && fromlocation(resp, key, sizeof(key))))
 		(void)frompath(req->path, key, sizeof(key));
