@@ -244,7 +244,7 @@ jta_audit_request(struct jta_store *st, int jira, const struct jta_req *req,
 	struct jta_link	 l;
 	char		 key[JTA_AUDIT_WORD_MAX + 1];
 	char		 detail[640];	/* jta_audit_write cuts it */
-	int		 status;
+	int		 status, n;
 
 	/* Nobody authenticated: nothing a person did (the web server's
 	 * access log has the attempt). */
@@ -264,14 +264,23 @@ jta_audit_request(struct jta_store *st, int jira, const struct jta_req *req,
 	 * the access rules names the rule; other details may quote what
 	 * was asked, so only the field goes in. */
 	detail[0] = '\0';
+	n = 0;
+	/* Without a key (a refused create), the project it was for. */
+	if (key[0] == '\0' && op->project[0] != '\0')
+		n = snprintf(detail, sizeof(detail), "project %.16s%s",
+		    op->project, status >= 400 && err->status == status &&
+		    (err->field[0] != '\0' || status == 403 || status == 429) ?
+		    "; " : "");
+	if (n < 0 || (size_t)n >= sizeof(detail))
+		n = 0;
 	if (status >= 400 && err->status == status) {
 		if (status == 403 || status == 429)
-			snprintf(detail, sizeof(detail), "%.64s%s%.512s",
-			    err->field[0] ? err->field : "",
+			snprintf(detail + n, sizeof(detail) - (size_t)n,
+			    "%.64s%s%.400s", err->field[0] ? err->field : "",
 			    err->field[0] ? ": " : "", err->detail);
 		else if (err->field[0] != '\0')
-			snprintf(detail, sizeof(detail), "field %.64s",
-			    err->field);
+			snprintf(detail + n, sizeof(detail) - (size_t)n,
+			    "field %.64s", err->field);
 	}
 	ev.who = who->name;
 	whosite(st, jira, who->id, &l, &ev.account_id, &ev.site);

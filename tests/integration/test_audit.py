@@ -103,6 +103,8 @@ def changes(c, s, stack, k, site, who):
     c.eq("%s: transition is 200" % s, st, 200)
     for _ in range(3):
         k.call("GET", "/api/issues/" + key)
+    st, _, j, _ = k.call("DELETE", "/api/issues/" + key)
+    c.eq("%s: DELETE of an issue is 405 (no change tried)" % s, st, 405)
     st, _, j, _ = k.call("POST", "/api/issues", {"project": "OPS",
                                                 "description": TEXTS[1]})
     c.eq("%s: a create without summary is 422" % s, st, 422)
@@ -129,8 +131,10 @@ def changes(c, s, stack, k, site, who):
     one(c, "%s: the transition: one row, 200" % s, got,
         action="transition", issue_key=key, endpoint="transitions",
         status=200, **base)
-    one(c, "%s: the 422 create: one row with status 422, no key" % s, got,
-        action="create", issue_key="", status=422, **base)
+    one(c, "%s: the 422 create: one row with status 422, no key, the "
+        "project and the field in the detail" % s, got, action="create",
+        issue_key="", status=422, detail="project OPS; field summary",
+        **base)
     one(c, "%s: the refused transition: one row with its status" % s, got,
         action="transition", issue_key=key, status=bad_move, **base)
     r403 = [r for r in got if r["status"] == 403]
@@ -138,7 +142,7 @@ def changes(c, s, stack, k, site, who):
             len(r403) == 1 and r403[0]["action"] == "edit" and
             r403[0]["issue_key"] == key and
             "rule %s" % rule in r403[0]["detail"], r403)
-    c.check("%s: reads leave no row" % s,
+    c.check("%s: reads and the 405 leave no row" % s,
             all(r["action"] != "read" and r["endpoint"] not in
                 ("issues.search",) for r in got) and
             len([r for r in got if r["issue_key"] == key]) == 6, got)
