@@ -11,7 +11,7 @@
 #include "jta_req.h"
 
 enum kind { K_PATH, K_URL, K_BACKEND, K_LEVEL, K_MS, K_PROJECT, K_CLIENT,
-    K_SCOPES, K_SITE };
+    K_SCOPES, K_SITE, K_ONOFF };
 
 struct key {
 	const char	*name;
@@ -44,6 +44,12 @@ static const struct key keys[] = {
 	    F(upstream_retry_budget_ms), 30000 },
 	/* Ten years: longer is a decision for an archive, not this log. */
 	{ "audit_retention_days", K_MS,	F(audit_retention_days), 3650 },
+	/* Prometheus metrics: the counters' files live in metrics_dir
+	 * (jta_metrics.h), by default the directory "metrics" beside the
+	 * database; jta_metrics_open names this key when it cannot use
+	 * it, and the program stops. */
+	{ "metrics",		K_ONOFF,	F(metrics), 0 },
+	{ "metrics_dir",	K_PATH,		F(metrics_dir), 0 },
 };
 #undef F
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -73,6 +79,7 @@ jta_conf_defaults(struct jta_conf *conf)
 	conf->upstream_timeout_ms = 10000;
 	conf->upstream_retry_budget_ms = 20000;
 	conf->audit_retention_days = 365;
+	conf->metrics = 1;	/* metrics_dir "": beside the database */
 }
 
 /* RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), tokens
@@ -202,6 +209,16 @@ setkey(struct jta_conf *conf, const struct key *k, const char *v,
 			return -1;
 		}
 		conf->log_level = lvl;
+		return 0;
+	case K_ONOFF:
+		if (strcmp(v, "on") == 0)
+			*(int *)(void *)dst = 1;
+		else if (strcmp(v, "off") == 0)
+			*(int *)(void *)dst = 0;
+		else {
+			snprintf(why, whysz, "must be 'on' or 'off'");
+			return -1;
+		}
 		return 0;
 	case K_MS:
 		if (jta_req_parse_uint(v, len, (uint64_t)k->max, &n) != 0 ||

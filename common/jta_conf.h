@@ -46,6 +46,11 @@ struct jta_conf {
 	int	 upstream_timeout_ms;		/* one call to Atlassian */
 	int	 upstream_retry_budget_ms;	/* waiting on 429/503 */
 	int	 audit_retention_days;		/* audit rows kept, days */
+	/* Prometheus metrics (jta_metrics.h): counted when metrics is 1,
+	 * one file per worker process in metrics_dir ("": the directory
+	 * "metrics" beside the database). */
+	int	 metrics;			/* metrics = on|off */
+	char	 metrics_dir[JTA_CONF_PATH_MAX];
 };
 
 /* Set every key to its documented default. */

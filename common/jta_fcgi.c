@@ -12,6 +12,7 @@
 #include "jta_fcgi.h"
 #include "jta_limits.h"
 #include "jta_log.h"
+#include "jta_metrics.h"
 
 extern char **environ;
 
@@ -109,11 +110,13 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep, struct io *io)
 	struct jta_policy_op op;
 	struct timespec	 t0;
 	enum jta_err	 rc;
+	const char	*mep;
+	double		 ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(&op, 0, sizeof(op));
 	memset(&err, 0, sizeof(err));
 	memset(&who, 0, sizeof(who));
-	memset(&op, 0, sizeof(op));
 	op.endpoint = "other";
 	rc = jta_req_init(&req, getparam, io, &err);
 	jta_log_set_request(req.id);
@@ -153,8 +156,15 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep, struct io *io)
 	if (!ep->no_policy)
 		jta_audit_request(ctx->store, ctx->conf.backend ==
 		    JTA_BACKEND_JIRA, &req, &who, &op, &resp, &err);
+	ms = ms_since(&t0);
+	/* Metrics by the access rules' endpoint names; a program outside
+	 * them (healthz, metrics, openapi) counts under its own name. */
+	mep = op.endpoint;
+	if (mep == NULL || strcmp(mep, "other") == 0)
+		mep = strncmp(ep->name, "jta-", 4) == 0 ? ep->name + 4 : NULL;
+	jta_metrics_request(mep, resp.status, ms / 1e3);
 	jta_info("%s %.200s status=%d ms=%.2f user=%s error=%s field=%s",
-	    req.method_name, req.path, resp.status, ms_since(&t0),
+	    req.method_name, req.path, resp.status, ms,
 	    who.name[0] ? who.name : "-", rc != JTA_OK ? jta_err_name(rc) :
 	    "-", rc != JTA_OK && err.field[0] ? err.field : "-");
 	jta_req_clear(&req);
@@ -189,6 +199,11 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 	}
 	jta_log_set_level((enum jta_log_level)ctx.conf.log_level);
 	jta_audit_set_retention(ctx.conf.audit_retention_days);
+	if (jta_metrics_open(&ctx.conf, ep->name, msg, sizeof(msg)) !=
+	    JTA_OK) {
+		jta_errorlog("configuration %s: %s", ctx.conf.path, msg);
+		goto out;
+	}
 	if (jta_vault_open(ctx.conf.vault_key_file, &ctx.vault, msg,
 	    sizeof(msg)) != JTA_OK) {
 		jta_errorlog("configuration %s: %s", ctx.conf.path, msg);
@@ -277,5 +292,6 @@ out:
 	jta_backend_free(ctx.backend);
 	jta_store_close(ctx.store);
 	jta_vault_close(ctx.vault);
+	jta_metrics_close();
 	return status;
 }

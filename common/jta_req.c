@@ -370,6 +370,17 @@ findchoice(const struct jta_field *f, const char *v)
 	return NULL;
 }
 
+enum jta_err
+jta_req_choose(const char *field, const char *const *choices, const char *v,
+    const char **canon, struct jta_error *err)
+{
+	const struct jta_field f = { field, JTA_FT_ENUM, 0, 0, 0, choices };
+
+	if ((*canon = findchoice(&f, v)) != NULL)
+		return JTA_OK;
+	return choicelist(&f, err, "has a value that is not allowed");
+}
+
 static int
 isusername(const char *s, size_t len)
 {

@@ -174,6 +174,16 @@ long jta_req_form_decode(const char *s, size_t len, char *out, size_t outsz)
 int jta_req_utf8_valid(const char *s, size_t len);
 
 /* 1 when s[0..len) is a project key: [A-Z][A-Z0-9]{0,9}. */
+/*
+ * The member of choices (NULL-terminated) equal to v ignoring ASCII case,
+ * in *canon; otherwise 422 naming field and listing the choices, as a
+ * JTA_FT_ENUM field answers.  For values whose allowed set depends on the
+ * backend: the embedded store's statuses and priorities are fixed, a Jira
+ * site's are its own.
+ */
+enum jta_err jta_req_choose(const char *field, const char *const *choices,
+    const char *v, const char **canon, struct jta_error *err) JTA_WUR;
+
 int jta_req_is_project_key(const char *s, size_t len);
 
 /*

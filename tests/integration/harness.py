@@ -20,12 +20,12 @@ import time
 
 APACHE_MODULES = ("mpm_event", "authz_core", "mime", "dir", "headers",
                   "proxy", "proxy_fcgi", "alias", "setenvif",
-                  "reqtimeout")
+                  "reqtimeout", "authz_host")
 PROGRAMS = ("healthz", "issues", "issue", "comments", "transitions",
             "projects", "me", "tickets", "oauth-start", "oauth-callback",
             "oauth-authorize", "oauth-token", "oauth-revoke",
             "oauth-metadata", "similar", "users", "openapi",
-            "project-fields", "drafts")
+            "project-fields", "drafts", "metrics")
 # The account the web servers' workers run as: it must reach the sockets
 # and read htdocs, nothing more.
 WEB_USER = "www-data"
@@ -38,11 +38,14 @@ def free_port():
 
 
 class Stack:
-    def __init__(self, server, builddir, srcdir, workdir, extra_conf=None):
+    def __init__(self, server, builddir, srcdir, workdir, extra_conf=None,
+                 metrics_open=False):
         """extra_conf(stack) may return more configuration lines; it is
-        called once the port (stack.base_url) is known."""
+        called once the port (stack.base_url) is known.  metrics_open:
+        let 127.0.0.1 read /metrics (shipped: denied to everyone)."""
         assert server in ("nginx", "apache"), server
         self.extra_conf = extra_conf
+        self.metrics_open = metrics_open
         self.server = server
         self.builddir = builddir
         self.srcdir = srcdir
@@ -109,10 +112,24 @@ class Stack:
         paths instead of the production ones."""
         with open(os.path.join(self.srcdir, path)) as f:
             text = f.read()
-        return text.replace("/run/jta", self.sockdir).replace(
-            "/usr/local/share/jta/htdocs", self.htdocs)
+        text = text.replace("/run/jta", self.sockdir).replace(
+            "/usr/local/share/jta/htdocs", self.htdocs).replace(
+            "/etc/nginx/jta-admin-access.conf",
+            os.path.join(self.workdir, "jta-admin-access.conf"))
+        if self.metrics_open:
+            text = text.replace('<Location "/metrics">\n'
+                                '\tRequire all denied\n',
+                                '<Location "/metrics">\n'
+                                '\tRequire ip 127.0.0.1\n')
+        return text
 
     def _start_nginx(self):
+        with open(os.path.join(self.workdir, "jta-admin-access.conf"),
+                  "w") as f:
+            if self.metrics_open:
+                f.write("allow 127.0.0.1;\ndeny all;\n")
+            else:
+                f.write(self._ours("nginx-conf/jta-admin-access.conf"))
         inc = os.path.join(self.workdir, "jta-locations.conf")
         with open(inc, "w") as f:
             f.write(self._ours("nginx-conf/jta-locations.conf"))
