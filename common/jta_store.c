@@ -326,6 +326,7 @@ enum sid {
 	S_RULE_DEL, S_RULE_LIST,
 	S_AUD_ADD, S_AUD_PURGE, S_AUD_QUERY, S_AUD_QUERY_KEY, S_AUD_COUNT,
 	S_LINK_LIST, S_LINK_DEL, S_TOK_REVOKE_USER, S_CODE_DEL_USER,
+	S_INTEGRITY, S_FTS_CHECK,
 	S_COUNT
 };
 
@@ -699,6 +700,11 @@ static const char *const sql[S_COUNT] = {
 	[S_TOK_REVOKE_USER] = "UPDATE oauth_tokens SET revoked = 1 "
 	    "WHERE user_id = :uid AND revoked = 0",
 	[S_CODE_DEL_USER] = "DELETE FROM oauth_codes WHERE user_id = :uid",
+	/* jta-admin check: the first finding, or "ok"; the FTS5 index
+	 * against its content (an error when they differ). */
+	[S_INTEGRITY] = "PRAGMA integrity_check(1)",
+	[S_FTS_CHECK] = "INSERT INTO ticket_fts(ticket_fts) VALUES "
+	    "('integrity-check')",
 };
 
 struct jta_store {
@@ -5224,32 +5230,34 @@ out:
 enum jta_err
 jta_store_check(struct jta_store *st, char *what, size_t whatsz)
 {
-	sqlite3_stmt	*s = NULL;
-	const char	*q[] = { "PRAGMA integrity_check",
-	    "INSERT INTO ticket_fts(ticket_fts) VALUES ('integrity-check')" };
-	const char	*name[] = { "integrity_check", "FTS integrity-check" };
+	static const enum sid q[] = { S_INTEGRITY, S_FTS_CHECK };
+	static const char *const name[] = { "integrity_check",
+	    "FTS integrity-check" };
+	sqlite3_stmt	*s;
 	size_t		 i;
 	int		 rc;
 
 	for (i = 0; i < 2; i++) {
-		rc = sqlite3_prepare_v2(st->db, q[i], -1, &s, NULL);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_step(s);
+		if ((s = stmt(st, q[i])) == NULL) {
+			snprintf(what, whatsz, "%s: %.200s", name[i],
+			    sqlite3_errmsg(st->db));
+			return JTA_ERR_DB;
+		}
+		rc = sqlite3_step(s);
 		if (i == 0 && rc == SQLITE_ROW &&
 		    strcmp(col(s, 0), "ok") != 0) {
 			snprintf(what, whatsz, "%s: %.200s", name[i],
 			    col(s, 0));
-			sqlite3_finalize(s);
+			sqlite3_reset(s);
 			return JTA_ERR_DB;
 		}
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 			snprintf(what, whatsz, "%s: %.200s", name[i],
 			    sqlite3_errmsg(st->db));
-			sqlite3_finalize(s);
+			sqlite3_reset(s);
 			return JTA_ERR_DB;
 		}
-		sqlite3_finalize(s);
-		s = NULL;
+		sqlite3_reset(s);
 	}
 	snprintf(what, whatsz, "ok");
 	return JTA_OK;
