@@ -267,6 +267,20 @@ def check_cmd(c, s, stack, jira):
             "exit 1" % s, p.returncode == 1 and
             re.search(r"^FAIL database", p.stdout, re.M), p.stdout +
             p.stderr)
+    # An old schema: FAIL telling to run jta-admin init.
+    dst = sqlite3.connect(copy)
+    src = db(stack)
+    src.backup(dst)
+    src.close()
+    dst.execute("PRAGMA user_version = 7")
+    dst.close()
+    p = subprocess.run([os.path.join(jtatest.BUILDDIR, "cli", "jta-admin"),
+                        "--config", conf2, "check"], capture_output=True,
+                       text=True, timeout=60)
+    c.check("%s: check on a database of an older schema: FAIL saying to "
+            "run jta-admin init" % s, p.returncode == 1 and
+            re.search(r"^FAIL database.*jta-admin init", p.stdout, re.M),
+            p.stdout + p.stderr)
     rc, out, err = admin(stack, "check", "extra")
     c.eq("%s: check with an argument: exit 2" % s, rc, 2)
 
