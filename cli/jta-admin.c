@@ -15,8 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jta_audit.h"
 #include "jta_authz.h"
 #include "jta_conf.h"
+#include "jta_http.h"
 #include "jta_log.h"
 #include "jta_policy.h"
 #include "jta_req.h"
@@ -971,6 +973,437 @@ cmd_rules_remove(const struct jta_conf *conf, int argc, char **argv)
 	return rc;
 }
 
+/* ---- the audit log, linked people, the health check ---- */
+
+/* Take the lone flags (--json, --csv, --purge) named in names out of
+ * argv; set[k] = 1 for each one found. */
+static void
+flags(int *argc, char **argv, const char *const *names, int *set)
+{
+	int	 i, o = 0;
+	size_t	 k;
+
+	for (i = 0; i < *argc; i++) {
+		for (k = 0; names[k] != NULL; k++)
+			if (strncmp(argv[i], "--", 2) == 0 &&
+			    strcmp(argv[i] + 2, names[k]) == 0)
+				break;
+		if (names[k] != NULL)
+			set[k] = 1;
+		else
+			argv[o++] = argv[i];
+	}
+	*argc = o;
+}
+
+/* One CSV cell (RFC 4180 §2: quoted, quotes doubled); a cell a
+ * spreadsheet would run as a formula gets a leading quote (OWASP CSV
+ * injection). */
+static void
+csvcell(const char *v, int last)
+{
+	const char	*p;
+
+	fputc('"', stdout);
+	if (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@')
+		fputc('\'', stdout);
+	for (p = v; *p != '\0'; p++) {
+		if (*p == '"')
+			fputc('"', stdout);
+		fputc(*p, stdout);
+	}
+	fputs(last ? "\"\r\n" : "\",", stdout);
+}
+
+static const char *
+jstr(const json_t *o, const char *k)
+{
+	const char	*v = json_string_value(json_object_get(o, k));
+
+	return v != NULL ? v : "";
+}
+
+/* A --from/--to date: YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ; a day given
+ * as --to counts whole (up to the next midnight). */
+static int
+datearg(const char *opt, const char *v, int end, int64_t *out)
+{
+	size_t	 n = strlen(v);
+
+	if (jta_time_parse(v, n, out) != 0) {
+		fail("--%s must be a date, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ "
+		    "(UTC)", opt);
+		return -1;
+	}
+	if (end && n == 10)
+		*out += 86400;
+	return 0;
+}
+
+static int
+auditpurge(const struct jta_conf *conf)
+{
+	struct jta_store *st = NULL;
+	struct jta_error err;
+	int64_t		 gone, total = 0, before;
+	int		 rc = 1;
+
+	if (openstore(conf, 0, &st) != 0)
+		return 1;
+	memset(&err, 0, sizeof(err));
+	before = jta_time_now() - (int64_t)conf->audit_retention_days * 86400;
+	do {
+		if (jta_store_audit_purge(st, before, JTA_AUDIT_PURGE_BATCH,
+		    &gone, &err) != JTA_OK) {
+			fail("%s", err.detail);
+			goto out;
+		}
+		total += gone;
+	} while (gone > 0);
+	printf("purged %lld audit rows older than %d days\n",
+	    (long long)total, conf->audit_retention_days);
+	rc = 0;
+out:
+	jta_store_close(st);
+	return rc;
+}
+
+static int
+cmd_audit(const struct jta_conf *conf, int argc, char **argv)
+{
+	static const char *const names[] = { "person", "ticket", "from", "to",
+	    "action", "limit", NULL };
+	static const char *const lone[] = { "json", "csv", "purge", NULL };
+	static const char *const cols[] = { "when", "who", "account_id",
+	    "site", "action", "issue_key", "endpoint", "status", "detail" };
+	const char	*vals[6] = { NULL };
+	int		 set[3] = { 0, 0, 0 };
+	struct jta_audit_filter f;
+	struct jta_store *st = NULL;
+	struct jta_error err;
+	char		 num[24];
+	uint64_t	 lim = 100;
+	json_t		*rows = NULL, *r;
+	size_t		 i, k;
+	int		 rc = 1;
+
+	flags(&argc, argv, lone, set);
+	if (options(&argc, argv, names, vals) != 0 || argc != 0)
+		return EXIT_USAGE;
+	if (set[2]) {
+		for (k = 0; k < 6; k++)
+			if (vals[k] != NULL) {
+				fail("--purge takes no filter: it deletes "
+				    "the rows older than audit_retention_days");
+				return EXIT_USAGE;
+			}
+		return auditpurge(conf);
+	}
+	if (set[0] && set[1]) {
+		fail("--json and --csv exclude each other");
+		return EXIT_USAGE;
+	}
+	memset(&f, 0, sizeof(f));
+	if ((vals[0] != NULL && !oneline("--person", vals[0],
+	    JTA_AUDIT_WHO_MAX)) || (vals[1] != NULL && !oneline("--ticket",
+	    vals[1], JTA_AUDIT_WORD_MAX)) || (vals[4] != NULL &&
+	    !oneline("--action", vals[4], JTA_AUDIT_WORD_MAX)))
+		return EXIT_USAGE;
+	f.person = vals[0];
+	f.ticket = vals[1];
+	f.action = vals[4];
+	if ((vals[2] != NULL && datearg("from", vals[2], 0, &f.from) != 0) ||
+	    (vals[3] != NULL && datearg("to", vals[3], 1, &f.to) != 0))
+		return EXIT_USAGE;
+	if (f.from != 0 && f.to != 0 && f.to <= f.from) {
+		fail("--to must come after --from");
+		return EXIT_USAGE;
+	}
+	if (vals[5] != NULL && (jta_req_parse_uint(vals[5], strlen(vals[5]),
+	    1000000, &lim) != 0 || lim == 0)) {
+		fail("--limit must be a whole number from 1 to 1000000");
+		return EXIT_USAGE;
+	}
+	f.limit = (int64_t)lim;
+	if (openstore(conf, 0, &st) != 0)
+		return 1;
+	memset(&err, 0, sizeof(err));
+	if (jta_store_audit_query(st, &f, &rows, &err) != JTA_OK) {
+		fail("%s", err.detail);
+		goto out;
+	}
+	if (set[0]) {
+		rc = printjson(rows);
+		goto out;
+	}
+	if (set[1]) {
+		for (k = 0; k < 9; k++)
+			csvcell(cols[k], k == 8);
+	} else if (json_array_size(rows) == 0)
+		printf("no audit rows match\n");
+	else
+		printf("%-20s %-20s %-10s %-14s %-12s %-14s %-6s %s\n", "WHEN",
+		    "WHO", "ACTION", "TICKET", "ENDPOINT", "SITE", "STATUS",
+		    "DETAIL");
+	json_array_foreach(rows, i, r) {
+		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(json_object_get(r, "status")));
+		if (set[1]) {
+			for (k = 0; k < 9; k++)
+				csvcell(k == 7 ? num : jstr(r, cols[k]),
+				    k == 8);
+			continue;
+		}
+		printf("%-20s %-20s %-10s %-14s %-12s %-14s %-6s %s\n",
+		    jstr(r, "when"), jstr(r, "who"), jstr(r, "action"),
+		    jstr(r, "issue_key")[0] ? jstr(r, "issue_key") : "-",
+		    jstr(r, "endpoint"), jstr(r, "site")[0] ? jstr(r, "site") :
+		    "-", num, jstr(r, "detail"));
+	}
+	rc = 0;
+out:
+	json_decref(rows);
+	jta_store_close(st);
+	return rc;
+}
+
+static int
+cmd_users(const struct jta_conf *conf, int argc, char **argv)
+{
+	static const char *const lone[] = { "json", NULL };
+	int		 set[1] = { 0 };
+	struct jta_store *st = NULL;
+	struct jta_error err;
+	json_t		*rows = NULL, *r;
+	size_t		 i;
+	int		 rc = 1;
+
+	flags(&argc, argv, lone, set);
+	if (argc != 0)
+		return EXIT_USAGE;
+	if (openstore(conf, 0, &st) != 0)
+		return 1;
+	memset(&err, 0, sizeof(err));
+	if (jta_store_link_list(st, &rows, &err) != JTA_OK) {
+		fail("%s", err.detail);
+		goto out;
+	}
+	if (set[0]) {
+		rc = printjson(rows);
+		goto out;
+	}
+	if (json_array_size(rows) == 0)
+		printf("no users\n");
+	else
+		printf("%-24s %-7s %-28s %-32s %-20s %s\n", "NAME", "LINK",
+		    "ACCOUNT", "SITE", "UPDATED", "DISPLAY NAME");
+	json_array_foreach(rows, i, r)
+		printf("%-24s %-7s %-28s %-32s %-20s %s\n", jstr(r, "name"),
+		    jstr(r, "link"), jstr(r, "account_id")[0] ?
+		    jstr(r, "account_id") : "-", jstr(r, "site")[0] ?
+		    jstr(r, "site") : "-", jstr(r, "updated")[0] ?
+		    jstr(r, "updated") : "-", jstr(r, "display_name"));
+	rc = 0;
+out:
+	json_decref(rows);
+	jta_store_close(st);
+	return rc;
+}
+
+static int
+cmd_users_unlink(const struct jta_conf *conf, int argc, char **argv)
+{
+	struct jta_store *st = NULL;
+	struct jta_audit_event ev;
+	struct jta_error err;
+	struct jta_user	 user;
+	struct jta_link	 was;
+	char		 by[JTA_LIMIT_POLICY_BY + 16];
+	char		 login[JTA_LIMIT_POLICY_BY];
+	char		 detail[JTA_LIMIT_NAME + 64];
+	int64_t		 revoked = 0;
+	int		 had = 0, rc = 1;
+
+	if (argc != 1)
+		return EXIT_USAGE;
+	if (!check(&f_user, argv[0]))
+		return EXIT_USAGE;
+	if (openstore(conf, 0, &st) != 0)
+		return 1;
+	memset(&err, 0, sizeof(err));
+	if (jta_store_link_remove(st, argv[0], &user, &was, &had, &revoked,
+	    &err) != JTA_OK) {
+		fail("%s: %s", argv[0], err.detail);
+		goto out;
+	}
+	operator(login, sizeof(login));
+	snprintf(by, sizeof(by), "operator:%s", login);
+	snprintf(detail, sizeof(detail), "unlinked %s; %lld tokens revoked",
+	    user.name, (long long)revoked);
+	memset(&ev, 0, sizeof(ev));
+	ev.who = by;
+	ev.account_id = had ? was.account_id : NULL;
+	ev.site = had ? was.site_url : NULL;
+	ev.action = "admin:unlink";
+	ev.endpoint = "jta-admin";
+	ev.status = 200;
+	ev.detail = detail;
+	if (jta_audit_write(st, &ev, &err) != JTA_OK)
+		fail("unlinked, but the audit row failed: %s", err.detail);
+	if (had)
+		printf("unlinked %s from Atlassian account %s on %s; their "
+		    "tokens are deleted, %lld OAuth tokens revoked\n",
+		    user.name, was.account_id, was.site_url,
+		    (long long)revoked);
+	else
+		printf("%s had no Atlassian link; %lld OAuth tokens "
+		    "revoked\n", user.name, (long long)revoked);
+	rc = 0;
+out:
+	jta_store_close(st);
+	return rc;
+}
+
+/* A key file: present, a regular file, mode 0600 or 0400, owned by us or
+ * root.  Prints its line; 0 when good. */
+static int
+keyfile(const char *key, const char *path)
+{
+	struct stat	 sb;
+	mode_t		 m;
+
+	if (path[0] == '\0') {
+		printf("FAIL %s: not set\n", key);
+		return -1;
+	}
+	if (stat(path, &sb) != 0) {
+		printf("FAIL %s %s: %s\n", key, path, strerror(errno));
+		return -1;
+	}
+	m = sb.st_mode & 07777;
+	if (!S_ISREG(sb.st_mode)) {
+		printf("FAIL %s %s: not a regular file\n", key, path);
+		return -1;
+	}
+	if (m != 0600 && m != 0400) {
+		printf("FAIL %s %s: mode %04o, must be 0600 or 0400 (chmod "
+		    "600 %s)\n", key, path, (unsigned)m, path);
+		return -1;
+	}
+	if (sb.st_uid != geteuid() && sb.st_uid != 0) {
+		printf("FAIL %s %s: owned by uid %lu, must be this user (uid "
+		    "%lu) or root\n", key, path, (unsigned long)sb.st_uid,
+		    (unsigned long)geteuid());
+		return -1;
+	}
+	printf("ok   %s %s (mode %04o)\n", key, path, (unsigned)m);
+	return 0;
+}
+
+/* Atlassian answers at url (any status under 500: reachable). */
+static int
+reachable(const struct jta_conf *conf, const char *key, const char *url)
+{
+	struct jta_http_req req;
+	struct jta_http_resp resp;
+	struct jta_error err;
+	int		 ok;
+
+	memset(&req, 0, sizeof(req));
+	memset(&resp, 0, sizeof(resp));
+	memset(&err, 0, sizeof(err));
+	req.method = "GET";
+	req.url = url;
+	req.timeout_ms = conf->upstream_timeout_ms;
+	req.repeatable = 1;
+	ok = jta_http_do(&req, &resp, &err) == JTA_OK;
+	if (ok)
+		printf("ok   %s %s reachable (HTTP %ld, %ld ms)\n", key, url,
+		    resp.status, resp.elapsed_ms);
+	else
+		printf("FAIL %s %s: not reachable: %s\n", key, url,
+		    err.detail);
+	jta_http_resp_free(&resp);
+	return ok ? 0 : -1;
+}
+
+static int
+cmd_check(const struct jta_conf *conf, int argc, char **argv)
+{
+	struct jta_store *st = NULL;
+	struct jta_vault *v = NULL;
+	char		 msg[768], host[JTA_CONF_URL_MAX];
+	int		 bad = 0, ver = 0;
+	size_t		 n;
+
+	(void)argv;
+	if (argc != 0)
+		return EXIT_USAGE;
+	/* main() loaded it as the programs do; a bad one never got here. */
+	printf("ok   configuration %s (backend %s)\n", conf->path,
+	    conf->backend == JTA_BACKEND_JIRA ? "jira" : "local");
+	if (keyfile("vault_key_file", conf->vault_key_file) != 0)
+		bad = 1;
+	else if (jta_vault_open(conf->vault_key_file, &v, msg, sizeof(msg)) !=
+	    JTA_OK) {
+		printf("FAIL vault_key_file %s: %s\n", conf->vault_key_file,
+		    msg);
+		bad = 1;
+	}
+	if (conf->backend == JTA_BACKEND_JIRA) {
+		if (keyfile("token_key_file", conf->token_key_file) != 0)
+			bad = 1;
+		else if (v != NULL && jta_vault_keys_load(v,
+		    conf->token_key_file, msg, sizeof(msg)) != JTA_OK) {
+			printf("FAIL token_key_file %s: %s\n",
+			    conf->token_key_file, msg);
+			bad = 1;
+		}
+		if (keyfile("atlassian_client_secret_file",
+		    conf->atlassian_client_secret_file) != 0)
+			bad = 1;
+	}
+	if (jta_store_open(conf->database, conf->busy_timeout_ms, 0, &st, msg,
+	    sizeof(msg)) != JTA_OK) {
+		printf("FAIL database: %s\n", msg);
+		bad = 1;
+	} else {
+		if (jta_store_version(st, &ver) == JTA_OK)
+			printf("ok   database %s opens, schema %d is current\n",
+			    conf->database, ver);
+		if (jta_store_check(st, msg, sizeof(msg)) != JTA_OK) {
+			printf("FAIL database %s: %s\n", conf->database, msg);
+			bad = 1;
+		} else
+			printf("ok   database integrity_check and FTS "
+			    "integrity-check\n");
+	}
+	if (conf->backend == JTA_BACKEND_JIRA) {
+		if (jta_http_global_init() != JTA_OK) {
+			printf("FAIL libcurl does not start\n");
+			bad = 1;
+		} else {
+			/* The auth server's host, root path: no token. */
+			n = strncmp(conf->atlassian_auth_url, "https://", 8) ==
+			    0 ? 8 : strncmp(conf->atlassian_auth_url,
+			    "http://", 7) == 0 ? 7 : 0;
+			n += strcspn(conf->atlassian_auth_url + n, "/?#");
+			snprintf(host, sizeof(host), "%.*s/", (int)n,
+			    conf->atlassian_auth_url);
+			if (reachable(conf, "atlassian_auth_url", host) != 0)
+				bad = 1;
+			if (reachable(conf, "atlassian_api_url",
+			    conf->atlassian_api_url) != 0)
+				bad = 1;
+			jta_http_global_free();
+		}
+	}
+	jta_store_close(st);
+	jta_vault_close(v);
+	printf("%s\n", bad ? "check: FAIL" : "check: ok");
+	return bad;
+}
+
 static const struct cmd cmds[] = {
 	{ NULL, "init", "init",
 	  "Create the key files (master key and token keys, mode 0600) and\n"
@@ -1070,6 +1503,42 @@ static const struct cmd cmds[] = {
 	{ NULL, "rules", "rules",
 	  "List the access rules with their ids, oldest first.",
 	  cmd_rules },
+	{ NULL, "audit", "audit [--person NAME|ACCOUNT_ID|EMAIL] "
+	  "[--ticket KEY] [--from DATE] [--to DATE] [--action A] [--limit N] "
+	  "[--json|--csv] | audit --purge",
+	  "Show the audit log, newest first (100 rows unless --limit):\n"
+	  "every create, edit, comment, transition, delete, draft, sign-in\n"
+	  "(and refused one) and operator action, with when, who, site,\n"
+	  "ticket, endpoint and the HTTP status.  --person matches a user\n"
+	  "name, an Atlassian account id or a user's email; --ticket an\n"
+	  "issue key (or a draft or ticket id); DATE is YYYY-MM-DD (UTC;\n"
+	  "--to counts that whole day) or YYYY-MM-DDTHH:MM:SSZ; --action one\n"
+	  "of create, edit, comment, transition, delete, draft, sign-in,\n"
+	  "admin:...\n"
+	  "--json and --csv print every column.  --purge deletes the rows\n"
+	  "older than audit_retention_days now (the services also do it a\n"
+	  "batch at a time as they write).",
+	  cmd_audit },
+	{ "users", "unlink", "users unlink NAME",
+	  "Unlink NAME: delete their Atlassian link with its sealed tokens,\n"
+	  "revoke every OAuth token we issued them (every refresh family),\n"
+	  "and log it as admin:unlink.  Their next API call is 401 telling\n"
+	  "them to visit /oauth/start; their API keys stay.",
+	  cmd_users_unlink },
+	{ NULL, "users", "users [--json]",
+	  "List the local users with their Atlassian link: name, link status\n"
+	  "(linked, broken: must sign in again, none), account id, site and\n"
+	  "when the link's tokens last changed.",
+	  cmd_users },
+	{ NULL, "check", "check",
+	  "Check the installation, one line per check with ok or FAIL: the\n"
+	  "configuration loads; the key files exist, are regular files with\n"
+	  "mode 0600 or 0400, owned by this user or root; the database opens\n"
+	  "with the current schema and passes PRAGMA integrity_check and the\n"
+	  "FTS index's integrity-check; with backend = jira, Atlassian's auth\n"
+	  "and API hosts answer (no token is sent).  Exit status 1 when any\n"
+	  "check fails.",
+	  cmd_check },
 };
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 

@@ -42,6 +42,8 @@ static const struct key keys[] = {
 	/* Well under the 45 s a GPT Action waits for an answer. */
 	{ "upstream_retry_budget_ms", K_MS,
 	    F(upstream_retry_budget_ms), 30000 },
+	/* Ten years: longer is a decision for an archive, not this log. */
+	{ "audit_retention_days", K_MS,	F(audit_retention_days), 3650 },
 	/* Prometheus metrics: the counters' files live in metrics_dir
 	 * (jta_metrics.h), by default the directory "metrics" beside the
 	 * database; jta_metrics_open names this key when it cannot use
@@ -76,6 +78,7 @@ jta_conf_defaults(struct jta_conf *conf)
 	    "read:jira-user read:jira-work write:jira-work offline_access");
 	conf->upstream_timeout_ms = 10000;
 	conf->upstream_retry_budget_ms = 20000;
+	conf->audit_retention_days = 365;
 	conf->metrics = 1;	/* metrics_dir "": beside the database */
 }
 

@@ -8,6 +8,7 @@
 
 #include <fcgiapp.h>
 
+#include "jta_audit.h"
 #include "jta_fcgi.h"
 #include "jta_limits.h"
 #include "jta_log.h"
@@ -116,6 +117,7 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep, struct io *io)
 	memset(&op, 0, sizeof(op));
 	memset(&err, 0, sizeof(err));
 	memset(&who, 0, sizeof(who));
+	op.endpoint = "other";
 	rc = jta_req_init(&req, getparam, io, &err);
 	jta_log_set_request(req.id);
 	jta_resp_init(&resp, writeout, io, req.id);
@@ -150,6 +152,10 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep, struct io *io)
 		    jta_resp_problem(&resp, &err)) != JTA_OK)
 			jta_warn("could not send the error response");
 	}
+	/* The audit log: every change by a person, refusals too. */
+	if (!ep->no_policy)
+		jta_audit_request(ctx->store, ctx->conf.backend ==
+		    JTA_BACKEND_JIRA, &req, &who, &op, &resp, &err);
 	ms = ms_since(&t0);
 	/* Metrics by the access rules' endpoint names; a program outside
 	 * them (healthz, metrics, openapi) counts under its own name. */
@@ -192,6 +198,7 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 		goto out;
 	}
 	jta_log_set_level((enum jta_log_level)ctx.conf.log_level);
+	jta_audit_set_retention(ctx.conf.audit_retention_days);
 	if (jta_metrics_open(&ctx.conf, ep->name, msg, sizeof(msg)) !=
 	    JTA_OK) {
 		jta_errorlog("configuration %s: %s", ctx.conf.path, msg);

@@ -13,6 +13,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "jta_audit.h"
 #include "jta_log.h"
 #include "jta_req.h"
 #include "jta_store.h"
@@ -265,6 +266,26 @@ static const char *const migrations[JTA_STORE_VERSION] = {
 	" created_by TEXT NOT NULL DEFAULT '',"
 	" note TEXT NOT NULL DEFAULT '',"
 	" UNIQUE (effect, kind, value, scope));",
+	/* 8: the audit log (jta_audit.h): one row per change made in Jira
+	 * or the store, sign-in and operator action; never a secret or a
+	 * ticket's text.  Indexed for jta-admin audit's filters (person,
+	 * ticket, time) and for the retention purge (at). */
+	"CREATE TABLE audit_log ("
+	" id INTEGER PRIMARY KEY,"
+	" at INTEGER NOT NULL,"
+	" who TEXT NOT NULL CHECK (length(who) <= 300),"
+	" account_id TEXT NOT NULL DEFAULT ''"
+	" CHECK (length(account_id) <= 128),"
+	" site TEXT NOT NULL DEFAULT '' CHECK (length(site) <= 256),"
+	" action TEXT NOT NULL CHECK (length(action) <= 64),"
+	" issue_key TEXT NOT NULL DEFAULT '' CHECK (length(issue_key) <= 64),"
+	" endpoint TEXT NOT NULL DEFAULT '' CHECK (length(endpoint) <= 64),"
+	" status INTEGER NOT NULL,"
+	" detail TEXT NOT NULL DEFAULT '' CHECK (length(detail) <= 300));"
+	"CREATE INDEX audit_log_at ON audit_log(at);"
+	"CREATE INDEX audit_log_who ON audit_log(who, at);"
+	"CREATE INDEX audit_log_account ON audit_log(account_id, at);"
+	"CREATE INDEX audit_log_key ON audit_log(issue_key, at);",
 };
 
 /* ---- the fixed table of statements ---- */
@@ -303,6 +324,9 @@ enum sid {
 	S_T_ONCE_FIND, S_T_ONCE_SET,
 	S_POL_GET, S_POL_SET, S_POL_BUMP, S_POL_NRULES, S_RULE_ADD,
 	S_RULE_DEL, S_RULE_LIST,
+	S_AUD_ADD, S_AUD_PURGE, S_AUD_QUERY, S_AUD_QUERY_KEY, S_AUD_COUNT,
+	S_LINK_LIST, S_LINK_DEL, S_TOK_REVOKE_USER, S_CODE_DEL_USER,
+	S_INTEGRITY, S_FTS_CHECK,
 	S_COUNT
 };
 
@@ -646,6 +670,41 @@ static const char *const sql[S_COUNT] = {
 	[S_RULE_DEL] = "DELETE FROM policy_rules WHERE id = :id",
 	[S_RULE_LIST] = "SELECT id, effect, kind, value, scope, created, "
 	    "created_by, note FROM policy_rules ORDER BY id",
+	/* The audit log (schema 8). */
+	[S_AUD_ADD] = "INSERT INTO audit_log (at, who, account_id, site, "
+	    "action, issue_key, endpoint, status, detail) VALUES (:at, :who, "
+	    ":acc, :site, :action, :key, :ep, :status, :detail)",
+	[S_AUD_PURGE] = "DELETE FROM audit_log WHERE id IN (SELECT id FROM "
+	    "audit_log WHERE at < :before ORDER BY at LIMIT :max)",
+#define AUDIT_COLS "SELECT id, at, who, account_id, site, action, " \
+	    "issue_key, endpoint, status, detail FROM audit_log WHERE "
+#define AUDIT_FILTERS "(:from IS NULL OR at >= :from) AND " \
+	    "(:to IS NULL OR at < :to) AND " \
+	    "(:action IS NULL OR action = :action) AND " \
+	    "(:person IS NULL OR who = :person OR account_id = :person OR " \
+	    "who IN (SELECT name FROM users WHERE email <> '' AND " \
+	    "email = :person COLLATE NOCASE)) " \
+	    "ORDER BY at DESC, id DESC LIMIT :limit"
+	[S_AUD_QUERY] = AUDIT_COLS AUDIT_FILTERS,
+	/* With a ticket: its index first. */
+	[S_AUD_QUERY_KEY] = AUDIT_COLS "issue_key = :key AND " AUDIT_FILTERS,
+#undef AUDIT_COLS
+#undef AUDIT_FILTERS
+	[S_AUD_COUNT] = "SELECT count(*) FROM audit_log",
+	/* Users with their link, if any (jta-admin users). */
+	[S_LINK_LIST] = "SELECT u.id, u.name, u.display_name, u.email, "
+	    "l.account_id, l.site_url, l.status, l.updated, l.access_expires, "
+	    "l.refresh_ct IS NOT NULL FROM users u LEFT JOIN atlassian_links "
+	    "l ON l.user_id = u.id ORDER BY u.name",
+	[S_LINK_DEL] = "DELETE FROM atlassian_links WHERE user_id = :uid",
+	[S_TOK_REVOKE_USER] = "UPDATE oauth_tokens SET revoked = 1 "
+	    "WHERE user_id = :uid AND revoked = 0",
+	[S_CODE_DEL_USER] = "DELETE FROM oauth_codes WHERE user_id = :uid",
+	/* jta-admin check: the first finding, or "ok"; the FTS5 index
+	 * against its content (an error when they differ). */
+	[S_INTEGRITY] = "PRAGMA integrity_check(1)",
+	[S_FTS_CHECK] = "INSERT INTO ticket_fts(ticket_fts) VALUES "
+	    "('integrity-check')",
 };
 
 struct jta_store {
@@ -4923,4 +4982,283 @@ jta_store_link_identity(struct jta_store *st, int64_t user_id,
 		*out = r.l;
 	linkrow_clear(&r);
 	return ret;
+}
+
+/* ---- the audit log (schema 8; jta_audit.h) ---- */
+
+enum jta_err
+jta_store_audit_add(struct jta_store *st, const struct jta_audit_event *ev,
+    struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_AUD_ADD)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = bint(s, ":at", ev->when)) != SQLITE_OK ||
+	    (rc = btext(s, ":who", ev->who)) != SQLITE_OK ||
+	    (rc = btext(s, ":acc", ev->account_id != NULL ? ev->account_id :
+	    "")) != SQLITE_OK ||
+	    (rc = btext(s, ":site", ev->site != NULL ? ev->site : "")) !=
+	    SQLITE_OK ||
+	    (rc = btext(s, ":action", ev->action)) != SQLITE_OK ||
+	    (rc = btext(s, ":key", ev->issue_key != NULL ? ev->issue_key :
+	    "")) != SQLITE_OK ||
+	    (rc = btext(s, ":ep", ev->endpoint != NULL ? ev->endpoint : "")) !=
+	    SQLITE_OK ||
+	    (rc = bint(s, ":status", ev->status)) != SQLITE_OK ||
+	    (rc = btext(s, ":detail", ev->detail != NULL ? ev->detail : "")) !=
+	    SQLITE_OK)
+		return dberr(st, rc, "bind", err);
+	if ((rc = run(s)) != SQLITE_OK)
+		return dberr(st, rc, "audit add", err);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_audit_purge(struct jta_store *st, int64_t before, int64_t max,
+    int64_t *deleted, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*deleted = 0;
+	if ((s = stmt(st, S_AUD_PURGE)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = bint(s, ":before", before)) != SQLITE_OK ||
+	    (rc = bint(s, ":max", max)) != SQLITE_OK)
+		return dberr(st, rc, "bind", err);
+	if ((rc = run(s)) != SQLITE_OK)
+		return dberr(st, rc, "audit purge", err);
+	*deleted = sqlite3_changes64(st->db);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_audit_count(struct jta_store *st, int64_t *n, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_AUD_COUNT)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? JTA_OK : dberr(st, rc, "audit count", err);
+}
+
+/* One audit row as JSON. */
+static json_t *
+auditrow(sqlite3_stmt *s)
+{
+	json_t	*o;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	if (oset(o, "id", json_integer(sqlite3_column_int64(s, 0))) != 0 ||
+	    oset(o, "when", timejs(sqlite3_column_int64(s, 1))) != 0 ||
+	    oset(o, "who", json_string(col(s, 2))) != 0 ||
+	    oset(o, "account_id", json_string(col(s, 3))) != 0 ||
+	    oset(o, "site", json_string(col(s, 4))) != 0 ||
+	    oset(o, "action", json_string(col(s, 5))) != 0 ||
+	    oset(o, "issue_key", json_string(col(s, 6))) != 0 ||
+	    oset(o, "endpoint", json_string(col(s, 7))) != 0 ||
+	    oset(o, "status", json_integer(sqlite3_column_int64(s, 8))) !=
+	    0 || oset(o, "detail", json_string(col(s, 9))) != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+enum jta_err
+jta_store_audit_query(struct jta_store *st, const struct jta_audit_filter *f,
+    json_t **out, struct jta_error *err)
+{
+	enum jta_err	 ret = JTA_OK;
+	sqlite3_stmt	*s;
+	json_t		*arr = NULL, *o;
+	int		 rc;
+
+	*out = NULL;
+	if ((s = stmt(st, f->ticket != NULL ? S_AUD_QUERY_KEY : S_AUD_QUERY))
+	    == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((f->ticket != NULL && (rc = btext(s, ":key", f->ticket)) !=
+	    SQLITE_OK) ||
+	    (rc = bint0(s, ":from", f->from)) != SQLITE_OK ||
+	    (rc = bint0(s, ":to", f->to)) != SQLITE_OK ||
+	    (rc = btext(s, ":action", f->action)) != SQLITE_OK ||
+	    (rc = btext(s, ":person", f->person)) != SQLITE_OK ||
+	    (rc = bint(s, ":limit", f->limit > 0 ? f->limit : -1)) !=
+	    SQLITE_OK)
+		return dberr(st, rc, "bind", err);
+	if ((arr = json_array()) == NULL) {
+		sqlite3_reset(s);
+		return jta_error_set(err, JTA_ERR_NOMEM, 503, NULL,
+		    "out of memory");
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((o = auditrow(s)) == NULL ||
+		    json_array_append_new(arr, o) != 0) {
+			ret = jta_error_set(err, JTA_ERR_NOMEM, 503, NULL,
+			    "out of memory");
+			break;
+		}
+	sqlite3_reset(s);
+	if (ret == JTA_OK && rc != SQLITE_DONE)
+		ret = dberr(st, rc, "audit query", err);
+	if (ret != JTA_OK)
+		json_decref(arr);
+	else
+		*out = arr;
+	return ret;
+}
+
+/* ---- linked people (jta-admin users) ---- */
+
+enum jta_err
+jta_store_link_list(struct jta_store *st, json_t **out, struct jta_error *err)
+{
+	enum jta_err	 ret = JTA_OK;
+	sqlite3_stmt	*s;
+	json_t		*arr, *o;
+	const char	*status;
+	int		 rc, linked;
+
+	*out = NULL;
+	if ((s = stmt(st, S_LINK_LIST)) == NULL)
+		return dberr(st, SQLITE_ERROR, "prepare", err);
+	if ((arr = json_array()) == NULL)
+		return jta_error_set(err, JTA_ERR_NOMEM, 503, NULL,
+		    "out of memory");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		linked = sqlite3_column_type(s, 4) != SQLITE_NULL;
+		status = !linked ? "none" : strcmp(col(s, 6), "ok") == 0 ?
+		    "linked" : "broken";
+		if ((o = json_object()) == NULL ||
+		    json_array_append_new(arr, o) != 0 ||
+		    oset(o, "name", json_string(col(s, 1))) != 0 ||
+		    oset(o, "display_name", json_string(col(s, 2))) != 0 ||
+		    oset(o, "email", json_string(col(s, 3))) != 0 ||
+		    oset(o, "account_id", json_string(col(s, 4))) != 0 ||
+		    oset(o, "site", json_string(col(s, 5))) != 0 ||
+		    oset(o, "link", json_string(status)) != 0 ||
+		    oset(o, "updated", linked ?
+		    timejs(sqlite3_column_int64(s, 7)) : json_null()) != 0 ||
+		    oset(o, "access_expires", linked && sqlite3_column_int64(s,
+		    8) > 0 ? timejs(sqlite3_column_int64(s, 8)) :
+		    json_null()) != 0 ||
+		    oset(o, "has_refresh", json_boolean(linked &&
+		    sqlite3_column_int(s, 9))) != 0) {
+			ret = jta_error_set(err, JTA_ERR_NOMEM, 503, NULL,
+			    "out of memory");
+			break;
+		}
+	}
+	sqlite3_reset(s);
+	if (ret == JTA_OK && rc != SQLITE_DONE)
+		ret = dberr(st, rc, "link list", err);
+	if (ret != JTA_OK)
+		json_decref(arr);
+	else
+		*out = arr;
+	return ret;
+}
+
+enum jta_err
+jta_store_link_remove(struct jta_store *st, const char *name,
+    struct jta_user *user, struct jta_link *was, int *had_link,
+    int64_t *revoked, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	struct jta_error e;
+	int		 rc;
+
+	*had_link = 0;
+	*revoked = 0;
+	memset(was, 0, sizeof(*was));
+	memset(&e, 0, sizeof(e));
+	if ((ret = begin(st, err)) != JTA_OK)
+		return ret;
+	if ((ret = jta_store_user_get(st, name, user, err)) != JTA_OK)
+		goto out;
+	if ((ret = jta_store_link_identity(st, user->id, was, &e)) == JTA_OK)
+		*had_link = 1;
+	else if (ret != JTA_ERR_NOTFOUND) {
+		*err = e;
+		goto out;
+	}
+	ret = JTA_ERR_DB;
+	if ((s = stmt(st, S_LINK_DEL)) == NULL) {
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = bint(s, ":uid", user->id)) != SQLITE_OK ||
+	    (rc = run(s)) != SQLITE_OK) {
+		ret = dberr(st, rc, "link remove", err);
+		goto out;
+	}
+	if ((s = stmt(st, S_TOK_REVOKE_USER)) == NULL) {
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = bint(s, ":uid", user->id)) != SQLITE_OK ||
+	    (rc = run(s)) != SQLITE_OK) {
+		ret = dberr(st, rc, "token revoke", err);
+		goto out;
+	}
+	*revoked = sqlite3_changes64(st->db);
+	if ((s = stmt(st, S_CODE_DEL_USER)) == NULL) {
+		ret = dberr(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = bint(s, ":uid", user->id)) != SQLITE_OK ||
+	    (rc = run(s)) != SQLITE_OK) {
+		ret = dberr(st, rc, "code remove", err);
+		goto out;
+	}
+	ret = commit(st, err);
+out:
+	if (ret != JTA_OK)
+		rollback(st);
+	return ret;
+}
+
+enum jta_err
+jta_store_check(struct jta_store *st, char *what, size_t whatsz)
+{
+	static const enum sid q[] = { S_INTEGRITY, S_FTS_CHECK };
+	static const char *const name[] = { "integrity_check",
+	    "FTS integrity-check" };
+	sqlite3_stmt	*s;
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < 2; i++) {
+		if ((s = stmt(st, q[i])) == NULL) {
+			snprintf(what, whatsz, "%s: %.200s", name[i],
+			    sqlite3_errmsg(st->db));
+			return JTA_ERR_DB;
+		}
+		rc = sqlite3_step(s);
+		if (i == 0 && rc == SQLITE_ROW &&
+		    strcmp(col(s, 0), "ok") != 0) {
+			snprintf(what, whatsz, "%s: %.200s", name[i],
+			    col(s, 0));
+			sqlite3_reset(s);
+			return JTA_ERR_DB;
+		}
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			snprintf(what, whatsz, "%s: %.200s", name[i],
+			    sqlite3_errmsg(st->db));
+			sqlite3_reset(s);
+			return JTA_ERR_DB;
+		}
+		sqlite3_reset(s);
+	}
+	snprintf(what, whatsz, "ok");
+	return JTA_OK;
 }

@@ -31,7 +31,7 @@
 #include "jta_vault.h"
 
 /* The schema version this build reads and writes. */
-#define JTA_STORE_VERSION	7
+#define JTA_STORE_VERSION	8
 
 #define JTA_STORE_CREATE	0x1u	/* create the file if missing (0600) */
 #define JTA_STORE_MIGRATE	0x2u	/* bring the schema up to date */
@@ -796,5 +796,73 @@ enum jta_err jta_store_rule_list(struct jta_store *st,
  * site, identity.  JTA_ERR_NOTFOUND when the user has no link. */
 enum jta_err jta_store_link_identity(struct jta_store *st, int64_t user_id,
     struct jta_link *out, struct jta_error *err) JTA_WUR;
+
+/* ---- the audit log (schema 8; jta_audit.h gives the meaning) ---- */
+
+struct jta_audit_event;
+
+/* Filters of jta_store_audit_query; NULL or 0 leaves one open. */
+struct jta_audit_filter {
+	const char	*person;	/* user name, account id or email */
+	const char	*ticket;	/* issue key (or draft / ticket id) */
+	const char	*action;	/* "create", "sign-in", ... */
+	int64_t		 from;		/* at >= from (Unix time) */
+	int64_t		 to;		/* at < to */
+	int64_t		 limit;		/* rows, newest first; 0: all */
+};
+
+/* Append ev (validated by jta_audit_write) as one row. */
+enum jta_err jta_store_audit_add(struct jta_store *st,
+    const struct jta_audit_event *ev, struct jta_error *err) JTA_WUR;
+
+/* Delete at most max rows older than before (oldest first); *deleted is
+ * how many went.  Callers loop for more. */
+enum jta_err jta_store_audit_purge(struct jta_store *st, int64_t before,
+    int64_t max, int64_t *deleted, struct jta_error *err) JTA_WUR;
+
+/* The number of audit rows. */
+enum jta_err jta_store_audit_count(struct jta_store *st, int64_t *n,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * Rows matching f, newest first, as an array of {id, when (RFC 3339),
+ * who, account_id, site, action, issue_key, endpoint, status, detail};
+ * the caller releases *out.  A person matches who, account_id, or the
+ * email of the local user named who.
+ */
+enum jta_err jta_store_audit_query(struct jta_store *st,
+    const struct jta_audit_filter *f, json_t **out, struct jta_error *err)
+    JTA_WUR;
+
+/*
+ * Every local user with their Atlassian link, by name: an array of {name,
+ * display_name, email, account_id, site, link ("linked", "broken" or
+ * "none"), updated, access_expires (null when none), has_refresh}.  No
+ * token is read.
+ */
+enum jta_err jta_store_link_list(struct jta_store *st, json_t **out,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * Unlink the user name, in one BEGIN IMMEDIATE transaction: delete their
+ * Atlassian link (its sealed tokens with it), revoke every OAuth token we
+ * issued them (so every refresh family dies) and delete their unused
+ * codes.  *user is the user, *was the link's identity (when *had_link),
+ * *revoked how many tokens were revoked.  JTA_ERR_NOTFOUND (404) when
+ * there is no such user.  Their API keys stay: in Jira mode a call with
+ * one answers 401 "visit /oauth/start" until they link again.
+ */
+enum jta_err jta_store_link_remove(struct jta_store *st, const char *name,
+    struct jta_user *user, struct jta_link *was, int *had_link,
+    int64_t *revoked, struct jta_error *err) JTA_WUR;
+
+/*
+ * PRAGMA integrity_check, then the FTS5 index's integrity-check, for
+ * jta-admin check.  JTA_OK with what "ok"; otherwise JTA_ERR_DB with what
+ * (whatsz bytes) saying which check failed and SQLite's first finding
+ * (the operator's terminal, never a client, reads it).
+ */
+enum jta_err jta_store_check(struct jta_store *st, char *what,
+    size_t whatsz) JTA_WUR;
 
 #endif

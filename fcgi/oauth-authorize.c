@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jta_audit.h"
 #include "jta_authz.h"
 #include "jta_fcgi.h"
 #include "jta_log.h"
@@ -276,8 +277,14 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	}
 	if ((rc = jta_authz_password_login(ctx->store, str(q, "username"),
 	    pw, strlen(pw), jta_time_now(), &user, err)) != JTA_OK) {
-		if (rc == JTA_ERR_AUTH)
+		if (rc == JTA_ERR_AUTH) {
+			/* The reason, never the password. */
+			jta_audit_signin(ctx->store, 0, NULL,
+			    str(q, "username"), "oauth.authorize",
+			    err->status, err->status == 429 ? "locked" :
+			    "wrong user name or password");
 			(void)signin(resp, err->status, q, err->detail);
+		}
 		goto out;
 	}
 	if ((rc = jta_authz_code_issue(ctx->store, ctx->vault,
@@ -287,6 +294,8 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 		goto out;
 	jta_info("oauth: code issued user=%s", user.name);
 	rc = back(resp, q, "code", code, NULL);
+	jta_audit_signin(ctx->store, 0, &user, NULL, "oauth.authorize",
+	    resp->status, "code issued");
 out:
 	sodium_memzero(code, sizeof(code));
 	json_decref(q);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jta_audit.h"
 #include "jta_authz.h"
 #include "jta_fcgi.h"
 #include "jta_log.h"
@@ -134,6 +135,8 @@ gpt(struct jta_ctx *ctx, enum jta_err rc, const struct jta_oauth_done *d,
 			oerr = "access_denied";
 		jta_info("oauth: gpt sign-in refused (%s): %s", oerr,
 		    err->detail);
+		jta_audit_signin(ctx->store, 1, d->user.id != 0 ? &d->user :
+		    NULL, "(atlassian)", "oauth.callback", 302, oerr);
 		if (jta_authz_redirect(resp, r.redirect_uri, "error", oerr,
 		    strcmp(oerr, "access_denied") == 0 ? "the person did not "
 		    "link an Atlassian account" : "the Atlassian sign-in "
@@ -158,6 +161,8 @@ gpt(struct jta_ctx *ctx, enum jta_err rc, const struct jta_oauth_done *d,
 	rc = jta_authz_redirect(resp, r.redirect_uri, "code", code, NULL,
 	    r.state);
 	sodium_memzero(code, sizeof(code));
+	jta_audit_signin(ctx->store, 1, &d->user, NULL, "oauth.callback",
+	    resp->status, "code issued (atlassian)");
 	return rc;
 }
 
@@ -212,6 +217,8 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	pg.after = "Lost it? Visit /oauth/start again for a new one.";
 	rc = jta_resp_page(resp, 200, &pg);
 	sodium_memzero(done.token, sizeof(done.token));
+	jta_audit_signin(ctx->store, 1, &done.user, NULL, "oauth.callback",
+	    resp->status, "api key issued (/oauth/start)");
 	return rc;
 }
 

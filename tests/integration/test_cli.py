@@ -485,6 +485,27 @@ def main():
     rc, _, err = admin(bad, "user", "list")
     c.check("bad value names the key", rc == 78 and
             "busy_timeout_ms" in err, err)
+    for v in ("0", "3651", "1y"):
+        with open(bad, "w") as f:
+            f.write("audit_retention_days = %s\n" % v)
+        rc, _, err = admin(bad, "audit")
+        c.check("audit_retention_days = %s: exit 78 naming the key" % v,
+                rc == 78 and "audit_retention_days" in err and
+                "1 to 3650" in err, err)
+    for cmd in (("audit",), ("users",), ("users", "unlink"), ("check",)):
+        rc, out, _ = admin(conf, *(cmd + ("--help",)))
+        c.check("%s --help explains it" % " ".join(cmd), rc == 0 and
+                out.startswith("usage: jta-admin %s" % " ".join(cmd)) and
+                len(out.splitlines()) > 3, out)
+    rc, out, err = admin(conf, "audit")
+    c.check("audit: exit 0, a table with the CGI requests above", rc == 0
+            and out.startswith("WHEN") and "issues.create" in out, out + err)
+    rc, out, err = admin(conf, "audit", "--action", "nothing-like-this")
+    c.check("audit with a filter nothing matches: exit 0, says so",
+            rc == 0 and "no audit rows match" in out, out + err)
+    rc, out, err = admin(conf, "users", "unlink", "nobody")
+    c.check("users unlink of an unknown user: exit 1 naming it", rc == 1 and
+            "nobody" in err and "no user" in err, err)
     rc, _, err = admin(os.path.join(work, "missing.conf"), "user", "list")
     c.check("a named missing file is an error", rc == 78 and
             "missing.conf" in err, err)
@@ -495,6 +516,10 @@ def main():
     rc, _, err = admin(conf, "key", "create", "alice")
     c.check("jta-admin names the unsafe key file", rc == 1 and
             "chmod 600" in err, err)
+    rc, out, err = admin(conf, "check")
+    c.check("check names the unsafe key file: FAIL vault_key_file, exit 1",
+            rc == 1 and "FAIL vault_key_file" in out and "mode 0644" in out
+            and out.strip().endswith("check: FAIL"), out + err)
     c.finish()
 
 

@@ -21,6 +21,8 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "jta_audit.h"
+#include "jta_conf.h"
 #include "jta_limits.h"
 #include "jta_log.h"
 #include "jta_store.h"
@@ -31,7 +33,12 @@ static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
 /* SQL that takes a current file back to schema 6 (drops what migration
  * 7 made: the operators' switches). */
-#define DOWN_TO_6 \
+/* SQL that takes a current file back to schema 7 (drops what migration
+ * 8 made: the audit log). */
+#define DOWN_TO_7 \
+	"DROP TABLE audit_log; PRAGMA user_version = 7;"
+
+#define DOWN_TO_6 DOWN_TO_7 \
 	"DROP TABLE policy_rules; DROP TABLE policy_settings;" \
 	"PRAGMA user_version = 6;"
 
@@ -4554,6 +4561,295 @@ START_TEST(policy_rules_add_list_remove_bump_generation)
 }
 END_TEST
 
+/* ---- the audit log (schema 8) ---- */
+
+static void
+audit(struct jta_store *st, int64_t when, const char *who,
+    const char *action, const char *key, int status)
+{
+	struct jta_audit_event ev;
+	struct jta_error e;
+
+	memset(&ev, 0, sizeof(ev));
+	memset(&e, 0, sizeof(e));
+	ev.when = when;
+	ev.who = who;
+	ev.action = action;
+	ev.issue_key = key;
+	ev.endpoint = "issue";
+	ev.status = status;
+	ck_assert_msg(jta_audit_write(st, &ev, &e) == JTA_OK, "%s", e.detail);
+}
+
+static size_t
+nrows(struct jta_store *st, const struct jta_audit_filter *f)
+{
+	struct jta_error e;
+	json_t		*rows = NULL;
+	size_t		 n;
+
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_audit_query(st, f, &rows, &e), JTA_OK);
+	n = json_array_size(rows);
+	json_decref(rows);
+	return n;
+}
+
+START_TEST(audit_write_and_filters)
+{
+	struct jta_store *st;
+	struct jta_audit_filter f;
+	struct jta_user	 alice;
+	struct jta_error e;
+	json_t		*rows = NULL;
+	char		 path[512];
+	int64_t		 now = jta_time_now();
+
+	st = newstore(path, sizeof(path));
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_user_add(st, "alice", "Alice",
+	    "alice@example.com", &alice.id, &e), JTA_OK);
+	audit(st, now - 300, "alice", "create", "OPS-1", 201);
+	audit(st, now - 200, "alice", "comment", "OPS-1", 201);
+	audit(st, now - 100, "bob", "edit", "OPS-2", 403);
+	audit(st, now, "bob", "sign-in", NULL, 302);
+	memset(&f, 0, sizeof(f));
+	ck_assert_uint_eq(nrows(st, &f), 4);
+	ck_assert_int_eq(jta_store_audit_query(st, &f, &rows, &e), JTA_OK);
+	/* Newest first, every column. */
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    rows, 0), "action")), "sign-in");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    rows, 3), "issue_key")), "OPS-1");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(
+	    rows, 1), "status")), 403);
+	json_decref(rows);
+	f.person = "alice";
+	ck_assert_uint_eq(nrows(st, &f), 2);
+	f.person = "ALICE@example.com";	/* the user's email, any case */
+	ck_assert_uint_eq(nrows(st, &f), 2);
+	f.person = "nobody@example.com";
+	ck_assert_uint_eq(nrows(st, &f), 0);
+	f.person = NULL;
+	f.ticket = "OPS-1";
+	ck_assert_uint_eq(nrows(st, &f), 2);
+	f.action = "comment";
+	ck_assert_uint_eq(nrows(st, &f), 1);
+	f.ticket = NULL;
+	f.action = NULL;
+	f.from = now - 200;
+	ck_assert_uint_eq(nrows(st, &f), 3);
+	f.to = now;		/* the end is open: now itself is out */
+	ck_assert_uint_eq(nrows(st, &f), 2);
+	f.from = f.to = 0;
+	f.limit = 3;
+	ck_assert_uint_eq(nrows(st, &f), 3);
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(audit_write_refuses_bad_fields_and_cleans_detail)
+{
+	struct jta_store *st;
+	struct jta_audit_event ev;
+	struct jta_audit_filter f;
+	struct jta_error e;
+	json_t		*rows = NULL;
+	char		 path[512], longd[400];
+	const char	*d;
+
+	st = newstore(path, sizeof(path));
+	memset(&ev, 0, sizeof(ev));
+	ev.who = "";
+	ev.action = "edit";
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_audit_write(st, &ev, &e), JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "who");
+	ev.who = "alice";
+	ev.action = NULL;
+	ck_assert_int_eq(jta_audit_write(st, &ev, &e), JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "action");
+	ev.action = "edit";
+	ev.issue_key = "OPS-1\r\nforged";
+	ck_assert_int_eq(jta_audit_write(st, &ev, &e), JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "issue_key");
+	ev.issue_key = "OPS-1";
+	ev.site = "\xff\xfe";
+	ck_assert_int_eq(jta_audit_write(st, &ev, &e), JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "site");
+	ev.site = NULL;
+	ev.status = 1000;
+	ck_assert_int_eq(jta_audit_write(st, &ev, &e), JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "status");
+	ev.status = 200;
+	/* A long detail ending in a two-byte character that straddles the
+	 * cut, with a newline: cut before it, the newline a '?'. */
+	memset(longd, 'a', sizeof(longd));
+	longd[0] = '\n';
+	longd[JTA_AUDIT_DETAIL_MAX - 1] = (char)0xc3;
+	longd[JTA_AUDIT_DETAIL_MAX] = (char)0xa9;
+	longd[sizeof(longd) - 1] = '\0';
+	ev.detail = longd;
+	ck_assert_int_eq(jta_audit_write(st, &ev, &e), JTA_OK);
+	memset(&f, 0, sizeof(f));
+	ck_assert_int_eq(jta_store_audit_query(st, &f, &rows, &e), JTA_OK);
+	ck_assert_uint_eq(json_array_size(rows), 1);
+	d = json_string_value(json_object_get(json_array_get(rows, 0),
+	    "detail"));
+	ck_assert_uint_eq(strlen(d), JTA_AUDIT_DETAIL_MAX - 1);
+	ck_assert_int_eq(d[0], '?');
+	ck_assert_int_eq(d[1], 'a');
+	json_decref(rows);
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(audit_purge_is_bounded_and_on_the_way)
+{
+	struct jta_store *st;
+	struct jta_error e;
+	char		 path[512];
+	int64_t		 now = jta_time_now(), gone = 0, n = 0, i;
+
+	st = newstore(path, sizeof(path));
+	memset(&e, 0, sizeof(e));
+	/* jta_audit_write purges on the way: these rows are put in with
+	 * the store alone. */
+	for (i = 0; i < 1201; i++) {
+		struct jta_audit_event ev;
+
+		memset(&ev, 0, sizeof(ev));
+		ev.when = i < 1200 ? now - 400 * 86400 + i : now - 364 * 86400;
+		ev.who = i < 1200 ? "old" : "kept";
+		ev.action = "edit";
+		ck_assert_int_eq(jta_store_audit_add(st, &ev, &e), JTA_OK);
+	}
+	ck_assert_int_eq(jta_store_audit_purge(st, now - 365 * 86400, 500,
+	    &gone, &e), JTA_OK);
+	ck_assert_int_eq(gone, 500);
+	ck_assert_int_eq(jta_store_audit_count(st, &n, &e), JTA_OK);
+	ck_assert_int_eq(n, 701);
+	/* The oldest went first. */
+	ck_assert_int_eq(sqlint(path, "SELECT min(at) FROM audit_log"),
+	    now - 400 * 86400 + 500);
+	/* Of any JTA_AUDIT_PURGE_EVERY writes in a row, one purges a
+	 * batch of the rows older than the retention (and only those). */
+	jta_audit_set_retention(365);
+	ck_assert_int_eq(jta_audit_retention_s(), 365 * 86400);
+	for (i = 0; i < JTA_AUDIT_PURGE_EVERY; i++)
+		audit(st, now, "new", "edit", "OPS-1", 200);
+	ck_assert_int_eq(jta_store_audit_count(st, &n, &e), JTA_OK);
+	ck_assert_int_eq(n, 701 - JTA_AUDIT_PURGE_BATCH +
+	    JTA_AUDIT_PURGE_EVERY);
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM audit_log "
+	    "WHERE who = 'kept'"), 1);
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(link_remove_deletes_link_and_revokes_tokens)
+{
+	struct jta_store *st;
+	struct jta_vault *v;
+	struct jta_user	 u;
+	struct jta_link	 was;
+	struct jta_error e;
+	json_t		*list = NULL;
+	char		 path[512], tk[512], sql[256];
+	int64_t		 uid, revoked = 0;
+	int		 had = 0;
+
+	st = newlinkstore(path, sizeof(path), tk, &v);
+	uid = linkput(st, v, "acc-1", "access-token", "refresh-token");
+	snprintf(sql, sizeof(sql), "INSERT INTO oauth_tokens (hash, kind, "
+	    "family, client_id, user_id, expires) VALUES (x'01', 'access', "
+	    "'f', 'c', %lld, 9999999999), (x'02', 'refresh', 'f', 'c', %lld, "
+	    "9999999999)", (long long)uid, (long long)uid);
+	sqlexec(path, sql);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_link_list(st, &list, &e), JTA_OK);
+	ck_assert_uint_eq(json_array_size(list), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    list, 0), "link")), "linked");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    list, 0), "account_id")), "acc-1");
+	json_decref(list);
+	ck_assert_int_eq(jta_store_link_remove(st, "nobody", &u, &was, &had,
+	    &revoked, &e), JTA_ERR_NOTFOUND);
+	snprintf(sql, sizeof(sql), "SELECT name FROM users WHERE id = %lld",
+	    (long long)uid);
+	{
+		char	 name[128];
+
+		sqltext(path, sql, name, sizeof(name));
+		ck_assert_int_eq(jta_store_link_remove(st, name, &u, &was,
+		    &had, &revoked, &e), JTA_OK);
+	}
+	ck_assert_int_eq(had, 1);
+	ck_assert_int_eq(revoked, 2);
+	ck_assert_str_eq(was.account_id, "acc-1");
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM "
+	    "atlassian_links"), 0);
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM oauth_tokens "
+	    "WHERE revoked = 0"), 0);
+	ck_assert_int_eq(jta_store_link_list(st, &list, &e), JTA_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    list, 0), "link")), "none");
+	json_decref(list);
+	jta_store_close(st);
+	jta_vault_close(v);
+}
+END_TEST
+
+START_TEST(store_check_ok_then_corrupt)
+{
+	struct jta_store *st;
+	char		 path[512], what[256];
+
+	st = newstore(path, sizeof(path));
+	ck_assert_int_eq(jta_store_check(st, what, sizeof(what)), JTA_OK);
+	ck_assert_str_eq(what, "ok");
+	/* An FTS index out of step with the text it holds. */
+	{
+		struct jta_user	 a;
+		char		 k[32];
+
+		adduser(st, "alice", &a);
+		addproject(st, "DEMO", NULL);
+		tcreate_key(st, &a, "{\"project\":\"DEMO\",\"summary\":"
+		    "\"xylophone repair\"}", k, sizeof(k));
+	}
+	sqlexec(path, "UPDATE ticket_fts_content SET c0 = 'other words'");
+	ck_assert_int_eq(jta_store_check(st, what, sizeof(what)), JTA_ERR_DB);
+	ck_assert_msg(strstr(what, "FTS") != NULL, "%s", what);
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(conf_audit_retention_days)
+{
+	struct jta_conf	 c;
+	char		 msg[256];
+	static const char *const bad[] = { "audit_retention_days = 0\n",
+	    "audit_retention_days = 3651\n", "audit_retention_days = -1\n",
+	    "audit_retention_days = 30d\n" };
+	size_t		 i;
+
+	jta_conf_defaults(&c);
+	ck_assert_int_eq(c.audit_retention_days, 365);
+	ck_assert_int_eq(jta_conf_parse(&c, "t", "audit_retention_days = 30\n",
+	    26, msg, sizeof(msg)), JTA_OK);
+	ck_assert_int_eq(c.audit_retention_days, 30);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		jta_conf_defaults(&c);
+		ck_assert_int_eq(jta_conf_parse(&c, "t", bad[i],
+		    strlen(bad[i]), msg, sizeof(msg)), JTA_ERR_CONFIG);
+		ck_assert_msg(strstr(msg, "audit_retention_days") != NULL,
+		    "%s", msg);
+	}
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -4695,6 +4991,15 @@ store_suite(void)
 	tc = tcase_create("policy");
 	tcase_add_test(tc, policy_switch_and_generation);
 	tcase_add_test(tc, policy_rules_add_list_remove_bump_generation);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("audit");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, audit_write_and_filters);
+	tcase_add_test(tc, audit_write_refuses_bad_fields_and_cleans_detail);
+	tcase_add_test(tc, audit_purge_is_bounded_and_on_the_way);
+	tcase_add_test(tc, link_remove_deletes_link_and_revokes_tokens);
+	tcase_add_test(tc, store_check_ok_then_corrupt);
+	tcase_add_test(tc, conf_audit_retention_days);
 	suite_add_tcase(s, tc);
 	return s;
 }
