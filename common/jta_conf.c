@@ -11,7 +11,7 @@
 #include "jta_req.h"
 
 enum kind { K_PATH, K_URL, K_BACKEND, K_LEVEL, K_MS, K_PROJECT, K_CLIENT,
-    K_SCOPES, K_SITE };
+    K_SCOPES, K_SITE, K_ONOFF };
 
 struct key {
 	const char	*name;
@@ -42,6 +42,8 @@ static const struct key keys[] = {
 	/* Well under the 45 s a GPT Action waits for an answer. */
 	{ "upstream_retry_budget_ms", K_MS,
 	    F(upstream_retry_budget_ms), 30000 },
+	/* on: count usage and check quotas (jta_usage.h); off: neither. */
+	{ "usage_counting",	K_ONOFF,	F(usage_counting), 0 },
 };
 #undef F
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -62,6 +64,7 @@ jta_conf_defaults(struct jta_conf *conf)
 	conf->backend = JTA_BACKEND_LOCAL;
 	conf->log_level = JTA_LOG_INFO;
 	conf->busy_timeout_ms = 5000;
+	conf->usage_counting = 1;
 	snprintf(conf->atlassian_auth_url, sizeof(conf->atlassian_auth_url),
 	    "%s", "https://auth.atlassian.com");
 	snprintf(conf->atlassian_api_url, sizeof(conf->atlassian_api_url),
@@ -200,6 +203,13 @@ setkey(struct jta_conf *conf, const struct key *k, const char *v,
 		}
 		conf->log_level = lvl;
 		return 0;
+	case K_ONOFF:
+		if (strcmp(v, "on") == 0 || strcmp(v, "off") == 0) {
+			*(int *)(void *)dst = v[1] == 'n';
+			return 0;
+		}
+		snprintf(why, whysz, "must be 'on' or 'off'");
+		return -1;
 	case K_MS:
 		if (jta_req_parse_uint(v, len, (uint64_t)k->max, &n) != 0 ||
 		    n == 0) {
