@@ -45,7 +45,7 @@ struct jta_conf {
 	char	 atlassian_site[JTA_CONF_URL_MAX];	/* "" = any site */
 	int	 upstream_timeout_ms;		/* one call to Atlassian */
 	int	 upstream_retry_budget_ms;	/* waiting on 429/503 */
-	int	 usage_counting;		/* 1: count usage, check quotas */
+	int	 usage_counting;		/* 1: count usage, cap quotas */
 };
 
 /* Set every key to its documented default. */

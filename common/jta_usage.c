@@ -59,7 +59,8 @@ jta_usage_free(struct jta_usage *u)
 	free(u);
 }
 
-/* The usage site of a link's URL: its host, lower case. */
+/* The usage site of a link's URL: without its scheme and a trailing
+ * '/', lower case (https://Acme.atlassian.net/ is acme.atlassian.net). */
 static void
 sitehost(const char *url, char *out, size_t outsz)
 {
@@ -69,7 +70,9 @@ sitehost(const char *url, char *out, size_t outsz)
 		url += 8;
 	else if (strncasecmp(url, "http://", 7) == 0)
 		url += 7;
-	n = strcspn(url, "/?#");
+	n = strcspn(url, "?#");
+	while (n > 0 && url[n - 1] == '/')
+		n--;
 	if (n >= outsz)
 		n = outsz - 1;
 	for (i = 0; i < n; i++)
@@ -231,7 +234,8 @@ subjectok(const char *s, size_t max)
 	if (n == 0 || n > max)
 		return 0;
 	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f ||
+		if ((unsigned char)s[i] <= 0x20 ||
+		    (unsigned char)s[i] >= 0x7f ||
 		    strchr("\"'<>\\", s[i]) != NULL)
 			return 0;
 	return 1;

@@ -3,9 +3,10 @@
  *
  * Counting: after the handler answered an authenticated API request, one
  * short BEGIN IMMEDIATE transaction adds to the person's row of the UTC
- * day and site (Jira mode: the host of the person's linked site; local
- * mode: "local"): one call; one ticket created when the operation is a
- * create (JTA_POLICY_CREATE) answered 2xx; one ticket updated when it is
+ * day and site (Jira mode: the person's linked site's URL without its
+ * scheme, e.g. acme.atlassian.net; local mode: "local"): one call;
+ * one ticket created when the operation is a create (JTA_POLICY_CREATE)
+ * answered 2xx; one ticket updated when it is
  * a write (edit, comment, transition, delete: JTA_POLICY_WRITE) answered
  * 2xx; one conversation when the person's previous counted call is 30
  * minutes old or more.  Requests refused before the handler (kill
