@@ -753,6 +753,8 @@ struct jta_store {
 	sqlite3		*db;
 	sqlite3_stmt	*stmt[S_COUNT];
 	char		 path[512];
+	int		 usage_busy_ms;	/* the counting connection's
+					 * busy_timeout_ms (usagebusy) */
 };
 
 /* ---- plumbing ---- */
@@ -5064,12 +5066,41 @@ jta_store_usage_period(int64_t now, struct jta_store_period *out)
 	}
 }
 
+/*
+ * The counting connection's busy handler.  SQLite's own (busy_timeout)
+ * sleeps 1, 2, 5, 10 ... ms between tries, far longer than a count holds
+ * the write lock (tens of microseconds), so workers counting at once
+ * would wait milliseconds for nothing.  This one tries again after 50 us
+ * for the first 2000 tries (about 0.1 s), then every millisecond, and
+ * gives up after the configured busy_timeout_ms like SQLite's.
+ */
+static int
+usagebusy(void *arg, int n)
+{
+	const int	*timeout_ms = arg;
+	struct timespec	 ts;
+	int64_t		 waited_us;
+
+	waited_us = n < 2000 ? (int64_t)n * 50 :
+	    100000 + (int64_t)(n - 2000) * 1000;
+	if (waited_us >= (int64_t)*timeout_ms * 1000)
+		return 0;
+	ts.tv_sec = 0;
+	ts.tv_nsec = n < 2000 ? 50000 : 1000000;
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
 enum jta_err
-jta_store_usage_connection(struct jta_store *st)
+jta_store_usage_connection(struct jta_store *st, int busy_timeout_ms)
 {
 	if (sqlite3_exec(st->db, "PRAGMA synchronous = NORMAL", NULL, NULL,
 	    NULL) != SQLITE_OK)
 		return dberr(st, SQLITE_ERROR, "synchronous", NULL);
+	st->usage_busy_ms = busy_timeout_ms > 0 ? busy_timeout_ms : 1;
+	if (sqlite3_busy_handler(st->db, usagebusy, &st->usage_busy_ms) !=
+	    SQLITE_OK)
+		return dberr(st, SQLITE_ERROR, "busy handler", NULL);
 	return JTA_OK;
 }
 

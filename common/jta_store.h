@@ -822,8 +822,11 @@ void jta_store_usage_period(int64_t now, struct jta_store_period *out);
 
 /* Make st's commits cheap for counting: synchronous = NORMAL on this
  * connection (WAL: a commit survives a crash of the process; a power
- * loss may lose the commits since the last checkpoint). */
-enum jta_err jta_store_usage_connection(struct jta_store *st) JTA_WUR;
+ * loss may lose the commits since the last checkpoint), and a busy
+ * handler that retries every 50 us (a count holds the write lock for
+ * microseconds) and gives up after busy_timeout_ms. */
+enum jta_err jta_store_usage_connection(struct jta_store *st,
+    int busy_timeout_ms) JTA_WUR;
 
 /* Count one call by user_id on site at now, with creates and updates
  * (0 or 1) and a conversation when the person's last counted call is

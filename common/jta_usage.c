@@ -39,7 +39,8 @@ jta_usage_new(const struct jta_conf *conf, struct jta_usage **out,
 			free(u);
 			return rc;
 		}
-		if ((rc = jta_store_usage_connection(u->store)) != JTA_OK) {
+		if ((rc = jta_store_usage_connection(u->store,
+		    conf->busy_timeout_ms)) != JTA_OK) {
 			snprintf(msg, msgsz, "database %s: cannot set "
 			    "synchronous for usage counting", conf->database);
 			jta_usage_free(u);
