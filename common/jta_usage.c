@@ -211,16 +211,24 @@ jta_usage_count(struct jta_usage *u, const struct jta_user *who,
     const struct jta_policy_op *op, int status)
 {
 	struct jta_error err;
-	int		 ok = status >= 200 && status <= 299;
+	int		 ok = status >= 200 && status <= 299, created;
 
 	if (u->store == NULL || who->id == 0)
 		return;
 	if (u->site[0] == '\0')
 		snprintf(u->site, sizeof(u->site), "-");
+	/* A ticket is created when a create answers 201 Created: a new
+	 * issue, a ticket of /api/tickets/, a draft's first submit (a
+	 * repeated submit answers 200 with the same ticket).  Making or
+	 * editing a draft is classed as a create for the access rules but
+	 * creates no ticket: 201 for a new draft, 200 for an edit. */
+	created = op->cls == JTA_POLICY_CREATE && status == 201 &&
+	    (op->endpoint == NULL || strcmp(op->endpoint,
+	    "drafts.create") != 0);
 	memset(&err, 0, sizeof(err));
 	if (jta_store_usage_count(u->store, who->id, u->site,
-	    jta_time_now(), ok && op->cls == JTA_POLICY_CREATE,
-	    ok && op->cls == JTA_POLICY_WRITE, &err) != JTA_OK)
+	    jta_time_now(), created, ok && op->cls == JTA_POLICY_WRITE,
+	    &err) != JTA_OK)
 		jta_warn("usage: could not count a call of user %" PRId64
 		    ": %s", who->id, err.detail);
 }

@@ -6,11 +6,13 @@
  * day and site (Jira mode: the person's linked site's URL without its
  * scheme, e.g. acme.atlassian.net; local mode: "local"): one call;
  * one ticket created when the operation is a create (JTA_POLICY_CREATE)
- * answered 2xx; one ticket updated when it is
- * a write (edit, comment, transition, delete: JTA_POLICY_WRITE) answered
- * 2xx; one conversation when the person's previous counted call is 30
- * minutes old or more.  Requests refused before the handler (kill
- * switch, access rules, quotas, bad credentials) are not counted.  The
+ * answered 201 (not a new draft: it creates no ticket yet; a draft's
+ * submit is 201 the first time, 200 when repeated); one ticket updated
+ * when it is a write (edit, comment, transition, delete:
+ * JTA_POLICY_WRITE) answered 2xx; one conversation when the person's
+ * previous counted call is 30 minutes old or more.  Requests refused
+ * before the handler (kill switch, access rules, quotas, bad
+ * credentials) are not counted.  The
  * counts go through a connection of their own with synchronous = NORMAL
  * (WAL): a commit survives a crash of the process; a power loss may lose
  * the counts of the last moments (those since the last WAL checkpoint).

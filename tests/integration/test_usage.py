@@ -146,6 +146,23 @@ def counting(c, stack, s, alice, name, project):
     c.check("%s: the table names the person and the counts" % s,
             rc == 0 and re.search(r"%s\s+12\s+1\s+3\s+2" % re.escape(name),
                                   out), out + err)
+    # Drafts: making and editing one creates no ticket; the first
+    # submit does (201), a repeated one does not (200, the same ticket).
+    before = usage(stack)[name]
+    st, _, d = call(alice, "POST", "/api/drafts",
+                    {"project": project, "summary": "Drafted"})
+    did = (d or {}).get("id", "")
+    st, _, d = call(alice, "PATCH", "/api/drafts/" + did,
+                    {"summary": "Drafted, edited"})
+    rev = (d or {}).get("revision", 0)
+    sts = [call(alice, "POST", "/api/drafts/%s/submit" % did,
+                {"revision": rev})[0] for _ in range(2)]
+    after = usage(stack)[name]
+    c.check("%s: a draft made, edited, submitted twice (%s): 4 calls, one "
+            "ticket created, no update" % (s, sts), sts == [201, 200] and
+            (after["calls"] - before["calls"], after["creates"] -
+             before["creates"], after["updates"] - before["updates"]) ==
+            (4, 1, 0), (before, after))
     # Restore today's row for the rest.
     db(stack, "DELETE FROM usage_daily WHERE user_id = ?", me)
     return key
