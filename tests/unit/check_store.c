@@ -29,6 +29,12 @@
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
+/* SQL that takes a current file back to schema 7 (drops what migration
+ * 8 made: usage and quotas). */
+#define DOWN_TO_7 \
+	"DROP TABLE usage_daily; DROP TABLE usage_seen; DROP TABLE quotas;" \
+	"PRAGMA user_version = 7;"
+
 /* SQL that takes a current file back to schema 6 (drops what migration
  * 7 made: the operators' switches). */
 #define DOWN_TO_6 \
@@ -119,7 +125,7 @@ sqlint(const char *path, const char *sql)
 static void
 downgrade_to_4(const char *path)
 {
-	sqlexec(path, DOWN_TO_6 DOWN_TO_5
+	sqlexec(path, DOWN_TO_7 DOWN_TO_6 DOWN_TO_5
 	    "DROP TABLE login_failures;"
 	    "ALTER TABLE oauth_states DROP COLUMN request;"
 	    "PRAGMA user_version = 4;");
@@ -4128,7 +4134,7 @@ START_TEST(migration_5_to_6_keeps_tickets)
 	tcreate_key(st, &alice, "{\"project\":\"DEMO\",\"summary\":"
 	    "\"before 5\"}", k1, sizeof(k1));
 	jta_store_close(st);
-	sqlexec(path, DOWN_TO_6 DOWN_TO_5);
+	sqlexec(path, DOWN_TO_7 DOWN_TO_6 DOWN_TO_5);
 	ck_assert_int_eq(sqlint(path, "PRAGMA user_version"), 5);
 	st = openstore(path, JTA_STORE_MIGRATE);
 	ck_assert_int_eq(jta_store_version(st, &ver), JTA_OK);
