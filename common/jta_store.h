@@ -799,10 +799,14 @@ enum jta_err jta_store_link_identity(struct jta_store *st, int64_t user_id,
 
 /* ---- usage and quotas (schema 8; jta_usage.h gives the meaning) ----
  *
- * usage_daily holds one row per person, site and UTC day with the calls,
- * tickets created, tickets updated and conversations started; usage_seen
- * each person's last counted call (a call 30 minutes or more after it
- * starts a conversation); quotas the operators' limits.
+ * quotas (schema 8) holds the operators' limits.  The counts live in a
+ * file of their own, DATABASE.usage (made 0600 and attached as "usage"
+ * by the functions below when they first need it), so that counting
+ * does not empty the page cache every connection keeps of the main
+ * file: usage_daily holds one row per person, site and UTC day with the
+ * calls, tickets created, tickets updated and conversations started;
+ * usage_seen each person's last counted call (a call 30 minutes or more
+ * after it starts a conversation).
  */
 
 /* Seconds of silence after which a person's next call starts a new
@@ -820,9 +824,9 @@ struct jta_store_period {
 };
 void jta_store_usage_period(int64_t now, struct jta_store_period *out);
 
-/* Make st's commits cheap for counting: synchronous = NORMAL on this
- * connection (WAL: a commit survives a crash of the process; a power
- * loss may lose the commits since the last checkpoint), and a busy
+/* Make st the counting connection: attach DATABASE.usage with
+ * synchronous = NORMAL (WAL: a commit survives a crash of the process; a
+ * power loss may lose the commits since the last checkpoint), and a busy
  * handler that retries every 50 us (a count holds the write lock for
  * microseconds) and gives up after busy_timeout_ms. */
 enum jta_err jta_store_usage_connection(struct jta_store *st,

@@ -58,8 +58,9 @@ def usage(stack, by="person", *more):
 
 
 def db(stack, sql, *args):
-    con = sqlite3.connect(os.path.join(stack.workdir, "jta.db"),
-                          timeout=30)
+    path = os.path.join(stack.workdir, "jta.db")
+    con = sqlite3.connect(path, timeout=30)
+    con.execute("ATTACH DATABASE ? AS usage", (path + ".usage",))
     try:
         with con:
             return con.execute(sql, args).fetchall()
