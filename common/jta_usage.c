@@ -41,8 +41,9 @@ jta_usage_new(const struct jta_conf *conf, struct jta_usage **out,
 		}
 		if ((rc = jta_store_usage_connection(u->store,
 		    conf->busy_timeout_ms)) != JTA_OK) {
-			snprintf(msg, msgsz, "database %s: cannot set "
-			    "synchronous for usage counting", conf->database);
+			snprintf(msg, msgsz, "database %s: cannot open "
+			    "%s.usage for counting (see the log above)",
+			    conf->database, conf->database);
 			jta_usage_free(u);
 			return rc;
 		}
