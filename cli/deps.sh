@@ -26,6 +26,11 @@ if [ "${1:-}" = test ]; then
 	# from npm (tests/package.json); Debian's Node.js unless one is
 	# installed already.
 	command -v npm >/dev/null 2>&1 || pkgs="$pkgs nodejs npm"
+	# The admin page test (test_admin_browser.py) drives Debian's
+	# Chromium through playwright-core (tests/package.json), which
+	# downloads no browser of its own; htpasswd (apache2-utils) makes
+	# the tests' basic-auth password files.
+	pkgs="$pkgs chromium apache2-utils"
 fi
 
 # The schema tests' npm packages, at the exact versions of

@@ -42,6 +42,12 @@ static const struct key keys[] = {
 	/* Well under the 45 s a GPT Action waits for an answer. */
 	{ "upstream_retry_budget_ms", K_MS,
 	    F(upstream_retry_budget_ms), 30000 },
+	/* Prometheus metrics: the counters' files live in metrics_dir
+	 * (jta_metrics.h), by default the directory "metrics" beside the
+	 * database; jta_metrics_open names this key when it cannot use
+	 * it, and the program stops. */
+	{ "metrics",		K_ONOFF,	F(metrics), 0 },
+	{ "metrics_dir",	K_PATH,		F(metrics_dir), 0 },
 	/* on: count usage and check quotas (jta_usage.h); off: neither. */
 	{ "usage_counting",	K_ONOFF,	F(usage_counting), 0 },
 };
@@ -73,6 +79,7 @@ jta_conf_defaults(struct jta_conf *conf)
 	    "read:jira-user read:jira-work write:jira-work offline_access");
 	conf->upstream_timeout_ms = 10000;
 	conf->upstream_retry_budget_ms = 20000;
+	conf->metrics = 1;	/* metrics_dir "": beside the database */
 }
 
 /* RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), tokens
@@ -204,12 +211,15 @@ setkey(struct jta_conf *conf, const struct key *k, const char *v,
 		conf->log_level = lvl;
 		return 0;
 	case K_ONOFF:
-		if (strcmp(v, "on") == 0 || strcmp(v, "off") == 0) {
-			*(int *)(void *)dst = v[1] == 'n';
-			return 0;
+		if (strcmp(v, "on") == 0)
+			*(int *)(void *)dst = 1;
+		else if (strcmp(v, "off") == 0)
+			*(int *)(void *)dst = 0;
+		else {
+			snprintf(why, whysz, "must be 'on' or 'off'");
+			return -1;
 		}
-		snprintf(why, whysz, "must be 'on' or 'off'");
-		return -1;
+		return 0;
 	case K_MS:
 		if (jta_req_parse_uint(v, len, (uint64_t)k->max, &n) != 0 ||
 		    n == 0) {

@@ -45,6 +45,11 @@ struct jta_conf {
 	char	 atlassian_site[JTA_CONF_URL_MAX];	/* "" = any site */
 	int	 upstream_timeout_ms;		/* one call to Atlassian */
 	int	 upstream_retry_budget_ms;	/* waiting on 429/503 */
+	/* Prometheus metrics (jta_metrics.h): counted when metrics is 1,
+	 * one file per worker process in metrics_dir ("": the directory
+	 * "metrics" beside the database). */
+	int	 metrics;			/* metrics = on|off */
+	char	 metrics_dir[JTA_CONF_PATH_MAX];
 	int	 usage_counting;		/* 1: count usage, cap quotas */
 };
 

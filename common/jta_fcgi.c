@@ -11,6 +11,7 @@
 #include "jta_fcgi.h"
 #include "jta_limits.h"
 #include "jta_log.h"
+#include "jta_metrics.h"
 
 extern char **environ;
 
@@ -109,8 +110,11 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep, struct io *io)
 	struct timespec	 t0;
 	enum jta_err	 rc;
 	int		 counted = 0;
+	const char	*mep;
+	double		 ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(&op, 0, sizeof(op));
 	memset(&err, 0, sizeof(err));
 	memset(&who, 0, sizeof(who));
 	rc = jta_req_init(&req, getparam, io, &err);
@@ -155,8 +159,15 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep, struct io *io)
 	}
 	if (counted)
 		jta_usage_count(ctx->usage, &who, &op, resp.status);
+	ms = ms_since(&t0);
+	/* Metrics by the access rules' endpoint names; a program outside
+	 * them (healthz, metrics, openapi) counts under its own name. */
+	mep = op.endpoint;
+	if (mep == NULL || strcmp(mep, "other") == 0)
+		mep = strncmp(ep->name, "jta-", 4) == 0 ? ep->name + 4 : NULL;
+	jta_metrics_request(mep, resp.status, ms / 1e3);
 	jta_info("%s %.200s status=%d ms=%.2f user=%s error=%s field=%s",
-	    req.method_name, req.path, resp.status, ms_since(&t0),
+	    req.method_name, req.path, resp.status, ms,
 	    who.name[0] ? who.name : "-", rc != JTA_OK ? jta_err_name(rc) :
 	    "-", rc != JTA_OK && err.field[0] ? err.field : "-");
 	jta_req_clear(&req);
@@ -190,6 +201,11 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 		goto out;
 	}
 	jta_log_set_level((enum jta_log_level)ctx.conf.log_level);
+	if (jta_metrics_open(&ctx.conf, ep->name, msg, sizeof(msg)) !=
+	    JTA_OK) {
+		jta_errorlog("configuration %s: %s", ctx.conf.path, msg);
+		goto out;
+	}
 	if (jta_vault_open(ctx.conf.vault_key_file, &ctx.vault, msg,
 	    sizeof(msg)) != JTA_OK) {
 		jta_errorlog("configuration %s: %s", ctx.conf.path, msg);
@@ -285,5 +301,6 @@ out:
 	jta_backend_free(ctx.backend);
 	jta_store_close(ctx.store);
 	jta_vault_close(ctx.vault);
+	jta_metrics_close();
 	return status;
 }

@@ -7,7 +7,8 @@
  * bounded (jta_req), stopped by the kill switch (jta_policy_gate, before
  * authentication), authenticated when the endpoint asks, checked against
  * the access rules (jta_policy_check), handed to the endpoint's handler,
- * and logged in one line.  A handler that fails
+ * and logged in one line and counted for /metrics (jta_metrics_request,
+ * by the access rules' endpoint name).  A handler that fails
  * without answering gets its error sent as problem+json; the worker keeps
  * serving.
  */

@@ -11,6 +11,7 @@
 #include "jta_http.h"
 #include "jta_limits.h"
 #include "jta_log.h"
+#include "jta_metrics.h"
 #include "jta_time.h"
 
 /* The handle kept between calls, so the connection to Atlassian is
@@ -233,6 +234,16 @@ now_ms(void)
 	return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Seconds on the monotonic clock, for the metrics' histogram. */
+static double
+now_s(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* One attempt. */
 static enum jta_err
 attempt(const struct jta_http_req *req, struct sink *sink, long *status,
@@ -352,6 +363,7 @@ jta_http_do(const struct jta_http_req *req, struct jta_http_resp *resp,
 	enum jta_err	 rc;
 	struct sink	 sink;
 	long		 start = now_ms(), status = 0, wait, ra;
+	double		 t0;
 
 	memset(resp, 0, sizeof(*resp));
 	resp->retry_after = -1;
@@ -364,8 +376,12 @@ jta_http_do(const struct jta_http_req *req, struct jta_http_resp *resp,
 	for (;;) {
 		memset(&sink, 0, sizeof(sink));
 		resp->attempts++;
+		t0 = now_s();
 		rc = attempt(req, &sink, &status, err);
 		resp->elapsed_ms = now_ms() - start;
+		/* Every call to Atlassian, retries too; status 0: none. */
+		jta_metrics_upstream(now_s() - t0,
+		    rc == JTA_OK ? status : 0);
 		if (rc != JTA_OK) {
 			free(sink.buf);
 			return rc;

@@ -1214,6 +1214,39 @@ ourfield(const char *jira)
 	return i > 0 && i < JTA_ERROR_FIELD ? jira : NULL;
 }
 
+/*
+ * The field a JQL refusal names ("The value 'Urgent' does not exist for
+ * the field 'priority'."), as ours, into ours (JTA_ERROR_FIELD bytes);
+ * 0 when none.  Jira answers an unknown JQL value with this message only,
+ * no ErrorCollection member.
+ */
+static int
+jqlfield(const json_t *body, char *ours)
+{
+	static const char mark[] = "for the field '";
+	const json_t	*m;
+	const char	*s, *e, *f;
+	char		 name[JTA_ERROR_FIELD];
+	size_t		 i;
+
+	json_array_foreach(json_object_get(body, "errorMessages"), i, m) {
+		if (!json_is_string(m) || (s = strstr(json_string_value(m),
+		    mark)) == NULL)
+			continue;
+		s += sizeof(mark) - 1;
+		if ((e = strchr(s, '\'')) == NULL || e == s ||
+		    (size_t)(e - s) >= sizeof(name))
+			continue;
+		memcpy(name, s, (size_t)(e - s));
+		name[e - s] = '\0';
+		if ((f = ourfield(name)) != NULL) {
+			snprintf(ours, JTA_ERROR_FIELD, "%s", f);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* Append Jira's errorMessages to b, "; "-separated; returns how many. */
 static size_t
 messages(struct sbuf *b, const json_t *body)
@@ -1237,7 +1270,7 @@ jta_jira_error(long http_status, const json_t *body, struct jta_error *err)
 {
 	enum jta_err	 rc;
 	struct sbuf	 b;
-	char		 text[JTA_ERROR_DETAIL - 64];
+	char		 text[JTA_ERROR_DETAIL - 64], jf[JTA_ERROR_FIELD];
 	const char	*k, *f, *first = NULL;
 	const json_t	*v;
 	size_t		 n = 0;
@@ -1270,6 +1303,12 @@ jta_jira_error(long http_status, const json_t *body, struct jta_error *err)
 				    NULL && jta_error_add(err, f,
 				    json_string_value(v)) != 0)
 					break;
+			break;
+		}
+		if (jqlfield(body, jf)) {
+			rc = jta_error_set(err, JTA_ERR_INPUT, 422, jf,
+			    "Jira refused the search: %s", messages(&b,
+			    body) > 0 ? text : "no reason given");
 			break;
 		}
 		rc = jta_error_set(err, JTA_ERR_INPUT, 400, NULL,

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "jta_backend.h"
+#include "jta_req.h"
 #include "jta_suggest.h"
 
 /* jansson's object iterator takes a json_t * although it only reads. */
@@ -51,12 +52,23 @@ search(struct jta_backend *be, const struct jta_user *who,
 	json_t		*t;
 	size_t		 i;
 
+	struct jta_search canon = *q;
+
 	(void)who;	/* every local user sees every local ticket */
 	if (q->jql != NULL)
 		return jta_error_set(err, JTA_ERR_INPUT, 422, "jql",
 		    "jql needs the Jira backend; this server uses its "
 		    "embedded ticket store: use the filters instead");
-	if ((rc = jta_store_ticket_search(be->store, q, out, err)) != JTA_OK)
+	/* The store's own statuses and priorities (a Jira site has its
+	 * own, so the endpoint takes any name). */
+	if ((q->status != NULL && (rc = jta_req_choose("status",
+	    jta_store_statuses, q->status, &canon.status, err)) != JTA_OK) ||
+	    (q->priority != NULL && (rc = jta_req_choose("priority",
+	    jta_store_priorities, q->priority, &canon.priority, err)) !=
+	    JTA_OK))
+		return rc;
+	if ((rc = jta_store_ticket_search(be->store, &canon, out, err)) !=
+	    JTA_OK)
 		return rc;
 	json_array_foreach(json_object_get(*out, "issues"), i, t)
 		addurl(be, t);
@@ -125,9 +137,28 @@ static enum jta_err
 update(struct jta_backend *be, const struct jta_user *who, const char *key,
     const json_t *fields, json_t **out, struct jta_error *err)
 {
+	const json_t	*p = json_object_get(fields, "priority");
+	const char	*canon;
+	json_t		*f;
+	enum jta_err	 rc;
+
 	(void)who;
-	return withurl(be, jta_store_ticket_update(be->store, key, fields,
-	    out, err), out);
+	if (!json_is_string(p))
+		return withurl(be, jta_store_ticket_update(be->store, key,
+		    fields, out, err), out);
+	/* The store's own priorities (a Jira site has its own). */
+	if ((rc = jta_req_choose("priority", jta_store_priorities,
+	    json_string_value(p), &canon, err)) != JTA_OK)
+		return rc;
+	if ((f = json_copy(unconst(fields))) == NULL ||
+	    json_object_set_new(f, "priority", json_string(canon)) != 0) {
+		json_decref(f);
+		return JTA_ERR_NOMEM;
+	}
+	rc = withurl(be, jta_store_ticket_update(be->store, key, f, out, err),
+	    out);
+	json_decref(f);
+	return rc;
 }
 
 static enum jta_err

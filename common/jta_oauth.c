@@ -10,6 +10,7 @@
 #include "jta_http.h"
 #include "jta_limits.h"
 #include "jta_log.h"
+#include "jta_metrics.h"
 #include "jta_oauth.h"
 #include "jta_time.h"
 
@@ -672,6 +673,10 @@ jta_oauth_access(struct jta_oauth *o, const struct jta_user *user, int force,
 		    sizeof(oerr), err);
 		jta_secret_free(refresh);
 		refresh = NULL;
+		jta_metrics_refresh(rc == JTA_OK ? JTA_METRICS_REFRESH_OK :
+		    rc == JTA_ERR_AUTH && strcmp(oerr, "invalid_grant") == 0 ?
+		    JTA_METRICS_REFRESH_INVALID_GRANT :
+		    JTA_METRICS_REFRESH_ERROR);
 		if (rc == JTA_ERR_AUTH && strcmp(oerr, "invalid_grant") != 0) {
 			/* Not about this person's token (invalid_client and
 			 * the like: our app's credentials): keep the link. */

@@ -268,6 +268,29 @@ jta_req_init(struct jta_req *req, jta_req_getparam get, void *arg,
 	    (rc = copyparam(req->if_none_match, sizeof(req->if_none_match), v,
 	    431, "If-None-Match", err)) != JTA_OK)
 		return rc;
+	/* The admin page's operator and its cross-site checks. */
+	if ((v = get("REMOTE_USER", arg)) != NULL &&
+	    (rc = copyparam(req->remote_user, sizeof(req->remote_user), v,
+	    431, "REMOTE_USER", err)) != JTA_OK)
+		return rc;
+	if ((q = get("SSL_CLIENT_VERIFY", arg)) != NULL &&
+	    strcmp(q, "SUCCESS") == 0 &&
+	    (v = get("SSL_CLIENT_S_DN", arg)) != NULL &&
+	    (rc = copyparam(req->client_dn, sizeof(req->client_dn), v,
+	    431, "SSL_CLIENT_S_DN", err)) != JTA_OK)
+		return rc;
+	if ((v = get("HTTP_ORIGIN", arg)) != NULL &&
+	    (rc = copyparam(req->origin, sizeof(req->origin), v, 431,
+	    "Origin", err)) != JTA_OK)
+		return rc;
+	if ((v = get("HTTP_SEC_FETCH_SITE", arg)) != NULL &&
+	    (rc = copyparam(req->sec_fetch_site, sizeof(req->sec_fetch_site),
+	    v, 431, "Sec-Fetch-Site", err)) != JTA_OK)
+		return rc;
+	if ((v = get("HTTP_X_JTA_ADMIN", arg)) != NULL &&
+	    (rc = copyparam(req->admin_header, sizeof(req->admin_header), v,
+	    431, "X-JTA-Admin", err)) != JTA_OK)
+		return rc;
 	if ((v = get("CONTENT_LENGTH", arg)) != NULL && *v != '\0') {
 		/* Any plain number parses, so one above our limit is 413,
 		 * not 400. */
@@ -368,6 +391,17 @@ findchoice(const struct jta_field *f, const char *v)
 		if (strcasecmp(f->choices[i], v) == 0)
 			return f->choices[i];
 	return NULL;
+}
+
+enum jta_err
+jta_req_choose(const char *field, const char *const *choices, const char *v,
+    const char **canon, struct jta_error *err)
+{
+	const struct jta_field f = { field, JTA_FT_ENUM, 0, 0, 0, choices };
+
+	if ((*canon = findchoice(&f, v)) != NULL)
+		return JTA_OK;
+	return choicelist(&f, err, "has a value that is not allowed");
 }
 
 static int

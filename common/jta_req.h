@@ -47,6 +47,17 @@ struct jta_req {
 	/* If-None-Match (RFC 9110 §13.1.2), raw, "" if none: for the
 	 * endpoints that answer with an ETag. */
 	char		 if_none_match[JTA_LIMIT_HEADER + 1];
+	/* For the admin page (fcgi/admin.c), raw, "" if none: the web
+	 * server's authenticated user (REMOTE_USER, basic auth), the
+	 * subject DN of a client certificate the web server verified
+	 * (SSL_CLIENT_S_DN, only when SSL_CLIENT_VERIFY is SUCCESS), and
+	 * the headers of its cross-site request checks: Origin (RFC 6454
+	 * §7), Sec-Fetch-Site (Fetch Metadata) and X-JTA-Admin. */
+	char		 remote_user[JTA_LIMIT_HEADER + 1];
+	char		 client_dn[JTA_LIMIT_HEADER + 1];
+	char		 origin[JTA_LIMIT_HEADER + 1];
+	char		 sec_fetch_site[JTA_LIMIT_HEADER + 1];
+	char		 admin_header[JTA_LIMIT_HEADER + 1];
 };
 
 /*
@@ -174,6 +185,16 @@ long jta_req_form_decode(const char *s, size_t len, char *out, size_t outsz)
 int jta_req_utf8_valid(const char *s, size_t len);
 
 /* 1 when s[0..len) is a project key: [A-Z][A-Z0-9]{0,9}. */
+/*
+ * The member of choices (NULL-terminated) equal to v ignoring ASCII case,
+ * in *canon; otherwise 422 naming field and listing the choices, as a
+ * JTA_FT_ENUM field answers.  For values whose allowed set depends on the
+ * backend: the embedded store's statuses and priorities are fixed, a Jira
+ * site's are its own.
+ */
+enum jta_err jta_req_choose(const char *field, const char *const *choices,
+    const char *v, const char **canon, struct jta_error *err) JTA_WUR;
+
 int jta_req_is_project_key(const char *s, size_t len);
 
 /*

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "jta_log.h"
+#include "jta_metrics.h"
 #include "jta_time.h"
 #include "jta_usage.h"
 
@@ -197,6 +198,7 @@ jta_usage_check(struct jta_usage *u, const struct jta_user *who,
 		    "at %s, unless an operator raises it sooner", name,
 		    worst->used, worst->limit, when);
 		err->retry_after = (long)(end - now > 0 ? end - now : 1);
+		jta_metrics_quota_rejected(worst->scope);
 		return rc;
 	}
 	snprintf(u->notice, sizeof(u->notice), "%s: %" PRId64 " %% of %s "

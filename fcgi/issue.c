@@ -9,7 +9,8 @@ static const struct jta_field edit_fields[] = {
 	{ "type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
 	{ "description", JTA_FT_TEXT, JTA_F_NULLABLE, 0, JTA_LIMIT_DESCRIPTION,
 	    NULL },
-	{ "priority", JTA_FT_ENUM, 0, 0, 0, jta_store_priorities },
+	/* The backend checks the name (a Jira site has its own). */
+	{ "priority", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
 	{ "labels", JTA_FT_LABELS, JTA_F_NULLABLE, 0, JTA_LIMIT_LABELS, NULL },
 	{ "assignee", JTA_FT_USERNAME, JTA_F_NULLABLE, 0, 0, NULL },
 };

@@ -16,9 +16,11 @@ static const char *const mine_values[] = { "reported", "assigned", NULL };
 static const struct jta_field search_fields[] = {
 	{ "text", JTA_FT_STRING, 0, 1, JTA_LIMIT_TEXT_QUERY, NULL },
 	{ "project", JTA_FT_PROJECT, 0, 0, 0, NULL },
-	{ "status", JTA_FT_ENUM, 0, 0, 0, jta_store_statuses },
+	/* status and priority: the backend checks the names (a Jira site
+	 * has its own). */
+	{ "status", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
 	{ "type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
-	{ "priority", JTA_FT_ENUM, 0, 0, 0, jta_store_priorities },
+	{ "priority", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
 	{ "label", JTA_FT_STRING, 0, 1, JTA_LIMIT_LABEL, NULL },
 	{ "assignee", JTA_FT_USERNAME, 0, 0, 0, NULL },
 	{ "reporter", JTA_FT_USERNAME, 0, 0, 0, NULL },

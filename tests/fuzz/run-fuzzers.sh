@@ -77,12 +77,12 @@ if [ -z "$cc" ]; then
 	echo "run-fuzzers.sh: SKIP: clang is not installed (apt-get install clang-14 libclang-rt-14-dev)"
 	exit 77
 fi
-if ! pkg-config --exists fcgi sqlite3 jansson libsodium 2>/dev/null; then
-	echo "run-fuzzers.sh: SKIP: pkg-config does not find fcgi sqlite3 jansson libsodium"
+if ! pkg-config --exists fcgi sqlite3 jansson libsodium libcurl 2>/dev/null; then
+	echo "run-fuzzers.sh: SKIP: pkg-config does not find fcgi sqlite3 jansson libsodium libcurl"
 	exit 77
 fi
-libcflags=$(pkg-config --cflags fcgi sqlite3 jansson libsodium)
-libs=$(pkg-config --libs fcgi sqlite3 jansson libsodium)
+libcflags=$(pkg-config --cflags fcgi sqlite3 jansson libsodium libcurl)
+libs=$(pkg-config --libs fcgi sqlite3 jansson libsodium libcurl)
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/jta-fuzz.XXXXXX") || exit 99
 trap 'rm -rf "$scratch"' EXIT

@@ -20,12 +20,13 @@ import time
 
 APACHE_MODULES = ("mpm_event", "authz_core", "mime", "dir", "headers",
                   "proxy", "proxy_fcgi", "alias", "setenvif",
-                  "reqtimeout")
+                  "reqtimeout", "authz_host", "auth_basic", "authn_core",
+                  "authn_file", "authz_user")
 PROGRAMS = ("healthz", "issues", "issue", "comments", "transitions",
             "projects", "me", "tickets", "oauth-start", "oauth-callback",
             "oauth-authorize", "oauth-token", "oauth-revoke",
             "oauth-metadata", "similar", "users", "openapi",
-            "project-fields", "drafts")
+            "project-fields", "drafts", "metrics", "admin-api")
 # The account the web servers' workers run as: it must reach the sockets
 # and read htdocs, nothing more.
 WEB_USER = "www-data"
@@ -38,11 +39,21 @@ def free_port():
 
 
 class Stack:
-    def __init__(self, server, builddir, srcdir, workdir, extra_conf=None):
+    def __init__(self, server, builddir, srcdir, workdir, extra_conf=None,
+                 metrics_open=False, admin_auth=None):
         """extra_conf(stack) may return more configuration lines; it is
-        called once the port (stack.base_url) is known."""
+        called once the port (stack.base_url) is known.  metrics_open:
+        let 127.0.0.1 read /metrics (shipped: denied to everyone).
+        admin_auth, a (user, password) pair, opens /admin/ and /metrics
+        with basic auth against an htpasswd file (bcrypt, htpasswd -B)
+        instead of the shipped deny-all: nginx through
+        jta-admin-access.conf, Apache in place of each "Require all
+        denied" of apache-conf/jta.conf."""
         assert server in ("nginx", "apache"), server
         self.extra_conf = extra_conf
+        self.metrics_open = metrics_open
+        self.admin_auth = admin_auth
+        self.htpasswd = os.path.join(workdir, "admin.htpasswd")
         self.server = server
         self.builddir = builddir
         self.srcdir = srcdir
@@ -109,13 +120,51 @@ class Stack:
         paths instead of the production ones."""
         with open(os.path.join(self.srcdir, path)) as f:
             text = f.read()
-        return text.replace("/run/jta", self.sockdir).replace(
-            "/usr/local/share/jta/htdocs", self.htdocs)
+        text = text.replace("/run/jta", self.sockdir).replace(
+            "/usr/local/share/jta/htdocs", self.htdocs).replace(
+            "/etc/nginx/jta-admin-access.conf",
+            os.path.join(self.workdir, "jta-admin-access.conf"))
+        if self.metrics_open:
+            text = text.replace('<Location "/metrics">\n'
+                                '\tRequire all denied\n',
+                                '<Location "/metrics">\n'
+                                '\tRequire ip 127.0.0.1\n')
+        return text
+
+    def _admin_access(self):
+        """The password file of admin_auth, and nginx's access include:
+        basic auth (admin_auth), 127.0.0.1 (metrics_open) or the shipped
+        one (deny all)."""
+        if self.admin_auth is not None:
+            user, password = self.admin_auth
+            subprocess.run(["htpasswd", "-cbB", self.htpasswd, user,
+                            password], check=True, capture_output=True,
+                           timeout=30)
+            os.chmod(self.htpasswd, 0o644)
+        with open(os.path.join(self.workdir, "jta-admin-access.conf"),
+                  "w") as f:
+            if self.admin_auth is not None:
+                f.write('auth_basic "jta admin";\n'
+                        "auth_basic_user_file %s;\n" % self.htpasswd)
+            elif self.metrics_open:
+                f.write("allow 127.0.0.1;\ndeny all;\n")
+            else:
+                f.write(self._ours("nginx-conf/jta-admin-access.conf"))
+
+    def _apache_access(self, text):
+        if self.admin_auth is None:
+            return text
+        return text.replace(
+            "\tRequire all denied\n",
+            '\tAuthType Basic\n\tAuthName "jta admin"\n'
+            "\tAuthBasicProvider file\n\tAuthUserFile %s\n"
+            "\tRequire valid-user\n" % self.htpasswd)
 
     def _start_nginx(self):
         inc = os.path.join(self.workdir, "jta-locations.conf")
         with open(inc, "w") as f:
             f.write(self._ours("nginx-conf/jta-locations.conf"))
+        self._admin_access()
         main = os.path.join(self.workdir, "nginx.conf")
         w = self.workdir
         with open(main, "w") as f:
@@ -150,7 +199,8 @@ http {{
     def _start_apache(self):
         inc = os.path.join(self.workdir, "apache-jta.conf")
         with open(inc, "w") as f:
-            f.write(self._ours("apache-conf/jta.conf"))
+            f.write(self._apache_access(self._ours("apache-conf/jta.conf")))
+        self._admin_access()
         main = os.path.join(self.workdir, "apache2.conf")
         mods = "\n".join(
             "LoadModule %s_module /usr/lib/apache2/modules/mod_%s.so" % (m, m)

@@ -1259,6 +1259,33 @@ START_TEST(error_statuses_mapped)
 }
 END_TEST
 
+/* A JQL value Jira does not know names its field in a message only. */
+START_TEST(jql_value_refusal_names_the_field)
+{
+	struct jta_error err;
+	json_t		*b;
+
+	memset(&err, 0, sizeof(err));
+	b = json_pack("{s:[s], s:{}}", "errorMessages", "The value 'Urgent' "
+	    "does not exist for the field 'priority'.", "errors");
+	ck_assert_int_eq(jta_jira_error(400, b, &err), JTA_ERR_INPUT);
+	ck_assert_int_eq(err.status, 422);
+	ck_assert_str_eq(err.field, "priority");
+	ck_assert_ptr_nonnull(strstr(err.detail, "'Urgent'"));
+	json_decref(b);
+	/* An unsafe or missing field name keeps the plain 400. */
+	b = json_pack("{s:[s]}", "errorMessages", "The value 'x' does not "
+	    "exist for the field 'a\"b'.");
+	ck_assert_int_eq(jta_jira_error(400, b, &err), JTA_ERR_INPUT);
+	ck_assert_int_eq(err.status, 400);
+	json_decref(b);
+	b = json_pack("{s:[s]}", "errorMessages", "for the field '");
+	ck_assert_int_eq(jta_jira_error(400, b, &err), JTA_ERR_INPUT);
+	ck_assert_int_eq(err.status, 400);
+	json_decref(b);
+}
+END_TEST
+
 START_TEST(error_items_added_safely)
 {
 	struct jta_error	 err;
@@ -1906,6 +1933,7 @@ jira_suite(void)
 	tcase_add_test(errs, error_hostile_text_bounded);
 	tcase_add_test(errs, error_statuses_mapped);
 	tcase_add_test(errs, error_items_added_safely);
+	tcase_add_test(errs, jql_value_refusal_names_the_field);
 	suite_add_tcase(s, errs);
 	return s;
 }

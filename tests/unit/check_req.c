@@ -641,6 +641,46 @@ START_TEST(init_if_none_match_kept_and_bounded)
 }
 END_TEST
 
+START_TEST(init_admin_operator_and_origin_headers)
+{
+	static char	 h[JTA_LIMIT_HEADER + 8];
+	struct params	 p;
+	struct jta_req	 req;
+	struct jta_error e;
+
+	pinit(&p, "POST", "/admin/api/switch");
+	ck_assert_int_eq(init(&req, &p, &e), JTA_OK);
+	ck_assert_str_eq(req.remote_user, "");
+	ck_assert_str_eq(req.client_dn, "");
+	ck_assert_str_eq(req.origin, "");
+	ck_assert_str_eq(req.sec_fetch_site, "");
+	ck_assert_str_eq(req.admin_header, "");
+	pset(&p, "REMOTE_USER", "alice");
+	pset(&p, "HTTP_ORIGIN", "https://jta.example");
+	pset(&p, "HTTP_SEC_FETCH_SITE", "same-origin");
+	pset(&p, "HTTP_X_JTA_ADMIN", "1");
+	pset(&p, "SSL_CLIENT_S_DN", "CN=Bob,O=Example");
+	ck_assert_int_eq(init(&req, &p, &e), JTA_OK);
+	ck_assert_str_eq(req.remote_user, "alice");
+	ck_assert_str_eq(req.origin, "https://jta.example");
+	ck_assert_str_eq(req.sec_fetch_site, "same-origin");
+	ck_assert_str_eq(req.admin_header, "1");
+	/* A subject DN counts only when the web server verified it. */
+	ck_assert_str_eq(req.client_dn, "");
+	pset(&p, "SSL_CLIENT_VERIFY", "FAILED:unable to verify");
+	ck_assert_int_eq(init(&req, &p, &e), JTA_OK);
+	ck_assert_str_eq(req.client_dn, "");
+	pset(&p, "SSL_CLIENT_VERIFY", "SUCCESS");
+	ck_assert_int_eq(init(&req, &p, &e), JTA_OK);
+	ck_assert_str_eq(req.client_dn, "CN=Bob,O=Example");
+	memset(h, 'h', JTA_LIMIT_HEADER + 1);
+	h[JTA_LIMIT_HEADER + 1] = '\0';
+	pset(&p, "HTTP_ORIGIN", h);
+	assert_error(init(&req, &p, &e), &e, JTA_ERR_INPUT, 431, "Origin",
+	    NULL);
+}
+END_TEST
+
 START_TEST(content_length_plain_number_accepted)
 {
 	struct params	 p;
@@ -2033,6 +2073,7 @@ req_suite(void)
 	tcase_add_test(tc, init_query_over_limit_is_414);
 	tcase_add_test(tc, init_long_header_is_431);
 	tcase_add_test(tc, init_if_none_match_kept_and_bounded);
+	tcase_add_test(tc, init_admin_operator_and_origin_headers);
 	tcase_add_test(tc, content_length_plain_number_accepted);
 	tcase_add_test(tc, content_length_with_sign_or_blank_refused);
 	tcase_add_test(tc, content_length_at_limit_accepted_over_is_413);

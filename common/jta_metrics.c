@@ -1,0 +1,724 @@
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "jta_log.h"
+#include "jta_metrics.h"
+
+/*
+ * The counters live in files mapped by several processes: the adds must
+ * be single instructions on the shared memory, never a lock.
+ */
+_Static_assert(ATOMIC_LLONG_LOCK_FREE == 2,
+    "64-bit atomics must be lock-free to live in shared memory");
+
+/* The endpoints counted: the access rules' names (jta_policy.h), then
+ * the programs outside them.  The index is the slot. */
+static const char *const endpoints[] = {
+	"issues.search", "issues.create", "issue", "comments",
+	"transitions", "drafts.create", "drafts", "similar", "users",
+	"project.fields", "projects", "me", "tickets", "oauth",
+	"healthz", "metrics", "openapi", "admin", "other",
+};
+#define NEP	(sizeof(endpoints) / sizeof(endpoints[0]))
+#define EP_OTHER (NEP - 1)
+
+/* The status codes we send, then one slot per class for the others and
+ * one for "no answer could be sent". */
+static const int codes[] = {
+	200, 201, 202, 204, 301, 302, 303, 304, 307, 308,
+	400, 401, 403, 404, 405, 406, 409, 410, 411, 412, 413, 414, 415,
+	422, 428, 429, 431, 500, 501, 502, 503, 504,
+};
+#define NCODES	(sizeof(codes) / sizeof(codes[0]))
+static const char *const classes[] = { "1xx", "2xx", "3xx", "4xx", "5xx",
+    "none" };
+#define NST	(NCODES + sizeof(classes) / sizeof(classes[0]))
+
+/* Histogram upper bounds (Prometheus client defaults, 5 ms .. 10 s). */
+static const double bounds[JTA_METRICS_NBUCKETS] = { 0.005, 0.01, 0.025,
+    0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10 };
+static const char *const bound_names[JTA_METRICS_NBUCKETS] = { "0.005",
+    "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10" };
+#define NB	(JTA_METRICS_NBUCKETS + 1)	/* with +Inf */
+
+/* Upstream answers: by class, 429 on its own, and no answer. */
+static const char *const upstream_outcomes[] = { "2xx", "3xx", "4xx",
+    "429", "5xx", "error" };
+#define NUP	(sizeof(upstream_outcomes) / sizeof(upstream_outcomes[0]))
+
+static const char *const refresh_outcomes[JTA_METRICS_NREFRESH] = { "ok",
+    "invalid_grant", "error" };
+
+static const char *const scopes[] = { "person", "site", "other" };
+#define NSCOPE	(sizeof(scopes) / sizeof(scopes[0]))
+
+#define MAGIC	UINT64_C(0x3152544d4154544a)	/* "JTATMTR1" */
+
+/* One process's counters.  Histogram buckets are not cumulative here
+ * (one add per observation); the reader accumulates.  Sums are in
+ * nanoseconds. */
+struct mfile {
+	_Atomic uint64_t magic;		/* set last, once the rest is set */
+	uint64_t	 size;		/* sizeof(struct mfile): the layout */
+	char		 program[JTA_METRICS_PROGRAM_MAX + 1];
+	_Atomic uint64_t requests[NEP][NST];
+	_Atomic uint64_t req_buckets[NEP][NB];
+	_Atomic uint64_t req_sum_ns[NEP];
+	_Atomic uint64_t up_buckets[NB];
+	_Atomic uint64_t up_sum_ns;
+	_Atomic uint64_t up_outcomes[NUP];
+	_Atomic uint64_t refreshes[JTA_METRICS_NREFRESH];
+	_Atomic uint64_t quota[NSCOPE];
+};
+
+/* This process's file, when open. */
+static struct mfile *mine;
+static int	 mine_fd = -1;
+
+size_t
+jta_metrics_endpoint_slot(const char *endpoint)
+{
+	size_t	 i;
+
+	if (endpoint == NULL)
+		return EP_OTHER;
+	for (i = 0; i < NEP; i++)
+		if (strcmp(endpoints[i], endpoint) == 0)
+			return i;
+	return EP_OTHER;
+}
+
+size_t
+jta_metrics_status_slot(int status)
+{
+	size_t	 i;
+
+	for (i = 0; i < NCODES; i++)
+		if (codes[i] == status)
+			return i;
+	if (status >= 100 && status <= 599)
+		return NCODES + (size_t)(status / 100 - 1);
+	return NST - 1;
+}
+
+size_t
+jta_metrics_bucket(double seconds)
+{
+	size_t	 i;
+
+	/* le: an observation equal to a bound belongs to that bucket. */
+	for (i = 0; i < JTA_METRICS_NBUCKETS; i++)
+		if (seconds <= bounds[i])
+			return i;
+	return JTA_METRICS_NBUCKETS;
+}
+
+static uint64_t
+to_ns(double seconds)
+{
+	if (!(seconds > 0))	/* also NaN */
+		return 0;
+	if (seconds > 1e9)
+		return UINT64_C(1000000000) * UINT64_C(1000000000);
+	return (uint64_t)(seconds * 1e9);
+}
+
+static void
+add(_Atomic uint64_t *c, uint64_t n)
+{
+	atomic_fetch_add_explicit(c, n, memory_order_relaxed);
+}
+
+void
+jta_metrics_request(const char *endpoint, int status, double seconds)
+{
+	size_t	 e;
+
+	if (mine == NULL)
+		return;
+	e = jta_metrics_endpoint_slot(endpoint);
+	add(&mine->requests[e][jta_metrics_status_slot(status)], 1);
+	add(&mine->req_buckets[e][jta_metrics_bucket(seconds)], 1);
+	add(&mine->req_sum_ns[e], to_ns(seconds));
+}
+
+void
+jta_metrics_upstream(double seconds, long status)
+{
+	size_t	 o;
+
+	if (mine == NULL)
+		return;
+	if (status == 429)
+		o = 3;
+	else if (status >= 200 && status < 300)
+		o = 0;
+	else if (status >= 300 && status < 400)
+		o = 1;
+	else if (status >= 400 && status < 500)
+		o = 2;
+	else if (status >= 500 && status < 600)
+		o = 4;
+	else
+		o = 5;
+	add(&mine->up_buckets[jta_metrics_bucket(seconds)], 1);
+	add(&mine->up_sum_ns, to_ns(seconds));
+	add(&mine->up_outcomes[o], 1);
+}
+
+void
+jta_metrics_refresh(enum jta_metrics_refresh outcome)
+{
+	if (mine == NULL)
+		return;
+	if ((unsigned)outcome >= JTA_METRICS_NREFRESH)
+		outcome = JTA_METRICS_REFRESH_ERROR;
+	add(&mine->refreshes[outcome], 1);
+}
+
+void
+jta_metrics_quota_rejected(const char *scope)
+{
+	size_t	 i;
+
+	if (mine == NULL)
+		return;
+	for (i = 0; i + 1 < NSCOPE; i++)
+		if (scope != NULL && strcmp(scope, scopes[i]) == 0)
+			break;
+	add(&mine->quota[i], 1);
+}
+
+/* A program name as it may appear in a file name and a label. */
+static int
+program_ok(const char *p, size_t len)
+{
+	size_t	 i;
+
+	if (len == 0 || len > JTA_METRICS_PROGRAM_MAX)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!((p[i] >= 'a' && p[i] <= 'z') ||
+		    (p[i] >= '0' && p[i] <= '9') || p[i] == '-'))
+			return 0;
+	return 1;
+}
+
+/* Take the lock of fd's open file description, without waiting. */
+static int
+lock_fd(int fd)
+{
+	struct flock	 fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	return fcntl(fd, F_OFD_SETLK, &fl);
+}
+
+/* 1 when some process holds fd's file (a live worker), else 0. */
+static int
+held(int fd)
+{
+	struct flock	 fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	if (fcntl(fd, F_OFD_GETLK, &fl) != 0)
+		return 0;
+	return fl.l_type != F_UNLCK;
+}
+
+/*
+ * Try to own dir/program.n: 1 when it is ours now (mapped), 0 when
+ * another process holds it, -1 on error (msg set).
+ */
+static int
+claim(int dfd, const char *dir, const char *program, unsigned n, char *msg,
+    size_t msgsz)
+{
+	char		 name[JTA_METRICS_PROGRAM_MAX + 16];
+	struct stat	 sb;
+	struct mfile	*m = MAP_FAILED;
+	int		 fd = -1, tries, r = -1;
+
+	snprintf(name, sizeof(name), "%s.%u", program, n);
+	for (tries = 0; tries < 2; tries++) {
+		fd = openat(dfd, name, O_RDWR | O_CREAT | O_CLOEXEC |
+		    O_NOFOLLOW, 0640);
+		if (fd < 0) {
+			snprintf(msg, msgsz, "key 'metrics_dir': cannot "
+			    "open %s/%s: %s", dir, name, strerror(errno));
+			goto out;
+		}
+		if (lock_fd(fd) != 0) {
+			if (errno == EAGAIN || errno == EACCES)
+				r = 0;	/* a live process's */
+			else
+				snprintf(msg, msgsz, "key 'metrics_dir': "
+				    "cannot lock %s/%s: %s", dir, name,
+				    strerror(errno));
+			goto out;
+		}
+		if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+			snprintf(msg, msgsz, "key 'metrics_dir': %s/%s is "
+			    "not a regular file", dir, name);
+			goto out;
+		}
+		if (sb.st_size == 0 || sb.st_size == (off_t)sizeof(*m))
+			break;
+		/* Another layout (an older build): start a new file; a
+		 * reader holding the old one keeps reading that inode. */
+		jta_warn("metrics file %s/%s has another layout: replaced",
+		    dir, name);
+		if (unlinkat(dfd, name, 0) != 0) {
+			snprintf(msg, msgsz, "key 'metrics_dir': cannot "
+			    "replace %s/%s: %s", dir, name, strerror(errno));
+			goto out;
+		}
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
+		snprintf(msg, msgsz, "key 'metrics_dir': %s/%s keeps "
+		    "changing", dir, name);
+		goto out;
+	}
+	/* Growing from 0 only: a file in use is never truncated, so a
+	 * reader's mapping of it cannot fault. */
+	if (sb.st_size == 0 && ftruncate(fd, (off_t)sizeof(*m)) != 0) {
+		snprintf(msg, msgsz, "key 'metrics_dir': cannot size %s/%s: "
+		    "%s", dir, name, strerror(errno));
+		goto out;
+	}
+	m = mmap(NULL, sizeof(*m), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED) {
+		snprintf(msg, msgsz, "key 'metrics_dir': cannot map %s/%s: "
+		    "%s", dir, name, strerror(errno));
+		goto out;
+	}
+	if (atomic_load_explicit(&m->magic, memory_order_acquire) != MAGIC ||
+	    m->size != sizeof(*m) || strcmp(m->program, program) != 0) {
+		/* New, or left half-written by a process that died while
+		 * setting it up: nothing in it was counted yet. */
+		atomic_store_explicit(&m->magic, 0, memory_order_relaxed);
+		memset((char *)m + sizeof(m->magic), 0,
+		    sizeof(*m) - sizeof(m->magic));
+		m->size = sizeof(*m);
+		snprintf(m->program, sizeof(m->program), "%s", program);
+		atomic_store_explicit(&m->magic, MAGIC, memory_order_release);
+	}
+	mine = m;
+	mine_fd = fd;
+	fd = -1;	/* kept open: it holds the lock */
+	r = 1;
+out:
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+enum jta_err
+jta_metrics_dir(const struct jta_conf *conf, char *buf, size_t bufsz)
+{
+	const char	*slash;
+	int		 n;
+
+	if (conf->metrics_dir[0] != '\0')
+		n = snprintf(buf, bufsz, "%s", conf->metrics_dir);
+	else {
+		slash = strrchr(conf->database, '/');
+		/* database is an absolute path (jta_conf checks). */
+		n = snprintf(buf, bufsz, "%.*s/metrics", slash == NULL ? 0 :
+		    (int)(slash - conf->database), conf->database);
+	}
+	return n < 0 || (size_t)n >= bufsz ? JTA_ERR_CONFIG : JTA_OK;
+}
+
+enum jta_err
+jta_metrics_open(const struct jta_conf *conf, const char *program,
+    char *msg, size_t msgsz)
+{
+	enum jta_err	 rc = JTA_ERR_CONFIG;
+	char		 dir[JTA_CONF_PATH_MAX + 16];
+	int		 dfd = -1, r = 0;
+	unsigned	 n;
+
+	if (!conf->metrics || mine != NULL)
+		return JTA_OK;
+	if (!program_ok(program, strlen(program))) {
+		snprintf(msg, msgsz, "metrics: bad program name");
+		return JTA_ERR_INTERNAL;
+	}
+	if (jta_metrics_dir(conf, dir, sizeof(dir)) != JTA_OK) {
+		snprintf(msg, msgsz, "key 'metrics_dir': the path is too "
+		    "long");
+		goto out;
+	}
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+		snprintf(msg, msgsz, "key 'metrics_dir': cannot create %s: %s"
+		    " (its parent must exist; or set metrics = off)", dir,
+		    strerror(errno));
+		goto out;
+	}
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		snprintf(msg, msgsz, "key 'metrics_dir': cannot open %s: %s",
+		    dir, strerror(errno));
+		goto out;
+	}
+	for (n = 0; n < JTA_METRICS_FILES_PER_PROGRAM; n++)
+		if ((r = claim(dfd, dir, program, n, msg, msgsz)) != 0)
+			break;
+	if (r < 0)
+		goto out;
+	if (r == 0) {
+		snprintf(msg, msgsz, "key 'metrics_dir': %s already holds "
+		    "%d live files of %s", dir,
+		    JTA_METRICS_FILES_PER_PROGRAM, program);
+		goto out;
+	}
+	rc = JTA_OK;
+out:
+	if (dfd >= 0)
+		close(dfd);
+	return rc;
+}
+
+void
+jta_metrics_close(void)
+{
+	if (mine != NULL)
+		munmap(mine, sizeof(*mine));
+	if (mine_fd >= 0)
+		close(mine_fd);	/* drops the lock: the next worker's now */
+	mine = NULL;
+	mine_fd = -1;
+}
+
+/* ---- the reader ---- */
+
+/* The sums over every file. */
+struct totals {
+	uint64_t	 requests[NEP][NST];
+	uint64_t	 req_buckets[NEP][NB];
+	uint64_t	 req_sum_ns[NEP];
+	uint64_t	 up_buckets[NB];
+	uint64_t	 up_sum_ns;
+	uint64_t	 up_outcomes[NUP];
+	uint64_t	 refreshes[JTA_METRICS_NREFRESH];
+	uint64_t	 quota[NSCOPE];
+	/* Live processes per program, in order of first sight. */
+	char		 programs[64][JTA_METRICS_PROGRAM_MAX + 1];
+	unsigned	 live[64];
+	size_t		 nprograms;
+	size_t		 files;
+};
+
+static uint64_t
+ld(const _Atomic uint64_t *c)
+{
+	return atomic_load_explicit(c, memory_order_relaxed);
+}
+
+static void
+sum(struct totals *t, const struct mfile *m, int live)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < NEP; i++) {
+		for (j = 0; j < NST; j++)
+			t->requests[i][j] += ld(&m->requests[i][j]);
+		for (j = 0; j < NB; j++)
+			t->req_buckets[i][j] += ld(&m->req_buckets[i][j]);
+		t->req_sum_ns[i] += ld(&m->req_sum_ns[i]);
+	}
+	for (j = 0; j < NB; j++)
+		t->up_buckets[j] += ld(&m->up_buckets[j]);
+	t->up_sum_ns += ld(&m->up_sum_ns);
+	for (j = 0; j < NUP; j++)
+		t->up_outcomes[j] += ld(&m->up_outcomes[j]);
+	for (j = 0; j < JTA_METRICS_NREFRESH; j++)
+		t->refreshes[j] += ld(&m->refreshes[j]);
+	for (j = 0; j < NSCOPE; j++)
+		t->quota[j] += ld(&m->quota[j]);
+	t->files++;
+	for (i = 0; i < t->nprograms; i++)
+		if (strcmp(t->programs[i], m->program) == 0)
+			break;
+	if (i == t->nprograms) {
+		if (i == sizeof(t->live) / sizeof(t->live[0]))
+			return;
+		snprintf(t->programs[i], sizeof(t->programs[i]), "%s",
+		    m->program);
+		t->live[i] = 0;
+		t->nprograms++;
+	}
+	t->live[i] += (unsigned)live;
+}
+
+/* A file name of ours: PROGRAM.N with the program name, the length
+ * checked. */
+static int
+name_ok(const char *name, char *program, size_t programsz)
+{
+	const char	*dot = strrchr(name, '.');
+	size_t		 plen;
+
+	if (dot == NULL || dot[1] == '\0' || strlen(dot + 1) > 3 ||
+	    strspn(dot + 1, "0123456789") != strlen(dot + 1))
+		return 0;
+	plen = (size_t)(dot - name);
+	if (!program_ok(name, plen) || plen >= programsz)
+		return 0;
+	memcpy(program, name, plen);
+	program[plen] = '\0';
+	return 1;
+}
+
+/* Add the file dir/name to t when it is a complete file of ours. */
+static void
+read_one(int dfd, const char *name, struct totals *t)
+{
+	char		 program[JTA_METRICS_PROGRAM_MAX + 1];
+	struct stat	 sb;
+	const struct mfile *m = MAP_FAILED;
+	int		 fd;
+
+	if (!name_ok(name, program, sizeof(program)))
+		return;
+	if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    sb.st_size != (off_t)sizeof(*m))
+		goto out;	/* being created, or another layout */
+	m = mmap(NULL, sizeof(*m), PROT_READ, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		goto out;
+	if (atomic_load_explicit(&m->magic, memory_order_acquire) != MAGIC ||
+	    m->size != sizeof(*m) || memchr(m->program, '\0',
+	    sizeof(m->program)) == NULL || strcmp(m->program, program) != 0)
+		goto out;
+	sum(t, m, held(fd));
+out:
+	if (m != MAP_FAILED)
+		munmap((void *)(uintptr_t)m, sizeof(*m));
+	close(fd);
+}
+
+struct buf {
+	char	*p;
+	size_t	 len, cap;
+	int	 failed;
+};
+
+static void put(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+put(struct buf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+	size_t	 need, cap;
+	char	*np;
+
+	if (b->failed)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->failed = 1;
+		return;
+	}
+	need = b->len + (size_t)n + 1;
+	if (need > b->cap) {
+		if (need > JTA_METRICS_TEXT_MAX) {
+			b->failed = 1;
+			return;
+		}
+		cap = b->cap * 2 > need ? b->cap * 2 : need;
+		if ((np = realloc(b->p, cap)) == NULL) {
+			b->failed = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = cap;
+		va_start(ap, fmt);
+		n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+		va_end(ap);
+		if (n < 0 || b->len + (size_t)n + 1 > b->cap) {
+			b->failed = 1;
+			return;
+		}
+	}
+	b->len += (size_t)n;
+}
+
+/* A status slot's label value. */
+static void
+put_status(struct buf *b, size_t s)
+{
+	if (s < NCODES)
+		put(b, "%d", codes[s]);
+	else
+		put(b, "%s", classes[s - NCODES]);
+}
+
+/* One histogram's series: buckets (not cumulative) and sum; label is
+ * "" or `name="value",`. */
+static void
+put_histogram(struct buf *b, const char *metric, const char *label,
+    const uint64_t *buckets, uint64_t sum_ns)
+{
+	uint64_t	 acc = 0;
+	size_t		 i;
+
+	for (i = 0; i < JTA_METRICS_NBUCKETS; i++) {
+		acc += buckets[i];
+		put(b, "%s_bucket{%sle=\"%s\"} %llu\n", metric, label,
+		    bound_names[i], (unsigned long long)acc);
+	}
+	acc += buckets[JTA_METRICS_NBUCKETS];
+	put(b, "%s_bucket{%sle=\"+Inf\"} %llu\n", metric, label,
+	    (unsigned long long)acc);
+	/* Drop the trailing comma for the _sum and _count lines. */
+	if (label[0] != '\0')
+		put(b, "%s_sum{%.*s} %llu.%09llu\n%s_count{%.*s} %llu\n",
+		    metric, (int)(strlen(label) - 1), label,
+		    (unsigned long long)(sum_ns / 1000000000u),
+		    (unsigned long long)(sum_ns % 1000000000u), metric,
+		    (int)(strlen(label) - 1), label, (unsigned long long)acc);
+	else
+		put(b, "%s_sum %llu.%09llu\n%s_count %llu\n", metric,
+		    (unsigned long long)(sum_ns / 1000000000u),
+		    (unsigned long long)(sum_ns % 1000000000u), metric,
+		    (unsigned long long)acc);
+}
+
+static void
+format(struct buf *b, const struct totals *t)
+{
+	char		 label[64];
+	size_t		 i, j;
+
+	put(b, "# HELP jta_build_info The running build.\n"
+	    "# TYPE jta_build_info gauge\n"
+	    "jta_build_info{version=\"%s\"} 1\n", PACKAGE_VERSION);
+	put(b, "# HELP jta_processes Worker processes alive, by program.\n"
+	    "# TYPE jta_processes gauge\n");
+	for (i = 0; i < t->nprograms; i++)
+		put(b, "jta_processes{program=\"%s\"} %u\n", t->programs[i],
+		    t->live[i]);
+	put(b, "# HELP jta_requests_total Requests answered, by endpoint "
+	    "and HTTP status.\n# TYPE jta_requests_total counter\n");
+	for (i = 0; i < NEP; i++)
+		for (j = 0; j < NST; j++) {
+			if (t->requests[i][j] == 0)
+				continue;
+			put(b, "jta_requests_total{endpoint=\"%s\",status=\"",
+			    endpoints[i]);
+			put_status(b, j);
+			put(b, "\"} %llu\n",
+			    (unsigned long long)t->requests[i][j]);
+		}
+	put(b, "# HELP jta_request_duration_seconds Time to answer a "
+	    "request, by endpoint.\n"
+	    "# TYPE jta_request_duration_seconds histogram\n");
+	for (i = 0; i < NEP; i++) {
+		uint64_t n = 0;
+
+		for (j = 0; j < NB; j++)
+			n += t->req_buckets[i][j];
+		if (n == 0)
+			continue;
+		snprintf(label, sizeof(label), "endpoint=\"%s\",",
+		    endpoints[i]);
+		put_histogram(b, "jta_request_duration_seconds", label,
+		    t->req_buckets[i], t->req_sum_ns[i]);
+	}
+	put(b, "# HELP jta_upstream_request_duration_seconds Time of one "
+	    "call to Atlassian.\n"
+	    "# TYPE jta_upstream_request_duration_seconds histogram\n");
+	put_histogram(b, "jta_upstream_request_duration_seconds", "",
+	    t->up_buckets, t->up_sum_ns);
+	put(b, "# HELP jta_upstream_requests_total Calls to Atlassian, by "
+	    "outcome (HTTP status class, or error: no answer).\n"
+	    "# TYPE jta_upstream_requests_total counter\n");
+	for (j = 0; j < NUP; j++)
+		put(b, "jta_upstream_requests_total{outcome=\"%s\"} %llu\n",
+		    upstream_outcomes[j],
+		    (unsigned long long)t->up_outcomes[j]);
+	put(b, "# HELP jta_token_refreshes_total Atlassian token refreshes, "
+	    "by outcome.\n# TYPE jta_token_refreshes_total counter\n");
+	for (j = 0; j < JTA_METRICS_NREFRESH; j++)
+		put(b, "jta_token_refreshes_total{outcome=\"%s\"} %llu\n",
+		    refresh_outcomes[j], (unsigned long long)t->refreshes[j]);
+	put(b, "# HELP jta_quota_rejections_total Requests refused by a "
+	    "quota, by scope.\n# TYPE jta_quota_rejections_total counter\n");
+	for (j = 0; j < NSCOPE; j++)
+		put(b, "jta_quota_rejections_total{scope=\"%s\"} %llu\n",
+		    scopes[j], (unsigned long long)t->quota[j]);
+}
+
+enum jta_err
+jta_metrics_render(const char *dir, char **out, size_t *outlen)
+{
+	enum jta_err	 rc = JTA_ERR_NOMEM;
+	struct totals	*t = NULL;
+	struct buf	 b;
+	struct dirent	*de;
+	DIR		*d = NULL;
+	size_t		 seen = 0;
+
+	*out = NULL;
+	*outlen = 0;
+	memset(&b, 0, sizeof(b));
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		goto out;
+	if ((b.p = malloc(16384)) == NULL)
+		goto out;
+	b.cap = 16384;
+	b.p[0] = '\0';
+	if ((d = opendir(dir)) == NULL) {
+		jta_errorlog("metrics: cannot read %s: %s", dir,
+		    strerror(errno));
+		rc = JTA_ERR_IO;
+		goto out;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (++seen > JTA_METRICS_FILES_MAX) {
+			jta_warn("metrics: %s holds more than %d files; the "
+			    "rest is not counted", dir, JTA_METRICS_FILES_MAX);
+			break;
+		}
+		read_one(dirfd(d), de->d_name, t);
+	}
+	format(&b, t);
+	if (b.failed)
+		goto out;
+	*out = b.p;
+	*outlen = b.len;
+	b.p = NULL;
+	rc = JTA_OK;
+out:
+	if (d != NULL)
+		closedir(d);
+	free(b.p);
+	free(t);
+	return rc;
+}
