@@ -6,9 +6,9 @@ by sleeping); per-day rows; jta-admin usage in table, JSON and CSV; quotas
 at 70, 90 and 100 % (a "notice" on JSON answers, then 429 problem+json
 with Retry-After and the reset time), raising a quota lifts the block at
 the next request, defaults and their overrides, what is never capped; and
-16 client threads sending N requests count exactly N calls.  Local mode,
-then Jira mode against the Atlassian stand-in (a site quota).
-Standard library only."""
+16 client threads sending N requests count exactly N calls; /metrics
+counts the 429s by scope.  Local mode, then Jira mode against the
+Atlassian stand-in (a site quota).  Standard library only."""
 
 import datetime
 import json
@@ -27,6 +27,7 @@ sys.path.insert(0, HERE)
 import harness  # noqa: E402
 import jtatest  # noqa: E402
 from jtatest import Cases, Client  # noqa: E402
+import test_metrics  # noqa: E402
 import test_policy  # noqa: E402
 from test_policy import standin  # noqa: E402
 
@@ -219,7 +220,16 @@ def quota_steps(c, stack, s, client, name, setargs, limit, label):
     return st == 429
 
 
+def rejections(c, stack, s):
+    """jta_quota_rejections_total by scope, from /metrics."""
+    m = test_metrics.scrape(c, stack, s)
+    return (test_metrics.get(m, "jta_quota_rejections_total",
+                             scope="person"),
+            test_metrics.get(m, "jta_quota_rejections_total", scope="site"))
+
+
 def quotas(c, stack, s, alice, bob, key):
+    before = rejections(c, stack, s)
     # A person's daily quota.
     quota_steps(c, stack, s, bob, "bob", ("--person", "bob"), 20,
                 "person quota")
@@ -283,6 +293,9 @@ def quotas(c, stack, s, alice, bob, key):
                 "-01T00:00:00Z" in (j or {}).get("detail", ""), (st, j))
     admin_ok(c, stack, s, "quota", "remove", "--site", "local", "--metric",
              "calls")
+    after = rejections(c, stack, s)
+    c.eq("%s: /metrics counted the 429s: 4 by person quotas, 2 by the "
+         "site's" % s, (after[0] - before[0], after[1] - before[1]), (4, 2))
 
 
 def concurrency(c, stack, s, client, name):
@@ -382,7 +395,7 @@ def main():
             os.environ["JTA_CHILDREN"] = str(WORKERS)
             work = tempfile.mkdtemp(prefix="jta-use-%s-%s-" % (mode, server))
             stack = harness.Stack(server, jtatest.BUILDDIR, jtatest.SRCDIR,
-                                  work, conf)
+                                  work, conf, metrics_open=True)
             try:
                 stack.start()
                 test(cases, stack, server)
