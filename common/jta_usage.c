@@ -177,15 +177,24 @@ jta_usage_check(struct jta_usage *u, const struct jta_user *who,
 	    u->site, &p, u->q, sizeof(u->q) / sizeof(u->q[0]), &n, err)) !=
 	    JTA_OK)
 		return rc;
+	/* The fullest quota; of several used up, the one that resets last
+	 * (the block lasts until then). */
 	for (i = 0; i < n; i++) {
 		pct = percent(&u->q[i]);
-		if (pct > wpct) {
+		if (pct > 100)
+			pct = 100;
+		end = strcmp(u->q[i].per, "day") == 0 ? p.day_end :
+		    p.month_end;
+		if (pct > wpct || (pct == 100 && wpct == 100 &&
+		    strcmp(worst->per, "day") == 0 && end == p.month_end &&
+		    p.month_end > p.day_end)) {
 			wpct = pct;
 			worst = &u->q[i];
 		}
 	}
 	if (worst == NULL || wpct < JTA_USAGE_WARN)
 		return JTA_OK;
+	wpct = percent(worst);
 	end = strcmp(worst->per, "day") == 0 ? p.day_end : p.month_end;
 	jta_time_format(end, when);
 	quotaname(worst, u->site, name, sizeof(name));

@@ -404,6 +404,22 @@ START_TEST(check_notice_then_429)
 	ck_assert_int_gt(e.retry_after, 0);
 	ck_assert_int_le(e.retry_after, 86400);
 	ck_assert_ptr_nonnull(strstr(e.detail, "T00:00:00Z"));
+	/* Of two used-up quotas the answer names the one that resets
+	 * last (a month's, unless today is the month's last day). */
+	quota(&f, "person", "alice", "calls", "month", 5);
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	ck_assert_int_eq(jta_usage_check(u, &who, &op, &resp, &e),
+	    JTA_ERR_BUSY);
+	{
+		struct jta_store_period p;
+
+		jta_store_usage_period(jta_time_now(), &p);
+		if (p.month_end > p.day_end)
+			ck_assert_ptr_nonnull(strstr(e.detail,
+			    "monthly quota of 5"));
+	}
+	ck_assert_int_eq(jta_store_quota_remove(f.st, "person", "alice",
+	    "calls", "month", &e), JTA_OK);
 	/* Creates count for 201 of a create (not a new draft, not a
 	 * draft's edit or a repeated submit: 200), updates for 2xx of a
 	 * write. */
