@@ -24,6 +24,7 @@
 #include "jta_req.h"
 #include "jta_store.h"
 #include "jta_time.h"
+#include "jta_usage.h"
 #include "jta_vault.h"
 
 #define EXIT_USAGE	2
@@ -1404,6 +1405,336 @@ cmd_check(const struct jta_conf *conf, int argc, char **argv)
 	return bad;
 }
 
+/* ---- usage and quotas: usage, quota set|list|remove ---- */
+
+/* Flags of the usage and quota commands: "--name value" for the names
+ * in withval, "--name" alone for those in bare.  vals[i] is the value of
+ * withval[i]; set[j] is 1 when bare[j] was given. */
+static int
+qflags(int argc, char **argv, const char *const *withval, const char **vals,
+    const char *const *bare, int *set)
+{
+	int	 i;
+	size_t	 k;
+
+	for (i = 0; i < argc; i++) {
+		if (strncmp(argv[i], "--", 2) != 0) {
+			fail("unexpected argument '%.64s'", argv[i]);
+			return -1;
+		}
+		for (k = 0; withval[k] != NULL; k++)
+			if (strcmp(argv[i] + 2, withval[k]) == 0)
+				break;
+		if (withval[k] != NULL) {
+			if (i + 1 >= argc) {
+				fail("option %s needs a value", argv[i]);
+				return -1;
+			}
+			if (vals[k] != NULL) {
+				fail("option %s is given twice", argv[i]);
+				return -1;
+			}
+			vals[k] = argv[++i];
+			continue;
+		}
+		for (k = 0; bare != NULL && bare[k] != NULL; k++)
+			if (strcmp(argv[i] + 2, bare[k]) == 0)
+				break;
+		if (bare == NULL || bare[k] == NULL) {
+			fail("unknown option %.64s", argv[i]);
+			return -1;
+		}
+		set[k] = 1;
+	}
+	return 0;
+}
+
+/* The quota's subject from --person, --site, --default-person or
+ * --default-site (exactly one), into scope and subject. */
+static int
+quotasubject(const char *person, const char *site, int defperson,
+    int defsite, const char **scope, const char **subject)
+{
+	if ((person != NULL) + (site != NULL) + defperson + defsite != 1) {
+		fail("give exactly one of --person NAME, --site SITE, "
+		    "--default-person, --default-site");
+		return -1;
+	}
+	*scope = person != NULL || defperson ? "person" : "site";
+	*subject = person != NULL ? person : site != NULL ? site : "*";
+	return 0;
+}
+
+static int
+cmd_quota_set(const struct jta_conf *conf, int argc, char **argv)
+{
+	static const char *const withval[] = { "person", "site", "metric",
+	    "limit", "per", NULL };
+	static const char *const bare[] = { "default-person", "default-site",
+	    NULL };
+	const char	*vals[5] = { NULL }, *scope, *subject;
+	int		 set[2] = { 0, 0 }, rc = 1;
+	struct jta_store *st = NULL;
+	struct jta_store_quota q;
+	struct jta_error err;
+	struct jta_user	 u;
+	char		 by[JTA_LIMIT_POLICY_BY + 1];
+	uint64_t	 lim;
+
+	if (qflags(argc, argv, withval, vals, bare, set) != 0 ||
+	    quotasubject(vals[0], vals[1], set[0], set[1], &scope,
+	    &subject) != 0)
+		return EXIT_USAGE;
+	if (vals[2] == NULL || vals[3] == NULL) {
+		fail("--metric and --limit are required");
+		return EXIT_USAGE;
+	}
+	memset(&err, 0, sizeof(err));
+	if (jta_usage_quota_make(scope, subject, vals[2], vals[4], &q, &err) !=
+	    JTA_OK) {
+		fail("--%s: %s", err.field, err.detail);
+		return EXIT_USAGE;
+	}
+	if (jta_req_parse_uint(vals[3], strlen(vals[3]), JTA_LIMIT_QUOTA_MAX,
+	    &lim) != 0) {
+		fail("--limit is a whole number from 0 to %d",
+		    JTA_LIMIT_QUOTA_MAX);
+		return EXIT_USAGE;
+	}
+	q.limit = (int64_t)lim;
+	if (openstore(conf, 0, &st) != 0)
+		return 1;
+	if (vals[0] != NULL && jta_store_user_get(st, q.subject, &u, &err) !=
+	    JTA_OK) {
+		fail("no user '%s' (see 'user list')", q.subject);
+		goto out;
+	}
+	operator(by, sizeof(by));
+	if (jta_store_quota_set(st, &q, jta_time_now(), by, &err) != JTA_OK) {
+		fail("%s", err.detail);
+		goto out;
+	}
+	printf("quota: %s %s: %lld %s per %s (applies at the next "
+	    "request)\n", q.scope, strcmp(q.subject, "*") == 0 ? "(default)" :
+	    q.subject, (long long)q.limit, q.metric, q.per);
+	rc = 0;
+out:
+	jta_store_close(st);
+	return rc;
+}
+
+static int
+cmd_quota_remove(const struct jta_conf *conf, int argc, char **argv)
+{
+	static const char *const withval[] = { "person", "site", "metric",
+	    "per", NULL };
+	static const char *const bare[] = { "default-person", "default-site",
+	    NULL };
+	const char	*vals[4] = { NULL }, *scope, *subject;
+	int		 set[2] = { 0, 0 }, rc = 1;
+	struct jta_store *st = NULL;
+	struct jta_store_quota q;
+	struct jta_error err;
+
+	if (qflags(argc, argv, withval, vals, bare, set) != 0 ||
+	    quotasubject(vals[0], vals[1], set[0], set[1], &scope,
+	    &subject) != 0)
+		return EXIT_USAGE;
+	if (vals[2] == NULL) {
+		fail("--metric is required");
+		return EXIT_USAGE;
+	}
+	memset(&err, 0, sizeof(err));
+	/* per NULL removes the quota of either period. */
+	if (jta_usage_quota_make(scope, subject, vals[2], vals[3] != NULL ?
+	    vals[3] : "day", &q, &err) != JTA_OK) {
+		fail("--%s: %s", err.field, err.detail);
+		return EXIT_USAGE;
+	}
+	if (openstore(conf, 0, &st) != 0)
+		return 1;
+	if (jta_store_quota_remove(st, q.scope, q.subject, q.metric, vals[3],
+	    &err) != JTA_OK)
+		fail("%s", err.detail);
+	else {
+		printf("removed the %s quota of %s %s\n", q.metric, q.scope,
+		    strcmp(q.subject, "*") == 0 ? "(default)" : q.subject);
+		rc = 0;
+	}
+	jta_store_close(st);
+	return rc;
+}
+
+static int
+cmd_quota_list(const struct jta_conf *conf, int argc, char **argv)
+{
+	static const char *const withval[] = { NULL };
+	static const char *const bare[] = { "json", NULL };
+	const char	*vals[1] = { NULL };
+	int		 set[1] = { 0 }, rc = 1;
+	struct jta_store *st = NULL;
+	struct jta_error err;
+	json_t		*list = NULL, *o;
+	size_t		 i;
+
+	if (qflags(argc, argv, withval, vals, bare, set) != 0)
+		return EXIT_USAGE;
+	if (openstore(conf, 0, &st) != 0)
+		return 1;
+	memset(&err, 0, sizeof(err));
+	if (jta_store_quota_list(st, &list, &err) != JTA_OK) {
+		fail("%s", err.detail[0] ? err.detail : "out of memory");
+		goto out;
+	}
+	if (set[0]) {
+		rc = printjson(list);
+		goto out;
+	}
+	if (json_array_size(list) == 0)
+		printf("no quotas: usage is counted, nothing is capped\n");
+	else
+		printf("%-7s %-32s %-14s %-6s %12s  %s\n", "SCOPE", "SUBJECT",
+		    "METRIC", "PER", "LIMIT", "SET BY");
+	json_array_foreach(list, i, o) {
+		const char *subject = json_string_value(json_object_get(o,
+		    "subject"));
+
+		printf("%-7s %-32s %-14s %-6s %12lld  %s\n",
+		    json_string_value(json_object_get(o, "scope")),
+		    subject != NULL && strcmp(subject, "*") == 0 ?
+		    "(default)" : subject,
+		    json_string_value(json_object_get(o, "metric")),
+		    json_string_value(json_object_get(o, "per")),
+		    (long long)json_integer_value(json_object_get(o, "limit")),
+		    json_string_value(json_object_get(o, "created_by")));
+	}
+	rc = 0;
+out:
+	json_decref(list);
+	jta_store_close(st);
+	return rc;
+}
+
+/* A day "YYYY-MM-DD" that the calendar has. */
+static int
+dayok(const char *s)
+{
+	int64_t	 t;
+	char	 buf[32];
+
+	if (strlen(s) != 10)
+		return 0;
+	snprintf(buf, sizeof(buf), "%sT00:00:00Z", s);
+	return jta_time_parse(buf, strlen(buf), &t) == 0;
+}
+
+/* One CSV field (RFC 4180 §2: quoted when it holds a comma, a quote or
+ * a line break, quotes doubled). */
+static void
+csvfield(const char *s)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, stdout);
+		return;
+	}
+	fputc('"', stdout);
+	for (; *s != '\0'; s++) {
+		if (*s == '"')
+			fputc('"', stdout);
+		fputc(*s, stdout);
+	}
+	fputc('"', stdout);
+}
+
+static int
+cmd_usage(const struct jta_conf *conf, int argc, char **argv)
+{
+	static const char *const withval[] = { "by", "from", "to", NULL };
+	static const char *const bare[] = { "json", "csv", NULL };
+	static const char *const metrics[] = { "calls", "creates", "updates",
+	    "conversations", NULL };
+	const char	*vals[3] = { NULL }, *by, *key;
+	int		 set[2] = { 0, 0 }, rc = 1;
+	struct jta_store_period p;
+	struct jta_store *st = NULL;
+	struct jta_error err;
+	json_t		*rows = NULL, *o;
+	size_t		 i, m;
+
+	if (qflags(argc, argv, withval, vals, bare, set) != 0)
+		return EXIT_USAGE;
+	by = vals[0] != NULL ? vals[0] : "person";
+	if (strcmp(by, "person") != 0 && strcmp(by, "day") != 0 &&
+	    strcmp(by, "site") != 0) {
+		fail("--by is one of person, day, site");
+		return EXIT_USAGE;
+	}
+	if (set[0] && set[1]) {
+		fail("give --json or --csv, not both");
+		return EXIT_USAGE;
+	}
+	jta_store_usage_period(jta_time_now(), &p);
+	if (vals[1] == NULL)
+		vals[1] = p.month;
+	if (vals[2] == NULL)
+		vals[2] = p.day;
+	if (!dayok(vals[1]) || !dayok(vals[2])) {
+		fail("--%s is a day, YYYY-MM-DD", dayok(vals[1]) ? "to" :
+		    "from");
+		return EXIT_USAGE;
+	}
+	if (strcmp(vals[1], vals[2]) > 0) {
+		fail("--from is after --to");
+		return EXIT_USAGE;
+	}
+	if (openstore(conf, 0, &st) != 0)
+		return 1;
+	memset(&err, 0, sizeof(err));
+	if (jta_store_usage_report(st, by, vals[1], vals[2], &rows, &err) !=
+	    JTA_OK) {
+		fail("%s", err.detail[0] ? err.detail : "out of memory");
+		goto out;
+	}
+	key = by;
+	if (set[0]) {
+		rc = printjson(rows);
+		goto out;
+	}
+	if (set[1]) {
+		printf("%s,calls,creates,updates,conversations\n", key);
+		json_array_foreach(rows, i, o) {
+			csvfield(json_string_value(json_object_get(o, key)));
+			for (m = 0; metrics[m] != NULL; m++)
+				printf(",%lld", (long long)json_integer_value(
+				    json_object_get(o, metrics[m])));
+			fputc('\n', stdout);
+		}
+		rc = 0;
+		goto out;
+	}
+	printf("usage from %s to %s (UTC days)\n", vals[1], vals[2]);
+	if (json_array_size(rows) == 0)
+		printf("no usage counted\n");
+	else
+		printf("%-32s %10s %10s %10s %14s\n", by, "CALLS", "CREATES",
+		    "UPDATES", "CONVERSATIONS");
+	json_array_foreach(rows, i, o)
+		printf("%-32s %10lld %10lld %10lld %14lld\n",
+		    json_string_value(json_object_get(o, key)),
+		    (long long)json_integer_value(json_object_get(o, "calls")),
+		    (long long)json_integer_value(json_object_get(o,
+		    "creates")),
+		    (long long)json_integer_value(json_object_get(o,
+		    "updates")),
+		    (long long)json_integer_value(json_object_get(o,
+		    "conversations")));
+	rc = 0;
+out:
+	json_decref(rows);
+	jta_store_close(st);
+	return rc;
+}
+
 static const struct cmd cmds[] = {
 	{ NULL, "init", "init",
 	  "Create the key files (master key and token keys, mode 0600) and\n"
@@ -1503,6 +1834,37 @@ static const struct cmd cmds[] = {
 	{ NULL, "rules", "rules",
 	  "List the access rules with their ids, oldest first.",
 	  cmd_rules },
+	{ "quota", "set", "quota set --person NAME|--site SITE|"
+	  "--default-person|--default-site\n"
+	  "        --metric calls|creates|updates|conversations --limit N "
+	  "[--per day|month]",
+	  "Set a quota (or change its limit): for one person (a user name),\n"
+	  "one site (Jira mode: the linked site's host, e.g.\n"
+	  "example.atlassian.net; local mode: local), or the default for\n"
+	  "every person or site without a quota of its own.  --per: a UTC\n"
+	  "day (the default for a person) or a calendar month (the default\n"
+	  "for a site).  From 70 % and 90 % the API's answers carry a\n"
+	  "\"notice\"; at 100 % the person (or everyone on the site) gets\n"
+	  "429 until the period resets or the limit is raised.  Applies at\n"
+	  "the next request.",
+	  cmd_quota_set },
+	{ "quota", "list", "quota list [--json]",
+	  "List the quotas.",
+	  cmd_quota_list },
+	{ "quota", "remove", "quota remove --person NAME|--site SITE|"
+	  "--default-person|--default-site\n"
+	  "        --metric METRIC [--per day|month]",
+	  "Remove a quota (without --per: of either period).",
+	  cmd_quota_remove },
+	{ NULL, "usage", "usage [--by person|day|site] [--from DATE] "
+	  "[--to DATE] [--json|--csv]",
+	  "Show the usage counted from DATE to DATE (UTC days, YYYY-MM-DD,\n"
+	  "inclusive; by default from the first of this month to today),\n"
+	  "grouped by person (the default), day or site: API calls, tickets\n"
+	  "created, tickets updated (edits, comments, transitions) and\n"
+	  "conversations (calls with gaps under 30 minutes).  A table, or\n"
+	  "JSON, or CSV with a header line.",
+	  cmd_usage },
 	{ NULL, "audit", "audit [--person NAME|ACCOUNT_ID|EMAIL] "
 	  "[--ticket KEY] [--from DATE] [--to DATE] [--action A] [--limit N] "
 	  "[--json|--csv] | audit --purge",

@@ -50,6 +50,8 @@ static const struct key keys[] = {
 	 * it, and the program stops. */
 	{ "metrics",		K_ONOFF,	F(metrics), 0 },
 	{ "metrics_dir",	K_PATH,		F(metrics_dir), 0 },
+	/* on: count usage and check quotas (jta_usage.h); off: neither. */
+	{ "usage_counting",	K_ONOFF,	F(usage_counting), 0 },
 };
 #undef F
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -70,6 +72,7 @@ jta_conf_defaults(struct jta_conf *conf)
 	conf->backend = JTA_BACKEND_LOCAL;
 	conf->log_level = JTA_LOG_INFO;
 	conf->busy_timeout_ms = 5000;
+	conf->usage_counting = 1;
 	snprintf(conf->atlassian_auth_url, sizeof(conf->atlassian_auth_url),
 	    "%s", "https://auth.atlassian.com");
 	snprintf(conf->atlassian_api_url, sizeof(conf->atlassian_api_url),

@@ -51,6 +51,7 @@ struct jta_conf {
 	 * "metrics" beside the database). */
 	int	 metrics;			/* metrics = on|off */
 	char	 metrics_dir[JTA_CONF_PATH_MAX];
+	int	 usage_counting;		/* 1: count usage, cap quotas */
 };
 
 /* Set every key to its documented default. */

@@ -110,6 +110,7 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep, struct io *io)
 	struct jta_policy_op op;
 	struct timespec	 t0;
 	enum jta_err	 rc;
+	int		 counted = 0;
 	const char	*mep;
 	double		 ms;
 
@@ -136,8 +137,14 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep, struct io *io)
 		rc = jta_auth_bearer(ctx->store, ctx->vault, &req, &who, &err);
 	if (rc == JTA_OK && ep->auth && !ep->no_policy)
 		rc = jta_policy_check(ctx->policy, &req, &who, &op, &err);
-	if (rc == JTA_OK)
+	/* Quotas (jta_usage.h) on the same op; the handler's answer is
+	 * counted below, each in its own short transaction. */
+	if (rc == JTA_OK && ep->auth && !ep->no_policy)
+		rc = jta_usage_check(ctx->usage, &who, &op, &resp, &err);
+	if (rc == JTA_OK) {
 		rc = ep->handle(ctx, &req, ep->auth ? &who : NULL, &resp, &err);
+		counted = ep->auth && !ep->no_policy;
+	}
 	if (rc != JTA_OK && resp.status == 0) {
 		if (err.status == 0)
 			jta_error_set(&err, rc, jta_err_status(rc), NULL,
@@ -156,6 +163,8 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep, struct io *io)
 	if (!ep->no_policy)
 		jta_audit_request(ctx->store, ctx->conf.backend ==
 		    JTA_BACKEND_JIRA, &req, &who, &op, &resp, &err);
+	if (counted)
+		jta_usage_count(ctx->usage, &who, &op, resp.status);
 	ms = ms_since(&t0);
 	/* Metrics by the access rules' endpoint names; a program outside
 	 * them (healthz, metrics, openapi) counts under its own name. */
@@ -249,6 +258,12 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 		status = 71;
 		goto out;
 	}
+	if (jta_usage_new(&ctx.conf, &ctx.usage, msg, sizeof(msg)) !=
+	    JTA_OK) {
+		jta_errorlog("configuration %s: usage counting: %s",
+		    ctx.conf.path, msg);
+		goto out;
+	}
 	if (FCGX_Init() != 0) {
 		jta_errorlog("FCGX_Init failed");
 		status = 71;	/* EX_OSERR */
@@ -289,6 +304,7 @@ out:
 		jta_http_global_free();
 	jta_secret_free(ctx.client_secret);
 	jta_policy_free(ctx.policy);
+	jta_usage_free(ctx.usage);
 	jta_backend_free(ctx.backend);
 	jta_store_close(ctx.store);
 	jta_vault_close(ctx.vault);

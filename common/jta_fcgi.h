@@ -24,6 +24,7 @@
 #include "jta_req.h"
 #include "jta_resp.h"
 #include "jta_store.h"
+#include "jta_usage.h"
 #include "jta_vault.h"
 
 /* What a handler may use; opened once per process. */
@@ -37,6 +38,8 @@ struct jta_ctx {
 	struct jta_oauth	 oauth;
 	/* The kill switch and the access rules (jta_policy.h). */
 	struct jta_policy	*policy;
+	/* Usage counting and quotas (jta_usage.h). */
+	struct jta_usage	*usage;
 };
 
 /*

@@ -195,4 +195,13 @@
 #define JTA_LIMIT_POLICY_GROUPS		1000
 #define JTA_LIMIT_POLICY_GROUP		255
 
+/* Usage and quotas (jta_usage): how many quotas there may be (each is
+ * read on every request of a person it covers), a usage site's name (a
+ * site URL's host, or "local"), the largest quota limit, and the rows a
+ * usage report returns. */
+#define JTA_LIMIT_QUOTAS		200
+#define JTA_LIMIT_USAGE_SITE		255
+#define JTA_LIMIT_QUOTA_MAX		1000000000
+#define JTA_LIMIT_USAGE_ROWS		100000
+
 #endif

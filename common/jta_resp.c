@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,10 +102,25 @@ jta_resp_json_as(struct jta_resp *resp, int status, const char *type,
 	enum jta_err	 rc;
 	char		*text;
 	size_t		 len;
+	json_t		*noted = NULL;
 
+	/* A quota's notice goes first, so shrinking never drops it.  The
+	 * cast drops const for jansson's API only: json_object_update
+	 * takes references to body's members and changes nothing else. */
+	if (resp->notice != NULL && status >= 200 && status <= 299 &&
+	    json_is_object(body) && strcmp(type, "application/json") == 0) {
+		if ((noted = json_pack("{s:s}", "notice", resp->notice)) ==
+		    NULL || json_object_update_missing(noted,
+		    (json_t *)(uintptr_t)body) != 0) {
+			json_decref(noted);
+			return JTA_ERR_NOMEM;
+		}
+		body = noted;
+	}
 	/* Every answer stays under the response cap (jta_fit.h). */
-	if ((rc = jta_fit(body, JTA_LIMIT_RESPONSE_CHARS, &text, &len,
-	    NULL)) != JTA_OK)
+	rc = jta_fit(body, JTA_LIMIT_RESPONSE_CHARS, &text, &len, NULL);
+	json_decref(noted);
+	if (rc != JTA_OK)
 		return rc;
 	/* A trailing newline keeps curl output and logs readable. */
 	rc = send(resp, status, type, text, len);

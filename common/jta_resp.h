@@ -25,6 +25,10 @@ struct jta_resp {
 	size_t		 hlen;
 	int		 status;	/* 0 until a response was sent */
 	int		 head_only;	/* HEAD: send no body */
+	const char	*notice;	/* borrowed; when set, 2xx JSON object
+					 * answers carry it as a top-level
+					 * "notice" (quota warnings,
+					 * jta_usage.h) */
 };
 
 /* Prepare resp to write through write(arg, ...). */

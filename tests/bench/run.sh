@@ -2,6 +2,7 @@
 # Benchmarks (not timed tests): build if needed, then print ratios:
 # the embedded store against a static file, 20 access rules against none,
 # metrics on against off,
+# usage counting with 4 quotas against counting off,
 # and Jira mode against nginx proxying straight to the Atlassian stand-in.
 #   sh tests/bench/run.sh            uses build-test/ (made if missing)
 set -eu
@@ -20,5 +21,6 @@ echo
 python3 tests/bench/bench_policy.py
 echo
 python3 tests/bench/bench_metrics.py
+python3 tests/bench/bench_usage.py
 echo
 exec python3 tests/bench/bench_jira.py

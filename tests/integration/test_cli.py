@@ -246,6 +246,96 @@ def oauth_cases(c, conf, work):
             out)
 
 
+def usage_cases(c, conf, work):
+    """usage and quota: help, validation and exit codes; a quota and the
+    usage_counting key as a CGI program sees them."""
+    for cmd in (("usage",), ("quota", "set"), ("quota", "list"),
+                ("quota", "remove")):
+        rc, out, _ = admin(conf, *(cmd + ("--help",)))
+        c.check("%s --help explains it" % " ".join(cmd), rc == 0 and
+                out.startswith("usage: jta-admin " + " ".join(cmd)) and
+                len(out.splitlines()) >= 3, out)
+    setp = ("quota", "set", "--person", "alice")
+    for args, words in (
+            (("usage", "--by", "week"), "--by is one of"),
+            (("usage", "--from", "2026-13-01"), "YYYY-MM-DD"),
+            (("usage", "--to", "2026-02-30"), "--to is a day"),
+            (("usage", "--from", "2026-11-02", "--to", "2026-11-01"),
+             "after"),
+            (("usage", "--json", "--csv"), "not both"),
+            (("usage", "--by"), "needs a value"),
+            (("usage", "--by", "day", "--by", "site"), "twice"),
+            (("usage", "extra"), "unexpected argument"),
+            (("quota", "set", "--metric", "calls", "--limit", "5"),
+             "exactly one"),
+            (setp + ("--site", "x", "--metric", "calls", "--limit", "5"),
+             "exactly one"),
+            (setp + ("--metric", "tokens", "--limit", "5"),
+             "metric is one of"),
+            (setp + ("--metric", "calls", "--limit", "-1"), "--limit"),
+            (setp + ("--metric", "calls", "--limit", "1e3"), "--limit"),
+            (setp + ("--metric", "calls", "--limit", "1000000001"),
+             "0 to 1000000000"),
+            (setp + ("--metric", "calls"), "required"),
+            (setp + ("--metric", "calls", "--limit", "5", "--per", "week"),
+             "day or month"),
+            (("quota", "set", "--site", "a b", "--metric", "calls",
+              "--limit", "5"), "site"),
+            (("quota", "remove", "--person", "alice"), "--metric is"),
+            (("quota", "list", "--bogus"), "unknown option")):
+        rc, out, err = admin(conf, *args)
+        c.check("%s: exit 2 saying %r" % (" ".join(args)[:60], words),
+                rc == 2 and words in err, (rc, out, err))
+    rc, _, err = admin(conf, "quota", "set", "--person", "nobody",
+                       "--metric", "calls", "--limit", "5")
+    c.check("a quota for an unknown user is 1", rc == 1 and
+            "no user" in err, err)
+    rc, _, err = admin(conf, "quota", "remove", "--default-site",
+                       "--metric", "calls")
+    c.check("removing a quota that is not there is 1", rc == 1 and
+            "no such quota" in err, err)
+    rc, out, _ = admin(conf, "quota", "list")
+    c.check("quota list without quotas says so", rc == 0 and
+            "no quotas" in out, out)
+    rc, out, _ = admin(conf, "usage", "--json")
+    base = {r["person"]: r for r in json.loads(out)}.get(
+        "alice", {"calls": 0})["calls"] if rc == 0 else -1
+    rc, status, j = cgi(conf, "jta-me", "GET", "/api/me", key=KEY[0])
+    rc, out, _ = admin(conf, "usage", "--json")
+    c.check("a CGI call is counted", rc == 0 and {
+        r["person"]: r for r in json.loads(out)}["alice"]["calls"] ==
+        base + 1, out)
+    rc, out, err = admin(conf, "quota", "set", "--person", "alice",
+                         "--metric", "calls", "--limit", str(base + 1))
+    c.check("quota set says what it set", rc == 0 and
+            "person alice: %d calls per day" % (base + 1) in out, out + err)
+    rc, out, _ = admin(conf, "quota", "list", "--json")
+    c.check("quota list --json", rc == 0 and json.loads(out)[0]["limit"] ==
+            base + 1 and json.loads(out)[0]["per"] == "day", out)
+    rc, status, j = cgi(conf, "jta-me", "GET", "/api/me", key=KEY[0])
+    c.check("CGI at 100 %: 429 naming the quota", status == 429 and
+            j.get("field") == "quota", (status, j))
+    off = os.path.join(work, "usage-off.conf")
+    with open(conf) as f, open(off, "w") as g:
+        g.write(f.read() + "usage_counting = off\n")
+    rc, status, j = cgi(off, "jta-me", "GET", "/api/me", key=KEY[0])
+    c.eq("usage_counting = off: nothing is capped", status, 200)
+    rc, out, _ = admin(conf, "usage", "--json")
+    c.check("... nor counted", rc == 0 and {
+        r["person"]: r for r in json.loads(out)}["alice"]["calls"] ==
+        base + 1, out)
+    with open(conf) as f, open(off, "w") as g:
+        g.write(f.read() + "usage_counting = maybe\n")
+    rc, _, err = admin(off, "usage")
+    c.check("a bad usage_counting names the key", rc == 78 and
+            "usage_counting" in err and "'on' or 'off'" in err, err)
+    rc, out, _ = admin(conf, "quota", "remove", "--person", "alice",
+                       "--metric", "calls", "--per", "day")
+    c.eq("quota remove", rc, 0)
+    rc, status, j = cgi(conf, "jta-me", "GET", "/api/me", key=KEY[0])
+    c.eq("the quota removed, the call is served", status, 200)
+
+
 def jira_mode_cases(c, work):
     """In Jira mode the GPT sign-in endpoints say plainly that it is not
     available: no page that pretends to sign anyone in."""
@@ -470,6 +560,7 @@ def main():
     rc, k2, _ = admin(conf, "key", "create", "alice", "--label", "policy")
     KEY[0] = k2.strip()
     policy_cases(c, conf, work)
+    usage_cases(c, conf, work)
     oauth_cases(c, conf, work)
     jira_mode_cases(c, work)
 

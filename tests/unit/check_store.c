@@ -31,13 +31,17 @@
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
-/* SQL that takes a current file back to schema 6 (drops what migration
- * 7 made: the operators' switches). */
-/* SQL that takes a current file back to schema 7 (drops what migration
- * 8 made: the audit log). */
-#define DOWN_TO_7 \
+/* SQL that takes a current file back to schema 8 (drops what migration
+ * 9 made: the quotas; the counts live in DATABASE.usage). */
+#define DOWN_TO_8 \
+	"DROP TABLE quotas; PRAGMA user_version = 8;"
+
+/* ... back to schema 7 (drops what migration 8 made: the audit log). */
+#define DOWN_TO_7 DOWN_TO_8 \
 	"DROP TABLE audit_log; PRAGMA user_version = 7;"
 
+/* ... back to schema 6 (drops what migration 7 made: the operators'
+ * switches). */
 #define DOWN_TO_6 DOWN_TO_7 \
 	"DROP TABLE policy_rules; DROP TABLE policy_settings;" \
 	"PRAGMA user_version = 6;"

@@ -1,0 +1,88 @@
+/*
+ * Usage counting and quotas (README.md "Usage and quotas").
+ *
+ * Counting: after the handler answered an authenticated API request, one
+ * short BEGIN IMMEDIATE transaction adds to the person's row of the UTC
+ * day and site (Jira mode: the person's linked site's URL without its
+ * scheme, e.g. acme.atlassian.net; local mode: "local"): one call;
+ * one ticket created when the operation is a create (JTA_POLICY_CREATE)
+ * answered 201 (not a new draft: it creates no ticket yet; a draft's
+ * submit is 201 the first time, 200 when repeated); one ticket updated
+ * when it is a write (edit, comment, transition, delete:
+ * JTA_POLICY_WRITE) answered 2xx; one conversation when the person's
+ * previous counted call is 30 minutes old or more.  Requests refused
+ * before the handler (kill switch, access rules, quotas, bad
+ * credentials) are not counted.  The
+ * counts go through a connection of their own with synchronous = NORMAL
+ * (WAL): a commit survives a crash of the process; a power loss may lose
+ * the counts of the last moments (those since the last WAL checkpoint).
+ *
+ * Quotas: per person (a user name, or the default for everyone) and per
+ * site (a site, or the default), each of calls, creates, updates or
+ * conversations, per UTC day or calendar month.  Checked before the
+ * handler, after the access rules: when any quota that covers the request
+ * has reached 100 % the answer is 429 problem+json naming the quota, its
+ * limit and when it resets (Retry-After, RFC 9110 §10.2.3, in seconds and
+ * the reset time in ISO 8601 in the detail) until the period ends or an
+ * operator raises the limit (read at every request: at once).  From 70 %
+ * and from 90 % JSON object answers carry a top-level "notice" the GPT
+ * can relay.  /healthz, the OAuth endpoints and every endpoint without
+ * authentication are never counted or capped.
+ */
+#ifndef JTA_USAGE_H
+#define JTA_USAGE_H
+
+#include "jta_conf.h"
+#include "jta_err.h"
+#include "jta_policy.h"
+#include "jta_resp.h"
+#include "jta_store.h"
+
+/* Percent of a quota from which answers carry a notice, and from which
+ * the notice says so more urgently. */
+#define JTA_USAGE_WARN		70
+#define JTA_USAGE_HIGH		90
+
+struct jta_usage;
+
+/*
+ * Usage counting for conf (borrowed, outliving it): opens its own
+ * connection to conf->database (msg says what failed).  With
+ * usage_counting = off nothing is opened, counted or capped.  Release
+ * with jta_usage_free.
+ */
+enum jta_err jta_usage_new(const struct jta_conf *conf,
+    struct jta_usage **out, char *msg, size_t msgsz) JTA_WUR;
+
+/* Release u; NULL is a no-op. */
+void jta_usage_free(struct jta_usage *u);
+
+/*
+ * Check who's quotas for op before the handler.  JTA_ERR_BUSY with 429
+ * (and err->retry_after) when one is used up; otherwise JTA_OK, and when
+ * a quota is at JTA_USAGE_WARN % or more, resp->notice points to u's
+ * notice for this request.  A store that fails is 503/500 (closed).
+ */
+enum jta_err jta_usage_check(struct jta_usage *u, const struct jta_user *who,
+    const struct jta_policy_op *op, struct jta_resp *resp,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * Count one answered request of who: op's class and the answer's status
+ * decide create and update.  Failures are logged, never shown to the
+ * client (the answer is gone already).
+ */
+void jta_usage_count(struct jta_usage *u, const struct jta_user *who,
+    const struct jta_policy_op *op, int status);
+
+/*
+ * Check the words of a quota (jta-admin quota set/remove): scope
+ * "person" or "site", subject (a user name, a site; "*" the default),
+ * metric, per ("day" or "month"; NULL: day for a person, month for a
+ * site), into q (limit left 0).  JTA_ERR_INPUT naming the field.
+ */
+enum jta_err jta_usage_quota_make(const char *scope, const char *subject,
+    const char *metric, const char *per, struct jta_store_quota *q,
+    struct jta_error *err) JTA_WUR;
+
+#endif

@@ -1,0 +1,570 @@
+/*
+ * Unit tests for jta_usage and the store's usage and quota blocks: the
+ * UTC periods and when they end, quotas from an operator's words, the
+ * levels, counting (calls, creates, updates, conversations with the
+ * 30-minute gap), which quotas cover a person (an own quota wins over
+ * the default), the admin page's summary, and the check before a
+ * handler (notice from 70 %, 429 with Retry-After at 100 %).  Prints
+ * what one count costs on the counting connection.
+ */
+#include "config.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "jta_log.h"
+#include "jta_time.h"
+#include "jta_usage.h"
+
+static char	 tmproot[] = "/tmp/jta-usage-XXXXXX";
+
+/* 2026-11-29T12:34:56Z */
+#define T0	1795955696
+
+START_TEST(periods_in_utc)
+{
+	struct jta_store_period p;
+
+	jta_store_usage_period(T0, &p);
+	ck_assert_str_eq(p.day, "2026-11-29");
+	ck_assert_str_eq(p.month, "2026-11-01");
+	ck_assert_int_eq(p.day_end, 1795996800);	/* 2026-11-30 */
+	ck_assert_int_eq(p.month_end, 1796083200);	/* 2026-12-01 */
+	jta_store_usage_period(1798761599, &p);	/* 2026-12-31T23:59:59 */
+	ck_assert_str_eq(p.day, "2026-12-31");
+	ck_assert_str_eq(p.month, "2026-12-01");
+	ck_assert_int_eq(p.day_end, 1798761600);
+	ck_assert_int_eq(p.month_end, 1798761600);	/* 2027-01-01 */
+	jta_store_usage_period(1835395200, &p);		/* 2028-02-29 */
+	ck_assert_str_eq(p.day, "2028-02-29");
+	ck_assert_int_eq(p.month_end, 1835481600);	/* 2028-03-01 */
+	jta_store_usage_period(1767225600, &p);		/* 2026-01-01 */
+	ck_assert_int_eq(p.day_end, 1767312000);
+	ck_assert_int_eq(p.month_end, 1769904000);
+}
+END_TEST
+
+START_TEST(levels)
+{
+	ck_assert_str_eq(jta_store_usage_level(0), "ok");
+	ck_assert_str_eq(jta_store_usage_level(69), "ok");
+	ck_assert_str_eq(jta_store_usage_level(70), "warn");
+	ck_assert_str_eq(jta_store_usage_level(89), "warn");
+	ck_assert_str_eq(jta_store_usage_level(90), "high");
+	ck_assert_str_eq(jta_store_usage_level(99), "high");
+	ck_assert_str_eq(jta_store_usage_level(100), "over");
+	ck_assert_str_eq(jta_store_usage_level(250), "over");
+}
+END_TEST
+
+START_TEST(quota_words)
+{
+	struct jta_store_quota q;
+	struct jta_error e;
+
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_usage_quota_make("site",
+	    "https://Acme.atlassian.net/", "calls", NULL, &q, &e), JTA_OK);
+	ck_assert_str_eq(q.subject, "acme.atlassian.net");
+	ck_assert_str_eq(q.per, "month");
+	ck_assert_int_eq(jta_usage_quota_make("person", "alice", "creates",
+	    NULL, &q, &e), JTA_OK);
+	ck_assert_str_eq(q.per, "day");
+	ck_assert_int_eq(jta_usage_quota_make("person", "*", "updates",
+	    "month", &q, &e), JTA_OK);
+	ck_assert_str_eq(q.subject, "*");
+	ck_assert_int_eq(jta_usage_quota_make("person", "alice", "tokens",
+	    NULL, &q, &e), JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "metric");
+	ck_assert_int_eq(jta_usage_quota_make("person", "alice", "calls",
+	    "week", &q, &e), JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "per");
+	ck_assert_int_eq(jta_usage_quota_make("group", "x", "calls", NULL,
+	    &q, &e), JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "scope");
+	ck_assert_int_eq(jta_usage_quota_make("person", "a b", "calls", NULL,
+	    &q, &e), JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "person");
+	ck_assert_int_eq(jta_usage_quota_make("site", "<x>", "calls", NULL,
+	    &q, &e), JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "site");
+	ck_assert_int_eq(jta_usage_quota_make("person", "", "calls", NULL,
+	    &q, &e), JTA_ERR_INPUT);
+}
+END_TEST
+
+/* ---- on a real store ---- */
+
+struct fixture {
+	struct jta_conf	 conf;
+	struct jta_store *st;
+	int64_t		 alice, bob;
+};
+
+static void
+setup(struct fixture *f)
+{
+	char		 msg[512];
+	struct jta_error e;
+	static int	 n;
+
+	memset(f, 0, sizeof(*f));
+	jta_conf_defaults(&f->conf);
+	/* Each test runs in its own fork: the pid keeps files apart. */
+	snprintf(f->conf.database, sizeof(f->conf.database), "%s/u%ld-%d.db",
+	    tmproot, (long)getpid(), n++);
+	ck_assert_int_eq(jta_store_open(f->conf.database, 5000,
+	    JTA_STORE_CREATE | JTA_STORE_MIGRATE, &f->st, msg, sizeof(msg)),
+	    JTA_OK);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_user_add(f->st, "alice", "Alice", "",
+	    &f->alice, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_user_add(f->st, "bob", "Bob", "", &f->bob,
+	    &e), JTA_OK);
+}
+
+static void
+quota(struct fixture *f, const char *scope, const char *subject,
+    const char *metric, const char *per, int64_t limit)
+{
+	struct jta_store_quota q;
+	struct jta_error e;
+
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_usage_quota_make(scope, subject, metric, per, &q,
+	    &e), JTA_OK);
+	q.limit = limit;
+	ck_assert_int_eq(jta_store_quota_set(f->st, &q, T0, "test", &e),
+	    JTA_OK);
+}
+
+static void
+count(struct fixture *f, int64_t uid, const char *site, int64_t t, int cr,
+    int up)
+{
+	struct jta_error e;
+
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_usage_count(f->st, uid, site, t, cr, up,
+	    &e), JTA_OK);
+}
+
+static const json_t *
+row(const json_t *rows, const char *key, const char *value)
+{
+	const json_t	*r;
+	size_t		 i;
+
+	json_array_foreach(rows, i, r)
+		if (strcmp(json_string_value(json_object_get(r, key)), value) ==
+		    0)
+			return r;
+	return NULL;
+}
+
+static json_int_t
+num(const json_t *o, const char *k)
+{
+	ck_assert_ptr_nonnull(json_object_get(o, k));
+	return json_integer_value(json_object_get(o, k));
+}
+
+START_TEST(counts_and_conversations)
+{
+	struct fixture	 f;
+	struct jta_error e;
+	json_t		*rows = NULL;
+	const json_t	*a;
+
+	setup(&f);
+	count(&f, f.alice, "local", T0, 0, 0);
+	count(&f, f.alice, "local", T0 + 60, 1, 0);
+	count(&f, f.alice, "local", T0 + 60 + 1799, 0, 1);	/* same */
+	count(&f, f.alice, "local", T0 + 60 + 1799 + 1800, 0, 1); /* new */
+	count(&f, f.bob, "local", T0, 0, 0);
+	/* Late from another worker: last_seen does not go back. */
+	count(&f, f.alice, "local", T0 + 100, 0, 0);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_usage_report(f.st, "person", "2026-11-29",
+	    "2026-11-29", &rows, &e), JTA_OK);
+	ck_assert_int_eq(json_array_size(rows), 2);
+	a = row(rows, "person", "alice");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(num(a, "calls"), 5);
+	ck_assert_int_eq(num(a, "creates"), 1);
+	ck_assert_int_eq(num(a, "updates"), 2);
+	ck_assert_int_eq(num(a, "conversations"), 2);
+	ck_assert_int_eq(num(row(rows, "person", "bob"), "conversations"), 1);
+	json_decref(rows);
+	/* The next day is a row of its own. */
+	count(&f, f.alice, "local", T0 + 86400, 0, 0);
+	ck_assert_int_eq(jta_store_usage_report(f.st, "day", "2026-11-01",
+	    "2026-11-30", &rows, &e), JTA_OK);
+	ck_assert_int_eq(json_array_size(rows), 2);
+	ck_assert_int_eq(num(row(rows, "day", "2026-11-30"), "calls"), 1);
+	ck_assert_int_eq(num(row(rows, "day", "2026-11-29"), "calls"), 6);
+	json_decref(rows);
+	ck_assert_int_eq(jta_store_usage_report(f.st, "site", "2026-11-30",
+	    "2026-11-30", &rows, &e), JTA_OK);
+	ck_assert_int_eq(num(row(rows, "site", "local"), "calls"), 1);
+	json_decref(rows);
+	ck_assert_int_eq(jta_store_usage_report(f.st, "week", "2026-11-30",
+	    "2026-11-30", &rows, &e), JTA_ERR_INPUT);
+	jta_store_close(f.st);
+}
+END_TEST
+
+START_TEST(quotas_own_wins_over_default)
+{
+	struct fixture	 f;
+	struct jta_store_period p;
+	struct jta_store_quota q[8];
+	struct jta_error e;
+	size_t		 n, i;
+	int		 k;
+
+	setup(&f);
+	for (k = 0; k < 5; k++)
+		count(&f, f.alice, "acme.atlassian.net", T0 - 86400 * 2, 1, 0);
+	for (k = 0; k < 3; k++)
+		count(&f, f.alice, "acme.atlassian.net", T0, 0, 0);
+	count(&f, f.bob, "acme.atlassian.net", T0, 0, 0);
+	quota(&f, "person", "*", "calls", NULL, 10);
+	quota(&f, "person", "alice", "calls", NULL, 4);
+	quota(&f, "site", "*", "creates", NULL, 50);
+	quota(&f, "site", "acme.atlassian.net", "calls", "month", 100);
+	jta_store_usage_period(T0, &p);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_usage_quotas(f.st, f.alice, "alice",
+	    "acme.atlassian.net", &p, q, 8, &n, &e), JTA_OK);
+	ck_assert_int_eq(n, 3);
+	for (i = 0; i < n; i++) {
+		if (strcmp(q[i].scope, "person") == 0) {
+			ck_assert_str_eq(q[i].subject, "alice");
+			ck_assert_int_eq(q[i].limit, 4);
+			ck_assert_int_eq(q[i].used, 3);	/* today only */
+		} else if (strcmp(q[i].metric, "creates") == 0) {
+			ck_assert_str_eq(q[i].subject, "*");
+			ck_assert_int_eq(q[i].used, 5);	/* this month */
+		} else {
+			ck_assert_int_eq(q[i].used, 9);
+		}
+	}
+	ck_assert_int_eq(jta_store_usage_quotas(f.st, f.bob, "bob",
+	    "other.atlassian.net", &p, q, 8, &n, &e), JTA_OK);
+	ck_assert_int_eq(n, 2);		/* the two defaults */
+	ck_assert_int_eq(jta_store_quota_remove(f.st, "person", "alice",
+	    "calls", NULL, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_quota_remove(f.st, "person", "alice",
+	    "calls", NULL, &e), JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(e.status, 404);
+	/* Too small a buffer is an error, never a silent cut. */
+	ck_assert_int_eq(jta_store_usage_quotas(f.st, f.alice, "alice",
+	    "acme.atlassian.net", &p, q, 1, &n, &e), JTA_ERR_INTERNAL);
+	jta_store_close(f.st);
+}
+END_TEST
+
+START_TEST(summary_for_the_admin_page)
+{
+	struct fixture	 f;
+	json_t		*s = NULL, *qs;
+	const json_t	*q, *top;
+	size_t		 i, seen = 0;
+	int		 k;
+
+	setup(&f);
+	for (k = 0; k < 7; k++)
+		count(&f, f.alice, "local", T0, k == 0, 0);
+	for (k = 0; k < 2; k++)
+		count(&f, f.bob, "local", T0, 0, 1);
+	count(&f, f.bob, "local", T0 - 86400 * 3, 0, 0);
+	quota(&f, "person", "*", "calls", NULL, 10);
+	quota(&f, "person", "bob", "updates", NULL, 2);
+	quota(&f, "site", "local", "calls", NULL, 1000);
+	ck_assert_int_eq(jta_store_usage_summary(f.st, T0, &s), JTA_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(s,
+	    "period"), "day")), "2026-11-29");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(s,
+	    "period"), "month")), "2026-11-01");
+	qs = json_object_get(s, "quotas");
+	json_array_foreach(qs, i, q) {
+		const char *subj = json_string_value(json_object_get(q,
+		    "subject"));
+		const char *metric = json_string_value(json_object_get(q,
+		    "metric"));
+
+		if (strcmp(subj, "alice") == 0) {	/* the default */
+			ck_assert_str_eq(metric, "calls");
+			ck_assert_int_eq(num(q, "limit"), 10);
+			ck_assert_int_eq(num(q, "used"), 7);
+			ck_assert_int_eq(num(q, "percent"), 70);
+			ck_assert_str_eq(json_string_value(json_object_get(q,
+			    "level")), "warn");
+			seen |= 1;
+		} else if (strcmp(subj, "bob") == 0 &&
+		    strcmp(metric, "calls") == 0) {
+			ck_assert_int_eq(num(q, "used"), 2);
+			ck_assert_str_eq(json_string_value(json_object_get(q,
+			    "level")), "ok");
+			seen |= 2;
+		} else if (strcmp(subj, "bob") == 0) {
+			ck_assert_int_eq(num(q, "percent"), 100);
+			ck_assert_str_eq(json_string_value(json_object_get(q,
+			    "level")), "over");
+			ck_assert_str_eq(json_string_value(json_object_get(q,
+			    "resets")), "2026-11-30T00:00:00Z");
+			seen |= 4;
+		} else {
+			ck_assert_str_eq(subj, "local");
+			ck_assert_str_eq(json_string_value(json_object_get(q,
+			    "scope")), "site");
+			ck_assert_int_eq(num(q, "used"), 10);	/* month */
+			ck_assert_int_eq(num(q, "percent"), 1);
+			ck_assert_str_eq(json_string_value(json_object_get(q,
+			    "resets")), "2026-12-01T00:00:00Z");
+			seen |= 8;
+		}
+	}
+	ck_assert_int_eq(seen, 15);
+	ck_assert_int_eq(json_array_size(qs), 4);
+	top = json_object_get(s, "top_users");
+	ck_assert_int_eq(json_array_size(top), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(top,
+	    0), "user")), "alice");
+	ck_assert_int_eq(num(json_array_get(top, 0), "creates"), 1);
+	ck_assert_int_eq(num(json_object_get(json_object_get(s, "totals"),
+	    "day"), "calls"), 9);
+	ck_assert_int_eq(num(json_object_get(json_object_get(s, "totals"),
+	    "month"), "calls"), 10);
+	ck_assert_int_eq(num(json_object_get(json_object_get(s, "totals"),
+	    "month"), "updates"), 2);
+	json_decref(s);
+	jta_store_close(f.st);
+}
+END_TEST
+
+static int
+noop_write(void *arg, const char *buf, size_t len)
+{
+	(void)arg;
+	(void)buf;
+	(void)len;
+	return 0;
+}
+
+START_TEST(check_notice_then_429)
+{
+	struct fixture	 f;
+	struct jta_usage *u = NULL;
+	struct jta_policy_op op;
+	struct jta_user	 who;
+	struct jta_resp	 resp;
+	struct jta_error e;
+	char		 msg[512];
+	int		 k;
+
+	setup(&f);
+	ck_assert_int_eq(jta_usage_new(&f.conf, &u, msg, sizeof(msg)),
+	    JTA_OK);
+	memset(&op, 0, sizeof(op));
+	op.endpoint = "issue";
+	op.cls = JTA_POLICY_READ;
+	memset(&who, 0, sizeof(who));
+	who.id = f.alice;
+	snprintf(who.name, sizeof(who.name), "alice");
+	quota(&f, "person", "alice", "calls", NULL, 10);
+	for (k = 0; k < 10; k++) {
+		jta_resp_init(&resp, noop_write, NULL, NULL);
+		memset(&e, 0, sizeof(e));
+		ck_assert_int_eq(jta_usage_check(u, &who, &op, &resp, &e),
+		    JTA_OK);
+		if (k < 7)
+			ck_assert_ptr_null(resp.notice);
+		else {
+			ck_assert_ptr_nonnull(resp.notice);
+			ck_assert_ptr_nonnull(strstr(resp.notice, k < 9 ?
+			    "Quota notice: " : "Quota almost used up: "));
+			ck_assert_ptr_nonnull(strstr(resp.notice,
+			    "your daily quota of 10 API calls"));
+		}
+		jta_usage_count(u, &who, &op, 200);
+	}
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	ck_assert_int_eq(jta_usage_check(u, &who, &op, &resp, &e),
+	    JTA_ERR_BUSY);
+	ck_assert_int_eq(e.status, 429);
+	ck_assert_str_eq(e.field, "quota");
+	ck_assert_int_gt(e.retry_after, 0);
+	ck_assert_int_le(e.retry_after, 86400);
+	ck_assert_ptr_nonnull(strstr(e.detail, "T00:00:00Z"));
+	/* Of two used-up quotas the answer names the one that resets
+	 * last (a month's, unless today is the month's last day). */
+	quota(&f, "person", "alice", "calls", "month", 5);
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	ck_assert_int_eq(jta_usage_check(u, &who, &op, &resp, &e),
+	    JTA_ERR_BUSY);
+	{
+		struct jta_store_period p;
+
+		jta_store_usage_period(jta_time_now(), &p);
+		if (p.month_end > p.day_end)
+			ck_assert_ptr_nonnull(strstr(e.detail,
+			    "monthly quota of 5"));
+	}
+	ck_assert_int_eq(jta_store_quota_remove(f.st, "person", "alice",
+	    "calls", "month", &e), JTA_OK);
+	/* Creates count for 201 of a create (not a new draft, not a
+	 * draft's edit or a repeated submit: 200), updates for 2xx of a
+	 * write. */
+	op.cls = JTA_POLICY_CREATE;
+	op.endpoint = "issues.create";
+	jta_usage_count(u, &who, &op, 422);
+	jta_usage_count(u, &who, &op, 201);
+	op.endpoint = "drafts.create";
+	jta_usage_count(u, &who, &op, 201);
+	op.endpoint = "drafts";
+	jta_usage_count(u, &who, &op, 200);
+	op.cls = JTA_POLICY_WRITE;
+	jta_usage_count(u, &who, &op, 404);
+	jta_usage_count(u, &who, &op, 200);
+	{
+		struct jta_store_period p;
+		json_t	*rows = NULL;
+
+		jta_store_usage_period(jta_time_now(), &p);
+		ck_assert_int_eq(jta_store_usage_report(f.st, "person", p.day,
+		    p.day, &rows, &e), JTA_OK);
+		ck_assert_int_eq(num(json_array_get(rows, 0), "calls"), 16);
+		ck_assert_int_eq(num(json_array_get(rows, 0), "creates"), 1);
+		ck_assert_int_eq(num(json_array_get(rows, 0), "updates"), 1);
+		json_decref(rows);
+	}
+	jta_usage_free(u);
+	/* usage_counting = off: nothing is capped (nor counted). */
+	f.conf.usage_counting = 0;
+	ck_assert_int_eq(jta_usage_new(&f.conf, &u, msg, sizeof(msg)),
+	    JTA_OK);
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	ck_assert_int_eq(jta_usage_check(u, &who, &op, &resp, &e), JTA_OK);
+	jta_usage_free(u);
+	jta_store_close(f.st);
+}
+END_TEST
+
+START_TEST(cost_of_one_count)
+{
+	struct fixture	 f;
+	struct jta_usage *u = NULL;
+	struct jta_policy_op op;
+	struct jta_user	 who;
+	struct timespec	 t0, t1;
+	char		 msg[512];
+	double		 us;
+	int		 k, rounds = 2000;
+
+	setup(&f);
+	ck_assert_int_eq(jta_usage_new(&f.conf, &u, msg, sizeof(msg)),
+	    JTA_OK);
+	memset(&op, 0, sizeof(op));
+	op.cls = JTA_POLICY_READ;
+	memset(&who, 0, sizeof(who));
+	who.id = f.alice;
+	snprintf(who.name, sizeof(who.name), "alice");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (k = 0; k < rounds; k++)
+		jta_usage_count(u, &who, &op, 200);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	us = ((double)(t1.tv_sec - t0.tv_sec) * 1e6 +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e3) / rounds;
+	printf("one count (synchronous = NORMAL, WAL): %.1f us\n", us);
+	/* The check before a handler with 4 quotas that cover alice. */
+	quota(&f, "person", "alice", "calls", NULL, 1000000000);
+	quota(&f, "person", "alice", "updates", NULL, 1000000000);
+	quota(&f, "person", "*", "creates", NULL, 1000000000);
+	quota(&f, "site", "local", "calls", NULL, 1000000000);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (k = 0; k < rounds; k++) {
+		struct jta_resp	 resp;
+		struct jta_error e;
+
+		jta_resp_init(&resp, noop_write, NULL, NULL);
+		memset(&e, 0, sizeof(e));
+		ck_assert_int_eq(jta_usage_check(u, &who, &op, &resp, &e),
+		    JTA_OK);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("one check with 4 quotas: %.1f us\n",
+	    ((double)(t1.tv_sec - t0.tv_sec) * 1e6 +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e3) / rounds);
+	/* A loose bound: a count is one short transaction. */
+	ck_assert_double_lt(us, 2000.0);
+	/* For comparison, the same on a synchronous = FULL connection
+	 * (the store's own: an fsync of the WAL at every commit). */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (k = 0; k < rounds / 4; k++)
+		count(&f, f.alice, "local", T0, 0, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("one count (synchronous = FULL, WAL): %.1f us\n",
+	    ((double)(t1.tv_sec - t0.tv_sec) * 1e6 +
+	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e3) / (rounds / 4));
+	jta_usage_free(u);
+	jta_store_close(f.st);
+}
+END_TEST
+
+static Suite *
+usage_suite(void)
+{
+	Suite	*s = suite_create("jta_usage");
+	TCase	*tc;
+
+	tc = tcase_create("words");
+	tcase_add_test(tc, periods_in_utc);
+	tcase_add_test(tc, levels);
+	tcase_add_test(tc, quota_words);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("store");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, counts_and_conversations);
+	tcase_add_test(tc, quotas_own_wins_over_default);
+	tcase_add_test(tc, summary_for_the_admin_page);
+	tcase_add_test(tc, check_notice_then_429);
+	tcase_add_test(tc, cost_of_one_count);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+static int
+rmtree(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+int
+main(void)
+{
+	SRunner	*sr;
+	int	 failed;
+
+	if (mkdtemp(tmproot) == NULL) {
+		perror("mkdtemp");
+		return EXIT_FAILURE;
+	}
+	jta_log_set_level(JTA_LOG_ERROR);
+	sr = srunner_create(usage_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	nftw(tmproot, rmtree, 16, FTW_DEPTH | FTW_PHYS);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
