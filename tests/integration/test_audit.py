@@ -27,12 +27,10 @@ import jtatest  # noqa: E402
 from jtatest import Cases, Client  # noqa: E402
 
 sys.path.insert(0, os.path.join(jtatest.SRCDIR, "tests", "standin"))
-from atlassian import ALICE, StandIn  # noqa: E402
+from atlassian import ALICE  # noqa: E402
+import jiratest  # noqa: E402
+from jiratest import get_url, link, standin  # noqa: E402
 
-CLIENT_ID = "jta-test-app"
-SECRET = "app-secret-for-tests"
-KEY_RE = re.compile(r'<code id="key">(jta_[0-9a-f]{12}_[A-Za-z0-9_-]{43})'
-                    r'</code>')
 CB = "https://chatgpt.com/aip/g-0123abcd/oauth/callback"
 PASSWORD = "correct horse battery"
 WRONG = "wrong-password-zebra-42"
@@ -41,10 +39,6 @@ FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 TEXTS = ["Summary-xylophone-7731", "Description-quagmire-9182",
          "Edited-summary-zeppelin-5521", "Comment-marmalade-3319",
          "Draft-summary-kumquat-4410", "Ticket-title-pangolin-8876"]
-
-standin = StandIn(CLIENT_ID, SECRET, ["http://127.0.0.1:1/oauth/callback"],
-                  port=0, log=False).start()
-
 
 def admin(stack, *args, stdin=None):
     p = subprocess.run([os.path.join(jtatest.BUILDDIR, "cli", "jta-admin"),
@@ -395,55 +389,8 @@ def local(c, stack, server):
 # ---- Jira mode ------------------------------------------------------------
 
 def jira_conf(stack):
-    secret = os.path.join(stack.workdir, "atlassian.secret")
-    fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.write(fd, (SECRET + "\n").encode())
-    os.close(fd)
-    standin.reset()
-    standin.config(redirect_uris=[stack.base_url + "/oauth/callback"])
-    return ("backend = jira\n"
-            "token_key_file = %s/token.key\n"
-            "atlassian_client_id = %s\n"
-            "atlassian_client_secret_file = %s\n"
-            "atlassian_auth_url = %s\n"
-            "atlassian_api_url = %s\n"
-            "upstream_timeout_ms = 3000\n"
-            "upstream_retry_budget_ms = 4000\n"
-            "audit_retention_days = 365\n"
-            % (stack.workdir, CLIENT_ID, secret, standin.url, standin.url))
-
-
-def get_url(url):
-    """GET an absolute URL on the stand-in; (status, headers, body)."""
-    import http.client
-    u = urllib.parse.urlsplit(url)
-    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
-    try:
-        conn.request("GET", u.path + ("?" + u.query if u.query else ""))
-        r = conn.getresponse()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
-    finally:
-        conn.close()
-
-
-def link(stack, person):
-    """Link an Atlassian person through the consent dance; their key."""
-    import http.client
-    standin.config(person=person)
-    st, h, _ = stack.request("GET", "/oauth/start")
-    assert st == 302, st
-    u = urllib.parse.urlsplit(h["location"])
-    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
-    conn.request("GET", u.path + "?" + u.query)
-    r = conn.getresponse()
-    r.read()
-    cb = r.getheader("Location")
-    conn.close()
-    cu = urllib.parse.urlsplit(cb)
-    st, _, body = stack.request("GET", cu.path + "?" + cu.query)
-    m = KEY_RE.search(body.decode("utf-8", "replace"))
-    assert st == 200 and m, (st, body[:300])
-    return m.group(1)
+    return jiratest.conf(stack, 3000, 4000,
+                         "audit_retention_days = 365\n")
 
 
 def jira(c, stack, server):
@@ -490,7 +437,7 @@ def jira(c, stack, server):
     c.eq("%s: audit --person ACCOUNT_ID finds her rows" % s,
          [r["id"] for r in byacc],
          [r["id"] for r in rows(stack, "--person", name)])
-    scan(c, s, stack, TEXTS + [ka, SECRET, code])
+    scan(c, s, stack, TEXTS + [ka, jiratest.SECRET, code])
     filters(c, s, stack, key, name, ALICE["email"])
 
     rc, out, err = admin(stack, "users")

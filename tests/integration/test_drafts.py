@@ -12,7 +12,6 @@ import re
 import sqlite3
 import sys
 import time
-import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -21,16 +20,13 @@ import jtatest  # noqa: E402
 from jtatest import Client  # noqa: E402
 
 sys.path.insert(0, os.path.join(jtatest.SRCDIR, "tests", "standin"))
-from atlassian import StandIn  # noqa: E402
+import jiratest  # noqa: E402
+from jiratest import link, standin  # noqa: E402
 
 # Enough workers that concurrent submits really run at once.
 os.environ.setdefault("JTA_CHILDREN", "4")
 
 ID_RE = re.compile(r"^d_[A-Za-z0-9_-]{22}$")
-CLIENT_ID = "jta-test-app"
-SECRET = "app-secret-for-tests"
-KEY_RE = re.compile(r'<code id="key">(jta_[0-9a-f]{12}_[A-Za-z0-9_-]{43})'
-                    r'</code>')
 
 
 def db(stack):
@@ -281,40 +277,8 @@ def local_test(c, stack, server):
 
 # ---- Jira mode ----
 
-standin = StandIn(CLIENT_ID, SECRET, ["http://127.0.0.1:1/oauth/callback"],
-                  port=0, log=False).start()
-
-
 def jira_conf(stack):
-    secret = os.path.join(stack.workdir, "atlassian.secret")
-    fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.write(fd, (SECRET + "\n").encode())
-    os.close(fd)
-    standin.reset()
-    standin.config(redirect_uris=[stack.base_url + "/oauth/callback"])
-    return ("backend = jira\n"
-            "token_key_file = %s/token.key\n"
-            "atlassian_client_id = %s\n"
-            "atlassian_client_secret_file = %s\n"
-            "atlassian_auth_url = %s\n"
-            "atlassian_api_url = %s\n"
-            "upstream_timeout_ms = 2000\n"
-            "upstream_retry_budget_ms = 4000\n"
-            % (stack.workdir, CLIENT_ID, secret, standin.url, standin.url))
-
-
-def link(stack):
-    """The consent dance as the stand-in's person; their API key."""
-    import http.client
-    st, h, _ = stack.request("GET", "/oauth/start")
-    u = urllib.parse.urlsplit(h["location"])
-    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
-    conn.request("GET", u.path + "?" + u.query)
-    cb = conn.getresponse().getheader("Location")
-    conn.close()
-    cu = urllib.parse.urlsplit(cb)
-    st, _, body = stack.request("GET", cu.path + "?" + cu.query)
-    return KEY_RE.search(body.decode()).group(1)
+    return jiratest.conf(stack, 2000, 4000)
 
 
 def jira_test(c, stack, server):

@@ -19,54 +19,10 @@ sys.path.insert(0, HERE)
 import jtatest  # noqa: E402
 
 sys.path.insert(0, os.path.join(jtatest.SRCDIR, "tests", "standin"))
-from atlassian import StandIn  # noqa: E402
+from jiratest import (CLIENT_ID, KEY_RE, SECRET, conf,  # noqa: E402
+                      get_url, local_path, standin)
 
-CLIENT_ID = "jta-test-app"
-SECRET = "app-secret-for-tests"
 BOB = "712020:9d8e7f60-1a2b-4c3d-8e9f-a0b1c2d3e4f5"
-KEY_RE = re.compile(r'<code id="key">(jta_[0-9a-f]{12}_[A-Za-z0-9_-]{43})'
-                    r'</code>')
-
-standin = StandIn(CLIENT_ID, SECRET, ["http://127.0.0.1:1/oauth/callback"],
-                  port=0, log=False).start()
-
-
-def conf(stack):
-    secret = os.path.join(stack.workdir, "atlassian.secret")
-    fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.write(fd, (SECRET + "\n").encode())
-    os.close(fd)
-    # The stand-in must accept this stack's callback.
-    standin.reset()
-    standin.config(redirect_uris=[stack.base_url + "/oauth/callback"])
-    return ("backend = jira\n"
-            "token_key_file = %s/token.key\n"
-            "atlassian_client_id = %s\n"
-            "atlassian_client_secret_file = %s\n"
-            "atlassian_auth_url = %s\n"
-            "atlassian_api_url = %s\n"
-            "upstream_timeout_ms = 3000\n"
-            "upstream_retry_budget_ms = 8000\n"
-            % (stack.workdir, CLIENT_ID, secret, standin.url, standin.url))
-
-
-def get_url(url):
-    """GET an absolute URL on the stand-in; (status, headers, body)."""
-    import http.client
-    u = urllib.parse.urlsplit(url)
-    c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
-    try:
-        c.request("GET", u.path + ("?" + u.query if u.query else ""))
-        r = c.getresponse()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
-    finally:
-        c.close()
-
-
-def local_path(url):
-    u = urllib.parse.urlsplit(url)
-    return u.path + ("?" + u.query if u.query else "")
-
 
 def consent(cases, stack, label, start="/oauth/start"):
     """The dance; returns (status, body) of our callback page and the

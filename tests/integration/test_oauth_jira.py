@@ -23,54 +23,15 @@ import jtatest  # noqa: E402
 from jtatest import body_json  # noqa: E402
 
 sys.path.insert(0, os.path.join(jtatest.SRCDIR, "tests", "standin"))
-from atlassian import ALICE, BOB, StandIn  # noqa: E402
+from atlassian import ALICE, BOB  # noqa: E402
+from jiratest import CLIENT_ID as APP_ID  # noqa: E402
+from jiratest import SECRET as APP_SECRET  # noqa: E402
+from jiratest import conf, get_url, local_path, standin  # noqa: E402
 
-APP_ID = "jta-test-app"
-APP_SECRET = "app-secret-for-tests"
 CB = "https://chatgpt.com/aip/g-0123abcd/oauth/callback"
 VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
 CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-
-standin = StandIn(APP_ID, APP_SECRET, ["http://127.0.0.1:1/oauth/callback"],
-                  port=0, log=False).start()
-
-
-def conf(stack):
-    secret = os.path.join(stack.workdir, "atlassian.secret")
-    fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.write(fd, (APP_SECRET + "\n").encode())
-    os.close(fd)
-    standin.reset()
-    standin.config(redirect_uris=[stack.base_url + "/oauth/callback"])
-    return ("backend = jira\n"
-            "token_key_file = %s/token.key\n"
-            "atlassian_client_id = %s\n"
-            "atlassian_client_secret_file = %s\n"
-            "atlassian_auth_url = %s\n"
-            "atlassian_api_url = %s\n"
-            "upstream_timeout_ms = 3000\n"
-            "upstream_retry_budget_ms = 8000\n"
-            % (stack.workdir, APP_ID, secret, standin.url, standin.url))
-
-
-def get_url(url):
-    """GET an absolute URL on the stand-in; (status, headers, body)."""
-    import http.client
-    u = urllib.parse.urlsplit(url)
-    c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
-    try:
-        c.request("GET", u.path + ("?" + u.query if u.query else ""))
-        r = c.getresponse()
-        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
-    finally:
-        c.close()
-
-
-def local_path(url):
-    u = urllib.parse.urlsplit(url)
-    return u.path + ("?" + u.query if u.query else "")
-
 
 def query(loc):
     return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(loc).query))

@@ -21,17 +21,12 @@ import jtatest  # noqa: E402
 from jtatest import Cases, Client  # noqa: E402
 
 sys.path.insert(0, os.path.join(jtatest.SRCDIR, "tests", "standin"))
-from atlassian import ALICE, DEFAULT_SITES, StandIn  # noqa: E402
+from atlassian import ALICE, DEFAULT_SITES  # noqa: E402
+import jiratest  # noqa: E402
+from jiratest import link, standin  # noqa: E402
 
-CLIENT_ID = "jta-test-app"
-SECRET = "app-secret-for-tests"
-KEY_RE = re.compile(r'<code id="key">(jta_[0-9a-f]{12}_[A-Za-z0-9_-]{43})'
-                    r'</code>')
 MESSAGE = "Paused for the Jira upgrade; back at 14:00 UTC."
 WORKERS = 8
-
-standin = StandIn(CLIENT_ID, SECRET, ["http://127.0.0.1:1/oauth/callback"],
-                  port=0, log=False).start()
 
 # Every API and OAuth request the service answers: (method, path, body).
 ENDPOINTS = [
@@ -324,41 +319,7 @@ def local(c, stack, server):
 # ---- Jira mode ------------------------------------------------------------
 
 def jira_conf(stack):
-    secret = os.path.join(stack.workdir, "atlassian.secret")
-    fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.write(fd, (SECRET + "\n").encode())
-    os.close(fd)
-    standin.reset()
-    standin.config(redirect_uris=[stack.base_url + "/oauth/callback"])
-    return ("backend = jira\n"
-            "token_key_file = %s/token.key\n"
-            "atlassian_client_id = %s\n"
-            "atlassian_client_secret_file = %s\n"
-            "atlassian_auth_url = %s\n"
-            "atlassian_api_url = %s\n"
-            "upstream_timeout_ms = 3000\n"
-            "upstream_retry_budget_ms = 4000\n"
-            % (stack.workdir, CLIENT_ID, secret, standin.url, standin.url))
-
-
-def link(stack, person):
-    """Link an Atlassian person through the consent dance; their key."""
-    import http.client
-    standin.config(person=person)
-    st, h, _ = stack.request("GET", "/oauth/start")
-    assert st == 302, st
-    u = urllib.parse.urlsplit(h["location"])
-    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
-    conn.request("GET", u.path + "?" + u.query)
-    r = conn.getresponse()
-    r.read()
-    cb = r.getheader("Location")
-    conn.close()
-    cu = urllib.parse.urlsplit(cb)
-    st, _, body = stack.request("GET", cu.path + "?" + cu.query)
-    m = KEY_RE.search(body.decode("utf-8", "replace"))
-    assert st == 200 and m, (st, body[:300])
-    return m.group(1)
+    return jiratest.conf(stack, 3000, 4000)
 
 
 def jira(c, stack, server):

@@ -29,7 +29,7 @@ import jtatest  # noqa: E402
 from jtatest import Cases, Client  # noqa: E402
 import test_metrics  # noqa: E402
 import test_policy  # noqa: E402
-from test_policy import standin  # noqa: E402
+from jiratest import standin  # noqa: E402
 
 sys.path.insert(0, os.path.join(jtatest.SRCDIR, "tests", "standin"))
 from atlassian import ALICE, BOB  # noqa: E402
