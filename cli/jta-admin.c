@@ -1477,7 +1477,7 @@ cmd_quota_set(const struct jta_conf *conf, int argc, char **argv)
 	struct jta_store *st = NULL;
 	struct jta_store_quota q;
 	struct jta_error err;
-	struct jta_user	 u;
+	enum jta_err	 rc2;
 	char		 by[JTA_LIMIT_POLICY_BY + 1];
 	uint64_t	 lim;
 
@@ -1495,18 +1495,22 @@ cmd_quota_set(const struct jta_conf *conf, int argc, char **argv)
 		fail("--%s: %s", err.field, err.detail);
 		return EXIT_USAGE;
 	}
-	if (jta_req_parse_uint(vals[3], strlen(vals[3]), JTA_LIMIT_QUOTA_MAX,
-	    &lim) != 0) {
-		fail("--limit is a whole number from 0 to %d",
-		    JTA_LIMIT_QUOTA_MAX);
-		return EXIT_USAGE;
-	}
-	q.limit = (int64_t)lim;
+	/* Not a whole number: -1, which jta_usage_quota_check refuses. */
+	if (jta_req_parse_uint(vals[3], strlen(vals[3]), INT64_MAX, &lim) !=
+	    0)
+		lim = UINT64_MAX;
 	if (openstore(conf, 0, &st) != 0)
 		return 1;
-	if (vals[0] != NULL && jta_store_user_get(st, q.subject, &u, &err) !=
-	    JTA_OK) {
-		fail("no user '%s' (see 'user list')", q.subject);
+	if ((rc2 = jta_usage_quota_check(st, &q, lim == UINT64_MAX ? -1 :
+	    (int64_t)lim, &err)) != JTA_OK) {
+		/* A bad limit is a usage error (2); an unknown person, like
+		 * a store that fails, is 1. */
+		if (rc2 == JTA_ERR_INPUT)
+			fail("--%s: %s", err.field, err.detail);
+		else
+			fail("%s", err.detail);
+		if (rc2 == JTA_ERR_INPUT && strcmp(err.field, "limit") == 0)
+			rc = EXIT_USAGE;
 		goto out;
 	}
 	operator(by, sizeof(by));

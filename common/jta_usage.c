@@ -274,7 +274,7 @@ jta_usage_quota_make(const char *scope, const char *subject,
 
 	memset(q, 0, sizeof(*q));
 	if (strcmp(scope, "person") != 0 && strcmp(scope, "site") != 0)
-		return jta_error_set(err, JTA_ERR_INPUT, 400, "scope",
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "scope",
 		    "a quota is for a person or a site");
 	site = scope[0] == 's';
 	snprintf(q->scope, sizeof(q->scope), "%s", scope);
@@ -282,16 +282,16 @@ jta_usage_quota_make(const char *scope, const char *subject,
 		snprintf(q->subject, sizeof(q->subject), "*");
 	else if (site) {
 		if (!subjectok(subject, JTA_LIMIT_USAGE_SITE))
-			return jta_error_set(err, JTA_ERR_INPUT, 400, "site",
+			return jta_error_set(err, JTA_ERR_INPUT, 422, "site",
 			    "a site is 'local' or a site's host or URL, e.g. "
 			    "example.atlassian.net");
 		sitehost(subject, q->subject, sizeof(q->subject));
 		if (q->subject[0] == '\0')
-			return jta_error_set(err, JTA_ERR_INPUT, 400, "site",
+			return jta_error_set(err, JTA_ERR_INPUT, 422, "site",
 			    "a site is 'local' or a site's host or URL");
 	} else {
 		if (!subjectok(subject, JTA_LIMIT_NAME))
-			return jta_error_set(err, JTA_ERR_INPUT, 400, "person",
+			return jta_error_set(err, JTA_ERR_INPUT, 422, "person",
 			    "a person is a user name of at most %d printable "
 			    "characters without blanks", JTA_LIMIT_NAME);
 		snprintf(q->subject, sizeof(q->subject), "%s", subject);
@@ -300,15 +300,37 @@ jta_usage_quota_make(const char *scope, const char *subject,
 		if (strcmp(metric, metrics[i]) == 0)
 			break;
 	if (metrics[i] == NULL)
-		return jta_error_set(err, JTA_ERR_INPUT, 400, "metric",
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "metric",
 		    "the metric is one of calls, creates, updates, "
 		    "conversations");
 	snprintf(q->metric, sizeof(q->metric), "%s", metric);
 	if (per == NULL)
 		per = site ? "month" : "day";
 	if (strcmp(per, "day") != 0 && strcmp(per, "month") != 0)
-		return jta_error_set(err, JTA_ERR_INPUT, 400, "per",
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "per",
 		    "per is day or month");
 	snprintf(q->per, sizeof(q->per), "%s", per);
 	return JTA_OK;
+}
+
+enum jta_err
+jta_usage_quota_check(struct jta_store *st, struct jta_store_quota *q,
+    int64_t limit, struct jta_error *err)
+{
+	struct jta_user	 u;
+	enum jta_err	 rc;
+
+	if (limit < 0 || limit > JTA_LIMIT_QUOTA_MAX)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "limit",
+		    "the limit is a whole number from 0 to %d",
+		    JTA_LIMIT_QUOTA_MAX);
+	q->limit = limit;
+	if (strcmp(q->scope, "person") != 0 || strcmp(q->subject, "*") == 0)
+		return JTA_OK;
+	if ((rc = jta_store_user_get(st, q->subject, &u, err)) ==
+	    JTA_ERR_NOTFOUND)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "person",
+		    "no user '%s' (jta-admin user list shows them)",
+		    q->subject);
+	return rc;
 }

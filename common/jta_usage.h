@@ -79,10 +79,22 @@ void jta_usage_count(struct jta_usage *u, const struct jta_user *who,
  * Check the words of a quota (jta-admin quota set/remove): scope
  * "person" or "site", subject (a user name, a site; "*" the default),
  * metric, per ("day" or "month"; NULL: day for a person, month for a
- * site), into q (limit left 0).  JTA_ERR_INPUT naming the field.
+ * site), into q (limit left 0).  JTA_ERR_INPUT (422) naming the
+ * field.
  */
 enum jta_err jta_usage_quota_make(const char *scope, const char *subject,
     const char *metric, const char *per, struct jta_store_quota *q,
     struct jta_error *err) JTA_WUR;
+
+/*
+ * Check the limit of q (made by jta_usage_quota_make) before it is set
+ * (jta-admin quota set and the admin page): limit from 0 to
+ * JTA_LIMIT_QUOTA_MAX (-1 for one that was no whole number) into
+ * q->limit, and for one person's own quota that the person is a user of
+ * st.  JTA_ERR_INPUT (422) naming "limit" or "person"; the store's error
+ * when it cannot tell.
+ */
+enum jta_err jta_usage_quota_check(struct jta_store *st,
+    struct jta_store_quota *q, int64_t limit, struct jta_error *err) JTA_WUR;
 
 #endif

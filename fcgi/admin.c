@@ -8,6 +8,12 @@
  *   POST   /admin/api/rules       {"effect", "kind", "value", "scope",
  *                                 "note"}: add an access rule
  *   DELETE /admin/api/rules/{id}  remove one
+ *   POST   /admin/api/quotas      {"scope", "subject", "metric", "limit",
+ *                                 "per"}: set a quota or change its limit
+ *   DELETE /admin/api/quotas?scope=&subject=&metric=[&per=]
+ *                                 remove one (the key in the query string:
+ *                                 a DELETE's content has no defined
+ *                                 meaning, RFC 9110 §9.3.5)
  *
  * The web server protects /admin/ with its own authentication (basic auth
  * over TLS or a client certificate; denied to everyone by default): the
@@ -34,24 +40,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jta_audit.h"
 #include "jta_fcgi.h"
 #include "jta_log.h"
 #include "jta_time.h"
-
-/* The audit log (common/jta_audit.h) and usage counting
- * (common/jta_usage.h, jta_store_usage_summary) are built in parallel
- * with this page; each is used when its header is in the tree.  Without
- * the audit log admin_audit logs each change instead and the page shows
- * no audit rows; without usage counting the page shows no usage. */
-#if defined(__has_include)
-#if __has_include("jta_audit.h")
-#include "jta_audit.h"
-#define ADMIN_HAVE_AUDIT	1
-#endif
-#if __has_include("jta_usage.h")
-#define ADMIN_HAVE_USAGE	1
-#endif
-#endif
+#include "jta_usage.h"
 
 /* Audit rows the page shows, newest first. */
 #define ADMIN_AUDIT_ROWS	20
@@ -82,6 +75,27 @@ static const struct jta_field rule_fields[] = {
 	{ "scope", JTA_FT_ENUM, JTA_F_NULLABLE, 0, 0, scopes },
 	{ "note", JTA_FT_STRING, JTA_F_NULLABLE, 0, JTA_LIMIT_POLICY_NOTE,
 	    NULL },
+};
+
+/* A quota's words as jta-admin quota set takes them: only their types
+ * and lengths here; jta_usage_quota_make and jta_usage_quota_check
+ * decide the values (the limit's range too), for both. */
+static const struct jta_field quota_fields[] = {
+	{ "scope", JTA_FT_STRING, JTA_F_REQUIRED, 1, 16, NULL },
+	{ "subject", JTA_FT_STRING, JTA_F_NULLABLE, 1, JTA_LIMIT_USAGE_SITE,
+	    NULL },
+	{ "metric", JTA_FT_STRING, JTA_F_REQUIRED, 1, 32, NULL },
+	{ "limit", JTA_FT_UINT, JTA_F_REQUIRED, 0, INT64_MAX, NULL },
+	{ "per", JTA_FT_STRING, JTA_F_NULLABLE, 1, 16, NULL },
+};
+
+/* The key of a quota to remove (query string); per absent: of either
+ * period, as jta-admin quota remove without --per. */
+static const struct jta_field quota_key_fields[] = {
+	{ "scope", JTA_FT_STRING, JTA_F_REQUIRED, 1, 16, NULL },
+	{ "subject", JTA_FT_STRING, 0, 1, JTA_LIMIT_USAGE_SITE, NULL },
+	{ "metric", JTA_FT_STRING, JTA_F_REQUIRED, 1, 32, NULL },
+	{ "per", JTA_FT_STRING, 0, 1, 16, NULL },
 };
 
 /*
@@ -168,59 +182,42 @@ sameorigin(const struct jta_ctx *ctx, const struct jta_req *req,
 /*
  * Record a change made on the page in the audit log: who is
  * "operator:<login>", action "admin:<what>", endpoint "admin", status
- * the answer's, detail short and never a secret.  In a build without
- * the audit log (no jta_audit.h) the change is logged instead.  JTA_OK,
- * or the audit log's error.
+ * the answer's, detail short and never a secret.  JTA_OK, or the audit
+ * log's error.
  */
 static enum jta_err
 admin_audit(struct jta_ctx *ctx, const char *login, const char *what,
     int status, const char *detail, struct jta_error *err)
 {
+	struct jta_audit_event ev;
 	char	 who[OPERATOR_MAX + 16], action[64];
 
 	snprintf(who, sizeof(who), "operator:%s", login);
 	snprintf(action, sizeof(action), "admin:%s", what);
-#ifdef ADMIN_HAVE_AUDIT
-	{
-		struct jta_audit_event ev;
-
-		memset(&ev, 0, sizeof(ev));
-		ev.when = jta_time_now();
-		ev.who = who;
-		ev.account_id = NULL;
-		ev.site = NULL;		/* a change of ours, of no site */
-		ev.action = action;
-		ev.issue_key = NULL;
-		ev.endpoint = "admin";
-		ev.status = status;
-		ev.detail = detail;
-		if (jta_audit_write(ctx->store, &ev, err) != JTA_OK) {
-			jta_errorlog("audit: %s %s status=%d %s: not "
-			    "recorded: %s", who, action, status, detail,
-			    err->detail);
-			return jta_error_set(err, JTA_ERR_DB, 500, NULL,
-			    "the change was made, but the audit log could "
-			    "not record it; the log has details");
-		}
-		return JTA_OK;
+	memset(&ev, 0, sizeof(ev));
+	ev.when = jta_time_now();
+	ev.who = who;
+	ev.account_id = NULL;
+	ev.site = NULL;		/* a change of ours, of no site */
+	ev.action = action;
+	ev.issue_key = NULL;
+	ev.endpoint = "admin";
+	ev.status = status;
+	ev.detail = detail;
+	if (jta_audit_write(ctx->store, &ev, err) != JTA_OK) {
+		jta_errorlog("audit: %s %s status=%d %s: not recorded: %s",
+		    who, action, status, detail, err->detail);
+		return jta_error_set(err, JTA_ERR_DB, 500, NULL,
+		    "the change was made, but the audit log could not "
+		    "record it; the log has details");
 	}
-#else
-	(void)ctx;
-	(void)err;
-	jta_warn("no audit log in this build: %s %s status=%d %s", who,
-	    action, status, detail);
 	return JTA_OK;
-#endif
 }
 
-/*
- * Usage this period as jta_store_usage_summary gives it, or JSON null
- * when this build counts no usage.  *out is new.
- */
+/* Usage this period as jta_store_usage_summary gives it.  *out is new. */
 static enum jta_err
 admin_usage(struct jta_ctx *ctx, json_t **out, struct jta_error *err)
 {
-#ifdef ADMIN_HAVE_USAGE
 	enum jta_err	 rc;
 
 	*out = NULL;
@@ -229,34 +226,18 @@ admin_usage(struct jta_ctx *ctx, json_t **out, struct jta_error *err)
 		return jta_error_set(err, rc, jta_err_status(rc), NULL,
 		    "the usage could not be read; the log has details");
 	return JTA_OK;
-#else
-	(void)ctx;
-	(void)err;
-	*out = json_null();
-	return JTA_OK;
-#endif
 }
 
-/*
- * The newest ADMIN_AUDIT_ROWS audit rows, newest first, or JSON null
- * when this build has no audit log.  *out is new.
- */
+/* The newest ADMIN_AUDIT_ROWS audit rows, newest first.  *out is new. */
 static enum jta_err
 admin_audit_recent(struct jta_ctx *ctx, json_t **out, struct jta_error *err)
 {
-#ifdef ADMIN_HAVE_AUDIT
 	struct jta_audit_filter f;
 
 	memset(&f, 0, sizeof(f));
 	f.limit = ADMIN_AUDIT_ROWS;
 	*out = NULL;
 	return jta_store_audit_query(ctx->store, &f, out, err);
-#else
-	(void)ctx;
-	(void)err;
-	*out = json_null();
-	return JTA_OK;
-#endif
 }
 
 /* t as "YYYY-MM-DDTHH:MM:SSZ", or null when 0 (never). */
@@ -296,22 +277,18 @@ answer(struct jta_resp *resp, int status, json_t *body)
 }
 
 /*
- * A quota set after last's "at" makes it the last configuration change
- * (quotas come with usage counting; their times are RFC 3339 UTC
- * strings like ours, which sort as the times do).
+ * A quota of qs (jta_store_quota_list) set after last's "at" makes it
+ * the last configuration change (their times are RFC 3339 UTC strings
+ * like ours, which sort as the times do).
  */
 static enum jta_err
-lastquota(struct jta_ctx *ctx, json_t *last, struct jta_error *err)
+lastquota(const json_t *qs, json_t *last)
 {
-#ifdef ADMIN_HAVE_USAGE
-	enum jta_err	 rc;
-	json_t		*qs = NULL, *q;
+	json_t		*q;
 	const char	*at, *newest;
-	char		 what[JTA_LIMIT_POLICY_VALUE + 64];
+	char		 what[JTA_LIMIT_USAGE_SITE + 64];
 	size_t		 i;
 
-	if ((rc = jta_store_quota_list(ctx->store, &qs, err)) != JTA_OK)
-		return rc;
 	json_array_foreach(qs, i, q) {
 		at = json_string_value(json_object_get(q, "created"));
 		newest = json_string_value(json_object_get(last, "at"));
@@ -324,19 +301,10 @@ lastquota(struct jta_ctx *ctx, json_t *last, struct jta_error *err)
 		if (json_object_set_new(last, "at", json_string(at)) != 0 ||
 		    json_object_set(last, "by", json_object_get(q,
 		    "created_by")) != 0 || json_object_set_new(last, "what",
-		    json_string(what)) != 0) {
-			rc = JTA_ERR_NOMEM;
-			break;
-		}
+		    json_string(what)) != 0)
+			return JTA_ERR_NOMEM;
 	}
-	json_decref(qs);
-	return rc;
-#else
-	(void)ctx;
-	(void)last;
-	(void)err;
 	return JTA_OK;
-#endif
 }
 
 static enum jta_err
@@ -347,7 +315,7 @@ state_get(struct jta_ctx *ctx, const char *login, struct jta_resp *resp,
 	struct jta_store_policy pol;
 	struct jta_store_rule *rules = NULL;
 	json_t		*body = NULL, *arr = NULL, *usage = NULL, *audit = NULL;
-	json_t		*last = NULL;
+	json_t		*last = NULL, *quotas = NULL;
 	size_t		 n = 0, i;
 	int64_t		 lat;
 	const char	*lby, *lwhat;
@@ -362,6 +330,7 @@ state_get(struct jta_ctx *ctx, const char *login, struct jta_resp *resp,
 	    (rc = jta_store_rule_list(ctx->store, rules,
 	    JTA_LIMIT_POLICY_RULES, &n, err)) != JTA_OK ||
 	    (rc = admin_usage(ctx, &usage, err)) != JTA_OK ||
+	    (rc = jta_store_quota_list(ctx->store, &quotas, err)) != JTA_OK ||
 	    (rc = admin_audit_recent(ctx, &audit, err)) != JTA_OK)
 		goto out;
 	if ((arr = json_array()) == NULL) {
@@ -390,21 +359,22 @@ state_get(struct jta_ctx *ctx, const char *login, struct jta_resp *resp,
 	}
 	last = json_pack("{s:o, s:s, s:s}", "at", timejson(lat), "by", lby,
 	    "what", lwhat);
-	if (last == NULL || (rc = lastquota(ctx, last, err)) != JTA_OK) {
+	if (last == NULL || (rc = lastquota(quotas, last)) != JTA_OK) {
 		rc = last == NULL ? JTA_ERR_NOMEM : rc;
 		goto out;
 	}
-	body = json_pack("{s:b, s:s, s:o, s:s, s:s, s:O, s:O, s:O, s:O}",
+	body = json_pack("{s:b, s:s, s:o, s:s, s:s, s:O, s:O, s:O, s:O, s:O}",
 	    "enabled", pol.enabled, "message", pol.message, "changed_at",
 	    timejson(pol.changed_at), "changed_by", pol.changed_by,
-	    "operator", login, "rules", arr, "usage", usage, "audit", audit,
-	    "last_change", last);
+	    "operator", login, "rules", arr, "quotas", quotas, "usage", usage,
+	    "audit", audit, "last_change", last);
 	rc = answer(resp, 200, body);
 out:
 	json_decref(arr);
 	json_decref(usage);
 	json_decref(audit);
 	json_decref(last);
+	json_decref(quotas);
 	free(rules);
 	return rc;
 }
@@ -539,6 +509,154 @@ rule_delete(struct jta_ctx *ctx, const char *seg, const char *login,
 	return jta_resp_empty(resp, 204);
 }
 
+/*
+ * jta_usage_quota_make and jta_usage_quota_check name jta-admin's
+ * options (--person, --site); this API's member is subject.
+ */
+static enum jta_err
+quotafield(enum jta_err rc, struct jta_error *err)
+{
+	if (rc == JTA_ERR_INPUT && (strcmp(err->field, "person") == 0 ||
+	    strcmp(err->field, "site") == 0))
+		snprintf(err->field, sizeof(err->field), "subject");
+	return rc;
+}
+
+/* "person alice: calls per day", or "(default)" for "*". */
+static void
+quotaname(const struct jta_store_quota *q, char *buf, size_t bufsz)
+{
+	snprintf(buf, bufsz, "%s %s: %s per %s", q->scope,
+	    strcmp(q->subject, "*") == 0 ? "(default)" : q->subject, q->metric,
+	    q->per);
+}
+
+/* The limit of the quota q names in qs (jta_store_quota_list), or -1
+ * when there is none yet. */
+static int64_t
+quotalimit(const json_t *qs, const struct jta_store_quota *q)
+{
+	const json_t	*o;
+	size_t		 i;
+
+	json_array_foreach(qs, i, o)
+		if (strcmp(member(o, "scope") ? member(o, "scope") : "",
+		    q->scope) == 0 && strcmp(member(o, "subject") ?
+		    member(o, "subject") : "", q->subject) == 0 &&
+		    strcmp(member(o, "metric") ? member(o, "metric") : "",
+		    q->metric) == 0 && strcmp(member(o, "per") ?
+		    member(o, "per") : "", q->per) == 0)
+			return (int64_t)json_integer_value(json_object_get(o,
+			    "limit"));
+	return -1;
+}
+
+/*
+ * Set a quota or change its limit, as jta-admin quota set does: the
+ * same checks (jta_usage_quota_make, jta_usage_quota_check), applied at
+ * the next request.  200 with the quota and its previous limit (null
+ * when it is new).
+ */
+static enum jta_err
+quota_post(struct jta_ctx *ctx, const struct jta_req *req,
+    const char *login, struct jta_resp *resp, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	json_t		*in = NULL, *qs = NULL;
+	struct jta_store_quota q;
+	const char	*subject;
+	char		 name[JTA_LIMIT_USAGE_SITE + 64];
+	char		 detail[JTA_LIMIT_USAGE_SITE + 128];
+	int64_t		 prev;
+
+	if ((rc = jta_req_json(req, quota_fields, N(quota_fields), &in,
+	    err)) != JTA_OK)
+		goto out;
+	subject = member(in, "subject") != NULL ? member(in, "subject") : "*";
+	if ((rc = quotafield(jta_usage_quota_make(member(in, "scope"),
+	    subject, member(in, "metric"), member(in, "per"), &q, err),
+	    err)) != JTA_OK ||
+	    (rc = quotafield(jta_usage_quota_check(ctx->store, &q,
+	    (int64_t)json_integer_value(json_object_get(in, "limit")), err),
+	    err)) != JTA_OK)
+		goto out;
+	if ((rc = jta_store_quota_list(ctx->store, &qs, err)) != JTA_OK)
+		goto out;
+	prev = quotalimit(qs, &q);
+	if ((rc = jta_store_quota_set(ctx->store, &q, jta_time_now(), login,
+	    err)) != JTA_OK)
+		goto out;
+	quotaname(&q, name, sizeof(name));
+	if (prev < 0)
+		snprintf(detail, sizeof(detail), "%s: %" PRId64 " (new)", name,
+		    q.limit);
+	else
+		snprintf(detail, sizeof(detail), "%s: %" PRId64 " (was %"
+		    PRId64 ")", name, q.limit, prev);
+	if ((rc = admin_audit(ctx, login, "quota-set", 200, detail, err)) !=
+	    JTA_OK)
+		goto out;
+	jta_info("admin: %s set quota %s", login, detail);
+	rc = answer(resp, 200, json_pack("{s:s, s:s, s:s, s:s, s:I, s:o}",
+	    "scope", q.scope, "subject", q.subject, "metric", q.metric, "per",
+	    q.per, "limit", (json_int_t)q.limit, "previous_limit", prev < 0 ?
+	    json_null() : json_integer((json_int_t)prev)));
+out:
+	json_decref(in);
+	json_decref(qs);
+	return rc;
+}
+
+/*
+ * Remove a quota, as jta-admin quota remove does: its key in the query
+ * string, per absent for either period.  204; 404 naming quota when
+ * there is none.
+ */
+static enum jta_err
+quota_delete(struct jta_ctx *ctx, const struct jta_req *req,
+    const char *login, struct jta_resp *resp, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	json_t		*in = NULL;
+	struct jta_store_quota q;
+	const char	*subject, *per;
+	char		 name[JTA_LIMIT_USAGE_SITE + 64];
+
+	if (req->body_len > 0) {
+		rc = jta_error_set(err, JTA_ERR_INPUT, 400, "body",
+		    "a quota to remove is named in the query string "
+		    "(?scope=&subject=&metric=&per=), not the body");
+		goto out;
+	}
+	if ((rc = jta_req_query(req, quota_key_fields, N(quota_key_fields),
+	    &in, err)) != JTA_OK)
+		goto out;
+	subject = member(in, "subject") != NULL ? member(in, "subject") : "*";
+	per = member(in, "per");
+	/* per NULL removes the quota of either period; "day" only stands
+	 * in for it in the check. */
+	if ((rc = quotafield(jta_usage_quota_make(member(in, "scope"),
+	    subject, member(in, "metric"), per != NULL ? per : "day", &q,
+	    err), err)) != JTA_OK)
+		goto out;
+	if ((rc = jta_store_quota_remove(ctx->store, q.scope, q.subject,
+	    q.metric, per != NULL ? q.per : NULL, err)) != JTA_OK)
+		goto out;
+	if (per == NULL)
+		snprintf(q.per, sizeof(q.per), "any");
+	quotaname(&q, name, sizeof(name));
+	if ((rc = admin_audit(ctx, login, "quota-remove", 204, name, err)) !=
+	    JTA_OK)
+		goto out;
+	jta_info("admin: %s removed quota %s", login, name);
+	if ((rc = jta_resp_header(resp, "Cache-Control", "no-store")) ==
+	    JTA_OK)
+		rc = jta_resp_empty(resp, 204);
+out:
+	json_decref(in);
+	return rc;
+}
+
 static enum jta_err
 handle(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
@@ -567,6 +685,11 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 		return req->method == JTA_METHOD_POST ? rule_post(ctx, req,
 		    login, resp, err) : jta_fcgi_method_not_allowed(resp,
 		    "POST", err);
+	if (strcmp(req->path, "/admin/api/quotas") == 0)
+		return req->method == JTA_METHOD_POST ? quota_post(ctx, req,
+		    login, resp, err) : req->method == JTA_METHOD_DELETE ?
+		    quota_delete(ctx, req, login, resp, err) :
+		    jta_fcgi_method_not_allowed(resp, "POST, DELETE", err);
 	if (jta_req_path_segment(req, "/admin/api/rules/", "", seg,
 	    sizeof(seg)))
 		return req->method == JTA_METHOD_DELETE ? rule_delete(ctx,

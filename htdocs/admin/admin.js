@@ -1,6 +1,6 @@
 /*
  * The admin page (README.md "The admin page"): reads GET /admin/api/state
- * and changes the switch and the rules through the same API.  Plain
+ * and changes the switch, the rules and the quotas through the same API.  Plain
  * script, no build step, nothing from elsewhere: the page is served with
  * Content-Security-Policy default-src 'self', so there is no inline code
  * and every text goes into the page as text (textContent), never markup.
@@ -117,46 +117,103 @@
 		    lc.at + ' (' + lc.what + ', by ' + lc.by + ')' : 'never';
 	}
 
-	function renderUsage(u) {
-		var box = $('quotas'), tb = $('top-users').tBodies[0];
+	/* One quota's use this period (an entry of usage.quotas) as a
+	 * labelled bar. */
+	function quotaBar(q) {
+		var pct = Number(q.percent) || 0;
+		var colour = LEVELS[q.level] || 'red';
+		var row = el('div', null, 'quota');
+		row.dataset.level = q.level;
+		row.dataset.colour = colour;
+		row.appendChild(el('div', q.scope + ' ' + q.subject + ': ' +
+		    q.metric + ' ' + q.used + ' of ' + q.limit +
+		    (q.per ? ' per ' + q.per : '') + ' (' + pct + ' %)' +
+		    (q.resets ? ', resets ' + q.resets : ''), 'quota-label'));
+		var bar = el('div', null, 'bar');
+		var fill = el('div', null, 'fill ' + colour);
+		/* CSSOM, which the CSP allows (style attributes it would
+		 * not). */
+		fill.style.width = Math.min(Math.max(pct, 0), 100) + '%';
+		bar.appendChild(fill);
+		bar.setAttribute('role', 'meter');
+		bar.setAttribute('aria-valuenow', String(pct));
+		bar.setAttribute('aria-valuemin', '0');
+		bar.setAttribute('aria-valuemax', '100');
+		row.appendChild(bar);
+		return row;
+	}
+
+	function sameKind(a, b) {
+		return a.scope === b.scope && a.metric === b.metric &&
+		    a.per === b.per;
+	}
+
+	/*
+	 * The quotas set (state.quotas), each with a Remove button and the
+	 * bars of usage.quotas it makes: its own for a person's or site's
+	 * quota; for a default ("*"), one per person or site with usage
+	 * this period and no quota of its own (as jta_store_usage_summary
+	 * applies them).  A bar of no quota listed is shown after them.
+	 */
+	function renderQuotas(set, usage) {
+		var box = $('quotas'), shown = [];
 		clear(box);
+		set.forEach(function (c) {
+			var item = el('div', null, 'quota-set');
+			var head = el('div', null, 'quota-head');
+			var sub = c.subject === '*' ? '(default)' : c.subject;
+			item.dataset.scope = c.scope;
+			item.dataset.subject = c.subject;
+			item.dataset.metric = c.metric;
+			item.dataset.per = c.per;
+			head.appendChild(el('span', c.scope + ' ' + sub + ': ' +
+			    c.metric + ', ' + c.limit + ' per ' + c.per,
+			    'quota-name'));
+			head.appendChild(el('span', 'set ' + c.created +
+			    ' by ' + c.created_by, 'muted'));
+			var b = el('button', 'Remove', 'small');
+			b.type = 'button';
+			b.addEventListener('click', function () {
+				removeQuota(c);
+			});
+			head.appendChild(b);
+			item.appendChild(head);
+			var n = 0;
+			usage.forEach(function (q, i) {
+				if (shown[i] || !sameKind(c, q))
+					return;
+				if (q.subject === c.subject ||
+				    (c.subject === '*' && !set.some(
+				    function (o) {
+					return sameKind(o, q) &&
+					    o.subject === q.subject;
+				    }))) {
+					shown[i] = true;
+					item.appendChild(quotaBar(q));
+					n++;
+				}
+			});
+			if (!n)
+				item.appendChild(el('p', 'No usage this ' +
+				    'period yet.', 'muted'));
+			box.appendChild(item);
+		});
+		usage.forEach(function (q, i) {
+			if (!shown[i])
+				box.appendChild(quotaBar(q));
+		});
+		if (!set.length && !usage.length)
+			box.appendChild(el('p', 'No quotas set: usage is ' +
+			    'counted, nothing is capped.', 'muted'));
+	}
+
+	function renderUsage(u, set) {
+		var tb = $('top-users').tBodies[0];
 		clear(tb);
-		$('usage-none').hidden = !!u;
-		$('top-users').hidden = !u;
-		if (!u) {
-			$('period').textContent = '';
-			return;
-		}
 		var p = u.period || {};
 		$('period').textContent = '(day ' + (p.day || '?') +
 		    ', month ' + (p.month || '?') + ')';
-		(u.quotas || []).forEach(function (q) {
-			var pct = Number(q.percent) || 0;
-			var colour = LEVELS[q.level] || 'red';
-			var row = el('div', null, 'quota');
-			row.dataset.level = q.level;
-			row.dataset.colour = colour;
-			row.appendChild(el('div', q.scope + ' ' + q.subject +
-			    ': ' + q.metric + ' ' + q.used + ' of ' + q.limit +
-			    (q.per ? ' per ' + q.per : '') + ' (' + pct +
-			    ' %)' + (q.resets ? ', resets ' + q.resets : ''),
-			    'quota-label'));
-			var bar = el('div', null, 'bar');
-			var fill = el('div', null, 'fill ' + colour);
-			/* CSSOM, which the CSP allows (style attributes it
-			 * would not). */
-			fill.style.width = Math.min(Math.max(pct, 0), 100) +
-			    '%';
-			bar.appendChild(fill);
-			bar.setAttribute('role', 'meter');
-			bar.setAttribute('aria-valuenow', String(pct));
-			bar.setAttribute('aria-valuemin', '0');
-			bar.setAttribute('aria-valuemax', '100');
-			row.appendChild(bar);
-			box.appendChild(row);
-		});
-		if (!(u.quotas || []).length)
-			box.appendChild(el('p', 'No quotas set.', 'muted'));
+		renderQuotas(set || [], u.quotas || []);
 		(u.top_users || []).forEach(function (t) {
 			var tr = el('tr');
 			[t.user, t.calls, t.creates, t.updates,
@@ -194,10 +251,6 @@
 	function renderAudit(rows) {
 		var tb = $('audit').tBodies[0];
 		clear(tb);
-		$('audit-none').hidden = !!rows;
-		$('audit').hidden = !rows;
-		if (!rows)
-			return;
 		rows.forEach(function (a) {
 			var tr = el('tr');
 			[a.when, a.who, a.action, a.issue_key, a.endpoint,
@@ -212,9 +265,9 @@
 		current = s;
 		$('who').textContent = 'Signed in as ' + s.operator;
 		renderSwitch(s);
-		renderUsage(s.usage);
+		renderUsage(s.usage || {}, s.quotas);
 		renderRules(s.rules || []);
-		renderAudit(s.audit);
+		renderAudit(s.audit || []);
 		document.body.dataset.loaded = 'true';
 	}
 
@@ -267,9 +320,44 @@
 		    .then(load).catch(showError);
 	}
 
+	function setQuota() {
+		var body = {
+			scope: $('q-scope').value,
+			metric: $('q-metric').value
+		};
+		var sub = $('q-subject').value.trim();
+		var lim = $('q-limit').value.trim();
+		var per = $('q-per').value;
+		if (sub)
+			body.subject = sub;
+		/* A whole number as a number; anything else as typed, for
+		 * the API to refuse naming the field. */
+		if (lim !== '')
+			body.limit = /^[0-9]{1,15}$/.test(lim) ? Number(lim) :
+			    lim;
+		if (per)
+			body.per = per;
+		clearError();
+		api('POST', 'quotas', body).then(function () {
+			$('q-limit').value = '';
+			return load();
+		}).catch(showError);
+	}
+
+	/* The quota's key in the query string (the API takes no body on
+	 * DELETE). */
+	function removeQuota(c) {
+		var q = new URLSearchParams({ scope: c.scope,
+		    subject: c.subject, metric: c.metric, per: c.per });
+		clearError();
+		api('DELETE', 'quotas?' + q.toString()).then(load)
+		    .catch(showError);
+	}
+
 	document.addEventListener('DOMContentLoaded', function () {
 		$('toggle').addEventListener('click', toggle);
 		$('r-add').addEventListener('click', addRule);
+		$('q-set').addEventListener('click', setQuota);
 		load().catch(function (e) {
 			$('who').textContent = '';
 			showError(e);

@@ -7,9 +7,10 @@
  *
  * Loads the page with the credentials, checks the switch shows "on",
  * switches it off with a message, checks that the ticket API answers 503
- * with that message, adds and removes a rule, shows an API problem, and
- * switches it back on (the API answers 200 again); checks each quota
- * bar's colour when the build counts usage.  Prints "ok - ..." /
+ * with that message, adds and removes a rule, shows an API problem, sets
+ * a quota from the form (its bar appears in its level's colour) and
+ * removes it, and switches it back on (the API answers 200 again);
+ * checks each quota bar's colour.  Prints "ok - ..." /
  * "not ok - ..." lines and "N passed, N failed"; exits 1 on a failure.
  * Bounded: every wait times out, and the whole run is cut at 90 s.
  */
@@ -64,13 +65,23 @@ const FIXTURE_QUOTAS = [
 	scope: i % 2 ? 'site' : 'person',
 	subject: i % 2 ? 'acme.atlassian.net' : 'alice',
 	metric: ['calls', 'creates', 'updates', 'conversations'][i % 4],
+	per: i < 4 ? 'day' : 'month',
 	limit: 100, used: p, percent: p, level: level
 }));
+/* The quotas set that make them, in the same order, and a default with
+ * no usage yet. */
+const FIXTURE_SET = FIXTURE_QUOTAS.map((q) => ({
+	scope: q.scope, subject: q.subject, metric: q.metric, per: q.per,
+	limit: q.limit, created: '2026-11-28T09:00:00Z', created_by: 'ops'
+})).concat([{ scope: 'person', subject: '*', metric: 'conversations',
+	per: 'day', limit: 50, created: '2026-11-28T09:00:00Z',
+	created_by: '<i>ops</i>' }]);
 
 async function fixture(page) {
 	const real = await page.evaluate(async () =>
 	    (await fetch('api/state')).json());
 	const fake = Object.assign({}, real, {
+		quotas: FIXTURE_SET,
 		usage: {
 			period: { day: '2026-11-29', month: '2026-11' },
 			quotas: FIXTURE_QUOTAS,
@@ -106,6 +117,21 @@ async function fixture(page) {
 	}));
 	check('fixture: one bar per quota', bars.length ===
 	    FIXTURE_QUOTAS.length, bars.length);
+	const items = await page.$$eval('.quota-set', (qs) => qs.map((q) =>
+	    ({ bars: q.querySelectorAll('.quota').length,
+	    remove: q.querySelectorAll('button').length,
+	    text: q.textContent })));
+	check('fixture: one item per quota set, each with a Remove button ' +
+	    'and its own bar', items.length === FIXTURE_SET.length &&
+	    items.every((it, i) => it.remove === 1 && it.bars ===
+	    (i < FIXTURE_QUOTAS.length ? 1 : 0)), items);
+	check('fixture: a default with no usage says so, names kept as ' +
+	    'text', items.length && /\(default\): conversations, 50 per day/
+	    .test(items[items.length - 1].text) && items[items.length - 1]
+	    .text.includes('<i>ops</i>') && items[items.length - 1].text
+	    .includes('No usage this period yet.'), items);
+	check('fixture: no markup injected in the quotas',
+	    (await page.$$('#quotas i')).length === 0);
 	bars.forEach((b, i) => {
 		const q = FIXTURE_QUOTAS[i];
 		const want = Math.min(q.percent, 100) / 100 * b.full;
@@ -130,6 +156,65 @@ async function fixture(page) {
 	await page.screenshot({ path: path.join(shotDir,
 	    'admin-usage-fixture.png'), fullPage: true });
 	await page.unroute('**/admin/api/state');
+}
+
+/*
+ * A quota from the form: bob's calls per month at 12 (he made 9 calls,
+ * all today: 75 %, yellow), its bar, a bad limit's problem, then its
+ * Remove button.
+ */
+const BOB = '.quota-set[data-scope="person"][data-subject="bob"]' +
+    '[data-metric="calls"][data-per="month"]';
+
+async function quota(page) {
+	await page.selectOption('#q-scope', 'person');
+	await page.fill('#q-subject', 'bob');
+	await page.selectOption('#q-metric', 'calls');
+	await page.fill('#q-limit', '');
+	await page.click('#q-set');
+	await page.waitForSelector('#error:not([hidden])');
+	const err = await page.textContent('#error');
+	check('a quota without a limit shows the problem naming limit',
+	    /^422 /.test(err) && err.includes('(field: limit)'), err);
+	await page.fill('#q-limit', '12');
+	await page.selectOption('#q-per', 'month');
+	await page.click('#q-set');
+	await page.waitForSelector(BOB);
+	const item = await page.$eval(BOB, (q) => {
+		const b = q.querySelector('.quota');
+		return { text: q.querySelector('.quota-name').textContent,
+		    bars: q.querySelectorAll('.quota').length,
+		    level: b && b.dataset.level,
+		    label: b && b.querySelector('.quota-label').textContent,
+		    colour: b && getComputedStyle(b.querySelector('.fill'))
+		    .backgroundColor };
+	});
+	check('the new quota is listed: person bob: calls, 12 per month',
+	    item.text === 'person bob: calls, 12 per month', item);
+	check('its bar: 9 of 12 (75 %), yellow', item.bars === 1 &&
+	    item.level === 'warn' && item.colour === COLOURS.warn &&
+	    item.label.includes('9 of 12') && item.label.includes('(75 %)'),
+	    item);
+	check('the error box is gone after the good one',
+	    await page.isHidden('#error'));
+	check('the last configuration change is the quota',
+	    (await page.textContent('#last-change'))
+	    .includes('quota set: person bob calls, by ' + user));
+	const st = await page.evaluate(async () =>
+	    (await (await fetch('api/state')).json()).quotas);
+	check('the API lists it, set by ' + user, st.some((q) =>
+	    q.subject === 'bob' && q.per === 'month' && q.limit === 12 &&
+	    q.created_by === user), st);
+	await page.screenshot({ path: path.join(shotDir, 'admin-quota.png'),
+	    fullPage: true });
+	await page.click(BOB + ' button');
+	await page.waitForSelector(BOB, { state: 'detached' });
+	const after = await page.evaluate(async () =>
+	    (await (await fetch('api/state')).json()).quotas);
+	check('Remove: gone from the page and the API', !after.some((q) =>
+	    q.subject === 'bob' && q.per === 'month'), after);
+	check('Remove: the others stay', (await page.$$('.quota-set'))
+	    .length === after.length && after.length === 4, after);
 }
 
 async function main() {
@@ -175,45 +260,39 @@ async function main() {
 		check('the API answers 200 while on', before.status === 200,
 		    before.status);
 
-		/* Usage bars: colour by level, when the build counts usage. */
+		/* Usage bars: colour by level. */
 		const usage = await page.evaluate(async () => {
 			const r = await fetch('api/state');
 			return (await r.json()).usage;
 		});
-		if (usage === null) {
-			console.log('# skip: usage bars: this build counts no ' +
-			    'usage (state.usage is null)');
-		} else {
-			const bars = await page.$$eval('.quota', (qs) => qs.map(
-			    (q) => ({ level: q.dataset.level,
-			    colour: getComputedStyle(q.querySelector('.fill'))
-			    .backgroundColor })));
-			check('one bar per quota', bars.length ===
-			    (usage.quotas || []).length, bars);
-			bars.forEach((b, i) => check('quota ' + i + ' (' +
-			    b.level + ') is ' + COLOURS[b.level],
-			    b.colour === COLOURS[b.level], b));
-			/* The levels the wrapper's real usage reaches. */
-			const want = (process.env.JTA_USAGE_LEVELS || '')
-			    .split(',').filter((x) => x);
-			want.forEach((l) => check('real usage: a bar at level ' +
-			    l + ' is shown', bars.some((b) => b.level === l),
-			    bars));
-			if (want.length) {
-				const users = await page.$$eval(
-				    '#top-users tbody tr td:first-child',
-				    (tds) => tds.map((t) => t.textContent));
-				check('real usage: top users alice and bob',
-				    users.includes('alice') &&
-				    users.includes('bob'), users);
-				await page.screenshot({ path: path.join(shotDir,
-				    'admin-usage.png'), fullPage: true });
-			}
+		const bars = await page.$$eval('.quota', (qs) => qs.map(
+		    (q) => ({ level: q.dataset.level,
+		    colour: getComputedStyle(q.querySelector('.fill'))
+		    .backgroundColor })));
+		check('one bar per quota', bars.length ===
+		    (usage.quotas || []).length, bars);
+		bars.forEach((b, i) => check('quota ' + i + ' (' +
+		    b.level + ') is ' + COLOURS[b.level],
+		    b.colour === COLOURS[b.level], b));
+		/* The levels the wrapper's real usage reaches. */
+		const want = (process.env.JTA_USAGE_LEVELS || '')
+		    .split(',').filter((x) => x);
+		want.forEach((l) => check('real usage: a bar at level ' +
+		    l + ' is shown', bars.some((b) => b.level === l),
+		    bars));
+		if (want.length) {
+			const users = await page.$$eval(
+			    '#top-users tbody tr td:first-child',
+			    (tds) => tds.map((t) => t.textContent));
+			check('real usage: top users alice and bob',
+			    users.includes('alice') &&
+			    users.includes('bob'), users);
+			await page.screenshot({ path: path.join(shotDir,
+			    'admin-usage.png'), fullPage: true });
 		}
 
-		/* Real audit rows, when the build keeps an audit log: the
-		 * page's own changes are listed after they happen (checked
-		 * below). */
+		/* The audit rows of the page's own changes are checked
+		 * below, after they happen. */
 		/* Off, with a message. */
 		await page.fill('#message', MESSAGE);
 		await page.click('#toggle');
@@ -258,6 +337,8 @@ async function main() {
 		check('the rule is removed', (await page.$$('#rules tbody tr'))
 		    .length === 0);
 
+		await quota(page);
+
 		/* On again. */
 		await page.click('#toggle');
 		await page.waitForFunction(() =>
@@ -267,19 +348,13 @@ async function main() {
 		check('the API answers 200 again', on.status === 200, on.status);
 		check('the error box is gone after a good change',
 		    await page.isHidden('#error'));
-		const rows = await page.evaluate(async () =>
-		    (await (await fetch('api/state')).json()).audit);
-		if (rows === null) {
-			console.log('# skip: audit rows: this build keeps no ' +
-			    'audit log (state.audit is null)');
-		} else {
-			const shown = await page.$$eval('#audit tbody tr',
-			    (trs) => trs.map((t) => t.cells[2].textContent));
-			['admin:switch-off', 'admin:rule-add',
-			    'admin:rule-remove', 'admin:switch-on'].forEach(
-			    (a) => check('audit row ' + a + ' is shown',
-			    shown.includes(a), shown));
-		}
+		const shown = await page.$$eval('#audit tbody tr',
+		    (trs) => trs.map((t) => t.cells[2].textContent));
+		['admin:switch-off', 'admin:rule-add',
+		    'admin:rule-remove', 'admin:quota-set',
+		    'admin:quota-remove', 'admin:switch-on'].forEach(
+		    (a) => check('audit row ' + a + ' is shown',
+		    shown.includes(a), shown));
 		await page.screenshot({ path: path.join(shotDir,
 		    'admin-on.png'), fullPage: true });
 		/* The rendering of usage and audit rows, on a fixture of the

@@ -2,8 +2,10 @@
 real Apache: closed by default (403 from the web server), open with basic
 auth (wrong password 401, right one 200), the state, the switch (off: the
 API answers 503 with the message; on again: 200), rules added and removed,
-the cross-site request checks, bad input named by field, and the kill
-switch not closing /admin/ itself.  Standard library only."""
+quotas set, changed and removed (applying to /api/ at the next request),
+the cross-site request checks, bad input named by field, the audit rows
+of every change, and the kill switch not closing /admin/ itself.
+Standard library only."""
 
 import base64
 import json
@@ -26,6 +28,7 @@ USER = "ops-alice"
 PASSWORD = "correct horse battery staple"
 MESSAGE = "Paused for the Jira upgrade; back at 14:00 UTC."
 STATE = "/admin/api/state"
+QUOTAS = "/admin/api/quotas"
 
 
 def basic(user, password):
@@ -127,11 +130,16 @@ def state(c, stack, s):
         return
     c.check("%s: state: every member" % s, all(
         k in j for k in ("enabled", "message", "changed_at", "changed_by",
-                         "rules", "usage", "audit", "last_change",
-                         "operator")), sorted(j))
-    c.check("%s: state: on, no rules, the operator is the basic-auth "
-            "user" % s, j["enabled"] is True and j["rules"] == [] and
+                         "rules", "quotas", "usage", "audit",
+                         "last_change", "operator")), sorted(j))
+    c.check("%s: state: on, no rules, no quotas, the operator is the "
+            "basic-auth user" % s, j["enabled"] is True and
+            j["rules"] == [] and j["quotas"] == [] and
             j["operator"] == USER, j)
+    c.check("%s: state: usage and audit rows are lists" % s,
+            isinstance(j["usage"], dict) and
+            isinstance(j["usage"].get("quotas"), list) and
+            isinstance(j["audit"], list), j)
 
 
 def switch(c, stack, s, key):
@@ -399,6 +407,17 @@ def cgi_checks(c, stack, s):
                          cert)
     stderr += err
     c.eq("%s: CGI: remove it" % s, st, 204)
+    rc, st, j, err = cgi(stack, "POST", QUOTAS, cert,
+                         {"scope": "person", "metric": "calls",
+                          "limit": 3})
+    stderr += err
+    c.check("%s: CGI: set a quota" % s, st == 200 and
+            j["subject"] == "*", (st, j))
+    rc, st, j, err = cgi(stack, "DELETE", QUOTAS + "?scope=person&"
+                         "metric=calls", dict(
+                             cert, QUERY_STRING="scope=person&metric=calls"))
+    stderr += err
+    c.eq("%s: CGI: remove it" % s, st, 204)
     rc, st, j, err = cgi(stack, "POST", "/admin/api/switch", cert,
                          {"enabled": True})
     stderr += err
@@ -424,34 +443,43 @@ def no_operator(c, stack, s):
 
 
 def audit(c, stack, s):
-    """Every change is in the audit log (jta-admin audit) once helper
-    "audit" is merged: common/jta_audit.h exists.  Without it there is no
-    audit log to read and this part is skipped, saying so."""
-    if not os.path.exists(os.path.join(jtatest.SRCDIR, "common",
-                                       "jta_audit.h")):
-        print("# skip: %s: no audit log in this build (common/jta_audit.h "
-              "absent): the audit rows are not checked" % s)
-        return
+    """Every change is in the audit log (jta-admin audit)."""
     rc, out, err = stack.admin("audit")
-    for what in ("switch-off", "switch-on", "rule-add", "rule-remove"):
+    for what in ("switch-off", "switch-on", "rule-add", "rule-remove",
+                 "quota-set", "quota-remove"):
         c.check("%s: jta-admin audit shows admin:%s by operator:%s" % (
             s, what, USER), rc == 0 and ("admin:%s" % what) in out and
             ("operator:%s" % USER) in out, out + err)
+    rc, out, err = stack.admin("audit", "--action", "admin:quota-set",
+                               "--json")
+    rows = json.loads(out) if rc == 0 else []
+    details = [r.get("detail") for r in rows]
+    c.check("%s: audit: the quota changes with their limits, by "
+            "operator:%s, status 200" % (s, USER),
+            "person carol: calls per day: 1 (new)" in details and
+            "person carol: calls per day: 5 (was 1)" in details and
+            all(r.get("who") == "operator:" + USER or
+                r.get("who", "").startswith("operator:CN=")
+                for r in rows) and
+            all(r.get("status") == 200 and r.get("endpoint") == "admin"
+                for r in rows), out + err)
+    rc, out, err = stack.admin("audit", "--action", "admin:quota-remove",
+                               "--json")
+    rows = json.loads(out) if rc == 0 else []
+    details = [r.get("detail") for r in rows]
+    c.check("%s: audit: the removals, status 204" % s,
+            "person carol: calls per day" in details and
+            "person carol: calls per any" in details and
+            "site (default): creates per any" in details and
+            all(r.get("status") == 204 for r in rows), out + err)
     st, _, j, _ = call(stack, "GET", STATE)
     c.check("%s: the state carries the recent audit rows" % s,
             isinstance(j.get("audit"), list) and len(j["audit"]) >= 4, j)
 
 
 def usage(c, stack, s):
-    """With usage counting in the build (jta-admin quota): the state
-    carries jta_store_usage_summary, and a quota set is the last
-    configuration change until a newer one."""
-    rc, _, _ = stack.admin("quota", "list")
-    if rc != 0:
-        st, _, j, _ = call(stack, "GET", STATE)
-        c.check("%s: no usage counting in this build: usage is null" % s,
-                st == 200 and j["usage"] is None, j)
-        return
+    """The state carries jta_store_usage_summary, and a quota set with
+    jta-admin is the last configuration change until a newer one."""
     rc, out, err = stack.admin("quota", "set", "--person", "alice",
                                "--metric", "calls", "--limit", "50")
     c.check("%s: set-up: a quota for alice" % s, rc == 0, out + err)
@@ -476,6 +504,215 @@ def usage(c, stack, s):
                 "calls")
 
 
+# ---- quotas ---------------------------------------------------------------
+
+def quota_rows(stack):
+    """The quotas as jta-admin quota list --json gives them."""
+    rc, out, _ = stack.admin("quota", "list", "--json")
+    return json.loads(out) if rc == 0 else None
+
+
+def quotas(c, stack, s):
+    """Set, change and remove quotas from the API as jta-admin quota
+    does; a person's calls quota at 1 of 1 makes their next /api/ call
+    429 at once, raising it makes it 200 at once."""
+    rc, _, err = stack.admin("user", "add", "carol")
+    rc2, key, err2 = stack.admin("key", "create", "carol")
+    c.check("%s: quotas: set-up: carol and her key" % s,
+            rc == 0 and rc2 == 0, err + err2)
+    carol = Client(stack, key.strip())
+    c.eq("%s: quotas: carol's first call today is 200" % s,
+         carol.call("GET", "/api/issues")[0], 200)
+    st, h, j, raw = call(stack, "POST", QUOTAS,
+                         {"scope": "person", "subject": "carol",
+                          "metric": "calls", "limit": 1})
+    c.check("%s: quotas: set carol's calls to 1: 200, per day (the "
+            "default for a person), new" % s,
+            st == 200 and j == {"scope": "person", "subject": "carol",
+                                "metric": "calls", "per": "day",
+                                "limit": 1, "previous_limit": None} and
+            "no-store" in h.get("cache-control", ""), (st, raw[:300]))
+    st, h, j, raw = carol.call("GET", "/api/issues")
+    c.check("%s: quotas: at 1 of 1 carol's next /api/ call is 429 "
+            "problem+json naming the quota" % s,
+            st == 429 and isinstance(j, dict) and
+            j.get("field") == "quota" and
+            "(1 of 1)" in j.get("detail", "") and
+            h.get("retry-after", "").isdigit(), (st, h, raw[:300]))
+    st, _, j, _ = call(stack, "GET", STATE)
+    mine = [q for q in j["quotas"] if q["subject"] == "carol"]
+    c.check("%s: quotas: the state lists it, set by %s" % (s, USER),
+            len(mine) == 1 and mine[0]["limit"] == 1 and
+            mine[0]["created_by"] == USER and mine[0]["per"] == "day",
+            j["quotas"])
+    bars = [q for q in j["usage"]["quotas"] if q["subject"] == "carol"]
+    c.check("%s: quotas: its bar: 1 of 1, 100 %%, over" % s,
+            len(bars) == 1 and bars[0]["used"] == 1 and
+            bars[0]["limit"] == 1 and bars[0]["percent"] == 100 and
+            bars[0]["level"] == "over", bars)
+    c.check("%s: quotas: it is the last configuration change" % s,
+            j["last_change"]["what"] == "quota set: person carol calls" and
+            j["last_change"]["by"] == USER, j["last_change"])
+    rows = quota_rows(stack) or []
+    c.check("%s: quotas: jta-admin quota list sees it, by %s" % (s, USER),
+            any(q["subject"] == "carol" and q["limit"] == 1 and
+                q["created_by"] == USER for q in rows), rows)
+    st, _, j, raw = call(stack, "POST", QUOTAS,
+                         {"scope": "person", "subject": "carol",
+                          "metric": "calls", "limit": 5, "per": "day"})
+    c.check("%s: quotas: change it to 5: 200, previous limit 1" % s,
+            st == 200 and j["limit"] == 5 and j["previous_limit"] == 1,
+            (st, raw[:300]))
+    c.eq("%s: quotas: raised, carol's next call is 200 at once" % s,
+         carol.call("GET", "/api/issues")[0], 200)
+    rows = quota_rows(stack) or []
+    c.check("%s: quotas: still one quota for carol, limit 5" % s,
+            [q["limit"] for q in rows if q["subject"] == "carol"] == [5],
+            rows)
+    st, h, _, raw = call(stack, "DELETE", QUOTAS +
+                         "?scope=person&subject=carol&metric=calls&per=day")
+    c.check("%s: quotas: remove it: 204, no body" % s,
+            st == 204 and raw == b"", (st, raw))
+    rows = quota_rows(stack)
+    c.check("%s: quotas: jta-admin quota list no longer has it" % s,
+            rows is not None and
+            not [q for q in rows if q["subject"] == "carol"], rows)
+    problem(c, "%s: quotas: remove it again: 404 naming quota" % s,
+            call(stack, "DELETE", QUOTAS +
+                 "?scope=person&subject=carol&metric=calls"), 404, "quota")
+    # Removed: capped no more, even at 0.
+    call(stack, "POST", QUOTAS, {"scope": "person", "subject": "carol",
+                                 "metric": "calls", "limit": 0})
+    c.eq("%s: quotas: a limit of 0 caps at once: 429" % s,
+         carol.call("GET", "/api/issues")[0], 429)
+    call(stack, "DELETE", QUOTAS + "?scope=person&subject=carol&"
+         "metric=calls")
+    c.eq("%s: quotas: removed without per (either period): 200" % s,
+         carol.call("GET", "/api/issues")[0], 200)
+    # The defaults, and a site as a URL.
+    st, _, j, raw = call(stack, "POST", QUOTAS,
+                         {"scope": "site", "metric": "creates",
+                          "limit": 1000, "subject": None})
+    c.check("%s: quotas: a site default: subject *, per month" % s,
+            st == 200 and j["subject"] == "*" and j["per"] == "month",
+            (st, raw[:300]))
+    st, _, j, raw = call(stack, "POST", QUOTAS,
+                         {"scope": "site",
+                          "subject": "https://Acme.atlassian.net/",
+                          "metric": "updates", "limit": 7, "per": "day"})
+    c.check("%s: quotas: a site as a URL is kept as its host" % s,
+            st == 200 and j["subject"] == "acme.atlassian.net" and
+            j["per"] == "day", (st, raw[:300]))
+    rc, out, _ = stack.admin("quota", "list")
+    c.check("%s: quotas: jta-admin quota list shows both" % s,
+            re.search(r"^site\s+\(default\)\s+creates\s+month\s+1000\s+" +
+                      re.escape(USER), out, re.M) and
+            re.search(r"^site\s+acme\.atlassian\.net\s+updates\s+day"
+                      r"\s+7\s+" + re.escape(USER), out, re.M), out)
+    for q in ("scope=site&metric=creates",
+              "scope=site&subject=acme.atlassian.net&metric=updates"):
+        st, _, _, raw = call(stack, "DELETE", QUOTAS + "?" + q)
+        c.check("%s: quotas: remove ?%s: 204" % (s, q), st == 204,
+                (st, raw[:300]))
+    c.eq("%s: quotas: none left" % s, quota_rows(stack), [])
+
+
+def quota_csrf(c, stack, s):
+    body = {"scope": "person", "metric": "calls", "limit": 0}
+    problem(c, "%s: quotas: POST without X-JTA-Admin: 403" % s,
+            call(stack, "POST", QUOTAS, body, csrf=False), 403,
+            "X-JTA-Admin")
+    problem(c, "%s: quotas: POST from a foreign Origin: 403" % s,
+            call(stack, "POST", QUOTAS, body,
+                 origin="https://evil.example"), 403, "Origin")
+    problem(c, "%s: quotas: POST with Sec-Fetch-Site same-site: 403" % s,
+            call(stack, "POST", QUOTAS, body, origin=None,
+                 headers={"Sec-Fetch-Site": "same-site"}),
+            403, "Sec-Fetch-Site")
+    problem(c, "%s: quotas: a cross-site form post: 403" % s,
+            call(stack, "POST", QUOTAS, csrf=False,
+                 origin="https://evil.example",
+                 raw=b"scope=person&metric=calls&limit=0",
+                 headers={"Content-Type":
+                          "application/x-www-form-urlencoded"}),
+            403, "X-JTA-Admin")
+    call(stack, "POST", QUOTAS, {"scope": "site", "metric": "calls",
+                                 "limit": 9})
+    problem(c, "%s: quotas: DELETE without X-JTA-Admin: 403" % s,
+            call(stack, "DELETE", QUOTAS + "?scope=site&metric=calls",
+                 csrf=False), 403, "X-JTA-Admin")
+    problem(c, "%s: quotas: DELETE from a foreign Origin: 403" % s,
+            call(stack, "DELETE", QUOTAS + "?scope=site&metric=calls",
+                 origin="https://evil.example"), 403, "Origin")
+    c.check("%s: quotas: after all that, only the site default of 9" % s,
+            [(q["scope"], q["subject"], q["limit"])
+             for q in quota_rows(stack) or []] == [("site", "*", 9)],
+            quota_rows(stack))
+    call(stack, "DELETE", QUOTAS + "?scope=site&metric=calls")
+
+
+def quota_badinput(c, stack, s):
+    ok = {"scope": "person", "subject": "alice", "metric": "calls",
+          "limit": 5, "per": "day"}
+
+    def but(**kw):
+        b = dict(ok, **kw)
+        return {k: v for k, v in b.items() if v is not Ellipsis}
+    cases = [
+        ("scope missing", but(scope=...), "scope"),
+        ("scope group", but(scope="group"), "scope"),
+        ("scope a number", but(scope=1), "scope"),
+        ("subject with a blank", but(subject="a b"), "subject"),
+        ("subject with markup", but(subject="<b>"), "subject"),
+        ("subject an unknown person", but(subject="nobody"), "subject"),
+        ("subject too long", but(scope="site", subject="x" * 300),
+         "subject"),
+        ("metric missing", but(metric=...), "metric"),
+        ("metric tokens", but(metric="tokens"), "metric"),
+        ("limit missing", but(limit=...), "limit"),
+        ("limit negative", but(limit=-1), "limit"),
+        ("limit a string", but(limit="5"), "limit"),
+        ("limit a fraction", but(limit=1.5), "limit"),
+        ("limit over 10^9", but(limit=1000000001), "limit"),
+        ("limit null", but(limit=None), "limit"),
+        ("per week", but(per="week"), "per"),
+        ("an unknown member", dict(ok, why="x"), "why"),
+    ]
+    for label, body, field in cases:
+        st, _, j, raw = call(stack, "POST", QUOTAS, body)
+        c.check("%s: quotas: bad input: %s: 4xx naming %s" % (
+            s, label, field), st in (400, 422) and
+            (j or {}).get("field") == field, (st, raw[:300]))
+    for label, q, field in (
+            ("scope missing", "metric=calls", "scope"),
+            ("scope planet", "scope=planet&metric=calls", "scope"),
+            ("metric missing", "scope=person", "metric"),
+            ("metric tokens", "scope=person&metric=tokens", "metric"),
+            ("per week", "scope=person&metric=calls&per=week", "per"),
+            ("subject bad", "scope=site&subject=a%20b&metric=calls",
+             "subject"),
+            ("unknown parameter", "scope=person&metric=calls&x=1", "x"),
+            ("per twice", "scope=person&metric=calls&per=day&per=day",
+             "per")):
+        st, _, j, raw = call(stack, "DELETE", QUOTAS + "?" + q)
+        c.check("%s: quotas: bad DELETE: %s: 4xx naming %s" % (
+            s, label, field), st in (400, 422) and
+            (j or {}).get("field") == field, (st, raw[:300]))
+    problem(c, "%s: quotas: DELETE with a JSON body: 400 naming body" % s,
+            call(stack, "DELETE", QUOTAS, {"scope": "person",
+                                           "metric": "calls"}),
+            400, "body")
+    problem(c, "%s: quotas: POST form-encoded: 415" % s,
+            call(stack, "POST", QUOTAS, raw=b"scope=person",
+                 headers={"Content-Type":
+                          "application/x-www-form-urlencoded"}),
+            415, "Content-Type")
+    st, h, _, _ = call(stack, "PUT", QUOTAS, ok)
+    c.check("%s: quotas: PUT: 405 with Allow: POST, DELETE" % s,
+            st == 405 and h.get("allow") == "POST, DELETE", (st, h))
+    c.eq("%s: quotas: bad input set nothing" % s, quota_rows(stack), [])
+
+
 def open_tests(c, stack, s):
     rc, _, err = stack.admin("user", "add", "alice")
     rc2, key, err2 = stack.admin("key", "create", "alice")
@@ -491,6 +728,9 @@ def open_tests(c, stack, s):
     no_operator(c, stack, s)
     cgi_checks(c, stack, s)
     usage(c, stack, s)
+    quotas(c, stack, s)
+    quota_csrf(c, stack, s)
+    quota_badinput(c, stack, s)
     audit(c, stack, s)
 
 

@@ -1,11 +1,13 @@
-"""The admin page in a real headless Chromium: a stack under nginx with
-basic auth on /admin/, then tests/integration/admin_browser.js (Debian's
+"""The admin page in a real headless Chromium: a stack under nginx with basic
+auth on /admin/, then tests/integration/admin_browser.js (Debian's
 /usr/bin/chromium driven by playwright-core from tests/node_modules) loads
 the page, switches the service off with a message, sees the ticket API
-answer 503 with it, adds and removes a rule, switches it on again and sees
-200.  Screenshots go to tests/integration/admin-screenshots/ in the build
-tree.  Standard library only on this side."""
+answer 503 with it, adds and removes a rule, sets a quota from the form and
+sees its bar in the right colour, removes it, switches the service on again
+and sees 200.  Screenshots go to tests/integration/admin-screenshots/ in the
+build tree.  Standard library only on this side."""
 
+import json
 import os
 import re
 import subprocess
@@ -27,16 +29,10 @@ MODULES = os.path.join(jtatest.SRCDIR, "tests", "node_modules")
 
 
 def usage_fixture(cases, stack, key):
-    """With usage counting in the build (jta-admin quota), real usage at
-    every level: alice's creates 0 of 100 (ok), alice's calls 15 of 20
-    (warn; the browser test adds at most 3), bob's calls 9 of 10 (high)
-    and bob's conversations 1 of 1 (over; bob makes no call after).
-    Returns the levels the page must show, or [] without usage."""
-    rc, _, _ = stack.admin("quota", "list")
-    if rc != 0:
-        print("# skip: no usage counting in this build (jta-admin quota): "
-              "the bars are checked on a fixture only")
-        return []
+    """Real usage at every level: alice's creates 0 of 100 (ok), alice's
+    calls 15 of 20 (warn; the browser test adds at most 3), bob's calls 9
+    of 10 (high) and bob's conversations 1 of 1 (over; bob makes no call
+    after).  Returns the levels the page must show."""
     rc, _, err = stack.admin("user", "add", "bob")
     rc2, bkey, err2 = stack.admin("key", "create", "bob")
     cases.check("usage: set-up: bob and his key", rc == 0 and rc2 == 0,
@@ -100,10 +96,26 @@ def main():
         cases.check("chromium: the script exited 0", p.returncode == 0,
                     p.stderr[-2000:])
         for f in ("admin-off.png", "admin-rule-error.png", "admin-on.png",
-                  "admin-usage-fixture.png"):
+                  "admin-usage-fixture.png", "admin-quota.png"):
             fp = os.path.join(shots, f)
             cases.check("screenshot %s saved" % f, os.path.exists(fp) and
                         os.path.getsize(fp) > 1000, fp)
+        rc, out, _ = stack.admin("quota", "list", "--json")
+        cases.check("jta-admin quota list: the page's quota is gone, the "
+                    "fixture's four are left", rc == 0 and sorted(
+                        (q["subject"], q["metric"], q["per"])
+                        for q in json.loads(out)) == [
+                        ("alice", "calls", "day"),
+                        ("alice", "creates", "day"),
+                        ("bob", "calls", "day"),
+                        ("bob", "conversations", "day")], out)
+        rc, out, _ = stack.admin("audit", "--action", "admin:quota-set",
+                                 "--json")
+        cases.check("jta-admin audit: the page's quota-set by " + USER,
+                    rc == 0 and any(
+                        r["who"] == "operator:" + USER and
+                        r["detail"] == "person bob: calls per month: 12 "
+                        "(new)" for r in json.loads(out)), out)
         rc, out, _ = stack.admin("status")
         cases.check("the service is on at the end (jta-admin status)",
                     rc == 0 and "state:   on" in out, out)
