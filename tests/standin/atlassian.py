@@ -962,6 +962,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send(*answer)
         except Reply as r:
             self.send(r.status, r.body, r.headers)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client went away before our answer (a benchmark's
+            # load generator stopping, a caller's timeout): as a real
+            # server would, drop the connection, quietly.
+            self.close_connection = True
+            self.status_sent = "client gone"
         except Exception as e:  # a bug here is a 500, and a log line
             sys.stderr.write("standin: error on %s %s: %r\n" % (
                 method, path, e))
@@ -2216,6 +2222,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        """A client that hung up is not an error of ours; anything else
+        is printed as socketserver does."""
+        if isinstance(sys.exc_info()[1], (BrokenPipeError,
+                                          ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
 
 
 class StandIn:
