@@ -129,6 +129,38 @@ def logs_clean(stack):
     return bad
 
 
+def run_modes(modes, prefix, workers=None, cleanup=None, **stack_opts):
+    """Run each (mode, test, conf) of modes under nginx and then Apache:
+    test(cases, stack, server) on a fresh stack (conf: extra_conf, see
+    harness.Stack; workers: JTA_CHILDREN per program; stack_opts: the
+    Stack's options), the logs checked after a clean stop; then cleanup()
+    and the closing line."""
+    cases = Cases()
+    for mode, test, conf in modes:
+        for server in ("nginx", "apache"):
+            if workers is not None:
+                os.environ["JTA_CHILDREN"] = str(workers)
+            work = tempfile.mkdtemp(prefix="jta-%s-%s-%s-" % (prefix, mode,
+                                                              server))
+            stack = harness.Stack(server, BUILDDIR, SRCDIR, work, conf,
+                                  **stack_opts)
+            try:
+                stack.start()
+                test(cases, stack, server)
+            except Exception:  # a broken test is a failed case
+                traceback.print_exc()
+                cases.check("%s/%s: test ran to the end" % (mode, server),
+                            False)
+            finally:
+                stack.stop()
+            bad = logs_clean(stack)
+            cases.check("%s/%s: no sanitizer report or crash in the logs" %
+                        (mode, server), not bad, "\n".join(bad[:10]))
+    if cleanup is not None:
+        cleanup()
+    cases.finish()
+
+
 def run(test, servers=("nginx", "apache"), extra_conf=None):
     """Run test(cases, stack, server) under each web server, then check the
     logs after a clean stop.  extra_conf: see harness.Stack."""

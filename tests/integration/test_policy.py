@@ -9,16 +9,13 @@ Standard library only."""
 import os
 import re
 import sys
-import tempfile
-import traceback
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-import harness  # noqa: E402
 import jtatest  # noqa: E402
-from jtatest import Cases, Client  # noqa: E402
+from jtatest import Client  # noqa: E402
 
 sys.path.insert(0, os.path.join(jtatest.SRCDIR, "tests", "standin"))
 from atlassian import ALICE, DEFAULT_SITES  # noqa: E402
@@ -386,29 +383,8 @@ def jira(c, stack, server):
 # ---- runner ---------------------------------------------------------------
 
 def main():
-    cases = Cases()
-    for mode, test, conf in (("local", local, None),
-                             ("jira", jira, jira_conf)):
-        for server in ("nginx", "apache"):
-            os.environ["JTA_CHILDREN"] = str(WORKERS)
-            work = tempfile.mkdtemp(prefix="jta-pol-%s-%s-" % (mode, server))
-            stack = harness.Stack(server, jtatest.BUILDDIR, jtatest.SRCDIR,
-                                  work, conf)
-            try:
-                stack.start()
-                test(cases, stack, server)
-            except Exception:
-                traceback.print_exc()
-                cases.check("%s/%s: test ran to the end" % (mode, server),
-                            False)
-            finally:
-                stack.stop()
-            bad = jtatest.logs_clean(stack)
-            cases.check("%s/%s: no sanitizer report or crash in the logs" % (
-                mode, server), not bad, "\n".join(bad[:10]))
-    standin.stop()
-    cases.finish()
-
+    jtatest.run_modes((("local", local, None), ("jira", jira, jira_conf)),
+                      "pol", workers=WORKERS, cleanup=standin.stop)
 
 if __name__ == "__main__":
     main()

@@ -16,17 +16,14 @@ import os
 import re
 import sqlite3
 import sys
-import tempfile
 import threading
 import time
-import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-import harness  # noqa: E402
 import jtatest  # noqa: E402
-from jtatest import Cases, Client  # noqa: E402
+from jtatest import Client  # noqa: E402
 import test_metrics  # noqa: E402
 import test_policy  # noqa: E402
 from jiratest import standin  # noqa: E402
@@ -388,29 +385,10 @@ def jira(c, stack, server):
 
 
 def main():
-    cases = Cases()
-    for mode, test, conf in (("local", local, None),
-                             ("jira", jira, test_policy.jira_conf)):
-        for server in ("nginx", "apache"):
-            os.environ["JTA_CHILDREN"] = str(WORKERS)
-            work = tempfile.mkdtemp(prefix="jta-use-%s-%s-" % (mode, server))
-            stack = harness.Stack(server, jtatest.BUILDDIR, jtatest.SRCDIR,
-                                  work, conf, metrics_open=True)
-            try:
-                stack.start()
-                test(cases, stack, server)
-            except Exception:
-                traceback.print_exc()
-                cases.check("%s/%s: test ran to the end" % (mode, server),
-                            False)
-            finally:
-                stack.stop()
-            bad = jtatest.logs_clean(stack)
-            cases.check("%s/%s: no sanitizer report or crash in the logs" % (
-                mode, server), not bad, "\n".join(bad[:10]))
-    standin.stop()
-    cases.finish()
-
+    jtatest.run_modes((("local", local, None),
+                       ("jira", jira, test_policy.jira_conf)),
+                      "use", workers=WORKERS, cleanup=standin.stop,
+                      metrics_open=True)
 
 if __name__ == "__main__":
     main()
