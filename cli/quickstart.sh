@@ -79,7 +79,10 @@ sed -e "s#/run/jta#$state/sock#g" \
     nginx-conf/jta-site.conf >"$state/nginx/jta-site.conf"
 sed -e "s#/run/jta#$state/sock#g" \
     -e "s#/usr/local/share/jta/htdocs#$top/htdocs#g" \
+    -e "s#/etc/nginx/jta-admin-access.conf#$state/nginx/jta-admin-access.conf#" \
     nginx-conf/jta-locations.conf >"$state/nginx/jta-locations.conf"
+# The admin page and /metrics stay closed (deny all), as shipped.
+cp nginx-conf/jta-admin-access.conf "$state/nginx/jta-admin-access.conf"
 cat >"$state/nginx/nginx.conf" <<NGINX
 worker_processes 2;
 pid $state/nginx.pid;
