@@ -9,7 +9,9 @@
 #      run the same `make check`;
 #   5. a short libFuzzer run of every harness (FUZZ_RUNS inputs from
 #      FUZZ_SEED: 30000 from seed 1 unless set);
-#   6. `make distcheck`.
+#   6. the README's quick start in a temporary directory
+#      (tests/quickstart-check.sh);
+#   7. `make distcheck`.
 # Build trees go to build-test/ and build-asan/ beside the sources.  Every
 # step's failure stops the run with a non-zero exit.  The last line is
 # "N passed, N failed".
@@ -79,6 +81,14 @@ else
 		echo "$total_pass passed, $((total_fail + 1)) failed"
 		exit 1
 	fi
+fi
+
+say "the README's quick start"
+if sh tests/quickstart-check.sh; then
+	total_pass=$((total_pass + 1))
+else
+	echo "$total_pass passed, $((total_fail + 1)) failed"
+	exit 1
 fi
 
 say "distcheck"

@@ -1,0 +1,50 @@
+#!/bin/sh
+# The README's first command, as a newcomer runs it: cli/quickstart.sh
+# builds, starts nginx and the programs on 127.0.0.1 and prints an API key
+# and a curl line; then that key must create and find a ticket, /healthz
+# must answer, and `quickstart.sh stop` must stop it all.  State goes to a
+# temporary directory and the port is a free one, so nothing of a real
+# quick start is touched.  Exits non-zero on the first failure.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+state=$(mktemp -d /tmp/jta-quickstart-XXXXXX)
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+out=$state.out
+fail() {
+	echo "quickstart-check: FAIL: $*"
+	tail -n 30 "$out" 2>/dev/null || true
+	JTA_QUICKSTART_DIR=$state JTA_PORT=$port sh "$top/cli/quickstart.sh" \
+	    stop >/dev/null 2>&1 || true
+	exit 1
+}
+JTA_QUICKSTART_DIR=$state JTA_PORT=$port sh "$top/cli/quickstart.sh" \
+    >"$out" 2>&1 || fail "cli/quickstart.sh exited $?"
+key=$(grep -o 'jta_[0-9a-f]\{12\}_[A-Za-z0-9_-]\{43\}' "$out" | head -n 1)
+[ -n "$key" ] || fail "no API key printed"
+grep -q "http://127.0.0.1:$port/" "$out" || fail "no URL printed"
+base=http://127.0.0.1:$port
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base/healthz")
+[ "$code" = 200 ] || fail "/healthz answered $code"
+body=$(curl -s -H "Authorization: Bearer $key" \
+    -H 'Content-Type: application/json' \
+    -d '{"project":"DEMO","summary":"Quickstart check ticket"}' \
+    "$base/api/issues")
+case $body in
+*'"key":"DEMO-'*) ;;
+*) fail "create answered $body" ;;
+esac
+body=$(curl -s -H "Authorization: Bearer $key" \
+    "$base/api/issues?text=quickstart")
+case $body in
+*'Quickstart check ticket'*) ;;
+*) fail "search answered $body" ;;
+esac
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base/admin/")
+[ "$code" = 403 ] || fail "/admin/ answered $code, not 403 (closed)"
+JTA_QUICKSTART_DIR=$state JTA_PORT=$port sh "$top/cli/quickstart.sh" stop \
+    >>"$out" 2>&1 || fail "quickstart.sh stop exited $?"
+if curl -s -o /dev/null "$base/healthz"; then
+	fail "still answering after stop"
+fi
+rm -rf "$state" "$out"
+echo "quickstart-check: PASS (port $port)"
