@@ -322,6 +322,10 @@ def refresh(cases, stack, s, c):
     c2 = jtatest.Client(stack, m.group(1))
     import time
     time.sleep(2.2)
+    # The token the next call gets lives long enough that the checks
+    # below cannot see it fall due (a 2-s token is due after 1 s, and a
+    # loaded machine can take that long between two calls).
+    standin.config(access_token_lifetime=120)
     r0 = standin.state()["token_calls"]["refresh_token"]
     st, _, _, _ = c2.call("GET", "/api/me")
     r1 = standin.state()["token_calls"]["refresh_token"]
@@ -331,8 +335,10 @@ def refresh(cases, stack, s, c):
     cases.eq("%s: the new token is used without refreshing" % s,
              standin.state()["token_calls"]["refresh_token"], r1)
 
-    # A 401 on an API call: one refresh, one retry.
-    standin.config(faults=[{"status": 401, "count": 1,
+    # A 401 on an API call: one refresh, one retry.  The token that
+    # refresh gets lives 2 s again, for the refresh faults below.
+    standin.config(access_token_lifetime=2,
+                   faults=[{"status": 401, "count": 1,
                             "path_prefix": "/rest/api/3/myself"}])
     st, _, _, _ = c2.call("GET", "/api/me")
     cases.check("%s: a 401 triggers one refresh and one retry" % s,
