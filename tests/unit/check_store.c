@@ -4462,7 +4462,7 @@ START_TEST(ticket_create_once_never_twice)
 	ck_assert_str_eq(sget(t3, "key"), sget(t1, "key"));
 	json_decref(t3);
 	ck_assert_int_eq(jta_store_ticket_by_once(st,
-	    "o_xxxxxxxxxxxxxxxxxxxxxx", &t3, &e), JTA_ERR_NOTFOUND);
+	    "o_nosuchtokenanywhere123", &t3, &e), JTA_ERR_NOTFOUND);
 	json_decref(t1);
 	json_decref(t2);
 	/* A create that fails stores no token. */
