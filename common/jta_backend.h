@@ -151,7 +151,7 @@ json_t *jta_backend_preview(const json_t *prepared);
 
 /* The embedded store's operations (jta_local.c). */
 extern const struct jta_backend_ops jta_local_ops;
-/* Jira Cloud's, as each linked person (jta_jira.c). */
+/* Jira Cloud's, as each linked person (jta_jira_backend.c). */
 extern const struct jta_backend_ops jta_jira_ops;
 
 #endif
