@@ -26,6 +26,8 @@
 #include <string.h>
 
 #include "jta_adf.h"
+#include "jta_buf.h"
+#include "jta_limits.h"
 #include "jta_req.h"
 #include "jta_time.h"
 
@@ -39,38 +41,6 @@
 #define M_CODE		0x10u
 #define M_LINK		0x20u
 #define M_EMPH		(M_STRONG | M_EMS | M_EMU | M_STRIKE)
-
-/* ---- a growable buffer ---- */
-
-struct buf {
-	char	*p;
-	size_t	 len, cap;
-};
-
-static int
-bufput(struct buf *b, const char *s, size_t n)
-{
-	char	*np;
-	size_t	 ncap;
-
-	if (n == 0)
-		return 0;
-	if (n > SIZE_MAX / 4 - b->len)
-		return -1;
-	if (b->len + n + 1 > b->cap) {
-		ncap = b->cap ? b->cap : 256;
-		while (ncap < b->len + n + 1)
-			ncap *= 2;
-		if ((np = realloc(b->p, ncap)) == NULL)
-			return -1;
-		b->p = np;
-		b->cap = ncap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return 0;
-}
 
 static int
 isws(int c)
@@ -161,8 +131,8 @@ struct md {
 	int		 scanned;
 	struct seg	*segs;
 	size_t		 nseg, segcap;
-	struct buf	 para;
-	struct buf	 text;
+	struct jta_buf	 para;
+	struct jta_buf	 text;
 };
 
 static void
@@ -576,7 +546,7 @@ flushtext(struct md *m, json_t *arr, unsigned e, const char *href,
 		nomem(m);
 		return;
 	}
-	m->text.len = 0;
+	jta_buf_setlen(&m->text, 0);
 	if (e != 0) {
 		if ((marks = json_array()) == NULL ||
 		    json_object_set_new(n, "marks", marks) != 0) {
@@ -607,7 +577,7 @@ segnodes(struct md *m, json_t *arr)
 	unsigned	 e = 0;
 	size_t		 k, i;
 
-	m->text.len = 0;
+	jta_buf_setlen(&m->text, 0);
 	for (k = 0; k < m->nseg && m->rc == JTA_OK; k++) {
 		g = &m->segs[k];
 		if (g->kind == SEG_DELIM)
@@ -629,7 +599,7 @@ segnodes(struct md *m, json_t *arr)
 
 			if (g->kind == SEG_CODE && (c == '\n' || c == '\r'))
 				c = ' ';
-			if (bufput(&m->text, &c, 1) != 0) {
+			if (jta_buf_add(&m->text, &c, 1) != JTA_OK) {
 				nomem(m);
 				return;
 			}
@@ -854,7 +824,7 @@ paragraph(struct md *m, size_t i, size_t hi, json_t *arr)
 	int		 hard = 0, cut = 0;
 	char		 sep;
 
-	m->para.len = 0;
+	jta_buf_setlen(&m->para, 0);
 	for (j = i; j < hi; j++) {
 		l = &m->lines[j];
 		lead(l, &off, &col);
@@ -863,7 +833,7 @@ paragraph(struct md *m, size_t i, size_t hi, json_t *arr)
 		/* The line before ends in a hard break ('\r') or a soft
 		 * one ('\n'). */
 		sep = hard ? '\r' : '\n';
-		if (j > i && bufput(&m->para, &sep, 1) != 0)
+		if (j > i && jta_buf_add(&m->para, &sep, 1) != 0)
 			goto nomem;
 		e = l->len;
 		hard = e >= 2 && l->p[e - 1] == ' ' && l->p[e - 2] == ' ';
@@ -879,13 +849,13 @@ paragraph(struct md *m, size_t i, size_t hi, json_t *arr)
 		for (; off < e; off++) {
 			char c = l->p[off] == '\r' ? ' ' : l->p[off];
 
-			if (bufput(&m->para, &c, 1) != 0)
+			if (jta_buf_add(&m->para, &c, 1) != 0)
 				goto nomem;
 		}
 	}
 	/* No hard break at the end of a paragraph: "a\" keeps its
 	 * backslash. */
-	if (cut && bufput(&m->para, "\\", 1) != 0)
+	if (cut && jta_buf_add(&m->para, "\\", 1) != 0)
 		goto nomem;
 	/* Nor blanks or breaks at either end (lines of blanks like
 	 * vertical tabs leave some). */
@@ -912,7 +882,7 @@ codeblock(struct md *m, size_t i, size_t hi, json_t *arr)
 	const char	*info;
 	size_t		 infon, w;
 	json_t		*node, *t;
-	struct buf	 code = { NULL, 0, 0 };
+	struct jta_buf	 code = JTA_BUF_INIT(JTA_LIMIT_ADF_BUFFER);
 
 	lead(l, &off, &col);
 	(void)isfence(l->p + off, l->len - off, &ch, &fl);
@@ -943,8 +913,8 @@ codeblock(struct md *m, size_t i, size_t hi, json_t *arr)
 				break;
 		}
 		strip(cl, col);
-		if ((j > i + 1 && bufput(&code, "\n", 1) != 0) ||
-		    bufput(&code, cl->p, cl->len) != 0) {
+		if ((j > i + 1 && jta_buf_add(&code, "\n", 1) != 0) ||
+		    jta_buf_add(&code, cl->p, cl->len) != 0) {
 			nomem(m);
 			break;
 		}
@@ -956,7 +926,7 @@ codeblock(struct md *m, size_t i, size_t hi, json_t *arr)
 			nomem(m);
 		append(m, content(node), t);
 	}
-	free(code.p);
+	jta_buf_free(&code);
 	if (m->rc != JTA_OK) {
 		json_decref(node);
 		return hi;
@@ -1121,15 +1091,15 @@ cells(struct md *m, const char *t, size_t n, size_t *count, json_t *arr,
 			if ((cell = mknode(m, ctype, 1)) == NULL)
 				return;
 			/* GFM: "\\|" is a pipe in any inline, code too. */
-			m->para.len = 0;
+			jta_buf_setlen(&m->para, 0);
 			for (; s < e; s++) {
 				if (t[s] == '\\' && s + 1 < e &&
 				    t[s + 1] == '|')
 					s++;
 				else if (t[s] == '\\' && s + 1 < e &&
-				    bufput(&m->para, t + s++, 1) != 0)
+				    jta_buf_add(&m->para, t + s++, 1) != 0)
 					nomem(m);
-				if (bufput(&m->para, t + s, 1) != 0)
+				if (jta_buf_add(&m->para, t + s, 1) != 0)
 					nomem(m);
 			}
 			append(m, content(cell), inlinenode(m, "paragraph",
@@ -1279,13 +1249,15 @@ jta_adf_from_markdown(const char *md, size_t len, const char *field,
     json_t **out, struct jta_error *err)
 {
 	struct md	 m;
-	struct buf	 src = { NULL, 0, 0 };
+	struct jta_buf	 src = JTA_BUF_INIT(JTA_LIMIT_ADF_BUFFER);
 	json_t		*doc = NULL;
 	size_t		 i, s, n;
 	enum jta_err	 rc;
 
 	*out = NULL;
 	memset(&m, 0, sizeof(m));
+	jta_buf_init(&m.para, JTA_LIMIT_ADF_BUFFER);
+	jta_buf_init(&m.text, JTA_LIMIT_ADF_BUFFER);
 	m.field = field;
 	m.err = err;
 	if (len > JTA_LIMIT_ADF_SOURCE)
@@ -1298,11 +1270,12 @@ jta_adf_from_markdown(const char *md, size_t len, const char *field,
 	 * every string made is NUL-free, and CR LF and CR made LF (2.1). */
 	for (i = s = 0; i <= len; i++)
 		if (i == len || md[i] == '\0' || md[i] == '\r') {
-			if (bufput(&src, md + s, i - s) != 0 ||
+			if (jta_buf_add(&src, md + s, i - s) != 0 ||
 			    (i < len && md[i] == '\0' &&
-			    bufput(&src, "\xef\xbf\xbd", 3) != 0) ||
+			    jta_buf_add(&src, "\xef\xbf\xbd", 3) != 0) ||
 			    (i < len && md[i] == '\r' && (i + 1 == len ||
-			    md[i + 1] != '\n') && bufput(&src, "\n", 1) != 0)) {
+			    md[i + 1] != '\n') && jta_buf_add(&src, "\n", 1) !=
+			    JTA_OK)) {
 				rc = JTA_ERR_NOMEM;
 				goto out;
 			}
@@ -1341,14 +1314,14 @@ jta_adf_from_markdown(const char *md, size_t len, const char *field,
 	doc = NULL;
 out:
 	json_decref(doc);
-	free(src.p);
+	jta_buf_free(&src);
 	free(m.lines);
 	free(m.jump);
 	free(m.stop);
 	free(m.last);
 	free(m.segs);
-	free(m.para.p);
-	free(m.text.p);
+	jta_buf_free(&m.para);
+	jta_buf_free(&m.text);
 	return rc;
 }
 
@@ -1359,10 +1332,10 @@ out:
 #define E_CELL		0x2u
 
 struct out {
-	struct buf	 b;	/* at most JTA_LIMIT_ADF_MARKDOWN bytes */
+	struct jta_buf	 b;	/* at most JTA_LIMIT_ADF_MARKDOWN bytes */
 	size_t		 chars;	/* characters written, kept or not */
 	int		 full;	/* b holds all it may */
-	struct buf	 pre;	/* what each line starts with */
+	struct jta_buf	 pre;	/* what each line starts with */
 	int		 bol;	/* at the start of a line: pre not written */
 	int		 linestart; /* nothing but pre and markers on it */
 	char		 last;
@@ -1371,6 +1344,7 @@ struct out {
 	size_t		 count;	/* emit() calls that wrote something */
 	int		 pendnl; /* line ends owed before the next output */
 	size_t		 pendpre; /* the prefix they end lines with */
+	size_t		 prelim; /* bytes of pre written now (flushnl) */
 	int		 markersp; /* a blank owed after a list marker */
 };
 
@@ -1381,7 +1355,7 @@ struct ink {
 	unsigned	 cur;
 	const char	*href;
 	size_t		 hrefn;
-	struct buf	 ws;
+	struct jta_buf	 ws;
 };
 
 static void nl(struct out *);
@@ -1391,19 +1365,26 @@ static void nl(struct out *);
 static void
 flushnl(struct out *o)
 {
-	size_t	 len = o->pre.len;
+	size_t	 lim = o->prelim;
 
 	if (o->pendnl == 0)
 		return;
 	/* The owed lines belong to the blocks before, not to a container
 	 * opened since. */
-	if (o->pendpre < len)
-		o->pre.len = o->pendpre;
+	if (o->pendpre < lim)
+		o->prelim = o->pendpre;
 	while (o->pendnl > 0) {
 		o->pendnl--;
 		nl(o);
 	}
-	o->pre.len = len;
+	o->prelim = lim;
+}
+
+/* The bytes of the prefix a line starts with now. */
+static size_t
+prelen(const struct out *o)
+{
+	return o->pre.len < o->prelim ? o->pre.len : o->prelim;
 }
 
 static void
@@ -1427,7 +1408,7 @@ emit(struct out *o, const char *s, size_t n)
 		o->count++;
 	if (o->bol) {
 		o->bol = 0;
-		emit(o, o->pre.p, o->pre.len);
+		emit(o, o->pre.p, prelen(o));
 	}
 	for (i = 0; i < n; i++)
 		if (((unsigned char)s[i] & 0xc0) != 0x80)
@@ -1436,7 +1417,7 @@ emit(struct out *o, const char *s, size_t n)
 		room = JTA_LIMIT_ADF_MARKDOWN - o->b.len;
 		if (n > room)
 			o->full = 1;
-		if (bufput(&o->b, s, n > room ? room : n) != 0)
+		if (jta_buf_add(&o->b, s, n > room ? room : n) != 0)
 			o->nomem = 1;
 	}
 	if (n > 0)
@@ -1462,7 +1443,7 @@ putstr(struct out *o, const char *s)
 static void
 nl(struct out *o)
 {
-	size_t	 n = o->pre.len;
+	size_t	 n = prelen(o);
 
 	flushnl(o);
 	o->markersp = 0;
@@ -1482,7 +1463,7 @@ push(struct out *o, const char *s, int now)
 {
 	size_t	 old = o->pre.len;
 
-	if (bufput(&o->pre, s, strlen(s)) != 0)
+	if (jta_buf_add(&o->pre, s, strlen(s)) != 0)
 		o->nomem = 1;
 	/* Mid-line (after a list marker) the new prefix is written now;
 	 * else with the next line. */
@@ -1494,7 +1475,7 @@ push(struct out *o, const char *s, int now)
 static void
 pop(struct out *o, size_t old)
 {
-	o->pre.len = old;
+	jta_buf_setlen(&o->pre, old);
 }
 
 /* Text, escaped so that the parser above gives it back. */
@@ -1618,7 +1599,7 @@ flushws(struct out *o, struct ink *k)
 	flushnl(o);
 	for (i = 0; i < k->ws.len && !o->linestart; i++)
 		put(o, isws((unsigned char)k->ws.p[i]) ? " " : k->ws.p + i, 1);
-	k->ws.len = 0;
+	jta_buf_setlen(&k->ws, 0);
 }
 
 static void
@@ -1643,7 +1624,7 @@ marks(struct out *o, struct ink *k, unsigned bits, const char *href,
 	/* A hard break is written only when text follows it: Markdown has
 	 * none at the end of a paragraph. */
 	if (k->brk > 0) {
-		k->ws.len = k->brkws;
+		jta_buf_setlen(&k->ws, k->brkws);
 		flushws(o, k);
 		for (; k->brk > 0; k->brk--) {
 			putstr(o, "\\");
@@ -1772,7 +1753,7 @@ text(struct out *o, struct ink *k, const json_t *node, unsigned ctx)
 		;
 	for (b = n; b > a && isws((unsigned char)s[b - 1]); b--)
 		;
-	if (bufput(&k->ws, s, a) != 0)
+	if (jta_buf_add(&k->ws, s, a) != 0)
 		o->nomem = 1;
 	if (a == b)
 		return;
@@ -1786,7 +1767,7 @@ text(struct out *o, struct ink *k, const json_t *node, unsigned ctx)
 		marks(o, k, bits, href, hrefn);
 		esc(o, s + a, b - a, ctx);
 	}
-	if (bufput(&k->ws, s + b, n - b) != 0)
+	if (jta_buf_add(&k->ws, s + b, n - b) != 0)
 		o->nomem = 1;
 }
 
@@ -1919,6 +1900,7 @@ inlinesmd(struct out *o, const json_t *arr, size_t from, size_t to,
 	size_t		 i, start = o->count;
 
 	memset(&k, 0, sizeof(k));
+	jta_buf_init(&k.ws, JTA_LIMIT_ADF_BUFFER);
 	for (i = from; i < to; i++) {
 		node = json_array_get(arr, i);
 		if ((t = ntype(node)) == NULL) {
@@ -1943,15 +1925,15 @@ inlinesmd(struct out *o, const json_t *arr, size_t from, size_t to,
 		}
 		marks(o, &k, 0, NULL, 0);
 		if (strcmp(t, "hardBreak") == 0) {
-			if (bufput(&k.ws, " ", 1) != 0)
+			if (jta_buf_add(&k.ws, " ", 1) != 0)
 				o->nomem = 1;
 		} else
 			inlineother(o, node, t, depth, ctx);
 	}
-	k.ws.len = 0;
+	jta_buf_setlen(&k.ws, 0);
 	k.brk = 0;
 	marks(o, &k, 0, NULL, 0);
-	free(k.ws.p);
+	jta_buf_free(&k.ws);
 }
 
 static void blocksmd(struct out *, const json_t *, size_t, size_t,
@@ -1974,10 +1956,11 @@ flatmd(struct out *o, const json_t *node, unsigned depth)
 			struct ink k;
 
 			memset(&k, 0, sizeof(k));
+			jta_buf_init(&k.ws, JTA_LIMIT_ADF_BUFFER);
 			text(o, &k, node, E_CELL);
-			k.ws.len = 0;
+			jta_buf_setlen(&k.ws, 0);
 			marks(o, &k, 0, NULL, 0);
-			free(k.ws.p);
+			jta_buf_free(&k.ws);
 		} else if (strcmp(t, "hardBreak") == 0)
 			putstr(o, " ");
 		else
@@ -2388,6 +2371,9 @@ jta_adf_to_markdown(const json_t *adf, char **out, size_t *lossy,
 	if (lossy != NULL)
 		*lossy = 0;
 	memset(&o, 0, sizeof(o));
+	jta_buf_init(&o.b, JTA_LIMIT_ADF_MARKDOWN);
+	jta_buf_init(&o.pre, JTA_LIMIT_ADF_BUFFER);
+	o.prelim = SIZE_MAX;
 	o.bol = o.linestart = 1;
 	if (!json_is_object(adf) || (t = ntype(adf)) == NULL ||
 	    strcmp(t, "doc") != 0)
@@ -2406,26 +2392,24 @@ jta_adf_to_markdown(const json_t *adf, char **out, size_t *lossy,
 		for (i = kept = 0; i < keep; i++)
 			if (((unsigned char)o.b.p[i] & 0xc0) != 0x80)
 				kept++;
-		o.b.len = keep;
+		jta_buf_setlen(&o.b, keep);
 		snprintf(mark, sizeof(mark), "\n\n[... %zu characters left "
 		    "out]", o.chars - kept);
-		if (bufput(&o.b, mark, strlen(mark)) != 0) {
+		if (jta_buf_add(&o.b, mark, strlen(mark)) != 0) {
 			rc = JTA_ERR_NOMEM;
 			goto out;
 		}
 	}
-	if (o.b.p == NULL && (o.b.p = strdup("")) == NULL) {
+	if ((res = jta_buf_take(&o.b)) == NULL) {
 		rc = JTA_ERR_NOMEM;
 		goto out;
 	}
-	res = o.b.p;
-	o.b.p = NULL;
 	if (lossy != NULL)
 		*lossy = o.lossy;
 	*out = res;
 	rc = JTA_OK;
 out:
-	free(o.b.p);
-	free(o.pre.p);
+	jta_buf_free(&o.b);
+	jta_buf_free(&o.pre);
 	return rc;
 }

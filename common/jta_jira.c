@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "jta_buf.h"
 #include "jta_jira.h"
 #include "jta_req.h"
 #include "jta_suggest.h"
@@ -22,57 +23,18 @@
 
 const char jta_jira_current_user[] = "currentUser()";
 
-/* ---- a bounded string builder ---- */
-
-struct sbuf {
-	char	*p;
-	size_t	 sz;	/* > 0 */
-	size_t	 len;
-	int	 full;	/* an append did not fit */
-};
-
-static void
-sb_init(struct sbuf *b, char *p, size_t sz)
-{
-	b->p = p;
-	b->sz = sz;
-	b->len = 0;
-	b->full = 0;
-	p[0] = '\0';
-}
-
-/* Append n bytes, or mark b full and leave it as it was. */
-static void
-sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->full || n >= b->sz - b->len) {
-		b->full = 1;
-		return;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-sb_str(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
+/* ---- text into a bounded buffer ---- */
 
 /*
  * Append upstream text: at most max bytes of s and no more than fits,
  * cut on a UTF-8 character boundary, control characters as spaces.  Never
- * marks b full: text for people may be cut, JQL may not (it uses sb_add).
+ * fails b: text for people may be cut, JQL may not (it uses jta_buf_add).
  */
 static void
-sb_text(struct sbuf *b, const char *s, size_t max)
+sb_text(struct jta_buf *b, const char *s, size_t max)
 {
-	size_t	 n = 0, i, room;
+	size_t	 n = 0, i, at = b->len, room = jta_buf_room(b);
 
-	if (b->full)
-		return;
-	room = b->sz - b->len - 1;
 	if (max > room)
 		max = room;
 	while (s[n] != '\0' && n < max)
@@ -80,11 +42,11 @@ sb_text(struct sbuf *b, const char *s, size_t max)
 	if (s[n] != '\0')	/* cut: do not end inside a character */
 		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
 			n--;
-	for (i = 0; i < n; i++)
-		b->p[b->len + i] = (unsigned char)s[i] < 0x20 ||
-		    s[i] == 0x7f ? ' ' : s[i];
-	b->len += n;
-	b->p[b->len] = '\0';
+	if (jta_buf_add(b, s, n) != JTA_OK)
+		return;
+	for (i = at; i < b->len; i++)
+		if ((unsigned char)b->p[i] < 0x20 || b->p[i] == 0x7f)
+			b->p[i] = ' ';
 }
 
 /* ---- reading Jira's JSON ---- */
@@ -189,19 +151,19 @@ jqlvalue(const char *s, const char *field, struct jta_error *err)
 
 /* Append s as a JQL string literal: "...", with '\' and '"' escaped. */
 static void
-sb_quoted(struct sbuf *b, const char *s)
+sb_quoted(struct jta_buf *b, const char *s)
 {
 	size_t	 i, run = 0;
 
-	sb_add(b, "\"", 1);
+	jta_buf_add(b, "\"", 1);
 	for (i = 0; s[i] != '\0'; i++)
 		if (s[i] == '"' || s[i] == '\\') {
-			sb_add(b, s + run, i - run);
-			sb_add(b, "\\", 1);
+			jta_buf_add(b, s + run, i - run);
+			jta_buf_add(b, "\\", 1);
 			run = i;
 		}
-	sb_add(b, s + run, i - run);
-	sb_add(b, "\"", 1);
+	jta_buf_add(b, s + run, i - run);
+	jta_buf_add(b, "\"", 1);
 }
 
 /* The Lucene query syntax characters (Apache Lucene, "Escaping Special
@@ -249,7 +211,7 @@ plainwords(const char *s, char *out, size_t outsz)
 
 /* Append a time as a JQL date literal in UTC, minutes precision. */
 static void
-sb_date(struct sbuf *b, int64_t t)
+sb_date(struct jta_buf *b, int64_t t)
 {
 	struct tm	 tm;
 	time_t		 tt = (time_t)t;
@@ -257,17 +219,17 @@ sb_date(struct sbuf *b, int64_t t)
 
 	if (gmtime_r(&tt, &tm) == NULL ||
 	    strftime(buf, sizeof(buf), "\"%Y-%m-%d %H:%M\"", &tm) == 0) {
-		b->full = 1;	/* not a time we can write: refuse */
+		b->err = JTA_ERR_INPUT;	/* not a time we can write: refuse */
 		return;
 	}
-	sb_str(b, buf);
+	jta_buf_add_str(b, buf);
 }
 
 static void
-sb_and(struct sbuf *b, size_t *n)
+sb_and(struct jta_buf *b, size_t *n)
 {
 	if ((*n)++ > 0)
-		sb_str(b, " AND ");
+		jta_buf_add_str(b, " AND ");
 }
 
 enum jta_err
@@ -300,7 +262,7 @@ jta_jira_jql(const struct jta_search *q, const char *me_account_id,
 			    q->status, q->type, q->priority, q->label,
 			    q->assignee, q->reporter };
 	enum jta_err	 rc;
-	struct sbuf	 b;
+	struct jta_buf	 b;
 	char		 words[JTA_LIMIT_TEXT_QUERY + 1];
 	const char	*v, *order = NULL;
 	size_t		 i, n = 0;
@@ -308,8 +270,8 @@ jta_jira_jql(const struct jta_search *q, const char *me_account_id,
 	if (buf == NULL || bufsz == 0)
 		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 		    "no room for the query");
-	sb_init(&b, buf, bufsz > JTA_LIMIT_JQL + 1 ? JTA_LIMIT_JQL + 1 :
-	    bufsz);
+	jta_buf_init_fixed(&b, buf, bufsz > JTA_LIMIT_JQL + 1 ?
+	    JTA_LIMIT_JQL + 1 : bufsz);
 	for (i = 0; i < sizeof(orders) / sizeof(orders[0]); i++)
 		if (q->order == NULL || strcmp(q->order, orders[i].ours) == 0) {
 			order = orders[i].jql;
@@ -325,10 +287,10 @@ jta_jira_jql(const struct jta_search *q, const char *me_account_id,
 		if ((v = vals[i]) == NULL)
 			continue;
 		sb_and(&b, &n);
-		sb_str(&b, eq[i].jql);
-		sb_str(&b, " = ");
+		jta_buf_add_str(&b, eq[i].jql);
+		jta_buf_add_str(&b, " = ");
 		if (v == jta_jira_current_user && me_account_id == NULL) {
-			sb_str(&b, "currentUser()");
+			jta_buf_add_str(&b, "currentUser()");
 			continue;
 		}
 		if (v == jta_jira_current_user)
@@ -352,27 +314,27 @@ jta_jira_jql(const struct jta_search *q, const char *me_account_id,
 			goto out;
 		}
 		sb_and(&b, &n);
-		sb_str(&b, "text ~ ");
+		jta_buf_add_str(&b, "text ~ ");
 		sb_quoted(&b, words);
 	}
 	if (q->created_from > 0) {
 		sb_and(&b, &n);
-		sb_str(&b, "created >= ");
+		jta_buf_add_str(&b, "created >= ");
 		sb_date(&b, q->created_from);
 	}
 	if (q->created_to > 0) {
 		sb_and(&b, &n);
-		sb_str(&b, "created <= ");
+		jta_buf_add_str(&b, "created <= ");
 		sb_date(&b, q->created_to);
 	}
 	if (q->updated_from > 0) {
 		sb_and(&b, &n);
-		sb_str(&b, "updated >= ");
+		jta_buf_add_str(&b, "updated >= ");
 		sb_date(&b, q->updated_from);
 	}
 	if (q->updated_to > 0) {
 		sb_and(&b, &n);
-		sb_str(&b, "updated <= ");
+		jta_buf_add_str(&b, "updated <= ");
 		sb_date(&b, q->updated_to);
 	}
 	if (n == 0) {
@@ -382,12 +344,12 @@ jta_jira_jql(const struct jta_search *q, const char *me_account_id,
 		    "a date");
 		goto out;
 	}
-	sb_str(&b, " ORDER BY ");
-	sb_str(&b, order);
-	if (b.full) {
+	jta_buf_add_str(&b, " ORDER BY ");
+	jta_buf_add_str(&b, order);
+	if (b.err != JTA_OK) {
 		rc = jta_error_set(err, JTA_ERR_INPUT, 422, NULL,
 		    "the filters make a Jira query longer than %d bytes; "
-		    "use fewer or shorter values", (int)(b.sz - 1));
+		    "use fewer or shorter values", (int)b.max);
 		goto out;
 	}
 	rc = JTA_OK;
@@ -774,7 +736,7 @@ jta_jira_transition_id(const json_t *jira, const char *to,
 	json_t		*names = NULL;
 	const char	*s;
 	char		 text[JTA_ERROR_DETAIL - 64];
-	struct sbuf	 b;
+	struct jta_buf	 b;
 	size_t		 i;
 
 	*id = NULL;
@@ -809,7 +771,7 @@ jta_jira_transition_id(const json_t *jira, const char *to,
 	}
 	if ((rc = targets(list, &names)) != JTA_OK)
 		goto out;
-	sb_init(&b, text, sizeof(text));
+	jta_buf_init_fixed(&b, text, sizeof(text));
 	json_array_foreach(names, i, nm) {
 		if (i > 0)
 			sb_text(&b, ", ", 2);
@@ -1249,7 +1211,7 @@ jqlfield(const json_t *body, char *ours)
 
 /* Append Jira's errorMessages to b, "; "-separated; returns how many. */
 static size_t
-messages(struct sbuf *b, const json_t *body)
+messages(struct jta_buf *b, const json_t *body)
 {
 	const json_t	*m;
 	size_t		 i, n = 0;
@@ -1269,13 +1231,13 @@ enum jta_err
 jta_jira_error(long http_status, const json_t *body, struct jta_error *err)
 {
 	enum jta_err	 rc;
-	struct sbuf	 b;
+	struct jta_buf	 b;
 	char		 text[JTA_ERROR_DETAIL - 64], jf[JTA_ERROR_FIELD];
 	const char	*k, *f, *first = NULL;
 	const json_t	*v;
 	size_t		 n = 0;
 
-	sb_init(&b, text, sizeof(text));
+	jta_buf_init_fixed(&b, text, sizeof(text));
 	switch (http_status) {
 	case 400:
 	case 422:
@@ -1778,9 +1740,9 @@ some(struct resolving *r, const json_t *m, const char *field, const char *id,
 	const char	*shown;
 	size_t		 i, nbad = 0;
 	char		 badl[JTA_ERROR_MESSAGE];
-	struct sbuf	 b;
+	struct jta_buf	 b;
 
-	sb_init(&b, badl, sizeof(badl));
+	jta_buf_init_fixed(&b, badl, sizeof(badl));
 	if (ids == NULL || shownl == NULL)
 		goto nomem;
 	if (json_is_string(names) && (list = tmp = json_pack("[O]", names)) ==
@@ -2127,7 +2089,7 @@ jta_jira_jql_similar(const char *text, const char *project,
     struct jta_suggest_terms *terms, char *buf, size_t bufsz,
     struct jta_error *err)
 {
-	struct sbuf	 b;
+	struct jta_buf	 b;
 	enum jta_err	 rc;
 	size_t		 i;
 
@@ -2146,32 +2108,32 @@ jta_jira_jql_similar(const char *text, const char *project,
 		return jta_error_set(err, JTA_ERR_INPUT, 422, "text",
 		    "text has no word to look for (words of three letters "
 		    "or more that are not as common as \"the\")");
-	sb_init(&b, buf, bufsz > JTA_LIMIT_JQL + 1 ? JTA_LIMIT_JQL + 1 :
-	    bufsz);
+	jta_buf_init_fixed(&b, buf, bufsz > JTA_LIMIT_JQL + 1 ?
+	    JTA_LIMIT_JQL + 1 : bufsz);
 	if (project != NULL) {
-		sb_str(&b, "project = ");
+		jta_buf_add_str(&b, "project = ");
 		sb_quoted(&b, project);
-		sb_str(&b, " AND ");
+		jta_buf_add_str(&b, " AND ");
 	}
 	/* The Lucene query: term OR term ...; terms hold no Lucene syntax
 	 * (jta_suggest_terms), and sb_quoted escapes for JQL anyway. */
 	{
 		char	 words[JTA_LIMIT_TEXT_QUERY + 4 *
 			    JTA_LIMIT_SIMILAR_TERMS + 1];
-		struct sbuf w;
+		struct jta_buf w;
 
-		sb_init(&w, words, sizeof(words));
+		jta_buf_init_fixed(&w, words, sizeof(words));
 		for (i = 0; i < terms->n; i++) {
 			if (i > 0)
-				sb_str(&w, " OR ");
-			sb_str(&w, terms->term[i]);
+				jta_buf_add_str(&w, " OR ");
+			jta_buf_add_str(&w, terms->term[i]);
 		}
-		sb_str(&b, "text ~ ");
+		jta_buf_add_str(&b, "text ~ ");
 		sb_quoted(&b, words);
-		if (w.full)
-			b.full = 1;
+		if (w.err != JTA_OK && b.err == JTA_OK)
+			b.err = w.err;
 	}
-	if (b.full) {
+	if (b.err != JTA_OK) {
 		buf[0] = '\0';
 		return jta_error_set(err, JTA_ERR_INPUT, 422, "text",
 		    "text makes a Jira query that is too long; shorten it");
@@ -2216,25 +2178,25 @@ static double
 rowscore(const json_t *row, const struct jta_suggest_terms *terms)
 {
 	char		 buf[2048];
-	struct sbuf	 b;
+	struct jta_buf	 b;
 	const json_t	*it;
 	size_t		 i;
 
-	sb_init(&b, buf, sizeof(buf));
+	jta_buf_init_fixed(&b, buf, sizeof(buf));
 	if (json_is_string(json_object_get(row, "summary")))
-		sb_str(&b, json_string_value(json_object_get(row, "summary")));
+		jta_buf_add_str(&b, json_string_value(json_object_get(row,
+		    "summary")));
 	json_array_foreach(json_object_get(row, "labels"), i, it)
-		if (!b.full) {
-			sb_str(&b, " ");
-			sb_str(&b, json_string_value(it));
+		if (b.err == JTA_OK) {
+			jta_buf_add_str(&b, " ");
+			jta_buf_add_str(&b, json_string_value(it));
 		}
 	json_array_foreach(json_object_get(row, "components"), i, it)
-		if (!b.full) {
-			sb_str(&b, " ");
-			sb_str(&b, json_string_value(it));
+		if (b.err == JTA_OK) {
+			jta_buf_add_str(&b, " ");
+			jta_buf_add_str(&b, json_string_value(it));
 		}
 	/* A full buffer keeps what fit: enough to score by. */
-	buf[b.len < sizeof(buf) ? b.len : sizeof(buf) - 1] = '\0';
 	return jta_suggest_overlap(terms, buf);
 }
 

@@ -119,6 +119,13 @@
  * cost a response.  Longer text is cut with a "[... N characters left
  * out]" marker (it is Jira's content to show, not input to refuse). */
 #define JTA_LIMIT_ADF_MARKDOWN	100000
+/* One working buffer of a conversion (the Markdown source's private copy,
+ * a paragraph, a text run, a code block, a line prefix, owed blanks):
+ * each holds part of its input, which is at most 3 * JTA_LIMIT_ADF_SOURCE
+ * (Markdown, a NUL made U+FFFD) or JTA_LIMIT_UPSTREAM_BODY (ADF from
+ * Jira).  Bounds the memory of one conversion; past it the conversion
+ * fails instead of growing. */
+#define JTA_LIMIT_ADF_BUFFER	JTA_LIMIT_UPSTREAM_BODY
 
 /* One parameter of the OAuth callback (code, state, error...). */
 #define JTA_LIMIT_OAUTH_PARAM	2048
@@ -203,5 +210,11 @@
 #define JTA_LIMIT_USAGE_SITE		255
 #define JTA_LIMIT_QUOTA_MAX		1000000000
 #define JTA_LIMIT_USAGE_ROWS		100000
+
+/* The metrics exposition text (GET /metrics, jta_metrics_render): series
+ * are bounded by the endpoint table and the worker files read, so a page
+ * past this means a bug or a flooded metrics_dir; it is refused, never
+ * cut.  Bounds the memory of one scrape. */
+#define JTA_LIMIT_METRICS_TEXT		(1024 * 1024)
 
 #endif

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "jta_buf.h"
+#include "jta_limits.h"
 #include "jta_log.h"
 #include "jta_metrics.h"
 
@@ -517,59 +519,23 @@ out:
 	close(fd);
 }
 
-struct buf {
-	char	*p;
-	size_t	 len, cap;
-	int	 failed;
-};
-
-static void put(struct buf *b, const char *fmt, ...)
+static void put(struct jta_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Append to the page; the first failure stays in b->err. */
 static void
-put(struct buf *b, const char *fmt, ...)
+put(struct jta_buf *b, const char *fmt, ...)
 {
 	va_list	 ap;
-	int	 n;
-	size_t	 need, cap;
-	char	*np;
 
-	if (b->failed)
-		return;
 	va_start(ap, fmt);
-	n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	(void)jta_buf_vprintf(b, fmt, ap);
 	va_end(ap);
-	if (n < 0) {
-		b->failed = 1;
-		return;
-	}
-	need = b->len + (size_t)n + 1;
-	if (need > b->cap) {
-		if (need > JTA_METRICS_TEXT_MAX) {
-			b->failed = 1;
-			return;
-		}
-		cap = b->cap * 2 > need ? b->cap * 2 : need;
-		if ((np = realloc(b->p, cap)) == NULL) {
-			b->failed = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-		va_start(ap, fmt);
-		n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-		if (n < 0 || b->len + (size_t)n + 1 > b->cap) {
-			b->failed = 1;
-			return;
-		}
-	}
-	b->len += (size_t)n;
 }
 
 /* A status slot's label value. */
 static void
-put_status(struct buf *b, size_t s)
+put_status(struct jta_buf *b, size_t s)
 {
 	if (s < NCODES)
 		put(b, "%d", codes[s]);
@@ -580,7 +546,7 @@ put_status(struct buf *b, size_t s)
 /* One histogram's series: buckets (not cumulative) and sum; label is
  * "" or `name="value",`. */
 static void
-put_histogram(struct buf *b, const char *metric, const char *label,
+put_histogram(struct jta_buf *b, const char *metric, const char *label,
     const uint64_t *buckets, uint64_t sum_ns)
 {
 	uint64_t	 acc = 0;
@@ -609,7 +575,7 @@ put_histogram(struct buf *b, const char *metric, const char *label,
 }
 
 static void
-format(struct buf *b, const struct totals *t)
+format(struct jta_buf *b, const struct totals *t)
 {
 	char		 label[64];
 	size_t		 i, j;
@@ -678,20 +644,15 @@ jta_metrics_render(const char *dir, char **out, size_t *outlen)
 {
 	enum jta_err	 rc = JTA_ERR_NOMEM;
 	struct totals	*t = NULL;
-	struct buf	 b;
+	struct jta_buf	 b = JTA_BUF_INIT(JTA_LIMIT_METRICS_TEXT);
 	struct dirent	*de;
 	DIR		*d = NULL;
 	size_t		 seen = 0;
 
 	*out = NULL;
 	*outlen = 0;
-	memset(&b, 0, sizeof(b));
 	if ((t = calloc(1, sizeof(*t))) == NULL)
 		goto out;
-	if ((b.p = malloc(16384)) == NULL)
-		goto out;
-	b.cap = 16384;
-	b.p[0] = '\0';
 	if ((d = opendir(dir)) == NULL) {
 		jta_errorlog("metrics: cannot read %s: %s", dir,
 		    strerror(errno));
@@ -709,16 +670,16 @@ jta_metrics_render(const char *dir, char **out, size_t *outlen)
 		read_one(dirfd(d), de->d_name, t);
 	}
 	format(&b, t);
-	if (b.failed)
-		goto out;
-	*out = b.p;
 	*outlen = b.len;
-	b.p = NULL;
+	if ((*out = jta_buf_take(&b)) == NULL) {
+		*outlen = 0;
+		goto out;
+	}
 	rc = JTA_OK;
 out:
 	if (d != NULL)
 		closedir(d);
-	free(b.p);
+	jta_buf_free(&b);
 	free(t);
 	return rc;
 }

@@ -38,8 +38,6 @@
 #define JTA_METRICS_FILES_MAX		4096
 /* The longest program name ("jta-oauth-metadata" is 18). */
 #define JTA_METRICS_PROGRAM_MAX		31
-/* The exposition text is refused past this size. */
-#define JTA_METRICS_TEXT_MAX		(1024 * 1024)
 
 /* Histogram upper bounds in seconds (the +Inf bucket is extra). */
 #define JTA_METRICS_NBUCKETS		11
