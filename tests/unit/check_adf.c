@@ -17,6 +17,7 @@
 
 #include "jta_adf.h"
 #include "jta_limits.h"
+#include "check_main.h"
 
 #define N(t)	(sizeof(t) / sizeof((t)[0]))
 
@@ -765,8 +766,8 @@ START_TEST(fitting_to_adf_rules)
 }
 END_TEST
 
-static Suite *
-adf_suite(void)
+Suite *
+jta_check_suite(void)
 {
 	Suite	*s = suite_create("jta_adf");
 	TCase	*tc = tcase_create("core");
@@ -798,17 +799,4 @@ adf_suite(void)
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tb);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(adf_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

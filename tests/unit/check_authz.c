@@ -16,6 +16,7 @@
 #include "jta_authz.h"
 #include "jta_log.h"
 #include "jta_time.h"
+#include "check_main.h"
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
@@ -680,23 +681,23 @@ authz_suite(void)
 	return s;
 }
 
-int
-main(void)
+/* Undo what jta_check_suite set up, after the run. */
+static void
+done(void)
 {
-	SRunner	*sr;
-	int	 failed;
+	nftw(tmproot, rmtree, 16, FTW_DEPTH | FTW_PHYS);
+}
 
+Suite *
+jta_check_suite(void)
+{
 	if (mkdtemp(tmproot) == NULL) {
 		perror("mkdtemp");
-		return EXIT_FAILURE;
+		return NULL;
 	}
 	if (sodium_init() < 0)
-		return EXIT_FAILURE;
+		return NULL;
 	jta_log_set_level(JTA_LOG_ERROR);
-	sr = srunner_create(authz_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	nftw(tmproot, rmtree, 16, FTW_DEPTH | FTW_PHYS);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	jta_check_at_end(done);
+	return authz_suite();
 }

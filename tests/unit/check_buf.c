@@ -13,6 +13,7 @@
 #include <check.h>
 
 #include "jta_buf.h"
+#include "check_main.h"
 
 START_TEST(grows_to_the_cap_exactly)
 {
@@ -204,8 +205,8 @@ START_TEST(free_null_and_twice)
 }
 END_TEST
 
-static Suite *
-buf_suite(void)
+Suite *
+jta_check_suite(void)
 {
 	Suite	*s = suite_create("jta_buf");
 	TCase	*tc = tcase_create("buf");
@@ -221,17 +222,4 @@ buf_suite(void)
 	tcase_add_test(tc, free_null_and_twice);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(buf_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -17,6 +17,7 @@
 #include "jta_conf.h"
 #include "jta_limits.h"
 #include "jta_log.h"
+#include "check_main.h"
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
@@ -783,20 +784,20 @@ rmentry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 	return remove(path);
 }
 
-int
-main(void)
+/* Undo what jta_check_suite set up, after the run. */
+static void
+done(void)
 {
-	SRunner	*sr;
-	int	 failed;
+	nftw(tmproot, rmentry, 16, FTW_DEPTH | FTW_PHYS);
+}
 
+Suite *
+jta_check_suite(void)
+{
 	if (mkdtemp(tmproot) == NULL) {
 		perror("mkdtemp");
-		return EXIT_FAILURE;
+		return NULL;
 	}
-	sr = srunner_create(conf_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	nftw(tmproot, rmentry, 16, FTW_DEPTH | FTW_PHYS);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	jta_check_at_end(done);
+	return conf_suite();
 }

@@ -22,6 +22,7 @@
 #include "jta_http.h"
 #include "jta_limits.h"
 #include "jta_log.h"
+#include "check_main.h"
 
 /* ---- a canned server ---- */
 
@@ -542,20 +543,20 @@ http_suite(void)
 	return s;
 }
 
-int
-main(void)
+/* Undo what jta_check_suite set up, after the run. */
+static void
+done(void)
 {
-	SRunner	*sr;
-	int	 failed;
+	jta_http_global_free();
+}
 
+Suite *
+jta_check_suite(void)
+{
 	signal(SIGPIPE, SIG_IGN);
 	jta_log_set_level(JTA_LOG_ERROR);
 	if (jta_http_global_init() != JTA_OK)
-		return EXIT_FAILURE;
-	sr = srunner_create(http_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	jta_http_global_free();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+		return NULL;
+	jta_check_at_end(done);
+	return http_suite();
 }

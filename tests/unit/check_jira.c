@@ -18,6 +18,7 @@
 #include "jta_backend.h"
 #include "jta_jira.h"
 #include "jta_suggest.h"
+#include "check_main.h"
 
 #define URL	"https://jta.example"
 
@@ -1855,8 +1856,8 @@ START_TEST(once_match_only_the_same_token)
 }
 END_TEST
 
-static Suite *
-jira_suite(void)
+Suite *
+jta_check_suite(void)
 {
 	Suite	*s = suite_create("jta_jira");
 	TCase	*jql = tcase_create("jql");
@@ -1936,17 +1937,4 @@ jira_suite(void)
 	tcase_add_test(errs, jql_value_refusal_names_the_field);
 	suite_add_tcase(s, errs);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(jira_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

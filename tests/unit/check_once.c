@@ -19,6 +19,7 @@
 #include "jta_backend.h"
 #include "jta_log.h"
 #include "jta_once.h"
+#include "check_main.h"
 
 #define NOW	1800000000
 #define WINDOW	120
@@ -344,19 +345,27 @@ rmentry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 	return remove(path);
 }
 
-int
-main(void)
+/* Undo what jta_check_suite set up, after the run. */
+static void
+done(void)
 {
-	Suite	*s = suite_create("jta_once");
-	TCase	*tc = tcase_create("submit");
-	SRunner	*sr;
-	int	 failed;
+	nftw(tmproot, rmentry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+Suite *
+jta_check_suite(void)
+{
+	Suite	*s;
+	TCase	*tc;
 
 	if (sodium_init() < 0 || mkdtemp(tmproot) == NULL) {
 		perror("setup");
-		return EXIT_FAILURE;
+		return NULL;
 	}
 	jta_log_set_level(JTA_LOG_ERROR);
+	jta_check_at_end(done);
+	s = suite_create("jta_once");
+	tc = tcase_create("submit");
 	tcase_add_test(tc, submit_creates_once_then_repeats);
 	tcase_add_test(tc, lost_answer_found_at_once);
 	tcase_add_test(tc, lost_answer_found_by_a_later_submit);
@@ -366,10 +375,5 @@ main(void)
 	tcase_add_test(tc, key_parse);
 	tcase_add_test(tc, ids);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	nftw(tmproot, rmentry, 16, FTW_DEPTH | FTW_PHYS);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

@@ -18,6 +18,7 @@
 #include "jta_backend.h"
 #include "jta_log.h"
 #include "jta_policy.h"
+#include "check_main.h"
 
 static char	 tmproot[] = "/tmp/jta-policy-XXXXXX";
 
@@ -388,21 +389,21 @@ rmtree(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 	return remove(path);
 }
 
-int
-main(void)
+/* Undo what jta_check_suite set up, after the run. */
+static void
+done(void)
 {
-	SRunner	*sr;
-	int	 failed;
+	nftw(tmproot, rmtree, 16, FTW_DEPTH | FTW_PHYS);
+}
 
+Suite *
+jta_check_suite(void)
+{
 	if (mkdtemp(tmproot) == NULL) {
 		perror("mkdtemp");
-		return EXIT_FAILURE;
+		return NULL;
 	}
 	jta_log_set_level(JTA_LOG_ERROR);
-	sr = srunner_create(policy_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	nftw(tmproot, rmtree, 16, FTW_DEPTH | FTW_PHYS);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	jta_check_at_end(done);
+	return policy_suite();
 }

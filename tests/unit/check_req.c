@@ -15,6 +15,7 @@
 
 #include "jta_limits.h"
 #include "jta_req.h"
+#include "check_main.h"
 
 #define N(t)	(sizeof(t) / sizeof((t)[0]))
 
@@ -2034,8 +2035,8 @@ START_TEST(form_others_flag_drops_unknown_but_not_repeats)
 }
 END_TEST
 
-static Suite *
-req_suite(void)
+Suite *
+jta_check_suite(void)
 {
 	Suite	*s = suite_create("jta_req");
 	TCase	*tc;
@@ -2150,17 +2151,4 @@ req_suite(void)
 	tcase_add_test(tc, json_via_request_validates_fields);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(req_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -15,6 +15,7 @@
 #include "jta_fit.h"
 #include "jta_limits.h"
 #include "jta_resp.h"
+#include "check_main.h"
 
 struct sink {
 	char	 data[16384];
@@ -1029,8 +1030,8 @@ START_TEST(resp_json_applies_the_cap)
 }
 END_TEST
 
-static Suite *
-resp_suite(void)
+Suite *
+jta_check_suite(void)
 {
 	Suite	*s = suite_create("jta_resp");
 	TCase	*tc = tcase_create("core");
@@ -1072,17 +1073,4 @@ resp_suite(void)
 	tcase_add_test(tc, resp_json_applies_the_cap);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(resp_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -28,6 +28,7 @@
 #include "jta_store.h"
 #include "jta_suggest.h"
 #include "jta_time.h"
+#include "check_main.h"
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
@@ -5017,22 +5018,22 @@ rmentry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 	return remove(path);
 }
 
-int
-main(void)
+/* Undo what jta_check_suite set up, after the run. */
+static void
+done(void)
 {
-	SRunner	*sr;
-	int	 failed;
+	nftw(tmproot, rmentry, 16, FTW_DEPTH | FTW_PHYS);
+}
 
+Suite *
+jta_check_suite(void)
+{
 	if (sodium_init() < 0 || mkdtemp(tmproot) == NULL) {
 		perror("setup");
-		return EXIT_FAILURE;
+		return NULL;
 	}
 	/* Expected failures log at error level; keep the rest quiet. */
 	jta_log_set_level(JTA_LOG_ERROR);
-	sr = srunner_create(store_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	nftw(tmproot, rmentry, 16, FTW_DEPTH | FTW_PHYS);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	jta_check_at_end(done);
+	return store_suite();
 }

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "jta_suggest.h"
+#include "check_main.h"
 
 static void
 terms_are(const char *text, const char *const *want, size_t nwant)
@@ -187,8 +188,8 @@ START_TEST(suggest_needs_two_votes_or_a_majority)
 }
 END_TEST
 
-static Suite *
-suggest_suite(void)
+Suite *
+jta_check_suite(void)
 {
 	Suite	*s = suite_create("jta_suggest");
 	TCase	*tc = tcase_create("core");
@@ -202,17 +203,4 @@ suggest_suite(void)
 	tcase_add_test(tc, suggest_needs_two_votes_or_a_majority);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(suggest_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

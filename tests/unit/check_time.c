@@ -11,6 +11,7 @@
 #include <check.h>
 
 #include "jta_time.h"
+#include "check_main.h"
 
 /* Parse the NUL-terminated s; returns the parser's result. */
 static int
@@ -367,8 +368,8 @@ START_TEST(jira_round_trips_to_our_format)
 }
 END_TEST
 
-static Suite *
-time_suite(void)
+Suite *
+jta_check_suite(void)
 {
 	Suite	*s = suite_create("jta_time");
 	TCase	*tc = tcase_create("core");
@@ -396,17 +397,4 @@ time_suite(void)
 	tcase_add_test(tc, jira_round_trips_to_our_format);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int
-main(void)
-{
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(time_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }
