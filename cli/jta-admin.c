@@ -23,6 +23,7 @@
 #include "jta_policy.h"
 #include "jta_req.h"
 #include "jta_store.h"
+#include "jta_text.h"
 #include "jta_time.h"
 #include "jta_usage.h"
 #include "jta_vault.h"
@@ -742,7 +743,7 @@ oneline(const char *what, const char *s, size_t max)
 		fail("%s is %zu bytes; at most %zu", what, n, max);
 		return 0;
 	}
-	if (!jta_req_utf8_valid(s, n)) {
+	if (!jta_text_utf8_valid(s, n)) {
 		fail("%s is not UTF-8", what);
 		return 0;
 	}
@@ -956,7 +957,7 @@ cmd_rules_remove(const struct jta_conf *conf, int argc, char **argv)
 
 	if (argc != 1)
 		return EXIT_USAGE;
-	if (jta_req_parse_uint(argv[0], strlen(argv[0]), INT64_MAX, &id) !=
+	if (jta_text_parse_uint(argv[0], strlen(argv[0]), INT64_MAX, &id) !=
 	    0 || id == 0) {
 		fail("a rule id is a whole number (see 'rules')");
 		return EXIT_USAGE;
@@ -1120,7 +1121,7 @@ cmd_audit(const struct jta_conf *conf, int argc, char **argv)
 		fail("--to must come after --from");
 		return EXIT_USAGE;
 	}
-	if (vals[5] != NULL && (jta_req_parse_uint(vals[5], strlen(vals[5]),
+	if (vals[5] != NULL && (jta_text_parse_uint(vals[5], strlen(vals[5]),
 	    1000000, &lim) != 0 || lim == 0)) {
 		fail("--limit must be a whole number from 1 to 1000000");
 		return EXIT_USAGE;
@@ -1496,7 +1497,7 @@ cmd_quota_set(const struct jta_conf *conf, int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	/* Not a whole number: -1, which jta_usage_quota_check refuses. */
-	if (jta_req_parse_uint(vals[3], strlen(vals[3]), INT64_MAX, &lim) !=
+	if (jta_text_parse_uint(vals[3], strlen(vals[3]), INT64_MAX, &lim) !=
 	    0)
 		lim = UINT64_MAX;
 	if (openstore(conf, 0, &st) != 0)

@@ -28,7 +28,7 @@
 #include "jta_adf.h"
 #include "jta_buf.h"
 #include "jta_limits.h"
-#include "jta_req.h"
+#include "jta_text.h"
 #include "jta_time.h"
 
 #define NONE		SIZE_MAX
@@ -313,7 +313,7 @@ ismarker(const char *t, size_t n, struct marker *mk)
 			i++;
 		if (i == 0 || i > 9 || i >= n || (t[i] != '.' && t[i] != ')'))
 			return 0;
-		if (jta_req_parse_uint(t, i, 999999999, &mk->start) != 0) {
+		if (jta_text_parse_uint(t, i, 999999999, &mk->start) != 0) {
 			/* Leading zeros: read them by hand, still 9 digits. */
 			size_t k;
 
@@ -1263,7 +1263,7 @@ jta_adf_from_markdown(const char *md, size_t len, const char *field,
 	if (len > JTA_LIMIT_ADF_SOURCE)
 		return jta_error_set(err, JTA_ERR_INPUT, 422, field,
 		    "%s is longer than %d bytes", field, JTA_LIMIT_ADF_SOURCE);
-	if (!jta_req_utf8_valid(md, len))
+	if (!jta_text_utf8_valid(md, len))
 		return jta_error_set(err, JTA_ERR_INPUT, 422, field,
 		    "%s is not valid UTF-8", field);
 	/* A private copy with NUL replaced by U+FFFD (CommonMark 2.3), so
@@ -1807,7 +1807,7 @@ datemd(struct out *o, const json_t *node)
 	uint64_t	 ms = UINT64_MAX;
 	char		 buf[JTA_TIME_STRLEN];
 
-	if (json_is_string(ts) && jta_req_parse_uint(json_string_value(ts),
+	if (json_is_string(ts) && jta_text_parse_uint(json_string_value(ts),
 	    json_string_length(ts), UINT64_C(253402300799999), &ms) != 0)
 		ms = UINT64_MAX;
 	else if (json_is_integer(ts) && json_integer_value(ts) >= 0 &&

@@ -10,6 +10,7 @@
 #include "jta_req.h"
 #include "jta_resp.h"
 #include "jta_store.h"
+#include "jta_text.h"
 #include "jta_time.h"
 
 /* Per process: the retention and the writes since the last purge. */
@@ -38,7 +39,7 @@ word_ok(const char *s, size_t max, int required)
 	if (s == NULL)
 		return !required;
 	n = strlen(s);
-	if ((required && n == 0) || n > max || !jta_req_utf8_valid(s, n))
+	if ((required && n == 0) || n > max || !jta_text_utf8_valid(s, n))
 		return 0;
 	for (i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
@@ -58,12 +59,12 @@ clip(const char *detail, char *out, size_t outsz)
 	/* The copy was cut: drop the bytes of a character cut in two (at
 	 * most 3 of a 4-byte UTF-8 sequence). */
 	if (detail != NULL && strlen(detail) > n)
-		for (i = 0; i < 3 && n > 0 && !jta_req_utf8_valid(out, n); i++)
+		for (i = 0; i < 3 && n > 0 && !jta_text_utf8_valid(out, n); i++)
 			out[--n] = '\0';
 	for (i = 0; i < n; i++)
 		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
 			out[i] = '?';
-	if (!jta_req_utf8_valid(out, n))
+	if (!jta_text_utf8_valid(out, n))
 		for (i = 0; i < n; i++)
 			if ((unsigned char)out[i] > 0x7e)
 				out[i] = '?';

@@ -11,6 +11,7 @@
 #include "jta_http.h"
 #include "jta_log.h"
 #include "jta_req.h"
+#include "jta_text.h"
 
 static const char	 code_prefix[] = "jta_ac_";
 static const char	 access_prefix[] = "jta_at_";
@@ -100,7 +101,7 @@ jta_authz_client_add(struct jta_store *st, const struct jta_vault *v,
 
 	id[0] = secret[0] = '\0';
 	if (name == NULL || name[0] == '\0' || strlen(name) >
-	    JTA_LIMIT_CLIENT_NAME || !jta_req_utf8_valid(name, strlen(name)))
+	    JTA_LIMIT_CLIENT_NAME || !jta_text_utf8_valid(name, strlen(name)))
 		return jta_error_set(err, JTA_ERR_INPUT, 422, "name",
 		    "the client name must be 1 to %d bytes of UTF-8",
 		    JTA_LIMIT_CLIENT_NAME);

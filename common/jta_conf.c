@@ -8,7 +8,7 @@
 #include "jta_conf.h"
 #include "jta_limits.h"
 #include "jta_log.h"
-#include "jta_req.h"
+#include "jta_text.h"
 
 enum kind { K_PATH, K_URL, K_BACKEND, K_LEVEL, K_MS, K_PROJECT, K_CLIENT,
     K_SCOPES, K_SITE, K_ONOFF };
@@ -157,7 +157,7 @@ setkey(struct jta_conf *conf, const struct key *k, const char *v,
 		}
 		break;
 	case K_PROJECT:
-		if (!jta_req_is_project_key(v, len)) {
+		if (!jta_text_is_project_key(v, len)) {
 			snprintf(why, whysz, "must be a project key: an "
 			    "upper-case letter, then up to 9 upper-case "
 			    "letters or digits");
@@ -224,7 +224,7 @@ setkey(struct jta_conf *conf, const struct key *k, const char *v,
 		}
 		return 0;
 	case K_MS:
-		if (jta_req_parse_uint(v, len, (uint64_t)k->max, &n) != 0 ||
+		if (jta_text_parse_uint(v, len, (uint64_t)k->max, &n) != 0 ||
 		    n == 0) {
 			snprintf(why, whysz,
 			    "must be a whole number from 1 to %d", k->max);

@@ -17,8 +17,8 @@
 
 #include "jta_buf.h"
 #include "jta_jira.h"
-#include "jta_req.h"
 #include "jta_suggest.h"
+#include "jta_text.h"
 #include "jta_time.h"
 
 const char jta_jira_current_user[] = "currentUser()";
@@ -138,7 +138,7 @@ jqlvalue(const char *s, const char *field, struct jta_error *err)
 	const unsigned char *u = (const unsigned char *)s;
 	size_t		 i, len = strlen(s);
 
-	if (!jta_req_utf8_valid(s, len))
+	if (!jta_text_utf8_valid(s, len))
 		return jta_error_set(err, JTA_ERR_INPUT, 422, field,
 		    "%s is not valid UTF-8", field);
 	for (i = 0; i < len; i++)
@@ -370,7 +370,7 @@ jta_jira_jql_raw_check(const char *jql, size_t len, struct jta_error *err)
 	if (len > JTA_LIMIT_JQL)
 		return jta_error_set(err, JTA_ERR_INPUT, 422, "jql",
 		    "jql is longer than %d bytes", JTA_LIMIT_JQL);
-	if (!jta_req_utf8_valid(jql, len))
+	if (!jta_text_utf8_valid(jql, len))
 		return jta_error_set(err, JTA_ERR_INPUT, 422, "jql",
 		    "jql is not valid UTF-8");
 	for (i = 0; i < len; i++)
@@ -545,7 +545,7 @@ commentid(const json_t *v)
 
 	if (json_is_integer(v) && json_integer_value(v) >= 0)
 		return json_integer(json_integer_value(v));
-	if (json_is_string(v) && jta_req_parse_uint(json_string_value(v),
+	if (json_is_string(v) && jta_text_parse_uint(json_string_value(v),
 	    json_string_length(v), INT64_MAX, &n) == 0)
 		return json_integer((json_int_t)n);
 	return json_null();
@@ -1333,7 +1333,7 @@ jta_jira_once_jql(const char *project, int64_t since, int64_t now,
 	int64_t	 min;
 	int	 n;
 
-	if (project == NULL || !jta_req_is_project_key(project,
+	if (project == NULL || !jta_text_is_project_key(project,
 	    strlen(project)))
 		return -1;
 	min = since > 0 && now > since ? (now - since) / 60 + 2 : 0;

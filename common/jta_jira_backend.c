@@ -22,8 +22,8 @@
 #include "jta_jira.h"
 #include "jta_limits.h"
 #include "jta_log.h"
-#include "jta_req.h"
 #include "jta_suggest.h"
+#include "jta_text.h"
 #include "jta_time.h"
 
 /* jansson's json_array_extend takes a non-const source it only reads. */
@@ -395,7 +395,7 @@ create(struct jta_backend *be, const struct jta_user *who,
 	    JTA_OK)
 		goto out;
 	key = json_string_value(json_object_get(reply, "key"));
-	if (key == NULL || jta_req_parse_issue_key(key, strlen(key), proj,
+	if (key == NULL || jta_text_parse_issue_key(key, strlen(key), proj,
 	    sizeof(proj), &(int64_t){ 0 }) != 0) {
 		rc = jta_error_set(err, JTA_ERR_UPSTREAM, 502, NULL,
 		    "Jira created the issue but did not say its key");
@@ -465,7 +465,7 @@ comment(struct jta_backend *be, const struct jta_user *who, const char *key,
 	if (s == NULL || jta_time_parse_jira(s, strlen(s), &t) != 0)
 		t = jta_time_now();
 	jta_time_format(t, when);
-	if (id == NULL || jta_req_parse_uint(id, strlen(id), INT64_MAX,
+	if (id == NULL || jta_text_parse_uint(id, strlen(id), INT64_MAX,
 	    (uint64_t *)&n) != 0)
 		n = 0;
 	s = json_string_value(json_object_get(json_object_get(reply,
@@ -1085,7 +1085,7 @@ find_once(struct jta_backend *be, const struct jta_user *who,
 		if (i >= JTA_JIRA_ONCE_CANDIDATES)
 			break;
 		key = json_string_value(json_object_get(iss, "key"));
-		if (key == NULL || jta_req_parse_issue_key(key, strlen(key),
+		if (key == NULL || jta_text_parse_issue_key(key, strlen(key),
 		    path, sizeof(path), &(int64_t){ 0 }) != 0)
 			continue;
 		snprintf(path, sizeof(path), "/issue/%s/properties/"

@@ -9,6 +9,7 @@
 
 #include "jta_log.h"
 #include "jta_policy.h"
+#include "jta_text.h"
 
 /* The kinds of rule, in the order allow-lists are checked. */
 enum kind { K_SITE, K_PROJECT, K_PERSON, K_GROUP, K_DOMAIN, K_READONLY,
@@ -91,7 +92,7 @@ keyproject(const struct jta_req *req, const char *suffix, char *proj,
 	memset(&err, 0, sizeof(err));
 	if (jta_req_issue_key(req, suffix, key, &err) != JTA_OK)
 		return 0;
-	return jta_req_parse_issue_key(key, strlen(key), proj, projsz,
+	return jta_text_parse_issue_key(key, strlen(key), proj, projsz,
 	    &num) == 0;
 }
 
@@ -105,7 +106,7 @@ static void
 setproject(struct jta_policy_op *op, const char *key)
 {
 	op->has_project = 1;
-	if (key != NULL && jta_req_is_project_key(key, strlen(key)))
+	if (key != NULL && jta_text_is_project_key(key, strlen(key)))
 		snprintf(op->project, sizeof(op->project), "%s", key);
 }
 
@@ -684,7 +685,7 @@ printable(const char *s, size_t max)
 {
 	size_t	 n = strlen(s), i;
 
-	if (n > max || !jta_req_utf8_valid(s, n))
+	if (n > max || !jta_text_utf8_valid(s, n))
 		return 0;
 	for (i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
@@ -780,7 +781,7 @@ jta_policy_rule_make(const char *effect, const char *kind, const char *value,
 	case K_PROJECT:
 		for (; *v != '\0'; v++)
 			*v = (char)toupper((unsigned char)*v);
-		if (!jta_req_is_project_key(out->value, n))
+		if (!jta_text_is_project_key(out->value, n))
 			return jta_error_set(err, JTA_ERR_INPUT, 422, "value",
 			    "a project key is a letter then up to %d letters "
 			    "or digits", JTA_LIMIT_PROJECT_KEY - 1);

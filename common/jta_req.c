@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "jta_req.h"
+#include "jta_text.h"
 #include "jta_time.h"
 
 static const struct {
@@ -22,105 +23,6 @@ static const struct {
 	{ "PATCH", JTA_METHOD_PATCH },
 	{ "DELETE", JTA_METHOD_DELETE },
 };
-
-int
-jta_req_parse_uint(const char *s, size_t len, uint64_t max, uint64_t *out)
-{
-	uint64_t	 v = 0;
-	size_t		 i;
-
-	if (len == 0 || len > 20 || (len > 1 && s[0] == '0'))
-		return -1;
-	for (i = 0; i < len; i++) {
-		unsigned d;
-
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		d = (unsigned)(s[i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	if (v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int
-jta_req_utf8_valid(const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t	 i = 0, n, k;
-	uint32_t cp;
-
-	while (i < len) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (s[i] >= 0xc2 && s[i] <= 0xdf) {
-			n = 1;
-			cp = s[i] & 0x1fu;
-		} else if (s[i] >= 0xe0 && s[i] <= 0xef) {
-			n = 2;
-			cp = s[i] & 0x0fu;
-		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
-			n = 3;
-			cp = s[i] & 0x07u;
-		} else
-			return 0;
-		if (len - i - 1 < n)
-			return 0;
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3fu);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
-}
-
-int
-jta_req_is_project_key(const char *s, size_t len)
-{
-	size_t	 i;
-
-	if (len == 0 || len > JTA_LIMIT_PROJECT_KEY || s[0] < 'A' ||
-	    s[0] > 'Z')
-		return 0;
-	for (i = 1; i < len; i++)
-		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9')))
-			return 0;
-	return 1;
-}
-
-int
-jta_req_parse_issue_key(const char *s, size_t len, char *proj,
-    size_t projsz, int64_t *num)
-{
-	const char	*dash;
-	uint64_t	 n;
-	size_t		 pl;
-
-	if (len > JTA_LIMIT_ISSUE_KEY ||
-	    (dash = memchr(s, '-', len)) == NULL)
-		return -1;
-	pl = (size_t)(dash - s);
-	if (!jta_req_is_project_key(s, pl) || pl >= projsz ||
-	    jta_req_parse_uint(dash + 1, len - pl - 1, INT32_MAX, &n) != 0 ||
-	    n == 0)
-		return -1;
-	memcpy(proj, s, pl);
-	proj[pl] = '\0';
-	*num = (int64_t)n;
-	return 0;
-}
 
 static int
 hexval(char c)
@@ -238,7 +140,7 @@ jta_req_init(struct jta_req *req, jta_req_getparam get, void *arg,
 	if ((size_t)dl > JTA_LIMIT_PATH)
 		return jta_error_set(err, JTA_ERR_INPUT, 414, "path",
 		    "the path is longer than %d bytes", JTA_LIMIT_PATH);
-	if (!jta_req_utf8_valid(raw, (size_t)dl))
+	if (!jta_text_utf8_valid(raw, (size_t)dl))
 		return jta_error_set(err, JTA_ERR_INPUT, 400, "path",
 		    "the path is not valid UTF-8");
 	memcpy(req->path, raw, (size_t)dl + 1);
@@ -294,7 +196,7 @@ jta_req_init(struct jta_req *req, jta_req_getparam get, void *arg,
 	if ((v = get("CONTENT_LENGTH", arg)) != NULL && *v != '\0') {
 		/* Any plain number parses, so one above our limit is 413,
 		 * not 400. */
-		if (jta_req_parse_uint(v, strlen(v), UINT64_MAX, &cl) != 0)
+		if (jta_text_parse_uint(v, strlen(v), UINT64_MAX, &cl) != 0)
 			return jta_error_set(err, JTA_ERR_INPUT, 400,
 			    "Content-Length", "Content-Length is not a "
 			    "plain whole number");
@@ -457,7 +359,7 @@ scalar(const struct jta_field *f, const char *s, size_t len, json_t **out,
 		*out = json_stringn(s, len);
 		break;
 	case JTA_FT_UINT:
-		if (jta_req_parse_uint(s, len, (uint64_t)f->max, &u) != 0 ||
+		if (jta_text_parse_uint(s, len, (uint64_t)f->max, &u) != 0 ||
 		    (int64_t)u < f->min)
 			return jta_error_set(err, JTA_ERR_INPUT, 422, f->name,
 			    "%s must be a whole number from %" PRId64 " to %"
@@ -490,7 +392,7 @@ scalar(const struct jta_field *f, const char *s, size_t len, json_t **out,
 		*out = json_stringn(s, len);
 		break;
 	case JTA_FT_PROJECT:
-		if (!jta_req_is_project_key(s, len))
+		if (!jta_text_is_project_key(s, len))
 			return jta_error_set(err, JTA_ERR_INPUT, 422, f->name,
 			    "%s must be a project key: an upper-case letter, "
 			    "then up to %d upper-case letters or digits",
@@ -498,7 +400,7 @@ scalar(const struct jta_field *f, const char *s, size_t len, json_t **out,
 		*out = json_stringn(s, len);
 		break;
 	case JTA_FT_ISSUEKEY:
-		if (jta_req_parse_issue_key(s, len, proj, sizeof(proj), &t))
+		if (jta_text_parse_issue_key(s, len, proj, sizeof(proj), &t))
 			goto bad;
 		*out = json_stringn(s, len);
 		break;
@@ -516,7 +418,7 @@ scalar(const struct jta_field *f, const char *s, size_t len, json_t **out,
 		*out = json_stringn(s, len);
 		break;
 	case JTA_FT_UINTLIST:
-		if (jta_req_parse_uint(s, len, INT32_MAX, &u) != 0)
+		if (jta_text_parse_uint(s, len, INT32_MAX, &u) != 0)
 			goto bad;
 		*out = json_integer((json_int_t)u);
 		break;
@@ -673,8 +575,8 @@ pairs(const char *src, const char *what, const struct jta_field *fields,
 			    "the %s has a bad percent-escape", what);
 			goto out;
 		}
-		if (!jta_req_utf8_valid(key, (size_t)kl) ||
-		    !jta_req_utf8_valid(buf, (size_t)vl)) {
+		if (!jta_text_utf8_valid(key, (size_t)kl) ||
+		    !jta_text_utf8_valid(buf, (size_t)vl)) {
 			rc = jta_error_set(err, JTA_ERR_INPUT, 400, what,
 			    "the %s is not valid UTF-8", what);
 			goto out;
@@ -1027,7 +929,7 @@ jta_req_issue_key(const struct jta_req *req, const char *suffix,
 	for (i = 0; key[i] != '\0'; i++)
 		if (key[i] >= 'a' && key[i] <= 'z')
 			key[i] = (char)(key[i] - 'a' + 'A');
-	if (jta_req_parse_issue_key(key, i, proj, sizeof(proj), &num) != 0)
+	if (jta_text_parse_issue_key(key, i, proj, sizeof(proj), &num) != 0)
 		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "key",
 		    "there is no issue with that key; keys look like PROJ-12");
 	return JTA_OK;

@@ -164,14 +164,6 @@ enum jta_err jta_req_check_object(const json_t *obj,
     struct jta_error *err) JTA_WUR;
 
 /*
- * The one strict number parser: s[0..len) must be decimal digits only (no
- * sign, no blanks, no leading zeros but "0" itself), at most max.
- * Returns 0 or -1.
- */
-int jta_req_parse_uint(const char *s, size_t len, uint64_t max,
-    uint64_t *out) JTA_WUR;
-
-/*
  * Decode s[0..len) as one application/x-www-form-urlencoded value ('+' is
  * a space, %XX a byte; %00 refused) into out (outsz bytes, at least
  * len + 1), NUL-terminated.  Returns the decoded length or -1.  For HTTP
@@ -180,11 +172,6 @@ int jta_req_parse_uint(const char *s, size_t len, uint64_t max,
 long jta_req_form_decode(const char *s, size_t len, char *out, size_t outsz)
     JTA_WUR;
 
-/* 1 when s[0..len) is well-formed UTF-8 (RFC 3629: no overlongs, no
- * surrogates, nothing above U+10FFFF), else 0. */
-int jta_req_utf8_valid(const char *s, size_t len);
-
-/* 1 when s[0..len) is a project key: [A-Z][A-Z0-9]{0,9}. */
 /*
  * The member of choices (NULL-terminated) equal to v ignoring ASCII case,
  * in *canon; otherwise 422 naming field and listing the choices, as a
@@ -194,15 +181,6 @@ int jta_req_utf8_valid(const char *s, size_t len);
  */
 enum jta_err jta_req_choose(const char *field, const char *const *choices,
     const char *v, const char **canon, struct jta_error *err) JTA_WUR;
-
-int jta_req_is_project_key(const char *s, size_t len);
-
-/*
- * Split an issue key "PROJ-12" (len bytes) into its project key (copied
- * into proj, projsz bytes) and number.  Returns 0 or -1.
- */
-int jta_req_parse_issue_key(const char *s, size_t len, char *proj,
-    size_t projsz, int64_t *num) JTA_WUR;
 
 /*
  * The issue key in a path /api/issues/{KEY}{suffix}, upper-cased (keys are

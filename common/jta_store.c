@@ -16,9 +16,9 @@
 
 #include "jta_audit.h"
 #include "jta_log.h"
-#include "jta_req.h"
 #include "jta_store.h"
 #include "jta_suggest.h"
+#include "jta_text.h"
 #include "jta_time.h"
 
 const char *const jta_store_priorities[] = { "Highest", "High", "Medium",
@@ -1489,7 +1489,7 @@ findticket(struct jta_store *st, const char *key, int64_t *tid,
 	int64_t		 num;
 	int		 rc;
 
-	if (jta_req_parse_issue_key(key, strlen(key), proj, sizeof(proj),
+	if (jta_text_parse_issue_key(key, strlen(key), proj, sizeof(proj),
 	    &num) != 0)
 		return jta_error_set(err, JTA_ERR_INPUT, 400, "key",
 		    "an issue key looks like PROJ-12");
@@ -2155,12 +2155,12 @@ cursor_read(const char *c, size_t order, int64_t *v, int64_t *id)
 	raw[len] = '\0';
 	p = (const char *)raw;
 	if (strlen(p) != len || (q = strchr(p, '|')) == NULL ||
-	    jta_req_parse_uint(p, (size_t)(q - p), 16, &o) != 0 || o != order)
+	    jta_text_parse_uint(p, (size_t)(q - p), 16, &o) != 0 || o != order)
 		return -1;
 	p = q + 1;
 	if ((q = strchr(p, '|')) == NULL ||
-	    jta_req_parse_uint(p, (size_t)(q - p), INT64_MAX, &a) != 0 ||
-	    jta_req_parse_uint(q + 1, strlen(q + 1), INT64_MAX, &b) != 0)
+	    jta_text_parse_uint(p, (size_t)(q - p), INT64_MAX, &a) != 0 ||
+	    jta_text_parse_uint(q + 1, strlen(q + 1), INT64_MAX, &b) != 0)
 		return -1;
 	*v = (int64_t)a;
 	*id = (int64_t)b;
@@ -2823,7 +2823,7 @@ plaintext(const char *s, size_t max)
 {
 	size_t	 i, n = strnlen(s, max + 1);
 
-	if (n > max || !jta_req_utf8_valid(s, n))
+	if (n > max || !jta_text_utf8_valid(s, n))
 		return 0;
 	for (i = 0; i < n; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)

@@ -13,7 +13,7 @@
 
 #include "jta_limits.h"
 #include "jta_log.h"
-#include "jta_req.h"
+#include "jta_text.h"
 #include "jta_vault.h"
 
 /* Subkey ids under the master key (crypto_kdf); never reuse a number. */
@@ -396,7 +396,7 @@ keys_parse(const char *path, const char *text, size_t len,
 		    hexend--)
 			;
 		if (kidend == p || hex == kidend ||
-		    jta_req_parse_uint(p, (size_t)(kidend - p),
+		    jta_text_parse_uint(p, (size_t)(kidend - p),
 		    JTA_VAULT_KID_MAX, &kid) != 0 || kid == 0) {
 			snprintf(msg, msgsz, "token_key_file %s:%zu: expected "
 			    "'KID HEX64' with KID a whole number from 1 to %lu",

@@ -43,6 +43,7 @@
 #include "jta_audit.h"
 #include "jta_fcgi.h"
 #include "jta_log.h"
+#include "jta_text.h"
 #include "jta_time.h"
 #include "jta_usage.h"
 
@@ -131,7 +132,7 @@ operator(const struct jta_req *req, char *buf, struct jta_error *err)
 	for (i = 0; i < n; i++)
 		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
 			buf[i] = '?';
-	if (!jta_req_utf8_valid(buf, n))
+	if (!jta_text_utf8_valid(buf, n))
 		for (i = 0; i < n; i++)
 			if ((unsigned char)buf[i] > 0x7e)
 				buf[i] = '?';
@@ -491,7 +492,7 @@ rule_delete(struct jta_ctx *ctx, const char *seg, const char *login,
 	uint64_t	 id;
 	char		 detail[64];
 
-	if (jta_req_parse_uint(seg, strlen(seg), INT64_MAX, &id) != 0 ||
+	if (jta_text_parse_uint(seg, strlen(seg), INT64_MAX, &id) != 0 ||
 	    id == 0)
 		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "id",
 		    "a rule id is a whole number from 1");

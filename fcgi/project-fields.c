@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "jta_fcgi.h"
+#include "jta_text.h"
 
 static const struct jta_field query_fields[] = {
 	{ "type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
@@ -22,7 +23,7 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	char		 key[JTA_LIMIT_PROJECT_KEY + 2];
 
 	if (!jta_req_path_segment(req, "/api/projects/", "/fields", key,
-	    sizeof(key)) || !jta_req_is_project_key(key, strlen(key)))
+	    sizeof(key)) || !jta_text_is_project_key(key, strlen(key)))
 		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "key",
 		    "there is no such project: a key is an upper-case letter "
 		    "and up to %d upper-case letters or digits",

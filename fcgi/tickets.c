@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "jta_fcgi.h"
+#include "jta_text.h"
 
 static const char *const res_values[] = { "OPEN", "RESOLVED", "CLOSED",
     NULL };
@@ -282,7 +283,7 @@ route(struct jta_ctx *ctx, const struct jta_req *req,
 	    seg, sizeof(seg)))
 		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
 		    "Not found.");
-	if (jta_req_parse_uint(seg, strlen(seg), INT32_MAX, &id) != 0 ||
+	if (jta_text_parse_uint(seg, strlen(seg), INT32_MAX, &id) != 0 ||
 	    id == 0)
 		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
 		    "Not found.");

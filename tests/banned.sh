@@ -25,8 +25,8 @@ cd "$top" || exit 99
 W='(^|[^A-Za-z0-9_])'
 S='[ 	]*[(]'
 rules="
-.@${W}atoi${S}@atoi@no error or overflow check; use jta_req_parse_uint
-.@${W}ato[lf]${S}@atol/atof@no error or overflow check; use jta_req_parse_uint
+.@${W}atoi${S}@atoi@no error or overflow check; use jta_text_parse_uint
+.@${W}ato[lf]${S}@atol/atof@no error or overflow check; use jta_text_parse_uint
 .@${W}v?sprintf${S}@sprintf@unbounded; use snprintf and check the length
 .@${W}strcpy${S}@strcpy@unbounded; use memcpy with a checked length or snprintf
 .@${W}strcat${S}@strcat@unbounded; build with snprintf and a checked offset

@@ -20,7 +20,7 @@
 
 #include "jta_adf.h"
 #include "jta_limits.h"
-#include "jta_req.h"
+#include "jta_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -50,7 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	}
 	if (rc != JTA_OK || md == NULL || strlen(md) >
-	    JTA_LIMIT_ADF_MARKDOWN || !jta_req_utf8_valid(md, strlen(md)))
+	    JTA_LIMIT_ADF_MARKDOWN || !jta_text_utf8_valid(md, strlen(md)))
 		abort();
 	memset(&err, 0, sizeof(err));
 	rc = jta_adf_from_markdown(md, strlen(md), "comment", &back, &err);

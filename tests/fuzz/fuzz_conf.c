@@ -17,7 +17,7 @@
 
 #include "jta_conf.h"
 #include "jta_log.h"
-#include "jta_req.h"
+#include "jta_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -63,7 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    strncmp(conf->public_url, "https://", 8) != 0))
 			abort();
 		if (conf->default_project[0] != '\0' &&
-		    !jta_req_is_project_key(conf->default_project,
+		    !jta_text_is_project_key(conf->default_project,
 		    strlen(conf->default_project)))
 			abort();
 		if (conf->log_level < JTA_LOG_DEBUG ||

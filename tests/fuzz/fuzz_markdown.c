@@ -19,7 +19,7 @@
 
 #include "jta_adf.h"
 #include "jta_limits.h"
-#include "jta_req.h"
+#include "jta_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -59,7 +59,7 @@ convert(const char *s, size_t len, json_t **docp)
 	if (jta_adf_to_markdown(doc, &md, &lossy, &err) != JTA_OK)
 		abort();
 	if (lossy != 0 || strlen(md) > JTA_LIMIT_ADF_MARKDOWN ||
-	    !jta_req_utf8_valid(md, strlen(md)))
+	    !jta_text_utf8_valid(md, strlen(md)))
 		abort();
 	*docp = doc;
 	return md;

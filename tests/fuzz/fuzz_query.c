@@ -24,6 +24,7 @@
 #include "jta_limits.h"
 #include "jta_once.h"
 #include "jta_req.h"
+#include "jta_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -197,7 +198,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (jta_req_init(req, getparam, &p, &err) == JTA_OK) {
 		if (req->path[0] != '/' ||
 		    strlen(req->path) > JTA_LIMIT_PATH ||
-		    !jta_req_utf8_valid(req->path, strlen(req->path)))
+		    !jta_text_utf8_valid(req->path, strlen(req->path)))
 			abort();
 		run_query(req);
 		memset(&err, 0, sizeof(err));

@@ -1,0 +1,109 @@
+/*
+ * Strict text (jta_text.h): the number parser, UTF-8 validity, key
+ * syntax.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "jta_text.h"
+
+int
+jta_text_parse_uint(const char *s, size_t len, uint64_t max, uint64_t *out)
+{
+	uint64_t	 v = 0;
+	size_t		 i;
+
+	if (len == 0 || len > 20 || (len > 1 && s[0] == '0'))
+		return -1;
+	for (i = 0; i < len; i++) {
+		unsigned d;
+
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		d = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	if (v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+jta_text_utf8_valid(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t	 i = 0, n, k;
+	uint32_t cp;
+
+	while (i < len) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (s[i] >= 0xc2 && s[i] <= 0xdf) {
+			n = 1;
+			cp = s[i] & 0x1fu;
+		} else if (s[i] >= 0xe0 && s[i] <= 0xef) {
+			n = 2;
+			cp = s[i] & 0x0fu;
+		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
+			n = 3;
+			cp = s[i] & 0x07u;
+		} else
+			return 0;
+		if (len - i - 1 < n)
+			return 0;
+		for (k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return 0;
+			cp = (cp << 6) | (s[i + k] & 0x3fu);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return 0;
+		i += n + 1;
+	}
+	return 1;
+}
+
+int
+jta_text_is_project_key(const char *s, size_t len)
+{
+	size_t	 i;
+
+	if (len == 0 || len > JTA_LIMIT_PROJECT_KEY || s[0] < 'A' ||
+	    s[0] > 'Z')
+		return 0;
+	for (i = 1; i < len; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9')))
+			return 0;
+	return 1;
+}
+
+int
+jta_text_parse_issue_key(const char *s, size_t len, char *proj,
+    size_t projsz, int64_t *num)
+{
+	const char	*dash;
+	uint64_t	 n;
+	size_t		 pl;
+
+	if (len > JTA_LIMIT_ISSUE_KEY ||
+	    (dash = memchr(s, '-', len)) == NULL)
+		return -1;
+	pl = (size_t)(dash - s);
+	if (!jta_text_is_project_key(s, pl) || pl >= projsz ||
+	    jta_text_parse_uint(dash + 1, len - pl - 1, INT32_MAX, &n) != 0 ||
+	    n == 0)
+		return -1;
+	memcpy(proj, s, pl);
+	proj[pl] = '\0';
+	*num = (int64_t)n;
+	return 0;
+}

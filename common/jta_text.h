@@ -1,0 +1,42 @@
+/*
+ * Strict text: the one number parser, UTF-8 validity and the syntax of
+ * Jira's keys.  Pure functions over pointer + length, no allocation and
+ * no I/O, so every layer may use them (requests, configuration, the
+ * vault, storage, Jira's answers) without depending on the request
+ * model.  Includes nothing of ours but jta_limits.h and jta_err.h.
+ */
+#ifndef JTA_TEXT_H
+#define JTA_TEXT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jta_err.h"
+#include "jta_limits.h"
+
+/*
+ * The one strict number parser: s[0..len) must be decimal digits only (no
+ * sign, no blanks, no leading zeros but "0" itself), at most max.
+ * Returns 0 with the value in *out, or -1 (*out untouched).
+ */
+int jta_text_parse_uint(const char *s, size_t len, uint64_t max,
+    uint64_t *out) JTA_WUR;
+
+/* 1 when s[0..len) is well-formed UTF-8 (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF), else 0. */
+int jta_text_utf8_valid(const char *s, size_t len);
+
+/* 1 when s[0..len) is a project key: [A-Z][A-Z0-9]{0,9}
+ * (JTA_LIMIT_PROJECT_KEY), else 0. */
+int jta_text_is_project_key(const char *s, size_t len);
+
+/*
+ * Split an issue key "PROJ-12" (len bytes, at most JTA_LIMIT_ISSUE_KEY)
+ * into its project key (copied NUL-terminated into proj, projsz bytes)
+ * and its number, 1..INT32_MAX.  Returns 0, or -1 with proj and *num
+ * untouched.
+ */
+int jta_text_parse_issue_key(const char *s, size_t len, char *proj,
+    size_t projsz, int64_t *num) JTA_WUR;
+
+#endif
