@@ -1346,6 +1346,17 @@ tk_get(struct jta_backend *be, const struct jta_user *who, int64_t id,
 	return rc;
 }
 
+/* The refusal of a filter matching more than the count reads. */
+static enum jta_err
+tk_toomany(struct jta_error *err)
+{
+	return jta_error_set(err, JTA_ERR_INPUT, 400, NULL,
+	    "These filters match more than %d Jira issues, and Jira's search "
+	    "gives no exact count beyond what this service reads: narrow them "
+	    "(search, created__gte, resolution_status).",
+	    JTA_LIMIT_TK_JIRA_COUNT);
+}
+
 /*
  * Every id matching jql, in its order, into *ids: Jira's search has no
  * exact count (approximate-count is an estimate), so the ids are read,
@@ -1366,14 +1377,8 @@ tk_allids(struct jta_backend *be, const struct jta_user *who,
 	if ((*ids = json_array()) == NULL)
 		return JTA_ERR_NOMEM;
 	for (pages = 0; ; pages++) {
-		if (pages == JTA_LIMIT_TK_JIRA_PAGES ||
-		    json_array_size(*ids) > JTA_LIMIT_TK_JIRA_COUNT) {
-			rc = jta_error_set(err, JTA_ERR_INPUT, 400, NULL,
-			    "These filters match more than %d Jira issues, "
-			    "and Jira's search gives no exact count beyond "
-			    "what this service reads: narrow them (search, "
-			    "created__gte, resolution_status).",
-			    JTA_LIMIT_TK_JIRA_COUNT);
+		if (pages == JTA_LIMIT_TK_JIRA_PAGES) {
+			rc = tk_toomany(err);
 			goto out;
 		}
 		if ((body = json_pack("{s:s, s:[s], s:i}", "jql", jql,
@@ -1388,6 +1393,10 @@ tk_allids(struct jta_backend *be, const struct jta_user *who,
 		    err)) != JTA_OK ||
 		    (rc = jta_jira_tk_ids(reply, *ids, &next, err)) != JTA_OK)
 			goto out;
+		if (json_array_size(*ids) > JTA_LIMIT_TK_JIRA_COUNT) {
+			rc = tk_toomany(err);
+			goto out;
+		}
 		if (next == NULL)
 			break;
 		/* cursorof checked its length: it fits. */

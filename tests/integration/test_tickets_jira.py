@@ -227,6 +227,27 @@ def test(cases, stack, server):
 
     cases.eq(s + "nothing was written to the embedded store",
              local_tickets(stack), 0)
+    too_many(cases, s, c)
+
+
+def too_many(cases, s, c):
+    """More matches than the count reads (5000): 400 saying to narrow
+    the filters, not a guessed count.  The issues go straight into the
+    stand-in's state (it runs in this process); a narrower filter still
+    answers."""
+    w = standin.world
+    with w.lock:
+        for n in range(5001):
+            iss = w._new_issue("OPS", "10002", "Bulk %d" % n, None, "3",
+                               [], {"account_id": w.cfg["person"][
+                                   "account_id"]}, None, 1764547200 + n, {})
+            iss["visible_at"] = 0
+    st, _, e, _ = c.call("GET", "/api/tickets/")
+    cases.check(s + "over 5000 matches is 400 {detail} saying to narrow",
+                st == 400 and "narrow" in e.get("detail", ""), (st, e))
+    st, _, j, _ = c.call("GET", "/api/tickets/?title__icontains=4999")
+    cases.check(s + "... while a narrower filter answers",
+                st == 200 and j["count"] == 1, j)
 
 
 if __name__ == "__main__":
