@@ -213,7 +213,8 @@ if __name__ == "__main__":
     try:
         jtatest.run_modes([
             ("local", contract(local_person), None),
-            ("jira", contract(jira_person), jira_conf,
+            ("jira", contract(jira_person), lambda st: jira_conf(
+                st, timeout_ms=15000, budget_ms=20000),
              {"default_project": "OPS"}),
         ], "contract", servers=("nginx",))
     finally:
