@@ -21,6 +21,13 @@ const struct jta_field jta_backend_create_fields[] = {
 	{ "fields", JTA_FT_OBJECT, 0, 0, JTA_LIMIT_CREATE_FIELDS, NULL },
 };
 
+/* The same list as the store's own jta_store_tk_orderings (its SQL
+ * sorts by each): the endpoint validates against this one, so that it
+ * needs no storage header; the store keeps its copy for its own callers
+ * until the storage split (common/db/) lands. */
+const char *const jta_backend_tk_orderings[] = { "created", "-created",
+    "title", "-title", "updated", "-updated", NULL };
+
 const size_t jta_backend_ncreate_fields =
     sizeof(jta_backend_create_fields) / sizeof(jta_backend_create_fields[0]);
 

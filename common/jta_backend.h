@@ -110,7 +110,49 @@ struct jta_backend_ops {
 	enum jta_err	(*groups)(struct jta_backend *,
 			    const struct jta_user *, json_t **,
 			    struct jta_error *);
+
+	/*
+	 * The basic ticketing API (/api/tickets/, README.md "The basic
+	 * ticketing API"): tickets {id, title, description (Markdown,
+	 * "" when none), created, resolution_status (OPEN, RESOLVED or
+	 * CLOSED)}, ids being positive integers.  Errors use the ticket
+	 * API's codes; the endpoint turns them into that API's bodies.
+	 * An unknown id is JTA_ERR_NOTFOUND (404, field "id").
+	 */
+	/* One page of q (page from 1, page_size 1..JTA_LIMIT_PAGE_MAX):
+	 * *out is {"count": n, "results": [tickets]}, n counting every
+	 * match.  A page past the end has no results (the endpoint says
+	 * 404). */
+	enum jta_err	(*tk_list)(struct jta_backend *,
+			    const struct jta_user *,
+			    const struct jta_tk_query *q, json_t **,
+			    struct jta_error *);
+	enum jta_err	(*tk_get)(struct jta_backend *,
+			    const struct jta_user *, int64_t id, json_t **,
+			    struct jta_error *);
+	/* Create a ticket of conf->default_project (the caller checked
+	 * that one is configured) from fields validated by the endpoint:
+	 * title (required), description, resolution_status; id and
+	 * created are ignored.  *out is the new ticket. */
+	enum jta_err	(*tk_create)(struct jta_backend *,
+			    const struct jta_user *, const json_t *fields,
+			    json_t **, struct jta_error *);
+	/* Change the fields present (title, description,
+	 * resolution_status) of ticket id; *out is the ticket after. */
+	enum jta_err	(*tk_update)(struct jta_backend *,
+			    const struct jta_user *, int64_t id,
+			    const json_t *fields, json_t **,
+			    struct jta_error *);
+	/* Delete ticket id (with its comments). */
+	enum jta_err	(*tk_delete)(struct jta_backend *,
+			    const struct jta_user *, int64_t id,
+			    struct jta_error *);
 };
+
+/* The orderings /api/tickets/ accepts (?ordering=), NULL-terminated:
+ * created, -created, title, -title, updated, -updated.  Every backend's
+ * tk_list takes each of them; the default is -created. */
+extern const char *const jta_backend_tk_orderings[];
 
 struct jta_backend {
 	const struct jta_backend_ops *ops;

@@ -2337,3 +2337,283 @@ out:
 	return rc;
 }
 
+
+/* ---- the basic ticketing API (/api/tickets/) ---- */
+
+/* Append filter v (our name field) as plain words in a text clause
+ * "jqlfield ~ "..."". */
+static enum jta_err
+tk_words(struct jta_buf *b, size_t *n, const char *jqlfield, const char *field,
+    const char *v, struct jta_error *err)
+{
+	char		 words[JTA_LIMIT_TEXT_QUERY + 1];
+	enum jta_err	 rc;
+
+	if (strlen(v) > JTA_LIMIT_TEXT_QUERY)
+		return jta_error_set(err, JTA_ERR_INPUT, 400, field,
+		    "Ensure this field has no more than %d characters.",
+		    JTA_LIMIT_TEXT_QUERY);
+	if ((rc = jqlvalue(v, field, err)) != JTA_OK) {
+		err->status = 400;
+		return rc;
+	}
+	if (plainwords(v, words, sizeof(words)) == 0)
+		return jta_error_set(err, JTA_ERR_INPUT, 400, field,
+		    "Jira matches whole words, and this value has none.");
+	sb_and(b, n);
+	jta_buf_add_str(b, jqlfield);
+	jta_buf_add_str(b, " ~ ");
+	sb_quoted(b, words);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_jira_tk_jql(const struct jta_tk_query *q, const char *project,
+    char *buf, size_t bufsz, int *none, struct jta_error *err)
+{
+	static const struct {
+		const char	*ours;
+		const char	*jql;
+	} orders[] = {
+		{ "-created", "created DESC" },
+		{ "created", "created ASC" },
+		{ "-title", "summary DESC" },
+		{ "title", "summary ASC" },
+		{ "-updated", "updated DESC" },
+		{ "updated", "updated ASC" },
+	};
+	enum jta_err	 rc;
+	struct jta_buf	 b;
+	char		 num[32];
+	const char	*order = NULL, *s;
+	const json_t	*v;
+	size_t		 i, n = 0;
+	int		 open = 0, done = 0;
+
+	*none = 0;
+	if (buf == NULL || bufsz == 0)
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "no room for the query");
+	jta_buf_init_fixed(&b, buf, bufsz > JTA_LIMIT_JQL + 1 ?
+	    JTA_LIMIT_JQL + 1 : bufsz);
+	for (i = 0; i < sizeof(orders) / sizeof(orders[0]); i++)
+		if (q->ordering == NULL ||
+		    strcmp(q->ordering, orders[i].ours) == 0) {
+			order = orders[i].jql;
+			break;
+		}
+	if (order == NULL) {
+		rc = jta_error_set(err, JTA_ERR_INPUT, 400, "ordering",
+		    "Select a valid choice.");
+		goto out;
+	}
+	if (project == NULL || !jta_text_is_project_key(project,
+	    strlen(project))) {
+		rc = jta_error_set(err, JTA_ERR_CONFIG, 503, NULL,
+		    "default_project is not a Jira project key");
+		goto out;
+	}
+	if (q->statuses != NULL) {
+		json_array_foreach(q->statuses, i, v) {
+			s = json_string_value(v);
+			if (s != NULL && strcmp(s, "OPEN") == 0)
+				open = 1;
+			else if (s != NULL && strcmp(s, "RESOLVED") == 0)
+				done = 1;
+			/* CLOSED: no Jira ticket reads as CLOSED. */
+		}
+		if (!open && !done) {
+			*none = 1;
+			rc = JTA_OK;
+			goto out;
+		}
+	}
+	sb_and(&b, &n);
+	jta_buf_add_str(&b, "project = ");
+	sb_quoted(&b, project);
+	if (q->id > 0) {
+		snprintf(num, sizeof(num), "%" PRId64, q->id);
+		sb_and(&b, &n);
+		jta_buf_add_str(&b, "id = ");
+		jta_buf_add_str(&b, num);
+	}
+	if (q->ids != NULL) {
+		if (json_array_size(q->ids) == 0) {
+			*none = 1;
+			rc = JTA_OK;
+			goto out;
+		}
+		sb_and(&b, &n);
+		jta_buf_add_str(&b, "id in (");
+		json_array_foreach(q->ids, i, v) {
+			if (!json_is_integer(v) || json_integer_value(v) <= 0) {
+				rc = jta_error_set(err, JTA_ERR_INPUT, 400,
+				    "id__in", "Enter a whole number.");
+				goto out;
+			}
+			snprintf(num, sizeof(num), "%s%" JSON_INTEGER_FORMAT,
+			    i > 0 ? ", " : "", json_integer_value(v));
+			jta_buf_add_str(&b, num);
+		}
+		jta_buf_add_str(&b, ")");
+	}
+	if (q->title_icontains != NULL && (rc = tk_words(&b, &n, "summary",
+	    "title__icontains", q->title_icontains, err)) != JTA_OK)
+		goto out;
+	if (q->search != NULL && (rc = tk_words(&b, &n, "text", "search",
+	    q->search, err)) != JTA_OK)
+		goto out;
+	if (q->created_gte > 0) {
+		sb_and(&b, &n);
+		jta_buf_add_str(&b, "created >= ");
+		sb_date(&b, q->created_gte);
+	}
+	if (q->created_lte > 0) {
+		sb_and(&b, &n);
+		jta_buf_add_str(&b, "created <= ");
+		sb_date(&b, q->created_lte);
+	}
+	if (open != done) {
+		sb_and(&b, &n);
+		jta_buf_add_str(&b, done ? "statusCategory = \"Done\"" :
+		    "statusCategory != \"Done\"");
+	}
+	jta_buf_add_str(&b, " ORDER BY ");
+	jta_buf_add_str(&b, order);
+	jta_buf_add_str(&b, ", key DESC");
+	if (b.err != JTA_OK) {
+		rc = jta_error_set(err, JTA_ERR_INPUT, 400, NULL,
+		    "The filters make a Jira query longer than %d bytes; use "
+		    "fewer or shorter values.", (int)b.max);
+		goto out;
+	}
+	rc = JTA_OK;
+out:
+	if (rc != JTA_OK || *none)
+		buf[0] = '\0';
+	return rc;
+}
+
+/* A decimal id string within 1..INT32_MAX, or 0. */
+static int64_t
+tk_idof(const json_t *v)
+{
+	uint64_t	 n;
+
+	if (!json_is_string(v) || jta_text_parse_uint(json_string_value(v),
+	    json_string_length(v), INT32_MAX, &n) != 0 || n == 0)
+		return 0;
+	return (int64_t)n;
+}
+
+enum jta_err
+jta_jira_tk_ids(const json_t *jira, json_t *ids, const char **next,
+    struct jta_error *err)
+{
+	enum jta_err	 rc;
+	const json_t	*issues = json_object_get(jira, "issues"), *it;
+	json_t		*cur;
+	int64_t		 id;
+	size_t		 i;
+
+	*next = NULL;
+	if (!json_is_array(issues))
+		return bad(err, "a search page without issues");
+	json_array_foreach(issues, i, it) {
+		if ((id = tk_idof(json_object_get(it, "id"))) == 0)
+			return bad(err, "an issue id that is not a number");
+		if (json_array_append_new(ids, json_integer(id)) != 0)
+			return JTA_ERR_NOMEM;
+	}
+	if ((cur = cursorof(jira, &rc, err)) == NULL)
+		return rc;
+	if (json_is_string(cur)) {
+		if (json_array_size(issues) == 0) {
+			json_decref(cur);
+			return bad(err, "an empty page that is not the last");
+		}
+		*next = json_string_value(json_object_get(jira,
+		    "nextPageToken"));
+	}
+	json_decref(cur);
+	return JTA_OK;
+}
+
+int
+jta_jira_tk_done(const json_t *jira)
+{
+	const json_t	*st = json_object_get(json_object_get(jira, "fields"),
+			    "status");
+	const char	*k = strmem(json_object_get(st, "statusCategory"),
+			    "key");
+
+	return k != NULL && strcmp(k, "done") == 0;
+}
+
+enum jta_err
+jta_jira_tk_ticket(const json_t *jira, json_t **out, const char **project,
+    struct jta_error *err)
+{
+	const json_t	*f = json_object_get(jira, "fields");
+	const json_t	*d = json_object_get(f, "description");
+	const json_t	*sum = json_object_get(f, "summary");
+	int64_t		 id;
+
+	*out = NULL;
+	*project = strmem(json_object_get(f, "project"), "key");
+	if ((id = tk_idof(json_object_get(jira, "id"))) == 0)
+		return bad(err, "an issue id that is not a number");
+	*out = json_pack("{s:I, s:o, s:o, s:o, s:s}", "id", (json_int_t)id,
+	    "title", json_is_string(sum) ? json_deep_copy(sum) :
+	    json_string(""), "description", d != NULL && !json_is_null(d) ?
+	    json_deep_copy(d) : json_null(), "created",
+	    ourtime(json_object_get(f, "created")), "resolution_status",
+	    jta_jira_tk_done(jira) ? "RESOLVED" : "OPEN");
+	return *out == NULL ? JTA_ERR_NOMEM : JTA_OK;
+}
+
+enum jta_err
+jta_jira_tk_transition(const json_t *jira, int done, const char **id,
+    struct jta_error *err)
+{
+	enum jta_err	 rc;
+	const json_t	*list, *t;
+	json_t		*names = NULL;
+	const json_t	*nm;
+	const char	*k;
+	char		 text[JTA_ERROR_DETAIL - 128];
+	struct jta_buf	 b;
+	size_t		 i;
+
+	*id = NULL;
+	if ((rc = translist(jira, &list, err)) != JTA_OK)
+		return rc;
+	json_array_foreach(list, i, t) {
+		if (target(t) == NULL)
+			continue;
+		k = strmem(json_object_get(json_object_get(t, "to"),
+		    "statusCategory"), "key");
+		if (k == NULL || (strcmp(k, "done") == 0) != done)
+			continue;
+		if ((*id = strmem(t, "id")) == NULL)
+			return bad(err, "a transition without an id");
+		return JTA_OK;
+	}
+	if ((rc = targets(list, &names)) != JTA_OK)
+		return rc;
+	jta_buf_init_fixed(&b, text, sizeof(text));
+	json_array_foreach(names, i, nm) {
+		if (i > 0)
+			sb_text(&b, ", ", 2);
+		sb_text(&b, json_string_value(nm), JTA_LIMIT_NAME);
+	}
+	if (b.len == 0)
+		sb_text(&b, "nothing (the workflow allows no move now)",
+		    sizeof(text));
+	json_decref(names);
+	return jta_error_set(err, JTA_ERR_CONFLICT, 409, "resolution_status",
+	    "Jira's workflow offers no single move to a %s status from this "
+	    "ticket's status; it can move only to: %s (use POST "
+	    "/api/issues/{key}/transitions for a longer path).",
+	    done ? "done" : "not-done", text);
+}

@@ -427,4 +427,70 @@ enum jta_err jta_jira_similar_result(const json_t *jira,
 enum jta_err jta_jira_users(const json_t *jira, size_t limit, json_t **out,
     struct jta_error *err) JTA_WUR;
 
+/* ---- the basic ticketing API (/api/tickets/) over Jira ----
+ *
+ * A ticket is an issue of the configured default project: id = the
+ * issue's numeric id, title = summary, description = the description
+ * (ADF here, Markdown after the caller's conversion), created = created,
+ * resolution_status = RESOLVED when the status's category is "done" (the
+ * spec's StatusCategory key), else OPEN.  Jira has no category for
+ * CLOSED: no ticket reads as CLOSED, a CLOSED filter matches nothing and
+ * setting CLOSED is refused by the backend.
+ */
+
+/*
+ * Write the JQL of /api/tickets/ filters q over project into buf (bufsz
+ * bytes), with jta_jira_jql's quoting rules: project = "P" [AND id = n]
+ * [AND id in (n, ...)] [AND summary ~ "words"] [AND text ~ "words"]
+ * [AND created >= "..."] [AND created <= "..."] [AND statusCategory =
+ * "Done" | statusCategory != "Done"] ORDER BY <ordering> (title is
+ * summary; the default -created is created DESC), then key DESC so that
+ * equal values keep one order.  title__icontains and search become plain
+ * words (Lucene syntax removed): Jira matches whole words (stemmed), not
+ * substrings, and a value with no word left is 400 naming the filter.
+ * *none is set to 1 (and buf to "") when the status filters can match no
+ * ticket (an empty list, or CLOSED alone): the caller answers an empty
+ * page without asking Jira.  Too long: 400.
+ */
+enum jta_err jta_jira_tk_jql(const struct jta_tk_query *q,
+    const char *project, char *buf, size_t bufsz, int *none,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * Append the issue ids of a SearchAndReconcileResults page (issues[].id,
+ * decimal strings of at most INT32_MAX, the range of /api/tickets/ ids)
+ * to ids (an array of integers) and set *next to its nextPageToken
+ * (borrowed from jira; NULL on the last page).  JTA_ERR_UPSTREAM (502)
+ * when the page is not one, an id is not such a number, the token is not
+ * printable ASCII of at most JTA_LIMIT_CURSOR bytes, or a page that is
+ * not the last holds no issue.
+ */
+enum jta_err jta_jira_tk_ids(const json_t *jira, json_t *ids,
+    const char **next, struct jta_error *err) JTA_WUR;
+
+/*
+ * Map an IssueBean (fields summary, description, created, status,
+ * project) to a ticket {id, title, description (a deep copy of the ADF,
+ * or null), created, resolution_status}; *project is the key of its
+ * project (borrowed from jira, NULL when missing).  JTA_ERR_UPSTREAM when
+ * the id is not a decimal string within INT32_MAX.
+ */
+enum jta_err jta_jira_tk_ticket(const json_t *jira, json_t **out,
+    const char **project, struct jta_error *err) JTA_WUR;
+
+/* 1 when an IssueBean's status is in the category "done", else 0. */
+int jta_jira_tk_done(const json_t *jira);
+
+/*
+ * Pick from Transitions the first move Jira offers now whose target
+ * status is in the category "done" (done = 1) or in another one (done =
+ * 0): *id is borrowed from jira.  None: JTA_ERR_CONFLICT (409, field
+ * "resolution_status") naming the statuses it can move to, since one
+ * transition is all this API makes (a longer path runs through
+ * POST /api/issues/{key}/transitions).  JTA_ERR_UPSTREAM as for
+ * jta_jira_transition_id.
+ */
+enum jta_err jta_jira_tk_transition(const json_t *jira, int done,
+    const char **id, struct jta_error *err) JTA_WUR;
+
 #endif

@@ -69,6 +69,14 @@
  * issue types, priorities, transitions, labels): bounds the work per
  * answer; more is refused as a bad upstream answer (502). */
 #define JTA_LIMIT_JIRA_ITEMS	100
+/* /api/tickets/ in Jira mode counts the matches by reading their ids
+ * (Jira's search has no exact count): at most this many, which is also
+ * the most one id-only page of Jira's search holds; a filter matching
+ * more is refused (400) with the advice to narrow it. */
+#define JTA_LIMIT_TK_JIRA_COUNT	5000
+/* Pages of ids read for that count: Jira may answer with fewer ids per
+ * page than asked (the stand-in gives 100), so this bounds the calls. */
+#define JTA_LIMIT_TK_JIRA_PAGES	60
 
 /* Configuration file: size and line length, so a wrong path (a log, a
  * binary) is refused quickly instead of parsed. */

@@ -538,6 +538,48 @@ users(struct jta_backend *be, const struct jta_user *who, const char *query,
 	return JTA_OK;
 }
 
+/* ---- /api/tickets/: the store's own tickets, as before ---- */
+
+static enum jta_err
+tk_list(struct jta_backend *be, const struct jta_user *who,
+    const struct jta_tk_query *q, json_t **out, struct jta_error *err)
+{
+	(void)who;	/* every local user sees every local ticket */
+	return jta_store_tk_list(be->store, q, out, err);
+}
+
+static enum jta_err
+tk_get(struct jta_backend *be, const struct jta_user *who, int64_t id,
+    json_t **out, struct jta_error *err)
+{
+	(void)who;
+	return jta_store_tk_get(be->store, id, out, err);
+}
+
+static enum jta_err
+tk_create(struct jta_backend *be, const struct jta_user *who,
+    const json_t *fields, json_t **out, struct jta_error *err)
+{
+	return jta_store_tk_create(be->store, who, be->conf->default_project,
+	    fields, out, err);
+}
+
+static enum jta_err
+tk_update(struct jta_backend *be, const struct jta_user *who, int64_t id,
+    const json_t *fields, json_t **out, struct jta_error *err)
+{
+	(void)who;
+	return jta_store_tk_update(be->store, id, fields, out, err);
+}
+
+static enum jta_err
+tk_delete(struct jta_backend *be, const struct jta_user *who, int64_t id,
+    struct jta_error *err)
+{
+	(void)who;
+	return jta_store_tk_delete(be->store, id, err);
+}
+
 const struct jta_backend_ops jta_local_ops = {
 	.name = "local",
 	.search = search,
@@ -556,4 +598,9 @@ const struct jta_backend_ops jta_local_ops = {
 	.once_window = 0,
 	.similar = similar,
 	.users = users,
+	.tk_list = tk_list,
+	.tk_get = tk_get,
+	.tk_create = tk_create,
+	.tk_update = tk_update,
+	.tk_delete = tk_delete,
 };

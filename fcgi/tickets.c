@@ -1,8 +1,10 @@
 /*
  * /api/tickets/: the seed's basic ticketing API (ai-my-tickets) over the
- * same store, with that API's shapes: tickets {id, title, description,
- * created, resolution_status}, page-number pagination {count, next,
- * previous, results}, and its error bodies ({"detail": ...} and
+ * configured backend (the embedded store's tickets, or the issues of
+ * default_project in Jira as the signed-in person), with that API's
+ * shapes: tickets {id, title, description, created, resolution_status},
+ * page-number pagination {count, next, previous, results}, and its error
+ * bodies ({"detail": ...} and
  * {"field": [messages]}) instead of problem+json.
  */
 #include "config.h"
@@ -26,7 +28,7 @@ static const struct jta_field list_fields[] = {
 	{ "resolution_status", JTA_FT_ENUM, 0, 0, 0, res_values },
 	{ "resolution_status__in", JTA_FT_ENUMLIST, 0, 1, 3, res_values },
 	{ "search", JTA_FT_STRING, 0, 1, JTA_LIMIT_TEXT_QUERY, NULL },
-	{ "ordering", JTA_FT_ENUM, 0, 0, 0, jta_store_tk_orderings },
+	{ "ordering", JTA_FT_ENUM, 0, 0, 0, jta_backend_tk_orderings },
 	{ "page", JTA_FT_UINT, 0, 1, JTA_LIMIT_PAGE_NUMBER, NULL },
 	{ "page_size", JTA_FT_UINT, 0, 1, JTA_LIMIT_PAGE_MAX, NULL },
 };
@@ -112,8 +114,8 @@ pageurl(const struct jta_ctx *ctx, const struct jta_req *req, int64_t n)
 }
 
 static enum jta_err
-list(struct jta_ctx *ctx, const struct jta_req *req, struct jta_resp *resp,
-    struct jta_error *err)
+list(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
 {
 	enum jta_err	 rc;
 	struct jta_tk_query q;
@@ -162,7 +164,8 @@ list(struct jta_ctx *ctx, const struct jta_req *req, struct jta_resp *resp,
 	} else
 		q.statuses = json_incref(json_object_get(p,
 		    "resolution_status__in"));
-	if ((rc = jta_store_tk_list(ctx->store, &q, &page, err)) != JTA_OK)
+	if ((rc = ctx->backend->ops->tk_list(ctx->backend, who, &q, &page,
+	    err)) != JTA_OK)
 		goto out;
 	count = json_integer_value(json_object_get(page, "count"));
 	if (q.page > 1 && (q.page - 1) * q.page_size >= count) {
@@ -203,8 +206,8 @@ create(struct jta_ctx *ctx, const struct jta_req *req,
 	if ((rc = jta_req_json(req, create_fields, N(create_fields), &f,
 	    err)) != JTA_OK)
 		return rc;
-	if ((rc = jta_store_tk_create(ctx->store, who,
-	    ctx->conf.default_project, f, &out, err)) == JTA_OK) {
+	if ((rc = ctx->backend->ops->tk_create(ctx->backend, who, f, &out,
+	    err)) == JTA_OK) {
 		snprintf(loc, sizeof(loc), "%s/api/tickets/%"
 		    JSON_INTEGER_FORMAT "/", ctx->conf.public_url,
 		    json_integer_value(json_object_get(out, "id")));
@@ -217,29 +220,33 @@ create(struct jta_ctx *ctx, const struct jta_req *req,
 }
 
 static enum jta_err
-item(struct jta_ctx *ctx, const struct jta_req *req, int64_t id,
-    struct jta_resp *resp, struct jta_error *err)
+item(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, int64_t id, struct jta_resp *resp,
+    struct jta_error *err)
 {
+	struct jta_backend *be = ctx->backend;
 	enum jta_err	 rc = JTA_ERR_INTERNAL;
 	json_t		*f = NULL, *out = NULL;
 
 	switch (req->method) {
 	case JTA_METHOD_GET:
 	case JTA_METHOD_HEAD:
-		rc = jta_store_tk_get(ctx->store, id, &out, err);
+		rc = be->ops->tk_get(be, who, id, &out, err);
 		break;
 	case JTA_METHOD_PUT:
 		if ((rc = jta_req_json(req, create_fields, N(create_fields),
 		    &f, err)) == JTA_OK)
-			rc = jta_store_tk_update(ctx->store, id, f, &out, err);
+			rc = be->ops->tk_update(be, who, id, f, &out,
+			    err);
 		break;
 	case JTA_METHOD_PATCH:
 		if ((rc = jta_req_json(req, patch_fields, N(patch_fields), &f,
 		    err)) == JTA_OK)
-			rc = jta_store_tk_update(ctx->store, id, f, &out, err);
+			rc = be->ops->tk_update(be, who, id, f, &out,
+			    err);
 		break;
 	case JTA_METHOD_DELETE:
-		if ((rc = jta_store_tk_delete(ctx->store, id, err)) == JTA_OK)
+		if ((rc = be->ops->tk_delete(be, who, id, err)) == JTA_OK)
 			return jta_resp_empty(resp, 204);
 		return rc;
 	case JTA_METHOD_POST:
@@ -266,7 +273,7 @@ route(struct jta_ctx *ctx, const struct jta_req *req,
 		switch (req->method) {
 		case JTA_METHOD_GET:
 		case JTA_METHOD_HEAD:
-			return list(ctx, req, resp, err);
+			return list(ctx, req, who, resp, err);
 		case JTA_METHOD_POST:
 			return create(ctx, req, who, resp, err);
 		case JTA_METHOD_PUT:
@@ -287,7 +294,7 @@ route(struct jta_ctx *ctx, const struct jta_req *req,
 	    id == 0)
 		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
 		    "Not found.");
-	return item(ctx, req, (int64_t)id, resp, err);
+	return item(ctx, req, who, (int64_t)id, resp, err);
 }
 
 static const struct jta_endpoint endpoint = {

@@ -40,7 +40,8 @@ def free_port():
 
 class Stack:
     def __init__(self, server, builddir, srcdir, workdir, extra_conf=None,
-                 metrics_open=False, admin_auth=None):
+                 metrics_open=False, admin_auth=None,
+                 default_project="DEMO"):
         """extra_conf(stack) may return more configuration lines; it is
         called once the port (stack.base_url) is known.  metrics_open:
         let 127.0.0.1 read /metrics (shipped: denied to everyone).
@@ -48,8 +49,11 @@ class Stack:
         with basic auth against an htpasswd file (bcrypt, htpasswd -B)
         instead of the shipped deny-all: nginx through
         jta-admin-access.conf, Apache in place of each "Require all
-        denied" of apache-conf/jta.conf."""
+        denied" of apache-conf/jta.conf.  default_project: the
+        configuration key (/api/tickets/ files there; a Jira stack needs
+        one of the stand-in's projects)."""
         assert server in ("nginx", "apache"), server
+        self.default_project = default_project
         self.extra_conf = extra_conf
         self.metrics_open = metrics_open
         self.admin_auth = admin_auth
@@ -97,9 +101,10 @@ class Stack:
             f.write("database = %s/jta.db\n"
                     "vault_key_file = %s/vault.key\n"
                     "public_url = %s\n"
-                    "default_project = DEMO\n"
+                    "default_project = %s\n"
                     "log_level = debug\n" % (self.workdir, self.workdir,
-                                              self.base_url))
+                                              self.base_url,
+                                              self.default_project))
             if self.extra_conf is not None:
                 f.write(self.extra_conf(self))
         rc, out, err = self.admin("init")

@@ -129,21 +129,25 @@ def logs_clean(stack):
     return bad
 
 
-def run_modes(modes, prefix, workers=None, cleanup=None, **stack_opts):
-    """Run each (mode, test, conf) of modes under nginx and then Apache:
-    test(cases, stack, server) on a fresh stack (conf: extra_conf, see
-    harness.Stack; workers: JTA_CHILDREN per program; stack_opts: the
-    Stack's options), the logs checked after a clean stop; then cleanup()
-    and the closing line."""
+def run_modes(modes, prefix, workers=None, cleanup=None,
+              servers=("nginx", "apache"), **stack_opts):
+    """Run each (mode, test, conf) of modes under nginx and then Apache
+    (or the servers given): test(cases, stack, server) on a fresh stack
+    (conf: extra_conf, see harness.Stack; workers: JTA_CHILDREN per
+    program; stack_opts: the Stack's options; a mode may also be (mode,
+    test, conf, opts) with options of its own), the logs checked after a
+    clean stop; then cleanup() and the closing line."""
     cases = Cases()
-    for mode, test, conf in modes:
-        for server in ("nginx", "apache"):
+    for entry in modes:
+        mode, test, conf = entry[:3]
+        opts = dict(stack_opts, **(entry[3] if len(entry) > 3 else {}))
+        for server in servers:
             if workers is not None:
                 os.environ["JTA_CHILDREN"] = str(workers)
             work = tempfile.mkdtemp(prefix="jta-%s-%s-%s-" % (prefix, mode,
                                                               server))
             stack = harness.Stack(server, BUILDDIR, SRCDIR, work, conf,
-                                  **stack_opts)
+                                  **opts)
             try:
                 stack.start()
                 test(cases, stack, server)

@@ -1856,6 +1856,212 @@ START_TEST(once_match_only_the_same_token)
 }
 END_TEST
 
+/* ---- /api/tickets/ ---- */
+
+static void
+assert_tk_jql(const struct jta_tk_query *q, const char *want)
+{
+	char			 buf[JTA_LIMIT_JQL + 1];
+	struct jta_error	 err;
+	int			 none = 0;
+
+	memset(&err, 0, sizeof(err));
+	ck_assert_msg(jta_jira_tk_jql(q, "OPS", buf, sizeof(buf), &none,
+	    &err) == JTA_OK, "refused: %s", err.detail);
+	ck_assert_int_eq(none, 0);
+	ck_assert_str_eq(buf, want);
+}
+
+START_TEST(tk_jql_no_filter_is_the_project_newest_first)
+{
+	struct jta_tk_query	 q;
+
+	memset(&q, 0, sizeof(q));
+	assert_tk_jql(&q, "project = \"OPS\" ORDER BY created DESC, key DESC");
+}
+END_TEST
+
+START_TEST(tk_jql_every_filter)
+{
+	struct jta_tk_query	 q;
+	json_t			*ids = json_pack("[i,i]", 10001, 10002);
+	json_t			*sts = json_pack("[s]", "RESOLVED");
+
+	memset(&q, 0, sizeof(q));
+	q.id = 10001;
+	q.ids = ids;
+	q.title_icontains = "Printer (3rd)";
+	q.search = "disk AND full";
+	q.created_gte = 1764547200;	/* 2025-12-01 00:00 UTC */
+	q.created_lte = 1764550800;
+	q.statuses = sts;
+	q.ordering = "-title";
+	assert_tk_jql(&q, "project = \"OPS\" AND id = 10001 AND id in "
+	    "(10001, 10002) AND summary ~ \"Printer 3rd\" AND text ~ "
+	    "\"disk and full\" AND created >= \"2025-12-01 00:00\" AND "
+	    "created <= \"2025-12-01 01:00\" AND statusCategory = \"Done\" "
+	    "ORDER BY summary DESC, key DESC");
+	json_decref(ids);
+	json_decref(sts);
+}
+END_TEST
+
+START_TEST(tk_jql_open_is_not_done_closed_is_none)
+{
+	struct jta_tk_query	 q;
+	char			 buf[JTA_LIMIT_JQL + 1];
+	struct jta_error	 err;
+	json_t			*open = json_pack("[s,s]", "OPEN", "CLOSED");
+	json_t			*closed = json_pack("[s]", "CLOSED");
+	json_t			*both = json_pack("[s,s]", "OPEN", "RESOLVED");
+	int			 none = 0;
+
+	memset(&q, 0, sizeof(q));
+	q.statuses = open;
+	q.ordering = "updated";
+	assert_tk_jql(&q, "project = \"OPS\" AND statusCategory != \"Done\" "
+	    "ORDER BY updated ASC, key DESC");
+	q.statuses = both;
+	assert_tk_jql(&q, "project = \"OPS\" ORDER BY updated ASC, key DESC");
+	q.statuses = closed;
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(jta_jira_tk_jql(&q, "OPS", buf, sizeof(buf), &none,
+	    &err), JTA_OK);
+	ck_assert_int_eq(none, 1);
+	ck_assert_str_eq(buf, "");
+	json_decref(open);
+	json_decref(closed);
+	json_decref(both);
+}
+END_TEST
+
+START_TEST(tk_jql_hostile_text_stays_a_literal)
+{
+	struct jta_tk_query	 q;
+	char			 buf[JTA_LIMIT_JQL + 1];
+	struct jta_error	 err;
+	int			 none = 0;
+
+	memset(&q, 0, sizeof(q));
+	q.search = "x\" OR project = SUP";
+	assert_tk_jql(&q, "project = \"OPS\" AND text ~ \"x or project = "
+	    "SUP\" ORDER BY created DESC, key DESC");
+	q.search = NULL;
+	q.title_icontains = "\"**\"";
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(jta_jira_tk_jql(&q, "OPS", buf, sizeof(buf), &none,
+	    &err), JTA_ERR_INPUT);
+	ck_assert_int_eq(err.status, 400);
+	ck_assert_str_eq(err.field, "title__icontains");
+	q.title_icontains = "a\x01b";
+	ck_assert_int_eq(jta_jira_tk_jql(&q, "OPS", buf, sizeof(buf), &none,
+	    &err), JTA_ERR_INPUT);
+	ck_assert_int_eq(err.status, 400);
+	q.title_icontains = NULL;
+	ck_assert_int_eq(jta_jira_tk_jql(&q, "OPS\" OR x", buf, sizeof(buf),
+	    &none, &err), JTA_ERR_CONFIG);
+}
+END_TEST
+
+START_TEST(tk_ids_read_and_checked)
+{
+	json_t		*ids = json_array();
+	json_t		*page = json_pack("{s:[{s:s},{s:s}], s:s}",
+			    "issues", "id", "10002", "id", "10001",
+			    "nextPageToken", "t1");
+	json_t		*last = json_pack("{s:[{s:s}], s:b}", "issues", "id",
+			    "7", "isLast", 1);
+	json_t		*badid = json_pack("{s:[{s:s}]}", "issues", "id",
+			    "2147483648");
+	json_t		*empty = json_pack("{s:[], s:s}", "issues",
+			    "nextPageToken", "t2");
+	const char	*next;
+	struct jta_error err;
+
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(jta_jira_tk_ids(page, ids, &next, &err), JTA_OK);
+	ck_assert_str_eq(next, "t1");
+	ck_assert_int_eq(jta_jira_tk_ids(last, ids, &next, &err), JTA_OK);
+	ck_assert_ptr_null(next);
+	assert_jsontext(ids, "[10002, 10001, 7]");
+	ck_assert_int_eq(jta_jira_tk_ids(badid, ids, &next, &err),
+	    JTA_ERR_UPSTREAM);
+	ck_assert_int_eq(jta_jira_tk_ids(empty, ids, &next, &err),
+	    JTA_ERR_UPSTREAM);
+	json_decref(ids);
+	json_decref(page);
+	json_decref(last);
+	json_decref(badid);
+	json_decref(empty);
+}
+END_TEST
+
+START_TEST(tk_ticket_maps_category)
+{
+	json_t		*done = json_pack("{s:s, s:s, s:{s:s, s:n, s:s, "
+			    "s:{s:s, s:{s:s}}, s:{s:s}}}", "id", "10005", "key",
+			    "OPS-5", "fields", "summary", "Jam", "description",
+			    "created", "2026-11-22T10:00:00.000+0000", "status",
+			    "name", "Closed", "statusCategory", "key", "done",
+			    "project", "key", "OPS");
+	json_t		*out = NULL;
+	const char	*proj;
+	struct jta_error err;
+
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(jta_jira_tk_ticket(done, &out, &proj, &err), JTA_OK);
+	ck_assert_str_eq(proj, "OPS");
+	assert_jsontext(out, "{\"id\": 10005, \"title\": \"Jam\", "
+	    "\"description\": null, \"created\": \"2026-11-22T10:00:00Z\", "
+	    "\"resolution_status\": \"RESOLVED\"}");
+	json_decref(out);
+	json_object_set_new(json_object_get(json_object_get(json_object_get(
+	    done, "fields"), "status"), "statusCategory"), "key",
+	    json_string("indeterminate"));
+	ck_assert_int_eq(jta_jira_tk_ticket(done, &out, &proj, &err), JTA_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(out,
+	    "resolution_status")), "OPEN");
+	json_decref(out);
+	json_object_set_new(done, "id", json_string("OPS-5"));
+	ck_assert_int_eq(jta_jira_tk_ticket(done, &out, &proj, &err),
+	    JTA_ERR_UPSTREAM);
+	json_decref(done);
+}
+END_TEST
+
+START_TEST(tk_transition_by_category)
+{
+	json_t		*tr = json_pack("{s:[{s:s, s:{s:s, s:{s:s}}},"
+			    "{s:s, s:b, s:{s:s, s:{s:s}}},"
+			    "{s:s, s:{s:s, s:{s:s}}}]}", "transitions",
+			    "id", "31", "to", "name", "To Do", "statusCategory",
+			    "key", "new",
+			    "id", "99", "isAvailable", 0, "to", "name", "Done",
+			    "statusCategory", "key", "done",
+			    "id", "21", "to", "name", "Done", "statusCategory",
+			    "key", "done");
+	json_t		*none = json_pack("{s:[{s:s, s:{s:s, s:{s:s}}}]}",
+			    "transitions", "id", "11", "to", "name",
+			    "In Progress", "statusCategory", "key",
+			    "indeterminate");
+	const char	*id;
+	struct jta_error err;
+
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(jta_jira_tk_transition(tr, 1, &id, &err), JTA_OK);
+	ck_assert_str_eq(id, "21");
+	ck_assert_int_eq(jta_jira_tk_transition(tr, 0, &id, &err), JTA_OK);
+	ck_assert_str_eq(id, "31");
+	ck_assert_int_eq(jta_jira_tk_transition(none, 1, &id, &err),
+	    JTA_ERR_CONFLICT);
+	ck_assert_int_eq(err.status, 409);
+	ck_assert_str_eq(err.field, "resolution_status");
+	ck_assert_ptr_nonnull(strstr(err.detail, "In Progress"));
+	json_decref(tr);
+	json_decref(none);
+}
+END_TEST
+
 Suite *
 jta_check_suite(void)
 {
@@ -1864,6 +2070,7 @@ jta_check_suite(void)
 	TCase	*map = tcase_create("mappers");
 	TCase	*body = tcase_create("bodies");
 	TCase	*errs = tcase_create("errors");
+	TCase	*tk = tcase_create("tickets");
 
 	tcase_add_test(jql, jql_every_filter_in_order);
 	tcase_add_test(jql, jql_every_order);
@@ -1936,5 +2143,13 @@ jta_check_suite(void)
 	tcase_add_test(errs, error_items_added_safely);
 	tcase_add_test(errs, jql_value_refusal_names_the_field);
 	suite_add_tcase(s, errs);
+	tcase_add_test(tk, tk_jql_no_filter_is_the_project_newest_first);
+	tcase_add_test(tk, tk_jql_every_filter);
+	tcase_add_test(tk, tk_jql_open_is_not_done_closed_is_none);
+	tcase_add_test(tk, tk_jql_hostile_text_stays_a_literal);
+	tcase_add_test(tk, tk_ids_read_and_checked);
+	tcase_add_test(tk, tk_ticket_maps_category);
+	tcase_add_test(tk, tk_transition_by_category);
+	suite_add_tcase(s, tk);
 	return s;
 }
