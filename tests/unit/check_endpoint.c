@@ -4,8 +4,9 @@
  * (programs run once as CGI in a child), and no drift between the table
  * and the files that name the endpoints again: nginx-conf/jta-locations.conf,
  * apache-conf/jta.conf, nginx-conf/jta-spawn-fcgi, the systemd socket
- * unit's program list, Makefile.am's pkglibexec_PROGRAMS and the .name
- * of every program in fcgi/ (read from $JTA_SRCDIR).
+ * unit's program list, the integration harness's, Makefile.am's
+ * pkglibexec_PROGRAMS and the .name of every program in fcgi/ (read from
+ * $JTA_SRCDIR).
  */
 #include "config.h"
 
@@ -528,6 +529,27 @@ words(const char *text, const char *start, const char *prefix,
 	}
 }
 
+/* The quoted words of text from start to the first ')' after it. */
+static void
+quoted(const char *text, const char *start, const char *prefix,
+    struct pairs *out)
+{
+	const char	*s = strstr(text, start), *e, *q;
+	char		 prog[96];
+
+	ck_assert_msg(s != NULL, "no '%s'", start);
+	ck_assert_msg((e = strchr(s, ')')) != NULL, "no ')' after '%s'",
+	    start);
+	memset(out, 0, sizeof(*out));
+	while ((s = memchr(s, '"', (size_t)(e - s))) != NULL &&
+	    (q = memchr(s + 1, '"', (size_t)(e - s - 1))) != NULL) {
+		snprintf(prog, sizeof(prog), "%s%.*s", prefix,
+		    (int)(q - s - 1), s + 1);
+		add(out, "", prog);
+		s = q + 1;
+	}
+}
+
 START_TEST(program_lists_match_the_table)
 {
 	struct pairs	 table, file;
@@ -542,6 +564,10 @@ START_TEST(program_lists_match_the_table)
 	words(text, "for p in", "jta-", &file);
 	free(text);
 	same(&table, &file, "nginx-conf/systemd/jta@.socket's program list");
+	text = slurp("tests/integration/harness.py");
+	quoted(text, "\nPROGRAMS = (", "jta-", &file);
+	free(text);
+	same(&table, &file, "tests/integration/harness.py's PROGRAMS");
 	text = slurp("Makefile.am");
 	words(text, "\npkglibexec_PROGRAMS =", "", &file);
 	free(text);
