@@ -134,8 +134,8 @@ declared(const struct jta_endpoint *ep, const struct jta_endpoint_def *def,
 	return JTA_OK;
 }
 
-/* A method route does not declare: 405 naming those it does, before the
- * access rules (which know no class for it) and the handler. */
+/* A method route does not declare: 405 naming those it does, instead of
+ * the handler. */
 static enum jta_err
 method_declared(const struct jta_endpoint_route *route,
     const struct jta_req *req, struct jta_resp *resp, struct jta_error *err)
@@ -191,18 +191,21 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 		rc = jta_policy_gate(ctx->policy, &err);
 	if (rc == JTA_OK && guard == JTA_ENDPOINT_RULES)
 		rc = jta_auth_bearer(ctx->store, ctx->vault, &req, &who, &err);
-	if (rc == JTA_OK)
-		rc = method_declared(route, &req, &resp, &err);
 	if (rc == JTA_OK && guard == JTA_ENDPOINT_RULES)
 		rc = jta_policy_check(ctx->policy, &req, &who, &op, &err);
 	/* Quotas (jta_usage.h) on the same op; the handler's answer is
 	 * counted below, each in its own short transaction. */
 	if (rc == JTA_OK && guard == JTA_ENDPOINT_RULES)
 		rc = jta_usage_check(ctx->usage, &who, &op, &resp, &err);
+	/* A method the table does not declare is answered here, where the
+	 * handler answered it before the table: counted as a call, no rule
+	 * applied (op has no class for it). */
 	if (rc == JTA_OK) {
-		rc = ep->handle(ctx, &req, guard == JTA_ENDPOINT_RULES ? &who :
-		    NULL, &resp, &err);
 		counted = guard == JTA_ENDPOINT_RULES;
+		if ((rc = method_declared(route, &req, &resp, &err)) ==
+		    JTA_OK)
+			rc = ep->handle(ctx, &req, guard == JTA_ENDPOINT_RULES ?
+			    &who : NULL, &resp, &err);
 	}
 	if (rc != JTA_OK && resp.status == 0) {
 		if (err.status == 0)
