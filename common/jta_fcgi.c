@@ -9,6 +9,7 @@
 #include <fcgiapp.h>
 
 #include "jta_audit.h"
+#include "jta_endpoint.h"
 #include "jta_fcgi.h"
 #include "jta_limits.h"
 #include "jta_log.h"
@@ -100,8 +101,56 @@ ms_since(const struct timespec *t0)
 	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/*
+ * Refuse what the endpoint table does not declare (jta_endpoint.h), before
+ * anything else looks at the request: fail closed, never serve without
+ * the rules.  A program without an entry answers 500: the fault is the
+ * server's (a program installed without its declaration), and no client
+ * can do anything about it; 403 would send them asking for a permission
+ * that does not exist.  A path its entry does not declare answers 404,
+ * "no such resource", as every handler answers a path it does not serve:
+ * the web server routes only declared locations here, so the request can
+ * only come past it, and the handler never sees it.
+ */
+static enum jta_err
+declared(const struct jta_endpoint *ep, const struct jta_endpoint_def *def,
+    const struct jta_req *req, const struct jta_endpoint_route **route,
+    struct jta_error *err)
+{
+	*route = NULL;
+	if (def == NULL) {
+		jta_errorlog("refused: program %s has no entry in the endpoint "
+		    "table (common/jta_endpoint.c)", ep->name);
+		return jta_error_set(err, JTA_ERR_CONFIG, 500, NULL,
+		    "this endpoint is not declared on the server, so it "
+		    "serves nothing; the server log has details");
+	}
+	if ((*route = jta_endpoint_route(def, req->path)) == NULL) {
+		jta_warn("refused: %s does not declare the path %.200s "
+		    "(common/jta_endpoint.c)", def->program, req->path);
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "path",
+		    "no such resource");
+	}
+	return JTA_OK;
+}
+
+/* A method route does not declare: 405 naming those it does, instead of
+ * the handler. */
+static enum jta_err
+method_declared(const struct jta_endpoint_route *route,
+    const struct jta_req *req, struct jta_resp *resp, struct jta_error *err)
+{
+	char	 allow[64];
+
+	if (jta_endpoint_method(route, req->method) != NULL)
+		return JTA_OK;
+	jta_endpoint_allow(route, allow, sizeof(allow));
+	return jta_fcgi_method_not_allowed(resp, allow, err);
+}
+
 static void
-serve(struct jta_ctx *ctx, const struct jta_endpoint *ep, struct io *io)
+serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
+    const struct jta_endpoint_def *def, struct io *io)
 {
 	struct jta_req	 req;
 	struct jta_resp	 resp;
@@ -111,6 +160,10 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep, struct io *io)
 	struct timespec	 t0;
 	enum jta_err	 rc;
 	int		 counted = 0;
+	/* Undeclared: the strictest guard, though nothing is served. */
+	enum jta_endpoint_guard guard = def != NULL ? def->guard :
+	    JTA_ENDPOINT_RULES;
+	const struct jta_endpoint_route *route = NULL;
 	const char	*mep;
 	double		 ms;
 
@@ -118,32 +171,41 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep, struct io *io)
 	memset(&op, 0, sizeof(op));
 	memset(&err, 0, sizeof(err));
 	memset(&who, 0, sizeof(who));
-	op.endpoint = "other";
+	op.endpoint = jta_endpoint_name(JTA_ENDPOINT_OTHER);
 	rc = jta_req_init(&req, getparam, io, &err);
 	jta_log_set_request(req.id);
 	jta_resp_init(&resp, writeout, io, req.id);
 	resp.head_only = req.method == JTA_METHOD_HEAD;
 	if (rc == JTA_OK)
 		rc = readbody(io, &req, &err);
+	if (rc == JTA_OK)
+		rc = declared(ep, def, &req, &route, &err);
+	if (rc == JTA_OK)
+		jta_policy_op_classify(route, &req, ctx->conf.default_project,
+		    &op);
 	/* The operators' switches (jta_policy.h): the kill switch before
 	 * anything else can happen, the access rules once we know who
 	 * asks.  Checks that count or cap (usage, quotas) go beside
 	 * jta_policy_check, on the same op. */
-	if (rc == JTA_OK && !ep->no_policy) {
-		jta_policy_op_from_req(&req, ctx->conf.default_project, &op);
+	if (rc == JTA_OK && guard != JTA_ENDPOINT_OPEN)
 		rc = jta_policy_gate(ctx->policy, &err);
-	}
-	if (rc == JTA_OK && ep->auth)
+	if (rc == JTA_OK && guard == JTA_ENDPOINT_RULES)
 		rc = jta_auth_bearer(ctx->store, ctx->vault, &req, &who, &err);
-	if (rc == JTA_OK && ep->auth && !ep->no_policy)
+	if (rc == JTA_OK && guard == JTA_ENDPOINT_RULES)
 		rc = jta_policy_check(ctx->policy, &req, &who, &op, &err);
 	/* Quotas (jta_usage.h) on the same op; the handler's answer is
 	 * counted below, each in its own short transaction. */
-	if (rc == JTA_OK && ep->auth && !ep->no_policy)
+	if (rc == JTA_OK && guard == JTA_ENDPOINT_RULES)
 		rc = jta_usage_check(ctx->usage, &who, &op, &resp, &err);
+	/* A method the table does not declare is answered here, where the
+	 * handler answered it before the table: counted as a call, no rule
+	 * applied (op has no class for it). */
 	if (rc == JTA_OK) {
-		rc = ep->handle(ctx, &req, ep->auth ? &who : NULL, &resp, &err);
-		counted = ep->auth && !ep->no_policy;
+		counted = guard == JTA_ENDPOINT_RULES;
+		if ((rc = method_declared(route, &req, &resp, &err)) ==
+		    JTA_OK)
+			rc = ep->handle(ctx, &req, guard == JTA_ENDPOINT_RULES ?
+			    &who : NULL, &resp, &err);
 	}
 	if (rc != JTA_OK && resp.status == 0) {
 		if (err.status == 0)
@@ -160,17 +222,18 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep, struct io *io)
 			jta_warn("could not send the error response");
 	}
 	/* The audit log: every change by a person, refusals too. */
-	if (!ep->no_policy)
+	if (def != NULL && guard != JTA_ENDPOINT_OPEN)
 		jta_audit_request(ctx->store, ctx->conf.backend ==
 		    JTA_BACKEND_JIRA, &req, &who, &op, &resp, &err);
 	if (counted)
 		jta_usage_count(ctx->usage, &who, &op, resp.status);
 	ms = ms_since(&t0);
-	/* Metrics by the access rules' endpoint names; a program outside
-	 * them (healthz, metrics, openapi) counts under its own name. */
+	/* Metrics by the table's names; a request no route covers counts
+	 * under its program's. */
 	mep = op.endpoint;
-	if (mep == NULL || strcmp(mep, "other") == 0)
-		mep = strncmp(ep->name, "jta-", 4) == 0 ? ep->name + 4 : NULL;
+	if (strcmp(mep, jta_endpoint_name(JTA_ENDPOINT_OTHER)) == 0 &&
+	    def != NULL)
+		mep = jta_endpoint_name(def->name);
 	jta_metrics_request(mep, resp.status, ms / 1e3);
 	jta_info("%s %.200s status=%d ms=%.2f user=%s error=%s field=%s",
 	    req.method_name, req.path, resp.status, ms,
@@ -194,6 +257,7 @@ int
 jta_fcgi_main(const struct jta_endpoint *ep)
 {
 	struct jta_ctx	 ctx;
+	const struct jta_endpoint_def *def = jta_endpoint_get(ep->name);
 	FCGX_Request	 fr;
 	struct io	 io;
 	char		 msg[768];
@@ -201,6 +265,10 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 
 	memset(&ctx, 0, sizeof(ctx));
 	jta_log_init(ep->name);
+	if (def == NULL)
+		jta_errorlog("program %s has no entry in the endpoint table "
+		    "(common/jta_endpoint.c): every request is refused",
+		    ep->name);
 	signal(SIGPIPE, SIG_IGN);	/* a gone client is an error return */
 	if (jta_conf_load(&ctx.conf, NULL, msg, sizeof(msg)) != JTA_OK) {
 		jta_errorlog("configuration: %s", msg);
@@ -272,7 +340,7 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 	status = 0;
 	memset(&io, 0, sizeof(io));
 	if (FCGX_IsCGI()) {
-		serve(&ctx, ep, &io);
+		serve(&ctx, ep, def, &io);
 		fflush(stdout);
 		goto out;
 	}
@@ -294,7 +362,7 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 		sigaction(SIGINT, &sa, NULL);
 	}
 	while (FCGX_Accept_r(&fr) >= 0) {
-		serve(&ctx, ep, &io);
+		serve(&ctx, ep, def, &io);
 		FCGX_Finish_r(&fr);
 	}
 	FCGX_Free(&fr, 1);

@@ -4,11 +4,13 @@
  * with libfcgi's fcgiapp (fd 0 is the listening socket, as spawn-fcgi and
  * systemd's StandardInput=socket hand it over), or serve exactly one
  * request as plain CGI when started that way.  Each request is parsed and
- * bounded (jta_req), stopped by the kill switch (jta_policy_gate, before
- * authentication), authenticated when the endpoint asks, checked against
- * the access rules (jta_policy_check), handed to the endpoint's handler,
- * and logged in one line and counted for /metrics (jta_metrics_request,
- * by the access rules' endpoint name).  A handler that fails
+ * bounded (jta_req), checked against the program's entry in the endpoint
+ * table (jta_endpoint.h: what it does not declare is refused), stopped
+ * by the kill switch (jta_policy_gate, before authentication),
+ * authenticated when the entry asks, checked against the access rules
+ * (jta_policy_check), handed to the endpoint's handler, and logged in
+ * one line and counted for /metrics (jta_metrics_request, by the
+ * table's names).  A handler that fails
  * without answering gets its error sent as problem+json; the worker keeps
  * serving.
  */
@@ -55,14 +57,17 @@ typedef enum jta_err (*jta_handler)(struct jta_ctx *ctx,
 typedef enum jta_err (*jta_error_writer)(struct jta_resp *resp,
     const struct jta_error *err);
 
+/*
+ * What an endpoint program brings to the loop.  Everything else about it
+ * (the locations it serves, the methods, the operation class for the
+ * access rules, the project, whether the kill switch, an API key and the
+ * rules apply, its metrics name) is its entry in the endpoint table
+ * (jta_endpoint.h), found by name; a program without one is refused.
+ */
 struct jta_endpoint {
-	const char	*name;		/* program name, for the log */
+	const char	*name;		/* program name: the table's key */
 	jta_handler	 handle;
-	int		 auth;		/* 1: Bearer API key required */
 	jta_error_writer error;		/* NULL: RFC 9457 problem+json */
-	int		 no_policy;	/* 1: neither the kill switch nor
-					 * the access rules apply (/healthz,
-					 * which reports the switch) */
 };
 
 /* Run ep until the web server closes the socket; returns the process's

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "jta_buf.h"
+#include "jta_endpoint.h"
 #include "jta_limits.h"
 #include "jta_log.h"
 #include "jta_metrics.h"
@@ -24,16 +25,18 @@
 _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2,
     "64-bit atomics must be lock-free to live in shared memory");
 
-/* The endpoints counted: the access rules' names (jta_policy.h), then
- * the programs outside them.  The index is the slot. */
-static const char *const endpoints[] = {
-	"issues.search", "issues.create", "issue", "comments",
-	"transitions", "drafts.create", "drafts", "similar", "users",
-	"project.fields", "projects", "me", "tickets", "oauth",
-	"healthz", "metrics", "openapi", "admin", "other",
-};
-#define NEP	(sizeof(endpoints) / sizeof(endpoints[0]))
-#define EP_OTHER (NEP - 1)
+/* The endpoints counted: the endpoint table's names (jta_endpoint.h),
+ * whose order is the slot order; "other" is the last. */
+#define NEP	((size_t)JTA_ENDPOINT_NNAMES)
+#define EP_OTHER ((size_t)JTA_ENDPOINT_OTHER)
+_Static_assert(JTA_ENDPOINT_OTHER == JTA_ENDPOINT_NNAMES - 1,
+    "\"other\" is the last endpoint slot");
+
+static const char *
+epname(size_t slot)
+{
+	return jta_endpoint_name((enum jta_endpoint_name)slot);
+}
 
 /* The status codes we send, then one slot per class for the others and
  * one for "no answer could be sent". */
@@ -96,7 +99,7 @@ jta_metrics_endpoint_slot(const char *endpoint)
 	if (endpoint == NULL)
 		return EP_OTHER;
 	for (i = 0; i < NEP; i++)
-		if (strcmp(endpoints[i], endpoint) == 0)
+		if (strcmp(epname(i), endpoint) == 0)
 			return i;
 	return EP_OTHER;
 }
@@ -595,7 +598,7 @@ format(struct jta_buf *b, const struct totals *t)
 			if (t->requests[i][j] == 0)
 				continue;
 			put(b, "jta_requests_total{endpoint=\"%s\",status=\"",
-			    endpoints[i]);
+			    epname(i));
 			put_status(b, j);
 			put(b, "\"} %llu\n",
 			    (unsigned long long)t->requests[i][j]);
@@ -611,7 +614,7 @@ format(struct jta_buf *b, const struct totals *t)
 		if (n == 0)
 			continue;
 		snprintf(label, sizeof(label), "endpoint=\"%s\",",
-		    endpoints[i]);
+		    epname(i));
 		put_histogram(b, "jta_request_duration_seconds", label,
 		    t->req_buckets[i], t->req_sum_ns[i]);
 	}

@@ -15,8 +15,8 @@
  * a program ever ran at once.  The reader (jta-metrics) sums every file;
  * a file is never truncated once in use, so mapping it cannot fault.
  *
- * Every slot table is fixed: endpoints from a fixed list (the access
- * rules' names, jta_policy.h, and a few programs of their own), status
+ * Every slot table is fixed: endpoints from a fixed list (the endpoint
+ * table's names, jta_endpoint.h), status
  * codes from the ones we send (others fold into their class, "4xx"),
  * fixed histogram buckets.  No label value comes from a request.
  *

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "jta_endpoint.h"
 #include "jta_log.h"
 #include "jta_policy.h"
 #include "jta_text.h"
@@ -96,12 +97,6 @@ keyproject(const struct jta_req *req, const char *suffix, char *proj,
 	    &num) == 0;
 }
 
-static int
-isread(const struct jta_req *req)
-{
-	return req->method == JTA_METHOD_GET || req->method == JTA_METHOD_HEAD;
-}
-
 static void
 setproject(struct jta_policy_op *op, const char *key)
 {
@@ -130,112 +125,112 @@ bodyproject(const struct jta_req *req, struct jta_policy_op *op)
 	json_decref(b);
 }
 
-void
-jta_policy_op_from_req(const struct jta_req *req, const char *default_project,
-    struct jta_policy_op *op)
+static unsigned
+clsbits(enum jta_endpoint_class c)
 {
-	char	 proj[JTA_LIMIT_PROJECT_KEY + 1];
-	char	 v[JTA_LIMIT_QUERY + 1];
-	int	 n;
+	switch (c) {
+	case JTA_ENDPOINT_CREATE:
+		return JTA_POLICY_CREATE;
+	case JTA_ENDPOINT_WRITE:
+		return JTA_POLICY_WRITE;
+	case JTA_ENDPOINT_NONE:
+	case JTA_ENDPOINT_READ:
+		break;
+	}
+	return JTA_POLICY_READ;
+}
 
-	memset(op, 0, sizeof(*op));
-	op->endpoint = "other";
-	op->cls = JTA_POLICY_READ;
-	if (strcmp(req->path, "/api/issues") == 0 ||
-	    strcmp(req->path, "/oauth/issues") == 0) {
-		if (isread(req)) {
-			op->endpoint = "issues.search";
-			op->rules = 1;
-			op->has_project = 1;
-			/* A JQL search names its projects in JQL, which
-			 * we do not parse: no one known project. */
-			if (queryparam(req->query, "jql", v, sizeof(v)) != 0)
-				return;
-			if ((n = queryparam(req->query, "project", v,
-			    sizeof(v))) == 1)
-				setproject(op, v);
-		} else if (req->method == JTA_METHOD_POST) {
-			op->endpoint = "issues.create";
-			op->cls = JTA_POLICY_CREATE;
-			op->rules = 1;
-			bodyproject(req, op);
-		}
-	} else if (strncmp(req->path, "/api/issues/", 12) == 0) {
-		if (keyproject(req, "", proj, sizeof(proj))) {
-			op->endpoint = "issue";
-			op->rules = isread(req) ||
-			    req->method == JTA_METHOD_PATCH;
-			op->cls = isread(req) ? JTA_POLICY_READ :
-			    JTA_POLICY_WRITE;
-		} else if (keyproject(req, "/comments", proj, sizeof(proj))) {
-			op->endpoint = "comments";
-			op->rules = req->method == JTA_METHOD_POST;
-			op->cls = JTA_POLICY_WRITE;
-		} else if (keyproject(req, "/transitions", proj,
-		    sizeof(proj))) {
-			op->endpoint = "transitions";
-			op->rules = isread(req) ||
-			    req->method == JTA_METHOD_POST;
-			op->cls = isread(req) ? JTA_POLICY_READ :
-			    JTA_POLICY_WRITE;
-		} else
-			return;
-		setproject(op, proj);
-	} else if (strcmp(req->path, "/api/projects") == 0 ||
-	    strcmp(req->path, "/api/me") == 0) {
-		op->endpoint = req->path[5] == 'p' ? "projects" : "me";
-		op->rules = isread(req);
-	} else if (strcmp(req->path, "/api/tickets") == 0 ||
-	    strncmp(req->path, "/api/tickets/", 13) == 0) {
-		/* The basic API: a list spans every project and a ticket
-		 * is named by id, so only a create has a known project. */
-		op->endpoint = "tickets";
-		op->rules = req->method != JTA_METHOD_OTHER;
+/* The project of req from where m says it comes (r->path's "*" for a key
+ * or a project in the path). */
+static void
+findproject(const struct jta_endpoint_route *r,
+    const struct jta_endpoint_method *m, const struct jta_req *req,
+    const char *default_project, struct jta_policy_op *op)
+{
+	char		 proj[JTA_LIMIT_PROJECT_KEY + 1];
+	char		 v[JTA_LIMIT_QUERY + 1];
+	const char	*star, *k, *e;
+
+	switch (m->project) {
+	case JTA_PROJECT_NONE:
+		return;
+	case JTA_PROJECT_ANY:
 		op->has_project = 1;
-		if (isread(req))
-			op->cls = JTA_POLICY_READ;
-		else if (req->method == JTA_METHOD_POST) {
-			op->cls = JTA_POLICY_CREATE;
-			setproject(op, default_project);
-		} else
-			op->cls = JTA_POLICY_WRITE;
-	} else if (strcmp(req->path, "/api/drafts") == 0) {
-		/* A draft is the first step of a create. */
-		op->endpoint = "drafts.create";
-		op->rules = req->method == JTA_METHOD_POST;
-		op->cls = JTA_POLICY_CREATE;
-		bodyproject(req, op);
-	} else if (strncmp(req->path, "/api/drafts/", 12) == 0) {
-		/* The draft's project is in the store, not in the request:
-		 * the drafts program checks the rules again with it before
-		 * a submit or an edit (jta_policy_check). */
-		op->endpoint = "drafts";
-		op->rules = req->method != JTA_METHOD_OTHER;
-		op->cls = isread(req) ? JTA_POLICY_READ : JTA_POLICY_CREATE;
-	} else if (strcmp(req->path, "/api/similar") == 0) {
-		/* Like a search: it reads tickets of any project. */
-		op->endpoint = "similar";
-		op->rules = isread(req);
+		return;
+	case JTA_PROJECT_SEARCH:
+		op->has_project = 1;
+		/* A JQL search names its projects in JQL, which we do not
+		 * parse: no one known project. */
+		if (queryparam(req->query, "jql", v, sizeof(v)) != 0)
+			return;
+		if (queryparam(req->query, "project", v, sizeof(v)) == 1)
+			setproject(op, v);
+		return;
+	case JTA_PROJECT_QUERY:
 		op->has_project = 1;
 		if (queryparam(req->query, "project", v, sizeof(v)) == 1)
 			setproject(op, v);
-	} else if (strcmp(req->path, "/api/users") == 0) {
-		op->endpoint = "users";
-		op->rules = isread(req);
-	} else if (strncmp(req->path, "/api/projects/", 14) == 0) {
-		/* /api/projects/{key}/fields: the key is the project. */
-		const char	*k = req->path + 14, *e = strchr(k, '/');
-
-		op->endpoint = "project.fields";
-		op->rules = isread(req);
-		if (e != NULL && (size_t)(e - k) < sizeof(proj)) {
+		return;
+	case JTA_PROJECT_BODY:
+		bodyproject(req, op);
+		return;
+	case JTA_PROJECT_KEY:
+		/* A path that is no issue key names no project; the
+		 * handler answers 404. */
+		op->has_project = 1;
+		star = strchr(r->path, '*');
+		if (star != NULL && keyproject(req, star + 1, proj,
+		    sizeof(proj)))
+			setproject(op, proj);
+		return;
+	case JTA_PROJECT_PATH:
+		op->has_project = 1;
+		if ((star = strchr(r->path, '*')) == NULL)
+			return;
+		k = req->path + (star - r->path);
+		if ((e = strchr(k, '/')) == NULL)
+			e = k + strlen(k);
+		if ((size_t)(e - k) < sizeof(proj)) {
 			memcpy(proj, k, (size_t)(e - k));
 			proj[e - k] = '\0';
 			setproject(op, proj);
 		}
-	} else if (strncmp(req->path, "/oauth/", 7) == 0 ||
-	    strncmp(req->path, "/.well-known/", 13) == 0)
-		op->endpoint = "oauth";
+		return;
+	case JTA_PROJECT_DEFAULT:
+		setproject(op, default_project);
+		return;
+	}
+}
+
+void
+jta_policy_op_classify(const struct jta_endpoint_route *r,
+    const struct jta_req *req, const char *default_project,
+    struct jta_policy_op *op)
+{
+	const struct jta_endpoint_method *m;
+
+	memset(op, 0, sizeof(*op));
+	op->endpoint = jta_endpoint_name(JTA_ENDPOINT_OTHER);
+	op->cls = JTA_POLICY_READ;
+	if (r == NULL)
+		return;
+	if ((m = jta_endpoint_method(r, req->method)) == NULL) {
+		/* A method the location refuses: its 405, not a rule. */
+		op->endpoint = jta_endpoint_name(r->refused);
+		return;
+	}
+	op->endpoint = jta_endpoint_name(m->name);
+	op->cls = clsbits(m->cls);
+	op->rules = m->cls != JTA_ENDPOINT_NONE;
+	findproject(r, m, req, default_project, op);
+}
+
+void
+jta_policy_op_from_req(const struct jta_req *req, const char *default_project,
+    struct jta_policy_op *op)
+{
+	jta_policy_op_classify(jta_endpoint_route(NULL, req->path), req,
+	    default_project, op);
 }
 
 /* ---- the policy object ---- */

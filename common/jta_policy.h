@@ -5,9 +5,9 @@
  * - The kill switch.  While it is off every API and OAuth endpoint answers
  *   503 problem+json with the operator's message as its detail (no
  *   Retry-After: nobody knows when it comes back), before authentication
- *   and before anything reaches Jira.  /healthz (and any endpoint that sets
- *   no_policy in its struct jta_endpoint) is not switched off; it reports
- *   the switch.
+ *   and before anything reaches Jira.  /healthz (and any program its entry
+ *   in the endpoint table, jta_endpoint.h, guards with JTA_ENDPOINT_OPEN)
+ *   is not switched off; it reports the switch.
  * - Access rules: allow or deny by Atlassian site, project, person, Jira
  *   group or email domain, each for reading, creating, writing (create,
  *   edit, comment, transition) or all; and a read-only mode.  Deny rules
@@ -21,8 +21,9 @@
  * Measured: the row read is about 2 us, as much as PRAGMA data_version,
  * which moves at every ticket write and so would not spare the read.
  *
- * The serving loop runs, for an endpoint without no_policy:
- *   jta_policy_op_from_req -> jta_policy_gate -> authentication ->
+ * The serving loop runs, for a program guarded by the switch or the rules
+ * (jta_endpoint.h):
+ *   jta_policy_op_classify -> jta_policy_gate -> authentication ->
  *   jta_policy_check -> handler.
  * More per-request checks (quotas, usage, audit) take the same struct
  * jta_policy_op and go beside jta_policy_check.
@@ -34,6 +35,7 @@
 
 #include "jta_backend.h"
 #include "jta_conf.h"
+#include "jta_endpoint.h"
 #include "jta_err.h"
 #include "jta_limits.h"
 #include "jta_req.h"
@@ -66,12 +68,21 @@ struct jta_policy_op {
 struct jta_policy;
 
 /*
- * Classify req: which endpoint, read/create/write, and the project: the
+ * Classify req as route r of the endpoint table declares it (jta_endpoint.h):
+ * the name, read/create/write, whether rules apply, and the project: the
  * key's prefix for /api/issues/{key}..., the body's "project" for a
  * create (when the body is a JSON object with a string "project"; the
  * handler validates the body again), project= of a search (none when
- * jql= is given), default_project for a POST /api/tickets/.
+ * jql= is given), default_project for a POST /api/tickets/.  r NULL, or
+ * a method r does not declare, is no operation the rules know: rules 0
+ * (the serving loop refuses such a request before its handler).
  */
+void jta_policy_op_classify(const struct jta_endpoint_route *r,
+    const struct jta_req *req, const char *default_project,
+    struct jta_policy_op *op);
+
+/* jta_policy_op_classify with the route of the table, of any program,
+ * that covers req's path. */
 void jta_policy_op_from_req(const struct jta_req *req,
     const char *default_project, struct jta_policy_op *op);
 

@@ -28,7 +28,7 @@
  * fetch with it needs a CORS preflight we never grant), and its Origin and
  * Sec-Fetch-Site, when sent, must say it comes from this site.
  *
- * Neither the kill switch nor the access rules apply (no_policy): the
+ * Neither the kill switch nor the access rules apply (JTA_ENDPOINT_OPEN): the
  * operator must be able to switch the service back on from here.  Every
  * change is written to the audit log (admin_audit).
  */
@@ -703,8 +703,6 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 static const struct jta_endpoint endpoint = {
 	.name = "jta-admin-api",
 	.handle = handle,
-	.auth = 0,
-	.no_policy = 1,
 };
 
 int

@@ -36,7 +36,6 @@ out:
 static const struct jta_endpoint endpoint = {
 	.name = "jta-comments",
 	.handle = handle,
-	.auth = 1,
 };
 
 int

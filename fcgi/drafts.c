@@ -243,7 +243,6 @@ nodraft:
 static const struct jta_endpoint endpoint = {
 	.name = "jta-drafts",
 	.handle = handle,
-	.auth = 1,
 };
 
 int

@@ -3,7 +3,7 @@
  * "enabled": false and their "message"; still 200, since the server is
  * healthy and monitors should not page anyone for a planned switch-off).
  * No authentication: monitors call it.  Not subject to the kill switch
- * or the access rules (no_policy). */
+ * or the access rules (JTA_ENDPOINT_OPEN). */
 #include "config.h"
 
 #include <string.h>
@@ -51,8 +51,6 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 static const struct jta_endpoint endpoint = {
 	.name = "jta-healthz",
 	.handle = handle,
-	.auth = 0,
-	.no_policy = 1,
 };
 
 int

@@ -26,7 +26,6 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 static const struct jta_endpoint endpoint = {
 	.name = "jta-me",
 	.handle = handle,
-	.auth = 1,
 };
 
 int

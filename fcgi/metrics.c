@@ -5,7 +5,7 @@
  * No authentication of ours: the web server restricts the location
  * (nginx-conf/jta-admin-access.conf, apache-conf/jta.conf), as for the
  * admin page.  Not subject to the kill switch or the access rules
- * (no_policy): operators need it most while the service is off.
+ * (JTA_ENDPOINT_OPEN): operators need it most while the service is off.
  */
 #include "config.h"
 
@@ -47,8 +47,6 @@ out:
 static const struct jta_endpoint endpoint = {
 	.name = "jta-metrics",
 	.handle = handle,
-	.auth = 0,
-	.no_policy = 1,
 };
 
 int

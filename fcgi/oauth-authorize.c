@@ -305,7 +305,6 @@ out:
 static const struct jta_endpoint endpoint = {
 	.name = "jta-oauth-authorize",
 	.handle = handle,
-	.auth = 0,
 };
 
 int

@@ -225,7 +225,6 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 static const struct jta_endpoint endpoint = {
 	.name = "jta-oauth-callback",
 	.handle = handle,
-	.auth = 0,
 };
 
 int

@@ -53,7 +53,6 @@ out:
 static const struct jta_endpoint endpoint = {
 	.name = "jta-oauth-start",
 	.handle = handle,
-	.auth = 0,
 };
 
 int

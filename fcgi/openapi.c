@@ -151,7 +151,6 @@ out:
 static const struct jta_endpoint endpoint = {
 	.name = "jta-openapi",
 	.handle = handle,
-	.auth = 0,
 };
 
 int

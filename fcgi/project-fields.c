@@ -44,7 +44,6 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 static const struct jta_endpoint endpoint = {
 	.name = "jta-project-fields",
 	.handle = handle,
-	.auth = 1,
 };
 
 int

@@ -300,7 +300,6 @@ route(struct jta_ctx *ctx, const struct jta_req *req,
 static const struct jta_endpoint endpoint = {
 	.name = "jta-tickets",
 	.handle = route,
-	.auth = 1,
 	.error = drf_error,
 };
 

@@ -38,7 +38,6 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 static const struct jta_endpoint endpoint = {
 	.name = "jta-users",
 	.handle = handle,
-	.auth = 1,
 };
 
 int

@@ -1,0 +1,246 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "jta_endpoint.h"
+
+static const char *const names[JTA_ENDPOINT_NNAMES] = {
+	[JTA_ENDPOINT_ISSUES_SEARCH] = "issues.search",
+	[JTA_ENDPOINT_ISSUES_CREATE] = "issues.create",
+	[JTA_ENDPOINT_ISSUE] = "issue",
+	[JTA_ENDPOINT_COMMENTS] = "comments",
+	[JTA_ENDPOINT_TRANSITIONS] = "transitions",
+	[JTA_ENDPOINT_DRAFTS_CREATE] = "drafts.create",
+	[JTA_ENDPOINT_DRAFTS] = "drafts",
+	[JTA_ENDPOINT_SIMILAR] = "similar",
+	[JTA_ENDPOINT_USERS] = "users",
+	[JTA_ENDPOINT_PROJECT_FIELDS] = "project.fields",
+	[JTA_ENDPOINT_PROJECTS] = "projects",
+	[JTA_ENDPOINT_ME] = "me",
+	[JTA_ENDPOINT_TICKETS] = "tickets",
+	[JTA_ENDPOINT_OAUTH] = "oauth",
+	[JTA_ENDPOINT_HEALTHZ] = "healthz",
+	[JTA_ENDPOINT_METRICS] = "metrics",
+	[JTA_ENDPOINT_OPENAPI] = "openapi",
+	[JTA_ENDPOINT_ADMIN] = "admin",
+	[JTA_ENDPOINT_OTHER] = "other",
+};
+
+/* Shorthands for the table only. */
+#define GET	JTA_ENDPOINT_GET
+#define POST	JTA_ENDPOINT_POST
+#define PATCH	JTA_ENDPOINT_PATCH
+#define CHANGE	JTA_ENDPOINT_CHANGE
+#define ANY	JTA_ENDPOINT_ANY
+#define NONE	JTA_ENDPOINT_NONE
+#define READ	JTA_ENDPOINT_READ
+#define CREATE	JTA_ENDPOINT_CREATE
+#define WRITE	JTA_ENDPOINT_WRITE
+#define N(x)	JTA_ENDPOINT_##x
+
+/* A location served by one program whose every method is name, with no
+ * access rule (OAuth, health, metrics, schema, admin). */
+#define PLAIN(path, name) { (path), N(name), { { ANY, N(name), NONE, \
+	JTA_PROJECT_NONE } } }
+
+/*
+ * The table.  The issue collection keeps its seed name /oauth/issues as
+ * well; a request to it with a method it does not serve is counted as
+ * "other", as it was before the table.
+ */
+static const struct jta_endpoint_def table[] = {
+	{ "jta-healthz", JTA_ENDPOINT_OPEN, N(HEALTHZ),
+	    { PLAIN("/healthz", HEALTHZ) } },
+	{ "jta-issues", JTA_ENDPOINT_RULES, N(OTHER), {
+	    { "/api/issues", N(OTHER), {
+		{ GET, N(ISSUES_SEARCH), READ, JTA_PROJECT_SEARCH },
+		{ POST, N(ISSUES_CREATE), CREATE, JTA_PROJECT_BODY } } },
+	    { "/oauth/issues", N(OTHER), {
+		{ GET, N(ISSUES_SEARCH), READ, JTA_PROJECT_SEARCH },
+		{ POST, N(ISSUES_CREATE), CREATE, JTA_PROJECT_BODY } } } } },
+	{ "jta-issue", JTA_ENDPOINT_RULES, N(ISSUE), {
+	    { "/api/issues/*", N(ISSUE), {
+		{ GET, N(ISSUE), READ, JTA_PROJECT_KEY },
+		{ PATCH, N(ISSUE), WRITE, JTA_PROJECT_KEY } } } } },
+	{ "jta-comments", JTA_ENDPOINT_RULES, N(COMMENTS), {
+	    { "/api/issues/*/comments", N(COMMENTS), {
+		{ POST, N(COMMENTS), WRITE, JTA_PROJECT_KEY } } } } },
+	{ "jta-transitions", JTA_ENDPOINT_RULES, N(TRANSITIONS), {
+	    { "/api/issues/*/transitions", N(TRANSITIONS), {
+		{ GET, N(TRANSITIONS), READ, JTA_PROJECT_KEY },
+		{ POST, N(TRANSITIONS), WRITE, JTA_PROJECT_KEY } } } } },
+	{ "jta-projects", JTA_ENDPOINT_RULES, N(PROJECTS), {
+	    { "/api/projects", N(PROJECTS), {
+		{ GET, N(PROJECTS), READ, JTA_PROJECT_NONE } } } } },
+	{ "jta-me", JTA_ENDPOINT_RULES, N(ME), {
+	    { "/api/me", N(ME), {
+		{ GET, N(ME), READ, JTA_PROJECT_NONE } } } } },
+	/* The basic API: a list spans every project and a ticket is named
+	 * by id, so only a create has a known project. */
+	{ "jta-tickets", JTA_ENDPOINT_RULES, N(TICKETS), {
+	    { "/api/tickets", N(TICKETS), {
+		{ GET, N(TICKETS), READ, JTA_PROJECT_ANY },
+		{ POST, N(TICKETS), CREATE, JTA_PROJECT_DEFAULT },
+		{ CHANGE, N(TICKETS), WRITE, JTA_PROJECT_ANY } } },
+	    { "/api/tickets/**", N(TICKETS), {
+		{ GET, N(TICKETS), READ, JTA_PROJECT_ANY },
+		{ POST, N(TICKETS), CREATE, JTA_PROJECT_DEFAULT },
+		{ CHANGE, N(TICKETS), WRITE, JTA_PROJECT_ANY } } } } },
+	{ "jta-oauth-start", JTA_ENDPOINT_SWITCH, N(OAUTH),
+	    { PLAIN("/oauth/start", OAUTH) } },
+	{ "jta-oauth-callback", JTA_ENDPOINT_SWITCH, N(OAUTH),
+	    { PLAIN("/oauth/callback", OAUTH) } },
+	{ "jta-oauth-authorize", JTA_ENDPOINT_SWITCH, N(OAUTH),
+	    { PLAIN("/oauth/authorize", OAUTH) } },
+	{ "jta-oauth-token", JTA_ENDPOINT_SWITCH, N(OAUTH),
+	    { PLAIN("/oauth/token", OAUTH) } },
+	{ "jta-oauth-revoke", JTA_ENDPOINT_SWITCH, N(OAUTH),
+	    { PLAIN("/oauth/revoke", OAUTH) } },
+	{ "jta-oauth-metadata", JTA_ENDPOINT_SWITCH, N(OAUTH),
+	    { PLAIN("/.well-known/oauth-authorization-server", OAUTH) } },
+	/* Like a search: it reads tickets of any project. */
+	{ "jta-similar", JTA_ENDPOINT_RULES, N(SIMILAR), {
+	    { "/api/similar", N(SIMILAR), {
+		{ GET, N(SIMILAR), READ, JTA_PROJECT_QUERY } } } } },
+	{ "jta-users", JTA_ENDPOINT_RULES, N(USERS), {
+	    { "/api/users", N(USERS), {
+		{ GET, N(USERS), READ, JTA_PROJECT_NONE } } } } },
+	{ "jta-openapi", JTA_ENDPOINT_SWITCH, N(OPENAPI),
+	    { PLAIN("/openapi.yaml", OPENAPI) } },
+	{ "jta-project-fields", JTA_ENDPOINT_RULES, N(PROJECT_FIELDS), {
+	    { "/api/projects/*/fields", N(PROJECT_FIELDS), {
+		{ GET, N(PROJECT_FIELDS), READ, JTA_PROJECT_PATH } } } } },
+	/* A draft is the first step of a create.  A draft's project is in
+	 * the store, not in the request: the drafts program checks the
+	 * rules again with it before a submit or an edit. */
+	{ "jta-drafts", JTA_ENDPOINT_RULES, N(DRAFTS), {
+	    { "/api/drafts", N(DRAFTS_CREATE), {
+		{ POST, N(DRAFTS_CREATE), CREATE, JTA_PROJECT_BODY } } },
+	    { "/api/drafts/*", N(DRAFTS), {
+		{ GET, N(DRAFTS), READ, JTA_PROJECT_NONE },
+		{ PATCH, N(DRAFTS), CREATE, JTA_PROJECT_NONE } } },
+	    { "/api/drafts/*/submit", N(DRAFTS), {
+		{ POST, N(DRAFTS), CREATE, JTA_PROJECT_NONE } } } } },
+	{ "jta-metrics", JTA_ENDPOINT_OPEN, N(METRICS),
+	    { PLAIN("/metrics", METRICS) } },
+	/* The operators' page switches the service back on: no switch, no
+	 * rules (the web server restricts who reaches it). */
+	{ "jta-admin-api", JTA_ENDPOINT_OPEN, N(ADMIN),
+	    { PLAIN("/admin/api/**", ADMIN) } },
+};
+#define NTABLE	(sizeof(table) / sizeof(table[0]))
+
+const char *
+jta_endpoint_name(enum jta_endpoint_name name)
+{
+	if ((unsigned)name >= JTA_ENDPOINT_NNAMES)
+		return names[JTA_ENDPOINT_OTHER];
+	return names[name];
+}
+
+const struct jta_endpoint_def *
+jta_endpoint_at(size_t i)
+{
+	return i < NTABLE ? &table[i] : NULL;
+}
+
+const struct jta_endpoint_def *
+jta_endpoint_get(const char *program)
+{
+	size_t	 i;
+
+	if (program == NULL)
+		return NULL;
+	for (i = 0; i < NTABLE; i++)
+		if (strcmp(table[i].program, program) == 0)
+			return &table[i];
+	return NULL;
+}
+
+int
+jta_endpoint_match(const char *pattern, const char *path)
+{
+	const char	*p = pattern, *s = path;
+
+	while (*p != '\0') {
+		if (p[0] == '*' && p[1] == '*' && p[2] == '\0')
+			return 1;
+		if (*p == '*') {
+			if (*s == '\0' || *s == '/')
+				return 0;
+			while (*s != '\0' && *s != '/')
+				s++;
+			p++;
+			continue;
+		}
+		if (*p != *s)
+			return 0;
+		p++;
+		s++;
+	}
+	return *s == '\0';
+}
+
+static const struct jta_endpoint_route *
+routeof(const struct jta_endpoint_def *def, const char *path)
+{
+	size_t	 i;
+
+	for (i = 0; i < JTA_ENDPOINT_ROUTES && def->routes[i].path != NULL;
+	    i++)
+		if (jta_endpoint_match(def->routes[i].path, path))
+			return &def->routes[i];
+	return NULL;
+}
+
+const struct jta_endpoint_route *
+jta_endpoint_route(const struct jta_endpoint_def *def, const char *path)
+{
+	const struct jta_endpoint_route *r;
+	size_t	 i;
+
+	if (def != NULL)
+		return routeof(def, path);
+	for (i = 0; i < NTABLE; i++)
+		if ((r = routeof(&table[i], path)) != NULL)
+			return r;
+	return NULL;
+}
+
+const struct jta_endpoint_method *
+jta_endpoint_method(const struct jta_endpoint_route *r,
+    enum jta_method method)
+{
+	size_t	 i;
+
+	for (i = 0; i < JTA_ENDPOINT_METHODS && r->m[i].methods != 0; i++)
+		if (r->m[i].methods & JTA_ENDPOINT_M(method))
+			return &r->m[i];
+	return NULL;
+}
+
+void
+jta_endpoint_allow(const struct jta_endpoint_route *r, char *buf,
+    size_t bufsz)
+{
+	static const char *const words[] = { "GET", "HEAD", "POST", "PUT",
+	    "PATCH", "DELETE" };
+	size_t	 i, len = 0;
+	int	 n;
+
+	if (bufsz == 0)
+		return;
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (jta_endpoint_method(r, (enum jta_method)i) == NULL)
+			continue;
+		n = snprintf(buf + len, bufsz - len, "%s%s", len ? ", " : "",
+		    words[i]);
+		if (n < 0 || (size_t)n >= bufsz - len) {
+			buf[0] = '\0';
+			return;
+		}
+		len += (size_t)n;
+	}
+}
