@@ -457,9 +457,15 @@ jta_operator_quota_set(struct jta_operator *op, const char *scope,
 	*out = NULL;
 	if ((rc = jta_usage_quota_make(scope, subject != NULL ? subject : "*",
 	    metric, per, &q, err)) != JTA_OK ||
-	    (rc = jta_usage_quota_check(op->st, &q, limit, err)) != JTA_OK ||
 	    (rc = jta_store_quota_list(op->st, &qs, err)) != JTA_OK)
 		goto out;
+	/* The words are right (jta_usage_quota_make); a person who is not
+	 * a user is a thing that is not there, as the answer's 422 says. */
+	if ((rc = jta_usage_quota_check(op->st, &q, limit, err)) != JTA_OK) {
+		if (rc == JTA_ERR_INPUT && strcmp(err->field, "person") == 0)
+			rc = JTA_ERR_NOTFOUND;
+		goto out;
+	}
 	prev = quotalimit(qs, &q);
 	if ((rc = jta_store_quota_set(op->st, &q, jta_time_now(), op->login,
 	    err)) != JTA_OK)

@@ -144,7 +144,8 @@ enum jta_err jta_operator_state(struct jta_operator *op, size_t audit_rows,
  * for a person, month for a site) as jta_usage_quota_make checks them
  * (fields "scope", "person", "site", "metric", "per"), limit as
  * jta_usage_quota_check does (-1 for one that was no whole number;
- * field "limit"; a person's quota needs the person: field "person").
+ * field "limit"; a person's quota needs the person: JTA_ERR_NOTFOUND,
+ * still 422, field "person").
  * *out (new) is the quota set: {scope, subject, metric, per, limit,
  * previous_limit (null when it is new)}.  Audited as admin:quota-set,
  * 200, with the old and new limits.

@@ -288,7 +288,7 @@ rule_delete(struct jta_operator *op, const char *seg, struct jta_resp *resp,
 static enum jta_err
 quotafield(enum jta_err rc, struct jta_error *err)
 {
-	if (rc == JTA_ERR_INPUT && (strcmp(err->field, "person") == 0 ||
+	if (rc != JTA_OK && (strcmp(err->field, "person") == 0 ||
 	    strcmp(err->field, "site") == 0))
 		snprintf(err->field, sizeof(err->field), "subject");
 	return rc;
