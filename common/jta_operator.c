@@ -612,7 +612,8 @@ jta_operator_key_create(struct jta_operator *op, const char *user,
 		sodium_memzero(token, JTA_VAULT_TOKENLEN + 1);
 		return rc;
 	}
-	snprintf(detail, sizeof(detail), "key %s for %s", id, u.name);
+	/* Not the key's id: it is the start of the key itself. */
+	snprintf(detail, sizeof(detail), "API key for %s", u.name);
 	return audit(op, "key-create", 201, NULL, NULL, detail, err);
 }
 
@@ -621,7 +622,6 @@ jta_operator_key_revoke(struct jta_operator *op, const char *id,
     struct jta_error *err)
 {
 	enum jta_err	 rc;
-	char		 detail[JTA_VAULT_IDLEN + 16];
 
 	if (strlen(id) != JTA_VAULT_IDLEN ||
 	    strspn(id, "0123456789abcdef") != JTA_VAULT_IDLEN)
@@ -630,8 +630,9 @@ jta_operator_key_revoke(struct jta_operator *op, const char *id,
 		    JTA_VAULT_IDLEN);
 	if ((rc = jta_store_key_revoke(op->st, id, err)) != JTA_OK)
 		return rc;
-	snprintf(detail, sizeof(detail), "key %s", id);
-	return audit(op, "key-revoke", 204, NULL, NULL, detail, err);
+	/* Not the id: it is the start of the key itself. */
+	return audit(op, "key-revoke", 204, NULL, NULL, "an API key revoked",
+	    err);
 }
 
 enum jta_err

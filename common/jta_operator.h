@@ -199,7 +199,8 @@ enum jta_err jta_operator_user_add(struct jta_operator *op,
  * Make an API key for user (label NULL: none; field "label", at most 64
  * bytes): token (shown once by the caller, never kept) and its public
  * id; only the keyed hash is stored.  Needs JTA_OPERATOR_VAULT.  Audited
- * as admin:key-create, 201, with the id.
+ * as admin:key-create, 201, with the user (never the id: it is the
+ * key's start).
  */
 enum jta_err jta_operator_key_create(struct jta_operator *op,
     const char *user, const char *label, char token[JTA_VAULT_TOKENLEN + 1],
