@@ -99,6 +99,9 @@ audit(struct jta_operator *op, const char *what, int status,
 		    "the change was made, but the audit log could not "
 		    "record it; the log has details");
 	}
+	if (op->log)
+		jta_info("%s: %s %s status=%d %s", op->front, who, action,
+		    status, detail != NULL ? detail : "");
 	return JTA_OK;
 }
 
@@ -138,6 +141,7 @@ jta_operator_fcgi(struct jta_operator *op, struct jta_ctx *ctx,
 	op->st = ctx->store;
 	op->vault = ctx->vault;
 	op->front = JTA_OPERATOR_PAGE;
+	op->log = 1;
 	return jta_operator_login(op, login, err);
 }
 

@@ -55,6 +55,10 @@ struct jta_operator {
 	const char	*front;		/* JTA_OPERATOR_PAGE or _CLI */
 	char		 login[JTA_OPERATOR_LOGIN_MAX + 1];
 	int		 owned;		/* st and vault are ours to close */
+	int		 log;		/* also log each change (info): the
+					 * page's worker, whose error log is
+					 * the operators' other record; the
+					 * CLI prints the outcome instead */
 };
 
 struct jta_conf;
