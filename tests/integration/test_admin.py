@@ -453,6 +453,12 @@ def audit(c, stack, s):
     rc, out, err = stack.admin("audit", "--action", "admin:quota-set",
                                "--json")
     rows = json.loads(out) if rc == 0 else []
+    c.check("%s: audit: jta-admin's quota set (usage) is there too, by "
+            "jta-admin" % s, any(r.get("endpoint") == "jta-admin" and
+                                 r.get("detail", "").startswith(
+                                     "person alice: calls per day: 50")
+                                 for r in rows), out + err)
+    rows = [r for r in rows if r.get("endpoint") == "admin"]
     details = [r.get("detail") for r in rows]
     c.check("%s: audit: the quota changes with their limits, by "
             "operator:%s, status 200" % (s, USER),
@@ -505,6 +511,34 @@ def usage(c, stack, s):
 
 
 # ---- quotas ---------------------------------------------------------------
+
+def same_errors(c, stack, s):
+    """One bad input, both fronts: jta_operator refuses it with the same
+    words (the page names the member, jta-admin the option)."""
+    st, _, j, raw = call(stack, "POST", QUOTAS,
+                         {"scope": "person", "subject": "alice",
+                          "metric": "calls", "limit": 10 ** 10})
+    rc, out, err = stack.admin("quota", "set", "--person", "alice",
+                               "--metric", "calls", "--limit",
+                               str(10 ** 10))
+    detail = (j or {}).get("detail", "")
+    c.check("%s: a limit over the maximum: the page's 422 naming limit "
+            "and jta-admin's exit 2 say the same" % s,
+            st == 422 and (j or {}).get("field") == "limit" and
+            detail.startswith("the limit is a whole number") and
+            rc == 2 and err.startswith("jta-admin: --limit: " + detail),
+            (st, raw[:300], rc, err))
+    st, _, j, raw = call(stack, "POST", QUOTAS,
+                         {"scope": "person", "subject": "nobody",
+                          "metric": "calls", "limit": 1})
+    rc, out, err = stack.admin("quota", "set", "--person", "nobody",
+                               "--metric", "calls", "--limit", "1")
+    c.check("%s: a quota for no such person: 422 naming subject, and "
+            "jta-admin's exit 1, with the same words" % s,
+            st == 422 and (j or {}).get("field") == "subject" and
+            rc == 1 and (j or {}).get("detail", "?") in err,
+            (st, raw[:300], rc, err))
+
 
 def quota_rows(stack):
     """The quotas as jta-admin quota list --json gives them."""
@@ -731,6 +765,7 @@ def open_tests(c, stack, s):
     quotas(c, stack, s)
     quota_csrf(c, stack, s)
     quota_badinput(c, stack, s)
+    same_errors(c, stack, s)
     audit(c, stack, s)
 
 

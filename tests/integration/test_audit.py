@@ -209,11 +209,17 @@ def retention(c, s, stack):
             % s, rc == 0 and "purged 3 " in out, out + err)
     con = db(stack)
     try:
-        left = [r[0] for r in con.execute("SELECT id FROM audit_log")]
+        left = [r[0] for r in con.execute(
+            "SELECT id FROM audit_log WHERE action != 'admin:audit-purge'")]
+        purges = [r[0] for r in con.execute(
+            "SELECT detail FROM audit_log WHERE action = "
+            "'admin:audit-purge' AND who LIKE 'operator:%'")]
     finally:
         con.close()
     c.check("%s: ... and only those (364 days old stays)" % s,
             len(left) == n0 - 3 and not set(ids) & set(left), left)
+    c.check("%s: ... and the purge itself is audited" % s,
+            purges == ["purged 3 rows older than 365 days"], purges)
 
 
 def check_cmd(c, s, stack, jira):

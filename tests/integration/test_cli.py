@@ -464,6 +464,93 @@ def policy_cases(c, conf, work):
     c.check("no rules left", rc == 0 and out.startswith("no rules"), out)
 
 
+def audit_rows(conf, action):
+    rc, out, err = admin(conf, "audit", "--action", action, "--json")
+    return json.loads(out) if rc == 0 else []
+
+
+def operator_cases(c, conf, work):
+    """Every change jta-admin makes is audited (jta_operator) as
+    admin:<action> by operator:NAME, endpoint jta-admin: NAME from
+    --operator, else $SUDO_USER, else the login."""
+    env = dict(os.environ)
+    env.pop("SUDO_USER", None)
+
+    def run(*args, stdin=None, environ=None):
+        p = subprocess.run([ADMIN, "--config", conf] + list(args),
+                           input=stdin, capture_output=True, text=True,
+                           timeout=30, env=environ or env)
+        return p.returncode, p.stdout, p.stderr
+
+    ops = "--operator", "ops-anna"
+    changes = (
+        ("switch-off", ops + ("off", "--message", "Maintenance.")),
+        ("switch-on", ops + ("on",)),
+        ("rule-add", ops + ("deny", "project", "AUD", "--note", "n")),
+        ("quota-set", ops + ("quota", "set", "--person", "alice",
+                             "--metric", "creates", "--limit", "9")),
+        ("quota-remove", ops + ("quota", "remove", "--person", "alice",
+                                "--metric", "creates")),
+        ("client-add", ops + ("client", "add", "--name", "Audited",
+                              "--redirect-uri", "https://a.example/cb")),
+    )
+    for action, args in changes:
+        before = len(audit_rows(conf, "admin:" + action))
+        rc, out, err = run(*args)
+        rows = audit_rows(conf, "admin:" + action)
+        c.check("jta-admin %s: audited as admin:%s by operator:ops-anna, "
+                "endpoint jta-admin" % (" ".join(args[2:4]), action),
+                rc == 0 and len(rows) == before + 1 and
+                rows[0]["who"] == "operator:ops-anna" and
+                rows[0]["endpoint"] == "jta-admin", (rc, out, err, rows[:1]))
+    rid = audit_rows(conf, "admin:rule-add")[0]["detail"].split(":")[0]
+    rc, out, err = run(*(ops + ("rules", "remove", rid.split()[1])))
+    rows = audit_rows(conf, "admin:rule-remove")
+    c.check("rules remove: audited as admin:rule-remove by ops-anna",
+            rc == 0 and rows and rows[0]["who"] == "operator:ops-anna" and
+            rows[0]["detail"] == "%s removed" % rid and
+            rows[0]["status"] == 204, (rc, out, err, rows[:1]))
+    rc, out, err = run(*(ops + ("user", "passwd", "alice")),
+                       stdin="an audited pw\n")
+    rows = audit_rows(conf, "admin:password-set")
+    c.check("user passwd: audited as admin:password-set, never the "
+            "password", rc == 0 and rows and
+            rows[0]["who"] == "operator:ops-anna" and
+            "audited pw" not in json.dumps(rows), (rc, out, err, rows[:1]))
+    rc, out, err = run(*(ops + ("user", "passwd", "alice", "--clear")))
+    rows = audit_rows(conf, "admin:password-clear")
+    c.check("user passwd --clear: cleared and audited", rc == 0 and
+            "cleared" in out and len(rows) == 1, (rc, out, err))
+    rc, out, err = run("on", environ=dict(env, SUDO_USER="sudo-sam"))
+    rows = audit_rows(conf, "admin:switch-on")
+    c.check("without --operator: the operator behind sudo", rc == 0 and
+            rows[0]["who"] == "operator:sudo-sam", rows[:1])
+    rows = audit_rows(conf, "admin:switch-off")
+    c.check("the policy cases' off (SUDO_USER=opsperson) was audited",
+            any(r["who"] == "operator:opsperson" and
+                r["detail"] == "off: Back at 14:00 UTC." for r in rows),
+            rows)
+    rc, out, err = run("on")
+    rows = audit_rows(conf, "admin:switch-on")
+    c.check("without --operator or sudo: the login name", rc == 0 and
+            rows[0]["who"].startswith("operator:") and
+            rows[0]["who"] != "operator:sudo-sam", rows[:1])
+    before = len(audit_rows(conf, "admin:quota-set"))
+    rc, out, err = run(*(ops + ("quota", "set", "--person", "alice",
+                                "--metric", "calls", "--limit",
+                                "10000000000")))
+    c.check("a refused change (2) writes no audit row", rc == 2 and
+            "--limit: the limit is a whole number" in err and
+            len(audit_rows(conf, "admin:quota-set")) == before, (rc, err))
+    cid = audit_rows(conf, "admin:client-add")[0]["detail"].split(":")[0]
+    rc, out, err = run(*(ops + ("client", "remove", cid.split()[1])))
+    rows = audit_rows(conf, "admin:client-remove")
+    c.check("client remove: audited as admin:client-remove", rc == 0 and
+            len(rows) == 1 and rows[0]["detail"] == cid, (rc, err, rows))
+    rc, out, err = admin(conf, "--operator", "", "on")
+    c.check("--operator needs a name (2)", rc == 2, (rc, err))
+
+
 # A key of the CLI test's user, for the policy cases.
 KEY = [None]
 
@@ -512,8 +599,8 @@ def main():
             "project key" in err, err)
     rc, _, err = admin(conf, "project", "add", "DEMO", "Demo", "--types",
                        "Task,task")
-    c.check("types equal but for case are refused", rc == 1 and
-            "twice" in err, err)
+    c.check("types equal but for case are a wrong argument (2)",
+            rc == 2 and "twice" in err, err)
     c.eq("project add", admin(conf, "project", "add", "DEMO", "Demo",
                               "--types", "Task,Incident")[0], 0)
     rc, out, _ = admin(conf, "project", "list")
@@ -561,6 +648,7 @@ def main():
     KEY[0] = k2.strip()
     policy_cases(c, conf, work)
     usage_cases(c, conf, work)
+    operator_cases(c, conf, work)
     oauth_cases(c, conf, work)
     jira_mode_cases(c, work)
 
