@@ -11,6 +11,8 @@
 #include "jta_http.h"
 #include "jta_log.h"
 #include "jta_req.h"
+#include "jta_store_authz.h"
+#include "jta_store_people.h"
 
 static const char	 code_prefix[] = "jta_ac_";
 static const char	 access_prefix[] = "jta_at_";

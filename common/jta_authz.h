@@ -34,10 +34,11 @@
 
 #include <jansson.h>
 
+#include "jta_db.h"
 #include "jta_err.h"
 #include "jta_limits.h"
 #include "jta_resp.h"
-#include "jta_store.h"
+#include "jta_types.h"
 #include "jta_vault.h"
 
 /* Lifetimes, seconds.  Codes: RFC 6749 §4.1.2 recommends at most 10

@@ -14,10 +14,11 @@
 #include <jansson.h>
 
 #include "jta_conf.h"
+#include "jta_db.h"
 #include "jta_err.h"
 #include "jta_oauth.h"
 #include "jta_req.h"
-#include "jta_store.h"
+#include "jta_types.h"
 
 struct jta_backend;
 

@@ -23,6 +23,7 @@
 #include "jta_limits.h"
 #include "jta_log.h"
 #include "jta_req.h"
+#include "jta_store_people.h"
 #include "jta_suggest.h"
 #include "jta_time.h"
 

@@ -43,6 +43,8 @@
 #include "jta_audit.h"
 #include "jta_fcgi.h"
 #include "jta_log.h"
+#include "jta_store_ops.h"
+#include "jta_store_usage.h"
 #include "jta_time.h"
 #include "jta_usage.h"
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "jta_fcgi.h"
+#include "jta_store_tickets.h"
 
 static const char *const res_values[] = { "OPEN", "RESOLVED", "CLOSED",
     NULL };

@@ -16,6 +16,7 @@
 
 #include "jta_auth.h"
 #include "jta_log.h"
+#include "jta_store_people.h"
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 

@@ -15,6 +15,8 @@
 #include "jta_auth.h"
 #include "jta_authz.h"
 #include "jta_log.h"
+#include "jta_store_authz.h"
+#include "jta_store_people.h"
 #include "jta_time.h"
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";

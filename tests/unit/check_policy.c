@@ -18,6 +18,8 @@
 #include "jta_backend.h"
 #include "jta_log.h"
 #include "jta_policy.h"
+#include "jta_store_ops.h"
+#include "jta_store_people.h"
 
 static char	 tmproot[] = "/tmp/jta-policy-XXXXXX";
 

@@ -23,11 +23,18 @@
 
 #include "jta_audit.h"
 #include "jta_conf.h"
+#include "jta_db.h"
 #include "jta_limits.h"
 #include "jta_log.h"
-#include "jta_store.h"
+#include "jta_store_authz.h"
+#include "jta_store_drafts.h"
+#include "jta_store_ops.h"
+#include "jta_store_people.h"
+#include "jta_store_tickets.h"
+#include "jta_store_usage.h"
 #include "jta_suggest.h"
 #include "jta_time.h"
+#include "jta_types.h"
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
