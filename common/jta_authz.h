@@ -163,8 +163,14 @@ enum jta_err jta_authz_code_issue(struct jta_store *st,
 
 /*
  * Exchange a code (RFC 6749 §4.1.3, RFC 7636 §4.5): verifier is the
- * code_verifier or NULL.  See jta_store_code_redeem for the rules.  A
- * malformed code is invalid_grant too.
+ * code_verifier or NULL.  In one BEGIN IMMEDIATE transaction the code must
+ * be unused, unexpired at now, issued to client_id for exactly
+ * redirect_uri, and the S256 transform of verifier must equal the code's
+ * challenge, compared in constant time; a verifier without a challenge is
+ * refused too (RFC 9700 §2.1.1).  Any refusal after the client matched
+ * spends the code; a code used before is refused AND revokes every token
+ * issued from it (RFC 6749 §4.1.2).  Refusals, and a malformed code, are
+ * invalid_grant.  On success out holds the new pair and the code's scope.
  */
 enum jta_err jta_authz_code_redeem(struct jta_store *st,
     const struct jta_vault *v, const char *client_id, const char *code,

@@ -421,120 +421,60 @@ pairput(struct jta_store *st, const struct jta_store_pair *p,
 }
 
 enum jta_err
-jta_store_code_redeem(struct jta_store *st,
-    const unsigned char hash[JTA_VAULT_HASHBYTES], const char *client_id,
-    const char *redirect_uri, const char *verifier_s256, int64_t now,
-    const struct jta_store_pair *pair, char *scope, size_t scopesz,
+jta_store_family_revoke(struct jta_store *st, const char *family,
     struct jta_error *err)
 {
-	enum jta_err	 ret;
-	sqlite3_stmt	*s;
-	char		 family[2 * JTA_VAULT_HASHBYTES + 1];
-	char		 chal[JTA_LIMIT_PKCE + 1];
-	char		 cid[JTA_LIMIT_CLIENT_ID + 1];
-	char		 uri[JTA_LIMIT_REDIRECT_URI + 1];
-	int64_t		 uid = 0, expires = 0;
-	int		 rc, used = 0, haschal = 0;
-	size_t		 vl, cl;
+	return killfamily(st, family, err);
+}
 
-	scope[0] = '\0';
-	sodium_bin2hex(family, sizeof(family), hash, JTA_VAULT_HASHBYTES);
-	if ((ret = jta_db_begin(st, err)) != JTA_OK)
-		return ret;
-	if ((s = stmt(st, S_CODE_GET)) == NULL) {
-		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
-		goto out;
-	}
-	if ((rc = jta_db_bhash(s, ":hash", hash)) != SQLITE_OK) {
-		ret = jta_db_err(st, rc, "bind", err);
-		goto out;
-	}
+enum jta_err
+jta_store_pair_put(struct jta_store *st, const struct jta_store_pair *pair,
+    const char *family, const char *client_id, int64_t user_id,
+    const char *scope, int64_t now, struct jta_error *err)
+{
+	return pairput(st, pair, family, client_id, user_id, scope, now, err);
+}
+
+enum jta_err
+jta_store_code_take(struct jta_store *st,
+    const unsigned char hash[JTA_VAULT_HASHBYTES],
+    struct jta_store_code_row *out, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((s = stmt(st, S_CODE_GET)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bhash(s, ":hash", hash)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		snprintf(cid, sizeof(cid), "%s", jta_db_col(s, 0));
-		uid = sqlite3_column_int64(s, 1);
-		snprintf(uri, sizeof(uri), "%s", jta_db_col(s, 2));
-		haschal = sqlite3_column_type(s, 3) != SQLITE_NULL;
-		snprintf(chal, sizeof(chal), "%s", jta_db_col(s, 3));
-		snprintf(scope, scopesz, "%s", jta_db_col(s, 4));
-		expires = sqlite3_column_int64(s, 5);
-		used = sqlite3_column_int(s, 6) != 0;
+		snprintf(out->client_id, sizeof(out->client_id), "%s",
+		    jta_db_col(s, 0));
+		out->user_id = sqlite3_column_int64(s, 1);
+		snprintf(out->redirect_uri, sizeof(out->redirect_uri), "%s",
+		    jta_db_col(s, 2));
+		out->has_challenge = sqlite3_column_type(s, 3) != SQLITE_NULL;
+		snprintf(out->challenge, sizeof(out->challenge), "%s",
+		    jta_db_col(s, 3));
+		snprintf(out->scope, sizeof(out->scope), "%s",
+		    jta_db_col(s, 4));
+		out->expires = sqlite3_column_int64(s, 5);
+		out->used = sqlite3_column_int(s, 6) != 0;
 	}
 	sqlite3_reset(s);
-	if (rc == SQLITE_DONE) {
-		ret = oautherr(err, 400, "invalid_grant",
-		    "the authorization code is unknown");
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		ret = jta_db_err(st, rc, "code get", err);
-		goto out;
-	}
-	if (used) {
-		/* RFC 6749 §4.1.2: a code used twice revokes what it gave. */
-		if ((ret = killfamily(st, family, err)) != JTA_OK ||
-		    (ret = jta_db_commit(st, err)) != JTA_OK)
-			goto out;
-		ret = oautherr(err, 400, "invalid_grant",
-		    "the authorization code was used already; every token "
-		    "issued from it is revoked");
-		goto out;
-	}
-	if (strcmp(cid, client_id) != 0) {
-		ret = oautherr(err, 400, "invalid_grant",
-		    "the authorization code was issued to another client");
-		goto out;
-	}
-	/* From here on the code is spent, whatever the answer. */
-	if (expires <= now)
-		ret = oautherr(err, 400, "invalid_grant",
-		    "the authorization code has expired");
-	else if (strcmp(uri, redirect_uri) != 0)
-		/* RFC 6749 §4.1.3: the authorization request's, exactly. */
-		ret = oautherr(err, 400, "invalid_grant",
-		    "redirect_uri differs from the authorization request's");
-	else if (!haschal && verifier_s256 != NULL)
-		/* RFC 9700 §2.1.1: no challenge, so no verifier either. */
-		ret = oautherr(err, 400, "invalid_grant",
-		    "code_verifier sent, but the authorization request had no "
-		    "code_challenge");
-	else if (haschal && verifier_s256 == NULL)
-		ret = oautherr(err, 400, "invalid_grant",
-		    "code_verifier is required for this code (RFC 7636)");
-	else if (haschal && ((vl = strlen(verifier_s256)) != (cl =
-	    strlen(chal)) || sodium_memcmp(verifier_s256, chal, vl) != 0))
-		ret = oautherr(err, 400, "invalid_grant",
-		    "code_verifier does not match the code_challenge");
-	else
-		ret = JTA_OK;
-	if ((s = stmt(st, S_CODE_USE)) == NULL) {
-		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
-		goto out;
-	}
+	if (rc == SQLITE_DONE)
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
+		    "there is no such authorization code");
+	if (rc != SQLITE_ROW)
+		return jta_db_err(st, rc, "code get", err);
+	if ((s = stmt(st, S_CODE_USE)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_bhash(s, ":hash", hash)) != SQLITE_OK ||
-	    (rc = jta_db_run(s)) != SQLITE_OK) {
-		ret = jta_db_err(st, rc, "code use", err);
-		goto out;
-	}
-	if (ret == JTA_OK && (ret = pairput(st, pair, family, cid, uid, scope,
-	    now, err)) != JTA_OK)
-		goto out;
-	if (ret != JTA_OK) {
-		/* Keep the code spent, then answer the refusal. */
-		struct jta_error keep = *err;
-		enum jta_err	 refusal = ret;
-
-		if ((ret = jta_db_commit(st, err)) != JTA_OK)
-			goto out;
-		*err = keep;
-		ret = refusal;
-		goto out;
-	}
-	ret = jta_db_commit(st, err);
-out:
-	if (ret != JTA_OK)
-		jta_db_rollback(st);
-	return ret;
+	    (rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "code use", err);
+	return JTA_OK;
 }
 
 enum jta_err

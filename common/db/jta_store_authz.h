@@ -94,22 +94,45 @@ struct jta_store_pair {
 	int64_t		 refresh_expires;
 };
 
+/* A token family's name: the hex of the keyed hash of the code it was
+ * issued from; every token issued from one code shares it. */
+#define JTA_STORE_FAMILYLEN	(2 * JTA_VAULT_HASHBYTES)
+
+/* An authorization code as stored (copies). */
+struct jta_store_code_row {
+	char		 client_id[JTA_LIMIT_CLIENT_ID + 1];
+	int64_t		 user_id;
+	char		 redirect_uri[JTA_LIMIT_REDIRECT_URI + 1];
+	int		 has_challenge;	/* 0: the request sent none */
+	char		 challenge[JTA_LIMIT_PKCE + 1];	/* S256 */
+	char		 scope[JTA_LIMIT_SCOPE + 1];
+	int64_t		 expires;
+	int		 used;		/* 1: taken before this take */
+};
+
 /*
- * Redeem the code with hash for client_id (RFC 6749 §4.1.3): it must be
- * unused, unexpired at now, issued to client_id for exactly redirect_uri,
- * and verifier_s256 (the S256 transform of the code_verifier, or NULL
- * when none was sent) must equal the code's challenge, compared in
- * constant time; a verifier without a challenge is refused too (RFC 9700
- * §2.1.1).  On success pair is stored in the code's family and scope
- * (scopesz bytes) gets the code's scope.  Any refusal after the client
- * matched spends the code; a code used before is refused AND revokes
- * every token issued from it (RFC 6749 §4.1.2).  Refusals are
- * invalid_grant.
+ * Inside the caller's transaction (jta_db_begin): read the code with hash
+ * into *out and mark it used, so a later take sees used = 1.  The mark
+ * holds only if the caller commits: a caller that refuses without
+ * spending the code rolls back.  JTA_ERR_NOTFOUND (404) when there is no
+ * such code.  The rules of a redemption (client, redirect URI, expiry,
+ * PKCE, reuse) are jta_authz_code_redeem's, not the store's.
  */
-enum jta_err jta_store_code_redeem(struct jta_store *st,
-    const unsigned char hash[JTA_VAULT_HASHBYTES], const char *client_id,
-    const char *redirect_uri, const char *verifier_s256, int64_t now,
-    const struct jta_store_pair *pair, char *scope, size_t scopesz,
+enum jta_err jta_store_code_take(struct jta_store *st,
+    const unsigned char hash[JTA_VAULT_HASHBYTES],
+    struct jta_store_code_row *out, struct jta_error *err) JTA_WUR;
+
+/* Inside the caller's transaction: revoke every token of family
+ * (JTA_STORE_FAMILYLEN hex digits), access and refresh alike. */
+enum jta_err jta_store_family_revoke(struct jta_store *st,
+    const char *family, struct jta_error *err) JTA_WUR;
+
+/* Inside the caller's transaction: purge tokens expired over a day before
+ * now, then store pair (access and refresh token hashes) in family for
+ * client_id, user_id and scope. */
+enum jta_err jta_store_pair_put(struct jta_store *st,
+    const struct jta_store_pair *pair, const char *family,
+    const char *client_id, int64_t user_id, const char *scope, int64_t now,
     struct jta_error *err) JTA_WUR;
 
 /*
