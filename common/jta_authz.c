@@ -518,6 +518,100 @@ jta_authz_code_redeem(struct jta_store *st, const struct jta_vault *v,
 	return rc;
 }
 
+/*
+ * The rules of a refresh (RFC 6749 §6, RFC 9700 §4.14.2), over the
+ * store's primitives in one BEGIN IMMEDIATE transaction: the refresh token
+ * with hash must exist, be a refresh token of client_id, unrevoked and
+ * unexpired at now.  A live one is marked replaced at now and pair is
+ * stored in its family.  The one replaced last in its family stays good
+ * for grace seconds after its replacement, answering a fresh pair and
+ * revoking the live refresh token it had been replaced by (its answer
+ * never reached the client, so one refresh token stays live per family).
+ * A revoked one, an older one or one replaced too long ago is refused AND
+ * revokes the whole family (committed).  scope (scopesz bytes) gets the
+ * token's scope.  Refusals are invalid_grant.
+ */
+static enum jta_err
+rotate(struct jta_store *st, const unsigned char hash[JTA_VAULT_HASHBYTES],
+    const char *client_id, int64_t now, int64_t grace,
+    const struct jta_store_pair *pair, char *scope, size_t scopesz,
+    struct jta_error *err)
+{
+	struct jta_store_token_row t;
+	struct jta_error keep;
+	enum jta_err	 ret;
+	int64_t		 later = 0;
+	int		 kill = 0;
+
+	scope[0] = '\0';
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	ret = jta_store_token_get(st, hash, &t, err);
+	if (ret == JTA_ERR_NOTFOUND ||
+	    (ret == JTA_OK && strcmp(t.kind, "refresh") != 0)) {
+		ret = oautherr(err, JTA_ERR_AUTH, 400, "invalid_grant",
+		    "the refresh token is unknown");
+		goto out;
+	}
+	if (ret != JTA_OK)
+		goto out;
+	snprintf(scope, scopesz, "%s", t.scope);
+	if (strcmp(t.client_id, client_id) != 0) {
+		ret = oautherr(err, JTA_ERR_AUTH, 400, "invalid_grant",
+		    "the refresh token was issued to another client");
+		goto out;
+	}
+	if (t.revoked) {
+		kill = 1;
+		ret = oautherr(err, JTA_ERR_AUTH, 400, "invalid_grant",
+		    "the refresh token is revoked");
+		goto out;
+	}
+	if (t.expires <= now) {
+		ret = oautherr(err, JTA_ERR_AUTH, 400, "invalid_grant",
+		    "the refresh token has expired");
+		goto out;
+	}
+	if (t.replaced) {
+		if ((ret = jta_store_token_later(st, &t, &later, err)) !=
+		    JTA_OK)
+			goto out;
+		/* RFC 9700 §4.14.2: a refresh token used after its
+		 * successor is a sign of theft; only the one just replaced
+		 * is honoured, within grace (a client that lost our answer
+		 * retries), and its lost successor is dropped. */
+		if (later > 0 || now - t.replaced_at > grace) {
+			kill = 1;
+			ret = oautherr(err, JTA_ERR_AUTH, 400, "invalid_grant",
+			    "the refresh token was replaced already; every "
+			    "token of this grant is revoked");
+			goto out;
+		}
+		if ((ret = jta_store_family_drop_live(st, t.family, err)) !=
+		    JTA_OK)
+			goto out;
+	} else if ((ret = jta_store_token_replace(st, t.id, now, err)) !=
+	    JTA_OK)
+		goto out;
+	if ((ret = jta_store_pair_put(st, pair, t.family, t.client_id,
+	    t.user_id, t.scope, now, err)) != JTA_OK)
+		goto out;
+	ret = jta_db_commit(st, err);
+out:
+	if (kill) {
+		/* The refusal stands; the family dies with it. */
+		keep = *err;
+		if (jta_store_family_revoke(st, t.family, err) != JTA_OK ||
+		    jta_db_commit(st, err) != JTA_OK)
+			ret = JTA_ERR_DB;
+		else
+			*err = keep;
+	}
+	if (ret != JTA_OK)
+		jta_db_rollback(st);
+	return ret;
+}
+
 enum jta_err
 jta_authz_refresh(struct jta_store *st, const struct jta_vault *v,
     const char *client_id, const char *refresh, int64_t now,
@@ -533,7 +627,7 @@ jta_authz_refresh(struct jta_store *st, const struct jta_vault *v,
 		    "the refresh token is malformed");
 	jta_vault_hash(v, refresh, strlen(refresh), hash);
 	newpair(v, now, out, &p);
-	rc = jta_store_token_refresh(st, hash, client_id, now,
+	rc = rotate(st, hash, client_id, now,
 	    JTA_AUTHZ_GRACE, &p, out->scope, sizeof(out->scope), err);
 	if (rc != JTA_OK)
 		sodium_memzero(out, sizeof(*out));

@@ -478,138 +478,92 @@ jta_store_code_take(struct jta_store *st,
 }
 
 enum jta_err
-jta_store_token_refresh(struct jta_store *st,
-    const unsigned char hash[JTA_VAULT_HASHBYTES], const char *client_id,
-    int64_t now, int64_t grace, const struct jta_store_pair *pair,
-    char *scope, size_t scopesz, struct jta_error *err)
+jta_store_token_get(struct jta_store *st,
+    const unsigned char hash[JTA_VAULT_HASHBYTES],
+    struct jta_store_token_row *out, struct jta_error *err)
 {
-	enum jta_err	 ret;
 	sqlite3_stmt	*s;
-	char		 kind[16], family[2 * JTA_VAULT_HASHBYTES + 1];
-	char		 cid[JTA_LIMIT_CLIENT_ID + 1];
-	int64_t		 rid = 0, uid = 0, expires = 0, replaced = 0;
-	int		 rc, isreplaced = 0, revoked = 0, kill = 0;
-	int64_t		 later = 0;
+	int		 rc;
 
-	scope[0] = '\0';
-	if ((ret = jta_db_begin(st, err)) != JTA_OK)
-		return ret;
-	if ((s = stmt(st, S_TOK_GET)) == NULL) {
-		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
-		goto out;
-	}
-	if ((rc = jta_db_bhash(s, ":hash", hash)) != SQLITE_OK) {
-		ret = jta_db_err(st, rc, "bind", err);
-		goto out;
-	}
+	memset(out, 0, sizeof(*out));
+	if ((s = stmt(st, S_TOK_GET)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bhash(s, ":hash", hash)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		rid = sqlite3_column_int64(s, 0);
-		snprintf(kind, sizeof(kind), "%s", jta_db_col(s, 1));
-		snprintf(family, sizeof(family), "%s", jta_db_col(s, 2));
-		snprintf(cid, sizeof(cid), "%s", jta_db_col(s, 3));
-		uid = sqlite3_column_int64(s, 4);
-		snprintf(scope, scopesz, "%s", jta_db_col(s, 5));
-		expires = sqlite3_column_int64(s, 6);
-		isreplaced = sqlite3_column_type(s, 7) != SQLITE_NULL;
-		replaced = sqlite3_column_int64(s, 7);
-		revoked = sqlite3_column_int(s, 8) != 0;
+		out->id = sqlite3_column_int64(s, 0);
+		snprintf(out->kind, sizeof(out->kind), "%s", jta_db_col(s, 1));
+		snprintf(out->family, sizeof(out->family), "%s",
+		    jta_db_col(s, 2));
+		snprintf(out->client_id, sizeof(out->client_id), "%s",
+		    jta_db_col(s, 3));
+		out->user_id = sqlite3_column_int64(s, 4);
+		snprintf(out->scope, sizeof(out->scope), "%s",
+		    jta_db_col(s, 5));
+		out->expires = sqlite3_column_int64(s, 6);
+		out->replaced = sqlite3_column_type(s, 7) != SQLITE_NULL;
+		out->replaced_at = sqlite3_column_int64(s, 7);
+		out->revoked = sqlite3_column_int(s, 8) != 0;
 	}
 	sqlite3_reset(s);
-	if (rc == SQLITE_DONE || (rc == SQLITE_ROW &&
-	    strcmp(kind, "refresh") != 0)) {
-		ret = oautherr(err, 400, "invalid_grant",
-		    "the refresh token is unknown");
-		goto out;
-	}
-	if (rc != SQLITE_ROW) {
-		ret = jta_db_err(st, rc, "token get", err);
-		goto out;
-	}
-	if (strcmp(cid, client_id) != 0) {
-		ret = oautherr(err, 400, "invalid_grant",
-		    "the refresh token was issued to another client");
-		goto out;
-	}
-	if (revoked) {
-		kill = 1;
-		ret = oautherr(err, 400, "invalid_grant",
-		    "the refresh token is revoked");
-		goto out;
-	}
-	if (expires <= now) {
-		ret = oautherr(err, 400, "invalid_grant",
-		    "the refresh token has expired");
-		goto out;
-	}
-	if (isreplaced) {
-		if ((s = stmt(st, S_TOK_LATER)) == NULL) {
-			ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
-			goto out;
-		}
-		if ((rc = jta_db_btext(s, ":family", family)) != SQLITE_OK ||
-		    (rc = jta_db_bint(s, ":ra", replaced)) != SQLITE_OK ||
-		    (rc = jta_db_bint(s, ":rid", rid)) != SQLITE_OK) {
-			ret = jta_db_err(st, rc, "bind", err);
-			goto out;
-		}
-		if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-			later = sqlite3_column_int64(s, 0);
-		sqlite3_reset(s);
-		if (rc != SQLITE_ROW) {
-			ret = jta_db_err(st, rc, "token later", err);
-			goto out;
-		}
-		/* RFC 9700 §4.14.2: a refresh token used after its
-		 * successor is a sign of theft; only the one just replaced
-		 * is honoured, within grace (a client that lost our answer
-		 * retries), and its lost successor is dropped. */
-		if (later > 0 || now - replaced > grace) {
-			kill = 1;
-			ret = oautherr(err, 400, "invalid_grant",
-			    "the refresh token was replaced already; every "
-			    "token of this grant is revoked");
-			goto out;
-		}
-		if ((s = stmt(st, S_TOK_DROP_LIVE)) == NULL) {
-			ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
-			goto out;
-		}
-		if ((rc = jta_db_btext(s, ":family", family)) != SQLITE_OK ||
-		    (rc = jta_db_run(s)) != SQLITE_OK) {
-			ret = jta_db_err(st, rc, "token drop", err);
-			goto out;
-		}
-	} else {
-		if ((s = stmt(st, S_TOK_REPLACE)) == NULL) {
-			ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
-			goto out;
-		}
-		if ((rc = jta_db_bint(s, ":now", now)) != SQLITE_OK ||
-		    (rc = jta_db_bint(s, ":rid", rid)) != SQLITE_OK ||
-		    (rc = jta_db_run(s)) != SQLITE_OK) {
-			ret = jta_db_err(st, rc, "token replace", err);
-			goto out;
-		}
-	}
-	if ((ret = pairput(st, pair, family, cid, uid, scope, now, err)) !=
-	    JTA_OK)
-		goto out;
-	ret = jta_db_commit(st, err);
-out:
-	if (kill) {
-		struct jta_error keep = *err;
+	if (rc == SQLITE_DONE)
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
+		    "there is no such token");
+	return rc == SQLITE_ROW ? JTA_OK : jta_db_err(st, rc, "token get",
+	    err);
+}
 
-		if (killfamily(st, family, err) != JTA_OK ||
-		    jta_db_commit(st, err) != JTA_OK)
-			ret = JTA_ERR_DB;
-		else
-			*err = keep;
-		kill = 0;
-	}
-	if (ret != JTA_OK)
-		jta_db_rollback(st);
-	return ret;
+enum jta_err
+jta_store_token_later(struct jta_store *st,
+    const struct jta_store_token_row *t, int64_t *n, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*n = 0;
+	if ((s = stmt(st, S_TOK_LATER)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_btext(s, ":family", t->family)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":ra", t->replaced_at)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":rid", t->id)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? JTA_OK : jta_db_err(st, rc, "token later",
+	    err);
+}
+
+enum jta_err
+jta_store_token_replace(struct jta_store *st, int64_t id, int64_t now,
+    struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_TOK_REPLACE)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":rid", id)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "token replace", err);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_family_drop_live(struct jta_store *st, const char *family,
+    struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_TOK_DROP_LIVE)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_btext(s, ":family", family)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "token drop", err);
+	return JTA_OK;
 }
 
 enum jta_err

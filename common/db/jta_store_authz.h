@@ -135,20 +135,42 @@ enum jta_err jta_store_pair_put(struct jta_store *st,
     const char *client_id, int64_t user_id, const char *scope, int64_t now,
     struct jta_error *err) JTA_WUR;
 
-/*
- * Rotate the refresh token with hash for client_id (RFC 6749 §6, RFC
- * 9700 §4.14.2): a live one is marked replaced at now and pair is stored
- * in its family.  The one replaced last in its family stays good for
- * grace seconds after its replacement, answering a fresh pair and
- * revoking the live refresh token it had been replaced by (its answer
- * never reached the client, so one refresh token stays live per family).
- * An older, revoked or replaced-too-long-ago one is refused and revokes
- * the whole family.  Unknown, expired or another client's: refused.
- */
-enum jta_err jta_store_token_refresh(struct jta_store *st,
-    const unsigned char hash[JTA_VAULT_HASHBYTES], const char *client_id,
-    int64_t now, int64_t grace, const struct jta_store_pair *pair,
-    char *scope, size_t scopesz, struct jta_error *err) JTA_WUR;
+/* A token as stored (copies). */
+struct jta_store_token_row {
+	int64_t		 id;		/* its row (jta_store_token_replace) */
+	char		 kind[16];	/* "access" or "refresh" */
+	char		 family[JTA_STORE_FAMILYLEN + 1];
+	char		 client_id[JTA_LIMIT_CLIENT_ID + 1];
+	int64_t		 user_id;
+	char		 scope[JTA_LIMIT_SCOPE + 1];
+	int64_t		 expires;
+	int		 replaced;	/* 1: replaced_at says when */
+	int64_t		 replaced_at;
+	int		 revoked;
+};
+
+/* Inside the caller's transaction: the token with hash into *out;
+ * JTA_ERR_NOTFOUND (404) when there is none.  The rules of a refresh
+ * (rotation, grace, reuse) are jta_authz_refresh's, not the store's. */
+enum jta_err jta_store_token_get(struct jta_store *st,
+    const unsigned char hash[JTA_VAULT_HASHBYTES],
+    struct jta_store_token_row *out, struct jta_error *err) JTA_WUR;
+
+/* Inside the caller's transaction: *n, how many refresh tokens of t's
+ * family were replaced after t (later replaced_at, or the same and a
+ * later row).  0 means t is the one replaced last. */
+enum jta_err jta_store_token_later(struct jta_store *st,
+    const struct jta_store_token_row *t, int64_t *n, struct jta_error *err)
+    JTA_WUR;
+
+/* Inside the caller's transaction: mark token id replaced at now. */
+enum jta_err jta_store_token_replace(struct jta_store *st, int64_t id,
+    int64_t now, struct jta_error *err) JTA_WUR;
+
+/* Inside the caller's transaction: revoke family's live refresh token
+ * (the one not replaced yet). */
+enum jta_err jta_store_family_drop_live(struct jta_store *st,
+    const char *family, struct jta_error *err) JTA_WUR;
 
 /*
  * Revoke the token with hash (RFC 7009 §2.1): a refresh token revokes its

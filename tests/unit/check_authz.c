@@ -484,6 +484,102 @@ START_TEST(pkce_s256_good_and_bad_verifier)
 }
 END_TEST
 
+/* Redeem a fresh code for alice at now into t. */
+static void
+granted(struct fixture *fx, int64_t now, struct jta_authz_tokens *t)
+{
+	struct jta_error e;
+	char		 code[JTA_AUTHZ_TOKENLEN + 1];
+
+	code_for(fx, NULL, now - 1, code);
+	ck_assert_int_eq(jta_authz_code_redeem(fx->st, fx->vault, fx->id,
+	    code, cb, NULL, now, t, &e), JTA_OK);
+}
+
+/* 1 when refresh gives a pair at now (into t). */
+static int
+refreshed(struct fixture *fx, const char *refresh, int64_t now,
+    struct jta_authz_tokens *t)
+{
+	struct jta_error e;
+	enum jta_err	 rc;
+
+	memset(&e, 0, sizeof(e));
+	rc = jta_authz_refresh(fx->st, fx->vault, fx->id, refresh, now, t, &e);
+	if (rc != JTA_OK)
+		assert_oauth(rc, &e, "invalid_grant", 400);
+	return rc == JTA_OK;
+}
+
+/* 1 when access lets alice in at now. */
+static int
+let_in(struct fixture *fx, const char *access, int64_t now)
+{
+	struct jta_user	 u;
+
+	return jta_authz_access(fx->st, fx->vault, access, now, &u) == JTA_OK;
+}
+
+/* Moved from check_store.c with the rules (jta_authz_refresh). */
+START_TEST(refresh_rotates_grace_then_family_dies)
+{
+	struct fixture	 fx;
+	struct jta_authz_tokens t0, t1, t2, t3;
+
+	fx_open(&fx);
+	granted(&fx, 1001, &t0);
+	ck_assert(refreshed(&fx, t0.refresh, 1100, &t1));
+	ck_assert(let_in(&fx, t1.access, 1101));
+	/* The answer was lost: t0 again within the grace gives a fresh
+	 * pair and drops t1's refresh token, which never reached the
+	 * client. */
+	ck_assert(refreshed(&fx, t0.refresh, 1100 + JTA_AUTHZ_GRACE, &t2));
+	ck_assert(!refreshed(&fx, t1.refresh, 1161, &t3));
+	/* ... and presenting the dropped one killed the family. */
+	ck_assert(!let_in(&fx, t2.access, 1162));
+	ck_assert(!refreshed(&fx, t2.refresh, 1162, &t3));
+	fx_close(&fx);
+}
+END_TEST
+
+START_TEST(refresh_older_than_the_last_replaced_kills_family)
+{
+	struct fixture	 fx;
+	struct jta_authz_tokens t0, t1, t2, t3;
+
+	fx_open(&fx);
+	granted(&fx, 1001, &t0);
+	ck_assert(refreshed(&fx, t0.refresh, 1100, &t1));
+	ck_assert(refreshed(&fx, t1.refresh, 1110, &t2));
+	/* t0 was replaced 10 s before t1: older than the one just
+	 * replaced, so refused even within the grace (RFC 9700 §4.14.2). */
+	ck_assert(!refreshed(&fx, t0.refresh, 1111, &t3));
+	ck_assert(!let_in(&fx, t2.access, 1112));
+	ck_assert(!refreshed(&fx, t2.refresh, 1112, &t3));
+	fx_close(&fx);
+}
+END_TEST
+
+START_TEST(refresh_replaced_past_grace_kills_family)
+{
+	struct fixture	 fx;
+	struct jta_authz_tokens t0, t1, t2;
+
+	fx_open(&fx);
+	granted(&fx, 1001, &t0);
+	ck_assert(refreshed(&fx, t0.refresh, 1100, &t1));
+	ck_assert(!refreshed(&fx, t0.refresh, 1100 + JTA_AUTHZ_GRACE + 1,
+	    &t2));
+	ck_assert(!let_in(&fx, t1.access, 1162));
+	ck_assert(!refreshed(&fx, t1.refresh, 1162, &t2));
+	/* An access token is no refresh token. */
+	granted(&fx, 1001, &t0);
+	ck_assert(!refreshed(&fx, t0.access, 1100, &t2));
+	ck_assert(let_in(&fx, t0.access, 1101));
+	fx_close(&fx);
+}
+END_TEST
+
 START_TEST(refresh_rotates_with_grace_then_refuses)
 {
 	struct fixture	 fx;
@@ -771,6 +867,9 @@ authz_suite(void)
 	tcase_add_test(tc, code_expires_after_60_seconds);
 	tcase_add_test(tc, pkce_s256_good_and_bad_verifier);
 	tcase_add_test(tc, refresh_rotates_with_grace_then_refuses);
+	tcase_add_test(tc, refresh_rotates_grace_then_family_dies);
+	tcase_add_test(tc, refresh_older_than_the_last_replaced_kills_family);
+	tcase_add_test(tc, refresh_replaced_past_grace_kills_family);
 	tcase_add_test(tc, revoke_is_quiet_for_unknown_tokens);
 	tcase_add_test(tc, password_set_and_check);
 	tcase_add_test(tc, password_login_locks_after_failures);

@@ -3733,19 +3733,31 @@ access_ok(struct jta_store *st, unsigned char tag, int64_t now)
 	return jta_store_token_auth(st, h, now, &u) == JTA_OK;
 }
 
+/* What jta_authz_refresh does with a live refresh token (rtag), with the
+ * store's primitives: mark it replaced and store a pair (ptag) in its
+ * family, in one transaction.  The rules are check_authz.c's. */
 static enum jta_err
-refresh(struct jta_store *st, unsigned char rtag, int64_t now,
+rotate(struct jta_store *st, unsigned char rtag, int64_t now,
     unsigned char ptag, struct jta_error *e)
 {
+	struct jta_store_token_row t;
 	struct jta_store_pair p;
+	enum jta_err	 rc;
 	unsigned char	 h[JTA_VAULT_HASHBYTES];
-	char		 scope[JTA_LIMIT_SCOPE + 1];
 
 	memset(h, rtag, sizeof(h));
 	mkpair(&p, ptag);
 	memset(e, 0, sizeof(*e));
-	return jta_store_token_refresh(st, h, "c1", now, 60, &p, scope,
-	    sizeof(scope), e);
+	if ((rc = jta_db_begin(st, e)) != JTA_OK)
+		return rc;
+	if ((rc = jta_store_token_get(st, h, &t, e)) == JTA_OK &&
+	    (rc = jta_store_token_replace(st, t.id, now, e)) == JTA_OK &&
+	    (rc = jta_store_pair_put(st, &p, t.family, t.client_id,
+	    t.user_id, t.scope, now, e)) == JTA_OK)
+		rc = jta_db_commit(st, e);
+	if (rc != JTA_OK)
+		jta_db_rollback(st);
+	return rc;
 }
 
 START_TEST(code_take_marks_used_inside_the_callers_transaction)
@@ -3819,76 +3831,56 @@ START_TEST(access_token_expires)
 }
 END_TEST
 
-START_TEST(refresh_rotates_grace_then_family_dies)
+START_TEST(token_primitives_read_replace_and_drop)
 {
 	struct jta_store *st;
+	struct jta_store_token_row t, t2;
 	struct jta_user	 alice;
 	struct jta_error e;
+	unsigned char	 h[JTA_VAULT_HASHBYTES];
 	char		 path[512];
+	int64_t		 later = -1;
 
 	st = authzstore(path, sizeof(path), &alice);
 	putcode(st, alice.id, 0x01, NULL, 1060);
-	/* pair 0x10/0x11 */
-	ck_assert_int_eq(grant(st, 0x01, 1001, 0x10, &e),
+	ck_assert_int_eq(grant(st, 0x01, 1001, 0x10, &e), JTA_OK);
+	memset(h, 0x11, sizeof(h));
+	ck_assert_int_eq(jta_db_begin(st, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_token_get(st, h, &t, &e), JTA_OK);
+	ck_assert_str_eq(t.kind, "refresh");
+	ck_assert_str_eq(t.client_id, "c1");
+	ck_assert_str_eq(t.scope, "tickets");
+	ck_assert(t.user_id == alice.id && t.expires == 1000 + 86400);
+	ck_assert_int_eq(t.replaced, 0);
+	ck_assert_int_eq(t.revoked, 0);
+	jta_db_rollback(st);
+	/* 0x11 replaced by 0x21, then 0x21 by 0x31. */
+	ck_assert_int_eq(rotate(st, 0x11, 1100, 0x20, &e), JTA_OK);
+	ck_assert_int_eq(rotate(st, 0x21, 1110, 0x30, &e), JTA_OK);
+	ck_assert_int_eq(jta_db_begin(st, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_token_get(st, h, &t, &e), JTA_OK);
+	ck_assert(t.replaced && t.replaced_at == 1100);
+	ck_assert_int_eq(jta_store_token_later(st, &t, &later, &e), JTA_OK);
+	ck_assert(later == 1);
+	memset(h, 0x21, sizeof(h));
+	ck_assert_int_eq(jta_store_token_get(st, h, &t2, &e), JTA_OK);
+	ck_assert_str_eq(t2.family, t.family);
+	ck_assert_int_eq(jta_store_token_later(st, &t2, &later, &e), JTA_OK);
+	ck_assert(later == 0);
+	/* Dropping the live one revokes 0x31 only. */
+	ck_assert_int_eq(jta_store_family_drop_live(st, t.family, &e),
 	    JTA_OK);
-	/* 0x11 -> 0x20/0x21 */
-	ck_assert_int_eq(refresh(st, 0x11, 1100, 0x20, &e), JTA_OK);
-	ck_assert(access_ok(st, 0x20, 1101));
-	/* The answer was lost: 0x11 again within 60 s gives a fresh pair
-	 * and drops 0x21, which never reached the client. */
-	ck_assert_int_eq(refresh(st, 0x11, 1160, 0x30, &e), JTA_OK);
-	ck_assert_int_eq(refresh(st, 0x21, 1161, 0x40, &e), JTA_ERR_AUTH);
-	/* ... and presenting the dropped one killed the family. */
-	ck_assert(!access_ok(st, 0x30, 1162));
-	ck_assert_int_eq(refresh(st, 0x31, 1162, 0x40, &e), JTA_ERR_AUTH);
-	jta_store_close(st);
-}
-END_TEST
-
-START_TEST(refresh_older_than_the_last_replaced_kills_family)
-{
-	struct jta_store *st;
-	struct jta_user	 alice;
-	struct jta_error e;
-	char		 path[512];
-
-	st = authzstore(path, sizeof(path), &alice);
-	putcode(st, alice.id, 0x01, NULL, 1060);
-	ck_assert_int_eq(grant(st, 0x01, 1001, 0x10, &e),
-	    JTA_OK);
-	ck_assert_int_eq(refresh(st, 0x11, 1100, 0x20, &e), JTA_OK);
-	ck_assert_int_eq(refresh(st, 0x21, 1110, 0x30, &e), JTA_OK);
-	/* 0x11 was replaced 10 s before 0x21: older than the one just
-	 * replaced, so refused even within 60 s. */
-	ck_assert_int_eq(refresh(st, 0x11, 1111, 0x40, &e), JTA_ERR_AUTH);
-	ck_assert_str_eq(e.field, "invalid_grant");
-	ck_assert(!access_ok(st, 0x30, 1112));
-	ck_assert_int_eq(refresh(st, 0x31, 1112, 0x50, &e), JTA_ERR_AUTH);
-	jta_store_close(st);
-}
-END_TEST
-
-START_TEST(refresh_replaced_past_grace_kills_family)
-{
-	struct jta_store *st;
-	struct jta_user	 alice;
-	struct jta_error e;
-	char		 path[512];
-
-	st = authzstore(path, sizeof(path), &alice);
-	putcode(st, alice.id, 0x01, NULL, 1060);
-	ck_assert_int_eq(grant(st, 0x01, 1001, 0x10, &e),
-	    JTA_OK);
-	ck_assert_int_eq(refresh(st, 0x11, 1100, 0x20, &e), JTA_OK);
-	ck_assert_int_eq(refresh(st, 0x11, 1161, 0x30, &e), JTA_ERR_AUTH);
-	ck_assert(!access_ok(st, 0x20, 1162));
-	ck_assert_int_eq(refresh(st, 0x21, 1162, 0x40, &e), JTA_ERR_AUTH);
-	/* An access token is no refresh token. */
-	putcode(st, alice.id, 0x02, NULL, 1060);
-	ck_assert_int_eq(grant(st, 0x02, 1001, 0x50, &e),
-	    JTA_OK);
-	ck_assert_int_eq(refresh(st, 0x50, 1100, 0x60, &e), JTA_ERR_AUTH);
-	ck_assert(access_ok(st, 0x50, 1101));
+	memset(h, 0x31, sizeof(h));
+	ck_assert_int_eq(jta_store_token_get(st, h, &t2, &e), JTA_OK);
+	ck_assert_int_eq(t2.revoked, 1);
+	memset(h, 0x21, sizeof(h));
+	ck_assert_int_eq(jta_store_token_get(st, h, &t2, &e), JTA_OK);
+	ck_assert_int_eq(t2.revoked, 0);
+	memset(h, 0x99, sizeof(h));
+	ck_assert_int_eq(jta_store_token_get(st, h, &t2, &e),
+	    JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_db_commit(st, &e), JTA_OK);
+	ck_assert(access_ok(st, 0x30, 1111));
 	jta_store_close(st);
 }
 END_TEST
@@ -3914,7 +3906,7 @@ START_TEST(revoke_refresh_kills_family_access_only_itself)
 	ck_assert(access_ok(st, 0x10, 1002));
 	ck_assert_int_eq(jta_store_token_revoke(st, h, "c1", &e), JTA_OK);
 	ck_assert(!access_ok(st, 0x10, 1002));
-	ck_assert_int_eq(refresh(st, 0x11, 1003, 0x30, &e), JTA_OK);
+	ck_assert_int_eq(rotate(st, 0x11, 1003, 0x30, &e), JTA_OK);
 	memset(h, 0x21, sizeof(h));
 	ck_assert_int_eq(jta_store_token_revoke(st, h, "c1", &e), JTA_OK);
 	ck_assert(!access_ok(st, 0x20, 1004));
@@ -4956,9 +4948,7 @@ store_suite(void)
 	tcase_add_test(tc, password_hash_set_get_clear);
 	tcase_add_test(tc, code_take_marks_used_inside_the_callers_transaction);
 	tcase_add_test(tc, access_token_expires);
-	tcase_add_test(tc, refresh_rotates_grace_then_family_dies);
-	tcase_add_test(tc, refresh_older_than_the_last_replaced_kills_family);
-	tcase_add_test(tc, refresh_replaced_past_grace_kills_family);
+	tcase_add_test(tc, token_primitives_read_replace_and_drop);
 	tcase_add_test(tc, revoke_refresh_kills_family_access_only_itself);
 	tcase_add_test(tc, client_remove_revokes_and_rotate_replaces_hash);
 	tcase_add_test(tc, migration_1_to_3);
