@@ -1,17 +1,18 @@
+/*
+ * The SQLite engine (jta_db.h, jta_db_sqlite.h): the connection, its
+ * pragmas and schema, transactions, the statement cache of the
+ * repositories, the bind and column helpers, and the usage file.
+ */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <sodium.h>
 #include <sqlite3.h>
 
 #include "jta_db.h"

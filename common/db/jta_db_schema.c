@@ -5,9 +5,6 @@
  */
 #include "config.h"
 
-#include <stdint.h>
-
-#include "jta_db.h"
 #include "jta_db_sqlite.h"
 
 const char *const jta_db_migrations[JTA_STORE_VERSION] = {

@@ -1,22 +1,15 @@
+/*
+ * The authorization server's rows with SQLite (jta_store_authz.h).
+ */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
-#include <sodium.h>
 #include <sqlite3.h>
 
 #include "jta_db_sqlite.h"
 #include "jta_log.h"
-#include "jta_req.h"
 #include "jta_store_authz.h"
 #include "jta_time.h"
 

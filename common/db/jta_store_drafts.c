@@ -1,24 +1,17 @@
+/*
+ * Drafts, idempotency keys and their leases with SQLite
+ * (jta_store_drafts.h).
+ */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
-#include <sodium.h>
 #include <sqlite3.h>
 
 #include "jta_db_sqlite.h"
-#include "jta_log.h"
-#include "jta_req.h"
 #include "jta_store_drafts.h"
-#include "jta_time.h"
 
 /* ---- the fixed table of statements ---- */
 

@@ -1,15 +1,13 @@
+/*
+ * Users, keys, passwords, OAuth states and Atlassian links with SQLite
+ * (jta_store_people.h).
+ */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <sodium.h>
 #include <sqlite3.h>

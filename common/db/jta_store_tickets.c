@@ -1,21 +1,19 @@
+/*
+ * The embedded ticket store with SQLite (jta_store_tickets.h): projects,
+ * tickets, labels, comments, /api/tickets/ and the exactly-once create;
+ * the ranked and paged reads are in jta_store_tickets_search.c.
+ */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
-#include <sodium.h>
 #include <sqlite3.h>
 
 #include "jta_db_sqlite.h"
-#include "jta_log.h"
 #include "jta_req.h"
 #include "jta_store_people.h"
 #include "jta_store_tickets.h"
@@ -1176,7 +1174,6 @@ fail:
 	jta_db_rollback(st);
 	return ret;
 }
-
 
 /* The ticket carrying token, inside the caller's transaction or not:
  * *tid 0 when there is none. */

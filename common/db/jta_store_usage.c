@@ -1,24 +1,16 @@
+/*
+ * Usage counts and quotas with SQLite (jta_store_usage.h).
+ */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
-#include <sodium.h>
 #include <sqlite3.h>
 
 #include "jta_db_sqlite.h"
-#include "jta_log.h"
-#include "jta_req.h"
 #include "jta_store_usage.h"
-#include "jta_time.h"
 
 /* ---- the fixed table of statements ---- */
 
@@ -115,7 +107,6 @@ stmt(struct jta_store *st, enum sid id)
 	return jta_db_stmt(st, JTA_DB_REPO_USAGE, sql, S_COUNT, (size_t)id);
 }
 
-
 void
 jta_store_usage_period(int64_t now, struct jta_store_period *out)
 {
@@ -151,7 +142,6 @@ jta_store_usage_period(int64_t now, struct jta_store_period *out)
 		out->month_end = (era * 146097 + doe - 719468) * 86400;
 	}
 }
-
 
 enum jta_err
 jta_store_usage_count(struct jta_store *st, int64_t user_id,
