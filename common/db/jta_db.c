@@ -71,8 +71,8 @@ struct jta_store {
 /* ---- plumbing ---- */
 
 enum jta_err
-jta_db_err(
-    struct jta_store *st, int rc, const char *what, struct jta_error *err)
+jta_db_err(struct jta_store *st, int rc, const char *what,
+    struct jta_error *err)
 {
 	jta_errorlog("sqlite: %s failed: %s (%d) db=%s", what,
 	    sqlite3_errmsg(st->db), rc, st->path);
@@ -267,8 +267,8 @@ jta_db_userrow(sqlite3_stmt *s, int first, struct jta_user *u)
 }
 
 int
-jta_db_bblob(
-    sqlite3_stmt *s, const char *name, const unsigned char *b, size_t len)
+jta_db_bblob(sqlite3_stmt *s, const char *name, const unsigned char *b,
+    size_t len)
 {
 	int i = jta_db_pidx(s, name);
 
@@ -359,7 +359,7 @@ jta_store_migrate(struct jta_store *st, int target)
 			return JTA_OK;
 		}
 		if (sqlite3_exec(st->db, jta_db_migrations[v], NULL, NULL,
-			&emsg) != SQLITE_OK) {
+		    &emsg) != SQLITE_OK) {
 			jta_errorlog("store: migration to version %d failed: "
 			    "%s", v + 1, emsg ? emsg : "?");
 			sqlite3_free(emsg);

@@ -199,8 +199,8 @@ draftread(struct jta_store *st, int64_t user_id, const char *id,
 		r->d.revision = sqlite3_column_int64(s, 1);
 		r->d.input = coljson(s, 2);
 		r->d.preview = coljson(s, 3);
-		snprintf(
-		    r->d.status, sizeof(r->d.status), "%s", jta_db_col(s, 4));
+		snprintf(r->d.status, sizeof(r->d.status), "%s",
+		    jta_db_col(s, 4));
 		r->d.result = coljson(s, 5);
 		r->d.created = sqlite3_column_int64(s, 6);
 		r->d.updated = sqlite3_column_int64(s, 7);
@@ -474,8 +474,8 @@ jta_store_idem_claim(struct jta_store *st, int64_t user_id, const char *key,
 		same = sqlite3_column_bytes(s, 0) == JTA_VAULT_HASHBYTES &&
 		    jta_vault_hash_equal(sqlite3_column_blob(s, 0), hash);
 		done = strcmp(jta_db_col(s, 1), "done") == 0;
-		snprintf(
-		    out->token, sizeof(out->token), "%s", jta_db_col(s, 2));
+		snprintf(out->token, sizeof(out->token), "%s",
+		    jta_db_col(s, 2));
 		snprintf(rowowner, sizeof(rowowner), "%s", jta_db_col(s, 3));
 		until = sqlite3_column_int64(s, 4);
 		out->attempt_at = sqlite3_column_int64(s, 5);

@@ -91,8 +91,8 @@ jta_store_policy_get(struct jta_store *st, struct jta_store_policy *out,
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		out->enabled = sqlite3_column_int(s, 0) != 0;
-		snprintf(
-		    out->message, sizeof(out->message), "%s", jta_db_col(s, 1));
+		snprintf(out->message, sizeof(out->message), "%s",
+		    jta_db_col(s, 1));
 		out->changed_at = sqlite3_column_int64(s, 2);
 		snprintf(out->changed_by, sizeof(out->changed_by), "%s",
 		    jta_db_col(s, 3));
@@ -100,8 +100,8 @@ jta_store_policy_get(struct jta_store *st, struct jta_store_policy *out,
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE) {
-		jta_errorlog(
-		    "store: %s has no policy_settings row", jta_db_path(st));
+		jta_errorlog("store: %s has no policy_settings row",
+		    jta_db_path(st));
 		return jta_error_set(err, JTA_ERR_DB, 500, NULL,
 		    "the ticket store failed; the server log has details");
 	}
@@ -280,17 +280,17 @@ jta_store_audit_add(struct jta_store *st, const struct jta_audit_event *ev,
 	if ((rc = jta_db_bint(s, ":at", ev->when)) != SQLITE_OK ||
 	    (rc = jta_db_btext(s, ":who", ev->who)) != SQLITE_OK ||
 	    (rc = jta_db_btext(s, ":acc",
-		 ev->account_id != NULL ? ev->account_id : "")) != SQLITE_OK ||
-	    (rc = jta_db_btext(s, ":site", ev->site != NULL ? ev->site : "")) !=
-		SQLITE_OK ||
+	    ev->account_id != NULL ? ev->account_id : "")) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":site",
+	    ev->site != NULL ? ev->site : "")) != SQLITE_OK ||
 	    (rc = jta_db_btext(s, ":action", ev->action)) != SQLITE_OK ||
 	    (rc = jta_db_btext(s, ":key",
-		 ev->issue_key != NULL ? ev->issue_key : "")) != SQLITE_OK ||
+	    ev->issue_key != NULL ? ev->issue_key : "")) != SQLITE_OK ||
 	    (rc = jta_db_btext(s, ":ep",
-		 ev->endpoint != NULL ? ev->endpoint : "")) != SQLITE_OK ||
+	    ev->endpoint != NULL ? ev->endpoint : "")) != SQLITE_OK ||
 	    (rc = jta_db_bint(s, ":status", ev->status)) != SQLITE_OK ||
 	    (rc = jta_db_btext(s, ":detail",
-		 ev->detail != NULL ? ev->detail : "")) != SQLITE_OK)
+	    ev->detail != NULL ? ev->detail : "")) != SQLITE_OK)
 		return jta_db_err(st, rc, "bind", err);
 	if ((rc = jta_db_run(s)) != SQLITE_OK)
 		return jta_db_err(st, rc, "audit add", err);
@@ -339,18 +339,18 @@ auditrow(sqlite3_stmt *s)
 
 	if ((o = json_object()) == NULL)
 		return NULL;
-	if (jta_db_oset(o, "id", json_integer(sqlite3_column_int64(s, 0))) !=
-		0 ||
-	    jta_db_oset(o, "when", jta_db_timejs(sqlite3_column_int64(s, 1))) !=
-		0 ||
+	if (jta_db_oset(o, "id",
+	    json_integer(sqlite3_column_int64(s, 0))) != 0 ||
+	    jta_db_oset(o, "when",
+	    jta_db_timejs(sqlite3_column_int64(s, 1))) != 0 ||
 	    jta_db_oset(o, "who", json_string(jta_db_col(s, 2))) != 0 ||
 	    jta_db_oset(o, "account_id", json_string(jta_db_col(s, 3))) != 0 ||
 	    jta_db_oset(o, "site", json_string(jta_db_col(s, 4))) != 0 ||
 	    jta_db_oset(o, "action", json_string(jta_db_col(s, 5))) != 0 ||
 	    jta_db_oset(o, "issue_key", json_string(jta_db_col(s, 6))) != 0 ||
 	    jta_db_oset(o, "endpoint", json_string(jta_db_col(s, 7))) != 0 ||
-	    jta_db_oset(
-		o, "status", json_integer(sqlite3_column_int64(s, 8))) != 0 ||
+	    jta_db_oset(o, "status",
+	    json_integer(sqlite3_column_int64(s, 8))) != 0 ||
 	    jta_db_oset(o, "detail", json_string(jta_db_col(s, 9))) != 0) {
 		json_decref(o);
 		return NULL;

@@ -291,9 +291,8 @@ jta_store_key_list(struct jta_store *st, const char *user, json_t **out,
 		    jta_db_col(s, 0), "user", jta_db_col(s, 1), "label",
 		    jta_db_col(s, 2), "created",
 		    jta_db_timejs(sqlite3_column_int64(s, 3)), "revoked",
-		    sqlite3_column_type(s, 4) == SQLITE_NULL
-			? json_null()
-			: jta_db_timejs(sqlite3_column_int64(s, 4)));
+		    sqlite3_column_type(s, 4) == SQLITE_NULL ? json_null() :
+		    jta_db_timejs(sqlite3_column_int64(s, 4)));
 		if (o == NULL || json_array_append_new(arr, o) != 0) {
 			sqlite3_reset(s);
 			json_decref(arr);
@@ -442,7 +441,7 @@ jta_store_state_take_request(struct jta_store *st,
 		snprintf(user_hint, hintsz, "%s", jta_db_col(s, 0));
 	if (rc == SQLITE_ROW && request != NULL && requestsz > 0 &&
 	    snprintf(request, requestsz, "%s", jta_db_col(s, 1)) >=
-		(int)requestsz)
+	    (int)requestsz)
 		request[0] = '\0';	/* cannot happen: bounded by put */
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -483,8 +482,8 @@ userbyid(struct jta_store *st, int64_t uid, struct jta_user *out,
 	if (rc == SQLITE_DONE)
 		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
 		    "there is no such user");
-	return rc == SQLITE_ROW ? JTA_OK
-				: jta_db_err(st, rc, "user by id", err);
+	return rc == SQLITE_ROW ? JTA_OK :
+	    jta_db_err(st, rc, "user by id", err);
 }
 
 /* A link row as read, with copies of its ciphertexts (not secret). */
@@ -556,8 +555,8 @@ linkread(struct jta_store *st, int64_t uid, struct linkrow *r,
 		r->l.updated = sqlite3_column_int64(s, 12);
 		snprintf(r->l.display_name, sizeof(r->l.display_name), "%s",
 		    jta_db_col(s, 13));
-		snprintf(
-		    r->l.email, sizeof(r->l.email), "%s", jta_db_col(s, 14));
+		snprintf(r->l.email, sizeof(r->l.email), "%s",
+		    jta_db_col(s, 14));
 		r->l.has_refresh = r->refresh_ct != NULL;
 		if ((sqlite3_column_type(s, 4) != SQLITE_NULL &&
 		    r->access_ct == NULL) ||
@@ -1062,9 +1061,9 @@ jta_store_link_reseal(struct jta_store *st, struct jta_vault *v,
 		}
 		if ((rc = jta_db_bint(s, ":after", after)) != SQLITE_OK ||
 		    (rc = jta_db_bblob(s, ":kid", kidb, sizeof(kidb))) !=
-			SQLITE_OK ||
+		    SQLITE_OK ||
 		    (rc = jta_db_bint(s, ":lim", (int64_t)batch)) !=
-			SQLITE_OK) {
+		    SQLITE_OK) {
 			ret = jta_db_err(st, rc, "bind", err);
 			goto out;
 		}
@@ -1103,18 +1102,18 @@ jta_store_link_reseal(struct jta_store *st, struct jta_vault *v,
 			if (!rows[i].ok)
 				continue;
 			if ((s = stmt(st, S_LINK_RESEAL)) == NULL) {
-				ret = jta_db_err(
-				    st, SQLITE_ERROR, "prepare", err);
+				ret = jta_db_err(st, SQLITE_ERROR,
+				    "prepare", err);
 				goto out;
 			}
 			if ((rc = jta_db_bblob(s, ":access", rows[i].act,
-				 rows[i].actlen)) != SQLITE_OK ||
+			    rows[i].actlen)) != SQLITE_OK ||
 			    (rc = jta_db_bblob(s, ":refresh", rows[i].rct,
-				 rows[i].rctlen)) != SQLITE_OK ||
+			    rows[i].rctlen)) != SQLITE_OK ||
 			    (rc = jta_db_bint(s, ":uid", rows[i].uid)) !=
-				SQLITE_OK ||
+			    SQLITE_OK ||
 			    (rc = jta_db_bint(s, ":gen", rows[i].gen)) !=
-				SQLITE_OK) {
+			    SQLITE_OK) {
 				ret = jta_db_err(st, rc, "bind", err);
 				goto out;
 			}
@@ -1233,32 +1232,30 @@ jta_store_link_list(struct jta_store *st, json_t **out, struct jta_error *err)
 		    "out of memory");
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		linked = sqlite3_column_type(s, 4) != SQLITE_NULL;
-		status = !linked			  ? "none"
-		    : strcmp(jta_db_col(s, 6), "ok") == 0 ? "linked"
-							  : "broken";
+		status = !linked ? "none" :
+		    strcmp(jta_db_col(s, 6), "ok") == 0 ? "linked" : "broken";
 		if ((o = json_object()) == NULL ||
 		    json_array_append_new(arr, o) != 0 ||
-		    jta_db_oset(o, "name", json_string(jta_db_col(s, 1))) !=
-			0 ||
+		    jta_db_oset(o, "name",
+		    json_string(jta_db_col(s, 1))) != 0 ||
 		    jta_db_oset(o, "display_name",
-			json_string(jta_db_col(s, 2))) != 0 ||
-		    jta_db_oset(o, "email", json_string(jta_db_col(s, 3))) !=
-			0 ||
-		    jta_db_oset(
-			o, "account_id", json_string(jta_db_col(s, 4))) != 0 ||
-		    jta_db_oset(o, "site", json_string(jta_db_col(s, 5))) !=
-			0 ||
+		    json_string(jta_db_col(s, 2))) != 0 ||
+		    jta_db_oset(o, "email",
+		    json_string(jta_db_col(s, 3))) != 0 ||
+		    jta_db_oset(o, "account_id",
+		    json_string(jta_db_col(s, 4))) != 0 ||
+		    jta_db_oset(o, "site",
+		    json_string(jta_db_col(s, 5))) != 0 ||
 		    jta_db_oset(o, "link", json_string(status)) != 0 ||
-		    jta_db_oset(o, "updated",
-			linked ? jta_db_timejs(sqlite3_column_int64(s, 7))
-			       : json_null()) != 0 ||
+		    jta_db_oset(o, "updated", linked ?
+		    jta_db_timejs(sqlite3_column_int64(s, 7)) :
+		    json_null()) != 0 ||
 		    jta_db_oset(o, "access_expires",
-			linked && sqlite3_column_int64(s, 8) > 0
-			    ? jta_db_timejs(sqlite3_column_int64(s, 8))
-			    : json_null()) != 0 ||
+		    linked && sqlite3_column_int64(s, 8) > 0 ?
+		    jta_db_timejs(sqlite3_column_int64(s, 8)) :
+		    json_null()) != 0 ||
 		    jta_db_oset(o, "has_refresh",
-			json_boolean(linked && sqlite3_column_int(s, 9))) !=
-			0) {
+		    json_boolean(linked && sqlite3_column_int(s, 9))) != 0) {
 			ret = jta_error_set(err, JTA_ERR_NOMEM, 503, NULL,
 			    "out of memory");
 			break;

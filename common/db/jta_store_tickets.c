@@ -460,7 +460,7 @@ ticketjs(struct jta_store *st, int64_t tid, json_t **out,
 	}
 	if ((rc = jta_db_bint(s, ":tid", tid)) != SQLITE_OK ||
 	    (rc = jta_db_bint(s, ":lim", JTA_LIMIT_COMMENTS_SHOWN)) !=
-		SQLITE_OK) {
+	    SQLITE_OK) {
 		ret = jta_db_err(st, rc, "bind", err);
 		goto out;
 	}
@@ -621,13 +621,12 @@ insertticket(struct jta_store *st, const struct jta_user *reporter,
 	    (rc = jta_db_bint(s, ":num", num)) != SQLITE_OK ||
 	    (rc = jta_db_btext(s, ":type", type)) != SQLITE_OK ||
 	    (rc = jta_db_btext(s, ":summary", fstr(fields, "summary"))) !=
-		SQLITE_OK ||
-	    (rc = jta_db_btext(s, ":desc",
-		 fstr(fields, "description") ? fstr(fields, "description")
-					     : "")) != SQLITE_OK ||
+	    SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":desc", fstr(fields, "description") ?
+	    fstr(fields, "description") : "")) != SQLITE_OK ||
 	    (rc = jta_db_btext(s, ":status", status)) != SQLITE_OK ||
 	    (rc = jta_db_btext(s, ":priority", v ? v : "Medium")) !=
-		SQLITE_OK ||
+	    SQLITE_OK ||
 	    (rc = jta_db_bint(s, ":reporter", reporter->id)) != SQLITE_OK ||
 	    (rc = jta_db_bint0(s, ":assignee", aid)) != SQLITE_OK ||
 	    (rc = jta_db_bint(s, ":now", jta_time_now())) != SQLITE_OK)
@@ -821,8 +820,8 @@ jta_store_ticket_comment(struct jta_store *st, const char *key,
 		goto fail;
 	}
 	if ((*out = json_pack("{s:I, s:s, s:s, s:o}", "id",
-		 (json_int_t)jta_db_last_rowid(st), "author", author->name,
-		 "body", body, "created", jta_db_timejs(now))) == NULL) {
+	    (json_int_t)jta_db_last_rowid(st), "author", author->name,
+	    "body", body, "created", jta_db_timejs(now))) == NULL) {
 		ret = JTA_ERR_NOMEM;
 		goto fail;
 	}
@@ -978,10 +977,10 @@ jta_store_tk_list(struct jta_store *st, const struct jta_tk_query *q,
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = tkbind(s, q)) != SQLITE_OK ||
 	    (rc = jta_db_btext(s, ":ord",
-		 q->ordering ? q->ordering : "-created")) != SQLITE_OK ||
+	    q->ordering ? q->ordering : "-created")) != SQLITE_OK ||
 	    (rc = jta_db_bint(s, ":lim", q->page_size)) != SQLITE_OK ||
 	    (rc = jta_db_bint(s, ":off", (q->page - 1) * q->page_size)) !=
-		SQLITE_OK)
+	    SQLITE_OK)
 		return jta_db_err(st, rc, "bind", err);
 	if ((arr = json_array()) == NULL)
 		goto out;

@@ -212,9 +212,9 @@ jta_store_ticket_search(struct jta_store *st, const struct jta_search *q,
 	    (rc = jta_db_bint0(s, ":ufrom", q->updated_from)) != SQLITE_OK ||
 	    (rc = jta_db_bint0(s, ":uto", q->updated_to)) != SQLITE_OK ||
 	    (rc = jta_db_btext(s, ":text", fq == 0 ? fts : NULL)) !=
-		SQLITE_OK ||
+	    SQLITE_OK ||
 	    (rc = (q->cursor ? jta_db_bint(s, ":cv", cv) : SQLITE_OK)) !=
-		SQLITE_OK ||
+	    SQLITE_OK ||
 	    (rc = jta_db_bint(s, ":cid", cid)) != SQLITE_OK ||
 	    /* One row more than asked tells whether a next page exists. */
 	    (rc = jta_db_bint(s, ":lim", (int64_t)limit + 1)) != SQLITE_OK)
@@ -374,9 +374,8 @@ jta_store_user_find(struct jta_store *st, const char *query, size_t limit,
 		o = json_pack("{s:s, s:s}", "id", jta_db_col(s, 0), "name",
 		    jta_db_col(s, 1));
 		if (o == NULL || json_array_append_new(arr, o) != 0 ||
-		    (jta_db_col(s, 2)[0] != '\0' &&
-			json_object_set_new(
-			    o, "email", json_string(jta_db_col(s, 2))) != 0))
+		    (jta_db_col(s, 2)[0] != '\0' && json_object_set_new(o,
+		    "email", json_string(jta_db_col(s, 2))) != 0))
 			goto out;
 	}
 	if (rc != SQLITE_DONE) {

@@ -174,7 +174,7 @@ jta_store_usage_count(struct jta_store *st, int64_t user_id,
 	    (rc = jta_db_bint(s, ":up", updates != 0)) != SQLITE_OK ||
 	    (rc = jta_db_bint(s, ":now", now)) != SQLITE_OK ||
 	    (rc = jta_db_bint(s, ":gap", JTA_STORE_CONVERSATION_GAP)) !=
-		SQLITE_OK ||
+	    SQLITE_OK ||
 	    (rc = jta_db_run(s)) != SQLITE_OK) {
 		ret = jta_db_err(st, rc, "usage count", err);
 		goto out;
@@ -211,16 +211,16 @@ quotarows(struct jta_store *st, sqlite3_stmt *s, struct jta_store_quota *q,
 		}
 		r = &q[(*n)++];
 		snprintf(r->scope, sizeof(r->scope), "%s", jta_db_col(s, 0));
-		snprintf(
-		    r->subject, sizeof(r->subject), "%s", jta_db_col(s, 1));
+		snprintf(r->subject, sizeof(r->subject), "%s",
+		    jta_db_col(s, 1));
 		snprintf(r->metric, sizeof(r->metric), "%s", jta_db_col(s, 2));
 		snprintf(r->per, sizeof(r->per), "%s", jta_db_col(s, 3));
 		r->limit = sqlite3_column_int64(s, 4);
 		r->used = sqlite3_column_int64(s, 5);
 	}
 	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? JTA_OK
-				 : jta_db_err(st, rc, "quota read", err);
+	return rc == SQLITE_DONE ? JTA_OK :
+	    jta_db_err(st, rc, "quota read", err);
 }
 
 enum jta_err
@@ -353,11 +353,11 @@ jta_store_quota_list(struct jta_store *st, json_t **out,
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if ((o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:s}",
-			 "scope", jta_db_col(s, 0), "subject", jta_db_col(s, 1),
-			 "metric", jta_db_col(s, 2), "per", jta_db_col(s, 3),
-			 "limit", (json_int_t)sqlite3_column_int64(s, 4),
-			 "created", jta_db_timejs(sqlite3_column_int64(s, 5)),
-			 "created_by", jta_db_col(s, 6))) == NULL ||
+		    "scope", jta_db_col(s, 0), "subject", jta_db_col(s, 1),
+		    "metric", jta_db_col(s, 2), "per", jta_db_col(s, 3),
+		    "limit", (json_int_t)sqlite3_column_int64(s, 4),
+		    "created", jta_db_timejs(sqlite3_column_int64(s, 5)),
+		    "created_by", jta_db_col(s, 6))) == NULL ||
 		    json_array_append_new(arr, o) != 0) {
 			ret = JTA_ERR_NOMEM;
 			goto out;
@@ -410,12 +410,11 @@ usagerows(struct jta_store *st, enum sid id, const char *keyname,
 			goto out;
 		}
 		if ((o = json_pack("{s:s, s:I, s:I, s:I, s:I}", keyname,
-			 jta_db_col(s, 0), "calls",
-			 (json_int_t)sqlite3_column_int64(s, 1), "creates",
-			 (json_int_t)sqlite3_column_int64(s, 2), "updates",
-			 (json_int_t)sqlite3_column_int64(s, 3),
-			 "conversations",
-			 (json_int_t)sqlite3_column_int64(s, 4))) == NULL ||
+		    jta_db_col(s, 0), "calls",
+		    (json_int_t)sqlite3_column_int64(s, 1), "creates",
+		    (json_int_t)sqlite3_column_int64(s, 2), "updates",
+		    (json_int_t)sqlite3_column_int64(s, 3), "conversations",
+		    (json_int_t)sqlite3_column_int64(s, 4))) == NULL ||
 		    json_array_append_new(arr, o) != 0) {
 			ret = JTA_ERR_NOMEM;
 			goto out;
