@@ -97,6 +97,8 @@ jta_db_stmt(struct jta_store *st, enum jta_db_repo repo,
 			return NULL;
 		st->ncache[repo] = n;
 	}
+	if (id >= st->ncache[repo])
+		return NULL;
 	c = st->cache[repo];
 	if ((s = c[id]) == NULL) {
 		rc = sqlite3_prepare_v3(st->db, table[id], -1,

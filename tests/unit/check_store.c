@@ -1594,9 +1594,10 @@ START_TEST(search_text_operators_are_plain_words)
 END_TEST
 
 /*
- * Every word is required (jta_store.c: "all of them required"); a word
- * past an internal cap must not be dropped silently, which would widen the
- * search (STYLE: over a limit is refused, never truncated).  Either an
+ * Every word is required (ftsquery in jta_store_tickets_search.c: "all of
+ * them required"); a word past an internal cap must not be dropped
+ * silently, which would widen the search (STYLE: over a limit is refused,
+ * never truncated).  Either an
  * error or no match is right; the two printer tickets are wrong.
  */
 START_TEST(search_text_never_drops_words)
