@@ -41,6 +41,8 @@ enum sid {
 	S_LOCK_TRIM,
 	S_LOCK_FAIL,
 	S_LOCK_CLEAR,
+	S_TOK_REVOKE_USER,
+	S_CODE_DEL_USER,
 	S_COUNT
 };
 
@@ -112,6 +114,9 @@ static const char *const sql[S_COUNT] = {
 	    "locked_until = CASE WHEN first > :old AND failures + 1 >= :limit "
 	    "THEN :until ELSE locked_until END RETURNING locked_until",
 	[S_LOCK_CLEAR] = "DELETE FROM login_failures WHERE name = :name",
+	[S_TOK_REVOKE_USER] = "UPDATE oauth_tokens SET revoked = 1 "
+	    "WHERE user_id = :uid AND revoked = 0",
+	[S_CODE_DEL_USER] = "DELETE FROM oauth_codes WHERE user_id = :uid",
 };
 
 /* Statement id of this repository, reset and unbound (jta_db_stmt). */
@@ -748,3 +753,24 @@ jta_store_lockout_clear(struct jta_store *st, const char *name,
 	return JTA_OK;
 }
 
+enum jta_err
+jta_store_user_grants_revoke(struct jta_store *st, int64_t user_id,
+    int64_t *revoked, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*revoked = 0;
+	if ((s = stmt(st, S_TOK_REVOKE_USER)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bint(s, ":uid", user_id)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "token revoke", err);
+	*revoked = jta_db_changes(st);
+	if ((s = stmt(st, S_CODE_DEL_USER)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bint(s, ":uid", user_id)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "code remove", err);
+	return JTA_OK;
+}

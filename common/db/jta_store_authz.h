@@ -217,4 +217,11 @@ enum jta_err jta_store_lockout_fail(struct jta_store *st, const char *name,
 enum jta_err jta_store_lockout_clear(struct jta_store *st, const char *name,
     struct jta_error *err) JTA_WUR;
 
+/* Inside the caller's transaction: revoke every token issued to user_id
+ * (so every refresh family of theirs dies) and delete their codes;
+ * *revoked is how many tokens were live.  jta_store_link_remove uses it
+ * when a person is unlinked. */
+enum jta_err jta_store_user_grants_revoke(struct jta_store *st,
+    int64_t user_id, int64_t *revoked, struct jta_error *err) JTA_WUR;
+
 #endif

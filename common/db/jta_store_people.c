@@ -15,6 +15,7 @@
 #include "jta_db_sqlite.h"
 #include "jta_log.h"
 #include "jta_req.h"
+#include "jta_store_authz.h"
 #include "jta_store_people.h"
 #include "jta_time.h"
 
@@ -46,8 +47,6 @@ enum sid {
 	S_PW_GET,
 	S_LINK_LIST,
 	S_LINK_DEL,
-	S_TOK_REVOKE_USER,
-	S_CODE_DEL_USER,
 	S_COUNT
 };
 
@@ -132,9 +131,6 @@ static const char *const sql[S_COUNT] = {
 	    "l.refresh_ct IS NOT NULL FROM users u LEFT JOIN atlassian_links "
 	    "l ON l.user_id = u.id ORDER BY u.name",
 	[S_LINK_DEL] = "DELETE FROM atlassian_links WHERE user_id = :uid",
-	[S_TOK_REVOKE_USER] = "UPDATE oauth_tokens SET revoked = 1 "
-	    "WHERE user_id = :uid AND revoked = 0",
-	[S_CODE_DEL_USER] = "DELETE FROM oauth_codes WHERE user_id = :uid",
 };
 
 /* Statement id of this repository, reset and unbound (jta_db_stmt). */
@@ -1305,25 +1301,10 @@ jta_store_link_remove(struct jta_store *st, const char *name,
 		ret = jta_db_err(st, rc, "link remove", err);
 		goto out;
 	}
-	if ((s = stmt(st, S_TOK_REVOKE_USER)) == NULL) {
-		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	/* The authorization server's grants die in the same transaction. */
+	if ((ret = jta_store_user_grants_revoke(st, user->id, revoked,
+	    err)) != JTA_OK)
 		goto out;
-	}
-	if ((rc = jta_db_bint(s, ":uid", user->id)) != SQLITE_OK ||
-	    (rc = jta_db_run(s)) != SQLITE_OK) {
-		ret = jta_db_err(st, rc, "token revoke", err);
-		goto out;
-	}
-	*revoked = jta_db_changes(st);
-	if ((s = stmt(st, S_CODE_DEL_USER)) == NULL) {
-		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
-		goto out;
-	}
-	if ((rc = jta_db_bint(s, ":uid", user->id)) != SQLITE_OK ||
-	    (rc = jta_db_run(s)) != SQLITE_OK) {
-		ret = jta_db_err(st, rc, "code remove", err);
-		goto out;
-	}
 	ret = jta_db_commit(st, err);
 out:
 	if (ret != JTA_OK)
