@@ -1,11 +1,11 @@
 /*
  * The storage engine: the only code that talks to the database library
- * (SQLite today: the only place, with the repositories beside it in
- * common/db/, that includes sqlite3.h).  One file in WAL mode, created
- * 0600, with a versioned schema (PRAGMA user_version) migrated step by
- * step, synchronous=FULL (a commit is on disk before we answer: token
- * rotations and keys are worth the fsync), foreign keys on, and a
- * busy_timeout instead of retry loops.
+ * (SQLite today; only jta_db.c and the repositories beside it in
+ * common/db/ include SQLite's header, this one does not).  One file in
+ * WAL mode, created 0600, with a versioned schema (PRAGMA user_version)
+ * migrated step by step, synchronous=FULL (a commit is on disk before we
+ * answer: token rotations and keys are worth the fsync), foreign keys on,
+ * and a busy_timeout instead of retry loops.
  *
  * The repositories (jta_store_tickets.h, jta_store_people.h,
  * jta_store_authz.h, jta_store_drafts.h, jta_store_ops.h,
