@@ -21,7 +21,10 @@
 #include "jta_conf.h"
 #include "jta_operator.h"
 #include "jta_req.h"
-#include "jta_store.h"
+#include "jta_db.h"
+#include "jta_store_authz.h"
+#include "jta_store_people.h"
+#include "jta_store_tickets.h"
 #include "jta_vault.h"
 
 /* Make the parent directory of path (mode 0700) if it is missing. */

@@ -13,7 +13,8 @@
 #include "jta_conf.h"
 #include "jta_operator.h"
 #include "jta_req.h"
-#include "jta_store.h"
+#include "jta_db.h"
+#include "jta_store_usage.h"
 #include "jta_text.h"
 #include "jta_time.h"
 

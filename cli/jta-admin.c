@@ -18,11 +18,21 @@
 
 #include "jta-admin.h"
 #include "jta_conf.h"
+#include "jta_db.h"
+#include "jta_http.h"
 #include "jta_log.h"
 #include "jta_operator.h"
 #include "jta_req.h"
-#include "jta_store.h"
 #include "jta_text.h"
+#include "jta_store_authz.h"
+#include "jta_store_ops.h"
+#include "jta_store_people.h"
+#include "jta_store_tickets.h"
+#include "jta_store_usage.h"
+#include "jta_time.h"
+#include "jta_types.h"
+#include "jta_usage.h"
+#include "jta_vault.h"
 
 struct cmd {
 	const char	*group;		/* "user", or NULL for a lone word */

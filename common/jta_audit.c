@@ -9,9 +9,10 @@
 #include "jta_policy.h"
 #include "jta_req.h"
 #include "jta_resp.h"
-#include "jta_store.h"
 #include "jta_text.h"
+#include "jta_store_ops.h"
 #include "jta_time.h"
+#include "jta_types.h"
 
 /* Per process: the retention and the writes since the last purge. */
 static int64_t	 retention_s = 365 * 86400;

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "jta_err.h"
+#include "jta_types.h"
 
 /* Bounds of a row's fields (bytes); longer detail is cut at a character
  * boundary (it is our own text), longer names are refused. */
@@ -27,26 +28,6 @@
  * JTA_AUDIT_PURGE_EVERY-th write (and its first). */
 #define JTA_AUDIT_PURGE_EVERY	64
 #define JTA_AUDIT_PURGE_BATCH	500
-
-/* One event.  Strings are borrowed; NULL stands for "". */
-struct jta_audit_event {
-	int64_t		 when;		/* Unix time; 0: now */
-	const char	*who;		/* user name or "operator:<login>";
-					 * a refused sign-in: the name
-					 * tried */
-	const char	*account_id;	/* Atlassian account id, or NULL */
-	const char	*site;		/* Atlassian site URL; "local" for
-					 * the embedded store */
-	const char	*action;	/* "create", "edit", "comment",
-					 * "transition", "delete", "draft",
-					 * "sign-in", "admin:<what>" */
-	const char	*issue_key;	/* or a draft id / ticket id */
-	const char	*endpoint;	/* jta_policy_op's endpoint, or
-					 * "oauth.authorize", ... */
-	int		 status;	/* the HTTP status answered */
-	const char	*detail;	/* short, never a secret or a
-					 * ticket's text */
-};
 
 struct jta_store;
 

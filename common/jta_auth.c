@@ -6,6 +6,7 @@
 #include "jta_auth.h"
 #include "jta_authz.h"
 #include "jta_log.h"
+#include "jta_store_people.h"
 #include "jta_time.h"
 
 enum jta_err

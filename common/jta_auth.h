@@ -9,9 +9,10 @@
 #ifndef JTA_AUTH_H
 #define JTA_AUTH_H
 
+#include "jta_db.h"
 #include "jta_err.h"
 #include "jta_req.h"
-#include "jta_store.h"
+#include "jta_types.h"
 #include "jta_vault.h"
 
 /*

@@ -12,6 +12,8 @@
 #include "jta_log.h"
 #include "jta_req.h"
 #include "jta_text.h"
+#include "jta_store_authz.h"
+#include "jta_store_people.h"
 
 static const char	 code_prefix[] = "jta_ac_";
 static const char	 access_prefix[] = "jta_at_";
@@ -385,6 +387,104 @@ newpair(const struct jta_vault *v, int64_t now, struct jta_authz_tokens *out,
 	out->expires_in = JTA_AUTHZ_ACCESS_TTL;
 }
 
+/*
+ * The rules of a code's redemption (RFC 6749 §4.1.3), over the store's
+ * primitives in one BEGIN IMMEDIATE transaction: the code must exist, be
+ * unused, have been issued to client_id, be unexpired at now and name
+ * exactly redirect_uri; verifier_s256 (the S256 transform of the
+ * code_verifier, NULL when none was sent) must equal the code's challenge,
+ * compared in constant time (RFC 7636 §4.6), and a verifier without a
+ * challenge is refused too (RFC 9700 §2.1.1).  A code used before is
+ * refused AND revokes every token issued from it (RFC 6749 §4.1.2).  A
+ * refusal after the client matched still spends the code (committed);
+ * another client's attempt is rolled back, leaving the code to its own
+ * client.  On success pair is stored in the code's family and scope
+ * (scopesz bytes) gets the code's scope.  Refusals are invalid_grant.
+ */
+static enum jta_err
+redeem(struct jta_store *st, const unsigned char hash[JTA_VAULT_HASHBYTES],
+    const char *client_id, const char *redirect_uri,
+    const char *verifier_s256, int64_t now, const struct jta_store_pair *pair,
+    char *scope, size_t scopesz, struct jta_error *err)
+{
+	struct jta_store_code_row c;
+	struct jta_error keep;
+	enum jta_err	 ret, refusal;
+	char		 family[JTA_STORE_FAMILYLEN + 1];
+	size_t		 vl;
+
+	scope[0] = '\0';
+	sodium_bin2hex(family, sizeof(family), hash, JTA_VAULT_HASHBYTES);
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	if ((ret = jta_store_code_take(st, hash, &c, err)) ==
+	    JTA_ERR_NOTFOUND) {
+		ret = oautherr(err, JTA_ERR_AUTH, 400, "invalid_grant",
+		    "the authorization code is unknown");
+		goto out;
+	}
+	if (ret != JTA_OK)
+		goto out;
+	snprintf(scope, scopesz, "%s", c.scope);
+	if (c.used) {
+		/* RFC 6749 §4.1.2: a code used twice revokes what it gave. */
+		if ((ret = jta_store_family_revoke(st, family, err)) !=
+		    JTA_OK || (ret = jta_db_commit(st, err)) != JTA_OK)
+			goto out;
+		ret = oautherr(err, JTA_ERR_AUTH, 400, "invalid_grant",
+		    "the authorization code was used already; every token "
+		    "issued from it is revoked");
+		goto out;
+	}
+	if (strcmp(c.client_id, client_id) != 0) {
+		/* Rolled back at out: the code stays its client's. */
+		ret = oautherr(err, JTA_ERR_AUTH, 400, "invalid_grant",
+		    "the authorization code was issued to another client");
+		goto out;
+	}
+	/* From here on the code is spent, whatever the answer. */
+	if (c.expires <= now)
+		refusal = oautherr(err, JTA_ERR_AUTH, 400, "invalid_grant",
+		    "the authorization code has expired");
+	else if (strcmp(c.redirect_uri, redirect_uri) != 0)
+		/* RFC 6749 §4.1.3: the authorization request's, exactly. */
+		refusal = oautherr(err, JTA_ERR_AUTH, 400, "invalid_grant",
+		    "redirect_uri differs from the authorization request's");
+	else if (!c.has_challenge && verifier_s256 != NULL)
+		/* RFC 9700 §2.1.1: no challenge, so no verifier either. */
+		refusal = oautherr(err, JTA_ERR_AUTH, 400, "invalid_grant",
+		    "code_verifier sent, but the authorization request had no "
+		    "code_challenge");
+	else if (c.has_challenge && verifier_s256 == NULL)
+		refusal = oautherr(err, JTA_ERR_AUTH, 400, "invalid_grant",
+		    "code_verifier is required for this code (RFC 7636)");
+	else if (c.has_challenge && ((vl = strlen(verifier_s256)) !=
+	    strlen(c.challenge) ||
+	    sodium_memcmp(verifier_s256, c.challenge, vl) != 0))
+		/* RFC 7636 §4.6, in constant time. */
+		refusal = oautherr(err, JTA_ERR_AUTH, 400, "invalid_grant",
+		    "code_verifier does not match the code_challenge");
+	else
+		refusal = JTA_OK;
+	if (refusal != JTA_OK) {
+		/* Keep the code spent, then answer the refusal. */
+		keep = *err;
+		if ((ret = jta_db_commit(st, err)) != JTA_OK)
+			goto out;
+		*err = keep;
+		ret = refusal;
+		goto out;
+	}
+	if ((ret = jta_store_pair_put(st, pair, family, c.client_id,
+	    c.user_id, c.scope, now, err)) != JTA_OK)
+		goto out;
+	ret = jta_db_commit(st, err);
+out:
+	if (ret != JTA_OK)
+		jta_db_rollback(st);
+	return ret;
+}
+
 enum jta_err
 jta_authz_code_redeem(struct jta_store *st, const struct jta_vault *v,
     const char *client_id, const char *code, const char *redirect_uri,
@@ -411,12 +511,106 @@ jta_authz_code_redeem(struct jta_store *st, const struct jta_vault *v,
 	}
 	jta_vault_hash(v, code, strlen(code), hash);
 	newpair(v, now, out, &p);
-	rc = jta_store_code_redeem(st, hash, client_id, redirect_uri,
+	rc = redeem(st, hash, client_id, redirect_uri,
 	    verifier != NULL ? s256 : NULL, now, &p, out->scope,
 	    sizeof(out->scope), err);
 	if (rc != JTA_OK)
 		sodium_memzero(out, sizeof(*out));
 	return rc;
+}
+
+/*
+ * The rules of a refresh (RFC 6749 §6, RFC 9700 §4.14.2), over the
+ * store's primitives in one BEGIN IMMEDIATE transaction: the refresh token
+ * with hash must exist, be a refresh token of client_id, unrevoked and
+ * unexpired at now.  A live one is marked replaced at now and pair is
+ * stored in its family.  The one replaced last in its family stays good
+ * for grace seconds after its replacement, answering a fresh pair and
+ * revoking the live refresh token it had been replaced by (its answer
+ * never reached the client, so one refresh token stays live per family).
+ * A revoked one, an older one or one replaced too long ago is refused AND
+ * revokes the whole family (committed).  scope (scopesz bytes) gets the
+ * token's scope.  Refusals are invalid_grant.
+ */
+static enum jta_err
+rotate(struct jta_store *st, const unsigned char hash[JTA_VAULT_HASHBYTES],
+    const char *client_id, int64_t now, int64_t grace,
+    const struct jta_store_pair *pair, char *scope, size_t scopesz,
+    struct jta_error *err)
+{
+	struct jta_store_token_row t;
+	struct jta_error keep;
+	enum jta_err	 ret;
+	int64_t		 later = 0;
+	int		 kill = 0;
+
+	scope[0] = '\0';
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	ret = jta_store_token_get(st, hash, &t, err);
+	if (ret == JTA_ERR_NOTFOUND ||
+	    (ret == JTA_OK && strcmp(t.kind, "refresh") != 0)) {
+		ret = oautherr(err, JTA_ERR_AUTH, 400, "invalid_grant",
+		    "the refresh token is unknown");
+		goto out;
+	}
+	if (ret != JTA_OK)
+		goto out;
+	snprintf(scope, scopesz, "%s", t.scope);
+	if (strcmp(t.client_id, client_id) != 0) {
+		ret = oautherr(err, JTA_ERR_AUTH, 400, "invalid_grant",
+		    "the refresh token was issued to another client");
+		goto out;
+	}
+	if (t.revoked) {
+		kill = 1;
+		ret = oautherr(err, JTA_ERR_AUTH, 400, "invalid_grant",
+		    "the refresh token is revoked");
+		goto out;
+	}
+	if (t.expires <= now) {
+		ret = oautherr(err, JTA_ERR_AUTH, 400, "invalid_grant",
+		    "the refresh token has expired");
+		goto out;
+	}
+	if (t.replaced) {
+		if ((ret = jta_store_token_later(st, &t, &later, err)) !=
+		    JTA_OK)
+			goto out;
+		/* RFC 9700 §4.14.2: a refresh token used after its
+		 * successor is a sign of theft; only the one just replaced
+		 * is honoured, within grace (a client that lost our answer
+		 * retries), and its lost successor is dropped. */
+		if (later > 0 || now - t.replaced_at > grace) {
+			kill = 1;
+			ret = oautherr(err, JTA_ERR_AUTH, 400, "invalid_grant",
+			    "the refresh token was replaced already; every "
+			    "token of this grant is revoked");
+			goto out;
+		}
+		if ((ret = jta_store_family_drop_live(st, t.family, err)) !=
+		    JTA_OK)
+			goto out;
+	} else if ((ret = jta_store_token_replace(st, t.id, now, err)) !=
+	    JTA_OK)
+		goto out;
+	if ((ret = jta_store_pair_put(st, pair, t.family, t.client_id,
+	    t.user_id, t.scope, now, err)) != JTA_OK)
+		goto out;
+	ret = jta_db_commit(st, err);
+out:
+	if (kill) {
+		/* The refusal stands; the family dies with it. */
+		keep = *err;
+		if (jta_store_family_revoke(st, t.family, err) != JTA_OK ||
+		    jta_db_commit(st, err) != JTA_OK)
+			ret = JTA_ERR_DB;
+		else
+			*err = keep;
+	}
+	if (ret != JTA_OK)
+		jta_db_rollback(st);
+	return ret;
 }
 
 enum jta_err
@@ -434,7 +628,7 @@ jta_authz_refresh(struct jta_store *st, const struct jta_vault *v,
 		    "the refresh token is malformed");
 	jta_vault_hash(v, refresh, strlen(refresh), hash);
 	newpair(v, now, out, &p);
-	rc = jta_store_token_refresh(st, hash, client_id, now,
+	rc = rotate(st, hash, client_id, now,
 	    JTA_AUTHZ_GRACE, &p, out->scope, sizeof(out->scope), err);
 	if (rc != JTA_OK)
 		sodium_memzero(out, sizeof(*out));

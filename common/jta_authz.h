@@ -19,7 +19,7 @@
  * and then answers a FRESH pair (we keep no plaintext, so the lost pair
  * cannot be sent again); the lost pair's refresh token is revoked, so one
  * refresh token stays live per grant.  Anything older is refused and
- * revokes the whole grant (see jta_store_token_refresh).
+ * revokes the whole grant (RFC 9700 §4.14.2; see jta_authz_refresh).
  *
  * Errors meant for the token and revocation endpoints are JTA_ERR_AUTH or
  * JTA_ERR_INPUT with err->field holding the RFC 6749 §5.2 error code
@@ -34,10 +34,11 @@
 
 #include <jansson.h>
 
+#include "jta_db.h"
 #include "jta_err.h"
 #include "jta_limits.h"
 #include "jta_resp.h"
-#include "jta_store.h"
+#include "jta_types.h"
 #include "jta_vault.h"
 
 /* Lifetimes, seconds.  Codes: RFC 6749 §4.1.2 recommends at most 10
@@ -162,15 +163,30 @@ enum jta_err jta_authz_code_issue(struct jta_store *st,
 
 /*
  * Exchange a code (RFC 6749 §4.1.3, RFC 7636 §4.5): verifier is the
- * code_verifier or NULL.  See jta_store_code_redeem for the rules.  A
- * malformed code is invalid_grant too.
+ * code_verifier or NULL.  In one BEGIN IMMEDIATE transaction the code must
+ * be unused, unexpired at now, issued to client_id for exactly
+ * redirect_uri, and the S256 transform of verifier must equal the code's
+ * challenge, compared in constant time; a verifier without a challenge is
+ * refused too (RFC 9700 §2.1.1).  Any refusal after the client matched
+ * spends the code; a code used before is refused AND revokes every token
+ * issued from it (RFC 6749 §4.1.2).  Refusals, and a malformed code, are
+ * invalid_grant.  On success out holds the new pair and the code's scope.
  */
 enum jta_err jta_authz_code_redeem(struct jta_store *st,
     const struct jta_vault *v, const char *client_id, const char *code,
     const char *redirect_uri, const char *verifier, int64_t now,
     struct jta_authz_tokens *out, struct jta_error *err) JTA_WUR;
 
-/* Rotate a refresh token (RFC 6749 §6); see jta_store_token_refresh. */
+/*
+ * Rotate a refresh token (RFC 6749 §6, RFC 9700 §4.14.2) in one BEGIN
+ * IMMEDIATE transaction: a live refresh token of client_id gives a new
+ * pair and is marked replaced.  The one replaced last stays good for
+ * JTA_AUTHZ_GRACE seconds, answering a fresh pair and revoking the live
+ * refresh token it had been replaced by.  A revoked one, an older one or
+ * one replaced longer ago is refused and revokes the whole grant; an
+ * unknown, expired or another client's one is refused.  Refusals are
+ * invalid_grant.
+ */
 enum jta_err jta_authz_refresh(struct jta_store *st,
     const struct jta_vault *v, const char *client_id, const char *refresh,
     int64_t now, struct jta_authz_tokens *out, struct jta_error *err)

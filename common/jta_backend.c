@@ -21,10 +21,11 @@ const struct jta_field jta_backend_create_fields[] = {
 	{ "fields", JTA_FT_OBJECT, 0, 0, JTA_LIMIT_CREATE_FIELDS, NULL },
 };
 
-/* The same list as the store's own jta_store_tk_orderings (its SQL
- * sorts by each): the endpoint validates against this one, so that it
- * needs no storage header; the store keeps its copy for its own callers
- * until the storage split (common/db/) lands. */
+/* The orders of GET /api/issues ("order") and of /api/tickets/
+ * ("ordering"): the endpoints validate against these, and both backends
+ * sort by each (the embedded store's SQL, Jira's ORDER BY). */
+const char *const jta_backend_orders[] = { "-updated", "updated",
+    "-created", "created", NULL };
 const char *const jta_backend_tk_orderings[] = { "created", "-created",
     "title", "-title", "updated", "-updated", NULL };
 

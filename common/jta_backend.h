@@ -14,10 +14,11 @@
 #include <jansson.h>
 
 #include "jta_conf.h"
+#include "jta_db.h"
 #include "jta_err.h"
 #include "jta_oauth.h"
 #include "jta_req.h"
-#include "jta_store.h"
+#include "jta_types.h"
 
 struct jta_backend;
 
@@ -153,6 +154,8 @@ struct jta_backend_ops {
  * created, -created, title, -title, updated, -updated.  Every backend's
  * tk_list takes each of them; the default is -created. */
 extern const char *const jta_backend_tk_orderings[];
+/* The orders of GET /api/issues, NULL-terminated. */
+extern const char *const jta_backend_orders[];
 
 struct jta_backend {
 	const struct jta_backend_ops *ops;

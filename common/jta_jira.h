@@ -39,7 +39,7 @@
 
 #include "jta_err.h"
 #include "jta_limits.h"
-#include "jta_store.h"
+#include "jta_types.h"
 
 /*
  * The current user, for struct jta_search's assignee and reporter

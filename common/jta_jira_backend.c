@@ -24,6 +24,7 @@
 #include "jta_jira.h"
 #include "jta_limits.h"
 #include "jta_log.h"
+#include "jta_store_people.h"
 #include "jta_suggest.h"
 #include "jta_text.h"
 #include "jta_time.h"

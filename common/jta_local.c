@@ -11,6 +11,8 @@
 
 #include "jta_backend.h"
 #include "jta_req.h"
+#include "jta_store_people.h"
+#include "jta_store_tickets.h"
 #include "jta_suggest.h"
 
 /* jansson's object iterator takes a json_t * although it only reads. */

@@ -12,6 +12,7 @@
 #include "jta_log.h"
 #include "jta_metrics.h"
 #include "jta_oauth.h"
+#include "jta_store_people.h"
 #include "jta_time.h"
 
 void

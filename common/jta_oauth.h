@@ -19,8 +19,10 @@
 #include <stdint.h>
 
 #include "jta_conf.h"
+#include "jta_db.h"
 #include "jta_err.h"
-#include "jta_store.h"
+#include "jta_store_people.h"
+#include "jta_types.h"
 #include "jta_vault.h"
 
 /* The state lives this long (the issue: 10 minutes). */

@@ -11,6 +11,7 @@
 #include "jta_limits.h"
 #include "jta_log.h"
 #include "jta_once.h"
+#include "jta_store_drafts.h"
 #include "jta_time.h"
 
 /* Base64url characters of an id after its prefix (22: 132 bits). */

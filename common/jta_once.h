@@ -28,6 +28,7 @@
 
 #include "jta_backend.h"
 #include "jta_err.h"
+#include "jta_store_drafts.h"
 #include "jta_vault.h"
 
 /* Seconds a client is told to wait while another submit is in flight. */

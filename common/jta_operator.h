@@ -28,7 +28,10 @@
 #include "jta_authz.h"
 #include "jta_err.h"
 #include "jta_limits.h"
-#include "jta_store.h"
+#include "jta_db.h"
+#include "jta_store_ops.h"
+#include "jta_store_people.h"
+#include "jta_store_usage.h"
 #include "jta_vault.h"
 
 /* An operator's name as changed_by, created_by and the audit log keep

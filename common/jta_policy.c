@@ -11,6 +11,8 @@
 #include "jta_log.h"
 #include "jta_policy.h"
 #include "jta_text.h"
+#include "jta_store_ops.h"
+#include "jta_store_people.h"
 
 /* The kinds of rule, in the order allow-lists are checked. */
 enum kind { K_SITE, K_PROJECT, K_PERSON, K_GROUP, K_DOMAIN, K_READONLY,

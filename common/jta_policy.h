@@ -36,10 +36,12 @@
 #include "jta_backend.h"
 #include "jta_conf.h"
 #include "jta_endpoint.h"
+#include "jta_db.h"
 #include "jta_err.h"
 #include "jta_limits.h"
 #include "jta_req.h"
-#include "jta_store.h"
+#include "jta_store_ops.h"
+#include "jta_types.h"
 
 /* What an operation does, as rules' scopes see it (a bit each). */
 #define JTA_POLICY_READ		0x1u	/* search, read, list */

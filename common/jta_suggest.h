@@ -17,13 +17,7 @@
 
 #include "jta_err.h"
 #include "jta_limits.h"
-
-/* The terms of one text; term[i] points into buf. */
-struct jta_suggest_terms {
-	char		 buf[JTA_LIMIT_TEXT_QUERY + 1];
-	const char	*term[JTA_LIMIT_SIMILAR_TERMS];
-	size_t		 n;
-};
+#include "jta_types.h"
 
 /*
  * Split text into search terms: runs of ASCII letters and digits and of

@@ -9,6 +9,8 @@
 
 #include "jta_log.h"
 #include "jta_metrics.h"
+#include "jta_store_people.h"
+#include "jta_store_usage.h"
 #include "jta_time.h"
 #include "jta_usage.h"
 

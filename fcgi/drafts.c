@@ -13,6 +13,7 @@
 
 #include "jta_fcgi.h"
 #include "jta_once.h"
+#include "jta_store_drafts.h"
 #include "jta_time.h"
 
 static const struct jta_field submit_fields[] = {

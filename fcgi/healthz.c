@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "jta_fcgi.h"
+#include "jta_store_ops.h"
 
 static enum jta_err
 handle(struct jta_ctx *ctx, const struct jta_req *req,

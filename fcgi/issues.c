@@ -9,6 +9,7 @@
 
 #include "jta_fcgi.h"
 #include "jta_once.h"
+#include "jta_store_tickets.h"
 #include "jta_time.h"
 
 static const char *const mine_values[] = { "reported", "assigned", NULL };
@@ -29,7 +30,7 @@ static const struct jta_field search_fields[] = {
 	{ "created_before", JTA_FT_TIME, 0, 0, 0, NULL },
 	{ "updated_after", JTA_FT_TIME, 0, 0, 0, NULL },
 	{ "updated_before", JTA_FT_TIME, 0, 0, 0, NULL },
-	{ "order", JTA_FT_ENUM, 0, 0, 0, jta_store_orders },
+	{ "order", JTA_FT_ENUM, 0, 0, 0, jta_backend_orders },
 	{ "limit", JTA_FT_UINT, 0, 1, JTA_LIMIT_PAGE_MAX, NULL },
 	{ "cursor", JTA_FT_STRING, 0, 1, JTA_LIMIT_CURSOR, NULL },
 	/* backend = jira: a JQL query of the person's own. */

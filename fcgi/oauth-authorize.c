@@ -21,6 +21,7 @@
 #include "jta_authz.h"
 #include "jta_fcgi.h"
 #include "jta_log.h"
+#include "jta_store_people.h"
 #include "jta_time.h"
 
 static const char *const methods[] = { "S256", "plain", NULL };

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "jta_fcgi.h"
+#include "jta_store_people.h"
 
 
 static const struct jta_field fields[] = {

@@ -17,6 +17,7 @@
 #include "jta_auth.h"
 #include "jta_log.h"
 #include "check_main.h"
+#include "jta_store_people.h"
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 

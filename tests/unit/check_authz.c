@@ -15,6 +15,8 @@
 #include "jta_auth.h"
 #include "jta_authz.h"
 #include "jta_log.h"
+#include "jta_store_authz.h"
+#include "jta_store_people.h"
 #include "jta_time.h"
 #include "check_main.h"
 
@@ -339,6 +341,101 @@ START_TEST(code_to_tokens_to_api_and_replay_revokes)
 }
 END_TEST
 
+/* Moved from check_store.c with the rules (jta_authz_code_redeem). */
+START_TEST(code_single_use_replay_revokes_its_tokens)
+{
+	struct fixture	 fx;
+	struct jta_authz_tokens t, t2;
+	struct jta_error e;
+	char		 code[JTA_AUTHZ_TOKENLEN + 1];
+
+	fx_open(&fx);
+	code_for(&fx, NULL, 1000, code);
+	ck_assert_int_eq(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code,
+	    cb, NULL, 1001, &t, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_access(fx.st, fx.vault, t.access, 1002,
+	    &fx.alice), JTA_OK);
+	memset(&e, 0, sizeof(e));
+	assert_oauth(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code, cb,
+	    NULL, 1003, &t2, &e), &e, "invalid_grant", 400);
+	ck_assert_msg(strstr(e.detail, "used") != NULL, "%s", e.detail);
+	ck_assert_str_eq(t2.access, "");
+	ck_assert_int_ne(jta_authz_access(fx.st, fx.vault, t.access, 1004,
+	    &fx.alice), JTA_OK);
+	assert_oauth(jta_authz_refresh(fx.st, fx.vault, fx.id, t.refresh,
+	    1005, &t2, &e), &e, "invalid_grant", 400);
+	fx_close(&fx);
+}
+END_TEST
+
+/* Redeem code as client at now with verifier; refusals must be
+ * invalid_grant with detail holding want. */
+static void
+refused(struct fixture *fx, const char *client, const char *code,
+    const char *uri, const char *verifier, int64_t now, const char *want)
+{
+	struct jta_authz_tokens t;
+	struct jta_error e;
+
+	memset(&e, 0, sizeof(e));
+	assert_oauth(jta_authz_code_redeem(fx->st, fx->vault, client, code,
+	    uri, verifier, now, &t, &e), &e, "invalid_grant", 400);
+	ck_assert_msg(strstr(e.detail, want) != NULL, "%s", e.detail);
+	ck_assert_str_eq(t.access, "");
+}
+
+START_TEST(code_checks_client_uri_expiry_and_pkce)
+{
+	static const char ver[] = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+	static const char chal[] = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSs"
+	    "tw-cM";
+	static const char *const uris[] = { cb };
+	struct fixture	 fx;
+	struct jta_authz_tokens t;
+	struct jta_error e;
+	char		 code[JTA_AUTHZ_TOKENLEN + 1];
+	char		 other[JTA_AUTHZ_CLIENT_IDLEN + 1];
+	char		 secret[JTA_AUTHZ_SECRETLEN + 1];
+	size_t		 n;
+
+	fx_open(&fx);
+	ck_assert_int_eq(jta_authz_client_add(fx.st, fx.vault, "Other GPT",
+	    uris, 1, other, secret, &e), JTA_OK);
+	/* Another client: refused, and the code is not spent for its own. */
+	code_for(&fx, NULL, 1000, code);
+	refused(&fx, other, code, cb, NULL, 1001, "another client");
+	ck_assert_int_eq(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code,
+	    cb, NULL, 1001, &t, &e), JTA_OK);
+	/* Another redirect_uri (RFC 6749 §4.1.3): refused, then spent. */
+	code_for(&fx, NULL, 1000, code);
+	refused(&fx, fx.id, code, "https://chatgpt.com/aip/g-1/oauth/"
+	    "callback/", NULL, 1001, "redirect_uri");
+	refused(&fx, fx.id, code, cb, NULL, 1001, "used");
+	code_for(&fx, NULL, 1000, code);
+	refused(&fx, fx.id, code, cb, NULL, 1000 + JTA_AUTHZ_CODE_TTL,
+	    "expired");
+	/* A verifier without a challenge (RFC 9700 §2.1.1). */
+	code_for(&fx, NULL, 1000, code);
+	refused(&fx, fx.id, code, cb, ver, 1001, "no code_challenge");
+	/* A challenge without a verifier, then a wrong one (RFC 7636). */
+	code_for(&fx, chal, 1000, code);
+	refused(&fx, fx.id, code, cb, NULL, 1001, "required");
+	code_for(&fx, chal, 1000, code);
+	refused(&fx, fx.id, code, cb, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWF"
+	    "OEjXX", 1001, "does not match");
+	code_for(&fx, chal, 1000, code);
+	ck_assert_int_eq(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code,
+	    cb, ver, 1001, &t, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_access(fx.st, fx.vault, t.access, 1002,
+	    &fx.alice), JTA_OK);
+	/* A well-formed code never issued. */
+	n = strlen(code);
+	code[n - 1] = code[n - 1] == 'A' ? 'B' : 'A';
+	refused(&fx, fx.id, code, cb, NULL, 1001, "unknown");
+	fx_close(&fx);
+}
+END_TEST
+
 START_TEST(code_expires_after_60_seconds)
 {
 	struct fixture	 fx;
@@ -384,6 +481,102 @@ START_TEST(pkce_s256_good_and_bad_verifier)
 	    cb, ver, now, &t, &e), JTA_OK);
 	ck_assert(jta_authz_access(fx.st, fx.vault, t.access, now, &fx.alice)
 	    == JTA_OK);
+	fx_close(&fx);
+}
+END_TEST
+
+/* Redeem a fresh code for alice at now into t. */
+static void
+granted(struct fixture *fx, int64_t now, struct jta_authz_tokens *t)
+{
+	struct jta_error e;
+	char		 code[JTA_AUTHZ_TOKENLEN + 1];
+
+	code_for(fx, NULL, now - 1, code);
+	ck_assert_int_eq(jta_authz_code_redeem(fx->st, fx->vault, fx->id,
+	    code, cb, NULL, now, t, &e), JTA_OK);
+}
+
+/* 1 when refresh gives a pair at now (into t). */
+static int
+refreshed(struct fixture *fx, const char *refresh, int64_t now,
+    struct jta_authz_tokens *t)
+{
+	struct jta_error e;
+	enum jta_err	 rc;
+
+	memset(&e, 0, sizeof(e));
+	rc = jta_authz_refresh(fx->st, fx->vault, fx->id, refresh, now, t, &e);
+	if (rc != JTA_OK)
+		assert_oauth(rc, &e, "invalid_grant", 400);
+	return rc == JTA_OK;
+}
+
+/* 1 when access lets alice in at now. */
+static int
+let_in(struct fixture *fx, const char *access, int64_t now)
+{
+	struct jta_user	 u;
+
+	return jta_authz_access(fx->st, fx->vault, access, now, &u) == JTA_OK;
+}
+
+/* Moved from check_store.c with the rules (jta_authz_refresh). */
+START_TEST(refresh_rotates_grace_then_family_dies)
+{
+	struct fixture	 fx;
+	struct jta_authz_tokens t0, t1, t2, t3;
+
+	fx_open(&fx);
+	granted(&fx, 1001, &t0);
+	ck_assert(refreshed(&fx, t0.refresh, 1100, &t1));
+	ck_assert(let_in(&fx, t1.access, 1101));
+	/* The answer was lost: t0 again within the grace gives a fresh
+	 * pair and drops t1's refresh token, which never reached the
+	 * client. */
+	ck_assert(refreshed(&fx, t0.refresh, 1100 + JTA_AUTHZ_GRACE, &t2));
+	ck_assert(!refreshed(&fx, t1.refresh, 1161, &t3));
+	/* ... and presenting the dropped one killed the family. */
+	ck_assert(!let_in(&fx, t2.access, 1162));
+	ck_assert(!refreshed(&fx, t2.refresh, 1162, &t3));
+	fx_close(&fx);
+}
+END_TEST
+
+START_TEST(refresh_older_than_the_last_replaced_kills_family)
+{
+	struct fixture	 fx;
+	struct jta_authz_tokens t0, t1, t2, t3;
+
+	fx_open(&fx);
+	granted(&fx, 1001, &t0);
+	ck_assert(refreshed(&fx, t0.refresh, 1100, &t1));
+	ck_assert(refreshed(&fx, t1.refresh, 1110, &t2));
+	/* t0 was replaced 10 s before t1: older than the one just
+	 * replaced, so refused even within the grace (RFC 9700 §4.14.2). */
+	ck_assert(!refreshed(&fx, t0.refresh, 1111, &t3));
+	ck_assert(!let_in(&fx, t2.access, 1112));
+	ck_assert(!refreshed(&fx, t2.refresh, 1112, &t3));
+	fx_close(&fx);
+}
+END_TEST
+
+START_TEST(refresh_replaced_past_grace_kills_family)
+{
+	struct fixture	 fx;
+	struct jta_authz_tokens t0, t1, t2;
+
+	fx_open(&fx);
+	granted(&fx, 1001, &t0);
+	ck_assert(refreshed(&fx, t0.refresh, 1100, &t1));
+	ck_assert(!refreshed(&fx, t0.refresh, 1100 + JTA_AUTHZ_GRACE + 1,
+	    &t2));
+	ck_assert(!let_in(&fx, t1.access, 1162));
+	ck_assert(!refreshed(&fx, t1.refresh, 1162, &t2));
+	/* An access token is no refresh token. */
+	granted(&fx, 1001, &t0);
+	ck_assert(!refreshed(&fx, t0.access, 1100, &t2));
+	ck_assert(let_in(&fx, t0.access, 1101));
 	fx_close(&fx);
 }
 END_TEST
@@ -670,9 +863,14 @@ authz_suite(void)
 	tcase_add_test(tc, client_add_refuses_bad_uris_and_names);
 	tcase_add_test(tc, redirect_uri_matches_exactly);
 	tcase_add_test(tc, code_to_tokens_to_api_and_replay_revokes);
+	tcase_add_test(tc, code_single_use_replay_revokes_its_tokens);
+	tcase_add_test(tc, code_checks_client_uri_expiry_and_pkce);
 	tcase_add_test(tc, code_expires_after_60_seconds);
 	tcase_add_test(tc, pkce_s256_good_and_bad_verifier);
 	tcase_add_test(tc, refresh_rotates_with_grace_then_refuses);
+	tcase_add_test(tc, refresh_rotates_grace_then_family_dies);
+	tcase_add_test(tc, refresh_older_than_the_last_replaced_kills_family);
+	tcase_add_test(tc, refresh_replaced_past_grace_kills_family);
 	tcase_add_test(tc, revoke_is_quiet_for_unknown_tokens);
 	tcase_add_test(tc, password_set_and_check);
 	tcase_add_test(tc, password_login_locks_after_failures);

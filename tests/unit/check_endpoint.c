@@ -27,7 +27,7 @@
 #include "jta_endpoint.h"
 #include "jta_fcgi.h"
 #include "jta_log.h"
-#include "jta_store.h"
+#include "jta_db.h"
 #include "jta_vault.h"
 
 static char	 tmproot[] = "/tmp/jta-endpoint-XXXXXX";

@@ -20,6 +20,8 @@
 #include "jta_log.h"
 #include "jta_once.h"
 #include "check_main.h"
+#include "jta_store_drafts.h"
+#include "jta_store_people.h"
 
 #define NOW	1800000000
 #define WINDOW	120

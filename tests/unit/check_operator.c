@@ -20,7 +20,9 @@
 #include "jta_conf.h"
 #include "jta_log.h"
 #include "jta_operator.h"
-#include "jta_store.h"
+#include "jta_db.h"
+#include "jta_store_ops.h"
+#include "jta_store_people.h"
 #include "jta_vault.h"
 
 static char	 tmproot[] = "/tmp/jta-operator-XXXXXX";

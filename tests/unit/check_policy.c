@@ -19,6 +19,8 @@
 #include "jta_log.h"
 #include "jta_policy.h"
 #include "check_main.h"
+#include "jta_store_ops.h"
+#include "jta_store_people.h"
 
 static char	 tmproot[] = "/tmp/jta-policy-XXXXXX";
 

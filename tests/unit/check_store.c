@@ -23,11 +23,19 @@
 
 #include "jta_audit.h"
 #include "jta_conf.h"
+#include "jta_db.h"
 #include "jta_limits.h"
 #include "jta_log.h"
-#include "jta_store.h"
+#include "jta_store_authz.h"
+#include "jta_store_drafts.h"
+#include "jta_store_ops.h"
+#include "jta_store_people.h"
+#include "jta_store_tickets.h"
+#include "jta_store_usage.h"
 #include "jta_suggest.h"
 #include "jta_time.h"
+#include "jta_types.h"
+
 #include "check_main.h"
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
@@ -1588,9 +1596,10 @@ START_TEST(search_text_operators_are_plain_words)
 END_TEST
 
 /*
- * Every word is required (jta_store.c: "all of them required"); a word
- * past an internal cap must not be dropped silently, which would widen the
- * search (STYLE: over a limit is refused, never truncated).  Either an
+ * Every word is required (ftsquery in jta_store_tickets_search.c: "all of
+ * them required"); a word past an internal cap must not be dropped
+ * silently, which would widen the search (STYLE: over a limit is refused,
+ * never truncated).  Either an
  * error or no match is right; the two printer tickets are wrong.
  */
 START_TEST(search_text_never_drops_words)
@@ -3682,20 +3691,38 @@ mkpair(struct jta_store_pair *p, unsigned char tag)
 	p->refresh_expires = 1000 + 86400;
 }
 
+/* What jta_authz_code_redeem does on success, with the store's
+ * primitives: take the code (tag) and store a pair (ptag) in its family,
+ * in one transaction.  The rules are check_authz.c's. */
 static enum jta_err
-redeem(struct jta_store *st, unsigned char tag, const char *cid,
-    const char *uri, const char *ver, int64_t now, unsigned char ptag,
-    struct jta_error *e)
+grant(struct jta_store *st, unsigned char tag, int64_t now,
+    unsigned char ptag, struct jta_error *e)
 {
+	struct jta_store_code_row c;
 	struct jta_store_pair p;
+	enum jta_err	 rc;
 	unsigned char	 h[JTA_VAULT_HASHBYTES];
-	char		 scope[JTA_LIMIT_SCOPE + 1];
+	char		 family[JTA_STORE_FAMILYLEN + 1];
+	size_t		 i;
+	static const char hex[] = "0123456789abcdef";
 
 	memset(h, tag, sizeof(h));
 	mkpair(&p, ptag);
 	memset(e, 0, sizeof(*e));
-	return jta_store_code_redeem(st, h, cid, uri, ver, now, &p, scope,
-	    sizeof(scope), e);
+	for (i = 0; i < JTA_VAULT_HASHBYTES; i++) {
+		family[2 * i] = hex[tag >> 4];
+		family[2 * i + 1] = hex[tag & 0xf];
+	}
+	family[JTA_STORE_FAMILYLEN] = '\0';
+	if ((rc = jta_db_begin(st, e)) != JTA_OK)
+		return rc;
+	if ((rc = jta_store_code_take(st, h, &c, e)) == JTA_OK &&
+	    (rc = jta_store_pair_put(st, &p, family, c.client_id, c.user_id,
+	    c.scope, now, e)) == JTA_OK)
+		rc = jta_db_commit(st, e);
+	if (rc != JTA_OK)
+		jta_db_rollback(st);
+	return rc;
 }
 
 /* 1 when the access token with tag lets its user in at now. */
@@ -3709,94 +3736,81 @@ access_ok(struct jta_store *st, unsigned char tag, int64_t now)
 	return jta_store_token_auth(st, h, now, &u) == JTA_OK;
 }
 
+/* What jta_authz_refresh does with a live refresh token (rtag), with the
+ * store's primitives: mark it replaced and store a pair (ptag) in its
+ * family, in one transaction.  The rules are check_authz.c's. */
 static enum jta_err
-refresh(struct jta_store *st, unsigned char rtag, int64_t now,
+rotate(struct jta_store *st, unsigned char rtag, int64_t now,
     unsigned char ptag, struct jta_error *e)
 {
+	struct jta_store_token_row t;
 	struct jta_store_pair p;
+	enum jta_err	 rc;
 	unsigned char	 h[JTA_VAULT_HASHBYTES];
-	char		 scope[JTA_LIMIT_SCOPE + 1];
 
 	memset(h, rtag, sizeof(h));
 	mkpair(&p, ptag);
 	memset(e, 0, sizeof(*e));
-	return jta_store_token_refresh(st, h, "c1", now, 60, &p, scope,
-	    sizeof(scope), e);
+	if ((rc = jta_db_begin(st, e)) != JTA_OK)
+		return rc;
+	if ((rc = jta_store_token_get(st, h, &t, e)) == JTA_OK &&
+	    (rc = jta_store_token_replace(st, t.id, now, e)) == JTA_OK &&
+	    (rc = jta_store_pair_put(st, &p, t.family, t.client_id,
+	    t.user_id, t.scope, now, e)) == JTA_OK)
+		rc = jta_db_commit(st, e);
+	if (rc != JTA_OK)
+		jta_db_rollback(st);
+	return rc;
 }
 
-START_TEST(code_single_use_replay_revokes_its_tokens)
+START_TEST(code_take_marks_used_inside_the_callers_transaction)
 {
 	struct jta_store *st;
+	struct jta_store_code_row c;
+	struct jta_store_pair p;
 	struct jta_user	 alice;
 	struct jta_error e;
+	unsigned char	 h[JTA_VAULT_HASHBYTES];
 	char		 path[512];
 
 	st = authzstore(path, sizeof(path), &alice);
-	putcode(st, alice.id, 0xc1, NULL, 1060);
-	ck_assert_int_eq(redeem(st, 0xc1, "c1", cb, NULL, 1001, 0xa0, &e),
-	    JTA_OK);
+	putcode(st, alice.id, 0x01, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSs"
+	    "tw-cM", 1060);
+	memset(h, 0x01, sizeof(h));
+	/* Taken and rolled back: still unused. */
+	ck_assert_int_eq(jta_db_begin(st, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_code_take(st, h, &c, &e), JTA_OK);
+	ck_assert_int_eq(c.used, 0);
+	ck_assert_str_eq(c.client_id, "c1");
+	ck_assert_str_eq(c.redirect_uri, cb);
+	ck_assert_int_eq(c.has_challenge, 1);
+	ck_assert_str_eq(c.scope, "tickets");
+	ck_assert(c.user_id == alice.id && c.expires == 1060);
+	jta_db_rollback(st);
+	/* Taken and committed: the next take sees it used. */
+	ck_assert_int_eq(jta_db_begin(st, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_code_take(st, h, &c, &e), JTA_OK);
+	ck_assert_int_eq(c.used, 0);
+	mkpair(&p, 0xa0);
+	ck_assert_int_eq(jta_store_pair_put(st, &p, "fam1", c.client_id,
+	    c.user_id, c.scope, 1001, &e), JTA_OK);
+	ck_assert_int_eq(jta_db_commit(st, &e), JTA_OK);
 	ck_assert(access_ok(st, 0xa0, 1002));
-	ck_assert_int_eq(redeem(st, 0xc1, "c1", cb, NULL, 1003, 0xb0, &e),
-	    JTA_ERR_AUTH);
-	ck_assert_str_eq(e.field, "invalid_grant");
-	ck_assert_int_eq(e.status, 400);
-	ck_assert(!access_ok(st, 0xa0, 1004));
-	ck_assert(!access_ok(st, 0xb0, 1004));
-	ck_assert_int_eq(refresh(st, 0xa1, 1005, 0xd0, &e), JTA_ERR_AUTH);
-	jta_store_close(st);
-}
-END_TEST
-
-START_TEST(code_checks_client_uri_expiry_and_pkce)
-{
-	static const char chal[] = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSs"
-	    "tw-cM";
-	struct jta_store *st;
-	struct jta_user	 alice;
-	struct jta_error e;
-	char		 path[512];
-
-	st = authzstore(path, sizeof(path), &alice);
-	putcode(st, alice.id, 0x01, NULL, 1060);
-	/* Another client: refused, and the code is not spent for c1. */
-	ck_assert_int_eq(redeem(st, 0x01, "c2", cb, NULL, 1001, 0xa0, &e),
-	    JTA_ERR_AUTH);
-	ck_assert_str_eq(e.field, "invalid_grant");
-	ck_assert_int_eq(redeem(st, 0x01, "c1", cb, NULL, 1001, 0xa0, &e),
-	    JTA_OK);
-	putcode(st, alice.id, 0x02, NULL, 1060);
-	ck_assert_int_eq(redeem(st, 0x02, "c1", "https://chatgpt.com/aip/"
-	    "g-1/oauth/callback/", NULL, 1001, 0xb0, &e), JTA_ERR_AUTH);
-	ck_assert_msg(strstr(e.detail, "redirect_uri") != NULL, "%s",
-	    e.detail);
-	/* Refused once after the client matched: spent. */
-	ck_assert_int_eq(redeem(st, 0x02, "c1", cb, NULL, 1001, 0xb0, &e),
-	    JTA_ERR_AUTH);
-	ck_assert_msg(strstr(e.detail, "used") != NULL, "%s", e.detail);
-	putcode(st, alice.id, 0x03, NULL, 1060);
-	ck_assert_int_eq(redeem(st, 0x03, "c1", cb, NULL, 1060, 0xb0, &e),
-	    JTA_ERR_AUTH);
-	ck_assert_msg(strstr(e.detail, "expired") != NULL, "%s", e.detail);
-	putcode(st, alice.id, 0x04, NULL, 1060);
-	ck_assert_int_eq(redeem(st, 0x04, "c1", cb, chal, 1001, 0xb0, &e),
-	    JTA_ERR_AUTH);
-	ck_assert_msg(strstr(e.detail, "no code_challenge") != NULL, "%s",
-	    e.detail);
-	putcode(st, alice.id, 0x05, chal, 1060);
-	ck_assert_int_eq(redeem(st, 0x05, "c1", cb, NULL, 1001, 0xb0, &e),
-	    JTA_ERR_AUTH);
-	putcode(st, alice.id, 0x06, chal, 1060);
-	ck_assert_int_eq(redeem(st, 0x06, "c1", cb, "E9Melhoa2OwvFrEMTJguCHao"
-	    "eK1t8URWbuGJSstw-cN", 1001, 0xb0, &e), JTA_ERR_AUTH);
-	ck_assert_msg(strstr(e.detail, "does not match") != NULL, "%s",
-	    e.detail);
-	putcode(st, alice.id, 0x07, chal, 1060);
-	ck_assert_int_eq(redeem(st, 0x07, "c1", cb, chal, 1001, 0xb0, &e),
-	    JTA_OK);
-	ck_assert(access_ok(st, 0xb0, 1002));
-	ck_assert_int_eq(redeem(st, 0x7f, "c1", cb, NULL, 1001, 0xc0, &e),
-	    JTA_ERR_AUTH);
-	ck_assert_msg(strstr(e.detail, "unknown") != NULL, "%s", e.detail);
+	ck_assert_int_eq(jta_db_begin(st, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_code_take(st, h, &c, &e), JTA_OK);
+	ck_assert_int_eq(c.used, 1);
+	/* Revoking the family kills what the code gave. */
+	ck_assert_int_eq(jta_store_family_revoke(st, "fam1", &e), JTA_OK);
+	ck_assert_int_eq(jta_db_commit(st, &e), JTA_OK);
+	ck_assert(!access_ok(st, 0xa0, 1003));
+	/* An unknown code. */
+	memset(h, 0x7f, sizeof(h));
+	ck_assert_int_eq(jta_db_begin(st, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_code_take(st, h, &c, &e),
+	    JTA_ERR_NOTFOUND);
+	jta_db_rollback(st);
+	/* Rollback with no transaction open is a no-op. */
+	jta_db_rollback(st);
 	jta_store_close(st);
 }
 END_TEST
@@ -3810,7 +3824,7 @@ START_TEST(access_token_expires)
 
 	st = authzstore(path, sizeof(path), &alice);
 	putcode(st, alice.id, 0x01, NULL, 1060);
-	ck_assert_int_eq(redeem(st, 0x01, "c1", cb, NULL, 1001, 0xa0, &e),
+	ck_assert_int_eq(grant(st, 0x01, 1001, 0xa0, &e),
 	    JTA_OK);
 	ck_assert(access_ok(st, 0xa0, 1000 + 3599));
 	ck_assert(!access_ok(st, 0xa0, 1000 + 3600));
@@ -3820,76 +3834,56 @@ START_TEST(access_token_expires)
 }
 END_TEST
 
-START_TEST(refresh_rotates_grace_then_family_dies)
+START_TEST(token_primitives_read_replace_and_drop)
 {
 	struct jta_store *st;
+	struct jta_store_token_row t, t2;
 	struct jta_user	 alice;
 	struct jta_error e;
+	unsigned char	 h[JTA_VAULT_HASHBYTES];
 	char		 path[512];
+	int64_t		 later = -1;
 
 	st = authzstore(path, sizeof(path), &alice);
 	putcode(st, alice.id, 0x01, NULL, 1060);
-	/* pair 0x10/0x11 */
-	ck_assert_int_eq(redeem(st, 0x01, "c1", cb, NULL, 1001, 0x10, &e),
+	ck_assert_int_eq(grant(st, 0x01, 1001, 0x10, &e), JTA_OK);
+	memset(h, 0x11, sizeof(h));
+	ck_assert_int_eq(jta_db_begin(st, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_token_get(st, h, &t, &e), JTA_OK);
+	ck_assert_str_eq(t.kind, "refresh");
+	ck_assert_str_eq(t.client_id, "c1");
+	ck_assert_str_eq(t.scope, "tickets");
+	ck_assert(t.user_id == alice.id && t.expires == 1000 + 86400);
+	ck_assert_int_eq(t.replaced, 0);
+	ck_assert_int_eq(t.revoked, 0);
+	jta_db_rollback(st);
+	/* 0x11 replaced by 0x21, then 0x21 by 0x31. */
+	ck_assert_int_eq(rotate(st, 0x11, 1100, 0x20, &e), JTA_OK);
+	ck_assert_int_eq(rotate(st, 0x21, 1110, 0x30, &e), JTA_OK);
+	ck_assert_int_eq(jta_db_begin(st, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_token_get(st, h, &t, &e), JTA_OK);
+	ck_assert(t.replaced && t.replaced_at == 1100);
+	ck_assert_int_eq(jta_store_token_later(st, &t, &later, &e), JTA_OK);
+	ck_assert(later == 1);
+	memset(h, 0x21, sizeof(h));
+	ck_assert_int_eq(jta_store_token_get(st, h, &t2, &e), JTA_OK);
+	ck_assert_str_eq(t2.family, t.family);
+	ck_assert_int_eq(jta_store_token_later(st, &t2, &later, &e), JTA_OK);
+	ck_assert(later == 0);
+	/* Dropping the live one revokes 0x31 only. */
+	ck_assert_int_eq(jta_store_family_drop_live(st, t.family, &e),
 	    JTA_OK);
-	/* 0x11 -> 0x20/0x21 */
-	ck_assert_int_eq(refresh(st, 0x11, 1100, 0x20, &e), JTA_OK);
-	ck_assert(access_ok(st, 0x20, 1101));
-	/* The answer was lost: 0x11 again within 60 s gives a fresh pair
-	 * and drops 0x21, which never reached the client. */
-	ck_assert_int_eq(refresh(st, 0x11, 1160, 0x30, &e), JTA_OK);
-	ck_assert_int_eq(refresh(st, 0x21, 1161, 0x40, &e), JTA_ERR_AUTH);
-	/* ... and presenting the dropped one killed the family. */
-	ck_assert(!access_ok(st, 0x30, 1162));
-	ck_assert_int_eq(refresh(st, 0x31, 1162, 0x40, &e), JTA_ERR_AUTH);
-	jta_store_close(st);
-}
-END_TEST
-
-START_TEST(refresh_older_than_the_last_replaced_kills_family)
-{
-	struct jta_store *st;
-	struct jta_user	 alice;
-	struct jta_error e;
-	char		 path[512];
-
-	st = authzstore(path, sizeof(path), &alice);
-	putcode(st, alice.id, 0x01, NULL, 1060);
-	ck_assert_int_eq(redeem(st, 0x01, "c1", cb, NULL, 1001, 0x10, &e),
-	    JTA_OK);
-	ck_assert_int_eq(refresh(st, 0x11, 1100, 0x20, &e), JTA_OK);
-	ck_assert_int_eq(refresh(st, 0x21, 1110, 0x30, &e), JTA_OK);
-	/* 0x11 was replaced 10 s before 0x21: older than the one just
-	 * replaced, so refused even within 60 s. */
-	ck_assert_int_eq(refresh(st, 0x11, 1111, 0x40, &e), JTA_ERR_AUTH);
-	ck_assert_str_eq(e.field, "invalid_grant");
-	ck_assert(!access_ok(st, 0x30, 1112));
-	ck_assert_int_eq(refresh(st, 0x31, 1112, 0x50, &e), JTA_ERR_AUTH);
-	jta_store_close(st);
-}
-END_TEST
-
-START_TEST(refresh_replaced_past_grace_kills_family)
-{
-	struct jta_store *st;
-	struct jta_user	 alice;
-	struct jta_error e;
-	char		 path[512];
-
-	st = authzstore(path, sizeof(path), &alice);
-	putcode(st, alice.id, 0x01, NULL, 1060);
-	ck_assert_int_eq(redeem(st, 0x01, "c1", cb, NULL, 1001, 0x10, &e),
-	    JTA_OK);
-	ck_assert_int_eq(refresh(st, 0x11, 1100, 0x20, &e), JTA_OK);
-	ck_assert_int_eq(refresh(st, 0x11, 1161, 0x30, &e), JTA_ERR_AUTH);
-	ck_assert(!access_ok(st, 0x20, 1162));
-	ck_assert_int_eq(refresh(st, 0x21, 1162, 0x40, &e), JTA_ERR_AUTH);
-	/* An access token is no refresh token. */
-	putcode(st, alice.id, 0x02, NULL, 1060);
-	ck_assert_int_eq(redeem(st, 0x02, "c1", cb, NULL, 1001, 0x50, &e),
-	    JTA_OK);
-	ck_assert_int_eq(refresh(st, 0x50, 1100, 0x60, &e), JTA_ERR_AUTH);
-	ck_assert(access_ok(st, 0x50, 1101));
+	memset(h, 0x31, sizeof(h));
+	ck_assert_int_eq(jta_store_token_get(st, h, &t2, &e), JTA_OK);
+	ck_assert_int_eq(t2.revoked, 1);
+	memset(h, 0x21, sizeof(h));
+	ck_assert_int_eq(jta_store_token_get(st, h, &t2, &e), JTA_OK);
+	ck_assert_int_eq(t2.revoked, 0);
+	memset(h, 0x99, sizeof(h));
+	ck_assert_int_eq(jta_store_token_get(st, h, &t2, &e),
+	    JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_db_commit(st, &e), JTA_OK);
+	ck_assert(access_ok(st, 0x30, 1111));
 	jta_store_close(st);
 }
 END_TEST
@@ -3904,10 +3898,10 @@ START_TEST(revoke_refresh_kills_family_access_only_itself)
 
 	st = authzstore(path, sizeof(path), &alice);
 	putcode(st, alice.id, 0x01, NULL, 1060);
-	ck_assert_int_eq(redeem(st, 0x01, "c1", cb, NULL, 1001, 0x10, &e),
+	ck_assert_int_eq(grant(st, 0x01, 1001, 0x10, &e),
 	    JTA_OK);
 	putcode(st, alice.id, 0x02, NULL, 1060);
-	ck_assert_int_eq(redeem(st, 0x02, "c1", cb, NULL, 1001, 0x20, &e),
+	ck_assert_int_eq(grant(st, 0x02, 1001, 0x20, &e),
 	    JTA_OK);
 	memset(h, 0x10, sizeof(h));
 	ck_assert_int_eq(jta_store_token_revoke(st, h, "c2", &e),
@@ -3915,7 +3909,7 @@ START_TEST(revoke_refresh_kills_family_access_only_itself)
 	ck_assert(access_ok(st, 0x10, 1002));
 	ck_assert_int_eq(jta_store_token_revoke(st, h, "c1", &e), JTA_OK);
 	ck_assert(!access_ok(st, 0x10, 1002));
-	ck_assert_int_eq(refresh(st, 0x11, 1003, 0x30, &e), JTA_OK);
+	ck_assert_int_eq(rotate(st, 0x11, 1003, 0x30, &e), JTA_OK);
 	memset(h, 0x21, sizeof(h));
 	ck_assert_int_eq(jta_store_token_revoke(st, h, "c1", &e), JTA_OK);
 	ck_assert(!access_ok(st, 0x20, 1004));
@@ -3937,7 +3931,7 @@ START_TEST(client_remove_revokes_and_rotate_replaces_hash)
 
 	st = authzstore(path, sizeof(path), &alice);
 	putcode(st, alice.id, 0x01, NULL, 1060);
-	ck_assert_int_eq(redeem(st, 0x01, "c1", cb, NULL, 1001, 0x10, &e),
+	ck_assert_int_eq(grant(st, 0x01, 1001, 0x10, &e),
 	    JTA_OK);
 	ck_assert_int_eq(jta_store_client_get(st, "c1", got, &uris, &e),
 	    JTA_OK);
@@ -4955,12 +4949,9 @@ store_suite(void)
 	tcase_add_test(tc, migration_empty_to_latest);
 	tcase_add_test(tc, migration_3_to_4_keeps_users_and_links);
 	tcase_add_test(tc, password_hash_set_get_clear);
-	tcase_add_test(tc, code_single_use_replay_revokes_its_tokens);
-	tcase_add_test(tc, code_checks_client_uri_expiry_and_pkce);
+	tcase_add_test(tc, code_take_marks_used_inside_the_callers_transaction);
 	tcase_add_test(tc, access_token_expires);
-	tcase_add_test(tc, refresh_rotates_grace_then_family_dies);
-	tcase_add_test(tc, refresh_older_than_the_last_replaced_kills_family);
-	tcase_add_test(tc, refresh_replaced_past_grace_kills_family);
+	tcase_add_test(tc, token_primitives_read_replace_and_drop);
 	tcase_add_test(tc, revoke_refresh_kills_family_access_only_itself);
 	tcase_add_test(tc, client_remove_revokes_and_rotate_replaces_hash);
 	tcase_add_test(tc, migration_1_to_3);

@@ -19,6 +19,8 @@
 #include <check.h>
 
 #include "jta_log.h"
+#include "jta_store_people.h"
+#include "jta_store_usage.h"
 #include "jta_time.h"
 #include "jta_usage.h"
 #include "check_main.h"

@@ -1,0 +1,297 @@
+/*
+ * The schema of the SQLite engine: each step of jta_db_migrations takes
+ * version N-1 to N (PRAGMA user_version), and jta_db_usage_schema makes the
+ * tables of the usage file (jta_store_usage.h).  Only jta_db.c runs them.
+ */
+#include "config.h"
+
+#include "jta_db_sqlite.h"
+
+const char *const jta_db_migrations[JTA_STORE_VERSION] = {
+	/* 1: accounts, projects, tickets. */
+	"CREATE TABLE users ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" display_name TEXT NOT NULL,"
+	" email TEXT NOT NULL DEFAULT '',"
+	" created INTEGER NOT NULL);"
+	"CREATE TABLE api_keys ("
+	" id INTEGER PRIMARY KEY,"
+	" keyid TEXT NOT NULL UNIQUE,"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" hash BLOB NOT NULL,"
+	" label TEXT NOT NULL DEFAULT '',"
+	" created INTEGER NOT NULL,"
+	" revoked INTEGER);"
+	"CREATE TABLE projects ("
+	" id INTEGER PRIMARY KEY,"
+	" key TEXT NOT NULL UNIQUE,"
+	" name TEXT NOT NULL,"
+	" next_num INTEGER NOT NULL DEFAULT 1,"
+	" created INTEGER NOT NULL);"
+	"CREATE TABLE project_types ("
+	" project_id INTEGER NOT NULL REFERENCES projects(id),"
+	" pos INTEGER NOT NULL,"
+	" name TEXT NOT NULL COLLATE NOCASE,"
+	" PRIMARY KEY (project_id, name));"
+	"CREATE TABLE tickets ("
+	" id INTEGER PRIMARY KEY,"
+	" project_id INTEGER NOT NULL REFERENCES projects(id),"
+	" num INTEGER NOT NULL,"
+	" type TEXT NOT NULL,"
+	" summary TEXT NOT NULL,"
+	" description TEXT NOT NULL DEFAULT '',"
+	" status TEXT NOT NULL,"
+	" priority TEXT NOT NULL,"
+	" reporter_id INTEGER NOT NULL REFERENCES users(id),"
+	" assignee_id INTEGER REFERENCES users(id),"
+	" created INTEGER NOT NULL,"
+	" updated INTEGER NOT NULL,"
+	" UNIQUE (project_id, num));"
+	"CREATE INDEX tickets_updated ON tickets(updated, id);"
+	"CREATE INDEX tickets_created ON tickets(created, id);"
+	"CREATE TABLE ticket_labels ("
+	" ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	" label TEXT NOT NULL,"
+	" PRIMARY KEY (ticket_id, label));"
+	"CREATE INDEX ticket_labels_label ON ticket_labels(label);"
+	"CREATE TABLE comments ("
+	" id INTEGER PRIMARY KEY,"
+	" ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	" author_id INTEGER NOT NULL REFERENCES users(id),"
+	" body TEXT NOT NULL,"
+	" created INTEGER NOT NULL);"
+	"CREATE INDEX comments_ticket ON comments(ticket_id, id);",
+
+	/* 2: full-text search over summary, description and comments, kept
+	 * current by triggers and filled from the tickets already there. */
+	"CREATE VIRTUAL TABLE ticket_fts USING fts5(summary, description,"
+	" comments, tokenize = 'unicode61 remove_diacritics 2');"
+	"INSERT INTO ticket_fts(rowid, summary, description, comments)"
+	" SELECT t.id, t.summary, t.description, coalesce((SELECT"
+	" group_concat(c.body, ' ') FROM comments c WHERE c.ticket_id = t.id),"
+	" '') FROM tickets t;"
+	"CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets BEGIN"
+	" INSERT INTO ticket_fts(rowid, summary, description, comments)"
+	" VALUES (new.id, new.summary, new.description, ''); END;"
+	"CREATE TRIGGER tickets_fts_update AFTER UPDATE OF summary, description"
+	" ON tickets BEGIN UPDATE ticket_fts SET summary = new.summary,"
+	" description = new.description WHERE rowid = new.id; END;"
+	"CREATE TRIGGER tickets_fts_delete AFTER DELETE ON tickets BEGIN"
+	" DELETE FROM ticket_fts WHERE rowid = old.id; END;"
+	"CREATE TRIGGER comments_fts_insert AFTER INSERT ON comments BEGIN"
+	" UPDATE ticket_fts SET comments = comments || ' ' || new.body"
+	" WHERE rowid = new.ticket_id; END;",
+
+	/* 3: links to Atlassian accounts with sealed tokens and the refresh
+	 * lease, and single-use OAuth states (keyed hashes only).  A broken
+	 * link keeps no token; a lease has an owner and an end or neither. */
+	"CREATE TABLE oauth_states ("
+	" state_hash BLOB PRIMARY KEY,"
+	" created INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL,"
+	" user_hint TEXT);"
+	"CREATE INDEX oauth_states_expires ON oauth_states(expires);"
+	"CREATE TABLE atlassian_links ("
+	" user_id INTEGER PRIMARY KEY REFERENCES users(id),"
+	" account_id TEXT NOT NULL UNIQUE,"
+	" cloud_id TEXT NOT NULL,"
+	" site_url TEXT NOT NULL,"
+	" access_ct BLOB,"
+	" access_expires INTEGER NOT NULL,"
+	" refresh_ct BLOB,"
+	" status TEXT NOT NULL DEFAULT 'ok' CHECK (status IN ('ok', 'broken')),"
+	" generation INTEGER NOT NULL DEFAULT 0,"
+	" lease_owner TEXT,"
+	" lease_until INTEGER,"
+	" created INTEGER NOT NULL,"
+	" updated INTEGER NOT NULL,"
+	" CHECK (status = 'broken' OR access_ct IS NOT NULL),"
+	" CHECK (status = 'ok' OR (access_ct IS NULL AND refresh_ct IS NULL)),"
+	" CHECK ((lease_owner IS NULL) = (lease_until IS NULL)));",
+
+	/* 4: the OAuth 2.0 authorization server for GPT Actions: passwords
+	 * of local users (crypto_pwhash strings), registered clients (keyed
+	 * hash of the secret), single-use codes and rotating tokens (keyed
+	 * hashes only).  A token's family is the hex of the keyed hash of
+	 * the code it descends from, so a replayed code or refresh token
+	 * revokes everything issued from the same grant. */
+	"ALTER TABLE users ADD COLUMN pw_hash TEXT;"
+	"CREATE TABLE oauth_clients ("
+	" id INTEGER PRIMARY KEY,"
+	" client_id TEXT NOT NULL UNIQUE,"
+	" secret_hash BLOB NOT NULL,"
+	" name TEXT NOT NULL,"
+	" redirect_uris TEXT NOT NULL CHECK (json_valid(redirect_uris)),"
+	" created INTEGER NOT NULL);"
+	"CREATE TABLE oauth_codes ("
+	" hash BLOB PRIMARY KEY,"
+	" client_id TEXT NOT NULL,"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" redirect_uri TEXT NOT NULL,"
+	" code_challenge TEXT,"
+	" scope TEXT NOT NULL DEFAULT '',"
+	" expires INTEGER NOT NULL,"
+	" used INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX oauth_codes_expires ON oauth_codes(expires);"
+	"CREATE TABLE oauth_tokens ("
+	" hash BLOB PRIMARY KEY,"
+	" kind TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),"
+	" family TEXT NOT NULL,"
+	" client_id TEXT NOT NULL,"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" scope TEXT NOT NULL DEFAULT '',"
+	" expires INTEGER NOT NULL,"
+	" replaced_at INTEGER,"
+	" revoked INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX oauth_tokens_family ON oauth_tokens(family);"
+	"CREATE INDEX oauth_tokens_client ON oauth_tokens(client_id);"
+	"CREATE INDEX oauth_tokens_expires ON oauth_tokens(expires);",
+
+	/* 5: a GPT's pending authorization request carried through the
+	 * Atlassian consent (Jira mode) with the state, bounded; and failed
+	 * sign-ins per user name for the password lockout (any name, known
+	 * or not, so the table tells nobody which names exist). */
+	"ALTER TABLE oauth_states ADD COLUMN request TEXT"
+	" CHECK (request IS NULL OR length(request) <= 8192);"
+	"CREATE TABLE login_failures ("
+	" name TEXT PRIMARY KEY CHECK (length(name) <= 256),"
+	" failures INTEGER NOT NULL,"
+	" first INTEGER NOT NULL,"
+	" locked_until INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX login_failures_first ON login_failures(first);",
+
+	/* 6: drafts and idempotency keys (exactly-once creates, jta_once).
+	 * A row being submitted has a lease (owner and end, or neither)
+	 * like atlassian_links; attempt_at is when the last create was
+	 * sent, once_token what that create carried (on a local ticket as
+	 * tickets.once_token, in Jira as the entity property jta.once). */
+	"CREATE TABLE drafts ("
+	" id TEXT PRIMARY KEY,"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" revision INTEGER NOT NULL DEFAULT 1,"
+	" input TEXT NOT NULL CHECK (json_valid(input)),"
+	" preview TEXT NOT NULL CHECK (json_valid(preview)),"
+	" status TEXT NOT NULL DEFAULT 'ready'"
+	" CHECK (status IN ('ready', 'submitting', 'submitted')),"
+	" once_token TEXT,"
+	" lease_owner TEXT,"
+	" lease_until INTEGER,"
+	" attempt_at INTEGER,"
+	" issue_key TEXT,"
+	" issue_url TEXT,"
+	" result TEXT CHECK (result IS NULL OR json_valid(result)),"
+	" created INTEGER NOT NULL,"
+	" updated INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL,"
+	" CHECK ((lease_owner IS NULL) = (lease_until IS NULL)),"
+	" CHECK ((status = 'submitted') = (result IS NOT NULL)));"
+	"CREATE INDEX drafts_expires ON drafts(expires);"
+	"CREATE TABLE idempotency_keys ("
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" key TEXT NOT NULL,"
+	" request_hash BLOB NOT NULL,"
+	" status TEXT NOT NULL CHECK (status IN ('in-flight', 'done')),"
+	" once_token TEXT NOT NULL,"
+	" lease_owner TEXT,"
+	" lease_until INTEGER,"
+	" attempt_at INTEGER,"
+	" response_status INTEGER,"
+	" response_body TEXT,"
+	" created INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL,"
+	" PRIMARY KEY (user_id, key),"
+	" CHECK ((lease_owner IS NULL) = (lease_until IS NULL)),"
+	" CHECK ((status = 'done') = (response_body IS NOT NULL)));"
+	"CREATE INDEX idempotency_keys_expires ON idempotency_keys(expires);"
+	"ALTER TABLE tickets ADD COLUMN once_token TEXT;"
+	"CREATE UNIQUE INDEX tickets_once ON tickets(once_token)"
+	" WHERE once_token IS NOT NULL;",
+	/* 7: operators' switches (jta_policy.h): the one settings row (the
+	 * kill switch and a generation that every change of the switch or
+	 * the rules bumps, so a worker re-reads the rules only when it
+	 * moved) and the access rules. */
+	"CREATE TABLE policy_settings ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" enabled INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),"
+	" message TEXT NOT NULL DEFAULT '',"
+	" changed_at INTEGER NOT NULL DEFAULT 0,"
+	" changed_by TEXT NOT NULL DEFAULT '',"
+	" generation INTEGER NOT NULL DEFAULT 1);"
+	"INSERT INTO policy_settings (id) VALUES (1);"
+	"CREATE TABLE policy_rules ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" effect TEXT NOT NULL CHECK (effect IN ('allow', 'deny')),"
+	" kind TEXT NOT NULL CHECK (kind IN ('site', 'project', 'person',"
+	" 'group', 'domain', 'readonly')),"
+	" value TEXT NOT NULL,"
+	" scope TEXT NOT NULL DEFAULT 'all' CHECK (scope IN ('read',"
+	" 'create', 'write', 'all')),"
+	" created INTEGER NOT NULL,"
+	" created_by TEXT NOT NULL DEFAULT '',"
+	" note TEXT NOT NULL DEFAULT '',"
+	" UNIQUE (effect, kind, value, scope));",
+	/* 8: the audit log (jta_audit.h): one row per change made in Jira
+	 * or the store, sign-in and operator action; never a secret or a
+	 * ticket's text.  Indexed for jta-admin audit's filters (person,
+	 * ticket, time) and for the retention purge (at). */
+	"CREATE TABLE audit_log ("
+	" id INTEGER PRIMARY KEY,"
+	" at INTEGER NOT NULL,"
+	" who TEXT NOT NULL CHECK (length(who) <= 300),"
+	" account_id TEXT NOT NULL DEFAULT ''"
+	" CHECK (length(account_id) <= 128),"
+	" site TEXT NOT NULL DEFAULT '' CHECK (length(site) <= 256),"
+	" action TEXT NOT NULL CHECK (length(action) <= 64),"
+	" issue_key TEXT NOT NULL DEFAULT '' CHECK (length(issue_key) <= 64),"
+	" endpoint TEXT NOT NULL DEFAULT '' CHECK (length(endpoint) <= 64),"
+	" status INTEGER NOT NULL,"
+	" detail TEXT NOT NULL DEFAULT '' CHECK (length(detail) <= 300));"
+	"CREATE INDEX audit_log_at ON audit_log(at);"
+	"CREATE INDEX audit_log_who ON audit_log(who, at);"
+	"CREATE INDEX audit_log_account ON audit_log(account_id, at);"
+	"CREATE INDEX audit_log_key ON audit_log(issue_key, at);",
+	/* 9: quotas (jta_usage.h; subject "*": the default for every
+	 * person or site).  The counts live in a file of their own (see
+	 * usage_attach). */
+	"CREATE TABLE quotas ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" scope TEXT NOT NULL CHECK (scope IN ('person', 'site')),"
+	" subject TEXT NOT NULL,"
+	" metric TEXT NOT NULL CHECK (metric IN ('calls', 'creates',"
+	" 'updates', 'conversations')),"
+	" per TEXT NOT NULL CHECK (per IN ('day', 'month')),"
+	" lim INTEGER NOT NULL CHECK (lim >= 0),"
+	" created INTEGER NOT NULL,"
+	" created_by TEXT NOT NULL DEFAULT '',"
+	" UNIQUE (scope, subject, metric, per));",
+};
+
+/*
+ * The counts live in a database file of their own, DATABASE.usage,
+ * attached as "usage" by the connections that count or read them.  Why:
+ * SQLite drops a connection's whole page cache when another connection
+ * wrote to the file, so a count per request in the main file would make
+ * every worker re-read every page of every request (measured: 11 more
+ * pread calls and +150 us per GET of a ticket).  Counting in the other
+ * file leaves the main file's caches warm.  Keyed person first, then day,
+ * so a person's period is one index range; sites have their own index.
+ */
+const char jta_db_usage_schema[] =
+	"PRAGMA usage.journal_mode = WAL;"
+	"CREATE TABLE IF NOT EXISTS usage.usage_daily ("
+	" user_id INTEGER NOT NULL,"
+	" day TEXT NOT NULL,"
+	" site TEXT NOT NULL,"
+	" calls INTEGER NOT NULL DEFAULT 0,"
+	" creates INTEGER NOT NULL DEFAULT 0,"
+	" updates INTEGER NOT NULL DEFAULT 0,"
+	" conversations INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (user_id, day, site)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS usage.usage_daily_site ON"
+	" usage_daily(site, day);"
+	"CREATE INDEX IF NOT EXISTS usage.usage_daily_day ON usage_daily(day);"
+	"CREATE TABLE IF NOT EXISTS usage.usage_seen ("
+	" user_id INTEGER PRIMARY KEY,"
+	" last_seen INTEGER NOT NULL);";
+

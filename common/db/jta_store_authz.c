@@ -1,0 +1,776 @@
+/*
+ * The authorization server's rows with SQLite (jta_store_authz.h).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "jta_db_sqlite.h"
+#include "jta_log.h"
+#include "jta_store_authz.h"
+#include "jta_time.h"
+
+/* ---- the fixed table of statements ---- */
+
+enum sid {
+	S_CLIENT_ADD,
+	S_CLIENT_GET,
+	S_CLIENT_LIST,
+	S_CLIENT_SECRET,
+	S_CLIENT_DEL,
+	S_CLIENT_DEL_CODES,
+	S_CLIENT_REVOKE,
+	S_CODE_PURGE,
+	S_CODE_PUT,
+	S_CODE_GET,
+	S_CODE_USE,
+	S_TOK_PURGE,
+	S_TOK_PUT,
+	S_TOK_GET,
+	S_TOK_REPLACE,
+	S_TOK_KILL,
+	S_TOK_LATER,
+	S_TOK_DROP_LIVE,
+	S_TOK_REVOKE_ONE,
+	S_TOK_AUTH,
+	S_LOCK_GET,
+	S_LOCK_PURGE,
+	S_LOCK_TRIM,
+	S_LOCK_FAIL,
+	S_LOCK_CLEAR,
+	S_TOK_REVOKE_USER,
+	S_CODE_DEL_USER,
+	S_COUNT
+};
+
+static const char *const sql[S_COUNT] = {
+	[S_CLIENT_ADD] = "INSERT INTO oauth_clients (client_id, secret_hash, "
+	    "name, redirect_uris, created) VALUES (:cid, :hash, :name, :uris, "
+	    ":now)",
+	[S_CLIENT_GET] = "SELECT secret_hash, redirect_uris "
+	    "FROM oauth_clients WHERE client_id = :cid",
+	[S_CLIENT_LIST] = "SELECT c.client_id, c.name, c.redirect_uris, "
+	    "c.created, (SELECT count(*) FROM oauth_tokens t WHERE "
+	    "t.client_id = c.client_id AND t.kind = 'refresh' AND "
+	    "t.revoked = 0 AND t.replaced_at IS NULL AND t.expires > :now) "
+	    "FROM oauth_clients c ORDER BY c.id",
+	[S_CLIENT_SECRET] = "UPDATE oauth_clients SET secret_hash = :hash "
+	    "WHERE client_id = :cid",
+	[S_CLIENT_DEL] = "DELETE FROM oauth_clients WHERE client_id = :cid",
+	[S_CLIENT_DEL_CODES] = "DELETE FROM oauth_codes WHERE client_id = :cid",
+	[S_CLIENT_REVOKE] = "UPDATE oauth_tokens SET revoked = 1 "
+	    "WHERE client_id = :cid",
+	/* Rows are kept a day past their expiry so a late replay is still
+	 * recognised as one (and revokes what it must). */
+	[S_CODE_PURGE] = "DELETE FROM oauth_codes WHERE expires < :now - 86400",
+	[S_CODE_PUT] = "INSERT INTO oauth_codes (hash, client_id, user_id, "
+	    "redirect_uri, code_challenge, scope, expires) VALUES (:hash, "
+	    ":cid, :uid, :uri, :chal, :scope, :expires)",
+	[S_CODE_GET] = "SELECT client_id, user_id, redirect_uri, "
+	    "code_challenge, scope, expires, used FROM oauth_codes "
+	    "WHERE hash = :hash",
+	[S_CODE_USE] = "UPDATE oauth_codes SET used = 1 WHERE hash = :hash",
+	[S_TOK_PURGE] = "DELETE FROM oauth_tokens WHERE expires < :now - 86400",
+	[S_TOK_PUT] = "INSERT INTO oauth_tokens (hash, kind, family, "
+	    "client_id, user_id, scope, expires) VALUES (:hash, :kind, "
+	    ":family, :cid, :uid, :scope, :expires)",
+	[S_TOK_GET] = "SELECT rowid, kind, family, client_id, user_id, scope, "
+	    "expires, replaced_at, revoked FROM oauth_tokens "
+	    "WHERE hash = :hash",
+	[S_TOK_REPLACE] = "UPDATE oauth_tokens SET replaced_at = :now "
+	    "WHERE rowid = :rid",
+	[S_TOK_KILL] = "UPDATE oauth_tokens SET revoked = 1 "
+	    "WHERE family = :family",
+	/* Refresh tokens of the family replaced after this one: then this
+	 * one is not the one just replaced. */
+	[S_TOK_LATER] = "SELECT count(*) FROM oauth_tokens WHERE family = "
+	    ":family AND kind = 'refresh' AND replaced_at IS NOT NULL AND "
+	    "(replaced_at > :ra OR (replaced_at = :ra AND rowid > :rid))",
+	[S_TOK_DROP_LIVE] = "UPDATE oauth_tokens SET revoked = 1 WHERE "
+	    "family = :family AND kind = 'refresh' AND replaced_at IS NULL",
+	[S_TOK_REVOKE_ONE] = "UPDATE oauth_tokens SET revoked = 1 "
+	    "WHERE rowid = :rid",
+	[S_TOK_AUTH] = "SELECT u.id, u.name, u.display_name, u.email "
+	    "FROM oauth_tokens t JOIN users u ON u.id = t.user_id "
+	    "WHERE t.hash = :hash AND t.kind = 'access' AND t.revoked = 0 "
+	    "AND t.expires > :now",
+	[S_LOCK_GET] = "SELECT locked_until FROM login_failures "
+	    "WHERE name = :name",
+	[S_LOCK_PURGE] = "DELETE FROM login_failures WHERE first <= :old "
+	    "AND locked_until <= :now",
+	/* Over the cap: unlocked rows go first, then the oldest. */
+	[S_LOCK_TRIM] = "DELETE FROM login_failures WHERE name IN (SELECT "
+	    "name FROM login_failures ORDER BY locked_until > :now, first "
+	    "LIMIT max(0, (SELECT count(*) FROM login_failures) - :max + 1))",
+	/* In DO UPDATE every column names the old row's value. */
+	[S_LOCK_FAIL] = "INSERT INTO login_failures (name, failures, first, "
+	    "locked_until) VALUES (:name, 1, :now, CASE WHEN :limit <= 1 "
+	    "THEN :until ELSE 0 END) ON CONFLICT (name) DO UPDATE SET "
+	    "failures = CASE WHEN first <= :old THEN 1 ELSE failures + 1 END, "
+	    "first = CASE WHEN first <= :old THEN :now ELSE first END, "
+	    "locked_until = CASE WHEN first > :old AND failures + 1 >= :limit "
+	    "THEN :until ELSE locked_until END RETURNING locked_until",
+	[S_LOCK_CLEAR] = "DELETE FROM login_failures WHERE name = :name",
+	[S_TOK_REVOKE_USER] = "UPDATE oauth_tokens SET revoked = 1 "
+	    "WHERE user_id = :uid AND revoked = 0",
+	[S_CODE_DEL_USER] = "DELETE FROM oauth_codes WHERE user_id = :uid",
+};
+
+/* Statement id of this repository, reset and unbound (jta_db_stmt). */
+static sqlite3_stmt *
+stmt(struct jta_store *st, enum sid id)
+{
+	return jta_db_stmt(st, JTA_DB_REPO_AUTHZ, sql, S_COUNT, (size_t)id);
+}
+
+/* ---- the OAuth authorization server (schema 4) ---- */
+
+/* An OAuth error (RFC 6749 §5.2): err->field carries its code. */
+static enum jta_err
+oautherr(struct jta_error *err, int status, const char *code,
+    const char *detail)
+{
+	return jta_error_set(err, JTA_ERR_AUTH, status, code, "%s", detail);
+}
+
+enum jta_err
+jta_store_client_add(struct jta_store *st, const char *client_id,
+    const unsigned char hash[JTA_VAULT_HASHBYTES], const char *name,
+    const json_t *uris, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	if ((s = stmt(st, S_CLIENT_ADD)) == NULL)
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	else if ((rc = jta_db_btext(s, ":cid", client_id)) != SQLITE_OK ||
+	    (rc = jta_db_bhash(s, ":hash", hash)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":name", name)) != SQLITE_OK ||
+	    (rc = jta_db_bjson(s, ":uris", uris)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":now", jta_time_now())) != SQLITE_OK)
+		ret = jta_db_err(st, rc, "bind", err);
+	else if ((rc = jta_db_run(s)) == SQLITE_CONSTRAINT_UNIQUE)
+		ret = jta_error_set(err, JTA_ERR_CONFLICT, 409, "client_id",
+		    "a client with that id exists already");
+	else if (rc != SQLITE_OK)
+		ret = jta_db_err(st, rc, "client add", err);
+	else
+		ret = jta_db_commit(st, err);
+	if (ret != JTA_OK)
+		jta_db_rollback(st);
+	return ret;
+}
+
+enum jta_err
+jta_store_client_get(struct jta_store *st, const char *client_id,
+    unsigned char hash[JTA_VAULT_HASHBYTES], json_t **uris,
+    struct jta_error *err)
+{
+	enum jta_err	 ret = JTA_OK;
+	sqlite3_stmt	*s;
+	json_error_t	 je;
+	int		 rc;
+
+	*uris = NULL;
+	if ((s = stmt(st, S_CLIENT_GET)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_btext(s, ":cid", client_id)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_bytes(s, 0) != JTA_VAULT_HASHBYTES ||
+		    (*uris = json_loadb(jta_db_col(s, 1), (size_t)
+		    sqlite3_column_bytes(s, 1), JSON_REJECT_DUPLICATES, &je)) ==
+		    NULL || !json_is_array(*uris)) {
+			json_decref(*uris);
+			*uris = NULL;
+			jta_errorlog("store: client row %s is damaged",
+			    client_id);
+			ret = jta_error_set(err, JTA_ERR_DB, 500, NULL,
+			    "the client registry failed; the server log has "
+			    "details");
+		} else
+			memcpy(hash, sqlite3_column_blob(s, 0),
+			    JTA_VAULT_HASHBYTES);
+	} else if (rc == SQLITE_DONE)
+		ret = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "client_id",
+		    "there is no client with that id");
+	else
+		ret = jta_db_err(st, rc, "client get", err);
+	sqlite3_reset(s);
+	return ret;
+}
+
+enum jta_err
+jta_store_client_list(struct jta_store *st, json_t **out)
+{
+	sqlite3_stmt	*s;
+	json_t		*arr, *o, *uris;
+	json_error_t	 je;
+	int		 rc;
+
+	*out = NULL;
+	if ((s = stmt(st, S_CLIENT_LIST)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", NULL);
+	if ((rc = jta_db_bint(s, ":now", jta_time_now())) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", NULL);
+	if ((arr = json_array()) == NULL)
+		return JTA_ERR_NOMEM;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		uris = json_loadb(jta_db_col(s, 2),
+		    (size_t)sqlite3_column_bytes(s, 2), JSON_REJECT_DUPLICATES,
+		    &je);
+		o = json_pack("{s:s, s:s, s:o, s:o, s:I}", "client_id",
+		    jta_db_col(s, 0), "name", jta_db_col(s, 1), "redirect_uris",
+		    uris != NULL ? uris : json_array(), "created",
+		    jta_db_timejs(sqlite3_column_int64(s, 3)), "grants",
+		    (json_int_t)sqlite3_column_int64(s, 4));
+		if (o == NULL || json_array_append_new(arr, o) != 0) {
+			sqlite3_reset(s);
+			json_decref(arr);
+			return JTA_ERR_NOMEM;
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		json_decref(arr);
+		return jta_db_err(st, rc, "client list", NULL);
+	}
+	*out = arr;
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_client_secret_set(struct jta_store *st, const char *client_id,
+    const unsigned char hash[JTA_VAULT_HASHBYTES], struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	if ((s = stmt(st, S_CLIENT_SECRET)) == NULL)
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	else if ((rc = jta_db_btext(s, ":cid", client_id)) != SQLITE_OK ||
+	    (rc = jta_db_bhash(s, ":hash", hash)) != SQLITE_OK)
+		ret = jta_db_err(st, rc, "bind", err);
+	else if ((rc = jta_db_run(s)) != SQLITE_OK)
+		ret = jta_db_err(st, rc, "client secret", err);
+	else if (jta_db_changes(st) == 0)
+		ret = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "client_id",
+		    "there is no client with that id");
+	else
+		ret = jta_db_commit(st, err);
+	if (ret != JTA_OK)
+		jta_db_rollback(st);
+	return ret;
+}
+
+enum jta_err
+jta_store_client_remove(struct jta_store *st, const char *client_id,
+    struct jta_error *err)
+{
+	static const enum sid steps[] = { S_CLIENT_REVOKE, S_CLIENT_DEL_CODES,
+	    S_CLIENT_DEL };
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	size_t		 i;
+	int		 rc, gone = 0;
+
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if ((s = stmt(st, steps[i])) == NULL) {
+			ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+			goto out;
+		}
+		if ((rc = jta_db_btext(s, ":cid", client_id)) != SQLITE_OK ||
+		    (rc = jta_db_run(s)) != SQLITE_OK) {
+			ret = jta_db_err(st, rc, "client remove", err);
+			goto out;
+		}
+		gone = jta_db_changes(st) > 0;
+	}
+	if (!gone) {
+		ret = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "client_id",
+		    "there is no client with that id");
+		goto out;
+	}
+	ret = jta_db_commit(st, err);
+out:
+	if (ret != JTA_OK)
+		jta_db_rollback(st);
+	return ret;
+}
+
+static enum jta_err
+purge(struct jta_store *st, enum sid id, int64_t now, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, id)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "purge", err);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_code_put(struct jta_store *st,
+    const unsigned char hash[JTA_VAULT_HASHBYTES],
+    const struct jta_store_code *c, int64_t now, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	if ((ret = purge(st, S_CODE_PURGE, now, err)) != JTA_OK)
+		goto out;
+	if ((s = stmt(st, S_CODE_PUT)) == NULL) {
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = jta_db_bhash(s, ":hash", hash)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":cid", c->client_id)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":uid", c->user_id)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":uri", c->redirect_uri)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":chal", c->challenge)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":scope", c->scope)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":expires", c->expires)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "bind", err);
+		goto out;
+	}
+	if ((rc = jta_db_run(s)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "code put", err);
+		goto out;
+	}
+	ret = jta_db_commit(st, err);
+out:
+	if (ret != JTA_OK)
+		jta_db_rollback(st);
+	return ret;
+}
+
+/* Revoke every token of family (inside the caller's transaction). */
+static enum jta_err
+killfamily(struct jta_store *st, const char *family, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_TOK_KILL)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_btext(s, ":family", family)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "token kill", err);
+	jta_warn("oauth: token family revoked family=%.8s", family);
+	return JTA_OK;
+}
+
+static enum jta_err
+tokput(struct jta_store *st, const unsigned char hash[JTA_VAULT_HASHBYTES],
+    const char *kind, const char *family, const char *client_id,
+    int64_t user_id, const char *scope, int64_t expires,
+    struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_TOK_PUT)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bhash(s, ":hash", hash)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":kind", kind)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":family", family)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":cid", client_id)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":uid", user_id)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":scope", scope)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":expires", expires)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	if ((rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "token put", err);
+	return JTA_OK;
+}
+
+static enum jta_err
+pairput(struct jta_store *st, const struct jta_store_pair *p,
+    const char *family, const char *client_id, int64_t user_id,
+    const char *scope, int64_t now, struct jta_error *err)
+{
+	enum jta_err	 ret;
+
+	if ((ret = purge(st, S_TOK_PURGE, now, err)) != JTA_OK ||
+	    (ret = tokput(st, p->access, "access", family, client_id, user_id,
+	    scope, p->access_expires, err)) != JTA_OK ||
+	    (ret = tokput(st, p->refresh, "refresh", family, client_id,
+	    user_id, scope, p->refresh_expires, err)) != JTA_OK)
+		return ret;
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_family_revoke(struct jta_store *st, const char *family,
+    struct jta_error *err)
+{
+	return killfamily(st, family, err);
+}
+
+enum jta_err
+jta_store_pair_put(struct jta_store *st, const struct jta_store_pair *pair,
+    const char *family, const char *client_id, int64_t user_id,
+    const char *scope, int64_t now, struct jta_error *err)
+{
+	return pairput(st, pair, family, client_id, user_id, scope, now, err);
+}
+
+enum jta_err
+jta_store_code_take(struct jta_store *st,
+    const unsigned char hash[JTA_VAULT_HASHBYTES],
+    struct jta_store_code_row *out, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((s = stmt(st, S_CODE_GET)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bhash(s, ":hash", hash)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		snprintf(out->client_id, sizeof(out->client_id), "%s",
+		    jta_db_col(s, 0));
+		out->user_id = sqlite3_column_int64(s, 1);
+		snprintf(out->redirect_uri, sizeof(out->redirect_uri), "%s",
+		    jta_db_col(s, 2));
+		out->has_challenge = sqlite3_column_type(s, 3) != SQLITE_NULL;
+		snprintf(out->challenge, sizeof(out->challenge), "%s",
+		    jta_db_col(s, 3));
+		snprintf(out->scope, sizeof(out->scope), "%s",
+		    jta_db_col(s, 4));
+		out->expires = sqlite3_column_int64(s, 5);
+		out->used = sqlite3_column_int(s, 6) != 0;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
+		    "there is no such authorization code");
+	if (rc != SQLITE_ROW)
+		return jta_db_err(st, rc, "code get", err);
+	if ((s = stmt(st, S_CODE_USE)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bhash(s, ":hash", hash)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "code use", err);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_token_get(struct jta_store *st,
+    const unsigned char hash[JTA_VAULT_HASHBYTES],
+    struct jta_store_token_row *out, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((s = stmt(st, S_TOK_GET)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bhash(s, ":hash", hash)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		out->id = sqlite3_column_int64(s, 0);
+		snprintf(out->kind, sizeof(out->kind), "%s", jta_db_col(s, 1));
+		snprintf(out->family, sizeof(out->family), "%s",
+		    jta_db_col(s, 2));
+		snprintf(out->client_id, sizeof(out->client_id), "%s",
+		    jta_db_col(s, 3));
+		out->user_id = sqlite3_column_int64(s, 4);
+		snprintf(out->scope, sizeof(out->scope), "%s",
+		    jta_db_col(s, 5));
+		out->expires = sqlite3_column_int64(s, 6);
+		out->replaced = sqlite3_column_type(s, 7) != SQLITE_NULL;
+		out->replaced_at = sqlite3_column_int64(s, 7);
+		out->revoked = sqlite3_column_int(s, 8) != 0;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
+		    "there is no such token");
+	return rc == SQLITE_ROW ? JTA_OK : jta_db_err(st, rc, "token get",
+	    err);
+}
+
+enum jta_err
+jta_store_token_later(struct jta_store *st,
+    const struct jta_store_token_row *t, int64_t *n, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*n = 0;
+	if ((s = stmt(st, S_TOK_LATER)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_btext(s, ":family", t->family)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":ra", t->replaced_at)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":rid", t->id)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? JTA_OK : jta_db_err(st, rc, "token later",
+	    err);
+}
+
+enum jta_err
+jta_store_token_replace(struct jta_store *st, int64_t id, int64_t now,
+    struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_TOK_REPLACE)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":rid", id)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "token replace", err);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_family_drop_live(struct jta_store *st, const char *family,
+    struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_TOK_DROP_LIVE)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_btext(s, ":family", family)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "token drop", err);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_token_revoke(struct jta_store *st,
+    const unsigned char hash[JTA_VAULT_HASHBYTES], const char *client_id,
+    struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	char		 kind[16], family[2 * JTA_VAULT_HASHBYTES + 1];
+	char		 cid[JTA_LIMIT_CLIENT_ID + 1];
+	int64_t		 rid = 0;
+	int		 rc;
+
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	if ((s = stmt(st, S_TOK_GET)) == NULL) {
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = jta_db_bhash(s, ":hash", hash)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "bind", err);
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		rid = sqlite3_column_int64(s, 0);
+		snprintf(kind, sizeof(kind), "%s", jta_db_col(s, 1));
+		snprintf(family, sizeof(family), "%s", jta_db_col(s, 2));
+		snprintf(cid, sizeof(cid), "%s", jta_db_col(s, 3));
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE) {
+		/* RFC 7009 §2.2: an unknown token is no error. */
+		ret = jta_db_commit(st, err);
+		goto out;
+	}
+	if (rc != SQLITE_ROW) {
+		ret = jta_db_err(st, rc, "token get", err);
+		goto out;
+	}
+	if (strcmp(cid, client_id) != 0) {
+		/* RFC 7009 §2.1: only the client it was issued to. */
+		ret = oautherr(err, 400, "invalid_request",
+		    "the token was not issued to this client");
+		goto out;
+	}
+	if (strcmp(kind, "refresh") == 0)
+		/* RFC 7009 §2.1: revoking a refresh token revokes the
+		 * access tokens of the same grant. */
+		ret = killfamily(st, family, err);
+	else if ((s = stmt(st, S_TOK_REVOKE_ONE)) == NULL)
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	else if ((rc = jta_db_bint(s, ":rid", rid)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK)
+		ret = jta_db_err(st, rc, "token revoke", err);
+	if (ret == JTA_OK)
+		ret = jta_db_commit(st, err);
+out:
+	if (ret != JTA_OK)
+		jta_db_rollback(st);
+	return ret;
+}
+
+enum jta_err
+jta_store_token_auth(struct jta_store *st,
+    const unsigned char hash[JTA_VAULT_HASHBYTES], int64_t now,
+    struct jta_user *out)
+{
+	enum jta_err	 ret = JTA_ERR_AUTH;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_TOK_AUTH)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", NULL);
+	if ((rc = jta_db_bhash(s, ":hash", hash)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":now", now)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", NULL);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		jta_db_userrow(s, 0, out);
+		ret = JTA_OK;
+	} else if (rc != SQLITE_DONE)
+		ret = jta_db_err(st, rc, "token auth", NULL);
+	sqlite3_reset(s);
+	return ret;
+}
+
+/* ---- sign-in lockout ---- */
+
+enum jta_err
+jta_store_lockout_get(struct jta_store *st, const char *name,
+    int64_t *locked_until, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*locked_until = 0;
+	if ((s = stmt(st, S_LOCK_GET)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_btext(s, ":name", name)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*locked_until = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return jta_db_err(st, rc, "lockout get", err);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_lockout_fail(struct jta_store *st, const char *name, int64_t now,
+    const struct jta_store_lockout *rule, int64_t *locked_until,
+    struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*locked_until = 0;
+	if (strlen(name) > JTA_LIMIT_NAME || rule->max_failures < 1 ||
+	    rule->window_s < 1 || rule->lock_s < 1 || rule->max_rows < 1)
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "the sign-in could not be checked");
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	if ((s = stmt(st, S_LOCK_PURGE)) == NULL) {
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = jta_db_bint(s, ":old", now - rule->window_s)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "lockout purge", err);
+		goto out;
+	}
+	if ((s = stmt(st, S_LOCK_TRIM)) == NULL) {
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = jta_db_bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":max", rule->max_rows)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "lockout trim", err);
+		goto out;
+	}
+	if ((s = stmt(st, S_LOCK_FAIL)) == NULL) {
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = jta_db_btext(s, ":name", name)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":old", now - rule->window_s)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":limit", rule->max_failures)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":until", now + rule->lock_s)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "bind", err);
+		goto out;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*locked_until = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW) {
+		ret = jta_db_err(st, rc == SQLITE_DONE ? SQLITE_ERROR : rc,
+		    "lockout fail", err);
+		goto out;
+	}
+	ret = jta_db_commit(st, err);
+out:
+	if (ret != JTA_OK)
+		jta_db_rollback(st);
+	return ret;
+}
+
+enum jta_err
+jta_store_lockout_clear(struct jta_store *st, const char *name,
+    struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_LOCK_CLEAR)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_btext(s, ":name", name)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	if ((rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "lockout clear", err);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_user_grants_revoke(struct jta_store *st, int64_t user_id,
+    int64_t *revoked, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*revoked = 0;
+	if ((s = stmt(st, S_TOK_REVOKE_USER)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bint(s, ":uid", user_id)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "token revoke", err);
+	*revoked = jta_db_changes(st);
+	if ((s = stmt(st, S_CODE_DEL_USER)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bint(s, ":uid", user_id)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "code remove", err);
+	return JTA_OK;
+}

@@ -1,0 +1,176 @@
+/*
+ * The drafts repository: ticket drafts (preview, then submit once),
+ * idempotency keys, and the short leases on both that let exactly one
+ * process send a create upstream (jta_once.h).
+ *
+ * Implemented by the SQLite engine (jta_db.c) today; a second engine
+ * implements the same header.  Every function here works on one
+ * connection (struct jta_store, jta_db.h); "its own transaction" means the
+ * function opens and commits a write transaction itself (BEGIN IMMEDIATE
+ * under SQLite: writers queue, none fails half-way) and must not be called
+ * inside another; "the caller's transaction" means the caller opened one
+ * with jta_db_begin and commits or rolls back.  A read without either sees
+ * one consistent snapshot per call.  Errors: JTA_ERR_DB (err->status 503
+ * when the database is busy, else 500; the engine's own text only in the
+ * log), and those named at each function.
+ * Every function that writes does so in its own transaction; a claim is
+ * committed before the caller's upstream call, never held across it.
+ */
+#ifndef JTA_JTA_STORE_DRAFTS_H
+#define JTA_JTA_STORE_DRAFTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "jta_db.h"
+#include "jta_err.h"
+#include "jta_limits.h"
+#include "jta_types.h"
+
+/* ---- drafts and idempotency keys (schema 6) ----
+ *
+ * The store half of exactly-once creates (jta_once has the other half).
+ * A draft or an Idempotency-Key row is submitted by one process at a time
+ * under a lease, as with the refresh lease of atlassian_links: the lease
+ * is claimed in a short BEGIN IMMEDIATE transaction and committed, the
+ * backend is called outside any transaction, and the result is recorded
+ * only while the lease is still the caller's (an expired lease nobody
+ * took is still the caller's).  A lease that ran out (a crashed worker)
+ * may be taken over by anyone; what its create did is then unknown and
+ * jta_once finds out before creating again.  Expired rows are purged a
+ * bounded batch at a time on the way.  Rows belong to one user: another
+ * user's row is reported exactly like a missing one.
+ */
+
+/* A draft lives this long after its last change; a submitted one this
+ * long after its submit.  Idempotency keys are kept this long. */
+#define JTA_STORE_DRAFT_TTL	86400
+#define JTA_STORE_SUBMITTED_TTL	(7 * 86400)
+#define JTA_STORE_IDEM_TTL	86400
+
+/* A draft as read; jta_store_draft_clear releases the JSON members. */
+struct jta_draft {
+	char	 id[JTA_LIMIT_DRAFT_ID + 1];
+	int64_t	 revision;
+	char	 status[16];		/* ready, submitting, submitted */
+	json_t	*input;			/* the body as the client sent it */
+	json_t	*preview;		/* prepare's answer, with "_ids" */
+	json_t	*result;		/* submitted: the submit's answer */
+	int64_t	 created, updated, expires;
+};
+
+/* Release d's JSON members (d itself is the caller's). */
+void jta_store_draft_clear(struct jta_draft *d);
+
+/* Store a new draft id (random, from jta_once) of user_id at revision 1,
+ * status ready, expiring JTA_STORE_DRAFT_TTL after now.  input and preview
+ * are borrowed.  JTA_ERR_CONFLICT when the id exists. */
+enum jta_err jta_store_draft_put(struct jta_store *st, int64_t user_id,
+    const char *id, const json_t *input, const json_t *preview, int64_t now,
+    struct jta_error *err) JTA_WUR;
+
+/* Read user_id's unexpired draft id into *out.  JTA_ERR_NOTFOUND (404,
+ * field "id") when there is none, it is another user's, or it expired. */
+enum jta_err jta_store_draft_get(struct jta_store *st, int64_t user_id,
+    const char *id, int64_t now, struct jta_draft *out,
+    struct jta_error *err) JTA_WUR;
+
+/* Replace input and preview of the draft, which must still be ready at
+ * revision (the one the caller read): revision + 1, expiry renewed.
+ * JTA_ERR_NOTFOUND as for _get; JTA_ERR_CONFLICT (409) when it is
+ * submitting or submitted, or changed since the caller read it. */
+enum jta_err jta_store_draft_edit(struct jta_store *st, int64_t user_id,
+    const char *id, int64_t revision, const json_t *input,
+    const json_t *preview, int64_t now, struct jta_error *err) JTA_WUR;
+
+/* Which table a lease is on. */
+enum jta_once_kind {
+	JTA_ONCE_DRAFT,		/* drafts: id is the draft id */
+	JTA_ONCE_IDEM		/* idempotency_keys: id is the key */
+};
+
+/* What a claim found. */
+enum jta_claim_result {
+	JTA_CLAIM_NEW,		/* ours; nothing was sent before: create */
+	JTA_CLAIM_RESUME,	/* ours; an earlier attempt (at attempt_at)
+				 * may or may not have created: find out */
+	JTA_CLAIM_BUSY,		/* another process holds a live lease */
+	JTA_CLAIM_DONE		/* finished: status and result are the
+				 * answer to repeat */
+};
+
+/* A claim's result; jta_store_claim_clear releases the JSON members. */
+struct jta_claim {
+	enum jta_claim_result res;
+	char	 token[JTA_LIMIT_ONCE_TOKEN + 1];	/* NEW, RESUME */
+	int64_t	 attempt_at;	/* RESUME: when the last create was sent */
+	int64_t	 since;		/* no create was sent before this time */
+	int64_t	 lease_left;	/* BUSY: seconds the lease still runs */
+	int	 status;	/* DONE: the HTTP status to answer */
+	json_t	*result;	/* DONE: the body to answer */
+	json_t	*prepared;	/* drafts, NEW and RESUME: the preview */
+};
+
+void jta_store_claim_clear(struct jta_claim *c);
+
+/*
+ * Claim user_id's draft id for a submit at revision, for owner (printable,
+ * at most JTA_LIMIT_LEASE_OWNER bytes) until now + lease_s.  token (a
+ * fresh one) becomes the draft's once token unless it has one already;
+ * out->token is the one to use.  A ready draft becomes submitting with
+ * attempt_at = now (NEW); a submitting one whose lease ran out or was
+ * released is taken over (RESUME); a live lease of another owner is BUSY;
+ * a submitted draft is DONE with status 200 and its result.
+ * JTA_ERR_NOTFOUND as for _get; JTA_ERR_CONFLICT (409, field "revision")
+ * when revision is not the draft's.
+ */
+enum jta_err jta_store_draft_claim(struct jta_store *st, int64_t user_id,
+    const char *id, int64_t revision, const char *owner, const char *token,
+    int64_t now, int64_t lease_s, struct jta_claim *out,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * Claim user_id's Idempotency-Key key for a request whose keyed hash is
+ * hash, as for drafts: no unexpired row makes one (in-flight, ours,
+ * attempt_at = now, token, expiring JTA_STORE_IDEM_TTL after now: NEW);
+ * an in-flight row whose lease ran out is RESUME, a live one BUSY; a done
+ * row is DONE with the stored status and body.  A row made for another
+ * request hash is JTA_ERR_INPUT (422, field "Idempotency-Key").
+ */
+enum jta_err jta_store_idem_claim(struct jta_store *st, int64_t user_id,
+    const char *key, const unsigned char hash[JTA_VAULT_HASHBYTES],
+    const char *owner, const char *token, int64_t now, int64_t lease_s,
+    struct jta_claim *out, struct jta_error *err) JTA_WUR;
+
+/* A create is about to be sent again under owner's lease: attempt_at =
+ * now.  JTA_ERR_CONFLICT (409) when the lease is not owner's. */
+enum jta_err jta_store_once_attempt(struct jta_store *st,
+    enum jta_once_kind kind, int64_t user_id, const char *id,
+    const char *owner, int64_t now, struct jta_error *err) JTA_WUR;
+
+/*
+ * Record the answer of owner's submit: status (201) and result (borrowed;
+ * for a draft {"draft", "issue": {key, url, ...}}, whose key and url are
+ * kept in their own columns too).  A draft becomes submitted and expires
+ * JTA_STORE_SUBMITTED_TTL after now; a key becomes done.  The lease is
+ * cleared.  JTA_ERR_CONFLICT (409) when the lease is not owner's.
+ */
+enum jta_err jta_store_once_done(struct jta_store *st,
+    enum jta_once_kind kind, int64_t user_id, const char *id,
+    const char *owner, int status, const json_t *result, int64_t now,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * Give up owner's lease.  unknown: a create may have happened (its answer
+ * was lost): the row stays submitting / in-flight with its attempt_at,
+ * for the next claim to RESUME.  Otherwise nothing was created: a draft
+ * goes back to ready (no attempt), a key's row is deleted (a repeat makes
+ * a new attempt).  JTA_ERR_CONFLICT (409) when the lease is not owner's.
+ */
+enum jta_err jta_store_once_release(struct jta_store *st,
+    enum jta_once_kind kind, int64_t user_id, const char *id,
+    const char *owner, int unknown, struct jta_error *err) JTA_WUR;
+
+#endif

@@ -1,0 +1,1258 @@
+/*
+ * The embedded ticket store with SQLite (jta_store_tickets.h): projects,
+ * tickets, labels, comments, /api/tickets/ and the exactly-once create;
+ * the ranked and paged reads are in jta_store_tickets_search.c.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sqlite3.h>
+
+#include "jta_db_sqlite.h"
+#include "jta_text.h"
+#include "jta_store_people.h"
+#include "jta_store_tickets.h"
+#include "jta_store_tickets_int.h"
+#include "jta_time.h"
+
+/* ---- the fixed table of statements ---- */
+
+enum sid {
+	S_PROJ_ADD,
+	S_PROJ_TYPE_ADD,
+	S_PROJ_LIST,
+	S_PROJ_TYPES,
+	S_PROJ_GET,
+	S_PROJ_TYPE_FIND,
+	S_PROJ_TYPE_FIRST,
+	S_PROJ_BUMP,
+	S_T_INSERT,
+	S_T_LABEL_ADD,
+	S_T_LABEL_CLEAR,
+	S_T_LABELS,
+	S_T_FIND,
+	S_T_GET,
+	S_T_COMMENTS,
+	S_T_NCOMMENTS,
+	S_T_COMMENT_ADD,
+	S_T_SET_SUMMARY,
+	S_T_SET_DESC,
+	S_T_SET_TYPE,
+	S_T_SET_PRIORITY,
+	S_T_SET_ASSIGNEE,
+	S_T_SET_STATUS,
+	S_T_TOUCH,
+	S_TK_COUNT,
+	S_TK_LIST,
+	S_TK_GET,
+	S_TK_DEL_COMMENTS,
+	S_TK_DEL_LABELS,
+	S_TK_DEL,
+	S_T_ONCE_FIND,
+	S_T_ONCE_SET,
+	S_COUNT
+};
+
+#define TK_STATUS \
+	"(CASE WHEN t.status IN ('Open', 'In Progress') THEN 'OPEN' " \
+	"WHEN t.status = 'Resolved' THEN 'RESOLVED' ELSE 'CLOSED' END)"
+#define TK_WHERE \
+	"WHERE (:id IS NULL OR t.id = :id) " \
+	"AND (:ids IS NULL OR t.id IN (SELECT value FROM json_each(:ids))) " \
+	"AND (:title IS NULL OR instr(lower(t.summary), lower(:title)) > 0) " \
+	"AND (:cgte IS NULL OR t.created >= :cgte) " \
+	"AND (:clte IS NULL OR t.created <= :clte) " \
+	"AND (:sts IS NULL OR " TK_STATUS " IN (SELECT value FROM " \
+	"json_each(:sts))) " \
+	"AND (:search IS NULL OR instr(lower(t.summary), lower(:search)) > 0 " \
+	"OR instr(lower(t.description), lower(:search)) > 0) "
+#define TK_COLS "t.id, t.summary, t.description, t.created, " TK_STATUS \
+	", t.status"
+
+static const char *const sql[S_COUNT] = {
+	[S_PROJ_ADD] = "INSERT INTO projects (key, name, created) "
+	    "VALUES (:key, :name, :now)",
+	[S_PROJ_TYPE_ADD] = "INSERT INTO project_types (project_id, pos, name) "
+	    "VALUES (:pid, :pos, :name)",
+	[S_PROJ_LIST] = "SELECT id, key, name FROM projects ORDER BY key",
+	[S_PROJ_TYPES] = "SELECT name FROM project_types WHERE project_id = "
+	    ":pid ORDER BY pos",
+	[S_PROJ_GET] = "SELECT id, next_num FROM projects WHERE key = :key",
+	[S_PROJ_TYPE_FIND] = "SELECT name FROM project_types "
+	    "WHERE project_id = :pid AND name = :name",
+	[S_PROJ_TYPE_FIRST] = "SELECT name FROM project_types "
+	    "WHERE project_id = :pid ORDER BY pos LIMIT 1",
+	[S_PROJ_BUMP] = "UPDATE projects SET next_num = next_num + 1 "
+	    "WHERE id = :pid",
+	[S_T_INSERT] = "INSERT INTO tickets (project_id, num, type, summary, "
+	    "description, status, priority, reporter_id, assignee_id, created, "
+	    "updated) VALUES (:pid, :num, :type, :summary, :desc, :status, "
+	    ":priority, :reporter, :assignee, :now, :now)",
+	[S_T_LABEL_ADD] = "INSERT OR IGNORE INTO ticket_labels (ticket_id, "
+	    "label) VALUES (:tid, :label)",
+	[S_T_LABEL_CLEAR] = "DELETE FROM ticket_labels WHERE ticket_id = :tid",
+	[S_T_LABELS] = "SELECT label FROM ticket_labels WHERE ticket_id = :tid "
+	    "ORDER BY label",
+	[S_T_FIND] = "SELECT t.id, t.status FROM tickets t JOIN projects p ON "
+	    "p.id = t.project_id WHERE p.key = :key AND t.num = :num",
+	[S_T_GET] = "SELECT " TICKET_COLS TICKET_FROM "WHERE t.id = :tid",
+	[S_T_COMMENTS] = "SELECT * FROM (SELECT c.id, u.name, c.body, "
+	    "c.created FROM comments c JOIN users u ON u.id = c.author_id "
+	    "WHERE c.ticket_id = :tid ORDER BY c.id DESC LIMIT :lim) "
+	    "ORDER BY id",
+	[S_T_NCOMMENTS] = "SELECT count(*) FROM comments "
+	    "WHERE ticket_id = :tid",
+	[S_T_COMMENT_ADD] = "INSERT INTO comments (ticket_id, author_id, body, "
+	    "created) VALUES (:tid, :uid, :body, :now)",
+	[S_T_SET_SUMMARY] = "UPDATE tickets SET summary = :v WHERE id = :tid",
+	[S_T_SET_DESC] = "UPDATE tickets SET description = :v WHERE id = :tid",
+	[S_T_SET_TYPE] = "UPDATE tickets SET type = :v WHERE id = :tid",
+	[S_T_SET_PRIORITY] = "UPDATE tickets SET priority = :v WHERE id = :tid",
+	[S_T_SET_ASSIGNEE] = "UPDATE tickets SET assignee_id = :v "
+	    "WHERE id = :tid",
+	[S_T_SET_STATUS] = "UPDATE tickets SET status = :v WHERE id = :tid",
+	[S_T_TOUCH] = "UPDATE tickets SET updated = max(updated, :now) "
+	    "WHERE id = :tid",
+	[S_TK_COUNT] = "SELECT count(*) FROM tickets t " TK_WHERE,
+	[S_TK_LIST] = "SELECT " TK_COLS " FROM tickets t " TK_WHERE
+	    "ORDER BY CASE :ord WHEN 'created' THEN t.created END ASC, "
+	    "CASE :ord WHEN '-created' THEN t.created END DESC, "
+	    "CASE :ord WHEN 'title' THEN t.summary END ASC, "
+	    "CASE :ord WHEN '-title' THEN t.summary END DESC, "
+	    "CASE :ord WHEN 'updated' THEN t.updated END ASC, "
+	    "CASE :ord WHEN '-updated' THEN t.updated END DESC, "
+	    "CASE WHEN :ord LIKE '-%' THEN t.id END DESC, t.id ASC "
+	    "LIMIT :lim OFFSET :off",
+	[S_TK_GET] = "SELECT " TK_COLS " FROM tickets t WHERE t.id = :id",
+	[S_TK_DEL_COMMENTS] = "DELETE FROM comments WHERE ticket_id = :tid",
+	[S_TK_DEL_LABELS] = "DELETE FROM ticket_labels WHERE ticket_id = :tid",
+	[S_TK_DEL] = "DELETE FROM tickets WHERE id = :tid",
+	[S_T_ONCE_FIND] = "SELECT id FROM tickets WHERE once_token = :token",
+	[S_T_ONCE_SET] = "UPDATE tickets SET once_token = :token "
+	    "WHERE id = :tid",
+};
+
+/* Statement id of this repository, reset and unbound (jta_db_stmt). */
+static sqlite3_stmt *
+stmt(struct jta_store *st, enum sid id)
+{
+	return jta_db_stmt(st, JTA_DB_REPO_TICKETS, sql, S_COUNT, (size_t)id);
+}
+
+const char *const jta_store_priorities[] = { "Highest", "High", "Medium",
+    "Low", "Lowest", NULL };
+const char *const jta_store_statuses[] = { "Open", "In Progress",
+    "Resolved", "Closed", NULL };
+const char *const jta_store_orders[] = { "-updated", "updated", "-created",
+    "created", NULL };
+
+/* The workflow: from each status, where a ticket may go. */
+static const struct {
+	const char	*from;
+	const char	*to[3];
+} workflow[] = {
+	{ "Open",	 { "In Progress", NULL } },
+	{ "In Progress", { "Resolved", "Open", NULL } },
+	{ "Resolved",	 { "Closed", "Open", NULL } },
+	{ "Closed",	 { "Open", NULL } },
+};
+/* ---- projects ---- */
+
+enum jta_err
+jta_store_project_add(struct jta_store *st, const char *key,
+    const char *name, const json_t *types, struct jta_error *err)
+{
+	static const char *const deftypes[] = { "Task", "Bug", "Story" };
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int64_t		 pid;
+	size_t		 i, n;
+	int		 rc;
+
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	if ((s = stmt(st, S_PROJ_ADD)) == NULL) {
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = jta_db_btext(s, ":key", key)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":name", name)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":now", jta_time_now())) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "bind", err);
+		goto out;
+	}
+	if ((rc = jta_db_run(s)) == SQLITE_CONSTRAINT_UNIQUE) {
+		ret = jta_error_set(err, JTA_ERR_CONFLICT, 409, "key",
+		    "a project with that key exists already");
+		goto out;
+	} else if (rc != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "project add", err);
+		goto out;
+	}
+	pid = jta_db_last_rowid(st);
+	n = types != NULL ? json_array_size(types) : 3;
+	for (i = 0; i < n; i++) {
+		const char *t = types != NULL ?
+		    json_string_value(json_array_get(types, i)) : deftypes[i];
+
+		if (t == NULL || (s = stmt(st, S_PROJ_TYPE_ADD)) == NULL) {
+			ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+			goto out;
+		}
+		if ((rc = jta_db_bint(s, ":pid", pid)) != SQLITE_OK ||
+		    (rc = jta_db_bint(s, ":pos", (int64_t)i)) != SQLITE_OK ||
+		    (rc = jta_db_btext(s, ":name", t)) != SQLITE_OK) {
+			ret = jta_db_err(st, rc, "bind", err);
+			goto out;
+		}
+		if ((rc = jta_db_run(s)) == SQLITE_CONSTRAINT_PRIMARYKEY) {
+			ret = jta_error_set(err, JTA_ERR_INPUT, 422, "types",
+			    "an issue type is listed twice");
+			goto out;
+		} else if (rc != SQLITE_OK) {
+			ret = jta_db_err(st, rc, "project type add", err);
+			goto out;
+		}
+	}
+	ret = jta_db_commit(st, err);
+out:
+	if (ret != JTA_OK)
+		jta_db_rollback(st);
+	return ret;
+}
+
+static json_t *
+strlist(const char *const *v)
+{
+	json_t	*a = json_array();
+
+	for (; a != NULL && *v != NULL; v++)
+		if (json_array_append_new(a, json_string(*v)) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+/* The issue types of project pid as a JSON array. */
+static enum jta_err
+projtypes(struct jta_store *st, int64_t pid, json_t **out)
+{
+	sqlite3_stmt	*s;
+	json_t		*arr;
+	int		 rc;
+
+	*out = NULL;
+	if ((s = stmt(st, S_PROJ_TYPES)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", NULL);
+	if ((rc = jta_db_bint(s, ":pid", pid)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", NULL);
+	if ((arr = json_array()) == NULL)
+		return JTA_ERR_NOMEM;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (json_array_append_new(arr, json_string(jta_db_col(s, 0))) !=
+		    0) {
+			sqlite3_reset(s);
+			json_decref(arr);
+			return JTA_ERR_NOMEM;
+		}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		json_decref(arr);
+		return jta_db_err(st, rc, "project types", NULL);
+	}
+	*out = arr;
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_project_list(struct jta_store *st, json_t **out)
+{
+	enum jta_err	 ret = JTA_ERR_NOMEM;
+	sqlite3_stmt	*s;
+	json_t		*arr = NULL, *o = NULL, *types = NULL;
+	int		 rc;
+
+	*out = NULL;
+	if ((s = stmt(st, S_PROJ_LIST)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", NULL);
+	if ((arr = json_array()) == NULL)
+		goto out;
+	/* S_PROJ_TYPES runs while S_PROJ_LIST is stepping: SQLite allows
+	 * several statements of one connection to be active at once. */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((ret = projtypes(st, sqlite3_column_int64(s, 0), &types)) !=
+		    JTA_OK)
+			goto out;
+		o = json_pack("{s:s, s:s, s:o, s:o}", "key", jta_db_col(s, 1),
+		    "name", jta_db_col(s, 2), "types", types, "priorities",
+		    strlist(jta_store_priorities));
+		ret = JTA_ERR_NOMEM;
+		if (o == NULL || json_array_append_new(arr, o) != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		ret = jta_db_err(st, rc, "project list", NULL);
+		goto out;
+	}
+	*out = arr;
+	arr = NULL;
+	ret = JTA_OK;
+out:
+	sqlite3_reset(s);
+	json_decref(arr);
+	return ret;
+}
+
+/* ---- tickets ---- */
+
+/* Find the ticket with key; *tid and its status (statussz bytes). */
+static enum jta_err
+findticket(struct jta_store *st, const char *key, int64_t *tid,
+    char *status, size_t statussz, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	char		 proj[JTA_LIMIT_PROJECT_KEY + 1];
+	int64_t		 num;
+	int		 rc;
+
+	if (jta_text_parse_issue_key(key, strlen(key), proj, sizeof(proj),
+	    &num) != 0)
+		return jta_error_set(err, JTA_ERR_INPUT, 400, "key",
+		    "an issue key looks like PROJ-12");
+	if ((s = stmt(st, S_T_FIND)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_btext(s, ":key", proj)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":num", num)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*tid = sqlite3_column_int64(s, 0);
+		if (status != NULL)
+			snprintf(status, statussz, "%s", jta_db_col(s, 1));
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "key",
+		    "there is no issue with that key");
+	return rc == SQLITE_ROW ? JTA_OK : jta_db_err(st, rc, "find", err);
+}
+
+/* A slim row from TICKET_COLS: key, summary, status, type, priority,
+ * assignee, reporter, created, updated. */
+json_t *
+jta_tickets_slimrow(sqlite3_stmt *s)
+{
+	char	 key[JTA_LIMIT_ISSUE_KEY + 1];
+
+	snprintf(key, sizeof(key), "%s-%" PRId64, jta_db_col(s, 0),
+	    (int64_t)sqlite3_column_int64(s, 1));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o}", "key",
+	    key, "summary", jta_db_col(s, 2), "status", jta_db_col(s, 3),
+	    "type", jta_db_col(s, 4), "priority", jta_db_col(s, 5), "assignee",
+	    sqlite3_column_type(s, 6) == SQLITE_NULL
+		? json_null()
+		: json_string(jta_db_col(s, 6)),
+	    "reporter", jta_db_col(s, 7), "created",
+	    jta_db_timejs(sqlite3_column_int64(s, 8)), "updated",
+	    jta_db_timejs(sqlite3_column_int64(s, 9)));
+}
+
+enum jta_err
+jta_tickets_labels(struct jta_store *st, int64_t tid, json_t **out)
+{
+	sqlite3_stmt	*s;
+	json_t		*arr;
+	int		 rc;
+
+	*out = NULL;
+	if ((s = stmt(st, S_T_LABELS)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", NULL);
+	if ((rc = jta_db_bint(s, ":tid", tid)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", NULL);
+	if ((arr = json_array()) == NULL)
+		return JTA_ERR_NOMEM;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (json_array_append_new(arr, json_string(jta_db_col(s, 0))) !=
+		    0)
+			break;
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		json_decref(arr);
+		return rc == SQLITE_ROW ? JTA_ERR_NOMEM :
+		    jta_db_err(st, rc, "labels", NULL);
+	}
+	*out = arr;
+	return JTA_OK;
+}
+
+static json_t *
+commentjs(sqlite3_stmt *s)
+{
+	return json_pack("{s:I, s:s, s:s, s:o}", "id",
+	    (json_int_t)sqlite3_column_int64(s, 0), "author", jta_db_col(s, 1),
+	    "body", jta_db_col(s, 2), "created",
+	    jta_db_timejs(sqlite3_column_int64(s, 3)));
+}
+
+/* The whole ticket tid in the API's shape. */
+static enum jta_err
+ticketjs(struct jta_store *st, int64_t tid, json_t **out,
+    struct jta_error *err)
+{
+	enum jta_err	 ret = JTA_ERR_NOMEM;
+	sqlite3_stmt	*s;
+	json_t		*o = NULL, *arr = NULL, *lab = NULL, *c;
+	int64_t		 ncomments;
+	int		 rc;
+
+	*out = NULL;
+	if ((s = stmt(st, S_T_GET)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bint(s, ":tid", tid)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		o = jta_tickets_slimrow(s);
+		if (o != NULL &&
+		    (jta_db_oset(o, "project", json_string(jta_db_col(s, 0))) ||
+			jta_db_oset(o, "description",
+			    json_string(jta_db_col(s, 11))))) {
+			json_decref(o);
+			o = NULL;
+		}
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "key",
+		    "there is no issue with that key");
+	if (rc != SQLITE_ROW)
+		return jta_db_err(st, rc, "get", err);
+	if (o == NULL)
+		goto out;
+	if ((ret = jta_tickets_labels(st, tid, &lab)) != JTA_OK)
+		goto out;
+	if (jta_db_oset(o, "labels", lab) != 0) {
+		ret = JTA_ERR_NOMEM;
+		goto out;
+	}
+	if ((s = stmt(st, S_T_NCOMMENTS)) == NULL) {
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = jta_db_bint(s, ":tid", tid)) != SQLITE_OK ||
+	    (rc = sqlite3_step(s)) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		ret = jta_db_err(st, rc, "count comments", err);
+		goto out;
+	}
+	ncomments = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if ((s = stmt(st, S_T_COMMENTS)) == NULL) {
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = jta_db_bint(s, ":tid", tid)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":lim", JTA_LIMIT_COMMENTS_SHOWN)) !=
+	    SQLITE_OK) {
+		ret = jta_db_err(st, rc, "bind", err);
+		goto out;
+	}
+	ret = JTA_ERR_NOMEM;
+	if ((arr = json_array()) == NULL)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((c = commentjs(s)) == NULL ||
+		    json_array_append_new(arr, c) != 0) {
+			sqlite3_reset(s);
+			goto out;
+		}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		ret = jta_db_err(st, rc, "comments", err);
+		goto out;
+	}
+	if (jta_db_oset(o, "comment_count", json_integer(ncomments)) != 0 ||
+	    jta_db_oset(o, "comments", arr) != 0) {
+		arr = NULL;
+		goto out;
+	}
+	arr = NULL;
+	*out = o;
+	o = NULL;
+	ret = JTA_OK;
+out:
+	json_decref(arr);
+	json_decref(o);
+	return ret;
+}
+
+/* The canonical name of issue type `type` in project pid, or the
+ * project's first type when type is NULL. */
+static enum jta_err
+projtype(struct jta_store *st, int64_t pid, const char *type, char *out,
+    size_t outsz, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	json_t		*types = NULL;
+	char		*list;
+	int		 rc;
+
+	if ((s = stmt(st, type ? S_PROJ_TYPE_FIND : S_PROJ_TYPE_FIRST)) ==
+	    NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bint(s, ":pid", pid)) != SQLITE_OK ||
+	    (type != NULL &&
+		(rc = jta_db_btext(s, ":name", type)) != SQLITE_OK))
+		return jta_db_err(st, rc, "bind", err);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		snprintf(out, outsz, "%s", jta_db_col(s, 0));
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return JTA_OK;
+	if (rc != SQLITE_DONE)
+		return jta_db_err(st, rc, "type", err);
+	if (projtypes(st, pid, &types) != JTA_OK)
+		return jta_db_err(st, SQLITE_ERROR, "types", err);
+	list = json_dumps(types, JSON_COMPACT);
+	json_decref(types);
+	jta_error_set(err, JTA_ERR_INPUT, 422, "type", "this project has no "
+	    "such issue type; allowed values: %s", list ? list : "?");
+	free(list);
+	return JTA_ERR_INPUT;
+}
+
+/* The id of the user named name, for an assignee. */
+static enum jta_err
+assigneeid(struct jta_store *st, const char *name, int64_t *id,
+    struct jta_error *err)
+{
+	struct jta_user	 u;
+	enum jta_err	 rc;
+
+	if ((rc = jta_store_user_get(st, name, &u, err)) == JTA_ERR_NOTFOUND)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "assignee",
+		    "assignee must be the name of a known user");
+	*id = u.id;
+	return rc;
+}
+
+static enum jta_err
+setlabels(struct jta_store *st, int64_t tid, const json_t *arr,
+    struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	const json_t	*v;
+	size_t		 i;
+	int		 rc;
+
+	if ((s = stmt(st, S_T_LABEL_CLEAR)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bint(s, ":tid", tid)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "labels", err);
+	json_array_foreach(arr, i, v) {
+		if ((s = stmt(st, S_T_LABEL_ADD)) == NULL)
+			return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		if ((rc = jta_db_bint(s, ":tid", tid)) != SQLITE_OK ||
+		    (rc = jta_db_btext(s, ":label", json_string_value(v))) !=
+		    SQLITE_OK || (rc = jta_db_run(s)) != SQLITE_OK)
+			return jta_db_err(st, rc, "label", err);
+	}
+	return JTA_OK;
+}
+
+static const char *
+fstr(const json_t *fields, const char *name)
+{
+	return json_string_value(json_object_get(fields, name));
+}
+
+/* Insert a ticket in project key; *tid gets its id. */
+static enum jta_err
+insertticket(struct jta_store *st, const struct jta_user *reporter,
+    const char *project, const json_t *fields, const char *status,
+    int64_t *tid, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	const char	*v;
+	const json_t	*a;
+	char		 type[JTA_LIMIT_NAME + 1];
+	int64_t		 pid, num, aid = 0;
+	int		 rc;
+
+	if ((s = stmt(st, S_PROJ_GET)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_btext(s, ":key", project)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	rc = sqlite3_step(s);
+	pid = sqlite3_column_int64(s, 0);
+	num = sqlite3_column_int64(s, 1);
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "project",
+		    "there is no project with that key; GET /api/projects "
+		    "lists them");
+	if (rc != SQLITE_ROW)
+		return jta_db_err(st, rc, "project", err);
+	if ((ret = projtype(st, pid, fstr(fields, "type"), type,
+	    sizeof(type), err)) != JTA_OK)
+		return ret;
+	if ((v = fstr(fields, "assignee")) != NULL &&
+	    (ret = assigneeid(st, v, &aid, err)) != JTA_OK)
+		return ret;
+	if ((s = stmt(st, S_PROJ_BUMP)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bint(s, ":pid", pid)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "number", err);
+	if ((s = stmt(st, S_T_INSERT)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	v = fstr(fields, "priority");
+	if ((rc = jta_db_bint(s, ":pid", pid)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":num", num)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":type", type)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":summary", fstr(fields, "summary"))) !=
+	    SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":desc", fstr(fields, "description") ?
+	    fstr(fields, "description") : "")) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":status", status)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":priority", v ? v : "Medium")) !=
+	    SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":reporter", reporter->id)) != SQLITE_OK ||
+	    (rc = jta_db_bint0(s, ":assignee", aid)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":now", jta_time_now())) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	if ((rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "insert", err);
+	*tid = jta_db_last_rowid(st);
+	if ((a = json_object_get(fields, "labels")) != NULL &&
+	    json_is_array(a) && (ret = setlabels(st, *tid, a, err)) != JTA_OK)
+		return ret;
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_ticket_create(struct jta_store *st, const struct jta_user *reporter,
+    const json_t *fields, json_t **out, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	int64_t		 tid;
+
+	*out = NULL;
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	if ((ret = insertticket(st, reporter, fstr(fields, "project"), fields,
+	    "Open", &tid, err)) != JTA_OK ||
+	    (ret = jta_db_commit(st, err)) != JTA_OK) {
+		jta_db_rollback(st);
+		return ret;
+	}
+	return ticketjs(st, tid, out, err);
+}
+
+enum jta_err
+jta_store_ticket_get(struct jta_store *st, const char *key, json_t **out,
+    struct jta_error *err)
+{
+	enum jta_err	 ret;
+	int64_t		 tid;
+
+	*out = NULL;
+	if ((ret = findticket(st, key, &tid, NULL, 0, err)) != JTA_OK)
+		return ret;
+	return ticketjs(st, tid, out, err);
+}
+
+static enum jta_err
+setfield(struct jta_store *st, enum sid id, int64_t tid, const char *v,
+    struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, id)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bint(s, ":tid", tid)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":v", v)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "update", err);
+	return JTA_OK;
+}
+
+static enum jta_err
+touch(struct jta_store *st, int64_t tid, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_T_TOUCH)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bint(s, ":tid", tid)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":now", jta_time_now())) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "touch", err);
+	return JTA_OK;
+}
+
+/* Apply the ticket-API fields present in fields to ticket tid. */
+static enum jta_err
+applyfields(struct jta_store *st, int64_t tid, const json_t *fields,
+    struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	const json_t	*v;
+	char		 type[JTA_LIMIT_NAME + 1];
+	char		 proj[JTA_LIMIT_PROJECT_KEY + 1];
+	int64_t		 aid, pid;
+	int		 rc;
+
+	if ((v = json_object_get(fields, "summary")) != NULL &&
+	    (ret = setfield(st, S_T_SET_SUMMARY, tid, json_string_value(v),
+	    err)) != JTA_OK)
+		return ret;
+	if ((v = json_object_get(fields, "description")) != NULL &&
+	    (ret = setfield(st, S_T_SET_DESC, tid, json_is_null(v) ? "" :
+	    json_string_value(v), err)) != JTA_OK)
+		return ret;
+	if ((v = json_object_get(fields, "priority")) != NULL &&
+	    (ret = setfield(st, S_T_SET_PRIORITY, tid, json_string_value(v),
+	    err)) != JTA_OK)
+		return ret;
+	if ((v = json_object_get(fields, "type")) != NULL) {
+		if ((s = stmt(st, S_T_GET)) == NULL)
+			return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		/* The project of the ticket, for its allowed types. */
+		if ((rc = jta_db_bint(s, ":tid", tid)) != SQLITE_OK ||
+		    (rc = sqlite3_step(s)) != SQLITE_ROW) {
+			sqlite3_reset(s);
+			return jta_db_err(st, rc, "get", err);
+		}
+		snprintf(proj, sizeof(proj), "%s", jta_db_col(s, 0));
+		sqlite3_reset(s);
+		if ((s = stmt(st, S_PROJ_GET)) == NULL)
+			return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		if ((rc = jta_db_btext(s, ":key", proj)) != SQLITE_OK ||
+		    (rc = sqlite3_step(s)) != SQLITE_ROW) {
+			sqlite3_reset(s);
+			return jta_db_err(st, rc, "project", err);
+		}
+		pid = sqlite3_column_int64(s, 0);
+		sqlite3_reset(s);
+		if ((ret = projtype(st, pid, json_string_value(v), type,
+		    sizeof(type), err)) != JTA_OK ||
+		    (ret = setfield(st, S_T_SET_TYPE, tid, type, err)) !=
+		    JTA_OK)
+			return ret;
+	}
+	if ((v = json_object_get(fields, "assignee")) != NULL) {
+		aid = 0;
+		if (!json_is_null(v) && (ret = assigneeid(st,
+		    json_string_value(v), &aid, err)) != JTA_OK)
+			return ret;
+		if ((s = stmt(st, S_T_SET_ASSIGNEE)) == NULL)
+			return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		if ((rc = jta_db_bint(s, ":tid", tid)) != SQLITE_OK ||
+		    (rc = jta_db_bint0(s, ":v", aid)) != SQLITE_OK ||
+		    (rc = jta_db_run(s)) != SQLITE_OK)
+			return jta_db_err(st, rc, "assignee", err);
+	}
+	if ((v = json_object_get(fields, "labels")) != NULL &&
+	    (ret = setlabels(st, tid, json_is_null(v) ? NULL : v, err)) !=
+	    JTA_OK)
+		return ret;
+	return touch(st, tid, err);
+}
+
+enum jta_err
+jta_store_ticket_update(struct jta_store *st, const char *key,
+    const json_t *fields, json_t **out, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	int64_t		 tid;
+
+	*out = NULL;
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	if ((ret = findticket(st, key, &tid, NULL, 0, err)) != JTA_OK ||
+	    (ret = applyfields(st, tid, fields, err)) != JTA_OK ||
+	    (ret = jta_db_commit(st, err)) != JTA_OK) {
+		jta_db_rollback(st);
+		return ret;
+	}
+	return ticketjs(st, tid, out, err);
+}
+
+enum jta_err
+jta_store_ticket_comment(struct jta_store *st, const char *key,
+    const struct jta_user *author, const char *body, json_t **out,
+    struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int64_t		 tid, now = jta_time_now();
+	int		 rc;
+
+	*out = NULL;
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	if ((ret = findticket(st, key, &tid, NULL, 0, err)) != JTA_OK)
+		goto fail;
+	if ((s = stmt(st, S_T_COMMENT_ADD)) == NULL) {
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		goto fail;
+	}
+	if ((rc = jta_db_bint(s, ":tid", tid)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":uid", author->id)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":body", body)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "comment", err);
+		goto fail;
+	}
+	if ((*out = json_pack("{s:I, s:s, s:s, s:o}", "id",
+	    (json_int_t)jta_db_last_rowid(st), "author", author->name,
+	    "body", body, "created", jta_db_timejs(now))) == NULL) {
+		ret = JTA_ERR_NOMEM;
+		goto fail;
+	}
+	if ((ret = touch(st, tid, err)) != JTA_OK ||
+	    (ret = jta_db_commit(st, err)) != JTA_OK)
+		goto fail;
+	return JTA_OK;
+fail:
+	json_decref(*out);
+	*out = NULL;
+	jta_db_rollback(st);
+	return ret;
+}
+
+static const char *const *
+movesfrom(const char *status)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(workflow) / sizeof(workflow[0]); i++)
+		if (strcmp(workflow[i].from, status) == 0)
+			return workflow[i].to;
+	return NULL;
+}
+
+static json_t *
+movesjs(const char *status)
+{
+	const char *const *to = movesfrom(status);
+	json_t	*arr = json_array();
+
+	for (; arr != NULL && to != NULL && *to != NULL; to++)
+		if (json_array_append_new(arr, json_pack("{s:s}", "to", *to)))
+			break;
+	return arr;
+}
+
+enum jta_err
+jta_store_ticket_transitions(struct jta_store *st, const char *key,
+    json_t **out, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	char		 status[JTA_LIMIT_NAME + 1];
+	int64_t		 tid;
+
+	*out = NULL;
+	if ((ret = findticket(st, key, &tid, status, sizeof(status), err)) !=
+	    JTA_OK)
+		return ret;
+	*out = json_pack("{s:s, s:s, s:o}", "key", key, "status", status,
+	    "transitions", movesjs(status));
+	return *out == NULL ? JTA_ERR_NOMEM : JTA_OK;
+}
+
+enum jta_err
+jta_store_ticket_transition(struct jta_store *st, const char *key,
+    const char *to, json_t **out, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	const char *const *moves;
+	char		 status[JTA_LIMIT_NAME + 1], list[128];
+	size_t		 i, o = 0;
+	int64_t		 tid;
+
+	*out = NULL;
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	if ((ret = findticket(st, key, &tid, status, sizeof(status), err)) !=
+	    JTA_OK)
+		goto fail;
+	for (i = 0; jta_store_statuses[i] != NULL; i++)
+		if (strcasecmp(jta_store_statuses[i], to) == 0)
+			break;
+	if (jta_store_statuses[i] == NULL) {
+		ret = jta_error_set(err, JTA_ERR_INPUT, 422, "to",
+		    "to must be a status: Open, In Progress, Resolved or "
+		    "Closed");
+		goto fail;
+	}
+	moves = movesfrom(status);
+	for (i = 0; moves != NULL && moves[i] != NULL; i++)
+		if (strcasecmp(moves[i], to) == 0)
+			break;
+	if (moves == NULL || moves[i] == NULL) {
+		list[0] = '\0';
+		for (i = 0; moves != NULL && moves[i] != NULL; i++)
+			o += (size_t)snprintf(list + o, sizeof(list) - o,
+			    "%s%s", i ? ", " : "", moves[i]);
+		ret = jta_error_set(err, JTA_ERR_CONFLICT, 409, "to",
+		    "an issue in status %s can move only to: %s", status,
+		    list);
+		goto fail;
+	}
+	if ((ret = setfield(st, S_T_SET_STATUS, tid, moves[i], err)) !=
+	    JTA_OK || (ret = touch(st, tid, err)) != JTA_OK ||
+	    (ret = jta_db_commit(st, err)) != JTA_OK)
+		goto fail;
+	return ticketjs(st, tid, out, err);
+fail:
+	jta_db_rollback(st);
+	return ret;
+}
+
+/* ---- /api/tickets/ ---- */
+
+static json_t *
+tkrow(sqlite3_stmt *s)
+{
+	return json_pack("{s:I, s:s, s:s, s:o, s:s}", "id",
+	    (json_int_t)sqlite3_column_int64(s, 0), "title", jta_db_col(s, 1),
+	    "description", jta_db_col(s, 2), "created",
+	    jta_db_timejs(sqlite3_column_int64(s, 3)), "resolution_status",
+	    jta_db_col(s, 4));
+}
+
+static int
+tkbind(sqlite3_stmt *s, const struct jta_tk_query *q)
+{
+	int	 rc;
+
+	if ((rc = jta_db_bint0(s, ":id", q->id)) != SQLITE_OK ||
+	    (rc = jta_db_bjson(s, ":ids", q->ids)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":title", q->title_icontains)) != SQLITE_OK ||
+	    (rc = jta_db_bint0(s, ":cgte", q->created_gte)) != SQLITE_OK ||
+	    (rc = jta_db_bint0(s, ":clte", q->created_lte)) != SQLITE_OK ||
+	    (rc = jta_db_bjson(s, ":sts", q->statuses)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":search", q->search)) != SQLITE_OK)
+		return rc;
+	return SQLITE_OK;
+}
+
+enum jta_err
+jta_store_tk_list(struct jta_store *st, const struct jta_tk_query *q,
+    json_t **out, struct jta_error *err)
+{
+	enum jta_err	 ret = JTA_ERR_NOMEM;
+	sqlite3_stmt	*s;
+	json_t		*arr = NULL, *row;
+	int64_t		 count;
+	int		 rc;
+
+	*out = NULL;
+	if ((s = stmt(st, S_TK_COUNT)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = tkbind(s, q)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	rc = sqlite3_step(s);
+	count = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return jta_db_err(st, rc, "count", err);
+	if ((s = stmt(st, S_TK_LIST)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = tkbind(s, q)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":ord",
+	    q->ordering ? q->ordering : "-created")) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":lim", q->page_size)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":off", (q->page - 1) * q->page_size)) !=
+	    SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	if ((arr = json_array()) == NULL)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if ((row = tkrow(s)) == NULL ||
+		    json_array_append_new(arr, row) != 0)
+			goto out;
+	if (rc != SQLITE_DONE) {
+		ret = jta_db_err(st, rc, "list", err);
+		goto out;
+	}
+	*out = json_pack("{s:I, s:O}", "count", (json_int_t)count, "results",
+	    arr);
+	ret = *out == NULL ? JTA_ERR_NOMEM : JTA_OK;
+out:
+	sqlite3_reset(s);
+	json_decref(arr);
+	return ret;
+}
+
+enum jta_err
+jta_store_tk_get(struct jta_store *st, int64_t id, json_t **out,
+    struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*out = NULL;
+	if ((s = stmt(st, S_TK_GET)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bint(s, ":id", id)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = tkrow(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "id",
+		    "Ticket with id '%" PRId64 "' was not found.", id);
+	if (rc != SQLITE_ROW)
+		return jta_db_err(st, rc, "get", err);
+	return *out == NULL ? JTA_ERR_NOMEM : JTA_OK;
+}
+
+/* The workflow status of ticket id now (statussz bytes into status). */
+static enum jta_err
+tkcurrent(struct jta_store *st, int64_t id, char *status, size_t statussz,
+    struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_TK_GET)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bint(s, ":id", id)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		snprintf(status, statussz, "%s", jta_db_col(s, 5));
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "id",
+		    "Ticket with id '%" PRId64 "' was not found.", id);
+	return rc == SQLITE_ROW ? JTA_OK : jta_db_err(st, rc, "get", err);
+}
+
+/* The workflow status for a resolution_status, given the current one. */
+static const char *
+tkstatus(const char *res, const char *cur)
+{
+	if (strcmp(res, "RESOLVED") == 0)
+		return "Resolved";
+	if (strcmp(res, "CLOSED") == 0)
+		return "Closed";
+	/* OPEN: a ticket being worked on stays In Progress. */
+	return cur != NULL && strcmp(cur, "In Progress") == 0 ?
+	    "In Progress" : "Open";
+}
+
+/* Map /api/tickets/ field names onto the ticket API's. */
+static json_t *
+tkfields(const json_t *fields)
+{
+	json_t		*f = json_object();
+	const json_t	*v;
+
+	if (f == NULL)
+		return NULL;
+	if ((v = json_object_get(fields, "title")) != NULL &&
+	    json_object_set(f, "summary", (json_t *)(uintptr_t)v) != 0)
+		goto fail;
+	if ((v = json_object_get(fields, "description")) != NULL &&
+	    json_object_set(f, "description", (json_t *)(uintptr_t)v) != 0)
+		goto fail;
+	return f;
+fail:
+	json_decref(f);
+	return NULL;
+}
+
+enum jta_err
+jta_store_tk_create(struct jta_store *st, const struct jta_user *reporter,
+    const char *project, const json_t *fields, json_t **out,
+    struct jta_error *err)
+{
+	enum jta_err	 ret;
+	json_t		*f;
+	const char	*res = fstr(fields, "resolution_status");
+	int64_t		 tid;
+
+	*out = NULL;
+	if ((f = tkfields(fields)) == NULL)
+		return JTA_ERR_NOMEM;
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		goto out;
+	if ((ret = insertticket(st, reporter, project, f,
+	    tkstatus(res ? res : "OPEN", NULL), &tid, err)) != JTA_OK ||
+	    (ret = jta_db_commit(st, err)) != JTA_OK) {
+		jta_db_rollback(st);
+		goto out;
+	}
+	ret = jta_store_tk_get(st, tid, out, err);
+out:
+	json_decref(f);
+	return ret;
+}
+
+enum jta_err
+jta_store_tk_update(struct jta_store *st, int64_t id, const json_t *fields,
+    json_t **out, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	json_t		*f;
+	const char	*res = fstr(fields, "resolution_status");
+	char		 cur[JTA_LIMIT_NAME + 1];
+
+	*out = NULL;
+	if ((f = tkfields(fields)) == NULL)
+		return JTA_ERR_NOMEM;
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		goto out;
+	if ((ret = tkcurrent(st, id, cur, sizeof(cur), err)) != JTA_OK ||
+	    (ret = applyfields(st, id, f, err)) != JTA_OK)
+		goto fail;
+	/* The workflow status now keeps In Progress for OPEN. */
+	if (res != NULL && (ret = setfield(st, S_T_SET_STATUS, id,
+	    tkstatus(res, cur), err)) != JTA_OK)
+		goto fail;
+	if ((ret = jta_db_commit(st, err)) != JTA_OK)
+		goto fail;
+	ret = jta_store_tk_get(st, id, out, err);
+	goto out;
+fail:
+	jta_db_rollback(st);
+out:
+	json_decref(f);
+	return ret;
+}
+
+enum jta_err
+jta_store_tk_delete(struct jta_store *st, int64_t id, struct jta_error *err)
+{
+	static const enum sid steps[] = { S_TK_DEL_COMMENTS, S_TK_DEL_LABELS,
+	    S_TK_DEL };
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	char		 cur[JTA_LIMIT_NAME + 1];
+	size_t		 i;
+	int		 rc;
+
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	if ((ret = tkcurrent(st, id, cur, sizeof(cur), err)) != JTA_OK)
+		goto fail;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		if ((s = stmt(st, steps[i])) == NULL) {
+			ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+			goto fail;
+		}
+		if ((rc = jta_db_bint(s, ":tid", id)) != SQLITE_OK ||
+		    (rc = jta_db_run(s)) != SQLITE_OK) {
+			ret = jta_db_err(st, rc, "delete", err);
+			goto fail;
+		}
+	}
+	if ((ret = jta_db_commit(st, err)) != JTA_OK)
+		goto fail;
+	return JTA_OK;
+fail:
+	jta_db_rollback(st);
+	return ret;
+}
+
+/* The ticket carrying token, inside the caller's transaction or not:
+ * *tid 0 when there is none. */
+static enum jta_err
+oncefind(struct jta_store *st, const char *token, int64_t *tid,
+    struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*tid = 0;
+	if ((s = stmt(st, S_T_ONCE_FIND)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_btext(s, ":token", token)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*tid = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? JTA_OK :
+	    jta_db_err(st, rc, "once find", err);
+}
+
+enum jta_err
+jta_store_ticket_create_once(struct jta_store *st,
+    const struct jta_user *reporter, const json_t *fields, const char *token,
+    int *created, json_t **out, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int64_t		 tid = 0;
+	int		 rc;
+
+	*out = NULL;
+	*created = 0;
+	if (token == NULL)
+		return jta_store_ticket_create(st, reporter, fields, out, err);
+	if (!jta_db_printable(token, JTA_LIMIT_ONCE_TOKEN))
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "the submit token is malformed");
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	if ((ret = oncefind(st, token, &tid, err)) != JTA_OK)
+		goto out;
+	if (tid == 0) {
+		if ((ret = insertticket(st, reporter, fstr(fields, "project"),
+		    fields, "Open", &tid, err)) != JTA_OK)
+			goto out;
+		if ((s = stmt(st, S_T_ONCE_SET)) == NULL) {
+			ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+			goto out;
+		}
+		if ((rc = jta_db_btext(s, ":token", token)) != SQLITE_OK ||
+		    (rc = jta_db_bint(s, ":tid", tid)) != SQLITE_OK ||
+		    (rc = jta_db_run(s)) != SQLITE_OK) {
+			ret = jta_db_err(st, rc, "once set", err);
+			goto out;
+		}
+		*created = 1;
+	}
+	ret = jta_db_commit(st, err);
+out:
+	if (ret != JTA_OK) {
+		jta_db_rollback(st);
+		*created = 0;
+		return ret;
+	}
+	return ticketjs(st, tid, out, err);
+}
+
+enum jta_err
+jta_store_ticket_by_once(struct jta_store *st, const char *token,
+    json_t **out, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	int64_t		 tid;
+
+	*out = NULL;
+	if ((ret = oncefind(st, token, &tid, err)) != JTA_OK)
+		return ret;
+	if (tid == 0)
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
+		    "no ticket carries that submit token");
+	return ticketjs(st, tid, out, err);
+}
+

@@ -1,0 +1,164 @@
+/*
+ * The ticket repository: the embedded ticket store.  Projects with their
+ * issue types, tickets, labels, comments and a full-text index over
+ * summary, description and comments; the search of the ticket API, the
+ * basic /api/tickets/ API over the same rows, similar tickets, the user
+ * look-up of the assignee picker, and the exactly-once create that carries
+ * a token on the ticket.  Answers are jansson objects in the shape of the
+ * ticket API (README.md), without "url", which the backend adds.
+ *
+ * Implemented by the SQLite engine (jta_db.c) today; a second engine
+ * implements the same header.  Every function here works on one
+ * connection (struct jta_store, jta_db.h); "its own transaction" means the
+ * function opens and commits a write transaction itself (BEGIN IMMEDIATE
+ * under SQLite: writers queue, none fails half-way) and must not be called
+ * inside another; "the caller's transaction" means the caller opened one
+ * with jta_db_begin and commits or rolls back.  A read without either sees
+ * one consistent snapshot per call.  Errors: JTA_ERR_DB (err->status 503
+ * when the database is busy, else 500; the engine's own text only in the
+ * log), and those named at each function.
+ * Every function that writes does so in its own transaction.
+ */
+#ifndef JTA_JTA_STORE_TICKETS_H
+#define JTA_JTA_STORE_TICKETS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "jta_db.h"
+#include "jta_err.h"
+#include "jta_limits.h"
+#include "jta_types.h"
+
+/* ---- projects ---- */
+
+/* Add a project with its issue types (a JSON array of names; NULL for
+ * Task, Bug, Story).  JTA_ERR_CONFLICT when the key is taken. */
+enum jta_err jta_store_project_add(struct jta_store *st, const char *key,
+    const char *name, const json_t *types, struct jta_error *err) JTA_WUR;
+
+/* Projects as [{key, name, types[], priorities[]}] ordered by key. */
+enum jta_err jta_store_project_list(struct jta_store *st, json_t **out)
+    JTA_WUR;
+
+/* ---- tickets (the ticket API's shape) ---- */
+
+/* The priorities, highest first, NULL-terminated. */
+extern const char *const jta_store_priorities[];
+/* The statuses of the workflow, NULL-terminated. */
+extern const char *const jta_store_statuses[];
+
+/* Orders accepted in struct jta_search, NULL-terminated (the same as
+ * jta_backend_orders, which the API validates against). */
+extern const char *const jta_store_orders[];
+
+/*
+ * Search tickets: *out is {"issues": [slim rows], "next_cursor": string or
+ * null}.  A cursor that does not decode, or was made for another order, is
+ * JTA_ERR_INPUT (400, field "cursor").
+ */
+enum jta_err jta_store_ticket_search(struct jta_store *st,
+    const struct jta_search *q, json_t **out, struct jta_error *err) JTA_WUR;
+
+/*
+ * Create a ticket from validated fields (project, summary required; type,
+ * description, priority, labels, assignee optional) reported by reporter.
+ * The type must be one of the project's; the assignee a known user.
+ */
+enum jta_err jta_store_ticket_create(struct jta_store *st,
+    const struct jta_user *reporter, const json_t *fields, json_t **out,
+    struct jta_error *err) JTA_WUR;
+
+/* One ticket with description, labels and its last comments. */
+enum jta_err jta_store_ticket_get(struct jta_store *st, const char *key,
+    json_t **out, struct jta_error *err) JTA_WUR;
+
+/* Change the fields present in fields (summary, description, type,
+ * priority, labels, assignee; assignee null unassigns). */
+enum jta_err jta_store_ticket_update(struct jta_store *st, const char *key,
+    const json_t *fields, json_t **out, struct jta_error *err) JTA_WUR;
+
+/* Add a comment by author; *out is the comment. */
+enum jta_err jta_store_ticket_comment(struct jta_store *st, const char *key,
+    const struct jta_user *author, const char *body, json_t **out,
+    struct jta_error *err) JTA_WUR;
+
+/* The moves allowed from the ticket's status: {"status", "transitions":
+ * [{"to": name}]}. */
+enum jta_err jta_store_ticket_transitions(struct jta_store *st,
+    const char *key, json_t **out, struct jta_error *err) JTA_WUR;
+
+/* Move the ticket to status to; a move the workflow does not allow is
+ * JTA_ERR_CONFLICT (409) naming the allowed ones. */
+enum jta_err jta_store_ticket_transition(struct jta_store *st,
+    const char *key, const char *to, json_t **out, struct jta_error *err)
+    JTA_WUR;
+
+/* ---- the basic ticketing API (/api/tickets/) over the same tickets ---- */
+
+/* q->ordering of jta_store_tk_list is one of jta_backend_tk_orderings
+ * (checked by the caller) or NULL for "-created". */
+/* One page: *out is {"count": n, "results": [tickets]}. */
+enum jta_err jta_store_tk_list(struct jta_store *st,
+    const struct jta_tk_query *q, json_t **out, struct jta_error *err)
+    JTA_WUR;
+
+/* {id, title, description, created, resolution_status}. */
+enum jta_err jta_store_tk_get(struct jta_store *st, int64_t id,
+    json_t **out, struct jta_error *err) JTA_WUR;
+
+/* Create in project (title required; description, resolution_status). */
+enum jta_err jta_store_tk_create(struct jta_store *st,
+    const struct jta_user *reporter, const char *project,
+    const json_t *fields, json_t **out, struct jta_error *err) JTA_WUR;
+
+/* Replace (PUT: title required) or change (PATCH) a ticket. */
+enum jta_err jta_store_tk_update(struct jta_store *st, int64_t id,
+    const json_t *fields, json_t **out, struct jta_error *err) JTA_WUR;
+
+/* Delete a ticket with its comments and labels. */
+enum jta_err jta_store_tk_delete(struct jta_store *st, int64_t id,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * Similar tickets (GET /api/similar): the tickets whose summary,
+ * description or comments hold any of terms (jta_suggest_terms), best
+ * first by FTS5's bm25, project (when not NULL) only, at most limit.
+ * *out is an array of {key, summary, status, project, type, priority,
+ * labels, components ([]: the store has none), updated, score (higher is
+ * closer: bm25 negated)}.  terms with no term is JTA_ERR_INPUT (422,
+ * "text").
+ */
+struct jta_suggest_terms;
+enum jta_err jta_store_ticket_similar(struct jta_store *st,
+    const struct jta_suggest_terms *terms, const char *project, size_t limit,
+    json_t **out, struct jta_error *err) JTA_WUR;
+
+/*
+ * Users whose name, display name or email holds query (ASCII case
+ * ignored), by name, at most limit: *out is an array of {"id": name,
+ * "name": display name, "email" (when there is one)}.
+ */
+enum jta_err jta_store_user_find(struct jta_store *st, const char *query,
+    size_t limit, json_t **out, struct jta_error *err) JTA_WUR;
+
+/*
+ * The embedded store's side of exactly-once: create a ticket as
+ * jta_store_ticket_create does, carrying token (NULL: none) in
+ * tickets.once_token, in the same transaction that first looks the token
+ * up: when a ticket already carries it, that ticket is the answer and
+ * nothing is inserted (*created = 0).  A crash can therefore never give
+ * two tickets for one token.
+ */
+enum jta_err jta_store_ticket_create_once(struct jta_store *st,
+    const struct jta_user *reporter, const json_t *fields,
+    const char *token, int *created, json_t **out, struct jta_error *err)
+    JTA_WUR;
+
+/* The ticket carrying token (JTA_ERR_NOTFOUND when none). */
+enum jta_err jta_store_ticket_by_once(struct jta_store *st,
+    const char *token, json_t **out, struct jta_error *err) JTA_WUR;
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * What the two files of the ticket repository share (jta_store_tickets.c
+ * and jta_store_tickets_search.c), inside common/db/ only: the columns of
+ * a ticket row and the helpers that read them.  Each file keeps its own
+ * statements.
+ */
+#ifndef JTA_STORE_TICKETS_INT_H
+#define JTA_STORE_TICKETS_INT_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "jta_db.h"
+#include "jta_err.h"
+
+/* A ticket row: the columns jta_tickets_slimrow and the ticket answers
+ * read by position. */
+#define TICKET_COLS \
+	"p.key, t.num, t.summary, t.status, t.type, t.priority, a.name, " \
+	"r.name, t.created, t.updated, t.id, t.description "
+#define TICKET_FROM \
+	"FROM tickets t JOIN projects p ON p.id = t.project_id " \
+	"JOIN users r ON r.id = t.reporter_id " \
+	"LEFT JOIN users a ON a.id = t.assignee_id "
+
+/* A slim ticket (key, summary, status, type, priority, assignee,
+ * reporter, created, updated) from a row of TICKET_COLS; a new reference,
+ * NULL when memory runs out. */
+json_t *jta_tickets_slimrow(sqlite3_stmt *s);
+
+/* The labels of ticket tid as a new JSON array in *out. */
+enum jta_err jta_tickets_labels(struct jta_store *st, int64_t tid,
+    json_t **out);
+
+#endif

@@ -1,0 +1,394 @@
+/*
+ * The ticket repository's reads that rank or page: the search of the
+ * ticket API (keyset pagination over FTS5), similar tickets (bm25) and
+ * the user look-up of the assignee picker (jta_store_tickets.h).
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "jta_db_sqlite.h"
+#include "jta_text.h"
+#include "jta_store_tickets.h"
+#include "jta_store_tickets_int.h"
+
+/* ---- the fixed table of statements ---- */
+/* ---- the fixed table of statements ---- */
+
+enum sid {
+	S_SEARCH_UPDATED_DESC,
+	S_SEARCH_UPDATED_ASC,
+	S_SEARCH_CREATED_DESC,
+	S_SEARCH_CREATED_ASC,
+	S_SIMILAR,
+	S_USER_FIND,
+	S_COUNT
+};
+
+#define SEARCH_WHERE \
+	"WHERE (:project IS NULL OR p.key = :project) " \
+	"AND (:status IS NULL OR t.status = :status) " \
+	"AND (:type IS NULL OR t.type = :type COLLATE NOCASE) " \
+	"AND (:priority IS NULL OR t.priority = :priority) " \
+	"AND (:label IS NULL OR EXISTS (SELECT 1 FROM ticket_labels l " \
+	"WHERE l.ticket_id = t.id AND l.label = :label)) " \
+	"AND (:assignee IS NULL OR a.name = :assignee) " \
+	"AND (:reporter IS NULL OR r.name = :reporter) " \
+	"AND (:cfrom IS NULL OR t.created >= :cfrom) " \
+	"AND (:cto IS NULL OR t.created <= :cto) " \
+	"AND (:ufrom IS NULL OR t.updated >= :ufrom) " \
+	"AND (:uto IS NULL OR t.updated <= :uto) " \
+	"AND (:text IS NULL OR t.id IN (SELECT rowid FROM ticket_fts " \
+	"WHERE ticket_fts MATCH :text)) "
+/* Keyset pagination: rows after (:cv, :cid) in the order, then a page. */
+#define SEARCH(col, cmp, dir) \
+	"SELECT " TICKET_COLS TICKET_FROM SEARCH_WHERE \
+	"AND (:cv IS NULL OR t." col " " cmp " :cv OR (t." col " = :cv " \
+	"AND t.id " cmp " :cid)) ORDER BY t." col " " dir ", t.id " dir \
+	" LIMIT :lim"
+
+static const char *const sql[S_COUNT] = {
+	[S_SEARCH_UPDATED_DESC] = SEARCH("updated", "<", "DESC"),
+	[S_SEARCH_UPDATED_ASC] = SEARCH("updated", ">", "ASC"),
+	[S_SEARCH_CREATED_DESC] = SEARCH("created", "<", "DESC"),
+	[S_SEARCH_CREATED_ASC] = SEARCH("created", ">", "ASC"),
+	/* Similar tickets: bm25 with a summary match worth ten of a
+	 * comment's and a description's three (lower bm25 is better). */
+	[S_SIMILAR] = "SELECT p.key, t.num, t.summary, t.status, t.type, "
+	    "t.priority, t.updated, t.id, bm25(ticket_fts, 10.0, 3.0, 1.0) "
+	    "AS rank FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid "
+	    "JOIN projects p ON p.id = t.project_id WHERE ticket_fts MATCH :q "
+	    "AND (:project IS NULL OR p.key = :project) "
+	    "ORDER BY rank, t.id DESC LIMIT :lim",
+	[S_USER_FIND] = "SELECT name, display_name, email FROM users "
+	    "WHERE instr(lower(name), lower(:q)) > 0 "
+	    "OR instr(lower(display_name), lower(:q)) > 0 "
+	    "OR instr(lower(email), lower(:q)) > 0 ORDER BY name LIMIT :lim",
+};
+
+/* Statement id of this file, reset and unbound (jta_db_stmt). */
+static sqlite3_stmt *
+stmt(struct jta_store *st, enum sid id)
+{
+	return jta_db_stmt(st, JTA_DB_REPO_TICKETS_SEARCH, sql, S_COUNT,
+	    (size_t)id);
+}
+
+/* ---- search ---- */
+
+/*
+ * Turn free words into an FTS5 query that cannot be an FTS5 expression:
+ * each blank-separated word becomes a quoted string (quotes doubled), all
+ * of them required.  Returns 0, -1 when there is no word, -2 when the
+ * query does not fit in out.
+ */
+static int
+ftsquery(const char *text, char *out, size_t outsz)
+{
+	size_t	 o = 0, words = 0;
+	const char *p = text;
+
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			break;
+		words++;
+		/* Every byte may double (a quote) and each word adds three:
+		 * a text that does not fit is refused, never cut, since a
+		 * dropped word would widen the search. */
+		if (o + 4 >= outsz)
+			return -2;
+		if (o > 0)
+			out[o++] = ' ';
+		out[o++] = '"';
+		for (; *p != '\0' && *p != ' ' && *p != '\t'; p++) {
+			if (o + 4 >= outsz)
+				return -2;
+			if (*p == '"')
+				out[o++] = '"';
+			out[o++] = *p;
+		}
+		out[o++] = '"';
+	}
+	out[o] = '\0';
+	return words == 0 ? -1 : 0;
+}
+
+/* A cursor is base64url("ORDER|VALUE|ID"): where the last page ended. */
+static int
+cursor_make(size_t order, int64_t v, int64_t id, char *out, size_t outsz)
+{
+	char	 raw[64];
+	int	 n;
+
+	n = snprintf(raw, sizeof(raw), "%zu|%" PRId64 "|%" PRId64, order, v,
+	    id);
+	if (n < 0 || (size_t)n >= sizeof(raw) || outsz <
+	    sodium_base64_ENCODED_LEN((size_t)n,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING))
+		return -1;
+	sodium_bin2base64(out, outsz, (const unsigned char *)raw, (size_t)n,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return 0;
+}
+
+static int
+cursor_read(const char *c, size_t order, int64_t *v, int64_t *id)
+{
+	unsigned char	 raw[64];
+	const char	*p, *q;
+	size_t		 len = 0;
+	uint64_t	 o, a, b;
+
+	if (strlen(c) > JTA_LIMIT_CURSOR ||
+	    sodium_base642bin(raw, sizeof(raw) - 1, c, strlen(c), NULL, &len,
+	    NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+		return -1;
+	raw[len] = '\0';
+	p = (const char *)raw;
+	if (strlen(p) != len || (q = strchr(p, '|')) == NULL ||
+	    jta_text_parse_uint(p, (size_t)(q - p), 16, &o) != 0 || o != order)
+		return -1;
+	p = q + 1;
+	if ((q = strchr(p, '|')) == NULL ||
+	    jta_text_parse_uint(p, (size_t)(q - p), INT64_MAX, &a) != 0 ||
+	    jta_text_parse_uint(q + 1, strlen(q + 1), INT64_MAX, &b) != 0)
+		return -1;
+	*v = (int64_t)a;
+	*id = (int64_t)b;
+	return 0;
+}
+
+enum jta_err
+jta_store_ticket_search(struct jta_store *st, const struct jta_search *q,
+    json_t **out, struct jta_error *err)
+{
+	static const enum sid byorder[] = { S_SEARCH_UPDATED_DESC,
+	    S_SEARCH_UPDATED_ASC, S_SEARCH_CREATED_DESC, S_SEARCH_CREATED_ASC };
+	enum jta_err	 ret = JTA_ERR_NOMEM;
+	sqlite3_stmt	*s;
+	json_t		*arr = NULL, *row;
+	char		 fts[1200], next[JTA_LIMIT_CURSOR + 1];
+	size_t		 order = 0, n = 0, limit;
+	int64_t		 cv = 0, cid = 0, lastv = 0, lastid = 0;
+	int		 rc, sortcol, fq;
+
+	*out = NULL;
+	if (q->order != NULL)
+		for (order = 0; jta_store_orders[order] != NULL; order++)
+			if (strcmp(jta_store_orders[order], q->order) == 0)
+				break;
+	if (jta_store_orders[order] == NULL)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "order",
+		    "order must be one of -updated, updated, -created, "
+		    "created");
+	if (q->cursor != NULL && cursor_read(q->cursor, order, &cv, &cid) != 0)
+		return jta_error_set(err, JTA_ERR_INPUT, 400, "cursor",
+		    "cursor is not one this server gave for this order; "
+		    "start again without it");
+	limit = q->limit == 0 ? JTA_LIMIT_PAGE_DEFAULT : q->limit;
+	fq = q->text != NULL ? ftsquery(q->text, fts, sizeof(fts)) : -1;
+	if (fq == -2)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "text",
+		    "text has too many words or quotes; shorten it");
+	sortcol = order < 2 ? 9 : 8;
+	if ((s = stmt(st, byorder[order])) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_btext(s, ":project", q->project)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":status", q->status)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":type", q->type)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":priority", q->priority)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":label", q->label)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":assignee", q->assignee)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":reporter", q->reporter)) != SQLITE_OK ||
+	    (rc = jta_db_bint0(s, ":cfrom", q->created_from)) != SQLITE_OK ||
+	    (rc = jta_db_bint0(s, ":cto", q->created_to)) != SQLITE_OK ||
+	    (rc = jta_db_bint0(s, ":ufrom", q->updated_from)) != SQLITE_OK ||
+	    (rc = jta_db_bint0(s, ":uto", q->updated_to)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":text", fq == 0 ? fts : NULL)) !=
+	    SQLITE_OK ||
+	    (rc = (q->cursor ? jta_db_bint(s, ":cv", cv) : SQLITE_OK)) !=
+	    SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":cid", cid)) != SQLITE_OK ||
+	    /* One row more than asked tells whether a next page exists. */
+	    (rc = jta_db_bint(s, ":lim", (int64_t)limit + 1)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	if ((arr = json_array()) == NULL)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == limit)
+			break;
+		if ((row = jta_tickets_slimrow(s)) == NULL ||
+		    json_array_append_new(arr, row) != 0)
+			goto out;
+		lastv = sqlite3_column_int64(s, sortcol);
+		lastid = sqlite3_column_int64(s, 10);
+		n++;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		ret = jta_db_err(st, rc, "search", err);
+		goto out;
+	}
+	if (rc == SQLITE_ROW) {
+		if (cursor_make(order, lastv, lastid, next, sizeof(next)) !=
+		    0) {
+			ret = JTA_ERR_INTERNAL;
+			goto out;
+		}
+		*out = json_pack("{s:O, s:s}", "issues", arr, "next_cursor",
+		    next);
+	} else
+		*out = json_pack("{s:O, s:n}", "issues", arr, "next_cursor");
+	ret = *out == NULL ? JTA_ERR_NOMEM : JTA_OK;
+out:
+	sqlite3_reset(s);
+	json_decref(arr);
+	return ret;
+}
+
+/* ---- similar tickets and user look-up ---- */
+
+/*
+ * The FTS5 query for a similar search: every term a quoted string, joined
+ * by OR (any term may match; bm25 ranks the tickets holding more of them,
+ * and rarer ones, first).  Terms hold no '"' (jta_suggest_terms), but
+ * quotes are doubled anyway, as FTS5 strings want.  Returns 0, or -1 when
+ * there is no term or out is too small.
+ */
+static int
+ftsany(const struct jta_suggest_terms *t, char *out, size_t outsz)
+{
+	size_t	 i, o = 0;
+	const char *p;
+
+	if (t->n == 0 || outsz == 0)
+		return -1;
+	for (i = 0; i < t->n; i++) {
+		if (o + 6 >= outsz)
+			return -1;
+		if (i > 0) {
+			memcpy(out + o, " OR ", 4);
+			o += 4;
+		}
+		out[o++] = '"';
+		for (p = t->term[i]; *p != '\0'; p++) {
+			if (o + 3 >= outsz)
+				return -1;
+			if (*p == '"')
+				out[o++] = '"';
+			out[o++] = *p;
+		}
+		out[o++] = '"';
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+enum jta_err
+jta_store_ticket_similar(struct jta_store *st,
+    const struct jta_suggest_terms *terms, const char *project, size_t limit,
+    json_t **out, struct jta_error *err)
+{
+	enum jta_err	 ret = JTA_ERR_NOMEM;
+	sqlite3_stmt	*s;
+	json_t		*arr = NULL, *row, *lab;
+	char		 q[2 * JTA_LIMIT_TEXT_QUERY + 8 *
+			    JTA_LIMIT_SIMILAR_TERMS + 1];
+	char		 key[JTA_LIMIT_ISSUE_KEY + 1];
+	int		 rc;
+
+	*out = NULL;
+	if (ftsany(terms, q, sizeof(q)) != 0)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "text",
+		    "text has no word to look for (words of three letters "
+		    "or more that are not as common as \"the\")");
+	if (limit == 0 || limit > JTA_LIMIT_SIMILAR_MAX)
+		limit = JTA_LIMIT_SIMILAR_DEFAULT;
+	if ((s = stmt(st, S_SIMILAR)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_btext(s, ":q", q)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":project", project)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":lim", (int64_t)limit)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	if ((arr = json_array()) == NULL)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		snprintf(key, sizeof(key), "%s-%" PRId64, jta_db_col(s, 0),
+		    (int64_t)sqlite3_column_int64(s, 1));
+		/* The labels come from another statement: this one stays
+		 * put. */
+		if ((ret = jta_tickets_labels(st, sqlite3_column_int64(s, 7),
+		    &lab)) != JTA_OK)
+			goto out;
+		row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:[], "
+		    "s:o, s:f}",
+		    "key", key, "summary", jta_db_col(s, 2), "status",
+		    jta_db_col(s, 3), "project", jta_db_col(s, 0), "type",
+		    jta_db_col(s, 4), "priority", jta_db_col(s, 5), "labels",
+		    lab, "components", "updated",
+		    jta_db_timejs(sqlite3_column_int64(s, 6)), "score",
+		    /* bm25 is negative, more so for better matches. */
+		    -sqlite3_column_double(s, 8));
+		ret = JTA_ERR_NOMEM;
+		if (row == NULL || json_array_append_new(arr, row) != 0)
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		ret = jta_db_err(st, rc, "similar", err);
+		goto out;
+	}
+	ret = JTA_OK;
+out:
+	sqlite3_reset(s);
+	if (ret != JTA_OK)
+		json_decref(arr);
+	else
+		*out = arr;
+	return ret;
+}
+
+enum jta_err
+jta_store_user_find(struct jta_store *st, const char *query, size_t limit,
+    json_t **out, struct jta_error *err)
+{
+	enum jta_err	 ret = JTA_ERR_NOMEM;
+	sqlite3_stmt	*s;
+	json_t		*arr = NULL, *o;
+	int		 rc;
+
+	*out = NULL;
+	if ((s = stmt(st, S_USER_FIND)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_btext(s, ":q", query)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":lim", (int64_t)limit)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	if ((arr = json_array()) == NULL)
+		goto out;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		o = json_pack("{s:s, s:s}", "id", jta_db_col(s, 0), "name",
+		    jta_db_col(s, 1));
+		if (o == NULL || json_array_append_new(arr, o) != 0 ||
+		    (jta_db_col(s, 2)[0] != '\0' && json_object_set_new(o,
+		    "email", json_string(jta_db_col(s, 2))) != 0))
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		ret = jta_db_err(st, rc, "user find", err);
+		goto out;
+	}
+	ret = JTA_OK;
+out:
+	sqlite3_reset(s);
+	if (ret != JTA_OK)
+		json_decref(arr);
+	else
+		*out = arr;
+	return ret;
+}
+
