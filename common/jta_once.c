@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,8 +100,9 @@ timejs(int64_t t)
 	return json_string(buf);
 }
 
-json_t *
-jta_once_draft_json(const struct jta_draft *d)
+/* d as the API shows it (jta_once.h); a new object or NULL (memory). */
+static json_t *
+draftjson(const struct jta_draft *d)
 {
 	json_t		*o, *preview, *issue;
 
@@ -121,6 +123,112 @@ jta_once_draft_json(const struct jta_draft *d)
 		return NULL;
 	}
 	return o;
+}
+
+/* Who's draft id as the API shows it, into *out. */
+static enum jta_err
+show(struct jta_store *st, const struct jta_user *who, const char *id,
+    int64_t now, json_t **out, struct jta_error *err)
+{
+	struct jta_draft d;
+	enum jta_err	 rc;
+
+	*out = NULL;
+	if ((rc = jta_store_draft_get(st, who->id, id, now, &d, err)) !=
+	    JTA_OK)
+		return rc;
+	if ((*out = draftjson(&d)) == NULL)
+		rc = JTA_ERR_NOMEM;
+	jta_store_draft_clear(&d);
+	return rc;
+}
+
+enum jta_err
+jta_once_draft_create(struct jta_backend *be, const struct jta_user *who,
+    const json_t *input, int64_t now, char id[JTA_LIMIT_DRAFT_ID + 1],
+    json_t **out, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	json_t		*prep = NULL;
+
+	*out = NULL;
+	id[0] = '\0';
+	if ((rc = be->ops->prepare(be, who, input, &prep, err)) != JTA_OK)
+		goto out;
+	jta_once_id("d_", id);
+	if ((rc = jta_store_draft_put(be->store, who->id, id, input, prep,
+	    now, err)) != JTA_OK)
+		goto out;
+	rc = show(be->store, who, id, now, out, err);
+out:
+	json_decref(prep);
+	return rc;
+}
+
+enum jta_err
+jta_once_draft_show(struct jta_backend *be, const struct jta_user *who,
+    const char *id, int64_t now, json_t **out, struct jta_error *err)
+{
+	return show(be->store, who, id, now, out, err);
+}
+
+enum jta_err
+jta_once_draft_project(struct jta_backend *be, const struct jta_user *who,
+    const char *id, int64_t now, char *project, size_t projectsz,
+    struct jta_error *err)
+{
+	struct jta_draft d;
+	enum jta_err	 rc;
+	const char	*p;
+
+	project[0] = '\0';
+	if ((rc = jta_store_draft_get(be->store, who->id, id, now, &d,
+	    err)) != JTA_OK)
+		return rc;
+	p = json_string_value(json_object_get(d.preview, "project"));
+	snprintf(project, projectsz, "%s", p != NULL ? p : "");
+	jta_store_draft_clear(&d);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_once_draft_edit(struct jta_backend *be, const struct jta_user *who,
+    const char *id, const json_t *changes, int64_t now, json_t **out,
+    struct jta_error *err)
+{
+	struct jta_draft d;
+	enum jta_err	 rc;
+	json_t		*prep = NULL, *v;
+	const char	*k;
+
+	*out = NULL;
+	memset(&d, 0, sizeof(d));
+	if ((rc = jta_store_draft_get(be->store, who->id, id, now, &d,
+	    err)) != JTA_OK)
+		goto out;
+	/* Checked before preparing, which may call upstream; the store
+	 * checks status and revision again in its write transaction. */
+	if (strcmp(d.status, "ready") != 0) {
+		rc = jta_error_set(err, JTA_ERR_CONFLICT, 409, "id",
+		    "this draft is %s and can no longer change", d.status);
+		goto out;
+	}
+	/* The whole request again, prepared as one. */
+	json_object_foreach((json_t *)(uintptr_t)changes, k, v)
+		if (json_object_set(d.input, k, v) != 0) {
+			rc = JTA_ERR_NOMEM;
+			goto out;
+		}
+	if ((rc = be->ops->prepare(be, who, d.input, &prep, err)) != JTA_OK)
+		goto out;
+	if ((rc = jta_store_draft_edit(be->store, who->id, id, d.revision,
+	    d.input, prep, now, err)) != JTA_OK)
+		goto out;
+	rc = show(be->store, who, id, now, out, err);
+out:
+	jta_store_draft_clear(&d);
+	json_decref(prep);
+	return rc;
 }
 
 int64_t

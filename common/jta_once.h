@@ -28,7 +28,6 @@
 
 #include "jta_backend.h"
 #include "jta_err.h"
-#include "jta_store_drafts.h"
 #include "jta_vault.h"
 
 /* Seconds a client is told to wait while another submit is in flight. */
@@ -54,10 +53,55 @@ int jta_once_draft_id_ok(const char *s);
 enum jta_err jta_once_key_parse(const char *v, size_t len,
     char out[JTA_LIMIT_IDEMPOTENCY_KEY + 1], struct jta_error *err) JTA_WUR;
 
-/* A draft as the API shows it: {"id", "revision", "status", "preview"
- * (without "_ids"), "created", "updated", "expires"} and, once submitted,
- * "issue": {"key", "url"}.  A new object or NULL (memory). */
-json_t *jta_once_draft_json(const struct jta_draft *d);
+/*
+ * Drafts as the API shows them: {"id", "revision", "status" (ready,
+ * submitting, submitted), "preview" (the backend's prepare answer without
+ * "_ids"), "created", "updated", "expires"} and, once submitted, "issue":
+ * {"key", "url"}.  Drafts belong to one person: another person's draft is
+ * answered exactly like a missing one, JTA_ERR_NOTFOUND (404, field
+ * "id"); so is one that expired (a day after its last change).  The
+ * backend be holds the drafts (its store); now is the time of the call.
+ */
+
+/*
+ * Make a draft of who's create request input (validated against
+ * jta_backend_create_fields; borrowed): the backend prepares it (its
+ * errors are returned as they are, and nothing is kept), then it is kept
+ * at revision 1, status ready, under a new id written to id.  *out is the
+ * new draft as above.
+ */
+enum jta_err jta_once_draft_create(struct jta_backend *be,
+    const struct jta_user *who, const json_t *input, int64_t now,
+    char id[JTA_LIMIT_DRAFT_ID + 1], json_t **out,
+    struct jta_error *err) JTA_WUR;
+
+/* Who's draft id as above into *out (new). */
+enum jta_err jta_once_draft_show(struct jta_backend *be,
+    const struct jta_user *who, const char *id, int64_t now, json_t **out,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * The project key of who's draft id, as its preview resolved it, into
+ * project (projectsz bytes; "" when the preview names none): what the
+ * access rules check a submit or an edit against, since those requests
+ * do not name it.
+ */
+enum jta_err jta_once_draft_project(struct jta_backend *be,
+    const struct jta_user *who, const char *id, int64_t now, char *project,
+    size_t projectsz, struct jta_error *err) JTA_WUR;
+
+/*
+ * Change who's draft id: changes (borrowed; members of the create
+ * request, each validated, at least one) replace those of the draft's
+ * request, the whole request is prepared again by the backend, and the
+ * draft moves to revision + 1 with its expiry renewed.  Only a ready
+ * draft changes: a submitting or submitted one is JTA_ERR_CONFLICT (409,
+ * field "id"), and so is one that another edit changed between our read
+ * and our write (409, field "revision").  *out is the changed draft.
+ */
+enum jta_err jta_once_draft_edit(struct jta_backend *be,
+    const struct jta_user *who, const char *id, const json_t *changes,
+    int64_t now, json_t **out, struct jta_error *err) JTA_WUR;
 
 /*
  * Submit who's draft id at revision with backend be (its store holds the
@@ -80,8 +124,9 @@ enum jta_err jta_once_draft_submit(struct jta_backend *be,
  * and creates; a repeat with the same request answers the same *status
  * and *out; the same key with another request is 422 "Idempotency-Key";
  * while the first is in flight, 409 with retry_after.  Keys are per
- * person and kept JTA_STORE_IDEM_TTL.  A request that fails without
- * creating is forgotten (a repeat tries again).
+ * person and kept a day (the drafts repository's JTA_STORE_IDEM_TTL).
+ * A request that fails without creating is forgotten (a repeat tries
+ * again).
  */
 enum jta_err jta_once_issue_create(struct jta_backend *be,
     struct jta_vault *v, const struct jta_user *who, const char *key,

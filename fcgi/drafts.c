@@ -13,7 +13,6 @@
 
 #include "jta_fcgi.h"
 #include "jta_once.h"
-#include "jta_store_drafts.h"
 #include "jta_time.h"
 
 static const struct jta_field submit_fields[] = {
@@ -38,25 +37,28 @@ patch_table(void)
 	return n;
 }
 
-/* Answer the draft id of who with status. */
+/* Answer the draft d (taken) with status. */
 static enum jta_err
-show(struct jta_ctx *ctx, const struct jta_user *who, const char *id,
-    int status, struct jta_resp *resp, struct jta_error *err)
+answer(struct jta_resp *resp, int status, json_t *d)
 {
-	struct jta_draft d;
-	json_t		*o;
 	enum jta_err	 rc;
 
-	if ((rc = jta_store_draft_get(ctx->store, who->id, id,
-	    jta_time_now(), &d, err)) != JTA_OK)
-		return rc;
-	o = jta_once_draft_json(&d);
-	jta_store_draft_clear(&d);
-	if (o == NULL)
-		return JTA_ERR_NOMEM;
-	rc = jta_resp_json(resp, status, o);
-	json_decref(o);
+	rc = jta_resp_json(resp, status, d);
+	json_decref(d);
 	return rc;
+}
+
+static enum jta_err
+show(struct jta_ctx *ctx, const struct jta_user *who, const char *id,
+    struct jta_resp *resp, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	json_t		*d;
+
+	if ((rc = jta_once_draft_show(ctx->backend, who, id, jta_time_now(),
+	    &d, err)) != JTA_OK)
+		return rc;
+	return answer(resp, 200, d);
 }
 
 static enum jta_err
@@ -64,28 +66,24 @@ create(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
 {
 	enum jta_err	 rc;
-	json_t		*f = NULL, *prep = NULL;
+	json_t		*f = NULL, *d = NULL;
 	char		 id[JTA_LIMIT_DRAFT_ID + 1];
 	char		 loc[JTA_CONF_URL_MAX + 64];
 
 	if ((rc = jta_req_json(req, jta_backend_create_fields,
-	    jta_backend_ncreate_fields, &f, err)) != JTA_OK)
-		goto out;
-	if ((rc = ctx->backend->ops->prepare(ctx->backend, who, f, &prep,
-	    err)) != JTA_OK)
-		goto out;
-	jta_once_id("d_", id);
-	if ((rc = jta_store_draft_put(ctx->store, who->id, id, f, prep,
-	    jta_time_now(), err)) != JTA_OK)
+	    jta_backend_ncreate_fields, &f, err)) != JTA_OK ||
+	    (rc = jta_once_draft_create(ctx->backend, who, f, jta_time_now(),
+	    id, &d, err)) != JTA_OK)
 		goto out;
 	snprintf(loc, sizeof(loc), "%s/api/drafts/%s", ctx->conf.public_url,
 	    id);
 	if ((rc = jta_resp_header(resp, "Location", loc)) != JTA_OK)
 		goto out;
-	rc = show(ctx, who, id, 201, resp, err);
+	rc = answer(resp, 201, d);
+	d = NULL;
 out:
 	json_decref(f);
-	json_decref(prep);
+	json_decref(d);
 	return rc;
 }
 
@@ -98,21 +96,14 @@ recheck(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, const char *id, struct jta_error *err)
 {
 	struct jta_policy_op op;
-	struct jta_draft d;
 	enum jta_err	 rc;
 
-	memset(&d, 0, sizeof(d));
-	if ((rc = jta_store_draft_get(ctx->store, who->id, id, jta_time_now(),
-	    &d, err)) != JTA_OK)
-		return rc;
 	jta_policy_op_from_req(req, ctx->conf.default_project, &op);
 	op.has_project = 1;
-	snprintf(op.project, sizeof(op.project), "%s",
-	    json_string_value(json_object_get(d.preview, "project")) ?
-	    json_string_value(json_object_get(d.preview, "project")) : "");
-	rc = jta_policy_check(ctx->policy, req, who, &op, err);
-	jta_store_draft_clear(&d);
-	return rc;
+	if ((rc = jta_once_draft_project(ctx->backend, who, id,
+	    jta_time_now(), op.project, sizeof(op.project), err)) != JTA_OK)
+		return rc;
+	return jta_policy_check(ctx->policy, req, who, &op, err);
 }
 
 static enum jta_err
@@ -120,12 +111,9 @@ edit(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, const char *id, struct jta_resp *resp,
     struct jta_error *err)
 {
-	struct jta_draft d;
 	enum jta_err	 rc;
-	json_t		*f = NULL, *prep = NULL, *v;
-	const char	*k;
+	json_t		*f = NULL, *d = NULL;
 
-	memset(&d, 0, sizeof(d));
 	if ((rc = jta_req_json(req, patch_fields, patch_table(), &f, err)) !=
 	    JTA_OK)
 		goto out;
@@ -135,31 +123,14 @@ edit(struct jta_ctx *ctx, const struct jta_req *req,
 		goto out;
 	}
 	if ((rc = recheck(ctx, req, who, id, err)) != JTA_OK ||
-	    (rc = jta_store_draft_get(ctx->store, who->id, id,
+	    (rc = jta_once_draft_edit(ctx->backend, who, id, f,
 	    jta_time_now(), &d, err)) != JTA_OK)
 		goto out;
-	if (strcmp(d.status, "ready") != 0) {
-		rc = jta_error_set(err, JTA_ERR_CONFLICT, 409, "id",
-		    "this draft is %s and can no longer change", d.status);
-		goto out;
-	}
-	/* The whole request again, re-validated as one. */
-	json_object_foreach(f, k, v)
-		if (json_object_set(d.input, k, v) != 0) {
-			rc = JTA_ERR_NOMEM;
-			goto out;
-		}
-	if ((rc = ctx->backend->ops->prepare(ctx->backend, who, d.input,
-	    &prep, err)) != JTA_OK)
-		goto out;
-	if ((rc = jta_store_draft_edit(ctx->store, who->id, id, d.revision,
-	    d.input, prep, jta_time_now(), err)) != JTA_OK)
-		goto out;
-	rc = show(ctx, who, id, 200, resp, err);
+	rc = answer(resp, 200, d);
+	d = NULL;
 out:
-	jta_store_draft_clear(&d);
 	json_decref(f);
-	json_decref(prep);
+	json_decref(d);
 	return rc;
 }
 
@@ -224,7 +195,7 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	switch (req->method) {
 	case JTA_METHOD_GET:
 	case JTA_METHOD_HEAD:
-		return show(ctx, who, id, 200, resp, err);
+		return show(ctx, who, id, resp, err);
 	case JTA_METHOD_PATCH:
 		return edit(ctx, req, who, id, resp, err);
 	case JTA_METHOD_POST:

@@ -42,6 +42,21 @@
  * jta_once finds out before creating again.  Expired rows are purged a
  * bounded batch at a time on the way.  Rows belong to one user: another
  * user's row is reported exactly like a missing one.
+ *
+ * What a draft is for (making one from the backend's prepare, its JSON
+ * for the API, which drafts may change, preparing an edit again, what a
+ * submit does with each claim) is jta_once's.  The decisions kept here
+ * are the ones that must be atomic with their write, so that a second
+ * engine keeps them atomic too: a claim reads the row and decides NEW,
+ * RESUME, BUSY or DONE under the same write lock that records the lease
+ * (two processes must never both see it free); an edit re-checks status
+ * ready and the revision the caller read inside its write transaction
+ * (jta_once checks status before preparing, but a submit may start in
+ * between); attempt, done and release write only while the lease is the
+ * caller's (a conditional UPDATE: the row's lease_owner).  The argument
+ * checks on a lease (owner and token printable and bounded as their
+ * columns are, now + lease_s without overflow) guard this layer's own
+ * columns and arithmetic, so they stay too.
  */
 
 /* A draft lives this long after its last change; a submitted one this
