@@ -11,6 +11,7 @@
 #include "jta_resp.h"
 #include "jta_text.h"
 #include "jta_store_ops.h"
+#include "jta_store_people.h"
 #include "jta_time.h"
 #include "jta_types.h"
 

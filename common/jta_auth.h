@@ -9,11 +9,13 @@
 #ifndef JTA_AUTH_H
 #define JTA_AUTH_H
 
-#include "jta_db.h"
 #include "jta_err.h"
 #include "jta_req.h"
 #include "jta_types.h"
 #include "jta_vault.h"
+
+/* A storage connection (common/db/jta_db.h); only passed through. */
+struct jta_store;
 
 /*
  * Find the user req acts for.  JTA_ERR_AUTH (401, with a detail saying

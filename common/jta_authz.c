@@ -914,7 +914,7 @@ jta_authz_request_encode(const struct jta_authz_request *r, char *out,
 	    "scope", r->scope, "challenge", r->challenge)) == NULL)
 		return JTA_ERR_NOMEM;
 	if ((text = json_dumps(o, JSON_COMPACT)) != NULL &&
-	    strlen(text) < outsz && strlen(text) <= JTA_STORE_REQUEST_MAX) {
+	    strlen(text) < outsz && strlen(text) <= JTA_LIMIT_AUTHZ_REQUEST) {
 		memcpy(out, text, strlen(text) + 1);
 		rc = JTA_OK;
 	}
@@ -945,7 +945,7 @@ jta_authz_request_decode(const char *text, struct jta_authz_request *r)
 	enum jta_err	 rc = JTA_ERR_INTERNAL;
 
 	memset(r, 0, sizeof(*r));
-	if ((o = json_loadb(text, strnlen(text, JTA_STORE_REQUEST_MAX + 1),
+	if ((o = json_loadb(text, strnlen(text, JTA_LIMIT_AUTHZ_REQUEST + 1),
 	    JSON_REJECT_DUPLICATES, NULL)) == NULL)
 		return rc;
 	if (json_is_object(o) &&

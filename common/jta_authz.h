@@ -34,7 +34,6 @@
 
 #include <jansson.h>
 
-#include "jta_db.h"
 #include "jta_err.h"
 #include "jta_limits.h"
 #include "jta_resp.h"
@@ -56,6 +55,9 @@
 #define JTA_AUTHZ_SECRETLEN	(6 + JTA_VAULT_RANDLEN)	/* jtacs_ + 43 */
 /* The S256 transform: base64url of 32 bytes, no padding. */
 #define JTA_AUTHZ_S256LEN	43
+
+/* A storage connection (common/db/jta_db.h); only passed through. */
+struct jta_store;
 
 /* A token pair answered by the token endpoint. */
 struct jta_authz_tokens {
@@ -272,7 +274,7 @@ struct jta_authz_request {
 };
 
 /* r as text (a JSON object) into out (outsz bytes, at most
- * JTA_STORE_REQUEST_MAX + 1 useful); JTA_ERR_INTERNAL when it does not
+ * JTA_LIMIT_AUTHZ_REQUEST + 1 useful); JTA_ERR_INTERNAL when it does not
  * fit. */
 enum jta_err jta_authz_request_encode(const struct jta_authz_request *r,
     char *out, size_t outsz) JTA_WUR;

@@ -14,11 +14,13 @@
 #include <jansson.h>
 
 #include "jta_conf.h"
-#include "jta_db.h"
 #include "jta_err.h"
 #include "jta_oauth.h"
 #include "jta_req.h"
 #include "jta_types.h"
+
+/* A storage connection (common/db/jta_db.h); only passed through. */
+struct jta_store;
 
 struct jta_backend;
 

@@ -10,6 +10,7 @@
 
 #include "jta_audit.h"
 #include "jta_endpoint.h"
+#include "jta_db.h"
 #include "jta_fcgi.h"
 #include "jta_limits.h"
 #include "jta_log.h"

@@ -20,7 +20,6 @@
 #include "jta_auth.h"
 #include "jta_backend.h"
 #include "jta_conf.h"
-#include "jta_db.h"
 #include "jta_http.h"
 #include "jta_oauth.h"
 #include "jta_policy.h"

@@ -225,4 +225,9 @@
  * cut.  Bounds the memory of one scrape. */
 #define JTA_LIMIT_METRICS_TEXT		(1024 * 1024)
 
+/* A GPT's authorization request kept with an OAuth state while the
+ * person consents at Atlassian (jta_authz_request_encode, the
+ * oauth_states row): bounds the row and the copy each request holds. */
+#define JTA_LIMIT_AUTHZ_REQUEST		8192
+
 #endif

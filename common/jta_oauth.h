@@ -19,11 +19,15 @@
 #include <stdint.h>
 
 #include "jta_conf.h"
-#include "jta_db.h"
 #include "jta_err.h"
-#include "jta_store_people.h"
 #include "jta_types.h"
 #include "jta_vault.h"
+
+/* A storage connection (common/db/jta_db.h); only passed through. */
+struct jta_store;
+/* A person's Atlassian link as the people repository keeps it
+ * (jta_store_people.h). */
+struct jta_link;
 
 /* The state lives this long (the issue: 10 minutes). */
 #define JTA_OAUTH_STATE_TTL	600
@@ -68,7 +72,7 @@ struct jta_oauth_done {
 	 * plain /oauth/start dance): set as soon as the state was taken,
 	 * also when the finish fails afterwards.  With one, no API key is
 	 * made (token stays ""). */
-	char			 request[JTA_STORE_REQUEST_MAX + 1];
+	char			 request[JTA_LIMIT_AUTHZ_REQUEST + 1];
 };
 
 /*
@@ -89,7 +93,7 @@ enum jta_err jta_oauth_start(struct jta_oauth *o, const char *site,
 
 /*
  * The same, remembering request (NULL, or a GPT's pending authorization
- * request as text, at most JTA_STORE_REQUEST_MAX bytes) with the state:
+ * request as text, at most JTA_LIMIT_AUTHZ_REQUEST bytes) with the state:
  * jta_oauth_finish gives it back in out->request.
  */
 enum jta_err jta_oauth_start_request(struct jta_oauth *o, const char *site,

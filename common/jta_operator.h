@@ -28,11 +28,14 @@
 #include "jta_authz.h"
 #include "jta_err.h"
 #include "jta_limits.h"
-#include "jta_db.h"
-#include "jta_store_ops.h"
-#include "jta_store_people.h"
-#include "jta_store_usage.h"
 #include "jta_vault.h"
+
+/* A storage connection (common/db/jta_db.h), an audit query
+ * (jta_store_ops.h) and a person's Atlassian link (jta_store_people.h):
+ * only passed through. */
+struct jta_audit_filter;
+struct jta_link;
+struct jta_store;
 
 /* An operator's name as changed_by, created_by and the audit log keep
  * it (bytes). */

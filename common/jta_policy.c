@@ -11,6 +11,7 @@
 #include "jta_log.h"
 #include "jta_policy.h"
 #include "jta_text.h"
+#include "jta_db.h"
 #include "jta_store_ops.h"
 #include "jta_store_people.h"
 
@@ -259,6 +260,25 @@ jta_policy_new(const struct jta_conf *conf, struct jta_store *store,
 	}
 	*out = p;
 	return JTA_OK;
+}
+
+void
+jta_policy_health(struct jta_policy *p, struct jta_policy_health *out)
+{
+	struct jta_store_policy pol;
+	struct jta_error err;
+
+	memset(out, 0, sizeof(*out));
+	memset(&pol, 0, sizeof(pol));
+	memset(&err, 0, sizeof(err));
+	out->expected = JTA_STORE_VERSION;
+	out->ok = jta_store_health(p->store, &out->version) == JTA_OK &&
+	    out->version == JTA_STORE_VERSION &&
+	    jta_store_policy_get(p->store, &pol, &err) == JTA_OK;
+	if (!out->ok)
+		return;
+	out->enabled = pol.enabled;
+	snprintf(out->message, sizeof(out->message), "%s", pol.message);
 }
 
 void

@@ -36,12 +36,13 @@
 #include "jta_backend.h"
 #include "jta_conf.h"
 #include "jta_endpoint.h"
-#include "jta_db.h"
 #include "jta_err.h"
 #include "jta_limits.h"
 #include "jta_req.h"
-#include "jta_store_ops.h"
 #include "jta_types.h"
+
+/* A storage connection (common/db/jta_db.h); only passed through. */
+struct jta_store;
 
 /* What an operation does, as rules' scopes see it (a bit each). */
 #define JTA_POLICY_READ		0x1u	/* search, read, list */
@@ -96,6 +97,24 @@ enum jta_err jta_policy_new(const struct jta_conf *conf,
 
 /* Release p; NULL is a no-op. */
 void jta_policy_free(struct jta_policy *p);
+
+/* What /healthz tells: whether the database answers at the schema version
+ * this build expects, and the kill switch as the operators left it. */
+struct jta_policy_health {
+	int	 ok;		/* reachable, current schema, switch read */
+	int	 version;	/* the database's schema version; 0 unknown */
+	int	 expected;	/* the version this build migrates to */
+	int	 enabled;	/* ok only: the switch is on */
+	char	 message[JTA_LIMIT_POLICY_MESSAGE + 1];	/* off: why */
+};
+
+/*
+ * Fill out with the health of p's store and switch: a read on the
+ * database, its schema version and the settings row, none of them cached
+ * (a probe must see the database as it is now).  Never fails: what could
+ * not be read leaves out->ok 0.
+ */
+void jta_policy_health(struct jta_policy *p, struct jta_policy_health *out);
 
 /*
  * The kill switch: read the settings row (and the rules, when their

@@ -85,4 +85,43 @@ struct jta_audit_event {
 					 * ticket's text */
 };
 
+/*
+ * The operators' switches and quotas as the storage layer keeps them
+ * (jta_store_ops.h, jta_store_usage.h) and jta_policy and jta_usage read
+ * them: here so that those modules' headers need no storage header.
+ */
+
+/* The settings row. */
+struct jta_store_policy {
+	int	 enabled;
+	char	 message[JTA_LIMIT_POLICY_MESSAGE + 1];	/* "" when none */
+	int64_t	 changed_at;				/* 0: never */
+	char	 changed_by[JTA_LIMIT_POLICY_BY + 1];
+	int64_t	 generation;
+};
+
+/* One access rule; strings as stored (jta_policy validates them). */
+struct jta_store_rule {
+	int64_t	 id;
+	char	 effect[8];		/* allow, deny */
+	char	 kind[12];		/* site, project, person, group,
+					 * domain, readonly */
+	char	 value[JTA_LIMIT_POLICY_VALUE + 1];
+	char	 scope[8];		/* read, create, write, all */
+	int64_t	 created;
+	char	 created_by[JTA_LIMIT_POLICY_BY + 1];
+	char	 note[JTA_LIMIT_POLICY_NOTE + 1];
+};
+
+/* One quota as it applies now, with what was used in its period. */
+struct jta_store_quota {
+	char	 scope[8];		/* person, site */
+	char	 subject[JTA_LIMIT_USAGE_SITE + 1];	/* name, site, "*" */
+	char	 metric[16];		/* calls, creates, updates,
+					 * conversations */
+	char	 per[8];		/* day, month */
+	int64_t	 limit;
+	int64_t	 used;
+};
+
 #endif

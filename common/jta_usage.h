@@ -33,12 +33,13 @@
 #define JTA_USAGE_H
 
 #include "jta_conf.h"
-#include "jta_db.h"
 #include "jta_err.h"
 #include "jta_policy.h"
 #include "jta_resp.h"
-#include "jta_store_usage.h"
 #include "jta_types.h"
+
+/* A storage connection (common/db/jta_db.h); only passed through. */
+struct jta_store;
 
 /* Percent of a quota from which answers carry a notice, and from which
  * the notice says so more urgently. */

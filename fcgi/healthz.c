@@ -9,42 +9,35 @@
 #include <string.h>
 
 #include "jta_fcgi.h"
-#include "jta_store_ops.h"
 
 static enum jta_err
 handle(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
 {
 	enum jta_err	 rc;
-	struct jta_store_policy pol;
-	struct jta_error perr;
+	struct jta_policy_health h;
 	json_t		*body;
-	int		 version = 0, ok;
 
 	(void)who;
 	if (req->method != JTA_METHOD_GET && req->method != JTA_METHOD_HEAD)
 		return jta_fcgi_method_not_allowed(resp, "GET, HEAD", err);
-	memset(&pol, 0, sizeof(pol));
-	memset(&perr, 0, sizeof(perr));
-	ok = jta_store_health(ctx->store, &version) == JTA_OK &&
-	    version == JTA_STORE_VERSION &&
-	    jta_store_policy_get(ctx->store, &pol, &perr) == JTA_OK;
-	body = json_pack("{s:s, s:s, s:i, s:i}", "status", ok ? "ok" :
+	jta_policy_health(ctx->policy, &h);
+	body = json_pack("{s:s, s:s, s:i, s:i}", "status", h.ok ? "ok" :
 	    "unavailable", "backend", ctx->backend->ops->name,
-	    "schema_version", version, "schema_expected", JTA_STORE_VERSION);
+	    "schema_version", h.version, "schema_expected", h.expected);
 	if (body == NULL)
 		return JTA_ERR_NOMEM;
 	/* The switch, when the store could tell. */
-	if (ok && (json_object_set_new(body, "enabled",
-	    json_boolean(pol.enabled)) != 0 || (!pol.enabled &&
-	    json_object_set_new(body, "message", json_string(pol.message)) !=
+	if (h.ok && (json_object_set_new(body, "enabled",
+	    json_boolean(h.enabled)) != 0 || (!h.enabled &&
+	    json_object_set_new(body, "message", json_string(h.message)) !=
 	    0))) {
 		json_decref(body);
 		return JTA_ERR_NOMEM;
 	}
 	if ((rc = jta_resp_header(resp, "Cache-Control", "no-store")) ==
 	    JTA_OK)
-		rc = jta_resp_json(resp, ok ? 200 : 503, body);
+		rc = jta_resp_json(resp, h.ok ? 200 : 503, body);
 	json_decref(body);
 	return rc;
 }

@@ -9,7 +9,6 @@
 
 #include "jta_fcgi.h"
 #include "jta_once.h"
-#include "jta_store_tickets.h"
 #include "jta_time.h"
 
 static const char *const mine_values[] = { "reported", "assigned", NULL };

@@ -195,7 +195,7 @@ atlassian(struct jta_ctx *ctx, const json_t *q, const char *scope,
     struct jta_resp *resp, struct jta_error *err)
 {
 	struct jta_authz_request r;
-	char		 text[JTA_STORE_REQUEST_MAX + 1];
+	char		 text[JTA_LIMIT_AUTHZ_REQUEST + 1];
 	char		 url[JTA_OAUTH_URL_MAX];
 	const char	*c = str(q, "code_challenge");
 	enum jta_err	 rc;

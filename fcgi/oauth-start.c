@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include "jta_fcgi.h"
-#include "jta_store_people.h"
 
 
 static const struct jta_field fields[] = {
@@ -22,7 +21,7 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	enum jta_err	 rc;
 	json_t		*q = NULL;
 	char		 url[JTA_OAUTH_URL_MAX];
-	char		 request[JTA_STORE_REQUEST_MAX + 1];
+	char		 request[JTA_LIMIT_AUTHZ_REQUEST + 1];
 	const char	*handle;
 
 	(void)who;

@@ -28,6 +28,8 @@
 #include "jta_limits.h"
 #include "jta_types.h"
 
+/* struct jta_store_policy and struct jta_store_rule: jta_types.h. */
+
 /* ---- operators' switches (schema 7; jta_policy.h gives the meaning) ----
  *
  * One settings row (the kill switch) and the access rules.  Every change
@@ -36,27 +38,7 @@
  * the rules is current without reading them.
  */
 
-/* The settings row. */
-struct jta_store_policy {
-	int	 enabled;
-	char	 message[JTA_LIMIT_POLICY_MESSAGE + 1];	/* "" when none */
-	int64_t	 changed_at;				/* 0: never */
-	char	 changed_by[JTA_LIMIT_POLICY_BY + 1];
-	int64_t	 generation;
-};
 
-/* One access rule; strings as stored (jta_policy validates them). */
-struct jta_store_rule {
-	int64_t	 id;
-	char	 effect[8];		/* allow, deny */
-	char	 kind[12];		/* site, project, person, group,
-					 * domain, readonly */
-	char	 value[JTA_LIMIT_POLICY_VALUE + 1];
-	char	 scope[8];		/* read, create, write, all */
-	int64_t	 created;
-	char	 created_by[JTA_LIMIT_POLICY_BY + 1];
-	char	 note[JTA_LIMIT_POLICY_NOTE + 1];
-};
 
 /* Read the settings row: one prepared statement on its primary key (run
  * on every request).  JTA_ERR_DB (503/500 in err) when the store fails. */

@@ -115,7 +115,7 @@ enum jta_err jta_store_state_take(struct jta_store *st,
  * that comes back with the state when it is taken; request (requestsz
  * bytes, may be NULL) gets it, "" when none.
  */
-#define JTA_STORE_REQUEST_MAX	8192
+#define JTA_STORE_REQUEST_MAX	JTA_LIMIT_AUTHZ_REQUEST
 enum jta_err jta_store_state_put_request(struct jta_store *st,
     const unsigned char hash[JTA_VAULT_HASHBYTES], int64_t ttl_s,
     int64_t now, const char *user_hint, const char *request,

@@ -73,16 +73,7 @@ enum jta_err jta_store_usage_count(struct jta_store *st, int64_t user_id,
     const char *site, int64_t now, int creates, int updates,
     struct jta_error *err) JTA_WUR;
 
-/* One quota as it applies now, with what was used in its period. */
-struct jta_store_quota {
-	char	 scope[8];		/* person, site */
-	char	 subject[JTA_LIMIT_USAGE_SITE + 1];	/* name, site, "*" */
-	char	 metric[16];		/* calls, creates, updates,
-					 * conversations */
-	char	 per[8];		/* day, month */
-	int64_t	 limit;
-	int64_t	 used;
-};
+/* struct jta_store_quota: jta_types.h. */
 
 /* The quotas that cover user_id (named name) on site in the period of
  * p: a quota for the person or the site itself wins over the default
