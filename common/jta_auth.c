@@ -10,8 +10,9 @@
 #include "jta_time.h"
 
 enum jta_err
-jta_auth_bearer(struct jta_store *st, const struct jta_vault *vault,
-    const struct jta_req *req, struct jta_user *out, struct jta_error *err)
+jta_auth_bearer(struct jta_store *st, struct jta_authz *az,
+    const struct jta_vault *vault, const struct jta_req *req,
+    struct jta_user *out, struct jta_error *err)
 {
 	unsigned char	 hash[JTA_VAULT_HASHBYTES];
 	char		 id[JTA_VAULT_IDLEN + 1], fp[JTA_VAULT_FPLEN + 1];
@@ -32,7 +33,7 @@ jta_auth_bearer(struct jta_store *st, const struct jta_vault *vault,
 	/* An access token our authorization server issued (a GPT Action
 	 * signed in with OAuth): its prefix says so. */
 	if (jta_authz_is_access_token(tok)) {
-		rc = jta_authz_access(st, vault, tok, jta_time_now(), out);
+		rc = jta_authz_access(az, tok, jta_time_now(), out);
 		if (rc == JTA_ERR_AUTH) {
 			jta_info("auth: unknown, expired or revoked access "
 			    "token");

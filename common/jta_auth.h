@@ -17,12 +17,16 @@
 /* A storage connection (common/db/jta_db.h); only passed through. */
 struct jta_store;
 
+struct jta_authz;
+
 /*
- * Find the user req acts for.  JTA_ERR_AUTH (401, with a detail saying
+ * Find the user req acts for: an access token of our authorization
+ * server az, or a personal API key looked up in st with vault's keyed
+ * hash (all borrowed).  JTA_ERR_AUTH (401, with a detail saying
  * whether the key is missing, malformed or unknown/revoked) when it acts
  * for nobody.
  */
-enum jta_err jta_auth_bearer(struct jta_store *st,
+enum jta_err jta_auth_bearer(struct jta_store *st, struct jta_authz *az,
     const struct jta_vault *vault, const struct jta_req *req,
     struct jta_user *out, struct jta_error *err) JTA_WUR;
 

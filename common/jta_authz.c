@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "jta_audit.h"
 #include "jta_authz.h"
 #include "jta_http.h"
 #include "jta_log.h"
@@ -89,12 +90,52 @@ jta_authz_redirect_uri_valid(const char *uri)
 	return 1;
 }
 
+/* The handle (jta_authz.h): both members borrowed. */
+struct jta_authz {
+	struct jta_store	*st;
+	const struct jta_vault	*v;
+};
+
 enum jta_err
-jta_authz_client_add(struct jta_store *st, const struct jta_vault *v,
-    const char *name, const char *const *uris, size_t n,
-    char id[JTA_AUTHZ_CLIENT_IDLEN + 1], char secret[JTA_AUTHZ_SECRETLEN + 1],
-    struct jta_error *err)
+jta_authz_new(struct jta_store *st, const struct jta_vault *v,
+    struct jta_authz **out)
 {
+	struct jta_authz *az;
+
+	*out = NULL;
+	if (st == NULL)
+		return JTA_ERR_INTERNAL;
+	if ((az = calloc(1, sizeof(*az))) == NULL)
+		return JTA_ERR_NOMEM;
+	az->st = st;
+	az->v = v;
+	*out = az;
+	return JTA_OK;
+}
+
+void
+jta_authz_free(struct jta_authz *az)
+{
+	free(az);
+}
+
+void
+jta_authz_audit_signin(struct jta_authz *az, int jira,
+    const struct jta_user *user, const char *name, const char *endpoint,
+    int status, const char *detail)
+{
+	if (az != NULL)
+		jta_audit_signin(az->st, jira, user, name, endpoint, status,
+		    detail);
+}
+
+enum jta_err
+jta_authz_client_add(struct jta_authz *az, const char *name,
+    const char *const *uris, size_t n, char id[JTA_AUTHZ_CLIENT_IDLEN + 1],
+    char secret[JTA_AUTHZ_SECRETLEN + 1], struct jta_error *err)
+{
+	struct jta_store	*st = az->st;
+	const struct jta_vault *v = az->v;
 	unsigned char	 hash[JTA_VAULT_HASHBYTES], rnd[12];
 	char		 hex[2 * sizeof(rnd) + 1];
 	enum jta_err	 rc;
@@ -140,10 +181,11 @@ out:
 }
 
 enum jta_err
-jta_authz_client_rotate(struct jta_store *st, const struct jta_vault *v,
-    const char *id, char secret[JTA_AUTHZ_SECRETLEN + 1],
-    struct jta_error *err)
+jta_authz_client_rotate(struct jta_authz *az, const char *id,
+    char secret[JTA_AUTHZ_SECRETLEN + 1], struct jta_error *err)
 {
+	struct jta_store	*st = az->st;
+	const struct jta_vault *v = az->v;
 	unsigned char	 hash[JTA_VAULT_HASHBYTES];
 	enum jta_err	 rc;
 
@@ -154,9 +196,11 @@ jta_authz_client_rotate(struct jta_store *st, const struct jta_vault *v,
 }
 
 enum jta_err
-jta_authz_client_auth(struct jta_store *st, const struct jta_vault *v,
-    const char *id, const char *secret, struct jta_error *err)
+jta_authz_client_auth(struct jta_authz *az, const char *id, const char *secret,
+    struct jta_error *err)
 {
+	struct jta_store	*st = az->st;
+	const struct jta_vault *v = az->v;
 	unsigned char	 want[JTA_VAULT_HASHBYTES], got[JTA_VAULT_HASHBYTES];
 	struct jta_error e;
 	enum jta_err	 rc;
@@ -216,9 +260,9 @@ out:
 }
 
 enum jta_err
-jta_authz_client_request(struct jta_store *st, const struct jta_vault *v,
-    const char *authorization, const char *form_id, const char *form_secret,
-    char *id, size_t idsz, struct jta_error *err)
+jta_authz_client_request(struct jta_authz *az, const char *authorization,
+    const char *form_id, const char *form_secret, char *id, size_t idsz,
+    struct jta_error *err)
 {
 	char		 secret[JTA_LIMIT_HEADER + 1];
 	enum jta_err	 rc;
@@ -240,7 +284,7 @@ jta_authz_client_request(struct jta_store *st, const struct jta_vault *v,
 			    "way only: HTTP Basic or client_secret in the "
 			    "body");
 		}
-		rc = jta_authz_client_auth(st, v, id, secret, err);
+		rc = jta_authz_client_auth(az, id, secret, err);
 		sodium_memzero(secret, sizeof(secret));
 		return rc;
 	}
@@ -252,13 +296,14 @@ jta_authz_client_request(struct jta_store *st, const struct jta_vault *v,
 		return oautherr(err, JTA_ERR_AUTH, 401, "invalid_client",
 		    "the client id or secret is wrong");
 	snprintf(id, idsz, "%s", form_id);
-	return jta_authz_client_auth(st, v, id, form_secret, err);
+	return jta_authz_client_auth(az, id, form_secret, err);
 }
 
 enum jta_err
-jta_authz_client_redirect(struct jta_store *st, const char *id,
+jta_authz_client_redirect(struct jta_authz *az, const char *id,
     const char *redirect_uri, struct jta_error *err)
 {
+	struct jta_store	*st = az->st;
 	unsigned char	 hash[JTA_VAULT_HASHBYTES];
 	enum jta_err	 rc;
 	json_t		*uris = NULL, *u;
@@ -351,11 +396,13 @@ jta_authz_s256(const char *verifier, char out[JTA_AUTHZ_S256LEN + 1])
 }
 
 enum jta_err
-jta_authz_code_issue(struct jta_store *st, const struct jta_vault *v,
-    const char *client_id, int64_t user_id, const char *redirect_uri,
-    const char *challenge, const char *scope, int64_t now,
-    char code[JTA_AUTHZ_TOKENLEN + 1], struct jta_error *err)
+jta_authz_code_issue(struct jta_authz *az, const char *client_id,
+    int64_t user_id, const char *redirect_uri, const char *challenge,
+    const char *scope, int64_t now, char code[JTA_AUTHZ_TOKENLEN + 1],
+    struct jta_error *err)
 {
+	struct jta_store	*st = az->st;
+	const struct jta_vault *v = az->v;
 	unsigned char	 hash[JTA_VAULT_HASHBYTES];
 	struct jta_store_code c;
 	enum jta_err	 rc;
@@ -486,11 +533,12 @@ out:
 }
 
 enum jta_err
-jta_authz_code_redeem(struct jta_store *st, const struct jta_vault *v,
-    const char *client_id, const char *code, const char *redirect_uri,
-    const char *verifier, int64_t now, struct jta_authz_tokens *out,
-    struct jta_error *err)
+jta_authz_code_redeem(struct jta_authz *az, const char *client_id,
+    const char *code, const char *redirect_uri, const char *verifier,
+    int64_t now, struct jta_authz_tokens *out, struct jta_error *err)
 {
+	struct jta_store	*st = az->st;
+	const struct jta_vault *v = az->v;
 	unsigned char	 hash[JTA_VAULT_HASHBYTES];
 	struct jta_store_pair p;
 	char		 s256[JTA_AUTHZ_S256LEN + 1];
@@ -614,10 +662,12 @@ out:
 }
 
 enum jta_err
-jta_authz_refresh(struct jta_store *st, const struct jta_vault *v,
-    const char *client_id, const char *refresh, int64_t now,
-    struct jta_authz_tokens *out, struct jta_error *err)
+jta_authz_refresh(struct jta_authz *az, const char *client_id,
+    const char *refresh, int64_t now, struct jta_authz_tokens *out,
+    struct jta_error *err)
 {
+	struct jta_store	*st = az->st;
+	const struct jta_vault *v = az->v;
 	unsigned char	 hash[JTA_VAULT_HASHBYTES];
 	struct jta_store_pair p;
 	enum jta_err	 rc;
@@ -636,9 +686,11 @@ jta_authz_refresh(struct jta_store *st, const struct jta_vault *v,
 }
 
 enum jta_err
-jta_authz_revoke(struct jta_store *st, const struct jta_vault *v,
-    const char *client_id, const char *token, struct jta_error *err)
+jta_authz_revoke(struct jta_authz *az, const char *client_id, const char *token,
+    struct jta_error *err)
 {
+	struct jta_store	*st = az->st;
+	const struct jta_vault *v = az->v;
 	unsigned char	 hash[JTA_VAULT_HASHBYTES];
 
 	if (!shaped(token, access_prefix) && !shaped(token, refresh_prefix))
@@ -654,9 +706,11 @@ jta_authz_is_access_token(const char *token)
 }
 
 enum jta_err
-jta_authz_access(struct jta_store *st, const struct jta_vault *v,
-    const char *token, int64_t now, struct jta_user *out)
+jta_authz_access(struct jta_authz *az, const char *token, int64_t now,
+    struct jta_user *out)
 {
+	struct jta_store	*st = az->st;
+	const struct jta_vault *v = az->v;
 	unsigned char	 hash[JTA_VAULT_HASHBYTES];
 
 	if (!shaped(token, access_prefix))
@@ -666,9 +720,10 @@ jta_authz_access(struct jta_store *st, const struct jta_vault *v,
 }
 
 enum jta_err
-jta_authz_password_set(struct jta_store *st, const char *name,
-    const char *pw, size_t len, struct jta_error *err)
+jta_authz_password_set(struct jta_authz *az, const char *name, const char *pw,
+    size_t len, struct jta_error *err)
 {
+	struct jta_store	*st = az->st;
 	char		 h[crypto_pwhash_STRBYTES];
 	enum jta_err	 rc;
 
@@ -705,9 +760,10 @@ dummyhash(void)
 }
 
 enum jta_err
-jta_authz_password_check(struct jta_store *st, const char *name,
-    const char *pw, size_t len, struct jta_user *out, struct jta_error *err)
+jta_authz_password_check(struct jta_authz *az, const char *name, const char *pw,
+    size_t len, struct jta_user *out, struct jta_error *err)
 {
+	struct jta_store	*st = az->st;
 	char		 h[crypto_pwhash_STRBYTES];
 	const char	*dummy;
 	struct jta_error e;
@@ -824,10 +880,10 @@ out:
 }
 
 enum jta_err
-jta_authz_password_login(struct jta_store *st, const char *name,
-    const char *pw, size_t len, int64_t now, struct jta_user *out,
-    struct jta_error *err)
+jta_authz_password_login(struct jta_authz *az, const char *name, const char *pw,
+    size_t len, int64_t now, struct jta_user *out, struct jta_error *err)
 {
+	struct jta_store	*st = az->st;
 	static const struct jta_store_lockout rule = {
 		JTA_AUTHZ_LOCKOUT_FAILURES, JTA_AUTHZ_LOCKOUT_WINDOW,
 		JTA_AUTHZ_LOCKOUT_TIME, JTA_AUTHZ_LOCKOUT_ROWS
@@ -842,7 +898,7 @@ jta_authz_password_login(struct jta_store *st, const char *name,
 	if (until > now)
 		goto locked;
 	memset(&e, 0, sizeof(e));
-	rc = jta_authz_password_check(st, name, pw, len, out, &e);
+	rc = jta_authz_password_check(az, name, pw, len, out, &e);
 	if (rc == JTA_OK) {
 		if ((rc = jta_store_lockout_clear(st, name, err)) != JTA_OK)
 			memset(out, 0, sizeof(*out));

@@ -59,6 +59,37 @@
 /* A storage connection (common/db/jta_db.h); only passed through. */
 struct jta_store;
 
+/*
+ * The authorization server of one process: the store that keeps the
+ * clients, codes, tokens and lockout rows, and the vault that makes and
+ * hashes every secret.  Opaque: whoever holds one reaches those rows only
+ * through the functions below.
+ */
+struct jta_authz;
+
+/*
+ * A new handle over st and v (borrowed: both must outlive it), released
+ * with jta_authz_free.  v may be NULL only for a handle whose user calls
+ * nothing but jta_authz_password_set (jta-admin without the vault key):
+ * every other function makes or hashes a secret with it.
+ * JTA_ERR_NOMEM when out of memory, JTA_ERR_INTERNAL when st is NULL.
+ */
+enum jta_err jta_authz_new(struct jta_store *st, const struct jta_vault *v,
+    struct jta_authz **out) JTA_WUR;
+
+/* Release az (not its store or vault); NULL is a no-op. */
+void jta_authz_free(struct jta_authz *az);
+
+/*
+ * Write a sign-in event to the audit log through az's store, as
+ * jta_audit_signin describes (jira: the Atlassian consent, else the
+ * password page; user or, when the person is not known, name; endpoint,
+ * status and a short detail).  Logs, never fails.
+ */
+void jta_authz_audit_signin(struct jta_authz *az, int jira,
+    const struct jta_user *user, const char *name, const char *endpoint,
+    int status, const char *detail);
+
 /* A token pair answered by the token endpoint. */
 struct jta_authz_tokens {
 	char	 access[JTA_AUTHZ_TOKENLEN + 1];
@@ -81,14 +112,12 @@ int jta_authz_redirect_uri_valid(const char *uri);
  * secret (show the secret once: only its keyed hash is kept).
  * JTA_ERR_INPUT (field "redirect_uri" or "name") for bad arguments.
  */
-enum jta_err jta_authz_client_add(struct jta_store *st,
-    const struct jta_vault *v, const char *name, const char *const *uris,
-    size_t n, char id[JTA_AUTHZ_CLIENT_IDLEN + 1],
+enum jta_err jta_authz_client_add(struct jta_authz *az, const char *name,
+    const char *const *uris, size_t n, char id[JTA_AUTHZ_CLIENT_IDLEN + 1],
     char secret[JTA_AUTHZ_SECRETLEN + 1], struct jta_error *err) JTA_WUR;
 
 /* Give client id a new secret (the old one stops working at once). */
-enum jta_err jta_authz_client_rotate(struct jta_store *st,
-    const struct jta_vault *v, const char *id,
+enum jta_err jta_authz_client_rotate(struct jta_authz *az, const char *id,
     char secret[JTA_AUTHZ_SECRETLEN + 1], struct jta_error *err) JTA_WUR;
 
 /*
@@ -96,9 +125,8 @@ enum jta_err jta_authz_client_rotate(struct jta_store *st,
  * equal the stored one (constant time).  Unknown client, malformed or
  * wrong secret: JTA_ERR_AUTH, 401, "invalid_client".
  */
-enum jta_err jta_authz_client_auth(struct jta_store *st,
-    const struct jta_vault *v, const char *id, const char *secret,
-    struct jta_error *err) JTA_WUR;
+enum jta_err jta_authz_client_auth(struct jta_authz *az, const char *id,
+    const char *secret, struct jta_error *err) JTA_WUR;
 
 /*
  * Parse an HTTP Basic Authorization header value (RFC 7617) carrying
@@ -118,10 +146,9 @@ int jta_authz_basic(const char *authorization, char *id, size_t idsz,
  * (§2.3); no or wrong credentials are invalid_client (401).  On success
  * id (idsz bytes) holds the client id.
  */
-enum jta_err jta_authz_client_request(struct jta_store *st,
-    const struct jta_vault *v, const char *authorization,
-    const char *form_id, const char *form_secret, char *id, size_t idsz,
-    struct jta_error *err) JTA_WUR;
+enum jta_err jta_authz_client_request(struct jta_authz *az,
+    const char *authorization, const char *form_id, const char *form_secret,
+    char *id, size_t idsz, struct jta_error *err) JTA_WUR;
 
 /*
  * 1 when redirect_uri is one of client id's registered URIs, compared
@@ -129,7 +156,7 @@ enum jta_err jta_authz_client_request(struct jta_store *st,
  * person when the client is unknown or the URI is not registered: then
  * never redirect (RFC 6749 §4.1.2.1).
  */
-enum jta_err jta_authz_client_redirect(struct jta_store *st, const char *id,
+enum jta_err jta_authz_client_redirect(struct jta_authz *az, const char *id,
     const char *redirect_uri, struct jta_error *err) JTA_WUR;
 
 /*
@@ -157,11 +184,10 @@ enum jta_err jta_authz_s256(const char *verifier,
  * Issue a code for user_id to client_id, bound to redirect_uri, the S256
  * challenge (or NULL) and scope, expiring JTA_AUTHZ_CODE_TTL after now.
  */
-enum jta_err jta_authz_code_issue(struct jta_store *st,
-    const struct jta_vault *v, const char *client_id, int64_t user_id,
-    const char *redirect_uri, const char *challenge, const char *scope,
-    int64_t now, char code[JTA_AUTHZ_TOKENLEN + 1], struct jta_error *err)
-    JTA_WUR;
+enum jta_err jta_authz_code_issue(struct jta_authz *az, const char *client_id,
+    int64_t user_id, const char *redirect_uri, const char *challenge,
+    const char *scope, int64_t now, char code[JTA_AUTHZ_TOKENLEN + 1],
+    struct jta_error *err) JTA_WUR;
 
 /*
  * Exchange a code (RFC 6749 §4.1.3, RFC 7636 §4.5): verifier is the
@@ -174,10 +200,9 @@ enum jta_err jta_authz_code_issue(struct jta_store *st,
  * issued from it (RFC 6749 §4.1.2).  Refusals, and a malformed code, are
  * invalid_grant.  On success out holds the new pair and the code's scope.
  */
-enum jta_err jta_authz_code_redeem(struct jta_store *st,
-    const struct jta_vault *v, const char *client_id, const char *code,
-    const char *redirect_uri, const char *verifier, int64_t now,
-    struct jta_authz_tokens *out, struct jta_error *err) JTA_WUR;
+enum jta_err jta_authz_code_redeem(struct jta_authz *az, const char *client_id,
+    const char *code, const char *redirect_uri, const char *verifier,
+    int64_t now, struct jta_authz_tokens *out, struct jta_error *err) JTA_WUR;
 
 /*
  * Rotate a refresh token (RFC 6749 §6, RFC 9700 §4.14.2) in one BEGIN
@@ -189,30 +214,28 @@ enum jta_err jta_authz_code_redeem(struct jta_store *st,
  * unknown, expired or another client's one is refused.  Refusals are
  * invalid_grant.
  */
-enum jta_err jta_authz_refresh(struct jta_store *st,
-    const struct jta_vault *v, const char *client_id, const char *refresh,
-    int64_t now, struct jta_authz_tokens *out, struct jta_error *err)
-    JTA_WUR;
+enum jta_err jta_authz_refresh(struct jta_authz *az, const char *client_id,
+    const char *refresh, int64_t now, struct jta_authz_tokens *out,
+    struct jta_error *err) JTA_WUR;
 
 /* Revoke a token presented by client_id (RFC 7009 §2.1); a token that is
  * not ours or unknown is JTA_OK (§2.2). */
-enum jta_err jta_authz_revoke(struct jta_store *st,
-    const struct jta_vault *v, const char *client_id, const char *token,
-    struct jta_error *err) JTA_WUR;
+enum jta_err jta_authz_revoke(struct jta_authz *az, const char *client_id,
+    const char *token, struct jta_error *err) JTA_WUR;
 
 /* 1 when token is shaped like one of our access tokens. */
 int jta_authz_is_access_token(const char *token);
 
 /* The user of a live access token at now; JTA_ERR_AUTH when it is
  * unknown, expired or revoked. */
-enum jta_err jta_authz_access(struct jta_store *st, const struct jta_vault *v,
-    const char *token, int64_t now, struct jta_user *out) JTA_WUR;
+enum jta_err jta_authz_access(struct jta_authz *az, const char *token,
+    int64_t now, struct jta_user *out) JTA_WUR;
 
 /*
  * Set user name's password (JTA_LIMIT_PASSWORD_MIN..JTA_LIMIT_PASSWORD
  * bytes, else JTA_ERR_INPUT) as a crypto_pwhash_str string.
  */
-enum jta_err jta_authz_password_set(struct jta_store *st, const char *name,
+enum jta_err jta_authz_password_set(struct jta_authz *az, const char *name,
     const char *pw, size_t len, struct jta_error *err) JTA_WUR;
 
 /*
@@ -220,9 +243,9 @@ enum jta_err jta_authz_password_set(struct jta_store *st, const char *name,
  * wrong password take the same time and give the same JTA_ERR_AUTH (401)
  * answer, so the page tells nobody which names exist.
  */
-enum jta_err jta_authz_password_check(struct jta_store *st, const char *name,
-    const char *pw, size_t len, struct jta_user *out, struct jta_error *err)
-    JTA_WUR;
+enum jta_err jta_authz_password_check(struct jta_authz *az, const char *name,
+    const char *pw, size_t len, struct jta_user *out,
+    struct jta_error *err) JTA_WUR;
 
 /*
  * Password lockout for the sign-in page.  RFC 6749 §10.10 says the
@@ -246,7 +269,7 @@ enum jta_err jta_authz_password_check(struct jta_store *st, const char *name,
  * without looking at the password; a wrong password counts (and the one
  * that locks the name answers 429 already); a right one clears the count.
  */
-enum jta_err jta_authz_password_login(struct jta_store *st, const char *name,
+enum jta_err jta_authz_password_login(struct jta_authz *az, const char *name,
     const char *pw, size_t len, int64_t now, struct jta_user *out,
     struct jta_error *err) JTA_WUR;
 

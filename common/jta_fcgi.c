@@ -9,9 +9,11 @@
 #include <fcgiapp.h>
 
 #include "jta_audit.h"
+#include "jta_auth.h"
 #include "jta_endpoint.h"
 #include "jta_db.h"
 #include "jta_fcgi.h"
+#include "jta_fcgi_int.h"
 #include "jta_limits.h"
 #include "jta_log.h"
 #include "jta_metrics.h"
@@ -149,6 +151,17 @@ method_declared(const struct jta_endpoint_route *route,
 	return jta_fcgi_method_not_allowed(resp, allow, err);
 }
 
+/* The storage connection, out of handlers' sight (jta_fcgi_int.h). */
+struct jta_ctx_private {
+	struct jta_store	*store;
+};
+
+struct jta_store *
+jta_fcgi_store(const struct jta_ctx *ctx)
+{
+	return ctx->priv->store;
+}
+
 static void
 serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
     const struct jta_endpoint_def *def, struct io *io)
@@ -191,7 +204,8 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 	if (rc == JTA_OK && guard != JTA_ENDPOINT_OPEN)
 		rc = jta_policy_gate(ctx->policy, &err);
 	if (rc == JTA_OK && guard == JTA_ENDPOINT_RULES)
-		rc = jta_auth_bearer(ctx->store, ctx->vault, &req, &who, &err);
+		rc = jta_auth_bearer(ctx->priv->store, ctx->authz,
+		    ctx->vault, &req, &who, &err);
 	if (rc == JTA_OK && guard == JTA_ENDPOINT_RULES)
 		rc = jta_policy_check(ctx->policy, &req, &who, &op, &err);
 	/* Quotas (jta_usage.h) on the same op; the handler's answer is
@@ -224,7 +238,7 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 	}
 	/* The audit log: every change by a person, refusals too. */
 	if (def != NULL && guard != JTA_ENDPOINT_OPEN)
-		jta_audit_request(ctx->store, ctx->conf.backend ==
+		jta_audit_request(ctx->priv->store, ctx->conf.backend ==
 		    JTA_BACKEND_JIRA, &req, &who, &op, &resp, &err);
 	if (counted)
 		jta_usage_count(ctx->usage, &who, &op, resp.status);
@@ -258,6 +272,7 @@ int
 jta_fcgi_main(const struct jta_endpoint *ep)
 {
 	struct jta_ctx	 ctx;
+	struct jta_ctx_private priv;
 	const struct jta_endpoint_def *def = jta_endpoint_get(ep->name);
 	FCGX_Request	 fr;
 	struct io	 io;
@@ -265,6 +280,8 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 	int		 status = 78;	/* EX_CONFIG */
 
 	memset(&ctx, 0, sizeof(ctx));
+	memset(&priv, 0, sizeof(priv));
+	ctx.priv = &priv;
 	jta_log_init(ep->name);
 	if (def == NULL)
 		jta_errorlog("program %s has no entry in the endpoint table "
@@ -288,7 +305,7 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 		goto out;
 	}
 	if (jta_store_open(ctx.conf.database, ctx.conf.busy_timeout_ms, 0,
-	    &ctx.store, msg, sizeof(msg)) != JTA_OK) {
+	    &priv.store, msg, sizeof(msg)) != JTA_OK) {
 		jta_errorlog("configuration %s: key 'database': %s",
 		    ctx.conf.path, msg);
 		goto out;
@@ -312,16 +329,17 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 			status = 71;
 			goto out;
 		}
-		jta_oauth_init(&ctx.oauth, &ctx.conf, ctx.store, ctx.vault,
+		jta_oauth_init(&ctx.oauth, &ctx.conf, priv.store, ctx.vault,
 		    ctx.client_secret);
 	}
-	if (jta_backend_new(&ctx.conf, ctx.store, &ctx.oauth, &ctx.backend) !=
+	if (jta_backend_new(&ctx.conf, priv.store, &ctx.oauth, &ctx.backend) !=
 	    JTA_OK) {
 		jta_errorlog("out of memory");
 		status = 71;
 		goto out;
 	}
-	if (jta_policy_new(&ctx.conf, ctx.store, ctx.backend, &ctx.policy) !=
+	if (jta_authz_new(priv.store, ctx.vault, &ctx.authz) != JTA_OK ||
+	    jta_policy_new(&ctx.conf, priv.store, ctx.backend, &ctx.policy) !=
 	    JTA_OK) {
 		jta_errorlog("out of memory");
 		status = 71;
@@ -375,7 +393,8 @@ out:
 	jta_policy_free(ctx.policy);
 	jta_usage_free(ctx.usage);
 	jta_backend_free(ctx.backend);
-	jta_store_close(ctx.store);
+	jta_authz_free(ctx.authz);
+	jta_store_close(priv.store);
 	jta_vault_close(ctx.vault);
 	jta_metrics_close();
 	return status;

@@ -17,7 +17,7 @@
 #ifndef JTA_FCGI_H
 #define JTA_FCGI_H
 
-#include "jta_auth.h"
+#include "jta_authz.h"
 #include "jta_backend.h"
 #include "jta_conf.h"
 #include "jta_http.h"
@@ -29,19 +29,32 @@
 #include "jta_usage.h"
 #include "jta_vault.h"
 
-/* What a handler may use; opened once per process. */
+/* The part of the context only common/ reaches (jta_fcgi_int.h): the
+ * storage connection. */
+struct jta_ctx_private;
+
+/*
+ * What a handler may use; opened once per process.  Handlers get
+ * operations, never storage: the backend (tickets, projects, search; and
+ * through jta_once the drafts and exactly-once creates), the
+ * authorization server, the operators' switches and the usage counts.
+ * The page's operator actions are jta_operator_fcgi over this context.
+ */
 struct jta_ctx {
 	struct jta_conf		 conf;
-	struct jta_store	*store;
 	struct jta_vault	*vault;
 	struct jta_backend	*backend;
 	/* backend = jira: the Atlassian app's secret and the OAuth state. */
 	struct jta_secret	*client_secret;
 	struct jta_oauth	 oauth;
-	/* The kill switch and the access rules (jta_policy.h). */
+	/* Our OAuth authorization server (jta_authz.h), which also audits
+	 * its sign-ins. */
+	struct jta_authz	*authz;
+	/* The kill switch, the access rules and /healthz (jta_policy.h). */
 	struct jta_policy	*policy;
 	/* Usage counting and quotas (jta_usage.h). */
 	struct jta_usage	*usage;
+	struct jta_ctx_private	*priv;
 };
 
 /*

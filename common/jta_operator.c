@@ -16,6 +16,7 @@
 #include "jta_authz.h"
 #include "jta_conf.h"
 #include "jta_fcgi.h"
+#include "jta_fcgi_int.h"
 #include "jta_log.h"
 #include "jta_operator.h"
 #include "jta_policy.h"
@@ -139,12 +140,23 @@ jta_operator_login(struct jta_operator *op, const char *name,
 	return JTA_OK;
 }
 
+/* The authorization server over op's store and vault for one call (the
+ * vault may be NULL: then only its password functions are used). */
+static enum jta_err
+authz(struct jta_operator *op, struct jta_authz **az, struct jta_error *err)
+{
+	if (jta_authz_new(op->st, op->vault, az) != JTA_OK)
+		return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
+		    "the server is short of memory; try again");
+	return JTA_OK;
+}
+
 enum jta_err
 jta_operator_fcgi(struct jta_operator *op, struct jta_ctx *ctx,
     const char *login, struct jta_error *err)
 {
 	memset(op, 0, sizeof(*op));
-	op->st = ctx->store;
+	op->st = jta_fcgi_store(ctx);
 	op->vault = ctx->vault;
 	op->front = JTA_OPERATOR_PAGE;
 	op->log = 1;
@@ -731,6 +743,7 @@ jta_operator_client_add(struct jta_operator *op, const char *name,
     char secret[JTA_AUTHZ_SECRETLEN + 1], struct jta_error *err)
 {
 	enum jta_err	 rc;
+	struct jta_authz *az = NULL;
 	char		 detail[JTA_LIMIT_CLIENT_NAME + 64];
 	size_t		 i;
 
@@ -751,8 +764,11 @@ jta_operator_client_add(struct jta_operator *op, const char *name,
 	if (op->vault == NULL)
 		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 		    "adding a client needs the vault");
-	if ((rc = jta_authz_client_add(op->st, op->vault, name, uris, n, id,
-	    secret, err)) != JTA_OK)
+	if ((rc = authz(op, &az, err)) != JTA_OK)
+		return rc;
+	rc = jta_authz_client_add(az, name, uris, n, id, secret, err);
+	jta_authz_free(az);
+	if (rc != JTA_OK)
 		return rc;
 	snprintf(detail, sizeof(detail), "client %s: %s", id, name);
 	return audit(op, "client-add", 201, NULL, NULL, detail, err);
@@ -777,6 +793,7 @@ jta_operator_client_rotate(struct jta_operator *op, const char *id,
     char secret[JTA_AUTHZ_SECRETLEN + 1], struct jta_error *err)
 {
 	enum jta_err	 rc;
+	struct jta_authz *az = NULL;
 	char		 detail[JTA_AUTHZ_CLIENT_IDLEN + 16];
 
 	secret[0] = '\0';
@@ -785,8 +802,11 @@ jta_operator_client_rotate(struct jta_operator *op, const char *id,
 	if (op->vault == NULL)
 		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 		    "a new secret needs the vault");
-	if ((rc = jta_authz_client_rotate(op->st, op->vault, id, secret,
-	    err)) != JTA_OK)
+	if ((rc = authz(op, &az, err)) != JTA_OK)
+		return rc;
+	rc = jta_authz_client_rotate(az, id, secret, err);
+	jta_authz_free(az);
+	if (rc != JTA_OK)
 		return rc;
 	snprintf(detail, sizeof(detail), "client %s", id);
 	return audit(op, "client-secret-reset", 200, NULL, NULL, detail, err);
@@ -797,6 +817,7 @@ jta_operator_password(struct jta_operator *op, const char *name,
     const char *pw, size_t len, struct jta_error *err)
 {
 	enum jta_err	 rc;
+	struct jta_authz *az = NULL;
 	char		 detail[JTA_LIMIT_NAME + 16];
 
 	if ((rc = check(&f_user, name, err)) != JTA_OK)
@@ -806,9 +827,10 @@ jta_operator_password(struct jta_operator *op, const char *name,
 		return jta_error_set(err, JTA_ERR_INPUT, 422, "password",
 		    "a password is %d to %d bytes on one line",
 		    JTA_LIMIT_PASSWORD_MIN, JTA_LIMIT_PASSWORD);
-	if (pw != NULL)
-		rc = jta_authz_password_set(op->st, name, pw, len, err);
-	else
+	if (pw != NULL && (rc = authz(op, &az, err)) == JTA_OK) {
+		rc = jta_authz_password_set(az, name, pw, len, err);
+		jta_authz_free(az);
+	} else if (pw == NULL)
 		rc = jta_store_user_pw_set(op->st, name, NULL, err);
 	if (rc != JTA_OK)
 		return rc;

@@ -17,11 +17,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "jta_audit.h"
 #include "jta_authz.h"
 #include "jta_fcgi.h"
 #include "jta_log.h"
-#include "jta_store_people.h"
 #include "jta_time.h"
 
 static const char *const methods[] = { "S256", "plain", NULL };
@@ -97,7 +95,7 @@ check(struct jta_ctx *ctx, const json_t *q, struct jta_resp *resp,
 		    "address. Start again from the assistant.");
 		return -1;
 	}
-	if ((*rc = jta_authz_client_redirect(ctx->store, str(q, "client_id"),
+	if ((*rc = jta_authz_client_redirect(ctx->authz, str(q, "client_id"),
 	    str(q, "redirect_uri"), err)) != JTA_OK) {
 		if (*rc == JTA_ERR_NOTFOUND)
 			(void)page(resp, 400, "This sign-in link cannot be "
@@ -276,26 +274,25 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 		    "password.");
 		goto out;
 	}
-	if ((rc = jta_authz_password_login(ctx->store, str(q, "username"),
-	    pw, strlen(pw), jta_time_now(), &user, err)) != JTA_OK) {
+	if ((rc = jta_authz_password_login(ctx->authz, str(q, "username"), pw,
+	    strlen(pw), jta_time_now(), &user, err)) != JTA_OK) {
 		if (rc == JTA_ERR_AUTH) {
 			/* The reason, never the password. */
-			jta_audit_signin(ctx->store, 0, NULL,
-			    str(q, "username"), "oauth.authorize",
-			    err->status, err->status == 429 ? "locked" :
+			jta_authz_audit_signin(ctx->authz, 0, NULL, str(q,
+			    "username"), "oauth.authorize", err->status,
+			    err->status == 429 ? "locked" :
 			    "wrong user name or password");
 			(void)signin(resp, err->status, q, err->detail);
 		}
 		goto out;
 	}
-	if ((rc = jta_authz_code_issue(ctx->store, ctx->vault,
-	    str(q, "client_id"), user.id, str(q, "redirect_uri"),
-	    str(q, "code_challenge"), scope, jta_time_now(), code, err)) !=
-	    JTA_OK)
+	if ((rc = jta_authz_code_issue(ctx->authz, str(q, "client_id"), user.id,
+	    str(q, "redirect_uri"), str(q, "code_challenge"), scope,
+	    jta_time_now(), code, err)) != JTA_OK)
 		goto out;
 	jta_info("oauth: code issued user=%s", user.name);
 	rc = back(resp, q, "code", code, NULL);
-	jta_audit_signin(ctx->store, 0, &user, NULL, "oauth.authorize",
+	jta_authz_audit_signin(ctx->authz, 0, &user, NULL, "oauth.authorize",
 	    resp->status, "code issued");
 out:
 	sodium_memzero(code, sizeof(code));

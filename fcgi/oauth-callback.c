@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "jta_audit.h"
 #include "jta_authz.h"
 #include "jta_fcgi.h"
 #include "jta_log.h"
@@ -116,7 +115,7 @@ gpt(struct jta_ctx *ctx, enum jta_err rc, const struct jta_oauth_done *d,
 		return failpage(resp, rc, err, NULL);
 	}
 	/* The client may have been removed meanwhile (§4.1.2.1). */
-	if ((rc2 = jta_authz_client_redirect(ctx->store, r.client_id,
+	if ((rc2 = jta_authz_client_redirect(ctx->authz, r.client_id,
 	    r.redirect_uri, &e)) != JTA_OK) {
 		*err = e;
 		return failpage(resp, rc2, err,
@@ -135,8 +134,9 @@ gpt(struct jta_ctx *ctx, enum jta_err rc, const struct jta_oauth_done *d,
 			oerr = "access_denied";
 		jta_info("oauth: gpt sign-in refused (%s): %s", oerr,
 		    err->detail);
-		jta_audit_signin(ctx->store, 1, d->user.id != 0 ? &d->user :
-		    NULL, "(atlassian)", "oauth.callback", 302, oerr);
+		jta_authz_audit_signin(ctx->authz, 1,
+		    d->user.id != 0 ? &d->user : NULL, "(atlassian)",
+		    "oauth.callback", 302, oerr);
 		if (jta_authz_redirect(resp, r.redirect_uri, "error", oerr,
 		    strcmp(oerr, "access_denied") == 0 ? "the person did not "
 		    "link an Atlassian account" : "the Atlassian sign-in "
@@ -152,16 +152,15 @@ gpt(struct jta_ctx *ctx, enum jta_err rc, const struct jta_oauth_done *d,
 			return failpage(resp, rc, err, NULL);
 		return choose(resp, d, handle);
 	}
-	if ((rc = jta_authz_code_issue(ctx->store, ctx->vault, r.client_id,
-	    d->user.id, r.redirect_uri, r.challenge[0] != '\0' ?
-	    r.challenge : NULL, r.scope, jta_time_now(), code, err)) !=
-	    JTA_OK)
+	if ((rc = jta_authz_code_issue(ctx->authz, r.client_id, d->user.id,
+	    r.redirect_uri, r.challenge[0] != '\0' ? r.challenge : NULL,
+	    r.scope, jta_time_now(), code, err)) != JTA_OK)
 		return failpage(resp, rc, err, NULL);
 	jta_info("oauth: code issued user=%s (atlassian)", d->user.name);
 	rc = jta_authz_redirect(resp, r.redirect_uri, "code", code, NULL,
 	    r.state);
 	sodium_memzero(code, sizeof(code));
-	jta_audit_signin(ctx->store, 1, &d->user, NULL, "oauth.callback",
+	jta_authz_audit_signin(ctx->authz, 1, &d->user, NULL, "oauth.callback",
 	    resp->status, "code issued (atlassian)");
 	return rc;
 }
@@ -217,8 +216,8 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	pg.after = "Lost it? Visit /oauth/start again for a new one.";
 	rc = jta_resp_page(resp, 200, &pg);
 	sodium_memzero(done.token, sizeof(done.token));
-	jta_audit_signin(ctx->store, 1, &done.user, NULL, "oauth.callback",
-	    resp->status, "api key issued (/oauth/start)");
+	jta_authz_audit_signin(ctx->authz, 1, &done.user, NULL,
+	    "oauth.callback", resp->status, "api key issued (/oauth/start)");
 	return rc;
 }
 

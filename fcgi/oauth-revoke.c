@@ -42,16 +42,15 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	if ((rc = jta_req_form(req, fields, sizeof(fields) /
 	    sizeof(fields[0]), &q, err)) != JTA_OK)
 		err->field[0] = '\0';	/* invalid_request, with its detail */
-	else if ((rc = jta_authz_client_request(ctx->store, ctx->vault,
-	    req->authorization, str(q, "client_id"), str(q, "client_secret"),
-	    client, sizeof(client), err)) != JTA_OK)
+	else if ((rc = jta_authz_client_request(ctx->authz, req->authorization,
+	    str(q, "client_id"), str(q, "client_secret"), client,
+	    sizeof(client), err)) != JTA_OK)
 		;
 	else if (str(q, "token") == NULL)
 		rc = jta_error_set(err, JTA_ERR_INPUT, 400, "invalid_request",
 		    "token is required");
 	else
-		rc = jta_authz_revoke(ctx->store, ctx->vault, client,
-		    str(q, "token"), err);
+		rc = jta_authz_revoke(ctx->authz, client, str(q, "token"), err);
 	json_decref(q);
 	if (rc != JTA_OK) {
 		if (jta_authz_send_error(resp, err) != JTA_OK)

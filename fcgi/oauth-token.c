@@ -48,9 +48,9 @@ grant(struct jta_ctx *ctx, const json_t *q, const char *client,
 			return jta_error_set(err, JTA_ERR_INPUT, 400,
 			    "invalid_request", "code and redirect_uri are "
 			    "required");
-		return jta_authz_code_redeem(ctx->store, ctx->vault, client,
-		    str(q, "code"), str(q, "redirect_uri"),
-		    str(q, "code_verifier"), jta_time_now(), t, err);
+		return jta_authz_code_redeem(ctx->authz, client, str(q, "code"),
+		    str(q, "redirect_uri"), str(q, "code_verifier"),
+		    jta_time_now(), t, err);
 	}
 	if (strcmp(gt, "refresh_token") == 0) {
 		if (str(q, "refresh_token") == NULL)
@@ -60,8 +60,8 @@ grant(struct jta_ctx *ctx, const json_t *q, const char *client,
 		if ((rc = jta_authz_scope(str(q, "scope"), scope,
 		    sizeof(scope), err)) != JTA_OK)
 			return rc;
-		return jta_authz_refresh(ctx->store, ctx->vault, client,
-		    str(q, "refresh_token"), jta_time_now(), t, err);
+		return jta_authz_refresh(ctx->authz, client, str(q,
+		    "refresh_token"), jta_time_now(), t, err);
 	}
 	return jta_error_set(err, JTA_ERR_INPUT, 400,
 	    "unsupported_grant_type", "grant_type must be authorization_code "
@@ -84,9 +84,9 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	if ((rc = jta_req_form(req, fields, sizeof(fields) /
 	    sizeof(fields[0]), &q, err)) != JTA_OK)
 		err->field[0] = '\0';	/* invalid_request, with its detail */
-	else if ((rc = jta_authz_client_request(ctx->store, ctx->vault,
-	    req->authorization, str(q, "client_id"), str(q, "client_secret"),
-	    client, sizeof(client), err)) == JTA_OK)
+	else if ((rc = jta_authz_client_request(ctx->authz, req->authorization,
+	    str(q, "client_id"), str(q, "client_secret"), client,
+	    sizeof(client), err)) == JTA_OK)
 		rc = grant(ctx, q, client, &t, err);
 	json_decref(q);
 	if (rc == JTA_OK)

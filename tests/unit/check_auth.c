@@ -15,6 +15,7 @@
 #include <check.h>
 
 #include "jta_auth.h"
+#include "jta_authz.h"
 #include "jta_log.h"
 #include "check_main.h"
 #include "jta_store_people.h"
@@ -24,6 +25,7 @@ static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 struct fixture {
 	struct jta_store *st;
 	struct jta_vault *vault;
+	struct jta_authz *az;
 	struct jta_user	 alice;
 	char		 token[JTA_VAULT_TOKENLEN + 1];
 	char		 keyid[JTA_VAULT_IDLEN + 1];
@@ -49,6 +51,7 @@ fx_open(struct fixture *fx)
 	ck_assert_msg(jta_store_open(db, 5000, JTA_STORE_CREATE |
 	    JTA_STORE_MIGRATE, &fx->st, msg, sizeof(msg)) == JTA_OK, "%s",
 	    msg);
+	ck_assert_int_eq(jta_authz_new(fx->st, fx->vault, &fx->az), JTA_OK);
 	ck_assert_int_eq(jta_store_user_add(fx->st, "alice", "Alice Liddell",
 	    "alice@example.org", &id, &e), JTA_OK);
 	fx->alice.id = id;
@@ -61,6 +64,7 @@ fx_open(struct fixture *fx)
 static void
 fx_close(struct fixture *fx)
 {
+	jta_authz_free(fx->az);
 	jta_store_close(fx->st);
 	jta_vault_close(fx->vault);
 }
@@ -78,7 +82,7 @@ auth(struct fixture *fx, const char *h, struct jta_user *u,
 		    h);
 	memset(e, 0, sizeof(*e));
 	memset(u, 0, sizeof(*u));
-	return jta_auth_bearer(fx->st, fx->vault, &req, u, e);
+	return jta_auth_bearer(fx->st, fx->az, fx->vault, &req, u, e);
 }
 
 static void

@@ -27,6 +27,7 @@ static const char cb[] = "https://chatgpt.com/aip/g-abc/oauth/callback";
 struct fixture {
 	struct jta_store *st;
 	struct jta_vault *vault;
+	struct jta_authz *az;
 	struct jta_user	 alice;
 	char		 id[JTA_AUTHZ_CLIENT_IDLEN + 1];
 	char		 secret[JTA_AUTHZ_SECRETLEN + 1];
@@ -52,16 +53,18 @@ fx_open(struct fixture *fx)
 	ck_assert_msg(jta_store_open(db, 5000, JTA_STORE_CREATE |
 	    JTA_STORE_MIGRATE, &fx->st, msg, sizeof(msg)) == JTA_OK, "%s",
 	    msg);
+	ck_assert_int_eq(jta_authz_new(fx->st, fx->vault, &fx->az), JTA_OK);
 	ck_assert_int_eq(jta_store_user_add(fx->st, "alice", "Alice",
 	    "alice@example.org", &id, &e), JTA_OK);
 	fx->alice.id = id;
-	ck_assert_int_eq(jta_authz_client_add(fx->st, fx->vault, "My GPT",
-	    uris, 2, fx->id, fx->secret, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_client_add(fx->az, "My GPT", uris, 2, fx->id,
+	    fx->secret, &e), JTA_OK);
 }
 
 static void
 fx_close(struct fixture *fx)
 {
+	jta_authz_free(fx->az);
 	jta_store_close(fx->st);
 	jta_vault_close(fx->vault);
 }
@@ -82,9 +85,8 @@ code_for(struct fixture *fx, const char *challenge, int64_t now,
 {
 	struct jta_error e;
 
-	ck_assert_int_eq(jta_authz_code_issue(fx->st, fx->vault, fx->id,
-	    fx->alice.id, cb, challenge, JTA_AUTHZ_SCOPE, now, code, &e),
-	    JTA_OK);
+	ck_assert_int_eq(jta_authz_code_issue(fx->az, fx->id, fx->alice.id, cb,
+	    challenge, JTA_AUTHZ_SCOPE, now, code, &e), JTA_OK);
 	ck_assert_uint_eq(strlen(code), JTA_AUTHZ_TOKENLEN);
 	ck_assert(strncmp(code, "jta_ac_", 7) == 0);
 }
@@ -217,26 +219,26 @@ START_TEST(client_secret_checked_and_rotated)
 	ck_assert_uint_eq(strlen(fx.id), JTA_AUTHZ_CLIENT_IDLEN);
 	ck_assert_uint_eq(strlen(fx.secret), JTA_AUTHZ_SECRETLEN);
 	memset(&e, 0, sizeof(e));
-	ck_assert_int_eq(jta_authz_client_auth(fx.st, fx.vault, fx.id,
-	    fx.secret, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_client_auth(fx.az, fx.id, fx.secret, &e),
+	    JTA_OK);
 	memcpy(old, fx.secret, sizeof(old));
 	old[10] ^= 1;
-	assert_oauth(jta_authz_client_auth(fx.st, fx.vault, fx.id, old, &e),
+	assert_oauth(jta_authz_client_auth(fx.az, fx.id, old, &e), &e,
+	    "invalid_client", 401);
+	assert_oauth(jta_authz_client_auth(fx.az, "jtac_nobody", fx.secret, &e),
 	    &e, "invalid_client", 401);
-	assert_oauth(jta_authz_client_auth(fx.st, fx.vault, "jtac_nobody",
-	    fx.secret, &e), &e, "invalid_client", 401);
-	assert_oauth(jta_authz_client_auth(fx.st, fx.vault, fx.id, "", &e),
-	    &e, "invalid_client", 401);
+	assert_oauth(jta_authz_client_auth(fx.az, fx.id, "", &e), &e,
+	    "invalid_client", 401);
 	memcpy(old, fx.secret, sizeof(old));
-	ck_assert_int_eq(jta_authz_client_rotate(fx.st, fx.vault, fx.id,
-	    fx.secret, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_client_rotate(fx.az, fx.id, fx.secret, &e),
+	    JTA_OK);
 	ck_assert_str_ne(old, fx.secret);
-	assert_oauth(jta_authz_client_auth(fx.st, fx.vault, fx.id, old, &e),
-	    &e, "invalid_client", 401);
-	ck_assert_int_eq(jta_authz_client_auth(fx.st, fx.vault, fx.id,
-	    fx.secret, &e), JTA_OK);
-	ck_assert_int_eq(jta_authz_client_rotate(fx.st, fx.vault,
-	    "jtac_nobody", old, &e), JTA_ERR_NOTFOUND);
+	assert_oauth(jta_authz_client_auth(fx.az, fx.id, old, &e), &e,
+	    "invalid_client", 401);
+	ck_assert_int_eq(jta_authz_client_auth(fx.az, fx.id, fx.secret, &e),
+	    JTA_OK);
+	ck_assert_int_eq(jta_authz_client_rotate(fx.az, "jtac_nobody", old, &e),
+	    JTA_ERR_NOTFOUND);
 	fx_close(&fx);
 }
 END_TEST
@@ -251,13 +253,13 @@ START_TEST(client_add_refuses_bad_uris_and_names)
 	char		 sec[JTA_AUTHZ_SECRETLEN + 1];
 
 	fx_open(&fx);
-	ck_assert_int_eq(jta_authz_client_add(fx.st, fx.vault, "x", bad, 1,
-	    id, sec, &e), JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_authz_client_add(fx.az, "x", bad, 1, id, sec, &e),
+	    JTA_ERR_INPUT);
 	ck_assert_str_eq(e.field, "redirect_uri");
-	ck_assert_int_eq(jta_authz_client_add(fx.st, fx.vault, "x", good, 0,
-	    id, sec, &e), JTA_ERR_INPUT);
-	ck_assert_int_eq(jta_authz_client_add(fx.st, fx.vault, "", good, 1,
-	    id, sec, &e), JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_authz_client_add(fx.az, "x", good, 0, id, sec, &e),
+	    JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_authz_client_add(fx.az, "", good, 1, id, sec, &e),
+	    JTA_ERR_INPUT);
 	ck_assert_str_eq(e.field, "name");
 	ck_assert_str_eq(sec, "");
 	fx_close(&fx);
@@ -270,22 +272,22 @@ START_TEST(redirect_uri_matches_exactly)
 	struct jta_error e;
 
 	fx_open(&fx);
-	ck_assert_int_eq(jta_authz_client_redirect(fx.st, fx.id, cb, &e),
+	ck_assert_int_eq(jta_authz_client_redirect(fx.az, fx.id, cb, &e),
 	    JTA_OK);
-	ck_assert_int_eq(jta_authz_client_redirect(fx.st, fx.id,
+	ck_assert_int_eq(jta_authz_client_redirect(fx.az, fx.id,
 	    "https://chat.openai.com/aip/g-abc/oauth/callback", &e), JTA_OK);
-	ck_assert_int_eq(jta_authz_client_redirect(fx.st, fx.id,
+	ck_assert_int_eq(jta_authz_client_redirect(fx.az, fx.id,
 	    "https://chatgpt.com/aip/g-abc/oauth/callback/", &e),
 	    JTA_ERR_NOTFOUND);
 	ck_assert_str_eq(e.field, "redirect_uri");
-	ck_assert_int_eq(jta_authz_client_redirect(fx.st, fx.id,
+	ck_assert_int_eq(jta_authz_client_redirect(fx.az, fx.id,
 	    "https://chatgpt.com/aip/g-abc/oauth/callback?x=1", &e),
 	    JTA_ERR_NOTFOUND);
-	ck_assert_int_eq(jta_authz_client_redirect(fx.st, fx.id,
+	ck_assert_int_eq(jta_authz_client_redirect(fx.az, fx.id,
 	    "HTTPS://chatgpt.com/aip/g-abc/oauth/callback", &e),
 	    JTA_ERR_NOTFOUND);
-	ck_assert_int_eq(jta_authz_client_redirect(fx.st, "jtac_none", cb,
-	    &e), JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_authz_client_redirect(fx.az, "jtac_none", cb, &e),
+	    JTA_ERR_NOTFOUND);
 	ck_assert_str_eq(e.field, "client_id");
 	ck_assert_int_eq(e.status, 400);
 	fx_close(&fx);
@@ -307,8 +309,8 @@ START_TEST(code_to_tokens_to_api_and_replay_revokes)
 	fx_open(&fx);
 	code_for(&fx, NULL, now, code);
 	memset(&e, 0, sizeof(e));
-	ck_assert_int_eq(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code,
-	    cb, NULL, now, &t, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_code_redeem(fx.az, fx.id, code, cb, NULL,
+	    now, &t, &e), JTA_OK);
 	ck_assert(strncmp(t.access, "jta_at_", 7) == 0);
 	ck_assert(strncmp(t.refresh, "jta_rt_", 7) == 0);
 	ck_assert_str_eq(t.scope, "tickets");
@@ -317,26 +319,26 @@ START_TEST(code_to_tokens_to_api_and_replay_revokes)
 	memset(&req, 0, sizeof(req));
 	snprintf(req.authorization, sizeof(req.authorization), "Bearer %s",
 	    t.access);
-	ck_assert_int_eq(jta_auth_bearer(fx.st, fx.vault, &req, &u, &e),
+	ck_assert_int_eq(jta_auth_bearer(fx.st, fx.az, fx.vault, &req, &u, &e),
 	    JTA_OK);
 	ck_assert(u.id == fx.alice.id);
 	ck_assert_str_eq(u.name, "alice");
 	/* ... and not the refresh token. */
 	snprintf(req.authorization, sizeof(req.authorization), "Bearer %s",
 	    t.refresh);
-	ck_assert_int_eq(jta_auth_bearer(fx.st, fx.vault, &req, &u, &e),
+	ck_assert_int_eq(jta_auth_bearer(fx.st, fx.az, fx.vault, &req, &u, &e),
 	    JTA_ERR_AUTH);
 	/* Replay: refused, and the tokens of the first answer die. */
-	assert_oauth(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code, cb,
-	    NULL, now, &t2, &e), &e, "invalid_grant", 400);
+	assert_oauth(jta_authz_code_redeem(fx.az, fx.id, code, cb, NULL, now,
+	    &t2, &e), &e, "invalid_grant", 400);
 	ck_assert_str_eq(t2.access, "");
 	snprintf(req.authorization, sizeof(req.authorization), "Bearer %s",
 	    t.access);
-	ck_assert_int_eq(jta_auth_bearer(fx.st, fx.vault, &req, &u, &e),
+	ck_assert_int_eq(jta_auth_bearer(fx.st, fx.az, fx.vault, &req, &u, &e),
 	    JTA_ERR_AUTH);
 	ck_assert_int_eq(e.status, 401);
-	assert_oauth(jta_authz_refresh(fx.st, fx.vault, fx.id, t.refresh, now,
-	    &t2, &e), &e, "invalid_grant", 400);
+	assert_oauth(jta_authz_refresh(fx.az, fx.id, t.refresh, now, &t2, &e),
+	    &e, "invalid_grant", 400);
 	fx_close(&fx);
 }
 END_TEST
@@ -351,19 +353,19 @@ START_TEST(code_single_use_replay_revokes_its_tokens)
 
 	fx_open(&fx);
 	code_for(&fx, NULL, 1000, code);
-	ck_assert_int_eq(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code,
-	    cb, NULL, 1001, &t, &e), JTA_OK);
-	ck_assert_int_eq(jta_authz_access(fx.st, fx.vault, t.access, 1002,
-	    &fx.alice), JTA_OK);
+	ck_assert_int_eq(jta_authz_code_redeem(fx.az, fx.id, code, cb, NULL,
+	    1001, &t, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_access(fx.az, t.access, 1002, &fx.alice),
+	    JTA_OK);
 	memset(&e, 0, sizeof(e));
-	assert_oauth(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code, cb,
-	    NULL, 1003, &t2, &e), &e, "invalid_grant", 400);
+	assert_oauth(jta_authz_code_redeem(fx.az, fx.id, code, cb, NULL, 1003,
+	    &t2, &e), &e, "invalid_grant", 400);
 	ck_assert_msg(strstr(e.detail, "used") != NULL, "%s", e.detail);
 	ck_assert_str_eq(t2.access, "");
-	ck_assert_int_ne(jta_authz_access(fx.st, fx.vault, t.access, 1004,
-	    &fx.alice), JTA_OK);
-	assert_oauth(jta_authz_refresh(fx.st, fx.vault, fx.id, t.refresh,
-	    1005, &t2, &e), &e, "invalid_grant", 400);
+	ck_assert_int_ne(jta_authz_access(fx.az, t.access, 1004, &fx.alice),
+	    JTA_OK);
+	assert_oauth(jta_authz_refresh(fx.az, fx.id, t.refresh, 1005, &t2, &e),
+	    &e, "invalid_grant", 400);
 	fx_close(&fx);
 }
 END_TEST
@@ -378,8 +380,8 @@ refused(struct fixture *fx, const char *client, const char *code,
 	struct jta_error e;
 
 	memset(&e, 0, sizeof(e));
-	assert_oauth(jta_authz_code_redeem(fx->st, fx->vault, client, code,
-	    uri, verifier, now, &t, &e), &e, "invalid_grant", 400);
+	assert_oauth(jta_authz_code_redeem(fx->az, client, code, uri, verifier,
+	    now, &t, &e), &e, "invalid_grant", 400);
 	ck_assert_msg(strstr(e.detail, want) != NULL, "%s", e.detail);
 	ck_assert_str_eq(t.access, "");
 }
@@ -399,13 +401,13 @@ START_TEST(code_checks_client_uri_expiry_and_pkce)
 	size_t		 n;
 
 	fx_open(&fx);
-	ck_assert_int_eq(jta_authz_client_add(fx.st, fx.vault, "Other GPT",
-	    uris, 1, other, secret, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_client_add(fx.az, "Other GPT", uris, 1,
+	    other, secret, &e), JTA_OK);
 	/* Another client: refused, and the code is not spent for its own. */
 	code_for(&fx, NULL, 1000, code);
 	refused(&fx, other, code, cb, NULL, 1001, "another client");
-	ck_assert_int_eq(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code,
-	    cb, NULL, 1001, &t, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_code_redeem(fx.az, fx.id, code, cb, NULL,
+	    1001, &t, &e), JTA_OK);
 	/* Another redirect_uri (RFC 6749 §4.1.3): refused, then spent. */
 	code_for(&fx, NULL, 1000, code);
 	refused(&fx, fx.id, code, "https://chatgpt.com/aip/g-1/oauth/"
@@ -424,10 +426,10 @@ START_TEST(code_checks_client_uri_expiry_and_pkce)
 	refused(&fx, fx.id, code, cb, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWF"
 	    "OEjXX", 1001, "does not match");
 	code_for(&fx, chal, 1000, code);
-	ck_assert_int_eq(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code,
-	    cb, ver, 1001, &t, &e), JTA_OK);
-	ck_assert_int_eq(jta_authz_access(fx.st, fx.vault, t.access, 1002,
-	    &fx.alice), JTA_OK);
+	ck_assert_int_eq(jta_authz_code_redeem(fx.az, fx.id, code, cb, ver,
+	    1001, &t, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_access(fx.az, t.access, 1002, &fx.alice),
+	    JTA_OK);
 	/* A well-formed code never issued. */
 	n = strlen(code);
 	code[n - 1] = code[n - 1] == 'A' ? 'B' : 'A';
@@ -445,12 +447,11 @@ START_TEST(code_expires_after_60_seconds)
 
 	fx_open(&fx);
 	code_for(&fx, NULL, 5000, code);
-	assert_oauth(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code, cb,
-	    NULL, 5000 + JTA_AUTHZ_CODE_TTL, &t, &e), &e, "invalid_grant",
-	    400);
+	assert_oauth(jta_authz_code_redeem(fx.az, fx.id, code, cb, NULL,
+	    5000 + JTA_AUTHZ_CODE_TTL, &t, &e), &e, "invalid_grant", 400);
 	code_for(&fx, NULL, 5000, code);
-	ck_assert_int_eq(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code,
-	    cb, NULL, 5000 + JTA_AUTHZ_CODE_TTL - 1, &t, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_code_redeem(fx.az, fx.id, code, cb, NULL,
+	    5000 + JTA_AUTHZ_CODE_TTL - 1, &t, &e), JTA_OK);
 	fx_close(&fx);
 }
 END_TEST
@@ -468,19 +469,18 @@ START_TEST(pkce_s256_good_and_bad_verifier)
 
 	fx_open(&fx);
 	code_for(&fx, chal, now, code);
-	assert_oauth(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code, cb,
+	assert_oauth(jta_authz_code_redeem(fx.az, fx.id, code, cb,
 	    "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXX", now, &t, &e), &e,
 	    "invalid_grant", 400);
 	code_for(&fx, chal, now, code);
-	assert_oauth(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code, cb,
-	    NULL, now, &t, &e), &e, "invalid_grant", 400);
+	assert_oauth(jta_authz_code_redeem(fx.az, fx.id, code, cb, NULL, now,
+	    &t, &e), &e, "invalid_grant", 400);
 	code_for(&fx, chal, now, code);
-	assert_oauth(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code, cb,
-	    "short", now, &t, &e), &e, "invalid_request", 400);
-	ck_assert_int_eq(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code,
-	    cb, ver, now, &t, &e), JTA_OK);
-	ck_assert(jta_authz_access(fx.st, fx.vault, t.access, now, &fx.alice)
-	    == JTA_OK);
+	assert_oauth(jta_authz_code_redeem(fx.az, fx.id, code, cb, "short", now,
+	    &t, &e), &e, "invalid_request", 400);
+	ck_assert_int_eq(jta_authz_code_redeem(fx.az, fx.id, code, cb, ver, now,
+	    &t, &e), JTA_OK);
+	ck_assert(jta_authz_access(fx.az, t.access, now, &fx.alice) == JTA_OK);
 	fx_close(&fx);
 }
 END_TEST
@@ -493,8 +493,8 @@ granted(struct fixture *fx, int64_t now, struct jta_authz_tokens *t)
 	char		 code[JTA_AUTHZ_TOKENLEN + 1];
 
 	code_for(fx, NULL, now - 1, code);
-	ck_assert_int_eq(jta_authz_code_redeem(fx->st, fx->vault, fx->id,
-	    code, cb, NULL, now, t, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_code_redeem(fx->az, fx->id, code, cb, NULL,
+	    now, t, &e), JTA_OK);
 }
 
 /* 1 when refresh gives a pair at now (into t). */
@@ -506,7 +506,7 @@ refreshed(struct fixture *fx, const char *refresh, int64_t now,
 	enum jta_err	 rc;
 
 	memset(&e, 0, sizeof(e));
-	rc = jta_authz_refresh(fx->st, fx->vault, fx->id, refresh, now, t, &e);
+	rc = jta_authz_refresh(fx->az, fx->id, refresh, now, t, &e);
 	if (rc != JTA_OK)
 		assert_oauth(rc, &e, "invalid_grant", 400);
 	return rc == JTA_OK;
@@ -518,7 +518,7 @@ let_in(struct fixture *fx, const char *access, int64_t now)
 {
 	struct jta_user	 u;
 
-	return jta_authz_access(fx->st, fx->vault, access, now, &u) == JTA_OK;
+	return jta_authz_access(fx->az, access, now, &u) == JTA_OK;
 }
 
 /* Moved from check_store.c with the rules (jta_authz_refresh). */
@@ -592,33 +592,33 @@ START_TEST(refresh_rotates_with_grace_then_refuses)
 
 	fx_open(&fx);
 	code_for(&fx, NULL, now, code);
-	ck_assert_int_eq(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code,
-	    cb, NULL, now, &t0, &e), JTA_OK);
-	ck_assert_int_eq(jta_authz_refresh(fx.st, fx.vault, fx.id,
-	    t0.refresh, now + 10, &t1, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_code_redeem(fx.az, fx.id, code, cb, NULL,
+	    now, &t0, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_refresh(fx.az, fx.id, t0.refresh, now + 10,
+	    &t1, &e), JTA_OK);
 	ck_assert_str_ne(t1.refresh, t0.refresh);
 	ck_assert_str_ne(t1.access, t0.access);
 	/* Another client cannot use it. */
-	assert_oauth(jta_authz_refresh(fx.st, fx.vault, "jtac_other",
-	    t1.refresh, now + 11, &t2, &e), &e, "invalid_grant", 400);
+	assert_oauth(jta_authz_refresh(fx.az, "jtac_other", t1.refresh,
+	    now + 11, &t2, &e), &e, "invalid_grant", 400);
 	/* Retry within the grace: a fresh pair. */
-	ck_assert_int_eq(jta_authz_refresh(fx.st, fx.vault, fx.id,
-	    t0.refresh, now + 10 + JTA_AUTHZ_GRACE, &t2, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_refresh(fx.az, fx.id, t0.refresh,
+	    now + 10 + JTA_AUTHZ_GRACE, &t2, &e), JTA_OK);
 	ck_assert_str_ne(t2.refresh, t1.refresh);
-	ck_assert_int_eq(jta_authz_access(fx.st, fx.vault, t2.access,
-	    now + 71, &u), JTA_OK);
-	ck_assert_int_eq(jta_authz_refresh(fx.st, fx.vault, fx.id,
-	    t2.refresh, now + 80, &t3, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_access(fx.az, t2.access, now + 71, &u),
+	    JTA_OK);
+	ck_assert_int_eq(jta_authz_refresh(fx.az, fx.id, t2.refresh, now + 80,
+	    &t3, &e), JTA_OK);
 	/* t0's refresh is older than the one just replaced: the family
 	 * dies. */
-	assert_oauth(jta_authz_refresh(fx.st, fx.vault, fx.id, t0.refresh,
-	    now + 81, &t1, &e), &e, "invalid_grant", 400);
-	ck_assert_int_eq(jta_authz_access(fx.st, fx.vault, t3.access,
-	    now + 82, &u), JTA_ERR_AUTH);
-	assert_oauth(jta_authz_refresh(fx.st, fx.vault, fx.id, t3.refresh,
-	    now + 83, &t1, &e), &e, "invalid_grant", 400);
-	assert_oauth(jta_authz_refresh(fx.st, fx.vault, fx.id, "jta_rt_x",
-	    now + 83, &t1, &e), &e, "invalid_grant", 400);
+	assert_oauth(jta_authz_refresh(fx.az, fx.id, t0.refresh, now + 81, &t1,
+	    &e), &e, "invalid_grant", 400);
+	ck_assert_int_eq(jta_authz_access(fx.az, t3.access, now + 82, &u),
+	    JTA_ERR_AUTH);
+	assert_oauth(jta_authz_refresh(fx.az, fx.id, t3.refresh, now + 83, &t1,
+	    &e), &e, "invalid_grant", 400);
+	assert_oauth(jta_authz_refresh(fx.az, fx.id, "jta_rt_x", now + 83, &t1,
+	    &e), &e, "invalid_grant", 400);
 	fx_close(&fx);
 }
 END_TEST
@@ -634,17 +634,15 @@ START_TEST(revoke_is_quiet_for_unknown_tokens)
 
 	fx_open(&fx);
 	code_for(&fx, NULL, now, code);
-	ck_assert_int_eq(jta_authz_code_redeem(fx.st, fx.vault, fx.id, code,
-	    cb, NULL, now, &t, &e), JTA_OK);
-	ck_assert_int_eq(jta_authz_revoke(fx.st, fx.vault, fx.id, "nonsense",
-	    &e), JTA_OK);
-	ck_assert_int_eq(jta_authz_revoke(fx.st, fx.vault, fx.id,
-	    "jta_at_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &e), JTA_OK);
-	ck_assert_int_eq(jta_authz_access(fx.st, fx.vault, t.access, now, &u),
+	ck_assert_int_eq(jta_authz_code_redeem(fx.az, fx.id, code, cb, NULL,
+	    now, &t, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_revoke(fx.az, fx.id, "nonsense", &e),
 	    JTA_OK);
-	ck_assert_int_eq(jta_authz_revoke(fx.st, fx.vault, fx.id, t.refresh,
-	    &e), JTA_OK);
-	ck_assert_int_eq(jta_authz_access(fx.st, fx.vault, t.access, now, &u),
+	ck_assert_int_eq(jta_authz_revoke(fx.az, fx.id,
+	    "jta_at_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_access(fx.az, t.access, now, &u), JTA_OK);
+	ck_assert_int_eq(jta_authz_revoke(fx.az, fx.id, t.refresh, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_access(fx.az, t.access, now, &u),
 	    JTA_ERR_AUTH);
 	fx_close(&fx);
 }
@@ -660,25 +658,25 @@ START_TEST(password_set_and_check)
 	char		 big[JTA_LIMIT_PASSWORD + 2];
 
 	fx_open(&fx);
-	ck_assert_int_eq(jta_authz_password_set(fx.st, "alice", "short", 5,
-	    &e), JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_authz_password_set(fx.az, "alice", "short", 5, &e),
+	    JTA_ERR_INPUT);
 	ck_assert_str_eq(e.field, "password");
 	memset(big, 'p', sizeof(big));
-	ck_assert_int_eq(jta_authz_password_set(fx.st, "alice", big,
+	ck_assert_int_eq(jta_authz_password_set(fx.az, "alice", big,
 	    JTA_LIMIT_PASSWORD + 1, &e), JTA_ERR_INPUT);
 	/* Before a password is set, nobody gets in. */
-	ck_assert_int_eq(jta_authz_password_check(fx.st, "alice",
+	ck_assert_int_eq(jta_authz_password_check(fx.az, "alice",
 	    "correct horse", 13, &u, &e), JTA_ERR_AUTH);
-	ck_assert_int_eq(jta_authz_password_set(fx.st, "alice",
-	    "correct horse", 13, &e), JTA_OK);
-	ck_assert_int_eq(jta_authz_password_check(fx.st, "alice",
+	ck_assert_int_eq(jta_authz_password_set(fx.az, "alice", "correct horse",
+	    13, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_password_check(fx.az, "alice",
 	    "correct horse", 13, &u, &e), JTA_OK);
 	ck_assert(u.id == fx.alice.id);
 	memset(&e, 0, sizeof(e));
 	memset(&e2, 0, sizeof(e2));
-	ck_assert_int_eq(jta_authz_password_check(fx.st, "alice",
+	ck_assert_int_eq(jta_authz_password_check(fx.az, "alice",
 	    "correct horsE", 13, &u, &e), JTA_ERR_AUTH);
-	ck_assert_int_eq(jta_authz_password_check(fx.st, "mallory",
+	ck_assert_int_eq(jta_authz_password_check(fx.az, "mallory",
 	    "correct horse", 13, &u, &e2), JTA_ERR_AUTH);
 	/* The same answer either way. */
 	ck_assert_int_eq(e.status, 401);
@@ -686,9 +684,9 @@ START_TEST(password_set_and_check)
 	ck_assert_str_eq(e.detail, e2.detail);
 	ck_assert_str_eq(e.field, e2.field);
 	ck_assert(u.id == 0);
-	ck_assert_int_eq(jta_authz_password_check(fx.st, "alice", big,
+	ck_assert_int_eq(jta_authz_password_check(fx.az, "alice", big,
 	    sizeof(big), &u, &e), JTA_ERR_AUTH);
-	ck_assert_int_eq(jta_authz_password_set(fx.st, "nobody",
+	ck_assert_int_eq(jta_authz_password_set(fx.az, "nobody",
 	    "correct horse", 13, &e), JTA_ERR_NOTFOUND);
 	fx_close(&fx);
 }
@@ -703,29 +701,29 @@ START_TEST(password_login_locks_after_failures)
 	int		 i;
 
 	fx_open(&fx);
-	ck_assert_int_eq(jta_authz_password_set(fx.st, "alice",
-	    "correct horse", 13, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_password_set(fx.az, "alice", "correct horse",
+	    13, &e), JTA_OK);
 	for (i = 1; i < JTA_AUTHZ_LOCKOUT_FAILURES; i++) {
-		ck_assert_int_eq(jta_authz_password_login(fx.st, "alice",
+		ck_assert_int_eq(jta_authz_password_login(fx.az, "alice",
 		    "wrong horse!", 12, now + i, &u, &e), JTA_ERR_AUTH);
 		ck_assert_int_eq(e.status, 401);
 	}
 	/* The last allowed failure locks; then even the right password is
 	 * refused, and an unknown name is answered the same way. */
-	ck_assert_int_eq(jta_authz_password_login(fx.st, "alice",
+	ck_assert_int_eq(jta_authz_password_login(fx.az, "alice",
 	    "wrong horse!", 12, now + 10, &u, &e), JTA_ERR_AUTH);
 	ck_assert_int_eq(e.status, 429);
-	ck_assert_int_eq(jta_authz_password_login(fx.st, "alice",
+	ck_assert_int_eq(jta_authz_password_login(fx.az, "alice",
 	    "correct horse", 13, now + 11, &u, &e), JTA_ERR_AUTH);
 	ck_assert_int_eq(e.status, 429);
 	ck_assert(u.id == 0);
 	for (i = 0; i < JTA_AUTHZ_LOCKOUT_FAILURES; i++)
-		ck_assert_int_eq(jta_authz_password_login(fx.st, "mallory",
+		ck_assert_int_eq(jta_authz_password_login(fx.az, "mallory",
 		    "wrong horse!", 12, now + i, &u, &e2), JTA_ERR_AUTH);
 	ck_assert_int_eq(e2.status, 429);
 	ck_assert_str_eq(e.detail, e2.detail);
 	/* After the lock time the right password works and clears. */
-	ck_assert_int_eq(jta_authz_password_login(fx.st, "alice",
+	ck_assert_int_eq(jta_authz_password_login(fx.az, "alice",
 	    "correct horse", 13, now + 10 + JTA_AUTHZ_LOCKOUT_TIME, &u, &e),
 	    JTA_OK);
 	ck_assert(u.id == fx.alice.id);
