@@ -32,8 +32,9 @@ if [ "${1:-}" = test ]; then
 	# downloads no browser of its own; htpasswd (apache2-utils) makes
 	# the tests' basic-auth password files.
 	pkgs="$pkgs chromium apache2-utils"
-	# The Debian package's build and check (tests/deb-check.sh).
-	pkgs="$pkgs debhelper lintian"
+	# The Debian package's build and check (tests/deb-check.sh); groff
+	# checks the manual pages (tests/man-check.sh).
+	pkgs="$pkgs debhelper lintian groff-base"
 fi
 
 # The schema tests' npm packages, at the exact versions of
