@@ -240,7 +240,13 @@ getent group jta >/dev/null && fail "the group jta is still there"
 for d in /var/lib/jta /etc/jta/jta.conf /run/jta /var/log/jta /usr/lib/jta; do
 	[ ! -e "$d" ] || fail "$d is still there"
 done
-pgrep -f /usr/lib/jta/ >/dev/null && fail "programs still run"
+# The workers finish their request after SIGTERM: give them 5 s.
+i=0
+while pgrep -f '^/usr/lib/jta/' >/dev/null; do
+	i=$((i + 1))
+	[ "$i" -lt 50 ] || fail "programs still run after the purge"
+	sleep 0.1
+done
 ok "dpkg --purge: said so, then removed the user, state, keys," \
     "configuration and logs; no program left running"
 echo "deb-check: PASS"
