@@ -225,6 +225,33 @@ grep -q '^ok   sockets /run/jta and its' "$work/check.log" ||
 ok "$n workers, all as jta; sockets 0660 jta:www-data; nothing open to" \
     "others; jta-admin check passes"
 
+# The Apache file loads where a2enconf puts it (server-wide), with the
+# modules its header names.
+if [ -x /usr/sbin/apache2 ]; then
+	mods=""
+	for m in mpm_event authz_core mime dir headers proxy proxy_fcgi alias \
+	    setenvif reqtimeout buffer env; do
+		mods="${mods}LoadModule ${m}_module /usr/lib/apache2/modules/mod_$m.so
+"
+	done
+	mkdir "$work/apache"
+	cat >"$work/apache2.conf" <<APACHE
+ServerRoot $work/apache
+$mods
+PidFile $work/apache/apache2.pid
+DefaultRuntimeDir $work/apache
+ErrorLog $work/apache/error.log
+ServerName localhost
+Listen 127.0.0.1:$port
+Include /etc/apache2/conf-available/jta.conf
+APACHE
+	/usr/sbin/apache2 -t -f "$work/apache2.conf" >"$work/apache-t.log" 2>&1 || {
+		cat "$work/apache-t.log"
+		fail "apache2 -t with /etc/apache2/conf-available/jta.conf"
+	}
+	ok "apache2 -t: /etc/apache2/conf-available/jta.conf loads server-wide"
+fi
+
 # ---- 6. purge
 kill "$(cat "$work/nginx.pid")"
 rm -f "$work/nginx.pid"
