@@ -95,7 +95,9 @@ done
 for f in /usr/share/jta/htdocs/index.html /etc/nginx/snippets/jta-locations.conf \
     /etc/nginx/snippets/jta-admin-access.conf \
     /etc/apache2/conf-available/jta.conf /lib/systemd/system/jta@.service \
-    /usr/lib/tmpfiles.d/jta.conf; do
+    /usr/lib/tmpfiles.d/jta.conf /usr/share/man/man8/jta-admin.8.gz \
+    /usr/share/man/man5/jta.conf.5.gz \
+    /usr/share/man/man8/jta-spawn-fcgi.8.gz; do
 	[ -f "$f" ] || fail "$f is missing"
 done
 command -v jta-admin >/dev/null || fail "jta-admin is not on PATH"
@@ -106,13 +108,16 @@ n_loc=$(grep -c 'fastcgi_pass unix:/run/jta/' \
 [ "$n_prog" -eq "$n_sock" ] ||
     fail "$n_prog programs but $n_sock socket units"
 ok "layout: $n_prog programs in /usr/lib/jta, $n_sock socket units," \
-    "$n_loc fastcgi_pass in the nginx snippet"
+    "$n_loc fastcgi_pass in the nginx snippet, 3 manual pages"
 # The installed copies are the tree's files with the package's paths.
 sed -e 's#/usr/local/share/jta/htdocs#/usr/share/jta/htdocs#g' \
     -e 's#/etc/nginx/jta-admin-access.conf#/etc/nginx/snippets/jta-admin-access.conf#g' \
     "$top/nginx-conf/jta-locations.conf" |
     cmp -s - /etc/nginx/snippets/jta-locations.conf ||
     fail "the installed nginx snippet differs from nginx-conf/jta-locations.conf by more than paths"
+sed -e 's#/usr/local/libexec/jta#/usr/lib/jta#g' \
+    "$top/nginx-conf/jta-spawn-fcgi" | cmp -s - /usr/sbin/jta-spawn-fcgi ||
+    fail "the installed jta-spawn-fcgi differs from nginx-conf/jta-spawn-fcgi by more than paths"
 getent passwd jta | grep -q ':/usr/sbin/nologin$' ||
     fail "no system user jta with nologin: $(getent passwd jta)"
 [ "$(id -u jta)" -lt 1000 ] || fail "jta is not a system user"
