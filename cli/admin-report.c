@@ -291,7 +291,7 @@ notopen(const char *what, const char *path, const struct stat *sb,
  * exist.  Prints a line per thing checked; the number of FAILs.
  */
 static int
-opendir_check(const char *what, const char *dir, const char *def,
+dirmodes(const char *what, const char *dir, const char *def,
     const char *suffix, mode_t emask, const char *why, const char *fix)
 {
 	char		 path[JTA_CONF_PATH_MAX + 256];
@@ -341,7 +341,7 @@ opendir_check(const char *what, const char *dir, const char *def,
 
 /* The state directory (the database's) and the database file. */
 static int
-state_check(const struct jta_conf *conf)
+statemodes(const struct jta_conf *conf)
 {
 	char		 dir[JTA_CONF_PATH_MAX];
 	struct stat	 sb;
@@ -384,15 +384,15 @@ cmd_check(const struct jta_conf *conf, int argc, char **argv)
 	/* main() loaded it as the programs do; a bad one never got here. */
 	printf("ok   configuration %s (backend %s)\n", conf->path,
 	    conf->backend == JTA_BACKEND_JIRA ? "jira" : "local");
-	if (state_check(conf) != 0)
+	if (statemodes(conf) != 0)
 		bad = 1;
 	/* Sockets: the web server's group connects, others may not (a
 	 * socket others may write lets anyone send a made-up REMOTE_USER). */
-	if (opendir_check("sockets", vals[0], "/run/jta", ".sock", 0007,
+	if (dirmodes("sockets", vals[0], "/run/jta", ".sock", 0007,
 	    "others may connect", "660") != 0)
 		bad = 1;
 	/* Logs hold search texts and user names: the group may read. */
-	if (opendir_check("logs", vals[1], "/var/log/jta", ".log", 0027,
+	if (dirmodes("logs", vals[1], "/var/log/jta", ".log", 0027,
 	    "others may read it or the group may write", "640") != 0)
 		bad = 1;
 	if (keyfile("vault_key_file", conf->vault_key_file) != 0)
