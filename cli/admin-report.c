@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -249,21 +250,152 @@ reachable(const struct jta_conf *conf, const char *key, const char *url)
 	return ok ? 0 : -1;
 }
 
+/* The owner of sb: this user or root, else a FAIL line naming what and
+ * path.  0 when good. */
+static int
+owner(const char *what, const char *path, const struct stat *sb)
+{
+	if (sb->st_uid == geteuid() || sb->st_uid == 0)
+		return 0;
+	printf("FAIL %s %s: owned by uid %lu, must be this user (uid %lu) "
+	    "or root\n", what, path, (unsigned long)sb->st_uid,
+	    (unsigned long)geteuid());
+	return -1;
+}
+
+/*
+ * A file or directory that must not be more open than its kind allows:
+ * no bit of mask may be set in its mode (mask 0022: nobody but the owner
+ * may write; 0007: others may do nothing; 0027: the group may read, others
+ * nothing).  why says who gets in; fix is the mode to chmod it to.
+ * Prints a FAIL line naming what and path; 0 when good, -1 when not.
+ */
+static int
+notopen(const char *what, const char *path, const struct stat *sb,
+    mode_t mask, const char *why, const char *fix)
+{
+	mode_t	 m = sb->st_mode & 07777;
+
+	if ((m & mask) == 0)
+		return owner(what, path, sb);
+	printf("FAIL %s %s: mode %04o, %s (chmod %s %s)\n", what, path,
+	    (unsigned)m, why, fix, path);
+	return -1;
+}
+
+/*
+ * A directory of sockets or logs and the entries in it whose names end
+ * in suffix: the directory may be written by its owner only and entered
+ * by others not at all (0750 at most: a directory others may write lets
+ * them rename a socket and listen in its place), each entry no more open
+ * than emask allows.  dir NULL: the default def, skipped when it does not
+ * exist.  Prints a line per thing checked; the number of FAILs.
+ */
+static int
+dirmodes(const char *what, const char *dir, const char *def,
+    const char *suffix, mode_t emask, const char *why, const char *fix)
+{
+	char		 path[JTA_CONF_PATH_MAX + 256];
+	struct stat	 sb;
+	struct dirent	*de;
+	DIR		*d = NULL;
+	size_t		 n, sl = strlen(suffix);
+	int		 bad = 0, seen = 0;
+
+	if (dir == NULL) {
+		if (stat(def, &sb) != 0 && errno == ENOENT) {
+			printf("--   %s %s: not there, not checked (--%s DIR "
+			    "names another)\n", what, def, what);
+			return 0;
+		}
+		dir = def;
+	}
+	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		printf("FAIL %s %s: not a directory\n", what, dir);
+		return 1;
+	}
+	if (notopen(what, dir, &sb, 0027, "others may enter or the group "
+	    "may write", "750") != 0)
+		bad++;
+	if ((d = opendir(dir)) == NULL) {
+		printf("FAIL %s %s: cannot read it: %s\n", what, dir,
+		    strerror(errno));
+		return bad + 1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		n = strlen(de->d_name);
+		if (n <= sl || strcmp(de->d_name + n - sl, suffix) != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (lstat(path, &sb) != 0)
+			continue;	/* gone since readdir */
+		seen++;
+		if (notopen(what, path, &sb, emask, why, fix) != 0)
+			bad++;
+	}
+	closedir(d);
+	if (bad == 0)
+		printf("ok   %s %s and its %d *%s owned by this user or root, "
+		    "closed to others\n", what, dir, seen, suffix);
+	return bad;
+}
+
+/* The state directory (the database's) and the database file. */
+static int
+statemodes(const struct jta_conf *conf)
+{
+	char		 dir[JTA_CONF_PATH_MAX];
+	struct stat	 sb;
+	int		 bad = 0;
+
+	snprintf(dir, sizeof(dir), "%s", conf->database);
+	*strrchr(dir, '/') = '\0';	/* an absolute path: found */
+	if (dir[0] == '\0')
+		snprintf(dir, sizeof(dir), "/");
+	if (stat(dir, &sb) != 0) {
+		printf("FAIL state directory %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	if (notopen("state directory", dir, &sb, 0022, "others or the group "
+	    "may write in it", "750") != 0)
+		bad++;
+	if (stat(conf->database, &sb) == 0 && notopen("database",
+	    conf->database, &sb, 0077, "others or the group may read it",
+	    "600") != 0)
+		bad++;
+	if (bad == 0)
+		printf("ok   state directory %s and database: only this user "
+		    "may write them\n", dir);
+	return bad;
+}
+
 int
 cmd_check(const struct jta_conf *conf, int argc, char **argv)
 {
+	static const char *const names[] = { "sockets", "logs", NULL };
+	const char	*vals[2] = { NULL, NULL };
 	struct jta_store *st = NULL;
 	struct jta_vault *v = NULL;
 	char		 msg[768], host[JTA_CONF_URL_MAX];
 	int		 bad = 0, ver = 0;
 	size_t		 n;
 
-	(void)argv;
-	if (argc != 0)
+	if (admin_options(&argc, argv, names, vals) != 0 || argc != 0)
 		return EXIT_USAGE;
 	/* main() loaded it as the programs do; a bad one never got here. */
 	printf("ok   configuration %s (backend %s)\n", conf->path,
 	    conf->backend == JTA_BACKEND_JIRA ? "jira" : "local");
+	if (statemodes(conf) != 0)
+		bad = 1;
+	/* Sockets: the web server's group connects, others may not (a
+	 * socket others may write lets anyone send a made-up REMOTE_USER). */
+	if (dirmodes("sockets", vals[0], "/run/jta", ".sock", 0007,
+	    "others may connect", "660") != 0)
+		bad = 1;
+	/* Logs hold search texts and user names: the group may read. */
+	if (dirmodes("logs", vals[1], "/var/log/jta", ".log", 0027,
+	    "others may read it or the group may write", "640") != 0)
+		bad = 1;
 	if (keyfile("vault_key_file", conf->vault_key_file) != 0)
 		bad = 1;
 	else if (jta_vault_open(conf->vault_key_file, &v, msg, sizeof(msg)) !=

@@ -6,8 +6,9 @@
 # hashes) tests/package-lock.json pins.
 #
 #   sh cli/deps.sh          build + run (nginx) dependencies
-#   sh cli/deps.sh test     also Apache, the fuzzing toolchain, wrk and the
-#                           npm packages of tests/package.json
+#   sh cli/deps.sh test     also Apache, the fuzzing toolchain, wrk, the
+#                           Debian packaging tools and the npm packages of
+#                           tests/package.json
 set -eu
 
 # Build: compiler, autotools, pkg-config and the five libraries (+ check).
@@ -31,6 +32,9 @@ if [ "${1:-}" = test ]; then
 	# downloads no browser of its own; htpasswd (apache2-utils) makes
 	# the tests' basic-auth password files.
 	pkgs="$pkgs chromium apache2-utils"
+	# The Debian package's build and check (tests/deb-check.sh); groff
+	# checks the manual pages (tests/man-check.sh).
+	pkgs="$pkgs debhelper lintian groff-base"
 fi
 
 # The schema tests' npm packages, at the exact versions of

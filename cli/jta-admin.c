@@ -414,10 +414,17 @@ static const struct cmd cmds[] = {
 	  "(linked, broken: must sign in again, none), account id, site and\n"
 	  "when the link's tokens last changed.",
 	  cmd_users },
-	{ NULL, "check", "check",
+	{ NULL, "check", "check [--sockets DIR] [--logs DIR]",
 	  "Check the installation, one line per check with ok or FAIL: the\n"
-	  "configuration loads; the key files exist, are regular files with\n"
-	  "mode 0600 or 0400, owned by this user or root; the database opens\n"
+	  "configuration loads; the state directory (the database's) is\n"
+	  "written by its owner only and the database is mode 0600; the\n"
+	  "sockets directory (--sockets, default /run/jta when it exists)\n"
+	  "and the logs directory (--logs, default /var/log/jta when it\n"
+	  "exists) are 0750 at most, each *.sock in it 0660 at most, each\n"
+	  "*.log 0640 at most, all owned by this user or root (each one too\n"
+	  "open is named with the chmod that fixes it); the key files exist,\n"
+	  "are regular files with mode 0600 or 0400, owned by this user or\n"
+	  "root; the database opens\n"
 	  "with the current schema and passes PRAGMA integrity_check and the\n"
 	  "FTS index's integrity-check; with backend = jira, Atlassian's auth\n"
 	  "and API hosts answer (no token is sent).  Exit status 1 when any\n"

@@ -7,13 +7,20 @@
 #   sh cli/quickstart.sh          build and (re)start
 #   sh cli/quickstart.sh stop     stop what it started
 #
-# State (configuration, database, key file, sockets, logs) lives in
+# State (configuration, database, key files, sockets, logs) lives in
 # $JTA_QUICKSTART_DIR (default /var/lib/jta-quickstart); the port is
-# $JTA_PORT (default 8080).
+# $JTA_PORT (default 8080).  The programs and jta-admin run as their own
+# unprivileged system user, $JTA_QUICKSTART_USER (default jta-quickstart,
+# made when missing), never as root; nginx's workers run as www-data, the
+# group that may connect to the sockets.  The state and socket
+# directories are 0750, the sockets 0660, the logs 0640, the keys and the
+# database 0600: nothing in $JTA_QUICKSTART_DIR is open to others.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 state=${JTA_QUICKSTART_DIR:-/var/lib/jta-quickstart}
 port=${JTA_PORT:-8080}
+user=${JTA_QUICKSTART_USER:-jta-quickstart}
+web=www-data
 build=$top/build-quickstart
 conf=$state/jta.conf
 
@@ -24,7 +31,7 @@ stop() {
 	fi
 	if [ -f "$state/sock/.started" ]; then
 		JTA_BINDIR=$build/fcgi JTA_SOCKDIR=$state/sock \
-		    JTA_CONFIG=$conf JTA_LOGDIR=$state/logs \
+		    JTA_CONFIG=$conf JTA_LOGDIR=$state/logs JTA_USER=$user \
 		    sh "$top/nginx-conf/jta-spawn-fcgi" stop || true
 		rm -f "$state/sock/.started"
 	fi
@@ -43,31 +50,61 @@ mkdir -p "$build"
 echo "building in $build (log: $build/build.log)"
 (cd "$build" && { [ -f Makefile ] || "$top/configure" -q; } &&
     make -s -j"$(nproc)" >build.log 2>&1) || { tail -n 30 "$build/build.log"; exit 1; }
-admin="$build/cli/jta-admin --config $conf"
+# jta-admin runs as the programs' user, so the files it makes are theirs.
+admin() { runuser -u "$user" -- "$build/cli/jta-admin" --config "$conf" "$@"; }
+
+# The workers' own account: a system user with no login and no home.
+if ! id "$user" >/dev/null 2>&1; then
+	useradd --system --user-group --no-create-home \
+	    --home-dir /nonexistent --shell /usr/sbin/nologin "$user"
+	echo "made the system user $user for the programs"
+fi
+if ! runuser -u "$user" -- test -x "$build/fcgi/jta-healthz"; then
+	echo "$user cannot run $build/fcgi/jta-healthz: the checkout" \
+	    "must be readable by others (chmod o+rx its directories)" >&2
+	exit 1
+fi
 
 stop
+# Logs, keys, sockets: nothing this script or nginx makes is for others.
+umask 027
 mkdir -p "$state/sock" "$state/logs" "$state/nginx"
-chmod 0755 "$state"
-chmod 0777 "$state/sock"	# nginx's workers (www-data) connect here
+# The state directory: the programs' (they write the database), entered
+# by nginx's workers (group $web) on the way to the sockets.
+chown "$user:$web" "$state"
+chmod 0750 "$state"
+# A state directory of an older quick start (root's files, open modes).
+for f in jta.db jta.db-wal jta.db-shm vault.key token.key metrics; do
+	[ -e "$state/$f" ] && chown -R "$user:$user" "$state/$f"
+done
+chmod -R o-rwx "$state/logs" "$state/sock"
+# nginx's temporary files: made by its master, used by its workers.
+chown "root:$web" "$state/nginx"
 if [ ! -f "$conf" ]; then
 	cat >"$conf" <<CONF
 # Written by cli/quickstart.sh; every key is documented in README.md.
+# Every file it names is in $state, nothing host-wide.
 database = $state/jta.db
 vault_key_file = $state/vault.key
+token_key_file = $state/token.key
 public_url = http://127.0.0.1:$port
 default_project = DEMO
 log_level = info
 CONF
 fi
-$admin init >/dev/null
-$admin user list | grep -q '"name": "demo"' ||
-    $admin user add demo --display-name "Demo User" >/dev/null
-$admin project list | grep -q '"key": "DEMO"' ||
-    $admin project add DEMO "Demo project" >/dev/null
-key=$($admin key create demo --label quickstart 2>/dev/null)
+# Read by the programs (group $user), written by root only.
+chown "root:$user" "$conf"
+chmod 0640 "$conf"
+admin init >/dev/null
+admin user list | grep -q '"name": "demo"' ||
+    admin user add demo --display-name "Demo User" >/dev/null
+admin project list | grep -q '"key": "DEMO"' ||
+    admin project add DEMO "Demo project" >/dev/null
+key=$(admin key create demo --label quickstart 2>/dev/null)
 
+# The spawn script runs the programs as $user, the sockets 0660 for $web.
 JTA_BINDIR=$build/fcgi JTA_SOCKDIR=$state/sock JTA_CONFIG=$conf \
-    JTA_LOGDIR=$state/logs JTA_SOCKMODE=0666 \
+    JTA_LOGDIR=$state/logs JTA_USER=$user JTA_GROUP=$web \
     sh nginx-conf/jta-spawn-fcgi start
 touch "$state/sock/.started"
 
@@ -84,6 +121,7 @@ sed -e "s#/run/jta#$state/sock#g" \
 # The admin page and /metrics stay closed (deny all), as shipped.
 cp nginx-conf/jta-admin-access.conf "$state/nginx/jta-admin-access.conf"
 cat >"$state/nginx/nginx.conf" <<NGINX
+user $web;
 worker_processes 2;
 pid $state/nginx.pid;
 error_log $state/logs/nginx-error.log warn;

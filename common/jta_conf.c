@@ -271,6 +271,42 @@ trim(char **s, char **e)
 		(*e)--;
 }
 
+/* The index of the key named k in keys[] (it is there). */
+static size_t
+keyindex(const char *k)
+{
+	size_t	 i;
+
+	for (i = 0; i < NKEYS - 1; i++)
+		if (strcmp(keys[i].name, k) == 0)
+			break;
+	return i;
+}
+
+/*
+ * token_key_file not given but vault_key_file given: the token keys live
+ * beside the master key ("token.key" in its directory), so a file naming
+ * its own key directory never shares (or rotates) the host-wide
+ * /etc/jta/token.key with other instances.  A directory too long for the
+ * name keeps the default, which the key-file checks then report.
+ */
+static void
+beside(struct jta_conf *conf, const unsigned char *seen)
+{
+	const char	*slash;
+	int		 n;
+
+	if (seen[keyindex("token_key_file")] ||
+	    !seen[keyindex("vault_key_file")])
+		return;
+	slash = strrchr(conf->vault_key_file, '/');	/* absolute: found */
+	n = (int)(slash - conf->vault_key_file);
+	if ((size_t)n + sizeof("/token.key") > sizeof(conf->token_key_file))
+		return;
+	snprintf(conf->token_key_file, sizeof(conf->token_key_file),
+	    "%.*s/token.key", n, conf->vault_key_file);
+}
+
 enum jta_err
 jta_conf_parse(struct jta_conf *conf, const char *name, const char *text,
     size_t len, char *msg, size_t msgsz)
@@ -355,6 +391,7 @@ jta_conf_parse(struct jta_conf *conf, const char *name, const char *text,
 			return JTA_ERR_CONFIG;
 		}
 	}
+	beside(conf, seen);
 	return needed(conf, name, msg, msgsz);
 }
 

@@ -30,7 +30,10 @@ struct jta_conf {
 	char	 database[JTA_CONF_PATH_MAX];	/* SQLite database file */
 	char	 vault_key_file[JTA_CONF_PATH_MAX]; /* master key, mode 0600 */
 	char	 token_key_file[JTA_CONF_PATH_MAX]; /* keys sealing upstream
-						     * tokens, mode 0600 */
+						     * tokens, mode 0600; when
+						     * not set, "token.key"
+						     * beside vault_key_file
+						     * if that is set */
 	char	 public_url[JTA_CONF_URL_MAX];	/* no trailing slash */
 	char	 default_project[16];		/* for /api/tickets/ creates */
 	enum jta_conf_backend backend;

@@ -41,10 +41,50 @@ case $body in
 esac
 code=$(curl -s -o /dev/null -w '%{http_code}' "$base/admin/")
 [ "$code" = 403 ] || fail "/admin/ answered $code, not 403 (closed)"
+
+# Never root, never open: every worker runs as the quick start's own
+# user, nginx's workers as www-data; nothing in the state directory
+# (sockets, their directory, logs, keys, database) is open to others, and
+# the sockets are the web server's group's only.
+user=${JTA_QUICKSTART_USER:-jta-quickstart}
+n=0
+for pidfile in "$state"/sock/*.pid; do
+	for pid in $(cat "$pidfile"); do
+		n=$((n + 1))
+		owner=$(ps -o user= -p "$pid") || fail "worker $pid is gone"
+		[ "$owner" = "$user" ] ||
+		    fail "worker $pid ($pidfile) runs as $owner, not $user"
+	done
+done
+[ "$n" -ge 21 ] || fail "only $n workers found"
+for pid in $(pgrep -P "$(cat "$state/nginx.pid")"); do
+	owner=$(ps -o user= -p "$pid")
+	[ "$owner" = www-data ] || fail "nginx worker $pid runs as $owner"
+done
+open=$(find "$state" -perm /o=rwx -print)
+[ -z "$open" ] || fail "open to others: $open"
+open=$(find "$state" ! -type d -perm /g=w ! -name '*.sock' -print)
+[ -z "$open" ] || fail "writable by the group: $open"
+for s in "$state"/sock/*.sock; do
+	m=$(stat -c '%a %U %G' "$s")
+	[ "$m" = "660 $user www-data" ] || fail "$s is $m"
+done
+m=$(stat -c '%a %G' "$state/sock")
+[ "$m" = "750 www-data" ] || fail "the socket directory is $m"
+ls "$state"/logs/*.log >/dev/null 2>&1 || fail "no logs in $state/logs"
+grep -q '^token_key_file = '"$state"'/token.key$' "$state/jta.conf" ||
+    fail "the configuration names no token_key_file in $state"
+[ -f "$state/token.key" ] || fail "no token key in $state"
+grep -E '^[a-z_]+ = /' "$state/jta.conf" | grep -v " = $state/" &&
+    fail "the configuration names a file outside $state"
+runuser -u "$user" -- "$top/build-quickstart/cli/jta-admin" --config \
+    "$state/jta.conf" check --sockets "$state/sock" --logs "$state/logs" \
+    >"$state.check" 2>&1 || { cat "$state.check"; fail "jta-admin check"; }
+rm -f "$state.check"
 JTA_QUICKSTART_DIR=$state JTA_PORT=$port sh "$top/cli/quickstart.sh" stop \
     >>"$out" 2>&1 || fail "quickstart.sh stop exited $?"
 if curl -s -o /dev/null "$base/healthz"; then
 	fail "still answering after stop"
 fi
 rm -rf "$state" "$out"
-echo "quickstart-check: PASS (port $port)"
+echo "quickstart-check: PASS (port $port; $n workers as $user)"

@@ -11,7 +11,10 @@
 #      FUZZ_SEED: 30000 from seed 1 unless set);
 #   6. the README's quick start in a temporary directory
 #      (tests/quickstart-check.sh);
-#   7. `make distcheck`.
+#   7. the Debian package: built with dpkg-buildpackage, lintian,
+#      installed, served through its nginx snippet, purged
+#      (tests/deb-check.sh; one more build of the tree, about 2 min);
+#   8. `make distcheck`.
 # Build trees go to build-test/ and build-asan/ beside the sources.  Every
 # step's failure stops the run with a non-zero exit.  The last line is
 # "N passed, N failed".
@@ -85,6 +88,14 @@ fi
 
 say "the README's quick start"
 if sh tests/quickstart-check.sh; then
+	total_pass=$((total_pass + 1))
+else
+	echo "$total_pass passed, $((total_fail + 1)) failed"
+	exit 1
+fi
+
+say "the Debian package"
+if sh tests/deb-check.sh; then
 	total_pass=$((total_pass + 1))
 else
 	echo "$total_pass passed, $((total_fail + 1)) failed"

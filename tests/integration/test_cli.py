@@ -6,6 +6,7 @@ import ctypes
 import ctypes.util
 import json
 import os
+import socket
 import sqlite3
 import stat
 import struct
@@ -699,7 +700,97 @@ def main():
     c.check("check names the unsafe key file: FAIL vault_key_file, exit 1",
             rc == 1 and "FAIL vault_key_file" in out and "mode 0644" in out
             and out.strip().endswith("check: FAIL"), out + err)
+    os.chmod(os.path.join(work, "keys", "vault.key"), 0o600)
+    modes_cases(c, conf, work)
+    beside_cases(c, work)
     c.finish()
+
+
+def modes_cases(c, conf, work):
+    """check names every socket, log and directory others can reach: a
+    real socket at 0666, a key file at 0644, a log at 0644, a socket
+    directory at 0777; the same files closed pass."""
+    socks = os.path.join(work, "sock")
+    logs = os.path.join(work, "logs")
+    os.makedirs(socks)
+    os.makedirs(logs)
+    held = []
+    for name in ("me", "issues"):
+        s = socket.socket(socket.AF_UNIX)
+        s.bind(os.path.join(socks, name + ".sock"))
+        held.append(s)
+    for name in ("me", "issues"):
+        with open(os.path.join(logs, name + ".log"), "w") as f:
+            f.write("x\n")
+    where = ("--sockets", socks, "--logs", logs)
+
+    def closed():
+        os.chmod(socks, 0o750)
+        os.chmod(logs, 0o750)
+        for name in ("me", "issues"):
+            os.chmod(os.path.join(socks, name + ".sock"), 0o660)
+            os.chmod(os.path.join(logs, name + ".log"), 0o640)
+    closed()
+    rc, out, err = admin(conf, "check", *where)
+    c.check("check: closed sockets, logs and keys pass (exit 0)",
+            rc == 0 and "FAIL" not in out and
+            "ok   sockets %s and its 2 *.sock" % socks in out and
+            "ok   logs %s and its 2 *.log" % logs in out and
+            out.strip().endswith("check: ok"), out + err)
+    me = os.path.join(socks, "me.sock")
+    log = os.path.join(logs, "issues.log")
+    vk = os.path.join(work, "keys", "vault.key")
+    os.chmod(me, 0o666)
+    os.chmod(log, 0o644)
+    os.chmod(vk, 0o644)
+    os.chmod(socks, 0o777)
+    rc, out, err = admin(conf, "check", *where)
+    lines = [ln for ln in out.splitlines() if ln.startswith("FAIL")]
+    c.check("check: a 0666 socket is named, exit 1", rc == 1 and
+            "FAIL sockets %s: mode 0666, others may connect (chmod 660 %s)"
+            % (me, me) in out, out)
+    c.check("check: a 0644 key file is named",
+            "FAIL vault_key_file %s: mode 0644" % vk in out, out)
+    c.check("check: a 0644 log is named", "FAIL logs %s: mode 0644" % log
+            in out, out)
+    c.check("check: a 0777 socket directory is named",
+            "FAIL sockets %s: mode 0777" % socks in out, out)
+    c.eq("check: exactly those four FAILs, nothing closed named",
+         len(lines), 4)
+    closed()
+    os.chmod(vk, 0o600)
+    state = os.path.join(work, "db")
+    mode = stat.S_IMODE(os.stat(state).st_mode)
+    os.chmod(state, 0o777)
+    rc, out, err = admin(conf, "check", *where)
+    os.chmod(state, mode)
+    c.check("check: a state directory others may write is named",
+            rc == 1 and "FAIL state directory %s: mode 0777" % state in out,
+            out)
+    rc, out, err = admin(conf, "check", "--sockets")
+    c.check("check --sockets without a directory is 2", rc == 2, (rc, err))
+    rc, out, err = admin(conf, "check", "--colour", "x")
+    c.check("check with an unknown option is 2", rc == 2 and
+            "--colour" in err, (rc, err))
+    for s in held:
+        s.close()
+
+
+def beside_cases(c, work):
+    """A configuration naming only vault_key_file: init makes the token
+    keys beside it, not in the host-wide /etc/jta/token.key."""
+    d = os.path.join(work, "beside")
+    os.makedirs(d)
+    conf = os.path.join(d, "jta.conf")
+    with open(conf, "w") as f:
+        f.write("database = %s/jta.db\nvault_key_file = %s/k/vault.key\n"
+                % (d, d))
+    rc, out, err = admin(conf, "init")
+    tk = os.path.join(d, "k", "token.key")
+    c.check("init makes token_key_file beside vault_key_file when the "
+            "file names no token_key_file", rc == 0 and
+            "created token key file %s" % tk in out and os.path.exists(tk)
+            and stat.S_IMODE(os.stat(tk).st_mode) == 0o600, (rc, out, err))
 
 
 if __name__ == "__main__":

@@ -387,9 +387,16 @@ START_TEST(token_key_file_rules)
 	text[o + JTA_CONF_PATH_MAX - 2] = '\0';
 	assert_ok(text, &conf);
 	ck_assert_uint_eq(strlen(conf.token_key_file), JTA_CONF_PATH_MAX - 1);
-	/* Separate from the master key: setting one leaves the other. */
+	/* Beside the master key when only that is named: a file naming its
+	 * own key directory never shares the host-wide token keys. */
 	assert_ok("vault_key_file = /k/vault.key\n", &conf);
-	ck_assert_str_eq(conf.token_key_file, "/etc/jta/token.key");
+	ck_assert_str_eq(conf.token_key_file, "/k/token.key");
+	assert_ok("vault_key_file = /vault.key\n", &conf);
+	ck_assert_str_eq(conf.token_key_file, "/token.key");
+	/* Named elsewhere, it stays where it is named, in either order. */
+	assert_ok("token_key_file = /t/tk\nvault_key_file = /k/vault.key\n",
+	    &conf);
+	ck_assert_str_eq(conf.token_key_file, "/t/tk");
 	assert_ok("token_key_file = /k/token.key\n", &conf);
 	ck_assert_str_eq(conf.vault_key_file, "/etc/jta/vault.key");
 	ck_assert_str_eq(conf.token_key_file, "/k/token.key");
