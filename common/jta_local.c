@@ -22,6 +22,54 @@ unconst(const json_t *v)
 	return (json_t *)(uintptr_t)v;
 }
 
+/* ---- the workflow ---- */
+
+/* The statuses of the embedded store's workflow, NULL-terminated: the
+ * vocabulary of the API's "status" filter and "to". */
+static const char *const statuses[] = { "Open", "In Progress", "Resolved",
+    "Closed", NULL };
+
+/* From each status, where a ticket may go (README.md "The ticket API"). */
+static const struct {
+	const char	*from;
+	const char	*to[3];
+} workflow[] = {
+	{ "Open",	 { "In Progress", NULL } },
+	{ "In Progress", { "Resolved", "Open", NULL } },
+	{ "Resolved",	 { "Closed", "Open", NULL } },
+	{ "Closed",	 { "Open", NULL } },
+};
+
+/* How often a move is read and tried again when a concurrent move
+ * changed the status between the read and the conditional write. */
+#define MOVE_TRIES	3
+
+/* The moves from status, NULL-terminated; NULL for a status the workflow
+ * does not know. */
+static const char *const *
+movesfrom(const char *status)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(workflow) / sizeof(workflow[0]); i++)
+		if (strcmp(workflow[i].from, status) == 0)
+			return workflow[i].to;
+	return NULL;
+}
+
+/* The moves from status as [{"to": name}]. */
+static json_t *
+movesjs(const char *status)
+{
+	const char *const *to = movesfrom(status);
+	json_t	*arr = json_array();
+
+	for (; arr != NULL && to != NULL && *to != NULL; to++)
+		if (json_array_append_new(arr, json_pack("{s:s}", "to", *to)))
+			break;
+	return arr;
+}
+
 /* Add "url" (public_url/api/issues/KEY) to one ticket object. */
 static void
 addurl(const struct jta_backend *be, json_t *t)
@@ -61,10 +109,10 @@ search(struct jta_backend *be, const struct jta_user *who,
 		return jta_error_set(err, JTA_ERR_INPUT, 422, "jql",
 		    "jql needs the Jira backend; this server uses its "
 		    "embedded ticket store: use the filters instead");
-	/* The store's own statuses and priorities (a Jira site has its
-	 * own, so the endpoint takes any name). */
+	/* The workflow's statuses and the store's priorities (a Jira
+	 * site has its own, so the endpoint takes any name). */
 	if ((q->status != NULL && (rc = jta_req_choose("status",
-	    jta_store_statuses, q->status, &canon.status, err)) != JTA_OK) ||
+	    statuses, q->status, &canon.status, err)) != JTA_OK) ||
 	    (q->priority != NULL && (rc = jta_req_choose("priority",
 	    jta_store_priorities, q->priority, &canon.priority, err)) !=
 	    JTA_OK))
@@ -174,17 +222,76 @@ static enum jta_err
 transitions(struct jta_backend *be, const struct jta_user *who,
     const char *key, json_t **out, struct jta_error *err)
 {
+	enum jta_err	 rc;
+	char		 status[JTA_LIMIT_NAME + 1];
+
 	(void)who;
-	return jta_store_ticket_transitions(be->store, key, out, err);
+	*out = NULL;
+	if ((rc = jta_store_ticket_status(be->store, key, status,
+	    sizeof(status), err)) != JTA_OK)
+		return rc;
+	*out = json_pack("{s:s, s:s, s:o}", "key", key, "status", status,
+	    "transitions", movesjs(status));
+	return *out == NULL ? JTA_ERR_NOMEM : JTA_OK;
 }
 
+/*
+ * Move the ticket to status to, when the workflow allows it from the
+ * status it is in: read the status, check the move here, then write it
+ * conditionally on the status read, so that a concurrent move is seen
+ * (the store's JTA_ERR_CONFLICT) and the check runs again on the new
+ * status, as if the two had queued.
+ */
 static enum jta_err
 transition(struct jta_backend *be, const struct jta_user *who,
     const char *key, const char *to, json_t **out, struct jta_error *err)
 {
+	enum jta_err	 rc = JTA_ERR_CONFLICT;
+	const char *const *moves;
+	char		 status[JTA_LIMIT_NAME + 1], list[128];
+	size_t		 i, o;
+	int		 tries;
+
 	(void)who;
-	return withurl(be, jta_store_ticket_transition(be->store, key, to,
-	    out, err), out);
+	*out = NULL;
+	for (tries = 0; tries < MOVE_TRIES && rc == JTA_ERR_CONFLICT;
+	    tries++) {
+		if ((rc = jta_store_ticket_status(be->store, key, status,
+		    sizeof(status), err)) != JTA_OK)
+			return rc;
+		for (i = 0; statuses[i] != NULL; i++)
+			if (strcasecmp(statuses[i], to) == 0)
+				break;
+		if (statuses[i] == NULL)
+			return jta_error_set(err, JTA_ERR_INPUT, 422, "to",
+			    "to must be a status: Open, In Progress, "
+			    "Resolved or Closed");
+		moves = movesfrom(status);
+		for (i = 0; moves != NULL && moves[i] != NULL; i++)
+			if (strcasecmp(moves[i], to) == 0)
+				break;
+		if (moves == NULL || moves[i] == NULL) {
+			list[0] = '\0';
+			for (i = 0, o = 0; moves != NULL && moves[i] != NULL;
+			    i++)
+				o += (size_t)snprintf(list + o,
+				    sizeof(list) - o, "%s%s", i ? ", " : "",
+				    moves[i]);
+			return jta_error_set(err, JTA_ERR_CONFLICT, 409, "to",
+			    "an issue in status %s can move only to: %s",
+			    status, list);
+		}
+		rc = jta_store_ticket_move(be->store, key, status, moves[i],
+		    err);
+	}
+	if (rc == JTA_ERR_CONFLICT)
+		return jta_error_set(err, JTA_ERR_CONFLICT, 409, "to",
+		    "the issue kept changing status while it was moved; "
+		    "read its transitions and try again");
+	if (rc != JTA_OK)
+		return rc;
+	return withurl(be, jta_store_ticket_get(be->store, key, out, err),
+	    out);
 }
 
 static enum jta_err

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <sqlite3.h>
 
@@ -46,6 +45,7 @@ enum sid {
 	S_T_SET_PRIORITY,
 	S_T_SET_ASSIGNEE,
 	S_T_SET_STATUS,
+	S_T_MOVE,
 	S_T_TOUCH,
 	S_TK_COUNT,
 	S_TK_LIST,
@@ -116,6 +116,10 @@ static const char *const sql[S_COUNT] = {
 	[S_T_SET_ASSIGNEE] = "UPDATE tickets SET assignee_id = :v "
 	    "WHERE id = :tid",
 	[S_T_SET_STATUS] = "UPDATE tickets SET status = :v WHERE id = :tid",
+	/* Conditional on the status the caller read: a concurrent move
+	 * leaves no row changed. */
+	[S_T_MOVE] = "UPDATE tickets SET status = :to, "
+	    "updated = max(updated, :now) WHERE id = :tid AND status = :from",
 	[S_T_TOUCH] = "UPDATE tickets SET updated = max(updated, :now) "
 	    "WHERE id = :tid",
 	[S_TK_COUNT] = "SELECT count(*) FROM tickets t " TK_WHERE,
@@ -146,21 +150,10 @@ stmt(struct jta_store *st, enum sid id)
 
 const char *const jta_store_priorities[] = { "Highest", "High", "Medium",
     "Low", "Lowest", NULL };
-const char *const jta_store_statuses[] = { "Open", "In Progress",
-    "Resolved", "Closed", NULL };
 const char *const jta_store_orders[] = { "-updated", "updated", "-created",
     "created", NULL };
 
-/* The workflow: from each status, where a ticket may go. */
-static const struct {
-	const char	*from;
-	const char	*to[3];
-} workflow[] = {
-	{ "Open",	 { "In Progress", NULL } },
-	{ "In Progress", { "Resolved", "Open", NULL } },
-	{ "Resolved",	 { "Closed", "Open", NULL } },
-	{ "Closed",	 { "Open", NULL } },
-};
+
 /* ---- projects ---- */
 
 enum jta_err
@@ -834,92 +827,49 @@ fail:
 	return ret;
 }
 
-static const char *const *
-movesfrom(const char *status)
+enum jta_err
+jta_store_ticket_status(struct jta_store *st, const char *key, char *status,
+    size_t statussz, struct jta_error *err)
 {
-	size_t	 i;
+	int64_t		 tid;
 
-	for (i = 0; i < sizeof(workflow) / sizeof(workflow[0]); i++)
-		if (strcmp(workflow[i].from, status) == 0)
-			return workflow[i].to;
-	return NULL;
-}
-
-static json_t *
-movesjs(const char *status)
-{
-	const char *const *to = movesfrom(status);
-	json_t	*arr = json_array();
-
-	for (; arr != NULL && to != NULL && *to != NULL; to++)
-		if (json_array_append_new(arr, json_pack("{s:s}", "to", *to)))
-			break;
-	return arr;
+	return findticket(st, key, &tid, status, statussz, err);
 }
 
 enum jta_err
-jta_store_ticket_transitions(struct jta_store *st, const char *key,
-    json_t **out, struct jta_error *err)
+jta_store_ticket_move(struct jta_store *st, const char *key,
+    const char *from, const char *to, struct jta_error *err)
 {
 	enum jta_err	 ret;
-	char		 status[JTA_LIMIT_NAME + 1];
+	sqlite3_stmt	*s;
 	int64_t		 tid;
+	int		 rc;
 
-	*out = NULL;
-	if ((ret = findticket(st, key, &tid, status, sizeof(status), err)) !=
-	    JTA_OK)
-		return ret;
-	*out = json_pack("{s:s, s:s, s:o}", "key", key, "status", status,
-	    "transitions", movesjs(status));
-	return *out == NULL ? JTA_ERR_NOMEM : JTA_OK;
-}
-
-enum jta_err
-jta_store_ticket_transition(struct jta_store *st, const char *key,
-    const char *to, json_t **out, struct jta_error *err)
-{
-	enum jta_err	 ret;
-	const char *const *moves;
-	char		 status[JTA_LIMIT_NAME + 1], list[128];
-	size_t		 i, o = 0;
-	int64_t		 tid;
-
-	*out = NULL;
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
-	if ((ret = findticket(st, key, &tid, status, sizeof(status), err)) !=
-	    JTA_OK)
-		goto fail;
-	for (i = 0; jta_store_statuses[i] != NULL; i++)
-		if (strcasecmp(jta_store_statuses[i], to) == 0)
-			break;
-	if (jta_store_statuses[i] == NULL) {
-		ret = jta_error_set(err, JTA_ERR_INPUT, 422, "to",
-		    "to must be a status: Open, In Progress, Resolved or "
-		    "Closed");
-		goto fail;
+	if ((ret = findticket(st, key, &tid, NULL, 0, err)) != JTA_OK)
+		goto out;
+	if ((s = stmt(st, S_T_MOVE)) == NULL) {
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		goto out;
 	}
-	moves = movesfrom(status);
-	for (i = 0; moves != NULL && moves[i] != NULL; i++)
-		if (strcasecmp(moves[i], to) == 0)
-			break;
-	if (moves == NULL || moves[i] == NULL) {
-		list[0] = '\0';
-		for (i = 0; moves != NULL && moves[i] != NULL; i++)
-			o += (size_t)snprintf(list + o, sizeof(list) - o,
-			    "%s%s", i ? ", " : "", moves[i]);
-		ret = jta_error_set(err, JTA_ERR_CONFLICT, 409, "to",
-		    "an issue in status %s can move only to: %s", status,
-		    list);
-		goto fail;
+	if ((rc = jta_db_bint(s, ":tid", tid)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":from", from)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":to", to)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":now", jta_time_now())) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "move", err);
+		goto out;
 	}
-	if ((ret = setfield(st, S_T_SET_STATUS, tid, moves[i], err)) !=
-	    JTA_OK || (ret = touch(st, tid, err)) != JTA_OK ||
-	    (ret = jta_db_commit(st, err)) != JTA_OK)
-		goto fail;
-	return ticketjs(st, tid, out, err);
-fail:
-	jta_db_rollback(st);
+	if (jta_db_changes(st) == 0) {
+		/* A storage fact: the caller reads the status again. */
+		ret = JTA_ERR_CONFLICT;
+		goto out;
+	}
+	ret = jta_db_commit(st, err);
+out:
+	if (ret != JTA_OK)
+		jta_db_rollback(st);
 	return ret;
 }
 

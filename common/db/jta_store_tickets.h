@@ -47,8 +47,6 @@ enum jta_err jta_store_project_list(struct jta_store *st, json_t **out)
 
 /* The priorities, highest first, NULL-terminated. */
 extern const char *const jta_store_priorities[];
-/* The statuses of the workflow, NULL-terminated. */
-extern const char *const jta_store_statuses[];
 
 /* Orders accepted in struct jta_search, NULL-terminated (the same as
  * jta_backend_orders, which the API validates against). */
@@ -85,16 +83,24 @@ enum jta_err jta_store_ticket_comment(struct jta_store *st, const char *key,
     const struct jta_user *author, const char *body, json_t **out,
     struct jta_error *err) JTA_WUR;
 
-/* The moves allowed from the ticket's status: {"status", "transitions":
- * [{"to": name}]}. */
-enum jta_err jta_store_ticket_transitions(struct jta_store *st,
-    const char *key, json_t **out, struct jta_error *err) JTA_WUR;
+/*
+ * The status of the ticket with key, as stored, into status (statussz
+ * bytes).  The store keeps any status it is given: which statuses exist
+ * and which moves are allowed is the embedded backend's workflow
+ * (jta_local.c).  JTA_ERR_NOTFOUND when no ticket has key.
+ */
+enum jta_err jta_store_ticket_status(struct jta_store *st, const char *key,
+    char *status, size_t statussz, struct jta_error *err) JTA_WUR;
 
-/* Move the ticket to status to; a move the workflow does not allow is
- * JTA_ERR_CONFLICT (409) naming the allowed ones. */
-enum jta_err jta_store_ticket_transition(struct jta_store *st,
-    const char *key, const char *to, json_t **out, struct jta_error *err)
-    JTA_WUR;
+/*
+ * Set the status of the ticket with key from `from` to `to` and mark it
+ * updated, in its own transaction, only while its status is still from
+ * (a conditional update: of two concurrent moves from the same status
+ * one wins).  JTA_ERR_CONFLICT, err untouched, when the status is no
+ * longer from (read it again); JTA_ERR_NOTFOUND when no ticket has key.
+ */
+enum jta_err jta_store_ticket_move(struct jta_store *st, const char *key,
+    const char *from, const char *to, struct jta_error *err) JTA_WUR;
 
 /* ---- the basic ticketing API (/api/tickets/) over the same tickets ---- */
 

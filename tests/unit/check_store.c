@@ -287,15 +287,18 @@ tupdate(struct jta_store *st, const char *key, const char *fields)
 	return out;
 }
 
+/* Move key to status to as the embedded backend does: read its status,
+ * then write conditionally on it (the workflow is jta_local's). */
 static void
 tmove(struct jta_store *st, const char *key, const char *to)
 {
 	struct jta_error e;
-	json_t		*out = NULL;
+	char		 from[64];
 
-	ck_assert_msg(jta_store_ticket_transition(st, key, to, &out, &e) ==
-	    JTA_OK, "move %s to %s: %s", key, to, e.detail);
-	json_decref(out);
+	ck_assert_int_eq(jta_store_ticket_status(st, key, from, sizeof(from),
+	    &e), JTA_OK);
+	ck_assert_msg(jta_store_ticket_move(st, key, from, to, &e) == JTA_OK,
+	    "move %s to %s: %s", key, to, e.detail);
 }
 
 static void
@@ -1281,33 +1284,15 @@ START_TEST(ticket_shows_last_comments_oldest_first)
 }
 END_TEST
 
-/* The moves from key's status as "A,B". */
-static const char *
-moves(struct jta_store *st, const char *key, char *buf, size_t bufsz,
-    char *status, size_t statussz)
-{
-	struct jta_error e;
-	json_t		*out;
-	const json_t	*m;
-	size_t		 i, o = 0;
-
-	ck_assert_int_eq(jta_store_ticket_transitions(st, key, &out, &e),
-	    JTA_OK);
-	ck_assert_str_eq(sget(out, "key"), key);
-	snprintf(status, statussz, "%s", sget(out, "status"));
-	buf[0] = '\0';
-	json_array_foreach(json_object_get(out, "transitions"), i, m)
-		o += (size_t)snprintf(buf + o, bufsz - o, "%s%s", i ? "," : "",
-		    sget(m, "to"));
-	json_decref(out);
-	return buf;
-}
-
-START_TEST(workflow_moves_and_transitions)
+/* The repository keeps any status it is given and moves a ticket only
+ * from the status the caller read; which moves exist is jta_local's
+ * workflow (check_local.c). */
+START_TEST(ticket_move_sets_status_and_updated)
 {
 	struct jta_store *st;
 	struct jta_user	 a;
-	char		 path[512], m[128], s[64];
+	struct jta_error e;
+	char		 path[512], s[64];
 	json_t		*t;
 
 	st = newstore(path, sizeof(path));
@@ -1315,76 +1300,48 @@ START_TEST(workflow_moves_and_transitions)
 	addproject(st, "DEMO", NULL);
 	json_decref(tcreate(st, &a,
 	    "{\"project\":\"DEMO\",\"summary\":\"a\"}"));
-	ck_assert_str_eq(moves(st, "DEMO-1", m, sizeof(m), s, sizeof(s)),
-	    "In Progress");
+	ck_assert_int_eq(jta_store_ticket_status(st, "DEMO-1", s, sizeof(s),
+	    &e), JTA_OK);
 	ck_assert_str_eq(s, "Open");
-	tmove(st, "DEMO-1", "In Progress");
-	ck_assert_str_eq(moves(st, "DEMO-1", m, sizeof(m), s, sizeof(s)),
-	    "Resolved,Open");
-	ck_assert_str_eq(s, "In Progress");
-	tmove(st, "DEMO-1", "Resolved");
-	ck_assert_str_eq(moves(st, "DEMO-1", m, sizeof(m), s, sizeof(s)),
-	    "Closed,Open");
-	tmove(st, "DEMO-1", "Closed");
-	ck_assert_str_eq(moves(st, "DEMO-1", m, sizeof(m), s, sizeof(s)),
-	    "Open");
+	sqlexec(path, "UPDATE tickets SET updated = 1000");
+	ck_assert_int_eq(jta_store_ticket_move(st, "DEMO-1", "Open",
+	    "Closed", &e), JTA_OK);
+	ck_assert_int_eq(jta_store_ticket_status(st, "DEMO-1", s, sizeof(s),
+	    &e), JTA_OK);
 	ck_assert_str_eq(s, "Closed");
-	tmove(st, "DEMO-1", "Open");
+	ck_assert_int_gt(sqlint(path, "SELECT updated FROM tickets"), 1000);
 	t = tget(st, "DEMO-1");
-	ck_assert_str_eq(sget(t, "status"), "Open");
-	json_decref(t);
-	/* Names match ignoring case and come out canonical. */
-	tmove(st, "DEMO-1", "in progress");
-	t = tget(st, "DEMO-1");
-	ck_assert_str_eq(sget(t, "status"), "In Progress");
-	json_decref(t);
-	tmove(st, "DEMO-1", "OPEN");
-	t = tget(st, "DEMO-1");
-	ck_assert_str_eq(sget(t, "status"), "Open");
+	ck_assert_str_eq(sget(t, "status"), "Closed");
 	json_decref(t);
 	jta_store_close(st);
 }
 END_TEST
 
-START_TEST(workflow_forbidden_move_is_409_naming_allowed)
+START_TEST(ticket_move_is_conditional_on_the_status_read)
 {
 	struct jta_store *st;
 	struct jta_user	 a;
 	struct jta_error e;
-	char		 path[512];
-	json_t		*out = NULL, *t;
+	char		 path[512], s[64];
 
 	st = newstore(path, sizeof(path));
 	adduser(st, "alice", &a);
 	addproject(st, "DEMO", NULL);
 	json_decref(tcreate(st, &a,
 	    "{\"project\":\"DEMO\",\"summary\":\"a\"}"));
+	/* Two movers read Open; the first wins, the second is told. */
+	ck_assert_int_eq(jta_store_ticket_move(st, "DEMO-1", "Open",
+	    "In Progress", &e), JTA_OK);
 	memset(&e, 0, sizeof(e));
-	assert_err(jta_store_ticket_transition(st, "DEMO-1", "Resolved", &out,
-	    &e), &e, JTA_ERR_CONFLICT, 409, "to", "In Progress");
-	ck_assert_ptr_null(out);
-	assert_err(jta_store_ticket_transition(st, "DEMO-1", "Closed", &out,
-	    &e), &e, JTA_ERR_CONFLICT, 409, "to", "In Progress");
-	/* Staying put is not a move either. */
-	assert_err(jta_store_ticket_transition(st, "DEMO-1", "Open", &out,
-	    &e), &e, JTA_ERR_CONFLICT, 409, "to", NULL);
-	tmove(st, "DEMO-1", "In Progress");
-	tmove(st, "DEMO-1", "Resolved");
-	tmove(st, "DEMO-1", "Closed");
-	assert_err(jta_store_ticket_transition(st, "DEMO-1", "Resolved", &out,
-	    &e), &e, JTA_ERR_CONFLICT, 409, "to", "Open");
-	t = tget(st, "DEMO-1");
-	ck_assert_str_eq(sget(t, "status"), "Closed");
-	json_decref(t);
-	/* Not a status at all. */
-	memset(&e, 0, sizeof(e));
-	assert_err(jta_store_ticket_transition(st, "DEMO-1", "Done", &out,
-	    &e), &e, JTA_ERR_INPUT, 422, "to", NULL);
-	assert_err(jta_store_ticket_transition(st, "DEMO-7", "Open", &out,
-	    &e), &e, JTA_ERR_NOTFOUND, 404, "key", NULL);
-	assert_err(jta_store_ticket_transitions(st, "DEMO-7", &out, &e), &e,
-	    JTA_ERR_NOTFOUND, 404, "key", NULL);
-	ck_assert_ptr_null(out);
+	ck_assert_int_eq(jta_store_ticket_move(st, "DEMO-1", "Open",
+	    "Resolved", &e), JTA_ERR_CONFLICT);
+	ck_assert_int_eq(jta_store_ticket_status(st, "DEMO-1", s, sizeof(s),
+	    &e), JTA_OK);
+	ck_assert_str_eq(s, "In Progress");
+	ck_assert_int_eq(jta_store_ticket_move(st, "DEMO-7", "Open", "Closed",
+	    &e), JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_store_ticket_status(st, "DEMO-7", s, sizeof(s),
+	    &e), JTA_ERR_NOTFOUND);
 	jta_store_close(st);
 }
 END_TEST
@@ -4901,8 +4858,8 @@ store_suite(void)
 	tcase_add_test(tc, ticket_update_bad_value_changes_nothing);
 	tcase_add_test(tc, ticket_comment_added_and_shown);
 	tcase_add_test(tc, ticket_shows_last_comments_oldest_first);
-	tcase_add_test(tc, workflow_moves_and_transitions);
-	tcase_add_test(tc, workflow_forbidden_move_is_409_naming_allowed);
+	tcase_add_test(tc, ticket_move_sets_status_and_updated);
+	tcase_add_test(tc, ticket_move_is_conditional_on_the_status_read);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("search");
