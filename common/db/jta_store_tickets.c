@@ -44,7 +44,6 @@ enum sid {
 	S_T_SET_TYPE,
 	S_T_SET_PRIORITY,
 	S_T_SET_ASSIGNEE,
-	S_T_SET_STATUS,
 	S_T_MOVE,
 	S_T_TOUCH,
 	S_TK_COUNT,
@@ -58,21 +57,17 @@ enum sid {
 	S_COUNT
 };
 
-#define TK_STATUS \
-	"(CASE WHEN t.status IN ('Open', 'In Progress') THEN 'OPEN' " \
-	"WHEN t.status = 'Resolved' THEN 'RESOLVED' ELSE 'CLOSED' END)"
+/* The filters of jta_store_tk_list; :sts holds stored statuses. */
 #define TK_WHERE \
 	"WHERE (:id IS NULL OR t.id = :id) " \
 	"AND (:ids IS NULL OR t.id IN (SELECT value FROM json_each(:ids))) " \
 	"AND (:title IS NULL OR instr(lower(t.summary), lower(:title)) > 0) " \
 	"AND (:cgte IS NULL OR t.created >= :cgte) " \
 	"AND (:clte IS NULL OR t.created <= :clte) " \
-	"AND (:sts IS NULL OR " TK_STATUS " IN (SELECT value FROM " \
+	"AND (:sts IS NULL OR t.status IN (SELECT value FROM " \
 	"json_each(:sts))) " \
 	"AND (:search IS NULL OR instr(lower(t.summary), lower(:search)) > 0 " \
 	"OR instr(lower(t.description), lower(:search)) > 0) "
-#define TK_COLS "t.id, t.summary, t.description, t.created, " TK_STATUS \
-	", t.status"
 
 static const char *const sql[S_COUNT] = {
 	[S_PROJ_ADD] = "INSERT INTO projects (key, name, created) "
@@ -115,7 +110,6 @@ static const char *const sql[S_COUNT] = {
 	[S_T_SET_PRIORITY] = "UPDATE tickets SET priority = :v WHERE id = :tid",
 	[S_T_SET_ASSIGNEE] = "UPDATE tickets SET assignee_id = :v "
 	    "WHERE id = :tid",
-	[S_T_SET_STATUS] = "UPDATE tickets SET status = :v WHERE id = :tid",
 	/* Conditional on the status the caller read: a concurrent move
 	 * leaves no row changed. */
 	[S_T_MOVE] = "UPDATE tickets SET status = :to, "
@@ -123,7 +117,7 @@ static const char *const sql[S_COUNT] = {
 	[S_T_TOUCH] = "UPDATE tickets SET updated = max(updated, :now) "
 	    "WHERE id = :tid",
 	[S_TK_COUNT] = "SELECT count(*) FROM tickets t " TK_WHERE,
-	[S_TK_LIST] = "SELECT " TK_COLS " FROM tickets t " TK_WHERE
+	[S_TK_LIST] = "SELECT " TICKET_COLS TICKET_FROM TK_WHERE
 	    "ORDER BY CASE :ord WHEN 'created' THEN t.created END ASC, "
 	    "CASE :ord WHEN '-created' THEN t.created END DESC, "
 	    "CASE :ord WHEN 'title' THEN t.summary END ASC, "
@@ -132,7 +126,7 @@ static const char *const sql[S_COUNT] = {
 	    "CASE :ord WHEN '-updated' THEN t.updated END DESC, "
 	    "CASE WHEN :ord LIKE '-%' THEN t.id END DESC, t.id ASC "
 	    "LIMIT :lim OFFSET :off",
-	[S_TK_GET] = "SELECT " TK_COLS " FROM tickets t WHERE t.id = :id",
+	[S_TK_GET] = "SELECT " TICKET_COLS TICKET_FROM "WHERE t.id = :id",
 	[S_TK_DEL_COMMENTS] = "DELETE FROM comments WHERE ticket_id = :tid",
 	[S_TK_DEL_LABELS] = "DELETE FROM ticket_labels WHERE ticket_id = :tid",
 	[S_TK_DEL] = "DELETE FROM tickets WHERE id = :tid",
@@ -354,6 +348,73 @@ jta_tickets_slimrow(sqlite3_stmt *s)
 	    "reporter", jta_db_col(s, 7), "created",
 	    jta_db_timejs(sqlite3_column_int64(s, 8)), "updated",
 	    jta_db_timejs(sqlite3_column_int64(s, 9)));
+}
+
+/* A copy of column i of s ("" for NULL); NULL when memory runs out. */
+static char *
+coldup(sqlite3_stmt *s, int i)
+{
+	return strdup(jta_db_col(s, i));
+}
+
+int
+jta_tickets_row(sqlite3_stmt *s, struct jta_store_ticket *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->id = sqlite3_column_int64(s, 10);
+	t->num = sqlite3_column_int64(s, 1);
+	snprintf(t->project, sizeof(t->project), "%s", jta_db_col(s, 0));
+	snprintf(t->status, sizeof(t->status), "%s", jta_db_col(s, 3));
+	snprintf(t->type, sizeof(t->type), "%s", jta_db_col(s, 4));
+	snprintf(t->priority, sizeof(t->priority), "%s", jta_db_col(s, 5));
+	snprintf(t->assignee, sizeof(t->assignee), "%s", jta_db_col(s, 6));
+	snprintf(t->reporter, sizeof(t->reporter), "%s", jta_db_col(s, 7));
+	t->created = sqlite3_column_int64(s, 8);
+	t->updated = sqlite3_column_int64(s, 9);
+	if ((t->summary = coldup(s, 2)) == NULL ||
+	    (t->description = coldup(s, 11)) == NULL) {
+		jta_store_ticket_clear(t);
+		return -1;
+	}
+	return 0;
+}
+
+int
+jta_tickets_append(struct jta_store_ticket_list *l, sqlite3_stmt *s)
+{
+	struct jta_store_ticket *v;
+
+	if (l->n == SIZE_MAX / sizeof(*v) - 1 || (v = realloc(l->v,
+	    (l->n + 1) * sizeof(*v))) == NULL)
+		return -1;
+	l->v = v;
+	if (jta_tickets_row(s, &l->v[l->n]) != 0)
+		return -1;
+	l->n++;
+	return 0;
+}
+
+void
+jta_store_ticket_clear(struct jta_store_ticket *t)
+{
+	if (t == NULL)
+		return;
+	free(t->summary);
+	free(t->description);
+	t->summary = t->description = NULL;
+}
+
+void
+jta_store_ticket_list_clear(struct jta_store_ticket_list *l)
+{
+	size_t	 i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		jta_store_ticket_clear(&l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
 }
 
 enum jta_err
@@ -836,54 +897,43 @@ jta_store_ticket_status(struct jta_store *st, const char *key, char *status,
 	return findticket(st, key, &tid, status, statussz, err);
 }
 
+/* Move ticket tid from status from to status to, inside the caller's
+ * transaction: JTA_ERR_CONFLICT when its status is no longer from. */
+static enum jta_err
+move(struct jta_store *st, int64_t tid, const char *from, const char *to,
+    struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_T_MOVE)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bint(s, ":tid", tid)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":from", from)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":to", to)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":now", jta_time_now())) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "move", err);
+	return jta_db_changes(st) == 0 ? JTA_ERR_CONFLICT : JTA_OK;
+}
+
 enum jta_err
 jta_store_ticket_move(struct jta_store *st, const char *key,
     const char *from, const char *to, struct jta_error *err)
 {
 	enum jta_err	 ret;
-	sqlite3_stmt	*s;
 	int64_t		 tid;
-	int		 rc;
 
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
-	if ((ret = findticket(st, key, &tid, NULL, 0, err)) != JTA_OK)
-		goto out;
-	if ((s = stmt(st, S_T_MOVE)) == NULL) {
-		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
-		goto out;
-	}
-	if ((rc = jta_db_bint(s, ":tid", tid)) != SQLITE_OK ||
-	    (rc = jta_db_btext(s, ":from", from)) != SQLITE_OK ||
-	    (rc = jta_db_btext(s, ":to", to)) != SQLITE_OK ||
-	    (rc = jta_db_bint(s, ":now", jta_time_now())) != SQLITE_OK ||
-	    (rc = jta_db_run(s)) != SQLITE_OK) {
-		ret = jta_db_err(st, rc, "move", err);
-		goto out;
-	}
-	if (jta_db_changes(st) == 0) {
-		/* A storage fact: the caller reads the status again. */
-		ret = JTA_ERR_CONFLICT;
-		goto out;
-	}
-	ret = jta_db_commit(st, err);
-out:
-	if (ret != JTA_OK)
+	if ((ret = findticket(st, key, &tid, NULL, 0, err)) != JTA_OK ||
+	    (ret = move(st, tid, from, to, err)) != JTA_OK ||
+	    (ret = jta_db_commit(st, err)) != JTA_OK)
 		jta_db_rollback(st);
 	return ret;
 }
 
 /* ---- /api/tickets/ ---- */
-
-static json_t *
-tkrow(sqlite3_stmt *s)
-{
-	return json_pack("{s:I, s:s, s:s, s:o, s:s}", "id",
-	    (json_int_t)sqlite3_column_int64(s, 0), "title", jta_db_col(s, 1),
-	    "description", jta_db_col(s, 2), "created",
-	    jta_db_timejs(sqlite3_column_int64(s, 3)), "resolution_status",
-	    jta_db_col(s, 4));
-}
 
 static int
 tkbind(sqlite3_stmt *s, const struct jta_tk_query *q)
@@ -903,15 +953,14 @@ tkbind(sqlite3_stmt *s, const struct jta_tk_query *q)
 
 enum jta_err
 jta_store_tk_list(struct jta_store *st, const struct jta_tk_query *q,
-    json_t **out, struct jta_error *err)
+    struct jta_store_ticket_list *out, struct jta_error *err)
 {
 	enum jta_err	 ret = JTA_ERR_NOMEM;
 	sqlite3_stmt	*s;
-	json_t		*arr = NULL, *row;
 	int64_t		 count;
 	int		 rc;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if ((s = stmt(st, S_TK_COUNT)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = tkbind(s, q)) != SQLITE_OK)
@@ -930,53 +979,52 @@ jta_store_tk_list(struct jta_store *st, const struct jta_tk_query *q,
 	    (rc = jta_db_bint(s, ":off", (q->page - 1) * q->page_size)) !=
 	    SQLITE_OK)
 		return jta_db_err(st, rc, "bind", err);
-	if ((arr = json_array()) == NULL)
-		goto out;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if ((row = tkrow(s)) == NULL ||
-		    json_array_append_new(arr, row) != 0)
+		if (jta_tickets_append(out, s) != 0)
 			goto out;
 	if (rc != SQLITE_DONE) {
 		ret = jta_db_err(st, rc, "list", err);
 		goto out;
 	}
-	*out = json_pack("{s:I, s:O}", "count", (json_int_t)count, "results",
-	    arr);
-	ret = *out == NULL ? JTA_ERR_NOMEM : JTA_OK;
+	out->count = count;
+	ret = JTA_OK;
 out:
 	sqlite3_reset(s);
-	json_decref(arr);
+	if (ret != JTA_OK)
+		jta_store_ticket_list_clear(out);
 	return ret;
 }
 
 enum jta_err
-jta_store_tk_get(struct jta_store *st, int64_t id, json_t **out,
-    struct jta_error *err)
+jta_store_tk_get(struct jta_store *st, int64_t id,
+    struct jta_store_ticket *out, struct jta_error *err)
 {
 	sqlite3_stmt	*s;
-	int		 rc;
+	int		 rc, bad = 0;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if ((s = stmt(st, S_TK_GET)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_bint(s, ":id", id)) != SQLITE_OK)
 		return jta_db_err(st, rc, "bind", err);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
-		*out = tkrow(s);
+		bad = jta_tickets_row(s, out);
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
-		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "id",
-		    "Ticket with id '%" PRId64 "' was not found.", id);
+		return JTA_ERR_NOTFOUND;
 	if (rc != SQLITE_ROW)
 		return jta_db_err(st, rc, "get", err);
-	return *out == NULL ? JTA_ERR_NOMEM : JTA_OK;
+	if (bad != 0) {
+		jta_store_ticket_clear(out);
+		return JTA_ERR_NOMEM;
+	}
+	return JTA_OK;
 }
 
-/* The workflow status of ticket id now (statussz bytes into status). */
+/* Whether ticket id exists (JTA_ERR_NOTFOUND when not). */
 static enum jta_err
-tkcurrent(struct jta_store *st, int64_t id, char *status, size_t statussz,
-    struct jta_error *err)
+tkexists(struct jta_store *st, int64_t id, struct jta_error *err)
 {
 	sqlite3_stmt	*s;
 	int		 rc;
@@ -986,105 +1034,43 @@ tkcurrent(struct jta_store *st, int64_t id, char *status, size_t statussz,
 	if ((rc = jta_db_bint(s, ":id", id)) != SQLITE_OK)
 		return jta_db_err(st, rc, "bind", err);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		snprintf(status, statussz, "%s", jta_db_col(s, 5));
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
-		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "id",
-		    "Ticket with id '%" PRId64 "' was not found.", id);
+		return JTA_ERR_NOTFOUND;
 	return rc == SQLITE_ROW ? JTA_OK : jta_db_err(st, rc, "get", err);
-}
-
-/* The workflow status for a resolution_status, given the current one. */
-static const char *
-tkstatus(const char *res, const char *cur)
-{
-	if (strcmp(res, "RESOLVED") == 0)
-		return "Resolved";
-	if (strcmp(res, "CLOSED") == 0)
-		return "Closed";
-	/* OPEN: a ticket being worked on stays In Progress. */
-	return cur != NULL && strcmp(cur, "In Progress") == 0 ?
-	    "In Progress" : "Open";
-}
-
-/* Map /api/tickets/ field names onto the ticket API's. */
-static json_t *
-tkfields(const json_t *fields)
-{
-	json_t		*f = json_object();
-	const json_t	*v;
-
-	if (f == NULL)
-		return NULL;
-	if ((v = json_object_get(fields, "title")) != NULL &&
-	    json_object_set(f, "summary", (json_t *)(uintptr_t)v) != 0)
-		goto fail;
-	if ((v = json_object_get(fields, "description")) != NULL &&
-	    json_object_set(f, "description", (json_t *)(uintptr_t)v) != 0)
-		goto fail;
-	return f;
-fail:
-	json_decref(f);
-	return NULL;
 }
 
 enum jta_err
 jta_store_tk_create(struct jta_store *st, const struct jta_user *reporter,
-    const char *project, const json_t *fields, json_t **out,
-    struct jta_error *err)
+    const char *project, const json_t *fields, const char *status,
+    int64_t *id, struct jta_error *err)
 {
 	enum jta_err	 ret;
-	json_t		*f;
-	const char	*res = fstr(fields, "resolution_status");
-	int64_t		 tid;
 
-	*out = NULL;
-	if ((f = tkfields(fields)) == NULL)
-		return JTA_ERR_NOMEM;
+	*id = 0;
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
-		goto out;
-	if ((ret = insertticket(st, reporter, project, f,
-	    tkstatus(res ? res : "OPEN", NULL), &tid, err)) != JTA_OK ||
-	    (ret = jta_db_commit(st, err)) != JTA_OK) {
+		return ret;
+	if ((ret = insertticket(st, reporter, project, fields, status, id,
+	    err)) != JTA_OK || (ret = jta_db_commit(st, err)) != JTA_OK) {
 		jta_db_rollback(st);
-		goto out;
+		*id = 0;
 	}
-	ret = jta_store_tk_get(st, tid, out, err);
-out:
-	json_decref(f);
 	return ret;
 }
 
 enum jta_err
 jta_store_tk_update(struct jta_store *st, int64_t id, const json_t *fields,
-    json_t **out, struct jta_error *err)
+    const char *from, const char *to, struct jta_error *err)
 {
 	enum jta_err	 ret;
-	json_t		*f;
-	const char	*res = fstr(fields, "resolution_status");
-	char		 cur[JTA_LIMIT_NAME + 1];
 
-	*out = NULL;
-	if ((f = tkfields(fields)) == NULL)
-		return JTA_ERR_NOMEM;
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
-		goto out;
-	if ((ret = tkcurrent(st, id, cur, sizeof(cur), err)) != JTA_OK ||
-	    (ret = applyfields(st, id, f, err)) != JTA_OK)
-		goto fail;
-	/* The workflow status now keeps In Progress for OPEN. */
-	if (res != NULL && (ret = setfield(st, S_T_SET_STATUS, id,
-	    tkstatus(res, cur), err)) != JTA_OK)
-		goto fail;
-	if ((ret = jta_db_commit(st, err)) != JTA_OK)
-		goto fail;
-	ret = jta_store_tk_get(st, id, out, err);
-	goto out;
-fail:
-	jta_db_rollback(st);
-out:
-	json_decref(f);
+		return ret;
+	if ((ret = tkexists(st, id, err)) != JTA_OK ||
+	    (ret = applyfields(st, id, fields, err)) != JTA_OK ||
+	    (to != NULL && (ret = move(st, id, from, to, err)) != JTA_OK) ||
+	    (ret = jta_db_commit(st, err)) != JTA_OK)
+		jta_db_rollback(st);
 	return ret;
 }
 
@@ -1095,13 +1081,12 @@ jta_store_tk_delete(struct jta_store *st, int64_t id, struct jta_error *err)
 	    S_TK_DEL };
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
-	char		 cur[JTA_LIMIT_NAME + 1];
 	size_t		 i;
 	int		 rc;
 
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
-	if ((ret = tkcurrent(st, id, cur, sizeof(cur), err)) != JTA_OK)
+	if ((ret = tkexists(st, id, err)) != JTA_OK)
 		goto fail;
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		if ((s = stmt(st, steps[i])) == NULL) {

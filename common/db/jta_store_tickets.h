@@ -104,27 +104,83 @@ enum jta_err jta_store_ticket_move(struct jta_store *st, const char *key,
 
 /* ---- the basic ticketing API (/api/tickets/) over the same tickets ---- */
 
-/* q->ordering of jta_store_tk_list is one of jta_backend_tk_orderings
- * (checked by the caller) or NULL for "-created". */
-/* One page: *out is {"count": n, "results": [tickets]}. */
+/*
+ * One ticket row as stored: plain data, no API shape.  The strings are
+ * the caller's to release with jta_store_ticket_clear; the names are
+ * bounded by JTA_LIMIT_NAME when written (users, types, statuses,
+ * priorities) and JTA_LIMIT_PROJECT_KEY (projects).
+ */
+struct jta_store_ticket {
+	int64_t		 id;		/* the row id (/api/tickets/'s id) */
+	char		 project[JTA_LIMIT_PROJECT_KEY + 1];
+	int64_t		 num;		/* the key is project-num */
+	char		*summary;	/* owned */
+	char		*description;	/* owned; "" when none */
+	char		 status[JTA_LIMIT_NAME + 1];	/* as stored */
+	char		 type[JTA_LIMIT_NAME + 1];
+	char		 priority[JTA_LIMIT_NAME + 1];
+	char		 assignee[JTA_LIMIT_NAME + 1];	/* user name; "" none */
+	char		 reporter[JTA_LIMIT_NAME + 1];	/* user name */
+	int64_t		 created, updated;	/* Unix time */
+};
+
+/* One page of tickets: v[0..n), and count, every row the filters match. */
+struct jta_store_ticket_list {
+	int64_t		 count;
+	size_t		 n;
+	struct jta_store_ticket *v;	/* owned */
+};
+
+/* Release the strings of t (the struct is the caller's); NULL is a
+ * no-op. */
+void jta_store_ticket_clear(struct jta_store_ticket *t);
+
+/* Release every row of l and empty it; NULL is a no-op. */
+void jta_store_ticket_list_clear(struct jta_store_ticket_list *l);
+
+/*
+ * One page of the tickets matching q, in q->ordering (one of
+ * jta_backend_tk_orderings, checked by the caller; NULL: "-created"),
+ * then by id: page q->page (from 1) of q->page_size rows, and the count
+ * of every match.  q->statuses, when not NULL, is a JSON array of stored
+ * statuses (the caller maps the API's vocabulary onto them).  *out is
+ * the caller's to release with jta_store_ticket_list_clear.
+ */
 enum jta_err jta_store_tk_list(struct jta_store *st,
-    const struct jta_tk_query *q, json_t **out, struct jta_error *err)
-    JTA_WUR;
+    const struct jta_tk_query *q, struct jta_store_ticket_list *out,
+    struct jta_error *err) JTA_WUR;
 
-/* {id, title, description, created, resolution_status}. */
+/* Ticket id into *out (released with jta_store_ticket_clear).
+ * JTA_ERR_NOTFOUND, err untouched, when there is none. */
 enum jta_err jta_store_tk_get(struct jta_store *st, int64_t id,
-    json_t **out, struct jta_error *err) JTA_WUR;
+    struct jta_store_ticket *out, struct jta_error *err) JTA_WUR;
 
-/* Create in project (title required; description, resolution_status). */
+/*
+ * Create a ticket in project with status, in its own transaction that
+ * also numbers it (the project's next number), from validated fields:
+ * summary required, description, type, priority, labels, assignee
+ * optional, as jta_store_ticket_create.  *id is the new row id.
+ */
 enum jta_err jta_store_tk_create(struct jta_store *st,
     const struct jta_user *reporter, const char *project,
-    const json_t *fields, json_t **out, struct jta_error *err) JTA_WUR;
+    const json_t *fields, const char *status, int64_t *id,
+    struct jta_error *err) JTA_WUR;
 
-/* Replace (PUT: title required) or change (PATCH) a ticket. */
+/*
+ * Change the fields present in fields (as jta_store_ticket_update) of
+ * ticket id and, when to is not NULL, move it from status from to to, all
+ * in its own transaction; the move is conditional on the status still
+ * being from.  JTA_ERR_NOTFOUND (err untouched) when there is no ticket
+ * id; JTA_ERR_CONFLICT (err untouched, nothing changed) when its status
+ * is no longer from: read it again.
+ */
 enum jta_err jta_store_tk_update(struct jta_store *st, int64_t id,
-    const json_t *fields, json_t **out, struct jta_error *err) JTA_WUR;
+    const json_t *fields, const char *from, const char *to,
+    struct jta_error *err) JTA_WUR;
 
-/* Delete a ticket with its comments and labels. */
+/* Delete ticket id with its comments and labels (the full-text index
+ * follows by trigger), in its own transaction.  JTA_ERR_NOTFOUND (err
+ * untouched) when there is none. */
 enum jta_err jta_store_tk_delete(struct jta_store *st, int64_t id,
     struct jta_error *err) JTA_WUR;
 

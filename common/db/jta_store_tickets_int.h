@@ -14,6 +14,7 @@
 
 #include "jta_db.h"
 #include "jta_err.h"
+#include "jta_store_tickets.h"
 
 /* A ticket row: the columns jta_tickets_slimrow and the ticket answers
  * read by position. */
@@ -29,6 +30,14 @@
  * reporter, created, updated) from a row of TICKET_COLS; a new reference,
  * NULL when memory runs out. */
 json_t *jta_tickets_slimrow(sqlite3_stmt *s);
+
+/* Read a row of TICKET_COLS into *t (which jta_store_ticket_clear
+ * releases): 0, or -1 when memory runs out (then nothing is held). */
+int jta_tickets_row(sqlite3_stmt *s, struct jta_store_ticket *t);
+
+/* Append a row of TICKET_COLS to l: 0, or -1 when memory runs out (l is
+ * unchanged). */
+int jta_tickets_append(struct jta_store_ticket_list *l, sqlite3_stmt *s);
 
 /* The labels of ticket tid as a new JSON array in *out. */
 enum jta_err jta_tickets_labels(struct jta_store *st, int64_t tid,

@@ -78,6 +78,26 @@ sget(const json_t *o, const char *k)
 	return v;
 }
 
+static json_int_t
+iget(const json_t *o, const char *k)
+{
+	const json_t *v = json_object_get(o, k);
+
+	ck_assert_msg(json_is_integer(v), "%s is not an integer", k);
+	return json_integer_value(v);
+}
+
+static json_t *
+J(const char *s)
+{
+	json_error_t	 je;
+	json_t		*j = json_loadb(s, strlen(s), JSON_REJECT_DUPLICATES,
+			    &je);
+
+	ck_assert_msg(j != NULL, "bad test JSON %s: %s", s, je.text);
+	return j;
+}
+
 static void
 assert_err(enum jta_err rc, const struct jta_error *e, enum jta_err want,
     int status, const char *field, const char *has)
@@ -264,6 +284,248 @@ START_TEST(workflow_unknown_status_has_no_moves)
 }
 END_TEST
 
+/* ---- /api/tickets/ ---- */
+
+/* Four tickets made through tk_create (ids 1..4), created a day apart. */
+static void
+tkseed(struct env *e)
+{
+	static const char *const t[] = {
+		"{\"title\":\"Bravo printer\",\"description\":\"toner low\"}",
+		"{\"title\":\"alpha laptop\",\"description\":\"Screen PRINTER "
+		    "cable\",\"resolution_status\":\"RESOLVED\"}",
+		"{\"title\":\"Charlie\",\"description\":\"x\","
+		    "\"resolution_status\":\"CLOSED\"}",
+		"{\"title\":\"delta\"}",
+	};
+	struct jta_error err;
+	json_t		*f, *out;
+	size_t		 i;
+
+	for (i = 0; i < 4; i++) {
+		f = J(t[i]);
+		ck_assert_msg(e->be.ops->tk_create(&e->be, &e->alice, f, &out,
+		    &err) == JTA_OK, "%s", err.detail);
+		ck_assert_int_eq(iget(out, "id"), (json_int_t)i + 1);
+		json_decref(out);
+		json_decref(f);
+	}
+}
+
+/* The status of ticket key as the ticket API shows it. */
+static const char *
+statusof(struct env *e, const char *key, char *buf, size_t bufsz)
+{
+	json_t	*t = bget(e, key);
+
+	snprintf(buf, bufsz, "%s", sget(t, "status"));
+	json_decref(t);
+	return buf;
+}
+
+static json_t *
+tkupdate(struct env *e, int64_t id, const char *fields)
+{
+	struct jta_error err;
+	json_t		*f = J(fields), *out = NULL;
+
+	memset(&err, 0, sizeof(err));
+	ck_assert_msg(e->be.ops->tk_update(&e->be, &e->alice, id, f, &out,
+	    &err) == JTA_OK, "tk update %s: %s", fields, err.detail);
+	json_decref(f);
+	return out;
+}
+
+START_TEST(tk_create_shape_and_resolution_status)
+{
+	struct env	 e;
+	struct jta_error err;
+	char		 s[64];
+	json_t		*out;
+
+	setup(&e);
+	tkseed(&e);
+	ck_assert_int_eq(e.be.ops->tk_get(&e.be, &e.alice, 1, &out, &err),
+	    JTA_OK);
+	ck_assert_int_eq(iget(out, "id"), 1);
+	ck_assert_str_eq(sget(out, "title"), "Bravo printer");
+	ck_assert_str_eq(sget(out, "description"), "toner low");
+	ck_assert_str_eq(sget(out, "resolution_status"), "OPEN");
+	ck_assert_ptr_nonnull(strstr(sget(out, "created"), "T"));
+	ck_assert_uint_eq(json_object_size(out), 5);
+	json_decref(out);
+	ck_assert_int_eq(e.be.ops->tk_get(&e.be, &e.alice, 2, &out, &err),
+	    JTA_OK);
+	ck_assert_str_eq(sget(out, "resolution_status"), "RESOLVED");
+	json_decref(out);
+	ck_assert_int_eq(e.be.ops->tk_get(&e.be, &e.alice, 3, &out, &err),
+	    JTA_OK);
+	ck_assert_str_eq(sget(out, "resolution_status"), "CLOSED");
+	json_decref(out);
+	/* The same tickets through the ticket API: the workflow's names. */
+	ck_assert_str_eq(statusof(&e, "DEMO-2", s, sizeof(s)), "Resolved");
+	ck_assert_str_eq(statusof(&e, "DEMO-3", s, sizeof(s)), "Closed");
+	ck_assert_str_eq(statusof(&e, "DEMO-4", s, sizeof(s)), "Open");
+	out = bget(&e, "DEMO-4");
+	ck_assert_str_eq(sget(out, "description"), "");
+	ck_assert_str_eq(sget(out, "summary"), "delta");
+	json_decref(out);
+	teardown(&e);
+}
+END_TEST
+
+START_TEST(tk_not_found_message)
+{
+	struct env	 e;
+	struct jta_error err;
+	json_t		*out = NULL, *f;
+
+	setup(&e);
+	tkseed(&e);
+	memset(&err, 0, sizeof(err));
+	assert_err(e.be.ops->tk_get(&e.be, &e.alice, 123, &out, &err), &err,
+	    JTA_ERR_NOTFOUND, 404, "id", NULL);
+	ck_assert_str_eq(err.detail, "Ticket with id '123' was not found.");
+	ck_assert_ptr_null(out);
+	f = J("{\"title\":\"x\"}");
+	memset(&err, 0, sizeof(err));
+	assert_err(e.be.ops->tk_update(&e.be, &e.alice, 77, f, &out, &err),
+	    &err, JTA_ERR_NOTFOUND, 404, NULL,
+	    "Ticket with id '77' was not found.");
+	ck_assert_ptr_null(out);
+	json_decref(f);
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(e.be.ops->tk_delete(&e.be, &e.alice, 1, &err),
+	    JTA_OK);
+	assert_err(e.be.ops->tk_delete(&e.be, &e.alice, 1, &err), &err,
+	    JTA_ERR_NOTFOUND, 404, NULL, "Ticket with id '1' was not found.");
+	teardown(&e);
+}
+END_TEST
+
+/* The ids of a tk_list answer by resolution statuses (JSON text). */
+static void
+tkexpect(struct env *e, const char *statuses, const char *want,
+    json_int_t wantcount)
+{
+	struct jta_error err;
+	struct jta_tk_query q;
+	json_t		*sts = statuses ? J(statuses) : NULL, *res = NULL;
+	const json_t	*t;
+	char		 got[128];
+	size_t		 i, o = 0;
+
+	memset(&q, 0, sizeof(q));
+	q.statuses = sts;
+	q.page = 1;
+	q.page_size = 20;
+	q.ordering = "created";
+	ck_assert_msg(e->be.ops->tk_list(&e->be, &e->alice, &q, &res, &err) ==
+	    JTA_OK, "%s", err.detail);
+	ck_assert_uint_eq(json_object_size(res), 2);
+	ck_assert_int_eq(iget(res, "count"), wantcount);
+	got[0] = '\0';
+	json_array_foreach(json_object_get(res, "results"), i, t) {
+		ck_assert_uint_eq(json_object_size(t), 5);
+		o += (size_t)snprintf(got + o, sizeof(got) - o,
+		    "%s%" JSON_INTEGER_FORMAT, i ? "," : "", iget(t, "id"));
+	}
+	ck_assert_msg(strcmp(got, want) == 0, "got '%s', want '%s'", got,
+	    want);
+	json_decref(res);
+	json_decref(sts);
+}
+
+START_TEST(tk_list_shape_and_resolution_filter)
+{
+	struct env	 e;
+
+	setup(&e);
+	tkseed(&e);
+	tkexpect(&e, NULL, "1,2,3,4", 4);
+	tkexpect(&e, "[\"OPEN\"]", "1,4", 2);
+	tkexpect(&e, "[\"RESOLVED\",\"CLOSED\"]", "2,3", 2);
+	/* OPEN is Open or In Progress. */
+	bmove(&e, "DEMO-1", "In Progress");
+	tkexpect(&e, "[\"OPEN\"]", "1,4", 2);
+	tkexpect(&e, "[\"CLOSED\"]", "3", 1);
+	teardown(&e);
+}
+END_TEST
+
+START_TEST(tk_update_patch_changes_only_given_fields)
+{
+	struct env	 e;
+	json_t		*out;
+
+	setup(&e);
+	tkseed(&e);
+	out = tkupdate(&e, 1, "{\"title\":\"Bravo printer again\"}");
+	ck_assert_str_eq(sget(out, "title"), "Bravo printer again");
+	ck_assert_str_eq(sget(out, "description"), "toner low");
+	ck_assert_str_eq(sget(out, "resolution_status"), "OPEN");
+	json_decref(out);
+	out = tkupdate(&e, 1, "{\"description\":\"new\"}");
+	ck_assert_str_eq(sget(out, "title"), "Bravo printer again");
+	ck_assert_str_eq(sget(out, "description"), "new");
+	json_decref(out);
+	out = tkupdate(&e, 1, "{\"resolution_status\":\"CLOSED\"}");
+	ck_assert_str_eq(sget(out, "resolution_status"), "CLOSED");
+	ck_assert_str_eq(sget(out, "title"), "Bravo printer again");
+	json_decref(out);
+	teardown(&e);
+}
+END_TEST
+
+START_TEST(tk_update_put_replaces_fields)
+{
+	struct env	 e;
+	struct jta_error err;
+	char		 s[64], created[64];
+	json_t		*out;
+
+	setup(&e);
+	tkseed(&e);
+	ck_assert_int_eq(e.be.ops->tk_get(&e.be, &e.alice, 2, &out, &err),
+	    JTA_OK);
+	snprintf(created, sizeof(created), "%s", sget(out, "created"));
+	json_decref(out);
+	/* PUT sends every field (title required by its table). */
+	out = tkupdate(&e, 2, "{\"title\":\"T\",\"description\":\"D\","
+	    "\"resolution_status\":\"OPEN\"}");
+	ck_assert_str_eq(sget(out, "title"), "T");
+	ck_assert_str_eq(sget(out, "description"), "D");
+	ck_assert_str_eq(sget(out, "resolution_status"), "OPEN");
+	/* created is read-only. */
+	ck_assert_str_eq(sget(out, "created"), created);
+	json_decref(out);
+	ck_assert_str_eq(statusof(&e, "DEMO-2", s, sizeof(s)), "Open");
+	teardown(&e);
+}
+END_TEST
+
+START_TEST(tk_update_open_keeps_in_progress)
+{
+	struct env	 e;
+	char		 s[64];
+	json_t		*out;
+
+	setup(&e);
+	tkseed(&e);
+	bmove(&e, "DEMO-1", "In Progress");
+	out = tkupdate(&e, 1, "{\"resolution_status\":\"OPEN\"}");
+	ck_assert_str_eq(sget(out, "resolution_status"), "OPEN");
+	json_decref(out);
+	ck_assert_str_eq(statusof(&e, "DEMO-1", s, sizeof(s)), "In Progress");
+	/* From Resolved, OPEN means Open. */
+	json_decref(tkupdate(&e, 2, "{\"resolution_status\":\"OPEN\"}"));
+	ck_assert_str_eq(statusof(&e, "DEMO-2", s, sizeof(s)), "Open");
+	json_decref(tkupdate(&e, 4, "{\"resolution_status\":\"RESOLVED\"}"));
+	ck_assert_str_eq(statusof(&e, "DEMO-4", s, sizeof(s)), "Resolved");
+	teardown(&e);
+}
+END_TEST
+
 static Suite *
 local_suite(void)
 {
@@ -275,6 +537,16 @@ local_suite(void)
 	tcase_add_test(tc, workflow_moves_and_transitions);
 	tcase_add_test(tc, workflow_forbidden_move_is_409_naming_allowed);
 	tcase_add_test(tc, workflow_unknown_status_has_no_moves);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("tickets_api");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, tk_create_shape_and_resolution_status);
+	tcase_add_test(tc, tk_not_found_message);
+	tcase_add_test(tc, tk_list_shape_and_resolution_filter);
+	tcase_add_test(tc, tk_update_patch_changes_only_given_fields);
+	tcase_add_test(tc, tk_update_put_replaces_fields);
+	tcase_add_test(tc, tk_update_open_keeps_in_progress);
 	suite_add_tcase(s, tc);
 	return s;
 }
