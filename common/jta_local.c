@@ -15,6 +15,7 @@
 #include "jta_store_people.h"
 #include "jta_store_tickets.h"
 #include "jta_suggest.h"
+#include "jta_text.h"
 #include "jta_time.h"
 
 /* jansson's object iterator takes a json_t * although it only reads. */
@@ -86,13 +87,135 @@ addurl(const struct jta_backend *be, json_t *t)
 	json_object_set_new(t, "url", json_string(url));
 }
 
-/* Add the url to *out once rc says the call succeeded (taking out by
- * address: the call that fills it is an argument of this one). */
-static enum jta_err
-withurl(const struct jta_backend *be, enum jta_err rc, json_t *const *out)
+/* ---- the ticket API's shapes, built from the repository's rows ---- */
+
+/* A Unix time as the API's RFC 3339 string (a new reference). */
+static json_t *
+timejs(int64_t t)
 {
-	if (rc == JTA_OK)
-		addurl(be, *out);
+	char	 buf[JTA_TIME_STRLEN];
+
+	jta_time_format(t, buf);
+	return json_string(buf);
+}
+
+/* The issue key of row t (PROJECT-num). */
+static void
+keyof(const struct jta_store_ticket *t, char key[JTA_LIMIT_ISSUE_KEY + 1])
+{
+	snprintf(key, JTA_LIMIT_ISSUE_KEY + 1, "%s-%" PRId64, t->project,
+	    t->num);
+}
+
+/* A slim issue (key, summary, status, type, priority, assignee or null,
+ * reporter, created, updated), as search lists them; NULL when memory
+ * runs out. */
+static json_t *
+slimjs(const struct jta_store_ticket *t)
+{
+	char	 key[JTA_LIMIT_ISSUE_KEY + 1];
+
+	keyof(t, key);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o}", "key",
+	    key, "summary", t->summary, "status", t->status, "type", t->type,
+	    "priority", t->priority, "assignee", t->assignee[0] == '\0' ?
+	    json_null() : json_string(t->assignee), "reporter", t->reporter,
+	    "created", timejs(t->created), "updated", timejs(t->updated));
+}
+
+/* t's labels as a JSON array of names. */
+static json_t *
+labelsjs(const struct jta_store_ticket *t)
+{
+	json_t	*a = json_array();
+	size_t	 i;
+
+	for (i = 0; a != NULL && i < t->nlabels; i++)
+		if (json_array_append_new(a, json_string(t->labels[i])) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+/* A comment: {id, author, body, created}. */
+static json_t *
+commentjs(const struct jta_store_comment *c)
+{
+	return json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)c->id,
+	    "author", c->author, "body", c->body, "created",
+	    timejs(c->created));
+}
+
+/* A whole issue: the slim issue, project, description, labels,
+ * comment_count, the last comments and its url; NULL when memory runs
+ * out. */
+static json_t *
+issuejs(const struct jta_backend *be, const struct jta_store_issue *is)
+{
+	json_t	*o, *arr = NULL, *c;
+	size_t	 i;
+
+	if ((o = slimjs(&is->t)) == NULL)
+		return NULL;
+	if (json_object_set_new(o, "project", json_string(is->t.project)) ||
+	    json_object_set_new(o, "description",
+	    json_string(is->t.description)) ||
+	    json_object_set_new(o, "labels", labelsjs(&is->t)) ||
+	    json_object_set_new(o, "comment_count",
+	    json_integer(is->comment_count)) ||
+	    (arr = json_array()) == NULL)
+		goto fail;
+	for (i = 0; i < is->ncomments; i++)
+		if ((c = commentjs(&is->comments[i])) == NULL ||
+		    json_array_append_new(arr, c) != 0)
+			goto fail;
+	if (json_object_set_new(o, "comments", arr) != 0) {
+		arr = NULL;
+		goto fail;
+	}
+	addurl(be, o);
+	return o;
+fail:
+	json_decref(arr);
+	json_decref(o);
+	return NULL;
+}
+
+/* Refuse what is not an issue key (PROJ-12), before the store. */
+static enum jta_err
+checkkey(const char *key, struct jta_error *err)
+{
+	char	 proj[JTA_LIMIT_PROJECT_KEY + 1];
+	int64_t	 num;
+
+	if (jta_text_parse_issue_key(key, strlen(key), proj, sizeof(proj),
+	    &num) != 0)
+		return jta_error_set(err, JTA_ERR_INPUT, 400, "key",
+		    "an issue key looks like PROJ-12");
+	return JTA_OK;
+}
+
+/* The answer for an issue key no ticket has. */
+static enum jta_err
+notfound(struct jta_error *err)
+{
+	return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "key",
+	    "there is no issue with that key");
+}
+
+/* The API's answer for the repository's rc and issue (which this
+ * clears): the issue with its url, or the error in the API's words. */
+static enum jta_err
+answer(const struct jta_backend *be, enum jta_err rc,
+    struct jta_store_issue *is, json_t **out, struct jta_error *err)
+{
+	*out = NULL;
+	if (rc == JTA_ERR_NOTFOUND)
+		rc = notfound(err);
+	else if (rc == JTA_OK && (*out = issuejs(be, is)) == NULL)
+		rc = JTA_ERR_NOMEM;
+	jta_store_issue_clear(is);
 	return rc;
 }
 
@@ -131,9 +254,15 @@ static enum jta_err
 get(struct jta_backend *be, const struct jta_user *who, const char *key,
     json_t **out, struct jta_error *err)
 {
+	struct jta_store_issue is;
+	enum jta_err	 rc;
+
 	(void)who;
-	return withurl(be, jta_store_ticket_get(be->store, key, out, err),
-	    out);
+	*out = NULL;
+	if ((rc = checkkey(key, err)) != JTA_OK)
+		return rc;
+	rc = jta_store_ticket_get(be->store, key, &is, err);
+	return answer(be, rc, &is, out, err);
 }
 
 /* File what prepare made: the store takes the user name of the
@@ -145,6 +274,7 @@ create(struct jta_backend *be, const struct jta_user *who,
 {
 	static const char *const keep[] = { "project", "summary", "type",
 	    "description", "priority", "labels", NULL };
+	struct jta_store_issue is;
 	json_t		*f;
 	const json_t	*v;
 	size_t		 i;
@@ -164,10 +294,10 @@ create(struct jta_backend *be, const struct jta_user *who,
 		goto nomem;
 	/* The token is looked up and stored in the ticket's own insert
 	 * transaction: a repeat with it answers the ticket it made. */
-	rc = withurl(be, jta_store_ticket_create_once(be->store, who, f, once,
-	    &created, out, err), out);
+	rc = jta_store_ticket_create_once(be->store, who, f, once, &created,
+	    &is, err);
 	json_decref(f);
-	return rc;
+	return answer(be, rc, &is, out, err);
 nomem:
 	json_decref(f);
 	return JTA_ERR_NOMEM;
@@ -178,11 +308,18 @@ find_once(struct jta_backend *be, const struct jta_user *who,
     const json_t *prepared, const char *once, int64_t since, json_t **out,
     struct jta_error *err)
 {
+	struct jta_store_issue is;
+	enum jta_err	 rc;
+
 	(void)who;
 	(void)prepared;
 	(void)since;
-	return withurl(be, jta_store_ticket_by_once(be->store, once, out,
-	    err), out);
+	*out = NULL;
+	if ((rc = jta_store_ticket_by_once(be->store, once, &is, err)) ==
+	    JTA_ERR_NOTFOUND)
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
+		    "no ticket carries that submit token");
+	return answer(be, rc, &is, out, err);
 }
 
 static enum jta_err
@@ -191,13 +328,18 @@ update(struct jta_backend *be, const struct jta_user *who, const char *key,
 {
 	const json_t	*p = json_object_get(fields, "priority");
 	const char	*canon;
+	struct jta_store_issue is;
 	json_t		*f;
 	enum jta_err	 rc;
 
 	(void)who;
-	if (!json_is_string(p))
-		return withurl(be, jta_store_ticket_update(be->store, key,
-		    fields, out, err), out);
+	*out = NULL;
+	if ((rc = checkkey(key, err)) != JTA_OK)
+		return rc;
+	if (!json_is_string(p)) {
+		rc = jta_store_ticket_update(be->store, key, fields, &is, err);
+		return answer(be, rc, &is, out, err);
+	}
 	/* The store's own priorities (a Jira site has its own). */
 	if ((rc = jta_req_choose("priority", jta_store_priorities,
 	    json_string_value(p), &canon, err)) != JTA_OK)
@@ -207,17 +349,28 @@ update(struct jta_backend *be, const struct jta_user *who, const char *key,
 		json_decref(f);
 		return JTA_ERR_NOMEM;
 	}
-	rc = withurl(be, jta_store_ticket_update(be->store, key, f, out, err),
-	    out);
+	rc = jta_store_ticket_update(be->store, key, f, &is, err);
 	json_decref(f);
-	return rc;
+	return answer(be, rc, &is, out, err);
 }
 
 static enum jta_err
 comment(struct jta_backend *be, const struct jta_user *who, const char *key,
     const char *body, json_t **out, struct jta_error *err)
 {
-	return jta_store_ticket_comment(be->store, key, who, body, out, err);
+	struct jta_store_comment c;
+	enum jta_err	 rc;
+
+	*out = NULL;
+	if ((rc = checkkey(key, err)) != JTA_OK)
+		return rc;
+	if ((rc = jta_store_ticket_comment(be->store, key, who, body, &c,
+	    err)) == JTA_ERR_NOTFOUND)
+		return notfound(err);
+	if (rc == JTA_OK && (*out = commentjs(&c)) == NULL)
+		rc = JTA_ERR_NOMEM;
+	jta_store_comment_clear(&c);
+	return rc;
 }
 
 static enum jta_err
@@ -229,8 +382,12 @@ transitions(struct jta_backend *be, const struct jta_user *who,
 
 	(void)who;
 	*out = NULL;
+	if ((rc = checkkey(key, err)) != JTA_OK)
+		return rc;
 	if ((rc = jta_store_ticket_status(be->store, key, status,
-	    sizeof(status), err)) != JTA_OK)
+	    sizeof(status), err)) == JTA_ERR_NOTFOUND)
+		return notfound(err);
+	if (rc != JTA_OK)
 		return rc;
 	*out = json_pack("{s:s, s:s, s:o}", "key", key, "status", status,
 	    "transitions", movesjs(status));
@@ -248,7 +405,8 @@ static enum jta_err
 transition(struct jta_backend *be, const struct jta_user *who,
     const char *key, const char *to, json_t **out, struct jta_error *err)
 {
-	enum jta_err	 rc = JTA_ERR_CONFLICT;
+	struct jta_store_issue is;
+	enum jta_err	 rc;
 	const char *const *moves;
 	char		 status[JTA_LIMIT_NAME + 1], list[128];
 	size_t		 i, o;
@@ -256,10 +414,15 @@ transition(struct jta_backend *be, const struct jta_user *who,
 
 	(void)who;
 	*out = NULL;
+	if ((rc = checkkey(key, err)) != JTA_OK)
+		return rc;
+	rc = JTA_ERR_CONFLICT;
 	for (tries = 0; tries < MOVE_TRIES && rc == JTA_ERR_CONFLICT;
 	    tries++) {
 		if ((rc = jta_store_ticket_status(be->store, key, status,
-		    sizeof(status), err)) != JTA_OK)
+		    sizeof(status), err)) == JTA_ERR_NOTFOUND)
+			return notfound(err);
+		if (rc != JTA_OK)
 			return rc;
 		for (i = 0; statuses[i] != NULL; i++)
 			if (strcasecmp(statuses[i], to) == 0)
@@ -290,10 +453,12 @@ transition(struct jta_backend *be, const struct jta_user *who,
 		return jta_error_set(err, JTA_ERR_CONFLICT, 409, "to",
 		    "the issue kept changing status while it was moved; "
 		    "read its transitions and try again");
+	if (rc == JTA_ERR_NOTFOUND)
+		return notfound(err);
 	if (rc != JTA_OK)
 		return rc;
-	return withurl(be, jta_store_ticket_get(be->store, key, out, err),
-	    out);
+	rc = jta_store_ticket_get(be->store, key, &is, err);
+	return answer(be, rc, &is, out, err);
 }
 
 static enum jta_err
@@ -688,16 +853,6 @@ tkstatus(const char *res, const char *cur)
 		return "Closed";
 	return cur != NULL && strcmp(cur, "In Progress") == 0 ?
 	    "In Progress" : "Open";
-}
-
-/* A Unix time as the API's RFC 3339 string (a new reference). */
-static json_t *
-timejs(int64_t t)
-{
-	char	 buf[JTA_TIME_STRLEN];
-
-	jta_time_format(t, buf);
-	return json_string(buf);
 }
 
 /* One ticket in /api/tickets/' shape: {id, title, description, created,

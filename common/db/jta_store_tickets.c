@@ -308,10 +308,10 @@ findticket(struct jta_store *st, const char *key, int64_t *tid,
 	int64_t		 num;
 	int		 rc;
 
+	/* No ticket has a key that is not one (the backend says why). */
 	if (jta_text_parse_issue_key(key, strlen(key), proj, sizeof(proj),
 	    &num) != 0)
-		return jta_error_set(err, JTA_ERR_INPUT, 400, "key",
-		    "an issue key looks like PROJ-12");
+		return JTA_ERR_NOTFOUND;
 	if ((s = stmt(st, S_T_FIND)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_btext(s, ":key", proj)) != SQLITE_OK ||
@@ -325,8 +325,7 @@ findticket(struct jta_store *st, const char *key, int64_t *tid,
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
-		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "key",
-		    "there is no issue with that key");
+		return JTA_ERR_NOTFOUND;
 	return rc == SQLITE_ROW ? JTA_OK : jta_db_err(st, rc, "find", err);
 }
 
@@ -384,7 +383,7 @@ jta_tickets_append(struct jta_store_ticket_list *l, sqlite3_stmt *s)
 {
 	struct jta_store_ticket *v;
 
-	if (l->n == SIZE_MAX / sizeof(*v) - 1 || (v = realloc(l->v,
+	if (l->n >= SIZE_MAX / sizeof(*v) - 1 || (v = realloc(l->v,
 	    (l->n + 1) * sizeof(*v))) == NULL)
 		return -1;
 	l->v = v;
@@ -397,11 +396,18 @@ jta_tickets_append(struct jta_store_ticket_list *l, sqlite3_stmt *s)
 void
 jta_store_ticket_clear(struct jta_store_ticket *t)
 {
+	size_t	 i;
+
 	if (t == NULL)
 		return;
 	free(t->summary);
 	free(t->description);
+	for (i = 0; i < t->nlabels; i++)
+		free(t->labels[i]);
+	free(t->labels);
 	t->summary = t->description = NULL;
+	t->labels = NULL;
+	t->nlabels = 0;
 }
 
 void
@@ -445,55 +451,75 @@ jta_tickets_labels(struct jta_store *st, int64_t tid, json_t **out)
 	return JTA_OK;
 }
 
-static json_t *
-commentjs(sqlite3_stmt *s)
+/* The labels of ticket tid into t->labels, t->nlabels. */
+static enum jta_err
+labelv(struct jta_store *st, int64_t tid, struct jta_store_ticket *t)
 {
-	return json_pack("{s:I, s:s, s:s, s:o}", "id",
-	    (json_int_t)sqlite3_column_int64(s, 0), "author", jta_db_col(s, 1),
-	    "body", jta_db_col(s, 2), "created",
-	    jta_db_timejs(sqlite3_column_int64(s, 3)));
+	sqlite3_stmt	*s;
+	char		**v;
+	int		 rc;
+
+	if ((s = stmt(st, S_T_LABELS)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", NULL);
+	if ((rc = jta_db_bint(s, ":tid", tid)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", NULL);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (t->nlabels >= SIZE_MAX / sizeof(*v) - 1 ||
+		    (v = realloc(t->labels, (t->nlabels + 1) *
+		    sizeof(*v))) == NULL)
+			break;
+		t->labels = v;
+		if ((v[t->nlabels] = strdup(jta_db_col(s, 0))) == NULL)
+			break;
+		t->nlabels++;
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return JTA_ERR_NOMEM;
+	return rc == SQLITE_DONE ? JTA_OK : jta_db_err(st, rc, "labels", NULL);
 }
 
-/* The whole ticket tid in the API's shape. */
+void
+jta_store_issue_clear(struct jta_store_issue *is)
+{
+	size_t	 i;
+
+	if (is == NULL)
+		return;
+	jta_store_ticket_clear(&is->t);
+	for (i = 0; i < is->ncomments; i++)
+		free(is->comments[i].body);
+	free(is->comments);
+	memset(is, 0, sizeof(*is));
+}
+
+/* The whole ticket tid (labels, comment count, last comments) into
+ * *out, which the caller clears. */
 static enum jta_err
-ticketjs(struct jta_store *st, int64_t tid, json_t **out,
+issueread(struct jta_store *st, int64_t tid, struct jta_store_issue *out,
     struct jta_error *err)
 {
 	enum jta_err	 ret = JTA_ERR_NOMEM;
+	struct jta_store_comment *c;
 	sqlite3_stmt	*s;
-	json_t		*o = NULL, *arr = NULL, *lab = NULL, *c;
-	int64_t		 ncomments;
-	int		 rc;
+	int		 rc, bad = 0;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if ((s = stmt(st, S_T_GET)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_bint(s, ":tid", tid)) != SQLITE_OK)
 		return jta_db_err(st, rc, "bind", err);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		o = jta_tickets_slimrow(s);
-		if (o != NULL &&
-		    (jta_db_oset(o, "project", json_string(jta_db_col(s, 0))) ||
-			jta_db_oset(o, "description",
-			    json_string(jta_db_col(s, 11))))) {
-			json_decref(o);
-			o = NULL;
-		}
-	}
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		bad = jta_tickets_row(s, &out->t);
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
-		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "key",
-		    "there is no issue with that key");
+		return JTA_ERR_NOTFOUND;
 	if (rc != SQLITE_ROW)
 		return jta_db_err(st, rc, "get", err);
-	if (o == NULL)
+	if (bad != 0)
+		return JTA_ERR_NOMEM;
+	if ((ret = labelv(st, tid, &out->t)) != JTA_OK)
 		goto out;
-	if ((ret = jta_tickets_labels(st, tid, &lab)) != JTA_OK)
-		goto out;
-	if (jta_db_oset(o, "labels", lab) != 0) {
-		ret = JTA_ERR_NOMEM;
-		goto out;
-	}
 	if ((s = stmt(st, S_T_NCOMMENTS)) == NULL) {
 		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
 		goto out;
@@ -504,7 +530,7 @@ ticketjs(struct jta_store *st, int64_t tid, json_t **out,
 		ret = jta_db_err(st, rc, "count comments", err);
 		goto out;
 	}
-	ncomments = sqlite3_column_int64(s, 0);
+	out->comment_count = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	if ((s = stmt(st, S_T_COMMENTS)) == NULL) {
 		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
@@ -517,31 +543,35 @@ ticketjs(struct jta_store *st, int64_t tid, json_t **out,
 		goto out;
 	}
 	ret = JTA_ERR_NOMEM;
-	if ((arr = json_array()) == NULL)
-		goto out;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if ((c = commentjs(s)) == NULL ||
-		    json_array_append_new(arr, c) != 0) {
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		/* At most JTA_LIMIT_COMMENTS_SHOWN rows (the LIMIT). */
+		if ((c = realloc(out->comments, (out->ncomments + 1) *
+		    sizeof(*c))) == NULL) {
 			sqlite3_reset(s);
 			goto out;
 		}
+		out->comments = c;
+		c = &c[out->ncomments];
+		memset(c, 0, sizeof(*c));
+		c->id = sqlite3_column_int64(s, 0);
+		snprintf(c->author, sizeof(c->author), "%s",
+		    jta_db_col(s, 1));
+		c->created = sqlite3_column_int64(s, 3);
+		if ((c->body = strdup(jta_db_col(s, 2))) == NULL) {
+			sqlite3_reset(s);
+			goto out;
+		}
+		out->ncomments++;
+	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
 		ret = jta_db_err(st, rc, "comments", err);
 		goto out;
 	}
-	if (jta_db_oset(o, "comment_count", json_integer(ncomments)) != 0 ||
-	    jta_db_oset(o, "comments", arr) != 0) {
-		arr = NULL;
-		goto out;
-	}
-	arr = NULL;
-	*out = o;
-	o = NULL;
 	ret = JTA_OK;
 out:
-	json_decref(arr);
-	json_decref(o);
+	if (ret != JTA_OK)
+		jta_store_issue_clear(out);
 	return ret;
 }
 
@@ -694,12 +724,12 @@ insertticket(struct jta_store *st, const struct jta_user *reporter,
 
 enum jta_err
 jta_store_ticket_create(struct jta_store *st, const struct jta_user *reporter,
-    const json_t *fields, json_t **out, struct jta_error *err)
+    const json_t *fields, struct jta_store_issue *out, struct jta_error *err)
 {
 	enum jta_err	 ret;
 	int64_t		 tid;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	if ((ret = insertticket(st, reporter, fstr(fields, "project"), fields,
@@ -708,20 +738,20 @@ jta_store_ticket_create(struct jta_store *st, const struct jta_user *reporter,
 		jta_db_rollback(st);
 		return ret;
 	}
-	return ticketjs(st, tid, out, err);
+	return issueread(st, tid, out, err);
 }
 
 enum jta_err
-jta_store_ticket_get(struct jta_store *st, const char *key, json_t **out,
-    struct jta_error *err)
+jta_store_ticket_get(struct jta_store *st, const char *key,
+    struct jta_store_issue *out, struct jta_error *err)
 {
 	enum jta_err	 ret;
 	int64_t		 tid;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if ((ret = findticket(st, key, &tid, NULL, 0, err)) != JTA_OK)
 		return ret;
-	return ticketjs(st, tid, out, err);
+	return issueread(st, tid, out, err);
 }
 
 static enum jta_err
@@ -827,12 +857,12 @@ applyfields(struct jta_store *st, int64_t tid, const json_t *fields,
 
 enum jta_err
 jta_store_ticket_update(struct jta_store *st, const char *key,
-    const json_t *fields, json_t **out, struct jta_error *err)
+    const json_t *fields, struct jta_store_issue *out, struct jta_error *err)
 {
 	enum jta_err	 ret;
 	int64_t		 tid;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	if ((ret = findticket(st, key, &tid, NULL, 0, err)) != JTA_OK ||
@@ -841,20 +871,20 @@ jta_store_ticket_update(struct jta_store *st, const char *key,
 		jta_db_rollback(st);
 		return ret;
 	}
-	return ticketjs(st, tid, out, err);
+	return issueread(st, tid, out, err);
 }
 
 enum jta_err
 jta_store_ticket_comment(struct jta_store *st, const char *key,
-    const struct jta_user *author, const char *body, json_t **out,
-    struct jta_error *err)
+    const struct jta_user *author, const char *body,
+    struct jta_store_comment *out, struct jta_error *err)
 {
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int64_t		 tid, now = jta_time_now();
 	int		 rc;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	if ((ret = findticket(st, key, &tid, NULL, 0, err)) != JTA_OK)
@@ -871,9 +901,10 @@ jta_store_ticket_comment(struct jta_store *st, const char *key,
 		ret = jta_db_err(st, rc, "comment", err);
 		goto fail;
 	}
-	if ((*out = json_pack("{s:I, s:s, s:s, s:o}", "id",
-	    (json_int_t)jta_db_last_rowid(st), "author", author->name,
-	    "body", body, "created", jta_db_timejs(now))) == NULL) {
+	out->id = jta_db_last_rowid(st);
+	out->created = now;
+	snprintf(out->author, sizeof(out->author), "%s", author->name);
+	if ((out->body = strdup(body)) == NULL) {
 		ret = JTA_ERR_NOMEM;
 		goto fail;
 	}
@@ -882,10 +913,18 @@ jta_store_ticket_comment(struct jta_store *st, const char *key,
 		goto fail;
 	return JTA_OK;
 fail:
-	json_decref(*out);
-	*out = NULL;
+	jta_store_comment_clear(out);
 	jta_db_rollback(st);
 	return ret;
+}
+
+void
+jta_store_comment_clear(struct jta_store_comment *c)
+{
+	if (c == NULL)
+		return;
+	free(c->body);
+	c->body = NULL;
 }
 
 enum jta_err
@@ -1131,14 +1170,14 @@ oncefind(struct jta_store *st, const char *token, int64_t *tid,
 enum jta_err
 jta_store_ticket_create_once(struct jta_store *st,
     const struct jta_user *reporter, const json_t *fields, const char *token,
-    int *created, json_t **out, struct jta_error *err)
+    int *created, struct jta_store_issue *out, struct jta_error *err)
 {
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int64_t		 tid = 0;
 	int		 rc;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	*created = 0;
 	if (token == NULL)
 		return jta_store_ticket_create(st, reporter, fields, out, err);
@@ -1172,22 +1211,21 @@ out:
 		*created = 0;
 		return ret;
 	}
-	return ticketjs(st, tid, out, err);
+	return issueread(st, tid, out, err);
 }
 
 enum jta_err
 jta_store_ticket_by_once(struct jta_store *st, const char *token,
-    json_t **out, struct jta_error *err)
+    struct jta_store_issue *out, struct jta_error *err)
 {
 	enum jta_err	 ret;
 	int64_t		 tid;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if ((ret = oncefind(st, token, &tid, err)) != JTA_OK)
 		return ret;
 	if (tid == 0)
-		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
-		    "no ticket carries that submit token");
-	return ticketjs(st, tid, out, err);
+		return JTA_ERR_NOTFOUND;
+	return issueread(st, tid, out, err);
 }
 

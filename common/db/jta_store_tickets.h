@@ -43,7 +43,69 @@ enum jta_err jta_store_project_add(struct jta_store *st, const char *key,
 enum jta_err jta_store_project_list(struct jta_store *st, json_t **out)
     JTA_WUR;
 
-/* ---- tickets (the ticket API's shape) ---- */
+/* ---- ticket rows: plain data, released by their _clear ---- */
+
+/*
+ * One ticket row as stored: plain data, no API shape.  The strings are
+ * the caller's to release with jta_store_ticket_clear; the names are
+ * bounded by JTA_LIMIT_NAME when written (users, types, statuses,
+ * priorities) and JTA_LIMIT_PROJECT_KEY (projects).
+ */
+struct jta_store_ticket {
+	int64_t		 id;		/* the row id (/api/tickets/'s id) */
+	char		 project[JTA_LIMIT_PROJECT_KEY + 1];
+	int64_t		 num;		/* the key is project-num */
+	char		*summary;	/* owned */
+	char		*description;	/* owned; "" when none */
+	char		 status[JTA_LIMIT_NAME + 1];	/* as stored */
+	char		 type[JTA_LIMIT_NAME + 1];
+	char		 priority[JTA_LIMIT_NAME + 1];
+	char		 assignee[JTA_LIMIT_NAME + 1];	/* user name; "" none */
+	char		 reporter[JTA_LIMIT_NAME + 1];	/* user name */
+	int64_t		 created, updated;	/* Unix time */
+	char		**labels;	/* owned; filled by the reads that
+					 * say so, else NULL */
+	size_t		 nlabels;
+};
+
+/* One page of tickets: v[0..n), and count, every row the filters match. */
+struct jta_store_ticket_list {
+	int64_t		 count;
+	size_t		 n;
+	struct jta_store_ticket *v;	/* owned */
+};
+
+/* Release the strings of t (the struct is the caller's); NULL is a
+ * no-op. */
+void jta_store_ticket_clear(struct jta_store_ticket *t);
+
+/* Release every row of l and empty it; NULL is a no-op. */
+void jta_store_ticket_list_clear(struct jta_store_ticket_list *l);
+
+/* A comment as stored. */
+struct jta_store_comment {
+	int64_t		 id;
+	char		 author[JTA_LIMIT_NAME + 1];	/* user name */
+	char		*body;		/* owned */
+	int64_t		 created;	/* Unix time */
+};
+
+/* Release c's body; NULL is a no-op. */
+void jta_store_comment_clear(struct jta_store_comment *c);
+
+/* A whole ticket: its row with its labels (by name), the number of its
+ * comments and the last JTA_LIMIT_COMMENTS_SHOWN of them, oldest first. */
+struct jta_store_issue {
+	struct jta_store_ticket t;
+	int64_t		 comment_count;
+	struct jta_store_comment *comments;	/* owned */
+	size_t		 ncomments;
+};
+
+/* Release everything is holds and empty it; NULL is a no-op. */
+void jta_store_issue_clear(struct jta_store_issue *is);
+
+/* ---- tickets ---- */
 
 /* The priorities, highest first, NULL-terminated. */
 extern const char *const jta_store_priorities[];
@@ -62,26 +124,36 @@ enum jta_err jta_store_ticket_search(struct jta_store *st,
 
 /*
  * Create a ticket from validated fields (project, summary required; type,
- * description, priority, labels, assignee optional) reported by reporter.
- * The type must be one of the project's; the assignee a known user.
+ * description, priority, labels, assignee optional) reported by reporter,
+ * with status Open, in its own transaction that also numbers it (the
+ * project's next number).  The type must be one of the project's (NULL:
+ * its first); the assignee a known user.  *out is the new ticket
+ * (labels, no comments), the caller's to clear.
  */
 enum jta_err jta_store_ticket_create(struct jta_store *st,
-    const struct jta_user *reporter, const json_t *fields, json_t **out,
-    struct jta_error *err) JTA_WUR;
+    const struct jta_user *reporter, const json_t *fields,
+    struct jta_store_issue *out, struct jta_error *err) JTA_WUR;
 
-/* One ticket with description, labels and its last comments. */
+/* The ticket with key, with its labels and last comments, into *out (the
+ * caller's to clear).  JTA_ERR_NOTFOUND, err untouched, when no ticket
+ * has key (or key is not an issue key). */
 enum jta_err jta_store_ticket_get(struct jta_store *st, const char *key,
-    json_t **out, struct jta_error *err) JTA_WUR;
+    struct jta_store_issue *out, struct jta_error *err) JTA_WUR;
 
 /* Change the fields present in fields (summary, description, type,
- * priority, labels, assignee; assignee null unassigns). */
+ * priority, labels, assignee; assignee null unassigns) in one
+ * transaction; *out is the ticket after.  JTA_ERR_NOTFOUND, err
+ * untouched, when no ticket has key. */
 enum jta_err jta_store_ticket_update(struct jta_store *st, const char *key,
-    const json_t *fields, json_t **out, struct jta_error *err) JTA_WUR;
-
-/* Add a comment by author; *out is the comment. */
-enum jta_err jta_store_ticket_comment(struct jta_store *st, const char *key,
-    const struct jta_user *author, const char *body, json_t **out,
+    const json_t *fields, struct jta_store_issue *out,
     struct jta_error *err) JTA_WUR;
+
+/* Add a comment by author and mark the ticket updated, in one
+ * transaction; *out is the comment (the caller's to clear).
+ * JTA_ERR_NOTFOUND, err untouched, when no ticket has key. */
+enum jta_err jta_store_ticket_comment(struct jta_store *st, const char *key,
+    const struct jta_user *author, const char *body,
+    struct jta_store_comment *out, struct jta_error *err) JTA_WUR;
 
 /*
  * The status of the ticket with key, as stored, into status (statussz
@@ -103,40 +175,6 @@ enum jta_err jta_store_ticket_move(struct jta_store *st, const char *key,
     const char *from, const char *to, struct jta_error *err) JTA_WUR;
 
 /* ---- the basic ticketing API (/api/tickets/) over the same tickets ---- */
-
-/*
- * One ticket row as stored: plain data, no API shape.  The strings are
- * the caller's to release with jta_store_ticket_clear; the names are
- * bounded by JTA_LIMIT_NAME when written (users, types, statuses,
- * priorities) and JTA_LIMIT_PROJECT_KEY (projects).
- */
-struct jta_store_ticket {
-	int64_t		 id;		/* the row id (/api/tickets/'s id) */
-	char		 project[JTA_LIMIT_PROJECT_KEY + 1];
-	int64_t		 num;		/* the key is project-num */
-	char		*summary;	/* owned */
-	char		*description;	/* owned; "" when none */
-	char		 status[JTA_LIMIT_NAME + 1];	/* as stored */
-	char		 type[JTA_LIMIT_NAME + 1];
-	char		 priority[JTA_LIMIT_NAME + 1];
-	char		 assignee[JTA_LIMIT_NAME + 1];	/* user name; "" none */
-	char		 reporter[JTA_LIMIT_NAME + 1];	/* user name */
-	int64_t		 created, updated;	/* Unix time */
-};
-
-/* One page of tickets: v[0..n), and count, every row the filters match. */
-struct jta_store_ticket_list {
-	int64_t		 count;
-	size_t		 n;
-	struct jta_store_ticket *v;	/* owned */
-};
-
-/* Release the strings of t (the struct is the caller's); NULL is a
- * no-op. */
-void jta_store_ticket_clear(struct jta_store_ticket *t);
-
-/* Release every row of l and empty it; NULL is a no-op. */
-void jta_store_ticket_list_clear(struct jta_store_ticket_list *l);
 
 /*
  * One page of the tickets matching q, in q->ordering (one of
@@ -210,17 +248,19 @@ enum jta_err jta_store_user_find(struct jta_store *st, const char *query,
  * The embedded store's side of exactly-once: create a ticket as
  * jta_store_ticket_create does, carrying token (NULL: none) in
  * tickets.once_token, in the same transaction that first looks the token
- * up: when a ticket already carries it, that ticket is the answer and
- * nothing is inserted (*created = 0).  A crash can therefore never give
- * two tickets for one token.
+ * up: when a ticket already carries it, that ticket is *out and nothing
+ * is inserted (*created = 0).  A crash can therefore never give two
+ * tickets for one token.
  */
 enum jta_err jta_store_ticket_create_once(struct jta_store *st,
     const struct jta_user *reporter, const json_t *fields,
-    const char *token, int *created, json_t **out, struct jta_error *err)
-    JTA_WUR;
+    const char *token, int *created, struct jta_store_issue *out,
+    struct jta_error *err) JTA_WUR;
 
-/* The ticket carrying token (JTA_ERR_NOTFOUND when none). */
+/* The ticket carrying token into *out (JTA_ERR_NOTFOUND, err untouched,
+ * when none). */
 enum jta_err jta_store_ticket_by_once(struct jta_store *st,
-    const char *token, json_t **out, struct jta_error *err) JTA_WUR;
+    const char *token, struct jta_store_issue *out, struct jta_error *err)
+    JTA_WUR;
 
 #endif

@@ -284,6 +284,91 @@ START_TEST(workflow_unknown_status_has_no_moves)
 }
 END_TEST
 
+/* ---- the ticket API's issue shapes ---- */
+
+START_TEST(issue_shape_and_url)
+{
+	static const char *const want[] = { "key", "summary", "status",
+	    "type", "priority", "assignee", "reporter", "created", "updated",
+	    "project", "description", "labels", "comment_count", "comments",
+	    "url" };
+	struct env	 e;
+	struct jta_error err;
+	json_t		*t, *c = NULL, *in;
+	size_t		 i;
+
+	setup(&e);
+	bcreate(&e, "a");
+	in = J("{\"labels\":[\"b\",\"a\"],\"assignee\":\"alice\"}");
+	ck_assert_int_eq(e.be.ops->update(&e.be, &e.alice, "DEMO-1", in, &t,
+	    &err), JTA_OK);
+	json_decref(t);
+	json_decref(in);
+	ck_assert_int_eq(e.be.ops->comment(&e.be, &e.alice, "DEMO-1", "hi",
+	    &c, &err), JTA_OK);
+	ck_assert_uint_eq(json_object_size(c), 4);
+	ck_assert_str_eq(sget(c, "author"), "alice");
+	ck_assert_str_eq(sget(c, "body"), "hi");
+	ck_assert_int_gt(iget(c, "id"), 0);
+	ck_assert_ptr_nonnull(strchr(sget(c, "created"), 'T'));
+	json_decref(c);
+	t = bget(&e, "DEMO-1");
+	ck_assert_uint_eq(json_object_size(t), sizeof(want) / sizeof(*want));
+	for (i = 0; i < sizeof(want) / sizeof(*want); i++)
+		ck_assert_msg(json_object_get(t, want[i]) != NULL,
+		    "no %s", want[i]);
+	ck_assert_str_eq(sget(t, "key"), "DEMO-1");
+	ck_assert_str_eq(sget(t, "url"),
+	    "http://127.0.0.1:8080/api/issues/DEMO-1");
+	ck_assert_str_eq(sget(t, "assignee"), "alice");
+	ck_assert_str_eq(sget(t, "reporter"), "alice");
+	ck_assert_str_eq(sget(t, "project"), "DEMO");
+	ck_assert_str_eq(sget(t, "priority"), "Medium");
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(t,
+	    "labels"), 0)), "a");
+	ck_assert_int_eq(iget(t, "comment_count"), 1);
+	ck_assert_str_eq(sget(json_array_get(json_object_get(t, "comments"),
+	    0), "body"), "hi");
+	json_decref(t);
+	/* Unassigned is null. */
+	in = J("{\"assignee\":null}");
+	ck_assert_int_eq(e.be.ops->update(&e.be, &e.alice, "DEMO-1", in, &t,
+	    &err), JTA_OK);
+	ck_assert(json_is_null(json_object_get(t, "assignee")));
+	json_decref(t);
+	json_decref(in);
+	teardown(&e);
+}
+END_TEST
+
+START_TEST(issue_missing_is_404_and_bad_key_400)
+{
+	struct env	 e;
+	struct jta_error err;
+	json_t		*out = NULL, *f;
+
+	setup(&e);
+	bcreate(&e, "a");
+	memset(&err, 0, sizeof(err));
+	assert_err(e.be.ops->get(&e.be, &e.alice, "DEMO-2", &out, &err), &err,
+	    JTA_ERR_NOTFOUND, 404, "key", "there is no issue with that key");
+	ck_assert_ptr_null(out);
+	assert_err(e.be.ops->get(&e.be, &e.alice, "not a key", &out, &err),
+	    &err, JTA_ERR_INPUT, 400, "key", "PROJ-12");
+	f = J("{\"summary\":\"x\"}");
+	assert_err(e.be.ops->update(&e.be, &e.alice, "DEMO-9", f, &out, &err),
+	    &err, JTA_ERR_NOTFOUND, 404, "key", NULL);
+	json_decref(f);
+	assert_err(e.be.ops->comment(&e.be, &e.alice, "DEMO-9", "x", &out,
+	    &err), &err, JTA_ERR_NOTFOUND, 404, "key", NULL);
+	assert_err(e.be.ops->find_once(&e.be, &e.alice, NULL,
+	    "o_nosuchtokenanywhere123", 0, &out, &err), &err,
+	    JTA_ERR_NOTFOUND, 404, NULL, "submit token");
+	ck_assert_ptr_null(out);
+	teardown(&e);
+}
+END_TEST
+
 /* ---- /api/tickets/ ---- */
 
 /* Four tickets made through tk_create (ids 1..4), created a day apart. */
@@ -537,6 +622,12 @@ local_suite(void)
 	tcase_add_test(tc, workflow_moves_and_transitions);
 	tcase_add_test(tc, workflow_forbidden_move_is_409_naming_allowed);
 	tcase_add_test(tc, workflow_unknown_status_has_no_moves);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("issues");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, issue_shape_and_url);
+	tcase_add_test(tc, issue_missing_is_404_and_bad_key_400);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("tickets_api");
