@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -223,13 +224,16 @@ static enum jta_err
 search(struct jta_backend *be, const struct jta_user *who,
     const struct jta_search *q, json_t **out, struct jta_error *err)
 {
+	struct jta_search canon = *q;
+	struct jta_store_ticket_list list;
+	char		 next[JTA_LIMIT_CURSOR + 1];
 	enum jta_err	 rc;
-	json_t		*t;
+	json_t		*t, *arr = NULL;
 	size_t		 i;
 
-	struct jta_search canon = *q;
-
 	(void)who;	/* every local user sees every local ticket */
+	*out = NULL;
+	memset(&list, 0, sizeof(list));
 	if (q->jql != NULL)
 		return jta_error_set(err, JTA_ERR_INPUT, 422, "jql",
 		    "jql needs the Jira backend; this server uses its "
@@ -242,12 +246,41 @@ search(struct jta_backend *be, const struct jta_user *who,
 	    jta_store_priorities, q->priority, &canon.priority, err)) !=
 	    JTA_OK))
 		return rc;
-	if ((rc = jta_store_ticket_search(be->store, &canon, out, err)) !=
-	    JTA_OK)
+	for (i = 0; q->order != NULL && jta_store_orders[i] != NULL; i++)
+		if (strcmp(jta_store_orders[i], q->order) == 0)
+			break;
+	if (q->order != NULL && jta_store_orders[i] == NULL)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "order",
+		    "order must be one of -updated, updated, -created, "
+		    "created");
+	rc = jta_store_ticket_search(be->store, &canon, &list, next,
+	    sizeof(next), err);
+	if (rc == JTA_ERR_NOTFOUND)
+		return jta_error_set(err, JTA_ERR_INPUT, 400, "cursor",
+		    "cursor is not one this server gave for this order; "
+		    "start again without it");
+	if (rc == JTA_ERR_INPUT)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "text",
+		    "text has too many words or quotes; shorten it");
+	if (rc != JTA_OK)
 		return rc;
-	json_array_foreach(json_object_get(*out, "issues"), i, t)
+	rc = JTA_ERR_NOMEM;
+	if ((arr = json_array()) == NULL)
+		goto out;
+	for (i = 0; i < list.n; i++) {
+		if ((t = slimjs(&list.v[i])) == NULL ||
+		    json_array_append_new(arr, t) != 0)
+			goto out;
 		addurl(be, t);
-	return JTA_OK;
+	}
+	*out = json_pack("{s:O, s:o}", "issues", arr, "next_cursor",
+	    next[0] != '\0' ? json_string(next) : json_null());
+	if (*out != NULL)
+		rc = JTA_OK;
+out:
+	jta_store_ticket_list_clear(&list);
+	json_decref(arr);
+	return rc;
 }
 
 static enum jta_err
@@ -768,6 +801,25 @@ out:
 	return rc;
 }
 
+/* A similar ticket: {key, summary, status, project, type, priority,
+ * labels, components ([]: the store has none), updated, score, url}. */
+static json_t *
+similarjs(const struct jta_backend *be, const struct jta_store_ticket *t)
+{
+	char	 key[JTA_LIMIT_ISSUE_KEY + 1];
+	json_t	*o;
+
+	keyof(t, key);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:[], s:o, s:f}",
+	    "key", key, "summary", t->summary, "status", t->status, "project",
+	    t->project, "type", t->type, "priority", t->priority, "labels",
+	    labelsjs(t), "components", "updated", timejs(t->updated), "score",
+	    t->score);
+	if (o != NULL)
+		addurl(be, o);
+	return o;
+}
+
 /* GET /api/similar over every ticket (every local user sees all). */
 static enum jta_err
 similar(struct jta_backend *be, const struct jta_user *who,
@@ -775,6 +827,7 @@ similar(struct jta_backend *be, const struct jta_user *who,
     struct jta_error *err)
 {
 	struct jta_suggest_terms terms;
+	struct jta_store_ticket_list rows;
 	json_t		*list = NULL, *sugg = NULL, *t;
 	size_t		 i;
 	enum jta_err	 rc;
@@ -783,35 +836,63 @@ similar(struct jta_backend *be, const struct jta_user *who,
 	*out = NULL;
 	jta_suggest_terms(text, &terms);
 	if ((rc = jta_store_ticket_similar(be->store, &terms, project, limit,
-	    &list, err)) != JTA_OK)
+	    &rows, err)) == JTA_ERR_INPUT)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "text",
+		    "text has no word to look for (words of three letters "
+		    "or more that are not as common as \"the\")");
+	if (rc != JTA_OK)
 		return rc;
-	json_array_foreach(list, i, t)
-		addurl(be, t);
+	rc = JTA_ERR_NOMEM;
+	if ((list = json_array()) == NULL)
+		goto out;
+	for (i = 0; i < rows.n; i++)
+		if ((t = similarjs(be, &rows.v[i])) == NULL ||
+		    json_array_append_new(list, t) != 0)
+			goto out;
 	if ((rc = jta_suggest_make(list, &sugg)) == JTA_OK &&
 	    (*out = json_pack("{s:O, s:O}", "similar", list, "suggestion",
 	    sugg)) == NULL)
 		rc = JTA_ERR_NOMEM;
+out:
+	jta_store_ticket_list_clear(&rows);
 	json_decref(list);
 	json_decref(sugg);
 	return rc;
 }
 
-/* GET /api/users over the store's users. */
+/* GET /api/users over the store's users: {"users": [{"id": name,
+ * "name": display name, "email" (when there is one)}]}. */
 static enum jta_err
 users(struct jta_backend *be, const struct jta_user *who, const char *query,
     size_t limit, json_t **out, struct jta_error *err)
 {
-	json_t		*list = NULL;
+	struct jta_user	*v = NULL;
+	json_t		*list = NULL, *o;
+	size_t		 i, n = 0;
 	enum jta_err	 rc;
 
 	(void)who;
 	*out = NULL;
-	if ((rc = jta_store_user_find(be->store, query, limit, &list, err)) !=
-	    JTA_OK)
+	if ((rc = jta_store_user_find(be->store, query, limit, &v, &n,
+	    err)) != JTA_OK)
 		return rc;
-	if ((*out = json_pack("{s:o}", "users", list)) == NULL)
-		return JTA_ERR_NOMEM;
-	return JTA_OK;
+	rc = JTA_ERR_NOMEM;
+	if ((list = json_array()) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		o = json_pack("{s:s, s:s}", "id", v[i].name, "name",
+		    v[i].display_name);
+		if (o == NULL || json_array_append_new(list, o) != 0 ||
+		    (v[i].email[0] != '\0' && json_object_set_new(o, "email",
+		    json_string(v[i].email)) != 0))
+			goto out;
+	}
+	if ((*out = json_pack("{s:O}", "users", list)) != NULL)
+		rc = JTA_OK;
+out:
+	free(v);
+	json_decref(list);
+	return rc;
 }
 
 /* ---- /api/tickets/: the store's own tickets, in that API's shapes ---- */

@@ -329,26 +329,6 @@ findticket(struct jta_store *st, const char *key, int64_t *tid,
 	return rc == SQLITE_ROW ? JTA_OK : jta_db_err(st, rc, "find", err);
 }
 
-/* A slim row from TICKET_COLS: key, summary, status, type, priority,
- * assignee, reporter, created, updated. */
-json_t *
-jta_tickets_slimrow(sqlite3_stmt *s)
-{
-	char	 key[JTA_LIMIT_ISSUE_KEY + 1];
-
-	snprintf(key, sizeof(key), "%s-%" PRId64, jta_db_col(s, 0),
-	    (int64_t)sqlite3_column_int64(s, 1));
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o}", "key",
-	    key, "summary", jta_db_col(s, 2), "status", jta_db_col(s, 3),
-	    "type", jta_db_col(s, 4), "priority", jta_db_col(s, 5), "assignee",
-	    sqlite3_column_type(s, 6) == SQLITE_NULL
-		? json_null()
-		: json_string(jta_db_col(s, 6)),
-	    "reporter", jta_db_col(s, 7), "created",
-	    jta_db_timejs(sqlite3_column_int64(s, 8)), "updated",
-	    jta_db_timejs(sqlite3_column_int64(s, 9)));
-}
-
 /* A copy of column i of s ("" for NULL); NULL when memory runs out. */
 static char *
 coldup(sqlite3_stmt *s, int i)
@@ -424,36 +404,8 @@ jta_store_ticket_list_clear(struct jta_store_ticket_list *l)
 }
 
 enum jta_err
-jta_tickets_labels(struct jta_store *st, int64_t tid, json_t **out)
-{
-	sqlite3_stmt	*s;
-	json_t		*arr;
-	int		 rc;
-
-	*out = NULL;
-	if ((s = stmt(st, S_T_LABELS)) == NULL)
-		return jta_db_err(st, SQLITE_ERROR, "prepare", NULL);
-	if ((rc = jta_db_bint(s, ":tid", tid)) != SQLITE_OK)
-		return jta_db_err(st, rc, "bind", NULL);
-	if ((arr = json_array()) == NULL)
-		return JTA_ERR_NOMEM;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (json_array_append_new(arr, json_string(jta_db_col(s, 0))) !=
-		    0)
-			break;
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		json_decref(arr);
-		return rc == SQLITE_ROW ? JTA_ERR_NOMEM :
-		    jta_db_err(st, rc, "labels", NULL);
-	}
-	*out = arr;
-	return JTA_OK;
-}
-
-/* The labels of ticket tid into t->labels, t->nlabels. */
-static enum jta_err
-labelv(struct jta_store *st, int64_t tid, struct jta_store_ticket *t)
+jta_tickets_labels(struct jta_store *st, int64_t tid,
+    struct jta_store_ticket *t)
 {
 	sqlite3_stmt	*s;
 	char		**v;
@@ -518,7 +470,7 @@ issueread(struct jta_store *st, int64_t tid, struct jta_store_issue *out,
 		return jta_db_err(st, rc, "get", err);
 	if (bad != 0)
 		return JTA_ERR_NOMEM;
-	if ((ret = labelv(st, tid, &out->t)) != JTA_OK)
+	if ((ret = jta_tickets_labels(st, tid, &out->t)) != JTA_OK)
 		goto out;
 	if ((s = stmt(st, S_T_NCOMMENTS)) == NULL) {
 		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);

@@ -66,6 +66,8 @@ struct jta_store_ticket {
 	char		**labels;	/* owned; filled by the reads that
 					 * say so, else NULL */
 	size_t		 nlabels;
+	double		 score;		/* jta_store_ticket_similar only:
+					 * higher is closer */
 };
 
 /* One page of tickets: v[0..n), and count, every row the filters match. */
@@ -115,12 +117,20 @@ extern const char *const jta_store_priorities[];
 extern const char *const jta_store_orders[];
 
 /*
- * Search tickets: *out is {"issues": [slim rows], "next_cursor": string or
- * null}.  A cursor that does not decode, or was made for another order, is
- * JTA_ERR_INPUT (400, field "cursor").
+ * Search tickets by q, in q->order (one of jta_store_orders, checked by
+ * the caller; NULL: "-updated"), at most q->limit (0: the default): *out
+ * holds the rows (count is n; the caller clears it) and next (nextsz
+ * bytes, at least JTA_LIMIT_CURSOR + 1) an opaque cursor for the next
+ * page, "" when this is the last one.  Keyset pagination: a page never
+ * repeats nor skips a row however the tickets change between pages.
+ * q->text is free words, all required.  Storage facts, err untouched:
+ * JTA_ERR_NOTFOUND when q->cursor does not decode or was made for
+ * another order; JTA_ERR_INPUT when q->text has too many words or quotes
+ * to search (it is refused, never cut).
  */
 enum jta_err jta_store_ticket_search(struct jta_store *st,
-    const struct jta_search *q, json_t **out, struct jta_error *err) JTA_WUR;
+    const struct jta_search *q, struct jta_store_ticket_list *out,
+    char *next, size_t nextsz, struct jta_error *err) JTA_WUR;
 
 /*
  * Create a ticket from validated fields (project, summary required; type,
@@ -223,26 +233,27 @@ enum jta_err jta_store_tk_delete(struct jta_store *st, int64_t id,
     struct jta_error *err) JTA_WUR;
 
 /*
- * Similar tickets (GET /api/similar): the tickets whose summary,
- * description or comments hold any of terms (jta_suggest_terms), best
- * first by FTS5's bm25, project (when not NULL) only, at most limit.
- * *out is an array of {key, summary, status, project, type, priority,
- * labels, components ([]: the store has none), updated, score (higher is
- * closer: bm25 negated)}.  terms with no term is JTA_ERR_INPUT (422,
- * "text").
+ * Similar tickets: the tickets whose summary, description or comments
+ * hold any of terms (jta_suggest_terms), best first by FTS5's bm25 (a
+ * summary match worth ten of a comment's, a description's three),
+ * project (when not NULL) only, at most limit (0 or over
+ * JTA_LIMIT_SIMILAR_MAX: the default).  *out holds the rows with their
+ * labels and score (bm25 negated: higher is closer); the caller clears
+ * it.  JTA_ERR_INPUT, err untouched, when terms hold no term.
  */
 struct jta_suggest_terms;
 enum jta_err jta_store_ticket_similar(struct jta_store *st,
     const struct jta_suggest_terms *terms, const char *project, size_t limit,
-    json_t **out, struct jta_error *err) JTA_WUR;
+    struct jta_store_ticket_list *out, struct jta_error *err) JTA_WUR;
 
 /*
  * Users whose name, display name or email holds query (ASCII case
- * ignored), by name, at most limit: *out is an array of {"id": name,
- * "name": display name, "email" (when there is one)}.
+ * ignored), by name, at most limit: *out is an array of *n users (id
+ * not set; email "" when none), the caller's to free().
  */
 enum jta_err jta_store_user_find(struct jta_store *st, const char *query,
-    size_t limit, json_t **out, struct jta_error *err) JTA_WUR;
+    size_t limit, struct jta_user **out, size_t *n, struct jta_error *err)
+    JTA_WUR;
 
 /*
  * The embedded store's side of exactly-once: create a ticket as

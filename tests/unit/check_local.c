@@ -20,6 +20,7 @@
 #include "jta_backend.h"
 #include "jta_conf.h"
 #include "jta_db.h"
+#include "jta_limits.h"
 #include "jta_log.h"
 #include "jta_store_people.h"
 #include "jta_store_tickets.h"
@@ -369,6 +370,88 @@ START_TEST(issue_missing_is_404_and_bad_key_400)
 }
 END_TEST
 
+START_TEST(search_shape_cursor_and_errors)
+{
+	struct env	 e;
+	struct jta_error err;
+	struct jta_search q;
+	char		 cursor[JTA_LIMIT_CURSOR + 1];
+	json_t		*res = NULL, *t;
+
+	setup(&e);
+	bcreate(&e, "printer one");
+	bcreate(&e, "printer two");
+	memset(&q, 0, sizeof(q));
+	q.text = "printer";
+	q.limit = 1;
+	ck_assert_int_eq(e.be.ops->search(&e.be, &e.alice, &q, &res, &err),
+	    JTA_OK);
+	ck_assert_uint_eq(json_object_size(res), 2);
+	ck_assert_uint_eq(json_array_size(json_object_get(res, "issues")), 1);
+	t = json_array_get(json_object_get(res, "issues"), 0);
+	/* The slim issue and its url. */
+	ck_assert_uint_eq(json_object_size(t), 10);
+	ck_assert_ptr_nonnull(strstr(sget(t, "url"), "/api/issues/DEMO-"));
+	ck_assert(json_is_null(json_object_get(t, "assignee")));
+	snprintf(cursor, sizeof(cursor), "%s", sget(res, "next_cursor"));
+	json_decref(res);
+	q.cursor = cursor;
+	ck_assert_int_eq(e.be.ops->search(&e.be, &e.alice, &q, &res, &err),
+	    JTA_OK);
+	ck_assert(json_is_null(json_object_get(res, "next_cursor")));
+	json_decref(res);
+	res = NULL;
+	q.order = "created";
+	assert_err(e.be.ops->search(&e.be, &e.alice, &q, &res, &err), &err,
+	    JTA_ERR_INPUT, 400, "cursor", "start again without it");
+	q.cursor = NULL;
+	q.order = "priority";
+	assert_err(e.be.ops->search(&e.be, &e.alice, &q, &res, &err), &err,
+	    JTA_ERR_INPUT, 422, "order", "-updated, updated");
+	q.order = NULL;
+	q.status = "nope";
+	assert_err(e.be.ops->search(&e.be, &e.alice, &q, &res, &err), &err,
+	    JTA_ERR_INPUT, 422, "status", NULL);
+	ck_assert_ptr_null(res);
+	teardown(&e);
+}
+END_TEST
+
+START_TEST(similar_and_users_shapes)
+{
+	struct env	 e;
+	struct jta_error err;
+	json_t		*res = NULL, *t;
+
+	setup(&e);
+	bcreate(&e, "printer jammed again");
+	ck_assert_int_eq(e.be.ops->similar(&e.be, &e.alice, "printer jammed",
+	    NULL, 5, &res, &err), JTA_OK);
+	t = json_array_get(json_object_get(res, "similar"), 0);
+	ck_assert_uint_eq(json_object_size(t), 11);
+	ck_assert_str_eq(sget(t, "key"), "DEMO-1");
+	ck_assert_str_eq(sget(t, "project"), "DEMO");
+	ck_assert(json_is_array(json_object_get(t, "components")));
+	ck_assert(json_is_real(json_object_get(t, "score")));
+	ck_assert_ptr_nonnull(strstr(sget(t, "url"), "/api/issues/DEMO-1"));
+	ck_assert_ptr_nonnull(json_object_get(res, "suggestion"));
+	json_decref(res);
+	res = NULL;
+	assert_err(e.be.ops->similar(&e.be, &e.alice, "the of", NULL, 5, &res,
+	    &err), &err, JTA_ERR_INPUT, 422, "text", "no word");
+	ck_assert_ptr_null(res);
+	ck_assert_int_eq(e.be.ops->users(&e.be, &e.alice, "ALI", 10, &res,
+	    &err), JTA_OK);
+	t = json_array_get(json_object_get(res, "users"), 0);
+	ck_assert_str_eq(sget(t, "id"), "alice");
+	ck_assert_str_eq(sget(t, "name"), "Alice");
+	/* No email: no member. */
+	ck_assert_ptr_null(json_object_get(t, "email"));
+	json_decref(res);
+	teardown(&e);
+}
+END_TEST
+
 /* ---- /api/tickets/ ---- */
 
 /* Four tickets made through tk_create (ids 1..4), created a day apart. */
@@ -628,6 +711,8 @@ local_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, issue_shape_and_url);
 	tcase_add_test(tc, issue_missing_is_404_and_bad_key_400);
+	tcase_add_test(tc, search_shape_cursor_and_errors);
+	tcase_add_test(tc, similar_and_users_shapes);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("tickets_api");
