@@ -26,6 +26,10 @@ unconst(const json_t *v)
 	return (json_t *)(uintptr_t)v;
 }
 
+static enum jta_err refs(struct jta_backend *, const char *, const json_t *,
+    struct jta_error *);
+static enum jta_err stale(enum jta_err, struct jta_error *);
+
 /* ---- the workflow ---- */
 
 /* The statuses of the embedded store's workflow, NULL-terminated: the
@@ -327,8 +331,8 @@ create(struct jta_backend *be, const struct jta_user *who,
 		goto nomem;
 	/* The token is looked up and stored in the ticket's own insert
 	 * transaction: a repeat with it answers the ticket it made. */
-	rc = jta_store_ticket_create_once(be->store, who, f, once, &created,
-	    &is, err);
+	rc = stale(jta_store_ticket_create_once(be->store, who, f, once,
+	    &created, &is, err), err);
 	json_decref(f);
 	return answer(be, rc, &is, out, err);
 nomem:
@@ -362,27 +366,42 @@ update(struct jta_backend *be, const struct jta_user *who, const char *key,
 	const json_t	*p = json_object_get(fields, "priority");
 	const char	*canon;
 	struct jta_store_issue is;
-	json_t		*f;
+	char		 proj[JTA_LIMIT_PROJECT_KEY + 1];
+	char		 status[JTA_LIMIT_NAME + 1];
+	int64_t		 num;
+	json_t		*f = NULL;
 	enum jta_err	 rc;
 
 	(void)who;
 	*out = NULL;
 	if ((rc = checkkey(key, err)) != JTA_OK)
 		return rc;
-	if (!json_is_string(p)) {
-		rc = jta_store_ticket_update(be->store, key, fields, &is, err);
-		return answer(be, rc, &is, out, err);
-	}
 	/* The store's own priorities (a Jira site has its own). */
-	if ((rc = jta_req_choose("priority", jta_store_priorities,
-	    json_string_value(p), &canon, err)) != JTA_OK)
+	if (json_is_string(p) && (rc = jta_req_choose("priority",
+	    jta_store_priorities, json_string_value(p), &canon, err)) !=
+	    JTA_OK)
 		return rc;
-	if ((f = json_copy(unconst(fields))) == NULL ||
-	    json_object_set_new(f, "priority", json_string(canon)) != 0) {
+	if ((f = json_copy(unconst(fields))) == NULL || (json_is_string(p) &&
+	    json_object_set_new(f, "priority", json_string(canon)) != 0)) {
 		json_decref(f);
 		return JTA_ERR_NOMEM;
 	}
-	rc = jta_store_ticket_update(be->store, key, f, &is, err);
+	/* A ticket that is not there is 404 before its type or assignee
+	 * is judged, against the project of its key. */
+	if (json_is_string(json_object_get(f, "type")) ||
+	    json_is_string(json_object_get(f, "assignee"))) {
+		if ((rc = jta_store_ticket_status(be->store, key, status,
+		    sizeof(status), err)) == JTA_ERR_NOTFOUND)
+			rc = notfound(err);
+		else if (rc == JTA_OK && jta_text_parse_issue_key(key,
+		    strlen(key), proj, sizeof(proj), &num) == 0)
+			rc = refs(be, proj, f, err);
+		if (rc != JTA_OK) {
+			json_decref(f);
+			return rc;
+		}
+	}
+	rc = stale(jta_store_ticket_update(be->store, key, f, &is, err), err);
 	json_decref(f);
 	return answer(be, rc, &is, out, err);
 }
@@ -555,6 +574,66 @@ typeof_(const json_t *p, const char *name)
 		if (name == NULL || strcasecmp(json_string_value(t), name) == 0)
 			return json_string_value(t);
 	return NULL;
+}
+
+/*
+ * What the store would refuse, said in the API's words before it writes:
+ * project proj must exist, fields' "type" (when a string) be one of its
+ * types and fields' "assignee" (when a string) a user's name.  The store
+ * refuses them too (a bare JTA_ERR_INPUT) should one go in between:
+ * stale() answers that.
+ */
+static enum jta_err
+refs(struct jta_backend *be, const char *proj, const json_t *fields,
+    struct jta_error *err)
+{
+	json_t		*list = NULL;
+	const json_t	*p, *v;
+	struct jta_user	 u;
+	char		*names;
+	enum jta_err	 rc;
+
+	if ((rc = project(be, proj, &list, &p, err)) != JTA_OK)
+		goto out;
+	if (p == NULL) {
+		rc = jta_error_set(err, JTA_ERR_INPUT, 422, "project",
+		    "there is no project with that key; GET /api/projects "
+		    "lists them");
+		goto out;
+	}
+	v = json_object_get(fields, "type");
+	if (json_is_string(v) && typeof_(p, json_string_value(v)) == NULL) {
+		names = json_dumps(json_object_get(p, "types"), JSON_COMPACT);
+		rc = jta_error_set(err, JTA_ERR_INPUT, 422, "type", "this "
+		    "project has no such issue type; allowed values: %s",
+		    names != NULL ? names : "?");
+		free(names);
+		goto out;
+	}
+	v = json_object_get(fields, "assignee");
+	if (json_is_string(v) && (rc = jta_store_user_get(be->store,
+	    json_string_value(v), &u, err)) != JTA_OK) {
+		if (rc == JTA_ERR_NOTFOUND)
+			rc = jta_error_set(err, JTA_ERR_INPUT, 422, "assignee",
+			    "assignee must be the name of a known user");
+		goto out;
+	}
+	rc = JTA_OK;
+out:
+	json_decref(list);
+	return rc;
+}
+
+/* The answer when the store refuses a project, type or assignee that
+ * refs() (or prepare) found a moment before. */
+static enum jta_err
+stale(enum jta_err rc, struct jta_error *err)
+{
+	if (rc != JTA_ERR_INPUT)
+		return rc;
+	return jta_error_set(err, JTA_ERR_CONFLICT, 409, NULL, "the project, "
+	    "issue type or assignee changed while the ticket was written; "
+	    "try again");
 }
 
 /* The embedded store's create screen: the same for every project and
@@ -1064,8 +1143,10 @@ tk_create(struct jta_backend *be, const struct jta_user *who,
 	*out = NULL;
 	if ((f = tkfields(fields)) == NULL)
 		return JTA_ERR_NOMEM;
-	rc = jta_store_tk_create(be->store, who, be->conf->default_project, f,
-	    tkstatus(res != NULL ? res : "OPEN", NULL), &id, err);
+	if ((rc = refs(be, be->conf->default_project, f, err)) == JTA_OK)
+		rc = stale(jta_store_tk_create(be->store, who,
+		    be->conf->default_project, f, tkstatus(res != NULL ? res :
+		    "OPEN", NULL), &id, err), err);
 	json_decref(f);
 	if (rc != JTA_OK)
 		return rc;

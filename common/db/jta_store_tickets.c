@@ -527,15 +527,15 @@ out:
 	return ret;
 }
 
-/* The canonical name of issue type `type` in project pid, or the
- * project's first type when type is NULL. */
+/* The canonical name of issue type `type` in project pid (matched as the
+ * column's collation does: ASCII case ignored), or the project's first
+ * type when type is NULL.  JTA_ERR_INPUT, err untouched, when the project
+ * has no such type. */
 static enum jta_err
 projtype(struct jta_store *st, int64_t pid, const char *type, char *out,
     size_t outsz, struct jta_error *err)
 {
 	sqlite3_stmt	*s;
-	json_t		*types = NULL;
-	char		*list;
 	int		 rc;
 
 	if ((s = stmt(st, type ? S_PROJ_TYPE_FIND : S_PROJ_TYPE_FIRST)) ==
@@ -551,31 +551,31 @@ projtype(struct jta_store *st, int64_t pid, const char *type, char *out,
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
 		return JTA_OK;
-	if (rc != SQLITE_DONE)
-		return jta_db_err(st, rc, "type", err);
-	if (projtypes(st, pid, &types) != JTA_OK)
-		return jta_db_err(st, SQLITE_ERROR, "types", err);
-	list = json_dumps(types, JSON_COMPACT);
-	json_decref(types);
-	jta_error_set(err, JTA_ERR_INPUT, 422, "type", "this project has no "
-	    "such issue type; allowed values: %s", list ? list : "?");
-	free(list);
-	return JTA_ERR_INPUT;
+	return rc == SQLITE_DONE ? JTA_ERR_INPUT : jta_db_err(st, rc, "type",
+	    err);
 }
 
-/* The id of the user named name, for an assignee. */
+/* The id of the user named name, for an assignee: JTA_ERR_INPUT, err
+ * untouched, when there is none. */
 static enum jta_err
 assigneeid(struct jta_store *st, const char *name, int64_t *id,
     struct jta_error *err)
 {
 	struct jta_user	 u;
+	struct jta_error scratch;
 	enum jta_err	 rc;
 
-	if ((rc = jta_store_user_get(st, name, &u, err)) == JTA_ERR_NOTFOUND)
-		return jta_error_set(err, JTA_ERR_INPUT, 422, "assignee",
-		    "assignee must be the name of a known user");
+	memset(&scratch, 0, sizeof(scratch));
+	if ((rc = jta_store_user_get(st, name, &u, &scratch)) ==
+	    JTA_ERR_NOTFOUND)
+		return JTA_ERR_INPUT;
+	if (rc != JTA_OK) {
+		if (err != NULL)
+			*err = scratch;
+		return rc;
+	}
 	*id = u.id;
-	return rc;
+	return JTA_OK;
 }
 
 static enum jta_err
@@ -632,9 +632,7 @@ insertticket(struct jta_store *st, const struct jta_user *reporter,
 	num = sqlite3_column_int64(s, 1);
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
-		return jta_error_set(err, JTA_ERR_INPUT, 422, "project",
-		    "there is no project with that key; GET /api/projects "
-		    "lists them");
+		return JTA_ERR_INPUT;
 	if (rc != SQLITE_ROW)
 		return jta_db_err(st, rc, "project", err);
 	if ((ret = projtype(st, pid, fstr(fields, "type"), type,

@@ -137,8 +137,12 @@ enum jta_err jta_store_ticket_search(struct jta_store *st,
  * description, priority, labels, assignee optional) reported by reporter,
  * with status Open, in its own transaction that also numbers it (the
  * project's next number).  The type must be one of the project's (NULL:
- * its first); the assignee a known user.  *out is the new ticket
- * (labels, no comments), the caller's to clear.
+ * its first, else matched ignoring ASCII case and stored as the project
+ * names it); the assignee a known user's name; the priority (NULL:
+ * Medium) is kept as given.  JTA_ERR_INPUT, err untouched, when the
+ * project, the type or the assignee is not (or no longer) one the store
+ * holds: the backend checks them first, in its own words.  *out is the
+ * new ticket (labels, no comments), the caller's to clear.
  */
 enum jta_err jta_store_ticket_create(struct jta_store *st,
     const struct jta_user *reporter, const json_t *fields,
@@ -152,8 +156,9 @@ enum jta_err jta_store_ticket_get(struct jta_store *st, const char *key,
 
 /* Change the fields present in fields (summary, description, type,
  * priority, labels, assignee; assignee null unassigns) in one
- * transaction; *out is the ticket after.  JTA_ERR_NOTFOUND, err
- * untouched, when no ticket has key. */
+ * transaction, all or none; *out is the ticket after.  JTA_ERR_NOTFOUND,
+ * err untouched, when no ticket has key; JTA_ERR_INPUT, err untouched,
+ * for a type or assignee as jta_store_ticket_create. */
 enum jta_err jta_store_ticket_update(struct jta_store *st, const char *key,
     const json_t *fields, struct jta_store_issue *out,
     struct jta_error *err) JTA_WUR;
@@ -207,7 +212,8 @@ enum jta_err jta_store_tk_get(struct jta_store *st, int64_t id,
  * Create a ticket in project with status, in its own transaction that
  * also numbers it (the project's next number), from validated fields:
  * summary required, description, type, priority, labels, assignee
- * optional, as jta_store_ticket_create.  *id is the new row id.
+ * optional, with the errors of jta_store_ticket_create.  *id is the new
+ * row id.
  */
 enum jta_err jta_store_tk_create(struct jta_store *st,
     const struct jta_user *reporter, const char *project,

@@ -370,6 +370,63 @@ START_TEST(issue_missing_is_404_and_bad_key_400)
 }
 END_TEST
 
+/* What the store would refuse is said here first, in the API's words. */
+START_TEST(update_refuses_type_and_assignee_in_api_words)
+{
+	struct env	 e;
+	struct jta_error err;
+	json_t		*out = NULL, *f, *t;
+
+	setup(&e);
+	bcreate(&e, "a");
+	f = J("{\"summary\":\"changed\",\"type\":\"Epic\"}");
+	memset(&err, 0, sizeof(err));
+	assert_err(e.be.ops->update(&e.be, &e.alice, "DEMO-1", f, &out, &err),
+	    &err, JTA_ERR_INPUT, 422, "type",
+	    "allowed values: [\"Task\",\"Bug\",\"Story\"]");
+	ck_assert_ptr_null(out);
+	json_decref(f);
+	f = J("{\"assignee\":\"mallory\"}");
+	assert_err(e.be.ops->update(&e.be, &e.alice, "DEMO-1", f, &out, &err),
+	    &err, JTA_ERR_INPUT, 422, "assignee", "known user");
+	/* A ticket that is not there is 404 first. */
+	assert_err(e.be.ops->update(&e.be, &e.alice, "DEMO-9", f, &out, &err),
+	    &err, JTA_ERR_NOTFOUND, 404, "key", NULL);
+	json_decref(f);
+	/* Types match ignoring case and are stored as the project names
+	 * them. */
+	f = J("{\"type\":\"bug\"}");
+	ck_assert_int_eq(e.be.ops->update(&e.be, &e.alice, "DEMO-1", f, &out,
+	    &err), JTA_OK);
+	ck_assert_str_eq(sget(out, "type"), "Bug");
+	json_decref(out);
+	json_decref(f);
+	t = bget(&e, "DEMO-1");
+	ck_assert_str_eq(sget(t, "summary"), "a");
+	json_decref(t);
+	teardown(&e);
+}
+END_TEST
+
+START_TEST(tk_create_without_the_project_is_422)
+{
+	struct env	 e;
+	struct jta_error err;
+	json_t		*out = NULL, *f;
+
+	setup(&e);
+	snprintf(e.conf.default_project, sizeof(e.conf.default_project),
+	    "NOPE");
+	f = J("{\"title\":\"x\"}");
+	memset(&err, 0, sizeof(err));
+	assert_err(e.be.ops->tk_create(&e.be, &e.alice, f, &out, &err), &err,
+	    JTA_ERR_INPUT, 422, "project", "GET /api/projects");
+	ck_assert_ptr_null(out);
+	json_decref(f);
+	teardown(&e);
+}
+END_TEST
+
 START_TEST(search_shape_cursor_and_errors)
 {
 	struct env	 e;
@@ -711,6 +768,7 @@ local_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, issue_shape_and_url);
 	tcase_add_test(tc, issue_missing_is_404_and_bad_key_400);
+	tcase_add_test(tc, update_refuses_type_and_assignee_in_api_words);
 	tcase_add_test(tc, search_shape_cursor_and_errors);
 	tcase_add_test(tc, similar_and_users_shapes);
 	suite_add_tcase(s, tc);
@@ -719,6 +777,7 @@ local_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, tk_create_shape_and_resolution_status);
 	tcase_add_test(tc, tk_not_found_message);
+	tcase_add_test(tc, tk_create_without_the_project_is_422);
 	tcase_add_test(tc, tk_list_shape_and_resolution_filter);
 	tcase_add_test(tc, tk_update_patch_changes_only_given_fields);
 	tcase_add_test(tc, tk_update_put_replaces_fields);
