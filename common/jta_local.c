@@ -1,6 +1,12 @@
 /*
- * The embedded ticket store as a backend: the store does the work; this
- * adds what only the serving side knows (each ticket's url).
+ * The embedded ticket store as a backend.  The ticket repository
+ * (common/db/jta_store_tickets.h) stores and reads plain rows; this owns
+ * what lies above storage: the workflow (its statuses, which moves exist
+ * from each, checked here before a conditional write), the vocabulary of
+ * /api/tickets/ (resolution_status) and every answer in the API's shapes
+ * (issues, lists with a cursor, comments, transitions, similar tickets,
+ * users, /api/tickets/ tickets and pages), with their HTTP statuses,
+ * field names and wording (README.md "The ticket API").
  */
 #include "config.h"
 

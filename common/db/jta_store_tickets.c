@@ -1,7 +1,9 @@
 /*
  * The embedded ticket store with SQLite (jta_store_tickets.h): projects,
- * tickets, labels, comments, /api/tickets/ and the exactly-once create;
- * the ranked and paged reads are in jta_store_tickets_search.c.
+ * tickets, labels, comments, /api/tickets/ rows, conditional status
+ * moves and the exactly-once create; the ranked and paged reads are in
+ * jta_store_tickets_search.c.  Plain rows out, bare storage facts as
+ * errors: the workflow and the API's shapes are jta_local.c's.
  */
 #include "config.h"
 

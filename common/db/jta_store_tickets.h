@@ -1,11 +1,25 @@
 /*
  * The ticket repository: the embedded ticket store.  Projects with their
  * issue types, tickets, labels, comments and a full-text index over
- * summary, description and comments; the search of the ticket API, the
- * basic /api/tickets/ API over the same rows, similar tickets, the user
- * look-up of the assignee picker, and the exactly-once create that carries
- * a token on the ticket.  Answers are jansson objects in the shape of the
- * ticket API (README.md), without "url", which the backend adds.
+ * summary, description and comments; the reads behind the ticket API's
+ * search, the basic /api/tickets/ API over the same rows, similar tickets
+ * and the user look-up of the assignee picker, and the exactly-once
+ * create that carries a token on the ticket.
+ *
+ * It holds data and storage guarantees only: tickets are numbered per
+ * project inside the transaction that inserts them (no two share a key),
+ * the full-text index follows every write (triggers), a status changes
+ * only from the status the caller read (a conditional update), and a
+ * ticket refers only to a project, type and user the store holds.  Which
+ * statuses exist and where a ticket may move (the workflow), the API's
+ * field names, JSON shapes, HTTP statuses and wording are the embedded
+ * backend's (jta_local.c): answers here are plain rows (struct
+ * jta_store_ticket and the types beside it), and the facts a caller must
+ * act on are bare codes (JTA_ERR_NOTFOUND, JTA_ERR_CONFLICT,
+ * JTA_ERR_INPUT as each function says) that leave err untouched.
+ * Exceptions kept for now: the priorities (jta_store_priorities) and the
+ * project list's "priorities" member, which jta-admin prints too, and the
+ * project-add errors, which the operator module passes on.
  *
  * Implemented by the SQLite engine (jta_db.c) today; a second engine
  * implements the same header.  Every function here works on one
@@ -14,9 +28,9 @@
  * under SQLite: writers queue, none fails half-way) and must not be called
  * inside another; "the caller's transaction" means the caller opened one
  * with jta_db_begin and commits or rolls back.  A read without either sees
- * one consistent snapshot per call.  Errors: JTA_ERR_DB (err->status 503
- * when the database is busy, else 500; the engine's own text only in the
- * log), and those named at each function.
+ * one consistent snapshot per statement.  Errors: JTA_ERR_DB (err->status
+ * 503 when the database is busy, else 500; the engine's own text only in
+ * the log), JTA_ERR_NOMEM, and those named at each function.
  * Every function that writes does so in its own transaction.
  */
 #ifndef JTA_JTA_STORE_TICKETS_H
