@@ -43,6 +43,9 @@ static enum jta_err stale(enum jta_err, struct jta_error *);
 static const char *const statuses[] = { "Open", "In Progress", "Resolved",
     "Closed", NULL };
 
+const char *const jta_local_priorities[] = { "Highest", "High", "Medium",
+    "Low", "Lowest", NULL };
+
 /* From each status, where a ticket may go (README.md "The ticket API"). */
 static const struct {
 	const char	*from;
@@ -248,12 +251,12 @@ search(struct jta_backend *be, const struct jta_user *who,
 		return jta_error_set(err, JTA_ERR_INPUT, 422, "jql",
 		    "jql needs the Jira backend; this server uses its "
 		    "embedded ticket store: use the filters instead");
-	/* The workflow's statuses and the store's priorities (a Jira
+	/* The workflow's statuses and this backend's priorities (a Jira
 	 * site has its own, so the endpoint takes any name). */
 	if ((q->status != NULL && (rc = jta_req_choose("status",
 	    statuses, q->status, &canon.status, err)) != JTA_OK) ||
 	    (q->priority != NULL && (rc = jta_req_choose("priority",
-	    jta_store_priorities, q->priority, &canon.priority, err)) !=
+	    jta_local_priorities, q->priority, &canon.priority, err)) !=
 	    JTA_OK))
 		return rc;
 	for (i = 0; q->order != NULL && jta_store_orders[i] != NULL; i++)
@@ -382,9 +385,9 @@ update(struct jta_backend *be, const struct jta_user *who, const char *key,
 	*out = NULL;
 	if ((rc = checkkey(key, err)) != JTA_OK)
 		return rc;
-	/* The store's own priorities (a Jira site has its own). */
+	/* This backend's priorities (a Jira site has its own). */
 	if (json_is_string(p) && (rc = jta_req_choose("priority",
-	    jta_store_priorities, json_string_value(p), &canon, err)) !=
+	    jta_local_priorities, json_string_value(p), &canon, err)) !=
 	    JTA_OK)
 		return rc;
 	if ((f = json_copy(unconst(fields))) == NULL || (json_is_string(p) &&
@@ -519,6 +522,40 @@ transition(struct jta_backend *be, const struct jta_user *who,
 	return answer(be, rc, &is, out, err);
 }
 
+/* The priorities as a new JSON array; NULL when memory runs out. */
+static json_t *
+prioritiesjs(void)
+{
+	json_t	*a = json_array();
+	size_t	 i;
+
+	for (i = 0; a != NULL && jta_local_priorities[i] != NULL; i++)
+		if (json_array_append_new(a, json_string(
+		    jta_local_priorities[i])) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+enum jta_err
+jta_local_project_list(struct jta_store *st, json_t **out)
+{
+	enum jta_err	 rc;
+	json_t		*p;
+	size_t		 i;
+
+	if ((rc = jta_store_project_list(st, out)) != JTA_OK)
+		return rc;
+	json_array_foreach(*out, i, p)
+		if (json_object_set_new(p, "priorities", prioritiesjs()) != 0) {
+			json_decref(*out);
+			*out = NULL;
+			return JTA_ERR_NOMEM;
+		}
+	return JTA_OK;
+}
+
 static enum jta_err
 projects(struct jta_backend *be, const struct jta_user *who, json_t **out,
     struct jta_error *err)
@@ -528,7 +565,7 @@ projects(struct jta_backend *be, const struct jta_user *who, json_t **out,
 
 	(void)who;
 	*out = NULL;
-	if ((rc = jta_store_project_list(be->store, &list)) != JTA_OK)
+	if ((rc = jta_local_project_list(be->store, &list)) != JTA_OK)
 		return jta_error_set(err, rc, 500, NULL,
 		    "the ticket store failed; the server log has details");
 	if ((*out = json_pack("{s:o}", "projects", list)) == NULL)
@@ -647,15 +684,8 @@ stale(enum jta_err rc, struct jta_error *err)
 static json_t *
 localfields(void)
 {
-	json_t	*prio = json_array();
-	size_t	 i;
+	json_t	*prio = prioritiesjs();
 
-	for (i = 0; prio != NULL && jta_store_priorities[i] != NULL; i++)
-		if (json_array_append_new(prio, json_string(
-		    jta_store_priorities[i])) != 0) {
-			json_decref(prio);
-			return NULL;
-		}
 	if (prio == NULL)
 		return NULL;
 	return json_pack("[{s:s, s:s, s:b, s:s}, {s:s, s:s, s:b, s:s}, "
@@ -826,13 +856,13 @@ prepare(struct jta_backend *be, const struct jta_user *who,
 		if ((v = json_object_get(input, copied[i])) != NULL &&
 		    json_object_set(*prepared, copied[i], unconst(v)) != 0)
 			rc = JTA_ERR_NOMEM;
-	for (i = 0; jta_store_priorities[i] != NULL; i++) {
+	for (i = 0; jta_local_priorities[i] != NULL; i++) {
 		if (json_array_append_new(prio, json_string(
-		    jta_store_priorities[i])) != 0)
+		    jta_local_priorities[i])) != 0)
 			rc = JTA_ERR_NOMEM;
-		if (pr != NULL && strcasecmp(pr, jta_store_priorities[i]) ==
+		if (pr != NULL && strcasecmp(pr, jta_local_priorities[i]) ==
 		    0 && json_object_set_new(*prepared, "priority",
-		    json_string(jta_store_priorities[i])) != 0)
+		    json_string(jta_local_priorities[i])) != 0)
 			rc = JTA_ERR_NOMEM;
 	}
 	if (pr != NULL && json_object_get(*prepared, "priority") == NULL)

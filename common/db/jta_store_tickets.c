@@ -144,8 +144,6 @@ stmt(struct jta_store *st, enum sid id)
 	return jta_db_stmt(st, JTA_DB_REPO_TICKETS, sql, S_COUNT, (size_t)id);
 }
 
-const char *const jta_store_priorities[] = { "Highest", "High", "Medium",
-    "Low", "Lowest", NULL };
 const char *const jta_store_orders[] = { "-updated", "updated", "-created",
     "created", NULL };
 
@@ -215,19 +213,6 @@ out:
 	return ret;
 }
 
-static json_t *
-strlist(const char *const *v)
-{
-	json_t	*a = json_array();
-
-	for (; a != NULL && *v != NULL; v++)
-		if (json_array_append_new(a, json_string(*v)) != 0) {
-			json_decref(a);
-			return NULL;
-		}
-	return a;
-}
-
 /* The issue types of project pid as a JSON array. */
 static enum jta_err
 projtypes(struct jta_store *st, int64_t pid, json_t **out)
@@ -278,9 +263,8 @@ jta_store_project_list(struct jta_store *st, json_t **out)
 		if ((ret = projtypes(st, sqlite3_column_int64(s, 0), &types)) !=
 		    JTA_OK)
 			goto out;
-		o = json_pack("{s:s, s:s, s:o, s:o}", "key", jta_db_col(s, 1),
-		    "name", jta_db_col(s, 2), "types", types, "priorities",
-		    strlist(jta_store_priorities));
+		o = json_pack("{s:s, s:s, s:o}", "key", jta_db_col(s, 1),
+		    "name", jta_db_col(s, 2), "types", types);
 		ret = JTA_ERR_NOMEM;
 		if (o == NULL || json_array_append_new(arr, o) != 0)
 			goto out;

@@ -17,9 +17,9 @@
  * jta_store_ticket and the types beside it), and the facts a caller must
  * act on are bare codes (JTA_ERR_NOTFOUND, JTA_ERR_CONFLICT,
  * JTA_ERR_INPUT as each function says) that leave err untouched.
- * Exceptions kept for now: the priorities (jta_store_priorities) and the
- * project list's "priorities" member, which jta-admin prints too, and the
- * project-add errors, which the operator module passes on.
+ * Exceptions kept for now: the project list is a JSON array of what is
+ * stored, and project-add words its errors (the operator module passes
+ * them on).
  *
  * Implemented by the SQLite engine (jta_db.c) today; a second engine
  * implements the same header.  Every function here works on one
@@ -53,7 +53,9 @@
 enum jta_err jta_store_project_add(struct jta_store *st, const char *key,
     const char *name, const json_t *types, struct jta_error *err) JTA_WUR;
 
-/* Projects as [{key, name, types[], priorities[]}] ordered by key. */
+/* Projects as stored, [{key, name, types[] (in their order)}] ordered by
+ * key (the API's project adds the backend's priorities:
+ * jta_local_project_list). */
 enum jta_err jta_store_project_list(struct jta_store *st, json_t **out)
     JTA_WUR;
 
@@ -123,9 +125,6 @@ void jta_store_issue_clear(struct jta_store_issue *is);
 
 /* ---- tickets ---- */
 
-/* The priorities, highest first, NULL-terminated. */
-extern const char *const jta_store_priorities[];
-
 /* Orders accepted in struct jta_search, NULL-terminated (the same as
  * jta_backend_orders, which the API validates against). */
 extern const char *const jta_store_orders[];
@@ -152,8 +151,8 @@ enum jta_err jta_store_ticket_search(struct jta_store *st,
  * with status Open, in its own transaction that also numbers it (the
  * project's next number).  The type must be one of the project's (NULL:
  * its first, else matched ignoring ASCII case and stored as the project
- * names it); the assignee a known user's name; the priority (NULL:
- * Medium) is kept as given.  JTA_ERR_INPUT, err untouched, when the
+ * names it); the assignee a known user's name; the priority is stored
+ * as given (NULL: "Medium").  JTA_ERR_INPUT, err untouched, when the
  * project, the type or the assignee is not (or no longer) one the store
  * holds: the backend checks them first, in its own words.  *out is the
  * new ticket (labels, no comments), the caller's to clear.

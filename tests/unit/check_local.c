@@ -427,6 +427,31 @@ START_TEST(tk_create_without_the_project_is_422)
 }
 END_TEST
 
+/* GET /api/projects and jta-admin's list: the stored projects with this
+ * backend's priorities. */
+START_TEST(projects_carry_the_priorities)
+{
+	struct env	 e;
+	struct jta_error err;
+	json_t		*out = NULL, *l = NULL;
+	char		*s;
+
+	setup(&e);
+	ck_assert_int_eq(e.be.ops->projects(&e.be, &e.alice, &out, &err),
+	    JTA_OK);
+	s = json_dumps(out, JSON_COMPACT);
+	ck_assert_str_eq(s, "{\"projects\":[{\"key\":\"DEMO\",\"name\":"
+	    "\"Demo\",\"types\":[\"Task\",\"Bug\",\"Story\"],\"priorities\":"
+	    "[\"Highest\",\"High\",\"Medium\",\"Low\",\"Lowest\"]}]}");
+	free(s);
+	ck_assert_int_eq(jta_local_project_list(e.be.store, &l), JTA_OK);
+	ck_assert(json_equal(l, json_object_get(out, "projects")));
+	json_decref(l);
+	json_decref(out);
+	teardown(&e);
+}
+END_TEST
+
 START_TEST(search_shape_cursor_and_errors)
 {
 	struct env	 e;
@@ -770,6 +795,7 @@ local_suite(void)
 	tcase_add_test(tc, issue_missing_is_404_and_bad_key_400);
 	tcase_add_test(tc, update_refuses_type_and_assignee_in_api_words);
 	tcase_add_test(tc, search_shape_cursor_and_errors);
+	tcase_add_test(tc, projects_carry_the_priorities);
 	tcase_add_test(tc, similar_and_users_shapes);
 	suite_add_tcase(s, tc);
 
