@@ -1128,6 +1128,11 @@ tk_list(struct jta_backend *be, const struct jta_user *who,
 	if (q->statuses != NULL &&
 	    (canon.statuses = sts = tkstatuses(q->statuses)) == NULL)
 		goto out;
+	/* The title is the stored summary. */
+	if (q->ordering != NULL && strcmp(q->ordering, "title") == 0)
+		canon.ordering = "summary";
+	else if (q->ordering != NULL && strcmp(q->ordering, "-title") == 0)
+		canon.ordering = "-summary";
 	if ((rc = jta_store_tk_list(be->store, &canon, &list, err)) != JTA_OK)
 		goto out;
 	rc = JTA_ERR_NOMEM;

@@ -122,8 +122,8 @@ static const char *const sql[S_COUNT] = {
 	[S_TK_LIST] = "SELECT " TICKET_COLS TICKET_FROM TK_WHERE
 	    "ORDER BY CASE :ord WHEN 'created' THEN t.created END ASC, "
 	    "CASE :ord WHEN '-created' THEN t.created END DESC, "
-	    "CASE :ord WHEN 'title' THEN t.summary END ASC, "
-	    "CASE :ord WHEN '-title' THEN t.summary END DESC, "
+	    "CASE :ord WHEN 'summary' THEN t.summary END ASC, "
+	    "CASE :ord WHEN '-summary' THEN t.summary END DESC, "
 	    "CASE :ord WHEN 'updated' THEN t.updated END ASC, "
 	    "CASE :ord WHEN '-updated' THEN t.updated END DESC, "
 	    "CASE WHEN :ord LIKE '-%' THEN t.id END DESC, t.id ASC "

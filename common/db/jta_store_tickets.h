@@ -205,12 +205,15 @@ enum jta_err jta_store_ticket_move(struct jta_store *st, const char *key,
 /* ---- the basic ticketing API (/api/tickets/) over the same tickets ---- */
 
 /*
- * One page of the tickets matching q, in q->ordering (one of
- * jta_backend_tk_orderings, checked by the caller; NULL: "-created"),
- * then by id: page q->page (from 1) of q->page_size rows, and the count
- * of every match.  q->statuses, when not NULL, is a JSON array of stored
- * statuses (the caller maps the API's vocabulary onto them).  *out is
- * the caller's to release with jta_store_ticket_list_clear.
+ * One page of the tickets matching q, in q->ordering by a stored column
+ * ("created", "updated" or "summary", "-" first for descending; NULL:
+ * "-created"; the caller maps its own names onto them), then by id:
+ * page q->page (from 1) of q->page_size rows, and the count of every
+ * match.  q->title_icontains and q->search are substrings (any case) of
+ * the summary, and of the summary or description; q->statuses, when not
+ * NULL, is a JSON array of stored statuses (the caller maps the API's
+ * vocabulary onto them).  *out is the caller's to release with
+ * jta_store_ticket_list_clear.
  */
 enum jta_err jta_store_tk_list(struct jta_store *st,
     const struct jta_tk_query *q, struct jta_store_ticket_list *out,

@@ -653,10 +653,11 @@ START_TEST(tk_not_found_message)
 }
 END_TEST
 
-/* The ids of a tk_list answer by resolution statuses (JSON text). */
+/* The ids of a tk_list answer by resolution statuses (JSON text) in
+ * ordering (NULL: created). */
 static void
-tkexpect(struct env *e, const char *statuses, const char *want,
-    json_int_t wantcount)
+tkexpect_by(struct env *e, const char *statuses, const char *ordering,
+    const char *want, json_int_t wantcount)
 {
 	struct jta_error err;
 	struct jta_tk_query q;
@@ -669,7 +670,7 @@ tkexpect(struct env *e, const char *statuses, const char *want,
 	q.statuses = sts;
 	q.page = 1;
 	q.page_size = 20;
-	q.ordering = "created";
+	q.ordering = ordering != NULL ? ordering : "created";
 	ck_assert_msg(e->be.ops->tk_list(&e->be, &e->alice, &q, &res, &err) ==
 	    JTA_OK, "%s", err.detail);
 	ck_assert_uint_eq(json_object_size(res), 2);
@@ -686,6 +687,13 @@ tkexpect(struct env *e, const char *statuses, const char *want,
 	json_decref(sts);
 }
 
+static void
+tkexpect(struct env *e, const char *statuses, const char *want,
+    json_int_t wantcount)
+{
+	tkexpect_by(e, statuses, NULL, want, wantcount);
+}
+
 START_TEST(tk_list_shape_and_resolution_filter)
 {
 	struct env	 e;
@@ -699,6 +707,9 @@ START_TEST(tk_list_shape_and_resolution_filter)
 	bmove(&e, "DEMO-1", "In Progress");
 	tkexpect(&e, "[\"OPEN\"]", "1,4", 2);
 	tkexpect(&e, "[\"CLOSED\"]", "3", 1);
+	/* title orders by the stored summary, ties by id. */
+	tkexpect_by(&e, NULL, "title", "1,3,2,4", 4);
+	tkexpect_by(&e, NULL, "-title", "4,2,3,1", 4);
 	teardown(&e);
 }
 END_TEST

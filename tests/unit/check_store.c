@@ -2282,10 +2282,10 @@ START_TEST(tk_list_orderings)
 	tkexpect(st, &q, "4,3,2,1", 4);
 	q.ordering = "-updated";
 	tkexpect(st, &q, "1,2,3,4", 4);
-	/* Titles: "Bravo printer", "alpha laptop", "Charlie", "delta". */
-	q.ordering = "title";
+	/* Summaries: "Bravo printer", "alpha laptop", "Charlie", "delta". */
+	q.ordering = "summary";
 	tkexpect(st, &q, "1,3,2,4", 4);
-	q.ordering = "-title";
+	q.ordering = "-summary";
 	tkexpect(st, &q, "4,2,3,1", 4);
 	/* Ties fall back to the id. */
 	sqlexec(path, "UPDATE tickets SET created = 1700000000");
