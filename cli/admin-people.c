@@ -18,6 +18,7 @@
 
 #include "jta-admin.h"
 #include "jta_authz.h"
+#include "jta_backend.h"
 #include "jta_conf.h"
 #include "jta_operator.h"
 #include "jta_req.h"
@@ -171,7 +172,8 @@ int
 cmd_project_list(const struct jta_conf *conf, int argc, char **argv)
 {
 	(void)argv;
-	return listing(conf, argc, jta_store_project_list);
+	/* As the API shows them: with the embedded store's priorities. */
+	return listing(conf, argc, jta_local_project_list);
 }
 
 int

@@ -198,6 +198,18 @@ json_t *jta_backend_preview(const json_t *prepared);
 
 /* The embedded store's operations (jta_local.c). */
 extern const struct jta_backend_ops jta_local_ops;
+
+/* The embedded store's priorities, highest first, NULL-terminated: the
+ * vocabulary of its "priority" (jta_local.c). */
+extern const char *const jta_local_priorities[];
+
+/*
+ * The embedded store's projects as the API and jta-admin show them:
+ * [{key, name, types, priorities}] ordered by key, a new array in *out.
+ * Errors as jta_store_project_list.
+ */
+enum jta_err jta_local_project_list(struct jta_store *st, json_t **out)
+    JTA_WUR;
 /* Jira Cloud's, as each linked person (jta_jira_backend.c). */
 extern const struct jta_backend_ops jta_jira_ops;
 

@@ -1,11 +1,19 @@
 /*
- * The embedded ticket store as a backend: the store does the work; this
- * adds what only the serving side knows (each ticket's url).
+ * The embedded ticket store as a backend.  The ticket repository
+ * (common/db/jta_store_tickets.h) stores and reads plain rows; this owns
+ * what lies above storage: the workflow (its statuses, which moves exist
+ * from each, checked here before a conditional write), the vocabulary of
+ * /api/tickets/ (resolution_status) and every answer in the API's shapes
+ * (issues, lists with a cursor, comments, transitions, similar tickets,
+ * users, /api/tickets/ tickets and pages), with their HTTP statuses,
+ * field names and wording (README.md "The ticket API").
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -14,12 +22,69 @@
 #include "jta_store_people.h"
 #include "jta_store_tickets.h"
 #include "jta_suggest.h"
+#include "jta_text.h"
+#include "jta_time.h"
 
 /* jansson's object iterator takes a json_t * although it only reads. */
 static json_t *
 unconst(const json_t *v)
 {
 	return (json_t *)(uintptr_t)v;
+}
+
+static enum jta_err refs(struct jta_backend *, const char *, const json_t *,
+    struct jta_error *);
+static enum jta_err stale(enum jta_err, struct jta_error *);
+
+/* ---- the workflow ---- */
+
+/* The statuses of the embedded store's workflow, NULL-terminated: the
+ * vocabulary of the API's "status" filter and "to". */
+static const char *const statuses[] = { "Open", "In Progress", "Resolved",
+    "Closed", NULL };
+
+const char *const jta_local_priorities[] = { "Highest", "High", "Medium",
+    "Low", "Lowest", NULL };
+
+/* From each status, where a ticket may go (README.md "The ticket API"). */
+static const struct {
+	const char	*from;
+	const char	*to[3];
+} workflow[] = {
+	{ "Open",	 { "In Progress", NULL } },
+	{ "In Progress", { "Resolved", "Open", NULL } },
+	{ "Resolved",	 { "Closed", "Open", NULL } },
+	{ "Closed",	 { "Open", NULL } },
+};
+
+/* How often a move is read and tried again when a concurrent move
+ * changed the status between the read and the conditional write. */
+#define MOVE_TRIES	3
+
+/* The moves from status, NULL-terminated; NULL for a status the workflow
+ * does not know. */
+static const char *const *
+movesfrom(const char *status)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(workflow) / sizeof(workflow[0]); i++)
+		if (strcmp(workflow[i].from, status) == 0)
+			return workflow[i].to;
+	return NULL;
+}
+
+/* The moves from status as [{"to": name}]. */
+static json_t *
+movesjs(const char *status)
+{
+	const char *const *to = movesfrom(status);
+	json_t	*arr = json_array();
+
+	for (; arr != NULL && to != NULL && *to != NULL; to++)
+		if (json_array_append_new(arr, json_pack("{s:s}", "to", *to)))
+			break;
+	return arr;
 }
 
 /* Add "url" (public_url/api/issues/KEY) to one ticket object. */
@@ -36,13 +101,135 @@ addurl(const struct jta_backend *be, json_t *t)
 	json_object_set_new(t, "url", json_string(url));
 }
 
-/* Add the url to *out once rc says the call succeeded (taking out by
- * address: the call that fills it is an argument of this one). */
-static enum jta_err
-withurl(const struct jta_backend *be, enum jta_err rc, json_t *const *out)
+/* ---- the ticket API's shapes, built from the repository's rows ---- */
+
+/* A Unix time as the API's RFC 3339 string (a new reference). */
+static json_t *
+timejs(int64_t t)
 {
-	if (rc == JTA_OK)
-		addurl(be, *out);
+	char	 buf[JTA_TIME_STRLEN];
+
+	jta_time_format(t, buf);
+	return json_string(buf);
+}
+
+/* The issue key of row t (PROJECT-num). */
+static void
+keyof(const struct jta_store_ticket *t, char key[JTA_LIMIT_ISSUE_KEY + 1])
+{
+	snprintf(key, JTA_LIMIT_ISSUE_KEY + 1, "%s-%" PRId64, t->project,
+	    t->num);
+}
+
+/* A slim issue (key, summary, status, type, priority, assignee or null,
+ * reporter, created, updated), as search lists them; NULL when memory
+ * runs out. */
+static json_t *
+slimjs(const struct jta_store_ticket *t)
+{
+	char	 key[JTA_LIMIT_ISSUE_KEY + 1];
+
+	keyof(t, key);
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o}", "key",
+	    key, "summary", t->summary, "status", t->status, "type", t->type,
+	    "priority", t->priority, "assignee", t->assignee[0] == '\0' ?
+	    json_null() : json_string(t->assignee), "reporter", t->reporter,
+	    "created", timejs(t->created), "updated", timejs(t->updated));
+}
+
+/* t's labels as a JSON array of names. */
+static json_t *
+labelsjs(const struct jta_store_ticket *t)
+{
+	json_t	*a = json_array();
+	size_t	 i;
+
+	for (i = 0; a != NULL && i < t->nlabels; i++)
+		if (json_array_append_new(a, json_string(t->labels[i])) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+/* A comment: {id, author, body, created}. */
+static json_t *
+commentjs(const struct jta_store_comment *c)
+{
+	return json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)c->id,
+	    "author", c->author, "body", c->body, "created",
+	    timejs(c->created));
+}
+
+/* A whole issue: the slim issue, project, description, labels,
+ * comment_count, the last comments and its url; NULL when memory runs
+ * out. */
+static json_t *
+issuejs(const struct jta_backend *be, const struct jta_store_issue *is)
+{
+	json_t	*o, *arr = NULL, *c;
+	size_t	 i;
+
+	if ((o = slimjs(&is->t)) == NULL)
+		return NULL;
+	if (json_object_set_new(o, "project", json_string(is->t.project)) ||
+	    json_object_set_new(o, "description",
+	    json_string(is->t.description)) ||
+	    json_object_set_new(o, "labels", labelsjs(&is->t)) ||
+	    json_object_set_new(o, "comment_count",
+	    json_integer(is->comment_count)) ||
+	    (arr = json_array()) == NULL)
+		goto fail;
+	for (i = 0; i < is->ncomments; i++)
+		if ((c = commentjs(&is->comments[i])) == NULL ||
+		    json_array_append_new(arr, c) != 0)
+			goto fail;
+	if (json_object_set_new(o, "comments", arr) != 0) {
+		arr = NULL;
+		goto fail;
+	}
+	addurl(be, o);
+	return o;
+fail:
+	json_decref(arr);
+	json_decref(o);
+	return NULL;
+}
+
+/* Refuse what is not an issue key (PROJ-12), before the store. */
+static enum jta_err
+checkkey(const char *key, struct jta_error *err)
+{
+	char	 proj[JTA_LIMIT_PROJECT_KEY + 1];
+	int64_t	 num;
+
+	if (jta_text_parse_issue_key(key, strlen(key), proj, sizeof(proj),
+	    &num) != 0)
+		return jta_error_set(err, JTA_ERR_INPUT, 400, "key",
+		    "an issue key looks like PROJ-12");
+	return JTA_OK;
+}
+
+/* The answer for an issue key no ticket has. */
+static enum jta_err
+notfound(struct jta_error *err)
+{
+	return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "key",
+	    "there is no issue with that key");
+}
+
+/* The API's answer for the repository's rc and issue (which this
+ * clears): the issue with its url, or the error in the API's words. */
+static enum jta_err
+answer(const struct jta_backend *be, enum jta_err rc,
+    struct jta_store_issue *is, json_t **out, struct jta_error *err)
+{
+	*out = NULL;
+	if (rc == JTA_ERR_NOTFOUND)
+		rc = notfound(err);
+	else if (rc == JTA_OK && (*out = issuejs(be, is)) == NULL)
+		rc = JTA_ERR_NOMEM;
+	jta_store_issue_clear(is);
 	return rc;
 }
 
@@ -50,40 +237,78 @@ static enum jta_err
 search(struct jta_backend *be, const struct jta_user *who,
     const struct jta_search *q, json_t **out, struct jta_error *err)
 {
+	struct jta_search canon = *q;
+	struct jta_store_ticket_list list;
+	char		 next[JTA_LIMIT_CURSOR + 1];
 	enum jta_err	 rc;
-	json_t		*t;
+	json_t		*t, *arr = NULL;
 	size_t		 i;
 
-	struct jta_search canon = *q;
-
 	(void)who;	/* every local user sees every local ticket */
+	*out = NULL;
+	memset(&list, 0, sizeof(list));
 	if (q->jql != NULL)
 		return jta_error_set(err, JTA_ERR_INPUT, 422, "jql",
 		    "jql needs the Jira backend; this server uses its "
 		    "embedded ticket store: use the filters instead");
-	/* The store's own statuses and priorities (a Jira site has its
-	 * own, so the endpoint takes any name). */
+	/* The workflow's statuses and this backend's priorities (a Jira
+	 * site has its own, so the endpoint takes any name). */
 	if ((q->status != NULL && (rc = jta_req_choose("status",
-	    jta_store_statuses, q->status, &canon.status, err)) != JTA_OK) ||
+	    statuses, q->status, &canon.status, err)) != JTA_OK) ||
 	    (q->priority != NULL && (rc = jta_req_choose("priority",
-	    jta_store_priorities, q->priority, &canon.priority, err)) !=
+	    jta_local_priorities, q->priority, &canon.priority, err)) !=
 	    JTA_OK))
 		return rc;
-	if ((rc = jta_store_ticket_search(be->store, &canon, out, err)) !=
-	    JTA_OK)
+	for (i = 0; q->order != NULL && jta_store_orders[i] != NULL; i++)
+		if (strcmp(jta_store_orders[i], q->order) == 0)
+			break;
+	if (q->order != NULL && jta_store_orders[i] == NULL)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "order",
+		    "order must be one of -updated, updated, -created, "
+		    "created");
+	rc = jta_store_ticket_search(be->store, &canon, &list, next,
+	    sizeof(next), err);
+	if (rc == JTA_ERR_NOTFOUND)
+		return jta_error_set(err, JTA_ERR_INPUT, 400, "cursor",
+		    "cursor is not one this server gave for this order; "
+		    "start again without it");
+	if (rc == JTA_ERR_INPUT)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "text",
+		    "text has too many words or quotes; shorten it");
+	if (rc != JTA_OK)
 		return rc;
-	json_array_foreach(json_object_get(*out, "issues"), i, t)
+	rc = JTA_ERR_NOMEM;
+	if ((arr = json_array()) == NULL)
+		goto out;
+	for (i = 0; i < list.n; i++) {
+		if ((t = slimjs(&list.v[i])) == NULL ||
+		    json_array_append_new(arr, t) != 0)
+			goto out;
 		addurl(be, t);
-	return JTA_OK;
+	}
+	*out = json_pack("{s:O, s:o}", "issues", arr, "next_cursor",
+	    next[0] != '\0' ? json_string(next) : json_null());
+	if (*out != NULL)
+		rc = JTA_OK;
+out:
+	jta_store_ticket_list_clear(&list);
+	json_decref(arr);
+	return rc;
 }
 
 static enum jta_err
 get(struct jta_backend *be, const struct jta_user *who, const char *key,
     json_t **out, struct jta_error *err)
 {
+	struct jta_store_issue is;
+	enum jta_err	 rc;
+
 	(void)who;
-	return withurl(be, jta_store_ticket_get(be->store, key, out, err),
-	    out);
+	*out = NULL;
+	if ((rc = checkkey(key, err)) != JTA_OK)
+		return rc;
+	rc = jta_store_ticket_get(be->store, key, &is, err);
+	return answer(be, rc, &is, out, err);
 }
 
 /* File what prepare made: the store takes the user name of the
@@ -95,6 +320,7 @@ create(struct jta_backend *be, const struct jta_user *who,
 {
 	static const char *const keep[] = { "project", "summary", "type",
 	    "description", "priority", "labels", NULL };
+	struct jta_store_issue is;
 	json_t		*f;
 	const json_t	*v;
 	size_t		 i;
@@ -114,10 +340,10 @@ create(struct jta_backend *be, const struct jta_user *who,
 		goto nomem;
 	/* The token is looked up and stored in the ticket's own insert
 	 * transaction: a repeat with it answers the ticket it made. */
-	rc = withurl(be, jta_store_ticket_create_once(be->store, who, f, once,
-	    &created, out, err), out);
+	rc = stale(jta_store_ticket_create_once(be->store, who, f, once,
+	    &created, &is, err), err);
 	json_decref(f);
-	return rc;
+	return answer(be, rc, &is, out, err);
 nomem:
 	json_decref(f);
 	return JTA_ERR_NOMEM;
@@ -128,11 +354,18 @@ find_once(struct jta_backend *be, const struct jta_user *who,
     const json_t *prepared, const char *once, int64_t since, json_t **out,
     struct jta_error *err)
 {
+	struct jta_store_issue is;
+	enum jta_err	 rc;
+
 	(void)who;
 	(void)prepared;
 	(void)since;
-	return withurl(be, jta_store_ticket_by_once(be->store, once, out,
-	    err), out);
+	*out = NULL;
+	if ((rc = jta_store_ticket_by_once(be->store, once, &is, err)) ==
+	    JTA_ERR_NOTFOUND)
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
+		    "no ticket carries that submit token");
+	return answer(be, rc, &is, out, err);
 }
 
 static enum jta_err
@@ -141,50 +374,186 @@ update(struct jta_backend *be, const struct jta_user *who, const char *key,
 {
 	const json_t	*p = json_object_get(fields, "priority");
 	const char	*canon;
-	json_t		*f;
+	struct jta_store_issue is;
+	char		 proj[JTA_LIMIT_PROJECT_KEY + 1];
+	char		 status[JTA_LIMIT_NAME + 1];
+	int64_t		 num;
+	json_t		*f = NULL;
 	enum jta_err	 rc;
 
 	(void)who;
-	if (!json_is_string(p))
-		return withurl(be, jta_store_ticket_update(be->store, key,
-		    fields, out, err), out);
-	/* The store's own priorities (a Jira site has its own). */
-	if ((rc = jta_req_choose("priority", jta_store_priorities,
-	    json_string_value(p), &canon, err)) != JTA_OK)
+	*out = NULL;
+	if ((rc = checkkey(key, err)) != JTA_OK)
 		return rc;
-	if ((f = json_copy(unconst(fields))) == NULL ||
-	    json_object_set_new(f, "priority", json_string(canon)) != 0) {
+	/* This backend's priorities (a Jira site has its own). */
+	if (json_is_string(p) && (rc = jta_req_choose("priority",
+	    jta_local_priorities, json_string_value(p), &canon, err)) !=
+	    JTA_OK)
+		return rc;
+	if ((f = json_copy(unconst(fields))) == NULL || (json_is_string(p) &&
+	    json_object_set_new(f, "priority", json_string(canon)) != 0)) {
 		json_decref(f);
 		return JTA_ERR_NOMEM;
 	}
-	rc = withurl(be, jta_store_ticket_update(be->store, key, f, out, err),
-	    out);
+	/* A ticket that is not there is 404 before its type or assignee
+	 * is judged, against the project of its key. */
+	if (json_is_string(json_object_get(f, "type")) ||
+	    json_is_string(json_object_get(f, "assignee"))) {
+		if ((rc = jta_store_ticket_status(be->store, key, status,
+		    sizeof(status), err)) == JTA_ERR_NOTFOUND)
+			rc = notfound(err);
+		else if (rc == JTA_OK && jta_text_parse_issue_key(key,
+		    strlen(key), proj, sizeof(proj), &num) == 0)
+			rc = refs(be, proj, f, err);
+		if (rc != JTA_OK) {
+			json_decref(f);
+			return rc;
+		}
+	}
+	rc = stale(jta_store_ticket_update(be->store, key, f, &is, err), err);
 	json_decref(f);
-	return rc;
+	return answer(be, rc, &is, out, err);
 }
 
 static enum jta_err
 comment(struct jta_backend *be, const struct jta_user *who, const char *key,
     const char *body, json_t **out, struct jta_error *err)
 {
-	return jta_store_ticket_comment(be->store, key, who, body, out, err);
+	struct jta_store_comment c;
+	enum jta_err	 rc;
+
+	*out = NULL;
+	if ((rc = checkkey(key, err)) != JTA_OK)
+		return rc;
+	if ((rc = jta_store_ticket_comment(be->store, key, who, body, &c,
+	    err)) == JTA_ERR_NOTFOUND)
+		return notfound(err);
+	if (rc == JTA_OK && (*out = commentjs(&c)) == NULL)
+		rc = JTA_ERR_NOMEM;
+	jta_store_comment_clear(&c);
+	return rc;
 }
 
 static enum jta_err
 transitions(struct jta_backend *be, const struct jta_user *who,
     const char *key, json_t **out, struct jta_error *err)
 {
+	enum jta_err	 rc;
+	char		 status[JTA_LIMIT_NAME + 1];
+
 	(void)who;
-	return jta_store_ticket_transitions(be->store, key, out, err);
+	*out = NULL;
+	if ((rc = checkkey(key, err)) != JTA_OK)
+		return rc;
+	if ((rc = jta_store_ticket_status(be->store, key, status,
+	    sizeof(status), err)) == JTA_ERR_NOTFOUND)
+		return notfound(err);
+	if (rc != JTA_OK)
+		return rc;
+	*out = json_pack("{s:s, s:s, s:o}", "key", key, "status", status,
+	    "transitions", movesjs(status));
+	return *out == NULL ? JTA_ERR_NOMEM : JTA_OK;
 }
 
+/*
+ * Move the ticket to status to, when the workflow allows it from the
+ * status it is in: read the status, check the move here, then write it
+ * conditionally on the status read, so that a concurrent move is seen
+ * (the store's JTA_ERR_CONFLICT) and the check runs again on the new
+ * status, as if the two had queued.
+ */
 static enum jta_err
 transition(struct jta_backend *be, const struct jta_user *who,
     const char *key, const char *to, json_t **out, struct jta_error *err)
 {
+	struct jta_store_issue is;
+	enum jta_err	 rc;
+	const char *const *moves;
+	char		 status[JTA_LIMIT_NAME + 1], list[128];
+	size_t		 i, o;
+	int		 tries;
+
 	(void)who;
-	return withurl(be, jta_store_ticket_transition(be->store, key, to,
-	    out, err), out);
+	*out = NULL;
+	if ((rc = checkkey(key, err)) != JTA_OK)
+		return rc;
+	rc = JTA_ERR_CONFLICT;
+	for (tries = 0; tries < MOVE_TRIES && rc == JTA_ERR_CONFLICT;
+	    tries++) {
+		if ((rc = jta_store_ticket_status(be->store, key, status,
+		    sizeof(status), err)) == JTA_ERR_NOTFOUND)
+			return notfound(err);
+		if (rc != JTA_OK)
+			return rc;
+		for (i = 0; statuses[i] != NULL; i++)
+			if (strcasecmp(statuses[i], to) == 0)
+				break;
+		if (statuses[i] == NULL)
+			return jta_error_set(err, JTA_ERR_INPUT, 422, "to",
+			    "to must be a status: Open, In Progress, "
+			    "Resolved or Closed");
+		moves = movesfrom(status);
+		for (i = 0; moves != NULL && moves[i] != NULL; i++)
+			if (strcasecmp(moves[i], to) == 0)
+				break;
+		if (moves == NULL || moves[i] == NULL) {
+			list[0] = '\0';
+			for (i = 0, o = 0; moves != NULL && moves[i] != NULL;
+			    i++)
+				o += (size_t)snprintf(list + o,
+				    sizeof(list) - o, "%s%s", i ? ", " : "",
+				    moves[i]);
+			return jta_error_set(err, JTA_ERR_CONFLICT, 409, "to",
+			    "an issue in status %s can move only to: %s",
+			    status, list);
+		}
+		rc = jta_store_ticket_move(be->store, key, status, moves[i],
+		    err);
+	}
+	if (rc == JTA_ERR_CONFLICT)
+		return jta_error_set(err, JTA_ERR_CONFLICT, 409, "to",
+		    "the issue kept changing status while it was moved; "
+		    "read its transitions and try again");
+	if (rc == JTA_ERR_NOTFOUND)
+		return notfound(err);
+	if (rc != JTA_OK)
+		return rc;
+	rc = jta_store_ticket_get(be->store, key, &is, err);
+	return answer(be, rc, &is, out, err);
+}
+
+/* The priorities as a new JSON array; NULL when memory runs out. */
+static json_t *
+prioritiesjs(void)
+{
+	json_t	*a = json_array();
+	size_t	 i;
+
+	for (i = 0; a != NULL && jta_local_priorities[i] != NULL; i++)
+		if (json_array_append_new(a, json_string(
+		    jta_local_priorities[i])) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+enum jta_err
+jta_local_project_list(struct jta_store *st, json_t **out)
+{
+	enum jta_err	 rc;
+	json_t		*p;
+	size_t		 i;
+
+	if ((rc = jta_store_project_list(st, out)) != JTA_OK)
+		return rc;
+	json_array_foreach(*out, i, p)
+		if (json_object_set_new(p, "priorities", prioritiesjs()) != 0) {
+			json_decref(*out);
+			*out = NULL;
+			return JTA_ERR_NOMEM;
+		}
+	return JTA_OK;
 }
 
 static enum jta_err
@@ -196,7 +565,7 @@ projects(struct jta_backend *be, const struct jta_user *who, json_t **out,
 
 	(void)who;
 	*out = NULL;
-	if ((rc = jta_store_project_list(be->store, &list)) != JTA_OK)
+	if ((rc = jta_local_project_list(be->store, &list)) != JTA_OK)
 		return jta_error_set(err, rc, 500, NULL,
 		    "the ticket store failed; the server log has details");
 	if ((*out = json_pack("{s:o}", "projects", list)) == NULL)
@@ -250,20 +619,73 @@ typeof_(const json_t *p, const char *name)
 	return NULL;
 }
 
+/*
+ * What the store would refuse, said in the API's words before it writes:
+ * project proj must exist, fields' "type" (when a string) be one of its
+ * types and fields' "assignee" (when a string) a user's name.  The store
+ * refuses them too (a bare JTA_ERR_INPUT) should one go in between:
+ * stale() answers that.
+ */
+static enum jta_err
+refs(struct jta_backend *be, const char *proj, const json_t *fields,
+    struct jta_error *err)
+{
+	json_t		*list = NULL;
+	const json_t	*p, *v;
+	struct jta_user	 u;
+	char		*names;
+	enum jta_err	 rc;
+
+	if ((rc = project(be, proj, &list, &p, err)) != JTA_OK)
+		goto out;
+	if (p == NULL) {
+		rc = jta_error_set(err, JTA_ERR_INPUT, 422, "project",
+		    "there is no project with that key; GET /api/projects "
+		    "lists them");
+		goto out;
+	}
+	v = json_object_get(fields, "type");
+	if (json_is_string(v) && typeof_(p, json_string_value(v)) == NULL) {
+		names = json_dumps(json_object_get(p, "types"), JSON_COMPACT);
+		rc = jta_error_set(err, JTA_ERR_INPUT, 422, "type", "this "
+		    "project has no such issue type; allowed values: %s",
+		    names != NULL ? names : "?");
+		free(names);
+		goto out;
+	}
+	v = json_object_get(fields, "assignee");
+	if (json_is_string(v) && (rc = jta_store_user_get(be->store,
+	    json_string_value(v), &u, err)) != JTA_OK) {
+		if (rc == JTA_ERR_NOTFOUND)
+			rc = jta_error_set(err, JTA_ERR_INPUT, 422, "assignee",
+			    "assignee must be the name of a known user");
+		goto out;
+	}
+	rc = JTA_OK;
+out:
+	json_decref(list);
+	return rc;
+}
+
+/* The answer when the store refuses a project, type or assignee that
+ * refs() (or prepare) found a moment before. */
+static enum jta_err
+stale(enum jta_err rc, struct jta_error *err)
+{
+	if (rc != JTA_ERR_INPUT)
+		return rc;
+	return jta_error_set(err, JTA_ERR_CONFLICT, 409, NULL, "the project, "
+	    "issue type or assignee changed while the ticket was written; "
+	    "try again");
+}
+
 /* The embedded store's create screen: the same for every project and
  * type (api.md "Field discovery"). */
 static json_t *
 localfields(void)
 {
-	json_t	*prio = json_array();
-	size_t	 i;
+	json_t	*prio = prioritiesjs();
 
-	for (i = 0; prio != NULL && jta_store_priorities[i] != NULL; i++)
-		if (json_array_append_new(prio, json_string(
-		    jta_store_priorities[i])) != 0) {
-			json_decref(prio);
-			return NULL;
-		}
 	if (prio == NULL)
 		return NULL;
 	return json_pack("[{s:s, s:s, s:b, s:s}, {s:s, s:s, s:b, s:s}, "
@@ -434,13 +856,13 @@ prepare(struct jta_backend *be, const struct jta_user *who,
 		if ((v = json_object_get(input, copied[i])) != NULL &&
 		    json_object_set(*prepared, copied[i], unconst(v)) != 0)
 			rc = JTA_ERR_NOMEM;
-	for (i = 0; jta_store_priorities[i] != NULL; i++) {
+	for (i = 0; jta_local_priorities[i] != NULL; i++) {
 		if (json_array_append_new(prio, json_string(
-		    jta_store_priorities[i])) != 0)
+		    jta_local_priorities[i])) != 0)
 			rc = JTA_ERR_NOMEM;
-		if (pr != NULL && strcasecmp(pr, jta_store_priorities[i]) ==
+		if (pr != NULL && strcasecmp(pr, jta_local_priorities[i]) ==
 		    0 && json_object_set_new(*prepared, "priority",
-		    json_string(jta_store_priorities[i])) != 0)
+		    json_string(jta_local_priorities[i])) != 0)
 			rc = JTA_ERR_NOMEM;
 	}
 	if (pr != NULL && json_object_get(*prepared, "priority") == NULL)
@@ -494,6 +916,25 @@ out:
 	return rc;
 }
 
+/* A similar ticket: {key, summary, status, project, type, priority,
+ * labels, components ([]: the store has none), updated, score, url}. */
+static json_t *
+similarjs(const struct jta_backend *be, const struct jta_store_ticket *t)
+{
+	char	 key[JTA_LIMIT_ISSUE_KEY + 1];
+	json_t	*o;
+
+	keyof(t, key);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:[], s:o, s:f}",
+	    "key", key, "summary", t->summary, "status", t->status, "project",
+	    t->project, "type", t->type, "priority", t->priority, "labels",
+	    labelsjs(t), "components", "updated", timejs(t->updated), "score",
+	    t->score);
+	if (o != NULL)
+		addurl(be, o);
+	return o;
+}
+
 /* GET /api/similar over every ticket (every local user sees all). */
 static enum jta_err
 similar(struct jta_backend *be, const struct jta_user *who,
@@ -501,6 +942,7 @@ similar(struct jta_backend *be, const struct jta_user *who,
     struct jta_error *err)
 {
 	struct jta_suggest_terms terms;
+	struct jta_store_ticket_list rows;
 	json_t		*list = NULL, *sugg = NULL, *t;
 	size_t		 i;
 	enum jta_err	 rc;
@@ -509,77 +951,301 @@ similar(struct jta_backend *be, const struct jta_user *who,
 	*out = NULL;
 	jta_suggest_terms(text, &terms);
 	if ((rc = jta_store_ticket_similar(be->store, &terms, project, limit,
-	    &list, err)) != JTA_OK)
+	    &rows, err)) == JTA_ERR_INPUT)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "text",
+		    "text has no word to look for (words of three letters "
+		    "or more that are not as common as \"the\")");
+	if (rc != JTA_OK)
 		return rc;
-	json_array_foreach(list, i, t)
-		addurl(be, t);
+	rc = JTA_ERR_NOMEM;
+	if ((list = json_array()) == NULL)
+		goto out;
+	for (i = 0; i < rows.n; i++)
+		if ((t = similarjs(be, &rows.v[i])) == NULL ||
+		    json_array_append_new(list, t) != 0)
+			goto out;
 	if ((rc = jta_suggest_make(list, &sugg)) == JTA_OK &&
 	    (*out = json_pack("{s:O, s:O}", "similar", list, "suggestion",
 	    sugg)) == NULL)
 		rc = JTA_ERR_NOMEM;
+out:
+	jta_store_ticket_list_clear(&rows);
 	json_decref(list);
 	json_decref(sugg);
 	return rc;
 }
 
-/* GET /api/users over the store's users. */
+/* GET /api/users over the store's users: {"users": [{"id": name,
+ * "name": display name, "email" (when there is one)}]}. */
 static enum jta_err
 users(struct jta_backend *be, const struct jta_user *who, const char *query,
     size_t limit, json_t **out, struct jta_error *err)
 {
-	json_t		*list = NULL;
+	struct jta_user	*v = NULL;
+	json_t		*list = NULL, *o;
+	size_t		 i, n = 0;
 	enum jta_err	 rc;
 
 	(void)who;
 	*out = NULL;
-	if ((rc = jta_store_user_find(be->store, query, limit, &list, err)) !=
-	    JTA_OK)
+	if ((rc = jta_store_user_find(be->store, query, limit, &v, &n,
+	    err)) != JTA_OK)
 		return rc;
-	if ((*out = json_pack("{s:o}", "users", list)) == NULL)
-		return JTA_ERR_NOMEM;
-	return JTA_OK;
+	rc = JTA_ERR_NOMEM;
+	if ((list = json_array()) == NULL)
+		goto out;
+	for (i = 0; i < n; i++) {
+		o = json_pack("{s:s, s:s}", "id", v[i].name, "name",
+		    v[i].display_name);
+		if (o == NULL || json_array_append_new(list, o) != 0 ||
+		    (v[i].email[0] != '\0' && json_object_set_new(o, "email",
+		    json_string(v[i].email)) != 0))
+			goto out;
+	}
+	if ((*out = json_pack("{s:O}", "users", list)) != NULL)
+		rc = JTA_OK;
+out:
+	free(v);
+	json_decref(list);
+	return rc;
 }
 
-/* ---- /api/tickets/: the store's own tickets, as before ---- */
+/* ---- /api/tickets/: the store's own tickets, in that API's shapes ---- */
+
+/* The resolution_status of each workflow status (README.md "/api/tickets/"):
+ * OPEN is Open or In Progress. */
+static const struct {
+	const char	*res;
+	const char	*status;
+} resolutions[] = {
+	{ "OPEN",	"Open" },
+	{ "OPEN",	"In Progress" },
+	{ "RESOLVED",	"Resolved" },
+	{ "CLOSED",	"Closed" },
+};
+
+/* The resolution_status of a stored status (CLOSED for one the workflow
+ * does not know: it is not being worked on). */
+static const char *
+resof(const char *status)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(resolutions) / sizeof(resolutions[0]); i++)
+		if (strcmp(resolutions[i].status, status) == 0)
+			return resolutions[i].res;
+	return "CLOSED";
+}
+
+/* The workflow status for a resolution_status, given the current one
+ * (NULL for a new ticket): OPEN keeps a ticket being worked on In
+ * Progress. */
+static const char *
+tkstatus(const char *res, const char *cur)
+{
+	if (strcmp(res, "RESOLVED") == 0)
+		return "Resolved";
+	if (strcmp(res, "CLOSED") == 0)
+		return "Closed";
+	return cur != NULL && strcmp(cur, "In Progress") == 0 ?
+	    "In Progress" : "Open";
+}
+
+/* One ticket in /api/tickets/' shape: {id, title, description, created,
+ * resolution_status}; NULL when memory runs out. */
+static json_t *
+tkjs(const struct jta_store_ticket *t)
+{
+	return json_pack("{s:I, s:s, s:s, s:o, s:s}", "id", (json_int_t)t->id,
+	    "title", t->summary, "description", t->description, "created",
+	    timejs(t->created), "resolution_status", resof(t->status));
+}
+
+/* The answer for a ticket id that is not there. */
+static enum jta_err
+tknotfound(int64_t id, struct jta_error *err)
+{
+	return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "id",
+	    "Ticket with id '%" PRId64 "' was not found.", id);
+}
+
+/* /api/tickets/ field names onto the store's: title is the summary. */
+static json_t *
+tkfields(const json_t *fields)
+{
+	json_t		*f = json_object();
+	const json_t	*v;
+
+	if (f == NULL)
+		return NULL;
+	if ((v = json_object_get(fields, "title")) != NULL &&
+	    json_object_set(f, "summary", unconst(v)) != 0)
+		goto fail;
+	if ((v = json_object_get(fields, "description")) != NULL &&
+	    json_object_set(f, "description", unconst(v)) != 0)
+		goto fail;
+	return f;
+fail:
+	json_decref(f);
+	return NULL;
+}
+
+/* The stored statuses of the resolution statuses in res (an array of
+ * OPEN/RESOLVED/CLOSED), a new array; NULL when memory runs out. */
+static json_t *
+tkstatuses(const json_t *res)
+{
+	json_t		*out = json_array();
+	const json_t	*v;
+	size_t		 i, k;
+
+	json_array_foreach(res, i, v)
+		for (k = 0; out != NULL &&
+		    k < sizeof(resolutions) / sizeof(resolutions[0]); k++)
+			if (json_is_string(v) && strcmp(resolutions[k].res,
+			    json_string_value(v)) == 0 &&
+			    json_array_append_new(out, json_string(
+			    resolutions[k].status)) != 0) {
+				json_decref(out);
+				out = NULL;
+			}
+	return out;
+}
 
 static enum jta_err
 tk_list(struct jta_backend *be, const struct jta_user *who,
     const struct jta_tk_query *q, json_t **out, struct jta_error *err)
 {
+	struct jta_tk_query canon = *q;
+	struct jta_store_ticket_list list;
+	json_t		*sts = NULL, *arr = NULL, *row;
+	size_t		 i;
+	enum jta_err	 rc = JTA_ERR_NOMEM;
+
 	(void)who;	/* every local user sees every local ticket */
-	return jta_store_tk_list(be->store, q, out, err);
+	*out = NULL;
+	memset(&list, 0, sizeof(list));
+	if (q->statuses != NULL &&
+	    (canon.statuses = sts = tkstatuses(q->statuses)) == NULL)
+		goto out;
+	/* The title is the stored summary. */
+	if (q->ordering != NULL && strcmp(q->ordering, "title") == 0)
+		canon.ordering = "summary";
+	else if (q->ordering != NULL && strcmp(q->ordering, "-title") == 0)
+		canon.ordering = "-summary";
+	if ((rc = jta_store_tk_list(be->store, &canon, &list, err)) != JTA_OK)
+		goto out;
+	rc = JTA_ERR_NOMEM;
+	if ((arr = json_array()) == NULL)
+		goto out;
+	for (i = 0; i < list.n; i++)
+		if ((row = tkjs(&list.v[i])) == NULL ||
+		    json_array_append_new(arr, row) != 0)
+			goto out;
+	if ((*out = json_pack("{s:I, s:O}", "count", (json_int_t)list.count,
+	    "results", arr)) != NULL)
+		rc = JTA_OK;
+out:
+	jta_store_ticket_list_clear(&list);
+	json_decref(sts);
+	json_decref(arr);
+	return rc;
 }
 
 static enum jta_err
 tk_get(struct jta_backend *be, const struct jta_user *who, int64_t id,
     json_t **out, struct jta_error *err)
 {
+	struct jta_store_ticket t;
+	enum jta_err	 rc;
+
 	(void)who;
-	return jta_store_tk_get(be->store, id, out, err);
+	*out = NULL;
+	if ((rc = jta_store_tk_get(be->store, id, &t, err)) ==
+	    JTA_ERR_NOTFOUND)
+		return tknotfound(id, err);
+	if (rc != JTA_OK)
+		return rc;
+	*out = tkjs(&t);
+	jta_store_ticket_clear(&t);
+	return *out == NULL ? JTA_ERR_NOMEM : JTA_OK;
 }
 
 static enum jta_err
 tk_create(struct jta_backend *be, const struct jta_user *who,
     const json_t *fields, json_t **out, struct jta_error *err)
 {
-	return jta_store_tk_create(be->store, who, be->conf->default_project,
-	    fields, out, err);
+	const char	*res = json_string_value(json_object_get(fields,
+			    "resolution_status"));
+	json_t		*f;
+	int64_t		 id;
+	enum jta_err	 rc;
+
+	*out = NULL;
+	if ((f = tkfields(fields)) == NULL)
+		return JTA_ERR_NOMEM;
+	if ((rc = refs(be, be->conf->default_project, f, err)) == JTA_OK)
+		rc = stale(jta_store_tk_create(be->store, who,
+		    be->conf->default_project, f, tkstatus(res != NULL ? res :
+		    "OPEN", NULL), &id, err), err);
+	json_decref(f);
+	if (rc != JTA_OK)
+		return rc;
+	return tk_get(be, who, id, out, err);
 }
 
+/*
+ * Change ticket id.  Its new status depends on the one it has (OPEN keeps
+ * In Progress), so the status is read here and the store writes only
+ * while it is still the one read; a concurrent move makes this read it
+ * again (at most MOVE_TRIES times).
+ */
 static enum jta_err
 tk_update(struct jta_backend *be, const struct jta_user *who, int64_t id,
     const json_t *fields, json_t **out, struct jta_error *err)
 {
-	(void)who;
-	return jta_store_tk_update(be->store, id, fields, out, err);
+	const char	*res = json_string_value(json_object_get(fields,
+			    "resolution_status"));
+	struct jta_store_ticket cur;
+	json_t		*f;
+	enum jta_err	 rc = JTA_ERR_CONFLICT;
+	int		 tries;
+
+	*out = NULL;
+	if ((f = tkfields(fields)) == NULL)
+		return JTA_ERR_NOMEM;
+	for (tries = 0; tries < MOVE_TRIES && rc == JTA_ERR_CONFLICT;
+	    tries++) {
+		if ((rc = jta_store_tk_get(be->store, id, &cur, err)) !=
+		    JTA_OK)
+			break;
+		rc = jta_store_tk_update(be->store, id, f, cur.status,
+		    res != NULL ? tkstatus(res, cur.status) : NULL, err);
+		jta_store_ticket_clear(&cur);
+	}
+	json_decref(f);
+	if (rc == JTA_ERR_NOTFOUND)
+		return tknotfound(id, err);
+	if (rc == JTA_ERR_CONFLICT)
+		return jta_error_set(err, JTA_ERR_CONFLICT, 409, NULL,
+		    "the ticket kept changing while it was updated; read it "
+		    "and try again");
+	if (rc != JTA_OK)
+		return rc;
+	return tk_get(be, who, id, out, err);
 }
 
 static enum jta_err
 tk_delete(struct jta_backend *be, const struct jta_user *who, int64_t id,
     struct jta_error *err)
 {
+	enum jta_err	 rc;
+
 	(void)who;
-	return jta_store_tk_delete(be->store, id, err);
+	if ((rc = jta_store_tk_delete(be->store, id, err)) ==
+	    JTA_ERR_NOTFOUND)
+		return tknotfound(id, err);
+	return rc;
 }
 
 const struct jta_backend_ops jta_local_ops = {

@@ -1,7 +1,9 @@
 /*
  * The embedded ticket store with SQLite (jta_store_tickets.h): projects,
- * tickets, labels, comments, /api/tickets/ and the exactly-once create;
- * the ranked and paged reads are in jta_store_tickets_search.c.
+ * tickets, labels, comments, /api/tickets/ rows, conditional status
+ * moves and the exactly-once create; the ranked and paged reads are in
+ * jta_store_tickets_search.c.  Plain rows out, bare storage facts as
+ * errors: the workflow and the API's shapes are jta_local.c's.
  */
 #include "config.h"
 
@@ -9,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <sqlite3.h>
 
@@ -45,7 +46,7 @@ enum sid {
 	S_T_SET_TYPE,
 	S_T_SET_PRIORITY,
 	S_T_SET_ASSIGNEE,
-	S_T_SET_STATUS,
+	S_T_MOVE,
 	S_T_TOUCH,
 	S_TK_COUNT,
 	S_TK_LIST,
@@ -58,21 +59,17 @@ enum sid {
 	S_COUNT
 };
 
-#define TK_STATUS \
-	"(CASE WHEN t.status IN ('Open', 'In Progress') THEN 'OPEN' " \
-	"WHEN t.status = 'Resolved' THEN 'RESOLVED' ELSE 'CLOSED' END)"
+/* The filters of jta_store_tk_list; :sts holds stored statuses. */
 #define TK_WHERE \
 	"WHERE (:id IS NULL OR t.id = :id) " \
 	"AND (:ids IS NULL OR t.id IN (SELECT value FROM json_each(:ids))) " \
 	"AND (:title IS NULL OR instr(lower(t.summary), lower(:title)) > 0) " \
 	"AND (:cgte IS NULL OR t.created >= :cgte) " \
 	"AND (:clte IS NULL OR t.created <= :clte) " \
-	"AND (:sts IS NULL OR " TK_STATUS " IN (SELECT value FROM " \
+	"AND (:sts IS NULL OR t.status IN (SELECT value FROM " \
 	"json_each(:sts))) " \
 	"AND (:search IS NULL OR instr(lower(t.summary), lower(:search)) > 0 " \
 	"OR instr(lower(t.description), lower(:search)) > 0) "
-#define TK_COLS "t.id, t.summary, t.description, t.created, " TK_STATUS \
-	", t.status"
 
 static const char *const sql[S_COUNT] = {
 	[S_PROJ_ADD] = "INSERT INTO projects (key, name, created) "
@@ -115,20 +112,23 @@ static const char *const sql[S_COUNT] = {
 	[S_T_SET_PRIORITY] = "UPDATE tickets SET priority = :v WHERE id = :tid",
 	[S_T_SET_ASSIGNEE] = "UPDATE tickets SET assignee_id = :v "
 	    "WHERE id = :tid",
-	[S_T_SET_STATUS] = "UPDATE tickets SET status = :v WHERE id = :tid",
+	/* Conditional on the status the caller read: a concurrent move
+	 * leaves no row changed. */
+	[S_T_MOVE] = "UPDATE tickets SET status = :to, "
+	    "updated = max(updated, :now) WHERE id = :tid AND status = :from",
 	[S_T_TOUCH] = "UPDATE tickets SET updated = max(updated, :now) "
 	    "WHERE id = :tid",
 	[S_TK_COUNT] = "SELECT count(*) FROM tickets t " TK_WHERE,
-	[S_TK_LIST] = "SELECT " TK_COLS " FROM tickets t " TK_WHERE
+	[S_TK_LIST] = "SELECT " TICKET_COLS TICKET_FROM TK_WHERE
 	    "ORDER BY CASE :ord WHEN 'created' THEN t.created END ASC, "
 	    "CASE :ord WHEN '-created' THEN t.created END DESC, "
-	    "CASE :ord WHEN 'title' THEN t.summary END ASC, "
-	    "CASE :ord WHEN '-title' THEN t.summary END DESC, "
+	    "CASE :ord WHEN 'summary' THEN t.summary END ASC, "
+	    "CASE :ord WHEN '-summary' THEN t.summary END DESC, "
 	    "CASE :ord WHEN 'updated' THEN t.updated END ASC, "
 	    "CASE :ord WHEN '-updated' THEN t.updated END DESC, "
 	    "CASE WHEN :ord LIKE '-%' THEN t.id END DESC, t.id ASC "
 	    "LIMIT :lim OFFSET :off",
-	[S_TK_GET] = "SELECT " TK_COLS " FROM tickets t WHERE t.id = :id",
+	[S_TK_GET] = "SELECT " TICKET_COLS TICKET_FROM "WHERE t.id = :id",
 	[S_TK_DEL_COMMENTS] = "DELETE FROM comments WHERE ticket_id = :tid",
 	[S_TK_DEL_LABELS] = "DELETE FROM ticket_labels WHERE ticket_id = :tid",
 	[S_TK_DEL] = "DELETE FROM tickets WHERE id = :tid",
@@ -144,23 +144,10 @@ stmt(struct jta_store *st, enum sid id)
 	return jta_db_stmt(st, JTA_DB_REPO_TICKETS, sql, S_COUNT, (size_t)id);
 }
 
-const char *const jta_store_priorities[] = { "Highest", "High", "Medium",
-    "Low", "Lowest", NULL };
-const char *const jta_store_statuses[] = { "Open", "In Progress",
-    "Resolved", "Closed", NULL };
 const char *const jta_store_orders[] = { "-updated", "updated", "-created",
     "created", NULL };
 
-/* The workflow: from each status, where a ticket may go. */
-static const struct {
-	const char	*from;
-	const char	*to[3];
-} workflow[] = {
-	{ "Open",	 { "In Progress", NULL } },
-	{ "In Progress", { "Resolved", "Open", NULL } },
-	{ "Resolved",	 { "Closed", "Open", NULL } },
-	{ "Closed",	 { "Open", NULL } },
-};
+
 /* ---- projects ---- */
 
 enum jta_err
@@ -226,19 +213,6 @@ out:
 	return ret;
 }
 
-static json_t *
-strlist(const char *const *v)
-{
-	json_t	*a = json_array();
-
-	for (; a != NULL && *v != NULL; v++)
-		if (json_array_append_new(a, json_string(*v)) != 0) {
-			json_decref(a);
-			return NULL;
-		}
-	return a;
-}
-
 /* The issue types of project pid as a JSON array. */
 static enum jta_err
 projtypes(struct jta_store *st, int64_t pid, json_t **out)
@@ -289,9 +263,8 @@ jta_store_project_list(struct jta_store *st, json_t **out)
 		if ((ret = projtypes(st, sqlite3_column_int64(s, 0), &types)) !=
 		    JTA_OK)
 			goto out;
-		o = json_pack("{s:s, s:s, s:o, s:o}", "key", jta_db_col(s, 1),
-		    "name", jta_db_col(s, 2), "types", types, "priorities",
-		    strlist(jta_store_priorities));
+		o = json_pack("{s:s, s:s, s:o}", "key", jta_db_col(s, 1),
+		    "name", jta_db_col(s, 2), "types", types);
 		ret = JTA_ERR_NOMEM;
 		if (o == NULL || json_array_append_new(arr, o) != 0)
 			goto out;
@@ -321,10 +294,10 @@ findticket(struct jta_store *st, const char *key, int64_t *tid,
 	int64_t		 num;
 	int		 rc;
 
+	/* No ticket has a key that is not one (the backend says why). */
 	if (jta_text_parse_issue_key(key, strlen(key), proj, sizeof(proj),
 	    &num) != 0)
-		return jta_error_set(err, JTA_ERR_INPUT, 400, "key",
-		    "an issue key looks like PROJ-12");
+		return JTA_ERR_NOTFOUND;
 	if ((s = stmt(st, S_T_FIND)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_btext(s, ":key", proj)) != SQLITE_OK ||
@@ -338,108 +311,153 @@ findticket(struct jta_store *st, const char *key, int64_t *tid,
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
-		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "key",
-		    "there is no issue with that key");
+		return JTA_ERR_NOTFOUND;
 	return rc == SQLITE_ROW ? JTA_OK : jta_db_err(st, rc, "find", err);
 }
 
-/* A slim row from TICKET_COLS: key, summary, status, type, priority,
- * assignee, reporter, created, updated. */
-json_t *
-jta_tickets_slimrow(sqlite3_stmt *s)
+/* A copy of column i of s ("" for NULL); NULL when memory runs out. */
+static char *
+coldup(sqlite3_stmt *s, int i)
 {
-	char	 key[JTA_LIMIT_ISSUE_KEY + 1];
+	return strdup(jta_db_col(s, i));
+}
 
-	snprintf(key, sizeof(key), "%s-%" PRId64, jta_db_col(s, 0),
-	    (int64_t)sqlite3_column_int64(s, 1));
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o}", "key",
-	    key, "summary", jta_db_col(s, 2), "status", jta_db_col(s, 3),
-	    "type", jta_db_col(s, 4), "priority", jta_db_col(s, 5), "assignee",
-	    sqlite3_column_type(s, 6) == SQLITE_NULL
-		? json_null()
-		: json_string(jta_db_col(s, 6)),
-	    "reporter", jta_db_col(s, 7), "created",
-	    jta_db_timejs(sqlite3_column_int64(s, 8)), "updated",
-	    jta_db_timejs(sqlite3_column_int64(s, 9)));
+int
+jta_tickets_row(sqlite3_stmt *s, struct jta_store_ticket *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->id = sqlite3_column_int64(s, 10);
+	t->num = sqlite3_column_int64(s, 1);
+	snprintf(t->project, sizeof(t->project), "%s", jta_db_col(s, 0));
+	snprintf(t->status, sizeof(t->status), "%s", jta_db_col(s, 3));
+	snprintf(t->type, sizeof(t->type), "%s", jta_db_col(s, 4));
+	snprintf(t->priority, sizeof(t->priority), "%s", jta_db_col(s, 5));
+	snprintf(t->assignee, sizeof(t->assignee), "%s", jta_db_col(s, 6));
+	snprintf(t->reporter, sizeof(t->reporter), "%s", jta_db_col(s, 7));
+	t->created = sqlite3_column_int64(s, 8);
+	t->updated = sqlite3_column_int64(s, 9);
+	if ((t->summary = coldup(s, 2)) == NULL ||
+	    (t->description = coldup(s, 11)) == NULL) {
+		jta_store_ticket_clear(t);
+		return -1;
+	}
+	return 0;
+}
+
+int
+jta_tickets_append(struct jta_store_ticket_list *l, sqlite3_stmt *s)
+{
+	struct jta_store_ticket *v;
+
+	if (l->n >= SIZE_MAX / sizeof(*v) - 1 || (v = realloc(l->v,
+	    (l->n + 1) * sizeof(*v))) == NULL)
+		return -1;
+	l->v = v;
+	if (jta_tickets_row(s, &l->v[l->n]) != 0)
+		return -1;
+	l->n++;
+	return 0;
+}
+
+void
+jta_store_ticket_clear(struct jta_store_ticket *t)
+{
+	size_t	 i;
+
+	if (t == NULL)
+		return;
+	free(t->summary);
+	free(t->description);
+	for (i = 0; i < t->nlabels; i++)
+		free(t->labels[i]);
+	free(t->labels);
+	t->summary = t->description = NULL;
+	t->labels = NULL;
+	t->nlabels = 0;
+}
+
+void
+jta_store_ticket_list_clear(struct jta_store_ticket_list *l)
+{
+	size_t	 i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		jta_store_ticket_clear(&l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
 }
 
 enum jta_err
-jta_tickets_labels(struct jta_store *st, int64_t tid, json_t **out)
+jta_tickets_labels(struct jta_store *st, int64_t tid,
+    struct jta_store_ticket *t)
 {
 	sqlite3_stmt	*s;
-	json_t		*arr;
+	char		**v;
 	int		 rc;
 
-	*out = NULL;
 	if ((s = stmt(st, S_T_LABELS)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", NULL);
 	if ((rc = jta_db_bint(s, ":tid", tid)) != SQLITE_OK)
 		return jta_db_err(st, rc, "bind", NULL);
-	if ((arr = json_array()) == NULL)
-		return JTA_ERR_NOMEM;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (json_array_append_new(arr, json_string(jta_db_col(s, 0))) !=
-		    0)
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (t->nlabels >= SIZE_MAX / sizeof(*v) - 1 ||
+		    (v = realloc(t->labels, (t->nlabels + 1) *
+		    sizeof(*v))) == NULL)
 			break;
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		json_decref(arr);
-		return rc == SQLITE_ROW ? JTA_ERR_NOMEM :
-		    jta_db_err(st, rc, "labels", NULL);
+		t->labels = v;
+		if ((v[t->nlabels] = strdup(jta_db_col(s, 0))) == NULL)
+			break;
+		t->nlabels++;
 	}
-	*out = arr;
-	return JTA_OK;
+	sqlite3_reset(s);
+	if (rc == SQLITE_ROW)
+		return JTA_ERR_NOMEM;
+	return rc == SQLITE_DONE ? JTA_OK : jta_db_err(st, rc, "labels", NULL);
 }
 
-static json_t *
-commentjs(sqlite3_stmt *s)
+void
+jta_store_issue_clear(struct jta_store_issue *is)
 {
-	return json_pack("{s:I, s:s, s:s, s:o}", "id",
-	    (json_int_t)sqlite3_column_int64(s, 0), "author", jta_db_col(s, 1),
-	    "body", jta_db_col(s, 2), "created",
-	    jta_db_timejs(sqlite3_column_int64(s, 3)));
+	size_t	 i;
+
+	if (is == NULL)
+		return;
+	jta_store_ticket_clear(&is->t);
+	for (i = 0; i < is->ncomments; i++)
+		free(is->comments[i].body);
+	free(is->comments);
+	memset(is, 0, sizeof(*is));
 }
 
-/* The whole ticket tid in the API's shape. */
+/* The whole ticket tid (labels, comment count, last comments) into
+ * *out, which the caller clears. */
 static enum jta_err
-ticketjs(struct jta_store *st, int64_t tid, json_t **out,
+issueread(struct jta_store *st, int64_t tid, struct jta_store_issue *out,
     struct jta_error *err)
 {
 	enum jta_err	 ret = JTA_ERR_NOMEM;
+	struct jta_store_comment *c;
 	sqlite3_stmt	*s;
-	json_t		*o = NULL, *arr = NULL, *lab = NULL, *c;
-	int64_t		 ncomments;
-	int		 rc;
+	int		 rc, bad = 0;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if ((s = stmt(st, S_T_GET)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_bint(s, ":tid", tid)) != SQLITE_OK)
 		return jta_db_err(st, rc, "bind", err);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		o = jta_tickets_slimrow(s);
-		if (o != NULL &&
-		    (jta_db_oset(o, "project", json_string(jta_db_col(s, 0))) ||
-			jta_db_oset(o, "description",
-			    json_string(jta_db_col(s, 11))))) {
-			json_decref(o);
-			o = NULL;
-		}
-	}
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		bad = jta_tickets_row(s, &out->t);
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
-		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "key",
-		    "there is no issue with that key");
+		return JTA_ERR_NOTFOUND;
 	if (rc != SQLITE_ROW)
 		return jta_db_err(st, rc, "get", err);
-	if (o == NULL)
+	if (bad != 0)
+		return JTA_ERR_NOMEM;
+	if ((ret = jta_tickets_labels(st, tid, &out->t)) != JTA_OK)
 		goto out;
-	if ((ret = jta_tickets_labels(st, tid, &lab)) != JTA_OK)
-		goto out;
-	if (jta_db_oset(o, "labels", lab) != 0) {
-		ret = JTA_ERR_NOMEM;
-		goto out;
-	}
 	if ((s = stmt(st, S_T_NCOMMENTS)) == NULL) {
 		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
 		goto out;
@@ -450,7 +468,7 @@ ticketjs(struct jta_store *st, int64_t tid, json_t **out,
 		ret = jta_db_err(st, rc, "count comments", err);
 		goto out;
 	}
-	ncomments = sqlite3_column_int64(s, 0);
+	out->comment_count = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	if ((s = stmt(st, S_T_COMMENTS)) == NULL) {
 		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
@@ -463,43 +481,47 @@ ticketjs(struct jta_store *st, int64_t tid, json_t **out,
 		goto out;
 	}
 	ret = JTA_ERR_NOMEM;
-	if ((arr = json_array()) == NULL)
-		goto out;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if ((c = commentjs(s)) == NULL ||
-		    json_array_append_new(arr, c) != 0) {
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		/* At most JTA_LIMIT_COMMENTS_SHOWN rows (the LIMIT). */
+		if ((c = realloc(out->comments, (out->ncomments + 1) *
+		    sizeof(*c))) == NULL) {
 			sqlite3_reset(s);
 			goto out;
 		}
+		out->comments = c;
+		c = &c[out->ncomments];
+		memset(c, 0, sizeof(*c));
+		c->id = sqlite3_column_int64(s, 0);
+		snprintf(c->author, sizeof(c->author), "%s",
+		    jta_db_col(s, 1));
+		c->created = sqlite3_column_int64(s, 3);
+		if ((c->body = strdup(jta_db_col(s, 2))) == NULL) {
+			sqlite3_reset(s);
+			goto out;
+		}
+		out->ncomments++;
+	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
 		ret = jta_db_err(st, rc, "comments", err);
 		goto out;
 	}
-	if (jta_db_oset(o, "comment_count", json_integer(ncomments)) != 0 ||
-	    jta_db_oset(o, "comments", arr) != 0) {
-		arr = NULL;
-		goto out;
-	}
-	arr = NULL;
-	*out = o;
-	o = NULL;
 	ret = JTA_OK;
 out:
-	json_decref(arr);
-	json_decref(o);
+	if (ret != JTA_OK)
+		jta_store_issue_clear(out);
 	return ret;
 }
 
-/* The canonical name of issue type `type` in project pid, or the
- * project's first type when type is NULL. */
+/* The canonical name of issue type `type` in project pid (matched as the
+ * column's collation does: ASCII case ignored), or the project's first
+ * type when type is NULL.  JTA_ERR_INPUT, err untouched, when the project
+ * has no such type. */
 static enum jta_err
 projtype(struct jta_store *st, int64_t pid, const char *type, char *out,
     size_t outsz, struct jta_error *err)
 {
 	sqlite3_stmt	*s;
-	json_t		*types = NULL;
-	char		*list;
 	int		 rc;
 
 	if ((s = stmt(st, type ? S_PROJ_TYPE_FIND : S_PROJ_TYPE_FIRST)) ==
@@ -515,31 +537,31 @@ projtype(struct jta_store *st, int64_t pid, const char *type, char *out,
 	sqlite3_reset(s);
 	if (rc == SQLITE_ROW)
 		return JTA_OK;
-	if (rc != SQLITE_DONE)
-		return jta_db_err(st, rc, "type", err);
-	if (projtypes(st, pid, &types) != JTA_OK)
-		return jta_db_err(st, SQLITE_ERROR, "types", err);
-	list = json_dumps(types, JSON_COMPACT);
-	json_decref(types);
-	jta_error_set(err, JTA_ERR_INPUT, 422, "type", "this project has no "
-	    "such issue type; allowed values: %s", list ? list : "?");
-	free(list);
-	return JTA_ERR_INPUT;
+	return rc == SQLITE_DONE ? JTA_ERR_INPUT : jta_db_err(st, rc, "type",
+	    err);
 }
 
-/* The id of the user named name, for an assignee. */
+/* The id of the user named name, for an assignee: JTA_ERR_INPUT, err
+ * untouched, when there is none. */
 static enum jta_err
 assigneeid(struct jta_store *st, const char *name, int64_t *id,
     struct jta_error *err)
 {
 	struct jta_user	 u;
+	struct jta_error scratch;
 	enum jta_err	 rc;
 
-	if ((rc = jta_store_user_get(st, name, &u, err)) == JTA_ERR_NOTFOUND)
-		return jta_error_set(err, JTA_ERR_INPUT, 422, "assignee",
-		    "assignee must be the name of a known user");
+	memset(&scratch, 0, sizeof(scratch));
+	if ((rc = jta_store_user_get(st, name, &u, &scratch)) ==
+	    JTA_ERR_NOTFOUND)
+		return JTA_ERR_INPUT;
+	if (rc != JTA_OK) {
+		if (err != NULL)
+			*err = scratch;
+		return rc;
+	}
 	*id = u.id;
-	return rc;
+	return JTA_OK;
 }
 
 static enum jta_err
@@ -596,9 +618,7 @@ insertticket(struct jta_store *st, const struct jta_user *reporter,
 	num = sqlite3_column_int64(s, 1);
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
-		return jta_error_set(err, JTA_ERR_INPUT, 422, "project",
-		    "there is no project with that key; GET /api/projects "
-		    "lists them");
+		return JTA_ERR_INPUT;
 	if (rc != SQLITE_ROW)
 		return jta_db_err(st, rc, "project", err);
 	if ((ret = projtype(st, pid, fstr(fields, "type"), type,
@@ -640,12 +660,12 @@ insertticket(struct jta_store *st, const struct jta_user *reporter,
 
 enum jta_err
 jta_store_ticket_create(struct jta_store *st, const struct jta_user *reporter,
-    const json_t *fields, json_t **out, struct jta_error *err)
+    const json_t *fields, struct jta_store_issue *out, struct jta_error *err)
 {
 	enum jta_err	 ret;
 	int64_t		 tid;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	if ((ret = insertticket(st, reporter, fstr(fields, "project"), fields,
@@ -654,20 +674,20 @@ jta_store_ticket_create(struct jta_store *st, const struct jta_user *reporter,
 		jta_db_rollback(st);
 		return ret;
 	}
-	return ticketjs(st, tid, out, err);
+	return issueread(st, tid, out, err);
 }
 
 enum jta_err
-jta_store_ticket_get(struct jta_store *st, const char *key, json_t **out,
-    struct jta_error *err)
+jta_store_ticket_get(struct jta_store *st, const char *key,
+    struct jta_store_issue *out, struct jta_error *err)
 {
 	enum jta_err	 ret;
 	int64_t		 tid;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if ((ret = findticket(st, key, &tid, NULL, 0, err)) != JTA_OK)
 		return ret;
-	return ticketjs(st, tid, out, err);
+	return issueread(st, tid, out, err);
 }
 
 static enum jta_err
@@ -773,12 +793,12 @@ applyfields(struct jta_store *st, int64_t tid, const json_t *fields,
 
 enum jta_err
 jta_store_ticket_update(struct jta_store *st, const char *key,
-    const json_t *fields, json_t **out, struct jta_error *err)
+    const json_t *fields, struct jta_store_issue *out, struct jta_error *err)
 {
 	enum jta_err	 ret;
 	int64_t		 tid;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	if ((ret = findticket(st, key, &tid, NULL, 0, err)) != JTA_OK ||
@@ -787,20 +807,20 @@ jta_store_ticket_update(struct jta_store *st, const char *key,
 		jta_db_rollback(st);
 		return ret;
 	}
-	return ticketjs(st, tid, out, err);
+	return issueread(st, tid, out, err);
 }
 
 enum jta_err
 jta_store_ticket_comment(struct jta_store *st, const char *key,
-    const struct jta_user *author, const char *body, json_t **out,
-    struct jta_error *err)
+    const struct jta_user *author, const char *body,
+    struct jta_store_comment *out, struct jta_error *err)
 {
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int64_t		 tid, now = jta_time_now();
 	int		 rc;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	if ((ret = findticket(st, key, &tid, NULL, 0, err)) != JTA_OK)
@@ -817,9 +837,10 @@ jta_store_ticket_comment(struct jta_store *st, const char *key,
 		ret = jta_db_err(st, rc, "comment", err);
 		goto fail;
 	}
-	if ((*out = json_pack("{s:I, s:s, s:s, s:o}", "id",
-	    (json_int_t)jta_db_last_rowid(st), "author", author->name,
-	    "body", body, "created", jta_db_timejs(now))) == NULL) {
+	out->id = jta_db_last_rowid(st);
+	out->created = now;
+	snprintf(out->author, sizeof(out->author), "%s", author->name);
+	if ((out->body = strdup(body)) == NULL) {
 		ret = JTA_ERR_NOMEM;
 		goto fail;
 	}
@@ -828,112 +849,66 @@ jta_store_ticket_comment(struct jta_store *st, const char *key,
 		goto fail;
 	return JTA_OK;
 fail:
-	json_decref(*out);
-	*out = NULL;
+	jta_store_comment_clear(out);
 	jta_db_rollback(st);
 	return ret;
 }
 
-static const char *const *
-movesfrom(const char *status)
+void
+jta_store_comment_clear(struct jta_store_comment *c)
 {
-	size_t	 i;
-
-	for (i = 0; i < sizeof(workflow) / sizeof(workflow[0]); i++)
-		if (strcmp(workflow[i].from, status) == 0)
-			return workflow[i].to;
-	return NULL;
-}
-
-static json_t *
-movesjs(const char *status)
-{
-	const char *const *to = movesfrom(status);
-	json_t	*arr = json_array();
-
-	for (; arr != NULL && to != NULL && *to != NULL; to++)
-		if (json_array_append_new(arr, json_pack("{s:s}", "to", *to)))
-			break;
-	return arr;
+	if (c == NULL)
+		return;
+	free(c->body);
+	c->body = NULL;
 }
 
 enum jta_err
-jta_store_ticket_transitions(struct jta_store *st, const char *key,
-    json_t **out, struct jta_error *err)
+jta_store_ticket_status(struct jta_store *st, const char *key, char *status,
+    size_t statussz, struct jta_error *err)
 {
-	enum jta_err	 ret;
-	char		 status[JTA_LIMIT_NAME + 1];
 	int64_t		 tid;
 
-	*out = NULL;
-	if ((ret = findticket(st, key, &tid, status, sizeof(status), err)) !=
-	    JTA_OK)
-		return ret;
-	*out = json_pack("{s:s, s:s, s:o}", "key", key, "status", status,
-	    "transitions", movesjs(status));
-	return *out == NULL ? JTA_ERR_NOMEM : JTA_OK;
+	return findticket(st, key, &tid, status, statussz, err);
+}
+
+/* Move ticket tid from status from to status to, inside the caller's
+ * transaction: JTA_ERR_CONFLICT when its status is no longer from. */
+static enum jta_err
+move(struct jta_store *st, int64_t tid, const char *from, const char *to,
+    struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_T_MOVE)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bint(s, ":tid", tid)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":from", from)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":to", to)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":now", jta_time_now())) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "move", err);
+	return jta_db_changes(st) == 0 ? JTA_ERR_CONFLICT : JTA_OK;
 }
 
 enum jta_err
-jta_store_ticket_transition(struct jta_store *st, const char *key,
-    const char *to, json_t **out, struct jta_error *err)
+jta_store_ticket_move(struct jta_store *st, const char *key,
+    const char *from, const char *to, struct jta_error *err)
 {
 	enum jta_err	 ret;
-	const char *const *moves;
-	char		 status[JTA_LIMIT_NAME + 1], list[128];
-	size_t		 i, o = 0;
 	int64_t		 tid;
 
-	*out = NULL;
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
-	if ((ret = findticket(st, key, &tid, status, sizeof(status), err)) !=
-	    JTA_OK)
-		goto fail;
-	for (i = 0; jta_store_statuses[i] != NULL; i++)
-		if (strcasecmp(jta_store_statuses[i], to) == 0)
-			break;
-	if (jta_store_statuses[i] == NULL) {
-		ret = jta_error_set(err, JTA_ERR_INPUT, 422, "to",
-		    "to must be a status: Open, In Progress, Resolved or "
-		    "Closed");
-		goto fail;
-	}
-	moves = movesfrom(status);
-	for (i = 0; moves != NULL && moves[i] != NULL; i++)
-		if (strcasecmp(moves[i], to) == 0)
-			break;
-	if (moves == NULL || moves[i] == NULL) {
-		list[0] = '\0';
-		for (i = 0; moves != NULL && moves[i] != NULL; i++)
-			o += (size_t)snprintf(list + o, sizeof(list) - o,
-			    "%s%s", i ? ", " : "", moves[i]);
-		ret = jta_error_set(err, JTA_ERR_CONFLICT, 409, "to",
-		    "an issue in status %s can move only to: %s", status,
-		    list);
-		goto fail;
-	}
-	if ((ret = setfield(st, S_T_SET_STATUS, tid, moves[i], err)) !=
-	    JTA_OK || (ret = touch(st, tid, err)) != JTA_OK ||
+	if ((ret = findticket(st, key, &tid, NULL, 0, err)) != JTA_OK ||
+	    (ret = move(st, tid, from, to, err)) != JTA_OK ||
 	    (ret = jta_db_commit(st, err)) != JTA_OK)
-		goto fail;
-	return ticketjs(st, tid, out, err);
-fail:
-	jta_db_rollback(st);
+		jta_db_rollback(st);
 	return ret;
 }
 
 /* ---- /api/tickets/ ---- */
-
-static json_t *
-tkrow(sqlite3_stmt *s)
-{
-	return json_pack("{s:I, s:s, s:s, s:o, s:s}", "id",
-	    (json_int_t)sqlite3_column_int64(s, 0), "title", jta_db_col(s, 1),
-	    "description", jta_db_col(s, 2), "created",
-	    jta_db_timejs(sqlite3_column_int64(s, 3)), "resolution_status",
-	    jta_db_col(s, 4));
-}
 
 static int
 tkbind(sqlite3_stmt *s, const struct jta_tk_query *q)
@@ -953,15 +928,14 @@ tkbind(sqlite3_stmt *s, const struct jta_tk_query *q)
 
 enum jta_err
 jta_store_tk_list(struct jta_store *st, const struct jta_tk_query *q,
-    json_t **out, struct jta_error *err)
+    struct jta_store_ticket_list *out, struct jta_error *err)
 {
 	enum jta_err	 ret = JTA_ERR_NOMEM;
 	sqlite3_stmt	*s;
-	json_t		*arr = NULL, *row;
 	int64_t		 count;
 	int		 rc;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if ((s = stmt(st, S_TK_COUNT)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = tkbind(s, q)) != SQLITE_OK)
@@ -980,53 +954,52 @@ jta_store_tk_list(struct jta_store *st, const struct jta_tk_query *q,
 	    (rc = jta_db_bint(s, ":off", (q->page - 1) * q->page_size)) !=
 	    SQLITE_OK)
 		return jta_db_err(st, rc, "bind", err);
-	if ((arr = json_array()) == NULL)
-		goto out;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if ((row = tkrow(s)) == NULL ||
-		    json_array_append_new(arr, row) != 0)
+		if (jta_tickets_append(out, s) != 0)
 			goto out;
 	if (rc != SQLITE_DONE) {
 		ret = jta_db_err(st, rc, "list", err);
 		goto out;
 	}
-	*out = json_pack("{s:I, s:O}", "count", (json_int_t)count, "results",
-	    arr);
-	ret = *out == NULL ? JTA_ERR_NOMEM : JTA_OK;
+	out->count = count;
+	ret = JTA_OK;
 out:
 	sqlite3_reset(s);
-	json_decref(arr);
+	if (ret != JTA_OK)
+		jta_store_ticket_list_clear(out);
 	return ret;
 }
 
 enum jta_err
-jta_store_tk_get(struct jta_store *st, int64_t id, json_t **out,
-    struct jta_error *err)
+jta_store_tk_get(struct jta_store *st, int64_t id,
+    struct jta_store_ticket *out, struct jta_error *err)
 {
 	sqlite3_stmt	*s;
-	int		 rc;
+	int		 rc, bad = 0;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if ((s = stmt(st, S_TK_GET)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_bint(s, ":id", id)) != SQLITE_OK)
 		return jta_db_err(st, rc, "bind", err);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
-		*out = tkrow(s);
+		bad = jta_tickets_row(s, out);
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
-		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "id",
-		    "Ticket with id '%" PRId64 "' was not found.", id);
+		return JTA_ERR_NOTFOUND;
 	if (rc != SQLITE_ROW)
 		return jta_db_err(st, rc, "get", err);
-	return *out == NULL ? JTA_ERR_NOMEM : JTA_OK;
+	if (bad != 0) {
+		jta_store_ticket_clear(out);
+		return JTA_ERR_NOMEM;
+	}
+	return JTA_OK;
 }
 
-/* The workflow status of ticket id now (statussz bytes into status). */
+/* Whether ticket id exists (JTA_ERR_NOTFOUND when not). */
 static enum jta_err
-tkcurrent(struct jta_store *st, int64_t id, char *status, size_t statussz,
-    struct jta_error *err)
+tkexists(struct jta_store *st, int64_t id, struct jta_error *err)
 {
 	sqlite3_stmt	*s;
 	int		 rc;
@@ -1036,105 +1009,43 @@ tkcurrent(struct jta_store *st, int64_t id, char *status, size_t statussz,
 	if ((rc = jta_db_bint(s, ":id", id)) != SQLITE_OK)
 		return jta_db_err(st, rc, "bind", err);
 	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		snprintf(status, statussz, "%s", jta_db_col(s, 5));
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
-		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "id",
-		    "Ticket with id '%" PRId64 "' was not found.", id);
+		return JTA_ERR_NOTFOUND;
 	return rc == SQLITE_ROW ? JTA_OK : jta_db_err(st, rc, "get", err);
-}
-
-/* The workflow status for a resolution_status, given the current one. */
-static const char *
-tkstatus(const char *res, const char *cur)
-{
-	if (strcmp(res, "RESOLVED") == 0)
-		return "Resolved";
-	if (strcmp(res, "CLOSED") == 0)
-		return "Closed";
-	/* OPEN: a ticket being worked on stays In Progress. */
-	return cur != NULL && strcmp(cur, "In Progress") == 0 ?
-	    "In Progress" : "Open";
-}
-
-/* Map /api/tickets/ field names onto the ticket API's. */
-static json_t *
-tkfields(const json_t *fields)
-{
-	json_t		*f = json_object();
-	const json_t	*v;
-
-	if (f == NULL)
-		return NULL;
-	if ((v = json_object_get(fields, "title")) != NULL &&
-	    json_object_set(f, "summary", (json_t *)(uintptr_t)v) != 0)
-		goto fail;
-	if ((v = json_object_get(fields, "description")) != NULL &&
-	    json_object_set(f, "description", (json_t *)(uintptr_t)v) != 0)
-		goto fail;
-	return f;
-fail:
-	json_decref(f);
-	return NULL;
 }
 
 enum jta_err
 jta_store_tk_create(struct jta_store *st, const struct jta_user *reporter,
-    const char *project, const json_t *fields, json_t **out,
-    struct jta_error *err)
+    const char *project, const json_t *fields, const char *status,
+    int64_t *id, struct jta_error *err)
 {
 	enum jta_err	 ret;
-	json_t		*f;
-	const char	*res = fstr(fields, "resolution_status");
-	int64_t		 tid;
 
-	*out = NULL;
-	if ((f = tkfields(fields)) == NULL)
-		return JTA_ERR_NOMEM;
+	*id = 0;
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
-		goto out;
-	if ((ret = insertticket(st, reporter, project, f,
-	    tkstatus(res ? res : "OPEN", NULL), &tid, err)) != JTA_OK ||
-	    (ret = jta_db_commit(st, err)) != JTA_OK) {
+		return ret;
+	if ((ret = insertticket(st, reporter, project, fields, status, id,
+	    err)) != JTA_OK || (ret = jta_db_commit(st, err)) != JTA_OK) {
 		jta_db_rollback(st);
-		goto out;
+		*id = 0;
 	}
-	ret = jta_store_tk_get(st, tid, out, err);
-out:
-	json_decref(f);
 	return ret;
 }
 
 enum jta_err
 jta_store_tk_update(struct jta_store *st, int64_t id, const json_t *fields,
-    json_t **out, struct jta_error *err)
+    const char *from, const char *to, struct jta_error *err)
 {
 	enum jta_err	 ret;
-	json_t		*f;
-	const char	*res = fstr(fields, "resolution_status");
-	char		 cur[JTA_LIMIT_NAME + 1];
 
-	*out = NULL;
-	if ((f = tkfields(fields)) == NULL)
-		return JTA_ERR_NOMEM;
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
-		goto out;
-	if ((ret = tkcurrent(st, id, cur, sizeof(cur), err)) != JTA_OK ||
-	    (ret = applyfields(st, id, f, err)) != JTA_OK)
-		goto fail;
-	/* The workflow status now keeps In Progress for OPEN. */
-	if (res != NULL && (ret = setfield(st, S_T_SET_STATUS, id,
-	    tkstatus(res, cur), err)) != JTA_OK)
-		goto fail;
-	if ((ret = jta_db_commit(st, err)) != JTA_OK)
-		goto fail;
-	ret = jta_store_tk_get(st, id, out, err);
-	goto out;
-fail:
-	jta_db_rollback(st);
-out:
-	json_decref(f);
+		return ret;
+	if ((ret = tkexists(st, id, err)) != JTA_OK ||
+	    (ret = applyfields(st, id, fields, err)) != JTA_OK ||
+	    (to != NULL && (ret = move(st, id, from, to, err)) != JTA_OK) ||
+	    (ret = jta_db_commit(st, err)) != JTA_OK)
+		jta_db_rollback(st);
 	return ret;
 }
 
@@ -1145,13 +1056,12 @@ jta_store_tk_delete(struct jta_store *st, int64_t id, struct jta_error *err)
 	    S_TK_DEL };
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
-	char		 cur[JTA_LIMIT_NAME + 1];
 	size_t		 i;
 	int		 rc;
 
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
-	if ((ret = tkcurrent(st, id, cur, sizeof(cur), err)) != JTA_OK)
+	if ((ret = tkexists(st, id, err)) != JTA_OK)
 		goto fail;
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		if ((s = stmt(st, steps[i])) == NULL) {
@@ -1196,14 +1106,14 @@ oncefind(struct jta_store *st, const char *token, int64_t *tid,
 enum jta_err
 jta_store_ticket_create_once(struct jta_store *st,
     const struct jta_user *reporter, const json_t *fields, const char *token,
-    int *created, json_t **out, struct jta_error *err)
+    int *created, struct jta_store_issue *out, struct jta_error *err)
 {
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int64_t		 tid = 0;
 	int		 rc;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	*created = 0;
 	if (token == NULL)
 		return jta_store_ticket_create(st, reporter, fields, out, err);
@@ -1237,22 +1147,21 @@ out:
 		*created = 0;
 		return ret;
 	}
-	return ticketjs(st, tid, out, err);
+	return issueread(st, tid, out, err);
 }
 
 enum jta_err
 jta_store_ticket_by_once(struct jta_store *st, const char *token,
-    json_t **out, struct jta_error *err)
+    struct jta_store_issue *out, struct jta_error *err)
 {
 	enum jta_err	 ret;
 	int64_t		 tid;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if ((ret = oncefind(st, token, &tid, err)) != JTA_OK)
 		return ret;
 	if (tid == 0)
-		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
-		    "no ticket carries that submit token");
-	return ticketjs(st, tid, out, err);
+		return JTA_ERR_NOTFOUND;
+	return issueread(st, tid, out, err);
 }
 

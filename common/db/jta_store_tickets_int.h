@@ -14,9 +14,9 @@
 
 #include "jta_db.h"
 #include "jta_err.h"
+#include "jta_store_tickets.h"
 
-/* A ticket row: the columns jta_tickets_slimrow and the ticket answers
- * read by position. */
+/* A ticket row: the columns jta_tickets_row reads by position. */
 #define TICKET_COLS \
 	"p.key, t.num, t.summary, t.status, t.type, t.priority, a.name, " \
 	"r.name, t.created, t.updated, t.id, t.description "
@@ -25,13 +25,17 @@
 	"JOIN users r ON r.id = t.reporter_id " \
 	"LEFT JOIN users a ON a.id = t.assignee_id "
 
-/* A slim ticket (key, summary, status, type, priority, assignee,
- * reporter, created, updated) from a row of TICKET_COLS; a new reference,
- * NULL when memory runs out. */
-json_t *jta_tickets_slimrow(sqlite3_stmt *s);
+/* Read a row of TICKET_COLS into *t (which jta_store_ticket_clear
+ * releases): 0, or -1 when memory runs out (then nothing is held). */
+int jta_tickets_row(sqlite3_stmt *s, struct jta_store_ticket *t);
 
-/* The labels of ticket tid as a new JSON array in *out. */
+/* Append a row of TICKET_COLS to l: 0, or -1 when memory runs out (l is
+ * unchanged). */
+int jta_tickets_append(struct jta_store_ticket_list *l, sqlite3_stmt *s);
+
+/* The labels of ticket tid, by name, into t->labels and t->nlabels
+ * (released with t). */
 enum jta_err jta_tickets_labels(struct jta_store *st, int64_t tid,
-    json_t **out);
+    struct jta_store_ticket *t);
 
 #endif

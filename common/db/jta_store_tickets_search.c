@@ -7,6 +7,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -17,7 +18,6 @@
 #include "jta_store_tickets.h"
 #include "jta_store_tickets_int.h"
 
-/* ---- the fixed table of statements ---- */
 /* ---- the fixed table of statements ---- */
 
 enum sid {
@@ -59,10 +59,12 @@ static const char *const sql[S_COUNT] = {
 	[S_SEARCH_CREATED_ASC] = SEARCH("created", ">", "ASC"),
 	/* Similar tickets: bm25 with a summary match worth ten of a
 	 * comment's and a description's three (lower bm25 is better). */
-	[S_SIMILAR] = "SELECT p.key, t.num, t.summary, t.status, t.type, "
-	    "t.priority, t.updated, t.id, bm25(ticket_fts, 10.0, 3.0, 1.0) "
-	    "AS rank FROM ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid "
-	    "JOIN projects p ON p.id = t.project_id WHERE ticket_fts MATCH :q "
+	[S_SIMILAR] = "SELECT " TICKET_COLS ", bm25(ticket_fts, 10.0, 3.0, "
+	    "1.0) AS rank FROM ticket_fts JOIN tickets t ON t.id = "
+	    "ticket_fts.rowid JOIN projects p ON p.id = t.project_id "
+	    "JOIN users r ON r.id = t.reporter_id "
+	    "LEFT JOIN users a ON a.id = t.assignee_id "
+	    "WHERE ticket_fts MATCH :q "
 	    "AND (:project IS NULL OR p.key = :project) "
 	    "ORDER BY rank, t.id DESC LIMIT :lim",
 	[S_USER_FIND] = "SELECT name, display_name, email FROM users "
@@ -167,36 +169,34 @@ cursor_read(const char *c, size_t order, int64_t *v, int64_t *id)
 
 enum jta_err
 jta_store_ticket_search(struct jta_store *st, const struct jta_search *q,
-    json_t **out, struct jta_error *err)
+    struct jta_store_ticket_list *out, char *next, size_t nextsz,
+    struct jta_error *err)
 {
 	static const enum sid byorder[] = { S_SEARCH_UPDATED_DESC,
 	    S_SEARCH_UPDATED_ASC, S_SEARCH_CREATED_DESC, S_SEARCH_CREATED_ASC };
 	enum jta_err	 ret = JTA_ERR_NOMEM;
 	sqlite3_stmt	*s;
-	json_t		*arr = NULL, *row;
-	char		 fts[1200], next[JTA_LIMIT_CURSOR + 1];
+	char		 fts[1200];
 	size_t		 order = 0, n = 0, limit;
 	int64_t		 cv = 0, cid = 0, lastv = 0, lastid = 0;
 	int		 rc, sortcol, fq;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
+	if (nextsz > 0)
+		next[0] = '\0';
 	if (q->order != NULL)
 		for (order = 0; jta_store_orders[order] != NULL; order++)
 			if (strcmp(jta_store_orders[order], q->order) == 0)
 				break;
+	/* The caller checked the order: another is a bug of ours. */
 	if (jta_store_orders[order] == NULL)
-		return jta_error_set(err, JTA_ERR_INPUT, 422, "order",
-		    "order must be one of -updated, updated, -created, "
-		    "created");
+		return JTA_ERR_INTERNAL;
 	if (q->cursor != NULL && cursor_read(q->cursor, order, &cv, &cid) != 0)
-		return jta_error_set(err, JTA_ERR_INPUT, 400, "cursor",
-		    "cursor is not one this server gave for this order; "
-		    "start again without it");
+		return JTA_ERR_NOTFOUND;
 	limit = q->limit == 0 ? JTA_LIMIT_PAGE_DEFAULT : q->limit;
 	fq = q->text != NULL ? ftsquery(q->text, fts, sizeof(fts)) : -1;
 	if (fq == -2)
-		return jta_error_set(err, JTA_ERR_INPUT, 422, "text",
-		    "text has too many words or quotes; shorten it");
+		return JTA_ERR_INPUT;
 	sortcol = order < 2 ? 9 : 8;
 	if ((s = stmt(st, byorder[order])) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
@@ -219,13 +219,10 @@ jta_store_ticket_search(struct jta_store *st, const struct jta_search *q,
 	    /* One row more than asked tells whether a next page exists. */
 	    (rc = jta_db_bint(s, ":lim", (int64_t)limit + 1)) != SQLITE_OK)
 		return jta_db_err(st, rc, "bind", err);
-	if ((arr = json_array()) == NULL)
-		goto out;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (n == limit)
 			break;
-		if ((row = jta_tickets_slimrow(s)) == NULL ||
-		    json_array_append_new(arr, row) != 0)
+		if (jta_tickets_append(out, s) != 0)
 			goto out;
 		lastv = sqlite3_column_int64(s, sortcol);
 		lastid = sqlite3_column_int64(s, 10);
@@ -235,20 +232,20 @@ jta_store_ticket_search(struct jta_store *st, const struct jta_search *q,
 		ret = jta_db_err(st, rc, "search", err);
 		goto out;
 	}
-	if (rc == SQLITE_ROW) {
-		if (cursor_make(order, lastv, lastid, next, sizeof(next)) !=
-		    0) {
-			ret = JTA_ERR_INTERNAL;
-			goto out;
-		}
-		*out = json_pack("{s:O, s:s}", "issues", arr, "next_cursor",
-		    next);
-	} else
-		*out = json_pack("{s:O, s:n}", "issues", arr, "next_cursor");
-	ret = *out == NULL ? JTA_ERR_NOMEM : JTA_OK;
+	if (rc == SQLITE_ROW && cursor_make(order, lastv, lastid, next,
+	    nextsz) != 0) {
+		ret = JTA_ERR_INTERNAL;
+		goto out;
+	}
+	out->count = (int64_t)n;
+	ret = JTA_OK;
 out:
 	sqlite3_reset(s);
-	json_decref(arr);
+	if (ret != JTA_OK) {
+		jta_store_ticket_list_clear(out);
+		if (nextsz > 0)
+			next[0] = '\0';
+	}
 	return ret;
 }
 
@@ -293,21 +290,18 @@ ftsany(const struct jta_suggest_terms *t, char *out, size_t outsz)
 enum jta_err
 jta_store_ticket_similar(struct jta_store *st,
     const struct jta_suggest_terms *terms, const char *project, size_t limit,
-    json_t **out, struct jta_error *err)
+    struct jta_store_ticket_list *out, struct jta_error *err)
 {
 	enum jta_err	 ret = JTA_ERR_NOMEM;
 	sqlite3_stmt	*s;
-	json_t		*arr = NULL, *row, *lab;
+	struct jta_store_ticket *t;
 	char		 q[2 * JTA_LIMIT_TEXT_QUERY + 8 *
 			    JTA_LIMIT_SIMILAR_TERMS + 1];
-	char		 key[JTA_LIMIT_ISSUE_KEY + 1];
 	int		 rc;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if (ftsany(terms, q, sizeof(q)) != 0)
-		return jta_error_set(err, JTA_ERR_INPUT, 422, "text",
-		    "text has no word to look for (words of three letters "
-		    "or more that are not as common as \"the\")");
+		return JTA_ERR_INPUT;
 	if (limit == 0 || limit > JTA_LIMIT_SIMILAR_MAX)
 		limit = JTA_LIMIT_SIMILAR_DEFAULT;
 	if ((s = stmt(st, S_SIMILAR)) == NULL)
@@ -316,67 +310,58 @@ jta_store_ticket_similar(struct jta_store *st,
 	    (rc = jta_db_btext(s, ":project", project)) != SQLITE_OK ||
 	    (rc = jta_db_bint(s, ":lim", (int64_t)limit)) != SQLITE_OK)
 		return jta_db_err(st, rc, "bind", err);
-	if ((arr = json_array()) == NULL)
-		goto out;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		snprintf(key, sizeof(key), "%s-%" PRId64, jta_db_col(s, 0),
-		    (int64_t)sqlite3_column_int64(s, 1));
+		if (jta_tickets_append(out, s) != 0)
+			goto out;
+		t = &out->v[out->n - 1];
+		/* bm25 is negative, more so for better matches. */
+		t->score = -sqlite3_column_double(s, 12);
 		/* The labels come from another statement: this one stays
 		 * put. */
-		if ((ret = jta_tickets_labels(st, sqlite3_column_int64(s, 7),
-		    &lab)) != JTA_OK)
+		if ((ret = jta_tickets_labels(st, t->id, t)) != JTA_OK)
 			goto out;
-		row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:[], "
-		    "s:o, s:f}",
-		    "key", key, "summary", jta_db_col(s, 2), "status",
-		    jta_db_col(s, 3), "project", jta_db_col(s, 0), "type",
-		    jta_db_col(s, 4), "priority", jta_db_col(s, 5), "labels",
-		    lab, "components", "updated",
-		    jta_db_timejs(sqlite3_column_int64(s, 6)), "score",
-		    /* bm25 is negative, more so for better matches. */
-		    -sqlite3_column_double(s, 8));
 		ret = JTA_ERR_NOMEM;
-		if (row == NULL || json_array_append_new(arr, row) != 0)
-			goto out;
 	}
 	if (rc != SQLITE_DONE) {
 		ret = jta_db_err(st, rc, "similar", err);
 		goto out;
 	}
+	out->count = (int64_t)out->n;
 	ret = JTA_OK;
 out:
 	sqlite3_reset(s);
 	if (ret != JTA_OK)
-		json_decref(arr);
-	else
-		*out = arr;
+		jta_store_ticket_list_clear(out);
 	return ret;
 }
 
 enum jta_err
 jta_store_user_find(struct jta_store *st, const char *query, size_t limit,
-    json_t **out, struct jta_error *err)
+    struct jta_user **out, size_t *n, struct jta_error *err)
 {
 	enum jta_err	 ret = JTA_ERR_NOMEM;
 	sqlite3_stmt	*s;
-	json_t		*arr = NULL, *o;
+	struct jta_user	*v, *u;
 	int		 rc;
 
 	*out = NULL;
+	*n = 0;
 	if ((s = stmt(st, S_USER_FIND)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_btext(s, ":q", query)) != SQLITE_OK ||
 	    (rc = jta_db_bint(s, ":lim", (int64_t)limit)) != SQLITE_OK)
 		return jta_db_err(st, rc, "bind", err);
-	if ((arr = json_array()) == NULL)
-		goto out;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		o = json_pack("{s:s, s:s}", "id", jta_db_col(s, 0), "name",
-		    jta_db_col(s, 1));
-		if (o == NULL || json_array_append_new(arr, o) != 0 ||
-		    (jta_db_col(s, 2)[0] != '\0' && json_object_set_new(o,
-		    "email", json_string(jta_db_col(s, 2))) != 0))
+		if (*n >= SIZE_MAX / sizeof(*v) - 1 ||
+		    (v = realloc(*out, (*n + 1) * sizeof(*v))) == NULL)
 			goto out;
+		*out = v;
+		u = &v[(*n)++];
+		memset(u, 0, sizeof(*u));
+		snprintf(u->name, sizeof(u->name), "%s", jta_db_col(s, 0));
+		snprintf(u->display_name, sizeof(u->display_name), "%s",
+		    jta_db_col(s, 1));
+		snprintf(u->email, sizeof(u->email), "%s", jta_db_col(s, 2));
 	}
 	if (rc != SQLITE_DONE) {
 		ret = jta_db_err(st, rc, "user find", err);
@@ -385,10 +370,10 @@ jta_store_user_find(struct jta_store *st, const char *query, size_t limit,
 	ret = JTA_OK;
 out:
 	sqlite3_reset(s);
-	if (ret != JTA_OK)
-		json_decref(arr);
-	else
-		*out = arr;
+	if (ret != JTA_OK) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
 	return ret;
 }
-
