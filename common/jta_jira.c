@@ -2263,7 +2263,11 @@ jta_jira_similar_result(const json_t *jira, const char *public_url,
 	rc = JTA_ERR_NOMEM;
 	if ((arr = json_array()) == NULL)
 		goto out;
-	for (i = 0; i < n && i < limit; i++) {
+	/* Jira's text search also matched descriptions and comments; a row
+	 * with none of the words where we score is no similar ticket (issue
+	 * 10): it is left out before the limit, so it takes no place. */
+	for (i = 0; i < n && r[i].score > 0 && json_array_size(arr) < limit;
+	    i++) {
 		/* Three decimals: a share, not a measurement. */
 		if (oset(r[i].row, "score", json_real((double)(long)(
 		    r[i].score * 1000 + 0.5) / 1000)) != 0 ||

@@ -410,7 +410,9 @@ json_t *jta_jira_similar_body(const char *jql, size_t max);
  * {key, summary, status, project, type, priority, labels, components (the
  * components' names), updated, url, score}, ranked by score: the share of
  * terms found in the summary, labels and components (0..1, ties keep
- * Jira's order), at most limit.  Errors as for jta_jira_search_result.
+ * Jira's order), at most limit.  Issues with a score of 0 (Jira matched
+ * the words elsewhere, as in the description) are left out.  Errors as
+ * for jta_jira_search_result.
  */
 enum jta_err jta_jira_similar_result(const json_t *jira,
     const char *public_url, const struct jta_suggest_terms *terms,

@@ -511,6 +511,9 @@ similar(struct jta_backend *be, const struct jta_user *who,
 	if ((rc = jta_store_ticket_similar(be->store, &terms, project, limit,
 	    &list, err)) != JTA_OK)
 		return rc;
+	/* bm25 gives every FTS5 match a score above 0; a row without one
+	 * matched nothing and must not vote. */
+	jta_suggest_drop_unscored(list);
 	json_array_foreach(list, i, t)
 		addurl(be, t);
 	if ((rc = jta_suggest_make(list, &sugg)) == JTA_OK &&

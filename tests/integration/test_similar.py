@@ -258,6 +258,24 @@ def jira(c, stack, s):
             comp.get("value") == "VPN" and comp.get("votes") == 3 and
             sorted(comp.get("evidence", [])) == sorted(made + ["OPS-1"]) and
             sg.get("labels", [{}])[0].get("value") == "vpn", sg)
+    # Jira's text search also looks in descriptions and comments; a match
+    # there alone scores 0 (words counted in summary, labels and
+    # components): it is no similar ticket and has no vote.
+    st, _, j, _ = alice.call("POST", "/api/issues", {
+        "project": "OPS", "type": "Bug", "summary": "Quarterly review",
+        "description": "The zeppelin hangar needs a new roof."})
+    assert st == 201, (st, j)
+    st, _, j, _ = alice.call("GET", q("/api/similar",
+                                      text="zeppelin floats"))
+    c.check(s + "jira similar: a ticket scoring 0 is left out and does "
+            "not vote", st == 200 and j == {"similar": [],
+                                            "suggestion": {}}, (st, j))
+    st, _, j, _ = alice.call("GET", q("/api/similar",
+                                      text="vpn tunnel zeppelin"))
+    c.check(s + "jira similar: no row scores 0 beside real matches",
+            st == 200 and keys(j) and all(r["score"] > 0 for r in
+                                          j["similar"]) and
+            j["suggestion"].get("project", {}).get("value") == "OPS", (st, j))
     st, _, j, _ = alice.call("GET", q("/api/similar", text="vpn safari",
                                       project="SUP"))
     c.check(s + "jira similar: project narrows the search",

@@ -1749,6 +1749,14 @@ START_TEST(similar_result_ranked_by_terms_found)
 	    "\"priority\":null,\"project\":null,\"labels\":[\"vpn\"],"
 	    "\"components\":[],\"updated\":null,\"score\":0.5}]");
 	json_decref(out);
+	/* SUP-9 matched in a text we do not score (its description): score
+	 * 0, left out even when the limit has room for it. */
+	ck_assert_int_eq(jta_jira_similar_result(in, URL, &t, 5, &out, &e),
+	    JTA_OK);
+	ck_assert_uint_eq(json_array_size(out), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(out,
+	    1), "key")), "OPS-3");
+	json_decref(out);
 	json_decref(in);
 	in = jtext("{\"issues\":[{\"key\":\"not a key\"}]}");
 	ck_assert_int_eq(jta_jira_similar_result(in, URL, &t, 2, &out, &e),
