@@ -2288,6 +2288,68 @@ out:
 	return rc;
 }
 
+int
+jta_jira_account_like(const char *s)
+{
+	size_t	 i, len = strlen(s);
+	int	 colon = 0, hex = 1;
+
+	if (len < 10 || len > JTA_LIMIT_ACCOUNT_ID)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] == ':')
+			colon = 1;
+		else if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
+		    s[i] <= 'f')))
+			hex = 0;
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
+		    s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		    s[i] == ':' || s[i] == '-'))
+			return 0;
+	}
+	return colon || (hex && len == 24);
+}
+
+const json_t *
+jta_jira_person_pick(const json_t *users, const char *value, int *several)
+{
+	const json_t	*p, *hit = NULL;
+	const char	*id, *mail, *name;
+	size_t		 i, exact = 0, withid = 0;
+	int		 byid = jta_jira_account_like(value);
+
+	*several = 0;
+	json_array_foreach(users, i, p) {
+		if ((id = json_string_value(json_object_get(p, "accountId"))) ==
+		    NULL)
+			continue;
+		withid++;
+		mail = json_string_value(json_object_get(p, "emailAddress"));
+		name = json_string_value(json_object_get(p, "displayName"));
+		if (strcmp(id, value) == 0 || (!byid && ((mail != NULL &&
+		    strcasecmp(mail, value) == 0) || (name != NULL &&
+		    strcasecmp(name, value) == 0)))) {
+			exact++;
+			hit = p;
+		}
+	}
+	if (exact > 1) {
+		*several = 1;
+		return NULL;
+	}
+	if (exact == 1)
+		return hit;
+	if (byid || withid != 1 || json_array_size(users) != 1) {
+		*several = !byid && withid > 1;
+		return NULL;
+	}
+	p = json_array_get(users, 0);
+	mail = json_string_value(json_object_get(p, "emailAddress"));
+	if (strchr(value, '@') != NULL && mail != NULL)
+		return NULL;	/* shown, and not equal: someone else */
+	return p;
+}
+
 enum jta_err
 jta_jira_users(const json_t *jira, size_t limit, json_t **out,
     struct jta_error *err)

@@ -418,6 +418,25 @@ enum jta_err jta_jira_similar_result(const json_t *jira,
     const char *public_url, const struct jta_suggest_terms *terms,
     size_t limit, json_t **out, struct jta_error *err) JTA_WUR;
 
+/* 1 when s looks like an Atlassian account id (not a name or email):
+ * "712020:uuid"-like with a colon, or 24 hex digits (older accounts). */
+int jta_jira_account_like(const char *s);
+
+/*
+ * The person value names among users, Jira's answer to a user search
+ * (GET /rest/api/3/user/search or /user/assignable/search: an array of
+ * User), or NULL.  The person is the one User whose accountId equals
+ * value (when value is an account id, only that counts: Jira answering
+ * with another account is no match), or whose emailAddress or
+ * displayName equals value ignoring ASCII case.  Without such a match,
+ * the only User of the answer is taken (Jira matched a word of a name, or
+ * an address it does not show), unless value is an account id, or an
+ * email that this User shows and that differs.  *several is 1 when more
+ * than one User could be meant.  The result is borrowed from users.
+ */
+const json_t *jta_jira_person_pick(const json_t *users, const char *value,
+    int *several);
+
 /*
  * Map GET /rest/api/3/user/search (an array of User) to {"users": [{"id":
  * accountId, "name": displayName, "email": emailAddress (only when Jira

@@ -46,6 +46,45 @@ withurl(const struct jta_backend *be, enum jta_err rc, json_t *const *out)
 	return rc;
 }
 
+/*
+ * The user name of the person value names for field (assignee,
+ * reporter): a user name, or an email ignoring case, as create takes
+ * them; into name.  Anyone else is 422 naming field (an Atlassian account
+ * id means nothing to the embedded store).
+ */
+static enum jta_err
+username(struct jta_backend *be, const char *field, const char *value,
+    char name[JTA_LIMIT_NAME + 1], struct jta_error *err)
+{
+	json_t		*users = NULL;
+	const json_t	*u;
+	const char	*n, *e;
+	size_t		 i;
+	enum jta_err	 rc;
+
+	if ((rc = jta_store_user_list(be->store, &users)) != JTA_OK)
+		return jta_error_set(err, rc, 500, NULL,
+		    "the ticket store failed; the server log has details");
+	rc = JTA_ERR_NOTFOUND;
+	json_array_foreach(users, i, u) {
+		n = json_string_value(json_object_get(u, "name"));
+		e = json_string_value(json_object_get(u, "email"));
+		if (n != NULL && strlen(n) <= JTA_LIMIT_NAME &&
+		    (strcmp(n, value) == 0 || (e != NULL && e[0] != '\0' &&
+		    strcasecmp(e, value) == 0))) {
+			snprintf(name, JTA_LIMIT_NAME + 1, "%s", n);
+			rc = JTA_OK;
+			break;
+		}
+	}
+	if (rc != JTA_OK)
+		rc = jta_error_set(err, JTA_ERR_INPUT, 422, field, "%s is no "
+		    "user of this server (give a user name or an email)",
+		    field);
+	json_decref(users);
+	return rc;
+}
+
 static enum jta_err
 search(struct jta_backend *be, const struct jta_user *who,
     const struct jta_search *q, json_t **out, struct jta_error *err)
@@ -55,6 +94,7 @@ search(struct jta_backend *be, const struct jta_user *who,
 	size_t		 i;
 
 	struct jta_search canon = *q;
+	char		 asg[JTA_LIMIT_NAME + 1], rep[JTA_LIMIT_NAME + 1];
 
 	(void)who;	/* every local user sees every local ticket */
 	if (q->jql != NULL)
@@ -69,6 +109,15 @@ search(struct jta_backend *be, const struct jta_user *who,
 	    jta_store_priorities, q->priority, &canon.priority, err)) !=
 	    JTA_OK))
 		return rc;
+	if ((q->assignee != NULL && (rc = username(be, "assignee",
+	    q->assignee, asg, err)) != JTA_OK) ||
+	    (q->reporter != NULL && (rc = username(be, "reporter",
+	    q->reporter, rep, err)) != JTA_OK))
+		return rc;
+	if (q->assignee != NULL)
+		canon.assignee = asg;
+	if (q->reporter != NULL)
+		canon.reporter = rep;
 	if ((rc = jta_store_ticket_search(be->store, &canon, out, err)) !=
 	    JTA_OK)
 		return rc;
@@ -140,20 +189,30 @@ update(struct jta_backend *be, const struct jta_user *who, const char *key,
     const json_t *fields, json_t **out, struct jta_error *err)
 {
 	const json_t	*p = json_object_get(fields, "priority");
-	const char	*canon;
+	const json_t	*a = json_object_get(fields, "assignee");
+	const char	*canon = NULL;
+	char		 name[JTA_LIMIT_NAME + 1];
 	json_t		*f;
 	enum jta_err	 rc;
 
 	(void)who;
-	if (!json_is_string(p))
+	if (!json_is_string(p) && !json_is_string(a))
 		return withurl(be, jta_store_ticket_update(be->store, key,
 		    fields, out, err), out);
 	/* The store's own priorities (a Jira site has its own). */
-	if ((rc = jta_req_choose("priority", jta_store_priorities,
-	    json_string_value(p), &canon, err)) != JTA_OK)
+	if (json_is_string(p) && (rc = jta_req_choose("priority",
+	    jta_store_priorities, json_string_value(p), &canon, err)) !=
+	    JTA_OK)
+		return rc;
+	/* The assignee by user name or email, as create takes it. */
+	if (json_is_string(a) && (rc = username(be, "assignee",
+	    json_string_value(a), name, err)) != JTA_OK)
 		return rc;
 	if ((f = json_copy(unconst(fields))) == NULL ||
-	    json_object_set_new(f, "priority", json_string(canon)) != 0) {
+	    (canon != NULL && json_object_set_new(f, "priority",
+	    json_string(canon)) != 0) ||
+	    (json_is_string(a) && json_object_set_new(f, "assignee",
+	    json_string(name)) != 0)) {
 		json_decref(f);
 		return JTA_ERR_NOMEM;
 	}

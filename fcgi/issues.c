@@ -23,8 +23,10 @@ static const struct jta_field search_fields[] = {
 	{ "type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
 	{ "priority", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
 	{ "label", JTA_FT_STRING, 0, 1, JTA_LIMIT_LABEL, NULL },
-	{ "assignee", JTA_FT_USERNAME, 0, 0, 0, NULL },
-	{ "reporter", JTA_FT_USERNAME, 0, 0, 0, NULL },
+	/* a user name, an email or an Atlassian account id, as create
+	 * takes them: the backend resolves it */
+	{ "assignee", JTA_FT_STRING, 0, 1, JTA_LIMIT_EMAIL, NULL },
+	{ "reporter", JTA_FT_STRING, 0, 1, JTA_LIMIT_EMAIL, NULL },
 	{ "mine", JTA_FT_ENUM, 0, 0, 0, mine_values },
 	{ "created_after", JTA_FT_TIME, 0, 0, 0, NULL },
 	{ "created_before", JTA_FT_TIME, 0, 0, 0, NULL },

@@ -429,6 +429,20 @@ def with_names(c, s, alice):
             st == 201 and j["assignee"] == "alice" and
             j["priority"] == "Lowest", j)
     c.eq(s + "create: one more issue", count(), before + 1)
+    key = j.get("key", "") if st == 201 else ""
+    st, _, j, _ = alice.call("PATCH", "/api/issues/" + key,
+                             {"assignee": "bob"})
+    st, _, j, _ = alice.call("PATCH", "/api/issues/" + key,
+                             {"assignee": "Alice@Example.com"})
+    c.check(s + "patch: assignee by email, as create takes it",
+            st == 200 and j["assignee"] == "alice", (st, j))
+    st, _, j, _ = alice.call("GET", "/api/issues?assignee=ALICE%40example.com"
+                             "&project=DEMO")
+    c.check(s + "search: assignee by email",
+            st == 200 and key in [i["key"] for i in j["issues"]], (st, j))
+    st, _, j, _ = alice.call("GET", "/api/issues?reporter=nobody%40x.example")
+    c.check(s + "search: a reporter who is no user is 422 naming reporter",
+            st == 422 and j["field"] == "reporter", (st, j))
     st, _, j, _ = alice.call("POST", "/api/issues", {
         "project": "DEMO", "summary": "x", "fields": [1]})
     c.check(s + "create: fields must be an object",

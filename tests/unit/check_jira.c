@@ -1770,6 +1770,60 @@ START_TEST(similar_result_ranked_by_terms_found)
 }
 END_TEST
 
+/* The key of the person jta_jira_person_pick chose from users, or NULL. */
+static const char *
+picked(const json_t *users, const char *value, int *several)
+{
+	return json_string_value(json_object_get(jta_jira_person_pick(users,
+	    value, several), "accountId"));
+}
+
+START_TEST(person_pick_is_the_one_asked_for)
+{
+	json_t	*two = jtext("["
+	    "{\"accountId\":\"712020:aaa\",\"displayName\":\"Bob Builder\","
+	    "\"emailAddress\":\"bob@example.com\"},"
+	    "{\"accountId\":\"712020:bbb\",\"displayName\":\"Bobby Tables\","
+	    "\"emailAddress\":\"bobby@example.com\"}]");
+	json_t	*other = jtext("[{\"accountId\":\"712020:ccc\","
+	    "\"displayName\":\"Mallory\",\"emailAddress\":"
+	    "\"mallory@example.com\"}]");
+	json_t	*hidden = jtext("[{\"accountId\":\"712020:ddd\","
+	    "\"displayName\":\"Hidden Mail\"}]");
+	json_t	*noid = jtext("[{\"displayName\":\"Bob Builder\"}]");
+	int	 several;
+
+	/* Exact account id, email (any case) or display name. */
+	ck_assert_str_eq(picked(two, "712020:bbb", &several), "712020:bbb");
+	ck_assert_int_eq(several, 0);
+	ck_assert_str_eq(picked(two, "BOB@example.com", &several),
+	    "712020:aaa");
+	ck_assert_str_eq(picked(two, "bobby tables", &several), "712020:bbb");
+	/* A prefix of two people: several, none picked. */
+	ck_assert_ptr_null(picked(two, "bob", &several));
+	ck_assert_int_eq(several, 1);
+	/* Jira answered someone else for an account id or an email: not
+	 * the one asked for, even when they are the only answer. */
+	ck_assert_ptr_null(picked(other, "712020:zzz", &several));
+	ck_assert_int_eq(several, 0);
+	ck_assert_ptr_null(picked(other, "5b10ac8d82e05b22cc7d4ef5",
+	    &several));
+	ck_assert_ptr_null(picked(other, "bob@example.com", &several));
+	/* A name's only match is the person (Jira matched a word of it). */
+	ck_assert_str_eq(picked(other, "mall", &several), "712020:ccc");
+	/* An email Jira does not show: its only match is taken on Jira's
+	 * word, which matched the address. */
+	ck_assert_str_eq(picked(hidden, "hid@example.com", &several),
+	    "712020:ddd");
+	ck_assert_ptr_null(picked(noid, "Bob Builder", &several));
+	ck_assert_ptr_null(picked(NULL, "bob", &several));
+	json_decref(two);
+	json_decref(other);
+	json_decref(hidden);
+	json_decref(noid);
+}
+END_TEST
+
 START_TEST(users_keep_active_atlassian_accounts)
 {
 	struct jta_error e;
@@ -2131,6 +2185,7 @@ jta_check_suite(void)
 	tcase_add_test(map, me_spec_example);
 	tcase_add_test(map, me_bad_account_id_refused);
 	tcase_add_test(map, similar_result_ranked_by_terms_found);
+	tcase_add_test(map, person_pick_is_the_one_asked_for);
 	tcase_add_test(map, users_keep_active_atlassian_accounts);
 	suite_add_tcase(s, map);
 
