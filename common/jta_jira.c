@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "jta_buf.h"
+#include "jta_http.h"
 #include "jta_jira.h"
 #include "jta_suggest.h"
 #include "jta_text.h"
@@ -408,29 +409,39 @@ jta_jira_search_body(const char *jql, size_t limit, const char *cursor)
 
 /* ---- issues ---- */
 
-/* The slim row of one IssueBean. */
+/* The slim row of one IssueBean; url opens it on site (the Jira site's
+ * address, as in the person's link). */
 static enum jta_err
-slimrow(const json_t *issue, const char *public_url, json_t **out,
+slimrow(const json_t *issue, const char *site, json_t **out,
     struct jta_error *err)
 {
 	const json_t	*f = json_object_get(issue, "fields");
 	const json_t	*k = json_object_get(issue, "key");
 	json_t		*o;
 	char		 url[JTA_LIMIT_PATH];
+	size_t		 len;
 	int		 n;
 
 	*out = NULL;
-	if (public_url == NULL)
+	if (site == NULL)
 		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
-		    "no public_url to make issue urls with");
+		    "no site address to make issue urls with");
+	/* A link we hand out for people to open: https only (http to the
+	 * loopback stand-in), nothing Atlassian could smuggle in. */
+	len = strlen(site);
+	while (len > 0 && site[len - 1] == '/')
+		len--;
+	if (!jta_http_url_allowed(site) || strcspn(site, " \"'<>\\`") !=
+	    strlen(site))
+		return bad(err, "a site address that is not https");
 	if (!json_is_string(k) || !iskey(json_string_value(k),
 	    json_string_length(k)))
 		return bad(err, "an issue without a valid key");
-	n = snprintf(url, sizeof(url), "%s/api/issues/%s", public_url,
+	n = snprintf(url, sizeof(url), "%.*s/browse/%s", (int)len, site,
 	    json_string_value(k));
 	if (n < 0 || (size_t)n >= sizeof(url))
 		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
-		    "public_url is too long for an issue url");
+		    "the site address is too long for an issue url");
 	if ((o = json_object()) == NULL)
 		return JTA_ERR_NOMEM;
 	if (oset(o, "key", json_string(json_string_value(k))) ||
@@ -485,7 +496,7 @@ cursorof(const json_t *jira, enum jta_err *rc, struct jta_error *err)
 }
 
 enum jta_err
-jta_jira_search_result(const json_t *jira, const char *public_url,
+jta_jira_search_result(const json_t *jira, const char *site,
     json_t **out, struct jta_error *err)
 {
 	enum jta_err	 rc;
@@ -506,7 +517,7 @@ jta_jira_search_result(const json_t *jira, const char *public_url,
 	if ((arr = json_array()) == NULL)
 		goto out;
 	json_array_foreach(issues, i, it) {
-		if ((rc = slimrow(it, public_url, &row, err)) != JTA_OK)
+		if ((rc = slimrow(it, site, &row, err)) != JTA_OK)
 			goto out;
 		if (json_array_append_new(arr, row) != 0) {
 			rc = JTA_ERR_NOMEM;
@@ -611,7 +622,7 @@ strings(const json_t *a, json_t **out, struct jta_error *err)
 }
 
 enum jta_err
-jta_jira_issue(const json_t *jira, const char *public_url, json_t **out,
+jta_jira_issue(const json_t *jira, const char *site, json_t **out,
     struct jta_error *err)
 {
 	enum jta_err	 rc;
@@ -619,7 +630,7 @@ jta_jira_issue(const json_t *jira, const char *public_url, json_t **out,
 	json_t		*o = NULL, *labels = NULL;
 
 	*out = NULL;
-	if ((rc = slimrow(jira, public_url, &o, err)) != JTA_OK)
+	if ((rc = slimrow(jira, site, &o, err)) != JTA_OK)
 		goto out;
 	if ((rc = strings(json_object_get(f, "labels"), &labels, err)) !=
 	    JTA_OK)
@@ -2217,7 +2228,7 @@ byscore(const void *a, const void *b)
 }
 
 enum jta_err
-jta_jira_similar_result(const json_t *jira, const char *public_url,
+jta_jira_similar_result(const json_t *jira, const char *site,
     const struct jta_suggest_terms *terms, size_t limit, json_t **out,
     struct jta_error *err)
 {
@@ -2236,7 +2247,7 @@ jta_jira_similar_result(const json_t *jira, const char *public_url,
 		return JTA_ERR_NOMEM;
 	json_array_foreach(issues, i, it) {
 		f = json_object_get(it, "fields");
-		if ((rc = slimrow(it, public_url, &row, err)) != JTA_OK ||
+		if ((rc = slimrow(it, site, &row, err)) != JTA_OK ||
 		    (rc = strings(json_object_get(f, "labels"), &lab, err)) !=
 		    JTA_OK ||
 		    (rc = compnames(json_object_get(f, "components"), &comp,

@@ -112,20 +112,23 @@ json_t *jta_jira_search_body(const char *jql, size_t limit,
 /*
  * Map a SearchAndReconcileResults to {"issues": [slim rows], "next_cursor":
  * nextPageToken or null}.  A slim row is {key, url, summary, status, type,
- * priority, assignee, reporter, created, updated}: url is public_url +
- * "/api/issues/" + key; assignee and reporter are display names (null
- * when unassigned or hidden); times are "YYYY-MM-DDTHH:MM:SSZ" (null when
- * missing or not a time); other missing names are null.
+ * priority, assignee, reporter, created, updated}: url is site (the Jira
+ * site's address from the person's link, e.g. https://acme.atlassian.net)
+ * + "/browse/" + key, the page a person can open; assignee and reporter
+ * are display names (null when unassigned or hidden); times are
+ * "YYYY-MM-DDTHH:MM:SSZ" (null when missing or not a time); other missing
+ * names are null.
  *
  * JTA_ERR_UPSTREAM (502) when issues is not an array or has more than
  * JTA_LIMIT_PAGE_MAX elements, an issue's key is not an issue key, or
  * nextPageToken is longer than JTA_LIMIT_CURSOR or not printable ASCII
  * (the client must be able to send it back as ?cursor=).  *out is new, or
- * NULL on error.  public_url (no trailing slash) must not be NULL
- * (JTA_ERR_INTERNAL).
+ * NULL on error.  site must not be NULL (JTA_ERR_INTERNAL); a site that
+ * is not https (http only to the loopback) or holds a blank, a quote or
+ * an angle bracket is JTA_ERR_UPSTREAM.
  */
 enum jta_err jta_jira_search_result(const json_t *jira,
-    const char *public_url, json_t **out, struct jta_error *err) JTA_WUR;
+    const char *site, json_t **out, struct jta_error *err) JTA_WUR;
 
 /*
  * Map an IssueBean (GET /rest/api/3/issue/{key}) to our full issue: the
@@ -142,7 +145,7 @@ enum jta_err jta_jira_search_result(const json_t *jira,
  * smaller than the array, else the array's size.  Errors as for
  * jta_jira_search_result.
  */
-enum jta_err jta_jira_issue(const json_t *jira, const char *public_url,
+enum jta_err jta_jira_issue(const json_t *jira, const char *site,
     json_t **out, struct jta_error *err) JTA_WUR;
 
 /*
@@ -415,7 +418,7 @@ json_t *jta_jira_similar_body(const char *jql, size_t max);
  * for jta_jira_search_result.
  */
 enum jta_err jta_jira_similar_result(const json_t *jira,
-    const char *public_url, const struct jta_suggest_terms *terms,
+    const char *site, const struct jta_suggest_terms *terms,
     size_t limit, json_t **out, struct jta_error *err) JTA_WUR;
 
 /* 1 when s looks like an Atlassian account id (not a name or email):

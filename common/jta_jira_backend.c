@@ -174,6 +174,7 @@ static enum jta_err
 get(struct jta_backend *be, const struct jta_user *who, const char *key,
     json_t **out, struct jta_error *err)
 {
+	struct jta_link	 link;
 	json_t		*reply = NULL, *c;
 	char		 path[JTA_LIMIT_ISSUE_KEY + 128];
 	size_t		 i;
@@ -182,10 +183,10 @@ get(struct jta_backend *be, const struct jta_user *who, const char *key,
 	*out = NULL;
 	snprintf(path, sizeof(path), "/issue/%s?fields=%s", key,
 	    ISSUE_FIELDS);
-	if ((rc = call(be, who, "GET", path, NULL, 1, &reply, err)) != JTA_OK)
+	if ((rc = call_as(be, who, &link, "GET", path, NULL, 1, &reply,
+	    err)) != JTA_OK)
 		return rc;
-	if ((rc = jta_jira_issue(reply, be->conf->public_url, out, err)) !=
-	    JTA_OK)
+	if ((rc = jta_jira_issue(reply, link.site_url, out, err)) != JTA_OK)
 		goto out;
 	if ((rc = to_markdown(*out, "description", err)) != JTA_OK)
 		goto out;
@@ -324,6 +325,7 @@ search(struct jta_backend *be, const struct jta_user *who,
     const struct jta_search *q, json_t **out, struct jta_error *err)
 {
 	struct jta_search qq = *q;
+	struct jta_link	 link;
 	char		 jql[JTA_LIMIT_JQL + 1];
 	char		 asg[JTA_LIMIT_ACCOUNT_ID + 1];
 	char		 rep[JTA_LIMIT_ACCOUNT_ID + 1];
@@ -382,10 +384,9 @@ search(struct jta_backend *be, const struct jta_user *who,
 	if ((body = jta_jira_search_body(jql, qq.limit, qq.cursor)) == NULL)
 		return JTA_ERR_NOMEM;
 	/* A search changes nothing: safe to repeat. */
-	if ((rc = call(be, who, "POST", "/search/jql", body, 1, &reply,
-	    err)) == JTA_OK)
-		rc = jta_jira_search_result(reply, be->conf->public_url, out,
-		    err);
+	if ((rc = call_as(be, who, &link, "POST", "/search/jql", body, 1,
+	    &reply, err)) == JTA_OK)
+		rc = jta_jira_search_result(reply, link.site_url, out, err);
 	json_decref(body);
 	json_decref(reply);
 	return rc;
@@ -1119,6 +1120,7 @@ similar(struct jta_backend *be, const struct jta_user *who,
     struct jta_error *err)
 {
 	struct jta_suggest_terms terms;
+	struct jta_link	 link;
 	char		 jql[JTA_LIMIT_JQL + 1];
 	json_t		*body = NULL, *reply = NULL, *list = NULL, *sugg = NULL;
 	enum jta_err	 rc;
@@ -1133,9 +1135,9 @@ similar(struct jta_backend *be, const struct jta_user *who,
 	    NULL)
 		return JTA_ERR_NOMEM;
 	/* A search changes nothing: safe to repeat. */
-	if ((rc = call(be, who, "POST", "/search/jql", body, 1, &reply,
-	    err)) != JTA_OK ||
-	    (rc = jta_jira_similar_result(reply, be->conf->public_url, &terms,
+	if ((rc = call_as(be, who, &link, "POST", "/search/jql", body, 1,
+	    &reply, err)) != JTA_OK ||
+	    (rc = jta_jira_similar_result(reply, link.site_url, &terms,
 	    limit, &list, err)) != JTA_OK ||
 	    (rc = jta_suggest_make(list, &sugg)) != JTA_OK)
 		goto out;

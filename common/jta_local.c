@@ -22,7 +22,8 @@ unconst(const json_t *v)
 	return (json_t *)(uintptr_t)v;
 }
 
-/* Add "url" (public_url/api/issues/KEY) to one ticket object. */
+/* Add "url" to one ticket object: public_url/browse/KEY, the ticket's
+ * page for people (fcgi/browse.c), not the API. */
 static void
 addurl(const struct jta_backend *be, json_t *t)
 {
@@ -31,7 +32,7 @@ addurl(const struct jta_backend *be, json_t *t)
 
 	if (key == NULL)
 		return;
-	snprintf(url, sizeof(url), "%s/api/issues/%s", be->conf->public_url,
+	snprintf(url, sizeof(url), "%s/browse/%s", be->conf->public_url,
 	    key);
 	json_object_set_new(t, "url", json_string(url));
 }

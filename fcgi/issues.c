@@ -126,7 +126,8 @@ create(struct jta_ctx *ctx, const struct jta_req *req,
 	enum jta_err	 rc;
 	int		 status = 201;
 	json_t		*f = NULL, *out = NULL, *q = NULL, *prep = NULL;
-	const char	*url;
+	const char	*key;
+	char		 loc[JTA_CONF_URL_MAX + JTA_LIMIT_ISSUE_KEY + 16];
 
 	if ((rc = jta_req_query(req, NULL, 0, &q, err)) != JTA_OK ||
 	    (rc = jta_req_json(req, jta_backend_create_fields,
@@ -143,9 +144,14 @@ create(struct jta_ctx *ctx, const struct jta_req *req,
 	    (rc = ctx->backend->ops->create(ctx->backend, who, prep, NULL,
 	    &out, err)) != JTA_OK)
 		goto out;
-	if ((url = str(out, "url")) != NULL &&
-	    (rc = jta_resp_header(resp, "Location", url)) != JTA_OK)
-		goto out;
+	/* The created resource (RFC 9110 §10.2.2) is the API's issue; "url"
+	 * is the page a person opens. */
+	if ((key = str(out, "key")) != NULL) {
+		snprintf(loc, sizeof(loc), "%s/api/issues/%s",
+		    ctx->conf.public_url, key);
+		if ((rc = jta_resp_header(resp, "Location", loc)) != JTA_OK)
+			goto out;
+	}
 	rc = jta_resp_json(resp, status, out);
 out:
 	json_decref(q);

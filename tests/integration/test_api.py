@@ -76,9 +76,10 @@ def test(c, stack, server):
             j["priority"] == "High" and j["status"] == "Open" and
             j["reporter"] == "alice" and j["labels"] == ["floor3", "printer"],
             j)
-    c.check(s + "create sets Location to the issue url",
-            h.get("location", "").endswith("/api/issues/DEMO-1") and
-            j["url"] == h.get("location"), h)
+    c.check(s + "create sets Location to the API's issue; url is the "
+            "ticket's page for people",
+            h.get("location") == stack.base_url + "/api/issues/DEMO-1" and
+            j["url"] == stack.base_url + "/browse/DEMO-1", (h, j))
     for i, (proj, summ, extra) in enumerate((
             ("DEMO", "VPN drops every hour", {"assignee": "bob"}),
             ("DEMO", "Laptop battery swollen", {"priority": "Highest"}),

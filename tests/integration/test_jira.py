@@ -83,6 +83,11 @@ def journey(cases, stack, server):
                                  "priority", "assignee", "reporter",
                                  "created", "updated"} and
                 isinstance(r.get("next_cursor"), str), r)
+    site = standin.world.site_url("acme")
+    cases.check("%s: each row's url is the issue on the Jira site, for a "
+                "person to open" % s,
+                st == 200 and all(x["url"] == site + "/browse/" + x["key"]
+                                  for x in rows), (site, rows))
     if st == 200 and r.get("next_cursor"):
         st, _, r2, _ = c.call("GET", "/api/issues?project=OPS&limit=2&"
                               "cursor=" + urllib.parse.quote(
@@ -113,6 +118,8 @@ def journey(cases, stack, server):
     cases.check("%s: create answers 201 with the new issue" % s,
                 st == 201 and new.startswith("OPS-") and
                 h.get("location", "").endswith("/api/issues/" + new), n)
+    cases.check("%s: ... whose url opens it on the Jira site" % s,
+                st == 201 and n.get("url") == site + "/browse/" + new, n)
     if st != 201:
         return
     created = standin.state()

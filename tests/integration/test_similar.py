@@ -137,7 +137,7 @@ def local(c, stack, s):
             set(row) == {"key", "summary", "status", "project", "type",
                          "priority", "labels", "components", "updated",
                          "url", "score"} and
-            row["url"].endswith("/api/issues/" + row["key"]) and
+            row["url"] == stack.base_url + "/browse/" + row["key"] and
             row["components"] == [], row)
     sg = (j or {}).get("suggestion", {})
     c.check(s + "local similar: suggests OPS with 3 of 3 votes and the "
@@ -245,7 +245,8 @@ def jira(c, stack, s):
     c.check(s + "jira similar: rows carry components, labels, url, score",
             row.get("components") == ["VPN"] and row.get("labels") ==
             ["vpn"] and row.get("project") == "OPS" and
-            row.get("url", "").endswith("/api/issues/" + made[0]) and
+            row.get("url", "") == tj.standin.world.site_url("acme") +
+            "/browse/" + made[0] and
             row.get("score") == 1, row)
     sg = (j or {}).get("suggestion", {})
     c.check(s + "jira similar: suggests OPS, Bug, High by majority",

@@ -1740,11 +1740,11 @@ START_TEST(similar_result_ranked_by_terms_found)
 	ck_assert_int_eq(jta_jira_similar_result(in, URL, &t, 2, &out, &e),
 	    JTA_OK);
 	assert_jsontext(out, "[{\"key\":\"OPS-1\",\"url\":\"" URL
-	    "/api/issues/OPS-1\",\"summary\":\"VPN tunnel drops\",\"status\":"
+	    "/browse/OPS-1\",\"summary\":\"VPN tunnel drops\",\"status\":"
 	    "\"To Do\",\"type\":\"Bug\",\"priority\":\"High\",\"project\":"
 	    "\"OPS\",\"labels\":[\"vpn\"],\"components\":[\"VPN\"],"
 	    "\"updated\":\"2026-11-20T16:40:00Z\",\"score\":1.0},"
-	    "{\"key\":\"OPS-3\",\"url\":\"" URL "/api/issues/OPS-3\","
+	    "{\"key\":\"OPS-3\",\"url\":\"" URL "/browse/OPS-3\","
 	    "\"summary\":\"Printer jam\",\"status\":null,\"type\":null,"
 	    "\"priority\":null,\"project\":null,\"labels\":[\"vpn\"],"
 	    "\"components\":[],\"updated\":null,\"score\":0.5}]");
@@ -1777,6 +1777,33 @@ picked(const json_t *users, const char *value, int *several)
 	return json_string_value(json_object_get(jta_jira_person_pick(users,
 	    value, several), "accountId"));
 }
+
+START_TEST(issue_url_opens_on_the_site)
+{
+	struct jta_error e;
+	json_t	*in = jtext("{\"issues\":[{\"key\":\"OPS-7\","
+	    "\"fields\":{}}]}");
+	json_t	*out = NULL;
+
+	ck_assert_int_eq(jta_jira_search_result(in,
+	    "https://acme.atlassian.net/", &out, &e), JTA_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    json_object_get(out, "issues"), 0), "url")),
+	    "https://acme.atlassian.net/browse/OPS-7");
+	json_decref(out);
+	/* A site address no person should be sent to. */
+	ck_assert_int_eq(jta_jira_search_result(in, "javascript:alert(1)//",
+	    &out, &e), JTA_ERR_UPSTREAM);
+	ck_assert_ptr_null(out);
+	ck_assert_int_eq(jta_jira_search_result(in, "http://evil.example",
+	    &out, &e), JTA_ERR_UPSTREAM);
+	ck_assert_int_eq(jta_jira_search_result(in,
+	    "https://a.example/\"><script>", &out, &e), JTA_ERR_UPSTREAM);
+	ck_assert_int_eq(jta_jira_search_result(in, NULL, &out, &e),
+	    JTA_ERR_INTERNAL);
+	json_decref(in);
+}
+END_TEST
 
 START_TEST(person_pick_is_the_one_asked_for)
 {
@@ -2185,6 +2212,7 @@ jta_check_suite(void)
 	tcase_add_test(map, me_spec_example);
 	tcase_add_test(map, me_bad_account_id_refused);
 	tcase_add_test(map, similar_result_ranked_by_terms_found);
+	tcase_add_test(map, issue_url_opens_on_the_site);
 	tcase_add_test(map, person_pick_is_the_one_asked_for);
 	tcase_add_test(map, users_keep_active_atlassian_accounts);
 	suite_add_tcase(s, map);
