@@ -880,6 +880,13 @@ out:
 }
 
 enum jta_err
+jta_authz_user(struct jta_authz *az, const char *name, struct jta_user *out,
+    struct jta_error *err)
+{
+	return jta_store_user_get(az->st, name, out, err);
+}
+
+enum jta_err
 jta_authz_password_login(struct jta_authz *az, const char *name, const char *pw,
     size_t len, int64_t now, struct jta_user *out, struct jta_error *err)
 {

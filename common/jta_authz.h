@@ -264,6 +264,14 @@ enum jta_err jta_authz_password_check(struct jta_authz *az, const char *name,
 #define JTA_AUTHZ_LOCKOUT_ROWS		10000
 
 /*
+ * The local user name (for a sign-in session that names it, e.g. the
+ * ticket pages' cookie): JTA_ERR_NOTFOUND when there is no such user, err
+ * filled.
+ */
+enum jta_err jta_authz_user(struct jta_authz *az, const char *name,
+    struct jta_user *out, struct jta_error *err) JTA_WUR;
+
+/*
  * jta_authz_password_check behind the lockout: a name that is locked at
  * now is JTA_ERR_AUTH with status 429 and a message for the person,
  * without looking at the password; a wrong password counts (and the one

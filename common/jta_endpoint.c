@@ -24,6 +24,7 @@ static const char *const names[JTA_ENDPOINT_NNAMES] = {
 	[JTA_ENDPOINT_METRICS] = "metrics",
 	[JTA_ENDPOINT_OPENAPI] = "openapi",
 	[JTA_ENDPOINT_ADMIN] = "admin",
+	[JTA_ENDPOINT_BROWSE] = "browse",
 	[JTA_ENDPOINT_OTHER] = "other",
 };
 
@@ -128,6 +129,13 @@ static const struct jta_endpoint_def table[] = {
 	 * rules (the web server restricts who reaches it). */
 	{ "jta-admin-api", JTA_ENDPOINT_OPEN, N(ADMIN),
 	    { PLAIN("/admin/api/**", ADMIN) } },
+	/* A ticket's page for people (the "url" of every answer with the
+	 * embedded store) and its sign-in: no API key, a session cookie of
+	 * its own; the program checks the access rules itself once it knows
+	 * who is signed in. */
+	{ "jta-browse", JTA_ENDPOINT_SWITCH, N(BROWSE), {
+	    { "/browse/*", N(BROWSE), {
+		{ GET | POST, N(BROWSE), NONE, JTA_PROJECT_NONE } } } } },
 };
 #define NTABLE	(sizeof(table) / sizeof(table[0]))
 

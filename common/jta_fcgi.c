@@ -268,6 +268,19 @@ jta_fcgi_method_not_allowed(struct jta_resp *resp, const char *allow,
 	    "this resource accepts %s", allow);
 }
 
+enum jta_err
+jta_fcgi_location_issue(const struct jta_ctx *ctx, struct jta_resp *resp,
+    const char *key)
+{
+	char	 loc[JTA_CONF_URL_MAX + JTA_LIMIT_ISSUE_KEY + 16];
+
+	if (key == NULL)
+		return JTA_OK;
+	snprintf(loc, sizeof(loc), "%s/api/issues/%s", ctx->conf.public_url,
+	    key);
+	return jta_resp_header(resp, "Location", loc);
+}
+
 int
 jta_fcgi_main(const struct jta_endpoint *ep)
 {

@@ -94,4 +94,12 @@ int jta_fcgi_main(const struct jta_endpoint *ep);
 enum jta_err jta_fcgi_method_not_allowed(struct jta_resp *resp,
     const char *allow, struct jta_error *err) JTA_WUR;
 
+/*
+ * Set Location to the API's issue key (public_url/api/issues/KEY), the
+ * resource a create made (RFC 9110 §10.2.2); the issue's "url" is the page
+ * a person opens, not this.  Nothing is set when key is NULL.
+ */
+enum jta_err jta_fcgi_location_issue(const struct jta_ctx *ctx,
+    struct jta_resp *resp, const char *key) JTA_WUR;
+
 #endif

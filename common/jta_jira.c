@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "jta_buf.h"
+#include "jta_http.h"
 #include "jta_jira.h"
 #include "jta_suggest.h"
 #include "jta_text.h"
@@ -408,29 +409,39 @@ jta_jira_search_body(const char *jql, size_t limit, const char *cursor)
 
 /* ---- issues ---- */
 
-/* The slim row of one IssueBean. */
+/* The slim row of one IssueBean; url opens it on site (the Jira site's
+ * address, as in the person's link). */
 static enum jta_err
-slimrow(const json_t *issue, const char *public_url, json_t **out,
+slimrow(const json_t *issue, const char *site, json_t **out,
     struct jta_error *err)
 {
 	const json_t	*f = json_object_get(issue, "fields");
 	const json_t	*k = json_object_get(issue, "key");
 	json_t		*o;
 	char		 url[JTA_LIMIT_PATH];
+	size_t		 len;
 	int		 n;
 
 	*out = NULL;
-	if (public_url == NULL)
+	if (site == NULL)
 		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
-		    "no public_url to make issue urls with");
+		    "no site address to make issue urls with");
+	/* A link we hand out for people to open: https only (http to the
+	 * loopback stand-in), nothing Atlassian could smuggle in. */
+	len = strlen(site);
+	while (len > 0 && site[len - 1] == '/')
+		len--;
+	if (!jta_http_url_allowed(site) || strcspn(site, " \"'<>\\`") !=
+	    strlen(site))
+		return bad(err, "a site address that is not https");
 	if (!json_is_string(k) || !iskey(json_string_value(k),
 	    json_string_length(k)))
 		return bad(err, "an issue without a valid key");
-	n = snprintf(url, sizeof(url), "%s/api/issues/%s", public_url,
+	n = snprintf(url, sizeof(url), "%.*s/browse/%s", (int)len, site,
 	    json_string_value(k));
 	if (n < 0 || (size_t)n >= sizeof(url))
 		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
-		    "public_url is too long for an issue url");
+		    "the site address is too long for an issue url");
 	if ((o = json_object()) == NULL)
 		return JTA_ERR_NOMEM;
 	if (oset(o, "key", json_string(json_string_value(k))) ||
@@ -485,7 +496,7 @@ cursorof(const json_t *jira, enum jta_err *rc, struct jta_error *err)
 }
 
 enum jta_err
-jta_jira_search_result(const json_t *jira, const char *public_url,
+jta_jira_search_result(const json_t *jira, const char *site,
     json_t **out, struct jta_error *err)
 {
 	enum jta_err	 rc;
@@ -506,7 +517,7 @@ jta_jira_search_result(const json_t *jira, const char *public_url,
 	if ((arr = json_array()) == NULL)
 		goto out;
 	json_array_foreach(issues, i, it) {
-		if ((rc = slimrow(it, public_url, &row, err)) != JTA_OK)
+		if ((rc = slimrow(it, site, &row, err)) != JTA_OK)
 			goto out;
 		if (json_array_append_new(arr, row) != 0) {
 			rc = JTA_ERR_NOMEM;
@@ -611,7 +622,7 @@ strings(const json_t *a, json_t **out, struct jta_error *err)
 }
 
 enum jta_err
-jta_jira_issue(const json_t *jira, const char *public_url, json_t **out,
+jta_jira_issue(const json_t *jira, const char *site, json_t **out,
     struct jta_error *err)
 {
 	enum jta_err	 rc;
@@ -619,7 +630,7 @@ jta_jira_issue(const json_t *jira, const char *public_url, json_t **out,
 	json_t		*o = NULL, *labels = NULL;
 
 	*out = NULL;
-	if ((rc = slimrow(jira, public_url, &o, err)) != JTA_OK)
+	if ((rc = slimrow(jira, site, &o, err)) != JTA_OK)
 		goto out;
 	if ((rc = strings(json_object_get(f, "labels"), &labels, err)) !=
 	    JTA_OK)
@@ -2217,7 +2228,7 @@ byscore(const void *a, const void *b)
 }
 
 enum jta_err
-jta_jira_similar_result(const json_t *jira, const char *public_url,
+jta_jira_similar_result(const json_t *jira, const char *site,
     const struct jta_suggest_terms *terms, size_t limit, json_t **out,
     struct jta_error *err)
 {
@@ -2236,7 +2247,7 @@ jta_jira_similar_result(const json_t *jira, const char *public_url,
 		return JTA_ERR_NOMEM;
 	json_array_foreach(issues, i, it) {
 		f = json_object_get(it, "fields");
-		if ((rc = slimrow(it, public_url, &row, err)) != JTA_OK ||
+		if ((rc = slimrow(it, site, &row, err)) != JTA_OK ||
 		    (rc = strings(json_object_get(f, "labels"), &lab, err)) !=
 		    JTA_OK ||
 		    (rc = compnames(json_object_get(f, "components"), &comp,
@@ -2263,7 +2274,11 @@ jta_jira_similar_result(const json_t *jira, const char *public_url,
 	rc = JTA_ERR_NOMEM;
 	if ((arr = json_array()) == NULL)
 		goto out;
-	for (i = 0; i < n && i < limit; i++) {
+	/* Jira's text search also matched descriptions and comments; a row
+	 * with none of the words where we score is no similar ticket (issue
+	 * 10): it is left out before the limit, so it takes no place. */
+	for (i = 0; i < n && r[i].score > 0 && json_array_size(arr) < limit;
+	    i++) {
 		/* Three decimals: a share, not a measurement. */
 		if (oset(r[i].row, "score", json_real((double)(long)(
 		    r[i].score * 1000 + 0.5) / 1000)) != 0 ||
@@ -2282,6 +2297,68 @@ out:
 	json_decref(comp);
 	json_decref(arr);
 	return rc;
+}
+
+int
+jta_jira_account_like(const char *s)
+{
+	size_t	 i, len = strlen(s);
+	int	 colon = 0, hex = 1;
+
+	if (len < 10 || len > JTA_LIMIT_ACCOUNT_ID)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] == ':')
+			colon = 1;
+		else if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
+		    s[i] <= 'f')))
+			hex = 0;
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
+		    s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+		    s[i] == ':' || s[i] == '-'))
+			return 0;
+	}
+	return colon || (hex && len == 24);
+}
+
+const json_t *
+jta_jira_person_pick(const json_t *users, const char *value, int *several)
+{
+	const json_t	*p, *hit = NULL;
+	const char	*id, *mail, *name;
+	size_t		 i, exact = 0, withid = 0;
+	int		 byid = jta_jira_account_like(value);
+
+	*several = 0;
+	json_array_foreach(users, i, p) {
+		if ((id = json_string_value(json_object_get(p, "accountId"))) ==
+		    NULL)
+			continue;
+		withid++;
+		mail = json_string_value(json_object_get(p, "emailAddress"));
+		name = json_string_value(json_object_get(p, "displayName"));
+		if (strcmp(id, value) == 0 || (!byid && ((mail != NULL &&
+		    strcasecmp(mail, value) == 0) || (name != NULL &&
+		    strcasecmp(name, value) == 0)))) {
+			exact++;
+			hit = p;
+		}
+	}
+	if (exact > 1) {
+		*several = 1;
+		return NULL;
+	}
+	if (exact == 1)
+		return hit;
+	if (byid || withid != 1 || json_array_size(users) != 1) {
+		*several = !byid && withid > 1;
+		return NULL;
+	}
+	p = json_array_get(users, 0);
+	mail = json_string_value(json_object_get(p, "emailAddress"));
+	if (strchr(value, '@') != NULL && mail != NULL)
+		return NULL;	/* shown, and not equal: someone else */
+	return p;
 }
 
 enum jta_err

@@ -112,20 +112,23 @@ json_t *jta_jira_search_body(const char *jql, size_t limit,
 /*
  * Map a SearchAndReconcileResults to {"issues": [slim rows], "next_cursor":
  * nextPageToken or null}.  A slim row is {key, url, summary, status, type,
- * priority, assignee, reporter, created, updated}: url is public_url +
- * "/api/issues/" + key; assignee and reporter are display names (null
- * when unassigned or hidden); times are "YYYY-MM-DDTHH:MM:SSZ" (null when
- * missing or not a time); other missing names are null.
+ * priority, assignee, reporter, created, updated}: url is site (the Jira
+ * site's address from the person's link, e.g. https://acme.atlassian.net)
+ * + "/browse/" + key, the page a person can open; assignee and reporter
+ * are display names (null when unassigned or hidden); times are
+ * "YYYY-MM-DDTHH:MM:SSZ" (null when missing or not a time); other missing
+ * names are null.
  *
  * JTA_ERR_UPSTREAM (502) when issues is not an array or has more than
  * JTA_LIMIT_PAGE_MAX elements, an issue's key is not an issue key, or
  * nextPageToken is longer than JTA_LIMIT_CURSOR or not printable ASCII
  * (the client must be able to send it back as ?cursor=).  *out is new, or
- * NULL on error.  public_url (no trailing slash) must not be NULL
- * (JTA_ERR_INTERNAL).
+ * NULL on error.  site must not be NULL (JTA_ERR_INTERNAL); a site that
+ * is not https (http only to the loopback) or holds a blank, a quote or
+ * an angle bracket is JTA_ERR_UPSTREAM.
  */
 enum jta_err jta_jira_search_result(const json_t *jira,
-    const char *public_url, json_t **out, struct jta_error *err) JTA_WUR;
+    const char *site, json_t **out, struct jta_error *err) JTA_WUR;
 
 /*
  * Map an IssueBean (GET /rest/api/3/issue/{key}) to our full issue: the
@@ -142,7 +145,7 @@ enum jta_err jta_jira_search_result(const json_t *jira,
  * smaller than the array, else the array's size.  Errors as for
  * jta_jira_search_result.
  */
-enum jta_err jta_jira_issue(const json_t *jira, const char *public_url,
+enum jta_err jta_jira_issue(const json_t *jira, const char *site,
     json_t **out, struct jta_error *err) JTA_WUR;
 
 /*
@@ -410,11 +413,32 @@ json_t *jta_jira_similar_body(const char *jql, size_t max);
  * {key, summary, status, project, type, priority, labels, components (the
  * components' names), updated, url, score}, ranked by score: the share of
  * terms found in the summary, labels and components (0..1, ties keep
- * Jira's order), at most limit.  Errors as for jta_jira_search_result.
+ * Jira's order), at most limit.  Issues with a score of 0 (Jira matched
+ * the words elsewhere, as in the description) are left out.  Errors as
+ * for jta_jira_search_result.
  */
 enum jta_err jta_jira_similar_result(const json_t *jira,
-    const char *public_url, const struct jta_suggest_terms *terms,
+    const char *site, const struct jta_suggest_terms *terms,
     size_t limit, json_t **out, struct jta_error *err) JTA_WUR;
+
+/* 1 when s looks like an Atlassian account id (not a name or email):
+ * "712020:uuid"-like with a colon, or 24 hex digits (older accounts). */
+int jta_jira_account_like(const char *s);
+
+/*
+ * The person value names among users, Jira's answer to a user search
+ * (GET /rest/api/3/user/search or /user/assignable/search: an array of
+ * User), or NULL.  The person is the one User whose accountId equals
+ * value (when value is an account id, only that counts: Jira answering
+ * with another account is no match), or whose emailAddress or
+ * displayName equals value ignoring ASCII case.  Without such a match,
+ * the only User of the answer is taken (Jira matched a word of a name, or
+ * an address it does not show), unless value is an account id, or an
+ * email that this User shows and that differs.  *several is 1 when more
+ * than one User could be meant.  The result is borrowed from users.
+ */
+const json_t *jta_jira_person_pick(const json_t *users, const char *value,
+    int *several);
 
 /*
  * Map GET /rest/api/3/user/search (an array of User) to {"users": [{"id":

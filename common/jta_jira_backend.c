@@ -174,6 +174,7 @@ static enum jta_err
 get(struct jta_backend *be, const struct jta_user *who, const char *key,
     json_t **out, struct jta_error *err)
 {
+	struct jta_link	 link;
 	json_t		*reply = NULL, *c;
 	char		 path[JTA_LIMIT_ISSUE_KEY + 128];
 	size_t		 i;
@@ -182,10 +183,10 @@ get(struct jta_backend *be, const struct jta_user *who, const char *key,
 	*out = NULL;
 	snprintf(path, sizeof(path), "/issue/%s?fields=%s", key,
 	    ISSUE_FIELDS);
-	if ((rc = call(be, who, "GET", path, NULL, 1, &reply, err)) != JTA_OK)
+	if ((rc = call_as(be, who, &link, "GET", path, NULL, 1, &reply,
+	    err)) != JTA_OK)
 		return rc;
-	if ((rc = jta_jira_issue(reply, be->conf->public_url, out, err)) !=
-	    JTA_OK)
+	if ((rc = jta_jira_issue(reply, link.site_url, out, err)) != JTA_OK)
 		goto out;
 	if ((rc = to_markdown(*out, "description", err)) != JTA_OK)
 		goto out;
@@ -202,30 +203,121 @@ out:
 }
 
 /*
- * Our user name (assignee, reporter filters and fields) to an account id:
- * the person themselves, or another person of this service who linked
- * their account.  Others are 422: Jira knows no local user names.
+ * Find the person value names (our user name, an Atlassian account id or
+ * an email): a user of this service who linked their account (by our
+ * user name), else Jira's user search as the person: GET
+ * /rest/api/3/user/assignable/search?<scope> when scope is given (a
+ * "project=KEY" or "issueKey=KEY-1" query part: those who can be
+ * assigned issues there), else GET /rest/api/3/user/search (anyone the
+ * person can see), with accountId= for an account id and query= for a
+ * name or email (Jira matches display names and email addresses).  The
+ * person is chosen by jta_jira_person_pick, which makes sure an account
+ * Jira returns is the one asked for.  Found: *found is a new {"id",
+ * "name"}.  Otherwise a problem is added for field (none found, or
+ * several: their names as allowed values) and *found stays NULL.
  */
 static enum jta_err
-account(struct jta_backend *be, const char *name, const char *field,
-    char id[JTA_LIMIT_ACCOUNT_ID + 1], struct jta_error *err)
+lookup(struct jta_backend *be, const struct jta_user *who,
+    const char *scope, const char *field, const char *name,
+    const char *value, json_t **found, struct jta_error *err)
 {
 	struct jta_user	 u;
 	struct jta_link	 link;
 	struct jta_secret *tok = NULL;
 	struct jta_error e;
+	json_t		*reply = NULL;
+	const json_t	*p, *hit;
+	const char	*s;
+	char		 enc[3 * JTA_LIMIT_EMAIL + 1], path[1024];
+	size_t		 i;
+	int		 several;
+	enum jta_err	 rc = JTA_OK;
 
-	if (jta_store_user_get(be->store, name, &u, &e) != JTA_OK ||
+	*found = NULL;
+	if (jta_store_user_get(be->store, value, &u, &e) == JTA_OK &&
 	    jta_store_link_get(be->store, be->oauth->vault, u.id, &link, &tok,
-	    &e) != JTA_OK) {
+	    &e) == JTA_OK) {
 		jta_secret_free(tok);
-		return jta_error_set(err, JTA_ERR_INPUT, 422, field,
-		    "%s must be a person who signed in to this service (their "
-		    "user name, as /api/me shows it)", field);
+		*found = json_pack("{s:s, s:s}", "id", link.account_id, "name",
+		    u.display_name);
+		return *found != NULL ? JTA_OK : JTA_ERR_NOMEM;
 	}
 	jta_secret_free(tok);
-	snprintf(id, JTA_LIMIT_ACCOUNT_ID + 1, "%s", link.account_id);
-	return JTA_OK;
+	if (jta_http_urlencode(value, strlen(value), enc, sizeof(enc)) != 0)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, field,
+		    "%s is too long", field);
+	if (scope != NULL)
+		snprintf(path, sizeof(path), "/user/assignable/search?%s&%s=%s"
+		    "&maxResults=50", scope, jta_jira_account_like(value) ?
+		    "accountId" : "query", enc);
+	else
+		snprintf(path, sizeof(path), "/user/search?%s=%s&maxResults=50",
+		    jta_jira_account_like(value) ? "accountId" : "query", enc);
+	if ((rc = call(be, who, "GET", path, NULL, 1, &reply, err)) != JTA_OK)
+		return rc;
+	if (!json_is_array(reply) || json_array_size(reply) >
+	    JTA_LIMIT_JIRA_ITEMS) {
+		rc = jta_error_set(err, JTA_ERR_UPSTREAM, 502, NULL,
+		    "Jira gave an answer this server cannot use (no list of "
+		    "people)");
+		goto out;
+	}
+	if ((hit = jta_jira_person_pick(reply, value, &several)) != NULL) {
+		s = json_string_value(json_object_get(hit, "displayName"));
+		if ((*found = json_pack("{s:s, s:s}", "id", json_string_value(
+		    json_object_get(hit, "accountId")), "name", s != NULL ? s :
+		    "")) == NULL)
+			rc = JTA_ERR_NOMEM;
+		goto out;
+	}
+	if (jta_error_add(err, field, several ? "matches several people; "
+	    "give their email" : scope != NULL ? "matches no one who can be "
+	    "assigned issues in this project" : "matches no one on this Jira "
+	    "site (give an account id, an email or a name)") == 0) {
+		(void)jta_error_name(err, name);
+		json_array_foreach(reply, i, p)
+			if ((s = json_string_value(json_object_get(p,
+			    "displayName"))) != NULL &&
+			    jta_error_allow(err, s) != 0)
+				break;
+		(void)jta_error_ask_about(err, JTA_ASK_USER);
+	}
+out:
+	json_decref(reply);
+	return rc;
+}
+
+/*
+ * One person named by value for field (an issue's assignee, a search's
+ * assignee or reporter), as lookup finds them, into id.  Not found, or
+ * several: 422 naming field, with the names Jira offered as allowed
+ * values and a question about a person.
+ */
+static enum jta_err
+person(struct jta_backend *be, const struct jta_user *who,
+    const char *scope, const char *field, const char *name,
+    const char *value, char id[JTA_LIMIT_ACCOUNT_ID + 1],
+    struct jta_error *err)
+{
+	json_t		*found = NULL;
+	const char	*s;
+	enum jta_err	 rc;
+
+	jta_error_begin(err);
+	if ((rc = lookup(be, who, scope, field, name, value, &found, err)) !=
+	    JTA_OK)
+		return rc;
+	if (found == NULL)
+		return jta_error_collected(err);
+	s = json_string_value(json_object_get(found, "id"));
+	if (s == NULL || strlen(s) > JTA_LIMIT_ACCOUNT_ID)
+		rc = jta_error_set(err, JTA_ERR_UPSTREAM, 502, NULL,
+		    "Jira gave an answer this server cannot use (an account "
+		    "id out of bounds)");
+	else
+		snprintf(id, JTA_LIMIT_ACCOUNT_ID + 1, "%s", s);
+	json_decref(found);
+	return rc;
 }
 
 static enum jta_err
@@ -233,6 +325,7 @@ search(struct jta_backend *be, const struct jta_user *who,
     const struct jta_search *q, json_t **out, struct jta_error *err)
 {
 	struct jta_search qq = *q;
+	struct jta_link	 link;
 	char		 jql[JTA_LIMIT_JQL + 1];
 	char		 asg[JTA_LIMIT_ACCOUNT_ID + 1];
 	char		 rep[JTA_LIMIT_ACCOUNT_ID + 1];
@@ -240,11 +333,14 @@ search(struct jta_backend *be, const struct jta_user *who,
 	enum jta_err	 rc;
 
 	*out = NULL;
+	/* Our user name, an account id or an email, as create takes them;
+	 * anyone the person can see, since a reporter need not be someone
+	 * who can be assigned issues. */
 	if (qq.assignee != NULL) {
 		if (strcmp(qq.assignee, who->name) == 0)
 			qq.assignee = jta_jira_current_user;
-		else if ((rc = account(be, qq.assignee, "assignee", asg,
-		    err)) != JTA_OK)
+		else if ((rc = person(be, who, NULL, "assignee", "Assignee",
+		    qq.assignee, asg, err)) != JTA_OK)
 			return rc;
 		else
 			qq.assignee = asg;
@@ -252,8 +348,8 @@ search(struct jta_backend *be, const struct jta_user *who,
 	if (qq.reporter != NULL) {
 		if (strcmp(qq.reporter, who->name) == 0)
 			qq.reporter = jta_jira_current_user;
-		else if ((rc = account(be, qq.reporter, "reporter", rep,
-		    err)) != JTA_OK)
+		else if ((rc = person(be, who, NULL, "reporter", "Reporter",
+		    qq.reporter, rep, err)) != JTA_OK)
 			return rc;
 		else
 			qq.reporter = rep;
@@ -288,10 +384,9 @@ search(struct jta_backend *be, const struct jta_user *who,
 	if ((body = jta_jira_search_body(jql, qq.limit, qq.cursor)) == NULL)
 		return JTA_ERR_NOMEM;
 	/* A search changes nothing: safe to repeat. */
-	if ((rc = call(be, who, "POST", "/search/jql", body, 1, &reply,
-	    err)) == JTA_OK)
-		rc = jta_jira_search_result(reply, be->conf->public_url, out,
-		    err);
+	if ((rc = call_as(be, who, &link, "POST", "/search/jql", body, 1,
+	    &reply, err)) == JTA_OK)
+		rc = jta_jira_search_result(reply, link.site_url, out, err);
 	json_decref(body);
 	json_decref(reply);
 	return rc;
@@ -308,26 +403,6 @@ description(const json_t *fields, json_t **adf, struct jta_error *err)
 		return JTA_OK;
 	return jta_adf_from_markdown(json_string_value(d),
 	    json_string_length(d), "description", adf, err);
-}
-
-/* Replace fields' assignee user name by its account id, in a copy. */
-static enum jta_err
-with_account(struct jta_backend *be, const json_t *fields, json_t **copy,
-    struct jta_error *err)
-{
-	const json_t	*a = json_object_get(fields, "assignee");
-	char		 id[JTA_LIMIT_ACCOUNT_ID + 1];
-	enum jta_err	 rc;
-
-	if ((*copy = json_deep_copy(fields)) == NULL)
-		return JTA_ERR_NOMEM;
-	if (!json_is_string(a))
-		return JTA_OK;
-	if ((rc = account(be, json_string_value(a), "assignee", id,
-	    err)) != JTA_OK)
-		return rc;
-	return json_object_set_new(*copy, "assignee", json_string(id)) == 0 ?
-	    JTA_OK : JTA_ERR_NOMEM;
 }
 
 /*
@@ -413,6 +488,33 @@ out:
 	return rc;
 }
 
+/*
+ * Replace fields' assignee (our user name, an account id or an email, as
+ * create takes them) by the account id of the person among those who can
+ * be assigned key, in a copy.
+ */
+static enum jta_err
+with_account(struct jta_backend *be, const struct jta_user *who,
+    const char *key, const json_t *fields, json_t **copy,
+    struct jta_error *err)
+{
+	const json_t	*a = json_object_get(fields, "assignee");
+	char		 id[JTA_LIMIT_ACCOUNT_ID + 1];
+	char		 scope[JTA_LIMIT_ISSUE_KEY + 16];
+	enum jta_err	 rc;
+
+	if ((*copy = json_deep_copy(fields)) == NULL)
+		return JTA_ERR_NOMEM;
+	if (!json_is_string(a))
+		return JTA_OK;
+	snprintf(scope, sizeof(scope), "issueKey=%s", key);
+	if ((rc = person(be, who, scope, "assignee", "Assignee",
+	    json_string_value(a), id, err)) != JTA_OK)
+		return rc;
+	return json_object_set_new(*copy, "assignee", json_string(id)) == 0 ?
+	    JTA_OK : JTA_ERR_NOMEM;
+}
+
 static enum jta_err
 update(struct jta_backend *be, const struct jta_user *who, const char *key,
     const json_t *fields, json_t **out, struct jta_error *err)
@@ -422,7 +524,7 @@ update(struct jta_backend *be, const struct jta_user *who, const char *key,
 	enum jta_err	 rc;
 
 	*out = NULL;
-	if ((rc = with_account(be, fields, &f, err)) != JTA_OK ||
+	if ((rc = with_account(be, who, key, fields, &f, err)) != JTA_OK ||
 	    (rc = description(f, &adf, err)) != JTA_OK ||
 	    (rc = jta_jira_edit_body(f, adf, &body, err)) != JTA_OK)
 		goto out;
@@ -785,120 +887,6 @@ out:
 	return rc;
 }
 
-/* 1 when s looks like an Atlassian account id (not a name or email). */
-static int
-account_like(const char *s)
-{
-	size_t	 i, len = strlen(s);
-	int	 colon = 0, hex = 1;
-
-	if (len < 10 || len > JTA_LIMIT_ACCOUNT_ID)
-		return 0;
-	for (i = 0; i < len; i++) {
-		if (s[i] == ':')
-			colon = 1;
-		else if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
-		    s[i] <= 'f')))
-			hex = 0;
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
-		    s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		    s[i] == ':' || s[i] == '-'))
-			return 0;
-	}
-	return colon || (hex && len == 24);
-}
-
-/*
- * Find the person value names among those who can be assigned issues of
- * project: a user of this service who linked their account (by our user
- * name), else Jira's GET /rest/api/3/user/assignable/search (accountId=
- * for an account id, query= for a name or email, which Jira matches
- * against display names and email addresses).  One exact match (account
- * id, email or display name, ignoring case), or the only result, is the
- * person: *found is a new {"id", "name"}.  Otherwise a problem is added
- * for field (none found, or several: their names as allowed values) and
- * *found stays NULL.
- */
-static enum jta_err
-lookup(struct jta_backend *be, const struct jta_user *who,
-    const char *project, const char *field, const char *name,
-    const char *value, json_t **found, struct jta_error *err)
-{
-	struct jta_user	 u;
-	struct jta_link	 link;
-	struct jta_secret *tok = NULL;
-	struct jta_error e;
-	json_t		*reply = NULL;
-	const json_t	*p, *hit = NULL;
-	const char	*s;
-	char		 enc[3 * JTA_LIMIT_EMAIL + 1], path[1024];
-	size_t		 i, exact = 0;
-	enum jta_err	 rc = JTA_OK;
-
-	*found = NULL;
-	if (jta_store_user_get(be->store, value, &u, &e) == JTA_OK &&
-	    jta_store_link_get(be->store, be->oauth->vault, u.id, &link, &tok,
-	    &e) == JTA_OK) {
-		jta_secret_free(tok);
-		*found = json_pack("{s:s, s:s}", "id", link.account_id, "name",
-		    u.display_name);
-		return *found != NULL ? JTA_OK : JTA_ERR_NOMEM;
-	}
-	jta_secret_free(tok);
-	if (jta_http_urlencode(value, strlen(value), enc, sizeof(enc)) != 0)
-		return jta_error_set(err, JTA_ERR_INPUT, 422, field,
-		    "%s is too long", field);
-	snprintf(path, sizeof(path), "/user/assignable/search?project=%s&%s=%s"
-	    "&maxResults=50", project, account_like(value) ? "accountId" :
-	    "query", enc);
-	if ((rc = call(be, who, "GET", path, NULL, 1, &reply, err)) != JTA_OK)
-		return rc;
-	if (!json_is_array(reply) || json_array_size(reply) >
-	    JTA_LIMIT_JIRA_ITEMS) {
-		rc = jta_error_set(err, JTA_ERR_UPSTREAM, 502, NULL,
-		    "Jira gave an answer this server cannot use (no list of "
-		    "people)");
-		goto out;
-	}
-	json_array_foreach(reply, i, p) {
-		if (json_string_value(json_object_get(p, "accountId")) == NULL)
-			continue;
-		if (((s = json_string_value(json_object_get(p, "accountId"))) &&
-		    strcmp(s, value) == 0) || ((s = json_string_value(
-		    json_object_get(p, "emailAddress"))) &&
-		    strcasecmp(s, value) == 0) || ((s = json_string_value(
-		    json_object_get(p, "displayName"))) &&
-		    strcasecmp(s, value) == 0)) {
-			exact++;
-			hit = p;
-		}
-	}
-	if (exact == 0 && json_array_size(reply) == 1)
-		hit = json_array_get(reply, 0), exact = 1;
-	if (exact == 1 && hit != NULL) {
-		s = json_string_value(json_object_get(hit, "displayName"));
-		if ((*found = json_pack("{s:s, s:s}", "id", json_string_value(
-		    json_object_get(hit, "accountId")), "name", s != NULL ? s :
-		    "")) == NULL)
-			rc = JTA_ERR_NOMEM;
-		goto out;
-	}
-	if (jta_error_add(err, field, exact > 1 || json_array_size(reply) > 1 ?
-	    "matches several people; give their email" : "matches no one "
-	    "who can be assigned issues in this project") == 0) {
-		(void)jta_error_name(err, name);
-		json_array_foreach(reply, i, p)
-			if ((s = json_string_value(json_object_get(p,
-			    "displayName"))) != NULL &&
-			    jta_error_allow(err, s) != 0)
-				break;
-		(void)jta_error_ask_about(err, JTA_ASK_USER);
-	}
-out:
-	json_decref(reply);
-	return rc;
-}
-
 /* Look up the people _ids.users lists, filling _ids.fields and the
  * preview; problems go to err's items. */
 static enum jta_err
@@ -912,10 +900,13 @@ people(struct jta_backend *be, const struct jta_user *who, json_t *prep,
 	const char	*field, *id, *name;
 	const char	*project = json_string_value(json_object_get(prep,
 			    "project"));
+	char		 scope[JTA_LIMIT_PROJECT_KEY + 16];
 	size_t		 i, j;
 	int		 multi, ok;
 	enum jta_err	 rc = JTA_OK;
 
+	snprintf(scope, sizeof(scope), "project=%s", project != NULL ?
+	    project : "");
 	json_array_foreach(json_object_get(ids, "users"), i, u) {
 		field = json_string_value(json_object_get(u, "field"));
 		id = json_string_value(json_object_get(u, "id"));
@@ -929,7 +920,8 @@ people(struct jta_backend *be, const struct jta_user *who, json_t *prep,
 		json_array_foreach(json_object_get(u, "values"), j, v) {
 			if (!ok || !json_is_string(v))
 				continue;
-			if ((rc = lookup(be, who, project, field, name,
+			if ((rc = lookup(be, who, project != NULL ? scope :
+			    NULL, field, name,
 			    json_string_value(v), &found, err)) != JTA_OK) {
 				json_decref(acc);
 				json_decref(shown);
@@ -1128,6 +1120,7 @@ similar(struct jta_backend *be, const struct jta_user *who,
     struct jta_error *err)
 {
 	struct jta_suggest_terms terms;
+	struct jta_link	 link;
 	char		 jql[JTA_LIMIT_JQL + 1];
 	json_t		*body = NULL, *reply = NULL, *list = NULL, *sugg = NULL;
 	enum jta_err	 rc;
@@ -1142,9 +1135,9 @@ similar(struct jta_backend *be, const struct jta_user *who,
 	    NULL)
 		return JTA_ERR_NOMEM;
 	/* A search changes nothing: safe to repeat. */
-	if ((rc = call(be, who, "POST", "/search/jql", body, 1, &reply,
-	    err)) != JTA_OK ||
-	    (rc = jta_jira_similar_result(reply, be->conf->public_url, &terms,
+	if ((rc = call_as(be, who, &link, "POST", "/search/jql", body, 1,
+	    &reply, err)) != JTA_OK ||
+	    (rc = jta_jira_similar_result(reply, link.site_url, &terms,
 	    limit, &list, err)) != JTA_OK ||
 	    (rc = jta_suggest_make(list, &sugg)) != JTA_OK)
 		goto out;

@@ -87,7 +87,8 @@ movesjs(const char *status)
 	return arr;
 }
 
-/* Add "url" (public_url/api/issues/KEY) to one ticket object. */
+/* Add "url" to one ticket object: public_url/browse/KEY, the ticket's
+ * page for people (fcgi/browse.c), not the API. */
 static void
 addurl(const struct jta_backend *be, json_t *t)
 {
@@ -96,7 +97,7 @@ addurl(const struct jta_backend *be, json_t *t)
 
 	if (key == NULL)
 		return;
-	snprintf(url, sizeof(url), "%s/api/issues/%s", be->conf->public_url,
+	snprintf(url, sizeof(url), "%s/browse/%s", be->conf->public_url,
 	    key);
 	json_object_set_new(t, "url", json_string(url));
 }
@@ -233,6 +234,45 @@ answer(const struct jta_backend *be, enum jta_err rc,
 	return rc;
 }
 
+/*
+ * The user name of the person value names for field (assignee,
+ * reporter): a user name, or an email ignoring case, as create takes
+ * them; into name.  Anyone else is 422 naming field (an Atlassian account
+ * id means nothing to the embedded store).
+ */
+static enum jta_err
+username(struct jta_backend *be, const char *field, const char *value,
+    char name[JTA_LIMIT_NAME + 1], struct jta_error *err)
+{
+	json_t		*users = NULL;
+	const json_t	*u;
+	const char	*n, *e;
+	size_t		 i;
+	enum jta_err	 rc;
+
+	if ((rc = jta_store_user_list(be->store, &users)) != JTA_OK)
+		return jta_error_set(err, rc, 500, NULL,
+		    "the ticket store failed; the server log has details");
+	rc = JTA_ERR_NOTFOUND;
+	json_array_foreach(users, i, u) {
+		n = json_string_value(json_object_get(u, "name"));
+		e = json_string_value(json_object_get(u, "email"));
+		if (n != NULL && strlen(n) <= JTA_LIMIT_NAME &&
+		    (strcmp(n, value) == 0 || (e != NULL && e[0] != '\0' &&
+		    strcasecmp(e, value) == 0))) {
+			snprintf(name, JTA_LIMIT_NAME + 1, "%s", n);
+			rc = JTA_OK;
+			break;
+		}
+	}
+	if (rc != JTA_OK)
+		rc = jta_error_set(err, JTA_ERR_INPUT, 422, field, "%s is no "
+		    "user of this server (give a user name or an email)",
+		    field);
+	json_decref(users);
+	return rc;
+}
+
 static enum jta_err
 search(struct jta_backend *be, const struct jta_user *who,
     const struct jta_search *q, json_t **out, struct jta_error *err)
@@ -240,6 +280,7 @@ search(struct jta_backend *be, const struct jta_user *who,
 	struct jta_search canon = *q;
 	struct jta_store_ticket_list list;
 	char		 next[JTA_LIMIT_CURSOR + 1];
+	char		 asg[JTA_LIMIT_NAME + 1], rep[JTA_LIMIT_NAME + 1];
 	enum jta_err	 rc;
 	json_t		*t, *arr = NULL;
 	size_t		 i;
@@ -259,6 +300,15 @@ search(struct jta_backend *be, const struct jta_user *who,
 	    jta_local_priorities, q->priority, &canon.priority, err)) !=
 	    JTA_OK))
 		return rc;
+	if ((q->assignee != NULL && (rc = username(be, "assignee",
+	    q->assignee, asg, err)) != JTA_OK) ||
+	    (q->reporter != NULL && (rc = username(be, "reporter",
+	    q->reporter, rep, err)) != JTA_OK))
+		return rc;
+	if (q->assignee != NULL)
+		canon.assignee = asg;
+	if (q->reporter != NULL)
+		canon.reporter = rep;
 	for (i = 0; q->order != NULL && jta_store_orders[i] != NULL; i++)
 		if (strcmp(jta_store_orders[i], q->order) == 0)
 			break;
@@ -373,7 +423,9 @@ update(struct jta_backend *be, const struct jta_user *who, const char *key,
     const json_t *fields, json_t **out, struct jta_error *err)
 {
 	const json_t	*p = json_object_get(fields, "priority");
-	const char	*canon;
+	const json_t	*a = json_object_get(fields, "assignee");
+	const char	*canon = NULL;
+	char		 name[JTA_LIMIT_NAME + 1];
 	struct jta_store_issue is;
 	char		 proj[JTA_LIMIT_PROJECT_KEY + 1];
 	char		 status[JTA_LIMIT_NAME + 1];
@@ -390,8 +442,18 @@ update(struct jta_backend *be, const struct jta_user *who, const char *key,
 	    jta_local_priorities, json_string_value(p), &canon, err)) !=
 	    JTA_OK)
 		return rc;
-	if ((f = json_copy(unconst(fields))) == NULL || (json_is_string(p) &&
-	    json_object_set_new(f, "priority", json_string(canon)) != 0)) {
+	/* The assignee by user name or email, as create takes it; one that
+	 * names nobody is refused below, after a missing ticket's 404. */
+	if (json_is_string(a) && username(be, "assignee",
+	    json_string_value(a), name, err) != JTA_OK) {
+		memset(err, 0, sizeof(*err));
+		a = NULL;
+	}
+	if ((f = json_copy(unconst(fields))) == NULL ||
+	    (canon != NULL && json_object_set_new(f, "priority",
+	    json_string(canon)) != 0) ||
+	    (json_is_string(a) && json_object_set_new(f, "assignee",
+	    json_string(name)) != 0)) {
 		json_decref(f);
 		return JTA_ERR_NOMEM;
 	}
@@ -964,6 +1026,9 @@ similar(struct jta_backend *be, const struct jta_user *who,
 		if ((t = similarjs(be, &rows.v[i])) == NULL ||
 		    json_array_append_new(list, t) != 0)
 			goto out;
+	/* bm25 gives every FTS5 match a score above 0; a row without one
+	 * matched nothing and must not vote. */
+	jta_suggest_drop_unscored(list);
 	if ((rc = jta_suggest_make(list, &sugg)) == JTA_OK &&
 	    (*out = json_pack("{s:O, s:O}", "similar", list, "suggestion",
 	    sugg)) == NULL)

@@ -341,10 +341,21 @@ jta_resp_page(struct jta_resp *resp, int status, const struct jta_page *pg)
 	struct page	 p;
 	enum jta_err	 rc;
 	char		 csp[JTA_RESP_ORIGIN_MAX + 32], full[sizeof(csp) + 128];
-	size_t		 i;
+	size_t		 i, sz;
 
 	memset(&p, 0, sizeof(p));
 	p.cap = JTA_RESP_PAGE_MAX;
+	for (i = 0; i < pg->nsections; i++) {
+		sz = strlen(pg->sections[i].heading) + 128;
+		if (pg->sections[i].meta != NULL)
+			sz += strlen(pg->sections[i].meta);
+		if (pg->sections[i].text != NULL)
+			sz += strlen(pg->sections[i].text);
+		if (sz > JTA_RESP_PAGE_SECTIONS_MAX / 6 ||
+		    6 * sz > JTA_RESP_PAGE_SECTIONS_MAX - p.cap)
+			return JTA_ERR_INPUT;
+		p.cap += 6 * sz;
+	}
 	if ((p.buf = malloc(p.cap)) == NULL)
 		return JTA_ERR_NOMEM;
 	puts_(&p, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
@@ -372,6 +383,22 @@ jta_resp_page(struct jta_resp *resp, int status, const struct jta_page *pg)
 			puts_(&p, "</a></li>\n");
 		}
 		puts_(&p, "</ul>\n");
+	}
+	for (i = 0; i < pg->nsections; i++) {
+		puts_(&p, "<section><h2>");
+		esc(&p, pg->sections[i].heading, 0);
+		puts_(&p, "</h2>\n");
+		if (pg->sections[i].meta != NULL) {
+			puts_(&p, "<p><small>");
+			esc(&p, pg->sections[i].meta, 0);
+			puts_(&p, "</small></p>\n");
+		}
+		if (pg->sections[i].text != NULL) {
+			puts_(&p, "<pre>");
+			esc(&p, pg->sections[i].text, 0);
+			puts_(&p, "</pre>\n");
+		}
+		puts_(&p, "</section>\n");
 	}
 	if (pg->form != NULL)
 		form(&p, pg->form);

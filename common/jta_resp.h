@@ -113,8 +113,18 @@ struct jta_page_form {
 	const char			*redirect_origin;
 };
 
-/* A small HTML page for people (the OAuth pages).  Every string is
- * escaped for its context; code, links, form and after are optional. */
+/* A part of a page (a ticket's description, one comment): a heading, a
+ * line under it and a text shown as written (blanks and line breaks
+ * kept); meta and text may be NULL. */
+struct jta_page_section {
+	const char	*heading;
+	const char	*meta;
+	const char	*text;
+};
+
+/* A small HTML page for people (the OAuth pages, a ticket).  Every string
+ * is escaped for its context; code, links, sections, form and after are
+ * optional. */
 struct jta_page {
 	const char			*title;
 	const char			*text;
@@ -123,9 +133,15 @@ struct jta_page {
 	size_t				 nlinks;
 	const struct jta_page_form	*form;
 	const char			*after;
+	const struct jta_page_section	*sections;	/* after links */
+	size_t				 nsections;
 };
 
 #define JTA_RESP_PAGE_MAX	(32 * 1024)
+/* The most a page with sections may grow to: each section's bytes may
+ * take six times their size escaped (&quot;), on top of
+ * JTA_RESP_PAGE_MAX.  A page over it is JTA_ERR_INPUT. */
+#define JTA_RESP_PAGE_SECTIONS_MAX	(8 * 1024 * 1024)
 /* The longest origin a form's CSP may name. */
 #define JTA_RESP_ORIGIN_MAX	256
 
@@ -133,7 +149,8 @@ struct jta_page {
  * Send pg as text/html with Cache-Control: no-store and a strict
  * Content-Security-Policy (no scripts, no framing; form-action 'none', or
  * with a form 'self' and its redirect_origin); the buffer is wiped after.
- * JTA_ERR_INPUT when a form's redirect_origin is not a plain origin.
+ * JTA_ERR_INPUT when a form's redirect_origin is not a plain origin, or
+ * the sections would take the page over JTA_RESP_PAGE_SECTIONS_MAX.
  */
 enum jta_err jta_resp_page(struct jta_resp *resp, int status,
     const struct jta_page *pg) JTA_WUR;

@@ -276,3 +276,21 @@ jta_suggest_make(const json_t *similar, json_t **out)
 	*out = o;
 	return JTA_OK;
 }
+
+size_t
+jta_suggest_drop_unscored(json_t *similar)
+{
+	const json_t	*score;
+	size_t		 i = 0;
+
+	if (!json_is_array(similar))
+		return 0;
+	while (i < json_array_size(similar)) {
+		score = json_object_get(json_array_get(similar, i), "score");
+		if (json_is_number(score) && json_number_value(score) > 0)
+			i++;
+		else if (json_array_remove(similar, i) != 0)
+			break;	/* cannot happen: i is in range */
+	}
+	return json_array_size(similar);
+}

@@ -59,4 +59,13 @@ double jta_suggest_overlap(const struct jta_suggest_terms *t,
  */
 enum jta_err jta_suggest_make(const json_t *similar, json_t **out) JTA_WUR;
 
+/*
+ * Remove from similar (an array of similar tickets, as above) every row
+ * whose "score" is not a number above 0: a ticket the search matched on
+ * none of the scored words is no similar ticket, and must not vote in
+ * jta_suggest_make (issue 10).  Returns how many rows are left; NULL or a
+ * non-array is left alone and gives 0.
+ */
+size_t jta_suggest_drop_unscored(json_t *similar);
+
 #endif

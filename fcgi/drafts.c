@@ -141,7 +141,6 @@ submit(struct jta_ctx *ctx, const struct jta_req *req,
 {
 	enum jta_err	 rc;
 	json_t		*f = NULL, *out = NULL;
-	const char	*url;
 	int		 status;
 
 	if ((rc = jta_req_json(req, submit_fields, 1, &f, err)) != JTA_OK ||
@@ -151,10 +150,9 @@ submit(struct jta_ctx *ctx, const struct jta_req *req,
 	    json_integer_value(json_object_get(f, "revision")),
 	    jta_time_now(), &status, &out, err)) != JTA_OK)
 		goto out;
-	url = json_string_value(json_object_get(json_object_get(out,
-	    "issue"), "url"));
-	if (status == 201 && url != NULL &&
-	    (rc = jta_resp_header(resp, "Location", url)) != JTA_OK)
+	if (status == 201 && (rc = jta_fcgi_location_issue(ctx, resp,
+	    json_string_value(json_object_get(json_object_get(out, "issue"),
+	    "key")))) != JTA_OK)
 		goto out;
 	rc = jta_resp_json(resp, status, out);
 out:

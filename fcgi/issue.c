@@ -12,7 +12,10 @@ static const struct jta_field edit_fields[] = {
 	/* The backend checks the name (a Jira site has its own). */
 	{ "priority", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
 	{ "labels", JTA_FT_LABELS, JTA_F_NULLABLE, 0, JTA_LIMIT_LABELS, NULL },
-	{ "assignee", JTA_FT_USERNAME, JTA_F_NULLABLE, 0, 0, NULL },
+	/* a user name, an email or an account id, as create takes them;
+	 * null: unassigned */
+	{ "assignee", JTA_FT_STRING, JTA_F_NULLABLE, 1, JTA_LIMIT_EMAIL,
+	    NULL },
 };
 
 static enum jta_err

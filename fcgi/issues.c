@@ -22,8 +22,10 @@ static const struct jta_field search_fields[] = {
 	{ "type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
 	{ "priority", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
 	{ "label", JTA_FT_STRING, 0, 1, JTA_LIMIT_LABEL, NULL },
-	{ "assignee", JTA_FT_USERNAME, 0, 0, 0, NULL },
-	{ "reporter", JTA_FT_USERNAME, 0, 0, 0, NULL },
+	/* a user name, an email or an Atlassian account id, as create
+	 * takes them: the backend resolves it */
+	{ "assignee", JTA_FT_STRING, 0, 1, JTA_LIMIT_EMAIL, NULL },
+	{ "reporter", JTA_FT_STRING, 0, 1, JTA_LIMIT_EMAIL, NULL },
 	{ "mine", JTA_FT_ENUM, 0, 0, 0, mine_values },
 	{ "created_after", JTA_FT_TIME, 0, 0, 0, NULL },
 	{ "created_before", JTA_FT_TIME, 0, 0, 0, NULL },
@@ -123,7 +125,6 @@ create(struct jta_ctx *ctx, const struct jta_req *req,
 	enum jta_err	 rc;
 	int		 status = 201;
 	json_t		*f = NULL, *out = NULL, *q = NULL, *prep = NULL;
-	const char	*url;
 
 	if ((rc = jta_req_query(req, NULL, 0, &q, err)) != JTA_OK ||
 	    (rc = jta_req_json(req, jta_backend_create_fields,
@@ -140,8 +141,10 @@ create(struct jta_ctx *ctx, const struct jta_req *req,
 	    (rc = ctx->backend->ops->create(ctx->backend, who, prep, NULL,
 	    &out, err)) != JTA_OK)
 		goto out;
-	if ((url = str(out, "url")) != NULL &&
-	    (rc = jta_resp_header(resp, "Location", url)) != JTA_OK)
+	/* The created resource (RFC 9110 §10.2.2) is the API's issue; "url"
+	 * is the page a person opens. */
+	if ((rc = jta_fcgi_location_issue(ctx, resp, str(out, "key"))) !=
+	    JTA_OK)
 		goto out;
 	rc = jta_resp_json(resp, status, out);
 out:

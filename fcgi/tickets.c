@@ -30,7 +30,8 @@ static const struct jta_field list_fields[] = {
 	{ "search", JTA_FT_STRING, 0, 1, JTA_LIMIT_TEXT_QUERY, NULL },
 	{ "ordering", JTA_FT_ENUM, 0, 0, 0, jta_backend_tk_orderings },
 	{ "page", JTA_FT_UINT, 0, 1, JTA_LIMIT_PAGE_NUMBER, NULL },
-	{ "page_size", JTA_FT_UINT, 0, 1, JTA_LIMIT_PAGE_MAX, NULL },
+	/* Above JTA_LIMIT_PAGE_MAX is clamped, not refused: list(). */
+	{ "page_size", JTA_FT_UINT, 0, 1, INT32_MAX, NULL },
 };
 
 /* id and created are read-only: accepted (a client may PUT back what it
@@ -140,6 +141,10 @@ list(struct jta_ctx *ctx, const struct jta_req *req,
 		q.page = 1;
 	if (q.page_size == 0)
 		q.page_size = JTA_LIMIT_PAGE_DEFAULT;
+	/* As Django REST framework's max_page_size: a larger page_size
+	 * asks for the largest page, which clients of that API rely on. */
+	if (q.page_size > JTA_LIMIT_PAGE_MAX)
+		q.page_size = JTA_LIMIT_PAGE_MAX;
 	if (json_object_get(p, "resolution_status") != NULL) {
 		if ((q.statuses = json_pack("[O]", json_object_get(p,
 		    "resolution_status"))) == NULL) {

@@ -76,9 +76,10 @@ def test(c, stack, server):
             j["priority"] == "High" and j["status"] == "Open" and
             j["reporter"] == "alice" and j["labels"] == ["floor3", "printer"],
             j)
-    c.check(s + "create sets Location to the issue url",
-            h.get("location", "").endswith("/api/issues/DEMO-1") and
-            j["url"] == h.get("location"), h)
+    c.check(s + "create sets Location to the API's issue; url is the "
+            "ticket's page for people",
+            h.get("location") == stack.base_url + "/api/issues/DEMO-1" and
+            j["url"] == stack.base_url + "/browse/DEMO-1", (h, j))
     for i, (proj, summ, extra) in enumerate((
             ("DEMO", "VPN drops every hour", {"assignee": "bob"}),
             ("DEMO", "Laptop battery swollen", {"priority": "Highest"}),
@@ -290,6 +291,9 @@ def test(c, stack, server):
     c.check(s + "tickets last page has previous, no next",
             st == 200 and len(j["results"]) == 1 and j["next"] is None and
             j["previous"].endswith("page=2"), j)
+    st, _, j, _ = alice.call("GET", "/api/tickets/?page_size=" + "9" * 30)
+    c.check(s + "tickets a page_size that is no number we can hold is 400",
+            st == 400 and "page_size" in j, (st, j))
     st, _, j, _ = alice.call("GET", "/api/tickets/?page=9")
     c.eq(s + "tickets page past the end is 404", st, 404)
     st, _, j, _ = alice.call("GET", "/api/tickets/?id__in=1,2&ordering=id")
@@ -338,6 +342,21 @@ def test(c, stack, server):
     st, _, j, _ = alice.call("GET", "/api/issues?project=OPS&limit=50")
     c.check(s + "all 40 are stored", st == 200 and
             made <= {i["key"] for i in j["issues"]}, (st, len(made)))
+
+    # 47 tickets now: over page_size's maximum of 50 with a few more.
+    for i in range(5):
+        alice.call("POST", "/api/tickets/", {"title": "Filler %d" % i})
+    for size in ("51", "2000000000"):
+        st, _, j, _ = alice.call("GET", "/api/tickets/?page_size=" + size)
+        c.check(s + "tickets page_size=%s clamps to the maximum of 50 "
+                "(DRF's max_page_size), not 400" % size,
+                st == 200 and j["count"] > 50 and len(j["results"]) == 50
+                and j["next"].endswith("page_size=%s&page=2" % size),
+                (st, j and {k: v for k, v in j.items() if k != "results"}))
+    st, _, j, _ = alice.call("GET", "/api/tickets/?page_size=%s&page=2" %
+                             size)
+    c.check(s + "tickets page 2 of a clamped page_size holds the rest",
+            st == 200 and len(j["results"]) == j["count"] - 50, (st, j))
 
     with_names(c, s, alice)
 
@@ -411,6 +430,20 @@ def with_names(c, s, alice):
             st == 201 and j["assignee"] == "alice" and
             j["priority"] == "Lowest", j)
     c.eq(s + "create: one more issue", count(), before + 1)
+    key = j.get("key", "") if st == 201 else ""
+    st, _, j, _ = alice.call("PATCH", "/api/issues/" + key,
+                             {"assignee": "bob"})
+    st, _, j, _ = alice.call("PATCH", "/api/issues/" + key,
+                             {"assignee": "Alice@Example.com"})
+    c.check(s + "patch: assignee by email, as create takes it",
+            st == 200 and j["assignee"] == "alice", (st, j))
+    st, _, j, _ = alice.call("GET", "/api/issues?assignee=ALICE%40example.com"
+                             "&project=DEMO")
+    c.check(s + "search: assignee by email",
+            st == 200 and key in [i["key"] for i in j["issues"]], (st, j))
+    st, _, j, _ = alice.call("GET", "/api/issues?reporter=nobody%40x.example")
+    c.check(s + "search: a reporter who is no user is 422 naming reporter",
+            st == 422 and j["field"] == "reporter", (st, j))
     st, _, j, _ = alice.call("POST", "/api/issues", {
         "project": "DEMO", "summary": "x", "fields": [1]})
     c.check(s + "create: fields must be an object",

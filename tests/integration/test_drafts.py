@@ -119,6 +119,9 @@ def common_cases(c, s, alice, bob, project, created_count, bob_creates):
                              {"revision": 2})
     c.check(s + "submit is 201", st == 201, (st, r))
     issue = (r or {}).get("issue") or {}
+    c.check(s + "submit's Location is the API's issue, not the page",
+            issue.get("key") and (h.get("location") or "").endswith(
+                "/api/issues/" + issue["key"]), (h, issue))
     c.check(s + "submit answers the draft and the issue",
             r and r["draft"] == did and issue.get("key"), r)
     c.check(s + "the issue is what the preview showed",

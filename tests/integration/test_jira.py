@@ -83,6 +83,11 @@ def journey(cases, stack, server):
                                  "priority", "assignee", "reporter",
                                  "created", "updated"} and
                 isinstance(r.get("next_cursor"), str), r)
+    site = standin.world.site_url("acme")
+    cases.check("%s: each row's url is the issue on the Jira site, for a "
+                "person to open" % s,
+                st == 200 and all(x["url"] == site + "/browse/" + x["key"]
+                                  for x in rows), (site, rows))
     if st == 200 and r.get("next_cursor"):
         st, _, r2, _ = c.call("GET", "/api/issues?project=OPS&limit=2&"
                               "cursor=" + urllib.parse.quote(
@@ -113,6 +118,8 @@ def journey(cases, stack, server):
     cases.check("%s: create answers 201 with the new issue" % s,
                 st == 201 and new.startswith("OPS-") and
                 h.get("location", "").endswith("/api/issues/" + new), n)
+    cases.check("%s: ... whose url opens it on the Jira site" % s,
+                st == 201 and n.get("url") == site + "/browse/" + new, n)
     if st != 201:
         return
     created = standin.state()
@@ -154,6 +161,7 @@ def journey(cases, stack, server):
     cases.eq("%s: unknown issue is 404" % s, st, 404)
 
     with_names(cases, s, c)
+    reassign(cases, s, c, new)
     faults(cases, stack, s, c)
     refresh(cases, stack, s, c)
     site_not_allowed(cases, stack, s)
@@ -262,6 +270,45 @@ def with_names(cases, s, c):
                 st == 201 and n.get("priority") == "High" and
                 n.get("type") == "Bug" and "**Monday**" in
                 n.get("description", ""), n)
+
+
+def reassign(cases, s, c, key):
+    """PATCH assignee and the search filters take an account id, an email
+    or our user name, as create does (findUsers gives account ids)."""
+    alice = "712020:2f6a8c31-5b4e-4d7a-9c1e-0a1b2c3d4e5f"
+    st, _, i, _ = c.call("PATCH", "/api/issues/" + key, {"assignee": BOB})
+    cases.check("%s: reassign by Atlassian account id" % s,
+                st == 200 and stored(key).get("assignee") == BOB, (st, i))
+    st, _, i, _ = c.call("PATCH", "/api/issues/" + key,
+                         {"assignee": "ALICE@example.com"})
+    cases.check("%s: reassign by email" % s,
+                st == 200 and stored(key).get("assignee") == alice,
+                (st, i))
+    st, _, e, _ = c.call("PATCH", "/api/issues/" + key,
+                         {"assignee": "712020:00000000-0000-4000-8000-"
+                                      "000000000000"})
+    cases.check("%s: an account id Jira does not know is 422 naming "
+                "assignee, unchanged" % s,
+                st == 422 and (e or {}).get("field") == "assignee" and
+                stored(key).get("assignee") == alice, (st, e))
+    st, _, i, _ = c.call("PATCH", "/api/issues/" + key,
+                         {"assignee": "bob@example.com"})
+    cases.check("%s: reassign to a colleague by email" % s,
+                st == 200 and stored(key).get("assignee") == BOB, (st, i))
+    for q in ("assignee=" + urllib.parse.quote(BOB),
+              "assignee=bob%40example.com"):
+        st, _, r, _ = c.call("GET", "/api/issues?" + q)
+        cases.check("%s: search %s finds the reassigned issue" % (s, q),
+                    st == 200 and key in [x["key"] for x in
+                                          r.get("issues", [])], (st, r))
+    st, _, r, _ = c.call("GET", "/api/issues?reporter=" +
+                         urllib.parse.quote(alice) + "&project=OPS")
+    cases.check("%s: search by reporter account id" % s,
+                st == 200 and key in [x["key"] for x in
+                                      r.get("issues", [])], (st, r))
+    st, _, e, _ = c.call("GET", "/api/issues?reporter=nobody%40nowhere.example")
+    cases.check("%s: a reporter no one is 422 naming reporter" % s,
+                st == 422 and (e or {}).get("field") == "reporter", (st, e))
 
 
 def faults(cases, stack, s, c):

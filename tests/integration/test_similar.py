@@ -137,7 +137,7 @@ def local(c, stack, s):
             set(row) == {"key", "summary", "status", "project", "type",
                          "priority", "labels", "components", "updated",
                          "url", "score"} and
-            row["url"].endswith("/api/issues/" + row["key"]) and
+            row["url"] == stack.base_url + "/browse/" + row["key"] and
             row["components"] == [], row)
     sg = (j or {}).get("suggestion", {})
     c.check(s + "local similar: suggests OPS with 3 of 3 votes and the "
@@ -245,7 +245,8 @@ def jira(c, stack, s):
     c.check(s + "jira similar: rows carry components, labels, url, score",
             row.get("components") == ["VPN"] and row.get("labels") ==
             ["vpn"] and row.get("project") == "OPS" and
-            row.get("url", "").endswith("/api/issues/" + made[0]) and
+            row.get("url", "") == tj.standin.world.site_url("acme") +
+            "/browse/" + made[0] and
             row.get("score") == 1, row)
     sg = (j or {}).get("suggestion", {})
     c.check(s + "jira similar: suggests OPS, Bug, High by majority",
@@ -258,6 +259,24 @@ def jira(c, stack, s):
             comp.get("value") == "VPN" and comp.get("votes") == 3 and
             sorted(comp.get("evidence", [])) == sorted(made + ["OPS-1"]) and
             sg.get("labels", [{}])[0].get("value") == "vpn", sg)
+    # Jira's text search also looks in descriptions and comments; a match
+    # there alone scores 0 (words counted in summary, labels and
+    # components): it is no similar ticket and has no vote.
+    st, _, j, _ = alice.call("POST", "/api/issues", {
+        "project": "OPS", "type": "Bug", "summary": "Quarterly review",
+        "description": "The zeppelin hangar needs a new roof."})
+    assert st == 201, (st, j)
+    st, _, j, _ = alice.call("GET", q("/api/similar",
+                                      text="zeppelin floats"))
+    c.check(s + "jira similar: a ticket scoring 0 is left out and does "
+            "not vote", st == 200 and j == {"similar": [],
+                                            "suggestion": {}}, (st, j))
+    st, _, j, _ = alice.call("GET", q("/api/similar",
+                                      text="vpn tunnel zeppelin"))
+    c.check(s + "jira similar: no row scores 0 beside real matches",
+            st == 200 and keys(j) and all(r["score"] > 0 for r in
+                                          j["similar"]) and
+            j["suggestion"].get("project", {}).get("value") == "OPS", (st, j))
     st, _, j, _ = alice.call("GET", q("/api/similar", text="vpn safari",
                                       project="SUP"))
     c.check(s + "jira similar: project narrows the search",

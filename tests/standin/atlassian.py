@@ -42,6 +42,8 @@ API3 = "/rest/api/3"
 AUDIENCE = "api.atlassian.com"
 MAX_BODY = 1 << 20          # our own cap on a request body
 PAGE_CAP = 100              # search/jql answers at most this many issues
+ID_PAGE_CAP = 5000          # ... or this many when only id/key is asked
+                            # (the spec's maxResults: "It returns max 5000")
 
 # ---- seed data ----------------------------------------------------------
 
@@ -1541,7 +1543,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             token = self.q1("nextPageToken")
             mr = self.qint("maxResults", 50)
             fields = self.field_list(self.query.get("fields") or ["id"])
-        mr = max(1, min(mr, 5000, PAGE_CAP))
+        mr = max(1, min(mr, ID_PAGE_CAP if set(fields) <= {"id", "key"}
+                        else PAGE_CAP))
         offset = 0
         if token:
             rec = self.world.page_tokens.get(token)

@@ -1740,14 +1740,22 @@ START_TEST(similar_result_ranked_by_terms_found)
 	ck_assert_int_eq(jta_jira_similar_result(in, URL, &t, 2, &out, &e),
 	    JTA_OK);
 	assert_jsontext(out, "[{\"key\":\"OPS-1\",\"url\":\"" URL
-	    "/api/issues/OPS-1\",\"summary\":\"VPN tunnel drops\",\"status\":"
+	    "/browse/OPS-1\",\"summary\":\"VPN tunnel drops\",\"status\":"
 	    "\"To Do\",\"type\":\"Bug\",\"priority\":\"High\",\"project\":"
 	    "\"OPS\",\"labels\":[\"vpn\"],\"components\":[\"VPN\"],"
 	    "\"updated\":\"2026-11-20T16:40:00Z\",\"score\":1.0},"
-	    "{\"key\":\"OPS-3\",\"url\":\"" URL "/api/issues/OPS-3\","
+	    "{\"key\":\"OPS-3\",\"url\":\"" URL "/browse/OPS-3\","
 	    "\"summary\":\"Printer jam\",\"status\":null,\"type\":null,"
 	    "\"priority\":null,\"project\":null,\"labels\":[\"vpn\"],"
 	    "\"components\":[],\"updated\":null,\"score\":0.5}]");
+	json_decref(out);
+	/* SUP-9 matched in a text we do not score (its description): score
+	 * 0, left out even when the limit has room for it. */
+	ck_assert_int_eq(jta_jira_similar_result(in, URL, &t, 5, &out, &e),
+	    JTA_OK);
+	ck_assert_uint_eq(json_array_size(out), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(out,
+	    1), "key")), "OPS-3");
 	json_decref(out);
 	json_decref(in);
 	in = jtext("{\"issues\":[{\"key\":\"not a key\"}]}");
@@ -1759,6 +1767,87 @@ START_TEST(similar_result_ranked_by_terms_found)
 	ck_assert_int_eq(jta_jira_similar_result(in, URL, &t, 2, &out, &e),
 	    JTA_ERR_UPSTREAM);
 	json_decref(in);
+}
+END_TEST
+
+/* The key of the person jta_jira_person_pick chose from users, or NULL. */
+static const char *
+picked(const json_t *users, const char *value, int *several)
+{
+	return json_string_value(json_object_get(jta_jira_person_pick(users,
+	    value, several), "accountId"));
+}
+
+START_TEST(issue_url_opens_on_the_site)
+{
+	struct jta_error e;
+	json_t	*in = jtext("{\"issues\":[{\"key\":\"OPS-7\","
+	    "\"fields\":{}}]}");
+	json_t	*out = NULL;
+
+	ck_assert_int_eq(jta_jira_search_result(in,
+	    "https://acme.atlassian.net/", &out, &e), JTA_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    json_object_get(out, "issues"), 0), "url")),
+	    "https://acme.atlassian.net/browse/OPS-7");
+	json_decref(out);
+	/* A site address no person should be sent to. */
+	ck_assert_int_eq(jta_jira_search_result(in, "javascript:alert(1)//",
+	    &out, &e), JTA_ERR_UPSTREAM);
+	ck_assert_ptr_null(out);
+	ck_assert_int_eq(jta_jira_search_result(in, "http://evil.example",
+	    &out, &e), JTA_ERR_UPSTREAM);
+	ck_assert_int_eq(jta_jira_search_result(in,
+	    "https://a.example/\"><script>", &out, &e), JTA_ERR_UPSTREAM);
+	ck_assert_int_eq(jta_jira_search_result(in, NULL, &out, &e),
+	    JTA_ERR_INTERNAL);
+	json_decref(in);
+}
+END_TEST
+
+START_TEST(person_pick_is_the_one_asked_for)
+{
+	json_t	*two = jtext("["
+	    "{\"accountId\":\"712020:aaa\",\"displayName\":\"Bob Builder\","
+	    "\"emailAddress\":\"bob@example.com\"},"
+	    "{\"accountId\":\"712020:bbb\",\"displayName\":\"Bobby Tables\","
+	    "\"emailAddress\":\"bobby@example.com\"}]");
+	json_t	*other = jtext("[{\"accountId\":\"712020:ccc\","
+	    "\"displayName\":\"Mallory\",\"emailAddress\":"
+	    "\"mallory@example.com\"}]");
+	json_t	*hidden = jtext("[{\"accountId\":\"712020:ddd\","
+	    "\"displayName\":\"Hidden Mail\"}]");
+	json_t	*noid = jtext("[{\"displayName\":\"Bob Builder\"}]");
+	int	 several;
+
+	/* Exact account id, email (any case) or display name. */
+	ck_assert_str_eq(picked(two, "712020:bbb", &several), "712020:bbb");
+	ck_assert_int_eq(several, 0);
+	ck_assert_str_eq(picked(two, "BOB@example.com", &several),
+	    "712020:aaa");
+	ck_assert_str_eq(picked(two, "bobby tables", &several), "712020:bbb");
+	/* A prefix of two people: several, none picked. */
+	ck_assert_ptr_null(picked(two, "bob", &several));
+	ck_assert_int_eq(several, 1);
+	/* Jira answered someone else for an account id or an email: not
+	 * the one asked for, even when they are the only answer. */
+	ck_assert_ptr_null(picked(other, "712020:zzz", &several));
+	ck_assert_int_eq(several, 0);
+	ck_assert_ptr_null(picked(other, "5b10ac8d82e05b22cc7d4ef5",
+	    &several));
+	ck_assert_ptr_null(picked(other, "bob@example.com", &several));
+	/* A name's only match is the person (Jira matched a word of it). */
+	ck_assert_str_eq(picked(other, "mall", &several), "712020:ccc");
+	/* An email Jira does not show: its only match is taken on Jira's
+	 * word, which matched the address. */
+	ck_assert_str_eq(picked(hidden, "hid@example.com", &several),
+	    "712020:ddd");
+	ck_assert_ptr_null(picked(noid, "Bob Builder", &several));
+	ck_assert_ptr_null(picked(NULL, "bob", &several));
+	json_decref(two);
+	json_decref(other);
+	json_decref(hidden);
+	json_decref(noid);
 }
 END_TEST
 
@@ -2123,6 +2212,8 @@ jta_check_suite(void)
 	tcase_add_test(map, me_spec_example);
 	tcase_add_test(map, me_bad_account_id_refused);
 	tcase_add_test(map, similar_result_ranked_by_terms_found);
+	tcase_add_test(map, issue_url_opens_on_the_site);
+	tcase_add_test(map, person_pick_is_the_one_asked_for);
 	tcase_add_test(map, users_keep_active_atlassian_accounts);
 	suite_add_tcase(s, map);
 

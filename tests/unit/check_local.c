@@ -320,7 +320,7 @@ START_TEST(issue_shape_and_url)
 		    "no %s", want[i]);
 	ck_assert_str_eq(sget(t, "key"), "DEMO-1");
 	ck_assert_str_eq(sget(t, "url"),
-	    "http://127.0.0.1:8080/api/issues/DEMO-1");
+	    "http://127.0.0.1:8080/browse/DEMO-1");
 	ck_assert_str_eq(sget(t, "assignee"), "alice");
 	ck_assert_str_eq(sget(t, "reporter"), "alice");
 	ck_assert_str_eq(sget(t, "project"), "DEMO");
@@ -473,7 +473,7 @@ START_TEST(search_shape_cursor_and_errors)
 	t = json_array_get(json_object_get(res, "issues"), 0);
 	/* The slim issue and its url. */
 	ck_assert_uint_eq(json_object_size(t), 10);
-	ck_assert_ptr_nonnull(strstr(sget(t, "url"), "/api/issues/DEMO-"));
+	ck_assert_ptr_nonnull(strstr(sget(t, "url"), "/browse/DEMO-"));
 	ck_assert(json_is_null(json_object_get(t, "assignee")));
 	snprintf(cursor, sizeof(cursor), "%s", sget(res, "next_cursor"));
 	json_decref(res);
@@ -515,7 +515,7 @@ START_TEST(similar_and_users_shapes)
 	ck_assert_str_eq(sget(t, "project"), "DEMO");
 	ck_assert(json_is_array(json_object_get(t, "components")));
 	ck_assert(json_is_real(json_object_get(t, "score")));
-	ck_assert_ptr_nonnull(strstr(sget(t, "url"), "/api/issues/DEMO-1"));
+	ck_assert_ptr_nonnull(strstr(sget(t, "url"), "/browse/DEMO-1"));
 	ck_assert_ptr_nonnull(json_object_get(res, "suggestion"));
 	json_decref(res);
 	res = NULL;

@@ -653,6 +653,42 @@ START_TEST(page_form_refuses_an_origin_that_is_not_one)
 }
 END_TEST
 
+START_TEST(page_sections_are_escaped_text)
+{
+	struct sink	 s;
+	struct jta_resp	 r;
+	struct jta_page	 pg;
+	struct jta_page_section sec[2];
+	const char	*b;
+
+	sinkinit(&s);
+	jta_resp_init(&r, sinkwrite, &s, "rid");
+	memset(&pg, 0, sizeof(pg));
+	memset(sec, 0, sizeof(sec));
+	sec[0].heading = "Description";
+	sec[0].text = "<script>alert(1)</script>\n  & more";
+	sec[1].heading = "Comment <b>";
+	sec[1].meta = "eve \"x\" 2026-01-01";
+	pg.title = "DEMO-1: <img src=x onerror=alert(1)>";
+	pg.text = "Open";
+	pg.sections = sec;
+	pg.nsections = 2;
+	ck_assert_int_eq(jta_resp_page(&r, 200, &pg), JTA_OK);
+	b = body_of(&s);
+	ck_assert_ptr_null(strstr(b, "<script>"));
+	ck_assert_ptr_null(strstr(b, "<img"));
+	ck_assert_ptr_null(strstr(b, "<b>"));
+	ck_assert_ptr_nonnull(strstr(b, "<section><h2>Description</h2>\n"
+	    "<pre>&lt;script&gt;alert(1)&lt;/script&gt;\n  &amp; more</pre>"));
+	ck_assert_ptr_nonnull(strstr(b, "<h2>Comment &lt;b&gt;</h2>"));
+	ck_assert_ptr_nonnull(strstr(b, "<small>eve \"x\" 2026-01-01"
+	    "</small>"));
+	ck_assert(has_header(&s, "Content-Security-Policy: default-src "
+	    "'none'; style-src 'self'; base-uri 'none'; form-action 'none'; "
+	    "frame-ancestors 'none'"));
+}
+END_TEST
+
 START_TEST(page_without_form_allows_no_form_action)
 {
 	struct jta_page	 pg;
@@ -1062,6 +1098,7 @@ jta_check_suite(void)
 	tcase_add_test(tc,
 	    page_form_escapes_hidden_fields_and_sets_form_action);
 	tcase_add_test(tc, page_form_refuses_an_origin_that_is_not_one);
+	tcase_add_test(tc, page_sections_are_escaped_text);
 	tcase_add_test(tc, page_without_form_allows_no_form_action);
 	tcase_add_test(tc, fit_small_answer_is_untouched);
 	tcase_add_test(tc, fit_huge_description_is_cut_with_marker);

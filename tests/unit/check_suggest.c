@@ -188,6 +188,38 @@ START_TEST(suggest_needs_two_votes_or_a_majority)
 }
 END_TEST
 
+START_TEST(unscored_rows_are_dropped)
+{
+	json_t	*a = json_array(), *s = NULL;
+
+	json_array_append_new(a, ticket("OPS-1", "OPS", "Bug", "High", "vpn",
+	    NULL));
+	json_array_append_new(a, ticket("SUP-1", "SUP", "Task", "Low", "x",
+	    NULL));
+	json_array_append_new(a, ticket("SUP-2", "SUP", "Task", "Low", "x",
+	    NULL));
+	json_array_append_new(a, ticket("SUP-3", "SUP", "Task", "Low", "x",
+	    NULL));
+	json_object_set_new(json_array_get(a, 0), "score", json_real(0.25));
+	json_object_set_new(json_array_get(a, 1), "score", json_real(0.0));
+	json_object_set_new(json_array_get(a, 2), "score", json_integer(0));
+	/* SUP-3 has no score at all: nothing says it matched. */
+	ck_assert_uint_eq(jta_suggest_drop_unscored(a), 1);
+	ck_assert_uint_eq(json_array_size(a), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(a,
+	    0), "key")), "OPS-1");
+	/* The three SUP tickets voted for SUP before; now OPS alone. */
+	ck_assert_int_eq(jta_suggest_make(a, &s), JTA_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(s,
+	    "project"), "value")), "OPS");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(s,
+	    "project"), "of")), 1);
+	json_decref(s);
+	ck_assert_uint_eq(jta_suggest_drop_unscored(NULL), 0);
+	json_decref(a);
+}
+END_TEST
+
 Suite *
 jta_check_suite(void)
 {
@@ -201,6 +233,7 @@ jta_check_suite(void)
 	tcase_add_test(tc, overlap_is_the_share_of_terms_found);
 	tcase_add_test(tc, suggest_majority_with_votes_and_evidence);
 	tcase_add_test(tc, suggest_needs_two_votes_or_a_majority);
+	tcase_add_test(tc, unscored_rows_are_dropped);
 	suite_add_tcase(s, tc);
 	return s;
 }
