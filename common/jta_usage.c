@@ -154,6 +154,19 @@ percent(const struct jta_store_quota *q)
 	return q->used * 100 / q->limit;
 }
 
+/* Whether quota q covers an operation of class cls: a quota blocks only
+ * the requests its metric counts (jta_usage_count): creates the creates,
+ * updates the writes, calls and conversations every request. */
+static int
+covers(const struct jta_store_quota *q, unsigned cls)
+{
+	if (strcmp(q->metric, "creates") == 0)
+		return cls == JTA_POLICY_CREATE;
+	if (strcmp(q->metric, "updates") == 0)
+		return cls == JTA_POLICY_WRITE;
+	return 1;
+}
+
 enum jta_err
 jta_usage_check(struct jta_usage *u, const struct jta_user *who,
     const struct jta_policy_op *op, struct jta_resp *resp,
@@ -166,7 +179,6 @@ jta_usage_check(struct jta_usage *u, const struct jta_user *who,
 	int64_t		 now, pct, wpct = -1, end;
 	size_t		 n = 0, i;
 
-	(void)op;
 	u->notice[0] = '\0';
 	u->site[0] = '\0';
 	if (u->store == NULL)
@@ -182,6 +194,8 @@ jta_usage_check(struct jta_usage *u, const struct jta_user *who,
 	/* The fullest quota; of several used up, the one that resets last
 	 * (the block lasts until then). */
 	for (i = 0; i < n; i++) {
+		if (!covers(&u->q[i], op->cls))
+			continue;
 		pct = percent(&u->q[i]);
 		if (pct > 100)
 			pct = 100;

@@ -20,14 +20,17 @@
  * Quotas: per person (a user name, or the default for everyone) and per
  * site (a site, or the default), each of calls, creates, updates or
  * conversations, per UTC day or calendar month.  Checked before the
- * handler, after the access rules: when any quota that covers the request
- * has reached 100 % the answer is 429 problem+json naming the quota, its
- * limit and when it resets (Retry-After, RFC 9110 §10.2.3, in seconds and
- * the reset time in ISO 8601 in the detail) until the period ends or an
- * operator raises the limit (read at every request: at once).  From 70 %
- * and from 90 % JSON object answers carry a top-level "notice" the GPT
- * can relay.  /healthz, the OAuth endpoints and every endpoint without
- * authentication are never counted or capped.
+ * handler, after the access rules.  A quota covers the requests its
+ * metric counts: creates the creates (JTA_POLICY_CREATE), updates the
+ * writes (JTA_POLICY_WRITE), calls and conversations every request.
+ * When any quota that covers the request has reached 100 % the answer
+ * is 429 problem+json naming the quota, its limit and when it resets
+ * (Retry-After, RFC 9110 §10.2.3, in seconds and the reset time in ISO
+ * 8601 in the detail) until the period ends or an operator raises the
+ * limit (read at every request: at once).  From 70 % and from 90 % of a
+ * quota that covers the request, JSON object answers carry a top-level
+ * "notice" the GPT can relay.  /healthz, the OAuth endpoints and every
+ * endpoint without authentication are never counted or capped.
  */
 #ifndef JTA_USAGE_H
 #define JTA_USAGE_H

@@ -259,24 +259,29 @@ def quotas(c, stack, s, alice, bob, key):
     st, h, j = call(bob, "POST", "/api/issues",
                     {"project": key.split("-")[0], "summary": "Bob's one"})
     c.eq("%s: default creates quota 1: bob's first create" % s, st, 201)
-    st, h, j = call(bob, "GET", "/api/me")
-    c.check("%s: ... then bob is switched off (429 naming creates)" % s,
-            st == 429 and "tickets created" in (j or {}).get("detail", ""),
-            (st, j))
+    one = {"project": key.split("-")[0], "summary": "Bob's next"}
+    st, h, j = call(bob, "POST", "/api/issues", one)
+    c.check("%s: ... then bob's creates are refused (429 naming creates)"
+            % s, st == 429 and "tickets created" in
+            (j or {}).get("detail", ""), (st, j))
+    for path in ("/api/me", "/api/issues", "/api/issues/" + key):
+        st, h, j = call(bob, "GET", path)
+        c.check("%s: ... but a used-up creates quota does not block "
+                "reads (GET %s)" % (s, path), st == 200, (st, j))
     admin_ok(c, stack, s, "quota", "set", "--person", "bob", "--metric",
              "creates", "--limit", "10")
-    st, h, j = call(bob, "GET", "/api/me")
-    c.check("%s: a person's own quota wins over the default (1 of 10)" % s,
-            st == 200 and "notice" not in j, (st, j))
+    st, h, j = call(bob, "POST", "/api/issues", one)
+    c.check("%s: a person's own quota wins over the default (2 of 10)" % s,
+            st == 201 and "notice" not in j, (st, j))
     admin_ok(c, stack, s, "quota", "set", "--person", "bob", "--metric",
              "creates", "--limit", "1")
-    st, h, j = call(bob, "GET", "/api/me")
+    st, h, j = call(bob, "POST", "/api/issues", one)
     c.eq("%s: lowering it blocks again at once" % s, st, 429)
     for args in (("--person", "bob"), ("--default-person",)):
         admin_ok(c, stack, s, "quota", "remove", *args, "--metric",
                  "creates")
     c.eq("%s: removing the quotas lifts the block" % s,
-         call(bob, "GET", "/api/me")[0], 200)
+         call(bob, "POST", "/api/issues", one)[0], 201)
     # Site quota (local mode: the site is "local"), per month.
     total = sum(r["calls"] for r in usage(stack, "site").values())
     admin_ok(c, stack, s, "quota", "set", "--site", "local", "--metric",

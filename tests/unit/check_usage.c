@@ -461,6 +461,60 @@ START_TEST(check_notice_then_429)
 }
 END_TEST
 
+/* A used-up quota blocks only what its metric counts: creates the
+ * creates, updates the writes; calls and conversations everything. */
+START_TEST(quota_blocks_only_what_it_counts)
+{
+	static const struct {
+		const char	*metric;
+		int		 blocks[3];	/* read, create, write */
+	} cases[] = {
+		{ "creates", { 0, 1, 0 } },
+		{ "updates", { 0, 0, 1 } },
+		{ "calls", { 1, 1, 1 } },
+		{ "conversations", { 1, 1, 1 } },
+	};
+	static const unsigned cls[3] = { JTA_POLICY_READ, JTA_POLICY_CREATE,
+	    JTA_POLICY_WRITE };
+	struct fixture	 f;
+	struct jta_usage *u = NULL;
+	struct jta_policy_op op;
+	struct jta_user	 who;
+	struct jta_resp	 resp;
+	struct jta_error e;
+	char		 msg[512];
+	size_t		 i, k;
+
+	setup(&f);
+	ck_assert_int_eq(jta_usage_new(&f.conf, &u, msg, sizeof(msg)),
+	    JTA_OK);
+	memset(&who, 0, sizeof(who));
+	who.id = f.alice;
+	snprintf(who.name, sizeof(who.name), "alice");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* A limit of 0 is used up from the start. */
+		quota(&f, "person", "alice", cases[i].metric, NULL, 0);
+		for (k = 0; k < 3; k++) {
+			memset(&op, 0, sizeof(op));
+			op.endpoint = "issues";
+			op.cls = cls[k];
+			jta_resp_init(&resp, noop_write, NULL, NULL);
+			memset(&e, 0, sizeof(e));
+			ck_assert_msg(jta_usage_check(u, &who, &op, &resp,
+			    &e) == (cases[i].blocks[k] ? JTA_ERR_BUSY :
+			    JTA_OK), "%s quota, class %u", cases[i].metric,
+			    cls[k]);
+			if (!cases[i].blocks[k])
+				ck_assert_ptr_null(resp.notice);
+		}
+		ck_assert_int_eq(jta_store_quota_remove(f.st, "person",
+		    "alice", cases[i].metric, "day", &e), JTA_OK);
+	}
+	jta_usage_free(u);
+	jta_store_close(f.st);
+}
+END_TEST
+
 START_TEST(cost_of_one_count)
 {
 	struct fixture	 f;
@@ -539,6 +593,7 @@ usage_suite(void)
 	tcase_add_test(tc, quotas_own_wins_over_default);
 	tcase_add_test(tc, summary_for_the_admin_page);
 	tcase_add_test(tc, check_notice_then_429);
+	tcase_add_test(tc, quota_blocks_only_what_it_counts);
 	tcase_add_test(tc, cost_of_one_count);
 	suite_add_tcase(s, tc);
 	return s;
