@@ -390,15 +390,26 @@ jta_http_do(const struct jta_http_req *req, struct jta_http_resp *resp,
 		    jta_time_now());
 		if (status != 429 && status != 503)
 			break;
-		/* RFC 9110 §15.5.... : 429 and 503 may say when to come
-		 * back.  Wait when the caller allows it and it fits the
-		 * budget; otherwise hand the delay to the client. */
+		/* RFC 9110 §10.2.3: 429 and 503 may say when to come
+		 * back.  Wait when it fits the budget and sending again is
+		 * harmless: the caller says so, or the answer is 429, which
+		 * refuses the request unprocessed (RFC 6585 §4; Atlassian's
+		 * rate limiter answers it before doing anything), so even a
+		 * create may be sent again.  A 503 may come after a write
+		 * took effect: only repeatable requests wait it out.
+		 * Otherwise hand the delay to the client. */
 		wait = ra < 0 ? 1000 : ra * 1000;
-		if (!req->repeatable || resp->elapsed_ms + wait +
-		    req->timeout_ms > req->budget_ms || resp->attempts >= 5) {
-			jta_log(JTA_LOG_WARN, "upstream busy: %s %s: %ld, "
-			    "retry after %ld s", req->method, req->url, status,
-			    ra);
+		if ((!req->repeatable && status != 429) ||
+		    resp->elapsed_ms + wait + req->timeout_ms >
+		    req->budget_ms || resp->attempts >= 5) {
+			if (ra < 0)
+				jta_log(JTA_LOG_WARN, "upstream busy: %s %s: "
+				    "%ld, no Retry-After", req->method,
+				    req->url, status);
+			else
+				jta_log(JTA_LOG_WARN, "upstream busy: %s %s: "
+				    "%ld, retry after %ld s", req->method,
+				    req->url, status, ra);
 			free(sink.buf);
 			resp->retry_after = ra < 0 ? 1 : ra;
 			resp->status = status;

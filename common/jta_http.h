@@ -3,8 +3,9 @@
  * Atlassian goes through jta_http_do, which bounds it (HTTPS only, or plain
  * http to the loopback stand-in; connect and total timeouts; our own cap on
  * the answer's size; no automatic redirects, since a bearer token may be
- * attached) and, for requests the caller marks as safe to repeat, waits out
- * 429 and 503 answers that carry Retry-After, inside a time budget.
+ * attached) and waits out 429 answers (which refuse a request unprocessed,
+ * RFC 6585 §4) and, for requests the caller marks as safe to repeat, 503
+ * answers, after their Retry-After (1 s without one), inside a time budget.
  *
  * Errors are reported in struct jta_error in the ticket API's terms:
  *   - the upstream could not be reached, timed out, or answered 5xx: 502;
@@ -38,7 +39,8 @@ struct jta_http_req {
 					 * 0: never wait */
 	int		 repeatable;	/* 1 when sending it twice is harmless
 					 * (reads, searches, token refreshes
-					 * are not: see jta_oauth) */
+					 * are not: see jta_oauth); a 429 is
+					 * waited out either way */
 };
 
 /* One answer.  Release with jta_http_resp_free. */

@@ -65,7 +65,7 @@ call_as(struct jta_backend *be, const struct jta_user *who,
 	char		 url[JTA_CONF_URL_MAX + JTA_LIMIT_CLOUD_ID + 1024];
 	char		*text = NULL;
 	enum jta_err	 rc;
-	int		 n, tries, refreshed = 0;
+	int		 n, tries, refreshed = 0, write;
 
 	*reply = NULL;
 	memset(&rs, 0, sizeof(rs));
@@ -110,13 +110,29 @@ call_as(struct jta_backend *be, const struct jta_user *who,
 		    &refreshed, err)) != JTA_OK)
 			goto out;
 	}
+	/* A write that Jira accepted (2xx) happened, whatever its body:
+	 * Jira answers some edits and transitions with 204 or a body that
+	 * is not JSON.  Its reply is then NULL, as for an empty one, and
+	 * the caller reads the issue again; a 502 here would tell the
+	 * person to retry a write that was done.  A write is a PUT, a
+	 * DELETE, or a POST that is not repeatable (the searches are
+	 * repeatable POSTs, and their answer is the point). */
+	write = strcmp(method, "PUT") == 0 || strcmp(method, "DELETE") == 0 ||
+	    (strcmp(method, "POST") == 0 && !repeatable);
 	if (rs.len > 0 && (*reply = json_loadb(rs.body, rs.len,
 	    JSON_REJECT_DUPLICATES, &je)) == NULL && rs.status / 100 == 2) {
-		jta_log(JTA_LOG_WARN, "jira answered %s %s with JSON we cannot "
-		    "read (line %d)", method, path, je.line);
-		rc = jta_error_set(err, JTA_ERR_UPSTREAM, 502, NULL,
-		    "Jira gave an answer we cannot read");
-		goto out;
+		if (write)
+			jta_log(JTA_LOG_INFO, "jira answered %s %s with %ld "
+			    "and a body that is not JSON (line %d): taken as "
+			    "done", method, path, rs.status, je.line);
+		else {
+			jta_log(JTA_LOG_WARN, "jira answered %s %s with JSON "
+			    "we cannot read (line %d)", method, path,
+			    je.line);
+			rc = jta_error_set(err, JTA_ERR_UPSTREAM, 502, NULL,
+			    "Jira gave an answer we cannot read");
+			goto out;
+		}
 	}
 	if (rs.status / 100 != 2) {
 		jta_log(JTA_LOG_INFO, "jira answered %ld to %s %s", rs.status,

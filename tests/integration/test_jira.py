@@ -355,6 +355,63 @@ def faults(cases, stack, s, c):
     cases.check("%s: a busy create is 503 and not repeated" % s,
                 st == 503 and standin.state()["issues_created"] == before,
                 (st, e))
+
+    # A 429 refuses a request unprocessed: a create, a comment or a
+    # transition is sent again after Retry-After when it fits the budget.
+    standin.config(faults=[{"status": 429, "retry_after": 1, "count": 1,
+                            "method": "POST",
+                            "path_prefix": "/rest/api/3/issue"}])
+    before = standin.state()["issues_created"]
+    st, _, n, _ = c.call("POST", "/api/issues",
+                         {"project": "OPS", "summary": "Rate-limited create"})
+    cases.check("%s: a create answered 429 with a short Retry-After is "
+                "waited out: 201, one issue" % s,
+                st == 201 and standin.state()["issues_created"] ==
+                before + 1 and not standin.state()["faults_pending"],
+                (st, n))
+    new = (n or {}).get("key", "OPS-1")
+    standin.config(faults=[{"status": 429, "retry_after": 1, "count": 1,
+                            "method": "POST", "path_prefix":
+                            "/rest/api/3/issue/%s/comment" % new}])
+    st, _, cm, _ = c.call("POST", "/api/issues/%s/comments" % new,
+                          {"body": "After a pause."})
+    cases.check("%s: a comment answered 429 is waited out: 201" % s,
+                st == 201 and not standin.state()["faults_pending"], cm)
+    standin.config(faults=[{"status": 429, "retry_after": 1, "count": 1,
+                            "method": "POST", "path_prefix":
+                            "/rest/api/3/issue/%s/transitions" % new}])
+    st, _, t, _ = c.call("POST", "/api/issues/%s/transitions" % new,
+                         {"to": "In Progress"})
+    cases.check("%s: a transition answered 429 is waited out: 200" % s,
+                st == 200 and (t or {}).get("status") == "In Progress" and
+                not standin.state()["faults_pending"], t)
+
+    # A write Jira did, answered 2xx without JSON: done, read back.
+    standin.config(faults=[{"kind": "reply", "status": 200, "body": "OK",
+                            "method": "PUT", "path_prefix":
+                            "/rest/api/3/issue/%s" % new}])
+    st, _, i, _ = c.call("PATCH", "/api/issues/" + new,
+                         {"summary": "Edited, answered in plain text"})
+    cases.check("%s: an edit answered 200 with a body that is not JSON is "
+                "a success: the issue read back" % s,
+                st == 200 and (i or {}).get("summary") ==
+                "Edited, answered in plain text", (st, i))
+    standin.config(faults=[{"kind": "reply", "status": 201, "body": "ok",
+                            "method": "POST", "path_prefix":
+                            "/rest/api/3/issue/%s/comment" % new}])
+    st, _, cm, _ = c.call("POST", "/api/issues/%s/comments" % new,
+                          {"body": "Answered in *plain* text."})
+    cases.check("%s: a comment answered 201 without JSON is a success" % s,
+                st == 201 and "plain" in (cm or {}).get("body", ""),
+                (st, cm))
+    standin.config(faults=[{"kind": "reply", "status": 200, "body": "done",
+                            "method": "POST", "path_prefix":
+                            "/rest/api/3/issue/%s/transitions" % new}])
+    st, _, t, _ = c.call("POST", "/api/issues/%s/transitions" % new,
+                         {"to": "Done"})
+    cases.check("%s: a transition answered 200 without JSON is a success: "
+                "the issue read back" % s,
+                st == 200 and (t or {}).get("status") == "Done", (st, t))
     standin.config(faults=[])
 
 

@@ -721,11 +721,16 @@ class World:
         for f in lst:
             f = dict(f)
             kind = f.get("kind") or ("status" if "status" in f else None)
-            if kind not in ("status", "slow", "drop"):
-                raise ValueError("fault kind: status, slow or drop")
+            if kind not in ("status", "slow", "drop", "reply"):
+                raise ValueError("fault kind: status, slow, drop or reply")
             f["kind"] = kind
             if kind == "status":
                 f["status"] = int(f["status"])
+            if kind == "reply":
+                # do the request, then answer status with this raw body
+                # (Jira answers some writes with 204 or a non-JSON body)
+                f["status"] = int(f.get("status", 200))
+                f["body"] = str(f.get("body", ""))
             if kind == "slow":
                 f["seconds"] = float(f.get("seconds", 1))
                 # after: do the work first, then sleep before answering
@@ -965,6 +970,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return
             if fault and fault["kind"] == "drop":
                 self.drop()
+                return
+            if fault and fault["kind"] == "reply" and answer[0] // 100 == 2:
+                self.send(fault["status"], fault["body"].encode(), None,
+                          "text/plain;charset=UTF-8")
                 return
             self.send(*answer)
         except Reply as r:

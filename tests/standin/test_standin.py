@@ -684,11 +684,20 @@ def test_faults(c, k, tok):
             keys(j) == ["OPS-6"] and st0 == 200 and keys(j0) == [],
             (err, s2["issues_created"], j, j0))
     time.sleep(1.2)     # the late answer is written (to nobody)
+    c.config(faults=[{"kind": "reply", "status": 200, "body": "Done",
+                      "count": 1, "method": "PUT",
+                      "path_prefix": "/rest/api/3/issue/OPS-1"}])
+    st, h, j = c.req("PUT", J + "/issue/OPS-1", {"fields": {
+        "summary": "Edited behind a plain answer"}}, token=tok)
+    st2, _, j2 = c.req("GET", J + "/issue/OPS-1?fields=summary", token=tok)
+    k.check("fault reply: the edit is done, answered 200 text 'Done'",
+            st == 200 and j == b"Done" and j2["fields"]["summary"] ==
+            "Edited behind a plain answer", (st, j, j2))
     s = c.state()
     k.check("counters: api calls by path and route",
             s["api_calls"].get("GET /rest/api/3/myself", 0) >= 8 and
             s["api_routes"].get("GET /rest/api/3/issue/{issueIdOrKey}", 0) >= 3
-            and s["faults_injected"] == 11 and s["faults_pending"] == [], s)
+            and s["faults_injected"] == 12 and s["faults_pending"] == [], s)
     st, _, j = c.req("POST", "/_standin/config", {"no_such_switch": 1})
     k.eq("control: an unknown config key is 400", st, 400)
     st, _, _ = c.req("POST", "/_standin/reset", {})

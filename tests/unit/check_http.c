@@ -515,6 +515,93 @@ START_TEST(create_never_resent_on_a_dead_kept_connection)
 }
 END_TEST
 
+/* A 429 means the upstream did nothing (RFC 6585 §4: too many
+ * requests, refused): a write is waited out within the budget like a
+ * read, and sent again once. */
+START_TEST(too_many_requests_on_a_write_is_waited_out)
+{
+	static const struct canned c[] = { { BUSY("429 Too Many Requests"),
+	    0, 0, 0 }, { "HTTP/1.1 201 Created\r\nContent-Type: "
+	    "application/json\r\nContent-Length: 11\r\nConnection: close"
+	    "\r\n\r\n{\"id\":\"10\"}", 0, 0, 0 } };
+	struct call	 k;
+
+	call_begin(&k, c, 2, "/rest/api/3/issue");
+	k.rq.method = "POST";
+	k.rq.repeatable = 0;
+	k.rq.budget_ms = 10000;
+	k.rq.content_type = "application/json";
+	k.rq.body = "{}";
+	k.rq.bodylen = 2;
+	ck_assert_int_eq(call_do(&k), JTA_OK);
+	ck_assert_int_eq(k.rs.status, 201);
+	ck_assert_uint_eq(k.rs.attempts, 2);
+	ck_assert_int_ge(k.rs.elapsed_ms, 900);
+	call_end(&k);
+	ck_assert_int_eq(count(k.seen, "POST /rest/api/3/issue"), 2);
+}
+END_TEST
+
+/* ... but not beyond the budget: 503 with the upstream's delay. */
+START_TEST(too_many_requests_on_a_write_beyond_budget_is_503)
+{
+	static const struct canned c[] = { { "HTTP/1.1 429 Slow down\r\n"
+	    "Retry-After: 30\r\nContent-Length: 0\r\nConnection: close"
+	    "\r\n\r\n", 0, 0, 0 } };
+	struct call	 k;
+
+	call_begin(&k, c, 1, "/rest/api/3/issue");
+	k.rq.method = "POST";
+	k.rq.repeatable = 0;
+	k.rq.budget_ms = 5000;
+	ck_assert_int_eq(call_do(&k), JTA_ERR_BUSY);
+	ck_assert_int_eq(k.e.status, 503);
+	ck_assert_int_eq(k.e.retry_after, 30);
+	ck_assert_uint_eq(k.rs.attempts, 1);
+	call_end(&k);
+}
+END_TEST
+
+/* Without Retry-After the log says so, not "retry after -1 s". */
+START_TEST(busy_without_retry_after_logs_no_negative_delay)
+{
+	static const struct canned c[] = { { "HTTP/1.1 503 Busy\r\n"
+	    "Content-Length: 0\r\nConnection: close\r\n\r\n", 0, 0,
+	    0 } };
+	struct call	 k;
+	char		 logpath[512], buf[4096];
+	int		 fd, saved;
+	FILE		*f;
+	size_t		 n;
+
+	snprintf(logpath, sizeof(logpath), "/tmp/jta-http-logXXXXXX");
+	fd = mkstemp(logpath);
+	ck_assert_int_ge(fd, 0);
+	call_begin(&k, c, 1, "/search");
+	jta_log_set_level(JTA_LOG_DEBUG);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	dup2(fd, STDERR_FILENO);
+	close(fd);
+	ck_assert_int_eq(call_do(&k), JTA_ERR_BUSY);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	jta_log_set_level(JTA_LOG_ERROR);
+	ck_assert_int_eq(k.e.retry_after, 1);
+	call_end(&k);
+	f = fopen(logpath, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	unlink(logpath);
+	ck_assert_ptr_nonnull(strstr(buf, "upstream busy"));
+	ck_assert_ptr_null(strstr(buf, "after -1"));
+	ck_assert_ptr_nonnull(strstr(buf, "no Retry-After"));
+}
+END_TEST
+
 static Suite *
 http_suite(void)
 {
@@ -538,6 +625,9 @@ http_suite(void)
 	tcase_add_test(tc, busy_answer_is_waited_out_within_budget);
 	tcase_add_test(tc, busy_answer_beyond_budget_is_503_with_retry_after);
 	tcase_add_test(tc, create_is_never_repeated_on_busy);
+	tcase_add_test(tc, too_many_requests_on_a_write_is_waited_out);
+	tcase_add_test(tc, too_many_requests_on_a_write_beyond_budget_is_503);
+	tcase_add_test(tc, busy_without_retry_after_logs_no_negative_delay);
 	tcase_add_test(tc, create_never_resent_on_a_dead_kept_connection);
 	suite_add_tcase(s, tc);
 	return s;
