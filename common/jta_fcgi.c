@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <fcgiapp.h>
@@ -228,8 +229,14 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 			    "%s", rc == JTA_ERR_NOMEM ?
 			    "the server is short of memory; try again" :
 			    "the server failed; the log has details");
+		/* RFC 6750 §3.1: a bearer token that was sent and refused
+		 * (unknown, malformed, expired, revoked, or standing for a
+		 * broken Atlassian link) is invalid_token; a request with
+		 * no bearer token at all gets no error code. */
 		if (err.status == 401)
 			if (jta_resp_header(&resp, "WWW-Authenticate",
+			    strncasecmp(req.authorization, "Bearer ", 7) == 0 ?
+			    "Bearer realm=\"jta\", error=\"invalid_token\"" :
 			    "Bearer realm=\"jta\"") != JTA_OK)
 				jta_warn("could not add WWW-Authenticate");
 		if ((ep->error != NULL ? ep->error(&resp, &err) :

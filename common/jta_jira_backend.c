@@ -143,7 +143,8 @@ call_as(struct jta_backend *be, const struct jta_user *who,
 		if (rs.status == 401)
 			rc = jta_error_set(err, JTA_ERR_AUTH, 401, NULL,
 			    "Jira refused your Atlassian sign-in; visit "
-			    "/oauth/start to sign in again");
+			    "%s/oauth/start to sign in again",
+			    be->conf->public_url);
 		goto out;
 	}
 	if (linkp != NULL)

@@ -587,13 +587,16 @@ pause_ms(long ms)
 		continue;
 }
 
-/* The 401 that tells a person to link again. */
+/* The 401 that tells a person to link again, at the absolute address
+ * of /oauth/start: the person reads it in a chat that does not show our
+ * host. */
 static enum jta_err
-relink(struct jta_error *err)
+relink(const struct jta_oauth *o, struct jta_error *err)
 {
 	return jta_error_set(err, JTA_ERR_AUTH, 401, NULL,
 	    "your Atlassian link has expired or was revoked; visit "
-	    "/oauth/start to sign in to Atlassian again");
+	    "%s/oauth/start to sign in to Atlassian again",
+	    o->conf->public_url);
 }
 
 enum jta_err
@@ -624,11 +627,12 @@ jta_oauth_access(struct jta_oauth *o, const struct jta_user *user, int force,
 			if (rc == JTA_ERR_NOTFOUND)
 				return jta_error_set(err, JTA_ERR_AUTH, 401,
 				    NULL, "your Atlassian account is not "
-				    "linked; visit /oauth/start to sign in");
+				    "linked; visit %s/oauth/start to sign in",
+				    o->conf->public_url);
 			if (rc != JTA_OK)
 				return rc;
 			if (link->broken)
-				return relink(err);
+				return relink(o, err);
 			if (link->access_expires > jta_time_now())
 				return JTA_OK;
 			jta_secret_free(*token);
@@ -657,7 +661,7 @@ jta_oauth_access(struct jta_oauth *o, const struct jta_user *user, int force,
 			continue;
 		}
 		if (res == JTA_LEASE_BROKEN)
-			return relink(err);
+			return relink(o, err);
 		if (res == JTA_LEASE_BUSY) {
 			/* Another worker is calling Atlassian: wait for it,
 			 * bounded by the lease it holds. */
@@ -698,7 +702,7 @@ jta_oauth_access(struct jta_oauth *o, const struct jta_user *user, int force,
 			if (jta_store_link_break(o->store, user->id,
 			    o->owner, NULL) != JTA_OK)
 				jta_warn("could not mark the link broken");
-			return relink(err);
+			return relink(o, err);
 		}
 		if (rc != JTA_OK) {
 			if (jta_store_link_release(o->store, user->id,

@@ -49,6 +49,27 @@ def test(c, stack, server):
     c.eq(s + "unknown key is 401", st, 401)
     st, _, _, _ = Client(stack, "not-a-key").call("GET", "/api/me")
     c.eq(s + "malformed key is 401", st, 401)
+    # RFC 6750 §3: a bearer token that was sent and refused is
+    # invalid_token; §3.1: no error code when none was sent (nor one of
+    # another scheme).  /api/tickets/ answers its own error shape, with
+    # the same header.
+    realm = 'Bearer realm="jta"'
+    bad = realm + ', error="invalid_token"'
+    for path in ("/api/me", "/api/tickets/"):
+        for who, hdrs, want in (
+                ("no Authorization", {}, realm),
+                ("a Basic one", {"Authorization": "Basic YWxpY2U6eA=="},
+                 realm),
+                ("an unknown key", {"Authorization": "Bearer jta_0000000"
+                                    "00000_" + "A" * 43}, bad),
+                ("a malformed key", {"Authorization": "Bearer not-a-key"},
+                 bad),
+                ("an unknown access token", {"Authorization": "Bearer "
+                                             "jta_at_" + "x" * 43}, bad)):
+            st, h, j, _ = anon.call("GET", path, headers=hdrs)
+            c.check(s + "%s with %s: 401, WWW-Authenticate: %s" % (
+                path, who, want), st == 401 and
+                h.get("www-authenticate") == want, (st, h, j))
     st, _, j, _ = alice.call("GET", "/api/me",
                              headers={"Authorization": "bearer " +
                                       alice.key})

@@ -470,12 +470,17 @@ def refresh(cases, stack, s, c):
     standin.config(faults=[{"status": 403, "count": 1,
                             "path_prefix": "/oauth/token"}])
     time.sleep(2.2)
+    st, h, e, _ = c2.call("GET", "/api/me")
+    cases.check("%s: invalid_grant is 401 telling to visit the absolute "
+                "public_url/oauth/start, WWW-Authenticate invalid_token"
+                % s, st == 401 and "visit %s/oauth/start " %
+                stack.base_url in (e or {}).get("detail", "") and
+                h.get("www-authenticate") ==
+                'Bearer realm="jta", error="invalid_token"', (st, h, e))
     st, _, e, _ = c2.call("GET", "/api/me")
-    cases.check("%s: invalid_grant is 401 telling to visit /oauth/start"
-                % s, st == 401 and "/oauth/start" in
+    cases.check("%s: ... and stays so without calling Atlassian" % s,
+                st == 401 and "visit %s/oauth/start " % stack.base_url in
                 (e or {}).get("detail", ""), (st, e))
-    st, _, e, _ = c2.call("GET", "/api/me")
-    cases.eq("%s: ... and stays so without calling Atlassian" % s, st, 401)
     standin.config(faults=[], access_token_lifetime=3600)
 
     # Declined consent.

@@ -273,8 +273,12 @@ def test(c, stack, server):
     c.eq(s + "... and revoked nothing", st, 200)
     st, j = revoke(pair["refresh_token"])
     c.eq(s + "revoke a refresh token: 200", st, 200)
-    st, j = me(pair["access_token"])
-    c.eq(s + "... its access token is revoked too", st, 401)
+    st, h, body = stack.request("GET", "/api/me", headers={
+        "Authorization": "Bearer " + pair["access_token"]})
+    c.check(s + "... its access token is revoked too: 401 with "
+            "WWW-Authenticate error=\"invalid_token\" (RFC 6750 §3.1)",
+            st == 401 and h.get("www-authenticate") ==
+            'Bearer realm="jta", error="invalid_token"', (st, h))
     st, h, j = refresh(pair["refresh_token"])
     c.eq(s + "... and it no longer refreshes", st, 400)
     st, j = revoke("jta_rt_notatokenweknowofxxxxxxxxxxxxxxxxxxxxxxxxx")
