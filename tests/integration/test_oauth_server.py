@@ -6,6 +6,7 @@ PKCE, revocation, the requests that must never redirect, and the lockout
 after wrong passwords."""
 
 import base64
+import http.client
 import os
 import re
 import sqlite3
@@ -72,6 +73,20 @@ def test(c, stack, server):
             return stack.request("GET", "/oauth/authorize?" + enc)
         return stack.request("POST", "/oauth/authorize", headers=FORM,
                              raw_body=enc.encode())
+
+    def raw(method, path, headers=None, body=None):
+        """(status, reason phrase, [(lower-case name, value)]): every
+        header line as sent, repeats kept."""
+        conn = http.client.HTTPConnection("127.0.0.1", stack.port,
+                                          timeout=15)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            r = conn.getresponse()
+            r.read()
+            return r.status, r.reason, [(k.lower(), v)
+                                        for k, v in r.getheaders()]
+        finally:
+            conn.close()
 
     def code(**params):
         p = {"username": "alice", "password": PASSWORD}
@@ -159,6 +174,18 @@ def test(c, stack, server):
     st, h, body = authorize("POST", username="bob", password=PASSWORD)
     c.check(s + "a user without a password cannot sign in",
             st == 401 and "location" not in h, st)
+
+    # A redirect's status line says 302 Found (RFC 9110 §15.4.3).
+    st, reason, hl = raw("POST", "/oauth/authorize", FORM,
+                         urllib.parse.urlencode({
+                             "response_type": "code", "client_id": cid,
+                             "redirect_uri": CB, "state": "st-0",
+                             "username": "alice",
+                             "password": PASSWORD}).encode())
+    c.check(s + "sign-in redirect: HTTP 302 Found, Cache-Control once",
+            st == 302 and reason == "Found" and
+            [v for k, v in hl if k == "cache-control"] == ["no-store"],
+            (st, reason, hl))
 
     # ---- the full flow, client authentication in the body
     st, loc, cd = code(state="st-1")
@@ -271,8 +298,12 @@ def test(c, stack, server):
             st == 401 and j["error"] == "invalid_client", (st, j))
     st, j = me(pair["access_token"])
     c.eq(s + "... and revoked nothing", st, 200)
-    st, j = revoke(pair["refresh_token"])
+    st, reason, hl = raw("POST", "/oauth/revoke", FORM, urllib.parse.urlencode(
+        {"token": pair["refresh_token"], "token_type_hint": "refresh_token",
+         "client_id": cid, "client_secret": secret}).encode())
     c.eq(s + "revoke a refresh token: 200", st, 200)
+    c.check(s + "... with Cache-Control sent once",
+            [v for k, v in hl if k == "cache-control"] == ["no-store"], hl)
     st, h, body = stack.request("GET", "/api/me", headers={
         "Authorization": "Bearer " + pair["access_token"]})
     c.check(s + "... its access token is revoked too: 401 with "

@@ -728,6 +728,39 @@ START_TEST(reason_phrases_follow_rfc9110)
 	ck_assert_str_eq(jta_resp_reason(500), "Internal Server Error");
 	ck_assert_str_eq(jta_resp_reason(502), "Bad Gateway");
 	ck_assert_str_eq(jta_resp_reason(503), "Service Unavailable");
+	/* The redirects and the conditional GET answer their own. */
+	ck_assert_str_eq(jta_resp_reason(302), "Found");
+	ck_assert_str_eq(jta_resp_reason(303), "See Other");
+	ck_assert_str_eq(jta_resp_reason(304), "Not Modified");
+}
+END_TEST
+
+/* A successful redirect says so on its status line: "302 Found", never
+ * "302 Error". */
+START_TEST(redirect_status_line_says_found)
+{
+	static const struct {
+		int		 status;
+		const char	*line;
+	} cases[] = {
+		{ 302, "Status: 302 Found\r\n" },
+		{ 303, "Status: 303 See Other\r\n" },
+	};
+	struct sink	 s;
+	struct jta_resp	 r;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		sinkinit(&s);
+		jta_resp_init(&r, sinkwrite, &s, "req1");
+		ck_assert_int_eq(jta_resp_redirect(&r, cases[i].status,
+		    "https://chatgpt.com/cb?code=x"), JTA_OK);
+		ck_assert_msg(strncmp(s.data, cases[i].line,
+		    strlen(cases[i].line)) == 0, "status line: %.40s",
+		    s.data);
+		ck_assert_ptr_nonnull(strstr(s.data,
+		    "Location: https://chatgpt.com/cb?code=x\r\n"));
+	}
 }
 END_TEST
 
@@ -1093,6 +1126,7 @@ jta_check_suite(void)
 	tcase_add_test(tc, second_response_refused);
 	tcase_add_test(tc, writer_failure_is_io_error);
 	tcase_add_test(tc, reason_phrases_follow_rfc9110);
+	tcase_add_test(tc, redirect_status_line_says_found);
 	tcase_add_test(tc, unknown_status_has_safe_reason);
 	tcase_add_test(tc, err_status_maps_codes);
 	tcase_add_test(tc,
