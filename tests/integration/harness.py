@@ -21,7 +21,8 @@ import time
 APACHE_MODULES = ("mpm_event", "authz_core", "mime", "dir", "headers",
                   "proxy", "proxy_fcgi", "alias", "setenvif",
                   "reqtimeout", "authz_host", "auth_basic", "authn_core",
-                  "authn_file", "authz_user", "buffer", "env")
+                  "authn_file", "authz_user", "buffer", "env", "rewrite",
+                  "asis")
 PROGRAMS = ("healthz", "issues", "issue", "comments", "transitions",
             "projects", "me", "tickets", "oauth-start", "oauth-callback",
             "oauth-authorize", "oauth-token", "oauth-revoke",

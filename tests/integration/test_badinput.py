@@ -293,6 +293,20 @@ def test(c, stack, server):
         judge("oversized body on " + path, path, st, h, j)
         c.eq(s + "oversized body on %s is 413" % path, st, 413)
         n += 1
+    # A header line over the limit is 431 (RFC 6585 §5), whoever
+    # refuses it: the program (the headers it reads, over 1 KiB) or the
+    # web server (any line over 8 KiB), still as a JSON error.
+    for name, hdrs in (("Authorization over 1 KiB (the program)",
+                        {"Authorization": "Bearer " + "a" * 2000}),
+                       ("a header line over 8 KiB (the web server)",
+                        {"X-Long": "a" * 9000}),
+                       ("Authorization over 8 KiB (the web server)",
+                        {"Authorization": "Bearer " + "a" * 9000})):
+        st, h, j, _ = Client(stack).call("GET", "/api/me", headers=hdrs)
+        judge("431: " + name, "/api/me", st, h, j)
+        c.check(s + "%s: 431 naming it" % name, st == 431 and
+                (j or {}).get("status") == 431, (st, j))
+        n += 1
     c.check(s + "sent a few hundred bad requests", n >= 300, n)
     after = snapshot(db)
     c.eq(s + "integrity_check ok", after[2], "ok")
