@@ -133,6 +133,7 @@ struct md {
 	size_t		 nseg, segcap;
 	struct jta_buf	 para;
 	struct jta_buf	 text;
+	size_t		 tasks;	/* localIds given to task lists, items */
 };
 
 static void
@@ -974,6 +975,88 @@ quote(struct md *m, size_t i, size_t hi, unsigned depth, enum cont c,
 	return j;
 }
 
+/* The state of a task item the paragraph p starts ("[ ]" or "[x]", then a
+ * blank or nothing, in a text node of its own without marks): "TODO",
+ * "DONE", or NULL when it starts none; *skip the bytes to drop. */
+static const char *
+taskstate(json_t *p, size_t *skip)
+{
+	json_t		*t = json_array_get(content(p), 0);
+	const char	*s = json_string_value(json_object_get(t, "text"));
+	const char	*type = json_string_value(json_object_get(t, "type"));
+	const char	*st;
+
+	if (s == NULL || type == NULL || strcmp(type, "text") != 0 ||
+	    json_object_get(t, "marks") != NULL || s[0] != '[' ||
+	    s[1] == '\0' || s[2] != ']')
+		return NULL;
+	if (s[1] == ' ')
+		st = "TODO";
+	else if (s[1] == 'x' || s[1] == 'X')
+		st = "DONE";
+	else
+		return NULL;
+	if (s[3] != '\0' && s[3] != ' ')
+		return NULL;
+	*skip = s[3] == ' ' ? 4 : 3;
+	return st;
+}
+
+/* A localId for a task list or item: unique in the document. */
+static json_t *
+taskid(struct md *m)
+{
+	char	 id[32];
+
+	snprintf(id, sizeof(id), "task-%zu", ++m->tasks);
+	return json_string(id);
+}
+
+/*
+ * A bullet list whose every item is one paragraph that starts "[ ]" or
+ * "[x]" (GitHub's task list items) becomes an ADF taskList of taskItems
+ * (state TODO or DONE, the paragraph's inline content without the box);
+ * any other list stays as it is.
+ */
+static void
+tasklist(struct md *m, json_t *node)
+{
+	json_t		*it, *p, *t;
+	const char	*text, *type;
+	size_t		 i, skip;
+
+	json_array_foreach(content(node), i, it) {
+		p = json_array_get(content(it), 0);
+		type = json_string_value(json_object_get(p, "type"));
+		if (json_array_size(content(it)) != 1 || type == NULL ||
+		    strcmp(type, "paragraph") != 0 ||
+		    taskstate(p, &skip) == NULL)
+			return;
+	}
+	if (json_object_set_new(node, "type", json_string("taskList")) != 0) {
+		nomem(m);
+		return;
+	}
+	setattr(m, node, "localId", taskid(m));
+	json_array_foreach(content(node), i, it) {
+		p = json_array_get(content(it), 0);
+		setattr(m, it, "localId", taskid(m));
+		setattr(m, it, "state", json_string(taskstate(p, &skip)));
+		t = json_array_get(content(p), 0);
+		text = json_string_value(json_object_get(t, "text"));
+		if (text[skip] == '\0') {
+			if (json_array_remove(content(p), 0) != 0)
+				nomem(m);
+		} else if (json_object_set_new(t, "text",
+		    json_string(text + skip)) != 0)
+			nomem(m);
+		/* The item holds the paragraph's inline content. */
+		if (json_object_set_new(it, "type", json_string("taskItem")) !=
+		    0 || json_object_set(it, "content", content(p)) != 0)
+			nomem(m);
+	}
+}
+
 static size_t
 list(struct md *m, size_t i, size_t hi, unsigned depth, json_t *arr)
 {
@@ -1047,6 +1130,8 @@ list(struct md *m, size_t i, size_t hi, unsigned depth, json_t *arr)
 		mk = mk2;
 		i = nx;
 	}
+	if (!ordered)
+		tasklist(m, node);
 	if (m->rc != JTA_OK) {
 		json_decref(node);
 		return hi;
@@ -2125,7 +2210,15 @@ shown(const json_t *arr)
 static int
 islist(const char *t)
 {
-	return strcmp(t, "bulletList") == 0 || strcmp(t, "orderedList") == 0;
+	return strcmp(t, "bulletList") == 0 ||
+	    strcmp(t, "orderedList") == 0 || strcmp(t, "taskList") == 0;
+}
+
+/* The kind of list t is for Markdown: a task list is a bullet list. */
+static const char *
+listkind(const char *t)
+{
+	return strcmp(t, "taskList") == 0 ? "bulletList" : t;
 }
 
 /* 1 when the first block an item of type t with content c shows is a
@@ -2155,6 +2248,7 @@ listmd(struct out *o, const json_t *node, unsigned depth, int alt)
 	const json_t	*ord = json_object_get(json_object_get(node, "attrs"),
 	    "order");
 	int		 ordered = strcmp(ntype(node), "orderedList") == 0;
+	int		 task = strcmp(ntype(node), "taskList") == 0;
 	uint64_t	 start = 1;
 	char		 mk[32], ind[32];
 	size_t		 i, w, old;
@@ -2172,11 +2266,19 @@ listmd(struct out *o, const json_t *node, unsigned depth, int alt)
 			    (unsigned long long)(start + i), alt ? ')' : '.');
 		else
 			snprintf(mk, sizeof(mk), "%c", alt ? '*' : '-');
-		emit(o, mk, strlen(mk));
+		/* The item's content lines up after the bullet, not the
+		 * box: "- [x] a" continues at column 2. */
 		w = strlen(mk) + 1;
+		t = ntype(it);
+		/* GitHub's task list items: "- [ ]" to do, "- [x]" done. */
+		if (task && t != NULL && strcmp(t, "taskItem") == 0)
+			snprintf(mk + 1, sizeof(mk) - 1, " [%c]",
+			    attrstr(it, "state") != NULL &&
+			    strcmp(attrstr(it, "state"), "DONE") == 0 ? 'x' :
+			    ' ');
+		emit(o, mk, strlen(mk));
 		memset(ind, ' ', w);
 		ind[w] = '\0';
-		t = ntype(it);
 		c = json_object_get(it, "content");
 		sub = firstlist(t, c);
 		/* The blank after the marker comes with what follows on
@@ -2189,7 +2291,8 @@ listmd(struct out *o, const json_t *node, unsigned depth, int alt)
 		if (sub)
 			owe(o, 1);
 		if (!toodeep(o, depth + 1)) {
-			if (t != NULL && strcmp(t, "listItem") == 0)
+			if (t != NULL && (strcmp(t, "listItem") == 0 ||
+			    (task && strcmp(t, "taskItem") == 0)))
 				blocksmd(o, c, 0, json_array_size(c),
 				    depth + 1, 1);
 			else
@@ -2239,8 +2342,7 @@ blockmd(struct out *o, const json_t *node, const char *t, unsigned depth,
 		put(o, "######", (size_t)level);
 		putstr(o, " ");
 		inlinesmd(o, c, 0, json_array_size(c), depth, E_HEADING);
-	} else if (strcmp(t, "bulletList") == 0 ||
-	    strcmp(t, "orderedList") == 0)
+	} else if (islist(t))
 		listmd(o, node, depth, alt);
 	else if (strcmp(t, "codeBlock") == 0)
 		codemd(o, node);
@@ -2316,7 +2418,8 @@ blocksmd(struct out *o, const json_t *arr, size_t from, size_t to,
 			/* CommonMark 5.2: only a list that starts with a
 			 * non-empty item, at 1 when ordered, may follow a
 			 * paragraph without a blank line. */
-			tight = initem && (strcmp(t, "bulletList") == 0 ||
+			tight = initem && (strcmp(listkind(t),
+			    "bulletList") == 0 ||
 			    (strcmp(t, "orderedList") == 0 && (ord == NULL ||
 			    json_integer_value(ord) == 1))) &&
 			    shown(json_object_get(json_array_get(c, 0),
@@ -2344,8 +2447,8 @@ blocksmd(struct out *o, const json_t *arr, size_t from, size_t to,
 		/* Lists of one kind in a row alternate their markers, or
 		 * they would read as one list.  Only blocks that showed
 		 * something count as between them. */
-		nalt = islist(t) && prev != NULL && strcmp(prev, t) == 0 ?
-		    !alt : 0;
+		nalt = islist(t) && prev != NULL && strcmp(listkind(prev),
+		    listkind(t)) == 0 ? !alt : 0;
 		mark = o->count;
 		blockmd(o, node, t, depth, nalt, initem);
 		if (o->count != mark) {

@@ -139,7 +139,8 @@ static const struct {
 	{ "panels", 2 },
 	{ "quote_code", 0 },
 	{ "table_jira", 1 },		/* a list in a cell */
-	{ "unknown_nodes", 6 },
+	{ "tasks", 0 },
+	{ "unknown_nodes", 4 },
 };
 
 START_TEST(golden_markdown_to_adf)
@@ -247,11 +248,42 @@ START_TEST(canonical_markdown_round_trips)
 		"-\n-\n  - nested first",
 		"text \\[x\\]\\(y)",
 		"caf\xc3\xa9 \xe2\x9c\x93 **\xc3\xa9t\xc3\xa9**",
+		"- [ ] to do\n- [x] done, *really*\n- [ ]",
 	};
 	size_t	 i;
 
 	for (i = 0; i < N(cases); i++)
 		assert_md_round_trip(cases[i]);
+}
+END_TEST
+
+/* GitHub's task list items become an ADF task list; a list with one
+ * item that is not a task stays a bullet list. */
+START_TEST(markdown_task_items_become_a_task_list)
+{
+	json_t		*doc, *l, *it;
+	const char	*md = "- [ ] to do\n- [X] done";
+
+	doc = md2adf(md, strlen(md));
+	l = json_array_get(json_object_get(doc, "content"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(l, "type")),
+	    "taskList");
+	ck_assert_ptr_nonnull(json_object_get(json_object_get(l, "attrs"),
+	    "localId"));
+	it = json_array_get(json_object_get(l, "content"), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(it, "type")),
+	    "taskItem");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(it,
+	    "attrs"), "state")), "DONE");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    json_object_get(it, "content"), 0), "text")), "done");
+	json_decref(doc);
+	md = "- [ ] to do\n- not a task\n- [x]done";
+	doc = md2adf(md, strlen(md));
+	l = json_array_get(json_object_get(doc, "content"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(l, "type")),
+	    "bulletList");
+	json_decref(doc);
 }
 END_TEST
 
@@ -290,7 +322,7 @@ assert_adf_round_trip(json_t *doc, const char *what)
 START_TEST(representable_adf_round_trips)
 {
 	static const char *const names[] = { "jira_description",
-	    "nested_ordered", "quote_code", "escapes_text" };
+	    "nested_ordered", "quote_code", "escapes_text", "tasks" };
 	char		 file[160], *js;
 	size_t		 i, len;
 	json_t		*doc;
@@ -782,6 +814,7 @@ jta_check_suite(void)
 	tcase_add_test(tc, golden_adf_to_markdown);
 	tcase_add_test(tc, canonical_markdown_round_trips);
 	tcase_add_test(tc, golden_outputs_are_canonical_markdown);
+	tcase_add_test(tc, markdown_task_items_become_a_task_list);
 	tcase_add_test(tc, representable_adf_round_trips);
 	tcase_add_test(tc, text_with_metacharacters_round_trips);
 	tcase_add_test(tc, markdown_over_source_limit_is_422);
