@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 
+from harness import PROGRAMS
 from jtatest import BUILDDIR, SRCDIR, Cases
 
 SCRIPT = os.path.join(SRCDIR, "nginx-conf", "jta-spawn-fcgi")
@@ -123,7 +124,7 @@ def main():
               st.st_gid == pwd.getpwnam(WEB).pw_gid),
              (0o750, user, True))
         socks = [n for n in os.listdir(sock) if n.endswith(".sock")]
-        c.eq("one socket per program", len(socks), 21)
+        c.eq("one socket per program", len(socks), len(PROGRAMS))
         bad = []
         for n in socks:
             st = os.stat(os.path.join(sock, n))
@@ -149,7 +150,7 @@ def main():
         modes = {n: stat.S_IMODE(os.stat(os.path.join(logs, n)).st_mode)
                  for n in os.listdir(logs)}
         c.check("every log is 0640 at most, the directory 0750",
-                len(modes) == 21 and all(m & 0o137 == 0 for m in
+                len(modes) == len(PROGRAMS) and all(m & 0o137 == 0 for m in
                                          modes.values()) and
                 stat.S_IMODE(os.stat(logs).st_mode) == 0o750, modes)
         p = subprocess.run(["runuser", "-u", user, "--", ADMIN, "--config",
