@@ -48,7 +48,8 @@ struct jta_req {
 	 * endpoints that answer with an ETag. */
 	char		 if_none_match[JTA_LIMIT_HEADER + 1];
 	/* For the admin page (fcgi/admin.c), raw, "" if none: the web
-	 * server's authenticated user (REMOTE_USER, basic auth), the
+	 * server's authenticated user (REMOTE_USER, basic auth: only
+	 * when AUTH_TYPE says the web server authenticated it), the
 	 * subject DN of a client certificate the web server verified
 	 * (SSL_CLIENT_S_DN, only when SSL_CLIENT_VERIFY is SUCCESS), and
 	 * the headers of its cross-site request checks: Origin (RFC 6454

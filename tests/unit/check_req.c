@@ -368,6 +368,14 @@ START_TEST(init_admin_operator_and_origin_headers)
 	pset(&p, "HTTP_X_JTA_ADMIN", "1");
 	pset(&p, "SSL_CLIENT_S_DN", "CN=Bob,O=Example");
 	ck_assert_int_eq(init(&req, &p, &e), JTA_OK);
+	/* REMOTE_USER without AUTH_TYPE is what nginx makes of any
+	 * client's Authorization: Basic header: nobody (issue 10, 12). */
+	ck_assert_str_eq(req.remote_user, "");
+	pset(&p, "AUTH_TYPE", "");
+	ck_assert_int_eq(init(&req, &p, &e), JTA_OK);
+	ck_assert_str_eq(req.remote_user, "");
+	pset(&p, "AUTH_TYPE", "Basic");
+	ck_assert_int_eq(init(&req, &p, &e), JTA_OK);
 	ck_assert_str_eq(req.remote_user, "alice");
 	ck_assert_str_eq(req.origin, "https://jta.example");
 	ck_assert_str_eq(req.sec_fetch_site, "same-origin");
