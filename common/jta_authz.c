@@ -721,7 +721,7 @@ jta_authz_access(struct jta_authz *az, const char *token, int64_t now,
 
 enum jta_err
 jta_authz_password_set(struct jta_authz *az, const char *name, const char *pw,
-    size_t len, struct jta_error *err)
+    size_t len, int64_t *revoked, struct jta_error *err)
 {
 	struct jta_store	*st = az->st;
 	char		 h[crypto_pwhash_STRBYTES];
@@ -735,7 +735,7 @@ jta_authz_password_set(struct jta_authz *az, const char *name, const char *pw,
 	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
 		return jta_error_set(err, JTA_ERR_NOMEM, 503, NULL,
 		    "the password could not be hashed (out of memory)");
-	rc = jta_store_user_pw_set(st, name, h, err);
+	rc = jta_store_user_pw_set(st, name, h, revoked, err);
 	sodium_memzero(h, sizeof(h));
 	return rc;
 }

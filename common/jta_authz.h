@@ -233,10 +233,14 @@ enum jta_err jta_authz_access(struct jta_authz *az, const char *token,
 
 /*
  * Set user name's password (JTA_LIMIT_PASSWORD_MIN..JTA_LIMIT_PASSWORD
- * bytes, else JTA_ERR_INPUT) as a crypto_pwhash_str string.
+ * bytes, else JTA_ERR_INPUT) as a crypto_pwhash_str string, and revoke
+ * every token and code issued to them in the same transaction: whoever
+ * signed in with the old password keeps nothing (*revoked, when not
+ * NULL: how many tokens were live).
  */
 enum jta_err jta_authz_password_set(struct jta_authz *az, const char *name,
-    const char *pw, size_t len, struct jta_error *err) JTA_WUR;
+    const char *pw, size_t len, int64_t *revoked, struct jta_error *err)
+    JTA_WUR;
 
 /*
  * Check name's password.  An unknown user, a user without a password and a

@@ -658,17 +658,17 @@ START_TEST(password_set_and_check)
 	char		 big[JTA_LIMIT_PASSWORD + 2];
 
 	fx_open(&fx);
-	ck_assert_int_eq(jta_authz_password_set(fx.az, "alice", "short", 5, &e),
-	    JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_authz_password_set(fx.az, "alice", "short", 5,
+	    NULL, &e), JTA_ERR_INPUT);
 	ck_assert_str_eq(e.field, "password");
 	memset(big, 'p', sizeof(big));
 	ck_assert_int_eq(jta_authz_password_set(fx.az, "alice", big,
-	    JTA_LIMIT_PASSWORD + 1, &e), JTA_ERR_INPUT);
+	    JTA_LIMIT_PASSWORD + 1, NULL, &e), JTA_ERR_INPUT);
 	/* Before a password is set, nobody gets in. */
 	ck_assert_int_eq(jta_authz_password_check(fx.az, "alice",
 	    "correct horse", 13, &u, &e), JTA_ERR_AUTH);
 	ck_assert_int_eq(jta_authz_password_set(fx.az, "alice", "correct horse",
-	    13, &e), JTA_OK);
+	    13, NULL, &e), JTA_OK);
 	ck_assert_int_eq(jta_authz_password_check(fx.az, "alice",
 	    "correct horse", 13, &u, &e), JTA_OK);
 	ck_assert(u.id == fx.alice.id);
@@ -687,7 +687,47 @@ START_TEST(password_set_and_check)
 	ck_assert_int_eq(jta_authz_password_check(fx.az, "alice", big,
 	    sizeof(big), &u, &e), JTA_ERR_AUTH);
 	ck_assert_int_eq(jta_authz_password_set(fx.az, "nobody",
-	    "correct horse", 13, &e), JTA_ERR_NOTFOUND);
+	    "correct horse", 13, NULL, &e), JTA_ERR_NOTFOUND);
+	fx_close(&fx);
+}
+END_TEST
+
+/*
+ * Issue 10, item 16: an attacker who learnt alice's password signed in
+ * (a live token pair, and a code not yet redeemed).  Her operator sets a
+ * new password, later clears it: each time everything issued to her is
+ * dead, the access token, the refresh token and the code alike.
+ */
+START_TEST(password_change_revokes_every_grant)
+{
+	struct fixture	 fx;
+	struct jta_authz_tokens t, t2;
+	struct jta_error e;
+	char		 code[JTA_AUTHZ_TOKENLEN + 1];
+	int64_t		 now = jta_time_now(), n = -1;
+
+	fx_open(&fx);
+	ck_assert_int_eq(jta_authz_password_set(fx.az, "alice", "stolen horse",
+	    12, &n, &e), JTA_OK);
+	ck_assert_int_eq(n, 0);
+	granted(&fx, now, &t);
+	code_for(&fx, NULL, now, code);
+	ck_assert(let_in(&fx, t.access, now));
+	ck_assert_int_eq(jta_authz_password_set(fx.az, "alice", "a new horse!",
+	    12, &n, &e), JTA_OK);
+	ck_assert_int_eq(n, 2);
+	ck_assert(!let_in(&fx, t.access, now));
+	ck_assert(!refreshed(&fx, t.refresh, now + 1, &t2));
+	assert_oauth(jta_authz_code_redeem(fx.az, fx.id, code, cb, NULL, now,
+	    &t2, &e), &e, "invalid_grant", 400);
+	/* Clearing the password (no sign-in at all) does the same. */
+	granted(&fx, now, &t);
+	ck_assert(let_in(&fx, t.access, now));
+	ck_assert_int_eq(jta_store_user_pw_set(fx.st, "alice", NULL, &n, &e),
+	    JTA_OK);
+	ck_assert_int_eq(n, 2);
+	ck_assert(!let_in(&fx, t.access, now));
+	ck_assert(!refreshed(&fx, t.refresh, now + 1, &t2));
 	fx_close(&fx);
 }
 END_TEST
@@ -702,7 +742,7 @@ START_TEST(password_login_locks_after_failures)
 
 	fx_open(&fx);
 	ck_assert_int_eq(jta_authz_password_set(fx.az, "alice", "correct horse",
-	    13, &e), JTA_OK);
+	    13, NULL, &e), JTA_OK);
 	for (i = 1; i < JTA_AUTHZ_LOCKOUT_FAILURES; i++) {
 		ck_assert_int_eq(jta_authz_password_login(fx.az, "alice",
 		    "wrong horse!", 12, now + i, &u, &e), JTA_ERR_AUTH);
@@ -872,6 +912,7 @@ authz_suite(void)
 	tcase_add_test(tc, revoke_is_quiet_for_unknown_tokens);
 	tcase_add_test(tc, password_set_and_check);
 	tcase_add_test(tc, password_login_locks_after_failures);
+	tcase_add_test(tc, password_change_revokes_every_grant);
 	tcase_add_test(tc, request_encode_decode);
 	suite_add_tcase(s, tc);
 	return s;

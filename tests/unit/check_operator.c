@@ -298,10 +298,12 @@ START_TEST(people_clients_passwords)
 	    &f.e), JTA_ERR_INPUT);
 	ck_assert_int_eq(jta_operator_password(&f.op, "bob", "long enough pw",
 	    14, &f.e), JTA_OK);
-	audited(&f, "admin:password-set", 200, "user bob");
+	audited(&f, "admin:password-set", 200,
+	    "user bob: 0 OAuth tokens revoked");
 	ck_assert_int_eq(jta_operator_password(&f.op, "bob", NULL, 0, &f.e),
 	    JTA_OK);
-	audited(&f, "admin:password-clear", 200, "user bob");
+	audited(&f, "admin:password-clear", 200,
+	    "user bob: 0 OAuth tokens revoked");
 	ck_assert_int_eq(jta_operator_client_add(&f.op, "GPT", bad, 1, id,
 	    secret, &f.e), JTA_ERR_INPUT);
 	ck_assert_str_eq(f.e.field, "redirect_uri");
