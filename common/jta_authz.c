@@ -575,9 +575,11 @@ jta_authz_code_redeem(struct jta_authz *az, const char *client_id,
  * stored in its family.  The one replaced last in its family stays good
  * for grace seconds after its replacement, answering a fresh pair and
  * revoking the live refresh token it had been replaced by (its answer
- * never reached the client, so one refresh token stays live per family).
- * A revoked one, an older one or one replaced too long ago is refused AND
- * revokes the whole family (committed).  scope (scopesz bytes) gets the
+ * never reached the client, so one refresh token stays live per family);
+ * it is answered so once only, and revoked with that answer.  A revoked
+ * one (a second replay within the grace too), an older one or one
+ * replaced too long ago is refused AND revokes the whole family
+ * (committed).  scope (scopesz bytes) gets the
  * token's scope.  Refusals are invalid_grant.
  */
 static enum jta_err
@@ -636,8 +638,13 @@ rotate(struct jta_store *st, const unsigned char hash[JTA_VAULT_HASHBYTES],
 			    "token of this grant is revoked");
 			goto out;
 		}
+		/* Answered once only: the grace serves a client that lost
+		 * one answer, not a thief replaying the token (issue 10,
+		 * item 15).  t is spent, so presenting it again finds it
+		 * revoked and the family dies (RFC 9700 §4.14.2). */
 		if ((ret = jta_store_family_drop_live(st, t.family, err)) !=
-		    JTA_OK)
+		    JTA_OK ||
+		    (ret = jta_store_token_spend(st, t.id, err)) != JTA_OK)
 			goto out;
 	} else if ((ret = jta_store_token_replace(st, t.id, now, err)) !=
 	    JTA_OK)

@@ -17,9 +17,10 @@
  * Refresh rotation: the refresh token replaced last stays good for
  * JTA_AUTHZ_GRACE seconds (ChatGPT retries a refresh whose answer it lost)
  * and then answers a FRESH pair (we keep no plaintext, so the lost pair
- * cannot be sent again); the lost pair's refresh token is revoked, so one
- * refresh token stays live per grant.  Anything older is refused and
- * revokes the whole grant (RFC 9700 §4.14.2; see jta_authz_refresh).
+ * cannot be sent again), once only; the lost pair's refresh token is
+ * revoked, so one refresh token stays live per grant.  A second replay,
+ * and anything older, is refused and revokes the whole grant (RFC 9700
+ * §4.14.2; see jta_authz_refresh).
  *
  * Errors meant for the token and revocation endpoints are JTA_ERR_AUTH or
  * JTA_ERR_INPUT with err->field holding the RFC 6749 §5.2 error code
@@ -209,7 +210,8 @@ enum jta_err jta_authz_code_redeem(struct jta_authz *az, const char *client_id,
  * IMMEDIATE transaction: a live refresh token of client_id gives a new
  * pair and is marked replaced.  The one replaced last stays good for
  * JTA_AUTHZ_GRACE seconds, answering a fresh pair and revoking the live
- * refresh token it had been replaced by.  A revoked one, an older one or
+ * refresh token it had been replaced by, once: that answer spends it.  A
+ * revoked one (so a second replay within the grace), an older one or
  * one replaced longer ago is refused and revokes the whole grant; an
  * unknown, expired or another client's one is refused.  Refusals are
  * invalid_grant.

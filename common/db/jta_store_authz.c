@@ -565,6 +565,20 @@ jta_store_family_drop_live(struct jta_store *st, const char *family,
 }
 
 enum jta_err
+jta_store_token_spend(struct jta_store *st, int64_t id, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_TOK_REVOKE_ONE)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bint(s, ":rid", id)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "token spend", err);
+	return JTA_OK;
+}
+
+enum jta_err
 jta_store_token_revoke(struct jta_store *st,
     const unsigned char hash[JTA_VAULT_HASHBYTES], const char *client_id,
     struct jta_error *err)

@@ -172,6 +172,11 @@ enum jta_err jta_store_token_replace(struct jta_store *st, int64_t id,
 enum jta_err jta_store_family_drop_live(struct jta_store *st,
     const char *family, struct jta_error *err) JTA_WUR;
 
+/* Inside the caller's transaction: revoke token id alone (its row, as
+ * jta_store_token_get gave it), nothing else of its family. */
+enum jta_err jta_store_token_spend(struct jta_store *st, int64_t id,
+    struct jta_error *err) JTA_WUR;
+
 /*
  * Revoke the token with hash (RFC 7009 §2.1): a refresh token revokes its
  * whole family, an access token itself.  An unknown token is JTA_OK

@@ -543,6 +543,32 @@ START_TEST(refresh_rotates_grace_then_family_dies)
 }
 END_TEST
 
+/*
+ * Issue 10, item 15: a thief holding a replaced refresh token replays it
+ * inside the grace, 20 times.  Only the first replay is answered (the
+ * client that lost our answer); the second is refused and kills the
+ * family, every access token minted from it included.
+ */
+START_TEST(refresh_grace_answers_once_then_family_dies)
+{
+	struct fixture	 fx;
+	struct jta_authz_tokens t0, t1, t2, t[20];
+	int		 i, answered = 0;
+
+	fx_open(&fx);
+	granted(&fx, 1001, &t0);
+	ck_assert(refreshed(&fx, t0.refresh, 1100, &t1));
+	for (i = 0; i < 20; i++)
+		if (refreshed(&fx, t0.refresh, 1101 + i, &t[i]))
+			answered++;
+	ck_assert_int_eq(answered, 1);
+	ck_assert(!let_in(&fx, t1.access, 1130));
+	ck_assert(!let_in(&fx, t[0].access, 1130));
+	ck_assert(!refreshed(&fx, t[0].refresh, 1131, &t2));
+	fx_close(&fx);
+}
+END_TEST
+
 START_TEST(refresh_older_than_the_last_replaced_kills_family)
 {
 	struct fixture	 fx;
@@ -909,6 +935,7 @@ authz_suite(void)
 	tcase_add_test(tc, refresh_rotates_grace_then_family_dies);
 	tcase_add_test(tc, refresh_older_than_the_last_replaced_kills_family);
 	tcase_add_test(tc, refresh_replaced_past_grace_kills_family);
+	tcase_add_test(tc, refresh_grace_answers_once_then_family_dies);
 	tcase_add_test(tc, revoke_is_quiet_for_unknown_tokens);
 	tcase_add_test(tc, password_set_and_check);
 	tcase_add_test(tc, password_login_locks_after_failures);
