@@ -759,8 +759,10 @@ jta_operator_client_add(struct jta_operator *op, const char *name,
 		if (!jta_authz_redirect_uri_valid(uris[i]))
 			return jta_error_set(err, JTA_ERR_INPUT, 422,
 			    "redirect_uri", "redirect URI %zu: must be an "
-			    "absolute https URL without a fragment, at most %d "
-			    "bytes", i + 1, JTA_LIMIT_REDIRECT_URI);
+			    "absolute https URL (http only to 127.0.0.1, [::1] "
+			    "or localhost) with a plain host, no user name, "
+			    "wildcard or fragment, at most %d bytes", i + 1,
+			    JTA_LIMIT_REDIRECT_URI);
 	if (op->vault == NULL)
 		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 		    "adding a client needs the vault");

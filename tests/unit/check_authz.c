@@ -144,6 +144,33 @@ START_TEST(redirect_uri_shapes)
 	ck_assert(!jta_authz_redirect_uri_valid("https://a.example/c b"));
 	ck_assert(!jta_authz_redirect_uri_valid("https://a.example/\ncb"));
 	ck_assert(!jta_authz_redirect_uri_valid("/oauth/callback"));
+	/* Issue 10, item 17: what registration used to take and the
+	 * authorization endpoint must not redirect to. */
+	ck_assert(!jta_authz_redirect_uri_valid("https://*.chatgpt.com/cb"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://chatgpt.com/*"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://user@chatgpt.com/cb"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://u:p@chatgpt.com/cb"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://evil.example@"
+	    "chatgpt.com/"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://chatgpt.com%2f@x/"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://.chatgpt.com/cb"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://chatgpt.com:/cb"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://chatgpt.com:8x/cb"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://chatgpt.com:123456/"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://[::1/cb"));
+	ck_assert(!jta_authz_redirect_uri_valid("javascript://x/%0aalert(1)"));
+	ck_assert(!jta_authz_redirect_uri_valid("http://10.0.0.1/cb"));
+	ck_assert(!jta_authz_redirect_uri_valid("http://127.0.0.1.evil.example"
+	    "/"));
+	ck_assert(!jta_authz_redirect_uri_valid("http://localhost@evil.example"
+	    "/"));
+	ck_assert(jta_authz_redirect_uri_valid("https://chatgpt.com:8443/cb"
+	    "?a=1"));
+	ck_assert(jta_authz_redirect_uri_valid("https://[2001:db8::1]/cb"));
+	/* Plain http to the loopback interface (RFC 8252 §7.3). */
+	ck_assert(jta_authz_redirect_uri_valid("http://127.0.0.1:8080/cb"));
+	ck_assert(jta_authz_redirect_uri_valid("http://[::1]/cb"));
+	ck_assert(jta_authz_redirect_uri_valid("http://localhost:3000/cb"));
 	memcpy(big, "https://a.example/", 18);
 	memset(big + 18, 'x', sizeof(big) - 19);
 	big[sizeof(big) - 1] = '\0';
@@ -262,6 +289,44 @@ START_TEST(client_add_refuses_bad_uris_and_names)
 	    JTA_ERR_INPUT);
 	ck_assert_str_eq(e.field, "name");
 	ck_assert_str_eq(sec, "");
+	fx_close(&fx);
+}
+END_TEST
+
+/*
+ * Issue 10, item 17: registration refuses what the authorization endpoint
+ * refuses, and a URI stored before (a wildcard, a user name) is neither
+ * followed nor redirected to with an error: the person gets a page.
+ */
+START_TEST(bad_redirect_uri_neither_registered_nor_followed)
+{
+	static const char *const bad[] = { "https://*.chatgpt.com/cb",
+	    "https://user@chatgpt.com/cb" };
+	struct fixture	 fx;
+	struct jta_error e;
+	unsigned char	 h[JTA_VAULT_HASHBYTES];
+	char		 id[JTA_AUTHZ_CLIENT_IDLEN + 1];
+	char		 sec[JTA_AUTHZ_SECRETLEN + 1];
+	json_t		*uris;
+	size_t		 i;
+
+	fx_open(&fx);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(jta_authz_client_add(fx.az, "x", &bad[i], 1,
+		    id, sec, &e), JTA_ERR_INPUT);
+		ck_assert_str_eq(e.field, "redirect_uri");
+	}
+	/* Rows from before the validator was strict. */
+	memset(h, 0, sizeof(h));
+	uris = json_pack("[ss]", bad[0], bad[1]);
+	ck_assert_int_eq(jta_store_client_add(fx.st, "jtac_old", h, "Old", uris,
+	    &e), JTA_OK);
+	json_decref(uris);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(jta_authz_client_redirect(fx.az, "jtac_old",
+		    bad[i], &e), JTA_ERR_NOTFOUND);
+		ck_assert_str_eq(e.field, "redirect_uri");
+	}
 	fx_close(&fx);
 }
 END_TEST
@@ -839,6 +904,32 @@ sinkw(void *arg, const char *b, size_t n)
 	return 0;
 }
 
+/* Issue 10, item 17: an error redirect to a URI registration would
+ * refuse is never sent (nothing written); a good one is a 302. */
+START_TEST(redirect_never_to_an_invalid_uri)
+{
+	static const char *const bad[] = { "https://*.chatgpt.com/cb",
+	    "https://user@chatgpt.com/cb", "http://chatgpt.com/cb" };
+	struct jta_resp	 resp;
+	struct sink	 s;
+	size_t		 i;
+
+	for (i = 0; i < 3; i++) {
+		memset(&s, 0, sizeof(s));
+		jta_resp_init(&resp, sinkw, &s, "rid");
+		ck_assert_int_ne(jta_authz_redirect(&resp, bad[i], "error",
+		    "access_denied", NULL, "st"), JTA_OK);
+		ck_assert_uint_eq(s.len, 0);
+	}
+	memset(&s, 0, sizeof(s));
+	jta_resp_init(&resp, sinkw, &s, "rid");
+	ck_assert_int_eq(jta_authz_redirect(&resp, cb, "error",
+	    "access_denied", NULL, "st"), JTA_OK);
+	ck_assert_int_eq(resp.status, 302);
+	ck_assert_ptr_nonnull(strstr(s.buf, "error=access_denied&state=st"));
+}
+END_TEST
+
 START_TEST(token_answer_and_errors_are_not_cached)
 {
 	struct jta_authz_tokens t;
@@ -917,6 +1008,7 @@ authz_suite(void)
 	tcase_add_test(tc, scope_default_known_and_unknown);
 	tcase_add_test(tc, basic_credentials_are_percent_decoded);
 	tcase_add_test(tc, token_answer_and_errors_are_not_cached);
+	tcase_add_test(tc, redirect_never_to_an_invalid_uri);
 	tcase_add_test(tc, metadata_names_our_endpoints);
 	suite_add_tcase(s, tc);
 
@@ -926,6 +1018,7 @@ authz_suite(void)
 	tcase_add_test(tc, client_secret_checked_and_rotated);
 	tcase_add_test(tc, client_add_refuses_bad_uris_and_names);
 	tcase_add_test(tc, redirect_uri_matches_exactly);
+	tcase_add_test(tc, bad_redirect_uri_neither_registered_nor_followed);
 	tcase_add_test(tc, code_to_tokens_to_api_and_replay_revokes);
 	tcase_add_test(tc, code_single_use_replay_revokes_its_tokens);
 	tcase_add_test(tc, code_checks_client_uri_expiry_and_pkce);
