@@ -199,6 +199,10 @@ jta_req_init(struct jta_req *req, jta_req_getparam get, void *arg,
 	    (rc = copyparam(req->admin_header, sizeof(req->admin_header), v,
 	    431, "X-JTA-Admin", err)) != JTA_OK)
 		return rc;
+	if ((v = get("HTTP_COOKIE", arg)) != NULL &&
+	    (rc = copyparam(req->cookie, sizeof(req->cookie), v, 431,
+	    "Cookie", err)) != JTA_OK)
+		return rc;
 	if ((v = get("CONTENT_LENGTH", arg)) != NULL && *v != '\0') {
 		/* Any plain number parses, so one above our limit is 413,
 		 * not 400. */

@@ -59,6 +59,9 @@ struct jta_req {
 	char		 origin[JTA_LIMIT_HEADER + 1];
 	char		 sec_fetch_site[JTA_LIMIT_HEADER + 1];
 	char		 admin_header[JTA_LIMIT_HEADER + 1];
+	/* Cookie (RFC 6265 §5.4), raw, "" if none: the ticket page's
+	 * sign-in (fcgi/browse.c). */
+	char		 cookie[JTA_LIMIT_HEADER + 1];
 };
 
 /*

@@ -195,6 +195,7 @@ atlassian(struct jta_ctx *ctx, const json_t *q, const char *scope,
 	struct jta_authz_request r;
 	char		 text[JTA_LIMIT_AUTHZ_REQUEST + 1];
 	char		 url[JTA_OAUTH_URL_MAX];
+	char		 binding[JTA_OAUTH_BINDINGLEN + 1];
 	const char	*c = str(q, "code_challenge");
 	enum jta_err	 rc;
 
@@ -213,7 +214,8 @@ atlassian(struct jta_ctx *ctx, const json_t *q, const char *scope,
 		return rc;
 	}
 	if ((rc = jta_oauth_start_request(&ctx->oauth, NULL, text, url,
-	    err)) != JTA_OK) {
+	    binding, err)) != JTA_OK ||
+	    (rc = jta_oauth_bind(&ctx->oauth, resp, binding)) != JTA_OK) {
 		(void)page(resp, err->status >= 400 && err->status < 600 ?
 		    err->status : 500, "Something went wrong",
 		    "The sign-in with Atlassian could not be started; try "
