@@ -9,6 +9,7 @@
 
 #include "jta_audit.h"
 #include "jta_authz.h"
+#include "jta_conf.h"
 #include "jta_http.h"
 #include "jta_log.h"
 #include "jta_req.h"
@@ -1110,4 +1111,86 @@ jta_authz_request_decode(const char *text, struct jta_authz_request *r)
 		rc = JTA_OK;
 	json_decref(o);
 	return rc;
+}
+
+enum jta_err
+jta_authz_client_name(struct jta_authz *az, const char *id, char *name,
+    size_t namesz, struct jta_error *err)
+{
+	return jta_store_client_name(az->st, id, name, namesz, err);
+}
+
+int
+jta_authz_form_nonce_valid(const char *nonce)
+{
+	size_t	 i;
+
+	if (strlen(nonce) != JTA_VAULT_RANDLEN)
+		return 0;
+	for (i = 0; nonce[i] != '\0'; i++)
+		if (!b64url((unsigned char)nonce[i]))
+			return 0;
+	return 1;
+}
+
+enum jta_err
+jta_authz_form_cookie(struct jta_resp *resp, const char *public_url,
+    char nonce[JTA_VAULT_RANDLEN + 1])
+{
+	const char	*path;
+	char		 v[JTA_VAULT_RANDLEN + JTA_CONF_URL_MAX + 128];
+	size_t		 pl;
+	int		 n;
+
+	if (!jta_authz_form_nonce_valid(nonce))
+		jta_vault_random(nonce);
+	/* The path of public_url, if any, without a trailing '/'. */
+	path = strstr(public_url, "://");
+	path = path != NULL ? path + 3 + strcspn(path + 3, "/") :
+	    public_url + strlen(public_url);
+	pl = strlen(path);
+	if (pl > 0 && path[pl - 1] == '/')
+		pl--;
+	n = snprintf(v, sizeof(v), "%s=%s; Path=%.*s/oauth/authorize; "
+	    "Max-Age=600; HttpOnly; SameSite=Lax%s", JTA_AUTHZ_FORM_COOKIE,
+	    nonce, (int)pl, path, strncmp(public_url, "https://", 8) == 0 ?
+	    "; Secure" : "");
+	if (n < 0 || (size_t)n >= sizeof(v))
+		return JTA_ERR_INTERNAL;
+	return jta_resp_header(resp, "Set-Cookie", v);
+}
+
+enum jta_err
+jta_authz_form_token(struct jta_authz *az, const char *nonce,
+    const struct jta_authz_request *r, char out[JTA_AUTHZ_FORM_TOKENLEN + 1])
+{
+	unsigned char	 hash[JTA_VAULT_HASHBYTES];
+	char		 text[JTA_LIMIT_AUTHZ_REQUEST + 1];
+	/* "signin." nonce "." text */
+	char		 buf[JTA_LIMIT_AUTHZ_REQUEST + JTA_VAULT_RANDLEN + 16];
+	int		 n;
+
+	out[0] = '\0';
+	if (jta_authz_request_encode(r, text, sizeof(text)) != JTA_OK)
+		return JTA_ERR_INTERNAL;
+	n = snprintf(buf, sizeof(buf), "signin.%s.%s", nonce, text);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return JTA_ERR_INTERNAL;
+	jta_vault_hash(az->v, buf, (size_t)n, hash);
+	sodium_bin2hex(out, JTA_AUTHZ_FORM_TOKENLEN + 1, hash, sizeof(hash));
+	sodium_memzero(buf, sizeof(buf));
+	return JTA_OK;
+}
+
+int
+jta_authz_form_check(struct jta_authz *az, const char *nonce,
+    const struct jta_authz_request *r, const char *token)
+{
+	char	 want[JTA_AUTHZ_FORM_TOKENLEN + 1];
+
+	if (token == NULL || !jta_authz_form_nonce_valid(nonce) ||
+	    strlen(token) != JTA_AUTHZ_FORM_TOKENLEN ||
+	    jta_authz_form_token(az, nonce, r, want) != JTA_OK)
+		return 0;
+	return sodium_memcmp(want, token, JTA_AUTHZ_FORM_TOKENLEN) == 0;
 }

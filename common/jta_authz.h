@@ -311,6 +311,52 @@ struct jta_authz_request {
 	char	 challenge[JTA_LIMIT_PKCE + 1];
 };
 
+/*
+ * The sign-in form's CSRF defence (issue 10, item 14).  GET
+ * /oauth/authorize gives the browser a nonce in cookie
+ * JTA_AUTHZ_FORM_COOKIE (jta_authz_form_cookie) and puts the form token of
+ * that nonce and the pending request r in the form; the POST must carry
+ * both, matching (jta_authz_form_check).  A cross-site page can neither
+ * read the token nor make the browser send the SameSite cookie with its
+ * POST, and a token fetched by the attacker himself is bound to his own
+ * nonce.  The token: the hex of the keyed hash of "signin.", the nonce
+ * and r as jta_authz_request_encode writes it.
+ */
+#define JTA_AUTHZ_FORM_COOKIE	"jta_signin"
+#define JTA_AUTHZ_FORM_TOKENLEN	(2 * JTA_VAULT_HASHBYTES)
+
+/* 1 when nonce is shaped like one jta_authz_form_cookie makes. */
+int jta_authz_form_nonce_valid(const char *nonce);
+
+/*
+ * Set-Cookie for nonce on resp: a new random nonce into nonce first when
+ * it is "" (or not shaped like one).  HttpOnly, SameSite=Lax, Path
+ * public_url's path + /oauth/authorize, Max-Age 600 s, Secure when
+ * public_url is https.  JTA_ERR_INTERNAL when
+ * public_url is too long, else as jta_resp_header.
+ */
+enum jta_err jta_authz_form_cookie(struct jta_resp *resp,
+    const char *public_url, char nonce[JTA_VAULT_RANDLEN + 1]) JTA_WUR;
+
+/* The form token of nonce and r into out; JTA_ERR_INTERNAL when r does
+ * not encode. */
+enum jta_err jta_authz_form_token(struct jta_authz *az, const char *nonce,
+    const struct jta_authz_request *r,
+    char out[JTA_AUTHZ_FORM_TOKENLEN + 1]) JTA_WUR;
+
+/* 1 when token (may be NULL) is the form token of nonce and r, compared
+ * in constant time; 0 otherwise (a malformed nonce included). */
+int jta_authz_form_check(struct jta_authz *az, const char *nonce,
+    const struct jta_authz_request *r, const char *token);
+
+/*
+ * The name client id was registered with (jta-admin client add --name),
+ * into name (namesz bytes): for the sign-in page to say who asks.
+ * JTA_ERR_NOTFOUND when unknown.  Raw text: escape it for HTML.
+ */
+enum jta_err jta_authz_client_name(struct jta_authz *az, const char *id,
+    char *name, size_t namesz, struct jta_error *err) JTA_WUR;
+
 /* r as text (a JSON object) into out (outsz bytes, at most
  * JTA_LIMIT_AUTHZ_REQUEST + 1 useful); JTA_ERR_INTERNAL when it does not
  * fit. */

@@ -12,6 +12,7 @@
 #include "jta_log.h"
 #include "jta_metrics.h"
 #include "jta_oauth.h"
+#include "jta_req.h"
 #include "jta_resp.h"
 #include "jta_store_people.h"
 #include "jta_time.h"
@@ -76,32 +77,6 @@ binding_of(const struct jta_oauth *o, const char *state,
 	jta_vault_hash(o->vault, buf, strlen(buf), hash);
 	sodium_bin2hex(out, JTA_OAUTH_BINDINGLEN + 1, hash, sizeof(hash));
 	sodium_memzero(buf, sizeof(buf));
-}
-
-/* The value of cookie JTA_OAUTH_COOKIE in a Cookie header (RFC 6265
- * §4.2.1: name=value pairs separated by "; ") into out (outsz bytes);
- * 0, or -1 when it is absent or does not fit. */
-static int
-cookie_value(const char *header, char *out, size_t outsz)
-{
-	const char	*p = header;
-	size_t		 nl = strlen(JTA_OAUTH_COOKIE), vl;
-
-	while (p != NULL && *p != '\0') {
-		p += strspn(p, " \t");
-		if (strncmp(p, JTA_OAUTH_COOKIE, nl) == 0 && p[nl] == '=') {
-			p += nl + 1;
-			vl = strcspn(p, "; \t");
-			if (vl >= outsz)
-				return -1;
-			memcpy(out, p, vl);
-			out[vl] = '\0';
-			return 0;
-		}
-		if ((p = strchr(p, ';')) != NULL)
-			p++;
-	}
-	return -1;
 }
 
 enum jta_err
@@ -544,7 +519,8 @@ jta_oauth_finish(struct jta_oauth *o, const char *code, const char *state,
 	 * only in the browser that started the consent.  Checked before
 	 * the state is taken, so a link opened elsewhere spends nothing. */
 	binding_of(o, state, want);
-	if (cookie == NULL || cookie_value(cookie, got, sizeof(got)) != 0 ||
+	if (cookie == NULL || jta_req_cookie(cookie, JTA_OAUTH_COOKIE, got,
+	    sizeof(got)) != 0 ||
 	    strlen(got) != JTA_OAUTH_BINDINGLEN ||
 	    sodium_memcmp(got, want, JTA_OAUTH_BINDINGLEN) != 0) {
 		jta_info("oauth: a callback without its browser binding");

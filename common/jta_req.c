@@ -69,6 +69,30 @@ pctdecode(const char *s, size_t len, char *out, int form)
 	return (long)o;
 }
 
+int
+jta_req_cookie(const char *header, const char *name, char *out,
+    size_t outsz)
+{
+	const char	*p = header;
+	size_t		 nl = strlen(name), vl;
+
+	while (p != NULL && *p != '\0') {
+		p += strspn(p, " \t");
+		if (strncmp(p, name, nl) == 0 && p[nl] == '=') {
+			p += nl + 1;
+			vl = strcspn(p, "; \t");
+			if (vl >= outsz)
+				return -1;
+			memcpy(out, p, vl);
+			out[vl] = '\0';
+			return 0;
+		}
+		if ((p = strchr(p, ';')) != NULL)
+			p++;
+	}
+	return -1;
+}
+
 long
 jta_req_form_decode(const char *s, size_t len, char *out, size_t outsz)
 {

@@ -168,6 +168,14 @@ enum jta_err jta_req_check_object(const json_t *obj,
     struct jta_error *err) JTA_WUR;
 
 /*
+ * The value of cookie name in header, a Cookie header's value (RFC 6265
+ * §4.2.1, §5.4: name=value pairs separated by ";" and blanks), into out
+ * (outsz bytes).  0, or -1 when the cookie is absent or does not fit.
+ */
+int jta_req_cookie(const char *header, const char *name, char *out,
+    size_t outsz);
+
+/*
  * Decode s[0..len) as one application/x-www-form-urlencoded value ('+' is
  * a space, %XX a byte; %00 refused) into out (outsz bytes, at least
  * len + 1), NUL-terminated.  Returns the decoded length or -1.  For HTTP

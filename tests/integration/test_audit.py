@@ -331,9 +331,17 @@ def local(c, stack, server):
     # lockout; the name tried is the who, never the password.
     def authorize(user, pw):
         p = {"response_type": "code", "client_id": cid, "redirect_uri": CB,
-             "state": "st-1", "username": user, "password": pw}
-        return stack.request("POST", "/oauth/authorize", headers=FORM,
-                             raw_body=urllib.parse.urlencode(p).encode())
+             "state": "st-1"}
+        # The page first, as a browser: its form token and cookie.
+        st, h, body = stack.request("GET", "/oauth/authorize?" +
+                                    urllib.parse.urlencode(p))
+        m = re.search(r'name="form_token" value="([0-9a-f]+)"',
+                      body.decode("utf-8", "replace"))
+        p.update(username=user, password=pw,
+                 form_token=m.group(1) if m else "")
+        return stack.request("POST", "/oauth/authorize", headers=dict(
+            FORM, Cookie=h.get("set-cookie", "").split(";")[0]),
+            raw_body=urllib.parse.urlencode(p).encode())
     st, h, _ = authorize("alice", PASSWORD)
     code = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(
         h.get("location", "")).query)).get("code", "")

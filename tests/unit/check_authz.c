@@ -930,6 +930,39 @@ START_TEST(redirect_never_to_an_invalid_uri)
 }
 END_TEST
 
+/* Issue 10, item 14: the form token is bound to the browser's nonce and
+ * to every member of the pending request. */
+START_TEST(form_token_bound_to_nonce_and_request)
+{
+	struct fixture	 fx;
+	struct jta_authz_request r, r2;
+	char		 n1[JTA_VAULT_RANDLEN + 1], n2[JTA_VAULT_RANDLEN + 1];
+	char		 t[JTA_AUTHZ_FORM_TOKENLEN + 1];
+
+	fx_open(&fx);
+	memset(&r, 0, sizeof(r));
+	snprintf(r.client_id, sizeof(r.client_id), "%s", fx.id);
+	snprintf(r.redirect_uri, sizeof(r.redirect_uri), "%s", cb);
+	snprintf(r.state, sizeof(r.state), "st-1");
+	jta_vault_random(n1);
+	jta_vault_random(n2);
+	ck_assert_int_eq(jta_authz_form_token(fx.az, n1, &r, t), JTA_OK);
+	ck_assert_uint_eq(strlen(t), JTA_AUTHZ_FORM_TOKENLEN);
+	ck_assert(jta_authz_form_check(fx.az, n1, &r, t));
+	ck_assert(!jta_authz_form_check(fx.az, n2, &r, t));
+	ck_assert(!jta_authz_form_check(fx.az, "", &r, t));
+	ck_assert(!jta_authz_form_check(fx.az, n1, &r, NULL));
+	ck_assert(!jta_authz_form_check(fx.az, n1, &r, "00"));
+	r2 = r;
+	snprintf(r2.state, sizeof(r2.state), "st-2");
+	ck_assert(!jta_authz_form_check(fx.az, n1, &r2, t));
+	r2 = r;
+	snprintf(r2.challenge, sizeof(r2.challenge), "x");
+	ck_assert(!jta_authz_form_check(fx.az, n1, &r2, t));
+	fx_close(&fx);
+}
+END_TEST
+
 START_TEST(token_answer_and_errors_are_not_cached)
 {
 	struct jta_authz_tokens t;
@@ -1016,6 +1049,7 @@ authz_suite(void)
 	/* Argon2 with its interactive limits, and more under ASan. */
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, client_secret_checked_and_rotated);
+	tcase_add_test(tc, form_token_bound_to_nonce_and_request);
 	tcase_add_test(tc, client_add_refuses_bad_uris_and_names);
 	tcase_add_test(tc, redirect_uri_matches_exactly);
 	tcase_add_test(tc, bad_redirect_uri_neither_registered_nor_followed);
