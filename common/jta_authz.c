@@ -9,6 +9,7 @@
 
 #include "jta_audit.h"
 #include "jta_authz.h"
+#include "jta_conf.h"
 #include "jta_http.h"
 #include "jta_log.h"
 #include "jta_req.h"
@@ -71,23 +72,99 @@ mint(const struct jta_vault *v, const char *prefix, char *out, size_t outsz,
 	jta_vault_hash(v, out, strlen(out), hash);
 }
 
+/* 1 when the n bytes at h are a host we redirect to: a DNS name or IPv4
+ * address (letters, digits, '-' and '.', not starting with '.' or '-'),
+ * or an IPv6 literal in brackets (RFC 3986 §3.2.2).  No wildcard, no
+ * percent-encoding, no userinfo: those are refused by their characters. */
+static int
+hostname(const char *h, size_t n)
+{
+	size_t	 i;
+
+	if (n == 0)
+		return 0;
+	if (h[0] == '[') {
+		if (n < 3 || h[n - 1] != ']')
+			return 0;
+		for (i = 1; i < n - 1; i++)
+			if (!(h[i] == ':' || h[i] == '.' ||
+			    (h[i] >= '0' && h[i] <= '9') ||
+			    (h[i] >= 'a' && h[i] <= 'f') ||
+			    (h[i] >= 'A' && h[i] <= 'F')))
+				return 0;
+		return 1;
+	}
+	if (h[0] == '.' || h[0] == '-')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((h[i] >= 'a' && h[i] <= 'z') ||
+		    (h[i] >= 'A' && h[i] <= 'Z') ||
+		    (h[i] >= '0' && h[i] <= '9') || h[i] == '-' ||
+		    h[i] == '.'))
+			return 0;
+	return 1;
+}
+
+/* 1 when the n bytes at h name the loopback interface (RFC 8252 §7.3). */
+static int
+loopback(const char *h, size_t n)
+{
+	return (n == 9 && strncmp(h, "127.0.0.1", n) == 0) ||
+	    (n == 5 && strncmp(h, "[::1]", n) == 0) ||
+	    (n == 9 && strncasecmp(h, "localhost", n) == 0);
+}
+
 int
 jta_authz_redirect_uri_valid(const char *uri)
 {
-	size_t	 len = strlen(uri), i;
+	const char	*auth, *colon;
+	size_t		 len = strlen(uri), alen, hlen, i;
+	int		 http;
 
-	if (len > JTA_LIMIT_REDIRECT_URI || strncmp(uri, "https://", 8) != 0)
+	if (len > JTA_LIMIT_REDIRECT_URI)
 		return 0;
-	/* A host: something before the first '/', '?' or end. */
-	if (uri[8] == '\0' || uri[8] == '/' || uri[8] == '?' ||
-	    uri[8] == ':')
+	if (strncmp(uri, "https://", 8) == 0) {
+		http = 0;
+		auth = uri + 8;
+	} else if (strncmp(uri, "http://", 7) == 0) {
+		http = 1;
+		auth = uri + 7;
+	} else
 		return 0;
 	for (i = 0; i < len; i++)
 		if ((unsigned char)uri[i] <= 0x20 || uri[i] == 0x7f ||
 		    uri[i] == '#' || uri[i] == '"' || uri[i] == '<' ||
-		    uri[i] == '>' || uri[i] == '\\')
+		    uri[i] == '>' || uri[i] == '\\' || uri[i] == '*')
 			return 0;
-	return 1;
+	/* The authority: up to the first '/', '?' or the end; host and
+	 * an optional port, never userinfo (RFC 9700 §4.1.3, §2.1). */
+	alen = strcspn(auth, "/?");
+	colon = NULL;
+	if (alen > 0 && auth[0] == '[') {
+		hlen = strcspn(auth, "]");
+		if (hlen >= alen)
+			return 0;
+		hlen++;
+		if (hlen < alen && auth[hlen] != ':')
+			return 0;
+	} else
+		hlen = strcspn(auth, ":/?");
+	if (hlen < alen)
+		colon = auth + hlen;
+	if (!hostname(auth, hlen))
+		return 0;
+	if (colon != NULL) {
+		/* ":" and 1 to 5 digits. */
+		if ((size_t)(auth + alen - colon) < 2 ||
+		    (size_t)(auth + alen - colon) > 6)
+			return 0;
+		for (i = 1; colon + i < auth + alen; i++)
+			if (colon[i] < '0' || colon[i] > '9')
+				return 0;
+	}
+	/* Plain http only to the loopback interface (RFC 9700 §2.1, RFC
+	 * 8252 §7.3): nothing on the way can read the code. */
+	return !http || loopback(auth, hlen);
 }
 
 /* The handle (jta_authz.h): both members borrowed. */
@@ -157,8 +234,10 @@ jta_authz_client_add(struct jta_authz *az, const char *name,
 		if (!jta_authz_redirect_uri_valid(uris[i])) {
 			rc = jta_error_set(err, JTA_ERR_INPUT, 422,
 			    "redirect_uri", "redirect URI %zu is not an "
-			    "absolute https URL without a fragment (at most %d "
-			    "bytes)", i + 1, JTA_LIMIT_REDIRECT_URI);
+			    "absolute https URL (http only to 127.0.0.1, [::1] "
+			    "or localhost) with a plain host, no user name, "
+			    "wildcard or fragment (at most %d bytes)", i + 1,
+			    JTA_LIMIT_REDIRECT_URI);
 			goto out;
 		}
 		if (json_array_append_new(arr, json_string(uris[i])) != 0) {
@@ -320,6 +399,10 @@ jta_authz_client_redirect(struct jta_authz *az, const char *id,
 	rc = jta_error_set(err, JTA_ERR_NOTFOUND, 400, "redirect_uri",
 	    "This sign-in link would send you to an address the application "
 	    "did not register, so it is not followed. Tell the operator.");
+	if (!jta_authz_redirect_uri_valid(redirect_uri)) {
+		json_decref(uris);
+		return rc;
+	}
 	json_array_foreach(uris, i, u)
 		if (json_is_string(u) && strcmp(json_string_value(u),
 		    redirect_uri) == 0) {
@@ -575,9 +658,11 @@ jta_authz_code_redeem(struct jta_authz *az, const char *client_id,
  * stored in its family.  The one replaced last in its family stays good
  * for grace seconds after its replacement, answering a fresh pair and
  * revoking the live refresh token it had been replaced by (its answer
- * never reached the client, so one refresh token stays live per family).
- * A revoked one, an older one or one replaced too long ago is refused AND
- * revokes the whole family (committed).  scope (scopesz bytes) gets the
+ * never reached the client, so one refresh token stays live per family);
+ * it is answered so once only, and revoked with that answer.  A revoked
+ * one (a second replay within the grace too), an older one or one
+ * replaced too long ago is refused AND revokes the whole family
+ * (committed).  scope (scopesz bytes) gets the
  * token's scope.  Refusals are invalid_grant.
  */
 static enum jta_err
@@ -636,8 +721,13 @@ rotate(struct jta_store *st, const unsigned char hash[JTA_VAULT_HASHBYTES],
 			    "token of this grant is revoked");
 			goto out;
 		}
+		/* Answered once only: the grace serves a client that lost
+		 * one answer, not a thief replaying the token (issue 10,
+		 * item 15).  t is spent, so presenting it again finds it
+		 * revoked and the family dies (RFC 9700 §4.14.2). */
 		if ((ret = jta_store_family_drop_live(st, t.family, err)) !=
-		    JTA_OK)
+		    JTA_OK ||
+		    (ret = jta_store_token_spend(st, t.id, err)) != JTA_OK)
 			goto out;
 	} else if ((ret = jta_store_token_replace(st, t.id, now, err)) !=
 	    JTA_OK)
@@ -721,7 +811,7 @@ jta_authz_access(struct jta_authz *az, const char *token, int64_t now,
 
 enum jta_err
 jta_authz_password_set(struct jta_authz *az, const char *name, const char *pw,
-    size_t len, struct jta_error *err)
+    size_t len, int64_t *revoked, struct jta_error *err)
 {
 	struct jta_store	*st = az->st;
 	char		 h[crypto_pwhash_STRBYTES];
@@ -735,7 +825,7 @@ jta_authz_password_set(struct jta_authz *az, const char *name, const char *pw,
 	    crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
 		return jta_error_set(err, JTA_ERR_NOMEM, 503, NULL,
 		    "the password could not be hashed (out of memory)");
-	rc = jta_store_user_pw_set(st, name, h, err);
+	rc = jta_store_user_pw_set(st, name, h, revoked, err);
 	sodium_memzero(h, sizeof(h));
 	return rc;
 }
@@ -953,6 +1043,11 @@ jta_authz_redirect(struct jta_resp *resp, const char *redirect_uri,
 	char	 url[JTA_LIMIT_REDIRECT_URI + 3 * JTA_LIMIT_STATE + 1024];
 	int	 n;
 
+	if (!jta_authz_redirect_uri_valid(redirect_uri)) {
+		jta_errorlog("oauth: refused to redirect to an invalid "
+		    "redirect_uri");
+		return JTA_ERR_INTERNAL;
+	}
 	n = snprintf(url, sizeof(url), "%s", redirect_uri);
 	if (n < 0 || (size_t)n >= sizeof(url) ||
 	    addparam(url, sizeof(url), name, value) != 0 ||
@@ -1023,4 +1118,86 @@ jta_authz_request_decode(const char *text, struct jta_authz_request *r)
 		rc = JTA_OK;
 	json_decref(o);
 	return rc;
+}
+
+enum jta_err
+jta_authz_client_name(struct jta_authz *az, const char *id, char *name,
+    size_t namesz, struct jta_error *err)
+{
+	return jta_store_client_name(az->st, id, name, namesz, err);
+}
+
+int
+jta_authz_form_nonce_valid(const char *nonce)
+{
+	size_t	 i;
+
+	if (strlen(nonce) != JTA_VAULT_RANDLEN)
+		return 0;
+	for (i = 0; nonce[i] != '\0'; i++)
+		if (!b64url((unsigned char)nonce[i]))
+			return 0;
+	return 1;
+}
+
+enum jta_err
+jta_authz_form_cookie(struct jta_resp *resp, const char *public_url,
+    char nonce[JTA_VAULT_RANDLEN + 1])
+{
+	const char	*path;
+	char		 v[JTA_VAULT_RANDLEN + JTA_CONF_URL_MAX + 128];
+	size_t		 pl;
+	int		 n;
+
+	if (!jta_authz_form_nonce_valid(nonce))
+		jta_vault_random(nonce);
+	/* The path of public_url, if any, without a trailing '/'. */
+	path = strstr(public_url, "://");
+	path = path != NULL ? path + 3 + strcspn(path + 3, "/") :
+	    public_url + strlen(public_url);
+	pl = strlen(path);
+	if (pl > 0 && path[pl - 1] == '/')
+		pl--;
+	n = snprintf(v, sizeof(v), "%s=%s; Path=%.*s/oauth/authorize; "
+	    "Max-Age=600; HttpOnly; SameSite=Lax%s", JTA_AUTHZ_FORM_COOKIE,
+	    nonce, (int)pl, path, strncmp(public_url, "https://", 8) == 0 ?
+	    "; Secure" : "");
+	if (n < 0 || (size_t)n >= sizeof(v))
+		return JTA_ERR_INTERNAL;
+	return jta_resp_header(resp, "Set-Cookie", v);
+}
+
+enum jta_err
+jta_authz_form_token(struct jta_authz *az, const char *nonce,
+    const struct jta_authz_request *r, char out[JTA_AUTHZ_FORM_TOKENLEN + 1])
+{
+	unsigned char	 hash[JTA_VAULT_HASHBYTES];
+	char		 text[JTA_LIMIT_AUTHZ_REQUEST + 1];
+	/* "signin." nonce "." text */
+	char		 buf[JTA_LIMIT_AUTHZ_REQUEST + JTA_VAULT_RANDLEN + 16];
+	int		 n;
+
+	out[0] = '\0';
+	if (jta_authz_request_encode(r, text, sizeof(text)) != JTA_OK)
+		return JTA_ERR_INTERNAL;
+	n = snprintf(buf, sizeof(buf), "signin.%s.%s", nonce, text);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return JTA_ERR_INTERNAL;
+	jta_vault_hash(az->v, buf, (size_t)n, hash);
+	sodium_bin2hex(out, JTA_AUTHZ_FORM_TOKENLEN + 1, hash, sizeof(hash));
+	sodium_memzero(buf, sizeof(buf));
+	return JTA_OK;
+}
+
+int
+jta_authz_form_check(struct jta_authz *az, const char *nonce,
+    const struct jta_authz_request *r, const char *token)
+{
+	char	 want[JTA_AUTHZ_FORM_TOKENLEN + 1];
+
+	if (token == NULL || !jta_authz_form_nonce_valid(nonce) ||
+	    strlen(token) != JTA_AUTHZ_FORM_TOKENLEN ||
+	    jta_authz_form_token(az, nonce, r, want) != JTA_OK)
+		return 0;
+	return sodium_memcmp(want, token, JTA_AUTHZ_FORM_TOKENLEN) == 0;
 }

@@ -17,9 +17,10 @@
  * Refresh rotation: the refresh token replaced last stays good for
  * JTA_AUTHZ_GRACE seconds (ChatGPT retries a refresh whose answer it lost)
  * and then answers a FRESH pair (we keep no plaintext, so the lost pair
- * cannot be sent again); the lost pair's refresh token is revoked, so one
- * refresh token stays live per grant.  Anything older is refused and
- * revokes the whole grant (RFC 9700 §4.14.2; see jta_authz_refresh).
+ * cannot be sent again), once only; the lost pair's refresh token is
+ * revoked, so one refresh token stays live per grant.  A second replay,
+ * and anything older, is refused and revokes the whole grant (RFC 9700
+ * §4.14.2; see jta_authz_refresh).
  *
  * Errors meant for the token and revocation endpoints are JTA_ERR_AUTH or
  * JTA_ERR_INPUT with err->field holding the RFC 6749 §5.2 error code
@@ -99,10 +100,16 @@ struct jta_authz_tokens {
 };
 
 /*
- * 1 when uri may be registered as a redirect URI: an absolute https URL
- * (RFC 9700 §2.1: no plain http), with a host, no fragment (RFC 6749
- * §3.1.2), no blanks or control characters, at most
- * JTA_LIMIT_REDIRECT_URI bytes.
+ * 1 when uri may be registered as a redirect URI, and may be redirected
+ * to: the one validator of registration (jta_authz_client_add,
+ * jta_operator_client_add) and of the authorization endpoint
+ * (jta_authz_client_redirect, jta_authz_redirect).  An absolute https URL
+ * (RFC 9700 §2.1), or plain http to the loopback interface only
+ * (127.0.0.1, [::1], localhost: RFC 8252 §7.3); a host of letters,
+ * digits, '-' and '.' or an IPv6 literal, an optional numeric port; no
+ * userinfo, no wildcard ('*' anywhere), no fragment (RFC 6749 §3.1.2), no
+ * blanks, quotes, angle brackets, backslashes or control characters; at
+ * most JTA_LIMIT_REDIRECT_URI bytes.
  */
 int jta_authz_redirect_uri_valid(const char *uri);
 
@@ -151,10 +158,12 @@ enum jta_err jta_authz_client_request(struct jta_authz *az,
     char *id, size_t idsz, struct jta_error *err) JTA_WUR;
 
 /*
- * 1 when redirect_uri is one of client id's registered URIs, compared
- * exactly (RFC 9700 §4.1.3).  JTA_ERR_NOTFOUND with a message for a
- * person when the client is unknown or the URI is not registered: then
- * never redirect (RFC 6749 §4.1.2.1).
+ * JTA_OK when redirect_uri is one of client id's registered URIs,
+ * compared exactly (RFC 9700 §4.1.3), and valid by
+ * jta_authz_redirect_uri_valid (a URI registered before that validator
+ * was strict is not followed).  JTA_ERR_NOTFOUND with a message for a
+ * person when the client is unknown or the URI is not registered or not
+ * valid: then never redirect (RFC 6749 §4.1.2.1).
  */
 enum jta_err jta_authz_client_redirect(struct jta_authz *az, const char *id,
     const char *redirect_uri, struct jta_error *err) JTA_WUR;
@@ -209,7 +218,8 @@ enum jta_err jta_authz_code_redeem(struct jta_authz *az, const char *client_id,
  * IMMEDIATE transaction: a live refresh token of client_id gives a new
  * pair and is marked replaced.  The one replaced last stays good for
  * JTA_AUTHZ_GRACE seconds, answering a fresh pair and revoking the live
- * refresh token it had been replaced by.  A revoked one, an older one or
+ * refresh token it had been replaced by, once: that answer spends it.  A
+ * revoked one (so a second replay within the grace), an older one or
  * one replaced longer ago is refused and revokes the whole grant; an
  * unknown, expired or another client's one is refused.  Refusals are
  * invalid_grant.
@@ -233,10 +243,14 @@ enum jta_err jta_authz_access(struct jta_authz *az, const char *token,
 
 /*
  * Set user name's password (JTA_LIMIT_PASSWORD_MIN..JTA_LIMIT_PASSWORD
- * bytes, else JTA_ERR_INPUT) as a crypto_pwhash_str string.
+ * bytes, else JTA_ERR_INPUT) as a crypto_pwhash_str string, and revoke
+ * every token and code issued to them in the same transaction: whoever
+ * signed in with the old password keeps nothing (*revoked, when not
+ * NULL: how many tokens were live).
  */
 enum jta_err jta_authz_password_set(struct jta_authz *az, const char *name,
-    const char *pw, size_t len, struct jta_error *err) JTA_WUR;
+    const char *pw, size_t len, int64_t *revoked, struct jta_error *err)
+    JTA_WUR;
 
 /*
  * Check name's password.  An unknown user, a user without a password and a
@@ -285,7 +299,8 @@ enum jta_err jta_authz_password_login(struct jta_authz *az, const char *name,
  * Send the person back to a client's redirect_uri (RFC 6749 §4.1.2,
  * §4.1.2.1) with name=value, error_description when not NULL and state
  * when not NULL, each percent-encoded: a 302.  Only for a redirect_uri
- * jta_authz_client_redirect accepted.
+ * jta_authz_client_redirect accepted; one jta_authz_redirect_uri_valid
+ * refuses is never redirected to (JTA_ERR_INTERNAL, nothing sent).
  */
 enum jta_err jta_authz_redirect(struct jta_resp *resp,
     const char *redirect_uri, const char *name, const char *value,
@@ -303,6 +318,52 @@ struct jta_authz_request {
 	char	 scope[JTA_LIMIT_SCOPE + 1];
 	char	 challenge[JTA_LIMIT_PKCE + 1];
 };
+
+/*
+ * The sign-in form's CSRF defence (issue 10, item 14).  GET
+ * /oauth/authorize gives the browser a nonce in cookie
+ * JTA_AUTHZ_FORM_COOKIE (jta_authz_form_cookie) and puts the form token of
+ * that nonce and the pending request r in the form; the POST must carry
+ * both, matching (jta_authz_form_check).  A cross-site page can neither
+ * read the token nor make the browser send the SameSite cookie with its
+ * POST, and a token fetched by the attacker himself is bound to his own
+ * nonce.  The token: the hex of the keyed hash of "signin.", the nonce
+ * and r as jta_authz_request_encode writes it.
+ */
+#define JTA_AUTHZ_FORM_COOKIE	"jta_signin"
+#define JTA_AUTHZ_FORM_TOKENLEN	(2 * JTA_VAULT_HASHBYTES)
+
+/* 1 when nonce is shaped like one jta_authz_form_cookie makes. */
+int jta_authz_form_nonce_valid(const char *nonce);
+
+/*
+ * Set-Cookie for nonce on resp: a new random nonce into nonce first when
+ * it is "" (or not shaped like one).  HttpOnly, SameSite=Lax, Path
+ * public_url's path + /oauth/authorize, Max-Age 600 s, Secure when
+ * public_url is https.  JTA_ERR_INTERNAL when
+ * public_url is too long, else as jta_resp_header.
+ */
+enum jta_err jta_authz_form_cookie(struct jta_resp *resp,
+    const char *public_url, char nonce[JTA_VAULT_RANDLEN + 1]) JTA_WUR;
+
+/* The form token of nonce and r into out; JTA_ERR_INTERNAL when r does
+ * not encode. */
+enum jta_err jta_authz_form_token(struct jta_authz *az, const char *nonce,
+    const struct jta_authz_request *r,
+    char out[JTA_AUTHZ_FORM_TOKENLEN + 1]) JTA_WUR;
+
+/* 1 when token (may be NULL) is the form token of nonce and r, compared
+ * in constant time; 0 otherwise (a malformed nonce included). */
+int jta_authz_form_check(struct jta_authz *az, const char *nonce,
+    const struct jta_authz_request *r, const char *token);
+
+/*
+ * The name client id was registered with (jta-admin client add --name),
+ * into name (namesz bytes): for the sign-in page to say who asks.
+ * JTA_ERR_NOTFOUND when unknown.  Raw text: escape it for HTML.
+ */
+enum jta_err jta_authz_client_name(struct jta_authz *az, const char *id,
+    char *name, size_t namesz, struct jta_error *err) JTA_WUR;
 
 /* r as text (a JSON object) into out (outsz bytes, at most
  * JTA_LIMIT_AUTHZ_REQUEST + 1 useful); JTA_ERR_INTERNAL when it does not

@@ -12,6 +12,8 @@
 #include "jta_log.h"
 #include "jta_metrics.h"
 #include "jta_oauth.h"
+#include "jta_req.h"
+#include "jta_resp.h"
 #include "jta_store_people.h"
 #include "jta_time.h"
 
@@ -62,11 +64,42 @@ param(char *url, size_t *off, const char *name, const char *value)
 	return 0;
 }
 
-enum jta_err
-jta_oauth_start(struct jta_oauth *o, const char *site,
-    char url[JTA_OAUTH_URL_MAX], struct jta_error *err)
+/* The browser binding of state: the hex of the keyed hash of "bind."
+ * and the state, a domain of its own (never the stored state hash). */
+static void
+binding_of(const struct jta_oauth *o, const char *state,
+    char out[JTA_OAUTH_BINDINGLEN + 1])
 {
-	return jta_oauth_start_request(o, site, NULL, url, err);
+	unsigned char	 hash[JTA_VAULT_HASHBYTES];
+	char		 buf[8 + JTA_LIMIT_OAUTH_PARAM + 1];
+
+	snprintf(buf, sizeof(buf), "bind.%s", state);
+	jta_vault_hash(o->vault, buf, strlen(buf), hash);
+	sodium_bin2hex(out, JTA_OAUTH_BINDINGLEN + 1, hash, sizeof(hash));
+	sodium_memzero(buf, sizeof(buf));
+}
+
+enum jta_err
+jta_oauth_bind(const struct jta_oauth *o, struct jta_resp *resp,
+    const char *binding)
+{
+	const char	*u = o->conf->public_url, *path;
+	char		 v[JTA_OAUTH_BINDINGLEN + JTA_CONF_URL_MAX + 128];
+	int		 n;
+
+	/* The path of public_url, if any: the cookie goes to /oauth/ under
+	 * it only. */
+	path = strstr(u, "://");
+	path = path != NULL ? path + 3 + strcspn(path + 3, "/") : u + strlen(u);
+	n = snprintf(v, sizeof(v), "%s=%s; Path=%.*s/oauth/; Max-Age=%d; "
+	    "HttpOnly; SameSite=Lax%s", JTA_OAUTH_COOKIE, binding,
+	    (int)(strlen(path) > 0 && path[strlen(path) - 1] == '/' ?
+	    strlen(path) - 1 : strlen(path)), path,
+	    binding[0] != '\0' ? JTA_OAUTH_STATE_TTL : 0,
+	    strncmp(u, "https://", 8) == 0 ? "; Secure" : "");
+	if (n < 0 || (size_t)n >= sizeof(v))
+		return JTA_ERR_INTERNAL;
+	return jta_resp_header(resp, "Set-Cookie", v);
 }
 
 /* The keyed hash of a resume handle: "resume." before it keeps it apart
@@ -120,7 +153,8 @@ jta_oauth_resume_take(struct jta_oauth *o, const char *handle,
 
 enum jta_err
 jta_oauth_start_request(struct jta_oauth *o, const char *site,
-    const char *request, char url[JTA_OAUTH_URL_MAX], struct jta_error *err)
+    const char *request, char url[JTA_OAUTH_URL_MAX],
+    char binding[JTA_OAUTH_BINDINGLEN + 1], struct jta_error *err)
 {
 	const struct jta_conf *c = o->conf;
 	unsigned char	 hash[JTA_VAULT_HASHBYTES];
@@ -132,8 +166,10 @@ jta_oauth_start_request(struct jta_oauth *o, const char *site,
 	if (site != NULL && !cloud_id_ok(site))
 		return jta_error_set(err, JTA_ERR_INPUT, 400, "site",
 		    "site must be a cloud id from the list of sites");
+	binding[0] = '\0';
 	jta_vault_random(state);
 	jta_vault_hash(o->vault, state, strlen(state), hash);
+	binding_of(o, state, binding);
 	if ((rc = jta_store_state_put_request(o->store, hash,
 	    JTA_OAUTH_STATE_TTL, jta_time_now(), site, request, err)) !=
 	    JTA_OK)
@@ -458,9 +494,12 @@ pick(const struct jta_conf *c, const char *hint,
 
 enum jta_err
 jta_oauth_finish(struct jta_oauth *o, const char *code, const char *state,
-    const char *error, struct jta_oauth_done *out, struct jta_error *err)
+    const char *error, const char *cookie, struct jta_oauth_done *out,
+    struct jta_error *err)
 {
 	unsigned char	 hash[JTA_VAULT_HASHBYTES];
+	char		 want[JTA_OAUTH_BINDINGLEN + 1];
+	char		 got[JTA_OAUTH_BINDINGLEN + 1];
 	char		 hint[JTA_LIMIT_STATE_HINT + 1], oerr[64];
 	char		 url[JTA_CONF_URL_MAX + 128];
 	char		 keyid[JTA_VAULT_IDLEN + 1];
@@ -476,6 +515,21 @@ jta_oauth_finish(struct jta_oauth *o, const char *code, const char *state,
 		return jta_error_set(err, JTA_ERR_INPUT, 400, "state",
 		    "the sign-in answer has no state; start again at "
 		    "/oauth/start");
+	/* Login CSRF (RFC 6749 §10.12, RFC 9700 §4.7): the answer counts
+	 * only in the browser that started the consent.  Checked before
+	 * the state is taken, so a link opened elsewhere spends nothing. */
+	binding_of(o, state, want);
+	if (cookie == NULL || jta_req_cookie(cookie, JTA_OAUTH_COOKIE, got,
+	    sizeof(got)) != 0 ||
+	    strlen(got) != JTA_OAUTH_BINDINGLEN ||
+	    sodium_memcmp(got, want, JTA_OAUTH_BINDINGLEN) != 0) {
+		jta_info("oauth: a callback without its browser binding");
+		return jta_error_set(err, JTA_ERR_INPUT, 400, "state",
+		    "This sign-in was started in another browser (or this "
+		    "browser did not keep its cookie), so it is not finished "
+		    "here. Start again from the assistant, or at "
+		    "/oauth/start, in this browser.");
+	}
 	jta_vault_hash(o->vault, state, strlen(state), hash);
 	/* RFC 6749 §10.12: the state binds the answer to our request;
 	 * taking it makes it single-use. */

@@ -4,7 +4,8 @@
  *
  *   https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/
  *
- * jta_oauth_start makes the consent URL with a fresh single-use state;
+ * jta_oauth_start_request makes the consent URL with a fresh single-use
+ * state bound to the browser by a cookie (jta_oauth_bind);
  * jta_oauth_finish checks the state, exchanges the code, picks the site,
  * reads the person's identity, stores their tokens sealed and gives them a
  * personal API key.  jta_oauth_access hands an endpoint a valid access
@@ -25,6 +26,8 @@
 
 /* A storage connection (common/db/jta_db.h); only passed through. */
 struct jta_store;
+/* A response being built (jta_resp.h). */
+struct jta_resp;
 /* A person's Atlassian link as the people repository keeps it
  * (jta_store_people.h). */
 struct jta_link;
@@ -40,6 +43,11 @@ struct jta_link;
  * Atlassian's 10-minute reuse grace, so the spent token still works. */
 #define JTA_OAUTH_LEASE_MARGIN_S 5
 #define JTA_OAUTH_URL_MAX	2048
+/* The cookie that binds a consent to the browser that started it (login
+ * CSRF, RFC 6749 §10.12): the hex of a keyed hash of the state, never
+ * the state itself. */
+#define JTA_OAUTH_COOKIE	"jta_oauth"
+#define JTA_OAUTH_BINDINGLEN	(2 * JTA_VAULT_HASHBYTES)
 
 /* What jta_oauth needs: borrowed, alive for the process. */
 struct jta_oauth {
@@ -87,18 +95,27 @@ void jta_oauth_init(struct jta_oauth *o, const struct jta_conf *conf,
  * prompt=consent) into url: a fresh random state, stored only as its keyed
  * hash for JTA_OAUTH_STATE_TTL seconds, single use.  site, when not NULL,
  * is the cloud id the person picked; the callback then uses that site.
- */
-enum jta_err jta_oauth_start(struct jta_oauth *o, const char *site,
-    char url[JTA_OAUTH_URL_MAX], struct jta_error *err) JTA_WUR;
-
-/*
- * The same, remembering request (NULL, or a GPT's pending authorization
- * request as text, at most JTA_LIMIT_AUTHZ_REQUEST bytes) with the state:
- * jta_oauth_finish gives it back in out->request.
+ * request (NULL, or a GPT's pending authorization request as text, at
+ * most JTA_LIMIT_AUTHZ_REQUEST bytes) is kept with the state:
+ * jta_oauth_finish gives it back in out->request.  binding gets the
+ * state's browser binding: send it with jta_oauth_bind in the same
+ * answer, or the callback refuses the consent.
  */
 enum jta_err jta_oauth_start_request(struct jta_oauth *o, const char *site,
-    const char *request, char url[JTA_OAUTH_URL_MAX], struct jta_error *err)
+    const char *request, char url[JTA_OAUTH_URL_MAX],
+    char binding[JTA_OAUTH_BINDINGLEN + 1], struct jta_error *err)
     JTA_WUR;
+
+/*
+ * Add the Set-Cookie header of binding to resp: cookie JTA_OAUTH_COOKIE,
+ * HttpOnly, SameSite=Lax (sent on Atlassian's top-level redirect back to
+ * us, not on cross-site subrequests), Path public_url's path + /oauth/,
+ * Max-Age JTA_OAUTH_STATE_TTL, Secure when public_url is https.  binding
+ * "" clears it (Max-Age=0).  JTA_ERR_INPUT or JTA_ERR_NOMEM as
+ * jta_resp_header, JTA_ERR_INTERNAL when public_url is too long.
+ */
+enum jta_err jta_oauth_bind(const struct jta_oauth *o, struct jta_resp *resp,
+    const char *binding) JTA_WUR;
 
 /*
  * Keep request over the site choice page: a fresh single-use handle
@@ -116,7 +133,11 @@ enum jta_err jta_oauth_resume_take(struct jta_oauth *o, const char *handle,
 
 /*
  * Finish a consent from the callback's parameters (RFC 6749 §4.1.2): the
- * state must be one we issued, unexpired and unused; error (access_denied
+ * request's Cookie header (cookie, NULL or "" when none) must carry the
+ * state's binding set by jta_oauth_bind, else JTA_ERR_INPUT (400,
+ * "state") and the state is left untouched (login CSRF: a callback URL
+ * finished in another browser links nothing); the state must be one we
+ * issued, unexpired and unused; error (access_denied
  * and the like, §4.1.2.1) or a code Atlassian refuses are 4xx errors that
  * say what to do.  On success the person's link is stored with sealed
  * tokens and out->token holds a new API key to show once; or, when the
@@ -124,8 +145,8 @@ enum jta_err jta_oauth_resume_take(struct jta_oauth *o, const char *handle,
  * out->nsites lists them and nothing is stored.
  */
 enum jta_err jta_oauth_finish(struct jta_oauth *o, const char *code,
-    const char *state, const char *error, struct jta_oauth_done *out,
-    struct jta_error *err) JTA_WUR;
+    const char *state, const char *error, const char *cookie,
+    struct jta_oauth_done *out, struct jta_error *err) JTA_WUR;
 
 /*
  * A valid access token for user (released with jta_secret_free) and the

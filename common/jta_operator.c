@@ -759,8 +759,10 @@ jta_operator_client_add(struct jta_operator *op, const char *name,
 		if (!jta_authz_redirect_uri_valid(uris[i]))
 			return jta_error_set(err, JTA_ERR_INPUT, 422,
 			    "redirect_uri", "redirect URI %zu: must be an "
-			    "absolute https URL without a fragment, at most %d "
-			    "bytes", i + 1, JTA_LIMIT_REDIRECT_URI);
+			    "absolute https URL (http only to 127.0.0.1, [::1] "
+			    "or localhost) with a plain host, no user name, "
+			    "wildcard or fragment, at most %d bytes", i + 1,
+			    JTA_LIMIT_REDIRECT_URI);
 	if (op->vault == NULL)
 		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 		    "adding a client needs the vault");
@@ -818,7 +820,8 @@ jta_operator_password(struct jta_operator *op, const char *name,
 {
 	enum jta_err	 rc;
 	struct jta_authz *az = NULL;
-	char		 detail[JTA_LIMIT_NAME + 16];
+	char		 detail[JTA_LIMIT_NAME + 64];
+	int64_t		 revoked = 0;
 
 	if ((rc = check(&f_user, name, err)) != JTA_OK)
 		return rc;
@@ -828,13 +831,15 @@ jta_operator_password(struct jta_operator *op, const char *name,
 		    "a password is %d to %d bytes on one line",
 		    JTA_LIMIT_PASSWORD_MIN, JTA_LIMIT_PASSWORD);
 	if (pw != NULL && (rc = authz(op, &az, err)) == JTA_OK) {
-		rc = jta_authz_password_set(az, name, pw, len, err);
+		rc = jta_authz_password_set(az, name, pw, len, &revoked,
+		    err);
 		jta_authz_free(az);
 	} else if (pw == NULL)
-		rc = jta_store_user_pw_set(op->st, name, NULL, err);
+		rc = jta_store_user_pw_set(op->st, name, NULL, &revoked, err);
 	if (rc != JTA_OK)
 		return rc;
-	snprintf(detail, sizeof(detail), "user %s", name);
+	snprintf(detail, sizeof(detail), "user %s: %" PRId64 " OAuth tokens "
+	    "revoked", name, revoked);
 	return audit(op, pw != NULL ? "password-set" : "password-clear", 200,
 	    NULL, NULL, detail, err);
 }

@@ -270,8 +270,11 @@ enum jta_err jta_operator_client_rotate(struct jta_operator *op,
 /*
  * Set user name's password (len bytes, JTA_LIMIT_PASSWORD_MIN to
  * JTA_LIMIT_PASSWORD, no NUL; field "password"), or with pw NULL clear
- * it (the user can no longer sign in with one).  Audited as
- * admin:password-set or admin:password-clear, 200; never the password.
+ * it (the user can no longer sign in with one).  Either way every OAuth
+ * token and code issued to them is revoked in the same transaction
+ * (jta_store_user_pw_set).  Audited as admin:password-set or
+ * admin:password-clear, 200, with how many tokens were revoked; never
+ * the password.
  */
 enum jta_err jta_operator_password(struct jta_operator *op,
     const char *name, const char *pw, size_t len,

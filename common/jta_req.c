@@ -69,6 +69,30 @@ pctdecode(const char *s, size_t len, char *out, int form)
 	return (long)o;
 }
 
+int
+jta_req_cookie(const char *header, const char *name, char *out,
+    size_t outsz)
+{
+	const char	*p = header;
+	size_t		 nl = strlen(name), vl;
+
+	while (p != NULL && *p != '\0') {
+		p += strspn(p, " \t");
+		if (strncmp(p, name, nl) == 0 && p[nl] == '=') {
+			p += nl + 1;
+			vl = strcspn(p, "; \t");
+			if (vl >= outsz)
+				return -1;
+			memcpy(out, p, vl);
+			out[vl] = '\0';
+			return 0;
+		}
+		if ((p = strchr(p, ';')) != NULL)
+			p++;
+	}
+	return -1;
+}
+
 long
 jta_req_form_decode(const char *s, size_t len, char *out, size_t outsz)
 {
@@ -170,8 +194,14 @@ jta_req_init(struct jta_req *req, jta_req_getparam get, void *arg,
 	    (rc = copyparam(req->if_none_match, sizeof(req->if_none_match), v,
 	    431, "If-None-Match", err)) != JTA_OK)
 		return rc;
-	/* The admin page's operator and its cross-site checks. */
-	if ((v = get("REMOTE_USER", arg)) != NULL &&
+	/* The admin page's operator and its cross-site checks.  REMOTE_USER
+	 * counts only beside AUTH_TYPE (RFC 3875 §4.1.1, §4.1.11): Apache
+	 * sets both only when it authenticated the request, but nginx's
+	 * fastcgi_params fill REMOTE_USER from any client's Basic header,
+	 * auth_basic on or not, so our nginx configuration sets AUTH_TYPE
+	 * only beside auth_basic (jta-admin-access.conf). */
+	if ((q = get("AUTH_TYPE", arg)) != NULL && q[0] != '\0' &&
+	    (v = get("REMOTE_USER", arg)) != NULL &&
 	    (rc = copyparam(req->remote_user, sizeof(req->remote_user), v,
 	    431, "REMOTE_USER", err)) != JTA_OK)
 		return rc;

@@ -48,7 +48,8 @@ struct jta_req {
 	 * endpoints that answer with an ETag. */
 	char		 if_none_match[JTA_LIMIT_HEADER + 1];
 	/* For the admin page (fcgi/admin.c), raw, "" if none: the web
-	 * server's authenticated user (REMOTE_USER, basic auth), the
+	 * server's authenticated user (REMOTE_USER, basic auth: only
+	 * when AUTH_TYPE says the web server authenticated it), the
 	 * subject DN of a client certificate the web server verified
 	 * (SSL_CLIENT_S_DN, only when SSL_CLIENT_VERIFY is SUCCESS), and
 	 * the headers of its cross-site request checks: Origin (RFC 6454
@@ -165,6 +166,14 @@ enum jta_err jta_req_parse_json(const char *s, size_t len, json_t **out,
 enum jta_err jta_req_check_object(const json_t *obj,
     const struct jta_field *fields, size_t n, json_t **out,
     struct jta_error *err) JTA_WUR;
+
+/*
+ * The value of cookie name in header, a Cookie header's value (RFC 6265
+ * §4.2.1, §5.4: name=value pairs separated by ";" and blanks), into out
+ * (outsz bytes).  0, or -1 when the cookie is absent or does not fit.
+ */
+int jta_req_cookie(const char *header, const char *name, char *out,
+    size_t outsz);
 
 /*
  * Decode s[0..len) as one application/x-www-form-urlencoded value ('+' is

@@ -17,10 +17,12 @@
  *
  * The web server protects /admin/ with its own authentication (basic auth
  * over TLS or a client certificate; denied to everyone by default): the
- * operator is the user it authenticated (REMOTE_USER) or the subject of
- * the client certificate it verified (SSL_CLIENT_S_DN).  A request that
- * carries neither is refused here too, so a configuration that opens
- * /admin/ without authentication still changes nothing.
+ * operator is the user it authenticated (REMOTE_USER, counted only
+ * beside AUTH_TYPE) or the subject of the client certificate it verified
+ * (SSL_CLIENT_S_DN).  A request that carries neither is refused here too,
+ * so a configuration that opens /admin/ without authentication (an
+ * address allow-list) still changes nothing, whatever Authorization
+ * header the client sends.
  *
  * Basic auth and client certificates are ambient credentials a browser
  * sends on cross-site requests too, so every change must carry the header
@@ -102,16 +104,19 @@ static enum jta_err
 operator(struct jta_ctx *ctx, const struct jta_req *req,
     struct jta_operator *op, struct jta_error *err)
 {
-	/* The certificate first: nginx sets REMOTE_USER from any Basic
-	 * header, checked or not, so it names the operator only where
-	 * basic auth is what protects /admin/. */
+	/* The certificate first.  req->remote_user is set only beside
+	 * AUTH_TYPE (jta_req_init): nginx sets REMOTE_USER from any
+	 * client's Basic header, checked or not, so our nginx
+	 * configuration passes AUTH_TYPE only where auth_basic is on.
+	 * An address allow-list alone names nobody. */
 	const char	*src = req->client_dn[0] != '\0' ? req->client_dn :
 	    req->remote_user;
 
 	if (src[0] == '\0')
 		return jta_error_set(err, JTA_ERR_AUTH, 403, "operator",
 		    "the web server authenticated nobody: protect /admin/ "
-		    "with basic auth or a client certificate (README.md, "
+		    "with basic auth (on nginx with fastcgi_param AUTH_TYPE "
+		    "Basic beside it) or a client certificate (README.md, "
 		    "\"The admin page\")");
 	return jta_operator_fcgi(op, ctx, src, err);
 }

@@ -11,11 +11,19 @@
  * not register is a page, never a redirect (§4.1.2.1, RFC 9700 §4.1);
  * every other problem goes back to the client as error=...&state=....
  * Wrong passwords lock the name for a while (jta_authz_password_login).
+ *
+ * The page names the client asking (its registered name, escaped).  The
+ * form is defended against cross-site posts (login CSRF, RFC 6749
+ * §10.12): a POST must come from this site (Origin, Sec-Fetch-Site when
+ * the browser sends them) and carry the form token bound to the pending
+ * request and to the browser's jta_signin cookie (jta_authz_form_token);
+ * otherwise the page again, 403, and no password is looked at.
  */
 #include "config.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "jta_authz.h"
 #include "jta_fcgi.h"
@@ -42,6 +50,7 @@ static const struct jta_field postfields[] = {
 	AUTHZ_FIELDS,
 	{ "username", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
 	{ "password", JTA_FT_STRING, 0, 1, JTA_LIMIT_PASSWORD, NULL },
+	{ "form_token", JTA_FT_STRING, 0, 1, JTA_AUTHZ_FORM_TOKENLEN, NULL },
 };
 
 #define NF(t)	(sizeof(t) / sizeof((t)[0]))
@@ -145,25 +154,108 @@ origin(const char *url, char *out, size_t outsz)
 	snprintf(out, outsz, "%.*s", (int)(n + 8), url);
 }
 
-/* The sign-in page, with the validated request in hidden fields. */
+/* The pending request as the form token binds it: the parameters as
+ * sent (checked by check() first). */
+static void
+pending(const json_t *q, struct jta_authz_request *r)
+{
+	const char	*sc = str(q, "scope"), *c = str(q, "code_challenge");
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->client_id, sizeof(r->client_id), "%s",
+	    str(q, "client_id"));
+	snprintf(r->redirect_uri, sizeof(r->redirect_uri), "%s",
+	    str(q, "redirect_uri"));
+	snprintf(r->state, sizeof(r->state), "%s", str(q, "state"));
+	snprintf(r->scope, sizeof(r->scope), "%s", sc != NULL ? sc : "");
+	snprintf(r->challenge, sizeof(r->challenge), "%s", c != NULL ? c :
+	    "");
+}
+
+/* The browser's sign-in nonce from its jta_signin cookie, "" when none
+ * (or malformed). */
+static void
+nonce_of(const struct jta_req *req, char nonce[JTA_VAULT_RANDLEN + 1])
+{
+	if (jta_req_cookie(req->cookie, JTA_AUTHZ_FORM_COOKIE, nonce,
+	    JTA_VAULT_RANDLEN + 1) != 0 || !jta_authz_form_nonce_valid(nonce))
+		nonce[0] = '\0';
+}
+
+/*
+ * 1 when a POST of the form may be believed: from this site (Origin equal
+ * to public_url's origin, RFC 6454 §7, and Sec-Fetch-Site same-origin,
+ * W3C Fetch Metadata §2.4, each when sent) and carrying the form token of
+ * the browser's nonce and this very request.
+ */
+static int
+genuine(struct jta_ctx *ctx, const struct jta_req *req, const json_t *q)
+{
+	struct jta_authz_request r;
+	const char	*u = ctx->conf.public_url, *p;
+	char		 nonce[JTA_VAULT_RANDLEN + 1];
+	size_t		 ol;
+
+	p = strstr(u, "://");
+	ol = p == NULL ? strlen(u) : (size_t)(p + 3 - u) + strcspn(p + 3, "/");
+	if (req->origin[0] != '\0' && (strlen(req->origin) != ol ||
+	    strncasecmp(req->origin, u, ol) != 0))
+		return 0;
+	if (req->sec_fetch_site[0] != '\0' &&
+	    strcmp(req->sec_fetch_site, "same-origin") != 0)
+		return 0;
+	nonce_of(req, nonce);
+	pending(q, &r);
+	return jta_authz_form_check(ctx->authz, nonce, &r,
+	    str(q, "form_token"));
+}
+
+/*
+ * The sign-in page, with the validated request in hidden fields, the
+ * client's name in the text (before text) and a fresh form token bound to
+ * the browser's nonce (set or renewed in a cookie) and the request.
+ */
 static enum jta_err
-signin(struct jta_resp *resp, int status, const json_t *q, const char *text)
+signin(struct jta_ctx *ctx, const struct jta_req *req, struct jta_resp *resp,
+    int status, const json_t *q, const char *text)
 {
 	static const char *const carry[] = { "response_type", "client_id",
 	    "redirect_uri", "state", "scope", "code_challenge",
 	    "code_challenge_method" };
-	struct jta_page_hidden hidden[sizeof(carry) / sizeof(carry[0])];
+	struct jta_page_hidden hidden[sizeof(carry) / sizeof(carry[0]) + 1];
 	struct jta_page_form form;
 	struct jta_page	 pg;
+	struct jta_authz_request r;
+	struct jta_error e;
 	char		 org[JTA_RESP_ORIGIN_MAX + 1];
+	char		 nonce[JTA_VAULT_RANDLEN + 1];
+	char		 token[JTA_AUTHZ_FORM_TOKENLEN + 1];
+	char		 name[JTA_LIMIT_CLIENT_NAME + 1];
+	char		 says[JTA_LIMIT_CLIENT_NAME + 512];
+	enum jta_err	 rc;
 	size_t		 i, n = 0;
 
+	memset(&e, 0, sizeof(e));
+	if (jta_authz_client_name(ctx->authz, str(q, "client_id"), name,
+	    sizeof(name), &e) != JTA_OK)
+		snprintf(name, sizeof(name), "An application");
+	snprintf(says, sizeof(says), "%s asks to work with your tickets. %s",
+	    name, text);
+	nonce_of(req, nonce);
+	pending(q, &r);
+	if ((rc = jta_authz_form_cookie(resp, ctx->conf.public_url, nonce)) !=
+	    JTA_OK || (rc = jta_authz_form_token(ctx->authz, nonce, &r,
+	    token)) != JTA_OK)
+		return rc;
 	for (i = 0; i < sizeof(carry) / sizeof(carry[0]); i++)
 		if (str(q, carry[i]) != NULL) {
 			hidden[n].name = carry[i];
 			hidden[n].value = str(q, carry[i]);
 			n++;
 		}
+	hidden[n].name = "form_token";
+	hidden[n].value = token;
+	n++;
 	origin(str(q, "redirect_uri"), org, sizeof(org));
 	memset(&form, 0, sizeof(form));
 	form.action = "/oauth/authorize";
@@ -175,7 +267,7 @@ signin(struct jta_resp *resp, int status, const json_t *q, const char *text)
 	form.redirect_origin = org;
 	memset(&pg, 0, sizeof(pg));
 	pg.title = "Sign in to the ticket assistant";
-	pg.text = text;
+	pg.text = says;
 	pg.form = &form;
 	pg.after = "Signing in lets the assistant read and change tickets as "
 	    "you. You can sign out by removing the assistant's access in "
@@ -195,6 +287,7 @@ atlassian(struct jta_ctx *ctx, const json_t *q, const char *scope,
 	struct jta_authz_request r;
 	char		 text[JTA_LIMIT_AUTHZ_REQUEST + 1];
 	char		 url[JTA_OAUTH_URL_MAX];
+	char		 binding[JTA_OAUTH_BINDINGLEN + 1];
 	const char	*c = str(q, "code_challenge");
 	enum jta_err	 rc;
 
@@ -213,7 +306,8 @@ atlassian(struct jta_ctx *ctx, const json_t *q, const char *scope,
 		return rc;
 	}
 	if ((rc = jta_oauth_start_request(&ctx->oauth, NULL, text, url,
-	    err)) != JTA_OK) {
+	    binding, err)) != JTA_OK ||
+	    (rc = jta_oauth_bind(&ctx->oauth, resp, binding)) != JTA_OK) {
 		(void)page(resp, err->status >= 400 && err->status < 600 ?
 		    err->status : 500, "Something went wrong",
 		    "The sign-in with Atlassian could not be started; try "
@@ -261,17 +355,28 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 		goto out;
 	}
 	if (req->method != JTA_METHOD_POST) {
-		rc = signin(resp, 200, q, "Sign in with your user name and "
-		    "password on this server to let the assistant work with "
-		    "your tickets.");
+		rc = signin(ctx, req, resp, 200, q, "Sign in with your user "
+		    "name and password on this server to let the assistant "
+		    "work with your tickets.");
+		goto out;
+	}
+	if (!genuine(ctx, req, q)) {
+		/* Login CSRF: never a code, never a look at the password. */
+		rc = jta_error_set(err, JTA_ERR_AUTH, 403, "form_token",
+		    "the sign-in form did not come from this site's page");
+		jta_info("oauth: a sign-in post without its form token or "
+		    "from another site");
+		(void)signin(ctx, req, resp, 403, q, "This form expired or "
+		    "did not come from this page. Check the address, then "
+		    "sign in again.");
 		goto out;
 	}
 	pw = str(q, "password");
 	if (str(q, "username") == NULL || pw == NULL) {
 		rc = jta_error_set(err, JTA_ERR_INPUT, 400, "username",
 		    "user name and password are required");
-		(void)signin(resp, 400, q, "Enter your user name and "
-		    "password.");
+		(void)signin(ctx, req, resp, 400, q, "Enter your user name "
+		    "and password.");
 		goto out;
 	}
 	if ((rc = jta_authz_password_login(ctx->authz, str(q, "username"), pw,
@@ -282,7 +387,8 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 			    "username"), "oauth.authorize", err->status,
 			    err->status == 429 ? "locked" :
 			    "wrong user name or password");
-			(void)signin(resp, err->status, q, err->detail);
+			(void)signin(ctx, req, resp, err->status, q,
+			    err->detail);
 		}
 		goto out;
 	}

@@ -8,7 +8,9 @@
  * the person goes back to the GPT instead: with our single-use code, or
  * with error=access_denied (or server_error) and the GPT's state when
  * the link failed after the state was taken (RFC 6749 §4.1.2.1).  An
- * unknown, used or expired state is always a page, never a redirect.
+ * unknown, used or expired state, or one whose browser binding (the
+ * cookie /oauth/start or /oauth/authorize set) is missing, is always a
+ * page, never a redirect.
  */
 #include "config.h"
 
@@ -188,8 +190,12 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	else if ((rc = jta_req_query(req, fields, sizeof(fields) /
 	    sizeof(fields[0]), &q, err)) == JTA_OK)
 		rc = jta_oauth_finish(&ctx->oauth, str(q, "code"),
-		    str(q, "state"), str(q, "error"), &done, err);
+		    str(q, "state"), str(q, "error"), req->cookie, &done, err);
 	json_decref(q);
+	/* The binding is spent with the state (or was wrong): drop it. */
+	if (ctx->conf.backend == JTA_BACKEND_JIRA &&
+	    jta_oauth_bind(&ctx->oauth, resp, "") != JTA_OK)
+		jta_warn("oauth: the binding cookie could not be cleared");
 	if (ctx->conf.backend == JTA_BACKEND_JIRA && done.request[0] != '\0')
 		return gpt(ctx, rc, &done, resp, err);
 	if (rc != JTA_OK) {

@@ -1,5 +1,6 @@
 /* GET /oauth/start[?site=CLOUDID][&request=HANDLE]: send the person to
- * Atlassian's consent page (3LO) with a fresh single-use state.  request
+ * Atlassian's consent page (3LO) with a fresh single-use state, bound to
+ * this browser by a cookie that /oauth/callback requires.  request
  * is the handle the site choice page gives when a GPT's sign-in waits:
  * that request then goes on with the new state. */
 #include "config.h"
@@ -21,6 +22,7 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	enum jta_err	 rc;
 	json_t		*q = NULL;
 	char		 url[JTA_OAUTH_URL_MAX];
+	char		 binding[JTA_OAUTH_BINDINGLEN + 1];
 	char		 request[JTA_LIMIT_AUTHZ_REQUEST + 1];
 	const char	*handle;
 
@@ -41,9 +43,11 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	if (handle != NULL && (rc = jta_oauth_resume_take(&ctx->oauth,
 	    handle, request, sizeof(request), err)) != JTA_OK)
 		goto out;
+	/* The consent counts only in this browser (jta_oauth_bind). */
 	if ((rc = jta_oauth_start_request(&ctx->oauth, json_string_value(
 	    json_object_get(q, "site")), handle != NULL ? request : NULL, url,
-	    err)) == JTA_OK)
+	    binding, err)) == JTA_OK &&
+	    (rc = jta_oauth_bind(&ctx->oauth, resp, binding)) == JTA_OK)
 		rc = jta_resp_redirect(resp, 302, url);
 out:
 	json_decref(q);

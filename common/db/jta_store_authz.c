@@ -18,6 +18,7 @@
 enum sid {
 	S_CLIENT_ADD,
 	S_CLIENT_GET,
+	S_CLIENT_NAME,
 	S_CLIENT_LIST,
 	S_CLIENT_SECRET,
 	S_CLIENT_DEL,
@@ -52,6 +53,8 @@ static const char *const sql[S_COUNT] = {
 	    ":now)",
 	[S_CLIENT_GET] = "SELECT secret_hash, redirect_uris "
 	    "FROM oauth_clients WHERE client_id = :cid",
+	[S_CLIENT_NAME] = "SELECT name FROM oauth_clients "
+	    "WHERE client_id = :cid",
 	[S_CLIENT_LIST] = "SELECT c.client_id, c.name, c.redirect_uris, "
 	    "c.created, (SELECT count(*) FROM oauth_tokens t WHERE "
 	    "t.client_id = c.client_id AND t.kind = 'refresh' AND "
@@ -203,6 +206,31 @@ jta_store_client_get(struct jta_store *st, const char *client_id,
 		    "there is no client with that id");
 	else
 		ret = jta_db_err(st, rc, "client get", err);
+	sqlite3_reset(s);
+	return ret;
+}
+
+enum jta_err
+jta_store_client_name(struct jta_store *st, const char *client_id,
+    char *name, size_t namesz, struct jta_error *err)
+{
+	enum jta_err	 ret = JTA_OK;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	name[0] = '\0';
+	if ((s = stmt(st, S_CLIENT_NAME)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_btext(s, ":cid", client_id)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		snprintf(name, namesz, "%s", jta_db_col(s, 0));
+	else if (rc == SQLITE_DONE)
+		ret = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "client_id",
+		    "there is no client with that id");
+	else
+		ret = jta_db_err(st, rc, "client name", err);
 	sqlite3_reset(s);
 	return ret;
 }
@@ -561,6 +589,20 @@ jta_store_family_drop_live(struct jta_store *st, const char *family,
 	if ((rc = jta_db_btext(s, ":family", family)) != SQLITE_OK ||
 	    (rc = jta_db_run(s)) != SQLITE_OK)
 		return jta_db_err(st, rc, "token drop", err);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_token_spend(struct jta_store *st, int64_t id, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_TOK_REVOKE_ONE)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bint(s, ":rid", id)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "token spend", err);
 	return JTA_OK;
 }
 

@@ -54,6 +54,12 @@ enum jta_err jta_store_client_get(struct jta_store *st, const char *client_id,
     unsigned char hash[JTA_VAULT_HASHBYTES], json_t **uris,
     struct jta_error *err) JTA_WUR;
 
+/* The name client_id was registered with into name (namesz bytes, cut
+ * to fit); JTA_ERR_NOTFOUND when unknown. */
+enum jta_err jta_store_client_name(struct jta_store *st,
+    const char *client_id, char *name, size_t namesz,
+    struct jta_error *err) JTA_WUR;
+
 /* Clients as [{client_id, name, redirect_uris, created, grants}], grants
  * counting live refresh tokens. */
 enum jta_err jta_store_client_list(struct jta_store *st, json_t **out)
@@ -171,6 +177,11 @@ enum jta_err jta_store_token_replace(struct jta_store *st, int64_t id,
  * (the one not replaced yet). */
 enum jta_err jta_store_family_drop_live(struct jta_store *st,
     const char *family, struct jta_error *err) JTA_WUR;
+
+/* Inside the caller's transaction: revoke token id alone (its row, as
+ * jta_store_token_get gave it), nothing else of its family. */
+enum jta_err jta_store_token_spend(struct jta_store *st, int64_t id,
+    struct jta_error *err) JTA_WUR;
 
 /*
  * Revoke the token with hash (RFC 7009 §2.1): a refresh token revokes its

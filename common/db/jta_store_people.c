@@ -1144,12 +1144,16 @@ out:
 
 enum jta_err
 jta_store_user_pw_set(struct jta_store *st, const char *name,
-    const char *pw_hash, struct jta_error *err)
+    const char *pw_hash, int64_t *revoked, struct jta_error *err)
 {
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
+	struct jta_user	 u;
+	int64_t		 n = 0;
 	int		 rc;
 
+	if (revoked != NULL)
+		*revoked = 0;
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	if ((s = stmt(st, S_PW_SET)) == NULL)
@@ -1162,10 +1166,14 @@ jta_store_user_pw_set(struct jta_store *st, const char *name,
 	else if (jta_db_changes(st) == 0)
 		ret = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "user",
 		    "there is no user by that name");
-	else
+	else if ((ret = jta_store_user_get(st, name, &u, err)) == JTA_OK &&
+	    (ret = jta_store_user_grants_revoke(st, u.id, &n, err)) ==
+	    JTA_OK)
 		ret = jta_db_commit(st, err);
 	if (ret != JTA_OK)
 		jta_db_rollback(st);
+	else if (revoked != NULL)
+		*revoked = n;
 	return ret;
 }
 

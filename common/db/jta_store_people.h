@@ -75,9 +75,13 @@ enum jta_err jta_store_key_revoke(struct jta_store *st, const char *keyid,
     struct jta_error *err) JTA_WUR;
 
 /* Set (or with pw_hash NULL, clear) the crypto_pwhash_str string of the
- * user name; JTA_ERR_NOTFOUND when there is no such user. */
+ * user name, and in the same transaction revoke every OAuth token and
+ * code issued to them (jta_store_user_grants_revoke: a new password or
+ * none must shut out whoever learnt the old one); *revoked, when not
+ * NULL, is how many tokens were live.  JTA_ERR_NOTFOUND when there is no
+ * such user. */
 enum jta_err jta_store_user_pw_set(struct jta_store *st, const char *name,
-    const char *pw_hash, struct jta_error *err) JTA_WUR;
+    const char *pw_hash, int64_t *revoked, struct jta_error *err) JTA_WUR;
 
 /* The user name and its password hash (into pw_hash, pwsz bytes);
  * JTA_ERR_NOTFOUND when there is no such user or it has no password. */

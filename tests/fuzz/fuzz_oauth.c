@@ -137,8 +137,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (jta_authz_verifier_valid(s) && (strlen(s) <
 		    JTA_LIMIT_PKCE_MIN || strlen(s) > JTA_LIMIT_PKCE))
 			abort();
-		if (jta_authz_redirect_uri_valid(s) && (strncmp(s,
-		    "https://", 8) != 0 || strchr(s, '#') != NULL))
+		if (jta_authz_redirect_uri_valid(s) && ((strncmp(s,
+		    "https://", 8) != 0 && strncmp(s, "http://", 7) != 0) ||
+		    strchr(s, '#') != NULL || strchr(s, '@') != NULL ||
+		    strchr(s, '*') != NULL))
 			abort();
 	}
 out:

@@ -41,7 +41,7 @@ def free_port():
 
 class Stack:
     def __init__(self, server, builddir, srcdir, workdir, extra_conf=None,
-                 metrics_open=False, admin_auth=None,
+                 metrics_open=False, admin_auth=None, admin_ip=False,
                  default_project="DEMO"):
         """extra_conf(stack) may return more configuration lines; it is
         called once the port (stack.base_url) is known.  metrics_open:
@@ -50,7 +50,9 @@ class Stack:
         with basic auth against an htpasswd file (bcrypt, htpasswd -B)
         instead of the shipped deny-all: nginx through
         jta-admin-access.conf, Apache in place of each "Require all
-        denied" of apache-conf/jta.conf.  default_project: the
+        denied" of apache-conf/jta.conf.  admin_ip: open them to
+        127.0.0.1 by address alone, no authentication (nginx: allow;
+        Apache: Require ip).  default_project: the
         configuration key (/api/tickets/ files there; a Jira stack needs
         one of the stand-in's projects)."""
         assert server in ("nginx", "apache"), server
@@ -58,6 +60,7 @@ class Stack:
         self.extra_conf = extra_conf
         self.metrics_open = metrics_open
         self.admin_auth = admin_auth
+        self.admin_ip = admin_ip
         self.htpasswd = os.path.join(workdir, "admin.htpasswd")
         self.server = server
         self.builddir = builddir
@@ -154,13 +157,17 @@ class Stack:
                   "w") as f:
             if self.admin_auth is not None:
                 f.write('auth_basic "jta admin";\n'
-                        "auth_basic_user_file %s;\n" % self.htpasswd)
-            elif self.metrics_open:
+                        "auth_basic_user_file %s;\n"
+                        "fastcgi_param AUTH_TYPE Basic;\n" % self.htpasswd)
+            elif self.metrics_open or self.admin_ip:
                 f.write("allow 127.0.0.1;\ndeny all;\n")
             else:
                 f.write(self._ours("nginx-conf/jta-admin-access.conf"))
 
     def _apache_access(self, text):
+        if self.admin_ip:
+            return text.replace("\tRequire all denied\n",
+                                "\tRequire ip 127.0.0.1\n")
         if self.admin_auth is None:
             return text
         return text.replace(

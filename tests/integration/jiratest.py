@@ -61,6 +61,28 @@ def get_url(url):
         c.close()
 
 
+class Browser:
+    """One person's browser on our stack: keeps the cookie that binds a
+    consent to it (jta_oauth, set by /oauth/start and /oauth/authorize)
+    and sends it back on /oauth/ requests, as a browser does."""
+
+    def __init__(self, stack):
+        self.stack = stack
+        self.cookie = None
+        self.bound = None    # the last binding set, kept after clearing
+
+    def get(self, path, headers=None):
+        h = dict(headers or {})
+        if self.cookie is not None and path.startswith("/oauth/"):
+            h.setdefault("Cookie", "jta_oauth=" + self.cookie)
+        st, hd, body = self.stack.request("GET", path, headers=h)
+        m = re.match(r"jta_oauth=([^;]*)", hd.get("set-cookie", ""))
+        if m:
+            self.cookie = m.group(1) or None
+            self.bound = self.cookie or self.bound
+        return st, hd, body
+
+
 def local_path(url):
     """The path and query of an absolute URL on our stack."""
     u = urllib.parse.urlsplit(url)
@@ -72,11 +94,12 @@ def link(stack, person=None):
     through /oauth/start and the stand-in's consent; their API key."""
     if person is not None:
         standin.config(person=person)
-    st, h, _ = stack.request("GET", "/oauth/start")
+    b = Browser(stack)
+    st, h, _ = b.get("/oauth/start")
     assert st == 302, st
     st, h, _ = get_url(h["location"])
     assert st == 302, st
-    st, _, body = stack.request("GET", local_path(h["location"]))
+    st, _, body = b.get(local_path(h["location"]))
     m = KEY_RE.search(body.decode("utf-8", "replace"))
     assert st == 200 and m, (st, body[:300])
     return m.group(1)

@@ -74,11 +74,12 @@ class Client:
 
 
 def cgi(conf, program, method="GET", uri="/", body=b"", key=None,
-        kill_after=None, timeout=60):
+        kill_after=None, timeout=60, cookie=None):
     """Run one request through an endpoint program as plain CGI (the
     environment and stdin), on the configuration file conf; SIGKILL it
     after kill_after seconds when given.  Returns (exit status, HTTP
-    status or None when the answer did not come whole, headers, body)."""
+    status or None when the answer did not come whole, headers, body).
+    cookie: the Cookie header's value, if any."""
     import subprocess
     import threading
     env = {"JTA_CONFIG": conf, "REQUEST_METHOD": method, "REQUEST_URI": uri,
@@ -89,6 +90,8 @@ def cgi(conf, program, method="GET", uri="/", body=b"", key=None,
                    CONTENT_TYPE="application/json")
     if key:
         env["HTTP_AUTHORIZATION"] = "Bearer " + key
+    if cookie is not None:
+        env["HTTP_COOKIE"] = cookie
     for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "PATH"):
         if k in os.environ:
             env[k] = os.environ[k]

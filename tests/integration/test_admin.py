@@ -387,7 +387,15 @@ def cgi_checks(c, stack, s):
     rc, st, j, err = cgi(stack, "GET", STATE, dict(
         cert, SSL_CLIENT_VERIFY="FAILED:certificate has expired"))
     stderr += err
-    c.check("%s: CGI: an unverified certificate does not: REMOTE_USER" % s,
+    c.check("%s: CGI: an unverified certificate does not, nor "
+            "REMOTE_USER without AUTH_TYPE (nginx's from any Basic "
+            "header): 403 naming operator" % s,
+            st == 403 and (j or {}).get("field") == "operator", (st, j))
+    rc, st, j, err = cgi(stack, "GET", STATE, dict(
+        cert, SSL_CLIENT_VERIFY="FAILED:certificate has expired",
+        AUTH_TYPE="Basic"))
+    stderr += err
+    c.check("%s: CGI: REMOTE_USER beside AUTH_TYPE names the operator" % s,
             st == 200 and j["operator"] == "spoofed-by-a-basic-header",
             (st, j))
     rc, st, j, err = cgi(stack, "POST", "/admin/api/switch", cert,
@@ -440,6 +448,37 @@ def no_operator(c, stack, s):
     c.check("%s: no authenticated operator: 403 naming operator" % s,
             rc == 0 and st == 403 and (j or {}).get("field") == "operator",
             (rc, st, body[:300]))
+
+
+def allowlist(c, stack, s):
+    """Issue 10, item 12: /admin/ opened to an address alone (as
+    jta-admin-access.conf suggests for a Prometheus server).  An allowed
+    host forges an operator with its own Authorization: Basic header
+    (nginx used to pass it on as REMOTE_USER, auth_basic off): the API
+    refuses, and nothing changes or is audited in that name."""
+    forged = ("alice", "x")
+    st, _, _, raw = call(stack, "GET", "/admin/", auth=None)
+    c.check("%s: allow-list: the page's static files are open" % s,
+            st == 200 and b"admin.js" in raw, (st, raw[:200]))
+    problem(c, "%s: allow-list: GET state as a forged alice: 403 naming "
+            "operator" % s, call(stack, "GET", STATE, auth=forged), 403,
+            "operator")
+    problem(c, "%s: allow-list: switch off as a forged alice: 403 naming "
+            "operator" % s, call(stack, "POST", "/admin/api/switch",
+                                 {"enabled": False, "message": "owned"},
+                                 auth=forged), 403, "operator")
+    problem(c, "%s: allow-list: add a rule as a forged alice: 403" % s,
+            call(stack, "POST", "/admin/api/rules",
+                 {"effect": "deny", "kind": "site"}, auth=forged), 403,
+            "operator")
+    problem(c, "%s: allow-list: without any header: 403 too" % s,
+            call(stack, "GET", STATE, auth=None), 403, "operator")
+    rc, out, _ = stack.admin("status")
+    c.check("%s: allow-list: the service is still on" % s,
+            rc == 0 and "state:   on" in out, out)
+    rc, aud, err = stack.admin("audit")
+    c.check("%s: allow-list: nothing audited as operator:alice" % s,
+            rc == 0 and "operator:alice" not in aud, aud + err)
 
 
 def audit(c, stack, s):
@@ -773,11 +812,13 @@ def main():
     cases = Cases()
     for server in ("nginx", "apache"):
         for label, auth_, test in (("default", None, closed),
+                                   ("allow-list", None, allowlist),
                                    ("basic auth", (USER, PASSWORD),
                                     open_tests)):
             work = tempfile.mkdtemp(prefix="jta-admin-%s-" % server)
             stack = harness.Stack(server, jtatest.BUILDDIR, jtatest.SRCDIR,
-                                  work, admin_auth=auth_)
+                                  work, admin_auth=auth_,
+                                  admin_ip=test is allowlist)
             s = "%s/%s" % (server, label)
             try:
                 stack.start()

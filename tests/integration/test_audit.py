@@ -26,7 +26,7 @@ from jtatest import Client  # noqa: E402
 sys.path.insert(0, os.path.join(jtatest.SRCDIR, "tests", "standin"))
 from atlassian import ALICE  # noqa: E402
 import jiratest  # noqa: E402
-from jiratest import get_url, link, standin  # noqa: E402
+from jiratest import Browser, get_url, link, standin  # noqa: E402
 
 CB = "https://chatgpt.com/aip/g-0123abcd/oauth/callback"
 PASSWORD = "correct horse battery"
@@ -331,9 +331,17 @@ def local(c, stack, server):
     # lockout; the name tried is the who, never the password.
     def authorize(user, pw):
         p = {"response_type": "code", "client_id": cid, "redirect_uri": CB,
-             "state": "st-1", "username": user, "password": pw}
-        return stack.request("POST", "/oauth/authorize", headers=FORM,
-                             raw_body=urllib.parse.urlencode(p).encode())
+             "state": "st-1"}
+        # The page first, as a browser: its form token and cookie.
+        st, h, body = stack.request("GET", "/oauth/authorize?" +
+                                    urllib.parse.urlencode(p))
+        m = re.search(r'name="form_token" value="([0-9a-f]+)"',
+                      body.decode("utf-8", "replace"))
+        p.update(username=user, password=pw,
+                 form_token=m.group(1) if m else "")
+        return stack.request("POST", "/oauth/authorize", headers=dict(
+            FORM, Cookie=h.get("set-cookie", "").split(";")[0]),
+            raw_body=urllib.parse.urlencode(p).encode())
     st, h, _ = authorize("alice", PASSWORD)
     code = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(
         h.get("location", "")).query)).get("code", "")
@@ -415,14 +423,15 @@ def jira(c, stack, server):
     rc, out, err = admin(stack, "client", "add", "--name", "GPT",
                          "--redirect-uri", CB)
     cid = re.search(r"^client_id: (\S+)$", out, re.M).group(1)
-    st, h, _ = stack.request("GET", "/oauth/authorize?" + urllib.parse.
-                             urlencode({"response_type": "code",
-                                        "client_id": cid,
-                                        "redirect_uri": CB,
-                                        "state": "st-9"}))
+    b = Browser(stack)
+    st, h, _ = b.get("/oauth/authorize?" + urllib.parse.
+                     urlencode({"response_type": "code",
+                                "client_id": cid,
+                                "redirect_uri": CB,
+                                "state": "st-9"}))
     st, h, _ = get_url(h.get("location", ""))
     u = urllib.parse.urlsplit(h.get("location", ""))
-    st, h, _ = stack.request("GET", u.path + "?" + u.query)
+    st, h, _ = b.get(u.path + "?" + u.query)
     code = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(
         h.get("location", "")).query)).get("code", "")
     c.check("%s: a GPT sign-in through Atlassian gives our code" % s,

@@ -185,6 +185,14 @@ def oauth_cases(c, conf, work):
                          "--redirect-uri", "http://chatgpt.com/cb")
     c.check("client add refuses a plain-http redirect URI (2)",
             rc == 2 and "https" in err, (rc, err))
+    # Issue 10, item 17: what /oauth/authorize would refuse.
+    for bad in ("https://*.chatgpt.com/cb", "https://user@chatgpt.com/cb",
+                "https://u:pw@chatgpt.com/cb", "http://10.0.0.1/cb"):
+        rc, out, err = admin(conf, "client", "add", "--name", "GPT",
+                             "--redirect-uri", bad)
+        c.check("client add refuses %s (2), naming the rule" % bad,
+                rc == 2 and "wildcard" in err and "client_id" not in out,
+                (rc, out, err))
     rc, out, err = admin(conf, "client", "add", "--name", "GPT",
                          "--redirect-uri", cb, "--color", "x")
     c.check("client add refuses an unknown option (2)", rc == 2, (rc, err))

@@ -19,15 +19,16 @@ sys.path.insert(0, HERE)
 import jtatest  # noqa: E402
 
 sys.path.insert(0, os.path.join(jtatest.SRCDIR, "tests", "standin"))
-from jiratest import (CLIENT_ID, KEY_RE, SECRET, conf,  # noqa: E402
-                      get_url, local_path, standin)
+from jiratest import (CLIENT_ID, KEY_RE, SECRET, Browser,  # noqa: E402
+                      conf, get_url, local_path, standin)
 
 BOB = "712020:9d8e7f60-1a2b-4c3d-8e9f-a0b1c2d3e4f5"
 
-def consent(cases, stack, label, start="/oauth/start"):
-    """The dance; returns (status, body) of our callback page and the
-    callback path (for replays)."""
-    st, h, _ = stack.request("GET", start)
+def consent(cases, stack, label, start="/oauth/start", browser=None):
+    """The dance in browser (a new one when None); returns (status,
+    body) of our callback page and the callback path (for replays)."""
+    b = browser if browser is not None else Browser(stack)
+    st, h, _ = b.get(start)
     if not cases.eq("%s: /oauth/start redirects" % label, st, 302):
         return None, None, None
     loc = h.get("location", "")
@@ -48,22 +49,62 @@ def consent(cases, stack, label, start="/oauth/start"):
                        st == 302 and cb.startswith(stack.base_url), cb):
         return None, None, None
     path = local_path(cb)
-    st, _, body = stack.request("GET", path)
+    st, _, body = b.get(path)
     return st, body.decode("utf-8", "replace"), path
+
+
+def login_csrf(cases, stack, s):
+    """Issue 10, item 13: Mallory consents as himself and sends his
+    finished callback URL to Alice.  Opened in her browser (no binding
+    cookie, or the one of her own start) it links nothing and shows no
+    key; the state is not spent, so it still finishes in his browser."""
+    mallory = Browser(stack)
+    st, h, _ = mallory.get("/oauth/start")
+    sc = h.get("set-cookie", "")
+    cases.check("%s: /oauth/start binds the consent to the browser: "
+                "jta_oauth, HttpOnly, SameSite=Lax, Path=/oauth/, "
+                "Max-Age 600, not Secure over http" % s,
+                st == 302 and re.match(r"jta_oauth=[0-9a-f]{64};", sc) and
+                "; HttpOnly" in sc and "; SameSite=Lax" in sc and
+                "; Path=/oauth/" in sc and "; Max-Age=600" in sc and
+                "Secure" not in sc, sc)
+    st, h, _ = get_url(h.get("location", ""))
+    cb = local_path(h.get("location", ""))
+    alice = Browser(stack)
+    st, _, body = alice.get(cb)
+    cases.check("%s: login CSRF: his callback in her browser is a 400 "
+                "page, no key" % s, st == 400 and
+                not KEY_RE.search(body.decode("utf-8", "replace")) and
+                b"another browser" in body, (st, body[:300]))
+    st, _, _ = alice.get("/oauth/start")
+    st, _, body = alice.get(cb)
+    cases.check("%s: ... nor with the cookie of her own start" % s,
+                st == 400 and
+                not KEY_RE.search(body.decode("utf-8", "replace")),
+                (st, body[:300]))
+    st, h, body = mallory.get(cb)
+    cases.check("%s: ... while in his own browser it still links him, "
+                "and the cookie is cleared" % s, st == 200 and
+                KEY_RE.search(body.decode("utf-8", "replace")) and
+                "Max-Age=0" in h.get("set-cookie", ""), (st, h, body[:300]))
 
 
 def journey(cases, stack, server):
     s = server
-    st, page, cb = consent(cases, stack, s)
+    b = Browser(stack)
+    st, page, cb = consent(cases, stack, s, browser=b)
     m = KEY_RE.search(page or "")
     if not cases.check("%s: callback shows a new API key" % s,
                        st == 200 and m is not None, "%s %s" % (st, page)):
         return
     key = m.group(1)
-    st, _, body = stack.request("GET", cb)
+    st, _, body = stack.request("GET", cb, headers={
+        "Cookie": "jta_oauth=%s" % b.bound})
     cases.eq("%s: a replayed callback is refused" % s, st, 400)
     cases.check("%s: ... with a page saying to start again" % s,
-                b"/oauth/start" in body and b"jta_" not in body)
+                b"/oauth/start" in body and b"jta_" not in body and
+                b"expired or was already used" in body)
+    login_csrf(cases, stack, s)
 
     c = jtatest.Client(stack, key)
     st, _, me, _ = c.call("GET", "/api/me")
@@ -512,14 +553,16 @@ def site_not_allowed(cases, stack, s):
     with open(alt, "w") as f:
         f.write(text + "atlassian_site = https://elsewhere.atlassian.net\n")
 
-    def cgi(program, uri):
-        _, status, hdrs, body = jtatest.cgi(alt, program, "GET", uri)
+    def cgi(program, uri, cookie=None):
+        _, status, hdrs, body = jtatest.cgi(alt, program, "GET", uri,
+                                            cookie=cookie)
         return status, hdrs, body
 
     st, h, _ = cgi("jta-oauth-start", "/oauth/start")
+    bound = h.get("set-cookie", "").split(";")[0]
     st, h2, _ = get_url(h.get("location", ""))
     cb = local_path(h2.get("location", ""))
-    st, _, body = cgi("jta-oauth-callback", cb)
+    st, _, body = cgi("jta-oauth-callback", cb, bound)
     cases.check("%s: a site this server does not allow is a 403 page "
                 "naming it" % s, st == 403 and
                 b"elsewhere.atlassian.net" in body and b"jta_" not in body,

@@ -26,7 +26,8 @@ sys.path.insert(0, os.path.join(jtatest.SRCDIR, "tests", "standin"))
 from atlassian import ALICE, BOB  # noqa: E402
 from jiratest import CLIENT_ID as APP_ID  # noqa: E402
 from jiratest import SECRET as APP_SECRET  # noqa: E402
-from jiratest import conf, get_url, local_path, standin  # noqa: E402
+from jiratest import (Browser, conf, get_url, local_path,  # noqa: E402
+                      standin)
 
 CB = "https://chatgpt.com/aip/g-0123abcd/oauth/callback"
 VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
@@ -39,6 +40,7 @@ def query(loc):
 
 def journey(c, stack, server):
     s = server + ": "
+    b = Browser(stack)    # the person's browser
     rc, out, err = stack.admin("client", "add", "--name", "Ticket GPT",
                                "--redirect-uri", CB)
     assert rc == 0, err
@@ -52,7 +54,7 @@ def journey(c, stack, server):
              "code_challenge_method": "S256"}
         p.update(params)
         p = {k: v for k, v in p.items() if v is not None}
-        return stack.request("GET", "/oauth/authorize?" +
+        return b.get("/oauth/authorize?" +
                              urllib.parse.urlencode(p))
 
     def atlassian(loc):
@@ -66,7 +68,7 @@ def journey(c, stack, server):
                        (st, cb)):
             return None, {}, b"", None
         path = local_path(cb)
-        st, h, body = stack.request("GET", path)
+        st, h, body = b.get(path)
         return st, h, body, path
 
     def signin(label, state, **params):
@@ -154,7 +156,8 @@ def journey(c, stack, server):
 
     # ---- the replayed Atlassian state: a page, never a redirect
     if cbpath:
-        st, h, body = stack.request("GET", cbpath)
+        st, h, body = stack.request("GET", cbpath, headers={
+            "Cookie": "jta_oauth=%s" % b.bound})
         c.check(s + "a replayed callback is a 400 page, no redirect",
                 st == 400 and "location" not in h and
                 b"jta_ac_" not in body, (st, h))
@@ -213,7 +216,7 @@ def journey(c, stack, server):
     # ---- Atlassian's other errors go back as server_error
     st, h, _ = authorize(state="st-err")
     ast = query(h.get("location", "")).get("state", "x")
-    st, h, _ = stack.request("GET", "/oauth/callback?" +
+    st, h, _ = b.get("/oauth/callback?" +
                              urllib.parse.urlencode(
                                  {"state": ast, "error": "server_error"}))
     q = query(h.get("location", ""))
@@ -256,7 +259,7 @@ def journey(c, stack, server):
     if c.check(s + "several sites: the page lists them with the request",
                st == 200 and len(links) == 2 and "location" not in h,
                (st, page[:500])):
-        st, h, _ = stack.request("GET", links[1])
+        st, h, _ = b.get(links[1])
         loc = h.get("location", "")
         c.check(s + "a picked site goes to Atlassian again",
                 st == 302 and loc.startswith(standin.url + "/authorize?"),
@@ -291,10 +294,47 @@ def journey(c, stack, server):
                 b"jta_ac_" not in body, (st, h))
 
     # ---- the plain link flow still gives an API key
-    st, h, _ = stack.request("GET", "/oauth/start")
+    st, h, _ = b.get("/oauth/start")
     st, h, body, _ = atlassian(h.get("location", ""))
     c.check(s + "/oauth/start still ends on the API key page",
             st == 200 and b'id="key"' in body, (st, body[:300]))
+
+    # ---- issue 10, item 13: the GPT's chain is bound to the browser
+    # that started it.  Mallory authorizes a GPT of his through
+    # Atlassian as himself and sends the callback URL to a victim.
+    st, h, _ = authorize(state="st-csrf")
+    sc = h.get("set-cookie", "")
+    c.check(s + "authorize (Jira mode) binds the consent to the browser "
+            "(HttpOnly, SameSite=Lax cookie)", st == 302 and
+            sc.startswith("jta_oauth=") and "; HttpOnly" in sc and
+            "; SameSite=Lax" in sc, sc)
+    st, h2, _ = get_url(h.get("location", ""))
+    cbp = local_path(h2.get("location", ""))
+    st, h3, body = stack.request("GET", cbp)
+    c.check(s + "login CSRF: the callback in another browser is a 400 "
+            "page: no code, no redirect to the GPT",
+            st == 400 and "location" not in h3 and b"jta_ac_" not in body,
+            (st, h3, body[:300]))
+    st, h3, body = b.get(cbp)
+    q = query(h3.get("location", ""))
+    c.check(s + "... in the browser that started it: back to the GPT "
+            "with code and state", st == 302 and
+            q.get("code", "").startswith("jta_ac_") and
+            q.get("state") == "st-csrf", (st, h3))
+    # Secure when public_url is https, scoped to its path.
+    alt = stack.conf + ".https"
+    with open(stack.conf) as f:
+        text = f.read()
+    with open(alt, "w") as f:
+        f.write(re.sub(r"^public_url = .*$",
+                       "public_url = https://jta.example/base", text,
+                       flags=re.M))
+    _, st, hd, _ = jtatest.cgi(alt, "jta-oauth-start", "GET",
+                               "/oauth/start")
+    sc = hd.get("set-cookie", "")
+    c.check(s + "over https the binding cookie is Secure, Path "
+            "/base/oauth/", st == 302 and "; Secure" in sc and
+            "; Path=/base/oauth/;" in sc, (st, sc))
 
 
 if __name__ == "__main__":

@@ -37,7 +37,8 @@ def setup(stack):
     rc, out, err = admin_stdin(stack, PASSWORD + "\n", "user", "passwd",
                                "alice")
     assert rc == 0, err
-    rc, out, err = stack.admin("client", "add", "--name", "Ticket GPT",
+    rc, out, err = stack.admin("client", "add", "--name",
+                               '<script>alert(1)</script> & "Ticket GPT"',
                                "--redirect-uri", CB, "--redirect-uri",
                                OLD_CB)
     assert rc == 0, err
@@ -63,16 +64,39 @@ def test(c, stack, server):
     s = server + ": "
     cid, secret = setup(stack)
 
-    def authorize(method="GET", **params):
+    def form(params):
+        """The sign-in page of the request in params, as a browser opens
+        it: (its form token or None, its jta_signin cookie or None)."""
+        p = {k: v for k, v in params.items()
+             if k not in ("username", "password")}
+        st, h, body = stack.request("GET", "/oauth/authorize?" +
+                                    urllib.parse.urlencode(p))
+        m = re.search(r'name="form_token" value="([0-9a-f]+)"',
+                      body.decode("utf-8", "replace"))
+        ck = h.get("set-cookie", "").split(";")[0]
+        return (m.group(1) if m else None), (ck or None)
+
+    def authorize(method="GET", browser=True, headers=None, **params):
+        """GET the page, or POST its form; browser: first open the page
+        with the same request and send its form token and cookie back,
+        as the person's browser does."""
         p = {"response_type": "code", "client_id": cid, "redirect_uri": CB,
              "state": "st-1"}
         p.update(params)
         p = {k: v for k, v in p.items() if v is not None}
-        enc = urllib.parse.urlencode(p)
         if method == "GET":
-            return stack.request("GET", "/oauth/authorize?" + enc)
-        return stack.request("POST", "/oauth/authorize", headers=FORM,
-                             raw_body=enc.encode())
+            return stack.request("GET", "/oauth/authorize?" +
+                                 urllib.parse.urlencode(p))
+        h = dict(FORM)
+        if browser:
+            tok, ck = form(p)
+            if tok is not None:
+                p.setdefault("form_token", tok)
+            if ck is not None:
+                h["Cookie"] = ck
+        h.update(headers or {})
+        return stack.request("POST", "/oauth/authorize", headers=h,
+                             raw_body=urllib.parse.urlencode(p).encode())
 
     def raw(method, path, headers=None, body=None):
         """(status, reason phrase, [(lower-case name, value)]): every
@@ -159,6 +183,73 @@ def test(c, stack, server):
             "form-action 'self' https://chatgpt.com" in csp, csp)
     c.check(s + "page is not cached", "no-store" in
             h.get("cache-control", ""), h)
+
+    # ---- issue 10, item 14: the page names the client, escaped, and
+    # its form is no target for a cross-site post (login CSRF)
+    c.check(s + "the page names the client asking, escaped",
+            "&lt;script&gt;alert(1)&lt;/script&gt; &amp; \"Ticket GPT\" "
+            "asks to work with your tickets" in page and
+            "<script>alert" not in page, page[:1200])
+    sc = h.get("set-cookie", "")
+    c.check(s + "the page sets the form's cookie: HttpOnly, "
+            "SameSite=Lax, Path=/oauth/authorize",
+            sc.startswith("jta_signin=") and "; HttpOnly" in sc and
+            "; SameSite=Lax" in sc and "; Path=/oauth/authorize;" in sc, sc)
+    good = {"username": "alice", "password": PASSWORD}
+
+    def no_code(label, got):
+        st, hh, body = got
+        c.check(s + "login CSRF: " + label + ": 403, the page again, no "
+                "code, no redirect", st == 403 and "location" not in hh and
+                b"jta_ac_" not in body and b'name="password"' in body,
+                (st, hh, body[:300]))
+    no_code("a cross-site form post with the right password",
+            authorize("POST", browser=False, headers={
+                "Origin": "https://evil.example",
+                "Sec-Fetch-Site": "cross-site"}, **good))
+    no_code("no form token, no cookie (a plain cross-site post without "
+            "Origin)", authorize("POST", browser=False, **good))
+    tok, ck = form({"response_type": "code", "client_id": cid,
+                    "redirect_uri": CB, "state": "st-1"})
+    _, victim = form({"response_type": "code", "client_id": cid,
+                      "redirect_uri": CB, "state": "st-1"})
+    no_code("the attacker's own form token in the victim's browser (her "
+            "cookie)", stack.request(
+                "POST", "/oauth/authorize", headers=dict(FORM,
+                                                         Cookie=victim),
+                raw_body=urllib.parse.urlencode(dict(
+                    good, response_type="code", client_id=cid,
+                    redirect_uri=CB, state="st-1",
+                    form_token=tok)).encode()))
+    no_code("the token of another pending request (state)",
+            stack.request("POST", "/oauth/authorize", headers=dict(
+                FORM, Cookie=ck), raw_body=urllib.parse.urlencode(dict(
+                    good, response_type="code", client_id=cid,
+                    redirect_uri=CB, state="st-2",
+                    form_token=tok)).encode()))
+    no_code("token and cookie right but Origin foreign",
+            stack.request("POST", "/oauth/authorize", headers=dict(
+                FORM, Cookie=ck, Origin="https://evil.example"),
+                raw_body=urllib.parse.urlencode(dict(
+                    good, response_type="code", client_id=cid,
+                    redirect_uri=CB, state="st-1",
+                    form_token=tok)).encode()))
+    no_code("token and cookie right but Sec-Fetch-Site same-site",
+            stack.request("POST", "/oauth/authorize", headers=dict(
+                FORM, Cookie=ck, **{"Sec-Fetch-Site": "same-site"}),
+                raw_body=urllib.parse.urlencode(dict(
+                    good, response_type="code", client_id=cid,
+                    redirect_uri=CB, state="st-1",
+                    form_token=tok)).encode()))
+    st, hh, _ = stack.request("POST", "/oauth/authorize", headers=dict(
+        FORM, Cookie=ck, Origin=stack.base_url,
+        **{"Sec-Fetch-Site": "same-origin"}),
+        raw_body=urllib.parse.urlencode(dict(
+            good, response_type="code", client_id=cid, redirect_uri=CB,
+            state="st-1", form_token=tok)).encode())
+    c.check(s + "the page's own post (token, cookie, same origin) gives "
+            "a code", st == 302 and query(hh.get("location", "")).get(
+                "code", "").startswith("jta_ac_"), (st, hh))
 
     # ---- credentials
     st, h, body = authorize("POST", username="alice", password="wrong pass")

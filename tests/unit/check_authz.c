@@ -144,6 +144,33 @@ START_TEST(redirect_uri_shapes)
 	ck_assert(!jta_authz_redirect_uri_valid("https://a.example/c b"));
 	ck_assert(!jta_authz_redirect_uri_valid("https://a.example/\ncb"));
 	ck_assert(!jta_authz_redirect_uri_valid("/oauth/callback"));
+	/* Issue 10, item 17: what registration used to take and the
+	 * authorization endpoint must not redirect to. */
+	ck_assert(!jta_authz_redirect_uri_valid("https://*.chatgpt.com/cb"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://chatgpt.com/*"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://user@chatgpt.com/cb"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://u:p@chatgpt.com/cb"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://evil.example@"
+	    "chatgpt.com/"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://chatgpt.com%2f@x/"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://.chatgpt.com/cb"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://chatgpt.com:/cb"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://chatgpt.com:8x/cb"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://chatgpt.com:123456/"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://[::1/cb"));
+	ck_assert(!jta_authz_redirect_uri_valid("javascript://x/%0aalert(1)"));
+	ck_assert(!jta_authz_redirect_uri_valid("http://10.0.0.1/cb"));
+	ck_assert(!jta_authz_redirect_uri_valid("http://127.0.0.1.evil.example"
+	    "/"));
+	ck_assert(!jta_authz_redirect_uri_valid("http://localhost@evil.example"
+	    "/"));
+	ck_assert(jta_authz_redirect_uri_valid("https://chatgpt.com:8443/cb"
+	    "?a=1"));
+	ck_assert(jta_authz_redirect_uri_valid("https://[2001:db8::1]/cb"));
+	/* Plain http to the loopback interface (RFC 8252 §7.3). */
+	ck_assert(jta_authz_redirect_uri_valid("http://127.0.0.1:8080/cb"));
+	ck_assert(jta_authz_redirect_uri_valid("http://[::1]/cb"));
+	ck_assert(jta_authz_redirect_uri_valid("http://localhost:3000/cb"));
 	memcpy(big, "https://a.example/", 18);
 	memset(big + 18, 'x', sizeof(big) - 19);
 	big[sizeof(big) - 1] = '\0';
@@ -262,6 +289,44 @@ START_TEST(client_add_refuses_bad_uris_and_names)
 	    JTA_ERR_INPUT);
 	ck_assert_str_eq(e.field, "name");
 	ck_assert_str_eq(sec, "");
+	fx_close(&fx);
+}
+END_TEST
+
+/*
+ * Issue 10, item 17: registration refuses what the authorization endpoint
+ * refuses, and a URI stored before (a wildcard, a user name) is neither
+ * followed nor redirected to with an error: the person gets a page.
+ */
+START_TEST(bad_redirect_uri_neither_registered_nor_followed)
+{
+	static const char *const bad[] = { "https://*.chatgpt.com/cb",
+	    "https://user@chatgpt.com/cb" };
+	struct fixture	 fx;
+	struct jta_error e;
+	unsigned char	 h[JTA_VAULT_HASHBYTES];
+	char		 id[JTA_AUTHZ_CLIENT_IDLEN + 1];
+	char		 sec[JTA_AUTHZ_SECRETLEN + 1];
+	json_t		*uris;
+	size_t		 i;
+
+	fx_open(&fx);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(jta_authz_client_add(fx.az, "x", &bad[i], 1,
+		    id, sec, &e), JTA_ERR_INPUT);
+		ck_assert_str_eq(e.field, "redirect_uri");
+	}
+	/* Rows from before the validator was strict. */
+	memset(h, 0, sizeof(h));
+	uris = json_pack("[ss]", bad[0], bad[1]);
+	ck_assert_int_eq(jta_store_client_add(fx.st, "jtac_old", h, "Old", uris,
+	    &e), JTA_OK);
+	json_decref(uris);
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(jta_authz_client_redirect(fx.az, "jtac_old",
+		    bad[i], &e), JTA_ERR_NOTFOUND);
+		ck_assert_str_eq(e.field, "redirect_uri");
+	}
 	fx_close(&fx);
 }
 END_TEST
@@ -543,6 +608,32 @@ START_TEST(refresh_rotates_grace_then_family_dies)
 }
 END_TEST
 
+/*
+ * Issue 10, item 15: a thief holding a replaced refresh token replays it
+ * inside the grace, 20 times.  Only the first replay is answered (the
+ * client that lost our answer); the second is refused and kills the
+ * family, every access token minted from it included.
+ */
+START_TEST(refresh_grace_answers_once_then_family_dies)
+{
+	struct fixture	 fx;
+	struct jta_authz_tokens t0, t1, t2, t[20];
+	int		 i, answered = 0;
+
+	fx_open(&fx);
+	granted(&fx, 1001, &t0);
+	ck_assert(refreshed(&fx, t0.refresh, 1100, &t1));
+	for (i = 0; i < 20; i++)
+		if (refreshed(&fx, t0.refresh, 1101 + i, &t[i]))
+			answered++;
+	ck_assert_int_eq(answered, 1);
+	ck_assert(!let_in(&fx, t1.access, 1130));
+	ck_assert(!let_in(&fx, t[0].access, 1130));
+	ck_assert(!refreshed(&fx, t[0].refresh, 1131, &t2));
+	fx_close(&fx);
+}
+END_TEST
+
 START_TEST(refresh_older_than_the_last_replaced_kills_family)
 {
 	struct fixture	 fx;
@@ -658,17 +749,17 @@ START_TEST(password_set_and_check)
 	char		 big[JTA_LIMIT_PASSWORD + 2];
 
 	fx_open(&fx);
-	ck_assert_int_eq(jta_authz_password_set(fx.az, "alice", "short", 5, &e),
-	    JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_authz_password_set(fx.az, "alice", "short", 5,
+	    NULL, &e), JTA_ERR_INPUT);
 	ck_assert_str_eq(e.field, "password");
 	memset(big, 'p', sizeof(big));
 	ck_assert_int_eq(jta_authz_password_set(fx.az, "alice", big,
-	    JTA_LIMIT_PASSWORD + 1, &e), JTA_ERR_INPUT);
+	    JTA_LIMIT_PASSWORD + 1, NULL, &e), JTA_ERR_INPUT);
 	/* Before a password is set, nobody gets in. */
 	ck_assert_int_eq(jta_authz_password_check(fx.az, "alice",
 	    "correct horse", 13, &u, &e), JTA_ERR_AUTH);
 	ck_assert_int_eq(jta_authz_password_set(fx.az, "alice", "correct horse",
-	    13, &e), JTA_OK);
+	    13, NULL, &e), JTA_OK);
 	ck_assert_int_eq(jta_authz_password_check(fx.az, "alice",
 	    "correct horse", 13, &u, &e), JTA_OK);
 	ck_assert(u.id == fx.alice.id);
@@ -687,7 +778,47 @@ START_TEST(password_set_and_check)
 	ck_assert_int_eq(jta_authz_password_check(fx.az, "alice", big,
 	    sizeof(big), &u, &e), JTA_ERR_AUTH);
 	ck_assert_int_eq(jta_authz_password_set(fx.az, "nobody",
-	    "correct horse", 13, &e), JTA_ERR_NOTFOUND);
+	    "correct horse", 13, NULL, &e), JTA_ERR_NOTFOUND);
+	fx_close(&fx);
+}
+END_TEST
+
+/*
+ * Issue 10, item 16: an attacker who learnt alice's password signed in
+ * (a live token pair, and a code not yet redeemed).  Her operator sets a
+ * new password, later clears it: each time everything issued to her is
+ * dead, the access token, the refresh token and the code alike.
+ */
+START_TEST(password_change_revokes_every_grant)
+{
+	struct fixture	 fx;
+	struct jta_authz_tokens t, t2;
+	struct jta_error e;
+	char		 code[JTA_AUTHZ_TOKENLEN + 1];
+	int64_t		 now = jta_time_now(), n = -1;
+
+	fx_open(&fx);
+	ck_assert_int_eq(jta_authz_password_set(fx.az, "alice", "stolen horse",
+	    12, &n, &e), JTA_OK);
+	ck_assert_int_eq(n, 0);
+	granted(&fx, now, &t);
+	code_for(&fx, NULL, now, code);
+	ck_assert(let_in(&fx, t.access, now));
+	ck_assert_int_eq(jta_authz_password_set(fx.az, "alice", "a new horse!",
+	    12, &n, &e), JTA_OK);
+	ck_assert_int_eq(n, 2);
+	ck_assert(!let_in(&fx, t.access, now));
+	ck_assert(!refreshed(&fx, t.refresh, now + 1, &t2));
+	assert_oauth(jta_authz_code_redeem(fx.az, fx.id, code, cb, NULL, now,
+	    &t2, &e), &e, "invalid_grant", 400);
+	/* Clearing the password (no sign-in at all) does the same. */
+	granted(&fx, now, &t);
+	ck_assert(let_in(&fx, t.access, now));
+	ck_assert_int_eq(jta_store_user_pw_set(fx.st, "alice", NULL, &n, &e),
+	    JTA_OK);
+	ck_assert_int_eq(n, 2);
+	ck_assert(!let_in(&fx, t.access, now));
+	ck_assert(!refreshed(&fx, t.refresh, now + 1, &t2));
 	fx_close(&fx);
 }
 END_TEST
@@ -702,7 +833,7 @@ START_TEST(password_login_locks_after_failures)
 
 	fx_open(&fx);
 	ck_assert_int_eq(jta_authz_password_set(fx.az, "alice", "correct horse",
-	    13, &e), JTA_OK);
+	    13, NULL, &e), JTA_OK);
 	for (i = 1; i < JTA_AUTHZ_LOCKOUT_FAILURES; i++) {
 		ck_assert_int_eq(jta_authz_password_login(fx.az, "alice",
 		    "wrong horse!", 12, now + i, &u, &e), JTA_ERR_AUTH);
@@ -772,6 +903,65 @@ sinkw(void *arg, const char *b, size_t n)
 	s->buf[s->len] = '\0';
 	return 0;
 }
+
+/* Issue 10, item 17: an error redirect to a URI registration would
+ * refuse is never sent (nothing written); a good one is a 302. */
+START_TEST(redirect_never_to_an_invalid_uri)
+{
+	static const char *const bad[] = { "https://*.chatgpt.com/cb",
+	    "https://user@chatgpt.com/cb", "http://chatgpt.com/cb" };
+	struct jta_resp	 resp;
+	struct sink	 s;
+	size_t		 i;
+
+	for (i = 0; i < 3; i++) {
+		memset(&s, 0, sizeof(s));
+		jta_resp_init(&resp, sinkw, &s, "rid");
+		ck_assert_int_ne(jta_authz_redirect(&resp, bad[i], "error",
+		    "access_denied", NULL, "st"), JTA_OK);
+		ck_assert_uint_eq(s.len, 0);
+	}
+	memset(&s, 0, sizeof(s));
+	jta_resp_init(&resp, sinkw, &s, "rid");
+	ck_assert_int_eq(jta_authz_redirect(&resp, cb, "error",
+	    "access_denied", NULL, "st"), JTA_OK);
+	ck_assert_int_eq(resp.status, 302);
+	ck_assert_ptr_nonnull(strstr(s.buf, "error=access_denied&state=st"));
+}
+END_TEST
+
+/* Issue 10, item 14: the form token is bound to the browser's nonce and
+ * to every member of the pending request. */
+START_TEST(form_token_bound_to_nonce_and_request)
+{
+	struct fixture	 fx;
+	struct jta_authz_request r, r2;
+	char		 n1[JTA_VAULT_RANDLEN + 1], n2[JTA_VAULT_RANDLEN + 1];
+	char		 t[JTA_AUTHZ_FORM_TOKENLEN + 1];
+
+	fx_open(&fx);
+	memset(&r, 0, sizeof(r));
+	snprintf(r.client_id, sizeof(r.client_id), "%s", fx.id);
+	snprintf(r.redirect_uri, sizeof(r.redirect_uri), "%s", cb);
+	snprintf(r.state, sizeof(r.state), "st-1");
+	jta_vault_random(n1);
+	jta_vault_random(n2);
+	ck_assert_int_eq(jta_authz_form_token(fx.az, n1, &r, t), JTA_OK);
+	ck_assert_uint_eq(strlen(t), JTA_AUTHZ_FORM_TOKENLEN);
+	ck_assert(jta_authz_form_check(fx.az, n1, &r, t));
+	ck_assert(!jta_authz_form_check(fx.az, n2, &r, t));
+	ck_assert(!jta_authz_form_check(fx.az, "", &r, t));
+	ck_assert(!jta_authz_form_check(fx.az, n1, &r, NULL));
+	ck_assert(!jta_authz_form_check(fx.az, n1, &r, "00"));
+	r2 = r;
+	snprintf(r2.state, sizeof(r2.state), "st-2");
+	ck_assert(!jta_authz_form_check(fx.az, n1, &r2, t));
+	r2 = r;
+	snprintf(r2.challenge, sizeof(r2.challenge), "x");
+	ck_assert(!jta_authz_form_check(fx.az, n1, &r2, t));
+	fx_close(&fx);
+}
+END_TEST
 
 START_TEST(token_answer_and_errors_are_not_cached)
 {
@@ -851,6 +1041,7 @@ authz_suite(void)
 	tcase_add_test(tc, scope_default_known_and_unknown);
 	tcase_add_test(tc, basic_credentials_are_percent_decoded);
 	tcase_add_test(tc, token_answer_and_errors_are_not_cached);
+	tcase_add_test(tc, redirect_never_to_an_invalid_uri);
 	tcase_add_test(tc, metadata_names_our_endpoints);
 	suite_add_tcase(s, tc);
 
@@ -858,8 +1049,10 @@ authz_suite(void)
 	/* Argon2 with its interactive limits, and more under ASan. */
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, client_secret_checked_and_rotated);
+	tcase_add_test(tc, form_token_bound_to_nonce_and_request);
 	tcase_add_test(tc, client_add_refuses_bad_uris_and_names);
 	tcase_add_test(tc, redirect_uri_matches_exactly);
+	tcase_add_test(tc, bad_redirect_uri_neither_registered_nor_followed);
 	tcase_add_test(tc, code_to_tokens_to_api_and_replay_revokes);
 	tcase_add_test(tc, code_single_use_replay_revokes_its_tokens);
 	tcase_add_test(tc, code_checks_client_uri_expiry_and_pkce);
@@ -869,9 +1062,11 @@ authz_suite(void)
 	tcase_add_test(tc, refresh_rotates_grace_then_family_dies);
 	tcase_add_test(tc, refresh_older_than_the_last_replaced_kills_family);
 	tcase_add_test(tc, refresh_replaced_past_grace_kills_family);
+	tcase_add_test(tc, refresh_grace_answers_once_then_family_dies);
 	tcase_add_test(tc, revoke_is_quiet_for_unknown_tokens);
 	tcase_add_test(tc, password_set_and_check);
 	tcase_add_test(tc, password_login_locks_after_failures);
+	tcase_add_test(tc, password_change_revokes_every_grant);
 	tcase_add_test(tc, request_encode_decode);
 	suite_add_tcase(s, tc);
 	return s;

@@ -264,12 +264,14 @@ START_TEST(people_clients_passwords)
 {
 	struct fixture	 f;
 	const char	*good[] = { "https://chatgpt.com/aip/g-1/cb" };
-	const char	*bad[] = { "http://chatgpt.com/cb" };
+	const char	*bad[] = { "http://chatgpt.com/cb",
+	    "https://*.chatgpt.com/cb", "https://user@chatgpt.com/cb" };
 	char		 id[JTA_AUTHZ_CLIENT_IDLEN + 1];
 	char		 secret[JTA_AUTHZ_SECRETLEN + 1];
 	char		 token[JTA_VAULT_TOKENLEN + 1];
 	char		 kid[JTA_VAULT_IDLEN + 1];
 	json_t		*r;
+	size_t		 i;
 
 	setup(&f);
 	ck_assert_int_eq(jta_operator_user_add(&f.op, "Bad Name", NULL, NULL,
@@ -298,13 +300,19 @@ START_TEST(people_clients_passwords)
 	    &f.e), JTA_ERR_INPUT);
 	ck_assert_int_eq(jta_operator_password(&f.op, "bob", "long enough pw",
 	    14, &f.e), JTA_OK);
-	audited(&f, "admin:password-set", 200, "user bob");
+	audited(&f, "admin:password-set", 200,
+	    "user bob: 0 OAuth tokens revoked");
 	ck_assert_int_eq(jta_operator_password(&f.op, "bob", NULL, 0, &f.e),
 	    JTA_OK);
-	audited(&f, "admin:password-clear", 200, "user bob");
-	ck_assert_int_eq(jta_operator_client_add(&f.op, "GPT", bad, 1, id,
-	    secret, &f.e), JTA_ERR_INPUT);
-	ck_assert_str_eq(f.e.field, "redirect_uri");
+	audited(&f, "admin:password-clear", 200,
+	    "user bob: 0 OAuth tokens revoked");
+	/* Issue 10, item 17: the validator of the authorization endpoint,
+	 * a wildcard and a user name included. */
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(jta_operator_client_add(&f.op, "GPT", &bad[i],
+		    1, id, secret, &f.e), JTA_ERR_INPUT);
+		ck_assert_str_eq(f.e.field, "redirect_uri");
+	}
 	ck_assert_int_eq(jta_operator_client_add(&f.op, "GPT", good, 0, id,
 	    secret, &f.e), JTA_ERR_INPUT);
 	ck_assert_int_eq(jta_operator_client_add(&f.op, "GPT", good, 1, id,

@@ -368,6 +368,14 @@ START_TEST(init_admin_operator_and_origin_headers)
 	pset(&p, "HTTP_X_JTA_ADMIN", "1");
 	pset(&p, "SSL_CLIENT_S_DN", "CN=Bob,O=Example");
 	ck_assert_int_eq(init(&req, &p, &e), JTA_OK);
+	/* REMOTE_USER without AUTH_TYPE is what nginx makes of any
+	 * client's Authorization: Basic header: nobody (issue 10, 12). */
+	ck_assert_str_eq(req.remote_user, "");
+	pset(&p, "AUTH_TYPE", "");
+	ck_assert_int_eq(init(&req, &p, &e), JTA_OK);
+	ck_assert_str_eq(req.remote_user, "");
+	pset(&p, "AUTH_TYPE", "Basic");
+	ck_assert_int_eq(init(&req, &p, &e), JTA_OK);
 	ck_assert_str_eq(req.remote_user, "alice");
 	ck_assert_str_eq(req.origin, "https://jta.example");
 	ck_assert_str_eq(req.sec_fetch_site, "same-origin");
@@ -380,6 +388,15 @@ START_TEST(init_admin_operator_and_origin_headers)
 	pset(&p, "SSL_CLIENT_VERIFY", "SUCCESS");
 	ck_assert_int_eq(init(&req, &p, &e), JTA_OK);
 	ck_assert_str_eq(req.client_dn, "CN=Bob,O=Example");
+	/* Cookies by name (RFC 6265 §4.2.1). */
+	ck_assert_int_eq(jta_req_cookie("a=1; jta_signin=xyz;b=2",
+	    "jta_signin", h, sizeof(h)), 0);
+	ck_assert_str_eq(h, "xyz");
+	ck_assert_int_eq(jta_req_cookie("xjta_signin=1", "jta_signin", h,
+	    sizeof(h)), -1);
+	ck_assert_int_eq(jta_req_cookie("a=1;b=22", "b", h, 3), 0);
+	ck_assert_int_eq(jta_req_cookie("a=1;b=222", "b", h, 3), -1);
+	ck_assert_int_eq(jta_req_cookie("", "b", h, sizeof(h)), -1);
 	memset(h, 'h', JTA_LIMIT_HEADER + 1);
 	h[JTA_LIMIT_HEADER + 1] = '\0';
 	pset(&p, "HTTP_ORIGIN", h);

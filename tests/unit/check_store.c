@@ -3611,7 +3611,7 @@ START_TEST(password_hash_set_get_clear)
 	ck_assert_int_eq(jta_store_user_pw_get(st, "alice", &got, pw,
 	    sizeof(pw), &e), JTA_ERR_NOTFOUND);
 	ck_assert_int_eq(jta_store_user_pw_set(st, "alice", "$argon2id$x",
-	    &e), JTA_OK);
+	    NULL, &e), JTA_OK);
 	ck_assert_int_eq(jta_store_user_pw_get(st, "alice", &got, pw,
 	    sizeof(pw), &e), JTA_OK);
 	ck_assert_str_eq(pw, "$argon2id$x");
@@ -3619,11 +3619,11 @@ START_TEST(password_hash_set_get_clear)
 	/* A buffer too small is no hash rather than a cut one. */
 	ck_assert_int_eq(jta_store_user_pw_get(st, "alice", &got, pw, 5, &e),
 	    JTA_ERR_NOTFOUND);
-	ck_assert_int_eq(jta_store_user_pw_set(st, "bob", "x", &e),
+	ck_assert_int_eq(jta_store_user_pw_set(st, "bob", "x", NULL, &e),
 	    JTA_ERR_NOTFOUND);
 	ck_assert_int_eq(jta_store_user_pw_get(st, "bob", &got, pw,
 	    sizeof(pw), &e), JTA_ERR_NOTFOUND);
-	ck_assert_int_eq(jta_store_user_pw_set(st, "alice", NULL, &e),
+	ck_assert_int_eq(jta_store_user_pw_set(st, "alice", NULL, NULL, &e),
 	    JTA_OK);
 	ck_assert_int_eq(jta_store_user_pw_get(st, "alice", &got, pw,
 	    sizeof(pw), &e), JTA_ERR_NOTFOUND);
