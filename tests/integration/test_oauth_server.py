@@ -267,12 +267,14 @@ def test(c, stack, server):
             st == 401 and "location" not in h, st)
 
     # A redirect's status line says 302 Found (RFC 9110 §15.4.3).
-    st, reason, hl = raw("POST", "/oauth/authorize", FORM,
-                         urllib.parse.urlencode({
-                             "response_type": "code", "client_id": cid,
-                             "redirect_uri": CB, "state": "st-0",
-                             "username": "alice",
-                             "password": PASSWORD}).encode())
+    p0 = {"response_type": "code", "client_id": cid, "redirect_uri": CB,
+          "state": "st-0"}
+    tok0, ck0 = form(p0)
+    st, reason, hl = raw("POST", "/oauth/authorize",
+                         dict(FORM, Cookie=ck0 or ""),
+                         urllib.parse.urlencode(dict(
+                             p0, username="alice", password=PASSWORD,
+                             form_token=tok0 or "")).encode())
     c.check(s + "sign-in redirect: HTTP 302 Found, Cache-Control once",
             st == 302 and reason == "Found" and
             [v for k, v in hl if k == "cache-control"] == ["no-store"],

@@ -757,9 +757,14 @@ def main():
         test_faults(c, k, tok)
         t1 = time.time()
         p.send_signal(signal.SIGTERM)
-        p.wait(5)
-        k.check("SIGTERM stops it within 1 s", time.time() - t1 < 1.0,
-                time.time() - t1)
+        # Bounded, not timed: a loaded host may take a while, but the
+        # stand-in must end by itself, cleanly (exit 0 from its handler,
+        # not the default action's -SIGTERM).
+        try:
+            rc = p.wait(30)
+        except subprocess.TimeoutExpired:
+            rc = None
+        k.check("SIGTERM stops it cleanly", rc == 0, (rc, time.time() - t1))
         err = p.stderr.read()
         k.check("the log names requests but never a token",
                 "GET /ex/jira/" in err and "standin-at-" not in err and
