@@ -14,6 +14,8 @@
  * (CommonMark).  Left out: raw HTML, entities, images, link titles,
  * reference links, setext headings, indented code, lazy continuation of
  * quotes.
+ *
+ * Markdown -> ADF is in jta_adf_md.c, ADF -> Markdown in jta_adf.c.
  */
 #ifndef JTA_ADF_H
 #define JTA_ADF_H

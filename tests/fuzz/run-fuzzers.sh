@@ -120,7 +120,7 @@ else
 	    '#define PACKAGE_NAME "jta"' '#define PACKAGE_VERSION "fuzz"' \
 	    > "$cfgdir/config.h"
 fi
-incs="-I$cfgdir -I$srcdir/common"
+incs="-I$cfgdir -I$srcdir/common -I$srcdir/common/db"
 
 # ---- build: common/ once, instrumented, then one binary per harness ----
 timeout=
@@ -129,7 +129,7 @@ if command -v timeout >/dev/null 2>&1; then
 fi
 echo "run-fuzzers.sh: building with $cc in $scratch"
 mkdir "$scratch/obj" || exit 99
-for src in "$srcdir"/common/*.c; do
+for src in "$srcdir"/common/*.c "$srcdir"/common/db/*.c; do
 	obj=$scratch/obj/$(basename "$src" .c).o
 	# shellcheck disable=SC2086
 	if ! "$cc" -fsanitize=fuzzer-no-link $cflags $incs $libcflags \
