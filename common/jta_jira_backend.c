@@ -9,19 +9,23 @@
  * budget; creates, comments and transitions are never sent twice.  A 401
  * from Jira triggers one token refresh and one retry: Jira refused the
  * request before doing anything, so that is safe for every call.
+ *
+ * The ticketing API's operations (/api/tickets/) are in
+ * jta_jira_backend_tickets.c; what the two files share is declared in
+ * jta_jira_backend_int.h.  The operations table, jta_jira_ops, is here.
  */
 #include "config.h"
 
-#include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "jta_adf.h"
 #include "jta_backend.h"
 #include "jta_http.h"
 #include "jta_jira.h"
+#include "jta_jira_backend_int.h"
 #include "jta_limits.h"
 #include "jta_log.h"
 #include "jta_store_people.h"
@@ -30,8 +34,8 @@
 #include "jta_time.h"
 
 /* jansson's json_array_extend takes a non-const source it only reads. */
-static json_t *
-unconst_json(const json_t *v)
+json_t *
+jta_jira_backend_unconst_json(const json_t *v)
 {
 	return (json_t *)(uintptr_t)v;
 }
@@ -158,18 +162,18 @@ out:
 }
 
 /* call_as for callers that need not know the link. */
-static enum jta_err
-call(struct jta_backend *be, const struct jta_user *who, const char *method,
-    const char *path, const json_t *body, int repeatable, json_t **reply,
-    struct jta_error *err)
+enum jta_err
+jta_jira_backend_call(struct jta_backend *be, const struct jta_user *who,
+    const char *method, const char *path, const json_t *body, int repeatable,
+    json_t **reply, struct jta_error *err)
 {
 	return call_as(be, who, NULL, method, path, body, repeatable, reply,
 	    err);
 }
 
 /* Replace the ADF value of member name of o by its Markdown. */
-static enum jta_err
-to_markdown(json_t *o, const char *name, struct jta_error *err)
+enum jta_err
+jta_jira_backend_to_markdown(json_t *o, const char *name, struct jta_error *err)
 {
 	json_t		*adf = json_object_get(o, name);
 	char		*md = NULL;
@@ -205,10 +209,12 @@ get(struct jta_backend *be, const struct jta_user *who, const char *key,
 		return rc;
 	if ((rc = jta_jira_issue(reply, link.site_url, out, err)) != JTA_OK)
 		goto out;
-	if ((rc = to_markdown(*out, "description", err)) != JTA_OK)
+	if ((rc = jta_jira_backend_to_markdown(*out, "description", err)) !=
+	    JTA_OK)
 		goto out;
 	json_array_foreach(json_object_get(*out, "comments"), i, c)
-		if ((rc = to_markdown(c, "body", err)) != JTA_OK)
+		if ((rc = jta_jira_backend_to_markdown(c, "body", err)) !=
+		    JTA_OK)
 			goto out;
 out:
 	if (rc != JTA_OK) {
@@ -270,7 +276,8 @@ lookup(struct jta_backend *be, const struct jta_user *who,
 	else
 		snprintf(path, sizeof(path), "/user/search?%s=%s&maxResults=50",
 		    jta_jira_account_like(value) ? "accountId" : "query", enc);
-	if ((rc = call(be, who, "GET", path, NULL, 1, &reply, err)) != JTA_OK)
+	if ((rc = jta_jira_backend_call(be, who, "GET", path, NULL, 1, &reply,
+	    err)) != JTA_OK)
 		return rc;
 	if (!json_is_array(reply) || json_array_size(reply) >
 	    JTA_LIMIT_JIRA_ITEMS) {
@@ -410,8 +417,9 @@ search(struct jta_backend *be, const struct jta_user *who,
 }
 
 /* Description (Markdown, in fields) to ADF; *adf NULL when absent. */
-static enum jta_err
-description(const json_t *fields, json_t **adf, struct jta_error *err)
+enum jta_err
+jta_jira_backend_description(const json_t *fields, json_t **adf,
+    struct jta_error *err)
 {
 	const json_t	*d = json_object_get(fields, "description");
 
@@ -428,8 +436,9 @@ description(const json_t *fields, json_t **adf, struct jta_error *err)
  * into ADF.  A prepared object without them did not come from prepare
  * (JTA_ERR_INTERNAL).
  */
-static enum jta_err
-create_body(const json_t *prepared, json_t **body, struct jta_error *err)
+enum jta_err
+jta_jira_backend_create_body(const json_t *prepared, json_t **body,
+    struct jta_error *err)
 {
 	const json_t	*ids = json_object_get(prepared, "_ids"), *id;
 	json_t		*jf, *adf = NULL;
@@ -476,7 +485,7 @@ create(struct jta_backend *be, const struct jta_user *who,
 	enum jta_err	 rc;
 
 	*out = NULL;
-	if ((rc = create_body(prepared, &body, err)) != JTA_OK)
+	if ((rc = jta_jira_backend_create_body(prepared, &body, err)) != JTA_OK)
 		goto out;
 	/* The token rides on the issue as an entity property, so that
 	 * find_once can recognise the issue when this answer is lost. */
@@ -486,8 +495,8 @@ create(struct jta_backend *be, const struct jta_user *who,
 	/* Never repeated: a second POST would make a second ticket.  An
 	 * answer lost in flight (timeout, reset, 5xx) is JTA_ERR_UPSTREAM;
 	 * jta_once then asks find_once instead of sending it again. */
-	if ((rc = call(be, who, "POST", "/issue", body, 0, &reply, err)) !=
-	    JTA_OK)
+	if ((rc = jta_jira_backend_call(be, who, "POST", "/issue", body, 0,
+	    &reply, err)) != JTA_OK)
 		goto out;
 	key = json_string_value(json_object_get(reply, "key"));
 	if (key == NULL || jta_text_parse_issue_key(key, strlen(key), proj,
@@ -542,12 +551,13 @@ update(struct jta_backend *be, const struct jta_user *who, const char *key,
 
 	*out = NULL;
 	if ((rc = with_account(be, who, key, fields, &f, err)) != JTA_OK ||
-	    (rc = description(f, &adf, err)) != JTA_OK ||
+	    (rc = jta_jira_backend_description(f, &adf, err)) != JTA_OK ||
 	    (rc = jta_jira_edit_body(f, adf, &body, err)) != JTA_OK)
 		goto out;
 	snprintf(path, sizeof(path), "/issue/%s", key);
 	/* PUT of the same fields: repeating it changes nothing more. */
-	if ((rc = call(be, who, "PUT", path, body, 1, &reply, err)) != JTA_OK)
+	if ((rc = jta_jira_backend_call(be, who, "PUT", path, body, 1, &reply,
+	    err)) != JTA_OK)
 		goto out;
 	rc = get(be, who, key, out, err);
 out:
@@ -578,8 +588,8 @@ comment(struct jta_backend *be, const struct jta_user *who, const char *key,
 		goto out;
 	}
 	snprintf(path, sizeof(path), "/issue/%s/comment", key);
-	if ((rc = call(be, who, "POST", path, body, 0, &reply, err)) !=
-	    JTA_OK)
+	if ((rc = jta_jira_backend_call(be, who, "POST", path, body, 0, &reply,
+	    err)) != JTA_OK)
 		goto out;
 	/* The Comment Jira answers, in the store's shape. */
 	s = json_string_value(json_object_get(reply, "created"));
@@ -599,7 +609,7 @@ comment(struct jta_backend *be, const struct jta_user *who, const char *key,
 		rc = JTA_ERR_NOMEM;
 		goto out;
 	}
-	rc = to_markdown(*out, "body", err);
+	rc = jta_jira_backend_to_markdown(*out, "body", err);
 out:
 	if (rc != JTA_OK) {
 		json_decref(*out);
@@ -624,8 +634,8 @@ moves(struct jta_backend *be, const struct jta_user *who, const char *key,
 	*trans = NULL;
 	if (status != NULL) {
 		snprintf(path, sizeof(path), "/issue/%s?fields=status", key);
-		if ((rc = call(be, who, "GET", path, NULL, 1, &issue, err)) !=
-		    JTA_OK)
+		if ((rc = jta_jira_backend_call(be, who, "GET", path, NULL, 1,
+		    &issue, err)) != JTA_OK)
 			return rc;
 		s = json_string_value(json_object_get(json_object_get(
 		    json_object_get(issue, "fields"), "status"), "name"));
@@ -633,7 +643,7 @@ moves(struct jta_backend *be, const struct jta_user *who, const char *key,
 		json_decref(issue);
 	}
 	snprintf(path, sizeof(path), "/issue/%s/transitions", key);
-	return call(be, who, "GET", path, NULL, 1, trans, err);
+	return jta_jira_backend_call(be, who, "GET", path, NULL, 1, trans, err);
 }
 
 static enum jta_err
@@ -671,8 +681,8 @@ transition(struct jta_backend *be, const struct jta_user *who,
 		goto out;
 	}
 	snprintf(path, sizeof(path), "/issue/%s/transitions", key);
-	if ((rc = call(be, who, "POST", path, body, 0, &reply, err)) !=
-	    JTA_OK)
+	if ((rc = jta_jira_backend_call(be, who, "POST", path, body, 0, &reply,
+	    err)) != JTA_OK)
 		goto out;
 	rc = get(be, who, key, out, err);
 out:
@@ -697,8 +707,8 @@ projects(struct jta_backend *be, const struct jta_user *who, json_t **out,
 	for (pages = 0; pages < PROJECT_PAGES; pages++) {
 		snprintf(path, sizeof(path), "/project/search?expand="
 		    "issueTypes&maxResults=50&startAt=%zu", start);
-		if ((rc = call(be, who, "GET", path, NULL, 1, &page, err)) !=
-		    JTA_OK)
+		if ((rc = jta_jira_backend_call(be, who, "GET", path, NULL, 1,
+		    &page, err)) != JTA_OK)
 			goto out;
 		json_array_foreach(json_object_get(page, "values"), i, p)
 			if (json_array_append(json_object_get(all, "values"),
@@ -713,8 +723,9 @@ projects(struct jta_backend *be, const struct jta_user *who, json_t **out,
 		json_decref(page);
 		page = NULL;
 	}
-	if ((rc = call(be, who, "GET", "/priority/search?maxResults=50", NULL,
-	    1, &prio, err)) != JTA_OK)
+	if ((rc = jta_jira_backend_call(be, who, "GET",
+	    "/priority/search?maxResults=50", NULL, 1, &prio, err)) !=
+	    JTA_OK)
 		goto out;
 	rc = jta_jira_projects(all, prio, out, err);
 out:
@@ -767,8 +778,8 @@ meta_types(struct jta_backend *be, const struct jta_user *who,
 	for (p = 0; p < JTA_LIMIT_META_PAGES; p++) {
 		snprintf(path, sizeof(path), "/issue/createmeta/%s/issuetypes"
 		    "?startAt=%zu&maxResults=50", project, got);
-		if ((rc = call(be, who, "GET", path, NULL, 1, &page, err)) !=
-		    JTA_OK) {
+		if ((rc = jta_jira_backend_call(be, who, "GET", path, NULL, 1,
+		    &page, err)) != JTA_OK) {
 			if (rc == JTA_ERR_NOTFOUND)
 				rc = jta_error_set(err, JTA_ERR_NOTFOUND, 404,
 				    "key", "there is no project %s you can "
@@ -777,7 +788,7 @@ meta_types(struct jta_backend *be, const struct jta_user *who,
 		}
 		list = json_object_get(page, "issueTypes");
 		if (!json_is_array(list) || json_array_extend(all,
-		    unconst_json(list)) != 0) {
+		    jta_jira_backend_unconst_json(list)) != 0) {
 			rc = jta_error_set(err, JTA_ERR_UPSTREAM, 502, NULL,
 			    "Jira gave an answer this server cannot use (no "
 			    "list of issue types)");
@@ -820,8 +831,8 @@ meta_fields(struct jta_backend *be, const struct jta_user *who,
 		snprintf(path, sizeof(path), "/issue/createmeta/%s/issuetypes/"
 		    "%.64s?startAt=%zu&maxResults=50", project, id,
 		    json_array_size(*out));
-		if ((rc = call(be, who, "GET", path, NULL, 1, &page, err)) !=
-		    JTA_OK)
+		if ((rc = jta_jira_backend_call(be, who, "GET", path, NULL, 1,
+		    &page, err)) != JTA_OK)
 			break;
 		/* PageOfCreateMetaIssueTypeWithField: "fields" (or
 		 * "results"), startAt, maxResults, total. */
@@ -829,7 +840,7 @@ meta_fields(struct jta_backend *be, const struct jta_user *who,
 		if (!json_is_array(list))
 			list = json_object_get(page, "results");
 		if (!json_is_array(list) || json_array_extend(*out,
-		    unconst_json(list)) != 0) {
+		    jta_jira_backend_unconst_json(list)) != 0) {
 			rc = jta_error_set(err, JTA_ERR_UPSTREAM, 502, NULL,
 			    "Jira gave an answer this server cannot use (no "
 			    "list of fields)");
@@ -991,7 +1002,7 @@ parent(struct jta_backend *be, const struct jta_user *who, const char *key,
 	enum jta_err	 rc;
 
 	snprintf(path, sizeof(path), "/issue/%s?fields=issuetype", key);
-	rc = call(be, who, "GET", path, NULL, 1, &reply, &e);
+	rc = jta_jira_backend_call(be, who, "GET", path, NULL, 1, &reply, &e);
 	json_decref(reply);
 	if (rc == JTA_ERR_NOTFOUND) {
 		if (jta_error_add(err, "parent", "is not an issue you can see")
@@ -1004,8 +1015,9 @@ parent(struct jta_backend *be, const struct jta_user *who, const char *key,
 	return rc;
 }
 
-static enum jta_err
-prepare(struct jta_backend *be, const struct jta_user *who,
+/* The prepare operation of jta_backend.h, on Jira's create screens. */
+enum jta_err
+jta_jira_backend_prepare(struct jta_backend *be, const struct jta_user *who,
     const json_t *input, json_t **prepared, struct jta_error *err)
 {
 	json_t		*types = NULL, *names = NULL, *mf = NULL;
@@ -1088,8 +1100,8 @@ find_once(struct jta_backend *be, const struct jta_user *who,
 	if ((body = jta_jira_search_body(jql, JTA_JIRA_ONCE_CANDIDATES,
 	    NULL)) == NULL)
 		return JTA_ERR_NOMEM;
-	if ((rc = call(be, who, "POST", "/search/jql", body, 1, &reply,
-	    err)) != JTA_OK)
+	if ((rc = jta_jira_backend_call(be, who, "POST", "/search/jql", body, 1,
+	    &reply, err)) != JTA_OK)
 		goto out;
 	rc = jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
 	    "no issue carries this submit's token yet");
@@ -1104,7 +1116,8 @@ find_once(struct jta_backend *be, const struct jta_user *who,
 		    JTA_JIRA_ONCE_PROPERTY, key);
 		json_decref(prop);
 		prop = NULL;
-		rc = call(be, who, "GET", path, NULL, 1, &prop, err);
+		rc = jta_jira_backend_call(be, who, "GET", path, NULL, 1, &prop,
+		    err);
 		if (rc == JTA_ERR_NOTFOUND)	/* no such property */
 			continue;
 		if (rc != JTA_OK)
@@ -1192,7 +1205,8 @@ users(struct jta_backend *be, const struct jta_user *who, const char *query,
 		    "query is longer than %d bytes", JTA_LIMIT_EMAIL);
 	snprintf(path, sizeof(path), "/user/search?query=%s&maxResults=%zu",
 	    q, 2 * limit);
-	if ((rc = call(be, who, "GET", path, NULL, 1, &reply, err)) == JTA_OK)
+	if ((rc = jta_jira_backend_call(be, who, "GET", path, NULL, 1, &reply,
+	    err)) == JTA_OK)
 		rc = jta_jira_users(reply, limit, out, err);
 	json_decref(reply);
 	return rc;
@@ -1229,7 +1243,8 @@ groups(struct jta_backend *be, const struct jta_user *who, json_t **out,
 		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 		    "an account id did not fit");
 	snprintf(path, sizeof(path), "/user/groups?accountId=%s", enc);
-	if ((rc = call(be, who, "GET", path, NULL, 1, &reply, err)) != JTA_OK)
+	if ((rc = jta_jira_backend_call(be, who, "GET", path, NULL, 1, &reply,
+	    err)) != JTA_OK)
 		goto out;
 	if (!json_is_array(reply) ||
 	    json_array_size(reply) > JTA_LIMIT_POLICY_GROUPS) {
@@ -1264,424 +1279,6 @@ out:
 	return rc;
 }
 
-/* ---- /api/tickets/ over the issues of default_project ---- */
-
-/* The fields a ticket is made of (jta_jira_tk_ticket). */
-#define TK_FIELDS	"summary,description,created,status,project"
-
-/* The ticket API's answer for an id that is no ticket of ours. */
-static enum jta_err
-tk_notfound(int64_t id, struct jta_error *err)
-{
-	return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "id",
-	    "Ticket with id '%" PRId64 "' was not found.", id);
-}
-
-/* Jira's field names in an error, in the ticket API's (summary is title). */
-static enum jta_err
-tk_fieldnames(enum jta_err rc, struct jta_error *err)
-{
-	if (rc != JTA_OK && err != NULL && strcmp(err->field, "summary") == 0)
-		snprintf(err->field, sizeof(err->field), "title");
-	return rc;
-}
-
-/* Refuse CLOSED (Jira has no status category for it) before any write. */
-static enum jta_err
-tk_closed(const char *res, struct jta_error *err)
-{
-	if (res == NULL || strcmp(res, "CLOSED") != 0)
-		return JTA_OK;
-	return jta_error_set(err, JTA_ERR_INPUT, 400, "resolution_status",
-	    "This service files tickets in Jira, whose status categories "
-	    "tell only done (RESOLVED) from not done (OPEN): CLOSED cannot "
-	    "be set. Use RESOLVED.");
-}
-
-/* GET issue id as a raw IssueBean, only when it belongs to
- * default_project: any other (or none) is the ticket API's 404. */
-static enum jta_err
-tk_read(struct jta_backend *be, const struct jta_user *who, int64_t id,
-    json_t **issue, struct jta_error *err)
-{
-	char		 path[64 + sizeof(TK_FIELDS)];
-	const char	*proj;
-	enum jta_err	 rc;
-
-	snprintf(path, sizeof(path), "/issue/%" PRId64 "?fields=%s", id,
-	    TK_FIELDS);
-	if ((rc = call(be, who, "GET", path, NULL, 1, issue, err)) != JTA_OK)
-		return rc == JTA_ERR_NOTFOUND ? tk_notfound(id, err) : rc;
-	proj = json_string_value(json_object_get(json_object_get(
-	    json_object_get(*issue, "fields"), "project"), "key"));
-	if (proj == NULL || strcasecmp(proj, be->conf->default_project) != 0) {
-		json_decref(*issue);
-		*issue = NULL;
-		return tk_notfound(id, err);
-	}
-	return JTA_OK;
-}
-
-/* An IssueBean as a ticket: the description in Markdown ("" when none). */
-static enum jta_err
-tk_ticket(const json_t *issue, json_t **out, struct jta_error *err)
-{
-	const char	*proj;
-	enum jta_err	 rc;
-
-	if ((rc = jta_jira_tk_ticket(issue, out, &proj, err)) != JTA_OK)
-		return rc;
-	if (json_is_null(json_object_get(*out, "description")))
-		rc = json_object_set_new(*out, "description",
-		    json_string("")) == 0 ? JTA_OK : JTA_ERR_NOMEM;
-	else
-		rc = to_markdown(*out, "description", err);
-	if (rc != JTA_OK) {
-		json_decref(*out);
-		*out = NULL;
-	}
-	return rc;
-}
-
-static enum jta_err
-tk_get(struct jta_backend *be, const struct jta_user *who, int64_t id,
-    json_t **out, struct jta_error *err)
-{
-	json_t		*issue = NULL;
-	enum jta_err	 rc;
-
-	*out = NULL;
-	if ((rc = tk_read(be, who, id, &issue, err)) == JTA_OK)
-		rc = tk_ticket(issue, out, err);
-	json_decref(issue);
-	return rc;
-}
-
-/* The refusal of a filter matching more than the count reads. */
-static enum jta_err
-tk_toomany(struct jta_error *err)
-{
-	return jta_error_set(err, JTA_ERR_INPUT, 400, NULL,
-	    "These filters match more than %d Jira issues, and Jira's search "
-	    "gives no exact count beyond what this service reads: narrow them "
-	    "(search, created__gte, resolution_status).",
-	    JTA_LIMIT_TK_JIRA_COUNT);
-}
-
-/*
- * Every id matching jql, in its order, into *ids: Jira's search has no
- * exact count (approximate-count is an estimate), so the ids are read,
- * id-only pages being the cheapest Jira serves.  More than
- * JTA_LIMIT_TK_JIRA_COUNT is refused (400).
- */
-static enum jta_err
-tk_allids(struct jta_backend *be, const struct jta_user *who,
-    const char *jql, json_t **ids, struct jta_error *err)
-{
-	json_t		*body = NULL, *reply = NULL;
-	const char	*next;
-	char		 tok[JTA_LIMIT_CURSOR + 1];
-	size_t		 pages;
-	enum jta_err	 rc;
-
-	tok[0] = '\0';
-	if ((*ids = json_array()) == NULL)
-		return JTA_ERR_NOMEM;
-	for (pages = 0; ; pages++) {
-		if (pages == JTA_LIMIT_TK_JIRA_PAGES) {
-			rc = tk_toomany(err);
-			goto out;
-		}
-		if ((body = json_pack("{s:s, s:[s], s:i}", "jql", jql,
-		    "fields", "id", "maxResults", JTA_LIMIT_TK_JIRA_COUNT)) ==
-		    NULL || (tok[0] != '\0' && json_object_set_new(body,
-		    "nextPageToken", json_string(tok)) != 0)) {
-			rc = JTA_ERR_NOMEM;
-			goto out;
-		}
-		/* A search changes nothing: safe to repeat. */
-		if ((rc = call(be, who, "POST", "/search/jql", body, 1, &reply,
-		    err)) != JTA_OK ||
-		    (rc = jta_jira_tk_ids(reply, *ids, &next, err)) != JTA_OK)
-			goto out;
-		if (json_array_size(*ids) > JTA_LIMIT_TK_JIRA_COUNT) {
-			rc = tk_toomany(err);
-			goto out;
-		}
-		if (next == NULL)
-			break;
-		/* cursorof checked its length: it fits. */
-		snprintf(tok, sizeof(tok), "%s", next);
-		json_decref(body);
-		json_decref(reply);
-		body = reply = NULL;
-	}
-	rc = JTA_OK;
-out:
-	if (rc != JTA_OK) {
-		json_decref(*ids);
-		*ids = NULL;
-	}
-	json_decref(body);
-	json_decref(reply);
-	return rc;
-}
-
-static enum jta_err
-tk_list(struct jta_backend *be, const struct jta_user *who,
-    const struct jta_tk_query *q, json_t **out, struct jta_error *err)
-{
-	struct jta_tk_query pq;
-	char		 jql[JTA_LIMIT_JQL + 1];
-	json_t		*ids = NULL, *slice = NULL, *body = NULL;
-	json_t		*reply = NULL, *results = NULL, *t;
-	const json_t	*issues, *it, *want;
-	const char	*sid;
-	char		 num[32];
-	size_t		 off, n, i, j;
-	int		 none;
-	enum jta_err	 rc;
-
-	*out = NULL;
-	if ((rc = jta_jira_tk_jql(q, be->conf->default_project, jql,
-	    sizeof(jql), &none, err)) != JTA_OK)
-		return rc;
-	if ((results = json_array()) == NULL)
-		return JTA_ERR_NOMEM;
-	if (none) {
-		n = 0;
-		goto answer;
-	}
-	if ((rc = tk_allids(be, who, jql, &ids, err)) != JTA_OK)
-		goto out;
-	n = json_array_size(ids);
-	off = (size_t)(q->page - 1) * (size_t)q->page_size;
-	if (off >= n)
-		goto answer;
-	/* The page: its issues by id, put back in the order of the count. */
-	if ((slice = json_array()) == NULL) {
-		rc = JTA_ERR_NOMEM;
-		goto out;
-	}
-	for (i = off; i < n && i < off + (size_t)q->page_size; i++)
-		if (json_array_append(slice, json_array_get(ids, i)) != 0) {
-			rc = JTA_ERR_NOMEM;
-			goto out;
-		}
-	memset(&pq, 0, sizeof(pq));
-	pq.ids = slice;
-	if ((rc = jta_jira_tk_jql(&pq, be->conf->default_project, jql,
-	    sizeof(jql), &none, err)) != JTA_OK)
-		goto out;
-	if ((body = json_pack("{s:s, s:[s,s,s,s,s], s:I}", "jql", jql,
-	    "fields", "summary", "description", "created", "status",
-	    "project", "maxResults", (json_int_t)json_array_size(slice))) ==
-	    NULL) {
-		rc = JTA_ERR_NOMEM;
-		goto out;
-	}
-	if ((rc = call(be, who, "POST", "/search/jql", body, 1, &reply,
-	    err)) != JTA_OK)
-		goto out;
-	issues = json_object_get(reply, "issues");
-	if (!json_is_array(issues) ||
-	    json_array_size(issues) > JTA_LIMIT_PAGE_MAX) {
-		rc = jta_error_set(err, JTA_ERR_UPSTREAM, 502, NULL,
-		    "Jira gave an answer this server cannot use (a page of "
-		    "issues); try again later");
-		goto out;
-	}
-	json_array_foreach(slice, i, want)
-		json_array_foreach(issues, j, it) {
-			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-			    json_integer_value(want));
-			if ((sid = json_string_value(json_object_get(it,
-			    "id"))) == NULL || strcmp(sid, num) != 0)
-				continue;
-			if ((rc = tk_ticket(it, &t, err)) != JTA_OK)
-				goto out;
-			if (json_array_append_new(results, t) != 0) {
-				rc = JTA_ERR_NOMEM;
-				goto out;
-			}
-			break;
-		}
-	/* An issue deleted between the two searches is left out. */
-answer:
-	if ((*out = json_pack("{s:I, s:O}", "count", (json_int_t)n, "results",
-	    results)) == NULL) {
-		rc = JTA_ERR_NOMEM;
-		goto out;
-	}
-	rc = JTA_OK;
-out:
-	json_decref(ids);
-	json_decref(slice);
-	json_decref(body);
-	json_decref(reply);
-	json_decref(results);
-	return rc;
-}
-
-static enum jta_err
-tk_create(struct jta_backend *be, const struct jta_user *who,
-    const json_t *fields, json_t **out, struct jta_error *err)
-{
-	json_t		*input = NULL, *prepared = NULL, *body = NULL;
-	json_t		*reply = NULL;
-	const json_t	*d = json_object_get(fields, "description");
-	const char	*res = json_string_value(json_object_get(fields,
-			    "resolution_status"));
-	const char	*id;
-	uint64_t	 n;
-	enum jta_err	 rc;
-
-	*out = NULL;
-	if ((rc = tk_closed(res, err)) != JTA_OK)
-		return rc;
-	if (res != NULL && strcmp(res, "RESOLVED") == 0)
-		return jta_error_set(err, JTA_ERR_INPUT, 400,
-		    "resolution_status", "This service files tickets in Jira, "
-		    "where a new issue starts in its workflow's first status: "
-		    "create it OPEN, then set RESOLVED with PATCH.");
-	if ((input = json_pack("{s:s, s:O}", "project",
-	    be->conf->default_project, "summary", json_object_get(fields,
-	    "title"))) == NULL || (json_string_length(d) > 0 &&
-	    json_object_set(input, "description", unconst_json(d)) != 0)) {
-		rc = JTA_ERR_NOMEM;
-		goto out;
-	}
-	if ((rc = tk_fieldnames(prepare(be, who, input, &prepared, err),
-	    err)) != JTA_OK || (rc = create_body(prepared, &body, err)) !=
-	    JTA_OK)
-		goto out;
-	/* Never repeated: a second POST would make a second issue. */
-	if ((rc = tk_fieldnames(call(be, who, "POST", "/issue", body, 0,
-	    &reply, err), err)) != JTA_OK)
-		goto out;
-	id = json_string_value(json_object_get(reply, "id"));
-	if (id == NULL || jta_text_parse_uint(id, strlen(id), INT32_MAX,
-	    &n) != 0 || n == 0) {
-		rc = jta_error_set(err, JTA_ERR_UPSTREAM, 502, NULL,
-		    "Jira created the issue but gave no id this API can show");
-		goto out;
-	}
-	jta_info("created ticket %" PRIu64 " in jira", n);
-	rc = tk_get(be, who, (int64_t)n, out, err);
-out:
-	json_decref(input);
-	json_decref(prepared);
-	json_decref(body);
-	json_decref(reply);
-	return rc;
-}
-
-static enum jta_err
-tk_update(struct jta_backend *be, const struct jta_user *who, int64_t id,
-    const json_t *fields, json_t **out, struct jta_error *err)
-{
-	json_t		*issue = NULL, *trans = NULL, *f = NULL, *adf = NULL;
-	json_t		*body = NULL, *reply = NULL;
-	const json_t	*v;
-	const char	*res = json_string_value(json_object_get(fields,
-			    "resolution_status"));
-	const char	*tid = NULL;
-	char		 path[64];
-	int		 done;
-	enum jta_err	 rc;
-
-	*out = NULL;
-	if ((rc = tk_closed(res, err)) != JTA_OK ||
-	    (rc = tk_read(be, who, id, &issue, err)) != JTA_OK)
-		goto out;
-	/* The move first: a workflow that offers none refuses the whole
-	 * change before anything is written. */
-	done = res != NULL && strcmp(res, "RESOLVED") == 0;
-	if (res != NULL && done != jta_jira_tk_done(issue)) {
-		snprintf(path, sizeof(path), "/issue/%" PRId64 "/transitions",
-		    id);
-		if ((rc = call(be, who, "GET", path, NULL, 1, &trans, err)) !=
-		    JTA_OK || (rc = jta_jira_tk_transition(trans, done, &tid,
-		    err)) != JTA_OK)
-			goto out;
-	}
-	if ((f = json_object()) == NULL) {
-		rc = JTA_ERR_NOMEM;
-		goto out;
-	}
-	if ((v = json_object_get(fields, "title")) != NULL &&
-	    json_object_set(f, "summary", unconst_json(v)) != 0) {
-		rc = JTA_ERR_NOMEM;
-		goto out;
-	}
-	if ((v = json_object_get(fields, "description")) != NULL &&
-	    json_object_set_new(f, "description", json_string_length(v) > 0 ?
-	    json_incref(unconst_json(v)) : json_null()) != 0) {
-		rc = JTA_ERR_NOMEM;
-		goto out;
-	}
-	if (json_object_size(f) > 0) {
-		if ((rc = description(f, &adf, err)) != JTA_OK ||
-		    (rc = jta_jira_edit_body(f, adf, &body, err)) != JTA_OK)
-			goto out;
-		snprintf(path, sizeof(path), "/issue/%" PRId64, id);
-		/* PUT of the same fields: repeating it changes nothing. */
-		if ((rc = tk_fieldnames(call(be, who, "PUT", path, body, 1,
-		    &reply, err), err)) != JTA_OK)
-			goto out;
-		json_decref(body);
-		json_decref(reply);
-		body = reply = NULL;
-	}
-	if (tid != NULL) {
-		if ((body = jta_jira_transition_body(tid)) == NULL) {
-			rc = JTA_ERR_NOMEM;
-			goto out;
-		}
-		snprintf(path, sizeof(path), "/issue/%" PRId64 "/transitions",
-		    id);
-		if ((rc = call(be, who, "POST", path, body, 0, &reply, err)) !=
-		    JTA_OK)
-			goto out;
-	}
-	rc = tk_get(be, who, id, out, err);
-out:
-	json_decref(issue);
-	json_decref(trans);
-	json_decref(f);
-	json_decref(adf);
-	json_decref(body);
-	json_decref(reply);
-	return rc;
-}
-
-/*
- * Delete the issue (DELETE /rest/api/3/issue/{id}): Jira itself checks
- * the person's "Delete issues" permission (403) and refuses an issue
- * with sub-tasks (400), since deleteSubtasks is not sent; both come back
- * as they are.
- */
-static enum jta_err
-tk_delete(struct jta_backend *be, const struct jta_user *who, int64_t id,
-    struct jta_error *err)
-{
-	json_t		*issue = NULL, *reply = NULL;
-	char		 path[64];
-	enum jta_err	 rc;
-
-	if ((rc = tk_read(be, who, id, &issue, err)) != JTA_OK)
-		goto out;
-	snprintf(path, sizeof(path), "/issue/%" PRId64, id);
-	/* Not repeated: a second DELETE of a deleted issue answers 404. */
-	rc = call(be, who, "DELETE", path, NULL, 0, &reply, err);
-	if (rc == JTA_ERR_NOTFOUND)
-		rc = tk_notfound(id, err);
-out:
-	json_decref(issue);
-	json_decref(reply);
-	return rc;
-}
-
 const struct jta_backend_ops jta_jira_ops = {
 	.name = "jira",
 	.search = search,
@@ -1694,15 +1291,15 @@ const struct jta_backend_ops jta_jira_ops = {
 	.projects = projects,
 	.me = me,
 	.fields = fields,
-	.prepare = prepare,
+	.prepare = jta_jira_backend_prepare,
 	.find_once = find_once,
 	.once_window = JTA_JIRA_ONCE_WINDOW,
 	.similar = similar,
 	.users = users,
 	.groups = groups,
-	.tk_list = tk_list,
-	.tk_get = tk_get,
-	.tk_create = tk_create,
-	.tk_update = tk_update,
-	.tk_delete = tk_delete,
+	.tk_list = jta_jira_backend_tk_list,
+	.tk_get = jta_jira_backend_tk_get,
+	.tk_create = jta_jira_backend_tk_create,
+	.tk_update = jta_jira_backend_tk_update,
+	.tk_delete = jta_jira_backend_tk_delete,
 };
