@@ -729,6 +729,24 @@ jta_jira_targets(const json_t *list, json_t **out)
 	return JTA_OK;
 }
 
+void
+jta_jira_names_text(const json_t *names, char *text, size_t textsz)
+{
+	struct jta_buf	 b;
+	const json_t	*nm;
+	size_t		 i;
+
+	jta_buf_init_fixed(&b, text, textsz);
+	json_array_foreach(names, i, nm) {
+		if (i > 0)
+			jta_jira_sb_text(&b, ", ", 2);
+		jta_jira_sb_text(&b, json_string_value(nm), JTA_LIMIT_NAME);
+	}
+	if (b.len == 0)
+		jta_jira_sb_text(&b,
+		    "nothing (the workflow allows no move now)", textsz);
+}
+
 enum jta_err
 jta_jira_transitions(const json_t *jira, const char *key,
     const char *status, json_t **out, struct jta_error *err)
@@ -769,11 +787,10 @@ jta_jira_transition_id(const json_t *jira, const char *to,
     const char **id, json_t **allowed, struct jta_error *err)
 {
 	enum jta_err	 rc;
-	const json_t	*list, *t, *found = NULL, *nm;
+	const json_t	*list, *t, *found = NULL;
 	json_t		*names = NULL;
 	const char	*s;
 	char		 text[JTA_ERROR_DETAIL - 64];
-	struct jta_buf	 b;
 	size_t		 i;
 
 	*id = NULL;
@@ -810,15 +827,7 @@ jta_jira_transition_id(const json_t *jira, const char *to,
 	}
 	if ((rc = jta_jira_targets(list, &names)) != JTA_OK)
 		goto out;
-	jta_buf_init_fixed(&b, text, sizeof(text));
-	json_array_foreach(names, i, nm) {
-		if (i > 0)
-			jta_jira_sb_text(&b, ", ", 2);
-		jta_jira_sb_text(&b, json_string_value(nm), JTA_LIMIT_NAME);
-	}
-	if (b.len == 0)
-		jta_jira_sb_text(&b,
-		    "nothing (the workflow allows no move now)", sizeof(text));
+	jta_jira_names_text(names, text, sizeof(text));
 	rc = jta_error_set(err, JTA_ERR_CONFLICT, 409, "to",
 	    "this issue can move only to: %s", text);
 	if (allowed != NULL) {

@@ -71,5 +71,9 @@ enum jta_err jta_jira_translist(const json_t *jira, const json_t **list,
 const char *jta_jira_target(const json_t *t);
 /* The distinct target status names, in Jira's order. */
 enum jta_err jta_jira_targets(const json_t *list, json_t **out);
+/* The status names of names (from jta_jira_targets) as "A, B, C" into
+ * text (cut for people at a character boundary), or a sentence saying
+ * the workflow allows no move now. */
+void jta_jira_names_text(const json_t *names, char *text, size_t textsz);
 
 #endif

@@ -589,10 +589,8 @@ jta_jira_tk_transition(const json_t *jira, int done, const char **id,
 	enum jta_err	 rc;
 	const json_t	*list, *t;
 	json_t		*names = NULL;
-	const json_t	*nm;
 	const char	*k;
 	char		 text[JTA_ERROR_DETAIL - 128];
-	struct jta_buf	 b;
 	size_t		 i;
 
 	*id = NULL;
@@ -611,15 +609,7 @@ jta_jira_tk_transition(const json_t *jira, int done, const char **id,
 	}
 	if ((rc = jta_jira_targets(list, &names)) != JTA_OK)
 		return rc;
-	jta_buf_init_fixed(&b, text, sizeof(text));
-	json_array_foreach(names, i, nm) {
-		if (i > 0)
-			jta_jira_sb_text(&b, ", ", 2);
-		jta_jira_sb_text(&b, json_string_value(nm), JTA_LIMIT_NAME);
-	}
-	if (b.len == 0)
-		jta_jira_sb_text(&b,
-		    "nothing (the workflow allows no move now)", sizeof(text));
+	jta_jira_names_text(names, text, sizeof(text));
 	json_decref(names);
 	return jta_error_set(err, JTA_ERR_CONFLICT, 409, "resolution_status",
 	    "Jira's workflow offers no single move to a %s status from this "
