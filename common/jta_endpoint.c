@@ -32,6 +32,7 @@ static const char *const names[JTA_ENDPOINT_NNAMES] = {
 #define GET	JTA_ENDPOINT_GET
 #define POST	JTA_ENDPOINT_POST
 #define PATCH	JTA_ENDPOINT_PATCH
+#define DELETE	JTA_ENDPOINT_DELETE
 #define CHANGE	JTA_ENDPOINT_CHANGE
 #define ANY	JTA_ENDPOINT_ANY
 #define NONE	JTA_ENDPOINT_NONE
@@ -114,13 +115,15 @@ static const struct jta_endpoint_def table[] = {
 		{ GET, N(PROJECT_FIELDS), READ, JTA_PROJECT_PATH } } } } },
 	/* A draft is the first step of a create.  A draft's project is in
 	 * the store, not in the request: the drafts program checks the
-	 * rules again with it before a submit or an edit. */
+	 * rules again with it before a submit, an edit or a discard.  A
+	 * discard (DELETE) is a write, not a create: it files nothing. */
 	{ "jta-drafts", JTA_ENDPOINT_RULES, N(DRAFTS), {
 	    { "/api/drafts", N(DRAFTS_CREATE), {
 		{ POST, N(DRAFTS_CREATE), CREATE, JTA_PROJECT_BODY } } },
 	    { "/api/drafts/*", N(DRAFTS), {
 		{ GET, N(DRAFTS), READ, JTA_PROJECT_NONE },
-		{ PATCH, N(DRAFTS), CREATE, JTA_PROJECT_NONE } } },
+		{ PATCH, N(DRAFTS), CREATE, JTA_PROJECT_NONE },
+		{ DELETE, N(DRAFTS), WRITE, JTA_PROJECT_NONE } } },
 	    { "/api/drafts/*/submit", N(DRAFTS), {
 		{ POST, N(DRAFTS), CREATE, JTA_PROJECT_NONE } } } } },
 	{ "jta-metrics", JTA_ENDPOINT_OPEN, N(METRICS),

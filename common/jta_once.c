@@ -231,6 +231,43 @@ out:
 	return rc;
 }
 
+enum jta_err
+jta_once_draft_discard(struct jta_backend *be, const struct jta_user *who,
+    const char *id, int64_t now, struct jta_error *err)
+{
+	struct jta_draft d;
+	enum jta_err	 rc;
+	const char	*key;
+
+	memset(&d, 0, sizeof(d));
+	if ((rc = jta_store_draft_get(be->store, who->id, id, now, &d,
+	    err)) != JTA_OK)
+		goto out;
+	/* Read first for the answer's words; the store decides again, in
+	 * the transaction that deletes. */
+	if (strcmp(d.status, "submitted") == 0) {
+		key = json_string_value(json_object_get(json_object_get(
+		    d.result, "issue"), "key"));
+		rc = jta_error_set(err, JTA_ERR_CONFLICT, 409, "id",
+		    "this draft was submitted as %s and can no longer be "
+		    "discarded; change or close that issue instead",
+		    key != NULL ? key : "an issue");
+		goto out;
+	}
+	if (strcmp(d.status, "ready") == 0 && (rc =
+	    jta_store_draft_discard(be->store, who->id, id, now, err)) !=
+	    JTA_ERR_CONFLICT)
+		goto out;
+	/* Submitting, or a submit claimed it between our read and the
+	 * store's write transaction. */
+	rc = jta_error_set(err, JTA_ERR_CONFLICT, 409, "id",
+	    "this draft is being submitted and can no longer be discarded; "
+	    "read it again to see the issue it became");
+out:
+	jta_store_draft_clear(&d);
+	return rc;
+}
+
 int64_t
 jta_once_lease(const struct jta_backend *be)
 {

@@ -104,6 +104,20 @@ enum jta_err jta_once_draft_edit(struct jta_backend *be,
     int64_t now, json_t **out, struct jta_error *err) JTA_WUR;
 
 /*
+ * Discard who's draft id: it is deleted and reads as missing from then
+ * on.  Only a ready draft is discarded; a submitting or submitted one is
+ * JTA_ERR_CONFLICT (409, field "id", the detail saying which, with the
+ * issue's key once submitted), and so is one a submit claimed between
+ * our read and the delete (the store decides in the transaction that
+ * deletes, so a discard never races a submit: jta_store_draft_discard).
+ * Another person's draft, an expired or an unknown one is
+ * JTA_ERR_NOTFOUND (404, field "id").
+ */
+enum jta_err jta_once_draft_discard(struct jta_backend *be,
+    const struct jta_user *who, const char *id, int64_t now,
+    struct jta_error *err) JTA_WUR;
+
+/*
  * Submit who's draft id at revision with backend be (its store holds the
  * draft) at time now.  On JTA_OK *status is 201 (this call created, or
  * recovered what a lost answer created) or 200 (submitted before), and

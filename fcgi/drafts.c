@@ -2,7 +2,8 @@
  * Drafts: what a ticket would be, before it is filed (README.md "The
  * ticket API").  POST /api/drafts resolves a create request and keeps it;
  * GET /api/drafts/{id} shows it; PATCH /api/drafts/{id} changes it
- * (revision + 1); POST /api/drafts/{id}/submit files it exactly once
+ * (revision + 1); DELETE /api/drafts/{id} discards it (204); POST
+ * /api/drafts/{id}/submit files it exactly once
  * (jta_once).  GPT Actions cannot send an Idempotency-Key, so this is how
  * an assistant creates a ticket that a retry never duplicates.
  */
@@ -89,7 +90,8 @@ out:
 
 /*
  * The access rules again, now with the draft's own project (the request
- * of a submit or an edit does not name it; jta_policy_op_from_req).
+ * of a submit, an edit or a discard does not name it;
+ * jta_policy_op_from_req).
  */
 static enum jta_err
 recheck(struct jta_ctx *ctx, const struct jta_req *req,
@@ -132,6 +134,20 @@ out:
 	json_decref(f);
 	json_decref(d);
 	return rc;
+}
+
+static enum jta_err
+discard(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *id, struct jta_resp *resp,
+    struct jta_error *err)
+{
+	enum jta_err	 rc;
+
+	if ((rc = recheck(ctx, req, who, id, err)) != JTA_OK ||
+	    (rc = jta_once_draft_discard(ctx->backend, who, id,
+	    jta_time_now(), err)) != JTA_OK)
+		return rc;
+	return jta_resp_empty(resp, 204);
 }
 
 static enum jta_err
@@ -196,13 +212,15 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 		return show(ctx, who, id, resp, err);
 	case JTA_METHOD_PATCH:
 		return edit(ctx, req, who, id, resp, err);
+	case JTA_METHOD_DELETE:
+		return discard(ctx, req, who, id, resp, err);
 	case JTA_METHOD_POST:
 	case JTA_METHOD_PUT:
-	case JTA_METHOD_DELETE:
 	case JTA_METHOD_OTHER:
 		break;
 	}
-	return jta_fcgi_method_not_allowed(resp, "GET, HEAD, PATCH", err);
+	return jta_fcgi_method_not_allowed(resp, "GET, HEAD, PATCH, DELETE",
+	    err);
 nodraft:
 	/* A malformed id is as unknown as a well-formed one nobody has. */
 	return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "id",

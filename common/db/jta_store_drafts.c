@@ -20,6 +20,7 @@ enum sid {
 	S_DRAFT_PUT,
 	S_DRAFT_GET,
 	S_DRAFT_EDIT,
+	S_DRAFT_DISCARD,
 	S_DRAFT_CLAIM,
 	S_DRAFT_ATTEMPT,
 	S_DRAFT_DONE,
@@ -52,6 +53,9 @@ static const char *const sql[S_COUNT] = {
 	    "preview = :preview, revision = revision + 1, updated = :now, "
 	    "expires = :expires WHERE id = :id AND user_id = :uid AND "
 	    "status = 'ready' AND revision = :rev",
+	/* Only a ready draft, so never one a claim has made submitting. */
+	[S_DRAFT_DISCARD] = "DELETE FROM drafts WHERE id = :id AND "
+	    "user_id = :uid AND status = 'ready' AND revision = :rev",
 	[S_DRAFT_CLAIM] = "UPDATE drafts SET lease_owner = :owner, "
 	    "lease_until = :until, once_token = coalesce(once_token, :token), "
 	    "attempt_at = CASE status WHEN 'ready' THEN :now ELSE attempt_at "
@@ -329,6 +333,55 @@ jta_store_draft_edit(struct jta_store *st, int64_t user_id, const char *id,
 	if (jta_db_changes(st) != 1) {
 		ret = jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 		    "the draft could not be changed");
+		goto out;
+	}
+	ret = jta_db_commit(st, err);
+out:
+	if (ret != JTA_OK)
+		jta_db_rollback(st);
+	jta_store_draft_clear(&r.d);
+	return ret;
+}
+
+enum jta_err
+jta_store_draft_discard(struct jta_store *st, int64_t user_id,
+    const char *id, int64_t now, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	struct draftrow	 r;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	memset(&r, 0, sizeof(r));
+	/* BEGIN IMMEDIATE: the write lock a claim reads and writes under,
+	 * so the status read here cannot change before the delete. */
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	if ((ret = draftread(st, user_id, id, now, &r, err)) != JTA_OK)
+		goto out;
+	if (strcmp(r.d.status, "ready") != 0) {
+		ret = jta_error_set(err, JTA_ERR_CONFLICT, 409, "id",
+		    "this draft is %s and can no longer be discarded",
+		    r.d.status);
+		goto out;
+	}
+	if ((s = stmt(st, S_DRAFT_DISCARD)) == NULL) {
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = bident(s, user_id, id)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":rev", r.d.revision)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "bind", err);
+		goto out;
+	}
+	if ((rc = jta_db_run(s)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "draft discard", err);
+		goto out;
+	}
+	/* Under the same lock as the read: anything else is a bug. */
+	if (jta_db_changes(st) != 1) {
+		ret = jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "the draft could not be discarded");
 		goto out;
 	}
 	ret = jta_db_commit(st, err);

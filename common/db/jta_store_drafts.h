@@ -52,8 +52,10 @@
  * (two processes must never both see it free); an edit re-checks status
  * ready and the revision the caller read inside its write transaction
  * (jta_once checks status before preparing, but a submit may start in
- * between); attempt, done and release write only while the lease is the
- * caller's (a conditional UPDATE: the row's lease_owner).  The argument
+ * between); a discard reads status ready and deletes in one write
+ * transaction (a claim must never find half of it); attempt, done and
+ * release write only while the lease is the caller's (a conditional
+ * UPDATE: the row's lease_owner).  The argument
  * checks on a lease (owner and token printable and bounded as their
  * columns are, now + lease_s without overflow) guard this layer's own
  * columns and arithmetic, so they stay too.
@@ -99,6 +101,23 @@ enum jta_err jta_store_draft_get(struct jta_store *st, int64_t user_id,
 enum jta_err jta_store_draft_edit(struct jta_store *st, int64_t user_id,
     const char *id, int64_t revision, const json_t *input,
     const json_t *preview, int64_t now, struct jta_error *err) JTA_WUR;
+
+/*
+ * Delete user_id's unexpired draft id, which must be ready: the read of
+ * its status and the delete run in one write transaction (BEGIN
+ * IMMEDIATE under SQLite), the same write lock jta_store_draft_claim
+ * reads and writes under.  A discard and a submit's claim of the same
+ * draft are therefore serialised, never interleaved: either the discard
+ * commits first (the draft is gone and the claim is JTA_ERR_NOTFOUND, so
+ * nothing is ever sent upstream for it), or the claim commits first (the
+ * draft is submitting and the discard is JTA_ERR_CONFLICT, leaving the
+ * row, its once token and its lease untouched for the submit to record
+ * its answer).  A second engine must keep the read and the delete atomic
+ * the same way.  JTA_ERR_NOTFOUND as for _get; JTA_ERR_CONFLICT (409,
+ * field "id") when it is submitting or submitted.
+ */
+enum jta_err jta_store_draft_discard(struct jta_store *st, int64_t user_id,
+    const char *id, int64_t now, struct jta_error *err) JTA_WUR;
 
 /* Which table a lease is on. */
 enum jta_once_kind {

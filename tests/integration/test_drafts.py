@@ -2,7 +2,8 @@
 the embedded store, then Jira mode against the Atlassian stand-in.  A
 draft is made, changed, submitted once; repeats answer the same issue;
 concurrent submits make one issue; a create whose answer is lost is found
-again, on the same submit or a later one, never made twice.  The
+again, on the same submit or a later one, never made twice.  A draft
+is discarded by its owner only, and only before it is submitted.  The
 Idempotency-Key header of POST /api/issues, the same way.  Standard
 library only."""
 
@@ -208,6 +209,78 @@ def common_cases(c, s, alice, bob, project, created_count, bob_creates):
     return did
 
 
+def discard_cases(c, s, stack, alice, bob, project, submitted, created_count):
+    """DELETE /api/drafts/{id}: the owner discards a ready draft (204,
+    then 404 everywhere); another person's, an unknown and a used-up
+    draft are refused; each attempt leaves its audit row.  submitted: the
+    id of a draft common_cases submitted."""
+    st, _, d, _ = alice.call("POST", "/api/drafts", {
+        "project": project, "summary": "Draft: changed my mind"})
+    did = (d or {}).get("id", "")
+    st, _, e, _ = bob.call("DELETE", "/api/drafts/" + did)
+    c.check(s + "another person's DELETE is 404 naming id",
+            st == 404 and e.get("field") == "id", (st, e))
+    st, _, g, _ = alice.call("GET", "/api/drafts/" + did)
+    c.check(s + "... and the draft is still there",
+            st == 200 and g["status"] == "ready", (st, g))
+    n0 = created_count()
+    st, h, body, raw = alice.call("DELETE", "/api/drafts/" + did)
+    c.check(s + "the owner's DELETE is 204 with no body",
+            st == 204 and not raw, (st, h, raw))
+    st, _, e, _ = alice.call("GET", "/api/drafts/" + did)
+    c.check(s + "a discarded draft reads 404", st == 404 and
+            e.get("field") == "id", (st, e))
+    st, _, e, _ = alice.call("POST", "/api/drafts/%s/submit" % did,
+                             {"revision": 1})
+    c.eq(s + "... cannot be submitted", st, 404)
+    st, _, e, _ = alice.call("DELETE", "/api/drafts/" + did)
+    c.eq(s + "... and a second DELETE is 404", st, 404)
+    c.eq(s + "discarding created nothing", created_count(), n0)
+    c.eq(s + "the row is gone", sql(stack, "SELECT count(*) FROM drafts "
+         "WHERE id = ?", did), [(0,)])
+    st, _, e, _ = alice.call("DELETE", "/api/drafts/d_" + "x" * 22)
+    c.check(s + "DELETE of an unknown id is 404",
+            st == 404 and e.get("field") == "id", (st, e))
+    st, _, e, _ = alice.call("DELETE", "/api/drafts/nonsense")
+    c.eq(s + "DELETE of a malformed id is 404", st, 404)
+
+    st, _, e, _ = alice.call("DELETE", "/api/drafts/" + submitted)
+    c.check(s + "DELETE of a submitted draft is 409 saying so",
+            st == 409 and e.get("field") == "id" and
+            "submitted" in e.get("detail", ""), (st, e))
+    st, _, g, _ = alice.call("GET", "/api/drafts/" + submitted)
+    c.check(s + "... and it stays submitted",
+            st == 200 and g["status"] == "submitted", (st, g))
+    # A submit in flight (a live lease of another worker).
+    st, _, ds, _ = alice.call("POST", "/api/drafts", {
+        "project": project, "summary": "Draft: being submitted"})
+    sql(stack, "UPDATE drafts SET status = 'submitting', once_token = "
+        "'o_inflightinflightinfli', lease_owner = 'other:1:x', "
+        "lease_until = strftime('%s','now') + 60, attempt_at = "
+        "strftime('%s','now') WHERE id = ?", ds["id"])
+    st, _, e, _ = alice.call("DELETE", "/api/drafts/" + ds["id"])
+    c.check(s + "DELETE of a submitting draft is 409 saying so",
+            st == 409 and e.get("field") == "id" and
+            "being submitted" in e.get("detail", ""), (st, e))
+    c.eq(s + "... and its lease is untouched",
+         sql(stack, "SELECT status, lease_owner FROM drafts WHERE id = ?",
+             ds["id"]), [("submitting", "other:1:x")])
+
+    rows = sql(stack, "SELECT who, action, issue_key, endpoint, status, "
+               "detail FROM audit_log WHERE issue_key IN (?, ?, ?) AND "
+               "action = 'draft' AND status IN (204, 404, 409) "
+               "ORDER BY id", did, submitted, ds["id"])
+    # alice's name is atl-... in Jira mode.
+    mine = [r[1:] for r in rows if r[0] != "bob"]
+    c.check(s + "audit: the discard is a draft row with its id and 204",
+            ("draft", did, "drafts", 204, "") in mine, rows)
+    c.check(s + "audit: bob's refused discard is logged 404 with the field",
+            ("bob", "draft", did, "drafts", 404, "field id") in rows, rows)
+    c.check(s + "audit: the refused discards of used drafts are 409",
+            ("draft", submitted, "drafts", 409, "field id") in mine and
+            ("draft", ds["id"], "drafts", 409, "field id") in mine, rows)
+
+
 def local_test(c, stack, server):
     s = server + " local: "
     for args in (("user", "add", "alice"), ("user", "add", "bob"),
@@ -224,6 +297,7 @@ def local_test(c, stack, server):
     def count():
         return sql(stack, "SELECT count(*) FROM tickets")[0][0]
     did = common_cases(c, s, alice, bob, "DEMO", count, True)
+    discard_cases(c, s, stack, alice, bob, "DEMO", did, count)
     c.eq(s + "each created ticket carries its submit token",
          sql(stack, "SELECT count(*) FROM tickets WHERE once_token IS NULL"),
          [(0,)])
@@ -293,7 +367,8 @@ def jira_test(c, stack, server):
 
     def count():
         return standin.state()["issues_created"]
-    common_cases(c, s, alice, bob, "OPS", count, False)
+    did = common_cases(c, s, alice, bob, "OPS", count, False)
+    discard_cases(c, s, stack, alice, bob, "OPS", did, count)
 
     def props():
         return {k: v["properties"] for k, v in

@@ -28,8 +28,8 @@ from jtatest import Client, run
 OPERATIONS = {
     "getMe", "listProjects", "getCreateFields", "searchIssues", "getIssue",
     "updateIssue", "addComment", "listTransitions", "transitionIssue",
-    "createDraft", "getDraft", "updateDraft", "submitDraft", "findSimilar",
-    "findUsers"}
+    "createDraft", "getDraft", "updateDraft", "discardDraft", "submitDraft",
+    "findSimilar", "findUsers"}
 CONSEQUENTIAL = {"updateIssue", "addComment", "transitionIssue",
                  "submitDraft"}
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
@@ -127,9 +127,10 @@ def gpt_rules(c, s, doc, base):
                 if i not in CONSEQUENTIAL), flags)
     # ChatGPT treats a POST or PATCH without the flag as consequential:
     # the draft steps must say false, or every preview asks for consent.
-    c.check(s + "createDraft and updateDraft say false outright",
-            flags.get("createDraft") is False and
-            flags.get("updateDraft") is False, flags)
+    c.check(s + "createDraft, updateDraft and discardDraft say false "
+            "outright", flags.get("createDraft") is False and
+            flags.get("updateDraft") is False and
+            flags.get("discardDraft") is False, flags)
     servers = doc.get("servers") or [{}]
     c.eq(s + "servers[0] is the public URL", servers[0].get("url"), base)
     schemes = doc.get("components", {}).get("securitySchemes", {})
@@ -151,8 +152,9 @@ def gpt_rules(c, s, doc, base):
         for st, r in op.get("responses", {}).items():
             r = resolve(doc, r)
             types = set(r.get("content", {}))
-            want = {"application/json"} if st.startswith("2") else \
-                {"application/problem+json"}
+            # 204 No Content has no body (RFC 9110 §15.3.5).
+            want = set() if st == "204" else {"application/json"} \
+                if st.startswith("2") else {"application/problem+json"}
             if types != want:
                 bad.append((op.get("operationId"), st, sorted(types)))
         if not any(st.startswith("2") for st in op.get("responses", {})):

@@ -218,6 +218,9 @@ def readonly(c, stack, s, alice, key):
         problem(c, "%s: read-only: %s is 403 naming readonly" % (s, label),
                 call(alice, "POST", path, body), 403, "readonly",
                 "read-only", "rule %s" % r)
+    problem(c, "%s: read-only: a draft's discard is 403 naming readonly" % s,
+            call(alice, "DELETE", "/api/drafts/" + did), 403, "readonly",
+            "read-only", "rule %s" % r)
     for label, method, path, body in (
             ("create", "POST", "/api/issues",
              {"project": "OPS", "summary": "ro"}),
@@ -246,6 +249,14 @@ def readonly(c, stack, s, alice, key):
                                   did, {"revision": 1}), 403, "project",
             "rule %s" % r)
     remove(c, stack, s, r)
+    # A discard is a write, checked with the draft's own project too.
+    r = admin_ok(c, stack, s, "deny", "project", "OPS", "--for", "write")
+    problem(c, "%s: a draft of a project denied for write cannot be "
+            "discarded" % s, call(alice, "DELETE", "/api/drafts/" + did),
+            403, "project", "rule %s" % r)
+    remove(c, stack, s, r)
+    c.eq("%s: ... and is discarded once the rule is gone" % s,
+         call(alice, "DELETE", "/api/drafts/" + did)[0], 204)
 
 
 def at_once(c, stack, s, alice):

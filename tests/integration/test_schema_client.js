@@ -113,6 +113,13 @@ async function main() {
       { status: r.status, body: r.data });
     if (!check(id, `${name}: status ${r.status} is declared`,
       spec !== undefined, Object.keys(declared))) return r;
+    // A status declared without content (204) must come without a body.
+    if (spec.content === undefined) {
+      check(id, `${name}: no body, as declared`,
+        r.data === undefined || r.data === null || r.data === '',
+        r.data);
+      return r;
+    }
     const ctype = String(r.headers['content-type'] || '')
       .split(';')[0].trim();
     const media = spec.content && spec.content[ctype];
@@ -230,6 +237,17 @@ async function main() {
       check('submitDraft', 'a second submit creates nothing new',
         r1 && r2 && r1.data && r2.data && r1.data.issue &&
         r2.data.issue && r1.data.issue.key === r2.data.issue.key);
+    },
+    // Discard a draft of its own; the submitted one cannot be.
+    discardDraft: async () => {
+      const r = await call('createDraft', null, {
+        project, summary: 'Draft to throw away' }, 201, 'a draft to drop');
+      const id = (r && r.data && r.data.id) || unknownDraft;
+      await call('discardDraft', { id }, undefined, 204, 'discard');
+      await call('getDraft', { id }, undefined, 404, 'gone after discard');
+      await call('discardDraft', { id }, undefined, 404, 'discard again');
+      await call('discardDraft', { id: drafts.id || unknownDraft },
+        undefined, 409, 'a submitted draft');
     },
   };
   const drafts = {};

@@ -295,6 +295,101 @@ START_TEST(refused_create_leaves_the_draft_ready)
 }
 END_TEST
 
+/* Discard the draft at time t as u: the error's status, or 204. */
+static int
+discard(struct env *e, const struct jta_user *u, const char *id, int64_t t,
+    struct jta_error *err)
+{
+	memset(err, 0, sizeof(*err));
+	if (jta_once_draft_discard(&e->be, u, id, t, err) != JTA_OK)
+		return err->status;
+	return 204;
+}
+
+START_TEST(discard_ready_draft_then_it_is_gone)
+{
+	struct env	 e;
+	struct jta_draft d;
+	struct jta_error err;
+	json_t		*out = NULL;
+
+	setup(&e);
+	ck_assert_int_eq(discard(&e, &e.alice, "d_aaaaaaaaaaaaaaaaaaaaaa",
+	    NOW + 1, &err), 204);
+	ck_assert_int_eq(jta_store_draft_get(e.be.store, e.alice.id,
+	    "d_aaaaaaaaaaaaaaaaaaaaaa", NOW + 1, &d, &err), JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_once_draft_show(&e.be, &e.alice,
+	    "d_aaaaaaaaaaaaaaaaaaaaaa", NOW + 1, &out, &err),
+	    JTA_ERR_NOTFOUND);
+	ck_assert_ptr_null(out);
+	/* A second discard, or a submit, finds nothing. */
+	ck_assert_int_eq(discard(&e, &e.alice, "d_aaaaaaaaaaaaaaaaaaaaaa",
+	    NOW + 2, &err), 404);
+	ck_assert_str_eq(err.field, "id");
+	ck_assert_int_eq(sub(&e, NOW + 2, NULL, NULL, 0), 404);
+	ck_assert_int_eq(w.creates, 0);
+	teardown(&e);
+}
+END_TEST
+
+START_TEST(discard_of_another_persons_draft_is_404)
+{
+	struct env	 e;
+	struct jta_user	 bob;
+	struct jta_draft d;
+	struct jta_error err;
+
+	setup(&e);
+	memset(&bob, 0, sizeof(bob));
+	ck_assert_int_eq(jta_store_user_add(e.be.store, "bob", "Bob", "",
+	    &bob.id, &err), JTA_OK);
+	ck_assert_int_eq(discard(&e, &bob, "d_aaaaaaaaaaaaaaaaaaaaaa",
+	    NOW + 1, &err), 404);
+	ck_assert_str_eq(err.field, "id");
+	/* Unknown and expired ids answer the same. */
+	ck_assert_int_eq(discard(&e, &e.alice, "d_bbbbbbbbbbbbbbbbbbbbbb",
+	    NOW + 1, &err), 404);
+	ck_assert_int_eq(discard(&e, &e.alice, "d_aaaaaaaaaaaaaaaaaaaaaa",
+	    NOW + JTA_STORE_DRAFT_TTL, &err), 404);
+	/* Alice's draft is untouched. */
+	ck_assert_int_eq(jta_store_draft_get(e.be.store, e.alice.id,
+	    "d_aaaaaaaaaaaaaaaaaaaaaa", NOW + 1, &d, &err), JTA_OK);
+	ck_assert_str_eq(d.status, "ready");
+	jta_store_draft_clear(&d);
+	teardown(&e);
+}
+END_TEST
+
+START_TEST(discard_refused_once_submitting_or_submitted)
+{
+	struct env	 e;
+	struct jta_draft d;
+	struct jta_error err;
+
+	setup(&e);
+	/* The create's answer is lost: the draft stays submitting. */
+	w.lose_before = 1;
+	ck_assert_int_eq(sub(&e, NOW, NULL, NULL, 0), 503);
+	ck_assert_int_eq(discard(&e, &e.alice, "d_aaaaaaaaaaaaaaaaaaaaaa",
+	    NOW + 1, &err), 409);
+	ck_assert_str_eq(err.field, "id");
+	ck_assert_ptr_nonnull(strstr(err.detail, "being submitted"));
+	ck_assert_int_eq(jta_store_draft_get(e.be.store, e.alice.id,
+	    "d_aaaaaaaaaaaaaaaaaaaaaa", NOW + 1, &d, &err), JTA_OK);
+	ck_assert_str_eq(d.status, "submitting");
+	jta_store_draft_clear(&d);
+	/* Submitted: the detail names the issue it became. */
+	ck_assert_int_eq(sub(&e, NOW + WINDOW + 1, NULL, NULL, 0), 201);
+	ck_assert_int_eq(discard(&e, &e.alice, "d_aaaaaaaaaaaaaaaaaaaaaa",
+	    NOW + WINDOW + 2, &err), 409);
+	ck_assert_str_eq(err.field, "id");
+	ck_assert_ptr_nonnull(strstr(err.detail, "submitted as DEMO-1"));
+	ck_assert_int_eq(sub(&e, NOW + WINDOW + 3, NULL, NULL, 0), 200);
+	ck_assert_int_eq(w.made, 1);
+	teardown(&e);
+}
+END_TEST
+
 START_TEST(key_parse)
 {
 	char		 k[JTA_LIMIT_IDEMPOTENCY_KEY + 1], big[300];
@@ -374,6 +469,9 @@ jta_check_suite(void)
 	tcase_add_test(tc,
 	    unknown_attempt_sent_again_after_the_window_same_token);
 	tcase_add_test(tc, refused_create_leaves_the_draft_ready);
+	tcase_add_test(tc, discard_ready_draft_then_it_is_gone);
+	tcase_add_test(tc, discard_of_another_persons_draft_is_404);
+	tcase_add_test(tc, discard_refused_once_submitting_or_submitted);
 	tcase_add_test(tc, key_parse);
 	tcase_add_test(tc, ids);
 	suite_add_tcase(s, tc);

@@ -4276,6 +4276,158 @@ START_TEST(draft_claim_submit_then_done_repeats)
 }
 END_TEST
 
+START_TEST(draft_discard_only_ready_and_only_its_owners)
+{
+	struct jta_store *st;
+	struct jta_user	 alice, bob;
+	struct jta_claim c;
+	struct jta_draft d;
+	struct jta_error e;
+	char		 path[512], owner[64];
+
+	st = newstore(path, sizeof(path));
+	adduser(st, "alice", &alice);
+	adduser(st, "bob", &bob);
+	putdraft(st, &alice, "d_x", "discard me", D0);
+	putdraft(st, &alice, "d_y", "submit me", D0);
+	/* Another user's draft is one that does not exist. */
+	ck_assert_int_eq(jta_store_draft_discard(st, bob.id, "d_x", D0 + 1,
+	    &e), JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(e.status, 404);
+	ck_assert_int_eq(jta_store_draft_discard(st, alice.id, "d_x", D0 + 1,
+	    &e), JTA_OK);
+	ck_assert_int_eq(jta_store_draft_get(st, alice.id, "d_x", D0 + 1, &d,
+	    &e), JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_store_draft_discard(st, alice.id, "d_x", D0 + 2,
+	    &e), JTA_ERR_NOTFOUND);
+	/* A discarded draft cannot be claimed: nothing is ever sent. */
+	ck_assert_int_eq(claim(st, &alice, "d_x", 1, "A", D0 + 2, 60, &c, &e),
+	    JTA_ERR_NOTFOUND);
+	/* A claimed draft is not discarded, and its lease stays whole. */
+	ck_assert_int_eq(claim(st, &alice, "d_y", 1, "A", D0 + 2, 60, &c, &e),
+	    JTA_OK);
+	ck_assert_int_eq(c.res, JTA_CLAIM_NEW);
+	jta_store_claim_clear(&c);
+	ck_assert_int_eq(jta_store_draft_discard(st, alice.id, "d_y", D0 + 3,
+	    &e), JTA_ERR_CONFLICT);
+	ck_assert_int_eq(e.status, 409);
+	ck_assert_str_eq(e.field, "id");
+	ck_assert_str_eq(sqltext(path, "SELECT lease_owner FROM drafts WHERE "
+	    "id = 'd_y'", owner, sizeof(owner)), "A");
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM drafts WHERE "
+	    "once_token = 'o_tokentokentokentoken' AND status = "
+	    "'submitting'"), 1);
+	/* Expired drafts read as missing. */
+	putdraft(st, &alice, "d_z", "old", D0);
+	ck_assert_int_eq(jta_store_draft_discard(st, alice.id, "d_z",
+	    D0 + JTA_STORE_DRAFT_TTL, &e), JTA_ERR_NOTFOUND);
+	jta_store_close(st);
+}
+END_TEST
+
+/*
+ * A discard racing a submit's claim: two processes, one claiming and one
+ * discarding the same draft, both let go while a third connection holds
+ * the write lock, so both wait for it at the same moment; whichever gets
+ * it next decides.  Each draft ends one way only: claimed (the discard
+ * is 409 and the row stays submitting under the claimer's lease) or
+ * discarded (the claim finds nothing, so no create would be sent).
+ * Never both, never neither; no SQLITE_BUSY escapes.
+ */
+#define NRACE	8
+START_TEST(draft_discard_racing_a_claim_is_one_or_the_other)
+{
+	struct jta_store *st;
+	struct jta_user	 alice;
+	sqlite3		*db;
+	char		 path[512], id[16], res[2][NRACE];
+	int		 go[2][2], out[2][2], i, k, status, claimed = 0;
+	pid_t		 pids[2];
+
+	st = newstore(path, sizeof(path));
+	adduser(st, "alice", &alice);
+	for (i = 0; i < NRACE; i++) {
+		snprintf(id, sizeof(id), "d_r%02d", i);
+		putdraft(st, &alice, id, "race", D0);
+	}
+	jta_store_close(st);
+	/* No SQLite connection crosses a fork. */
+	for (k = 0; k < 2; k++) {
+		ck_assert_int_eq(pipe(go[k]), 0);
+		ck_assert_int_eq(pipe(out[k]), 0);
+		if ((pids[k] = fork()) == 0) {
+			struct jta_store *cst = NULL;
+			struct jta_claim c;
+			struct jta_error e;
+			char		 m[512], r, b;
+			enum jta_err	 rc;
+
+			close(go[k][1]);
+			close(out[k][0]);
+			if (jta_store_open(path, 10000, 0, &cst, m,
+			    sizeof(m)) != JTA_OK)
+				_exit(2);
+			for (i = 0; i < NRACE; i++) {
+				if (read(go[k][0], &b, 1) != 1)
+					_exit(3);
+				snprintf(id, sizeof(id), "d_r%02d", i);
+				memset(&e, 0, sizeof(e));
+				if (k == 0) {
+					rc = claim(cst, &alice, id, 1, "A",
+					    D0 + 1, 600, &c, &e);
+					r = rc == JTA_OK && c.res ==
+					    JTA_CLAIM_NEW ? 'N' : rc ==
+					    JTA_ERR_NOTFOUND ? 'X' : '?';
+					jta_store_claim_clear(&c);
+				} else {
+					rc = jta_store_draft_discard(cst,
+					    alice.id, id, D0 + 1, &e);
+					r = rc == JTA_OK ? 'D' : rc ==
+					    JTA_ERR_CONFLICT ? 'C' : '?';
+				}
+				if (write(out[k][1], &r, 1) != 1)
+					_exit(4);
+			}
+			jta_store_close(cst);
+			_exit(0);
+		}
+		ck_assert_int_gt(pids[k], 0);
+		close(go[k][0]);
+		close(out[k][1]);
+	}
+	db = sqlopen(path);
+	for (i = 0; i < NRACE; i++) {
+		ck_assert_int_eq(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL,
+		    NULL), SQLITE_OK);
+		for (k = 0; k < 2; k++)
+			ck_assert_int_eq(write(go[k][1], "g", 1), 1);
+		/* Both are now waiting for the lock we hold. */
+		usleep(150 * 1000);
+		ck_assert_int_eq(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL),
+		    SQLITE_OK);
+		for (k = 0; k < 2; k++)
+			ck_assert_int_eq(read(out[k][0], &res[k][i], 1), 1);
+	}
+	sqlite3_close(db);
+	for (k = 0; k < 2; k++) {
+		close(go[k][1]);
+		close(out[k][0]);
+		ck_assert_int_eq(waitpid(pids[k], &status, 0), pids[k]);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "child %d status %d", k, status);
+	}
+	for (i = 0; i < NRACE; i++) {
+		ck_assert_msg((res[0][i] == 'N' && res[1][i] == 'C') ||
+		    (res[0][i] == 'X' && res[1][i] == 'D'),
+		    "draft %d: claim %c, discard %c", i, res[0][i], res[1][i]);
+		claimed += res[0][i] == 'N';
+	}
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM drafts"), claimed);
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM drafts WHERE "
+	    "status = 'submitting' AND lease_owner = 'A'"), claimed);
+}
+END_TEST
+
 START_TEST(draft_lease_ran_out_is_taken_over)
 {
 	struct jta_store *st;
@@ -4991,6 +5143,8 @@ store_suite(void)
 	tcase_add_test(tc, migration_5_to_6_keeps_tickets);
 	tcase_add_test(tc, draft_put_get_edit_only_by_its_owner);
 	tcase_add_test(tc, draft_claim_submit_then_done_repeats);
+	tcase_add_test(tc, draft_discard_only_ready_and_only_its_owners);
+	tcase_add_test(tc, draft_discard_racing_a_claim_is_one_or_the_other);
 	tcase_add_test(tc, draft_lease_ran_out_is_taken_over);
 	tcase_add_test(tc, draft_release_unknown_resumes_definite_goes_ready);
 	tcase_add_test(tc, idem_claim_states);
