@@ -131,10 +131,15 @@ jta_authz_redirect_uri_valid(const char *uri)
 		auth = uri + 7;
 	} else
 		return 0;
+	/* ASCII only (RFC 3986 §2: a URI is ASCII; other bytes are
+	 * percent-encoded), and no '@' anywhere: legal in a path, but no
+	 * client we serve needs it, and refusing it leaves no reading of
+	 * the URI in which it carries userinfo (RFC 9700 §4.1.3). */
 	for (i = 0; i < len; i++)
-		if ((unsigned char)uri[i] <= 0x20 || uri[i] == 0x7f ||
-		    uri[i] == '#' || uri[i] == '"' || uri[i] == '<' ||
-		    uri[i] == '>' || uri[i] == '\\' || uri[i] == '*')
+		if ((unsigned char)uri[i] <= 0x20 ||
+		    (unsigned char)uri[i] >= 0x7f || uri[i] == '#' ||
+		    uri[i] == '"' || uri[i] == '<' || uri[i] == '>' ||
+		    uri[i] == '\\' || uri[i] == '*' || uri[i] == '@')
 			return 0;
 	/* The authority: up to the first '/', '?' or the end; host and
 	 * an optional port, never userinfo (RFC 9700 §4.1.3, §2.1). */

@@ -154,6 +154,9 @@ START_TEST(redirect_uri_shapes)
 	    "chatgpt.com/"));
 	ck_assert(!jta_authz_redirect_uri_valid("https://chatgpt.com%2f@x/"));
 	ck_assert(!jta_authz_redirect_uri_valid("https://.chatgpt.com/cb"));
+	/* Found by fuzz_oauth: raw bytes past ASCII, and '@' in a path. */
+	ck_assert(!jta_authz_redirect_uri_valid("https://chatgpt.com/cb\xff"));
+	ck_assert(!jta_authz_redirect_uri_valid("https://chatgpt.com/a@b/cb"));
 	ck_assert(!jta_authz_redirect_uri_valid("https://chatgpt.com:/cb"));
 	ck_assert(!jta_authz_redirect_uri_valid("https://chatgpt.com:8x/cb"));
 	ck_assert(!jta_authz_redirect_uri_valid("https://chatgpt.com:123456/"));
