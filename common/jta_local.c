@@ -661,8 +661,8 @@ project(struct jta_backend *be, const char *key, json_t **list,
 		return jta_error_set(err, rc, 500, NULL,
 		    "the ticket store failed; the server log has details");
 	json_array_foreach(*list, i, x)
-		if (strcmp(json_string_value(json_object_get(x, "key")), key) ==
-		    0)
+		if (key != NULL && strcmp(json_string_value(json_object_get(x,
+		    "key")), key) == 0)
 			*p = x;
 	return JTA_OK;
 }
@@ -897,23 +897,30 @@ prepare(struct jta_backend *be, const struct jta_user *who,
 	if ((rc = project(be, key, &list, &p, err)) != JTA_OK)
 		return rc;
 	jta_error_begin(err);
-	if ((*prepared = json_pack("{s:s}", "project", key)) == NULL ||
+	if ((*prepared = json_object()) == NULL ||
+	    (key != NULL && json_object_set_new(*prepared, "project",
+	    json_string(key)) != 0) ||
 	    (keys = json_array()) == NULL || (prio = json_array()) == NULL ||
 	    (lf = localfields()) == NULL) {
 		rc = JTA_ERR_NOMEM;
 		goto out;
 	}
+	/* The basics are problems like any other (the request table does
+	 * not require them), so the assistant asks for all at once. */
 	if (p == NULL) {
 		json_array_foreach(list, i, v)
 			if (json_array_append(keys, json_object_get(v, "key")))
 				break;
-		problem(err, "project", NULL, "is not a project of this server",
-		    keys, JTA_ASK_ONE);
+		problem(err, "project", "Project", key == NULL ? "is required" :
+		    "is not a project of this server", keys, JTA_ASK_ONE);
 	} else if ((t = typeof_(p, type)) == NULL)
 		problem(err, "type", NULL, "is not an issue type of this "
 		    "project", json_object_get(p, "types"), JTA_ASK_ONE);
 	else if (json_object_set_new(*prepared, "type", json_string(t)) != 0)
 		rc = JTA_ERR_NOMEM;
+	if (json_object_get(input, "summary") == NULL)
+		problem(err, "summary", "Summary", "is required", NULL,
+		    JTA_ASK_TEXT);
 	for (i = 0; copied[i] != NULL; i++)
 		if ((v = json_object_get(input, copied[i])) != NULL &&
 		    json_object_set(*prepared, copied[i], unconst(v)) != 0)

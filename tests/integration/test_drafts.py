@@ -205,7 +205,44 @@ def common_cases(c, s, alice, bob, project, created_count, bob_creates):
             len(set(j["key"] for st, _, j in res if st == 201)) == 1, res)
     c.eq(s + "8 concurrent keyed creates made one issue", created_count(),
          n0 + 1)
+    basics_cases(c, s, alice, project, created_count)
     return did
+
+
+def item_of(e, field):
+    """The errors[] item of a problem body about field, or {}."""
+    for it in (e or {}).get("errors") or []:
+        if it.get("field") == field:
+            return it
+    return {}
+
+
+def basics_cases(c, s, alice, project, created_count):
+    """Missing or unknown basics are follow-up questions like any other
+    field, all in one answer."""
+    n0 = created_count()
+    for path in ("/api/drafts", "/api/issues"):
+        st, _, e, _ = alice.call("POST", path, {"description": "d"})
+        pr, su = item_of(e, "project"), item_of(e, "summary")
+        c.check(s + "%s without project and summary: 422 asking for both"
+                % path, st == 422 and pr.get("question") and
+                su.get("question") and project in (pr.get("allowed") or []),
+                (st, e))
+        st, _, e, _ = alice.call("POST", path, {
+            "project": project, "type": "No such type"})
+        ty, su = item_of(e, "type"), item_of(e, "summary")
+        c.check(s + "%s with an unknown type and no summary: 422 asking "
+                "for both, the type with the project's types" % path,
+                st == 422 and ty.get("question") and ty.get("allowed") and
+                su.get("question"), (st, e))
+        st, _, e, _ = alice.call("POST", path, {
+            "project": "NOSUCH", "summary": "s"})
+        pr = item_of(e, "project")
+        c.check(s + "%s with an unknown project: 422 asking which, with "
+                "the person's projects" % path,
+                st == 422 and pr.get("question") and
+                project in (pr.get("allowed") or []), (st, e))
+    c.eq(s + "nothing created by the questions", created_count(), n0)
 
 
 def local_test(c, stack, server):
