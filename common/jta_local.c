@@ -741,6 +741,10 @@ stale(enum jta_err rc, struct jta_error *err)
 	    "try again");
 }
 
+/* The priority of a ticket created without one (one of
+ * jta_local_priorities; the store's own default too). */
+static const char defprio[] = "Medium";
+
 /* The embedded store's create screen: the same for every project and
  * type (api.md "Field discovery"). */
 static json_t *
@@ -758,7 +762,7 @@ localfields(void)
 	    "id", "description", "name", "Description", "required", 0,
 	    "type", "text",
 	    "id", "priority", "name", "Priority", "required", 0, "type",
-	    "option", "allowed", prio, "default", "Medium",
+	    "option", "allowed", prio, "default", defprio,
 	    "id", "labels", "name", "Labels", "required", 0, "type", "labels",
 	    "id", "assignee", "name", "Assignee", "required", 0, "type",
 	    "user");
@@ -937,6 +941,11 @@ prepare(struct jta_backend *be, const struct jta_user *who,
 	if (pr != NULL && json_object_get(*prepared, "priority") == NULL)
 		problem(err, "priority", NULL, "is not a priority of this "
 		    "server", prio, JTA_ASK_ONE);
+	/* The default the store would file is shown and filed as given,
+	 * so the person approves exactly what is filed. */
+	if (pr == NULL && json_object_set_new(*prepared, "priority",
+	    json_string(defprio)) != 0)
+		rc = JTA_ERR_NOMEM;
 	if (json_object_get(input, "components") != NULL)
 		problem(err, "components", NULL, "cannot be set: the embedded "
 		    "ticket store has no components", NULL, JTA_ASK_SOME);

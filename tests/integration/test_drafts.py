@@ -219,7 +219,8 @@ def item_of(e, field):
 
 def basics_cases(c, s, alice, project, created_count):
     """Missing or unknown basics are follow-up questions like any other
-    field, all in one answer."""
+    field, all in one answer; the preview shows the defaults that are
+    filed, and the filed issue is the preview."""
     n0 = created_count()
     for path in ("/api/drafts", "/api/issues"):
         st, _, e, _ = alice.call("POST", path, {"description": "d"})
@@ -243,6 +244,20 @@ def basics_cases(c, s, alice, project, created_count):
                 st == 422 and pr.get("question") and
                 project in (pr.get("allowed") or []), (st, e))
     c.eq(s + "nothing created by the questions", created_count(), n0)
+
+    st, _, d, _ = alice.call("POST", "/api/drafts", {
+        "project": project, "summary": "Draft: defaults shown"})
+    pv = (d or {}).get("preview") or {}
+    c.check(s + "the preview shows the default priority",
+            st == 201 and pv.get("priority"), (st, d))
+    st, _, r, _ = alice.call("POST", "/api/drafts/%s/submit" % d["id"],
+                             {"revision": d["revision"]})
+    key = ((r or {}).get("issue") or {}).get("key", "")
+    st2, _, issue, _ = alice.call("GET", "/api/issues/" + key)
+    diff = {k: (v, (issue or {}).get(k)) for k, v in pv.items()
+            if k != "fields" and (issue or {}).get(k) != v}
+    c.check(s + "the filed issue has every value of the preview",
+            st == 201 and st2 == 200 and not diff, (st, st2, diff))
 
 
 def local_test(c, stack, server):

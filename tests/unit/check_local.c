@@ -476,6 +476,39 @@ START_TEST(prepare_asks_for_type_and_summary_together)
 }
 END_TEST
 
+/* The preview names the priority filed by default, and the filed
+ * ticket carries exactly every value of the preview. */
+START_TEST(prepare_shows_the_default_priority_and_files_the_preview)
+{
+	struct env	 e;
+	struct jta_error err;
+	json_t		*in, *prep = NULL, *pv, *out = NULL, *t;
+	const char	*k;
+	json_t		*v;
+
+	setup(&e);
+	memset(&err, 0, sizeof(err));
+	in = J("{\"project\":\"DEMO\",\"summary\":\"s\"}");
+	ck_assert_int_eq(e.be.ops->prepare(&e.be, &e.alice, in, &prep, &err),
+	    JTA_OK);
+	pv = jta_backend_preview(prep);
+	ck_assert_str_eq(sget(pv, "priority"), "Medium");
+	ck_assert_str_eq(sget(pv, "type"), "Task");
+	ck_assert_int_eq(e.be.ops->create(&e.be, &e.alice, prep, NULL, &out,
+	    &err), JTA_OK);
+	t = bget(&e, sget(out, "key"));
+	json_object_foreach(pv, k, v)
+		ck_assert_msg(json_equal(v, json_object_get(t, k)),
+		    "preview %s differs from the filed issue", k);
+	json_decref(t);
+	json_decref(out);
+	json_decref(pv);
+	json_decref(prep);
+	json_decref(in);
+	teardown(&e);
+}
+END_TEST
+
 START_TEST(tk_create_without_the_project_is_422)
 {
 	struct env	 e;
@@ -885,6 +918,8 @@ local_suite(void)
 	tcase_add_test(tc, tk_create_without_the_project_is_422);
 	tcase_add_test(tc, prepare_asks_for_every_missing_basic_at_once);
 	tcase_add_test(tc, prepare_asks_for_type_and_summary_together);
+	tcase_add_test(tc,
+	    prepare_shows_the_default_priority_and_files_the_preview);
 	tcase_add_test(tc, tk_list_shape_and_resolution_filter);
 	tcase_add_test(tc, tk_update_patch_changes_only_given_fields);
 	tcase_add_test(tc, tk_update_put_replaces_fields);
