@@ -6,9 +6,11 @@
 #include "jta_backend.h"
 
 const struct jta_field jta_backend_create_fields[] = {
-	{ "project", JTA_FT_PROJECT, JTA_F_REQUIRED, 0, 0, NULL },
-	{ "summary", JTA_FT_STRING, JTA_F_REQUIRED, 1, JTA_LIMIT_SUMMARY,
-	    NULL },
+	/* project and summary are required, but the backend's prepare
+	 * says so, with a question, among every other problem of the
+	 * request (not one at a time here). */
+	{ "project", JTA_FT_PROJECT, 0, 0, 0, NULL },
+	{ "summary", JTA_FT_STRING, 0, 1, JTA_LIMIT_SUMMARY, NULL },
 	{ "type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
 	{ "description", JTA_FT_TEXT, 0, 0, JTA_LIMIT_DESCRIPTION, NULL },
 	{ "priority", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },

@@ -183,7 +183,10 @@ void jta_backend_free(struct jta_backend *be);
  * project, summary, type, description, priority, labels, components,
  * assignee (a user name, an email or a Jira account id; null: none),
  * parent and fields ({name or id: value}).  For jta_req_json /
- * jta_req_check_object; the values are then resolved by prepare.
+ * jta_req_check_object; the values are then resolved by prepare.  The
+ * table requires none of them: prepare reports a missing project or
+ * summary among the other problems, with a question, so that one
+ * answer asks for everything.
  */
 extern const struct jta_field jta_backend_create_fields[];
 extern const size_t jta_backend_ncreate_fields;

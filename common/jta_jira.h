@@ -372,7 +372,10 @@ enum jta_err jta_jira_meta_fields(const json_t *meta, json_t **out,
  * of POST /rest/api/3/issue (ids: {"id"} for allowed values, {"key"}
  * for issues, null placeholders for people), "adf": ids whose value is
  * Markdown to turn into ADF, "users": [{field (request member), id (Jira
- * field), name, values [as sent], multi}] to look up}.
+ * field), name, values [as sent], multi}] to look up}.  The create
+ * screen's default values of fields the request leaves out (an allowed
+ * value, a list of them, a string or a number) are in both the preview
+ * and "_ids".fields, so the preview shows everything that is filed.
  *
  * Problems (a value not allowed, a field not on the create screen, a
  * required field missing, an unknown field in "fields") are added to

@@ -1015,6 +1015,34 @@ parent(struct jta_backend *be, const struct jta_user *who, const char *key,
 	return rc;
 }
 
+/* Add the problem of a missing or unknown project (key NULL: missing)
+ * to err, with the keys of the projects the person can see as the
+ * allowed values. */
+static enum jta_err
+askproject(struct jta_backend *be, const struct jta_user *who,
+    const char *key, struct jta_error *err)
+{
+	json_t		*list = NULL;
+	const json_t	*p;
+	size_t		 i;
+	enum jta_err	 rc;
+
+	if ((rc = projects(be, who, &list, err)) != JTA_OK)
+		return rc;
+	jta_error_begin(err);
+	if (jta_error_add(err, "project", key == NULL ? "is required" :
+	    "is not a project you can create issues in") == 0) {
+		(void)jta_error_name(err, "Project");
+		json_array_foreach(json_object_get(list, "projects"), i, p)
+			if (jta_error_allow(err, json_string_value(
+			    json_object_get(p, "key"))) != 0)
+				break;
+		(void)jta_error_ask_about(err, JTA_ASK_ONE);
+	}
+	json_decref(list);
+	return JTA_OK;
+}
+
 /* The prepare operation of jta_backend.h, on Jira's create screens. */
 enum jta_err
 jta_jira_backend_prepare(struct jta_backend *be, const struct jta_user *who,
@@ -1033,13 +1061,16 @@ jta_jira_backend_prepare(struct jta_backend *be, const struct jta_user *who,
 	enum jta_err	 rc;
 
 	*prepared = NULL;
-	if ((rc = meta(be, who, project, type, &types, &t, &names, &mf,
-	    err)) != JTA_OK) {
-		if (rc == JTA_ERR_NOTFOUND)
-			rc = jta_error_set(err, JTA_ERR_INPUT, 422, "project",
-			    "there is no project %s you can create issues in",
-			    project);
-		else if (rc == JTA_ERR_INPUT && t == NULL && names != NULL &&
+	rc = project == NULL ? JTA_ERR_NOTFOUND : meta(be, who, project, type,
+	    &types, &t, &names, &mf, err);
+	if (rc != JTA_OK) {
+		/* Without the project or type there is no create screen to
+		 * check the rest against; ask for what is known missing,
+		 * all at once. */
+		if (rc == JTA_ERR_NOTFOUND) {
+			if ((rc = askproject(be, who, project, err)) != JTA_OK)
+				goto out;
+		} else if (rc == JTA_ERR_INPUT && t == NULL && names != NULL &&
 		    type != NULL) {
 			/* An unknown type: one problem, with the types. */
 			jta_error_begin(err);
@@ -1051,8 +1082,14 @@ jta_jira_backend_prepare(struct jta_backend *be, const struct jta_user *who,
 						break;
 				(void)jta_error_ask_about(err, JTA_ASK_ONE);
 			}
-			rc = jta_error_collected(err);
+		} else
+			goto out;
+		if (json_object_get(input, "summary") == NULL &&
+		    jta_error_add(err, "summary", "is required") == 0) {
+			(void)jta_error_name(err, "Summary");
+			(void)jta_error_ask_about(err, JTA_ASK_TEXT);
 		}
+		rc = jta_error_collected(err);
 		goto out;
 	}
 	jta_error_begin(err);

@@ -632,6 +632,95 @@ member(struct resolving *r, const json_t *input, const char *field)
 	    jta_jira_oset(r->prep, field, json_deep_copy(v)) != 0 ? -1 : 0;
 }
 
+/* 1 when createmeta field m may be set on create (no "operations", or
+ * "set" among them). */
+static int
+settable(const json_t *m)
+{
+	const json_t	*ops = json_object_get(m, "operations"), *v;
+	size_t		 i;
+
+	if (!json_is_array(ops))
+		return 1;
+	json_array_foreach(ops, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), "set") ==
+		    0)
+			return 1;
+	return 0;
+}
+
+/* The create screen's default values of the fields nothing set, sent
+ * with the create and shown in the preview, so that the person approves
+ * exactly what is filed: an allowed value as {"id"} (a list of them for
+ * options), a string, date or number as it is.  Defaults of other kinds
+ * (people, issues, rich text as ADF) and values without a name are not
+ * values this API can show, and are left to Jira.  Returns 0, or -1
+ * when memory ran out. */
+static int
+defaults(struct resolving *r)
+{
+	const json_t	*m, *dv, *x;
+	const char	*id, *name, *t, *shown;
+	json_t		*send, *show;
+	size_t		 i, j;
+
+	json_array_foreach(r->meta, i, m) {
+		id = metaid(m);
+		name = jta_jira_strmem(m, "name");
+		dv = json_object_get(m, "defaultValue");
+		if (id == NULL || name == NULL || dv == NULL ||
+		    !json_is_true(json_object_get(m, "hasDefaultValue")) ||
+		    !settable(m) || inlist(unsettable, id) ||
+		    json_object_get(r->jf, id) != NULL ||
+		    json_object_get(r->given, id) != NULL)
+			continue;
+		t = jta_jira_field_type(m);
+		if (strcmp(t, "option") == 0 && json_is_array(dv))
+			dv = json_array_get(dv, 0);
+		if (strcmp(t, "option") == 0 && valname(dv) != NULL) {
+			send = idof(dv, valname(dv), &shown);
+			show = json_string(shown);
+		} else if (strcmp(t, "options") == 0 && json_is_array(dv) &&
+		    json_array_size(dv) > 0) {
+			send = json_array();
+			show = json_array();
+			json_array_foreach(dv, j, x)
+				if (send == NULL || show == NULL ||
+				    valname(x) == NULL ||
+				    json_array_append_new(send, idof(x,
+				    valname(x), &shown)) != 0 ||
+				    json_array_append_new(show,
+				    json_string(shown)) != 0)
+					break;
+			if (j < json_array_size(dv)) {
+				json_decref(send);
+				json_decref(show);
+				if (send == NULL || show == NULL)
+					return -1;
+				continue;
+			}
+		} else if (((strcmp(t, "string") == 0 || strcmp(t, "date") ==
+		    0 || strcmp(t, "datetime") == 0) && json_is_string(dv)) ||
+		    (strcmp(t, "number") == 0 && json_is_number(dv))) {
+			if ((send = json_deep_copy(dv)) == NULL)
+				return -1;
+			if ((show = json_deep_copy(dv)) == NULL) {
+				json_decref(send);
+				return -1;
+			}
+		} else
+			continue;
+		if (jta_jira_oset(r->jf, id, send) != 0) {
+			json_decref(show);
+			return -1;
+		}
+		if (jta_jira_oset(inlist(members, id) ? r->prep : r->shown,
+		    inlist(members, id) ? id : name, show) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* Ask for every field Jira requires that nothing set. */
 static void
 missing(struct resolving *r)
@@ -733,6 +822,8 @@ jta_jira_resolve(const json_t *input, const json_t *type,
 		    custom(&r, m, key, v) != 0)
 			goto out;
 	}
+	if (defaults(&r) != 0)
+		goto out;
 	missing(&r);
 	if (json_object_size(r.shown) > 0 && json_object_set(r.prep, "fields",
 	    r.shown) != 0)

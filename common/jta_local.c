@@ -661,8 +661,8 @@ project(struct jta_backend *be, const char *key, json_t **list,
 		return jta_error_set(err, rc, 500, NULL,
 		    "the ticket store failed; the server log has details");
 	json_array_foreach(*list, i, x)
-		if (strcmp(json_string_value(json_object_get(x, "key")), key) ==
-		    0)
+		if (key != NULL && strcmp(json_string_value(json_object_get(x,
+		    "key")), key) == 0)
 			*p = x;
 	return JTA_OK;
 }
@@ -741,6 +741,10 @@ stale(enum jta_err rc, struct jta_error *err)
 	    "try again");
 }
 
+/* The priority of a ticket created without one (one of
+ * jta_local_priorities; the store's own default too). */
+static const char defprio[] = "Medium";
+
 /* The embedded store's create screen: the same for every project and
  * type (api.md "Field discovery"). */
 static json_t *
@@ -758,7 +762,7 @@ localfields(void)
 	    "id", "description", "name", "Description", "required", 0,
 	    "type", "text",
 	    "id", "priority", "name", "Priority", "required", 0, "type",
-	    "option", "allowed", prio, "default", "Medium",
+	    "option", "allowed", prio, "default", defprio,
 	    "id", "labels", "name", "Labels", "required", 0, "type", "labels",
 	    "id", "assignee", "name", "Assignee", "required", 0, "type",
 	    "user");
@@ -897,23 +901,30 @@ prepare(struct jta_backend *be, const struct jta_user *who,
 	if ((rc = project(be, key, &list, &p, err)) != JTA_OK)
 		return rc;
 	jta_error_begin(err);
-	if ((*prepared = json_pack("{s:s}", "project", key)) == NULL ||
+	if ((*prepared = json_object()) == NULL ||
+	    (key != NULL && json_object_set_new(*prepared, "project",
+	    json_string(key)) != 0) ||
 	    (keys = json_array()) == NULL || (prio = json_array()) == NULL ||
 	    (lf = localfields()) == NULL) {
 		rc = JTA_ERR_NOMEM;
 		goto out;
 	}
+	/* The basics are problems like any other (the request table does
+	 * not require them), so the assistant asks for all at once. */
 	if (p == NULL) {
 		json_array_foreach(list, i, v)
 			if (json_array_append(keys, json_object_get(v, "key")))
 				break;
-		problem(err, "project", NULL, "is not a project of this server",
-		    keys, JTA_ASK_ONE);
+		problem(err, "project", "Project", key == NULL ? "is required" :
+		    "is not a project of this server", keys, JTA_ASK_ONE);
 	} else if ((t = typeof_(p, type)) == NULL)
 		problem(err, "type", NULL, "is not an issue type of this "
 		    "project", json_object_get(p, "types"), JTA_ASK_ONE);
 	else if (json_object_set_new(*prepared, "type", json_string(t)) != 0)
 		rc = JTA_ERR_NOMEM;
+	if (json_object_get(input, "summary") == NULL)
+		problem(err, "summary", "Summary", "is required", NULL,
+		    JTA_ASK_TEXT);
 	for (i = 0; copied[i] != NULL; i++)
 		if ((v = json_object_get(input, copied[i])) != NULL &&
 		    json_object_set(*prepared, copied[i], unconst(v)) != 0)
@@ -930,6 +941,11 @@ prepare(struct jta_backend *be, const struct jta_user *who,
 	if (pr != NULL && json_object_get(*prepared, "priority") == NULL)
 		problem(err, "priority", NULL, "is not a priority of this "
 		    "server", prio, JTA_ASK_ONE);
+	/* The default the store would file is shown and filed as given,
+	 * so the person approves exactly what is filed. */
+	if (pr == NULL && json_object_set_new(*prepared, "priority",
+	    json_string(defprio)) != 0)
+		rc = JTA_ERR_NOMEM;
 	if (json_object_get(input, "components") != NULL)
 		problem(err, "components", NULL, "cannot be set: the embedded "
 		    "ticket store has no components", NULL, JTA_ASK_SOME);

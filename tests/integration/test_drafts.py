@@ -206,6 +206,7 @@ def common_cases(c, s, alice, bob, project, created_count, bob_creates):
             len(set(j["key"] for st, _, j in res if st == 201)) == 1, res)
     c.eq(s + "8 concurrent keyed creates made one issue", created_count(),
          n0 + 1)
+    basics_cases(c, s, alice, project, created_count)
     return did
 
 
@@ -279,6 +280,57 @@ def discard_cases(c, s, stack, alice, bob, project, submitted, created_count):
     c.check(s + "audit: the refused discards of used drafts are 409",
             ("draft", submitted, "drafts", 409, "field id") in mine and
             ("draft", ds["id"], "drafts", 409, "field id") in mine, rows)
+
+
+def item_of(e, field):
+    """The errors[] item of a problem body about field, or {}."""
+    for it in (e or {}).get("errors") or []:
+        if it.get("field") == field:
+            return it
+    return {}
+
+
+def basics_cases(c, s, alice, project, created_count):
+    """Missing or unknown basics are follow-up questions like any other
+    field, all in one answer; the preview shows the defaults that are
+    filed, and the filed issue is the preview."""
+    n0 = created_count()
+    for path in ("/api/drafts", "/api/issues"):
+        st, _, e, _ = alice.call("POST", path, {"description": "d"})
+        pr, su = item_of(e, "project"), item_of(e, "summary")
+        c.check(s + "%s without project and summary: 422 asking for both"
+                % path, st == 422 and pr.get("question") and
+                su.get("question") and project in (pr.get("allowed") or []),
+                (st, e))
+        st, _, e, _ = alice.call("POST", path, {
+            "project": project, "type": "No such type"})
+        ty, su = item_of(e, "type"), item_of(e, "summary")
+        c.check(s + "%s with an unknown type and no summary: 422 asking "
+                "for both, the type with the project's types" % path,
+                st == 422 and ty.get("question") and ty.get("allowed") and
+                su.get("question"), (st, e))
+        st, _, e, _ = alice.call("POST", path, {
+            "project": "NOSUCH", "summary": "s"})
+        pr = item_of(e, "project")
+        c.check(s + "%s with an unknown project: 422 asking which, with "
+                "the person's projects" % path,
+                st == 422 and pr.get("question") and
+                project in (pr.get("allowed") or []), (st, e))
+    c.eq(s + "nothing created by the questions", created_count(), n0)
+
+    st, _, d, _ = alice.call("POST", "/api/drafts", {
+        "project": project, "summary": "Draft: defaults shown"})
+    pv = (d or {}).get("preview") or {}
+    c.check(s + "the preview shows the default priority",
+            st == 201 and pv.get("priority"), (st, d))
+    st, _, r, _ = alice.call("POST", "/api/drafts/%s/submit" % d["id"],
+                             {"revision": d["revision"]})
+    key = ((r or {}).get("issue") or {}).get("key", "")
+    st2, _, issue, _ = alice.call("GET", "/api/issues/" + key)
+    diff = {k: (v, (issue or {}).get(k)) for k, v in pv.items()
+            if k != "fields" and (issue or {}).get(k) != v}
+    c.check(s + "the filed issue has every value of the preview",
+            st == 201 and st2 == 200 and not diff, (st, st2, diff))
 
 
 def local_test(c, stack, server):

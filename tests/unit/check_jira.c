@@ -1511,6 +1511,82 @@ START_TEST(meta_type_by_name_or_first_non_subtask)
 }
 END_TEST
 
+/* A field the request leaves out that has a default on the create
+ * screen (Priority: Low) is shown in the preview and sent as shown. */
+START_TEST(resolve_shows_and_sends_screen_defaults)
+{
+	json_t		*meta = J(META), *out = NULL;
+	json_t		*type = J("{\"id\":\"2\",\"name\":\"Bug\"}");
+	json_t		*in = J("{\"project\":\"OPS\",\"summary\":\"s\","
+			    "\"fields\":{\"Affected service\":\"VPN\"}}");
+	struct jta_error e;
+
+	jta_error_begin(&e);
+	ck_assert_int_eq(jta_jira_resolve(in, type, meta, &out, &e), JTA_OK);
+	ck_assert_uint_eq(e.nitems, 0);
+	assert_jsontext(out, "{\"project\":\"OPS\",\"type\":\"Bug\","
+	    "\"summary\":\"s\",\"priority\":\"Low\",\"fields\":"
+	    "{\"Affected service\":\"VPN\"},"
+	    "\"_ids\":{\"fields\":{\"project\":{\"key\":\"OPS\"},\"issuetype\":"
+	    "{\"id\":\"2\"},\"summary\":\"s\",\"customfield_1\":{\"id\":"
+	    "\"11\"},\"priority\":{\"id\":\"2\"}},\"adf\":[],\"users\":[]}}");
+	json_decref(out);
+	json_decref(in);
+	json_decref(type);
+	json_decref(meta);
+}
+END_TEST
+
+/* Defaults of other kinds: a list of allowed values (components), a
+ * string; a field the request sets keeps the request's value, and a
+ * person's default is left to Jira. */
+START_TEST(resolve_default_lists_strings_and_given_values)
+{
+	json_t		*meta = J("[{\"fieldId\":\"summary\",\"name\":"
+			    "\"Summary\",\"required\":true,\"operations\":"
+			    "[\"set\"],\"schema\":{\"type\":\"string\"}},"
+			    "{\"fieldId\":\"components\",\"name\":"
+			    "\"Components\",\"required\":false,"
+			    "\"hasDefaultValue\":true,\"operations\":[\"set\"],"
+			    "\"schema\":{\"type\":\"array\",\"items\":"
+			    "\"component\"},\"allowedValues\":[{\"id\":\"7\","
+			    "\"name\":\"VPN\"}],\"defaultValue\":[{\"id\":"
+			    "\"7\",\"name\":\"VPN\"}]},"
+			    "{\"fieldId\":\"customfield_5\",\"name\":\"Site\","
+			    "\"required\":true,\"hasDefaultValue\":true,"
+			    "\"operations\":[\"set\"],\"schema\":{\"type\":"
+			    "\"string\"},\"defaultValue\":\"HQ\"},"
+			    "{\"fieldId\":\"customfield_6\",\"name\":\"Room\","
+			    "\"required\":false,\"hasDefaultValue\":true,"
+			    "\"operations\":[\"set\"],\"schema\":{\"type\":"
+			    "\"string\"},\"defaultValue\":\"1\"},"
+			    "{\"fieldId\":\"customfield_7\",\"name\":\"Owner\","
+			    "\"required\":false,\"hasDefaultValue\":true,"
+			    "\"operations\":[\"set\"],\"schema\":{\"type\":"
+			    "\"user\"},\"defaultValue\":{\"accountId\":"
+			    "\"5b10a2844c20165700ede21g\"}}]"), *out = NULL;
+	json_t		*type = J("{\"id\":\"2\",\"name\":\"Bug\"}");
+	json_t		*in = J("{\"project\":\"OPS\",\"summary\":\"s\","
+			    "\"fields\":{\"Room\":\"2\"}}");
+	struct jta_error e;
+
+	jta_error_begin(&e);
+	ck_assert_int_eq(jta_jira_resolve(in, type, meta, &out, &e), JTA_OK);
+	ck_assert_uint_eq(e.nitems, 0);
+	assert_jsontext(out, "{\"project\":\"OPS\",\"type\":\"Bug\","
+	    "\"summary\":\"s\",\"components\":[\"VPN\"],\"fields\":"
+	    "{\"Room\":\"2\",\"Site\":\"HQ\"},"
+	    "\"_ids\":{\"fields\":{\"project\":{\"key\":\"OPS\"},"
+	    "\"issuetype\":{\"id\":\"2\"},\"summary\":\"s\","
+	    "\"customfield_6\":\"2\",\"components\":[{\"id\":\"7\"}],"
+	    "\"customfield_5\":\"HQ\"},\"adf\":[],\"users\":[]}}");
+	json_decref(out);
+	json_decref(in);
+	json_decref(type);
+	json_decref(meta);
+}
+END_TEST
+
 START_TEST(resolve_names_to_ids)
 {
 	json_t		*meta = J(META), *out = NULL, *pv;
@@ -2207,6 +2283,8 @@ jta_check_suite(void)
 	tcase_add_test(map, meta_fields_map_to_our_list);
 	tcase_add_test(map, meta_type_by_name_or_first_non_subtask);
 	tcase_add_test(map, resolve_names_to_ids);
+	tcase_add_test(map, resolve_shows_and_sends_screen_defaults);
+	tcase_add_test(map, resolve_default_lists_strings_and_given_values);
 	tcase_add_test(map, resolve_collects_every_problem);
 	tcase_add_test(map, resolve_refuses_fields_off_the_screen);
 	tcase_add_test(map, me_spec_example);

@@ -408,6 +408,107 @@ START_TEST(update_refuses_type_and_assignee_in_api_words)
 }
 END_TEST
 
+/* The item of err about field, or a failure. */
+static const struct jta_error_item *
+item(const struct jta_error *e, const char *field)
+{
+	size_t	 i;
+
+	for (i = 0; i < e->nitems; i++)
+		if (strcmp(e->items[i].field, field) == 0)
+			return &e->items[i];
+	ck_abort_msg("no item for %s (%s)", field, e->detail);
+	return NULL;
+}
+
+/* A create without project and summary: one 422 asking for both, the
+ * project with the server's projects, like any other field. */
+START_TEST(prepare_asks_for_every_missing_basic_at_once)
+{
+	struct env	 e;
+	struct jta_error err;
+	const struct jta_error_item *it;
+	json_t		*in, *prep = NULL;
+
+	setup(&e);
+	memset(&err, 0, sizeof(err));
+	in = J("{\"description\":\"d\"}");
+	assert_err(e.be.ops->prepare(&e.be, &e.alice, in, &prep, &err), &err,
+	    JTA_ERR_INPUT, 422, NULL, NULL);
+	ck_assert_ptr_null(prep);
+	ck_assert_uint_eq(err.nitems, 2);
+	it = item(&err, "project");
+	ck_assert_str_eq(it->message, "is required");
+	ck_assert_uint_eq(it->nallowed, 1);
+	ck_assert_str_eq(jta_error_allowed(it, 0), "DEMO");
+	ck_assert_msg(strstr(it->question, "DEMO") != NULL, "question '%s'",
+	    it->question);
+	it = item(&err, "summary");
+	ck_assert_str_eq(it->message, "is required");
+	ck_assert_str_ne(it->question, "");
+	json_decref(in);
+	teardown(&e);
+}
+END_TEST
+
+/* An unknown type and a missing summary come back together, the type
+ * with the project's types. */
+START_TEST(prepare_asks_for_type_and_summary_together)
+{
+	struct env	 e;
+	struct jta_error err;
+	const struct jta_error_item *it;
+	json_t		*in, *prep = NULL;
+
+	setup(&e);
+	memset(&err, 0, sizeof(err));
+	in = J("{\"project\":\"DEMO\",\"type\":\"Nope\"}");
+	assert_err(e.be.ops->prepare(&e.be, &e.alice, in, &prep, &err), &err,
+	    JTA_ERR_INPUT, 422, NULL, NULL);
+	ck_assert_uint_eq(err.nitems, 2);
+	it = item(&err, "type");
+	ck_assert_uint_gt(it->nallowed, 0);
+	ck_assert_str_ne(it->question, "");
+	it = item(&err, "summary");
+	ck_assert_str_ne(it->question, "");
+	json_decref(in);
+	teardown(&e);
+}
+END_TEST
+
+/* The preview names the priority filed by default, and the filed
+ * ticket carries exactly every value of the preview. */
+START_TEST(prepare_shows_the_default_priority_and_files_the_preview)
+{
+	struct env	 e;
+	struct jta_error err;
+	json_t		*in, *prep = NULL, *pv, *out = NULL, *t;
+	const char	*k;
+	json_t		*v;
+
+	setup(&e);
+	memset(&err, 0, sizeof(err));
+	in = J("{\"project\":\"DEMO\",\"summary\":\"s\"}");
+	ck_assert_int_eq(e.be.ops->prepare(&e.be, &e.alice, in, &prep, &err),
+	    JTA_OK);
+	pv = jta_backend_preview(prep);
+	ck_assert_str_eq(sget(pv, "priority"), "Medium");
+	ck_assert_str_eq(sget(pv, "type"), "Task");
+	ck_assert_int_eq(e.be.ops->create(&e.be, &e.alice, prep, NULL, &out,
+	    &err), JTA_OK);
+	t = bget(&e, sget(out, "key"));
+	json_object_foreach(pv, k, v)
+		ck_assert_msg(json_equal(v, json_object_get(t, k)),
+		    "preview %s differs from the filed issue", k);
+	json_decref(t);
+	json_decref(out);
+	json_decref(pv);
+	json_decref(prep);
+	json_decref(in);
+	teardown(&e);
+}
+END_TEST
+
 START_TEST(tk_create_without_the_project_is_422)
 {
 	struct env	 e;
@@ -815,6 +916,10 @@ local_suite(void)
 	tcase_add_test(tc, tk_create_shape_and_resolution_status);
 	tcase_add_test(tc, tk_not_found_message);
 	tcase_add_test(tc, tk_create_without_the_project_is_422);
+	tcase_add_test(tc, prepare_asks_for_every_missing_basic_at_once);
+	tcase_add_test(tc, prepare_asks_for_type_and_summary_together);
+	tcase_add_test(tc,
+	    prepare_shows_the_default_priority_and_files_the_preview);
 	tcase_add_test(tc, tk_list_shape_and_resolution_filter);
 	tcase_add_test(tc, tk_update_patch_changes_only_given_fields);
 	tcase_add_test(tc, tk_update_put_replaces_fields);
