@@ -14,6 +14,7 @@
 #include "jta_log.h"
 #include "jta_req.h"
 #include "jta_text.h"
+#include "jta_url.h"
 #include "jta_store_authz.h"
 #include "jta_store_people.h"
 
@@ -72,106 +73,6 @@ mint(const struct jta_vault *v, const char *prefix, char *out, size_t outsz,
 	jta_vault_hash(v, out, strlen(out), hash);
 }
 
-/* 1 when the n bytes at h are a host we redirect to: a DNS name or IPv4
- * address (letters, digits, '-' and '.', not starting with '.' or '-'),
- * or an IPv6 literal in brackets (RFC 3986 §3.2.2).  No wildcard, no
- * percent-encoding, no userinfo: those are refused by their characters. */
-static int
-hostname(const char *h, size_t n)
-{
-	size_t	 i;
-
-	if (n == 0)
-		return 0;
-	if (h[0] == '[') {
-		if (n < 3 || h[n - 1] != ']')
-			return 0;
-		for (i = 1; i < n - 1; i++)
-			if (!(h[i] == ':' || h[i] == '.' ||
-			    (h[i] >= '0' && h[i] <= '9') ||
-			    (h[i] >= 'a' && h[i] <= 'f') ||
-			    (h[i] >= 'A' && h[i] <= 'F')))
-				return 0;
-		return 1;
-	}
-	if (h[0] == '.' || h[0] == '-')
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((h[i] >= 'a' && h[i] <= 'z') ||
-		    (h[i] >= 'A' && h[i] <= 'Z') ||
-		    (h[i] >= '0' && h[i] <= '9') || h[i] == '-' ||
-		    h[i] == '.'))
-			return 0;
-	return 1;
-}
-
-/* 1 when the n bytes at h name the loopback interface (RFC 8252 §7.3). */
-static int
-loopback(const char *h, size_t n)
-{
-	return (n == 9 && strncmp(h, "127.0.0.1", n) == 0) ||
-	    (n == 5 && strncmp(h, "[::1]", n) == 0) ||
-	    (n == 9 && strncasecmp(h, "localhost", n) == 0);
-}
-
-int
-jta_authz_redirect_uri_valid(const char *uri)
-{
-	const char	*auth, *colon;
-	size_t		 len = strlen(uri), alen, hlen, i;
-	int		 http;
-
-	if (len > JTA_LIMIT_REDIRECT_URI)
-		return 0;
-	if (strncmp(uri, "https://", 8) == 0) {
-		http = 0;
-		auth = uri + 8;
-	} else if (strncmp(uri, "http://", 7) == 0) {
-		http = 1;
-		auth = uri + 7;
-	} else
-		return 0;
-	/* ASCII only (RFC 3986 §2: a URI is ASCII; other bytes are
-	 * percent-encoded), and no '@' anywhere: legal in a path, but no
-	 * client we serve needs it, and refusing it leaves no reading of
-	 * the URI in which it carries userinfo (RFC 9700 §4.1.3). */
-	for (i = 0; i < len; i++)
-		if ((unsigned char)uri[i] <= 0x20 ||
-		    (unsigned char)uri[i] >= 0x7f || uri[i] == '#' ||
-		    uri[i] == '"' || uri[i] == '<' || uri[i] == '>' ||
-		    uri[i] == '\\' || uri[i] == '*' || uri[i] == '@')
-			return 0;
-	/* The authority: up to the first '/', '?' or the end; host and
-	 * an optional port, never userinfo (RFC 9700 §4.1.3, §2.1). */
-	alen = strcspn(auth, "/?");
-	colon = NULL;
-	if (alen > 0 && auth[0] == '[') {
-		hlen = strcspn(auth, "]");
-		if (hlen >= alen)
-			return 0;
-		hlen++;
-		if (hlen < alen && auth[hlen] != ':')
-			return 0;
-	} else
-		hlen = strcspn(auth, ":/?");
-	if (hlen < alen)
-		colon = auth + hlen;
-	if (!hostname(auth, hlen))
-		return 0;
-	if (colon != NULL) {
-		/* ":" and 1 to 5 digits. */
-		if ((size_t)(auth + alen - colon) < 2 ||
-		    (size_t)(auth + alen - colon) > 6)
-			return 0;
-		for (i = 1; colon + i < auth + alen; i++)
-			if (colon[i] < '0' || colon[i] > '9')
-				return 0;
-	}
-	/* Plain http only to the loopback interface (RFC 9700 §2.1, RFC
-	 * 8252 §7.3): nothing on the way can read the code. */
-	return !http || loopback(auth, hlen);
-}
-
 /* The handle (jta_authz.h): both members borrowed. */
 struct jta_authz {
 	struct jta_store	*st;
@@ -219,7 +120,7 @@ jta_authz_client_add(struct jta_authz *az, const char *name,
 	struct jta_store	*st = az->st;
 	const struct jta_vault *v = az->v;
 	unsigned char	 hash[JTA_VAULT_HASHBYTES], rnd[12];
-	char		 hex[2 * sizeof(rnd) + 1];
+	char		 hex[2 * sizeof(rnd) + 1], why[JTA_ERROR_DETAIL];
 	enum jta_err	 rc;
 	json_t		*arr = NULL;
 	size_t		 i;
@@ -236,13 +137,15 @@ jta_authz_client_add(struct jta_authz *az, const char *name,
 	if ((arr = json_array()) == NULL)
 		return JTA_ERR_NOMEM;
 	for (i = 0; i < n; i++) {
-		if (!jta_authz_redirect_uri_valid(uris[i])) {
+		if ((rc = jta_url_redirect_check(uris[i], err)) !=
+		    JTA_OK) {
+			if (rc != JTA_ERR_INPUT)
+				goto out;
+			snprintf(why, sizeof(why), "%s", err != NULL ?
+			    err->detail : "");
 			rc = jta_error_set(err, JTA_ERR_INPUT, 422,
-			    "redirect_uri", "redirect URI %zu is not an "
-			    "absolute https URL (http only to 127.0.0.1, [::1] "
-			    "or localhost) with a plain host, no user name, "
-			    "wildcard or fragment (at most %d bytes)", i + 1,
-			    JTA_LIMIT_REDIRECT_URI);
+			    "redirect_uri", "redirect URI %zu: %s; "
+			    JTA_URL_REDIRECT_RULE, i + 1, why);
 			goto out;
 		}
 		if (json_array_append_new(arr, json_string(uris[i])) != 0) {
@@ -404,13 +307,10 @@ jta_authz_client_redirect(struct jta_authz *az, const char *id,
 	rc = jta_error_set(err, JTA_ERR_NOTFOUND, 400, "redirect_uri",
 	    "This sign-in link would send you to an address the application "
 	    "did not register, so it is not followed. Tell the operator.");
-	if (!jta_authz_redirect_uri_valid(redirect_uri)) {
-		json_decref(uris);
-		return rc;
-	}
+	/* Exact string match, both valid (jta_url.h). */
 	json_array_foreach(uris, i, u)
-		if (json_is_string(u) && strcmp(json_string_value(u),
-		    redirect_uri) == 0) {
+		if (jta_url_redirect_match(redirect_uri,
+		    json_string_value(u))) {
 			rc = JTA_OK;
 			break;
 		}
@@ -1048,7 +948,7 @@ jta_authz_redirect(struct jta_resp *resp, const char *redirect_uri,
 	char	 url[JTA_LIMIT_REDIRECT_URI + 3 * JTA_LIMIT_STATE + 1024];
 	int	 n;
 
-	if (!jta_authz_redirect_uri_valid(redirect_uri)) {
+	if (jta_url_redirect_check(redirect_uri, NULL) != JTA_OK) {
 		jta_errorlog("oauth: refused to redirect to an invalid "
 		    "redirect_uri");
 		return JTA_ERR_INTERNAL;

@@ -100,23 +100,10 @@ struct jta_authz_tokens {
 };
 
 /*
- * 1 when uri may be registered as a redirect URI, and may be redirected
- * to: the one validator of registration (jta_authz_client_add,
- * jta_operator_client_add) and of the authorization endpoint
- * (jta_authz_client_redirect, jta_authz_redirect).  An absolute https URL
- * (RFC 9700 §2.1), or plain http to the loopback interface only
- * (127.0.0.1, [::1], localhost: RFC 8252 §7.3); a host of letters,
- * digits, '-' and '.' or an IPv6 literal, an optional numeric port; no
- * userinfo, no wildcard ('*' anywhere), no fragment (RFC 6749 §3.1.2), no
- * blanks, quotes, angle brackets, backslashes or control characters; at
- * most JTA_LIMIT_REDIRECT_URI bytes.
- */
-int jta_authz_redirect_uri_valid(const char *uri);
-
-/*
  * Register a client named name with n redirect URIs (1..
- * JTA_LIMIT_REDIRECT_URIS, each valid as above).  Writes its new id and
- * secret (show the secret once: only its keyed hash is kept).
+ * JTA_LIMIT_REDIRECT_URIS, each valid by jta_url_redirect_check).  Writes
+ * its new id and secret (show the secret once: only its keyed hash is
+ * kept).
  * JTA_ERR_INPUT (field "redirect_uri" or "name") for bad arguments.
  */
 enum jta_err jta_authz_client_add(struct jta_authz *az, const char *name,
@@ -159,11 +146,11 @@ enum jta_err jta_authz_client_request(struct jta_authz *az,
 
 /*
  * JTA_OK when redirect_uri is one of client id's registered URIs,
- * compared exactly (RFC 9700 §4.1.3), and valid by
- * jta_authz_redirect_uri_valid (a URI registered before that validator
- * was strict is not followed).  JTA_ERR_NOTFOUND with a message for a
- * person when the client is unknown or the URI is not registered or not
- * valid: then never redirect (RFC 6749 §4.1.2.1).
+ * compared exactly (RFC 9700 §4.1.3) and both valid by
+ * jta_url_redirect_check (jta_url_redirect_match: a URI registered
+ * before that validator was strict is not followed).  JTA_ERR_NOTFOUND
+ * with a message for a person when the client is unknown or the URI is
+ * not registered or not valid: then never redirect (RFC 6749 §4.1.2.1).
  */
 enum jta_err jta_authz_client_redirect(struct jta_authz *az, const char *id,
     const char *redirect_uri, struct jta_error *err) JTA_WUR;
@@ -299,7 +286,7 @@ enum jta_err jta_authz_password_login(struct jta_authz *az, const char *name,
  * Send the person back to a client's redirect_uri (RFC 6749 §4.1.2,
  * §4.1.2.1) with name=value, error_description when not NULL and state
  * when not NULL, each percent-encoded: a 302.  Only for a redirect_uri
- * jta_authz_client_redirect accepted; one jta_authz_redirect_uri_valid
+ * jta_authz_client_redirect accepted; one jta_url_redirect_check
  * refuses is never redirected to (JTA_ERR_INTERNAL, nothing sent).
  */
 enum jta_err jta_authz_redirect(struct jta_resp *resp,

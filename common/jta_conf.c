@@ -9,6 +9,7 @@
 #include "jta_limits.h"
 #include "jta_log.h"
 #include "jta_text.h"
+#include "jta_url.h"
 
 enum kind { K_PATH, K_URL, K_BACKEND, K_LEVEL, K_MS, K_PROJECT, K_CLIENT,
     K_SCOPES, K_SITE, K_ONOFF };
@@ -127,6 +128,7 @@ static int
 setkey(struct jta_conf *conf, const struct key *k, const char *v,
     char *why, size_t whysz)
 {
+	struct jta_error e;
 	char		*dst = (char *)conf + k->off;
 	size_t		 len = strlen(v);
 	uint64_t	 n;
@@ -140,19 +142,9 @@ setkey(struct jta_conf *conf, const struct key *k, const char *v,
 		}
 		break;
 	case K_URL:
-		if (strncmp(v, "https://", 8) != 0 &&
-		    strncmp(v, "http://", 7) != 0) {
-			snprintf(why, whysz,
-			    "must start with https:// or http://");
-			return -1;
-		}
-		if (v[len - 1] == '/') {
-			snprintf(why, whysz, "must not end with '/'");
-			return -1;
-		}
-		if (strpbrk(v, " \"'<>\\") != NULL) {
-			snprintf(why, whysz, "must not contain blanks, "
-			    "quotes, '<', '>' or '\\'");
+		/* The rule is jta_url's (jta_url_base_check). */
+		if (jta_url_base_check(v, k->name, NULL, &e) != JTA_OK) {
+			snprintf(why, whysz, "%s", e.detail);
 			return -1;
 		}
 		break;
@@ -190,18 +182,14 @@ setkey(struct jta_conf *conf, const struct key *k, const char *v,
 		}
 		break;
 	case K_SITE:
-		/* A site URL (https://example.atlassian.net) or a cloud
-		 * id (a UUID). */
-		if (strspn(v, "0123456789abcdefABCDEF-") != len &&
-		    strncmp(v, "https://", 8) != 0 &&
-		    strncmp(v, "http://", 7) != 0) {
+		/* A site URL (https://example.atlassian.net, jta_url's site
+		 * rule without a trailing '/') or a cloud id (a UUID). */
+		if (len > 0 && strspn(v, "0123456789abcdefABCDEF-") == len)
+			break;
+		if (jta_url_base_check(v, k->name, NULL, &e) != JTA_OK) {
 			snprintf(why, whysz, "must be a site URL "
-			    "(https://NAME.atlassian.net) or a cloud id");
-			return -1;
-		}
-		if (strpbrk(v, " \"'<>\\") != NULL || v[len - 1] == '/') {
-			snprintf(why, whysz, "must not contain blanks, "
-			    "quotes, '<', '>' or '\\', nor end with '/'");
+			    "(https://NAME.atlassian.net) or a cloud id: %s",
+			    e.detail);
 			return -1;
 		}
 		break;
@@ -312,7 +300,7 @@ jta_conf_parse(struct jta_conf *conf, const char *name, const char *text,
     size_t len, char *msg, size_t msgsz)
 {
 	char		 line[JTA_LIMIT_CONF_LINE + 1];
-	char		 why[160];
+	char		 why[JTA_ERROR_DETAIL + 96];
 	unsigned char	 seen[NKEYS];
 	size_t		 pos = 0, lineno = 0, ll, i;
 	char		*s, *e, *eq, *ks, *ke, *vs, *ve;

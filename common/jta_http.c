@@ -13,6 +13,7 @@
 #include "jta_log.h"
 #include "jta_metrics.h"
 #include "jta_time.h"
+#include "jta_url.h"
 
 /* The handle kept between calls, so the connection to Atlassian is
  * reused (one process serves one request at a time). */
@@ -367,7 +368,10 @@ jta_http_do(const struct jta_http_req *req, struct jta_http_resp *resp,
 
 	memset(resp, 0, sizeof(*resp));
 	resp->retry_after = -1;
-	if (!jta_http_url_allowed(req->url)) {
+	/* The rule is jta_url's; the prefix allow-list stays as defence in
+	 * depth. */
+	if (!jta_http_url_allowed(req->url) ||
+	    jta_url_fetch_check(req->url, NULL) != JTA_OK) {
 		jta_log(JTA_LOG_ERROR, "refused to call a URL that is "
 		    "neither https nor the loopback: %.80s", req->url);
 		return jta_error_set(err, JTA_ERR_CONFIG, 500, NULL,

@@ -27,6 +27,7 @@
 #include "jta_jira_int.h"
 #include "jta_text.h"
 #include "jta_time.h"
+#include "jta_url.h"
 
 const char jta_jira_current_user[] = "currentUser()";
 
@@ -435,14 +436,14 @@ jta_jira_slimrow(const json_t *issue, const char *site, json_t **out,
 	if (site == NULL)
 		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 		    "no site address to make issue urls with");
-	/* A link we hand out for people to open: https only (http to the
-	 * loopback stand-in), nothing Atlassian could smuggle in. */
+	/* A link we hand out for people to open: jta_url's site rule
+	 * (https only, http to the loopback stand-in; no user name, query
+	 * or fragment; nothing Atlassian could smuggle in). */
+	if (jta_url_site_check(site, "site", NULL, NULL) != JTA_OK)
+		return jta_jira_bad(err, "a site address that is not https");
 	len = strlen(site);
 	while (len > 0 && site[len - 1] == '/')
 		len--;
-	if (!jta_http_url_allowed(site) || strcspn(site, " \"'<>\\`") !=
-	    strlen(site))
-		return jta_jira_bad(err, "a site address that is not https");
 	if (!json_is_string(k) || !jta_jira_iskey(json_string_value(k),
 	    json_string_length(k)))
 		return jta_jira_bad(err, "an issue without a valid key");

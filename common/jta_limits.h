@@ -145,6 +145,13 @@
 /* A redirect URI of an OAuth client, and the URIs one client registers. */
 #define JTA_LIMIT_REDIRECT_URI	512
 #define JTA_LIMIT_REDIRECT_URIS	8
+/* Any URL jta_url parses (jta_url.h): a redirect URI, a configured base,
+ * a site address, an outbound call with its query.  Bounds each part's
+ * buffer in struct jta_url; longer URLs are refused, never cut. */
+#define JTA_LIMIT_URL		4096
+/* A URL's host as jta_url keeps it: a DNS name (RFC 1035 §2.3.4: 253
+ * characters written out) or a bracketed IPv6 literal. */
+#define JTA_LIMIT_URL_HOST	255
 /* A password of a local user (bytes): long enough for passphrases,
  * short enough that hashing cost stays what Argon2 parameters say. */
 #define JTA_LIMIT_PASSWORD_MIN	8

@@ -29,6 +29,7 @@
 #include "jta_store_usage.h"
 #include "jta_text.h"
 #include "jta_time.h"
+#include "jta_url.h"
 #include "jta_usage.h"
 #include "jta_vault.h"
 
@@ -745,6 +746,7 @@ jta_operator_client_add(struct jta_operator *op, const char *name,
 	enum jta_err	 rc;
 	struct jta_authz *az = NULL;
 	char		 detail[JTA_LIMIT_CLIENT_NAME + 64];
+	char		 why[JTA_ERROR_DETAIL];
 	size_t		 i;
 
 	id[0] = '\0';
@@ -755,14 +757,18 @@ jta_operator_client_add(struct jta_operator *op, const char *name,
 		return jta_error_set(err, JTA_ERR_INPUT, 422, "redirect_uri",
 		    "a client has 1 to %d redirect URIs",
 		    JTA_LIMIT_REDIRECT_URIS);
+	/* The rule is jta_url's; the message names the URI by its place
+	 * (never quotes it) and says what is wrong. */
 	for (i = 0; i < n; i++)
-		if (!jta_authz_redirect_uri_valid(uris[i]))
+		if ((rc = jta_url_redirect_check(uris[i], err)) != JTA_OK) {
+			if (rc != JTA_ERR_INPUT)
+				return rc;
+			snprintf(why, sizeof(why), "%s", err != NULL ?
+			    err->detail : "");
 			return jta_error_set(err, JTA_ERR_INPUT, 422,
-			    "redirect_uri", "redirect URI %zu: must be an "
-			    "absolute https URL (http only to 127.0.0.1, [::1] "
-			    "or localhost) with a plain host, no user name, "
-			    "wildcard or fragment, at most %d bytes", i + 1,
-			    JTA_LIMIT_REDIRECT_URI);
+			    "redirect_uri", "redirect URI %zu: %s; "
+			    JTA_URL_REDIRECT_RULE, i + 1, why);
+		}
 	if (op->vault == NULL)
 		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 		    "adding a client needs the vault");

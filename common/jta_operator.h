@@ -244,7 +244,7 @@ enum jta_err jta_operator_unlink(struct jta_operator *op, const char *name,
 
 /*
  * Register an OAuth client: name (field "client name"), n redirect URIs
- * (1..JTA_LIMIT_REDIRECT_URIS, each jta_authz_redirect_uri_valid; field
+ * (1..JTA_LIMIT_REDIRECT_URIS, each jta_url_redirect_check; field
  * "redirect_uri").  id and secret as jta_authz_client_add writes them
  * (show the secret once).  Needs JTA_OPERATOR_VAULT.  Audited as
  * admin:client-add, 201, with the id and name.
