@@ -1049,23 +1049,18 @@ enum jta_err
 jta_authz_form_cookie(struct jta_resp *resp, const char *public_url,
     char nonce[JTA_VAULT_RANDLEN + 1])
 {
-	const char	*path;
+	struct jta_url	 u;
 	char		 v[JTA_VAULT_RANDLEN + JTA_CONF_URL_MAX + 128];
-	size_t		 pl;
 	int		 n;
 
 	if (!jta_authz_form_nonce_valid(nonce))
 		jta_vault_random(nonce);
-	/* The path of public_url, if any, without a trailing '/'. */
-	path = strstr(public_url, "://");
-	path = path != NULL ? path + 3 + strcspn(path + 3, "/") :
-	    public_url + strlen(public_url);
-	pl = strlen(path);
-	if (pl > 0 && path[pl - 1] == '/')
-		pl--;
-	n = snprintf(v, sizeof(v), "%s=%s; Path=%.*s/oauth/authorize; "
+	/* Under public_url's path (jta_url), Secure when it is https. */
+	if (jta_url_base_check(public_url, "public_url", &u, NULL) != JTA_OK)
+		return JTA_ERR_INTERNAL;
+	n = snprintf(v, sizeof(v), "%s=%s; Path=%s/oauth/authorize; "
 	    "Max-Age=600; HttpOnly; SameSite=Lax%s", JTA_AUTHZ_FORM_COOKIE,
-	    nonce, (int)pl, path, strncmp(public_url, "https://", 8) == 0 ?
+	    nonce, jta_url_base_path(&u), strcmp(u.scheme, "https") == 0 ?
 	    "; Secure" : "");
 	if (n < 0 || (size_t)n >= sizeof(v))
 		return JTA_ERR_INTERNAL;

@@ -16,6 +16,7 @@
 #include "jta_resp.h"
 #include "jta_store_people.h"
 #include "jta_time.h"
+#include "jta_url.h"
 
 void
 jta_oauth_init(struct jta_oauth *o, const struct jta_conf *conf,
@@ -83,20 +84,20 @@ enum jta_err
 jta_oauth_bind(const struct jta_oauth *o, struct jta_resp *resp,
     const char *binding)
 {
-	const char	*u = o->conf->public_url, *path;
+	struct jta_url	 u;
 	char		 v[JTA_OAUTH_BINDINGLEN + JTA_CONF_URL_MAX + 128];
 	int		 n;
 
-	/* The path of public_url, if any: the cookie goes to /oauth/ under
-	 * it only. */
-	path = strstr(u, "://");
-	path = path != NULL ? path + 3 + strcspn(path + 3, "/") : u + strlen(u);
-	n = snprintf(v, sizeof(v), "%s=%s; Path=%.*s/oauth/; Max-Age=%d; "
+	/* The path of public_url (jta_url), if any: the cookie goes to
+	 * /oauth/ under it only. */
+	if (jta_url_base_check(o->conf->public_url, "public_url", &u, NULL) !=
+	    JTA_OK)
+		return JTA_ERR_INTERNAL;
+	n = snprintf(v, sizeof(v), "%s=%s; Path=%s/oauth/; Max-Age=%d; "
 	    "HttpOnly; SameSite=Lax%s", JTA_OAUTH_COOKIE, binding,
-	    (int)(strlen(path) > 0 && path[strlen(path) - 1] == '/' ?
-	    strlen(path) - 1 : strlen(path)), path,
+	    jta_url_base_path(&u),
 	    binding[0] != '\0' ? JTA_OAUTH_STATE_TTL : 0,
-	    strncmp(u, "https://", 8) == 0 ? "; Secure" : "");
+	    strcmp(u.scheme, "https") == 0 ? "; Secure" : "");
 	if (n < 0 || (size_t)n >= sizeof(v))
 		return JTA_ERR_INTERNAL;
 	return jta_resp_header(resp, "Set-Cookie", v);
@@ -443,7 +444,9 @@ sites(struct jta_oauth *o, const struct jta_secret *token,
 		if (!jira || member(e, "id", list[*n].id,
 		    sizeof(list[*n].id)) != 0 || !cloud_id_ok(list[*n].id) ||
 		    member(e, "url", list[*n].url,
-		    sizeof(list[*n].url)) != 0)
+		    sizeof(list[*n].url)) != 0 ||
+		    jta_url_site_check(list[*n].url, "url", NULL, NULL) !=
+		    JTA_OK)
 			continue;
 		if (member(e, "name", list[*n].name,
 		    sizeof(list[*n].name)) != 0)

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -351,4 +352,31 @@ jta_url_fetch_check(const char *url, struct jta_error *err)
 out:
 	free(u);
 	return rc;
+}
+
+enum jta_err
+jta_url_origin(const struct jta_url *u, char *out, size_t outsz)
+{
+	int	 n;
+
+	/* RFC 6454 §6.2: the port only when it is not the scheme's
+	 * default. */
+	if (u->port != 0 && u->port != (strcmp(u->scheme, "https") == 0 ?
+	    443u : 80u))
+		n = snprintf(out, outsz, "%s://%s:%u", u->scheme, u->host,
+		    u->port);
+	else
+		n = snprintf(out, outsz, "%s://%s", u->scheme, u->host);
+	if (n < 0 || (size_t)n >= outsz) {
+		if (outsz > 0)
+			out[0] = '\0';
+		return JTA_ERR_INTERNAL;
+	}
+	return JTA_OK;
+}
+
+const char *
+jta_url_base_path(const struct jta_url *u)
+{
+	return strcmp(u->path, "/") == 0 ? "" : u->path;
 }

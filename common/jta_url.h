@@ -28,6 +28,8 @@
 #ifndef JTA_URL_H
 #define JTA_URL_H
 
+#include <stddef.h>
+
 #include "jta_err.h"
 #include "jta_limits.h"
 
@@ -117,5 +119,21 @@ enum jta_err jta_url_site_check(const char *s, const char *field,
  */
 enum jta_err jta_url_fetch_check(const char *url, struct jta_error *err)
     JTA_WUR;
+
+/*
+ * The origin of u (RFC 6454 §6.2): scheme "://" host, then ":" port when
+ * one was written and is not the scheme's default, into out (outsz
+ * bytes), as a browser sends it in Origin (the host in lower case).
+ * JTA_ERR_INTERNAL (out empty) when it does not fit.
+ */
+enum jta_err jta_url_origin(const struct jta_url *u, char *out, size_t outsz)
+    JTA_WUR;
+
+/*
+ * The path of a base URL u (jta_url_base_check) to put paths under: ""
+ * when it has none, else its path ("/jta"), which never ends in '/'.
+ * Borrowed from u.
+ */
+const char *jta_url_base_path(const struct jta_url *u);
 
 #endif

@@ -34,6 +34,7 @@
 #include "jta_log.h"
 #include "jta_text.h"
 #include "jta_time.h"
+#include "jta_url.h"
 
 /* How long a session lasts: short, since a password change does not end
  * it (nothing is stored). */
@@ -69,7 +70,10 @@ str(const json_t *o, const char *name)
 static int
 https(const struct jta_ctx *ctx)
 {
-	return strncmp(ctx->conf.public_url, "https://", 8) == 0;
+	struct jta_url	 u;
+
+	return jta_url_base_check(ctx->conf.public_url, "public_url", &u,
+	    NULL) == JTA_OK && strcmp(u.scheme, "https") == 0;
 }
 
 /* A cookie's name: the __Host- prefix (RFC 6265bis §4.1.3.2) binds it to
@@ -197,17 +201,20 @@ session(const struct jta_ctx *ctx, const struct jta_req *req,
 static int
 cross_site(const struct jta_ctx *ctx, const struct jta_req *req)
 {
-	const char	*pu = ctx->conf.public_url;
-	size_t		 n;
+	struct jta_url	 u;
+	char		 o[JTA_CONF_URL_MAX];
 
 	if (req->sec_fetch_site[0] != '\0' &&
 	    strcmp(req->sec_fetch_site, "same-origin") != 0)
 		return 1;
 	if (req->origin[0] == '\0')
 		return 0;
-	/* public_url's scheme://host[:port]. */
-	n = strcspn(pu + (https(ctx) ? 8 : 7), "/") + (https(ctx) ? 8 : 7);
-	return strlen(req->origin) != n || strncmp(req->origin, pu, n) != 0;
+	/* public_url's origin, scheme://host[:port] (jta_url; RFC 6454
+	 * §6.2), as a browser writes it; when it cannot be had, cross. */
+	if (jta_url_base_check(ctx->conf.public_url, "public_url", &u, NULL) !=
+	    JTA_OK || jta_url_origin(&u, o, sizeof(o)) != JTA_OK)
+		return 1;
+	return strcmp(req->origin, o) != 0;
 }
 
 /* The sign-in form for key, with a fresh form value in a cookie. */

@@ -407,6 +407,30 @@ START_TEST(site_urls)
 }
 END_TEST
 
+START_TEST(origin_and_base_path)
+{
+	struct jta_url	 u;
+	char		 o[64];
+
+	ck_assert_int_eq(jta_url_base_check("https://Tickets.Example.org:443"
+	    "/jta", "public_url", &u, NULL), JTA_OK);
+	ck_assert_int_eq(jta_url_origin(&u, o, sizeof(o)), JTA_OK);
+	ck_assert_str_eq(o, "https://tickets.example.org");
+	ck_assert_str_eq(jta_url_base_path(&u), "/jta");
+	ck_assert_int_eq(jta_url_base_check("http://127.0.0.1:8080",
+	    "public_url", &u, NULL), JTA_OK);
+	ck_assert_int_eq(jta_url_origin(&u, o, sizeof(o)), JTA_OK);
+	ck_assert_str_eq(o, "http://127.0.0.1:8080");
+	ck_assert_str_eq(jta_url_base_path(&u), "");
+	ck_assert_int_eq(jta_url_base_check("http://[::1]:80",
+	    "public_url", &u, NULL), JTA_OK);
+	ck_assert_int_eq(jta_url_origin(&u, o, sizeof(o)), JTA_OK);
+	ck_assert_str_eq(o, "http://[::1]");
+	ck_assert_int_eq(jta_url_origin(&u, o, 8), JTA_ERR_INTERNAL);
+	ck_assert_str_eq(o, "");
+}
+END_TEST
+
 START_TEST(fetch_urls)
 {
 	ck_assert_int_eq(jta_url_fetch_check("https://api.atlassian.com/ex/"
@@ -448,6 +472,7 @@ jta_check_suite(void)
 	tcase_add_test(tc, match_is_exact_and_needs_both_valid);
 	tcase_add_test(tc, base_urls);
 	tcase_add_test(tc, site_urls);
+	tcase_add_test(tc, origin_and_base_path);
 	tcase_add_test(tc, fetch_urls);
 	suite_add_tcase(s, tc);
 	return s;
