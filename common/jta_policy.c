@@ -11,6 +11,7 @@
 #include "jta_log.h"
 #include "jta_policy.h"
 #include "jta_text.h"
+#include "jta_url.h"
 #include "jta_db.h"
 #include "jta_store_ops.h"
 #include "jta_store_people.h"
@@ -738,9 +739,10 @@ jta_policy_rule_make(const char *effect, const char *kind, const char *value,
     const char *scope, const char *note, struct jta_store_rule *out,
     struct jta_error *err)
 {
-	char	*v;
-	int	 k;
-	size_t	 n;
+	struct jta_url	 u;
+	char		*v;
+	int		 k, w;
+	size_t		 n;
 
 	memset(out, 0, sizeof(*out));
 	if (strcmp(effect, "allow") != 0 && strcmp(effect, "deny") != 0)
@@ -815,11 +817,22 @@ jta_policy_rule_make(const char *effect, const char *kind, const char *value,
 		lower(v);
 		if (n > 0 && v[n - 1] == '/')
 			v[--n] = '\0';
-		if (strncmp(v, "http://", 7) == 0 ||
-		    !dnsname(strncmp(v, "https://", 8) == 0 ? v + 8 : v))
+		/* A site URL through jta_url's site rule (https only here,
+		 * no port or path: a rule names a real site, kept as
+		 * https://host); a bare name is a DNS name. */
+		if (strstr(v, "://") != NULL ? (jta_url_site_check(v, "value",
+		    &u, NULL) != JTA_OK || strcmp(u.scheme, "https") != 0 ||
+		    u.port != 0 || strcmp(u.path, "/") != 0) : !dnsname(v))
 			return jta_error_set(err, JTA_ERR_INPUT, 422, "value",
 			    "a site is its cloud id, "
 			    "https://NAME.atlassian.net or NAME.atlassian.net");
+		if (strstr(v, "://") != NULL) {
+			w = snprintf(out->value, sizeof(out->value),
+			    "https://%s", u.host);
+			if (w < 0 || (size_t)w >= sizeof(out->value))
+				return jta_error_set(err, JTA_ERR_INPUT, 422,
+				    "value", "the site's name is too long");
+		}
 		break;
 	case K_PERSON:
 		/* An email compares without case; an account id or a user
