@@ -224,8 +224,8 @@ scheme(const struct jta_url *u, const char *field, struct jta_error *err)
 {
 	if (strcmp(u->scheme, "https") == 0 || u->loopback)
 		return JTA_OK;
-	return bad(err, field, "must be https (plain http only to 127.0.0.1, "
-	    "[::1] or localhost)");
+	return bad(err, field, "must be https (plain http only to the "
+	    "loopback: 127.0.0.1, [::1] or localhost)");
 }
 
 enum jta_err

@@ -431,6 +431,21 @@ START_TEST(bad_public_urls_refused)
 	assert_refused("public_url = https://example.org/\"x\n", p, NULL);
 	assert_refused("public_url = https://example.org/<x>\n", p, NULL);
 	assert_refused("public_url = https://example.org\\x\n", p, NULL);
+	/* jta_url's base rule (issue 19): plain http only to the loopback,
+	 * no user name, query or fragment, written as libcurl reads it. */
+	assert_refused("public_url = http://example.org\n", p, "loopback");
+	assert_refused("public_url = https://u@example.org\n", p, NULL);
+	assert_refused("public_url = https://example.org?x=1\n", p, NULL);
+	assert_refused("public_url = https://example.org#top\n", p, NULL);
+	assert_refused("public_url = https://example.org:0\n", p, "port");
+	assert_refused("public_url = https://example.org:\n", p, NULL);
+	assert_refused("public_url = HTTPS://example.org\n", p, NULL);
+	assert_refused("public_url = https://ex%61mple.org\n", p, NULL);
+	assert_refused("public_url = https://exampl\xc3\xa9.org\n", p, NULL);
+	assert_refused("atlassian_api_url = http://api.atlassian.com\n",
+	    "test.conf:1: key 'atlassian_api_url'", "loopback");
+	assert_refused("atlassian_site = https://x.atlassian.net?y\n",
+	    "test.conf:1: key 'atlassian_site'", "cloud id");
 }
 END_TEST
 
