@@ -38,6 +38,8 @@ import threading
 import time
 import urllib.parse
 
+import servicedesk  # Jira Service Management (/rest/servicedeskapi)
+
 API3 = "/rest/api/3"
 AUDIENCE = "api.atlassian.com"
 MAX_BODY = 1 << 20          # our own cap on a request body
@@ -81,6 +83,7 @@ STATUSES = {  # id: (name, category key)
     "3": ("In Progress", "indeterminate"),
     "10001": ("Done", "done"),
 }
+STATUSES.update(servicedesk.STATUSES)
 # The workflow: transition id -> (name, from status ids, to status id).
 TRANSITIONS = {
     "11": ("Start Progress", ("10000",), "3"),
@@ -110,7 +113,9 @@ PROJECTS = [  # key, id, name, issue type ids, {type id: extra required}
     ("OPS", "10000", "Operations", ("10001", "10002"), {}),
     ("SUP", "10001", "Customer Support", ("10001", "10002", "10003"),
      {"10002": (SERVICE_FIELD,)}),
-]
+] + servicedesk.PROJECTS
+ISSUE_TYPES.update(servicedesk.ISSUE_TYPES)
+COMPONENTS[servicedesk.PROJECT_KEY] = []
 
 JIRA_TIME = "%Y-%m-%dT%H:%M:%S.000+0000"
 
@@ -326,6 +331,7 @@ DEFAULT_CONFIG = {
     "groups": {ALICE["account_id"]: ["jira-software-users", "support"],
                BOB["account_id"]: ["jira-software-users"]},
 }
+DEFAULT_CONFIG.update(servicedesk.CONFIG)
 
 
 class JqlError(Exception):
@@ -627,6 +633,7 @@ class World:
             self.counter = {p[0]: 0 for p in PROJECTS}
             for s in seed_issues():
                 self._seed(*s)
+            servicedesk.seed(self)
 
     def _seed(self, pkey, itype, status, prio, summary, desc, labels,
               reporter, assignee, created, updated, comments, extra):
@@ -707,6 +714,8 @@ class World:
                         raise ValueError("groups: {account id: [names]}")
                     v = {str(a): [str(g) for g in gs]
                          for a, gs in v.items()}
+                elif k in servicedesk.CONFIG:
+                    v = servicedesk.config_value(k, v)
                 elif k == "auth_error_shape":
                     if v not in ("gateway", "jira"):
                         raise ValueError("auth_error_shape: gateway or jira")
@@ -846,7 +855,8 @@ class World:
 
 # ---- the HTTP side ---------------------------------------------------------
 
-class Handler(http.server.BaseHTTPRequestHandler):
+class Handler(servicedesk.ServiceDeskMixin,
+              http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     # Headers and body go out in two writes: without TCP_NODELAY the body
     # waits for the client's delayed ACK (40 ms) on a kept connection,
@@ -854,6 +864,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server_version = "standin-atlassian/1"
     timeout = 10  # idle keep-alive connections close
+    Reply = Reply
 
     def version_string(self):
         return self.server_version
@@ -1335,7 +1346,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         ("GET", "/rest/api/3/user/search", "user_search"),
         ("GET", "/rest/api/3/user/assignable/search", "assignable"),
         ("GET", "/rest/api/3/user/groups", "user_groups"),
-    ]
+    ] + servicedesk.ROUTES
     ROUTE_RE = [(m, tpl, re.compile(re.sub(r"\{\w+\}", "([^/]+)", tpl)), h)
                 for m, tpl, h in ROUTES]
 
@@ -1347,6 +1358,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             site = next(s for s in w.sites() if s["id"] == cloud)
             self.site = w.site_url(site["name"])
             self.me_id = fam["account"]
+            gated = servicedesk.gate(self, jpath)
+        if gated:
+            return gated
         for m, tpl, pat, name in self.ROUTE_RE:
             mm = pat.fullmatch(jpath)
             if mm and m == method:
@@ -1361,7 +1375,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
     # helpers
 
     def visible(self, pkey):
-        return pkey not in self.world.cfg["hidden_projects"]
+        return pkey not in self.world.cfg["hidden_projects"] and \
+            servicedesk.visible(self.world, pkey)
 
     def find_issue(self, key_or_id):
         w = self.world
@@ -1385,7 +1400,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                "avatarUrls": {s: "%s/secure/projectavatar?pid=%s&size=%s" %
                               (self.site, p[1], s)
                               for s in ("48x48", "24x24", "16x16", "32x32")},
-               "projectTypeKey": "software", "simplified": False,
+               "projectTypeKey": servicedesk.project_type(p[0]),
+               "simplified": False,
                "style": "classic", "isPrivate": False, "properties": {}}
         if types:
             out["issueTypes"] = [self.type_json(i) for i in p[3]]
@@ -1830,6 +1846,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 errors[POINTS_FIELD] = "Operation value must be a number"
             else:
                 out[POINTS_FIELD] = v
+        if creating:
+            servicedesk.check_create(p, fields, errors)
         if creating and p and tid in p[4]:
             for req in p[4][tid]:
                 if req not in fields and req not in errors:
@@ -2170,6 +2188,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.site, API3, c["id"])) for c in COMPONENTS[p[0]]]))
         fields.append(fld("duedate", "Due date", False,
                           {"type": "date", "system": "duedate"}))
+        fields += servicedesk.meta_fields(self, p, fld)
         if p[0] == "SUP":
             fields.append(fld(
                 POINTS_FIELD, "Story points", False,

@@ -708,6 +708,193 @@ def test_faults(c, k, tok):
             st2 == 401, (s, st2))
 
 
+SDAPI = "/ex/jira/%s/rest/servicedeskapi" % CLOUD
+CAROL = "qm:5c1a0d3e-7b2f-4e8a-9d6c-1f2e3d4c5b6a"
+
+
+def test_servicedesk(c, k, tok):
+    """Jira Service Management: desks, groups, types, fields, raise with
+    validation, list filters, comments, customer transitions, approvals,
+    the portal-only customer and the platform's Request Type field."""
+    tok = c.login()["access_token"]
+    st, _, j = c.req("GET", SDAPI + "/servicedesk", token=tok)
+    k.check("servicedesk: off by default, no desks",
+            st == 200 and j["values"] == [] and j["isLastPage"], (st, j))
+    st, _, j = c.req("GET", J + "/project/search", token=tok)
+    k.check("servicedesk off: the JSM project is not listed",
+            "ITH" not in [p["key"] for p in j["values"]], j)
+    c.config(servicedesk=True)
+    st, _, j = c.req("GET", SDAPI + "/servicedesk", token=tok)
+    k.check("servicedesk: a paged list with the desk",
+            st == 200 and [d["projectKey"] for d in j["values"]] == ["ITH"]
+            and {"start", "limit", "size", "isLastPage", "_links"} <= set(j),
+            (st, j))
+    st, _, j = c.req("GET", J + "/project/ITH", token=tok)
+    k.check("servicedesk: the project is service_desk on the platform",
+            st == 200 and j["projectTypeKey"] == "service_desk", (st, j))
+    st, _, j = c.req("GET", SDAPI + "/servicedesk/1/requesttypegroup",
+                     token=tok)
+    k.check("requesttypegroup: the portal's groups",
+            st == 200 and [g["name"] for g in j["values"]][:2] ==
+            ["Common requests", "Network and access"], (st, j))
+    st, _, j = c.req("GET", SDAPI + "/servicedesk/1/requesttype?groupId=11",
+                     token=tok)
+    k.check("requesttype: filtered by groupId",
+            st == 200 and [t["name"] for t in j["values"]] ==
+            ["Wi-Fi problem"] and j["values"][0]["helpText"], (st, j))
+    st, _, j = c.req("GET", SDAPI + "/servicedesk/1/requesttype?limit=2",
+                     token=tok)
+    k.check("requesttype: paged with limit, a next link",
+            st == 200 and j["size"] == 2 and not j["isLastPage"] and
+            "next" in j["_links"], (st, j))
+    st, _, j = c.req("GET", SDAPI + "/servicedesk/1/requesttype/22/field",
+                     token=tok)
+    loc = next(f for f in j["requestTypeFields"]
+               if f["fieldId"] == "customfield_10020")
+    k.check("requesttype field: required select with validValues, "
+            "jiraSchema; an agent may raise on behalf",
+            st == 200 and loc["required"] and
+            [v["label"] for v in loc["validValues"]][0] == "Floor 1" and
+            loc["jiraSchema"]["type"] == "option" and
+            j["canRaiseOnBehalfOf"], (st, j))
+    # the platform's create screen of the JSM project
+    st, _, j = c.req("GET", J + "/issue/createmeta/ITH/issuetypes/10005",
+                     token=tok)
+    rt = [f for f in j["fields"] if f["name"] == "Request Type"]
+    k.check("createmeta of a JSM project: a required Request Type",
+            st == 200 and rt and rt[0]["required"], (st, j))
+    base = {"project": {"key": "ITH"}, "issuetype": {"id": "10005"},
+            "summary": "Wi-Fi down"}
+    st, _, j = c.req("POST", J + "/issue", {"fields": base}, token=tok)
+    k.check("platform create in JSM without Request Type: 400 required",
+            st == 400 and "is required" in j["errors"]["customfield_10010"],
+            (st, j))
+    st, _, j = c.req("POST", J + "/issue", {"fields": dict(
+        base, customfield_10010="22")}, token=tok)
+    k.check("platform create in JSM with Request Type: cannot be set",
+            st == 400 and "cannot be set" in j["errors"]["customfield_10010"],
+            (st, j))
+    # raise
+    st, _, j = c.req("POST", SDAPI + "/request", {
+        "serviceDeskId": "1", "requestTypeId": "22",
+        "requestFieldValues": {"summary": "Wi-Fi", "customfield_10020":
+                               {"value": "Floor 9"}, "bogus": "x"}},
+        token=tok)
+    k.check("raise: 400 naming every bad field",
+            st == 400 and "customfield_10020" in j["errorMessage"] and
+            "bogus" in j["errorMessage"] and "i18nErrorMessage" in j,
+            (st, j))
+    st, _, j = c.req("POST", SDAPI + "/request", {
+        "serviceDeskId": "1", "requestTypeId": "22",
+        "requestFieldValues": {"summary": "Laptop will not join Wi-Fi",
+                               "description": "Since Monday",
+                               "customfield_10020": {"value": "Floor 2"}}},
+        token=tok)
+    key = j.get("issueKey") if isinstance(j, dict) else None
+    k.check("raise: 201, a portal web link, Waiting for support, the "
+            "default of an optional select filled",
+            st == 201 and key and j["_links"]["web"].endswith(
+                "/servicedesk/customer/portal/1/" + key) and
+            j["currentStatus"]["status"] == "Waiting for support" and
+            {"fieldId": "customfield_10021", "label": "Operating system",
+             "value": {"id": "10410", "value": "Windows"}} in
+            j["requestFieldValues"], (st, j))
+    st, _, j = c.req("GET", SDAPI + "/request?requestOwnership="
+                     "OWNED_REQUESTS&requestTypeId=22&searchTerm=laptop",
+                     token=tok)
+    k.check("request list: own requests by type and searchTerm",
+            st == 200 and [r["issueKey"] for r in j["values"]] == [key],
+            (st, j))
+    st, _, j = c.req("GET", SDAPI + "/request?requestStatus=CLOSED_REQUESTS",
+                     token=tok)
+    k.check("request list: closed filter", st == 200 and j["values"] == [],
+            (st, j))
+    st, _, j = c.req("GET", SDAPI + "/request?requestOwnership=MINE",
+                     token=tok)
+    k.check("request list: an unknown ownership is 400", st == 400, (st, j))
+    st, _, j = c.req("POST", SDAPI + "/request/%s/comment" % key,
+                     {"body": "Checked the router", "public": False},
+                     token=tok)
+    k.check("agent: internal comment 201", st == 201 and not j["public"],
+            (st, j))
+    st, _, j = c.req("GET", SDAPI + "/request/%s?expand=sla,comment" % key,
+                     token=tok)
+    k.check("agent: the request with its SLA and the internal comment",
+            st == 200 and j["sla"]["values"][0]["name"] ==
+            "Time to first response" and j["comments"]["size"] == 1,
+            (st, j))
+    # Carol, portal-only customer
+    c.config(person={"account_id": CAROL, "name": "Carol Customer",
+                     "email": "carol@example.com"})
+    ctok = c.login()["access_token"]
+    st, _, j = c.req("GET", J + "/issue/" + key, token=ctok)
+    st2, _, _ = c.req("POST", J + "/issue", {"fields": base}, token=ctok)
+    st3, _, j3 = c.req("GET", J + "/project/search", token=ctok)
+    k.check("portal-only customer: platform issue 404, create 403, no "
+            "projects", (st, st2, j3["values"]) == (404, 403, []),
+            (st, st2, j3))
+    st, _, j = c.req("GET", SDAPI + "/request/" + key, token=ctok)
+    k.check("customer: someone else's request is 404", st == 404, (st, j))
+    st, _, j = c.req("GET", SDAPI + "/servicedesk/1/requesttype/23/field",
+                     token=ctok)
+    k.check("customer: cannot raise on behalf", st == 200 and
+            not j["canRaiseOnBehalfOf"], (st, j))
+    st, _, j = c.req("POST", SDAPI + "/request", {
+        "serviceDeskId": "1", "requestTypeId": "23",
+        "raiseOnBehalfOf": ALICE, "requestFieldValues": {
+            "summary": "New laptop", "customfield_10022": {"id": "10421"}}},
+        token=ctok)
+    k.check("customer: raiseOnBehalfOf refused", st == 403, (st, j))
+    st, _, j = c.req("POST", SDAPI + "/request", {
+        "serviceDeskId": "1", "requestTypeId": "23", "requestFieldValues": {
+            "summary": "New laptop", "customfield_10022": {"id": "10421"}}},
+        token=ctok)
+    lkey = j.get("issueKey")
+    k.check("customer raises a laptop request: waiting for approval",
+            st == 201 and j["currentStatus"]["status"] ==
+            "Waiting for approval", (st, j))
+    st, _, j = c.req("POST", SDAPI + "/request/%s/comment" % lkey,
+                     {"body": "secret", "public": False}, token=ctok)
+    k.check("customer: internal comment refused", st == 400, (st, j))
+    st, _, j = c.req("GET", SDAPI + "/request/%s?expand=sla" % lkey,
+                     token=ctok)
+    k.check("customer: no SLA shown", st == 200 and
+            j["sla"]["values"] == [], (st, j))
+    st, _, j = c.req("GET", SDAPI + "/request/%s/transition" % lkey,
+                     token=ctok)
+    k.check("customer transitions: Cancel request",
+            st == 200 and [t["name"] for t in j["values"]] ==
+            ["Cancel request"], (st, j))
+    # Alice approves
+    st, _, j = c.req("GET", SDAPI + "/request?requestOwnership=APPROVER&"
+                     "approvalStatus=MY_PENDING_APPROVAL", token=tok)
+    k.check("approver: the request waiting for her approval",
+            st == 200 and [r["issueKey"] for r in j["values"]] == [lkey],
+            (st, j))
+    st, _, j = c.req("GET", SDAPI + "/request/%s/approval" % lkey, token=tok)
+    aid = j["values"][0]["id"]
+    k.check("approval list: pending, can answer",
+            st == 200 and j["values"][0]["canAnswerApproval"], (st, j))
+    st, _, j = c.req("POST", SDAPI + "/request/%s/approval/%s" % (lkey, aid),
+                     {"decision": "approve"}, token=ctok)
+    k.check("approval: not an approver is 403", st == 403, (st, j))
+    st, _, j = c.req("POST", SDAPI + "/request/%s/approval/%s" % (lkey, aid),
+                     {"decision": "approve"}, token=tok)
+    st2, _, j2 = c.req("POST", SDAPI + "/request/%s/approval/%s" % (
+        lkey, aid), {"decision": "decline"}, token=tok)
+    k.check("approval: approved once, a second answer 400",
+            st == 200 and j["finalDecision"] == "approved" and st2 == 400,
+            (st, j, st2))
+    st, _, j = c.req("POST", SDAPI + "/request/%s/transition" % lkey,
+                     {"id": "801"}, token=ctok)
+    st2, _, j2 = c.req("GET", SDAPI + "/request/" + lkey, token=ctok)
+    k.check("customer cancels: 204, Canceled",
+            st == 204 and j2["currentStatus"]["status"] == "Canceled",
+            (st, st2, j2))
+    c.config(person={"account_id": ALICE, "name": "Alice Example",
+                     "email": "alice@example.com"}, servicedesk=False)
+
+
 def test_module(k, workdir):
     """The module API, and --state-file carrying state over a restart."""
     sys.path.insert(0, os.path.dirname(PROGRAM))
@@ -755,6 +942,7 @@ def main():
         test_issues(c, k, tok)
         test_fields(c, k, tok)
         test_faults(c, k, tok)
+        test_servicedesk(c, k, tok)
         t1 = time.time()
         p.send_signal(signal.SIGTERM)
         # Bounded, not timed: a loaded host may take a while, but the
