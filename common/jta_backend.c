@@ -21,6 +21,11 @@ const struct jta_field jta_backend_create_fields[] = {
 	    NULL },
 	{ "parent", JTA_FT_ISSUEKEY, 0, 0, 0, NULL },
 	{ "fields", JTA_FT_OBJECT, 0, 0, JTA_LIMIT_CREATE_FIELDS, NULL },
+	/* Jira Service Management: raise a request of this type (id or
+	 * name) in the project's service desk, for someone else (a user
+	 * name, an email or an account id; agents only). */
+	{ "request_type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
+	{ "on_behalf_of", JTA_FT_STRING, 0, 1, JTA_LIMIT_EMAIL, NULL },
 };
 
 /* The orders of GET /api/issues ("order") and of /api/tickets/

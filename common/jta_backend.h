@@ -115,6 +115,39 @@ struct jta_backend_ops {
 			    struct jta_error *);
 
 	/*
+	 * Jira Service Management (README.md "Jira Service Management").
+	 * A create (prepare, create, find_once) that names a
+	 * "request_type" raises a request of that type in the project's
+	 * service desk.  sd_desks: {"servicedesks": [{id, project, name,
+	 * groups, request_types [{id, name, description, help_text,
+	 * groups}]}]}, the desks the person can raise requests in.
+	 * sd_fields: a request type's fields in the shape of fields
+	 * ({"project", "servicedesk", "request_type", "request_types",
+	 * "fields"}); an unknown project or one that is not a service
+	 * desk: 404 "key"; an unknown request type: 422 "request_type".
+	 * sd_requests: {"requests": [request]} the person's requests by q;
+	 * sd_request: one, with "comments" (what the person may see, each
+	 * with "public") and "sla" (empty when they see none).  A request
+	 * is {key, url (the portal link), project, summary, status,
+	 * status_category, request_type, request_type_id, servicedesk_id,
+	 * reporter, created}.
+	 */
+	enum jta_err	(*sd_desks)(struct jta_backend *,
+			    const struct jta_user *, json_t **,
+			    struct jta_error *);
+	enum jta_err	(*sd_fields)(struct jta_backend *,
+			    const struct jta_user *, const char *project,
+			    const char *request_type, json_t **,
+			    struct jta_error *);
+	enum jta_err	(*sd_requests)(struct jta_backend *,
+			    const struct jta_user *,
+			    const struct jta_sd_query *, json_t **,
+			    struct jta_error *);
+	enum jta_err	(*sd_request)(struct jta_backend *,
+			    const struct jta_user *, const char *key,
+			    json_t **, struct jta_error *);
+
+	/*
 	 * The basic ticketing API (/api/tickets/, README.md "The basic
 	 * ticketing API"): tickets {id, title, description (Markdown,
 	 * "" when none), created, resolution_status (OPEN, RESOLVED or

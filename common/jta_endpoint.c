@@ -25,6 +25,9 @@ static const char *const names[JTA_ENDPOINT_NNAMES] = {
 	[JTA_ENDPOINT_OPENAPI] = "openapi",
 	[JTA_ENDPOINT_ADMIN] = "admin",
 	[JTA_ENDPOINT_BROWSE] = "browse",
+	[JTA_ENDPOINT_SERVICEDESKS] = "servicedesks",
+	[JTA_ENDPOINT_REQUESTS_CREATE] = "requests.create",
+	[JTA_ENDPOINT_REQUESTS] = "requests",
 	[JTA_ENDPOINT_OTHER] = "other",
 };
 
@@ -139,6 +142,18 @@ static const struct jta_endpoint_def table[] = {
 	{ "jta-browse", JTA_ENDPOINT_SWITCH, N(BROWSE), {
 	    { "/browse/*", N(BROWSE), {
 		{ GET | POST, N(BROWSE), NONE, JTA_PROJECT_NONE } } } } },
+	/* Jira Service Management: the desks the person can use; their
+	 * requests (a raise is a create in the desk's project, counted and
+	 * ruled like one; a request is named by its issue key). */
+	{ "jta-servicedesks", JTA_ENDPOINT_RULES, N(SERVICEDESKS), {
+	    { "/api/servicedesks", N(SERVICEDESKS), {
+		{ GET, N(SERVICEDESKS), READ, JTA_PROJECT_NONE } } } } },
+	{ "jta-requests", JTA_ENDPOINT_RULES, N(REQUESTS), {
+	    { "/api/requests", N(REQUESTS), {
+		{ GET, N(REQUESTS), READ, JTA_PROJECT_QUERY },
+		{ POST, N(REQUESTS_CREATE), CREATE, JTA_PROJECT_BODY } } },
+	    { "/api/requests/*", N(REQUESTS), {
+		{ GET, N(REQUESTS), READ, JTA_PROJECT_KEY } } } } },
 };
 #define NTABLE	(sizeof(table) / sizeof(table[0]))
 

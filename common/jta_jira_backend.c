@@ -26,6 +26,7 @@
 #include "jta_http.h"
 #include "jta_jira.h"
 #include "jta_jira_backend_int.h"
+#include "jta_jira_sd.h"
 #include "jta_limits.h"
 #include "jta_log.h"
 #include "jta_store_people.h"
@@ -40,6 +41,8 @@ jta_jira_backend_unconst_json(const json_t *v)
 	return (json_t *)(uintptr_t)v;
 }
 
+/* The platform API (most calls). */
+#define API3		JTA_JIRA_API_PLATFORM
 /* The fields a full issue needs (GET /rest/api/3/issue/{key}). */
 #define ISSUE_FIELDS	"summary,status,issuetype,priority,assignee," \
 			"reporter,created,updated,labels,description,comment," \
@@ -51,15 +54,17 @@ jta_jira_backend_unconst_json(const json_t *v)
 #define PROJECT_PAGES	10
 
 /*
- * Call Jira as who: method on /rest/api/3 + path with an optional JSON
- * body.  *reply is the parsed answer (NULL for an empty one); an answer
- * that is not 2xx becomes the matching error through jta_jira_error.
+ * Call Jira as who: method on api (/rest/api/3, or /rest/servicedeskapi
+ * for Jira Service Management) + path with an optional JSON body.
+ * *reply is the parsed answer (NULL for an empty one); an answer that is
+ * not 2xx becomes the matching error through jta_jira_error.
  * *linkp (when not NULL) gets the person's link (site, cloud id).
  */
 static enum jta_err
 call_as(struct jta_backend *be, const struct jta_user *who,
-    struct jta_link *linkp, const char *method, const char *path,
-    const json_t *body, int repeatable, json_t **reply, struct jta_error *err)
+    struct jta_link *linkp, const char *api, const char *method,
+    const char *path, const json_t *body, int repeatable, json_t **reply,
+    struct jta_error *err)
 {
 	struct jta_link	 link;
 	struct jta_secret *token = NULL;
@@ -77,8 +82,8 @@ call_as(struct jta_backend *be, const struct jta_user *who,
 	if ((rc = jta_oauth_access(be->oauth, who, 0, &link, &token, NULL,
 	    err)) != JTA_OK)
 		return rc;
-	n = snprintf(url, sizeof(url), "%s/ex/jira/%s/rest/api/3%s",
-	    be->conf->atlassian_api_url, link.cloud_id, path);
+	n = snprintf(url, sizeof(url), "%s/ex/jira/%s%s%s",
+	    be->conf->atlassian_api_url, link.cloud_id, api, path);
 	if (n < 0 || (size_t)n >= sizeof(url)) {
 		rc = jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 		    "a Jira address did not fit");
@@ -167,8 +172,20 @@ jta_jira_backend_call(struct jta_backend *be, const struct jta_user *who,
     const char *method, const char *path, const json_t *body, int repeatable,
     json_t **reply, struct jta_error *err)
 {
-	return call_as(be, who, NULL, method, path, body, repeatable, reply,
-	    err);
+	return call_as(be, who, NULL, API3, method, path,
+	    body, repeatable, reply, err);
+}
+
+/* call_as on another API, with the person's link in *linkp when not
+ * NULL. */
+enum jta_err
+jta_jira_backend_call_api(struct jta_backend *be, const struct jta_user *who,
+    struct jta_link *linkp, const char *api, const char *method,
+    const char *path, const json_t *body, int repeatable, json_t **reply,
+    struct jta_error *err)
+{
+	return call_as(be, who, linkp, api, method, path, body, repeatable,
+	    reply, err);
 }
 
 /* Replace the ADF value of member name of o by its Markdown. */
@@ -204,7 +221,7 @@ get(struct jta_backend *be, const struct jta_user *who, const char *key,
 	*out = NULL;
 	snprintf(path, sizeof(path), "/issue/%s?fields=%s", key,
 	    ISSUE_FIELDS);
-	if ((rc = call_as(be, who, &link, "GET", path, NULL, 1, &reply,
+	if ((rc = call_as(be, who, &link, API3, "GET", path, NULL, 1, &reply,
 	    err)) != JTA_OK)
 		return rc;
 	if ((rc = jta_jira_issue(reply, link.site_url, out, err)) != JTA_OK)
@@ -239,8 +256,8 @@ out:
  * "name"}.  Otherwise a problem is added for field (none found, or
  * several: their names as allowed values) and *found stays NULL.
  */
-static enum jta_err
-lookup(struct jta_backend *be, const struct jta_user *who,
+enum jta_err
+jta_jira_backend_lookup(struct jta_backend *be, const struct jta_user *who,
     const char *scope, const char *field, const char *name,
     const char *value, json_t **found, struct jta_error *err)
 {
@@ -328,8 +345,8 @@ person(struct jta_backend *be, const struct jta_user *who,
 	enum jta_err	 rc;
 
 	jta_error_begin(err);
-	if ((rc = lookup(be, who, scope, field, name, value, &found, err)) !=
-	    JTA_OK)
+	if ((rc = jta_jira_backend_lookup(be, who, scope, field, name, value,
+	    &found, err)) != JTA_OK)
 		return rc;
 	if (found == NULL)
 		return jta_error_collected(err);
@@ -408,7 +425,7 @@ search(struct jta_backend *be, const struct jta_user *who,
 	if ((body = jta_jira_search_body(jql, qq.limit, qq.cursor)) == NULL)
 		return JTA_ERR_NOMEM;
 	/* A search changes nothing: safe to repeat. */
-	if ((rc = call_as(be, who, &link, "POST", "/search/jql", body, 1,
+	if ((rc = call_as(be, who, &link, API3, "POST", "/search/jql", body, 1,
 	    &reply, err)) == JTA_OK)
 		rc = jta_jira_search_result(reply, link.site_url, out, err);
 	json_decref(body);
@@ -485,6 +502,9 @@ create(struct jta_backend *be, const struct jta_user *who,
 	enum jta_err	 rc;
 
 	*out = NULL;
+	if (jta_jira_backend_sd_prepared(prepared))
+		return jta_jira_backend_sd_create(be, who, prepared, once, out,
+		    err);
 	if ((rc = jta_jira_backend_create_body(prepared, &body, err)) != JTA_OK)
 		goto out;
 	/* The token rides on the issue as an entity property, so that
@@ -727,7 +747,21 @@ projects(struct jta_backend *be, const struct jta_user *who, json_t **out,
 	    "/priority/search?maxResults=50", NULL, 1, &prio, err)) !=
 	    JTA_OK)
 		goto out;
-	rc = jta_jira_projects(all, prio, out, err);
+	if ((rc = jta_jira_projects(all, prio, out, err)) != JTA_OK)
+		goto out;
+	/* Jira Service Management: say which projects are service desks
+	 * (one more call, only when the site has any). */
+	if (jta_jira_sd_any(all)) {
+		json_decref(page);
+		page = NULL;
+		if ((rc = jta_jira_backend_call_api(be, who, NULL,
+		    JTA_JIRA_API_SD, "GET", "/servicedesk?limit=100", NULL, 1,
+		    &page, err)) != JTA_OK ||
+		    (rc = jta_jira_sd_mark(*out, page)) != JTA_OK) {
+			json_decref(*out);
+			*out = NULL;
+		}
+	}
 out:
 	json_decref(all);
 	json_decref(page);
@@ -744,8 +778,8 @@ me(struct jta_backend *be, const struct jta_user *who, json_t **out,
 	enum jta_err	 rc;
 
 	*out = NULL;
-	if ((rc = call_as(be, who, &link, "GET", "/myself", NULL, 1, &reply,
-	    err)) != JTA_OK)
+	if ((rc = call_as(be, who, &link, API3, "GET", "/myself", NULL, 1,
+	    &reply, err)) != JTA_OK)
 		return rc;
 	if ((rc = jta_jira_me(reply, link.site_url, out, err)) == JTA_OK) {
 		/* "name" is the user name the filters take, as with the
@@ -917,9 +951,9 @@ out:
 
 /* Look up the people _ids.users lists, filling _ids.fields and the
  * preview; problems go to err's items. */
-static enum jta_err
-people(struct jta_backend *be, const struct jta_user *who, json_t *prep,
-    struct jta_error *err)
+enum jta_err
+jta_jira_backend_people(struct jta_backend *be, const struct jta_user *who,
+    json_t *prep, struct jta_error *err)
 {
 	json_t		*ids = json_object_get(prep, "_ids");
 	json_t		*jf = json_object_get(ids, "fields"), *acc, *shown;
@@ -948,8 +982,8 @@ people(struct jta_backend *be, const struct jta_user *who, json_t *prep,
 		json_array_foreach(json_object_get(u, "values"), j, v) {
 			if (!ok || !json_is_string(v))
 				continue;
-			if ((rc = lookup(be, who, project != NULL ? scope :
-			    NULL, field, name,
+			if ((rc = jta_jira_backend_lookup(be, who,
+			    project != NULL ? scope : NULL, field, name,
 			    json_string_value(v), &found, err)) != JTA_OK) {
 				json_decref(acc);
 				json_decref(shown);
@@ -1061,6 +1095,14 @@ jta_jira_backend_prepare(struct jta_backend *be, const struct jta_user *who,
 	enum jta_err	 rc;
 
 	*prepared = NULL;
+	/* A request type: a request in the project's service desk. */
+	if (json_object_get(input, "request_type") != NULL)
+		return jta_jira_backend_sd_prepare(be, who, input, prepared,
+		    err);
+	if (json_object_get(input, "on_behalf_of") != NULL)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "on_behalf_of",
+		    "is for raising a service-desk request: give its "
+		    "request_type");
 	rc = project == NULL ? JTA_ERR_NOTFOUND : meta(be, who, project, type,
 	    &types, &t, &names, &mf, err);
 	if (rc != JTA_OK) {
@@ -1094,7 +1136,7 @@ jta_jira_backend_prepare(struct jta_backend *be, const struct jta_user *who,
 	}
 	jta_error_begin(err);
 	if ((rc = jta_jira_resolve(input, t, mf, prepared, err)) != JTA_OK ||
-	    (rc = people(be, who, *prepared, err)) != JTA_OK ||
+	    (rc = jta_jira_backend_people(be, who, *prepared, err)) != JTA_OK ||
 	    (par != NULL && (rc = parent(be, who, par, err)) != JTA_OK))
 		goto out;
 	rc = jta_error_collected(err);
@@ -1130,6 +1172,9 @@ find_once(struct jta_backend *be, const struct jta_user *who,
 	enum jta_err	 rc;
 
 	*out = NULL;
+	if (jta_jira_backend_sd_prepared(prepared))
+		return jta_jira_backend_sd_find_once(be, who, prepared, once,
+		    since, out, err);
 	if (jta_jira_once_jql(json_string_value(json_object_get(prepared,
 	    "project")), since, jta_time_now(), jql, sizeof(jql)) != 0)
 		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
@@ -1202,7 +1247,7 @@ similar(struct jta_backend *be, const struct jta_user *who,
 	    NULL)
 		return JTA_ERR_NOMEM;
 	/* A search changes nothing: safe to repeat. */
-	if ((rc = call_as(be, who, &link, "POST", "/search/jql", body, 1,
+	if ((rc = call_as(be, who, &link, API3, "POST", "/search/jql", body, 1,
 	    &reply, err)) != JTA_OK ||
 	    (rc = jta_jira_similar_result(reply, link.site_url, &terms,
 	    limit, &list, err)) != JTA_OK ||
@@ -1339,4 +1384,8 @@ const struct jta_backend_ops jta_jira_ops = {
 	.tk_create = jta_jira_backend_tk_create,
 	.tk_update = jta_jira_backend_tk_update,
 	.tk_delete = jta_jira_backend_tk_delete,
+	.sd_desks = jta_jira_backend_sd_desks,
+	.sd_fields = jta_jira_backend_sd_fields,
+	.sd_requests = jta_jira_backend_sd_requests,
+	.sd_request = jta_jira_backend_sd_request,
 };

@@ -23,6 +23,24 @@ enum jta_err jta_jira_backend_call(struct jta_backend *be,
     const struct jta_user *who, const char *method, const char *path,
     const json_t *body, int repeatable, json_t **reply,
     struct jta_error *err);
+/* jta_jira_backend_call on api (JTA_JIRA_API_PLATFORM or
+ * JTA_JIRA_API_SD), with the person's link in *linkp when not NULL. */
+enum jta_err jta_jira_backend_call_api(struct jta_backend *be,
+    const struct jta_user *who, struct jta_link *linkp, const char *api,
+    const char *method, const char *path, const json_t *body,
+    int repeatable, json_t **reply, struct jta_error *err);
+/* One person named by value (a user name, an email, an account id or a
+ * name) as *found {id, name}; not found or several: a problem on field
+ * in err's items and *found NULL.  scope: the assignable search's
+ * "project=X", or NULL for any person of the site. */
+enum jta_err jta_jira_backend_lookup(struct jta_backend *be,
+    const struct jta_user *who, const char *scope, const char *field,
+    const char *name, const char *value, json_t **found,
+    struct jta_error *err);
+/* Look up the people a prepared create's _ids.users lists (filling
+ * _ids.fields and the preview; problems go to err's items). */
+enum jta_err jta_jira_backend_people(struct jta_backend *be,
+    const struct jta_user *who, json_t *prep, struct jta_error *err);
 /* Replace the ADF value of member name of o by its Markdown. */
 enum jta_err jta_jira_backend_to_markdown(json_t *o, const char *name,
     struct jta_error *err);
@@ -35,6 +53,34 @@ enum jta_err jta_jira_backend_create_body(const json_t *prepared,
 /* The prepare operation (jta_backend.h). */
 enum jta_err jta_jira_backend_prepare(struct jta_backend *be,
     const struct jta_user *who, const json_t *input, json_t **prepared,
+    struct jta_error *err);
+
+/* ---- in jta_jira_backend_sd.c: Jira Service Management ---- */
+
+/* prepare (jta_backend.h) of a create that names a request_type. */
+enum jta_err jta_jira_backend_sd_prepare(struct jta_backend *be,
+    const struct jta_user *who, const json_t *input, json_t **prepared,
+    struct jta_error *err);
+/* 1 when prepared came from jta_jira_backend_sd_prepare. */
+int jta_jira_backend_sd_prepared(const json_t *prepared);
+/* create and find_once (jta_backend.h) of such a prepared request. */
+enum jta_err jta_jira_backend_sd_create(struct jta_backend *be,
+    const struct jta_user *who, const json_t *prepared, const char *once,
+    json_t **out, struct jta_error *err);
+enum jta_err jta_jira_backend_sd_find_once(struct jta_backend *be,
+    const struct jta_user *who, const json_t *prepared, const char *once,
+    int64_t since, json_t **out, struct jta_error *err);
+/* The sd_ operations of jta_backend.h. */
+enum jta_err jta_jira_backend_sd_desks(struct jta_backend *be,
+    const struct jta_user *who, json_t **out, struct jta_error *err);
+enum jta_err jta_jira_backend_sd_fields(struct jta_backend *be,
+    const struct jta_user *who, const char *project,
+    const char *request_type, json_t **out, struct jta_error *err);
+enum jta_err jta_jira_backend_sd_requests(struct jta_backend *be,
+    const struct jta_user *who, const struct jta_sd_query *q, json_t **out,
+    struct jta_error *err);
+enum jta_err jta_jira_backend_sd_request(struct jta_backend *be,
+    const struct jta_user *who, const char *key, json_t **out,
     struct jta_error *err);
 
 /* ---- in jta_jira_backend_tickets.c: the tk_ operations of

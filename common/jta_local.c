@@ -898,6 +898,12 @@ prepare(struct jta_backend *be, const struct jta_user *who,
 
 	(void)who;
 	*prepared = NULL;
+	if (json_object_get(input, "request_type") != NULL ||
+	    json_object_get(input, "on_behalf_of") != NULL)
+		return jta_error_set(err, JTA_ERR_INPUT, 422,
+		    json_object_get(input, "request_type") != NULL ?
+		    "request_type" : "on_behalf_of", "is for a service-desk "
+		    "request, and the embedded store has no service desks");
 	if ((rc = project(be, key, &list, &p, err)) != JTA_OK)
 		return rc;
 	jta_error_begin(err);
@@ -1329,6 +1335,57 @@ tk_delete(struct jta_backend *be, const struct jta_user *who, int64_t id,
 	return rc;
 }
 
+/* Jira Service Management: the embedded store has no service desks
+ * (README.md "Jira Service Management"), so the lists are empty and a
+ * desk or request is not found. */
+static enum jta_err
+sd_desks(struct jta_backend *be, const struct jta_user *who, json_t **out,
+    struct jta_error *err)
+{
+	(void)be;
+	(void)who;
+	(void)err;
+	return (*out = json_pack("{s:[]}", "servicedesks")) != NULL ? JTA_OK :
+	    JTA_ERR_NOMEM;
+}
+
+static enum jta_err
+sd_fields(struct jta_backend *be, const struct jta_user *who,
+    const char *project, const char *request_type, json_t **out,
+    struct jta_error *err)
+{
+	(void)be;
+	(void)who;
+	(void)request_type;
+	*out = NULL;
+	return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "key",
+	    "%s is not a service desk: the embedded store has none", project);
+}
+
+static enum jta_err
+sd_requests(struct jta_backend *be, const struct jta_user *who,
+    const struct jta_sd_query *q, json_t **out, struct jta_error *err)
+{
+	(void)be;
+	(void)who;
+	(void)q;
+	(void)err;
+	return (*out = json_pack("{s:[]}", "requests")) != NULL ? JTA_OK :
+	    JTA_ERR_NOMEM;
+}
+
+static enum jta_err
+sd_request(struct jta_backend *be, const struct jta_user *who,
+    const char *key, json_t **out, struct jta_error *err)
+{
+	(void)be;
+	(void)who;
+	*out = NULL;
+	return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "key",
+	    "there is no request %s: the embedded store has no service "
+	    "desks", key);
+}
+
 const struct jta_backend_ops jta_local_ops = {
 	.name = "local",
 	.search = search,
@@ -1352,4 +1409,8 @@ const struct jta_backend_ops jta_local_ops = {
 	.tk_create = tk_create,
 	.tk_update = tk_update,
 	.tk_delete = tk_delete,
+	.sd_desks = sd_desks,
+	.sd_fields = sd_fields,
+	.sd_requests = sd_requests,
+	.sd_request = sd_request,
 };

@@ -58,6 +58,18 @@ struct jta_tk_query {
 	int64_t		 page_size;
 };
 
+/* List filters of GET /api/requests (Jira Service Management). */
+struct jta_sd_query {
+	const char	*status;	/* open, closed or all (NULL: all) */
+	const char	*mine;		/* reported, participated, approver
+					 * (waiting for my approval) or NULL
+					 * (reported and participated) */
+	const char	*project;	/* the desk's project, or NULL */
+	const char	*request_type;	/* a request type's id, or NULL */
+	const char	*text;		/* words of the summary, or NULL */
+	size_t		 limit;		/* 1..JTA_LIMIT_PAGE_MAX; 0: 20 */
+};
+
 /* The terms of one text; term[i] points into buf. */
 struct jta_suggest_terms {
 	char		 buf[JTA_LIMIT_TEXT_QUERY + 1];

@@ -1,7 +1,9 @@
 /*
  * GET /api/projects/{key}/fields[?type=NAME]: the fields of a project's
  * create screen for one issue type (the project's first without "type"),
- * so an assistant knows what to ask before POST /api/issues.
+ * so an assistant knows what to ask before POST /api/issues;
+ * ?request_type=NAME: the fields of a service desk's request type, in the
+ * same shape, before POST /api/requests.
  */
 #include "config.h"
 
@@ -12,6 +14,8 @@
 
 static const struct jta_field query_fields[] = {
 	{ "type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
+	/* Jira Service Management: a request type's fields instead */
+	{ "request_type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
 };
 
 static enum jta_err
@@ -30,11 +34,21 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 		    JTA_LIMIT_PROJECT_KEY - 1);
 	if (req->method != JTA_METHOD_GET && req->method != JTA_METHOD_HEAD)
 		return jta_fcgi_method_not_allowed(resp, "GET, HEAD", err);
-	if ((rc = jta_req_query(req, query_fields, 1, &q, err)) != JTA_OK)
+	if ((rc = jta_req_query(req, query_fields, 2, &q, err)) != JTA_OK)
 		return rc;
-	if ((rc = ctx->backend->ops->fields(ctx->backend, who, key,
-	    json_string_value(json_object_get(q, "type")), &out, err)) ==
-	    JTA_OK)
+	if (json_object_get(q, "request_type") != NULL) {
+		if (json_object_get(q, "type") != NULL)
+			rc = jta_error_set(err, JTA_ERR_INPUT, 422, "type",
+			    "give type (an issue's create screen) or "
+			    "request_type (a service-desk request), not both");
+		else
+			rc = ctx->backend->ops->sd_fields(ctx->backend, who,
+			    key, json_string_value(json_object_get(q,
+			    "request_type")), &out, err);
+	} else
+		rc = ctx->backend->ops->fields(ctx->backend, who, key,
+		    json_string_value(json_object_get(q, "type")), &out, err);
+	if (rc == JTA_OK)
 		rc = jta_resp_json(resp, 200, out);
 	json_decref(q);
 	json_decref(out);

@@ -161,6 +161,22 @@ def date_dto(t):
             "epochMillis": ms}
 
 
+def adf_plain(d):
+    """The text of an Atlassian Document, paragraphs on their lines."""
+    out = []
+
+    def walk(n):
+        if isinstance(n, dict):
+            if n.get("type") == "text" and isinstance(n.get("text"), str):
+                out.append(n["text"])
+            for c in n.get("content") or []:
+                walk(c)
+            if n.get("type") == "paragraph":
+                out.append("\n")
+    walk(d)
+    return "".join(out).strip()
+
+
 # ---- hooks atlassian.py calls ----------------------------------------------
 
 def seed(world):
@@ -561,7 +577,8 @@ class ServiceDeskMixin:
                 continue
             mine = []
             if "OWNED_REQUESTS" in own or "ALL_REQUESTS" in own:
-                mine.append(iss["reporter"] == me)
+                # the reporter, or the agent who raised it for them
+                mine.append(iss["reporter"] == me or j.get("creator") == me)
             if "PARTICIPATED_REQUESTS" in own or "ALL_REQUESTS" in own:
                 mine.append(me in j["participants"])
             if "APPROVER" in own:
@@ -590,10 +607,18 @@ class ServiceDeskMixin:
             out.append(self.sd_request_json(iss, exp))
         return 200, self.sd_page(SD + "/request", out)
 
-    def sd_value(self, f, v, errors):
+    def sd_value(self, f, v, errors, adf=False):
         """Check one requestFieldValues entry against its field; -> the
-        value stored, or None after adding an error."""
+        value stored, or None after adding an error.  adf: isAdfRequest,
+        rich text (the description) is an Atlassian Document."""
         fid = f["fieldId"]
+        if adf and fid == "description":
+            if not (isinstance(v, dict) and v.get("type") == "doc" and
+                    isinstance(v.get("content"), list)):
+                errors.append("Description: Operation value must be an "
+                              "Atlassian Document (description)")
+                return None
+            return adf_plain(v)
         if f["jiraSchema"]["type"] == "option":
             ok = None
             if isinstance(v, dict):
@@ -674,7 +699,8 @@ class ServiceDeskMixin:
         for f in rt["fields"]:
             fid = f["fieldId"]
             if fid in vals and vals[fid] is not None:
-                v = self.sd_value(f, vals[fid], errors)
+                v = self.sd_value(f, vals[fid], errors,
+                                  body.get("isAdfRequest") is True)
                 if v is not None:
                     out[fid] = v
             elif f["required"]:
@@ -700,6 +726,7 @@ class ServiceDeskMixin:
                 {"type": "paragraph", "content": [
                     {"type": "text", "text": desc}]}]}
         iss["jsm"] = {"requestTypeId": tid, "description": desc,
+                      "creator": me,
                       "participants": list(parts), "approvals": []}
         iss["status"] = "10010"
         if rt["approvers"]:

@@ -1,0 +1,586 @@
+/*
+ * The Jira backend's Jira Service Management operations (see
+ * jta_jira_backend_int.h and README.md "Jira Service Management"):
+ * service desks and request types, a request type's fields in the one
+ * field model of create screens, raising a request exactly once, and the
+ * person's requests.  Every call acts as the person, with their own
+ * token, through /rest/servicedeskapi (Atlassian's JSM REST API).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "jta_buf.h"
+#include "jta_jira.h"
+#include "jta_jira_backend_int.h"
+#include "jta_jira_sd.h"
+#include "jta_limits.h"
+#include "jta_log.h"
+#include "jta_oauth.h"
+#include "jta_store_people.h"
+#include "jta_text.h"
+#include "jta_time.h"
+
+/* Service desks and request types read per call ("limit" of the paged
+ * answers; JSM's own maximum is 100 per page). */
+#define SD_PAGE		"limit=100"
+/* Requests compared when a raise's answer was lost. */
+#define SD_CANDIDATES	20
+
+static const char *
+str(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static enum jta_err
+sdcall(struct jta_backend *be, const struct jta_user *who,
+    struct jta_link *link, const char *method, const char *path,
+    const json_t *body, int repeatable, json_t **reply, struct jta_error *err)
+{
+	return jta_jira_backend_call_api(be, who, link, JTA_JIRA_API_SD, method,
+	    path, body, repeatable, reply, err);
+}
+
+/* The id of project's service desk into desk; 404 "key" when project is
+ * not a service desk the person can use.  GET /servicedesk (1 call). */
+static enum jta_err
+deskof(struct jta_backend *be, const struct jta_user *who,
+    const char *project, char desk[JTA_JIRA_SD_ID_MAX + 1],
+    struct jta_error *err)
+{
+	json_t		*page = NULL;
+	const char	*id;
+	enum jta_err	 rc;
+
+	if ((rc = sdcall(be, who, NULL, "GET", "/servicedesk?" SD_PAGE, NULL,
+	    1, &page, err)) != JTA_OK)
+		return rc;
+	if ((id = jta_jira_sd_desk_of(page, project)) == NULL)
+		rc = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "key",
+		    "%s is not a service desk you can raise requests in",
+		    project);
+	else
+		memcpy(desk, id, strlen(id) + 1);
+	json_decref(page);
+	return rc;
+}
+
+/* A request type of desk by id or name (*rt borrowed from *page, which
+ * the caller releases; *names every type's name) and its fields as
+ * createmeta (*meta, new) with whether the person may raise on behalf
+ * of others (*agent).  2 calls. */
+static enum jta_err
+typeof_(struct jta_backend *be, const struct jta_user *who, const char *desk,
+    const char *want, json_t **page, const json_t **rt, json_t **names,
+    json_t **meta, int *agent, struct jta_error *err)
+{
+	json_t		*cm = NULL;
+	char		 path[128];
+	enum jta_err	 rc;
+
+	*page = *names = *meta = NULL;
+	*rt = NULL;
+	*agent = 0;
+	snprintf(path, sizeof(path), "/servicedesk/%s/requesttype?" SD_PAGE,
+	    desk);
+	if ((rc = sdcall(be, who, NULL, "GET", path, NULL, 1, page, err)) !=
+	    JTA_OK || (rc = jta_jira_sd_type(*page, want, rt, names, err)) !=
+	    JTA_OK)
+		return rc;
+	snprintf(path, sizeof(path), "/servicedesk/%s/requesttype/%s/field",
+	    desk, str(*rt, "id"));
+	if ((rc = sdcall(be, who, NULL, "GET", path, NULL, 1, &cm, err)) !=
+	    JTA_OK)
+		return rc;
+	*agent = json_is_true(json_object_get(cm, "canRaiseOnBehalfOf"));
+	rc = jta_jira_sd_meta(cm, meta, err);
+	json_decref(cm);
+	return rc;
+}
+
+enum jta_err
+jta_jira_backend_sd_fields(struct jta_backend *be, const struct jta_user *who,
+    const char *project, const char *request_type, json_t **out,
+    struct jta_error *err)
+{
+	json_t		*page = NULL, *names = NULL, *meta = NULL, *list = NULL;
+	const json_t	*rt = NULL;
+	char		 desk[JTA_JIRA_SD_ID_MAX + 1];
+	int		 agent;
+	enum jta_err	 rc;
+
+	*out = NULL;
+	if ((rc = deskof(be, who, project, desk, err)) != JTA_OK ||
+	    (rc = typeof_(be, who, desk, request_type, &page, &rt, &names,
+	    &meta, &agent, err)) != JTA_OK ||
+	    (rc = jta_jira_meta_fields(meta, &list, err)) != JTA_OK)
+		goto out;
+	if ((*out = json_pack("{s:s, s:s, s:s, s:O, s:O, s:b}", "project",
+	    project, "servicedesk", desk, "request_type", str(rt, "name"),
+	    "request_types", names, "fields", list, "on_behalf", agent)) ==
+	    NULL)
+		rc = JTA_ERR_NOMEM;
+out:
+	json_decref(page);
+	json_decref(names);
+	json_decref(meta);
+	json_decref(list);
+	return rc;
+}
+
+int
+jta_jira_backend_sd_prepared(const json_t *prepared)
+{
+	return json_is_object(json_object_get(json_object_get(prepared,
+	    "_ids"), "sd"));
+}
+
+/* The problems of a request whose desk or type is unknown, all at once:
+ * the project (the desks as allowed values are not known without the
+ * desk list; the question asks), the type (with names), a missing
+ * summary. */
+static enum jta_err
+askfirst(const json_t *input, enum jta_err rc, const json_t *names,
+    struct jta_error *err)
+{
+	const json_t	*v;
+	size_t		 i;
+
+	jta_error_begin(err);
+	if (rc == JTA_ERR_NOTFOUND) {
+		if (jta_error_add(err, "project", "is not a service desk you "
+		    "can raise requests in (GET /api/servicedesks lists "
+		    "them)") == 0) {
+			(void)jta_error_name(err, "Project");
+			(void)jta_error_ask_about(err, JTA_ASK_ONE);
+		}
+	} else if (jta_error_add(err, "request_type", "is not a request "
+	    "type of this service desk") == 0) {
+		(void)jta_error_name(err, "Request type");
+		json_array_foreach(names, i, v)
+			if (jta_error_allow(err, json_string_value(v)) != 0)
+				break;
+		(void)jta_error_ask_about(err, JTA_ASK_ONE);
+	}
+	if (json_object_get(input, "summary") == NULL &&
+	    jta_error_add(err, "summary", "is required") == 0) {
+		(void)jta_error_name(err, "Summary");
+		(void)jta_error_ask_about(err, JTA_ASK_TEXT);
+	}
+	return jta_error_collected(err);
+}
+
+enum jta_err
+jta_jira_backend_sd_prepare(struct jta_backend *be, const struct jta_user *who,
+    const json_t *input, json_t **prepared, struct jta_error *err)
+{
+	json_t		*page = NULL, *names = NULL, *meta = NULL, *type = NULL;
+	json_t		*found = NULL, *sd;
+	const json_t	*rt = NULL;
+	const char	*project = str(input, "project");
+	const char	*want = str(input, "request_type");
+	const char	*obo = str(input, "on_behalf_of");
+	char		 desk[JTA_JIRA_SD_ID_MAX + 1];
+	int		 agent = 0;
+	enum jta_err	 rc;
+
+	*prepared = NULL;
+	if (project == NULL) {
+		/* No desk to read the type's fields from: ask. */
+		jta_error_begin(err);
+		if (jta_error_add(err, "project", "is required") == 0) {
+			(void)jta_error_name(err, "Project");
+			(void)jta_error_ask_about(err, JTA_ASK_ONE);
+		}
+		rc = jta_error_collected(err);
+		goto out;
+	}
+	rc = deskof(be, who, project, desk, err);
+	if (rc == JTA_OK)
+		rc = typeof_(be, who, desk, want, &page, &rt, &names, &meta,
+		    &agent, err);
+	if (rc == JTA_ERR_NOTFOUND || (rc == JTA_ERR_INPUT && rt == NULL &&
+	    names != NULL)) {
+		rc = askfirst(input, rc, names, err);
+		goto out;
+	}
+	if (rc != JTA_OK)
+		goto out;
+	if ((type = json_pack("{s:s, s:s}", "id", str(rt, "id"), "name",
+	    str(rt, "name"))) == NULL) {
+		rc = JTA_ERR_NOMEM;
+		goto out;
+	}
+	jta_error_begin(err);
+	if ((rc = jta_jira_resolve(input, type, meta, prepared, err)) !=
+	    JTA_OK || (rc = jta_jira_backend_people(be, who, *prepared,
+	    err)) != JTA_OK)
+		goto out;
+	if (json_object_get(input, "type") != NULL && jta_error_add(err,
+	    "type", "is set by the request type; leave it out") == 0)
+		(void)jta_error_ask_about(err, JTA_ASK_TEXT);
+	if ((sd = json_pack("{s:s, s:s, s:b}", "desk", desk, "rt",
+	    str(rt, "id"), "agent", agent)) == NULL ||
+	    json_object_set_new(json_object_get(*prepared, "_ids"), "sd",
+	    sd) != 0 || json_object_del(*prepared, "type") != 0 ||
+	    json_object_set_new(*prepared, "request_type",
+	    json_string(str(rt, "name"))) != 0) {
+		rc = JTA_ERR_NOMEM;
+		goto out;
+	}
+	if (obo != NULL) {
+		/* raiseOnBehalfOf: "not available to Users who have the
+		 * customer permission only" (JSM, POST /request). */
+		if (!agent) {
+			if (jta_error_add(err, "on_behalf_of", "you can raise "
+			    "requests only for yourself in this service desk")
+			    == 0)
+				(void)jta_error_ask_about(err, JTA_ASK_USER);
+		} else if ((rc = jta_jira_backend_lookup(be, who, NULL,
+		    "on_behalf_of", "On behalf of", obo, &found, err)) !=
+		    JTA_OK)
+			goto out;
+		if (found != NULL && (json_object_set(sd, "on_behalf",
+		    json_object_get(found, "id")) != 0 ||
+		    json_object_set(*prepared, "on_behalf_of", found) != 0)) {
+			rc = JTA_ERR_NOMEM;
+			goto out;
+		}
+	}
+	rc = jta_error_collected(err);
+out:
+	if (rc != JTA_OK) {
+		json_decref(*prepared);
+		*prepared = NULL;
+	}
+	json_decref(page);
+	json_decref(names);
+	json_decref(meta);
+	json_decref(type);
+	json_decref(found);
+	return rc;
+}
+
+/* Mark key as raised by the submit carrying once (the entity property
+ * jta.once, as for issues): only agents may set issue properties; a
+ * failure is logged, the request stands. 1 call. */
+static void
+mark(struct jta_backend *be, const struct jta_user *who, const char *key,
+    const char *once)
+{
+	struct jta_error e;
+	json_t		*body = NULL, *reply = NULL;
+	char		 path[JTA_LIMIT_ISSUE_KEY + 64];
+
+	snprintf(path, sizeof(path), "/issue/%s/properties/"
+	    JTA_JIRA_ONCE_PROPERTY, key);
+	if ((body = json_pack("{s:s}", "token", once)) == NULL ||
+	    jta_jira_backend_call(be, who, "PUT", path, body, 1, &reply, &e) !=
+	    JTA_OK)
+		jta_log(JTA_LOG_WARN, "could not mark %s with its submit token",
+		    key);
+	json_decref(body);
+	json_decref(reply);
+}
+
+enum jta_err
+jta_jira_backend_sd_create(struct jta_backend *be, const struct jta_user *who,
+    const json_t *prepared, const char *once, json_t **out,
+    struct jta_error *err)
+{
+	struct jta_link	 link;
+	const json_t	*sd = json_object_get(json_object_get(prepared, "_ids"),
+			    "sd");
+	json_t		*body = NULL, *raise = NULL, *reply = NULL;
+	enum jta_err	 rc;
+
+	*out = NULL;
+	memset(&link, 0, sizeof(link));
+	if (!jta_jira_sd_id_ok(str(sd, "desk")) ||
+	    !jta_jira_sd_id_ok(str(sd, "rt")))
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "a request to raise was not prepared");
+	if ((rc = jta_jira_backend_create_body(prepared, &body, err)) !=
+	    JTA_OK || (rc = jta_jira_sd_raise_body(body, str(sd, "desk"),
+	    str(sd, "rt"), str(sd, "on_behalf"), NULL, &raise)) != JTA_OK)
+		goto out;
+	/* Never repeated (see create in jta_jira_backend.c): a lost answer
+	 * is found by jta_jira_backend_sd_find_once. */
+	if ((rc = sdcall(be, who, &link, "POST", "/request", raise, 0, &reply,
+	    err)) != JTA_OK)
+		goto out;
+	if ((rc = jta_jira_sd_request(reply, link.site_url, str(prepared,
+	    "request_type"), out, err)) != JTA_OK)
+		goto out;
+	jta_info("raised %s in service desk %s", str(*out, "key"),
+	    str(sd, "desk"));
+	if (once != NULL && json_is_true(json_object_get(sd, "agent")))
+		mark(be, who, str(*out, "key"), once);
+out:
+	json_decref(body);
+	json_decref(raise);
+	json_decref(reply);
+	return rc;
+}
+
+/*
+ * A raise whose answer was lost.  JSM takes no entity property on a
+ * raise and its request search has no creation-time filter, so: the
+ * person's own requests of the desk and type whose summary matches
+ * (searchTerm, the summary's plain words), newest first, at most
+ * SD_CANDIDATES; the candidate is one with exactly the prepared summary
+ * created at or after since.  An agent's requests carry jta.once when
+ * their raise was answered: a candidate carrying another token belongs
+ * to another submit and is passed over; one carrying ours, or none, is
+ * ours.  A customer cannot read properties: the oldest candidate since
+ * the submit began is taken (two drafts with the same summary and type,
+ * both answers lost in the same minutes, could swap; README).
+ */
+enum jta_err
+jta_jira_backend_sd_find_once(struct jta_backend *be,
+    const struct jta_user *who, const json_t *prepared, const char *once,
+    int64_t since, json_t **out, struct jta_error *err)
+{
+	struct jta_link	 link;
+	const json_t	*sd = json_object_get(json_object_get(prepared, "_ids"),
+			    "sd");
+	const char	*summary = str(prepared, "summary");
+	const json_t	*r;
+	json_t		*page = NULL, *prop = NULL;
+	char		 words[JTA_LIMIT_PROJECT_KEY + 1];
+	char		 enc[3 * JTA_LIMIT_SUMMARY + 1], path[4 * 1024];
+	char		 ppath[JTA_LIMIT_ISSUE_KEY + 64];
+	const char	*key;
+	long		 i, pick = -1;
+	enum jta_err	 rc;
+
+	*out = NULL;
+	memset(&link, 0, sizeof(link));
+	if (summary == NULL || !jta_jira_sd_id_ok(str(sd, "desk")) ||
+	    !jta_jira_sd_id_ok(str(sd, "rt")))
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "the request to find was not prepared");
+	if (jta_jira_sd_search_term(summary, enc, sizeof(enc)) != 0)
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "a summary too long to search for");
+	snprintf(path, sizeof(path), "/request?requestOwnership=OWNED_REQUESTS"
+	    "&requestStatus=ALL_REQUESTS&serviceDeskId=%s&requestTypeId=%s"
+	    "&searchTerm=%s&limit=%d", str(sd, "desk"), str(sd, "rt"), enc,
+	    SD_CANDIDATES);
+	if ((rc = sdcall(be, who, &link, "GET", path, NULL, 1, &page, err)) !=
+	    JTA_OK)
+		goto out;
+	rc = jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
+	    "no request of this submit is found yet");
+	for (i = jta_jira_sd_candidate(page, summary, since, 0); i >= 0;
+	    i = jta_jira_sd_candidate(page, summary, since, (size_t)i + 1)) {
+		r = json_array_get(json_object_get(page, "values"), (size_t)i);
+		key = str(r, "issueKey");
+		if (key == NULL || jta_text_parse_issue_key(key, strlen(key),
+		    words, sizeof(words), &(int64_t){ 0 }) != 0)
+			continue;
+		if (!json_is_true(json_object_get(sd, "agent"))) {
+			pick = i;	/* newest first: keep the oldest */
+			continue;
+		}
+		snprintf(ppath, sizeof(ppath), "/issue/%s/properties/"
+		    JTA_JIRA_ONCE_PROPERTY, key);
+		json_decref(prop);
+		prop = NULL;
+		rc = jta_jira_backend_call(be, who, "GET", ppath, NULL, 1,
+		    &prop, err);
+		if (rc != JTA_OK && rc != JTA_ERR_NOTFOUND)
+			goto out;
+		if (rc == JTA_ERR_NOTFOUND || jta_jira_once_match(prop, once))
+			pick = i;
+		rc = jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
+		    "no request of this submit is found yet");
+	}
+	if (pick >= 0) {
+		r = json_array_get(json_object_get(page, "values"),
+		    (size_t)pick);
+		if ((rc = jta_jira_sd_request(r, link.site_url, str(prepared,
+		    "request_type"), out, err)) == JTA_OK) {
+			jta_info("found %s, raised by a submit whose answer "
+			    "was lost", str(*out, "key"));
+			if (json_is_true(json_object_get(sd, "agent")))
+				mark(be, who, str(*out, "key"), once);
+		}
+	}
+out:
+	json_decref(page);
+	json_decref(prop);
+	return rc;
+}
+
+enum jta_err
+jta_jira_backend_sd_desks(struct jta_backend *be, const struct jta_user *who,
+    json_t **out, struct jta_error *err)
+{
+	json_t		*desks = NULL, *groups = NULL, *types = NULL, *d = NULL;
+	json_t		*list;
+	const json_t	*desk;
+	char		 path[128];
+	size_t		 i;
+	enum jta_err	 rc;
+
+	*out = NULL;
+	if ((rc = sdcall(be, who, NULL, "GET", "/servicedesk?" SD_PAGE, NULL,
+	    1, &desks, err)) != JTA_OK)
+		return rc;
+	if ((*out = json_pack("{s:[]}", "servicedesks")) == NULL) {
+		rc = JTA_ERR_NOMEM;
+		goto out;
+	}
+	list = json_object_get(*out, "servicedesks");
+	json_array_foreach(json_object_get(desks, "values"), i, desk) {
+		if (i >= JTA_LIMIT_JIRA_ITEMS)
+			break;
+		if (!jta_jira_sd_id_ok(str(desk, "id")))
+			continue;
+		snprintf(path, sizeof(path), "/servicedesk/%s/requesttypegroup?"
+		    SD_PAGE, str(desk, "id"));
+		if ((rc = sdcall(be, who, NULL, "GET", path, NULL, 1, &groups,
+		    err)) != JTA_OK)
+			goto out;
+		snprintf(path, sizeof(path), "/servicedesk/%s/requesttype?"
+		    SD_PAGE, str(desk, "id"));
+		if ((rc = sdcall(be, who, NULL, "GET", path, NULL, 1, &types,
+		    err)) != JTA_OK ||
+		    (rc = jta_jira_sd_desk(desk, groups, types, &d, err)) !=
+		    JTA_OK)
+			goto out;
+		if (json_array_append_new(list, d) != 0) {
+			rc = JTA_ERR_NOMEM;
+			goto out;
+		}
+		json_decref(groups);
+		json_decref(types);
+		groups = types = NULL;
+	}
+	rc = JTA_OK;
+out:
+	if (rc != JTA_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	json_decref(desks);
+	json_decref(groups);
+	json_decref(types);
+	return rc;
+}
+
+enum jta_err
+jta_jira_backend_sd_requests(struct jta_backend *be,
+    const struct jta_user *who, const struct jta_sd_query *q, json_t **out,
+    struct jta_error *err)
+{
+	struct jta_link	 link;
+	struct jta_buf	 p = JTA_BUF_INIT(JTA_LIMIT_PATH);
+	json_t		*page = NULL, *r, *list;
+	const json_t	*v;
+	char		 desk[JTA_JIRA_SD_ID_MAX + 1];
+	char		 enc[3 * JTA_LIMIT_TEXT_QUERY + 1];
+	size_t		 i;
+	enum jta_err	 rc;
+
+	*out = NULL;
+	memset(&link, 0, sizeof(link));
+	if (q->request_type != NULL && !jta_jira_sd_id_ok(q->request_type))
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "request_type",
+		    "is a request type's id (digits; GET /api/servicedesks "
+		    "lists them)");
+	if (q->project != NULL && (rc = deskof(be, who, q->project, desk,
+	    err)) != JTA_OK)
+		return rc != JTA_ERR_NOTFOUND ? rc : jta_error_set(err,
+		    JTA_ERR_INPUT, 422, "project", "is not a service desk you "
+		    "can raise requests in");
+	/* requestOwnership (JSM GET /request): OWNED_REQUESTS and
+	 * PARTICIPATED_REQUESTS by default; APPROVER with
+	 * approvalStatus=MY_PENDING_APPROVAL for "waiting for me". */
+	if (q->mine != NULL && strcmp(q->mine, "approver") == 0)
+		rc = jta_buf_printf(&p, "/request?requestOwnership=APPROVER"
+		    "&approvalStatus=MY_PENDING_APPROVAL");
+	else if (q->mine != NULL && strcmp(q->mine, "participated") == 0)
+		rc = jta_buf_printf(&p, "/request?requestOwnership="
+		    "PARTICIPATED_REQUESTS");
+	else if (q->mine != NULL)
+		rc = jta_buf_printf(&p, "/request?requestOwnership="
+		    "OWNED_REQUESTS");
+	else
+		rc = jta_buf_printf(&p, "/request?requestOwnership="
+		    "OWNED_REQUESTS&requestOwnership=PARTICIPATED_REQUESTS");
+	if (rc == JTA_OK)
+		rc = jta_buf_printf(&p, "&requestStatus=%s&expand=requestType"
+		    "&limit=%zu", q->status == NULL || strcmp(q->status,
+		    "all") == 0 ? "ALL_REQUESTS" : strcmp(q->status, "open") ==
+		    0 ? "OPEN_REQUESTS" : "CLOSED_REQUESTS", q->limit > 0 ?
+		    q->limit : 20);
+	if (rc == JTA_OK && q->project != NULL)
+		rc = jta_buf_printf(&p, "&serviceDeskId=%s", desk);
+	if (rc == JTA_OK && q->request_type != NULL)
+		rc = jta_buf_printf(&p, "&requestTypeId=%s", q->request_type);
+	if (rc == JTA_OK && q->text != NULL) {
+		if (jta_jira_sd_search_term(q->text, enc, sizeof(enc)) != 0)
+			rc = jta_error_set(err, JTA_ERR_INPUT, 422, "text",
+			    "text is too long");
+		else if (enc[0] != '\0')
+			rc = jta_buf_printf(&p, "&searchTerm=%s", enc);
+	}
+	if (rc != JTA_OK || (rc = sdcall(be, who, &link, "GET",
+	    jta_buf_str(&p), NULL, 1, &page, err)) != JTA_OK)
+		goto out;
+	if ((*out = json_pack("{s:[]}", "requests")) == NULL) {
+		rc = JTA_ERR_NOMEM;
+		goto out;
+	}
+	list = json_object_get(*out, "requests");
+	json_array_foreach(json_object_get(page, "values"), i, v) {
+		if (i >= JTA_LIMIT_JIRA_ITEMS)
+			break;
+		if ((rc = jta_jira_sd_request(v, link.site_url, NULL, &r,
+		    err)) != JTA_OK)
+			goto out;
+		if (json_array_append_new(list, r) != 0) {
+			rc = JTA_ERR_NOMEM;
+			goto out;
+		}
+	}
+	rc = JTA_OK;
+out:
+	if (rc != JTA_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	jta_buf_free(&p);
+	json_decref(page);
+	return rc;
+}
+
+enum jta_err
+jta_jira_backend_sd_request(struct jta_backend *be, const struct jta_user *who,
+    const char *key, json_t **out, struct jta_error *err)
+{
+	struct jta_link	 link;
+	json_t		*reply = NULL;
+	char		 path[JTA_LIMIT_ISSUE_KEY + 64];
+	enum jta_err	 rc;
+
+	*out = NULL;
+	memset(&link, 0, sizeof(link));
+	snprintf(path, sizeof(path), "/request/%s?expand=requestType,sla,"
+	    "comment", key);
+	if ((rc = sdcall(be, who, &link, "GET", path, NULL, 1, &reply, err)) !=
+	    JTA_OK)
+		goto out;
+	if ((rc = jta_jira_sd_request(reply, link.site_url, NULL, out, err)) ==
+	    JTA_OK && (rc = jta_jira_sd_details(reply, *out)) != JTA_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+out:
+	json_decref(reply);
+	return rc;
+}

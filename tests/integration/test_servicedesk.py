@@ -1,0 +1,276 @@
+"""Jira Service Management under nginx and Apache: with backend = jira
+against the stand-in's service desk (tests/standin/servicedesk.py), the
+desks and request types, a request type's fields in the shape of a create
+screen, /api/projects marking the desk, raising a request with names
+resolved (a required select answered by name, one 422 with every
+problem), its portal link, the person's requests and one request with its
+SLA; a draft with a request type whose raise answer is lost (found again,
+never raised twice); an agent raising on behalf of a customer; a
+portal-only customer (no Jira licence) raising and listing their own.
+With the embedded store: no desks, and a request type is refused naming
+it.  Prints the upstream calls per operation.  Standard library only."""
+
+import os
+import sys
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import jtatest  # noqa: E402
+from jiratest import conf, link, standin  # noqa: E402
+
+CAROL = {"account_id": "qm:5c1a0d3e-7b2f-4e8a-9d6c-1f2e3d4c5b6a",
+         "name": "Carol Customer", "email": "carol@example.com"}
+ALICE = {"account_id": "712020:2f6a8c31-5b4e-4d7a-9c1e-0a1b2c3d4e5f",
+         "name": "Alice Example", "email": "alice@example.com"}
+WIFI = "Wi-Fi problem"
+
+
+def routes():
+    return dict(standin.state()["api_routes"])
+
+
+def calls(before):
+    """{route: n} of the upstream calls since before."""
+    now = routes()
+    return {k: v - before.get(k, 0) for k, v in now.items()
+            if v != before.get(k, 0)}
+
+
+def requests_of(summary):
+    return [i for i in standin.world.issues.values()
+            if "jsm" in i and i["summary"] == summary]
+
+
+def jira(cases, stack, server):
+    s = server + ": "
+    q = urllib.parse.quote
+    standin.config(servicedesk=True)
+    alice = jtatest.Client(stack, link(stack, ALICE))
+
+    b = routes()
+    st, _, j, _ = alice.call("GET", "/api/servicedesks")
+    desk = (j or {}).get("servicedesks", [{}])[0]
+    rts = {t["name"]: t for t in desk.get("request_types", [])}
+    cases.check(s + "servicedesks: the IT Help desk, its groups and "
+                "request types with description and help text",
+                st == 200 and desk.get("project") == "ITH" and
+                desk["groups"][:2] == ["Common requests",
+                                       "Network and access"] and
+                rts[WIFI]["groups"] == ["Common requests",
+                                        "Network and access"] and
+                "floor" in rts[WIFI]["help_text"], (st, j))
+    print("# calls: GET /api/servicedesks: %r" % calls(b))
+
+    st, _, j, _ = alice.call("GET", "/api/projects")
+    ps = {p["key"]: p for p in (j or {}).get("projects", [])}
+    cases.check(s + "projects: the service desk is marked, others not",
+                st == 200 and ps["ITH"].get("servicedesk_id") == "1" and
+                "servicedesk_id" not in ps["OPS"], (st, j))
+
+    b = routes()
+    st, _, j, _ = alice.call("GET", "/api/projects/ITH/fields?request_type="
+                             + q("wi-fi PROBLEM"))
+    f = {x["name"]: x for x in (j or {}).get("fields", [])}
+    cases.check(s + "request type fields in the create screen's shape: a "
+                "required option with allowed names, a default",
+                st == 200 and j["request_type"] == WIFI and
+                f["Location"]["required"] and f["Location"]["type"] ==
+                "option" and f["Location"]["allowed"] ==
+                ["Floor 1", "Floor 2", "Floor 3"] and
+                f["Operating system"].get("default") == "Windows" and
+                f["Summary"]["required"] and WIFI in j["request_types"],
+                (st, j))
+    print("# calls: GET /api/projects/ITH/fields?request_type=: %r" %
+          calls(b))
+    st, _, e, _ = alice.call("GET", "/api/projects/ITH/fields?request_type="
+                             "Printer")
+    cases.check(s + "an unknown request type is 422 naming it",
+                st == 422 and e.get("field") == "request_type", (st, e))
+    st, _, e, _ = alice.call("GET", "/api/projects/OPS/fields?request_type="
+                             + q(WIFI))
+    cases.check(s + "a project that is no service desk is 404",
+                st == 404, (st, e))
+
+    # Raising: every problem at once, with questions.
+    st, _, e, _ = alice.call("POST", "/api/requests", {
+        "project": "ITH", "summary": "Wi-Fi"})
+    cases.check(s + "raise without request_type: 422 asking for it",
+                st == 422 and e["errors"][0]["field"] == "request_type" and
+                e["errors"][0].get("question"), (st, e))
+    st, _, e, _ = alice.call("POST", "/api/requests", {
+        "project": "ITH", "request_type": "Printer jam"})
+    items = {x["field"]: x for x in (e or {}).get("errors", [])}
+    cases.check(s + "an unknown request type: one 422 with the types and "
+                "the missing summary",
+                st == 422 and WIFI in items["request_type"]["allowed"] and
+                "summary" in items, (st, e))
+    st, _, e, _ = alice.call("POST", "/api/requests", {
+        "project": "ITH", "request_type": WIFI, "priority": "High",
+        "fields": {"Location": "Floor 9", "Colour": "red"}})
+    items = {x["field"]: x for x in (e or {}).get("errors", [])}
+    cases.check(s + "one 422 with every problem and a question each",
+                st == 422 and items["fields.Location"]["allowed"] ==
+                ["Floor 1", "Floor 2", "Floor 3"] and "fields.Colour" in
+                items and "summary" in items and "priority" in items and
+                all(x.get("question") for x in items.values()), (st, e))
+    cases.check(s + "nothing raised by refused requests",
+                standin.state().get("requests_created") == 0,
+                standin.state().get("requests_created"))
+
+    summary = "Laptop will not join the office Wi-Fi"
+    b = routes()
+    st, h, r, _ = alice.call("POST", "/api/requests", {
+        "project": "ITH", "request_type": "wi-fi problem",
+        "summary": summary, "description": "Since **Monday**",
+        "fields": {"location": "floor 2"}})
+    key = (r or {}).get("key", "")
+    raised = calls(b)
+    print("# calls: POST /api/requests (names resolved, raised): %r" %
+          raised)
+    cases.check(s + "raised: 201, the portal link, the request type, "
+                "Waiting for support",
+                st == 201 and key.startswith("ITH-") and
+                r["url"].endswith("/servicedesk/customer/portal/1/" + key) and
+                r["request_type"] == WIFI and
+                r["status"] == "Waiting for support" and
+                h.get("location", "").endswith("/api/requests/" + key),
+                (st, r, h))
+    iss = standin.world.issues.get(key, {})
+    cases.check(s + "the select answered by name went as its id, the "
+                "default filled, the description as ADF (isAdfRequest)",
+                iss.get("extra", {}).get("customfield_10020", {}).get("id") ==
+                "10401" and iss["extra"].get("customfield_10021", {}).get(
+                    "value") == "Windows" and
+                iss["jsm"]["description"] == "Since Monday", iss)
+    cases.check(s + "a raise is one POST /request (+ nothing on the "
+                "platform but its marker when it is an Idempotency-Key or "
+                "draft)", raised.get(
+                    "POST /rest/servicedeskapi/request") == 1 and
+                "POST /rest/api/3/issue" not in raised, raised)
+
+    b = routes()
+    st, _, j, _ = alice.call("GET", "/api/requests?text=" + q("join wi-fi"))
+    cases.check(s + "my requests: found by words, with the portal link",
+                st == 200 and [x["key"] for x in j["requests"]] == [key] and
+                j["requests"][0]["url"] == r["url"], (st, j))
+    print("# calls: GET /api/requests: %r" % calls(b))
+    st, _, j, _ = alice.call("GET", "/api/requests?status=closed")
+    cases.check(s + "my requests: the closed filter", st == 200 and
+                j["requests"] == [], (st, j))
+    b = routes()
+    st, _, j, _ = alice.call("GET", "/api/requests/" + key.lower())
+    cases.check(s + "one request: status, SLA for an agent, comments",
+                st == 200 and j["key"] == key and
+                j["sla"][0]["name"] == "Time to first response" and
+                j["comments"] == [], (st, j))
+    print("# calls: GET /api/requests/{key}: %r" % calls(b))
+
+    # A draft with a request type; the raise's answer is lost.
+    dsum = "Wi-Fi drops on the third floor"
+    st, _, d, _ = alice.call("POST", "/api/drafts", {
+        "project": "ITH", "request_type": WIFI, "summary": dsum,
+        "fields": {"Location": "Floor 3", "Operating system": "macOS"}})
+    cases.check(s + "a draft with a request type previews it",
+                st == 201 and d["preview"]["request_type"] == WIFI and
+                d["preview"]["fields"]["Location"] == "Floor 3", (st, d))
+    standin.config(faults=[{"kind": "drop", "method": "POST",
+                            "path_prefix": "/rest/servicedeskapi/request"}])
+    b = routes()
+    st, _, sub, _ = alice.call("POST", "/api/drafts/%s/submit" % d["id"],
+                               {"revision": 1})
+    lost = calls(b)
+    print("# calls: draft submit, raise answer lost, found: %r" % lost)
+    cases.check(s + "raise answer lost: the submit finds the request",
+                st == 201 and sub["issue"]["key"].startswith("ITH-") and
+                len(requests_of(dsum)) == 1, (st, sub, lost))
+    st, _, sub2, _ = alice.call("POST", "/api/drafts/%s/submit" % d["id"],
+                                {"revision": 1})
+    cases.check(s + "a repeated submit answers the same request, raised "
+                "once", st == 200 and sub2["issue"]["key"] ==
+                sub["issue"]["key"] and len(requests_of(dsum)) == 1,
+                (st, sub2))
+    b = routes()
+    st, _, d2, _ = alice.call("POST", "/api/drafts", {
+        "project": "ITH", "request_type": WIFI, "summary": dsum + " again",
+        "fields": {"Location": "Floor 1"}})
+    st, _, sub3, _ = alice.call("POST", "/api/drafts/%s/submit" % d2["id"],
+                                {"revision": 1})
+    print("# calls: draft preview + submit: %r" % calls(b))
+    k3 = (sub3 or {}).get("issue", {}).get("key")
+    cases.check(s + "an agent's answered raise carries its submit token",
+                st == 201 and "jta.once" in standin.world.issues.get(
+                    k3, {}).get("properties", {}), (st, sub3))
+
+    # An agent raising on behalf of a customer.
+    st, _, r2, _ = alice.call("POST", "/api/requests", {
+        "project": "ITH", "request_type": "Get IT help",
+        "summary": "Carol needs a monitor", "on_behalf_of":
+        "carol@example.com"})
+    cases.check(s + "an agent raises on behalf of a customer",
+                st == 201 and r2["reporter"] == "Carol Customer", (st, r2))
+
+    # A portal-only customer: no Jira licence, no browse permission.
+    carol = jtatest.Client(stack, link(stack, CAROL))
+    st, _, j, _ = carol.call("GET", "/api/servicedesks")
+    cases.check(s + "customer: the desks and request types",
+                st == 200 and j["servicedesks"][0]["project"] == "ITH",
+                (st, j))
+    st, _, e, _ = carol.call("GET", "/api/issues/" + key)
+    cases.check(s + "customer: the platform shows them no issue",
+                st == 404, (st, e))
+    st, _, e, _ = carol.call("POST", "/api/requests", {
+        "project": "ITH", "request_type": "Request a new laptop",
+        "summary": "New laptop", "on_behalf_of": "alice@example.com",
+        "fields": {"Laptop model": "macbook air"}})
+    cases.check(s + "customer: on_behalf_of refused naming it",
+                st == 422 and e["errors"][0]["field"] == "on_behalf_of",
+                (st, e))
+    st, _, r3, _ = carol.call("POST", "/api/requests", {
+        "project": "ITH", "request_type": "Request a new laptop",
+        "summary": "New laptop", "fields": {"Laptop model": "macbook air"}})
+    cases.check(s + "customer raises; a required select answered by name",
+                st == 201 and r3["status"] == "Waiting for approval" and
+                standin.world.issues[r3["key"]]["extra"][
+                    "customfield_10022"]["id"] == "10421", (st, r3))
+    st, _, j, _ = carol.call("GET", "/api/requests")
+    cases.check(s + "customer: their own requests (raised for them too), "
+                "not the agent's",
+                st == 200 and sorted(x["key"] for x in j["requests"]) ==
+                sorted([r3["key"], r2["key"]]), (st, j))
+    st, _, j, _ = carol.call("GET", "/api/requests/" + r3["key"])
+    cases.check(s + "customer: no SLA shown", st == 200 and j["sla"] == [],
+                (st, j))
+    st, _, e, _ = carol.call("GET", "/api/requests/" + key)
+    cases.check(s + "customer: someone else's request is 404",
+                st == 404, (st, e))
+
+
+def local(cases, stack, server):
+    s = server + ": "
+    for args in (("user", "add", "alice", "--email", "alice@example.com",
+                  "--display-name", "Alice Example"),
+                 ("project", "add", "DEMO", "Demo project")):
+        rc, out, err = stack.admin(*args)
+        assert rc == 0, (args, out, err)
+    rc, out, err = stack.admin("key", "create", "alice")
+    assert rc == 0, err
+    c = jtatest.Client(stack, out.strip())
+    st, _, j, _ = c.call("GET", "/api/servicedesks")
+    cases.check(s + "local: no service desks", st == 200 and
+                j == {"servicedesks": []}, (st, j))
+    st, _, e, _ = c.call("POST", "/api/requests", {
+        "project": "DEMO", "request_type": WIFI, "summary": "x"})
+    cases.check(s + "local: a request type is refused naming it",
+                st == 422 and e.get("field") == "request_type", (st, e))
+    st, _, e, _ = c.call("GET", "/api/requests/DEMO-1")
+    cases.check(s + "local: no request is found", st == 404, (st, e))
+
+
+if __name__ == "__main__":
+    try:
+        jtatest.run_modes([("jira", jira, conf), ("local", local, None)],
+                          "sd")
+    finally:
+        standin.stop()
