@@ -146,6 +146,30 @@ struct jta_backend_ops {
 	enum jta_err	(*sd_request)(struct jta_backend *,
 			    const struct jta_user *, const char *key,
 			    json_t **, struct jta_error *);
+	/* A comment on request key: public, or (agents only: else 403
+	 * "visibility") internal; *out {key, author, body, public}. */
+	enum jta_err	(*sd_comment)(struct jta_backend *,
+			    const struct jta_user *, const char *key,
+			    const char *body, int internal, json_t **,
+			    struct jta_error *);
+	/* The customer transitions the portal offers the person now:
+	 * {"key", "transitions": [{id, name}]}. */
+	enum jta_err	(*sd_transitions)(struct jta_backend *,
+			    const struct jta_user *, const char *key,
+			    json_t **, struct jta_error *);
+	/* Take the customer transition named to (name or id; not offered:
+	 * 409 "to" with the ones that are), with an optional comment;
+	 * *out the request after. */
+	enum jta_err	(*sd_transition)(struct jta_backend *,
+			    const struct jta_user *, const char *key,
+			    const char *to, const char *comment, json_t **,
+			    struct jta_error *);
+	/* Approve (approve 1) or decline the approval of key waiting for
+	 * the person (none: 409 "decision"); *out the request after, with
+	 * "approval": {id, name, decision}. */
+	enum jta_err	(*sd_decide)(struct jta_backend *,
+			    const struct jta_user *, const char *key,
+			    int approve, json_t **, struct jta_error *);
 
 	/*
 	 * The basic ticketing API (/api/tickets/, README.md "The basic

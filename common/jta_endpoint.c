@@ -153,7 +153,11 @@ static const struct jta_endpoint_def table[] = {
 		{ GET, N(REQUESTS), READ, JTA_PROJECT_QUERY },
 		{ POST, N(REQUESTS_CREATE), CREATE, JTA_PROJECT_BODY } } },
 	    { "/api/requests/*", N(REQUESTS), {
-		{ GET, N(REQUESTS), READ, JTA_PROJECT_KEY } } } } },
+		{ GET, N(REQUESTS), READ, JTA_PROJECT_KEY } } },
+	    /* comments, transitions, approval */
+	    { "/api/requests/*/*", N(REQUESTS), {
+		{ GET, N(REQUESTS), READ, JTA_PROJECT_KEY },
+		{ POST, N(REQUESTS), WRITE, JTA_PROJECT_KEY } } } } },
 };
 #define NTABLE	(sizeof(table) / sizeof(table[0]))
 

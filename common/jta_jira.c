@@ -1262,12 +1262,20 @@ jqlfield(const json_t *body, char *ours)
 	return 0;
 }
 
-/* Append Jira's errorMessages to b, "; "-separated; returns how many. */
+/* Append Jira's errorMessages to b, "; "-separated; returns how many.
+ * Jira Service Management's ErrorResponse has one errorMessage. */
 static size_t
 messages(struct jta_buf *b, const json_t *body)
 {
 	const json_t	*m;
 	size_t		 i, n = 0;
+
+	if ((m = json_object_get(body, "errorMessage")) != NULL &&
+	    json_is_string(m)) {
+		jta_jira_sb_text(b, json_string_value(m),
+		    JTA_ERROR_MESSAGE - 1);
+		n++;
+	}
 
 	json_array_foreach(json_object_get(body, "errorMessages"), i, m) {
 		if (n >= JTA_ERROR_ITEMS)

@@ -1388,4 +1388,8 @@ const struct jta_backend_ops jta_jira_ops = {
 	.sd_fields = jta_jira_backend_sd_fields,
 	.sd_requests = jta_jira_backend_sd_requests,
 	.sd_request = jta_jira_backend_sd_request,
+	.sd_comment = jta_jira_backend_sd_comment,
+	.sd_transitions = jta_jira_backend_sd_transitions,
+	.sd_transition = jta_jira_backend_sd_transition,
+	.sd_decide = jta_jira_backend_sd_decide,
 };

@@ -82,6 +82,18 @@ enum jta_err jta_jira_backend_sd_requests(struct jta_backend *be,
 enum jta_err jta_jira_backend_sd_request(struct jta_backend *be,
     const struct jta_user *who, const char *key, json_t **out,
     struct jta_error *err);
+enum jta_err jta_jira_backend_sd_comment(struct jta_backend *be,
+    const struct jta_user *who, const char *key, const char *body,
+    int internal, json_t **out, struct jta_error *err);
+enum jta_err jta_jira_backend_sd_transitions(struct jta_backend *be,
+    const struct jta_user *who, const char *key, json_t **out,
+    struct jta_error *err);
+enum jta_err jta_jira_backend_sd_transition(struct jta_backend *be,
+    const struct jta_user *who, const char *key, const char *to,
+    const char *comment, json_t **out, struct jta_error *err);
+enum jta_err jta_jira_backend_sd_decide(struct jta_backend *be,
+    const struct jta_user *who, const char *key, int approve,
+    json_t **out, struct jta_error *err);
 
 /* ---- in jta_jira_backend_tickets.c: the tk_ operations of
  * jta_backend.h over the issues of default_project ---- */

@@ -584,3 +584,129 @@ out:
 	json_decref(reply);
 	return rc;
 }
+
+enum jta_err
+jta_jira_backend_sd_comment(struct jta_backend *be, const struct jta_user *who,
+    const char *key, const char *body, int internal, json_t **out,
+    struct jta_error *err)
+{
+	json_t		*req = NULL, *reply = NULL;
+	char		 path[JTA_LIMIT_ISSUE_KEY + 64];
+	enum jta_err	 rc;
+
+	*out = NULL;
+	snprintf(path, sizeof(path), "/request/%s/comment", key);
+	/* CommentCreateDTO {body, public}: "Customers can set comments to
+	 * public visibility only" (JSM, POST /request/{key}/comment). */
+	if ((req = json_pack("{s:s, s:b}", "body", body, "public",
+	    !internal)) == NULL)
+		return JTA_ERR_NOMEM;
+	if ((rc = sdcall(be, who, NULL, "POST", path, req, 0, &reply, err)) ==
+	    JTA_ERR_INPUT && internal)
+		rc = jta_error_set(err, JTA_ERR_AUTH, 403, "visibility",
+		    "only the desk's agents may add internal comments");
+	if (rc == JTA_OK && (*out = json_pack("{s:s, s:s?, s:s, s:b}", "key",
+	    key, "author", str(json_object_get(reply, "author"),
+	    "displayName"), "body", body, "public", !internal)) == NULL)
+		rc = JTA_ERR_NOMEM;
+	json_decref(req);
+	json_decref(reply);
+	return rc;
+}
+
+enum jta_err
+jta_jira_backend_sd_transitions(struct jta_backend *be,
+    const struct jta_user *who, const char *key, json_t **out,
+    struct jta_error *err)
+{
+	json_t		*page = NULL;
+	char		 path[JTA_LIMIT_ISSUE_KEY + 64];
+	enum jta_err	 rc;
+
+	*out = NULL;
+	snprintf(path, sizeof(path), "/request/%s/transition?limit=50", key);
+	if ((rc = sdcall(be, who, NULL, "GET", path, NULL, 1, &page, err)) ==
+	    JTA_OK)
+		rc = jta_jira_sd_transitions(page, key, out, err);
+	json_decref(page);
+	return rc;
+}
+
+enum jta_err
+jta_jira_backend_sd_transition(struct jta_backend *be,
+    const struct jta_user *who, const char *key, const char *to,
+    const char *comment, json_t **out, struct jta_error *err)
+{
+	json_t		*page = NULL, *req = NULL, *reply = NULL;
+	const char	*id;
+	char		 path[JTA_LIMIT_ISSUE_KEY + 64];
+	enum jta_err	 rc;
+
+	*out = NULL;
+	snprintf(path, sizeof(path), "/request/%s/transition?limit=50", key);
+	if ((rc = sdcall(be, who, NULL, "GET", path, NULL, 1, &page, err)) !=
+	    JTA_OK || (rc = jta_jira_sd_transition_id(page, to, &id, err)) !=
+	    JTA_OK)
+		goto out;
+	/* CustomerTransitionExecutionDTO {id, additionalComment {body}} */
+	if ((req = json_pack("{s:s}", "id", id)) == NULL || (comment != NULL &&
+	    json_object_set_new(req, "additionalComment", json_pack("{s:s}",
+	    "body", comment)) != 0)) {
+		rc = JTA_ERR_NOMEM;
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/request/%s/transition", key);
+	if ((rc = sdcall(be, who, NULL, "POST", path, req, 0, &reply, err)) !=
+	    JTA_OK)
+		goto out;
+	rc = jta_jira_backend_sd_request(be, who, key, out, err);
+out:
+	json_decref(page);
+	json_decref(req);
+	json_decref(reply);
+	return rc;
+}
+
+enum jta_err
+jta_jira_backend_sd_decide(struct jta_backend *be, const struct jta_user *who,
+    const char *key, int approve, json_t **out, struct jta_error *err)
+{
+	json_t		*page = NULL, *req = NULL, *reply = NULL, *a = NULL;
+	const char	*id;
+	char		 path[JTA_LIMIT_ISSUE_KEY + 64 + JTA_JIRA_SD_ID_MAX];
+	enum jta_err	 rc;
+
+	*out = NULL;
+	snprintf(path, sizeof(path), "/request/%s/approval?limit=50", key);
+	if ((rc = sdcall(be, who, NULL, "GET", path, NULL, 1, &page, err)) !=
+	    JTA_OK || (rc = jta_jira_sd_approval_id(page, &id, err)) !=
+	    JTA_OK)
+		goto out;
+	/* ApprovalDecisionRequestDTO {decision: approve | decline} */
+	if ((req = json_pack("{s:s}", "decision", approve ? "approve" :
+	    "decline")) == NULL) {
+		rc = JTA_ERR_NOMEM;
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/request/%s/approval/%s", key, id);
+	if ((rc = sdcall(be, who, NULL, "POST", path, req, 0, &reply, err)) !=
+	    JTA_OK)
+		goto out;
+	if ((a = jta_jira_sd_approval(reply)) == NULL ||
+	    (rc = jta_jira_backend_sd_request(be, who, key, out, err)) !=
+	    JTA_OK)
+		goto out;
+	if (json_object_set(*out, "approval", a) != 0) {
+		json_decref(*out);
+		*out = NULL;
+		rc = JTA_ERR_NOMEM;
+	}
+out:
+	if (a == NULL && rc == JTA_OK)
+		rc = JTA_ERR_NOMEM;
+	json_decref(page);
+	json_decref(req);
+	json_decref(reply);
+	json_decref(a);
+	return rc;
+}

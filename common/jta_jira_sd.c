@@ -503,3 +503,93 @@ jta_jira_sd_mark(json_t *answer, const json_t *desks)
 			return JTA_ERR_NOMEM;
 	return JTA_OK;
 }
+
+enum jta_err
+jta_jira_sd_transitions(const json_t *page, const char *key, json_t **out,
+    struct jta_error *err)
+{
+	const json_t	*v = values(page), *t;
+	json_t		*l;
+	size_t		 i;
+
+	*out = NULL;
+	if (v == NULL)
+		return jta_jira_bad(err, "no list of transitions");
+	if ((*out = json_pack("{s:s, s:[]}", "key", key, "transitions")) ==
+	    NULL)
+		return JTA_ERR_NOMEM;
+	l = json_object_get(*out, "transitions");
+	json_array_foreach(v, i, t)
+		if (jta_jira_strmem(t, "id") != NULL &&
+		    jta_jira_strmem(t, "name") != NULL &&
+		    json_array_append_new(l, json_pack("{s:s, s:s}", "id",
+		    jta_jira_strmem(t, "id"), "name",
+		    jta_jira_strmem(t, "name"))) != 0) {
+			json_decref(*out);
+			*out = NULL;
+			return JTA_ERR_NOMEM;
+		}
+	return JTA_OK;
+}
+
+enum jta_err
+jta_jira_sd_transition_id(const json_t *page, const char *to,
+    const char **id, struct jta_error *err)
+{
+	const json_t	*t;
+	const char	*n, *tid;
+	size_t		 i;
+	enum jta_err	 rc;
+
+	*id = NULL;
+	json_array_foreach(values(page), i, t) {
+		n = jta_jira_strmem(t, "name");
+		tid = jta_jira_strmem(t, "id");
+		if (n != NULL && jta_jira_sd_id_ok(tid) && (strcasecmp(n, to) ==
+		    0 || strcmp(tid, to) == 0)) {
+			*id = tid;
+			return JTA_OK;
+		}
+	}
+	jta_error_begin(err);
+	if (jta_error_add(err, "to", "is not a move this request offers you "
+	    "now") == 0) {
+		json_array_foreach(values(page), i, t)
+			if ((n = jta_jira_strmem(t, "name")) != NULL &&
+			    jta_error_allow(err, n) != 0)
+				break;
+		(void)jta_error_ask_about(err, JTA_ASK_ONE);
+	}
+	rc = jta_error_collected(err);
+	if (err != NULL && rc == JTA_ERR_INPUT)
+		err->status = 409;
+	return rc == JTA_ERR_INPUT ? JTA_ERR_CONFLICT : rc;
+}
+
+enum jta_err
+jta_jira_sd_approval_id(const json_t *page, const char **id,
+    struct jta_error *err)
+{
+	const json_t	*a;
+	size_t		 i;
+
+	*id = NULL;
+	json_array_foreach(values(page), i, a)
+		if (json_is_true(json_object_get(a, "canAnswerApproval")) &&
+		    jta_jira_sd_id_ok(jta_jira_strmem(a, "id"))) {
+			*id = jta_jira_strmem(a, "id");
+			return JTA_OK;
+		}
+	return jta_error_set(err, JTA_ERR_CONFLICT, 409, "decision",
+	    "this request has no approval waiting for your answer");
+}
+
+json_t *
+jta_jira_sd_approval(const json_t *dto)
+{
+	const char	*d = jta_jira_strmem(dto, "finalDecision");
+
+	return json_pack("{s:s?, s:s?, s:s}", "id", jta_jira_strmem(dto, "id"),
+	    "name", jta_jira_strmem(dto, "name"), "decision", d != NULL ? d :
+	    "pending");
+}

@@ -106,6 +106,33 @@ enum jta_err jta_jira_sd_request(const json_t *dto, const char *site,
 long jta_jira_sd_candidate(const json_t *page, const char *summary,
     int64_t since, size_t from);
 
+/*
+ * The customer transitions of a PagedDTOCustomerTransitionDTO page as
+ * {"key": key, "transitions": [{id, name}]}.  *out is new.
+ */
+enum jta_err jta_jira_sd_transitions(const json_t *page, const char *key,
+    json_t **out, struct jta_error *err) JTA_WUR;
+
+/*
+ * The id of the customer transition named to (its name ignoring ASCII
+ * case, or its id) in a PagedDTOCustomerTransitionDTO page, borrowed;
+ * none: JTA_ERR_CONFLICT 409 "to" naming the ones offered.
+ */
+enum jta_err jta_jira_sd_transition_id(const json_t *page, const char *to,
+    const char **id, struct jta_error *err) JTA_WUR;
+
+/*
+ * The approval the person can answer (canAnswerApproval) in a
+ * PagedDTOApprovalDTO page: its id, borrowed; none: JTA_ERR_CONFLICT
+ * 409 "decision".
+ */
+enum jta_err jta_jira_sd_approval_id(const json_t *page, const char **id,
+    struct jta_error *err) JTA_WUR;
+
+/* An ApprovalDTO as {id, name, decision (approved, declined or
+ * pending)}; *out is new, NULL when memory runs out. */
+json_t *jta_jira_sd_approval(const json_t *dto);
+
 /* 1 when a project search page (or bare array of projects) holds a
  * project whose projectTypeKey is "service_desk". */
 int jta_jira_sd_any(const json_t *projects);

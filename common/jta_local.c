@@ -1386,6 +1386,34 @@ sd_request(struct jta_backend *be, const struct jta_user *who,
 	    "desks", key);
 }
 
+static enum jta_err
+sd_comment(struct jta_backend *be, const struct jta_user *who,
+    const char *key, const char *body, int internal, json_t **out,
+    struct jta_error *err)
+{
+	(void)body;
+	(void)internal;
+	return sd_request(be, who, key, out, err);
+}
+
+static enum jta_err
+sd_transition(struct jta_backend *be, const struct jta_user *who,
+    const char *key, const char *to, const char *comment, json_t **out,
+    struct jta_error *err)
+{
+	(void)to;
+	(void)comment;
+	return sd_request(be, who, key, out, err);
+}
+
+static enum jta_err
+sd_decide(struct jta_backend *be, const struct jta_user *who,
+    const char *key, int approve, json_t **out, struct jta_error *err)
+{
+	(void)approve;
+	return sd_request(be, who, key, out, err);
+}
+
 const struct jta_backend_ops jta_local_ops = {
 	.name = "local",
 	.search = search,
@@ -1413,4 +1441,8 @@ const struct jta_backend_ops jta_local_ops = {
 	.sd_fields = sd_fields,
 	.sd_requests = sd_requests,
 	.sd_request = sd_request,
+	.sd_comment = sd_comment,
+	.sd_transitions = sd_request,
+	.sd_transition = sd_transition,
+	.sd_decide = sd_decide,
 };

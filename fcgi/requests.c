@@ -3,7 +3,10 @@
  * Management"): GET /api/requests lists the person's requests, POST
  * /api/requests raises one (the body of POST /api/issues with a
  * request_type, resolved the same way, one 422 with every problem),
- * GET /api/requests/{key} reads one with its comments and SLAs.
+ * GET /api/requests/{key} reads one with its comments and SLAs; POST
+ * .../comments comments (public, or internal for agents), GET|POST
+ * .../transitions lists and takes the customer transitions, POST
+ * .../approval approves or declines the approval waiting for the person.
  */
 #include "config.h"
 
@@ -27,6 +30,25 @@ static const struct jta_field list_fields[] = {
 	{ "request_type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
 	{ "text", JTA_FT_STRING, 0, 1, JTA_LIMIT_TEXT_QUERY, NULL },
 	{ "limit", JTA_FT_UINT, 0, 1, JTA_LIMIT_PAGE_MAX, NULL },
+};
+
+static const char *const visibilities[] = { "public", "internal", NULL };
+
+static const struct jta_field comment_fields[] = {
+	{ "body", JTA_FT_TEXT, JTA_F_REQUIRED, 1, JTA_LIMIT_COMMENT, NULL },
+	/* internal: seen by the desk's agents only (agents only) */
+	{ "visibility", JTA_FT_ENUM, 0, 0, 0, visibilities },
+};
+
+static const struct jta_field move_fields[] = {
+	{ "to", JTA_FT_STRING, JTA_F_REQUIRED, 1, JTA_LIMIT_NAME, NULL },
+	{ "comment", JTA_FT_TEXT, 0, 1, JTA_LIMIT_COMMENT, NULL },
+};
+
+static const char *const decisions[] = { "approve", "decline", NULL };
+
+static const struct jta_field decide_fields[] = {
+	{ "decision", JTA_FT_ENUM, JTA_F_REQUIRED, 0, 0, decisions },
 };
 
 #define N(t)	(sizeof(t) / sizeof((t)[0]))
@@ -118,18 +140,55 @@ out:
 	return rc;
 }
 
+/* POST /api/requests/{key}/{what}: comments, transitions, approval. */
+static enum jta_err
+act(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *key, const char *what,
+    json_t **out, int *status, struct jta_error *err)
+{
+	struct jta_backend *be = ctx->backend;
+	json_t		*f = NULL;
+	enum jta_err	 rc;
+
+	*status = 200;
+	if (strcmp(what, "comments") == 0) {
+		if ((rc = jta_req_json(req, comment_fields, N(comment_fields),
+		    &f, err)) == JTA_OK && (rc = be->ops->sd_comment(be, who,
+		    key, str(f, "body"), str(f, "visibility") != NULL &&
+		    strcmp(str(f, "visibility"), "internal") == 0, out,
+		    err)) == JTA_OK)
+			*status = 201;
+	} else if (strcmp(what, "transitions") == 0) {
+		if ((rc = jta_req_json(req, move_fields, N(move_fields), &f,
+		    err)) == JTA_OK)
+			rc = be->ops->sd_transition(be, who, key, str(f, "to"),
+			    str(f, "comment"), out, err);
+	} else if ((rc = jta_req_json(req, decide_fields, N(decide_fields), &f,
+	    err)) == JTA_OK)
+		rc = be->ops->sd_decide(be, who, key, strcmp(str(f,
+		    "decision"), "approve") == 0, out, err);
+	json_decref(f);
+	return rc;
+}
+
 static enum jta_err
 one(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
 {
+	static const char *const subs[] = { "", "/comments", "/transitions",
+	    "/approval", NULL };
 	enum jta_err	 rc;
 	json_t		*q = NULL, *out = NULL;
 	char		 seg[JTA_LIMIT_ISSUE_KEY + 2];
 	char		 proj[JTA_LIMIT_PROJECT_KEY + 1];
-	size_t		 i;
+	size_t		 i, s;
+	int		 status = 200;
 
-	if (!jta_req_path_segment(req, "/api/requests/", "", seg,
-	    sizeof(seg)))
+	for (s = 0; subs[s] != NULL; s++)
+		if (jta_req_path_segment(req, "/api/requests/", subs[s], seg,
+		    sizeof(seg)))
+			break;
+	if (subs[s] == NULL)
 		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "path",
 		    "no such resource");
 	for (i = 0; seg[i] != '\0'; i++)
@@ -139,14 +198,25 @@ one(struct jta_ctx *ctx, const struct jta_req *req,
 	    &(int64_t){ 0 }) != 0)
 		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "key",
 		    "a request is named by its key, such as IT-12");
-	if (req->method != JTA_METHOD_GET && req->method != JTA_METHOD_HEAD)
-		return jta_fcgi_method_not_allowed(resp, "GET, HEAD", err);
 	if ((rc = jta_req_query(req, NULL, 0, &q, err)) != JTA_OK)
 		return rc;
 	json_decref(q);
-	if ((rc = ctx->backend->ops->sd_request(ctx->backend, who, seg, &out,
-	    err)) == JTA_OK)
-		rc = jta_resp_json(resp, 200, out);
+	if (req->method == JTA_METHOD_POST && s > 0)
+		rc = act(ctx, req, who, seg, subs[s] + 1, &out, &status, err);
+	else if (req->method != JTA_METHOD_GET &&
+	    req->method != JTA_METHOD_HEAD)
+		return jta_fcgi_method_not_allowed(resp, s == 0 ? "GET, HEAD" :
+		    s == 2 ? "GET, HEAD, POST" : "POST", err);
+	else if (s == 0)
+		rc = ctx->backend->ops->sd_request(ctx->backend, who, seg, &out,
+		    err);
+	else if (s == 2)
+		rc = ctx->backend->ops->sd_transitions(ctx->backend, who, seg,
+		    &out, err);
+	else
+		return jta_fcgi_method_not_allowed(resp, "POST", err);
+	if (rc == JTA_OK)
+		rc = jta_resp_json(resp, status, out);
 	json_decref(out);
 	return rc;
 }

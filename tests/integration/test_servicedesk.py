@@ -246,6 +246,67 @@ def jira(cases, stack, server):
     cases.check(s + "customer: someone else's request is 404",
                 st == 404, (st, e))
 
+    # Comments: public from the customer; internal only from an agent.
+    path = "/api/requests/%s/comments" % r3["key"]
+    st, _, cm, _ = carol.call("POST", path, {"body": "Any news?"})
+    cases.check(s + "customer: a public comment, 201",
+                st == 201 and cm["public"] is True, (st, cm))
+    st, _, e, _ = carol.call("POST", path, {"body": "psst",
+                                            "visibility": "internal"})
+    cases.check(s + "customer: an internal comment is 403 naming "
+                "visibility", st == 403 and e.get("field") == "visibility",
+                (st, e))
+    st, _, cm, _ = alice.call("POST", path, {
+        "body": "Budget code checked", "visibility": "internal"})
+    cases.check(s + "agent: an internal comment, 201",
+                st == 201 and cm["public"] is False, (st, cm))
+    st, _, j, _ = carol.call("GET", "/api/requests/" + r3["key"])
+    cases.check(s + "customer sees the public comment only",
+                st == 200 and [x["body"] for x in j["comments"]] ==
+                ["Any news?"], (st, j))
+
+    # Approvals waiting for Alice: list, approve (once).
+    b = routes()
+    st, _, j, _ = alice.call("GET", "/api/requests?mine=approver")
+    cases.check(s + "approver: the request waiting for her approval",
+                st == 200 and [x["key"] for x in j["requests"]] ==
+                [r3["key"]], (st, j))
+    st, _, e, _ = carol.call("POST", "/api/requests/%s/approval" %
+                             r3["key"], {"decision": "approve"})
+    cases.check(s + "customer: no approval waiting for her, 409",
+                st == 409 and e.get("field") == "decision", (st, e))
+    b = routes()
+    st, _, j, _ = alice.call("POST", "/api/requests/%s/approval" % r3["key"],
+                             {"decision": "approve"})
+    print("# calls: POST /api/requests/{key}/approval: %r" % calls(b))
+    cases.check(s + "approver approves: approved, back to the desk",
+                st == 200 and j["approval"]["decision"] == "approved" and
+                j["status"] == "Waiting for support", (st, j))
+    st, _, e, _ = alice.call("POST", "/api/requests/%s/approval" %
+                             r3["key"], {"decision": "decline"})
+    cases.check(s + "a second answer is 409", st == 409, (st, e))
+
+    # Customer transitions.
+    st, _, j, _ = carol.call("GET", "/api/requests/%s/transitions" %
+                             r3["key"])
+    cases.check(s + "customer transitions: what the portal offers",
+                st == 200 and [t["name"] for t in j["transitions"]] ==
+                ["Cancel request"], (st, j))
+    st, _, e, _ = carol.call("POST", "/api/requests/%s/transitions" %
+                             r3["key"], {"to": "Resolve this issue"})
+    cases.check(s + "a move not offered is 409 naming the offered ones",
+                st == 409 and e.get("field") == "to" and
+                e["errors"][0]["allowed"] == ["Cancel request"], (st, e))
+    b = routes()
+    st, _, j, _ = carol.call("POST", "/api/requests/%s/transitions" %
+                             r3["key"], {"to": "cancel request",
+                                         "comment": "Got one already"})
+    print("# calls: POST /api/requests/{key}/transitions: %r" % calls(b))
+    cases.check(s + "customer cancels the request, with a comment",
+                st == 200 and j["status"] == "Canceled" and
+                j["status_category"] == "done" and
+                j["comments"][-1]["body"] == "Got one already", (st, j))
+
 
 def local(cases, stack, server):
     s = server + ": "
