@@ -79,7 +79,9 @@ jta_conf_defaults(struct jta_conf *conf)
 	snprintf(conf->atlassian_api_url, sizeof(conf->atlassian_api_url),
 	    "%s", "https://api.atlassian.com");
 	snprintf(conf->atlassian_scopes, sizeof(conf->atlassian_scopes), "%s",
-	    "read:jira-user read:jira-work write:jira-work offline_access");
+	    "read:jira-user read:jira-work write:jira-work "
+	    "read:servicedesk-request write:servicedesk-request "
+	    "offline_access");
 	conf->upstream_timeout_ms = 10000;
 	conf->upstream_retry_budget_ms = 20000;
 	conf->audit_retention_days = 365;

@@ -34,13 +34,34 @@ str(const json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
+/*
+ * A call to /rest/servicedeskapi.  Atlassian's gateway refuses a token
+ * without the JSM scopes (read:servicedesk-request,
+ * write:servicedesk-request) with 401 even after a refresh (a refresh
+ * keeps the scopes of the consent): a link made before this service
+ * asked for them.  That 401 says so, with the absolute address to link
+ * again; the person's other operations go on working with the old link.
+ */
 static enum jta_err
 sdcall(struct jta_backend *be, const struct jta_user *who,
     struct jta_link *link, const char *method, const char *path,
     const json_t *body, int repeatable, json_t **reply, struct jta_error *err)
 {
-	return jta_jira_backend_call_api(be, who, link, JTA_JIRA_API_SD, method,
+	enum jta_err	 rc;
+
+	rc = jta_jira_backend_call_api(be, who, link, JTA_JIRA_API_SD, method,
 	    path, body, repeatable, reply, err);
+	/* Only Jira's own refusal (call_as's words), not a link that is
+	 * missing or broken, which jta_oauth words itself. */
+	if (rc == JTA_ERR_AUTH && err != NULL && err->status == 401 &&
+	    strncmp(err->detail, "Jira refused", 12) == 0)
+		rc = jta_error_set(err, JTA_ERR_AUTH, 401, NULL, "Jira Service "
+		    "Management refused your Atlassian link: it was made "
+		    "before this service asked for the service-desk scopes "
+		    "(read:servicedesk-request, write:servicedesk-request); "
+		    "visit %s/oauth/start to link your account again",
+		    be->conf->public_url);
+	return rc;
 }
 
 /* The id of project's service desk into desk; 404 "key" when project is

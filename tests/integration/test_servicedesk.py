@@ -308,6 +308,30 @@ def jira(cases, stack, server):
                 j["comments"][-1]["body"] == "Got one already", (st, j))
 
 
+def oldlink(cases, stack, server):
+    """A link made with the scopes of before (no JSM scopes): the
+    service-desk operations say to link again, the rest works."""
+    s = server + ": "
+    standin.config(servicedesk=True)
+    c = jtatest.Client(stack, link(stack, ALICE))
+    st, h, e, _ = c.call("GET", "/api/servicedesks")
+    cases.check(s + "old link: a service-desk operation is 401 asking to "
+                "link again at the absolute address, naming the scopes",
+                st == 401 and stack.base_url + "/oauth/start" in
+                e.get("detail", "") and "read:servicedesk-request" in
+                e["detail"] and "www-authenticate" in h, (st, h, e))
+    st, _, e, _ = c.call("POST", "/api/requests", {
+        "project": "ITH", "request_type": WIFI, "summary": "x"})
+    cases.check(s + "old link: a raise too", st == 401, (st, e))
+    st, _, j, _ = c.call("GET", "/api/issues?project=OPS")
+    cases.check(s + "old link: the issue operations still work",
+                st == 200 and j["issues"], (st, j))
+
+
+OLD_SCOPES = ("atlassian_scopes = read:jira-user read:jira-work "
+              "write:jira-work offline_access\n")
+
+
 def local(cases, stack, server):
     s = server + ": "
     for args in (("user", "add", "alice", "--email", "alice@example.com",
@@ -331,7 +355,9 @@ def local(cases, stack, server):
 
 if __name__ == "__main__":
     try:
-        jtatest.run_modes([("jira", jira, conf), ("local", local, None)],
-                          "sd")
+        jtatest.run_modes([("jira", jira, conf),
+                           ("oldlink", oldlink,
+                            lambda st: conf(st, extra=OLD_SCOPES)),
+                           ("local", local, None)], "sd")
     finally:
         standin.stop()

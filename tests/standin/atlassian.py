@@ -1358,6 +1358,7 @@ class Handler(servicedesk.ServiceDeskMixin,
             site = next(s for s in w.sites() if s["id"] == cloud)
             self.site = w.site_url(site["name"])
             self.me_id = fam["account"]
+            self.scopes = fam["scope"].split()
             gated = servicedesk.gate(self, jpath)
         if gated:
             return gated

@@ -710,13 +710,18 @@ def test_faults(c, k, tok):
 
 SDAPI = "/ex/jira/%s/rest/servicedeskapi" % CLOUD
 CAROL = "qm:5c1a0d3e-7b2f-4e8a-9d6c-1f2e3d4c5b6a"
+SDSCOPE = SCOPE + " read:servicedesk-request write:servicedesk-request"
 
 
 def test_servicedesk(c, k, tok):
     """Jira Service Management: desks, groups, types, fields, raise with
     validation, list filters, comments, customer transitions, approvals,
     the portal-only customer and the platform's Request Type field."""
-    tok = c.login()["access_token"]
+    old = c.login()["access_token"]
+    st, _, j = c.req("GET", SDAPI + "/servicedesk", token=old)
+    k.check("servicedesk: a token without the JSM scopes is 401",
+            st == 401 and "scope" in j.get("message", ""), (st, j))
+    tok = c.login(SDSCOPE)["access_token"]
     st, _, j = c.req("GET", SDAPI + "/servicedesk", token=tok)
     k.check("servicedesk: off by default, no desks",
             st == 200 and j["values"] == [] and j["isLastPage"], (st, j))
@@ -826,7 +831,7 @@ def test_servicedesk(c, k, tok):
     # Carol, portal-only customer
     c.config(person={"account_id": CAROL, "name": "Carol Customer",
                      "email": "carol@example.com"})
-    ctok = c.login()["access_token"]
+    ctok = c.login(SDSCOPE)["access_token"]
     st, _, j = c.req("GET", J + "/issue/" + key, token=ctok)
     st2, _, _ = c.req("POST", J + "/issue", {"fields": base}, token=ctok)
     st3, _, j3 = c.req("GET", J + "/project/search", token=ctok)

@@ -102,7 +102,8 @@ START_TEST(defaults_are_documented_values)
 	ck_assert_str_eq(conf.atlassian_auth_url, "https://auth.atlassian.com");
 	ck_assert_str_eq(conf.atlassian_api_url, "https://api.atlassian.com");
 	ck_assert_str_eq(conf.atlassian_scopes, "read:jira-user read:jira-work "
-	    "write:jira-work offline_access");
+	    "write:jira-work read:servicedesk-request "
+	    "write:servicedesk-request offline_access");
 	ck_assert_str_eq(conf.atlassian_site, "");
 	ck_assert_int_eq(conf.upstream_timeout_ms, 10000);
 	ck_assert_int_eq(conf.upstream_retry_budget_ms, 20000);
