@@ -10,6 +10,7 @@ portal-only customer (no Jira licence) raising and listing their own.
 With the embedded store: no desks, and a request type is refused naming
 it.  Prints the upstream calls per operation.  Standard library only."""
 
+import json
 import os
 import sys
 import urllib.parse
@@ -149,6 +150,16 @@ def jira(cases, stack, server):
                 "draft)", raised.get(
                     "POST /rest/servicedeskapi/request") == 1 and
                 "POST /rest/api/3/issue" not in raised, raised)
+
+    rc, out, err = stack.admin("audit", "--ticket", key, "--json")
+    rows = json.loads(out) if rc == 0 else []
+    cases.check(s + "audit: the raise is a create naming the request type",
+                [(x["action"], x["detail"]) for x in rows] ==
+                [("create", "request type wi-fi problem")], (rc, out, err))
+    rc, out, err = stack.admin("usage", "--by", "person", "--json")
+    u = json.loads(out)[0] if rc == 0 else {}
+    cases.check(s + "usage: the raise counts as a create",
+                u.get("creates") == 1, (rc, out, err))
 
     b = routes()
     st, _, j, _ = alice.call("GET", "/api/requests?text=" + q("join wi-fi"))
