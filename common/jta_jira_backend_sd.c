@@ -75,9 +75,11 @@ deskof(struct jta_backend *be, const struct jta_user *who,
 	const char	*id;
 	enum jta_err	 rc;
 
+	/* 404: a site without Jira Service Management. */
 	if ((rc = sdcall(be, who, NULL, "GET", "/servicedesk?" SD_PAGE, NULL,
-	    1, &page, err)) != JTA_OK)
+	    1, &page, err)) != JTA_OK && rc != JTA_ERR_NOTFOUND)
 		return rc;
+	rc = JTA_OK;
 	if ((id = jta_jira_sd_desk_of(page, project)) == NULL)
 		rc = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "key",
 		    "%s is not a service desk you can raise requests in",
@@ -138,8 +140,12 @@ jta_jira_backend_sd_fields(struct jta_backend *be, const struct jta_user *who,
 	    &meta, &agent, err)) != JTA_OK ||
 	    (rc = jta_jira_meta_fields(meta, &list, err)) != JTA_OK)
 		goto out;
-	if ((*out = json_pack("{s:s, s:s, s:s, s:O, s:O, s:b}", "project",
-	    project, "servicedesk", desk, "request_type", str(rt, "name"),
+	/* The create screen's shape (type, types: the request types, so
+	 * that an assistant reads both kinds of project alike), plus what
+	 * is the desk's own. */
+	if ((*out = json_pack("{s:s, s:s, s:O, s:s, s:s, s:O, s:O, s:b}",
+	    "project", project, "type", str(rt, "name"), "types", names,
+	    "servicedesk", desk, "request_type", str(rt, "name"),
 	    "request_types", names, "fields", list, "on_behalf", agent)) ==
 	    NULL)
 		rc = JTA_ERR_NOMEM;
@@ -245,8 +251,7 @@ jta_jira_backend_sd_prepare(struct jta_backend *be, const struct jta_user *who,
 	if ((sd = json_pack("{s:s, s:s, s:b}", "desk", desk, "rt",
 	    str(rt, "id"), "agent", agent)) == NULL ||
 	    json_object_set_new(json_object_get(*prepared, "_ids"), "sd",
-	    sd) != 0 || json_object_del(*prepared, "type") != 0 ||
-	    json_object_set_new(*prepared, "request_type",
+	    sd) != 0 || json_object_set_new(*prepared, "request_type",
 	    json_string(str(rt, "name"))) != 0) {
 		rc = JTA_ERR_NOMEM;
 		goto out;
@@ -448,8 +453,9 @@ jta_jira_backend_sd_desks(struct jta_backend *be, const struct jta_user *who,
 	enum jta_err	 rc;
 
 	*out = NULL;
+	/* A site without Jira Service Management answers 404: no desks. */
 	if ((rc = sdcall(be, who, NULL, "GET", "/servicedesk?" SD_PAGE, NULL,
-	    1, &desks, err)) != JTA_OK)
+	    1, &desks, err)) != JTA_OK && rc != JTA_ERR_NOTFOUND)
 		return rc;
 	if ((*out = json_pack("{s:[]}", "servicedesks")) == NULL) {
 		rc = JTA_ERR_NOMEM;
@@ -550,8 +556,10 @@ jta_jira_backend_sd_requests(struct jta_backend *be,
 		else if (enc[0] != '\0')
 			rc = jta_buf_printf(&p, "&searchTerm=%s", enc);
 	}
-	if (rc != JTA_OK || (rc = sdcall(be, who, &link, "GET",
-	    jta_buf_str(&p), NULL, 1, &page, err)) != JTA_OK)
+	/* A site without Jira Service Management answers 404: none. */
+	if (rc != JTA_OK || ((rc = sdcall(be, who, &link, "GET",
+	    jta_buf_str(&p), NULL, 1, &page, err)) != JTA_OK &&
+	    rc != JTA_ERR_NOTFOUND))
 		goto out;
 	if ((*out = json_pack("{s:[]}", "requests")) == NULL) {
 		rc = JTA_ERR_NOMEM;

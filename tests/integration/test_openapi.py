@@ -29,9 +29,12 @@ OPERATIONS = {
     "getMe", "listProjects", "getCreateFields", "searchIssues", "getIssue",
     "updateIssue", "addComment", "listTransitions", "transitionIssue",
     "createDraft", "getDraft", "updateDraft", "discardDraft", "submitDraft",
-    "findSimilar", "findUsers"}
+    "findSimilar", "findUsers", "listServiceDesks", "listRequests",
+    "getRequest", "commentOnRequest", "listRequestMoves", "moveRequest",
+    "answerApproval"}
 CONSEQUENTIAL = {"updateIssue", "addComment", "transitionIssue",
-                 "submitDraft"}
+                 "submitDraft", "commentOnRequest", "moveRequest",
+                 "answerApproval"}
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
            "trace")
 # GPT Actions' limits (and the issue's): operations, summary and
@@ -120,7 +123,8 @@ def gpt_rules(c, s, doc, base):
             MAX_PARAM_DESC, not bad, bad)
     flags = {op.get("operationId"): op.get("x-openai-isConsequential")
              for _, _, op in ops}
-    c.eq(s + "consequential exactly on edit, comment, transition, submit",
+    c.eq(s + "consequential exactly on edit, comment, transition, submit "
+         "(issues and requests) and an approval's answer",
          {i for i, v in flags.items() if v is True}, CONSEQUENTIAL)
     c.check(s + "the other operations say false or nothing",
             all(v in (False, None) for i, v in flags.items()

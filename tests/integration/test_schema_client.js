@@ -250,6 +250,47 @@ async function main() {
         undefined, 409, 'a submitted draft');
     },
   };
+  // Jira Service Management: the stack has no service desk (the
+  // embedded store has none; the stand-in's is off), so the lists are
+  // empty and a request is not found.
+  Object.assign(cases, {
+    listServiceDesks: async () => {
+      const r = await call('listServiceDesks', null, undefined, 200,
+        'no desks');
+      check('listServiceDesks', 'an empty list', r && r.data &&
+        Array.isArray(r.data.servicedesks) &&
+        r.data.servicedesks.length === 0, r && r.data);
+    },
+    listRequests: async () => {
+      await call('listRequests', { status: 'open', mine: 'approver' },
+        undefined, 200, 'none waiting');
+      await call('listRequests', { status: 'sometimes' }, undefined, 422,
+        'a bad status');
+    },
+    getRequest: async () => {
+      await call('getRequest', { key: noRequest }, undefined, 404,
+        'no such request');
+    },
+    commentOnRequest: async () => {
+      await call('commentOnRequest', { key: noRequest }, { body: 'Hi' },
+        404, 'no such request');
+      await call('commentOnRequest', { key: noRequest },
+        { body: 'Hi', visibility: 'secret' }, 422, 'a bad visibility');
+    },
+    listRequestMoves: async () => {
+      await call('listRequestMoves', { key: noRequest }, undefined, 404,
+        'no such request');
+    },
+    moveRequest: async () => {
+      await call('moveRequest', { key: noRequest },
+        { to: 'Cancel request' }, 404, 'no such request');
+    },
+    answerApproval: async () => {
+      await call('answerApproval', { key: noRequest },
+        { decision: 'approve' }, 404, 'no such request');
+    },
+  });
+  const noRequest = project + '-999999';
   const drafts = {};
   const unknownDraft = 'd_' + 'A'.repeat(22);
 
