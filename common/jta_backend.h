@@ -170,6 +170,13 @@ struct jta_backend_ops {
 	enum jta_err	(*sd_decide)(struct jta_backend *,
 			    const struct jta_user *, const char *key,
 			    int approve, json_t **, struct jta_error *);
+	/* The request types of the person's desks ranked for text (their
+	 * words), at most limit: jta_suggest_request_types over sd_desks
+	 * and the person's own past requests those words find; a new
+	 * array, empty without desks. */
+	enum jta_err	(*sd_suggest)(struct jta_backend *,
+			    const struct jta_user *, const char *text,
+			    size_t limit, json_t **, struct jta_error *);
 
 	/*
 	 * The basic ticketing API (/api/tickets/, README.md "The basic

@@ -1392,4 +1392,5 @@ const struct jta_backend_ops jta_jira_ops = {
 	.sd_transitions = jta_jira_backend_sd_transitions,
 	.sd_transition = jta_jira_backend_sd_transition,
 	.sd_decide = jta_jira_backend_sd_decide,
+	.sd_suggest = jta_jira_backend_sd_suggest,
 };

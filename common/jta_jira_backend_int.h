@@ -91,6 +91,9 @@ enum jta_err jta_jira_backend_sd_transitions(struct jta_backend *be,
 enum jta_err jta_jira_backend_sd_transition(struct jta_backend *be,
     const struct jta_user *who, const char *key, const char *to,
     const char *comment, json_t **out, struct jta_error *err);
+enum jta_err jta_jira_backend_sd_suggest(struct jta_backend *be,
+    const struct jta_user *who, const char *text, size_t limit,
+    json_t **out, struct jta_error *err);
 enum jta_err jta_jira_backend_sd_decide(struct jta_backend *be,
     const struct jta_user *who, const char *key, int approve,
     json_t **out, struct jta_error *err);

@@ -19,6 +19,7 @@
 #include "jta_log.h"
 #include "jta_oauth.h"
 #include "jta_store_people.h"
+#include "jta_suggest.h"
 #include "jta_text.h"
 #include "jta_time.h"
 
@@ -737,5 +738,37 @@ out:
 	json_decref(req);
 	json_decref(reply);
 	json_decref(a);
+	return rc;
+}
+
+/*
+ * Rank the request types for text: the desks and their types (as
+ * GET /api/servicedesks: 1 + 2 per desk) and the person's newest
+ * requests (1 call, at most JTA_LIMIT_PAGE_MAX; JSM's searchTerm wants
+ * every word, so the words are matched here, any of them), for the
+ * evidence of past requests of each type.
+ */
+enum jta_err
+jta_jira_backend_sd_suggest(struct jta_backend *be, const struct jta_user *who,
+    const char *text, size_t limit, json_t **out, struct jta_error *err)
+{
+	struct jta_sd_query q;
+	json_t		*desks = NULL, *past = NULL;
+	enum jta_err	 rc;
+
+	*out = NULL;
+	memset(&q, 0, sizeof(q));
+	q.limit = JTA_LIMIT_PAGE_MAX;
+	if ((rc = jta_jira_backend_sd_desks(be, who, &desks, err)) != JTA_OK)
+		return rc;
+	if (json_array_size(json_object_get(desks, "servicedesks")) > 0 &&
+	    (rc = jta_jira_backend_sd_requests(be, who, &q, &past, err)) !=
+	    JTA_OK)
+		goto out;
+	rc = jta_suggest_request_types(text, desks, json_object_get(past,
+	    "requests"), limit, out);
+out:
+	json_decref(desks);
+	json_decref(past);
 	return rc;
 }

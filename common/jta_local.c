@@ -1414,6 +1414,18 @@ sd_decide(struct jta_backend *be, const struct jta_user *who,
 	return sd_request(be, who, key, out, err);
 }
 
+static enum jta_err
+sd_suggest(struct jta_backend *be, const struct jta_user *who,
+    const char *text, size_t limit, json_t **out, struct jta_error *err)
+{
+	(void)be;
+	(void)who;
+	(void)text;
+	(void)limit;
+	(void)err;
+	return (*out = json_array()) != NULL ? JTA_OK : JTA_ERR_NOMEM;
+}
+
 const struct jta_backend_ops jta_local_ops = {
 	.name = "local",
 	.search = search,
@@ -1445,4 +1457,5 @@ const struct jta_backend_ops jta_local_ops = {
 	.sd_transitions = sd_request,
 	.sd_transition = sd_transition,
 	.sd_decide = sd_decide,
+	.sd_suggest = sd_suggest,
 };

@@ -294,3 +294,153 @@ jta_suggest_drop_unscored(json_t *similar)
 	}
 	return json_array_size(similar);
 }
+
+/* The terms of t found in s, into a new array (NULL: no memory). */
+static json_t *
+found(const struct jta_suggest_terms *t, const char *s)
+{
+	json_t	*a = json_array();
+	size_t	 i;
+
+	for (i = 0; a != NULL && s != NULL && i < t->n; i++)
+		if (contains(s, t->term[i]) && json_array_append_new(a,
+		    json_string(t->term[i])) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+/* Set evidence[k] to the terms of t in s when there are any; their share
+ * of t's terms in *share.  -1 when memory ran out. */
+static int
+words(json_t *evidence, const char *k, const struct jta_suggest_terms *t,
+    const char *s, double *share)
+{
+	json_t	*a = found(t, s);
+
+	*share = 0;
+	if (a == NULL)
+		return -1;
+	if (json_array_size(a) == 0) {
+		json_decref(a);
+		return 0;
+	}
+	*share = (double)json_array_size(a) / (double)t->n;
+	return json_object_set_new(evidence, k, a);
+}
+
+/* Order by score, best first; the desks' order breaks ties. */
+static int
+byscore(const void *a, const void *b)
+{
+	const json_t	*x = *(const json_t *const *)a;
+	const json_t	*y = *(const json_t *const *)b;
+	double		 sx = json_real_value(json_object_get(x, "score"));
+	double		 sy = json_real_value(json_object_get(y, "score"));
+	json_int_t	 ox = json_integer_value(json_object_get(x, "_order"));
+	json_int_t	 oy = json_integer_value(json_object_get(y, "_order"));
+
+	if (sx != sy)
+		return sx < sy ? 1 : -1;
+	return ox < oy ? -1 : ox > oy;
+}
+
+enum jta_err
+jta_suggest_request_types(const char *text, const json_t *desks,
+    const json_t *past, size_t limit, json_t **out)
+{
+	struct jta_suggest_terms t;
+	const json_t	*d, *rt, *p;
+	json_t		*all = NULL, *row, *ev, *keys;
+	json_t		*sorted[JTA_LIMIT_JIRA_ITEMS];
+	const char	*id;
+	double		 sn, sd, sh, score;
+	size_t		 i, j, k, n = 0;
+	enum jta_err	 rc = JTA_ERR_NOMEM;
+
+	*out = NULL;
+	if ((all = json_array()) == NULL)
+		return JTA_ERR_NOMEM;
+	if (jta_suggest_terms(text, &t) == 0)
+		goto done;
+	json_array_foreach(json_object_get(desks, "servicedesks"), i, d)
+		json_array_foreach(json_object_get(d, "request_types"), j, rt) {
+			if (n >= JTA_LIMIT_JIRA_ITEMS ||
+			    (id = json_string_value(json_object_get(rt,
+			    "id"))) == NULL)
+				continue;
+			if ((ev = json_object()) == NULL ||
+			    (keys = json_array()) == NULL) {
+				json_decref(ev);
+				goto out;
+			}
+			if (words(ev, "name", &t, json_string_value(
+			    json_object_get(rt, "name")), &sn) != 0 ||
+			    words(ev, "description", &t, json_string_value(
+			    json_object_get(rt, "description")), &sd) != 0 ||
+			    words(ev, "help_text", &t, json_string_value(
+			    json_object_get(rt, "help_text")), &sh) != 0) {
+				json_decref(ev);
+				json_decref(keys);
+				goto out;
+			}
+			json_array_foreach(past, k, p)
+				if (json_is_string(json_object_get(p,
+				    "request_type_id")) && strcmp(id,
+				    json_string_value(json_object_get(p,
+				    "request_type_id"))) == 0 &&
+				    jta_suggest_overlap(&t, json_string_value(
+				    json_object_get(p, "summary"))) > 0 &&
+				    json_array_append(keys, json_object_get(p,
+				    "key")) != 0) {
+					json_decref(ev);
+					json_decref(keys);
+					goto out;
+				}
+			score = 0.4 * sn + 0.25 * sd + 0.15 * sh + 0.2 *
+			    (json_array_size(keys) >= 2 ? 1.0 :
+			    (double)json_array_size(keys) / 2.0);
+			if (json_array_size(keys) > 0 &&
+			    json_object_set(ev, "requests", keys) != 0) {
+				json_decref(ev);
+				json_decref(keys);
+				goto out;
+			}
+			json_decref(keys);
+			if (score <= 0) {
+				json_decref(ev);
+				continue;
+			}
+			score = (double)(long)(score * 1000 + 0.5) / 1000;
+			row = json_pack("{s:O?, s:O?, s:s, s:O?, s:f, s:o, "
+			    "s:I}", "project", json_object_get(d, "project"),
+			    "servicedesk", json_object_get(d, "name"), "id", id,
+			    "name", json_object_get(rt, "name"), "score",
+			    score, "evidence", ev, "_order", (json_int_t)n);
+			if (row == NULL || json_array_append_new(all, row) != 0)
+				goto out;
+			sorted[n++] = row;
+		}
+	qsort(sorted, n, sizeof(sorted[0]), byscore);
+done:
+	if ((*out = json_array()) == NULL)
+		goto out;
+	for (i = 0; i < n && i < limit; i++) {
+		(void)json_object_del(sorted[i], "_order");
+		if (json_array_append(*out, sorted[i]) != 0)
+			goto out;
+	}
+	if (n > 0 && json_object_set_new(sorted[0], "clear", json_boolean(n ==
+	    1 || json_real_value(json_object_get(sorted[0], "score")) >=
+	    1.5 * json_real_value(json_object_get(sorted[1], "score")))) != 0)
+		goto out;
+	rc = JTA_OK;
+out:
+	if (rc != JTA_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	json_decref(all);
+	return rc;
+}

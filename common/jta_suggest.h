@@ -68,4 +68,27 @@ enum jta_err jta_suggest_make(const json_t *similar, json_t **out) JTA_WUR;
  */
 size_t jta_suggest_drop_unscored(json_t *similar);
 
+/*
+ * Jira Service Management: rank the request types of desks (the answer
+ * of GET /api/servicedesks: {"servicedesks": [{id, project, name,
+ * request_types: [{id, name, description, help_text}]}]}) for text, the
+ * person's words, with past (an array of requests {key, summary,
+ * request_type_id}, the person's own that their words found; may be
+ * NULL).
+ *
+ * Each type scores 0.4 x the share of text's terms (jta_suggest_terms)
+ * in its name + 0.25 x in its description + 0.15 x in its help text +
+ * 0.2 x min(1, past requests of the type whose summary holds a term / 2).
+ * *out is a new array of at most limit types scoring above 0, best
+ * first (ties by the desks' order): {project, servicedesk (the desk's
+ * name), id, name, score (rounded to 3 places), evidence: {name,
+ * description, help_text: the terms found in each (members with none
+ * left out), requests: the keys of the past requests}}.  The first is
+ * marked "clear": true when it scores at least 1.5 times the second (or
+ * is alone), so that an assistant asks only when it is not.
+ * JTA_ERR_NOMEM only.
+ */
+enum jta_err jta_suggest_request_types(const char *text, const json_t *desks,
+    const json_t *past, size_t limit, json_t **out) JTA_WUR;
+
 #endif

@@ -2,18 +2,52 @@
  * GET /api/similar?text=...[&project=KEY][&limit=N]: the tickets most like
  * a text the person is about to file, and what they suggest for it
  * (project, type, priority, labels, components).  README.md "The ticket
- * API".
+ * API".  With request_types=true, also the service desks' request types
+ * ranked for the text, the best as suggestion.request_type (README.md
+ * "Jira Service Management").
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "jta_fcgi.h"
+
+/* Request types shown, at most. */
+#define JTA_SUGGEST_REQUEST_TYPES	5
+
+static const char *const booleans[] = { "true", "false", NULL };
 
 static const struct jta_field fields[] = {
 	{ "text", JTA_FT_STRING, JTA_F_REQUIRED, 1, JTA_LIMIT_TEXT_QUERY,
 	    NULL },
 	{ "project", JTA_FT_PROJECT, 0, 0, 0, NULL },
 	{ "limit", JTA_FT_UINT, 0, 1, JTA_LIMIT_SIMILAR_MAX, NULL },
+	{ "request_types", JTA_FT_ENUM, 0, 0, 0, booleans },
 };
+
+/* Add "request_types" (ranked) to out, and the best to
+ * out.suggestion.request_type. */
+static enum jta_err
+request_types(struct jta_ctx *ctx, const struct jta_user *who,
+    const char *text, json_t *out, struct jta_error *err)
+{
+	json_t		*ranked = NULL, *sug;
+	enum jta_err	 rc;
+
+	if ((rc = ctx->backend->ops->sd_suggest(ctx->backend, who, text,
+	    JTA_SUGGEST_REQUEST_TYPES, &ranked, err)) != JTA_OK)
+		return rc;
+	if ((sug = json_object_get(out, "suggestion")) == NULL &&
+	    json_object_set_new(out, "suggestion", sug = json_object()) != 0)
+		rc = JTA_ERR_NOMEM;
+	else if (json_array_size(ranked) > 0 && json_object_set(sug,
+	    "request_type", json_array_get(ranked, 0)) != 0)
+		rc = JTA_ERR_NOMEM;
+	else if (json_object_set(out, "request_types", ranked) != 0)
+		rc = JTA_ERR_NOMEM;
+	json_decref(ranked);
+	return rc;
+}
 
 static enum jta_err
 handle(struct jta_ctx *ctx, const struct jta_req *req,
@@ -33,7 +67,12 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	    json_string_value(json_object_get(p, "text")),
 	    json_string_value(json_object_get(p, "project")), lim != NULL ?
 	    (size_t)json_integer_value(lim) : JTA_LIMIT_SIMILAR_DEFAULT, &out,
-	    err)) == JTA_OK)
+	    err)) == JTA_OK && json_is_string(json_object_get(p,
+	    "request_types")) && strcmp(json_string_value(json_object_get(p,
+	    "request_types")), "true") == 0)
+		rc = request_types(ctx, who, json_string_value(
+		    json_object_get(p, "text")), out, err);
+	if (rc == JTA_OK)
 		rc = jta_resp_json(resp, 200, out);
 	json_decref(out);
 	json_decref(p);

@@ -195,6 +195,8 @@ async function main() {
         undefined, 200, 'by text');
       await call('findSimilar', { text: 'printer', project }, undefined,
         200, 'in one project');
+      await call('findSimilar', { text: 'wifi down', request_types: 'true' },
+        undefined, 200, 'with request types');
     },
     findUsers: async () => {
       const r = await call('findUsers', { query: 'ali' }, undefined, 200,

@@ -151,6 +151,28 @@ def jira(cases, stack, server):
                     "POST /rest/servicedeskapi/request") == 1 and
                 "POST /rest/api/3/issue" not in raised, raised)
 
+    # Intent to request type, through the similar answer.
+    b = routes()
+    st, _, j, _ = alice.call("GET", "/api/similar?request_types=true&text="
+                             + q("my laptop won't join the office Wi-Fi"))
+    rt = (j or {}).get("suggestion", {}).get("request_type", {})
+    print("# calls: GET /api/similar?request_types=true: %r" % calls(b))
+    cases.check(s + "intent: Wi-Fi problem in IT Help, clear, with the "
+                "words found and the past request as evidence",
+                st == 200 and rt.get("name") == WIFI and
+                rt["project"] == "ITH" and rt["servicedesk"] == "IT Help" and
+                rt["clear"] is True and
+                "office" in rt["evidence"]["description"] and
+                rt["evidence"]["requests"] == [key] and
+                [x["name"] for x in j["request_types"]][:2] ==
+                [WIFI, "Request a new laptop"], (st, j))
+    st, _, j, _ = alice.call("GET", "/api/similar?request_types=true&text="
+                             + q("please order me a new laptop"))
+    rt = (j or {}).get("suggestion", {}).get("request_type", {})
+    cases.check(s + "intent: a new laptop is the laptop request type",
+                st == 200 and rt.get("name") == "Request a new laptop" and
+                "laptop" in rt["evidence"]["name"], (st, j))
+
     rc, out, err = stack.admin("audit", "--ticket", key, "--json")
     rows = json.loads(out) if rc == 0 else []
     cases.check(s + "audit: the raise is a create naming the request type",
@@ -362,6 +384,10 @@ def local(cases, stack, server):
                 st == 422 and e.get("field") == "request_type", (st, e))
     st, _, e, _ = c.call("GET", "/api/requests/DEMO-1")
     cases.check(s + "local: no request is found", st == 404, (st, e))
+    st, _, j, _ = c.call("GET", "/api/similar?request_types=true&text=wifi")
+    cases.check(s + "local: no request type to suggest",
+                st == 200 and j["request_types"] == [] and
+                "request_type" not in j.get("suggestion", {}), (st, j))
 
 
 if __name__ == "__main__":

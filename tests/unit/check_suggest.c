@@ -220,6 +220,75 @@ START_TEST(unscored_rows_are_dropped)
 }
 END_TEST
 
+/* Request types ranked by the words of their name, description and help
+ * text and the person's past requests of each (issue 12). */
+START_TEST(request_types_ranked_with_evidence)
+{
+	static const char desks_text[] =
+	    "{\"servicedesks\":[{\"id\":\"1\",\"project\":\"ITH\","
+	    "\"name\":\"IT Help\",\"request_types\":["
+	    "{\"id\":\"21\",\"name\":\"Get IT help\","
+	    "\"description\":\"General questions\",\"help_text\":\"\"},"
+	    "{\"id\":\"22\",\"name\":\"Wi-Fi problem\","
+	    "\"description\":\"Your laptop cannot join the office network\","
+	    "\"help_text\":\"Say which floor\"},"
+	    "{\"id\":\"23\",\"name\":\"New laptop\","
+	    "\"description\":\"Order one for the office\","
+	    "\"help_text\":\"\"}]}]}";
+	static const char past_text[] =
+	    "[{\"key\":\"ITH-1\",\"summary\":\"Office network down\","
+	    "\"request_type_id\":\"22\"},"
+	    "{\"key\":\"ITH-2\",\"summary\":\"Printer\","
+	    "\"request_type_id\":\"22\"}]";
+	json_error_t	 je;
+	json_t		*desks = json_loadb(desks_text, strlen(desks_text), 0,
+			    &je);
+	json_t		*past = json_loadb(past_text, strlen(past_text), 0,
+			    &je);
+	json_t		*out = NULL;
+	const json_t	*best, *ev;
+
+	ck_assert_ptr_nonnull(desks);
+	ck_assert_ptr_nonnull(past);
+	ck_assert_int_eq(jta_suggest_request_types("my laptop will not join "
+	    "the office network", desks, past, 5, &out), JTA_OK);
+	/* Get IT help shares no word: left out */
+	ck_assert_uint_eq(json_array_size(out), 2);
+	best = json_array_get(out, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(best, "name")),
+	    "Wi-Fi problem");
+	ck_assert_str_eq(json_string_value(json_object_get(best, "project")),
+	    "ITH");
+	ck_assert(json_is_true(json_object_get(best, "clear")));
+	ev = json_object_get(best, "evidence");
+	ck_assert_uint_eq(json_array_size(json_object_get(ev, "description")),
+	    4);
+	/* only the past request that shares a word is evidence */
+	ck_assert_uint_eq(json_array_size(json_object_get(ev, "requests")),
+	    1);
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(ev,
+	    "requests"), 0)), "ITH-1");
+	ck_assert_ptr_null(json_object_get(ev, "name"));
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(out,
+	    1), "name")), "New laptop");
+	json_decref(out);
+	/* two types equally close: not clear, so the assistant asks */
+	ck_assert_int_eq(jta_suggest_request_types("office", desks, NULL, 1,
+	    &out), JTA_OK);
+	ck_assert_uint_eq(json_array_size(out), 1);
+	ck_assert(json_is_false(json_object_get(json_array_get(out, 0),
+	    "clear")));
+	json_decref(out);
+	/* no terms, or no desks: an empty list */
+	ck_assert_int_eq(jta_suggest_request_types("a", desks, past, 5, &out),
+	    JTA_OK);
+	ck_assert_uint_eq(json_array_size(out), 0);
+	json_decref(out);
+	json_decref(desks);
+	json_decref(past);
+}
+END_TEST
+
 Suite *
 jta_check_suite(void)
 {
@@ -234,6 +303,7 @@ jta_check_suite(void)
 	tcase_add_test(tc, suggest_majority_with_votes_and_evidence);
 	tcase_add_test(tc, suggest_needs_two_votes_or_a_majority);
 	tcase_add_test(tc, unscored_rows_are_dropped);
+	tcase_add_test(tc, request_types_ranked_with_evidence);
 	suite_add_tcase(s, tc);
 	return s;
 }
