@@ -317,6 +317,21 @@ static const struct cmd cmds[] = {
 	{ "project", "list", "project list",
 	  "List the projects with their types and priorities as JSON.",
 	  cmd_project_list },
+	{ "requesttype", "add", "requesttype add KEY NAME "
+	  "[--description TEXT]\n    [--help TEXT] "
+	  "[--fields summary,description,priority,labels,assignee]",
+	  "Add a request type (Jira Service Management) to project KEY of the\n"
+	  "embedded store: its name, description and help text (what the\n"
+	  "assistant matches a person's words against) and the fields a\n"
+	  "request of it asks for (default summary,description; summary\n"
+	  "always).  A project with request types is a service desk.",
+	  cmd_requesttype_add },
+	{ "requesttype", "list", "requesttype list [KEY]",
+	  "List the request types (of project KEY) as JSON.",
+	  cmd_requesttype_list },
+	{ "requesttype", "remove", "requesttype remove KEY NAME",
+	  "Remove a request type no request was raised with.",
+	  cmd_requesttype_remove },
 	{ NULL, "off", "off [--message TEXT]",
 	  "Switch the assistant off for everyone: from the next request every\n"
 	  "API and OAuth endpoint answers 503 problem+json whose detail is\n"

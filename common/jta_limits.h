@@ -237,4 +237,13 @@
  * oauth_states row): bounds the row and the copy each request holds. */
 #define JTA_LIMIT_AUTHZ_REQUEST		8192
 
+/* The embedded store's request types (Jira Service Management): a
+ * type's description and help text, its comma list of fields, the types
+ * of one store, and the requests a list reads.  Bound the rows (the
+ * schema checks them too) and each answer. */
+#define JTA_LIMIT_RT_TEXT		1000
+#define JTA_LIMIT_RT_FIELDS		200
+#define JTA_LIMIT_RT_TYPES		100
+#define JTA_LIMIT_RT_REQUESTS		50
+
 #endif

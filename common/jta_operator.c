@@ -24,6 +24,7 @@
 #include "jta_db.h"
 #include "jta_store_authz.h"
 #include "jta_store_ops.h"
+#include "jta_store_requesttypes.h"
 #include "jta_store_people.h"
 #include "jta_store_tickets.h"
 #include "jta_store_usage.h"
@@ -656,6 +657,108 @@ jta_operator_key_revoke(struct jta_operator *op, const char *id,
 	/* Not the id: it is the start of the key itself. */
 	return audit(op, "key-revoke", 204, NULL, NULL, "an API key revoked",
 	    err);
+}
+
+/* Jira Service Management in the embedded store: the local fields a
+ * request type may ask for (summary always). */
+static const char *const rt_fields[] = { "summary", "description",
+    "priority", "labels", "assignee", NULL };
+static const struct jta_field f_rtname = { "request type", JTA_FT_STRING,
+    0, 1, JTA_LIMIT_NAME, NULL };
+static const struct jta_field f_rttext = { "text", JTA_FT_STRING, 0, 0,
+    JTA_LIMIT_RT_TEXT, NULL };
+
+/* fields: a comma list of rt_fields; the canonical list into out, with
+ * summary first.  422 naming "fields" otherwise. */
+static enum jta_err
+rtfields(const char *fields, char *out, size_t outsz, struct jta_error *err)
+{
+	const char	*p = fields, *e;
+	size_t		 i, n;
+	int		 want[6] = { 1, 0, 0, 0, 0, 0 };
+
+	while (p != NULL && *p != '\0') {
+		e = strchr(p, ',');
+		n = e != NULL ? (size_t)(e - p) : strlen(p);
+		for (i = 0; rt_fields[i] != NULL; i++)
+			if (strlen(rt_fields[i]) == n &&
+			    strncmp(rt_fields[i], p, n) == 0)
+				break;
+		if (rt_fields[i] == NULL)
+			return jta_error_set(err, JTA_ERR_INPUT, 422, "fields",
+			    "fields is a comma list of summary, description, "
+			    "priority, labels, assignee");
+		want[i] = 1;
+		p = e != NULL ? e + 1 : NULL;
+	}
+	out[0] = '\0';
+	for (i = 0; rt_fields[i] != NULL; i++)
+		if (want[i]) {
+			if (out[0] != '\0')
+				strncat(out, ",", outsz - strlen(out) - 1);
+			strncat(out, rt_fields[i], outsz - strlen(out) - 1);
+		}
+	return JTA_OK;
+}
+
+enum jta_err
+jta_operator_requesttype_add(struct jta_operator *op, const char *project,
+    const char *name, const char *description, const char *help_text,
+    const char *fields, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	char		 list[JTA_LIMIT_RT_FIELDS + 1], detail[160];
+	int64_t		 id;
+
+	if ((rc = check(&f_project, project, err)) != JTA_OK ||
+	    (rc = check(&f_rtname, name, err)) != JTA_OK ||
+	    (description != NULL && (rc = check(&f_rttext, description,
+	    err)) != JTA_OK) || (help_text != NULL && (rc = check(&f_rttext,
+	    help_text, err)) != JTA_OK) ||
+	    (rc = rtfields(fields != NULL ? fields : "summary,description",
+	    list, sizeof(list), err)) != JTA_OK)
+		return rc;
+	rc = jta_store_rtype_add(op->st, project, name, description, help_text,
+	    list, &id, err);
+	if (rc == JTA_ERR_NOTFOUND)
+		return jta_error_set(err, rc, 404, "project", "there is no "
+		    "project %s", project);
+	if (rc == JTA_ERR_CONFLICT)
+		return jta_error_set(err, rc, 409, "name", "%s has a request "
+		    "type of that name already", project);
+	if (rc == JTA_ERR_INPUT)
+		return jta_error_set(err, rc, 422, "project", "%s has %d "
+		    "request types, the most it may have", project,
+		    JTA_LIMIT_RT_TYPES);
+	if (rc != JTA_OK)
+		return rc;
+	snprintf(detail, sizeof(detail), "request type %.64s in %s", name,
+	    project);
+	return audit(op, "requesttype-add", 201, NULL, NULL, detail, err);
+}
+
+enum jta_err
+jta_operator_requesttype_remove(struct jta_operator *op, const char *project,
+    const char *name, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	char		 detail[160];
+
+	if ((rc = check(&f_project, project, err)) != JTA_OK ||
+	    (rc = check(&f_rtname, name, err)) != JTA_OK)
+		return rc;
+	rc = jta_store_rtype_remove(op->st, project, name, err);
+	if (rc == JTA_ERR_NOTFOUND)
+		return jta_error_set(err, rc, 404, "name", "%s has no request "
+		    "type of that name", project);
+	if (rc == JTA_ERR_CONFLICT)
+		return jta_error_set(err, rc, 409, "name", "requests were "
+		    "raised with it; it stays");
+	if (rc != JTA_OK)
+		return rc;
+	snprintf(detail, sizeof(detail), "request type %.64s in %s", name,
+	    project);
+	return audit(op, "requesttype-remove", 200, NULL, NULL, detail, err);
 }
 
 enum jta_err

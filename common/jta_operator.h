@@ -99,6 +99,22 @@ enum jta_err jta_operator_open(struct jta_operator *op,
     const struct jta_conf *conf, unsigned need, const char *login,
     char *msg, size_t msgsz) JTA_WUR;
 
+/*
+ * Jira Service Management in the embedded store: add a request type to
+ * project (name; description and help_text may be NULL; fields a comma
+ * list of summary, description, priority, labels, assignee, NULL for
+ * "summary,description"; summary is always asked), or remove one that no
+ * request was raised with.  Errors name the field: 404 project (add) or
+ * name (remove), 409 name, 422 fields.  Audited as requesttype-add /
+ * requesttype-remove.
+ */
+enum jta_err jta_operator_requesttype_add(struct jta_operator *op,
+    const char *project, const char *name, const char *description,
+    const char *help_text, const char *fields, struct jta_error *err)
+    JTA_WUR;
+enum jta_err jta_operator_requesttype_remove(struct jta_operator *op,
+    const char *project, const char *name, struct jta_error *err) JTA_WUR;
+
 /* Close what jta_operator_open opened; a zeroed op is a no-op. */
 void jta_operator_close(struct jta_operator *op);
 

@@ -265,6 +265,25 @@ const char *const jta_db_migrations[JTA_STORE_VERSION] = {
 	" created INTEGER NOT NULL,"
 	" created_by TEXT NOT NULL DEFAULT '',"
 	" UNIQUE (scope, subject, metric, per));",
+	/* 10: Jira Service Management in the embedded store (issue 12):
+	 * request types per project (fields: the local fields a request
+	 * of the type asks for, a comma list) and which tickets were
+	 * raised as requests of which type. */
+	"CREATE TABLE request_types ("
+	" id INTEGER PRIMARY KEY,"
+	" project_id INTEGER NOT NULL REFERENCES projects(id),"
+	" name TEXT NOT NULL COLLATE NOCASE CHECK (length(name) <= 64),"
+	" description TEXT NOT NULL DEFAULT ''"
+	" CHECK (length(description) <= 1000),"
+	" help_text TEXT NOT NULL DEFAULT '' CHECK (length(help_text) <= 1000),"
+	" fields TEXT NOT NULL DEFAULT '' CHECK (length(fields) <= 200),"
+	" created INTEGER NOT NULL,"
+	" UNIQUE (project_id, name));"
+	"CREATE TABLE ticket_request_types ("
+	" ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),"
+	" request_type_id INTEGER NOT NULL REFERENCES request_types(id));"
+	"CREATE INDEX ticket_request_types_type ON"
+	" ticket_request_types(request_type_id);",
 };
 
 /*

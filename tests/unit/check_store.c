@@ -33,6 +33,7 @@
 #include "jta_store_tickets.h"
 #include "jta_store_usage.h"
 #include "jta_suggest.h"
+#include "jta_store_requesttypes.h"
 #include "jta_time.h"
 #include "jta_types.h"
 
@@ -40,9 +41,15 @@
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
-/* SQL that takes a current file back to schema 8 (drops what migration
- * 9 made: the quotas; the counts live in DATABASE.usage). */
-#define DOWN_TO_8 \
+/* SQL that takes a current file back to schema 9 (drops what migration
+ * 10 made: request types), then to 8 (migration 9: the quotas; the
+ * counts live in DATABASE.usage). */
+#define DOWN_TO_9 \
+	"DROP TABLE ticket_request_types; DROP TABLE request_types;" \
+	"PRAGMA user_version = 9;"
+
+/* ... back to schema 8 (drops what migration 9 made: quotas). */
+#define DOWN_TO_8 DOWN_TO_9 \
 	"DROP TABLE quotas; PRAGMA user_version = 8;"
 
 /* ... back to schema 7 (drops what migration 8 made: the audit log). */
@@ -867,6 +874,80 @@ START_TEST(key_list_all_or_one_user)
 END_TEST
 
 /* ---- projects ---- */
+
+/* Request types (schema 10): per project, unique by name ignoring case,
+ * marked on the tickets raised with them, kept while they have some. */
+START_TEST(request_types_add_list_mark_remove)
+{
+	struct jta_store *st;
+	struct jta_user	 alice, bob;
+	struct jta_error e;
+	json_t		*l = NULL;
+	char		 path[512], k1[32], k2[32], other[32];
+	int64_t		 wifi = 0, help = 0, x = 0;
+
+	st = newstore(path, sizeof(path));
+	adduser(st, "alice", &alice);
+	adduser(st, "bob", &bob);
+	addproject(st, "IT", NULL);
+	addproject(st, "HR", NULL);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_rtype_add(st, "IT", "Wi-Fi problem",
+	    "Cannot join the network", "Say the floor", "summary,description",
+	    &wifi, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_rtype_add(st, "IT", "Get IT help", NULL,
+	    NULL, NULL, &help, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_rtype_add(st, "IT", "WI-FI PROBLEM", NULL,
+	    NULL, NULL, &x, &e), JTA_ERR_CONFLICT);
+	ck_assert_int_eq(jta_store_rtype_add(st, "NOPE", "x", NULL, NULL, NULL,
+	    &x, &e), JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_store_rtype_list(st, "IT", &l, &e), JTA_OK);
+	ck_assert_uint_eq(json_array_size(l), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(l,
+	    0), "help_text")), "Say the floor");
+	ck_assert_uint_eq(json_array_size(json_object_get(json_array_get(l,
+	    0), "fields")), 2);
+	json_decref(l);
+	ck_assert_int_eq(jta_store_rtype_list(st, "HR", &l, &e), JTA_OK);
+	ck_assert_uint_eq(json_array_size(l), 0);
+	json_decref(l);
+	tcreate_key(st, &alice, "{\"project\":\"IT\",\"summary\":\"a\"}",
+	    k1, sizeof(k1));
+	tcreate_key(st, &alice, "{\"project\":\"IT\",\"summary\":\"b\"}",
+	    k2, sizeof(k2));
+	tcreate_key(st, &alice, "{\"project\":\"HR\",\"summary\":\"c\"}",
+	    other, sizeof(other));
+	ck_assert_int_eq(jta_store_rtype_mark(st, k1, wifi, &e), JTA_OK);
+	/* a second mark keeps the first type */
+	ck_assert_int_eq(jta_store_rtype_mark(st, k1, help, &e), JTA_OK);
+	/* a type of another project is refused */
+	ck_assert_int_eq(jta_store_rtype_mark(st, other, wifi, &e),
+	    JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_store_rtype_of(st, k1, &l, &e), JTA_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(l, "name")),
+	    "Wi-Fi problem");
+	json_decref(l);
+	ck_assert_int_eq(jta_store_rtype_of(st, k2, &l, &e),
+	    JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_store_rtype_requests(st, alice.id, 0, &l, &e),
+	    JTA_OK);
+	ck_assert_uint_eq(json_array_size(l), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(l,
+	    0), "key")), k1);
+	json_decref(l);
+	ck_assert_int_eq(jta_store_rtype_requests(st, bob.id, 0, &l, &e),
+	    JTA_OK);
+	ck_assert_uint_eq(json_array_size(l), 0);
+	json_decref(l);
+	ck_assert_int_eq(jta_store_rtype_remove(st, "IT", "wi-fi problem", &e),
+	    JTA_ERR_CONFLICT);
+	ck_assert_int_eq(jta_store_rtype_remove(st, "IT", "Get IT help", &e),
+	    JTA_OK);
+	ck_assert_int_eq(jta_store_rtype_remove(st, "IT", "Get IT help", &e),
+	    JTA_ERR_NOTFOUND);
+	jta_store_close(st);
+}
+END_TEST
 
 START_TEST(project_add_default_types)
 {
@@ -5045,6 +5126,7 @@ store_suite(void)
 	tcase_add_test(tc, key_revoke_unknown_is_notfound);
 	tcase_add_test(tc, key_list_all_or_one_user);
 	tcase_add_test(tc, project_add_default_types);
+	tcase_add_test(tc, request_types_add_list_mark_remove);
 	tcase_add_test(tc, project_add_custom_types_in_order);
 	tcase_add_test(tc, project_duplicate_type_is_422_and_adds_nothing);
 	tcase_add_test(tc, project_duplicate_key_is_409);
