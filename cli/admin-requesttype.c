@@ -17,8 +17,8 @@
 int
 cmd_requesttype_add(const struct jta_conf *conf, int argc, char **argv)
 {
-	static const char *const names[] = { "description", "help", "fields",
-	    NULL };
+	static const char *const names[] = { "description", "help-text",
+	    "fields", NULL };
 	const char	*vals[3] = { NULL, NULL, NULL };
 	struct jta_operator op;
 	struct jta_error err;

@@ -318,7 +318,7 @@ static const struct cmd cmds[] = {
 	  "List the projects with their types and priorities as JSON.",
 	  cmd_project_list },
 	{ "requesttype", "add", "requesttype add KEY NAME "
-	  "[--description TEXT]\n    [--help TEXT] "
+	  "[--description TEXT]\n    [--help-text TEXT] "
 	  "[--fields summary,description,priority,labels,assignee]",
 	  "Add a request type (Jira Service Management) to project KEY of the\n"
 	  "embedded store: its name, description and help text (what the\n"

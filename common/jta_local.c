@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "jta_backend.h"
+#include "jta_local_int.h"
 #include "jta_req.h"
 #include "jta_store_people.h"
 #include "jta_store_tickets.h"
@@ -378,6 +379,8 @@ create(struct jta_backend *be, const struct jta_user *who,
 	int		 created;
 
 	*out = NULL;
+	if (jta_local_sd_prepared(prepared))
+		return jta_local_sd_create(be, who, prepared, once, out, err);
 	if ((f = json_object()) == NULL)
 		return JTA_ERR_NOMEM;
 	for (i = 0; keep[i] != NULL; i++)
@@ -407,10 +410,10 @@ find_once(struct jta_backend *be, const struct jta_user *who,
 	struct jta_store_issue is;
 	enum jta_err	 rc;
 
-	(void)who;
-	(void)prepared;
-	(void)since;
 	*out = NULL;
+	if (jta_local_sd_prepared(prepared))
+		return jta_local_sd_find_once(be, who, prepared, once, since,
+		    out, err);
 	if ((rc = jta_store_ticket_by_once(be->store, once, &is, err)) ==
 	    JTA_ERR_NOTFOUND)
 		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, NULL,
@@ -898,12 +901,14 @@ prepare(struct jta_backend *be, const struct jta_user *who,
 
 	(void)who;
 	*prepared = NULL;
-	if (json_object_get(input, "request_type") != NULL ||
-	    json_object_get(input, "on_behalf_of") != NULL)
-		return jta_error_set(err, JTA_ERR_INPUT, 422,
-		    json_object_get(input, "request_type") != NULL ?
-		    "request_type" : "on_behalf_of", "is for a service-desk "
-		    "request, and the embedded store has no service desks");
+	/* A request type: a request in the project's service desk
+	 * (jta_local_sd.c, which calls back here without it). */
+	if (json_object_get(input, "request_type") != NULL)
+		return jta_local_sd_prepare(be, who, input, prepared, err);
+	if (json_object_get(input, "on_behalf_of") != NULL)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "on_behalf_of",
+		    "is for raising a service-desk request: give its "
+		    "request_type");
 	if ((rc = project(be, key, &list, &p, err)) != JTA_OK)
 		return rc;
 	jta_error_begin(err);
@@ -1335,97 +1340,6 @@ tk_delete(struct jta_backend *be, const struct jta_user *who, int64_t id,
 	return rc;
 }
 
-/* Jira Service Management: the embedded store has no service desks
- * (README.md "Jira Service Management"), so the lists are empty and a
- * desk or request is not found. */
-static enum jta_err
-sd_desks(struct jta_backend *be, const struct jta_user *who, json_t **out,
-    struct jta_error *err)
-{
-	(void)be;
-	(void)who;
-	(void)err;
-	return (*out = json_pack("{s:[]}", "servicedesks")) != NULL ? JTA_OK :
-	    JTA_ERR_NOMEM;
-}
-
-static enum jta_err
-sd_fields(struct jta_backend *be, const struct jta_user *who,
-    const char *project, const char *request_type, json_t **out,
-    struct jta_error *err)
-{
-	(void)be;
-	(void)who;
-	(void)request_type;
-	*out = NULL;
-	return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "key",
-	    "%s is not a service desk: the embedded store has none", project);
-}
-
-static enum jta_err
-sd_requests(struct jta_backend *be, const struct jta_user *who,
-    const struct jta_sd_query *q, json_t **out, struct jta_error *err)
-{
-	(void)be;
-	(void)who;
-	(void)q;
-	(void)err;
-	return (*out = json_pack("{s:[]}", "requests")) != NULL ? JTA_OK :
-	    JTA_ERR_NOMEM;
-}
-
-static enum jta_err
-sd_request(struct jta_backend *be, const struct jta_user *who,
-    const char *key, json_t **out, struct jta_error *err)
-{
-	(void)be;
-	(void)who;
-	*out = NULL;
-	return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "key",
-	    "there is no request %s: the embedded store has no service "
-	    "desks", key);
-}
-
-static enum jta_err
-sd_comment(struct jta_backend *be, const struct jta_user *who,
-    const char *key, const char *body, int internal, json_t **out,
-    struct jta_error *err)
-{
-	(void)body;
-	(void)internal;
-	return sd_request(be, who, key, out, err);
-}
-
-static enum jta_err
-sd_transition(struct jta_backend *be, const struct jta_user *who,
-    const char *key, const char *to, const char *comment, json_t **out,
-    struct jta_error *err)
-{
-	(void)to;
-	(void)comment;
-	return sd_request(be, who, key, out, err);
-}
-
-static enum jta_err
-sd_decide(struct jta_backend *be, const struct jta_user *who,
-    const char *key, int approve, json_t **out, struct jta_error *err)
-{
-	(void)approve;
-	return sd_request(be, who, key, out, err);
-}
-
-static enum jta_err
-sd_suggest(struct jta_backend *be, const struct jta_user *who,
-    const char *text, size_t limit, json_t **out, struct jta_error *err)
-{
-	(void)be;
-	(void)who;
-	(void)text;
-	(void)limit;
-	(void)err;
-	return (*out = json_array()) != NULL ? JTA_OK : JTA_ERR_NOMEM;
-}
-
 const struct jta_backend_ops jta_local_ops = {
 	.name = "local",
 	.search = search,
@@ -1449,13 +1363,13 @@ const struct jta_backend_ops jta_local_ops = {
 	.tk_create = tk_create,
 	.tk_update = tk_update,
 	.tk_delete = tk_delete,
-	.sd_desks = sd_desks,
-	.sd_fields = sd_fields,
-	.sd_requests = sd_requests,
-	.sd_request = sd_request,
-	.sd_comment = sd_comment,
-	.sd_transitions = sd_request,
-	.sd_transition = sd_transition,
-	.sd_decide = sd_decide,
-	.sd_suggest = sd_suggest,
+	.sd_desks = jta_local_sd_desks,
+	.sd_fields = jta_local_sd_fields,
+	.sd_requests = jta_local_sd_requests,
+	.sd_request = jta_local_sd_request,
+	.sd_comment = jta_local_sd_comment,
+	.sd_transitions = jta_local_sd_transitions,
+	.sd_transition = jta_local_sd_transition,
+	.sd_decide = jta_local_sd_decide,
+	.sd_suggest = jta_local_sd_suggest,
 };

@@ -366,28 +366,167 @@ OLD_SCOPES = ("atlassian_scopes = read:jira-user read:jira-work "
 
 
 def local(cases, stack, server):
+    """The same flow with the embedded store: request types managed with
+    jta-admin requesttype."""
     s = server + ": "
+    q = urllib.parse.quote
     for args in (("user", "add", "alice", "--email", "alice@example.com",
                   "--display-name", "Alice Example"),
-                 ("project", "add", "DEMO", "Demo project")):
+                 ("project", "add", "DEMO", "Demo project"),
+                 ("project", "add", "IT", "IT Help"),
+                 ("requesttype", "add", "IT", WIFI, "--description",
+                  "Your laptop or phone cannot join or keeps dropping the "
+                  "office Wi-Fi network.", "--help-text", "Say which floor "
+                  "you are on.", "--fields", "summary,description,priority"),
+                 ("requesttype", "add", "IT", "Request a new laptop",
+                  "--description", "Order a replacement laptop.")):
         rc, out, err = stack.admin(*args)
         assert rc == 0, (args, out, err)
+    rc, out, err = stack.admin("requesttype", "add", "IT", "wi-fi PROBLEM")
+    cases.check(s + "local: a second type of the same name is refused",
+                rc != 0 and "name" in err, (rc, out, err))
+    rc, out, err = stack.admin("requesttype", "add", "IT", "X", "--fields",
+                               "summary,colour")
+    cases.check(s + "local: an unknown field is refused naming fields",
+                rc != 0 and "fields" in err, (rc, out, err))
+    rc, out, err = stack.admin("requesttype", "list", "IT")
+    cases.check(s + "local: jta-admin requesttype list",
+                rc == 0 and [t["name"] for t in json.loads(out)] ==
+                [WIFI, "Request a new laptop"], (rc, out, err))
     rc, out, err = stack.admin("key", "create", "alice")
     assert rc == 0, err
     c = jtatest.Client(stack, out.strip())
+
     st, _, j, _ = c.call("GET", "/api/servicedesks")
-    cases.check(s + "local: no service desks", st == 200 and
-                j == {"servicedesks": []}, (st, j))
+    desk = (j or {}).get("servicedesks", [{}])[0]
+    cases.check(s + "local: the IT desk and its request types",
+                st == 200 and len(j["servicedesks"]) == 1 and
+                desk.get("project") == "IT" and desk["name"] == "IT Help" and
+                [t["name"] for t in desk["request_types"]] ==
+                [WIFI, "Request a new laptop"] and
+                desk["request_types"][0]["help_text"] ==
+                "Say which floor you are on.", (st, j))
+    st, _, j, _ = c.call("GET", "/api/projects/IT/fields?request_type=" +
+                         q("WI-FI problem"))
+    f = {x["id"]: x for x in (j or {}).get("fields", [])}
+    cases.check(s + "local: the type's fields in the create screen's "
+                "shape", st == 200 and sorted(f) == ["description",
+                                                      "priority", "summary"]
+                and j["type"] == WIFI and "High" in f["priority"]["allowed"],
+                (st, j))
+    st, _, e, _ = c.call("GET", "/api/projects/DEMO/fields?request_type=x")
+    cases.check(s + "local: a project without request types is no desk",
+                st == 404, (st, e))
     st, _, e, _ = c.call("POST", "/api/requests", {
-        "project": "DEMO", "request_type": WIFI, "summary": "x"})
-    cases.check(s + "local: a request type is refused naming it",
-                st == 422 and e.get("field") == "request_type", (st, e))
+        "project": "IT", "request_type": "Printer"})
+    items = {x["field"]: x for x in (e or {}).get("errors", [])}
+    cases.check(s + "local: an unknown type, one 422 with the types and "
+                "the missing summary", st == 422 and
+                items["request_type"]["allowed"] ==
+                [WIFI, "Request a new laptop"] and "summary" in items,
+                (st, e))
+    st, _, e, _ = c.call("POST", "/api/requests", {
+        "project": "IT", "request_type": "Request a new laptop",
+        "summary": "Laptop", "priority": "High", "on_behalf_of": "bob"})
+    items = {x["field"]: x for x in (e or {}).get("errors", [])}
+    cases.check(s + "local: fields the type does not ask for and "
+                "on_behalf_of are refused together",
+                st == 422 and "priority" in items and "on_behalf_of" in items,
+                (st, e))
+    st, _, e, _ = c.call("POST", "/api/requests", {
+        "project": "IT", "request_type": WIFI, "summary": "Wi-Fi",
+        "priority": "Urgent"})
+    items = {x["field"]: x for x in (e or {}).get("errors", [])}
+    cases.check(s + "local: a value not allowed, with the allowed names",
+                st == 422 and "High" in items["priority"]["allowed"] and
+                items["priority"].get("question"), (st, e))
+    st, h, r, _ = c.call("POST", "/api/requests", {
+        "project": "IT", "request_type": "wi-fi problem",
+        "summary": "Laptop will not join the office Wi-Fi",
+        "priority": "high"})
+    key = (r or {}).get("key", "")
+    cases.check(s + "local: raised, 201, a select answered by name, its "
+                "link, Location", st == 201 and key == "IT-1" and
+                r["url"].endswith("/browse/IT-1") and
+                r["request_type"] == WIFI and r["status_category"] == "new"
+                and h.get("location", "").endswith("/api/requests/IT-1"),
+                (st, r, h))
+    st, _, j, _ = c.call("GET", "/api/issues/IT-1")
+    cases.check(s + "local: the priority went by its name",
+                st == 200 and j["priority"] == "High", (st, j))
+    st, _, j, _ = c.call("GET", "/api/requests?text=" + q("wifi join"))
+    cases.check(s + "local: my requests by words",
+                st == 200 and [x["key"] for x in j["requests"]] == [key],
+                (st, j))
+    st, _, j, _ = c.call("GET", "/api/requests?status=closed")
+    cases.check(s + "local: the closed filter", st == 200 and
+                j["requests"] == [], (st, j))
+    # a draft with a request type, submitted exactly once
+    st, _, d, _ = c.call("POST", "/api/drafts", {
+        "project": "IT", "request_type": "Request a new laptop",
+        "summary": "New laptop please"})
+    cases.check(s + "local: a draft previews the request type",
+                st == 201 and d["preview"]["request_type"] ==
+                "Request a new laptop", (st, d))
+    st, _, sub, _ = c.call("POST", "/api/drafts/%s/submit" % d["id"],
+                           {"revision": 1})
+    st2, _, sub2, _ = c.call("POST", "/api/drafts/%s/submit" % d["id"],
+                             {"revision": 1})
+    cases.check(s + "local: submitted once, the repeat answers the same",
+                st == 201 and st2 == 200 and sub["issue"]["key"] == "IT-2"
+                and sub2["issue"]["key"] == "IT-2" and
+                sub["issue"]["request_type"] == "Request a new laptop",
+                (st, sub, st2, sub2))
+    st, _, j, _ = c.call("GET", "/api/requests")
+    cases.check(s + "local: both requests listed, newest first",
+                st == 200 and [x["key"] for x in j["requests"]] ==
+                ["IT-2", "IT-1"], (st, j))
     st, _, e, _ = c.call("GET", "/api/requests/DEMO-1")
-    cases.check(s + "local: no request is found", st == 404, (st, e))
-    st, _, j, _ = c.call("GET", "/api/similar?request_types=true&text=wifi")
-    cases.check(s + "local: no request type to suggest",
-                st == 200 and j["request_types"] == [] and
-                "request_type" not in j.get("suggestion", {}), (st, j))
+    cases.check(s + "local: a ticket that is no request is 404",
+                st == 404, (st, e))
+    # comments, moves, approvals
+    st, _, cm, _ = c.call("POST", "/api/requests/IT-1/comments",
+                          {"body": "Still down"})
+    st2, _, e, _ = c.call("POST", "/api/requests/IT-1/comments",
+                          {"body": "x", "visibility": "internal"})
+    cases.check(s + "local: a public comment; internal is 403",
+                st == 201 and cm["public"] is True and st2 == 403 and
+                e.get("field") == "visibility", (st, cm, st2, e))
+    st, _, j, _ = c.call("GET", "/api/requests/IT-1")
+    cases.check(s + "local: the request with its comment, no SLA",
+                st == 200 and [x["body"] for x in j["comments"]] ==
+                ["Still down"] and j["sla"] == [], (st, j))
+    st, _, j, _ = c.call("GET", "/api/requests/IT-1/transitions")
+    cases.check(s + "local: the moves of the workflow",
+                st == 200 and [t["name"] for t in j["transitions"]] ==
+                ["In Progress"], (st, j))
+    st, _, j, _ = c.call("POST", "/api/requests/IT-1/transitions",
+                         {"to": "in progress", "comment": "On it"})
+    cases.check(s + "local: moved, with the comment",
+                st == 200 and j["status"] == "In Progress" and
+                j["comments"][-1]["body"] == "On it", (st, j))
+    st, _, e, _ = c.call("POST", "/api/requests/IT-1/approval",
+                         {"decision": "approve"})
+    cases.check(s + "local: no approval waits: 409", st == 409 and
+                e.get("field") == "decision", (st, e))
+    st, _, j, _ = c.call("GET", "/api/requests?mine=approver")
+    cases.check(s + "local: nothing waits for my approval",
+                st == 200 and j["requests"] == [], (st, j))
+    # intent to request type
+    st, _, j, _ = c.call("GET", "/api/similar?request_types=true&text=" +
+                         q("my laptop won't join the office Wi-Fi"))
+    rt = (j or {}).get("suggestion", {}).get("request_type", {})
+    cases.check(s + "local: intent ranks Wi-Fi problem first, with the "
+                "past request as evidence",
+                st == 200 and rt.get("name") == WIFI and rt["project"] == "IT"
+                and rt["evidence"]["requests"] == ["IT-1"], (st, j))
+    rc, out, err = stack.admin("audit", "--ticket", "IT-1", "--json")
+    rows = json.loads(out) if rc == 0 else []
+    cases.check(s + "local: audit names the request type",
+                ("create", "request type wi-fi problem") in
+                [(x["action"], x["detail"]) for x in rows], (rc, out))
+    rc, out, err = stack.admin("requesttype", "remove", "IT", WIFI)
+    cases.check(s + "local: a type with requests stays", rc != 0, (rc, err))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,55 @@
+/*
+ * Private to jta_local.c and jta_local_sd.c, the two files of the
+ * embedded store's backend: its Jira Service Management operations
+ * (jta_local_sd.c), over the request types of jta_store_requesttypes.
+ * The backend's interface is jta_local_ops (jta_backend.h); each
+ * function's contract is the comment above its definition.
+ */
+#ifndef JTA_LOCAL_INT_H
+#define JTA_LOCAL_INT_H
+
+#include <stdint.h>
+
+#include "jta_backend.h"
+
+/* prepare, create and find_once of a create that names a request type. */
+enum jta_err jta_local_sd_prepare(struct jta_backend *be,
+    const struct jta_user *who, const json_t *input, json_t **prepared,
+    struct jta_error *err);
+int jta_local_sd_prepared(const json_t *prepared);
+enum jta_err jta_local_sd_create(struct jta_backend *be,
+    const struct jta_user *who, const json_t *prepared, const char *once,
+    json_t **out, struct jta_error *err);
+enum jta_err jta_local_sd_find_once(struct jta_backend *be,
+    const struct jta_user *who, const json_t *prepared, const char *once,
+    int64_t since, json_t **out, struct jta_error *err);
+
+/* The sd_ operations of jta_backend.h. */
+enum jta_err jta_local_sd_desks(struct jta_backend *be,
+    const struct jta_user *who, json_t **out, struct jta_error *err);
+enum jta_err jta_local_sd_fields(struct jta_backend *be,
+    const struct jta_user *who, const char *project,
+    const char *request_type, json_t **out, struct jta_error *err);
+enum jta_err jta_local_sd_requests(struct jta_backend *be,
+    const struct jta_user *who, const struct jta_sd_query *q, json_t **out,
+    struct jta_error *err);
+enum jta_err jta_local_sd_request(struct jta_backend *be,
+    const struct jta_user *who, const char *key, json_t **out,
+    struct jta_error *err);
+enum jta_err jta_local_sd_comment(struct jta_backend *be,
+    const struct jta_user *who, const char *key, const char *body,
+    int internal, json_t **out, struct jta_error *err);
+enum jta_err jta_local_sd_transitions(struct jta_backend *be,
+    const struct jta_user *who, const char *key, json_t **out,
+    struct jta_error *err);
+enum jta_err jta_local_sd_transition(struct jta_backend *be,
+    const struct jta_user *who, const char *key, const char *to,
+    const char *comment, json_t **out, struct jta_error *err);
+enum jta_err jta_local_sd_decide(struct jta_backend *be,
+    const struct jta_user *who, const char *key, int approve, json_t **out,
+    struct jta_error *err);
+enum jta_err jta_local_sd_suggest(struct jta_backend *be,
+    const struct jta_user *who, const char *text, size_t limit,
+    json_t **out, struct jta_error *err);
+
+#endif
