@@ -600,8 +600,10 @@ jta_jira_backend_sd_request(struct jta_backend *be, const struct jta_user *who,
 
 	*out = NULL;
 	memset(&link, 0, sizeof(link));
-	snprintf(path, sizeof(path), "/request/%s?expand=requestType,sla,"
-	    "comment", key);
+	/* expand is an array parameter of the form style (OpenAPI's
+	 * default, explode): one expand= per value. */
+	snprintf(path, sizeof(path), "/request/%s?expand=requestType"
+	    "&expand=sla&expand=comment", key);
 	if ((rc = sdcall(be, who, &link, "GET", path, NULL, 1, &reply, err)) !=
 	    JTA_OK)
 		goto out;

@@ -635,7 +635,12 @@ projects(struct jta_backend *be, const struct jta_user *who, json_t **out,
 		    "the ticket store failed; the server log has details");
 	if ((*out = json_pack("{s:o}", "projects", list)) == NULL)
 		return JTA_ERR_NOMEM;
-	return JTA_OK;
+	/* Jira Service Management: the projects with request types */
+	if ((rc = jta_local_sd_mark(be, *out, err)) != JTA_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 static enum jta_err

@@ -24,6 +24,11 @@ enum jta_err jta_local_sd_find_once(struct jta_backend *be,
     const struct jta_user *who, const json_t *prepared, const char *once,
     int64_t since, json_t **out, struct jta_error *err);
 
+/* Mark the service desks (projects with request types) of an
+ * /api/projects answer with "servicedesk_id" (the project key). */
+enum jta_err jta_local_sd_mark(struct jta_backend *be, json_t *answer,
+    struct jta_error *err);
+
 /* The sd_ operations of jta_backend.h. */
 enum jta_err jta_local_sd_desks(struct jta_backend *be,
     const struct jta_user *who, json_t **out, struct jta_error *err);

@@ -652,3 +652,28 @@ jta_local_sd_suggest(struct jta_backend *be, const struct jta_user *who,
 	json_decref(past);
 	return rc;
 }
+
+enum jta_err
+jta_local_sd_mark(struct jta_backend *be, json_t *answer,
+    struct jta_error *err)
+{
+	json_t		*types = NULL;
+	const json_t	*p, *t;
+	size_t		 i, j;
+	enum jta_err	 rc;
+
+	if ((rc = jta_store_rtype_list(be->store, NULL, &types, err)) != JTA_OK)
+		return rc;
+	json_array_foreach(json_object_get(answer, "projects"), i, p)
+		json_array_foreach(types, j, t)
+			if (str(p, "key") != NULL && strcmp(str(p, "key"),
+			    str(t, "project")) == 0) {
+				if (json_object_set(unconstf(p),
+				    "servicedesk_id", json_object_get(p,
+				    "key")) != 0)
+					rc = JTA_ERR_NOMEM;
+				break;
+			}
+	json_decref(types);
+	return rc;
+}

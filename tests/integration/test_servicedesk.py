@@ -406,6 +406,11 @@ def local(cases, stack, server):
                 [WIFI, "Request a new laptop"] and
                 desk["request_types"][0]["help_text"] ==
                 "Say which floor you are on.", (st, j))
+    st, _, j, _ = c.call("GET", "/api/projects")
+    ps = {x["key"]: x for x in (j or {}).get("projects", [])}
+    cases.check(s + "local: projects mark the desk, not the others",
+                st == 200 and ps["IT"].get("servicedesk_id") == "IT" and
+                "servicedesk_id" not in ps["DEMO"], (st, j))
     st, _, j, _ = c.call("GET", "/api/projects/IT/fields?request_type=" +
                          q("WI-FI problem"))
     f = {x["id"]: x for x in (j or {}).get("fields", [])}
