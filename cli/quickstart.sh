@@ -100,6 +100,15 @@ admin user list | grep -q '"name": "demo"' ||
     admin user add demo --display-name "Demo User" >/dev/null
 admin project list | grep -q '"key": "DEMO"' ||
     admin project add DEMO "Demo project" >/dev/null
+# A service desk (Jira Service Management without Jira): a project with a
+# request type (README.md "Jira Service Management").
+admin project list | grep -q '"key": "IT"' ||
+    admin project add IT "IT Help" >/dev/null
+admin requesttype list IT | grep -q '"name": "Wi-Fi problem"' ||
+    admin requesttype add IT "Wi-Fi problem" --description \
+    "Your laptop or phone cannot join or keeps dropping the office Wi-Fi." \
+    --help-text "Say which floor you are on." \
+    --fields summary,description,priority >/dev/null
 key=$(admin key create demo --label quickstart 2>/dev/null)
 
 # The spawn script runs the programs as $user, the sockets 0660 for $web.
@@ -162,5 +171,8 @@ Try:
     -d '{"project":"DEMO","summary":"Printer on floor 3 is jammed","type":"Bug","priority":"High"}' \\
     http://127.0.0.1:$port/api/issues
   curl -s -H "Authorization: Bearer $key" "http://127.0.0.1:$port/api/issues?text=printer"
+  curl -s -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \\
+    -d '{"project":"IT","request_type":"Wi-Fi problem","summary":"My laptop will not join the office Wi-Fi"}' \\
+    http://127.0.0.1:$port/api/requests
   open http://127.0.0.1:$port/ in a browser for the landing page.
 DONE
