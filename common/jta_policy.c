@@ -852,3 +852,31 @@ jta_policy_rule_make(const char *effect, const char *kind, const char *value,
 	}
 	return JTA_OK;
 }
+
+enum jta_err
+jta_policy_may_create(struct jta_policy *p, const struct jta_req *req,
+    const struct jta_user *who, const char *project, int *allowed,
+    struct jta_error *err)
+{
+	struct jta_policy_op op;
+	struct jta_error e;
+	enum jta_err	 rc;
+
+	jta_policy_op_from_req(req, NULL, &op);
+	op.cls = JTA_POLICY_CREATE;
+	op.rules = 1;
+	op.has_project = 1;
+	snprintf(op.project, sizeof(op.project), "%s", project);
+	memset(&e, 0, sizeof(e));
+	*allowed = 0;
+	rc = jta_policy_check(p, req, who, &op, &e);
+	if (rc == JTA_OK)
+		*allowed = 1;
+	/* a rule's refusal is an answer; anything else an error */
+	if (rc == JTA_OK || (rc == JTA_ERR_AUTH && e.status == 403 &&
+	    strcmp(e.field, "group") != 0))
+		return JTA_OK;
+	if (err != NULL)
+		*err = e;
+	return rc;
+}

@@ -137,6 +137,18 @@ enum jta_err jta_policy_check(struct jta_policy *p, const struct jta_req *req,
     struct jta_error *err) JTA_WUR;
 
 /*
+ * Whether who may create in project under the access rules (the request
+ * req names neither): *allowed 1 yes, 0 a rule refuses; an error when
+ * the check itself failed (reading who's groups from Jira, the store).
+ * For lists that show only what the person may act on, such as the
+ * service desks a person can raise requests in (README.md "Jira Service
+ * Management").
+ */
+enum jta_err jta_policy_may_create(struct jta_policy *p,
+    const struct jta_req *req, const struct jta_user *who,
+    const char *project, int *allowed, struct jta_error *err) JTA_WUR;
+
+/*
  * Build a rule from an operator's words (jta-admin allow|deny): effect
  * "allow" or "deny"; kind site, project, person, group, domain or
  * readonly; value (normalised: project keys and emails as Jira and we

@@ -28,15 +28,32 @@ static const struct jta_field fields[] = {
 /* Add "request_types" (ranked) to out, and the best to
  * out.suggestion.request_type. */
 static enum jta_err
-request_types(struct jta_ctx *ctx, const struct jta_user *who,
-    const char *text, json_t *out, struct jta_error *err)
+request_types(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *text, json_t *out,
+    struct jta_error *err)
 {
 	json_t		*ranked = NULL, *sug;
+	size_t		 i;
+	int		 ok;
 	enum jta_err	 rc;
 
 	if ((rc = ctx->backend->ops->sd_suggest(ctx->backend, who, text,
 	    JTA_SUGGEST_REQUEST_TYPES, &ranked, err)) != JTA_OK)
 		return rc;
+	/* only the desks the access rules let the person raise requests in
+	 * (the best left is the suggestion) */
+	for (i = json_array_size(ranked); i > 0; i--) {
+		if ((rc = jta_policy_may_create(ctx->policy, req, who,
+		    json_string_value(json_object_get(json_array_get(ranked,
+		    i - 1), "project")), &ok, err)) != JTA_OK) {
+			json_decref(ranked);
+			return rc;
+		}
+		if (ok == 0 && json_array_remove(ranked, i - 1) != 0) {
+			json_decref(ranked);
+			return JTA_ERR_NOMEM;
+		}
+	}
 	if ((sug = json_object_get(out, "suggestion")) == NULL &&
 	    json_object_set_new(out, "suggestion", sug = json_object()) != 0)
 		rc = JTA_ERR_NOMEM;
@@ -70,7 +87,7 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	    err)) == JTA_OK && json_is_string(json_object_get(p,
 	    "request_types")) && strcmp(json_string_value(json_object_get(p,
 	    "request_types")), "true") == 0)
-		rc = request_types(ctx, who, json_string_value(
+		rc = request_types(ctx, req, who, json_string_value(
 		    json_object_get(p, "text")), out, err);
 	if (rc == JTA_OK)
 		rc = jta_resp_json(resp, 200, out);

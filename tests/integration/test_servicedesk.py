@@ -532,6 +532,24 @@ def local(cases, stack, server):
                 [(x["action"], x["detail"]) for x in rows], (rc, out))
     rc, out, err = stack.admin("requesttype", "remove", "IT", WIFI)
     cases.check(s + "local: a type with requests stays", rc != 0, (rc, err))
+    # access rules by desk (a desk is its project)
+    rc, out, err = stack.admin("deny", "project", "IT", "--for", "create")
+    assert rc == 0, (out, err)
+    st, _, j, _ = c.call("GET", "/api/servicedesks")
+    cases.check(s + "local: a desk the rules close for creating is not "
+                "listed", st == 200 and j["servicedesks"] == [], (st, j))
+    st, _, j, _ = c.call("GET", "/api/similar?request_types=true&text=" +
+                         q("office wifi laptop"))
+    cases.check(s + "local: ... nor suggested", st == 200 and
+                j["request_types"] == [] and
+                "request_type" not in j["suggestion"], (st, j))
+    st, _, e, _ = c.call("POST", "/api/requests", {
+        "project": "IT", "request_type": WIFI, "summary": "x"})
+    cases.check(s + "local: ... and raising there is 403 naming the rule",
+                st == 403 and e.get("field") == "project", (st, e))
+    st, _, j, _ = c.call("GET", "/api/requests/IT-1")
+    cases.check(s + "local: reading my request there still works",
+                st == 200, (st, j))
 
 
 if __name__ == "__main__":
