@@ -726,7 +726,7 @@ static void
 missing(struct resolving *r)
 {
 	const json_t	*m;
-	const char	*id, *name;
+	const char	*id, *name, *cu;
 	char		 field[JTA_ERROR_FIELD];
 	size_t		 i;
 
@@ -737,6 +737,18 @@ missing(struct resolving *r)
 		    inlist(unsettable, id) || json_object_get(r->jf, id) ||
 		    json_object_get(r->given, id))
 			continue;
+		/* A service desk's "Request Type" (JSM's vp-origin field)
+		 * cannot be set through /rest/api/3/issue: ask for a
+		 * request type instead, raised through JSM (README.md "Jira
+		 * Service Management"). */
+		cu = jta_jira_strmem(json_object_get(m, "schema"), "custom");
+		if (cu != NULL && endswith(cu, ":vp-origin")) {
+			(void)problem(r->err, "request_type", m, NULL,
+			    JTA_ASK_ONE, "is required: this project is a "
+			    "service desk; raise a request of one of its "
+			    "request types (GET /api/servicedesks)");
+			continue;
+		}
 		if (inlist(members, id))
 			snprintf(field, sizeof(field), "%s", id);
 		else

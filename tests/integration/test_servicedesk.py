@@ -94,6 +94,19 @@ def jira(cases, stack, server):
     cases.check(s + "a project that is no service desk is 404",
                 st == 404, (st, e))
 
+    # An issue in the desk's project: the create screen's Request Type
+    # cannot be set through /rest/api/3/issue, so ask for a request type.
+    b = routes()
+    st, _, e, _ = alice.call("POST", "/api/issues", {
+        "project": "ITH", "summary": "Wi-Fi"})
+    items = {x["field"]: x for x in (e or {}).get("errors", [])}
+    cases.check(s + "an issue in a service desk: 422 asking for a request "
+                "type, nothing sent to /rest/api/3/issue",
+                st == 422 and "service desk" in
+                items.get("request_type", {}).get("detail", "") and
+                items["request_type"].get("question") and
+                "POST /rest/api/3/issue" not in calls(b), (st, e))
+
     # Raising: every problem at once, with questions.
     st, _, e, _ = alice.call("POST", "/api/requests", {
         "project": "ITH", "summary": "Wi-Fi"})
