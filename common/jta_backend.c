@@ -26,6 +26,8 @@ const struct jta_field jta_backend_create_fields[] = {
 	 * name, an email or an account id; agents only). */
 	{ "request_type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
 	{ "on_behalf_of", JTA_FT_STRING, 0, 1, JTA_LIMIT_EMAIL, NULL },
+	/* people to add to the request (JSM's requestParticipants) */
+	{ "participants", JTA_FT_NAMES, 0, 0, JTA_LIMIT_PARTICIPANTS, NULL },
 };
 
 /* The orders of GET /api/issues ("order") and of /api/tickets/

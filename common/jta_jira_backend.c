@@ -1099,8 +1099,11 @@ jta_jira_backend_prepare(struct jta_backend *be, const struct jta_user *who,
 	if (json_object_get(input, "request_type") != NULL)
 		return jta_jira_backend_sd_prepare(be, who, input, prepared,
 		    err);
-	if (json_object_get(input, "on_behalf_of") != NULL)
-		return jta_error_set(err, JTA_ERR_INPUT, 422, "on_behalf_of",
+	if (json_object_get(input, "on_behalf_of") != NULL ||
+	    json_object_get(input, "participants") != NULL)
+		return jta_error_set(err, JTA_ERR_INPUT, 422,
+		    json_object_get(input, "on_behalf_of") != NULL ?
+		    "on_behalf_of" : "participants",
 		    "is for raising a service-desk request: give its "
 		    "request_type");
 	rc = project == NULL ? JTA_ERR_NOTFOUND : meta(be, who, project, type,

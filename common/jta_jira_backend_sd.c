@@ -118,7 +118,11 @@ typeof_(struct jta_backend *be, const struct jta_user *who, const char *desk,
 	if ((rc = sdcall(be, who, NULL, "GET", path, NULL, 1, &cm, err)) !=
 	    JTA_OK)
 		return rc;
-	*agent = json_is_true(json_object_get(cm, "canRaiseOnBehalfOf"));
+	/* bit 0: may raise on behalf of others; bit 1: may add
+	 * participants (CustomerRequestCreateMetaDTO) */
+	*agent = (json_is_true(json_object_get(cm, "canRaiseOnBehalfOf")) ?
+	    1 : 0) | (json_is_true(json_object_get(cm,
+	    "canAddRequestParticipants")) ? 2 : 0);
 	rc = jta_jira_sd_meta(cm, meta, err);
 	json_decref(cm);
 	return rc;
@@ -147,7 +151,8 @@ jta_jira_backend_sd_fields(struct jta_backend *be, const struct jta_user *who,
 	if ((*out = json_pack("{s:s, s:s, s:O, s:s, s:s, s:O, s:O, s:b}",
 	    "project", project, "type", str(rt, "name"), "types", names,
 	    "servicedesk", desk, "request_type", str(rt, "name"),
-	    "request_types", names, "fields", list, "on_behalf", agent)) ==
+	    "request_types", names, "fields", list, "on_behalf",
+	    (agent & 1) != 0)) ==
 	    NULL)
 		rc = JTA_ERR_NOMEM;
 out:
@@ -200,6 +205,55 @@ askfirst(const json_t *input, enum jta_err rc, const json_t *names,
 	return jta_error_collected(err);
 }
 
+/* The people of list (names, emails or account ids) as participants:
+ * their account ids into sd.participants and [{id, name}] into the
+ * preview; problems go to err's items (one lookup each). */
+static enum jta_err
+participants(struct jta_backend *be, const struct jta_user *who,
+    const json_t *list, int may, json_t *prep, json_t *sd,
+    struct jta_error *err)
+{
+	json_t		*ids = NULL, *shown = NULL, *found = NULL;
+	const json_t	*v;
+	size_t		 i;
+	enum jta_err	 rc = JTA_OK;
+
+	/* requestParticipants: "not available to Users who have the
+	 * customer permission only" (JSM, POST /request) */
+	if (!may) {
+		if (jta_error_add(err, "participants", "you cannot add "
+		    "people to requests in this service desk") == 0)
+			(void)jta_error_ask_about(err, JTA_ASK_USER);
+		return JTA_OK;
+	}
+	if ((ids = json_array()) == NULL || (shown = json_array()) == NULL) {
+		rc = JTA_ERR_NOMEM;
+		goto out;
+	}
+	json_array_foreach(list, i, v) {
+		if ((rc = jta_jira_backend_lookup(be, who, NULL, "participants",
+		    "Participants", json_string_value(v), &found, err)) !=
+		    JTA_OK)
+			goto out;
+		if (found == NULL)
+			continue;
+		if (json_array_append(ids, json_object_get(found, "id")) !=
+		    0 || json_array_append_new(shown, found) != 0) {
+			rc = JTA_ERR_NOMEM;
+			goto out;
+		}
+		found = NULL;
+	}
+	if (json_object_set(sd, "participants", ids) != 0 ||
+	    json_object_set(prep, "participants", shown) != 0)
+		rc = JTA_ERR_NOMEM;
+out:
+	json_decref(ids);
+	json_decref(shown);
+	json_decref(found);
+	return rc;
+}
+
 enum jta_err
 jta_jira_backend_sd_prepare(struct jta_backend *be, const struct jta_user *who,
     const json_t *input, json_t **prepared, struct jta_error *err)
@@ -250,7 +304,7 @@ jta_jira_backend_sd_prepare(struct jta_backend *be, const struct jta_user *who,
 	    "type", "is set by the request type; leave it out") == 0)
 		(void)jta_error_ask_about(err, JTA_ASK_TEXT);
 	if ((sd = json_pack("{s:s, s:s, s:b}", "desk", desk, "rt",
-	    str(rt, "id"), "agent", agent)) == NULL ||
+	    str(rt, "id"), "agent", (agent & 1) != 0)) == NULL ||
 	    json_object_set_new(json_object_get(*prepared, "_ids"), "sd",
 	    sd) != 0 || json_object_set_new(*prepared, "request_type",
 	    json_string(str(rt, "name"))) != 0) {
@@ -260,7 +314,7 @@ jta_jira_backend_sd_prepare(struct jta_backend *be, const struct jta_user *who,
 	if (obo != NULL) {
 		/* raiseOnBehalfOf: "not available to Users who have the
 		 * customer permission only" (JSM, POST /request). */
-		if (!agent) {
+		if (!(agent & 1)) {
 			if (jta_error_add(err, "on_behalf_of", "you can raise "
 			    "requests only for yourself in this service desk")
 			    == 0)
@@ -276,6 +330,10 @@ jta_jira_backend_sd_prepare(struct jta_backend *be, const struct jta_user *who,
 			goto out;
 		}
 	}
+	if (json_object_get(input, "participants") != NULL &&
+	    (rc = participants(be, who, json_object_get(input,
+	    "participants"), (agent & 2) != 0, *prepared, sd, err)) != JTA_OK)
+		goto out;
 	rc = jta_error_collected(err);
 out:
 	if (rc != JTA_OK) {
@@ -331,7 +389,8 @@ jta_jira_backend_sd_create(struct jta_backend *be, const struct jta_user *who,
 		    "a request to raise was not prepared");
 	if ((rc = jta_jira_backend_create_body(prepared, &body, err)) !=
 	    JTA_OK || (rc = jta_jira_sd_raise_body(body, str(sd, "desk"),
-	    str(sd, "rt"), str(sd, "on_behalf"), NULL, &raise)) != JTA_OK)
+	    str(sd, "rt"), str(sd, "on_behalf"), json_object_get(sd,
+	    "participants"), &raise)) != JTA_OK)
 		goto out;
 	/* Never repeated (see create in jta_jira_backend.c): a lost answer
 	 * is found by jta_jira_backend_sd_find_once. */

@@ -245,5 +245,8 @@
 #define JTA_LIMIT_RT_FIELDS		200
 #define JTA_LIMIT_RT_TYPES		100
 #define JTA_LIMIT_RT_REQUESTS		50
+/* People added to one raised request (participants): each is looked up
+ * with one call. */
+#define JTA_LIMIT_PARTICIPANTS		10
 
 #endif

@@ -910,8 +910,11 @@ prepare(struct jta_backend *be, const struct jta_user *who,
 	 * (jta_local_sd.c, which calls back here without it). */
 	if (json_object_get(input, "request_type") != NULL)
 		return jta_local_sd_prepare(be, who, input, prepared, err);
-	if (json_object_get(input, "on_behalf_of") != NULL)
-		return jta_error_set(err, JTA_ERR_INPUT, 422, "on_behalf_of",
+	if (json_object_get(input, "on_behalf_of") != NULL ||
+	    json_object_get(input, "participants") != NULL)
+		return jta_error_set(err, JTA_ERR_INPUT, 422,
+		    json_object_get(input, "on_behalf_of") != NULL ?
+		    "on_behalf_of" : "participants",
 		    "is for raising a service-desk request: give its "
 		    "request_type");
 	if ((rc = project(be, key, &list, &p, err)) != JTA_OK)

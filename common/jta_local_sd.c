@@ -263,12 +263,16 @@ jta_local_sd_prepare(struct jta_backend *be, const struct jta_user *who,
 	if (json_object_get(input, "on_behalf_of") != NULL)
 		(void)jta_error_add(err, "on_behalf_of", "you can raise "
 		    "requests only for yourself in this service desk");
+	if (json_object_get(input, "participants") != NULL)
+		(void)jta_error_add(err, "participants", "you cannot add "
+		    "people to requests in this service desk");
 	if ((in = json_deep_copy(input)) == NULL) {
 		rc = JTA_ERR_NOMEM;
 		goto out;
 	}
 	(void)json_object_del(in, "request_type");
 	(void)json_object_del(in, "on_behalf_of");
+	(void)json_object_del(in, "participants");
 	(void)json_object_del(in, "type");
 	/* the store's own checks, their problems added to ours */
 	memset(&sub, 0, sizeof(sub));

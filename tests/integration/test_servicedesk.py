@@ -249,13 +249,15 @@ def jira(cases, stack, server):
                 st == 201 and "jta.once" in standin.world.issues.get(
                     k3, {}).get("properties", {}), (st, sub3))
 
-    # An agent raising on behalf of a customer.
+    # An agent raising on behalf of a customer, with a participant.
     st, _, r2, _ = alice.call("POST", "/api/requests", {
         "project": "ITH", "request_type": "Get IT help",
         "summary": "Carol needs a monitor", "on_behalf_of":
-        "carol@example.com"})
-    cases.check(s + "an agent raises on behalf of a customer",
-                st == 201 and r2["reporter"] == "Carol Customer", (st, r2))
+        "carol@example.com", "participants": ["bob@example.com"]})
+    cases.check(s + "an agent raises on behalf of a customer, Bob taking "
+                "part", st == 201 and r2["reporter"] == "Carol Customer" and
+                standin.world.issues[r2["key"]]["jsm"]["participants"] ==
+                ["712020:9d8e7f60-1a2b-4c3d-8e9f-a0b1c2d3e4f5"], (st, r2))
 
     # A portal-only customer: no Jira licence, no browse permission.
     carol = jtatest.Client(stack, link(stack, CAROL))
@@ -272,6 +274,12 @@ def jira(cases, stack, server):
         "fields": {"Laptop model": "macbook air"}})
     cases.check(s + "customer: on_behalf_of refused naming it",
                 st == 422 and e["errors"][0]["field"] == "on_behalf_of",
+                (st, e))
+    st, _, e, _ = carol.call("POST", "/api/requests", {
+        "project": "ITH", "request_type": "Get IT help", "summary": "x",
+        "participants": ["bob@example.com"]})
+    cases.check(s + "customer: participants refused naming them",
+                st == 422 and e["errors"][0]["field"] == "participants",
                 (st, e))
     st, _, r3, _ = carol.call("POST", "/api/requests", {
         "project": "ITH", "request_type": "Request a new laptop",
