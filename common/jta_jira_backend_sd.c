@@ -435,7 +435,7 @@ jta_jira_backend_sd_find_once(struct jta_backend *be,
 	const char	*summary = str(prepared, "summary");
 	const json_t	*r;
 	json_t		*page = NULL, *prop = NULL;
-	char		 words[JTA_LIMIT_PROJECT_KEY + 1];
+	char		 proj[JTA_LIMIT_PROJECT_KEY + 1];
 	char		 enc[3 * JTA_LIMIT_SUMMARY + 1], path[4 * 1024];
 	char		 ppath[JTA_LIMIT_ISSUE_KEY + 64];
 	const char	*key;
@@ -465,7 +465,7 @@ jta_jira_backend_sd_find_once(struct jta_backend *be,
 		r = json_array_get(json_object_get(page, "values"), (size_t)i);
 		key = str(r, "issueKey");
 		if (key == NULL || jta_text_parse_issue_key(key, strlen(key),
-		    words, sizeof(words), &(int64_t){ 0 }) != 0)
+		    proj, sizeof(proj), &(int64_t){ 0 }) != 0)
 			continue;
 		if (!json_is_true(json_object_get(sd, "agent"))) {
 			pick = i;	/* newest first: keep the oldest */
