@@ -23,6 +23,10 @@ if [ "${1:-}" = test ]; then
 	# An OAuth 2.0 client library nobody here wrote, to drive our
 	# authorization server (test_oauth_client.py).
 	pkgs="$pkgs python3-requests-oauthlib python3-oauthlib"
+	# The Atlassian stand-in checks each request against Atlassian's
+	# OpenAPI documents with a JSON Schema validator
+	# (tests/standin/spec_check.py).
+	pkgs="$pkgs python3-jsonschema"
 	# The GPT schema tests run a linter and a generic OpenAPI client
 	# from npm (tests/package.json); Debian's Node.js unless one is
 	# installed already.

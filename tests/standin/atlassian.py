@@ -7,7 +7,8 @@ tests.  Standard library only.  One port serves both roles:
                        Jira platform REST v3 under /ex/jira/{cloudid}/...
 
 Shapes come from Atlassian's OpenAPI document for Jira platform v3
-(/work/shared/atlassian-specs/jira-platform-v3.json) and the OAuth 2.0 (3LO)
+(specs/jira-platform-v3.json, vendored byte for byte; spec_check.py
+checks every request against the documents there) and the OAuth 2.0 (3LO)
 pages (authorization code grant, rotating refresh tokens, accessible
 resources).  A control API under /_standin/ switches faults on and reads
 counters; tests/standin/README.md lists the keys.
@@ -37,6 +38,8 @@ import sys
 import threading
 import time
 import urllib.parse
+
+import spec_check  # checks each request against Atlassian's documents
 
 API3 = "/rest/api/3"
 AUDIENCE = "api.atlassian.com"
@@ -621,6 +624,9 @@ class World:
                 "comments_added": 0,
                 "transitions_done": 0, "faults_injected": 0,
                 "connections_dropped": 0, "unauthorized": 0}
+            # What requests did that Atlassian's OpenAPI documents do not
+            # allow (spec_check.py): GET /_standin/spec-problems.
+            self.spec_problems = []
             self.issues = {}        # key -> issue dict
             self.next_id = 10000
             self.next_comment = 10000
@@ -947,6 +953,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if path.startswith("/_standin/"):
                 self.send(*self.control(method, path, raw))
                 return
+            self.spec_check(method, path, url.query, raw)
             m = re.match(r"^/ex/jira/([^/]+)(/.*)$", path)
             jira_path = m.group(2) if m else None
             fault = self.world.take_fault(method, path, jira_path)
@@ -994,6 +1001,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 sys.stderr.write("standin: %s %s -> %s (%.0f ms)\n" % (
                     method, path, self.status_sent,
                     (time.time() - started) * 1000))
+
+    def spec_check(self, method, path, query, raw):
+        """Record, and log, what this request does that Atlassian's
+        OpenAPI documents do not allow (spec_check.py); a bug of the
+        checker is recorded too, so that it cannot pass silently."""
+        try:
+            found = spec_check.check(method, path, query, self.headers, raw)
+        except Exception as e:  # noqa: BLE001
+            found = [spec_check.Problem("spec_check", "checker", repr(e))]
+        if not found:
+            return
+        with self.world.lock:
+            for p in found:
+                self.world.spec_problems.append(
+                    {"request": "%s %s" % (method, path),
+                     "operation": p.operation, "where": p.where,
+                     "what": p.what})
+        for p in found:
+            sys.stderr.write("standin: spec problem: %s %s: %s\n" % (
+                method, path, p))
 
     def fault_reply(self, f, jira_path):
         st = f["status"]
@@ -1055,6 +1082,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             except (ValueError, TypeError, KeyError,
                     UnicodeDecodeError) as e:
                 return 400, {"error": str(e)}
+        if path == "/_standin/spec-problems" and method == "GET":
+            with w.lock:
+                return 200, list(w.spec_problems)
         if path == "/_standin/reset" and method == "POST":
             w.reset()
             return 200, w.config_view()
@@ -1335,6 +1365,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         ("GET", "/rest/api/3/user/search", "user_search"),
         ("GET", "/rest/api/3/user/assignable/search", "assignable"),
         ("GET", "/rest/api/3/user/groups", "user_groups"),
+        ("GET", "/rest/api/3/jql/autocompletedata/suggestions",
+         "suggestions"),
     ]
     ROUTE_RE = [(m, tpl, re.compile(re.sub(r"\{\w+\}", "([^/]+)", tpl)), h)
                 for m, tpl, h in ROUTES]
@@ -2185,6 +2217,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return 200, {"fields": fields[start:start + mr], "maxResults": mr,
                      "startAt": start, "total": len(fields)}
 
+    def j_suggestions(self, raw):
+        # getFieldAutoCompleteForQueryString: fieldName alone lists every
+        # value of the field; fieldValue keeps those containing it.  Only
+        # priority, issuetype, status and project have values here.
+        field = self.q1("fieldName", "")
+        names = {"priority": [p[1] for p in PRIORITIES],
+                 "issuetype": [v[0] for v in ISSUE_TYPES.values()],
+                 "status": [v[0] for v in STATUSES.values()],
+                 "project": [p[0] for p in PROJECTS
+                             if self.visible(p[0])]}.get(field, [])
+        text = self.q1("fieldValue", "").lower()
+        return 200, {"results": [{"value": n, "displayName": n}
+                                 for n in names if text in n.lower()]}
+
     def j_priorities(self, raw):
         return 200, [self.priority_json(i) for i, _, _ in PRIORITIES]
 
@@ -2340,6 +2386,16 @@ class StandIn:
 
     def reset(self):
         self.world.reset()
+
+    def spec_problems(self, clear=False):
+        """What requests did since the start or the last reset (or
+        clear) that Atlassian's OpenAPI documents do not allow: [{request,
+        operation, where, what}] (spec_check.py); clear: forget them."""
+        with self.world.lock:
+            found = list(self.world.spec_problems)
+            if clear:
+                del self.world.spec_problems[:]
+            return found
 
 
 def main(argv=None):
