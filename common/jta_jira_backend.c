@@ -723,9 +723,16 @@ projects(struct jta_backend *be, const struct jta_user *who, json_t **out,
 		json_decref(page);
 		page = NULL;
 	}
+	/* The site's priority names.  GET /priority (getPriorities) and
+	 * GET /priority/search (searchPriorities) are deprecated in Jira
+	 * platform REST v3, and the priority scheme operations that replace
+	 * them need the Administer Jira permission; getFieldAutoCompleteFor
+	 * QueryString (GET /jql/autocompletedata/suggestions) with only
+	 * fieldName "get[s] a list of all values for the field", as
+	 * anyone may. */
 	if ((rc = jta_jira_backend_call(be, who, "GET",
-	    "/priority/search?maxResults=50", NULL, 1, &prio, err)) !=
-	    JTA_OK)
+	    "/jql/autocompletedata/suggestions?fieldName=priority", NULL, 1,
+	    &prio, err)) != JTA_OK)
 		goto out;
 	rc = jta_jira_projects(all, prio, out, err);
 out:
