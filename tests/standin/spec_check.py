@@ -129,6 +129,13 @@ ALLOW_LIST = [
     # questions).
     ("GET", re.compile(r"^/me$"), {
         "operationId": "3lo-me", "x-source": _3LO}),
+    # The root of auth.atlassian.com and of api.atlassian.com, without a
+    # token: `jta-admin check`'s reachability probe (cli/admin-report.c,
+    # any answer under 500 counts).  No API operation, so no Atlassian
+    # page documents it; it is listed so that nothing else at / passes.
+    ("GET", re.compile(r"^/$"), {
+        "operationId": "host-root-probe",
+        "x-source": "cli/admin-report.c reachable()"}),
     # Confluence REST v1 "Search content" (searchByCQL), which the v2
     # document has no equivalent of: GET /wiki/rest/api/search, query cql
     # (required), cqlcontext, cursor, next, prev, limit, start,
@@ -178,7 +185,7 @@ class Document:
     def __init__(self, name, doc):
         self.name = name
         self.doc = doc
-        self.paths = []
+        self.paths = {}     # segment count -> [(template, ...)]
         for tpl, item in doc.get("paths", {}).items():
             segs = tpl.strip("/").split("/") if tpl.strip("/") else []
             pats, lits = [], []
@@ -189,7 +196,8 @@ class Document:
                     p.startswith("{") else re.escape(p) for p in parts
                     if p)))
                 lits.append(0 if "{" in s else 1)
-            self.paths.append((tpl, item, pats, tuple(lits)))
+            self.paths.setdefault(len(pats), []).append(
+                (tpl, item, pats, tuple(lits)))
         self.translated = {}     # component name -> (schema, refs)
         self.keys = {}           # component name -> definitions key
         self.validators = {}     # cache key -> jsonschema validator
@@ -201,9 +209,7 @@ class Document:
         None."""
         segs = path.strip("/").split("/") if path.strip("/") else []
         best = None
-        for tpl, item, pats, lits in self.paths:
-            if len(pats) != len(segs):
-                continue
+        for tpl, item, pats, lits in self.paths.get(len(segs), ()):
             params = {}
             for p, s in zip(pats, segs):
                 m = p.fullmatch(s)
@@ -306,7 +312,8 @@ KEEP = ("type", "enum", "required", "minimum", "maximum",
         "exclusiveMinimum", "exclusiveMaximum", "minLength", "maxLength",
         "pattern", "minItems", "maxItems", "uniqueItems", "minProperties",
         "maxProperties", "multipleOf")
-INT_RANGE = {"int32": (-2 ** 31, 2 ** 31 - 1), "int64": (-2 ** 63, 2 ** 63 - 1)}
+INT_RANGE = {"int32": (-2 ** 31, 2 ** 31 - 1),
+             "int64": (-2 ** 63, 2 ** 63 - 1)}
 
 FORMATS = jsonschema.FormatChecker(formats=())
 
@@ -478,8 +485,7 @@ def check(method, path, query, headers, body):
                         "%s has no %s operation on %s" % (
                             doc.name.replace("allow:", "the allow-list "
                                              "entry "), method, tpl))]
-    item = doc.doc["paths"].get(tpl, {}) if tpl in doc.doc.get(
-        "paths", {}) else {}
+    item = doc.doc.get("paths", {}).get(tpl, {})
     opid = op.get("operationId") or "%s %s" % (method, tpl)
     if op.get("deprecated"):
         problems.append(Problem(opid, "operation", "deprecated in %s; "
