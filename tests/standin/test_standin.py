@@ -821,6 +821,14 @@ def test_module(k, workdir):
             "summary": "Survives a restart"}}, token=tok)
         k.check("module: state() counts the create", st == 201 and
                 s.state()["issues_created"] == 1, (st, j))
+        c.req("GET", J + "/issue/SUP-4?fields=summary&expand=x&nope=1",
+              token=tok)
+        got = s.spec_problems(clear=True)
+        k.check("module: spec_problems() lists what the request broke, "
+                "clear=True forgets it",
+                [(p["operation"], p["where"]) for p in got] ==
+                [("getIssue", "query parameter nope")] and
+                s.spec_problems() == [], got)
     finally:
         s.stop()
     s = StandIn(CLIENT_ID, SECRET, [REDIRECT], state_file=sf,
