@@ -41,7 +41,15 @@ import re
 import threading
 import urllib.parse
 
-import jsonschema  # Debian: python3-jsonschema (4.10 in bookworm)
+try:
+    import jsonschema  # Debian: python3-jsonschema (4.10 in bookworm)
+except ImportError:
+    # A python3 other than Debian's (pyenv, a venv) is first in PATH and
+    # lacks the library: use the package cli/deps.sh installed for
+    # Debian's python3 (bookworm's is 3.11, the same minor version).
+    import sys
+    sys.path.append("/usr/lib/python3/dist-packages")
+    import jsonschema
 
 SPECS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "specs")
 
