@@ -835,6 +835,49 @@ out:
 	return rc;
 }
 
+/* ---- the REST programs ---- */
+
+enum jta_err
+jta_operation_rest(const struct jta_operation *op, struct jta_ctx *ctx,
+    const struct jta_req *req, const struct jta_user *who, const char *param,
+    int *status, json_t **out, struct jta_error *err)
+{
+	const struct jta_field *f;
+	json_t		*q = NULL, *in = NULL;
+	size_t		 n;
+	enum jta_err	 rc;
+
+	*out = NULL;
+	*status = 200;
+	f = jta_operation_fields(op, &n);
+	if (op->body) {
+		if ((rc = jta_req_query(req, NULL, 0, &q, err)) != JTA_OK ||
+		    (rc = jta_req_json(req, f, n, &in, err)) != JTA_OK)
+			goto out;
+	} else if ((rc = jta_req_query(req, f, n, &in, err)) != JTA_OK)
+		goto out;
+	rc = op->run(ctx, req, who, param, in, status, out, err);
+out:
+	json_decref(q);
+	json_decref(in);
+	return rc;
+}
+
+enum jta_err
+jta_operation_answer(const struct jta_operation *op, struct jta_ctx *ctx,
+    const struct jta_req *req, const struct jta_user *who, const char *param,
+    struct jta_resp *resp, json_t **out, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	int		 status;
+
+	if ((rc = jta_operation_rest(op, ctx, req, who, param, &status, out,
+	    err)) != JTA_OK)
+		return rc;
+	return status == 204 ? jta_resp_empty(resp, 204) :
+	    jta_resp_json(resp, status, *out);
+}
+
 /* ---- the REST request a tool call is ---- */
 
 /* Append the query parameter k=v (v percent-encoded) to q. */

@@ -131,6 +131,30 @@ enum jta_err jta_operation_request(const struct jta_operation *op,
 /* Release what jta_operation_request made r hold. */
 void jta_operation_request_clear(struct jta_req *r);
 
+/*
+ * Run op for REST request req, validated as jta_operation_answer does,
+ * without sending: *status and *out (new, the caller's) for a program
+ * that adds to the answer (a Location).
+ */
+enum jta_err jta_operation_rest(const struct jta_operation *op,
+    struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, int *status,
+    json_t **out, struct jta_error *err) JTA_WUR;
+
+/*
+ * Answer REST request req with op (the REST program's half of the table):
+ * validate req's query (a GET, HEAD or DELETE) or, after an empty query,
+ * its JSON body (op->body) with op's table, run op with param (the path
+ * parameter the program took from req's path, NULL when none), and send
+ * its answer with its status (204 without a body).  Errors as
+ * jta_handler: err filled, nothing sent.  Location is the program's.
+ */
+struct jta_resp;
+enum jta_err jta_operation_answer(const struct jta_operation *op,
+    struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, struct jta_resp *resp,
+    json_t **out, struct jta_error *err) JTA_WUR;
+
 /* The validator table of op's query or body (n of them), static: what
  * the REST program validates with (jta_req_query, jta_req_json) and the
  * tool's arguments are checked against. */
