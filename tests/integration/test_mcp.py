@@ -22,8 +22,8 @@ stand-in):
 - the per-call cost of a tools/call search against the same REST search
   (printed as a ratio; no threshold).
 
-Needs node and tests/node_modules (sh cli/deps.sh test) for the SDK part,
-and PyYAML for the drift check."""
+Needs node and tests/node_modules (sh cli/deps.sh test): the SDK, and
+js-yaml to read openapi.yaml."""
 
 import json
 import os
@@ -291,13 +291,15 @@ def protocol_cases(c, s, m, project):
 
 def drift_cases(c, s, m):
     """openapi.yaml's operations are the operation table's rows."""
-    try:
-        import yaml
-    except ImportError:
-        c.check(s + "PyYAML to read openapi.yaml", False)
-        return
-    with open(os.path.join(jtatest.SRCDIR, "htdocs", "openapi.yaml")) as f:
-        doc = yaml.safe_load(f)
+    # Read with js-yaml (tests/package.json), as test_openapi.js does.
+    node, env = test_openapi.node_or_skip()
+    p = subprocess.run([node, "-e", "const y = require('js-yaml'); "
+                        "const fs = require('fs'); process.stdout.write("
+                        "JSON.stringify(y.load(fs.readFileSync(process.argv"
+                        "[1], 'utf8'))))", os.path.join(
+                            jtatest.SRCDIR, "htdocs", "openapi.yaml")],
+                       env=env, capture_output=True, text=True, timeout=60)
+    doc = json.loads(p.stdout)
     want = {}
     for path, item in doc["paths"].items():
         for meth, op in item.items():
