@@ -782,20 +782,24 @@ jta_operation_args(const struct jta_operation *op, const json_t *args,
 		n = s != NULL ? strlen(s) : 0;
 		switch (op->param) {
 		case JTA_OP_PARAM_KEY:
+			/* Keys are not case-sensitive: upper case first, as
+			 * the REST path does (jta_req_issue_key). */
+			if (s != NULL && n <= JTA_LIMIT_ISSUE_KEY &&
+			    n < paramsz) {
+				for (i = 0; i < n; i++)
+					param[i] = s[i] >= 'a' && s[i] <= 'z' ?
+					    (char)(s[i] - 'a' + 'A') : s[i];
+				param[n] = '\0';
+			}
 			if (s == NULL || n > JTA_LIMIT_ISSUE_KEY ||
-			    jta_text_parse_issue_key(s, n, proj, sizeof(proj),
-			    &num) != 0) {
+			    n >= paramsz || jta_text_parse_issue_key(param, n,
+			    proj, sizeof(proj), &num) != 0) {
+				param[0] = '\0';
 				rc = jta_error_set(err, JTA_ERR_NOTFOUND, 404,
 				    "key", "there is no such issue: a key "
 				    "looks like DEMO-12");
 				goto out;
 			}
-			/* Keys are not case-sensitive: upper case, as the
-			 * REST path gives it (jta_req_issue_key). */
-			for (i = 0; i < n && i + 1 < paramsz; i++)
-				param[i] = s[i] >= 'a' && s[i] <= 'z' ?
-				    (char)(s[i] - 'a' + 'A') : s[i];
-			param[i] = '\0';
 			break;
 		case JTA_OP_PARAM_PROJECT:
 			if (s == NULL || !jta_text_is_project_key(s, n) ||
