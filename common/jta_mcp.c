@@ -843,6 +843,28 @@ jta_mcp_refusal(const struct jta_mcp_call *call, const struct jta_error *err,
 	return *answer != NULL ? JTA_OK : JTA_ERR_NOMEM;
 }
 
+enum jta_err
+jta_mcp_notice(json_t *answer, const char *notice)
+{
+	json_t		*r = json_object_get(answer, "result");
+	json_t		*sc = json_object_get(r, "structuredContent");
+	json_t		*text = json_array_get(json_object_get(r, "content"),
+			    0);
+	const char	*t = json_string_value(json_object_get(text, "text"));
+	char		 b[TEXT_MAX + 800];
+
+	if (notice == NULL || !json_is_object(sc) ||
+	    json_is_true(json_object_get(r, "isError")))
+		return JTA_OK;
+	if (json_object_set_new(sc, "notice", json_string(notice)) != 0)
+		return JTA_ERR_NOMEM;
+	if (t == NULL)
+		return JTA_OK;
+	snprintf(b, sizeof(b), "%s\n%s", notice, t);
+	return json_object_set_new(text, "text", json_string(b)) == 0 ?
+	    JTA_OK : JTA_ERR_NOMEM;
+}
+
 int
 jta_mcp_origin_ok(const char *origin, const char *public_url)
 {

@@ -139,6 +139,15 @@ enum jta_err jta_mcp_refusal(const struct jta_mcp_call *call,
     json_t **answer) JTA_WUR;
 
 /*
+ * Carry notice (a quota warning, jta_usage.h) where the model reads it:
+ * as "notice" in a successful tool result's structured content (as the
+ * REST answer has it) and as a line of its text.  answer is a response
+ * jta_mcp_answer made; anything else is left as it is.  Fails only when
+ * memory runs out.
+ */
+enum jta_err jta_mcp_notice(json_t *answer, const char *notice) JTA_WUR;
+
+/*
  * 1 when the Origin header value origin is absent ("") or the origin
  * of public_url (RFC 6454 §4; scheme and host ignoring case); 0
  * otherwise: the request comes from another site's page (2026-07-28

@@ -134,6 +134,16 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	if ((rc = jta_mcp_answer(&cur, run, &ra, req->id, &st, &ans, &oc)) !=
 	    JTA_OK)
 		return rc;
+	/* A quota's notice goes to the model, in the tool's result, not
+	 * beside the JSON-RPC envelope. */
+	if (resp->notice != NULL) {
+		rc = jta_mcp_notice(ans, resp->notice);
+		resp->notice = NULL;
+		if (rc != JTA_OK) {
+			json_decref(ans);
+			return rc;
+		}
+	}
 	if (oc.status != 0 && ctx->op != NULL) {
 		ctx->op->status = oc.status;
 		snprintf(ctx->op->key, sizeof(ctx->op->key), "%s", oc.key);
