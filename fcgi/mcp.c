@@ -59,8 +59,13 @@ classify(struct jta_ctx *ctx, const struct jta_req *req,
 		return jta_error_set(err, JTA_ERR_AUTH, 403, "Origin",
 		    "requests from another site's pages are refused; MCP "
 		    "clients send no Origin or this service's own");
+	/* GET and DELETE (the older revisions' stream and session end) are
+	 * 405 for everyone, before authentication: a client probing for
+	 * them learns the transport, not that it must sign in (2026-07-28
+	 * Streamable HTTP, "Backward Compatibility"). */
 	if (req->method != JTA_METHOD_POST)
-		return JTA_OK;
+		return jta_error_set(err, JTA_ERR_INPUT, 405, "method",
+		    "this resource accepts POST");
 	httpview(req, &h);
 	/* A message that does not parse is answered by the handler, once
 	 * the request is authenticated; here it is no operation. */
@@ -160,6 +165,9 @@ error(struct jta_resp *resp, const struct jta_error *err)
 	json_t		*ans = NULL;
 	int		 st;
 
+	if (err->status == 405 && jta_resp_header(resp, "Allow", "POST") !=
+	    JTA_OK)
+		return JTA_ERR_INTERNAL;
 	if (jta_mcp_refusal(cur_ok ? &cur : NULL, err, resp->request_id, &st,
 	    &ans) != JTA_OK)
 		return JTA_ERR_NOMEM;

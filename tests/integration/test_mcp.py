@@ -179,11 +179,13 @@ def raw_cases(c, s, m, stack):
     c.check(s + "no key is 401 with WWW-Authenticate",
             st == 401 and "Bearer" in h.get("www-authenticate", ""),
             (st, h))
-    for meth in ("GET", "DELETE"):
-        hd = {"Authorization": "Bearer " + m.key}
-        st, h, _ = stack.request(meth, "/mcp", headers=hd)
-        c.check(s + "%s is 405 naming POST" % meth,
-                st == 405 and h.get("allow") == "POST", (st, h))
+    for meth in ("GET", "DELETE", "PUT"):
+        for hd, who in (({"Authorization": "Bearer " + m.key}, "with a key"),
+                        ({}, "without a key")):
+            st, h, raw = stack.request(meth, "/mcp", headers=hd)
+            c.check(s + "%s %s is 405 naming POST, a JSON-RPC error" % (
+                meth, who), st == 405 and h.get("allow") == "POST" and
+                code(jtatest.body_json(raw)) == -32600, (st, h, raw))
 
 
 def protocol_cases(c, s, m, project):

@@ -432,6 +432,25 @@ START_TEST(arguments_are_checked_like_the_rest_request)
 }
 END_TEST
 
+START_TEST(notice_goes_into_the_tool_result)
+{
+	json_t	*a = json_pack("{s:s, s:i, s:{s:[{s:s, s:s}], s:{s:s}}}",
+		    "jsonrpc", "2.0", "id", 1, "result", "content", "type",
+		    "text", "text", "DEMO-1: x", "structuredContent", "key",
+		    "DEMO-1");
+	json_t	*r = json_object_get(a, "result");
+
+	ck_assert_int_eq(jta_mcp_notice(a, "Quota notice: 75 %"), JTA_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r,
+	    "structuredContent"), "notice")), "Quota notice: 75 %");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    json_object_get(r, "content"), 0), "text")),
+	    "Quota notice: 75 %\nDEMO-1: x");
+	ck_assert_ptr_null(json_object_get(a, "notice"));
+	json_decref(a);
+}
+END_TEST
+
 Suite *
 jta_check_suite(void)
 {
@@ -448,6 +467,7 @@ jta_check_suite(void)
 	tcase_add_test(tc, a_bad_key_names_no_other_path);
 	tcase_add_test(tc, schemas_come_from_the_validator_tables);
 	tcase_add_test(tc, arguments_are_checked_like_the_rest_request);
+	tcase_add_test(tc, notice_goes_into_the_tool_result);
 	suite_add_tcase(s, tc);
 	return s;
 }
