@@ -251,7 +251,9 @@ jta_mcp_parse(const char *body, size_t len, const struct jta_mcp_http *h,
 		return refuse(status, answer, 415, NULL,
 		    JTA_MCP_INVALID_REQUEST, "the body must be one JSON-RPC "
 		    "message sent as application/json", NULL);
-	for (i = 0; i < len && strchr(" \t\r\n", body[i]) != NULL; i++)
+	/* JSON's blanks (RFC 8259 §2) before the first value. */
+	for (i = 0; i < len && (body[i] == ' ' || body[i] == '\t' ||
+	    body[i] == '\r' || body[i] == '\n'); i++)
 		;
 	if (i < len && body[i] == '[')
 		return refuse(status, answer, 400, NULL,
