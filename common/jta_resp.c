@@ -205,10 +205,13 @@ jta_resp_problem_json(const struct jta_error *err, const char *request_id)
 	    err->detail[0] ? err->detail : jta_resp_reason(status));
 	if (p == NULL)
 		return NULL;
-	if ((err->field[0] != '\0' && json_object_set_new(p, "field",
-	    json_string(err->field)) != 0) || (request_id != NULL &&
-	    json_object_set_new(p, "request_id", json_string(request_id)) !=
-	    0) || (err->nitems > 0 && problem_items(p, err) != JTA_OK) ||
+	/* A field or id that is no valid UTF-8 is left out, not fatal: the
+	 * problem must still be sent. */
+	if (err->field[0] != '\0')
+		json_object_set_new(p, "field", json_string(err->field));
+	if (request_id != NULL)
+		json_object_set_new(p, "request_id", json_string(request_id));
+	if ((err->nitems > 0 && problem_items(p, err) != JTA_OK) ||
 	    (err->retry_after > 0 && json_object_set_new(p, "retry_after",
 	    json_integer(err->retry_after)) != 0)) {
 		json_decref(p);
