@@ -25,6 +25,7 @@ static const char *const names[JTA_ENDPOINT_NNAMES] = {
 	[JTA_ENDPOINT_OPENAPI] = "openapi",
 	[JTA_ENDPOINT_ADMIN] = "admin",
 	[JTA_ENDPOINT_BROWSE] = "browse",
+	[JTA_ENDPOINT_MCP] = "mcp",
 	[JTA_ENDPOINT_OTHER] = "other",
 };
 
@@ -139,6 +140,15 @@ static const struct jta_endpoint_def table[] = {
 	{ "jta-browse", JTA_ENDPOINT_SWITCH, N(BROWSE), {
 	    { "/browse/*", N(BROWSE), {
 		{ GET | POST, N(BROWSE), NONE, JTA_PROJECT_NONE } } } } },
+	/* MCP (README.md "MCP"): one POST per JSON-RPC message; GET and
+	 * DELETE are 405 (2026-07-28 Streamable HTTP, "Backward
+	 * Compatibility").  The table classifies the protocol's own
+	 * messages (no rule, no quota); a tools/call is classified as the
+	 * REST request its tool is (fcgi/mcp.c, jta_operation.h), by this
+	 * table's entry for that request. */
+	{ "jta-mcp", JTA_ENDPOINT_RULES, N(MCP), {
+	    { "/mcp", N(MCP), {
+		{ POST, N(MCP), NONE, JTA_PROJECT_NONE } } } } },
 };
 #define NTABLE	(sizeof(table) / sizeof(table[0]))
 

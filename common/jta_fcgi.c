@@ -174,7 +174,7 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 	struct jta_policy_op op;
 	struct timespec	 t0;
 	enum jta_err	 rc;
-	int		 counted = 0;
+	int		 counted = 0, capped = 1, status;
 	/* Undeclared: the strictest guard, though nothing is served. */
 	enum jta_endpoint_guard guard = def != NULL ? def->guard :
 	    JTA_ENDPOINT_RULES;
@@ -198,6 +198,12 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 	if (rc == JTA_OK)
 		jta_policy_op_classify(route, &req, ctx->conf.default_project,
 		    &op);
+	/* A program whose requests stand for operations (MCP) classifies
+	 * them by what they run, and may refuse them (a foreign Origin)
+	 * before anything else. */
+	if (rc == JTA_OK && ep->classify != NULL)
+		rc = ep->classify(ctx, &req, &op, &err);
+	capped = ep->classify == NULL || op.rules;
 	/* The operators' switches (jta_policy.h): the kill switch before
 	 * anything else can happen, the access rules once we know who
 	 * asks.  Checks that count or cap (usage, quotas) go beside
@@ -211,17 +217,19 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 		rc = jta_policy_check(ctx->policy, &req, &who, &op, &err);
 	/* Quotas (jta_usage.h) on the same op; the handler's answer is
 	 * counted below, each in its own short transaction. */
-	if (rc == JTA_OK && guard == JTA_ENDPOINT_RULES)
+	if (rc == JTA_OK && guard == JTA_ENDPOINT_RULES && capped)
 		rc = jta_usage_check(ctx->usage, &who, &op, &resp, &err);
 	/* A method the table does not declare is answered here, where the
 	 * handler answered it before the table: counted as a call, no rule
 	 * applied (op has no class for it). */
 	if (rc == JTA_OK) {
-		counted = guard == JTA_ENDPOINT_RULES;
+		counted = guard == JTA_ENDPOINT_RULES && capped;
+		ctx->op = &op;
 		if ((rc = method_declared(route, &req, &resp, &err)) ==
 		    JTA_OK)
 			rc = ep->handle(ctx, &req, guard == JTA_ENDPOINT_RULES ?
 			    &who : NULL, &resp, &err);
+		ctx->op = NULL;
 	}
 	if (rc != JTA_OK && resp.status == 0) {
 		if (err.status == 0)
@@ -243,12 +251,17 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 		    jta_resp_problem(&resp, &err)) != JTA_OK)
 			jta_warn("could not send the error response");
 	}
+	/* A tool call refused before it ran was that operation's
+	 * refusal, whatever status carried the answer. */
+	if (rc != JTA_OK && op.tool != NULL && op.status == 0)
+		op.status = err.status;
+	status = op.status != 0 ? op.status : resp.status;
 	/* The audit log: every change by a person, refusals too. */
 	if (def != NULL && guard != JTA_ENDPOINT_OPEN)
 		jta_audit_request(ctx->priv->store, ctx->conf.backend ==
 		    JTA_BACKEND_JIRA, &req, &who, &op, &resp, &err);
 	if (counted)
-		jta_usage_count(ctx->usage, &who, &op, resp.status);
+		jta_usage_count(ctx->usage, &who, &op, status);
 	ms = ms_since(&t0);
 	/* Metrics by the table's names; a request no route covers counts
 	 * under its program's. */
@@ -256,7 +269,7 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 	if (strcmp(mep, jta_endpoint_name(JTA_ENDPOINT_OTHER)) == 0 &&
 	    def != NULL)
 		mep = jta_endpoint_name(def->name);
-	jta_metrics_request(mep, resp.status, ms / 1e3);
+	jta_metrics_request(mep, status, ms / 1e3);
 	jta_info("%s %.200s status=%d ms=%.2f user=%s error=%s field=%s",
 	    req.method_name, req.path, resp.status, ms,
 	    who.name[0] ? who.name : "-", rc != JTA_OK ? jta_err_name(rc) :

@@ -227,6 +227,24 @@ jta_req_init(struct jta_req *req, jta_req_getparam get, void *arg,
 	    (rc = copyparam(req->cookie, sizeof(req->cookie), v, 431,
 	    "Cookie", err)) != JTA_OK)
 		return rc;
+	/* The MCP transport's request headers (README.md "MCP"); has_mcp
+	 * tells an empty header from none. */
+	if ((v = get("HTTP_MCP_PROTOCOL_VERSION", arg)) != NULL &&
+	    (rc = copyparam(req->mcp_version, sizeof(req->mcp_version), v,
+	    431, "MCP-Protocol-Version", err)) != JTA_OK)
+		return rc;
+	if ((v = get("HTTP_MCP_METHOD", arg)) != NULL) {
+		req->has_mcp_method = 1;
+		if ((rc = copyparam(req->mcp_method, sizeof(req->mcp_method),
+		    v, 431, "Mcp-Method", err)) != JTA_OK)
+			return rc;
+	}
+	if ((v = get("HTTP_MCP_NAME", arg)) != NULL) {
+		req->has_mcp_name = 1;
+		if ((rc = copyparam(req->mcp_name, sizeof(req->mcp_name), v,
+		    431, "Mcp-Name", err)) != JTA_OK)
+			return rc;
+	}
 	if ((v = get("CONTENT_LENGTH", arg)) != NULL && *v != '\0') {
 		/* Any plain number parses, so one above our limit is 413,
 		 * not 400. */

@@ -1,25 +1,23 @@
 /*
  * GET /api/projects/{key}/fields[?type=NAME]: the fields of a project's
  * create screen for one issue type (the project's first without "type"),
- * so an assistant knows what to ask before POST /api/issues.
+ * so an assistant knows what to ask before POST /api/issues (operation
+ * getCreateFields, jta_operation.h).
  */
 #include "config.h"
 
 #include <string.h>
 
 #include "jta_fcgi.h"
+#include "jta_operation.h"
 #include "jta_text.h"
-
-static const struct jta_field query_fields[] = {
-	{ "type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
-};
 
 static enum jta_err
 handle(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
 {
 	enum jta_err	 rc;
-	json_t		*out = NULL, *q = NULL;
+	json_t		*out = NULL;
 	char		 key[JTA_LIMIT_PROJECT_KEY + 2];
 
 	if (!jta_req_path_segment(req, "/api/projects/", "/fields", key,
@@ -30,13 +28,8 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 		    JTA_LIMIT_PROJECT_KEY - 1);
 	if (req->method != JTA_METHOD_GET && req->method != JTA_METHOD_HEAD)
 		return jta_fcgi_method_not_allowed(resp, "GET, HEAD", err);
-	if ((rc = jta_req_query(req, query_fields, 1, &q, err)) != JTA_OK)
-		return rc;
-	if ((rc = ctx->backend->ops->fields(ctx->backend, who, key,
-	    json_string_value(json_object_get(q, "type")), &out, err)) ==
-	    JTA_OK)
-		rc = jta_resp_json(resp, 200, out);
-	json_decref(q);
+	rc = jta_operation_answer(jta_operation_get("getCreateFields"), ctx,
+	    req, who, key, resp, &out, err);
 	json_decref(out);
 	return rc;
 }

@@ -1,42 +1,26 @@
 /*
  * GET /api/similar?text=...[&project=KEY][&limit=N]: the tickets most like
  * a text the person is about to file, and what they suggest for it
- * (project, type, priority, labels, components).  README.md "The ticket
- * API".
+ * (project, type, priority, labels, components); operation findSimilar
+ * (jta_operation.h).  README.md "The ticket API".
  */
 #include "config.h"
 
 #include "jta_fcgi.h"
-
-static const struct jta_field fields[] = {
-	{ "text", JTA_FT_STRING, JTA_F_REQUIRED, 1, JTA_LIMIT_TEXT_QUERY,
-	    NULL },
-	{ "project", JTA_FT_PROJECT, 0, 0, 0, NULL },
-	{ "limit", JTA_FT_UINT, 0, 1, JTA_LIMIT_SIMILAR_MAX, NULL },
-};
+#include "jta_operation.h"
 
 static enum jta_err
 handle(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
 {
 	enum jta_err	 rc;
-	json_t		*p = NULL, *out = NULL;
-	const json_t	*lim;
+	json_t		*out = NULL;
 
 	if (req->method != JTA_METHOD_GET && req->method != JTA_METHOD_HEAD)
 		return jta_fcgi_method_not_allowed(resp, "GET, HEAD", err);
-	if ((rc = jta_req_query(req, fields, sizeof(fields) /
-	    sizeof(fields[0]), &p, err)) != JTA_OK)
-		return rc;
-	lim = json_object_get(p, "limit");
-	if ((rc = ctx->backend->ops->similar(ctx->backend, who,
-	    json_string_value(json_object_get(p, "text")),
-	    json_string_value(json_object_get(p, "project")), lim != NULL ?
-	    (size_t)json_integer_value(lim) : JTA_LIMIT_SIMILAR_DEFAULT, &out,
-	    err)) == JTA_OK)
-		rc = jta_resp_json(resp, 200, out);
+	rc = jta_operation_answer(jta_operation_get("findSimilar"), ctx, req,
+	    who, NULL, resp, &out, err);
 	json_decref(out);
-	json_decref(p);
 	return rc;
 }
 

@@ -58,7 +58,7 @@ if [ ! -f "$srcdir/common/jta_req.c" ]; then
 	echo "run-fuzzers.sh: no source tree at $srcdir" >&2
 	exit 99
 fi
-targets=${*:-query json conf time markdown adf oauth}
+targets=${*:-query json conf time markdown adf oauth mcp}
 
 # ---- what we need ----
 cc=
@@ -200,6 +200,13 @@ writedicts() {
 	    '\"timestamp\":' '\"status\"' '\"strong\"' '\"em\"' \
 	    '\"code\"' '\"strike\"' '\"link\"' '\"href\":' \
 	    '\"https://x.y\"' '\"underline\"' '\"*_\\\\`[]<>|#-\"'
+	dict mcp '{' '}' '[' ']' ':' ',' '\"jsonrpc\":\"2.0\"' '\"id\":' \
+	    '\"method\":' '\"params\":' '\"tools/call\"' '\"tools/list\"' \
+	    '\"initialize\"' '\"server/discover\"' '\"name\":' \
+	    '\"arguments\":' '\"_meta\":' \
+	    '\"io.modelcontextprotocol/protocolVersion\":' '\"2026-07-28\"' \
+	    '\"inputResponses\":' '\"missing_fields\":' '\"action\":' \
+	    '\"accept\"' '\"content\":' '\"createDraft\"' '\"fields.\"'
 }
 writedicts
 
