@@ -789,15 +789,19 @@ jta_authz_password_check(struct jta_authz *az, const char *name, const char *pw,
 }
 
 json_t *
-jta_authz_metadata(const char *public_url)
+jta_authz_metadata(const char *public_url, unsigned features)
 {
 	char	 a[JTA_LIMIT_REDIRECT_URI + 32], t[sizeof(a)], r[sizeof(a)];
+	char	 g[sizeof(a)];
+	json_t	*m;
 
 	snprintf(a, sizeof(a), "%s/oauth/authorize", public_url);
 	snprintf(t, sizeof(t), "%s/oauth/token", public_url);
 	snprintf(r, sizeof(r), "%s/oauth/revoke", public_url);
-	return json_pack("{s:s, s:s, s:s, s:s, s:[s], s:[s,s], s:[s], "
-	    "s:[s,s], s:[s,s], s:[s]}",
+	snprintf(g, sizeof(g), "%s/oauth/register", public_url);
+	/* "none": public clients (PKCE required), RFC 7591 §2. */
+	m = json_pack("{s:s, s:s, s:s, s:s, s:[s], s:[s,s], s:[s], "
+	    "s:[s,s,s], s:[s,s,s], s:[s], s:b}",
 	    "issuer", public_url,
 	    "authorization_endpoint", a,
 	    "token_endpoint", t,
@@ -806,10 +810,23 @@ jta_authz_metadata(const char *public_url)
 	    "grant_types_supported", "authorization_code", "refresh_token",
 	    "code_challenge_methods_supported", "S256",
 	    "token_endpoint_auth_methods_supported", "client_secret_post",
-	    "client_secret_basic",
+	    "client_secret_basic", "none",
 	    "revocation_endpoint_auth_methods_supported",
-	    "client_secret_post", "client_secret_basic",
-	    "scopes_supported", JTA_AUTHZ_SCOPE);
+	    "client_secret_post", "client_secret_basic", "none",
+	    "scopes_supported", JTA_AUTHZ_SCOPE,
+	    /* RFC 9207 §3. */
+	    "authorization_response_iss_parameter_supported", 1);
+	if (m == NULL)
+		return NULL;
+	if (((features & JTA_AUTHZ_F_REGISTER) &&
+	    json_object_set_new(m, "registration_endpoint",
+	    json_string(g)) != 0) || ((features & JTA_AUTHZ_F_CIMD) &&
+	    json_object_set_new(m, "client_id_metadata_document_supported",
+	    json_true()) != 0)) {
+		json_decref(m);
+		return NULL;
+	}
+	return m;
 }
 
 static enum jta_err
@@ -943,7 +960,7 @@ addparam(char *buf, size_t bufsz, const char *name, const char *value)
 enum jta_err
 jta_authz_redirect(struct jta_resp *resp, const char *redirect_uri,
     const char *name, const char *value, const char *description,
-    const char *state)
+    const char *state, const char *iss)
 {
 	char	 url[JTA_LIMIT_REDIRECT_URI + 3 * JTA_LIMIT_STATE + 1024];
 	int	 n;
@@ -958,7 +975,8 @@ jta_authz_redirect(struct jta_resp *resp, const char *redirect_uri,
 	    addparam(url, sizeof(url), name, value) != 0 ||
 	    (description != NULL && addparam(url, sizeof(url),
 	    "error_description", description) != 0) ||
-	    (state != NULL && addparam(url, sizeof(url), "state", state) != 0))
+	    (state != NULL && addparam(url, sizeof(url), "state", state) !=
+	    0) || (iss != NULL && addparam(url, sizeof(url), "iss", iss) != 0))
 		return JTA_ERR_INTERNAL;
 	return jta_resp_redirect(resp, 302, url);
 }

@@ -35,6 +35,7 @@
 
 #include <jansson.h>
 
+#include "jta_endpoint.h"
 #include "jta_err.h"
 #include "jta_limits.h"
 #include "jta_resp.h"
@@ -284,14 +285,16 @@ enum jta_err jta_authz_password_login(struct jta_authz *az, const char *name,
 
 /*
  * Send the person back to a client's redirect_uri (RFC 6749 §4.1.2,
- * §4.1.2.1) with name=value, error_description when not NULL and state
- * when not NULL, each percent-encoded: a 302.  Only for a redirect_uri
+ * §4.1.2.1) with name=value, error_description when not NULL, state
+ * when not NULL and iss, our issuer identifier (public_url), when not
+ * NULL (RFC 9207 §2: in every authorization response, success and error
+ * alike), each percent-encoded: a 302.  Only for a redirect_uri
  * jta_authz_client_redirect accepted; one jta_url_redirect_check
  * refuses is never redirected to (JTA_ERR_INTERNAL, nothing sent).
  */
 enum jta_err jta_authz_redirect(struct jta_resp *resp,
     const char *redirect_uri, const char *name, const char *value,
-    const char *description, const char *state) JTA_WUR;
+    const char *description, const char *state, const char *iss) JTA_WUR;
 
 /*
  * A GPT's authorization request waiting for the person's Atlassian
@@ -363,9 +366,64 @@ enum jta_err jta_authz_request_encode(const struct jta_authz_request *r,
 enum jta_err jta_authz_request_decode(const char *text,
     struct jta_authz_request *r) JTA_WUR;
 
-/* RFC 8414 §2 metadata for the server at public_url (no trailing slash);
- * a new object or NULL when out of memory. */
-json_t *jta_authz_metadata(const char *public_url);
+/* What the authorization server offers beyond RFC 6749 (the
+ * configuration's oauth_client_registration and
+ * oauth_client_metadata_documents). */
+#define JTA_AUTHZ_F_REGISTER	0x1u	/* RFC 7591 at /oauth/register */
+#define JTA_AUTHZ_F_CIMD	0x2u	/* client ids that are https URLs */
+
+/* RFC 8414 §2 metadata for the server at public_url (no trailing slash),
+ * offering features (JTA_AUTHZ_F_ bits); a new object or NULL when out of
+ * memory.  It says authorization responses carry iss (RFC 9207 §3). */
+json_t *jta_authz_metadata(const char *public_url, unsigned features);
+
+/*
+ * Resources and audiences (RFC 8707, RFC 9728).  This server protects two
+ * resources: the REST API, whose identifier is public_url, and the MCP
+ * endpoint, public_url + "/mcp" (jta_endpoint_audience).  An access token
+ * is bound to the one its authorization request named in `resource`
+ * (the API when none), and the audience is kept with its token family.
+ */
+
+/* The stored name of aud ("api", "mcp"), static; and back (anything
+ * unknown, NULL included, is the API: tokens from before audiences). */
+const char *jta_authz_audience_name(enum jta_endpoint_audience aud);
+enum jta_endpoint_audience jta_authz_audience_of(const char *name);
+
+/* The resource identifier of aud at public_url into out (outsz bytes);
+ * JTA_ERR_INTERNAL when it does not fit. */
+enum jta_err jta_authz_resource(const char *public_url,
+    enum jta_endpoint_audience aud, char *out, size_t outsz) JTA_WUR;
+
+/* The URL of aud's protected resource metadata (RFC 9728 §3.1: public_url
+ * "/.well-known/oauth-protected-resource" and the resource's path). */
+enum jta_err jta_authz_resource_metadata_url(const char *public_url,
+    enum jta_endpoint_audience aud, char *out, size_t outsz) JTA_WUR;
+
+/*
+ * The audience a `resource` parameter names (RFC 8707 §2): an absolute
+ * URL (jta_url_parse) without a fragment, equal to one of our resource
+ * identifiers (public_url, also written with a trailing '/', or
+ * public_url "/mcp").  Anything else: JTA_ERR_INPUT, 400,
+ * "invalid_target" (RFC 8707 §2).
+ */
+enum jta_err jta_authz_resource_audience(const char *public_url,
+    const char *resource, enum jta_endpoint_audience *aud,
+    struct jta_error *err) JTA_WUR;
+
+/* RFC 9728 §2 metadata of aud's resource: resource, authorization_servers
+ * (public_url), scopes_supported, bearer_methods_supported (header); a
+ * new object or NULL. */
+json_t *jta_authz_resource_metadata(const char *public_url,
+    enum jta_endpoint_audience aud);
+
+/* The WWW-Authenticate value of a 401 from a resource of audience aud
+ * (RFC 6750 §3, RFC 9728 §5.1): Bearer realm, error="invalid_token" when
+ * invalid_token (a token was sent and refused), resource_metadata and
+ * scope.  JTA_ERR_INTERNAL when it does not fit in out. */
+enum jta_err jta_authz_challenge(const char *public_url,
+    enum jta_endpoint_audience aud, int invalid_token, char *out,
+    size_t outsz) JTA_WUR;
 
 /* Send tokens as RFC 6749 §5.1 says (Cache-Control: no-store, Pragma:
  * no-cache). */

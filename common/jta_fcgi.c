@@ -180,6 +180,7 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 	    JTA_ENDPOINT_RULES;
 	const struct jta_endpoint_route *route = NULL;
 	const char	*mep;
+	char		 challenge[JTA_CONF_URL_MAX + 160];
 	double		 ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -230,15 +231,19 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 			    "the server is short of memory; try again" :
 			    "the server failed; the log has details");
 		/* RFC 6750 §3.1: a bearer token that was sent and refused
-		 * (unknown, malformed, expired, revoked, or standing for a
-		 * broken Atlassian link) is invalid_token; a request with
-		 * no bearer token at all gets no error code. */
-		if (err.status == 401)
-			if (jta_resp_header(&resp, "WWW-Authenticate",
-			    strncasecmp(req.authorization, "Bearer ", 7) == 0 ?
-			    "Bearer realm=\"jta\", error=\"invalid_token\"" :
-			    "Bearer realm=\"jta\"") != JTA_OK)
-				jta_warn("could not add WWW-Authenticate");
+		 * (unknown, malformed, expired, revoked, issued for another
+		 * resource, or standing for a broken Atlassian link) is
+		 * invalid_token; a request with no bearer token at all gets
+		 * no error code.  RFC 9728 §5.1: the challenge names the
+		 * resource's metadata (the entry's audience: /mcp's for
+		 * /mcp), where a client finds our authorization server. */
+		if (err.status == 401 && (jta_authz_challenge(
+		    ctx->conf.public_url, def != NULL ? def->audience :
+		    JTA_ENDPOINT_AUD_API, strncasecmp(req.authorization,
+		    "Bearer ", 7) == 0, challenge, sizeof(challenge)) !=
+		    JTA_OK || jta_resp_header(&resp, "WWW-Authenticate",
+		    challenge) != JTA_OK))
+			jta_warn("could not add WWW-Authenticate");
 		if ((ep->error != NULL ? ep->error(&resp, &err) :
 		    jta_resp_problem(&resp, &err)) != JTA_OK)
 			jta_warn("could not send the error response");

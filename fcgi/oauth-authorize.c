@@ -75,11 +75,11 @@ page(struct jta_resp *resp, int status, const char *title, const char *text)
 
 /* Send the person back to the client (§4.1.2, §4.1.2.1). */
 static enum jta_err
-back(struct jta_resp *resp, const json_t *q, const char *name,
-    const char *value, const char *description)
+back(const struct jta_ctx *ctx, struct jta_resp *resp, const json_t *q,
+    const char *name, const char *value, const char *description)
 {
 	return jta_authz_redirect(resp, str(q, "redirect_uri"), name, value,
-	    description, str(q, "state"));
+	    description, str(q, "state"), ctx->conf.public_url);
 }
 
 /*
@@ -113,27 +113,27 @@ check(struct jta_ctx *ctx, const json_t *q, struct jta_resp *resp,
 	}
 	*rc = JTA_ERR_INPUT;
 	if (rt == NULL)
-		*rc = back(resp, q, "error", "invalid_request",
+		*rc = back(ctx, resp, q, "error", "invalid_request",
 		    "response_type is required");
 	else if (strcmp(rt, "code") != 0)
-		*rc = back(resp, q, "error", "unsupported_response_type",
+		*rc = back(ctx, resp, q, "error", "unsupported_response_type",
 		    "only response_type=code is supported");
 	else if (str(q, "state") == NULL)
-		*rc = back(resp, q, "error", "invalid_request",
+		*rc = back(ctx, resp, q, "error", "invalid_request",
 		    "state is required");
 	else if (jta_authz_scope(str(q, "scope"), scope, scopesz, &e) !=
 	    JTA_OK)
-		*rc = back(resp, q, "error", "invalid_scope", e.detail);
+		*rc = back(ctx, resp, q, "error", "invalid_scope", e.detail);
 	else if (c != NULL && m == NULL)
 		/* RFC 7636 §4.3: no method means plain, which we refuse
 		 * (RFC 9700 §2.1.1). */
-		*rc = back(resp, q, "error", "invalid_request",
+		*rc = back(ctx, resp, q, "error", "invalid_request",
 		    "code_challenge_method must be S256");
 	else if (m != NULL && strcmp(m, "S256") != 0)
-		*rc = back(resp, q, "error", "invalid_request",
+		*rc = back(ctx, resp, q, "error", "invalid_request",
 		    "code_challenge_method must be S256");
 	else if (m != NULL && (c == NULL || !jta_authz_challenge_valid(c)))
-		*rc = back(resp, q, "error", "invalid_request",
+		*rc = back(ctx, resp, q, "error", "invalid_request",
 		    "code_challenge must be 43 base64url characters");
 	else
 		return 0;
@@ -299,7 +299,7 @@ atlassian(struct jta_ctx *ctx, const json_t *q, const char *scope,
 	snprintf(r.scope, sizeof(r.scope), "%s", scope);
 	snprintf(r.challenge, sizeof(r.challenge), "%s", c != NULL ? c : "");
 	if (jta_authz_request_encode(&r, text, sizeof(text)) != JTA_OK) {
-		if ((rc = back(resp, q, "error", "invalid_request",
+		if ((rc = back(ctx, resp, q, "error", "invalid_request",
 		    "the request is too long")) == JTA_OK)
 			rc = jta_error_set(err, JTA_ERR_INPUT, 302, "authorize",
 			    "too long to keep; sent back to the client");
@@ -397,7 +397,7 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	    jta_time_now(), code, err)) != JTA_OK)
 		goto out;
 	jta_info("oauth: code issued user=%s", user.name);
-	rc = back(resp, q, "code", code, NULL);
+	rc = back(ctx, resp, q, "code", code, NULL);
 	jta_authz_audit_signin(ctx->authz, 0, &user, NULL, "oauth.authorize",
 	    resp->status, "code issued");
 out:

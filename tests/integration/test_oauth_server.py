@@ -402,7 +402,9 @@ def test(c, stack, server):
     c.check(s + "... its access token is revoked too: 401 with "
             "WWW-Authenticate error=\"invalid_token\" (RFC 6750 §3.1)",
             st == 401 and h.get("www-authenticate") ==
-            'Bearer realm="jta", error="invalid_token"', (st, h))
+            ('Bearer realm="jta", error="invalid_token", resource_metadata='
+             '"%s/.well-known/oauth-protected-resource", scope="tickets"'
+             % stack.base_url), (st, h))
     st, h, j = refresh(pair["refresh_token"])
     c.eq(s + "... and it no longer refreshes", st, 400)
     st, j = revoke("jta_rt_notatokenweknowofxxxxxxxxxxxxxxxxxxxxxxxxx")

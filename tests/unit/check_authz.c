@@ -929,15 +929,17 @@ START_TEST(redirect_never_to_an_invalid_uri)
 		memset(&s, 0, sizeof(s));
 		jta_resp_init(&resp, sinkw, &s, "rid");
 		ck_assert_int_ne(jta_authz_redirect(&resp, bad[i], "error",
-		    "access_denied", NULL, "st"), JTA_OK);
+		    "access_denied", NULL, "st", "https://t.example"), JTA_OK);
 		ck_assert_uint_eq(s.len, 0);
 	}
 	memset(&s, 0, sizeof(s));
 	jta_resp_init(&resp, sinkw, &s, "rid");
 	ck_assert_int_eq(jta_authz_redirect(&resp, cb, "error",
-	    "access_denied", NULL, "st"), JTA_OK);
+	    "access_denied", NULL, "st", "https://t.example"), JTA_OK);
 	ck_assert_int_eq(resp.status, 302);
-	ck_assert_ptr_nonnull(strstr(s.buf, "error=access_denied&state=st"));
+	/* RFC 9207 §2: iss, our issuer, in error responses too. */
+	ck_assert_ptr_nonnull(strstr(s.buf, "error=access_denied&state=st"
+	    "&iss=https%3A%2F%2Ft.example"));
 }
 END_TEST
 
@@ -1015,7 +1017,7 @@ END_TEST
 
 START_TEST(metadata_names_our_endpoints)
 {
-	json_t	*m = jta_authz_metadata("https://t.example");
+	json_t	*m = jta_authz_metadata("https://t.example", 0);
 
 	ck_assert_ptr_nonnull(m);
 	ck_assert_str_eq(json_string_value(json_object_get(m, "issuer")),
@@ -1027,6 +1029,78 @@ START_TEST(metadata_names_our_endpoints)
 	ck_assert_uint_eq(json_array_size(json_object_get(m,
 	    "code_challenge_methods_supported")), 1);
 	json_decref(m);
+}
+END_TEST
+
+/* RFC 9207 §3, RFC 7591: what the metadata says with features on. */
+START_TEST(metadata_says_iss_and_registration)
+{
+	json_t	*m = jta_authz_metadata("https://t.example", 0);
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert(json_is_true(json_object_get(m,
+	    "authorization_response_iss_parameter_supported")));
+	ck_assert_ptr_null(json_object_get(m, "registration_endpoint"));
+	json_decref(m);
+	m = jta_authz_metadata("https://t.example", JTA_AUTHZ_F_REGISTER);
+	ck_assert_str_eq(json_string_value(json_object_get(m,
+	    "registration_endpoint")), "https://t.example/oauth/register");
+	json_decref(m);
+}
+END_TEST
+
+/* RFC 8707 §2: our two resources, and nothing else, name an audience. */
+START_TEST(resource_names_an_audience)
+{
+	static const char *const bad[] = { "https://t.example/api",
+	    "https://t.example/mcp/", "https://t.example/mcp#x",
+	    "https://t.example#", "http://t.example", "/mcp", "mcp",
+	    "https://other.example/mcp", "https://t.example:443/mcp",
+	    "https://t.example/MCP", "" };
+	enum jta_endpoint_audience aud;
+	struct jta_error e;
+	size_t	 i;
+
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_authz_resource_audience("https://t.example",
+	    "https://t.example/mcp", &aud, &e), JTA_OK);
+	ck_assert_int_eq(aud, JTA_ENDPOINT_AUD_MCP);
+	ck_assert_int_eq(jta_authz_resource_audience("https://t.example",
+	    "https://t.example", &aud, &e), JTA_OK);
+	ck_assert_int_eq(aud, JTA_ENDPOINT_AUD_API);
+	ck_assert_int_eq(jta_authz_resource_audience("https://t.example",
+	    "https://t.example/", &aud, &e), JTA_OK);
+	ck_assert_int_eq(aud, JTA_ENDPOINT_AUD_API);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&e, 0, sizeof(e));
+		ck_assert_msg(jta_authz_resource_audience("https://t.example",
+		    bad[i], &aud, &e) == JTA_ERR_INPUT, "%s", bad[i]);
+		ck_assert_str_eq(e.field, "invalid_target");
+	}
+	ck_assert_str_eq(jta_authz_audience_name(JTA_ENDPOINT_AUD_MCP),
+	    "mcp");
+	ck_assert_int_eq(jta_authz_audience_of("mcp"), JTA_ENDPOINT_AUD_MCP);
+	ck_assert_int_eq(jta_authz_audience_of(NULL), JTA_ENDPOINT_AUD_API);
+}
+END_TEST
+
+/* RFC 6750 §3, RFC 9728 §5.1. */
+START_TEST(challenge_names_the_metadata)
+{
+	char	 buf[512];
+
+	ck_assert_int_eq(jta_authz_challenge("https://t.example",
+	    JTA_ENDPOINT_AUD_MCP, 1, buf, sizeof(buf)), JTA_OK);
+	ck_assert_str_eq(buf, "Bearer realm=\"jta\", error=\"invalid_token\", "
+	    "resource_metadata=\"https://t.example/.well-known/"
+	    "oauth-protected-resource/mcp\", scope=\"tickets\"");
+	ck_assert_int_eq(jta_authz_challenge("https://t.example",
+	    JTA_ENDPOINT_AUD_API, 0, buf, sizeof(buf)), JTA_OK);
+	ck_assert_str_eq(buf, "Bearer realm=\"jta\", resource_metadata="
+	    "\"https://t.example/.well-known/oauth-protected-resource\", "
+	    "scope=\"tickets\"");
+	ck_assert_int_ne(jta_authz_challenge("https://t.example",
+	    JTA_ENDPOINT_AUD_API, 0, buf, 40), JTA_OK);
 }
 END_TEST
 
@@ -1054,6 +1128,9 @@ authz_suite(void)
 	tcase_add_test(tc, token_answer_and_errors_are_not_cached);
 	tcase_add_test(tc, redirect_never_to_an_invalid_uri);
 	tcase_add_test(tc, metadata_names_our_endpoints);
+	tcase_add_test(tc, metadata_says_iss_and_registration);
+	tcase_add_test(tc, resource_names_an_audience);
+	tcase_add_test(tc, challenge_names_the_metadata);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("grants");
