@@ -136,7 +136,9 @@ int jta_authz_basic(const char *authorization, char *id, size_t idsz,
 /*
  * Authenticate the client of a token or revocation request (RFC 6749
  * §2.3.1): HTTP Basic in authorization (the request's header value), or
- * form_id and form_secret from the body (either may be NULL).  Using both
+ * form_id and form_secret from the body (either may be NULL); a public
+ * client sends form_id alone (RFC 7591 §2, "none"), and one that sends a
+ * secret is refused like a wrong secret.  Using both
  * methods, or a body client_id other than Basic's, is invalid_request
  * (§2.3); no or wrong credentials are invalid_client (401).  On success
  * id (idsz bytes) holds the client id.
@@ -179,12 +181,13 @@ enum jta_err jta_authz_s256(const char *verifier,
 
 /*
  * Issue a code for user_id to client_id, bound to redirect_uri, the S256
- * challenge (or NULL) and scope, expiring JTA_AUTHZ_CODE_TTL after now.
+ * challenge (or NULL), scope and the audience aud (RFC 8707: the tokens
+ * it gives are aud's), expiring JTA_AUTHZ_CODE_TTL after now.
  */
 enum jta_err jta_authz_code_issue(struct jta_authz *az, const char *client_id,
     int64_t user_id, const char *redirect_uri, const char *challenge,
-    const char *scope, int64_t now, char code[JTA_AUTHZ_TOKENLEN + 1],
-    struct jta_error *err) JTA_WUR;
+    const char *scope, enum jta_endpoint_audience aud, int64_t now,
+    char code[JTA_AUTHZ_TOKENLEN + 1], struct jta_error *err) JTA_WUR;
 
 /*
  * Exchange a code (RFC 6749 §4.1.3, RFC 7636 §4.5): verifier is the
@@ -201,6 +204,15 @@ enum jta_err jta_authz_code_redeem(struct jta_authz *az, const char *client_id,
     const char *code, const char *redirect_uri, const char *verifier,
     int64_t now, struct jta_authz_tokens *out, struct jta_error *err) JTA_WUR;
 
+/* jta_authz_code_redeem for a token request that named a resource (RFC
+ * 8707 §2.2): want (NULL: none named) must be the code's audience, else
+ * invalid_target, and the code is spent. */
+enum jta_err jta_authz_code_redeem_for(struct jta_authz *az,
+    const char *client_id, const char *code, const char *redirect_uri,
+    const char *verifier, const enum jta_endpoint_audience *want,
+    int64_t now, struct jta_authz_tokens *out, struct jta_error *err)
+    JTA_WUR;
+
 /*
  * Rotate a refresh token (RFC 6749 §6, RFC 9700 §4.14.2) in one BEGIN
  * IMMEDIATE transaction: a live refresh token of client_id gives a new
@@ -216,6 +228,19 @@ enum jta_err jta_authz_refresh(struct jta_authz *az, const char *client_id,
     const char *refresh, int64_t now, struct jta_authz_tokens *out,
     struct jta_error *err) JTA_WUR;
 
+/* jta_authz_refresh for a request that named a resource: want (NULL:
+ * none) must be the grant's audience, else invalid_target (nothing is
+ * rotated); the new pair keeps the grant's audience. */
+enum jta_err jta_authz_refresh_for(struct jta_authz *az, const char *client_id,
+    const char *refresh, const enum jta_endpoint_audience *want, int64_t now,
+    struct jta_authz_tokens *out, struct jta_error *err) JTA_WUR;
+
+/* *public_client: 1 when client id is a public client (registered with
+ * token_endpoint_auth_method "none": no secret, PKCE S256 required);
+ * JTA_ERR_NOTFOUND when unknown. */
+enum jta_err jta_authz_client_public(struct jta_authz *az, const char *id,
+    int *public_client, struct jta_error *err) JTA_WUR;
+
 /* Revoke a token presented by client_id (RFC 7009 §2.1); a token that is
  * not ours or unknown is JTA_OK (§2.2). */
 enum jta_err jta_authz_revoke(struct jta_authz *az, const char *client_id,
@@ -224,10 +249,12 @@ enum jta_err jta_authz_revoke(struct jta_authz *az, const char *client_id,
 /* 1 when token is shaped like one of our access tokens. */
 int jta_authz_is_access_token(const char *token);
 
-/* The user of a live access token at now; JTA_ERR_AUTH when it is
- * unknown, expired or revoked. */
+/* The user of a live access token at now, and (aud, when not NULL) the
+ * audience it was issued for; JTA_ERR_AUTH when it is unknown, expired or
+ * revoked. */
 enum jta_err jta_authz_access(struct jta_authz *az, const char *token,
-    int64_t now, struct jta_user *out) JTA_WUR;
+    int64_t now, struct jta_user *out, enum jta_endpoint_audience *aud)
+    JTA_WUR;
 
 /*
  * Set user name's password (JTA_LIMIT_PASSWORD_MIN..JTA_LIMIT_PASSWORD
@@ -307,6 +334,9 @@ struct jta_authz_request {
 	char	 state[JTA_LIMIT_STATE + 1];
 	char	 scope[JTA_LIMIT_SCOPE + 1];
 	char	 challenge[JTA_LIMIT_PKCE + 1];
+	/* The audience's name (jta_authz_audience_name); "" (and a
+	 * request kept before audiences) is the API's. */
+	char	 audience[8];
 };
 
 /*
@@ -362,7 +392,8 @@ enum jta_err jta_authz_request_encode(const struct jta_authz_request *r,
     char *out, size_t outsz) JTA_WUR;
 
 /* The other way; JTA_ERR_INTERNAL when text is not what encode makes
- * (a member missing, not a string or too long). */
+ * (a member missing, not a string or too long; "audience" may be
+ * missing: requests kept before it). */
 enum jta_err jta_authz_request_decode(const char *text,
     struct jta_authz_request *r) JTA_WUR;
 
@@ -371,6 +402,26 @@ enum jta_err jta_authz_request_decode(const char *text,
  * oauth_client_metadata_documents). */
 #define JTA_AUTHZ_F_REGISTER	0x1u	/* RFC 7591 at /oauth/register */
 #define JTA_AUTHZ_F_CIMD	0x2u	/* client ids that are https URLs */
+
+/*
+ * RFC 7591 dynamic registration: check the client metadata meta (§2:
+ * redirect_uris required, each valid by jta_url_redirect_check;
+ * token_endpoint_auth_method none (a public client), client_secret_post
+ * or client_secret_basic (the default); grant_types authorization_code
+ * and refresh_token; response_types code; scope ours; client_name 1 to
+ * JTA_LIMIT_CLIENT_NAME bytes of text; other members are ignored, §2)
+ * and register the client from address (REMOTE_ADDR, may be "") at now,
+ * within JTA_LIMIT_REGISTERED_CLIENTS in all and
+ * JTA_LIMIT_REGISTER_PER_ADDRESS per address and window.  *out: the
+ * §3.2.1 answer (with client_secret for a confidential client: send it
+ * with Cache-Control: no-store), a new object.  Refusals: JTA_ERR_INPUT
+ * 400 with err->field "invalid_redirect_uri" or
+ * "invalid_client_metadata" (§3.2.2); JTA_ERR_CONFLICT 429 (this
+ * address registered too many lately) or 403 (the cap is reached).
+ */
+enum jta_err jta_authz_register(struct jta_authz *az, const json_t *meta,
+    const char *address, int64_t now, json_t **out, struct jta_error *err)
+    JTA_WUR;
 
 /* RFC 8414 §2 metadata for the server at public_url (no trailing slash),
  * offering features (JTA_AUTHZ_F_ bits); a new object or NULL when out of

@@ -111,6 +111,10 @@ static const struct jta_endpoint_def table[] = {
 	    { PLAIN("/.well-known/oauth-authorization-server", OAUTH),
 	    PLAIN("/.well-known/oauth-protected-resource", OAUTH),
 	    PLAIN("/.well-known/oauth-protected-resource/mcp", OAUTH) }, API },
+	/* RFC 7591 registration: off (404) unless the configuration's
+	 * oauth_client_registration is on. */
+	{ "jta-oauth-register", JTA_ENDPOINT_SWITCH, N(OAUTH),
+	    { PLAIN("/oauth/register", OAUTH) }, API },
 	/* Like a search: it reads tickets of any project. */
 	{ "jta-similar", JTA_ENDPOINT_RULES, N(SIMILAR), {
 	    { "/api/similar", N(SIMILAR), {

@@ -207,7 +207,8 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 		rc = jta_policy_gate(ctx->policy, &err);
 	if (rc == JTA_OK && guard == JTA_ENDPOINT_RULES)
 		rc = jta_auth_bearer(ctx->priv->store, ctx->authz,
-		    ctx->vault, &req, &who, &err);
+		    ctx->vault, &req, def->audience,
+		    ctx->conf.oauth_audience_shared, &who, &err);
 	if (rc == JTA_OK && guard == JTA_ENDPOINT_RULES)
 		rc = jta_policy_check(ctx->policy, &req, &who, &op, &err);
 	/* Quotas (jta_usage.h) on the same op; the handler's answer is

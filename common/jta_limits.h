@@ -164,6 +164,15 @@
 /* An OAuth client's display name, and a scope string. */
 #define JTA_LIMIT_CLIENT_NAME	128
 #define JTA_LIMIT_SCOPE		256
+/* RFC 7591 dynamic registration (/oauth/register): at most this many
+ * registered clients in all (each is a row and a name on a consent
+ * page; an operator removes stale ones with jta-admin client remove), and
+ * at most JTA_LIMIT_REGISTER_PER_ADDRESS from one address (REMOTE_ADDR)
+ * within JTA_LIMIT_REGISTER_WINDOW seconds (a client registers once per
+ * install, so ten an hour is plenty; a flood fills the cap slower). */
+#define JTA_LIMIT_REGISTERED_CLIENTS	1000
+#define JTA_LIMIT_REGISTER_PER_ADDRESS	10
+#define JTA_LIMIT_REGISTER_WINDOW	3600
 /* PKCE (RFC 7636 §4.1, §4.2): a verifier is 43..128 characters; an S256
  * challenge is 43. */
 #define JTA_LIMIT_PKCE_MIN	43

@@ -62,6 +62,10 @@ struct jta_req {
 	/* Cookie (RFC 6265 §5.4), raw, "" if none: the ticket page's
 	 * sign-in (fcgi/browse.c). */
 	char		 cookie[JTA_LIMIT_HEADER + 1];
+	/* The web server's REMOTE_ADDR (RFC 3875 §4.1.8), "" when absent
+	 * or not an address's length: the per-address rate of client
+	 * registration (fcgi/oauth-register.c). */
+	char		 remote_addr[64];
 };
 
 /*

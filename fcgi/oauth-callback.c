@@ -156,7 +156,8 @@ gpt(struct jta_ctx *ctx, enum jta_err rc, const struct jta_oauth_done *d,
 	}
 	if ((rc = jta_authz_code_issue(ctx->authz, r.client_id, d->user.id,
 	    r.redirect_uri, r.challenge[0] != '\0' ? r.challenge : NULL,
-	    r.scope, jta_time_now(), code, err)) != JTA_OK)
+	    r.scope, jta_authz_audience_of(r.audience), jta_time_now(), code,
+	    err)) != JTA_OK)
 		return failpage(resp, rc, err, NULL);
 	jta_info("oauth: code issued user=%s (atlassian)", d->user.name);
 	rc = jta_authz_redirect(resp, r.redirect_uri, "code", code, NULL,

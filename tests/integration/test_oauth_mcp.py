@@ -173,11 +173,293 @@ def iss(c, stack, s):
             q.get("iss") == stack.base_url, (st, q))
 
 
+def register(stack, meta, ctype="application/json", raw=None):
+    st, h, body = stack.request(
+        "POST", "/oauth/register", headers={"Content-Type": ctype},
+        raw_body=raw if raw is not None else json.dumps(meta).encode())
+    return st, h, body_json(body)
+
+
+def registration(c, stack, s):
+    """RFC 7591 at /oauth/register: what it takes and what it refuses.
+    Returns the public client's id."""
+    st, h, body = stack.request("GET",
+                                "/.well-known/oauth-authorization-server")
+    c.eq(s + "AS metadata names the registration endpoint",
+         (body_json(body) or {}).get("registration_endpoint"),
+         stack.base_url + "/oauth/register")
+    st, h, j = register(stack, {
+        "redirect_uris": [LOOP_CB], "token_endpoint_auth_method": "none",
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"], "application_type": "native",
+        "client_name": "<b>MCP</b> & Co", "logo_uri": "https://x/l.png"})
+    c.check(s + "a public client registers: 201, no secret, its metadata "
+            "(unknown members ignored)",
+            st == 201 and j.get("client_id", "").startswith("jtac_") and
+            "client_secret" not in j and
+            j.get("token_endpoint_auth_method") == "none" and
+            j.get("redirect_uris") == [LOOP_CB] and
+            j.get("client_name") == "<b>MCP</b> & Co" and
+            h.get("cache-control") == "no-store", (st, j))
+    pub = j.get("client_id")
+    st, h, j = register(stack, {"redirect_uris": [LOOP_CB],
+                                "client_name": "Confidential"})
+    c.check(s + "without a method: client_secret_basic, a secret once",
+            st == 201 and j.get("token_endpoint_auth_method") ==
+            "client_secret_basic" and
+            j.get("client_secret", "").startswith("jtacs_") and
+            j.get("client_secret_expires_at") == 0, (st, j))
+    for name, meta, code in (
+            ("no redirect_uris", {"client_name": "x"},
+             "invalid_redirect_uri"),
+            ("an http redirect off the loopback",
+             {"redirect_uris": ["http://evil.example/cb"]},
+             "invalid_redirect_uri"),
+            ("a redirect with a fragment",
+             {"redirect_uris": ["https://app.example/cb#x"]},
+             "invalid_redirect_uri"),
+            ("a wildcard redirect",
+             {"redirect_uris": ["https://*.example/cb"]},
+             "invalid_redirect_uri"),
+            ("nine redirect URIs",
+             {"redirect_uris": ["https://a.example/%d" % i
+                                for i in range(9)]},
+             "invalid_redirect_uri"),
+            ("private_key_jwt",
+             {"redirect_uris": [LOOP_CB],
+              "token_endpoint_auth_method": "private_key_jwt"},
+             "invalid_client_metadata"),
+            ("the implicit grant",
+             {"redirect_uris": [LOOP_CB], "grant_types": ["implicit"]},
+             "invalid_client_metadata"),
+            ("response_type token",
+             {"redirect_uris": [LOOP_CB], "response_types": ["token"]},
+             "invalid_client_metadata"),
+            ("a name of 129 bytes",
+             {"redirect_uris": [LOOP_CB], "client_name": "n" * 129},
+             "invalid_client_metadata"),
+            ("a name with a newline",
+             {"redirect_uris": [LOOP_CB], "client_name": "a\nb"},
+             "invalid_client_metadata"),
+            ("a scope we do not have",
+             {"redirect_uris": [LOOP_CB], "scope": "admin"},
+             "invalid_client_metadata"),
+            ("not an object", [LOOP_CB], "invalid_client_metadata")):
+        st, h, j = register(stack, meta)
+        c.check(s + "registration refuses %s: 400 %s" % (name, code),
+                st == 400 and (j or {}).get("error") == code, (st, j))
+    st, h, j = register(stack, None, raw=b"{not json")
+    c.check(s + "registration refuses bad JSON: 400",
+            st == 400 and (j or {}).get("error") ==
+            "invalid_client_metadata", (st, j))
+    st, h, j = register(stack, {"redirect_uris": [LOOP_CB]},
+                        ctype="application/x-www-form-urlencoded")
+    c.eq(s + "registration refuses a form body: 415", st, 415)
+    st, h, body = stack.request("GET", "/oauth/register")
+    c.eq(s + "registration answers POST only", st, 405)
+    return pub
+
+
+def public_client(c, stack, s, pub):
+    """A public client: PKCE S256 required, no secret at the token
+    endpoint; its consent page names it (escaped) and the return host."""
+    az = AS(stack)
+    st, h, body = az.authorize(response_type="code", client_id=pub,
+                               redirect_uri=LOOP_CB, state="s1",
+                               code_challenge=CHALLENGE,
+                               code_challenge_method="S256")
+    page = body.decode("utf-8", "replace")
+    c.check(s + "the consent page names the registered client, escaped, "
+            "and the host it returns to",
+            st == 200 and "&lt;b&gt;MCP&lt;/b&gt; &amp; Co asks" in page and
+            "<b>MCP</b>" not in page and
+            "sends you back to 127.0.0.1" in page, page[:2000])
+    for name, extra in (("without PKCE", {"code_challenge": None,
+                                          "code_challenge_method": None}),
+                        ("with plain PKCE",
+                         {"code_challenge": VERIFIER,
+                          "code_challenge_method": "plain"})):
+        st, q, h, _ = az.code(pub, **extra)
+        c.check(s + "a public client %s: invalid_request back, no code"
+                % name, st == 302 and q.get("error") == "invalid_request"
+                and "code" not in q and q.get("iss") == stack.base_url,
+                (st, q))
+    st, q, h, _ = az.code(pub)
+    c.check(s + "a public client with S256: a code", st == 302 and
+            q.get("code", "").startswith("jta_ac_"), (st, q))
+    st, j = az.token({"grant_type": "authorization_code", "code": q["code"],
+                      "redirect_uri": LOOP_CB, "client_id": pub})
+    c.check(s + "its code without the verifier: invalid_grant",
+            st == 400 and j.get("error") == "invalid_grant", (st, j))
+    st, q, h, _ = az.code(pub)
+    st, j = az.token({"grant_type": "authorization_code", "code": q["code"],
+                      "redirect_uri": LOOP_CB, "client_id": pub,
+                      "client_secret": "jtacs_" + "A" * 43,
+                      "code_verifier": VERIFIER})
+    c.check(s + "a public client sending a secret: invalid_client",
+            st == 401 and j.get("error") == "invalid_client", (st, j))
+    st, q, h, _ = az.code(pub)
+    st, j = az.token({"grant_type": "authorization_code", "code": q["code"],
+                      "redirect_uri": LOOP_CB, "client_id": pub,
+                      "code_verifier": VERIFIER})
+    c.check(s + "a public client redeems with client_id and verifier",
+            st == 200 and j.get("access_token", "").startswith("jta_at_"),
+            (st, j))
+    c.eq(s + "... and its API token works", me(stack, j["access_token"])[0],
+         200)
+    st, j2 = az.token({"grant_type": "refresh_token", "client_id": pub,
+                       "refresh_token": j["refresh_token"]})
+    c.check(s + "... and refreshes without a secret", st == 200 and
+            j2.get("refresh_token") != j["refresh_token"], (st, j2))
+    return j2
+
+
+def resources(c, stack, s, pub, shared):
+    """RFC 8707: resource in the authorization and token requests, the
+    token bound to its audience."""
+    az = AS(stack)
+    base = stack.base_url
+    mcp = base + "/mcp"
+    for name, res in (("another server's", "https://evil.example/mcp"),
+                      ("a fragment", mcp + "#x"),
+                      ("a relative", "/mcp"),
+                      ("an unknown path", base + "/api")):
+        st, q, h, _ = az.code(pub, resource=res)
+        c.check(s + "resource %s: invalid_target back to the client"
+                % name, st == 302 and q.get("error") == "invalid_target"
+                and q.get("iss") == base and "code" not in q, (st, q))
+    st, q, h, _ = az.code(pub, resource=mcp)
+    st, j = az.token({"grant_type": "authorization_code", "code": q["code"],
+                      "redirect_uri": LOOP_CB, "client_id": pub,
+                      "code_verifier": VERIFIER, "resource": base})
+    c.check(s + "a code for /mcp redeemed for the API: invalid_target",
+            st == 400 and j.get("error") == "invalid_target", (st, j))
+    st, q, h, _ = az.code(pub, resource=mcp)
+    st, j = az.token({"grant_type": "authorization_code", "code": q["code"],
+                      "redirect_uri": LOOP_CB, "client_id": pub,
+                      "code_verifier": VERIFIER, "resource": mcp})
+    c.check(s + "a code for /mcp redeemed for /mcp: tokens",
+            st == 200 and j.get("access_token"), (st, j))
+    st, h = me(stack, j["access_token"])
+    if shared:
+        c.eq(s + "oauth_audience_shared: the /mcp token serves the API "
+             "too", st, 200)
+    else:
+        c.check(s + "the /mcp token is refused by the API: 401 "
+                "invalid_token naming the API's metadata",
+                st == 401 and 'error="invalid_token"' in h.get(
+                    "www-authenticate", "") and
+                'oauth-protected-resource"' in h.get("www-authenticate",
+                                                     ""), (st, h))
+    st, j2 = az.token({"grant_type": "refresh_token", "client_id": pub,
+                       "refresh_token": j["refresh_token"],
+                       "resource": base})
+    c.check(s + "a refresh naming the other resource: invalid_target",
+            st == 400 and j2.get("error") == "invalid_target", (st, j2))
+    st, j2 = az.token({"grant_type": "refresh_token", "client_id": pub,
+                       "refresh_token": j["refresh_token"]})
+    c.check(s + "the refreshed pair keeps the audience",
+            st == 200 and me(stack, j2["access_token"])[0] ==
+            (200 if shared else 401), (st, j2))
+    # The API's own resource (a trailing '/' as a URL parser writes it).
+    st, q, h, _ = az.code(pub, resource=base + "/")
+    st, j = az.token({"grant_type": "authorization_code", "code": q["code"],
+                      "redirect_uri": LOOP_CB, "client_id": pub,
+                      "code_verifier": VERIFIER, "resource": base})
+    c.check(s + "a code for the API (public_url/) serves the API",
+            st == 200 and me(stack, j["access_token"])[0] == 200, (st, j))
+    rows = db(stack, "SELECT DISTINCT audience FROM oauth_tokens WHERE "
+              "client_id = ? AND revoked = 0 AND kind = 'access'", pub)
+    c.check(s + "the store keeps the audience with the family",
+            ("mcp",) in rows and ("api",) in rows, rows)
+
+
+def caps(c, stack, s):
+    """The per-address rate and the cap of registrations."""
+    got = []
+    for _ in range(12):
+        st, h, j = register(stack, {"redirect_uris": [LOOP_CB],
+                                    "token_endpoint_auth_method": "none"})
+        got.append(st)
+    mine = db(stack, "SELECT count(*) FROM oauth_clients WHERE origin = "
+              "'registered' AND address = '127.0.0.1'")[0][0]
+    c.check(s + "ten registrations an hour per address, then 429",
+            mine == 10 and 429 in got and
+            set(got[got.index(429):]) == {429}, (mine, got))
+    db(stack, "UPDATE oauth_clients SET created = created - 3601 WHERE "
+       "origin = 'registered'")
+    st, h, j = register(stack, {"redirect_uris": [LOOP_CB]})
+    c.eq(s + "an hour later the address may register again", st, 201)
+    n = db(stack, "SELECT count(*) FROM oauth_clients WHERE origin = "
+           "'registered'")[0][0]
+    con = sqlite3.connect(os.path.join(stack.workdir, "jta.db"))
+    with con:
+        con.executemany(
+            "INSERT INTO oauth_clients (client_id, secret_hash, name, "
+            "redirect_uris, created, public, origin, address) VALUES "
+            "(?, zeroblob(32), 'filler', '[]', 0, 1, 'registered', "
+            "'192.0.2.1')", [("jtac_fill%019d" % i,)
+                             for i in range(1000 - n)])
+    con.close()
+    st, h, j = register(stack, {"redirect_uris": [LOOP_CB]})
+    c.check(s + "1000 registered clients: the next is refused (403)",
+            st == 403 and (j or {}).get("error") == "access_denied",
+            (st, j))
+    db(stack, "DELETE FROM oauth_clients WHERE name = 'filler'")
+
+
+def admin_list(c, stack, s, pub, tokens):
+    rc, out, err = stack.admin("client", "list")
+    rows = {r["client_id"]: r for r in json.loads(out)} if rc == 0 else {}
+    r = rows.get(pub, {})
+    c.check(s + "jta-admin client list shows the registered public client",
+            r.get("origin") == "registered" and r.get("public") is True and
+            r.get("name") == "<b>MCP</b> & Co", r)
+    rc, out, err = stack.admin("client", "remove", pub)
+    c.eq(s + "jta-admin client remove removes it", rc, 0)
+    c.eq(s + "... its tokens are refused", me(stack,
+                                              tokens["access_token"])[0],
+         401)
+    rows = db(stack, "SELECT action, detail FROM audit_log WHERE action = "
+              "'admin:client-remove'")
+    c.check(s + "... and the removal is audited",
+            any(pub in (d or "") for _, d in rows), rows)
+
+
 def test_base(c, stack, server):
     s = server + ": "
     add_alice(stack)
     discovery(c, stack, s)
     iss(c, stack, s)
+    st, h, j = register(stack, {"redirect_uris": [LOOP_CB]})
+    c.eq(s + "registration off by default: 404", st, 404)
+    st, h, body = stack.request("GET",
+                                "/.well-known/oauth-authorization-server")
+    c.check(s + "... and the metadata does not name it",
+            "registration_endpoint" not in (body_json(body) or {}), body)
 
 
-run_modes([("base", test_base, None)], "oauth-mcp")
+def test_mcp(c, stack, server):
+    s = server + "/registration: "
+    add_alice(stack)
+    pub = registration(c, stack, s)
+    tokens = public_client(c, stack, s, pub)
+    resources(c, stack, s, pub, False)
+    admin_list(c, stack, s, pub, tokens)
+    caps(c, stack, s)
+
+
+def test_shared(c, stack, server):
+    s = server + "/shared: "
+    add_alice(stack)
+    st, h, j = register(stack, {"redirect_uris": [LOOP_CB],
+                                "client_name": "<b>MCP</b> & Co",
+                                "token_endpoint_auth_method": "none"})
+    resources(c, stack, s, j["client_id"], True)
+
+
+REG = "oauth_client_registration = on\n"
+run_modes([("base", test_base, None),
+           ("mcp", test_mcp, lambda st: REG),
+           ("shared", test_shared,
+            lambda st: REG + "oauth_audience_shared = on\n")], "oauth-mcp")

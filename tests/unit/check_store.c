@@ -40,9 +40,20 @@
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
-/* SQL that takes a current file back to schema 8 (drops what migration
- * 9 made: the quotas; the counts live in DATABASE.usage). */
-#define DOWN_TO_8 \
+/* SQL that takes a current file back to schema 9 (drops what migration
+ * 10 made: public and registered clients, audiences). */
+#define DOWN_TO_9 \
+	"DROP INDEX oauth_clients_origin;" \
+	"ALTER TABLE oauth_clients DROP COLUMN public;" \
+	"ALTER TABLE oauth_clients DROP COLUMN origin;" \
+	"ALTER TABLE oauth_clients DROP COLUMN address;" \
+	"ALTER TABLE oauth_codes DROP COLUMN audience;" \
+	"ALTER TABLE oauth_tokens DROP COLUMN audience;" \
+	"PRAGMA user_version = 9;"
+
+/* ... back to schema 8 (drops what migration 9 made: the quotas; the
+ * counts live in DATABASE.usage). */
+#define DOWN_TO_8 DOWN_TO_9 \
 	"DROP TABLE quotas; PRAGMA user_version = 8;"
 
 /* ... back to schema 7 (drops what migration 8 made: the audit log). */
@@ -3723,9 +3734,10 @@ access_ok(struct jta_store *st, unsigned char tag, int64_t now)
 {
 	struct jta_user	 u;
 	unsigned char	 h[JTA_VAULT_HASHBYTES];
+	char		 aud[JTA_STORE_AUDLEN + 1];
 
 	memset(h, tag, sizeof(h));
-	return jta_store_token_auth(st, h, now, &u) == JTA_OK;
+	return jta_store_token_auth(st, h, now, &u, aud) == JTA_OK;
 }
 
 /* What jta_authz_refresh does with a live refresh token (rtag), with the
