@@ -14,6 +14,7 @@ import subprocess
 import urllib.parse
 
 from jtatest import BUILDDIR, SRCDIR, body_json, run_modes
+from test_openapi import node_modules
 
 PASSWORD = "correct horse battery"
 VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
@@ -426,6 +427,69 @@ def admin_list(c, stack, s, pub, tokens):
             any(pub in (d or "") for _, d in rows), rows)
 
 
+def sdk(stack, client_metadata_url=None):
+    """The SDK's OAuth client end to end (mcp_oauth_client.js): its
+    printed results, or None when node or the SDK is missing."""
+    import shutil
+    node, mods = shutil.which("node"), node_modules()
+    if node is None or mods is None:
+        return None
+    arg = {"base": stack.base_url, "user": "alice", "password": PASSWORD,
+           "redirect": LOOP_CB}
+    if client_metadata_url:
+        arg["clientMetadataUrl"] = client_metadata_url
+    p = subprocess.run([node, os.path.join(SRCDIR, "tests", "integration",
+                                           "mcp_oauth_client.js"),
+                        json.dumps(arg)], capture_output=True, text=True,
+                       timeout=120, env=dict(os.environ, NODE_PATH=mods))
+    try:
+        return json.loads(p.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return {"error": "no result: %s %s" % (p.stdout[-500:],
+                                                p.stderr[-1500:])}
+
+
+def sdk_checks(c, stack, s, out, how):
+    base = stack.base_url
+    if out is None:
+        c.check(s + "the SDK case (%s) needs node and tests/node_modules; "
+                "run sh cli/deps.sh test" % how, False)
+        return
+    c.check(s + "the SDK signs alice in (%s) without an error" % how,
+            "error" not in out, out.get("error"))
+    if "error" in out:
+        return
+    c.check(s + "SDK: the 401 names the metadata and the scope",
+            out["challenge"] == {
+                "status": 401, "scope": "tickets",
+                "resourceMetadataUrl": base +
+                "/.well-known/oauth-protected-resource"},
+            out["challenge"])
+    c.check(s + "SDK: /mcp's resource metadata, our AS, resource "
+            "public_url/mcp", out["prm"].get("resource") == base + "/mcp"
+            and out["issuer"] == base and out["resource"] == base + "/mcp",
+            (out["prm"], out["issuer"], out["resource"]))
+    c.check(s + "SDK (%s): the consent page named the client, the "
+            "answer carried state and iss" % how,
+            out["page_names"] is not None and out["state"] ==
+            "sdk-state-1" and out["iss"] == base, out)
+    t = out["tokens"]
+    c.check(s + "SDK (%s): tokens for /mcp" % how,
+            t.get("access_token", "").startswith("jta_at_") and
+            t.get("token_type") == "Bearer" and t.get("scope") == "tickets",
+            t)
+    st, h = me(stack, t["access_token"])
+    c.check(s + "SDK (%s): the /mcp token is refused by the REST API" % how,
+            st == 401 and 'error="invalid_token"' in h.get(
+                "www-authenticate", ""), (st, h))
+    r = db(stack, "SELECT audience FROM oauth_tokens WHERE client_id = ? "
+           "AND kind = 'access'", out["client_id"])
+    c.check(s + "SDK (%s): its tokens, refresh included, are bound to "
+            "/mcp" % how, len(r) == 2 and set(r) == {("mcp",)}, r)
+    c.check(s + "SDK (%s): a replayed code is refused (invalid_grant)" %
+            how, "InvalidGrant" in out["replay"], out["replay"])
+
+
 def test_base(c, stack, server):
     s = server + ": "
     add_alice(stack)
@@ -446,6 +510,7 @@ def test_mcp(c, stack, server):
     tokens = public_client(c, stack, s, pub)
     resources(c, stack, s, pub, False)
     admin_list(c, stack, s, pub, tokens)
+    sdk_checks(c, stack, s, sdk(stack), "dynamic registration")
     caps(c, stack, s)
 
 
