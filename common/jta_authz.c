@@ -15,6 +15,7 @@
 #include "jta_log.h"
 #include "jta_req.h"
 #include "jta_text.h"
+#include "jta_time.h"
 #include "jta_url.h"
 #include "jta_store_authz.h"
 #include "jta_store_people.h"
@@ -276,7 +277,7 @@ jta_authz_client_request(struct jta_authz *az, const char *authorization,
 		/* RFC 7591 §2 "none": a public client names itself only;
 		 * PKCE binds its code (jta_authz_code_redeem). */
 		memset(&e, 0, sizeof(e));
-		if ((rc = jta_store_client_public(az->st, form_id, &pub, &e)) !=
+		if ((rc = jta_authz_client_public(az, form_id, &pub, &e)) !=
 		    JTA_OK && rc != JTA_ERR_NOTFOUND) {
 			*err = e;
 			return rc;
@@ -303,11 +304,20 @@ jta_authz_client_redirect(struct jta_authz *az, const char *id,
 {
 	struct jta_store	*st = az->st;
 	unsigned char	 hash[JTA_VAULT_HASHBYTES];
+	char		 name[JTA_LIMIT_CLIENT_NAME + 1];
 	enum jta_err	 rc;
 	json_t		*uris = NULL, *u;
 	size_t		 i;
 
-	rc = jta_store_client_get(st, id, hash, &uris, err);
+	/* A metadata document's redirect URIs, exactly, as a registered
+	 * client's (jta_authz_cimd_client). */
+	if (jta_authz_is_cimd_id(id))
+		rc = jta_authz_cimd_client(az, id, jta_time_now(), name,
+		    sizeof(name), &uris, err);
+	else
+		rc = jta_store_client_get(st, id, hash, &uris, err);
+	if (rc == JTA_ERR_NOTFOUND && jta_authz_is_cimd_id(id))
+		return rc;	/* err says why, for the page */
 	if (rc == JTA_ERR_NOTFOUND)
 		return jta_error_set(err, JTA_ERR_NOTFOUND, 400, "client_id",
 		    "This sign-in link names an application this server does "
@@ -775,6 +785,21 @@ enum jta_err
 jta_authz_client_public(struct jta_authz *az, const char *id,
     int *public_client, struct jta_error *err)
 {
+	char		 name[JTA_LIMIT_CLIENT_NAME + 1];
+	json_t		*uris = NULL;
+	enum jta_err	 rc;
+
+	/* A metadata document's client has no secret: public, while its
+	 * document is usable. */
+	if (jta_authz_is_cimd_id(id)) {
+		*public_client = 0;
+		rc = jta_authz_cimd_client(az, id, jta_time_now(), name,
+		    sizeof(name), &uris, err);
+		json_decref(uris);
+		if (rc == JTA_OK)
+			*public_client = 1;
+		return rc;
+	}
 	return jta_store_client_public(az->st, id, public_client, err);
 }
 
@@ -1114,6 +1139,15 @@ enum jta_err
 jta_authz_client_name(struct jta_authz *az, const char *id, char *name,
     size_t namesz, struct jta_error *err)
 {
+	json_t		*uris = NULL;
+	enum jta_err	 rc;
+
+	if (jta_authz_is_cimd_id(id)) {
+		rc = jta_authz_cimd_client(az, id, jta_time_now(), name,
+		    namesz, &uris, err);
+		json_decref(uris);
+		return rc;
+	}
 	return jta_store_client_name(az->st, id, name, namesz, err);
 }
 

@@ -397,6 +397,40 @@ enum jta_err jta_authz_request_encode(const struct jta_authz_request *r,
 enum jta_err jta_authz_request_decode(const char *text,
     struct jta_authz_request *r) JTA_WUR;
 
+/*
+ * Client ID Metadata Documents (the MCP authorization specification,
+ * 2025-11-25, and draft-ietf-oauth-client-id-metadata-document): a client
+ * whose client_id is an https URL describes itself in the JSON document
+ * at that URL, which we fetch (jta_http_fetch_public: https only, no
+ * redirect, no private or loopback address, JTA_LIMIT_CIMD_* bounds),
+ * check (client_id equal to the URL, the metadata rules of registration,
+ * a public client without a secret) and cache as its Cache-Control says
+ * (max-age, at most JTA_LIMIT_CIMD_MAX_AGE; no-store and no-cache: not
+ * kept).  Such a client is public: PKCE is required of it.
+ */
+struct jta_authz_cimd {
+	int		 enabled;	/* oauth_client_metadata_documents */
+	int		 allow_loopback;	/* tests only */
+	const char	*ca_file;	/* tests only; NULL, "": the system's */
+};
+
+/* Use c (copied; c->ca_file borrowed: it must outlive az). */
+void jta_authz_set_cimd(struct jta_authz *az, const struct jta_authz_cimd *c);
+
+/* 1 when client_id names a metadata document (starts "https://"). */
+int jta_authz_is_cimd_id(const char *client_id);
+
+/*
+ * The document of client url at now, from the cache or fetched and
+ * checked: its client_name (or a default) into name (namesz bytes), its
+ * redirect URIs into *uris (a new array).  JTA_ERR_NOTFOUND (400, field
+ * "client_id", a message for a person that says why) when documents are
+ * off, or the URL or its document cannot be used.
+ */
+enum jta_err jta_authz_cimd_client(struct jta_authz *az, const char *url,
+    int64_t now, char *name, size_t namesz, json_t **uris,
+    struct jta_error *err) JTA_WUR;
+
 /* What the authorization server offers beyond RFC 6749 (the
  * configuration's oauth_client_registration and
  * oauth_client_metadata_documents). */

@@ -7,13 +7,25 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
+#include "jta_authz.h"
 #include "jta_vault.h"
 
-/* The handle (jta_authz.h): both members borrowed. */
+/* The handle (jta_authz.h): st and v borrowed. */
 struct jta_authz {
 	struct jta_store	*st;
 	const struct jta_vault	*v;
+	struct jta_authz_cimd	 cimd;	/* ca_file borrowed */
 };
+
+/* Check RFC 7591 §2 client metadata (jta_authz_register's rules): a new
+ * array of its redirect URIs into *uris, its client_name (borrowed from
+ * meta, or a default) into *name, *public when its
+ * token_endpoint_auth_method is "none".  JTA_ERR_INPUT 400 with
+ * err->field "invalid_redirect_uri" or "invalid_client_metadata". */
+enum jta_err jta_authz_meta_check(const json_t *meta, json_t **uris,
+    const char **name, int *public_client, struct jta_error *err) JTA_WUR;
 
 #define JTA_AUTHZ_CLIENT_PREFIX	"jtac_"
 #define JTA_AUTHZ_SECRET_PREFIX	"jtacs_"

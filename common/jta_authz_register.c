@@ -69,10 +69,9 @@ strset(const json_t *v, const char *const *allowed, size_t max,
 	return 1;
 }
 
-/* Check meta (RFC 7591 §2) into *uris (a new array), name, *public. */
-static enum jta_err
-check(const json_t *meta, json_t **uris, const char **name, int *public,
-    struct jta_error *err)
+enum jta_err
+jta_authz_meta_check(const json_t *meta, json_t **uris, const char **name,
+    int *public, struct jta_error *err)
 {
 	static const char *const grants[] = { "authorization_code",
 	    "refresh_token", NULL };
@@ -165,7 +164,8 @@ jta_authz_register(struct jta_authz *az, const json_t *meta,
 	if (!json_is_object(meta))
 		return regerr(err, "invalid_client_metadata",
 		    "the body must be a JSON object (RFC 7591 section 3.1)");
-	if ((rc = check(meta, &uris, &name, &public, err)) != JTA_OK)
+	if ((rc = jta_authz_meta_check(meta, &uris, &name, &public, err)) !=
+	    JTA_OK)
 		goto out;
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));

@@ -62,6 +62,11 @@ struct jta_conf {
 	 * oauth_client_registration is 1. */
 	int	 oauth_audience_shared;		/* default 0 */
 	int	 oauth_client_registration;	/* default 0 */
+	/* Client ID Metadata Documents (jta_authz.h); the CA file and the
+	 * loopback switch are for the tests' loopback server only. */
+	int	 oauth_client_metadata_documents;	/* default 0 */
+	char	 client_metadata_test_ca_file[JTA_CONF_PATH_MAX];
+	int	 client_metadata_allow_loopback;	/* default 0 */
 };
 
 /* Set every key to its documented default. */

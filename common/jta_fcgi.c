@@ -302,8 +302,10 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 	const struct jta_endpoint_def *def = jta_endpoint_get(ep->name);
 	FCGX_Request	 fr;
 	struct io	 io;
+	struct jta_authz_cimd cimd;
 	char		 msg[768];
 	int		 status = 78;	/* EX_CONFIG */
+	int		 http = 0;	/* libcurl initialised */
 
 	memset(&ctx, 0, sizeof(ctx));
 	memset(&priv, 0, sizeof(priv));
@@ -355,6 +357,7 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 			status = 71;
 			goto out;
 		}
+		http = 1;
 		jta_oauth_init(&ctx.oauth, &ctx.conf, priv.store, ctx.vault,
 		    ctx.client_secret);
 	}
@@ -370,6 +373,19 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 		jta_errorlog("out of memory");
 		status = 71;
 		goto out;
+	}
+	/* Client ID Metadata Documents are fetched with libcurl. */
+	cimd.enabled = ctx.conf.oauth_client_metadata_documents;
+	cimd.allow_loopback = ctx.conf.client_metadata_allow_loopback;
+	cimd.ca_file = ctx.conf.client_metadata_test_ca_file;
+	jta_authz_set_cimd(ctx.authz, &cimd);
+	if (cimd.enabled && !http) {
+		if (jta_http_global_init() != JTA_OK) {
+			jta_errorlog("libcurl failed to initialise");
+			status = 71;
+			goto out;
+		}
+		http = 1;
 	}
 	if (jta_usage_new(&ctx.conf, &ctx.usage, msg, sizeof(msg)) !=
 	    JTA_OK) {
@@ -413,7 +429,7 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 	FCGX_Free(&fr, 1);
 	jta_info("stopping");
 out:
-	if (ctx.conf.backend == JTA_BACKEND_JIRA && ctx.client_secret != NULL)
+	if (http)
 		jta_http_global_free();
 	jta_secret_free(ctx.client_secret);
 	jta_policy_free(ctx.policy);

@@ -159,8 +159,19 @@
 /* The state a client sends to our authorization endpoint (RFC 6749
  * §4.1.1), echoed in the redirect back. */
 #define JTA_LIMIT_STATE		512
-/* An OAuth client's public id as we make it ("jtac_" and 24 hex). */
-#define JTA_LIMIT_CLIENT_ID	64
+/* An OAuth client's public id: as we make it ("jtac_" and 24 hex), or the
+ * https URL of its Client ID Metadata Document (MCP clients). */
+#define JTA_LIMIT_CLIENT_ID	512
+/* A Client ID Metadata Document (draft-ietf-oauth-client-id-metadata-
+ * document): its size (the draft suggests 5 KB), the fetch's connect and
+ * total time, how long a cached one is kept at most (and without
+ * Cache-Control), and how many are cached. */
+#define JTA_LIMIT_CIMD_BYTES		5120
+#define JTA_LIMIT_CIMD_CONNECT_MS	3000
+#define JTA_LIMIT_CIMD_TOTAL_MS		5000
+#define JTA_LIMIT_CIMD_MAX_AGE		86400
+#define JTA_LIMIT_CIMD_DEFAULT_AGE	300
+#define JTA_LIMIT_CIMD_ROWS		1000
 /* An OAuth client's display name, and a scope string. */
 #define JTA_LIMIT_CLIENT_NAME	128
 #define JTA_LIMIT_SCOPE		256

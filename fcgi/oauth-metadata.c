@@ -37,7 +37,9 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	else
 		m = jta_authz_metadata(ctx->conf.public_url,
 		    (ctx->conf.oauth_client_registration ?
-		    JTA_AUTHZ_F_REGISTER : 0u));
+		    JTA_AUTHZ_F_REGISTER : 0u) |
+		    (ctx->conf.oauth_client_metadata_documents ?
+		    JTA_AUTHZ_F_CIMD : 0u));
 	if (m == NULL)
 		return JTA_ERR_NOMEM;
 	rc = jta_resp_json(resp, 200, m);

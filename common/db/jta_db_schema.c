@@ -283,7 +283,15 @@ const char *const jta_db_migrations[JTA_STORE_VERSION] = {
 	"ALTER TABLE oauth_codes ADD COLUMN audience TEXT NOT NULL"
 	" DEFAULT 'api' CHECK (audience IN ('api', 'mcp'));"
 	"ALTER TABLE oauth_tokens ADD COLUMN audience TEXT NOT NULL"
-	" DEFAULT 'api' CHECK (audience IN ('api', 'mcp'));",
+	" DEFAULT 'api' CHECK (audience IN ('api', 'mcp'));"
+	/* Client ID Metadata Documents fetched, as checked, until expires
+	 * (HTTP caching, bounded). */
+	"CREATE TABLE oauth_client_documents ("
+	" url TEXT PRIMARY KEY CHECK (length(url) <= 512),"
+	" name TEXT NOT NULL CHECK (length(name) <= 128),"
+	" redirect_uris TEXT NOT NULL CHECK (json_valid(redirect_uris)),"
+	" fetched INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL);",
 };
 
 /*

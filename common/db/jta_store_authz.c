@@ -48,6 +48,10 @@ enum sid {
 	S_CLIENT_REG_ALL,
 	S_CLIENT_REG_ADDR,
 	S_CLIENT_PUBLIC,
+	S_CIMD_GET,
+	S_CIMD_PURGE,
+	S_CIMD_PUT,
+	S_CIMD_TRIM,
 	S_COUNT
 };
 
@@ -134,6 +138,16 @@ static const char *const sql[S_COUNT] = {
 	    "origin = 'registered' AND address = :addr AND created > :since",
 	[S_CLIENT_PUBLIC] = "SELECT public FROM oauth_clients "
 	    "WHERE client_id = :cid",
+	[S_CIMD_GET] = "SELECT name, redirect_uris FROM oauth_client_documents "
+	    "WHERE url = :url AND expires > :now",
+	[S_CIMD_PURGE] = "DELETE FROM oauth_client_documents "
+	    "WHERE expires <= :now",
+	[S_CIMD_PUT] = "INSERT OR REPLACE INTO oauth_client_documents (url, "
+	    "name, redirect_uris, fetched, expires) VALUES (:url, :name, "
+	    ":uris, :now, :expires)",
+	[S_CIMD_TRIM] = "DELETE FROM oauth_client_documents WHERE url IN "
+	    "(SELECT url FROM oauth_client_documents ORDER BY fetched LIMIT "
+	    "max(0, (SELECT count(*) FROM oauth_client_documents) - :max))",
 };
 
 /* Statement id of this repository, reset and unbound (jta_db_stmt). */
@@ -283,6 +297,94 @@ jta_store_client_public(struct jta_store *st, const char *client_id,
 	else
 		ret = jta_db_err(st, rc, "client public", err);
 	sqlite3_reset(s);
+	return ret;
+}
+
+enum jta_err
+jta_store_cimd_get(struct jta_store *st, const char *url, int64_t now,
+    char *name, size_t namesz, json_t **uris, struct jta_error *err)
+{
+	enum jta_err	 ret = JTA_OK;
+	sqlite3_stmt	*s;
+	json_error_t	 je;
+	int		 rc;
+
+	*uris = NULL;
+	name[0] = '\0';
+	if ((s = stmt(st, S_CIMD_GET)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_btext(s, ":url", url)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":now", now)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		snprintf(name, namesz, "%s", jta_db_col(s, 0));
+		if ((*uris = json_loadb(jta_db_col(s, 1), (size_t)
+		    sqlite3_column_bytes(s, 1), JSON_REJECT_DUPLICATES, &je)) ==
+		    NULL || !json_is_array(*uris)) {
+			json_decref(*uris);
+			*uris = NULL;
+			ret = jta_error_set(err, JTA_ERR_DB, 500, NULL,
+			    "the client document cache failed; the server log "
+			    "has details");
+			jta_errorlog("store: a cached client document is "
+			    "damaged");
+		}
+	} else if (rc == SQLITE_DONE)
+		ret = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "client_id",
+		    "no such document is cached");
+	else
+		ret = jta_db_err(st, rc, "cimd get", err);
+	sqlite3_reset(s);
+	return ret;
+}
+
+enum jta_err
+jta_store_cimd_put(struct jta_store *st, const char *url, const char *name,
+    const json_t *uris, int64_t now, int64_t expires, int64_t max_rows,
+    struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	if ((s = stmt(st, S_CIMD_PURGE)) == NULL) {
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = jta_db_bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "cimd purge", err);
+		goto out;
+	}
+	if ((s = stmt(st, S_CIMD_PUT)) == NULL) {
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = jta_db_btext(s, ":url", url)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":name", name)) != SQLITE_OK ||
+	    (rc = jta_db_bjson(s, ":uris", uris)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":expires", expires)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "cimd put", err);
+		goto out;
+	}
+	if ((s = stmt(st, S_CIMD_TRIM)) == NULL) {
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = jta_db_bint(s, ":max", max_rows)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "cimd trim", err);
+		goto out;
+	}
+	ret = jta_db_commit(st, err);
+out:
+	if (ret != JTA_OK)
+		jta_db_rollback(st);
 	return ret;
 }
 

@@ -88,6 +88,21 @@ enum jta_err jta_store_client_public(struct jta_store *st,
     const char *client_id, int *public_client, struct jta_error *err)
     JTA_WUR;
 
+/* A Client ID Metadata Document as checked and cached: *uris (a new
+ * array the caller releases) and name (namesz bytes) of the document at
+ * url, when it was kept and has not expired at now; JTA_ERR_NOTFOUND
+ * otherwise. */
+enum jta_err jta_store_cimd_get(struct jta_store *st, const char *url,
+    int64_t now, char *name, size_t namesz, json_t **uris,
+    struct jta_error *err) JTA_WUR;
+
+/* Keep (or replace) the checked document at url until expires, in one
+ * transaction that also drops expired ones and keeps at most max_rows
+ * (the oldest fetched go first). */
+enum jta_err jta_store_cimd_put(struct jta_store *st, const char *url,
+    const char *name, const json_t *uris, int64_t now, int64_t expires,
+    int64_t max_rows, struct jta_error *err) JTA_WUR;
+
 /* The secret's keyed hash and the redirect URIs (*uris: a new array the
  * caller releases) of client_id; JTA_ERR_NOTFOUND when unknown. */
 enum jta_err jta_store_client_get(struct jta_store *st, const char *client_id,

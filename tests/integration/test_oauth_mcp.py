@@ -6,11 +6,15 @@ tokens bound to their audience (and the operator key that shares them),
 RFC 7591 dynamic registration with its cap and rate, jta-admin's client
 list and remove, and the official MCP SDK's OAuth client end to end."""
 
+import http.server
 import json
 import os
 import re
 import sqlite3
+import ssl
 import subprocess
+import tempfile
+import threading
 import urllib.parse
 
 from jtatest import BUILDDIR, SRCDIR, body_json, run_modes
@@ -490,6 +494,194 @@ def sdk_checks(c, stack, s, out, how):
             how, "InvalidGrant" in out["replay"], out["replay"])
 
 
+class Documents:
+    """A loopback https server of Client ID Metadata Documents, with a
+    certificate made here by openssl (trusted through the test-only
+    client_metadata_test_ca_file); it counts the fetches of each path."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="jta-cimd-")
+        self.cert = os.path.join(self.dir, "cert.pem")
+        key = os.path.join(self.dir, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec",
+                        "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                        "-nodes", "-keyout", key, "-out", self.cert,
+                        "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
+                        "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                       check=True, capture_output=True)
+        self.hits = {}
+        self.docs = {}
+        docs = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                docs.hits[self.path] = docs.hits.get(self.path, 0) + 1
+                status, headers, body = docs.docs.get(
+                    self.path, (404, {}, b"{}"))
+                self.send_response(status)
+                for k, v in headers.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *a):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                                     Handler)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(self.cert, key)
+        self.httpd.socket = ctx.wrap_socket(self.httpd.socket,
+                                            server_side=True)
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever,
+                         daemon=True).start()
+
+    def url(self, path, host="127.0.0.1"):
+        return "https://%s:%d%s" % (host, self.port, path)
+
+    def doc(self, path, host="127.0.0.1", status=200, headers=None,
+            body=None, **meta):
+        """Serve at path a document whose client_id is its own URL
+        (unless meta says otherwise); returns that URL."""
+        url = self.url(path, host)
+        m = {"client_id": url, "client_name": "Metadata test client",
+             "redirect_uris": [LOOP_CB],
+             "token_endpoint_auth_method": "none",
+             "grant_types": ["authorization_code", "refresh_token"],
+             "response_types": ["code"]}
+        m.update(meta)
+        m = {k: v for k, v in m.items() if v is not None}
+        h = {"Content-Type": "application/json",
+             "Cache-Control": "max-age=60"}
+        h.update(headers or {})
+        self.docs[path] = (status, h, body if body is not None else
+                           json.dumps(m).encode())
+        return url
+
+
+DOCS = Documents()
+
+
+def refused_page(stack, az, cid, why=None):
+    """(True when) an authorization request of client cid gets the error
+    page, never a redirect; why: a phrase the page must say."""
+    st, h, body = az.authorize(response_type="code", client_id=cid,
+                               redirect_uri=LOOP_CB, state="s",
+                               code_challenge=CHALLENGE,
+                               code_challenge_method="S256")
+    page = body.decode("utf-8", "replace")
+    return (st == 400 and "location" not in h and
+            (why is None or why in page)), (st, h.get("location"),
+                                            page[-700:])
+
+
+def cimd(c, stack, s):
+    az = AS(stack)
+    st, h, body = stack.request("GET",
+                                "/.well-known/oauth-authorization-server")
+    c.check(s + "AS metadata: client_id_metadata_document_supported",
+            (body_json(body) or {}).get(
+                "client_id_metadata_document_supported") is True, body)
+    good = DOCS.doc("/%s/good.json" % stack.port)
+    st, h, body = az.authorize(response_type="code", client_id=good,
+                               redirect_uri=LOOP_CB, state="s",
+                               code_challenge=CHALLENGE,
+                               code_challenge_method="S256")
+    page = body.decode("utf-8", "replace")
+    c.check(s + "a metadata document's client: the page names it and its "
+            "return host", st == 200 and "Metadata test client asks" in
+            page and "sends you back to 127.0.0.1" in page, (st, page[-500:]))
+    path = "/%s/good.json" % stack.port
+    st, h, body = az.authorize(response_type="code", client_id=good,
+                               redirect_uri=LOOP_CB, state="s",
+                               code_challenge=CHALLENGE,
+                               code_challenge_method="S256")
+    c.check(s + "the document is fetched once, then cached (max-age)",
+            st == 200 and DOCS.hits.get(path) == 1, DOCS.hits.get(path))
+    st, q, h, _ = az.code(good)
+    st, j = az.token({"grant_type": "authorization_code",
+                      "code": q.get("code"), "redirect_uri": LOOP_CB,
+                      "client_id": good, "code_verifier": VERIFIER})
+    c.check(s + "it signs in as a public client (PKCE, no secret)",
+            st == 200 and j.get("access_token"), (st, j))
+    st, q, h, _ = az.code(good, code_challenge=None,
+                          code_challenge_method=None)
+    c.check(s + "... and without PKCE it is refused", st == 302 and
+            q.get("error") == "invalid_request", (st, q))
+    st, h, body = az.authorize(response_type="code", client_id=good,
+                               redirect_uri=LOOP_CB + "/other", state="s",
+                               code_challenge=CHALLENGE,
+                               code_challenge_method="S256")
+    c.check(s + "a redirect URI its document does not list: the page, "
+            "no redirect", st == 400 and "location" not in h, (st, h))
+    # The refusals, each an error page, never a redirect.
+    target = DOCS.doc("/%s/target.json" % stack.port)
+    red = DOCS.url("/%s/redirect.json" % stack.port)
+    DOCS.docs["/%s/redirect.json" % stack.port] = (
+        302, {"Location": target}, b"")
+    for name, cid, why in (
+            ("a redirect", red, "redirect"),
+            ("an oversize document (over 5120 bytes)",
+             DOCS.doc("/%s/big.json" % stack.port,
+                      client_name="x" * 100, logo_uri="https://a/" +
+                      "b" * 6000), "larger than 5120"),
+            ("a client_id that is not the document's URL",
+             DOCS.doc("/%s/wrong.json" % stack.port,
+                      client_id=good), "not its own address"),
+            ("a plain http client_id",
+             "http://127.0.0.1:%d/%s/good.json" % (DOCS.port, stack.port),
+             None),
+            ("a document with a client secret",
+             DOCS.doc("/%s/secret.json" % stack.port,
+                      client_secret="s3cret"), "client secret"),
+            ("a confidential auth method",
+             DOCS.doc("/%s/basic.json" % stack.port,
+                      token_endpoint_auth_method="client_secret_basic"),
+             "not none"),
+            ("a document without redirect_uris",
+             DOCS.doc("/%s/nouris.json" % stack.port, redirect_uris=None),
+             "redirect_uris"),
+            ("a document not served as JSON",
+             DOCS.doc("/%s/html.json" % stack.port,
+                      headers={"Content-Type": "text/html"}),
+             "application/json"),
+            ("a 404", DOCS.url("/%s/missing.json" % stack.port),
+             "HTTP 404"),
+            ("a URL with a query",
+             DOCS.doc("/%s/q.json?x=1" % stack.port), "query"),
+            ("a URL without a path", DOCS.url(""), "path")):
+        ok, detail = refused_page(stack, az, cid, why)
+        c.check(s + "a metadata document is refused: %s" % name, ok,
+                detail)
+    c.eq(s + "the redirect was not followed",
+         DOCS.hits.get("/%s/target.json" % stack.port), None)
+    nc = DOCS.doc("/%s/nostore.json" % stack.port,
+                  headers={"Cache-Control": "no-store"})
+    for _ in range(2):
+        refused_page(stack, az, nc)
+    c.check(s + "a no-store document is fetched again each time",
+            DOCS.hits.get("/%s/nostore.json" % stack.port, 0) >= 2,
+            DOCS.hits)
+    rows = db(stack, "SELECT url, expires - fetched FROM "
+              "oauth_client_documents")
+    c.check(s + "the cache keeps the good document for its max-age only",
+            (good, 60) in rows and all(r[0] != nc for r in rows), rows)
+
+
+def cimd_private(c, stack, s):
+    az = AS(stack)
+    for host in ("127.0.0.1", "localhost"):
+        cid = DOCS.doc("/%s/private-%s.json" % (stack.port, host), host)
+        ok, detail = refused_page(stack, az, cid, "private, loopback")
+        c.check(s + "without the test switch, a document at %s (the "
+                "loopback) is refused" % host, ok, detail)
+        c.eq(s + "... and never fetched",
+             DOCS.hits.get("/%s/private-%s.json" % (stack.port, host)),
+             None)
+
+
 def test_base(c, stack, server):
     s = server + ": "
     add_alice(stack)
@@ -501,6 +693,27 @@ def test_base(c, stack, server):
                                 "/.well-known/oauth-authorization-server")
     c.check(s + "... and the metadata does not name it",
             "registration_endpoint" not in (body_json(body) or {}), body)
+    good = DOCS.doc("/%s/off.json" % stack.port)
+    ok, detail = refused_page(stack, AS(stack), good,
+                              "does not use such descriptions")
+    c.check(s + "metadata documents off by default: refused, not fetched",
+            ok and DOCS.hits.get("/%s/off.json" % stack.port) is None,
+            detail)
+
+
+def test_cimd(c, stack, server):
+    s = server + "/cimd: "
+    add_alice(stack)
+    cimd(c, stack, s)
+    url = DOCS.doc("/%s/sdk.json" % stack.port, client_name="SDK test "
+                   "client")
+    sdk_checks(c, stack, s, sdk(stack, url), "metadata document")
+
+
+def test_cimd_private(c, stack, server):
+    s = server + "/cimd-private: "
+    add_alice(stack)
+    cimd_private(c, stack, s)
 
 
 def test_mcp(c, stack, server):
@@ -524,7 +737,12 @@ def test_shared(c, stack, server):
 
 
 REG = "oauth_client_registration = on\n"
+CIMD = ("oauth_client_metadata_documents = on\n"
+        "client_metadata_test_ca_file = %s\n" % DOCS.cert)
 run_modes([("base", test_base, None),
+           ("cimd", test_cimd,
+            lambda st: CIMD + "client_metadata_allow_loopback = on\n"),
+           ("cimd-private", test_cimd_private, lambda st: CIMD),
            ("mcp", test_mcp, lambda st: REG),
            ("shared", test_shared,
             lambda st: REG + "oauth_audience_shared = on\n")], "oauth-mcp")

@@ -43,6 +43,7 @@ static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 /* SQL that takes a current file back to schema 9 (drops what migration
  * 10 made: public and registered clients, audiences). */
 #define DOWN_TO_9 \
+	"DROP TABLE oauth_client_documents;" \
 	"DROP INDEX oauth_clients_origin;" \
 	"ALTER TABLE oauth_clients DROP COLUMN public;" \
 	"ALTER TABLE oauth_clients DROP COLUMN origin;" \
