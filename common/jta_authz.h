@@ -431,6 +431,12 @@ enum jta_err jta_authz_cimd_client(struct jta_authz *az, const char *url,
     int64_t now, char *name, size_t namesz, json_t **uris,
     struct jta_error *err) JTA_WUR;
 
+/* Seconds a document may be kept by its Cache-Control value cc (RFC 9111
+ * §5.2.2): 0 for no-store, no-cache or an unreadable max-age; max-age
+ * bounded by JTA_LIMIT_CIMD_MAX_AGE; JTA_LIMIT_CIMD_DEFAULT_AGE without
+ * either.  Exposed for the unit tests. */
+int64_t jta_authz_cimd_max_age(const char *cc);
+
 /* What the authorization server offers beyond RFC 6749 (the
  * configuration's oauth_client_registration and
  * oauth_client_metadata_documents). */

@@ -61,11 +61,8 @@ urlok(const char *url)
 	    strstr(u.path, "/./") == NULL && strstr(u.path, "/../") == NULL;
 }
 
-/* Seconds a document may be kept by Cache-Control cc (RFC 9111 §5.2.2):
- * 0 for no-store or no-cache, max-age bounded by JTA_LIMIT_CIMD_MAX_AGE,
- * JTA_LIMIT_CIMD_DEFAULT_AGE without either. */
-static int64_t
-maxage(const char *cc)
+int64_t
+jta_authz_cimd_max_age(const char *cc)
 {
 	const char	*p = cc, *e;
 	uint64_t	 n;
@@ -82,12 +79,16 @@ maxage(const char *cc)
 		if ((len == 8 && strncasecmp(p, "no-store", 8) == 0) ||
 		    (len == 8 && strncasecmp(p, "no-cache", 8) == 0))
 			return 0;
-		if (len > 8 && strncasecmp(p, "max-age=", 8) == 0) {
-			if (jta_text_parse_uint(p + 8, len - 8,
-			    JTA_LIMIT_CIMD_MAX_AGE * 1000ULL, &n) != 0)
+		if (len >= 8 && strncasecmp(p, "max-age=", 8) == 0) {
+			/* RFC 9111 §1.2.2: delta-seconds is digits; one too
+			 * large to read is "a very long time", so the cap. */
+			if (len == 8 || strspn(p + 8, "0123456789") < len - 8)
 				return 0;	/* unreadable: keep nothing */
-			age = n > JTA_LIMIT_CIMD_MAX_AGE ?
-			    JTA_LIMIT_CIMD_MAX_AGE : (int64_t)n;
+			if (len - 8 > 10 || jta_text_parse_uint(p + 8, len - 8,
+			    UINT32_MAX, &n) != 0 || n > JTA_LIMIT_CIMD_MAX_AGE)
+				age = JTA_LIMIT_CIMD_MAX_AGE;
+			else
+				age = (int64_t)n;
 		}
 		p = e;
 	}
@@ -192,7 +193,7 @@ jta_authz_cimd_client(struct jta_authz *az, const char *url, int64_t now,
 		    err->detail);
 		goto out;
 	}
-	age = maxage(got.cache_control);
+	age = jta_authz_cimd_max_age(got.cache_control);
 	if (age > 0 && (rc = jta_store_cimd_put(az->st, url, name, *uris, now,
 	    now + age, JTA_LIMIT_CIMD_ROWS, err)) != JTA_OK)
 		goto out;

@@ -1096,6 +1096,28 @@ START_TEST(audience_binds_the_family)
 }
 END_TEST
 
+/* RFC 9111 §5.2.2, bounded: how long a metadata document is kept. */
+START_TEST(cimd_max_age_follows_cache_control)
+{
+	ck_assert_int_eq(jta_authz_cimd_max_age(""),
+	    JTA_LIMIT_CIMD_DEFAULT_AGE);
+	ck_assert_int_eq(jta_authz_cimd_max_age("max-age=60"), 60);
+	ck_assert_int_eq(jta_authz_cimd_max_age("public, MAX-AGE=120 "), 120);
+	ck_assert_int_eq(jta_authz_cimd_max_age("max-age=999999999"),
+	    JTA_LIMIT_CIMD_MAX_AGE);
+	ck_assert_int_eq(jta_authz_cimd_max_age("max-age=60, no-store"), 0);
+	ck_assert_int_eq(jta_authz_cimd_max_age("no-cache"), 0);
+	ck_assert_int_eq(jta_authz_cimd_max_age("max-age=-1"), 0);
+	ck_assert_int_eq(jta_authz_cimd_max_age("max-age=1e3"), 0);
+	ck_assert_int_eq(jta_authz_cimd_max_age("max-age="), 0);
+	ck_assert_int_eq(jta_authz_cimd_max_age("max-age=99999999999999999999"
+	    "999"), JTA_LIMIT_CIMD_MAX_AGE);
+	ck_assert_int_eq(jta_authz_cimd_max_age("max-age=0"), 0);
+	ck_assert_int_eq(jta_authz_cimd_max_age("private"),
+	    JTA_LIMIT_CIMD_DEFAULT_AGE);
+}
+END_TEST
+
 /* RFC 9207 §3, RFC 7591: what the metadata says with features on. */
 START_TEST(metadata_says_iss_and_registration)
 {
@@ -1195,6 +1217,7 @@ authz_suite(void)
 	tcase_add_test(tc, metadata_says_iss_and_registration);
 	tcase_add_test(tc, resource_names_an_audience);
 	tcase_add_test(tc, audience_binds_the_family);
+	tcase_add_test(tc, cimd_max_age_follows_cache_control);
 	tcase_add_test(tc, challenge_names_the_metadata);
 	suite_add_tcase(s, tc);
 
