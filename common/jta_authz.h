@@ -437,6 +437,22 @@ enum jta_err jta_authz_cimd_client(struct jta_authz *az, const char *url,
  * either.  Exposed for the unit tests. */
 int64_t jta_authz_cimd_max_age(const char *cc);
 
+/*
+ * CORS for the endpoints a browser-based MCP client (the MCP Inspector, a
+ * web app with PKCE) calls with fetch: the metadata documents, the token,
+ * revocation and registration endpoints.  None of them uses cookies, and
+ * each answers the same to any origin, so "Access-Control-Allow-Origin:
+ * *" (Fetch standard §3.2.3: never with credentials) gives a page nothing
+ * it could not get from a server.  Not for /oauth/authorize, which a
+ * browser navigates to.  jta_authz_cors adds the header; a request whose
+ * method is OPTIONS is a preflight (§4.8), which jta_authz_preflight
+ * answers 204 allowing methods and the headers those clients send, and
+ * returns 1; else 0, nothing sent.
+ */
+enum jta_err jta_authz_cors(struct jta_resp *resp) JTA_WUR;
+int jta_authz_preflight(const struct jta_req *req, struct jta_resp *resp,
+    const char *methods, enum jta_err *rc);
+
 /* What the authorization server offers beyond RFC 6749 (the
  * configuration's oauth_client_registration and
  * oauth_client_metadata_documents). */

@@ -136,6 +136,29 @@ jta_authz_resource_metadata(const char *public_url,
 }
 
 enum jta_err
+jta_authz_cors(struct jta_resp *resp)
+{
+	return jta_resp_header(resp, "Access-Control-Allow-Origin", "*");
+}
+
+int
+jta_authz_preflight(const struct jta_req *req, struct jta_resp *resp,
+    const char *methods, enum jta_err *rc)
+{
+	if (strcmp(req->method_name, "OPTIONS") != 0)
+		return 0;
+	if ((*rc = jta_authz_cors(resp)) == JTA_OK &&
+	    (*rc = jta_resp_header(resp, "Access-Control-Allow-Methods",
+	    methods)) == JTA_OK &&
+	    (*rc = jta_resp_header(resp, "Access-Control-Allow-Headers",
+	    "Authorization, Content-Type, MCP-Protocol-Version")) == JTA_OK &&
+	    (*rc = jta_resp_header(resp, "Access-Control-Max-Age",
+	    "600")) == JTA_OK)
+		*rc = jta_resp_empty(resp, 204);
+	return 1;
+}
+
+enum jta_err
 jta_authz_challenge(const char *public_url, enum jta_endpoint_audience aud,
     int invalid_token, char *out, size_t outsz)
 {

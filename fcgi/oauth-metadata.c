@@ -22,6 +22,10 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	json_t		*q = NULL, *m;
 
 	(void)who;
+	if (jta_authz_preflight(req, resp, "GET, HEAD", &rc))
+		return rc;
+	if ((rc = jta_authz_cors(resp)) != JTA_OK)
+		return rc;
 	if (req->method != JTA_METHOD_GET && req->method != JTA_METHOD_HEAD)
 		return jta_fcgi_method_not_allowed(resp, "GET, HEAD", err);
 	if ((rc = jta_req_query(req, NULL, 0, &q, err)) != JTA_OK)

@@ -67,6 +67,10 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "path",
 		    "dynamic client registration is off on this server; "
 		    "its operator registers clients");
+	if (jta_authz_preflight(req, resp, "POST", &rc))
+		return rc;
+	if ((rc = jta_authz_cors(resp)) != JTA_OK)
+		return rc;
 	if (req->method != JTA_METHOD_POST)
 		return jta_fcgi_method_not_allowed(resp, "POST", err);
 	/* RFC 7591 §3.1: the metadata is an application/json body. */

@@ -133,6 +133,37 @@ def discovery(c, stack, s):
     st, h, body = stack.request("POST",
                                 "/.well-known/oauth-protected-resource")
     c.eq(s + "the resource metadata answers GET only", st, 405)
+    # CORS for browser-based clients (the MCP Inspector): the documents
+    # and the token endpoint, not the sign-in page.
+    for path in ("/.well-known/oauth-protected-resource/mcp",
+                 "/.well-known/oauth-authorization-server"):
+        st, h, body = stack.request("GET", path, headers={
+            "Origin": "http://localhost:6274"})
+        c.check(s + "%s: Access-Control-Allow-Origin *" % path,
+                st == 200 and h.get("access-control-allow-origin") == "*",
+                h)
+        st, h, body = stack.request("OPTIONS", path, headers={
+            "Origin": "http://localhost:6274",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "mcp-protocol-version"})
+        c.check(s + "%s: a preflight is 204 allowing MCP-Protocol-Version"
+                % path, st == 204 and h.get("access-control-allow-origin")
+                == "*" and "MCP-Protocol-Version" in h.get(
+                    "access-control-allow-headers", ""), (st, h))
+    st, h, body = stack.request("OPTIONS", "/oauth/token", headers={
+        "Origin": "http://localhost:6274",
+        "Access-Control-Request-Method": "POST"})
+    c.check(s + "/oauth/token: a preflight is 204 allowing POST",
+            st == 204 and h.get("access-control-allow-methods") == "POST",
+            (st, h))
+    st, h, body = stack.request("POST", "/oauth/token", headers=FORM,
+                                raw_body=b"grant_type=x")
+    c.check(s + "/oauth/token's answers (errors too) allow any origin",
+            st == 401 and h.get("access-control-allow-origin") == "*",
+            (st, h))
+    st, h, body = stack.request("GET", "/oauth/authorize")
+    c.check(s + "/oauth/authorize does not take part in CORS",
+            "access-control-allow-origin" not in h, h)
     st, h, body = stack.request(
         "GET", "/.well-known/oauth-protected-resource/other")
     c.check(s + "no metadata for a resource we do not have",
