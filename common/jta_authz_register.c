@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "jta_audit.h"
 #include "jta_authz.h"
 #include "jta_authz_int.h"
 #include "jta_log.h"
@@ -141,6 +142,32 @@ jta_authz_meta_check(const json_t *meta, json_t **uris, const char **name,
 	return JTA_OK;
 }
 
+/* The audit log's row of a registration (README "Audit log"): who is
+ * the address that registered, the detail the client and its name. */
+static void
+audit(struct jta_authz *az, const char *id, const char *name,
+    const char *address, int64_t now)
+{
+	struct jta_audit_event ev;
+	struct jta_error e;
+	char		 who[96], detail[JTA_AUDIT_DETAIL_MAX + 1];
+
+	snprintf(who, sizeof(who), "address:%s", address != NULL ? address :
+	    "-");
+	snprintf(detail, sizeof(detail), "client %s: %s", id, name);
+	memset(&ev, 0, sizeof(ev));
+	memset(&e, 0, sizeof(e));
+	ev.when = now;
+	ev.who = who;
+	ev.action = "client-register";
+	ev.endpoint = "oauth.register";
+	ev.status = 201;
+	ev.detail = detail;
+	if (jta_audit_write(az->st, &ev, &e) != JTA_OK)
+		jta_errorlog("audit: client-register %s: not recorded: %s", id,
+		    e.detail);
+}
+
 enum jta_err
 jta_authz_register(struct jta_authz *az, const json_t *meta,
     const char *address, int64_t now, json_t **out, struct jta_error *err)
@@ -203,6 +230,7 @@ jta_authz_register(struct jta_authz *az, const json_t *meta,
 	}
 	jta_info("oauth: client registered client_id=%s public=%d", id,
 	    public);
+	audit(az, id, name, c.address, now);
 	*out = o;
 	o = NULL;
 	rc = JTA_OK;

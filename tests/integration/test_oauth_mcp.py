@@ -460,6 +460,11 @@ def admin_list(c, stack, s, pub, tokens):
               "'admin:client-remove'")
     c.check(s + "... and the removal is audited",
             any(pub in (d or "") for _, d in rows), rows)
+    rows = db(stack, "SELECT who, endpoint, status, detail FROM audit_log "
+              "WHERE action = 'client-register'")
+    c.check(s + "registrations are audited with the address and the name",
+            ("address:127.0.0.1", "oauth.register", 201,
+             "client %s: <b>MCP</b> & Co" % pub) in rows, rows[:3])
 
 
 def sdk(stack, client_metadata_url=None):
