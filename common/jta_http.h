@@ -141,8 +141,8 @@ void jta_http_fetched_free(struct jta_http_fetched *out);
  * a struct in_addr; AF_INET6: a struct in6_addr): not unspecified,
  * loopback (unless allow_loopback), private (RFC 1918, RFC 4193 unique
  * local, RFC 6598 shared), link-local, site-local, multicast, broadcast,
- * reserved or benchmarking; an IPv4-mapped or NAT64 IPv6 address is judged
- * by its IPv4 address.  0 for any other family.
+ * reserved or benchmarking; an IPv4-mapped, NAT64 or 6to4 IPv6 address is
+ * judged by its IPv4 address.  0 for any other family.
  */
 int jta_http_addr_public(int family, const void *addr, int allow_loopback);
 

@@ -72,6 +72,9 @@ jta_http_addr_public(int family, const void *addr, int allow_loopback)
 	 * IPv4-mapped (RFC 4291 §2.5.5.2), NAT64 (RFC 6052 §2.1). */
 	if (memcmp(a, mapped, 12) == 0 || memcmp(a, nat64, 12) == 0)
 		return v4ok(a + 12, allow_loopback);
+	/* 6to4 (RFC 3056 §2): 2002:V4ADDR::/48 reaches that IPv4 host. */
+	if (a[0] == 0x20 && a[1] == 0x02)
+		return v4ok(a + 2, 0);
 	if (memcmp(a, zero, 15) == 0 && a[15] == 1)	/* ::1 */
 		return allow_loopback;
 	return !(memcmp(a, zero, 12) == 0 ||	/* ::, IPv4-compatible */

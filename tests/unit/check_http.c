@@ -617,9 +617,11 @@ START_TEST(addr_public_refuses_special_ranges)
 	static const char *const bad6[] = { "::", "::1", "fe80::1",
 	    "fc00::1", "fd12:3456::1", "ff02::1", "fec0::1", "::ffff:127.0.0.1",
 	    "::ffff:10.0.0.1", "::ffff:169.254.169.254", "64:ff9b::10.0.0.1",
-	    "::10.0.0.1" };
+	    "::10.0.0.1", "2002:7f00:1::1", "2002:a00:1::",
+	    "2002:a9fe:a9fe::1" };
 	static const char *const good6[] = { "2001:4860:4860::8888",
-	    "2606:4700::1111", "::ffff:8.8.8.8", "64:ff9b::8.8.8.8" };
+	    "2606:4700::1111", "::ffff:8.8.8.8", "64:ff9b::8.8.8.8",
+	    "2002:808:808::1" };
 	struct in_addr	 a4;
 	struct in6_addr	 a6;
 	size_t		 i;
