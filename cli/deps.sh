@@ -39,6 +39,9 @@ if [ "${1:-}" = test ]; then
 	# The Debian package's build and check (tests/deb-check.sh); groff
 	# checks the manual pages (tests/man-check.sh).
 	pkgs="$pkgs debhelper lintian groff-base"
+	# test_oauth_mcp.py makes the certificate of its loopback https
+	# server of client metadata documents with the openssl command.
+	pkgs="$pkgs openssl"
 fi
 
 # The schema tests' npm packages, at the exact versions of

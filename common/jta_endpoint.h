@@ -93,6 +93,19 @@ enum jta_endpoint_project {
 	JTA_PROJECT_DEFAULT	/* the configuration's default_project */
 };
 
+/*
+ * Whose resource a program is (RFC 8707 resource indicators, RFC 9728
+ * protected resource metadata): an access token our authorization server
+ * issued names one audience and is refused by programs of the other
+ * (jta_auth_bearer), unless the configuration's oauth_audience_shared
+ * says both.  API keys serve both.  0, the REST API, is the default, so
+ * an entry that says nothing is the API's; /mcp's entry ends in MCP.
+ */
+enum jta_endpoint_audience {
+	JTA_ENDPOINT_AUD_API = 0,	/* public_url: the REST API */
+	JTA_ENDPOINT_AUD_MCP		/* public_url + "/mcp" */
+};
+
 /* Method bits (of enum jta_method). */
 #define JTA_ENDPOINT_M(m)	(1u << (m))
 #define JTA_ENDPOINT_GET	(JTA_ENDPOINT_M(JTA_METHOD_GET) | \
@@ -130,6 +143,8 @@ struct jta_endpoint_def {
 	/* The name of a request no route covers (answered 404). */
 	enum jta_endpoint_name	 name;
 	struct jta_endpoint_route routes[JTA_ENDPOINT_ROUTES];
+	/* Whose access tokens it takes (guard JTA_ENDPOINT_RULES). */
+	enum jta_endpoint_audience audience;
 };
 
 /* The entry of program (e.g. "jta-issues"), or NULL when it has none.

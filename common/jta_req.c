@@ -211,6 +211,11 @@ jta_req_init(struct jta_req *req, jta_req_getparam get, void *arg,
 	    (rc = copyparam(req->client_dn, sizeof(req->client_dn), v,
 	    431, "SSL_CLIENT_S_DN", err)) != JTA_OK)
 		return rc;
+	/* Set by the web server, not the client; an IPv6 address is at
+	 * most 45 characters (RFC 4291 §2.2 with an IPv4 tail). */
+	if ((v = get("REMOTE_ADDR", arg)) != NULL &&
+	    strlen(v) < sizeof(req->remote_addr))
+		memcpy(req->remote_addr, v, strlen(v) + 1);
 	if ((v = get("HTTP_ORIGIN", arg)) != NULL &&
 	    (rc = copyparam(req->origin, sizeof(req->origin), v, 431,
 	    "Origin", err)) != JTA_OK)

@@ -70,6 +70,10 @@ struct jta_req {
 	char		 mcp_name[JTA_LIMIT_HEADER + 1];
 	int		 has_mcp_method;
 	int		 has_mcp_name;
+	/* The web server's REMOTE_ADDR (RFC 3875 §4.1.8), "" when absent
+	 * or not an address's length: the per-address rate of client
+	 * registration (fcgi/oauth-register.c). */
+	char		 remote_addr[64];
 };
 
 /*

@@ -265,6 +265,33 @@ const char *const jta_db_migrations[JTA_STORE_VERSION] = {
 	" created INTEGER NOT NULL,"
 	" created_by TEXT NOT NULL DEFAULT '',"
 	" UNIQUE (scope, subject, metric, per));",
+	/* 10: MCP clients' authorization (issue 14, item 4).  Clients may
+	 * be public (RFC 7591 token_endpoint_auth_method "none": no secret,
+	 * PKCE required) and say how they came: added by an operator, or
+	 * registered through RFC 7591 (with the address that registered,
+	 * for the per-address rate).  A code and its token family are bound
+	 * to one audience (RFC 8707 resource): 'api' (public_url) or 'mcp'
+	 * (public_url/mcp); rows from before are the API's. */
+	"ALTER TABLE oauth_clients ADD COLUMN public INTEGER NOT NULL"
+	" DEFAULT 0 CHECK (public IN (0, 1));"
+	"ALTER TABLE oauth_clients ADD COLUMN origin TEXT NOT NULL"
+	" DEFAULT 'admin' CHECK (origin IN ('admin', 'registered'));"
+	"ALTER TABLE oauth_clients ADD COLUMN address TEXT"
+	" CHECK (address IS NULL OR length(address) <= 64);"
+	"CREATE INDEX oauth_clients_origin ON oauth_clients(origin, address,"
+	" created);"
+	"ALTER TABLE oauth_codes ADD COLUMN audience TEXT NOT NULL"
+	" DEFAULT 'api' CHECK (audience IN ('api', 'mcp'));"
+	"ALTER TABLE oauth_tokens ADD COLUMN audience TEXT NOT NULL"
+	" DEFAULT 'api' CHECK (audience IN ('api', 'mcp'));"
+	/* Client ID Metadata Documents fetched, as checked, until expires
+	 * (HTTP caching, bounded). */
+	"CREATE TABLE oauth_client_documents ("
+	" url TEXT PRIMARY KEY CHECK (length(url) <= 512),"
+	" name TEXT NOT NULL CHECK (length(name) <= 128),"
+	" redirect_uris TEXT NOT NULL CHECK (json_valid(redirect_uris)),"
+	" fetched INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL);",
 };
 
 /*
