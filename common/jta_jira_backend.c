@@ -1339,4 +1339,6 @@ const struct jta_backend_ops jta_jira_ops = {
 	.tk_create = jta_jira_backend_tk_create,
 	.tk_update = jta_jira_backend_tk_update,
 	.tk_delete = jta_jira_backend_tk_delete,
+	.knowledge = jta_jira_backend_knowledge,
+	.article = jta_jira_backend_article,
 };

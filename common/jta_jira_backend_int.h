@@ -55,4 +55,14 @@ enum jta_err jta_jira_backend_tk_update(struct jta_backend *be,
 enum jta_err jta_jira_backend_tk_delete(struct jta_backend *be,
     const struct jta_user *who, int64_t id, struct jta_error *err);
 
+/* ---- in jta_jira_knowledge.c: knowledge before tickets
+ * (jta_backend.h's knowledge and article) ---- */
+
+enum jta_err jta_jira_backend_knowledge(struct jta_backend *be,
+    const struct jta_user *who, const char *text, const char *space,
+    size_t limit, json_t **out, struct jta_error *err);
+enum jta_err jta_jira_backend_article(struct jta_backend *be,
+    const struct jta_user *who, const char *id, json_t **out,
+    struct jta_error *err);
+
 #endif

@@ -114,6 +114,13 @@ audit(struct jta_operator *op, const char *what, int status,
 }
 
 enum jta_err
+jta_operator_audit(struct jta_operator *op, const char *what, int status,
+    const char *detail, struct jta_error *err)
+{
+	return audit(op, what, status, NULL, NULL, detail, err);
+}
+
+enum jta_err
 jta_operator_login(struct jta_operator *op, const char *name,
     struct jta_error *err)
 {

@@ -102,6 +102,15 @@ enum jta_err jta_operator_open(struct jta_operator *op,
 /* Close what jta_operator_open opened; a zeroed op is a no-op. */
 void jta_operator_close(struct jta_operator *op);
 
+/*
+ * Record a change op made elsewhere (the knowledge base, jta_kb.h) as
+ * every operator change is: one audit row admin:<what> by
+ * operator:<login>, with status and detail (never a secret); logged too
+ * when op->log.  JTA_ERR_DB (500) when the row could not be written.
+ */
+enum jta_err jta_operator_audit(struct jta_operator *op, const char *what,
+    int status, const char *detail, struct jta_error *err) JTA_WUR;
+
 /* ---- the kill switch and the access rules ---- */
 
 /*

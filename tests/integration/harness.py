@@ -27,7 +27,8 @@ PROGRAMS = ("healthz", "issues", "issue", "comments", "transitions",
             "projects", "me", "tickets", "oauth-start", "oauth-callback",
             "oauth-authorize", "oauth-token", "oauth-revoke",
             "oauth-metadata", "similar", "users", "openapi",
-            "project-fields", "drafts", "metrics", "admin-api", "browse")
+            "project-fields", "drafts", "metrics", "admin-api", "browse",
+            "knowledge")
 # The account the web servers' workers run as: it must reach the sockets
 # and read htdocs, nothing more.
 WEB_USER = "www-data"

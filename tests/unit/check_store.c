@@ -40,9 +40,15 @@
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
-/* SQL that takes a current file back to schema 8 (drops what migration
- * 9 made: the quotas; the counts live in DATABASE.usage). */
-#define DOWN_TO_8 \
+/* SQL that takes a current file back to schema 9 (drops what migration
+ * 10 made: the knowledge base; its triggers go with its table). */
+#define DOWN_TO_9 \
+	"DROP TABLE kb_fts; DROP TABLE kb_tri; DROP TABLE kb_articles;" \
+	"PRAGMA user_version = 9;"
+
+/* ... back to schema 8 (drops what migration 9 made: the quotas; the
+ * counts live in DATABASE.usage). */
+#define DOWN_TO_8 DOWN_TO_9 \
 	"DROP TABLE quotas; PRAGMA user_version = 8;"
 
 /* ... back to schema 7 (drops what migration 8 made: the audit log). */
