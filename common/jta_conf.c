@@ -53,6 +53,9 @@ static const struct key keys[] = {
 	{ "metrics_dir",	K_PATH,		F(metrics_dir), 0 },
 	/* on: count usage and check quotas (jta_usage.h); off: neither. */
 	{ "usage_counting",	K_ONOFF,	F(usage_counting), 0 },
+	/* on: knowledge search reaches Confluence and JSM's knowledge
+	 * base (their scopes join the consent, jta_oauth.c). */
+	{ "knowledge_confluence", K_ONOFF,	F(knowledge_confluence), 0 },
 };
 #undef F
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))

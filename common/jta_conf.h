@@ -55,6 +55,10 @@ struct jta_conf {
 	int	 metrics;			/* metrics = on|off */
 	char	 metrics_dir[JTA_CONF_PATH_MAX];
 	int	 usage_counting;		/* 1: count usage, cap quotas */
+	/* backend = jira: also search Confluence and the service desks'
+	 * knowledge base as the person (jta_confluence.h), asking for
+	 * their scopes at consent. */
+	int	 knowledge_confluence;		/* on|off, off by default */
 };
 
 /* Set every key to its documented default. */

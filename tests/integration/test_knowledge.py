@@ -302,12 +302,171 @@ def jira(c, stack, s):
     latency(c, s + "jira", alice)
 
 
+# ---- Confluence and the JSM knowledge base (knowledge_confluence) ----
+
+def conf_confluence(stack):
+    return tj.conf(stack, extra="knowledge_confluence = on\n")
+
+
+def ids(j):
+    return [a["id"] for a in (j or {}).get("articles", [])]
+
+
+def calls(name):
+    st = tj.standin.world
+    with st.lock:
+        return dict(st.counters["api_calls"]).get(name, 0)
+
+
+def confluence_mode(c, stack, s):
+    import atlassian
+    import confluence as cf
+    w = tj.standin.world
+    arts = import_all(c, stack, s + "confluence ")
+    st, page, _ = tj.consent(c, stack, s)
+    m = tj.KEY_RE.search(page or "")
+    if not c.check(s + "confluence: a linked person", st == 200 and m, page):
+        return
+    alice = Client(stack, m.group(1))
+    site = w.site_url("acme")
+    cs0 = calls("confluence GET /wiki/rest/api/search")
+    kb0 = calls("GET /rest/servicedeskapi/knowledgebase/article")
+    st, _, j, raw = alice.call("GET", q("/api/knowledge", text=WIFI_Q))
+    c.check(s + "confluence: the Wi-Fi question finds the Confluence page "
+            "first, then the local article and the blog post",
+            st == 200 and ids(j)[:1] == ["page-1001"] and
+            "blog-2001" in ids(j) and
+            arts["wifi.html"]["id"] in ids(j), (st, raw[:600]))
+    c.eq(s + "confluence: one search is one Confluence call and one JSM "
+         "call", (calls("confluence GET /wiki/rest/api/search") - cs0,
+                  calls("GET /rest/servicedeskapi/knowledgebase/article") -
+                  kb0), (1, 1))
+    latency(c, s + "confluence (2 stand-in calls each)", alice)
+    c.eq(s + "confluence: it says where it searched",
+         (j or {}).get("searched"), ["confluence", "jsm", "local"])
+    first = (j or {}).get("articles", [{}])[0]
+    c.check(s + "confluence: a page carries title, space, excerpt without "
+            "highlight marks, updated and its link on the site",
+            first.get("title") == "Connect to the office Wi-Fi" and
+            first.get("space") == "IT" and first.get("from") ==
+            "confluence" and "@@@" not in first.get("excerpt", "x") and
+            "CorpNet" in first.get("excerpt", "") and
+            first.get("updated") == "2026-11-02T10:00:00.000Z" and
+            first.get("url") == site + "/wiki/spaces/IT/pages/1001/"
+            "Connect+to+the+office+Wi-Fi", first)
+    c.check(s + "confluence: the HR page only Bob may read never appears",
+            "page-1003" not in ids(j), ids(j))
+    last = cf.state(w)["cql"][-1]
+    c.eq(s + "confluence: the CQL is pages and blog posts, each term a "
+         "quoted text clause", last,
+         'type in (page, blogpost) AND (text ~ "connect" OR text ~ '
+         '"office")')
+    # A person's text that tries to end the string or add clauses.
+    for text in ('wifi" OR space = "HR', 'office\\" OR title ~ "salary',
+                 "salary) OR (type = page", "NOT office AND salary OR x",
+                 'office* AND (title:wifi)^2 ~ \\ "x" {a TO b} /re/',
+                 "salary\u00a0allowance -office +wifi !x"):
+        st, _, j, raw = alice.call("GET", q("/api/knowledge", text=text))
+        last = cf.state(w)["cql"][-1]
+        c.check(s + "confluence: %r stays words: 200, the HR page not "
+                "found, the CQL one text clause per term" % text,
+                st == 200 and "page-1003" not in ids(j) and
+                last.startswith('type in (page, blogpost) AND (text ~ "')
+                and last.count("(") == 2 and "HR" not in last and
+                "title" not in last.replace('text ~ "title"', ""),
+                (st, last, raw[:300]))
+    st, _, j, _ = alice.call("GET", q("/api/knowledge", text=WIFI_Q,
+                                      space="IT"))
+    last = cf.state(w)["cql"][-1]
+    c.check(s + "confluence: space=IT is a quoted space clause; only IT "
+            "pages (the local ones have no space IT)",
+            st == 200 and last.endswith(') AND space = "IT"') and
+            "page-1001" in ids(j) and set(ids(j)) <= {
+                "page-1001", "page-1002", "blog-2001", "page-1004"},
+            (last, ids(j)))
+    # JSM's knowledge base: the HELP pages, found once.
+    st, _, j, _ = alice.call("GET", q("/api/knowledge",
+                                      text="printer jams paper tray"))
+    c.check(s + "confluence: a knowledge-base article found by Confluence "
+            "and JSM is listed once",
+            st == 200 and ids(j).count("page-3001") == 1, ids(j))
+    c.eq(s + "confluence: JSM was asked with the terms",
+         cf.state(w)["jsm_queries"][-1], "printer jams paper tray")
+    st, _, j, _ = alice.call("GET", q("/api/knowledge",
+                                      text="alarm code reception"))
+    c.check(s + "confluence: a knowledge-base article Alice may not read "
+            "never appears", st == 200 and "page-3002" not in ids(j),
+            ids(j))
+    # Reading.
+    st, _, j, raw = alice.call("GET", "/api/knowledge/page-1001")
+    c.check(s + "confluence: page-1001 read through v2 as Markdown",
+            st == 200 and j["title"] == "Connect to the office Wi-Fi" and
+            j["body"].startswith("## Office Wi-Fi") and
+            "- Forget the Guest network first" in j["body"] and
+            j["url"] == site + "/wiki/spaces/IT/pages/1001/"
+            "Connect+to+the+office+Wi-Fi" and j["from"] == "confluence",
+            (st, raw[:500]))
+    st, _, j, _ = alice.call("GET", "/api/knowledge/blog-2001")
+    c.check(s + "confluence: a blog post is read too",
+            st == 200 and "Saturday" in j.get("body", ""), (st, j))
+    for path in ("/api/knowledge/page-1003", "/api/knowledge/page-9999",
+                 "/api/knowledge/blog-1001", "/api/knowledge/page-3002"):
+        st, _, j, _ = alice.call("GET", path)
+        c.check(s + "confluence: %s is 404 naming id" % path,
+                st == 404 and j.get("field") == "id", (st, j))
+    st, _, j, _ = alice.call("GET", "/api/knowledge/" +
+                             arts["wifi.html"]["id"])
+    c.check(s + "confluence: a local article is still read locally",
+            st == 200 and j["from"] == "local", (st, j))
+    # Bob may read the HR page.
+    tj.standin.config(person=dict(atlassian.BOB))
+    st, page, _ = tj.consent(c, stack, s + "bob")
+    m = tj.KEY_RE.search(page or "")
+    if c.check(s + "confluence: Bob linked", st == 200 and m, page):
+        bob = Client(stack, m.group(1))
+        st, _, j, _ = bob.call("GET", q("/api/knowledge",
+                                        text="salary bands allowance"))
+        c.check(s + "confluence: Bob finds the HR page he may read",
+                st == 200 and "page-1003" in ids(j), (st, j))
+        st, _, j, _ = bob.call("GET", "/api/knowledge/page-1003")
+        c.check(s + "confluence: ... and reads it", st == 200 and
+                "Confidential" in j.get("body", ""), (st, j))
+    # A site without JSM: searched without it.
+    cf.configure(w, no_jsm=["acme"])
+    st, _, j, _ = alice.call("GET", q("/api/knowledge", text=WIFI_Q))
+    c.check(s + "confluence: a site without JSM searches the rest",
+            st == 200 and j["searched"] == ["confluence", "local"] and
+            "page-1001" in ids(j), (st, j))
+    # A site without Confluence: a clear 404.
+    cf.configure(w, no_confluence=["acme"], no_jsm=[])
+    st, h, j, _ = alice.call("GET", q("/api/knowledge", text=WIFI_Q))
+    c.check(s + "confluence: a site without Confluence is 404 naming "
+            "Confluence", st == 404 and "no Confluence" in
+            (j or {}).get("detail", "") and
+            h.get("content-type") == "application/problem+json", (st, j))
+    st, _, j, _ = alice.call("GET", "/api/knowledge/page-1001")
+    c.check(s + "confluence: ... and its pages are 404", st == 404, (st, j))
+    cf.configure(w, no_confluence=[])
+    # A link made before knowledge_confluence: its token lacks the scopes.
+    with w.lock:
+        for fam in w.families.values():
+            fam["scope"] = " ".join(x for x in fam["scope"].split()
+                                    if "confluence" not in x)
+    st, _, j, _ = alice.call("GET", q("/api/knowledge", text=WIFI_Q))
+    c.check(s + "confluence: a token without Confluence's scopes asks the "
+            "person to link again", st == 401 and "/oauth/start" in
+            (j or {}).get("detail", "") and "Confluence" in j["detail"],
+            (st, j))
+
+
 def main():
     cases = jtatest.Cases()
     try:
         for server in ("nginx", "apache"):
             for mode, test, extra in (("local", local, None),
-                                      ("jira", jira, tj.conf)):
+                                      ("jira", jira, tj.conf),
+                                      ("confluence", confluence_mode,
+                                       conf_confluence)):
                 work = tempfile.mkdtemp(prefix="jta-kb-%s-" % server)
                 stack = harness.Stack(server, jtatest.BUILDDIR,
                                       jtatest.SRCDIR, work, extra)

@@ -14,8 +14,10 @@
 
 #include <jansson.h>
 
+#include "jta_confluence.h"
 #include "jta_db.h"
 #include "jta_html.h"
+#include "jta_suggest.h"
 #include "jta_log.h"
 #include "jta_store_kb.h"
 
@@ -120,6 +122,160 @@ START_TEST(query_too_long_is_refused_not_cut)
 		ck_assert_uint_eq(strlen(q.words), 2 + JTA_LIMIT_TEXT_QUERY +
 		    JTA_LIMIT_TEXT_QUERY / 2);
 	}
+}
+END_TEST
+
+/* ---- CQL ---- */
+
+static void
+cqls(const char *word, int lucene, const char *want)
+{
+	char	 out[256];
+
+	ck_assert_int_eq(jta_confluence_cql_string(word, lucene, out,
+	    sizeof(out)), 0);
+	ck_assert_str_eq(out, want);
+}
+
+START_TEST(cql_strings_escape_quotes_backslashes_and_lucene)
+{
+	/* CQL strings: '"' and '\' behind a backslash. */
+	cqls("a\"b\\c", 0, "\"a\\\"b\\\\c\"");
+	cqls("IT", 0, "\"IT\"");
+	/* Lucene's specials behind a backslash Lucene sees (written "\\"
+	 * in the CQL string); '"' and '\' then also CQL-escaped. */
+	cqls("wi-fi*", 1, "\"wi\\\\-fi\\\\*\"");
+	cqls("a\"", 1, "\"a\\\\\\\"\"");
+	cqls("(x:y)^2~", 1,
+	    "\"\\\\(x\\\\:y\\\\)\\\\^2\\\\~\"");
+	/* Lucene's operators become words. */
+	cqls("AND", 1, "\"and\"");
+	cqls("NOT", 1, "\"not\"");
+	cqls("OR", 0, "\"OR\"");
+	{
+		char	 small[4];
+
+		ck_assert_int_eq(jta_confluence_cql_string("abcd", 0, small,
+		    sizeof(small)), -1);
+	}
+}
+END_TEST
+
+START_TEST(cql_of_a_search)
+{
+	struct jta_suggest_terms t;
+	struct jta_error e;
+	char	 cql[1024];
+
+	memset(&e, 0, sizeof(e));
+	jta_suggest_terms("How do I connect to the office Wi-Fi?", &t);
+	ck_assert_int_eq(jta_confluence_cql(&t, NULL, cql, sizeof(cql), &e),
+	    JTA_OK);
+	ck_assert_str_eq(cql, "type in (page, blogpost) AND (text ~ "
+	    "\"connect\" OR text ~ \"office\")");
+	jta_suggest_terms("wifi\" OR space = \"HR", &t);
+	ck_assert_int_eq(jta_confluence_cql(&t, "IT", cql, sizeof(cql), &e),
+	    JTA_OK);
+	ck_assert_str_eq(cql, "type in (page, blogpost) AND (text ~ "
+	    "\"wifi\" OR text ~ \"space\") AND space = \"IT\"");
+	jta_suggest_terms("the and to", &t);
+	ck_assert_int_eq(jta_confluence_cql(&t, NULL, cql, sizeof(cql), &e),
+	    JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "text");
+	jta_suggest_terms("caf\xc3\xa9 wlan", &t);
+	ck_assert_int_eq(jta_confluence_cql(&t, NULL, cql, 40, &e),
+	    JTA_ERR_INTERNAL);
+}
+END_TEST
+
+START_TEST(confluence_answers_to_articles)
+{
+	struct jta_error e;
+	enum jta_confluence_kind k;
+	json_t	*reply, *out = json_array(), *a = NULL;
+	char	 num[32];
+
+	memset(&e, 0, sizeof(e));
+	reply = json_loads("{\"results\": ["
+	    "{\"content\": {\"id\": \"1001\", \"type\": \"page\","
+	    " \"title\": \"Wi-Fi\", \"space\": {\"key\": \"IT\"},"
+	    " \"_links\": {\"webui\": \"/spaces/IT/pages/1001/Wi-Fi\"}},"
+	    " \"excerpt\": \"use @@@hl@@@CorpNet@@@endhl@@@\\n now\","
+	    " \"lastModified\": \"2026-11-02T10:00:00.000Z\"},"
+	    "{\"content\": {\"id\": \"7\", \"type\": \"attachment\","
+	    " \"title\": \"x.png\"}},"
+	    "{\"content\": {\"id\": \"1x\", \"type\": \"page\","
+	    " \"title\": \"bad id\"}},"
+	    "{\"content\": {\"id\": \"2001\", \"type\": \"blogpost\","
+	    " \"title\": \"Blog\", \"_links\": {\"webui\":"
+	    " \"javascript:x\"}}}]}", 0, NULL);
+	ck_assert_int_eq(jta_confluence_results(reply,
+	    "https://acme.atlassian.net", out, &e), JTA_OK);
+	ck_assert_uint_eq(json_array_size(out), 2);
+	a = json_array_get(out, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(a, "id")),
+	    "page-1001");
+	ck_assert_str_eq(json_string_value(json_object_get(a, "excerpt")),
+	    "use CorpNet now");
+	ck_assert_str_eq(json_string_value(json_object_get(a, "url")),
+	    "https://acme.atlassian.net/wiki/spaces/IT/pages/1001/Wi-Fi");
+	a = json_array_get(out, 1);
+	ck_assert_str_eq(json_string_value(json_object_get(a, "id")),
+	    "blog-2001");
+	ck_assert(json_is_null(json_object_get(a, "url")));
+	json_decref(reply);
+	/* JSM: a page Confluence found already is not listed twice. */
+	reply = json_loads("{\"values\": [{\"title\": \"Wi-Fi\","
+	    " \"source\": {\"type\": \"confluence\", \"pageId\":"
+	    " \"1001\"}}, {\"title\": \"Printer\", \"excerpt\": \"jam\","
+	    " \"source\": {\"type\": \"confluence\", \"pageId\":"
+	    " \"3001\", \"spaceKey\": \"HELP\"}}, {\"title\": \"none\"}]}",
+	    0, NULL);
+	ck_assert_int_eq(jta_confluence_jsm_results(reply,
+	    "https://acme.atlassian.net", out, &e), JTA_OK);
+	ck_assert_uint_eq(json_array_size(out), 3);
+	a = json_array_get(out, 2);
+	ck_assert_str_eq(json_string_value(json_object_get(a, "id")),
+	    "page-3001");
+	ck_assert_str_eq(json_string_value(json_object_get(a, "from")),
+	    "jsm");
+	json_decref(reply);
+	json_decref(out);
+	reply = json_loads("{\"result\": []}", 0, NULL);
+	out = json_array();
+	ck_assert_int_eq(jta_confluence_results(reply, "https://a", out, &e),
+	    JTA_ERR_UPSTREAM);
+	json_decref(reply);
+	json_decref(out);
+	/* Ids. */
+	ck_assert_int_eq(jta_confluence_id("page-12", &k, num, sizeof(num)),
+	    1);
+	ck_assert_int_eq(k, JTA_CONFLUENCE_PAGE);
+	ck_assert_str_eq(num, "12");
+	ck_assert_int_eq(jta_confluence_id("blog-9", &k, num, sizeof(num)), 1);
+	ck_assert_int_eq(k, JTA_CONFLUENCE_BLOGPOST);
+	ck_assert_int_eq(jta_confluence_id("page-012", &k, num, sizeof(num)),
+	    0);
+	ck_assert_int_eq(jta_confluence_id("page-", &k, num, sizeof(num)), 0);
+	ck_assert_int_eq(jta_confluence_id("kb-1", &k, num, sizeof(num)), 0);
+	/* A v2 page with its body as ADF in a string. */
+	reply = json_pack("{s:s, s:s, s:{s:{s:s, s:s}}, s:{s:s}}", "title",
+	    "Wi-Fi", "spaceId", "65537", "body", "atlas_doc_format",
+	    "representation", "atlas_doc_format", "value",
+	    "{\"type\":\"doc\",\"version\":1,\"content\":[{\"type\":"
+	    "\"paragraph\",\"content\":[{\"type\":\"text\",\"text\":"
+	    "\"Hello\"}]}]}", "_links", "webui", "/spaces/IT/pages/1");
+	ck_assert_int_eq(jta_confluence_article(reply, "page-1",
+	    "https://a.example", &a, &e), JTA_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(a, "body")),
+	    "Hello");
+	json_decref(a);
+	json_decref(reply);
+	reply = json_pack("{s:s, s:{s:{s:s}}}", "title", "x", "body",
+	    "atlas_doc_format", "value", "{\"a\":1,\"a\":2}");
+	ck_assert_int_eq(jta_confluence_article(reply, "page-1",
+	    "https://a.example", &a, &e), JTA_ERR_UPSTREAM);
+	json_decref(reply);
 }
 END_TEST
 
@@ -391,6 +547,9 @@ jta_check_suite(void)
 	tcase_add_test(tc, query_syntax_is_never_syntax);
 	tcase_add_test(tc, query_cjk_runs_become_trigrams);
 	tcase_add_test(tc, query_too_long_is_refused_not_cut);
+	tcase_add_test(tc, cql_strings_escape_quotes_backslashes_and_lucene);
+	tcase_add_test(tc, cql_of_a_search);
+	tcase_add_test(tc, confluence_answers_to_articles);
 	tcase_add_test(tc, html_keeps_structure);
 	tcase_add_test(tc, html_drops_scripts_and_attributes);
 	tcase_add_test(tc, html_bounds);
