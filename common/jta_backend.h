@@ -170,6 +170,11 @@ struct jta_backend_ops {
 	enum jta_err	(*article)(struct jta_backend *,
 			    const struct jta_user *, const char *id,
 			    json_t **, struct jta_error *);
+	/* POST /api/knowledge/{id}/helped: the person said article id
+	 * answered them (jta_kb_helped): {"recorded": true, "id"}. */
+	enum jta_err	(*helped)(struct jta_backend *,
+			    const struct jta_user *, const char *id,
+			    json_t **, struct jta_error *);
 };
 
 /* The orderings /api/tickets/ accepts (?ordering=), NULL-terminated:

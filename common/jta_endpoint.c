@@ -112,7 +112,11 @@ static const struct jta_endpoint_def table[] = {
 	    { "/api/knowledge", N(KNOWLEDGE), {
 		{ GET, N(KNOWLEDGE), READ, JTA_PROJECT_NONE } } },
 	    { "/api/knowledge/*", N(KNOWLEDGE), {
-		{ GET, N(KNOWLEDGE), READ, JTA_PROJECT_NONE } } } } },
+		{ GET, N(KNOWLEDGE), READ, JTA_PROJECT_NONE } } },
+	    /* Recording that an article helped changes no ticket: a read
+	     * for the access rules (a read-only person may say so). */
+	    { "/api/knowledge/*/helped", N(KNOWLEDGE), {
+		{ POST, N(KNOWLEDGE), READ, JTA_PROJECT_NONE } } } } },
 	{ "jta-users", JTA_ENDPOINT_RULES, N(USERS), {
 	    { "/api/users", N(USERS), {
 		{ GET, N(USERS), READ, JTA_PROJECT_NONE } } } } },

@@ -1353,4 +1353,5 @@ const struct jta_backend_ops jta_jira_ops = {
 	.tk_delete = jta_jira_backend_tk_delete,
 	.knowledge = jta_jira_backend_knowledge,
 	.article = jta_jira_backend_article,
+	.helped = jta_jira_backend_helped,
 };

@@ -75,5 +75,8 @@ enum jta_err jta_jira_backend_knowledge(struct jta_backend *be,
 enum jta_err jta_jira_backend_article(struct jta_backend *be,
     const struct jta_user *who, const char *id, json_t **out,
     struct jta_error *err);
+enum jta_err jta_jira_backend_helped(struct jta_backend *be,
+    const struct jta_user *who, const char *id, json_t **out,
+    struct jta_error *err);
 
 #endif

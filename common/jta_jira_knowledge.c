@@ -247,3 +247,11 @@ jta_jira_backend_article(struct jta_backend *be, const struct jta_user *who,
 	json_decref(reply);
 	return rc;
 }
+
+enum jta_err
+jta_jira_backend_helped(struct jta_backend *be, const struct jta_user *who,
+    const char *id, json_t **out, struct jta_error *err)
+{
+	return jta_kb_helped(be->store, who, id,
+	    be->conf->knowledge_confluence, out, err);
+}

@@ -17,7 +17,9 @@
 #include "jta_limits.h"
 #include "jta_log.h"
 #include "jta_operator.h"
+#include "jta_confluence.h"
 #include "jta_store_kb.h"
+#include "jta_store_usage.h"
 #include "jta_text.h"
 #include "jta_time.h"
 
@@ -382,4 +384,64 @@ jta_kb_remove(struct jta_operator *op, const char *id, struct jta_error *err)
 	snprintf(detail, sizeof(detail), "article " JTA_KB_LOCAL_PREFIX
 	    "%lld", (long long)n);
 	return jta_operator_audit(op, "kb-remove", 200, detail, err);
+}
+
+/* ---- answered from knowledge ---- */
+
+enum jta_err
+jta_kb_helped(struct jta_store *st, const struct jta_user *who,
+    const char *id, int confluence, json_t **out, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	enum jta_confluence_kind kind;
+	struct jta_store_period p;
+	json_t		*a = NULL;
+	int64_t		 n, now = jta_time_now();
+	char		 num[32];
+
+	*out = NULL;
+	if (jta_kb_local_id(id, &n)) {
+		if ((rc = jta_store_kb_get(st, n, &a, err)) != JTA_OK)
+			return rc;
+		json_decref(a);
+	} else if (!confluence || !jta_confluence_id(id, &kind, num,
+	    sizeof(num)))
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "id",
+		    "no article has this id");
+	jta_store_usage_period(now, &p);
+	if ((rc = jta_store_kb_answered(st, who->id, id, now, p.day, err)) !=
+	    JTA_OK)
+		return rc;
+	if ((*out = json_pack("{s:b, s:s}", "recorded", 1, "id", id)) ==
+	    NULL)
+		return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
+		    "out of memory");
+	return JTA_OK;
+}
+
+enum jta_err
+jta_kb_deflection(struct jta_store *st, const char *from, const char *to,
+    json_t **out, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	json_t		*rows = NULL, *o;
+	int64_t		 answered = 0, creates = 0;
+	size_t		 i;
+
+	*out = NULL;
+	if ((rc = jta_store_kb_answers(st, from, to, &answered, err)) !=
+	    JTA_OK)
+		return rc;
+	if ((rc = jta_store_usage_report(st, "day", from, to, &rows, err)) !=
+	    JTA_OK)
+		return rc;
+	json_array_foreach(rows, i, o)
+		creates += (int64_t)json_integer_value(json_object_get(o,
+		    "creates"));
+	json_decref(rows);
+	if ((*out = json_pack("{s:I, s:I}", "answered", (json_int_t)answered,
+	    "creates", (json_int_t)creates)) == NULL)
+		return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
+		    "out of memory");
+	return JTA_OK;
 }

@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "jta_err.h"
+#include "jta_types.h"
 
 struct jta_store;
 struct jta_operator;
@@ -71,5 +72,25 @@ enum jta_err jta_kb_remove(struct jta_operator *op, const char *id,
  * {id ("kb-N"), title, space, source, url, updated, chars}. */
 enum jta_err jta_kb_list(struct jta_store *st, json_t **out,
     struct jta_error *err) JTA_WUR;
+
+/*
+ * Record that who said article id helped (POST
+ * /api/knowledge/{id}/helped): a "kb-N" that exists, or with confluence
+ * set a "page-N" or "blog-N" (Confluence checked who may read it when
+ * it was offered).  *out: {"recorded": true, "id": id}.  404 "id" for an
+ * id that names nothing here.
+ */
+enum jta_err jta_kb_helped(struct jta_store *st, const struct jta_user *who,
+    const char *id, int confluence, json_t **out, struct jta_error *err)
+    JTA_WUR;
+
+/*
+ * The deflection figure from day from to day to ("YYYY-MM-DD",
+ * inclusive): *out a new {"answered": N (answered from knowledge: a
+ * person said an article helped), "creates": M (tickets created, as
+ * usage counts them)}.
+ */
+enum jta_err jta_kb_deflection(struct jta_store *st, const char *from,
+    const char *to, json_t **out, struct jta_error *err) JTA_WUR;
 
 #endif

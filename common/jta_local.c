@@ -1360,6 +1360,13 @@ article(struct jta_backend *be, const struct jta_user *who, const char *id,
 	return jta_kb_get(be->store, id, out, err);
 }
 
+static enum jta_err
+helped(struct jta_backend *be, const struct jta_user *who, const char *id,
+    json_t **out, struct jta_error *err)
+{
+	return jta_kb_helped(be->store, who, id, 0, out, err);
+}
+
 const struct jta_backend_ops jta_local_ops = {
 	.name = "local",
 	.search = search,
@@ -1385,4 +1392,5 @@ const struct jta_backend_ops jta_local_ops = {
 	.tk_delete = tk_delete,
 	.knowledge = knowledge,
 	.article = article,
+	.helped = helped,
 };

@@ -148,7 +148,8 @@ enum jta_err jta_operator_rule_remove(struct jta_operator *op,
  * What an operator looks at, as one new object in *out: the switch
  * ({enabled, message, changed_at, changed_by}, times RFC 3339 or null
  * for never), "rules" (each as jta_operator_rule_add gives it, by id),
- * "quotas" (jta_store_quota_list), "usage" (jta_store_usage_summary),
+ * "quotas" (jta_store_quota_list), "usage" (jta_store_usage_summary,
+ * with "knowledge": jta_kb_deflection of this month),
  * "audit" (the newest audit_rows rows; 0: none) and "last_change" ({at,
  * by, what}: the newest of the switch, a rule added and a quota set).
  */

@@ -3,7 +3,8 @@
  * GET /api/knowledge?text=...[&space=KEY][&limit=N] searches the
  * articles the person may read (the embedded knowledge base, and in Jira
  * mode Confluence as the person); GET /api/knowledge/{id} reads one as
- * Markdown, cut with a note under the response cap.
+ * Markdown, cut with a note under the response cap; POST
+ * /api/knowledge/{id}/helped records that it answered the person.
  */
 #include "config.h"
 
@@ -61,24 +62,35 @@ out:
 	return rc;
 }
 
+/*
+ * GET /api/knowledge/{id} reads an article; POST
+ * /api/knowledge/{id}/helped records that it answered the person
+ * (answered from knowledge, the deflection figure; no body).
+ */
 static enum jta_err
-read_one(struct jta_ctx *ctx, const struct jta_req *req,
-    const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
+one(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, int helped, struct jta_resp *resp,
+    struct jta_error *err)
 {
 	enum jta_err	 rc;
 	json_t		*q = NULL, *out = NULL;
 	char		 id[JTA_LIMIT_KB_ID + 1];
 
-	if (!jta_req_path_segment(req, "/api/knowledge/", "", id,
-	    sizeof(id)) || !plain(id))
+	if (!jta_req_path_segment(req, "/api/knowledge/", helped ?
+	    "/helped" : "", id, sizeof(id)) || !plain(id))
 		return jta_error_set(err, JTA_ERR_INPUT, 422, "id",
 		    "an article id is letters, digits and '-', at most 64 "
 		    "characters, as a search returned it");
 	if ((rc = jta_req_query(req, NULL, 0, &q, err)) != JTA_OK)
 		return rc;
 	json_decref(q);
-	if ((rc = ctx->backend->ops->article(ctx->backend, who, id, &out,
-	    err)) == JTA_OK)
+	if (helped && req->body_len > 0)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "body",
+		    "send no body: the article's id says it all");
+	rc = helped ? ctx->backend->ops->helped(ctx->backend, who, id, &out,
+	    err) : ctx->backend->ops->article(ctx->backend, who, id, &out,
+	    err);
+	if (rc == JTA_OK)
 		rc = jta_resp_json(resp, 200, out);
 	json_decref(out);
 	return rc;
@@ -88,11 +100,19 @@ static enum jta_err
 handle(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
 {
+	size_t	 n = strlen(req->path);
+	int	 helped = n > 7 && strcmp(req->path + n - 7, "/helped") == 0;
+
+	if (helped) {
+		if (req->method != JTA_METHOD_POST)
+			return jta_fcgi_method_not_allowed(resp, "POST", err);
+		return one(ctx, req, who, 1, resp, err);
+	}
 	if (req->method != JTA_METHOD_GET && req->method != JTA_METHOD_HEAD)
 		return jta_fcgi_method_not_allowed(resp, "GET, HEAD", err);
 	if (strcmp(req->path, "/api/knowledge") == 0)
 		return search(ctx, req, who, resp, err);
-	return read_one(ctx, req, who, resp, err);
+	return one(ctx, req, who, 0, resp, err);
 }
 
 static const struct jta_endpoint endpoint = {

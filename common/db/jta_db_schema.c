@@ -311,7 +311,17 @@ const char *const jta_db_migrations[JTA_STORE_VERSION] = {
 	" INSERT INTO kb_fts(rowid, title, body)"
 	" VALUES (new.id, new.title, new.body);"
 	" INSERT INTO kb_tri(rowid, title, body)"
-	" VALUES (new.id, new.title, new.body); END;",
+	" VALUES (new.id, new.title, new.body); END;"
+	/* Answered from knowledge: one row each time a person said an
+	 * article helped (POST /api/knowledge/{id}/helped), the deflection
+	 * figure operators read next to the tickets created. */
+	"CREATE TABLE kb_answers ("
+	" id INTEGER PRIMARY KEY,"
+	" at INTEGER NOT NULL,"
+	" day TEXT NOT NULL CHECK (length(day) = 10),"
+	" user_id INTEGER NOT NULL,"
+	" article TEXT NOT NULL CHECK (length(article) BETWEEN 1 AND 64));"
+	"CREATE INDEX kb_answers_day ON kb_answers(day);",
 };
 
 /*

@@ -25,6 +25,8 @@ enum sid {
 	S_GET,
 	S_LIST,
 	S_REMOVE,
+	S_ANSWERED,
+	S_ANSWERS,
 	S_COUNT
 };
 
@@ -62,6 +64,10 @@ static const char *const sql[S_COUNT] = {
 	    "url "
 	    "FROM kb_articles ORDER BY id",
 	[S_REMOVE] = "DELETE FROM kb_articles WHERE id = :id",
+	[S_ANSWERED] = "INSERT INTO kb_answers (at, day, user_id, article) "
+	    "VALUES (:at, :day, :uid, :article)",
+	[S_ANSWERS] = "SELECT count(*) FROM kb_answers WHERE day >= :from "
+	    "AND day <= :to",
 };
 
 static sqlite3_stmt *
@@ -510,4 +516,59 @@ out:
 	if (ret != JTA_OK)
 		jta_db_rollback(st);
 	return ret;
+}
+
+/* ---- answered from knowledge ---- */
+
+enum jta_err
+jta_store_kb_answered(struct jta_store *st, int64_t user_id,
+    const char *article, int64_t now, const char *day,
+    struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	if ((s = stmt(st, S_ANSWERED)) == NULL) {
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = jta_db_bint(s, ":at", now)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":day", day)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":uid", user_id)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":article", article)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "kb answered", err);
+		goto out;
+	}
+	ret = jta_db_commit(st, err);
+out:
+	if (ret != JTA_OK)
+		jta_db_rollback(st);
+	return ret;
+}
+
+enum jta_err
+jta_store_kb_answers(struct jta_store *st, const char *from, const char *to,
+    int64_t *n, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*n = 0;
+	if ((s = stmt(st, S_ANSWERS)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_btext(s, ":from", from)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":to", to)) != SQLITE_OK) {
+		sqlite3_reset(s);
+		return jta_db_err(st, rc, "kb answers", err);
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? JTA_OK : jta_db_err(st, rc, "kb answers",
+	    err);
 }

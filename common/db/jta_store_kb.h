@@ -99,4 +99,18 @@ enum jta_err jta_store_kb_list(struct jta_store *st, json_t **out,
 enum jta_err jta_store_kb_remove(struct jta_store *st, int64_t id,
     struct jta_error *err) JTA_WUR;
 
+/* ---- answered from knowledge ---- */
+
+/* Record, in its own transaction, that user_id said article (1..64
+ * bytes, as the API names it) helped, at now (Unix time) on UTC day
+ * ("YYYY-MM-DD"). */
+enum jta_err jta_store_kb_answered(struct jta_store *st, int64_t user_id,
+    const char *article, int64_t now, const char *day,
+    struct jta_error *err) JTA_WUR;
+
+/* How many answers were recorded from day from to day to (inclusive,
+ * "YYYY-MM-DD"), into *n. */
+enum jta_err jta_store_kb_answers(struct jta_store *st, const char *from,
+    const char *to, int64_t *n, struct jta_error *err) JTA_WUR;
+
 #endif

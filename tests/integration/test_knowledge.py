@@ -229,6 +229,40 @@ def read_cases(c, s, who, stack, arts):
     c.check(s + "kb remove of a bad id: exit 2", rc == 2, (rc, err))
 
 
+def helped_cases(c, s, who, stack, arts):
+    """POST /api/knowledge/{id}/helped: answered from knowledge, counted
+    next to the creates by jta-admin usage."""
+    wifi = arts["wifi.html"]["id"]
+    rc, out, _ = stack.admin("usage")
+    before = out.count("answered from knowledge")
+    st, _, j, _ = who.call("POST", "/api/knowledge/%s/helped" % wifi)
+    c.check(s + "helped: recorded", st == 200 and j == {
+        "recorded": True, "id": wifi}, (st, j))
+    st, _, j, _ = who.call("POST", "/api/knowledge/%s/helped" % wifi)
+    c.eq(s + "helped: a second time counts again", st, 200)
+    rc, out, err = stack.admin("usage")
+    c.check(s + "helped: jta-admin usage shows 2 answered from knowledge",
+            rc == 0 and before == 1 and
+            "answered from knowledge (a person said an article helped): 2;"
+            in out, (rc, out, err))
+    for path, st_want, field in (
+            ("/api/knowledge/kb-99999/helped", 404, "id"),
+            ("/api/knowledge/page-1/helped", 404, "id"),
+            ("/api/knowledge/k.b/helped", 422, "id")):
+        st, _, j, _ = who.call("POST", path)
+        c.check(s + "helped: %s is %d naming %s" % (path, st_want, field),
+                st == st_want and (j or {}).get("field") == field, (st, j))
+    st, _, j, _ = who.call("POST", "/api/knowledge/%s/helped" % wifi,
+                           body={"helped": True})
+    c.check(s + "helped: a body is 422 naming body",
+            st == 422 and (j or {}).get("field") == "body", (st, j))
+    st, h, _, _ = who.call("GET", "/api/knowledge/%s/helped" % wifi)
+    c.check(s + "helped: GET is 405 with Allow: POST",
+            st == 405 and "POST" in h.get("allow", ""), (st, h))
+    st, h, _, _ = who.call("POST", "/api/knowledge/" + wifi)
+    c.check(s + "POST on an article is 405", st == 405, st)
+
+
 def bad_input(c, s, who):
     for path, field, why in (
             (q("/api/knowledge"), "text", "missing text"),
@@ -285,6 +319,7 @@ def local(c, stack, s):
     search_cases(c, s + "local ", alice, arts)
     multilingual(c, s + "local ", alice)
     read_cases(c, s + "local ", alice, stack, arts)
+    helped_cases(c, s + "local ", alice, stack, arts)
     bad_input(c, s + "local ", alice)
     latency(c, s + "local", alice)
 
@@ -418,6 +453,10 @@ def confluence_mode(c, stack, s):
                              arts["wifi.html"]["id"])
     c.check(s + "confluence: a local article is still read locally",
             st == 200 and j["from"] == "local", (st, j))
+    st, _, j, _ = alice.call("POST", "/api/knowledge/page-1001/helped")
+    c.check(s + "confluence: a Confluence page that helped is recorded",
+            st == 200 and j == {"recorded": True, "id": "page-1001"},
+            (st, j))
     # Bob may read the HR page.
     tj.standin.config(person=dict(atlassian.BOB))
     st, page, _ = tj.consent(c, stack, s + "bob")

@@ -44,6 +44,7 @@ static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
  * 10 made: the knowledge base; its triggers go with its table). */
 #define DOWN_TO_9 \
 	"DROP TABLE kb_fts; DROP TABLE kb_tri; DROP TABLE kb_articles;" \
+	"DROP TABLE kb_answers;" \
 	"PRAGMA user_version = 9;"
 
 /* ... back to schema 8 (drops what migration 9 made: the quotas; the
