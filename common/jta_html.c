@@ -9,6 +9,7 @@
 
 #include "jta_buf.h"
 #include "jta_html.h"
+#include "jta_text.h"
 
 /* Elements dropped with everything inside them. */
 static const char *const dropped[] = {
@@ -366,6 +367,12 @@ jta_html_to_markdown(const char *html, size_t len, struct jta_html_doc *doc,
 	if (len > JTA_LIMIT_KB_FILE || len > (size_t)0x7fffffff) {
 		rc = jta_error_set(err, JTA_ERR_INPUT, 413, "file",
 		    "the file is larger than 2 MiB");
+		goto out;
+	}
+	if (!jta_text_utf8_valid(html, len) || memchr(html, '\0', len) !=
+	    NULL) {
+		rc = jta_error_set(err, JTA_ERR_INPUT, 422, "file",
+		    "the file is not UTF-8 text");
 		goto out;
 	}
 	/* No network (no DTD or entity fetched), no messages to stderr;

@@ -8,8 +8,11 @@
  * object, embed, template, form controls, svg, math and every comment and
  * processing instruction are dropped with all they hold, and no attribute
  * but a link's href is ever read.  Text is written with Markdown's
- * special characters backslash-escaped (CommonMark §2.4), so text such as
- * "&lt;script&gt;" in the page stays text and never becomes markup.
+ * special characters backslash-escaped (CommonMark §2.4) and '<', '>',
+ * '&' as entity references (§2.5), so text such as "&lt;script&gt;" in
+ * the page stays text and never becomes markup.  Only code (<pre>,
+ * <code>) is written verbatim, inside a fence or code span, where
+ * Markdown shows it as text.
  */
 #ifndef JTA_HTML_H
 #define JTA_HTML_H
@@ -29,7 +32,8 @@ struct jta_html_doc {
 };
 
 /*
- * Convert html[0..len) (UTF-8; at most JTA_LIMIT_KB_FILE bytes) to
+ * Convert html[0..len) (UTF-8 without NUL, else 422 "file"; at most
+ * JTA_LIMIT_KB_FILE bytes) to
  * Markdown of at most JTA_LIMIT_KB_BODY bytes, nested at most
  * JTA_LIMIT_KB_DEPTH elements deep.  JTA_OK with doc filled;
  * JTA_ERR_INPUT (413 "file" too large, 422 "file" too deep or not
