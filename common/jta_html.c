@@ -134,7 +134,8 @@ text(struct walk *w, const char *s)
 
 /* 1 when href is an absolute https or http URL of printable ASCII
  * without blanks, quotes or angle brackets (it goes between "(" and
- * ")"; parentheses are refused too). */
+ * ")"; parentheses, backslashes and backticks, which would end it or
+ * open a code span, are refused too). */
 static int
 safehref(const char *h)
 {
@@ -147,7 +148,8 @@ safehref(const char *h)
 		return 0;
 	for (p = h; *p != '\0'; p++)
 		if (*p <= ' ' || *p >= 0x7f || *p == '"' || *p == '<' ||
-		    *p == '>' || *p == '(' || *p == ')' || *p == '\\')
+		    *p == '>' || *p == '(' || *p == ')' || *p == '\\' ||
+		    *p == '`')
 			return 0;
 	return 1;
 }
@@ -225,6 +227,13 @@ element(struct walk *w, xmlNode *n, size_t depth)
 		brk(w, 1);
 		return;
 	}
+	/* Code inside code is only its text: a second fence or span
+	 * would end the first and leave the rest outside. */
+	if ((strcmp(name, "pre") == 0 || strcmp(name, "code") == 0) &&
+	    (w->pre || w->code)) {
+		children(w, n, depth);
+		return;
+	}
 	if (strcmp(name, "pre") == 0) {
 		brk(w, 2);
 		raw(w, "```\n", 4);
@@ -235,7 +244,7 @@ element(struct walk *w, xmlNode *n, size_t depth)
 		brk(w, 2);
 		return;
 	}
-	if (strcmp(name, "code") == 0 && !w->pre) {
+	if (strcmp(name, "code") == 0) {
 		raw(w, "`", 1);
 		w->code++;
 		children(w, n, depth);

@@ -13,9 +13,10 @@
 #include "jta_text.h"
 
 /* Three-character windows one search sends to the trigram index, at
- * most: a text of JTA_LIMIT_TEXT_QUERY bytes has about 85 CJK
- * characters, and ranking needs far fewer than that. */
-#define TRI_WINDOWS	64
+ * most: a text of JTA_LIMIT_TEXT_QUERY bytes has at most 85 CJK
+ * characters (three bytes each), so 83 windows; every one fits in
+ * struct jta_store_kb_query's tri (15 bytes each with quotes and " OR "). */
+#define TRI_WINDOWS	(JTA_LIMIT_TEXT_QUERY / 3)
 
 enum sid {
 	S_FIND,

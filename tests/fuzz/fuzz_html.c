@@ -22,8 +22,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* 1 when md has a '<' outside ``` fences and `code spans` (a '\\'
- * escapes the character after it). */
+/* 1 when md has a '<' outside ``` fences and `code spans` (outside
+ * them, a '\\' escapes the character after it). */
 static int
 bare_lt(const char *md)
 {
@@ -40,7 +40,9 @@ bare_lt(const char *md)
 		bol = *p == '\n';
 		if (fence)
 			continue;
-		if (*p == '\\' && p[1] != '\0') {
+		/* A backslash escapes outside code only (CommonMark §6.1:
+		 * in a code span it is itself). */
+		if (!span && *p == '\\' && p[1] != '\0') {
 			p++;
 			continue;
 		}

@@ -88,6 +88,23 @@ START_TEST(query_cjk_runs_become_trigrams)
 	/* Full-width and ideographic punctuation separate runs: 経費、精算
 	 * has no run of three. */
 	refused("\xe7\xb5\x8c\xe8\xb2\xbb\xe3\x80\x81\xe7\xb2\xbe\xe7\xae\x97");
+	/* The longest CJK text there can be: every window is sent. */
+	{
+		struct jta_store_kb_query q;
+		struct jta_error e;
+		char	 t[JTA_LIMIT_TEXT_QUERY + 1];
+		size_t	 i, ors = 0;
+		const char *p;
+
+		for (i = 0; i + 3 <= JTA_LIMIT_TEXT_QUERY; i += 3)
+			memcpy(t + i, "\xe7\xb5\x8c", 3);
+		t[i] = '\0';
+		memset(&e, 0, sizeof(e));
+		ck_assert_int_eq(jta_store_kb_queries(t, &q, &e), JTA_OK);
+		for (p = q.tri; (p = strstr(p, " OR ")) != NULL; p++)
+			ors++;
+		ck_assert_uint_eq(ors, JTA_LIMIT_TEXT_QUERY / 3 - 3);
+	}
 	/* Two characters are too few for a trigram. */
 	refused("\xe7\x84\xa1\xe7\xb7\x9a");
 }
