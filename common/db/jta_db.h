@@ -58,7 +58,8 @@ enum jta_err jta_store_version(struct jta_store *st, int *version) JTA_WUR;
 enum jta_err jta_store_health(struct jta_store *st, int *version) JTA_WUR;
 
 /*
- * PRAGMA integrity_check, then the FTS5 index's integrity-check, for
+ * PRAGMA integrity_check, then the FTS5 indexes' integrity-check (the
+ * tickets', the knowledge base's two), for
  * jta-admin check.  JTA_OK with what "ok"; otherwise JTA_ERR_DB with what
  * (whatsz bytes) saying which check failed and SQLite's first finding
  * (the operator's terminal, never a client, reads it).

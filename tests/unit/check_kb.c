@@ -495,6 +495,14 @@ START_TEST(store_put_search_get_remove)
 	ck_assert_int_eq(jta_store_kb_get(st, de, &o, &e), JTA_ERR_NOTFOUND);
 	ck_assert_str_eq(e.field, "id");
 	found(st, "helpdesk", NULL, "");
+	/* Both indexes still agree with the articles (jta-admin check). */
+	{
+		char	 what[256];
+
+		ck_assert_int_eq(jta_store_check(st, what, sizeof(what)),
+		    JTA_OK);
+		ck_assert_str_eq(what, "ok");
+	}
 	jta_store_close(st);
 }
 END_TEST
