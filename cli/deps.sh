@@ -14,6 +14,7 @@ set -eu
 # Build: compiler, autotools, pkg-config and the five libraries (+ check).
 pkgs="build-essential autoconf automake pkg-config libfcgi-dev \
 libcurl4-openssl-dev libsqlite3-dev libjansson-dev libsodium-dev check \
+libxml2-dev \
 nginx-light spawn-fcgi curl sqlite3"
 if [ "${1:-}" = test ]; then
 	# Tests: Apache with mod_proxy_fcgi, Python 3 for the HTTP-level

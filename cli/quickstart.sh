@@ -101,6 +101,18 @@ admin user list | grep -q '"name": "demo"' ||
 admin project list | grep -q '"key": "DEMO"' ||
     admin project add DEMO "Demo project" >/dev/null
 key=$(admin key create demo --label quickstart 2>/dev/null)
+# One article in the embedded knowledge base, so the "answer first" flow
+# works at once (README.md "Knowledge before tickets").
+mkdir -p "$state/kb"
+cat >"$state/kb/office-wifi.md" <<'ARTICLE'
+# Connect to the office Wi-Fi
+
+Open your device's Wi-Fi settings, choose the network **CorpNet** and sign
+in with your company account. If it still fails, forget the network, join
+it again, then ask the help desk.
+ARTICLE
+chmod 0644 "$state/kb/office-wifi.md"
+admin kb import "$state/kb/office-wifi.md" >/dev/null
 
 # The spawn script runs the programs as $user, the sockets 0660 for $web.
 JTA_BINDIR=$build/fcgi JTA_SOCKDIR=$state/sock JTA_CONFIG=$conf \
@@ -162,5 +174,6 @@ Try:
     -d '{"project":"DEMO","summary":"Printer on floor 3 is jammed","type":"Bug","priority":"High"}' \\
     http://127.0.0.1:$port/api/issues
   curl -s -H "Authorization: Bearer $key" "http://127.0.0.1:$port/api/issues?text=printer"
+  curl -s -H "Authorization: Bearer $key" "http://127.0.0.1:$port/api/knowledge?text=office+wifi"
   open http://127.0.0.1:$port/ in a browser for the landing page.
 DONE

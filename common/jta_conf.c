@@ -67,6 +67,9 @@ static const struct key keys[] = {
 	    F(client_metadata_test_ca_file), 0 },
 	{ "client_metadata_allow_loopback", K_ONOFF,
 	    F(client_metadata_allow_loopback), 0 },
+	/* on: knowledge search reaches Confluence and JSM's knowledge
+	 * base (their scopes join the consent, jta_oauth.c). */
+	{ "knowledge_confluence", K_ONOFF,	F(knowledge_confluence), 0 },
 };
 #undef F
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))

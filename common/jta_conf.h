@@ -67,6 +67,10 @@ struct jta_conf {
 	int	 oauth_client_metadata_documents;	/* default 0 */
 	char	 client_metadata_test_ca_file[JTA_CONF_PATH_MAX];
 	int	 client_metadata_allow_loopback;	/* default 0 */
+	/* backend = jira: also search Confluence and the service desks'
+	 * knowledge base as the person (jta_confluence.h), asking for
+	 * their scopes at consent. */
+	int	 knowledge_confluence;		/* on|off, off by default */
 };
 
 /* Set every key to its documented default. */

@@ -26,6 +26,7 @@ static const char *const names[JTA_ENDPOINT_NNAMES] = {
 	[JTA_ENDPOINT_ADMIN] = "admin",
 	[JTA_ENDPOINT_BROWSE] = "browse",
 	[JTA_ENDPOINT_MCP] = "mcp",
+	[JTA_ENDPOINT_KNOWLEDGE] = "knowledge",
 	[JTA_ENDPOINT_OTHER] = "other",
 };
 
@@ -120,6 +121,17 @@ static const struct jta_endpoint_def table[] = {
 	{ "jta-similar", JTA_ENDPOINT_RULES, N(SIMILAR), {
 	    { "/api/similar", N(SIMILAR), {
 		{ GET, N(SIMILAR), READ, JTA_PROJECT_QUERY } } } }, API },
+	/* Knowledge before tickets: a read of no project (articles, not
+	 * tickets). */
+	{ "jta-knowledge", JTA_ENDPOINT_RULES, N(KNOWLEDGE), {
+	    { "/api/knowledge", N(KNOWLEDGE), {
+		{ GET, N(KNOWLEDGE), READ, JTA_PROJECT_NONE } } },
+	    { "/api/knowledge/*", N(KNOWLEDGE), {
+		{ GET, N(KNOWLEDGE), READ, JTA_PROJECT_NONE } } },
+	    /* Recording that an article helped changes no ticket: a read
+	     * for the access rules (a read-only person may say so). */
+	    { "/api/knowledge/*/helped", N(KNOWLEDGE), {
+		{ POST, N(KNOWLEDGE), READ, JTA_PROJECT_NONE } } } }, API },
 	{ "jta-users", JTA_ENDPOINT_RULES, N(USERS), {
 	    { "/api/users", N(USERS), {
 		{ GET, N(USERS), READ, JTA_PROJECT_NONE } } } }, API },

@@ -59,6 +59,7 @@ enum jta_endpoint_name {
 	JTA_ENDPOINT_BROWSE,
 	JTA_ENDPOINT_MCP,	/* MCP's own messages; a tool call counts
 				 * under its operation's name */
+	JTA_ENDPOINT_KNOWLEDGE,
 	JTA_ENDPOINT_OTHER,	/* requests no entry names */
 	JTA_ENDPOINT_NNAMES
 };

@@ -61,6 +61,18 @@ call_as(struct jta_backend *be, const struct jta_user *who,
     struct jta_link *linkp, const char *method, const char *path,
     const json_t *body, int repeatable, json_t **reply, struct jta_error *err)
 {
+	return jta_jira_backend_call_api(be, who, linkp, "jira",
+	    "/rest/api/3", method, path, body, repeatable, reply, err);
+}
+
+/* call_as for any of Atlassian's products on the person's site: the
+ * gateway's /ex/PRODUCT/CLOUDID + root + path (jta_jira_backend_int.h). */
+enum jta_err
+jta_jira_backend_call_api(struct jta_backend *be, const struct jta_user *who,
+    struct jta_link *linkp, const char *product, const char *root,
+    const char *method, const char *path, const json_t *body, int repeatable,
+    json_t **reply, struct jta_error *err)
+{
 	struct jta_link	 link;
 	struct jta_secret *token = NULL;
 	struct jta_http_req rq;
@@ -77,8 +89,8 @@ call_as(struct jta_backend *be, const struct jta_user *who,
 	if ((rc = jta_oauth_access(be->oauth, who, 0, &link, &token, NULL,
 	    err)) != JTA_OK)
 		return rc;
-	n = snprintf(url, sizeof(url), "%s/ex/jira/%s/rest/api/3%s",
-	    be->conf->atlassian_api_url, link.cloud_id, path);
+	n = snprintf(url, sizeof(url), "%s/ex/%s/%s%s%s",
+	    be->conf->atlassian_api_url, product, link.cloud_id, root, path);
 	if (n < 0 || (size_t)n >= sizeof(url)) {
 		rc = jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 		    "a Jira address did not fit");
@@ -1346,4 +1358,7 @@ const struct jta_backend_ops jta_jira_ops = {
 	.tk_create = jta_jira_backend_tk_create,
 	.tk_update = jta_jira_backend_tk_update,
 	.tk_delete = jta_jira_backend_tk_delete,
+	.knowledge = jta_jira_backend_knowledge,
+	.article = jta_jira_backend_article,
+	.helped = jta_jira_backend_helped,
 };

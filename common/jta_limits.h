@@ -257,4 +257,27 @@
  * oauth_states row): bounds the row and the copy each request holds. */
 #define JTA_LIMIT_AUTHZ_REQUEST		8192
 
+/* The knowledge base (jta_store_kb, jta_html, jta-admin kb, GET
+ * /api/knowledge).  An imported file is read whole, so its size bounds
+ * the memory of one import (and of libxml2's tree, a small multiple of
+ * it); an article's Markdown body after conversion bounds a row; the
+ * title and source bound a list line; a space key is Confluence's (at
+ * most 255 characters, we keep keys short); how many files one
+ * directory import takes; how deep the HTML walk goes (libxml2 itself
+ * stops at 256 without HTML_PARSE_HUGE); how many articles one search
+ * returns (and its default); an excerpt's words (snippet()); the
+ * article id in a path (a Confluence page id is a decimal number, ours
+ * is "kb-" + digits). */
+#define JTA_LIMIT_KB_FILE		(2 * 1024 * 1024)
+#define JTA_LIMIT_KB_BODY		(1024 * 1024)
+#define JTA_LIMIT_KB_TITLE		255
+#define JTA_LIMIT_KB_SOURCE		1024
+#define JTA_LIMIT_KB_SPACE		64
+#define JTA_LIMIT_KB_FILES		10000
+#define JTA_LIMIT_KB_DEPTH		64
+#define JTA_LIMIT_KB_DEFAULT		5
+#define JTA_LIMIT_KB_MAX		20
+#define JTA_LIMIT_KB_EXCERPT_WORDS	32
+#define JTA_LIMIT_KB_ID			64
+
 #endif

@@ -28,7 +28,7 @@ PROGRAMS = ("healthz", "issues", "issue", "comments", "transitions",
             "oauth-authorize", "oauth-token", "oauth-revoke",
             "oauth-metadata", "similar", "users", "openapi",
             "project-fields", "drafts", "metrics", "admin-api", "browse",
-            "mcp", "oauth-register")
+            "mcp", "oauth-register", "knowledge")
 # The account the web servers' workers run as: it must reach the sockets
 # and read htdocs, nothing more.
 WEB_USER = "www-data"

@@ -29,7 +29,8 @@ OPERATIONS = {
     "getMe", "listProjects", "getCreateFields", "searchIssues", "getIssue",
     "updateIssue", "addComment", "listTransitions", "transitionIssue",
     "createDraft", "getDraft", "updateDraft", "discardDraft", "submitDraft",
-    "findSimilar", "findUsers"}
+    "findSimilar", "findUsers", "searchKnowledge", "getKnowledgeArticle",
+    "markKnowledgeHelped"}
 CONSEQUENTIAL = {"updateIssue", "addComment", "transitionIssue",
                  "submitDraft"}
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch",

@@ -40,6 +40,7 @@ import time
 import urllib.parse
 
 import spec_check  # checks each request against Atlassian's documents
+import confluence  # noqa: E402  (Confluence and the JSM knowledge base)
 
 API3 = "/rest/api/3"
 AUDIENCE = "api.atlassian.com"
@@ -631,6 +632,7 @@ class World:
             self.next_id = 10000
             self.next_comment = 10000
             self.counter = {p[0]: 0 for p in PROJECTS}
+            self.confluence = None      # confluence.py's, made on use
             for s in seed_issues():
                 self._seed(*s)
 
@@ -1118,6 +1120,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if jira_match:
             return self.jira(method, jira_match.group(1),
                              jira_match.group(2), raw)
+        if path.startswith("/ex/confluence/"):   # confluence.py
+            return confluence.route(self, method, path)
         return 404, {"errorMessages": ["Not found"], "errors": {}}
 
     # -- auth.atlassian.com --
@@ -1386,6 +1390,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 args = [urllib.parse.unquote(a) for a in mm.groups()]
                 with w.lock:
                     return getattr(self, "j_" + name)(raw, *args)
+        hit = confluence.jira_route(self, method, jpath, fam, cloud)
+        if hit:
+            return hit
         return 404, {"errorMessages": ["No resource at %s %s in this "
                                        "stand-in." % (method, jpath)],
                      "errors": {}}

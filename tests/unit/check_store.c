@@ -40,9 +40,15 @@
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
-/* SQL that takes a current file back to schema 9 (drops what migration
- * 10 made: public and registered clients, audiences). */
-#define DOWN_TO_9 \
+/* SQL that takes a current file back to schema 10 (drops what migration
+ * 11 made: the knowledge base; its triggers go with its table). */
+#define DOWN_TO_10 \
+	"DROP TABLE kb_fts; DROP TABLE kb_tri; DROP TABLE kb_articles;" \
+	"DROP TABLE kb_answers;" \
+	"PRAGMA user_version = 10;"
+/* ... and back to schema 9 (drops what migration 10 made: public and
+ * registered clients, audiences). */
+#define DOWN_TO_9 DOWN_TO_10 \
 	"DROP TABLE oauth_client_documents;" \
 	"DROP INDEX oauth_clients_origin;" \
 	"ALTER TABLE oauth_clients DROP COLUMN public;" \
