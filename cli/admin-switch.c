@@ -11,6 +11,7 @@
 
 #include "jta-admin.h"
 #include "jta_conf.h"
+#include "jta_kb.h"
 #include "jta_operator.h"
 #include "jta_req.h"
 #include "jta_db.h"
@@ -492,6 +493,23 @@ cmd_usage(const struct jta_conf *conf, int argc, char **argv)
 		    "updates")),
 		    (long long)json_integer_value(json_object_get(o,
 		    "conversations")));
+	/* The deflection figure (jta_kb.h). */
+	{
+		json_t	*kn = NULL;
+
+		if (jta_kb_deflection(st, vals[1], vals[2], &kn, &err) !=
+		    JTA_OK) {
+			admin_fail("%s", err.detail[0] ? err.detail :
+			    "out of memory");
+			goto out;
+		}
+		printf("answered from knowledge (a person said an article "
+		    "helped): %lld; tickets created: %lld\n",
+		    (long long)json_integer_value(json_object_get(kn,
+		    "answered")), (long long)json_integer_value(
+		    json_object_get(kn, "creates")));
+		json_decref(kn);
+	}
 	rc = 0;
 out:
 	json_decref(rows);

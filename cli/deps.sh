@@ -14,6 +14,7 @@ set -eu
 # Build: compiler, autotools, pkg-config and the five libraries (+ check).
 pkgs="build-essential autoconf automake pkg-config libfcgi-dev \
 libcurl4-openssl-dev libsqlite3-dev libjansson-dev libsodium-dev check \
+libxml2-dev \
 nginx-light spawn-fcgi curl sqlite3"
 if [ "${1:-}" = test ]; then
 	# Tests: Apache with mod_proxy_fcgi, Python 3 for the HTTP-level
@@ -23,6 +24,10 @@ if [ "${1:-}" = test ]; then
 	# An OAuth 2.0 client library nobody here wrote, to drive our
 	# authorization server (test_oauth_client.py).
 	pkgs="$pkgs python3-requests-oauthlib python3-oauthlib"
+	# The Atlassian stand-in checks each request against Atlassian's
+	# OpenAPI documents with a JSON Schema validator
+	# (tests/standin/spec_check.py).
+	pkgs="$pkgs python3-jsonschema"
 	# The GPT schema tests run a linter and a generic OpenAPI client
 	# from npm (tests/package.json); Debian's Node.js unless one is
 	# installed already.
@@ -35,6 +40,9 @@ if [ "${1:-}" = test ]; then
 	# The Debian package's build and check (tests/deb-check.sh); groff
 	# checks the manual pages (tests/man-check.sh).
 	pkgs="$pkgs debhelper lintian groff-base"
+	# test_oauth_mcp.py makes the certificate of its loopback https
+	# server of client metadata documents with the openssl command.
+	pkgs="$pkgs openssl"
 fi
 
 # The schema tests' npm packages, at the exact versions of

@@ -317,6 +317,21 @@ static const struct cmd cmds[] = {
 	{ "project", "list", "project list",
 	  "List the projects with their types and priorities as JSON.",
 	  cmd_project_list },
+	{ "kb", "import", "kb import FILE|DIR [--space KEY] [--url-base URL]",
+	  "Import Markdown (.md, .markdown) or HTML (.html, .htm) articles\n"
+	  "into the embedded knowledge base: one file, or the files of a\n"
+	  "directory.  HTML is converted to Markdown (scripts, styles,\n"
+	  "frames and every attribute but http(s) links dropped).  The\n"
+	  "title is the first heading (HTML: <title> first), else the file\n"
+	  "name.  A file imported again replaces its article.  --url-base:\n"
+	  "the link people get is URL/FILE-NAME.",
+	  cmd_kb_import },
+	{ "kb", "list", "kb list",
+	  "List the knowledge base's articles (no bodies) as JSON.",
+	  cmd_kb_list },
+	{ "kb", "remove", "kb remove ID",
+	  "Remove an article (kb-N, as kb list shows it).",
+	  cmd_kb_remove },
 	{ "requesttype", "add", "requesttype add KEY NAME "
 	  "[--description TEXT]\n    [--help-text TEXT] "
 	  "[--fields summary,description,priority,labels,assignee]",

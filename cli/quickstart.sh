@@ -110,6 +110,18 @@ admin requesttype list IT | grep -q '"name": "Wi-Fi problem"' ||
     --help-text "Say which floor you are on." \
     --fields summary,description,priority >/dev/null
 key=$(admin key create demo --label quickstart 2>/dev/null)
+# One article in the embedded knowledge base, so the "answer first" flow
+# works at once (README.md "Knowledge before tickets").
+mkdir -p "$state/kb"
+cat >"$state/kb/office-wifi.md" <<'ARTICLE'
+# Connect to the office Wi-Fi
+
+Open your device's Wi-Fi settings, choose the network **CorpNet** and sign
+in with your company account. If it still fails, forget the network, join
+it again, then ask the help desk.
+ARTICLE
+chmod 0644 "$state/kb/office-wifi.md"
+admin kb import "$state/kb/office-wifi.md" >/dev/null
 
 # The spawn script runs the programs as $user, the sockets 0660 for $web.
 JTA_BINDIR=$build/fcgi JTA_SOCKDIR=$state/sock JTA_CONFIG=$conf \
@@ -174,5 +186,6 @@ Try:
   curl -s -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \\
     -d '{"project":"IT","request_type":"Wi-Fi problem","summary":"My laptop will not join the office Wi-Fi"}' \\
     http://127.0.0.1:$port/api/requests
+  curl -s -H "Authorization: Bearer $key" "http://127.0.0.1:$port/api/knowledge?text=office+wifi"
   open http://127.0.0.1:$port/ in a browser for the landing page.
 DONE

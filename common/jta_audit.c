@@ -286,23 +286,40 @@ jta_audit_request(struct jta_store *st, int jira, const struct jta_req *req,
 	if (who == NULL || who->id == 0 || who->name[0] == '\0')
 		return;
 	memset(&ev, 0, sizeof(ev));
+	/* A tool call is audited as the REST request it is. */
+	if (op->as != NULL)
+		req = op->as;
 	if ((ev.action = action(req, op)) == NULL)
 		return;
-	status = resp->status != 0 ? resp->status : err->status;
+	status = op->status != 0 ? op->status : resp->status != 0 ?
+	    resp->status : err->status;
 	/* A method the resource does not have tried no change. */
 	if (status == 405)
 		return;
 	key[0] = '\0';
-	if (!(status < 300 && fromlocation(resp, key, sizeof(key))))
+	if (op->key[0] != '\0' && key_ok(op->key, strlen(op->key)))
+		snprintf(key, sizeof(key), "%s", op->key);
+	else if (!(status < 300 && fromlocation(resp, key, sizeof(key))))
 		(void)frompath(req->path, key, sizeof(key));
 	/* A refusal says which field or rule, in our own words: a 403 of
 	 * the access rules names the rule; other details may quote what
 	 * was asked, so only the field goes in. */
 	detail[0] = '\0';
 	n = 0;
+	/* The channel's own name for the operation: the MCP tool. */
+	if (op->tool != NULL) {
+		n = snprintf(detail, sizeof(detail), "mcp tool %.64s%s",
+		    op->tool, (key[0] == '\0' && op->project[0] != '\0') ||
+		    (status >= 400 && err->status == status &&
+		    (err->field[0] != '\0' || status == 403 ||
+		    status == 429)) ? "; " : "");
+		if (n < 0 || (size_t)n >= sizeof(detail))
+			n = 0;
+	}
 	/* Without a key (a refused create), the project it was for. */
 	if (key[0] == '\0' && op->project[0] != '\0')
-		n = snprintf(detail, sizeof(detail), "project %.16s%s",
+		n += snprintf(detail + n, sizeof(detail) - (size_t)n,
+		    "project %.16s%s",
 		    op->project, status >= 400 && err->status == status &&
 		    (err->field[0] != '\0' || status == 403 || status == 429) ?
 		    "; " : "");

@@ -12,8 +12,10 @@
 enum jta_err
 jta_auth_bearer(struct jta_store *st, struct jta_authz *az,
     const struct jta_vault *vault, const struct jta_req *req,
-    struct jta_user *out, struct jta_error *err)
+    enum jta_endpoint_audience aud, int shared, struct jta_user *out,
+    struct jta_error *err)
 {
+	enum jta_endpoint_audience got = JTA_ENDPOINT_AUD_API;
 	unsigned char	 hash[JTA_VAULT_HASHBYTES];
 	char		 id[JTA_VAULT_IDLEN + 1], fp[JTA_VAULT_FPLEN + 1];
 	const char	*a = req->authorization, *tok;
@@ -33,7 +35,7 @@ jta_auth_bearer(struct jta_store *st, struct jta_authz *az,
 	/* An access token our authorization server issued (a GPT Action
 	 * signed in with OAuth): its prefix says so. */
 	if (jta_authz_is_access_token(tok)) {
-		rc = jta_authz_access(az, tok, jta_time_now(), out);
+		rc = jta_authz_access(az, tok, jta_time_now(), out, &got);
 		if (rc == JTA_ERR_AUTH) {
 			jta_info("auth: unknown, expired or revoked access "
 			    "token");
@@ -45,6 +47,18 @@ jta_auth_bearer(struct jta_store *st, struct jta_authz *az,
 			return jta_error_set(err, rc, 500, NULL,
 			    "the token store failed; the server log has "
 			    "details");
+		if (got != aud && !shared) {
+			memset(out, 0, sizeof(*out));
+			jta_info("auth: access token for audience %s refused "
+			    "by a resource of %s", jta_authz_audience_name(got),
+			    jta_authz_audience_name(aud));
+			return jta_error_set(err, JTA_ERR_AUTH, 401,
+			    "Authorization", "the access token was issued for "
+			    "another resource (%s); sign in again with "
+			    "resource set to this one",
+			    got == JTA_ENDPOINT_AUD_MCP ? "the MCP endpoint" :
+			    "the REST API");
+		}
 		return JTA_OK;
 	}
 	if (jta_vault_token_check(vault, tok, strlen(tok), id, hash) !=

@@ -9,6 +9,7 @@
 #ifndef JTA_AUTH_H
 #define JTA_AUTH_H
 
+#include "jta_endpoint.h"
 #include "jta_err.h"
 #include "jta_req.h"
 #include "jta_types.h"
@@ -24,10 +25,15 @@ struct jta_authz;
  * server az, or a personal API key looked up in st with vault's keyed
  * hash (all borrowed).  JTA_ERR_AUTH (401, with a detail saying
  * whether the key is missing, malformed or unknown/revoked) when it acts
- * for nobody.
+ * for nobody.  An access token must have been issued for aud, the
+ * audience of the resource asked (RFC 8707; RFC 9068 §4 states the same
+ * rule for JWTs: a token for another resource is refused), unless
+ * shared (the configuration's oauth_audience_shared); API keys serve
+ * every audience.
  */
 enum jta_err jta_auth_bearer(struct jta_store *st, struct jta_authz *az,
     const struct jta_vault *vault, const struct jta_req *req,
-    struct jta_user *out, struct jta_error *err) JTA_WUR;
+    enum jta_endpoint_audience aud, int shared, struct jta_user *out,
+    struct jta_error *err) JTA_WUR;
 
 #endif

@@ -9,11 +9,13 @@
 
 #include "jta_audit.h"
 #include "jta_authz.h"
+#include "jta_authz_int.h"
 #include "jta_conf.h"
 #include "jta_http.h"
 #include "jta_log.h"
 #include "jta_req.h"
 #include "jta_text.h"
+#include "jta_time.h"
 #include "jta_url.h"
 #include "jta_store_authz.h"
 #include "jta_store_people.h"
@@ -21,14 +23,14 @@
 static const char	 code_prefix[] = "jta_ac_";
 static const char	 access_prefix[] = "jta_at_";
 static const char	 refresh_prefix[] = "jta_rt_";
-static const char	 client_prefix[] = "jtac_";
-static const char	 secret_prefix[] = "jtacs_";
+static const char	 client_prefix[] = JTA_AUTHZ_CLIENT_PREFIX;
+static const char	 secret_prefix[] = JTA_AUTHZ_SECRET_PREFIX;
 
 /* The OAuth error codes we send (RFC 6749 §5.2, RFC 7009 §2.2.1). */
 static const char *const oauth_codes[] = { "invalid_request",
     "invalid_client", "invalid_grant", "unauthorized_client",
     "unsupported_grant_type", "invalid_scope", "unsupported_token_type",
-    NULL };
+    "invalid_target", NULL };
 
 static enum jta_err
 oautherr(struct jta_error *err, enum jta_err code, int status,
@@ -60,10 +62,9 @@ shaped(const char *s, const char *prefix)
 	return 1;
 }
 
-/* prefix + a fresh random value into out, its keyed hash into hash. */
-static void
-mint(const struct jta_vault *v, const char *prefix, char *out, size_t outsz,
-    unsigned char hash[JTA_VAULT_HASHBYTES])
+void
+jta_authz_mint(const struct jta_vault *v, const char *prefix, char *out,
+    size_t outsz, unsigned char hash[JTA_VAULT_HASHBYTES])
 {
 	char	 r[JTA_VAULT_RANDLEN + 1];
 
@@ -73,11 +74,6 @@ mint(const struct jta_vault *v, const char *prefix, char *out, size_t outsz,
 	jta_vault_hash(v, out, strlen(out), hash);
 }
 
-/* The handle (jta_authz.h): both members borrowed. */
-struct jta_authz {
-	struct jta_store	*st;
-	const struct jta_vault	*v;
-};
 
 enum jta_err
 jta_authz_new(struct jta_store *st, const struct jta_vault *v,
@@ -156,7 +152,7 @@ jta_authz_client_add(struct jta_authz *az, const char *name,
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
 	snprintf(id, JTA_AUTHZ_CLIENT_IDLEN + 1, "%s%s", client_prefix, hex);
-	mint(v, secret_prefix, secret, JTA_AUTHZ_SECRETLEN + 1, hash);
+	jta_authz_mint(v, secret_prefix, secret, JTA_AUTHZ_SECRETLEN + 1, hash);
 	rc = jta_store_client_add(st, id, hash, name, arr, err);
 out:
 	if (rc != JTA_OK) {
@@ -176,7 +172,7 @@ jta_authz_client_rotate(struct jta_authz *az, const char *id,
 	unsigned char	 hash[JTA_VAULT_HASHBYTES];
 	enum jta_err	 rc;
 
-	mint(v, secret_prefix, secret, JTA_AUTHZ_SECRETLEN + 1, hash);
+	jta_authz_mint(v, secret_prefix, secret, JTA_AUTHZ_SECRETLEN + 1, hash);
 	if ((rc = jta_store_client_secret_set(st, id, hash, err)) != JTA_OK)
 		sodium_memzero(secret, JTA_AUTHZ_SECRETLEN + 1);
 	return rc;
@@ -252,8 +248,9 @@ jta_authz_client_request(struct jta_authz *az, const char *authorization,
     struct jta_error *err)
 {
 	char		 secret[JTA_LIMIT_HEADER + 1];
+	struct jta_error e;
 	enum jta_err	 rc;
-	int		 basic;
+	int		 basic, pub = 0;
 
 	id[0] = '\0';
 	basic = jta_authz_basic(authorization, id, idsz, secret,
@@ -275,6 +272,21 @@ jta_authz_client_request(struct jta_authz *az, const char *authorization,
 		sodium_memzero(secret, sizeof(secret));
 		return rc;
 	}
+	if (form_id != NULL && form_secret == NULL &&
+	    strlen(form_id) < idsz) {
+		/* RFC 7591 §2 "none": a public client names itself only;
+		 * PKCE binds its code (jta_authz_code_redeem). */
+		memset(&e, 0, sizeof(e));
+		if ((rc = jta_authz_client_public(az, form_id, &pub, &e)) !=
+		    JTA_OK && rc != JTA_ERR_NOTFOUND) {
+			*err = e;
+			return rc;
+		}
+		if (rc == JTA_OK && pub) {
+			snprintf(id, idsz, "%s", form_id);
+			return JTA_OK;
+		}
+	}
 	if (form_id == NULL || form_secret == NULL)
 		return oautherr(err, JTA_ERR_AUTH, 401, "invalid_client",
 		    "client authentication is required: client_id and "
@@ -292,11 +304,20 @@ jta_authz_client_redirect(struct jta_authz *az, const char *id,
 {
 	struct jta_store	*st = az->st;
 	unsigned char	 hash[JTA_VAULT_HASHBYTES];
+	char		 name[JTA_LIMIT_CLIENT_NAME + 1];
 	enum jta_err	 rc;
 	json_t		*uris = NULL, *u;
 	size_t		 i;
 
-	rc = jta_store_client_get(st, id, hash, &uris, err);
+	/* A metadata document's redirect URIs, exactly, as a registered
+	 * client's (jta_authz_cimd_client). */
+	if (jta_authz_is_cimd_id(id))
+		rc = jta_authz_cimd_client(az, id, jta_time_now(), name,
+		    sizeof(name), &uris, err);
+	else
+		rc = jta_store_client_get(st, id, hash, &uris, err);
+	if (rc == JTA_ERR_NOTFOUND && jta_authz_is_cimd_id(id))
+		return rc;	/* err says why, for the page */
 	if (rc == JTA_ERR_NOTFOUND)
 		return jta_error_set(err, JTA_ERR_NOTFOUND, 400, "client_id",
 		    "This sign-in link names an application this server does "
@@ -386,8 +407,8 @@ jta_authz_s256(const char *verifier, char out[JTA_AUTHZ_S256LEN + 1])
 enum jta_err
 jta_authz_code_issue(struct jta_authz *az, const char *client_id,
     int64_t user_id, const char *redirect_uri, const char *challenge,
-    const char *scope, int64_t now, char code[JTA_AUTHZ_TOKENLEN + 1],
-    struct jta_error *err)
+    const char *scope, enum jta_endpoint_audience aud, int64_t now,
+    char code[JTA_AUTHZ_TOKENLEN + 1], struct jta_error *err)
 {
 	struct jta_store	*st = az->st;
 	const struct jta_vault *v = az->v;
@@ -395,7 +416,7 @@ jta_authz_code_issue(struct jta_authz *az, const char *client_id,
 	struct jta_store_code c;
 	enum jta_err	 rc;
 
-	mint(v, code_prefix, code, JTA_AUTHZ_TOKENLEN + 1, hash);
+	jta_authz_mint(v, code_prefix, code, JTA_AUTHZ_TOKENLEN + 1, hash);
 	memset(&c, 0, sizeof(c));
 	c.client_id = client_id;
 	c.user_id = user_id;
@@ -403,6 +424,7 @@ jta_authz_code_issue(struct jta_authz *az, const char *client_id,
 	c.challenge = challenge;
 	c.scope = scope;
 	c.expires = now + JTA_AUTHZ_CODE_TTL;
+	c.audience = jta_authz_audience_name(aud);
 	if ((rc = jta_store_code_put(st, hash, &c, now, err)) != JTA_OK)
 		sodium_memzero(code, JTA_AUTHZ_TOKENLEN + 1);
 	return rc;
@@ -414,8 +436,9 @@ newpair(const struct jta_vault *v, int64_t now, struct jta_authz_tokens *out,
     struct jta_store_pair *p)
 {
 	memset(p, 0, sizeof(*p));
-	mint(v, access_prefix, out->access, sizeof(out->access), p->access);
-	mint(v, refresh_prefix, out->refresh, sizeof(out->refresh),
+	jta_authz_mint(v, access_prefix, out->access, sizeof(out->access),
+	    p->access);
+	jta_authz_mint(v, refresh_prefix, out->refresh, sizeof(out->refresh),
 	    p->refresh);
 	p->access_expires = now + JTA_AUTHZ_ACCESS_TTL;
 	p->refresh_expires = now + JTA_AUTHZ_REFRESH_TTL;
@@ -439,8 +462,9 @@ newpair(const struct jta_vault *v, int64_t now, struct jta_authz_tokens *out,
 static enum jta_err
 redeem(struct jta_store *st, const unsigned char hash[JTA_VAULT_HASHBYTES],
     const char *client_id, const char *redirect_uri,
-    const char *verifier_s256, int64_t now, const struct jta_store_pair *pair,
-    char *scope, size_t scopesz, struct jta_error *err)
+    const char *verifier_s256, const char *want, int64_t now,
+    struct jta_store_pair *pair, char *scope, size_t scopesz,
+    struct jta_error *err)
 {
 	struct jta_store_code_row c;
 	struct jta_error keep;
@@ -499,6 +523,11 @@ redeem(struct jta_store *st, const unsigned char hash[JTA_VAULT_HASHBYTES],
 		/* RFC 7636 §4.6, in constant time. */
 		refusal = oautherr(err, JTA_ERR_AUTH, 400, "invalid_grant",
 		    "code_verifier does not match the code_challenge");
+	else if (want != NULL && strcmp(want, c.audience) != 0)
+		/* RFC 8707 §2.2: the token request's resource must be one
+		 * the authorization request granted. */
+		refusal = oautherr(err, JTA_ERR_INPUT, 400, "invalid_target",
+		    "resource differs from the authorization request's");
 	else
 		refusal = JTA_OK;
 	if (refusal != JTA_OK) {
@@ -510,6 +539,8 @@ redeem(struct jta_store *st, const unsigned char hash[JTA_VAULT_HASHBYTES],
 		ret = refusal;
 		goto out;
 	}
+	/* The family's audience is the code's (RFC 8707 §2). */
+	snprintf(pair->audience, sizeof(pair->audience), "%s", c.audience);
 	if ((ret = jta_store_pair_put(st, pair, family, c.client_id,
 	    c.user_id, c.scope, now, err)) != JTA_OK)
 		goto out;
@@ -524,6 +555,16 @@ enum jta_err
 jta_authz_code_redeem(struct jta_authz *az, const char *client_id,
     const char *code, const char *redirect_uri, const char *verifier,
     int64_t now, struct jta_authz_tokens *out, struct jta_error *err)
+{
+	return jta_authz_code_redeem_for(az, client_id, code, redirect_uri,
+	    verifier, NULL, now, out, err);
+}
+
+enum jta_err
+jta_authz_code_redeem_for(struct jta_authz *az, const char *client_id,
+    const char *code, const char *redirect_uri, const char *verifier,
+    const enum jta_endpoint_audience *want, int64_t now,
+    struct jta_authz_tokens *out, struct jta_error *err)
 {
 	struct jta_store	*st = az->st;
 	const struct jta_vault *v = az->v;
@@ -548,7 +589,8 @@ jta_authz_code_redeem(struct jta_authz *az, const char *client_id,
 	jta_vault_hash(v, code, strlen(code), hash);
 	newpair(v, now, out, &p);
 	rc = redeem(st, hash, client_id, redirect_uri,
-	    verifier != NULL ? s256 : NULL, now, &p, out->scope,
+	    verifier != NULL ? s256 : NULL, want != NULL ?
+	    jta_authz_audience_name(*want) : NULL, now, &p, out->scope,
 	    sizeof(out->scope), err);
 	if (rc != JTA_OK)
 		sodium_memzero(out, sizeof(*out));
@@ -572,8 +614,8 @@ jta_authz_code_redeem(struct jta_authz *az, const char *client_id,
  */
 static enum jta_err
 rotate(struct jta_store *st, const unsigned char hash[JTA_VAULT_HASHBYTES],
-    const char *client_id, int64_t now, int64_t grace,
-    const struct jta_store_pair *pair, char *scope, size_t scopesz,
+    const char *client_id, const char *want, int64_t now, int64_t grace,
+    struct jta_store_pair *pair, char *scope, size_t scopesz,
     struct jta_error *err)
 {
 	struct jta_store_token_row t;
@@ -611,6 +653,14 @@ rotate(struct jta_store *st, const unsigned char hash[JTA_VAULT_HASHBYTES],
 		    "the refresh token has expired");
 		goto out;
 	}
+	/* RFC 8707 §2.2: a refresh may name the grant's resource, no
+	 * other; the new pair keeps the grant's audience. */
+	if (want != NULL && strcmp(want, t.audience) != 0) {
+		ret = oautherr(err, JTA_ERR_INPUT, 400, "invalid_target",
+		    "resource differs from the one this grant is for");
+		goto out;
+	}
+	snprintf(pair->audience, sizeof(pair->audience), "%s", t.audience);
 	if (t.replaced) {
 		if ((ret = jta_store_token_later(st, &t, &later, err)) !=
 		    JTA_OK)
@@ -661,6 +711,15 @@ jta_authz_refresh(struct jta_authz *az, const char *client_id,
     const char *refresh, int64_t now, struct jta_authz_tokens *out,
     struct jta_error *err)
 {
+	return jta_authz_refresh_for(az, client_id, refresh, NULL, now, out,
+	    err);
+}
+
+enum jta_err
+jta_authz_refresh_for(struct jta_authz *az, const char *client_id,
+    const char *refresh, const enum jta_endpoint_audience *want, int64_t now,
+    struct jta_authz_tokens *out, struct jta_error *err)
+{
 	struct jta_store	*st = az->st;
 	const struct jta_vault *v = az->v;
 	unsigned char	 hash[JTA_VAULT_HASHBYTES];
@@ -673,8 +732,9 @@ jta_authz_refresh(struct jta_authz *az, const char *client_id,
 		    "the refresh token is malformed");
 	jta_vault_hash(v, refresh, strlen(refresh), hash);
 	newpair(v, now, out, &p);
-	rc = rotate(st, hash, client_id, now,
-	    JTA_AUTHZ_GRACE, &p, out->scope, sizeof(out->scope), err);
+	rc = rotate(st, hash, client_id, want != NULL ?
+	    jta_authz_audience_name(*want) : NULL, now, JTA_AUTHZ_GRACE, &p,
+	    out->scope, sizeof(out->scope), err);
 	if (rc != JTA_OK)
 		sodium_memzero(out, sizeof(*out));
 	return rc;
@@ -702,16 +762,45 @@ jta_authz_is_access_token(const char *token)
 
 enum jta_err
 jta_authz_access(struct jta_authz *az, const char *token, int64_t now,
-    struct jta_user *out)
+    struct jta_user *out, enum jta_endpoint_audience *aud)
 {
 	struct jta_store	*st = az->st;
 	const struct jta_vault *v = az->v;
 	unsigned char	 hash[JTA_VAULT_HASHBYTES];
+	char		 name[JTA_STORE_AUDLEN + 1];
+	enum jta_err	 rc;
 
+	if (aud != NULL)
+		*aud = JTA_ENDPOINT_AUD_API;
 	if (!shaped(token, access_prefix))
 		return JTA_ERR_AUTH;
 	jta_vault_hash(v, token, strlen(token), hash);
-	return jta_store_token_auth(st, hash, now, out);
+	if ((rc = jta_store_token_auth(st, hash, now, out, name)) == JTA_OK &&
+	    aud != NULL)
+		*aud = jta_authz_audience_of(name);
+	return rc;
+}
+
+enum jta_err
+jta_authz_client_public(struct jta_authz *az, const char *id,
+    int *public_client, struct jta_error *err)
+{
+	char		 name[JTA_LIMIT_CLIENT_NAME + 1];
+	json_t		*uris = NULL;
+	enum jta_err	 rc;
+
+	/* A metadata document's client has no secret: public, while its
+	 * document is usable. */
+	if (jta_authz_is_cimd_id(id)) {
+		*public_client = 0;
+		rc = jta_authz_cimd_client(az, id, jta_time_now(), name,
+		    sizeof(name), &uris, err);
+		json_decref(uris);
+		if (rc == JTA_OK)
+			*public_client = 1;
+		return rc;
+	}
+	return jta_store_client_public(az->st, id, public_client, err);
 }
 
 enum jta_err
@@ -789,15 +878,19 @@ jta_authz_password_check(struct jta_authz *az, const char *name, const char *pw,
 }
 
 json_t *
-jta_authz_metadata(const char *public_url)
+jta_authz_metadata(const char *public_url, unsigned features)
 {
 	char	 a[JTA_LIMIT_REDIRECT_URI + 32], t[sizeof(a)], r[sizeof(a)];
+	char	 g[sizeof(a)];
+	json_t	*m;
 
 	snprintf(a, sizeof(a), "%s/oauth/authorize", public_url);
 	snprintf(t, sizeof(t), "%s/oauth/token", public_url);
 	snprintf(r, sizeof(r), "%s/oauth/revoke", public_url);
-	return json_pack("{s:s, s:s, s:s, s:s, s:[s], s:[s,s], s:[s], "
-	    "s:[s,s], s:[s,s], s:[s]}",
+	snprintf(g, sizeof(g), "%s/oauth/register", public_url);
+	/* "none": public clients (PKCE required), RFC 7591 §2. */
+	m = json_pack("{s:s, s:s, s:s, s:s, s:[s], s:[s,s], s:[s], "
+	    "s:[s,s,s], s:[s,s,s], s:[s], s:b}",
 	    "issuer", public_url,
 	    "authorization_endpoint", a,
 	    "token_endpoint", t,
@@ -806,10 +899,23 @@ jta_authz_metadata(const char *public_url)
 	    "grant_types_supported", "authorization_code", "refresh_token",
 	    "code_challenge_methods_supported", "S256",
 	    "token_endpoint_auth_methods_supported", "client_secret_post",
-	    "client_secret_basic",
+	    "client_secret_basic", "none",
 	    "revocation_endpoint_auth_methods_supported",
-	    "client_secret_post", "client_secret_basic",
-	    "scopes_supported", JTA_AUTHZ_SCOPE);
+	    "client_secret_post", "client_secret_basic", "none",
+	    "scopes_supported", JTA_AUTHZ_SCOPE,
+	    /* RFC 9207 §3. */
+	    "authorization_response_iss_parameter_supported", 1);
+	if (m == NULL)
+		return NULL;
+	if (((features & JTA_AUTHZ_F_REGISTER) &&
+	    json_object_set_new(m, "registration_endpoint",
+	    json_string(g)) != 0) || ((features & JTA_AUTHZ_F_CIMD) &&
+	    json_object_set_new(m, "client_id_metadata_document_supported",
+	    json_true()) != 0)) {
+		json_decref(m);
+		return NULL;
+	}
+	return m;
 }
 
 static enum jta_err
@@ -943,7 +1049,7 @@ addparam(char *buf, size_t bufsz, const char *name, const char *value)
 enum jta_err
 jta_authz_redirect(struct jta_resp *resp, const char *redirect_uri,
     const char *name, const char *value, const char *description,
-    const char *state)
+    const char *state, const char *iss)
 {
 	char	 url[JTA_LIMIT_REDIRECT_URI + 3 * JTA_LIMIT_STATE + 1024];
 	int	 n;
@@ -958,7 +1064,8 @@ jta_authz_redirect(struct jta_resp *resp, const char *redirect_uri,
 	    addparam(url, sizeof(url), name, value) != 0 ||
 	    (description != NULL && addparam(url, sizeof(url),
 	    "error_description", description) != 0) ||
-	    (state != NULL && addparam(url, sizeof(url), "state", state) != 0))
+	    (state != NULL && addparam(url, sizeof(url), "state", state) !=
+	    0) || (iss != NULL && addparam(url, sizeof(url), "iss", iss) != 0))
 		return JTA_ERR_INTERNAL;
 	return jta_resp_redirect(resp, 302, url);
 }
@@ -972,9 +1079,10 @@ jta_authz_request_encode(const struct jta_authz_request *r, char *out,
 	enum jta_err	 rc = JTA_ERR_INTERNAL;
 
 	out[0] = '\0';
-	if ((o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "client_id",
+	if ((o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "client_id",
 	    r->client_id, "redirect_uri", r->redirect_uri, "state", r->state,
-	    "scope", r->scope, "challenge", r->challenge)) == NULL)
+	    "scope", r->scope, "challenge", r->challenge, "audience",
+	    r->audience)) == NULL)
 		return JTA_ERR_NOMEM;
 	if ((text = json_dumps(o, JSON_COMPACT)) != NULL &&
 	    strlen(text) < outsz && strlen(text) <= JTA_LIMIT_AUTHZ_REQUEST) {
@@ -1019,7 +1127,9 @@ jta_authz_request_decode(const char *text, struct jta_authz_request *r)
 	    reqmember(o, "state", r->state, sizeof(r->state)) == 0 &&
 	    reqmember(o, "scope", r->scope, sizeof(r->scope)) == 0 &&
 	    reqmember(o, "challenge", r->challenge,
-	    sizeof(r->challenge)) == 0)
+	    sizeof(r->challenge)) == 0 &&
+	    (json_object_get(o, "audience") == NULL ||
+	    reqmember(o, "audience", r->audience, sizeof(r->audience)) == 0))
 		rc = JTA_OK;
 	json_decref(o);
 	return rc;
@@ -1029,6 +1139,15 @@ enum jta_err
 jta_authz_client_name(struct jta_authz *az, const char *id, char *name,
     size_t namesz, struct jta_error *err)
 {
+	json_t		*uris = NULL;
+	enum jta_err	 rc;
+
+	if (jta_authz_is_cimd_id(id)) {
+		rc = jta_authz_cimd_client(az, id, jta_time_now(), name,
+		    namesz, &uris, err);
+		json_decref(uris);
+		return rc;
+	}
 	return jta_store_client_name(az->st, id, name, namesz, err);
 }
 

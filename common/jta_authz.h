@@ -35,6 +35,7 @@
 
 #include <jansson.h>
 
+#include "jta_endpoint.h"
 #include "jta_err.h"
 #include "jta_limits.h"
 #include "jta_resp.h"
@@ -135,7 +136,9 @@ int jta_authz_basic(const char *authorization, char *id, size_t idsz,
 /*
  * Authenticate the client of a token or revocation request (RFC 6749
  * §2.3.1): HTTP Basic in authorization (the request's header value), or
- * form_id and form_secret from the body (either may be NULL).  Using both
+ * form_id and form_secret from the body (either may be NULL); a public
+ * client sends form_id alone (RFC 7591 §2, "none"), and one that sends a
+ * secret is refused like a wrong secret.  Using both
  * methods, or a body client_id other than Basic's, is invalid_request
  * (§2.3); no or wrong credentials are invalid_client (401).  On success
  * id (idsz bytes) holds the client id.
@@ -178,12 +181,13 @@ enum jta_err jta_authz_s256(const char *verifier,
 
 /*
  * Issue a code for user_id to client_id, bound to redirect_uri, the S256
- * challenge (or NULL) and scope, expiring JTA_AUTHZ_CODE_TTL after now.
+ * challenge (or NULL), scope and the audience aud (RFC 8707: the tokens
+ * it gives are aud's), expiring JTA_AUTHZ_CODE_TTL after now.
  */
 enum jta_err jta_authz_code_issue(struct jta_authz *az, const char *client_id,
     int64_t user_id, const char *redirect_uri, const char *challenge,
-    const char *scope, int64_t now, char code[JTA_AUTHZ_TOKENLEN + 1],
-    struct jta_error *err) JTA_WUR;
+    const char *scope, enum jta_endpoint_audience aud, int64_t now,
+    char code[JTA_AUTHZ_TOKENLEN + 1], struct jta_error *err) JTA_WUR;
 
 /*
  * Exchange a code (RFC 6749 §4.1.3, RFC 7636 §4.5): verifier is the
@@ -200,6 +204,15 @@ enum jta_err jta_authz_code_redeem(struct jta_authz *az, const char *client_id,
     const char *code, const char *redirect_uri, const char *verifier,
     int64_t now, struct jta_authz_tokens *out, struct jta_error *err) JTA_WUR;
 
+/* jta_authz_code_redeem for a token request that named a resource (RFC
+ * 8707 §2.2): want (NULL: none named) must be the code's audience, else
+ * invalid_target, and the code is spent. */
+enum jta_err jta_authz_code_redeem_for(struct jta_authz *az,
+    const char *client_id, const char *code, const char *redirect_uri,
+    const char *verifier, const enum jta_endpoint_audience *want,
+    int64_t now, struct jta_authz_tokens *out, struct jta_error *err)
+    JTA_WUR;
+
 /*
  * Rotate a refresh token (RFC 6749 §6, RFC 9700 §4.14.2) in one BEGIN
  * IMMEDIATE transaction: a live refresh token of client_id gives a new
@@ -215,6 +228,19 @@ enum jta_err jta_authz_refresh(struct jta_authz *az, const char *client_id,
     const char *refresh, int64_t now, struct jta_authz_tokens *out,
     struct jta_error *err) JTA_WUR;
 
+/* jta_authz_refresh for a request that named a resource: want (NULL:
+ * none) must be the grant's audience, else invalid_target (nothing is
+ * rotated); the new pair keeps the grant's audience. */
+enum jta_err jta_authz_refresh_for(struct jta_authz *az, const char *client_id,
+    const char *refresh, const enum jta_endpoint_audience *want, int64_t now,
+    struct jta_authz_tokens *out, struct jta_error *err) JTA_WUR;
+
+/* *public_client: 1 when client id is a public client (registered with
+ * token_endpoint_auth_method "none": no secret, PKCE S256 required);
+ * JTA_ERR_NOTFOUND when unknown. */
+enum jta_err jta_authz_client_public(struct jta_authz *az, const char *id,
+    int *public_client, struct jta_error *err) JTA_WUR;
+
 /* Revoke a token presented by client_id (RFC 7009 §2.1); a token that is
  * not ours or unknown is JTA_OK (§2.2). */
 enum jta_err jta_authz_revoke(struct jta_authz *az, const char *client_id,
@@ -223,10 +249,12 @@ enum jta_err jta_authz_revoke(struct jta_authz *az, const char *client_id,
 /* 1 when token is shaped like one of our access tokens. */
 int jta_authz_is_access_token(const char *token);
 
-/* The user of a live access token at now; JTA_ERR_AUTH when it is
- * unknown, expired or revoked. */
+/* The user of a live access token at now, and (aud, when not NULL) the
+ * audience it was issued for; JTA_ERR_AUTH when it is unknown, expired or
+ * revoked. */
 enum jta_err jta_authz_access(struct jta_authz *az, const char *token,
-    int64_t now, struct jta_user *out) JTA_WUR;
+    int64_t now, struct jta_user *out, enum jta_endpoint_audience *aud)
+    JTA_WUR;
 
 /*
  * Set user name's password (JTA_LIMIT_PASSWORD_MIN..JTA_LIMIT_PASSWORD
@@ -284,14 +312,16 @@ enum jta_err jta_authz_password_login(struct jta_authz *az, const char *name,
 
 /*
  * Send the person back to a client's redirect_uri (RFC 6749 §4.1.2,
- * §4.1.2.1) with name=value, error_description when not NULL and state
- * when not NULL, each percent-encoded: a 302.  Only for a redirect_uri
+ * §4.1.2.1) with name=value, error_description when not NULL, state
+ * when not NULL and iss, our issuer identifier (public_url), when not
+ * NULL (RFC 9207 §2: in every authorization response, success and error
+ * alike), each percent-encoded: a 302.  Only for a redirect_uri
  * jta_authz_client_redirect accepted; one jta_url_redirect_check
  * refuses is never redirected to (JTA_ERR_INTERNAL, nothing sent).
  */
 enum jta_err jta_authz_redirect(struct jta_resp *resp,
     const char *redirect_uri, const char *name, const char *value,
-    const char *description, const char *state) JTA_WUR;
+    const char *description, const char *state, const char *iss) JTA_WUR;
 
 /*
  * A GPT's authorization request waiting for the person's Atlassian
@@ -304,6 +334,9 @@ struct jta_authz_request {
 	char	 state[JTA_LIMIT_STATE + 1];
 	char	 scope[JTA_LIMIT_SCOPE + 1];
 	char	 challenge[JTA_LIMIT_PKCE + 1];
+	/* The audience's name (jta_authz_audience_name); "" (and a
+	 * request kept before audiences) is the API's. */
+	char	 audience[8];
 };
 
 /*
@@ -359,13 +392,145 @@ enum jta_err jta_authz_request_encode(const struct jta_authz_request *r,
     char *out, size_t outsz) JTA_WUR;
 
 /* The other way; JTA_ERR_INTERNAL when text is not what encode makes
- * (a member missing, not a string or too long). */
+ * (a member missing, not a string or too long; "audience" may be
+ * missing: requests kept before it). */
 enum jta_err jta_authz_request_decode(const char *text,
     struct jta_authz_request *r) JTA_WUR;
 
-/* RFC 8414 §2 metadata for the server at public_url (no trailing slash);
- * a new object or NULL when out of memory. */
-json_t *jta_authz_metadata(const char *public_url);
+/*
+ * Client ID Metadata Documents (the MCP authorization specification,
+ * 2025-11-25, and draft-ietf-oauth-client-id-metadata-document): a client
+ * whose client_id is an https URL describes itself in the JSON document
+ * at that URL, which we fetch (jta_http_fetch_public: https only, no
+ * redirect, no private or loopback address, JTA_LIMIT_CIMD_* bounds),
+ * check (client_id equal to the URL, the metadata rules of registration,
+ * a public client without a secret) and cache as its Cache-Control says
+ * (max-age, at most JTA_LIMIT_CIMD_MAX_AGE; no-store and no-cache: not
+ * kept).  Such a client is public: PKCE is required of it.
+ */
+struct jta_authz_cimd {
+	int		 enabled;	/* oauth_client_metadata_documents */
+	int		 allow_loopback;	/* tests only */
+	const char	*ca_file;	/* tests only; NULL, "": the system's */
+};
+
+/* Use c (copied; c->ca_file borrowed: it must outlive az). */
+void jta_authz_set_cimd(struct jta_authz *az, const struct jta_authz_cimd *c);
+
+/* 1 when client_id names a metadata document (starts "https://"). */
+int jta_authz_is_cimd_id(const char *client_id);
+
+/*
+ * The document of client url at now, from the cache or fetched and
+ * checked: its client_name (or a default) into name (namesz bytes), its
+ * redirect URIs into *uris (a new array).  JTA_ERR_NOTFOUND (400, field
+ * "client_id", a message for a person that says why) when documents are
+ * off, or the URL or its document cannot be used.
+ */
+enum jta_err jta_authz_cimd_client(struct jta_authz *az, const char *url,
+    int64_t now, char *name, size_t namesz, json_t **uris,
+    struct jta_error *err) JTA_WUR;
+
+/* Seconds a document may be kept by its Cache-Control value cc (RFC 9111
+ * §5.2.2): 0 for no-store, no-cache or an unreadable max-age; max-age
+ * bounded by JTA_LIMIT_CIMD_MAX_AGE; JTA_LIMIT_CIMD_DEFAULT_AGE without
+ * either.  Exposed for the unit tests. */
+int64_t jta_authz_cimd_max_age(const char *cc);
+
+/*
+ * CORS for the endpoints a browser-based MCP client (the MCP Inspector, a
+ * web app with PKCE) calls with fetch: the metadata documents, the token,
+ * revocation and registration endpoints.  None of them uses cookies, and
+ * each answers the same to any origin, so "Access-Control-Allow-Origin:
+ * *" (Fetch standard §3.2.3: never with credentials) gives a page nothing
+ * it could not get from a server.  Not for /oauth/authorize, which a
+ * browser navigates to.  jta_authz_cors adds the header; a request whose
+ * method is OPTIONS is a preflight (§4.8), which jta_authz_preflight
+ * answers 204 allowing methods and the headers those clients send, and
+ * returns 1; else 0, nothing sent.
+ */
+enum jta_err jta_authz_cors(struct jta_resp *resp) JTA_WUR;
+int jta_authz_preflight(const struct jta_req *req, struct jta_resp *resp,
+    const char *methods, enum jta_err *rc);
+
+/* What the authorization server offers beyond RFC 6749 (the
+ * configuration's oauth_client_registration and
+ * oauth_client_metadata_documents). */
+#define JTA_AUTHZ_F_REGISTER	0x1u	/* RFC 7591 at /oauth/register */
+#define JTA_AUTHZ_F_CIMD	0x2u	/* client ids that are https URLs */
+
+/*
+ * RFC 7591 dynamic registration: check the client metadata meta (§2:
+ * redirect_uris required, each valid by jta_url_redirect_check;
+ * token_endpoint_auth_method none (a public client), client_secret_post
+ * or client_secret_basic (the default); grant_types authorization_code
+ * and refresh_token; response_types code; scope ours; client_name 1 to
+ * JTA_LIMIT_CLIENT_NAME bytes of text; other members are ignored, §2)
+ * and register the client from address (REMOTE_ADDR, may be "") at now,
+ * within JTA_LIMIT_REGISTERED_CLIENTS in all and
+ * JTA_LIMIT_REGISTER_PER_ADDRESS per address and window.  *out: the
+ * §3.2.1 answer (with client_secret for a confidential client: send it
+ * with Cache-Control: no-store), a new object.  Refusals: JTA_ERR_INPUT
+ * 400 with err->field "invalid_redirect_uri" or
+ * "invalid_client_metadata" (§3.2.2); JTA_ERR_CONFLICT 429 (this
+ * address registered too many lately) or 403 (the cap is reached).
+ */
+enum jta_err jta_authz_register(struct jta_authz *az, const json_t *meta,
+    const char *address, int64_t now, json_t **out, struct jta_error *err)
+    JTA_WUR;
+
+/* RFC 8414 §2 metadata for the server at public_url (no trailing slash),
+ * offering features (JTA_AUTHZ_F_ bits); a new object or NULL when out of
+ * memory.  It says authorization responses carry iss (RFC 9207 §3). */
+json_t *jta_authz_metadata(const char *public_url, unsigned features);
+
+/*
+ * Resources and audiences (RFC 8707, RFC 9728).  This server protects two
+ * resources: the REST API, whose identifier is public_url, and the MCP
+ * endpoint, public_url + "/mcp" (jta_endpoint_audience).  An access token
+ * is bound to the one its authorization request named in `resource`
+ * (the API when none), and the audience is kept with its token family.
+ */
+
+/* The stored name of aud ("api", "mcp"), static; and back (anything
+ * unknown, NULL included, is the API: tokens from before audiences). */
+const char *jta_authz_audience_name(enum jta_endpoint_audience aud);
+enum jta_endpoint_audience jta_authz_audience_of(const char *name);
+
+/* The resource identifier of aud at public_url into out (outsz bytes);
+ * JTA_ERR_INTERNAL when it does not fit. */
+enum jta_err jta_authz_resource(const char *public_url,
+    enum jta_endpoint_audience aud, char *out, size_t outsz) JTA_WUR;
+
+/* The URL of aud's protected resource metadata (RFC 9728 §3.1: public_url
+ * "/.well-known/oauth-protected-resource" and the resource's path). */
+enum jta_err jta_authz_resource_metadata_url(const char *public_url,
+    enum jta_endpoint_audience aud, char *out, size_t outsz) JTA_WUR;
+
+/*
+ * The audience a `resource` parameter names (RFC 8707 §2): an absolute
+ * URL (jta_url_parse) without a fragment, equal to one of our resource
+ * identifiers (public_url, also written with a trailing '/', or
+ * public_url "/mcp").  Anything else: JTA_ERR_INPUT, 400,
+ * "invalid_target" (RFC 8707 §2).
+ */
+enum jta_err jta_authz_resource_audience(const char *public_url,
+    const char *resource, enum jta_endpoint_audience *aud,
+    struct jta_error *err) JTA_WUR;
+
+/* RFC 9728 §2 metadata of aud's resource: resource, authorization_servers
+ * (public_url), scopes_supported, bearer_methods_supported (header); a
+ * new object or NULL. */
+json_t *jta_authz_resource_metadata(const char *public_url,
+    enum jta_endpoint_audience aud);
+
+/* The WWW-Authenticate value of a 401 from a resource of audience aud
+ * (RFC 6750 §3, RFC 9728 §5.1): Bearer realm, error="invalid_token" when
+ * invalid_token (a token was sent and refused), resource_metadata and
+ * scope.  JTA_ERR_INTERNAL when it does not fit in out. */
+enum jta_err jta_authz_challenge(const char *public_url,
+    enum jta_endpoint_audience aud, int invalid_token, char *out,
+    size_t outsz) JTA_WUR;
 
 /* Send tokens as RFC 6749 §5.1 says (Cache-Control: no-store, Pragma:
  * no-cache). */

@@ -214,6 +214,31 @@ struct jta_backend_ops {
 	enum jta_err	(*tk_delete)(struct jta_backend *,
 			    const struct jta_user *, int64_t id,
 			    struct jta_error *);
+
+	/*
+	 * Knowledge before tickets (README.md "Knowledge before
+	 * tickets").  GET /api/knowledge: {"articles": [{id, title,
+	 * space, excerpt, updated, url, from}], "searched": [where]}, the
+	 * articles who may read best matching text (a person's words,
+	 * never query syntax), in space when not NULL, at most limit
+	 * (1..JTA_LIMIT_KB_MAX).  Every backend searches the embedded
+	 * knowledge base (jta_kb.h, from "local"); Jira also searches
+	 * Confluence as the person (from "confluence").
+	 */
+	enum jta_err	(*knowledge)(struct jta_backend *,
+			    const struct jta_user *, const char *text,
+			    const char *space, size_t limit, json_t **,
+			    struct jta_error *);
+	/* GET /api/knowledge/{id}: {id, title, space, updated, url, from,
+	 * body (Markdown)}; an id who cannot read is 404 "id". */
+	enum jta_err	(*article)(struct jta_backend *,
+			    const struct jta_user *, const char *id,
+			    json_t **, struct jta_error *);
+	/* POST /api/knowledge/{id}/helped: the person said article id
+	 * answered them (jta_kb_helped): {"recorded": true, "id"}. */
+	enum jta_err	(*helped)(struct jta_backend *,
+			    const struct jta_user *, const char *id,
+			    json_t **, struct jta_error *);
 };
 
 /* The orderings /api/tickets/ accepts (?ordering=), NULL-terminated:

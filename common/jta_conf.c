@@ -53,6 +53,23 @@ static const struct key keys[] = {
 	{ "metrics_dir",	K_PATH,		F(metrics_dir), 0 },
 	/* on: count usage and check quotas (jta_usage.h); off: neither. */
 	{ "usage_counting",	K_ONOFF,	F(usage_counting), 0 },
+	/* MCP clients (README "MCP clients: authorization"): off by
+	 * default, so an upgrade opens nothing an operator did not ask
+	 * for. */
+	{ "oauth_audience_shared", K_ONOFF,	F(oauth_audience_shared), 0 },
+	{ "oauth_client_registration", K_ONOFF,
+	    F(oauth_client_registration), 0 },
+	{ "oauth_client_metadata_documents", K_ONOFF,
+	    F(oauth_client_metadata_documents), 0 },
+	/* For the tests only (README): a CA to trust for the documents
+	 * instead of the system's, and the loopback let through. */
+	{ "client_metadata_test_ca_file", K_PATH,
+	    F(client_metadata_test_ca_file), 0 },
+	{ "client_metadata_allow_loopback", K_ONOFF,
+	    F(client_metadata_allow_loopback), 0 },
+	/* on: knowledge search reaches Confluence and JSM's knowledge
+	 * base (their scopes join the consent, jta_oauth.c). */
+	{ "knowledge_confluence", K_ONOFF,	F(knowledge_confluence), 0 },
 };
 #undef F
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))

@@ -55,6 +55,22 @@ struct jta_conf {
 	int	 metrics;			/* metrics = on|off */
 	char	 metrics_dir[JTA_CONF_PATH_MAX];
 	int	 usage_counting;		/* 1: count usage, cap quotas */
+	/* MCP clients' authorization (README "MCP clients: authorization"):
+	 * an access token issued for one resource (the API or /mcp) is
+	 * accepted by the other too when oauth_audience_shared is 1; RFC
+	 * 7591 registration at /oauth/register when
+	 * oauth_client_registration is 1. */
+	int	 oauth_audience_shared;		/* default 0 */
+	int	 oauth_client_registration;	/* default 0 */
+	/* Client ID Metadata Documents (jta_authz.h); the CA file and the
+	 * loopback switch are for the tests' loopback server only. */
+	int	 oauth_client_metadata_documents;	/* default 0 */
+	char	 client_metadata_test_ca_file[JTA_CONF_PATH_MAX];
+	int	 client_metadata_allow_loopback;	/* default 0 */
+	/* backend = jira: also search Confluence and the service desks'
+	 * knowledge base as the person (jta_confluence.h), asking for
+	 * their scopes at consent. */
+	int	 knowledge_confluence;		/* on|off, off by default */
 };
 
 /* Set every key to its documented default. */

@@ -25,6 +25,8 @@ static const char *const names[JTA_ENDPOINT_NNAMES] = {
 	[JTA_ENDPOINT_OPENAPI] = "openapi",
 	[JTA_ENDPOINT_ADMIN] = "admin",
 	[JTA_ENDPOINT_BROWSE] = "browse",
+	[JTA_ENDPOINT_MCP] = "mcp",
+	[JTA_ENDPOINT_KNOWLEDGE] = "knowledge",
 	[JTA_ENDPOINT_SERVICEDESKS] = "servicedesks",
 	[JTA_ENDPOINT_REQUESTS_CREATE] = "requests.create",
 	[JTA_ENDPOINT_REQUESTS] = "requests",
@@ -43,6 +45,10 @@ static const char *const names[JTA_ENDPOINT_NNAMES] = {
 #define CREATE	JTA_ENDPOINT_CREATE
 #define WRITE	JTA_ENDPOINT_WRITE
 #define N(x)	JTA_ENDPOINT_##x
+/* An entry's audience, last (jta_endpoint_audience): the MCP endpoint's
+ * entry ends in MCP, every other one in API. */
+#define API	JTA_ENDPOINT_AUD_API
+#define MCP	JTA_ENDPOINT_AUD_MCP
 
 /* A location served by one program whose every method is name, with no
  * access rule (OAuth, health, metrics, schema, admin). */
@@ -56,31 +62,32 @@ static const char *const names[JTA_ENDPOINT_NNAMES] = {
  */
 static const struct jta_endpoint_def table[] = {
 	{ "jta-healthz", JTA_ENDPOINT_OPEN, N(HEALTHZ),
-	    { PLAIN("/healthz", HEALTHZ) } },
+	    { PLAIN("/healthz", HEALTHZ) }, API },
 	{ "jta-issues", JTA_ENDPOINT_RULES, N(OTHER), {
 	    { "/api/issues", N(OTHER), {
 		{ GET, N(ISSUES_SEARCH), READ, JTA_PROJECT_SEARCH },
 		{ POST, N(ISSUES_CREATE), CREATE, JTA_PROJECT_BODY } } },
 	    { "/oauth/issues", N(OTHER), {
 		{ GET, N(ISSUES_SEARCH), READ, JTA_PROJECT_SEARCH },
-		{ POST, N(ISSUES_CREATE), CREATE, JTA_PROJECT_BODY } } } } },
+		{ POST, N(ISSUES_CREATE), CREATE, JTA_PROJECT_BODY } } } },
+	    API },
 	{ "jta-issue", JTA_ENDPOINT_RULES, N(ISSUE), {
 	    { "/api/issues/*", N(ISSUE), {
 		{ GET, N(ISSUE), READ, JTA_PROJECT_KEY },
-		{ PATCH, N(ISSUE), WRITE, JTA_PROJECT_KEY } } } } },
+		{ PATCH, N(ISSUE), WRITE, JTA_PROJECT_KEY } } } }, API },
 	{ "jta-comments", JTA_ENDPOINT_RULES, N(COMMENTS), {
 	    { "/api/issues/*/comments", N(COMMENTS), {
-		{ POST, N(COMMENTS), WRITE, JTA_PROJECT_KEY } } } } },
+		{ POST, N(COMMENTS), WRITE, JTA_PROJECT_KEY } } } }, API },
 	{ "jta-transitions", JTA_ENDPOINT_RULES, N(TRANSITIONS), {
 	    { "/api/issues/*/transitions", N(TRANSITIONS), {
 		{ GET, N(TRANSITIONS), READ, JTA_PROJECT_KEY },
-		{ POST, N(TRANSITIONS), WRITE, JTA_PROJECT_KEY } } } } },
+		{ POST, N(TRANSITIONS), WRITE, JTA_PROJECT_KEY } } } }, API },
 	{ "jta-projects", JTA_ENDPOINT_RULES, N(PROJECTS), {
 	    { "/api/projects", N(PROJECTS), {
-		{ GET, N(PROJECTS), READ, JTA_PROJECT_NONE } } } } },
+		{ GET, N(PROJECTS), READ, JTA_PROJECT_NONE } } } }, API },
 	{ "jta-me", JTA_ENDPOINT_RULES, N(ME), {
 	    { "/api/me", N(ME), {
-		{ GET, N(ME), READ, JTA_PROJECT_NONE } } } } },
+		{ GET, N(ME), READ, JTA_PROJECT_NONE } } } }, API },
 	/* The basic API: a list spans every project and a ticket is named
 	 * by id, so only a create has a known project. */
 	{ "jta-tickets", JTA_ENDPOINT_RULES, N(TICKETS), {
@@ -91,31 +98,51 @@ static const struct jta_endpoint_def table[] = {
 	    { "/api/tickets/**", N(TICKETS), {
 		{ GET, N(TICKETS), READ, JTA_PROJECT_ANY },
 		{ POST, N(TICKETS), CREATE, JTA_PROJECT_DEFAULT },
-		{ CHANGE, N(TICKETS), WRITE, JTA_PROJECT_ANY } } } } },
+		{ CHANGE, N(TICKETS), WRITE, JTA_PROJECT_ANY } } } }, API },
 	{ "jta-oauth-start", JTA_ENDPOINT_SWITCH, N(OAUTH),
-	    { PLAIN("/oauth/start", OAUTH) } },
+	    { PLAIN("/oauth/start", OAUTH) }, API },
 	{ "jta-oauth-callback", JTA_ENDPOINT_SWITCH, N(OAUTH),
-	    { PLAIN("/oauth/callback", OAUTH) } },
+	    { PLAIN("/oauth/callback", OAUTH) }, API },
 	{ "jta-oauth-authorize", JTA_ENDPOINT_SWITCH, N(OAUTH),
-	    { PLAIN("/oauth/authorize", OAUTH) } },
+	    { PLAIN("/oauth/authorize", OAUTH) }, API },
 	{ "jta-oauth-token", JTA_ENDPOINT_SWITCH, N(OAUTH),
-	    { PLAIN("/oauth/token", OAUTH) } },
+	    { PLAIN("/oauth/token", OAUTH) }, API },
 	{ "jta-oauth-revoke", JTA_ENDPOINT_SWITCH, N(OAUTH),
-	    { PLAIN("/oauth/revoke", OAUTH) } },
+	    { PLAIN("/oauth/revoke", OAUTH) }, API },
+	/* RFC 8414 (the authorization server) and RFC 9728 (the protected
+	 * resources: the REST API at public_url, /mcp at its path-suffixed
+	 * name). */
 	{ "jta-oauth-metadata", JTA_ENDPOINT_SWITCH, N(OAUTH),
-	    { PLAIN("/.well-known/oauth-authorization-server", OAUTH) } },
+	    { PLAIN("/.well-known/oauth-authorization-server", OAUTH),
+	    PLAIN("/.well-known/oauth-protected-resource", OAUTH),
+	    PLAIN("/.well-known/oauth-protected-resource/mcp", OAUTH) }, API },
+	/* RFC 7591 registration: off (404) unless the configuration's
+	 * oauth_client_registration is on. */
+	{ "jta-oauth-register", JTA_ENDPOINT_SWITCH, N(OAUTH),
+	    { PLAIN("/oauth/register", OAUTH) }, API },
 	/* Like a search: it reads tickets of any project. */
 	{ "jta-similar", JTA_ENDPOINT_RULES, N(SIMILAR), {
 	    { "/api/similar", N(SIMILAR), {
-		{ GET, N(SIMILAR), READ, JTA_PROJECT_QUERY } } } } },
+		{ GET, N(SIMILAR), READ, JTA_PROJECT_QUERY } } } }, API },
+	/* Knowledge before tickets: a read of no project (articles, not
+	 * tickets). */
+	{ "jta-knowledge", JTA_ENDPOINT_RULES, N(KNOWLEDGE), {
+	    { "/api/knowledge", N(KNOWLEDGE), {
+		{ GET, N(KNOWLEDGE), READ, JTA_PROJECT_NONE } } },
+	    { "/api/knowledge/*", N(KNOWLEDGE), {
+		{ GET, N(KNOWLEDGE), READ, JTA_PROJECT_NONE } } },
+	    /* Recording that an article helped changes no ticket: a read
+	     * for the access rules (a read-only person may say so). */
+	    { "/api/knowledge/*/helped", N(KNOWLEDGE), {
+		{ POST, N(KNOWLEDGE), READ, JTA_PROJECT_NONE } } } }, API },
 	{ "jta-users", JTA_ENDPOINT_RULES, N(USERS), {
 	    { "/api/users", N(USERS), {
-		{ GET, N(USERS), READ, JTA_PROJECT_NONE } } } } },
+		{ GET, N(USERS), READ, JTA_PROJECT_NONE } } } }, API },
 	{ "jta-openapi", JTA_ENDPOINT_SWITCH, N(OPENAPI),
-	    { PLAIN("/openapi.yaml", OPENAPI) } },
+	    { PLAIN("/openapi.yaml", OPENAPI) }, API },
 	{ "jta-project-fields", JTA_ENDPOINT_RULES, N(PROJECT_FIELDS), {
 	    { "/api/projects/*/fields", N(PROJECT_FIELDS), {
-		{ GET, N(PROJECT_FIELDS), READ, JTA_PROJECT_PATH } } } } },
+		{ GET, N(PROJECT_FIELDS), READ, JTA_PROJECT_PATH } } } }, API },
 	/* A draft is the first step of a create.  A draft's project is in
 	 * the store, not in the request: the drafts program checks the
 	 * rules again with it before a submit, an edit or a discard.  A
@@ -128,26 +155,35 @@ static const struct jta_endpoint_def table[] = {
 		{ PATCH, N(DRAFTS), CREATE, JTA_PROJECT_NONE },
 		{ DELETE, N(DRAFTS), WRITE, JTA_PROJECT_NONE } } },
 	    { "/api/drafts/*/submit", N(DRAFTS), {
-		{ POST, N(DRAFTS), CREATE, JTA_PROJECT_NONE } } } } },
+		{ POST, N(DRAFTS), CREATE, JTA_PROJECT_NONE } } } }, API },
 	{ "jta-metrics", JTA_ENDPOINT_OPEN, N(METRICS),
-	    { PLAIN("/metrics", METRICS) } },
+	    { PLAIN("/metrics", METRICS) }, API },
 	/* The operators' page switches the service back on: no switch, no
 	 * rules (the web server restricts who reaches it). */
 	{ "jta-admin-api", JTA_ENDPOINT_OPEN, N(ADMIN),
-	    { PLAIN("/admin/api/**", ADMIN) } },
+	    { PLAIN("/admin/api/**", ADMIN) }, API },
 	/* A ticket's page for people (the "url" of every answer with the
 	 * embedded store) and its sign-in: no API key, a session cookie of
 	 * its own; the program checks the access rules itself once it knows
 	 * who is signed in. */
 	{ "jta-browse", JTA_ENDPOINT_SWITCH, N(BROWSE), {
 	    { "/browse/*", N(BROWSE), {
-		{ GET | POST, N(BROWSE), NONE, JTA_PROJECT_NONE } } } } },
+		{ GET | POST, N(BROWSE), NONE, JTA_PROJECT_NONE } } } }, API },
+	/* MCP (README.md "MCP"): one POST per JSON-RPC message; GET and
+	 * DELETE are 405 (2026-07-28 Streamable HTTP, "Backward
+	 * Compatibility").  The table classifies the protocol's own
+	 * messages (no rule, no quota); a tools/call is classified as the
+	 * REST request its tool is (fcgi/mcp.c, jta_operation.h), by this
+	 * table's entry for that request. */
+	{ "jta-mcp", JTA_ENDPOINT_RULES, N(MCP), {
+	    { "/mcp", N(MCP), {
+		{ POST, N(MCP), NONE, JTA_PROJECT_NONE } } } }, MCP },
 	/* Jira Service Management: the desks the person can use; their
 	 * requests (a raise is a create in the desk's project, counted and
 	 * ruled like one; a request is named by its issue key). */
 	{ "jta-servicedesks", JTA_ENDPOINT_RULES, N(SERVICEDESKS), {
 	    { "/api/servicedesks", N(SERVICEDESKS), {
-		{ GET, N(SERVICEDESKS), READ, JTA_PROJECT_NONE } } } } },
+		{ GET, N(SERVICEDESKS), READ, JTA_PROJECT_NONE } } } }, API },
 	{ "jta-requests", JTA_ENDPOINT_RULES, N(REQUESTS), {
 	    { "/api/requests", N(REQUESTS), {
 		{ GET, N(REQUESTS), READ, JTA_PROJECT_QUERY },
@@ -157,7 +193,7 @@ static const struct jta_endpoint_def table[] = {
 	    /* comments, transitions, approval */
 	    { "/api/requests/*/*", N(REQUESTS), {
 		{ GET, N(REQUESTS), READ, JTA_PROJECT_KEY },
-		{ POST, N(REQUESTS), WRITE, JTA_PROJECT_KEY } } } } },
+		{ POST, N(REQUESTS), WRITE, JTA_PROJECT_KEY } } } }, API },
 };
 #define NTABLE	(sizeof(table) / sizeof(table[0]))
 

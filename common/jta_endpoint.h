@@ -57,6 +57,9 @@ enum jta_endpoint_name {
 	JTA_ENDPOINT_OPENAPI,
 	JTA_ENDPOINT_ADMIN,
 	JTA_ENDPOINT_BROWSE,
+	JTA_ENDPOINT_MCP,	/* MCP's own messages; a tool call counts
+				 * under its operation's name */
+	JTA_ENDPOINT_KNOWLEDGE,
 	JTA_ENDPOINT_SERVICEDESKS,	/* Jira Service Management */
 	JTA_ENDPOINT_REQUESTS_CREATE,
 	JTA_ENDPOINT_REQUESTS,
@@ -92,6 +95,19 @@ enum jta_endpoint_project {
 	JTA_PROJECT_KEY,	/* the issue key at the pattern's "*" */
 	JTA_PROJECT_PATH,	/* the project key at the pattern's "*" */
 	JTA_PROJECT_DEFAULT	/* the configuration's default_project */
+};
+
+/*
+ * Whose resource a program is (RFC 8707 resource indicators, RFC 9728
+ * protected resource metadata): an access token our authorization server
+ * issued names one audience and is refused by programs of the other
+ * (jta_auth_bearer), unless the configuration's oauth_audience_shared
+ * says both.  API keys serve both.  0, the REST API, is the default, so
+ * an entry that says nothing is the API's; /mcp's entry ends in MCP.
+ */
+enum jta_endpoint_audience {
+	JTA_ENDPOINT_AUD_API = 0,	/* public_url: the REST API */
+	JTA_ENDPOINT_AUD_MCP		/* public_url + "/mcp" */
 };
 
 /* Method bits (of enum jta_method). */
@@ -131,6 +147,8 @@ struct jta_endpoint_def {
 	/* The name of a request no route covers (answered 404). */
 	enum jta_endpoint_name	 name;
 	struct jta_endpoint_route routes[JTA_ENDPOINT_ROUTES];
+	/* Whose access tokens it takes (guard JTA_ENDPOINT_RULES). */
+	enum jta_endpoint_audience audience;
 };
 
 /* The entry of program (e.g. "jta-issues"), or NULL when it has none.

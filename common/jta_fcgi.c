@@ -174,12 +174,13 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 	struct jta_policy_op op;
 	struct timespec	 t0;
 	enum jta_err	 rc;
-	int		 counted = 0;
+	int		 counted = 0, capped = 1, status;
 	/* Undeclared: the strictest guard, though nothing is served. */
 	enum jta_endpoint_guard guard = def != NULL ? def->guard :
 	    JTA_ENDPOINT_RULES;
 	const struct jta_endpoint_route *route = NULL;
 	const char	*mep;
+	char		 challenge[JTA_CONF_URL_MAX + 160];
 	double		 ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -198,6 +199,12 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 	if (rc == JTA_OK)
 		jta_policy_op_classify(route, &req, ctx->conf.default_project,
 		    &op);
+	/* A program whose requests stand for operations (MCP) classifies
+	 * them by what they run, and may refuse them (a foreign Origin)
+	 * before anything else. */
+	if (rc == JTA_OK && ep->classify != NULL)
+		rc = ep->classify(ctx, &req, &op, &err);
+	capped = ep->classify == NULL || op.rules;
 	/* The operators' switches (jta_policy.h): the kill switch before
 	 * anything else can happen, the access rules once we know who
 	 * asks.  Checks that count or cap (usage, quotas) go beside
@@ -206,22 +213,25 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 		rc = jta_policy_gate(ctx->policy, &err);
 	if (rc == JTA_OK && guard == JTA_ENDPOINT_RULES)
 		rc = jta_auth_bearer(ctx->priv->store, ctx->authz,
-		    ctx->vault, &req, &who, &err);
+		    ctx->vault, &req, def->audience,
+		    ctx->conf.oauth_audience_shared, &who, &err);
 	if (rc == JTA_OK && guard == JTA_ENDPOINT_RULES)
 		rc = jta_policy_check(ctx->policy, &req, &who, &op, &err);
 	/* Quotas (jta_usage.h) on the same op; the handler's answer is
 	 * counted below, each in its own short transaction. */
-	if (rc == JTA_OK && guard == JTA_ENDPOINT_RULES)
+	if (rc == JTA_OK && guard == JTA_ENDPOINT_RULES && capped)
 		rc = jta_usage_check(ctx->usage, &who, &op, &resp, &err);
 	/* A method the table does not declare is answered here, where the
 	 * handler answered it before the table: counted as a call, no rule
 	 * applied (op has no class for it). */
 	if (rc == JTA_OK) {
-		counted = guard == JTA_ENDPOINT_RULES;
+		counted = guard == JTA_ENDPOINT_RULES && capped;
+		ctx->op = &op;
 		if ((rc = method_declared(route, &req, &resp, &err)) ==
 		    JTA_OK)
 			rc = ep->handle(ctx, &req, guard == JTA_ENDPOINT_RULES ?
 			    &who : NULL, &resp, &err);
+		ctx->op = NULL;
 	}
 	if (rc != JTA_OK && resp.status == 0) {
 		if (err.status == 0)
@@ -230,25 +240,34 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 			    "the server is short of memory; try again" :
 			    "the server failed; the log has details");
 		/* RFC 6750 §3.1: a bearer token that was sent and refused
-		 * (unknown, malformed, expired, revoked, or standing for a
-		 * broken Atlassian link) is invalid_token; a request with
-		 * no bearer token at all gets no error code. */
-		if (err.status == 401)
-			if (jta_resp_header(&resp, "WWW-Authenticate",
-			    strncasecmp(req.authorization, "Bearer ", 7) == 0 ?
-			    "Bearer realm=\"jta\", error=\"invalid_token\"" :
-			    "Bearer realm=\"jta\"") != JTA_OK)
-				jta_warn("could not add WWW-Authenticate");
+		 * (unknown, malformed, expired, revoked, issued for another
+		 * resource, or standing for a broken Atlassian link) is
+		 * invalid_token; a request with no bearer token at all gets
+		 * no error code.  RFC 9728 §5.1: the challenge names the
+		 * resource's metadata (the entry's audience: /mcp's for
+		 * /mcp), where a client finds our authorization server. */
+		if (err.status == 401 && (jta_authz_challenge(
+		    ctx->conf.public_url, def != NULL ? def->audience :
+		    JTA_ENDPOINT_AUD_API, strncasecmp(req.authorization,
+		    "Bearer ", 7) == 0, challenge, sizeof(challenge)) !=
+		    JTA_OK || jta_resp_header(&resp, "WWW-Authenticate",
+		    challenge) != JTA_OK))
+			jta_warn("could not add WWW-Authenticate");
 		if ((ep->error != NULL ? ep->error(&resp, &err) :
 		    jta_resp_problem(&resp, &err)) != JTA_OK)
 			jta_warn("could not send the error response");
 	}
+	/* A tool call refused before it ran was that operation's
+	 * refusal, whatever status carried the answer. */
+	if (rc != JTA_OK && op.tool != NULL && op.status == 0)
+		op.status = err.status;
+	status = op.status != 0 ? op.status : resp.status;
 	/* The audit log: every change by a person, refusals too. */
 	if (def != NULL && guard != JTA_ENDPOINT_OPEN)
 		jta_audit_request(ctx->priv->store, ctx->conf.backend ==
 		    JTA_BACKEND_JIRA, &req, &who, &op, &resp, &err);
 	if (counted)
-		jta_usage_count(ctx->usage, &who, &op, resp.status);
+		jta_usage_count(ctx->usage, &who, &op, status);
 	ms = ms_since(&t0);
 	/* Metrics by the table's names; a request no route covers counts
 	 * under its program's. */
@@ -256,7 +275,7 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 	if (strcmp(mep, jta_endpoint_name(JTA_ENDPOINT_OTHER)) == 0 &&
 	    def != NULL)
 		mep = jta_endpoint_name(def->name);
-	jta_metrics_request(mep, resp.status, ms / 1e3);
+	jta_metrics_request(mep, status, ms / 1e3);
 	jta_info("%s %.200s status=%d ms=%.2f user=%s error=%s field=%s",
 	    req.method_name, req.path, resp.status, ms,
 	    who.name[0] ? who.name : "-", rc != JTA_OK ? jta_err_name(rc) :
@@ -296,8 +315,10 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 	const struct jta_endpoint_def *def = jta_endpoint_get(ep->name);
 	FCGX_Request	 fr;
 	struct io	 io;
+	struct jta_authz_cimd cimd;
 	char		 msg[768];
 	int		 status = 78;	/* EX_CONFIG */
+	int		 http = 0;	/* libcurl initialised */
 
 	memset(&ctx, 0, sizeof(ctx));
 	memset(&priv, 0, sizeof(priv));
@@ -349,6 +370,7 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 			status = 71;
 			goto out;
 		}
+		http = 1;
 		jta_oauth_init(&ctx.oauth, &ctx.conf, priv.store, ctx.vault,
 		    ctx.client_secret);
 	}
@@ -364,6 +386,19 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 		jta_errorlog("out of memory");
 		status = 71;
 		goto out;
+	}
+	/* Client ID Metadata Documents are fetched with libcurl. */
+	cimd.enabled = ctx.conf.oauth_client_metadata_documents;
+	cimd.allow_loopback = ctx.conf.client_metadata_allow_loopback;
+	cimd.ca_file = ctx.conf.client_metadata_test_ca_file;
+	jta_authz_set_cimd(ctx.authz, &cimd);
+	if (cimd.enabled && !http) {
+		if (jta_http_global_init() != JTA_OK) {
+			jta_errorlog("libcurl failed to initialise");
+			status = 71;
+			goto out;
+		}
+		http = 1;
 	}
 	if (jta_usage_new(&ctx.conf, &ctx.usage, msg, sizeof(msg)) !=
 	    JTA_OK) {
@@ -407,7 +442,7 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 	FCGX_Free(&fr, 1);
 	jta_info("stopping");
 out:
-	if (ctx.conf.backend == JTA_BACKEND_JIRA && ctx.client_secret != NULL)
+	if (http)
 		jta_http_global_free();
 	jta_secret_free(ctx.client_secret);
 	jta_policy_free(ctx.policy);

@@ -54,6 +54,11 @@ struct jta_ctx {
 	struct jta_policy	*policy;
 	/* Usage counting and quotas (jta_usage.h). */
 	struct jta_usage	*usage;
+	/* The request being served as the checks classified it (valid
+	 * during the handler): a program answering for another channel
+	 * (fcgi/mcp.c) records there what the operation came to
+	 * (jta_policy_op's status and key). */
+	struct jta_policy_op	*op;
 	struct jta_ctx_private	*priv;
 };
 
@@ -81,6 +86,19 @@ struct jta_endpoint {
 	const char	*name;		/* program name: the table's key */
 	jta_handler	 handle;
 	jta_error_writer error;		/* NULL: RFC 9457 problem+json */
+	/*
+	 * NULL, or a program whose requests stand for other operations
+	 * (the MCP endpoint: a tools/call is the REST operation its tool
+	 * is): called after the table classified the request and before
+	 * the kill switch and authentication, it may refuse the request
+	 * (err filled) and may classify it again in op (name, class,
+	 * project, tool, as) from its body.  A request it leaves without
+	 * rules (op->rules 0: a protocol message, not an operation) is
+	 * neither capped by quotas nor counted as usage.
+	 */
+	enum jta_err	(*classify)(struct jta_ctx *ctx,
+			    const struct jta_req *req, struct jta_policy_op *op,
+			    struct jta_error *err);
 };
 
 /* Run ep until the web server closes the socket; returns the process's

@@ -93,4 +93,57 @@ int jta_http_urlencode(const char *s, size_t len, char *buf, size_t bufsz)
 /* 1 when url may be called: https://, or http:// to the loopback. */
 int jta_http_url_allowed(const char *url);
 
+/*
+ * A GET of a document a stranger names (jta_http_fetch.c): a Client ID
+ * Metadata Document.  https only, no proxy, no redirect followed (a 3xx is
+ * an error), connect_ms and total_ms caps, at most max_bytes of body, and
+ * every address libcurl connects to must pass jta_http_addr_public.
+ * ca_file (NULL or "": the system's) is a CA bundle to trust instead, and
+ * allow_loopback lets 127.0.0.0/8 and ::1 through: both for the tests'
+ * loopback server only.
+ */
+struct jta_http_fetch {
+	const char	*url;
+	size_t		 max_bytes;
+	long		 connect_ms;
+	long		 total_ms;
+	const char	*ca_file;
+	int		 allow_loopback;
+};
+
+/* A fetched document: status 200 and body (NUL-terminated, len bytes),
+ * and its Cache-Control and Content-Type ("" when absent or too long).
+ * Release with jta_http_fetched_free. */
+struct jta_http_fetched {
+	long		 status;
+	char		*body;
+	size_t		 len;
+	char		 cache_control[256];
+	char		 content_type[128];
+};
+
+/*
+ * Fetch f->url into *out.  JTA_OK only for a 200 within the bounds.
+ * Otherwise JTA_ERR_UPSTREAM (400) with err->field naming why, for the
+ * message and the log: "address" (an address was refused), "size",
+ * "redirect", "status", "timeout" or "fetch" (TLS, DNS, connection);
+ * JTA_ERR_INPUT ("https") for another scheme.  Never logs the URL's
+ * query or the body.
+ */
+enum jta_err jta_http_fetch_public(const struct jta_http_fetch *f,
+    struct jta_http_fetched *out, struct jta_error *err) JTA_WUR;
+
+/* Release out's body; NULL is a no-op. */
+void jta_http_fetched_free(struct jta_http_fetched *out);
+
+/*
+ * 1 when a stranger's document may be fetched from addr (family AF_INET:
+ * a struct in_addr; AF_INET6: a struct in6_addr): not unspecified,
+ * loopback (unless allow_loopback), private (RFC 1918, RFC 4193 unique
+ * local, RFC 6598 shared), link-local, site-local, multicast, broadcast,
+ * reserved or benchmarking; an IPv4-mapped, NAT64 or 6to4 IPv6 address is
+ * judged by its IPv4 address.  0 for any other family.
+ */
+int jta_http_addr_public(int family, const void *addr, int allow_loopback);
+
 #endif

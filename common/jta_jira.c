@@ -891,7 +891,10 @@ jta_jira_types(const json_t *jira, json_t **out, struct jta_error *err)
 	return typenames(a, out, err);
 }
 
-/* The names of the priorities in an array of Priority or a page of them. */
+/* The names of the priorities in an array of Priority, a page of them
+ * ("values"), or the AutoCompleteSuggestions of GET /rest/api/3/jql/
+ * autocompletedata/suggestions?fieldName=priority ("results", each name
+ * in "value"; Jira platform REST v3, getFieldAutoCompleteForQueryString). */
 static enum jta_err
 prionames(const json_t *p, json_t **out, struct jta_error *err)
 {
@@ -901,6 +904,8 @@ prionames(const json_t *p, json_t **out, struct jta_error *err)
 
 	*out = NULL;
 	if (p != NULL && !json_is_array(a))
+		a = json_object_get(p, "results");
+	if (p != NULL && !json_is_array(a))
 		return jta_jira_bad(err, "no list of priorities");
 	if (json_array_size(a) > JTA_LIMIT_JIRA_ITEMS)
 		return jta_jira_bad(err,
@@ -908,7 +913,8 @@ prionames(const json_t *p, json_t **out, struct jta_error *err)
 	if ((*out = json_array()) == NULL)
 		return JTA_ERR_NOMEM;
 	json_array_foreach(a, i, it)
-		if (json_is_string(nm = json_object_get(it, "name")) &&
+		if ((json_is_string(nm = json_object_get(it, "name")) ||
+		    json_is_string(nm = json_object_get(it, "value"))) &&
 		    json_array_append_new(*out, json_deep_copy(nm)) != 0) {
 			json_decref(*out);
 			*out = NULL;

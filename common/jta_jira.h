@@ -15,7 +15,9 @@
  * (PageBeanProject), GET /rest/api/3/issue/createmeta/{project}/issuetypes
  * (PageOfCreateMetaIssueTypes), GET /rest/api/3/priority (deprecated in
  * the spec, as is /priority/search; both shapes are read, as is the
- * non-deprecated /priorityscheme/{id}/priorities page), GET
+ * non-deprecated /priorityscheme/{id}/priorities page and the
+ * AutoCompleteSuggestions of GET /rest/api/3/jql/autocompletedata/
+ * suggestions?fieldName=priority, which the backend reads), GET
  * /rest/api/3/myself (User) and ErrorCollection.
  *
  * Jira's answers are treated as hostile: a member that is missing or of
@@ -184,9 +186,11 @@ json_t *jta_jira_transition_body(const char *id);
  * and the site's priorities to {"projects": [{key, name, types,
  * priorities}]}.  types are the names of the project's issue types that
  * are not sub-tasks ([] when issueTypes was not expanded; fill it from
- * jta_jira_types).  priorities is an array of Priority or a page with
+ * jta_jira_types).  priorities is an array of Priority, a page with
  * "values" (GET /priority, /priority/search, /priorityscheme/{id}/
- * priorities), or NULL for []; every project gets the same list.  Projects
+ * priorities) or AutoCompleteSuggestions with "results" of {value} (GET
+ * /jql/autocompletedata/suggestions?fieldName=priority), or NULL for [];
+ * every project gets the same list.  Projects
  * without a string key are skipped.  JTA_ERR_UPSTREAM (502) when values is
  * missing or any list has more than JTA_LIMIT_JIRA_ITEMS elements.
  */

@@ -66,6 +66,18 @@ call_as(struct jta_backend *be, const struct jta_user *who,
     const char *path, const json_t *body, int repeatable, json_t **reply,
     struct jta_error *err)
 {
+	return jta_jira_backend_call_api(be, who, linkp, "jira", api,
+	    method, path, body, repeatable, reply, err);
+}
+
+/* call_as for any of Atlassian's products on the person's site: the
+ * gateway's /ex/PRODUCT/CLOUDID + root + path (jta_jira_backend_int.h). */
+enum jta_err
+jta_jira_backend_call_api(struct jta_backend *be, const struct jta_user *who,
+    struct jta_link *linkp, const char *product, const char *root,
+    const char *method, const char *path, const json_t *body, int repeatable,
+    json_t **reply, struct jta_error *err)
+{
 	struct jta_link	 link;
 	struct jta_secret *token = NULL;
 	struct jta_http_req rq;
@@ -82,8 +94,8 @@ call_as(struct jta_backend *be, const struct jta_user *who,
 	if ((rc = jta_oauth_access(be->oauth, who, 0, &link, &token, NULL,
 	    err)) != JTA_OK)
 		return rc;
-	n = snprintf(url, sizeof(url), "%s/ex/jira/%s%s%s",
-	    be->conf->atlassian_api_url, link.cloud_id, api, path);
+	n = snprintf(url, sizeof(url), "%s/ex/%s/%s%s%s",
+	    be->conf->atlassian_api_url, product, link.cloud_id, root, path);
 	if (n < 0 || (size_t)n >= sizeof(url)) {
 		rc = jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 		    "a Jira address did not fit");
@@ -174,18 +186,6 @@ jta_jira_backend_call(struct jta_backend *be, const struct jta_user *who,
 {
 	return call_as(be, who, NULL, API3, method, path,
 	    body, repeatable, reply, err);
-}
-
-/* call_as on another API, with the person's link in *linkp when not
- * NULL. */
-enum jta_err
-jta_jira_backend_call_api(struct jta_backend *be, const struct jta_user *who,
-    struct jta_link *linkp, const char *api, const char *method,
-    const char *path, const json_t *body, int repeatable, json_t **reply,
-    struct jta_error *err)
-{
-	return call_as(be, who, linkp, api, method, path, body, repeatable,
-	    reply, err);
 }
 
 /* Replace the ADF value of member name of o by its Markdown. */
@@ -743,9 +743,16 @@ projects(struct jta_backend *be, const struct jta_user *who, json_t **out,
 		json_decref(page);
 		page = NULL;
 	}
+	/* The site's priority names.  GET /priority (getPriorities) and
+	 * GET /priority/search (searchPriorities) are deprecated in Jira
+	 * platform REST v3, and the priority scheme operations that replace
+	 * them need the Administer Jira permission; getFieldAutoCompleteFor
+	 * QueryString (GET /jql/autocompletedata/suggestions) with only
+	 * fieldName "get[s] a list of all values for the field", as
+	 * anyone may. */
 	if ((rc = jta_jira_backend_call(be, who, "GET",
-	    "/priority/search?maxResults=50", NULL, 1, &prio, err)) !=
-	    JTA_OK)
+	    "/jql/autocompletedata/suggestions?fieldName=priority", NULL, 1,
+	    &prio, err)) != JTA_OK)
 		goto out;
 	if ((rc = jta_jira_projects(all, prio, out, err)) != JTA_OK)
 		goto out;
@@ -754,7 +761,7 @@ projects(struct jta_backend *be, const struct jta_user *who, json_t **out,
 	if (jta_jira_sd_any(all)) {
 		json_decref(page);
 		page = NULL;
-		if ((rc = jta_jira_backend_call_api(be, who, NULL,
+		if ((rc = jta_jira_backend_call_api(be, who, NULL, "jira",
 		    JTA_JIRA_API_SD, "GET", "/servicedesk?limit=100", NULL, 1,
 		    &page, err)) != JTA_OK ||
 		    (rc = jta_jira_sd_mark(*out, page)) != JTA_OK) {
@@ -1396,4 +1403,7 @@ const struct jta_backend_ops jta_jira_ops = {
 	.sd_transition = jta_jira_backend_sd_transition,
 	.sd_decide = jta_jira_backend_sd_decide,
 	.sd_suggest = jta_jira_backend_sd_suggest,
+	.knowledge = jta_jira_backend_knowledge,
+	.article = jta_jira_backend_article,
+	.helped = jta_jira_backend_helped,
 };

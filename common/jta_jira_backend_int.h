@@ -23,12 +23,17 @@ enum jta_err jta_jira_backend_call(struct jta_backend *be,
     const struct jta_user *who, const char *method, const char *path,
     const json_t *body, int repeatable, json_t **reply,
     struct jta_error *err);
-/* jta_jira_backend_call on api (JTA_JIRA_API_PLATFORM or
- * JTA_JIRA_API_SD), with the person's link in *linkp when not NULL. */
+/* The same for any product behind Atlassian's gateway, as who: method
+ * on /ex/PRODUCT/CLOUDID + root + path ("jira", "/rest/api/3";
+ * "confluence", "/wiki/rest/api" ...).  *linkp (not NULL) gets the
+ * person's link.  A non-2xx answer is an error through jta_jira_error,
+ * err->status keeping the upstream status class (404 stays 404). */
+struct jta_link;
 enum jta_err jta_jira_backend_call_api(struct jta_backend *be,
-    const struct jta_user *who, struct jta_link *linkp, const char *api,
-    const char *method, const char *path, const json_t *body,
-    int repeatable, json_t **reply, struct jta_error *err);
+    const struct jta_user *who, struct jta_link *linkp, const char *product,
+    const char *root, const char *method, const char *path,
+    const json_t *body, int repeatable, json_t **reply,
+    struct jta_error *err);
 /* One person named by value (a user name, an email, an account id or a
  * name) as *found {id, name}; not found or several: a problem on field
  * in err's items and *found NULL.  scope: the assignable search's
@@ -115,5 +120,18 @@ enum jta_err jta_jira_backend_tk_update(struct jta_backend *be,
     json_t **out, struct jta_error *err);
 enum jta_err jta_jira_backend_tk_delete(struct jta_backend *be,
     const struct jta_user *who, int64_t id, struct jta_error *err);
+
+/* ---- in jta_jira_knowledge.c: knowledge before tickets
+ * (jta_backend.h's knowledge and article) ---- */
+
+enum jta_err jta_jira_backend_knowledge(struct jta_backend *be,
+    const struct jta_user *who, const char *text, const char *space,
+    size_t limit, json_t **out, struct jta_error *err);
+enum jta_err jta_jira_backend_article(struct jta_backend *be,
+    const struct jta_user *who, const char *id, json_t **out,
+    struct jta_error *err);
+enum jta_err jta_jira_backend_helped(struct jta_backend *be,
+    const struct jta_user *who, const char *id, json_t **out,
+    struct jta_error *err);
 
 #endif

@@ -50,8 +50,8 @@ sdcall(struct jta_backend *be, const struct jta_user *who,
 {
 	enum jta_err	 rc;
 
-	rc = jta_jira_backend_call_api(be, who, link, JTA_JIRA_API_SD, method,
-	    path, body, repeatable, reply, err);
+	rc = jta_jira_backend_call_api(be, who, link, "jira",
+	    JTA_JIRA_API_SD, method, path, body, repeatable, reply, err);
 	/* Only Jira's own refusal (call_as's words), not a link that is
 	 * missing or broken, which jta_oauth words itself. */
 	if (rc == JTA_ERR_AUTH && err != NULL && err->status == 401 &&

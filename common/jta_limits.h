@@ -159,11 +159,31 @@
 /* The state a client sends to our authorization endpoint (RFC 6749
  * §4.1.1), echoed in the redirect back. */
 #define JTA_LIMIT_STATE		512
-/* An OAuth client's public id as we make it ("jtac_" and 24 hex). */
-#define JTA_LIMIT_CLIENT_ID	64
+/* An OAuth client's public id: as we make it ("jtac_" and 24 hex), or the
+ * https URL of its Client ID Metadata Document (MCP clients). */
+#define JTA_LIMIT_CLIENT_ID	512
+/* A Client ID Metadata Document (draft-ietf-oauth-client-id-metadata-
+ * document): its size (the draft suggests 5 KB), the fetch's connect and
+ * total time, how long a cached one is kept at most (and without
+ * Cache-Control), and how many are cached. */
+#define JTA_LIMIT_CIMD_BYTES		5120
+#define JTA_LIMIT_CIMD_CONNECT_MS	3000
+#define JTA_LIMIT_CIMD_TOTAL_MS		5000
+#define JTA_LIMIT_CIMD_MAX_AGE		86400
+#define JTA_LIMIT_CIMD_DEFAULT_AGE	300
+#define JTA_LIMIT_CIMD_ROWS		1000
 /* An OAuth client's display name, and a scope string. */
 #define JTA_LIMIT_CLIENT_NAME	128
 #define JTA_LIMIT_SCOPE		256
+/* RFC 7591 dynamic registration (/oauth/register): at most this many
+ * registered clients in all (each is a row and a name on a consent
+ * page; an operator removes stale ones with jta-admin client remove), and
+ * at most JTA_LIMIT_REGISTER_PER_ADDRESS from one address (REMOTE_ADDR)
+ * within JTA_LIMIT_REGISTER_WINDOW seconds (a client registers once per
+ * install, so ten an hour is plenty; a flood fills the cap slower). */
+#define JTA_LIMIT_REGISTERED_CLIENTS	1000
+#define JTA_LIMIT_REGISTER_PER_ADDRESS	10
+#define JTA_LIMIT_REGISTER_WINDOW	3600
 /* PKCE (RFC 7636 §4.1, §4.2): a verifier is 43..128 characters; an S256
  * challenge is 43. */
 #define JTA_LIMIT_PKCE_MIN	43
@@ -237,6 +257,28 @@
  * oauth_states row): bounds the row and the copy each request holds. */
 #define JTA_LIMIT_AUTHZ_REQUEST		8192
 
+/* The knowledge base (jta_store_kb, jta_html, jta-admin kb, GET
+ * /api/knowledge).  An imported file is read whole, so its size bounds
+ * the memory of one import (and of libxml2's tree, a small multiple of
+ * it); an article's Markdown body after conversion bounds a row; the
+ * title and source bound a list line; a space key is Confluence's (at
+ * most 255 characters, we keep keys short); how many files one
+ * directory import takes; how deep the HTML walk goes (libxml2 itself
+ * stops at 256 without HTML_PARSE_HUGE); how many articles one search
+ * returns (and its default); an excerpt's words (snippet()); the
+ * article id in a path (a Confluence page id is a decimal number, ours
+ * is "kb-" + digits). */
+#define JTA_LIMIT_KB_FILE		(2 * 1024 * 1024)
+#define JTA_LIMIT_KB_BODY		(1024 * 1024)
+#define JTA_LIMIT_KB_TITLE		255
+#define JTA_LIMIT_KB_SOURCE		1024
+#define JTA_LIMIT_KB_SPACE		64
+#define JTA_LIMIT_KB_FILES		10000
+#define JTA_LIMIT_KB_DEPTH		64
+#define JTA_LIMIT_KB_DEFAULT		5
+#define JTA_LIMIT_KB_MAX		20
+#define JTA_LIMIT_KB_EXCERPT_WORDS	32
+#define JTA_LIMIT_KB_ID			64
 /* The embedded store's request types (Jira Service Management): a
  * type's description and help text, its comma list of fields, the types
  * of one store, and the requests a list reads.  Bound the rows (the

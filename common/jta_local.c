@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "jta_backend.h"
+#include "jta_kb.h"
 #include "jta_local_int.h"
 #include "jta_req.h"
 #include "jta_store_people.h"
@@ -1348,6 +1349,43 @@ tk_delete(struct jta_backend *be, const struct jta_user *who, int64_t id,
 	return rc;
 }
 
+/* GET /api/knowledge: the embedded knowledge base, whose articles are
+ * for everyone. */
+static enum jta_err
+knowledge(struct jta_backend *be, const struct jta_user *who,
+    const char *text, const char *space, size_t limit, json_t **out,
+    struct jta_error *err)
+{
+	enum jta_err	 rc;
+	json_t		*a = NULL;
+
+	(void)who;
+	*out = NULL;
+	if ((rc = jta_kb_search(be->store, text, space, limit, &a, err)) !=
+	    JTA_OK)
+		return rc;
+	if ((*out = json_pack("{s:o, s:[s]}", "articles", a, "searched",
+	    "local")) == NULL)
+		return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
+		    "out of memory");
+	return JTA_OK;
+}
+
+static enum jta_err
+article(struct jta_backend *be, const struct jta_user *who, const char *id,
+    json_t **out, struct jta_error *err)
+{
+	(void)who;
+	return jta_kb_get(be->store, id, out, err);
+}
+
+static enum jta_err
+helped(struct jta_backend *be, const struct jta_user *who, const char *id,
+    json_t **out, struct jta_error *err)
+{
+	return jta_kb_helped(be->store, who, id, 0, out, err);
+}
+
 const struct jta_backend_ops jta_local_ops = {
 	.name = "local",
 	.search = search,
@@ -1371,6 +1409,9 @@ const struct jta_backend_ops jta_local_ops = {
 	.tk_create = tk_create,
 	.tk_update = tk_update,
 	.tk_delete = tk_delete,
+	.knowledge = knowledge,
+	.article = article,
+	.helped = helped,
 	.sd_desks = jta_local_sd_desks,
 	.sd_fields = jta_local_sd_fields,
 	.sd_requests = jta_local_sd_requests,

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jta_confluence.h"
 #include "jta_http.h"
 #include "jta_limits.h"
 #include "jta_log.h"
@@ -161,6 +162,8 @@ jta_oauth_start_request(struct jta_oauth *o, const char *site,
 	unsigned char	 hash[JTA_VAULT_HASHBYTES];
 	char		 state[JTA_VAULT_RANDLEN + 1];
 	char		 redirect[JTA_CONF_URL_MAX + 32];
+	char		 scopes[JTA_CONF_SCOPES_MAX + sizeof(
+			    JTA_CONFLUENCE_SCOPES) + 2];
 	size_t		 off;
 	enum jta_err	 rc;
 
@@ -179,9 +182,19 @@ jta_oauth_start_request(struct jta_oauth *o, const char *site,
 	    c->public_url);
 	off = (size_t)snprintf(url, JTA_OAUTH_URL_MAX, "%s/authorize",
 	    c->atlassian_auth_url);
+	/* knowledge_confluence: Confluence's and the knowledge base's
+	 * scopes join Jira's.  A person linked before they did is asked to
+	 * link again when a knowledge search first needs them
+	 * (jta_jira_knowledge.c). */
+	if ((size_t)snprintf(scopes, sizeof(scopes), "%s%s%s",
+	    c->atlassian_scopes, c->knowledge_confluence ? " " : "",
+	    c->knowledge_confluence ? JTA_CONFLUENCE_SCOPES : "") >=
+	    sizeof(scopes))
+		return jta_error_set(err, JTA_ERR_CONFIG, 500, NULL,
+		    "atlassian_scopes is too long to add Confluence's");
 	if (param(url, &off, "audience", "api.atlassian.com") != 0 ||
 	    param(url, &off, "client_id", c->atlassian_client_id) != 0 ||
-	    param(url, &off, "scope", c->atlassian_scopes) != 0 ||
+	    param(url, &off, "scope", scopes) != 0 ||
 	    param(url, &off, "redirect_uri", redirect) != 0 ||
 	    param(url, &off, "state", state) != 0 ||
 	    param(url, &off, "response_type", "code") != 0 ||

@@ -17,6 +17,7 @@
 #include "jta_conf.h"
 #include "jta_fcgi.h"
 #include "jta_fcgi_int.h"
+#include "jta_kb.h"
 #include "jta_log.h"
 #include "jta_operator.h"
 #include "jta_policy.h"
@@ -112,6 +113,13 @@ audit(struct jta_operator *op, const char *what, int status,
 		jta_info("%s: %s %s status=%d %s", op->front, who, action,
 		    status, detail != NULL ? detail : "");
 	return JTA_OK;
+}
+
+enum jta_err
+jta_operator_audit(struct jta_operator *op, const char *what, int status,
+    const char *detail, struct jta_error *err)
+{
+	return audit(op, what, status, NULL, NULL, detail, err);
 }
 
 enum jta_err
@@ -375,6 +383,21 @@ jta_operator_state(struct jta_operator *op, size_t audit_rows, json_t **out,
 		jta_error_set(err, rc, jta_err_status(rc), NULL,
 		    "the usage could not be read; the log has details");
 		goto out;
+	}
+	/* Answered from knowledge this month, next to the creates (the
+	 * deflection figure, jta_kb.h). */
+	{
+		struct jta_store_period p;
+		json_t	*kn = NULL;
+
+		jta_store_usage_period(jta_time_now(), &p);
+		if ((rc = jta_kb_deflection(op->st, p.month, p.day, &kn,
+		    err)) != JTA_OK)
+			goto out;
+		if (json_object_set_new(usage, "knowledge", kn) != 0) {
+			rc = JTA_ERR_NOMEM;
+			goto out;
+		}
 	}
 	if (audit_rows > 0 && (rc = jta_store_audit_query(op->st, &f, &audit,
 	    err)) != JTA_OK)

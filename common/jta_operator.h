@@ -118,6 +118,15 @@ enum jta_err jta_operator_requesttype_remove(struct jta_operator *op,
 /* Close what jta_operator_open opened; a zeroed op is a no-op. */
 void jta_operator_close(struct jta_operator *op);
 
+/*
+ * Record a change op made elsewhere (the knowledge base, jta_kb.h) as
+ * every operator change is: one audit row admin:<what> by
+ * operator:<login>, with status and detail (never a secret); logged too
+ * when op->log.  JTA_ERR_DB (500) when the row could not be written.
+ */
+enum jta_err jta_operator_audit(struct jta_operator *op, const char *what,
+    int status, const char *detail, struct jta_error *err) JTA_WUR;
+
 /* ---- the kill switch and the access rules ---- */
 
 /*
@@ -155,7 +164,8 @@ enum jta_err jta_operator_rule_remove(struct jta_operator *op,
  * What an operator looks at, as one new object in *out: the switch
  * ({enabled, message, changed_at, changed_by}, times RFC 3339 or null
  * for never), "rules" (each as jta_operator_rule_add gives it, by id),
- * "quotas" (jta_store_quota_list), "usage" (jta_store_usage_summary),
+ * "quotas" (jta_store_quota_list), "usage" (jta_store_usage_summary,
+ * with "knowledge": jta_kb_deflection of this month),
  * "audit" (the newest audit_rows rows; 0: none) and "last_change" ({at,
  * by, what}: the newest of the switch, a rule added and a quota set).
  */

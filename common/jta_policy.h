@@ -66,6 +66,18 @@ struct jta_policy_op {
 					/* "" when not one known project
 					 * (a search without project=, a
 					 * JQL search, /api/tickets/{id}) */
+	/*
+	 * A call through another channel (an MCP tool call, fcgi/mcp.c):
+	 * the tool's name (static), the REST request it is (borrowed, the
+	 * program's, for the audit log's action and key), and what it came
+	 * to when the HTTP answer says otherwise (a tool's error travels in
+	 * a 200): its status (0: the answer's) and the key of what it made
+	 * or named ("" none).  NULL, NULL, 0, "" for a REST request.
+	 */
+	const char	*tool;
+	const struct jta_req *as;
+	int		 status;
+	char		 key[65];
 };
 
 struct jta_policy;

@@ -211,6 +211,11 @@ jta_req_init(struct jta_req *req, jta_req_getparam get, void *arg,
 	    (rc = copyparam(req->client_dn, sizeof(req->client_dn), v,
 	    431, "SSL_CLIENT_S_DN", err)) != JTA_OK)
 		return rc;
+	/* Set by the web server, not the client; an IPv6 address is at
+	 * most 45 characters (RFC 4291 §2.2 with an IPv4 tail). */
+	if ((v = get("REMOTE_ADDR", arg)) != NULL &&
+	    strlen(v) < sizeof(req->remote_addr))
+		memcpy(req->remote_addr, v, strlen(v) + 1);
 	if ((v = get("HTTP_ORIGIN", arg)) != NULL &&
 	    (rc = copyparam(req->origin, sizeof(req->origin), v, 431,
 	    "Origin", err)) != JTA_OK)
@@ -227,6 +232,24 @@ jta_req_init(struct jta_req *req, jta_req_getparam get, void *arg,
 	    (rc = copyparam(req->cookie, sizeof(req->cookie), v, 431,
 	    "Cookie", err)) != JTA_OK)
 		return rc;
+	/* The MCP transport's request headers (README.md "MCP"); has_mcp
+	 * tells an empty header from none. */
+	if ((v = get("HTTP_MCP_PROTOCOL_VERSION", arg)) != NULL &&
+	    (rc = copyparam(req->mcp_version, sizeof(req->mcp_version), v,
+	    431, "MCP-Protocol-Version", err)) != JTA_OK)
+		return rc;
+	if ((v = get("HTTP_MCP_METHOD", arg)) != NULL) {
+		req->has_mcp_method = 1;
+		if ((rc = copyparam(req->mcp_method, sizeof(req->mcp_method),
+		    v, 431, "Mcp-Method", err)) != JTA_OK)
+			return rc;
+	}
+	if ((v = get("HTTP_MCP_NAME", arg)) != NULL) {
+		req->has_mcp_name = 1;
+		if ((rc = copyparam(req->mcp_name, sizeof(req->mcp_name), v,
+		    431, "Mcp-Name", err)) != JTA_OK)
+			return rc;
+	}
 	if ((v = get("CONTENT_LENGTH", arg)) != NULL && *v != '\0') {
 		/* Any plain number parses, so one above our limit is 413,
 		 * not 400. */

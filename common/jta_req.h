@@ -62,6 +62,18 @@ struct jta_req {
 	/* Cookie (RFC 6265 §5.4), raw, "" if none: the ticket page's
 	 * sign-in (fcgi/browse.c). */
 	char		 cookie[JTA_LIMIT_HEADER + 1];
+	/* The MCP transport's headers (fcgi/mcp.c), raw, "" if none:
+	 * MCP-Protocol-Version, Mcp-Method and Mcp-Name (2026-07-28
+	 * "Request Metadata"); has_mcp_* tell an empty one from none. */
+	char		 mcp_version[JTA_LIMIT_HEADER + 1];
+	char		 mcp_method[JTA_LIMIT_HEADER + 1];
+	char		 mcp_name[JTA_LIMIT_HEADER + 1];
+	int		 has_mcp_method;
+	int		 has_mcp_name;
+	/* The web server's REMOTE_ADDR (RFC 3875 §4.1.8), "" when absent
+	 * or not an address's length: the per-address rate of client
+	 * registration (fcgi/oauth-register.c). */
+	char		 remote_addr[64];
 };
 
 /*

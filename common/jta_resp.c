@@ -193,6 +193,33 @@ problem_items(json_t *p, const struct jta_error *err)
 	return JTA_OK;
 }
 
+json_t *
+jta_resp_problem_json(const struct jta_error *err, const char *request_id)
+{
+	json_t		*p;
+	int		 status = err->status >= 400 && err->status <= 599 ?
+			    err->status : 500;
+
+	p = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank",
+	    "title", jta_resp_reason(status), "status", status, "detail",
+	    err->detail[0] ? err->detail : jta_resp_reason(status));
+	if (p == NULL)
+		return NULL;
+	/* A field or id that is no valid UTF-8 is left out, not fatal: the
+	 * problem must still be sent. */
+	if (err->field[0] != '\0')
+		json_object_set_new(p, "field", json_string(err->field));
+	if (request_id != NULL)
+		json_object_set_new(p, "request_id", json_string(request_id));
+	if ((err->nitems > 0 && problem_items(p, err) != JTA_OK) ||
+	    (err->retry_after > 0 && json_object_set_new(p, "retry_after",
+	    json_integer(err->retry_after)) != 0)) {
+		json_decref(p);
+		return NULL;
+	}
+	return p;
+}
+
 enum jta_err
 jta_resp_problem(struct jta_resp *resp, const struct jta_error *err)
 {
@@ -202,20 +229,8 @@ jta_resp_problem(struct jta_resp *resp, const struct jta_error *err)
 	int		 status = err->status >= 400 && err->status <= 599 ?
 			    err->status : 500;
 
-	p = json_pack("{s:s, s:s, s:i, s:s}", "type", "about:blank",
-	    "title", jta_resp_reason(status), "status", status, "detail",
-	    err->detail[0] ? err->detail : jta_resp_reason(status));
-	if (p == NULL)
+	if ((p = jta_resp_problem_json(err, resp->request_id)) == NULL)
 		return JTA_ERR_NOMEM;
-	if (err->field[0] != '\0')
-		json_object_set_new(p, "field", json_string(err->field));
-	if (resp->request_id != NULL)
-		json_object_set_new(p, "request_id",
-		    json_string(resp->request_id));
-	if (err->nitems > 0 && (rc = problem_items(p, err)) != JTA_OK) {
-		json_decref(p);
-		return rc;
-	}
 	if (err->retry_after > 0) {
 		/* RFC 9110 §10.2.3, and a member the assistant can read. */
 		snprintf(ra, sizeof(ra), "%ld", err->retry_after);
@@ -224,8 +239,6 @@ jta_resp_problem(struct jta_resp *resp, const struct jta_error *err)
 			json_decref(p);
 			return rc;
 		}
-		json_object_set_new(p, "retry_after",
-		    json_integer(err->retry_after));
 	}
 	rc = jta_resp_json_as(resp, status, "application/problem+json", p);
 	json_decref(p);

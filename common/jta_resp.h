@@ -72,6 +72,13 @@ enum jta_err jta_resp_empty(struct jta_resp *resp, int status) JTA_WUR;
  * with per-field items, an "errors" member [{"field", "detail", "name",
  * "allowed", "question"}] (the last three when the item has them).
  */
+/* The problem object jta_resp_problem sends (with request_id when not
+ * NULL, errors[] from err's items and retry_after), a new object, NULL
+ * when memory runs out: for channels that carry it inside their own
+ * answer (an MCP tool's error result). */
+json_t *jta_resp_problem_json(const struct jta_error *err,
+    const char *request_id);
+
 enum jta_err jta_resp_problem(struct jta_resp *resp,
     const struct jta_error *err) JTA_WUR;
 

@@ -1,11 +1,14 @@
 /*
  * Drafts: what a ticket would be, before it is filed (README.md "The
- * ticket API").  POST /api/drafts resolves a create request and keeps it;
- * GET /api/drafts/{id} shows it; PATCH /api/drafts/{id} changes it
- * (revision + 1); DELETE /api/drafts/{id} discards it (204); POST
- * /api/drafts/{id}/submit files it exactly once
- * (jta_once).  GPT Actions cannot send an Idempotency-Key, so this is how
- * an assistant creates a ticket that a retry never duplicates.
+ * ticket API").  POST /api/drafts resolves a create request and keeps it
+ * (operation createDraft); GET /api/drafts/{id} shows it (getDraft);
+ * PATCH /api/drafts/{id} changes it, revision + 1 (updateDraft); DELETE
+ * /api/drafts/{id} discards it, 204 (discardDraft); POST
+ * /api/drafts/{id}/submit files it exactly once (submitDraft, jta_once).
+ * The operations, with their checks, are the operation table's
+ * (jta_operation.h); this program maps paths and sets Location.  GPT
+ * Actions cannot send an Idempotency-Key, so this is how an assistant
+ * creates a ticket that a retry never duplicates.
  */
 #include "config.h"
 
@@ -14,165 +17,41 @@
 
 #include "jta_fcgi.h"
 #include "jta_once.h"
-#include "jta_time.h"
+#include "jta_operation.h"
 
-static const struct jta_field submit_fields[] = {
-	{ "revision", JTA_FT_UINT, JTA_F_REQUIRED, 1, JTA_LIMIT_REVISION,
-	    NULL },
-};
-
-/* The create table without "required": PATCH sends only what changes. */
-static struct jta_field patch_fields[JTA_LIMIT_JSON_MEMBERS];
-
-static size_t
-patch_table(void)
-{
-	size_t	 i, n = jta_backend_ncreate_fields;
-
-	if (n > JTA_LIMIT_JSON_MEMBERS)
-		n = JTA_LIMIT_JSON_MEMBERS;
-	for (i = 0; i < n; i++) {
-		patch_fields[i] = jta_backend_create_fields[i];
-		patch_fields[i].flags &= ~JTA_F_REQUIRED;
-	}
-	return n;
-}
-
-/* Answer the draft d (taken) with status. */
+/* Run operation name; Location names what a create made: the new draft
+ * (201 of createDraft) or the issue (201 of submitDraft). */
 static enum jta_err
-answer(struct jta_resp *resp, int status, json_t *d)
-{
-	enum jta_err	 rc;
-
-	rc = jta_resp_json(resp, status, d);
-	json_decref(d);
-	return rc;
-}
-
-static enum jta_err
-show(struct jta_ctx *ctx, const struct jta_user *who, const char *id,
+run(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *name, const char *id,
     struct jta_resp *resp, struct jta_error *err)
 {
 	enum jta_err	 rc;
-	json_t		*d;
-
-	if ((rc = jta_once_draft_show(ctx->backend, who, id, jta_time_now(),
-	    &d, err)) != JTA_OK)
-		return rc;
-	return answer(resp, 200, d);
-}
-
-static enum jta_err
-create(struct jta_ctx *ctx, const struct jta_req *req,
-    const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
-{
-	enum jta_err	 rc;
-	json_t		*f = NULL, *d = NULL;
-	char		 id[JTA_LIMIT_DRAFT_ID + 1];
+	json_t		*out = NULL;
+	const char	*made;
 	char		 loc[JTA_CONF_URL_MAX + 64];
-
-	if ((rc = jta_req_json(req, jta_backend_create_fields,
-	    jta_backend_ncreate_fields, &f, err)) != JTA_OK ||
-	    (rc = jta_once_draft_create(ctx->backend, who, f, jta_time_now(),
-	    id, &d, err)) != JTA_OK)
-		goto out;
-	snprintf(loc, sizeof(loc), "%s/api/drafts/%s", ctx->conf.public_url,
-	    id);
-	if ((rc = jta_resp_header(resp, "Location", loc)) != JTA_OK)
-		goto out;
-	rc = answer(resp, 201, d);
-	d = NULL;
-out:
-	json_decref(f);
-	json_decref(d);
-	return rc;
-}
-
-/*
- * The access rules again, now with the draft's own project (the request
- * of a submit, an edit or a discard does not name it;
- * jta_policy_op_from_req).
- */
-static enum jta_err
-recheck(struct jta_ctx *ctx, const struct jta_req *req,
-    const struct jta_user *who, const char *id, struct jta_error *err)
-{
-	struct jta_policy_op op;
-	enum jta_err	 rc;
-
-	jta_policy_op_from_req(req, ctx->conf.default_project, &op);
-	op.has_project = 1;
-	if ((rc = jta_once_draft_project(ctx->backend, who, id,
-	    jta_time_now(), op.project, sizeof(op.project), err)) != JTA_OK)
-		return rc;
-	return jta_policy_check(ctx->policy, req, who, &op, err);
-}
-
-static enum jta_err
-edit(struct jta_ctx *ctx, const struct jta_req *req,
-    const struct jta_user *who, const char *id, struct jta_resp *resp,
-    struct jta_error *err)
-{
-	enum jta_err	 rc;
-	json_t		*f = NULL, *d = NULL;
-
-	if ((rc = jta_req_json(req, patch_fields, patch_table(), &f, err)) !=
-	    JTA_OK)
-		goto out;
-	if (json_object_size(f) == 0) {
-		rc = jta_error_set(err, JTA_ERR_INPUT, 422, "body",
-		    "send at least one member to change");
-		goto out;
-	}
-	if ((rc = recheck(ctx, req, who, id, err)) != JTA_OK ||
-	    (rc = jta_once_draft_edit(ctx->backend, who, id, f,
-	    jta_time_now(), &d, err)) != JTA_OK)
-		goto out;
-	rc = answer(resp, 200, d);
-	d = NULL;
-out:
-	json_decref(f);
-	json_decref(d);
-	return rc;
-}
-
-static enum jta_err
-discard(struct jta_ctx *ctx, const struct jta_req *req,
-    const struct jta_user *who, const char *id, struct jta_resp *resp,
-    struct jta_error *err)
-{
-	enum jta_err	 rc;
-
-	if ((rc = recheck(ctx, req, who, id, err)) != JTA_OK ||
-	    (rc = jta_once_draft_discard(ctx->backend, who, id,
-	    jta_time_now(), err)) != JTA_OK)
-		return rc;
-	return jta_resp_empty(resp, 204);
-}
-
-static enum jta_err
-submit(struct jta_ctx *ctx, const struct jta_req *req,
-    const struct jta_user *who, const char *id, struct jta_resp *resp,
-    struct jta_error *err)
-{
-	enum jta_err	 rc;
-	json_t		*f = NULL, *out = NULL;
 	int		 status;
 
-	if ((rc = jta_req_json(req, submit_fields, 1, &f, err)) != JTA_OK ||
-	    (rc = recheck(ctx, req, who, id, err)) != JTA_OK)
+	if ((rc = jta_operation_rest(jta_operation_get(name), ctx, req, who,
+	    id, &status, &out, err)) != JTA_OK)
 		goto out;
-	if ((rc = jta_once_draft_submit(ctx->backend, who, id,
-	    json_integer_value(json_object_get(f, "revision")),
-	    jta_time_now(), &status, &out, err)) != JTA_OK)
+	if (status == 204) {
+		rc = jta_resp_empty(resp, 204);
 		goto out;
-	if (status == 201 && (rc = jta_fcgi_location_issue(ctx, resp,
-	    json_string_value(json_object_get(json_object_get(out, "issue"),
-	    "key")))) != JTA_OK)
+	}
+	if (status == 201 && id == NULL &&
+	    (made = json_string_value(json_object_get(out, "id"))) != NULL) {
+		snprintf(loc, sizeof(loc), "%s/api/drafts/%s",
+		    ctx->conf.public_url, made);
+		if ((rc = jta_resp_header(resp, "Location", loc)) != JTA_OK)
+			goto out;
+	}
+	if (status == 201 && id != NULL && (rc = jta_fcgi_location_issue(ctx,
+	    resp, json_string_value(json_object_get(json_object_get(out,
+	    "issue"), "key")))) != JTA_OK)
 		goto out;
 	rc = jta_resp_json(resp, status, out);
 out:
-	json_decref(f);
 	json_decref(out);
 	return rc;
 }
@@ -190,7 +69,8 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	json_decref(q);
 	if (strcmp(req->path, "/api/drafts") == 0) {
 		if (req->method == JTA_METHOD_POST)
-			return create(ctx, req, who, resp, err);
+			return run(ctx, req, who, "createDraft", NULL, resp,
+			    err);
 		return jta_fcgi_method_not_allowed(resp, "POST", err);
 	}
 	if (jta_req_path_segment(req, "/api/drafts/", "/submit", id,
@@ -198,7 +78,7 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 		if (!jta_once_draft_id_ok(id))
 			goto nodraft;
 		if (req->method == JTA_METHOD_POST)
-			return submit(ctx, req, who, id, resp, err);
+			return run(ctx, req, who, "submitDraft", id, resp, err);
 		return jta_fcgi_method_not_allowed(resp, "POST", err);
 	}
 	if (!jta_req_path_segment(req, "/api/drafts/", "", id, sizeof(id)))
@@ -209,11 +89,11 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	switch (req->method) {
 	case JTA_METHOD_GET:
 	case JTA_METHOD_HEAD:
-		return show(ctx, who, id, resp, err);
+		return run(ctx, req, who, "getDraft", id, resp, err);
 	case JTA_METHOD_PATCH:
-		return edit(ctx, req, who, id, resp, err);
+		return run(ctx, req, who, "updateDraft", id, resp, err);
 	case JTA_METHOD_DELETE:
-		return discard(ctx, req, who, id, resp, err);
+		return run(ctx, req, who, "discardDraft", id, resp, err);
 	case JTA_METHOD_POST:
 	case JTA_METHOD_PUT:
 	case JTA_METHOD_OTHER:

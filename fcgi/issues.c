@@ -1,6 +1,7 @@
 /*
- * The issue collection: GET /api/issues searches, POST /api/issues
- * creates.  /oauth/issues, the seed's name for it, is the same resource.
+ * The issue collection: GET /api/issues searches (operation searchIssues,
+ * jta_operation.h), POST /api/issues creates.  /oauth/issues, the seed's
+ * name for it, is the same resource.
  */
 #include "config.h"
 
@@ -9,36 +10,8 @@
 
 #include "jta_fcgi.h"
 #include "jta_once.h"
+#include "jta_operation.h"
 #include "jta_time.h"
-
-static const char *const mine_values[] = { "reported", "assigned", NULL };
-
-static const struct jta_field search_fields[] = {
-	{ "text", JTA_FT_STRING, 0, 1, JTA_LIMIT_TEXT_QUERY, NULL },
-	{ "project", JTA_FT_PROJECT, 0, 0, 0, NULL },
-	/* status and priority: the backend checks the names (a Jira site
-	 * has its own). */
-	{ "status", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
-	{ "type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
-	{ "priority", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
-	{ "label", JTA_FT_STRING, 0, 1, JTA_LIMIT_LABEL, NULL },
-	/* a user name, an email or an Atlassian account id, as create
-	 * takes them: the backend resolves it */
-	{ "assignee", JTA_FT_STRING, 0, 1, JTA_LIMIT_EMAIL, NULL },
-	{ "reporter", JTA_FT_STRING, 0, 1, JTA_LIMIT_EMAIL, NULL },
-	{ "mine", JTA_FT_ENUM, 0, 0, 0, mine_values },
-	{ "created_after", JTA_FT_TIME, 0, 0, 0, NULL },
-	{ "created_before", JTA_FT_TIME, 0, 0, 0, NULL },
-	{ "updated_after", JTA_FT_TIME, 0, 0, 0, NULL },
-	{ "updated_before", JTA_FT_TIME, 0, 0, 0, NULL },
-	{ "order", JTA_FT_ENUM, 0, 0, 0, jta_backend_orders },
-	{ "limit", JTA_FT_UINT, 0, 1, JTA_LIMIT_PAGE_MAX, NULL },
-	{ "cursor", JTA_FT_STRING, 0, 1, JTA_LIMIT_CURSOR, NULL },
-	/* backend = jira: a JQL query of the person's own. */
-	{ "jql", JTA_FT_STRING, 0, 1, JTA_LIMIT_JQL, NULL },
-};
-
-#define N(t)	(sizeof(t) / sizeof((t)[0]))
 
 static const char *
 str(const json_t *o, const char *k)
@@ -46,57 +19,17 @@ str(const json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
+/* GET: operation searchIssues (jta_operation.h). */
 static enum jta_err
 search(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
 {
 	enum jta_err	 rc;
-	struct jta_search q;
-	json_t		*p = NULL, *out = NULL;
-	const char	*mine;
+	json_t		*out = NULL;
 
-	if ((rc = jta_req_query(req, search_fields, N(search_fields), &p,
-	    err)) != JTA_OK)
-		return rc;
-	memset(&q, 0, sizeof(q));
-	q.text = str(p, "text");
-	q.project = str(p, "project");
-	q.status = str(p, "status");
-	q.type = str(p, "type");
-	q.priority = str(p, "priority");
-	q.label = str(p, "label");
-	q.assignee = str(p, "assignee");
-	q.reporter = str(p, "reporter");
-	q.created_from = json_integer_value(json_object_get(p,
-	    "created_after"));
-	q.created_to = json_integer_value(json_object_get(p,
-	    "created_before"));
-	q.updated_from = json_integer_value(json_object_get(p,
-	    "updated_after"));
-	q.updated_to = json_integer_value(json_object_get(p,
-	    "updated_before"));
-	q.order = str(p, "order");
-	q.limit = (size_t)json_integer_value(json_object_get(p, "limit"));
-	q.cursor = str(p, "cursor");
-	q.jql = str(p, "jql");
-	if ((mine = str(p, "mine")) != NULL) {
-		const char **slot = strcmp(mine, "reported") == 0 ?
-		    &q.reporter : &q.assignee;
-
-		if (*slot != NULL && strcmp(*slot, who->name) != 0) {
-			rc = jta_error_set(err, JTA_ERR_INPUT, 422, "mine",
-			    "mine=%s contradicts the %s given", mine,
-			    slot == &q.reporter ? "reporter" : "assignee");
-			goto out;
-		}
-		*slot = who->name;
-	}
-	if ((rc = ctx->backend->ops->search(ctx->backend, who, &q, &out,
-	    err)) == JTA_OK)
-		rc = jta_resp_json(resp, 200, out);
-out:
+	rc = jta_operation_answer(jta_operation_get("searchIssues"), ctx, req,
+	    who, NULL, resp, &out, err);
 	json_decref(out);
-	json_decref(p);
 	return rc;
 }
 

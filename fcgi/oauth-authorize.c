@@ -29,6 +29,7 @@
 #include "jta_fcgi.h"
 #include "jta_log.h"
 #include "jta_time.h"
+#include "jta_url.h"
 
 static const char *const methods[] = { "S256", "plain", NULL };
 
@@ -43,7 +44,8 @@ static const char *const methods[] = { "S256", "plain", NULL };
 	{ "state", JTA_FT_STRING, 0, 1, JTA_LIMIT_STATE, NULL }, \
 	{ "scope", JTA_FT_STRING, 0, 1, JTA_LIMIT_SCOPE, NULL }, \
 	{ "code_challenge", JTA_FT_STRING, 0, 1, JTA_LIMIT_PKCE, NULL }, \
-	{ "code_challenge_method", JTA_FT_ENUM, 0, 0, 0, methods }
+	{ "code_challenge_method", JTA_FT_ENUM, 0, 0, 0, methods }, \
+	{ "resource", JTA_FT_STRING, 0, 1, JTA_LIMIT_REDIRECT_URI, NULL }
 
 static const struct jta_field getfields[] = { AUTHZ_FIELDS };
 static const struct jta_field postfields[] = {
@@ -75,11 +77,11 @@ page(struct jta_resp *resp, int status, const char *title, const char *text)
 
 /* Send the person back to the client (§4.1.2, §4.1.2.1). */
 static enum jta_err
-back(struct jta_resp *resp, const json_t *q, const char *name,
-    const char *value, const char *description)
+back(const struct jta_ctx *ctx, struct jta_resp *resp, const json_t *q,
+    const char *name, const char *value, const char *description)
 {
 	return jta_authz_redirect(resp, str(q, "redirect_uri"), name, value,
-	    description, str(q, "state"));
+	    description, str(q, "state"), ctx->conf.public_url);
 }
 
 /*
@@ -88,12 +90,15 @@ back(struct jta_resp *resp, const json_t *q, const char *name,
  */
 static int
 check(struct jta_ctx *ctx, const json_t *q, struct jta_resp *resp,
-    char *scope, size_t scopesz, enum jta_err *rc, struct jta_error *err)
+    char *scope, size_t scopesz, enum jta_endpoint_audience *aud,
+    enum jta_err *rc, struct jta_error *err)
 {
 	const char	*rt = str(q, "response_type");
 	const char	*m = str(q, "code_challenge_method");
 	const char	*c = str(q, "code_challenge");
+	const char	*res = str(q, "resource");
 	struct jta_error e;
+	int		 pub = 0;
 
 	memset(&e, 0, sizeof(e));
 	if (str(q, "client_id") == NULL || str(q, "redirect_uri") == NULL) {
@@ -105,36 +110,49 @@ check(struct jta_ctx *ctx, const json_t *q, struct jta_resp *resp,
 		return -1;
 	}
 	if ((*rc = jta_authz_client_redirect(ctx->authz, str(q, "client_id"),
-	    str(q, "redirect_uri"), err)) != JTA_OK) {
+	    str(q, "redirect_uri"), err)) != JTA_OK ||
+	    (*rc = jta_authz_client_public(ctx->authz, str(q, "client_id"),
+	    &pub, err)) != JTA_OK) {
 		if (*rc == JTA_ERR_NOTFOUND)
 			(void)page(resp, 400, "This sign-in link cannot be "
 			    "used", err->detail);
 		return -1;
 	}
+	*aud = JTA_ENDPOINT_AUD_API;
 	*rc = JTA_ERR_INPUT;
 	if (rt == NULL)
-		*rc = back(resp, q, "error", "invalid_request",
+		*rc = back(ctx, resp, q, "error", "invalid_request",
 		    "response_type is required");
 	else if (strcmp(rt, "code") != 0)
-		*rc = back(resp, q, "error", "unsupported_response_type",
+		*rc = back(ctx, resp, q, "error", "unsupported_response_type",
 		    "only response_type=code is supported");
 	else if (str(q, "state") == NULL)
-		*rc = back(resp, q, "error", "invalid_request",
+		*rc = back(ctx, resp, q, "error", "invalid_request",
 		    "state is required");
 	else if (jta_authz_scope(str(q, "scope"), scope, scopesz, &e) !=
 	    JTA_OK)
-		*rc = back(resp, q, "error", "invalid_scope", e.detail);
+		*rc = back(ctx, resp, q, "error", "invalid_scope", e.detail);
 	else if (c != NULL && m == NULL)
 		/* RFC 7636 §4.3: no method means plain, which we refuse
 		 * (RFC 9700 §2.1.1). */
-		*rc = back(resp, q, "error", "invalid_request",
+		*rc = back(ctx, resp, q, "error", "invalid_request",
 		    "code_challenge_method must be S256");
 	else if (m != NULL && strcmp(m, "S256") != 0)
-		*rc = back(resp, q, "error", "invalid_request",
+		*rc = back(ctx, resp, q, "error", "invalid_request",
 		    "code_challenge_method must be S256");
 	else if (m != NULL && (c == NULL || !jta_authz_challenge_valid(c)))
-		*rc = back(resp, q, "error", "invalid_request",
+		*rc = back(ctx, resp, q, "error", "invalid_request",
 		    "code_challenge must be 43 base64url characters");
+	else if (pub && c == NULL)
+		/* A public client has no secret: only PKCE binds its code
+		 * to it (RFC 9700 §2.1.1, OAuth 2.1 §7.5.1). */
+		*rc = back(ctx, resp, q, "error", "invalid_request",
+		    "code_challenge with code_challenge_method=S256 is "
+		    "required for this client");
+	else if (res != NULL && jta_authz_resource_audience(
+	    ctx->conf.public_url, res, aud, &e) != JTA_OK)
+		/* RFC 8707 §2: invalid_target. */
+		*rc = back(ctx, resp, q, "error", "invalid_target", e.detail);
 	else
 		return 0;
 	if (*rc == JTA_OK) {
@@ -157,7 +175,8 @@ origin(const char *url, char *out, size_t outsz)
 /* The pending request as the form token binds it: the parameters as
  * sent (checked by check() first). */
 static void
-pending(const json_t *q, struct jta_authz_request *r)
+pending(const json_t *q, enum jta_endpoint_audience aud,
+    struct jta_authz_request *r)
 {
 	const char	*sc = str(q, "scope"), *c = str(q, "code_challenge");
 
@@ -170,6 +189,10 @@ pending(const json_t *q, struct jta_authz_request *r)
 	snprintf(r->scope, sizeof(r->scope), "%s", sc != NULL ? sc : "");
 	snprintf(r->challenge, sizeof(r->challenge), "%s", c != NULL ? c :
 	    "");
+	/* The audience of its resource (checked): the form token binds
+	 * it too. */
+	snprintf(r->audience, sizeof(r->audience), "%s",
+	    jta_authz_audience_name(aud));
 }
 
 /* The browser's sign-in nonce from its jta_signin cookie, "" when none
@@ -189,7 +212,8 @@ nonce_of(const struct jta_req *req, char nonce[JTA_VAULT_RANDLEN + 1])
  * the browser's nonce and this very request.
  */
 static int
-genuine(struct jta_ctx *ctx, const struct jta_req *req, const json_t *q)
+genuine(struct jta_ctx *ctx, const struct jta_req *req, const json_t *q,
+    enum jta_endpoint_audience aud)
 {
 	struct jta_authz_request r;
 	const char	*u = ctx->conf.public_url, *p;
@@ -205,7 +229,7 @@ genuine(struct jta_ctx *ctx, const struct jta_req *req, const json_t *q)
 	    strcmp(req->sec_fetch_site, "same-origin") != 0)
 		return 0;
 	nonce_of(req, nonce);
-	pending(q, &r);
+	pending(q, aud, &r);
 	return jta_authz_form_check(ctx->authz, nonce, &r,
 	    str(q, "form_token"));
 }
@@ -217,11 +241,12 @@ genuine(struct jta_ctx *ctx, const struct jta_req *req, const json_t *q)
  */
 static enum jta_err
 signin(struct jta_ctx *ctx, const struct jta_req *req, struct jta_resp *resp,
-    int status, const json_t *q, const char *text)
+    int status, const json_t *q, enum jta_endpoint_audience aud,
+    const char *text)
 {
 	static const char *const carry[] = { "response_type", "client_id",
 	    "redirect_uri", "state", "scope", "code_challenge",
-	    "code_challenge_method" };
+	    "code_challenge_method", "resource" };
 	struct jta_page_hidden hidden[sizeof(carry) / sizeof(carry[0]) + 1];
 	struct jta_page_form form;
 	struct jta_page	 pg;
@@ -231,7 +256,8 @@ signin(struct jta_ctx *ctx, const struct jta_req *req, struct jta_resp *resp,
 	char		 nonce[JTA_VAULT_RANDLEN + 1];
 	char		 token[JTA_AUTHZ_FORM_TOKENLEN + 1];
 	char		 name[JTA_LIMIT_CLIENT_NAME + 1];
-	char		 says[JTA_LIMIT_CLIENT_NAME + 512];
+	char		 says[JTA_LIMIT_CLIENT_NAME + JTA_LIMIT_URL_HOST + 512];
+	struct jta_url	 u;
 	enum jta_err	 rc;
 	size_t		 i, n = 0;
 
@@ -239,10 +265,16 @@ signin(struct jta_ctx *ctx, const struct jta_req *req, struct jta_resp *resp,
 	if (jta_authz_client_name(ctx->authz, str(q, "client_id"), name,
 	    sizeof(name), &e) != JTA_OK)
 		snprintf(name, sizeof(name), "An application");
-	snprintf(says, sizeof(says), "%s asks to work with your tickets. %s",
-	    name, text);
+	/* Who asks and where the person goes back to (the redirect URI's
+	 * host, checked by jta_authz_client_redirect): a registered or
+	 * self-described client's name proves nothing, its host does. */
+	if (jta_url_parse(str(q, "redirect_uri"), "redirect_uri", &u, NULL) !=
+	    JTA_OK)
+		snprintf(u.host, sizeof(u.host), "?");
+	snprintf(says, sizeof(says), "%s asks to work with your tickets; "
+	    "signing in sends you back to %s. %s", name, u.host, text);
 	nonce_of(req, nonce);
-	pending(q, &r);
+	pending(q, aud, &r);
 	if ((rc = jta_authz_form_cookie(resp, ctx->conf.public_url, nonce)) !=
 	    JTA_OK || (rc = jta_authz_form_token(ctx->authz, nonce, &r,
 	    token)) != JTA_OK)
@@ -282,7 +314,8 @@ signin(struct jta_ctx *ctx, const struct jta_req *req, struct jta_resp *resp,
  */
 static enum jta_err
 atlassian(struct jta_ctx *ctx, const json_t *q, const char *scope,
-    struct jta_resp *resp, struct jta_error *err)
+    enum jta_endpoint_audience aud, struct jta_resp *resp,
+    struct jta_error *err)
 {
 	struct jta_authz_request r;
 	char		 text[JTA_LIMIT_AUTHZ_REQUEST + 1];
@@ -298,8 +331,10 @@ atlassian(struct jta_ctx *ctx, const json_t *q, const char *scope,
 	snprintf(r.state, sizeof(r.state), "%s", str(q, "state"));
 	snprintf(r.scope, sizeof(r.scope), "%s", scope);
 	snprintf(r.challenge, sizeof(r.challenge), "%s", c != NULL ? c : "");
+	snprintf(r.audience, sizeof(r.audience), "%s",
+	    jta_authz_audience_name(aud));
 	if (jta_authz_request_encode(&r, text, sizeof(text)) != JTA_OK) {
-		if ((rc = back(resp, q, "error", "invalid_request",
+		if ((rc = back(ctx, resp, q, "error", "invalid_request",
 		    "the request is too long")) == JTA_OK)
 			rc = jta_error_set(err, JTA_ERR_INPUT, 302, "authorize",
 			    "too long to keep; sent back to the client");
@@ -322,6 +357,7 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
 {
 	struct jta_user	 user;
+	enum jta_endpoint_audience aud = JTA_ENDPOINT_AUD_API;
 	char		 scope[JTA_LIMIT_SCOPE + 1];
 	char		 code[JTA_AUTHZ_TOKENLEN + 1];
 	const char	*pw;
@@ -348,26 +384,26 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 		    err->detail);
 		return rc;
 	}
-	if (check(ctx, q, resp, scope, sizeof(scope), &rc, err) != 0)
+	if (check(ctx, q, resp, scope, sizeof(scope), &aud, &rc, err) != 0)
 		goto out;
 	if (ctx->conf.backend == JTA_BACKEND_JIRA) {
-		rc = atlassian(ctx, q, scope, resp, err);
+		rc = atlassian(ctx, q, scope, aud, resp, err);
 		goto out;
 	}
 	if (req->method != JTA_METHOD_POST) {
-		rc = signin(ctx, req, resp, 200, q, "Sign in with your user "
-		    "name and password on this server to let the assistant "
-		    "work with your tickets.");
+		rc = signin(ctx, req, resp, 200, q, aud, "Sign in with your "
+		    "user name and password on this server to let the "
+		    "assistant work with your tickets.");
 		goto out;
 	}
-	if (!genuine(ctx, req, q)) {
+	if (!genuine(ctx, req, q, aud)) {
 		/* Login CSRF: never a code, never a look at the password. */
 		rc = jta_error_set(err, JTA_ERR_AUTH, 403, "form_token",
 		    "the sign-in form did not come from this site's page");
 		jta_info("oauth: a sign-in post without its form token or "
 		    "from another site");
-		(void)signin(ctx, req, resp, 403, q, "This form expired or "
-		    "did not come from this page. Check the address, then "
+		(void)signin(ctx, req, resp, 403, q, aud, "This form expired "
+		    "or did not come from this page. Check the address, then "
 		    "sign in again.");
 		goto out;
 	}
@@ -375,8 +411,8 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	if (str(q, "username") == NULL || pw == NULL) {
 		rc = jta_error_set(err, JTA_ERR_INPUT, 400, "username",
 		    "user name and password are required");
-		(void)signin(ctx, req, resp, 400, q, "Enter your user name "
-		    "and password.");
+		(void)signin(ctx, req, resp, 400, q, aud, "Enter your user "
+		    "name and password.");
 		goto out;
 	}
 	if ((rc = jta_authz_password_login(ctx->authz, str(q, "username"), pw,
@@ -387,17 +423,17 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 			    "username"), "oauth.authorize", err->status,
 			    err->status == 429 ? "locked" :
 			    "wrong user name or password");
-			(void)signin(ctx, req, resp, err->status, q,
+			(void)signin(ctx, req, resp, err->status, q, aud,
 			    err->detail);
 		}
 		goto out;
 	}
 	if ((rc = jta_authz_code_issue(ctx->authz, str(q, "client_id"), user.id,
-	    str(q, "redirect_uri"), str(q, "code_challenge"), scope,
+	    str(q, "redirect_uri"), str(q, "code_challenge"), scope, aud,
 	    jta_time_now(), code, err)) != JTA_OK)
 		goto out;
 	jta_info("oauth: code issued user=%s", user.name);
-	rc = back(resp, q, "code", code, NULL);
+	rc = back(ctx, resp, q, "code", code, NULL);
 	jta_authz_audit_signin(ctx->authz, 0, &user, NULL, "oauth.authorize",
 	    resp->status, "code issued");
 out:

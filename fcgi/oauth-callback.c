@@ -142,7 +142,7 @@ gpt(struct jta_ctx *ctx, enum jta_err rc, const struct jta_oauth_done *d,
 		if (jta_authz_redirect(resp, r.redirect_uri, "error", oerr,
 		    strcmp(oerr, "access_denied") == 0 ? "the person did not "
 		    "link an Atlassian account" : "the Atlassian sign-in "
-		    "failed", r.state) != JTA_OK)
+		    "failed", r.state, ctx->conf.public_url) != JTA_OK)
 			return failpage(resp, JTA_ERR_INTERNAL, err, NULL);
 		/* Answered the client with an error: an error in our log. */
 		return jta_error_set(err, rc, 302, "error", "refused (%s); "
@@ -156,11 +156,12 @@ gpt(struct jta_ctx *ctx, enum jta_err rc, const struct jta_oauth_done *d,
 	}
 	if ((rc = jta_authz_code_issue(ctx->authz, r.client_id, d->user.id,
 	    r.redirect_uri, r.challenge[0] != '\0' ? r.challenge : NULL,
-	    r.scope, jta_time_now(), code, err)) != JTA_OK)
+	    r.scope, jta_authz_audience_of(r.audience), jta_time_now(), code,
+	    err)) != JTA_OK)
 		return failpage(resp, rc, err, NULL);
 	jta_info("oauth: code issued user=%s (atlassian)", d->user.name);
 	rc = jta_authz_redirect(resp, r.redirect_uri, "code", code, NULL,
-	    r.state);
+	    r.state, ctx->conf.public_url);
 	sodium_memzero(code, sizeof(code));
 	jta_authz_audit_signin(ctx->authz, 1, &d->user, NULL, "oauth.callback",
 	    resp->status, "code issued (atlassian)");

@@ -37,6 +37,10 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	json_t		*q = NULL, *empty = NULL;
 
 	(void)who;
+	if (jta_authz_preflight(req, resp, "POST", &rc))
+		return rc;
+	if ((rc = jta_authz_cors(resp)) != JTA_OK)
+		return rc;
 	if (req->method != JTA_METHOD_POST)
 		return jta_fcgi_method_not_allowed(resp, "POST", err);
 	if ((rc = jta_req_form(req, fields, sizeof(fields) /

@@ -24,6 +24,7 @@ static const struct jta_field fields[] = {
 	{ "scope", JTA_FT_STRING, 0, 1, JTA_LIMIT_SCOPE, NULL },
 	{ "client_id", JTA_FT_STRING, 0, 1, JTA_LIMIT_CLIENT_ID, NULL },
 	{ "client_secret", JTA_FT_STRING, 0, 1, JTA_LIMIT_OAUTH_PARAM, NULL },
+	{ "resource", JTA_FT_STRING, 0, 1, JTA_LIMIT_REDIRECT_URI, NULL },
 };
 
 static const char *
@@ -38,8 +39,17 @@ grant(struct jta_ctx *ctx, const json_t *q, const char *client,
 {
 	const char	*gt = str(q, "grant_type");
 	char		 scope[JTA_LIMIT_SCOPE + 1];
+	enum jta_endpoint_audience aud, *want = NULL;
 	enum jta_err	 rc;
 
+	/* RFC 8707 §2.2: a resource here must name one of ours, and the
+	 * grant's (checked with it). */
+	if (str(q, "resource") != NULL) {
+		if ((rc = jta_authz_resource_audience(ctx->conf.public_url,
+		    str(q, "resource"), &aud, err)) != JTA_OK)
+			return rc;
+		want = &aud;
+	}
 	if (gt == NULL)
 		return jta_error_set(err, JTA_ERR_INPUT, 400, "invalid_request",
 		    "grant_type is required");
@@ -48,9 +58,9 @@ grant(struct jta_ctx *ctx, const json_t *q, const char *client,
 			return jta_error_set(err, JTA_ERR_INPUT, 400,
 			    "invalid_request", "code and redirect_uri are "
 			    "required");
-		return jta_authz_code_redeem(ctx->authz, client, str(q, "code"),
-		    str(q, "redirect_uri"), str(q, "code_verifier"),
-		    jta_time_now(), t, err);
+		return jta_authz_code_redeem_for(ctx->authz, client,
+		    str(q, "code"), str(q, "redirect_uri"),
+		    str(q, "code_verifier"), want, jta_time_now(), t, err);
 	}
 	if (strcmp(gt, "refresh_token") == 0) {
 		if (str(q, "refresh_token") == NULL)
@@ -60,8 +70,8 @@ grant(struct jta_ctx *ctx, const json_t *q, const char *client,
 		if ((rc = jta_authz_scope(str(q, "scope"), scope,
 		    sizeof(scope), err)) != JTA_OK)
 			return rc;
-		return jta_authz_refresh(ctx->authz, client, str(q,
-		    "refresh_token"), jta_time_now(), t, err);
+		return jta_authz_refresh_for(ctx->authz, client, str(q,
+		    "refresh_token"), want, jta_time_now(), t, err);
 	}
 	return jta_error_set(err, JTA_ERR_INPUT, 400,
 	    "unsupported_grant_type", "grant_type must be authorization_code "
@@ -79,6 +89,10 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 
 	(void)who;
 	memset(&t, 0, sizeof(t));
+	if (jta_authz_preflight(req, resp, "POST", &rc))
+		return rc;
+	if ((rc = jta_authz_cors(resp)) != JTA_OK)
+		return rc;
 	if (req->method != JTA_METHOD_POST)
 		return jta_fcgi_method_not_allowed(resp, "POST", err);
 	if ((rc = jta_req_form(req, fields, sizeof(fields) /

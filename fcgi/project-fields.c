@@ -1,29 +1,24 @@
 /*
  * GET /api/projects/{key}/fields[?type=NAME]: the fields of a project's
  * create screen for one issue type (the project's first without "type"),
- * so an assistant knows what to ask before POST /api/issues;
- * ?request_type=NAME: the fields of a service desk's request type, in the
- * same shape, before POST /api/requests.
+ * so an assistant knows what to ask before POST /api/issues (operation
+ * getCreateFields, jta_operation.h); ?request_type=NAME: the fields of a
+ * service desk's request type, in the same shape, before a raise.
  */
 #include "config.h"
 
 #include <string.h>
 
 #include "jta_fcgi.h"
+#include "jta_operation.h"
 #include "jta_text.h"
-
-static const struct jta_field query_fields[] = {
-	{ "type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
-	/* Jira Service Management: a request type's fields instead */
-	{ "request_type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
-};
 
 static enum jta_err
 handle(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
 {
 	enum jta_err	 rc;
-	json_t		*out = NULL, *q = NULL;
+	json_t		*out = NULL;
 	char		 key[JTA_LIMIT_PROJECT_KEY + 2];
 
 	if (!jta_req_path_segment(req, "/api/projects/", "/fields", key,
@@ -34,23 +29,8 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 		    JTA_LIMIT_PROJECT_KEY - 1);
 	if (req->method != JTA_METHOD_GET && req->method != JTA_METHOD_HEAD)
 		return jta_fcgi_method_not_allowed(resp, "GET, HEAD", err);
-	if ((rc = jta_req_query(req, query_fields, 2, &q, err)) != JTA_OK)
-		return rc;
-	if (json_object_get(q, "request_type") != NULL) {
-		if (json_object_get(q, "type") != NULL)
-			rc = jta_error_set(err, JTA_ERR_INPUT, 422, "type",
-			    "give type (an issue's create screen) or "
-			    "request_type (a service-desk request), not both");
-		else
-			rc = ctx->backend->ops->sd_fields(ctx->backend, who,
-			    key, json_string_value(json_object_get(q,
-			    "request_type")), &out, err);
-	} else
-		rc = ctx->backend->ops->fields(ctx->backend, who, key,
-		    json_string_value(json_object_get(q, "type")), &out, err);
-	if (rc == JTA_OK)
-		rc = jta_resp_json(resp, 200, out);
-	json_decref(q);
+	rc = jta_operation_answer(jta_operation_get("getCreateFields"), ctx,
+	    req, who, key, resp, &out, err);
 	json_decref(out);
 	return rc;
 }

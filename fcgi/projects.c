@@ -1,24 +1,22 @@
-/* GET /api/projects: the projects with their issue types and priorities. */
+/* GET /api/projects: the projects with their issue types and priorities
+ * (operation listProjects, jta_operation.h). */
 #include "config.h"
 
 #include "jta_fcgi.h"
+#include "jta_operation.h"
 
 static enum jta_err
 handle(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
 {
 	enum jta_err	 rc;
-	json_t		*out = NULL, *q = NULL;
+	json_t		*out = NULL;
 
 	if (req->method != JTA_METHOD_GET && req->method != JTA_METHOD_HEAD)
 		return jta_fcgi_method_not_allowed(resp, "GET, HEAD", err);
 	/* No parameters: an unknown one is an error, not ignored. */
-	if ((rc = jta_req_query(req, NULL, 0, &q, err)) != JTA_OK)
-		return rc;
-	json_decref(q);
-	if ((rc = ctx->backend->ops->projects(ctx->backend, who, &out, err)) ==
-	    JTA_OK)
-		rc = jta_resp_json(resp, 200, out);
+	rc = jta_operation_answer(jta_operation_get("listProjects"), ctx, req,
+	    who, NULL, resp, &out, err);
 	json_decref(out);
 	return rc;
 }

@@ -30,6 +30,8 @@ enum sid {
 	S_HEALTH,
 	S_INTEGRITY,
 	S_FTS_CHECK,
+	S_KB_FTS_CHECK,
+	S_KB_TRI_CHECK,
 	S_COUNT
 };
 
@@ -43,6 +45,12 @@ static const char *const sql[S_COUNT] = {
 	 * against its content (an error when they differ). */
 	[S_INTEGRITY] = "PRAGMA integrity_check(1)",
 	[S_FTS_CHECK] = "INSERT INTO ticket_fts(ticket_fts) VALUES "
+	    "('integrity-check')",
+	/* The knowledge base's two indexes (schema 10) against
+	 * kb_articles. */
+	[S_KB_FTS_CHECK] = "INSERT INTO kb_fts(kb_fts) VALUES "
+	    "('integrity-check')",
+	[S_KB_TRI_CHECK] = "INSERT INTO kb_tri(kb_tri) VALUES "
 	    "('integrity-check')",
 };
 
@@ -493,14 +501,16 @@ jta_store_health(struct jta_store *st, int *version)
 enum jta_err
 jta_store_check(struct jta_store *st, char *what, size_t whatsz)
 {
-	static const enum sid q[] = { S_INTEGRITY, S_FTS_CHECK };
+	static const enum sid q[] = { S_INTEGRITY, S_FTS_CHECK,
+	    S_KB_FTS_CHECK, S_KB_TRI_CHECK };
 	static const char *const name[] = { "integrity_check",
-	    "FTS integrity-check" };
+	    "FTS integrity-check", "knowledge FTS integrity-check",
+	    "knowledge trigram integrity-check" };
 	sqlite3_stmt	*s;
 	size_t		 i;
 	int		 rc;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
 		if ((s = stmt(st, q[i])) == NULL) {
 			snprintf(what, whatsz, "%s: %.200s", name[i],
 			    sqlite3_errmsg(st->db));

@@ -24,7 +24,7 @@
 #include "jta_err.h"
 
 /* The schema version this build reads and writes. */
-#define JTA_STORE_VERSION	10
+#define JTA_STORE_VERSION	12
 
 #define JTA_STORE_CREATE	0x1u	/* create the file if missing (0600) */
 #define JTA_STORE_MIGRATE	0x2u	/* bring the schema up to date */
@@ -58,7 +58,8 @@ enum jta_err jta_store_version(struct jta_store *st, int *version) JTA_WUR;
 enum jta_err jta_store_health(struct jta_store *st, int *version) JTA_WUR;
 
 /*
- * PRAGMA integrity_check, then the FTS5 index's integrity-check, for
+ * PRAGMA integrity_check, then the FTS5 indexes' integrity-check (the
+ * tickets', the knowledge base's two), for
  * jta-admin check.  JTA_OK with what "ok"; otherwise JTA_ERR_DB with what
  * (whatsz bytes) saying which check failed and SQLite's first finding
  * (the operator's terminal, never a client, reads it).

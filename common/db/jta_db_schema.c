@@ -265,7 +265,91 @@ const char *const jta_db_migrations[JTA_STORE_VERSION] = {
 	" created INTEGER NOT NULL,"
 	" created_by TEXT NOT NULL DEFAULT '',"
 	" UNIQUE (scope, subject, metric, per));",
-	/* 10: Jira Service Management in the embedded store (issue 12):
+	/* 10: MCP clients' authorization (issue 14, item 4).  Clients may
+	 * be public (RFC 7591 token_endpoint_auth_method "none": no secret,
+	 * PKCE required) and say how they came: added by an operator, or
+	 * registered through RFC 7591 (with the address that registered,
+	 * for the per-address rate).  A code and its token family are bound
+	 * to one audience (RFC 8707 resource): 'api' (public_url) or 'mcp'
+	 * (public_url/mcp); rows from before are the API's. */
+	"ALTER TABLE oauth_clients ADD COLUMN public INTEGER NOT NULL"
+	" DEFAULT 0 CHECK (public IN (0, 1));"
+	"ALTER TABLE oauth_clients ADD COLUMN origin TEXT NOT NULL"
+	" DEFAULT 'admin' CHECK (origin IN ('admin', 'registered'));"
+	"ALTER TABLE oauth_clients ADD COLUMN address TEXT"
+	" CHECK (address IS NULL OR length(address) <= 64);"
+	"CREATE INDEX oauth_clients_origin ON oauth_clients(origin, address,"
+	" created);"
+	"ALTER TABLE oauth_codes ADD COLUMN audience TEXT NOT NULL"
+	" DEFAULT 'api' CHECK (audience IN ('api', 'mcp'));"
+	"ALTER TABLE oauth_tokens ADD COLUMN audience TEXT NOT NULL"
+	" DEFAULT 'api' CHECK (audience IN ('api', 'mcp'));"
+	/* Client ID Metadata Documents fetched, as checked, until expires
+	 * (HTTP caching, bounded). */
+	"CREATE TABLE oauth_client_documents ("
+	" url TEXT PRIMARY KEY CHECK (length(url) <= 512),"
+	" name TEXT NOT NULL CHECK (length(name) <= 128),"
+	" redirect_uris TEXT NOT NULL CHECK (json_valid(redirect_uris)),"
+	" fetched INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL);",
+	/* 11: the knowledge base (jta_store_kb.h): articles operators
+	 * import (jta-admin kb import), searched by GET /api/knowledge.
+	 * Two FTS5 indexes over the same title and body, kept current by
+	 * triggers: kb_fts with unicode61 remove_diacritics 2 for
+	 * languages that separate words with spaces (German, French,
+	 * Spanish, English: "café" matches "cafe", case folded), and
+	 * kb_tri with the trigram tokenizer for scripts without spaces
+	 * (Japanese, Chinese), where unicode61 would make one token of a
+	 * whole sentence.  url: the page a person opens ('' when the
+	 * operator gave none).  audience: who may be shown the article;
+	 * 'everyone' is the only value imported articles have. */
+	"CREATE TABLE kb_articles ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" title TEXT NOT NULL CHECK (length(title) BETWEEN 1 AND 255),"
+	" body TEXT NOT NULL,"
+	" source TEXT NOT NULL CHECK (length(source) BETWEEN 1 AND 1024),"
+	" url TEXT NOT NULL DEFAULT '' CHECK (length(url) <= 2048),"
+	" space TEXT NOT NULL DEFAULT '' CHECK (length(space) <= 64),"
+	" updated INTEGER NOT NULL,"
+	" audience TEXT NOT NULL DEFAULT 'everyone'"
+	" CHECK (audience IN ('everyone')),"
+	" UNIQUE (source));"
+	"CREATE INDEX kb_articles_space ON kb_articles(space);"
+	"CREATE VIRTUAL TABLE kb_fts USING fts5(title, body,"
+	" content='kb_articles', content_rowid='id',"
+	" tokenize='unicode61 remove_diacritics 2');"
+	"CREATE VIRTUAL TABLE kb_tri USING fts5(title, body,"
+	" content='kb_articles', content_rowid='id', tokenize='trigram');"
+	"CREATE TRIGGER kb_articles_ai AFTER INSERT ON kb_articles BEGIN"
+	" INSERT INTO kb_fts(rowid, title, body)"
+	" VALUES (new.id, new.title, new.body);"
+	" INSERT INTO kb_tri(rowid, title, body)"
+	" VALUES (new.id, new.title, new.body); END;"
+	"CREATE TRIGGER kb_articles_ad AFTER DELETE ON kb_articles BEGIN"
+	" INSERT INTO kb_fts(kb_fts, rowid, title, body)"
+	" VALUES ('delete', old.id, old.title, old.body);"
+	" INSERT INTO kb_tri(kb_tri, rowid, title, body)"
+	" VALUES ('delete', old.id, old.title, old.body); END;"
+	"CREATE TRIGGER kb_articles_au AFTER UPDATE ON kb_articles BEGIN"
+	" INSERT INTO kb_fts(kb_fts, rowid, title, body)"
+	" VALUES ('delete', old.id, old.title, old.body);"
+	" INSERT INTO kb_tri(kb_tri, rowid, title, body)"
+	" VALUES ('delete', old.id, old.title, old.body);"
+	" INSERT INTO kb_fts(rowid, title, body)"
+	" VALUES (new.id, new.title, new.body);"
+	" INSERT INTO kb_tri(rowid, title, body)"
+	" VALUES (new.id, new.title, new.body); END;"
+	/* Answered from knowledge: one row each time a person said an
+	 * article helped (POST /api/knowledge/{id}/helped), the deflection
+	 * figure operators read next to the tickets created. */
+	"CREATE TABLE kb_answers ("
+	" id INTEGER PRIMARY KEY,"
+	" at INTEGER NOT NULL,"
+	" day TEXT NOT NULL CHECK (length(day) = 10),"
+	" user_id INTEGER NOT NULL,"
+	" article TEXT NOT NULL CHECK (length(article) BETWEEN 1 AND 64));"
+	"CREATE INDEX kb_answers_day ON kb_answers(day);",
+	/* 12: Jira Service Management in the embedded store (issue 12):
 	 * request types per project (fields: the local fields a request
 	 * of the type asks for, a comma list) and which tickets were
 	 * raised as requests of which type. */

@@ -44,6 +44,14 @@ enum sid {
 	S_LOCK_CLEAR,
 	S_TOK_REVOKE_USER,
 	S_CODE_DEL_USER,
+	S_CLIENT_REG,
+	S_CLIENT_REG_ALL,
+	S_CLIENT_REG_ADDR,
+	S_CLIENT_PUBLIC,
+	S_CIMD_GET,
+	S_CIMD_PURGE,
+	S_CIMD_PUT,
+	S_CIMD_TRIM,
 	S_COUNT
 };
 
@@ -58,8 +66,8 @@ static const char *const sql[S_COUNT] = {
 	[S_CLIENT_LIST] = "SELECT c.client_id, c.name, c.redirect_uris, "
 	    "c.created, (SELECT count(*) FROM oauth_tokens t WHERE "
 	    "t.client_id = c.client_id AND t.kind = 'refresh' AND "
-	    "t.revoked = 0 AND t.replaced_at IS NULL AND t.expires > :now) "
-	    "FROM oauth_clients c ORDER BY c.id",
+	    "t.revoked = 0 AND t.replaced_at IS NULL AND t.expires > :now), "
+	    "c.public, c.origin FROM oauth_clients c ORDER BY c.id",
 	[S_CLIENT_SECRET] = "UPDATE oauth_clients SET secret_hash = :hash "
 	    "WHERE client_id = :cid",
 	[S_CLIENT_DEL] = "DELETE FROM oauth_clients WHERE client_id = :cid",
@@ -70,18 +78,18 @@ static const char *const sql[S_COUNT] = {
 	 * recognised as one (and revokes what it must). */
 	[S_CODE_PURGE] = "DELETE FROM oauth_codes WHERE expires < :now - 86400",
 	[S_CODE_PUT] = "INSERT INTO oauth_codes (hash, client_id, user_id, "
-	    "redirect_uri, code_challenge, scope, expires) VALUES (:hash, "
-	    ":cid, :uid, :uri, :chal, :scope, :expires)",
+	    "redirect_uri, code_challenge, scope, expires, audience) VALUES "
+	    "(:hash, :cid, :uid, :uri, :chal, :scope, :expires, :aud)",
 	[S_CODE_GET] = "SELECT client_id, user_id, redirect_uri, "
-	    "code_challenge, scope, expires, used FROM oauth_codes "
+	    "code_challenge, scope, expires, used, audience FROM oauth_codes "
 	    "WHERE hash = :hash",
 	[S_CODE_USE] = "UPDATE oauth_codes SET used = 1 WHERE hash = :hash",
 	[S_TOK_PURGE] = "DELETE FROM oauth_tokens WHERE expires < :now - 86400",
 	[S_TOK_PUT] = "INSERT INTO oauth_tokens (hash, kind, family, "
-	    "client_id, user_id, scope, expires) VALUES (:hash, :kind, "
-	    ":family, :cid, :uid, :scope, :expires)",
+	    "client_id, user_id, scope, expires, audience) VALUES (:hash, "
+	    ":kind, :family, :cid, :uid, :scope, :expires, :aud)",
 	[S_TOK_GET] = "SELECT rowid, kind, family, client_id, user_id, scope, "
-	    "expires, replaced_at, revoked FROM oauth_tokens "
+	    "expires, replaced_at, revoked, audience FROM oauth_tokens "
 	    "WHERE hash = :hash",
 	[S_TOK_REPLACE] = "UPDATE oauth_tokens SET replaced_at = :now "
 	    "WHERE rowid = :rid",
@@ -96,7 +104,8 @@ static const char *const sql[S_COUNT] = {
 	    "family = :family AND kind = 'refresh' AND replaced_at IS NULL",
 	[S_TOK_REVOKE_ONE] = "UPDATE oauth_tokens SET revoked = 1 "
 	    "WHERE rowid = :rid",
-	[S_TOK_AUTH] = "SELECT u.id, u.name, u.display_name, u.email "
+	[S_TOK_AUTH] = "SELECT u.id, u.name, u.display_name, u.email, "
+	    "t.audience "
 	    "FROM oauth_tokens t JOIN users u ON u.id = t.user_id "
 	    "WHERE t.hash = :hash AND t.kind = 'access' AND t.revoked = 0 "
 	    "AND t.expires > :now",
@@ -120,6 +129,25 @@ static const char *const sql[S_COUNT] = {
 	[S_TOK_REVOKE_USER] = "UPDATE oauth_tokens SET revoked = 1 "
 	    "WHERE user_id = :uid AND revoked = 0",
 	[S_CODE_DEL_USER] = "DELETE FROM oauth_codes WHERE user_id = :uid",
+	[S_CLIENT_REG] = "INSERT INTO oauth_clients (client_id, secret_hash, "
+	    "name, redirect_uris, created, public, origin, address) VALUES "
+	    "(:cid, :hash, :name, :uris, :now, :public, 'registered', :addr)",
+	[S_CLIENT_REG_ALL] = "SELECT count(*) FROM oauth_clients "
+	    "WHERE origin = 'registered'",
+	[S_CLIENT_REG_ADDR] = "SELECT count(*) FROM oauth_clients WHERE "
+	    "origin = 'registered' AND address = :addr AND created > :since",
+	[S_CLIENT_PUBLIC] = "SELECT public FROM oauth_clients "
+	    "WHERE client_id = :cid",
+	[S_CIMD_GET] = "SELECT name, redirect_uris FROM oauth_client_documents "
+	    "WHERE url = :url AND expires > :now",
+	[S_CIMD_PURGE] = "DELETE FROM oauth_client_documents "
+	    "WHERE expires <= :now",
+	[S_CIMD_PUT] = "INSERT OR REPLACE INTO oauth_client_documents (url, "
+	    "name, redirect_uris, fetched, expires) VALUES (:url, :name, "
+	    ":uris, :now, :expires)",
+	[S_CIMD_TRIM] = "DELETE FROM oauth_client_documents WHERE url IN "
+	    "(SELECT url FROM oauth_client_documents ORDER BY fetched LIMIT "
+	    "max(0, (SELECT count(*) FROM oauth_client_documents) - :max))",
 };
 
 /* Statement id of this repository, reset and unbound (jta_db_stmt). */
@@ -165,6 +193,196 @@ jta_store_client_add(struct jta_store *st, const char *client_id,
 		ret = jta_db_err(st, rc, "client add", err);
 	else
 		ret = jta_db_commit(st, err);
+	if (ret != JTA_OK)
+		jta_db_rollback(st);
+	return ret;
+}
+
+/* *n: the single count statement id gives (addr and since bound when
+ * addr is not NULL). */
+static enum jta_err
+regcount(struct jta_store *st, enum sid id, const char *addr, int64_t since,
+    int64_t *n, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*n = 0;
+	if ((s = stmt(st, id)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if (addr != NULL && ((rc = jta_db_btext(s, ":addr", addr)) !=
+	    SQLITE_OK || (rc = jta_db_bint(s, ":since", since)) != SQLITE_OK))
+		return jta_db_err(st, rc, "bind", err);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? JTA_OK : jta_db_err(st, rc,
+	    "client count", err);
+}
+
+enum jta_err
+jta_store_client_register(struct jta_store *st,
+    const struct jta_store_client_new *c, const struct jta_store_reg_rule *rule,
+    int64_t now, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int64_t		 n;
+	int		 rc;
+
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	if (c->address != NULL) {
+		if ((ret = regcount(st, S_CLIENT_REG_ADDR, c->address,
+		    now - rule->window_s, &n, err)) != JTA_OK)
+			goto out;
+		if (n >= rule->per_address) {
+			ret = jta_error_set(err, JTA_ERR_CONFLICT, 429,
+			    "address", "too many clients were registered "
+			    "from this address lately; try again later");
+			goto out;
+		}
+	}
+	if ((ret = regcount(st, S_CLIENT_REG_ALL, NULL, 0, &n, err)) != JTA_OK)
+		goto out;
+	if (n >= rule->max_total) {
+		ret = jta_error_set(err, JTA_ERR_CONFLICT, 403, "clients",
+		    "this server registers no more clients; ask its "
+		    "operator");
+		goto out;
+	}
+	if ((s = stmt(st, S_CLIENT_REG)) == NULL)
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	else if ((rc = jta_db_btext(s, ":cid", c->client_id)) != SQLITE_OK ||
+	    (rc = jta_db_bhash(s, ":hash", c->hash)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":name", c->name)) != SQLITE_OK ||
+	    (rc = jta_db_bjson(s, ":uris", c->uris)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":public", c->public_client != 0)) !=
+	    SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":addr", c->address)) != SQLITE_OK)
+		ret = jta_db_err(st, rc, "bind", err);
+	else if ((rc = jta_db_run(s)) == SQLITE_CONSTRAINT_UNIQUE)
+		ret = jta_error_set(err, JTA_ERR_CONFLICT, 409, "client_id",
+		    "a client with that id exists already");
+	else if (rc != SQLITE_OK)
+		ret = jta_db_err(st, rc, "client register", err);
+	else
+		ret = jta_db_commit(st, err);
+out:
+	if (ret != JTA_OK)
+		jta_db_rollback(st);
+	return ret;
+}
+
+enum jta_err
+jta_store_client_public(struct jta_store *st, const char *client_id,
+    int *public_client, struct jta_error *err)
+{
+	enum jta_err	 ret = JTA_OK;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*public_client = 0;
+	if ((s = stmt(st, S_CLIENT_PUBLIC)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_btext(s, ":cid", client_id)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*public_client = sqlite3_column_int(s, 0) != 0;
+	else if (rc == SQLITE_DONE)
+		ret = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "client_id",
+		    "there is no client with that id");
+	else
+		ret = jta_db_err(st, rc, "client public", err);
+	sqlite3_reset(s);
+	return ret;
+}
+
+enum jta_err
+jta_store_cimd_get(struct jta_store *st, const char *url, int64_t now,
+    char *name, size_t namesz, json_t **uris, struct jta_error *err)
+{
+	enum jta_err	 ret = JTA_OK;
+	sqlite3_stmt	*s;
+	json_error_t	 je;
+	int		 rc;
+
+	*uris = NULL;
+	name[0] = '\0';
+	if ((s = stmt(st, S_CIMD_GET)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_btext(s, ":url", url)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":now", now)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		snprintf(name, namesz, "%s", jta_db_col(s, 0));
+		if ((*uris = json_loadb(jta_db_col(s, 1), (size_t)
+		    sqlite3_column_bytes(s, 1), JSON_REJECT_DUPLICATES, &je)) ==
+		    NULL || !json_is_array(*uris)) {
+			json_decref(*uris);
+			*uris = NULL;
+			ret = jta_error_set(err, JTA_ERR_DB, 500, NULL,
+			    "the client document cache failed; the server log "
+			    "has details");
+			jta_errorlog("store: a cached client document is "
+			    "damaged");
+		}
+	} else if (rc == SQLITE_DONE)
+		ret = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "client_id",
+		    "no such document is cached");
+	else
+		ret = jta_db_err(st, rc, "cimd get", err);
+	sqlite3_reset(s);
+	return ret;
+}
+
+enum jta_err
+jta_store_cimd_put(struct jta_store *st, const char *url, const char *name,
+    const json_t *uris, int64_t now, int64_t expires, int64_t max_rows,
+    struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	if ((s = stmt(st, S_CIMD_PURGE)) == NULL) {
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = jta_db_bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "cimd purge", err);
+		goto out;
+	}
+	if ((s = stmt(st, S_CIMD_PUT)) == NULL) {
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = jta_db_btext(s, ":url", url)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":name", name)) != SQLITE_OK ||
+	    (rc = jta_db_bjson(s, ":uris", uris)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":expires", expires)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "cimd put", err);
+		goto out;
+	}
+	if ((s = stmt(st, S_CIMD_TRIM)) == NULL) {
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = jta_db_bint(s, ":max", max_rows)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "cimd trim", err);
+		goto out;
+	}
+	ret = jta_db_commit(st, err);
+out:
 	if (ret != JTA_OK)
 		jta_db_rollback(st);
 	return ret;
@@ -254,11 +472,13 @@ jta_store_client_list(struct jta_store *st, json_t **out)
 		uris = json_loadb(jta_db_col(s, 2),
 		    (size_t)sqlite3_column_bytes(s, 2), JSON_REJECT_DUPLICATES,
 		    &je);
-		o = json_pack("{s:s, s:s, s:o, s:o, s:I}", "client_id",
-		    jta_db_col(s, 0), "name", jta_db_col(s, 1), "redirect_uris",
-		    uris != NULL ? uris : json_array(), "created",
-		    jta_db_timejs(sqlite3_column_int64(s, 3)), "grants",
-		    (json_int_t)sqlite3_column_int64(s, 4));
+		o = json_pack("{s:s, s:s, s:o, s:o, s:I, s:b, s:s}",
+		    "client_id", jta_db_col(s, 0), "name", jta_db_col(s, 1),
+		    "redirect_uris", uris != NULL ? uris : json_array(),
+		    "created", jta_db_timejs(sqlite3_column_int64(s, 3)),
+		    "grants", (json_int_t)sqlite3_column_int64(s, 4),
+		    "public", sqlite3_column_int(s, 5) != 0, "origin",
+		    jta_db_col(s, 6));
 		if (o == NULL || json_array_append_new(arr, o) != 0) {
 			sqlite3_reset(s);
 			json_decref(arr);
@@ -375,7 +595,9 @@ jta_store_code_put(struct jta_store *st,
 	    (rc = jta_db_btext(s, ":uri", c->redirect_uri)) != SQLITE_OK ||
 	    (rc = jta_db_btext(s, ":chal", c->challenge)) != SQLITE_OK ||
 	    (rc = jta_db_btext(s, ":scope", c->scope)) != SQLITE_OK ||
-	    (rc = jta_db_bint(s, ":expires", c->expires)) != SQLITE_OK) {
+	    (rc = jta_db_bint(s, ":expires", c->expires)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":aud", c->audience != NULL ? c->audience :
+	    "api")) != SQLITE_OK) {
 		ret = jta_db_err(st, rc, "bind", err);
 		goto out;
 	}
@@ -409,7 +631,7 @@ killfamily(struct jta_store *st, const char *family, struct jta_error *err)
 static enum jta_err
 tokput(struct jta_store *st, const unsigned char hash[JTA_VAULT_HASHBYTES],
     const char *kind, const char *family, const char *client_id,
-    int64_t user_id, const char *scope, int64_t expires,
+    int64_t user_id, const char *scope, int64_t expires, const char *aud,
     struct jta_error *err)
 {
 	sqlite3_stmt	*s;
@@ -423,7 +645,9 @@ tokput(struct jta_store *st, const unsigned char hash[JTA_VAULT_HASHBYTES],
 	    (rc = jta_db_btext(s, ":cid", client_id)) != SQLITE_OK ||
 	    (rc = jta_db_bint(s, ":uid", user_id)) != SQLITE_OK ||
 	    (rc = jta_db_btext(s, ":scope", scope)) != SQLITE_OK ||
-	    (rc = jta_db_bint(s, ":expires", expires)) != SQLITE_OK)
+	    (rc = jta_db_bint(s, ":expires", expires)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":aud", aud[0] != '\0' ? aud : "api")) !=
+	    SQLITE_OK)
 		return jta_db_err(st, rc, "bind", err);
 	if ((rc = jta_db_run(s)) != SQLITE_OK)
 		return jta_db_err(st, rc, "token put", err);
@@ -439,9 +663,9 @@ pairput(struct jta_store *st, const struct jta_store_pair *p,
 
 	if ((ret = purge(st, S_TOK_PURGE, now, err)) != JTA_OK ||
 	    (ret = tokput(st, p->access, "access", family, client_id, user_id,
-	    scope, p->access_expires, err)) != JTA_OK ||
+	    scope, p->access_expires, p->audience, err)) != JTA_OK ||
 	    (ret = tokput(st, p->refresh, "refresh", family, client_id,
-	    user_id, scope, p->refresh_expires, err)) != JTA_OK)
+	    user_id, scope, p->refresh_expires, p->audience, err)) != JTA_OK)
 		return ret;
 	return JTA_OK;
 }
@@ -488,6 +712,8 @@ jta_store_code_take(struct jta_store *st,
 		    jta_db_col(s, 4));
 		out->expires = sqlite3_column_int64(s, 5);
 		out->used = sqlite3_column_int(s, 6) != 0;
+		snprintf(out->audience, sizeof(out->audience), "%s",
+		    jta_db_col(s, 7));
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
@@ -531,6 +757,8 @@ jta_store_token_get(struct jta_store *st,
 		out->replaced = sqlite3_column_type(s, 7) != SQLITE_NULL;
 		out->replaced_at = sqlite3_column_int64(s, 7);
 		out->revoked = sqlite3_column_int(s, 8) != 0;
+		snprintf(out->audience, sizeof(out->audience), "%s",
+		    jta_db_col(s, 9));
 	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
@@ -671,12 +899,13 @@ out:
 enum jta_err
 jta_store_token_auth(struct jta_store *st,
     const unsigned char hash[JTA_VAULT_HASHBYTES], int64_t now,
-    struct jta_user *out)
+    struct jta_user *out, char audience[JTA_STORE_AUDLEN + 1])
 {
 	enum jta_err	 ret = JTA_ERR_AUTH;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	audience[0] = '\0';
 	if ((s = stmt(st, S_TOK_AUTH)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", NULL);
 	if ((rc = jta_db_bhash(s, ":hash", hash)) != SQLITE_OK ||
@@ -685,6 +914,8 @@ jta_store_token_auth(struct jta_store *st,
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		jta_db_userrow(s, 0, out);
+		snprintf(audience, JTA_STORE_AUDLEN + 1, "%s",
+		    jta_db_col(s, 4));
 		ret = JTA_OK;
 	} else if (rc != SQLITE_DONE)
 		ret = jta_db_err(st, rc, "token auth", NULL);

@@ -48,6 +48,61 @@ enum jta_err jta_store_client_add(struct jta_store *st, const char *client_id,
     const unsigned char hash[JTA_VAULT_HASHBYTES], const char *name,
     const json_t *uris, struct jta_error *err) JTA_WUR;
 
+/* The stored name of an audience: "api" or "mcp" (jta_authz.h). */
+#define JTA_STORE_AUDLEN	3
+
+/* A client registered through RFC 7591 (jta_store_client_register). */
+struct jta_store_client_new {
+	const char	*client_id;
+	const unsigned char *hash;	/* the secret's keyed hash */
+	const char	*name;
+	const json_t	*uris;		/* array of strings, borrowed */
+	int		 public_client;	/* 1: token_endpoint_auth_method none */
+	const char	*address;	/* the registering address, or NULL */
+};
+
+/* The bounds on registration: at most max_total registered clients in
+ * all, at most per_address from one address within window_s seconds. */
+struct jta_store_reg_rule {
+	int64_t	 max_total;
+	int64_t	 per_address;
+	int64_t	 window_s;
+};
+
+/*
+ * Register c (origin "registered") at now, in one BEGIN IMMEDIATE
+ * transaction that first counts, so concurrent registrations cannot pass
+ * the bounds together: JTA_ERR_CONFLICT with err->status 429 (field
+ * "address") when c->address
+ * registered rule->per_address clients within the window, 403 when
+ * rule->max_total registered clients exist (field "clients"); 409 when
+ * the id is taken.
+ */
+enum jta_err jta_store_client_register(struct jta_store *st,
+    const struct jta_store_client_new *c, const struct jta_store_reg_rule *rule,
+    int64_t now, struct jta_error *err) JTA_WUR;
+
+/* *public_client: 1 when client_id is a public client (no secret);
+ * JTA_ERR_NOTFOUND when unknown. */
+enum jta_err jta_store_client_public(struct jta_store *st,
+    const char *client_id, int *public_client, struct jta_error *err)
+    JTA_WUR;
+
+/* A Client ID Metadata Document as checked and cached: *uris (a new
+ * array the caller releases) and name (namesz bytes) of the document at
+ * url, when it was kept and has not expired at now; JTA_ERR_NOTFOUND
+ * otherwise. */
+enum jta_err jta_store_cimd_get(struct jta_store *st, const char *url,
+    int64_t now, char *name, size_t namesz, json_t **uris,
+    struct jta_error *err) JTA_WUR;
+
+/* Keep (or replace) the checked document at url until expires, in one
+ * transaction that also drops expired ones and keeps at most max_rows
+ * (the oldest fetched go first). */
+enum jta_err jta_store_cimd_put(struct jta_store *st, const char *url,
+    const char *name, const json_t *uris, int64_t now, int64_t expires,
+    int64_t max_rows, struct jta_error *err) JTA_WUR;
+
 /* The secret's keyed hash and the redirect URIs (*uris: a new array the
  * caller releases) of client_id; JTA_ERR_NOTFOUND when unknown. */
 enum jta_err jta_store_client_get(struct jta_store *st, const char *client_id,
@@ -60,8 +115,9 @@ enum jta_err jta_store_client_name(struct jta_store *st,
     const char *client_id, char *name, size_t namesz,
     struct jta_error *err) JTA_WUR;
 
-/* Clients as [{client_id, name, redirect_uris, created, grants}], grants
- * counting live refresh tokens. */
+/* Clients as [{client_id, name, redirect_uris, created, grants, public,
+ * origin}], grants counting live refresh tokens, origin "admin" or
+ * "registered". */
 enum jta_err jta_store_client_list(struct jta_store *st, json_t **out)
     JTA_WUR;
 
@@ -83,6 +139,7 @@ struct jta_store_code {
 	const char	*challenge;	/* S256 code_challenge, or NULL */
 	const char	*scope;
 	int64_t		 expires;
+	const char	*audience;	/* "api", "mcp"; NULL: "api" */
 };
 
 /* Keep a code by its keyed hash.  Codes expired over a day ago are
@@ -98,6 +155,8 @@ struct jta_store_pair {
 	unsigned char	 refresh[JTA_VAULT_HASHBYTES];
 	int64_t		 access_expires;
 	int64_t		 refresh_expires;
+	/* The family's audience: "api" or "mcp" ("" is "api"). */
+	char		 audience[JTA_STORE_AUDLEN + 1];
 };
 
 /* A token family's name: the hex of the keyed hash of the code it was
@@ -114,6 +173,7 @@ struct jta_store_code_row {
 	char		 scope[JTA_LIMIT_SCOPE + 1];
 	int64_t		 expires;
 	int		 used;		/* 1: taken before this take */
+	char		 audience[JTA_STORE_AUDLEN + 1];
 };
 
 /*
@@ -134,8 +194,8 @@ enum jta_err jta_store_family_revoke(struct jta_store *st,
     const char *family, struct jta_error *err) JTA_WUR;
 
 /* Inside the caller's transaction: purge tokens expired over a day before
- * now, then store pair (access and refresh token hashes) in family for
- * client_id, user_id and scope. */
+ * now, then store pair (access and refresh token hashes, audience) in
+ * family for client_id, user_id and scope. */
 enum jta_err jta_store_pair_put(struct jta_store *st,
     const struct jta_store_pair *pair, const char *family,
     const char *client_id, int64_t user_id, const char *scope, int64_t now,
@@ -153,6 +213,7 @@ struct jta_store_token_row {
 	int		 replaced;	/* 1: replaced_at says when */
 	int64_t		 replaced_at;
 	int		 revoked;
+	char		 audience[JTA_STORE_AUDLEN + 1];
 };
 
 /* Inside the caller's transaction: the token with hash into *out;
@@ -192,11 +253,11 @@ enum jta_err jta_store_token_revoke(struct jta_store *st,
     const unsigned char hash[JTA_VAULT_HASHBYTES], const char *client_id,
     struct jta_error *err) JTA_WUR;
 
-/* The user of the live, unexpired access token with hash; JTA_ERR_AUTH
- * when there is none. */
+/* The user of the live, unexpired access token with hash, and the
+ * audience of its family; JTA_ERR_AUTH when there is none. */
 enum jta_err jta_store_token_auth(struct jta_store *st,
     const unsigned char hash[JTA_VAULT_HASHBYTES], int64_t now,
-    struct jta_user *out) JTA_WUR;
+    struct jta_user *out, char audience[JTA_STORE_AUDLEN + 1]) JTA_WUR;
 
 /* ---- sign-in lockout (failed passwords per user name) ---- */
 

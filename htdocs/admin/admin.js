@@ -214,6 +214,11 @@
 		$('period').textContent = '(day ' + (p.day || '?') +
 		    ', month ' + (p.month || '?') + ')';
 		renderQuotas(set || [], u.quotas || []);
+		var kn = u.knowledge || {};
+		$('kb-answered').textContent = kn.answered === undefined ? '?' :
+		    kn.answered;
+		$('kb-creates').textContent = kn.creates === undefined ? '?' :
+		    kn.creates;
 		(u.top_users || []).forEach(function (t) {
 			var tr = el('tr');
 			[t.user, t.calls, t.creates, t.updates,

@@ -4,7 +4,8 @@
  * endpoint's table (unknown parameters dropped) and the token endpoint's
  * (refused), an Authorization header as HTTP Basic client credentials
  * (jta_authz_basic), and the value checks of scope, PKCE and redirect
- * URIs.
+ * URIs; for MCP clients (issue 14), a resource indicator, a Cache-Control
+ * value of a metadata document and a registration's client metadata.
  *
  * Built two ways: with clang -fsanitize=fuzzer by tests/fuzz/run-fuzzers.sh,
  * and with a plain main() (tests/fuzz/replay.c) by `make check`, which
@@ -14,7 +15,10 @@
  * the table's fields, as strings within their bounds; Basic answers -1, 0
  * or 1, and on 1 gives a non-empty id and secret that fit their buffers,
  * and on anything else leaves both empty; a scope accepted is "tickets";
- * a redirect URI jta_url accepts keeps its rules (redirect() below).
+ * a redirect URI jta_url accepts keeps its rules (redirect() below); a
+ * resource accepted is one of ours; a max-age is within its bounds; client
+ * metadata accepted has 1 to JTA_LIMIT_REDIRECT_URIS valid redirect URIs
+ * and a name within its bound (metadata() below).
  */
 #include "config.h"
 
@@ -27,6 +31,7 @@
 #include <sodium.h>
 
 #include "jta_authz.h"
+#include "jta_authz_int.h"
 #include "jta_limits.h"
 #include "jta_req.h"
 #include "jta_url.h"
@@ -130,9 +135,45 @@ redirect(const char *s)
 	free(u);
 }
 
+/* The input as RFC 7591 client metadata (registration, and a metadata
+ * document's body). */
+static void
+metadata(const char *s, size_t size)
+{
+	struct jta_error err;
+	const char	*name = NULL;
+	const json_t	*u;
+	json_t		*doc = NULL, *uris = NULL;
+	size_t		 i;
+	int		 pub = -1;
+
+	memset(&err, 0, sizeof(err));
+	if (jta_req_parse_json(s, size, &doc, &err) != JTA_OK)
+		return;
+	if (jta_authz_meta_check(doc, &uris, &name, &pub, &err) == JTA_OK) {
+		if (!json_is_array(uris) || json_array_size(uris) == 0 ||
+		    json_array_size(uris) > JTA_LIMIT_REDIRECT_URIS ||
+		    name == NULL || strlen(name) == 0 ||
+		    strlen(name) > JTA_LIMIT_CLIENT_NAME ||
+		    (pub != 0 && pub != 1))
+			abort();
+		json_array_foreach(uris, i, u)
+			if (!json_is_string(u) || jta_url_redirect_check(
+			    json_string_value(u), NULL) != JTA_OK)
+				abort();
+	} else if (uris != NULL || (strcmp(err.field,
+	    "invalid_redirect_uri") != 0 && strcmp(err.field,
+	    "invalid_client_metadata") != 0))
+		abort();
+	json_decref(uris);
+	json_decref(doc);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	enum jta_endpoint_audience aud;
+	int64_t		 age;
 	struct jta_req	*req = NULL;
 	struct jta_error err;
 	char		*s = NULL, id[JTA_LIMIT_CLIENT_ID + 1];
@@ -190,7 +231,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    JTA_LIMIT_PKCE_MIN || strlen(s) > JTA_LIMIT_PKCE))
 			abort();
 		redirect(s);
+		/* 4: MCP clients: a resource, a Cache-Control value. */
+		if (jta_authz_resource_audience("https://t.example", s, &aud,
+		    &err) == JTA_OK && strcmp(s, aud == JTA_ENDPOINT_AUD_MCP ?
+		    "https://t.example/mcp" : "https://t.example") != 0 &&
+		    strcmp(s, "https://t.example/") != 0)
+			abort();
+		age = jta_authz_cimd_max_age(s);
+		if (age < 0 || age > JTA_LIMIT_CIMD_MAX_AGE)
+			abort();
 	}
+	metadata(s, size);
 out:
 	free(s);
 	free(req);

@@ -58,7 +58,7 @@ if [ ! -f "$srcdir/common/jta_req.c" ]; then
 	echo "run-fuzzers.sh: no source tree at $srcdir" >&2
 	exit 99
 fi
-targets=${*:-query json conf time markdown adf oauth}
+targets=${*:-query json conf time markdown adf oauth mcp html}
 
 # ---- what we need ----
 cc=
@@ -77,12 +77,12 @@ if [ -z "$cc" ]; then
 	echo "run-fuzzers.sh: SKIP: clang is not installed (apt-get install clang-14 libclang-rt-14-dev)"
 	exit 77
 fi
-if ! pkg-config --exists fcgi sqlite3 jansson libsodium libcurl 2>/dev/null; then
-	echo "run-fuzzers.sh: SKIP: pkg-config does not find fcgi sqlite3 jansson libsodium libcurl"
+if ! pkg-config --exists fcgi sqlite3 jansson libsodium libcurl libxml-2.0 2>/dev/null; then
+	echo "run-fuzzers.sh: SKIP: pkg-config does not find fcgi sqlite3 jansson libsodium libcurl libxml-2.0"
 	exit 77
 fi
-libcflags=$(pkg-config --cflags fcgi sqlite3 jansson libsodium libcurl)
-libs=$(pkg-config --libs fcgi sqlite3 jansson libsodium libcurl)
+libcflags=$(pkg-config --cflags fcgi sqlite3 jansson libsodium libcurl libxml-2.0)
+libs=$(pkg-config --libs fcgi sqlite3 jansson libsodium libcurl libxml-2.0)
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/jta-fuzz.XXXXXX") || exit 99
 trap 'rm -rf "$scratch"' EXIT
@@ -186,6 +186,10 @@ writedicts() {
 	    '1) ' '  ' '    ' '> ' '```' '~~~' '---' '***' '**' '*' '_' '~~' \
 	    '`' '``' '\\' '[' '](' ')' '](https://x.y)' '<https://a.b>' \
 	    'mailto:' '|' '| --- |' '|-|' ':-:' '\x09' '\x0d\x0a' '  \x0a'
+	dict html '<p>' '</p>' '<h1>' '<li>' '<ul>' '<ol>' '<pre>' '<code>' \
+	    '<a href=\"https://x/\">' '</a>' '<script>' '</script>' '<title>' \
+	    '<iframe>' '<svg>' '<!--' '-->' '&lt;' '&amp;' '<br>' '<embed>' \
+	    '<b>' '<i>' '<table><tr><td>' '\x0a'
 	dict adf '{' '}' '[' ']' ':' ',' '\"type\":' '\"content\":' \
 	    '\"text\":' '\"attrs\":' '\"marks\":' '\"doc\"' \
 	    '\"paragraph\"' '\"text\"' '\"heading\"' '\"level\":' \
@@ -200,6 +204,13 @@ writedicts() {
 	    '\"timestamp\":' '\"status\"' '\"strong\"' '\"em\"' \
 	    '\"code\"' '\"strike\"' '\"link\"' '\"href\":' \
 	    '\"https://x.y\"' '\"underline\"' '\"*_\\\\`[]<>|#-\"'
+	dict mcp '{' '}' '[' ']' ':' ',' '\"jsonrpc\":\"2.0\"' '\"id\":' \
+	    '\"method\":' '\"params\":' '\"tools/call\"' '\"tools/list\"' \
+	    '\"initialize\"' '\"server/discover\"' '\"name\":' \
+	    '\"arguments\":' '\"_meta\":' \
+	    '\"io.modelcontextprotocol/protocolVersion\":' '\"2026-07-28\"' \
+	    '\"inputResponses\":' '\"missing_fields\":' '\"action\":' \
+	    '\"accept\"' '\"content\":' '\"createDraft\"' '\"fields.\"'
 }
 writedicts
 

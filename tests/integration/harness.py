@@ -28,7 +28,8 @@ PROGRAMS = ("healthz", "issues", "issue", "comments", "transitions",
             "oauth-authorize", "oauth-token", "oauth-revoke",
             "oauth-metadata", "similar", "users", "openapi",
             "project-fields", "drafts", "metrics", "admin-api", "browse",
-            "servicedesks", "requests")
+            "mcp", "oauth-register", "knowledge", "servicedesks",
+            "requests")
 # The account the web servers' workers run as: it must reach the sockets
 # and read htdocs, nothing more.
 WEB_USER = "www-data"

@@ -26,6 +26,26 @@ KEY_RE = re.compile(r'<code id="key">(jta_[0-9a-f]{12}_[A-Za-z0-9_-]{43})'
 standin = StandIn(CLIENT_ID, SECRET, ["http://127.0.0.1:1/oauth/callback"],
                   port=0, log=False).start()
 
+# What the stand-in's spec check (tests/standin/spec_check.py) found in
+# earlier runs of this file, kept across the resets of conf().
+_spec_problems = []
+
+
+def spec_problems():
+    """Every request this test file's run made to the stand-in that
+    Atlassian's OpenAPI documents do not allow, one line each (spent:
+    a second call lists only newer ones)."""
+    _spec_problems.extend(standin.spec_problems(clear=True))
+    out = ["  %s: %s: %s: %s" % (p["request"], p["operation"], p["where"],
+                                 p["what"]) for p in _spec_problems]
+    del _spec_problems[:]
+    return out
+
+
+jtatest.FINISH_CHECKS.append((
+    "every request to the Atlassian stand-in is one Atlassian's OpenAPI "
+    "documents allow (tests/standin/spec_check.py)", spec_problems))
+
 
 def conf(stack, timeout_ms=3000, budget_ms=8000, extra=""):
     """The configuration lines of backend = jira against the stand-in
@@ -35,6 +55,7 @@ def conf(stack, timeout_ms=3000, budget_ms=8000, extra=""):
     fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.write(fd, (SECRET + "\n").encode())
     os.close(fd)
+    _spec_problems.extend(standin.spec_problems())
     standin.reset()
     standin.config(redirect_uris=[stack.base_url + "/oauth/callback"])
     return ("backend = jira\n"

@@ -53,8 +53,11 @@ def test(c, stack, server):
     # invalid_token; §3.1: no error code when none was sent (nor one of
     # another scheme).  /api/tickets/ answers its own error shape, with
     # the same header.
-    realm = 'Bearer realm="jta"'
-    bad = realm + ', error="invalid_token"'
+    # RFC 9728 §5.1: and where the resource's metadata is.
+    tail = (', resource_metadata="%s/.well-known/oauth-protected-resource"'
+            ', scope="tickets"' % stack.base_url)
+    realm = 'Bearer realm="jta"' + tail
+    bad = 'Bearer realm="jta", error="invalid_token"' + tail
     for path in ("/api/me", "/api/tickets/"):
         for who, hdrs, want in (
                 ("no Authorization", {}, realm),

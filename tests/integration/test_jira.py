@@ -517,7 +517,9 @@ def refresh(cases, stack, s, c):
                 % s, st == 401 and "visit %s/oauth/start " %
                 stack.base_url in (e or {}).get("detail", "") and
                 h.get("www-authenticate") ==
-                'Bearer realm="jta", error="invalid_token"', (st, h, e))
+                ('Bearer realm="jta", error="invalid_token", resource_metadata='
+                 '"%s/.well-known/oauth-protected-resource", scope="tickets"'
+                 % stack.base_url), (st, h, e))
     st, _, e, _ = c2.call("GET", "/api/me")
     cases.check("%s: ... and stays so without calling Atlassian" % s,
                 st == 401 and "visit %s/oauth/start " % stack.base_url in

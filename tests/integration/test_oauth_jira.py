@@ -11,6 +11,7 @@ carries the request through.  Standard library only."""
 
 import base64
 import html
+import json
 import os
 import re
 import sys
@@ -187,6 +188,54 @@ def journey(c, stack, server):
     c.check(s + "a wrong PKCE verifier is invalid_grant",
             st == 400 and j.get("error") == "invalid_grant", (st, j))
 
+    # ---- an MCP client (issue 14): public, registered through RFC 7591,
+    # PKCE and resource /mcp, chained through Atlassian like the GPT
+    mcb = "http://127.0.0.1:33418/callback"
+    st, _, body = stack.request(
+        "POST", "/oauth/register",
+        headers={"Content-Type": "application/json"},
+        raw_body=json.dumps({"redirect_uris": [mcb], "client_name": "MCP",
+                             "token_endpoint_auth_method": "none"}).encode())
+    pub = (body_json(body) or {}).get("client_id", "x")
+    c.eq(s + "an MCP client registers (public)", st, 201)
+    st, h, _ = b.get("/oauth/authorize?" + urllib.parse.urlencode({
+        "response_type": "code", "client_id": pub, "redirect_uri": mcb,
+        "state": "st-mcp"}))
+    q = query(h.get("location", ""))
+    c.check(s + "a public client without PKCE goes back refused, not to "
+            "Atlassian", st == 302 and h["location"].startswith(mcb) and
+            q.get("error") == "invalid_request" and
+            q.get("iss") == stack.base_url, (st, h))
+    st, h, _ = b.get("/oauth/authorize?" + urllib.parse.urlencode({
+        "response_type": "code", "client_id": pub, "redirect_uri": mcb,
+        "state": "st-mcp", "code_challenge": CHALLENGE,
+        "code_challenge_method": "S256",
+        "resource": stack.base_url + "/mcp"}))
+    loc = h.get("location", "")
+    if c.check(s + "the MCP client's sign-in goes to Atlassian",
+               st == 302 and loc.startswith(standin.url + "/authorize?"),
+               (st, loc)):
+        st, h, body, _ = atlassian(loc)
+        q = query(h.get("location", ""))
+        c.check(s + "... and back to the MCP client with code, state and "
+                "iss", st == 302 and h["location"].startswith(mcb + "?") and
+                q.get("state") == "st-mcp" and
+                q.get("iss") == stack.base_url, (st, h))
+        st, _, body = stack.request(
+            "POST", "/oauth/token", headers=FORM,
+            raw_body=urllib.parse.urlencode({
+                "grant_type": "authorization_code",
+                "code": q.get("code", "x"), "redirect_uri": mcb,
+                "client_id": pub, "code_verifier": VERIFIER,
+                "resource": stack.base_url + "/mcp"}).encode())
+        j = body_json(body) or {}
+        c.check(s + "its code redeems without a secret, for /mcp",
+                st == 200 and j.get("access_token", "").startswith(
+                    "jta_at_"), (st, j))
+        st, _ = api(j.get("access_token", "x"), "/api/me")
+        c.eq(s + "... and the /mcp token is refused by the REST API", st,
+             401)
+
     # ---- a second person acts as themselves
     standin.config(person=BOB)
     cd, _ = signin("bob", "st-bob")
@@ -339,6 +388,7 @@ def journey(c, stack, server):
 
 if __name__ == "__main__":
     try:
-        jtatest.run(journey, extra_conf=conf)
+        jtatest.run(journey, extra_conf=lambda st: conf(
+            st, extra="oauth_client_registration = on\n"))
     finally:
         standin.stop()

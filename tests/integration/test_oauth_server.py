@@ -159,13 +159,14 @@ def test(c, stack, server):
             m.get("token_endpoint") == stack.base_url + "/oauth/token" and
             m.get("revocation_endpoint") == stack.base_url + "/oauth/revoke",
             m)
-    c.check(s + "metadata: code, S256 only, both client auth methods",
+    c.check(s + "metadata: code, S256 only, both client auth methods "
+            "and none (public clients, test_oauth_mcp.py)",
             m.get("response_types_supported") == ["code"] and
             m.get("code_challenge_methods_supported") == ["S256"] and
             sorted(m.get("grant_types_supported", [])) ==
             ["authorization_code", "refresh_token"] and
             sorted(m.get("token_endpoint_auth_methods_supported", [])) ==
-            ["client_secret_basic", "client_secret_post"], m)
+            ["client_secret_basic", "client_secret_post", "none"], m)
 
     # ---- the sign-in page
     st, h, body = authorize(state='a"b<c')
@@ -402,7 +403,9 @@ def test(c, stack, server):
     c.check(s + "... its access token is revoked too: 401 with "
             "WWW-Authenticate error=\"invalid_token\" (RFC 6750 §3.1)",
             st == 401 and h.get("www-authenticate") ==
-            'Bearer realm="jta", error="invalid_token"', (st, h))
+            ('Bearer realm="jta", error="invalid_token", resource_metadata='
+             '"%s/.well-known/oauth-protected-resource", scope="tickets"'
+             % stack.base_url), (st, h))
     st, h, j = refresh(pair["refresh_token"])
     c.eq(s + "... and it no longer refreshes", st, 400)
     st, j = revoke("jta_rt_notatokenweknowofxxxxxxxxxxxxxxxxxxxxxxxxx")

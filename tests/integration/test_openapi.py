@@ -29,7 +29,8 @@ OPERATIONS = {
     "getMe", "listProjects", "getCreateFields", "searchIssues", "getIssue",
     "updateIssue", "addComment", "listTransitions", "transitionIssue",
     "createDraft", "getDraft", "updateDraft", "discardDraft", "submitDraft",
-    "findSimilar", "findUsers", "listServiceDesks", "listRequests",
+    "findSimilar", "findUsers", "searchKnowledge", "getKnowledgeArticle",
+    "markKnowledgeHelped", "listServiceDesks", "listRequests",
     "getRequest", "commentOnRequest", "listRequestMoves", "moveRequest",
     "answerApproval"}
 CONSEQUENTIAL = {"updateIssue", "addComment", "transitionIssue",

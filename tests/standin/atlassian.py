@@ -7,7 +7,8 @@ tests.  Standard library only.  One port serves both roles:
                        Jira platform REST v3 under /ex/jira/{cloudid}/...
 
 Shapes come from Atlassian's OpenAPI document for Jira platform v3
-(/work/shared/atlassian-specs/jira-platform-v3.json) and the OAuth 2.0 (3LO)
+(specs/jira-platform-v3.json, vendored byte for byte; spec_check.py
+checks every request against the documents there) and the OAuth 2.0 (3LO)
 pages (authorization code grant, rotating refresh tokens, accessible
 resources).  A control API under /_standin/ switches faults on and reads
 counters; tests/standin/README.md lists the keys.
@@ -38,6 +39,8 @@ import threading
 import time
 import urllib.parse
 
+import spec_check  # checks each request against Atlassian's documents
+import confluence  # noqa: E402  (Confluence and the JSM knowledge base)
 import servicedesk  # Jira Service Management (/rest/servicedeskapi)
 
 API3 = "/rest/api/3"
@@ -627,10 +630,14 @@ class World:
                 "comments_added": 0,
                 "transitions_done": 0, "faults_injected": 0,
                 "connections_dropped": 0, "unauthorized": 0}
+            # What requests did that Atlassian's OpenAPI documents do not
+            # allow (spec_check.py): GET /_standin/spec-problems.
+            self.spec_problems = []
             self.issues = {}        # key -> issue dict
             self.next_id = 10000
             self.next_comment = 10000
             self.counter = {p[0]: 0 for p in PROJECTS}
+            self.confluence = None      # confluence.py's, made on use
             for s in seed_issues():
                 self._seed(*s)
             servicedesk.seed(self)
@@ -958,6 +965,7 @@ class Handler(servicedesk.ServiceDeskMixin,
             if path.startswith("/_standin/"):
                 self.send(*self.control(method, path, raw))
                 return
+            self.spec_check(method, path, url.query, raw)
             m = re.match(r"^/ex/jira/([^/]+)(/.*)$", path)
             jira_path = m.group(2) if m else None
             fault = self.world.take_fault(method, path, jira_path)
@@ -1005,6 +1013,26 @@ class Handler(servicedesk.ServiceDeskMixin,
                 sys.stderr.write("standin: %s %s -> %s (%.0f ms)\n" % (
                     method, path, self.status_sent,
                     (time.time() - started) * 1000))
+
+    def spec_check(self, method, path, query, raw):
+        """Record, and log, what this request does that Atlassian's
+        OpenAPI documents do not allow (spec_check.py); a bug of the
+        checker is recorded too, so that it cannot pass silently."""
+        try:
+            found = spec_check.check(method, path, query, self.headers, raw)
+        except Exception as e:  # noqa: BLE001
+            found = [spec_check.Problem("spec_check", "checker", repr(e))]
+        if not found:
+            return
+        with self.world.lock:
+            for p in found:
+                self.world.spec_problems.append(
+                    {"request": "%s %s" % (method, path),
+                     "operation": p.operation, "where": p.where,
+                     "what": p.what})
+        for p in found:
+            sys.stderr.write("standin: spec problem: %s %s: %s\n" % (
+                method, path, p))
 
     def fault_reply(self, f, jira_path):
         st = f["status"]
@@ -1066,6 +1094,9 @@ class Handler(servicedesk.ServiceDeskMixin,
             except (ValueError, TypeError, KeyError,
                     UnicodeDecodeError) as e:
                 return 400, {"error": str(e)}
+        if path == "/_standin/spec-problems" and method == "GET":
+            with w.lock:
+                return 200, list(w.spec_problems)
         if path == "/_standin/reset" and method == "POST":
             w.reset()
             return 200, w.config_view()
@@ -1099,6 +1130,8 @@ class Handler(servicedesk.ServiceDeskMixin,
         if jira_match:
             return self.jira(method, jira_match.group(1),
                              jira_match.group(2), raw)
+        if path.startswith("/ex/confluence/"):   # confluence.py
+            return confluence.route(self, method, path)
         return 404, {"errorMessages": ["Not found"], "errors": {}}
 
     # -- auth.atlassian.com --
@@ -1346,6 +1379,8 @@ class Handler(servicedesk.ServiceDeskMixin,
         ("GET", "/rest/api/3/user/search", "user_search"),
         ("GET", "/rest/api/3/user/assignable/search", "assignable"),
         ("GET", "/rest/api/3/user/groups", "user_groups"),
+        ("GET", "/rest/api/3/jql/autocompletedata/suggestions",
+         "suggestions"),
     ] + servicedesk.ROUTES
     ROUTE_RE = [(m, tpl, re.compile(re.sub(r"\{\w+\}", "([^/]+)", tpl)), h)
                 for m, tpl, h in ROUTES]
@@ -1369,6 +1404,9 @@ class Handler(servicedesk.ServiceDeskMixin,
                 args = [urllib.parse.unquote(a) for a in mm.groups()]
                 with w.lock:
                     return getattr(self, "j_" + name)(raw, *args)
+        hit = confluence.jira_route(self, method, jpath, fam, cloud)
+        if hit:
+            return hit
         return 404, {"errorMessages": ["No resource at %s %s in this "
                                        "stand-in." % (method, jpath)],
                      "errors": {}}
@@ -2205,6 +2243,20 @@ class Handler(servicedesk.ServiceDeskMixin,
         return 200, {"fields": fields[start:start + mr], "maxResults": mr,
                      "startAt": start, "total": len(fields)}
 
+    def j_suggestions(self, raw):
+        # getFieldAutoCompleteForQueryString: fieldName alone lists every
+        # value of the field; fieldValue keeps those containing it.  Only
+        # priority, issuetype, status and project have values here.
+        field = self.q1("fieldName", "")
+        names = {"priority": [p[1] for p in PRIORITIES],
+                 "issuetype": [v[0] for v in ISSUE_TYPES.values()],
+                 "status": [v[0] for v in STATUSES.values()],
+                 "project": [p[0] for p in PROJECTS
+                             if self.visible(p[0])]}.get(field, [])
+        text = self.q1("fieldValue", "").lower()
+        return 200, {"results": [{"value": n, "displayName": n}
+                                 for n in names if text in n.lower()]}
+
     def j_priorities(self, raw):
         return 200, [self.priority_json(i) for i, _, _ in PRIORITIES]
 
@@ -2360,6 +2412,16 @@ class StandIn:
 
     def reset(self):
         self.world.reset()
+
+    def spec_problems(self, clear=False):
+        """What requests did since the start or the last reset (or
+        clear) that Atlassian's OpenAPI documents do not allow: [{request,
+        operation, where, what}] (spec_check.py); clear: forget them."""
+        with self.world.lock:
+            found = list(self.world.spec_problems)
+            if clear:
+                del self.world.spec_problems[:]
+            return found
 
 
 def main(argv=None):

@@ -5,6 +5,7 @@ refusals, the workflow, and every fault switch.  Started as a program, the
 way the integration tests start it.  Prints one line per case; exit 0 when
 all pass.  Standard library only; bounded in time (< 30 s)."""
 
+import hashlib
 import http.client
 import json
 import os
@@ -900,6 +901,99 @@ def test_servicedesk(c, k, tok):
                      "email": "alice@example.com"}, servicedesk=False)
 
 
+def test_specs_vendored(k):
+    """specs/ holds Atlassian's four documents byte for byte as
+    SOURCES.md's table records them (its sha256 column)."""
+    d = os.path.join(HERE, "specs")
+    with open(os.path.join(d, "SOURCES.md"), encoding="utf-8") as f:
+        rows = [r.split("|") for r in f if r.startswith("| ") and
+                r.split("|")[1].strip().endswith(".json")]
+    want = {r[1].strip(): r[7].strip() for r in rows}
+    got = {}
+    for name in want:
+        with open(os.path.join(d, name), "rb") as f:
+            got[name] = hashlib.sha256(f.read()).hexdigest()
+    k.check("specs: the four documents match SOURCES.md's sha256",
+            len(want) == 4 and got == want, (got, want))
+
+
+def test_spec(c, k):
+    """spec_check.py through the stand-in: requests Atlassian's documents
+    allow leave no problem; each kind of bad one is recorded, naming the
+    operation and the place; reset forgets them."""
+    def problems():
+        st, _, j = c.req("GET", "/_standin/spec-problems")
+        assert st == 200, (st, j)
+        return j
+
+    def found(j, op, where, text):
+        return any(p["operation"] == op and p["where"] == where and
+                   text in p["what"] for p in j)
+
+    c.req("POST", "/_standin/reset", {})
+    tok = c.login()["access_token"]
+    c.req("GET", J + "/search/jql?" + urllib.parse.urlencode(
+        {"jql": "project = OPS", "maxResults": 5, "fields": "summary"}),
+        token=tok)
+    c.req("POST", J + "/search/jql", {"jql": "project = OPS",
+                                      "fields": ["summary"],
+                                      "maxResults": 5}, token=tok)
+    c.req("POST", J + "/issue/OPS-1/comment", {"body": adf("ok")},
+          token=tok)
+    c.req("GET", J + "/issue/createmeta/OPS/issuetypes?startAt=0"
+          "&maxResults=50", token=tok)
+    c.req("GET", J + "/jql/autocompletedata/suggestions?fieldName=priority",
+          token=tok)
+    j = problems()
+    k.check("spec: the OAuth dance and requests the documents allow leave "
+            "no problem", j == [], j)
+
+    c.req("GET", J + "/myself?bogus=1", token=tok)
+    c.req("DELETE", J + "/issue/OPS-3?deleteSubtasks=maybe", token=tok)
+    c.req("POST", J + "/search/jql", {"jql": "", "maxResults": "ten",
+                                      "nope": 1}, token=tok)
+    c.token(grant_type="authorization_code", code="x")
+    c.req("GET", J + "/search?jql=", token=tok)
+    c.req("GET", J + "/user/groups", token=tok)
+    c.req("GET", J + "/no/such/thing", token=tok)
+    c.req("PUT", J + "/myself", {}, token=tok)
+    j = problems()
+    k.check("spec: an undeclared query parameter is a problem",
+            found(j, "getCurrentUser", "query parameter bogus",
+                  "not declared"), j)
+    k.check("spec: a value outside the enum is a problem",
+            found(j, "deleteIssue", "query parameter deleteSubtasks",
+                  "'maybe' is not one of"), j)
+    k.check("spec: a body member of the wrong type, or undeclared where "
+            "additionalProperties is false, is a problem",
+            found(j, "searchAndReconsileIssuesUsingJqlPost",
+                  "body.maxResults", "is not of type 'integer'") and
+            found(j, "searchAndReconsileIssuesUsingJqlPost", "body",
+                  "'nope' was unexpected"), j)
+    k.check("spec: a missing required body field is a problem, and names "
+            "no value",
+            found(j, "3lo-token", "body", "required") and
+            SECRET not in json.dumps(j), j)
+    k.check("spec: a deprecated operation is a problem",
+            found(j, "searchForIssuesUsingJql", "operation", "deprecated"),
+            j)
+    k.check("spec: a missing required query parameter is a problem",
+            found(j, "getUserGroups", "query parameter accountId",
+                  "required but missing"), j)
+    k.check("spec: a path no document has, and a method the path lacks, "
+            "are problems",
+            any(p["where"] == "path" and "no/such/thing" in p["operation"]
+                for p in j) and
+            any(p["where"] == "method" for p in j), j)
+    k.check("spec: each problem names the request, without its query",
+            all(p["request"].split(" ")[0] in ("GET", "POST", "DELETE",
+                                               "PUT") and
+                "?" not in p["request"] for p in j) and len(j) >= 8, j)
+    c.req("POST", "/_standin/reset", {})
+    j = problems()
+    k.check("spec: reset forgets the problems", j == [], j)
+
+
 def test_module(k, workdir):
     """The module API, and --state-file carrying state over a restart."""
     sys.path.insert(0, os.path.dirname(PROGRAM))
@@ -919,6 +1013,14 @@ def test_module(k, workdir):
             "summary": "Survives a restart"}}, token=tok)
         k.check("module: state() counts the create", st == 201 and
                 s.state()["issues_created"] == 1, (st, j))
+        c.req("GET", J + "/issue/SUP-4?fields=summary&expand=x&nope=1",
+              token=tok)
+        got = s.spec_problems(clear=True)
+        k.check("module: spec_problems() lists what the request broke, "
+                "clear=True forgets it",
+                [(p["operation"], p["where"]) for p in got] ==
+                [("getIssue", "query parameter nope")] and
+                s.spec_problems() == [], got)
     finally:
         s.stop()
     s = StandIn(CLIENT_ID, SECRET, [REDIRECT], state_file=sf,
@@ -948,6 +1050,8 @@ def main():
         test_fields(c, k, tok)
         test_faults(c, k, tok)
         test_servicedesk(c, k, tok)
+        test_spec(c, k)
+        test_specs_vendored(k)
         t1 = time.time()
         p.send_signal(signal.SIGTERM)
         # Bounded, not timed: a loaded host may take a while, but the
@@ -963,6 +1067,10 @@ def main():
                 "GET /ex/jira/" in err and "standin-at-" not in err and
                 "standin-rt-" not in err and SECRET not in err and
                 "code=" not in err, err[-500:])
+        k.check("the log has a line per spec problem",
+                "standin: spec problem: GET /ex/jira/%s/rest/api/3/myself: "
+                "getCurrentUser: query parameter bogus: not declared" %
+                CLOUD in err, err[-500:])
         with tempfile.TemporaryDirectory(prefix="jta-standin-") as d:
             test_module(k, d)
     except Exception:

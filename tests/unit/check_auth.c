@@ -82,7 +82,8 @@ auth(struct fixture *fx, const char *h, struct jta_user *u,
 		    h);
 	memset(e, 0, sizeof(*e));
 	memset(u, 0, sizeof(*u));
-	return jta_auth_bearer(fx->st, fx->az, fx->vault, &req, u, e);
+	return jta_auth_bearer(fx->st, fx->az, fx->vault, &req,
+	    JTA_ENDPOINT_AUD_API, 0, u, e);
 }
 
 static void

@@ -94,7 +94,8 @@ code_for(struct fixture *fx, const char *challenge, int64_t now,
 	struct jta_error e;
 
 	ck_assert_int_eq(jta_authz_code_issue(fx->az, fx->id, fx->alice.id, cb,
-	    challenge, JTA_AUTHZ_SCOPE, now, code, &e), JTA_OK);
+	    challenge, JTA_AUTHZ_SCOPE, JTA_ENDPOINT_AUD_API, now, code, &e),
+	    JTA_OK);
 	ck_assert_uint_eq(strlen(code), JTA_AUTHZ_TOKENLEN);
 	ck_assert(strncmp(code, "jta_ac_", 7) == 0);
 }
@@ -395,14 +396,16 @@ START_TEST(code_to_tokens_to_api_and_replay_revokes)
 	memset(&req, 0, sizeof(req));
 	snprintf(req.authorization, sizeof(req.authorization), "Bearer %s",
 	    t.access);
-	ck_assert_int_eq(jta_auth_bearer(fx.st, fx.az, fx.vault, &req, &u, &e),
+	ck_assert_int_eq(jta_auth_bearer(fx.st, fx.az, fx.vault, &req,
+	    JTA_ENDPOINT_AUD_API, 0, &u, &e),
 	    JTA_OK);
 	ck_assert(u.id == fx.alice.id);
 	ck_assert_str_eq(u.name, "alice");
 	/* ... and not the refresh token. */
 	snprintf(req.authorization, sizeof(req.authorization), "Bearer %s",
 	    t.refresh);
-	ck_assert_int_eq(jta_auth_bearer(fx.st, fx.az, fx.vault, &req, &u, &e),
+	ck_assert_int_eq(jta_auth_bearer(fx.st, fx.az, fx.vault, &req,
+	    JTA_ENDPOINT_AUD_API, 0, &u, &e),
 	    JTA_ERR_AUTH);
 	/* Replay: refused, and the tokens of the first answer die. */
 	assert_oauth(jta_authz_code_redeem(fx.az, fx.id, code, cb, NULL, now,
@@ -410,7 +413,8 @@ START_TEST(code_to_tokens_to_api_and_replay_revokes)
 	ck_assert_str_eq(t2.access, "");
 	snprintf(req.authorization, sizeof(req.authorization), "Bearer %s",
 	    t.access);
-	ck_assert_int_eq(jta_auth_bearer(fx.st, fx.az, fx.vault, &req, &u, &e),
+	ck_assert_int_eq(jta_auth_bearer(fx.st, fx.az, fx.vault, &req,
+	    JTA_ENDPOINT_AUD_API, 0, &u, &e),
 	    JTA_ERR_AUTH);
 	ck_assert_int_eq(e.status, 401);
 	assert_oauth(jta_authz_refresh(fx.az, fx.id, t.refresh, now, &t2, &e),
@@ -431,14 +435,16 @@ START_TEST(code_single_use_replay_revokes_its_tokens)
 	code_for(&fx, NULL, 1000, code);
 	ck_assert_int_eq(jta_authz_code_redeem(fx.az, fx.id, code, cb, NULL,
 	    1001, &t, &e), JTA_OK);
-	ck_assert_int_eq(jta_authz_access(fx.az, t.access, 1002, &fx.alice),
+	ck_assert_int_eq(jta_authz_access(fx.az, t.access, 1002, &fx.alice,
+	    NULL),
 	    JTA_OK);
 	memset(&e, 0, sizeof(e));
 	assert_oauth(jta_authz_code_redeem(fx.az, fx.id, code, cb, NULL, 1003,
 	    &t2, &e), &e, "invalid_grant", 400);
 	ck_assert_msg(strstr(e.detail, "used") != NULL, "%s", e.detail);
 	ck_assert_str_eq(t2.access, "");
-	ck_assert_int_ne(jta_authz_access(fx.az, t.access, 1004, &fx.alice),
+	ck_assert_int_ne(jta_authz_access(fx.az, t.access, 1004, &fx.alice,
+	    NULL),
 	    JTA_OK);
 	assert_oauth(jta_authz_refresh(fx.az, fx.id, t.refresh, 1005, &t2, &e),
 	    &e, "invalid_grant", 400);
@@ -504,7 +510,8 @@ START_TEST(code_checks_client_uri_expiry_and_pkce)
 	code_for(&fx, chal, 1000, code);
 	ck_assert_int_eq(jta_authz_code_redeem(fx.az, fx.id, code, cb, ver,
 	    1001, &t, &e), JTA_OK);
-	ck_assert_int_eq(jta_authz_access(fx.az, t.access, 1002, &fx.alice),
+	ck_assert_int_eq(jta_authz_access(fx.az, t.access, 1002, &fx.alice,
+	    NULL),
 	    JTA_OK);
 	/* A well-formed code never issued. */
 	n = strlen(code);
@@ -556,7 +563,8 @@ START_TEST(pkce_s256_good_and_bad_verifier)
 	    &t, &e), &e, "invalid_request", 400);
 	ck_assert_int_eq(jta_authz_code_redeem(fx.az, fx.id, code, cb, ver, now,
 	    &t, &e), JTA_OK);
-	ck_assert(jta_authz_access(fx.az, t.access, now, &fx.alice) == JTA_OK);
+	ck_assert(jta_authz_access(fx.az, t.access, now, &fx.alice, NULL) ==
+	    JTA_OK);
 	fx_close(&fx);
 }
 END_TEST
@@ -594,7 +602,7 @@ let_in(struct fixture *fx, const char *access, int64_t now)
 {
 	struct jta_user	 u;
 
-	return jta_authz_access(fx->az, access, now, &u) == JTA_OK;
+	return jta_authz_access(fx->az, access, now, &u, NULL) == JTA_OK;
 }
 
 /* Moved from check_store.c with the rules (jta_authz_refresh). */
@@ -707,7 +715,7 @@ START_TEST(refresh_rotates_with_grace_then_refuses)
 	ck_assert_int_eq(jta_authz_refresh(fx.az, fx.id, t0.refresh,
 	    now + 10 + JTA_AUTHZ_GRACE, &t2, &e), JTA_OK);
 	ck_assert_str_ne(t2.refresh, t1.refresh);
-	ck_assert_int_eq(jta_authz_access(fx.az, t2.access, now + 71, &u),
+	ck_assert_int_eq(jta_authz_access(fx.az, t2.access, now + 71, &u, NULL),
 	    JTA_OK);
 	ck_assert_int_eq(jta_authz_refresh(fx.az, fx.id, t2.refresh, now + 80,
 	    &t3, &e), JTA_OK);
@@ -715,7 +723,7 @@ START_TEST(refresh_rotates_with_grace_then_refuses)
 	 * dies. */
 	assert_oauth(jta_authz_refresh(fx.az, fx.id, t0.refresh, now + 81, &t1,
 	    &e), &e, "invalid_grant", 400);
-	ck_assert_int_eq(jta_authz_access(fx.az, t3.access, now + 82, &u),
+	ck_assert_int_eq(jta_authz_access(fx.az, t3.access, now + 82, &u, NULL),
 	    JTA_ERR_AUTH);
 	assert_oauth(jta_authz_refresh(fx.az, fx.id, t3.refresh, now + 83, &t1,
 	    &e), &e, "invalid_grant", 400);
@@ -742,9 +750,10 @@ START_TEST(revoke_is_quiet_for_unknown_tokens)
 	    JTA_OK);
 	ck_assert_int_eq(jta_authz_revoke(fx.az, fx.id,
 	    "jta_at_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", &e), JTA_OK);
-	ck_assert_int_eq(jta_authz_access(fx.az, t.access, now, &u), JTA_OK);
+	ck_assert_int_eq(jta_authz_access(fx.az, t.access, now, &u, NULL),
+	    JTA_OK);
 	ck_assert_int_eq(jta_authz_revoke(fx.az, fx.id, t.refresh, &e), JTA_OK);
-	ck_assert_int_eq(jta_authz_access(fx.az, t.access, now, &u),
+	ck_assert_int_eq(jta_authz_access(fx.az, t.access, now, &u, NULL),
 	    JTA_ERR_AUTH);
 	fx_close(&fx);
 }
@@ -929,15 +938,17 @@ START_TEST(redirect_never_to_an_invalid_uri)
 		memset(&s, 0, sizeof(s));
 		jta_resp_init(&resp, sinkw, &s, "rid");
 		ck_assert_int_ne(jta_authz_redirect(&resp, bad[i], "error",
-		    "access_denied", NULL, "st"), JTA_OK);
+		    "access_denied", NULL, "st", "https://t.example"), JTA_OK);
 		ck_assert_uint_eq(s.len, 0);
 	}
 	memset(&s, 0, sizeof(s));
 	jta_resp_init(&resp, sinkw, &s, "rid");
 	ck_assert_int_eq(jta_authz_redirect(&resp, cb, "error",
-	    "access_denied", NULL, "st"), JTA_OK);
+	    "access_denied", NULL, "st", "https://t.example"), JTA_OK);
 	ck_assert_int_eq(resp.status, 302);
-	ck_assert_ptr_nonnull(strstr(s.buf, "error=access_denied&state=st"));
+	/* RFC 9207 §2: iss, our issuer, in error responses too. */
+	ck_assert_ptr_nonnull(strstr(s.buf, "error=access_denied&state=st"
+	    "&iss=https%3A%2F%2Ft.example"));
 }
 END_TEST
 
@@ -1015,7 +1026,7 @@ END_TEST
 
 START_TEST(metadata_names_our_endpoints)
 {
-	json_t	*m = jta_authz_metadata("https://t.example");
+	json_t	*m = jta_authz_metadata("https://t.example", 0);
 
 	ck_assert_ptr_nonnull(m);
 	ck_assert_str_eq(json_string_value(json_object_get(m, "issuer")),
@@ -1027,6 +1038,155 @@ START_TEST(metadata_names_our_endpoints)
 	ck_assert_uint_eq(json_array_size(json_object_get(m,
 	    "code_challenge_methods_supported")), 1);
 	json_decref(m);
+}
+END_TEST
+
+/* RFC 8707: a code for /mcp gives tokens for /mcp only; the token
+ * request may name the same resource, no other; a refresh keeps it. */
+START_TEST(audience_binds_the_family)
+{
+	struct fixture	 fx;
+	struct jta_authz_tokens t, t2;
+	struct jta_error e;
+	struct jta_user	 u;
+	struct jta_req	 req;
+	enum jta_endpoint_audience aud = JTA_ENDPOINT_AUD_API, mcp =
+	    JTA_ENDPOINT_AUD_MCP, api = JTA_ENDPOINT_AUD_API;
+	char		 code[JTA_AUTHZ_TOKENLEN + 1];
+	int64_t		 now = jta_time_now();
+
+	fx_open(&fx);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_authz_code_issue(fx.az, fx.id, fx.alice.id, cb,
+	    NULL, JTA_AUTHZ_SCOPE, JTA_ENDPOINT_AUD_MCP, now, code, &e),
+	    JTA_OK);
+	assert_oauth(jta_authz_code_redeem_for(fx.az, fx.id, code, cb, NULL,
+	    &api, now, &t, &e), &e, "invalid_target", 400);
+	/* That refusal spent the code. */
+	assert_oauth(jta_authz_code_redeem(fx.az, fx.id, code, cb, NULL, now,
+	    &t, &e), &e, "invalid_grant", 400);
+	ck_assert_int_eq(jta_authz_code_issue(fx.az, fx.id, fx.alice.id, cb,
+	    NULL, JTA_AUTHZ_SCOPE, JTA_ENDPOINT_AUD_MCP, now, code, &e),
+	    JTA_OK);
+	ck_assert_int_eq(jta_authz_code_redeem_for(fx.az, fx.id, code, cb,
+	    NULL, &mcp, now, &t, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_access(fx.az, t.access, now, &u, &aud),
+	    JTA_OK);
+	ck_assert_int_eq(aud, JTA_ENDPOINT_AUD_MCP);
+	memset(&req, 0, sizeof(req));
+	snprintf(req.authorization, sizeof(req.authorization), "Bearer %s",
+	    t.access);
+	ck_assert_int_eq(jta_auth_bearer(fx.st, fx.az, fx.vault, &req,
+	    JTA_ENDPOINT_AUD_API, 0, &u, &e), JTA_ERR_AUTH);
+	ck_assert_int_eq(e.status, 401);
+	ck_assert_int_eq(jta_auth_bearer(fx.st, fx.az, fx.vault, &req,
+	    JTA_ENDPOINT_AUD_MCP, 0, &u, &e), JTA_OK);
+	ck_assert_int_eq(jta_auth_bearer(fx.st, fx.az, fx.vault, &req,
+	    JTA_ENDPOINT_AUD_API, 1, &u, &e), JTA_OK);
+	ck_assert(u.id == fx.alice.id);
+	/* A refresh naming the other resource rotates nothing. */
+	assert_oauth(jta_authz_refresh_for(fx.az, fx.id, t.refresh, &api,
+	    now, &t2, &e), &e, "invalid_target", 400);
+	ck_assert_int_eq(jta_authz_refresh(fx.az, fx.id, t.refresh, now + 1,
+	    &t2, &e), JTA_OK);
+	ck_assert_int_eq(jta_authz_access(fx.az, t2.access, now + 1, &u, &aud),
+	    JTA_OK);
+	ck_assert_int_eq(aud, JTA_ENDPOINT_AUD_MCP);
+	fx_close(&fx);
+}
+END_TEST
+
+/* RFC 9111 §5.2.2, bounded: how long a metadata document is kept. */
+START_TEST(cimd_max_age_follows_cache_control)
+{
+	ck_assert_int_eq(jta_authz_cimd_max_age(""),
+	    JTA_LIMIT_CIMD_DEFAULT_AGE);
+	ck_assert_int_eq(jta_authz_cimd_max_age("max-age=60"), 60);
+	ck_assert_int_eq(jta_authz_cimd_max_age("public, MAX-AGE=120 "), 120);
+	ck_assert_int_eq(jta_authz_cimd_max_age("max-age=999999999"),
+	    JTA_LIMIT_CIMD_MAX_AGE);
+	ck_assert_int_eq(jta_authz_cimd_max_age("max-age=60, no-store"), 0);
+	ck_assert_int_eq(jta_authz_cimd_max_age("no-cache"), 0);
+	ck_assert_int_eq(jta_authz_cimd_max_age("max-age=-1"), 0);
+	ck_assert_int_eq(jta_authz_cimd_max_age("max-age=1e3"), 0);
+	ck_assert_int_eq(jta_authz_cimd_max_age("max-age="), 0);
+	ck_assert_int_eq(jta_authz_cimd_max_age("max-age=99999999999999999999"
+	    "999"), JTA_LIMIT_CIMD_MAX_AGE);
+	ck_assert_int_eq(jta_authz_cimd_max_age("max-age=0"), 0);
+	ck_assert_int_eq(jta_authz_cimd_max_age("private"),
+	    JTA_LIMIT_CIMD_DEFAULT_AGE);
+}
+END_TEST
+
+/* RFC 9207 §3, RFC 7591: what the metadata says with features on. */
+START_TEST(metadata_says_iss_and_registration)
+{
+	json_t	*m = jta_authz_metadata("https://t.example", 0);
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert(json_is_true(json_object_get(m,
+	    "authorization_response_iss_parameter_supported")));
+	ck_assert_ptr_null(json_object_get(m, "registration_endpoint"));
+	json_decref(m);
+	m = jta_authz_metadata("https://t.example", JTA_AUTHZ_F_REGISTER);
+	ck_assert_str_eq(json_string_value(json_object_get(m,
+	    "registration_endpoint")), "https://t.example/oauth/register");
+	json_decref(m);
+}
+END_TEST
+
+/* RFC 8707 §2: our two resources, and nothing else, name an audience. */
+START_TEST(resource_names_an_audience)
+{
+	static const char *const bad[] = { "https://t.example/api",
+	    "https://t.example/mcp/", "https://t.example/mcp#x",
+	    "https://t.example#", "http://t.example", "/mcp", "mcp",
+	    "https://other.example/mcp", "https://t.example:443/mcp",
+	    "https://t.example/MCP", "" };
+	enum jta_endpoint_audience aud;
+	struct jta_error e;
+	size_t	 i;
+
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_authz_resource_audience("https://t.example",
+	    "https://t.example/mcp", &aud, &e), JTA_OK);
+	ck_assert_int_eq(aud, JTA_ENDPOINT_AUD_MCP);
+	ck_assert_int_eq(jta_authz_resource_audience("https://t.example",
+	    "https://t.example", &aud, &e), JTA_OK);
+	ck_assert_int_eq(aud, JTA_ENDPOINT_AUD_API);
+	ck_assert_int_eq(jta_authz_resource_audience("https://t.example",
+	    "https://t.example/", &aud, &e), JTA_OK);
+	ck_assert_int_eq(aud, JTA_ENDPOINT_AUD_API);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&e, 0, sizeof(e));
+		ck_assert_msg(jta_authz_resource_audience("https://t.example",
+		    bad[i], &aud, &e) == JTA_ERR_INPUT, "%s", bad[i]);
+		ck_assert_str_eq(e.field, "invalid_target");
+	}
+	ck_assert_str_eq(jta_authz_audience_name(JTA_ENDPOINT_AUD_MCP),
+	    "mcp");
+	ck_assert_int_eq(jta_authz_audience_of("mcp"), JTA_ENDPOINT_AUD_MCP);
+	ck_assert_int_eq(jta_authz_audience_of(NULL), JTA_ENDPOINT_AUD_API);
+}
+END_TEST
+
+/* RFC 6750 §3, RFC 9728 §5.1. */
+START_TEST(challenge_names_the_metadata)
+{
+	char	 buf[512];
+
+	ck_assert_int_eq(jta_authz_challenge("https://t.example",
+	    JTA_ENDPOINT_AUD_MCP, 1, buf, sizeof(buf)), JTA_OK);
+	ck_assert_str_eq(buf, "Bearer realm=\"jta\", error=\"invalid_token\", "
+	    "resource_metadata=\"https://t.example/.well-known/"
+	    "oauth-protected-resource/mcp\", scope=\"tickets\"");
+	ck_assert_int_eq(jta_authz_challenge("https://t.example",
+	    JTA_ENDPOINT_AUD_API, 0, buf, sizeof(buf)), JTA_OK);
+	ck_assert_str_eq(buf, "Bearer realm=\"jta\", resource_metadata="
+	    "\"https://t.example/.well-known/oauth-protected-resource\", "
+	    "scope=\"tickets\"");
+	ck_assert_int_ne(jta_authz_challenge("https://t.example",
+	    JTA_ENDPOINT_AUD_API, 0, buf, 40), JTA_OK);
 }
 END_TEST
 
@@ -1054,6 +1214,11 @@ authz_suite(void)
 	tcase_add_test(tc, token_answer_and_errors_are_not_cached);
 	tcase_add_test(tc, redirect_never_to_an_invalid_uri);
 	tcase_add_test(tc, metadata_names_our_endpoints);
+	tcase_add_test(tc, metadata_says_iss_and_registration);
+	tcase_add_test(tc, resource_names_an_audience);
+	tcase_add_test(tc, audience_binds_the_family);
+	tcase_add_test(tc, cimd_max_age_follows_cache_control);
+	tcase_add_test(tc, challenge_names_the_metadata);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("grants");

@@ -602,6 +602,63 @@ START_TEST(busy_without_retry_after_logs_no_negative_delay)
 }
 END_TEST
 
+/* Client ID Metadata Documents (jta_http_fetch_public): which addresses a
+ * stranger's document may be fetched from; IPv4-mapped and NAT64 IPv6
+ * addresses are judged by their IPv4 address. */
+START_TEST(addr_public_refuses_special_ranges)
+{
+	static const char *const bad4[] = { "0.0.0.0", "10.1.2.3",
+	    "127.0.0.1", "127.255.0.1", "169.254.169.254", "172.16.0.1",
+	    "172.31.255.255", "192.168.1.1", "100.64.0.1", "224.0.0.1",
+	    "239.255.255.250", "255.255.255.255", "240.0.0.1", "192.0.0.8",
+	    "198.18.0.1" };
+	static const char *const good4[] = { "8.8.8.8", "172.32.0.1",
+	    "172.15.255.255", "100.128.0.1", "192.169.0.1", "1.1.1.1" };
+	static const char *const bad6[] = { "::", "::1", "fe80::1",
+	    "fc00::1", "fd12:3456::1", "ff02::1", "fec0::1", "::ffff:127.0.0.1",
+	    "::ffff:10.0.0.1", "::ffff:169.254.169.254", "64:ff9b::10.0.0.1",
+	    "::10.0.0.1", "2002:7f00:1::1", "2002:a00:1::",
+	    "2002:a9fe:a9fe::1" };
+	static const char *const good6[] = { "2001:4860:4860::8888",
+	    "2606:4700::1111", "::ffff:8.8.8.8", "64:ff9b::8.8.8.8",
+	    "2002:808:808::1" };
+	struct in_addr	 a4;
+	struct in6_addr	 a6;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(bad4) / sizeof(bad4[0]); i++) {
+		ck_assert_int_eq(inet_pton(AF_INET, bad4[i], &a4), 1);
+		ck_assert_msg(!jta_http_addr_public(AF_INET, &a4, 0), "%s",
+		    bad4[i]);
+	}
+	for (i = 0; i < sizeof(good4) / sizeof(good4[0]); i++) {
+		ck_assert_int_eq(inet_pton(AF_INET, good4[i], &a4), 1);
+		ck_assert_msg(jta_http_addr_public(AF_INET, &a4, 0), "%s",
+		    good4[i]);
+	}
+	for (i = 0; i < sizeof(bad6) / sizeof(bad6[0]); i++) {
+		ck_assert_int_eq(inet_pton(AF_INET6, bad6[i], &a6), 1);
+		ck_assert_msg(!jta_http_addr_public(AF_INET6, &a6, 0), "%s",
+		    bad6[i]);
+	}
+	for (i = 0; i < sizeof(good6) / sizeof(good6[0]); i++) {
+		ck_assert_int_eq(inet_pton(AF_INET6, good6[i], &a6), 1);
+		ck_assert_msg(jta_http_addr_public(AF_INET6, &a6, 0), "%s",
+		    good6[i]);
+	}
+	/* The tests' switch lets the loopback through, and nothing else. */
+	ck_assert_int_eq(inet_pton(AF_INET, "127.0.0.1", &a4), 1);
+	ck_assert(jta_http_addr_public(AF_INET, &a4, 1));
+	ck_assert_int_eq(inet_pton(AF_INET6, "::1", &a6), 1);
+	ck_assert(jta_http_addr_public(AF_INET6, &a6, 1));
+	ck_assert_int_eq(inet_pton(AF_INET6, "::ffff:127.0.0.1", &a6), 1);
+	ck_assert(jta_http_addr_public(AF_INET6, &a6, 1));
+	ck_assert_int_eq(inet_pton(AF_INET, "10.0.0.1", &a4), 1);
+	ck_assert(!jta_http_addr_public(AF_INET, &a4, 1));
+	ck_assert(!jta_http_addr_public(AF_UNIX, &a4, 1));
+}
+END_TEST
+
 static Suite *
 http_suite(void)
 {
@@ -629,6 +686,7 @@ http_suite(void)
 	tcase_add_test(tc, too_many_requests_on_a_write_beyond_budget_is_503);
 	tcase_add_test(tc, busy_without_retry_after_logs_no_negative_delay);
 	tcase_add_test(tc, create_never_resent_on_a_dead_kept_connection);
+	tcase_add_test(tc, addr_public_refuses_special_ranges);
 	suite_add_tcase(s, tc);
 	return s;
 }

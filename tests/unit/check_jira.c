@@ -870,6 +870,14 @@ START_TEST(projects_with_types_and_priority_page)
 	    "projects"), 0), "priorities"), "[]");
 	json_decref(out);
 	json_decref(pr);
+	/* The AutoCompleteSuggestions of GET /jql/autocompletedata/
+	 * suggestions?fieldName=priority, what the backend reads: the same
+	 * names, from "value". */
+	pr = fixture("priority-suggestions.json");
+	ck_assert_int_eq(jta_jira_projects(p, pr, &out, &err), JTA_OK);
+	assert_json(out, "projects-types.expected.json");
+	json_decref(out);
+	json_decref(pr);
 	json_decref(p);
 }
 END_TEST

@@ -41,14 +41,31 @@
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
-/* SQL that takes a current file back to schema 9 (drops what migration
- * 10 made: request types), then to 8 (migration 9: the quotas; the
- * counts live in DATABASE.usage). */
-#define DOWN_TO_9 \
+/* SQL that takes a current file back to schema 11 (drops what migration
+ * 12 made: request types). */
+#define DOWN_TO_11 \
 	"DROP TABLE ticket_request_types; DROP TABLE request_types;" \
+	"PRAGMA user_version = 11;"
+/* ... back to schema 10 (drops what migration 11 made: the knowledge
+ * base; its triggers go with its table). */
+#define DOWN_TO_10 DOWN_TO_11 \
+	"DROP TABLE kb_fts; DROP TABLE kb_tri; DROP TABLE kb_articles;" \
+	"DROP TABLE kb_answers;" \
+	"PRAGMA user_version = 10;"
+/* ... and back to schema 9 (drops what migration 10 made: public and
+ * registered clients, audiences). */
+#define DOWN_TO_9 DOWN_TO_10 \
+	"DROP TABLE oauth_client_documents;" \
+	"DROP INDEX oauth_clients_origin;" \
+	"ALTER TABLE oauth_clients DROP COLUMN public;" \
+	"ALTER TABLE oauth_clients DROP COLUMN origin;" \
+	"ALTER TABLE oauth_clients DROP COLUMN address;" \
+	"ALTER TABLE oauth_codes DROP COLUMN audience;" \
+	"ALTER TABLE oauth_tokens DROP COLUMN audience;" \
 	"PRAGMA user_version = 9;"
 
-/* ... back to schema 8 (drops what migration 9 made: quotas). */
+/* ... back to schema 8 (drops what migration 9 made: the quotas; the
+ * counts live in DATABASE.usage). */
 #define DOWN_TO_8 DOWN_TO_9 \
 	"DROP TABLE quotas; PRAGMA user_version = 8;"
 
@@ -3804,9 +3821,10 @@ access_ok(struct jta_store *st, unsigned char tag, int64_t now)
 {
 	struct jta_user	 u;
 	unsigned char	 h[JTA_VAULT_HASHBYTES];
+	char		 aud[JTA_STORE_AUDLEN + 1];
 
 	memset(h, tag, sizeof(h));
-	return jta_store_token_auth(st, h, now, &u) == JTA_OK;
+	return jta_store_token_auth(st, h, now, &u, aud) == JTA_OK;
 }
 
 /* What jta_authz_refresh does with a live refresh token (rtag), with the
@@ -4029,6 +4047,106 @@ START_TEST(client_remove_revokes_and_rotate_replaces_hash)
 	ck_assert_ptr_null(uris);
 	ck_assert_int_eq(jta_store_client_remove(st, "c1", &e),
 	    JTA_ERR_NOTFOUND);
+	jta_store_close(st);
+}
+END_TEST
+
+/* Registration (RFC 7591) is bounded in the same transaction that
+ * inserts: per address within the window, and in all. */
+START_TEST(client_register_bounds_rate_and_total)
+{
+	static const struct jta_store_reg_rule rule = { 3, 2, 3600 };
+	struct jta_store *st;
+	struct jta_user	 alice;
+	struct jta_store_client_new c;
+	struct jta_error e;
+	unsigned char	 h[JTA_VAULT_HASHBYTES];
+	char		 path[512], id[32];
+	json_t		*uris = J("[\"http://127.0.0.1:9/cb\"]"), *list;
+	int		 pub = 0, i;
+
+	st = authzstore(path, sizeof(path), &alice);
+	memset(h, 0x33, sizeof(h));
+	memset(&c, 0, sizeof(c));
+	c.client_id = id;
+	c.hash = h;
+	c.name = "n";
+	c.uris = uris;
+	c.public_client = 1;
+	c.address = "192.0.2.1";
+	for (i = 0; i < 3; i++) {
+		snprintf(id, sizeof(id), "r%d", i);
+		memset(&e, 0, sizeof(e));
+		ck_assert_int_eq(jta_store_client_register(st, &c, &rule,
+		    10000 + i, &e), i < 2 ? JTA_OK : JTA_ERR_CONFLICT);
+	}
+	ck_assert_int_eq(e.status, 429);
+	/* After the window, the address may register again ... */
+	snprintf(id, sizeof(id), "r3");
+	ck_assert_int_eq(jta_store_client_register(st, &c, &rule, 13700, &e),
+	    JTA_OK);
+	/* ... until the cap, whatever the address. */
+	snprintf(id, sizeof(id), "r4");
+	c.address = "192.0.2.2";
+	ck_assert_int_eq(jta_store_client_register(st, &c, &rule, 13701, &e),
+	    JTA_ERR_CONFLICT);
+	ck_assert_int_eq(e.status, 403);
+	ck_assert_int_eq(jta_store_client_public(st, "r0", &pub, &e), JTA_OK);
+	ck_assert_int_eq(pub, 1);
+	ck_assert_int_eq(jta_store_client_public(st, "c1", &pub, &e), JTA_OK);
+	ck_assert_int_eq(pub, 0);
+	ck_assert_int_eq(jta_store_client_public(st, "none", &pub, &e),
+	    JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_store_client_list(st, &list), JTA_OK);
+	ck_assert_uint_eq(json_array_size(list), 4);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    list, 1), "origin")), "registered");
+	ck_assert(json_is_true(json_object_get(json_array_get(list, 1),
+	    "public")));
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    list, 0), "origin")), "admin");
+	json_decref(list);
+	json_decref(uris);
+	jta_store_close(st);
+}
+END_TEST
+
+/* The metadata document cache: kept until it expires, at most max_rows
+ * (the oldest fetched go first). */
+START_TEST(cimd_cache_expires_and_trims)
+{
+	struct jta_store *st;
+	struct jta_user	 alice;
+	struct jta_error e;
+	char		 path[512], name[64];
+	json_t		*uris = J("[\"http://127.0.0.1:9/cb\"]"), *got = NULL;
+
+	st = authzstore(path, sizeof(path), &alice);
+	ck_assert_int_eq(jta_store_cimd_get(st, "https://a.example/c", 100,
+	    name, sizeof(name), &got, &e), JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_store_cimd_put(st, "https://a.example/c", "A",
+	    uris, 100, 160, 2, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_cimd_get(st, "https://a.example/c", 159,
+	    name, sizeof(name), &got, &e), JTA_OK);
+	ck_assert_str_eq(name, "A");
+	ck_assert_str_eq(json_string_value(json_array_get(got, 0)),
+	    "http://127.0.0.1:9/cb");
+	json_decref(got);
+	ck_assert_int_eq(jta_store_cimd_get(st, "https://a.example/c", 160,
+	    name, sizeof(name), &got, &e), JTA_ERR_NOTFOUND);
+	ck_assert_ptr_null(got);
+	ck_assert_int_eq(jta_store_cimd_put(st, "https://b.example/c", "B",
+	    uris, 101, 1000, 2, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_cimd_put(st, "https://c.example/c", "C",
+	    uris, 102, 1000, 2, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_cimd_put(st, "https://d.example/c", "D",
+	    uris, 103, 1000, 2, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_cimd_get(st, "https://b.example/c", 104,
+	    name, sizeof(name), &got, &e), JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_store_cimd_get(st, "https://d.example/c", 104,
+	    name, sizeof(name), &got, &e), JTA_OK);
+	json_decref(got);
+	json_decref(uris);
 	jta_store_close(st);
 }
 END_TEST
@@ -5200,6 +5318,8 @@ store_suite(void)
 	tcase_add_test(tc, token_primitives_read_replace_and_drop);
 	tcase_add_test(tc, revoke_refresh_kills_family_access_only_itself);
 	tcase_add_test(tc, client_remove_revokes_and_rotate_replaces_hash);
+	tcase_add_test(tc, client_register_bounds_rate_and_total);
+	tcase_add_test(tc, cimd_cache_expires_and_trims);
 	tcase_add_test(tc, migration_1_to_3);
 	tcase_add_test(tc, migration_2_to_3);
 	tcase_add_test(tc, state_single_use);

@@ -1,0 +1,1276 @@
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jta_fcgi.h"
+#include "jta_once.h"
+#include "jta_operation.h"
+#include "jta_text.h"
+#include "jta_time.h"
+
+/* ---- the validator tables (the REST programs validate with these) ---- */
+
+static const char *const mine_values[] = { "reported", "assigned", NULL };
+
+static const struct jta_field search_fields[] = {
+	{ "text", JTA_FT_STRING, 0, 1, JTA_LIMIT_TEXT_QUERY, NULL },
+	{ "project", JTA_FT_PROJECT, 0, 0, 0, NULL },
+	/* status and priority: the backend checks the names (a Jira site
+	 * has its own). */
+	{ "status", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
+	{ "type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
+	{ "priority", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
+	{ "label", JTA_FT_STRING, 0, 1, JTA_LIMIT_LABEL, NULL },
+	/* a user name, an email or an Atlassian account id, as create
+	 * takes them: the backend resolves it */
+	{ "assignee", JTA_FT_STRING, 0, 1, JTA_LIMIT_EMAIL, NULL },
+	{ "reporter", JTA_FT_STRING, 0, 1, JTA_LIMIT_EMAIL, NULL },
+	{ "mine", JTA_FT_ENUM, 0, 0, 0, mine_values },
+	{ "created_after", JTA_FT_TIME, 0, 0, 0, NULL },
+	{ "created_before", JTA_FT_TIME, 0, 0, 0, NULL },
+	{ "updated_after", JTA_FT_TIME, 0, 0, 0, NULL },
+	{ "updated_before", JTA_FT_TIME, 0, 0, 0, NULL },
+	{ "order", JTA_FT_ENUM, 0, 0, 0, jta_backend_orders },
+	{ "limit", JTA_FT_UINT, 0, 1, JTA_LIMIT_PAGE_MAX, NULL },
+	{ "cursor", JTA_FT_STRING, 0, 1, JTA_LIMIT_CURSOR, NULL },
+	/* backend = jira: a JQL query of the person's own. */
+	{ "jql", JTA_FT_STRING, 0, 1, JTA_LIMIT_JQL, NULL },
+};
+
+static const struct jta_field edit_fields[] = {
+	{ "summary", JTA_FT_STRING, 0, 1, JTA_LIMIT_SUMMARY, NULL },
+	{ "type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
+	{ "description", JTA_FT_TEXT, JTA_F_NULLABLE, 0, JTA_LIMIT_DESCRIPTION,
+	    NULL },
+	/* The backend checks the name (a Jira site has its own). */
+	{ "priority", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
+	{ "labels", JTA_FT_LABELS, JTA_F_NULLABLE, 0, JTA_LIMIT_LABELS, NULL },
+	/* a user name, an email or an account id, as create takes them;
+	 * null: unassigned */
+	{ "assignee", JTA_FT_STRING, JTA_F_NULLABLE, 1, JTA_LIMIT_EMAIL,
+	    NULL },
+};
+
+static const struct jta_field comment_fields[] = {
+	{ "body", JTA_FT_TEXT, JTA_F_REQUIRED, 1, JTA_LIMIT_COMMENT, NULL },
+};
+
+static const struct jta_field move_fields[] = {
+	{ "to", JTA_FT_STRING, JTA_F_REQUIRED, 1, JTA_LIMIT_NAME, NULL },
+};
+
+static const struct jta_field type_fields[] = {
+	{ "type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
+	/* Jira Service Management: a request type's fields instead */
+	{ "request_type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
+};
+
+static const struct jta_field submit_fields[] = {
+	{ "revision", JTA_FT_UINT, JTA_F_REQUIRED, 1, JTA_LIMIT_REVISION,
+	    NULL },
+};
+
+static const char *const booleans[] = { "true", "false", NULL };
+
+static const struct jta_field similar_fields[] = {
+	{ "text", JTA_FT_STRING, JTA_F_REQUIRED, 1, JTA_LIMIT_TEXT_QUERY,
+	    NULL },
+	{ "project", JTA_FT_PROJECT, 0, 0, 0, NULL },
+	{ "limit", JTA_FT_UINT, 0, 1, JTA_LIMIT_SIMILAR_MAX, NULL },
+	/* Jira Service Management: the desks' request types ranked too */
+	{ "request_types", JTA_FT_ENUM, 0, 0, 0, booleans },
+};
+
+static const struct jta_field users_fields[] = {
+	{ "query", JTA_FT_STRING, JTA_F_REQUIRED, 1, JTA_LIMIT_EMAIL, NULL },
+	{ "limit", JTA_FT_UINT, 0, 1, JTA_LIMIT_USERS_MAX, NULL },
+};
+
+/* Jira Service Management (README.md "Jira Service Management"). */
+static const char *const rq_status_values[] = { "open", "closed", "all",
+    NULL };
+static const char *const rq_mine_values[] = { "reported", "participated",
+    "approver", NULL };
+
+static const struct jta_field rq_list_fields[] = {
+	{ "status", JTA_FT_ENUM, 0, 0, 0, rq_status_values },
+	{ "mine", JTA_FT_ENUM, 0, 0, 0, rq_mine_values },
+	{ "project", JTA_FT_PROJECT, 0, 0, 0, NULL },
+	/* a request type's id (listServiceDesks) */
+	{ "request_type", JTA_FT_STRING, 0, 1, JTA_LIMIT_NAME, NULL },
+	{ "text", JTA_FT_STRING, 0, 1, JTA_LIMIT_TEXT_QUERY, NULL },
+	{ "limit", JTA_FT_UINT, 0, 1, JTA_LIMIT_PAGE_MAX, NULL },
+};
+
+static const char *const rq_visibilities[] = { "public", "internal", NULL };
+
+static const struct jta_field rq_comment_fields[] = {
+	{ "body", JTA_FT_TEXT, JTA_F_REQUIRED, 1, JTA_LIMIT_COMMENT, NULL },
+	/* internal: seen by the desk's agents only (agents only) */
+	{ "visibility", JTA_FT_ENUM, 0, 0, 0, rq_visibilities },
+};
+
+static const struct jta_field rq_move_fields[] = {
+	{ "to", JTA_FT_STRING, JTA_F_REQUIRED, 1, JTA_LIMIT_NAME, NULL },
+	{ "comment", JTA_FT_TEXT, 0, 1, JTA_LIMIT_COMMENT, NULL },
+};
+
+static const char *const rq_decisions[] = { "approve", "decline", NULL };
+
+static const struct jta_field rq_decide_fields[] = {
+	{ "decision", JTA_FT_ENUM, JTA_F_REQUIRED, 0, 0, rq_decisions },
+};
+
+/* The create table without "required": PATCH sends only what changes. */
+static struct jta_field patch_fields[JTA_LIMIT_JSON_MEMBERS];
+static size_t npatch_fields;
+
+static const struct jta_field *
+patchfields(size_t *n)
+{
+	size_t	 i, m = jta_backend_ncreate_fields;
+
+	if (npatch_fields == 0) {
+		if (m > JTA_LIMIT_JSON_MEMBERS)
+			m = JTA_LIMIT_JSON_MEMBERS;
+		for (i = 0; i < m; i++) {
+			patch_fields[i] = jta_backend_create_fields[i];
+			patch_fields[i].flags &= ~JTA_F_REQUIRED;
+		}
+		npatch_fields = m;
+	}
+	*n = npatch_fields;
+	return patch_fields;
+}
+
+/* ---- the operations ---- */
+
+static const char *
+str(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static enum jta_err
+done(enum jta_err rc, int st, int *status)
+{
+	if (rc == JTA_OK)
+		*status = st;
+	return rc;
+}
+
+static enum jta_err
+op_me(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *in,
+    int *status, json_t **out, struct jta_error *err)
+{
+	(void)req;
+	(void)param;
+	(void)in;
+	return done(ctx->backend->ops->me(ctx->backend, who, out, err), 200,
+	    status);
+}
+
+static enum jta_err
+op_projects(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *in,
+    int *status, json_t **out, struct jta_error *err)
+{
+	(void)req;
+	(void)param;
+	(void)in;
+	return done(ctx->backend->ops->projects(ctx->backend, who, out, err),
+	    200, status);
+}
+
+static enum jta_err
+op_fields(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *in,
+    int *status, json_t **out, struct jta_error *err)
+{
+	(void)req;
+	if (str(in, "request_type") != NULL) {
+		if (str(in, "type") != NULL)
+			return jta_error_set(err, JTA_ERR_INPUT, 422, "type",
+			    "give type (an issue's create screen) or "
+			    "request_type (a service-desk request), not both");
+		return done(ctx->backend->ops->sd_fields(ctx->backend, who,
+		    param, str(in, "request_type"), out, err), 200, status);
+	}
+	return done(ctx->backend->ops->fields(ctx->backend, who, param,
+	    str(in, "type"), out, err), 200, status);
+}
+
+static enum jta_err
+op_search(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *p,
+    int *status, json_t **out, struct jta_error *err)
+{
+	struct jta_search q;
+	const char	*mine;
+
+	(void)req;
+	(void)param;
+	memset(&q, 0, sizeof(q));
+	q.text = str(p, "text");
+	q.project = str(p, "project");
+	q.status = str(p, "status");
+	q.type = str(p, "type");
+	q.priority = str(p, "priority");
+	q.label = str(p, "label");
+	q.assignee = str(p, "assignee");
+	q.reporter = str(p, "reporter");
+	q.created_from = json_integer_value(json_object_get(p,
+	    "created_after"));
+	q.created_to = json_integer_value(json_object_get(p,
+	    "created_before"));
+	q.updated_from = json_integer_value(json_object_get(p,
+	    "updated_after"));
+	q.updated_to = json_integer_value(json_object_get(p,
+	    "updated_before"));
+	q.order = str(p, "order");
+	q.limit = (size_t)json_integer_value(json_object_get(p, "limit"));
+	q.cursor = str(p, "cursor");
+	q.jql = str(p, "jql");
+	if ((mine = str(p, "mine")) != NULL) {
+		const char **slot = strcmp(mine, "reported") == 0 ?
+		    &q.reporter : &q.assignee;
+
+		if (*slot != NULL && strcmp(*slot, who->name) != 0)
+			return jta_error_set(err, JTA_ERR_INPUT, 422, "mine",
+			    "mine=%s contradicts the %s given", mine,
+			    slot == &q.reporter ? "reporter" : "assignee");
+		*slot = who->name;
+	}
+	return done(ctx->backend->ops->search(ctx->backend, who, &q, out,
+	    err), 200, status);
+}
+
+static enum jta_err
+op_get(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *in,
+    int *status, json_t **out, struct jta_error *err)
+{
+	(void)req;
+	(void)in;
+	return done(ctx->backend->ops->get(ctx->backend, who, param, out,
+	    err), 200, status);
+}
+
+static enum jta_err
+op_update(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *in,
+    int *status, json_t **out, struct jta_error *err)
+{
+	(void)req;
+	if (json_object_size(in) == 0)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "body",
+		    "send at least one field to change");
+	return done(ctx->backend->ops->update(ctx->backend, who, param, in,
+	    out, err), 200, status);
+}
+
+static enum jta_err
+op_comment(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *in,
+    int *status, json_t **out, struct jta_error *err)
+{
+	(void)req;
+	return done(ctx->backend->ops->comment(ctx->backend, who, param,
+	    str(in, "body"), out, err), 201, status);
+}
+
+static enum jta_err
+op_transitions(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *in,
+    int *status, json_t **out, struct jta_error *err)
+{
+	(void)req;
+	(void)in;
+	return done(ctx->backend->ops->transitions(ctx->backend, who, param,
+	    out, err), 200, status);
+}
+
+static enum jta_err
+op_transition(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *in,
+    int *status, json_t **out, struct jta_error *err)
+{
+	(void)req;
+	/* The target is a status name; the backend resolves it (by name,
+	 * ignoring case), so Jira's own names work too. */
+	return done(ctx->backend->ops->transition(ctx->backend, who, param,
+	    str(in, "to"), out, err), 200, status);
+}
+
+static enum jta_err
+op_draft_create(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *in,
+    int *status, json_t **out, struct jta_error *err)
+{
+	char	 id[JTA_LIMIT_DRAFT_ID + 1];
+
+	(void)req;
+	(void)param;
+	return done(jta_once_draft_create(ctx->backend, who, in,
+	    jta_time_now(), id, out, err), 201, status);
+}
+
+static enum jta_err
+op_draft_show(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *in,
+    int *status, json_t **out, struct jta_error *err)
+{
+	(void)req;
+	(void)in;
+	return done(jta_once_draft_show(ctx->backend, who, param,
+	    jta_time_now(), out, err), 200, status);
+}
+
+/*
+ * The access rules again, now with the draft's own project (the request
+ * of a submit, an edit or a discard does not name it;
+ * jta_policy_op_from_req).
+ */
+static enum jta_err
+recheck(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *id, struct jta_error *err)
+{
+	struct jta_policy_op op;
+	enum jta_err	 rc;
+
+	jta_policy_op_from_req(req, ctx->conf.default_project, &op);
+	op.has_project = 1;
+	if ((rc = jta_once_draft_project(ctx->backend, who, id,
+	    jta_time_now(), op.project, sizeof(op.project), err)) != JTA_OK)
+		return rc;
+	return jta_policy_check(ctx->policy, req, who, &op, err);
+}
+
+static enum jta_err
+op_draft_edit(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *in,
+    int *status, json_t **out, struct jta_error *err)
+{
+	enum jta_err	 rc;
+
+	if (json_object_size(in) == 0)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "body",
+		    "send at least one member to change");
+	if ((rc = recheck(ctx, req, who, param, err)) != JTA_OK)
+		return rc;
+	return done(jta_once_draft_edit(ctx->backend, who, param, in,
+	    jta_time_now(), out, err), 200, status);
+}
+
+static enum jta_err
+op_draft_discard(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *in,
+    int *status, json_t **out, struct jta_error *err)
+{
+	enum jta_err	 rc;
+
+	(void)in;
+	if ((rc = recheck(ctx, req, who, param, err)) != JTA_OK ||
+	    (rc = jta_once_draft_discard(ctx->backend, who, param,
+	    jta_time_now(), err)) != JTA_OK)
+		return rc;
+	if ((*out = json_pack("{s:s, s:b}", "id", param, "discarded", 1)) ==
+	    NULL)
+		return JTA_ERR_NOMEM;
+	*status = 204;
+	return JTA_OK;
+}
+
+static enum jta_err
+op_draft_submit(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *in,
+    int *status, json_t **out, struct jta_error *err)
+{
+	enum jta_err	 rc;
+
+	if ((rc = recheck(ctx, req, who, param, err)) != JTA_OK)
+		return rc;
+	return jta_once_draft_submit(ctx->backend, who, param,
+	    json_integer_value(json_object_get(in, "revision")),
+	    jta_time_now(), status, out, err);
+}
+
+/* Request types shown by findSimilar, at most. */
+#define SUGGEST_REQUEST_TYPES	5
+
+/* Add "request_types" (the desks' request types ranked for text) to out,
+ * and the best to out.suggestion.request_type (README.md "Jira Service
+ * Management"). */
+static enum jta_err
+request_types(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *text, json_t *out,
+    struct jta_error *err)
+{
+	json_t		*ranked = NULL, *sug;
+	size_t		 i;
+	int		 ok;
+	enum jta_err	 rc;
+
+	if ((rc = ctx->backend->ops->sd_suggest(ctx->backend, who, text,
+	    SUGGEST_REQUEST_TYPES, &ranked, err)) != JTA_OK)
+		return rc;
+	/* only the desks the access rules let the person raise requests in
+	 * (the best left is the suggestion) */
+	for (i = json_array_size(ranked); i > 0; i--) {
+		if ((rc = jta_policy_may_create(ctx->policy, req, who,
+		    json_string_value(json_object_get(json_array_get(ranked,
+		    i - 1), "project")), &ok, err)) != JTA_OK) {
+			json_decref(ranked);
+			return rc;
+		}
+		if (ok == 0 && json_array_remove(ranked, i - 1) != 0) {
+			json_decref(ranked);
+			return JTA_ERR_NOMEM;
+		}
+	}
+	if ((sug = json_object_get(out, "suggestion")) == NULL &&
+	    json_object_set_new(out, "suggestion", sug = json_object()) != 0)
+		rc = JTA_ERR_NOMEM;
+	else if (json_array_size(ranked) > 0 && json_object_set(sug,
+	    "request_type", json_array_get(ranked, 0)) != 0)
+		rc = JTA_ERR_NOMEM;
+	else if (json_object_set(out, "request_types", ranked) != 0)
+		rc = JTA_ERR_NOMEM;
+	json_decref(ranked);
+	return rc;
+}
+
+static enum jta_err
+op_similar(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *p,
+    int *status, json_t **out, struct jta_error *err)
+{
+	const json_t	*lim = json_object_get(p, "limit");
+	enum jta_err	 rc;
+
+	(void)param;
+	if ((rc = ctx->backend->ops->similar(ctx->backend, who, str(p,
+	    "text"), str(p, "project"), lim != NULL ?
+	    (size_t)json_integer_value(lim) : JTA_LIMIT_SIMILAR_DEFAULT, out,
+	    err)) == JTA_OK && str(p, "request_types") != NULL &&
+	    strcmp(str(p, "request_types"), "true") == 0 &&
+	    (rc = request_types(ctx, req, who, str(p, "text"), *out, err)) !=
+	    JTA_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return done(rc, 200, status);
+}
+
+static enum jta_err
+op_users(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *p,
+    int *status, json_t **out, struct jta_error *err)
+{
+	const json_t	*lim = json_object_get(p, "limit");
+
+	(void)req;
+	(void)param;
+	return done(ctx->backend->ops->users(ctx->backend, who, str(p,
+	    "query"), lim != NULL ? (size_t)json_integer_value(lim) :
+	    JTA_LIMIT_USERS_DEFAULT, out, err), 200, status);
+}
+
+/* ---- Jira Service Management (README.md "Jira Service Management") ---- */
+
+static enum jta_err
+op_sd_desks(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *in,
+    int *status, json_t **out, struct jta_error *err)
+{
+	json_t		*list;
+	size_t		 i;
+	int		 ok;
+	enum jta_err	 rc;
+
+	(void)param;
+	(void)in;
+	if ((rc = ctx->backend->ops->sd_desks(ctx->backend, who, out, err)) !=
+	    JTA_OK)
+		return rc;
+	/* Only the desks the access rules let the person raise requests
+	 * in: a desk is its project. */
+	list = json_object_get(*out, "servicedesks");
+	for (i = json_array_size(list); i > 0; i--) {
+		if ((rc = jta_policy_may_create(ctx->policy, req, who,
+		    json_string_value(json_object_get(json_array_get(list,
+		    i - 1), "project")), &ok, err)) != JTA_OK)
+			break;
+		if (ok == 0 && json_array_remove(list, i - 1) != 0) {
+			rc = JTA_ERR_NOMEM;
+			break;
+		}
+	}
+	if (rc != JTA_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return done(rc, 200, status);
+}
+
+static enum jta_err
+op_sd_requests(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *p,
+    int *status, json_t **out, struct jta_error *err)
+{
+	struct jta_sd_query q;
+
+	(void)req;
+	(void)param;
+	memset(&q, 0, sizeof(q));
+	q.status = str(p, "status");
+	q.mine = str(p, "mine");
+	q.project = str(p, "project");
+	q.request_type = str(p, "request_type");
+	q.text = str(p, "text");
+	q.limit = (size_t)json_integer_value(json_object_get(p, "limit"));
+	return done(ctx->backend->ops->sd_requests(ctx->backend, who, &q, out,
+	    err), 200, status);
+}
+
+static enum jta_err
+op_sd_request(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *in,
+    int *status, json_t **out, struct jta_error *err)
+{
+	(void)req;
+	(void)in;
+	return done(ctx->backend->ops->sd_request(ctx->backend, who, param,
+	    out, err), 200, status);
+}
+
+static enum jta_err
+op_sd_comment(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *in,
+    int *status, json_t **out, struct jta_error *err)
+{
+	const char	*vis = str(in, "visibility");
+
+	(void)req;
+	return done(ctx->backend->ops->sd_comment(ctx->backend, who, param,
+	    str(in, "body"), vis != NULL && strcmp(vis, "internal") == 0, out,
+	    err), 201, status);
+}
+
+static enum jta_err
+op_sd_transitions(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *in,
+    int *status, json_t **out, struct jta_error *err)
+{
+	(void)req;
+	(void)in;
+	return done(ctx->backend->ops->sd_transitions(ctx->backend, who,
+	    param, out, err), 200, status);
+}
+
+static enum jta_err
+op_sd_transition(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *in,
+    int *status, json_t **out, struct jta_error *err)
+{
+	(void)req;
+	return done(ctx->backend->ops->sd_transition(ctx->backend, who, param,
+	    str(in, "to"), str(in, "comment"), out, err), 200, status);
+}
+
+static enum jta_err
+op_sd_decide(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *in,
+    int *status, json_t **out, struct jta_error *err)
+{
+	(void)req;
+	return done(ctx->backend->ops->sd_decide(ctx->backend, who, param,
+	    strcmp(str(in, "decision"), "approve") == 0, out, err), 200,
+	    status);
+}
+
+/* ---- the table ---- */
+
+#define NF(t)	(t), (sizeof(t) / sizeof((t)[0]))
+#define RO	(JTA_OP_READONLY | JTA_OP_IDEMPOTENT)
+
+/* Output schemas: top-level members of the answers (README.md "The ticket
+ * API"); answers may carry more ("truncated" and the like).  A tool's
+ * error result carries a problem (RFC 9457: type, title, status as a
+ * number, detail, field, errors) in the same structuredContent, and
+ * clients validate that too (the TypeScript SDK does), so no schema
+ * here may give those names another type: a draft's "status" (a word)
+ * is left out. */
+#define OBJ(props) "{\"type\":\"object\",\"properties\":{" props "}}"
+#define ARR	"{\"type\":\"array\"}"
+#define STR	"{\"type\":\"string\"}"
+#define INT	"{\"type\":\"integer\"}"
+#define ANYOBJ	"{\"type\":\"object\"}"
+
+/*
+ * The operations, in the order tools/list shows them.  A new row goes at
+ * the end (see jta_operation.h, "Adding an operation").
+ */
+static const struct jta_operation table[] = {
+	{ "getMe", "Who am I",
+	    "Who the signed-in person is (name, display name, email). Use it "
+	    "for \"my tickets\" and to say who a ticket will be filed as.",
+	    JTA_METHOD_GET, "/api/me", JTA_OP_PARAM_NONE, NULL, 0, 0, RO,
+	    OBJ("\"name\":" STR), op_me },
+	{ "listProjects", "List projects",
+	    "The projects the person can file tickets in, with their issue "
+	    "types and priorities. Call it before creating a ticket when the "
+	    "project is not known.",
+	    JTA_METHOD_GET, "/api/projects", JTA_OP_PARAM_NONE, NULL, 0, 0, RO,
+	    OBJ("\"projects\":" ARR), op_projects },
+	{ "getCreateFields", "Fields to create a ticket",
+	    "The fields a new ticket of a project and issue type needs (the "
+	    "project's first type when type is not given): which are "
+	    "required, their allowed values and defaults. Ask the person for "
+	    "the required ones before createDraft.",
+	    JTA_METHOD_GET, "/api/projects/{key}/fields", JTA_OP_PARAM_PROJECT,
+	    NF(type_fields), 0, RO,
+	    OBJ("\"project\":" STR ",\"type\":" STR ",\"types\":" ARR
+	    ",\"fields\":" ARR), op_fields },
+	{ "searchIssues", "Search tickets",
+	    "Search tickets by words and filters (project, status, type, "
+	    "priority, label, people, dates). mine=reported or assigned "
+	    "means the signed-in person. Answers at most limit tickets and "
+	    "a next_cursor to page on.",
+	    JTA_METHOD_GET, "/api/issues", JTA_OP_PARAM_NONE,
+	    NF(search_fields), 0, RO | JTA_OP_OPENWORLD,
+	    OBJ("\"issues\":" ARR ",\"next_cursor\":{\"type\":[\"string\","
+	    "\"null\"]}"), op_search },
+	{ "getIssue", "Read a ticket",
+	    "One ticket by its key (e.g. DEMO-12): summary, description in "
+	    "Markdown, status, people, labels and the last 20 comments.",
+	    JTA_METHOD_GET, "/api/issues/{key}", JTA_OP_PARAM_KEY, NULL, 0, 0,
+	    RO | JTA_OP_OPENWORLD,
+	    OBJ("\"key\":" STR ",\"summary\":" STR ",\"url\":" STR),
+	    op_get },
+	{ "updateIssue", "Change a ticket",
+	    "Change fields of an existing ticket: only the fields given "
+	    "change; null clears description, labels or assignee. Confirm "
+	    "the change with the person first.",
+	    JTA_METHOD_PATCH, "/api/issues/{key}", JTA_OP_PARAM_KEY,
+	    NF(edit_fields), 1, JTA_OP_IDEMPOTENT | JTA_OP_OPENWORLD |
+	    JTA_OP_CONSEQUENTIAL,
+	    OBJ("\"key\":" STR ",\"summary\":" STR), op_update },
+	{ "addComment", "Comment on a ticket",
+	    "Add a comment (Markdown) to a ticket. Confirm the text with the "
+	    "person first.",
+	    JTA_METHOD_POST, "/api/issues/{key}/comments", JTA_OP_PARAM_KEY,
+	    NF(comment_fields), 1, JTA_OP_OPENWORLD | JTA_OP_CONSEQUENTIAL,
+	    ANYOBJ, op_comment },
+	{ "listTransitions", "Where a ticket can move",
+	    "The statuses a ticket can move to now (its workflow's "
+	    "transitions).",
+	    JTA_METHOD_GET, "/api/issues/{key}/transitions", JTA_OP_PARAM_KEY,
+	    NULL, 0, 0, RO | JTA_OP_OPENWORLD,
+	    OBJ("\"key\":" STR ",\"transitions\":" ARR),
+	    op_transitions },
+	{ "transitionIssue", "Move a ticket",
+	    "Move a ticket to another status by name (one listTransitions "
+	    "gives). Confirm with the person first.",
+	    JTA_METHOD_POST, "/api/issues/{key}/transitions", JTA_OP_PARAM_KEY,
+	    NF(move_fields), 1, JTA_OP_IDEMPOTENT | JTA_OP_OPENWORLD |
+	    JTA_OP_CONSEQUENTIAL, ANYOBJ, op_transition },
+	{ "createDraft", "Preview a new ticket",
+	    "Resolve a new ticket without filing it: names are matched, "
+	    "defaults filled, and every problem (missing project, summary or "
+	    "required fields, unknown values) comes back at once with the "
+	    "allowed values and a question to ask. Show the preview, then "
+	    "submitDraft with its revision once the person agrees.",
+	    JTA_METHOD_POST, "/api/drafts", JTA_OP_PARAM_NONE, NULL, 0, 1,
+	    JTA_OP_OPENWORLD |
+	    JTA_OP_FOLLOWUP,
+	    OBJ("\"id\":" STR ",\"revision\":" INT ",\"preview\":" ANYOBJ),
+	    op_draft_create },
+	{ "getDraft", "Read a draft",
+	    "A draft by id: its preview, revision and status (ready, "
+	    "submitting, or submitted with the issue).",
+	    JTA_METHOD_GET, "/api/drafts/{id}", JTA_OP_PARAM_DRAFT, NULL, 0, 0,
+	    RO, OBJ("\"id\":" STR ",\"revision\":" INT ",\"preview\":" ANYOBJ),
+	    op_draft_show },
+	{ "updateDraft", "Change a draft",
+	    "Change members of a draft before it is submitted; the draft is "
+	    "resolved again and its revision goes up by one.",
+	    JTA_METHOD_PATCH, "/api/drafts/{id}", JTA_OP_PARAM_DRAFT, NULL, 0,
+	    1, JTA_OP_OPENWORLD,
+	    OBJ("\"id\":" STR ",\"revision\":" INT ",\"preview\":" ANYOBJ),
+	    op_draft_edit },
+	{ "discardDraft", "Discard a draft",
+	    "Discard a draft the person no longer wants; nothing is filed.",
+	    JTA_METHOD_DELETE, "/api/drafts/{id}", JTA_OP_PARAM_DRAFT, NULL, 0,
+	    0, JTA_OP_DESTRUCTIVE | JTA_OP_IDEMPOTENT,
+	    OBJ("\"id\":" STR ",\"discarded\":{\"type\":\"boolean\"}"),
+	    op_draft_discard },
+	{ "submitDraft", "File a ticket from a draft",
+	    "Create the ticket from a draft the person confirmed, with the "
+	    "draft's revision. Exactly once: submitting again answers the "
+	    "same ticket.",
+	    JTA_METHOD_POST, "/api/drafts/{id}/submit", JTA_OP_PARAM_DRAFT,
+	    NF(submit_fields), 1, JTA_OP_IDEMPOTENT | JTA_OP_OPENWORLD |
+	    JTA_OP_CONSEQUENTIAL,
+	    OBJ("\"draft\":" STR ",\"issue\":" ANYOBJ), op_draft_submit },
+	{ "findSimilar", "Find similar tickets",
+	    "The tickets most like a text the person is about to file, and "
+	    "the project, type, priority and labels they suggest. Call it "
+	    "before creating a ticket: the answer may already exist.",
+	    JTA_METHOD_GET, "/api/similar", JTA_OP_PARAM_NONE,
+	    NF(similar_fields), 0, RO | JTA_OP_OPENWORLD,
+	    OBJ("\"similar\":" ARR ",\"suggestion\":" ANYOBJ), op_similar },
+	{ "findUsers", "Find people",
+	    "People by a part of their name or email, to fill an assignee.",
+	    JTA_METHOD_GET, "/api/users", JTA_OP_PARAM_NONE, NF(users_fields),
+	    0, RO | JTA_OP_OPENWORLD, OBJ("\"users\":" ARR), op_users },
+	{ "listServiceDesks", "List service desks and request types",
+	    "The Jira Service Management desks the person can raise requests "
+	    "in, each with its project and its request types (name, "
+	    "description, help text) as the portal groups them. Use it to "
+	    "pick the request type that fits the person's problem; empty "
+	    "when there are no desks.",
+	    JTA_METHOD_GET, "/api/servicedesks", JTA_OP_PARAM_NONE, NULL, 0, 0,
+	    RO | JTA_OP_OPENWORLD, OBJ("\"servicedesks\":" ARR),
+	    op_sd_desks },
+	{ "listRequests", "List the person's service-desk requests",
+	    "The person's service-desk requests, newest first, with their "
+	    "status and portal link: those they raised or take part in, or "
+	    "with mine=approver those waiting for their approval. Filter by "
+	    "status (open, closed, all), project, request type id or words "
+	    "of the summary.",
+	    JTA_METHOD_GET, "/api/requests", JTA_OP_PARAM_NONE,
+	    NF(rq_list_fields), 0, RO | JTA_OP_OPENWORLD,
+	    OBJ("\"requests\":" ARR), op_sd_requests },
+	{ "getRequest", "Read a service-desk request",
+	    "One service-desk request by its key (e.g. IT-12): status, "
+	    "request type, portal link, the comments the person may see "
+	    "(each says whether it is public) and its SLAs where they may "
+	    "see them.",
+	    JTA_METHOD_GET, "/api/requests/{key}", JTA_OP_PARAM_KEY, NULL, 0,
+	    0, RO | JTA_OP_OPENWORLD,
+	    OBJ("\"key\":" STR ",\"summary\":" STR ",\"url\":" STR
+	    ",\"comments\":" ARR), op_sd_request },
+	{ "commentOnRequest", "Comment on a service-desk request",
+	    "Add a comment (Markdown) to a service-desk request as the "
+	    "person: public (the customer sees it) by default, internal "
+	    "(the desk's agents only) when an agent asks. Show the text and "
+	    "get the person's yes first.",
+	    JTA_METHOD_POST, "/api/requests/{key}/comments", JTA_OP_PARAM_KEY,
+	    NF(rq_comment_fields), 1, JTA_OP_OPENWORLD | JTA_OP_CONSEQUENTIAL,
+	    ANYOBJ, op_sd_comment },
+	{ "listRequestMoves", "Where a service-desk request can move",
+	    "The customer transitions a service-desk request offers the "
+	    "person now (e.g. Cancel request, Resolve this issue), by name "
+	    "and id.",
+	    JTA_METHOD_GET, "/api/requests/{key}/transitions",
+	    JTA_OP_PARAM_KEY, NULL, 0, 0, RO | JTA_OP_OPENWORLD,
+	    OBJ("\"key\":" STR ",\"transitions\":" ARR),
+	    op_sd_transitions },
+	{ "moveRequest", "Move a service-desk request",
+	    "Take one of the customer transitions listRequestMoves gives (by "
+	    "name or id), with an optional comment. Confirm with the person "
+	    "first.",
+	    JTA_METHOD_POST, "/api/requests/{key}/transitions",
+	    JTA_OP_PARAM_KEY, NF(rq_move_fields), 1, JTA_OP_OPENWORLD |
+	    JTA_OP_CONSEQUENTIAL, OBJ("\"key\":" STR), op_sd_transition },
+	{ "answerApproval", "Approve or decline a request",
+	    "Answer the approval of a service-desk request that waits for "
+	    "the person (listRequests with mine=approver lists them): "
+	    "approve or decline. Confirm the decision with the person first; "
+	    "it cannot be taken back.",
+	    JTA_METHOD_POST, "/api/requests/{key}/approval", JTA_OP_PARAM_KEY,
+	    NF(rq_decide_fields), 1, JTA_OP_OPENWORLD | JTA_OP_CONSEQUENTIAL,
+	    OBJ("\"key\":" STR ",\"approval\":" ANYOBJ), op_sd_decide },
+};
+#define NTABLE	(sizeof(table) / sizeof(table[0]))
+
+const struct jta_operation *
+jta_operation_at(size_t i)
+{
+	return i < NTABLE ? &table[i] : NULL;
+}
+
+const struct jta_operation *
+jta_operation_get(const char *name)
+{
+	size_t	 i;
+
+	if (name == NULL)
+		return NULL;
+	for (i = 0; i < NTABLE; i++)
+		if (strcmp(table[i].name, name) == 0)
+			return &table[i];
+	return NULL;
+}
+
+/* The fields of op: createDraft's is the create table (jta_backend.h),
+ * updateDraft's the same without required (made on first use), every
+ * other row's its own. */
+const struct jta_field *
+jta_operation_fields(const struct jta_operation *op, size_t *n)
+{
+	if (op->run == op_draft_edit)
+		return patchfields(n);
+	if (op->run == op_draft_create) {
+		*n = jta_backend_ncreate_fields;
+		return jta_backend_create_fields;
+	}
+	*n = op->nfields;
+	return op->fields;
+}
+
+/* ---- schemas ---- */
+
+/* What a property means, for a model (by name, across operations). */
+static const struct {
+	const char	*name;
+	const char	*text;
+} docs[] = {
+	{ "key", "Issue key, e.g. DEMO-12 (getCreateFields: a project key; "
+	    "a service-desk request's key, e.g. IT-12)" },
+	{ "id", "Draft id (d_ and 22 characters), from createDraft" },
+	{ "project", "Project key, e.g. DEMO (listProjects names them)" },
+	{ "summary", "One-line summary of the ticket" },
+	{ "type", "Issue type name, e.g. Bug or Task" },
+	{ "description", "Description in Markdown" },
+	{ "priority", "Priority name, e.g. High" },
+	{ "labels", "Labels (no blanks)" },
+	{ "components", "Component names" },
+	{ "assignee", "User name, email or Atlassian account id" },
+	{ "reporter", "User name, email or Atlassian account id" },
+	{ "parent", "Parent issue key, for a sub-task" },
+	{ "fields", "Other fields by name or id: {\"Due date\": "
+	    "\"2026-01-31\"}" },
+	{ "text", "Words to look for" },
+	{ "jql", "A JQL query (Jira only)" },
+	{ "cursor", "next_cursor of the previous page" },
+	{ "limit", "How many at most" },
+	{ "body", "The comment, in Markdown" },
+	{ "to", "The status to move to, by name (requests: a customer "
+	    "transition's name or id)" },
+	{ "revision", "The draft's revision the person confirmed" },
+	{ "query", "A part of a name or an email" },
+	{ "mine", "Whose: the signed-in person's (tickets: reported or "
+	    "assigned; requests: reported, participated or approver)" },
+	{ "request_type", "A service-desk request type, by name or id "
+	    "(listServiceDesks)" },
+	{ "request_types", "true: also rank the service desks' request "
+	    "types for the text" },
+	{ "visibility", "public (the customer sees it) or internal (agents "
+	    "only)" },
+	{ "comment", "A comment to add with the move, in Markdown" },
+	{ "decision", "approve or decline" },
+	{ "status", "open, closed or all (requests); a status name "
+	    "(tickets)" },
+	{ "created_after", "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ" },
+	{ "created_before", "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ" },
+	{ "updated_after", "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ" },
+	{ "updated_before", "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ" },
+};
+
+static const char *
+docof(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
+		if (strcmp(docs[i].name, name) == 0)
+			return docs[i].text;
+	return NULL;
+}
+
+static json_t *
+choices(const char *const *c)
+{
+	json_t	*a = json_array();
+
+	for (; a != NULL && c != NULL && *c != NULL; c++)
+		if (json_array_append_new(a, json_string(*c)) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+/* The JSON Schema of one field, as jta_req_check_object accepts it. */
+static json_t *
+fieldschema(const struct jta_field *f)
+{
+	json_t		*s = NULL, *items = NULL;
+	const char	*doc = docof(f->name);
+
+	switch (f->type) {
+	case JTA_FT_STRING:
+	case JTA_FT_TEXT:
+	case JTA_FT_USERNAME:
+		s = json_pack("{s:s, s:I, s:I}", "type", "string", "minLength",
+		    (json_int_t)(f->min > 0 ? f->min : 0), "maxLength",
+		    (json_int_t)f->max);
+		break;
+	case JTA_FT_UINT:
+		s = json_pack("{s:s, s:I, s:I}", "type", "integer", "minimum",
+		    (json_int_t)f->min, "maximum", (json_int_t)f->max);
+		break;
+	case JTA_FT_ENUM:
+		s = json_pack("{s:s, s:o}", "type", "string", "enum",
+		    choices(f->choices));
+		break;
+	case JTA_FT_ENUMLIST:
+		items = json_pack("{s:s, s:o}", "type", "string", "enum",
+		    choices(f->choices));
+		break;
+	case JTA_FT_TIME:
+		s = json_pack("{s:s, s:s}", "type", "string", "pattern",
+		    "^[0-9]{4}-[0-9]{2}-[0-9]{2}"
+		    "(T[0-9]{2}:[0-9]{2}:[0-9]{2}Z)?$");
+		break;
+	case JTA_FT_PROJECT:
+		s = json_pack("{s:s, s:s, s:i}", "type", "string", "pattern",
+		    "^[A-Z][A-Z0-9]*$", "maxLength", JTA_LIMIT_PROJECT_KEY);
+		break;
+	case JTA_FT_ISSUEKEY:
+		s = json_pack("{s:s, s:s}", "type", "string", "pattern",
+		    "^[A-Za-z][A-Za-z0-9]*-[1-9][0-9]*$");
+		break;
+	case JTA_FT_LABELS:
+	case JTA_FT_NAMES:
+		items = json_pack("{s:s}", "type", "string");
+		break;
+	case JTA_FT_UINTLIST:
+		items = json_pack("{s:s}", "type", "integer");
+		break;
+	case JTA_FT_OBJECT:
+		s = json_pack("{s:s, s:I}", "type", "object", "maxProperties",
+		    (json_int_t)f->max);
+		break;
+	}
+	if (items != NULL)
+		s = json_pack("{s:s, s:o, s:I}", "type", "array", "items",
+		    items, "maxItems", (json_int_t)f->max);
+	if (s == NULL)
+		return NULL;
+	if ((f->flags & JTA_F_NULLABLE) &&
+	    json_object_set_new(s, "type", json_pack("[O, s]",
+	    json_object_get(s, "type"), "null")) != 0) {
+		json_decref(s);
+		return NULL;
+	}
+	if (doc != NULL && json_object_set_new(s, "description",
+	    json_string(doc)) != 0) {
+		json_decref(s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Members the description requires though the table does not: a create's
+ * project and summary, which prepare reports missing among every other
+ * problem (so that one answer, or one form, asks for all of them). */
+static int
+required_too(const struct jta_operation *op, const char *name)
+{
+	return op->flags & JTA_OP_FOLLOWUP && (strcmp(name, "project") == 0 ||
+	    strcmp(name, "summary") == 0);
+}
+
+json_t *
+jta_operation_input_schema(const struct jta_operation *op)
+{
+	json_t		*s, *props, *req, *p;
+	const struct jta_field *f;
+	const char	*pname;
+	size_t		 i, n;
+
+	if ((s = json_pack("{s:s, s:{}, s:[], s:b}", "type", "object",
+	    "properties", "required", "additionalProperties", 0)) == NULL)
+		return NULL;
+	props = json_object_get(s, "properties");
+	req = json_object_get(s, "required");
+	if (op->param != JTA_OP_PARAM_NONE) {
+		pname = op->param == JTA_OP_PARAM_DRAFT ? "id" : "key";
+		p = op->param == JTA_OP_PARAM_DRAFT ?
+		    json_pack("{s:s, s:s, s:s}", "type", "string", "pattern",
+		    "^d_[A-Za-z0-9_-]{22}$", "description", docof("id")) :
+		    op->param == JTA_OP_PARAM_PROJECT ?
+		    json_pack("{s:s, s:s, s:s}", "type", "string", "pattern",
+		    "^[A-Z][A-Z0-9]*$", "description", "Project key, e.g. "
+		    "DEMO") :
+		    json_pack("{s:s, s:s, s:s}", "type", "string", "pattern",
+		    "^[A-Za-z][A-Za-z0-9]*-[1-9][0-9]*$", "description",
+		    docof("key"));
+		if (p == NULL || json_object_set_new(props, pname, p) != 0 ||
+		    json_array_append_new(req, json_string(pname)) != 0)
+			goto fail;
+	}
+	f = jta_operation_fields(op, &n);
+	for (i = 0; i < n; i++) {
+		if ((p = fieldschema(&f[i])) == NULL ||
+		    json_object_set_new(props, f[i].name, p) != 0)
+			goto fail;
+		if (((f[i].flags & JTA_F_REQUIRED) || required_too(op,
+		    f[i].name)) && json_array_append_new(req,
+		    json_string(f[i].name)) != 0)
+			goto fail;
+	}
+	return s;
+fail:
+	json_decref(s);
+	return NULL;
+}
+
+json_t *
+jta_operation_output_schema(const struct jta_operation *op)
+{
+	/* Our own static text, parsed as any JSON is here. */
+	return json_loadb(op->output, strlen(op->output),
+	    JSON_REJECT_DUPLICATES, NULL);
+}
+
+/* ---- arguments ---- */
+
+enum jta_err
+jta_operation_args(const struct jta_operation *op, const json_t *args,
+    char *param, size_t paramsz, json_t **in, struct jta_error *err)
+{
+	json_t		*rest = NULL;
+	const json_t	*pv = NULL;
+	const struct jta_field *f;
+	const char	*pname = op->param == JTA_OP_PARAM_DRAFT ? "id" : "key";
+	const char	*s;
+	char		 proj[JTA_LIMIT_PROJECT_KEY + 1];
+	int64_t		 num;
+	size_t		 n, i;
+	enum jta_err	 rc;
+
+	*in = NULL;
+	if (paramsz > 0)
+		param[0] = '\0';
+	if (args != NULL && !json_is_object(args))
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "arguments",
+		    "the arguments must be a JSON object");
+	if ((rest = args != NULL ? json_copy((json_t *)(uintptr_t)args) :
+	    json_object()) == NULL)
+		return JTA_ERR_NOMEM;
+	if (op->param != JTA_OP_PARAM_NONE) {
+		pv = json_object_get(rest, pname);
+		if (pv == NULL) {
+			rc = jta_error_set(err, JTA_ERR_INPUT, 422, pname,
+			    "%s is required", pname);
+			goto out;
+		}
+		s = json_string_value(pv);
+		n = s != NULL ? strlen(s) : 0;
+		switch (op->param) {
+		case JTA_OP_PARAM_KEY:
+			/* Keys are not case-sensitive: upper case first, as
+			 * the REST path does (jta_req_issue_key). */
+			if (s != NULL && n <= JTA_LIMIT_ISSUE_KEY &&
+			    n < paramsz) {
+				for (i = 0; i < n; i++)
+					param[i] = s[i] >= 'a' && s[i] <= 'z' ?
+					    (char)(s[i] - 'a' + 'A') : s[i];
+				param[n] = '\0';
+			}
+			if (s == NULL || n > JTA_LIMIT_ISSUE_KEY ||
+			    n >= paramsz || jta_text_parse_issue_key(param, n,
+			    proj, sizeof(proj), &num) != 0) {
+				param[0] = '\0';
+				rc = jta_error_set(err, JTA_ERR_NOTFOUND, 404,
+				    "key", "there is no such issue: a key "
+				    "looks like DEMO-12");
+				goto out;
+			}
+			break;
+		case JTA_OP_PARAM_PROJECT:
+			if (s == NULL || !jta_text_is_project_key(s, n) ||
+			    n >= paramsz) {
+				rc = jta_error_set(err, JTA_ERR_NOTFOUND, 404,
+				    "key", "there is no such project: a key "
+				    "is an upper-case letter and up to %d "
+				    "upper-case letters or digits",
+				    JTA_LIMIT_PROJECT_KEY - 1);
+				goto out;
+			}
+			memcpy(param, s, n + 1);
+			break;
+		case JTA_OP_PARAM_DRAFT:
+			if (s == NULL || n >= paramsz ||
+			    !jta_once_draft_id_ok(s)) {
+				rc = jta_error_set(err, JTA_ERR_NOTFOUND, 404,
+				    "id", "there is no draft with that id; a "
+				    "draft id looks like d_ and 22 letters, "
+				    "digits, - or _");
+				goto out;
+			}
+			memcpy(param, s, n + 1);
+			break;
+		case JTA_OP_PARAM_NONE:
+			break;
+		}
+		if (json_object_del(rest, pname) != 0) {
+			rc = JTA_ERR_INTERNAL;
+			goto out;
+		}
+	}
+	f = jta_operation_fields(op, &n);
+	rc = jta_req_check_object(rest, f, n, in, err);
+out:
+	json_decref(rest);
+	return rc;
+}
+
+/* ---- the REST programs ---- */
+
+enum jta_err
+jta_operation_rest(const struct jta_operation *op, struct jta_ctx *ctx,
+    const struct jta_req *req, const struct jta_user *who, const char *param,
+    int *status, json_t **out, struct jta_error *err)
+{
+	const struct jta_field *f;
+	json_t		*q = NULL, *in = NULL;
+	size_t		 n;
+	enum jta_err	 rc;
+
+	*out = NULL;
+	*status = 200;
+	f = jta_operation_fields(op, &n);
+	if (op->body) {
+		if ((rc = jta_req_query(req, NULL, 0, &q, err)) != JTA_OK ||
+		    (rc = jta_req_json(req, f, n, &in, err)) != JTA_OK)
+			goto out;
+	} else if ((rc = jta_req_query(req, f, n, &in, err)) != JTA_OK)
+		goto out;
+	rc = op->run(ctx, req, who, param, in, status, out, err);
+out:
+	json_decref(q);
+	json_decref(in);
+	return rc;
+}
+
+enum jta_err
+jta_operation_answer(const struct jta_operation *op, struct jta_ctx *ctx,
+    const struct jta_req *req, const struct jta_user *who, const char *param,
+    struct jta_resp *resp, json_t **out, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	int		 status;
+
+	if ((rc = jta_operation_rest(op, ctx, req, who, param, &status, out,
+	    err)) != JTA_OK)
+		return rc;
+	return status == 204 ? jta_resp_empty(resp, 204) :
+	    jta_resp_json(resp, status, *out);
+}
+
+/* ---- the REST request a tool call is ---- */
+
+/* Append the query parameter k=v (v percent-encoded) to q. */
+static void
+qappend(char *q, size_t qsz, const char *k, const char *v)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t		 len = strlen(q);
+	int		 n;
+
+	n = snprintf(q + len, qsz - len, "%s%s=", len ? "&" : "", k);
+	if (n < 0 || (size_t)n >= qsz - len) {
+		q[len] = '\0';
+		return;
+	}
+	len += (size_t)n;
+	for (; *v != '\0' && len + 4 < qsz; v++) {
+		unsigned char c = (unsigned char)*v;
+
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.')
+			q[len++] = (char)c;
+		else {
+			q[len++] = '%';
+			q[len++] = hex[c >> 4];
+			q[len++] = hex[c & 15];
+		}
+	}
+	q[len] = '\0';
+}
+
+/* 1 when s may stand in a path as one segment. */
+static int
+segment_ok(const char *s)
+{
+	size_t	 n;
+
+	if (s == NULL || (n = strlen(s)) == 0 || n > 64)
+		return 0;
+	return strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-_") == n;
+}
+
+enum jta_err
+jta_operation_request(const struct jta_operation *op, const json_t *args,
+    const struct jta_req *base, struct jta_req *r)
+{
+	static const char *const names[] = { "GET", "HEAD", "POST", "PUT",
+	    "PATCH", "DELETE", "OTHER" };
+	const char	*brace, *close, *v, *k;
+	const json_t	*jv;
+	size_t		 pre;
+
+	*r = *base;
+	r->body = NULL;
+	r->body_len = 0;
+	r->has_body_length = 0;
+	r->content_length = 0;
+	r->query[0] = '\0';
+	r->method = op->method;
+	snprintf(r->method_name, sizeof(r->method_name), "%s",
+	    names[op->method]);
+	if ((brace = strchr(op->path, '{')) == NULL ||
+	    (close = strchr(brace, '}')) == NULL)
+		snprintf(r->path, sizeof(r->path), "%s", op->path);
+	else {
+		pre = (size_t)(brace - op->path);
+		v = json_string_value(json_object_get(args,
+		    op->param == JTA_OP_PARAM_DRAFT ? "id" : "key"));
+		snprintf(r->path, sizeof(r->path), "%.*s%s%s", (int)pre,
+		    op->path, segment_ok(v) ? v : "_", close + 1);
+	}
+	if (!json_is_object(args))
+		return JTA_OK;
+	if (op->body) {
+		json_t	*b = json_copy((json_t *)(uintptr_t)args);
+
+		if (b == NULL)
+			return JTA_ERR_NOMEM;
+		json_object_del(b, "key");
+		json_object_del(b, "id");
+		r->body = json_dumps(b, JSON_COMPACT);
+		json_decref(b);
+		if (r->body == NULL)
+			return JTA_ERR_NOMEM;
+		r->body_len = strlen(r->body);
+		r->has_body_length = 1;
+		r->content_length = r->body_len;
+		snprintf(r->content_type, sizeof(r->content_type),
+		    "application/json");
+		return JTA_OK;
+	}
+	json_object_foreach((json_t *)(uintptr_t)args, k, jv)
+		if (json_is_string(jv) && strcmp(k, "key") != 0 &&
+		    strcmp(k, "id") != 0)
+			qappend(r->query, sizeof(r->query), k,
+			    json_string_value(jv));
+	return JTA_OK;
+}
+
+void
+jta_operation_request_clear(struct jta_req *r)
+{
+	free(r->body);
+	r->body = NULL;
+	r->body_len = 0;
+}

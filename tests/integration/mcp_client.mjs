@@ -1,0 +1,146 @@
+// The /mcp endpoint through the official MCP TypeScript SDK, as a real
+// client (tests/integration/test_mcp.py runs it under nginx and Apache, on
+// both backends):
+//
+//   node mcp_client.mjs SDK URL KEY PROJECT ISSUE USERQUERY
+//
+// SDK "v1": @modelcontextprotocol/sdk 1.32.2 (initialize, 2025-11-25);
+// "v2": @modelcontextprotocol/client 2.4.0 pinned to 2026-07-28
+// (server/discover, per-request _meta, input_required forms).  Connects
+// with the API key as a bearer token, lists the tools, calls every tool
+// once (a draft filed through createDraft/updateDraft/submitDraft, then
+// commented, moved and changed; another draft discarded), and runs the
+// follow-up form: a createDraft without project and summary.  v2 answers
+// the form through its elicitation handler and the retried call drafts
+// the ticket; v1 gets the questions as a tool error.  Prints one JSON
+// document: {protocol, tools, calls: [{name, arguments, isError,
+// structuredContent, text}], form: {...}}.  Exits 1 on a transport or
+// protocol failure (a tool's isError is data, not a failure).
+
+import { createRequire } from "node:module";
+import path from "node:path";
+
+const require = createRequire(path.join(process.env.NODE_PATH || ".",
+    "x.js"));
+const [sdk, url, key, project, issue, userq] = process.argv.slice(2);
+const headers = { Authorization: "Bearer " + key };
+const out = { sdk, calls: [], form: {} };
+
+async function connectV1() {
+	const { Client } = await import(require.resolve(
+	    "@modelcontextprotocol/sdk/client/index.js"));
+	const { StreamableHTTPClientTransport } = await import(require.resolve(
+	    "@modelcontextprotocol/sdk/client/streamableHttp.js"));
+	const client = new Client({ name: "jta-test-v1", version: "1.0.0" },
+	    { capabilities: {} });
+	const transport = new StreamableHTTPClientTransport(new URL(url),
+	    { requestInit: { headers } });
+	await client.connect(transport);
+	out.protocol = transport.protocolVersion ?? null;
+	out.session = transport.sessionId ?? null;
+	return client;
+}
+
+async function connectV2() {
+	const mod = await import(require.resolve(
+	    "@modelcontextprotocol/client"));
+	const client = new mod.Client({ name: "jta-test-v2",
+	    version: "1.0.0" }, {
+		capabilities: { elicitation: { form: {} } },
+		versionNegotiation: { mode: { pin: "2026-07-28" } },
+	});
+	// The person fills the follow-up form: every field asked for, with
+	// the project given on the command line and a summary of our own.
+	client.setRequestHandler("elicitation/create", async (request) => {
+		const params = request.params ?? request;
+		const schema = params.requestedSchema ?? {};
+		out.form.asked = Object.keys(schema.properties ?? {}).sort();
+		out.form.schema = schema;
+		const content = {};
+		for (const [k, v] of Object.entries(schema.properties ?? {})) {
+			if (k === "project")
+				content[k] = project;
+			else if (Array.isArray(v.enum) && v.enum.length > 0)
+				content[k] = v.enum[0];
+			else
+				content[k] = "Filed through the follow-up form";
+		}
+		return { action: "accept", content };
+	});
+	const transport = new mod.StreamableHTTPClientTransport(new URL(url),
+	    { requestInit: { headers } });
+	await client.connect(transport);
+	out.protocol = client.getNegotiatedProtocolVersion?.() ?? "2026-07-28";
+	return client;
+}
+
+async function call(client, name, args) {
+	let r;
+	try {
+		r = await client.callTool({ name, arguments: args });
+	} catch (err) {
+		// A protocol failure of one call is recorded, and the run
+		// goes on (exit status 1 at the end).
+		const row = { name, arguments: args, isError: true,
+		    structuredContent: null, failure: String(err) };
+		out.calls.push(row);
+		out.failed = true;
+		return row;
+	}
+	const text = (r.content ?? []).filter((b) => b.type === "text")
+	    .map((b) => b.text).join("\n");
+	const row = { name, arguments: args, isError: !!r.isError,
+	    structuredContent: r.structuredContent ?? null, text };
+	out.calls.push(row);
+	return row;
+}
+
+async function main() {
+	const client = sdk === "v1" ? await connectV1() : await connectV2();
+	const listed = await client.listTools();
+	out.tools = listed.tools.map((t) => ({ name: t.name,
+	    inputSchema: t.inputSchema, annotations: t.annotations ?? null,
+	    meta: t._meta ?? null, hasOutputSchema: !!t.outputSchema }));
+
+	await call(client, "getMe", {});
+	await call(client, "listProjects", {});
+	await call(client, "getCreateFields", { key: project });
+	await call(client, "findSimilar", { text: "printer jammed" });
+	await call(client, "findUsers", { query: userq });
+	await call(client, "searchIssues", { project, limit: 5 });
+	await call(client, "getIssue", { key: issue });
+	const d = await call(client, "createDraft", { project,
+	    summary: "Filed over MCP (" + sdk + ")",
+	    description: "Made by **mcp_client.mjs**." });
+	const id = d.structuredContent?.id;
+	await call(client, "getDraft", { id });
+	const e = await call(client, "updateDraft", { id,
+	    summary: "Filed over MCP (" + sdk + ", edited)" });
+	const s = await call(client, "submitDraft", { id,
+	    revision: e.structuredContent?.revision ?? 0 });
+	const made = s.structuredContent?.issue?.key ?? issue;
+	await call(client, "addComment", { key: made,
+	    body: "A comment over MCP" });
+	const t = await call(client, "listTransitions", { key: made });
+	const to = t.structuredContent?.transitions?.[0]?.to ?? "Done";
+	await call(client, "transitionIssue", { key: made, to });
+	await call(client, "updateIssue", { key: made, labels: ["mcp"] });
+	const d2 = await call(client, "createDraft", { project,
+	    summary: "A draft to throw away" });
+	await call(client, "discardDraft", { id: d2.structuredContent?.id });
+
+	// The follow-up form: nothing but a description.
+	const f = await call(client, "createDraft",
+	    { description: "The wifi on floor 2 drops every hour" });
+	out.form.result = f;
+	await client.close();
+	process.stdout.write(JSON.stringify(out));
+	if (out.failed)
+		process.exit(1);
+}
+
+main().catch((err) => {
+	process.stdout.write(JSON.stringify(out));
+	process.stderr.write("mcp_client: " + (err?.stack ?? err) + "\n");
+	process.exit(1);
+});
