@@ -2,7 +2,7 @@
 // client (tests/integration/test_mcp.py runs it under nginx and Apache, on
 // both backends):
 //
-//   node mcp_client.mjs SDK URL KEY PROJECT ISSUE USERQUERY
+//   node mcp_client.mjs SDK URL KEY PROJECT ISSUE USERQUERY DESK TYPE
 //
 // SDK "v1": @modelcontextprotocol/sdk 1.32.2 (initialize, 2025-11-25);
 // "v2": @modelcontextprotocol/client 2.4.0 pinned to 2026-07-28
@@ -12,7 +12,12 @@
 // commented, moved and changed; another draft discarded), and runs the
 // follow-up form: a createDraft without project and summary.  v2 answers
 // the form through its elicitation handler and the retried call drafts
-// the ticket; v1 gets the questions as a tool error.  Prints one JSON
+// the ticket; v1 gets the questions as a tool error.  Jira Service
+// Management: lists the desks and requests, reads request type TYPE's
+// fields in service desk project DESK, raises a request of it through
+// createDraft/submitDraft, reads, comments, answers its approval when one
+// waits for the person (else the call is expected to fail: "expectError"),
+// and takes its first customer transition.  Prints one JSON
 // document: {protocol, tools, calls: [{name, arguments, isError,
 // structuredContent, text}], form: {...}}.  Exits 1 on a transport or
 // protocol failure (a tool's isError is data, not a failure).
@@ -22,7 +27,8 @@ import path from "node:path";
 
 const require = createRequire(path.join(process.env.NODE_PATH || ".",
     "x.js"));
-const [sdk, url, key, project, issue, userq] = process.argv.slice(2);
+const [sdk, url, key, project, issue, userq, desk, rtype] =
+    process.argv.slice(2);
 const headers = { Authorization: "Bearer " + key };
 const out = { sdk, calls: [], form: {} };
 
@@ -128,6 +134,39 @@ async function main() {
 	const d2 = await call(client, "createDraft", { project,
 	    summary: "A draft to throw away" });
 	await call(client, "discardDraft", { id: d2.structuredContent?.id });
+
+	// Jira Service Management: a request raised as the GPT raises
+	// (a draft with a request type), then worked on.
+	await call(client, "listServiceDesks", {});
+	const rf = await call(client, "getCreateFields", { key: desk,
+	    request_type: rtype });
+	const fields = {};
+	for (const f of rf.structuredContent?.fields ?? [])
+		if (f.required && f.id !== "summary" &&
+		    Array.isArray(f.allowed) && f.allowed.length > 0 &&
+		    f.default === undefined)
+			fields[f.name] = f.allowed[0];
+	const rd = await call(client, "createDraft", { project: desk,
+	    request_type: rtype, summary: "Raised over MCP (" + sdk + ")",
+	    fields });
+	const rs = await call(client, "submitDraft", {
+	    id: rd.structuredContent?.id,
+	    revision: rd.structuredContent?.revision ?? 0 });
+	const rkey = rs.structuredContent?.issue?.key ?? desk + "-1";
+	out.request = rkey;
+	const mine = await call(client, "listRequests",
+	    { mine: "approver", status: "open" });
+	const waits = (mine.structuredContent?.requests ?? [])
+	    .some((r) => r.key === rkey);
+	await call(client, "getRequest", { key: rkey });
+	await call(client, "commentOnRequest", { key: rkey,
+	    body: "A comment on the request over MCP" });
+	const ap = await call(client, "answerApproval", { key: rkey,
+	    decision: "approve" });
+	ap.expectError = !waits;
+	const mv = await call(client, "listRequestMoves", { key: rkey });
+	const move = mv.structuredContent?.transitions?.[0]?.name ?? "none";
+	await call(client, "moveRequest", { key: rkey, to: move });
 
 	// The follow-up form: nothing but a description.
 	const f = await call(client, "createDraft",
