@@ -292,6 +292,26 @@ async function main() {
         { decision: 'approve' }, 404, 'no such request');
     },
   });
+  // Knowledge before tickets: the stack imports no article, so a search
+  // finds none and an article id is not found.
+  Object.assign(cases, {
+    searchKnowledge: async () => {
+      const r = await call('searchKnowledge', { text: 'printer jammed',
+        limit: 3 }, undefined, 200, 'no articles');
+      check('searchKnowledge', 'a list', r && r.data &&
+        Array.isArray(r.data.articles), r && r.data);
+      await call('searchKnowledge', { text: 'printer', limit: 99 },
+        undefined, 422, 'a limit over 20');
+    },
+    getKnowledgeArticle: async () => {
+      await call('getKnowledgeArticle', { id: 'kb-999999' }, undefined,
+        404, 'no such article');
+    },
+    markKnowledgeHelped: async () => {
+      await call('markKnowledgeHelped', { id: 'kb-999999' }, undefined,
+        404, 'no such article');
+    },
+  });
   const noRequest = project + '-999999';
   const drafts = {};
   const unknownDraft = 'd_' + 'A'.repeat(22);
