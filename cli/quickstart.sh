@@ -112,7 +112,9 @@ admin requesttype list IT | grep -q '"name": "Wi-Fi problem"' ||
 key=$(admin key create demo --label quickstart 2>/dev/null)
 # One article in the embedded knowledge base, so the "answer first" flow
 # works at once (README.md "Knowledge before tickets").
-mkdir -p "$state/kb"
+# The user's own, open to no one else (the umask above would make the
+# directory root's 0750, which $user cannot enter).
+install -d -o "$user" -m 0700 "$state/kb"
 cat >"$state/kb/office-wifi.md" <<'ARTICLE'
 # Connect to the office Wi-Fi
 
@@ -120,7 +122,8 @@ Open your device's Wi-Fi settings, choose the network **CorpNet** and sign
 in with your company account. If it still fails, forget the network, join
 it again, then ask the help desk.
 ARTICLE
-chmod 0644 "$state/kb/office-wifi.md"
+chown "$user" "$state/kb/office-wifi.md"
+chmod 0600 "$state/kb/office-wifi.md"
 admin kb import "$state/kb/office-wifi.md" >/dev/null
 
 # The spawn script runs the programs as $user, the sockets 0660 for $web.
