@@ -25,11 +25,19 @@ static const char *const versions[] = { JTA_MCP_MODERN, "2025-11-25",
  * CacheableResult): the list changes only with a new build. */
 #define TOOLS_TTL_MS	3600000
 
+/* The server's instructions (initialize, server/discover), in the order
+ * of htdocs/gpt/instructions.md: knowledge before tickets (README.md),
+ * then duplicates, then a draft the person confirms. */
 #define INSTRUCTIONS \
 	"Files and finds Jira tickets for the signed-in person. Before " \
-	"filing, call findSimilar (the ticket may exist) and createDraft; " \
-	"show the draft's preview and call submitDraft only after the " \
-	"person agrees. Problems name the field and the question to ask."
+	"drafting a ticket, call searchKnowledge with the problem in the " \
+	"person's words: when an article fits, read it " \
+	"(getKnowledgeArticle), answer from it with its url, and if the " \
+	"person says it solved their problem, call markKnowledgeHelped " \
+	"and file nothing. Otherwise call findSimilar (the ticket may " \
+	"exist) and createDraft; show the draft's preview and call " \
+	"submitDraft only after the person agrees. Problems name the " \
+	"field and the question to ask."
 
 /* Our message cap (bytes), for every message we word. */
 #define MESSAGE_MAX	200
@@ -715,7 +723,8 @@ toolcall(const struct jta_mcp_call *call, jta_mcp_runner run, void *arg,
     const char *request_id, json_t **result, const char **type,
     struct jta_mcp_outcome *oc)
 {
-	char		 param[64];
+	/* The longest path parameter: a knowledge article id. */
+	char		 param[JTA_LIMIT_KB_ID + 1];
 	json_t		*in = NULL, *out = NULL;
 	int		 st = 0;
 	enum jta_err	 rc;
@@ -730,7 +739,7 @@ toolcall(const struct jta_mcp_call *call, jta_mcp_runner run, void *arg,
 	}
 	if ((rc = jta_operation_args(call->op, call->args, param,
 	    sizeof(param), &in, &oc->err)) == JTA_OK) {
-		memcpy(oc->key, param, sizeof(param));
+		snprintf(oc->key, sizeof(oc->key), "%s", param);
 		rc = run(arg, call->op, param[0] ? param : NULL, in, &st, &out,
 		    &oc->err);
 	}
