@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jta_buf.h"
 #include "jta_limits.h"
 #include "jta_mcp.h"
 #include "jta_req.h"
@@ -526,12 +527,70 @@ issueline(char *b, size_t bsz, size_t *n, const json_t *v)
 	return 0;
 }
 
+/* A line of a short rendering: "ID: title <url>" of a knowledge article
+ * v (searchKnowledge), appended to b; 0, or -1 when b is full. */
+static int
+articleline(char *b, size_t bsz, size_t *n, const json_t *v)
+{
+	const char	*id = json_string_value(json_object_get(v, "id"));
+	const char	*t = json_string_value(json_object_get(v, "title"));
+	const char	*u = json_string_value(json_object_get(v, "url"));
+	int		 w;
+
+	if (id == NULL)
+		return 0;
+	if (t == NULL)
+		t = "";
+	if (u == NULL)
+		u = "";
+	w = snprintf(b + *n, bsz - *n, "%s%.*s: %.*s%s%.*s%s", *n ? "\n" : "",
+	    cutlen(id, 64), id, cutlen(t, 160), t, u[0] ? " <" : "",
+	    cutlen(u, 300), u, u[0] ? ">" : "");
+	if (w < 0 || (size_t)w >= bsz - *n) {
+		b[*n] = '\0';
+		return -1;
+	}
+	*n += (size_t)w;
+	return 0;
+}
+
+/*
+ * The text of a knowledge article v (getKnowledgeArticle): its title,
+ * its link and its body, the body cut at ARTICLE_TEXT_MAX bytes with a
+ * note, so that a client that gives its model only the text can still
+ * answer from the article.  NULL when memory runs out.
+ */
+#define ARTICLE_TEXT_MAX	16384
+static json_t *
+articletext(const json_t *v)
+{
+	struct jta_buf	 b = JTA_BUF_INIT(ARTICLE_TEXT_MAX + 1024);
+	const char	*t = json_string_value(json_object_get(v, "title"));
+	const char	*u = json_string_value(json_object_get(v, "url"));
+	const char	*body = json_string_value(json_object_get(v, "body"));
+	json_t		*out = NULL;
+	int		 cut = cutlen(body, ARTICLE_TEXT_MAX);
+
+	(void)jta_buf_printf(&b, "%.*s", cutlen(t, 255), t);
+	if (u != NULL)
+		(void)jta_buf_printf(&b, " <%.*s>", cutlen(u, 512), u);
+	(void)jta_buf_add_str(&b, "\n\n");
+	(void)jta_buf_add(&b, body, (size_t)cut);
+	if (jta_buf_printf(&b, "%s", body[cut] != '\0' ? "\n[... the rest "
+	    "is in structuredContent.body]" : "") == JTA_OK)
+		out = json_pack("[{s:s, s:s}]", "type", "text", "text",
+		    jta_buf_str(&b));
+	jta_buf_free(&b);
+	return out;
+}
+
 /*
  * The short text of a tool's answer v, for clients that show text only
- * (the whole answer is the structured content): the issues of a list,
- * one line each (at most 20), an issue's key and summary, a draft's id
- * and revision, a created issue's key; otherwise the answer as compact
- * JSON when it is short, else its top-level members' names.
+ * (the whole answer is the structured content): the issues or articles
+ * of a list, one line each (at most 20), an issue's key and summary, a
+ * draft's id and revision, a created issue's key, an article's title,
+ * link and body (articletext); otherwise the answer as compact JSON when
+ * it is short, else its top-level members' names.
  */
 #define TEXT_MAX	4096
 static json_t *
@@ -545,6 +604,9 @@ textblock(const json_t *v)
 	int		 w;
 
 	b[0] = '\0';
+	if (json_is_string(json_object_get(v, "body")) &&
+	    json_is_string(json_object_get(v, "title")))
+		return articletext(v);
 	json_object_foreach((json_t *)(uintptr_t)v, k, x)
 		if (json_is_array(x) && list == NULL) {
 			list = x;
@@ -575,6 +637,16 @@ textblock(const json_t *v)
 		n = w > 0 && (size_t)w < sizeof(b) ? (size_t)w : 0;
 		json_array_foreach(list, i, x)
 			if (i >= 20 || issueline(b, sizeof(b), &n, x) != 0)
+				break;
+	} else if (list != NULL && json_array_size(list) > 0 &&
+	    json_is_string(json_object_get(json_array_get(list, 0), "id")) &&
+	    json_is_string(json_object_get(json_array_get(list, 0),
+	    "title"))) {
+		w = snprintf(b, sizeof(b), "%zu %.*s:", json_array_size(list),
+		    cutlen(lk, 64), lk);
+		n = w > 0 && (size_t)w < sizeof(b) ? (size_t)w : 0;
+		json_array_foreach(list, i, x)
+			if (i >= 20 || articleline(b, sizeof(b), &n, x) != 0)
 				break;
 	}
 	if (n == 0) {
