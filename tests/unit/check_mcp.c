@@ -569,6 +569,83 @@ START_TEST(knowledge_tools_are_their_rest_requests)
 }
 END_TEST
 
+/* A runner answering as the knowledge operations do: a search's list, or
+ * an article whose body is 20,000 bytes. */
+static enum jta_err
+kbfake(void *arg, const struct jta_operation *op, const char *param,
+    const json_t *in, int *status, json_t **out, struct jta_error *err)
+{
+	char	*body;
+
+	(void)arg;
+	(void)in;
+	(void)err;
+	*status = 200;
+	if (strcmp(op->name, "searchKnowledge") == 0) {
+		*out = json_pack("{s:[{s:s, s:s, s:s}, {s:s, s:s, s:n}], "
+		    "s:[s]}", "articles", "id", "kb-3", "title",
+		    "Office Wi-Fi", "url", "https://docs.example/kb/wifi.md",
+		    "id", "page-7", "title", "VPN", "url", "searched",
+		    "local");
+		return JTA_OK;
+	}
+	body = malloc(20001);
+	ck_assert_ptr_nonnull(body);
+	memset(body, 'x', 20000);
+	body[20000] = '\0';
+	*out = json_pack("{s:s, s:s, s:n, s:s, s:s}", "id", param, "title",
+	    "Office Wi-Fi", "url", "from", "local", "body", body);
+	free(body);
+	return JTA_OK;
+}
+
+/* The text of tool name's result (2025-11-25 call with args). */
+static char *
+kbtext(const char *name, const char *args)
+{
+	char		 body[512];
+	struct jta_mcp_call c;
+	struct jta_mcp_outcome oc;
+	struct jta_mcp_http h = hdr("2025-11-25", NULL, NULL);
+	json_t		*a;
+	enum jta_err	 rc;
+	int		 st;
+	char		*t;
+
+	snprintf(body, sizeof(body), "{\"jsonrpc\":\"2.0\",\"id\":1,"
+	    "\"method\":\"tools/call\",\"params\":{\"name\":\"%s\","
+	    "\"arguments\":%s}}", name, args);
+	ck_assert_int_eq(parse(body, &h, &c, &a, &rc), 200);
+	ck_assert_int_eq(jta_mcp_answer(&c, kbfake, NULL, "rid", &st, &a, &oc),
+	    JTA_OK);
+	t = strdup(json_string_value(json_object_get(json_array_get(
+	    json_object_get(json_object_get(a, "result"), "content"), 0),
+	    "text")));
+	ck_assert_ptr_nonnull(t);
+	json_decref(a);
+	jta_mcp_call_clear(&c);
+	return t;
+}
+
+/* For clients that give their model only the text: a search's articles
+ * one per line, an article's title, link and body (cut, with a note). */
+START_TEST(knowledge_results_have_text)
+{
+	char	*t;
+
+	t = kbtext("searchKnowledge", "{\"text\":\"wifi\"}");
+	ck_assert_str_eq(t, "2 articles:\nkb-3: Office Wi-Fi "
+	    "<https://docs.example/kb/wifi.md>\npage-7: VPN");
+	free(t);
+	t = kbtext("getKnowledgeArticle", "{\"id\":\"kb-3\"}");
+	ck_assert_int_eq(strncmp(t, "Office Wi-Fi\n\nxxx", 17), 0);
+	ck_assert_uint_lt(strlen(t), 20000);
+	ck_assert_ptr_nonnull(strstr(t, "xxx\n[... the rest is in "
+	    "structuredContent.body]"));
+	free(t);
+}
+END_TEST
+
 START_TEST(notice_goes_into_the_tool_result)
 {
 	json_t	*a = json_pack("{s:s, s:i, s:{s:[{s:s, s:s}], s:{s:s}}}",
@@ -605,6 +682,7 @@ jta_check_suite(void)
 	tcase_add_test(tc, schemas_come_from_the_validator_tables);
 	tcase_add_test(tc, arguments_are_checked_like_the_rest_request);
 	tcase_add_test(tc, knowledge_tools_are_their_rest_requests);
+	tcase_add_test(tc, knowledge_results_have_text);
 	tcase_add_test(tc, notice_goes_into_the_tool_result);
 	suite_add_tcase(s, tc);
 	return s;
