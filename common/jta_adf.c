@@ -16,12 +16,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cmark-gfm.h>
+#include <cmark-gfm/utf8.h>
+
 #include "jta_adf.h"
 #include "jta_adf_int.h"
 #include "jta_buf.h"
 #include "jta_limits.h"
 #include "jta_text.h"
 #include "jta_time.h"
+
+/* An ASCII letter or digit: a '_' between two of them opens and closes
+ * nothing (CommonMark 6.2), so the writer leaves it bare; next to any
+ * other character (Unicode punctuation among them) it is escaped. */
+static int
+isword(int c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z');
+}
 
 /* ==== Shared by both directions (jta_adf_int.h) ==== */
 
@@ -41,14 +54,6 @@ jta_adf_issp(char c)
 	return c == ' ' || c == '\n' || c == '\r';
 }
 
-/* A letter or digit for the _em_ rule; bytes of multibyte characters
- * count as letters. */
-int
-jta_adf_isword(int c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-	    (c >= 'A' && c <= 'Z') || c >= 0x80;
-}
 
 /* 1 when s[0..n) starts with a scheme we make links of (http, https,
  * mailto; any case) and has something after it. */
@@ -63,9 +68,11 @@ jta_adf_linkscheme(const char *s, size_t n)
 		sl = strlen(schemes[i]);
 		if (n <= sl)
 			continue;
+		/* Letters in any case; other bytes exactly (0x0f | 0x20
+		 * is '/'). */
 		for (k = 0; k < sl; k++)
-			if ((s[k] | 0x20) != schemes[i][k] &&
-			    s[k] != schemes[i][k])
+			if (s[k] != schemes[i][k] && !(s[k] >= 'A' &&
+			    s[k] <= 'Z' && (s[k] | 0x20) == schemes[i][k]))
 				break;
 		if (k == sl)
 			return 1;
@@ -94,13 +101,70 @@ struct out {
 	size_t		 pendpre; /* the prefix they end lines with */
 	size_t		 prelim; /* bytes of pre written now (flushnl) */
 	int		 markersp; /* a blank owed after a list marker */
+	/* Emphasis delimiters must flank their text the CommonMark way
+	 * (6.2): after a closer that follows punctuation, the next
+	 * character may not be a word character; the first character of
+	 * the text after an opener (K_NONE when none is known). */
+	int		 closedp;
+	int		 nextk;
+	size_t		 closedat; /* b.len after the last closers + 1 */
 };
+
+/* Character classes of CommonMark's flanking rules (6.2). */
+#define K_NONE	0
+#define K_WS	1
+#define K_PUNCT	2
+#define K_WORD	3
+
+/* The class of the UTF-8 character at s[0..n) and its length in *len;
+ * the same tables as the parser (cmark-gfm's). */
+static int
+kind(const char *s, size_t n, size_t *len)
+{
+	int32_t	 uc = 0;
+	int	 l;
+
+	*len = 1;
+	if (n == 0)
+		return K_WS;
+	l = cmark_utf8proc_iterate((const uint8_t *)s, (bufsize_t)(n > 4 ?
+	    4 : n), &uc);
+	if (l < 1)
+		return K_WORD;
+	*len = (size_t)l;
+	if (cmark_utf8proc_is_space(uc))
+		return K_WS;
+	if (cmark_utf8proc_is_punctuation(uc))
+		return K_PUNCT;
+	return K_WORD;
+}
+
+/* The class of the last character written (K_WS at the start). */
+static int
+lastkind(const struct jta_buf *b, size_t *len)
+{
+	size_t	 i, l;
+
+	*len = 0;
+	if (b->len == 0)
+		return K_WS;
+	for (i = b->len - 1; i > 0 && b->len - i < 4 &&
+	    ((unsigned char)b->p[i] & 0xc0) == 0x80; i--)
+		;
+	*len = b->len - i;
+	return kind(b->p + i, b->len - i, &l);
+}
 
 /* Inline state: the marks open and the blanks not yet written. */
 struct ink {
 	size_t		 brk;	/* hard breaks owed before more text */
 	size_t		 brkws;	/* blanks of ws that come before it */
 	unsigned	 cur;
+	/* The emphasis marks open, outermost first, and the delimiter
+	 * each was opened with. */
+	unsigned	 stack[3];
+	const char	*dstr[3];
+	size_t		 depth;
 	const char	*href;
 	size_t		 hrefn;
 	struct jta_buf	 ws;
@@ -168,8 +232,42 @@ emit(struct out *o, const char *s, size_t n)
 		if (jta_buf_add(&o->b, s, n > room ? room : n) != 0)
 			o->nomem = 1;
 	}
-	if (n > 0)
+	if (n > 0) {
 		o->last = s[n - 1];
+		o->closedp = 0;
+	}
+}
+
+/* Write the character s[0..n) as a numeric character reference
+ * (CommonMark 6.2: the parser reads it back as the character, and the
+ * flanking rules see punctuation, "&" and ";"). */
+static void
+charref(struct out *o, const char *s, size_t n)
+{
+	int32_t	 uc = 0;
+	char	 ref[16];
+
+	if (cmark_utf8proc_iterate((const uint8_t *)s, (bufsize_t)n, &uc) <
+	    1)
+		uc = 0xfffd;
+	snprintf(ref, sizeof(ref), "&#%ld;", (long)uc);
+	emit(o, ref, strlen(ref));
+	o->linestart = 0;
+}
+
+/* Make the last character written punctuation for the flanking rules
+ * by writing it again as a character reference. */
+static void
+lastref(struct out *o)
+{
+	size_t	 len;
+	char	 c[4];
+
+	if (o->full || lastkind(&o->b, &len) != K_WORD || len == 0)
+		return;
+	memcpy(c, o->b.p + o->b.len - len, len);
+	jta_buf_setlen(&o->b, o->b.len - len);
+	charref(o, c, len);
 }
 
 /* Content: clears linestart. */
@@ -244,8 +342,22 @@ esc(struct out *o, const char *s, size_t n, unsigned ctx)
 			continue;
 		if (c == '\0') {
 			put(o, "\xef\xbf\xbd", 3);
+			o->nextk = K_NONE;
 			continue;
 		}
+		if (o->closedp || o->nextk == K_WS) {
+			size_t	 cl;
+			int	 ck = kind(s + i, n - i, &cl);
+
+			if ((o->closedp && ck == K_WORD) ||
+			    (o->nextk == K_WS && ck == K_WS)) {
+				charref(o, s + i, cl);
+				o->nextk = K_NONE;
+				i += cl - 1;
+				continue;
+			}
+		}
+		o->nextk = K_NONE;
 		if (o->linestart && c >= '0' && c <= '9') {
 			for (k = i; k < n && s[k] >= '0' && s[k] <= '9'; k++)
 				;
@@ -271,9 +383,9 @@ esc(struct out *o, const char *s, size_t n, unsigned ctx)
 			break;
 		case '_':
 			need = !(i > 0 &&
-			    jta_adf_isword((unsigned char)s[i - 1]) &&
+			    isword((unsigned char)s[i - 1]) &&
 			    i + 1 < n &&
-			    jta_adf_isword((unsigned char)s[i + 1]));
+			    isword((unsigned char)s[i + 1]));
 			break;
 		case '#':
 			need = o->linestart || (ctx & E_HEADING);
@@ -285,6 +397,30 @@ esc(struct out *o, const char *s, size_t n, unsigned ctx)
 			break;
 		case '(':
 			need = o->last == ']';
+			break;
+		case '=':
+			/* A setext heading's underline. */
+			need = o->linestart;
+			break;
+		case '&':
+			/* An entity or numeric character reference
+			 * (CommonMark 6.2). */
+			need = i + 1 < n && (s[i + 1] == '#' ||
+			    (s[i + 1] >= '0' && s[i + 1] <= '9') ||
+			    ((s[i + 1] | 0x20) >= 'a' &&
+			    (s[i + 1] | 0x20) <= 'z'));
+			break;
+		case ':':
+			/* GFM's extended autolinks: scheme://...; at the
+			 * start of a line, a table's delimiter row. */
+			need = o->linestart ||
+			    (i + 2 < n && s[i + 1] == '/' && s[i + 2] == '/');
+			break;
+		case '.':
+			/* ... and www. */
+			need = i >= 3 && (s[i - 3] | 0x20) == 'w' &&
+			    (s[i - 2] | 0x20) == 'w' &&
+			    (s[i - 1] | 0x20) == 'w';
 			break;
 		default:
 			need = 0;
@@ -299,10 +435,11 @@ esc(struct out *o, const char *s, size_t n, unsigned ctx)
 static int
 hrefbyte(unsigned char c)
 {
-	return c <= 0x20 || c == 0x7f || strchr("()<>\\`[]", c) != NULL;
+	return c <= 0x20 || c == 0x7f || strchr("()<>\\`[]|", c) != NULL;
 }
 
-/* A link destination: bytes the parser would stop at are %-encoded. */
+/* A link destination: bytes the parser would stop at are %-encoded, and
+ * "|", which would end a table cell (GFM 4.10). */
 static void
 puthref(struct out *o, const char *h, size_t n)
 {
@@ -319,24 +456,75 @@ puthref(struct out *o, const char *h, size_t n)
 	}
 }
 
-static void
-delims(struct out *o, unsigned bits, int closing)
+/* The delimiter of an emphasis mark: "_" and "__" right after a "*" closer,
+ * which would make one run of delimiters with it. */
+static const char *
+delim(const struct out *o, unsigned bit)
 {
-	if (closing) {
-		if (bits & M_STRIKE)
-			putstr(o, "~~");
-		if (bits & M_EMS)
-			putstr(o, "*");
-		if (bits & M_STRONG)
-			putstr(o, "**");
-	} else {
-		if (bits & M_STRONG)
-			putstr(o, "**");
-		if (bits & M_EMS)
-			putstr(o, "*");
-		if (bits & M_STRIKE)
-			putstr(o, "~~");
+	if (bit == M_STRIKE)
+		return "~~";
+	if (o->closedat == o->b.len + 1 && o->last == '*')
+		return bit == M_STRONG ? "__" : "_";
+	return bit == M_STRONG ? "**" : "*";
+}
+
+/*
+ * Close the emphasis marks open (innermost first) down to the first one
+ * not in keep, so that marks nest as Markdown wants, and open those of
+ * bits not open then, in the order strong, em, strike.  Delimiters flank
+ * as CommonMark 6.2 wants: an opener before punctuation must follow a
+ * blank or punctuation, a closer may not follow a blank, and a closer
+ * after punctuation must precede a blank or punctuation.  A character in
+ * the way is written as a character reference, which the flanking rules
+ * see as punctuation ("&", ";"): the one before here, or the next one
+ * (esc, told by closedp).
+ */
+static void
+delims(struct out *o, struct ink *k, unsigned keep, unsigned bits)
+{
+	static const unsigned order[] = { M_STRONG, M_EMS, M_STRIKE };
+	size_t	 len, i, d;
+	int	 pk, under;
+	char	 c[4];
+
+	for (d = 0; d < k->depth && (keep & k->stack[d]); d++)
+		;
+	if (d < k->depth) {
+		pk = lastkind(&o->b, &len);
+		if (pk == K_WS && len > 0 && !o->full) {
+			/* A Unicode blank (ASCII ones are never last). */
+			memcpy(c, o->b.p + o->b.len - len, len);
+			jta_buf_setlen(&o->b, o->b.len - len);
+			charref(o, c, len);
+			pk = K_PUNCT;
+		}
+		under = 0;
+		while (k->depth > d) {
+			k->depth--;
+			putstr(o, k->dstr[k->depth]);
+			under |= k->dstr[k->depth][0] == '_';
+			k->cur &= ~k->stack[k->depth];
+		}
+		/* A "_" closer may not precede a word character either. */
+		if (pk == K_PUNCT || under)
+			o->closedp = 1;
+		o->closedat = o->b.len + 1;
 	}
+	bits &= M_EMPH & ~k->cur;
+	if (bits == 0)
+		return;
+	/* What is written last may be on a line ended since. */
+	pk = o->pendnl > 0 || o->bol ? K_WS : lastkind(&o->b, &len);
+	if ((o->nextk == K_PUNCT || o->nextk == K_WS) && pk == K_WORD)
+		lastref(o);
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if ((bits & order[i]) && k->depth < sizeof(k->stack) /
+		    sizeof(k->stack[0])) {
+			k->dstr[k->depth] = delim(o, order[i]);
+			putstr(o, k->dstr[k->depth]);
+			k->stack[k->depth++] = order[i];
+			k->cur |= order[i];
+		}
 }
 
 static void
@@ -356,7 +544,7 @@ flushws(struct out *o, struct ink *k)
 static void
 closeall(struct out *o, struct ink *k)
 {
-	delims(o, k->cur & M_EMPH, 1);
+	delims(o, k, 0, 0);
 	if (k->cur & M_LINK) {
 		putstr(o, "](");
 		puthref(o, k->href, k->hrefn);
@@ -386,14 +574,12 @@ marks(struct out *o, struct ink *k, unsigned bits, const char *href,
 	    (hrefn != k->hrefn || memcmp(href, k->href, hrefn) != 0));
 	if (lc)
 		closeall(o, k);
-	else {
-		delims(o, k->cur & ~bits & M_EMPH, 1);
-		k->cur &= bits;
-	}
+	else
+		delims(o, k, bits, 0);
 	flushws(o, k);
 	if (lc && (bits & M_LINK))
 		putstr(o, "[");
-	delims(o, bits & ~k->cur & M_EMPH, 0);
+	delims(o, k, bits, bits);
 	k->cur = bits;
 	k->href = href;
 	k->hrefn = hrefn;
@@ -496,6 +682,7 @@ text(struct out *o, struct ink *k, const json_t *node, unsigned ctx)
 	if (n == 0)
 		return;
 	if (bits & M_CODE) {
+		o->nextk = K_PUNCT;	/* the backticks */
 		marks(o, k, bits & (M_EMPH | M_LINK), href, hrefn);
 		codespan(o, s, n, ctx);
 		return;
@@ -510,11 +697,16 @@ text(struct out *o, struct ink *k, const json_t *node, unsigned ctx)
 		return;
 	if ((bits & M_LINK) && b - a == hrefn &&
 	    memcmp(s + a, href, hrefn) == 0 && autolinkable(href, hrefn)) {
+		o->nextk = K_PUNCT;	/* "<" */
 		marks(o, k, bits & M_EMPH, NULL, 0);
 		putstr(o, "<");
 		put(o, href, hrefn);
 		putstr(o, ">");
 	} else {
+		size_t	 cl;
+
+		/* "[" comes first when a link opens with the marks. */
+		o->nextk = kind(s + a, b - a, &cl);
 		marks(o, k, bits, href, hrefn);
 		esc(o, s + a, b - a, ctx);
 	}

@@ -527,7 +527,10 @@ START_TEST(hostile_input_converts_in_linear_time)
 	    "`` `", "[]", "<http://", "<http://(", "](", "a\n", "|a\n",
 	    "| a | b |\n|-|-|\n", "```\n", "- a\n  ", "~~a ", "a  \n",
 	    "***a", "[`", "*[*]*", "[x](http://a)", "- ", "1. ", "> - ",
-	    "**a", "a**", "\t", " ", "\n", "1)", "-\n" };
+	    "**a", "a**", "\t", " ", "\n", "1)", "-\n",
+	    /* Quadratic in cmark-gfm 0.29.0.gfm.6 (CVE-2023-22486 and
+	     * kin): bounded here by the source limit. */
+	    "![[]()", "_*", "_~", "|a", "- -\n" };
 	struct jta_error err;
 	size_t	 i, times;
 	char	*s, *md;
@@ -549,6 +552,141 @@ START_TEST(hostile_input_converts_in_linear_time)
 			ck_assert_int_eq(err.status, 422);
 		json_decref(doc);
 		free(s);
+	}
+}
+END_TEST
+
+/* The type of the block at index i of doc's content. */
+static const char *
+blocktype(json_t *doc, size_t i)
+{
+	return json_string_value(json_object_get(json_array_get(
+	    json_object_get(doc, "content"), i), "type"));
+}
+
+/* CommonMark and GFM constructs the reader now knows, each to what ADF
+ * can hold of it. */
+START_TEST(commonmark_constructs_become_adf)
+{
+	static const struct {
+		const char	*md;
+		const char	*want;	/* the dumped doc's content */
+	} cases[] = {
+		{ "Title\n=====", "[{\"type\": \"heading\", \"content\": "
+		    "[{\"type\": \"text\", \"text\": \"Title\"}], \"attrs\": "
+		    "{\"level\": 1}}]" },
+		{ "    indented", "[{\"type\": \"codeBlock\", \"content\": "
+		    "[{\"type\": \"text\", \"text\": \"indented\"}]}]" },
+		{ "&amp; &#65;", "[{\"type\": \"paragraph\", \"content\": "
+		    "[{\"type\": \"text\", \"text\": \"& A\"}]}]" },
+		{ "see www.example.com", "[{\"type\": \"paragraph\", "
+		    "\"content\": [{\"type\": \"text\", \"text\": \"see \"}, "
+		    "{\"type\": \"text\", \"text\": \"www.example.com\", "
+		    "\"marks\": [{\"type\": \"link\", \"attrs\": {\"href\": "
+		    "\"http://www.example.com\"}}]}]}]" },
+		{ "![logo](https://x.y/l.png)", "[{\"type\": \"paragraph\", "
+		    "\"content\": [{\"type\": \"text\", \"text\": \"logo\", "
+		    "\"marks\": [{\"type\": \"link\", \"attrs\": {\"href\": "
+		    "\"https://x.y/l.png\"}}]}]}]" },
+		{ "<b>x</b>", "[{\"type\": \"paragraph\", \"content\": "
+		    "[{\"type\": \"text\", \"text\": \"<b>x</b>\"}]}]" },
+		{ "[a][r]\n\n[r]: https://x.y \"t\"", "[{\"type\": "
+		    "\"paragraph\", \"content\": [{\"type\": \"text\", "
+		    "\"text\": \"a\", \"marks\": [{\"type\": \"link\", "
+		    "\"attrs\": {\"href\": \"https://x.y\"}}]}]}]" },
+		{ "1. [x] done", "[{\"type\": \"orderedList\", \"content\": "
+		    "[{\"type\": \"listItem\", \"content\": [{\"type\": "
+		    "\"paragraph\", \"content\": [{\"type\": \"text\", "
+		    "\"text\": \"[x] done\"}]}]}], \"attrs\": "
+		    "{\"order\": 1}}]" },
+		{ "> | a |\n> | - |\n> | b |", "[{\"type\": \"blockquote\", "
+		    "\"content\": [{\"type\": \"paragraph\", \"content\": "
+		    "[{\"type\": \"text\", \"text\": \"a\"}]}, {\"type\": "
+		    "\"paragraph\", \"content\": [{\"type\": \"text\", "
+		    "\"text\": \"b\"}]}]}]" },
+	};
+	json_t		*doc, *want;
+	json_error_t	 je;
+	size_t		 i;
+
+	for (i = 0; i < N(cases); i++) {
+		doc = md2adf(cases[i].md, strlen(cases[i].md));
+		ck_assert_ptr_nonnull(want = json_loadb(cases[i].want,
+		    strlen(cases[i].want), 0, &je));
+		assert_json_eq(json_object_get(doc, "content"), want,
+		    cases[i].md);
+		json_decref(want);
+		json_decref(doc);
+	}
+	/* "- [ ]" alone is an empty task; "- \\[ \\]" is text. */
+	doc = md2adf("- [ ]", 5);
+	ck_assert_str_eq(blocktype(doc, 0), "taskList");
+	json_decref(doc);
+	doc = md2adf("- \\[ \\]", 7);
+	ck_assert_str_eq(blocktype(doc, 0), "bulletList");
+	json_decref(doc);
+}
+END_TEST
+
+/* What the Markdown fuzzer found once the reader was CommonMark: marks
+ * next to punctuation, marks that cross, a link whose address holds a
+ * control byte or a "|" in a table cell, an empty task written escaped,
+ * blanks CommonMark does not strip.  Each document's Markdown reads back
+ * to the same Markdown. */
+START_TEST(written_markdown_reads_back_the_same)
+{
+	static const char *const docs[] = {
+		"[{\"type\":\"text\",\"text\":\"pa\"},{\"type\":\"text\","
+		    "\"text\":\"(b)\",\"marks\":[{\"type\":\"em\"}]},"
+		    "{\"type\":\"text\",\"text\":\"c\"}]",
+		"[{\"type\":\"text\",\"text\":\"a\",\"marks\":[{\"type\":"
+		    "\"em\"}]},{\"type\":\"text\",\"text\":\"b\",\"marks\":"
+		    "[{\"type\":\"strong\"},{\"type\":\"em\"}]},{\"type\":"
+		    "\"text\",\"text\":\"c\",\"marks\":[{\"type\":"
+		    "\"strong\"}]}]",
+		"[{\"type\":\"text\",\"text\":\"#\",\"marks\":[{\"type\":"
+		    "\"strong\"},{\"type\":\"em\"}]},{\"type\":\"text\","
+		    "\"text\":\"x\",\"marks\":[{\"type\":\"em\"}]}]",
+		"[{\"type\":\"text\",\"text\":\"see https://x.y or "
+		    "www.x.y &amp; :-:\"}]",
+	};
+	static const char *const mds[] = { "- \\[X\\]", "a\\\n:-:",
+	    "| a |\n| --- |\n| [b](https://x.y/%7C) |", "## \v x" };
+	json_t		*content, *doc, *doc2;
+	json_error_t	 je;
+	char		*md, *md2;
+	size_t		 i;
+
+	for (i = 0; i < N(docs); i++) {
+		ck_assert_ptr_nonnull(content = json_loadb(docs[i],
+		    strlen(docs[i]), 0, &je));
+		ck_assert_ptr_nonnull(doc = json_pack("{s:s, s:i, s:[{s:s, "
+		    "s:o}]}", "type", "doc", "version", 1, "content", "type",
+		    "paragraph", "content", content));
+		assert_adf_round_trip(doc, docs[i]);
+		json_decref(doc);
+	}
+	/* "https:/" and 0x0f is no https link (0x0f | 0x20 is '/'). */
+	doc = json_pack("{s:s, s:i, s:[{s:s, s:[{s:s, s:s, s:[{s:s, "
+	    "s:{s:s}}]}]}]}", "type", "doc", "version", 1, "content", "type",
+	    "paragraph", "content", "type", "text", "text", "a", "marks",
+	    "type", "link", "attrs", "href", "https:/\x0fx.y");
+	ck_assert_ptr_nonnull(doc);
+	md = adf2md(doc, NULL);
+	ck_assert_str_eq(md, "a");
+	free(md);
+	json_decref(doc);
+	for (i = 0; i < N(mds); i++) {
+		doc = md2adf(mds[i], strlen(mds[i]));
+		md = adf2md(doc, NULL);
+		doc2 = md2adf(md, strlen(md));
+		md2 = adf2md(doc2, NULL);
+		ck_assert_msg(strcmp(md, md2) == 0, "%s: %s then %s", mds[i],
+		    md, md2);
+		free(md);
+		free(md2);
+		json_decref(doc);
+		json_decref(doc2);
 	}
 }
 END_TEST
@@ -824,6 +962,8 @@ jta_check_suite(void)
 	tcase_add_test(tc, markdown_nul_becomes_replacement_character);
 	tcase_add_test(tc, markdown_length_is_exact_not_nul_terminated);
 	tcase_add_test(tc, unsafe_link_schemes_stay_text);
+	tcase_add_test(tc, commonmark_constructs_become_adf);
+	tcase_add_test(tc, written_markdown_reads_back_the_same);
 	tcase_add_test(tc, adf_not_a_doc_is_502);
 	tcase_add_test(tc, adf_content_of_wrong_types_survives);
 	tcase_add_test(tc, cut_keeps_whole_characters);
