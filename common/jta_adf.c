@@ -106,8 +106,11 @@ struct out {
 	 * character may not be a word character; the first character of
 	 * the text after an opener (K_NONE when none is known). */
 	int		 closedp;
+	/* The same for a closer before which only "~~" was written since
+	 * (cmark-gfm's flanking test skips the strikethrough extension's
+	 * '~' both ways, so "~~" is no neighbour to "*" and "_"). */
+	int		 closedq;
 	int		 nextk;
-	size_t		 closedat; /* b.len after the last closers + 1 */
 };
 
 /* Character classes of CommonMark's flanking rules (6.2). */
@@ -139,20 +142,30 @@ kind(const char *s, size_t n, size_t *len)
 	return K_WORD;
 }
 
-/* The class of the last character written (K_WS at the start). */
+/*
+ * The class of the last character written (K_WS at the start), its
+ * offset in *at and length in *len (0 at the start).  With skip, '~'
+ * is passed over first, as cmark-gfm's flanking test does (inlines.c
+ * scan_delims skips the characters an extension claims: the
+ * strikethrough extension's '~').
+ */
 static int
-lastkind(const struct jta_buf *b, size_t *len)
+lastkind(const struct jta_buf *b, int skip, size_t *at, size_t *len)
 {
-	size_t	 i, l;
+	size_t	 i, end = b->len, l;
 
+	while (skip && end > 0 && b->p[end - 1] == '~')
+		end--;
+	*at = end;
 	*len = 0;
-	if (b->len == 0)
+	if (end == 0)
 		return K_WS;
-	for (i = b->len - 1; i > 0 && b->len - i < 4 &&
+	for (i = end - 1; i > 0 && end - i < 4 &&
 	    ((unsigned char)b->p[i] & 0xc0) == 0x80; i--)
 		;
-	*len = b->len - i;
-	return kind(b->p + i, b->len - i, &l);
+	*at = i;
+	*len = end - i;
+	return kind(b->p + i, end - i, &l);
 }
 
 /* Inline state: the marks open and the blanks not yet written. */
@@ -235,6 +248,7 @@ emit(struct out *o, const char *s, size_t n)
 	if (n > 0) {
 		o->last = s[n - 1];
 		o->closedp = 0;
+		o->closedq = 0;
 	}
 }
 
@@ -255,19 +269,24 @@ charref(struct out *o, const char *s, size_t n)
 	o->linestart = 0;
 }
 
-/* Make the last character written punctuation for the flanking rules
- * by writing it again as a character reference. */
+/* Make the character written at b.p[at..at+len) punctuation for the
+ * flanking rules by writing it again as a character reference; what
+ * follows it (only '~', see lastkind) stays after it. */
 static void
-lastref(struct out *o)
+refat(struct out *o, size_t at, size_t len)
 {
-	size_t	 len;
 	char	 c[4];
+	size_t	 tail;
 
-	if (o->full || lastkind(&o->b, &len) != K_WORD || len == 0)
+	if (o->full || len == 0 || len > sizeof(c) || at + len > o->b.len)
 		return;
-	memcpy(c, o->b.p + o->b.len - len, len);
-	jta_buf_setlen(&o->b, o->b.len - len);
+	tail = o->b.len - at - len;
+	memcpy(c, o->b.p + at, len);
+	jta_buf_setlen(&o->b, at);
 	charref(o, c, len);
+	for (; tail > 0 && !o->full; tail--)
+		if (jta_buf_add(&o->b, "~", 1) != 0)
+			o->nomem = 1;
 }
 
 /* Content: clears linestart. */
@@ -340,24 +359,27 @@ esc(struct out *o, const char *s, size_t n, unsigned ctx)
 			c = ' ';
 		if (o->linestart && jta_adf_isws((unsigned char)c))
 			continue;
-		if (c == '\0') {
-			put(o, "\xef\xbf\xbd", 3);
-			o->nextk = K_NONE;
-			continue;
-		}
-		if (o->closedp || o->nextk == K_WS) {
+		if (o->closedp || o->closedq || o->nextk == K_WS) {
 			size_t	 cl;
 			int	 ck = kind(s + i, n - i, &cl);
 
-			if ((o->closedp && ck == K_WORD) ||
+			/* NUL is written as U+FFFD, a word character too. */
+			if (((o->closedp || o->closedq) && ck == K_WORD) ||
 			    (o->nextk == K_WS && ck == K_WS)) {
-				charref(o, s + i, cl);
+				if (c == '\0')
+					charref(o, "\xef\xbf\xbd", 3);
+				else
+					charref(o, s + i, cl);
 				o->nextk = K_NONE;
 				i += cl - 1;
 				continue;
 			}
 		}
 		o->nextk = K_NONE;
+		if (c == '\0') {
+			put(o, "\xef\xbf\xbd", 3);
+			continue;
+		}
 		if (o->linestart && c >= '0' && c <= '9') {
 			for (k = i; k < n && s[k] >= '0' && s[k] <= '9'; k++)
 				;
@@ -382,9 +404,12 @@ esc(struct out *o, const char *s, size_t n, unsigned ctx)
 			need = 1;
 			break;
 		case '_':
-			need = !(i > 0 &&
+			/* Bare only between two ASCII letters or digits
+			 * that are written as they are: the first and the
+			 * last character may become character references
+			 * (closedp, refat), which would make it flank. */
+			need = !(i >= 2 && i + 2 < n &&
 			    isword((unsigned char)s[i - 1]) &&
-			    i + 1 < n &&
 			    isword((unsigned char)s[i + 1]));
 			break;
 		case '#':
@@ -456,72 +481,114 @@ puthref(struct out *o, const char *h, size_t n)
 	}
 }
 
-/* The delimiter of an emphasis mark: "_" and "__" right after a "*" closer,
- * which would make one run of delimiters with it. */
+/*
+ * The delimiter of an emphasis mark: strong "**", em "_", strike "~~".
+ * Each mark has its own character, so a run of one character only ever
+ * opens or closes its one mark, which is open at most once at a time:
+ * no run can close another mark's opener, two runs of one character are
+ * never adjacent (the mark closed last is never the one reopened), and
+ * CommonMark's "multiple of 3" rule (6.2, rule 9) never applies
+ * (2 + 2 and 1 + 1).
+ */
 static const char *
-delim(const struct out *o, unsigned bit)
+delim(unsigned bit)
 {
 	if (bit == M_STRIKE)
 		return "~~";
-	if (o->closedat == o->b.len + 1 && o->last == '*')
-		return bit == M_STRONG ? "__" : "_";
-	return bit == M_STRONG ? "**" : "*";
+	return bit == M_STRONG ? "**" : "_";
 }
 
 /*
  * Close the emphasis marks open (innermost first) down to the first one
  * not in keep, so that marks nest as Markdown wants, and open those of
- * bits not open then, in the order strong, em, strike.  Delimiters flank
- * as CommonMark 6.2 wants: an opener before punctuation must follow a
- * blank or punctuation, a closer may not follow a blank, and a closer
- * after punctuation must precede a blank or punctuation.  A character in
- * the way is written as a character reference, which the flanking rules
- * see as punctuation ("&", ";"): the one before here, or the next one
- * (esc, told by closedp).
+ * bits not open then, in the order strong, em, strike.
+ *
+ * The delimiters must flank as CommonMark 6.2 wants, whatever is next to
+ * them.  Sufficient for every kind ("*", "_", "~" under GFM's
+ * strikethrough, which uses the same flanking test):
+ * - an opener is not followed by a blank, and follows a blank or
+ *   punctuation; for "**" and "~~" alone a word character before it
+ *   also does when a word character follows it;
+ * - a closer does not follow a blank, and precedes a blank or
+ *   punctuation; for "**" and "~~" alone a word character after it also
+ *   does when a word character precedes it.
+ * cmark-gfm's test passes over '~' on either side of "*" and "_" (see
+ * lastkind), so for them a "~~" written here is no neighbour: what is
+ * next to them is the text on the far side of it.
+ * A character in the way is written as a numeric character reference,
+ * which the flanking rules see as punctuation ("&", ";"): the one before
+ * here (refat), or the next one (esc, told by closedp and closedq; or
+ * by nextk when it is a blank).
  */
 static void
 delims(struct out *o, struct ink *k, unsigned keep, unsigned bits)
 {
 	static const unsigned order[] = { M_STRONG, M_EMS, M_STRIKE };
-	size_t	 len, i, d;
-	int	 pk, under;
-	char	 c[4];
+	size_t	 at, len, i, d, n;
+	int	 pk, q, first, strikefirst = 0;
+	unsigned bit, last = 0;
 
 	for (d = 0; d < k->depth && (keep & k->stack[d]); d++)
 		;
 	if (d < k->depth) {
-		pk = lastkind(&o->b, &len);
-		if (pk == K_WS && len > 0 && !o->full) {
+		/* The closers follow P, the last character of the text. */
+		pk = lastkind(&o->b, 1, &at, &len);
+		if (pk == K_WS && len > 0) {
 			/* A Unicode blank (ASCII ones are never last). */
-			memcpy(c, o->b.p + o->b.len - len, len);
-			jta_buf_setlen(&o->b, o->b.len - len);
-			charref(o, c, len);
+			refat(o, at, len);
 			pk = K_PUNCT;
 		}
-		under = 0;
-		while (k->depth > d) {
-			k->depth--;
+		for (n = 0, first = 1; k->depth > d; first = 0) {
+			bit = k->stack[--k->depth];
 			putstr(o, k->dstr[k->depth]);
-			under |= k->dstr[k->depth][0] == '_';
-			k->cur &= ~k->stack[k->depth];
+			k->cur &= ~bit;
+			if (bit == M_STRIKE)
+				strikefirst = first ? 1 : -1;
+			else {
+				n++;
+				last = bit;
+			}
 		}
-		/* A "_" closer may not precede a word character either. */
-		if (pk == K_PUNCT || under)
+		/* "~~" follows a word character only when it closes
+		 * first; the others (which do not see "~~") follow it only
+		 * when one alone closes and is not "_". */
+		if (strikefirst == -1 || (strikefirst == 1 && pk != K_WORD))
 			o->closedp = 1;
-		o->closedat = o->b.len + 1;
+		if (n > 0 && (pk != K_WORD || n > 1 || last == M_EMS))
+			o->closedq = 1;
 	}
 	bits &= M_EMPH & ~k->cur;
 	if (bits == 0)
 		return;
 	/* What is written last may be on a line ended since. */
-	pk = o->pendnl > 0 || o->bol ? K_WS : lastkind(&o->b, &len);
-	if ((o->nextk == K_PUNCT || o->nextk == K_WS) && pk == K_WORD)
-		lastref(o);
+	if (o->pendnl > 0 || o->bol || o->markersp)
+		pk = K_WS;
+	else if (bits & ~M_STRIKE) {
+		/* The first opener that is not "~~" (it is opened last)
+		 * follows P, past any "~~" closer. */
+		pk = lastkind(&o->b, 1, &at, &len);
+		n = 0;
+		bit = 0;
+		for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+			if ((bits & order[i]) && order[i] != M_STRIKE &&
+			    n++ == 0)
+				bit = order[i];
+		if (pk == K_WORD && (n > 1 || bit == M_EMS ||
+		    o->nextk != K_WORD))
+			refat(o, at, len);
+	} else {
+		pk = lastkind(&o->b, 0, &at, &len);
+		if (pk == K_WORD && o->nextk != K_WORD)
+			refat(o, at, len);
+	}
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if ((bits & order[i]) && k->depth < sizeof(k->stack) /
 		    sizeof(k->stack[0])) {
-			k->dstr[k->depth] = delim(o, order[i]);
+			k->dstr[k->depth] = delim(order[i]);
+			q = o->closedq;
 			putstr(o, k->dstr[k->depth]);
+			if (order[i] == M_STRIKE)
+				o->closedq = q;
 			k->stack[k->depth++] = order[i];
 			k->cur |= order[i];
 		}
@@ -598,23 +665,48 @@ attrstr(const json_t *n, const char *key)
 	    key));
 }
 
-static void
-codespan(struct out *o, const char *s, size_t n, unsigned ctx)
-{
-	size_t	 i, run = 0, max = 0, allsp = 1;
-	int	 pad;
-	char	 c;
+/* cmark-gfm's inlines.c reads no code span whose backtick strings are
+ * longer than this (MAXBACKTICKS). */
+#define ADF_MAXTICKS	80
 
+/*
+ * The length of the backtick strings of a code span holding s[0..n): the
+ * shortest that no run of backticks in it has (CommonMark 6.1: the span
+ * ends at the first string of exactly that length).  0 when every length
+ * up to ADF_MAXTICKS is taken (only from Jira: what the reader makes
+ * always has one free, the one it was written with).
+ */
+static size_t
+codeticks(const char *s, size_t n)
+{
+	unsigned char	 taken[ADF_MAXTICKS + 2];
+	size_t		 i, run = 0, ticks;
+
+	memset(taken, 0, sizeof(taken));
 	for (i = 0; i < n; i++) {
 		run = s[i] == '`' ? run + 1 : 0;
-		if (run > max)
-			max = run;
+		if (run > 0 && (i + 1 == n || s[i + 1] != '`'))
+			taken[run > ADF_MAXTICKS ? ADF_MAXTICKS + 1 : run] = 1;
+	}
+	for (ticks = 1; ticks <= ADF_MAXTICKS && taken[ticks]; ticks++)
+		;
+	return ticks > ADF_MAXTICKS ? 0 : ticks;
+}
+
+/* s[0..n) (n > 0) as a code span with backtick strings of ticks. */
+static void
+codespan(struct out *o, const char *s, size_t n, size_t ticks, unsigned ctx)
+{
+	size_t		 i, allsp = 1;
+	int		 pad;
+	char		 c;
+
+	for (i = 0; i < n; i++)
 		if (!jta_adf_issp(s[i]))
 			allsp = 0;
-	}
 	pad = s[0] == '`' || s[n - 1] == '`' || (!allsp && jta_adf_issp(s[0]) &&
 	    jta_adf_issp(s[n - 1]));
-	for (i = 0; i <= max; i++)
+	for (i = 0; i < ticks; i++)
 		putstr(o, "`");
 	if (pad)
 		putstr(o, " ");
@@ -629,7 +721,7 @@ codespan(struct out *o, const char *s, size_t n, unsigned ctx)
 	}
 	if (pad)
 		putstr(o, " ");
-	for (i = 0; i <= max; i++)
+	for (i = 0; i < ticks; i++)
 		putstr(o, "`");
 }
 
@@ -652,7 +744,7 @@ text(struct out *o, struct ink *k, const json_t *node, unsigned ctx)
 {
 	const json_t	*ms = json_object_get(node, "marks"), *mk;
 	const char	*s, *t, *href = NULL;
-	size_t		 n, i, a, b, hrefn = 0;
+	size_t		 n, i, a, b, hrefn = 0, ticks;
 	unsigned	 bits = 0;
 
 	if ((s = json_string_value(json_object_get(node, "text"))) == NULL) {
@@ -681,12 +773,14 @@ text(struct out *o, struct ink *k, const json_t *node, unsigned ctx)
 	}
 	if (n == 0)
 		return;
-	if (bits & M_CODE) {
+	if ((bits & M_CODE) && (ticks = codeticks(s, n)) > 0) {
 		o->nextk = K_PUNCT;	/* the backticks */
 		marks(o, k, bits & (M_EMPH | M_LINK), href, hrefn);
-		codespan(o, s, n, ctx);
+		codespan(o, s, n, ticks, ctx);
 		return;
 	}
+	if (bits & M_CODE)	/* as text, without the mark */
+		o->lossy++;
 	for (a = 0; a < n && jta_adf_isws((unsigned char)s[a]); a++)
 		;
 	for (b = n; b > a && jta_adf_isws((unsigned char)s[b - 1]); b--)

@@ -11,7 +11,7 @@
 
 /* Mark bits, shared by both directions. */
 #define M_STRONG	0x01u
-#define M_EMS		0x02u	/* em, written *em* */
+#define M_EMS		0x02u	/* em, written _em_ */
 #define M_STRIKE	0x08u
 #define M_CODE		0x10u
 #define M_LINK		0x20u

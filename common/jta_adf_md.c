@@ -25,6 +25,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -169,28 +170,35 @@ addmark(struct md *m, json_t *marks, const char *type, const char *href)
 		nomem(m);
 }
 
-/* Emit the text gathered in m->text as a text node with its marks. */
-static void
-flushtext(struct md *m, json_t *arr)
+/* The link target we keep: http, https and mailto only (jta_adf.h). */
+static const char *
+target(cmark_node *n)
 {
-	json_t	*n, *marks;
-	unsigned e = m->marks;
+	const char	*u = cmark_node_get_url(n);
 
-	if (m->text.len == 0 || m->rc != JTA_OK)
+	return u != NULL && jta_adf_linkscheme(u, strlen(u)) ? u : NULL;
+}
+
+/* A text node of s[0..n) with the marks e (href when e has M_LINK). */
+static void
+putnode(struct md *m, json_t *arr, const char *s, size_t n, unsigned e,
+    const char *href)
+{
+	json_t	*node, *marks;
+
+	if (n == 0 || m->rc != JTA_OK)
 		return;
-	if ((n = mknode(m, "text", 0)) == NULL)
+	if ((node = mknode(m, "text", 0)) == NULL)
 		return;
-	if (json_object_set_new(n, "text", json_stringn(m->text.p,
-	    m->text.len)) != 0) {
-		json_decref(n);
+	if (json_object_set_new(node, "text", json_stringn(s, n)) != 0) {
+		json_decref(node);
 		nomem(m);
 		return;
 	}
-	jta_buf_setlen(&m->text, 0);
 	if (e != 0) {
 		if ((marks = json_array()) == NULL ||
-		    json_object_set_new(n, "marks", marks) != 0) {
-			json_decref(n);
+		    json_object_set_new(node, "marks", marks) != 0) {
+			json_decref(node);
 			nomem(m);
 			return;
 		}
@@ -203,9 +211,117 @@ flushtext(struct md *m, json_t *arr)
 		if (e & M_CODE)
 			addmark(m, marks, "code", NULL);
 		if (e & M_LINK)
-			addmark(m, marks, "link", m->href);
+			addmark(m, marks, "link", href);
 	}
-	append(m, arr, n);
+	append(m, arr, node);
+}
+
+/*
+ * Text s[0..n) with marks e (no link, no code) that holds an '@': the
+ * text nodes and email links GFM makes of it when it is written out.
+ * GFM's extended email autolinks (6.9) are found in the text cmark-gfm
+ * has parsed, after escapes and references are resolved, so no escape
+ * written keeps "ops@example.com" plain; where cmark-gfm did not look
+ * (the text of a link we do not keep, raw HTML, an image's address),
+ * the address becomes the link it will be once written.  Done by
+ * cmark-gfm itself: s, every ASCII punctuation character escaped (so
+ * nothing else is read into it), is parsed as a paragraph of its own.
+ */
+static void
+autotext(struct md *m, json_t *arr, const char *s, size_t n, unsigned e)
+{
+	cmark_parser	*p = NULL;
+	cmark_node	*root = NULL, *para, *c, *t;
+	cmark_syntax_extension *ext;
+	struct jta_buf	 esc, run;
+	const char	*lit, *u;
+	size_t		 a, b, i;
+
+	jta_buf_init(&esc, 2 * n + 1);
+	/* Escapes and references are resolved in the parse: no longer. */
+	jta_buf_init(&run, n + 1);
+	for (a = 0; a < n && jta_adf_isws((unsigned char)s[a]); a++)
+		;
+	for (b = n; b > a && jta_adf_isws((unsigned char)s[b - 1]); b--)
+		;
+	for (i = a; i < b && m->rc == JTA_OK; i++) {
+		if (((unsigned char)s[i] < 0x80 &&
+		    ispunct((unsigned char)s[i]) &&
+		    jta_buf_add(&esc, "\\", 1) != 0) ||
+		    jta_buf_add(&esc, s[i] == '\n' || s[i] == '\r' ? " " :
+		    s + i, 1) != 0)
+			nomem(m);
+	}
+	if (m->rc != JTA_OK)
+		goto out;
+	if ((p = cmark_parser_new(CMARK_OPT_DEFAULT)) == NULL ||
+	    (ext = cmark_find_syntax_extension("autolink")) == NULL ||
+	    cmark_parser_attach_syntax_extension(p, ext) == 0) {
+		nomem(m);
+		goto out;
+	}
+	cmark_parser_feed(p, esc.p != NULL ? esc.p : "", esc.len);
+	if ((root = cmark_parser_finish(p)) == NULL) {
+		nomem(m);
+		goto out;
+	}
+	/* The plain text is gathered in run, so that it stays one node
+	 * between the links. */
+	if (jta_buf_add(&run, s, a) != 0)
+		nomem(m);
+	para = cmark_node_first_child(root);
+	if (para == NULL || cmark_node_get_type(para) !=
+	    CMARK_NODE_PARAGRAPH || cmark_node_next(para) != NULL) {
+		/* Not expected: keep the text as it is. */
+		if (jta_buf_add(&run, s + a, b - a) != 0)
+			nomem(m);
+	} else
+		for (c = cmark_node_first_child(para); c != NULL &&
+		    m->rc == JTA_OK; c = cmark_node_next(c)) {
+			if (cmark_node_get_type(c) != CMARK_NODE_LINK ||
+			    (u = target(c)) == NULL) {
+				/* Text, or a link we do not keep: its text */
+				for (t = c; t != NULL; t = t == c ?
+				    cmark_node_first_child(c) :
+				    cmark_node_next(t))
+					if ((lit = cmark_node_get_literal(t)) !=
+					    NULL && jta_buf_add(&run, lit,
+					    strlen(lit)) != 0)
+						nomem(m);
+				continue;
+			}
+			putnode(m, arr, run.p, run.len, e, NULL);
+			jta_buf_setlen(&run, 0);
+			for (t = cmark_node_first_child(c); t != NULL;
+			    t = cmark_node_next(t))
+				if ((lit = cmark_node_get_literal(t)) != NULL)
+					putnode(m, arr, lit, strlen(lit),
+					    e | M_LINK, u);
+		}
+	if (jta_buf_add(&run, s + b, n - b) != 0)
+		nomem(m);
+	putnode(m, arr, run.p, run.len, e, NULL);
+out:
+	if (root != NULL)
+		cmark_node_free(root);
+	if (p != NULL)
+		cmark_parser_free(p);
+	jta_buf_free(&esc);
+	jta_buf_free(&run);
+}
+
+/* Emit the text gathered in m->text as a text node with its marks. */
+static void
+flushtext(struct md *m, json_t *arr)
+{
+	if (m->text.len == 0 || m->rc != JTA_OK)
+		return;
+	if ((m->marks & (M_LINK | M_CODE)) == 0 &&
+	    memchr(m->text.p, '@', m->text.len) != NULL)
+		autotext(m, arr, m->text.p, m->text.len, m->marks);
+	else
+		putnode(m, arr, m->text.p, m->text.len, m->marks, m->href);
+	jta_buf_setlen(&m->text, 0);
 }
 
 /* Add s to the text run with marks e (and href when e has M_LINK),
@@ -223,15 +339,6 @@ addtext(struct md *m, json_t *arr, const char *s, size_t n, unsigned e,
 	m->href = (e & M_LINK) ? href : NULL;
 	if (jta_buf_add(&m->text, s, n) != 0)
 		nomem(m);
-}
-
-/* The link target we keep: http, https and mailto only (jta_adf.h). */
-static const char *
-target(cmark_node *n)
-{
-	const char	*u = cmark_node_get_url(n);
-
-	return u != NULL && jta_adf_linkscheme(u, strlen(u)) ? u : NULL;
 }
 
 /*
@@ -312,7 +419,8 @@ inlines(struct md *m, cmark_node *b, json_t *arr, int breaks)
 
 /* Drop the blanks at both ends of the inline content arr: cmark keeps
  * the ASCII ones it does not strip (form feeds, vertical tabs), which
- * Markdown written back cannot carry. */
+ * Markdown written back cannot carry; and the hard breaks they leave at
+ * an end, which Markdown cannot carry either (the writer drops them). */
 static void
 trim(struct md *m, json_t *arr)
 {
@@ -324,6 +432,15 @@ trim(struct md *m, json_t *arr)
 		while (json_array_size(arr) > 0) {
 			t = json_array_get(arr, end ? json_array_size(arr) - 1 :
 			    0);
+			if ((s = json_string_value(json_object_get(t,
+			    "type"))) != NULL && strcmp(s, "hardBreak") == 0) {
+				if (json_array_remove(arr, end ?
+				    json_array_size(arr) - 1 : 0) != 0) {
+					nomem(m);
+					break;
+				}
+				continue;
+			}
 			if ((s = json_string_value(json_object_get(t,
 			    "text"))) == NULL)
 				break;
@@ -376,7 +493,7 @@ inlinenode(struct md *m, const char *type, cmark_node *b, int breaks)
 static json_t *
 literalnode(struct md *m, const char *s)
 {
-	json_t		*node, *t;
+	json_t		*node;
 	size_t		 n, k;
 
 	if ((node = mknode(m, "paragraph", 1)) == NULL)
@@ -388,12 +505,10 @@ literalnode(struct md *m, const char *s)
 			;
 		if (k > 0 && json_array_size(content(node)) > 0)
 			append(m, content(node), mknode(m, "hardBreak", 0));
-		if (k > 0 && (t = mknode(m, "text", 0)) != NULL) {
-			if (json_object_set_new(t, "text",
-			    json_stringn(s, k)) != 0)
-				nomem(m);
-			append(m, content(node), t);
-		}
+		if (k > 0 && memchr(s, '@', k) != NULL)
+			autotext(m, content(node), s, k, 0);
+		else
+			putnode(m, content(node), s, k, 0, NULL);
 		s += n;
 		if (*s == '\n')
 			s++;
@@ -455,9 +570,10 @@ taskid(struct md *m)
 	return json_string(id);
 }
 
-/* The source byte at cmark's line and column of n (1-based), or -1. */
-static int
-srcbyte(struct md *m, cmark_node *n)
+/* The source offset of cmark's line and column of n (1-based), or
+ * SIZE_MAX. */
+static size_t
+srcoff(struct md *m, cmark_node *n)
 {
 	int	 l = cmark_node_get_start_line(n);
 	int	 c = cmark_node_get_start_column(n);
@@ -470,7 +586,7 @@ srcbyte(struct md *m, cmark_node *n)
 				k++;
 		if ((m->line = calloc(k, sizeof(*m->line))) == NULL) {
 			nomem(m);
-			return -1;
+			return SIZE_MAX;
 		}
 		m->nline = 1;
 		for (i = 0; i < m->srclen; i++)
@@ -479,9 +595,41 @@ srcbyte(struct md *m, cmark_node *n)
 				m->line[m->nline++] = i + 1;
 	}
 	if (l < 1 || c < 1 || (size_t)l > m->nline)
-		return -1;
+		return SIZE_MAX;
 	off = m->line[l - 1] + (size_t)c - 1;
-	return off < m->srclen ? (unsigned char)m->src[off] : -1;
+	return off < m->srclen ? off : SIZE_MAX;
+}
+
+/* The source byte at cmark's line and column of n (1-based), or -1. */
+static int
+srcbyte(struct md *m, cmark_node *n)
+{
+	size_t	 off = srcoff(m, n);
+
+	return off == SIZE_MAX ? -1 : (unsigned char)m->src[off];
+}
+
+/*
+ * 1 when the box of the task list item it is checked, read from the
+ * source: the item's marker, blanks, then "[", the state, "]".  Not
+ * cmark_gfm_extensions_get_tasklist_item_checked: cmark-gfm 0.29's
+ * tasklist extension looks for "[x]" anywhere on the item's first line,
+ * so "- [ ] `[x]`" would read as done.
+ */
+static int
+boxchecked(struct md *m, cmark_node *it)
+{
+	size_t	 i = srcoff(m, it);
+
+	if (i == SIZE_MAX)
+		return cmark_gfm_extensions_get_tasklist_item_checked(it);
+	while (i < m->srclen && !jta_adf_isws((unsigned char)m->src[i]))
+		i++;
+	while (i < m->srclen && (m->src[i] == ' ' || m->src[i] == '\t'))
+		i++;
+	if (i + 2 < m->srclen && m->src[i] == '[' && m->src[i + 2] == ']')
+		return m->src[i + 1] == 'x' || m->src[i + 1] == 'X';
+	return cmark_gfm_extensions_get_tasklist_item_checked(it);
 }
 
 /* The task state of the list item it ("TODO", "DONE") when it is a GFM
@@ -497,8 +645,7 @@ taskstate(struct md *m, cmark_node *it)
 	size_t		 n;
 
 	if (istype(it, "tasklist"))
-		return cmark_gfm_extensions_get_tasklist_item_checked(it) ?
-		    "DONE" : "TODO";
+		return boxchecked(m, it) ? "DONE" : "TODO";
 	if (p == NULL || cmark_node_get_type(p) != CMARK_NODE_PARAGRAPH ||
 	    cmark_node_next(p) != NULL ||
 	    (t = cmark_node_first_child(p)) == NULL ||
