@@ -507,8 +507,10 @@ delim(unsigned bit)
  * them.  Sufficient for every kind ("*", "_", "~" under GFM's
  * strikethrough, which uses the same flanking test):
  * - an opener is not followed by a blank, and follows a blank or
- *   punctuation; for "**" and "~~" alone a word character before it
- *   also does when a word character follows it;
+ *   punctuation (always: a word character would do before "**" or "~~"
+ *   alone when one follows it, but the one that follows may itself
+ *   become a reference later, when it is all the text before the next
+ *   opener);
  * - a closer does not follow a blank, and precedes a blank or
  *   punctuation; for "**" and "~~" alone a word character after it also
  *   does when a word character precedes it.
@@ -567,18 +569,11 @@ delims(struct out *o, struct ink *k, unsigned keep, unsigned bits)
 		/* The first opener that is not "~~" (it is opened last)
 		 * follows P, past any "~~" closer. */
 		pk = lastkind(&o->b, 1, &at, &len);
-		n = 0;
-		bit = 0;
-		for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-			if ((bits & order[i]) && order[i] != M_STRIKE &&
-			    n++ == 0)
-				bit = order[i];
-		if (pk == K_WORD && (n > 1 || bit == M_EMS ||
-		    o->nextk != K_WORD))
+		if (pk == K_WORD)
 			refat(o, at, len);
 	} else {
 		pk = lastkind(&o->b, 0, &at, &len);
-		if (pk == K_WORD && o->nextk != K_WORD)
+		if (pk == K_WORD)
 			refat(o, at, len);
 	}
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
@@ -1109,8 +1104,13 @@ codemd(struct out *o, const json_t *node)
 	max = max < 3 ? 3 : max + 1;
 	for (k = 0; k < max; k++)
 		putstr(o, "`");
-	if (ok)
-		putstr(o, lang);
+	/* CommonMark 4.5: backslash escapes and entity references are
+	 * read in the info string too. */
+	for (k = 0; ok && lang[k] != '\0'; k++) {
+		if (lang[k] == '\\' || lang[k] == '&')
+			putstr(o, "\\");
+		put(o, lang + k, 1);
+	}
 	nl(o);
 	json_array_foreach(c, i, e) {
 		if ((s = json_string_value(json_object_get(e, "text"))) ==

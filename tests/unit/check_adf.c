@@ -662,7 +662,8 @@ START_TEST(written_markdown_reads_back_the_same)
 	    "*a*~~b~~_c_ ~~d~~*e*", "x `` ` `` y",
 	    "- [ ] `[x]` a\n- [x] b", "x)`  `\\\n\v",
 	    "ops[@example.com](javascript:x) <span a@b.cd> C@t",
-	    "[a x@y.co b](ftp://q)" };
+	    "[a x@y.co b](ftp://q)", "***a****ha**h*****a**ha**h",
+	    "```s\\\\&amp;\nx\n```" };
 	json_t		*content, *doc, *doc2;
 	json_error_t	 je;
 	char		*md, *md2;
@@ -777,6 +778,7 @@ START_TEST(marks_read_back_next_to_anything)
 	/* Strong, em, strike, code (which the reader gives no other
 	 * mark). */
 	static const unsigned sets[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8 };
+	static const char *const one[] = { "h", ".", "*", "~", "\xc2\xa0" };
 	size_t	 a, b, x, y, l, r;
 	json_t	*doc, *back, *c;
 	char	*md, t1[16], t2[16], want[256], got[256];
@@ -817,6 +819,39 @@ START_TEST(marks_read_back_next_to_anything)
 			json_decref(back);
 						}
 		}
+	/* A text of one character between two changes of marks: making it
+	 * a reference for the second must not unmake the first. */
+	for (a = 0; a < N(sets); a++)
+		for (b = 0; b < N(sets); b++)
+			for (l = 0; l < N(sets); l++) {
+				if (a == b || a == l)
+					continue;
+				for (x = 0; x < N(one); x++)
+					for (y = 0; y < N(one); y++) {
+			ck_assert_ptr_nonnull(c = json_array());
+			snprintf(t1, sizeof(t1), "o%s", one[y]);
+			ck_assert_int_eq(json_array_append_new(c,
+			    marked(t1, sets[l])), 0);
+			ck_assert_int_eq(json_array_append_new(c,
+			    marked(one[x], sets[a])), 0);
+			snprintf(t2, sizeof(t2), "%sc", one[y]);
+			ck_assert_int_eq(json_array_append_new(c,
+			    marked(t2, sets[b])), 0);
+			ck_assert_ptr_nonnull(doc = json_pack("{s:s, s:i, "
+			    "s:[{s:s, s:o}]}", "type", "doc", "version", 1,
+			    "content", "type", "paragraph", "content", c));
+			md = adf2md(doc, NULL);
+			back = md2adf(md, strlen(md));
+			flatmarks(doc, want, sizeof(want));
+			flatmarks(back, got, sizeof(got));
+			ck_assert_msg(strcmp(want, got) == 0,
+			    "%s\nwritten as %s\nread back as %s", want, md,
+			    got);
+			free(md);
+			json_decref(doc);
+			json_decref(back);
+					}
+			}
 }
 END_TEST
 
