@@ -501,7 +501,8 @@ delim(unsigned bit)
 /*
  * Close the emphasis marks open (innermost first) down to the first one
  * not in keep, so that marks nest as Markdown wants, and open those of
- * bits not open then, in the order strong, em, strike.
+ * bits not open then, in the order em, strong, strike (em outside, as
+ * cmark-gfm nests "***a***").
  *
  * The delimiters must flank as CommonMark 6.2 wants, whatever is next to
  * them.  Sufficient for every kind ("*", "_", "~" under GFM's
@@ -525,7 +526,7 @@ delim(unsigned bit)
 static void
 delims(struct out *o, struct ink *k, unsigned keep, unsigned bits)
 {
-	static const unsigned order[] = { M_STRONG, M_EMS, M_STRIKE };
+	static const unsigned order[] = { M_EMS, M_STRONG, M_STRIKE };
 	size_t	 at, len, i, d, n;
 	int	 pk, q, first, strikefirst = 0;
 	unsigned bit, last = 0;
