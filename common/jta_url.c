@@ -413,6 +413,30 @@ jta_url_origin(const struct jta_url *u, char *out, size_t outsz)
 	return JTA_OK;
 }
 
+int
+jta_url_same_origin(const char *origin, const char *base)
+{
+	struct jta_url	*u = NULL;
+	char		 a[JTA_LIMIT_URL + 16], b[JTA_LIMIT_URL + 16];
+	int		 same = 0;
+
+	if ((u = malloc(sizeof(*u))) == NULL)
+		goto out;
+	if (jta_url_base_check(base, "public_url", u, NULL) != JTA_OK ||
+	    jta_url_origin(u, b, sizeof(b)) != JTA_OK)
+		goto out;
+	/* An origin is scheme://host[:port], nothing after it. */
+	if (jta_url_parse(origin, "Origin", u, NULL) != JTA_OK ||
+	    u->userinfo || u->has_query || u->has_fragment ||
+	    strcmp(u->path, "/") != 0 || origin[strlen(origin) - 1] == '/' ||
+	    jta_url_origin(u, a, sizeof(a)) != JTA_OK)
+		goto out;
+	same = strcmp(a, b) == 0;
+out:
+	free(u);
+	return same;
+}
+
 const char *
 jta_url_base_path(const struct jta_url *u)
 {

@@ -145,6 +145,17 @@ enum jta_err jta_url_origin(const struct jta_url *u, char *out, size_t outsz)
     JTA_WUR;
 
 /*
+ * 1 when origin, an Origin header's value (RFC 6454 §7), is the origin of
+ * the base URL base (jta_url_base_check; public_url): both are parsed by
+ * libcurl and compared as jta_url_origin writes them (scheme, host in
+ * lower case, port only when not the scheme's default), so
+ * "https://t.example.org:443/jta" has the origin "https://t.example.org".
+ * 0 otherwise: either does not parse, origin has a path, query,
+ * fragment or userinfo, or "null".
+ */
+int jta_url_same_origin(const char *origin, const char *base);
+
+/*
  * The path of a base URL u (jta_url_base_check) to put paths under: ""
  * when it has none, else its path ("/jta"), which never ends in '/'.
  * Borrowed from u.

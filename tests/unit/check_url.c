@@ -486,6 +486,48 @@ START_TEST(site_names)
 }
 END_TEST
 
+/* An Origin header against public_url, both split by libcurl. */
+START_TEST(same_origin)
+{
+	ck_assert(jta_url_same_origin("https://t.example.org",
+	    "https://t.example.org/jta"));
+	ck_assert(jta_url_same_origin("https://t.example.org",
+	    "https://T.Example.org:443/jta"));
+	ck_assert(jta_url_same_origin("http://127.0.0.1:8080",
+	    "http://127.0.0.1:8080"));
+	ck_assert(jta_url_same_origin("http://[::1]", "http://[::1]:80"));
+	/* Another host, scheme or port; a longer host with ours in it. */
+	ck_assert(!jta_url_same_origin("https://t.example.org.evil.com",
+	    "https://t.example.org"));
+	ck_assert(!jta_url_same_origin("https://evil.com",
+	    "https://t.example.org"));
+	ck_assert(!jta_url_same_origin("http://t.example.org",
+	    "https://t.example.org"));
+	ck_assert(!jta_url_same_origin("https://t.example.org:8443",
+	    "https://t.example.org"));
+	ck_assert(!jta_url_same_origin("http://127.0.0.1:8081",
+	    "http://127.0.0.1:8080"));
+	/* Not an origin: "null", a path, userinfo, a fragment, a query,
+	 * nothing. */
+	ck_assert(!jta_url_same_origin("null", "https://t.example.org"));
+	ck_assert(!jta_url_same_origin("https://t.example.org/",
+	    "https://t.example.org"));
+	ck_assert(!jta_url_same_origin("https://t.example.org/jta",
+	    "https://t.example.org/jta"));
+	ck_assert(!jta_url_same_origin("https://u@t.example.org",
+	    "https://t.example.org"));
+	ck_assert(!jta_url_same_origin("https://t.example.org#x",
+	    "https://t.example.org"));
+	ck_assert(!jta_url_same_origin("https://t.example.org?x",
+	    "https://t.example.org"));
+	ck_assert(!jta_url_same_origin("", "https://t.example.org"));
+	/* A public_url that is no base URL matches nothing. */
+	ck_assert(!jta_url_same_origin("https://t.example.org",
+	    "https://t.example.org/"));
+	ck_assert(!jta_url_same_origin("https://t.example.org", ""));
+}
+END_TEST
+
 START_TEST(fetch_urls)
 {
 	ck_assert_int_eq(jta_url_fetch_check("https://api.atlassian.com/ex/"
@@ -530,6 +572,7 @@ jta_check_suite(void)
 	tcase_add_test(tc, origin_and_base_path);
 	tcase_add_test(tc, fetch_urls);
 	tcase_add_test(tc, site_names);
+	tcase_add_test(tc, same_origin);
 	suite_add_tcase(s, tc);
 	return s;
 }
