@@ -417,10 +417,26 @@ inlines(struct md *m, cmark_node *b, json_t *arr, int breaks)
 	cmark_iter_free(it);
 }
 
+/* 1 when the text node t has the code mark. */
+static int
+iscode(const json_t *t)
+{
+	const json_t	*mk;
+	const char	*ty;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(t, "marks"), i, mk)
+		if ((ty = json_string_value(json_object_get(mk, "type"))) !=
+		    NULL && strcmp(ty, "code") == 0)
+			return 1;
+	return 0;
+}
+
 /* Drop the blanks at both ends of the inline content arr: cmark keeps
  * the ASCII ones it does not strip (form feeds, vertical tabs), which
  * Markdown written back cannot carry; and the hard breaks they leave at
- * an end, which Markdown cannot carry either (the writer drops them). */
+ * an end, which Markdown cannot carry either (the writer drops them).
+ * Code spans are kept whole. */
 static void
 trim(struct md *m, json_t *arr)
 {
@@ -441,8 +457,9 @@ trim(struct md *m, json_t *arr)
 				}
 				continue;
 			}
+			/* A code span's blanks are its content. */
 			if ((s = json_string_value(json_object_get(t,
-			    "text"))) == NULL)
+			    "text"))) == NULL || iscode(t))
 				break;
 			n = json_string_length(json_object_get(t, "text"));
 			a = 0;

@@ -905,6 +905,40 @@ START_TEST(code_span_ticks_fit_any_content)
 }
 END_TEST
 
+/* A code span's blanks are its content, at a paragraph's ends too
+ * (CommonMark 6.1; spec examples 331, 336). */
+START_TEST(code_span_blanks_are_kept)
+{
+	static const struct {
+		const char	*md;
+		const char	*code;
+	} cases[] = {
+		{ "`  ``  `", " `` " },
+		{ "``\nfoo \n``", "foo " },
+		{ "a `  `", "  " },
+		{ "`  b  `", " b " },
+	};
+	json_t	*doc, *c, *back;
+	char	*md;
+	size_t	 i;
+
+	for (i = 0; i < N(cases); i++) {
+		doc = md2adf(cases[i].md, strlen(cases[i].md));
+		c = json_object_get(json_array_get(json_object_get(doc,
+		    "content"), 0), "content");
+		ck_assert_str_eq(json_string_value(json_object_get(
+		    json_array_get(c, json_array_size(c) - 1), "text")),
+		    cases[i].code);
+		md = adf2md(doc, NULL);
+		back = md2adf(md, strlen(md));
+		assert_json_eq(back, doc, cases[i].md);
+		free(md);
+		json_decref(back);
+		json_decref(doc);
+	}
+}
+END_TEST
+
 /* The box of a task is read where it is: cmark-gfm 0.29 takes "[x]"
  * anywhere on the item's first line for a checked box. */
 START_TEST(task_state_is_the_box)
@@ -1205,6 +1239,7 @@ jta_check_suite(void)
 	tcase_add_test(tc, written_markdown_reads_back_the_same);
 	tcase_add_test(tc, code_span_ticks_fit_any_content);
 	tcase_add_test(tc, task_state_is_the_box);
+	tcase_add_test(tc, code_span_blanks_are_kept);
 	tcase_add_test(tc, adf_not_a_doc_is_502);
 	tcase_add_test(tc, adf_content_of_wrong_types_survives);
 	tcase_add_test(tc, cut_keeps_whole_characters);
