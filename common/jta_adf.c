@@ -106,6 +106,7 @@ struct out {
 	 * character may not be a word character; the first character of
 	 * the text after an opener (K_NONE when none is known). */
 	int		 closedp;
+	int		 emopen;	/* the text esc writes is em */
 	/* The same for a closer before which only "~~" was written since
 	 * (cmark-gfm's flanking test skips the strikethrough extension's
 	 * '~' both ways, so "~~" is no neighbour to "*" and "_"). */
@@ -404,13 +405,15 @@ esc(struct out *o, const char *s, size_t n, unsigned ctx)
 			need = 1;
 			break;
 		case '_':
-			/* Bare only between two ASCII letters or digits
-			 * that are written as they are: the first and the
-			 * last character may become character references
-			 * (closedp, refat), which would make it flank. */
-			need = !(i >= 2 && i + 2 < n &&
-			    isword((unsigned char)s[i - 1]) &&
-			    isword((unsigned char)s[i + 1]));
+			/* Bare only after an ASCII letter or digit written
+			 * (then it cannot open: CommonMark 6.2) and before
+			 * one, outside em: the next character may still
+			 * become a reference (refat), and then it could
+			 * close, but only an em that is open. */
+			need = !(!o->markersp && o->b.len > 0 &&
+			    isword((unsigned char)o->b.p[o->b.len - 1]) &&
+			    i + 1 < n && isword((unsigned char)s[i + 1]) &&
+			    !o->emopen);
 			break;
 		case '#':
 			need = o->linestart || (ctx & E_HEADING);
@@ -798,7 +801,9 @@ text(struct out *o, struct ink *k, const json_t *node, unsigned ctx)
 		/* "[" comes first when a link opens with the marks. */
 		o->nextk = kind(s + a, b - a, &cl);
 		marks(o, k, bits, href, hrefn);
+		o->emopen = (bits & M_EMS) != 0;
 		esc(o, s + a, b - a, ctx);
+		o->emopen = 0;
 	}
 	if (jta_buf_add(&k->ws, s + b, n - b) != 0)
 		o->nomem = 1;

@@ -663,7 +663,8 @@ START_TEST(written_markdown_reads_back_the_same)
 	    "- [ ] `[x]` a\n- [x] b", "x)`  `\\\n\v",
 	    "ops[@example.com](javascript:x) <span a@b.cd> C@t",
 	    "[a x@y.co b](ftp://q)", "***a****ha**h*****a**ha**h",
-	    "```s\\\\&amp;\nx\n```" };
+	    "```s\\\\&amp;\nx\n```", "[     ](https://x.y)1_an",
+	    "_a b_c_ d_ e_f" };
 	json_t		*content, *doc, *doc2;
 	json_error_t	 je;
 	char		*md, *md2;
