@@ -23,6 +23,7 @@
 #include "jta_store_ops.h"
 #include "jta_text.h"
 #include "jta_time.h"
+#include "jta_url.h"
 #include "jta_vault.h"
 
 static int
@@ -376,9 +377,10 @@ cmd_check(const struct jta_conf *conf, int argc, char **argv)
 	const char	*vals[2] = { NULL, NULL };
 	struct jta_store *st = NULL;
 	struct jta_vault *v = NULL;
-	char		 msg[768], host[JTA_CONF_URL_MAX];
+	char		 msg[768], host[JTA_CONF_URL_MAX + 2];
+	char		 org[JTA_CONF_URL_MAX];
+	struct jta_url	 au;
 	int		 bad = 0, ver = 0;
-	size_t		 n;
 
 	if (admin_options(&argc, argv, names, vals) != 0 || argc != 0)
 		return EXIT_USAGE;
@@ -437,15 +439,21 @@ cmd_check(const struct jta_conf *conf, int argc, char **argv)
 			printf("FAIL libcurl does not start\n");
 			bad = 1;
 		} else {
-			/* The auth server's host, root path: no token. */
-			n = strncmp(conf->atlassian_auth_url, "https://", 8) ==
-			    0 ? 8 : strncmp(conf->atlassian_auth_url,
-			    "http://", 7) == 0 ? 7 : 0;
-			n += strcspn(conf->atlassian_auth_url + n, "/?#");
-			snprintf(host, sizeof(host), "%.*s/", (int)n,
-			    conf->atlassian_auth_url);
-			if (reachable(conf, "atlassian_auth_url", host) != 0)
+			/* The auth server's origin, root path: no token.
+			 * The configuration checked the URL already
+			 * (jta_url_base_check). */
+			if (jta_url_base_check(conf->atlassian_auth_url,
+			    "atlassian_auth_url", &au, NULL) != JTA_OK ||
+			    jta_url_origin(&au, org, sizeof(org)) != JTA_OK) {
+				printf("FAIL atlassian_auth_url is no base "
+				    "URL\n");
 				bad = 1;
+			} else {
+				snprintf(host, sizeof(host), "%s/", org);
+				if (reachable(conf, "atlassian_auth_url",
+				    host) != 0)
+					bad = 1;
+			}
 			if (reachable(conf, "atlassian_api_url",
 			    conf->atlassian_api_url) != 0)
 				bad = 1;

@@ -11,10 +11,12 @@
 #                           tests/package.json
 set -eu
 
-# Build: compiler, autotools, pkg-config and the five libraries (+ check).
+# Build: compiler, autotools, pkg-config and the libraries (+ check);
+# cmark-gfm parses Markdown to the CommonMark spec (with GitHub's
+# extensions: tables, strikethrough, autolinks, task lists).
 pkgs="build-essential autoconf automake pkg-config libfcgi-dev \
-libcurl4-openssl-dev libsqlite3-dev libjansson-dev libsodium-dev check \
-libxml2-dev \
+libcurl4-openssl-dev libsqlite3-dev libjansson-dev libsodium-dev \
+libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-dev check \
 nginx-light spawn-fcgi curl sqlite3"
 if [ "${1:-}" = test ]; then
 	# Tests: Apache with mod_proxy_fcgi, Python 3 for the HTTP-level

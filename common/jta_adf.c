@@ -16,12 +16,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cmark-gfm.h>
+#include <cmark-gfm/utf8.h>
+
 #include "jta_adf.h"
 #include "jta_adf_int.h"
 #include "jta_buf.h"
 #include "jta_limits.h"
 #include "jta_text.h"
 #include "jta_time.h"
+
+/* An ASCII letter or digit: a '_' between two of them opens and closes
+ * nothing (CommonMark 6.2), so the writer leaves it bare; next to any
+ * other character (Unicode punctuation among them) it is escaped. */
+static int
+isword(int c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z');
+}
 
 /* ==== Shared by both directions (jta_adf_int.h) ==== */
 
@@ -41,14 +54,6 @@ jta_adf_issp(char c)
 	return c == ' ' || c == '\n' || c == '\r';
 }
 
-/* A letter or digit for the _em_ rule; bytes of multibyte characters
- * count as letters. */
-int
-jta_adf_isword(int c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-	    (c >= 'A' && c <= 'Z') || c >= 0x80;
-}
 
 /* 1 when s[0..n) starts with a scheme we make links of (http, https,
  * mailto; any case) and has something after it. */
@@ -63,9 +68,11 @@ jta_adf_linkscheme(const char *s, size_t n)
 		sl = strlen(schemes[i]);
 		if (n <= sl)
 			continue;
+		/* Letters in any case; other bytes exactly (0x0f | 0x20
+		 * is '/'). */
 		for (k = 0; k < sl; k++)
-			if ((s[k] | 0x20) != schemes[i][k] &&
-			    s[k] != schemes[i][k])
+			if (s[k] != schemes[i][k] && !(s[k] >= 'A' &&
+			    s[k] <= 'Z' && (s[k] | 0x20) == schemes[i][k]))
 				break;
 		if (k == sl)
 			return 1;
@@ -94,13 +101,84 @@ struct out {
 	size_t		 pendpre; /* the prefix they end lines with */
 	size_t		 prelim; /* bytes of pre written now (flushnl) */
 	int		 markersp; /* a blank owed after a list marker */
+	/* Emphasis delimiters must flank their text the CommonMark way
+	 * (6.2): after a closer that follows punctuation, the next
+	 * character may not be a word character; the first character of
+	 * the text after an opener (K_NONE when none is known). */
+	int		 closedp;
+	int		 emopen;	/* the text esc writes is em */
+	/* The same for a closer before which only "~~" was written since
+	 * (cmark-gfm's flanking test skips the strikethrough extension's
+	 * '~' both ways, so "~~" is no neighbour to "*" and "_"). */
+	int		 closedq;
+	int		 nextk;
 };
+
+/* Character classes of CommonMark's flanking rules (6.2). */
+#define K_NONE	0
+#define K_WS	1
+#define K_PUNCT	2
+#define K_WORD	3
+
+/* The class of the UTF-8 character at s[0..n) and its length in *len;
+ * the same tables as the parser (cmark-gfm's). */
+static int
+kind(const char *s, size_t n, size_t *len)
+{
+	int32_t	 uc = 0;
+	int	 l;
+
+	*len = 1;
+	if (n == 0)
+		return K_WS;
+	l = cmark_utf8proc_iterate((const uint8_t *)s, (bufsize_t)(n > 4 ?
+	    4 : n), &uc);
+	if (l < 1)
+		return K_WORD;
+	*len = (size_t)l;
+	if (cmark_utf8proc_is_space(uc))
+		return K_WS;
+	if (cmark_utf8proc_is_punctuation(uc))
+		return K_PUNCT;
+	return K_WORD;
+}
+
+/*
+ * The class of the last character written (K_WS at the start), its
+ * offset in *at and length in *len (0 at the start).  With skip, '~'
+ * is passed over first, as cmark-gfm's flanking test does (inlines.c
+ * scan_delims skips the characters an extension claims: the
+ * strikethrough extension's '~').
+ */
+static int
+lastkind(const struct jta_buf *b, int skip, size_t *at, size_t *len)
+{
+	size_t	 i, end = b->len, l;
+
+	while (skip && end > 0 && b->p[end - 1] == '~')
+		end--;
+	*at = end;
+	*len = 0;
+	if (end == 0)
+		return K_WS;
+	for (i = end - 1; i > 0 && end - i < 4 &&
+	    ((unsigned char)b->p[i] & 0xc0) == 0x80; i--)
+		;
+	*at = i;
+	*len = end - i;
+	return kind(b->p + i, end - i, &l);
+}
 
 /* Inline state: the marks open and the blanks not yet written. */
 struct ink {
 	size_t		 brk;	/* hard breaks owed before more text */
 	size_t		 brkws;	/* blanks of ws that come before it */
 	unsigned	 cur;
+	/* The emphasis marks open, outermost first, and the delimiter
+	 * each was opened with. */
+	unsigned	 stack[3];
+	const char	*dstr[3];
+	size_t		 depth;
 	const char	*href;
 	size_t		 hrefn;
 	struct jta_buf	 ws;
@@ -168,8 +246,48 @@ emit(struct out *o, const char *s, size_t n)
 		if (jta_buf_add(&o->b, s, n > room ? room : n) != 0)
 			o->nomem = 1;
 	}
-	if (n > 0)
+	if (n > 0) {
 		o->last = s[n - 1];
+		o->closedp = 0;
+		o->closedq = 0;
+	}
+}
+
+/* Write the character s[0..n) as a numeric character reference
+ * (CommonMark 6.2: the parser reads it back as the character, and the
+ * flanking rules see punctuation, "&" and ";"). */
+static void
+charref(struct out *o, const char *s, size_t n)
+{
+	int32_t	 uc = 0;
+	char	 ref[16];
+
+	if (cmark_utf8proc_iterate((const uint8_t *)s, (bufsize_t)n, &uc) <
+	    1)
+		uc = 0xfffd;
+	snprintf(ref, sizeof(ref), "&#%ld;", (long)uc);
+	emit(o, ref, strlen(ref));
+	o->linestart = 0;
+}
+
+/* Make the character written at b.p[at..at+len) punctuation for the
+ * flanking rules by writing it again as a character reference; what
+ * follows it (only '~', see lastkind) stays after it. */
+static void
+refat(struct out *o, size_t at, size_t len)
+{
+	char	 c[4];
+	size_t	 tail;
+
+	if (o->full || len == 0 || len > sizeof(c) || at + len > o->b.len)
+		return;
+	tail = o->b.len - at - len;
+	memcpy(c, o->b.p + at, len);
+	jta_buf_setlen(&o->b, at);
+	charref(o, c, len);
+	for (; tail > 0 && !o->full; tail--)
+		if (jta_buf_add(&o->b, "~", 1) != 0)
+			o->nomem = 1;
 }
 
 /* Content: clears linestart. */
@@ -242,6 +360,23 @@ esc(struct out *o, const char *s, size_t n, unsigned ctx)
 			c = ' ';
 		if (o->linestart && jta_adf_isws((unsigned char)c))
 			continue;
+		if (o->closedp || o->closedq || o->nextk == K_WS) {
+			size_t	 cl;
+			int	 ck = kind(s + i, n - i, &cl);
+
+			/* NUL is written as U+FFFD, a word character too. */
+			if (((o->closedp || o->closedq) && ck == K_WORD) ||
+			    (o->nextk == K_WS && ck == K_WS)) {
+				if (c == '\0')
+					charref(o, "\xef\xbf\xbd", 3);
+				else
+					charref(o, s + i, cl);
+				o->nextk = K_NONE;
+				i += cl - 1;
+				continue;
+			}
+		}
+		o->nextk = K_NONE;
 		if (c == '\0') {
 			put(o, "\xef\xbf\xbd", 3);
 			continue;
@@ -270,10 +405,15 @@ esc(struct out *o, const char *s, size_t n, unsigned ctx)
 			need = 1;
 			break;
 		case '_':
-			need = !(i > 0 &&
-			    jta_adf_isword((unsigned char)s[i - 1]) &&
-			    i + 1 < n &&
-			    jta_adf_isword((unsigned char)s[i + 1]));
+			/* Bare only after an ASCII letter or digit written
+			 * (then it cannot open: CommonMark 6.2) and before
+			 * one, outside em: the next character may still
+			 * become a reference (refat), and then it could
+			 * close, but only an em that is open. */
+			need = !(!o->markersp && o->b.len > 0 &&
+			    isword((unsigned char)o->b.p[o->b.len - 1]) &&
+			    i + 1 < n && isword((unsigned char)s[i + 1]) &&
+			    !o->emopen);
 			break;
 		case '#':
 			need = o->linestart || (ctx & E_HEADING);
@@ -285,6 +425,30 @@ esc(struct out *o, const char *s, size_t n, unsigned ctx)
 			break;
 		case '(':
 			need = o->last == ']';
+			break;
+		case '=':
+			/* A setext heading's underline. */
+			need = o->linestart;
+			break;
+		case '&':
+			/* An entity or numeric character reference
+			 * (CommonMark 6.2). */
+			need = i + 1 < n && (s[i + 1] == '#' ||
+			    (s[i + 1] >= '0' && s[i + 1] <= '9') ||
+			    ((s[i + 1] | 0x20) >= 'a' &&
+			    (s[i + 1] | 0x20) <= 'z'));
+			break;
+		case ':':
+			/* GFM's extended autolinks: scheme://...; at the
+			 * start of a line, a table's delimiter row. */
+			need = o->linestart ||
+			    (i + 2 < n && s[i + 1] == '/' && s[i + 2] == '/');
+			break;
+		case '.':
+			/* ... and www. */
+			need = i >= 3 && (s[i - 3] | 0x20) == 'w' &&
+			    (s[i - 2] | 0x20) == 'w' &&
+			    (s[i - 1] | 0x20) == 'w';
 			break;
 		default:
 			need = 0;
@@ -299,10 +463,11 @@ esc(struct out *o, const char *s, size_t n, unsigned ctx)
 static int
 hrefbyte(unsigned char c)
 {
-	return c <= 0x20 || c == 0x7f || strchr("()<>\\`[]", c) != NULL;
+	return c <= 0x20 || c == 0x7f || strchr("()<>\\`[]|", c) != NULL;
 }
 
-/* A link destination: bytes the parser would stop at are %-encoded. */
+/* A link destination: bytes the parser would stop at are %-encoded, and
+ * "|", which would end a table cell (GFM 4.10). */
 static void
 puthref(struct out *o, const char *h, size_t n)
 {
@@ -319,24 +484,113 @@ puthref(struct out *o, const char *h, size_t n)
 	}
 }
 
-static void
-delims(struct out *o, unsigned bits, int closing)
+/*
+ * The delimiter of an emphasis mark: strong "**", em "_", strike "~~".
+ * Each mark has its own character, so a run of one character only ever
+ * opens or closes its one mark, which is open at most once at a time:
+ * no run can close another mark's opener, two runs of one character are
+ * never adjacent (the mark closed last is never the one reopened), and
+ * CommonMark's "multiple of 3" rule (6.2, rule 9) never applies
+ * (2 + 2 and 1 + 1).
+ */
+static const char *
+delim(unsigned bit)
 {
-	if (closing) {
-		if (bits & M_STRIKE)
-			putstr(o, "~~");
-		if (bits & M_EMS)
-			putstr(o, "*");
-		if (bits & M_STRONG)
-			putstr(o, "**");
-	} else {
-		if (bits & M_STRONG)
-			putstr(o, "**");
-		if (bits & M_EMS)
-			putstr(o, "*");
-		if (bits & M_STRIKE)
-			putstr(o, "~~");
+	if (bit == M_STRIKE)
+		return "~~";
+	return bit == M_STRONG ? "**" : "_";
+}
+
+/*
+ * Close the emphasis marks open (innermost first) down to the first one
+ * not in keep, so that marks nest as Markdown wants, and open those of
+ * bits not open then, in the order em, strong, strike (em outside, as
+ * cmark-gfm nests "***a***").
+ *
+ * The delimiters must flank as CommonMark 6.2 wants, whatever is next to
+ * them.  Sufficient for every kind ("*", "_", "~" under GFM's
+ * strikethrough, which uses the same flanking test):
+ * - an opener is not followed by a blank, and follows a blank or
+ *   punctuation (always: a word character would do before "**" or "~~"
+ *   alone when one follows it, but the one that follows may itself
+ *   become a reference later, when it is all the text before the next
+ *   opener);
+ * - a closer does not follow a blank, and precedes a blank or
+ *   punctuation; for "**" and "~~" alone a word character after it also
+ *   does when a word character precedes it.
+ * cmark-gfm's test passes over '~' on either side of "*" and "_" (see
+ * lastkind), so for them a "~~" written here is no neighbour: what is
+ * next to them is the text on the far side of it.
+ * A character in the way is written as a numeric character reference,
+ * which the flanking rules see as punctuation ("&", ";"): the one before
+ * here (refat), or the next one (esc, told by closedp and closedq; or
+ * by nextk when it is a blank).
+ */
+static void
+delims(struct out *o, struct ink *k, unsigned keep, unsigned bits)
+{
+	static const unsigned order[] = { M_EMS, M_STRONG, M_STRIKE };
+	size_t	 at, len, i, d, n;
+	int	 pk, q, first, strikefirst = 0;
+	unsigned bit, last = 0;
+
+	for (d = 0; d < k->depth && (keep & k->stack[d]); d++)
+		;
+	if (d < k->depth) {
+		/* The closers follow P, the last character of the text. */
+		pk = lastkind(&o->b, 1, &at, &len);
+		if (pk == K_WS && len > 0) {
+			/* A Unicode blank (ASCII ones are never last). */
+			refat(o, at, len);
+			pk = K_PUNCT;
+		}
+		for (n = 0, first = 1; k->depth > d; first = 0) {
+			bit = k->stack[--k->depth];
+			putstr(o, k->dstr[k->depth]);
+			k->cur &= ~bit;
+			if (bit == M_STRIKE)
+				strikefirst = first ? 1 : -1;
+			else {
+				n++;
+				last = bit;
+			}
+		}
+		/* "~~" follows a word character only when it closes
+		 * first; the others (which do not see "~~") follow it only
+		 * when one alone closes and is not "_". */
+		if (strikefirst == -1 || (strikefirst == 1 && pk != K_WORD))
+			o->closedp = 1;
+		if (n > 0 && (pk != K_WORD || n > 1 || last == M_EMS))
+			o->closedq = 1;
 	}
+	bits &= M_EMPH & ~k->cur;
+	if (bits == 0)
+		return;
+	/* What is written last may be on a line ended since. */
+	if (o->pendnl > 0 || o->bol || o->markersp)
+		pk = K_WS;
+	else if (bits & ~M_STRIKE) {
+		/* The first opener that is not "~~" (it is opened last)
+		 * follows P, past any "~~" closer. */
+		pk = lastkind(&o->b, 1, &at, &len);
+		if (pk == K_WORD)
+			refat(o, at, len);
+	} else {
+		pk = lastkind(&o->b, 0, &at, &len);
+		if (pk == K_WORD)
+			refat(o, at, len);
+	}
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if ((bits & order[i]) && k->depth < sizeof(k->stack) /
+		    sizeof(k->stack[0])) {
+			k->dstr[k->depth] = delim(order[i]);
+			q = o->closedq;
+			putstr(o, k->dstr[k->depth]);
+			if (order[i] == M_STRIKE)
+				o->closedq = q;
+			k->stack[k->depth++] = order[i];
+			k->cur |= order[i];
+		}
 }
 
 static void
@@ -356,7 +610,7 @@ flushws(struct out *o, struct ink *k)
 static void
 closeall(struct out *o, struct ink *k)
 {
-	delims(o, k->cur & M_EMPH, 1);
+	delims(o, k, 0, 0);
 	if (k->cur & M_LINK) {
 		putstr(o, "](");
 		puthref(o, k->href, k->hrefn);
@@ -386,14 +640,12 @@ marks(struct out *o, struct ink *k, unsigned bits, const char *href,
 	    (hrefn != k->hrefn || memcmp(href, k->href, hrefn) != 0));
 	if (lc)
 		closeall(o, k);
-	else {
-		delims(o, k->cur & ~bits & M_EMPH, 1);
-		k->cur &= bits;
-	}
+	else
+		delims(o, k, bits, 0);
 	flushws(o, k);
 	if (lc && (bits & M_LINK))
 		putstr(o, "[");
-	delims(o, bits & ~k->cur & M_EMPH, 0);
+	delims(o, k, bits, bits);
 	k->cur = bits;
 	k->href = href;
 	k->hrefn = hrefn;
@@ -412,23 +664,48 @@ attrstr(const json_t *n, const char *key)
 	    key));
 }
 
-static void
-codespan(struct out *o, const char *s, size_t n, unsigned ctx)
-{
-	size_t	 i, run = 0, max = 0, allsp = 1;
-	int	 pad;
-	char	 c;
+/* cmark-gfm's inlines.c reads no code span whose backtick strings are
+ * longer than this (MAXBACKTICKS). */
+#define ADF_MAXTICKS	80
 
+/*
+ * The length of the backtick strings of a code span holding s[0..n): the
+ * shortest that no run of backticks in it has (CommonMark 6.1: the span
+ * ends at the first string of exactly that length).  0 when every length
+ * up to ADF_MAXTICKS is taken (only from Jira: what the reader makes
+ * always has one free, the one it was written with).
+ */
+static size_t
+codeticks(const char *s, size_t n)
+{
+	unsigned char	 taken[ADF_MAXTICKS + 2];
+	size_t		 i, run = 0, ticks;
+
+	memset(taken, 0, sizeof(taken));
 	for (i = 0; i < n; i++) {
 		run = s[i] == '`' ? run + 1 : 0;
-		if (run > max)
-			max = run;
+		if (run > 0 && (i + 1 == n || s[i + 1] != '`'))
+			taken[run > ADF_MAXTICKS ? ADF_MAXTICKS + 1 : run] = 1;
+	}
+	for (ticks = 1; ticks <= ADF_MAXTICKS && taken[ticks]; ticks++)
+		;
+	return ticks > ADF_MAXTICKS ? 0 : ticks;
+}
+
+/* s[0..n) (n > 0) as a code span with backtick strings of ticks. */
+static void
+codespan(struct out *o, const char *s, size_t n, size_t ticks, unsigned ctx)
+{
+	size_t		 i, allsp = 1;
+	int		 pad;
+	char		 c;
+
+	for (i = 0; i < n; i++)
 		if (!jta_adf_issp(s[i]))
 			allsp = 0;
-	}
 	pad = s[0] == '`' || s[n - 1] == '`' || (!allsp && jta_adf_issp(s[0]) &&
 	    jta_adf_issp(s[n - 1]));
-	for (i = 0; i <= max; i++)
+	for (i = 0; i < ticks; i++)
 		putstr(o, "`");
 	if (pad)
 		putstr(o, " ");
@@ -443,7 +720,7 @@ codespan(struct out *o, const char *s, size_t n, unsigned ctx)
 	}
 	if (pad)
 		putstr(o, " ");
-	for (i = 0; i <= max; i++)
+	for (i = 0; i < ticks; i++)
 		putstr(o, "`");
 }
 
@@ -466,7 +743,7 @@ text(struct out *o, struct ink *k, const json_t *node, unsigned ctx)
 {
 	const json_t	*ms = json_object_get(node, "marks"), *mk;
 	const char	*s, *t, *href = NULL;
-	size_t		 n, i, a, b, hrefn = 0;
+	size_t		 n, i, a, b, hrefn = 0, ticks;
 	unsigned	 bits = 0;
 
 	if ((s = json_string_value(json_object_get(node, "text"))) == NULL) {
@@ -495,11 +772,14 @@ text(struct out *o, struct ink *k, const json_t *node, unsigned ctx)
 	}
 	if (n == 0)
 		return;
-	if (bits & M_CODE) {
+	if ((bits & M_CODE) && (ticks = codeticks(s, n)) > 0) {
+		o->nextk = K_PUNCT;	/* the backticks */
 		marks(o, k, bits & (M_EMPH | M_LINK), href, hrefn);
-		codespan(o, s, n, ctx);
+		codespan(o, s, n, ticks, ctx);
 		return;
 	}
+	if (bits & M_CODE)	/* as text, without the mark */
+		o->lossy++;
 	for (a = 0; a < n && jta_adf_isws((unsigned char)s[a]); a++)
 		;
 	for (b = n; b > a && jta_adf_isws((unsigned char)s[b - 1]); b--)
@@ -510,13 +790,20 @@ text(struct out *o, struct ink *k, const json_t *node, unsigned ctx)
 		return;
 	if ((bits & M_LINK) && b - a == hrefn &&
 	    memcmp(s + a, href, hrefn) == 0 && autolinkable(href, hrefn)) {
+		o->nextk = K_PUNCT;	/* "<" */
 		marks(o, k, bits & M_EMPH, NULL, 0);
 		putstr(o, "<");
 		put(o, href, hrefn);
 		putstr(o, ">");
 	} else {
+		size_t	 cl;
+
+		/* "[" comes first when a link opens with the marks. */
+		o->nextk = kind(s + a, b - a, &cl);
 		marks(o, k, bits, href, hrefn);
+		o->emopen = (bits & M_EMS) != 0;
 		esc(o, s + a, b - a, ctx);
+		o->emopen = 0;
 	}
 	if (jta_buf_add(&k->ws, s + b, n - b) != 0)
 		o->nomem = 1;
@@ -823,8 +1110,13 @@ codemd(struct out *o, const json_t *node)
 	max = max < 3 ? 3 : max + 1;
 	for (k = 0; k < max; k++)
 		putstr(o, "`");
-	if (ok)
-		putstr(o, lang);
+	/* CommonMark 4.5: backslash escapes and entity references are
+	 * read in the info string too. */
+	for (k = 0; ok && lang[k] != '\0'; k++) {
+		if (lang[k] == '\\' || lang[k] == '&')
+			putstr(o, "\\");
+		put(o, lang + k, 1);
+	}
 	nl(o);
 	json_array_foreach(c, i, e) {
 		if ((s = json_string_value(json_object_get(e, "text"))) ==

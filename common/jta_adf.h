@@ -4,16 +4,19 @@
  * descriptions and comments
  * (developer.atlassian.com/cloud/jira/platform/apis/document/structure).
  *
- * The Markdown subset, round-trip stable both ways: paragraphs, hard line
- * breaks (two blanks or a backslash before the line end), ATX headings,
- * bullet lists (-, *, +) and ordered lists (1. or 1)), nested by indenting
- * 2 to 4 blanks, fenced code blocks with a language, block quotes, rules,
- * GFM tables, **strong**, *em* and _em_, `code`, ~~strike~~,
- * [text](url) and <url> links (http, https and mailto only: anything else
- * stays plain text) and backslash escapes.  Soft line breaks become blanks
- * (CommonMark).  Left out: raw HTML, entities, images, link titles,
- * reference links, setext headings, indented code, lazy continuation of
- * quotes.
+ * Markdown is read as CommonMark 0.29 with GitHub's extensions (GFM:
+ * tables, ~~strikethrough~~, extended autolinks, task lists), parsed by
+ * cmark-gfm, the reference implementation.  ADF holds paragraphs, hard
+ * line breaks, headings (ATX and setext), bullet and ordered lists (with
+ * their start), task lists, code blocks (fenced with a language, or
+ * indented), block quotes, rules, tables, strong, em, code, strike and
+ * links (http, https and mailto only: a link to anything else keeps its
+ * text).  Soft line breaks become blanks.  What ADF cannot hold is kept as
+ * text: raw HTML (inline and blocks) stays literal, an image becomes its
+ * description linked to the image; link titles, the kind of list marker
+ * and of emphasis delimiter, and table column alignment are dropped.
+ * What we write (ADF -> Markdown) is a canonical subset of that: it is
+ * read back to the same ADF.
  *
  * Markdown -> ADF is in jta_adf_md.c, ADF -> Markdown in jta_adf.c.
  */
@@ -34,9 +37,12 @@
  *
  * What ADF does not allow where it appears is made to fit: a heading in a
  * list item or a quote becomes a paragraph, a rule there is dropped, a
- * quote in a quote or a list item is merged into its container, tables
- * are recognised only at the top level; code marks carry no other mark
- * but a link (ADF's CodeTextMark rule).
+ * quote in a quote or a list item is merged into its container, a table
+ * there becomes one paragraph per row (cells joined by " | "); code marks
+ * carry no other mark but a link (ADF's CodeTextMark rule).  A bullet
+ * list whose every item is a GFM task list item ("[ ]", "[x]" or "[X]",
+ * then one paragraph or nothing) becomes a taskList of taskItems (states
+ * TODO, DONE); in any other list a task keeps its box as text.
  *
  * Lines end with LF, CR LF or CR; a NUL becomes U+FFFD (CommonMark 2.1,
  * 2.3).
@@ -45,8 +51,9 @@
  * when md is longer than JTA_LIMIT_ADF_SOURCE, is not valid UTF-8 (checked
  * again here, cheaply, as no JSON string may hold less), nests deeper than
  * JTA_LIMIT_ADF_DEPTH or makes more than JTA_LIMIT_ADF_NODES nodes;
- * JTA_ERR_NOMEM.  *out is NULL on failure.  Time and memory are linear in
- * len, whatever the input.
+ * JTA_ERR_NOMEM.  *out is NULL on failure.  Memory is linear in len; time
+ * too but for the few patterns cmark-gfm 0.29.0.gfm.6 parses in quadratic
+ * time, bounded by JTA_LIMIT_ADF_SOURCE (see jta_adf_md.c).
  */
 enum jta_err jta_adf_from_markdown(const char *md, size_t len,
     const char *field, json_t **out, struct jta_error *err) JTA_WUR;

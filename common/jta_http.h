@@ -90,7 +90,8 @@ long jta_http_retry_after(const char *v, size_t len, int64_t now);
 int jta_http_urlencode(const char *s, size_t len, char *buf, size_t bufsz)
     JTA_WUR;
 
-/* 1 when url may be called: https://, or http:// to the loopback. */
+/* 1 when url may be called: jta_url_fetch_check's rule (https, or http
+ * to the loopback; no userinfo, no fragment). */
 int jta_http_url_allowed(const char *url);
 
 /*

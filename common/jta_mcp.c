@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jta_buf.h"
 #include "jta_limits.h"
 #include "jta_mcp.h"
 #include "jta_req.h"
@@ -25,11 +26,19 @@ static const char *const versions[] = { JTA_MCP_MODERN, "2025-11-25",
  * CacheableResult): the list changes only with a new build. */
 #define TOOLS_TTL_MS	3600000
 
+/* The server's instructions (initialize, server/discover), in the order
+ * of htdocs/gpt/instructions.md: knowledge before tickets (README.md),
+ * then duplicates, then a draft the person confirms. */
 #define INSTRUCTIONS \
 	"Files and finds Jira tickets for the signed-in person. Before " \
-	"filing, call findSimilar (the ticket may exist) and createDraft; " \
-	"show the draft's preview and call submitDraft only after the " \
-	"person agrees. Problems name the field and the question to ask."
+	"drafting a ticket, call searchKnowledge with the problem in the " \
+	"person's words: when an article fits, read it " \
+	"(getKnowledgeArticle), answer from it with its url, and if the " \
+	"person says it solved their problem, call markKnowledgeHelped " \
+	"and file nothing. Otherwise call findSimilar (the ticket may " \
+	"exist) and createDraft; show the draft's preview and call " \
+	"submitDraft only after the person agrees. Problems name the " \
+	"field and the question to ask."
 
 /* Our message cap (bytes), for every message we word. */
 #define MESSAGE_MAX	200
@@ -518,12 +527,70 @@ issueline(char *b, size_t bsz, size_t *n, const json_t *v)
 	return 0;
 }
 
+/* A line of a short rendering: "ID: title <url>" of a knowledge article
+ * v (searchKnowledge), appended to b; 0, or -1 when b is full. */
+static int
+articleline(char *b, size_t bsz, size_t *n, const json_t *v)
+{
+	const char	*id = json_string_value(json_object_get(v, "id"));
+	const char	*t = json_string_value(json_object_get(v, "title"));
+	const char	*u = json_string_value(json_object_get(v, "url"));
+	int		 w;
+
+	if (id == NULL)
+		return 0;
+	if (t == NULL)
+		t = "";
+	if (u == NULL)
+		u = "";
+	w = snprintf(b + *n, bsz - *n, "%s%.*s: %.*s%s%.*s%s", *n ? "\n" : "",
+	    cutlen(id, 64), id, cutlen(t, 160), t, u[0] ? " <" : "",
+	    cutlen(u, 300), u, u[0] ? ">" : "");
+	if (w < 0 || (size_t)w >= bsz - *n) {
+		b[*n] = '\0';
+		return -1;
+	}
+	*n += (size_t)w;
+	return 0;
+}
+
+/*
+ * The text of a knowledge article v (getKnowledgeArticle): its title,
+ * its link and its body, the body cut at ARTICLE_TEXT_MAX bytes with a
+ * note, so that a client that gives its model only the text can still
+ * answer from the article.  NULL when memory runs out.
+ */
+#define ARTICLE_TEXT_MAX	16384
+static json_t *
+articletext(const json_t *v)
+{
+	struct jta_buf	 b = JTA_BUF_INIT(ARTICLE_TEXT_MAX + 1024);
+	const char	*t = json_string_value(json_object_get(v, "title"));
+	const char	*u = json_string_value(json_object_get(v, "url"));
+	const char	*body = json_string_value(json_object_get(v, "body"));
+	json_t		*out = NULL;
+	int		 cut = cutlen(body, ARTICLE_TEXT_MAX);
+
+	(void)jta_buf_printf(&b, "%.*s", cutlen(t, 255), t);
+	if (u != NULL)
+		(void)jta_buf_printf(&b, " <%.*s>", cutlen(u, 512), u);
+	(void)jta_buf_add_str(&b, "\n\n");
+	(void)jta_buf_add(&b, body, (size_t)cut);
+	if (jta_buf_printf(&b, "%s", body[cut] != '\0' ? "\n[... the rest "
+	    "is in structuredContent.body]" : "") == JTA_OK)
+		out = json_pack("[{s:s, s:s}]", "type", "text", "text",
+		    jta_buf_str(&b));
+	jta_buf_free(&b);
+	return out;
+}
+
 /*
  * The short text of a tool's answer v, for clients that show text only
- * (the whole answer is the structured content): the issues of a list,
- * one line each (at most 20), an issue's key and summary, a draft's id
- * and revision, a created issue's key; otherwise the answer as compact
- * JSON when it is short, else its top-level members' names.
+ * (the whole answer is the structured content): the issues or articles
+ * of a list, one line each (at most 20), an issue's key and summary, a
+ * draft's id and revision, a created issue's key, an article's title,
+ * link and body (articletext); otherwise the answer as compact JSON when
+ * it is short, else its top-level members' names.
  */
 #define TEXT_MAX	4096
 static json_t *
@@ -537,6 +604,9 @@ textblock(const json_t *v)
 	int		 w;
 
 	b[0] = '\0';
+	if (json_is_string(json_object_get(v, "body")) &&
+	    json_is_string(json_object_get(v, "title")))
+		return articletext(v);
 	json_object_foreach((json_t *)(uintptr_t)v, k, x)
 		if (json_is_array(x) && list == NULL) {
 			list = x;
@@ -567,6 +637,16 @@ textblock(const json_t *v)
 		n = w > 0 && (size_t)w < sizeof(b) ? (size_t)w : 0;
 		json_array_foreach(list, i, x)
 			if (i >= 20 || issueline(b, sizeof(b), &n, x) != 0)
+				break;
+	} else if (list != NULL && json_array_size(list) > 0 &&
+	    json_is_string(json_object_get(json_array_get(list, 0), "id")) &&
+	    json_is_string(json_object_get(json_array_get(list, 0),
+	    "title"))) {
+		w = snprintf(b, sizeof(b), "%zu %.*s:", json_array_size(list),
+		    cutlen(lk, 64), lk);
+		n = w > 0 && (size_t)w < sizeof(b) ? (size_t)w : 0;
+		json_array_foreach(list, i, x)
+			if (i >= 20 || articleline(b, sizeof(b), &n, x) != 0)
 				break;
 	}
 	if (n == 0) {
@@ -715,7 +795,8 @@ toolcall(const struct jta_mcp_call *call, jta_mcp_runner run, void *arg,
     const char *request_id, json_t **result, const char **type,
     struct jta_mcp_outcome *oc)
 {
-	char		 param[64];
+	/* The longest path parameter: a knowledge article id. */
+	char		 param[JTA_LIMIT_KB_ID + 1];
 	json_t		*in = NULL, *out = NULL;
 	int		 st = 0;
 	enum jta_err	 rc;
@@ -730,7 +811,7 @@ toolcall(const struct jta_mcp_call *call, jta_mcp_runner run, void *arg,
 	}
 	if ((rc = jta_operation_args(call->op, call->args, param,
 	    sizeof(param), &in, &oc->err)) == JTA_OK) {
-		memcpy(oc->key, param, sizeof(param));
+		snprintf(oc->key, sizeof(oc->key), "%s", param);
 		rc = run(arg, call->op, param[0] ? param : NULL, in, &st, &out,
 		    &oc->err);
 	}

@@ -89,6 +89,15 @@ static const struct jta_field users_fields[] = {
 	{ "limit", JTA_FT_UINT, 0, 1, JTA_LIMIT_USERS_MAX, NULL },
 };
 
+/* Knowledge before tickets (README.md): the space is a space key, which
+ * op_knowledge checks for its characters (jta_text_is_kb_name). */
+static const struct jta_field knowledge_fields[] = {
+	{ "text", JTA_FT_STRING, JTA_F_REQUIRED, 1, JTA_LIMIT_TEXT_QUERY,
+	    NULL },
+	{ "space", JTA_FT_STRING, 0, 1, JTA_LIMIT_KB_SPACE, NULL },
+	{ "limit", JTA_FT_UINT, 0, 1, JTA_LIMIT_KB_MAX, NULL },
+};
+
 /* Jira Service Management (README.md "Jira Service Management"). */
 static const char *const rq_status_values[] = { "open", "closed", "all",
     NULL };
@@ -480,6 +489,51 @@ op_users(struct jta_ctx *ctx, const struct jta_req *req,
 	    JTA_LIMIT_USERS_DEFAULT, out, err), 200, status);
 }
 
+static enum jta_err
+op_knowledge(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *p,
+    int *status, json_t **out, struct jta_error *err)
+{
+	const json_t	*lim = json_object_get(p, "limit");
+	const char	*space = str(p, "space");
+
+	(void)req;
+	(void)param;
+	if (space != NULL && !jta_text_is_kb_name(space, strlen(space)))
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "space",
+		    "a space key is letters, digits, '-', '_' or '~'");
+	return done(ctx->backend->ops->knowledge(ctx->backend, who, str(p,
+	    "text"), space, lim != NULL ? (size_t)json_integer_value(lim) :
+	    JTA_LIMIT_KB_DEFAULT, out, err), 200, status);
+}
+
+static enum jta_err
+op_article(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *in,
+    int *status, json_t **out, struct jta_error *err)
+{
+	(void)req;
+	(void)in;
+	return done(ctx->backend->ops->article(ctx->backend, who, param, out,
+	    err), 200, status);
+}
+
+/* Answered from knowledge: one more count each call (jta_kb_helped), so
+ * not idempotent.  The id says it all: a body is refused, not ignored
+ * (a tool call's request never has one: its arguments are the query). */
+static enum jta_err
+op_helped(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *in,
+    int *status, json_t **out, struct jta_error *err)
+{
+	(void)in;
+	if (req->body_len > 0)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "body",
+		    "send no body: the article's id says it all");
+	return done(ctx->backend->ops->helped(ctx->backend, who, param, out,
+	    err), 200, status);
+}
+
 /* ---- Jira Service Management (README.md "Jira Service Management") ---- */
 
 static enum jta_err
@@ -610,6 +664,8 @@ op_sd_decide(struct jta_ctx *ctx, const struct jta_req *req,
 #define STR	"{\"type\":\"string\"}"
 #define INT	"{\"type\":\"integer\"}"
 #define ANYOBJ	"{\"type\":\"object\"}"
+#define STRNULL	"{\"type\":[\"string\",\"null\"]}"
+#define BOOL	"{\"type\":\"boolean\"}"
 
 /*
  * The operations, in the order tools/list shows them.  A new row goes at
@@ -728,6 +784,36 @@ static const struct jta_operation table[] = {
 	    "People by a part of their name or email, to fill an assignee.",
 	    JTA_METHOD_GET, "/api/users", JTA_OP_PARAM_NONE, NF(users_fields),
 	    0, RO | JTA_OP_OPENWORLD, OBJ("\"users\":" ARR), op_users },
+	/* Knowledge before tickets (README.md): open world, as Confluence
+	 * and the service desks are searched as the person in Jira mode. */
+	{ "searchKnowledge", "Search help articles",
+	    "Search the knowledge base (the organisation's help articles, "
+	    "and Confluence and the service desks' articles when set up) "
+	    "with the person's problem in their own words, in any language. "
+	    "Call it before drafting a ticket; when an article fits, offer "
+	    "it with its url (getKnowledgeArticle reads it) and draft a "
+	    "ticket only if the person still needs help.",
+	    JTA_METHOD_GET, "/api/knowledge", JTA_OP_PARAM_NONE,
+	    NF(knowledge_fields), 0, RO | JTA_OP_OPENWORLD,
+	    OBJ("\"articles\":" ARR ",\"searched\":" ARR), op_knowledge },
+	{ "getKnowledgeArticle", "Read a help article",
+	    "One knowledge article by the id searchKnowledge gave (e.g. kb-3 "
+	    "or page-1001): its title, url and body in Markdown, to answer "
+	    "the person from. A very long article is cut with a note.",
+	    JTA_METHOD_GET, "/api/knowledge/{id}", JTA_OP_PARAM_ARTICLE, NULL,
+	    0, 0, RO | JTA_OP_OPENWORLD,
+	    OBJ("\"id\":" STR ",\"title\":" STR ",\"url\":" STRNULL
+	    ",\"from\":" STR ",\"body\":" STR), op_article },
+	/* Only counts (no ticket, nothing upstream): neither destructive
+	 * nor open world; each call counts once more, so not idempotent.
+	 * The endpoint table takes it as a read for the access rules. */
+	{ "markKnowledgeHelped", "Record that an article helped",
+	    "Call it once when the person says the article you offered "
+	    "solved their problem and no ticket is needed: it counts the "
+	    "answer (answered from knowledge) and changes nothing else.",
+	    JTA_METHOD_POST, "/api/knowledge/{id}/helped",
+	    JTA_OP_PARAM_ARTICLE, NULL, 0, 0, 0,
+	    OBJ("\"recorded\":" BOOL ",\"id\":" STR), op_helped },
 	{ "listServiceDesks", "List service desks and request types",
 	    "The Jira Service Management desks the person can raise requests "
 	    "in, each with its project and its request types (name, "
@@ -824,6 +910,14 @@ jta_operation_fields(const struct jta_operation *op, size_t *n)
 	return op->fields;
 }
 
+/* The path parameter's name in the arguments: {id} or {key}. */
+static const char *
+pnameof(const struct jta_operation *op)
+{
+	return op->param == JTA_OP_PARAM_DRAFT ||
+	    op->param == JTA_OP_PARAM_ARTICLE ? "id" : "key";
+}
+
 /* ---- schemas ---- */
 
 /* What a property means, for a model (by name, across operations). */
@@ -850,6 +944,7 @@ static const struct {
 	{ "jql", "A JQL query (Jira only)" },
 	{ "cursor", "next_cursor of the previous page" },
 	{ "limit", "How many at most" },
+	{ "space", "Only articles of this space key (e.g. HR)" },
 	{ "body", "The comment, in Markdown" },
 	{ "to", "The status to move to, by name (requests: a customer "
 	    "transition's name or id)" },
@@ -992,10 +1087,15 @@ jta_operation_input_schema(const struct jta_operation *op)
 	props = json_object_get(s, "properties");
 	req = json_object_get(s, "required");
 	if (op->param != JTA_OP_PARAM_NONE) {
-		pname = op->param == JTA_OP_PARAM_DRAFT ? "id" : "key";
+		pname = pnameof(op);
 		p = op->param == JTA_OP_PARAM_DRAFT ?
 		    json_pack("{s:s, s:s, s:s}", "type", "string", "pattern",
 		    "^d_[A-Za-z0-9_-]{22}$", "description", docof("id")) :
+		    op->param == JTA_OP_PARAM_ARTICLE ?
+		    json_pack("{s:s, s:i, s:i, s:s, s:s}", "type", "string",
+		    "minLength", 1, "maxLength", JTA_LIMIT_KB_ID, "pattern",
+		    "^[A-Za-z0-9_~-]+$", "description", "Article id from "
+		    "searchKnowledge, e.g. kb-3 or page-1001") :
 		    op->param == JTA_OP_PARAM_PROJECT ?
 		    json_pack("{s:s, s:s, s:s}", "type", "string", "pattern",
 		    "^[A-Z][A-Z0-9]*$", "description", "Project key, e.g. "
@@ -1040,7 +1140,7 @@ jta_operation_args(const struct jta_operation *op, const json_t *args,
 	json_t		*rest = NULL;
 	const json_t	*pv = NULL;
 	const struct jta_field *f;
-	const char	*pname = op->param == JTA_OP_PARAM_DRAFT ? "id" : "key";
+	const char	*pname = pnameof(op);
 	const char	*s;
 	char		 proj[JTA_LIMIT_PROJECT_KEY + 1];
 	int64_t		 num;
@@ -1105,6 +1205,18 @@ jta_operation_args(const struct jta_operation *op, const json_t *args,
 				    "id", "there is no draft with that id; a "
 				    "draft id looks like d_ and 22 letters, "
 				    "digits, - or _");
+				goto out;
+			}
+			memcpy(param, s, n + 1);
+			break;
+		case JTA_OP_PARAM_ARTICLE:
+			/* 422, as GET /api/knowledge/{id} answers it. */
+			if (s == NULL || n >= paramsz ||
+			    !jta_text_is_kb_name(s, n)) {
+				rc = jta_error_set(err, JTA_ERR_INPUT, 422,
+				    "id", "an article id is letters, digits "
+				    "and '-', at most %d characters, as a "
+				    "search returned it", JTA_LIMIT_KB_ID);
 				goto out;
 			}
 			memcpy(param, s, n + 1);
@@ -1235,7 +1347,7 @@ jta_operation_request(const struct jta_operation *op, const json_t *args,
 	else {
 		pre = (size_t)(brace - op->path);
 		v = json_string_value(json_object_get(args,
-		    op->param == JTA_OP_PARAM_DRAFT ? "id" : "key"));
+		    pnameof(op)));
 		snprintf(r->path, sizeof(r->path), "%.*s%s%s", (int)pre,
 		    op->path, segment_ok(v) ? v : "_", close + 1);
 	}

@@ -10,8 +10,9 @@
  *   "/api/issues/{key}"), through which the endpoint table classifies it
  *   for the kill switch, the access rules, quotas, usage, audit and
  *   metrics, whichever channel it comes through;
- * - its input: at most one path parameter ({key}, an issue key, or {id},
- *   a draft id) and the validator table (struct jta_field, jta_req.h) of
+ * - its input: at most one path parameter ({key}, an issue key or a
+ *   project key, or {id}, a draft id or a knowledge article id) and the
+ *   validator table (struct jta_field, jta_req.h) of
  *   its query or JSON body, the same table the REST program validates
  *   with; the MCP tool's input JSON Schema (2020-12) is made from both
  *   (jta_operation_input_schema), so it cannot say otherwise;
@@ -58,7 +59,8 @@ enum jta_op_param {
 	JTA_OP_PARAM_NONE,
 	JTA_OP_PARAM_KEY,	/* {key}: an issue key */
 	JTA_OP_PARAM_PROJECT,	/* {key}: a project key */
-	JTA_OP_PARAM_DRAFT	/* {id}: a draft id */
+	JTA_OP_PARAM_DRAFT,	/* {id}: a draft id */
+	JTA_OP_PARAM_ARTICLE	/* {id}: a knowledge article id */
 };
 
 /*
@@ -108,8 +110,8 @@ json_t *jta_operation_output_schema(const struct jta_operation *op);
  * "arguments") for op: the path parameter, checked for its kind (issue
  * key upper-cased, project key, draft id) into param (paramsz bytes), and
  * the rest through op's field table (jta_req_check_object) into *in.
- * 422 (404 for a path parameter of the wrong shape, as the REST path
- * answers) naming the field.
+ * 422 naming the field (for a key or a draft id of the wrong shape 404,
+ * as their REST paths answer; an article id's is 422, as its path's).
  */
 enum jta_err jta_operation_args(const struct jta_operation *op,
     const json_t *args, char *param, size_t paramsz, json_t **in,

@@ -418,25 +418,23 @@ domainof(const char *email)
 	return at != NULL && at[1] != '\0' ? at + 1 : NULL;
 }
 
-/* Compare a site rule's value with the link's cloud id, URL, or host. */
+/* Compare a site rule's value (cloud id, https://host or a bare host,
+ * lower case: see the K_SITE check) with the link: its cloud id, or the
+ * site name of its URL (jta_url_site_name), which is how both URLs are
+ * compared, split by libcurl. */
 static int
 sitematch(const char *v, const struct jta_link *l)
 {
-	const char	*host = l->site_url;
-	size_t		 n;
+	char	 site[JTA_LIMIT_URL_HOST + 8], rule[JTA_LIMIT_URL_HOST + 8];
 
 	if (strcasecmp(v, l->cloud_id) == 0)
 		return 1;
-	if (strncasecmp(host, "https://", 8) == 0)
-		host += 8;
-	else if (strncasecmp(host, "http://", 7) == 0)
-		host += 7;
-	n = strlen(host);
-	if (n > 0 && host[n - 1] == '/')
-		n--;
-	if (strncasecmp(v, "https://", 8) == 0)
-		v += 8;
-	return strlen(v) == n && strncasecmp(v, host, n) == 0;
+	if (jta_url_site_name(l->site_url, site, sizeof(site)) != JTA_OK)
+		return 0;
+	if (strstr(v, "://") != NULL)
+		return jta_url_site_name(v, rule, sizeof(rule)) == JTA_OK &&
+		    strcmp(rule, site) == 0;
+	return strcasecmp(v, site) == 0;
 }
 
 static enum jta_err

@@ -87,6 +87,22 @@ jta_text_is_project_key(const char *s, size_t len)
 }
 
 int
+jta_text_is_kb_name(const char *s, size_t len)
+{
+	size_t	 i;
+
+	if (len == 0 || len > JTA_LIMIT_KB_ID)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+		    s[i] == '_' || s[i] == '~'))
+			return 0;
+	return 1;
+}
+
+int
 jta_text_parse_issue_key(const char *s, size_t len, char *proj,
     size_t projsz, int64_t *num)
 {

@@ -30,6 +30,12 @@ int jta_text_utf8_valid(const char *s, size_t len);
  * (JTA_LIMIT_PROJECT_KEY), else 0. */
 int jta_text_is_project_key(const char *s, size_t len);
 
+/* 1 when s[0..len) is a knowledge article id or a space key as the API
+ * takes them (README.md "Knowledge before tickets"): 1..JTA_LIMIT_KB_ID
+ * ASCII letters, digits, '-', '_' or (Confluence's personal spaces) '~',
+ * so it is one path segment and no search syntax; else 0. */
+int jta_text_is_kb_name(const char *s, size_t len);
+
 /*
  * Split an issue key "PROJ-12" (len bytes, at most JTA_LIMIT_ISSUE_KEY)
  * into its project key (copied NUL-terminated into proj, projsz bytes)

@@ -331,6 +331,44 @@ jta_url_site_check(const char *s, const char *field, struct jta_url *out,
 }
 
 enum jta_err
+jta_url_site_name(const char *url, char *out, size_t outsz)
+{
+	struct jta_url	*u = NULL;
+	enum jta_err	 rc;
+	size_t		 pl;
+	int		 n;
+
+	if (outsz > 0)
+		out[0] = '\0';
+	if ((u = malloc(sizeof(*u))) == NULL) {
+		rc = JTA_ERR_NOMEM;
+		goto out;
+	}
+	if ((rc = jta_url_site_check(url, "site", u, NULL)) != JTA_OK)
+		goto out;
+	pl = strlen(u->path);
+	while (pl > 0 && u->path[pl - 1] == '/')
+		pl--;
+	/* RFC 6454 §6.2's rule for the port, as jta_url_origin. */
+	if (u->port != 0 && u->port != (strcmp(u->scheme, "https") == 0 ?
+	    443u : 80u))
+		n = snprintf(out, outsz, "%s:%u%.*s", u->host, u->port,
+		    (int)pl, u->path);
+	else
+		n = snprintf(out, outsz, "%s%.*s", u->host, (int)pl, u->path);
+	if (n < 0 || (size_t)n >= outsz) {
+		rc = JTA_ERR_INTERNAL;
+		goto out;
+	}
+	rc = JTA_OK;
+out:
+	if (rc != JTA_OK && outsz > 0)
+		out[0] = '\0';
+	free(u);
+	return rc;
+}
+
+enum jta_err
 jta_url_fetch_check(const char *url, struct jta_error *err)
 {
 	struct jta_url	*u = NULL;
@@ -373,6 +411,30 @@ jta_url_origin(const struct jta_url *u, char *out, size_t outsz)
 		return JTA_ERR_INTERNAL;
 	}
 	return JTA_OK;
+}
+
+int
+jta_url_same_origin(const char *origin, const char *base)
+{
+	struct jta_url	*u = NULL;
+	char		 a[JTA_LIMIT_URL + 16], b[JTA_LIMIT_URL + 16];
+	int		 same = 0;
+
+	if ((u = malloc(sizeof(*u))) == NULL)
+		goto out;
+	if (jta_url_base_check(base, "public_url", u, NULL) != JTA_OK ||
+	    jta_url_origin(u, b, sizeof(b)) != JTA_OK)
+		goto out;
+	/* An origin is scheme://host[:port], nothing after it. */
+	if (jta_url_parse(origin, "Origin", u, NULL) != JTA_OK ||
+	    u->userinfo || u->has_query || u->has_fragment ||
+	    strcmp(u->path, "/") != 0 || origin[strlen(origin) - 1] == '/' ||
+	    jta_url_origin(u, a, sizeof(a)) != JTA_OK)
+		goto out;
+	same = strcmp(a, b) == 0;
+out:
+	free(u);
+	return same;
 }
 
 const char *

@@ -18,7 +18,8 @@
  *     short IPv4 forms (127.1, 0x7f.1), an empty fragment ("cb#").
  *   - jta_url_redirect_check / jta_url_redirect_match: OAuth redirect URIs.
  *   - jta_url_base_check: the base URLs of the configuration.
- *   - jta_url_site_check: an Atlassian site address we link tickets to.
+ *   - jta_url_site_check: an Atlassian site address we link tickets to;
+ *     jta_url_site_name: the name usage, quotas and access rules give it.
  *   - jta_url_fetch_check: a URL jta_http may call.
  *
  * Every check takes the field to name and a caller-owned struct jta_error
@@ -113,6 +114,20 @@ enum jta_err jta_url_site_check(const char *s, const char *field,
     struct jta_url *out, struct jta_error *err) JTA_WUR;
 
 /*
+ * The name a site goes by in usage counts, quotas and access rules: the
+ * host of url (jta_url_site_check) in lower case, then ":" port when one
+ * was written and is not the scheme's default, then the path without
+ * its trailing '/' ("https://Acme.atlassian.net/" is
+ * "acme.atlassian.net", "http://127.0.0.1:9998" is "127.0.0.1:9998").
+ * Two spellings libcurl reads as the same site get the same name; the
+ * scheme is not part of it.  Into out (outsz bytes): JTA_OK;
+ * JTA_ERR_INPUT when url is no site URL, JTA_ERR_INTERNAL when the name
+ * does not fit, JTA_ERR_NOMEM; out is "" on every error.
+ */
+enum jta_err jta_url_site_name(const char *url, char *out, size_t outsz)
+    JTA_WUR;
+
+/*
  * JTA_OK when jta_http may call url: https, or http to the loopback; no
  * userinfo (credentials travel in headers), no fragment.  A query is
  * fine.
@@ -128,6 +143,17 @@ enum jta_err jta_url_fetch_check(const char *url, struct jta_error *err)
  */
 enum jta_err jta_url_origin(const struct jta_url *u, char *out, size_t outsz)
     JTA_WUR;
+
+/*
+ * 1 when origin, an Origin header's value (RFC 6454 §7), is the origin of
+ * the base URL base (jta_url_base_check; public_url): both are parsed by
+ * libcurl and compared as jta_url_origin writes them (scheme, host in
+ * lower case, port only when not the scheme's default), so
+ * "https://t.example.org:443/jta" has the origin "https://t.example.org".
+ * 0 otherwise: either does not parse, origin has a path, query,
+ * fragment or userinfo, or "null".
+ */
+int jta_url_same_origin(const char *origin, const char *base);
 
 /*
  * The path of a base URL u (jta_url_base_check) to put paths under: ""

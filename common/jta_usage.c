@@ -12,6 +12,7 @@
 #include "jta_store_people.h"
 #include "jta_store_usage.h"
 #include "jta_time.h"
+#include "jta_url.h"
 #include "jta_usage.h"
 
 struct jta_usage {
@@ -64,24 +65,28 @@ jta_usage_free(struct jta_usage *u)
 	free(u);
 }
 
-/* The usage site of a link's URL: without its scheme and a trailing
- * '/', lower case (https://Acme.atlassian.net/ is acme.atlassian.net). */
+/* The usage site a quota names: a site URL becomes its site name
+ * (jta_url_site_name), a bare host is kept in lower case without a
+ * trailing '/'.  "" when it is neither. */
 static void
-sitehost(const char *url, char *out, size_t outsz)
+sitesubject(const char *subject, char *out, size_t outsz)
 {
 	size_t	 i, n;
 
-	if (strncasecmp(url, "https://", 8) == 0)
-		url += 8;
-	else if (strncasecmp(url, "http://", 7) == 0)
-		url += 7;
-	n = strcspn(url, "?#");
-	while (n > 0 && url[n - 1] == '/')
+	if (strstr(subject, "://") != NULL) {
+		if (jta_url_site_name(subject, out, outsz) != JTA_OK)
+			out[0] = '\0';
+		return;
+	}
+	n = strlen(subject);
+	while (n > 0 && subject[n - 1] == '/')
 		n--;
-	if (n >= outsz)
-		n = outsz - 1;
+	if (n >= outsz || memchr(subject, '/', n) != NULL) {
+		out[0] = '\0';
+		return;
+	}
 	for (i = 0; i < n; i++)
-		out[i] = (char)tolower((unsigned char)url[i]);
+		out[i] = (char)tolower((unsigned char)subject[i]);
 	out[n] = '\0';
 }
 
@@ -109,8 +114,8 @@ whichsite(struct jta_usage *u, const struct jta_user *who,
 		*err = e2;
 		return rc;
 	}
-	sitehost(l.site_url, u->site, sizeof(u->site));
-	if (u->site[0] == '\0')
+	if (jta_url_site_name(l.site_url, u->site, sizeof(u->site)) !=
+	    JTA_OK)
 		snprintf(u->site, sizeof(u->site), "-");
 	return JTA_OK;
 }
@@ -301,7 +306,7 @@ jta_usage_quota_make(const char *scope, const char *subject,
 			return jta_error_set(err, JTA_ERR_INPUT, 422, "site",
 			    "a site is 'local' or a site's host or URL, e.g. "
 			    "example.atlassian.net");
-		sitehost(subject, q->subject, sizeof(q->subject));
+		sitesubject(subject, q->subject, sizeof(q->subject));
 		if (q->subject[0] == '\0')
 			return jta_error_set(err, JTA_ERR_INPUT, 422, "site",
 			    "a site is 'local' or a site's host or URL");

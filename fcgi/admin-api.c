@@ -44,6 +44,7 @@
 
 #include "jta_fcgi.h"
 #include "jta_operator.h"
+#include "jta_url.h"
 
 /* Audit rows the page shows, newest first. */
 #define ADMIN_AUDIT_ROWS	20
@@ -121,18 +122,6 @@ operator(struct jta_ctx *ctx, const struct jta_req *req,
 	return jta_operator_fcgi(op, ctx, src, err);
 }
 
-/* The origin (RFC 6454 §4: scheme "://" host [":" port]) of public_url,
- * whose path, if any, starts at the first '/' after "://". */
-static size_t
-ownorigin(const char *public_url)
-{
-	const char	*p = strstr(public_url, "://");
-
-	if (p == NULL)
-		return strlen(public_url);
-	return (size_t)(p + 3 - public_url) + strcspn(p + 3, "/");
-}
-
 /*
  * A change must come from this site's own page: X-JTA-Admin: 1 (only a
  * same-origin script can send a custom header without a preflight), and
@@ -144,8 +133,6 @@ static enum jta_err
 sameorigin(const struct jta_ctx *ctx, const struct jta_req *req,
     struct jta_error *err)
 {
-	size_t	 ol = ownorigin(ctx->conf.public_url);
-
 	if (strcmp(req->admin_header, "1") != 0)
 		return jta_error_set(err, JTA_ERR_AUTH, 403, "X-JTA-Admin",
 		    "a change needs the header X-JTA-Admin: 1 (the admin "
@@ -154,8 +141,8 @@ sameorigin(const struct jta_ctx *ctx, const struct jta_req *req,
 	    strcmp(req->sec_fetch_site, "same-origin") != 0)
 		return jta_error_set(err, JTA_ERR_AUTH, 403, "Sec-Fetch-Site",
 		    "a change must come from the admin page itself");
-	if (req->origin[0] != '\0' && (strlen(req->origin) != ol ||
-	    strncasecmp(req->origin, ctx->conf.public_url, ol) != 0))
+	if (req->origin[0] != '\0' && !jta_url_same_origin(req->origin,
+	    ctx->conf.public_url))
 		return jta_error_set(err, JTA_ERR_AUTH, 403, "Origin",
 		    "a change must come from this site's admin page (its "
 		    "Origin is not public_url's)");

@@ -216,14 +216,10 @@ genuine(struct jta_ctx *ctx, const struct jta_req *req, const json_t *q,
     enum jta_endpoint_audience aud)
 {
 	struct jta_authz_request r;
-	const char	*u = ctx->conf.public_url, *p;
 	char		 nonce[JTA_VAULT_RANDLEN + 1];
-	size_t		 ol;
 
-	p = strstr(u, "://");
-	ol = p == NULL ? strlen(u) : (size_t)(p + 3 - u) + strcspn(p + 3, "/");
-	if (req->origin[0] != '\0' && (strlen(req->origin) != ol ||
-	    strncasecmp(req->origin, u, ol) != 0))
+	if (req->origin[0] != '\0' && !jta_url_same_origin(req->origin,
+	    ctx->conf.public_url))
 		return 0;
 	if (req->sec_fetch_site[0] != '\0' &&
 	    strcmp(req->sec_fetch_site, "same-origin") != 0)

@@ -81,6 +81,18 @@ fi
 ok "lintian: no errors ($(grep -c '^W:' "$work/lintian.log" || true)" \
     "warnings)"
 
+# The libraries come through ${shlibs:Depends} (dpkg-shlibdeps), cmark-gfm
+# and its extensions among them (their -dev packages ship no other hint).
+deps=$(dpkg-deb -f "$deb" Depends)
+for lib in libcmark-gfm0 libcmark-gfm-extensions0 libcurl4 libsodium23 \
+    libjansson4 libsqlite3-0 libfcgi0; do
+	case $deps in
+	*"$lib"*) ;;
+	*) fail "Depends does not name $lib: $deps" ;;
+	esac
+done
+ok "Depends names the libraries, cmark-gfm and its extensions among them"
+
 # ---- 3. install
 installed=1
 dpkg -i "$deb" >"$work/install.log" 2>&1 || {

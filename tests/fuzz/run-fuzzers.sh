@@ -77,12 +77,17 @@ if [ -z "$cc" ]; then
 	echo "run-fuzzers.sh: SKIP: clang is not installed (apt-get install clang-14 libclang-rt-14-dev)"
 	exit 77
 fi
-if ! pkg-config --exists fcgi sqlite3 jansson libsodium libcurl libxml-2.0 2>/dev/null; then
-	echo "run-fuzzers.sh: SKIP: pkg-config does not find fcgi sqlite3 jansson libsodium libcurl libxml-2.0"
+# libcmark-gfm.pc links the GFM extensions too (libcmark-gfm-extensions).
+pcs="fcgi sqlite3 jansson libsodium libcurl libcmark-gfm libxml-2.0"
+# shellcheck disable=SC2086
+if ! pkg-config --exists $pcs 2>/dev/null; then
+	echo "run-fuzzers.sh: SKIP: pkg-config does not find $pcs"
 	exit 77
 fi
-libcflags=$(pkg-config --cflags fcgi sqlite3 jansson libsodium libcurl libxml-2.0)
-libs=$(pkg-config --libs fcgi sqlite3 jansson libsodium libcurl libxml-2.0)
+# shellcheck disable=SC2086
+libcflags=$(pkg-config --cflags $pcs)
+# shellcheck disable=SC2086
+libs=$(pkg-config --libs $pcs)
 
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/jta-fuzz.XXXXXX") || exit 99
 trap 'rm -rf "$scratch"' EXIT

@@ -2,13 +2,14 @@
 // client (tests/integration/test_mcp.py runs it under nginx and Apache, on
 // both backends):
 //
-//   node mcp_client.mjs SDK URL KEY PROJECT ISSUE USERQUERY DESK TYPE
+//   node mcp_client.mjs SDK URL KEY PROJECT ISSUE USERQUERY KBTEXT DESK TYPE
 //
 // SDK "v1": @modelcontextprotocol/sdk 1.32.2 (initialize, 2025-11-25);
 // "v2": @modelcontextprotocol/client 2.4.0 pinned to 2026-07-28
 // (server/discover, per-request _meta, input_required forms).  Connects
 // with the API key as a bearer token, lists the tools, calls every tool
-// once (a draft filed through createDraft/updateDraft/submitDraft, then
+// once (knowledge first, as the instructions say: a search for KBTEXT,
+// the best article read and marked as helped; then a draft filed through createDraft/updateDraft/submitDraft, then
 // commented, moved and changed; another draft discarded), and runs the
 // follow-up form: a createDraft without project and summary.  v2 answers
 // the form through its elicitation handler and the retried call drafts
@@ -27,7 +28,7 @@ import path from "node:path";
 
 const require = createRequire(path.join(process.env.NODE_PATH || ".",
     "x.js"));
-const [sdk, url, key, project, issue, userq, desk, rtype] =
+const [sdk, url, key, project, issue, userq, kbtext, desk, rtype] =
     process.argv.slice(2);
 const headers = { Authorization: "Bearer " + key };
 const out = { sdk, calls: [], form: {} };
@@ -107,7 +108,15 @@ async function main() {
 	out.tools = listed.tools.map((t) => ({ name: t.name,
 	    inputSchema: t.inputSchema, annotations: t.annotations ?? null,
 	    meta: t._meta ?? null, hasOutputSchema: !!t.outputSchema }));
+	out.instructions = client.getInstructions?.() ?? null;
 
+	// Knowledge before tickets: search, read the best article, say it
+	// helped.
+	const k = await call(client, "searchKnowledge", { text: kbtext,
+	    limit: 3 });
+	const art = k.structuredContent?.articles?.[0]?.id ?? "kb-0";
+	await call(client, "getKnowledgeArticle", { id: art });
+	await call(client, "markKnowledgeHelped", { id: art });
 	await call(client, "getMe", {});
 	await call(client, "listProjects", {});
 	await call(client, "getCreateFields", { key: project });

@@ -18,9 +18,16 @@ stand-in):
   and audited under its operation with the tool's name;
 - the official TypeScript SDK (1.32.2 for 2025-11-25, client 2.4.0 for
   2026-07-28, tests/integration/mcp_client.mjs) listing the tools and
-  calling every one (the service-desk tools on a request raised through
-  a draft: the stand-in's desk, or request types in the embedded store),
-  and the follow-up form end to end;
+  calling every one (knowledge first: an article imported with jta-admin
+  kb import is found, read as REST reads it and marked as helped), and the
+  follow-up form end to end; the service-desk tools on a request raised
+  through a draft (the stand-in's desk, or request types in the embedded
+  store); the server's instructions send the model to
+  searchKnowledge before it drafts;
+- the knowledge tools as their REST requests: counted as "knowledge" in
+  the metrics and as answered from knowledge in the usage, their input
+  problems named as REST names them, an access rule refusing the search
+  (and a read-only rule leaving markKnowledgeHelped alone, a read);
 - the per-call cost of a tools/call search against the same REST search
   (printed as a ratio; no threshold).
 
@@ -29,6 +36,7 @@ js-yaml to read openapi.yaml."""
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -337,13 +345,13 @@ def drift_cases(c, s, m):
              "flag" % name, got[name], want[name])
 
 
-def sdk_cases(c, s, stack, key, project, issue, userq, desk):
+def sdk_cases(c, s, stack, key, project, issue, userq, kbid, desk):
     node, env = test_openapi.node_or_skip()
     script = os.path.join(HERE, "mcp_client.mjs")
     url = stack.base_url + "/mcp"
     for sdk in ("v1", "v2"):
         p = subprocess.run([node, script, sdk, url, key, project, issue,
-                            userq] + list(desk), env=env,
+                            userq, KB_QUESTION] + list(desk), env=env,
                            capture_output=True, text=True, timeout=180)
         try:
             out = json.loads(p.stdout)
@@ -357,7 +365,7 @@ def sdk_cases(c, s, stack, key, project, issue, userq, desk):
         if sdk == "v1":
             c.check(t + "no session id", not out.get("session"), out)
         names = [x["name"] for x in out.get("tools", [])]
-        c.check(t + "23 tools listed", len(names) >= 23, names)
+        c.check(t + "26 tools listed", len(names) == 26, names)
         calls = out.get("calls", [])[:-1]
         called = {x["name"] for x in calls}
         c.eq(t + "every tool called", sorted(called), sorted(names))
@@ -365,6 +373,7 @@ def sdk_cases(c, s, stack, key, project, issue, userq, desk):
                                                          False)]
         c.check(t + "every call succeeded (but an approval answer where "
                 "none waits)", not bad, json.dumps(bad)[:2000])
+        sdk_knowledge(c, t, stack, key, kbid, out)
         # Jira Service Management through the tools: the raise is a
         # request of the desk; Jira's laptop type waits for the person's
         # approval (the stand-in's approver), the embedded store has no
@@ -398,6 +407,141 @@ def sdk_cases(c, s, stack, key, project, issue, userq, desk):
                         e["field"] for e in (res.get("structuredContent") or
                                              {}).get("errors", [])) ==
                     ["project", "summary"], res)
+
+
+KB_QUESTION = "How do I connect my laptop to the office Wi-Fi?"
+KB_TITLE = "Connect to the office Wi-Fi"
+
+
+def import_article(c, s, stack):
+    """One article in the embedded knowledge base (both backends search
+    it), imported as an operator does; its id (kb-N)."""
+    path = os.path.join(stack.workdir, "wifi.md")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("# %s\n\nJoin the network **CorpNet** with your account; "
+                "forget the network *Guest* first.\n" % KB_TITLE)
+    rc, out, err = stack.admin("kb", "import", path, "--url-base",
+                               "https://docs.example/kb/")
+    c.check(s + "an article imported with jta-admin kb import",
+            rc == 0 and out.startswith("added kb-"), (rc, out, err))
+    return out.split()[1] if rc == 0 else "kb-0"
+
+
+def sdk_knowledge(c, t, stack, key, kbid, out):
+    """The SDK's knowledge calls: the imported article found first, read
+    exactly as GET /api/knowledge/{id} reads it, recorded as helped."""
+    calls = {x["name"]: x for x in out.get("calls", [])}
+    found = (calls.get("searchKnowledge", {}).get("structuredContent") or
+             {}).get("articles", [])
+    c.check(t + "searchKnowledge finds the imported article first",
+            found[:1] and found[0]["id"] == kbid and
+            found[0]["title"] == KB_TITLE, found)
+    got = calls.get("getKnowledgeArticle", {}).get("structuredContent")
+    st, _, rest, _ = Client(stack, key).call("GET", "/api/knowledge/" +
+                                             kbid)
+    c.check(t + "getKnowledgeArticle answers what the REST read answers",
+            st == 200 and got == rest and "CorpNet" in
+            (got or {}).get("body", ""), (st, got, rest))
+    c.eq(t + "markKnowledgeHelped records it",
+         calls.get("markKnowledgeHelped", {}).get("structuredContent"),
+         {"recorded": True, "id": kbid})
+    instr = out.get("instructions") or ""
+    c.check(t + "the server's instructions: searchKnowledge before "
+            "createDraft", 0 <= instr.find("searchKnowledge") <
+            instr.find("createDraft"), instr)
+
+
+def knowledge_count(stack):
+    """Requests counted under "knowledge" in /metrics."""
+    st, _, data = stack.request("GET", "/metrics")
+    n = 0
+    for line in (data or b"").decode("utf-8", "replace").splitlines():
+        if line.startswith('jta_requests_total{endpoint="knowledge",'):
+            n += int(line.rsplit(None, 1)[1])
+    return n
+
+
+def answered(stack):
+    """jta-admin usage's answered-from-knowledge count (None: absent)."""
+    rc, out, err = stack.admin("usage")
+    m = re.search(r"answered from knowledge \(a person said an article "
+                  r"helped\): (\d+)", out)
+    return int(m.group(1)) if rc == 0 and m else None
+
+
+def knowledge_cases(c, s, stack, m, key, kbid, local):
+    """The knowledge tools are their REST requests: metrics, usage, input
+    problems, and (local) the access rules."""
+    c.eq(s + "the SDKs' two markKnowledgeHelped calls are counted as "
+         "answered from knowledge", answered(stack), 2)
+    before = knowledge_count(stack)
+    st, h, j = m.tool("searchKnowledge", {"text": KB_QUESTION})
+    r = (j or {}).get("result", {})
+    c.check(s + "a searchKnowledge tool call answers the articles and a "
+            "text with one line each", st == 200 and not r.get("isError")
+            and r["structuredContent"]["articles"][0]["id"] == kbid and
+            "%s: %s <https://docs.example/kb/wifi.md>" % (kbid, KB_TITLE)
+            in r["content"][0]["text"], (st, j))
+    c.eq(s + "... counted as a knowledge request in the metrics",
+         knowledge_count(stack), before + 1)
+    st, h, j = m.tool("getKnowledgeArticle", {"id": kbid})
+    r = (j or {}).get("result", {})
+    c.check(s + "a getKnowledgeArticle tool call's text has the title, "
+            "the link and the body (for clients that show text only)",
+            st == 200 and r["content"][0]["text"].startswith(
+                KB_TITLE + " <https://docs.example/kb/wifi.md>\n\n# " +
+                KB_TITLE) and "**CorpNet**" in r["content"][0]["text"],
+            (st, j))
+    st, h, j = m.tool("markKnowledgeHelped", {"id": kbid})
+    c.eq(s + "a markKnowledgeHelped tool call counts one more answer",
+         answered(stack), 3)
+    for args, tool, status, field in (
+            ({"id": "kb.1"}, "getKnowledgeArticle", 422, "id"),
+            ({"id": "k" * 65}, "getKnowledgeArticle", 422, "id"),
+            ({"id": "kb-99999"}, "getKnowledgeArticle", 404, "id"),
+            ({"id": "kb-99999"}, "markKnowledgeHelped", 404, "id"),
+            ({"id": kbid, "helped": True}, "markKnowledgeHelped", 400,
+             "helped"),
+            ({"text": "wifi", "space": "H R"}, "searchKnowledge", 422,
+             "space"),
+            ({"text": "wifi", "limit": 21}, "searchKnowledge", 422,
+             "limit"),
+            ({"space": "HR"}, "searchKnowledge", 422, "text")):
+        st, h, j = m.tool(tool, args)
+        p = (j or {}).get("result", {}).get("structuredContent") or {}
+        c.check(s + "%s %s: an isError result, %d naming %s" % (
+            tool, json.dumps(args)[:40], status, field),
+            st == 200 and j["result"].get("isError") is True and
+            p.get("status") == status and p.get("field") == field, (st, j))
+    if not local:
+        return
+    rc, out, err = stack.admin("deny", "person", "alice", "--for", "read")
+    c.check(s + "a deny rule for alice's reads", rc == 0, (rc, out, err))
+    rid = out.split(":")[0].split()[-1] if rc == 0 else None
+    st, h, j = m.tool("searchKnowledge", {"text": KB_QUESTION})
+    r = (j or {}).get("result", {})
+    c.check(s + "the rule refuses searchKnowledge as an isError 403",
+            r.get("isError") is True and
+            r["structuredContent"].get("status") == 403, (st, j))
+    st, _, _, _ = Client(stack, key).call(
+        "GET", "/api/knowledge?" + urllib.parse.urlencode({
+            "text": KB_QUESTION}))
+    c.eq(s + "... as it refuses the REST search", st, 403)
+    if rid is not None:
+        stack.admin("rules", "remove", rid)
+    rc, out, err = stack.admin("deny", "readonly")
+    rid = out.split(":")[0].split()[-1] if rc == 0 else None
+    c.check(s + "deny readonly", rc == 0, (rc, out, err))
+    st, h, j = m.tool("markKnowledgeHelped", {"id": kbid})
+    r = (j or {}).get("result", {})
+    c.check(s + "... leaves markKnowledgeHelped alone (a read for the "
+            "rules: no ticket changes)", not r.get("isError") and
+            r.get("structuredContent", {}).get("recorded") is True, (st, j))
+    st, h, j = m.tool("createDraft", {"project": "DEMO", "summary": "x"})
+    c.check(s + "... while it refuses createDraft",
+            (j or {}).get("result", {}).get("isError") is True, (st, j))
+    if rid is not None:
+        stack.admin("rules", "remove", rid)
 
 
 def rules_cases(c, s, stack, m, key, project):
@@ -565,12 +709,14 @@ def scenario(person):
             "project": project, "summary": "Printer on floor 3 is jammed"})
         c.check(s + "an issue to work on", st == 201, (st, j))
         issue = (j or {}).get("key", "")
+        kbid = import_article(c, s, stack)
         m = Mcp(stack, key)
         raw_cases(c, s, m, stack)
         protocol_cases(c, s, m, project)
         drift_cases(c, s, m)
-        sdk_cases(c, s, stack, key, project, issue, userq, desk(mode,
-                                                               stack))
+        sdk_cases(c, s, stack, key, project, issue, userq, kbid,
+                  desk(mode, stack))
+        knowledge_cases(c, s, stack, m, key, kbid, mode == "local")
         if mode == "local":
             rules_cases(c, s, stack, m, key, project)
         usage_cases(c, s, stack)

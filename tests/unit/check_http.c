@@ -239,6 +239,12 @@ START_TEST(only_https_or_loopback_urls)
 	ck_assert(!jta_http_url_allowed("ftp://127.0.0.1/"));
 	ck_assert(!jta_http_url_allowed("https:///nohost"));
 	ck_assert(!jta_http_url_allowed("file:///etc/passwd"));
+	/* As libcurl splits it: userinfo, a fragment, a host that only
+	 * starts like the loopback's. */
+	ck_assert(!jta_http_url_allowed("http://127.0.0.1:80@evil.com/"));
+	ck_assert(!jta_http_url_allowed("https://u:p@api.atlassian.com/"));
+	ck_assert(!jta_http_url_allowed("https://api.atlassian.com/#x"));
+	ck_assert(!jta_http_url_allowed("http://localhost.evil.com/"));
 }
 END_TEST
 

@@ -169,6 +169,7 @@ START_TEST(legacy_handshake_and_lists)
 	struct jta_mcp_outcome oc;
 	struct jta_mcp_http h = hdr("", NULL, NULL);
 	json_t		*a, *r;
+	const char	*instr;
 	enum jta_err	 rc;
 	int		 st;
 
@@ -181,6 +182,14 @@ START_TEST(legacy_handshake_and_lists)
 	ck_assert_str_eq(json_string_value(json_object_get(r,
 	    "protocolVersion")), "2025-06-18");
 	ck_assert_ptr_null(json_object_get(r, "resultType"));
+	/* Knowledge before tickets: the instructions send the model to the
+	 * knowledge tools before it drafts. */
+	instr = json_string_value(json_object_get(r, "instructions"));
+	ck_assert_ptr_nonnull(instr);
+	ck_assert_ptr_nonnull(strstr(instr, "searchKnowledge"));
+	ck_assert_ptr_nonnull(strstr(instr, "markKnowledgeHelped"));
+	ck_assert(strstr(instr, "searchKnowledge") < strstr(instr,
+	    "createDraft"));
 	json_decref(a);
 	jta_mcp_call_clear(&c);
 	ck_assert_int_eq(parse("{\"jsonrpc\":\"2.0\",\"method\":"
@@ -318,7 +327,10 @@ START_TEST(origin_is_public_urls)
 END_TEST
 
 /* Every row is well formed and its REST request is declared in the
- * endpoint table with a method that class-matches its hints. */
+ * endpoint table with a method that class-matches its hints: a read-only
+ * row is a read; any other row is not, but for markKnowledgeHelped,
+ * which only counts an answer (no ticket changes, so a read-only person
+ * may say an article helped: README.md "Knowledge before tickets"). */
 START_TEST(operation_rows_are_declared)
 {
 	const struct jta_operation *op;
@@ -334,6 +346,7 @@ START_TEST(operation_rows_are_declared)
 		ck_assert_ptr_nonnull(op->run);
 		ck_assert_uint_gt(strlen(op->description), 20);
 		args = json_pack("{s:s, s:s}", "key", "DEMO-1", "id",
+		    op->param == JTA_OP_PARAM_ARTICLE ? "kb-1" :
 		    "d_abcdefghijklmnopqrstuv");
 		if (op->param == JTA_OP_PARAM_PROJECT)
 			json_object_set_new(args, "key", json_string("DEMO"));
@@ -344,10 +357,17 @@ START_TEST(operation_rows_are_declared)
 		    as.path);
 		m = jta_endpoint_method(r, op->method);
 		ck_assert_msg(m != NULL, "%s: method undeclared", op->name);
-		if (op->flags & JTA_OP_READONLY)
-			ck_assert_int_eq(m->cls, JTA_ENDPOINT_READ);
+		if (op->flags & JTA_OP_READONLY ||
+		    strcmp(op->name, "markKnowledgeHelped") == 0)
+			ck_assert_msg(m->cls == JTA_ENDPOINT_READ, "%s: not a "
+			    "read", op->name);
 		else
-			ck_assert_int_ne(m->cls, JTA_ENDPOINT_READ);
+			ck_assert_msg(m->cls != JTA_ENDPOINT_READ, "%s: a read",
+			    op->name);
+		/* Counted under its own name, not as the program's
+		 * leftovers. */
+		ck_assert_msg(m->name != JTA_ENDPOINT_OTHER, "%s: counted as "
+		    "other", op->name);
 		jta_operation_request_clear(&as);
 		json_decref(args);
 		s = jta_operation_input_schema(op);
@@ -357,7 +377,9 @@ START_TEST(operation_rows_are_declared)
 		ck_assert_msg(json_is_object(s), "%s: output schema", op->name);
 		json_decref(s);
 	}
-	ck_assert_uint_eq(i, 23);
+	/* openapi.yaml's 16 ticket operations, the 3 of knowledge and the 7
+	 * of Jira Service Management. */
+	ck_assert_uint_eq(i, 26);
 }
 END_TEST
 
@@ -432,6 +454,199 @@ START_TEST(arguments_are_checked_like_the_rest_request)
 }
 END_TEST
 
+/* The knowledge tools are their REST requests: the same path (an id that
+ * is no plain path segment names none), counted as "knowledge", reads
+ * of no project; their arguments are checked as the REST program checks
+ * the path and the query. */
+START_TEST(knowledge_tools_are_their_rest_requests)
+{
+	static const struct {
+		const char	*tool;
+		const char	*id;
+		const char	*path;
+	} rows[] = {
+		{ "searchKnowledge", NULL, "/api/knowledge" },
+		{ "getKnowledgeArticle", "page-1001",
+		    "/api/knowledge/page-1001" },
+		{ "markKnowledgeHelped", "kb-3", "/api/knowledge/kb-3/helped" },
+		{ "markKnowledgeHelped", "kb/3", "/api/knowledge/_/helped" },
+	};
+	const struct jta_operation *op;
+	const struct jta_endpoint_route *r;
+	const struct jta_endpoint_method *m;
+	struct jta_req	 base, as;
+	struct jta_error err;
+	char		 param[JTA_LIMIT_KB_ID + 1];
+	char		 longid[JTA_LIMIT_KB_ID + 2];
+	json_t		*args, *in = NULL, *s;
+	size_t		 i;
+
+	memset(&base, 0, sizeof(base));
+	memset(&err, 0, sizeof(err));
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		op = jta_operation_get(rows[i].tool);
+		ck_assert_ptr_nonnull(op);
+		args = rows[i].id != NULL ? json_pack("{s:s}", "id",
+		    rows[i].id) : json_pack("{s:s, s:s}", "text", "wifi drops",
+		    "space", "HR");
+		ck_assert_int_eq(jta_operation_request(op, args, &base, &as),
+		    JTA_OK);
+		ck_assert_str_eq(as.path, rows[i].path);
+		ck_assert_ptr_null(as.body);
+		if (rows[i].id == NULL)
+			ck_assert_str_eq(as.query,
+			    "text=wifi%20drops&space=HR");
+		r = jta_endpoint_route(NULL, as.path);
+		ck_assert_ptr_nonnull(r);
+		m = jta_endpoint_method(r, op->method);
+		ck_assert_ptr_nonnull(m);
+		ck_assert_str_eq(jta_endpoint_name(m->name), "knowledge");
+		ck_assert_int_eq(m->cls, JTA_ENDPOINT_READ);
+		ck_assert_int_eq(m->project, JTA_PROJECT_NONE);
+		jta_operation_request_clear(&as);
+		json_decref(args);
+	}
+
+	/* markKnowledgeHelped counts once more each call: no idempotent
+	 * hint, nor read-only, destructive or consequential. */
+	op = jta_operation_get("markKnowledgeHelped");
+	ck_assert_uint_eq(op->flags, 0);
+	ck_assert(jta_operation_get("searchKnowledge")->flags &
+	    JTA_OP_READONLY);
+	ck_assert(jta_operation_get("getKnowledgeArticle")->flags &
+	    JTA_OP_READONLY);
+
+	/* The id: as the path takes it, 422 naming id otherwise. */
+	args = json_pack("{s:s}", "id", "kb-3");
+	ck_assert_int_eq(jta_operation_args(op, args, param, sizeof(param),
+	    &in, &err), JTA_OK);
+	ck_assert_str_eq(param, "kb-3");
+	ck_assert_uint_eq(json_object_size(in), 0);
+	json_decref(in);
+	json_decref(args);
+	memset(longid, 'k', JTA_LIMIT_KB_ID);
+	longid[JTA_LIMIT_KB_ID] = '\0';
+	args = json_pack("{s:s}", "id", longid);
+	ck_assert_int_eq(jta_operation_args(op, args, param, sizeof(param),
+	    &in, &err), JTA_OK);
+	json_decref(in);
+	json_decref(args);
+	longid[JTA_LIMIT_KB_ID] = 'k';
+	longid[JTA_LIMIT_KB_ID + 1] = '\0';
+	args = json_pack("{s:s}", "id", longid);
+	ck_assert_int_eq(jta_operation_args(op, args, param, sizeof(param),
+	    &in, &err), JTA_ERR_INPUT);
+	ck_assert_int_eq(err.status, 422);
+	ck_assert_str_eq(err.field, "id");
+	json_decref(args);
+	args = json_pack("{s:s}", "id", "kb.1");
+	ck_assert_int_eq(jta_operation_args(op, args, param, sizeof(param),
+	    &in, &err), JTA_ERR_INPUT);
+	ck_assert_str_eq(err.field, "id");
+	json_decref(args);
+	args = json_pack("{s:s, s:b}", "id", "kb-1", "helped", 1);
+	ck_assert_int_eq(jta_operation_args(op, args, param, sizeof(param),
+	    &in, &err), JTA_ERR_INPUT);
+	ck_assert_str_eq(err.field, "helped");
+	json_decref(args);
+
+	/* searchKnowledge's schema is its validator table: text required,
+	 * limit 1..JTA_LIMIT_KB_MAX. */
+	s = jta_operation_input_schema(jta_operation_get("searchKnowledge"));
+	ck_assert_uint_eq(json_object_size(json_object_get(s, "properties")),
+	    3);
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(s,
+	    "required"), 0)), "text");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(
+	    json_object_get(s, "properties"), "limit"), "maximum")),
+	    JTA_LIMIT_KB_MAX);
+	json_decref(s);
+	s = jta_operation_input_schema(jta_operation_get(
+	    "getKnowledgeArticle"));
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(
+	    json_object_get(s, "properties"), "id"), "maxLength")),
+	    JTA_LIMIT_KB_ID);
+	json_decref(s);
+}
+END_TEST
+
+/* A runner answering as the knowledge operations do: a search's list, or
+ * an article whose body is 20,000 bytes. */
+static enum jta_err
+kbfake(void *arg, const struct jta_operation *op, const char *param,
+    const json_t *in, int *status, json_t **out, struct jta_error *err)
+{
+	char	*body;
+
+	(void)arg;
+	(void)in;
+	(void)err;
+	*status = 200;
+	if (strcmp(op->name, "searchKnowledge") == 0) {
+		*out = json_pack("{s:[{s:s, s:s, s:s}, {s:s, s:s, s:n}], "
+		    "s:[s]}", "articles", "id", "kb-3", "title",
+		    "Office Wi-Fi", "url", "https://docs.example/kb/wifi.md",
+		    "id", "page-7", "title", "VPN", "url", "searched",
+		    "local");
+		return JTA_OK;
+	}
+	body = malloc(20001);
+	ck_assert_ptr_nonnull(body);
+	memset(body, 'x', 20000);
+	body[20000] = '\0';
+	*out = json_pack("{s:s, s:s, s:n, s:s, s:s}", "id", param, "title",
+	    "Office Wi-Fi", "url", "from", "local", "body", body);
+	free(body);
+	return JTA_OK;
+}
+
+/* The text of tool name's result (2025-11-25 call with args). */
+static char *
+kbtext(const char *name, const char *args)
+{
+	char		 body[512];
+	struct jta_mcp_call c;
+	struct jta_mcp_outcome oc;
+	struct jta_mcp_http h = hdr("2025-11-25", NULL, NULL);
+	json_t		*a;
+	enum jta_err	 rc;
+	int		 st;
+	char		*t;
+
+	snprintf(body, sizeof(body), "{\"jsonrpc\":\"2.0\",\"id\":1,"
+	    "\"method\":\"tools/call\",\"params\":{\"name\":\"%s\","
+	    "\"arguments\":%s}}", name, args);
+	ck_assert_int_eq(parse(body, &h, &c, &a, &rc), 200);
+	ck_assert_int_eq(jta_mcp_answer(&c, kbfake, NULL, "rid", &st, &a, &oc),
+	    JTA_OK);
+	t = strdup(json_string_value(json_object_get(json_array_get(
+	    json_object_get(json_object_get(a, "result"), "content"), 0),
+	    "text")));
+	ck_assert_ptr_nonnull(t);
+	json_decref(a);
+	jta_mcp_call_clear(&c);
+	return t;
+}
+
+/* For clients that give their model only the text: a search's articles
+ * one per line, an article's title, link and body (cut, with a note). */
+START_TEST(knowledge_results_have_text)
+{
+	char	*t;
+
+	t = kbtext("searchKnowledge", "{\"text\":\"wifi\"}");
+	ck_assert_str_eq(t, "2 articles:\nkb-3: Office Wi-Fi "
+	    "<https://docs.example/kb/wifi.md>\npage-7: VPN");
+	free(t);
+	t = kbtext("getKnowledgeArticle", "{\"id\":\"kb-3\"}");
+	ck_assert_int_eq(strncmp(t, "Office Wi-Fi\n\nxxx", 17), 0);
+	ck_assert_uint_lt(strlen(t), 20000);
+	ck_assert_ptr_nonnull(strstr(t, "xxx\n[... the rest is in "
+	    "structuredContent.body]"));
+	free(t);
+}
+END_TEST
+
 START_TEST(notice_goes_into_the_tool_result)
 {
 	json_t	*a = json_pack("{s:s, s:i, s:{s:[{s:s, s:s}], s:{s:s}}}",
@@ -467,6 +682,8 @@ jta_check_suite(void)
 	tcase_add_test(tc, a_bad_key_names_no_other_path);
 	tcase_add_test(tc, schemas_come_from_the_validator_tables);
 	tcase_add_test(tc, arguments_are_checked_like_the_rest_request);
+	tcase_add_test(tc, knowledge_tools_are_their_rest_requests);
+	tcase_add_test(tc, knowledge_results_have_text);
 	tcase_add_test(tc, notice_goes_into_the_tool_result);
 	suite_add_tcase(s, tc);
 	return s;

@@ -242,6 +242,26 @@ START_TEST(project_key_shapes)
 }
 END_TEST
 
+START_TEST(kb_name_shapes)
+{
+	char	 b[JTA_LIMIT_KB_ID + 2];
+
+	ck_assert_int_eq(jta_text_is_kb_name("kb-3", 4), 1);
+	ck_assert_int_eq(jta_text_is_kb_name("page-1001", 9), 1);
+	ck_assert_int_eq(jta_text_is_kb_name("~alice_x", 8), 1);
+	ck_assert_int_eq(jta_text_is_kb_name("", 0), 0);
+	ck_assert_int_eq(jta_text_is_kb_name("kb.1", 4), 0);
+	ck_assert_int_eq(jta_text_is_kb_name("kb/1", 4), 0);
+	ck_assert_int_eq(jta_text_is_kb_name("H R", 3), 0);
+	ck_assert_int_eq(jta_text_is_kb_name("HR\"", 3), 0);
+	ck_assert_int_eq(jta_text_is_kb_name("kb-1\0x", 6), 0);
+	ck_assert_int_eq(jta_text_is_kb_name("B\xc3\xbcro", 5), 0);
+	memset(b, 'k', sizeof(b));
+	ck_assert_int_eq(jta_text_is_kb_name(b, JTA_LIMIT_KB_ID), 1);
+	ck_assert_int_eq(jta_text_is_kb_name(b, JTA_LIMIT_KB_ID + 1), 0);
+}
+END_TEST
+
 static int
 ik(const char *s, char *proj, size_t projsz, int64_t *num)
 {
@@ -316,6 +336,7 @@ jta_check_suite(void)
 	TCase	*tc = tcase_create("numbers_and_keys");
 
 	tcase_add_test(tc, parse_uint_plain_digits);
+	tcase_add_test(tc, kb_name_shapes);
 	tcase_add_test(tc, parse_uint_leading_zero_refused);
 	tcase_add_test(tc, parse_uint_sign_refused);
 	tcase_add_test(tc, parse_uint_blanks_and_junk_refused);

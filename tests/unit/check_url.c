@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -431,6 +432,102 @@ START_TEST(origin_and_base_path)
 }
 END_TEST
 
+/* The name usage, quotas and access rules give a site: what libcurl
+ * reads, so spellings of one site agree and tricks do not pass. */
+START_TEST(site_names)
+{
+	static const struct {
+		const char	*url;
+		const char	*name;	/* NULL: refused */
+	} cases[] = {
+		{ "https://acme.atlassian.net", "acme.atlassian.net" },
+		{ "https://Acme.Atlassian.NET/", "acme.atlassian.net" },
+		{ "https://acme.atlassian.net:443/", "acme.atlassian.net" },
+		{ "http://127.0.0.1:9998", "127.0.0.1:9998" },
+		{ "http://127.0.0.1:80/", "127.0.0.1" },
+		{ "https://acme.atlassian.net:8443/",
+		    "acme.atlassian.net:8443" },
+		{ "https://acme.atlassian.net/wiki//",
+		    "acme.atlassian.net/wiki" },
+		{ "http://[::1]:9998/", "[::1]:9998" },
+		/* Not a site URL: userinfo, query, fragment, other schemes,
+		 * plain http off the loopback, backslashes, blanks. */
+		{ "https://evil@acme.atlassian.net", NULL },
+		{ "https://acme.atlassian.net@evil.example", NULL },
+		{ "https://acme.atlassian.net/?x=1", NULL },
+		{ "https://acme.atlassian.net/#x", NULL },
+		{ "ftp://acme.atlassian.net", NULL },
+		{ "HTTPS://acme.atlassian.net", NULL },
+		{ "http://acme.atlassian.net", NULL },
+		{ "https:\\\\acme.atlassian.net", NULL },
+		{ "https://acme.atlassian.net /", NULL },
+		{ "acme.atlassian.net", NULL },
+		{ "", NULL },
+	};
+	char	 out[64];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(out, sizeof(out), "x");
+		if (cases[i].name == NULL) {
+			ck_assert_msg(jta_url_site_name(cases[i].url, out,
+			    sizeof(out)) == JTA_ERR_INPUT, "%s", cases[i].url);
+			ck_assert_str_eq(out, "");
+			continue;
+		}
+		ck_assert_msg(jta_url_site_name(cases[i].url, out,
+		    sizeof(out)) == JTA_OK, "%s", cases[i].url);
+		ck_assert_str_eq(out, cases[i].name);
+	}
+	/* Too long for out: an error, and nothing half written. */
+	ck_assert_int_eq(jta_url_site_name("https://acme.atlassian.net", out,
+	    8), JTA_ERR_INTERNAL);
+	ck_assert_str_eq(out, "");
+}
+END_TEST
+
+/* An Origin header against public_url, both split by libcurl. */
+START_TEST(same_origin)
+{
+	ck_assert(jta_url_same_origin("https://t.example.org",
+	    "https://t.example.org/jta"));
+	ck_assert(jta_url_same_origin("https://t.example.org",
+	    "https://T.Example.org:443/jta"));
+	ck_assert(jta_url_same_origin("http://127.0.0.1:8080",
+	    "http://127.0.0.1:8080"));
+	ck_assert(jta_url_same_origin("http://[::1]", "http://[::1]:80"));
+	/* Another host, scheme or port; a longer host with ours in it. */
+	ck_assert(!jta_url_same_origin("https://t.example.org.evil.com",
+	    "https://t.example.org"));
+	ck_assert(!jta_url_same_origin("https://evil.com",
+	    "https://t.example.org"));
+	ck_assert(!jta_url_same_origin("http://t.example.org",
+	    "https://t.example.org"));
+	ck_assert(!jta_url_same_origin("https://t.example.org:8443",
+	    "https://t.example.org"));
+	ck_assert(!jta_url_same_origin("http://127.0.0.1:8081",
+	    "http://127.0.0.1:8080"));
+	/* Not an origin: "null", a path, userinfo, a fragment, a query,
+	 * nothing. */
+	ck_assert(!jta_url_same_origin("null", "https://t.example.org"));
+	ck_assert(!jta_url_same_origin("https://t.example.org/",
+	    "https://t.example.org"));
+	ck_assert(!jta_url_same_origin("https://t.example.org/jta",
+	    "https://t.example.org/jta"));
+	ck_assert(!jta_url_same_origin("https://u@t.example.org",
+	    "https://t.example.org"));
+	ck_assert(!jta_url_same_origin("https://t.example.org#x",
+	    "https://t.example.org"));
+	ck_assert(!jta_url_same_origin("https://t.example.org?x",
+	    "https://t.example.org"));
+	ck_assert(!jta_url_same_origin("", "https://t.example.org"));
+	/* A public_url that is no base URL matches nothing. */
+	ck_assert(!jta_url_same_origin("https://t.example.org",
+	    "https://t.example.org/"));
+	ck_assert(!jta_url_same_origin("https://t.example.org", ""));
+}
+END_TEST
+
 START_TEST(fetch_urls)
 {
 	ck_assert_int_eq(jta_url_fetch_check("https://api.atlassian.com/ex/"
@@ -474,6 +571,8 @@ jta_check_suite(void)
 	tcase_add_test(tc, site_urls);
 	tcase_add_test(tc, origin_and_base_path);
 	tcase_add_test(tc, fetch_urls);
+	tcase_add_test(tc, site_names);
+	tcase_add_test(tc, same_origin);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -76,6 +76,25 @@ START_TEST(quota_words)
 	    "https://Acme.atlassian.net/", "calls", NULL, &q, &e), JTA_OK);
 	ck_assert_str_eq(q.subject, "acme.atlassian.net");
 	ck_assert_str_eq(q.per, "month");
+	/* A site URL is split by libcurl (jta_url_site_name): userinfo,
+	 * a query or another scheme is no site; a port stays. */
+	ck_assert_int_eq(jta_usage_quota_make("site",
+	    "http://127.0.0.1:9998/", "calls", NULL, &q, &e), JTA_OK);
+	ck_assert_str_eq(q.subject, "127.0.0.1:9998");
+	ck_assert_int_eq(jta_usage_quota_make("site", "Acme.atlassian.net/",
+	    "calls", NULL, &q, &e), JTA_OK);
+	ck_assert_str_eq(q.subject, "acme.atlassian.net");
+	ck_assert_int_eq(jta_usage_quota_make("site",
+	    "https://evil@acme.atlassian.net", "calls", NULL, &q, &e),
+	    JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "site");
+	ck_assert_int_eq(jta_usage_quota_make("site",
+	    "https://acme.atlassian.net/?x", "calls", NULL, &q, &e),
+	    JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_usage_quota_make("site",
+	    "ftp://acme.atlassian.net", "calls", NULL, &q, &e), JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_usage_quota_make("site", "acme.atlassian.net/x",
+	    "calls", NULL, &q, &e), JTA_ERR_INPUT);
 	ck_assert_int_eq(jta_usage_quota_make("person", "alice", "creates",
 	    NULL, &q, &e), JTA_OK);
 	ck_assert_str_eq(q.per, "day");
