@@ -5,7 +5,8 @@
 //
 //   node mcp_e2e_client.mjs '{"sdk": "v1" | "v2", "url": URL/mcp,
 //     "redirect": URI, "user": U, "password": P (null in Jira mode),
-//     "clientMetadataUrl": URL or absent, "project": KEY}'
+//     "clientMetadataUrl": URL or absent, "project": KEY,
+//     "expire": [argv] or absent, "confidential": true or absent}'
 //
 // sdk "v1": @modelcontextprotocol/sdk 1.32.2 (2025-11-25, initialize);
 // "v2": @modelcontextprotocol/client 2.4.0 pinned to 2026-07-28.  Either
@@ -23,12 +24,17 @@
 // and files a ticket: createDraft without project and summary; v2 answers
 // the input_required form through its elicitation handler and the retried
 // call drafts it, v1 gets the questions as a tool error and sends the
-// answers in a second createDraft; then submitDraft.
+// answers in a second createDraft; then submitDraft.  With "expire", the
+// command it names is run once the ticket is filed (the test expires the
+// access token in the database) and one more tool call must go through:
+// the 401 invalid_token makes the SDK refresh the token (resource /mcp
+// again) and retry.
 //
 // Prints one JSON document: {protocol, challenge, client_id, authorization,
 // callback, tokens, tools, form, draft, submit, issue}; or with "error"
 // when a step failed (exit 1).
 
+import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
 import path from "node:path";
 
@@ -122,11 +128,15 @@ class Provider {
 	}
 	get redirectUrl() { return opts.redirect; }
 	get clientMetadata() {
-		return { client_name: "E2E MCP client",
+		const m = { client_name: "E2E MCP client",
 		    redirect_uris: [opts.redirect],
 		    grant_types: ["authorization_code", "refresh_token"],
-		    response_types: ["code"],
-		    token_endpoint_auth_method: "none" };
+		    response_types: ["code"] };
+		// A confidential client names no method: RFC 7591 §2's
+		// default, client_secret_basic, and a secret comes back.
+		if (!opts.confidential)
+			m.token_endpoint_auth_method = "none";
+		return m;
 	}
 	state() { return "e2e-state-" + opts.sdk; }
 	clientInformation() { return this.info; }
@@ -229,6 +239,8 @@ async function main() {
 	if (!provider.authUrl)
 		throw new Error("the SDK never asked to authorize");
 	out.client_id = provider.info?.client_id ?? null;
+	out.client_auth = provider.info?.token_endpoint_auth_method ?? null;
+	out.client_secret = !!provider.info?.client_secret;
 	const au = provider.authUrl;
 	out.authorization = Object.fromEntries(au.searchParams);
 	out.authorization.endpoint = au.origin + au.pathname;
@@ -273,6 +285,13 @@ async function main() {
 	    out.submit.structuredContent?.key;
 	out.issue = key ? (await tool(client, "getIssue", { key }))
 	    .structuredContent : null;
+	if (opts.expire) {
+		execFileSync(opts.expire[0], opts.expire.slice(1));
+		const before = provider.tok.access_token;
+		out.after_expiry = await tool(client, "getMe", {});
+		out.refreshed = provider.tok.access_token !== before ?
+		    provider.tok : null;
+	}
 	await client.close();
 }
 

@@ -276,12 +276,28 @@ def seams(c, stack, s, key, shared):
     c.eq(s + "a foreign Origin with a /mcp token: 403", st, 403)
 
 
-def run_sdk(stack, sdk, project, cimd_url=None):
+EXPIRE = """import sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+with con:
+    con.execute("UPDATE oauth_tokens SET expires = 1 WHERE kind = 'access' "
+                "AND client_id IN (SELECT client_id FROM oauth_clients "
+                "WHERE name = 'E2E MCP client' UNION SELECT url FROM "
+                "oauth_client_documents)")
+"""
+
+
+def run_sdk(stack, sdk, project, cimd_url=None, confidential=False):
     node, env = test_openapi.node_or_skip()
     arg = {"sdk": sdk, "url": stack.base_url + "/mcp", "redirect": LOOP_CB,
            "user": "alice", "password": stack.password, "project": project}
     if cimd_url:
         arg["clientMetadataUrl"] = cimd_url
+    if confidential:
+        arg["confidential"] = True
+    # Expires every access token the SDK's client holds (as an hour
+    # going by would), once its ticket is filed.
+    arg["expire"] = [sys.executable, "-c", EXPIRE,
+                     os.path.join(stack.workdir, "jta.db")]
     p = subprocess.run([node, os.path.join(HERE, "mcp_e2e_client.mjs"),
                         json.dumps(arg)], env=env, capture_output=True,
                        text=True, timeout=180)
@@ -292,11 +308,12 @@ def run_sdk(stack, sdk, project, cimd_url=None):
                                                 p.stderr[-1500:])}
 
 
-def done_when(c, stack, s, sdk, project, how, cimd_url=None):
+def done_when(c, stack, s, sdk, project, how, cimd_url=None,
+              confidential=False):
     """Issue 14's "Done when" with one SDK and one way to get a client
     id."""
     t = s + "SDK %s (%s): " % (sdk, how)
-    out = run_sdk(stack, sdk, project, cimd_url)
+    out = run_sdk(stack, sdk, project, cimd_url, confidential)
     c.check(t + "signs in and files a ticket without an error",
             "error" not in out, out.get("error", "")[:3000])
     base = stack.base_url
@@ -315,6 +332,12 @@ def done_when(c, stack, s, sdk, project, how, cimd_url=None):
         c.check(t + "its client_id came from dynamic registration",
                 (out.get("client_id") or "").startswith("jtac_") and
                 a.get("client_id") == out.get("client_id"), out)
+        c.check(t + "registered %s" % (
+            "confidential (client_secret_basic, a secret)" if confidential
+            else "public (none, no secret)"),
+            (out.get("client_auth"), out.get("client_secret")) ==
+            (("client_secret_basic", True) if confidential else
+             ("none", False)), out)
     if stack.password is None:
         c.eq(t + "the sign-in went through Atlassian's consent",
              out.get("atlassian"), standin.url)
@@ -365,11 +388,22 @@ def done_when(c, stack, s, sdk, project, how, cimd_url=None):
             (issue.get("key") or "").startswith(project + "-") and
             issue.get("summary") == "Wifi on floor 2 drops every hour",
             (sub, issue))
-    at = tok.get("access_token", "x")
-    c.eq(t + "its /mcp token is refused by the REST API",
+    ref = out.get("refreshed") or {}
+    after = out.get("after_expiry") or {}
+    c.check(t + "its access token expired: the SDK refreshed it on the "
+            "401 and the call went through", ref.get(
+                "access_token", "").startswith("jta_at_") and
+            ref.get("refresh_token") != tok.get("refresh_token") and
+            not after.get("isError"), (ref, after))
+    at = ref.get("access_token", "x")
+    c.eq(t + "the refreshed /mcp token is refused by the REST API",
          api_me(stack, at)[0], 401)
     st, h, j = tools_list(stack, at)
     c.eq(t + "... and taken by /mcp", st, 200)
+    st, h, j = tools_list(stack, tok.get("access_token", "x"))
+    c.check(t + "the expired one is refused by /mcp: invalid_token",
+            st == 401 and h.get("www-authenticate") ==
+            challenge(stack, "/mcp", True), (st, h))
     return out
 
 
@@ -393,6 +427,8 @@ def local(c, stack, server, shared=False):
         return
     done_when(c, stack, s, "v1", "DEMO", "dynamic registration")
     done_when(c, stack, s, "v2", "DEMO", "dynamic registration")
+    done_when(c, stack, s, "v1", "DEMO", "confidential registration",
+              confidential=True)
     done_when(c, stack, s, "v2", "DEMO", "metadata document",
               DOCS.doc("/%d/local.json" % stack.port))
 
