@@ -202,6 +202,10 @@ def seams(c, stack, s, key, shared):
             (j or {}).get("jsonrpc") == "2.0" and j.get("id") == 7 and
             isinstance((j.get("error") or {}).get("code"), int) and
             "result" not in j, j)
+    msg = ((j or {}).get("error") or {}).get("message", "")
+    c.check(s + "... saying to sign in (the challenge's metadata) or send "
+            "an API key, not to ask an operator", "sign in" in msg and
+            "resource_metadata" in msg and "jta-admin" not in msg, msg)
     st, h, j = tools_list(stack)
     c.check(s + "a 2026-07-28 request without a token: the same 401",
             st == 401 and h.get("www-authenticate") == want and
