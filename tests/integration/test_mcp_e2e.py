@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import ssl
 import subprocess
 import sys
@@ -392,6 +393,16 @@ def done_when(c, stack, s, sdk, project, how, cimd_url=None,
             (issue.get("key") or "").startswith(project + "-") and
             issue.get("summary") == "Wifi on floor 2 drops every hour",
             (sub, issue))
+    key = issue.get("key") or "-"
+    con = sqlite3.connect(os.path.join(stack.workdir, "jta.db"))
+    rows = con.execute("SELECT who, action, endpoint, status, detail FROM "
+                       "audit_log WHERE issue_key = ?", (key,)).fetchall()
+    con.close()
+    c.check(t + "the audit has the signed-in person's submitDraft as the "
+            "create it is, with the tool's name",
+            any(r[1] == "create" and r[3] == 201 and
+                r[4].startswith("mcp tool submitDraft") and
+                r[0] not in ("", "-") for r in rows), rows)
     ref = out.get("refreshed") or {}
     after = out.get("after_expiry") or {}
     c.check(t + "its access token expired: the SDK refreshed it on the "
