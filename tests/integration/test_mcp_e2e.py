@@ -454,8 +454,39 @@ def jira(c, stack, server):
     key = link(stack)
     seams(c, stack, s, key, False)
     done_when(c, stack, s, "v1", "OPS", "dynamic registration")
-    done_when(c, stack, s, "v2", "OPS", "metadata document",
-              DOCS.doc("/%d/jira.json" % stack.port))
+    out = done_when(c, stack, s, "v2", "OPS", "metadata document",
+                    DOCS.doc("/%d/jira.json" % stack.port))
+    broken_link(c, stack, s, key, (out.get("refreshed") or {}).get(
+        "access_token", "x"))
+
+
+def broken_link(c, stack, s, key, at):
+    """Jira mode: the person's Atlassian link breaks.  Our /mcp token
+    stays good; a tool call says where to link again, as a tool error
+    the model reads; the REST API answers 401."""
+    con = sqlite3.connect(os.path.join(stack.workdir, "jta.db"))
+    with con:
+        con.execute("UPDATE atlassian_links SET status = 'broken', "
+                    "access_ct = NULL, refresh_ct = NULL")
+    con.close()
+    h = {"MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call",
+         "Mcp-Name": "searchIssues"}
+    st, hd, raw = mcp(stack, {"jsonrpc": "2.0", "id": 5,
+                              "method": "tools/call", "params": {
+                                  "name": "searchIssues",
+                                  "arguments": {"project": "OPS"},
+                                  "_meta": {META: MODERN}}}, at, h)
+    r = ((body_json(raw) or {}).get("result") or {})
+    c.check(s + "a broken Atlassian link: a tool call is an isError "
+            "result naming /oauth/start", st == 200 and
+            r.get("isError") is True and
+            (r.get("structuredContent") or {}).get("status") == 401 and
+            "/oauth/start" in json.dumps(r), (st, raw[:500]))
+    st, hd, body = stack.request("GET", "/api/issues?project=OPS",
+                                 headers={"Authorization": "Bearer " + key})
+    c.check(s + "... where the REST API answers 401 with the challenge",
+            st == 401 and 'error="invalid_token"' in hd.get(
+                "www-authenticate", ""), (st, hd))
 
 
 ON = ("oauth_client_registration = on\n"
