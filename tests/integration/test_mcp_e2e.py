@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -279,6 +280,46 @@ def seams(c, stack, s, key, shared):
                 (st, h))
     st, h, j = ping(stack, at_mcp, {"Origin": "https://evil.example"})
     c.eq(s + "a foreign Origin with a /mcp token: 403", st, 403)
+    if not shared:
+        cost(c, stack, s, at_api, at_mcp)
+
+
+def cost(c, stack, s, at_api, at_mcp, n=200):
+    """The per-call cost of a tools/call search against the same REST
+    search, each with an OAuth access token of its own audience (as
+    test_mcp.py measures it with an API key): interleaved, medians and
+    their ratio printed, no threshold (the host is shared)."""
+    path = "/api/issues?project=DEMO&limit=5"
+    body = {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
+        "name": "searchIssues", "arguments": {"project": "DEMO",
+                                              "limit": 5},
+        "_meta": {META: MODERN}}}
+    h = {"MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call",
+         "Mcp-Name": "searchIssues"}
+    t_rest, t_mcp, seen = [], [], set()
+    for i in range(n + 10):
+        for which in ((0, 1) if i % 2 else (1, 0)):
+            t0 = time.perf_counter()
+            if which == 0:
+                st, _, _ = stack.request("GET", path, headers={
+                    "Authorization": "Bearer " + at_api})
+                dt, ts = time.perf_counter() - t0, t_rest
+            else:
+                st, _, raw = mcp(stack, body, at_mcp, h)
+                dt, ts = time.perf_counter() - t0, t_mcp
+                r = (body_json(raw) or {}).get("result")
+                if not isinstance(r, dict) or r.get("isError"):
+                    st = 0
+            seen.add(st)
+            if i >= 10:    # the first ten warm up
+                ts.append(dt)
+    t_rest.sort()
+    t_mcp.sort()
+    mr, mm = t_rest[n // 2], t_mcp[n // 2]
+    print("# %scost with OAuth tokens: median REST search %.3f ms, "
+          "tools/call search %.3f ms, ratio %.3f (%d calls each)" % (
+              s, 1e3 * mr, 1e3 * mm, mm / mr, n))
+    c.eq(s + "the cost loop ran, every call served", seen, {200})
 
 
 EXPIRE = """import sqlite3, sys
