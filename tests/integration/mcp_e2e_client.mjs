@@ -6,7 +6,8 @@
 //   node mcp_e2e_client.mjs '{"sdk": "v1" | "v2", "url": URL/mcp,
 //     "redirect": URI, "user": U, "password": P (null in Jira mode),
 //     "clientMetadataUrl": URL or absent, "project": KEY,
-//     "expire": [argv] or absent, "confidential": true or absent}'
+//     "expire": [argv] or absent, "confidential": true or absent,
+//     "resume": {info, tokens} or absent (see resume())}'
 //
 // sdk "v1": @modelcontextprotocol/sdk 1.32.2 (2025-11-25, initialize);
 // "v2": @modelcontextprotocol/client 2.4.0 pinned to 2026-07-28.  Either
@@ -146,6 +147,16 @@ class Provider {
 	redirectToAuthorization(u) { this.authUrl = u; }
 	saveCodeVerifier(v) { this.verifier = v; }
 	codeVerifier() { return this.verifier; }
+	// What the SDK forgets when the server refuses it (invalid_grant:
+	// the tokens; invalid_client: everything).
+	invalidateCredentials(scope) {
+		if (scope === "all" || scope === "client")
+			this.info = undefined;
+		if (scope === "all" || scope === "tokens")
+			this.tok = undefined;
+		if (scope === "all" || scope === "verifier")
+			this.verifier = undefined;
+	}
 }
 
 async function sdkParts() {
@@ -221,10 +232,46 @@ async function tool(client, name, args) {
 	    .filter((b) => b.type === "text").map((b) => b.text).join("\n") };
 }
 
+// With "resume" ({info, tokens}: a client that signed the person in
+// before): one search; when that meets a 401 the SDK cannot mend by a
+// refresh, it asks to authorize again, the person consents again and the
+// search is retried.
+async function resume(sdk) {
+	const provider = new Provider();
+	provider.info = opts.resume.info;
+	provider.tok = opts.resume.tokens;
+	let client = sdk.client();
+	let transport = sdk.transport(provider);
+	const args = { project: opts.project, limit: 1 };
+	try {
+		await client.connect(transport);
+		out.first = await tool(client, "searchIssues", args);
+	} catch (e) {
+		if (!provider.authUrl)
+			throw e;
+		out.first = { failure: String(e) };
+	}
+	if (!provider.authUrl)
+		return;
+	out.reauthorized = true;
+	const back = await browse(provider.authUrl);
+	out.callback = Object.fromEntries(back.searchParams);
+	await sdk.finish(transport, back);
+	await client.close().catch(() => {});
+	client = sdk.client();
+	transport = sdk.transport(provider);
+	await client.connect(transport);
+	out.after = await tool(client, "searchIssues", args);
+	out.tokens = provider.tok;
+	await client.close();
+}
+
 async function main() {
 	const sdk = await sdkParts();
 	const provider = new Provider();
 	out.form = {};
+	if (opts.resume)
+		return resume(sdk);
 	// 1. No token: the SDK meets the 401 and starts the sign-in.
 	let client = sdk.client();
 	let transport = sdk.transport(provider);
@@ -285,6 +332,7 @@ async function main() {
 	    out.submit.structuredContent?.key;
 	out.issue = key ? (await tool(client, "getIssue", { key }))
 	    .structuredContent : null;
+	out.client_info = provider.info;
 	if (opts.expire) {
 		execFileSync(opts.expire[0], opts.expire.slice(1));
 		const before = provider.tok.access_token;

@@ -332,7 +332,8 @@ with con:
 """
 
 
-def run_sdk(stack, sdk, project, cimd_url=None, confidential=False):
+def run_sdk(stack, sdk, project, cimd_url=None, confidential=False,
+            resume=None):
     node, env = test_openapi.node_or_skip()
     arg = {"sdk": sdk, "url": stack.base_url + "/mcp", "redirect": LOOP_CB,
            "user": "alice", "password": stack.password, "project": project}
@@ -340,6 +341,8 @@ def run_sdk(stack, sdk, project, cimd_url=None, confidential=False):
         arg["clientMetadataUrl"] = cimd_url
     if confidential:
         arg["confidential"] = True
+    if resume:
+        arg["resume"] = resume
     # Expires every access token the SDK's client holds (as an hour
     # going by would), once its ticket is filed.
     arg["expire"] = [sys.executable, "-c", EXPIRE,
@@ -497,14 +500,18 @@ def jira(c, stack, server):
     done_when(c, stack, s, "v1", "OPS", "dynamic registration")
     out = done_when(c, stack, s, "v2", "OPS", "metadata document",
                     DOCS.doc("/%d/jira.json" % stack.port))
-    broken_link(c, stack, s, key, (out.get("refreshed") or {}).get(
-        "access_token", "x"))
+    broken_link(c, stack, s, key, out)
 
 
-def broken_link(c, stack, s, key, at):
-    """Jira mode: the person's Atlassian link breaks.  Our /mcp token
-    stays good; a tool call says where to link again, as a tool error
-    the model reads; the REST API answers 401."""
+def broken_link(c, stack, s, key, out):
+    """Jira mode: the person's Atlassian link breaks (Atlassian refused
+    its refresh token).  With an API key a tool call says where to link
+    again, as a tool error the model reads.  With our access token /mcp
+    answers 401 invalid_token as the REST API does, the refresh is
+    refused (invalid_grant), and the SDK signs the person in again,
+    through Atlassian's consent, which links them again."""
+    ref = out.get("refreshed") or {}
+    at = ref.get("access_token", "x")
     con = sqlite3.connect(os.path.join(stack.workdir, "jta.db"))
     with con:
         con.execute("UPDATE atlassian_links SET status = 'broken', "
@@ -512,22 +519,52 @@ def broken_link(c, stack, s, key, at):
     con.close()
     h = {"MCP-Protocol-Version": MODERN, "Mcp-Method": "tools/call",
          "Mcp-Name": "searchIssues"}
-    st, hd, raw = mcp(stack, {"jsonrpc": "2.0", "id": 5,
-                              "method": "tools/call", "params": {
-                                  "name": "searchIssues",
-                                  "arguments": {"project": "OPS"},
-                                  "_meta": {META: MODERN}}}, at, h)
+    body = {"jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": {
+        "name": "searchIssues", "arguments": {"project": "OPS"},
+        "_meta": {META: MODERN}}}
+    st, hd, raw = mcp(stack, body, key, h)
     r = ((body_json(raw) or {}).get("result") or {})
-    c.check(s + "a broken Atlassian link: a tool call is an isError "
-            "result naming /oauth/start", st == 200 and
+    c.check(s + "a broken Atlassian link, with an API key: a tool call "
+            "is an isError result naming /oauth/start", st == 200 and
             r.get("isError") is True and
             (r.get("structuredContent") or {}).get("status") == 401 and
             "/oauth/start" in json.dumps(r), (st, raw[:500]))
-    st, hd, body = stack.request("GET", "/api/issues?project=OPS",
-                                 headers={"Authorization": "Bearer " + key})
-    c.check(s + "... where the REST API answers 401 with the challenge",
+    st, hd, raw = mcp(stack, body, at, h)
+    j = body_json(raw) or {}
+    c.check(s + "... with our /mcp token: 401 invalid_token naming /mcp's "
+            "metadata, a JSON-RPC error answering the call",
+            st == 401 and hd.get("www-authenticate") ==
+            challenge(stack, "/mcp", True) and j.get("id") == 5 and
+            "error" in j, (st, hd, raw[:500]))
+    st, hd, raw = stack.request("GET", "/api/issues?project=OPS",
+                                headers={"Authorization": "Bearer " + key})
+    c.check(s + "... as the REST API answers (401 with the challenge)",
             st == 401 and 'error="invalid_token"' in hd.get(
                 "www-authenticate", ""), (st, hd))
+    cid = (out.get("client_info") or {}).get("client_id", "x")
+    st, hd, raw = stack.request(
+        "POST", "/oauth/token", headers=FORM,
+        raw_body=urllib.parse.urlencode({
+            "grant_type": "refresh_token", "client_id": cid,
+            "refresh_token": ref.get("refresh_token", "x")}).encode())
+    j = body_json(raw) or {}
+    c.check(s + "the refresh of that sign-in is invalid_grant",
+            st == 400 and j.get("error") == "invalid_grant", (st, j))
+    again = run_sdk(stack, "v2", "OPS", resume={
+        "info": out.get("client_info"), "tokens": ref})
+    c.check(s + "the SDK, resuming with the tokens it held, meets the 401 "
+            "and asks the person to sign in again", "error" not in again
+            and again.get("reauthorized") is True and
+            (again.get("first") or {}).get("structuredContent") is None,
+            again)
+    after = again.get("after") or {}
+    c.check(s + "... through Atlassian's consent, which links them again: "
+            "the search goes through", not after.get("isError") and
+            "issues" in (after.get("structuredContent") or {}), after)
+    st, hd, raw = mcp(stack, body, key, h)
+    r = ((body_json(raw) or {}).get("result") or {})
+    c.check(s + "... and the person's API key works again",
+            st == 200 and not r.get("isError"), (st, raw[:300]))
 
 
 ON = ("oauth_client_registration = on\n"
