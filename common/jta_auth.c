@@ -21,6 +21,16 @@ jta_auth_bearer(struct jta_store *st, struct jta_authz *az,
 	const char	*a = req->authorization, *tok;
 	enum jta_err	 rc;
 
+	/* An MCP client meeting this 401 signs the person in by itself
+	 * (MCP 2025-11-25 and 2026-07-28 "Authorization"): it reads the
+	 * challenge, so the detail says where to start rather than asking
+	 * for an operator's key. */
+	if (a[0] == '\0' && aud == JTA_ENDPOINT_AUD_MCP)
+		return jta_error_set(err, JTA_ERR_AUTH, 401, "Authorization",
+		    "sign in: send an access token of this service's "
+		    "authorization server (the WWW-Authenticate header's "
+		    "resource_metadata names it) or an API key, as "
+		    "'Authorization: Bearer <token>'");
 	if (a[0] == '\0')
 		return jta_error_set(err, JTA_ERR_AUTH, 401, "Authorization",
 		    "send your API key as 'Authorization: Bearer <key>'; "

@@ -809,3 +809,26 @@ jta_oauth_access(struct jta_oauth *o, const struct jta_user *user, int force,
 		return JTA_OK;
 	}
 }
+
+enum jta_err
+jta_oauth_link_usable(struct jta_oauth *o, int64_t user_id, int *usable,
+    struct jta_error *err)
+{
+	struct jta_link	 link;
+	struct jta_secret *token = NULL;
+	enum jta_err	 rc;
+
+	*usable = 0;
+	memset(&link, 0, sizeof(link));
+	rc = jta_store_link_get(o->store, o->vault, user_id, &link, &token,
+	    err);
+	jta_secret_free(token);
+	if (rc == JTA_ERR_NOTFOUND) {
+		memset(err, 0, sizeof(*err));
+		return JTA_OK;
+	}
+	if (rc != JTA_OK)
+		return rc;
+	*usable = !link.broken;
+	return JTA_OK;
+}

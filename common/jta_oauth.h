@@ -162,4 +162,13 @@ enum jta_err jta_oauth_access(struct jta_oauth *o, const struct jta_user *user,
     int force, struct jta_link *link, struct jta_secret **token,
     int *refreshed, struct jta_error *err) JTA_WUR;
 
+/*
+ * *usable: 1 when user_id has an Atlassian link that has not broken (its
+ * tokens may still need a refresh), 0 when it has none or Atlassian
+ * refused its refresh token (the person must consent again).  Fails only
+ * when the store or the vault does.
+ */
+enum jta_err jta_oauth_link_usable(struct jta_oauth *o, int64_t user_id,
+    int *usable, struct jta_error *err) JTA_WUR;
+
 #endif

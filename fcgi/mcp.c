@@ -16,7 +16,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
+#include "jta_authz.h"
 #include "jta_endpoint.h"
 #include "jta_fcgi.h"
 #include "jta_mcp.h"
@@ -113,6 +115,20 @@ send(struct jta_resp *resp, int status, json_t *answer)
 	return rc;
 }
 
+/* 1 when req's bearer token is an access token of our authorization
+ * server (jta_authz.h), not an API key. */
+static int
+access_token(const struct jta_req *req)
+{
+	const char	*tok = req->authorization;
+
+	if (strncasecmp(tok, "Bearer ", 7) != 0)
+		return 0;
+	for (tok += 7; *tok == ' '; tok++)
+		;
+	return jta_authz_is_access_token(tok);
+}
+
 static enum jta_err
 handle(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
@@ -139,6 +155,22 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	if ((rc = jta_mcp_answer(&cur, run, &ra, req->id, &st, &ans, &oc)) !=
 	    JTA_OK)
 		return rc;
+	/* A tool refused for the person's Atlassian link (401: broken or
+	 * gone) when they came with one of our access tokens: that token
+	 * is as good as invalid, as the REST API answers it (jta_fcgi.c),
+	 * so this is HTTP 401 with the challenge (error="invalid_token"),
+	 * and the client signs the person in again, which links them again
+	 * (its refresh is refused: fcgi/oauth-token.c).  With an API key
+	 * no sign-in would help: the tool error says where to link. */
+	if (oc.status == 401 && access_token(req)) {
+		json_decref(ans);
+		resp->notice = NULL;
+		if (ctx->op != NULL)
+			ctx->op->status = 401;
+		*err = oc.err;
+		return err->status == 401 ? JTA_ERR_AUTH : jta_error_set(err,
+		    JTA_ERR_AUTH, 401, "Authorization", "sign in again");
+	}
 	/* A quota's notice goes to the model, in the tool's result, not
 	 * beside the JSON-RPC envelope. */
 	if (resp->notice != NULL) {

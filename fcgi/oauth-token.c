@@ -3,7 +3,8 @@
  * 6749 §3.2): grant_type authorization_code (§4.1.3, with PKCE, RFC 7636
  * §4.5) and refresh_token (§6).  The client authenticates with HTTP Basic
  * or client_id and client_secret in the body (§2.3.1).  Answers are
- * §5.1 tokens or §5.2 errors, never cached.
+ * §5.1 tokens or §5.2 errors, never cached.  In Jira mode a refresh for a
+ * person whose Atlassian link broke is invalid_grant (linked, below).
  */
 #include "config.h"
 
@@ -12,6 +13,7 @@
 #include "jta_authz.h"
 #include "jta_fcgi.h"
 #include "jta_log.h"
+#include "jta_oauth.h"
 #include "jta_time.h"
 
 /* RFC 6749 §3.2: parameters the table does not name are ignored. */
@@ -31,6 +33,49 @@ static const char *
 str(const json_t *q, const char *name)
 {
 	return json_string_value(json_object_get(q, name));
+}
+
+/*
+ * Jira mode: the person's tokens act through their Atlassian link.  When
+ * that link broke (Atlassian refused its refresh token) or is gone, a
+ * refreshed pair would meet nothing but 401s, and a client that just
+ * refreshed takes another 401 for a fault of its own (the MCP SDKs give
+ * up).  So the refresh ends the grant instead: the new pair is revoked
+ * with its family and the answer is invalid_grant (RFC 6749 §5.2: the
+ * refresh token is no longer valid), and the client signs the person in
+ * again, through Atlassian's consent, which links them again.
+ */
+static enum jta_err
+linked(struct jta_ctx *ctx, const char *client,
+    const struct jta_authz_tokens *t, struct jta_error *err)
+{
+	struct jta_user	 u;
+	struct jta_error e;
+	int		 usable = 0;
+	enum jta_err	 rc;
+
+	if (ctx->conf.backend != JTA_BACKEND_JIRA)
+		return JTA_OK;
+	memset(&u, 0, sizeof(u));
+	if (jta_authz_access(ctx->authz, t->access, jta_time_now(), &u,
+	    NULL) != JTA_OK)
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "the token store failed; the server log has details");
+	if ((rc = jta_oauth_link_usable(&ctx->oauth, u.id, &usable, err)) !=
+	    JTA_OK)
+		return jta_error_set(err, rc, 500, NULL,
+		    "the link store failed; the server log has details");
+	if (usable)
+		return JTA_OK;
+	memset(&e, 0, sizeof(e));
+	if (jta_authz_revoke(ctx->authz, client, t->refresh, &e) != JTA_OK)
+		jta_warn("could not revoke the pair of a refresh refused for "
+		    "a broken Atlassian link");
+	jta_info("refresh refused: the person's Atlassian link is broken or "
+	    "gone");
+	return jta_error_set(err, JTA_ERR_AUTH, 400, "invalid_grant",
+	    "the Atlassian link behind this sign-in has expired or was "
+	    "revoked; sign in again");
 }
 
 static enum jta_err
@@ -70,8 +115,10 @@ grant(struct jta_ctx *ctx, const json_t *q, const char *client,
 		if ((rc = jta_authz_scope(str(q, "scope"), scope,
 		    sizeof(scope), err)) != JTA_OK)
 			return rc;
-		return jta_authz_refresh_for(ctx->authz, client, str(q,
-		    "refresh_token"), want, jta_time_now(), t, err);
+		if ((rc = jta_authz_refresh_for(ctx->authz, client, str(q,
+		    "refresh_token"), want, jta_time_now(), t, err)) != JTA_OK)
+			return rc;
+		return linked(ctx, client, t, err);
 	}
 	return jta_error_set(err, JTA_ERR_INPUT, 400,
 	    "unsupported_grant_type", "grant_type must be authorization_code "

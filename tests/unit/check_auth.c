@@ -166,6 +166,31 @@ START_TEST(missing_header_is_401_mentioning_bearer)
 }
 END_TEST
 
+/* /mcp's 401 points an MCP client at signing in, not at an operator's
+ * key; an API key still serves. */
+START_TEST(missing_header_at_mcp_says_sign_in)
+{
+	struct fixture	 fx;
+	struct jta_req	 req;
+	struct jta_user	 u;
+	struct jta_error e;
+
+	fx_open(&fx);
+	memset(&req, 0, sizeof(req));
+	memset(&e, 0, sizeof(e));
+	assert_401(jta_auth_bearer(fx.st, fx.az, fx.vault, &req,
+	    JTA_ENDPOINT_AUD_MCP, 0, &u, &e), &e, "sign in");
+	ck_assert_msg(strstr(e.detail, "resource_metadata") != NULL &&
+	    strstr(e.detail, "jta-admin") == NULL, "%s", e.detail);
+	snprintf(req.authorization, sizeof(req.authorization), "Bearer %s",
+	    fx.token);
+	ck_assert_int_eq(jta_auth_bearer(fx.st, fx.az, fx.vault, &req,
+	    JTA_ENDPOINT_AUD_MCP, 0, &u, &e), JTA_OK);
+	ck_assert_str_eq(u.name, "alice");
+	fx_close(&fx);
+}
+END_TEST
+
 START_TEST(other_scheme_is_401)
 {
 	struct fixture	 fx;
@@ -331,6 +356,7 @@ auth_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, valid_key_fills_user);
 	tcase_add_test(tc, scheme_is_case_insensitive);
+	tcase_add_test(tc, missing_header_at_mcp_says_sign_in);
 	tcase_add_test(tc, several_spaces_after_scheme_accepted);
 	tcase_add_test(tc, missing_header_is_401_mentioning_bearer);
 	tcase_add_test(tc, other_scheme_is_401);

@@ -26,6 +26,7 @@
 #include "jta_db.h"
 #include "jta_limits.h"
 #include "jta_log.h"
+#include "jta_oauth.h"
 #include "jta_store_authz.h"
 #include "jta_store_drafts.h"
 #include "jta_store_ops.h"
@@ -3341,6 +3342,45 @@ START_TEST(break_drops_tokens_until_linked_again)
 }
 END_TEST
 
+/* jta_oauth_link_usable (the token endpoint's refresh in Jira mode):
+ * a link is usable until it breaks, again once linked anew; a person
+ * without a link has none to use. */
+START_TEST(link_usable_until_broken)
+{
+	struct jta_store *st;
+	struct jta_vault *v;
+	struct jta_oauth o;
+	struct jta_conf	 conf;
+	struct jta_error e;
+	char		 path[512], tk[600];
+	int64_t		 uid, other = 0;
+	int		 usable = -1;
+
+	st = newlinkstore(path, sizeof(path), tk, &v);
+	memset(&conf, 0, sizeof(conf));
+	jta_oauth_init(&o, &conf, st, v, NULL);
+	uid = linkput(st, v, "acct", "access-1", "refresh-1");
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_oauth_link_usable(&o, uid, &usable, &e), JTA_OK);
+	ck_assert_int_eq(usable, 1);
+	ck_assert_int_eq(jta_store_user_add(st, "nolink", "No Link",
+	    "n@example.org", &other, &e), JTA_OK);
+	ck_assert_int_eq(jta_oauth_link_usable(&o, other, &usable, &e),
+	    JTA_OK);
+	ck_assert_int_eq(usable, 0);
+	ck_assert_int_eq(lease(st, v, uid, "h:1:a", jta_time_now(), 1,
+	    "refresh-1"), JTA_LEASE_CLAIMED);
+	ck_assert_int_eq(jta_store_link_break(st, uid, "h:1:a", &e), JTA_OK);
+	ck_assert_int_eq(jta_oauth_link_usable(&o, uid, &usable, &e), JTA_OK);
+	ck_assert_int_eq(usable, 0);
+	(void)linkput(st, v, "acct", "access-2", "refresh-2");
+	ck_assert_int_eq(jta_oauth_link_usable(&o, uid, &usable, &e), JTA_OK);
+	ck_assert_int_eq(usable, 1);
+	jta_store_close(st);
+	jta_vault_close(v);
+}
+END_TEST
+
 START_TEST(lease_without_refresh_token_is_broken)
 {
 	struct jta_store *st;
@@ -5335,6 +5375,7 @@ store_suite(void)
 	tcase_add_test(tc, renew_without_refresh_keeps_the_old_one);
 	tcase_add_test(tc, release_lets_a_sibling_claim);
 	tcase_add_test(tc, break_drops_tokens_until_linked_again);
+	tcase_add_test(tc, link_usable_until_broken);
 	tcase_add_test(tc, lease_without_refresh_token_is_broken);
 	tcase_add_test(tc, reseal_moves_every_token_to_the_new_key);
 	tcase_add_test(tc, reseal_never_overwrites_a_concurrent_renew);
