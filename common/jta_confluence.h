@@ -65,6 +65,16 @@ enum jta_err jta_confluence_cql(const struct jta_suggest_terms *terms,
     JTA_WUR;
 
 /*
+ * Append to the CQL in out (NUL-terminated, outsz bytes) the clause
+ * leaving out the spaces keys names (an array of strings, the declared
+ * spaces the local index answers for; README.md "Knowledge sync"):
+ * " AND space not in ("K1", "K2")", each key a quoted CQL string.  An
+ * empty array appends nothing.  0, or -1 (out as it was) when it does
+ * not fit.
+ */
+int jta_confluence_cql_not_in(const json_t *keys, char *out, size_t outsz);
+
+/*
  * The results of a v1 search answer (reply) as the API's articles
  * appended to out: {id ("page-ID" or "blog-ID"), title, space, excerpt
  * (Confluence's highlight marks removed), updated, url (site_url +

@@ -46,7 +46,7 @@ shape(json_t *o)
 
 enum jta_err
 jta_kb_search(struct jta_store *st, const char *text, const char *space,
-    size_t limit, json_t **out, struct jta_error *err)
+    const char *site, size_t limit, json_t **out, struct jta_error *err)
 {
 	enum jta_err	 rc;
 	struct jta_store_kb_query *q;
@@ -58,7 +58,8 @@ jta_kb_search(struct jta_store *st, const char *text, const char *space,
 		return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
 		    "out of memory");
 	if ((rc = jta_store_kb_queries(text, q, err)) != JTA_OK ||
-	    (rc = jta_store_kb_search(st, q, space, limit, &a, err)) !=
+	    (rc = jta_store_kb_search(st, q, space, site, limit, &a,
+	    err)) !=
 	    JTA_OK)
 		goto out;
 	json_array_foreach(a, i, o)
@@ -90,8 +91,8 @@ jta_kb_local_id(const char *id, int64_t *n)
 }
 
 enum jta_err
-jta_kb_get(struct jta_store *st, const char *id, json_t **out,
-    struct jta_error *err)
+jta_kb_get(struct jta_store *st, const char *id, const char *site,
+    json_t **out, struct jta_error *err)
 {
 	enum jta_err	 rc;
 	int64_t		 n;
@@ -101,7 +102,7 @@ jta_kb_get(struct jta_store *st, const char *id, json_t **out,
 	if (!jta_kb_local_id(id, &n))
 		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "id",
 		    "no article has this id");
-	if ((rc = jta_store_kb_get(st, n, &o, err)) != JTA_OK)
+	if ((rc = jta_store_kb_get(st, n, site, &o, err)) != JTA_OK)
 		return rc;
 	if (shape(o) != 0) {
 		json_decref(o);
@@ -390,7 +391,8 @@ jta_kb_remove(struct jta_operator *op, const char *id, struct jta_error *err)
 
 enum jta_err
 jta_kb_helped(struct jta_store *st, const struct jta_user *who,
-    const char *id, int confluence, json_t **out, struct jta_error *err)
+    const char *id, const char *site, int confluence, json_t **out,
+    struct jta_error *err)
 {
 	enum jta_err	 rc;
 	enum jta_confluence_kind kind;
@@ -401,7 +403,7 @@ jta_kb_helped(struct jta_store *st, const struct jta_user *who,
 
 	*out = NULL;
 	if (jta_kb_local_id(id, &n)) {
-		if ((rc = jta_store_kb_get(st, n, &a, err)) != JTA_OK)
+		if ((rc = jta_store_kb_get(st, n, site, &a, err)) != JTA_OK)
 			return rc;
 		json_decref(a);
 	} else if (!confluence || !jta_confluence_id(id, &kind, num,

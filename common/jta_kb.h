@@ -20,6 +20,7 @@
 #include "jta_err.h"
 #include "jta_types.h"
 
+struct jta_backend;
 struct jta_store;
 struct jta_operator;
 
@@ -30,19 +31,22 @@ struct jta_operator;
  * The embedded store's articles best matching text (a person's words,
  * never FTS5 syntax; see jta_store_kb_queries), in space when not NULL,
  * at most limit (1..JTA_LIMIT_KB_MAX): *out a new array of the API's
- * items, best first.  Bad text is 422 naming "text".
+ * items, best first.  Articles synced from a declared space only when
+ * site (the person's linked site's cloud id; NULL for none) is the
+ * space's.  Bad text is 422 naming "text".
  */
 enum jta_err jta_kb_search(struct jta_store *st, const char *text,
-    const char *space, size_t limit, json_t **out, struct jta_error *err)
-    JTA_WUR;
+    const char *space, const char *site, size_t limit, json_t **out,
+    struct jta_error *err) JTA_WUR;
 
 /*
  * The embedded store's article id ("kb-N"): *out a new read answer.
  * JTA_ERR_NOTFOUND (404 "id") when there is none, or id is not of
- * that form.
+ * that form, or it was synced for another site than site (as
+ * jta_kb_search).
  */
-enum jta_err jta_kb_get(struct jta_store *st, const char *id, json_t **out,
-    struct jta_error *err) JTA_WUR;
+enum jta_err jta_kb_get(struct jta_store *st, const char *id,
+    const char *site, json_t **out, struct jta_error *err) JTA_WUR;
 
 /* 1 when id is an embedded-store article id ("kb-" and a positive
  * number), with the number in *n; else 0. */
@@ -78,11 +82,12 @@ enum jta_err jta_kb_list(struct jta_store *st, json_t **out,
  * /api/knowledge/{id}/helped): a "kb-N" that exists, or with confluence
  * set a "page-N" or "blog-N" (Confluence checked who may read it when
  * it was offered).  *out: {"recorded": true, "id": id}.  404 "id" for an
- * id that names nothing here.
+ * id that names nothing here (a synced article: nothing for site, as
+ * jta_kb_get).
  */
 enum jta_err jta_kb_helped(struct jta_store *st, const struct jta_user *who,
-    const char *id, int confluence, json_t **out, struct jta_error *err)
-    JTA_WUR;
+    const char *id, const char *site, int confluence, json_t **out,
+    struct jta_error *err) JTA_WUR;
 
 /*
  * The deflection figure from day from to day to ("YYYY-MM-DD",
@@ -92,5 +97,18 @@ enum jta_err jta_kb_helped(struct jta_store *st, const struct jta_user *who,
  */
 enum jta_err jta_kb_deflection(struct jta_store *st, const char *from,
     const char *to, json_t **out, struct jta_error *err) JTA_WUR;
+
+/*
+ * Sync declared space key now (README.md "Knowledge sync";
+ * jta_jira_kb_sync.c): read every page of the space through
+ * Confluence's v2 API as the space's sync account (be is a Jira
+ * backend), then replace the space's synced articles in one
+ * transaction; *n how many there are now.  When reading fails half-way,
+ * or the pages do not fit the limits, the old articles stay served and
+ * the error is recorded on the space (jta_store_kb_space_failed) and
+ * returned.  404 "key" for a space not declared; 409 without Jira.
+ */
+enum jta_err jta_kb_sync(struct jta_backend *be, const char *key, size_t *n,
+    struct jta_error *err) JTA_WUR;
 
 #endif

@@ -349,6 +349,30 @@ const char *const jta_db_migrations[JTA_STORE_VERSION] = {
 	" user_id INTEGER NOT NULL,"
 	" article TEXT NOT NULL CHECK (length(article) BETWEEN 1 AND 64));"
 	"CREATE INDEX kb_answers_day ON kb_answers(day);",
+	/* 12: knowledge sync (jta_store_kb.h "declared spaces"): the
+	 * Confluence spaces operators declared public to everyone who uses
+	 * this service on one Atlassian site (jta-admin kb space add), each
+	 * synced as the linked person user_id; site: the cloud id of that
+	 * person's link, the audience of the space's synced articles.
+	 * synced: last whole sync (Unix time, 0 never), tried: last
+	 * attempt, error: why the last attempt failed ('' when it did
+	 * not).  On kb_articles, synced names the declared space an article
+	 * came from ('' for imported ones) and site who may see it ('' for
+	 * everyone, else only people linked to that site). */
+	"CREATE TABLE kb_spaces ("
+	" key TEXT PRIMARY KEY CHECK (length(key) BETWEEN 1 AND 64),"
+	" user_id INTEGER NOT NULL,"
+	" site TEXT NOT NULL CHECK (length(site) BETWEEN 1 AND 128),"
+	" added INTEGER NOT NULL,"
+	" synced INTEGER NOT NULL DEFAULT 0,"
+	" tried INTEGER NOT NULL DEFAULT 0,"
+	" articles INTEGER NOT NULL DEFAULT 0,"
+	" error TEXT NOT NULL DEFAULT '' CHECK (length(error) <= 512));"
+	"ALTER TABLE kb_articles ADD COLUMN synced TEXT NOT NULL DEFAULT ''"
+	" CHECK (length(synced) <= 64);"
+	"ALTER TABLE kb_articles ADD COLUMN site TEXT NOT NULL DEFAULT ''"
+	" CHECK (length(site) <= 128);"
+	"CREATE INDEX kb_articles_synced ON kb_articles(synced);",
 };
 
 /*

@@ -41,8 +41,10 @@
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
 /* SQL that takes a current file back to schema 10 (drops what migration
- * 11 made: the knowledge base; its triggers go with its table). */
+ * 12 made: the declared spaces, whose columns go with kb_articles; and
+ * what 11 made: the knowledge base; its triggers go with its table). */
 #define DOWN_TO_10 \
+	"DROP TABLE kb_spaces;" \
 	"DROP TABLE kb_fts; DROP TABLE kb_tri; DROP TABLE kb_articles;" \
 	"DROP TABLE kb_answers;" \
 	"PRAGMA user_version = 10;"
