@@ -98,6 +98,39 @@ enum jta_err jta_kb_helped(struct jta_store *st, const struct jta_user *who,
 enum jta_err jta_kb_deflection(struct jta_store *st, const char *from,
     const char *to, json_t **out, struct jta_error *err) JTA_WUR;
 
+/* ---- declared spaces (README.md "Knowledge sync") ---- */
+
+/* A declared space counts as stale when its last whole sync is older
+ * than this (two missed daily runs of jta-kb-sync.timer). */
+#define JTA_KB_SYNC_STALE	(48 * 3600)
+
+/* 1 when key is a Confluence space key as we take one: 1 to
+ * JTA_LIMIT_KB_SPACE ASCII letters, digits, '-', '_' or '~'. */
+int jta_kb_space_key_ok(const char *key);
+
+/*
+ * Declare space key public to everyone who uses this service on the
+ * Atlassian site of person (a user name), whose link and token the sync
+ * uses (op needs the vault).  site_url (site_urlsz bytes) gets that
+ * site.  One audit row admin:kb-space-add.  422 "key" for a bad key,
+ * 404 for an unknown person, 422 "as" for one without a link, 409 "key"
+ * when declared already.
+ */
+enum jta_err jta_kb_space_add(struct jta_operator *op, const char *key,
+    const char *person, char *site_url, size_t site_urlsz,
+    struct jta_error *err) JTA_WUR;
+
+/* Forget space key and remove its synced articles (*removed how many);
+ * one audit row admin:kb-space-remove.  404 "key" when not declared. */
+enum jta_err jta_kb_space_remove(struct jta_operator *op, const char *key,
+    size_t *removed, struct jta_error *err) JTA_WUR;
+
+/* The declared spaces' sync state for kb status, /healthz and the admin
+ * page: jta_store_kb_space_list's items, each with "stale": true when
+ * never synced or last synced more than JTA_KB_SYNC_STALE before now. */
+enum jta_err jta_kb_status(struct jta_store *st, int64_t now, json_t **out,
+    struct jta_error *err) JTA_WUR;
+
 /*
  * Sync declared space key now (README.md "Knowledge sync";
  * jta_jira_kb_sync.c): read every page of the space through
