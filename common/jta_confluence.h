@@ -30,10 +30,12 @@
 /* The scopes the knowledge search needs besides Jira's (an operator's
  * option, knowledge_confluence = on): the v1 search and its content and
  * space summaries (classic scopes), the v2 page and blog post reads
- * (granular), and JSM's knowledge base. */
+ * (granular), and JSM's knowledge base; and for the sync of declared
+ * spaces (README.md "Knowledge sync") the v2 space listing, GET
+ * /wiki/api/v2/spaces (read:space:confluence in confluence-v2.json). */
 #define JTA_CONFLUENCE_SCOPES	"search:confluence " \
 	"read:confluence-content.summary read:confluence-space.summary " \
-	"read:page:confluence read:servicedesk-request"
+	"read:page:confluence read:space:confluence read:servicedesk-request"
 
 /* What an article id of Confluence names. */
 enum jta_confluence_kind {
