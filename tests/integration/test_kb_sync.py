@@ -131,6 +131,13 @@ def run(c, stack, s):
             it.get("articles") == want and it.get("synced") and
             it.get("error") is None and it.get("stale") is False, it)
 
+    st, _, j, _ = Client(stack).call("GET", "/healthz")
+    c.check(s + "/healthz counts the declared space: synced, not stale",
+            st == 200 and j.get("knowledge_sync", {}).get("spaces") == 1
+            and j["knowledge_sync"]["stale"] == 0 and
+            j["knowledge_sync"]["failed"] == 0 and
+            j["knowledge_sync"]["oldest"] == it.get("synced"), (st, j))
+
     # ---- searches answered from the index ----
     up0 = calls("confluence ")
     st, _, j, raw = alice.call("GET", q("/api/knowledge",
@@ -170,11 +177,23 @@ def run(c, stack, s):
     it = status(stack).get("IT", {})
     c.check(s + "kb status shows the error; the old count stays",
             it.get("error") and it.get("articles") == want, it)
+    st, _, j, _ = Client(stack).call("GET", "/healthz")
+    c.check(s + "/healthz shows the failed sync and stays 200",
+            st == 200 and j.get("status") == "ok" and
+            j.get("knowledge_sync", {}).get("failed") == 1, (st, j))
     st, _, j, _ = alice.call("GET", q("/api/knowledge", text="VPN client",
                                       space="IT"))
     c.check(s + "the old index is still served (the removed page too)",
             st == 200 and "VPN client setup" in
             [a["title"] for a in j.get("articles", [])], (st, j))
+    import test_admin
+    rc, st, j, err = test_admin.cgi(stack, "GET", "/admin/api/state", env={
+        "REMOTE_USER": "ops", "AUTH_TYPE": "Basic"})
+    ks = (j or {}).get("knowledge_sync", [])
+    c.check(s + "the admin page's state shows the space, its count and "
+            "its error", st == 200 and len(ks) == 1 and
+            ks[0]["key"] == "IT" and ks[0]["articles"] == want and
+            ks[0]["error"] == it.get("error"), (rc, st, j, err[-500:]))
     cf.configure(w, fail_listing=False)
     rc, out, err = stack.admin("kb", "sync", "IT")
     c.check(s + "kb sync again: the page removed upstream goes",
