@@ -276,8 +276,8 @@ failed:
 	memset(&ferr, 0, sizeof(ferr));
 	if (jta_store_kb_space_failed(be->store, sp.key, err->detail,
 	    jta_time_now(), &ferr) != JTA_OK)
-		jta_log(JTA_LOG_ERROR, "kb sync: space %s: the failure could not "
-		    "be recorded", sp.key);
+		jta_log(JTA_LOG_ERROR, "kb sync: space %s: the failure could "
+		    "not be recorded", sp.key);
 out:
 	free(a);
 	json_decref(arts);

@@ -492,7 +492,8 @@ START_TEST(store_put_search_get_remove)
 	json_decref(o);
 	ck_assert_int_eq(jta_store_kb_remove(st, de, &e), JTA_OK);
 	ck_assert_int_eq(jta_store_kb_remove(st, de, &e), JTA_ERR_NOTFOUND);
-	ck_assert_int_eq(jta_store_kb_get(st, de, NULL, &o, &e), JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_store_kb_get(st, de, NULL, &o, &e),
+	    JTA_ERR_NOTFOUND);
 	ck_assert_str_eq(e.field, "id");
 	found(st, "helpdesk", NULL, "");
 	/* Both indexes still agree with the articles (jta-admin check). */
