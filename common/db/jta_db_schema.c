@@ -372,7 +372,30 @@ const char *const jta_db_migrations[JTA_STORE_VERSION] = {
 	" CHECK (length(synced) <= 64);"
 	"ALTER TABLE kb_articles ADD COLUMN site TEXT NOT NULL DEFAULT ''"
 	" CHECK (length(site) <= 128);"
-	"CREATE INDEX kb_articles_synced ON kb_articles(synced);",
+	"CREATE INDEX kb_articles_synced ON kb_articles(synced);"
+	/* ... and (issue 13 item 5, the same step) similar tickets across
+	 * languages: ticket_fts (unicode61 remove_diacritics 2, schema 2)
+	 * already folds case and accents for German, French and Spanish;
+	 * ticket_tri adds the trigram tokenizer over the same columns for
+	 * scripts written without spaces (Japanese, Chinese), where
+	 * unicode61 makes one token of a whole sentence, as kb_tri does
+	 * for articles.  Filled from the tickets there, kept current by
+	 * triggers like ticket_fts's. */
+	"CREATE VIRTUAL TABLE ticket_tri USING fts5(summary, description,"
+	" comments, tokenize = 'trigram');"
+	"INSERT INTO ticket_tri(rowid, summary, description, comments)"
+	" SELECT rowid, summary, description, comments FROM ticket_fts;"
+	"CREATE TRIGGER tickets_tri_insert AFTER INSERT ON tickets BEGIN"
+	" INSERT INTO ticket_tri(rowid, summary, description, comments)"
+	" VALUES (new.id, new.summary, new.description, ''); END;"
+	"CREATE TRIGGER tickets_tri_update AFTER UPDATE OF summary, description"
+	" ON tickets BEGIN UPDATE ticket_tri SET summary = new.summary,"
+	" description = new.description WHERE rowid = new.id; END;"
+	"CREATE TRIGGER tickets_tri_delete AFTER DELETE ON tickets BEGIN"
+	" DELETE FROM ticket_tri WHERE rowid = old.id; END;"
+	"CREATE TRIGGER comments_tri_insert AFTER INSERT ON comments BEGIN"
+	" UPDATE ticket_tri SET comments = comments || ' ' || new.body"
+	" WHERE rowid = new.ticket_id; END;",
 };
 
 /*
