@@ -5,7 +5,8 @@ cursor pagination, kb status, searches of a declared space answered from
 the index with no upstream call and left out of the live CQL, an upstream
 failing half-way (the old index stays served and the error is shown), a
 person of another Atlassian site who never sees the synced pages, and the
-audit rows.  Standard library only."""
+audit rows; and (issue 13 item 5) GET /api/similar on the embedded store
+across German, French, Spanish and Japanese.  Standard library only."""
 
 import json
 import os
@@ -246,10 +247,57 @@ def run(c, stack, s):
             "kb-space-remove" in out, out[-1500:])
 
 
+def languages(c, stack, s):
+    """Similar tickets across languages on the embedded store: accents
+    and case folded (German, French, Spanish), Japanese by its
+    three-character windows."""
+    for args in (("user", "add", "alice"),
+                 ("project", "add", "DEMO", "Demo project")):
+        rc, out, err = stack.admin(*args)
+        assert rc == 0, (args, out, err)
+    rc, out, err = stack.admin("key", "create", "alice")
+    assert rc == 0, err
+    alice = Client(stack, out.strip())
+    made = {}
+    for name, summary in (
+            ("de", "Drucker-St\u00f6rung im B\u00fcro"),
+            ("fr", "Impossible de se connecter au r\u00e9seau Wi-Fi"),
+            ("es", "La contrase\u00f1a caduc\u00f3"),
+            ("ja", "\u7d4c\u8cbb\u7cbe\u7b97\u306e\u7533\u8acb"
+                   "\u30a8\u30e9\u30fc"),
+            ("en", "Coffee machine is broken")):
+        st, _, j, _ = alice.call("POST", "/api/issues",
+                                 {"project": "DEMO", "summary": summary})
+        assert st == 201, (st, j)
+        made[name] = j["key"]
+    for text, want in (
+            ("drucker STORUNG buro", "de"),
+            ("reseau wifi connecter", "fr"),
+            ("CONTRASENA caducó", "es"),
+            ("\u7d4c\u8cbb\u7cbe\u7b97\u3092\u7533\u8acb\u3057"
+             "\u305f\u3044", "ja")):
+        st, _, j, raw = alice.call("GET", q("/api/similar", text=text))
+        got = [x["key"] for x in (j or {}).get("similar", [])]
+        c.check(s + "similar %r finds the %s ticket first, nothing "
+                "unrelated" % (text, want), st == 200 and got[:1] ==
+                [made[want]] and made["en"] not in got, (st, raw[:400]))
+
+
 def main():
     cases = jtatest.Cases()
     try:
         for server in ("nginx", "apache"):
+            work = tempfile.mkdtemp(prefix="jta-kblang-%s-" % server)
+            stack = harness.Stack(server, jtatest.BUILDDIR, jtatest.SRCDIR,
+                                  work, None)
+            try:
+                stack.start()
+                languages(cases, stack, server + " local: ")
+            except Exception:
+                traceback.print_exc()
+                cases.check("%s local: test ran to the end" % server, False)
+            finally:
+                stack.stop()
             work = tempfile.mkdtemp(prefix="jta-kbsync-%s-" % server)
             stack = harness.Stack(server, jtatest.BUILDDIR, jtatest.SRCDIR,
                                   work, conf)
