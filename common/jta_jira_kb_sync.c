@@ -102,6 +102,31 @@ space_id(const json_t *reply, const char *key, char *id, size_t idsz)
 	return -1;
 }
 
+/* Cut member k of a (a string) to at most max bytes on a character
+ * boundary, adding note when cut: a long title or a huge page is kept
+ * shortened rather than failing the whole space.  0, or -1 (memory). */
+static int
+cut(json_t *a, const char *k, size_t max, const char *note)
+{
+	const char	*v = json_string_value(json_object_get(a, k));
+	size_t		 n, nl = strlen(note);
+	char		*b;
+	int		 rc;
+
+	if (v == NULL || strlen(v) <= max)
+		return 0;
+	n = max - nl;
+	while (n > 0 && ((unsigned char)v[n] & 0xc0) == 0x80)
+		n--;
+	if ((b = malloc(n + nl + 1)) == NULL)
+		return -1;
+	memcpy(b, v, n);
+	memcpy(b + n, note, nl + 1);
+	rc = json_object_set_new(a, k, json_string(b));
+	free(b);
+	return rc;
+}
+
 /* Append the pages of one listing answer to arts as articles ({title,
  * body, url, updated, source}); *bytes grows by their Markdown. */
 static enum jta_err
@@ -131,6 +156,13 @@ take(const json_t *reply, const char *site_url, const char *cloud_id,
 		if ((rc = jta_confluence_article(p, id, site_url, &a, err)) !=
 		    JTA_OK)
 			return rc;
+		if (cut(a, "title", JTA_LIMIT_KB_TITLE, "\xe2\x80\xa6") != 0 ||
+		    cut(a, "body", JTA_LIMIT_KB_BODY, "\n\n[The page is "
+		    "longer; open its link to read the rest.]\n") != 0) {
+			json_decref(a);
+			return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
+			    "out of memory");
+		}
 		ts = json_string_value(json_object_get(a, "updated"));
 		if (ts == NULL || jta_time_parse_jira(ts, strlen(ts), &t) != 0)
 			t = jta_time_now();

@@ -119,6 +119,9 @@ def run(c, stack, s):
     for i in range(EXTRA):
         cf.add_page(w, str(5000 + i), "IT", "Runbook %d" % i,
                     "The zebrafish procedure number %d." % i)
+    # A title of 255 characters but 510 bytes: kept, shortened.
+    cf.add_page(w, "5000", "IT", "Runbook 0 " + "\u00dc" * 245,
+                "The zebrafish procedure number 0, the axolotl one.")
     n0 = len(cf.state(w)["listings"])
     rc, out, err = stack.admin("kb", "sync")
     want = 3 + EXTRA        # IT's pages 1001, 1002, 1004 and the extra
@@ -152,6 +155,14 @@ def run(c, stack, s):
     c.eq(s + "space=IT (declared): no upstream call",
          calls("confluence ") - up0, 0)
     synced_id = arts[0]["id"] if arts else "kb-0"
+    st, _, j, _ = alice.call("GET", q("/api/knowledge", text="axolotl",
+                                      space="IT"))
+    long_t = [a["title"] for a in (j or {}).get("articles", [])
+              if a["title"].startswith("Runbook 0 ")]
+    c.check(s + "a title over 255 bytes is kept, cut on a character "
+            "with an ellipsis", len(long_t) == 1 and
+            long_t[0].endswith("\u00dc\u2026") and
+            len(long_t[0].encode()) <= 255, long_t)
     st, _, j, _ = alice.call("GET", q("/api/knowledge", text="VPN client",
                                       space="IT"))
     vpn = [a for a in (j or {}).get("articles", [])
