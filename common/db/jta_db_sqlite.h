@@ -29,6 +29,7 @@ enum jta_db_repo {
 	JTA_DB_REPO_OPS,
 	JTA_DB_REPO_USAGE,
 	JTA_DB_REPO_KB,
+	JTA_DB_REPO_KB_SYNC,
 	JTA_DB_REPO_COUNT
 };
 
