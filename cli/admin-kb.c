@@ -2,7 +2,10 @@
  * jta-admin kb: the embedded knowledge base (README.md "Knowledge before
  * tickets"): import Markdown and HTML articles, list them, remove one.
  * Imports and removals go through jta_kb (common/jta_kb.h), audited as
- * admin:kb-import and admin:kb-remove.
+ * admin:kb-import and admin:kb-remove.  And the declared Confluence
+ * spaces synced into it (README.md "Knowledge sync"): kb space
+ * add|list|remove, kb sync, kb status; audited as admin:kb-space-add,
+ * admin:kb-space-remove and admin:kb-sync.
  */
 #include "config.h"
 
@@ -15,10 +18,16 @@
 #include <strings.h>
 
 #include "jta-admin.h"
+#include "jta_backend.h"
 #include "jta_db.h"
+#include "jta_http.h"
 #include "jta_kb.h"
 #include "jta_limits.h"
+#include "jta_oauth.h"
 #include "jta_operator.h"
+#include "jta_store_kb.h"
+#include "jta_time.h"
+#include "jta_vault.h"
 
 /* Import one file; prints what was stored.  0, or the exit status. */
 static int
@@ -165,5 +174,206 @@ cmd_kb_remove(const struct jta_conf *conf, int argc, char **argv)
 	else
 		printf("removed %s\n", argv[0]);
 	jta_operator_close(&op);
+	return rc;
+}
+
+/* ---- declared spaces and their sync (README.md "Knowledge sync") ---- */
+
+/* kb space add KEY --as PERSON | kb space list | kb space remove KEY */
+int
+cmd_kb_space(const struct jta_conf *conf, int argc, char **argv)
+{
+	static const char *const names[] = { "as", NULL };
+	const char	*vals[1] = { NULL };
+	struct jta_operator op;
+	struct jta_error err;
+	json_t		*list = NULL;
+	enum jta_err	 e;
+	size_t		 removed = 0;
+	char		 site[JTA_LIMIT_SITE_URL + 1];
+	int		 rc = 0;
+
+	if (argc < 1)
+		return EXIT_USAGE;
+	memset(&op, 0, sizeof(op));
+	memset(&err, 0, sizeof(err));
+	if (strcmp(argv[0], "add") == 0) {
+		argc--;
+		argv++;
+		if (admin_options(&argc, argv, names, vals) != 0 ||
+		    argc != 1 || vals[0] == NULL)
+			return EXIT_USAGE;
+		if (conf->backend != JTA_BACKEND_JIRA) {
+			admin_fail("kb space: spaces are synced from "
+			    "Confluence, which needs backend = jira");
+			return 1;
+		}
+		if (admin_open(conf, JTA_OPERATOR_VAULT |
+		    JTA_OPERATOR_TOKEN_KEYS, &op) != 0)
+			return 1;
+		if ((e = jta_kb_space_add(&op, argv[0], vals[0], site,
+		    sizeof(site), &err)) != JTA_OK)
+			rc = admin_failed(e, &err, argv[0]);
+		else
+			printf("declared %s, synced as %s from %s; run "
+			    "'jta-admin kb sync %s' to index it now\n",
+			    argv[0], vals[0], site, argv[0]);
+	} else if (strcmp(argv[0], "list") == 0) {
+		if (argc != 1)
+			return EXIT_USAGE;
+		if (admin_open(conf, 0, &op) != 0)
+			return 1;
+		if ((e = jta_store_kb_space_list(op.st, &list, &err)) !=
+		    JTA_OK)
+			rc = admin_failed(e, &err, "kb space");
+		else
+			rc = admin_printjson(list);
+	} else if (strcmp(argv[0], "remove") == 0) {
+		if (argc != 2)
+			return EXIT_USAGE;
+		if (admin_open(conf, 0, &op) != 0)
+			return 1;
+		if ((e = jta_kb_space_remove(&op, argv[1], &removed, &err)) !=
+		    JTA_OK)
+			rc = admin_failed(e, &err, argv[1]);
+		else
+			printf("removed %s and its %zu synced articles\n",
+			    argv[1], removed);
+	} else
+		return EXIT_USAGE;
+	json_decref(list);
+	jta_operator_close(&op);
+	return rc;
+}
+
+/* Sync one space as op through be, audited; 0 or 1. */
+static int
+sync1(struct jta_operator *op, struct jta_backend *be, const char *key)
+{
+	struct jta_error err, aerr;
+	enum jta_err	 e;
+	size_t		 n = 0;
+	char		 detail[JTA_LIMIT_KB_SPACE + JTA_ERROR_DETAIL + 64];
+
+	memset(&err, 0, sizeof(err));
+	e = jta_kb_sync(be, key, &n, &err);
+	if (e == JTA_OK)
+		snprintf(detail, sizeof(detail), "space %s, %zu articles",
+		    key, n);
+	else
+		snprintf(detail, sizeof(detail), "space %s failed: %s", key,
+		    err.detail);
+	memset(&aerr, 0, sizeof(aerr));
+	if (jta_operator_audit(op, "kb-sync", e == JTA_OK ? 200 :
+	    err.status > 0 ? err.status : 500, detail, &aerr) != JTA_OK)
+		admin_fail("kb sync: the audit row was not written: %s",
+		    aerr.detail);
+	if (e != JTA_OK) {
+		(void)admin_failed(e, &err, key);
+		return 1;
+	}
+	printf("synced %s: %zu articles\n", key, n);
+	return 0;
+}
+
+/* kb sync [KEY]: every declared space (or one) now. */
+int
+cmd_kb_sync(const struct jta_conf *conf, int argc, char **argv)
+{
+	struct jta_operator op;
+	struct jta_oauth oauth;
+	struct jta_backend *be = NULL;
+	struct jta_secret *secret = NULL;
+	struct jta_error err;
+	json_t		*list = NULL;
+	const json_t	*o;
+	enum jta_err	 e;
+	char		 msg[768];
+	size_t		 i;
+	int		 rc = 0, http = 0;
+
+	if (argc > 1)
+		return EXIT_USAGE;
+	/* The daily timer runs on every installation: with the embedded
+	 * store there is nothing to sync, which is not a failure. */
+	if (conf->backend != JTA_BACKEND_JIRA && argc == 0) {
+		printf("backend = local: no Confluence space to sync\n");
+		return 0;
+	}
+	if (conf->backend != JTA_BACKEND_JIRA) {
+		admin_fail("kb sync: spaces are synced from Confluence, which "
+		    "needs backend = jira");
+		return 1;
+	}
+	if (admin_open(conf, JTA_OPERATOR_VAULT | JTA_OPERATOR_TOKEN_KEYS,
+	    &op) != 0)
+		return 1;
+	memset(&err, 0, sizeof(err));
+	if (jta_vault_secret_read(conf->atlassian_client_secret_file,
+	    "atlassian_client_secret_file", &secret, msg, sizeof(msg)) !=
+	    JTA_OK) {
+		admin_fail("%s", msg);
+		rc = 1;
+		goto out;
+	}
+	if (jta_http_global_init() != JTA_OK) {
+		admin_fail("kb sync: libcurl failed to initialise");
+		rc = 1;
+		goto out;
+	}
+	http = 1;
+	jta_oauth_init(&oauth, conf, op.st, op.vault, secret);
+	if (jta_backend_new(conf, op.st, &oauth, &be) != JTA_OK) {
+		admin_fail("kb sync: out of memory");
+		rc = 1;
+		goto out;
+	}
+	if (argc == 1) {
+		rc = sync1(&op, be, argv[0]);
+		goto out;
+	}
+	if ((e = jta_store_kb_space_list(op.st, &list, &err)) != JTA_OK) {
+		rc = admin_failed(e, &err, "kb sync");
+		goto out;
+	}
+	if (json_array_size(list) == 0)
+		printf("no space is declared (jta-admin kb space add)\n");
+	/* Each space on its own: one failing keeps the others' sync. */
+	json_array_foreach(list, i, o)
+		if (sync1(&op, be, json_string_value(json_object_get(o,
+		    "key"))) != 0)
+			rc = 1;
+out:
+	json_decref(list);
+	jta_backend_free(be);
+	if (http)
+		jta_http_global_free();
+	jta_secret_free(secret);
+	jta_operator_close(&op);
+	return rc;
+}
+
+/* kb status: per declared space, its last sync, articles and error. */
+int
+cmd_kb_status(const struct jta_conf *conf, int argc, char **argv)
+{
+	struct jta_store *st = NULL;
+	struct jta_error err;
+	json_t		*list = NULL;
+	enum jta_err	 e;
+	int		 rc;
+
+	(void)argv;
+	if (argc != 0)
+		return EXIT_USAGE;
+	if (admin_openstore(conf, 0, &st) != 0)
+		return 1;
+	memset(&err, 0, sizeof(err));
+	if ((e = jta_kb_status(st, jta_time_now(), &list, &err)) != JTA_OK)
+		rc = admin_failed(e, &err, "kb status");
+	else
+		rc = admin_printjson(list);
+	json_decref(list);
+	jta_store_close(st);
 	return rc;
 }

@@ -332,6 +332,26 @@ static const struct cmd cmds[] = {
 	{ "kb", "remove", "kb remove ID",
 	  "Remove an article (kb-N, as kb list shows it).",
 	  cmd_kb_remove },
+	{ "kb", "space",
+	  "kb space add KEY --as PERSON | kb space list | kb space remove KEY",
+	  "Declare a Confluence space public to everyone who uses this\n"
+	  "service on PERSON's Atlassian site (backend = jira): its pages\n"
+	  "are synced into the local index as PERSON, a linked person (an\n"
+	  "operator's service account: Confluence answers only with a\n"
+	  "person's token, and only the pages that person may read), and\n"
+	  "shown only to people linked to the same site.  list prints the\n"
+	  "declared spaces as JSON; remove forgets one and its articles.",
+	  cmd_kb_space },
+	{ "kb", "sync", "kb sync [KEY]",
+	  "Re-index every declared space (or KEY) now from Confluence.  A\n"
+	  "space replaces its articles only when its whole sync succeeded;\n"
+	  "a failure keeps the old ones served and is shown by kb status.\n"
+	  "jta-kb-sync.timer runs this every 24 hours.",
+	  cmd_kb_sync },
+	{ "kb", "status", "kb status",
+	  "Per declared space as JSON: last sync, articles, last error,\n"
+	  "stale (never synced, or not for 48 hours).",
+	  cmd_kb_status },
 	{ "requesttype", "add", "requesttype add KEY NAME "
 	  "[--description TEXT]\n    [--help-text TEXT] "
 	  "[--fields summary,description,priority,labels,assignee]",

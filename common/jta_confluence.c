@@ -7,6 +7,7 @@
 #include "jta_adf.h"
 #include "jta_buf.h"
 #include "jta_confluence.h"
+#include "jta_limits.h"
 #include "jta_text.h"
 
 /* Lucene's special characters (Query Parser Syntax, "Escaping Special
@@ -77,6 +78,33 @@ jta_confluence_cql(const struct jta_suggest_terms *terms, const char *space,
 toolong:
 	return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 	    "a Confluence query did not fit");
+}
+
+int
+jta_confluence_cql_not_in(const json_t *keys, char *out, size_t outsz)
+{
+	struct jta_buf	 b;
+	char		 q[4 * JTA_LIMIT_KB_SPACE + 8];
+	size_t		 i, len = strlen(out);
+	const json_t	*k;
+
+	if (json_array_size(keys) == 0)
+		return 0;
+	jta_buf_init_fixed(&b, out + len, outsz - len);
+	(void)jta_buf_add_str(&b, " AND space not in (");
+	json_array_foreach(keys, i, k) {
+		if (json_string_value(k) == NULL ||
+		    jta_confluence_cql_string(json_string_value(k), 0, q,
+		    sizeof(q)) != 0)
+			goto toolong;
+		(void)jta_buf_printf(&b, "%s%s", i > 0 ? ", " : "", q);
+	}
+	(void)jta_buf_add(&b, ")", 1);
+	if (b.err == JTA_OK)
+		return 0;
+toolong:
+	out[len] = '\0';
+	return -1;
 }
 
 /* Member k of o as a string, or NULL. */

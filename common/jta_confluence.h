@@ -30,10 +30,12 @@
 /* The scopes the knowledge search needs besides Jira's (an operator's
  * option, knowledge_confluence = on): the v1 search and its content and
  * space summaries (classic scopes), the v2 page and blog post reads
- * (granular), and JSM's knowledge base. */
+ * (granular), and JSM's knowledge base; and for the sync of declared
+ * spaces (README.md "Knowledge sync") the v2 space listing, GET
+ * /wiki/api/v2/spaces (read:space:confluence in confluence-v2.json). */
 #define JTA_CONFLUENCE_SCOPES	"search:confluence " \
 	"read:confluence-content.summary read:confluence-space.summary " \
-	"read:page:confluence read:servicedesk-request"
+	"read:page:confluence read:space:confluence read:servicedesk-request"
 
 /* What an article id of Confluence names. */
 enum jta_confluence_kind {
@@ -63,6 +65,16 @@ int jta_confluence_cql_string(const char *word, int lucene, char *out,
 enum jta_err jta_confluence_cql(const struct jta_suggest_terms *terms,
     const char *space, char *out, size_t outsz, struct jta_error *err)
     JTA_WUR;
+
+/*
+ * Append to the CQL in out (NUL-terminated, outsz bytes) the clause
+ * leaving out the spaces keys names (an array of strings, the declared
+ * spaces the local index answers for; README.md "Knowledge sync"):
+ * " AND space not in ("K1", "K2")", each key a quoted CQL string.  An
+ * empty array appends nothing.  0, or -1 (out as it was) when it does
+ * not fit.
+ */
+int jta_confluence_cql_not_in(const json_t *keys, char *out, size_t outsz);
 
 /*
  * The results of a v1 search answer (reply) as the API's articles

@@ -7,6 +7,12 @@
  * page they cannot read never reaches them.  Per search: one Confluence
  * call (the v1 CQL search) and one JSM call (the knowledge base across
  * every desk the person may use), besides a token refresh when due.
+ *
+ * Declared spaces (README.md "Knowledge sync"): the spaces synced into
+ * the local index for the person's site answer from it, so live search
+ * leaves them out of the CQL (space not in), and a search in one of
+ * them makes no upstream call at all.  A person linked to another site
+ * never sees those articles (jta_kb_search's site).
  */
 #include "config.h"
 
@@ -20,8 +26,11 @@
 #include "jta_jira_backend_int.h"
 #include "jta_kb.h"
 #include "jta_log.h"
+#include "jta_oauth.h"
+#include "jta_store_kb.h"
 #include "jta_store_people.h"
 #include "jta_suggest.h"
+#include "jta_vault.h"
 
 /* Turn an error of Confluence's into ours: its 404 on the search means
  * the site has no Confluence; 401 or 403 (a token without Confluence's
@@ -52,8 +61,8 @@ confluence_err(struct jta_backend *be, enum jta_err rc, int search,
  * jsm; *searched gets "confluence" and "jsm" for each that answered. */
 static enum jta_err
 upstream(struct jta_backend *be, const struct jta_user *who,
-    const char *text, const char *space, size_t limit, json_t *conf,
-    json_t *jsm, json_t *searched, struct jta_error *err)
+    const char *text, const char *space, const json_t *served, size_t limit,
+    json_t *conf, json_t *jsm, json_t *searched, struct jta_error *err)
 {
 	struct jta_suggest_terms *terms = NULL;
 	struct jta_link	 link;
@@ -76,6 +85,12 @@ upstream(struct jta_backend *be, const struct jta_user *who,
 	if ((rc = jta_confluence_cql(terms, space, cql, sizeof(cql), err)) !=
 	    JTA_OK)
 		goto out;
+	if (space == NULL && jta_confluence_cql_not_in(served, cql,
+	    sizeof(cql)) != 0) {
+		rc = jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "a Confluence query did not fit");
+		goto out;
+	}
 	if (jta_http_urlencode(cql, strlen(cql), enc, sizeof(enc)) != 0) {
 		rc = jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 		    "a Confluence query did not fit");
@@ -141,6 +156,42 @@ nomem:
 	return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL, "out of memory");
 }
 
+/* The cloud id of who's linked site into site (JTA_LIMIT_CLOUD_ID + 1
+ * bytes), read from the store without calling Atlassian; 0, or -1 (site
+ * "") when who has no usable link: they see no synced article. */
+static int
+person_site(struct jta_backend *be, const struct jta_user *who, char *site)
+{
+	struct jta_link	 link;
+	struct jta_secret *access = NULL;
+	struct jta_error e;
+
+	site[0] = '\0';
+	memset(&e, 0, sizeof(e));
+	if (be->oauth == NULL || jta_store_link_get(be->store,
+	    be->oauth->vault, who->id, &link, &access, &e) != JTA_OK)
+		return -1;
+	jta_secret_free(access);
+	if (link.cloud_id[0] == '\0')
+		return -1;
+	memcpy(site, link.cloud_id, sizeof(link.cloud_id));
+	return 0;
+}
+
+/* 1 when keys (an array of strings) holds key. */
+static int
+has_key(const json_t *keys, const char *key)
+{
+	size_t		 i;
+	const json_t	*k;
+
+	json_array_foreach(keys, i, k)
+		if (json_string_value(k) != NULL &&
+		    strcmp(json_string_value(k), key) == 0)
+			return 1;
+	return 0;
+}
+
 enum jta_err
 jta_jira_backend_knowledge(struct jta_backend *be, const struct jta_user *who,
     const char *text, const char *space, size_t limit, json_t **out,
@@ -148,14 +199,24 @@ jta_jira_backend_knowledge(struct jta_backend *be, const struct jta_user *who,
 {
 	enum jta_err	 rc;
 	json_t		*local = NULL, *conf = NULL, *jsm = NULL, *all = NULL;
-	json_t		*searched = NULL, *src[3];
+	json_t		*searched = NULL, *served = NULL, *src[3];
 	size_t		 i, k;
 	const json_t	*o;
 	const char	*id;
+	char		 site[JTA_LIMIT_CLOUD_ID + 1];
+	int		 linked;
 
 	*out = NULL;
-	if ((rc = jta_kb_search(be->store, text, space, limit, &local,
-	    err)) != JTA_OK)
+	linked = person_site(be, who, site) == 0;
+	if ((rc = jta_kb_search(be->store, text, space, linked ? site : NULL,
+	    limit, &local, err)) != JTA_OK)
+		goto out;
+	if (linked)
+		rc = jta_store_kb_space_served(be->store, site, &served, err);
+	else if ((served = json_array()) == NULL)
+		rc = jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
+		    "out of memory");
+	if (rc != JTA_OK)
 		goto out;
 	if ((conf = json_array()) == NULL || (jsm = json_array()) == NULL ||
 	    (all = json_array()) == NULL || (searched = json_array()) ==
@@ -164,8 +225,10 @@ jta_jira_backend_knowledge(struct jta_backend *be, const struct jta_user *who,
 		    "out of memory");
 		goto out;
 	}
-	if (be->conf->knowledge_confluence && (rc = upstream(be, who, text,
-	    space, limit, conf, jsm, searched, err)) != JTA_OK)
+	/* A declared space the index answers for: no upstream call. */
+	if (be->conf->knowledge_confluence && (space == NULL ||
+	    !has_key(served, space)) && (rc = upstream(be, who, text, space,
+	    served, limit, conf, jsm, searched, err)) != JTA_OK)
 		goto out;
 	if (json_array_append_new(searched, json_string("local")) != 0) {
 		rc = jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
@@ -216,6 +279,7 @@ out:
 	json_decref(jsm);
 	json_decref(all);
 	json_decref(searched);
+	json_decref(served);
 	return rc;
 }
 
@@ -230,10 +294,13 @@ jta_jira_backend_article(struct jta_backend *be, const struct jta_user *who,
 	enum jta_err	 rc;
 	int64_t		 n;
 
+	char		 site[JTA_LIMIT_CLOUD_ID + 1];
+
 	*out = NULL;
 	if (jta_kb_local_id(id, &n) || !be->conf->knowledge_confluence ||
 	    !jta_confluence_id(id, &kind, num, sizeof(num)))
-		return jta_kb_get(be->store, id, out, err);
+		return jta_kb_get(be->store, id, person_site(be, who, site) ==
+		    0 ? site : NULL, out, err);
 	/* Confluence v2 (confluence-v2.json): the page or blog post with
 	 * its body as ADF, read as the person. */
 	snprintf(path, sizeof(path), "/%s/%s?body-format=atlas_doc_format",
@@ -252,6 +319,8 @@ enum jta_err
 jta_jira_backend_helped(struct jta_backend *be, const struct jta_user *who,
     const char *id, json_t **out, struct jta_error *err)
 {
-	return jta_kb_helped(be->store, who, id,
-	    be->conf->knowledge_confluence, out, err);
+	char	 site[JTA_LIMIT_CLOUD_ID + 1];
+
+	return jta_kb_helped(be->store, who, id, person_site(be, who, site) ==
+	    0 ? site : NULL, be->conf->knowledge_confluence, out, err);
 }

@@ -19,9 +19,11 @@
 #include "jta_operator.h"
 #include "jta_confluence.h"
 #include "jta_store_kb.h"
+#include "jta_store_people.h"
 #include "jta_store_usage.h"
 #include "jta_text.h"
 #include "jta_time.h"
+#include "jta_vault.h"
 
 /* ---- the API's shapes ---- */
 
@@ -46,7 +48,7 @@ shape(json_t *o)
 
 enum jta_err
 jta_kb_search(struct jta_store *st, const char *text, const char *space,
-    size_t limit, json_t **out, struct jta_error *err)
+    const char *site, size_t limit, json_t **out, struct jta_error *err)
 {
 	enum jta_err	 rc;
 	struct jta_store_kb_query *q;
@@ -58,7 +60,8 @@ jta_kb_search(struct jta_store *st, const char *text, const char *space,
 		return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
 		    "out of memory");
 	if ((rc = jta_store_kb_queries(text, q, err)) != JTA_OK ||
-	    (rc = jta_store_kb_search(st, q, space, limit, &a, err)) !=
+	    (rc = jta_store_kb_search(st, q, space, site, limit, &a,
+	    err)) !=
 	    JTA_OK)
 		goto out;
 	json_array_foreach(a, i, o)
@@ -90,8 +93,8 @@ jta_kb_local_id(const char *id, int64_t *n)
 }
 
 enum jta_err
-jta_kb_get(struct jta_store *st, const char *id, json_t **out,
-    struct jta_error *err)
+jta_kb_get(struct jta_store *st, const char *id, const char *site,
+    json_t **out, struct jta_error *err)
 {
 	enum jta_err	 rc;
 	int64_t		 n;
@@ -101,7 +104,7 @@ jta_kb_get(struct jta_store *st, const char *id, json_t **out,
 	if (!jta_kb_local_id(id, &n))
 		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "id",
 		    "no article has this id");
-	if ((rc = jta_store_kb_get(st, n, &o, err)) != JTA_OK)
+	if ((rc = jta_store_kb_get(st, n, site, &o, err)) != JTA_OK)
 		return rc;
 	if (shape(o) != 0) {
 		json_decref(o);
@@ -390,7 +393,8 @@ jta_kb_remove(struct jta_operator *op, const char *id, struct jta_error *err)
 
 enum jta_err
 jta_kb_helped(struct jta_store *st, const struct jta_user *who,
-    const char *id, int confluence, json_t **out, struct jta_error *err)
+    const char *id, const char *site, int confluence, json_t **out,
+    struct jta_error *err)
 {
 	enum jta_err	 rc;
 	enum jta_confluence_kind kind;
@@ -401,7 +405,7 @@ jta_kb_helped(struct jta_store *st, const struct jta_user *who,
 
 	*out = NULL;
 	if (jta_kb_local_id(id, &n)) {
-		if ((rc = jta_store_kb_get(st, n, &a, err)) != JTA_OK)
+		if ((rc = jta_store_kb_get(st, n, site, &a, err)) != JTA_OK)
 			return rc;
 		json_decref(a);
 	} else if (!confluence || !jta_confluence_id(id, &kind, num,
@@ -443,5 +447,107 @@ jta_kb_deflection(struct jta_store *st, const char *from, const char *to,
 	    "creates", (json_int_t)creates)) == NULL)
 		return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
 		    "out of memory");
+	return JTA_OK;
+}
+
+/* ---- declared spaces (README.md "Knowledge sync") ---- */
+
+int
+jta_kb_space_key_ok(const char *key)
+{
+	size_t	 n = 0;
+
+	for (; key[n] != '\0'; n++)
+		if (!((key[n] >= 'a' && key[n] <= 'z') ||
+		    (key[n] >= 'A' && key[n] <= 'Z') ||
+		    (key[n] >= '0' && key[n] <= '9') || key[n] == '-' ||
+		    key[n] == '_' || key[n] == '~'))
+			return 0;
+	return n > 0 && n <= JTA_LIMIT_KB_SPACE;
+}
+
+enum jta_err
+jta_kb_space_add(struct jta_operator *op, const char *key,
+    const char *person, char *site_url, size_t site_urlsz,
+    struct jta_error *err)
+{
+	struct jta_user	 u;
+	struct jta_link	 link;
+	struct jta_secret *access = NULL;
+	enum jta_err	 rc;
+	char		 detail[JTA_LIMIT_KB_SPACE + JTA_LIMIT_NAME +
+	    JTA_LIMIT_SITE_URL + 16];
+
+	if (!jta_kb_space_key_ok(key))
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "key",
+		    "a space key is 1 to 64 letters, digits, '-', '_' or '~'");
+	if (op->vault == NULL)
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "the vault is not open");
+	if ((rc = jta_store_user_get(op->st, person, &u, err)) != JTA_OK)
+		return rc;
+	/* The sync account must be linked: its site is the audience. */
+	if ((rc = jta_store_link_get(op->st, op->vault, u.id, &link, &access,
+	    err)) != JTA_OK) {
+		if (rc == JTA_ERR_NOTFOUND)
+			rc = jta_error_set(err, JTA_ERR_INPUT, 422, "as",
+			    "%s has no Atlassian link; they must link their "
+			    "account (/oauth/start) first", person);
+		return rc;
+	}
+	jta_secret_free(access);
+	if ((rc = jta_store_kb_space_add(op->st, key, u.id, link.cloud_id,
+	    jta_time_now(), err)) != JTA_OK)
+		return rc;
+	snprintf(site_url, site_urlsz, "%s", link.site_url);
+	snprintf(detail, sizeof(detail), "space %s as %s on %s", key, u.name,
+	    link.site_url);
+	return jta_operator_audit(op, "kb-space-add", 200, detail, err);
+}
+
+enum jta_err
+jta_kb_space_remove(struct jta_operator *op, const char *key,
+    size_t *removed, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	char		 detail[160];
+
+	*removed = 0;
+	if (!jta_kb_space_key_ok(key))
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "key",
+		    "a space key is 1 to 64 letters, digits, '-', '_' or '~'");
+	if ((rc = jta_store_kb_space_remove(op->st, key, removed, err)) !=
+	    JTA_OK)
+		return rc;
+	snprintf(detail, sizeof(detail), "space %s, %zu articles", key,
+	    *removed);
+	return jta_operator_audit(op, "kb-space-remove", 200, detail, err);
+}
+
+enum jta_err
+jta_kb_status(struct jta_store *st, int64_t now, json_t **out,
+    struct jta_error *err)
+{
+	enum jta_err	 rc;
+	json_t		*o;
+	size_t		 i;
+	int64_t		 t;
+	const char	*s;
+
+	if ((rc = jta_store_kb_space_list(st, out, err)) != JTA_OK)
+		return rc;
+	json_array_foreach(*out, i, o) {
+		s = json_string_value(json_object_get(o, "synced"));
+		t = 0;
+		if (s == NULL || jta_time_parse(s, strlen(s), &t) != 0)
+			t = 0;
+		if (json_object_set_new(o, "stale", json_boolean(t == 0 ||
+		    now - t > JTA_KB_SYNC_STALE)) != 0) {
+			json_decref(*out);
+			*out = NULL;
+			return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
+			    "out of memory");
+		}
+	}
 	return JTA_OK;
 }

@@ -291,4 +291,16 @@
  * with one call. */
 #define JTA_LIMIT_PARTICIPANTS		10
 
+/* Knowledge sync (jta-admin kb sync): a whole space is read into memory
+ * before it replaces the old index in one transaction, so the pages of
+ * one space and their Markdown bytes in total bound that memory; the
+ * declared spaces (each one CQL clause "space not in"); one listing
+ * page asked of Confluence (its v2 maximum is 250); the error text kept
+ * per space. */
+#define JTA_LIMIT_KB_SYNC_PAGES		5000
+#define JTA_LIMIT_KB_SYNC_BYTES		(64 * 1024 * 1024)
+#define JTA_LIMIT_KB_SPACES		50
+#define JTA_LIMIT_KB_SYNC_BATCH		100
+#define JTA_LIMIT_KB_SYNC_ERROR		512
+
 #endif

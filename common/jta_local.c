@@ -1361,7 +1361,8 @@ knowledge(struct jta_backend *be, const struct jta_user *who,
 
 	(void)who;
 	*out = NULL;
-	if ((rc = jta_kb_search(be->store, text, space, limit, &a, err)) !=
+	if ((rc = jta_kb_search(be->store, text, space, NULL, limit, &a,
+	    err)) !=
 	    JTA_OK)
 		return rc;
 	if ((*out = json_pack("{s:o, s:[s]}", "articles", a, "searched",
@@ -1376,14 +1377,14 @@ article(struct jta_backend *be, const struct jta_user *who, const char *id,
     json_t **out, struct jta_error *err)
 {
 	(void)who;
-	return jta_kb_get(be->store, id, out, err);
+	return jta_kb_get(be->store, id, NULL, out, err);
 }
 
 static enum jta_err
 helped(struct jta_backend *be, const struct jta_user *who, const char *id,
     json_t **out, struct jta_error *err)
 {
-	return jta_kb_helped(be->store, who, id, 0, out, err);
+	return jta_kb_helped(be->store, who, id, NULL, 0, out, err);
 }
 
 const struct jta_backend_ops jta_local_ops = {

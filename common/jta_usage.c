@@ -66,28 +66,25 @@ jta_usage_free(struct jta_usage *u)
 }
 
 /* The usage site a quota names: a site URL becomes its site name
- * (jta_url_site_name), a bare host is kept in lower case without a
- * trailing '/'.  "" when it is neither. */
+ * (jta_url_site_name); a bare name, as `jta-admin usage` shows sites
+ * (host[:port][/path]), is read as the https URL it stands for, so
+ * what an operator copies from that list names the same site.  ""
+ * when it is neither. */
 static void
 sitesubject(const char *subject, char *out, size_t outsz)
 {
-	size_t	 i, n;
+	char	 url[JTA_LIMIT_URL + 1];
+	int	 n;
 
 	if (strstr(subject, "://") != NULL) {
 		if (jta_url_site_name(subject, out, outsz) != JTA_OK)
 			out[0] = '\0';
 		return;
 	}
-	n = strlen(subject);
-	while (n > 0 && subject[n - 1] == '/')
-		n--;
-	if (n >= outsz || memchr(subject, '/', n) != NULL) {
+	n = snprintf(url, sizeof(url), "https://%s", subject);
+	if (n < 0 || (size_t)n >= sizeof(url) ||
+	    jta_url_site_name(url, out, outsz) != JTA_OK)
 		out[0] = '\0';
-		return;
-	}
-	for (i = 0; i < n; i++)
-		out[i] = (char)tolower((unsigned char)subject[i]);
-	out[n] = '\0';
 }
 
 /* Which site who uses: "local", the linked site's host, or "-" for a

@@ -2,8 +2,9 @@
  * The admin page's API (README.md "The admin page"), under /admin/api/:
  *
  *   GET    /admin/api/state       the switch, the rules, usage this
- *                                 period, recent audit rows and the last
- *                                 configuration change
+ *                                 period, recent audit rows, the last
+ *                                 configuration change and the knowledge
+ *                                 sync of declared spaces (jta_kb_status)
  *   POST   /admin/api/switch      {"enabled": bool, "message": str}
  *   POST   /admin/api/rules       {"effect", "kind", "value", "scope",
  *                                 "note"}: add an access rule
@@ -43,7 +44,9 @@
 #include <strings.h>
 
 #include "jta_fcgi.h"
+#include "jta_kb.h"
 #include "jta_operator.h"
+#include "jta_time.h"
 #include "jta_url.h"
 
 /* Audit rows the page shows, newest first. */
@@ -169,12 +172,17 @@ state_get(struct jta_operator *op, struct jta_resp *resp,
     struct jta_error *err)
 {
 	enum jta_err	 rc;
-	json_t		*body = NULL;
+	json_t		*body = NULL, *ks = NULL;
 
 	if ((rc = jta_operator_state(op, ADMIN_AUDIT_ROWS, &body, err)) !=
 	    JTA_OK)
 		return rc;
-	if (json_object_set_new(body, "operator", json_string(op->login)) !=
+	if ((rc = jta_kb_status(op->st, jta_time_now(), &ks, err)) != JTA_OK) {
+		json_decref(body);
+		return rc;
+	}
+	if (json_object_set_new(body, "knowledge_sync", ks) != 0 ||
+	    json_object_set_new(body, "operator", json_string(op->login)) !=
 	    0) {
 		json_decref(body);
 		return JTA_ERR_NOMEM;

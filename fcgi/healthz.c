@@ -3,12 +3,55 @@
  * "enabled": false and their "message"; still 200, since the server is
  * healthy and monitors should not page anyone for a planned switch-off).
  * No authentication: monitors call it.  Not subject to the kill switch
- * or the access rules (JTA_ENDPOINT_OPEN). */
+ * or the access rules (JTA_ENDPOINT_OPEN).
+ *
+ * With declared Confluence spaces (README.md "Knowledge sync"),
+ * "knowledge_sync" counts them: spaces, stale (never synced or not for
+ * 48 hours), failed (the last attempt failed) and oldest (the oldest
+ * last whole sync, null when one never synced).  A stale or failed sync
+ * is visible but keeps 200: the old index is still served.  Keys and
+ * error texts are for operators (jta-admin kb status, the admin page),
+ * not for an unauthenticated monitor. */
 #include "config.h"
 
 #include <string.h>
 
 #include "jta_fcgi.h"
+#include "jta_kb.h"
+#include "jta_time.h"
+
+/* The knowledge sync summary of the declared spaces, or NULL when none
+ * is declared or the store cannot tell (healthz's status says that). */
+static json_t *
+kbsync(struct jta_ctx *ctx)
+{
+	struct jta_error err;
+	json_t		*list = NULL, *o, *out = NULL, *oldest = NULL;
+	size_t		 i, stale = 0, failed = 0;
+	const char	*t;
+
+	memset(&err, 0, sizeof(err));
+	if (jta_kb_status(ctx->backend->store, jta_time_now(), &list, &err) !=
+	    JTA_OK || json_array_size(list) == 0)
+		goto out;
+	json_array_foreach(list, i, o) {
+		stale += json_is_true(json_object_get(o, "stale"));
+		failed += json_is_string(json_object_get(o, "error"));
+		t = json_string_value(json_object_get(o, "synced"));
+		/* RFC 3339 UTC strings of one length order as times. */
+		if (t == NULL)
+			oldest = json_null();
+		else if (oldest == NULL || (json_is_string(oldest) &&
+		    strcmp(t, json_string_value(oldest)) < 0))
+			oldest = json_object_get(o, "synced");
+	}
+	out = json_pack("{s:i, s:i, s:i, s:O}", "spaces",
+	    (json_int_t)json_array_size(list), "stale", (json_int_t)stale,
+	    "failed", (json_int_t)failed, "oldest", oldest);
+out:
+	json_decref(list);
+	return out;
+}
 
 static enum jta_err
 handle(struct jta_ctx *ctx, const struct jta_req *req,
@@ -16,7 +59,7 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 {
 	enum jta_err	 rc;
 	struct jta_policy_health h;
-	json_t		*body;
+	json_t		*body, *ks;
 
 	(void)who;
 	if (req->method != JTA_METHOD_GET && req->method != JTA_METHOD_HEAD)
@@ -32,6 +75,11 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	    json_boolean(h.enabled)) != 0 || (!h.enabled &&
 	    json_object_set_new(body, "message", json_string(h.message)) !=
 	    0))) {
+		json_decref(body);
+		return JTA_ERR_NOMEM;
+	}
+	if (h.ok && (ks = kbsync(ctx)) != NULL && json_object_set_new(body,
+	    "knowledge_sync", ks) != 0) {
 		json_decref(body);
 		return JTA_ERR_NOMEM;
 	}

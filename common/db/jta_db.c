@@ -32,6 +32,7 @@ enum sid {
 	S_FTS_CHECK,
 	S_KB_FTS_CHECK,
 	S_KB_TRI_CHECK,
+	S_TICKET_TRI_CHECK,
 	S_COUNT
 };
 
@@ -51,6 +52,9 @@ static const char *const sql[S_COUNT] = {
 	[S_KB_FTS_CHECK] = "INSERT INTO kb_fts(kb_fts) VALUES "
 	    "('integrity-check')",
 	[S_KB_TRI_CHECK] = "INSERT INTO kb_tri(kb_tri) VALUES "
+	    "('integrity-check')",
+	/* The tickets' trigram index (schema 12). */
+	[S_TICKET_TRI_CHECK] = "INSERT INTO ticket_tri(ticket_tri) VALUES "
 	    "('integrity-check')",
 };
 
@@ -502,10 +506,11 @@ enum jta_err
 jta_store_check(struct jta_store *st, char *what, size_t whatsz)
 {
 	static const enum sid q[] = { S_INTEGRITY, S_FTS_CHECK,
-	    S_KB_FTS_CHECK, S_KB_TRI_CHECK };
+	    S_KB_FTS_CHECK, S_KB_TRI_CHECK, S_TICKET_TRI_CHECK };
 	static const char *const name[] = { "integrity_check",
 	    "FTS integrity-check", "knowledge FTS integrity-check",
-	    "knowledge trigram integrity-check" };
+	    "knowledge trigram integrity-check",
+	    "ticket trigram integrity-check" };
 	sqlite3_stmt	*s;
 	size_t		 i;
 	int		 rc;

@@ -349,7 +349,54 @@ const char *const jta_db_migrations[JTA_STORE_VERSION] = {
 	" user_id INTEGER NOT NULL,"
 	" article TEXT NOT NULL CHECK (length(article) BETWEEN 1 AND 64));"
 	"CREATE INDEX kb_answers_day ON kb_answers(day);",
-	/* 12: Jira Service Management in the embedded store (issue 12):
+	/* 12: knowledge sync (jta_store_kb.h "declared spaces"): the
+	 * Confluence spaces operators declared public to everyone who uses
+	 * this service on one Atlassian site (jta-admin kb space add), each
+	 * synced as the linked person user_id; site: the cloud id of that
+	 * person's link, the audience of the space's synced articles.
+	 * synced: last whole sync (Unix time, 0 never), tried: last
+	 * attempt, error: why the last attempt failed ('' when it did
+	 * not).  On kb_articles, synced names the declared space an article
+	 * came from ('' for imported ones) and site who may see it ('' for
+	 * everyone, else only people linked to that site). */
+	"CREATE TABLE kb_spaces ("
+	" key TEXT PRIMARY KEY CHECK (length(key) BETWEEN 1 AND 64),"
+	" user_id INTEGER NOT NULL,"
+	" site TEXT NOT NULL CHECK (length(site) BETWEEN 1 AND 128),"
+	" added INTEGER NOT NULL,"
+	" synced INTEGER NOT NULL DEFAULT 0,"
+	" tried INTEGER NOT NULL DEFAULT 0,"
+	" articles INTEGER NOT NULL DEFAULT 0,"
+	" error TEXT NOT NULL DEFAULT '' CHECK (length(error) <= 512));"
+	"ALTER TABLE kb_articles ADD COLUMN synced TEXT NOT NULL DEFAULT ''"
+	" CHECK (length(synced) <= 64);"
+	"ALTER TABLE kb_articles ADD COLUMN site TEXT NOT NULL DEFAULT ''"
+	" CHECK (length(site) <= 128);"
+	"CREATE INDEX kb_articles_synced ON kb_articles(synced);"
+	/* ... and (issue 13 item 5, the same step) similar tickets across
+	 * languages: ticket_fts (unicode61 remove_diacritics 2, schema 2)
+	 * already folds case and accents for German, French and Spanish;
+	 * ticket_tri adds the trigram tokenizer over the same columns for
+	 * scripts written without spaces (Japanese, Chinese), where
+	 * unicode61 makes one token of a whole sentence, as kb_tri does
+	 * for articles.  Filled from the tickets there, kept current by
+	 * triggers like ticket_fts's. */
+	"CREATE VIRTUAL TABLE ticket_tri USING fts5(summary, description,"
+	" comments, tokenize = 'trigram');"
+	"INSERT INTO ticket_tri(rowid, summary, description, comments)"
+	" SELECT rowid, summary, description, comments FROM ticket_fts;"
+	"CREATE TRIGGER tickets_tri_insert AFTER INSERT ON tickets BEGIN"
+	" INSERT INTO ticket_tri(rowid, summary, description, comments)"
+	" VALUES (new.id, new.summary, new.description, ''); END;"
+	"CREATE TRIGGER tickets_tri_update AFTER UPDATE OF summary, description"
+	" ON tickets BEGIN UPDATE ticket_tri SET summary = new.summary,"
+	" description = new.description WHERE rowid = new.id; END;"
+	"CREATE TRIGGER tickets_tri_delete AFTER DELETE ON tickets BEGIN"
+	" DELETE FROM ticket_tri WHERE rowid = old.id; END;"
+	"CREATE TRIGGER comments_tri_insert AFTER INSERT ON comments BEGIN"
+	" UPDATE ticket_tri SET comments = comments || ' ' || new.body"
+	" WHERE rowid = new.ticket_id; END;",
+	/* 13: Jira Service Management in the embedded store (issue 12):
 	 * request types per project (fields: the local fields a request
 	 * of the type asks for, a comma list) and which tickets were
 	 * raised as requests of which type. */

@@ -1,5 +1,6 @@
 /*
- * The knowledge base with SQLite (jta_store_kb.h, schema 10).
+ * The knowledge base with SQLite (jta_store_kb.h, schemas 11 and 12;
+ * declared spaces in jta_store_kb_sync.c).
  */
 #include "config.h"
 
@@ -57,10 +58,12 @@ static const char *const sql[S_COUNT] = {
 	    "coalesce(w.ex, t.ex, ''), coalesce(w.r, 0.0) + "
 	    "coalesce(t.r, 0.0) AS rank FROM m JOIN kb_articles a ON a.id = "
 	    "m.id LEFT JOIN w ON w.id = a.id LEFT JOIN t ON t.id = a.id "
-	    "WHERE a.audience = 'everyone' AND (:space IS NULL OR a.space = "
-	    ":space) ORDER BY rank, a.id LIMIT :limit",
+	    "WHERE a.audience = 'everyone' AND (a.site = '' OR a.site = "
+	    ":site) AND (:space IS NULL OR a.space = :space) "
+	    "ORDER BY rank, a.id LIMIT :limit",
 	[S_GET] = "SELECT id, title, body, space, url, updated FROM "
-	    "kb_articles WHERE id = :id AND audience = 'everyone'",
+	    "kb_articles WHERE id = :id AND audience = 'everyone' AND "
+	    "(site = '' OR site = :site)",
 	[S_LIST] = "SELECT id, title, space, source, updated, length(body), "
 	    "url "
 	    "FROM kb_articles ORDER BY id",
@@ -252,10 +255,9 @@ toolong:
 
 /* ---- articles ---- */
 
-/* Check a's values against the schema's bounds, naming the one out of
- * them. */
-static enum jta_err
-check(const struct jta_store_kb_article *a, struct jta_error *err)
+enum jta_err
+jta_store_kb_check(const struct jta_store_kb_article *a,
+    struct jta_error *err)
 {
 	size_t	 n;
 
@@ -295,7 +297,7 @@ jta_store_kb_put(struct jta_store *st, const struct jta_store_kb_article *a,
 	int		 rc;
 	int64_t		 old = 0;
 
-	if ((ret = check(a, err)) != JTA_OK)
+	if ((ret = jta_store_kb_check(a, err)) != JTA_OK)
 		return ret;
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
@@ -343,7 +345,8 @@ out:
 
 enum jta_err
 jta_store_kb_search(struct jta_store *st, const struct jta_store_kb_query *q,
-    const char *space, size_t limit, json_t **out, struct jta_error *err)
+    const char *space, const char *site, size_t limit, json_t **out,
+    struct jta_error *err)
 {
 	sqlite3_stmt	*s;
 	json_t		*a = NULL, *o;
@@ -360,6 +363,7 @@ jta_store_kb_search(struct jta_store *st, const struct jta_store_kb_query *q,
 	    (rc = jta_db_btext(s, ":t", q->tri[0] != '\0' ? q->tri : NULL)) !=
 	    SQLITE_OK ||
 	    (rc = jta_db_btext(s, ":space", space)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":site", site)) != SQLITE_OK ||
 	    (rc = jta_db_bint(s, ":limit", (int64_t)limit)) != SQLITE_OK) {
 		sqlite3_reset(s);
 		return jta_db_err(st, rc, "kb search", err);
@@ -399,8 +403,8 @@ nomem:
 }
 
 enum jta_err
-jta_store_kb_get(struct jta_store *st, int64_t id, json_t **out,
-    struct jta_error *err)
+jta_store_kb_get(struct jta_store *st, int64_t id, const char *site,
+    json_t **out, struct jta_error *err)
 {
 	sqlite3_stmt	*s;
 	json_t		*o = NULL;
@@ -409,7 +413,8 @@ jta_store_kb_get(struct jta_store *st, int64_t id, json_t **out,
 	*out = NULL;
 	if ((s = stmt(st, S_GET)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
-	if ((rc = jta_db_bint(s, ":id", id)) != SQLITE_OK) {
+	if ((rc = jta_db_bint(s, ":id", id)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":site", site)) != SQLITE_OK) {
 		sqlite3_reset(s);
 		return jta_db_err(st, rc, "kb get", err);
 	}

@@ -61,6 +61,11 @@ struct jta_store_kb_query {
 enum jta_err jta_store_kb_queries(const char *text,
     struct jta_store_kb_query *q, struct jta_error *err) JTA_WUR;
 
+/* Check a's values against the schema's bounds: JTA_ERR_INPUT (422
+ * naming the one out of them). */
+enum jta_err jta_store_kb_check(const struct jta_store_kb_article *a,
+    struct jta_error *err) JTA_WUR;
+
 /*
  * Add a or, when an article with its source exists, replace it (same
  * id), in its own transaction.  *id: the article's id; *added 1 when it
@@ -74,19 +79,22 @@ enum jta_err jta_store_kb_put(struct jta_store *st,
  * The articles best matching q (jta_store_kb_queries), best first (the
  * sum of both indexes' bm25, a title match worth five of a body's), at
  * most limit (1..JTA_LIMIT_KB_MAX), in space when space is not NULL,
- * only those whose audience is everyone: *out a new array of {id,
+ * only those whose audience is everyone and, for articles synced from a
+ * declared space, only when site (the person's linked site's cloud id,
+ * NULL for none) is the space's: *out a new array of {id,
  * title, space, url ("" for none), updated (RFC 3339), excerpt (at most
  * JTA_LIMIT_KB_EXCERPT_WORDS tokens of the best-matching column, "…"
  * where cut)}.  No match: an empty array.
  */
 enum jta_err jta_store_kb_search(struct jta_store *st,
-    const struct jta_store_kb_query *q, const char *space, size_t limit,
-    json_t **out, struct jta_error *err) JTA_WUR;
+    const struct jta_store_kb_query *q, const char *space, const char *site,
+    size_t limit, json_t **out, struct jta_error *err) JTA_WUR;
 
 /* Article id: *out a new {id, title, body, space, url, updated}.
- * JTA_ERR_NOTFOUND when there is none (or it is not for everyone). */
+ * JTA_ERR_NOTFOUND when there is none, it is not for everyone, or it was
+ * synced for another site than site (as jta_store_kb_search). */
 enum jta_err jta_store_kb_get(struct jta_store *st, int64_t id,
-    json_t **out, struct jta_error *err) JTA_WUR;
+    const char *site, json_t **out, struct jta_error *err) JTA_WUR;
 
 /* Every article without its body, by id: *out a new array of {id,
  * title, space, source, updated, chars (the body's length in
@@ -98,6 +106,69 @@ enum jta_err jta_store_kb_list(struct jta_store *st, json_t **out,
  * is none. */
 enum jta_err jta_store_kb_remove(struct jta_store *st, int64_t id,
     struct jta_error *err) JTA_WUR;
+
+/* ---- declared spaces (jta_store_kb_sync.c, schema 12) ----
+ *
+ * Confluence spaces operators declared public to everyone who uses this
+ * service on one Atlassian site, synced into this index as a linked
+ * person (the sync account).  Their articles carry synced = the key and
+ * site = the sync account's cloud id: jta_store_kb_search shows them
+ * only to people linked to that site. */
+
+/* One declared space as jta_store_kb_space_get reads it. */
+struct jta_store_kb_space {
+	char	 key[JTA_LIMIT_KB_SPACE + 1];
+	int64_t	 user_id;		/* the sync account */
+	char	 site[JTA_LIMIT_CLOUD_ID + 1];	/* its cloud id */
+	int64_t	 synced;		/* last whole sync, 0 never */
+};
+
+/* Declare space key (1..JTA_LIMIT_KB_SPACE printable bytes) synced as
+ * user_id, whose link is to site (a cloud id), at now.  409 "key" when
+ * it is declared already; 422 "key" at JTA_LIMIT_KB_SPACES of them. */
+enum jta_err jta_store_kb_space_add(struct jta_store *st, const char *key,
+    int64_t user_id, const char *site, int64_t now, struct jta_error *err)
+    JTA_WUR;
+
+/* Declared space key into *out; JTA_ERR_NOTFOUND (404 "key") when it is
+ * not declared. */
+enum jta_err jta_store_kb_space_get(struct jta_store *st, const char *key,
+    struct jta_store_kb_space *out, struct jta_error *err) JTA_WUR;
+
+/* Every declared space, by key: *out a new array of {key, person (the
+ * sync account's user name), site, added, synced (RFC 3339 or null),
+ * tried (likewise), articles, error (null when the last attempt did
+ * not fail)}. */
+enum jta_err jta_store_kb_space_list(struct jta_store *st, json_t **out,
+    struct jta_error *err) JTA_WUR;
+
+/* Forget space key and remove its synced articles, in one transaction;
+ * *removed gets how many articles went.  404 "key" when not declared. */
+enum jta_err jta_store_kb_space_remove(struct jta_store *st,
+    const char *key, size_t *removed, struct jta_error *err) JTA_WUR;
+
+/*
+ * Replace the synced articles of space key by the n of a (each's source
+ * its identity, space = key), all for site, in one transaction that
+ * also records the sync at now (synced, tried, the count, no error): a
+ * reader sees the old index or the new, never a mix.  An article out of
+ * bounds fails the whole (422 naming it) and keeps the old one.
+ */
+enum jta_err jta_store_kb_space_replace(struct jta_store *st,
+    const char *key, const char *site, const struct jta_store_kb_article *a,
+    size_t n, int64_t now, struct jta_error *err) JTA_WUR;
+
+/* Record that a sync of key failed at now because of why (safe to show;
+ * cut to JTA_LIMIT_KB_SYNC_ERROR bytes); the synced articles stay. */
+enum jta_err jta_store_kb_space_failed(struct jta_store *st,
+    const char *key, const char *why, int64_t now, struct jta_error *err)
+    JTA_WUR;
+
+/* The keys of the spaces synced at least once for site (a cloud id):
+ * those the index answers for people of that site, so live search
+ * leaves them out.  *out a new array of strings, by key. */
+enum jta_err jta_store_kb_space_served(struct jta_store *st,
+    const char *site, json_t **out, struct jta_error *err) JTA_WUR;
 
 /* ---- answered from knowledge ---- */
 

@@ -16,6 +16,7 @@
 #include "jta_db_sqlite.h"
 #include "jta_text.h"
 #include "jta_store_tickets.h"
+#include "jta_store_kb.h"
 #include "jta_store_tickets_int.h"
 
 /* ---- the fixed table of statements ---- */
@@ -58,14 +59,24 @@ static const char *const sql[S_COUNT] = {
 	[S_SEARCH_CREATED_DESC] = SEARCH("created", "<", "DESC"),
 	[S_SEARCH_CREATED_ASC] = SEARCH("created", ">", "ASC"),
 	/* Similar tickets: bm25 with a summary match worth ten of a
-	 * comment's and a description's three (lower bm25 is better). */
-	[S_SIMILAR] = "SELECT " TICKET_COLS ", bm25(ticket_fts, 10.0, 3.0, "
-	    "1.0) AS rank FROM ticket_fts JOIN tickets t ON t.id = "
-	    "ticket_fts.rowid JOIN projects p ON p.id = t.project_id "
+	 * comment's and a description's three (lower bm25 is better),
+	 * summed over both indexes (schema 12): ticket_fts's words and
+	 * ticket_tri's three-character windows of Japanese or Chinese
+	 * (a NULL :t matches nothing there), as the knowledge base ranks
+	 * (jta_store_kb.c). */
+	[S_SIMILAR] = "WITH fw AS MATERIALIZED (SELECT rowid AS id, "
+	    "bm25(ticket_fts, 10.0, 3.0, 1.0) AS r FROM ticket_fts WHERE "
+	    "ticket_fts MATCH :q), ft AS MATERIALIZED (SELECT rowid AS id, "
+	    "bm25(ticket_tri, 10.0, 3.0, 1.0) AS r FROM ticket_tri WHERE "
+	    ":t IS NOT NULL AND ticket_tri MATCH :t), m AS (SELECT id FROM "
+	    "fw UNION SELECT id FROM ft) "
+	    "SELECT " TICKET_COLS ", coalesce(fw.r, 0.0) + coalesce(ft.r, "
+	    "0.0) AS rank FROM m JOIN tickets t ON t.id = m.id "
+	    "JOIN projects p ON p.id = t.project_id "
 	    "JOIN users r ON r.id = t.reporter_id "
 	    "LEFT JOIN users a ON a.id = t.assignee_id "
-	    "WHERE ticket_fts MATCH :q "
-	    "AND (:project IS NULL OR p.key = :project) "
+	    "LEFT JOIN fw ON fw.id = t.id LEFT JOIN ft ON ft.id = t.id "
+	    "WHERE (:project IS NULL OR p.key = :project) "
 	    "ORDER BY rank, t.id DESC LIMIT :lim",
 	[S_USER_FIND] = "SELECT name, display_name, email FROM users "
 	    "WHERE instr(lower(name), lower(:q)) > 0 "
@@ -295,21 +306,51 @@ jta_store_ticket_similar(struct jta_store *st,
 	enum jta_err	 ret = JTA_ERR_NOMEM;
 	sqlite3_stmt	*s;
 	struct jta_store_ticket *t;
+	struct jta_store_kb_query *kq = NULL;
+	struct jta_error qerr;
 	char		 q[2 * JTA_LIMIT_TEXT_QUERY + 8 *
 			    JTA_LIMIT_SIMILAR_TERMS + 1];
+	char		 joined[JTA_LIMIT_TEXT_QUERY + 1];
+	size_t		 i, o = 0, n;
 	int		 rc;
 
 	memset(out, 0, sizeof(*out));
 	if (ftsany(terms, q, sizeof(q)) != 0)
 		return JTA_ERR_INPUT;
+	/* The trigram query of the terms' Japanese or Chinese runs, made
+	 * as the knowledge base makes its own (jta_store_kb_queries); the
+	 * terms are the text's words, so they fit the text's limit. */
+	joined[0] = '\0';
+	for (i = 0; i < terms->n; i++) {
+		n = strlen(terms->term[i]);
+		if (o + n + 1 >= sizeof(joined))
+			break;
+		if (o > 0)
+			joined[o++] = ' ';
+		memcpy(joined + o, terms->term[i], n);
+		o += n;
+		joined[o] = '\0';
+	}
+	if ((kq = malloc(sizeof(*kq))) == NULL)
+		return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
+		    "out of memory");
+	memset(&qerr, 0, sizeof(qerr));
+	if (jta_store_kb_queries(joined, kq, &qerr) != JTA_OK)
+		kq->tri[0] = '\0';
 	if (limit == 0 || limit > JTA_LIMIT_SIMILAR_MAX)
 		limit = JTA_LIMIT_SIMILAR_DEFAULT;
-	if ((s = stmt(st, S_SIMILAR)) == NULL)
+	if ((s = stmt(st, S_SIMILAR)) == NULL) {
+		free(kq);
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	}
 	if ((rc = jta_db_btext(s, ":q", q)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":t", kq->tri[0] != '\0' ? kq->tri :
+	    NULL)) != SQLITE_OK ||
 	    (rc = jta_db_btext(s, ":project", project)) != SQLITE_OK ||
-	    (rc = jta_db_bint(s, ":lim", (int64_t)limit)) != SQLITE_OK)
+	    (rc = jta_db_bint(s, ":lim", (int64_t)limit)) != SQLITE_OK) {
+		free(kq);
 		return jta_db_err(st, rc, "bind", err);
+	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (jta_tickets_append(out, s) != 0)
 			goto out;
@@ -329,6 +370,7 @@ jta_store_ticket_similar(struct jta_store *st,
 	out->count = (int64_t)out->n;
 	ret = JTA_OK;
 out:
+	free(kq);
 	sqlite3_reset(s);
 	if (ret != JTA_OK)
 		jta_store_ticket_list_clear(out);

@@ -229,6 +229,25 @@
 		});
 	}
 
+	/* The declared spaces' sync (jta_kb_status): stale or failed is
+	 * shown, never hidden; the old index is still served. */
+	function renderKbSync(spaces) {
+		var tb = $('kbsync').tBodies[0];
+		clear(tb);
+		$('kbsync-none').hidden = spaces.length > 0;
+		$('kbsync').hidden = spaces.length === 0;
+		spaces.forEach(function (k) {
+			var tr = el('tr');
+			[k.key, k.person, k.synced || 'never', k.articles,
+			    k.tried || 'never', k.error || '',
+			    k.error ? 'failed' : k.stale ? 'stale' : 'ok'
+			    ].forEach(function (v) {
+				tr.appendChild(el('td', v));
+			});
+			tb.appendChild(tr);
+		});
+	}
+
 	function renderRules(rules) {
 		var tb = $('rules').tBodies[0];
 		clear(tb);
@@ -271,6 +290,7 @@
 		$('who').textContent = 'Signed in as ' + s.operator;
 		renderSwitch(s);
 		renderUsage(s.usage || {}, s.quotas);
+		renderKbSync(s.knowledge_sync || []);
 		renderRules(s.rules || []);
 		renderAudit(s.audit || []);
 		document.body.dataset.loaded = 'true';

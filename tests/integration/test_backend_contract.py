@@ -111,11 +111,13 @@ def cases_for(cases, c, project, mode):
     qid = j["results"][0]["id"] if st == 200 and j["count"] else 0
     st, h, t, _ = c.call("POST", "/api/tickets/", {
         "title": "Wombat printer toner low",
-        "description": "Tray *2*."})
+        # Markdown as the ADF writer writes it back (em is _em_; README
+        # "The ticket API", Markdown): the same text on both backends.
+        "description": "Tray _2_."})
     cases.check(s + "tickets: create is 201 OPEN with a Location",
                 st == 201 and set(t) == FIVE and
                 t["resolution_status"] == "OPEN" and
-                t["description"] == "Tray *2*." and
+                t["description"] == "Tray _2_." and
                 h.get("location", "").endswith("/api/tickets/%d/" %
                                                t["id"]), t)
     if st != 201:
@@ -168,7 +170,7 @@ def cases_for(cases, c, project, mode):
                          {"title": "Wombat printer toner empty"})
     cases.check(s + "tickets: PATCH title", st == 200 and
                 u["title"] == "Wombat printer toner empty" and
-                u["description"] == "Tray *2*.", u)
+                u["description"] == "Tray _2_.", u)
     st, _, u, _ = c.call("PUT", "/api/tickets/%d/" % tid,
                          {"title": "Wombat printer", "description": "Now."})
     cases.check(s + "tickets: PUT", st == 200 and

@@ -24,6 +24,7 @@ SITE_SPACES = {"IT": "65537", "HR": "65538", "HELP": "65539"}
 # v1 search: its reference page).
 SEARCH_SCOPES = ("search:confluence",)
 READ_SCOPES = ("read:page:confluence",)
+SPACE_SCOPES = ("read:space:confluence",)
 JSM_SCOPES = ("read:servicedesk-request",)
 
 # Query parameters each operation takes (its document's parameters).
@@ -40,6 +41,12 @@ BLOG_PARAMS = PAGE_PARAMS - {"include-direct-children"}
 BODY_FORMATS = {"storage", "atlas_doc_format", "view", "export_view",
                 "anonymous_export_view", "styled_view", "editor"}
 JSM_PARAMS = {"query", "highlight", "start", "limit", "cursor", "prev"}
+# The v2 listings (confluence-v2.json: GET /spaces, GET /spaces/{id}/pages).
+SPACES_PARAMS = {"ids", "keys", "type", "status", "labels", "favorited-by",
+                 "not-favorited-by", "sort", "description-format",
+                 "include-icon", "cursor", "limit"}
+SPACE_PAGES_PARAMS = {"depth", "sort", "status", "title", "body-format",
+                      "cursor", "limit"}
 
 _lock = threading.RLock()
 
@@ -101,19 +108,41 @@ def state(w):
         if st is None:
             from atlassian import BOB
             st = {"pages": seed(BOB["account_id"]), "no_confluence": [],
-                  "no_jsm": [], "cql": [], "jsm_queries": []}
+                  "no_jsm": [], "cql": [], "jsm_queries": [],
+                  "fail_listing": False, "listings": []}
             w.confluence = st
         return st
 
 
-def configure(w, no_confluence=None, no_jsm=None):
-    """Sites (by name) without Confluence, or without JSM."""
+def configure(w, no_confluence=None, no_jsm=None, fail_listing=None):
+    """Sites (by name) without Confluence, or without JSM; fail_listing:
+    a space's page listing answers its first page, then 500 for every
+    later one (a cursor given): an upstream failing half-way."""
     st = state(w)
     with w.lock:
         if no_confluence is not None:
             st["no_confluence"] = list(no_confluence)
         if no_jsm is not None:
             st["no_jsm"] = list(no_jsm)
+        if fail_listing is not None:
+            st["fail_listing"] = bool(fail_listing)
+
+
+def add_page(w, pid, space, title, text, readers=None):
+    """Add (or replace) a page of the site, for tests that change the
+    content between syncs."""
+    st = state(w)
+    with w.lock:
+        st["pages"][pid] = {"id": pid, "type": "page", "space": space,
+                            "title": title, "adf": _adf(text),
+                            "readers": readers,
+                            "modified": "2026-11-20T08:30:00.000Z"}
+
+
+def remove_page(w, pid):
+    st = state(w)
+    with w.lock:
+        st["pages"].pop(pid, None)
 
 
 # ---- CQL (the subset the product sends, parsed strictly) ----
@@ -225,6 +254,12 @@ def parse_cql(q):
         if field not in ("type", "text", "space", "title"):
             raise CqlError("unknown field %s" % v)
         k2, op = take()
+        negate = False
+        if k2 == "w" and op.lower() == "not" and field != "text":
+            negate = True
+            k2, op = take()
+            if k2 != "w" or op.lower() != "in":
+                raise CqlError("expected in after not")
         if k2 == "w" and op.lower() == "in":
             if take() != ("p", "("):
                 raise CqlError("expected (")
@@ -239,7 +274,7 @@ def parse_cql(q):
                     break
                 if sep != ("p", ","):
                     raise CqlError("expected , or )")
-            return ("in", field, vals)
+            return ("not in" if negate else "in", field, vals)
         if k2 != "o" or op not in ("=", "~", "!="):
             raise CqlError("expected an operator after %s" % v)
         k3, val = take()
@@ -269,9 +304,10 @@ def matches(e, page):
     if op in ("AND", "OR"):
         a, b = matches(e[1], page), matches(e[2], page)
         return (a and b) if op == "AND" else (a or b)
-    if op == "in":
-        return page[e[1]] in e[2] if e[1] == "type" else \
+    if op in ("in", "not in"):
+        hit = page[e[1]] in e[2] if e[1] == "type" else \
             page.get(e[1]) in e[2]
+        return hit if op == "in" else not hit
     if op == "~":
         hay = page["title"] if e[1] == "title" else \
             page["title"] + " " + adf_plain(page["adf"])
@@ -340,6 +376,11 @@ def route(h, method, path):
         m = re.fullmatch(r"/wiki/api/v2/(pages|blogposts)/([^/]+)", cpath)
         if m:
             return _read(h, st, fam, account, base, m.group(1), m.group(2))
+        if cpath == "/wiki/api/v2/spaces":
+            return _spaces(h, fam, base)
+        m = re.fullmatch(r"/wiki/api/v2/spaces/([^/]+)/pages", cpath)
+        if m:
+            return _space_pages(h, st, fam, account, base, m.group(1))
     return 404, {"code": 404, "message": "Not Found"}
 
 
@@ -424,6 +465,94 @@ def _read(h, st, fam, account, base, kind, pid):
                  "_links": {"webui": _webui(p), "editui": "/pages/resume"
                             "draft.action?draftId=" + p["id"],
                             "tinyui": "/x/" + p["id"], "base": base}}
+
+
+def _v2_error(status, title):
+    return status, {"errors": [{"status": status, "code": "INVALID_REQUEST_"
+                                "PARAMETER" if status == 400 else
+                                "NOT_FOUND", "title": title}]}
+
+
+def _spaces(h, fam, base):
+    """GET /wiki/api/v2/spaces (confluence-v2.json: MultiEntityResult
+    <SpaceBulk>): the spaces named by keys= (comma-separated), in one
+    page (the product asks for one key)."""
+    bad = _unknown_params(h, SPACES_PARAMS)
+    if bad:
+        return bad
+    if not _scoped(fam, SPACE_SCOPES):
+        return _scope_401()
+    limit = h.qint("limit", 25, 1, 250)
+    keys = (h.q1("keys") or "").split(",") if h.q1("keys") else \
+        sorted(SITE_SPACES)
+    res = [{"id": SITE_SPACES[k], "key": k, "name": k + " space",
+            "type": "global", "status": "current",
+            "authorId": fam["account"], "createdAt":
+            "2026-01-05T09:00:00.000Z", "homepageId": "1",
+            "_links": {"webui": "/spaces/" + k}}
+           for k in keys if k in SITE_SPACES][:limit]
+    return 200, {"results": res, "_links": {"base": base}}
+
+
+def _space_pages(h, st, fam, account, base, sid):
+    """GET /wiki/api/v2/spaces/{id}/pages (confluence-v2.json:
+    MultiEntityResult<PageBulk>): the pages of the space the person may
+    read, by id, limit at a time; _links.next is the relative URL of the
+    next page of results with a cursor parameter, absent on the last."""
+    bad = _unknown_params(h, SPACE_PAGES_PARAMS)
+    if bad:
+        return bad
+    if not re.fullmatch(r"[0-9]{1,19}", sid):
+        return _v2_error(400, "id must be a number")
+    fmt = h.q1("body-format")
+    if fmt is not None and fmt not in BODY_FORMATS:
+        return _v2_error(400, "body-format")
+    if not _scoped(fam, READ_SCOPES):
+        return _scope_401()
+    key = next((k for k, v in SITE_SPACES.items() if v == sid), None)
+    if key is None:
+        return _v2_error(404, "Not Found")
+    limit = h.qint("limit", 25, 1, 250)
+    cur = h.q1("cursor")
+    start = 0
+    if cur is not None:
+        m = re.fullmatch(r"c([0-9]{1,6})z", cur)
+        if not m:
+            return _v2_error(400, "cursor")
+        start = int(m.group(1))
+    st["listings"].append((key, cur))
+    if cur is not None and st["fail_listing"]:
+        return 500, {"errors": [{"status": 500, "code": "INTERNAL_SERVER_"
+                                 "ERROR", "title": "Internal Server "
+                                 "Error"}]}
+    pages = sorted((p for p in st["pages"].values()
+                    if p["space"] == key and p["type"] == "page" and
+                    _visible(p, account)), key=lambda p: int(p["id"]))
+    res = []
+    for p in pages[start:start + limit]:
+        body = {}
+        if fmt == "atlas_doc_format":
+            body = {"atlas_doc_format": {"representation":
+                                         "atlas_doc_format",
+                                         "value": json.dumps(p["adf"])}}
+        res.append({"id": p["id"], "status": "current",
+                    "title": p["title"], "spaceId": sid,
+                    "authorId": account,
+                    "createdAt": "2026-10-01T09:00:00.000Z",
+                    "version": {"createdAt": p["modified"], "message": "",
+                                "number": 3, "minorEdit": False,
+                                "authorId": account},
+                    "body": body,
+                    "_links": {"webui": _webui(p), "tinyui": "/x/" +
+                               p["id"]}})
+    links = {"base": base}
+    if start + limit < len(pages):
+        q = {"cursor": "c%dz" % (start + limit), "limit": str(limit)}
+        if fmt is not None:
+            q["body-format"] = fmt
+        links["next"] = "/wiki/api/v2/spaces/%s/pages?%s" % (
+            sid, urllib.parse.urlencode(q))
+    return 200, {"results": res, "_links": links}
 
 
 def jira_route(h, method, jpath, fam, cloud):

@@ -446,7 +446,7 @@ found(struct jta_store *st, const char *text, const char *space,
 
 	memset(&e, 0, sizeof(e));
 	ck_assert_int_eq(jta_store_kb_queries(text, &q, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_kb_search(st, &q, space, 20, &a, &e),
+	ck_assert_int_eq(jta_store_kb_search(st, &q, space, NULL, 20, &a, &e),
 	    JTA_OK);
 	json_array_foreach(a, i, o)
 		n += (size_t)snprintf(got + n, sizeof(got) - n, "%s%s", i > 0 ?
@@ -485,14 +485,15 @@ START_TEST(store_put_search_get_remove)
 	found(st, "corpnet", NULL, "CorpNet printers");
 	found(st, "guest", NULL, "Guest network");
 	memset(&e, 0, sizeof(e));
-	ck_assert_int_eq(jta_store_kb_get(st, de, &o, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_kb_get(st, de, NULL, &o, &e), JTA_OK);
 	ck_assert_str_eq(json_string_value(json_object_get(o, "space")), "IT");
 	ck_assert_str_eq(json_string_value(json_object_get(o, "url")),
 	    "https://docs.example/x");
 	json_decref(o);
 	ck_assert_int_eq(jta_store_kb_remove(st, de, &e), JTA_OK);
 	ck_assert_int_eq(jta_store_kb_remove(st, de, &e), JTA_ERR_NOTFOUND);
-	ck_assert_int_eq(jta_store_kb_get(st, de, &o, &e), JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_store_kb_get(st, de, NULL, &o, &e),
+	    JTA_ERR_NOTFOUND);
 	ck_assert_str_eq(e.field, "id");
 	found(st, "helpdesk", NULL, "");
 	/* Both indexes still agree with the articles (jta-admin check). */
@@ -504,6 +505,200 @@ START_TEST(store_put_search_get_remove)
 		ck_assert_str_eq(what, "ok");
 	}
 	jta_store_close(st);
+}
+END_TEST
+
+/* The titles text finds for a person of site, joined by '|'. */
+static void
+found_for(struct jta_store *st, const char *text, const char *site,
+    const char *want)
+{
+	struct jta_store_kb_query q;
+	struct jta_error e;
+	json_t	*a = NULL, *o;
+	size_t	 i, n = 0;
+	char	 got[1024] = "";
+
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_kb_queries(text, &q, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_kb_search(st, &q, NULL, site, 20, &a, &e),
+	    JTA_OK);
+	json_array_foreach(a, i, o)
+		n += (size_t)snprintf(got + n, sizeof(got) - n, "%s%s", i > 0 ?
+		    "|" : "", json_string_value(json_object_get(o, "title")));
+	ck_assert_str_eq(got, want);
+	json_decref(a);
+}
+
+/* The keys served for site, joined by '|'. */
+static void
+served(struct jta_store *st, const char *site, const char *want)
+{
+	struct jta_error e;
+	json_t	*a = NULL, *k;
+	size_t	 i, n = 0;
+	char	 got[256] = "";
+
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_kb_space_served(st, site, &a, &e), JTA_OK);
+	json_array_foreach(a, i, k)
+		n += (size_t)snprintf(got + n, sizeof(got) - n, "%s%s", i > 0 ?
+		    "|" : "", json_string_value(k));
+	ck_assert_str_eq(got, want);
+	json_decref(a);
+}
+
+START_TEST(space_sync_replaces_whole_and_only_for_its_site)
+{
+	struct jta_store *st = newstore();
+	struct jta_store_kb_article a[2];
+	struct jta_store_kb_space sp;
+	struct jta_error e;
+	json_t	*l = NULL, *o = NULL;
+	size_t	 removed = 9;
+	int64_t	 imported;
+
+	imported = put(st, "/kb/vpn.md", "VPN setup", "Install the VPN "
+	    "client.", "", 1);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_kb_space_add(st, "DOC", 1, "site-a",
+	    1700000000, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_kb_space_add(st, "DOC", 1, "site-a",
+	    1700000000, &e), JTA_ERR_CONFLICT);
+	ck_assert_int_eq(e.status, 409);
+	ck_assert_str_eq(e.field, "key");
+	ck_assert_int_eq(jta_store_kb_space_add(st, "BAD KEY", 1, "site-a",
+	    1700000000, &e), JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_store_kb_space_get(st, "DOC", &sp, &e), JTA_OK);
+	ck_assert_int_eq(sp.user_id, 1);
+	ck_assert_str_eq(sp.site, "site-a");
+	ck_assert_int_eq(sp.synced, 0);
+	/* Declared but never synced: live search still covers it. */
+	served(st, "site-a", "");
+
+	memset(a, 0, sizeof(a));
+	a[0].title = "Office Wi-Fi";
+	a[0].body = "Connect to CorpNet.";
+	a[0].source = "confluence:site-a:page-1";
+	a[0].url = "https://a.example/wiki/x";
+	a[0].updated = 1700000000;
+	a[1].title = "Printers";
+	a[1].body = "Toner and CorpNet printing.";
+	a[1].source = "confluence:site-a:page-2";
+	a[1].updated = 1700000000;
+	ck_assert_int_eq(jta_store_kb_space_replace(st, "DOC", "site-a", a, 2,
+	    1700000100, &e), JTA_OK);
+	served(st, "site-a", "DOC");
+	served(st, "site-b", "");
+	/* Only people of the sync account's site see the synced pages;
+	 * imported articles are for everyone. */
+	found_for(st, "corpnet", "site-a", "Printers|Office Wi-Fi");
+	found_for(st, "corpnet", "site-b", "");
+	found_for(st, "corpnet", NULL, "");
+	found_for(st, "vpn", "site-b", "VPN setup");
+	found_for(st, "vpn", NULL, "VPN setup");
+	{
+		struct jta_store_kb_query q;
+		json_t	*r = NULL;
+		int64_t	 id;
+
+		ck_assert_int_eq(jta_store_kb_queries("wi-fi", &q, &e),
+		    JTA_OK);
+		ck_assert_int_eq(jta_store_kb_search(st, &q, "DOC", "site-a",
+		    20, &r, &e), JTA_OK);
+		ck_assert_int_eq(json_array_size(r), 1);
+		id = json_integer_value(json_object_get(json_array_get(r, 0),
+		    "id"));
+		json_decref(r);
+		ck_assert_int_eq(jta_store_kb_get(st, id, "site-b", &o, &e),
+		    JTA_ERR_NOTFOUND);
+		ck_assert_int_eq(jta_store_kb_get(st, id, NULL, &o, &e),
+		    JTA_ERR_NOTFOUND);
+		ck_assert_int_eq(jta_store_kb_get(st, id, "site-a", &o, &e),
+		    JTA_OK);
+		ck_assert_str_eq(json_string_value(json_object_get(o,
+		    "space")), "DOC");
+		json_decref(o);
+		ck_assert_int_eq(jta_store_kb_get(st, imported, "site-b", &o,
+		    &e), JTA_OK);
+		json_decref(o);
+	}
+
+	/* A bad article fails the whole replacement: the old index
+	 * stays. */
+	a[1].title = "";
+	ck_assert_int_eq(jta_store_kb_space_replace(st, "DOC", "site-a", a, 2,
+	    1700000200, &e), JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "title");
+	found_for(st, "corpnet", "site-a", "Printers|Office Wi-Fi");
+	/* A failure is recorded; the articles stay. */
+	ck_assert_int_eq(jta_store_kb_space_failed(st, "DOC", "Confluence "
+	    "answered 500", 1700000300, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_kb_space_list(st, &l, &e), JTA_OK);
+	ck_assert_int_eq(json_array_size(l), 1);
+	o = json_array_get(l, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "key")), "DOC");
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "articles")),
+	    2);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "error")),
+	    "Confluence answered 500");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "synced")),
+	    "2023-11-14T22:15:00Z");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "tried")),
+	    "2023-11-14T22:18:20Z");
+	json_decref(l);
+	found_for(st, "corpnet", "site-a", "Printers|Office Wi-Fi");
+
+	/* A whole sync replaces: a page gone upstream goes here. */
+	ck_assert_int_eq(jta_store_kb_space_replace(st, "DOC", "site-a", a, 1,
+	    1700000400, &e), JTA_OK);
+	found_for(st, "corpnet", "site-a", "Office Wi-Fi");
+	ck_assert_int_eq(jta_store_kb_space_list(st, &l, &e), JTA_OK);
+	ck_assert_ptr_eq(json_object_get(json_array_get(l, 0), "error"),
+	    json_null());
+	json_decref(l);
+
+	/* Removing the space removes its articles, not the imported. */
+	ck_assert_int_eq(jta_store_kb_space_remove(st, "DOC", &removed, &e),
+	    JTA_OK);
+	ck_assert_uint_eq(removed, 1);
+	found_for(st, "corpnet", "site-a", "");
+	found_for(st, "vpn", "site-a", "VPN setup");
+	served(st, "site-a", "");
+	ck_assert_int_eq(jta_store_kb_space_remove(st, "DOC", &removed, &e),
+	    JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_store_kb_space_replace(st, "DOC", "site-a", a, 1,
+	    1700000500, &e), JTA_ERR_NOTFOUND);
+	found_for(st, "corpnet", "site-a", "");
+	{
+		char	 what[256];
+
+		ck_assert_int_eq(jta_store_check(st, what, sizeof(what)),
+		    JTA_OK);
+		ck_assert_str_eq(what, "ok");
+	}
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(cql_leaves_out_served_spaces_quoted)
+{
+	char	 cql[256] = "type in (page, blogpost) AND (text ~ \"x\")";
+	char	 small[48] = "type in (page, blogpost)";
+	json_t	*k = json_pack("[s, s]", "DOC", "A\"B");
+
+	ck_assert_int_eq(jta_confluence_cql_not_in(k, cql, sizeof(cql)), 0);
+	ck_assert_str_eq(cql, "type in (page, blogpost) AND (text ~ \"x\") "
+	    "AND space not in (\"DOC\", \"A\\\"B\")");
+	ck_assert_int_eq(jta_confluence_cql_not_in(k, small, sizeof(small)),
+	    -1);
+	ck_assert_str_eq(small, "type in (page, blogpost)");
+	json_decref(k);
+	k = json_array();
+	ck_assert_int_eq(jta_confluence_cql_not_in(k, small, sizeof(small)),
+	    0);
+	ck_assert_str_eq(small, "type in (page, blogpost)");
+	json_decref(k);
 }
 END_TEST
 
@@ -580,6 +775,8 @@ jta_check_suite(void)
 	tcase_add_test(tc, html_bounds);
 	tcase_add_test(tc, store_put_search_get_remove);
 	tcase_add_test(tc, store_refuses_values_out_of_bounds);
+	tcase_add_test(tc, space_sync_replaces_whole_and_only_for_its_site);
+	tcase_add_test(tc, cql_leaves_out_served_spaces_quoted);
 	suite_add_tcase(s, tc);
 	return s;
 }

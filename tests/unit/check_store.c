@@ -42,14 +42,19 @@
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
-/* SQL that takes a current file back to schema 11 (drops what migration
- * 12 made: request types). */
-#define DOWN_TO_11 \
+/* SQL that takes a current file back to schema 12 (drops what migration
+ * 13 made: request types). */
+#define DOWN_TO_12 \
 	"DROP TABLE ticket_request_types; DROP TABLE request_types;" \
-	"PRAGMA user_version = 11;"
-/* ... back to schema 10 (drops what migration 11 made: the knowledge
- * base; its triggers go with its table). */
-#define DOWN_TO_10 DOWN_TO_11 \
+	"PRAGMA user_version = 12;"
+/* ... back to schema 10 (drops what migration 12 made: the declared
+ * spaces, whose columns go with kb_articles, and the tickets' trigram
+ * index with its triggers; and what 11 made: the knowledge base; its
+ * triggers go with its table). */
+#define DOWN_TO_10 DOWN_TO_12 \
+	"DROP TABLE kb_spaces; DROP TRIGGER tickets_tri_insert;" \
+	"DROP TRIGGER tickets_tri_update; DROP TRIGGER tickets_tri_delete;" \
+	"DROP TRIGGER comments_tri_insert; DROP TABLE ticket_tri;" \
 	"DROP TABLE kb_fts; DROP TABLE kb_tri; DROP TABLE kb_articles;" \
 	"DROP TABLE kb_answers;" \
 	"PRAGMA user_version = 10;"
@@ -4267,6 +4272,86 @@ START_TEST(similar_any_term_best_first)
 }
 END_TEST
 
+START_TEST(similar_across_languages)
+{
+	/* German, French, Spanish and Japanese reports; queries written
+	 * with or without accents, in another case, or (Japanese) as a
+	 * sentence without spaces that shares a few words. */
+	static const struct {
+		const char	*text, *want;
+	} cases[] = {
+		{ "drucker STORUNG im buro", "DEMO-4" },
+		{ "Störung Drucker", "DEMO-4" },
+		{ "impossible de se connecter au reseau", "DEMO-5" },
+		{ "réseau wifi", "DEMO-5" },
+		{ "la contrasena caduco", "DEMO-6" },
+		{ "CONTRASEÑA", "DEMO-6" },
+		/* "I want to apply for expense reimbursement" */
+		{ "\xe7\xb5\x8c\xe8\xb2\xbb\xe7\xb2\xbe\xe7\xae\x97"
+		  "\xe3\x82\x92\xe7\x94\xb3\xe8\xab\x8b\xe3\x81\x97"
+		  "\xe3\x81\x9f\xe3\x81\x84", "DEMO-7" },
+		/* "the printer's paper jams" (Japanese) */
+		{ "\xe3\x83\x97\xe3\x83\xaa\xe3\x83\xb3\xe3\x82\xbf"
+		  "\xe3\x83\xbc\xe3\x81\xae\xe7\xb4\x99\xe8\xa9\xb0"
+		  "\xe3\x81\xbe\xe3\x82\x8a", "DEMO-8" },
+	};
+	struct jta_store *st;
+	struct jta_user	 u;
+	struct jta_error e;
+	char		 path[512];
+	json_t		*res;
+	size_t		 i;
+
+	st = seed(path, sizeof(path));
+	memset(&u, 0, sizeof(u));
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_user_get(st, "alice", &u, &e), JTA_OK);
+	json_decref(tcreate(st, &u, "{\"project\":\"DEMO\",\"summary\":"
+	    "\"Drucker-St\xc3\xb6rung im B\xc3\xbcro\",\"description\":"
+	    "\"Der Drucker druckt nicht mehr.\"}"));
+	json_decref(tcreate(st, &u, "{\"project\":\"DEMO\",\"summary\":"
+	    "\"Impossible de se connecter au r\xc3\xa9seau Wi-Fi\"}"));
+	json_decref(tcreate(st, &u, "{\"project\":\"DEMO\",\"summary\":"
+	    "\"La contrase\xc3\xb1" "a caduc\xc3\xb3\",\"description\":"
+	    "\"No puedo iniciar sesi\xc3\xb3n.\"}"));
+	/* "Expense reimbursement application error" */
+	json_decref(tcreate(st, &u, "{\"project\":\"DEMO\",\"summary\":"
+	    "\"\xe7\xb5\x8c\xe8\xb2\xbb\xe7\xb2\xbe\xe7\xae\x97\xe3\x81\xae"
+	    "\xe7\x94\xb3\xe8\xab\x8b\xe3\x82\xa8\xe3\x83\xa9\xe3\x83\xbc\"}"));
+	/* "Paper jams in the printer on floor 3" */
+	json_decref(tcreate(st, &u, "{\"project\":\"DEMO\",\"summary\":"
+	    "\"3\xe9\x9a\x8e\xe3\x81\xae\xe3\x83\x97\xe3\x83\xaa\xe3\x83\xb3"
+	    "\xe3\x82\xbf\xe3\x83\xbc\xe3\x81\xa7\xe7\xb4\x99\xe8\xa9\xb0"
+	    "\xe3\x81\xbe\xe3\x82\x8a\"}"));
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		res = similar(st, cases[i].text, NULL, 5);
+		ck_assert_msg(json_array_size(res) > 0 && strcmp(sget(
+		    json_array_get(res, 0), "key"), cases[i].want) == 0,
+		    "'%s' did not find %s first", cases[i].text,
+		    cases[i].want);
+		json_decref(res);
+	}
+	/* A Japanese text sharing no three characters finds nothing
+	 * Japanese ("weather", "tomorrow"). */
+	res = similar(st, "\xe6\x98\x8e\xe6\x97\xa5\xe3\x81\xae\xe5\xa4\xa9"
+	    "\xe6\xb0\x97", NULL, 5);
+	ck_assert_uint_eq(json_array_size(res), 0);
+	json_decref(res);
+	/* The trigram index holds the tickets made after the migration
+	 * ("paper jam": one ticket). */
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM ticket_tri WHERE "
+	    "ticket_tri MATCH '\"\xe7\xb4\x99\xe8\xa9\xb0\xe3\x81\xbe\"'"), 1);
+	{
+		char	 what[256];
+
+		ck_assert_int_eq(jta_store_check(st, what, sizeof(what)),
+		    JTA_OK);
+		ck_assert_str_eq(what, "ok");
+	}
+	jta_store_close(st);
+}
+END_TEST
+
 START_TEST(similar_text_is_never_fts_syntax)
 {
 	static const char *const texts[] = {
@@ -5332,6 +5417,7 @@ store_suite(void)
 	tcase_add_test(tc, search_garbage_cursor_is_400);
 	tcase_add_test(tc, similar_any_term_best_first);
 	tcase_add_test(tc, similar_text_is_never_fts_syntax);
+	tcase_add_test(tc, similar_across_languages);
 	tcase_add_test(tc, user_find_by_name_display_name_or_email);
 	suite_add_tcase(s, tc);
 

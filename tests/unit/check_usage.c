@@ -93,8 +93,18 @@ START_TEST(quota_words)
 	    JTA_ERR_INPUT);
 	ck_assert_int_eq(jta_usage_quota_make("site",
 	    "ftp://acme.atlassian.net", "calls", NULL, &q, &e), JTA_ERR_INPUT);
-	ck_assert_int_eq(jta_usage_quota_make("site", "acme.atlassian.net/x",
-	    "calls", NULL, &q, &e), JTA_ERR_INPUT);
+	/* A bare name is the https URL it stands for: what `jta-admin
+	 * usage` lists (a site with a path keeps it) names that site. */
+	ck_assert_int_eq(jta_usage_quota_make("site",
+	    "127.0.0.1:9998/site/Acme/", "calls", NULL, &q, &e), JTA_OK);
+	ck_assert_str_eq(q.subject, "127.0.0.1:9998/site/Acme");
+	ck_assert_int_eq(jta_usage_quota_make("site",
+	    "evil@acme.atlassian.net", "calls", NULL, &q, &e), JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "site");
+	ck_assert_int_eq(jta_usage_quota_make("site",
+	    "acme.atlassian.net#x", "calls", NULL, &q, &e), JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_usage_quota_make("site",
+	    "acme.atlassian.net:0", "calls", NULL, &q, &e), JTA_ERR_INPUT);
 	ck_assert_int_eq(jta_usage_quota_make("person", "alice", "creates",
 	    NULL, &q, &e), JTA_OK);
 	ck_assert_str_eq(q.per, "day");
