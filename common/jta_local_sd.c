@@ -477,7 +477,7 @@ jta_local_sd_requests(struct jta_backend *be, const struct jta_user *who,
 	    &keys, err)) != JTA_OK)
 		goto out;
 	if (q->text != NULL)
-		(void)jta_suggest_terms(q->text, &t);
+		(void)jta_suggest_terms_folded(q->text, &t);
 	list = json_object_get(*out, "requests");
 	json_array_foreach(keys, i, k) {
 		if (json_array_size(list) >= limit)
@@ -490,7 +490,8 @@ jta_local_sd_requests(struct jta_backend *be, const struct jta_user *who,
 		    "project")) == 0) && (q->status == NULL ||
 		    strcmp(q->status, "all") == 0 || (strcmp(q->status, "open")
 		    == 0) == (strcmp(cat, "done") != 0)) && (q->text == NULL ||
-		    jta_suggest_overlap(&t, str(issue, "summary")) > 0)) {
+		    jta_suggest_overlap_folded(&t, str(issue, "summary")) >
+		    0)) {
 			if ((rc = asrequest(issue, rt, 0, &r)) != JTA_OK)
 				goto out;
 			if (json_array_append_new(list, r) != 0) {

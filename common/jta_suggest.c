@@ -3,10 +3,12 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jta_suggest.h"
+#include "jta_text.h"
 
 /* Words too common to tell tickets apart (English; lower case, sorted
  * for the reader only). */
@@ -108,6 +110,233 @@ jta_suggest_overlap(const struct jta_suggest_terms *t, const char *s)
 		return 0;
 	for (i = 0; i < t->n; i++)
 		if (contains(s, t->term[i]))
+			hit++;
+	return (double)hit / (double)t->n;
+}
+
+/*
+ * Folding for the request-type ranking (README "Request types across
+ * languages"): case and diacritics as SQLite FTS5's unicode61
+ * remove_diacritics 2 folds them, for Latin-1 Supplement and Latin
+ * Extended-A only.  base[cp - 0xc0] is the ASCII letter a letter with a
+ * canonical decomposition folds to, '.' when it has none (it is then
+ * only lower-cased: ß, æ, ð, ø, þ, đ, ħ, ı, ĳ,
+ * ĸ, ŀ, ł, ŉ, ŋ, œ, ŧ, ſ stay themselves,
+ * so "Maße" never meets "Masse"), and × and ÷ are no letters at all.
+ * Nothing else is folded: Greek, Cyrillic, fullwidth forms and the Latin
+ * letters above U+017F keep their case and marks.
+ */
+static const char base[] =
+	"aaaaaa.ceeeeiiii.nooooo..uuuuy.."	/* U+00C0..U+00DF */
+	"aaaaaa.ceeeeiiii.nooooo..uuuuy.y"	/* U+00E0..U+00FF */
+	"aaaaaaccccccccdd"			/* U+0100.. */
+	"..eeeeeeeeeegggg"			/* U+0110.. */
+	"gggghh..iiiiiiii"			/* U+0120.. */
+	"i...jjkk.llllll."			/* U+0130.. */
+	"...nnnnnn...oooo"			/* U+0140.. */
+	"oo..rrrrrrssssss"			/* U+0150.. */
+	"sstttt..uuuuuuuu"			/* U+0160.. */
+	"uuuuwwyyyzzzzzz.";			/* U+0170..U+017F */
+
+static uint32_t
+fold(uint32_t cp)
+{
+	if (cp >= 'A' && cp <= 'Z')
+		return cp - 'A' + 'a';
+	if (cp < 0xc0 || cp > 0x17f)
+		return cp;
+	if (base[cp - 0xc0] != '.')
+		return (uint32_t)(unsigned char)base[cp - 0xc0];
+	if (cp <= 0xde && cp != 0xd7)
+		return cp + 0x20;	/* Æ Ð Ø Þ */
+	switch (cp) {
+	case 0x110: case 0x126: case 0x132: case 0x14a: case 0x152:
+	case 0x166:
+		return cp + 1;		/* Đ Ħ Ĳ Ŋ Œ Ŧ */
+	case 0x13f: case 0x141:
+		return cp + 1;		/* Ŀ Ł */
+	default:
+		return cp;
+	}
+}
+
+/* What a code point is to the folded terms. */
+enum cls { SEP, WORD, HIRA, KATA, HAN };
+
+static enum cls
+cls(uint32_t cp)
+{
+	if (cp < 0x80)
+		return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+		    (cp >= '0' && cp <= '9') ? WORD : SEP;
+	if (cp <= 0xbf || cp == 0xd7 || cp == 0xf7 ||
+	    (cp >= 0x2000 && cp <= 0x2bff) ||	/* punctuation, symbols */
+	    (cp >= 0x3000 && cp <= 0x303f) ||	/* CJK punctuation */
+	    cp == 0x30fb ||			/* katakana middle dot */
+	    (cp >= 0xfe30 && cp <= 0xfe4f) ||
+	    (cp >= 0xff00 && cp <= 0xff0f) || (cp >= 0xff1a && cp <= 0xff20) ||
+	    (cp >= 0xff3b && cp <= 0xff40) || (cp >= 0xff5b && cp <= 0xff65) ||
+	    cp == 0xfeff || cp == 0xfffd)
+		return SEP;
+	if (cp >= 0x3040 && cp <= 0x309f)
+		return HIRA;
+	if ((cp >= 0x30a0 && cp <= 0x30ff) || (cp >= 0x31f0 && cp <= 0x31ff) ||
+	    (cp >= 0xff66 && cp <= 0xff9f))
+		return KATA;
+	if ((cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x4e00 && cp <= 0x9fff) ||
+	    (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0x20000 && cp <= 0x2ffff))
+		return HAN;
+	return WORD;
+}
+
+/* Put cp as UTF-8 at out[0..4); its length. */
+static size_t
+put(uint32_t cp, unsigned char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (unsigned char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (unsigned char)(0xc0 | (cp >> 6));
+		out[1] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (unsigned char)(0xe0 | (cp >> 12));
+		out[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (unsigned char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (unsigned char)(0xf0 | (cp >> 18));
+	out[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (unsigned char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/* Stop words of German, French and Spanish (3 letters or more, folded),
+ * next to the English ones. */
+static const char *const stopmore[] = {
+	"auf", "bei", "das", "dem", "den", "der", "die", "ein", "eine",
+	"ist", "mein", "meine", "mit", "nicht", "und", "von",
+	"avec", "dans", "des", "est", "les", "mes", "mon", "pas", "plus",
+	"pour", "qui", "sur", "une",
+	"con", "del", "esta", "las", "los", "mis", "para", "por", "que",
+	"una", NULL
+};
+
+/* Add the term t->buf[at..at+len) (NUL-terminated there) unless dropped
+ * or a repeat. */
+static void
+addterm(struct jta_suggest_terms *t, size_t at, size_t len, int ascii)
+{
+	const char *w = t->buf + at;
+	size_t	 k;
+
+	if (ascii && len < 3)
+		return;
+	if (ascii && isstop(w))
+		return;
+	for (k = 0; ascii && stopmore[k] != NULL; k++)
+		if (strcmp(stopmore[k], w) == 0)
+			return;
+	for (k = 0; k < t->n; k++)
+		if (strcmp(t->term[k], w) == 0)
+			return;
+	t->term[t->n++] = w;
+}
+
+size_t
+jta_suggest_terms_folded(const char *text, struct jta_suggest_terms *t)
+{
+	uint32_t cps[JTA_LIMIT_TEXT_QUERY];
+	enum cls cl[JTA_LIMIT_TEXT_QUERY];
+	unsigned char enc[8];
+	size_t	 len, i, nc = 0, r, e, used = 0, start, j, k, w;
+	uint32_t cp;
+	int	 ascii;
+
+	memset(t, 0, sizeof(*t));
+	if (text == NULL || (len = strlen(text)) > JTA_LIMIT_TEXT_QUERY)
+		return 0;
+	/* Decode and fold; a byte that starts no well-formed sequence is a
+	 * separator (never a letter, so never part of a match). */
+	for (i = 0; i < len; i += r) {
+		if ((r = jta_text_utf8_next(text + i, len - i, &cp)) == 0) {
+			r = 1;
+			cp = 0xfffd;
+		}
+		cps[nc] = fold(cp);
+		cl[nc++] = cls(cp);
+	}
+	for (i = 0; i < nc && t->n < JTA_LIMIT_SIMILAR_TERMS; i = j) {
+		for (j = i + 1; j < nc && cl[j] == cl[i]; j++)
+			;
+		if (cl[i] == SEP || cl[i] == HIRA)
+			continue;	/* hiragana: particles, endings */
+		/* A word: one term.  Kana and ideographs: each pair of
+		 * neighbours (a lone one stands alone). */
+		w = cl[i] == WORD ? j - i : (j - i == 1 ? 1 : 2);
+		for (start = i; start + w <= j && t->n <
+		    JTA_LIMIT_SIMILAR_TERMS; start++) {
+			for (k = start, e = 0, ascii = 1; k < start + w; k++) {
+				if (cps[k] >= 0x80)
+					ascii = 0;
+				r = put(cps[k], enc);
+				if (used + e + r + 1 > sizeof(t->buf))
+					return t->n;
+				memcpy(t->buf + used + e, enc, r);
+				e += r;
+			}
+			t->buf[used + e] = '\0';
+			addterm(t, used, e, ascii);
+			if (t->n > 0 && t->term[t->n - 1] == t->buf + used)
+				used += e + 1;
+			if (cl[i] == WORD)
+				break;
+		}
+	}
+	return t->n;
+}
+
+/* 1 when needle (folded, UTF-8) occurs in hay once folded: tried at
+ * each code point of hay; a byte that starts no well-formed sequence
+ * matches nothing. */
+static int
+foldcontains(const char *hay, const char *needle)
+{
+	size_t	 hl = strlen(hay), nl = strlen(needle), i, r, k, m, e, n;
+	unsigned char enc[8];
+	uint32_t cp;
+
+	if (nl == 0)
+		return 0;
+	for (i = 0; i < hl; i += r) {
+		if ((r = jta_text_utf8_next(hay + i, hl - i, &cp)) == 0)
+			r = 1;
+		for (k = i, m = 0; k < hl && m < nl; k += e, m += n) {
+			if ((e = jta_text_utf8_next(hay + k, hl - k, &cp)) == 0)
+				break;
+			n = put(fold(cp), enc);
+			if (n > nl - m || memcmp(enc, needle + m, n) != 0)
+				break;
+		}
+		if (m == nl)
+			return 1;
+	}
+	return 0;
+}
+
+double
+jta_suggest_overlap_folded(const struct jta_suggest_terms *t, const char *s)
+{
+	size_t	 i, hit = 0;
+
+	if (t->n == 0 || s == NULL)
+		return 0;
+	for (i = 0; i < t->n; i++)
+		if (foldcontains(s, t->term[i]))
 			hit++;
 	return (double)hit / (double)t->n;
 }
@@ -303,7 +532,7 @@ found(const struct jta_suggest_terms *t, const char *s)
 	size_t	 i;
 
 	for (i = 0; a != NULL && s != NULL && i < t->n; i++)
-		if (contains(s, t->term[i]) && json_array_append_new(a,
+		if (foldcontains(s, t->term[i]) && json_array_append_new(a,
 		    json_string(t->term[i])) != 0) {
 			json_decref(a);
 			return NULL;
@@ -362,7 +591,7 @@ jta_suggest_request_types(const char *text, const json_t *desks,
 	*out = NULL;
 	if ((all = json_array()) == NULL)
 		return JTA_ERR_NOMEM;
-	if (jta_suggest_terms(text, &t) == 0)
+	if (jta_suggest_terms_folded(text, &t) == 0)
 		goto done;
 	json_array_foreach(json_object_get(desks, "servicedesks"), i, d)
 		json_array_foreach(json_object_get(d, "request_types"), j, rt) {
@@ -390,8 +619,9 @@ jta_suggest_request_types(const char *text, const json_t *desks,
 				    "request_type_id")) && strcmp(id,
 				    json_string_value(json_object_get(p,
 				    "request_type_id"))) == 0 &&
-				    jta_suggest_overlap(&t, json_string_value(
-				    json_object_get(p, "summary"))) > 0 &&
+				    jta_suggest_overlap_folded(&t,
+				    json_string_value(json_object_get(p,
+				    "summary"))) > 0 &&
 				    json_array_append(keys, json_object_get(p,
 				    "key")) != 0) {
 					json_decref(ev);

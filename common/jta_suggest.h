@@ -39,6 +39,31 @@ double jta_suggest_overlap(const struct jta_suggest_terms *t,
     const char *s);
 
 /*
+ * The terms of text for ranking request types (README "Request types
+ * across languages"), as jta_suggest_terms but decoded as UTF-8
+ * (jta_text_utf8_next; a byte starting no well-formed sequence is a
+ * separator) and folded as FTS5's unicode61 remove_diacritics 2 folds
+ * Latin-1 Supplement and Latin Extended-A (case, and the diacritics of
+ * letters with a canonical decomposition: "Café" is "cafe"; ß, æ, ø, ł,
+ * œ... are only lower-cased; other scripts are left alone).  Non-ASCII
+ * punctuation separates.  German, French and Spanish stop words are
+ * dropped next to the English ones.  Runs of Katakana or CJK ideographs
+ * give their character bigrams ("接続" from "接続"; a lone character
+ * stands alone); Hiragana runs, mostly particles and verb endings, give
+ * nothing.  At most JTA_LIMIT_SIMILAR_TERMS terms; text longer than
+ * JTA_LIMIT_TEXT_QUERY bytes gives none.  Returns t->n.
+ */
+size_t jta_suggest_terms_folded(const char *text,
+    struct jta_suggest_terms *t);
+
+/*
+ * As jta_suggest_overlap for terms of jta_suggest_terms_folded: s is
+ * folded the same way as it is read (never past its NUL).
+ */
+double jta_suggest_overlap_folded(const struct jta_suggest_terms *t,
+    const char *s);
+
+/*
  * The suggestion for a new ticket from similar (an array of similar
  * tickets in rank order, each with "key", "project", "type", "priority"
  * (strings or null) and "labels", "components" (arrays of strings)).
@@ -76,8 +101,9 @@ size_t jta_suggest_drop_unscored(json_t *similar);
  * request_type_id}, the person's own that their words found; may be
  * NULL).
  *
- * Each type scores 0.4 x the share of text's terms (jta_suggest_terms)
- * in its name + 0.25 x in its description + 0.15 x in its help text +
+ * Each type scores 0.4 x the share of text's terms
+ * (jta_suggest_terms_folded) in its name + 0.25 x in its description +
+ * 0.15 x in its help text +
  * 0.2 x min(1, past requests of the type whose summary holds a term / 2).
  * *out is a new array of at most limit types scoring above 0, best
  * first (ties by the desks' order): {project, servicedesk (the desk's

@@ -26,6 +26,12 @@ int jta_text_parse_uint(const char *s, size_t len, uint64_t max,
  * surrogates, nothing above U+10FFFF), else 0. */
 int jta_text_utf8_valid(const char *s, size_t len);
 
+/* Decode the one code point at s[0..len) into *cp: returns its length,
+ * 1..4, or 0 when s is empty or does not start with a well-formed UTF-8
+ * sequence (as jta_text_utf8_valid; *cp untouched).  Reads no byte at or
+ * past s + len. */
+size_t jta_text_utf8_next(const char *s, size_t len, uint32_t *cp);
+
 /* 1 when s[0..len) is a project key: [A-Z][A-Z0-9]{0,9}
  * (JTA_LIMIT_PROJECT_KEY), else 0. */
 int jta_text_is_project_key(const char *s, size_t len);

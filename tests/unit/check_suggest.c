@@ -289,6 +289,151 @@ START_TEST(request_types_ranked_with_evidence)
 }
 END_TEST
 
+static void
+folded_are(const char *text, const char *const *want, size_t nwant)
+{
+	struct jta_suggest_terms t;
+	size_t	 i;
+
+	ck_assert_uint_eq(jta_suggest_terms_folded(text, &t), nwant);
+	for (i = 0; i < nwant; i++)
+		ck_assert_str_eq(t.term[i], want[i]);
+}
+
+START_TEST(folded_terms_german_french_spanish)
+{
+	static const char *const de[] = { "cafe", "automat", "defekt",
+	    "gro\xc3\x9f" "e" };
+	static const char *const fr[] = { "reseau", "marche", "etage" };
+	static const char *const es[] = { "como", "conecto", "impresora",
+	    "espanol" };
+	static const char *const ascii[] = { "vpn", "drops", "every",
+	    "minutes" };
+
+	/* "Café-Automat defekt, die Größe": ß is no diacritic */
+	folded_are("Caf\xc3\xa9-Automat defekt, die Gr\xc3\xb6\xc3\x9f" "e",
+	    de, 4);
+	/* "Le RÉSEAU ne marche pas à l'Étage" */
+	folded_are("Le R\xc3\x89SEAU ne marche pas \xc3\xa0 l'\xc3\x89tage",
+	    fr, 3);
+	/* "¿Cómo conecto la IMPRESORA? «Español»": ¿ « » separate */
+	folded_are("\xc2\xbf" "C\xc3\xb3mo conecto la IMPRESORA? \xc2\xab"
+	    "Espa\xc3\xb1ol\xc2\xbb", es, 4);
+	/* ASCII as jta_suggest_terms has it */
+	folded_are("The VPN drops, every 30 minutes!! vpn", ascii, 4);
+}
+END_TEST
+
+START_TEST(folded_terms_japanese_bigrams)
+{
+	/* "waifai ni setsuzoku dekimasen": katakana and kanji runs in pairs,
+	 * the hiragana ending dropped */
+	static const char *const ja[] = {
+	    "\xe3\x83\xaf\xe3\x82\xa4", "\xe3\x82\xa4\xe3\x83\x95",
+	    "\xe3\x83\x95\xe3\x82\xa1", "\xe3\x82\xa1\xe3\x82\xa4",
+	    "\xe6\x8e\xa5\xe7\xb6\x9a" };
+	/* "Wi-Fi ni tsunagaranai": a lone kanji stands alone */
+	static const char *const ja2[] = { "\xe7\xb9\x8b" };
+	struct jta_suggest_terms t;
+	char	 big[JTA_LIMIT_TEXT_QUERY + 1];
+	size_t	 i;
+
+	folded_are("\xe3\x83\xaf\xe3\x82\xa4\xe3\x83\x95\xe3\x82\xa1\xe3"
+	    "\x82\xa4\xe3\x81\xab\xe6\x8e\xa5\xe7\xb6\x9a\xe3\x81\xa7\xe3"
+	    "\x81\x8d\xe3\x81\xbe\xe3\x81\x9b\xe3\x82\x93", ja, 5);
+	folded_are("Wi-Fi \xe3\x81\xab\xe7\xb9\x8b\xe3\x81\x8c\xe3\x82\x89"
+	    "\xe3\x81\xaa\xe3\x81\x84", ja2, 1);
+	/* a text of ideographs as long as allowed: bounded, whole */
+	for (i = 0; i + 3 <= JTA_LIMIT_TEXT_QUERY; i += 3)
+		memcpy(big + i, "\xe6\x8e\xa5", 3);
+	big[i] = '\0';
+	big[1] = 'x';	/* a broken first sequence: a separator */
+	ck_assert_uint_le(jta_suggest_terms_folded(big, &t),
+	    JTA_LIMIT_SIMILAR_TERMS);
+	ck_assert_uint_eq(t.n, 1);	/* "x", then one repeated pair */
+}
+END_TEST
+
+START_TEST(folding_is_not_fooled)
+{
+	struct jta_suggest_terms t;
+
+	ck_assert_uint_eq(jta_suggest_terms_folded("caf\xc3\xa9", &t), 1);
+	ck_assert(jta_suggest_overlap_folded(&t, "CAF\xc3\x89 au lait") == 1);
+	ck_assert(jta_suggest_overlap_folded(&t, "Cafe") == 1);
+	/* a truncated or broken é, an overlong 'e', is no letter */
+	ck_assert(jta_suggest_overlap_folded(&t, "caf\xc3") == 0);
+	ck_assert(jta_suggest_overlap_folded(&t, "caf\xff\xc3\xa9") == 0);
+	ck_assert(jta_suggest_overlap_folded(&t, "caf\xc1\xa5") == 0);
+	/* Cyrillic С and Greek Α look Latin but are not folded */
+	ck_assert(jta_suggest_overlap_folded(&t, "\xd0\xa1" "afe") == 0);
+	ck_assert_uint_eq(jta_suggest_terms_folded("\xd0\xa1" "afe", &t), 1);
+	ck_assert(jta_suggest_overlap_folded(&t, "Cafe machine") == 0);
+	ck_assert_uint_eq(jta_suggest_terms_folded("\xce\x91pple", &t), 1);
+	ck_assert(jta_suggest_overlap_folded(&t, "Apple") == 0);
+	/* ß is not ss: "Maße" is no "Masse" */
+	ck_assert_uint_eq(jta_suggest_terms_folded("Ma\xc3\x9f" "e", &t), 1);
+	ck_assert(jta_suggest_overlap_folded(&t, "Masse") == 0);
+	ck_assert(jta_suggest_overlap_folded(&t, "MA\xc3\x9f" "E") == 1);
+	/* an overlong 'a' in the words: no term from it */
+	ck_assert_uint_eq(jta_suggest_terms_folded("c\xc1\xa1" "fe", &t), 0);
+}
+END_TEST
+
+START_TEST(request_types_across_languages)
+{
+	static const char desks_text[] =
+	    "{\"servicedesks\":[{\"id\":\"1\",\"project\":\"ITH\","
+	    "\"name\":\"IT Help\",\"request_types\":["
+	    "{\"id\":\"31\",\"name\":\"Cafe machine / Kaffeeautomat\","
+	    "\"description\":\"\",\"help_text\":\"\"},"
+	    "{\"id\":\"32\",\"name\":\"Reseau et VPN\","
+	    "\"description\":\"\",\"help_text\":\"\"},"
+	    "{\"id\":\"33\",\"name\":\"Impresora / Printer\","
+	    "\"description\":\"\",\"help_text\":\"\"},"
+	    "{\"id\":\"34\",\"name\":\"Wi-Fi \xe3\x83\xbb \xe7\x84\xa1\xe7"
+	    "\xb7\x9aLAN \xe6\x8e\xa5\xe7\xb6\x9a\","
+	    "\"description\":\"\xe3\x83\xaf\xe3\x82\xa4\xe3\x83\x95\xe3\x82"
+	    "\xa1\xe3\x82\xa4\xe3\x81\xab\xe7\xb9\x8b\xe3\x81\x8c\xe3\x82\x89"
+	    "\xe3\x81\xaa\xe3\x81\x84\",\"help_text\":\"\"}]}]}";
+	static const struct {
+		const char *text, *id;
+	} cases[] = {
+		{ "Caf\xc3\xa9-Automat defekt", "31" },		/* de */
+		{ "Le r\xc3\xa9seau ne marche pas", "32" },	/* fr */
+		{ "\xc2\xbf" "C\xc3\xb3mo uso la IMPRESORA?", "33" },	/* es */
+		{ "\xe3\x83\xaf\xe3\x82\xa4\xe3\x83\x95\xe3\x82\xa1\xe3\x82\xa4"
+		  "\xe3\x81\xab\xe6\x8e\xa5\xe7\xb6\x9a\xe3\x81\xa7\xe3\x81\x8d"
+		  "\xe3\x81\xbe\xe3\x81\x9b\xe3\x82\x93", "34" },	/* ja */
+		{ "Wi-Fi \xe3\x81\xab\xe7\xb9\x8b\xe3\x81\x8c\xe3\x82\x89\xe3"
+		  "\x81\xaa\xe3\x81\x84", "34" },
+	};
+	json_error_t	 je;
+	json_t		*desks = json_loadb(desks_text, strlen(desks_text), 0,
+			    &je);
+	json_t		*out = NULL;
+	size_t		 i;
+
+	ck_assert_ptr_nonnull(desks);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(jta_suggest_request_types(cases[i].text,
+		    desks, NULL, 5, &out), JTA_OK);
+		ck_assert_uint_ge(json_array_size(out), 1);
+		ck_assert_str_eq(json_string_value(json_object_get(
+		    json_array_get(out, 0), "id")), cases[i].id);
+		ck_assert(json_is_true(json_object_get(json_array_get(out, 0),
+		    "clear")));
+		json_decref(out);
+	}
+	/* an unrelated word that only looks alike finds nothing */
+	ck_assert_int_eq(jta_suggest_request_types("\xd0\xa1" "afe \xce\x91"
+	    "utomat", desks, NULL, 5, &out), JTA_OK);
+	ck_assert_uint_eq(json_array_size(out), 0);
+	json_decref(out);
+	json_decref(desks);
+}
+END_TEST
+
 Suite *
 jta_check_suite(void)
 {
@@ -304,6 +449,10 @@ jta_check_suite(void)
 	tcase_add_test(tc, suggest_needs_two_votes_or_a_majority);
 	tcase_add_test(tc, unscored_rows_are_dropped);
 	tcase_add_test(tc, request_types_ranked_with_evidence);
+	tcase_add_test(tc, folded_terms_german_french_spanish);
+	tcase_add_test(tc, folded_terms_japanese_bigrams);
+	tcase_add_test(tc, folding_is_not_fooled);
+	tcase_add_test(tc, request_types_across_languages);
 	suite_add_tcase(s, tc);
 	return s;
 }

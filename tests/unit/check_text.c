@@ -148,6 +148,31 @@ START_TEST(utf8_well_formed_accepted)
 }
 END_TEST
 
+START_TEST(utf8_next_decodes_one_and_stops_at_len)
+{
+	uint32_t cp = 7;
+
+	ck_assert_uint_eq(jta_text_utf8_next("a", 1, &cp), 1);
+	ck_assert_uint_eq(cp, 'a');
+	ck_assert_uint_eq(jta_text_utf8_next("\xc3\xa9x", 3, &cp), 2);
+	ck_assert_uint_eq(cp, 0xe9);
+	ck_assert_uint_eq(jta_text_utf8_next("\xe6\x8e\xa5", 3, &cp), 3);
+	ck_assert_uint_eq(cp, 0x63a5);
+	ck_assert_uint_eq(jta_text_utf8_next("\xf0\x9f\x98\x80", 4, &cp), 4);
+	ck_assert_uint_eq(cp, 0x1f600);
+	cp = 7;
+	/* the sequence is whole in the string but not within len */
+	ck_assert_uint_eq(jta_text_utf8_next("\xe6\x8e\xa5", 2, &cp), 0);
+	ck_assert_uint_eq(jta_text_utf8_next("\xc3\xa9", 0, &cp), 0);
+	/* overlong, surrogate, stray continuation, above U+10FFFF */
+	ck_assert_uint_eq(jta_text_utf8_next("\xc1\xa1", 2, &cp), 0);
+	ck_assert_uint_eq(jta_text_utf8_next("\xed\xa0\x80", 3, &cp), 0);
+	ck_assert_uint_eq(jta_text_utf8_next("\xa9", 1, &cp), 0);
+	ck_assert_uint_eq(jta_text_utf8_next("\xf4\x90\x80\x80", 4, &cp), 0);
+	ck_assert_uint_eq(cp, 7);
+}
+END_TEST
+
 START_TEST(utf8_overlongs_refused)
 {
 	ck_assert_int_eq(u8("\xc0\x80"), 0);
@@ -345,6 +370,7 @@ jta_check_suite(void)
 	tcase_add_test(tc, parse_uint_reads_only_len_bytes);
 	tcase_add_test(tc, utf8_well_formed_accepted);
 	tcase_add_test(tc, utf8_overlongs_refused);
+	tcase_add_test(tc, utf8_next_decodes_one_and_stops_at_len);
 	tcase_add_test(tc, utf8_surrogates_refused);
 	tcase_add_test(tc, utf8_above_10ffff_refused);
 	tcase_add_test(tc, utf8_truncated_refused);
