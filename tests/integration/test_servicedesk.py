@@ -551,6 +551,26 @@ def local(cases, stack, server):
     cases.check(s + "local: audit names the request type",
                 ("create", "request type wi-fi problem") in
                 [(x["action"], x["detail"]) for x in rows], (rc, out))
+    # request types across languages (README "Request types across
+    # languages"): case and diacritics folded, Japanese in bigrams
+    # (neither query shares a byte-for-byte word with its type)
+    kaffee = "Cafe machine / Kaffeeautomat"
+    musen = "\u7121\u7dda LAN\u30fbWi-Fi \u63a5\u7d9a"
+    for name, desc in ((kaffee, "Im B\u00dcRO, 3. Stock."),
+                       (musen, "\u30ef\u30a4\u30d5\u30a1\u30a4\u306b"
+                        "\u7e4b\u304c\u3089\u306a\u3044")):
+        rc, out, err = stack.admin("requesttype", "add", "IT", name,
+                                   "--description", desc)
+        assert rc == 0, (name, out, err)
+    for text, want in (("Der Caf\u00e9 im B\u00fcro", kaffee),
+                       ("\u30ef\u30a4\u30d5\u30a1\u30a4\u306b\u63a5"
+                        "\u7d9a\u3067\u304d\u307e\u305b\u3093", musen)):
+        st, _, j, _ = c.call("GET", "/api/similar?request_types=true&text=" +
+                             q(text))
+        rt = (j or {}).get("suggestion", {}).get("request_type", {})
+        cases.check(s + "local: %r finds the request type %r" % (text, want),
+                    st == 200 and rt.get("name") == want and
+                    j["request_types"][0]["name"] == want, (st, j))
     rc, out, err = stack.admin("requesttype", "remove", "IT", WIFI)
     cases.check(s + "local: a type with requests stays", rc != 0, (rc, err))
     # access rules by desk (a desk is its project)
