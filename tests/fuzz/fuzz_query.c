@@ -2,7 +2,8 @@
  * Fuzz harness for the request model: the query-string validator
  * (jta_req_query) against a table that holds one field of every kind, and
  * jta_req_init fed the input as REQUEST_URI and as CONTENT_LENGTH, and
- * the Idempotency-Key parser (jta_once_key_parse).
+ * the Idempotency-Key parser (jta_once_key_parse), and the folded terms
+ * of the request-type ranking (jta_suggest_terms_folded, its overlap).
  *
  * Built two ways: with clang -fsanitize=fuzzer by tests/fuzz/run-fuzzers.sh,
  * and with a plain main() (tests/fuzz/replay.c) by `make check`, which
@@ -24,6 +25,7 @@
 #include "jta_limits.h"
 #include "jta_once.h"
 #include "jta_req.h"
+#include "jta_suggest.h"
 #include "jta_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -244,6 +246,31 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 	} else
 		check_error(&err);
+
+	/* 5: the input as a person's words for request types: at most the
+	 * cap of terms, each non-empty and inside the buffer; a share 0..1
+	 * of them in the input itself. */
+	{
+		struct jta_suggest_terms *t = malloc(sizeof(*t));
+		double	 share;
+		size_t	 i, n;
+
+		if (t == NULL)
+			goto out;
+		n = jta_suggest_terms_folded(s, t);
+		if (n > JTA_LIMIT_SIMILAR_TERMS || n != t->n)
+			abort();
+		for (i = 0; i < n; i++)
+			if (t->term[i] < t->buf || t->term[i] >= t->buf +
+			    sizeof(t->buf) || t->term[i][0] == '\0' ||
+			    memchr(t->term[i], '\0', (size_t)(t->buf +
+			    sizeof(t->buf) - t->term[i])) == NULL)
+				abort();
+		share = jta_suggest_overlap_folded(t, s);
+		if (share < 0 || share > 1)
+			abort();
+		free(t);
+	}
 out:
 	free(s);
 	free(req);
