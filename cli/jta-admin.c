@@ -307,8 +307,9 @@ static const struct cmd cmds[] = {
 	  cmd_client_remove },
 	{ "client", "prune", "client prune",
 	  "Remove the registered MCP clients (never one added here) with no\n"
-	  "token family alive and no code for oauth_registered_client_idle_days\n"
-	  "days; prints each one removed.  Registration does the same lazily.",
+	  "token family alive and no code for\n"
+	  "oauth_registered_client_idle_days days; prints each one removed.\n"
+	  "Registration does the same lazily.",
 	  cmd_client_prune },
 	{ "client", "rotate-secret", "client rotate-secret ID",
 	  "Give the client a new secret, printed once; the old one stops\n"
