@@ -86,11 +86,11 @@ enum jta_err jta_store_client_prune(struct jta_store *st, int64_t now,
 /*
  * Register c (origin "registered") at now, in one BEGIN IMMEDIATE
  * transaction that first prunes idle clients (rule->idle_s) and counts,
- * so concurrent registrations cannot pass the bounds together: JTA_ERR_CONFLICT with err->status 429 (field
- * "address") when c->address
- * registered rule->per_address clients within the window, 403 when
- * rule->max_total registered clients exist (field "clients"); 409 when
- * the id is taken.
+ * so concurrent registrations cannot pass the bounds together:
+ * JTA_ERR_CONFLICT with err->status 429 (field "address") when
+ * c->address registered rule->per_address clients within the window,
+ * 403 when rule->max_total registered clients exist (field "clients");
+ * 409 when the id is taken.
  */
 enum jta_err jta_store_client_register(struct jta_store *st,
     const struct jta_store_client_new *c, const struct jta_store_reg_rule *rule,
