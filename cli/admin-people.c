@@ -26,6 +26,7 @@
 #include "jta_store_authz.h"
 #include "jta_store_people.h"
 #include "jta_store_tickets.h"
+#include "jta_time.h"
 #include "jta_vault.h"
 
 /* Make the parent directory of path (mode 0700) if it is missing. */
@@ -383,6 +384,40 @@ cmd_client_remove(const struct jta_conf *conf, int argc, char **argv)
 		rc = admin_failed(e, &err, "client");
 	else
 		printf("removed client %s; its tokens are revoked\n", argv[0]);
+	jta_operator_close(&op);
+	return rc;
+}
+
+int
+cmd_client_prune(const struct jta_conf *conf, int argc, char **argv)
+{
+	struct jta_operator op;
+	struct jta_error err;
+	enum jta_err	 e;
+	json_t		*removed = NULL, *o;
+	size_t		 i;
+	int		 rc = 0;
+
+	(void)argv;
+	if (argc != 0)
+		return EXIT_USAGE;
+	if (admin_open(conf, 0, &op) != 0)
+		return 1;
+	memset(&err, 0, sizeof(err));
+	if ((e = jta_operator_client_prune(&op,
+	    conf->oauth_registered_client_idle_days, jta_time_now(), &removed,
+	    &err)) != JTA_OK)
+		rc = admin_failed(e, &err, "could not prune the clients");
+	else {
+		json_array_foreach(removed, i, o)
+			printf("removed client %s (%s)\n",
+			    json_string_value(json_object_get(o,
+			    "client_id")), json_string_value(json_object_get(o,
+			    "name")));
+		fprintf(stderr, "%s: %zu idle registered clients removed\n",
+		    admin_prog, json_array_size(removed));
+	}
+	json_decref(removed);
 	jta_operator_close(&op);
 	return rc;
 }

@@ -305,6 +305,12 @@ static const struct cmd cmds[] = {
 	{ "client", "remove", "client remove ID",
 	  "Remove an OAuth client: its codes go, its tokens are revoked.",
 	  cmd_client_remove },
+	{ "client", "prune", "client prune",
+	  "Remove the registered MCP clients (never one added here) with no\n"
+	  "token family alive and no code for\n"
+	  "oauth_registered_client_idle_days days; prints each one removed.\n"
+	  "Registration does the same lazily.",
+	  cmd_client_prune },
 	{ "client", "rotate-secret", "client rotate-secret ID",
 	  "Give the client a new secret, printed once; the old one stops\n"
 	  "working at once (paste the new one into the GPT's settings).",

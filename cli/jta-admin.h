@@ -117,6 +117,7 @@ ADMIN_CMD(cmd_requesttype_remove);
 ADMIN_CMD(cmd_client_add);
 ADMIN_CMD(cmd_client_list);
 ADMIN_CMD(cmd_client_remove);
+ADMIN_CMD(cmd_client_prune);
 ADMIN_CMD(cmd_client_rotate);
 ADMIN_CMD(cmd_users);
 ADMIN_CMD(cmd_users_unlink);

@@ -467,7 +467,9 @@ int jta_authz_preflight(const struct jta_req *req, struct jta_resp *resp,
  * and refresh_token; response_types code; scope ours; client_name 1 to
  * JTA_LIMIT_CLIENT_NAME bytes of text; other members are ignored, §2)
  * and register the client from address (REMOTE_ADDR, may be "") at now,
- * within JTA_LIMIT_REGISTERED_CLIENTS in all and
+ * after removing registered clients idle for idle_days days
+ * (jta_store_client_prune; 0: none removed), within
+ * JTA_LIMIT_REGISTERED_CLIENTS in all and
  * JTA_LIMIT_REGISTER_PER_ADDRESS per address and window.  *out: the
  * §3.2.1 answer (with client_secret for a confidential client: send it
  * with Cache-Control: no-store), a new object.  Refusals: JTA_ERR_INPUT
@@ -476,8 +478,8 @@ int jta_authz_preflight(const struct jta_req *req, struct jta_resp *resp,
  * address registered too many lately) or 403 (the cap is reached).
  */
 enum jta_err jta_authz_register(struct jta_authz *az, const json_t *meta,
-    const char *address, int64_t now, json_t **out, struct jta_error *err)
-    JTA_WUR;
+    const char *address, int64_t now, int idle_days, json_t **out,
+    struct jta_error *err) JTA_WUR;
 
 /* RFC 8414 §2 metadata for the server at public_url (no trailing slash),
  * offering features (JTA_AUTHZ_F_ bits); a new object or NULL when out of

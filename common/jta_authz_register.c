@@ -170,11 +170,12 @@ audit(struct jta_authz *az, const char *id, const char *name,
 
 enum jta_err
 jta_authz_register(struct jta_authz *az, const json_t *meta,
-    const char *address, int64_t now, json_t **out, struct jta_error *err)
+    const char *address, int64_t now, int idle_days, json_t **out,
+    struct jta_error *err)
 {
-	static const struct jta_store_reg_rule rule = {
+	const struct jta_store_reg_rule rule = {
 		JTA_LIMIT_REGISTERED_CLIENTS, JTA_LIMIT_REGISTER_PER_ADDRESS,
-		JTA_LIMIT_REGISTER_WINDOW
+		JTA_LIMIT_REGISTER_WINDOW, (int64_t)idle_days * 86400
 	};
 	struct jta_store_client_new c;
 	unsigned char	 hash[JTA_VAULT_HASHBYTES], rnd[12];

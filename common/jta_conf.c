@@ -59,6 +59,9 @@ static const struct key keys[] = {
 	{ "oauth_audience_shared", K_ONOFF,	F(oauth_audience_shared), 0 },
 	{ "oauth_client_registration", K_ONOFF,
 	    F(oauth_client_registration), 0 },
+	/* Ten years, as audit_retention_days: longer is forever. */
+	{ "oauth_registered_client_idle_days", K_MS,
+	    F(oauth_registered_client_idle_days), 3650 },
 	{ "oauth_client_metadata_documents", K_ONOFF,
 	    F(oauth_client_metadata_documents), 0 },
 	/* For the tests only (README): a CA to trust for the documents
@@ -102,6 +105,7 @@ jta_conf_defaults(struct jta_conf *conf)
 	conf->upstream_timeout_ms = 10000;
 	conf->upstream_retry_budget_ms = 20000;
 	conf->audit_retention_days = 365;
+	conf->oauth_registered_client_idle_days = 30;
 	conf->metrics = 1;	/* metrics_dir "": beside the database */
 }
 

@@ -62,6 +62,9 @@ struct jta_conf {
 	 * oauth_client_registration is 1. */
 	int	 oauth_audience_shared;		/* default 0 */
 	int	 oauth_client_registration;	/* default 0 */
+	/* A registered client with no token family alive and no code for
+	 * this many days is removed (jta_store_client_prune). */
+	int	 oauth_registered_client_idle_days;	/* default 30 */
 	/* Client ID Metadata Documents (jta_authz.h); the CA file and the
 	 * loopback switch are for the tests' loopback server only. */
 	int	 oauth_client_metadata_documents;	/* default 0 */

@@ -923,6 +923,34 @@ jta_operator_client_remove(struct jta_operator *op, const char *id,
 }
 
 enum jta_err
+jta_operator_client_prune(struct jta_operator *op, int idle_days,
+    int64_t now, json_t **removed, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	json_t		*o;
+	size_t		 i;
+	char		 detail[JTA_AUTHZ_CLIENT_IDLEN + 64];
+
+	*removed = NULL;
+	if (idle_days < 1)
+		return jta_error_set(err, JTA_ERR_INPUT, 422,
+		    "oauth_registered_client_idle_days",
+		    "must be a whole number of days from 1");
+	if ((rc = jta_store_client_prune(op->st, now, (int64_t)idle_days *
+	    86400, removed, err)) != JTA_OK)
+		return rc;
+	json_array_foreach(*removed, i, o) {
+		snprintf(detail, sizeof(detail), "client %.40s: idle %d days",
+		    json_string_value(json_object_get(o, "client_id")),
+		    idle_days);
+		if ((rc = audit(op, "client-prune", 204, NULL, NULL, detail,
+		    err)) != JTA_OK)
+			return rc;
+	}
+	return JTA_OK;
+}
+
+enum jta_err
 jta_operator_client_rotate(struct jta_operator *op, const char *id,
     char secret[JTA_AUTHZ_SECRETLEN + 1], struct jta_error *err)
 {

@@ -286,6 +286,14 @@ enum jta_err jta_operator_client_add(struct jta_operator *op,
 enum jta_err jta_operator_client_remove(struct jta_operator *op,
     const char *id, struct jta_error *err) JTA_WUR;
 
+/* Remove the registered clients idle for idle_days days at now
+ * (jta_store_client_prune; operators' clients are never touched).
+ * *removed: a new array [{client_id, name}] of those removed.  Each is
+ * audited as admin:client-prune, 204. */
+enum jta_err jta_operator_client_prune(struct jta_operator *op,
+    int idle_days, int64_t now, json_t **removed, struct jta_error *err)
+    JTA_WUR;
+
 /* Give client id a new secret (written to secret; the old one stops
  * working).  Needs JTA_OPERATOR_VAULT.  Audited as
  * admin:client-secret-reset, 200. */

@@ -87,7 +87,8 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 		return rc;
 	}
 	if ((rc = jta_authz_register(ctx->authz, meta, req->remote_addr,
-	    jta_time_now(), &out, err)) != JTA_OK) {
+	    jta_time_now(), ctx->conf.oauth_registered_client_idle_days, &out,
+	    err)) != JTA_OK) {
 		if (err->status < 500 && senderr(resp, err) != JTA_OK)
 			jta_warn("could not send the registration error");
 		goto out;

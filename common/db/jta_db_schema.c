@@ -415,6 +415,13 @@ const char *const jta_db_migrations[JTA_STORE_VERSION] = {
 	" request_type_id INTEGER NOT NULL REFERENCES request_types(id));"
 	"CREATE INDEX ticket_request_types_type ON"
 	" ticket_request_types(request_type_id);",
+	/* 14: registered MCP clients expire (README "MCP clients:
+	 * authorization", oauth_registered_client_idle_days): last_used is
+	 * when a code was last issued or a token refreshed for the client
+	 * (Unix time, written at most once an hour; 0: never, then created
+	 * counts), so idle registered clients can be pruned. */
+	"ALTER TABLE oauth_clients ADD COLUMN last_used INTEGER NOT NULL"
+	" DEFAULT 0;",
 };
 
 /*

@@ -52,6 +52,8 @@ enum sid {
 	S_CIMD_PURGE,
 	S_CIMD_PUT,
 	S_CIMD_TRIM,
+	S_CLIENT_TOUCH,
+	S_CLIENT_IDLE,
 	S_COUNT
 };
 
@@ -130,8 +132,9 @@ static const char *const sql[S_COUNT] = {
 	    "WHERE user_id = :uid AND revoked = 0",
 	[S_CODE_DEL_USER] = "DELETE FROM oauth_codes WHERE user_id = :uid",
 	[S_CLIENT_REG] = "INSERT INTO oauth_clients (client_id, secret_hash, "
-	    "name, redirect_uris, created, public, origin, address) VALUES "
-	    "(:cid, :hash, :name, :uris, :now, :public, 'registered', :addr)",
+	    "name, redirect_uris, created, public, origin, address, last_used) "
+	    "VALUES (:cid, :hash, :name, :uris, :now, :public, 'registered', "
+	    ":addr, :now)",
 	[S_CLIENT_REG_ALL] = "SELECT count(*) FROM oauth_clients "
 	    "WHERE origin = 'registered'",
 	[S_CLIENT_REG_ADDR] = "SELECT count(*) FROM oauth_clients WHERE "
@@ -148,6 +151,20 @@ static const char *const sql[S_COUNT] = {
 	[S_CIMD_TRIM] = "DELETE FROM oauth_client_documents WHERE url IN "
 	    "(SELECT url FROM oauth_client_documents ORDER BY fetched LIMIT "
 	    "max(0, (SELECT count(*) FROM oauth_client_documents) - :max))",
+	/* Last use (schema 14), written at most once an hour per client so
+	 * a busy client does not write its row on every refresh. */
+	[S_CLIENT_TOUCH] = "UPDATE oauth_clients SET last_used = :now "
+	    "WHERE client_id = :cid AND last_used <= :now - 3600",
+	/* Registered clients (never an operator's) neither created nor used
+	 * since :cutoff, with no token family alive (a token neither
+	 * revoked, replaced nor expired) and no code that has not expired. */
+	[S_CLIENT_IDLE] = "DELETE FROM oauth_clients WHERE origin = "
+	    "'registered' AND max(created, last_used) < :cutoff AND NOT "
+	    "EXISTS (SELECT 1 FROM oauth_tokens t WHERE t.client_id = "
+	    "oauth_clients.client_id AND t.revoked = 0 AND t.replaced_at IS "
+	    "NULL AND t.expires > :now) AND NOT EXISTS (SELECT 1 FROM "
+	    "oauth_codes k WHERE k.client_id = oauth_clients.client_id AND "
+	    "k.expires > :now) RETURNING client_id, name",
 };
 
 /* Statement id of this repository, reset and unbound (jta_db_stmt). */
@@ -220,6 +237,115 @@ regcount(struct jta_store *st, enum sid id, const char *addr, int64_t since,
 	    "client count", err);
 }
 
+/* Mark client_id used at now (inside the caller's transaction, or on its
+ * own). */
+static enum jta_err
+touch(struct jta_store *st, const char *client_id, int64_t now,
+    struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_CLIENT_TOUCH)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_btext(s, ":cid", client_id)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "client touch", err);
+	return JTA_OK;
+}
+
+/* Remove the idle registered clients (S_CLIENT_IDLE) inside the caller's
+ * transaction, with their codes and (already dead) tokens; each removed
+ * one is appended to removed as {client_id, name} when removed is not
+ * NULL; *n counts them. */
+static enum jta_err
+prune(struct jta_store *st, int64_t now, int64_t idle_s, json_t *removed,
+    int64_t *n, struct jta_error *err)
+{
+	static const enum sid steps[] = { S_CLIENT_REVOKE, S_CLIENT_DEL_CODES };
+	json_t		*ids, *o;
+	sqlite3_stmt	*s;
+	size_t		 i, j;
+	int		 rc;
+
+	*n = 0;
+	if ((ids = json_array()) == NULL)
+		return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
+		    "out of memory");
+	if ((s = stmt(st, S_CLIENT_IDLE)) == NULL) {
+		json_decref(ids);
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	}
+	if ((rc = jta_db_bint(s, ":cutoff", now - idle_s)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":now", now)) != SQLITE_OK) {
+		json_decref(ids);
+		return jta_db_err(st, rc, "bind", err);
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		o = json_pack("{s:s, s:s}", "client_id", jta_db_col(s, 0),
+		    "name", jta_db_col(s, 1));
+		if (o == NULL || json_array_append_new(ids, o) != 0) {
+			sqlite3_reset(s);
+			json_decref(ids);
+			return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
+			    "out of memory");
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		json_decref(ids);
+		return jta_db_err(st, rc, "client prune", err);
+	}
+	json_array_foreach(ids, i, o) {
+		for (j = 0; j < sizeof(steps) / sizeof(steps[0]); j++) {
+			if ((s = stmt(st, steps[j])) == NULL) {
+				json_decref(ids);
+				return jta_db_err(st, SQLITE_ERROR, "prepare",
+				    err);
+			}
+			if ((rc = jta_db_btext(s, ":cid", json_string_value(
+			    json_object_get(o, "client_id")))) != SQLITE_OK ||
+			    (rc = jta_db_run(s)) != SQLITE_OK) {
+				json_decref(ids);
+				return jta_db_err(st, rc, "client prune", err);
+			}
+		}
+	}
+	*n = (int64_t)json_array_size(ids);
+	if (removed != NULL && json_array_extend(removed, ids) != 0) {
+		json_decref(ids);
+		return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
+		    "out of memory");
+	}
+	json_decref(ids);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_client_prune(struct jta_store *st, int64_t now, int64_t idle_s,
+    json_t **removed, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	int64_t		 n;
+
+	if ((*removed = json_array()) == NULL)
+		return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
+		    "out of memory");
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		goto out;
+	if ((ret = prune(st, now, idle_s, *removed, &n, err)) == JTA_OK)
+		ret = jta_db_commit(st, err);
+	if (ret != JTA_OK)
+		jta_db_rollback(st);
+out:
+	if (ret != JTA_OK) {
+		json_decref(*removed);
+		*removed = NULL;
+	}
+	return ret;
+}
+
 enum jta_err
 jta_store_client_register(struct jta_store *st,
     const struct jta_store_client_new *c, const struct jta_store_reg_rule *rule,
@@ -232,6 +358,16 @@ jta_store_client_register(struct jta_store *st,
 
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
+	/* Idle registered clients go first, so a full table frees their
+	 * rows before the cap is checked. */
+	if (rule->idle_s > 0) {
+		if ((ret = prune(st, now, rule->idle_s, NULL, &n, err)) !=
+		    JTA_OK)
+			goto out;
+		if (n > 0)
+			jta_info("oauth: %lld idle registered clients removed",
+			    (long long)n);
+	}
 	if (c->address != NULL) {
 		if ((ret = regcount(st, S_CLIENT_REG_ADDR, c->address,
 		    now - rule->window_s, &n, err)) != JTA_OK)
@@ -605,6 +741,8 @@ jta_store_code_put(struct jta_store *st,
 		ret = jta_db_err(st, rc, "code put", err);
 		goto out;
 	}
+	if ((ret = touch(st, c->client_id, now, err)) != JTA_OK)
+		goto out;
 	ret = jta_db_commit(st, err);
 out:
 	if (ret != JTA_OK)
@@ -667,7 +805,7 @@ pairput(struct jta_store *st, const struct jta_store_pair *p,
 	    (ret = tokput(st, p->refresh, "refresh", family, client_id,
 	    user_id, scope, p->refresh_expires, p->audience, err)) != JTA_OK)
 		return ret;
-	return JTA_OK;
+	return touch(st, client_id, now, err);
 }
 
 enum jta_err

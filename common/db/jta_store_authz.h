@@ -62,21 +62,35 @@ struct jta_store_client_new {
 };
 
 /* The bounds on registration: at most max_total registered clients in
- * all, at most per_address from one address within window_s seconds. */
+ * all, at most per_address from one address within window_s seconds;
+ * idle_s > 0: registered clients idle that long (jta_store_client_prune)
+ * are removed first. */
 struct jta_store_reg_rule {
 	int64_t	 max_total;
 	int64_t	 per_address;
 	int64_t	 window_s;
+	int64_t	 idle_s;
 };
 
 /*
+ * Remove the registered clients (origin "registered", never an
+ * operator's) idle at now: neither created nor used (a code issued, a
+ * token pair issued or refreshed) within idle_s seconds, with no token
+ * family alive and no code that has not expired; their codes go and
+ * their tokens are revoked, in one transaction.  *removed: a new array
+ * [{client_id, name}] of those removed (empty when none).
+ */
+enum jta_err jta_store_client_prune(struct jta_store *st, int64_t now,
+    int64_t idle_s, json_t **removed, struct jta_error *err) JTA_WUR;
+
+/*
  * Register c (origin "registered") at now, in one BEGIN IMMEDIATE
- * transaction that first counts, so concurrent registrations cannot pass
- * the bounds together: JTA_ERR_CONFLICT with err->status 429 (field
- * "address") when c->address
- * registered rule->per_address clients within the window, 403 when
- * rule->max_total registered clients exist (field "clients"); 409 when
- * the id is taken.
+ * transaction that first prunes idle clients (rule->idle_s) and counts,
+ * so concurrent registrations cannot pass the bounds together:
+ * JTA_ERR_CONFLICT with err->status 429 (field "address") when
+ * c->address registered rule->per_address clients within the window,
+ * 403 when rule->max_total registered clients exist (field "clients");
+ * 409 when the id is taken.
  */
 enum jta_err jta_store_client_register(struct jta_store *st,
     const struct jta_store_client_new *c, const struct jta_store_reg_rule *rule,

@@ -3,8 +3,10 @@ nginx and Apache: RFC 9728 protected resource metadata and the 401
 challenge that points to it, RFC 9207 iss in authorization responses,
 public clients with PKCE S256 required, RFC 8707 resource indicators with
 tokens bound to their audience (and the operator key that shares them),
-RFC 7591 dynamic registration with its cap and rate, jta-admin's client
-list and remove, and the official MCP SDK's OAuth client end to end."""
+RFC 7591 dynamic registration with its cap and rate, idle registered
+clients removed (at registration and by jta-admin client prune),
+jta-admin's client list and remove, and the official MCP SDK's OAuth
+client end to end."""
 
 import http.server
 import json
@@ -15,6 +17,7 @@ import ssl
 import subprocess
 import tempfile
 import threading
+import time
 import urllib.parse
 
 from jtatest import BUILDDIR, SRCDIR, body_json, run_modes
@@ -433,15 +436,57 @@ def caps(c, stack, s):
         con.executemany(
             "INSERT INTO oauth_clients (client_id, secret_hash, name, "
             "redirect_uris, created, public, origin, address) VALUES "
-            "(?, zeroblob(32), 'filler', '[]', 0, 1, 'registered', "
-            "'192.0.2.1')", [("jtac_fill%019d" % i,)
+            "(?, zeroblob(32), 'filler', '[]', ?, 1, 'registered', "
+            "'192.0.2.1')", [("jtac_fill%019d" % i, int(time.time()))
                              for i in range(1000 - n)])
     con.close()
     st, h, j = register(stack, {"redirect_uris": [LOOP_CB]})
     c.check(s + "1000 registered clients: the next is refused (403)",
             st == 403 and (j or {}).get("error") == "access_denied",
             (st, j))
-    db(stack, "DELETE FROM oauth_clients WHERE name = 'filler'")
+    # Idle for longer than oauth_registered_client_idle_days (30): the
+    # registration frees their rows before it checks the cap.
+    db(stack, "UPDATE oauth_clients SET created = created - 31 * 86400 "
+       "WHERE name = 'filler'")
+    st, h, j = register(stack, {"redirect_uris": [LOOP_CB]})
+    left = db(stack, "SELECT count(*) FROM oauth_clients WHERE name = "
+              "'filler'")[0][0]
+    c.check(s + "a full table frees its idle registered clients first",
+            st == 201 and left == 0, (st, j, left))
+
+
+def prune(c, stack, s):
+    """jta-admin client prune: idle registered clients go, printed and
+    audited; recent ones and operators' clients stay."""
+    ids = []
+    for name in ("Idle", "Busy"):
+        st, h, j = register(stack, {"redirect_uris": [LOOP_CB],
+                                    "client_name": name,
+                                    "token_endpoint_auth_method": "none"})
+        assert st == 201, (st, j)
+        ids.append(j["client_id"])
+    idle, busy = ids
+    op, _ = add_client(stack, name="Old operator client")
+    db(stack, "UPDATE oauth_clients SET created = 0 WHERE client_id = ?",
+       op)
+    # Registered (and so last used) 31 days ago, as the clock sees it.
+    db(stack, "UPDATE oauth_clients SET created = created - 31 * 86400, "
+       "last_used = last_used - 31 * 86400 WHERE client_id = ?", idle)
+    rc, out, err = stack.admin("client", "prune")
+    c.check(s + "jta-admin client prune removes the idle registered "
+            "client and prints it",
+            rc == 0 and idle in out and busy not in out and op not in out,
+            (rc, out, err))
+    rows = [r[0] for r in db(stack, "SELECT client_id FROM oauth_clients")]
+    c.check(s + "... the recent one and the operator's client stay",
+            idle not in rows and busy in rows and op in rows, rows)
+    rows = db(stack, "SELECT detail FROM audit_log WHERE action = "
+              "'admin:client-prune'")
+    c.check(s + "... and the removal is audited",
+            any(idle in (d or "") for d, in rows), rows)
+    rc, out, err = stack.admin("client", "prune")
+    c.check(s + "a second prune finds nothing",
+            rc == 0 and out == "", (rc, out, err))
 
 
 def admin_list(c, stack, s, pub, tokens):
@@ -761,6 +806,7 @@ def test_mcp(c, stack, server):
     admin_list(c, stack, s, pub, tokens)
     sdk_checks(c, stack, s, sdk(stack), "dynamic registration")
     caps(c, stack, s)
+    prune(c, stack, s)
 
 
 def test_shared(c, stack, server):

@@ -516,6 +516,25 @@ START_TEST(bad_log_level_refused)
 }
 END_TEST
 
+/* Registered clients' idle days: 30 by default, 1 to 3650, and a refusal
+ * names the key. */
+START_TEST(registered_client_idle_days)
+{
+	const char	*p =
+	    "test.conf:1: key 'oauth_registered_client_idle_days'";
+	struct jta_conf	 conf;
+
+	jta_conf_defaults(&conf);
+	ck_assert_int_eq(conf.oauth_registered_client_idle_days, 30);
+	assert_refused("oauth_registered_client_idle_days = 0\n", p,
+	    "1 to 3650");
+	assert_refused("oauth_registered_client_idle_days = 3651\n", p, NULL);
+	assert_refused("oauth_registered_client_idle_days = 7d\n", p, NULL);
+	assert_ok("oauth_registered_client_idle_days = 7", &conf);
+	ck_assert_int_eq(conf.oauth_registered_client_idle_days, 7);
+}
+END_TEST
+
 START_TEST(busy_timeout_range_and_syntax)
 {
 	const char	*p = "test.conf:1: key 'busy_timeout_ms'";
@@ -779,6 +798,7 @@ conf_suite(void)
 	tcase_add_test(tc, bad_backend_refused);
 	tcase_add_test(tc, bad_log_level_refused);
 	tcase_add_test(tc, busy_timeout_range_and_syntax);
+	tcase_add_test(tc, registered_client_idle_days);
 	tcase_add_test(tc, line_too_long_refused);
 	tcase_add_test(tc, nul_byte_refused);
 	tcase_add_test(tc, control_char_refused);
