@@ -20,8 +20,9 @@ libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-dev check \
 nginx-light spawn-fcgi curl sqlite3"
 if [ "${1:-}" = test ]; then
 	# Tests: Apache with mod_proxy_fcgi, Python 3 for the HTTP-level
-	# tests (the standard library, and the packages below), clang + libFuzzer for fuzzing, wrk
-	# for the benchmark, clang-format for the style check.
+	# tests (the standard library and the packages below), clang +
+	# libFuzzer for fuzzing, wrk for the benchmark, clang-format for
+	# the style check.
 	pkgs="$pkgs apache2 python3 clang libclang-rt-14-dev wrk clang-format"
 	# An OAuth 2.0 client library nobody here wrote, to drive our
 	# authorization server (test_oauth_client.py).
