@@ -101,17 +101,25 @@ contains(const char *hay, const char *needle)
 	return 0;
 }
 
-double
-jta_suggest_overlap(const struct jta_suggest_terms *t, const char *s)
+/* The share of t's terms that has finds in s. */
+static double
+overlap(const struct jta_suggest_terms *t, const char *s,
+    int (*has)(const char *, const char *))
 {
 	size_t	 i, hit = 0;
 
 	if (t->n == 0 || s == NULL)
 		return 0;
 	for (i = 0; i < t->n; i++)
-		if (contains(s, t->term[i]))
+		if (has(s, t->term[i]))
 			hit++;
 	return (double)hit / (double)t->n;
+}
+
+double
+jta_suggest_overlap(const struct jta_suggest_terms *t, const char *s)
+{
+	return overlap(t, s, contains);
 }
 
 /*
@@ -331,14 +339,7 @@ foldcontains(const char *hay, const char *needle)
 double
 jta_suggest_overlap_folded(const struct jta_suggest_terms *t, const char *s)
 {
-	size_t	 i, hit = 0;
-
-	if (t->n == 0 || s == NULL)
-		return 0;
-	for (i = 0; i < t->n; i++)
-		if (foldcontains(s, t->term[i]))
-			hit++;
-	return (double)hit / (double)t->n;
+	return overlap(t, s, foldcontains);
 }
 
 /* One value's tally: votes, the rank of its first voter, the voters. */
