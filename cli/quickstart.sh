@@ -190,5 +190,9 @@ Try:
     -d '{"project":"IT","request_type":"Wi-Fi problem","summary":"My laptop will not join the office Wi-Fi"}' \\
     http://127.0.0.1:$port/api/requests
   curl -s -H "Authorization: Bearer $key" "http://127.0.0.1:$port/api/knowledge?text=office+wifi"
+  curl -s -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \\
+    -H 'MCP-Protocol-Version: 2026-07-28' -H 'Mcp-Method: tools/list' \\
+    -d '{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}' \\
+    http://127.0.0.1:$port/mcp
   open http://127.0.0.1:$port/ in a browser for the landing page.
 DONE

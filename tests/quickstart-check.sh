@@ -49,6 +49,16 @@ case $body in
 *'"key":"IT-'*'"request_type":"Wi-Fi problem"'*) ;;
 *) fail "raising a request answered $body" ;;
 esac
+# the MCP endpoint (README "MCP"): the same key lists the tools
+body=$(curl -s -H "Authorization: Bearer $key" \
+    -H 'Content-Type: application/json' \
+    -H 'MCP-Protocol-Version: 2026-07-28' -H 'Mcp-Method: tools/list' \
+    -d '{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}' \
+    "$base/mcp")
+case $body in
+*'"name":"searchIssues"'*'"name":"createDraft"'*) ;;
+*) fail "MCP tools/list answered $body" ;;
+esac
 code=$(curl -s -o /dev/null -w '%{http_code}' "$base/admin/")
 [ "$code" = 403 ] || fail "/admin/ answered $code, not 403 (closed)"
 
