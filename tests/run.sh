@@ -104,8 +104,10 @@ fi
 
 say "distcheck"
 # The dist tree is read-only: the schema tests use tests/node_modules.
+# Its build and its whole `make check` run -j as the steps above do
+# (make's jobserver reaches distcheck's inner makes).
 if (cd build-test && JTA_NODE_MODULES="$top/tests/node_modules" \
-    make -s distcheck >distcheck.log 2>&1); then
+    make -s -j"$jobs" distcheck >distcheck.log 2>&1); then
 	total_pass=$((total_pass + 1))
 	echo "distcheck passed"
 else
