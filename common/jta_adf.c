@@ -112,6 +112,10 @@ struct out {
 	 * '~' both ways, so "~~" is no neighbour to "*" and "_"). */
 	int		 closedq;
 	int		 nextk;
+	/* The last byte written is a bare '!' from text: a "[" written
+	 * next would make "![", an image (CommonMark 6.4), so it gets
+	 * escaped then (bracket()). */
+	int		 bang;
 };
 
 /* Character classes of CommonMark's flanking rules (6.2). */
@@ -248,6 +252,7 @@ emit(struct out *o, const char *s, size_t n)
 	}
 	if (n > 0) {
 		o->last = s[n - 1];
+		o->bang = 0;
 		o->closedp = 0;
 		o->closedq = 0;
 	}
@@ -457,7 +462,21 @@ esc(struct out *o, const char *s, size_t n, unsigned ctx)
 		if (need)
 			put(o, "\\", 1);
 		put(o, &c, 1);
+		o->bang = c == '!' && !need;
 	}
+}
+
+/* A "[" that opens a link or a note: a bare '!' just before it is
+ * escaped first, so that the reader sees no image. */
+static void
+bracket(struct out *o)
+{
+	if (o->bang && !o->full && o->b.len > 0 &&
+	    o->b.p[o->b.len - 1] == '!') {
+		jta_buf_setlen(&o->b, o->b.len - 1);
+		putstr(o, "\\!");
+	}
+	putstr(o, "[");
 }
 
 static int
@@ -644,7 +663,7 @@ marks(struct out *o, struct ink *k, unsigned bits, const char *href,
 		delims(o, k, bits, 0);
 	flushws(o, k);
 	if (lc && (bits & M_LINK))
-		putstr(o, "[");
+		bracket(o);
 	delims(o, k, bits, bits);
 	k->cur = bits;
 	k->href = href;
@@ -1269,7 +1288,7 @@ notemd(struct out *o, const char *what, const char *arg,
 	const json_t	*c = json_object_get(node, "content");
 
 	o->lossy++;
-	putstr(o, "[");
+	bracket(o);
 	putstr(o, what);
 	putstr(o, ": ");
 	esc(o, arg, strlen(arg), 0);

@@ -420,8 +420,8 @@ const char *const jta_db_migrations[JTA_STORE_VERSION] = {
 	 * when a code was last issued or a token refreshed for the client
 	 * (Unix time, written at most once an hour; 0: never, then created
 	 * counts), so idle registered clients can be pruned. */
-	"ALTER TABLE oauth_clients ADD COLUMN last_used INTEGER NOT NULL"
-	" DEFAULT 0;",
+	("ALTER TABLE oauth_clients ADD COLUMN last_used INTEGER NOT NULL"
+	" DEFAULT 0;"),
 };
 
 /*

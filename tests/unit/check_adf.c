@@ -649,13 +649,17 @@ START_TEST(written_markdown_reads_back_the_same)
 		    "\"text\":\"x\",\"marks\":[{\"type\":\"em\"}]}]",
 		"[{\"type\":\"text\",\"text\":\"see https://x.y or "
 		    "www.x.y &amp; :-:\"}]",
+		"[{\"type\":\"text\",\"text\":\"see!\"},{\"type\":"
+		    "\"text\",\"text\":\"x\",\"marks\":[{\"type\":"
+		    "\"link\",\"attrs\":{\"href\":\"https://x.y\"}}]}]",
 	};
 	/* Each found by the Markdown fuzzer (tests/fuzz/corpus/markdown/
 	 * fixpoint-*): emphasis runs next to words, code spans and "~~";
 	 * a code span whose content has a run of 81 backticks (cmark-gfm
 	 * reads none longer than 80); "[x]" later on a task's line; a blank
 	 * code span before a hard break left at the end; an email address
-	 * in the text of a link we do not keep, in raw HTML. */
+	 * in the text of a link we do not keep, in raw HTML; a "!" just
+	 * before an autolink (written "![", an image, until escaped). */
 	static const char *const mds[] = { "- \\[X\\]", "a\\\n:-:",
 	    "| a |\n| --- |\n| [b](https://x.y/%7C) |", "## \v x",
 	    "***a*s*h", "**a**b *c*d ~~e~~f _g_h", "a `*` *b* `c`*d*",
@@ -664,7 +668,7 @@ START_TEST(written_markdown_reads_back_the_same)
 	    "ops[@example.com](javascript:x) <span a@b.cd> C@t",
 	    "[a x@y.co b](ftp://q)", "***a****ha**h*****a**ha**h",
 	    "```s\\\\&amp;\nx\n```", "[     ](https://x.y)1_an",
-	    "_a b_c_ d_ e_f" };
+	    "_a b_c_ d_ e_f", "a]!https://x.yz b", "!https://x.yz" };
 	json_t		*content, *doc, *doc2;
 	json_error_t	 je;
 	char		*md, *md2;
