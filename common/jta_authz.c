@@ -988,6 +988,25 @@ jta_authz_user(struct jta_authz *az, const char *name, struct jta_user *out,
 }
 
 enum jta_err
+jta_authz_password_stamp(struct jta_authz *az, const char *name,
+    struct jta_user *out, unsigned char stamp[JTA_VAULT_HASHBYTES],
+    struct jta_error *err)
+{
+	static const char tag[] = "jta-password-stamp\n";
+	char		 buf[sizeof(tag) + crypto_pwhash_STRBYTES];
+	char		*h = buf + sizeof(tag) - 1;
+	enum jta_err	 rc;
+
+	memcpy(buf, tag, sizeof(tag) - 1);
+	rc = jta_store_user_pw_get(az->st, name, out, h,
+	    crypto_pwhash_STRBYTES, err);
+	if (rc == JTA_OK)
+		jta_vault_hash(az->v, buf, sizeof(tag) - 1 + strlen(h), stamp);
+	sodium_memzero(buf, sizeof(buf));
+	return rc;
+}
+
+enum jta_err
 jta_authz_password_login(struct jta_authz *az, const char *name, const char *pw,
     size_t len, int64_t now, struct jta_user *out, struct jta_error *err)
 {

@@ -301,6 +301,17 @@ enum jta_err jta_authz_user(struct jta_authz *az, const char *name,
     struct jta_user *out, struct jta_error *err) JTA_WUR;
 
 /*
+ * The local user name with a stamp of their current password: the keyed
+ * hash (vault) of the stored password hash, which changes whenever the
+ * password is set again (a new salt each time).  A sign-in session that
+ * carries the stamp ends when the password changes or is cleared.
+ * JTA_ERR_NOTFOUND when there is no such user or no password.
+ */
+enum jta_err jta_authz_password_stamp(struct jta_authz *az, const char *name,
+    struct jta_user *out, unsigned char stamp[JTA_VAULT_HASHBYTES],
+    struct jta_error *err) JTA_WUR;
+
+/*
  * jta_authz_password_check behind the lockout: a name that is locked at
  * now is JTA_ERR_AUTH with status 429 and a message for the person,
  * without looking at the password; a wrong password counts (and the one

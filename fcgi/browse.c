@@ -12,8 +12,10 @@
  * keyed hash of "jta-browse-session\n" expires ":" name: nothing is
  * stored, it cannot be forged without the vault key, and it lasts
  * SESSION_TTL at most (HttpOnly, SameSite=Lax, Secure and the __Host-
- * prefix when public_url is https).  The person must still exist, and
- * the access rules are checked for the ticket's project on every page.
+ * prefix when public_url is https).  The mac also covers the stamp of the
+ * person's current password (jta_authz_password_stamp), so setting or
+ * clearing it ends every session; the person must still exist, and the
+ * access rules are checked for the ticket's project on every page.
  *
  * The sign-in form is CSRF-safe: GET /browse/signin sets a random value in
  * a SameSite=Strict cookie and puts its keyed hash in the form; the POST
@@ -36,8 +38,7 @@
 #include "jta_time.h"
 #include "jta_url.h"
 
-/* How long a session lasts: short, since a password change does not end
- * it (nothing is stored). */
+/* How long a session lasts (a password change ends it at once). */
 #define SESSION_TTL	(30 * 60)
 /* How long a sign-in form may wait for its POST. */
 #define SIGNIN_TTL	(10 * 60)
@@ -118,7 +119,7 @@ mac(const struct jta_ctx *ctx, const char *what, const char *s,
     char hex[MACHEX + 1])
 {
 	unsigned char	 h[JTA_VAULT_HASHBYTES];
-	char		 buf[64 + SESSION_MAX];
+	char		 buf[64 + SESSION_MAX + 1 + MACHEX];
 	int		 n;
 
 	n = snprintf(buf, sizeof(buf), "jta-browse-%s\n%s", what, s);
@@ -168,8 +169,30 @@ setcookie(struct jta_resp *resp, const struct jta_ctx *ctx, int session,
 	return jta_resp_header(resp, "Set-Cookie", h);
 }
 
+/* The session's mac: of "expires:name" and the stamp of name's current
+ * password.  -1 when name has no password (or is gone). */
+static int
+session_mac(const struct jta_ctx *ctx, const char *sess, const char *name,
+    struct jta_user *u, char want[MACHEX + 1])
+{
+	unsigned char	 stamp[JTA_VAULT_HASHBYTES];
+	char		 s[SESSION_MAX + 1 + MACHEX + 1];
+	struct jta_error e;
+
+	if (jta_authz_password_stamp(ctx->authz, name, u, stamp, &e) !=
+	    JTA_OK)
+		return -1;
+	snprintf(s, sizeof(s), "%s\n", sess);
+	sodium_bin2hex(s + strlen(s), MACHEX + 1, stamp, sizeof(stamp));
+	mac(ctx, "session", s, want);
+	sodium_memzero(stamp, sizeof(stamp));
+	sodium_memzero(s, sizeof(s));
+	return 0;
+}
+
 /* The person of req's session cookie into *u: 1, or 0 without a valid
- * session (none, forged, expired, or the person is gone). */
+ * session (none, forged, expired, the person is gone or their password
+ * changed since). */
 static int
 session(const struct jta_ctx *ctx, const struct jta_req *req,
     struct jta_user *u)
@@ -178,22 +201,25 @@ session(const struct jta_ctx *ctx, const struct jta_req *req,
 	char		*c1, *c2;
 	uint64_t	 exp;
 	int64_t		 now = jta_time_now();
-	struct jta_error e;
 
 	if (cookie(req, cname(ctx, 1), v, sizeof(v)) != 0 ||
 	    (c1 = strchr(v, ':')) == NULL || (c2 = strchr(c1 + 1, ':')) ==
 	    NULL || strlen(c2 + 1) != MACHEX)
 		return 0;
 	*c2 = '\0';
-	mac(ctx, "session", v, want);
-	if (sodium_memcmp(want, c2 + 1, MACHEX) != 0)
+	if (c2 - c1 - 1 < 1 || c2 - c1 - 1 > JTA_LIMIT_NAME ||
+	    session_mac(ctx, v, c1 + 1, u, want) != 0 ||
+	    sodium_memcmp(want, c2 + 1, MACHEX) != 0) {
+		memset(u, 0, sizeof(*u));
 		return 0;
+	}
 	*c1 = '\0';
 	if (jta_text_parse_uint(v, strlen(v), (uint64_t)INT64_MAX, &exp) != 0 ||
-	    (int64_t)exp <= now || (int64_t)exp > now + SESSION_TTL ||
-	    c2 - c1 - 1 < 1 || c2 - c1 - 1 > JTA_LIMIT_NAME)
+	    (int64_t)exp <= now || (int64_t)exp > now + SESSION_TTL) {
+		memset(u, 0, sizeof(*u));
 		return 0;
-	return jta_authz_user(ctx->authz, c1 + 1, u, &e) == JTA_OK;
+	}
+	return 1;
 }
 
 /* 0 when the request may be a submission of our own form: no Origin or
@@ -331,7 +357,13 @@ signin_post(struct jta_ctx *ctx, const struct jta_req *req,
 	}
 	exp = jta_time_now() + SESSION_TTL;
 	snprintf(sess, sizeof(sess), "%" PRId64 ":%s", exp, user.name);
-	mac(ctx, "session", sess, want);
+	if (session_mac(ctx, sess, user.name, &user, want) != 0) {
+		/* The password was changed or cleared meanwhile. */
+		rc = jta_error_set(err, JTA_ERR_AUTH, 401, "password",
+		    "The user name or password is wrong.");
+		(void)signin_page(ctx, resp, 401, key, name, err->detail);
+		goto out;
+	}
 	snprintf(sess, sizeof(sess), "%" PRId64 ":%s:%s", exp, user.name,
 	    want);
 	snprintf(loc, sizeof(loc), "%s/browse/%s", ctx->conf.public_url, key);

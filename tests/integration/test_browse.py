@@ -5,7 +5,8 @@ in with the local user name and password, under nginx and Apache.  An
 unsigned browser is sent to the sign-in, never answered with JSON 401; the
 sign-in form refuses cross-site and cookieless posts, redirects only to our
 own /browse/KEY, and sets a short-lived HttpOnly, SameSite=Lax session
-cookie that cannot be forged.  Standard library only."""
+cookie that cannot be forged and ends when the password changes.  Standard
+library only."""
 
 import html
 import http.client
@@ -222,6 +223,15 @@ def test(c, stack, server):
     st, h, body = request(stack, "GET", "/browse/" + key, headers=jar)
     c.check(s + "a project the rules deny: 403 page",
             st == 403 and b"Printer" not in body, (st, body[:300]))
+
+    # A new password ends every session made with the old one.
+    rc, _, err = admin_stdin(stack, PASSWORD + " again\n", "user", "passwd",
+                             "alice")
+    c.check(s + "alice's password changed", rc == 0, err)
+    st, h, _ = request(stack, "GET", "/browse/" + key, headers=jar)
+    c.check(s + "a session from before the password change: sent to the "
+            "sign-in", st == 302 and "/browse/signin" in h.get("location",
+                                                                 ""), (st, h))
 
 
 if __name__ == "__main__":
