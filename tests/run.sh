@@ -70,8 +70,9 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 check build-asan --enable-sanitizers
 
-# The same inputs every run (a fixed seed and count): CI replays what
-# passed here; exploring is FUZZ_SECONDS=N sh tests/fuzz/run-fuzzers.sh.
+# A bounded count with a fixed seed; the inputs still differ between runs
+# (see run-fuzzers.sh), so a failure here is a new crash: its input is
+# printed.  Exploring longer is FUZZ_SECONDS=N sh tests/fuzz/run-fuzzers.sh.
 say "fuzzing (${FUZZ_RUNS:=30000} inputs per harness, seed ${FUZZ_SEED:=1})"
 if FUZZ_RUNS=$FUZZ_RUNS FUZZ_SEED=$FUZZ_SEED \
     JTA_BUILDDIR="$top/build-test" sh tests/fuzz/run-fuzzers.sh; then

@@ -6,10 +6,12 @@
 #
 # Environment:
 #   FUZZ_SECONDS   fuzzing time per target, in seconds (default 10)
-#   FUZZ_RUNS      instead of a time, this many inputs per target; with
-#                  FUZZ_SEED the run is the same every time (the test
-#                  command uses both, so CI replays a run that passed here
-#                  rather than a new random one; explore with FUZZ_SECONDS)
+#   FUZZ_RUNS      instead of a time, this many inputs per target (the test
+#                  command uses it with FUZZ_SEED; the inputs still differ
+#                  from run to run and machine to machine: libFuzzer reads
+#                  the corpus in directory order, and its coverage feedback
+#                  varies, so CI explores too; explore longer with
+#                  FUZZ_SECONDS)
 #   FUZZ_SEED      libFuzzer's -seed (default: random)
 #   FUZZ_MERGE=1   merge new interesting inputs into tests/fuzz/corpus/NAME/
 #                  (libFuzzer -merge=1: only inputs that add coverage); the

@@ -3,8 +3,8 @@
  * replays): libFuzzer calls LLVMFuzzerInitialize once before the first
  * input.  jansson seeds its hash tables from /dev/urandom, which changes
  * the order objects are walked in, so the coverage, and with it the
- * inputs libFuzzer makes; a fixed seed makes a run with the same -seed
- * and -runs the same run every time (what the test command relies on).
+ * inputs libFuzzer makes; a fixed seed removes that one source of
+ * variation between runs (libFuzzer's own remain, see run-fuzzers.sh).
  */
 #include <jansson.h>
 
