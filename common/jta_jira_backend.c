@@ -492,14 +492,66 @@ fail:
 }
 
 /*
+ * What a create of project's issue type tid showed that it did not send,
+ * learnt from reading back the first ones (kind "status", alike for
+ * everyone): the initial status {"name"}; "priority", the priority Jira
+ * gives when none is sent (a name, or null), learnt from a create that
+ * sent none; "assigns", whether Jira assigns someone when no assignee is
+ * sent (a default assignee), learnt from a create that sent none.
+ * *learnt is 1 when the answer can be built without reading it back.
+ */
+static json_t *
+initial(struct jta_backend *be, const struct jta_jira_meta_id *mid,
+    const char *ckey, const json_t *jf, int *learnt)
+{
+	json_t		*e = NULL;
+
+	*learnt = 0;
+	if (jta_jira_meta_get(be, mid, JTA_JIRA_META_STATUS, ckey, &e) !=
+	    JTA_OK || !json_is_string(json_object_get(e, "name"))) {
+		json_decref(e);
+		return NULL;
+	}
+	*learnt = (json_object_get(jf, "priority") != NULL ||
+	    json_object_get(e, "priority") != NULL) &&
+	    (json_object_get(jf, "assignee") != NULL ||
+	    json_is_false(json_object_get(e, "assigns")));
+	return e;
+}
+
+/* Learn from the issue read back (see initial) into the entry e (NULL:
+ * a new one) and keep it. */
+static void
+learn(struct jta_backend *be, const struct jta_jira_meta_id *mid,
+    const char *ckey, const json_t *jf, json_t *e, json_t *issue)
+{
+	json_t		*n = e != NULL ? json_incref(e) : json_object();
+	json_t		*st = json_object_get(issue, "status");
+	json_t		*p = json_object_get(issue, "priority");
+	json_t		*a = json_object_get(issue, "assignee");
+
+	if (n == NULL || !json_is_string(st) ||
+	    json_object_set(n, "name", st) != 0 ||
+	    (json_object_get(jf, "priority") == NULL && json_object_set(n,
+	    "priority", json_is_string(p) ? p : json_null()) != 0) ||
+	    (json_object_get(jf, "assignee") == NULL && json_object_set_new(n,
+	    "assigns", json_boolean(a != NULL && !json_is_null(a))) != 0)) {
+		json_decref(n);
+		return;
+	}
+	jta_jira_meta_put(be, mid, JTA_JIRA_META_STATUS, ckey, n);
+	json_decref(n);
+}
+
+/*
  * The created issue in the API's shape without reading it back: Jira's
  * answer to POST /rest/api/3/issue (CreatedIssue: id, key, self) and
  * what we sent (body, with the description as ADF) and showed
- * (prepared's preview: the type, priority and assignee by name).  Only
- * the status of a new issue is not in either: the initial status of the
- * project's issue type, alike for everyone, is cached (kind "status")
- * after the first create of that type reads its issue back; until then,
- * and when the cache is off, the issue is read back (*out from get).
+ * (prepared's preview: the type, priority and assignee by name).  What
+ * Jira adds on its own (the initial status, a default priority, a
+ * default assignee) is learnt by reading back the first creates of the
+ * project's issue type (see initial); until it is known, and when the
+ * cache is off, the issue is read back (*out from get).
  */
 static enum jta_err
 created(struct jta_backend *be, const struct jta_user *who,
@@ -515,26 +567,21 @@ created(struct jta_backend *be, const struct jta_user *who,
 	char		 ckey[JTA_LIMIT_META_KEY + 1], when[JTA_TIME_STRLEN];
 	char		 jt[40];
 	json_t		*status = NULL, *issue = NULL, *f;
+	int		 learnt = 0;
 	enum jta_err	 rc;
 
 	*out = NULL;
 	snprintf(ckey, sizeof(ckey), "%s/%.64s", project != NULL ? project :
 	    "", tid != NULL ? tid : "");
-	if (project == NULL || tid == NULL || jta_jira_meta_get(be, mid,
-	    JTA_JIRA_META_STATUS, ckey, &status) != JTA_OK ||
-	    !json_is_string(json_object_get(status, "name"))) {
+	if (project != NULL && tid != NULL)
+		status = initial(be, mid, ckey, jf, &learnt);
+	if (!learnt) {
 		/* Read it back by key (search may not show it yet), and
-		 * learn the initial status. */
-		json_decref(status);
+		 * learn what Jira added. */
 		if ((rc = get(be, who, key, out, err)) == JTA_OK &&
-		    project != NULL && tid != NULL &&
-		    json_is_string(json_object_get(*out, "status")) &&
-		    (status = json_pack("{s:O}", "name", json_object_get(*out,
-		    "status"))) != NULL) {
-			jta_jira_meta_put(be, mid, JTA_JIRA_META_STATUS, ckey,
-			    status);
-			json_decref(status);
-		}
+		    project != NULL && tid != NULL)
+			learn(be, mid, ckey, jf, status, *out);
+		json_decref(status);
 		return rc;
 	}
 	jta_time_format(jta_time_now(), when);
@@ -555,7 +602,9 @@ created(struct jta_backend *be, const struct jta_user *who,
 	if (json_object_set_new(f, "labels", json_is_array(v) ?
 	    json_deep_copy(v) : json_array()) != 0)
 		goto out;
-	v = json_object_get(prepared, "priority");
+	/* The priority shown (sent), else the one Jira gives. */
+	v = json_object_get(jf, "priority") != NULL ? json_object_get(
+	    prepared, "priority") : json_object_get(status, "priority");
 	if (json_is_string(v) && json_object_set_new(f, "priority",
 	    json_pack("{s:O}", "name", v)) != 0)
 		goto out;

@@ -110,9 +110,10 @@ def economy(cases, stack, server):
     st, _, back, _ = alice.call("GET", "/api/issues/" + key)
     same = {k: (n2 or {}).get(k) for k in ("key", "url", "summary",
                                            "status", "type", "priority",
-                                           "labels", "project",
-                                           "description", "reporter",
-                                           "comments", "comment_count")}
+                                           "assignee", "labels",
+                                           "project", "description",
+                                           "reporter", "comments",
+                                           "comment_count")}
     cases.check(s + "the warm create's answer (built from what was sent "
                 "and Jira's answer) is the issue as Jira reads it back",
                 st == 200 and same == {k: back.get(k) for k in same} and
@@ -218,6 +219,26 @@ def economy(cases, stack, server):
                 "OPS" in [p["key"] for p in j.get("projects", [])] and
                 calls == {}, (j, calls))
     standin.config(hidden_projects_for={})
+
+    # A project whose creates Jira assigns by default: what the first
+    # create read back says so, and a create naming no assignee is read
+    # back (2 calls) rather than answered unassigned; one naming its
+    # assignee is not.
+    standin.config(default_assignee={"SUP": BOB["account_id"]})
+    sup = {"project": "SUP", "type": "Task", "summary": "Refund"}
+    op("create in a project with a default assignee, cold", "POST",
+       "/api/issues", sup, {TYPES: 1, FIELDS: 1, POST: 1, GET: 1}, 201)
+    j = op("... warm, no assignee named", "POST", "/api/issues", sup,
+           {POST: 1, GET: 1}, 201)
+    cases.check(s + "... answered with the assignee Jira gave",
+                (j or {}).get("assignee") == BOB["name"], j)
+    _, _, me, _ = alice.call("GET", "/api/me")
+    j = op("... warm, the assignee named (a linked person: no lookup)",
+           "POST", "/api/issues", dict(sup, assignee=me.get("name")),
+           {POST: 1}, 201)
+    cases.check(s + "... answered with that assignee",
+                (j or {}).get("assignee") == ALICE["name"], j)
+    standin.config(default_assignee={})
 
     # Jira Service Management: a raise resolves the desk, its request
     # types and the type's fields (3 calls), then raises (and, for an

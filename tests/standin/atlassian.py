@@ -332,6 +332,9 @@ DEFAULT_CONFIG = {
     # project key -> [{id, name}]: the project's components instead of
     # COMPONENTS (a component removed, or made again with a new id)
     "components": {},
+    # project key -> account id: who a create that names no assignee is
+    # assigned to (the project's default assignee)
+    "default_assignee": {},
     # project keys where the person lacks the "Delete issues" permission
     "no_delete_projects": [],
     "faults": [],
@@ -718,6 +721,10 @@ class World:
                          for s in v]
                 elif k == "faults":
                     v = self._faults(v)
+                elif k == "default_assignee":
+                    if not isinstance(v, dict):
+                        raise ValueError(k + ": an object")
+                    v = {str(p).upper(): str(a) for p, a in v.items()}
                 elif k in ("hidden_projects_for", "components"):
                     if not isinstance(v, dict):
                         raise ValueError(k + ": an object")
@@ -1955,7 +1962,8 @@ class Handler(servicedesk.ServiceDeskMixin,
         if errors:
             raise jira_error(400, [], errors)
         reporter = w.person(vals.get("reporter", self.me_id))
-        assignee = vals.get("assignee")
+        assignee = vals.get("assignee") if "assignee" in vals else \
+            w.cfg["default_assignee"].get(p[0])
         iss = w._new_issue(p[0], tid, vals["summary"],
                            vals.get("description"),
                            vals.get("priority", DEFAULT_PRIORITY),
