@@ -423,10 +423,11 @@ jta_jira_backend_sd_create(struct jta_backend *be, const struct jta_user *who,
 	 * is found by jta_jira_backend_sd_find_once. */
 	if ((rc = sdcall(be, who, &link, "POST", "/request", raise, 0, &reply,
 	    err)) != JTA_OK) {
-		/* JSM refused a field or value by name: the desk's cached
-		 * request types and fields may be out of date; forget them
+		/* JSM refused the request (a 400: its ErrorResponse says
+		 * why in words, never by field): the desk's cached request
+		 * types and fields may be out of date; forget them
 		 * (everyone's), so the next preview resolves afresh. */
-		if (rc == JTA_ERR_INPUT && err != NULL && err->status == 422)
+		if (rc == JTA_ERR_INPUT)
 			jta_jira_meta_drop_desk(be, who, str(sd, "desk"));
 		goto out;
 	}

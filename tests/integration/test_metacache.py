@@ -255,6 +255,21 @@ def economy(cases, stack, server):
        201)
     op("JSM raise, warm cache", "POST", "/api/requests", raise_,
        {"POST /rest/servicedeskapi/request": 1}, 201)
+    # JSM refuses a raise (400; its errors name no field): the desk's
+    # request types and fields are dropped, the next raise resolves them
+    # afresh (the desk list stays).
+    standin.config(faults=[{"status": 400, "method": "POST",
+                            "path_prefix": "/rest/servicedeskapi/request"}])
+    injected = standin.state()["faults_injected"]
+    # (the stand-in counts no route for a request it answers with a
+    # fault; the fault counter shows the POST was made)
+    op("JSM raise refused (400)", "POST", "/api/requests", raise_, {}, 400)
+    cases.eq(s + "... its POST reached Jira", standin.state()[
+        "faults_injected"] - injected, 1)
+    op("JSM raise after a refusal", "POST", "/api/requests", raise_,
+       {SD + "servicedesk/{serviceDeskId}/requesttype": 1,
+        SD + "servicedesk/{serviceDeskId}/requesttype/{requestTypeId}/"
+        "field": 1, "POST /rest/servicedeskapi/request": 1}, 201)
     standin.config(servicedesk=False)
 
     # /metrics: hits and misses counted, entries shown.
