@@ -115,6 +115,30 @@ cmd_status(const struct jta_conf *conf, int argc, char **argv)
 	return 0;
 }
 
+int
+cmd_cache_clear(const struct jta_conf *conf, int argc, char **argv)
+{
+	struct jta_operator op;
+	struct jta_error err;
+	enum jta_err	 e;
+	int64_t		 n = 0;
+	int		 rc = 0;
+
+	if (argc > 1)
+		return EXIT_USAGE;
+	if (admin_open(conf, 0, &op) != 0)
+		return 1;
+	memset(&err, 0, sizeof(err));
+	if ((e = jta_operator_cache_clear(&op, argc == 1 ? argv[0] : NULL, &n,
+	    &err)) != JTA_OK)
+		rc = admin_failed(e, &err, "cache");
+	else
+		printf("cleared %lld entries of the Jira metadata cache (%s)\n",
+		    (long long)n, argc == 1 ? argv[0] : "every site");
+	jta_operator_close(&op);
+	return rc;
+}
+
 static int
 addrule(const struct jta_conf *conf, const char *effect, int argc,
     char **argv)

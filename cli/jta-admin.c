@@ -388,6 +388,12 @@ static const struct cmd cmds[] = {
 	  "and by whom (the operator's name, see 'help'), and how many\n"
 	  "access rules there are.",
 	  cmd_status },
+	{ "cache", "clear", "cache clear [SITE]",
+	  "Forget the Jira metadata cache (create screens, projects,\n"
+	  "priorities, service desks and request types) of SITE (a cloud id;\n"
+	  "without it, of every site).  The workers ask Jira afresh at their\n"
+	  "next need; no restart is needed.",
+	  cmd_cache_clear },
 	{ NULL, "allow", "allow KIND VALUE [--for read|create|write|all] "
 	  "[--note TEXT]",
 	  "Add an allow rule.  KIND: site (cloud id or NAME.atlassian.net;\n"

@@ -124,6 +124,7 @@ ADMIN_CMD(cmd_users_unlink);
 ADMIN_CMD(cmd_off);
 ADMIN_CMD(cmd_on);
 ADMIN_CMD(cmd_status);
+ADMIN_CMD(cmd_cache_clear);
 ADMIN_CMD(cmd_allow);
 ADMIN_CMD(cmd_deny);
 ADMIN_CMD(cmd_rules);

@@ -2,8 +2,11 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "jta_backend.h"
+#include "jta_log.h"
+#include "jta_store_meta.h"
 
 const struct jta_field jta_backend_create_fields[] = {
 	/* project and summary are required, but the backend's prepare
@@ -57,6 +60,21 @@ jta_backend_preview(const json_t *prepared)
 			return NULL;
 		}
 	return out;
+}
+
+int64_t
+jta_backend_meta_entries(struct jta_backend *be)
+{
+	struct jta_error e;
+	int64_t		 n = 0;
+
+	memset(&e, 0, sizeof(e));
+	if (be == NULL || jta_store_meta_count(be->store, &n, &e) != JTA_OK) {
+		jta_log(JTA_LOG_WARN, "metadata cache: cannot count: %s",
+		    e.detail);
+		return -1;
+	}
+	return n;
 }
 
 enum jta_err

@@ -288,6 +288,10 @@ extern const size_t jta_backend_ncreate_fields;
  */
 json_t *jta_backend_preview(const json_t *prepared);
 
+/* How many entries the Jira metadata cache holds (every site), for
+ * /metrics; -1 when it cannot be read (logged). */
+int64_t jta_backend_meta_entries(struct jta_backend *be);
+
 /* The embedded store's operations (jta_local.c). */
 extern const struct jta_backend_ops jta_local_ops;
 

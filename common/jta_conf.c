@@ -12,14 +12,14 @@
 #include "jta_url.h"
 
 enum kind { K_PATH, K_URL, K_BACKEND, K_LEVEL, K_MS, K_PROJECT, K_CLIENT,
-    K_SCOPES, K_SITE, K_ONOFF };
+    K_SCOPES, K_SITE, K_ONOFF, K_UINT0 };
 
 struct key {
 	const char	*name;
 	enum kind	 kind;
 	size_t		 off;
 	size_t		 size;
-	int		 max;	/* K_MS: the largest value accepted */
+	int		 max;	/* K_MS, K_UINT0: the largest value accepted */
 };
 
 #define F(m)	offsetof(struct jta_conf, m), sizeof(((struct jta_conf *)0)->m)
@@ -43,6 +43,9 @@ static const struct key keys[] = {
 	/* Well under the 45 s a GPT Action waits for an answer. */
 	{ "upstream_retry_budget_ms", K_MS,
 	    F(upstream_retry_budget_ms), 30000 },
+	/* The Jira metadata cache (README "Jira metadata cache"): a day
+	 * at most, so a change in Jira shows within a day at worst. */
+	{ "jira_metadata_ttl",	K_UINT0,	F(jira_metadata_ttl), 86400 },
 	/* Ten years: longer is a decision for an archive, not this log. */
 	{ "audit_retention_days", K_MS,	F(audit_retention_days), 3650 },
 	/* Prometheus metrics: the counters' files live in metrics_dir
@@ -104,6 +107,7 @@ jta_conf_defaults(struct jta_conf *conf)
 	    "offline_access");
 	conf->upstream_timeout_ms = 10000;
 	conf->upstream_retry_budget_ms = 20000;
+	conf->jira_metadata_ttl = 900;
 	conf->audit_retention_days = 365;
 	conf->oauth_registered_client_idle_days = 30;
 	conf->metrics = 1;	/* metrics_dir "": beside the database */
@@ -233,6 +237,14 @@ setkey(struct jta_conf *conf, const struct key *k, const char *v,
 			snprintf(why, whysz, "must be 'on' or 'off'");
 			return -1;
 		}
+		return 0;
+	case K_UINT0:
+		if (jta_text_parse_uint(v, len, (uint64_t)k->max, &n) != 0) {
+			snprintf(why, whysz,
+			    "must be a whole number from 0 to %d", k->max);
+			return -1;
+		}
+		*(int *)(void *)dst = (int)n;
 		return 0;
 	case K_MS:
 		if (jta_text_parse_uint(v, len, (uint64_t)k->max, &n) != 0 ||

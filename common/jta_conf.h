@@ -48,6 +48,10 @@ struct jta_conf {
 	char	 atlassian_site[JTA_CONF_URL_MAX];	/* "" = any site */
 	int	 upstream_timeout_ms;		/* one call to Atlassian */
 	int	 upstream_retry_budget_ms;	/* waiting on 429/503 */
+	/* Seconds Jira's metadata (create screens, projects, priorities,
+	 * service desks) is kept in the shared cache (jta_store_meta.h);
+	 * 0: not cached. */
+	int	 jira_metadata_ttl;		/* default 900 */
 	int	 audit_retention_days;		/* audit rows kept, days */
 	/* Prometheus metrics (jta_metrics.h): counted when metrics is 1,
 	 * one file per worker process in metrics_dir ("": the directory

@@ -491,10 +491,146 @@ fail:
 	return rc;
 }
 
+/*
+ * What a create of project's issue type tid showed that it did not send,
+ * learnt from reading back the first ones (kind "status", alike for
+ * everyone): the initial status {"name"}; "priority", the priority Jira
+ * gives when none is sent (a name, or null), learnt from a create that
+ * sent none; "assigns", whether Jira assigns someone when no assignee is
+ * sent (a default assignee), learnt from a create that sent none.
+ * *learnt is 1 when the answer can be built without reading it back.
+ */
+static json_t *
+initial(struct jta_backend *be, const struct jta_jira_meta_id *mid,
+    const char *ckey, const json_t *jf, int *learnt)
+{
+	json_t		*e = NULL;
+
+	*learnt = 0;
+	if (jta_jira_meta_get(be, mid, JTA_JIRA_META_STATUS, ckey, &e) !=
+	    JTA_OK || !json_is_string(json_object_get(e, "name"))) {
+		json_decref(e);
+		return NULL;
+	}
+	*learnt = (json_object_get(jf, "priority") != NULL ||
+	    json_object_get(e, "priority") != NULL) &&
+	    (json_object_get(jf, "assignee") != NULL ||
+	    json_is_false(json_object_get(e, "assigns")));
+	return e;
+}
+
+/* Learn from the issue read back (see initial) into the entry e (NULL:
+ * a new one) and keep it. */
+static void
+learn(struct jta_backend *be, const struct jta_jira_meta_id *mid,
+    const char *ckey, const json_t *jf, json_t *e, json_t *issue)
+{
+	json_t		*n = e != NULL ? json_incref(e) : json_object();
+	json_t		*st = json_object_get(issue, "status");
+	json_t		*p = json_object_get(issue, "priority");
+	json_t		*a = json_object_get(issue, "assignee");
+
+	if (n == NULL || !json_is_string(st) ||
+	    json_object_set(n, "name", st) != 0 ||
+	    (json_object_get(jf, "priority") == NULL && json_object_set(n,
+	    "priority", json_is_string(p) ? p : json_null()) != 0) ||
+	    (json_object_get(jf, "assignee") == NULL && json_object_set_new(n,
+	    "assigns", json_boolean(a != NULL && !json_is_null(a))) != 0)) {
+		json_decref(n);
+		return;
+	}
+	jta_jira_meta_put(be, mid, JTA_JIRA_META_STATUS, ckey, n);
+	json_decref(n);
+}
+
+/*
+ * The created issue in the API's shape without reading it back: Jira's
+ * answer to POST /rest/api/3/issue (CreatedIssue: id, key, self) and
+ * what we sent (body, with the description as ADF) and showed
+ * (prepared's preview: the type, priority and assignee by name).  What
+ * Jira adds on its own (the initial status, a default priority, a
+ * default assignee) is learnt by reading back the first creates of the
+ * project's issue type (see initial); until it is known, and when the
+ * cache is off, the issue is read back (*out from get).
+ */
 static enum jta_err
-create(struct jta_backend *be, const struct jta_user *who,
-    const json_t *prepared, const char *once, json_t **out,
+created(struct jta_backend *be, const struct jta_user *who,
+    const struct jta_jira_meta_id *mid, const json_t *prepared,
+    const json_t *body, const char *key, json_t **out,
     struct jta_error *err)
+{
+	const json_t	*jf = json_object_get(body, "fields"), *a, *v;
+	const char	*project = json_string_value(json_object_get(prepared,
+			    "project"));
+	const char	*tid = json_string_value(json_object_get(
+			    json_object_get(jf, "issuetype"), "id"));
+	char		 ckey[JTA_LIMIT_META_KEY + 1], when[JTA_TIME_STRLEN];
+	char		 jt[40];
+	json_t		*status = NULL, *issue = NULL, *f;
+	int		 learnt = 0;
+	enum jta_err	 rc;
+
+	*out = NULL;
+	snprintf(ckey, sizeof(ckey), "%s/%.64s", project != NULL ? project :
+	    "", tid != NULL ? tid : "");
+	if (project != NULL && tid != NULL)
+		status = initial(be, mid, ckey, jf, &learnt);
+	if (!learnt) {
+		/* Read it back by key (search may not show it yet), and
+		 * learn what Jira added. */
+		if ((rc = get(be, who, key, out, err)) == JTA_OK &&
+		    project != NULL && tid != NULL)
+			learn(be, mid, ckey, jf, status, *out);
+		json_decref(status);
+		return rc;
+	}
+	jta_time_format(jta_time_now(), when);
+	snprintf(jt, sizeof(jt), "%.19s.000+0000", when);
+	rc = JTA_ERR_NOMEM;
+	if ((issue = json_pack("{s:s, s:{s:O?, s:{s:O}, s:{s:O?}, s:{s:s}, "
+	    "s:s, s:s, s:O?, s:{s:[], s:i}, s:{s:s}}}", "key", key,
+	    "fields", "summary", json_object_get(jf, "summary"), "status",
+	    "name", json_object_get(status, "name"), "issuetype", "name",
+	    json_object_get(prepared, "type"), "reporter", "displayName",
+	    mid->name, "created", jt, "updated", jt, "description",
+	    json_object_get(jf, "description"), "comment", "comments",
+	    "total", 0, "project", "key", project)) == NULL)
+		goto out;
+	f = json_object_get(issue, "fields");
+	/* labels as sent (the create screen's "labels" or none). */
+	v = json_object_get(jf, "labels");
+	if (json_object_set_new(f, "labels", json_is_array(v) ?
+	    json_deep_copy(v) : json_array()) != 0)
+		goto out;
+	/* The priority shown (sent), else the one Jira gives. */
+	v = json_object_get(jf, "priority") != NULL ? json_object_get(
+	    prepared, "priority") : json_object_get(status, "priority");
+	if (json_is_string(v) && json_object_set_new(f, "priority",
+	    json_pack("{s:O}", "name", v)) != 0)
+		goto out;
+	a = json_object_get(prepared, "assignee");
+	if (json_is_string(json_object_get(a, "name")) &&
+	    json_object_set_new(f, "assignee", json_pack("{s:O}",
+	    "displayName", json_object_get(a, "name"))) != 0)
+		goto out;
+	if ((rc = jta_jira_issue(issue, mid->site_url, out, err)) != JTA_OK ||
+	    (rc = jta_jira_backend_to_markdown(*out, "description", err)) !=
+	    JTA_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+out:
+	json_decref(status);
+	json_decref(issue);
+	return rc;
+}
+
+/* POST prepared to /rest/api/3/issue once (with once as its entity
+ * property) and answer the created issue. */
+static enum jta_err
+post(struct jta_backend *be, const struct jta_user *who,
+    const struct jta_jira_meta_id *mid, const json_t *prepared,
+    const char *once, json_t **out, struct jta_error *err)
 {
 	json_t		*body = NULL, *reply = NULL;
 	const char	*key;
@@ -502,9 +638,6 @@ create(struct jta_backend *be, const struct jta_user *who,
 	enum jta_err	 rc;
 
 	*out = NULL;
-	if (jta_jira_backend_sd_prepared(prepared))
-		return jta_jira_backend_sd_create(be, who, prepared, once, out,
-		    err);
 	if ((rc = jta_jira_backend_create_body(prepared, &body, err)) != JTA_OK)
 		goto out;
 	/* The token rides on the issue as an entity property, so that
@@ -526,11 +659,67 @@ create(struct jta_backend *be, const struct jta_user *who,
 		goto out;
 	}
 	jta_info("created %s in jira", key);
-	/* Read it back by key (search may not show it yet). */
-	rc = get(be, who, key, out, err);
+	rc = created(be, who, mid, prepared, body, key, out, err);
 out:
 	json_decref(body);
 	json_decref(reply);
+	return rc;
+}
+
+static enum jta_err
+create(struct jta_backend *be, const struct jta_user *who,
+    const json_t *prepared, const char *once, json_t **out,
+    struct jta_error *err)
+{
+	struct jta_jira_meta_id mid;
+	struct jta_error e;
+	json_t		*fresh = NULL, *was = NULL, *now = NULL;
+	const json_t	*input = json_object_get(json_object_get(prepared,
+			    "_ids"), "input");
+	enum jta_err	 rc;
+
+	*out = NULL;
+	if (jta_jira_backend_sd_prepared(prepared))
+		return jta_jira_backend_sd_create(be, who, prepared, once, out,
+		    err);
+	(void)jta_jira_meta_who(be, who, &mid);
+	rc = post(be, who, &mid, prepared, once, out, err);
+	/* Jira refused a field or a value by name (a 400 with "errors",
+	 * jta_jira_error's 422): the create screen it was resolved
+	 * against may be out of date.  Forget the project's cached
+	 * screens (everyone's) and resolve the request once more against
+	 * fresh ones; send it again, once, only when that changes what
+	 * is sent and not what the person was shown (a value gone from
+	 * the screen is then the fresh resolution's 422, naming it).  A
+	 * 400 means Jira created nothing, so the second POST cannot make
+	 * a second issue. */
+	if (rc != JTA_ERR_INPUT || err == NULL || err->status != 422 ||
+	    !json_is_object(input))
+		return rc;
+	jta_jira_meta_drop_project(be, &mid, json_string_value(
+	    json_object_get(prepared, "project")));
+	memset(&e, 0, sizeof(e));
+	if (jta_jira_backend_prepare(be, who, input, &fresh, &e) != JTA_OK) {
+		if (e.status == 422 || e.status == 404)
+			*err = e;
+		goto out;
+	}
+	if ((was = jta_backend_preview(prepared)) == NULL ||
+	    (now = jta_backend_preview(fresh)) == NULL) {
+		rc = JTA_ERR_NOMEM;
+		goto out;
+	}
+	if (!json_equal(was, now) || json_equal(json_object_get(
+	    json_object_get(prepared, "_ids"), "fields"), json_object_get(
+	    json_object_get(fresh, "_ids"), "fields")))
+		goto out;
+	jta_info("create refused for a field of a changed create screen; "
+	    "sending it again resolved afresh");
+	rc = post(be, who, &mid, fresh, once, out, err);
+out:
+	json_decref(fresh);
+	json_decref(was);
+	json_decref(now);
 	return rc;
 }
 
@@ -716,15 +905,25 @@ static enum jta_err
 projects(struct jta_backend *be, const struct jta_user *who, json_t **out,
     struct jta_error *err)
 {
+	struct jta_jira_meta_id mid;
 	json_t		*all = NULL, *page = NULL, *prio = NULL, *p;
 	char		 path[128];
 	size_t		 i, start = 0, pages;
 	enum jta_err	 rc;
 
 	*out = NULL;
-	if ((all = json_pack("{s:[]}", "values")) == NULL)
-		return JTA_ERR_NOMEM;
-	for (pages = 0; pages < PROJECT_PAGES; pages++) {
+	(void)jta_jira_meta_who(be, who, &mid);
+	/* The projects this person may browse: theirs alone. */
+	if (jta_jira_meta_get(be, &mid, JTA_JIRA_META_PROJECTS, mid.account,
+	    &all) == JTA_OK && json_is_array(json_object_get(all, "values")))
+		pages = PROJECT_PAGES + 1;
+	else {
+		json_decref(all);
+		if ((all = json_pack("{s:[]}", "values")) == NULL)
+			return JTA_ERR_NOMEM;
+		pages = 0;
+	}
+	for (; pages < PROJECT_PAGES; pages++) {
 		snprintf(path, sizeof(path), "/project/search?expand="
 		    "issueTypes&maxResults=50&startAt=%zu", start);
 		if ((rc = jta_jira_backend_call(be, who, "GET", path, NULL, 1,
@@ -743,6 +942,9 @@ projects(struct jta_backend *be, const struct jta_user *who, json_t **out,
 		json_decref(page);
 		page = NULL;
 	}
+	if (pages <= PROJECT_PAGES)
+		jta_jira_meta_put(be, &mid, JTA_JIRA_META_PROJECTS, mid.account,
+		    all);
 	/* The site's priority names.  GET /priority (getPriorities) and
 	 * GET /priority/search (searchPriorities) are deprecated in Jira
 	 * platform REST v3, and the priority scheme operations that replace
@@ -750,10 +952,17 @@ projects(struct jta_backend *be, const struct jta_user *who, json_t **out,
 	 * QueryString (GET /jql/autocompletedata/suggestions) with only
 	 * fieldName "get[s] a list of all values for the field", as
 	 * anyone may. */
-	if ((rc = jta_jira_backend_call(be, who, "GET",
-	    "/jql/autocompletedata/suggestions?fieldName=priority", NULL, 1,
-	    &prio, err)) != JTA_OK)
-		goto out;
+	/* The same for everyone on the site: shared by all its people. */
+	if (jta_jira_meta_get(be, &mid, JTA_JIRA_META_PRIORITIES, "site",
+	    &prio) != JTA_OK) {
+		if ((rc = jta_jira_backend_call(be, who, "GET",
+		    "/jql/autocompletedata/suggestions?fieldName=priority",
+		    NULL, 1, &prio, err)) != JTA_OK)
+			goto out;
+		if (json_is_object(prio))
+			jta_jira_meta_put(be, &mid, JTA_JIRA_META_PRIORITIES,
+			    "site", prio);
+	}
 	if ((rc = jta_jira_projects(all, prio, out, err)) != JTA_OK)
 		goto out;
 	/* Jira Service Management: say which projects are service desks
@@ -761,9 +970,18 @@ projects(struct jta_backend *be, const struct jta_user *who, json_t **out,
 	if (jta_jira_sd_any(all)) {
 		json_decref(page);
 		page = NULL;
-		if ((rc = jta_jira_backend_call_api(be, who, NULL, "jira",
-		    JTA_JIRA_API_SD, "GET", "/servicedesk?limit=100", NULL, 1,
-		    &page, err)) != JTA_OK ||
+		/* The desks this person may use: theirs alone. */
+		if (jta_jira_meta_get(be, &mid, JTA_JIRA_META_DESKS,
+		    mid.account, &page) != JTA_OK) {
+			if ((rc = jta_jira_backend_call_api(be, who, NULL,
+			    "jira", JTA_JIRA_API_SD, "GET",
+			    "/servicedesk?limit=100", NULL, 1, &page, err)) ==
+			    JTA_OK && json_is_object(page))
+				jta_jira_meta_put(be, &mid,
+				    JTA_JIRA_META_DESKS, mid.account, page);
+		} else
+			rc = JTA_OK;
+		if (rc != JTA_OK ||
 		    (rc = jta_jira_sd_mark(*out, page)) != JTA_OK) {
 			json_decref(*out);
 			*out = NULL;
@@ -804,16 +1022,26 @@ me(struct jta_backend *be, const struct jta_user *who, json_t **out,
  * {"issueTypes": [...]}).  A project Jira does not show is 404 "key". */
 static enum jta_err
 meta_types(struct jta_backend *be, const struct jta_user *who,
-    const char *project, json_t **out, struct jta_error *err)
+    const struct jta_jira_meta_id *mid, const char *project, json_t **out,
+    struct jta_error *err)
 {
 	json_t		*page = NULL, *all = NULL;
 	const json_t	*list;
-	char		 path[128];
+	char		 path[128], key[JTA_LIMIT_META_KEY + 1];
 	size_t		 n, got = 0;
 	int		 p;
 	enum jta_err	 rc = JTA_OK;
 
 	*out = NULL;
+	/* What this person may create in the project: theirs alone. */
+	snprintf(key, sizeof(key), "%s/%s", project, mid->account);
+	if (jta_jira_meta_get(be, mid, JTA_JIRA_META_TYPES, key, out) ==
+	    JTA_OK) {
+		if (json_is_array(json_object_get(*out, "issueTypes")))
+			return JTA_OK;
+		json_decref(*out);
+		*out = NULL;
+	}
 	if ((all = json_array()) == NULL)
 		return JTA_ERR_NOMEM;
 	for (p = 0; p < JTA_LIMIT_META_PAGES; p++) {
@@ -847,6 +1075,8 @@ meta_types(struct jta_backend *be, const struct jta_user *who,
 	}
 	if ((*out = json_pack("{s:O}", "issueTypes", all)) == NULL)
 		rc = JTA_ERR_NOMEM;
+	else
+		jta_jira_meta_put(be, mid, JTA_JIRA_META_TYPES, key, *out);
 out:
 	json_decref(page);
 	json_decref(all);
@@ -857,15 +1087,24 @@ out:
  * JTA_LIMIT_META_PAGES of 50), as one array. */
 static enum jta_err
 meta_fields(struct jta_backend *be, const struct jta_user *who,
-    const char *project, const char *id, json_t **out, struct jta_error *err)
+    const struct jta_jira_meta_id *mid, const char *project, const char *id,
+    json_t **out, struct jta_error *err)
 {
 	json_t		*page = NULL;
 	const json_t	*list;
-	char		 path[256];
+	char		 path[256], key[JTA_LIMIT_META_KEY + 1];
 	size_t		 n;
 	int		 p;
 	enum jta_err	 rc = JTA_OK;
 
+	/* The create screen as this person sees it: theirs alone. */
+	snprintf(key, sizeof(key), "%s/%s/%.64s", project, mid->account, id);
+	if (jta_jira_meta_get(be, mid, JTA_JIRA_META_FIELDS, key, out) ==
+	    JTA_OK) {
+		if (json_is_array(*out))
+			return JTA_OK;
+		json_decref(*out);
+	}
 	if ((*out = json_array()) == NULL)
 		return JTA_ERR_NOMEM;
 	for (p = 0; p < JTA_LIMIT_META_PAGES; p++) {
@@ -900,13 +1139,16 @@ meta_fields(struct jta_backend *be, const struct jta_user *who,
 	if (rc != JTA_OK) {
 		json_decref(*out);
 		*out = NULL;
-	}
+	} else
+		jta_jira_meta_put(be, mid, JTA_JIRA_META_FIELDS, key, *out);
 	return rc;
 }
 
-/* The issue type (borrowed from *types) and its createmeta fields. */
+/* The issue type (borrowed from *types) and its createmeta fields, from
+ * the metadata cache when it has them (mid). */
 static enum jta_err
-meta(struct jta_backend *be, const struct jta_user *who, const char *project,
+meta(struct jta_backend *be, const struct jta_user *who,
+    const struct jta_jira_meta_id *mid, const char *project,
     const char *type, json_t **types, const json_t **t, json_t **names,
     json_t **fields, struct jta_error *err)
 {
@@ -917,7 +1159,11 @@ meta(struct jta_backend *be, const struct jta_user *who, const char *project,
 
 	*types = *names = *fields = NULL;
 	*t = NULL;
-	if ((rc = meta_types(be, who, project, types, err)) != JTA_OK ||
+	if (strlen(project) > JTA_LIMIT_PROJECT_KEY)
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "key",
+		    "there is no project %.16s you can create issues in",
+		    project);
+	if ((rc = meta_types(be, who, mid, project, types, err)) != JTA_OK ||
 	    (rc = jta_jira_meta_type(*types, type, t, names, err)) != JTA_OK)
 		return rc;
 	/* The type's id goes into a path: Jira's ids are decimal. */
@@ -927,7 +1173,7 @@ meta(struct jta_backend *be, const struct jta_user *who, const char *project,
 			return jta_error_set(err, JTA_ERR_UPSTREAM, 502, NULL,
 			    "Jira gave an answer this server cannot use (an "
 			    "issue type id)");
-	return meta_fields(be, who, project, id, fields, err);
+	return meta_fields(be, who, mid, project, id, fields, err);
 }
 
 static enum jta_err
@@ -935,12 +1181,14 @@ fields(struct jta_backend *be, const struct jta_user *who,
     const char *project, const char *type, json_t **out,
     struct jta_error *err)
 {
+	struct jta_jira_meta_id mid;
 	json_t		*types = NULL, *names = NULL, *mf = NULL, *list = NULL;
 	const json_t	*t = NULL;
 	enum jta_err	 rc;
 
 	*out = NULL;
-	if ((rc = meta(be, who, project, type, &types, &t, &names, &mf,
+	(void)jta_jira_meta_who(be, who, &mid);
+	if ((rc = meta(be, who, &mid, project, type, &types, &t, &names, &mf,
 	    err)) != JTA_OK ||
 	    (rc = jta_jira_meta_fields(mf, &list, err)) != JTA_OK)
 		goto out;
@@ -1089,6 +1337,7 @@ enum jta_err
 jta_jira_backend_prepare(struct jta_backend *be, const struct jta_user *who,
     const json_t *input, json_t **prepared, struct jta_error *err)
 {
+	struct jta_jira_meta_id mid;
 	json_t		*types = NULL, *names = NULL, *mf = NULL;
 	const json_t	*t = NULL;
 	const char	*project = json_string_value(json_object_get(input,
@@ -1113,8 +1362,9 @@ jta_jira_backend_prepare(struct jta_backend *be, const struct jta_user *who,
 		    "on_behalf_of" : "participants",
 		    "is for raising a service-desk request: give its "
 		    "request_type");
-	rc = project == NULL ? JTA_ERR_NOTFOUND : meta(be, who, project, type,
-	    &types, &t, &names, &mf, err);
+	(void)jta_jira_meta_who(be, who, &mid);
+	rc = project == NULL ? JTA_ERR_NOTFOUND : meta(be, who, &mid, project,
+	    type, &types, &t, &names, &mf, err);
 	if (rc != JTA_OK) {
 		/* Without the project or type there is no create screen to
 		 * check the rest against; ask for what is known missing,
@@ -1150,6 +1400,13 @@ jta_jira_backend_prepare(struct jta_backend *be, const struct jta_user *who,
 	    (par != NULL && (rc = parent(be, who, par, err)) != JTA_OK))
 		goto out;
 	rc = jta_error_collected(err);
+	/* The request itself rides along (never shown: "_" members are
+	 * the backend's), so that a create Jira refuses for a field the
+	 * cached create screen still had is resolved again, once, against
+	 * a fresh one (create, below). */
+	if (rc == JTA_OK && json_object_set_new(json_object_get(*prepared,
+	    "_ids"), "input", json_deep_copy(input)) != 0)
+		rc = JTA_ERR_NOMEM;
 out:
 	if (rc != JTA_OK) {
 		json_decref(*prepared);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "jta_backend.h"
+#include "jta_limits.h"
 
 /* ---- in jta_jira_backend.c ---- */
 
@@ -59,6 +60,58 @@ enum jta_err jta_jira_backend_create_body(const json_t *prepared,
 enum jta_err jta_jira_backend_prepare(struct jta_backend *be,
     const struct jta_user *who, const json_t *input, json_t **prepared,
     struct jta_error *err);
+
+/* ---- in jta_jira_meta.c: the metadata cache (jta_store_meta.h) ---- */
+
+/* Kinds of cached metadata and their keys ("/" joins the parts):
+ * createmeta's issue types, PROJECT/ACCOUNT; an issue type's createmeta
+ * fields, PROJECT/ACCOUNT/TYPEID; the initial status of a new issue,
+ * PROJECT/TYPEID (alike for everyone); the site's priorities, "site"; the
+ * projects a person may browse, ACCOUNT; the service desks a person may
+ * use, ACCOUNT; a desk's request types, DESKID/ACCOUNT; a request type's
+ * fields, DESKID/TYPEID/ACCOUNT. */
+#define JTA_JIRA_META_TYPES	"types"
+#define JTA_JIRA_META_FIELDS	"fields"
+#define JTA_JIRA_META_STATUS	"status"
+#define JTA_JIRA_META_PRIORITIES "priorities"
+#define JTA_JIRA_META_PROJECTS	"projects"
+#define JTA_JIRA_META_DESKS	"desks"
+#define JTA_JIRA_META_RTYPES	"rtypes"
+#define JTA_JIRA_META_RFIELDS	"rfields"
+
+/* Whose cache entries: the person's site (cloud id) and account. */
+struct jta_jira_meta_id {
+	int	 on;		/* 0: not cached (ttl 0, or no link) */
+	char	 site[JTA_LIMIT_CLOUD_ID + 1];
+	char	 account[JTA_LIMIT_ACCOUNT_ID + 1];
+	char	 site_url[JTA_LIMIT_SITE_URL + 1];	/* for issue urls */
+	char	 name[JTA_LIMIT_DISPLAY_NAME + 1];	/* Atlassian's name */
+};
+/* Fill *id for who from their link (no token is unsealed); JTA_OK, or
+ * JTA_ERR_NOTFOUND with id->on 0 when nothing is to be cached
+ * (jira_metadata_ttl 0, no link). */
+enum jta_err jta_jira_meta_who(struct jta_backend *be,
+    const struct jta_user *who, struct jta_jira_meta_id *id);
+/* The cached value of kind and key, fetched within jira_metadata_ttl,
+ * as a new reference; JTA_ERR_NOTFOUND on a miss (a store failure is
+ * logged and is a miss).  Counts a hit or a miss in the metrics. */
+enum jta_err jta_jira_meta_get(struct jta_backend *be,
+    const struct jta_jira_meta_id *id, const char *kind, const char *key,
+    json_t **out);
+/* Keep value as kind and key (a failure is logged, not returned). */
+void jta_jira_meta_put(struct jta_backend *be,
+    const struct jta_jira_meta_id *id, const char *kind, const char *key,
+    const json_t *value);
+/* Forget every person's create screens of project on id's site: Jira
+ * refused a create that was resolved against them. */
+void jta_jira_meta_drop_project(struct jta_backend *be,
+    const struct jta_jira_meta_id *id, const char *project);
+
+/* Forget every person's cached request types and request-type fields
+ * of service desk desk on who's site: JSM refused a raise resolved
+ * against them. */
+void jta_jira_meta_drop_desk(struct jta_backend *be,
+    const struct jta_user *who, const char *desk);
 
 /* ---- in jta_jira_backend_sd.c: Jira Service Management ---- */
 

@@ -65,6 +65,32 @@ sdcall(struct jta_backend *be, const struct jta_user *who,
 	return rc;
 }
 
+/*
+ * sdcall of a GET whose answer is metadata (README "Jira metadata
+ * cache"): from the cache when it has kind's entry key/ACCOUNT (key ""
+ * for ACCOUNT alone: what JSM shows is per person), else fetched and
+ * kept.
+ */
+static enum jta_err
+sdmeta(struct jta_backend *be, const struct jta_user *who, const char *kind,
+    const char *key, const char *path, json_t **reply, struct jta_error *err)
+{
+	struct jta_jira_meta_id mid;
+	char		 k[JTA_LIMIT_META_KEY + 1];
+	enum jta_err	 rc;
+
+	*reply = NULL;
+	(void)jta_jira_meta_who(be, who, &mid);
+	snprintf(k, sizeof(k), "%s%s%s", key, key[0] != '\0' ? "/" : "",
+	    mid.account);
+	if (jta_jira_meta_get(be, &mid, kind, k, reply) == JTA_OK)
+		return JTA_OK;
+	rc = sdcall(be, who, NULL, "GET", path, NULL, 1, reply, err);
+	if (rc == JTA_OK && (json_is_object(*reply) || json_is_array(*reply)))
+		jta_jira_meta_put(be, &mid, kind, k, *reply);
+	return rc;
+}
+
 /* The id of project's service desk into desk; 404 "key" when project is
  * not a service desk the person can use.  GET /servicedesk (1 call). */
 static enum jta_err
@@ -77,8 +103,8 @@ deskof(struct jta_backend *be, const struct jta_user *who,
 	enum jta_err	 rc;
 
 	/* 404: a site without Jira Service Management. */
-	if ((rc = sdcall(be, who, NULL, "GET", "/servicedesk?" SD_PAGE, NULL,
-	    1, &page, err)) != JTA_OK && rc != JTA_ERR_NOTFOUND)
+	if ((rc = sdmeta(be, who, JTA_JIRA_META_DESKS, "", "/servicedesk?"
+	    SD_PAGE, &page, err)) != JTA_OK && rc != JTA_ERR_NOTFOUND)
 		return rc;
 	rc = JTA_OK;
 	if ((id = jta_jira_sd_desk_of(page, project)) == NULL)
@@ -101,7 +127,7 @@ typeof_(struct jta_backend *be, const struct jta_user *who, const char *desk,
     json_t **meta, int *agent, struct jta_error *err)
 {
 	json_t		*cm = NULL;
-	char		 path[128];
+	char		 path[128], key[128];
 	enum jta_err	 rc;
 
 	*page = *names = *meta = NULL;
@@ -109,14 +135,15 @@ typeof_(struct jta_backend *be, const struct jta_user *who, const char *desk,
 	*agent = 0;
 	snprintf(path, sizeof(path), "/servicedesk/%s/requesttype?" SD_PAGE,
 	    desk);
-	if ((rc = sdcall(be, who, NULL, "GET", path, NULL, 1, page, err)) !=
-	    JTA_OK || (rc = jta_jira_sd_type(*page, want, rt, names, err)) !=
-	    JTA_OK)
+	if ((rc = sdmeta(be, who, JTA_JIRA_META_RTYPES, desk, path, page,
+	    err)) != JTA_OK || (rc = jta_jira_sd_type(*page, want, rt, names,
+	    err)) != JTA_OK)
 		return rc;
 	snprintf(path, sizeof(path), "/servicedesk/%s/requesttype/%s/field",
 	    desk, str(*rt, "id"));
-	if ((rc = sdcall(be, who, NULL, "GET", path, NULL, 1, &cm, err)) !=
-	    JTA_OK)
+	snprintf(key, sizeof(key), "%s/%.32s", desk, str(*rt, "id"));
+	if ((rc = sdmeta(be, who, JTA_JIRA_META_RFIELDS, key, path, &cm,
+	    err)) != JTA_OK)
 		return rc;
 	/* bit 0: may raise on behalf of others; bit 1: may add
 	 * participants (CustomerRequestCreateMetaDTO) */
@@ -395,8 +422,15 @@ jta_jira_backend_sd_create(struct jta_backend *be, const struct jta_user *who,
 	/* Never repeated (see create in jta_jira_backend.c): a lost answer
 	 * is found by jta_jira_backend_sd_find_once. */
 	if ((rc = sdcall(be, who, &link, "POST", "/request", raise, 0, &reply,
-	    err)) != JTA_OK)
+	    err)) != JTA_OK) {
+		/* JSM refused the request (a 400: its ErrorResponse says
+		 * why in words, never by field): the desk's cached request
+		 * types and fields may be out of date; forget them
+		 * (everyone's), so the next preview resolves afresh. */
+		if (rc == JTA_ERR_INPUT)
+			jta_jira_meta_drop_desk(be, who, str(sd, "desk"));
 		goto out;
+	}
 	if ((rc = jta_jira_sd_request(reply, link.site_url, str(prepared,
 	    "request_type"), out, err)) != JTA_OK)
 		goto out;

@@ -286,6 +286,7 @@ enum jta_err
 jta_jira_backend_tk_create(struct jta_backend *be, const struct jta_user *who,
     const json_t *fields, json_t **out, struct jta_error *err)
 {
+	struct jta_jira_meta_id mid;
 	json_t		*input = NULL, *prepared = NULL, *body = NULL;
 	json_t		*reply = NULL;
 	const json_t	*d = json_object_get(fields, "description");
@@ -315,9 +316,17 @@ jta_jira_backend_tk_create(struct jta_backend *be, const struct jta_user *who,
 	    &prepared, err), err)) != JTA_OK ||
 	    (rc = jta_jira_backend_create_body(prepared, &body, err)) != JTA_OK)
 		goto out;
-	/* Never repeated: a second POST would make a second issue. */
-	if ((rc = tk_fieldnames(jta_jira_backend_call(be, who, "POST",
-	    "/issue", body, 0, &reply, err), err)) != JTA_OK)
+	/* Never repeated: a second POST would make a second issue.  A
+	 * field Jira refuses by name may be one of a cached create screen
+	 * that changed: forget the project's (README "Jira metadata
+	 * cache"), so the next create resolves afresh. */
+	rc = jta_jira_backend_call(be, who, "POST", "/issue", body, 0, &reply,
+	    err);
+	if (rc == JTA_ERR_INPUT && err != NULL && err->status == 422 &&
+	    jta_jira_meta_who(be, who, &mid) == JTA_OK)
+		jta_jira_meta_drop_project(be, &mid,
+		    be->conf->default_project);
+	if ((rc = tk_fieldnames(rc, err)) != JTA_OK)
 		goto out;
 	id = json_string_value(json_object_get(reply, "id"));
 	if (id == NULL || jta_text_parse_uint(id, strlen(id), INT32_MAX,

@@ -45,6 +45,12 @@
 #define JTA_LIMIT_ALLOWED	50
 /* Pages of createmeta read for one issue type (50 fields each). */
 #define JTA_LIMIT_META_PAGES	4
+/* The Jira metadata cache (jta_store_meta.h): a row's kind and key (a
+ * project key, an account id, a type id and separators fit), and its
+ * JSON value compact (a create screen of JTA_LIMIT_META_PAGES pages with
+ * their allowed values fits; a larger one is simply not cached). */
+#define JTA_LIMIT_META_KEY	256
+#define JTA_LIMIT_META_VALUE	(1024 * 1024)
 /* A project key: like Jira's default project key limit. */
 #define JTA_LIMIT_PROJECT_KEY	10
 #define JTA_LIMIT_PROJECT_NAME	80

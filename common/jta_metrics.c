@@ -85,6 +85,7 @@ struct mfile {
 	_Atomic uint64_t up_outcomes[NUP];
 	_Atomic uint64_t refreshes[JTA_METRICS_NREFRESH];
 	_Atomic uint64_t quota[NSCOPE];
+	_Atomic uint64_t meta[2];	/* Jira metadata cache: miss, hit */
 };
 
 /* This process's file, when open. */
@@ -203,6 +204,14 @@ jta_metrics_quota_rejected(const char *scope)
 		if (scope != NULL && strcmp(scope, scopes[i]) == 0)
 			break;
 	add(&mine->quota[i], 1);
+}
+
+void
+jta_metrics_meta(int hit)
+{
+	if (mine == NULL)
+		return;
+	add(&mine->meta[hit ? 1 : 0], 1);
 }
 
 /* A program name as it may appear in a file name and a label. */
@@ -424,6 +433,7 @@ struct totals {
 	uint64_t	 up_outcomes[NUP];
 	uint64_t	 refreshes[JTA_METRICS_NREFRESH];
 	uint64_t	 quota[NSCOPE];
+	uint64_t	 meta[2];
 	/* Live processes per program, in order of first sight. */
 	char		 programs[64][JTA_METRICS_PROGRAM_MAX + 1];
 	unsigned	 live[64];
@@ -458,6 +468,8 @@ sum(struct totals *t, const struct mfile *m, int live)
 		t->refreshes[j] += ld(&m->refreshes[j]);
 	for (j = 0; j < NSCOPE; j++)
 		t->quota[j] += ld(&m->quota[j]);
+	for (j = 0; j < 2; j++)
+		t->meta[j] += ld(&m->meta[j]);
 	t->files++;
 	for (i = 0; i < t->nprograms; i++)
 		if (strcmp(t->programs[i], m->program) == 0)
@@ -640,10 +652,18 @@ format(struct jta_buf *b, const struct totals *t)
 	for (j = 0; j < NSCOPE; j++)
 		put(b, "jta_quota_rejections_total{scope=\"%s\"} %llu\n",
 		    scopes[j], (unsigned long long)t->quota[j]);
+	put(b, "# HELP jta_jira_metadata_cache_lookups_total Lookups in the "
+	    "Jira metadata cache, by result.\n# TYPE "
+	    "jta_jira_metadata_cache_lookups_total counter\n");
+	put(b, "jta_jira_metadata_cache_lookups_total{result=\"hit\"} %llu\n",
+	    (unsigned long long)t->meta[1]);
+	put(b, "jta_jira_metadata_cache_lookups_total{result=\"miss\"} "
+	    "%llu\n", (unsigned long long)t->meta[0]);
 }
 
 enum jta_err
-jta_metrics_render(const char *dir, char **out, size_t *outlen)
+jta_metrics_render(const char *dir, int64_t meta_entries, char **out,
+    size_t *outlen)
 {
 	enum jta_err	 rc = JTA_ERR_NOMEM;
 	struct totals	*t = NULL;
@@ -673,6 +693,12 @@ jta_metrics_render(const char *dir, char **out, size_t *outlen)
 		read_one(dirfd(d), de->d_name, t);
 	}
 	format(&b, t);
+	if (meta_entries >= 0)
+		put(&b, "# HELP jta_jira_metadata_cache_entries Entries in the "
+		    "Jira metadata cache (every site).\n# TYPE "
+		    "jta_jira_metadata_cache_entries gauge\n"
+		    "jta_jira_metadata_cache_entries %lld\n",
+		    (long long)meta_entries);
 	*outlen = b.len;
 	if ((*out = jta_buf_take(&b)) == NULL) {
 		*outlen = 0;

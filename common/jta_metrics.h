@@ -90,13 +90,19 @@ void jta_metrics_refresh(enum jta_metrics_refresh outcome);
  * (anything else counts as "other"). */
 void jta_metrics_quota_rejected(const char *scope);
 
+/* Count one lookup in the Jira metadata cache (jta_store_meta.h): a hit
+ * (1) or a miss (0). */
+void jta_metrics_meta(int hit);
+
 /*
  * Sum every file in dir and write the Prometheus text exposition format
  * 0.0.4 into *out (malloc'd, NUL-terminated, *outlen bytes; the caller
- * frees).  JTA_ERR_IO when dir cannot be read (logged), JTA_ERR_NOMEM.
+ * frees), with the gauge of the Jira metadata cache's entries when
+ * meta_entries is not negative.  JTA_ERR_IO when dir cannot be read
+ * (logged), JTA_ERR_NOMEM.
  */
-enum jta_err jta_metrics_render(const char *dir, char **out, size_t *outlen)
-    JTA_WUR;
+enum jta_err jta_metrics_render(const char *dir, int64_t meta_entries,
+    char **out, size_t *outlen) JTA_WUR;
 
 /* ---- exposed for the unit tests ---- */
 

@@ -24,6 +24,7 @@
 #include "jta_req.h"
 #include "jta_db.h"
 #include "jta_store_authz.h"
+#include "jta_store_meta.h"
 #include "jta_store_ops.h"
 #include "jta_store_requesttypes.h"
 #include "jta_store_people.h"
@@ -782,6 +783,34 @@ jta_operator_requesttype_remove(struct jta_operator *op, const char *project,
 	snprintf(detail, sizeof(detail), "request type %.64s in %s", name,
 	    project);
 	return audit(op, "requesttype-remove", 200, NULL, NULL, detail, err);
+}
+
+enum jta_err
+jta_operator_cache_clear(struct jta_operator *op, const char *site,
+    int64_t *n, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	char		 detail[JTA_LIMIT_CLOUD_ID + 64];
+	size_t		 i;
+
+	*n = 0;
+	/* A cloud id is a UUID: hex digits and dashes. */
+	if (site != NULL) {
+		for (i = 0; site[i] != '\0'; i++)
+			if (!((site[i] >= '0' && site[i] <= '9') ||
+			    (site[i] >= 'a' && site[i] <= 'f') ||
+			    (site[i] >= 'A' && site[i] <= 'F') ||
+			    site[i] == '-'))
+				break;
+		if (i == 0 || site[i] != '\0' || i > JTA_LIMIT_CLOUD_ID)
+			return jta_error_set(err, JTA_ERR_INPUT, 422, "site",
+			    "site must be a cloud id (hex digits and dashes)");
+	}
+	if ((rc = jta_store_meta_clear(op->st, site, n, err)) != JTA_OK)
+		return rc;
+	snprintf(detail, sizeof(detail), "%lld entries of %s", (long long)*n,
+	    site != NULL ? site : "every site");
+	return audit(op, "cache-clear", 200, NULL, site, detail, err);
 }
 
 enum jta_err

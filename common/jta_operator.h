@@ -115,6 +115,15 @@ enum jta_err jta_operator_requesttype_add(struct jta_operator *op,
 enum jta_err jta_operator_requesttype_remove(struct jta_operator *op,
     const char *project, const char *name, struct jta_error *err) JTA_WUR;
 
+/*
+ * Forget the Jira metadata cache (README "Jira metadata cache") of site
+ * (a cloud id; NULL: of every site); *n is how many entries went.  The
+ * workers fetch afresh at their next need.  Errors: 422 site (not a
+ * cloud id).  Audited as cache-clear.
+ */
+enum jta_err jta_operator_cache_clear(struct jta_operator *op,
+    const char *site, int64_t *n, struct jta_error *err) JTA_WUR;
+
 /* Close what jta_operator_open opened; a zeroed op is a no-op. */
 void jta_operator_close(struct jta_operator *op);
 

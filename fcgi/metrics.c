@@ -32,7 +32,8 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 		    "(metrics = off)");
 	if (jta_metrics_dir(&ctx->conf, dir, sizeof(dir)) != JTA_OK)
 		return JTA_ERR_CONFIG;
-	if ((rc = jta_metrics_render(dir, &text, &len)) != JTA_OK)
+	if ((rc = jta_metrics_render(dir,
+	    jta_backend_meta_entries(ctx->backend), &text, &len)) != JTA_OK)
 		goto out;
 	if ((rc = jta_resp_header(resp, "Cache-Control", "no-store")) !=
 	    JTA_OK)

@@ -422,6 +422,17 @@ const char *const jta_db_migrations[JTA_STORE_VERSION] = {
 	 * counts), so idle registered clients can be pruned. */
 	("ALTER TABLE oauth_clients ADD COLUMN last_used INTEGER NOT NULL"
 	" DEFAULT 0;"),
+	/* 15: the Jira metadata cache (issue 16, README "Jira metadata
+	 * cache", jta_store_meta.h): what Jira said about a site's create
+	 * screens, projects, priorities, service desks and request types,
+	 * per site (cloud id), kind and key, with when it was fetched. */
+	"CREATE TABLE jira_meta ("
+	" site TEXT NOT NULL CHECK (length(site) <= 256),"
+	" kind TEXT NOT NULL CHECK (length(kind) <= 256),"
+	" key TEXT NOT NULL CHECK (length(key) <= 256),"
+	" value TEXT NOT NULL CHECK (json_valid(value)),"
+	" fetched INTEGER NOT NULL,"
+	" PRIMARY KEY (site, kind, key)) WITHOUT ROWID;",
 };
 
 /*

@@ -326,6 +326,15 @@ DEFAULT_CONFIG = {
     "search_delay": 0,              # new issues reach search after this
     "sites": DEFAULT_SITES,
     "hidden_projects": [],
+    # account id -> project keys that person may not see (as
+    # hidden_projects, for them alone: permissions differ per person)
+    "hidden_projects_for": {},
+    # project key -> [{id, name}]: the project's components instead of
+    # COMPONENTS (a component removed, or made again with a new id)
+    "components": {},
+    # project key -> account id: who a create that names no assignee is
+    # assigned to (the project's default assignee)
+    "default_assignee": {},
     # project keys where the person lacks the "Delete issues" permission
     "no_delete_projects": [],
     "faults": [],
@@ -712,6 +721,21 @@ class World:
                          for s in v]
                 elif k == "faults":
                     v = self._faults(v)
+                elif k == "default_assignee":
+                    if not isinstance(v, dict):
+                        raise ValueError(k + ": an object")
+                    v = {str(p).upper(): str(a) for p, a in v.items()}
+                elif k in ("hidden_projects_for", "components"):
+                    if not isinstance(v, dict):
+                        raise ValueError(k + ": an object")
+                    if k == "components":
+                        v = {str(p).upper(): [{"id": str(c["id"]),
+                                               "name": str(c["name"])}
+                                              for c in cs]
+                             for p, cs in v.items()}
+                    else:
+                        v = {str(a): [str(x).upper() for x in ks]
+                             for a, ks in v.items()}
                 elif k in ("hidden_projects", "no_delete_projects"):
                     v = [str(x).upper() for x in v]
                 elif k in ("deny_consent", "refresh_omit_token"):
@@ -1413,8 +1437,16 @@ class Handler(servicedesk.ServiceDeskMixin,
 
     # helpers
 
+    def components(self, pkey):
+        """The components of project pkey (the "components" key, else
+        COMPONENTS)."""
+        return self.world.cfg["components"].get(pkey,
+                                                COMPONENTS.get(pkey, []))
+
     def visible(self, pkey):
         return pkey not in self.world.cfg["hidden_projects"] and \
+            pkey not in self.world.cfg["hidden_projects_for"].get(
+                getattr(self, "me_id", None), ()) and \
             servicedesk.visible(self.world, pkey)
 
     def find_issue(self, key_or_id):
@@ -1513,7 +1545,7 @@ class Handler(servicedesk.ServiceDeskMixin,
             f[SERVICE_FIELD] = iss["extra"].get(SERVICE_FIELD)
             f[POINTS_FIELD] = iss["extra"].get(POINTS_FIELD)
         f["components"] = [dict(c, self="%s%s/component/%s" % (
-            self.site, API3, c["id"])) for c in COMPONENTS.get(p[0], [])
+            self.site, API3, c["id"])) for c in self.components(p[0])
             if c["id"] in iss.get("components", [])]
         f["duedate"] = iss.get("duedate")
         return f
@@ -1856,7 +1888,7 @@ class Handler(servicedesk.ServiceDeskMixin,
                 out[SERVICE_FIELD] = dict(opt)
         if "components" in fields and p:
             v = fields["components"]
-            comps = COMPONENTS.get(p[0], [])
+            comps = self.components(p[0])
             ids = []
             for c in v if isinstance(v, list) else [v]:
                 hit = next((x for x in comps if isinstance(c, dict) and
@@ -1930,7 +1962,8 @@ class Handler(servicedesk.ServiceDeskMixin,
         if errors:
             raise jira_error(400, [], errors)
         reporter = w.person(vals.get("reporter", self.me_id))
-        assignee = vals.get("assignee")
+        assignee = vals.get("assignee") if "assignee" in vals else \
+            w.cfg["default_assignee"].get(p[0])
         iss = w._new_issue(p[0], tid, vals["summary"],
                            vals.get("description"),
                            vals.get("priority", DEFAULT_PRIORITY),
@@ -2224,7 +2257,7 @@ class Handler(servicedesk.ServiceDeskMixin,
             {"type": "array", "items": "component", "system": "components"},
             ops=("add", "set", "remove"),
             allowed=[dict(c, self="%s%s/component/%s" % (
-                self.site, API3, c["id"])) for c in COMPONENTS[p[0]]]))
+                self.site, API3, c["id"])) for c in self.components(p[0])]))
         fields.append(fld("duedate", "Due date", False,
                           {"type": "date", "system": "duedate"}))
         fields += servicedesk.meta_fields(self, p, fld)

@@ -107,6 +107,24 @@ START_TEST(defaults_are_documented_values)
 	ck_assert_str_eq(conf.atlassian_site, "");
 	ck_assert_int_eq(conf.upstream_timeout_ms, 10000);
 	ck_assert_int_eq(conf.upstream_retry_budget_ms, 20000);
+	ck_assert_int_eq(conf.jira_metadata_ttl, 900);
+}
+END_TEST
+
+START_TEST(jira_metadata_ttl_zero_to_a_day)
+{
+	struct jta_conf	 conf;
+
+	assert_ok("jira_metadata_ttl = 0\n", &conf);
+	ck_assert_int_eq(conf.jira_metadata_ttl, 0);
+	assert_ok("jira_metadata_ttl = 86400\n", &conf);
+	ck_assert_int_eq(conf.jira_metadata_ttl, 86400);
+	assert_refused("jira_metadata_ttl = 86401\n",
+	    "test.conf:1: key 'jira_metadata_ttl'", "0 to 86400");
+	assert_refused("jira_metadata_ttl = -1\n",
+	    "test.conf:1: key 'jira_metadata_ttl'", "0 to 86400");
+	assert_refused("jira_metadata_ttl = 15m\n",
+	    "test.conf:1: key 'jira_metadata_ttl'", "0 to 86400");
 }
 END_TEST
 
@@ -799,6 +817,7 @@ conf_suite(void)
 	tcase_add_test(tc, bad_log_level_refused);
 	tcase_add_test(tc, busy_timeout_range_and_syntax);
 	tcase_add_test(tc, registered_client_idle_days);
+	tcase_add_test(tc, jira_metadata_ttl_zero_to_a_day);
 	tcase_add_test(tc, line_too_long_refused);
 	tcase_add_test(tc, nul_byte_refused);
 	tcase_add_test(tc, control_char_refused);

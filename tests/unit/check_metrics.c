@@ -47,7 +47,7 @@ render(const struct jta_conf *c)
 	size_t	 len = 0;
 
 	ck_assert_int_eq(jta_metrics_dir(c, dir, sizeof(dir)), JTA_OK);
-	ck_assert_int_eq(jta_metrics_render(dir, &out, &len), JTA_OK);
+	ck_assert_int_eq(jta_metrics_render(dir, -1, &out, &len), JTA_OK);
 	ck_assert_uint_eq(strlen(out), len);
 	return out;
 }

@@ -29,6 +29,7 @@
 #include "jta_oauth.h"
 #include "jta_store_authz.h"
 #include "jta_store_drafts.h"
+#include "jta_store_meta.h"
 #include "jta_store_ops.h"
 #include "jta_store_people.h"
 #include "jta_store_tickets.h"
@@ -42,9 +43,14 @@
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
-/* SQL that takes a current file back to schema 13 (drops what migration
- * 14 made: the clients' last use). */
-#define DOWN_TO_13 \
+/* SQL that takes a current file back to schema 14 (drops what migration
+ * 15 made: the Jira metadata cache). */
+#define DOWN_TO_14 \
+	"DROP TABLE jira_meta;" \
+	"PRAGMA user_version = 14;"
+/* ... back to schema 13 (drops what migration 14 made: the clients'
+ * last use). */
+#define DOWN_TO_13 DOWN_TO_14 \
 	"ALTER TABLE oauth_clients DROP COLUMN last_used;" \
 	"PRAGMA user_version = 13;"
 /* ... back to schema 12 (drops what migration 13 made: request types). */
@@ -5532,6 +5538,100 @@ START_TEST(conf_audit_retention_days)
 }
 END_TEST
 
+
+/* ---- the Jira metadata cache (jta_store_meta.h) ---- */
+
+START_TEST(meta_put_get_since_drop_clear)
+{
+	struct jta_store *st;
+	struct jta_error e;
+	char		 path[512];
+	json_t		*v = json_pack("{s:[{s:s}]}", "issueTypes", "name",
+			    "Task"), *got = NULL;
+	int64_t		 n = -1;
+
+	st = newstore(path, sizeof(path));
+	ck_assert_int_eq(jta_store_meta_get(st, "site1", "types", "OPS/a",
+	    0, &got, &e), JTA_ERR_NOTFOUND);
+	ck_assert_ptr_null(got);
+	ck_assert_int_eq(jta_store_meta_put(st, "site1", "types", "OPS/a", v,
+	    1000, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_meta_put(st, "site1", "types", "OPS/b", v,
+	    1000, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_meta_put(st, "site1", "types", "SUP/a", v,
+	    1000, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_meta_put(st, "site2", "types", "OPS/a", v,
+	    1000, &e), JTA_OK);
+	/* fetched at 1000: fresh for since <= 1000, stale after */
+	ck_assert_int_eq(jta_store_meta_get(st, "site1", "types", "OPS/a",
+	    1000, &got, &e), JTA_OK);
+	ck_assert(json_equal(got, v));
+	json_decref(got);
+	ck_assert_int_eq(jta_store_meta_get(st, "site1", "types", "OPS/a",
+	    1001, &got, &e), JTA_ERR_NOTFOUND);
+	/* another kind, site or key is another entry */
+	ck_assert_int_eq(jta_store_meta_get(st, "site1", "fields", "OPS/a",
+	    0, &got, &e), JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_store_meta_count(st, &n, &e), JTA_OK);
+	ck_assert_int_eq(n, 4);
+	/* a put replaces, with its own time */
+	ck_assert_int_eq(jta_store_meta_put(st, "site1", "types", "OPS/a", v,
+	    2000, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_meta_get(st, "site1", "types", "OPS/a",
+	    1500, &got, &e), JTA_OK);
+	json_decref(got);
+	/* drop by prefix: one project of one site, every person */
+	ck_assert_int_eq(jta_store_meta_drop(st, "site1", "types", "OPS/", &n,
+	    &e), JTA_OK);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(jta_store_meta_get(st, "site1", "types", "SUP/a", 0,
+	    &got, &e), JTA_OK);
+	json_decref(got);
+	ck_assert_int_eq(jta_store_meta_get(st, "site2", "types", "OPS/a", 0,
+	    &got, &e), JTA_OK);
+	json_decref(got);
+	/* a prefix is a prefix, not a pattern */
+	ck_assert_int_eq(jta_store_meta_drop(st, "site1", "types", "%", &n,
+	    &e), JTA_OK);
+	ck_assert_int_eq(n, 0);
+	/* clear one site, then all */
+	ck_assert_int_eq(jta_store_meta_clear(st, "site2", &n, &e), JTA_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(jta_store_meta_clear(st, NULL, &n, &e), JTA_OK);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(jta_store_meta_count(st, &n, &e), JTA_OK);
+	ck_assert_int_eq(n, 0);
+	/* bad keys are the caller's bug: 500, never stored */
+	ck_assert_int_eq(jta_store_meta_put(st, "", "types", "k", v, 1, &e),
+	    JTA_ERR_INTERNAL);
+	ck_assert_int_eq(jta_store_meta_put(st, "s", "types", "k",
+	    json_object_get(json_array_get(json_object_get(v, "issueTypes"),
+	    0), "name"), 1, &e), JTA_ERR_INTERNAL);
+	json_decref(v);
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(migration_14_to_15_adds_the_metadata_cache)
+{
+	struct jta_store *st;
+	struct jta_error e;
+	char		 path[512];
+	int64_t		 n = -1;
+
+	st = newstore(path, sizeof(path));
+	jta_store_close(st);
+	sqlexec(path, DOWN_TO_14);
+	ck_assert_int_eq(sqlint(path, "PRAGMA user_version"), 14);
+	st = openstore(path, JTA_STORE_MIGRATE);
+	ck_assert_int_eq(sqlint(path, "PRAGMA user_version"),
+	    JTA_STORE_VERSION);
+	ck_assert_int_eq(jta_store_meta_count(st, &n, &e), JTA_OK);
+	ck_assert_int_eq(n, 0);
+	jta_store_close(st);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -5687,6 +5787,10 @@ store_suite(void)
 	tcase_add_test(tc, link_remove_deletes_link_and_revokes_tokens);
 	tcase_add_test(tc, store_check_ok_then_corrupt);
 	tcase_add_test(tc, conf_audit_retention_days);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("meta");
+	tcase_add_test(tc, meta_put_get_since_drop_clear);
+	tcase_add_test(tc, migration_14_to_15_adds_the_metadata_cache);
 	suite_add_tcase(s, tc);
 	return s;
 }
