@@ -177,6 +177,8 @@
  * the default size cap per file (10 MiB, well under what Jira Cloud
  * takes), with the largest a caller may set. */
 #define JTA_LIMIT_ATTACH_NAME		255
+/* An issue's attachments listed in full (attachment_count counts all). */
+#define JTA_LIMIT_ATTACHMENTS_SHOWN	20
 #define JTA_LIMIT_ATTACH_REDIRECTS	3
 #define JTA_LIMIT_ATTACH_CONNECT_MS	3000
 #define JTA_LIMIT_ATTACH_TOTAL_MS	15000

@@ -240,6 +240,15 @@ def adf_text(value):
     return " ".join(out)
 
 
+def seed_attachments():
+    """Files on the seeded issues: key -> [(filename, mime type, size,
+    author, created)]."""
+    return {"OPS-3": [
+        ("disk-usage.png", "image/png", 48213, BOB, ts("2026-10-29 07:46")),
+        ("backup-db-2.log", "text/plain", 1890, ALICE,
+         ts("2026-10-29 08:02"))]}
+
+
 def seed_issues():
     """(project key, type id, status id, priority id, summary, description,
     labels, reporter, assignee, created, updated, comments, extra fields)"""
@@ -640,6 +649,13 @@ class World:
             self.confluence = None      # confluence.py's, made on use
             for s in seed_issues():
                 self._seed(*s)
+            for key, files in seed_attachments().items():
+                for name, mime, size, who, when in files:
+                    self.issues[key]["attachments"].append({
+                        "id": str(self.next_id), "filename": name,
+                        "mimeType": mime, "size": size,
+                        "author": who["account_id"], "created": when})
+                    self.next_id += 1
             servicedesk.seed(self)
 
     def _seed(self, pkey, itype, status, prio, summary, desc, labels,
@@ -666,6 +682,7 @@ class World:
                "reporter": reporter["account_id"],
                "assignee": assignee["account_id"] if assignee else None,
                "created": now, "updated": now, "comments": [],
+               "attachments": [],
                "properties": {}, "extra": dict(extra),
                "visible_at": now + float(self.cfg["search_delay"])}
         self.issues[key] = iss
@@ -1516,6 +1533,17 @@ class Handler(servicedesk.ServiceDeskMixin,
             self.site, API3, c["id"])) for c in COMPONENTS.get(p[0], [])
             if c["id"] in iss.get("components", [])]
         f["duedate"] = iss.get("duedate")
+        # Attachment (Jira platform v3): self, id, filename, author,
+        # created, size, mimeType, content (and thumbnail for images).
+        f["attachment"] = [{
+            "self": "%s%s/attachment/%s" % (self.site, API3, a["id"]),
+            "id": a["id"], "filename": a["filename"],
+            "author": w.user_json(a["author"], self.site),
+            "created": jira_time(a["created"]), "size": a["size"],
+            "mimeType": a["mimeType"],
+            "content": "%s%s/attachment/content/%s" % (self.site, API3,
+                                                       a["id"])}
+            for a in iss.get("attachments", [])]
         return f
 
     def issue_json(self, iss, fields):
