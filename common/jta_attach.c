@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "jta_attach.h"
+#include "jta_conf.h"
 #include "jta_http.h"
 #include "jta_limits.h"
 #include "jta_log.h"
@@ -180,6 +181,17 @@ jta_attach_name_clean(const char *name, size_t len, char *out, size_t outsz,
 		return jta_error_set(err, JTA_ERR_INPUT, 422, "name",
 		    "its name is empty once cleaned");
 	return JTA_OK;
+}
+
+void
+jta_attach_rules_conf(struct jta_attach_rules *rules,
+    const struct jta_conf *conf)
+{
+	memset(rules, 0, sizeof(*rules));
+	rules->hosts = conf->attachment_fetch_hosts;
+	rules->max_bytes = (size_t)conf->attachment_max_bytes;
+	rules->ca_file = conf->attachment_fetch_test_ca_file;
+	rules->allow_loopback = conf->attachment_fetch_allow_loopback;
 }
 
 void

@@ -63,6 +63,12 @@ struct jta_attach_rules {
 	const char	*test_resolve;	/* tests only: NULL */
 };
 
+struct jta_conf;
+
+/* rules from conf's attachment_* keys; they borrow conf's strings. */
+void jta_attach_rules_conf(struct jta_attach_rules *rules,
+    const struct jta_conf *conf);
+
 /* A fetched file.  Release with jta_attach_file_free. */
 struct jta_attach_file {
 	char		 name[256];	/* cleaned; JTA_LIMIT_ATTACH_NAME */
