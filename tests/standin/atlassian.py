@@ -651,12 +651,19 @@ class World:
                 self._seed(*s)
             for key, files in seed_attachments().items():
                 for name, mime, size, who, when in files:
-                    self.issues[key]["attachments"].append({
-                        "id": str(self.next_id), "filename": name,
-                        "mimeType": mime, "size": size,
-                        "author": who["account_id"], "created": when})
-                    self.next_id += 1
+                    self.add_attachment(key, name, mime, size,
+                                        who["account_id"], when)
             servicedesk.seed(self)
+
+    def add_attachment(self, key, name, mime, size, account, when):
+        """A file on issue key (what an upload would leave); its id."""
+        with self.lock:
+            aid = str(self.next_id)
+            self.next_id += 1
+            self.issues[key]["attachments"].append({
+                "id": aid, "filename": name, "mimeType": mime,
+                "size": size, "author": account, "created": when})
+            return aid
 
     def _seed(self, pkey, itype, status, prio, summary, desc, labels,
               reporter, assignee, created, updated, comments, extra):
