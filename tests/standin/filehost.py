@@ -13,6 +13,7 @@ Paths:
   /png /jpeg /gif /webp /pdf /zip /text /json /empty   a small file
   /binary            bytes with a NUL (not text)
   /bytes/N           N bytes of 'a' (0 <= N <= 64 MiB)
+  /chunked/N         the same, chunked, with no Content-Length
   /redirect/PATH     302 to /PATH on this host
   /redirect-to/URL   302 to URL (percent-encoded in the path)
   /loop              302 to /loop, for ever
@@ -82,6 +83,20 @@ def main():
             elif p.startswith("/bytes/") and p[7:].isdigit() and \
                     int(p[7:]) <= MAX:
                 self.answer(200, b"a" * int(p[7:]))
+            elif p.startswith("/chunked/") and p[9:].isdigit() and \
+                    int(p[9:]) <= MAX:
+                self.send_response(200)
+                self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                left = int(p[9:])
+                try:
+                    while left > 0:
+                        n = min(left, 1000)
+                        self.wfile.write(b"%x\r\n%s\r\n" % (n, b"a" * n))
+                        left -= n
+                    self.wfile.write(b"0\r\n\r\n")
+                except OSError:
+                    pass    # the client hung up (over its cap)
             elif p.startswith("/redirect/"):
                 self.answer(302, b"", {"Location": "https://127.0.0.1:%d/%s"
                                        % (port, p[10:])})

@@ -297,6 +297,15 @@ START_TEST(sizes_at_and_over_the_cap)
 	    &f, &e), "");
 	ck_assert_uint_eq(f.len, 99999);
 	jta_attach_file_free(&f);
+	/* Without a Content-Length (chunked): counted as it arrives. */
+	ck_assert_str_eq(fetch(&r, "127.0.0.1", "/chunked/100000",
+	    "text/plain", &f, &e), "");
+	ck_assert_uint_eq(f.len, 100000);
+	jta_attach_file_free(&f);
+	ck_assert_str_eq(fetch(&r, "127.0.0.1", "/chunked/100001",
+	    "text/plain", &f, &e), "size");
+	ck_assert_str_eq(fetch(&r, "127.0.0.1", "/chunked/5000000",
+	    "text/plain", &f, &e), "size");
 }
 END_TEST
 
@@ -444,6 +453,34 @@ START_TEST(hosts_off_the_list_and_private_addresses)
 	ck_assert_str_eq(e.field, "url");
 	ck_assert_int_ne(jta_attach_fetch(&r, "a.jpg", "image/jpeg",
 	    "https://", &f, &e), JTA_OK);
+	/* Other spellings of the loopback: a decimal one is read as
+	 * 127.0.0.1 (libcurl's URL parser), so judged by the list and the
+	 * address check as that; an IPv4-mapped one is another host. */
+	r.allow_loopback = 0;
+	snprintf(u, sizeof(u), "https://2130706433:%d/jpeg", port);
+	ck_assert_int_ne(jta_attach_fetch(&r, "a.jpg", "image/jpeg", u, &f,
+	    &e), JTA_OK);
+	ck_assert_str_eq(e.field, "address");
+	snprintf(u, sizeof(u), "https://[::ffff:127.0.0.1]:%d/jpeg", port);
+	ck_assert_int_ne(jta_attach_fetch(&r, "a.jpg", "image/jpeg", u, &f,
+	    &e), JTA_OK);
+	ck_assert_str_eq(e.field, "host");
+	/* ... and listed, an IPv4-mapped loopback is still the loopback. */
+	snprintf(hosts, sizeof(hosts), "[::ffff:127.0.0.1]:%d", port);
+	ck_assert_int_ne(jta_attach_fetch(&r, "a.jpg", "image/jpeg", u, &f,
+	    &e), JTA_OK);
+	ck_assert_str_eq(e.field, "address");
+	/* A link longer than JTA_LIMIT_FETCH_URL. */
+	{
+		char	 big[JTA_LIMIT_FETCH_URL + 64];
+
+		snprintf(big, sizeof(big), "https://files.test:%d/", port);
+		memset(big + strlen(big), 'a', sizeof(big) - strlen(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		ck_assert_int_eq(jta_attach_fetch(&r, "a.jpg", "image/jpeg",
+		    big, &f, &e), JTA_ERR_INPUT);
+		ck_assert_str_eq(e.field, "url");
+	}
 	ck_assert_int_eq(hits("/jpeg"), jpegs);
 }
 END_TEST
