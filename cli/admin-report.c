@@ -1,6 +1,7 @@
 /*
  * jta-admin's report commands (cli/jta-admin.h): the audit log (and
- * its purge, itself audited) and the installation check.
+ * its purge, itself audited), the installation check, and the check of
+ * one attachment link against the fetch rules.
  */
 #include "config.h"
 
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "jta-admin.h"
+#include "jta_attach.h"
 #include "jta_audit.h"
 #include "jta_conf.h"
 #include "jta_http.h"
@@ -464,4 +466,38 @@ cmd_check(const struct jta_conf *conf, int argc, char **argv)
 	jta_vault_close(v);
 	printf("%s\n", bad ? "check: FAIL" : "check: ok");
 	return bad;
+}
+
+int
+cmd_attachment_check(const struct jta_conf *conf, int argc, char **argv)
+{
+	static const char *const names[] = { "type", "name", NULL };
+	const char	*vals[2] = { NULL, NULL };
+	struct jta_attach_rules r;
+	struct jta_attach_file f;
+	struct jta_error err;
+	int		 rc;
+
+	if (admin_options(&argc, argv, names, vals) != 0 || argc != 1 ||
+	    vals[0] == NULL)
+		return EXIT_USAGE;
+	if (jta_http_global_init() != JTA_OK) {
+		admin_fail("libcurl does not start");
+		return 1;
+	}
+	jta_attach_rules_conf(&r, conf);
+	memset(&err, 0, sizeof(err));
+	/* The link is the operator's own: it may be printed back, but the
+	 * answer names only the file and the verdict. */
+	if (jta_attach_fetch(&r, vals[1] != NULL ? vals[1] : "file",
+	    vals[0], argv[0], &f, &err) != JTA_OK) {
+		printf("refused (%s): %s\n", err.field, err.detail);
+		rc = 1;
+	} else {
+		printf("ok %s, %s, %zu bytes\n", f.name, f.mime_type, f.len);
+		rc = 0;
+	}
+	jta_attach_file_free(&f);
+	jta_http_global_free();
+	return rc;
 }

@@ -492,6 +492,16 @@ static const struct cmd cmds[] = {
 	  "and API hosts answer (no token is sent).  Exit status 1 when any\n"
 	  "check fails.",
 	  cmd_check },
+	{ "attachment", "check", "attachment check LINK --type MIME "
+	  "[--name NAME]",
+	  "Fetch LINK as an attachment would be fetched (README\n"
+	  "\"Attachments\"): https only, a host on attachment_fetch_hosts,\n"
+	  "redirects only to such hosts, never a private or loopback\n"
+	  "address, at most attachment_max_bytes, the content matching MIME\n"
+	  "(the type the assistant would declare) and NAME cleaned.  Prints\n"
+	  "\"ok NAME, TYPE, SIZE bytes\" or \"refused (WHAT): why\"; exit\n"
+	  "status 1 when refused.  Nothing is kept.",
+	  cmd_attachment_check },
 };
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))
 

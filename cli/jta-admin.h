@@ -135,6 +135,7 @@ ADMIN_CMD(cmd_quota_remove);
 ADMIN_CMD(cmd_usage);
 ADMIN_CMD(cmd_audit);
 ADMIN_CMD(cmd_check);
+ADMIN_CMD(cmd_attachment_check);
 #undef ADMIN_CMD
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jta_attach.h"
 #include "jta_conf.h"
 #include "jta_limits.h"
 #include "jta_log.h"
@@ -12,7 +13,7 @@
 #include "jta_url.h"
 
 enum kind { K_PATH, K_URL, K_BACKEND, K_LEVEL, K_MS, K_PROJECT, K_CLIENT,
-    K_SCOPES, K_SITE, K_ONOFF, K_UINT0 };
+    K_SCOPES, K_SITE, K_ONOFF, K_UINT0, K_HOSTS };
 
 struct key {
 	const char	*name;
@@ -76,6 +77,16 @@ static const struct key keys[] = {
 	/* on: knowledge search reaches Confluence and JSM's knowledge
 	 * base (their scopes join the consent, jta_oauth.c). */
 	{ "knowledge_confluence", K_ONOFF,	F(knowledge_confluence), 0 },
+	/* Attachments (README "Attachments"): the hosts files are fetched
+	 * from and the size cap per file; the CA file and the loopback
+	 * switch are for the tests' loopback file host only. */
+	{ "attachment_fetch_hosts", K_HOSTS,	F(attachment_fetch_hosts), 0 },
+	{ "attachment_max_bytes", K_MS,	F(attachment_max_bytes),
+	    JTA_LIMIT_ATTACH_BYTES_MAX },
+	{ "attachment_fetch_test_ca_file", K_PATH,
+	    F(attachment_fetch_test_ca_file), 0 },
+	{ "attachment_fetch_allow_loopback", K_ONOFF,
+	    F(attachment_fetch_allow_loopback), 0 },
 };
 #undef F
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -111,6 +122,27 @@ jta_conf_defaults(struct jta_conf *conf)
 	conf->audit_retention_days = 365;
 	conf->oauth_registered_client_idle_days = 30;
 	conf->metrics = 1;	/* metrics_dir "": beside the database */
+	snprintf(conf->attachment_fetch_hosts,
+	    sizeof(conf->attachment_fetch_hosts), "%s",
+	    JTA_ATTACH_DEFAULT_HOSTS);
+	conf->attachment_max_bytes = JTA_LIMIT_ATTACH_BYTES;
+}
+
+/* An allow-list of hosts (jta_http_host_allowed's form): host names, IP
+ * literals (IPv6 in brackets) and ports, separated by spaces or commas;
+ * nothing that could be a URL, a wildcard or a path. */
+static int
+hosts_ok(const char *v)
+{
+	size_t	 i;
+
+	for (i = 0; v[i] != '\0'; i++)
+		if (!((v[i] >= 'a' && v[i] <= 'z') ||
+		    (v[i] >= 'A' && v[i] <= 'Z') ||
+		    (v[i] >= '0' && v[i] <= '9') ||
+		    strchr(".-:[], \t", v[i]) != NULL))
+			return 0;
+	return 1;
 }
 
 /* RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), tokens
@@ -217,6 +249,14 @@ setkey(struct jta_conf *conf, const struct key *k, const char *v,
 			snprintf(why, whysz, "must be a site URL "
 			    "(https://NAME.atlassian.net) or a cloud id: %s",
 			    e.detail);
+			return -1;
+		}
+		break;
+	case K_HOSTS:
+		if (!hosts_ok(v)) {
+			snprintf(why, whysz, "must be host names or "
+			    "host:port, separated by spaces or commas (no "
+			    "scheme, path or wildcard)");
 			return -1;
 		}
 		break;

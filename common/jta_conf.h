@@ -78,6 +78,14 @@ struct jta_conf {
 	 * knowledge base as the person (jta_confluence.h), asking for
 	 * their scopes at consent. */
 	int	 knowledge_confluence;		/* on|off, off by default */
+	/* Attachments (jta_attach.h): the hosts files may be fetched from
+	 * (default JTA_ATTACH_DEFAULT_HOSTS) and the cap per file (default
+	 * JTA_LIMIT_ATTACH_BYTES); the CA file and the loopback switch are
+	 * for the tests' loopback file host only. */
+	char	 attachment_fetch_hosts[512];
+	int	 attachment_max_bytes;
+	char	 attachment_fetch_test_ca_file[JTA_CONF_PATH_MAX];
+	int	 attachment_fetch_allow_loopback;	/* default 0 */
 };
 
 /* Set every key to its documented default. */

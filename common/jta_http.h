@@ -96,12 +96,19 @@ int jta_http_url_allowed(const char *url);
 
 /*
  * A GET of a document a stranger names (jta_http_fetch.c): a Client ID
- * Metadata Document.  https only, no proxy, no redirect followed (a 3xx is
- * an error), connect_ms and total_ms caps, at most max_bytes of body, and
- * every address libcurl connects to must pass jta_http_addr_public.
- * ca_file (NULL or "": the system's) is a CA bundle to trust instead, and
- * allow_loopback lets 127.0.0.0/8 and ::1 through: both for the tests'
- * loopback server only.
+ * Metadata Document, or an attachment's file.  https only, no userinfo,
+ * no proxy, connect_ms and total_ms caps (total_ms covers every hop), at
+ * most max_bytes of body, and every address libcurl connects to must pass
+ * jta_http_addr_public.  hosts (NULL: any host) is an allow-list in
+ * jta_http_host_allowed's form that every hop's URL must match.
+ * max_redirects (0: a 3xx is an error) is how many redirects are
+ * followed, each by hand and judged as the first URL was.  accept (NULL:
+ * application/json) is the Accept header's value.  ca_file (NULL or "":
+ * the system's) is a CA bundle to trust instead, allow_loopback lets
+ * 127.0.0.0/8 and ::1 through, and test_resolve (NULL: none) is one
+ * libcurl CURLOPT_RESOLVE entry ("host:port:address"): all three for the
+ * tests' loopback server only.  A zeroed struct with url, max_bytes and
+ * the times set is the Client ID Metadata Document rule.
  */
 struct jta_http_fetch {
 	const char	*url;
@@ -110,6 +117,10 @@ struct jta_http_fetch {
 	long		 total_ms;
 	const char	*ca_file;
 	int		 allow_loopback;
+	const char	*hosts;
+	int		 max_redirects;
+	const char	*accept;
+	const char	*test_resolve;
 };
 
 /* A fetched document: status 200 and body (NUL-terminated, len bytes),
@@ -127,9 +138,12 @@ struct jta_http_fetched {
  * Fetch f->url into *out.  JTA_OK only for a 200 within the bounds.
  * Otherwise JTA_ERR_UPSTREAM (400) with err->field naming why, for the
  * message and the log: "address" (an address was refused), "size",
- * "redirect", "status", "timeout" or "fetch" (TLS, DNS, connection);
- * JTA_ERR_INPUT ("https") for another scheme.  Never logs the URL's
- * query or the body.
+ * "redirect" (one not followed, one too many, or one without a usable
+ * Location), "host" (a hop's host or port is not on f->hosts), "status",
+ * "timeout" or "fetch" (TLS, DNS, connection, a cut answer);
+ * JTA_ERR_INPUT ("https") for another scheme, ("url") for an address
+ * that is no URL, carries a user name or is over JTA_LIMIT_FETCH_URL.
+ * Never logs a URL or the body.
  */
 enum jta_err jta_http_fetch_public(const struct jta_http_fetch *f,
     struct jta_http_fetched *out, struct jta_error *err) JTA_WUR;
@@ -146,5 +160,15 @@ void jta_http_fetched_free(struct jta_http_fetched *out);
  * judged by its IPv4 address.  0 for any other family.
  */
 int jta_http_addr_public(int family, const void *addr, int allow_loopback);
+
+/*
+ * 1 when host (as libcurl's URL parser gives it: a name, an IPv4 literal
+ * or a bracketed IPv6 one) and port are on list: entries separated by
+ * spaces, tabs or commas, each "host" (port 443 only) or "host:port",
+ * compared without regard to case and never as a suffix (a list naming
+ * files.example.com does not admit evil-files.example.com or
+ * files.example.com.evil.net).  0 for a NULL or empty list.
+ */
+int jta_http_host_allowed(const char *list, const char *host, long port);
 
 #endif

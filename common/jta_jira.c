@@ -668,7 +668,8 @@ jta_jira_issue(const json_t *jira, const char *site, json_t **out,
 		goto out;
 	}
 	labels = NULL;
-	if ((rc = comments(f, o)) != JTA_OK)
+	if ((rc = comments(f, o)) != JTA_OK ||
+	    (rc = jta_jira_attachments(f, site, o)) != JTA_OK)
 		goto out;
 	*out = o;
 	o = NULL;

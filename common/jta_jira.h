@@ -144,8 +144,10 @@ enum jta_err jta_jira_search_result(const json_t *jira,
  * and each body with Markdown.  The comment field may be a page
  * ({"comments": [...], "total": n}, what Jira sends) or a bare array (the
  * spec's example); comment_count is total when it is an integer no
- * smaller than the array, else the array's size.  Errors as for
- * jta_jira_search_result.
+ * smaller than the array, else the array's size.  attachment_count and
+ * attachments: the first JTA_LIMIT_ATTACHMENTS_SHOWN, each {id, name,
+ * type, size, author, created, url}, url made from site and the id
+ * (jta_jira_attach.c).  Errors as for jta_jira_search_result.
  */
 enum jta_err jta_jira_issue(const json_t *jira, const char *site,
     json_t **out, struct jta_error *err) JTA_WUR;

@@ -46,7 +46,7 @@ jta_jira_backend_unconst_json(const json_t *v)
 /* The fields a full issue needs (GET /rest/api/3/issue/{key}). */
 #define ISSUE_FIELDS	"summary,status,issuetype,priority,assignee," \
 			"reporter,created,updated,labels,description,comment," \
-			"project"
+			"project,attachment"
 /* Without any filter, search the tickets updated in this many days:
  * Jira's enhanced search refuses unbounded JQL. */
 #define DEFAULT_DAYS	365

@@ -688,7 +688,7 @@ jta_jira_backend_sd_request(struct jta_backend *be, const struct jta_user *who,
 {
 	struct jta_link	 link;
 	json_t		*reply = NULL;
-	char		 path[JTA_LIMIT_ISSUE_KEY + 64];
+	char		 path[JTA_LIMIT_ISSUE_KEY + 96];
 	enum jta_err	 rc;
 
 	*out = NULL;
@@ -696,12 +696,14 @@ jta_jira_backend_sd_request(struct jta_backend *be, const struct jta_user *who,
 	/* expand is an array parameter of the form style (OpenAPI's
 	 * default, explode): one expand= per value. */
 	snprintf(path, sizeof(path), "/request/%s?expand=requestType"
-	    "&expand=sla&expand=comment", key);
+	    "&expand=sla&expand=comment&expand=attachment", key);
 	if ((rc = sdcall(be, who, &link, "GET", path, NULL, 1, &reply, err)) !=
 	    JTA_OK)
 		goto out;
 	if ((rc = jta_jira_sd_request(reply, link.site_url, NULL, out, err)) ==
-	    JTA_OK && (rc = jta_jira_sd_details(reply, *out)) != JTA_OK) {
+	    JTA_OK && ((rc = jta_jira_sd_details(reply, *out)) != JTA_OK ||
+	    (rc = jta_jira_sd_attachments(reply, link.site_url, *out)) !=
+	    JTA_OK)) {
 		json_decref(*out);
 		*out = NULL;
 	}

@@ -1,9 +1,9 @@
 /*
- * Private to jta_jira.c, jta_jira_create.c and jta_jira_tickets.c, the
- * three files of the jta_jira module: the helpers they share for reading
- * Jira's JSON and writing JQL.  No other file includes this header; the
- * module's interface is jta_jira.h.  Each function's contract is the
- * comment above its definition in jta_jira.c.
+ * Private to jta_jira.c, jta_jira_create.c, jta_jira_tickets.c and
+ * jta_jira_attach.c, the four files of the jta_jira module: the helpers
+ * they share for reading Jira's JSON and writing JQL.  No other file
+ * includes this header; the module's interface is jta_jira.h.  Each
+ * function's contract is the comment above its definition.
  */
 #ifndef JTA_JIRA_INT_H
 #define JTA_JIRA_INT_H
@@ -36,6 +36,13 @@ int jta_jira_oset(json_t *o, const char *k, json_t *v);
 enum jta_err jta_jira_bad(struct jta_error *err, const char *what);
 /* 1 when s[0..len) looks like an issue key. */
 int jta_jira_iskey(const char *s, size_t len);
+
+/* ---- attachments (jta_jira_attach.c) ---- */
+
+/* attachment_count and attachments of fields f into o, links made from
+ * site; JTA_ERR_NOMEM only. */
+enum jta_err jta_jira_attachments(const json_t *f, const char *site,
+    json_t *o) JTA_WUR;
 
 /* ---- JQL ---- */
 

@@ -153,6 +153,15 @@ enum jta_err jta_jira_sd_mark(json_t *answer, const json_t *desks) JTA_WUR;
 enum jta_err jta_jira_sd_details(const json_t *dto, json_t *o) JTA_WUR;
 
 /*
+ * The attachments ("attachment_count", "attachments": [{id, name, type,
+ * size, author, created, url}], the first JTA_LIMIT_ATTACHMENTS_SHOWN) of
+ * a CustomerRequestDTO expanded with attachment, links made from site
+ * (jta_jira_attach.c), added to o.  JTA_ERR_NOMEM only.
+ */
+enum jta_err jta_jira_sd_attachments(const json_t *dto, const char *site,
+    json_t *o) JTA_WUR;
+
+/*
  * A searchTerm for JSM's request search: the plain words of text (no
  * wildcards or other search syntax), URL-encoded into enc.  Returns 0,
  * or -1 when it does not fit encsz.

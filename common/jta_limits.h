@@ -173,6 +173,23 @@
  * total time, how long a cached one is kept at most (and without
  * Cache-Control), and how many are cached. */
 #define JTA_LIMIT_CIMD_BYTES		5120
+/* The longest URL jta_http_fetch_public takes (a ChatGPT file link, with
+ * its signature, is about 400 bytes). */
+#define JTA_LIMIT_FETCH_URL		2048
+/* Attachments (jta_attach.h): the longest file name kept (bytes, as most
+ * file systems allow); how many redirects a file's link may take, each to
+ * a listed host; the fetch's connect and total time (a GPT Action waits
+ * 45 s for the whole answer, and ChatGPT's links live five minutes); and
+ * the default size cap per file (10 MiB, well under what Jira Cloud
+ * takes), with the largest a caller may set. */
+#define JTA_LIMIT_ATTACH_NAME		255
+/* An issue's attachments listed in full (attachment_count counts all). */
+#define JTA_LIMIT_ATTACHMENTS_SHOWN	20
+#define JTA_LIMIT_ATTACH_REDIRECTS	3
+#define JTA_LIMIT_ATTACH_CONNECT_MS	3000
+#define JTA_LIMIT_ATTACH_TOTAL_MS	15000
+#define JTA_LIMIT_ATTACH_BYTES		(10 * 1024 * 1024)
+#define JTA_LIMIT_ATTACH_BYTES_MAX	(100 * 1024 * 1024)
 #define JTA_LIMIT_CIMD_CONNECT_MS	3000
 #define JTA_LIMIT_CIMD_TOTAL_MS		5000
 #define JTA_LIMIT_CIMD_MAX_AGE		86400

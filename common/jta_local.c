@@ -165,8 +165,8 @@ commentjs(const struct jta_store_comment *c)
 }
 
 /* A whole issue: the slim issue, project, description, labels,
- * comment_count, the last comments and its url; NULL when memory runs
- * out. */
+ * comment_count, the last comments, its attachments (none: the embedded
+ * store keeps no files yet) and its url; NULL when memory runs out. */
 static json_t *
 issuejs(const struct jta_backend *be, const struct jta_store_issue *is)
 {
@@ -181,6 +181,8 @@ issuejs(const struct jta_backend *be, const struct jta_store_issue *is)
 	    json_object_set_new(o, "labels", labelsjs(&is->t)) ||
 	    json_object_set_new(o, "comment_count",
 	    json_integer(is->comment_count)) ||
+	    json_object_set_new(o, "attachment_count", json_integer(0)) ||
+	    json_object_set_new(o, "attachments", json_array()) ||
 	    (arr = json_array()) == NULL)
 		goto fail;
 	for (i = 0; i < is->ncomments; i++)

@@ -343,7 +343,10 @@ asrequest(const json_t *issue, const json_t *rt, int full, json_t **out)
 		return JTA_ERR_NOMEM;
 	if (!full)
 		return JTA_OK;
+	/* The embedded store keeps no files yet: no attachments. */
 	if (json_object_set_new(*out, "sla", json_array()) != 0 ||
+	    json_object_set_new(*out, "attachment_count", json_integer(0)) !=
+	    0 || json_object_set_new(*out, "attachments", json_array()) != 0 ||
 	    json_object_set_new(*out, "comments", cl = json_array()) != 0)
 		goto nomem;
 	json_array_foreach(json_object_get(issue, "comments"), i, c)

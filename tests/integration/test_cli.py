@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 
 import jtatest
-from jtatest import BUILDDIR, Cases
+from jtatest import BUILDDIR, SRCDIR, Cases
 
 ADMIN = os.path.join(BUILDDIR, "cli", "jta-admin")
 
@@ -711,6 +711,7 @@ def main():
     os.chmod(os.path.join(work, "keys", "vault.key"), 0o600)
     modes_cases(c, conf, work)
     beside_cases(c, work)
+    attachment_cases(c, work)
     c.finish()
 
 
@@ -799,6 +800,70 @@ def beside_cases(c, work):
             "file names no token_key_file", rc == 0 and
             "created token key file %s" % tk in out and os.path.exists(tk)
             and stat.S_IMODE(os.stat(tk).st_mode) == 0o600, (rc, out, err))
+
+
+def attachment_cases(c, work):
+    """attachment check: the fetch rules read from the configuration,
+    against the loopback file host (tests/standin/filehost.py)."""
+    d = os.path.join(work, "attach")
+    os.makedirs(d)
+    host = subprocess.Popen(["python3", os.path.join(
+        SRCDIR, "tests", "standin", "filehost.py"), d],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        _, port, cert = host.stdout.readline().split()
+        base = "https://127.0.0.1:%s" % port
+        conf = os.path.join(d, "jta.conf")
+
+        def write(extra):
+            with open(conf, "w") as f:
+                f.write("database = %s/jta.db\n"
+                        "attachment_fetch_test_ca_file = %s\n%s"
+                        % (d, cert, extra))
+        write("attachment_fetch_hosts = 127.0.0.1:%s\n"
+              "attachment_fetch_allow_loopback = on\n"
+              "attachment_max_bytes = 5000\n" % port)
+        rc, out, err = admin(conf, "attachment", "check", base + "/png",
+                             "--type", "image/png", "--name",
+                             "../shots/screen.png")
+        c.check("attachment check: a listed host's file passes, its name "
+                "cleaned", rc == 0 and out.strip() ==
+                "ok screen.png, image/png, 33 bytes", (rc, out, err))
+        for what, link, mime, field in (
+                ("over attachment_max_bytes", "/bytes/5001", "text/plain",
+                 "size"),
+                ("a type its content belies", "/png", "application/pdf",
+                 "mime_type"),
+                ("a redirect loop", "/loop", "image/png", "redirect")):
+            rc, out, err = admin(conf, "attachment", "check", base + link,
+                                 "--type", mime)
+            c.check("attachment check: %s is refused (%s)" % (what, field),
+                    rc == 1 and out.startswith("refused (%s)" % field),
+                    (rc, out, err))
+        rc, out, err = admin(conf, "attachment", "check", base + "/png")
+        c.check("attachment check without --type is 2", rc == 2, (rc, err))
+        # The defaults: only ChatGPT's file host, loopback refused.
+        write("")
+        rc, out, err = admin(conf, "attachment", "check", base + "/png",
+                             "--type", "image/png")
+        c.check("attachment check: by default only "
+                "files.oaiusercontent.com is listed", rc == 1 and
+                out.startswith("refused (host)"), (rc, out, err))
+        write("attachment_fetch_hosts = 127.0.0.1:%s\n" % port)
+        rc, out, err = admin(conf, "attachment", "check", base + "/png",
+                             "--type", "image/png")
+        c.check("attachment check: a listed loopback host is refused "
+                "without the test-only switch", rc == 1 and
+                out.startswith("refused (address)"), (rc, out, err))
+        write("attachment_fetch_hosts = https://evil.example/\n")
+        rc, out, err = admin(conf, "attachment", "check", base + "/png",
+                             "--type", "image/png")
+        c.check("attachment_fetch_hosts with a URL is a configuration "
+                "error naming the key", rc == 78 and
+                "attachment_fetch_hosts" in err, (rc, err))
+    finally:
+        host.terminate()
+        host.wait()
 
 
 if __name__ == "__main__":

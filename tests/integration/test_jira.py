@@ -150,6 +150,24 @@ def journey(cases, stack, server):
                 '"type"' not in i.get("description", "") and
                 isinstance(i.get("comments"), list), i)
 
+    st, _, i, _ = c.call("GET", "/api/issues/OPS-3")
+    att = (i or {}).get("attachments") or [{}]
+    cases.check("%s: an issue lists its attachments (name, type, size, "
+                "author, created, a link on the site)" % s,
+                st == 200 and i.get("attachment_count") == 2 and
+                [a.get("name") for a in att] ==
+                ["disk-usage.png", "backup-db-2.log"] and
+                att[0].get("type") == "image/png" and
+                att[0].get("size") == 48213 and
+                att[0].get("author") == "Bob Builder" and
+                att[0].get("created") == "2026-10-29T07:46:00Z" and
+                att[0].get("url") == "%s/rest/api/3/attachment/content/%s"
+                % (site, att[0].get("id")), i)
+    st, _, i, _ = c.call("GET", "/api/issues/OPS-1")
+    cases.check("%s: ... and an issue without files an empty list" % s,
+                st == 200 and i.get("attachment_count") == 0 and
+                i.get("attachments") == [], i)
+
     st, h, n, _ = c.call("POST", "/api/issues", {
         "project": "OPS", "summary": "Printer on floor 3 is jammed",
         "type": "Bug", "priority": "High",

@@ -13,6 +13,7 @@ it.  Prints the upstream calls per operation.  Standard library only."""
 import json
 import os
 import sys
+import time
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -212,6 +213,23 @@ def jira(cases, stack, server):
                 j["sla"][0]["name"] == "Time to first response" and
                 j["comments"] == [], (st, j))
     print("# calls: GET /api/requests/{key}: %r" % calls(b))
+    cases.check(s + "one request: no files, an empty list",
+                j.get("attachment_count") == 0 and
+                j.get("attachments") == [], j)
+    aid = standin.world.add_attachment(key, "wifi error.png", "image/png",
+                                       2048, ALICE["account_id"],
+                                       time.time())
+    st, _, j, _ = alice.call("GET", "/api/requests/" + key)
+    att = (j or {}).get("attachments") or [{}]
+    cases.check(s + "one request lists its files, each with a portal link "
+                "made from the site and the id",
+                st == 200 and j.get("attachment_count") == 1 and
+                att[0].get("name") == "wifi error.png" and
+                att[0].get("type") == "image/png" and
+                att[0].get("size") == 2048 and att[0].get("id") == aid and
+                att[0].get("url", "").endswith(
+                    "/servicedesk/customershim/secure/attachment/%s/"
+                    "wifi%%20error.png" % aid), (st, j))
 
     # A draft with a request type; the raise's answer is lost.
     dsum = "Wi-Fi drops on the third floor"

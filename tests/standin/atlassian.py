@@ -240,6 +240,15 @@ def adf_text(value):
     return " ".join(out)
 
 
+def seed_attachments():
+    """Files on the seeded issues: key -> [(filename, mime type, size,
+    author, created)]."""
+    return {"OPS-3": [
+        ("disk-usage.png", "image/png", 48213, BOB, ts("2026-10-29 07:46")),
+        ("backup-db-2.log", "text/plain", 1890, ALICE,
+         ts("2026-10-29 08:02"))]}
+
+
 def seed_issues():
     """(project key, type id, status id, priority id, summary, description,
     labels, reporter, assignee, created, updated, comments, extra fields)"""
@@ -649,7 +658,21 @@ class World:
             self.confluence = None      # confluence.py's, made on use
             for s in seed_issues():
                 self._seed(*s)
+            for key, files in seed_attachments().items():
+                for name, mime, size, who, when in files:
+                    self.add_attachment(key, name, mime, size,
+                                        who["account_id"], when)
             servicedesk.seed(self)
+
+    def add_attachment(self, key, name, mime, size, account, when):
+        """A file on issue key (what an upload would leave); its id."""
+        with self.lock:
+            aid = str(self.next_id)
+            self.next_id += 1
+            self.issues[key]["attachments"].append({
+                "id": aid, "filename": name, "mimeType": mime,
+                "size": size, "author": account, "created": when})
+            return aid
 
     def _seed(self, pkey, itype, status, prio, summary, desc, labels,
               reporter, assignee, created, updated, comments, extra):
@@ -675,6 +698,7 @@ class World:
                "reporter": reporter["account_id"],
                "assignee": assignee["account_id"] if assignee else None,
                "created": now, "updated": now, "comments": [],
+               "attachments": [],
                "properties": {}, "extra": dict(extra),
                "visible_at": now + float(self.cfg["search_delay"])}
         self.issues[key] = iss
@@ -1548,6 +1572,17 @@ class Handler(servicedesk.ServiceDeskMixin,
             self.site, API3, c["id"])) for c in self.components(p[0])
             if c["id"] in iss.get("components", [])]
         f["duedate"] = iss.get("duedate")
+        # Attachment (Jira platform v3): self, id, filename, author,
+        # created, size, mimeType, content (and thumbnail for images).
+        f["attachment"] = [{
+            "self": "%s%s/attachment/%s" % (self.site, API3, a["id"]),
+            "id": a["id"], "filename": a["filename"],
+            "author": w.user_json(a["author"], self.site),
+            "created": jira_time(a["created"]), "size": a["size"],
+            "mimeType": a["mimeType"],
+            "content": "%s%s/attachment/content/%s" % (self.site, API3,
+                                                       a["id"])}
+            for a in iss.get("attachments", [])]
         return f
 
     def issue_json(self, iss, fields):

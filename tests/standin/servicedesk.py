@@ -535,6 +535,23 @@ class ServiceDeskMixin:
             s = self.sd_sla_values(iss)
             out["sla"] = {"size": len(s), "start": 0, "limit": 50,
                           "isLastPage": True, "values": s}
+        if "attachment" in expand:
+            # AttachmentDTO: no id; its links carry it (the document's
+            # example: jiraRest, content, thumbnail).
+            a = [{"filename": x["filename"],
+                  "author": self.sd_user(x["author"]),
+                  "created": date_dto(x["created"]), "size": x["size"],
+                  "mimeType": x["mimeType"],
+                  "_links": {
+                      "jiraRest": "%s/rest/api/2/attachment/%s" % (
+                          self.site, x["id"]),
+                      "content": "%s/servicedesk/customershim/secure/"
+                                 "attachment/%s/%s" % (
+                                     self.site, x["id"], urllib.parse.quote(
+                                         x["filename"]))}}
+                 for x in iss.get("attachments", [])]
+            out["attachments"] = {"size": len(a), "start": 0, "limit": 50,
+                                  "isLastPage": True, "values": a}
         if "comment" in expand:
             cs = [self.sd_comment_json(iss, c)
                   for c in self.sd_visible_comments(iss)]

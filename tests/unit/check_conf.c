@@ -553,6 +553,37 @@ START_TEST(registered_client_idle_days)
 }
 END_TEST
 
+/* Attachments: ChatGPT's file host and 10 MiB by default; the host list
+ * takes names and ports only, the cap 1 to 100 MiB. */
+START_TEST(attachment_keys)
+{
+	const char	*h = "test.conf:1: key 'attachment_fetch_hosts'";
+	const char	*m = "test.conf:1: key 'attachment_max_bytes'";
+	struct jta_conf	 conf;
+
+	jta_conf_defaults(&conf);
+	ck_assert_str_eq(conf.attachment_fetch_hosts,
+	    "files.oaiusercontent.com");
+	ck_assert_int_eq(conf.attachment_max_bytes, 10485760);
+	ck_assert_int_eq(conf.attachment_fetch_allow_loopback, 0);
+	ck_assert_str_eq(conf.attachment_fetch_test_ca_file, "");
+	assert_ok("attachment_fetch_hosts = a.example, b.example:8443 "
+	    "[2001:db8::1]:443\nattachment_max_bytes = 104857600\n", &conf);
+	ck_assert_str_eq(conf.attachment_fetch_hosts,
+	    "a.example, b.example:8443 [2001:db8::1]:443");
+	ck_assert_int_eq(conf.attachment_max_bytes, 104857600);
+	assert_refused("attachment_fetch_hosts = https://a.example/\n", h,
+	    "no scheme");
+	assert_refused("attachment_fetch_hosts = *.example\n", h, NULL);
+	assert_refused("attachment_fetch_hosts = a.example/x\n", h, NULL);
+	assert_refused("attachment_max_bytes = 104857601\n", m,
+	    "1 to 104857600");
+	assert_refused("attachment_max_bytes = 0\n", m, NULL);
+	assert_refused("attachment_fetch_allow_loopback = yes\n",
+	    "test.conf:1: key 'attachment_fetch_allow_loopback'", "'on'");
+}
+END_TEST
+
 START_TEST(busy_timeout_range_and_syntax)
 {
 	const char	*p = "test.conf:1: key 'busy_timeout_ms'";
@@ -789,6 +820,7 @@ conf_suite(void)
 	TCase	*tc = tcase_create("core");
 
 	tcase_add_test(tc, defaults_are_documented_values);
+	tcase_add_test(tc, attachment_keys);
 	tcase_add_test(tc, every_key_is_read);
 	tcase_add_test(tc, unset_keys_keep_defaults);
 	tcase_add_test(tc, each_log_level_accepted);

@@ -436,6 +436,57 @@ START_TEST(details_and_search_term)
 }
 END_TEST
 
+/* A request's files: the id comes from the REST link, the url is made
+ * from the site, never taken from _links.content; entries without an id
+ * are skipped and counted out; hostile members become null. */
+START_TEST(request_attachments_from_rest_links)
+{
+	json_t		*dto, *o = json_object(), *a, *x;
+
+	dto = js("{\"attachments\": {\"values\": ["
+	    "{\"filename\": \"screen shot.png\", \"mimeType\": "
+	    "\"image/png\", \"size\": 23123, \"author\": {"
+	    "\"displayName\": \"Fred\"}, \"created\": {\"jira\": "
+	    "\"2015-10-09T10:22:00.000+0700\"}, \"_links\": {\"jiraRest\": "
+	    "\"https://x.atlassian.net/rest/api/2/attachment/10000\", "
+	    "\"content\": \"https://evil.example/steal\"}},"
+	    "{\"filename\": \"no-link.txt\"},"
+	    "{\"filename\": \"x\", \"_links\": {\"jiraRest\": "
+	    "\"https://x/rest/api/2/issue/5\"}},"
+	    "{\"filename\": \"x\", \"_links\": {\"jiraRest\": "
+	    "\"https://x/rest/api/2/attachment/../5\"}},"
+	    "{\"filename\": \"bad\\u0007.txt\", \"mimeType\": 5, "
+	    "\"size\": -2, \"_links\": {\"jiraRest\": "
+	    "\"https://x/rest/api/2/attachment/77\"}}]}}");
+	ck_assert_int_eq(jta_jira_sd_attachments(dto, SITE "/", o), JTA_OK);
+	ck_assert_int_eq(json_integer_value(json_object_get(o,
+	    "attachment_count")), 2);
+	a = json_object_get(o, "attachments");
+	ck_assert_uint_eq(json_array_size(a), 2);
+	x = json_array_get(a, 0);
+	ck_assert_str_eq(json_string_value(json_object_get(x, "id")), "10000");
+	ck_assert_str_eq(json_string_value(json_object_get(x, "name")),
+	    "screen shot.png");
+	ck_assert_str_eq(json_string_value(json_object_get(x, "url")),
+	    SITE "/servicedesk/customershim/secure/attachment/10000/"
+	    "screen%20shot.png");
+	ck_assert_str_eq(json_string_value(json_object_get(x, "created")),
+	    "2015-10-09T03:22:00Z");
+	ck_assert_str_eq(json_string_value(json_object_get(x, "author")),
+	    "Fred");
+	ck_assert_int_eq(json_integer_value(json_object_get(x, "size")),
+	    23123);
+	x = json_array_get(a, 1);
+	ck_assert(json_is_null(json_object_get(x, "name")));
+	ck_assert(json_is_null(json_object_get(x, "type")));
+	ck_assert(json_is_null(json_object_get(x, "size")));
+	ck_assert_str_eq(json_string_value(json_object_get(x, "url")),
+	    SITE "/servicedesk/customershim/secure/attachment/77/");
+	json_decref(dto);
+	json_decref(o);
+}
+END_TEST
+
 Suite *
 jta_check_suite(void)
 {
@@ -452,6 +503,7 @@ jta_check_suite(void)
 	tcase_add_test(tc, lost_raise_candidates_by_summary_and_time);
 	tcase_add_test(tc, transitions_and_approvals);
 	tcase_add_test(tc, details_and_search_term);
+	tcase_add_test(tc, request_attachments_from_rest_links);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -292,7 +292,7 @@ START_TEST(issue_shape_and_url)
 	static const char *const want[] = { "key", "summary", "status",
 	    "type", "priority", "assignee", "reporter", "created", "updated",
 	    "project", "description", "labels", "comment_count", "comments",
-	    "url" };
+	    "attachment_count", "attachments", "url" };
 	struct env	 e;
 	struct jta_error err;
 	json_t		*t, *c = NULL, *in;
@@ -328,6 +328,9 @@ START_TEST(issue_shape_and_url)
 	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(t,
 	    "labels"), 0)), "a");
 	ck_assert_int_eq(iget(t, "comment_count"), 1);
+	ck_assert_int_eq(iget(t, "attachment_count"), 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(t, "attachments")),
+	    0);
 	ck_assert_str_eq(sget(json_array_get(json_object_get(t, "comments"),
 	    0), "body"), "hi");
 	json_decref(t);

@@ -1,0 +1,96 @@
+/*
+ * Attachments: a file a person hands the assistant (ChatGPT's
+ * openaiFileIdRefs: {name, id, mime_type, download_link}, each link valid
+ * five minutes; OpenAI, "Sending and returning files with GPT Actions"),
+ * fetched at once and judged before it is kept.  This module owns the
+ * rules a file must pass: where it may come from (jta_http_fetch_public
+ * with the operator's host allow-list, redirects followed by hand only to
+ * listed hosts, the address check, time and size caps), what its name may
+ * be, and that its bytes are what its declared type says.  It never
+ * stores anything and never logs a link (it carries a signature) or
+ * content.
+ */
+#ifndef JTA_ATTACH_H
+#define JTA_ATTACH_H
+
+#include <stddef.h>
+
+#include "jta_err.h"
+
+/* The host ChatGPT's download links use (the example links of OpenAI's
+ * "Sending and returning files with GPT Actions"): the default
+ * allow-list. */
+#define JTA_ATTACH_DEFAULT_HOSTS	"files.oaiusercontent.com"
+
+/*
+ * Clean a file name a stranger gives (len bytes, need not be
+ * NUL-terminated) into out (outsz bytes, NUL-terminated): only the part
+ * after the last '/' or '\', control characters (C0, DEL, C1) dropped,
+ * leading and trailing blanks and dots dropped (no ".." or hidden
+ * files).  JTA_ERR_INPUT (422, field "name") when the name is not UTF-8,
+ * when nothing is left, or when what is left is over
+ * JTA_LIMIT_ATTACH_NAME bytes or does not fit out.
+ */
+enum jta_err jta_attach_name_clean(const char *name, size_t len, char *out,
+    size_t outsz, struct jta_error *err) JTA_WUR;
+
+/*
+ * The canonical form of a declared MIME type (lower case, parameters such
+ * as "; charset=utf-8" dropped) when this server accepts it, or NULL:
+ * image/png, image/jpeg, image/gif, image/webp, application/pdf,
+ * application/zip and the Office Open XML types (zip containers),
+ * text/plain, text/csv, text/markdown, text/x-log and application/json.
+ * The result is a static string.
+ */
+const char *jta_attach_type_known(const char *declared);
+
+/*
+ * JTA_OK when body (len bytes) starts as the declared type's files do
+ * (its magic bytes; for text types, the whole body is UTF-8 without a
+ * NUL; for JSON, that and a first '{' or '['), else JTA_ERR_INPUT (422,
+ * field "mime_type") saying the type is not accepted or the content is
+ * not of that type.
+ */
+enum jta_err jta_attach_type_check(const char *declared, const void *body,
+    size_t len, struct jta_error *err) JTA_WUR;
+
+/* Where files may come from and how big they may be. */
+struct jta_attach_rules {
+	const char	*hosts;		/* the allow-list (jta_http.h form) */
+	size_t		 max_bytes;	/* one file */
+	const char	*ca_file;	/* tests only; NULL: the system's */
+	int		 allow_loopback;	/* tests only */
+	const char	*test_resolve;	/* tests only: NULL */
+};
+
+struct jta_conf;
+
+/* rules from conf's attachment_* keys; they borrow conf's strings. */
+void jta_attach_rules_conf(struct jta_attach_rules *rules,
+    const struct jta_conf *conf);
+
+/* A fetched file.  Release with jta_attach_file_free. */
+struct jta_attach_file {
+	char		 name[256];	/* cleaned; JTA_LIMIT_ATTACH_NAME */
+	char		 mime_type[96];	/* canonical, jta_attach_type_known */
+	unsigned char	*body;
+	size_t		 len;
+};
+
+/*
+ * Fetch one file given as name, declared MIME type and download link
+ * (each NUL-terminated) under rules into *out.  The name and type are
+ * judged before anything is fetched.  JTA_OK with out filled; otherwise
+ * err says why, with the field at fault ("name", "mime_type", or one of
+ * jta_http_fetch_public's: "https", "url", "host", "address",
+ * "redirect", "size", "status", "timeout", "fetch") and a detail that
+ * may be shown (never the link).  out is empty on failure.
+ */
+enum jta_err jta_attach_fetch(const struct jta_attach_rules *rules,
+    const char *name, const char *mime_type, const char *link,
+    struct jta_attach_file *out, struct jta_error *err) JTA_WUR;
+
+/* Release out's body and empty it; NULL is a no-op. */
+void jta_attach_file_free(struct jta_attach_file *out);
+
+#endif
