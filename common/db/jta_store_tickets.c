@@ -21,6 +21,9 @@
 #include "jta_store_tickets_int.h"
 #include "jta_time.h"
 
+static enum jta_err issueget(struct jta_store *, int64_t, const char *,
+    int64_t, struct jta_store_issue *, struct jta_error *);
+
 /* ---- the fixed table of statements ---- */
 
 enum sid {
@@ -38,8 +41,8 @@ enum sid {
 	S_T_LABELS,
 	S_T_FIND,
 	S_T_GET,
+	S_T_GET_KEY,
 	S_T_COMMENTS,
-	S_T_NCOMMENTS,
 	S_T_COMMENT_ADD,
 	S_T_SET_SUMMARY,
 	S_T_SET_DESC,
@@ -72,6 +75,8 @@ enum sid {
 	"AND (:search IS NULL OR instr(lower(t.summary), lower(:search)) > 0 " \
 	"OR instr(lower(t.description), lower(:search)) > 0) "
 
+#define T_NCOMMENTS \
+	", (SELECT count(*) FROM comments c WHERE c.ticket_id = t.id) "
 #define TK_ORDER \
 	"ORDER BY CASE :ord WHEN 'created' THEN t.created END ASC, " \
 	"CASE :ord WHEN '-created' THEN t.created END DESC, " \
@@ -108,13 +113,16 @@ static const char *const sql[S_COUNT] = {
 	    "ORDER BY label",
 	[S_T_FIND] = "SELECT t.id, t.status FROM tickets t JOIN projects p ON "
 	    "p.id = t.project_id WHERE p.key = :key AND t.num = :num",
-	[S_T_GET] = "SELECT " TICKET_COLS TICKET_FROM "WHERE t.id = :tid",
+	/* An issue read: the row and its comment count in one statement,
+	 * by id or by key (one look-up instead of three). */
+	[S_T_GET] = "SELECT " TICKET_COLS T_NCOMMENTS TICKET_FROM
+	    "WHERE t.id = :tid",
+	[S_T_GET_KEY] = "SELECT " TICKET_COLS T_NCOMMENTS TICKET_FROM
+	    "WHERE p.key = :key AND t.num = :num",
 	[S_T_COMMENTS] = "SELECT * FROM (SELECT c.id, u.name, c.body, "
 	    "c.created FROM comments c JOIN users u ON u.id = c.author_id "
 	    "WHERE c.ticket_id = :tid ORDER BY c.id DESC LIMIT :lim) "
 	    "ORDER BY id",
-	[S_T_NCOMMENTS] = "SELECT count(*) FROM comments "
-	    "WHERE ticket_id = :tid",
 	[S_T_COMMENT_ADD] = "INSERT INTO comments (ticket_id, author_id, body, "
 	    "created) VALUES (:tid, :uid, :body, :now)",
 	[S_T_SET_SUMMARY] = "UPDATE tickets SET summary = :v WHERE id = :tid",
@@ -452,18 +460,33 @@ static enum jta_err
 issueread(struct jta_store *st, int64_t tid, struct jta_store_issue *out,
     struct jta_error *err)
 {
+	return issueget(st, tid, NULL, 0, out, err);
+}
+
+/* issueread of the ticket tid, or when proj is not NULL of the ticket
+ * proj-num. */
+static enum jta_err
+issueget(struct jta_store *st, int64_t tid, const char *proj, int64_t num,
+    struct jta_store_issue *out, struct jta_error *err)
+{
 	enum jta_err	 ret = JTA_ERR_NOMEM;
 	struct jta_store_comment *c;
 	sqlite3_stmt	*s;
 	int		 rc, bad = 0;
 
 	memset(out, 0, sizeof(*out));
-	if ((s = stmt(st, S_T_GET)) == NULL)
+	if ((s = stmt(st, proj != NULL ? S_T_GET_KEY : S_T_GET)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
-	if ((rc = jta_db_bint(s, ":tid", tid)) != SQLITE_OK)
+	if ((rc = (proj != NULL ? jta_db_btext(s, ":key", proj) :
+	    jta_db_bint(s, ":tid", tid))) != SQLITE_OK ||
+	    (rc = (proj != NULL ? jta_db_bint(s, ":num", num) : SQLITE_OK)) !=
+	    SQLITE_OK)
 		return jta_db_err(st, rc, "bind", err);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		bad = jta_tickets_row(s, &out->t);
+		tid = sqlite3_column_int64(s, 10);
+		out->comment_count = sqlite3_column_int64(s, 12);
+	}
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
 		return JTA_ERR_NOTFOUND;
@@ -473,18 +496,6 @@ issueread(struct jta_store *st, int64_t tid, struct jta_store_issue *out,
 		return JTA_ERR_NOMEM;
 	if ((ret = jta_tickets_labels(st, tid, &out->t)) != JTA_OK)
 		goto out;
-	if ((s = stmt(st, S_T_NCOMMENTS)) == NULL) {
-		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
-		goto out;
-	}
-	if ((rc = jta_db_bint(s, ":tid", tid)) != SQLITE_OK ||
-	    (rc = sqlite3_step(s)) != SQLITE_ROW) {
-		sqlite3_reset(s);
-		ret = jta_db_err(st, rc, "count comments", err);
-		goto out;
-	}
-	out->comment_count = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
 	if ((s = stmt(st, S_T_COMMENTS)) == NULL) {
 		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
 		goto out;
@@ -696,13 +707,15 @@ enum jta_err
 jta_store_ticket_get(struct jta_store *st, const char *key,
     struct jta_store_issue *out, struct jta_error *err)
 {
-	enum jta_err	 ret;
-	int64_t		 tid;
+	char		 proj[JTA_LIMIT_PROJECT_KEY + 1];
+	int64_t		 num;
 
 	memset(out, 0, sizeof(*out));
-	if ((ret = findticket(st, key, &tid, NULL, 0, err)) != JTA_OK)
-		return ret;
-	return issueread(st, tid, out, err);
+	/* No ticket has a key that is not one (the backend says why). */
+	if (jta_text_parse_issue_key(key, strlen(key), proj, sizeof(proj),
+	    &num) != 0)
+		return JTA_ERR_NOTFOUND;
+	return issueget(st, 0, proj, num, out, err);
 }
 
 static enum jta_err
