@@ -2525,6 +2525,18 @@ START_TEST(tk_list_search_is_exact_and_not_fts_syntax)
 		tkbrute(rows, 4, texts[i], "r", want, sizeof(want), &count);
 		tkexpect(st, &q, want, count);
 	}
+	/* The index holds the comments too; they are not searched. */
+	tcomment(st, "DEMO-1", &a, "zeppelin sighting");
+	memset(&q, 0, sizeof(q));
+	q.search = "zeppelin";
+	tkexpect(st, &q, "", 0);
+	q.search = NULL;
+	q.title_icontains = "zeppelin";
+	tkexpect(st, &q, "", 0);
+	/* Nor is the description by title__icontains. */
+	q.title_icontains = "screen";
+	tkexpect(st, &q, "", 0);
+
 	/* Two texts the index answers together. */
 	memset(&q, 0, sizeof(q));
 	q.title_icontains = "LAP";
