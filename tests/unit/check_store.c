@@ -2000,6 +2000,75 @@ paginate(struct jta_store *st, const char *order, char *got, size_t gotsz)
 	ck_assert_int_eq(pages, 3);
 }
 
+/* A search with words pages through the index's matches only, in each
+ * order, every match once (the matches drive the statement). */
+START_TEST(search_text_cursor_pages_in_order)
+{
+	static const struct {
+		const char	*order;
+		const char	*want;
+	} o[] = {
+		{ "-updated", "DEMO-1,DEMO-3,DEMO-5,DEMO-7,DEMO-8" },
+		{ "updated", "DEMO-8,DEMO-7,DEMO-5,DEMO-3,DEMO-1" },
+		{ "-created", "DEMO-8,DEMO-7,DEMO-5,DEMO-3,DEMO-1" },
+		{ "created", "DEMO-1,DEMO-3,DEMO-5,DEMO-7,DEMO-8" },
+	};
+	struct jta_store *st;
+	struct jta_user	 a;
+	struct jta_search q;
+	struct jta_error e;
+	json_t		*res;
+	char		 path[512], f[256], got[512], page[256];
+	char		 cursor[JTA_LIMIT_CURSOR + 1];
+	size_t		 i, k, n;
+	int		 pages;
+
+	st = newstore(path, sizeof(path));
+	adduser(st, "alice", &a);
+	addproject(st, "DEMO", NULL);
+	for (i = 1; i <= 8; i++) {
+		snprintf(f, sizeof(f), "{\"project\":\"DEMO\",\"summary\":"
+		    "\"%s %zu\"}", i % 2 == 1 || i == 8 ? "Kettle leaks" :
+		    "Printer jams", i);
+		json_decref(tcreate(st, &a, f));
+	}
+	/* Created in key order; updated in the reverse. */
+	sqlexec(path, "UPDATE tickets SET created = 1700000000 + num * 60, "
+	    "updated = 1700100000 - num * 60");
+	for (k = 0; k < sizeof(o) / sizeof(o[0]); k++) {
+		memset(&q, 0, sizeof(q));
+		q.text = "kettle";
+		q.order = o[k].order;
+		q.limit = 2;
+		got[0] = '\0';
+		n = 0;
+		for (pages = 1; ; pages++) {
+			ck_assert_int_lt(pages, 10);
+			memset(&e, 0, sizeof(e));
+			ck_assert_msg(tsearch(st, &q, &res, &e) == JTA_OK,
+			    "%s", e.detail);
+			keys(res, page, sizeof(page));
+			if (page[0] != '\0')
+				n += (size_t)snprintf(got + n, sizeof(got) - n,
+				    "%s%s", n ? "," : "", page);
+			if (json_is_null(json_object_get(res,
+			    "next_cursor"))) {
+				json_decref(res);
+				break;
+			}
+			snprintf(cursor, sizeof(cursor), "%s",
+			    sget(res, "next_cursor"));
+			q.cursor = cursor;
+			json_decref(res);
+		}
+		ck_assert_msg(strcmp(got, o[k].want) == 0, "%s: got %s",
+		    o[k].order, got);
+		ck_assert_int_eq(pages, 3);
+	}
+	jta_store_close(st);
+}
+END_TEST
+
 START_TEST(search_cursor_pages_cover_all_once)
 {
 	struct jta_store *st;
@@ -5767,6 +5836,7 @@ store_suite(void)
 	tcase_add_test(tc, search_default_order_is_recently_updated);
 	tcase_add_test(tc, search_bad_order_is_422);
 	tcase_add_test(tc, search_cursor_pages_cover_all_once);
+	tcase_add_test(tc, search_text_cursor_pages_in_order);
 	tcase_add_test(tc, search_cursor_pages_with_equal_times);
 	tcase_add_test(tc, search_exact_page_has_no_next_cursor);
 	tcase_add_test(tc, search_cursor_with_filters_continues_filtered);
