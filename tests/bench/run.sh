@@ -1,7 +1,8 @@
 #!/bin/sh
 # Benchmarks (not timed tests): build if needed, then print ratios:
-# the embedded store against a static file, 20 access rules against none,
-# metrics on against off,
+# the embedded store against a static file and against a fixed-JSON
+# FastCGI program (issue read, full-text search, /api/tickets/ search),
+# 20 access rules against none, metrics on against off,
 # usage counting with 4 quotas against counting off,
 # and Jira mode against nginx proxying straight to the Atlassian stand-in.
 #   sh tests/bench/run.sh            uses build-test/ (made if missing)
@@ -17,6 +18,8 @@ if [ ! -x "$build/fcgi/jta-issues" ]; then
 fi
 export JTA_SRCDIR=$top JTA_BUILDDIR=$build
 python3 tests/bench/bench_issues.py
+echo
+python3 tests/bench/bench_store.py
 echo
 python3 tests/bench/bench_policy.py
 echo

@@ -2006,6 +2006,75 @@ paginate(struct jta_store *st, const char *order, char *got, size_t gotsz)
 	ck_assert_int_eq(pages, 3);
 }
 
+/* A search with words pages through the index's matches only, in each
+ * order, every match once (the matches drive the statement). */
+START_TEST(search_text_cursor_pages_in_order)
+{
+	static const struct {
+		const char	*order;
+		const char	*want;
+	} o[] = {
+		{ "-updated", "DEMO-1,DEMO-3,DEMO-5,DEMO-7,DEMO-8" },
+		{ "updated", "DEMO-8,DEMO-7,DEMO-5,DEMO-3,DEMO-1" },
+		{ "-created", "DEMO-8,DEMO-7,DEMO-5,DEMO-3,DEMO-1" },
+		{ "created", "DEMO-1,DEMO-3,DEMO-5,DEMO-7,DEMO-8" },
+	};
+	struct jta_store *st;
+	struct jta_user	 a;
+	struct jta_search q;
+	struct jta_error e;
+	json_t		*res;
+	char		 path[512], f[256], got[512], page[256];
+	char		 cursor[JTA_LIMIT_CURSOR + 1];
+	size_t		 i, k, n;
+	int		 pages;
+
+	st = newstore(path, sizeof(path));
+	adduser(st, "alice", &a);
+	addproject(st, "DEMO", NULL);
+	for (i = 1; i <= 8; i++) {
+		snprintf(f, sizeof(f), "{\"project\":\"DEMO\",\"summary\":"
+		    "\"%s %zu\"}", i % 2 == 1 || i == 8 ? "Kettle leaks" :
+		    "Printer jams", i);
+		json_decref(tcreate(st, &a, f));
+	}
+	/* Created in key order; updated in the reverse. */
+	sqlexec(path, "UPDATE tickets SET created = 1700000000 + num * 60, "
+	    "updated = 1700100000 - num * 60");
+	for (k = 0; k < sizeof(o) / sizeof(o[0]); k++) {
+		memset(&q, 0, sizeof(q));
+		q.text = "kettle";
+		q.order = o[k].order;
+		q.limit = 2;
+		got[0] = '\0';
+		n = 0;
+		for (pages = 1; ; pages++) {
+			ck_assert_int_lt(pages, 10);
+			memset(&e, 0, sizeof(e));
+			ck_assert_msg(tsearch(st, &q, &res, &e) == JTA_OK,
+			    "%s", e.detail);
+			keys(res, page, sizeof(page));
+			if (page[0] != '\0')
+				n += (size_t)snprintf(got + n, sizeof(got) - n,
+				    "%s%s", n ? "," : "", page);
+			if (json_is_null(json_object_get(res,
+			    "next_cursor"))) {
+				json_decref(res);
+				break;
+			}
+			snprintf(cursor, sizeof(cursor), "%s",
+			    sget(res, "next_cursor"));
+			q.cursor = cursor;
+			json_decref(res);
+		}
+		ck_assert_msg(strcmp(got, o[k].want) == 0, "%s: got %s",
+		    o[k].order, got);
+		ck_assert_int_eq(pages, 3);
+	}
+	jta_store_close(st);
+}
+END_TEST
+
 START_TEST(search_cursor_pages_cover_all_once)
 {
 	struct jta_store *st;
@@ -2432,6 +2501,170 @@ START_TEST(tk_list_pages_and_count)
 	q.page = 2;
 	q.ordering = "-created";
 	tkexpect(st, &q, "3", 4);
+	jta_store_close(st);
+}
+END_TEST
+
+/*
+ * What search and title__icontains must find: the seeded tickets' ids
+ * whose summary (title) and summary or description (search) hold the
+ * text, ASCII letters in any case and every other byte as it is (SQLite's
+ * lower()), worked out here without SQL.
+ */
+static void
+tkbrute(const char *const (*rows)[2], size_t n, const char *title,
+    const char *search, char *want, size_t wantsz, int64_t *count)
+{
+	char	 h[2][256], nt[256], ns[256];
+	size_t	 i, k, o = 0;
+	int	 hit;
+
+	want[0] = '\0';
+	*count = 0;
+#define LOW(dst, src) do { \
+	for (k = 0; (src)[k] != '\0' && k + 1 < sizeof(dst); k++) \
+		(dst)[k] = (char)(((src)[k] >= 'A' && (src)[k] <= 'Z') ? \
+		    (src)[k] + 32 : (src)[k]); \
+	(dst)[k] = '\0'; \
+} while (0)
+	if (title != NULL)
+		LOW(nt, title);
+	if (search != NULL)
+		LOW(ns, search);
+	for (i = 0; i < n; i++) {
+		LOW(h[0], rows[i][0]);
+		LOW(h[1], rows[i][1]);
+		hit = (title == NULL || strstr(h[0], nt) != NULL) &&
+		    (search == NULL || strstr(h[0], ns) != NULL ||
+		    strstr(h[1], ns) != NULL);
+		if (!hit)
+			continue;
+		o += (size_t)snprintf(want + o, wantsz - o, "%s%zu",
+		    *count ? "," : "", i + 1);
+		(*count)++;
+	}
+#undef LOW
+}
+
+/* The searches of /api/tickets/ on the trigram index (ticket_tri): the
+ * same answers as a scan for hostile text, FTS5 syntax, short and
+ * non-ASCII text, and the index kept in step by updates and deletes. */
+START_TEST(tk_list_search_is_exact_and_not_fts_syntax)
+{
+	static const char *const rows[][2] = {
+		{ "Printer \"jams\" OR NEAR(toner)", "col: summary * x" },
+		{ "\xc3\x89" "b\xc3\xa8ne caf\xc3\xa9",
+		    "{summary} : AND ^abc" },
+		{ "alpha laptop", "Screen PRINTER cable" },
+		{ "ab", "xyz" },
+	};
+	static const char *const texts[] = {
+		"printer", "PRINTER", "\"jams\"", "\"", "\"\"", "jams\" OR \"x",
+		"NEAR(toner)", "NEAR(", "or near", "summary", "col: summary",
+		"summary * x", "*", "print*", "{summary}", "{summary} : AND",
+		"^abc", "^", "AND", ")(", "- x", "caf\xc3\xa9",
+		"CAF\xc3\xa9", "\xc3\xa9" "b\xc3\xa8", "\xc3\xa9",
+		"\xc3\x89" "b\xc3\xa8", "b\xc3\xa8n", "a", "ab", "AB", "xy",
+		"z", " ", "s p", "er c", "laptop", "nothing here", "'", "%",
+		"_", "\\", "x\xc3", NULL
+	};
+	struct jta_store *st;
+	struct jta_user	 a;
+	struct jta_error e;
+	struct jta_tk_query q;
+	char		 path[512], want[128], f[512];
+	int64_t		 id, count;
+	size_t		 i;
+	json_t		*j;
+
+	st = newstore(path, sizeof(path));
+	adduser(st, "alice", &a);
+	addproject(st, "DEMO", NULL);
+	for (i = 0; i < 4; i++) {
+		j = json_pack("{s:s, s:s}", "summary", rows[i][0],
+		    "description", rows[i][1]);
+		ck_assert_msg(jta_store_tk_create(st, &a, "DEMO", j, "Open",
+		    &id, &e) == JTA_OK, "%s", e.detail);
+		json_decref(j);
+	}
+	for (i = 0; texts[i] != NULL; i++) {
+		memset(&q, 0, sizeof(q));
+		q.search = texts[i];
+		tkbrute(rows, 4, NULL, texts[i], want, sizeof(want), &count);
+		tkexpect(st, &q, want, count);
+		memset(&q, 0, sizeof(q));
+		q.title_icontains = texts[i];
+		tkbrute(rows, 4, texts[i], NULL, want, sizeof(want), &count);
+		tkexpect(st, &q, want, count);
+		q.search = "r";
+		tkbrute(rows, 4, texts[i], "r", want, sizeof(want), &count);
+		tkexpect(st, &q, want, count);
+	}
+	/* The index holds the comments too; they are not searched. */
+	tcomment(st, "DEMO-1", &a, "zeppelin sighting");
+	memset(&q, 0, sizeof(q));
+	q.search = "zeppelin";
+	tkexpect(st, &q, "", 0);
+	q.search = NULL;
+	q.title_icontains = "zeppelin";
+	tkexpect(st, &q, "", 0);
+	/* Nor is the description by title__icontains. */
+	q.title_icontains = "screen";
+	tkexpect(st, &q, "", 0);
+
+	/* Two texts the index answers together. */
+	memset(&q, 0, sizeof(q));
+	q.title_icontains = "LAP";
+	q.search = "printer";
+	tkexpect(st, &q, "3", 1);
+	/* The count of a page past the end, and of a later page. */
+	q.title_icontains = NULL;
+	q.page_size = 1;
+	q.page = 2;
+	tkexpect(st, &q, "3", 2);
+	q.page = 5;
+	tkexpect(st, &q, "", 2);
+
+	/* The text of three characters or more is looked up in the index
+	 * (a row it lacks is not found), shorter text is scanned. */
+	sqlexec(path, "DELETE FROM ticket_tri WHERE rowid = 3");
+	memset(&q, 0, sizeof(q));
+	q.search = "laptop";
+	tkexpect(st, &q, "", 0);
+	q.search = "la";
+	tkexpect(st, &q, "3", 1);
+	sqlexec(path, "INSERT INTO ticket_tri(rowid, summary, description, "
+	    "comments) SELECT id, summary, description, '' FROM tickets "
+	    "WHERE id = 3");
+	q.search = "laptop";
+	tkexpect(st, &q, "3", 1);
+
+	/* Updates and deletes keep the index in step. */
+	snprintf(f, sizeof(f), "{\"summary\":\"gamma desktop\"}");
+	j = J(f);
+	ck_assert_int_eq(jta_store_tk_update(st, 3, j, NULL, NULL, &e),
+	    JTA_OK);
+	json_decref(j);
+	q.search = "laptop";
+	tkexpect(st, &q, "", 0);
+	q.search = "DESKTOP";
+	tkexpect(st, &q, "3", 1);
+	q.search = "screen printer";
+	tkexpect(st, &q, "3", 1);
+	j = J("{\"description\":\"fan noise\"}");
+	ck_assert_int_eq(jta_store_tk_update(st, 3, j, NULL, NULL, &e),
+	    JTA_OK);
+	json_decref(j);
+	q.search = "screen printer";
+	tkexpect(st, &q, "", 0);
+	q.search = "fan noise";
+	tkexpect(st, &q, "3", 1);
+	ck_assert_int_eq(jta_store_tk_delete(st, 3, &e), JTA_OK);
+	tkexpect(st, &q, "", 0);
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM ticket_tri "
+	    "WHERE rowid = 3"), 0);
+	q.search = "printer";
+	tkexpect(st, &q, "1", 1);
 	jta_store_close(st);
 }
 END_TEST
@@ -5703,6 +5936,7 @@ store_suite(void)
 	tcase_add_test(tc, search_default_order_is_recently_updated);
 	tcase_add_test(tc, search_bad_order_is_422);
 	tcase_add_test(tc, search_cursor_pages_cover_all_once);
+	tcase_add_test(tc, search_text_cursor_pages_in_order);
 	tcase_add_test(tc, search_cursor_pages_with_equal_times);
 	tcase_add_test(tc, search_exact_page_has_no_next_cursor);
 	tcase_add_test(tc, search_cursor_with_filters_continues_filtered);
@@ -5722,6 +5956,7 @@ store_suite(void)
 	tcase_add_test(tc, tk_list_filters);
 	tcase_add_test(tc, tk_list_orderings);
 	tcase_add_test(tc, tk_list_pages_and_count);
+	tcase_add_test(tc, tk_list_search_is_exact_and_not_fts_syntax);
 	tcase_add_test(tc, tk_update_changes_given_fields_and_moves);
 	tcase_add_test(tc, tk_update_is_conditional_on_the_status_read);
 	tcase_add_test(tc, tk_delete_removes_ticket_comments_and_index);
