@@ -1,0 +1,428 @@
+/*
+ * The PostgreSQL engine (common/db/pg/jta_pg.h) against a real server:
+ * tests/unit/check_store_pg.sh runs this suite on the private cluster of
+ * tests/pg-cluster.sh (JTA_TEST_PG, JTA_TEST_PG_PASSWORD_FILE).  Each
+ * test works in a database of its own, so suites can share the cluster.
+ * The test reaches the server with libpq directly to play the operator
+ * (refusing connections, making the database read-only, terminating our
+ * session); the engine under test never sees that connection.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <libpq-fe.h>
+
+#include "check_main.h"
+#include "jta_db.h"
+#include "jta_log.h"
+#include "jta_pg.h"
+
+static char	 tmproot[] = "/tmp/jta-check-pg-XXXXXX";
+static int	 ndb;
+
+/* The cluster's password, read from JTA_TEST_PG_PASSWORD_FILE. */
+static void
+password(char *pw, size_t sz)
+{
+	const char	*path = getenv("JTA_TEST_PG_PASSWORD_FILE");
+	FILE		*f;
+
+	ck_assert_ptr_nonnull(path);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	ck_assert_ptr_nonnull(fgets(pw, (int)sz, f));
+	fclose(f);
+	pw[strcspn(pw, "\n")] = '\0';
+}
+
+/* A connection as the operator, to database db (NULL: the cluster's). */
+static PGconn *
+admin(const char *db)
+{
+	const char	*kw[4] = { "dbname", "password", NULL, NULL };
+	const char	*val[4];
+	char		 pw[128];
+	PGconn		*c;
+
+	password(pw, sizeof(pw));
+	val[0] = getenv("JTA_TEST_PG");
+	val[1] = pw;
+	val[2] = NULL;
+	if (db != NULL) {
+		kw[2] = "dbname";	/* after the expanded one: wins */
+		val[2] = db;
+	}
+	c = PQconnectdbParams(kw, val, 1);
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "admin: %s",
+	    PQerrorMessage(c));
+	return c;
+}
+
+static void
+sql(PGconn *c, const char *q)
+{
+	PGresult	*r = PQexec(c, q);
+	ExecStatusType	 s = PQresultStatus(r);
+
+	ck_assert_msg(s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK,
+	    "%s: %s", q, PQerrorMessage(c));
+	PQclear(r);
+}
+
+/* A new empty database; its name in name, a conninfo for it in url. */
+static void
+freshdb(char *name, size_t namesz, char *url, size_t urlsz)
+{
+	PGconn	*c = admin(NULL);
+	char	 q[320];
+
+	snprintf(name, namesz, "jta_t%ld_%d", (long)getpid(), ndb++);
+	snprintf(q, sizeof(q), "CREATE DATABASE %s", name);
+	sql(c, q);
+	PQfinish(c);
+	snprintf(url, urlsz, "%s dbname=%s", getenv("JTA_TEST_PG"), name);
+}
+
+/* End every session of application "jta" on database db. */
+static void
+kick(const char *db)
+{
+	PGconn	*c = admin(NULL);
+	char	 q[320];
+
+	snprintf(q, sizeof(q), "SELECT pg_terminate_backend(pid) FROM "
+	    "pg_stat_activity WHERE datname = '%s' AND application_name = "
+	    "'jta'", db);
+	sql(c, q);
+	PQfinish(c);
+}
+
+static struct jta_pg_conf
+pgconf(const char *url)
+{
+	struct jta_pg_conf pc;
+
+	pc.url = url;
+	pc.password_file = getenv("JTA_TEST_PG_PASSWORD_FILE");
+	pc.sslmode = "";
+	pc.statement_timeout_ms = 4000;
+	pc.connect_timeout_s = 10;
+	return pc;
+}
+
+/* A copy of the password file, or a wrong password, at mode. */
+static void
+pwfile(char *path, size_t sz, const char *pw, mode_t mode)
+{
+	char	 good[128];
+	int	 fd;
+
+	if (pw == NULL) {
+		password(good, sizeof(good));
+		pw = good;
+	}
+	snprintf(path, sz, "%s/pw%d", tmproot, ndb++);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, pw, strlen(pw)), (ssize_t)strlen(pw));
+	ck_assert_int_eq(fchmod(fd, mode), 0);
+	close(fd);
+}
+
+START_TEST(init_creates_the_current_schema)
+{
+	struct jta_pg_conf pc;
+	struct jta_pg	*pg = NULL;
+	struct jta_error e;
+	char		 db[64], url[512], msg[512], what[256];
+	int		 v;
+
+	freshdb(db, sizeof(db), url, sizeof(url));
+	pc = pgconf(url);
+	/* Before init: refused, telling the operator what to run. */
+	ck_assert_int_eq(jta_pg_open(&pc, 0, &pg, msg, sizeof(msg)),
+	    JTA_ERR_CONFIG);
+	ck_assert_ptr_null(pg);
+	ck_assert_ptr_nonnull(strstr(msg, "jta-admin init"));
+	ck_assert_int_eq(jta_pg_open(&pc, JTA_STORE_MIGRATE, &pg, msg,
+	    sizeof(msg)), JTA_OK);
+	ck_assert_int_eq(jta_pg_version(pg, &v, &e), JTA_OK);
+	ck_assert_int_eq(v, JTA_PG_VERSION);
+	ck_assert_int_eq(jta_pg_check(pg, what, sizeof(what)), JTA_OK);
+	ck_assert_str_eq(what, "ok");
+	/* A second init is a no-op. */
+	ck_assert_int_eq(jta_pg_migrate(pg, JTA_PG_VERSION, msg,
+	    sizeof(msg)), JTA_OK);
+	jta_pg_close(pg);
+	ck_assert_int_eq(jta_pg_open(&pc, 0, &pg, msg, sizeof(msg)), JTA_OK);
+	jta_pg_close(pg);
+}
+END_TEST
+
+START_TEST(newer_schema_refused)
+{
+	struct jta_pg_conf pc;
+	struct jta_pg	*pg = NULL;
+	PGconn		*c;
+	char		 db[64], url[512], msg[512];
+
+	freshdb(db, sizeof(db), url, sizeof(url));
+	pc = pgconf(url);
+	ck_assert_int_eq(jta_pg_open(&pc, JTA_STORE_MIGRATE, &pg, msg,
+	    sizeof(msg)), JTA_OK);
+	jta_pg_close(pg);
+	pg = NULL;
+	c = admin(db);
+	sql(c, "UPDATE jta_schema SET version = 99");
+	PQfinish(c);
+	ck_assert_int_eq(jta_pg_open(&pc, 0, &pg, msg, sizeof(msg)),
+	    JTA_ERR_CONFIG);
+	ck_assert_int_eq(jta_pg_open(&pc, JTA_STORE_MIGRATE, &pg, msg,
+	    sizeof(msg)), JTA_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(msg, "newer"));
+	ck_assert_ptr_null(pg);
+}
+END_TEST
+
+START_TEST(wrong_password_refused_and_not_shown)
+{
+	struct jta_pg_conf pc;
+	struct jta_pg	*pg = NULL;
+	char		 db[64], url[512], msg[512], path[256];
+
+	freshdb(db, sizeof(db), url, sizeof(url));
+	pc = pgconf(url);
+	pwfile(path, sizeof(path), "not-the-Secret-42", 0600);
+	pc.password_file = path;
+	ck_assert_int_eq(jta_pg_open(&pc, JTA_STORE_MIGRATE, &pg, msg,
+	    sizeof(msg)), JTA_ERR_DB);
+	ck_assert_ptr_null(pg);
+	ck_assert_ptr_nonnull(strstr(msg, "database_url: cannot connect"));
+	ck_assert_ptr_null(strstr(msg, "not-the-Secret-42"));
+}
+END_TEST
+
+START_TEST(password_file_others_can_read_refused)
+{
+	struct jta_pg_conf pc;
+	struct jta_pg	*pg = NULL;
+	char		 db[64], url[512], msg[512], path[256];
+
+	freshdb(db, sizeof(db), url, sizeof(url));
+	pc = pgconf(url);
+	pwfile(path, sizeof(path), NULL, 0644);
+	pc.password_file = path;
+	ck_assert_int_eq(jta_pg_open(&pc, JTA_STORE_MIGRATE, &pg, msg,
+	    sizeof(msg)), JTA_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(msg, "database_password_file"));
+	/* The same password at 0600 connects. */
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	ck_assert_int_eq(jta_pg_open(&pc, JTA_STORE_MIGRATE, &pg, msg,
+	    sizeof(msg)), JTA_OK);
+	jta_pg_close(pg);
+}
+END_TEST
+
+/* The test cluster has no TLS: sslmode=require must then fail, which
+ * shows the setting reaches libpq (over the URL's, which says
+ * nothing); disable connects. */
+START_TEST(sslmode_is_honoured)
+{
+	struct jta_pg_conf pc;
+	struct jta_pg	*pg = NULL;
+	char		 db[64], url[512], msg[512];
+
+	freshdb(db, sizeof(db), url, sizeof(url));
+	pc = pgconf(url);
+	pc.sslmode = "require";
+	ck_assert_int_eq(jta_pg_open(&pc, JTA_STORE_MIGRATE, &pg, msg,
+	    sizeof(msg)), JTA_ERR_DB);
+	ck_assert_ptr_nonnull(strstr(msg, "SSL"));
+	pc.sslmode = "disable";
+	ck_assert_int_eq(jta_pg_open(&pc, JTA_STORE_MIGRATE, &pg, msg,
+	    sizeof(msg)), JTA_OK);
+	jta_pg_close(pg);
+}
+END_TEST
+
+START_TEST(statement_timeout_set_per_session)
+{
+	struct jta_pg_conf pc;
+	struct jta_pg	*pg = NULL;
+	struct jta_error e;
+	char		 db[64], url[512], msg[512];
+	long		 ms;
+
+	freshdb(db, sizeof(db), url, sizeof(url));
+	pc = pgconf(url);
+	pc.statement_timeout_ms = 1234;
+	ck_assert_int_eq(jta_pg_open(&pc, JTA_STORE_MIGRATE, &pg, msg,
+	    sizeof(msg)), JTA_OK);
+	ck_assert_int_eq(jta_pg_timeout_ms(pg, &ms, &e), JTA_OK);
+	ck_assert_int_eq(ms, 1234);
+	/* Still set on the session after a reconnection. */
+	kick(db);
+	ck_assert_int_eq(jta_pg_timeout_ms(pg, &ms, &e), JTA_OK);
+	ck_assert_int_eq(ms, 1234);
+	jta_pg_close(pg);
+}
+END_TEST
+
+START_TEST(down_is_503_then_recovers_without_reopening)
+{
+	struct jta_pg_conf pc;
+	struct jta_pg	*pg = NULL;
+	struct jta_error e;
+	PGconn		*c;
+	char		 db[64], url[512], msg[512], q[320];
+	int		 v;
+
+	freshdb(db, sizeof(db), url, sizeof(url));
+	pc = pgconf(url);
+	ck_assert_int_eq(jta_pg_open(&pc, JTA_STORE_MIGRATE, &pg, msg,
+	    sizeof(msg)), JTA_OK);
+	ck_assert_int_eq(jta_pg_health(pg, &v, &e), JTA_OK);
+	/* The database refuses connections and ends ours. */
+	c = admin(NULL);
+	snprintf(q, sizeof(q), "ALTER DATABASE %s ALLOW_CONNECTIONS false",
+	    db);
+	sql(c, q);
+	kick(db);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_pg_health(pg, &v, &e), JTA_ERR_DB);
+	ck_assert_int_eq(e.status, 503);
+	ck_assert_int_gt(e.retry_after, 0);
+	ck_assert_int_eq(jta_pg_health(pg, &v, &e), JTA_ERR_DB);
+	ck_assert_int_eq(e.status, 503);
+	/* Back: the same handle serves again. */
+	snprintf(q, sizeof(q), "ALTER DATABASE %s ALLOW_CONNECTIONS true",
+	    db);
+	sql(c, q);
+	PQfinish(c);
+	ck_assert_int_eq(jta_pg_health(pg, &v, &e), JTA_OK);
+	ck_assert_int_eq(v, JTA_PG_VERSION);
+	jta_pg_close(pg);
+}
+END_TEST
+
+START_TEST(read_only_is_503)
+{
+	struct jta_pg_conf pc;
+	struct jta_pg	*pg = NULL;
+	struct jta_error e;
+	PGconn		*c;
+	char		 db[64], url[512], msg[512], q[320];
+	int		 v;
+
+	freshdb(db, sizeof(db), url, sizeof(url));
+	pc = pgconf(url);
+	ck_assert_int_eq(jta_pg_open(&pc, JTA_STORE_MIGRATE, &pg, msg,
+	    sizeof(msg)), JTA_OK);
+	c = admin(NULL);
+	snprintf(q, sizeof(q), "ALTER DATABASE %s SET "
+	    "default_transaction_read_only = on", db);
+	sql(c, q);
+	kick(db);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_pg_health(pg, &v, &e), JTA_ERR_DB);
+	ck_assert_int_eq(e.status, 503);
+	snprintf(q, sizeof(q), "ALTER DATABASE %s RESET "
+	    "default_transaction_read_only", db);
+	sql(c, q);
+	PQfinish(c);
+	kick(db);
+	ck_assert_int_eq(jta_pg_health(pg, &v, &e), JTA_OK);
+	jta_pg_close(pg);
+}
+END_TEST
+
+START_TEST(missing_privileges_reported)
+{
+	struct jta_pg_conf pc;
+	struct jta_pg	*pg = NULL;
+	PGconn		*c;
+	char		 db[64], url[512], msg[512], what[256], q[320];
+	char		 pw[128];
+
+	freshdb(db, sizeof(db), url, sizeof(url));
+	pc = pgconf(url);
+	ck_assert_int_eq(jta_pg_open(&pc, JTA_STORE_MIGRATE, &pg, msg,
+	    sizeof(msg)), JTA_OK);
+	jta_pg_close(pg);
+	pg = NULL;
+	/* A role that may read but not write the rules. */
+	password(pw, sizeof(pw));
+	c = admin(db);
+	snprintf(q, sizeof(q), "CREATE ROLE %s_ro LOGIN PASSWORD '%s'", db,
+	    pw);
+	sql(c, q);
+	snprintf(q, sizeof(q), "GRANT SELECT ON ALL TABLES IN SCHEMA public "
+	    "TO %s_ro", db);
+	sql(c, q);
+	PQfinish(c);
+	snprintf(url, sizeof(url), "%s dbname=%s user=%s_ro",
+	    getenv("JTA_TEST_PG"), db, db);
+	pc = pgconf(url);
+	ck_assert_int_eq(jta_pg_open(&pc, 0, &pg, msg, sizeof(msg)), JTA_OK);
+	ck_assert_int_eq(jta_pg_check(pg, what, sizeof(what)), JTA_ERR_DB);
+	ck_assert_ptr_nonnull(strstr(what, "may not"));
+	jta_pg_close(pg);
+}
+END_TEST
+
+static Suite *
+pg_suite(void)
+{
+	Suite	*s = suite_create("store_pg");
+	TCase	*tc = tcase_create("engine");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, init_creates_the_current_schema);
+	tcase_add_test(tc, newer_schema_refused);
+	tcase_add_test(tc, wrong_password_refused_and_not_shown);
+	tcase_add_test(tc, password_file_others_can_read_refused);
+	tcase_add_test(tc, sslmode_is_honoured);
+	tcase_add_test(tc, statement_timeout_set_per_session);
+	tcase_add_test(tc, down_is_503_then_recovers_without_reopening);
+	tcase_add_test(tc, read_only_is_503);
+	tcase_add_test(tc, missing_privileges_reported);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+static void
+done(void)
+{
+	char	 p[sizeof(tmproot) + 16];
+	int	 i;
+
+	for (i = 0; i < 64; i++) {
+		snprintf(p, sizeof(p), "%s/pw%d", tmproot, i);
+		unlink(p);
+	}
+	rmdir(tmproot);
+}
+
+Suite *
+jta_check_suite(void)
+{
+	if (getenv("JTA_TEST_PG") == NULL ||
+	    getenv("JTA_TEST_PG_PASSWORD_FILE") == NULL) {
+		fprintf(stderr, "check_store_pg: JTA_TEST_PG is not set: run "
+		    "it through tests/unit/check_store_pg.sh\n");
+		return NULL;
+	}
+	if (mkdtemp(tmproot) == NULL) {
+		perror("mkdtemp");
+		return NULL;
+	}
+	jta_check_at_end(done);
+	return pg_suite();
+}
