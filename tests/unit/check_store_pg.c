@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -23,7 +24,9 @@
 #include "check_main.h"
 #include "jta_db.h"
 #include "jta_log.h"
+#include "jta_limits.h"
 #include "jta_pg.h"
+#include "jta_store_ops.h"
 
 static char	 tmproot[] = "/tmp/jta-check-pg-XXXXXX";
 static int	 ndb;
@@ -377,6 +380,142 @@ START_TEST(missing_privileges_reported)
 }
 END_TEST
 
+/* ---- the contract cases shared with check_store.c ---- */
+
+/* A new, current store on a database of its own; path gets its name. */
+static struct jta_store *
+newstore(char *path, size_t pathsz)
+{
+	static char	 url[512];
+	struct jta_pg_conf pc;
+	struct jta_store *st = NULL;
+	char		 msg[512];
+
+	freshdb(path, pathsz, url, sizeof(url));
+	pc = pgconf(url);
+	ck_assert_msg(jta_store_open_pg(&pc, JTA_STORE_MIGRATE, &st, msg,
+	    sizeof(msg)) == JTA_OK, "open: %s", msg);
+	return st;
+}
+
+/* A second store (another host) on the database of newstore's path. */
+static struct jta_store *
+samestore(const char *db)
+{
+	static char	 url[512];
+	struct jta_pg_conf pc;
+	struct jta_store *st = NULL;
+	char		 msg[512];
+
+	snprintf(url, sizeof(url), "%s dbname=%s", getenv("JTA_TEST_PG"), db);
+	pc = pgconf(url);
+	ck_assert_msg(jta_store_open_pg(&pc, 0, &st, msg, sizeof(msg)) ==
+	    JTA_OK, "open: %s", msg);
+	return st;
+}
+
+#include "store_cases_ops.h"
+
+/* ---- across hosts ---- */
+
+START_TEST(switch_off_applies_on_the_other_host)
+{
+	struct jta_store *a, *b;
+	struct jta_store_policy p;
+	struct jta_error e;
+	char		 db[64];
+
+	a = newstore(db, sizeof(db));
+	b = samestore(db);
+	ck_assert_int_eq(jta_store_policy_get(b, &p, &e), JTA_OK);
+	ck_assert_int_eq(p.enabled, 1);
+	ck_assert_int_eq(jta_store_policy_set(a, 0, "maintenance", 7, "ops",
+	    &e), JTA_OK);
+	/* b's next read (its next request) sees it. */
+	ck_assert_int_eq(jta_store_policy_get(b, &p, &e), JTA_OK);
+	ck_assert_int_eq(p.enabled, 0);
+	ck_assert_str_eq(p.message, "maintenance");
+	jta_store_close(a);
+	jta_store_close(b);
+}
+END_TEST
+
+/*
+ * With one rule short of the limit, 8 processes (hosts) add a rule each
+ * at once: the settings row's lock serialises them, so exactly one
+ * passes the count and the other seven get 422; the generation moved by
+ * exactly one.
+ */
+START_TEST(rule_limit_holds_across_hosts)
+{
+	struct jta_store *st;
+	struct jta_store_policy p, q;
+	struct jta_error e;
+	PGconn		*c;
+	char		 db[64], q1[512];
+	pid_t		 kids[8];
+	int		 i, status, ok = 0, full = 0;
+
+	st = newstore(db, sizeof(db));
+	ck_assert_int_eq(jta_store_policy_get(st, &p, &e), JTA_OK);
+	jta_store_close(st);
+	c = admin(db);
+	snprintf(q1, sizeof(q1), "INSERT INTO policy_rules (effect, kind, "
+	    "value, scope, created) SELECT 'deny', 'project', 'P' || g, "
+	    "'all', 1 FROM generate_series(1, %d) g",
+	    JTA_LIMIT_POLICY_RULES - 1);
+	sql(c, q1);
+	PQfinish(c);
+	for (i = 0; i < 8; i++) {
+		ck_assert_int_ge(kids[i] = fork(), 0);
+		if (kids[i] == 0) {
+			struct jta_store_rule r;
+			struct jta_store *h = samestore(db);
+			int64_t id;
+			enum jta_err rc;
+
+			memset(&r, 0, sizeof(r));
+			snprintf(r.effect, sizeof(r.effect), "allow");
+			snprintf(r.kind, sizeof(r.kind), "project");
+			snprintf(r.value, sizeof(r.value), "K%d", i);
+			snprintf(r.scope, sizeof(r.scope), "all");
+			rc = jta_store_rule_add(h, &r, 9, "ops", &id, &e);
+			jta_store_close(h);
+			_exit(rc == JTA_OK ? 0 : rc == JTA_ERR_INPUT ? 1 : 2);
+		}
+	}
+	for (i = 0; i < 8; i++) {
+		ck_assert_int_eq(waitpid(kids[i], &status, 0), kids[i]);
+		ck_assert(WIFEXITED(status));
+		ok += WEXITSTATUS(status) == 0;
+		full += WEXITSTATUS(status) == 1;
+	}
+	ck_assert_int_eq(ok, 1);
+	ck_assert_int_eq(full, 7);
+	st = samestore(db);
+	ck_assert_int_eq(jta_store_policy_get(st, &q, &e), JTA_OK);
+	ck_assert(q.generation == p.generation + 1);
+	jta_store_close(st);
+}
+END_TEST
+
+/* A contract not yet on PostgreSQL fails closed (500), never reaching
+ * SQLite's code with a PostgreSQL store. */
+START_TEST(unimplemented_contract_fails_closed)
+{
+	struct jta_store *st;
+	struct jta_error e;
+	char		 db[64];
+	int64_t		 n = -1;
+
+	st = newstore(db, sizeof(db));
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_audit_count(st, &n, &e), JTA_ERR_INTERNAL);
+	ck_assert_int_eq(e.status, 500);
+	jta_store_close(st);
+}
+END_TEST
+
 static Suite *
 pg_suite(void)
 {
@@ -393,6 +532,14 @@ pg_suite(void)
 	tcase_add_test(tc, down_is_503_then_recovers_without_reopening);
 	tcase_add_test(tc, read_only_is_503);
 	tcase_add_test(tc, missing_privileges_reported);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("policy");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, policy_switch_and_generation);
+	tcase_add_test(tc, policy_rules_add_list_remove_bump_generation);
+	tcase_add_test(tc, switch_off_applies_on_the_other_host);
+	tcase_add_test(tc, rule_limit_holds_across_hosts);
+	tcase_add_test(tc, unimplemented_contract_fails_closed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -9,11 +9,8 @@
 #include "jta_db.h"
 #include "jta_log.h"
 #include "jta_pg.h"
+#include "jta_pg_int.h"
 #include "jta_vault.h"
-
-struct jta_pg {
-	PGconn	*c;
-};
 
 /* The advisory lock key that serialises migrations across hosts
  * (PostgreSQL manual, "Advisory Locks"): "jta!" in ASCII. */
@@ -37,14 +34,16 @@ pqmsg(const struct jta_pg *pg)
  * again; anything else is 500.  PostgreSQL manual, appendix A,
  * "PostgreSQL Error Codes".  The server's text goes to the log only.
  */
-static enum jta_err
-pgerr(struct jta_pg *pg, const PGresult *r, const char *what,
+enum jta_err
+jta_pg_err(struct jta_pg *pg, const PGresult *r, const char *what,
     struct jta_error *err)
 {
 	const char	*state = r != NULL ?
 	    PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 	int		 unavailable;
 
+	snprintf(pg->state, sizeof(pg->state), "%s",
+	    state != NULL ? state : "");
 	unavailable = state == NULL ||		/* no result: connection */
 	    strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 ||
 	    strncmp(state, "57P0", 4) == 0 || strcmp(state, "25006") == 0 ||
@@ -63,8 +62,6 @@ pgerr(struct jta_pg *pg, const PGresult *r, const char *what,
 	    "the database failed; the server log has details");
 }
 
-/* Run sql (no parameters) expecting status want; the result is the
- * caller's (PQclear) when out is not NULL. */
 static enum jta_err
 exec(struct jta_pg *pg, const char *sql, ExecStatusType want,
     const char *what, PGresult **out, struct jta_error *err)
@@ -75,8 +72,31 @@ exec(struct jta_pg *pg, const char *sql, ExecStatusType want,
 		*out = NULL;
 	r = PQexec(pg->c, sql);
 	if (r == NULL || PQresultStatus(r) != want) {
-		enum jta_err rc = pgerr(pg, r, what, err);
+		enum jta_err rc = jta_pg_err(pg, r, what, err);
 
+		PQclear(r);
+		return rc;
+	}
+	if (out != NULL)
+		*out = r;
+	else
+		PQclear(r);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_pg_run(struct jta_pg *pg, const char *sql, int n,
+    const char *const *vals, ExecStatusType want, const char *what,
+    PGresult **out, struct jta_error *err)
+{
+	PGresult	*r;
+	enum jta_err	 rc;
+
+	if (out != NULL)
+		*out = NULL;
+	r = PQexecParams(pg->c, sql, n, NULL, vals, NULL, NULL, 0);
+	if (r == NULL || PQresultStatus(r) != want) {
+		rc = jta_pg_err(pg, r, what, err);
 		PQclear(r);
 		return rc;
 	}
@@ -90,8 +110,8 @@ exec(struct jta_pg *pg, const char *sql, ExecStatusType want,
 /* When the connection is broken (the server restarted, a network cut),
  * re-establish it once: libpq's PQreset reconnects with the same
  * parameters, the session settings included. */
-static void
-revive(struct jta_pg *pg)
+void
+jta_pg_revive(struct jta_pg *pg)
 {
 	if (PQstatus(pg->c) == CONNECTION_OK)
 		return;
@@ -135,10 +155,10 @@ readone(struct jta_pg *pg, const char *sql, const char *what,
 {
 	enum jta_err	 rc;
 
-	revive(pg);
+	jta_pg_revive(pg);
 	rc = exec(pg, sql, PGRES_TUPLES_OK, what, out, err);
 	if (rc != JTA_OK && PQstatus(pg->c) != CONNECTION_OK) {
-		revive(pg);
+		jta_pg_revive(pg);
 		rc = exec(pg, sql, PGRES_TUPLES_OK, what, out, err);
 	}
 	return rc;
@@ -149,11 +169,11 @@ jta_pg_version(struct jta_pg *pg, int *version, struct jta_error *err)
 {
 	enum jta_err	 rc;
 
-	revive(pg);
+	jta_pg_revive(pg);
 	rc = readversion(pg, version, err);
 	if (rc != JTA_OK && PQstatus(pg->c) != CONNECTION_OK) {
 		/* Lost during this query: one more try on a new one. */
-		revive(pg);
+		jta_pg_revive(pg);
 		rc = readversion(pg, version, err);
 	}
 	return rc;
@@ -295,7 +315,7 @@ jta_pg_check(struct jta_pg *pg, char *what, size_t whatsz)
 			    "$1::text, $2::text)", 2, NULL, p, NULL, NULL, 0);
 			if (r == NULL ||
 			    PQresultStatus(r) != PGRES_TUPLES_OK) {
-				rc = pgerr(pg, r, "privileges", &e);
+				rc = jta_pg_err(pg, r, "privileges", &e);
 				snprintf(what, whatsz, "privileges on %s: %s",
 				    tables[i], e.detail);
 				PQclear(r);

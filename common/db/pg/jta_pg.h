@@ -55,6 +55,16 @@ struct jta_pg;
 enum jta_err jta_pg_open(const struct jta_pg_conf *pc, unsigned flags,
     struct jta_pg **out, char *msg, size_t msgsz) JTA_WUR;
 
+/*
+ * A store (jta_db.h) over a new connection, as jta_pg_open makes it: the
+ * repositories' functions reach PostgreSQL through it where their
+ * contract is implemented there (jta_db_engine.h).  Release with
+ * jta_store_close.
+ */
+struct jta_store;
+enum jta_err jta_store_open_pg(const struct jta_pg_conf *pc, unsigned flags,
+    struct jta_store **out, char *msg, size_t msgsz) JTA_WUR;
+
 /* Close the connection; NULL is a no-op. */
 void jta_pg_close(struct jta_pg *pg);
 
