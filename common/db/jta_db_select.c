@@ -22,7 +22,8 @@ static const struct {
 	{ "jta_store_authz (Atlassian links, sealed tokens, the refresh "
 	    "lease, OAuth clients, codes and token families)", 0 },
 	{ "jta_store_drafts (drafts, idempotency keys)", 0 },
-	{ "jta_store_ops (the operators' switch and rules, audit)", 0 },
+	{ "jta_store_ops: the operators' switch and rules", 1 },
+	{ "jta_store_ops: the audit log", 0 },
 	{ "jta_store_usage (usage and quotas)", 0 },
 	{ "jta_store_people (people, API keys)", 0 },
 };
