@@ -24,7 +24,9 @@
 
 #include "jta_db.h"
 #include "jta_err.h"
+#include "jta_store_people.h"
 #include "jta_types.h"
+#include "jta_vault.h"
 
 struct jta_pg;
 
@@ -51,6 +53,26 @@ struct jta_db_pgimpl {
 	enum jta_err	(*rule_list)(struct jta_pg *,
 			    struct jta_store_rule *, size_t, size_t *,
 			    struct jta_error *);
+	/* Atlassian links and the refresh lease (jta_store_people.h). */
+	enum jta_err	(*link_put)(struct jta_pg *, struct jta_vault *,
+			    const struct jta_link *, const unsigned char *,
+			    size_t, int64_t, const unsigned char *, size_t,
+			    struct jta_user *, struct jta_error *);
+	enum jta_err	(*link_get)(struct jta_pg *, struct jta_vault *,
+			    int64_t, struct jta_link *, struct jta_secret **,
+			    struct jta_error *);
+	enum jta_err	(*link_lease)(struct jta_pg *, struct jta_vault *,
+			    int64_t, const char *, int64_t, int64_t, int64_t,
+			    enum jta_lease_result *, struct jta_secret **,
+			    struct jta_link *, struct jta_error *);
+	enum jta_err	(*link_renew)(struct jta_pg *, struct jta_vault *,
+			    int64_t, const char *, const unsigned char *,
+			    size_t, int64_t, const unsigned char *, size_t,
+			    struct jta_error *);
+	enum jta_err	(*link_release)(struct jta_pg *, int64_t,
+			    const char *, struct jta_error *);
+	enum jta_err	(*link_break)(struct jta_pg *, int64_t, const char *,
+			    struct jta_error *);
 };
 
 /* A store over the PostgreSQL connection pg, which it owns from now on
@@ -63,6 +85,13 @@ struct jta_store *jta_db_new_pg(struct jta_pg *pg,
  * NULL for a SQLite store.  Borrowed from st. */
 struct jta_pg *jta_db_pg(struct jta_store *st,
     const struct jta_db_pgimpl **impl);
+
+/* 1 when s is 1..max bytes of printable ASCII without blanks. */
+int jta_db_printable(const char *s, size_t max);
+
+/* A lease owner as the leases want it (printable, bounded), or
+ * JTA_ERR_INTERNAL (500): owners are made by our code, never by input. */
+enum jta_err jta_db_checkowner(const char *owner, struct jta_error *err);
 
 /* The error of a repository function with no PostgreSQL implementation
  * yet (what names it, for the log): JTA_ERR_INTERNAL, 500. */

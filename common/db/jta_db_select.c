@@ -19,13 +19,16 @@ static const struct {
 	const char	*contract;
 	int		 done;
 } contracts[] = {
-	{ "jta_store_authz (Atlassian links, sealed tokens, the refresh "
-	    "lease, OAuth clients, codes and token families)", 0 },
+	{ "jta_store_people: Atlassian links and the refresh lease (put, "
+	    "get, lease, renew, release, break)", 1 },
+	{ "jta_store_people: people, API keys, link reseal, list and "
+	    "remove", 0 },
+	{ "jta_store_authz (OAuth states, clients, codes and token "
+	    "families)", 0 },
 	{ "jta_store_drafts (drafts, idempotency keys)", 0 },
 	{ "jta_store_ops: the operators' switch and rules", 1 },
 	{ "jta_store_ops: the audit log", 0 },
 	{ "jta_store_usage (usage and quotas)", 0 },
-	{ "jta_store_people (people, API keys)", 0 },
 };
 
 int

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,9 @@
 #include "jta_limits.h"
 #include "jta_pg.h"
 #include "jta_store_ops.h"
+#include "jta_store_people.h"
+#include "jta_time.h"
+#include "jta_vault.h"
 
 static char	 tmproot[] = "/tmp/jta-check-pg-XXXXXX";
 static int	 ndb;
@@ -416,6 +420,75 @@ samestore(const char *db)
 
 #include "store_cases_ops.h"
 
+/* A vault with a master key and a token key file (KID 1) in a new
+ * directory; tkpath (600 bytes) gets the token key file. */
+static struct jta_vault *
+newvault(char *tkpath)
+{
+	struct jta_vault *v = NULL;
+	char		 dir[256], kp[600], msg[1024];
+
+	snprintf(dir, sizeof(dir), "%s/v%ldXXXXXX", tmproot, (long)getpid());
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(kp, sizeof(kp), "%s/vault.key", dir);
+	snprintf(tkpath, 600, "%s/token.key", dir);
+	ck_assert_int_eq(jta_vault_create_key(kp, msg, sizeof(msg)), JTA_OK);
+	ck_assert_int_eq(jta_vault_open(kp, &v, msg, sizeof(msg)), JTA_OK);
+	ck_assert_int_eq(jta_vault_keys_create(tkpath, msg, sizeof(msg)),
+	    JTA_OK);
+	ck_assert_msg(jta_vault_keys_load(v, tkpath, msg, sizeof(msg)) ==
+	    JTA_OK, "%s", msg);
+	return v;
+}
+
+/* A second vault handle on the same key files (as another host with the
+ * same key files). */
+static struct jta_vault *
+samevault(const char *tkpath)
+{
+	struct jta_vault *v = NULL;
+	char		 kp[600], msg[1024];
+
+	snprintf(kp, sizeof(kp), "%s", tkpath);
+	snprintf(strrchr(kp, '/'), sizeof(kp) - (size_t)(strrchr(kp, '/') -
+	    kp), "/vault.key");
+	ck_assert_int_eq(jta_vault_open(kp, &v, msg, sizeof(msg)), JTA_OK);
+	ck_assert_msg(jta_vault_keys_load(v, tkpath, msg, sizeof(msg)) ==
+	    JTA_OK, "%s", msg);
+	return v;
+}
+
+static struct jta_store *
+newlinkstore(char *path, size_t pathsz, char *tkpath, struct jta_vault **v)
+{
+	struct jta_store *st = newstore(path, pathsz);
+
+	*v = newvault(tkpath);
+	return st;
+}
+
+/* Another connection (host) to the database named path. */
+static struct jta_store *
+reopen(const char *path, char *msg, size_t msgsz)
+{
+	struct jta_pg_conf pc;
+	struct jta_store *st = NULL;
+	char		 url[512], m[512];
+
+	if (msg == NULL) {
+		msg = m;
+		msgsz = sizeof(m);
+	}
+	snprintf(url, sizeof(url), "%s dbname=%s", getenv("JTA_TEST_PG"),
+	    path);
+	pc = pgconf(url);
+	if (jta_store_open_pg(&pc, 0, &st, msg, msgsz) != JTA_OK)
+		return NULL;
+	return st;
+}
+
+#include "store_cases_links.h"
+
 /* ---- across hosts ---- */
 
 START_TEST(switch_off_applies_on_the_other_host)
@@ -541,20 +614,30 @@ pg_suite(void)
 	tcase_add_test(tc, rule_limit_holds_across_hosts);
 	tcase_add_test(tc, unimplemented_contract_fails_closed);
 	suite_add_tcase(s, tc);
+	tc = tcase_create("links");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, lease_refuses_bad_owner_and_unknown_link);
+	tcase_add_test(tc, renew_only_by_the_lease_owner);
+	tcase_add_test(tc, renew_without_refresh_keeps_the_old_one);
+	tcase_add_test(tc, release_lets_a_sibling_claim);
+	tcase_add_test(tc, lease_16_processes_refresh_once);
+	suite_add_tcase(s, tc);
 	return s;
+}
+
+static int
+rmentry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
 }
 
 static void
 done(void)
 {
-	char	 p[sizeof(tmproot) + 16];
-	int	 i;
-
-	for (i = 0; i < 64; i++) {
-		snprintf(p, sizeof(p), "%s/pw%d", tmproot, i);
-		unlink(p);
-	}
-	rmdir(tmproot);
+	nftw(tmproot, rmentry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 Suite *

@@ -89,12 +89,22 @@ jta_pg_run(struct jta_pg *pg, const char *sql, int n,
     const char *const *vals, ExecStatusType want, const char *what,
     PGresult **out, struct jta_error *err)
 {
+	return jta_pg_runv(pg, sql, n, vals, NULL, NULL, want, what, out,
+	    err);
+}
+
+enum jta_err
+jta_pg_runv(struct jta_pg *pg, const char *sql, int n,
+    const char *const *vals, const int *lens, const int *fmts,
+    ExecStatusType want, const char *what, PGresult **out,
+    struct jta_error *err)
+{
 	PGresult	*r;
 	enum jta_err	 rc;
 
 	if (out != NULL)
 		*out = NULL;
-	r = PQexecParams(pg->c, sql, n, NULL, vals, NULL, NULL, 0);
+	r = PQexecParams(pg->c, sql, n, NULL, vals, lens, fmts, 0);
 	if (r == NULL || PQresultStatus(r) != want) {
 		rc = jta_pg_err(pg, r, what, err);
 		PQclear(r);
@@ -285,7 +295,7 @@ enum jta_err
 jta_pg_check(struct jta_pg *pg, char *what, size_t whatsz)
 {
 	static const char *const tables[] = { "jta_schema",
-	    "policy_settings", "policy_rules" };
+	    "policy_settings", "policy_rules", "users", "atlassian_links" };
 	static const char *const privs[] = { "SELECT", "INSERT", "UPDATE",
 	    "DELETE" };
 	enum jta_err	 rc;

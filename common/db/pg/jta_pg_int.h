@@ -36,6 +36,13 @@ enum jta_err jta_pg_run(struct jta_pg *pg, const char *sql, int n,
     const char *const *vals, ExecStatusType want, const char *what,
     PGresult **out, struct jta_error *err) JTA_WUR;
 
+/* jta_pg_run with lengths and formats (1: binary, for bytea) of the
+ * parameters; NULL lens and fmts: text. */
+enum jta_err jta_pg_runv(struct jta_pg *pg, const char *sql, int n,
+    const char *const *vals, const int *lens, const int *fmts,
+    ExecStatusType want, const char *what, PGresult **out,
+    struct jta_error *err) JTA_WUR;
+
 /* Re-establish a broken connection (PQreset), once. */
 void jta_pg_revive(struct jta_pg *pg);
 

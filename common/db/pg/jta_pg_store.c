@@ -10,6 +10,7 @@
 
 #include "jta_db_engine.h"
 #include "jta_pg.h"
+#include "jta_pg_links.h"
 #include "jta_pg_ops.h"
 
 /* jta_store_migrate's "current" is this build's PostgreSQL version. */
@@ -32,6 +33,12 @@ static const struct jta_db_pgimpl impl = {
 	.rule_add = jta_pg_rule_add,
 	.rule_remove = jta_pg_rule_remove,
 	.rule_list = jta_pg_rule_list,
+	.link_put = jta_pg_link_put,
+	.link_get = jta_pg_link_get,
+	.link_lease = jta_pg_link_lease,
+	.link_renew = jta_pg_link_renew,
+	.link_release = jta_pg_link_release,
+	.link_break = jta_pg_link_break,
 };
 
 enum jta_err
