@@ -24,6 +24,9 @@
 
 #include "jta_db.h"
 #include "jta_err.h"
+#include <jansson.h>
+
+#include "jta_store_ops.h"
 #include "jta_store_people.h"
 #include "jta_types.h"
 #include "jta_vault.h"
@@ -52,6 +55,21 @@ struct jta_db_pgimpl {
 			    struct jta_error *);
 	enum jta_err	(*rule_list)(struct jta_pg *,
 			    struct jta_store_rule *, size_t, size_t *,
+			    struct jta_error *);
+	/* The audit log (jta_store_ops.h). */
+	enum jta_err	(*audit_add)(struct jta_pg *,
+			    const struct jta_audit_event *,
+			    struct jta_error *);
+	enum jta_err	(*audit_purge)(struct jta_pg *, int64_t, int64_t,
+			    int64_t *, struct jta_error *);
+	enum jta_err	(*audit_count)(struct jta_pg *, int64_t *,
+			    struct jta_error *);
+	enum jta_err	(*audit_query)(struct jta_pg *,
+			    const struct jta_audit_filter *, json_t **,
+			    struct jta_error *);
+	/* People (jta_store_people.h): so far only adding one. */
+	enum jta_err	(*user_add)(struct jta_pg *, const char *,
+			    const char *, const char *, int64_t *,
 			    struct jta_error *);
 	/* Atlassian links and the refresh lease (jta_store_people.h). */
 	enum jta_err	(*link_put)(struct jta_pg *, struct jta_vault *,
@@ -85,6 +103,12 @@ struct jta_store *jta_db_new_pg(struct jta_pg *pg,
  * NULL for a SQLite store.  Borrowed from st. */
 struct jta_pg *jta_db_pg(struct jta_store *st,
     const struct jta_db_pgimpl **impl);
+
+/* A Unix time as an ISO 8601 JSON string (new reference; NULL: memory). */
+json_t *jta_db_timejs(int64_t t);
+
+/* json_object_set_new that fails (-1) when v is NULL (out of memory). */
+int jta_db_oset(json_t *o, const char *k, json_t *v);
 
 /* 1 when s is 1..max bytes of printable ASCII without blanks. */
 int jta_db_printable(const char *s, size_t max);

@@ -88,11 +88,8 @@ void jta_db_userrow(sqlite3_stmt *s, int first, struct jta_user *u);
  * step's error. */
 int jta_db_run(sqlite3_stmt *s);
 
-/* A Unix time as an ISO 8601 JSON string (new reference; NULL: memory). */
-json_t *jta_db_timejs(int64_t t);
 
-/* json_object_set_new that fails (-1) when v is NULL (out of memory). */
-int jta_db_oset(json_t *o, const char *k, json_t *v);
+/* jta_db_timejs and jta_db_oset: jta_db_engine.h. */
 
 /* jta_db_printable and jta_db_checkowner: jta_db_engine.h. */
 

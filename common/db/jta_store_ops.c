@@ -304,7 +304,7 @@ jta_store_audit_add(struct jta_store *st, const struct jta_audit_event *ev,
 	int		 rc;
 
 	if ((pg = jta_db_pg(st, &pgi)) != NULL)
-		return jta_db_pg_missing("jta_store_audit_add", err);
+		return pgi->audit_add(pg, ev, err);
 	if ((s = stmt(st, S_AUD_ADD)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_bint(s, ":at", ev->when)) != SQLITE_OK ||
@@ -337,7 +337,7 @@ jta_store_audit_purge(struct jta_store *st, int64_t before, int64_t max,
 	int		 rc;
 
 	if ((pg = jta_db_pg(st, &pgi)) != NULL)
-		return jta_db_pg_missing("jta_store_audit_purge", err);
+		return pgi->audit_purge(pg, before, max, deleted, err);
 	*deleted = 0;
 	if ((s = stmt(st, S_AUD_PURGE)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
@@ -359,7 +359,7 @@ jta_store_audit_count(struct jta_store *st, int64_t *n, struct jta_error *err)
 	int		 rc;
 
 	if ((pg = jta_db_pg(st, &pgi)) != NULL)
-		return jta_db_pg_missing("jta_store_audit_count", err);
+		return pgi->audit_count(pg, n, err);
 	if ((s = stmt(st, S_AUD_COUNT)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
@@ -409,7 +409,7 @@ jta_store_audit_query(struct jta_store *st, const struct jta_audit_filter *f,
 
 	*out = NULL;
 	if ((pg = jta_db_pg(st, &pgi)) != NULL)
-		return jta_db_pg_missing("jta_store_audit_query", err);
+		return pgi->audit_query(pg, f, out, err);
 	if ((s = stmt(st, f->ticket != NULL ? S_AUD_QUERY_KEY : S_AUD_QUERY))
 	    == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);

@@ -148,9 +148,13 @@ jta_store_user_add(struct jta_store *st, const char *name,
     const char *display_name, const char *email, int64_t *id,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->user_add(pg, name, display_name, email, id, err);
 	if ((s = stmt(st, S_USER_ADD)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_btext(s, ":name", name)) != SQLITE_OK ||

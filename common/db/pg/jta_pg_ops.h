@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "jta_err.h"
 #include "jta_types.h"
 
@@ -29,6 +31,24 @@ enum jta_err jta_pg_rule_remove(struct jta_pg *pg, int64_t id,
     struct jta_error *err) JTA_WUR;
 enum jta_err jta_pg_rule_list(struct jta_pg *pg,
     struct jta_store_rule *rules, size_t max, size_t *n,
+    struct jta_error *err) JTA_WUR;
+
+/* The audit log: jta_store_ops.h's audit functions. */
+struct jta_audit_event;
+struct jta_audit_filter;
+enum jta_err jta_pg_audit_add(struct jta_pg *pg,
+    const struct jta_audit_event *ev, struct jta_error *err) JTA_WUR;
+enum jta_err jta_pg_audit_purge(struct jta_pg *pg, int64_t before,
+    int64_t max, int64_t *deleted, struct jta_error *err) JTA_WUR;
+enum jta_err jta_pg_audit_count(struct jta_pg *pg, int64_t *n,
+    struct jta_error *err) JTA_WUR;
+enum jta_err jta_pg_audit_query(struct jta_pg *pg,
+    const struct jta_audit_filter *f, json_t **out, struct jta_error *err)
+    JTA_WUR;
+
+/* jta_store_user_add (jta_store_people.h). */
+enum jta_err jta_pg_user_add(struct jta_pg *pg, const char *name,
+    const char *display_name, const char *email, int64_t *id,
     struct jta_error *err) JTA_WUR;
 
 #endif
