@@ -83,20 +83,24 @@ jta_db_sslmode_check(const char *v, char *why, size_t whysz)
 	return -1;
 }
 
+#ifndef HAVE_LIBPQ
 int
 jta_db_engine_check(int backend_local, char *why, size_t whysz)
 {
-	size_t	 i, n;
-	int	 missing = 0;
-
-#ifndef HAVE_LIBPQ
 	(void)backend_local;
 	(void)contracts;
 	snprintf(why, whysz, "this build has no PostgreSQL support (configure "
 	    "found no libpq: install libpq-dev and rebuild); remove the key "
 	    "to keep the SQLite file of key 'database'");
 	return -1;
+}
 #else
+int
+jta_db_engine_check(int backend_local, char *why, size_t whysz)
+{
+	size_t	 i, n;
+	int	 missing = 0;
+
 	if (backend_local) {
 		snprintf(why, whysz, "backend = local keeps its tickets in "
 		    "the SQLite file of key 'database', a single-host store: "
@@ -104,7 +108,7 @@ jta_db_engine_check(int backend_local, char *why, size_t whysz)
 		return -1;
 	}
 	n = (size_t)snprintf(why, whysz, "PostgreSQL cannot be selected: "
-	    "this build does not implement on it");
+	    "not yet implemented on it in this build:");
 	for (i = 0; i < sizeof(contracts) / sizeof(contracts[0]); i++) {
 		if (contracts[i].done)
 			continue;
@@ -119,5 +123,5 @@ jta_db_engine_check(int backend_local, char *why, size_t whysz)
 		snprintf(why + n, whysz - n, "; remove the key to keep the "
 		    "SQLite file of key 'database'");
 	return -1;
-#endif
 }
+#endif
