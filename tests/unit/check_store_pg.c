@@ -591,6 +591,69 @@ START_TEST(unimplemented_contract_fails_closed)
 }
 END_TEST
 
+/* A count from the database db (the operator's view). */
+static long
+count(const char *db, const char *q)
+{
+	PGconn		*c = admin(db);
+	PGresult	*r = PQexec(c, q);
+	long		 n;
+
+	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", q,
+	    PQerrorMessage(c));
+	n = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	PQfinish(c);
+	return n;
+}
+
+/*
+ * One person finishes the Atlassian consent on 8 hosts at once (a
+ * retried callback behind a load balancer): every host links, and there
+ * is one local user and one link, not a conflict.
+ */
+START_TEST(link_put_same_account_on_8_hosts)
+{
+	struct jta_store *st;
+	struct jta_vault *v;
+	char		 db[64], tk[600];
+	pid_t		 kids[8];
+	int		 i, status;
+
+	st = newlinkstore(db, sizeof(db), tk, &v);
+	jta_store_close(st);
+	for (i = 0; i < 8; i++) {
+		ck_assert_int_ge(kids[i] = fork(), 0);
+		if (kids[i] == 0) {
+			struct jta_store *h = reopen(db, NULL, 0);
+			struct jta_vault *hv = samevault(tk);
+			struct jta_link	 l;
+			struct jta_user	 u;
+			struct jta_error e;
+			enum jta_err	 rc;
+
+			if (h == NULL)
+				_exit(2);
+			fillink(&l, "557058:twice", "Ada");
+			rc = jta_store_link_put(h, hv, &l, U("access"), 6,
+			    jta_time_now() + 3600, U("refresh"), 7, &u, &e);
+			jta_store_close(h);
+			jta_vault_close(hv);
+			_exit(rc == JTA_OK ? 0 : 1);
+		}
+	}
+	for (i = 0; i < 8; i++) {
+		ck_assert_int_eq(waitpid(kids[i], &status, 0), kids[i]);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "host %d: status %d", i, status);
+	}
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM users"), 1);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM atlassian_links"),
+	    1);
+	jta_vault_close(v);
+}
+END_TEST
+
 static Suite *
 pg_suite(void)
 {
@@ -628,6 +691,7 @@ pg_suite(void)
 	tcase_add_test(tc, renew_without_refresh_keeps_the_old_one);
 	tcase_add_test(tc, release_lets_a_sibling_claim);
 	tcase_add_test(tc, lease_16_processes_refresh_once);
+	tcase_add_test(tc, link_put_same_account_on_8_hosts);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -281,10 +281,18 @@ linkuser(struct jta_pg *pg, const struct jta_link *in, struct jta_user *out,
 			return rc;
 		snprintf(t, sizeof(t), "%" PRId64, uid);
 		/* The user named after this account: reuse it unless another
-		 * account's link holds it. */
-		if ((rc = oneid(pg, "SELECT user_id FROM atlassian_links "
-		    "WHERE user_id = $1::bigint", t, &linked, err)) != JTA_OK)
+		 * account's link holds it.  The same account's link may have
+		 * been committed by another host since the first read: that
+		 * is the same person linking twice, not a conflict. */
+		v[0] = t;
+		v[1] = in->account_id;
+		if ((rc = jta_pg_run(pg, "SELECT user_id FROM atlassian_links "
+		    "WHERE user_id = $1::bigint AND account_id <> $2", 2, v,
+		    PGRES_TUPLES_OK, "link user", &r, err)) != JTA_OK)
 			return rc;
+		linked = PQntuples(r);
+		PQclear(r);
+		r = NULL;
 		if (linked != 0)
 			return jta_error_set(err, JTA_ERR_CONFLICT, 409, NULL,
 			    "another Atlassian account is linked to the local "
