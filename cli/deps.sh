@@ -18,6 +18,10 @@ pkgs="build-essential autoconf automake pkg-config libfcgi-dev \
 libcurl4-openssl-dev libsqlite3-dev libjansson-dev libsodium-dev \
 libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-dev check \
 nginx-light spawn-fcgi curl sqlite3"
+# Several hosts share one PostgreSQL (README "Several hosts on
+# PostgreSQL"): libpq to build the PostgreSQL layer, and the server for
+# the tests' private cluster (tests/pg-cluster.sh: initdb + pg_ctl).
+pkgs="$pkgs libpq-dev postgresql-15"
 if [ "${1:-}" = test ]; then
 	# Tests: Apache with mod_proxy_fcgi, Python 3 for the HTTP-level
 	# tests (the standard library and the packages below), clang +

@@ -7,13 +7,14 @@
 
 #include "jta_attach.h"
 #include "jta_conf.h"
+#include "jta_db_select.h"
 #include "jta_limits.h"
 #include "jta_log.h"
 #include "jta_text.h"
 #include "jta_url.h"
 
 enum kind { K_PATH, K_URL, K_BACKEND, K_LEVEL, K_MS, K_PROJECT, K_CLIENT,
-    K_SCOPES, K_SITE, K_ONOFF, K_UINT0, K_HOSTS };
+    K_SCOPES, K_SITE, K_ONOFF, K_UINT0, K_HOSTS, K_DBURL, K_SSLMODE };
 
 struct key {
 	const char	*name;
@@ -33,6 +34,15 @@ static const struct key keys[] = {
 	{ "backend",		K_BACKEND,	F(backend), 0 },
 	{ "log_level",		K_LEVEL,	F(log_level), 0 },
 	{ "busy_timeout_ms",	K_MS,		F(busy_timeout_ms), 60000 },
+	/* PostgreSQL (README "Several hosts on PostgreSQL"); the rules are
+	 * jta_db_select's. */
+	{ "database_url",	K_DBURL,	F(database_url), 0 },
+	{ "database_password_file", K_PATH,
+	    F(database_password_file), 0 },
+	{ "database_sslmode",	K_SSLMODE,	F(database_sslmode), 0 },
+	/* A minute: a query that needs longer is a bug or a lock. */
+	{ "database_statement_timeout_ms", K_MS,
+	    F(database_statement_timeout_ms), 60000 },
 	{ "atlassian_client_id", K_CLIENT,	F(atlassian_client_id), 0 },
 	{ "atlassian_client_secret_file", K_PATH,
 	    F(atlassian_client_secret_file), 0 },
@@ -107,6 +117,7 @@ jta_conf_defaults(struct jta_conf *conf)
 	conf->backend = JTA_BACKEND_LOCAL;
 	conf->log_level = JTA_LOG_INFO;
 	conf->busy_timeout_ms = 5000;
+	conf->database_statement_timeout_ms = 5000;
 	conf->usage_counting = 1;
 	snprintf(conf->atlassian_auth_url, sizeof(conf->atlassian_auth_url),
 	    "%s", "https://auth.atlassian.com");
@@ -226,6 +237,14 @@ setkey(struct jta_conf *conf, const struct key *k, const char *v,
 			return -1;
 		}
 		return 0;
+	case K_DBURL:
+		if (jta_db_url_check(v, why, whysz) != 0)
+			return -1;
+		break;
+	case K_SSLMODE:
+		if (jta_db_sslmode_check(v, why, whysz) != 0)
+			return -1;
+		break;
 	case K_CLIENT:
 		if (!client_ok(v)) {
 			snprintf(why, whysz, "must be the app's client id: "
@@ -310,7 +329,14 @@ needed(const struct jta_conf *conf, const char *name, char *msg,
     size_t msgsz)
 {
 	const char	*missing = NULL;
+	char		 why[1024];
 
+	if (conf->database_url[0] != '\0' &&
+	    jta_db_engine_check(conf->backend == JTA_BACKEND_LOCAL, why,
+	    sizeof(why)) != 0) {
+		snprintf(msg, msgsz, "%s: key 'database_url': %s", name, why);
+		return JTA_ERR_CONFIG;
+	}
 	if (conf->backend != JTA_BACKEND_JIRA)
 		return JTA_OK;
 	if (conf->atlassian_client_id[0] == '\0')

@@ -24,6 +24,8 @@ enum jta_conf_backend {
 
 #define JTA_CONF_CLIENT_ID_MAX	128	/* Atlassian app client ids are 32 */
 #define JTA_CONF_SCOPES_MAX	512
+/* A libpq connection string or service name (database_url). */
+#define JTA_CONF_DATABASE_URL_MAX	512
 
 struct jta_conf {
 	char	 path[JTA_CONF_PATH_MAX];	/* the file read */
@@ -39,6 +41,14 @@ struct jta_conf {
 	enum jta_conf_backend backend;
 	int	 log_level;			/* enum jta_log_level */
 	int	 busy_timeout_ms;
+	/* The state several hosts share, in PostgreSQL (README "Several
+	 * hosts on PostgreSQL"): a libpq conninfo ("host=... dbname=..."),
+	 * URI (postgresql://...) or service name; "" keeps the SQLite
+	 * file.  The password is never here: database_password_file. */
+	char	 database_url[JTA_CONF_DATABASE_URL_MAX];
+	char	 database_password_file[JTA_CONF_PATH_MAX]; /* mode 0600 */
+	char	 database_sslmode[16];		/* libpq's sslmode; "" */
+	int	 database_statement_timeout_ms;	/* per session */
 	/* Jira Cloud (backend = jira): the Atlassian OAuth 2.0 (3LO) app. */
 	char	 atlassian_client_id[JTA_CONF_CLIENT_ID_MAX + 1];
 	char	 atlassian_client_secret_file[JTA_CONF_PATH_MAX];

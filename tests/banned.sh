@@ -41,7 +41,7 @@ common/jta_(vault|auth)[.]c@${W}(memcmp|strcmp|strncmp|bcmp)${S}@memcmp/strcmp i
 "
 
 files=
-for d in common common/db fcgi cli; do
+for d in common common/db common/db/pg fcgi cli; do
 	[ -d "$d" ] || continue
 	for f in "$d"/*.c "$d"/*.h; do
 		[ -f "$f" ] && files="$files $f"

@@ -9,7 +9,7 @@ set -eu
 top=${JTA_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$top"
 status=0
-for f in common/*.[ch] common/db/*.[ch] fcgi/*.c cli/*.c tests/unit/*.c tests/fuzz/*.c tests/spec/*.c; do
+for f in common/*.[ch] common/db/*.[ch] common/db/pg/*.[ch] fcgi/*.c cli/*.c tests/unit/*.c tests/fuzz/*.c tests/spec/*.c; do
 	[ -f "$f" ] || continue
 	awk '
 	function width(s,   i, c, w) {

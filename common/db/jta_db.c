@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "jta_db.h"
+#include "jta_db_engine.h"
 #include "jta_db_sqlite.h"
 #include "jta_log.h"
 #include "jta_time.h"
@@ -78,7 +79,41 @@ struct jta_store {
 	int		 usage_busy_ms;	/* the counting connection's
 					 * busy_timeout_ms (usagebusy) */
 	int		 usage_attached; /* DATABASE.usage is attached */
+	/* A PostgreSQL store (jta_db_engine.h): db is then NULL. */
+	struct jta_pg	*pg;
+	const struct jta_db_pgimpl *pgimpl;
 };
+
+struct jta_store *
+jta_db_new_pg(struct jta_pg *pg, const struct jta_db_pgimpl *impl)
+{
+	struct jta_store *st;
+
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		impl->close(pg);
+		return NULL;
+	}
+	st->pg = pg;
+	st->pgimpl = impl;
+	snprintf(st->path, sizeof(st->path), "%s", "(postgresql)");
+	return st;
+}
+
+struct jta_pg *
+jta_db_pg(struct jta_store *st, const struct jta_db_pgimpl **impl)
+{
+	*impl = st->pgimpl;
+	return st->pg;
+}
+
+enum jta_err
+jta_db_pg_missing(const char *what, struct jta_error *err)
+{
+	jta_errorlog("postgresql: %s has no PostgreSQL implementation in "
+	    "this build", what);
+	return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+	    "the database failed; the server log has details");
+}
 
 /* ---- plumbing ---- */
 
@@ -102,7 +137,9 @@ jta_db_stmt(struct jta_store *st, enum jta_db_repo repo,
 	sqlite3_stmt	**c, *s;
 	int		  rc;
 
-	if ((size_t)repo >= JTA_DB_REPO_COUNT || id >= n)
+	/* A PostgreSQL store has no SQLite statements: a repository
+	 * function without a PostgreSQL implementation fails here. */
+	if ((size_t)repo >= JTA_DB_REPO_COUNT || id >= n || st->db == NULL)
 		return NULL;
 	if (st->cache[repo] == NULL) {
 		if ((st->cache[repo] = calloc(n, sizeof(*c))) == NULL)
@@ -248,7 +285,7 @@ jta_db_rollback(struct jta_store *st)
 {
 	sqlite3_stmt *s;
 
-	if (sqlite3_get_autocommit(st->db))
+	if (st->db == NULL || sqlite3_get_autocommit(st->db))
 		return;
 	if ((s = stmt(st, S_ROLLBACK)) != NULL)
 		(void)jta_db_run(s);
@@ -333,6 +370,8 @@ jta_store_version(struct jta_store *st, int *version)
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if (st->pg != NULL)
+		return st->pgimpl->version(st->pg, version, NULL);
 	if ((s = stmt(st, S_VERSION)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", NULL);
 	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
@@ -349,10 +388,20 @@ jta_store_migrate(struct jta_store *st, int target)
 {
 	enum jta_err	 rc;
 	char		*emsg = NULL;
-	char		 pragma[64];
+	char		 pragma[64], pmsg[256];
 	int		 v;
 
 	if (target < 1 || target > JTA_STORE_VERSION)
+		return JTA_ERR_INTERNAL;
+	/* PostgreSQL's schema has its own versions (jta_pg.h): "current"
+	 * there is what this build wants. */
+	if (st->pg != NULL && target == JTA_STORE_VERSION) {
+		if ((rc = st->pgimpl->migrate(st->pg, target, pmsg,
+		    sizeof(pmsg))) != JTA_OK)
+			jta_errorlog("postgresql: %s", pmsg);
+		return rc;
+	}
+	if (st->pg != NULL)
 		return JTA_ERR_INTERNAL;
 	for (;;) {
 		if ((rc = jta_db_begin(st, NULL)) != JTA_OK)
@@ -478,6 +527,8 @@ jta_store_close(struct jta_store *st)
 
 	if (st == NULL)
 		return;
+	if (st->pg != NULL)
+		st->pgimpl->close(st->pg);
 	for (r = 0; r < JTA_DB_REPO_COUNT; r++) {
 		for (i = 0; i < st->ncache[r]; i++)
 			sqlite3_finalize(st->cache[r][i]);
@@ -493,6 +544,8 @@ jta_store_health(struct jta_store *st, int *version)
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if (st->pg != NULL)
+		return st->pgimpl->health(st->pg, version, NULL);
 	if ((s = stmt(st, S_HEALTH)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", NULL);
 	rc = sqlite3_step(s);
@@ -515,6 +568,8 @@ jta_store_check(struct jta_store *st, char *what, size_t whatsz)
 	size_t		 i;
 	int		 rc;
 
+	if (st->pg != NULL)
+		return st->pgimpl->check(st->pg, what, whatsz);
 	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
 		if ((s = stmt(st, q[i])) == NULL) {
 			snprintf(what, whatsz, "%s: %.200s", name[i],

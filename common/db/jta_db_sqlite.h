@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "jta_db.h"
+#include "jta_db_engine.h"
 #include "jta_err.h"
 #include "jta_types.h"
 #include "jta_vault.h"
@@ -88,18 +89,10 @@ void jta_db_userrow(sqlite3_stmt *s, int first, struct jta_user *u);
  * step's error. */
 int jta_db_run(sqlite3_stmt *s);
 
-/* A Unix time as an ISO 8601 JSON string (new reference; NULL: memory). */
-json_t *jta_db_timejs(int64_t t);
 
-/* json_object_set_new that fails (-1) when v is NULL (out of memory). */
-int jta_db_oset(json_t *o, const char *k, json_t *v);
+/* jta_db_timejs and jta_db_oset: jta_db_engine.h. */
 
-/* 1 when s is 1..max bytes of printable ASCII without blanks. */
-int jta_db_printable(const char *s, size_t max);
-
-/* A lease owner as the leases want it (printable, bounded), or
- * JTA_ERR_INTERNAL (500): owners are made by our code, never by input. */
-enum jta_err jta_db_checkowner(const char *owner, struct jta_error *err);
+/* jta_db_printable and jta_db_checkowner: jta_db_engine.h. */
 
 /* The usage file (jta_store_usage.h): attach it to st once per connection
  * (created 0600), and make st the counting connection (a busy handler

@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include "jta_db_engine.h"
 #include "jta_db_sqlite.h"
 #include "jta_log.h"
 #include "jta_store_ops.h"
@@ -83,9 +84,13 @@ enum jta_err
 jta_store_policy_get(struct jta_store *st, struct jta_store_policy *out,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->policy_get(pg, out, err);
 	if ((s = stmt(st, S_POL_GET)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	rc = sqlite3_step(s);
@@ -164,9 +169,14 @@ enum jta_err
 jta_store_policy_set(struct jta_store *st, int enabled, const char *message,
     int64_t now, const char *by, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->policy_set(pg, enabled, message, now, by,
+		    err);
 	if ((s = stmt(st, S_POL_SET)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_bint(s, ":on", enabled ? 1 : 0)) != SQLITE_OK ||
@@ -180,9 +190,13 @@ jta_store_policy_set(struct jta_store *st, int enabled, const char *message,
 enum jta_err
 jta_store_rule_count(struct jta_store *st, int64_t *n, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->rule_count(pg, n, err);
 	if ((s = stmt(st, S_POL_NRULES)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
@@ -196,10 +210,14 @@ enum jta_err
 jta_store_rule_add(struct jta_store *st, const struct jta_store_rule *r,
     int64_t now, const char *by, int64_t *id, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->rule_add(pg, r, now, by, id, err);
 	if ((s = stmt(st, S_RULE_ADD)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_btext(s, ":effect", r->effect)) != SQLITE_OK ||
@@ -221,9 +239,13 @@ enum jta_err
 jta_store_rule_remove(struct jta_store *st, int64_t id,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->rule_remove(pg, id, err);
 	if ((s = stmt(st, S_RULE_DEL)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_bint(s, ":id", id)) != SQLITE_OK)
@@ -235,11 +257,15 @@ enum jta_err
 jta_store_rule_list(struct jta_store *st, struct jta_store_rule *rules,
     size_t max, size_t *n, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret = JTA_OK;
 	sqlite3_stmt	*s;
 	struct jta_store_rule *r;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->rule_list(pg, rules, max, n, err);
 	*n = 0;
 	if ((s = stmt(st, S_RULE_LIST)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
@@ -272,9 +298,13 @@ enum jta_err
 jta_store_audit_add(struct jta_store *st, const struct jta_audit_event *ev,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->audit_add(pg, ev, err);
 	if ((s = stmt(st, S_AUD_ADD)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_bint(s, ":at", ev->when)) != SQLITE_OK ||
@@ -301,9 +331,13 @@ enum jta_err
 jta_store_audit_purge(struct jta_store *st, int64_t before, int64_t max,
     int64_t *deleted, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->audit_purge(pg, before, max, deleted, err);
 	*deleted = 0;
 	if ((s = stmt(st, S_AUD_PURGE)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
@@ -319,9 +353,13 @@ jta_store_audit_purge(struct jta_store *st, int64_t before, int64_t max,
 enum jta_err
 jta_store_audit_count(struct jta_store *st, int64_t *n, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->audit_count(pg, n, err);
 	if ((s = stmt(st, S_AUD_COUNT)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
@@ -362,12 +400,16 @@ enum jta_err
 jta_store_audit_query(struct jta_store *st, const struct jta_audit_filter *f,
     json_t **out, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret = JTA_OK;
 	sqlite3_stmt	*s;
 	json_t		*arr = NULL, *o;
 	int		 rc;
 
 	*out = NULL;
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->audit_query(pg, f, out, err);
 	if ((s = stmt(st, f->ticket != NULL ? S_AUD_QUERY_KEY : S_AUD_QUERY))
 	    == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);

@@ -12,6 +12,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include "jta_db_engine.h"
 #include "jta_db_sqlite.h"
 #include "jta_log.h"
 #include "jta_text.h"
@@ -147,9 +148,13 @@ jta_store_user_add(struct jta_store *st, const char *name,
     const char *display_name, const char *email, int64_t *id,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->user_add(pg, name, display_name, email, id, err);
 	if ((s = stmt(st, S_USER_ADD)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_btext(s, ":name", name)) != SQLITE_OK ||
@@ -733,6 +738,8 @@ jta_store_link_put(struct jta_store *st, struct jta_vault *v,
     int64_t expires_at, const unsigned char *refresh, size_t refresh_len,
     struct jta_user *out, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	unsigned char	*act = NULL, *rct = NULL;
@@ -740,6 +747,9 @@ jta_store_link_put(struct jta_store *st, struct jta_vault *v,
 	int64_t		 now = jta_time_now();
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->link_put(pg, v, in, access, access_len,
+		    expires_at, refresh, refresh_len, out, err);
 	if (!jta_db_printable(in->account_id, JTA_LIMIT_ACCOUNT_ID) ||
 	    !jta_db_printable(in->cloud_id, JTA_LIMIT_CLOUD_ID) ||
 	    !jta_db_printable(in->site_url, JTA_LIMIT_SITE_URL) ||
@@ -793,9 +803,13 @@ jta_store_link_get(struct jta_store *st, struct jta_vault *v,
     int64_t user_id, struct jta_link *out, struct jta_secret **access,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	struct linkrow	 r;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->link_get(pg, v, user_id, out, access, err);
 	*access = NULL;
 	memset(out, 0, sizeof(*out));
 	if ((ret = linkread(st, user_id, &r, err)) != JTA_OK)
@@ -815,11 +829,16 @@ jta_store_link_lease(struct jta_store *st, struct jta_vault *v,
     int64_t known_generation, enum jta_lease_result *res,
     struct jta_secret **token, struct jta_link *out, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	struct linkrow	 r;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->link_lease(pg, v, user_id, owner, now, lease_s,
+		    known_generation, res, token, out, err);
 	*token = NULL;
 	*res = JTA_LEASE_BUSY;
 	memset(&r, 0, sizeof(r));
@@ -896,12 +915,17 @@ jta_store_link_renew(struct jta_store *st, struct jta_vault *v,
     size_t access_len, int64_t expires_at, const unsigned char *refresh,
     size_t refresh_len, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	unsigned char	*act = NULL, *rct = NULL;
 	size_t		 actlen = 0, rctlen = 0;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->link_renew(pg, v, user_id, owner, access,
+		    access_len, expires_at, refresh, refresh_len, err);
 	if ((ret = jta_db_checkowner(owner, err)) != JTA_OK ||
 	    (ret = checktoken(access, access_len, 0, err)) != JTA_OK ||
 	    (ret = checktoken(refresh, refresh_len, 1, err)) != JTA_OK)
@@ -978,6 +1002,11 @@ enum jta_err
 jta_store_link_release(struct jta_store *st, int64_t user_id,
     const char *owner, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
+
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->link_release(pg, user_id, owner, err);
 	return leaseend(st, S_LINK_RELEASE, user_id, owner, err);
 }
 
@@ -985,6 +1014,11 @@ enum jta_err
 jta_store_link_break(struct jta_store *st, int64_t user_id,
     const char *owner, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
+
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->link_break(pg, user_id, owner, err);
 	return leaseend(st, S_LINK_BREAK, user_id, owner, err);
 }
 

@@ -167,6 +167,67 @@ START_TEST(jira_backend_needs_its_app)
 }
 END_TEST
 
+/* The PostgreSQL keys (README "Several hosts on PostgreSQL"). */
+START_TEST(database_keys_are_read)
+{
+	struct jta_conf	 conf;
+
+	jta_conf_defaults(&conf);
+	ck_assert_str_eq(conf.database_url, "");
+	ck_assert_str_eq(conf.database_password_file, "");
+	ck_assert_str_eq(conf.database_sslmode, "");
+	ck_assert_int_eq(conf.database_statement_timeout_ms, 5000);
+	assert_ok("database_password_file = /etc/jta/pg.password\n"
+	    "database_sslmode = verify-full\n"
+	    "database_statement_timeout_ms = 60000\n", &conf);
+	ck_assert_str_eq(conf.database_password_file, "/etc/jta/pg.password");
+	ck_assert_str_eq(conf.database_sslmode, "verify-full");
+	ck_assert_int_eq(conf.database_statement_timeout_ms, 60000);
+}
+END_TEST
+
+START_TEST(bad_database_keys_refused)
+{
+	assert_refused("database_url = host=db password=hunter2\n",
+	    "test.conf:1: key 'database_url' must not hold a password",
+	    "database_password_file");
+	assert_refused("database_url = postgresql://jta:hunter2@db/jta\n",
+	    "test.conf:1: key 'database_url' must not hold a password", NULL);
+	assert_refused("database_url = host=db\tdbname=jta\n",
+	    "test.conf:1: key 'database_url' must be printable", NULL);
+	assert_refused("database_sslmode = on\n",
+	    "test.conf:1: key 'database_sslmode'", "verify-full");
+	assert_refused("database_statement_timeout_ms = 60001\n",
+	    "test.conf:1: key 'database_statement_timeout_ms'", "1 to 60000");
+	assert_refused("database_password_file = pg.password\n",
+	    "test.conf:1: key 'database_password_file'", "absolute");
+}
+END_TEST
+
+/*
+ * Until every contract the hosts share has a PostgreSQL implementation,
+ * selecting PostgreSQL is refused at start-up, naming what is missing
+ * (or, without libpq, saying so); the embedded ticket store refuses it
+ * with its own reason.
+ */
+START_TEST(postgresql_refused_while_half_wired)
+{
+#ifdef HAVE_LIBPQ
+	assert_refused("backend = jira\natlassian_client_id = abc\n"
+	    "atlassian_client_secret_file = /etc/jta/s\n"
+	    "database_url = host=db dbname=jta user=jta\n",
+	    "test.conf: key 'database_url': PostgreSQL cannot be selected",
+	    "people, API keys");
+	assert_refused("database_url = jta\n",
+	    "test.conf: key 'database_url': backend = local", "single-host");
+#else
+	assert_refused("database_url = jta\n",
+	    "test.conf: key 'database_url': this build has no PostgreSQL",
+	    "libpq");
+#endif
+}
+END_TEST
+
 START_TEST(bad_jira_keys_refused)
 {
 	assert_refused("atlassian_client_id = a b\n",
@@ -865,6 +926,9 @@ conf_suite(void)
 	tcase_add_test(tc, jira_keys_are_read);
 	tcase_add_test(tc, jira_backend_needs_its_app);
 	tcase_add_test(tc, bad_jira_keys_refused);
+	tcase_add_test(tc, database_keys_are_read);
+	tcase_add_test(tc, bad_database_keys_refused);
+	tcase_add_test(tc, postgresql_refused_while_half_wired);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2825,102 +2825,62 @@ newlinkstore(char *path, size_t pathsz, char *tkpath, struct jta_vault **v)
 	return st;
 }
 
-static void
-fillink(struct jta_link *l, const char *account, const char *display)
+/* Another connection to the store at path (store_cases_links.h). */
+static struct jta_store *
+reopen(const char *path, char *msg, size_t msgsz)
 {
-	memset(l, 0, sizeof(*l));
-	snprintf(l->account_id, sizeof(l->account_id), "%s", account);
-	snprintf(l->cloud_id, sizeof(l->cloud_id), "%s",
-	    "11111111-2222-3333-4444-555555555555");
-	snprintf(l->site_url, sizeof(l->site_url), "%s",
-	    "https://example.atlassian.net");
-	snprintf(l->display_name, sizeof(l->display_name), "%s", display);
-	snprintf(l->email, sizeof(l->email), "%s", "someone@example.com");
+	struct jta_store *st = NULL;
+	char		 m[512];
+
+	if (msg == NULL) {
+		msg = m;
+		msgsz = sizeof(m);
+	}
+	if (jta_store_open(path, 5000, 0, &st, msg, msgsz) != JTA_OK)
+		return NULL;
+	return st;
 }
 
-#define U(s)	((const unsigned char *)(s))
+#include "store_cases_links.h"
 
-/* Link account with the given tokens (refresh may be NULL); the user. */
-static int64_t
-linkput(struct jta_store *st, struct jta_vault *v, const char *account,
-    const char *access, const char *refresh)
+/* jta_oauth_link_usable (the token endpoint's refresh in Jira mode):
+ * a link is usable until it breaks, again once linked anew; a person
+ * without a link has none to use. */
+START_TEST(link_usable_until_broken)
 {
-	struct jta_link	 l;
-	struct jta_user	 u;
+	struct jta_store *st;
+	struct jta_vault *v;
+	struct jta_oauth o;
+	struct jta_conf	 conf;
 	struct jta_error e;
+	char		 path[512], tk[600];
+	int64_t		 uid, other = 0;
+	int		 usable = -1;
 
-	fillink(&l, account, "Ada Atlassian");
+	st = newlinkstore(path, sizeof(path), tk, &v);
+	memset(&conf, 0, sizeof(conf));
+	jta_oauth_init(&o, &conf, st, v, NULL);
+	uid = linkput(st, v, "acct", "access-1", "refresh-1");
 	memset(&e, 0, sizeof(e));
-	ck_assert_msg(jta_store_link_put(st, v, &l, U(access), strlen(access),
-	    jta_time_now() + 3600, refresh ? U(refresh) : NULL,
-	    refresh ? strlen(refresh) : 0, &u, &e) == JTA_OK, "put: %s",
-	    e.detail);
-	ck_assert_int_gt(u.id, 0);
-	return u.id;
+	ck_assert_int_eq(jta_oauth_link_usable(&o, uid, &usable, &e), JTA_OK);
+	ck_assert_int_eq(usable, 1);
+	ck_assert_int_eq(jta_store_user_add(st, "nolink", "No Link",
+	    "n@example.org", &other, &e), JTA_OK);
+	ck_assert_int_eq(jta_oauth_link_usable(&o, other, &usable, &e),
+	    JTA_OK);
+	ck_assert_int_eq(usable, 0);
+	ck_assert_int_eq(lease(st, v, uid, "h:1:a", jta_time_now(), 1,
+	    "refresh-1"), JTA_LEASE_CLAIMED);
+	ck_assert_int_eq(jta_store_link_break(st, uid, "h:1:a", &e), JTA_OK);
+	ck_assert_int_eq(jta_oauth_link_usable(&o, uid, &usable, &e), JTA_OK);
+	ck_assert_int_eq(usable, 0);
+	(void)linkput(st, v, "acct", "access-2", "refresh-2");
+	ck_assert_int_eq(jta_oauth_link_usable(&o, uid, &usable, &e), JTA_OK);
+	ck_assert_int_eq(usable, 1);
+	jta_store_close(st);
+	jta_vault_close(v);
 }
-
-static int
-secret_is(const struct jta_secret *s, const char *want)
-{
-	size_t	 i, n = strlen(want);
-
-	if (s == NULL || s->len != n)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (s->buf[i] != (unsigned char)want[i])
-			return 0;
-	return 1;
-}
-
-/* The access token of uid is want; returns the link. */
-static struct jta_link
-access_is(struct jta_store *st, struct jta_vault *v, int64_t uid,
-    const char *want)
-{
-	struct jta_link	 l;
-	struct jta_secret *tok = NULL;
-	struct jta_error e;
-
-	memset(&e, 0, sizeof(e));
-	ck_assert_msg(jta_store_link_get(st, v, uid, &l, &tok, &e) == JTA_OK,
-	    "get: %s", e.detail);
-	ck_assert_msg(secret_is(tok, want), "access token is not %s", want);
-	jta_secret_free(tok);
-	return l;
-}
-
-static enum jta_lease_result
-lease(struct jta_store *st, struct jta_vault *v, int64_t uid,
-    const char *owner, int64_t now, int64_t gen, const char *want)
-{
-	enum jta_lease_result res;
-	struct jta_secret *tok = (struct jta_secret *)&res;
-	struct jta_link	 l;
-	struct jta_error e;
-
-	memset(&e, 0, sizeof(e));
-	ck_assert_msg(jta_store_link_lease(st, v, uid, owner, now, 30, gen,
-	    &res, &tok, &l, &e) == JTA_OK, "lease: %s", e.detail);
-	if (want != NULL)
-		ck_assert_msg(secret_is(tok, want), "lease token is not %s",
-		    want);
-	else
-		ck_assert_ptr_null(tok);
-	jta_secret_free(tok);
-	return res;
-}
-
-static enum jta_err
-renew(struct jta_store *st, struct jta_vault *v, int64_t uid,
-    const char *owner, const char *access, const char *refresh)
-{
-	struct jta_error e;
-
-	memset(&e, 0, sizeof(e));
-	return jta_store_link_renew(st, v, uid, owner, U(access),
-	    strlen(access), jta_time_now() + 3600, refresh ? U(refresh) : NULL,
-	    refresh ? strlen(refresh) : 0, &e);
-}
+END_TEST
 
 /* 1 when the file at path (if it exists) holds needle. */
 static int
@@ -3440,116 +3400,6 @@ START_TEST(lease_claimed_busy_fresh)
 }
 END_TEST
 
-START_TEST(lease_refuses_bad_owner_and_unknown_link)
-{
-	struct jta_store *st;
-	struct jta_vault *v;
-	enum jta_lease_result res;
-	struct jta_secret *tok = NULL;
-	struct jta_link	 l;
-	struct jta_error e;
-	char		 path[512], tk[600], big[JTA_LIMIT_LEASE_OWNER + 2];
-	int64_t		 uid, now = jta_time_now();
-
-	st = newlinkstore(path, sizeof(path), tk, &v);
-	uid = linkput(st, v, "acct", "access-1", "refresh-1");
-	memset(big, 'h', sizeof(big) - 1);
-	big[sizeof(big) - 1] = '\0';
-	ck_assert_int_eq(jta_store_link_lease(st, v, uid, big, now, 30, 1,
-	    &res, &tok, &l, &e), JTA_ERR_INTERNAL);
-	ck_assert_int_eq(jta_store_link_lease(st, v, uid, "", now, 30, 1,
-	    &res, &tok, &l, &e), JTA_ERR_INTERNAL);
-	ck_assert_int_eq(jta_store_link_lease(st, v, uid, "a b", now, 30, 1,
-	    &res, &tok, &l, &e), JTA_ERR_INTERNAL);
-	ck_assert_int_eq(jta_store_link_lease(st, v, uid + 1, "h:1:a", now,
-	    30, 1, &res, &tok, &l, &e), JTA_ERR_NOTFOUND);
-	ck_assert_ptr_null(tok);
-	big[JTA_LIMIT_LEASE_OWNER] = '\0';
-	ck_assert_int_eq(lease(st, v, uid, big, now, 1, "refresh-1"),
-	    JTA_LEASE_CLAIMED);
-	jta_store_close(st);
-	jta_vault_close(v);
-}
-END_TEST
-
-START_TEST(renew_only_by_the_lease_owner)
-{
-	struct jta_store *st;
-	struct jta_vault *v;
-	char		 path[512], tk[600];
-	int64_t		 uid, now = jta_time_now();
-
-	st = newlinkstore(path, sizeof(path), tk, &v);
-	uid = linkput(st, v, "acct", "access-1", "refresh-1");
-	/* No lease at all. */
-	ck_assert_int_eq(renew(st, v, uid, "h:1:a", "access-x", "refresh-x"),
-	    JTA_ERR_CONFLICT);
-	ck_assert_int_eq(lease(st, v, uid, "h:1:a", now, 1, "refresh-1"),
-	    JTA_LEASE_CLAIMED);
-	ck_assert_int_eq(renew(st, v, uid, "h:1:b", "access-x", "refresh-x"),
-	    JTA_ERR_CONFLICT);
-	ck_assert_int_eq(access_is(st, v, uid, "access-1").generation, 1);
-	ck_assert_int_eq(renew(st, v, uid, "h:1:a", "access-2", "refresh-2"),
-	    JTA_OK);
-	/* Renewing twice on one lease: the second has no lease. */
-	ck_assert_int_eq(renew(st, v, uid, "h:1:a", "access-3", "refresh-3"),
-	    JTA_ERR_CONFLICT);
-	ck_assert_int_eq(access_is(st, v, uid, "access-2").generation, 2);
-	jta_store_close(st);
-	jta_vault_close(v);
-}
-END_TEST
-
-START_TEST(renew_without_refresh_keeps_the_old_one)
-{
-	struct jta_store *st;
-	struct jta_vault *v;
-	char		 path[512], tk[600];
-	int64_t		 uid, now = jta_time_now();
-
-	st = newlinkstore(path, sizeof(path), tk, &v);
-	uid = linkput(st, v, "acct", "access-1", "refresh-1");
-	ck_assert_int_eq(lease(st, v, uid, "h:1:a", now, 1, "refresh-1"),
-	    JTA_LEASE_CLAIMED);
-	ck_assert_int_eq(renew(st, v, uid, "h:1:a", "access-2", NULL), JTA_OK);
-	ck_assert_int_eq(access_is(st, v, uid, "access-2").generation, 2);
-	ck_assert_int_eq(lease(st, v, uid, "h:1:a", now, 2, "refresh-1"),
-	    JTA_LEASE_CLAIMED);
-	ck_assert_int_eq(renew(st, v, uid, "h:1:a", "access-3", "refresh-3"),
-	    JTA_OK);
-	ck_assert_int_eq(lease(st, v, uid, "h:1:a", now, 3, "refresh-3"),
-	    JTA_LEASE_CLAIMED);
-	jta_store_close(st);
-	jta_vault_close(v);
-}
-END_TEST
-
-START_TEST(release_lets_a_sibling_claim)
-{
-	struct jta_store *st;
-	struct jta_vault *v;
-	struct jta_error e;
-	char		 path[512], tk[600];
-	int64_t		 uid, now = jta_time_now();
-
-	st = newlinkstore(path, sizeof(path), tk, &v);
-	uid = linkput(st, v, "acct", "access-1", "refresh-1");
-	ck_assert_int_eq(lease(st, v, uid, "h:1:a", now, 1, "refresh-1"),
-	    JTA_LEASE_CLAIMED);
-	ck_assert_int_eq(jta_store_link_release(st, uid, "h:1:b", &e),
-	    JTA_ERR_CONFLICT);
-	ck_assert_int_eq(lease(st, v, uid, "h:1:b", now, 1, NULL),
-	    JTA_LEASE_BUSY);
-	ck_assert_int_eq(jta_store_link_release(st, uid, "h:1:a", &e), JTA_OK);
-	ck_assert_int_eq(lease(st, v, uid, "h:1:b", now, 1, "refresh-1"),
-	    JTA_LEASE_CLAIMED);
-	/* Releasing keeps the tokens and the generation. */
-	ck_assert_int_eq(access_is(st, v, uid, "access-1").generation, 1);
-	jta_store_close(st);
-	jta_vault_close(v);
-}
-END_TEST
-
 START_TEST(break_drops_tokens_until_linked_again)
 {
 	struct jta_store *st;
@@ -3585,45 +3435,6 @@ START_TEST(break_drops_tokens_until_linked_again)
 	ck_assert(uid2 == uid);
 	l = access_is(st, v, uid, "access-2");
 	ck_assert_int_eq(l.broken, 0);
-	jta_store_close(st);
-	jta_vault_close(v);
-}
-END_TEST
-
-/* jta_oauth_link_usable (the token endpoint's refresh in Jira mode):
- * a link is usable until it breaks, again once linked anew; a person
- * without a link has none to use. */
-START_TEST(link_usable_until_broken)
-{
-	struct jta_store *st;
-	struct jta_vault *v;
-	struct jta_oauth o;
-	struct jta_conf	 conf;
-	struct jta_error e;
-	char		 path[512], tk[600];
-	int64_t		 uid, other = 0;
-	int		 usable = -1;
-
-	st = newlinkstore(path, sizeof(path), tk, &v);
-	memset(&conf, 0, sizeof(conf));
-	jta_oauth_init(&o, &conf, st, v, NULL);
-	uid = linkput(st, v, "acct", "access-1", "refresh-1");
-	memset(&e, 0, sizeof(e));
-	ck_assert_int_eq(jta_oauth_link_usable(&o, uid, &usable, &e), JTA_OK);
-	ck_assert_int_eq(usable, 1);
-	ck_assert_int_eq(jta_store_user_add(st, "nolink", "No Link",
-	    "n@example.org", &other, &e), JTA_OK);
-	ck_assert_int_eq(jta_oauth_link_usable(&o, other, &usable, &e),
-	    JTA_OK);
-	ck_assert_int_eq(usable, 0);
-	ck_assert_int_eq(lease(st, v, uid, "h:1:a", jta_time_now(), 1,
-	    "refresh-1"), JTA_LEASE_CLAIMED);
-	ck_assert_int_eq(jta_store_link_break(st, uid, "h:1:a", &e), JTA_OK);
-	ck_assert_int_eq(jta_oauth_link_usable(&o, uid, &usable, &e), JTA_OK);
-	ck_assert_int_eq(usable, 0);
-	(void)linkput(st, v, "acct", "access-2", "refresh-2");
-	ck_assert_int_eq(jta_oauth_link_usable(&o, uid, &usable, &e), JTA_OK);
-	ck_assert_int_eq(usable, 1);
 	jta_store_close(st);
 	jta_vault_close(v);
 }
@@ -3826,117 +3637,6 @@ START_TEST(reseal_never_overwrites_a_concurrent_renew)
 		(void)access_is(st, v, uid[i], i == 2 ? "access-renewed" :
 		    "access-old");
 	free(ct);
-	jta_store_close(st);
-	jta_vault_close(v);
-}
-END_TEST
-
-/*
- * DESIGN.md's measurement, as a test: 16 processes find one person's
- * access token expired at once.  Each asks for the lease; the one that
- * gets it "calls Atlassian" (sleeps 200 ms) and renews; the others poll
- * every 20 ms until they see the new generation.  Exactly one refresh,
- * everyone ends with the new token, and no SQLITE_BUSY escapes.
- */
-#define NPROC	16
-START_TEST(lease_16_processes_refresh_once)
-{
-	struct jta_store *st;
-	struct jta_vault *v;
-	struct jta_link	 l;
-	char		 path[512], tk[600], res[NPROC];
-	int64_t		 uid, g;
-	int		 go[2], out[2], i, status, claimed = 0, fresh = 0;
-	pid_t		 pids[NPROC];
-
-	st = newlinkstore(path, sizeof(path), tk, &v);
-	uid = linkput(st, v, "557058:busy", "access-1", "refresh-1");
-	g = access_is(st, v, uid, "access-1").generation;
-	jta_store_close(st);
-	ck_assert_int_eq(pipe(go), 0);
-	ck_assert_int_eq(pipe(out), 0);
-	for (i = 0; i < NPROC; i++) {
-		if ((pids[i] = fork()) == 0) {
-			struct jta_store *cst = NULL;
-			struct jta_vault *cv;
-			struct jta_secret *tok = NULL, *acc = NULL;
-			struct jta_error e;
-			struct jta_link	 cl;
-			enum jta_lease_result r;
-			char		 owner[64], c = 'X', m[1024], b;
-			int		 tries;
-
-			close(go[1]);
-			close(out[0]);
-			cv = samevault(tk);
-			snprintf(owner, sizeof(owner), "testhost:%ld:%08x",
-			    (long)getpid(), randombytes_random());
-			if (jta_store_open(path, 5000, 0, &cst, m,
-			    sizeof(m)) != JTA_OK)
-				_exit(2);
-			/* Wait until every sibling is ready. */
-			if (read(go[0], &b, 1) != 0)
-				_exit(3);
-			for (tries = 0; tries < 1000 && c == 'X'; tries++) {
-				memset(&e, 0, sizeof(e));
-				if (jta_store_link_lease(cst, cv, uid, owner,
-				    jta_time_now(), 30, g, &r, &tok, &cl, &e) !=
-				    JTA_OK)
-					_exit(e.status == 503 ? 4 : 5);
-				if (r == JTA_LEASE_BUSY) {
-					usleep(20 * 1000);
-					continue;
-				}
-				if (r == JTA_LEASE_CLAIMED) {
-					if (!secret_is(tok, "refresh-1"))
-						_exit(6);
-					usleep(200 * 1000);
-					if (jta_store_link_renew(cst, cv, uid,
-					    owner, U("access-2"), 8,
-					    jta_time_now() + 3600,
-					    U("refresh-2"), 9, &e) != JTA_OK)
-						_exit(7);
-					c = 'C';
-				} else if (r == JTA_LEASE_FRESH) {
-					if (!secret_is(tok, "access-2"))
-						_exit(8);
-					c = 'F';
-				} else
-					_exit(9);
-				jta_secret_free(tok);
-				tok = NULL;
-			}
-			/* Everyone ends with the new token. */
-			if (jta_store_link_get(cst, cv, uid, &cl, &acc, &e) !=
-			    JTA_OK || !secret_is(acc, "access-2"))
-				_exit(10);
-			if (write(out[1], &c, 1) != 1)
-				_exit(11);
-			_exit(c == 'X' ? 12 : 0);
-		}
-		ck_assert_int_gt(pids[i], 0);
-	}
-	close(go[0]);
-	close(out[1]);
-	close(go[1]);	/* go */
-	for (i = 0; i < NPROC; i++) {
-		ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
-		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		    "child %d: status %d", i, status);
-	}
-	ck_assert_int_eq(read(out[0], res, sizeof(res)), NPROC);
-	close(out[0]);
-	for (i = 0; i < NPROC; i++) {
-		claimed += res[i] == 'C';
-		fresh += res[i] == 'F';
-	}
-	ck_assert_int_eq(claimed, 1);
-	ck_assert_int_eq(fresh, NPROC - 1);
-	st = openstore(path, 0);
-	l = access_is(st, v, uid, "access-2");
-	ck_assert_int_eq(l.generation, g + 1);	/* renewed exactly once */
-	ck_assert_int_eq(lease(st, v, uid, "h:1:a", jta_time_now(),
-	    l.generation, "refresh-2"), JTA_LEASE_CLAIMED);
 	jta_store_close(st);
 	jta_vault_close(v);
 }
@@ -5395,235 +5095,11 @@ END_TEST
 
 /* ---- operators' switches (schema 7) ---- */
 
-START_TEST(policy_switch_and_generation)
-{
-	struct jta_store *st;
-	struct jta_store_policy p, q;
-	struct jta_error e;
-	char		 path[512];
-
-	st = newstore(path, sizeof(path));
-	memset(&e, 0, sizeof(e));
-	ck_assert_int_eq(jta_store_policy_get(st, &p, &e), JTA_OK);
-	ck_assert_int_eq(p.enabled, 1);
-	ck_assert_str_eq(p.message, "");
-	ck_assert(p.changed_at == 0);
-	ck_assert_int_eq(jta_store_policy_set(st, 0, "back soon", 1000, "ops",
-	    &e), JTA_OK);
-	ck_assert_int_eq(jta_store_policy_get(st, &q, &e), JTA_OK);
-	ck_assert_int_eq(q.enabled, 0);
-	ck_assert_str_eq(q.message, "back soon");
-	ck_assert_str_eq(q.changed_by, "ops");
-	ck_assert(q.changed_at == 1000);
-	ck_assert(q.generation == p.generation + 1);
-	ck_assert_int_eq(jta_store_policy_set(st, 1, NULL, 1001, "ops", &e),
-	    JTA_OK);
-	ck_assert_int_eq(jta_store_policy_get(st, &p, &e), JTA_OK);
-	ck_assert_int_eq(p.enabled, 1);
-	ck_assert_str_eq(p.message, "");
-	ck_assert(p.generation == q.generation + 1);
-	jta_store_close(st);
-}
-END_TEST
-
-START_TEST(policy_rules_add_list_remove_bump_generation)
-{
-	struct jta_store *st;
-	struct jta_store_policy p, q;
-	struct jta_store_rule r, out[4];
-	struct jta_error e;
-	char		 path[512];
-	int64_t		 id1 = 0, id2 = 0, n = -1;
-	size_t		 got = 0;
-
-	st = newstore(path, sizeof(path));
-	memset(&e, 0, sizeof(e));
-	memset(&r, 0, sizeof(r));
-	ck_assert_int_eq(jta_store_policy_get(st, &p, &e), JTA_OK);
-	snprintf(r.effect, sizeof(r.effect), "deny");
-	snprintf(r.kind, sizeof(r.kind), "project");
-	snprintf(r.value, sizeof(r.value), "SEC");
-	snprintf(r.scope, sizeof(r.scope), "read");
-	snprintf(r.note, sizeof(r.note), "why");
-	ck_assert_int_eq(jta_store_rule_add(st, &r, 50, "ops", &id1, &e),
-	    JTA_OK);
-	ck_assert_int_eq(jta_store_rule_add(st, &r, 51, "ops", &id2, &e),
-	    JTA_ERR_CONFLICT);
-	ck_assert_int_eq(e.status, 409);
-	snprintf(r.effect, sizeof(r.effect), "allow");
-	ck_assert_int_eq(jta_store_rule_add(st, &r, 52, "ops", &id2, &e),
-	    JTA_OK);
-	ck_assert(id2 > id1);
-	/* A kind the schema does not know is refused by its CHECK. */
-	snprintf(r.kind, sizeof(r.kind), "colour");
-	ck_assert_int_ne(jta_store_rule_add(st, &r, 53, "ops", &id2, &e),
-	    JTA_OK);
-	ck_assert_int_eq(jta_store_policy_get(st, &q, &e), JTA_OK);
-	ck_assert(q.generation == p.generation + 2);
-	/* The switch's own time and author are not a rule's. */
-	ck_assert(q.changed_at == 0);
-	ck_assert_int_eq(jta_store_rule_list(st, out, 4, &got, &e), JTA_OK);
-	ck_assert_uint_eq(got, 2);
-	ck_assert(out[0].id == id1);
-	ck_assert_str_eq(out[0].effect, "deny");
-	ck_assert_str_eq(out[0].created_by, "ops");
-	ck_assert_str_eq(out[0].note, "why");
-	ck_assert(out[0].created == 50);
-	ck_assert_int_eq(jta_store_rule_list(st, out, 1, &got, &e),
-	    JTA_ERR_INTERNAL);
-	ck_assert_int_eq(jta_store_rule_remove(st, id1, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_rule_remove(st, id1, &e), JTA_ERR_NOTFOUND);
-	ck_assert_int_eq(e.status, 404);
-	ck_assert_int_eq(jta_store_rule_count(st, &n, &e), JTA_OK);
-	ck_assert(n == 1);
-	ck_assert_int_eq(jta_store_policy_get(st, &p, &e), JTA_OK);
-	ck_assert(p.generation == q.generation + 1);
-	jta_store_close(st);
-}
-END_TEST
+#include "store_cases_ops.h"
 
 /* ---- the audit log (schema 8) ---- */
 
-static void
-audit(struct jta_store *st, int64_t when, const char *who,
-    const char *action, const char *key, int status)
-{
-	struct jta_audit_event ev;
-	struct jta_error e;
-
-	memset(&ev, 0, sizeof(ev));
-	memset(&e, 0, sizeof(e));
-	ev.when = when;
-	ev.who = who;
-	ev.action = action;
-	ev.issue_key = key;
-	ev.endpoint = "issue";
-	ev.status = status;
-	ck_assert_msg(jta_audit_write(st, &ev, &e) == JTA_OK, "%s", e.detail);
-}
-
-static size_t
-nrows(struct jta_store *st, const struct jta_audit_filter *f)
-{
-	struct jta_error e;
-	json_t		*rows = NULL;
-	size_t		 n;
-
-	memset(&e, 0, sizeof(e));
-	ck_assert_int_eq(jta_store_audit_query(st, f, &rows, &e), JTA_OK);
-	n = json_array_size(rows);
-	json_decref(rows);
-	return n;
-}
-
-START_TEST(audit_write_and_filters)
-{
-	struct jta_store *st;
-	struct jta_audit_filter f;
-	struct jta_user	 alice;
-	struct jta_error e;
-	json_t		*rows = NULL;
-	char		 path[512];
-	int64_t		 now = jta_time_now();
-
-	st = newstore(path, sizeof(path));
-	memset(&e, 0, sizeof(e));
-	ck_assert_int_eq(jta_store_user_add(st, "alice", "Alice",
-	    "alice@example.com", &alice.id, &e), JTA_OK);
-	audit(st, now - 300, "alice", "create", "OPS-1", 201);
-	audit(st, now - 200, "alice", "comment", "OPS-1", 201);
-	audit(st, now - 100, "bob", "edit", "OPS-2", 403);
-	audit(st, now, "bob", "sign-in", NULL, 302);
-	memset(&f, 0, sizeof(f));
-	ck_assert_uint_eq(nrows(st, &f), 4);
-	ck_assert_int_eq(jta_store_audit_query(st, &f, &rows, &e), JTA_OK);
-	/* Newest first, every column. */
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
-	    rows, 0), "action")), "sign-in");
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
-	    rows, 3), "issue_key")), "OPS-1");
-	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(
-	    rows, 1), "status")), 403);
-	json_decref(rows);
-	f.person = "alice";
-	ck_assert_uint_eq(nrows(st, &f), 2);
-	f.person = "ALICE@example.com";	/* the user's email, any case */
-	ck_assert_uint_eq(nrows(st, &f), 2);
-	f.person = "nobody@example.com";
-	ck_assert_uint_eq(nrows(st, &f), 0);
-	f.person = NULL;
-	f.ticket = "OPS-1";
-	ck_assert_uint_eq(nrows(st, &f), 2);
-	f.action = "comment";
-	ck_assert_uint_eq(nrows(st, &f), 1);
-	f.ticket = NULL;
-	f.action = NULL;
-	f.from = now - 200;
-	ck_assert_uint_eq(nrows(st, &f), 3);
-	f.to = now;		/* the end is open: now itself is out */
-	ck_assert_uint_eq(nrows(st, &f), 2);
-	f.from = f.to = 0;
-	f.limit = 3;
-	ck_assert_uint_eq(nrows(st, &f), 3);
-	jta_store_close(st);
-}
-END_TEST
-
-START_TEST(audit_write_refuses_bad_fields_and_cleans_detail)
-{
-	struct jta_store *st;
-	struct jta_audit_event ev;
-	struct jta_audit_filter f;
-	struct jta_error e;
-	json_t		*rows = NULL;
-	char		 path[512], longd[400];
-	const char	*d;
-
-	st = newstore(path, sizeof(path));
-	memset(&ev, 0, sizeof(ev));
-	ev.who = "";
-	ev.action = "edit";
-	memset(&e, 0, sizeof(e));
-	ck_assert_int_eq(jta_audit_write(st, &ev, &e), JTA_ERR_INPUT);
-	ck_assert_str_eq(e.field, "who");
-	ev.who = "alice";
-	ev.action = NULL;
-	ck_assert_int_eq(jta_audit_write(st, &ev, &e), JTA_ERR_INPUT);
-	ck_assert_str_eq(e.field, "action");
-	ev.action = "edit";
-	ev.issue_key = "OPS-1\r\nforged";
-	ck_assert_int_eq(jta_audit_write(st, &ev, &e), JTA_ERR_INPUT);
-	ck_assert_str_eq(e.field, "issue_key");
-	ev.issue_key = "OPS-1";
-	ev.site = "\xff\xfe";
-	ck_assert_int_eq(jta_audit_write(st, &ev, &e), JTA_ERR_INPUT);
-	ck_assert_str_eq(e.field, "site");
-	ev.site = NULL;
-	ev.status = 1000;
-	ck_assert_int_eq(jta_audit_write(st, &ev, &e), JTA_ERR_INPUT);
-	ck_assert_str_eq(e.field, "status");
-	ev.status = 200;
-	/* A long detail ending in a two-byte character that straddles the
-	 * cut, with a newline: cut before it, the newline a '?'. */
-	memset(longd, 'a', sizeof(longd));
-	longd[0] = '\n';
-	longd[JTA_AUDIT_DETAIL_MAX - 1] = (char)0xc3;
-	longd[JTA_AUDIT_DETAIL_MAX] = (char)0xa9;
-	longd[sizeof(longd) - 1] = '\0';
-	ev.detail = longd;
-	ck_assert_int_eq(jta_audit_write(st, &ev, &e), JTA_OK);
-	memset(&f, 0, sizeof(f));
-	ck_assert_int_eq(jta_store_audit_query(st, &f, &rows, &e), JTA_OK);
-	ck_assert_uint_eq(json_array_size(rows), 1);
-	d = json_string_value(json_object_get(json_array_get(rows, 0),
-	    "detail"));
-	ck_assert_uint_eq(strlen(d), JTA_AUDIT_DETAIL_MAX - 1);
-	ck_assert_int_eq(d[0], '?');
-	ck_assert_int_eq(d[1], 'a');
-	json_decref(rows);
-	jta_store_close(st);
-}
-END_TEST
+#include "store_cases_audit.h"
 
 START_TEST(audit_purge_is_bounded_and_on_the_way)
 {

@@ -1,0 +1,124 @@
+/*
+ * The seam between a connection (struct jta_store, jta_db.h) and its
+ * engine.  A store is SQLite (the default) or PostgreSQL (database_url,
+ * README "Several hosts on PostgreSQL").  A PostgreSQL store carries the
+ * engine's connection and a table of its implementations; each
+ * repository function starts with
+ *
+ *	if ((pg = jta_db_pg(st, &impl)) != NULL)
+ *		return impl->policy_get(pg, out, err);
+ *
+ * so the public headers stay as they are, the PostgreSQL code lives
+ * beside the SQLite code (common/db/pg/), and a build without libpq
+ * needs neither an #ifdef nor the other engine's symbols.  A member is
+ * NULL while its contract is not implemented on PostgreSQL; the
+ * configuration refuses database_url until none is (jta_db_select.h),
+ * and a repository function whose member is NULL fails with
+ * JTA_ERR_INTERNAL (500) instead of reaching SQLite's code.
+ */
+#ifndef JTA_DB_ENGINE_H
+#define JTA_DB_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "jta_db.h"
+#include "jta_err.h"
+#include <jansson.h>
+
+#include "jta_store_ops.h"
+#include "jta_store_people.h"
+#include "jta_types.h"
+#include "jta_vault.h"
+
+struct jta_pg;
+
+struct jta_db_pgimpl {
+	/* The engine (jta_db.h). */
+	void		(*close)(struct jta_pg *);
+	enum jta_err	(*version)(struct jta_pg *, int *,
+			    struct jta_error *);
+	enum jta_err	(*health)(struct jta_pg *, int *, struct jta_error *);
+	enum jta_err	(*migrate)(struct jta_pg *, int, char *, size_t);
+	enum jta_err	(*check)(struct jta_pg *, char *, size_t);
+	/* The operators' switch and rules (jta_store_ops.h). */
+	enum jta_err	(*policy_get)(struct jta_pg *,
+			    struct jta_store_policy *, struct jta_error *);
+	enum jta_err	(*policy_set)(struct jta_pg *, int, const char *,
+			    int64_t, const char *, struct jta_error *);
+	enum jta_err	(*rule_count)(struct jta_pg *, int64_t *,
+			    struct jta_error *);
+	enum jta_err	(*rule_add)(struct jta_pg *,
+			    const struct jta_store_rule *, int64_t,
+			    const char *, int64_t *, struct jta_error *);
+	enum jta_err	(*rule_remove)(struct jta_pg *, int64_t,
+			    struct jta_error *);
+	enum jta_err	(*rule_list)(struct jta_pg *,
+			    struct jta_store_rule *, size_t, size_t *,
+			    struct jta_error *);
+	/* The audit log (jta_store_ops.h). */
+	enum jta_err	(*audit_add)(struct jta_pg *,
+			    const struct jta_audit_event *,
+			    struct jta_error *);
+	enum jta_err	(*audit_purge)(struct jta_pg *, int64_t, int64_t,
+			    int64_t *, struct jta_error *);
+	enum jta_err	(*audit_count)(struct jta_pg *, int64_t *,
+			    struct jta_error *);
+	enum jta_err	(*audit_query)(struct jta_pg *,
+			    const struct jta_audit_filter *, json_t **,
+			    struct jta_error *);
+	/* People (jta_store_people.h): so far only adding one. */
+	enum jta_err	(*user_add)(struct jta_pg *, const char *,
+			    const char *, const char *, int64_t *,
+			    struct jta_error *);
+	/* Atlassian links and the refresh lease (jta_store_people.h). */
+	enum jta_err	(*link_put)(struct jta_pg *, struct jta_vault *,
+			    const struct jta_link *, const unsigned char *,
+			    size_t, int64_t, const unsigned char *, size_t,
+			    struct jta_user *, struct jta_error *);
+	enum jta_err	(*link_get)(struct jta_pg *, struct jta_vault *,
+			    int64_t, struct jta_link *, struct jta_secret **,
+			    struct jta_error *);
+	enum jta_err	(*link_lease)(struct jta_pg *, struct jta_vault *,
+			    int64_t, const char *, int64_t, int64_t, int64_t,
+			    enum jta_lease_result *, struct jta_secret **,
+			    struct jta_link *, struct jta_error *);
+	enum jta_err	(*link_renew)(struct jta_pg *, struct jta_vault *,
+			    int64_t, const char *, const unsigned char *,
+			    size_t, int64_t, const unsigned char *, size_t,
+			    struct jta_error *);
+	enum jta_err	(*link_release)(struct jta_pg *, int64_t,
+			    const char *, struct jta_error *);
+	enum jta_err	(*link_break)(struct jta_pg *, int64_t, const char *,
+			    struct jta_error *);
+};
+
+/* A store over the PostgreSQL connection pg, which it owns from now on
+ * (released by jta_store_close through impl->close, also when this
+ * fails); impl is static.  NULL when memory runs out. */
+struct jta_store *jta_db_new_pg(struct jta_pg *pg,
+    const struct jta_db_pgimpl *impl);
+
+/* The PostgreSQL connection of st and its implementations (*impl), or
+ * NULL for a SQLite store.  Borrowed from st. */
+struct jta_pg *jta_db_pg(struct jta_store *st,
+    const struct jta_db_pgimpl **impl);
+
+/* A Unix time as an ISO 8601 JSON string (new reference; NULL: memory). */
+json_t *jta_db_timejs(int64_t t);
+
+/* json_object_set_new that fails (-1) when v is NULL (out of memory). */
+int jta_db_oset(json_t *o, const char *k, json_t *v);
+
+/* 1 when s is 1..max bytes of printable ASCII without blanks. */
+int jta_db_printable(const char *s, size_t max);
+
+/* A lease owner as the leases want it (printable, bounded), or
+ * JTA_ERR_INTERNAL (500): owners are made by our code, never by input. */
+enum jta_err jta_db_checkowner(const char *owner, struct jta_error *err);
+
+/* The error of a repository function with no PostgreSQL implementation
+ * yet (what names it, for the log): JTA_ERR_INTERNAL, 500. */
+enum jta_err jta_db_pg_missing(const char *what, struct jta_error *err);
+
+#endif

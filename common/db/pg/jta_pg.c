@@ -1,0 +1,472 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "jta_db.h"
+#include "jta_log.h"
+#include "jta_pg.h"
+#include "jta_pg_int.h"
+#include "jta_vault.h"
+
+/* The advisory lock key that serialises migrations across hosts
+ * (PostgreSQL manual, "Advisory Locks"): "jta!" in ASCII. */
+#define SCHEMA_LOCK	"1786999841"
+
+/* The libpq message of the connection, one line, for log lines. */
+static const char *
+pqmsg(const struct jta_pg *pg)
+{
+	const char	*m = PQerrorMessage(pg->c);
+
+	return m != NULL && m[0] != '\0' ? m : "(no message)";
+}
+
+/*
+ * A failed result as enum jta_err and err: the server unreachable or
+ * going away (SQLSTATE class 08, 57P01..57P03), read-only (25006), a
+ * statement or lock timeout (57014, 55P03), too many connections or
+ * another shortage (class 53), a serialisation failure or deadlock
+ * (40001, 40P01) are 503: the database is unavailable for now, try
+ * again; anything else is 500.  PostgreSQL manual, appendix A,
+ * "PostgreSQL Error Codes".  The server's text goes to the log only.
+ */
+enum jta_err
+jta_pg_err(struct jta_pg *pg, const PGresult *r, const char *what,
+    struct jta_error *err)
+{
+	const char	*state = r != NULL ?
+	    PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	int		 unavailable;
+
+	snprintf(pg->state, sizeof(pg->state), "%s",
+	    state != NULL ? state : "");
+	unavailable = state == NULL ||		/* no result: connection */
+	    strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 ||
+	    strncmp(state, "57P0", 4) == 0 || strcmp(state, "25006") == 0 ||
+	    strcmp(state, "57014") == 0 || strcmp(state, "55P03") == 0 ||
+	    strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0;
+	jta_errorlog("postgresql: %s failed: sqlstate=%s %s", what,
+	    state != NULL ? state : "none", pqmsg(pg));
+	if (unavailable) {
+		jta_error_set(err, JTA_ERR_DB, 503, NULL,
+		    "the database is unavailable; try again in a moment");
+		if (err != NULL)
+			err->retry_after = 5;
+		return JTA_ERR_DB;
+	}
+	return jta_error_set(err, JTA_ERR_DB, 500, NULL,
+	    "the database failed; the server log has details");
+}
+
+static enum jta_err
+exec(struct jta_pg *pg, const char *sql, ExecStatusType want,
+    const char *what, PGresult **out, struct jta_error *err)
+{
+	PGresult	*r;
+
+	if (out != NULL)
+		*out = NULL;
+	r = PQexec(pg->c, sql);
+	if (r == NULL || PQresultStatus(r) != want) {
+		enum jta_err rc = jta_pg_err(pg, r, what, err);
+
+		PQclear(r);
+		return rc;
+	}
+	if (out != NULL)
+		*out = r;
+	else
+		PQclear(r);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_pg_run(struct jta_pg *pg, const char *sql, int n,
+    const char *const *vals, ExecStatusType want, const char *what,
+    PGresult **out, struct jta_error *err)
+{
+	return jta_pg_runv(pg, sql, n, vals, NULL, NULL, want, what, out,
+	    err);
+}
+
+enum jta_err
+jta_pg_runv(struct jta_pg *pg, const char *sql, int n,
+    const char *const *vals, const int *lens, const int *fmts,
+    ExecStatusType want, const char *what, PGresult **out,
+    struct jta_error *err)
+{
+	PGresult	*r;
+	enum jta_err	 rc;
+
+	if (out != NULL)
+		*out = NULL;
+	r = PQexecParams(pg->c, sql, n, NULL, vals, lens, fmts, 0);
+	if (r == NULL || PQresultStatus(r) != want) {
+		rc = jta_pg_err(pg, r, what, err);
+		PQclear(r);
+		return rc;
+	}
+	if (out != NULL)
+		*out = r;
+	else
+		PQclear(r);
+	return JTA_OK;
+}
+
+/* When the connection is broken (the server restarted, a network cut),
+ * re-establish it once: libpq's PQreset reconnects with the same
+ * parameters, the session settings included. */
+void
+jta_pg_revive(struct jta_pg *pg)
+{
+	if (PQstatus(pg->c) == CONNECTION_OK)
+		return;
+	jta_log(JTA_LOG_WARN, "postgresql: connection lost; reconnecting");
+	PQreset(pg->c);
+}
+
+static enum jta_err
+readversion(struct jta_pg *pg, int *version, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	PGresult	*r = NULL;
+	int		 exists;
+
+	*version = 0;
+	/* to_regclass: no table (version 0) before the first 'jta-admin
+	 * init', without an error in the server's log. */
+	if ((rc = exec(pg, "SELECT to_regclass('jta_schema') IS NOT NULL",
+	    PGRES_TUPLES_OK, "schema version", &r, err)) != JTA_OK)
+		return rc;
+	exists = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	r = NULL;
+	if (!exists)
+		return JTA_OK;
+	if ((rc = exec(pg, "SELECT max(version) FROM jta_schema",
+	    PGRES_TUPLES_OK, "schema version", &r, err)) != JTA_OK)
+		return rc;
+	if (PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
+		*version = (int)strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return JTA_OK;
+}
+
+/* A read that may run again on a new connection: the first try may find
+ * the connection lost (the server restarted, our session was ended),
+ * which only that try can tell. */
+static enum jta_err
+readone(struct jta_pg *pg, const char *sql, const char *what,
+    PGresult **out, struct jta_error *err)
+{
+	enum jta_err	 rc;
+
+	jta_pg_revive(pg);
+	rc = exec(pg, sql, PGRES_TUPLES_OK, what, out, err);
+	if (rc != JTA_OK && PQstatus(pg->c) != CONNECTION_OK) {
+		jta_pg_revive(pg);
+		rc = exec(pg, sql, PGRES_TUPLES_OK, what, out, err);
+	}
+	return rc;
+}
+
+enum jta_err
+jta_pg_version(struct jta_pg *pg, int *version, struct jta_error *err)
+{
+	enum jta_err	 rc;
+
+	jta_pg_revive(pg);
+	rc = readversion(pg, version, err);
+	if (rc != JTA_OK && PQstatus(pg->c) != CONNECTION_OK) {
+		/* Lost during this query: one more try on a new one. */
+		jta_pg_revive(pg);
+		rc = readversion(pg, version, err);
+	}
+	return rc;
+}
+
+enum jta_err
+jta_pg_health(struct jta_pg *pg, int *version, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	PGresult	*r = NULL;
+	int		 ro;
+
+	if ((rc = jta_pg_version(pg, version, err)) != JTA_OK)
+		return rc;
+	if ((rc = exec(pg, "SELECT pg_is_in_recovery() OR "
+	    "current_setting('transaction_read_only') = 'on'",
+	    PGRES_TUPLES_OK, "health", &r, err)) != JTA_OK)
+		return rc;
+	ro = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+	PQclear(r);
+	if (ro) {
+		jta_errorlog("postgresql: the database is read-only "
+		    "(a standby, or default_transaction_read_only)");
+		jta_error_set(err, JTA_ERR_DB, 503, NULL,
+		    "the database is read-only; try again in a moment");
+		if (err != NULL)
+			err->retry_after = 5;
+		return JTA_ERR_DB;
+	}
+	return JTA_OK;
+}
+
+enum jta_err
+jta_pg_migrate(struct jta_pg *pg, int target, char *msg, size_t msgsz)
+{
+	enum jta_err	 rc;
+	struct jta_error e;
+	char		 sql[96];
+	int		 v;
+
+	if (target < 1 || target > JTA_PG_VERSION) {
+		snprintf(msg, msgsz, "database_url: no schema version %d",
+		    target);
+		return JTA_ERR_CONFIG;
+	}
+	for (;;) {
+		if ((rc = exec(pg, "BEGIN", PGRES_COMMAND_OK, "begin", NULL,
+		    &e)) != JTA_OK)
+			goto fail;
+		/* One migrator at a time across hosts; the lock ends with
+		 * the transaction.  The table may then exist already. */
+		if ((rc = exec(pg, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK
+		    ")", PGRES_TUPLES_OK, "schema lock", NULL, &e)) != JTA_OK ||
+		    (rc = exec(pg, "CREATE TABLE IF NOT EXISTS jta_schema ("
+		    "version integer NOT NULL)", PGRES_COMMAND_OK,
+		    "schema table", NULL, &e)) != JTA_OK ||
+		    (rc = readversion(pg, &v, &e)) != JTA_OK)
+			goto fail;
+		if (v < 0 || v > JTA_PG_VERSION) {
+			snprintf(msg, msgsz, "database_url: schema version %d "
+			    "is newer than this build's %d", v, JTA_PG_VERSION);
+			rc = JTA_ERR_CONFIG;
+			goto rollback;
+		}
+		if (v >= target) {
+			if ((rc = exec(pg, "COMMIT", PGRES_COMMAND_OK,
+			    "commit", NULL, &e)) != JTA_OK)
+				goto fail;
+			return JTA_OK;
+		}
+		snprintf(sql, sizeof(sql), "DELETE FROM jta_schema; INSERT "
+		    "INTO jta_schema VALUES (%d)", v + 1);
+		if ((rc = exec(pg, jta_pg_migrations[v], PGRES_COMMAND_OK,
+		    "migration", NULL, &e)) != JTA_OK ||
+		    (rc = exec(pg, sql, PGRES_COMMAND_OK, "schema version",
+		    NULL, &e)) != JTA_OK ||
+		    (rc = exec(pg, "COMMIT", PGRES_COMMAND_OK, "commit", NULL,
+		    &e)) != JTA_OK)
+			goto fail;
+		jta_log(JTA_LOG_INFO, "postgresql: schema migrated to "
+		    "version %d", v + 1);
+	}
+fail:
+	snprintf(msg, msgsz, "database_url: migration failed: %s",
+	    pqmsg(pg));
+rollback:
+	PQclear(PQexec(pg->c, "ROLLBACK"));
+	return rc;
+}
+
+enum jta_err
+jta_pg_timeout_ms(struct jta_pg *pg, long *ms, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	PGresult	*r = NULL;
+
+	*ms = 0;
+	/* SHOW's unit varies ("5s", "500ms"); pg_settings says ms. */
+	if ((rc = readone(pg, "SELECT setting FROM pg_settings WHERE name = "
+	    "'statement_timeout'", "statement_timeout", &r, err)) != JTA_OK)
+		return rc;
+	if (PQntuples(r) == 1)
+		*ms = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_pg_check(struct jta_pg *pg, char *what, size_t whatsz)
+{
+	static const char *const tables[] = { "jta_schema",
+	    "policy_settings", "policy_rules", "users", "atlassian_links",
+	    "audit_log" };
+	static const char *const privs[] = { "SELECT", "INSERT", "UPDATE",
+	    "DELETE" };
+	enum jta_err	 rc;
+	struct jta_error e;
+	PGresult	*r = NULL;
+	const char	*p[2];
+	size_t		 i, j;
+	int		 v, ok;
+
+	if ((rc = jta_pg_version(pg, &v, &e)) != JTA_OK) {
+		snprintf(what, whatsz, "connection: %s", e.detail);
+		return rc;
+	}
+	if (v != JTA_PG_VERSION) {
+		snprintf(what, whatsz, "schema version %d, this build wants "
+		    "%d: run 'jta-admin init'", v, JTA_PG_VERSION);
+		return JTA_ERR_DB;
+	}
+	/* One privilege per call: with a list, has_table_privilege is
+	 * true when any one of them is held (PostgreSQL manual, "System
+	 * Information Functions"). */
+	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
+		for (j = 0; j < sizeof(privs) / sizeof(privs[0]); j++) {
+			p[0] = tables[i];
+			p[1] = privs[j];
+			r = PQexecParams(pg->c, "SELECT has_table_privilege("
+			    "$1::text, $2::text)", 2, NULL, p, NULL, NULL, 0);
+			if (r == NULL ||
+			    PQresultStatus(r) != PGRES_TUPLES_OK) {
+				rc = jta_pg_err(pg, r, "privileges", &e);
+				snprintf(what, whatsz, "privileges on %s: %s",
+				    tables[i], e.detail);
+				PQclear(r);
+				return rc;
+			}
+			ok = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+			PQclear(r);
+			if (!ok) {
+				snprintf(what, whatsz, "the role may not %s "
+				    "on table %s", privs[j], tables[i]);
+				return JTA_ERR_DB;
+			}
+		}
+	snprintf(what, whatsz, "ok");
+	return JTA_OK;
+}
+
+/* The server's notices ("relation already exists, skipping") are not
+ * ours to print on stderr. */
+static void
+quiet(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
+/* "service=NAME" when url is a bare service name (no '=' and no URI
+ * scheme): libpq manual, "The Connection Service File". */
+static int
+isservice(const char *url)
+{
+	return strchr(url, '=') == NULL && strstr(url, "://") == NULL;
+}
+
+enum jta_err
+jta_pg_open(const struct jta_pg_conf *pc, unsigned flags,
+    struct jta_pg **out, char *msg, size_t msgsz)
+{
+	enum jta_err	 rc = JTA_ERR_CONFIG;
+	struct jta_pg	*pg = NULL;
+	struct jta_secret *file = NULL, *pw = NULL;
+	struct jta_error e;
+	const char	*kw[8], *val[8];
+	char		 opts[96], ct[16];
+	size_t		 n = 0;
+	int		 v;
+
+	*out = NULL;
+	if (pc->url == NULL || pc->url[0] == '\0' ||
+	    pc->statement_timeout_ms <= 0 || pc->connect_timeout_s <= 0) {
+		snprintf(msg, msgsz, "database_url: not set");
+		goto out;
+	}
+	if (pc->password_file != NULL && pc->password_file[0] != '\0') {
+		if ((rc = jta_vault_secret_read(pc->password_file,
+		    "database_password_file", &file, msg, msgsz)) != JTA_OK)
+			goto out;
+		/* libpq wants a C string. */
+		if ((pw = jta_secret_new(file->len + 1)) == NULL) {
+			rc = JTA_ERR_NOMEM;
+			snprintf(msg, msgsz, "out of memory");
+			goto out;
+		}
+		memcpy(pw->buf, file->buf, file->len);
+	}
+	/* Every statement and lock wait is bounded, for the whole session
+	 * (and again after PQreset: these travel in the startup packet);
+	 * PostgreSQL manual, "Client Connection Defaults". */
+	snprintf(opts, sizeof(opts), "-c statement_timeout=%d "
+	    "-c lock_timeout=%d", pc->statement_timeout_ms,
+	    pc->statement_timeout_ms);
+	snprintf(ct, sizeof(ct), "%d", pc->connect_timeout_s);
+	/* dbname first, expanded (expand_dbname = 1) when it is a conninfo
+	 * or URI; the keywords after it override what it says. */
+	kw[n] = isservice(pc->url) ? "service" : "dbname";
+	val[n++] = pc->url;
+	if (pw != NULL) {
+		kw[n] = "password";
+		val[n++] = (const char *)pw->buf;
+	}
+	if (pc->sslmode != NULL && pc->sslmode[0] != '\0') {
+		kw[n] = "sslmode";
+		val[n++] = pc->sslmode;
+	}
+	kw[n] = "options";
+	val[n++] = opts;
+	kw[n] = "connect_timeout";
+	val[n++] = ct;
+	kw[n] = "application_name";
+	val[n++] = "jta";
+	kw[n] = NULL;
+	val[n] = NULL;
+	if ((pg = calloc(1, sizeof(*pg))) == NULL) {
+		rc = JTA_ERR_NOMEM;
+		snprintf(msg, msgsz, "out of memory");
+		goto out;
+	}
+	pg->c = PQconnectdbParams(kw, val, 1);
+	if (pg->c == NULL) {
+		rc = JTA_ERR_NOMEM;
+		snprintf(msg, msgsz, "out of memory");
+		goto out;
+	}
+	PQsetNoticeProcessor(pg->c, quiet, NULL);
+	if (PQstatus(pg->c) != CONNECTION_OK) {
+		rc = JTA_ERR_DB;
+		snprintf(msg, msgsz, "database_url: cannot connect: %s",
+		    pqmsg(pg));
+		goto out;
+	}
+	if (flags & JTA_STORE_MIGRATE) {
+		if ((rc = jta_pg_migrate(pg, JTA_PG_VERSION, msg, msgsz)) !=
+		    JTA_OK)
+			goto out;
+	}
+	if ((rc = jta_pg_version(pg, &v, &e)) != JTA_OK) {
+		snprintf(msg, msgsz, "database_url: %s", e.detail);
+		goto out;
+	}
+	if (v != JTA_PG_VERSION) {
+		rc = JTA_ERR_CONFIG;
+		snprintf(msg, msgsz, "database_url: schema version %d, this "
+		    "build wants %d: run 'jta-admin init'", v, JTA_PG_VERSION);
+		goto out;
+	}
+	*out = pg;
+	pg = NULL;
+	rc = JTA_OK;
+out:
+	jta_secret_free(file);
+	jta_secret_free(pw);
+	jta_pg_close(pg);
+	return rc;
+}
+
+void
+jta_pg_close(struct jta_pg *pg)
+{
+	if (pg == NULL)
+		return;
+	PQfinish(pg->c);
+	free(pg);
+}

@@ -1,0 +1,64 @@
+/*
+ * A store (struct jta_store, jta_db.h) over PostgreSQL: the table of the
+ * engine's implementations that the repositories dispatch to
+ * (jta_db_engine.h).  A member stays NULL until its contract is
+ * implemented here and passes the contract suite on both engines.
+ */
+#include "config.h"
+
+#include <stdio.h>
+
+#include "jta_db_engine.h"
+#include "jta_pg.h"
+#include "jta_pg_links.h"
+#include "jta_pg_ops.h"
+
+/* jta_store_migrate's "current" is this build's PostgreSQL version. */
+static enum jta_err
+migrate(struct jta_pg *pg, int target, char *msg, size_t msgsz)
+{
+	(void)target;
+	return jta_pg_migrate(pg, JTA_PG_VERSION, msg, msgsz);
+}
+
+static const struct jta_db_pgimpl impl = {
+	.close = jta_pg_close,
+	.version = jta_pg_version,
+	.health = jta_pg_health,
+	.migrate = migrate,
+	.check = jta_pg_check,
+	.policy_get = jta_pg_policy_get,
+	.policy_set = jta_pg_policy_set,
+	.rule_count = jta_pg_rule_count,
+	.rule_add = jta_pg_rule_add,
+	.rule_remove = jta_pg_rule_remove,
+	.rule_list = jta_pg_rule_list,
+	.audit_add = jta_pg_audit_add,
+	.audit_purge = jta_pg_audit_purge,
+	.audit_count = jta_pg_audit_count,
+	.audit_query = jta_pg_audit_query,
+	.user_add = jta_pg_user_add,
+	.link_put = jta_pg_link_put,
+	.link_get = jta_pg_link_get,
+	.link_lease = jta_pg_link_lease,
+	.link_renew = jta_pg_link_renew,
+	.link_release = jta_pg_link_release,
+	.link_break = jta_pg_link_break,
+};
+
+enum jta_err
+jta_store_open_pg(const struct jta_pg_conf *pc, unsigned flags,
+    struct jta_store **out, char *msg, size_t msgsz)
+{
+	enum jta_err	 rc;
+	struct jta_pg	*pg = NULL;
+
+	*out = NULL;
+	if ((rc = jta_pg_open(pc, flags, &pg, msg, msgsz)) != JTA_OK)
+		return rc;
+	if ((*out = jta_db_new_pg(pg, &impl)) == NULL) {
+		snprintf(msg, msgsz, "out of memory");
+		return JTA_ERR_NOMEM;
+	}
+	return JTA_OK;
+}
