@@ -89,6 +89,10 @@
  * still opening tokens during a rotation.  Bounds the file parse and the
  * keys held in guarded memory by every worker. */
 #define JTA_LIMIT_TOKEN_KEYS	16
+/* The per-process guarded area secrets are taken from (jta_secret_new):
+ * a request holds a few (an API key, an access token, a bearer header of
+ * at most a few KiB each); larger or more get sodium_malloc of their own. */
+#define JTA_LIMIT_SECRET_AREA	32768
 
 /* Atlassian identity and tokens, as they come back from Atlassian's
  * servers: bounded so a broken or hostile upstream cannot make us store
