@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jta_arena.h"
 #include "jta_fit.h"
 
 /* What one cut's marker costs serialised at most: "\n\n" is four
@@ -94,7 +95,7 @@ dumpsize(const json_t *v)
 	if (s == NULL)
 		return 0;
 	n = jta_fit_chars(s, strlen(s));
-	free(s);
+	jta_arena_free(s);
 	return n;
 }
 
@@ -339,20 +340,20 @@ jta_fit(const json_t *body, size_t maxchars, char **text, size_t *len,
 	if ((copy = json_deep_copy(body)) == NULL ||
 	    json_object_set_new(copy, "truncated", json_true()) != 0)
 		goto out;
-	free(s);
+	jta_arena_free(s);
 	if ((s = dump(copy, len, &chars)) == NULL)
 		goto out;
 	for (round = 0; round < ROUNDS && chars > room; round++) {
 		if (cutstrings(copy, chars - room) != 0)
 			goto out;
-		free(s);
+		jta_arena_free(s);
 		if ((s = dump(copy, len, &chars)) == NULL)
 			goto out;
 		if (chars <= room)
 			break;
 		if (droptails(copy, chars - room) != 0)
 			goto out;
-		free(s);
+		jta_arena_free(s);
 		if ((s = dump(copy, len, &chars)) == NULL)
 			goto out;
 	}
@@ -361,7 +362,7 @@ jta_fit(const json_t *body, size_t maxchars, char **text, size_t *len,
 last:
 	/* Nothing we know how to cut is large enough (say, an object with
 	 * very many small members): say so instead. */
-	free(s);
+	jta_arena_free(s);
 	s = NULL;
 	last = json_pack("{s:b, s:s}", "truncated", 1, "detail",
 	    "This answer was too large to show; ask for less (a smaller "
@@ -373,7 +374,7 @@ done:
 	s = NULL;
 	rc = JTA_OK;
 out:
-	free(s);
+	jta_arena_free(s);
 	json_decref(copy);
 	json_decref(last);
 	return rc;

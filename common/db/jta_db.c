@@ -15,6 +15,7 @@
 
 #include <sqlite3.h>
 
+#include "jta_arena.h"
 #include "jta_db.h"
 #include "jta_db_sqlite.h"
 #include "jta_log.h"
@@ -195,7 +196,7 @@ jta_db_bjson(sqlite3_stmt *s, const char *name, const json_t *v)
 		return sqlite3_bind_null(s, i);
 	if ((text = json_dumps(v, JSON_COMPACT)) == NULL)
 		return SQLITE_NOMEM;
-	rc = sqlite3_bind_text(s, i, text, -1, free);
+	rc = sqlite3_bind_text(s, i, text, -1, jta_arena_free);
 	return rc;
 }
 
