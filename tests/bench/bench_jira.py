@@ -193,14 +193,15 @@ def measure(anchor):
 
 
 def rss_kib(pids):
+    """(VmRSS, RssAnon, RssFile) in KiB of each of pids."""
     t = []
     for p in pids:
         try:
             with open("/proc/%d/status" % p) as f:
-                m = re.search(r"VmRSS:\s+(\d+)", f.read())
-            if m:
-                t.append(int(m.group(1)))
-        except OSError:
+                text = f.read()
+            t.append(tuple(int(re.search(r"%s:\s+(\d+)" % k, text).group(1))
+                           for k in ("VmRSS", "RssAnon", "RssFile")))
+        except (OSError, AttributeError):
             pass
     return t
 
@@ -320,6 +321,8 @@ def main():
                     rss.extend(rss_kib(by_exe(issues_exe)))
         calls = count_calls(work) - calls_before
         served = sum(r["total"] for v in runs.values() for r in v)
+        if os.environ.get("BENCH_PROFILE"):
+            profile(work, anchors["ours"], by_exe(issues_exe))
     finally:
         if stack is not None:
             stack.stop()
@@ -334,6 +337,44 @@ def main():
         standin.stop()
     report(runs, len(body), npage, rss, calls, served)
     shutil.rmtree(work, ignore_errors=True)
+
+
+def profile(work, anchor, pids):
+    """BENCH_PROFILE=1: where ours spends its time under the same load:
+    perf record of the workers (call graphs) during one wrk run, then
+    the system calls of one worker (strace -c) during a second run."""
+    data = os.path.join(work, "perf.data")
+    p = subprocess.Popen(["perf", "record", "-F", "1999", "-g", "-o", data,
+                          "-p", ",".join(str(x) for x in pids)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    r = wrk(anchor["url"], anchor["key"], None, 2, 32)
+    p.send_signal(2)
+    p.wait(60)
+    rep = subprocess.run(["perf", "report", "-i", data, "--stdio",
+                          "--no-children", "--sort", "dso,symbol",
+                          "--percent-limit", "1", "-g", "none"],
+                         capture_output=True, text=True).stdout
+    print("---- perf, jta-issues workers, %d requests (self):" % r["reqs"])
+    print("\n".join(line for line in rep.splitlines()
+                    if line.strip() and not line.startswith("#")))
+    rep = subprocess.run(["perf", "report", "-i", data, "--stdio",
+                          "--no-children", "--sort", "dso", "-g", "none"],
+                         capture_output=True, text=True).stdout
+    print("---- perf, the same samples by library:")
+    print("\n".join(line for line in rep.splitlines()
+                    if line.strip() and not line.startswith("#")))
+    st = subprocess.Popen(["strace", "-c", "-f", "-o",
+                           os.path.join(work, "strace.txt"), "-p",
+                           str(pids[0])], stderr=subprocess.DEVNULL)
+    time.sleep(0.5)
+    r = wrk(anchor["url"], anchor["key"], None, 1, 4)
+    st.send_signal(2)
+    st.wait(60)
+    with open(os.path.join(work, "strace.txt")) as f:
+        print("---- system calls of one worker (strace -c), %d requests "
+              "for both workers:" % r["reqs"])
+        print(f.read())
 
 
 def count_calls(work):
@@ -380,8 +421,11 @@ def report(runs, size, npage, rss, calls, served):
               ratio(lambda i: r[i]["p50_1"] - h[i]["p50_1"])))
     print("nginx -> FastAPI anchor: not available offline, left out")
     if rss:
-        print("jta-issues RSS per worker under load: max %.1f MiB" % (
-            max(rss) / 1024))
+        top = max(rss)
+        print("jta-issues RSS per worker under load: max %.1f MiB (%.1f MiB "
+              "its own memory, %.1f MiB mapped files: the program and its "
+              "shared libraries)" % (top[0] / 1024, top[1] / 1024,
+                                     top[2] / 1024))
     print("upstream /search/jql calls: %d for %d requests answered by the "
           "three (%.4f per request)" % (calls, served,
                                          calls / max(served, 1)))
