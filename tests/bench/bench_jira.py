@@ -193,14 +193,17 @@ def measure(anchor):
 
 
 def rss_kib(pids):
-    """(VmRSS, RssAnon, RssFile) in KiB of each of pids."""
+    """(VmRSS, RssAnon, RssFile, Pss) in KiB of each of pids; Pss
+    shares each page among the processes that map it."""
     t = []
     for p in pids:
         try:
             with open("/proc/%d/status" % p) as f:
                 text = f.read()
+            with open("/proc/%d/smaps_rollup" % p) as f:
+                text += f.read()
             t.append(tuple(int(re.search(r"%s:\s+(\d+)" % k, text).group(1))
-                           for k in ("VmRSS", "RssAnon", "RssFile")))
+                           for k in ("VmRSS", "RssAnon", "RssFile", "Pss")))
         except (OSError, AttributeError):
             pass
     return t
@@ -424,8 +427,9 @@ def report(runs, size, npage, rss, calls, served):
         top = max(rss)
         print("jta-issues RSS per worker under load: max %.1f MiB (%.1f MiB "
               "its own memory, %.1f MiB mapped files: the program and its "
-              "shared libraries)" % (top[0] / 1024, top[1] / 1024,
-                                     top[2] / 1024))
+              "shared libraries); PSS %.1f MiB" % (
+                  top[0] / 1024, top[1] / 1024, top[2] / 1024,
+                  max(x[3] for x in rss) / 1024))
     print("upstream /search/jql calls: %d for %d requests answered by the "
           "three (%.4f per request)" % (calls, served,
                                          calls / max(served, 1)))
