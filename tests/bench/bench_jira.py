@@ -347,7 +347,8 @@ def profile(work, anchor, pids):
     perf record of the workers (call graphs) during one wrk run, then
     the system calls of one worker (strace -c) during a second run."""
     data = os.path.join(work, "perf.data")
-    p = subprocess.Popen(["perf", "record", "-F", "1999", "-g", "-o", data,
+    p = subprocess.Popen(["perf", "record", "-F", "999", "--call-graph",
+                          "dwarf,16384", "-o", data,
                           "-p", ",".join(str(x) for x in pids)],
                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(0.5)
@@ -367,6 +368,27 @@ def profile(work, anchor, pids):
     print("---- perf, the same samples by library:")
     print("\n".join(line for line in rep.splitlines()
                     if line.strip() and not line.startswith("#")))
+    rep = subprocess.run(["perf", "report", "-i", data, "--stdio",
+                          "--children", "--sort", "symbol", "-g", "none"],
+                         capture_output=True, text=True).stdout
+    print("---- perf, the same samples: share of each step with what it "
+          "calls (children, self):")
+    want = re.compile(r"\] (serve|jta_fcgi_main|jta_auth_bearer|jta_policy_check|"
+                      r"jta_usage_check|jta_usage_count|jta_audit_request|"
+                      r"jta_backend_\w+|jta_http_\w+|json_loadb|"
+                      r"jta_jira_search_result|jta_resp_json|jta_fit|"
+                      r"json_delete|json_decref|jta_vault_\w+|"
+                      r"jta_metrics_request|FCGX_Accept_r|readbody|"
+                      r"jta_req_init|jta_arena_end)(\s|$)")
+    # perf lists a function once per inlined copy or call site: summed.
+    share = {}
+    for line in rep.splitlines():
+        m = want.search(line)
+        if m:
+            share[m.group(1)] = share.get(m.group(1), 0) + float(
+                line.split("%")[0])
+    for name, pct in sorted(share.items(), key=lambda x: -x[1]):
+        print("    %6.2f%%  %s" % (min(pct, 100.0), name))
     st = subprocess.Popen(["strace", "-c", "-f", "-o",
                            os.path.join(work, "strace.txt"), "-p",
                            str(pids[0])], stderr=subprocess.DEVNULL)
