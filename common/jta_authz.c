@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "jta_arena.h"
 #include "jta_audit.h"
 #include "jta_authz.h"
 #include "jta_authz_int.h"
@@ -1108,7 +1109,7 @@ jta_authz_request_encode(const struct jta_authz_request *r, char *out,
 		memcpy(out, text, strlen(text) + 1);
 		rc = JTA_OK;
 	}
-	free(text);
+	jta_arena_free(text);
 	json_decref(o);
 	return rc;
 }

@@ -9,6 +9,7 @@
 
 #include <fcgiapp.h>
 
+#include "jta_arena.h"
 #include "jta_audit.h"
 #include "jta_auth.h"
 #include "jta_endpoint.h"
@@ -184,6 +185,9 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 	double		 ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* Every JSON value of this request lives in its arena (jta_arena.h:
+	 * nothing made here may outlive the request). */
+	jta_arena_begin();
 	memset(&op, 0, sizeof(op));
 	memset(&err, 0, sizeof(err));
 	memset(&who, 0, sizeof(who));
@@ -282,6 +286,7 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 	    "-", rc != JTA_OK && err.field[0] ? err.field : "-");
 	jta_req_clear(&req);
 	jta_log_set_request(NULL);
+	jta_arena_end();
 }
 
 enum jta_err
@@ -324,6 +329,7 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 	memset(&priv, 0, sizeof(priv));
 	ctx.priv = &priv;
 	jta_log_init(ep->name);
+	jta_arena_json_install();
 	if (def == NULL)
 		jta_errorlog("program %s has no entry in the endpoint table "
 		    "(common/jta_endpoint.c): every request is refused",

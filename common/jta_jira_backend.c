@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jta_arena.h"
 #include "jta_adf.h"
 #include "jta_backend.h"
 #include "jta_http.h"
@@ -172,7 +173,7 @@ jta_jira_backend_call_api(struct jta_backend *be, const struct jta_user *who,
 		*linkp = link;
 	rc = JTA_OK;
 out:
-	free(text);
+	jta_arena_free(text);
 	jta_http_resp_free(&rs);
 	jta_secret_free(token);
 	return rc;

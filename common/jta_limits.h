@@ -95,6 +95,19 @@
  * still opening tokens during a rotation.  Bounds the file parse and the
  * keys held in guarded memory by every worker. */
 #define JTA_LIMIT_TOKEN_KEYS	16
+/* The per-process guarded area secrets are taken from (jta_secret_new):
+ * a request holds a few (an API key, an access token, a bearer header of
+ * at most a few KiB each); larger or more get sodium_malloc of their own. */
+#define JTA_LIMIT_SECRET_AREA	32768
+/* The per-request JSON arena (jta_arena.h): chunks of this many bytes
+ * (a 40 KiB Jira search page parses into about 150 KiB of nodes), and
+ * how much of them a worker keeps between requests (the rest goes back
+ * to the system, so one huge answer does not hold a worker's RSS up). */
+#define JTA_LIMIT_ARENA_CHUNK	(256 * 1024)
+#define JTA_LIMIT_ARENA_KEEP	(1024 * 1024)
+/* ... and at most this much in one request; past it jansson gets plain
+ * malloc (a request that parses many pages in a loop). */
+#define JTA_LIMIT_ARENA_MAX	(64 * 1024 * 1024)
 
 /* Atlassian identity and tokens, as they come back from Atlassian's
  * servers: bounded so a broken or hostile upstream cannot make us store

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jta_arena.h"
 #include "jta_backend.h"
 #include "jta_kb.h"
 #include "jta_local_int.h"
@@ -723,7 +724,7 @@ refs(struct jta_backend *be, const char *proj, const json_t *fields,
 		rc = jta_error_set(err, JTA_ERR_INPUT, 422, "type", "this "
 		    "project has no such issue type; allowed values: %s",
 		    names != NULL ? names : "?");
-		free(names);
+		jta_arena_free(names);
 		goto out;
 	}
 	v = json_object_get(fields, "assignee");

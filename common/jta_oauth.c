@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jta_arena.h"
 #include "jta_confluence.h"
 #include "jta_http.h"
 #include "jta_limits.h"
@@ -380,7 +381,7 @@ out:
 	jta_secret_free(body);
 	if (text != NULL) {
 		sodium_memzero(text, strlen(text));
-		free(text);
+		jta_arena_free(text);
 	}
 	json_decref(req);
 	json_decref(rep);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jta_arena.h"
 #include "jta_fcgi.h"
 #include "jta_once.h"
 #include "jta_operation.h"
@@ -1382,7 +1383,7 @@ jta_operation_request(const struct jta_operation *op, const json_t *args,
 void
 jta_operation_request_clear(struct jta_req *r)
 {
-	free(r->body);
+	jta_arena_free(r->body);	/* json_dumps's */
 	r->body = NULL;
 	r->body_len = 0;
 }

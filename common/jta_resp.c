@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jta_arena.h"
 #include "jta_fit.h"
 #include "jta_limits.h"
 #include "jta_resp.h"
@@ -130,7 +131,7 @@ jta_resp_json_as(struct jta_resp *resp, int status, const char *type,
 	if (rc == JTA_OK && !resp->head_only &&
 	    resp->write(resp->arg, "\n", 1) != 0)
 		rc = JTA_ERR_IO;
-	free(text);
+	jta_arena_free(text);	/* jta_fit's, from jansson */
 	return rc;
 }
 

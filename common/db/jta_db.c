@@ -15,6 +15,7 @@
 
 #include <sqlite3.h>
 
+#include "jta_arena.h"
 #include "jta_db.h"
 #include "jta_db_engine.h"
 #include "jta_db_sqlite.h"
@@ -232,7 +233,11 @@ jta_db_bjson(sqlite3_stmt *s, const char *name, const json_t *v)
 		return sqlite3_bind_null(s, i);
 	if ((text = json_dumps(v, JSON_COMPACT)) == NULL)
 		return SQLITE_NOMEM;
-	rc = sqlite3_bind_text(s, i, text, -1, free);
+	/* SQLite copies it: a destructor would run when the statement is
+	 * next bound, perhaps in a later request, after the request's
+	 * arena (jta_arena.h) that holds text was reset. */
+	rc = sqlite3_bind_text(s, i, text, -1, SQLITE_TRANSIENT);
+	jta_arena_free(text);
 	return rc;
 }
 
