@@ -10,6 +10,29 @@
 #include "jta_limits.h"
 
 /*
+ * Under AddressSanitizer the arena poisons what is not handed out (the
+ * sanitizer's manual poisoning, asan_interface.h): a chunk's free room,
+ * a block once jansson frees it, and every chunk when the request ends.
+ * So a value used after json_decref, or kept past its request against
+ * the rule in jta_arena.h, is a sanitizer report as with malloc.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define JTA_ARENA_ASAN	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define JTA_ARENA_ASAN	1
+#endif
+#endif
+#ifdef JTA_ARENA_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n)	ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n)	ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n)	do { (void)(p); (void)(n); } while (0)
+#define UNPOISON(p, n)	do { (void)(p); (void)(n); } while (0)
+#endif
+
+/*
  * Chunks of JTA_LIMIT_ARENA_CHUNK bytes, newest first.  Each block is a
  * header holding its size, then the caller's bytes, both rounded to
  * ALIGN (what malloc promises: max_align_t).  A block larger than a
@@ -52,6 +75,7 @@ newchunk(void)
 	c->cap = JTA_LIMIT_ARENA_CHUNK;
 	c->next = arena.chunks;
 	arena.chunks = c;
+	POISON(DATA(c), c->cap);
 	return c;
 }
 
@@ -75,6 +99,8 @@ amalloc(size_t size)
 	p = DATA(c) + c->used;
 	c->used += need;
 	arena.used += need;
+	/* The header and the bytes asked for; the padding stays poisoned. */
+	UNPOISON(p, HEAD + size);
 	memcpy(p, &need, sizeof(need));
 	return p + HEAD;
 }
@@ -110,9 +136,11 @@ afree(void *ptr)
 	 * buffer frees its old copy right after making the new one, so
 	 * this is usually the one before the last: no matter). */
 	memcpy(&need, p - HEAD, sizeof(need));
+	POISON(p, need - HEAD);
 	if (p - HEAD + need == DATA(c) + c->used) {
 		c->used -= need;
 		arena.used -= need;
+		POISON(p - HEAD, HEAD);
 	}
 }
 
@@ -140,11 +168,13 @@ jta_arena_end(void)
 		if (kept + c->cap > JTA_LIMIT_ARENA_KEEP) {
 			*pc = c->next;
 			arena.held -= c->cap;
+			UNPOISON(DATA(c), c->cap);
 			free(c);
 			continue;
 		}
 		kept += c->cap;
 		c->used = 0;
+		POISON(DATA(c), c->cap);
 		pc = &c->next;
 	}
 }
@@ -162,6 +192,17 @@ void
 jta_arena_resume(int was)
 {
 	arena.on = was;
+}
+
+char *
+jta_arena_json_dumps(const json_t *v, size_t flags)
+{
+	char	*s;
+	int	 was = jta_arena_suspend();
+
+	s = json_dumps(v, flags);	/* banned-ok: the arena is off */
+	jta_arena_resume(was);
+	return s;
 }
 
 void

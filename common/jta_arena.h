@@ -22,12 +22,16 @@
  * put an arena node into it).  Objects made outside a request (start-up)
  * come from malloc; freeing them from a request is fine (a pointer that
  * is not the arena's goes to free()).  One thread per worker: the arena
- * is per process and not locked.
+ * is per process and not locked.  Under AddressSanitizer the arena
+ * poisons freed blocks and, at the end of a request, all of itself, so a
+ * breach of the rule is a sanitizer report, not silent reuse.
  */
 #ifndef JTA_ARENA_H
 #define JTA_ARENA_H
 
 #include <stddef.h>
+
+#include <jansson.h>
 
 /* Make jansson allocate through the arena (once, at start-up, before any
  * JSON is made; outside begin/end it passes through to malloc/free). */
@@ -54,6 +58,14 @@ void jta_arena_resume(int was);
  * is a no-op.
  */
 void jta_arena_free(void *p);
+
+/*
+ * json_dumps with the arena suspended: the text is plain malloc memory,
+ * for free(), whether a request is on or not.  The one way to dump JSON
+ * outside jta_fit's answer (tests/banned.sh refuses json_dumps
+ * elsewhere), so no caller frees arena memory with free().
+ */
+char *jta_arena_json_dumps(const json_t *v, size_t flags);
 
 /* Whether p (from jansson's allocator) lies in the arena. */
 int jta_arena_owns(const void *p);

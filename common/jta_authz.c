@@ -1104,12 +1104,12 @@ jta_authz_request_encode(const struct jta_authz_request *r, char *out,
 	    "scope", r->scope, "challenge", r->challenge, "audience",
 	    r->audience)) == NULL)
 		return JTA_ERR_NOMEM;
-	if ((text = json_dumps(o, JSON_COMPACT)) != NULL &&
+	if ((text = jta_arena_json_dumps(o, JSON_COMPACT)) != NULL &&
 	    strlen(text) < outsz && strlen(text) <= JTA_LIMIT_AUTHZ_REQUEST) {
 		memcpy(out, text, strlen(text) + 1);
 		rc = JTA_OK;
 	}
-	jta_arena_free(text);
+	free(text);
 	json_decref(o);
 	return rc;
 }

@@ -284,6 +284,8 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 	    req.method_name, req.path, resp.status, ms,
 	    who.name[0] ? who.name : "-", rc != JTA_OK ? jta_err_name(rc) :
 	    "-", rc != JTA_OK && err.field[0] ? err.field : "-");
+	if (ep->done != NULL)
+		ep->done();
 	jta_req_clear(&req);
 	jta_log_set_request(NULL);
 	jta_arena_end();

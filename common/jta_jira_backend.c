@@ -102,7 +102,8 @@ jta_jira_backend_call_api(struct jta_backend *be, const struct jta_user *who,
 		    "a Jira address did not fit");
 		goto out;
 	}
-	if (body != NULL && (text = json_dumps(body, JSON_COMPACT)) == NULL) {
+	if (body != NULL && (text = jta_arena_json_dumps(body,
+	    JSON_COMPACT)) == NULL) {
 		rc = JTA_ERR_NOMEM;
 		goto out;
 	}
@@ -173,7 +174,7 @@ jta_jira_backend_call_api(struct jta_backend *be, const struct jta_user *who,
 		*linkp = link;
 	rc = JTA_OK;
 out:
-	jta_arena_free(text);
+	free(text);
 	jta_http_resp_free(&rs);
 	jta_secret_free(token);
 	return rc;

@@ -666,8 +666,8 @@ textblock(const json_t *v)
 				break;
 	}
 	if (n == 0) {
-		if ((s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)) ==
-		    NULL)
+		if ((s = jta_arena_json_dumps(v, JSON_COMPACT |
+		    JSON_ENCODE_ANY)) == NULL)
 			return NULL;
 		if (strlen(s) < 600)
 			snprintf(b, sizeof(b), "%s", s);
@@ -684,7 +684,7 @@ textblock(const json_t *v)
 				n += (size_t)w;
 			}
 		}
-		jta_arena_free(s);
+		free(s);
 	}
 	return json_pack("[{s:s, s:s}]", "type", "text", "text", b);
 }

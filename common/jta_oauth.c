@@ -305,7 +305,7 @@ token_call(struct jta_oauth *o, const char *grant, const char *code,
 	if (refresh != NULL && json_object_set_new(req, "refresh_token",
 	    json_stringn((const char *)refresh->buf, refresh->len)) != 0)
 		goto out;
-	if ((text = json_dumps(req, JSON_COMPACT)) == NULL ||
+	if ((text = jta_arena_json_dumps(req, JSON_COMPACT)) == NULL ||
 	    (body = secret_of(text, strlen(text))) == NULL)
 		goto out;
 	sodium_memzero(text, strlen(text));
@@ -381,7 +381,7 @@ out:
 	jta_secret_free(body);
 	if (text != NULL) {
 		sodium_memzero(text, strlen(text));
-		jta_arena_free(text);
+		free(text);
 	}
 	json_decref(req);
 	json_decref(rep);

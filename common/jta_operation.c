@@ -1361,7 +1361,7 @@ jta_operation_request(const struct jta_operation *op, const json_t *args,
 			return JTA_ERR_NOMEM;
 		json_object_del(b, "key");
 		json_object_del(b, "id");
-		r->body = json_dumps(b, JSON_COMPACT);
+		r->body = jta_arena_json_dumps(b, JSON_COMPACT);
 		json_decref(b);
 		if (r->body == NULL)
 			return JTA_ERR_NOMEM;
@@ -1383,7 +1383,7 @@ jta_operation_request(const struct jta_operation *op, const json_t *args,
 void
 jta_operation_request_clear(struct jta_req *r)
 {
-	jta_arena_free(r->body);	/* json_dumps's */
+	free(r->body);
 	r->body = NULL;
 	r->body_len = 0;
 }

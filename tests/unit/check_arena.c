@@ -170,6 +170,53 @@ START_TEST(large_blocks_and_keep_limit)
 }
 END_TEST
 
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_ASAN	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARENA_ASAN	1
+#endif
+#endif
+
+#ifdef ARENA_ASAN
+#include <sanitizer/asan_interface.h>
+
+/* Under AddressSanitizer what the arena does not hand out is poisoned: a
+ * value freed, or kept past its request, is a report as with malloc. */
+START_TEST(freed_and_ended_values_are_poisoned)
+{
+	json_t		*a, *b;
+	const char	*at, *bt;
+
+	jta_arena_begin();
+	a = json_string("freed in the request");
+	b = json_string("kept past the request");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	at = json_string_value(a);
+	bt = json_string_value(b);
+	ck_assert(jta_arena_owns(a) && jta_arena_owns(bt));
+	ck_assert(!__asan_address_is_poisoned(a));
+	ck_assert(!__asan_address_is_poisoned(at));
+	ck_assert(!__asan_address_is_poisoned(bt));
+	json_decref(a);
+	ck_assert(__asan_address_is_poisoned(a));
+	ck_assert(__asan_address_is_poisoned(at));
+	ck_assert(!__asan_address_is_poisoned(b));
+	ck_assert(!__asan_address_is_poisoned(bt));
+	jta_arena_end();
+	ck_assert(__asan_address_is_poisoned(b));
+	ck_assert(__asan_address_is_poisoned(bt));
+	/* The next request gets the room again, unpoisoned. */
+	jta_arena_begin();
+	a = json_string("next");
+	ck_assert(!__asan_address_is_poisoned(json_string_value(a)));
+	json_decref(a);
+	jta_arena_end();
+}
+END_TEST
+#endif
+
 static Suite *
 arena_suite(void)
 {
@@ -181,6 +228,9 @@ arena_suite(void)
 	tcase_add_test(tc, last_block_given_back);
 	tcase_add_test(tc, suspended_cache_outlives_the_request);
 	tcase_add_test(tc, large_blocks_and_keep_limit);
+#ifdef ARENA_ASAN
+	tcase_add_test(tc, freed_and_ended_values_are_poisoned);
+#endif
 	suite_add_tcase(s, tc);
 	return s;
 }
