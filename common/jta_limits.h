@@ -328,5 +328,11 @@
 /* One model call at most this long in all, however steadily it streams
  * (chat_timeout_seconds bounds a stall, the time without a byte). */
 #define JTA_LIMIT_LLM_CALL_SECONDS	300
+/* The chat (jta_chat): one message of a person (the ?message= of GET
+ * /chat must fit JTA_LIMIT_QUERY after encoding, so it is smaller
+ * there), and one tool's result as the model reads it (a JSON answer is
+ * at most JTA_LIMIT_RESPONSE_CHARS characters, 4 bytes each at most). */
+#define JTA_LIMIT_CHAT_MESSAGE		8192
+#define JTA_LIMIT_CHAT_TOOL_RESULT	(4 * JTA_LIMIT_RESPONSE_CHARS)
 
 #endif

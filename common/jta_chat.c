@@ -1,0 +1,310 @@
+/*
+ * Our own agent's loop (jta_chat.h).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jta_chat.h"
+#include "jta_fcgi.h"
+#include "jta_limits.h"
+#include "jta_log.h"
+#include "jta_operation.h"
+#include "jta_policy.h"
+#include "jta_resp.h"
+
+/* The operation table as tools: made once per process (it never
+ * changes), released at exit with the process. */
+static json_t	*tools;
+
+/* What a streamed answer needs in its callbacks. */
+struct flow {
+	const struct jta_chat_events *ev;
+	int		 gone;		/* the person went away */
+};
+
+static int
+ondelta(const char *text, size_t len, void *arg)
+{
+	struct flow	*f = arg;
+	json_t		*d;
+	int		 r;
+
+	if ((d = json_pack("{s:s%}", "text", text, len)) == NULL)
+		return -1;
+	r = f->ev->send(f->ev->arg, "delta", d);
+	json_decref(d);
+	if (r != 0)
+		f->gone = 1;
+	return r;
+}
+
+/* Send event name with data (a new object, taken); -1: gone or memory. */
+static int
+emit(struct flow *f, const char *name, json_t *data)
+{
+	int	 r;
+
+	if (data == NULL)
+		return -1;
+	r = f->ev->send(f->ev->arg, name, data);
+	json_decref(data);
+	if (r != 0)
+		f->gone = 1;
+	return r;
+}
+
+/* The `error` event for err, which ends the stream. */
+static enum jta_err
+fail(struct flow *f, const struct jta_error *err, const char *request_id)
+{
+	json_t	*p = jta_resp_problem_json(err, request_id);
+
+	if (p == NULL)
+		return JTA_ERR_NOMEM;
+	if (emit(f, "error", json_pack("{s:o}", "problem", p)) != 0)
+		return f->gone ? JTA_ERR_IO : JTA_ERR_NOMEM;
+	return JTA_OK;
+}
+
+/* A tool's result for the model: {"error": problem} from err. */
+static json_t *
+toolproblem(const struct jta_error *err, const char *request_id)
+{
+	json_t	*p = jta_resp_problem_json(err, request_id);
+
+	return p != NULL ? json_pack("{s:o}", "error", p) : NULL;
+}
+
+/*
+ * Run one tool call as who over req: *status says how it went for the
+ * `tool` event ("done", "failed", "refused", "unknown"); the result is a
+ * new object for the model, NULL when memory ran out.
+ */
+static json_t *
+runtool(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const struct jta_llm_call *c,
+    const char **status)
+{
+	const struct jta_operation *op;
+	struct jta_error *err = NULL;
+	struct jta_policy_op pop;
+	struct jta_req	 as;
+	json_error_t	 je;
+	json_t		*args = NULL, *in = NULL, *out = NULL, *res = NULL;
+	/* The longest path parameter: a knowledge article id. */
+	char		 param[JTA_LIMIT_KB_ID + 1];
+	int		 st = 0, made = 0;
+
+	memset(&as, 0, sizeof(as));
+	*status = "failed";
+	/* struct jta_error is large: on the heap, not the stack. */
+	if ((err = calloc(1, sizeof(*err))) == NULL)
+		goto out;
+	if ((op = jta_operation_get(c->name)) == NULL) {
+		*status = "unknown";
+		jta_error_set(err, JTA_ERR_INPUT, 404, "name",
+		    "there is no tool of that name; use the tools listed");
+		res = toolproblem(err, req->id);
+		goto out;
+	}
+	/* The confirm rule: a consequential operation is the person's to
+	 * do, never the model's. */
+	if (op->flags & JTA_OP_CONSEQUENTIAL) {
+		*status = "refused";
+		jta_error_set(err, JTA_ERR_AUTH, 403, "name",
+		    "this chat does not run %s for you: it changes a ticket, "
+		    "and only the person can do that. Show them what you "
+		    "would do and tell them to do it themselves", op->name);
+		res = toolproblem(err, req->id);
+		goto out;
+	}
+	if (c->args.len == 0)
+		args = json_object();
+	else if ((args = json_loadb(c->args.p, c->args.len,
+	    JSON_REJECT_DUPLICATES, &je)) == NULL || !json_is_object(args)) {
+		jta_error_set(err, JTA_ERR_INPUT, 422, "arguments",
+		    "the arguments must be one JSON object");
+		res = toolproblem(err, req->id);
+		goto out;
+	}
+	if (args == NULL)
+		goto out;
+	if (jta_operation_args(op, args, param, sizeof(param), &in, err) !=
+	    JTA_OK) {
+		res = toolproblem(err, req->id);
+		goto out;
+	}
+	if (jta_operation_request(op, args, req, &as) != JTA_OK)
+		goto out;
+	made = 1;
+	/* The access rules on the REST request the tool stands for, as
+	 * for MCP's tools/call (fcgi/mcp.c). */
+	jta_policy_op_from_req(&as, ctx->conf.default_project, &pop);
+	if (jta_policy_check(ctx->policy, &as, who, &pop, err) != JTA_OK ||
+	    op->run(ctx, &as, who, param[0] ? param : NULL, in, &st, &out,
+	    err) != JTA_OK) {
+		if (err->status == 0)
+			jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+			    "the server failed; the log has details");
+		res = toolproblem(err, req->id);
+		goto out;
+	}
+	*status = "done";
+	res = out;
+	out = NULL;
+out:
+	if (made)
+		jta_operation_request_clear(&as);
+	json_decref(args);
+	json_decref(in);
+	json_decref(out);
+	free(err);
+	return res;
+}
+
+/* Append the assistant's turn t (its text and tool calls) to msgs. */
+static int
+addturn(json_t *msgs, const struct jta_llm_turn *t)
+{
+	json_t	*m, *calls, *c;
+	size_t	 i;
+
+	m = json_pack("{s:s, s:s%}", "role", "assistant", "content",
+	    t->text.len > 0 ? t->text.p : "", t->text.len);
+	if (m == NULL || json_array_append_new(msgs, m) != 0)
+		return -1;
+	if (t->ncalls == 0)
+		return 0;
+	if ((calls = json_array()) == NULL ||
+	    json_object_set_new(m, "tool_calls", calls) != 0)
+		return -1;
+	for (i = 0; i < t->ncalls; i++) {
+		c = json_pack("{s:s, s:s, s:{s:s, s:s%}}", "id",
+		    t->calls[i].id, "type", "function", "function", "name",
+		    t->calls[i].name, "arguments", t->calls[i].args.len > 0 ?
+		    t->calls[i].args.p : "{}", t->calls[i].args.len > 0 ?
+		    t->calls[i].args.len : 2);
+		if (c == NULL || json_array_append_new(calls, c) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+enum jta_err
+jta_chat_answer(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const struct jta_llm *llm,
+    const char *instructions, const char *message,
+    const struct jta_chat_events *ev, struct jta_chat_usage *usage)
+{
+	enum jta_err	 rc = JTA_ERR_NOMEM;
+	struct jta_error *err = NULL;
+	struct jta_llm_turn t;
+	struct flow	 f;
+	json_t		*msgs = NULL, *res, *m;
+	const char	*status;
+	char		*text;
+	unsigned	 round, max = (unsigned)ctx->conf.chat_max_tool_rounds;
+	size_t		 i;
+	int		 turn = 0;
+
+	f.ev = ev;
+	f.gone = 0;
+	if ((err = calloc(1, sizeof(*err))) == NULL)
+		goto out;
+	if (tools == NULL && (tools = jta_llm_tools()) == NULL)
+		goto out;
+	msgs = json_pack("[{s:s, s:s}, {s:s, s:s}]", "role", "system",
+	    "content", instructions, "role", "user", "content", message);
+	if (msgs == NULL)
+		goto out;
+	for (round = 0;; round++) {
+		jta_llm_turn_init(&t);
+		turn = 1;
+		usage->rounds++;
+		rc = jta_llm_call(llm, msgs, tools, &t, ondelta, &f, err);
+		if (t.has_usage) {
+			usage->prompt_tokens += t.prompt_tokens;
+			usage->completion_tokens += t.completion_tokens;
+		}
+		if (f.gone) {
+			rc = JTA_ERR_IO;
+			goto out;
+		}
+		if (rc != JTA_OK) {
+			jta_log(JTA_LOG_WARN, "chat: model call failed: %s",
+			    err->field);
+			rc = fail(&f, err, req->id);
+			goto out;
+		}
+		if (t.ncalls == 0)
+			break;
+		if (round >= max) {
+			jta_error_set(err, JTA_ERR_UPSTREAM, 502,
+			    "model_rounds", "the model needed more than %u "
+			    "tool rounds for this message; ask in smaller "
+			    "steps", max);
+			rc = fail(&f, err, req->id);
+			goto out;
+		}
+		if (addturn(msgs, &t) != 0) {
+			rc = JTA_ERR_NOMEM;
+			goto out;
+		}
+		for (i = 0; i < t.ncalls; i++) {
+			if (emit(&f, "tool", json_pack("{s:s, s:s}", "name",
+			    t.calls[i].name, "status", "running")) != 0) {
+				rc = f.gone ? JTA_ERR_IO : JTA_ERR_NOMEM;
+				goto out;
+			}
+			usage->tools++;
+			res = runtool(ctx, req, who, &t.calls[i], &status);
+			text = res != NULL ? json_dumps(res, JSON_COMPACT) :
+			    NULL;
+			json_decref(res);
+			if (text == NULL) {
+				rc = JTA_ERR_NOMEM;
+				goto out;
+			}
+			jta_log(JTA_LOG_INFO, "chat: tool %s %s",
+			    t.calls[i].name, status);
+			/* A result past the bound is cut to a note: the
+			 * model is told, never handed half a document. */
+			m = strlen(text) > JTA_LIMIT_CHAT_TOOL_RESULT ?
+			    json_pack("{s:s, s:s, s:s}", "role", "tool",
+			    "tool_call_id", t.calls[i].id, "content",
+			    "{\"error\":\"the result was too large; ask for "
+			    "less\"}") : json_pack("{s:s, s:s, s:s}", "role",
+			    "tool", "tool_call_id", t.calls[i].id, "content",
+			    text);
+			free(text);
+			if (m == NULL || json_array_append_new(msgs, m) != 0) {
+				rc = JTA_ERR_NOMEM;
+				goto out;
+			}
+			if (emit(&f, "tool", json_pack("{s:s, s:s}", "name",
+			    t.calls[i].name, "status", status)) != 0) {
+				rc = f.gone ? JTA_ERR_IO : JTA_ERR_NOMEM;
+				goto out;
+			}
+		}
+		jta_llm_turn_free(&t);
+		turn = 0;
+	}
+	if (emit(&f, "done", json_pack("{s:{s:I, s:I, s:i}, s:n}", "usage",
+	    "prompt_tokens", (json_int_t)usage->prompt_tokens,
+	    "completion_tokens", (json_int_t)usage->completion_tokens,
+	    "rounds", (int)usage->rounds, "conversation")) != 0) {
+		rc = f.gone ? JTA_ERR_IO : JTA_ERR_NOMEM;
+		goto out;
+	}
+	rc = JTA_OK;
+out:
+	if (turn)
+		jta_llm_turn_free(&t);
+	json_decref(msgs);
+	free(err);
+	return rc;
+}

@@ -1,0 +1,348 @@
+"""Our own agent (README.md "Chat: our own agent") over real HTTP under
+nginx and Apache, against the scripted model stand-in
+(tests/standin/model.py): the answer streams as Server-Sent Events and the
+first event arrives while the stand-in still holds its last chunk (no
+timing threshold); GET /chat gives the same stream; tool calls across
+rounds run as the person; a consequential tool is never run for the model
+(no ticket is made); an unknown tool, a refused key (401), a busy model
+(429 + Retry-After), a stall, malformed chunks and too many rounds end in
+an `error` event; bad input is a 4xx naming the field and reaches no
+model.  Prints time to first event, total time and the chat worker's CPU
+per answer.  Standard library only."""
+
+import http.client
+import json
+import os
+import sys
+import time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.join(HERE, "..", "standin"))
+
+import jtatest  # noqa: E402
+from jtatest import Client  # noqa: E402
+import model as standin  # noqa: E402
+
+MODEL = standin.Model(key="sk-standin-key")
+PORT = MODEL.start()
+
+
+def conf(stack):
+    key = os.path.join(stack.workdir, "model.key")
+    with open(key, "w") as f:
+        f.write("sk-standin-key\n")
+    os.chmod(key, 0o600)
+    return ("chat_base_url = http://127.0.0.1:%d/v1\n"
+            "chat_model = standin-model\n"
+            "chat_api_key_file = %s\n"
+            "chat_timeout_seconds = 1\n"
+            "chat_max_tool_rounds = 3\n"
+            "chat_allowed_origins = https://portal.example.com\n"
+            % (PORT, key))
+
+
+def setup(stack):
+    for args in (("user", "add", "alice"),
+                 ("project", "add", "DEMO", "Demo project")):
+        rc, out, err = stack.admin(*args)
+        assert rc == 0, (args, out, err)
+    rc, out, err = stack.admin("key", "create", "alice")
+    assert rc == 0, err
+    return out.strip()
+
+
+class Stream:
+    """One chat request read event by event as it arrives."""
+
+    def __init__(self, stack, key, method="POST", path="/api/chat",
+                 body=None, headers=None):
+        self.conn = http.client.HTTPConnection("127.0.0.1", stack.port,
+                                               timeout=30)
+        h = {"Authorization": "Bearer " + key}
+        raw = None
+        if body is not None:
+            raw = json.dumps(body).encode()
+            h["Content-Type"] = "application/json"
+        h.update(headers or {})
+        self.t0 = time.monotonic()
+        self.conn.request(method, path, body=raw, headers=h)
+        self.r = self.conn.getresponse()
+        self.status = self.r.status
+        self.ctype = self.r.getheader("Content-Type") or ""
+        self.first = None
+
+    def next(self):
+        """(name, data) of the next event, or None at the end."""
+        name, data = None, []
+        while True:
+            line = self.r.readline()
+            if not line:
+                return None
+            line = line.decode("utf-8").rstrip("\r\n")
+            if line == "":
+                if data:
+                    if self.first is None:
+                        self.first = time.monotonic() - self.t0
+                    return name, json.loads("\n".join(data))
+                continue
+            k, _, v = line.partition(":")
+            v = v[1:] if v.startswith(" ") else v
+            if k == "event":
+                name = v
+            elif k == "data":
+                data.append(v)
+
+    def rest(self):
+        out = []
+        while True:
+            e = self.next()
+            if e is None:
+                break
+            out.append(e)
+        self.total = time.monotonic() - self.t0
+        self.conn.close()
+        return out
+
+
+def chat(stack, key, message, **kw):
+    s = Stream(stack, key, body={"message": message}, **kw)
+    return s, s.rest()
+
+
+def names(events):
+    return [n for n, _ in events]
+
+
+def cpu_of(pids):
+    """User + system CPU seconds of pids so far (/proc/PID/stat)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / tick
+
+
+def issue_count(c):
+    st, _, j, _ = c.call("GET", "/api/issues?project=DEMO&limit=50")
+    return len(j["issues"]) if st == 200 and j else None
+
+
+def test(c, stack, server):
+    s = server + ": "
+    key = setup(stack)
+    alice = Client(stack, key)
+
+    # ---- streaming: the first event before the model finishes ----
+    MODEL.set([standin.text(["Hel", "lo ", "there."], prompt=120,
+                            completion=3, hold=True)])
+    st = Stream(stack, key, body={"message": "hi"})
+    c.eq(s + "chat answers 200", st.status, 200)
+    c.check(s + "as text/event-stream",
+            st.ctype.startswith("text/event-stream"), st.ctype)
+    ev = st.next()
+    c.eq(s + "first event is a delta", ev and ev[0], "delta")
+    c.check(s + "first event arrived before the model finished",
+            not MODEL.finished.is_set())
+    MODEL.release()
+    events = [ev] + st.rest()
+    text = "".join(d["text"] for n, d in events if n == "delta")
+    c.eq(s + "deltas make the answer", text, "Hello there.")
+    c.eq(s + "stream ends with done", names(events)[-1], "done")
+    done = events[-1][1]
+    c.eq(s + "done carries the model's usage",
+         (done["usage"]["prompt_tokens"], done["usage"]["completion_tokens"]),
+         (120, 3))
+    req = MODEL.requests[0]
+    c.eq(s + "model got the key as Bearer", req["authorization"],
+         "Bearer sk-standin-key")
+    c.eq(s + "model path", req["path"], "/v1/chat/completions")
+    body = req["body"]
+    c.check(s + "stream with usage asked",
+            body["stream"] is True and
+            body["stream_options"] == {"include_usage": True}, body)
+    c.check(s + "the GPT's instructions are the system message",
+            body["messages"][0]["role"] == "system" and
+            "# Role" in body["messages"][0]["content"])
+    c.check(s + "tools are the operation table",
+            "searchIssues" in [t["function"]["name"]
+                               for t in body.get("tools", [])])
+
+    # Measured: time to first event against total, CPU per answer.
+    pids = stack.pids_of("chat")
+    cpu0 = cpu_of(pids)
+    firsts, totals = [], []
+    for _ in range(5):
+        MODEL.set([standin.text(["word "] * 200)])
+        st, evs = chat(stack, key, "a long answer please")
+        firsts.append(st.first)
+        totals.append(st.total)
+    cpu = (cpu_of(pids) - cpu0) / 5
+    print("# %s: time to first event %.1f ms, total %.1f ms (median of 5, "
+          "200 deltas); chat worker CPU %.1f ms per answer" % (
+              server, sorted(firsts)[2] * 1e3, sorted(totals)[2] * 1e3,
+              cpu * 1e3))
+
+    # ---- GET /chat: the same stream ----
+    MODEL.set([standin.text(["Your ", "tickets."])])
+    st = Stream(stack, key, method="GET",
+                path="/chat?" + urllib.parse.urlencode(
+                    {"message": "my tickets"}))
+    evs = st.rest()
+    c.eq(s + "GET /chat is 200", st.status, 200)
+    c.eq(s + "GET /chat streams the answer",
+         "".join(d["text"] for n, d in evs if n == "delta"),
+         "Your tickets.")
+
+    # ---- tools across rounds ----
+    alice.call("POST", "/api/issues", {"project": "DEMO", "summary":
+                                       "VPN drops every hour",
+                                       "type": "Bug"})
+    before = issue_count(alice)
+    MODEL.set([standin.tool("searchIssues", {"text": "VPN"}),
+               standin.text(["Found ", "DEMO-1."])])
+    st, evs = chat(stack, key, "is there a VPN ticket?")
+    c.eq(s + "tool round events",
+         [(n, d.get("name"), d.get("status")) for n, d in evs
+          if n == "tool"],
+         [("tool", "searchIssues", "running"),
+          ("tool", "searchIssues", "done")])
+    c.eq(s + "then the answer and done", names(evs)[-1], "done")
+    res = standin.tool_results(MODEL.requests[1]["body"])
+    found = res.get("call_1") or {}
+    c.check(s + "the tool ran as the person and the model got it",
+            [i["key"] for i in found.get("issues", [])] == ["DEMO-1"],
+            res)
+    c.check(s + "the model's own tool call was sent back",
+            MODEL.requests[1]["body"]["messages"][2]["tool_calls"][0]
+            ["function"]["name"] == "searchIssues")
+
+    # ---- the confirm rule: the model cannot create a ticket ----
+    def submit(body):
+        d = standin.tool_results(body).get("call_1") or {}
+        return standin.tool("submitDraft", {"id": d.get("id", "d_x"),
+                                            "revision":
+                                            d.get("revision", 1)},
+                            call_id="call_2")
+    MODEL.set([standin.tool("createDraft", {"project": "DEMO", "type":
+                                            "Bug", "summary":
+                                            "Printer on fire"}),
+               submit,
+               standin.tool("addComment", {"key": "DEMO-1", "body":
+                                           "spam"}, call_id="call_3"),
+               standin.text(["Please confirm."])])
+    st, evs = chat(stack, key, "file it")
+    tools = [(d.get("name"), d.get("status")) for n, d in evs
+             if n == "tool" and d.get("status") != "running"]
+    c.eq(s + "draft previewed, submit and comment refused", tools,
+         [("createDraft", "done"), ("submitDraft", "refused"),
+          ("addComment", "refused")])
+    c.eq(s + "no ticket was created by the model", issue_count(alice),
+         before)
+    st2, _, j, _ = alice.call("GET", "/api/issues/DEMO-1")
+    c.check(s + "no comment was added by the model",
+            st2 == 200 and not any("spam" in (x.get("body") or "")
+                                   for x in j.get("comments", [])), j)
+    refused = standin.tool_results(MODEL.requests[2]["body"]).get("call_2")
+    c.check(s + "the model was told the person must do it",
+            isinstance(refused, dict) and "error" in refused, refused)
+
+    # ---- an unknown tool ----
+    MODEL.set([standin.tool("dropAllTables", {}), standin.text(["ok"])])
+    st, evs = chat(stack, key, "x")
+    c.check(s + "unknown tool reported, answer goes on",
+            ("tool", {"name": "dropAllTables", "status": "unknown"}) in evs
+            and names(evs)[-1] == "done", evs)
+
+    # ---- failures end in an error event ----
+    def error_of(evs):
+        return evs[-1][1]["problem"] if evs and evs[-1][0] == "error" \
+            else {}
+    MODEL.key = "sk-another"
+    MODEL.set([standin.text(["x"])])
+    st, evs = chat(stack, key, "x")
+    MODEL.key = "sk-standin-key"
+    p = error_of(evs)
+    c.eq(s + "refused key is model_key", p.get("field"), "model_key")
+    c.check(s + "and never shows the key",
+            "sk-" not in json.dumps(evs), evs)
+    MODEL.set([{"status": 429, "headers": {"Retry-After": "7"}}])
+    st, evs = chat(stack, key, "x")
+    p = error_of(evs)
+    c.eq(s + "busy model is model_busy with retry_after",
+         (p.get("field"), p.get("retry_after")), ("model_busy", 7))
+    MODEL.set([{"status": 200, "stall": 3, "events": [
+        standin.chunk({"content": "par"}), "[DONE]"]}])
+    st, evs = chat(stack, key, "x")
+    c.eq(s + "stall: the part, then model_stall",
+         (names(evs), error_of(evs).get("field")),
+         (["delta", "error"], "model_stall"))
+    MODEL.set([{"status": 200, "events": [
+        standin.chunk({"content": "a"}), "{not json", "[DONE]"]}])
+    st, evs = chat(stack, key, "x")
+    c.eq(s + "malformed chunk is model_answer", error_of(evs).get("field"),
+         "model_answer")
+    MODEL.set([standin.tool("listProjects", {}, call_id="c%d" % i)
+               for i in range(5)])
+    st, evs = chat(stack, key, "x")
+    c.eq(s + "more than chat_max_tool_rounds is model_rounds",
+         error_of(evs).get("field"), "model_rounds")
+    c.eq(s + "after 3 tool rounds and one more call", len(MODEL.requests),
+         4)
+
+    # ---- bad input: a 4xx naming the field, no model called ----
+    MODEL.set([])
+    for name, body, raw, hdrs, want, field in (
+            ("no message", {}, None, {}, 422, "message"),
+            ("empty message", {"message": ""}, None, {}, 422, "message"),
+            ("unknown member", {"message": "x", "conversation": "c1"}, None,
+             {}, 400, "conversation"),
+            ("not JSON", None, b"message=x",
+             {"Content-Type": "application/json"}, 400, "body"),
+            ("long message", {"message": "x" * 9000}, None, {}, 422,
+             "message"),
+            ("foreign Origin", {"message": "x"}, None,
+             {"Origin": "https://evil.example"}, 403, "Origin")):
+        st, h, j, _ = alice.call("POST", "/api/chat", body=body, raw=raw,
+                                 headers=hdrs)
+        c.check(s + "bad input: %s is %d naming %s" % (name, want, field),
+                st == want and j and j.get("field") == field, (st, j))
+    st, _, j, _ = Client(stack).call("POST", "/api/chat", {"message": "x"})
+    c.eq(s + "no API key is 401", st, 401)
+    st, _, j, _ = alice.call("GET", "/chat")
+    c.check(s + "GET /chat without message is 422",
+            st == 422 and j and j.get("field") == "message", (st, j))
+    c.eq(s + "no bad request reached the model", len(MODEL.requests), 0)
+    st = Stream(stack, key, body={"message": "x"},
+                headers={"Origin": "https://portal.example.com"})
+    MODEL.set([])
+    c.eq(s + "a listed Origin is let through (the model then fails)",
+         st.status, 200)
+    c.eq(s + "with its CORS header",
+         st.r.getheader("Access-Control-Allow-Origin"),
+         "https://portal.example.com")
+    st.rest()
+
+    # ---- without chat configured: 503 ----
+    plain = os.path.join(stack.workdir, "nochat.conf")
+    with open(stack.conf) as f, open(plain, "w") as g:
+        g.write("".join(ln for ln in f if not ln.startswith("chat_")))
+    rc, status, hdrs, payload = jtatest.cgi(
+        plain, "jta-chat", "POST", "/api/chat", b'{"message":"x"}', key=key)
+    j = jtatest.body_json(payload) or {}
+    c.check(s + "chat not configured is 503 saying so",
+            status == 503 and j.get("detail") == "chat is not configured",
+            (status, j))
+
+
+if __name__ == "__main__":
+    try:
+        jtatest.run(test, extra_conf=conf)
+    finally:
+        MODEL.stop()
