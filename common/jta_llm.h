@@ -176,8 +176,8 @@ void jta_llm_sse_free(struct jta_llm_sse *p);
 
 /*
  * Feed n bytes.  JTA_OK, on_event's own error, or JTA_ERR_UPSTREAM (502,
- * "model_answer") past a bound.  Once it failed, later calls return
- * JTA_ERR_UPSTREAM again.  An event not ended by a blank line when the
+ * "model_answer") past a bound.  Once a bound was passed, later calls
+ * return JTA_ERR_UPSTREAM again.  An event not ended by a blank line when the
  * stream ends is dropped (WHATWG: "incomplete event ... discarded").
  */
 enum jta_err jta_llm_sse_feed(struct jta_llm_sse *p, const char *s,
