@@ -107,6 +107,10 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	json_t		*in = NULL;
 	enum jta_err	 rc;
 
+	/* HEAD would run the model for nothing: refused (GET's table entry
+	 * takes HEAD too). */
+	if (req->method == JTA_METHOD_HEAD)
+		return jta_fcgi_method_not_allowed(resp, "GET", err);
 	if (!origin_ok(ctx->conf.chat_allowed_origins, req->origin))
 		return jta_error_set(err, JTA_ERR_AUTH, 403, "Origin",
 		    "this chat is not open to pages of that site; an "

@@ -321,6 +321,9 @@ def test(c, stack, server):
     st, _, j, _ = alice.call("GET", "/chat")
     c.check(s + "GET /chat without message is 422",
             st == 422 and j and j.get("field") == "message", (st, j))
+    st, h, _, _ = alice.call("HEAD", "/chat?message=x")
+    c.check(s + "HEAD /chat is 405 (no model run for nothing)",
+            st == 405 and h.get("allow") == "GET", (st, h))
     c.eq(s + "no bad request reached the model", len(MODEL.requests), 0)
     st = Stream(stack, key, body={"message": "x"},
                 headers={"Origin": "https://portal.example.com"})
