@@ -116,8 +116,10 @@ runtool(struct jta_ctx *ctx, const struct jta_req *req,
 		*status = "refused";
 		jta_error_set(err, JTA_ERR_AUTH, 403, "name",
 		    "this chat does not run %s for you: it changes a ticket, "
-		    "and only the person can do that. Show them what you "
-		    "would do and tell them to do it themselves", op->name);
+		    "and only the person can do that. A new ticket: the "
+		    "person submits the draft's preview themselves (the chat "
+		    "showed it to them). Anything else: tell them what you "
+		    "would do and that they do it themselves", op->name);
 		res = toolproblem(err, req->id);
 		goto out;
 	}
@@ -165,6 +167,31 @@ out:
 	return res;
 }
 
+/*
+ * The `preview` event of a draft the model made or changed (createDraft,
+ * updateDraft): the person, not the model, submits it, with the draft's
+ * exactly-once submit (POST /api/drafts/{id}/submit {"revision"}).  NULL
+ * when name is not such a row or res is not a draft.
+ */
+static json_t *
+draftpreview(const char *name, const json_t *res)
+{
+	const struct jta_operation *op = jta_operation_get(name);
+	const json_t	*id, *rev, *pv;
+
+	if (op == NULL || strncmp(op->path, "/api/drafts", 11) != 0 ||
+	    (op->method != JTA_METHOD_POST && op->method != JTA_METHOD_PATCH) ||
+	    (op->flags & JTA_OP_CONSEQUENTIAL))
+		return NULL;
+	id = json_object_get(res, "id");
+	rev = json_object_get(res, "revision");
+	pv = json_object_get(res, "preview");
+	if (!json_is_string(id) || !json_is_integer(rev) || !json_is_object(pv))
+		return NULL;
+	return json_pack("{s:O, s:O, s:O}", "action", id, "revision", rev,
+	    "preview", pv);
+}
+
 /* Append the assistant's turn t (its text and tool calls) to msgs. */
 static int
 addturn(json_t *msgs, const struct jta_llm_turn *t)
@@ -203,7 +230,7 @@ jta_chat_answer(struct jta_ctx *ctx, const struct jta_req *req,
 	struct jta_error *err = NULL;
 	struct jta_llm_turn t;
 	struct flow	 f;
-	json_t		*msgs = NULL, *res, *m;
+	json_t		*msgs = NULL, *res, *m, *pv;
 	const char	*status;
 	char		*text;
 	unsigned	 round, max = (unsigned)ctx->conf.chat_max_tool_rounds;
@@ -261,9 +288,16 @@ jta_chat_answer(struct jta_ctx *ctx, const struct jta_req *req,
 			}
 			usage->tools++;
 			res = runtool(ctx, req, who, &t.calls[i], &status);
+			pv = res != NULL && strcmp(status, "done") == 0 ?
+			    draftpreview(t.calls[i].name, res) : NULL;
 			text = res != NULL ? json_dumps(res, JSON_COMPACT) :
 			    NULL;
 			json_decref(res);
+			if (pv != NULL && emit(&f, "preview", pv) != 0) {
+				free(text);
+				rc = f.gone ? JTA_ERR_IO : JTA_ERR_NOMEM;
+				goto out;
+			}
 			if (text == NULL) {
 				rc = JTA_ERR_NOMEM;
 				goto out;

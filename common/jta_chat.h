@@ -13,13 +13,15 @@
  * most chat_max_tool_rounds times for one message.
  *
  * Consequential operations (the row's JTA_OP_CONSEQUENTIAL: submitting a
- * draft, creating, commenting, moving, changing a ticket) are never run
- * for the model: the tool's result tells the model that the person must
- * do it, and a `tool` event with status "refused" tells the person.
+ * draft, commenting, moving, changing a ticket) are never run for the
+ * model: the tool's result tells the model that the person must do it,
+ * and a `tool` event with status "refused" tells the person.  A draft the
+ * model makes or changes is sent to the person as a `preview` event; the
+ * person, not the model, submits it (the drafts' exactly-once submit).
  *
  * Events (the SSE protocol, README "Events"), each a JSON object:
- *   delta {text}, tool {name, status}, error {problem}, done {usage,
- *   conversation}.
+ *   delta {text}, tool {name, status}, preview {action, revision,
+ *   preview}, error {problem}, done {usage, conversation}.
  * An `error` event ends the stream (no `done` follows it).
  */
 #ifndef JTA_CHAT_H

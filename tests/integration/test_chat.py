@@ -255,6 +255,17 @@ def test(c, stack, server):
     refused = standin.tool_results(MODEL.requests[2]["body"]).get("call_2")
     c.check(s + "the model was told the person must do it",
             isinstance(refused, dict) and "error" in refused, refused)
+    pv = [d for n, d in evs if n == "preview"]
+    c.check(s + "the draft reached the person as a preview",
+            len(pv) == 1 and pv[0]["action"].startswith("d_") and
+            pv[0]["preview"].get("summary") == "Printer on fire", pv)
+    # The person confirms: the draft's own exactly-once submit.
+    if pv:
+        st2, _, j, _ = alice.call("POST", "/api/drafts/%s/submit" %
+                                  pv[0]["action"],
+                                  {"revision": pv[0]["revision"]})
+        c.check(s + "the person's submit files the ticket",
+                st2 == 201 and issue_count(alice) == before + 1, (st2, j))
 
     # ---- an unknown tool ----
     MODEL.set([standin.tool("dropAllTables", {}), standin.text(["ok"])])
