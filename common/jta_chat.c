@@ -9,11 +9,15 @@
 
 #include "jta_chat.h"
 #include "jta_fcgi.h"
+#include "jta_fcgi_int.h"
 #include "jta_limits.h"
 #include "jta_log.h"
+#include "jta_once.h"
 #include "jta_operation.h"
 #include "jta_policy.h"
 #include "jta_resp.h"
+#include "jta_store_chat.h"
+#include "jta_time.h"
 
 /* The operation table as tools: made once per process (it never
  * changes), released at exit with the process. */
@@ -192,6 +196,91 @@ draftpreview(const char *name, const json_t *res)
 	    "preview", pv);
 }
 
+enum jta_err
+jta_chat_open(struct jta_ctx *ctx, const struct jta_user *who,
+    const char *id, struct jta_chat_conv *conv, struct jta_error *err)
+{
+	memset(conv, 0, sizeof(*conv));
+	if (id == NULL) {
+		jta_once_id("c_", conv->id);
+		conv->history = json_array();
+		return conv->history != NULL ? JTA_OK : JTA_ERR_NOMEM;
+	}
+	snprintf(conv->id, sizeof(conv->id), "%s", id);
+	return jta_store_chat_get(jta_fcgi_store(ctx), who->id, id,
+	    jta_time_now(), &conv->history, err);
+}
+
+void
+jta_chat_conv_clear(struct jta_chat_conv *conv)
+{
+	if (conv == NULL)
+		return;
+	json_decref(conv->history);
+	conv->history = NULL;
+}
+
+/* Bytes of msgs as compact JSON (0 when memory runs out). */
+static size_t
+jsonsize(const json_t *msgs)
+{
+	char	*t = json_dumps(msgs, JSON_COMPACT);
+	size_t	 n = t != NULL ? strlen(t) : 0;
+
+	free(t);
+	return n;
+}
+
+/*
+ * Drop the oldest turns of msgs (a turn: a user message and what
+ * followed it up to the next user message, so no tool result is left
+ * without its call) until it fits JTA_LIMIT_CHAT_HISTORY.  -1 when even
+ * the last turn does not fit.
+ */
+static int
+trim(json_t *msgs)
+{
+	size_t	 i, n;
+	const char *role;
+
+	while ((n = jsonsize(msgs)) > JTA_LIMIT_CHAT_HISTORY || n == 0) {
+		if (n == 0)
+			return -1;
+		for (i = 1; i < json_array_size(msgs); i++) {
+			role = json_string_value(json_object_get(
+			    json_array_get(msgs, i), "role"));
+			if (role != NULL && strcmp(role, "user") == 0)
+				break;
+		}
+		if (i >= json_array_size(msgs))
+			return -1;
+		while (i-- > 0)
+			json_array_remove(msgs, 0);
+	}
+	return 0;
+}
+
+/* Keep conv: msgs without the system message, trimmed.  Failures are
+ * logged: the answer was sent, and the next message starts afresh. */
+static void
+keep(struct jta_ctx *ctx, const struct jta_user *who,
+    struct jta_chat_conv *conv, json_t *msgs)
+{
+	struct jta_error *err = calloc(1, sizeof(*err));
+
+	json_array_remove(msgs, 0);	/* the system message */
+	if (err == NULL)
+		return;
+	if (trim(msgs) != 0)
+		jta_log(JTA_LOG_WARN, "chat: a single turn is larger than "
+		    "%d bytes: conversation not kept", JTA_LIMIT_CHAT_HISTORY);
+	else if (jta_store_chat_put(jta_fcgi_store(ctx), who->id, conv->id,
+	    msgs, jta_time_now(), err) != JTA_OK)
+		jta_log(JTA_LOG_WARN, "chat: conversation not kept: %s",
+		    err->detail);
+	free(err);
+}
+
 /* Append the assistant's turn t (its text and tool calls) to msgs. */
 static int
 addturn(json_t *msgs, const struct jta_llm_turn *t)
@@ -224,7 +313,8 @@ enum jta_err
 jta_chat_answer(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, const struct jta_llm *llm,
     const char *instructions, const char *message,
-    const struct jta_chat_events *ev, struct jta_chat_usage *usage)
+    struct jta_chat_conv *conv, const struct jta_chat_events *ev,
+    struct jta_chat_usage *usage)
 {
 	enum jta_err	 rc = JTA_ERR_NOMEM;
 	struct jta_error *err = NULL;
@@ -243,9 +333,11 @@ jta_chat_answer(struct jta_ctx *ctx, const struct jta_req *req,
 		goto out;
 	if (tools == NULL && (tools = jta_llm_tools()) == NULL)
 		goto out;
-	msgs = json_pack("[{s:s, s:s}, {s:s, s:s}]", "role", "system",
-	    "content", instructions, "role", "user", "content", message);
-	if (msgs == NULL)
+	msgs = json_pack("[{s:s, s:s}]", "role", "system", "content",
+	    instructions);
+	if (msgs == NULL || json_array_extend(msgs, conv->history) != 0 ||
+	    json_array_append_new(msgs, json_pack("{s:s, s:s}", "role",
+	    "user", "content", message)) != 0)
 		goto out;
 	for (round = 0;; round++) {
 		jta_llm_turn_init(&t);
@@ -327,10 +419,16 @@ jta_chat_answer(struct jta_ctx *ctx, const struct jta_req *req,
 		jta_llm_turn_free(&t);
 		turn = 0;
 	}
-	if (emit(&f, "done", json_pack("{s:{s:I, s:I, s:i}, s:n}", "usage",
+	/* The answer's last turn (text, no tool call) joins the history. */
+	if (addturn(msgs, &t) != 0) {
+		rc = JTA_ERR_NOMEM;
+		goto out;
+	}
+	keep(ctx, who, conv, msgs);
+	if (emit(&f, "done", json_pack("{s:{s:I, s:I, s:i}, s:s}", "usage",
 	    "prompt_tokens", (json_int_t)usage->prompt_tokens,
 	    "completion_tokens", (json_int_t)usage->completion_tokens,
-	    "rounds", (int)usage->rounds, "conversation")) != 0) {
+	    "rounds", (int)usage->rounds, "conversation", conv->id)) != 0) {
 		rc = f.gone ? JTA_ERR_IO : JTA_ERR_NOMEM;
 		goto out;
 	}

@@ -32,6 +32,7 @@
 #include <jansson.h>
 
 #include "jta_err.h"
+#include "jta_limits.h"
 #include "jta_llm.h"
 #include "jta_req.h"
 #include "jta_types.h"
@@ -56,16 +57,45 @@ struct jta_chat_usage {
 };
 
 /*
+ * A conversation (jta_store_chat.h): its id and the messages so far (a
+ * new array; empty for a new one).  Filled by jta_chat_open, released
+ * with jta_chat_conv_clear.
+ */
+struct jta_chat_conv {
+	char		 id[JTA_LIMIT_CHAT_ID + 1];
+	json_t		*history;
+};
+
+/*
+ * Open who's conversation id, or start a new one (id NULL: a new random
+ * id, "c_" and 22 base64url characters).  JTA_ERR_NOTFOUND (404 naming
+ * "conversation") when id is not one of theirs that is still kept; the
+ * store's errors.  Nothing streams before this answers, so its error is
+ * a plain problem.
+ */
+enum jta_err jta_chat_open(struct jta_ctx *ctx, const struct jta_user *who,
+    const char *id, struct jta_chat_conv *conv, struct jta_error *err)
+    JTA_WUR;
+
+/* Release what conv holds; NULL is a no-op. */
+void jta_chat_conv_clear(struct jta_chat_conv *conv);
+
+/*
  * Answer message (UTF-8, at most JTA_LIMIT_CHAT_MESSAGE bytes, checked
- * by the caller) for who, on the REST request req (the tools' requests
- * are made over it), with llm and instructions (the system message),
- * sending the events through ev and adding the tokens to *usage.
+ * by the caller) for who in conversation conv (jta_chat_open), on the
+ * REST request req (the tools' requests are made over it), with llm and
+ * instructions (the system message), sending the events through ev and
+ * adding the tokens to *usage.  When the answer ends with `done` the
+ * conversation is kept with this message and its answer (the oldest
+ * turns dropped until it fits JTA_LIMIT_CHAT_HISTORY); after an `error`
+ * it stays as it was.
  * JTA_OK when the stream ended with `done` or `error`; JTA_ERR_IO when
  * the person went away; JTA_ERR_NOMEM.
  */
 enum jta_err jta_chat_answer(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, const struct jta_llm *llm,
     const char *instructions, const char *message,
-    const struct jta_chat_events *ev, struct jta_chat_usage *usage) JTA_WUR;
+    struct jta_chat_conv *conv, const struct jta_chat_events *ev,
+    struct jta_chat_usage *usage) JTA_WUR;
 
 #endif

@@ -333,6 +333,13 @@
  * there), and one tool's result as the model reads it (a JSON answer is
  * at most JTA_LIMIT_RESPONSE_CHARS characters, 4 bytes each at most). */
 #define JTA_LIMIT_CHAT_MESSAGE		8192
+/* A conversation kept for the next message (jta_store_chat.h): its id
+ * ("c_" and 22 base64url characters), its messages as JSON (the oldest
+ * turns are dropped until it fits; the schema refuses more), and how
+ * long it is kept after its last message. */
+#define JTA_LIMIT_CHAT_ID		24
+#define JTA_LIMIT_CHAT_HISTORY		(256 * 1024)
+#define JTA_LIMIT_CHAT_TTL		(24 * 3600)
 #define JTA_LIMIT_CHAT_TOOL_RESULT	(4 * JTA_LIMIT_RESPONSE_CHARS)
 
 #endif

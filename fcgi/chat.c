@@ -18,14 +18,13 @@
 #include "jta_log.h"
 #include "fcgi/chat-instructions.h"	/* chat_instructions[]: by make */
 
-static const struct jta_field post_fields[] = {
+/* The same members for POST's JSON body and GET's query. */
+static const struct jta_field fields[] = {
 	{ "message", JTA_FT_TEXT, JTA_F_REQUIRED, 1, JTA_LIMIT_CHAT_MESSAGE,
 	    NULL },
+	{ "conversation", JTA_FT_STRING, 0, 1, JTA_LIMIT_CHAT_ID, NULL },
 };
-static const struct jta_field get_fields[] = {
-	{ "message", JTA_FT_TEXT, JTA_F_REQUIRED, 1, JTA_LIMIT_CHAT_MESSAGE,
-	    NULL },
-};
+#define NFIELDS	(sizeof(fields) / sizeof(fields[0]))
 
 /* The model server, opened on the first request: 0 not yet, 1 open,
  * -1 chat is not configured (or its key file is wrong: the log says). */
@@ -104,6 +103,7 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 {
 	struct jta_chat_events ev;
 	struct jta_chat_usage use;
+	struct jta_chat_conv conv;
 	json_t		*in = NULL;
 	enum jta_err	 rc;
 
@@ -119,16 +119,20 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 		return jta_error_set(err, JTA_ERR_CONFIG, 503, NULL,
 		    "chat is not configured");
 	if (req->method == JTA_METHOD_POST)
-		rc = jta_req_json(req, post_fields, sizeof(post_fields) /
-		    sizeof(post_fields[0]), &in, err);
+		rc = jta_req_json(req, fields, NFIELDS, &in, err);
 	else
-		rc = jta_req_query(req, get_fields, sizeof(get_fields) /
-		    sizeof(get_fields[0]), &in, err);
+		rc = jta_req_query(req, fields, NFIELDS, &in, err);
 	if (rc != JTA_OK)
 		return rc;
+	if ((rc = jta_chat_open(ctx, who, json_string_value(json_object_get(in,
+	    "conversation")), &conv, err)) != JTA_OK) {
+		json_decref(in);
+		return rc;
+	}
 	if (req->origin[0] != '\0' && (jta_resp_header(resp,
 	    "Access-Control-Allow-Origin", req->origin) != JTA_OK ||
 	    jta_resp_header(resp, "Vary", "Origin") != JTA_OK)) {
+		jta_chat_conv_clear(&conv);
 		json_decref(in);
 		return JTA_ERR_INTERNAL;
 	}
@@ -138,6 +142,7 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	    jta_resp_header(resp, "X-Accel-Buffering", "no") != JTA_OK ||
 	    jta_resp_stream_begin(resp, "text/event-stream; charset=utf-8") !=
 	    JTA_OK) {
+		jta_chat_conv_clear(&conv);
 		json_decref(in);
 		return JTA_ERR_IO;
 	}
@@ -145,11 +150,13 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	ev.arg = resp;
 	memset(&use, 0, sizeof(use));
 	rc = jta_chat_answer(ctx, req, who, &llm, instructions,
-	    json_string_value(json_object_get(in, "message")), &ev, &use);
+	    json_string_value(json_object_get(in, "message")), &conv, &ev,
+	    &use);
 	jta_log(JTA_LOG_INFO, "chat: rounds=%u tools=%u prompt_tokens=%lld "
 	    "completion_tokens=%lld%s", use.rounds, use.tools,
 	    (long long)use.prompt_tokens, (long long)use.completion_tokens,
 	    rc == JTA_ERR_IO ? " (the person went away)" : "");
+	jta_chat_conv_clear(&conv);
 	json_decref(in);
 	/* The answer is sent: whatever happened is in its events. */
 	return JTA_OK;

@@ -422,6 +422,20 @@ const char *const jta_db_migrations[JTA_STORE_VERSION] = {
 	 * counts), so idle registered clients can be pruned. */
 	("ALTER TABLE oauth_clients ADD COLUMN last_used INTEGER NOT NULL"
 	" DEFAULT 0;"),
+	/* 15: our own agent's conversations (issue 15, README "Chat: our
+	 * own agent"; jta_store_chat.h): one person's messages as the
+	 * model saw them (a JSON array, bounded: the oldest turns are
+	 * dropped before it is stored), until expires. */
+	"CREATE TABLE chat_conversations ("
+	" id TEXT PRIMARY KEY CHECK (length(id) <= 64),"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" messages TEXT NOT NULL CHECK (json_valid(messages) AND"
+	" length(messages) <= 262144),"
+	" created INTEGER NOT NULL,"
+	" updated INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL);"
+	"CREATE INDEX chat_conversations_expires ON"
+	" chat_conversations(expires);",
 };
 
 /*

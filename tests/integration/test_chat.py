@@ -44,13 +44,16 @@ def conf(stack):
 
 
 def setup(stack):
-    for args in (("user", "add", "alice"),
+    for args in (("user", "add", "alice"), ("user", "add", "bob"),
                  ("project", "add", "DEMO", "Demo project")):
         rc, out, err = stack.admin(*args)
         assert rc == 0, (args, out, err)
-    rc, out, err = stack.admin("key", "create", "alice")
-    assert rc == 0, err
-    return out.strip()
+    keys = []
+    for user in ("alice", "bob"):
+        rc, out, err = stack.admin("key", "create", user)
+        assert rc == 0, err
+        keys.append(out.strip())
+    return keys
 
 
 class Stream:
@@ -135,8 +138,9 @@ def issue_count(c):
 
 def test(c, stack, server):
     s = server + ": "
-    key = setup(stack)
+    key, bobkey = setup(stack)
     alice = Client(stack, key)
+    bob = Client(stack, bobkey)
 
     st, _, j, _ = Client(stack).call("GET", "/healthz")
     c.check(s + "healthz says chat is configured",
@@ -191,6 +195,48 @@ def test(c, stack, server):
           "200 deltas); chat workers' CPU %.2f ms per answer" % (
               server, sorted(firsts)[4] * 1e3, sorted(totals)[4] * 1e3,
               cpu * 1e3))
+
+    # ---- conversations: kept per person ----
+    conv = done.get("conversation")
+    c.check(s + "done names a new conversation",
+            isinstance(conv, str) and conv.startswith("c_") and
+            len(conv) == 24, done)
+    MODEL.set([standin.text(["Still ", "here."])])
+    st = Stream(stack, key, body={"message": "second", "conversation":
+                                  conv})
+    evs = st.rest()
+    c.eq(s + "a follow-up in the conversation streams", names(evs)[-1],
+         "done")
+    c.eq(s + "done keeps the conversation id", evs[-1][1]["conversation"],
+         conv)
+    msgs = MODEL.requests[-1]["body"]["messages"]
+    c.eq(s + "the model sees the earlier turn",
+         [(m["role"], m.get("content")) for m in msgs[1:]],
+         [("user", "hi"), ("assistant", "Hello there."),
+          ("user", "second")])
+    st2, _, j, _ = bob.call("POST", "/api/chat", {"message": "x",
+                                                  "conversation": conv})
+    c.check(s + "another person's conversation is 404",
+            st2 == 404 and j and j.get("field") == "conversation", (st2, j))
+    # Bounded: the oldest turns go first.
+    big = "x" * 8000
+    cid = None
+    for i in range(36):
+        MODEL.set([standin.text(["ok %d" % i])])
+        body = {"message": "%d %s" % (i, big)}
+        if cid:
+            body["conversation"] = cid
+        s3 = Stream(stack, key, body=body)
+        evs = s3.rest()
+        cid = evs[-1][1].get("conversation") if evs and \
+            evs[-1][0] == "done" else cid
+    msgs = MODEL.requests[-1]["body"]["messages"]
+    size = len(json.dumps(msgs[1:-1], separators=(",", ":")))
+    c.check(s + "the kept conversation stays within 256 KiB, oldest "
+            "turns dropped",
+            size <= 256 * 1024 and
+            msgs[1]["content"].split()[0] != "0" and
+            msgs[-1]["content"].startswith("35 "), size)
 
     # ---- GET /chat: the same stream ----
     MODEL.set([standin.text(["Your ", "tickets."])])
@@ -315,8 +361,14 @@ def test(c, stack, server):
     for name, body, raw, hdrs, want, field in (
             ("no message", {}, None, {}, 422, "message"),
             ("empty message", {"message": ""}, None, {}, 422, "message"),
-            ("unknown member", {"message": "x", "conversation": "c1"}, None,
-             {}, 400, "conversation"),
+            ("unknown member", {"message": "x", "history": []}, None,
+             {}, 400, "history"),
+            ("unknown conversation", {"message": "x", "conversation":
+                                      "c_nosuchconversation00"}, None, {},
+             404, "conversation"),
+            ("conversation too long", {"message": "x", "conversation":
+                                       "c" * 25}, None, {}, 422,
+             "conversation"),
             ("not JSON", None, b"message=x",
              {"Content-Type": "application/json"}, 400, "body"),
             ("long message", {"message": "x" * 9000}, None, {}, 422,
