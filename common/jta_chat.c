@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "jta_chat.h"
+#include "jta_endpoint.h"
 #include "jta_fcgi.h"
 #include "jta_fcgi_int.h"
 #include "jta_limits.h"
@@ -84,13 +85,15 @@ toolproblem(const struct jta_error *err, const char *request_id)
 
 /*
  * Run one tool call as who over req: *status says how it went for the
- * `tool` event ("done", "failed", "refused", "unknown"); the result is a
- * new object for the model, NULL when memory ran out.
+ * `tool` event ("done", "failed", "pending", "unknown"); the result is a
+ * new object for the model, NULL when memory ran out.  A consequential
+ * call is kept as a pending action and *pending is its `preview` event's
+ * data (new, the caller's).
  */
 static json_t *
 runtool(struct jta_ctx *ctx, const struct jta_req *req,
-    const struct jta_user *who, const struct jta_llm_call *c,
-    const char **status)
+    const struct jta_user *who, const struct jta_chat_conv *conv,
+    const struct jta_llm_call *c, const char **status, json_t **pending)
 {
 	const struct jta_operation *op;
 	struct jta_error *err = NULL;
@@ -100,10 +103,12 @@ runtool(struct jta_ctx *ctx, const struct jta_req *req,
 	json_t		*args = NULL, *in = NULL, *out = NULL, *res = NULL;
 	/* The longest path parameter: a knowledge article id. */
 	char		 param[JTA_LIMIT_KB_ID + 1];
+	char		 action[JTA_LIMIT_DRAFT_ID + 1];
 	int		 st = 0, made = 0;
 
 	memset(&as, 0, sizeof(as));
 	*status = "failed";
+	*pending = NULL;
 	/* struct jta_error is large: on the heap, not the stack. */
 	if ((err = calloc(1, sizeof(*err))) == NULL)
 		goto out;
@@ -111,19 +116,6 @@ runtool(struct jta_ctx *ctx, const struct jta_req *req,
 		*status = "unknown";
 		jta_error_set(err, JTA_ERR_INPUT, 404, "name",
 		    "there is no tool of that name; use the tools listed");
-		res = toolproblem(err, req->id);
-		goto out;
-	}
-	/* The confirm rule: a consequential operation is the person's to
-	 * do, never the model's. */
-	if (op->flags & JTA_OP_CONSEQUENTIAL) {
-		*status = "refused";
-		jta_error_set(err, JTA_ERR_AUTH, 403, "name",
-		    "this chat does not run %s for you: it changes a ticket, "
-		    "and only the person can do that. A new ticket: the "
-		    "person submits the draft's preview themselves (the chat "
-		    "showed it to them). Anything else: tell them what you "
-		    "would do and that they do it themselves", op->name);
 		res = toolproblem(err, req->id);
 		goto out;
 	}
@@ -141,6 +133,25 @@ runtool(struct jta_ctx *ctx, const struct jta_req *req,
 	if (jta_operation_args(op, args, param, sizeof(param), &in, err) !=
 	    JTA_OK) {
 		res = toolproblem(err, req->id);
+		goto out;
+	}
+	/* The confirm rule: a consequential operation is never run for
+	 * the model.  It is kept as the person's pending action; only
+	 * their confirm (POST /api/chat/confirm) runs it. */
+	if (op->flags & JTA_OP_CONSEQUENTIAL) {
+		jta_once_id("a_", action);
+		if (jta_store_chat_action_put(jta_fcgi_store(ctx), who->id,
+		    action, conv->id, op->name, args, jta_time_now(), err) !=
+		    JTA_OK) {
+			res = toolproblem(err, req->id);
+			goto out;
+		}
+		*status = "pending";
+		*pending = json_pack("{s:s, s:s, s:O}", "action", action,
+		    "tool", op->name, "arguments", args);
+		res = json_pack("{s:s, s:s}", "pending", "the person was shown "
+		    "this and confirms it themselves; nothing is done until "
+		    "they do. Tell them what it will do", "action", action);
 		goto out;
 	}
 	if (jta_operation_request(op, args, req, &as) != JTA_OK)
@@ -173,9 +184,10 @@ out:
 
 /*
  * The `preview` event of a draft the model made or changed (createDraft,
- * updateDraft): the person, not the model, submits it, with the draft's
- * exactly-once submit (POST /api/drafts/{id}/submit {"revision"}).  NULL
- * when name is not such a row or res is not a draft.
+ * updateDraft): {draft, revision, preview}, the ticket as it would be
+ * filed.  Filing it is submitDraft, a consequential call: a pending
+ * action the person confirms.  NULL when name is not such a row or res
+ * is not a draft.
  */
 static json_t *
 draftpreview(const char *name, const json_t *res)
@@ -192,7 +204,7 @@ draftpreview(const char *name, const json_t *res)
 	pv = json_object_get(res, "preview");
 	if (!json_is_string(id) || !json_is_integer(rev) || !json_is_object(pv))
 		return NULL;
-	return json_pack("{s:O, s:O, s:O}", "action", id, "revision", rev,
+	return json_pack("{s:O, s:O, s:O}", "draft", id, "revision", rev,
 	    "preview", pv);
 }
 
@@ -379,9 +391,11 @@ jta_chat_answer(struct jta_ctx *ctx, const struct jta_req *req,
 				goto out;
 			}
 			usage->tools++;
-			res = runtool(ctx, req, who, &t.calls[i], &status);
-			pv = res != NULL && strcmp(status, "done") == 0 ?
-			    draftpreview(t.calls[i].name, res) : NULL;
+			res = runtool(ctx, req, who, conv, &t.calls[i],
+			    &status, &pv);
+			if (pv == NULL && res != NULL &&
+			    strcmp(status, "done") == 0)
+				pv = draftpreview(t.calls[i].name, res);
 			text = res != NULL ? json_dumps(res, JSON_COMPACT) :
 			    NULL;
 			json_decref(res);
@@ -438,5 +452,107 @@ out:
 		jta_llm_turn_free(&t);
 	json_decref(msgs);
 	free(err);
+	return rc;
+}
+
+/* The confirm request being served (one at a time per process): what
+ * jta_chat_confirm_classify read, for jta_chat_confirm. */
+static struct jta_req	 cas;
+static int		 cas_made;
+static char		 ctool[JTA_LIMIT_NAME];
+static json_t		*cargs;
+
+static void
+cforget(void)
+{
+	if (cas_made)
+		jta_operation_request_clear(&cas);
+	cas_made = 0;
+	ctool[0] = '\0';
+	json_decref(cargs);
+	cargs = NULL;
+}
+
+static const struct jta_field confirm_fields[] = {
+	{ "action", JTA_FT_STRING, JTA_F_REQUIRED, 1,
+	    JTA_LIMIT_CHAT_ACTION_ID, NULL },
+};
+
+enum jta_err
+jta_chat_confirm_classify(struct jta_ctx *ctx, const struct jta_req *req,
+    struct jta_policy_op *op, struct jta_error *err)
+{
+	const struct jta_operation *o;
+	json_t		*in = NULL;
+	enum jta_err	 rc;
+
+	cforget();
+	if ((rc = jta_req_json(req, confirm_fields, 1, &in, err)) != JTA_OK)
+		return rc;
+	rc = jta_store_chat_action_peek(jta_fcgi_store(ctx),
+	    json_string_value(json_object_get(in, "action")), jta_time_now(),
+	    ctool, sizeof(ctool), &cargs, err);
+	json_decref(in);
+	if (rc != JTA_OK)
+		return rc;
+	if ((o = jta_operation_get(ctool)) == NULL)
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "a pending action names no operation");
+	if (jta_operation_request(o, cargs, req, &cas) != JTA_OK)
+		return jta_error_set(err, JTA_ERR_NOMEM, 503, NULL,
+		    "the server is short of memory; try again");
+	cas_made = 1;
+	jta_policy_op_classify(jta_endpoint_route(NULL, cas.path), &cas,
+	    ctx->conf.default_project, op);
+	op->tool = o->name;
+	op->as = &cas;
+	return JTA_OK;
+}
+
+enum jta_err
+jta_chat_confirm(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, int *status, json_t **out,
+    struct jta_error *err)
+{
+	const struct jta_operation *o = jta_operation_get(ctool);
+	char		 param[JTA_LIMIT_KB_ID + 1];
+	json_t		*in = NULL, *res = NULL, *body = NULL;
+	const char	*id;
+	enum jta_err	 rc;
+	int		 st = 0;
+
+	*out = NULL;
+	/* The body was checked by the classify step. */
+	if (jta_req_json(req, confirm_fields, 1, &body, err) != JTA_OK ||
+	    o == NULL || cargs == NULL) {
+		rc = err->status != 0 ? JTA_ERR_INPUT : jta_error_set(err,
+		    JTA_ERR_INTERNAL, 500, NULL, "the action was not read");
+		goto out;
+	}
+	id = json_string_value(json_object_get(body, "action"));
+	/* Single use and the person's own: taken before it runs. */
+	if ((rc = jta_store_chat_action_take(jta_fcgi_store(ctx), who->id,
+	    id, jta_time_now(), err)) != JTA_OK)
+		goto out;
+	if ((rc = jta_operation_args(o, cargs, param, sizeof(param), &in,
+	    err)) != JTA_OK)
+		goto out;
+	if ((rc = o->run(ctx, &cas, who, param[0] ? param : NULL, in, &st,
+	    &res, err)) != JTA_OK)
+		goto out;
+	if ((*out = json_pack("{s:s, s:s, s:i, s:o}", "action", id, "tool",
+	    o->name, "status", st, "result", res != NULL ? res :
+	    json_object())) == NULL) {
+		rc = JTA_ERR_NOMEM;
+		goto out;
+	}
+	res = NULL;
+	*status = 200;
+	rc = JTA_OK;
+out:
+	json_decref(res);
+	json_decref(in);
+	json_decref(body);
+	cforget();
 	return rc;
 }

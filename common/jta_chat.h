@@ -14,14 +14,16 @@
  *
  * Consequential operations (the row's JTA_OP_CONSEQUENTIAL: submitting a
  * draft, commenting, moving, changing a ticket) are never run for the
- * model: the tool's result tells the model that the person must do it,
- * and a `tool` event with status "refused" tells the person.  A draft the
- * model makes or changes is sent to the person as a `preview` event; the
- * person, not the model, submits it (the drafts' exactly-once submit).
+ * model: the call is kept as the person's pending action (single use,
+ * theirs only, JTA_LIMIT_CHAT_ACTION_TTL), sent to them as a `preview`
+ * event {action, tool, arguments}, and run only by their confirm
+ * (jta_chat_confirm).  A draft the model makes or changes is shown as a
+ * `preview` event {draft, revision, preview}.
  *
  * Events (the SSE protocol, README "Events"), each a JSON object:
- *   delta {text}, tool {name, status}, preview {action, revision,
- *   preview}, error {problem}, done {usage, conversation}.
+ *   delta {text}, tool {name, status}, preview {action, tool,
+ *   arguments} or {draft, revision, preview}, error {problem},
+ *   done {usage, conversation}.
  * An `error` event ends the stream (no `done` follows it).
  */
 #ifndef JTA_CHAT_H
@@ -97,5 +99,31 @@ enum jta_err jta_chat_answer(struct jta_ctx *ctx, const struct jta_req *req,
     const char *instructions, const char *message,
     struct jta_chat_conv *conv, const struct jta_chat_events *ev,
     struct jta_chat_usage *usage) JTA_WUR;
+
+/*
+ * POST /api/chat/confirm {"action"}: the person runs their pending
+ * action (a consequential tool call the model asked for, kept by
+ * jta_chat_answer with a `preview` event).
+ *
+ * jta_chat_confirm_classify is the serving loop's classify step (before
+ * the kill switch and authentication, jta_fcgi.h): it reads the action
+ * (without using it) and classifies the request as the REST request its
+ * tool is, so the access rules, quotas, usage, audit and metrics treat
+ * it as that operation, exactly as an MCP tools/call.  404 naming
+ * "action" when there is no such action.
+ *
+ * jta_chat_confirm then uses the action, once and only as its person
+ * (404 otherwise: another person's, used, expired), and runs it:
+ * *out {"action", "tool", "status" (the operation's REST status),
+ * "result"} with *status 200, or err filled with the operation's
+ * problem.
+ */
+struct jta_policy_op;
+enum jta_err jta_chat_confirm_classify(struct jta_ctx *ctx,
+    const struct jta_req *req, struct jta_policy_op *op,
+    struct jta_error *err) JTA_WUR;
+enum jta_err jta_chat_confirm(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, int *status, json_t **out,
+    struct jta_error *err) JTA_WUR;
 
 #endif

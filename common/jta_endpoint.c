@@ -206,6 +206,12 @@ static const struct jta_endpoint_def table[] = {
 		{ POST, N(CHAT), NONE, JTA_PROJECT_NONE } } },
 	    { "/chat", N(CHAT), {
 		{ GET, N(CHAT), NONE, JTA_PROJECT_NONE } } } }, API },
+	/* The person's confirm of a pending action of the chat: classified
+	 * as the REST request its tool is (fcgi/chat-confirm.c, like MCP's
+	 * tools/call). */
+	{ "jta-chat-confirm", JTA_ENDPOINT_RULES, N(CHAT), {
+	    { "/api/chat/confirm", N(CHAT), {
+		{ POST, N(CHAT), NONE, JTA_PROJECT_NONE } } } }, API },
 };
 #define NTABLE	(sizeof(table) / sizeof(table[0]))
 

@@ -340,6 +340,11 @@
 #define JTA_LIMIT_CHAT_ID		24
 #define JTA_LIMIT_CHAT_HISTORY		(256 * 1024)
 #define JTA_LIMIT_CHAT_TTL		(24 * 3600)
+/* A pending action (a consequential tool call kept for the person's
+ * confirm): its id ("a_" and 22 base64url characters) and how long the
+ * person has to confirm it. */
+#define JTA_LIMIT_CHAT_ACTION_ID	24
+#define JTA_LIMIT_CHAT_ACTION_TTL	900
 #define JTA_LIMIT_CHAT_TOOL_RESULT	(4 * JTA_LIMIT_RESPONSE_CHARS)
 
 #endif

@@ -435,7 +435,20 @@ const char *const jta_db_migrations[JTA_STORE_VERSION] = {
 	" updated INTEGER NOT NULL,"
 	" expires INTEGER NOT NULL);"
 	"CREATE INDEX chat_conversations_expires ON"
-	" chat_conversations(expires);",
+	" chat_conversations(expires);"
+	/* ... and its pending actions: a consequential tool call the
+	 * model asked for, kept for the person's confirm (single use, the
+	 * person's only, until expires). */
+	"CREATE TABLE chat_actions ("
+	" id TEXT PRIMARY KEY CHECK (length(id) <= 64),"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" conversation TEXT NOT NULL CHECK (length(conversation) <= 64),"
+	" tool TEXT NOT NULL CHECK (length(tool) <= 64),"
+	" args TEXT NOT NULL CHECK (json_valid(args) AND"
+	" length(args) <= 70000),"
+	" created INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL);"
+	"CREATE INDEX chat_actions_expires ON chat_actions(expires);",
 };
 
 /*

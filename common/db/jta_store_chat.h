@@ -13,6 +13,7 @@
 #ifndef JTA_STORE_CHAT_H
 #define JTA_STORE_CHAT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -39,5 +40,36 @@ enum jta_err jta_store_chat_get(struct jta_store *st, int64_t user_id,
 enum jta_err jta_store_chat_put(struct jta_store *st, int64_t user_id,
     const char *id, const json_t *messages, int64_t now,
     struct jta_error *err) JTA_WUR;
+
+/*
+ * A pending action (schema 15): a consequential tool call the model
+ * asked for in user_id's conversation, kept for the person's confirm
+ * until JTA_LIMIT_CHAT_ACTION_TTL after now.  args is the call's
+ * arguments (an object, at most JTA_LIMIT_BODY bytes as JSON).
+ */
+enum jta_err jta_store_chat_action_put(struct jta_store *st,
+    int64_t user_id, const char *id, const char *conversation,
+    const char *tool, const json_t *args, int64_t now,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * Read the pending action id at now without using it (for classifying
+ * the confirm request before authentication: whoever asks): its tool
+ * (toolsz bytes) and a new *args.  JTA_ERR_NOTFOUND (404, "action") when
+ * there is none (used, expired or never made).
+ */
+enum jta_err jta_store_chat_action_peek(struct jta_store *st,
+    const char *id, int64_t now, char *tool, size_t toolsz, json_t **args,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * Use user_id's pending action id at now, once: it is deleted in the same
+ * statement that finds it, so two confirms cannot both have it.
+ * JTA_ERR_NOTFOUND (404, "action") when it is not theirs, used or
+ * expired.
+ */
+enum jta_err jta_store_chat_action_take(struct jta_store *st,
+    int64_t user_id, const char *id, int64_t now, struct jta_error *err)
+    JTA_WUR;
 
 #endif

@@ -289,29 +289,65 @@ def test(c, stack, server):
     st, evs = chat(stack, key, "file it")
     tools = [(d.get("name"), d.get("status")) for n, d in evs
              if n == "tool" and d.get("status") != "running"]
-    c.eq(s + "draft previewed, submit and comment refused", tools,
-         [("createDraft", "done"), ("submitDraft", "refused"),
-          ("addComment", "refused")])
+    c.eq(s + "draft previewed, submit and comment kept pending", tools,
+         [("createDraft", "done"), ("submitDraft", "pending"),
+          ("addComment", "pending")])
     c.eq(s + "no ticket was created by the model", issue_count(alice),
          before)
-    st2, _, j, _ = alice.call("GET", "/api/issues/DEMO-1")
+
+    def comments():
+        st2, _, j, _ = alice.call("GET", "/api/issues/DEMO-1")
+        return [x.get("body") for x in (j or {}).get("comments", [])]
     c.check(s + "no comment was added by the model",
-            st2 == 200 and not any("spam" in (x.get("body") or "")
-                                   for x in j.get("comments", [])), j)
-    refused = standin.tool_results(MODEL.requests[2]["body"]).get("call_2")
-    c.check(s + "the model was told the person must do it",
-            isinstance(refused, dict) and "error" in refused, refused)
+            not any("spam" in (b or "") for b in comments()), comments())
+    pending = standin.tool_results(MODEL.requests[2]["body"]).get("call_2")
+    c.check(s + "the model was told the person confirms it",
+            isinstance(pending, dict) and "pending" in pending, pending)
     pv = [d for n, d in evs if n == "preview"]
-    c.check(s + "the draft reached the person as a preview",
-            len(pv) == 1 and pv[0]["action"].startswith("d_") and
-            pv[0]["preview"].get("summary") == "Printer on fire", pv)
-    # The person confirms: the draft's own exactly-once submit.
-    if pv:
-        st2, _, j, _ = alice.call("POST", "/api/drafts/%s/submit" %
-                                  pv[0]["action"],
-                                  {"revision": pv[0]["revision"]})
-        c.check(s + "the person's submit files the ticket",
-                st2 == 201 and issue_count(alice) == before + 1, (st2, j))
+    c.check(s + "previews: the draft, then the two pending actions",
+            len(pv) == 3 and pv[0].get("draft", "").startswith("d_") and
+            pv[0]["preview"].get("summary") == "Printer on fire" and
+            pv[1].get("tool") == "submitDraft" and
+            pv[1]["action"].startswith("a_") and
+            pv[1]["arguments"]["id"] == pv[0]["draft"] and
+            pv[2].get("tool") == "addComment" and
+            pv[2]["arguments"] == {"key": "DEMO-1", "body": "spam"}, pv)
+    if len(pv) == 3:
+        sub, com = pv[1]["action"], pv[2]["action"]
+        st2, _, j, _ = bob.call("POST", "/api/chat/confirm",
+                                {"action": com})
+        c.check(s + "another person cannot confirm it (404)",
+                st2 == 404 and j and j.get("field") == "action", (st2, j))
+        st2, _, j, _ = Client(stack).call("POST", "/api/chat/confirm",
+                                          {"action": com})
+        c.eq(s + "confirm without a key is 401", st2, 401)
+        st2, _, j, _ = alice.call("POST", "/api/chat/confirm",
+                                  {"action": com})
+        c.check(s + "the person's confirm runs the comment",
+                st2 == 200 and j and j["tool"] == "addComment" and
+                j["status"] == 201 and "spam" in comments(), (st2, j))
+        st2, _, j, _ = alice.call("POST", "/api/chat/confirm",
+                                  {"action": com})
+        c.check(s + "a second confirm is 404 (single use)",
+                st2 == 404 and j and j.get("field") == "action" and
+                comments().count("spam") == 1, (st2, j))
+        st2, _, j, _ = alice.call("POST", "/api/chat/confirm",
+                                  {"action": sub})
+        c.check(s + "confirming the submit files the ticket",
+                st2 == 200 and j and j["tool"] == "submitDraft" and
+                j["status"] == 201 and issue_count(alice) == before + 1,
+                (st2, j))
+    for name, body, want, field in (
+            ("no action", {}, 422, "action"),
+            ("unknown action", {"action": "a_nosuchaction000000000"}, 404,
+             "action"),
+            ("unknown member", {"action": "a_x", "x": 1}, 400, "x")):
+        st2, _, j, _ = alice.call("POST", "/api/chat/confirm", body)
+        c.check(s + "confirm bad input: %s is %d naming %s" % (
+            name, want, field),
+            st2 == want and j and j.get("field") == field, (st2, j))
+    st2, h, j, _ = alice.call("GET", "/api/chat/confirm")
+    c.eq(s + "GET confirm is 405", st2, 405)
 
     # ---- an unknown tool ----
     MODEL.set([standin.tool("dropAllTables", {}), standin.text(["ok"])])

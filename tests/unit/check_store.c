@@ -46,7 +46,7 @@ static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 /* SQL that takes a current file back to schema 14 (drops what migration
  * 15 made: the chat's conversations). */
 #define DOWN_TO_14 \
-	"DROP TABLE chat_conversations;" \
+	"DROP TABLE chat_actions; DROP TABLE chat_conversations;" \
 	"PRAGMA user_version = 14;"
 /* ... back to schema 13 (drops what migration 14 made: the clients' last
  * use). */
@@ -5599,6 +5599,50 @@ START_TEST(chat_conversations_are_the_persons_and_expire)
 }
 END_TEST
 
+
+/* Pending actions (schema 15): single use, the person's only, expiring. */
+START_TEST(chat_actions_are_single_use_and_the_persons)
+{
+	struct jta_store *st;
+	struct jta_user	 alice, bob;
+	struct jta_error e;
+	json_t		*args, *got = NULL;
+	char		 path[512], tool[64];
+	const int64_t	 now = 1700000000;
+
+	st = newstore(path, sizeof(path));
+	adduser(st, "alice", &alice);
+	adduser(st, "bob", &bob);
+	args = json_pack("{s:s, s:s}", "key", "DEMO-1", "body", "hi");
+	ck_assert_int_eq(jta_store_chat_action_put(st, alice.id, "a_1", "c_1",
+	    "addComment", args, now, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_chat_action_put(st, alice.id, "a_2", "c_1",
+	    "addComment", args, now, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_chat_action_peek(st, "a_1", now, tool,
+	    sizeof(tool), &got, &e), JTA_OK);
+	ck_assert_str_eq(tool, "addComment");
+	ck_assert(json_equal(got, args));
+	json_decref(got);
+	ck_assert_int_eq(jta_store_chat_action_take(st, bob.id, "a_1", now,
+	    &e), JTA_ERR_NOTFOUND);
+	ck_assert_str_eq(e.field, "action");
+	ck_assert_int_eq(jta_store_chat_action_take(st, alice.id, "a_1", now,
+	    &e), JTA_OK);
+	ck_assert_int_eq(jta_store_chat_action_take(st, alice.id, "a_1", now,
+	    &e), JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_store_chat_action_peek(st, "a_1", now, tool,
+	    sizeof(tool), &got, &e), JTA_ERR_NOTFOUND);
+	/* Expired: neither read nor used. */
+	ck_assert_int_eq(jta_store_chat_action_peek(st, "a_2",
+	    now + JTA_LIMIT_CHAT_ACTION_TTL, tool, sizeof(tool), &got, &e),
+	    JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_store_chat_action_take(st, alice.id, "a_2",
+	    now + JTA_LIMIT_CHAT_ACTION_TTL, &e), JTA_ERR_NOTFOUND);
+	json_decref(args);
+	jta_store_close(st);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -5710,6 +5754,7 @@ store_suite(void)
 	tcase_add_test(tc, client_register_prunes_idle_before_cap);
 	tcase_add_test(tc, migration_13_to_14_keeps_clients);
 	tcase_add_test(tc, chat_conversations_are_the_persons_and_expire);
+	tcase_add_test(tc, chat_actions_are_single_use_and_the_persons);
 	tcase_add_test(tc, migration_1_to_3);
 	tcase_add_test(tc, migration_2_to_3);
 	tcase_add_test(tc, state_single_use);
