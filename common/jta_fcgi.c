@@ -52,6 +52,18 @@ writeout(void *arg, const char *buf, size_t len)
 	return fwrite(buf, 1, len, stdout) == len ? 0 : -1;
 }
 
+/* Push what was written to the web server now (FCGX_FFlush): a
+ * streamed answer's pieces must not wait for the buffer to fill. */
+static int
+flushout(void *arg)
+{
+	const struct io	*io = arg;
+
+	if (io->fcgi != NULL)
+		return FCGX_FFlush(io->fcgi->out) == 0 ? 0 : -1;
+	return fflush(stdout) == 0 ? 0 : -1;
+}
+
 /* Read exactly req->content_length bytes of body. */
 static enum jta_err
 readbody(struct io *io, struct jta_req *req, struct jta_error *err)
@@ -195,6 +207,7 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 	rc = jta_req_init(&req, getparam, io, &err);
 	jta_log_set_request(req.id);
 	jta_resp_init(&resp, writeout, io, req.id);
+	resp.flush = flushout;
 	resp.head_only = req.method == JTA_METHOD_HEAD;
 	if (rc == JTA_OK)
 		rc = readbody(io, &req, &err);

@@ -42,6 +42,7 @@ jta_http_global_init(void)
 void
 jta_http_global_free(void)
 {
+	jta_http_stream_free();
 	if (kept != NULL) {
 		curl_easy_cleanup(kept);
 		kept = NULL;

@@ -151,6 +151,34 @@ jta_resp_bytes(struct jta_resp *resp, int status, const char *type,
 }
 
 enum jta_err
+jta_resp_stream_begin(struct jta_resp *resp, const char *type)
+{
+	enum jta_err	 rc;
+
+	if (type == NULL || strpbrk(type, "\r\n") != NULL)
+		return JTA_ERR_INTERNAL;
+	if ((rc = send(resp, 200, type, NULL, 0)) != JTA_OK)
+		return rc;
+	if (resp->flush != NULL && resp->flush(resp->arg) != 0)
+		return JTA_ERR_IO;
+	return JTA_OK;
+}
+
+enum jta_err
+jta_resp_stream_write(struct jta_resp *resp, const char *buf, size_t len)
+{
+	if (resp->status == 0)
+		return JTA_ERR_INTERNAL;
+	if (resp->head_only || len == 0)
+		return JTA_OK;
+	if (resp->write(resp->arg, buf, len) != 0)
+		return JTA_ERR_IO;
+	if (resp->flush != NULL && resp->flush(resp->arg) != 0)
+		return JTA_ERR_IO;
+	return JTA_OK;
+}
+
+enum jta_err
 jta_resp_empty(struct jta_resp *resp, int status)
 {
 	return send(resp, status, NULL, NULL, 0);
