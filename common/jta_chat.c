@@ -22,7 +22,8 @@
 #include "jta_time.h"
 
 /* The operation table as tools: made once per process (it never
- * changes), released at exit with the process. */
+ * changes), outside the request's arena (jta_arena.h), released at exit
+ * with the process. */
 static json_t	*tools;
 
 /* What a streamed answer needs in its callbacks. */
@@ -344,8 +345,14 @@ jta_chat_answer(struct jta_ctx *ctx, const struct jta_req *req,
 	f.gone = 0;
 	if ((err = calloc(1, sizeof(*err))) == NULL)
 		goto out;
-	if (tools == NULL && (tools = jta_llm_tools()) == NULL)
-		goto out;
+	if (tools == NULL) {
+		int	 was = jta_arena_suspend();
+
+		tools = jta_llm_tools();
+		jta_arena_resume(was);
+		if (tools == NULL)
+			goto out;
+	}
 	msgs = json_pack("[{s:s, s:s}]", "role", "system", "content",
 	    instructions);
 	if (msgs == NULL || json_array_extend(msgs, conv->history) != 0 ||
@@ -554,6 +561,11 @@ out:
 	json_decref(res);
 	json_decref(in);
 	json_decref(body);
-	cforget();
 	return rc;
+}
+
+void
+jta_chat_confirm_done(void)
+{
+	cforget();
 }

@@ -126,4 +126,8 @@ enum jta_err jta_chat_confirm(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, int *status, json_t **out,
     struct jta_error *err) JTA_WUR;
 
+/* The end of a confirm request (struct jta_endpoint's done hook): drops
+ * what the classify step read, which lives in the request's arena. */
+void jta_chat_confirm_done(void);
+
 #endif

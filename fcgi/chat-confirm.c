@@ -44,6 +44,7 @@ static const struct jta_endpoint endpoint = {
 	.name = "jta-chat-confirm",
 	.handle = handle,
 	.classify = classify,
+	.done = jta_chat_confirm_done,
 };
 
 int
