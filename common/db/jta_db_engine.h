@@ -91,6 +91,21 @@ struct jta_db_pgimpl {
 			    const char *, struct jta_error *);
 	enum jta_err	(*link_break)(struct jta_pg *, int64_t, const char *,
 			    struct jta_error *);
+	/* The Jira metadata cache (jta_store_meta.h); the value of put is
+	 * the compact JSON text, checked and bounded by the caller. */
+	enum jta_err	(*meta_get)(struct jta_pg *, const char *,
+			    const char *, const char *, int64_t, json_t **,
+			    struct jta_error *);
+	enum jta_err	(*meta_put)(struct jta_pg *, const char *,
+			    const char *, const char *, const char *, int64_t,
+			    struct jta_error *);
+	enum jta_err	(*meta_drop)(struct jta_pg *, const char *,
+			    const char *, const char *, int64_t *,
+			    struct jta_error *);
+	enum jta_err	(*meta_clear)(struct jta_pg *, const char *,
+			    int64_t *, struct jta_error *);
+	enum jta_err	(*meta_count)(struct jta_pg *, int64_t *,
+			    struct jta_error *);
 };
 
 /* A store over the PostgreSQL connection pg, which it owns from now on

@@ -29,6 +29,7 @@ static const struct {
 	{ "jta_store_ops: the operators' switch and rules", 1 },
 	{ "jta_store_ops: the audit log", 1 },
 	{ "jta_store_usage (usage and quotas)", 0 },
+	{ "jta_store_meta (the Jira metadata cache)", 1 },
 };
 
 int

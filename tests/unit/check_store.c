@@ -5250,76 +5250,7 @@ END_TEST
 
 /* ---- the Jira metadata cache (jta_store_meta.h) ---- */
 
-START_TEST(meta_put_get_since_drop_clear)
-{
-	struct jta_store *st;
-	struct jta_error e;
-	char		 path[512];
-	json_t		*v = json_pack("{s:[{s:s}]}", "issueTypes", "name",
-			    "Task"), *got = NULL;
-	int64_t		 n = -1;
-
-	st = newstore(path, sizeof(path));
-	ck_assert_int_eq(jta_store_meta_get(st, "site1", "types", "OPS/a",
-	    0, &got, &e), JTA_ERR_NOTFOUND);
-	ck_assert_ptr_null(got);
-	ck_assert_int_eq(jta_store_meta_put(st, "site1", "types", "OPS/a", v,
-	    1000, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_meta_put(st, "site1", "types", "OPS/b", v,
-	    1000, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_meta_put(st, "site1", "types", "SUP/a", v,
-	    1000, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_meta_put(st, "site2", "types", "OPS/a", v,
-	    1000, &e), JTA_OK);
-	/* fetched at 1000: fresh for since <= 1000, stale after */
-	ck_assert_int_eq(jta_store_meta_get(st, "site1", "types", "OPS/a",
-	    1000, &got, &e), JTA_OK);
-	ck_assert(json_equal(got, v));
-	json_decref(got);
-	ck_assert_int_eq(jta_store_meta_get(st, "site1", "types", "OPS/a",
-	    1001, &got, &e), JTA_ERR_NOTFOUND);
-	/* another kind, site or key is another entry */
-	ck_assert_int_eq(jta_store_meta_get(st, "site1", "fields", "OPS/a",
-	    0, &got, &e), JTA_ERR_NOTFOUND);
-	ck_assert_int_eq(jta_store_meta_count(st, &n, &e), JTA_OK);
-	ck_assert_int_eq(n, 4);
-	/* a put replaces, with its own time */
-	ck_assert_int_eq(jta_store_meta_put(st, "site1", "types", "OPS/a", v,
-	    2000, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_meta_get(st, "site1", "types", "OPS/a",
-	    1500, &got, &e), JTA_OK);
-	json_decref(got);
-	/* drop by prefix: one project of one site, every person */
-	ck_assert_int_eq(jta_store_meta_drop(st, "site1", "types", "OPS/", &n,
-	    &e), JTA_OK);
-	ck_assert_int_eq(n, 2);
-	ck_assert_int_eq(jta_store_meta_get(st, "site1", "types", "SUP/a", 0,
-	    &got, &e), JTA_OK);
-	json_decref(got);
-	ck_assert_int_eq(jta_store_meta_get(st, "site2", "types", "OPS/a", 0,
-	    &got, &e), JTA_OK);
-	json_decref(got);
-	/* a prefix is a prefix, not a pattern */
-	ck_assert_int_eq(jta_store_meta_drop(st, "site1", "types", "%", &n,
-	    &e), JTA_OK);
-	ck_assert_int_eq(n, 0);
-	/* clear one site, then all */
-	ck_assert_int_eq(jta_store_meta_clear(st, "site2", &n, &e), JTA_OK);
-	ck_assert_int_eq(n, 1);
-	ck_assert_int_eq(jta_store_meta_clear(st, NULL, &n, &e), JTA_OK);
-	ck_assert_int_eq(n, 1);
-	ck_assert_int_eq(jta_store_meta_count(st, &n, &e), JTA_OK);
-	ck_assert_int_eq(n, 0);
-	/* bad keys are the caller's bug: 500, never stored */
-	ck_assert_int_eq(jta_store_meta_put(st, "", "types", "k", v, 1, &e),
-	    JTA_ERR_INTERNAL);
-	ck_assert_int_eq(jta_store_meta_put(st, "s", "types", "k",
-	    json_object_get(json_array_get(json_object_get(v, "issueTypes"),
-	    0), "name"), 1, &e), JTA_ERR_INTERNAL);
-	json_decref(v);
-	jta_store_close(st);
-}
-END_TEST
+#include "store_cases_meta.h"
 
 START_TEST(migration_14_to_15_adds_the_metadata_cache)
 {
@@ -5501,6 +5432,8 @@ store_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("meta");
 	tcase_add_test(tc, meta_put_get_since_drop_clear);
+	tcase_add_test(tc, meta_put_on_one_host_read_on_another);
+	tcase_add_test(tc, meta_8_hosts_put_one_entry_at_once);
 	tcase_add_test(tc, migration_14_to_15_adds_the_metadata_cache);
 	suite_add_tcase(s, tc);
 	return s;

@@ -28,6 +28,7 @@
 #include "jta_audit.h"
 #include "jta_limits.h"
 #include "jta_pg.h"
+#include "jta_store_meta.h"
 #include "jta_store_ops.h"
 #include "jta_store_people.h"
 #include "jta_time.h"
@@ -490,6 +491,7 @@ reopen(const char *path, char *msg, size_t msgsz)
 }
 
 #include "store_cases_links.h"
+#include "store_cases_meta.h"
 
 /* ---- across hosts ---- */
 
@@ -692,6 +694,12 @@ pg_suite(void)
 	tcase_add_test(tc, release_lets_a_sibling_claim);
 	tcase_add_test(tc, lease_16_processes_refresh_once);
 	tcase_add_test(tc, link_put_same_account_on_8_hosts);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("meta");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, meta_put_get_since_drop_clear);
+	tcase_add_test(tc, meta_put_on_one_host_read_on_another);
+	tcase_add_test(tc, meta_8_hosts_put_one_entry_at_once);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -80,4 +80,16 @@ const char *const jta_pg_migrations[JTA_PG_VERSION] = {
 	"CREATE INDEX audit_log_who ON audit_log(who, at);"
 	"CREATE INDEX audit_log_account ON audit_log(account_id, at);"
 	"CREATE INDEX audit_log_key ON audit_log(issue_key, at);",
+	/* 4: the Jira metadata cache (jta_store_meta.h; SQLite's step
+	 * 15): what Jira said about a site's create screens, projects,
+	 * priorities, service desks and request types, per site (cloud id),
+	 * kind and key, with when it was fetched; json checks the value as
+	 * SQLite's json_valid does and keeps its text as written. */
+	"CREATE TABLE jira_meta ("
+	" site text NOT NULL CHECK (length(site) <= 256),"
+	" kind text NOT NULL CHECK (length(kind) <= 256),"
+	" key text NOT NULL CHECK (length(key) <= 256),"
+	" value json NOT NULL,"
+	" fetched bigint NOT NULL,"
+	" PRIMARY KEY (site, kind, key));",
 };

@@ -11,6 +11,7 @@
 #include "jta_db_engine.h"
 #include "jta_pg.h"
 #include "jta_pg_links.h"
+#include "jta_pg_meta.h"
 #include "jta_pg_ops.h"
 
 /* jta_store_migrate's "current" is this build's PostgreSQL version. */
@@ -44,6 +45,11 @@ static const struct jta_db_pgimpl impl = {
 	.link_renew = jta_pg_link_renew,
 	.link_release = jta_pg_link_release,
 	.link_break = jta_pg_link_break,
+	.meta_get = jta_pg_meta_get,
+	.meta_put = jta_pg_meta_put,
+	.meta_drop = jta_pg_meta_drop,
+	.meta_clear = jta_pg_meta_clear,
+	.meta_count = jta_pg_meta_count,
 };
 
 enum jta_err
