@@ -26,6 +26,7 @@
 #include "jta_err.h"
 #include <jansson.h>
 
+#include "jta_store_authz.h"
 #include "jta_store_ops.h"
 #include "jta_store_people.h"
 #include "jta_types.h"
@@ -41,6 +42,10 @@ struct jta_db_pgimpl {
 	enum jta_err	(*health)(struct jta_pg *, int *, struct jta_error *);
 	enum jta_err	(*migrate)(struct jta_pg *, int, char *, size_t);
 	enum jta_err	(*check)(struct jta_pg *, char *, size_t);
+	/* The caller's transaction (jta_db_begin, _commit, _rollback). */
+	enum jta_err	(*begin)(struct jta_pg *, struct jta_error *);
+	enum jta_err	(*commit)(struct jta_pg *, struct jta_error *);
+	void		(*rollback)(struct jta_pg *);
 	/* The operators' switch and rules (jta_store_ops.h). */
 	enum jta_err	(*policy_get)(struct jta_pg *,
 			    struct jta_store_policy *, struct jta_error *);
@@ -106,6 +111,13 @@ struct jta_db_pgimpl {
 			    int64_t *, struct jta_error *);
 	enum jta_err	(*meta_count)(struct jta_pg *, int64_t *,
 			    struct jta_error *);
+	/* Authorization codes (jta_store_authz.h); the hash is
+	 * JTA_VAULT_HASHBYTES bytes. */
+	enum jta_err	(*code_put)(struct jta_pg *, const unsigned char *,
+			    const struct jta_store_code *, int64_t,
+			    struct jta_error *);
+	enum jta_err	(*code_take)(struct jta_pg *, const unsigned char *,
+			    struct jta_store_code_row *, struct jta_error *);
 };
 
 /* A store over the PostgreSQL connection pg, which it owns from now on

@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include "jta_db_engine.h"
 #include "jta_db_sqlite.h"
 #include "jta_log.h"
 #include "jta_store_authz.h"
@@ -713,10 +714,14 @@ jta_store_code_put(struct jta_store *st,
     const unsigned char hash[JTA_VAULT_HASHBYTES],
     const struct jta_store_code *c, int64_t now, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->code_put(pg, hash, c, now, err);
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	if ((ret = purge(st, S_CODE_PURGE, now, err)) != JTA_OK)
@@ -828,9 +833,13 @@ jta_store_code_take(struct jta_store *st,
     const unsigned char hash[JTA_VAULT_HASHBYTES],
     struct jta_store_code_row *out, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->code_take(pg, hash, out, err);
 	memset(out, 0, sizeof(*out));
 	if ((s = stmt(st, S_CODE_GET)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);

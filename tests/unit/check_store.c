@@ -5251,6 +5251,7 @@ END_TEST
 /* ---- the Jira metadata cache (jta_store_meta.h) ---- */
 
 #include "store_cases_meta.h"
+#include "store_cases_codes.h"
 
 START_TEST(migration_14_to_15_adds_the_metadata_cache)
 {
@@ -5429,6 +5430,11 @@ store_suite(void)
 	tcase_add_test(tc, link_remove_deletes_link_and_revokes_tokens);
 	tcase_add_test(tc, store_check_ok_then_corrupt);
 	tcase_add_test(tc, conf_audit_retention_days);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("codes");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, code_put_take_rollback_commit_reuse);
+	tcase_add_test(tc, code_take_8_hosts_at_once_one_wins);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("meta");
 	tcase_add_test(tc, meta_put_get_since_drop_clear);

@@ -28,6 +28,7 @@
 #include "jta_audit.h"
 #include "jta_limits.h"
 #include "jta_pg.h"
+#include "jta_store_authz.h"
 #include "jta_store_meta.h"
 #include "jta_store_ops.h"
 #include "jta_store_people.h"
@@ -492,6 +493,7 @@ reopen(const char *path, char *msg, size_t msgsz)
 
 #include "store_cases_links.h"
 #include "store_cases_meta.h"
+#include "store_cases_codes.h"
 
 /* ---- across hosts ---- */
 
@@ -700,6 +702,11 @@ pg_suite(void)
 	tcase_add_test(tc, meta_put_get_since_drop_clear);
 	tcase_add_test(tc, meta_put_on_one_host_read_on_another);
 	tcase_add_test(tc, meta_8_hosts_put_one_entry_at_once);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("codes");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, code_put_take_rollback_commit_reuse);
+	tcase_add_test(tc, code_take_8_hosts_at_once_one_wins);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -10,6 +10,7 @@
 
 #include "jta_db_engine.h"
 #include "jta_pg.h"
+#include "jta_pg_authz.h"
 #include "jta_pg_links.h"
 #include "jta_pg_meta.h"
 #include "jta_pg_ops.h"
@@ -28,6 +29,9 @@ static const struct jta_db_pgimpl impl = {
 	.health = jta_pg_health,
 	.migrate = migrate,
 	.check = jta_pg_check,
+	.begin = jta_pg_begin,
+	.commit = jta_pg_commit,
+	.rollback = jta_pg_rollback,
 	.policy_get = jta_pg_policy_get,
 	.policy_set = jta_pg_policy_set,
 	.rule_count = jta_pg_rule_count,
@@ -50,6 +54,8 @@ static const struct jta_db_pgimpl impl = {
 	.meta_drop = jta_pg_meta_drop,
 	.meta_clear = jta_pg_meta_clear,
 	.meta_count = jta_pg_meta_count,
+	.code_put = jta_pg_code_put,
+	.code_take = jta_pg_code_take,
 };
 
 enum jta_err
