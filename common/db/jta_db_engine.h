@@ -118,6 +118,29 @@ struct jta_db_pgimpl {
 			    struct jta_error *);
 	enum jta_err	(*code_take)(struct jta_pg *, const unsigned char *,
 			    struct jta_store_code_row *, struct jta_error *);
+	/* Token families (jta_store_authz.h). */
+	enum jta_err	(*family_revoke)(struct jta_pg *, const char *,
+			    struct jta_error *);
+	enum jta_err	(*pair_put)(struct jta_pg *,
+			    const struct jta_store_pair *, const char *,
+			    const char *, int64_t, const char *, int64_t,
+			    struct jta_error *);
+	enum jta_err	(*token_get)(struct jta_pg *, const unsigned char *,
+			    struct jta_store_token_row *, struct jta_error *);
+	enum jta_err	(*token_later)(struct jta_pg *,
+			    const struct jta_store_token_row *, int64_t *,
+			    struct jta_error *);
+	enum jta_err	(*token_replace)(struct jta_pg *, int64_t, int64_t,
+			    struct jta_error *);
+	enum jta_err	(*family_drop_live)(struct jta_pg *, const char *,
+			    struct jta_error *);
+	enum jta_err	(*token_spend)(struct jta_pg *, int64_t,
+			    struct jta_error *);
+	enum jta_err	(*token_revoke)(struct jta_pg *,
+			    const unsigned char *, const char *,
+			    struct jta_error *);
+	enum jta_err	(*token_auth)(struct jta_pg *, const unsigned char *,
+			    int64_t, struct jta_user *, char *);
 };
 
 /* A store over the PostgreSQL connection pg, which it owns from now on

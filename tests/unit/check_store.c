@@ -5435,6 +5435,8 @@ store_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, code_put_take_rollback_commit_reuse);
 	tcase_add_test(tc, code_take_8_hosts_at_once_one_wins);
+	tcase_add_test(tc, token_family_rotate_later_drop_spend_revoke);
+	tcase_add_test(tc, token_rotate_8_hosts_at_once_one_wins);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("meta");
 	tcase_add_test(tc, meta_put_get_since_drop_clear);

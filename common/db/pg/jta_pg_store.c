@@ -56,6 +56,15 @@ static const struct jta_db_pgimpl impl = {
 	.meta_count = jta_pg_meta_count,
 	.code_put = jta_pg_code_put,
 	.code_take = jta_pg_code_take,
+	.family_revoke = jta_pg_family_revoke,
+	.pair_put = jta_pg_pair_put,
+	.token_get = jta_pg_token_get,
+	.token_later = jta_pg_token_later,
+	.token_replace = jta_pg_token_replace,
+	.family_drop_live = jta_pg_family_drop_live,
+	.token_spend = jta_pg_token_spend,
+	.token_revoke = jta_pg_token_revoke,
+	.token_auth = jta_pg_token_auth,
 };
 
 enum jta_err
