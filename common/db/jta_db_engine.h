@@ -141,6 +141,16 @@ struct jta_db_pgimpl {
 			    struct jta_error *);
 	enum jta_err	(*token_auth)(struct jta_pg *, const unsigned char *,
 			    int64_t, struct jta_user *, char *);
+	/* The sign-in lockout and a person's grants (jta_store_authz.h). */
+	enum jta_err	(*lockout_get)(struct jta_pg *, const char *,
+			    int64_t *, struct jta_error *);
+	enum jta_err	(*lockout_fail)(struct jta_pg *, const char *,
+			    int64_t, const struct jta_store_lockout *,
+			    int64_t *, struct jta_error *);
+	enum jta_err	(*lockout_clear)(struct jta_pg *, const char *,
+			    struct jta_error *);
+	enum jta_err	(*user_grants_revoke)(struct jta_pg *, int64_t,
+			    int64_t *, struct jta_error *);
 };
 
 /* A store over the PostgreSQL connection pg, which it owns from now on

@@ -1115,9 +1115,13 @@ enum jta_err
 jta_store_lockout_get(struct jta_store *st, const char *name,
     int64_t *locked_until, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->lockout_get(pg, name, locked_until, err);
 	*locked_until = 0;
 	if ((s = stmt(st, S_LOCK_GET)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
@@ -1137,6 +1141,8 @@ jta_store_lockout_fail(struct jta_store *st, const char *name, int64_t now,
     const struct jta_store_lockout *rule, int64_t *locked_until,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int		 rc;
@@ -1146,6 +1152,9 @@ jta_store_lockout_fail(struct jta_store *st, const char *name, int64_t now,
 	    rule->window_s < 1 || rule->lock_s < 1 || rule->max_rows < 1)
 		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 		    "the sign-in could not be checked");
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->lockout_fail(pg, name, now, rule, locked_until,
+		    err);
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	if ((s = stmt(st, S_LOCK_PURGE)) == NULL) {
@@ -1200,9 +1209,13 @@ enum jta_err
 jta_store_lockout_clear(struct jta_store *st, const char *name,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->lockout_clear(pg, name, err);
 	if ((s = stmt(st, S_LOCK_CLEAR)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_btext(s, ":name", name)) != SQLITE_OK)
@@ -1216,9 +1229,13 @@ enum jta_err
 jta_store_user_grants_revoke(struct jta_store *st, int64_t user_id,
     int64_t *revoked, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->user_grants_revoke(pg, user_id, revoked, err);
 	*revoked = 0;
 	if ((s = stmt(st, S_TOK_REVOKE_USER)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);

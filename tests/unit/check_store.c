@@ -3085,73 +3085,6 @@ START_TEST(state_carries_request)
 }
 END_TEST
 
-START_TEST(lockout_counts_locks_and_forgets)
-{
-	static const struct jta_store_lockout rule = { 3, 100, 50, 4 };
-	struct jta_store *st;
-	struct jta_error e;
-	char		 path[512], name[16];
-	int64_t		 until;
-	int		 i;
-
-	memset(&e, 0, sizeof(e));
-	st = newstore(path, sizeof(path));
-	ck_assert_int_eq(jta_store_lockout_get(st, "alice", &until, &e),
-	    JTA_OK);
-	ck_assert(until == 0);
-	/* Two failures: counted, not locked. */
-	for (i = 0; i < 2; i++) {
-		ck_assert_int_eq(jta_store_lockout_fail(st, "alice", 1000 + i,
-		    &rule, &until, &e), JTA_OK);
-		ck_assert(until == 0);
-	}
-	/* The third within the window locks until now + lock_s. */
-	ck_assert_int_eq(jta_store_lockout_fail(st, "alice", 1050, &rule,
-	    &until, &e), JTA_OK);
-	ck_assert(until == 1100);
-	ck_assert_int_eq(jta_store_lockout_get(st, "alice", &until, &e),
-	    JTA_OK);
-	ck_assert(until == 1100);
-	/* A success forgets. */
-	ck_assert_int_eq(jta_store_lockout_clear(st, "alice", &e), JTA_OK);
-	ck_assert_int_eq(jta_store_lockout_get(st, "alice", &until, &e),
-	    JTA_OK);
-	ck_assert(until == 0);
-	/* Failures older than the window start the count again. */
-	ck_assert_int_eq(jta_store_lockout_fail(st, "bob", 1000, &rule,
-	    &until, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_lockout_fail(st, "bob", 1001, &rule,
-	    &until, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_lockout_fail(st, "bob", 1100, &rule,
-	    &until, &e), JTA_OK);
-	ck_assert(until == 0);
-	ck_assert_int_eq(sqlint(path, "SELECT failures FROM login_failures "
-	    "WHERE name = 'bob'"), 1);
-	/* Stale rows are purged; the table keeps at most max_rows, the
-	 * locked rows last to go. */
-	ck_assert_int_eq(jta_store_lockout_fail(st, "carol", 2000, &rule,
-	    &until, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_lockout_fail(st, "carol", 2001, &rule,
-	    &until, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_lockout_fail(st, "carol", 2002, &rule,
-	    &until, &e), JTA_OK);
-	ck_assert(until == 2052);
-	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM login_failures "
-	    "WHERE name = 'bob'"), 0);
-	for (i = 0; i < 6; i++) {
-		snprintf(name, sizeof(name), "n%d", i);
-		ck_assert_int_eq(jta_store_lockout_fail(st, name, 2010 + i,
-		    &rule, &until, &e), JTA_OK);
-	}
-	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM login_failures"),
-	    4);
-	ck_assert_int_eq(jta_store_lockout_get(st, "carol", &until, &e),
-	    JTA_OK);
-	ck_assert(until == 2052);
-	jta_store_close(st);
-}
-END_TEST
-
 START_TEST(state_single_use)
 {
 	struct jta_store *st;
@@ -5250,6 +5183,13 @@ END_TEST
 
 /* ---- the Jira metadata cache (jta_store_meta.h) ---- */
 
+/* A count from the store at path (store_cases_codes.h). */
+static long
+rowcount(const char *path, const char *q)
+{
+	return sqlint(path, q);
+}
+
 #include "store_cases_meta.h"
 #include "store_cases_codes.h"
 
@@ -5389,7 +5329,6 @@ store_suite(void)
 	tcase_add_test(tc, migration_2_to_3);
 	tcase_add_test(tc, state_single_use);
 	tcase_add_test(tc, state_carries_request);
-	tcase_add_test(tc, lockout_counts_locks_and_forgets);
 	tcase_add_test(tc, state_expires_and_is_purged);
 	tcase_add_test(tc, link_put_get_tokens_never_in_clear);
 	tcase_add_test(tc, link_ciphertext_bound_to_row_and_column);
@@ -5437,6 +5376,9 @@ store_suite(void)
 	tcase_add_test(tc, code_take_8_hosts_at_once_one_wins);
 	tcase_add_test(tc, token_family_rotate_later_drop_spend_revoke);
 	tcase_add_test(tc, token_rotate_8_hosts_at_once_one_wins);
+	tcase_add_test(tc, lockout_counts_locks_and_forgets);
+	tcase_add_test(tc, lockout_8_hosts_count_every_failure);
+	tcase_add_test(tc, user_grants_revoke_kills_tokens_and_codes);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("meta");
 	tcase_add_test(tc, meta_put_get_since_drop_clear);

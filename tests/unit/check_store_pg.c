@@ -492,6 +492,15 @@ reopen(const char *path, char *msg, size_t msgsz)
 }
 
 #include "store_cases_links.h"
+static long count(const char *db, const char *q);
+
+/* A count from the database db (store_cases_codes.h). */
+static long
+rowcount(const char *db, const char *q)
+{
+	return count(db, q);
+}
+
 #include "store_cases_meta.h"
 #include "store_cases_codes.h"
 
@@ -709,6 +718,9 @@ pg_suite(void)
 	tcase_add_test(tc, code_take_8_hosts_at_once_one_wins);
 	tcase_add_test(tc, token_family_rotate_later_drop_spend_revoke);
 	tcase_add_test(tc, token_rotate_8_hosts_at_once_one_wins);
+	tcase_add_test(tc, lockout_counts_locks_and_forgets);
+	tcase_add_test(tc, lockout_8_hosts_count_every_failure);
+	tcase_add_test(tc, user_grants_revoke_kills_tokens_and_codes);
 	suite_add_tcase(s, tc);
 	return s;
 }

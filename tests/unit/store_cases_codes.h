@@ -1,7 +1,8 @@
 /*
  * The contract cases of jta_store_authz.h's authorization codes (put,
  * and take inside the caller's transaction) and token families (pairs,
- * rotation, the grace rule's primitives, revocation), shared by the
+ * rotation, the grace rule's primitives, revocation), the sign-in
+ * lockout and a person's grants, shared by the
  * SQLite suite (check_store.c) and the PostgreSQL one
  * (check_store_pg.c): each
  * includes this file after defining
@@ -9,8 +10,10 @@
  *	static struct jta_store *newstore(char *path, size_t pathsz);
  *	static struct jta_store *reopen(const char *path, char *msg,
  *	    size_t msgsz);
+ *	static long rowcount(const char *path, const char *q);
  *
- * as store_cases_meta.h says.
+ * newstore and reopen as store_cases_meta.h says; rowcount: the first
+ * column of the first row of query q on the store at path.
  */
 #ifndef JTA_STORE_CASES_CODES_H
 #define JTA_STORE_CASES_CODES_H
@@ -427,6 +430,165 @@ START_TEST(token_rotate_8_hosts_at_once_one_wins)
 	}
 	ck_assert_int_eq(total, 8 * 20);
 	ck_assert_int_eq(won, 20);
+	jta_store_close(st);
+}
+END_TEST
+
+START_TEST(lockout_counts_locks_and_forgets)
+{
+	static const struct jta_store_lockout rule = { 3, 100, 50, 4 };
+	struct jta_store *st;
+	struct jta_error e;
+	char		 path[512], name[16];
+	int64_t		 until;
+	int		 i;
+
+	memset(&e, 0, sizeof(e));
+	st = newstore(path, sizeof(path));
+	ck_assert_int_eq(jta_store_lockout_get(st, "alice", &until, &e),
+	    JTA_OK);
+	ck_assert(until == 0);
+	/* Two failures: counted, not locked. */
+	for (i = 0; i < 2; i++) {
+		ck_assert_int_eq(jta_store_lockout_fail(st, "alice", 1000 + i,
+		    &rule, &until, &e), JTA_OK);
+		ck_assert(until == 0);
+	}
+	/* The third within the window locks until now + lock_s. */
+	ck_assert_int_eq(jta_store_lockout_fail(st, "alice", 1050, &rule,
+	    &until, &e), JTA_OK);
+	ck_assert(until == 1100);
+	ck_assert_int_eq(jta_store_lockout_get(st, "alice", &until, &e),
+	    JTA_OK);
+	ck_assert(until == 1100);
+	/* A success forgets. */
+	ck_assert_int_eq(jta_store_lockout_clear(st, "alice", &e), JTA_OK);
+	ck_assert_int_eq(jta_store_lockout_get(st, "alice", &until, &e),
+	    JTA_OK);
+	ck_assert(until == 0);
+	/* Failures older than the window start the count again. */
+	ck_assert_int_eq(jta_store_lockout_fail(st, "bob", 1000, &rule,
+	    &until, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_lockout_fail(st, "bob", 1001, &rule,
+	    &until, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_lockout_fail(st, "bob", 1100, &rule,
+	    &until, &e), JTA_OK);
+	ck_assert(until == 0);
+	ck_assert_int_eq(rowcount(path, "SELECT failures FROM login_failures "
+	    "WHERE name = 'bob'"), 1);
+	/* Stale rows are purged; the table keeps at most max_rows, the
+	 * locked rows last to go. */
+	ck_assert_int_eq(jta_store_lockout_fail(st, "carol", 2000, &rule,
+	    &until, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_lockout_fail(st, "carol", 2001, &rule,
+	    &until, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_lockout_fail(st, "carol", 2002, &rule,
+	    &until, &e), JTA_OK);
+	ck_assert(until == 2052);
+	ck_assert_int_eq(rowcount(path, "SELECT count(*) FROM login_failures "
+	    "WHERE name = 'bob'"), 0);
+	for (i = 0; i < 6; i++) {
+		snprintf(name, sizeof(name), "n%d", i);
+		ck_assert_int_eq(jta_store_lockout_fail(st, name, 2010 + i,
+		    &rule, &until, &e), JTA_OK);
+	}
+	ck_assert_int_eq(rowcount(path, "SELECT count(*) FROM login_failures"),
+	    4);
+	ck_assert_int_eq(jta_store_lockout_get(st, "carol", &until, &e),
+	    JTA_OK);
+	ck_assert(until == 2052);
+	jta_store_close(st);
+}
+END_TEST
+
+/* Eight hosts count failed sign-ins for one name at once, 5 each: every
+ * failure counts (40, no update lost between hosts), and the 40th
+ * locks the name. */
+START_TEST(lockout_8_hosts_count_every_failure)
+{
+	static const struct jta_store_lockout rule = { 40, 1000, 50, 100 };
+	struct jta_store *st, *h;
+	struct jta_error e;
+	char		 path[512], go;
+	pid_t		 pids[8];
+	int		 i, k, status, fd[2];
+	int64_t		 until;
+
+	st = newstore(path, sizeof(path));
+	ck_assert_int_eq(pipe(fd), 0);
+	for (i = 0; i < 8; i++) {
+		if ((pids[i] = fork()) == 0) {
+			close(fd[1]);
+			if ((h = reopen(path, NULL, 0)) == NULL)
+				_exit(2);
+			if (read(fd[0], &go, 1) != 0)
+				_exit(3);
+			for (k = 0; k < 5; k++) {
+				memset(&e, 0, sizeof(e));
+				if (jta_store_lockout_fail(h, "dave", 1000,
+				    &rule, &until, &e) != JTA_OK)
+					_exit(4);
+			}
+			jta_store_close(h);
+			_exit(0);
+		}
+		ck_assert_int_gt(pids[i], 0);
+	}
+	close(fd[0]);
+	close(fd[1]);
+	for (i = 0; i < 8; i++) {
+		ck_assert_int_eq(waitpid(pids[i], &status, 0), pids[i]);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "host %d: status %d", i, status);
+	}
+	ck_assert_int_eq(rowcount(path, "SELECT failures FROM login_failures "
+	    "WHERE name = 'dave'"), 40);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_lockout_get(st, "dave", &until, &e),
+	    JTA_OK);
+	ck_assert(until == 1050);
+	jta_store_close(st);
+}
+END_TEST
+
+/* Unlinking a person: every live token of theirs revoked (counted), and
+ * their codes deleted, inside the caller's transaction. */
+START_TEST(user_grants_revoke_kills_tokens_and_codes)
+{
+	struct jta_store *st;
+	struct jta_store_code_row row;
+	struct jta_error e;
+	unsigned char	 h[JTA_VAULT_HASHBYTES];
+	char		 path[512];
+	int64_t		 uid, n = -1;
+
+	st = codestore(path, sizeof(path), &uid, 0x01);
+	putpair(st, 0xa0, "fam1", uid);
+	putpair(st, 0xb0, "fam2", uid);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_db_begin(st, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_user_grants_revoke(st, uid, &n, &e),
+	    JTA_OK);
+	ck_assert_int_eq(n, 4);
+	jta_db_rollback(st);
+	ck_assert(authed(st, 0xa0, 1001));
+	ck_assert_int_eq(jta_db_begin(st, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_user_grants_revoke(st, uid, &n, &e),
+	    JTA_OK);
+	ck_assert_int_eq(n, 4);
+	ck_assert_int_eq(jta_db_commit(st, &e), JTA_OK);
+	ck_assert(!authed(st, 0xa0, 1001));
+	ck_assert(!authed(st, 0xb0, 1001));
+	memset(h, 0x01, sizeof(h));
+	ck_assert_int_eq(jta_db_begin(st, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_code_take(st, h, &row, &e),
+	    JTA_ERR_NOTFOUND);
+	jta_db_rollback(st);
+	ck_assert_int_eq(jta_db_begin(st, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_user_grants_revoke(st, uid, &n, &e),
+	    JTA_OK);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(jta_db_commit(st, &e), JTA_OK);
 	jta_store_close(st);
 }
 END_TEST

@@ -37,6 +37,12 @@
  * token would not do: the grace rule reads and revokes the family's
  * other rows.  token_rotate_8_hosts_at_once (check_store_pg.c) fails
  * without the lock.
+ *
+ * The sign-in lockout counts failures across hosts: a failure is one
+ * transaction (purge, trim to max_rows, count) under one advisory lock
+ * (LOCKOUT_LOCK), so hosts count one after the other as on SQLite and
+ * the trim never removes more rows than the cap asks.  Failed sign-ins
+ * are rare; the lock costs nothing on the way of a good one.
  */
 #include "config.h"
 
@@ -53,6 +59,8 @@
 /* The first key of the token families' advisory locks (the second is
  * hashtext(family)): a name of ours, "jtaf". */
 #define FAMILY_LOCK	"1786012006"
+/* The sign-in lockout's advisory lock: "jtal". */
+#define LOCKOUT_LOCK	"1786012012"
 
 /* Column c of row 0 into buf (sz bytes, truncated like SQLite's side). */
 static void
@@ -424,4 +432,121 @@ jta_pg_token_auth(struct jta_pg *pg, const unsigned char *hash, int64_t now,
 	col(r, 4, audience, JTA_STORE_AUDLEN + 1);
 	PQclear(r);
 	return JTA_OK;
+}
+
+enum jta_err
+jta_pg_lockout_get(struct jta_pg *pg, const char *name,
+    int64_t *locked_until, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	PGresult	*r = NULL;
+	const char	*v[1] = { name };
+
+	*locked_until = 0;
+	jta_pg_revive(pg);
+	if ((rc = jta_pg_run(pg, "SELECT locked_until FROM login_failures "
+	    "WHERE name = $1", 1, v, PGRES_TUPLES_OK, "lockout get", &r,
+	    err)) != JTA_OK)
+		return rc;
+	if (PQntuples(r) == 1)
+		*locked_until = (int64_t)strtoll(PQgetvalue(r, 0, 0), NULL,
+		    10);
+	PQclear(r);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_pg_lockout_fail(struct jta_pg *pg, const char *name, int64_t now,
+    const struct jta_store_lockout *rule, int64_t *locked_until,
+    struct jta_error *err)
+{
+	enum jta_err	 rc;
+	PGresult	*r = NULL;
+	const char	*v[5];
+	char		 n[24], old[24], max[24], lim[24], until[24];
+
+	*locked_until = 0;
+	dec(n, sizeof(n), now);
+	dec(old, sizeof(old), now - rule->window_s);
+	dec(max, sizeof(max), rule->max_rows);
+	dec(lim, sizeof(lim), rule->max_failures);
+	dec(until, sizeof(until), now + rule->lock_s);
+	jta_pg_revive(pg);
+	if ((rc = jta_pg_begin(pg, err)) != JTA_OK)
+		return rc;
+	v[0] = old;
+	v[1] = n;
+	if ((rc = jta_pg_run(pg, "SELECT pg_advisory_xact_lock(" LOCKOUT_LOCK
+	    ")", 0, NULL, PGRES_TUPLES_OK, "lockout lock", &r, err)) != JTA_OK)
+		goto out;
+	PQclear(r);
+	if ((rc = cmd(pg, "DELETE FROM login_failures WHERE first <= "
+	    "$1::bigint AND locked_until <= $2::bigint", 2, v,
+	    "lockout purge", err)) != JTA_OK)
+		goto out;
+	/* Over the cap: unlocked rows go first, then the oldest. */
+	v[0] = n;
+	v[1] = max;
+	if ((rc = cmd(pg, "DELETE FROM login_failures WHERE name IN (SELECT "
+	    "name FROM login_failures ORDER BY locked_until > $1::bigint, "
+	    "first LIMIT greatest(0, (SELECT count(*) FROM login_failures) - "
+	    "$2::bigint + 1))", 2, v, "lockout trim", err)) != JTA_OK)
+		goto out;
+	/* In DO UPDATE the bare columns name the old row's values. */
+	v[0] = name;
+	v[1] = n;
+	v[2] = old;
+	v[3] = lim;
+	v[4] = until;
+	if ((rc = jta_pg_run(pg, "INSERT INTO login_failures AS f (name, "
+	    "failures, first, locked_until) VALUES ($1, 1, $2::bigint, CASE "
+	    "WHEN $4::bigint <= 1 THEN $5::bigint ELSE 0 END) ON CONFLICT "
+	    "(name) DO UPDATE SET failures = CASE WHEN f.first <= $3::bigint "
+	    "THEN 1 ELSE f.failures + 1 END, first = CASE WHEN f.first <= "
+	    "$3::bigint THEN $2::bigint ELSE f.first END, locked_until = CASE "
+	    "WHEN f.first > $3::bigint AND f.failures + 1 >= $4::bigint THEN "
+	    "$5::bigint ELSE f.locked_until END RETURNING locked_until", 5, v,
+	    PGRES_TUPLES_OK, "lockout fail", &r, err)) != JTA_OK)
+		goto out;
+	if (PQntuples(r) == 1)
+		*locked_until = (int64_t)strtoll(PQgetvalue(r, 0, 0), NULL,
+		    10);
+	PQclear(r);
+	rc = jta_pg_commit(pg, err);
+out:
+	if (rc != JTA_OK)
+		jta_pg_rollback(pg);
+	return rc;
+}
+
+enum jta_err
+jta_pg_lockout_clear(struct jta_pg *pg, const char *name,
+    struct jta_error *err)
+{
+	const char	*v[1] = { name };
+
+	jta_pg_revive(pg);
+	return cmd(pg, "DELETE FROM login_failures WHERE name = $1", 1, v,
+	    "lockout clear", err);
+}
+
+enum jta_err
+jta_pg_user_grants_revoke(struct jta_pg *pg, int64_t user_id,
+    int64_t *revoked, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	PGresult	*r = NULL;
+	const char	*v[1];
+	char		 uid[24];
+
+	*revoked = 0;
+	v[0] = dec(uid, sizeof(uid), user_id);
+	if ((rc = jta_pg_run(pg, "UPDATE oauth_tokens SET revoked = 1 WHERE "
+	    "user_id = $1::bigint AND revoked = 0", 1, v, PGRES_COMMAND_OK,
+	    "token revoke user", &r, err)) != JTA_OK)
+		return rc;
+	*revoked = (int64_t)strtoll(PQcmdTuples(r), NULL, 10);
+	PQclear(r);
+	return cmd(pg, "DELETE FROM oauth_codes WHERE user_id = $1::bigint",
+	    1, v, "code delete user", err);
 }

@@ -141,4 +141,12 @@ const char *const jta_pg_migrations[JTA_PG_VERSION] = {
 	"CREATE INDEX oauth_tokens_family ON oauth_tokens(family);"
 	"CREATE INDEX oauth_tokens_client ON oauth_tokens(client_id);"
 	"CREATE INDEX oauth_tokens_expires ON oauth_tokens(expires);",
+	/* 7: failed sign-ins per user name for the password lockout
+	 * (jta_store_authz.h; SQLite's step 5), counted across hosts. */
+	"CREATE TABLE login_failures ("
+	" name text PRIMARY KEY CHECK (length(name) <= 256),"
+	" failures bigint NOT NULL,"
+	" first bigint NOT NULL,"
+	" locked_until bigint NOT NULL DEFAULT 0);"
+	"CREATE INDEX login_failures_first ON login_failures(first);",
 };

@@ -65,6 +65,10 @@ static const struct jta_db_pgimpl impl = {
 	.token_spend = jta_pg_token_spend,
 	.token_revoke = jta_pg_token_revoke,
 	.token_auth = jta_pg_token_auth,
+	.lockout_get = jta_pg_lockout_get,
+	.lockout_fail = jta_pg_lockout_fail,
+	.lockout_clear = jta_pg_lockout_clear,
+	.user_grants_revoke = jta_pg_user_grants_revoke,
 };
 
 enum jta_err
