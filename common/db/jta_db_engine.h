@@ -151,6 +151,13 @@ struct jta_db_pgimpl {
 			    struct jta_error *);
 	enum jta_err	(*user_grants_revoke)(struct jta_pg *, int64_t,
 			    int64_t *, struct jta_error *);
+	/* OAuth states (jta_store_people.h); hash: JTA_VAULT_HASHBYTES. */
+	enum jta_err	(*state_put)(struct jta_pg *, const unsigned char *,
+			    int64_t, int64_t, const char *, const char *,
+			    struct jta_error *);
+	enum jta_err	(*state_take)(struct jta_pg *, const unsigned char *,
+			    int64_t, char *, size_t, char *, size_t,
+			    struct jta_error *);
 };
 
 /* A store over the PostgreSQL connection pg, which it owns from now on

@@ -3045,116 +3045,6 @@ START_TEST(migration_2_to_3)
 }
 END_TEST
 
-START_TEST(state_carries_request)
-{
-	struct jta_store *st;
-	struct jta_error e;
-	unsigned char	 h1[JTA_VAULT_HASHBYTES], h2[JTA_VAULT_HASHBYTES];
-	char		 path[512], hint[JTA_LIMIT_STATE_HINT + 1];
-	char		 req[JTA_STORE_REQUEST_MAX + 1], *big;
-
-	memset(h1, 0x31, sizeof(h1));
-	memset(h2, 0x32, sizeof(h2));
-	memset(&e, 0, sizeof(e));
-	st = newstore(path, sizeof(path));
-	ck_assert_int_eq(jta_store_state_put_request(st, h1, 600, 1000,
-	    "site-1", "{\"client_id\":\"c\"}", &e), JTA_OK);
-	ck_assert_int_eq(jta_store_state_take_request(st, h1, 1001, hint,
-	    sizeof(hint), req, sizeof(req), &e), JTA_OK);
-	ck_assert_str_eq(hint, "site-1");
-	ck_assert_str_eq(req, "{\"client_id\":\"c\"}");
-	/* Single use: the request goes with the state. */
-	ck_assert_int_eq(jta_store_state_take_request(st, h1, 1002, hint,
-	    sizeof(hint), req, sizeof(req), &e), JTA_ERR_AUTH);
-	ck_assert_str_eq(req, "");
-	/* The plain take of a state without one answers "". */
-	ck_assert_int_eq(jta_store_state_put(st, h2, 600, 1000, NULL, &e),
-	    JTA_OK);
-	ck_assert_int_eq(jta_store_state_take_request(st, h2, 1001, NULL, 0,
-	    req, sizeof(req), &e), JTA_OK);
-	ck_assert_str_eq(req, "");
-	/* Bounded. */
-	big = malloc(JTA_STORE_REQUEST_MAX + 2);
-	ck_assert_ptr_nonnull(big);
-	memset(big, 'x', JTA_STORE_REQUEST_MAX + 1);
-	big[JTA_STORE_REQUEST_MAX + 1] = '\0';
-	ck_assert_int_eq(jta_store_state_put_request(st, h2, 600, 1000, NULL,
-	    big, &e), JTA_ERR_INTERNAL);
-	free(big);
-	jta_store_close(st);
-}
-END_TEST
-
-START_TEST(state_single_use)
-{
-	struct jta_store *st;
-	struct jta_error e;
-	unsigned char	 h1[JTA_VAULT_HASHBYTES], h2[JTA_VAULT_HASHBYTES];
-	char		 path[512], hint[JTA_LIMIT_STATE_HINT + 1];
-
-	memset(h1, 0x11, sizeof(h1));
-	memset(h2, 0x22, sizeof(h2));
-	st = newstore(path, sizeof(path));
-	ck_assert_int_eq(jta_store_state_put(st, h1, 600, 1000, "alice", &e),
-	    JTA_OK);
-	ck_assert_int_eq(jta_store_state_put(st, h2, 600, 1000, NULL, &e),
-	    JTA_OK);
-	ck_assert_int_eq(jta_store_state_put(st, h1, 600, 1000, NULL, &e),
-	    JTA_ERR_CONFLICT);
-	/* Only the hash is stored. */
-	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM oauth_states "
-	    "WHERE length(state_hash) = 32"), 2);
-	ck_assert_int_eq(jta_store_state_take(st, h1, 1001, hint,
-	    sizeof(hint), &e), JTA_OK);
-	ck_assert_str_eq(hint, "alice");
-	memset(&e, 0, sizeof(e));
-	ck_assert_int_eq(jta_store_state_take(st, h1, 1002, hint,
-	    sizeof(hint), &e), JTA_ERR_AUTH);
-	ck_assert_int_eq(e.status, 400);
-	ck_assert_str_eq(hint, "");
-	ck_assert_int_eq(jta_store_state_take(st, h2, 1002, hint,
-	    sizeof(hint), &e), JTA_OK);
-	ck_assert_str_eq(hint, "");
-	ck_assert_int_eq(jta_store_state_take(st, h2, 1002, NULL, 0, &e),
-	    JTA_ERR_AUTH);
-	jta_store_close(st);
-}
-END_TEST
-
-START_TEST(state_expires_and_is_purged)
-{
-	struct jta_store *st;
-	struct jta_error e;
-	unsigned char	 h1[JTA_VAULT_HASHBYTES], h2[JTA_VAULT_HASHBYTES],
-			 h3[JTA_VAULT_HASHBYTES];
-	char		 path[512];
-
-	memset(h1, 1, sizeof(h1));
-	memset(h2, 2, sizeof(h2));
-	memset(h3, 3, sizeof(h3));
-	st = newstore(path, sizeof(path));
-	ck_assert_int_eq(jta_store_state_put(st, h1, 10, 1000, NULL, &e),
-	    JTA_OK);
-	/* Valid up to the last second before 1000 + 10, not at it. */
-	ck_assert_int_eq(jta_store_state_take(st, h1, 1010, NULL, 0, &e),
-	    JTA_ERR_AUTH);
-	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM oauth_states"), 0);
-	ck_assert_int_eq(jta_store_state_put(st, h2, 10, 1000, NULL, &e),
-	    JTA_OK);
-	ck_assert_int_eq(jta_store_state_take(st, h2, 1009, NULL, 0, &e),
-	    JTA_OK);
-	/* Expired rows go when another state is put or taken. */
-	ck_assert_int_eq(jta_store_state_put(st, h1, 10, 1000, NULL, &e),
-	    JTA_OK);
-	ck_assert_int_eq(jta_store_state_put(st, h3, 10, 5000, NULL, &e),
-	    JTA_OK);
-	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM oauth_states"), 1);
-	ck_assert_int_eq(jta_store_state_put(st, h1, 0, 1000, NULL, &e),
-	    JTA_ERR_INTERNAL);
-	jta_store_close(st);
-}
-END_TEST
-
 START_TEST(link_put_get_tokens_never_in_clear)
 {
 	struct jta_store *st;
@@ -5192,6 +5082,7 @@ rowcount(const char *path, const char *q)
 
 #include "store_cases_meta.h"
 #include "store_cases_codes.h"
+#include "store_cases_states.h"
 
 START_TEST(migration_14_to_15_adds_the_metadata_cache)
 {
@@ -5330,6 +5221,7 @@ store_suite(void)
 	tcase_add_test(tc, state_single_use);
 	tcase_add_test(tc, state_carries_request);
 	tcase_add_test(tc, state_expires_and_is_purged);
+	tcase_add_test(tc, state_take_8_hosts_at_once_one_wins);
 	tcase_add_test(tc, link_put_get_tokens_never_in_clear);
 	tcase_add_test(tc, link_ciphertext_bound_to_row_and_column);
 	tcase_add_test(tc, link_put_refuses_bad_upstream_values);

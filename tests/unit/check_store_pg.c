@@ -503,6 +503,7 @@ rowcount(const char *db, const char *q)
 
 #include "store_cases_meta.h"
 #include "store_cases_codes.h"
+#include "store_cases_states.h"
 
 /* ---- across hosts ---- */
 
@@ -721,6 +722,10 @@ pg_suite(void)
 	tcase_add_test(tc, lockout_counts_locks_and_forgets);
 	tcase_add_test(tc, lockout_8_hosts_count_every_failure);
 	tcase_add_test(tc, user_grants_revoke_kills_tokens_and_codes);
+	tcase_add_test(tc, state_carries_request);
+	tcase_add_test(tc, state_single_use);
+	tcase_add_test(tc, state_expires_and_is_purged);
+	tcase_add_test(tc, state_take_8_hosts_at_once_one_wins);
 	suite_add_tcase(s, tc);
 	return s;
 }

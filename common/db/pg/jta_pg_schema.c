@@ -149,4 +149,13 @@ const char *const jta_pg_migrations[JTA_PG_VERSION] = {
 	" first bigint NOT NULL,"
 	" locked_until bigint NOT NULL DEFAULT 0);"
 	"CREATE INDEX login_failures_first ON login_failures(first);",
+	/* 8: OAuth states (jta_store_people.h; SQLite's steps 1 and 5):
+	 * single-use, taken by DELETE ... RETURNING (jta_pg_states.c). */
+	"CREATE TABLE oauth_states ("
+	" state_hash bytea PRIMARY KEY,"
+	" created bigint NOT NULL,"
+	" expires bigint NOT NULL,"
+	" user_hint text,"
+	" request text CHECK (request IS NULL OR length(request) <= 8192));"
+	"CREATE INDEX oauth_states_expires ON oauth_states(expires);",
 };

@@ -13,6 +13,7 @@
 #include "jta_pg_authz.h"
 #include "jta_pg_links.h"
 #include "jta_pg_meta.h"
+#include "jta_pg_states.h"
 #include "jta_pg_ops.h"
 
 /* jta_store_migrate's "current" is this build's PostgreSQL version. */
@@ -69,6 +70,8 @@ static const struct jta_db_pgimpl impl = {
 	.lockout_fail = jta_pg_lockout_fail,
 	.lockout_clear = jta_pg_lockout_clear,
 	.user_grants_revoke = jta_pg_user_grants_revoke,
+	.state_put = jta_pg_state_put,
+	.state_take = jta_pg_state_take,
 };
 
 enum jta_err
