@@ -262,9 +262,13 @@ jta_db_run(sqlite3_stmt *s)
 enum jta_err
 jta_db_begin(struct jta_store *st, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->begin(pg, err);
 	if ((s = stmt(st, S_BEGIN)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_run(s)) != SQLITE_OK)
@@ -275,9 +279,13 @@ jta_db_begin(struct jta_store *st, struct jta_error *err)
 enum jta_err
 jta_db_commit(struct jta_store *st, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->commit(pg, err);
 	if ((s = stmt(st, S_COMMIT)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_run(s)) != SQLITE_OK)
@@ -288,8 +296,14 @@ jta_db_commit(struct jta_store *st, struct jta_error *err)
 void
 jta_db_rollback(struct jta_store *st)
 {
-	sqlite3_stmt *s;
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
+	sqlite3_stmt	*s;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL) {
+		pgi->rollback(pg);
+		return;
+	}
 	if (st->db == NULL || sqlite3_get_autocommit(st->db))
 		return;
 	if ((s = stmt(st, S_ROLLBACK)) != NULL)

@@ -26,6 +26,7 @@
 #include "jta_err.h"
 #include <jansson.h>
 
+#include "jta_store_authz.h"
 #include "jta_store_ops.h"
 #include "jta_store_people.h"
 #include "jta_types.h"
@@ -41,6 +42,10 @@ struct jta_db_pgimpl {
 	enum jta_err	(*health)(struct jta_pg *, int *, struct jta_error *);
 	enum jta_err	(*migrate)(struct jta_pg *, int, char *, size_t);
 	enum jta_err	(*check)(struct jta_pg *, char *, size_t);
+	/* The caller's transaction (jta_db_begin, _commit, _rollback). */
+	enum jta_err	(*begin)(struct jta_pg *, struct jta_error *);
+	enum jta_err	(*commit)(struct jta_pg *, struct jta_error *);
+	void		(*rollback)(struct jta_pg *);
 	/* The operators' switch and rules (jta_store_ops.h). */
 	enum jta_err	(*policy_get)(struct jta_pg *,
 			    struct jta_store_policy *, struct jta_error *);
@@ -90,6 +95,68 @@ struct jta_db_pgimpl {
 	enum jta_err	(*link_release)(struct jta_pg *, int64_t,
 			    const char *, struct jta_error *);
 	enum jta_err	(*link_break)(struct jta_pg *, int64_t, const char *,
+			    struct jta_error *);
+	/* The Jira metadata cache (jta_store_meta.h); the value of put is
+	 * the compact JSON text, checked and bounded by the caller. */
+	enum jta_err	(*meta_get)(struct jta_pg *, const char *,
+			    const char *, const char *, int64_t, json_t **,
+			    struct jta_error *);
+	enum jta_err	(*meta_put)(struct jta_pg *, const char *,
+			    const char *, const char *, const char *, int64_t,
+			    struct jta_error *);
+	enum jta_err	(*meta_drop)(struct jta_pg *, const char *,
+			    const char *, const char *, int64_t *,
+			    struct jta_error *);
+	enum jta_err	(*meta_clear)(struct jta_pg *, const char *,
+			    int64_t *, struct jta_error *);
+	enum jta_err	(*meta_count)(struct jta_pg *, int64_t *,
+			    struct jta_error *);
+	/* Authorization codes (jta_store_authz.h); the hash is
+	 * JTA_VAULT_HASHBYTES bytes. */
+	enum jta_err	(*code_put)(struct jta_pg *, const unsigned char *,
+			    const struct jta_store_code *, int64_t,
+			    struct jta_error *);
+	enum jta_err	(*code_take)(struct jta_pg *, const unsigned char *,
+			    struct jta_store_code_row *, struct jta_error *);
+	/* Token families (jta_store_authz.h). */
+	enum jta_err	(*family_revoke)(struct jta_pg *, const char *,
+			    struct jta_error *);
+	enum jta_err	(*pair_put)(struct jta_pg *,
+			    const struct jta_store_pair *, const char *,
+			    const char *, int64_t, const char *, int64_t,
+			    struct jta_error *);
+	enum jta_err	(*token_get)(struct jta_pg *, const unsigned char *,
+			    struct jta_store_token_row *, struct jta_error *);
+	enum jta_err	(*token_later)(struct jta_pg *,
+			    const struct jta_store_token_row *, int64_t *,
+			    struct jta_error *);
+	enum jta_err	(*token_replace)(struct jta_pg *, int64_t, int64_t,
+			    struct jta_error *);
+	enum jta_err	(*family_drop_live)(struct jta_pg *, const char *,
+			    struct jta_error *);
+	enum jta_err	(*token_spend)(struct jta_pg *, int64_t,
+			    struct jta_error *);
+	enum jta_err	(*token_revoke)(struct jta_pg *,
+			    const unsigned char *, const char *,
+			    struct jta_error *);
+	enum jta_err	(*token_auth)(struct jta_pg *, const unsigned char *,
+			    int64_t, struct jta_user *, char *);
+	/* The sign-in lockout and a person's grants (jta_store_authz.h). */
+	enum jta_err	(*lockout_get)(struct jta_pg *, const char *,
+			    int64_t *, struct jta_error *);
+	enum jta_err	(*lockout_fail)(struct jta_pg *, const char *,
+			    int64_t, const struct jta_store_lockout *,
+			    int64_t *, struct jta_error *);
+	enum jta_err	(*lockout_clear)(struct jta_pg *, const char *,
+			    struct jta_error *);
+	enum jta_err	(*user_grants_revoke)(struct jta_pg *, int64_t,
+			    int64_t *, struct jta_error *);
+	/* OAuth states (jta_store_people.h); hash: JTA_VAULT_HASHBYTES. */
+	enum jta_err	(*state_put)(struct jta_pg *, const unsigned char *,
+			    int64_t, int64_t, const char *, const char *,
+			    struct jta_error *);
+	enum jta_err	(*state_take)(struct jta_pg *, const unsigned char *,
+			    int64_t, char *, size_t, char *, size_t,
 			    struct jta_error *);
 };
 

@@ -22,13 +22,14 @@ static const struct {
 	{ "jta_store_people: Atlassian links and the refresh lease (put, "
 	    "get, lease, renew, release, break)", 1 },
 	{ "jta_store_people: people, API keys, link reseal, list and "
-	    "remove", 0 },
-	{ "jta_store_authz (OAuth states, clients, codes and token "
-	    "families)", 0 },
+	    "remove (OAuth states are done)", 0 },
+	{ "jta_store_authz: OAuth clients and client metadata documents "
+	    "(codes, token families and the sign-in lockout are done)", 0 },
 	{ "jta_store_drafts (drafts, idempotency keys)", 0 },
 	{ "jta_store_ops: the operators' switch and rules", 1 },
 	{ "jta_store_ops: the audit log", 1 },
 	{ "jta_store_usage (usage and quotas)", 0 },
+	{ "jta_store_meta (the Jira metadata cache)", 1 },
 };
 
 int

@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include "jta_db_engine.h"
 #include "jta_db_sqlite.h"
 #include "jta_log.h"
 #include "jta_store_authz.h"
@@ -713,10 +714,14 @@ jta_store_code_put(struct jta_store *st,
     const unsigned char hash[JTA_VAULT_HASHBYTES],
     const struct jta_store_code *c, int64_t now, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->code_put(pg, hash, c, now, err);
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	if ((ret = purge(st, S_CODE_PURGE, now, err)) != JTA_OK)
@@ -812,6 +817,11 @@ enum jta_err
 jta_store_family_revoke(struct jta_store *st, const char *family,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
+
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->family_revoke(pg, family, err);
 	return killfamily(st, family, err);
 }
 
@@ -820,6 +830,12 @@ jta_store_pair_put(struct jta_store *st, const struct jta_store_pair *pair,
     const char *family, const char *client_id, int64_t user_id,
     const char *scope, int64_t now, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
+
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->pair_put(pg, pair, family, client_id, user_id,
+		    scope, now, err);
 	return pairput(st, pair, family, client_id, user_id, scope, now, err);
 }
 
@@ -828,9 +844,13 @@ jta_store_code_take(struct jta_store *st,
     const unsigned char hash[JTA_VAULT_HASHBYTES],
     struct jta_store_code_row *out, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->code_take(pg, hash, out, err);
 	memset(out, 0, sizeof(*out));
 	if ((s = stmt(st, S_CODE_GET)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
@@ -872,9 +892,13 @@ jta_store_token_get(struct jta_store *st,
     const unsigned char hash[JTA_VAULT_HASHBYTES],
     struct jta_store_token_row *out, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->token_get(pg, hash, out, err);
 	memset(out, 0, sizeof(*out));
 	if ((s = stmt(st, S_TOK_GET)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
@@ -910,9 +934,13 @@ enum jta_err
 jta_store_token_later(struct jta_store *st,
     const struct jta_store_token_row *t, int64_t *n, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->token_later(pg, t, n, err);
 	*n = 0;
 	if ((s = stmt(st, S_TOK_LATER)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
@@ -931,9 +959,13 @@ enum jta_err
 jta_store_token_replace(struct jta_store *st, int64_t id, int64_t now,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->token_replace(pg, id, now, err);
 	if ((s = stmt(st, S_TOK_REPLACE)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_bint(s, ":now", now)) != SQLITE_OK ||
@@ -947,9 +979,13 @@ enum jta_err
 jta_store_family_drop_live(struct jta_store *st, const char *family,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->family_drop_live(pg, family, err);
 	if ((s = stmt(st, S_TOK_DROP_LIVE)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_btext(s, ":family", family)) != SQLITE_OK ||
@@ -961,9 +997,13 @@ jta_store_family_drop_live(struct jta_store *st, const char *family,
 enum jta_err
 jta_store_token_spend(struct jta_store *st, int64_t id, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->token_spend(pg, id, err);
 	if ((s = stmt(st, S_TOK_REVOKE_ONE)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_bint(s, ":rid", id)) != SQLITE_OK ||
@@ -977,6 +1017,8 @@ jta_store_token_revoke(struct jta_store *st,
     const unsigned char hash[JTA_VAULT_HASHBYTES], const char *client_id,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	char		 kind[16], family[2 * JTA_VAULT_HASHBYTES + 1];
@@ -984,6 +1026,8 @@ jta_store_token_revoke(struct jta_store *st,
 	int64_t		 rid = 0;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->token_revoke(pg, hash, client_id, err);
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	if ((s = stmt(st, S_TOK_GET)) == NULL) {
@@ -1039,10 +1083,14 @@ jta_store_token_auth(struct jta_store *st,
     const unsigned char hash[JTA_VAULT_HASHBYTES], int64_t now,
     struct jta_user *out, char audience[JTA_STORE_AUDLEN + 1])
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret = JTA_ERR_AUTH;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->token_auth(pg, hash, now, out, audience);
 	audience[0] = '\0';
 	if ((s = stmt(st, S_TOK_AUTH)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", NULL);
@@ -1067,9 +1115,13 @@ enum jta_err
 jta_store_lockout_get(struct jta_store *st, const char *name,
     int64_t *locked_until, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->lockout_get(pg, name, locked_until, err);
 	*locked_until = 0;
 	if ((s = stmt(st, S_LOCK_GET)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
@@ -1089,6 +1141,8 @@ jta_store_lockout_fail(struct jta_store *st, const char *name, int64_t now,
     const struct jta_store_lockout *rule, int64_t *locked_until,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int		 rc;
@@ -1098,6 +1152,9 @@ jta_store_lockout_fail(struct jta_store *st, const char *name, int64_t now,
 	    rule->window_s < 1 || rule->lock_s < 1 || rule->max_rows < 1)
 		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 		    "the sign-in could not be checked");
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->lockout_fail(pg, name, now, rule, locked_until,
+		    err);
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	if ((s = stmt(st, S_LOCK_PURGE)) == NULL) {
@@ -1152,9 +1209,13 @@ enum jta_err
 jta_store_lockout_clear(struct jta_store *st, const char *name,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->lockout_clear(pg, name, err);
 	if ((s = stmt(st, S_LOCK_CLEAR)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_btext(s, ":name", name)) != SQLITE_OK)
@@ -1168,9 +1229,13 @@ enum jta_err
 jta_store_user_grants_revoke(struct jta_store *st, int64_t user_id,
     int64_t *revoked, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->user_grants_revoke(pg, user_id, revoked, err);
 	*revoked = 0;
 	if ((s = stmt(st, S_TOK_REVOKE_USER)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);

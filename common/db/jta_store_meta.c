@@ -1,5 +1,7 @@
 /*
- * The Jira metadata cache with SQLite (jta_store_meta.h).
+ * The Jira metadata cache with SQLite (jta_store_meta.h), or on
+ * PostgreSQL through the store's engine (common/db/pg/jta_pg_meta.c):
+ * the keys and the value are checked here, for both engines.
  */
 #include "config.h"
 
@@ -9,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "jta_arena.h"
+#include "jta_db_engine.h"
 #include "jta_db_sqlite.h"
 #include "jta_limits.h"
 #include "jta_store_meta.h"
@@ -58,6 +61,8 @@ enum jta_err
 jta_store_meta_get(struct jta_store *st, const char *site, const char *kind,
     const char *key, int64_t since, json_t **out, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	json_error_t	 je;
 	int		 rc;
@@ -65,6 +70,8 @@ jta_store_meta_get(struct jta_store *st, const char *site, const char *kind,
 	*out = NULL;
 	if (!keyok(site) || !keyok(kind) || !keyok(key))
 		return badkey(err);
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->meta_get(pg, site, kind, key, since, out, err);
 	if ((s = stmt(st, S_GET)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_btext(s, ":site", site)) != SQLITE_OK ||
@@ -89,6 +96,8 @@ enum jta_err
 jta_store_meta_put(struct jta_store *st, const char *site, const char *kind,
     const char *key, const json_t *value, int64_t now, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	char		*text = NULL;
 	enum jta_err	 ret = JTA_OK;
@@ -101,6 +110,10 @@ jta_store_meta_put(struct jta_store *st, const char *site, const char *kind,
 		return JTA_ERR_NOMEM;
 	if (strlen(text) > JTA_LIMIT_META_VALUE)
 		goto out;
+	if ((pg = jta_db_pg(st, &pgi)) != NULL) {
+		ret = pgi->meta_put(pg, site, kind, key, text, now, err);
+		goto out;
+	}
 	if ((s = stmt(st, S_PUT)) == NULL) {
 		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
 		goto out;
@@ -121,6 +134,8 @@ enum jta_err
 jta_store_meta_drop(struct jta_store *st, const char *site, const char *kind,
     const char *prefix, int64_t *n, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
@@ -129,6 +144,8 @@ jta_store_meta_drop(struct jta_store *st, const char *site, const char *kind,
 	if (!keyok(site) || !keyok(kind) || prefix == NULL ||
 	    strlen(prefix) > JTA_LIMIT_META_KEY)
 		return badkey(err);
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->meta_drop(pg, site, kind, prefix, n, err);
 	if ((s = stmt(st, S_DROP)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_btext(s, ":site", site)) != SQLITE_OK ||
@@ -146,6 +163,8 @@ enum jta_err
 jta_store_meta_clear(struct jta_store *st, const char *site, int64_t *n,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
@@ -153,6 +172,8 @@ jta_store_meta_clear(struct jta_store *st, const char *site, int64_t *n,
 		*n = 0;
 	if (site != NULL && !keyok(site))
 		return badkey(err);
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->meta_clear(pg, site, n, err);
 	if ((s = stmt(st, S_CLEAR)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_btext(s, ":site", site)) != SQLITE_OK)
@@ -167,10 +188,14 @@ jta_store_meta_clear(struct jta_store *st, const char *site, int64_t *n,
 enum jta_err
 jta_store_meta_count(struct jta_store *st, int64_t *n, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
 	*n = 0;
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->meta_count(pg, n, err);
 	if ((s = stmt(st, S_COUNT_ROWS)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	rc = sqlite3_step(s);

@@ -360,6 +360,8 @@ jta_store_state_put_request(struct jta_store *st,
     const unsigned char hash[JTA_VAULT_HASHBYTES], int64_t ttl_s, int64_t now,
     const char *user_hint, const char *request, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int		 rc;
@@ -369,6 +371,9 @@ jta_store_state_put_request(struct jta_store *st,
 	    (request != NULL && strlen(request) > JTA_STORE_REQUEST_MAX))
 		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 		    "the sign-in could not be started");
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->state_put(pg, hash, ttl_s, now, user_hint,
+		    request, err);
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	if ((ret = statepurge(st, now, err)) != JTA_OK)
@@ -416,6 +421,8 @@ jta_store_state_take_request(struct jta_store *st,
     char *user_hint, size_t hintsz, char *request, size_t requestsz,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int		 rc;
@@ -424,6 +431,9 @@ jta_store_state_take_request(struct jta_store *st,
 		user_hint[0] = '\0';
 	if (request != NULL && requestsz > 0)
 		request[0] = '\0';
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->state_take(pg, hash, now, user_hint, hintsz,
+		    request, requestsz, err);
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	if ((s = stmt(st, S_STATE_TAKE)) == NULL) {

@@ -3051,183 +3051,6 @@ START_TEST(migration_2_to_3)
 }
 END_TEST
 
-START_TEST(state_carries_request)
-{
-	struct jta_store *st;
-	struct jta_error e;
-	unsigned char	 h1[JTA_VAULT_HASHBYTES], h2[JTA_VAULT_HASHBYTES];
-	char		 path[512], hint[JTA_LIMIT_STATE_HINT + 1];
-	char		 req[JTA_STORE_REQUEST_MAX + 1], *big;
-
-	memset(h1, 0x31, sizeof(h1));
-	memset(h2, 0x32, sizeof(h2));
-	memset(&e, 0, sizeof(e));
-	st = newstore(path, sizeof(path));
-	ck_assert_int_eq(jta_store_state_put_request(st, h1, 600, 1000,
-	    "site-1", "{\"client_id\":\"c\"}", &e), JTA_OK);
-	ck_assert_int_eq(jta_store_state_take_request(st, h1, 1001, hint,
-	    sizeof(hint), req, sizeof(req), &e), JTA_OK);
-	ck_assert_str_eq(hint, "site-1");
-	ck_assert_str_eq(req, "{\"client_id\":\"c\"}");
-	/* Single use: the request goes with the state. */
-	ck_assert_int_eq(jta_store_state_take_request(st, h1, 1002, hint,
-	    sizeof(hint), req, sizeof(req), &e), JTA_ERR_AUTH);
-	ck_assert_str_eq(req, "");
-	/* The plain take of a state without one answers "". */
-	ck_assert_int_eq(jta_store_state_put(st, h2, 600, 1000, NULL, &e),
-	    JTA_OK);
-	ck_assert_int_eq(jta_store_state_take_request(st, h2, 1001, NULL, 0,
-	    req, sizeof(req), &e), JTA_OK);
-	ck_assert_str_eq(req, "");
-	/* Bounded. */
-	big = malloc(JTA_STORE_REQUEST_MAX + 2);
-	ck_assert_ptr_nonnull(big);
-	memset(big, 'x', JTA_STORE_REQUEST_MAX + 1);
-	big[JTA_STORE_REQUEST_MAX + 1] = '\0';
-	ck_assert_int_eq(jta_store_state_put_request(st, h2, 600, 1000, NULL,
-	    big, &e), JTA_ERR_INTERNAL);
-	free(big);
-	jta_store_close(st);
-}
-END_TEST
-
-START_TEST(lockout_counts_locks_and_forgets)
-{
-	static const struct jta_store_lockout rule = { 3, 100, 50, 4 };
-	struct jta_store *st;
-	struct jta_error e;
-	char		 path[512], name[16];
-	int64_t		 until;
-	int		 i;
-
-	memset(&e, 0, sizeof(e));
-	st = newstore(path, sizeof(path));
-	ck_assert_int_eq(jta_store_lockout_get(st, "alice", &until, &e),
-	    JTA_OK);
-	ck_assert(until == 0);
-	/* Two failures: counted, not locked. */
-	for (i = 0; i < 2; i++) {
-		ck_assert_int_eq(jta_store_lockout_fail(st, "alice", 1000 + i,
-		    &rule, &until, &e), JTA_OK);
-		ck_assert(until == 0);
-	}
-	/* The third within the window locks until now + lock_s. */
-	ck_assert_int_eq(jta_store_lockout_fail(st, "alice", 1050, &rule,
-	    &until, &e), JTA_OK);
-	ck_assert(until == 1100);
-	ck_assert_int_eq(jta_store_lockout_get(st, "alice", &until, &e),
-	    JTA_OK);
-	ck_assert(until == 1100);
-	/* A success forgets. */
-	ck_assert_int_eq(jta_store_lockout_clear(st, "alice", &e), JTA_OK);
-	ck_assert_int_eq(jta_store_lockout_get(st, "alice", &until, &e),
-	    JTA_OK);
-	ck_assert(until == 0);
-	/* Failures older than the window start the count again. */
-	ck_assert_int_eq(jta_store_lockout_fail(st, "bob", 1000, &rule,
-	    &until, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_lockout_fail(st, "bob", 1001, &rule,
-	    &until, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_lockout_fail(st, "bob", 1100, &rule,
-	    &until, &e), JTA_OK);
-	ck_assert(until == 0);
-	ck_assert_int_eq(sqlint(path, "SELECT failures FROM login_failures "
-	    "WHERE name = 'bob'"), 1);
-	/* Stale rows are purged; the table keeps at most max_rows, the
-	 * locked rows last to go. */
-	ck_assert_int_eq(jta_store_lockout_fail(st, "carol", 2000, &rule,
-	    &until, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_lockout_fail(st, "carol", 2001, &rule,
-	    &until, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_lockout_fail(st, "carol", 2002, &rule,
-	    &until, &e), JTA_OK);
-	ck_assert(until == 2052);
-	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM login_failures "
-	    "WHERE name = 'bob'"), 0);
-	for (i = 0; i < 6; i++) {
-		snprintf(name, sizeof(name), "n%d", i);
-		ck_assert_int_eq(jta_store_lockout_fail(st, name, 2010 + i,
-		    &rule, &until, &e), JTA_OK);
-	}
-	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM login_failures"),
-	    4);
-	ck_assert_int_eq(jta_store_lockout_get(st, "carol", &until, &e),
-	    JTA_OK);
-	ck_assert(until == 2052);
-	jta_store_close(st);
-}
-END_TEST
-
-START_TEST(state_single_use)
-{
-	struct jta_store *st;
-	struct jta_error e;
-	unsigned char	 h1[JTA_VAULT_HASHBYTES], h2[JTA_VAULT_HASHBYTES];
-	char		 path[512], hint[JTA_LIMIT_STATE_HINT + 1];
-
-	memset(h1, 0x11, sizeof(h1));
-	memset(h2, 0x22, sizeof(h2));
-	st = newstore(path, sizeof(path));
-	ck_assert_int_eq(jta_store_state_put(st, h1, 600, 1000, "alice", &e),
-	    JTA_OK);
-	ck_assert_int_eq(jta_store_state_put(st, h2, 600, 1000, NULL, &e),
-	    JTA_OK);
-	ck_assert_int_eq(jta_store_state_put(st, h1, 600, 1000, NULL, &e),
-	    JTA_ERR_CONFLICT);
-	/* Only the hash is stored. */
-	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM oauth_states "
-	    "WHERE length(state_hash) = 32"), 2);
-	ck_assert_int_eq(jta_store_state_take(st, h1, 1001, hint,
-	    sizeof(hint), &e), JTA_OK);
-	ck_assert_str_eq(hint, "alice");
-	memset(&e, 0, sizeof(e));
-	ck_assert_int_eq(jta_store_state_take(st, h1, 1002, hint,
-	    sizeof(hint), &e), JTA_ERR_AUTH);
-	ck_assert_int_eq(e.status, 400);
-	ck_assert_str_eq(hint, "");
-	ck_assert_int_eq(jta_store_state_take(st, h2, 1002, hint,
-	    sizeof(hint), &e), JTA_OK);
-	ck_assert_str_eq(hint, "");
-	ck_assert_int_eq(jta_store_state_take(st, h2, 1002, NULL, 0, &e),
-	    JTA_ERR_AUTH);
-	jta_store_close(st);
-}
-END_TEST
-
-START_TEST(state_expires_and_is_purged)
-{
-	struct jta_store *st;
-	struct jta_error e;
-	unsigned char	 h1[JTA_VAULT_HASHBYTES], h2[JTA_VAULT_HASHBYTES],
-			 h3[JTA_VAULT_HASHBYTES];
-	char		 path[512];
-
-	memset(h1, 1, sizeof(h1));
-	memset(h2, 2, sizeof(h2));
-	memset(h3, 3, sizeof(h3));
-	st = newstore(path, sizeof(path));
-	ck_assert_int_eq(jta_store_state_put(st, h1, 10, 1000, NULL, &e),
-	    JTA_OK);
-	/* Valid up to the last second before 1000 + 10, not at it. */
-	ck_assert_int_eq(jta_store_state_take(st, h1, 1010, NULL, 0, &e),
-	    JTA_ERR_AUTH);
-	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM oauth_states"), 0);
-	ck_assert_int_eq(jta_store_state_put(st, h2, 10, 1000, NULL, &e),
-	    JTA_OK);
-	ck_assert_int_eq(jta_store_state_take(st, h2, 1009, NULL, 0, &e),
-	    JTA_OK);
-	/* Expired rows go when another state is put or taken. */
-	ck_assert_int_eq(jta_store_state_put(st, h1, 10, 1000, NULL, &e),
-	    JTA_OK);
-	ck_assert_int_eq(jta_store_state_put(st, h3, 10, 5000, NULL, &e),
-	    JTA_OK);
-	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM oauth_states"), 1);
-	ck_assert_int_eq(jta_store_state_put(st, h1, 0, 1000, NULL, &e),
-	    JTA_ERR_INTERNAL);
-	jta_store_close(st);
-}
-END_TEST
-
 START_TEST(link_put_get_tokens_never_in_clear)
 {
 	struct jta_store *st;
@@ -5256,76 +5079,16 @@ END_TEST
 
 /* ---- the Jira metadata cache (jta_store_meta.h) ---- */
 
-START_TEST(meta_put_get_since_drop_clear)
+/* A count from the store at path (store_cases_codes.h). */
+static long
+rowcount(const char *path, const char *q)
 {
-	struct jta_store *st;
-	struct jta_error e;
-	char		 path[512];
-	json_t		*v = json_pack("{s:[{s:s}]}", "issueTypes", "name",
-			    "Task"), *got = NULL;
-	int64_t		 n = -1;
-
-	st = newstore(path, sizeof(path));
-	ck_assert_int_eq(jta_store_meta_get(st, "site1", "types", "OPS/a",
-	    0, &got, &e), JTA_ERR_NOTFOUND);
-	ck_assert_ptr_null(got);
-	ck_assert_int_eq(jta_store_meta_put(st, "site1", "types", "OPS/a", v,
-	    1000, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_meta_put(st, "site1", "types", "OPS/b", v,
-	    1000, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_meta_put(st, "site1", "types", "SUP/a", v,
-	    1000, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_meta_put(st, "site2", "types", "OPS/a", v,
-	    1000, &e), JTA_OK);
-	/* fetched at 1000: fresh for since <= 1000, stale after */
-	ck_assert_int_eq(jta_store_meta_get(st, "site1", "types", "OPS/a",
-	    1000, &got, &e), JTA_OK);
-	ck_assert(json_equal(got, v));
-	json_decref(got);
-	ck_assert_int_eq(jta_store_meta_get(st, "site1", "types", "OPS/a",
-	    1001, &got, &e), JTA_ERR_NOTFOUND);
-	/* another kind, site or key is another entry */
-	ck_assert_int_eq(jta_store_meta_get(st, "site1", "fields", "OPS/a",
-	    0, &got, &e), JTA_ERR_NOTFOUND);
-	ck_assert_int_eq(jta_store_meta_count(st, &n, &e), JTA_OK);
-	ck_assert_int_eq(n, 4);
-	/* a put replaces, with its own time */
-	ck_assert_int_eq(jta_store_meta_put(st, "site1", "types", "OPS/a", v,
-	    2000, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_meta_get(st, "site1", "types", "OPS/a",
-	    1500, &got, &e), JTA_OK);
-	json_decref(got);
-	/* drop by prefix: one project of one site, every person */
-	ck_assert_int_eq(jta_store_meta_drop(st, "site1", "types", "OPS/", &n,
-	    &e), JTA_OK);
-	ck_assert_int_eq(n, 2);
-	ck_assert_int_eq(jta_store_meta_get(st, "site1", "types", "SUP/a", 0,
-	    &got, &e), JTA_OK);
-	json_decref(got);
-	ck_assert_int_eq(jta_store_meta_get(st, "site2", "types", "OPS/a", 0,
-	    &got, &e), JTA_OK);
-	json_decref(got);
-	/* a prefix is a prefix, not a pattern */
-	ck_assert_int_eq(jta_store_meta_drop(st, "site1", "types", "%", &n,
-	    &e), JTA_OK);
-	ck_assert_int_eq(n, 0);
-	/* clear one site, then all */
-	ck_assert_int_eq(jta_store_meta_clear(st, "site2", &n, &e), JTA_OK);
-	ck_assert_int_eq(n, 1);
-	ck_assert_int_eq(jta_store_meta_clear(st, NULL, &n, &e), JTA_OK);
-	ck_assert_int_eq(n, 1);
-	ck_assert_int_eq(jta_store_meta_count(st, &n, &e), JTA_OK);
-	ck_assert_int_eq(n, 0);
-	/* bad keys are the caller's bug: 500, never stored */
-	ck_assert_int_eq(jta_store_meta_put(st, "", "types", "k", v, 1, &e),
-	    JTA_ERR_INTERNAL);
-	ck_assert_int_eq(jta_store_meta_put(st, "s", "types", "k",
-	    json_object_get(json_array_get(json_object_get(v, "issueTypes"),
-	    0), "name"), 1, &e), JTA_ERR_INTERNAL);
-	json_decref(v);
-	jta_store_close(st);
+	return sqlint(path, q);
 }
-END_TEST
+
+#include "store_cases_meta.h"
+#include "store_cases_codes.h"
+#include "store_cases_states.h"
 
 /* The chat's conversations (schema 16): kept per person, never another's,
  * gone once expired, bounded. */
@@ -5568,8 +5331,8 @@ store_suite(void)
 	tcase_add_test(tc, migration_2_to_3);
 	tcase_add_test(tc, state_single_use);
 	tcase_add_test(tc, state_carries_request);
-	tcase_add_test(tc, lockout_counts_locks_and_forgets);
 	tcase_add_test(tc, state_expires_and_is_purged);
+	tcase_add_test(tc, state_take_8_hosts_at_once_one_wins);
 	tcase_add_test(tc, link_put_get_tokens_never_in_clear);
 	tcase_add_test(tc, link_ciphertext_bound_to_row_and_column);
 	tcase_add_test(tc, link_put_refuses_bad_upstream_values);
@@ -5610,8 +5373,20 @@ store_suite(void)
 	tcase_add_test(tc, store_check_ok_then_corrupt);
 	tcase_add_test(tc, conf_audit_retention_days);
 	suite_add_tcase(s, tc);
+	tc = tcase_create("codes");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, code_put_take_rollback_commit_reuse);
+	tcase_add_test(tc, code_take_8_hosts_at_once_one_wins);
+	tcase_add_test(tc, token_family_rotate_later_drop_spend_revoke);
+	tcase_add_test(tc, token_rotate_8_hosts_at_once_one_wins);
+	tcase_add_test(tc, lockout_counts_locks_and_forgets);
+	tcase_add_test(tc, lockout_8_hosts_count_every_failure);
+	tcase_add_test(tc, user_grants_revoke_kills_tokens_and_codes);
+	suite_add_tcase(s, tc);
 	tc = tcase_create("meta");
 	tcase_add_test(tc, meta_put_get_since_drop_clear);
+	tcase_add_test(tc, meta_put_on_one_host_read_on_another);
+	tcase_add_test(tc, meta_8_hosts_put_one_entry_at_once);
 	tcase_add_test(tc, migration_14_to_15_adds_the_metadata_cache);
 	suite_add_tcase(s, tc);
 	return s;

@@ -28,6 +28,8 @@
 #include "jta_audit.h"
 #include "jta_limits.h"
 #include "jta_pg.h"
+#include "jta_store_authz.h"
+#include "jta_store_meta.h"
 #include "jta_store_ops.h"
 #include "jta_store_people.h"
 #include "jta_time.h"
@@ -490,6 +492,18 @@ reopen(const char *path, char *msg, size_t msgsz)
 }
 
 #include "store_cases_links.h"
+static long count(const char *db, const char *q);
+
+/* A count from the database db (store_cases_codes.h). */
+static long
+rowcount(const char *db, const char *q)
+{
+	return count(db, q);
+}
+
+#include "store_cases_meta.h"
+#include "store_cases_codes.h"
+#include "store_cases_states.h"
 
 /* ---- across hosts ---- */
 
@@ -692,6 +706,26 @@ pg_suite(void)
 	tcase_add_test(tc, release_lets_a_sibling_claim);
 	tcase_add_test(tc, lease_16_processes_refresh_once);
 	tcase_add_test(tc, link_put_same_account_on_8_hosts);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("meta");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, meta_put_get_since_drop_clear);
+	tcase_add_test(tc, meta_put_on_one_host_read_on_another);
+	tcase_add_test(tc, meta_8_hosts_put_one_entry_at_once);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("codes");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, code_put_take_rollback_commit_reuse);
+	tcase_add_test(tc, code_take_8_hosts_at_once_one_wins);
+	tcase_add_test(tc, token_family_rotate_later_drop_spend_revoke);
+	tcase_add_test(tc, token_rotate_8_hosts_at_once_one_wins);
+	tcase_add_test(tc, lockout_counts_locks_and_forgets);
+	tcase_add_test(tc, lockout_8_hosts_count_every_failure);
+	tcase_add_test(tc, user_grants_revoke_kills_tokens_and_codes);
+	tcase_add_test(tc, state_carries_request);
+	tcase_add_test(tc, state_single_use);
+	tcase_add_test(tc, state_expires_and_is_purged);
+	tcase_add_test(tc, state_take_8_hosts_at_once_one_wins);
 	suite_add_tcase(s, tc);
 	return s;
 }

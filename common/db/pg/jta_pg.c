@@ -470,3 +470,49 @@ jta_pg_close(struct jta_pg *pg)
 	PQfinish(pg->c);
 	free(pg);
 }
+
+enum jta_err
+jta_pg_begin(struct jta_pg *pg, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	PGresult	*r = NULL;
+
+	jta_pg_revive(pg);
+	if ((rc = jta_pg_run(pg, "BEGIN", 0, NULL, PGRES_COMMAND_OK, "begin",
+	    &r, err)) != JTA_OK)
+		return rc;
+	PQclear(r);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_pg_commit(struct jta_pg *pg, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	PGresult	*r = NULL;
+
+	/* A COMMIT of a transaction that failed is a ROLLBACK the server
+	 * reports as success: refuse it as the failure it is. */
+	if (PQtransactionStatus(pg->c) == PQTRANS_INERROR) {
+		jta_pg_rollback(pg);
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "the database failed; the server log has details");
+	}
+	if ((rc = jta_pg_run(pg, "COMMIT", 0, NULL, PGRES_COMMAND_OK,
+	    "commit", &r, err)) != JTA_OK)
+		return rc;
+	PQclear(r);
+	return JTA_OK;
+}
+
+void
+jta_pg_rollback(struct jta_pg *pg)
+{
+	PGresult	*r;
+
+	if (pg == NULL || PQstatus(pg->c) != CONNECTION_OK ||
+	    PQtransactionStatus(pg->c) == PQTRANS_IDLE)
+		return;
+	r = PQexec(pg->c, "ROLLBACK");
+	PQclear(r);
+}

@@ -28,7 +28,7 @@
 #include "jta_err.h"
 
 /* The PostgreSQL schema version this build reads and writes. */
-#define JTA_PG_VERSION	3
+#define JTA_PG_VERSION	8
 
 /* The steps: jta_pg_migrations[i] takes version i to i + 1. */
 extern const char *const jta_pg_migrations[JTA_PG_VERSION];
@@ -92,6 +92,18 @@ enum jta_err jta_pg_health(struct jta_pg *pg, int *version,
  * says it is), for jta-admin check and the tests. */
 enum jta_err jta_pg_timeout_ms(struct jta_pg *pg, long *ms,
     struct jta_error *err) JTA_WUR;
+
+/*
+ * The caller's transaction (jta_db_begin, _commit, _rollback): BEGIN at
+ * READ COMMITTED, PostgreSQL's default.  What serialises the hosts is
+ * the row locks the repositories' statements take inside it (each names
+ * its own, e.g. jta_pg_authz.c), not the isolation level.  Rollback is a
+ * no-op outside a transaction.
+ */
+enum jta_err jta_pg_begin(struct jta_pg *pg, struct jta_error *err) JTA_WUR;
+enum jta_err jta_pg_commit(struct jta_pg *pg, struct jta_error *err)
+    JTA_WUR;
+void jta_pg_rollback(struct jta_pg *pg);
 
 /*
  * For jta-admin check: the schema version is current and the connected

@@ -10,7 +10,10 @@
 
 #include "jta_db_engine.h"
 #include "jta_pg.h"
+#include "jta_pg_authz.h"
 #include "jta_pg_links.h"
+#include "jta_pg_meta.h"
+#include "jta_pg_states.h"
 #include "jta_pg_ops.h"
 
 /* jta_store_migrate's "current" is this build's PostgreSQL version. */
@@ -27,6 +30,9 @@ static const struct jta_db_pgimpl impl = {
 	.health = jta_pg_health,
 	.migrate = migrate,
 	.check = jta_pg_check,
+	.begin = jta_pg_begin,
+	.commit = jta_pg_commit,
+	.rollback = jta_pg_rollback,
 	.policy_get = jta_pg_policy_get,
 	.policy_set = jta_pg_policy_set,
 	.rule_count = jta_pg_rule_count,
@@ -44,6 +50,28 @@ static const struct jta_db_pgimpl impl = {
 	.link_renew = jta_pg_link_renew,
 	.link_release = jta_pg_link_release,
 	.link_break = jta_pg_link_break,
+	.meta_get = jta_pg_meta_get,
+	.meta_put = jta_pg_meta_put,
+	.meta_drop = jta_pg_meta_drop,
+	.meta_clear = jta_pg_meta_clear,
+	.meta_count = jta_pg_meta_count,
+	.code_put = jta_pg_code_put,
+	.code_take = jta_pg_code_take,
+	.family_revoke = jta_pg_family_revoke,
+	.pair_put = jta_pg_pair_put,
+	.token_get = jta_pg_token_get,
+	.token_later = jta_pg_token_later,
+	.token_replace = jta_pg_token_replace,
+	.family_drop_live = jta_pg_family_drop_live,
+	.token_spend = jta_pg_token_spend,
+	.token_revoke = jta_pg_token_revoke,
+	.token_auth = jta_pg_token_auth,
+	.lockout_get = jta_pg_lockout_get,
+	.lockout_fail = jta_pg_lockout_fail,
+	.lockout_clear = jta_pg_lockout_clear,
+	.user_grants_revoke = jta_pg_user_grants_revoke,
+	.state_put = jta_pg_state_put,
+	.state_take = jta_pg_state_take,
 };
 
 enum jta_err
