@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "jta_arena.h"
 #include "jta_endpoint.h"
 #include "jta_log.h"
 #include "jta_policy.h"
@@ -476,10 +477,11 @@ static enum jta_err
 readgroups(struct jta_policy *p, struct facts *f, struct jta_error *err)
 {
 	struct groups	*g, *slot = NULL;
-	json_t		*names = NULL;
+	json_t		*names = NULL, *copy;
 	enum jta_err	 rc;
 	int64_t		 now = mono();
 	size_t		 i;
+	int		 was;
 
 	if (f->groups != NULL)
 		return JTA_OK;
@@ -503,11 +505,20 @@ readgroups(struct jta_policy *p, struct facts *f, struct jta_error *err)
 			snprintf(err->field, sizeof(err->field), "group");
 		return rc;
 	}
+	/* Kept across requests: a copy outside the request's arena
+	 * (jta_arena.h); what Jira answered lives in the arena. */
+	was = jta_arena_suspend();
+	copy = json_deep_copy(names);
+	jta_arena_resume(was);
+	json_decref(names);
+	if (copy == NULL)
+		return jta_error_set(err, JTA_ERR_NOMEM, 503, NULL,
+		    "the server is short of memory; try again");
 	json_decref(slot->names);
 	slot->uid = f->who->id;
 	slot->fetched = now;
-	slot->names = names;
-	f->groups = names;
+	slot->names = copy;
+	f->groups = copy;
 	return JTA_OK;
 }
 
