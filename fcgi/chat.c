@@ -164,7 +164,7 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 }
 
 static const struct jta_endpoint endpoint = {
-	.name = "jta-chat",
+	.name = "jta-agent",
 	.handle = handle,
 };
 

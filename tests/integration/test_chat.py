@@ -182,7 +182,7 @@ def test(c, stack, server):
                                for t in body.get("tools", [])])
 
     # Measured: time to first event against total, CPU per answer.
-    pids = stack.pids_of("chat")
+    pids = stack.pids_of("agent")
     cpu0 = cpu_of(pids)
     firsts, totals = [], []
     for _ in range(9):
@@ -439,7 +439,7 @@ def test(c, stack, server):
     with open(stack.conf) as f, open(plain, "w") as g:
         g.write("".join(ln for ln in f if not ln.startswith("chat_")))
     rc, status, hdrs, payload = jtatest.cgi(
-        plain, "jta-chat", "POST", "/api/chat", b'{"message":"x"}', key=key)
+        plain, "jta-agent", "POST", "/api/chat", b'{"message":"x"}', key=key)
     j = jtatest.body_json(payload) or {}
     c.check(s + "chat not configured is 503 saying so",
             status == 503 and j.get("detail") == "chat is not configured",
