@@ -190,6 +190,13 @@ dispatch(struct sse *s)
 			put_text(stderr, t, strlen(t));
 			fputs("]\n", stderr);
 		}
+	} else if (strcmp(s->event, "notice") == 0) {
+		/* A quota at 70 % or 90 % (jta_usage.h). */
+		line_start(s);
+		t = str(d, "notice");
+		fputs("[", stderr);
+		put_text(stderr, t, strlen(t));
+		fputs("]\n", stderr);
 	} else if (strcmp(s->event, "error") == 0) {
 		line_start(s);
 		show_problem(json_object_get(d, "problem"));
@@ -450,6 +457,7 @@ send_one(const char *base, struct curl_slist *h, const char *msg,
 	json_t		*req = NULL, *a, *p;
 	json_error_t	 jerr;
 	CURLcode	 cc;
+	curl_off_t	 ra = 0;
 	size_t		 i;
 	int		 ok = 0;
 
@@ -475,9 +483,16 @@ send_one(const char *base, struct curl_slist *h, const char *msg,
 	if (s->plain) {
 		p = json_loadb(s->body, s->bodylen, JSON_REJECT_DUPLICATES,
 		    &jerr);
-		if (json_is_object(p))
+		if (json_is_object(p)) {
 			show_problem(p);
-		else
+			/* A quota's 429 says when to come back in Retry-After
+			 * (RFC 9110 §10.2.3). */
+			if (json_integer_value(json_object_get(p,
+			    "retry_after")) <= 0 && curl_easy_getinfo(s->curl,
+			    CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
+				fprintf(stderr, "jta-chat: retry after %lld s\n",
+				    (long long)ra);
+		} else
 			fprintf(stderr, "jta-chat: the server did not answer "
 			    "with a stream\n");
 		json_decref(p);

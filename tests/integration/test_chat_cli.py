@@ -9,6 +9,7 @@ JTA_API_KEY, never an argument, and a readable key file is refused.
 Standard library only."""
 
 import fcntl
+import json
 import os
 import pty
 import select
@@ -210,6 +211,30 @@ def test(c, stack, server):
     rc, out, err = t.finish()
     c.check(s + "plain http off the loopback is refused",
             rc == 2 and "loopback" in err, (rc, err))
+
+    # ---- a token quota: its notice on stderr, then its 429 ----
+    rc, out, err = stack.admin("usage", "--json")
+    used = {r["person"]: r for r in json.loads(out)}.get(
+        "alice", {}).get("completion_tokens", 0) if rc == 0 else 0
+    c.check(s + "alice's answers counted completion tokens", used >= 3,
+            (rc, out, err))
+    stack.admin("quota", "set", "--person", "alice", "--metric",
+                "completion_tokens", "--limit", str(used + 1))
+    MODEL.set([standin.text(["Near."], completion=1)])
+    t = Term(["--url", url, "x"], env)
+    rc, out, err = t.finish()
+    c.check(s + "the quota's notice is shown on stderr",
+            rc == 0 and "Near." in out and "[Quota " in err
+            and "completion tokens of the model" in err, (rc, out, err))
+    MODEL.set([standin.text(["Over."])])
+    t = Term(["--url", url, "x"], env)
+    rc, out, err = t.finish()
+    c.check(s + "a used-up token quota: the 429's problem and its wait",
+            rc == 1 and "is used up" in err and "(quota)" in err and
+            "retry after " in err and len(MODEL.requests) == 0,
+            (rc, out, err))
+    stack.admin("quota", "remove", "--person", "alice", "--metric",
+                "completion_tokens")
 
     # ---- hostile text: no escape sequence reaches the terminal ----
     MODEL.set([standin.text(["a\x1b[2Jb"])])
