@@ -490,8 +490,8 @@ send_one(const char *base, struct curl_slist *h, const char *msg,
 			if (json_integer_value(json_object_get(p,
 			    "retry_after")) <= 0 && curl_easy_getinfo(s->curl,
 			    CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
-				fprintf(stderr, "jta-chat: retry after %lld s\n",
-				    (long long)ra);
+				fprintf(stderr, "jta-chat: retry after "
+				    "%lld s\n", (long long)ra);
 		} else
 			fprintf(stderr, "jta-chat: the server did not answer "
 			    "with a stream\n");
