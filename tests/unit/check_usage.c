@@ -640,6 +640,18 @@ START_TEST(model_tokens_counted_and_capped)
 	snprintf(who.name, sizeof(who.name), "bob");
 	jta_resp_init(&resp, noop_write, NULL, NULL);
 	ck_assert_int_eq(jta_usage_check(u, &who, &op, &resp, &e), JTA_OK);
+	/* A site's monthly quota on prompt tokens: alice's 5000 of today
+	 * are the site's too, so bob's next message is refused. */
+	quota(&f, "site", "local", "prompt_tokens", NULL, 5000);
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_usage_check(u, &who, &op, &resp, &e),
+	    JTA_ERR_BUSY);
+	ck_assert_ptr_nonnull(strstr(e.detail, "the monthly quota of 5000 "
+	    "prompt tokens of the model for the site local"));
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	ck_assert_int_eq(jta_usage_check(u, &who, &other, &resp, &e),
+	    JTA_OK);
 	/* The admin page's summary carries the tokens. */
 	jta_store_usage_period(jta_time_now(), &p);
 	ck_assert_int_eq(jta_store_usage_summary(f.st, jta_time_now(), &sum),
@@ -648,6 +660,9 @@ START_TEST(model_tokens_counted_and_capped)
 	    "day"), "prompt_tokens"), 5000);
 	ck_assert_int_eq(num(json_object_get(json_object_get(sum, "totals"),
 	    "day"), "completion_tokens"), 100);
+	a = row(json_object_get(sum, "quotas"), "subject", "local");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(num(a, "used"), 5000);
 	a = row(json_object_get(sum, "quotas"), "subject", "alice");
 	ck_assert_ptr_nonnull(a);
 	ck_assert_str_eq(json_string_value(json_object_get(a, "metric")),
