@@ -441,7 +441,7 @@ cmd_usage(const struct jta_conf *conf, int argc, char **argv)
 	static const char *const withval[] = { "by", "from", "to", NULL };
 	static const char *const bare[] = { "json", "csv", NULL };
 	static const char *const metrics[] = { "calls", "creates", "updates",
-	    "conversations", NULL };
+	    "conversations", "prompt_tokens", "completion_tokens", NULL };
 	const char	*vals[3] = { NULL }, *by, *key;
 	int		 set[2] = { 0, 0 }, rc = 1;
 	struct jta_store_period p;
@@ -490,7 +490,8 @@ cmd_usage(const struct jta_conf *conf, int argc, char **argv)
 		goto out;
 	}
 	if (set[1]) {
-		printf("%s,calls,creates,updates,conversations\n", key);
+		printf("%s,calls,creates,updates,conversations,"
+		    "prompt_tokens,completion_tokens\n", key);
 		json_array_foreach(rows, i, o) {
 			csvfield(json_string_value(json_object_get(o, key)));
 			for (m = 0; metrics[m] != NULL; m++)
@@ -505,10 +506,11 @@ cmd_usage(const struct jta_conf *conf, int argc, char **argv)
 	if (json_array_size(rows) == 0)
 		printf("no usage counted\n");
 	else
-		printf("%-32s %10s %10s %10s %14s\n", by, "CALLS", "CREATES",
-		    "UPDATES", "CONVERSATIONS");
+		printf("%-32s %10s %10s %10s %14s %14s %14s\n", by, "CALLS",
+		    "CREATES", "UPDATES", "CONVERSATIONS", "PROMPT_TOKENS",
+		    "COMPL_TOKENS");
 	json_array_foreach(rows, i, o)
-		printf("%-32s %10lld %10lld %10lld %14lld\n",
+		printf("%-32s %10lld %10lld %10lld %14lld %14lld %14lld\n",
 		    json_string_value(json_object_get(o, key)),
 		    (long long)json_integer_value(json_object_get(o, "calls")),
 		    (long long)json_integer_value(json_object_get(o,
@@ -516,7 +518,11 @@ cmd_usage(const struct jta_conf *conf, int argc, char **argv)
 		    (long long)json_integer_value(json_object_get(o,
 		    "updates")),
 		    (long long)json_integer_value(json_object_get(o,
-		    "conversations")));
+		    "conversations")),
+		    (long long)json_integer_value(json_object_get(o,
+		    "prompt_tokens")),
+		    (long long)json_integer_value(json_object_get(o,
+		    "completion_tokens")));
 	/* The deflection figure (jta_kb.h). */
 	{
 		json_t	*kn = NULL;

@@ -420,14 +420,16 @@ static const struct cmd cmds[] = {
 	  cmd_rules },
 	{ "quota", "set", "quota set --person NAME|--site SITE|"
 	  "--default-person|--default-site\n"
-	  "        --metric calls|creates|updates|conversations --limit N "
-	  "[--per day|month]",
+	  "        --metric calls|creates|updates|conversations|prompt_tokens|"
+	  "completion_tokens\n        --limit N [--per day|month]",
 	  "Set a quota (or change its limit): for one person (a user name),\n"
 	  "one site (Jira mode: the linked site's host, e.g.\n"
 	  "example.atlassian.net; local mode: local), or the default for\n"
 	  "every person or site without a quota of its own.  --per: a UTC\n"
 	  "day (the default for a person) or a calendar month (the default\n"
-	  "for a site).  From 70 % and 90 % the API's answers carry a\n"
+	  "for a site).  prompt_tokens and completion_tokens are the\n"
+	  "model's tokens of our own agent; they cap only its messages.\n"
+	  "From 70 % and 90 % the API's answers carry a\n"
 	  "\"notice\"; at 100 % the person (or everyone on the site) gets\n"
 	  "429 until the period resets or the limit is raised.  Applies at\n"
 	  "the next request.",
@@ -446,8 +448,9 @@ static const struct cmd cmds[] = {
 	  "inclusive; by default from the first of this month to today),\n"
 	  "grouped by person (the default), day or site: API calls, tickets\n"
 	  "created, tickets updated (edits, comments, transitions) and\n"
-	  "conversations (calls with gaps under 30 minutes).  A table, or\n"
-	  "JSON, or CSV with a header line.",
+	  "conversations (calls with gaps under 30 minutes), and the\n"
+	  "model's prompt and completion tokens of our own agent.  A table,\n"
+	  "or JSON, or CSV with a header line.",
 	  cmd_usage },
 	{ NULL, "audit", "audit [--person NAME|ACCOUNT_ID|EMAIL] "
 	  "[--ticket KEY] [--from DATE] [--to DATE] [--action A] [--limit N] "

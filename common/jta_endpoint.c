@@ -201,7 +201,7 @@ static const struct jta_endpoint_def table[] = {
 	 * (quotas) but names no operation; every tool it runs is checked
 	 * against the access rules as the REST request it is
 	 * (jta_chat.c). */
-	{ "jta-chat", JTA_ENDPOINT_RULES, N(CHAT), {
+	{ "jta-agent", JTA_ENDPOINT_RULES, N(CHAT), {
 	    { "/api/chat", N(CHAT), {
 		{ POST, N(CHAT), NONE, JTA_PROJECT_NONE } } },
 	    { "/chat", N(CHAT), {
@@ -209,7 +209,7 @@ static const struct jta_endpoint_def table[] = {
 	/* The person's confirm of a pending action of the chat: classified
 	 * as the REST request its tool is (fcgi/chat-confirm.c, like MCP's
 	 * tools/call). */
-	{ "jta-chat-confirm", JTA_ENDPOINT_RULES, N(CHAT), {
+	{ "jta-agent-confirm", JTA_ENDPOINT_RULES, N(CHAT), {
 	    { "/api/chat/confirm", N(CHAT), {
 		{ POST, N(CHAT), NONE, JTA_PROJECT_NONE } } } }, API },
 };

@@ -383,4 +383,13 @@
 #define JTA_LIMIT_CHAT_ACTION_TTL	900
 #define JTA_LIMIT_CHAT_TOOL_RESULT	(4 * JTA_LIMIT_RESPONSE_CHARS)
 
+/* The terminal client (cli/jta-chat.c): events in one answer, pending
+ * actions it asks about, a JSON answer that is not a stream (a problem or
+ * the confirm's answer), the --url and the API key it sends. */
+#define JTA_LIMIT_CLI_EVENTS		100000
+#define JTA_LIMIT_CLI_ACTIONS		32
+#define JTA_LIMIT_CLI_PROBLEM		(JTA_LIMIT_BODY * 4)
+#define JTA_LIMIT_CLI_URL		JTA_LIMIT_SITE_URL
+#define JTA_LIMIT_CLI_KEY		256
+
 #endif

@@ -129,8 +129,9 @@ struct jta_store_rule {
 struct jta_store_quota {
 	char	 scope[8];		/* person, site */
 	char	 subject[JTA_LIMIT_USAGE_SITE + 1];	/* name, site, "*" */
-	char	 metric[16];		/* calls, creates, updates,
-					 * conversations */
+	char	 metric[24];		/* calls, creates, updates,
+					 * conversations, prompt_tokens,
+					 * completion_tokens */
 	char	 per[8];		/* day, month */
 	int64_t	 limit;
 	int64_t	 used;

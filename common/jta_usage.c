@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jta_endpoint.h"
 #include "jta_log.h"
 #include "jta_metrics.h"
 #include "jta_store_people.h"
@@ -126,6 +127,10 @@ metricwords(const char *metric)
 		return "tickets created";
 	if (strcmp(metric, "updates") == 0)
 		return "ticket updates";
+	if (strcmp(metric, "prompt_tokens") == 0)
+		return "prompt tokens of the model";
+	if (strcmp(metric, "completion_tokens") == 0)
+		return "completion tokens of the model";
 	return "conversations";
 }
 
@@ -156,16 +161,29 @@ percent(const struct jta_store_quota *q)
 	return q->used * 100 / q->limit;
 }
 
-/* Whether quota q covers an operation of class cls: a quota blocks only
- * the requests its metric counts (jta_usage_count): creates the creates,
- * updates the writes, calls and conversations every request. */
+/* Whether the operation is a message to our own agent (the one kind of
+ * request that spends the model's tokens). */
 static int
-covers(const struct jta_store_quota *q, unsigned cls)
+ischat(const struct jta_policy_op *op)
+{
+	return op->endpoint != NULL && strcmp(op->endpoint,
+	    jta_endpoint_name(JTA_ENDPOINT_CHAT)) == 0;
+}
+
+/* Whether quota q covers operation op: a quota blocks only the requests
+ * its metric counts (jta_usage_count, jta_usage_tokens): creates the
+ * creates, updates the writes, the model's tokens the messages to our
+ * own agent, calls and conversations every request. */
+static int
+covers(const struct jta_store_quota *q, const struct jta_policy_op *op)
 {
 	if (strcmp(q->metric, "creates") == 0)
-		return cls == JTA_POLICY_CREATE;
+		return op->cls == JTA_POLICY_CREATE;
 	if (strcmp(q->metric, "updates") == 0)
-		return cls == JTA_POLICY_WRITE;
+		return op->cls == JTA_POLICY_WRITE;
+	if (strcmp(q->metric, "prompt_tokens") == 0 ||
+	    strcmp(q->metric, "completion_tokens") == 0)
+		return ischat(op);
 	return 1;
 }
 
@@ -196,7 +214,7 @@ jta_usage_check(struct jta_usage *u, const struct jta_user *who,
 	/* The fullest quota; of several used up, the one that resets last
 	 * (the block lasts until then). */
 	for (i = 0; i < n; i++) {
-		if (!covers(&u->q[i], op->cls))
+		if (!covers(&u->q[i], op))
 			continue;
 		pct = percent(&u->q[i]);
 		if (pct > 100)
@@ -263,6 +281,25 @@ jta_usage_count(struct jta_usage *u, const struct jta_user *who,
 		    ": %s", who->id, err.detail);
 }
 
+void
+jta_usage_tokens(struct jta_usage *u, const struct jta_user *who,
+    int64_t prompt, int64_t completion)
+{
+	struct jta_error err;
+
+	if (u == NULL || u->store == NULL || who == NULL || who->id == 0 ||
+	    (prompt <= 0 && completion <= 0))
+		return;
+	if (u->site[0] == '\0')
+		snprintf(u->site, sizeof(u->site), "-");
+	memset(&err, 0, sizeof(err));
+	if (jta_store_usage_tokens(u->store, who->id, u->site, jta_time_now(),
+	    prompt > 0 ? prompt : 0, completion > 0 ? completion : 0, &err) !=
+	    JTA_OK)
+		jta_warn("usage: could not count the model's tokens of user %"
+		    PRId64 ": %s", who->id, err.detail);
+}
+
 /* A subject: "*", or 1..max printable ASCII characters without blanks,
  * quotes, '<', '>' or '\'. */
 static int
@@ -286,7 +323,7 @@ jta_usage_quota_make(const char *scope, const char *subject,
     struct jta_error *err)
 {
 	static const char *const metrics[] = { "calls", "creates", "updates",
-	    "conversations", NULL };
+	    "conversations", "prompt_tokens", "completion_tokens", NULL };
 	size_t		 i;
 	int		 site;
 
@@ -320,7 +357,7 @@ jta_usage_quota_make(const char *scope, const char *subject,
 	if (metrics[i] == NULL)
 		return jta_error_set(err, JTA_ERR_INPUT, 422, "metric",
 		    "the metric is one of calls, creates, updates, "
-		    "conversations");
+		    "conversations, prompt_tokens, completion_tokens");
 	snprintf(q->metric, sizeof(q->metric), "%s", metric);
 	if (per == NULL)
 		per = site ? "month" : "day";

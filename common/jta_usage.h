@@ -17,12 +17,20 @@
  * (WAL): a commit survives a crash of the process; a power loss may lose
  * the counts of the last moments (those since the last WAL checkpoint).
  *
+ * The model's tokens: our own agent (fcgi/chat.c) adds the prompt and
+ * completion tokens of each answer, as the model's usage reports said,
+ * to the same row (jta_usage_tokens).
+ *
  * Quotas: per person (a user name, or the default for everyone) and per
- * site (a site, or the default), each of calls, creates, updates or
- * conversations, per UTC day or calendar month.  Checked before the
- * handler, after the access rules.  A quota covers the requests its
- * metric counts: creates the creates (JTA_POLICY_CREATE), updates the
- * writes (JTA_POLICY_WRITE), calls and conversations every request.
+ * site (a site, or the default), each of calls, creates, updates,
+ * conversations, prompt_tokens or completion_tokens, per UTC day or
+ * calendar month.  Checked before the handler, after the access rules.
+ * A quota covers the requests its metric counts: creates the creates
+ * (JTA_POLICY_CREATE), updates the writes (JTA_POLICY_WRITE), the
+ * tokens the messages to our own agent (the endpoint "chat": a used-up
+ * token quota refuses the next message before any model is called, and
+ * lets every other request through), calls and conversations every
+ * request.
  * When any quota that covers the request has reached 100 % the answer
  * is 429 problem+json naming the quota, its limit and when it resets
  * (Retry-After, RFC 9110 §10.2.3, in seconds and the reset time in ISO
@@ -80,6 +88,15 @@ enum jta_err jta_usage_check(struct jta_usage *u, const struct jta_user *who,
  */
 void jta_usage_count(struct jta_usage *u, const struct jta_user *who,
     const struct jta_policy_op *op, int status);
+
+/*
+ * Count the model's tokens of one answer of our own agent to who
+ * (prompt and completion tokens as the model's usage reports said), on
+ * the site jta_usage_check found for this request.  Nothing when both
+ * are 0.  Failures are logged, never shown (the answer is streamed).
+ */
+void jta_usage_tokens(struct jta_usage *u, const struct jta_user *who,
+    int64_t prompt, int64_t completion);
 
 /*
  * Check the words of a quota (jta-admin quota set/remove): scope

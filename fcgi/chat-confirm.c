@@ -41,7 +41,7 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 }
 
 static const struct jta_endpoint endpoint = {
-	.name = "jta-chat-confirm",
+	.name = "jta-agent-confirm",
 	.handle = handle,
 	.classify = classify,
 	.done = jta_chat_confirm_done,

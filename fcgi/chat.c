@@ -17,6 +17,7 @@
 #include "jta_limits.h"
 #include "jta_llm.h"
 #include "jta_log.h"
+#include "jta_usage.h"
 #include "fcgi/chat-instructions.h"	/* chat_instructions[]: by make */
 
 /* The same members for POST's JSON body and GET's query. */
@@ -105,7 +106,7 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	struct jta_chat_events ev;
 	struct jta_chat_usage use;
 	struct jta_chat_conv conv;
-	json_t		*in = NULL;
+	json_t		*in = NULL, *n;
 	enum jta_err	 rc;
 
 	/* HEAD would run the model for nothing: refused (GET's table entry
@@ -149,6 +150,13 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	}
 	ev.send = sendevent;
 	ev.arg = resp;
+	/* A quota at 70 % or 90 % (jta_usage_check): the stream's first
+	 * event, as JSON answers carry it in "notice". */
+	if (resp->notice != NULL && (n = json_pack("{s:s}", "notice",
+	    resp->notice)) != NULL) {
+		(void)sendevent(resp, "notice", n);
+		json_decref(n);
+	}
 	memset(&use, 0, sizeof(use));
 	rc = jta_chat_answer(ctx, req, who, &llm, instructions,
 	    json_string_value(json_object_get(in, "message")), &conv, &ev,
@@ -157,6 +165,10 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	    "completion_tokens=%lld%s", use.rounds, use.tools,
 	    (long long)use.prompt_tokens, (long long)use.completion_tokens,
 	    rc == JTA_ERR_IO ? " (the person went away)" : "");
+	/* The model's tokens, as its usage reports said, count for the
+	 * person whatever became of the answer (jta_usage.h). */
+	jta_usage_tokens(ctx->usage, who, use.prompt_tokens,
+	    use.completion_tokens);
 	jta_chat_conv_clear(&conv);
 	json_decref(in);
 	/* The answer is sent: whatever happened is in its events. */
@@ -164,7 +176,7 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 }
 
 static const struct jta_endpoint endpoint = {
-	.name = "jta-chat",
+	.name = "jta-agent",
 	.handle = handle,
 };
 

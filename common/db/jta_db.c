@@ -617,6 +617,49 @@ jta_store_check(struct jta_store *st, char *what, size_t whatsz)
 
 /* ---- the usage file (schema 9; jta_store_usage.h) ---- */
 
+/* Whether the usage file's usage_daily has column col (1), not (0), or
+ * the question failed (-1). */
+static int
+usagecol(sqlite3 *db, const char *col)
+{
+	sqlite3_stmt	*s = NULL;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info("
+	    "'usage_daily', 'usage') WHERE name = :col", -1, &s, NULL) !=
+	    SQLITE_OK || jta_db_btext(s, ":col", col) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return -1;
+	}
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* A usage file made before the model's tokens were counted (issue 15)
+ * gets their columns.  Two workers may both see them missing: the
+ * second ALTER fails and the column is there, which is what counts. */
+static int
+usagetokens(sqlite3 *db)
+{
+	static const char *const add[2][2] = {
+		{ "prompt_tokens", "ALTER TABLE usage.usage_daily ADD COLUMN "
+		    "prompt_tokens INTEGER NOT NULL DEFAULT 0" },
+		{ "completion_tokens", "ALTER TABLE usage.usage_daily ADD "
+		    "COLUMN completion_tokens INTEGER NOT NULL DEFAULT 0" } };
+	size_t	 i;
+	int	 has;
+
+	for (i = 0; i < 2; i++) {
+		if ((has = usagecol(db, add[i][0])) == 1)
+			continue;
+		if (has < 0 || (sqlite3_exec(db, add[i][1], NULL, NULL,
+		    NULL) != SQLITE_OK && usagecol(db, add[i][0]) != 1))
+			return -1;
+	}
+	return 0;
+}
+
 /* Attach DATABASE.usage (made 0600 when missing) as "usage" with its
  * tables, once per connection. */
 enum jta_err
@@ -648,7 +691,7 @@ jta_db_usage_attach(struct jta_store *st, struct jta_error *err)
 	}
 	sqlite3_finalize(s);
 	if (sqlite3_exec(st->db, jta_db_usage_schema, NULL, NULL, &emsg) !=
-	    SQLITE_OK ||
+	    SQLITE_OK || usagetokens(st->db) != 0 ||
 	    (st->usage_busy_ms > 0 && sqlite3_exec(st->db,
 	    "PRAGMA usage.synchronous = NORMAL", NULL, NULL, &emsg) !=
 	    SQLITE_OK)) {

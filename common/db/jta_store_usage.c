@@ -29,12 +29,15 @@ enum sid {
 	S_USAGE_BY_SITE,
 	S_USAGE_TOP,
 	S_USAGE_TOTAL,
+	S_USAGE_TOKENS,
 	S_COUNT
 };
 
 #define QUOTA_USED(who) \
 	"(SELECT coalesce(sum(CASE q.metric WHEN 'calls' THEN d.calls " \
 	"WHEN 'creates' THEN d.creates WHEN 'updates' THEN d.updates " \
+	"WHEN 'prompt_tokens' THEN d.prompt_tokens " \
+	"WHEN 'completion_tokens' THEN d.completion_tokens " \
 	"ELSE d.conversations END), 0) FROM usage_daily d WHERE " who \
 	" AND d.day >= (CASE q.per WHEN 'day' THEN :day ELSE :month END) " \
 	"AND d.day <= :day)"
@@ -44,7 +47,8 @@ enum sid {
 	scope "' AND o.subject = " subj " AND o.metric = q.metric AND " \
 	"o.per = q.per)))"
 #define USAGE_SUMS "sum(d.calls), sum(d.creates), sum(d.updates), " \
-	"sum(d.conversations) "
+	"sum(d.conversations), sum(d.prompt_tokens), " \
+	"sum(d.completion_tokens) "
 
 static const char *const sql[S_COUNT] = {
 	/* Usage (schema 9).  The conversation flag is computed from
@@ -96,8 +100,19 @@ static const char *const sql[S_COUNT] = {
 	    "GROUP BY d.user_id ORDER BY 2 DESC, 1 LIMIT :lim",
 	[S_USAGE_TOTAL] = "SELECT 'total', coalesce(sum(d.calls), 0), "
 	    "coalesce(sum(d.creates), 0), coalesce(sum(d.updates), 0), "
-	    "coalesce(sum(d.conversations), 0) FROM usage_daily d "
+	    "coalesce(sum(d.conversations), 0), "
+	    "coalesce(sum(d.prompt_tokens), 0), "
+	    "coalesce(sum(d.completion_tokens), 0) FROM usage_daily d "
 	    "WHERE d.day >= :from AND d.day <= :to",
+	/* The model's tokens of one answer of our own agent (issue 15):
+	 * added to the person's row of the day and site, no call (the
+	 * chat's request is counted as a call on its own). */
+	[S_USAGE_TOKENS] = "INSERT INTO usage_daily (user_id, day, site, "
+	    "prompt_tokens, completion_tokens) VALUES (:uid, :day, :site, "
+	    ":pt, :ct) ON CONFLICT (user_id, day, site) DO UPDATE SET "
+	    "prompt_tokens = prompt_tokens + excluded.prompt_tokens, "
+	    "completion_tokens = completion_tokens + "
+	    "excluded.completion_tokens",
 };
 
 /* Statement id of this repository, reset and unbound (jta_db_stmt). */
@@ -194,6 +209,34 @@ out:
 	if (ret != JTA_OK)
 		jta_db_rollback(st);
 	return ret;
+}
+
+enum jta_err
+jta_store_usage_tokens(struct jta_store *st, int64_t user_id,
+    const char *site, int64_t now, int64_t prompt, int64_t completion,
+    struct jta_error *err)
+{
+	struct jta_store_period p;
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (prompt < 0 || completion < 0)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "tokens",
+		    "a count of tokens is not negative");
+	jta_store_usage_period(now, &p);
+	if ((ret = jta_db_usage_attach(st, err)) != JTA_OK)
+		return ret;
+	if ((s = stmt(st, S_USAGE_TOKENS)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bint(s, ":uid", user_id)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":day", p.day)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":site", site)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":pt", prompt)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":ct", completion)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "usage tokens", err);
+	return JTA_OK;
 }
 
 static enum jta_err
@@ -376,7 +419,8 @@ out:
 }
 
 /* Rows of a usage statement (key, calls, creates, updates,
- * conversations) bound with :from and :to (and :lim when lim > 0) into
+ * conversations, prompt_tokens, completion_tokens) bound with :from
+ * and :to (and :lim when lim > 0) into
  * a new array of objects whose key member is named keyname. */
 static enum jta_err
 usagerows(struct jta_store *st, enum sid id, const char *keyname,
@@ -409,12 +453,15 @@ usagerows(struct jta_store *st, enum sid id, const char *keyname,
 			    JTA_LIMIT_USAGE_ROWS);
 			goto out;
 		}
-		if ((o = json_pack("{s:s, s:I, s:I, s:I, s:I}", keyname,
-		    jta_db_col(s, 0), "calls",
+		if ((o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}",
+		    keyname, jta_db_col(s, 0), "calls",
 		    (json_int_t)sqlite3_column_int64(s, 1), "creates",
 		    (json_int_t)sqlite3_column_int64(s, 2), "updates",
 		    (json_int_t)sqlite3_column_int64(s, 3), "conversations",
-		    (json_int_t)sqlite3_column_int64(s, 4))) == NULL ||
+		    (json_int_t)sqlite3_column_int64(s, 4), "prompt_tokens",
+		    (json_int_t)sqlite3_column_int64(s, 5),
+		    "completion_tokens",
+		    (json_int_t)sqlite3_column_int64(s, 6))) == NULL ||
 		    json_array_append_new(arr, o) != 0) {
 			ret = JTA_ERR_NOMEM;
 			goto out;

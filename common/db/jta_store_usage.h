@@ -37,7 +37,9 @@
  * by the functions below when they first need it), so that counting
  * does not empty the page cache every connection keeps of the main
  * file: usage_daily holds one row per person, site and UTC day with the
- * calls, tickets created, tickets updated and conversations started;
+ * calls, tickets created, tickets updated, conversations started and
+ * the model's prompt and completion tokens (our own agent; columns added
+ * to an older file when it is attached);
  * usage_seen each person's last counted call (a call 30 minutes or more
  * after it starts a conversation).
  */
@@ -73,6 +75,14 @@ enum jta_err jta_store_usage_count(struct jta_store *st, int64_t user_id,
     const char *site, int64_t now, int creates, int updates,
     struct jta_error *err) JTA_WUR;
 
+/* Add the model's tokens of one answer of our own agent (prompt and
+ * completion, each >= 0, else 422 naming "tokens") to user_id's row of
+ * the day of now on site: one statement (its own implicit transaction);
+ * no call is counted. */
+enum jta_err jta_store_usage_tokens(struct jta_store *st, int64_t user_id,
+    const char *site, int64_t now, int64_t prompt, int64_t completion,
+    struct jta_error *err) JTA_WUR;
+
 /* struct jta_store_quota: jta_types.h. */
 
 /* The quotas that cover user_id (named name) on site in the period of
@@ -106,7 +116,8 @@ enum jta_err jta_store_quota_list(struct jta_store *st, json_t **out,
 
 /* Usage from day from to day to (inclusive, "YYYY-MM-DD") grouped by
  * "person", "day" or "site": a JSON array of {person|day|site, calls,
- * creates, updates, conversations} ordered by the key. */
+ * creates, updates, conversations, prompt_tokens, completion_tokens}
+ * ordered by the key. */
 enum jta_err jta_store_usage_report(struct jta_store *st, const char *by,
     const char *from, const char *to, json_t **out,
     struct jta_error *err) JTA_WUR;
@@ -115,13 +126,15 @@ enum jta_err jta_store_usage_report(struct jta_store *st, const char *by,
  * The usage of the periods around now for the admin page:
  * {"period": {"day", "month"}, "quotas": [{"scope", "subject", "metric",
  * "per", "limit", "used", "percent", "level", "resets"}], "top_users":
- * [{"user", "calls", "creates", "updates", "conversations"}] (today, the
- * 10 busiest by calls), "totals": {"day": {calls, creates, updates,
- * conversations}, "month": {...}}}.  Quotas: each set for one person or
- * site, and each default ("*") for every person or site with usage in
- * its period and no quota of its own (subject: the name).  percent is
- * used * 100 / limit rounded down (100 when limit is 0); level ok under
- * 70, warn from 70, high from 90, over from 100.
+ * [{"user", "calls", "creates", "updates", "conversations",
+ * "prompt_tokens", "completion_tokens"}] (today, the 10 busiest by
+ * calls), "totals": {"day": {calls, creates, updates, conversations,
+ * prompt_tokens, completion_tokens}, "month": {...}}}.  Quotas: each
+ * set for one person or site, and each default ("*") for every person
+ * or site with usage in its period and no quota of its own (subject:
+ * the name).  percent is used * 100 / limit rounded down (100 when
+ * limit is 0); level ok under 70, warn from 70, high from 90, over from
+ * 100.
  */
 enum jta_err jta_store_usage_summary(struct jta_store *st, int64_t now,
     json_t **out) JTA_WUR;

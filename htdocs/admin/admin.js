@@ -222,7 +222,8 @@
 		(u.top_users || []).forEach(function (t) {
 			var tr = el('tr');
 			[t.user, t.calls, t.creates, t.updates,
-			    t.conversations].forEach(function (v) {
+			    t.conversations, t.prompt_tokens || 0,
+			    t.completion_tokens || 0].forEach(function (v) {
 				tr.appendChild(el('td', v));
 			});
 			tb.appendChild(tr);

@@ -182,7 +182,7 @@ def test(c, stack, server):
                                for t in body.get("tools", [])])
 
     # Measured: time to first event against total, CPU per answer.
-    pids = stack.pids_of("chat")
+    pids = stack.pids_of("agent")
     cpu0 = cpu_of(pids)
     firsts, totals = [], []
     for _ in range(9):
@@ -434,12 +434,50 @@ def test(c, stack, server):
          "https://portal.example.com")
     st.rest()
 
+    # ---- the model's tokens: counted per person and day, capped ----
+    rc, out, err = stack.admin("quota", "set", "--person", "bob", "--metric",
+                               "prompt_tokens", "--limit", "100")
+    c.eq(s + "a quota on prompt tokens is set", rc, 0)
+    MODEL.set([standin.text(["a"], prompt=75, completion=4)])
+    st = Stream(stack, bobkey, body={"message": "x"})
+    evs = st.rest()
+    c.eq(s + "tokens: the answer under the quota", names(evs)[-1], "done")
+    rc, out, err = stack.admin("usage", "--json")
+    rows = {r["person"]: r for r in json.loads(out)} if rc == 0 else {}
+    c.check(s + "jta-admin usage shows the model's tokens per person",
+            rows.get("bob", {}).get("prompt_tokens") == 75 and
+            rows["bob"].get("completion_tokens") == 4, (rc, out, err))
+    rc, out, err = stack.admin("usage")
+    c.check(s + "and as a table",
+            rc == 0 and "PROMPT_TOKENS" in out and
+            any(ln.split()[:1] == ["bob"] and ln.split()[-2:] == ["75", "4"]
+                for ln in out.splitlines()), out)
+    MODEL.set([standin.text(["b"], prompt=25, completion=1)])
+    st = Stream(stack, bobkey, body={"message": "x"})
+    evs = st.rest()
+    c.check(s + "at 75 % the stream opens with a notice event",
+            evs and evs[0][0] == "notice" and
+            "75 % of your daily quota of 100 prompt tokens" in
+            evs[0][1].get("notice", "") and names(evs)[-1] == "done", evs)
+    MODEL.set([standin.text(["c"])])
+    st, h, j, _ = bob.call("POST", "/api/chat", {"message": "x"})
+    c.check(s + "at 100 % a message is 429 with its reset",
+            st == 429 and j and j.get("field") == "quota" and
+            int(h.get("retry-after", "0")) > 0 and
+            "prompt tokens" in j.get("detail", ""), (st, h, j))
+    c.eq(s + "and reaches no model", len(MODEL.requests), 0)
+    st, _, j, _ = bob.call("GET", "/api/issues?project=DEMO")
+    c.eq(s + "a token quota caps only the chat", st, 200)
+    rc, out, err = stack.admin("quota", "remove", "--person", "bob",
+                               "--metric", "prompt_tokens")
+    c.eq(s + "the token quota is removed", rc, 0)
+
     # ---- without chat configured: 503 ----
     plain = os.path.join(stack.workdir, "nochat.conf")
     with open(stack.conf) as f, open(plain, "w") as g:
         g.write("".join(ln for ln in f if not ln.startswith("chat_")))
     rc, status, hdrs, payload = jtatest.cgi(
-        plain, "jta-chat", "POST", "/api/chat", b'{"message":"x"}', key=key)
+        plain, "jta-agent", "POST", "/api/chat", b'{"message":"x"}', key=key)
     j = jtatest.body_json(payload) or {}
     c.check(s + "chat not configured is 503 saying so",
             status == 503 and j.get("detail") == "chat is not configured",

@@ -44,9 +44,14 @@
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
-/* SQL that takes a current file back to schema 15 (drops what migration
- * 16 made: the chat's conversations). */
-#define DOWN_TO_15 \
+/* SQL that takes a current file back to schema 16: migration 17 only
+ * widened the quotas' CHECK (the model's tokens), which a version-16
+ * file may keep, as migration 17 makes the table anew from any. */
+#define DOWN_TO_16 \
+	"PRAGMA user_version = 16;"
+/* ... back to schema 15 (drops what migration 16 made: the chat's
+ * conversations). */
+#define DOWN_TO_15 DOWN_TO_16 \
 	"DROP TABLE chat_actions; DROP TABLE chat_conversations;" \
 	"PRAGMA user_version = 15;"
 /* ... back to schema 14 (drops what migration 15 made: the Jira metadata
@@ -5170,6 +5175,78 @@ START_TEST(migration_14_to_15_adds_the_metadata_cache)
 }
 END_TEST
 
+/* Schema 17 (the model's tokens as quota metrics): a version-16 file's
+ * quotas table (whose CHECK knows four metrics) is made anew with its
+ * rows and ids; a usage file from before gets the token columns when
+ * attached, its counts kept. */
+START_TEST(migration_16_to_17_tokens_in_quotas_and_usage)
+{
+	struct jta_store *st;
+	struct jta_store_quota q;
+	struct jta_error e;
+	json_t		*rows = NULL;
+	char		 path[512], upath[600];
+	const int64_t	 now = 1764374400;	/* 2025-11-29T00:00:00Z */
+
+	st = newstore(path, sizeof(path));
+	jta_store_close(st);
+	sqlexec(path, "DROP TABLE quotas;"
+	    "CREATE TABLE quotas ("
+	    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	    " scope TEXT NOT NULL CHECK (scope IN ('person', 'site')),"
+	    " subject TEXT NOT NULL,"
+	    " metric TEXT NOT NULL CHECK (metric IN ('calls', 'creates',"
+	    " 'updates', 'conversations')),"
+	    " per TEXT NOT NULL CHECK (per IN ('day', 'month')),"
+	    " lim INTEGER NOT NULL CHECK (lim >= 0),"
+	    " created INTEGER NOT NULL,"
+	    " created_by TEXT NOT NULL DEFAULT '',"
+	    " UNIQUE (scope, subject, metric, per));"
+	    "INSERT INTO quotas VALUES (7, 'person', 'alice', 'calls', 'day',"
+	    " 50, 1, 'op');"
+	    "PRAGMA user_version = 16;");
+	snprintf(upath, sizeof(upath), "%s.usage", path);
+	ck_assert_int_eq(close(open(upath, O_RDWR | O_CREAT, 0600)), 0);
+	sqlexec(upath, "CREATE TABLE usage_daily ("
+	    " user_id INTEGER NOT NULL, day TEXT NOT NULL,"
+	    " site TEXT NOT NULL, calls INTEGER NOT NULL DEFAULT 0,"
+	    " creates INTEGER NOT NULL DEFAULT 0,"
+	    " updates INTEGER NOT NULL DEFAULT 0,"
+	    " conversations INTEGER NOT NULL DEFAULT 0,"
+	    " PRIMARY KEY (user_id, day, site)) WITHOUT ROWID;"
+	    "INSERT INTO usage_daily VALUES (1, '2025-11-29', 'local', 4, 0,"
+	    " 0, 1);");
+	st = openstore(path, JTA_STORE_MIGRATE);
+	ck_assert_int_eq(sqlint(path, "PRAGMA user_version"),
+	    JTA_STORE_VERSION);
+	ck_assert_int_eq(sqlint(path, "SELECT id FROM quotas WHERE "
+	    "subject = 'alice'"), 7);
+	memset(&q, 0, sizeof(q));
+	snprintf(q.scope, sizeof(q.scope), "person");
+	snprintf(q.subject, sizeof(q.subject), "*");
+	snprintf(q.metric, sizeof(q.metric), "completion_tokens");
+	snprintf(q.per, sizeof(q.per), "month");
+	q.limit = 100000;
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_quota_set(st, &q, now, "op", &e), JTA_OK);
+	ck_assert_int_gt(sqlint(path, "SELECT id FROM quotas WHERE "
+	    "metric = 'completion_tokens'"), 7);
+	ck_assert_int_eq(jta_store_usage_tokens(st, 1, "local", now, 30, 4,
+	    &e), JTA_OK);
+	ck_assert_int_eq(jta_store_usage_report(st, "person", "2025-11-29",
+	    "2025-11-29", &rows, &e), JTA_OK);
+	ck_assert_int_eq(json_array_size(rows), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(
+	    rows, 0), "calls")), 4);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(
+	    rows, 0), "prompt_tokens")), 30);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(
+	    rows, 0), "completion_tokens")), 4);
+	json_decref(rows);
+	jta_store_close(st);
+}
+END_TEST
+
 /* Pending actions (schema 16): single use, the person's only, expiring. */
 START_TEST(chat_actions_are_single_use_and_the_persons)
 {
@@ -5388,6 +5465,7 @@ store_suite(void)
 	tcase_add_test(tc, meta_put_on_one_host_read_on_another);
 	tcase_add_test(tc, meta_8_hosts_put_one_entry_at_once);
 	tcase_add_test(tc, migration_14_to_15_adds_the_metadata_cache);
+	tcase_add_test(tc, migration_16_to_17_tokens_in_quotas_and_usage);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -544,6 +544,138 @@ START_TEST(quota_blocks_only_what_it_counts)
 }
 END_TEST
 
+/* The model's tokens of our own agent (issue 15): counted per person and
+ * day beside the calls, in the reports and the admin page's summary; a
+ * token quota warns at 70 % and 90 % and refuses a message to the agent
+ * at 100 % with its reset, and blocks nothing else. */
+START_TEST(model_tokens_counted_and_capped)
+{
+	struct fixture	 f;
+	struct jta_usage *u = NULL;
+	struct jta_policy_op op, other;
+	struct jta_user	 who;
+	struct jta_resp	 resp;
+	struct jta_store_period p;
+	struct jta_error e;
+	json_t		*rows = NULL, *sum = NULL;
+	const json_t	*a;
+	char		 msg[512];
+
+	setup(&f);
+	memset(&e, 0, sizeof(e));
+	/* The store: tokens add up in the person's row; no call. */
+	count(&f, f.alice, "local", T0, 0, 0);
+	ck_assert_int_eq(jta_store_usage_tokens(f.st, f.alice, "local", T0,
+	    120, 3, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_usage_tokens(f.st, f.alice, "local",
+	    T0 + 5, 80, 7, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_usage_tokens(f.st, f.bob, "local", T0, 1,
+	    0, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_usage_tokens(f.st, f.bob, "local", T0, -1,
+	    0, &e), JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "tokens");
+	ck_assert_int_eq(jta_store_usage_report(f.st, "person", "2026-11-29",
+	    "2026-11-29", &rows, &e), JTA_OK);
+	a = row(rows, "person", "alice");
+	ck_assert_int_eq(num(a, "calls"), 1);
+	ck_assert_int_eq(num(a, "prompt_tokens"), 200);
+	ck_assert_int_eq(num(a, "completion_tokens"), 10);
+	a = row(rows, "person", "bob");
+	ck_assert_int_eq(num(a, "calls"), 0);
+	ck_assert_int_eq(num(a, "prompt_tokens"), 1);
+	json_decref(rows);
+	ck_assert_int_eq(jta_store_usage_report(f.st, "site", "2026-11-29",
+	    "2026-11-29", &rows, &e), JTA_OK);
+	ck_assert_int_eq(num(row(rows, "site", "local"), "prompt_tokens"),
+	    201);
+	json_decref(rows);
+
+	/* Through jta_usage, today: a quota on completion tokens. */
+	ck_assert_int_eq(jta_usage_new(&f.conf, &u, msg, sizeof(msg)),
+	    JTA_OK);
+	memset(&who, 0, sizeof(who));
+	who.id = f.alice;
+	snprintf(who.name, sizeof(who.name), "alice");
+	memset(&op, 0, sizeof(op));
+	op.endpoint = "chat";
+	op.cls = 0;
+	memset(&other, 0, sizeof(other));
+	other.endpoint = "issues.search";
+	other.cls = JTA_POLICY_READ;
+	quota(&f, "person", "alice", "completion_tokens", NULL, 100);
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	ck_assert_int_eq(jta_usage_check(u, &who, &op, &resp, &e), JTA_OK);
+	ck_assert_ptr_null(resp.notice);
+	jta_usage_tokens(u, &who, 5000, 75);
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	ck_assert_int_eq(jta_usage_check(u, &who, &op, &resp, &e), JTA_OK);
+	ck_assert_ptr_nonnull(resp.notice);
+	ck_assert_ptr_nonnull(strstr(resp.notice, "Quota notice: 75 % of "
+	    "your daily quota of 100 completion tokens of the model"));
+	jta_usage_tokens(u, &who, 0, 15);
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	ck_assert_int_eq(jta_usage_check(u, &who, &op, &resp, &e), JTA_OK);
+	ck_assert_ptr_nonnull(strstr(resp.notice, "Quota almost used up: "));
+	/* Not a message to the agent: not covered, no notice. */
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	ck_assert_int_eq(jta_usage_check(u, &who, &other, &resp, &e),
+	    JTA_OK);
+	ck_assert_ptr_null(resp.notice);
+	jta_usage_tokens(u, &who, 0, 10);
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_usage_check(u, &who, &op, &resp, &e),
+	    JTA_ERR_BUSY);
+	ck_assert_int_eq(e.status, 429);
+	ck_assert_str_eq(e.field, "quota");
+	ck_assert_int_gt(e.retry_after, 0);
+	ck_assert_int_le(e.retry_after, 86400);
+	ck_assert_ptr_nonnull(strstr(e.detail, "is used up (100 of 100)"));
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	ck_assert_int_eq(jta_usage_check(u, &who, &other, &resp, &e),
+	    JTA_OK);
+	/* Nothing spent, nothing written; bob is not capped by alice's. */
+	jta_usage_tokens(u, &who, 0, 0);
+	who.id = f.bob;
+	snprintf(who.name, sizeof(who.name), "bob");
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	ck_assert_int_eq(jta_usage_check(u, &who, &op, &resp, &e), JTA_OK);
+	/* A site's monthly quota on prompt tokens: alice's 5000 of today
+	 * are the site's too, so bob's next message is refused. */
+	quota(&f, "site", "local", "prompt_tokens", NULL, 5000);
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_usage_check(u, &who, &op, &resp, &e),
+	    JTA_ERR_BUSY);
+	ck_assert_ptr_nonnull(strstr(e.detail, "the monthly quota of 5000 "
+	    "prompt tokens of the model for the site local"));
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	ck_assert_int_eq(jta_usage_check(u, &who, &other, &resp, &e),
+	    JTA_OK);
+	/* The admin page's summary carries the tokens. */
+	jta_store_usage_period(jta_time_now(), &p);
+	ck_assert_int_eq(jta_store_usage_summary(f.st, jta_time_now(), &sum),
+	    JTA_OK);
+	ck_assert_int_eq(num(json_object_get(json_object_get(sum, "totals"),
+	    "day"), "prompt_tokens"), 5000);
+	ck_assert_int_eq(num(json_object_get(json_object_get(sum, "totals"),
+	    "day"), "completion_tokens"), 100);
+	a = row(json_object_get(sum, "quotas"), "subject", "local");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(num(a, "used"), 5000);
+	a = row(json_object_get(sum, "quotas"), "subject", "alice");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_str_eq(json_string_value(json_object_get(a, "metric")),
+	    "completion_tokens");
+	ck_assert_int_eq(num(a, "used"), 100);
+	ck_assert_str_eq(json_string_value(json_object_get(a, "level")),
+	    "over");
+	json_decref(sum);
+	jta_usage_free(u);
+	jta_store_close(f.st);
+}
+END_TEST
+
 START_TEST(cost_of_one_count)
 {
 	struct fixture	 f;
@@ -623,6 +755,7 @@ usage_suite(void)
 	tcase_add_test(tc, summary_for_the_admin_page);
 	tcase_add_test(tc, check_notice_then_429);
 	tcase_add_test(tc, quota_blocks_only_what_it_counts);
+	tcase_add_test(tc, model_tokens_counted_and_capped);
 	tcase_add_test(tc, cost_of_one_count);
 	suite_add_tcase(s, tc);
 	return s;
