@@ -9,10 +9,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -89,6 +91,64 @@ fetch(const struct jta_attach_rules *r, const char *host, const char *path,
 	ck_assert_int_lt(e->status, 500);
 	return e->field;
 }
+
+/* Keeping a file: 0600 under attachments/ (made 0700), its bytes and
+ * hash as given; forget removes only what keep made. */
+START_TEST(files_are_kept_0600_and_forgotten)
+{
+	struct jta_attach_file f;
+	struct jta_error e;
+	struct stat	 sb;
+	char		 state[] = "/tmp/jta-keep-XXXXXX", path[4096], sum[65];
+	char		 sub[600], other[600], buf[64];
+	unsigned char	 hello[] = "hello\n";
+	FILE		*fp;
+	size_t		 n;
+	int		 fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(state));
+	memset(&f, 0, sizeof(f));
+	f.body = hello;
+	f.len = 6;
+	ck_assert_int_eq(jta_attach_keep(state, &f, path, sizeof(path), sum,
+	    &e), JTA_OK);
+	/* printf 'hello\n' | sha256sum */
+	ck_assert_str_eq(sum, "5891b5b522d5df086d0ff0b110fbd9d2"
+	    "1bb4fc7163af34d08286a2e846f6be03");
+	snprintf(sub, sizeof(sub), "%s/attachments", state);
+	ck_assert_int_eq(lstat(sub, &sb), 0);
+	ck_assert(S_ISDIR(sb.st_mode));
+	ck_assert_int_eq(sb.st_mode & 0777, 0700);
+	ck_assert_int_eq(strncmp(path, sub, strlen(sub)), 0);
+	ck_assert_int_eq(lstat(path, &sb), 0);
+	ck_assert(S_ISREG(sb.st_mode));
+	ck_assert_int_eq(sb.st_mode & 0777, 0600);
+	ck_assert_ptr_nonnull(fp = fopen(path, "rb"));
+	n = fread(buf, 1, sizeof(buf), fp);
+	fclose(fp);
+	ck_assert_uint_eq(n, 6);
+	ck_assert_int_eq(memcmp(buf, "hello\n", 6), 0);
+	/* a path not made by keep is left alone */
+	snprintf(other, sizeof(other), "%s/attachments/notours", state);
+	ck_assert_int_ge(fd = open(other, O_WRONLY | O_CREAT, 0600), 0);
+	close(fd);
+	jta_attach_forget(state, other);
+	ck_assert_int_eq(access(other, F_OK), 0);
+	jta_attach_forget("/elsewhere", path);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	jta_attach_forget(state, path);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	jta_attach_forget(state, path);		/* gone already: no harm */
+	unlink(other);
+	/* a directory open to others is refused, and nothing is kept */
+	ck_assert_int_eq(chmod(sub, 0755), 0);
+	ck_assert_int_eq(jta_attach_keep(state, &f, path, sizeof(path), sum,
+	    &e), JTA_ERR_INTERNAL);
+	ck_assert_str_eq(path, "");
+	rmdir(sub);
+	rmdir(state);
+}
+END_TEST
 
 START_TEST(names_are_cleaned)
 {
@@ -625,6 +685,7 @@ jta_check_suite(void)
 		return NULL;
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, names_are_cleaned);
+	tcase_add_test(tc, files_are_kept_0600_and_forgotten);
 	tcase_add_test(tc, types_are_checked_against_content);
 	tcase_add_test(tc, host_list_is_exact);
 	tcase_add_test(tc, files_of_each_type_are_fetched);
