@@ -168,11 +168,11 @@ jta_draft_files_take(struct jta_store *st, const char *statedir,
 	}
 	if (ret != JTA_OK) {
 		/* The file's name first: the person sees which one. */
-		ret = jta_error_set(err, ret, first.status != 0 ? first.status : 422,
-		    "openaiFileIdRefs", "%s: %s (%s)", json_string_value(
-		    json_object_get(json_array_get(*refused, 0), "name")),
-		    first.detail, first.field[0] != '\0' ? first.field :
-		    "fetch");
+		ret = jta_error_set(err, ret, first.status != 0 ?
+		    first.status : 422, "openaiFileIdRefs", "%s: %s (%s)",
+		    json_string_value(json_object_get(json_array_get(*refused,
+		    0), "name")), first.detail, first.field[0] != '\0' ?
+		    first.field : "fetch");
 	}
 	return ret;
 nomem:
