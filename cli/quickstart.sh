@@ -136,6 +136,7 @@ touch "$state/sock/.started"
 sed -e "s#/run/jta#$state/sock#g" \
     -e "s#/usr/local/share/jta/htdocs#$top/htdocs#g" \
     -e "s#listen 127.0.0.1:8080#listen 127.0.0.1:$port#" \
+    -e "s#/var/log/nginx/jta-access.log#$state/logs/nginx-access.log#" \
     -e "s#include /etc/nginx/jta-locations.conf#include $state/nginx/jta-locations.conf#" \
     nginx-conf/jta-site.conf >"$state/nginx/jta-site.conf"
 sed -e "s#/run/jta#$state/sock#g" \

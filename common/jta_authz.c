@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "jta_arena.h"
 #include "jta_audit.h"
 #include "jta_authz.h"
 #include "jta_authz_int.h"
@@ -1103,7 +1104,7 @@ jta_authz_request_encode(const struct jta_authz_request *r, char *out,
 	    "scope", r->scope, "challenge", r->challenge, "audience",
 	    r->audience)) == NULL)
 		return JTA_ERR_NOMEM;
-	if ((text = json_dumps(o, JSON_COMPACT)) != NULL &&
+	if ((text = jta_arena_json_dumps(o, JSON_COMPACT)) != NULL &&
 	    strlen(text) < outsz && strlen(text) <= JTA_LIMIT_AUTHZ_REQUEST) {
 		memcpy(out, text, strlen(text) + 1);
 		rc = JTA_OK;

@@ -14,7 +14,8 @@
 #include "jta_url.h"
 
 enum kind { K_PATH, K_URL, K_BACKEND, K_LEVEL, K_MS, K_PROJECT, K_CLIENT,
-    K_SCOPES, K_SITE, K_ONOFF, K_UINT0, K_HOSTS, K_DBURL, K_SSLMODE };
+    K_SCOPES, K_SITE, K_ONOFF, K_UINT0, K_HOSTS, K_DBURL, K_SSLMODE, K_NAME,
+    K_STYLE, K_ORIGINS };
 
 struct key {
 	const char	*name;
@@ -97,6 +98,17 @@ static const struct key keys[] = {
 	    F(attachment_fetch_test_ca_file), 0 },
 	{ "attachment_fetch_allow_loopback", K_ONOFF,
 	    F(attachment_fetch_allow_loopback), 0 },
+	/* Our own agent (jta_llm.h, README "Chat: our own agent"). */
+	{ "chat_base_url",	K_URL,		F(chat_base_url), 0 },
+	{ "chat_model",		K_NAME,		F(chat_model), 0 },
+	{ "chat_api_key_file",	K_PATH,		F(chat_api_key_file), 0 },
+	{ "chat_api_style",	K_STYLE,	F(chat_api_style), 0 },
+	{ "chat_azure_api_version", K_NAME,
+	    F(chat_azure_api_version), 0 },
+	{ "chat_timeout_seconds", K_MS,	F(chat_timeout_seconds), 600 },
+	{ "chat_max_tokens",	K_MS,		F(chat_max_tokens), 100000 },
+	{ "chat_max_tool_rounds", K_MS,	F(chat_max_tool_rounds), 20 },
+	{ "chat_allowed_origins", K_ORIGINS,	F(chat_allowed_origins), 0 },
 };
 #undef F
 #define NKEYS	(sizeof(keys) / sizeof(keys[0]))
@@ -137,6 +149,11 @@ jta_conf_defaults(struct jta_conf *conf)
 	    sizeof(conf->attachment_fetch_hosts), "%s",
 	    JTA_ATTACH_DEFAULT_HOSTS);
 	conf->attachment_max_bytes = JTA_LIMIT_ATTACH_BYTES;
+	snprintf(conf->chat_azure_api_version,
+	    sizeof(conf->chat_azure_api_version), "%s", "2024-10-21");
+	conf->chat_timeout_seconds = 30;
+	conf->chat_max_tokens = 1024;
+	conf->chat_max_tool_rounds = 5;
 }
 
 /* An allow-list of hosts (jta_http_host_allowed's form): host names, IP
@@ -154,6 +171,54 @@ hosts_ok(const char *v)
 		    strchr(".-:[], \t", v[i]) != NULL))
 			return 0;
 	return 1;
+}
+
+/* A model or deployment name, an api-version: printable ASCII without
+ * blanks, quotes or backslashes (it goes into a URL and a JSON body). */
+static int
+name_ok(const char *v)
+{
+	size_t	 i;
+
+	for (i = 0; v[i] != '\0'; i++)
+		if ((unsigned char)v[i] < 0x21 || (unsigned char)v[i] > 0x7e ||
+		    v[i] == '"' || v[i] == '\\')
+			return 0;
+	return i > 0;
+}
+
+/* Origins separated by single spaces, each "http(s)://host[:port]"
+ * (RFC 6454 §6.2, the form a browser sends in Origin): no path, no
+ * userinfo. */
+static int
+origins_ok(const char *v)
+{
+	const char	*p = v, *e, *h;
+
+	while (*p != '\0') {
+		if ((e = strchr(p, ' ')) == NULL)
+			e = p + strlen(p);
+		if (strncmp(p, "https://", 8) == 0)
+			h = p + 8;
+		else if (strncmp(p, "http://", 7) == 0)
+			h = p + 7;
+		else
+			return 0;
+		if (h == e)
+			return 0;
+		for (; h < e; h++)
+			if (!((*h >= 'a' && *h <= 'z') ||
+			    (*h >= 'A' && *h <= 'Z') ||
+			    (*h >= '0' && *h <= '9') || *h == '-' ||
+			    *h == '.' || *h == ':' || *h == '[' || *h == ']'))
+				return 0;
+		if (*e == '\0')
+			break;
+		p = e + 1;
+		if (*p == '\0' || *p == ' ')
+			return 0;
+	}
+	return p != v || *p != '\0';
 }
 
 /* RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), tokens
@@ -286,6 +351,33 @@ setkey(struct jta_conf *conf, const struct key *k, const char *v,
 			return -1;
 		}
 		conf->log_level = lvl;
+		return 0;
+	case K_NAME:
+		if (!name_ok(v)) {
+			snprintf(why, whysz, "must be printable ASCII without "
+			    "blanks, quotes or backslashes");
+			return -1;
+		}
+		break;
+	case K_ORIGINS:
+		if (len > 0 && !origins_ok(v)) {
+			snprintf(why, whysz, "must be origins such as "
+			    "https://portal.example.com, separated by single "
+			    "spaces");
+			return -1;
+		}
+		break;
+	case K_STYLE:
+		/* enum jta_llm_style: 0 openai, 1 azure */
+		if (strcmp(v, "openai") == 0)
+			conf->chat_api_style = 0;
+		else if (strcmp(v, "azure") == 0)
+			conf->chat_api_style = 1;
+		else {
+			snprintf(why, whysz, "must be 'openai' (OpenAI and "
+			    "local servers) or 'azure' (Azure OpenAI)");
+			return -1;
+		}
 		return 0;
 	case K_ONOFF:
 		if (strcmp(v, "on") == 0)

@@ -26,6 +26,9 @@ enum jta_conf_backend {
 #define JTA_CONF_SCOPES_MAX	512
 /* A libpq connection string or service name (database_url). */
 #define JTA_CONF_DATABASE_URL_MAX	512
+#define JTA_CONF_NAME_MAX	128	/* a model or deployment name */
+#define JTA_CONF_VERSION_MAX	32	/* an Azure api-version */
+#define JTA_CONF_ORIGINS_MAX	1024
 
 struct jta_conf {
 	char	 path[JTA_CONF_PATH_MAX];	/* the file read */
@@ -96,6 +99,20 @@ struct jta_conf {
 	int	 attachment_max_bytes;
 	char	 attachment_fetch_test_ca_file[JTA_CONF_PATH_MAX];
 	int	 attachment_fetch_allow_loopback;	/* default 0 */
+	/* Our own agent (README "Chat: our own agent"): an OpenAI-
+	 * compatible Chat Completions server.  Chat is configured when
+	 * chat_base_url and chat_model are set. */
+	char	 chat_base_url[JTA_CONF_URL_MAX];
+	char	 chat_model[JTA_CONF_NAME_MAX];	/* or Azure deployment */
+	char	 chat_api_key_file[JTA_CONF_PATH_MAX];	/* mode 0600 */
+	int	 chat_api_style;		/* enum jta_llm_style */
+	char	 chat_azure_api_version[JTA_CONF_VERSION_MAX];
+	int	 chat_timeout_seconds;		/* a stall: no byte this long */
+	int	 chat_max_tokens;		/* per answer */
+	int	 chat_max_tool_rounds;		/* per message */
+	/* Origins a browser may call the chat from (CORS), separated by
+	 * spaces: "https://portal.example.com http://localhost:8000". */
+	char	 chat_allowed_origins[JTA_CONF_ORIGINS_MAX];
 };
 
 /* Set every key to its documented default. */

@@ -30,6 +30,7 @@ static const char *const names[JTA_ENDPOINT_NNAMES] = {
 	[JTA_ENDPOINT_SERVICEDESKS] = "servicedesks",
 	[JTA_ENDPOINT_REQUESTS_CREATE] = "requests.create",
 	[JTA_ENDPOINT_REQUESTS] = "requests",
+	[JTA_ENDPOINT_CHAT] = "chat",
 	[JTA_ENDPOINT_OTHER] = "other",
 };
 
@@ -194,6 +195,23 @@ static const struct jta_endpoint_def table[] = {
 	    { "/api/requests/*/*", N(REQUESTS), {
 		{ GET, N(REQUESTS), READ, JTA_PROJECT_KEY },
 		{ POST, N(REQUESTS), WRITE, JTA_PROJECT_KEY } } } }, API },
+	/* Our own agent (README "Chat: our own agent"): a message answered
+	 * as a text/event-stream; GET /chat?message= is the same stream for
+	 * the ai-my-tickets clients.  The chat itself is counted and capped
+	 * (quotas) but names no operation; every tool it runs is checked
+	 * against the access rules as the REST request it is
+	 * (jta_chat.c). */
+	{ "jta-chat", JTA_ENDPOINT_RULES, N(CHAT), {
+	    { "/api/chat", N(CHAT), {
+		{ POST, N(CHAT), NONE, JTA_PROJECT_NONE } } },
+	    { "/chat", N(CHAT), {
+		{ GET, N(CHAT), NONE, JTA_PROJECT_NONE } } } }, API },
+	/* The person's confirm of a pending action of the chat: classified
+	 * as the REST request its tool is (fcgi/chat-confirm.c, like MCP's
+	 * tools/call). */
+	{ "jta-chat-confirm", JTA_ENDPOINT_RULES, N(CHAT), {
+	    { "/api/chat/confirm", N(CHAT), {
+		{ POST, N(CHAT), NONE, JTA_PROJECT_NONE } } } }, API },
 };
 #define NTABLE	(sizeof(table) / sizeof(table[0]))
 

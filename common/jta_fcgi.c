@@ -9,6 +9,7 @@
 
 #include <fcgiapp.h>
 
+#include "jta_arena.h"
 #include "jta_audit.h"
 #include "jta_auth.h"
 #include "jta_endpoint.h"
@@ -49,6 +50,18 @@ writeout(void *arg, const char *buf, size_t len)
 		    (int)len ? 0 : -1;
 	}
 	return fwrite(buf, 1, len, stdout) == len ? 0 : -1;
+}
+
+/* Push what was written to the web server now (FCGX_FFlush): a
+ * streamed answer's pieces must not wait for the buffer to fill. */
+static int
+flushout(void *arg)
+{
+	const struct io	*io = arg;
+
+	if (io->fcgi != NULL)
+		return FCGX_FFlush(io->fcgi->out) == 0 ? 0 : -1;
+	return fflush(stdout) == 0 ? 0 : -1;
 }
 
 /* Read exactly req->content_length bytes of body. */
@@ -184,6 +197,9 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 	double		 ms;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* Every JSON value of this request lives in its arena (jta_arena.h:
+	 * nothing made here may outlive the request). */
+	jta_arena_begin();
 	memset(&op, 0, sizeof(op));
 	memset(&err, 0, sizeof(err));
 	memset(&who, 0, sizeof(who));
@@ -191,6 +207,7 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 	rc = jta_req_init(&req, getparam, io, &err);
 	jta_log_set_request(req.id);
 	jta_resp_init(&resp, writeout, io, req.id);
+	resp.flush = flushout;
 	resp.head_only = req.method == JTA_METHOD_HEAD;
 	if (rc == JTA_OK)
 		rc = readbody(io, &req, &err);
@@ -280,8 +297,11 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 	    req.method_name, req.path, resp.status, ms,
 	    who.name[0] ? who.name : "-", rc != JTA_OK ? jta_err_name(rc) :
 	    "-", rc != JTA_OK && err.field[0] ? err.field : "-");
+	if (ep->done != NULL)
+		ep->done();
 	jta_req_clear(&req);
 	jta_log_set_request(NULL);
+	jta_arena_end();
 }
 
 enum jta_err
@@ -324,6 +344,7 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 	memset(&priv, 0, sizeof(priv));
 	ctx.priv = &priv;
 	jta_log_init(ep->name);
+	jta_arena_json_install();
 	if (def == NULL)
 		jta_errorlog("program %s has no entry in the endpoint table "
 		    "(common/jta_endpoint.c): every request is refused",

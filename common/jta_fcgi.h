@@ -99,6 +99,14 @@ struct jta_endpoint {
 	enum jta_err	(*classify)(struct jta_ctx *ctx,
 			    const struct jta_req *req, struct jta_policy_op *op,
 			    struct jta_error *err);
+	/*
+	 * NULL, or called at the end of every request, after the audit and
+	 * usage have read op and before the request's JSON is released
+	 * (jta_arena.h): a program that keeps the request's state in
+	 * statics (the MCP endpoint's message) drops it here, since none
+	 * of it may outlive the request.
+	 */
+	void		(*done)(void);
 };
 
 /* Run ep until the web server closes the socket; returns the process's

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jta_arena.h"
 #include "jta_fit.h"
 
 /* What one cut's marker costs serialised at most: "\n\n" is four
@@ -88,13 +89,15 @@ refs_free(struct refs *rs)
 static size_t
 dumpsize(const json_t *v)
 {
-	char	*s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	/* The answer's own path: in the arena, jta_arena_free. */
+	char	*s = json_dumps(v, JSON_COMPACT |	/* banned-ok: arena */
+		    JSON_ENCODE_ANY);
 	size_t	 n;
 
 	if (s == NULL)
 		return 0;
 	n = jta_fit_chars(s, strlen(s));
-	free(s);
+	jta_arena_free(s);
 	return n;
 }
 
@@ -298,15 +301,18 @@ out:
 	return rc;
 }
 
-/* Dump v; *chars its size in characters. */
+/* Dump v; *chars its size in characters, or its size in bytes when
+ * that is room or less (a character is at least a byte: it fits, and
+ * the answer of nearly every request need not be counted). */
 static char *
-dump(const json_t *v, size_t *len, size_t *chars)
+dump(const json_t *v, size_t room, size_t *len, size_t *chars)
 {
-	char	*s = json_dumps(v, JSON_COMPACT);
+	/* The answer: in the arena, jta_arena_free. */
+	char	*s = json_dumps(v, JSON_COMPACT);	/* banned-ok: arena */
 
 	if (s != NULL) {
 		*len = strlen(s);
-		*chars = jta_fit_chars(s, *len);
+		*chars = *len <= room ? *len : jta_fit_chars(s, *len);
 	}
 	return s;
 }
@@ -328,7 +334,7 @@ jta_fit(const json_t *body, size_t maxchars, char **text, size_t *len,
 		return JTA_ERR_INTERNAL;
 	/* Fewer than maxchars with the caller's newline. */
 	room = maxchars - 2;
-	if ((s = dump(body, len, &chars)) == NULL)
+	if ((s = dump(body, room, len, &chars)) == NULL)
 		return JTA_ERR_NOMEM;
 	if (chars <= room)
 		goto done;
@@ -339,21 +345,21 @@ jta_fit(const json_t *body, size_t maxchars, char **text, size_t *len,
 	if ((copy = json_deep_copy(body)) == NULL ||
 	    json_object_set_new(copy, "truncated", json_true()) != 0)
 		goto out;
-	free(s);
-	if ((s = dump(copy, len, &chars)) == NULL)
+	jta_arena_free(s);
+	if ((s = dump(copy, room, len, &chars)) == NULL)
 		goto out;
 	for (round = 0; round < ROUNDS && chars > room; round++) {
 		if (cutstrings(copy, chars - room) != 0)
 			goto out;
-		free(s);
-		if ((s = dump(copy, len, &chars)) == NULL)
+		jta_arena_free(s);
+		if ((s = dump(copy, room, len, &chars)) == NULL)
 			goto out;
 		if (chars <= room)
 			break;
 		if (droptails(copy, chars - room) != 0)
 			goto out;
-		free(s);
-		if ((s = dump(copy, len, &chars)) == NULL)
+		jta_arena_free(s);
+		if ((s = dump(copy, room, len, &chars)) == NULL)
 			goto out;
 	}
 	if (chars <= room)
@@ -361,19 +367,19 @@ jta_fit(const json_t *body, size_t maxchars, char **text, size_t *len,
 last:
 	/* Nothing we know how to cut is large enough (say, an object with
 	 * very many small members): say so instead. */
-	free(s);
+	jta_arena_free(s);
 	s = NULL;
 	last = json_pack("{s:b, s:s}", "truncated", 1, "detail",
 	    "This answer was too large to show; ask for less (a smaller "
 	    "limit, a narrower search).");
-	if (last == NULL || (s = dump(last, len, &chars)) == NULL)
+	if (last == NULL || (s = dump(last, room, len, &chars)) == NULL)
 		goto out;
 done:
 	*text = s;
 	s = NULL;
 	rc = JTA_OK;
 out:
-	free(s);
+	jta_arena_free(s);
 	json_decref(copy);
 	json_decref(last);
 	return rc;

@@ -17,10 +17,10 @@
 
 /*
  * Serialise body (compact JSON) into *text (new, NUL-terminated, *len
- * bytes; release with free) so that it has fewer than maxchars Unicode
- * characters (maxchars >= JTA_FIT_MIN; the caller's trailing newline is
- * counted in).  A body that fits is sent as it is.  Otherwise a copy is
- * shrunk, deterministically:
+ * bytes; release with jta_arena_free: it comes from jansson) so that it
+ * has fewer than maxchars Unicode characters (maxchars >= JTA_FIT_MIN;
+ * the caller's trailing newline is counted in).  A body that fits is
+ * sent as it is.  Otherwise a copy is shrunk, deterministically:
  *
  *  1. the longest strings are cut to one common length (never inside a
  *     UTF-8 sequence, never shorter than 256 characters), each followed

@@ -42,6 +42,7 @@ jta_http_global_init(void)
 void
 jta_http_global_free(void)
 {
+	jta_http_stream_free();
 	if (kept != NULL) {
 		curl_easy_cleanup(kept);
 		kept = NULL;
@@ -244,6 +245,7 @@ attempt(const struct jta_http_req *req, struct sink *sink, long *status,
 	enum jta_err	 rc = JTA_ERR_NOMEM;
 	struct curl_slist *hdrs = NULL, *nh;
 	char		*auth = NULL;
+	struct jta_secret *authsec = NULL;
 	char		 ctype[128];
 	CURLcode	 cc;
 	size_t		 alen;
@@ -267,8 +269,9 @@ attempt(const struct jta_http_req *req, struct sink *sink, long *status,
 	}
 	if (req->bearer != NULL) {
 		alen = sizeof("Authorization: Bearer ") + req->bearer->len;
-		if ((auth = sodium_malloc(alen)) == NULL)
+		if ((authsec = jta_secret_new(alen)) == NULL)
 			goto out;
+		auth = (char *)authsec->buf;
 		memcpy(auth, "Authorization: Bearer ", 22);
 		memcpy(auth + 22, req->bearer->buf, req->bearer->len);
 		auth[alen - 1] = '\0';
@@ -341,8 +344,7 @@ attempt(const struct jta_http_req *req, struct sink *sink, long *status,
 	rc = JTA_OK;
 out:
 	curl_slist_free_all(hdrs);
-	if (auth != NULL)
-		sodium_free(auth);	/* wipes the bearer copy */
+	jta_secret_free(authsec);	/* wipes the bearer copy */
 	if (kept != NULL)
 		curl_easy_setopt(kept, CURLOPT_HTTPHEADER, NULL);
 	return rc;

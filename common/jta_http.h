@@ -171,4 +171,61 @@ int jta_http_addr_public(int family, const void *addr, int allow_loopback);
  */
 int jta_http_host_allowed(const char *list, const char *host, long port);
 
+/*
+ * A POST whose answer is read as it arrives (jta_http_stream.c): the
+ * model client's streamed Chat Completions (jta_llm).  The answer's bytes
+ * of a 2xx status go to on_data as they come; a non-2xx answer's body is
+ * read (at most JTA_LIMIT_LLM_ERROR_BODY bytes) and thrown away, since a
+ * provider's error text may quote part of the key.  Bounds: the URL rule
+ * of jta_http_do, connect_ms to connect, total_ms for the whole answer,
+ * and stall_s: fewer than one byte a second for that long ends the
+ * transfer (libcurl's low-speed limit).  No redirect is followed.
+ *
+ * The key travels in one header, key_header immediately followed by key
+ * ("Authorization: Bearer " or "api-key: "), built in guarded memory and
+ * never logged.  Strings are borrowed for the duration of the call.
+ */
+struct jta_http_stream {
+	const char	*url;
+	const char	*content_type;	/* of body */
+	const char	*body;
+	size_t		 bodylen;
+	const char	*accept;	/* the Accept header's value */
+	const char	*key_header;	/* NULL: no key sent */
+	const struct jta_secret *key;
+	long		 connect_ms;
+	long		 total_ms;
+	long		 stall_s;	/* at least 1 */
+	/* Bytes of a 2xx answer: return 0 to go on, -1 to stop the
+	 * transfer (the callback keeps its own reason). */
+	int		(*on_data)(const char *p, size_t n, void *arg);
+	void		*arg;
+};
+
+/* How it ended, when jta_http_stream_post returns JTA_OK or stops. */
+struct jta_http_streamed {
+	long		 status;	/* HTTP status; 0 when none came */
+	long		 retry_after;	/* seconds from Retry-After, or -1 */
+	int		 stopped;	/* on_data asked to stop */
+	size_t		 bytes;		/* body bytes of a 2xx answer */
+};
+
+/*
+ * Send s and stream the answer to s->on_data, filling *out.  JTA_OK when
+ * an answer came in full, whatever its status (the caller maps statuses;
+ * a non-2xx body is never handed over).  Otherwise JTA_ERR_UPSTREAM, 502,
+ * with err->field saying why for the caller's own message: "stopped"
+ * (on_data returned -1; out->stopped is 1), "stall" (stall_s without a
+ * byte), "timeout" (total_ms), "size" (a 2xx answer over
+ * JTA_LIMIT_LLM_STREAM bytes) or "connect" (any other transport
+ * failure; curl's text goes to the log); JTA_ERR_CONFIG (500) for a URL
+ * that is neither https nor the loopback.
+ */
+enum jta_err jta_http_stream_post(const struct jta_http_stream *s,
+    struct jta_http_streamed *out, struct jta_error *err) JTA_WUR;
+
+/* Release the connection jta_http_stream_post keeps (jta_http_global_free
+ * calls it). */
+void jta_http_stream_free(void);
+
 #endif

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jta_arena.h"
 #include "jta_adf.h"
 #include "jta_backend.h"
 #include "jta_http.h"
@@ -101,7 +102,8 @@ jta_jira_backend_call_api(struct jta_backend *be, const struct jta_user *who,
 		    "a Jira address did not fit");
 		goto out;
 	}
-	if (body != NULL && (text = json_dumps(body, JSON_COMPACT)) == NULL) {
+	if (body != NULL && (text = jta_arena_json_dumps(body,
+	    JSON_COMPACT)) == NULL) {
 		rc = JTA_ERR_NOMEM;
 		goto out;
 	}

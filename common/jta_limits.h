@@ -95,6 +95,19 @@
  * still opening tokens during a rotation.  Bounds the file parse and the
  * keys held in guarded memory by every worker. */
 #define JTA_LIMIT_TOKEN_KEYS	16
+/* The per-process guarded area secrets are taken from (jta_secret_new):
+ * a request holds a few (an API key, an access token, a bearer header of
+ * at most a few KiB each); larger or more get sodium_malloc of their own. */
+#define JTA_LIMIT_SECRET_AREA	32768
+/* The per-request JSON arena (jta_arena.h): chunks of this many bytes
+ * (a 40 KiB Jira search page parses into about 150 KiB of nodes), and
+ * how much of them a worker keeps between requests (the rest goes back
+ * to the system, so one huge answer does not hold a worker's RSS up). */
+#define JTA_LIMIT_ARENA_CHUNK	(256 * 1024)
+#define JTA_LIMIT_ARENA_KEEP	(1024 * 1024)
+/* ... and at most this much in one request; past it jansson gets plain
+ * malloc (a request that parses many pages in a loop). */
+#define JTA_LIMIT_ARENA_MAX	(64 * 1024 * 1024)
 
 /* Atlassian identity and tokens, as they come back from Atlassian's
  * servers: bounded so a broken or hostile upstream cannot make us store
@@ -325,5 +338,49 @@
 #define JTA_LIMIT_KB_SPACES		50
 #define JTA_LIMIT_KB_SYNC_BATCH		100
 #define JTA_LIMIT_KB_SYNC_ERROR		512
+
+/* The model client (jta_llm): a Chat Completions answer streamed as
+ * Server-Sent Events.  One line of the stream and one event's data
+ * (a chunk: a few hundred bytes; a tool call's arguments may come in one
+ * chunk, so as large as a request body and its JSON around it); the
+ * whole stream of one answer; the text of one answer; the tool calls one
+ * answer may ask for, one call's id and its arguments; the nesting of
+ * one chunk's JSON (a tool call's arguments are a string in it); the
+ * bytes of a refused answer read and thrown away (never logged: a
+ * provider's error text may quote part of the key); the model's name
+ * or deployment and an Azure api-version.  Past any of them the answer
+ * is refused as malformed (502), never cut. */
+#define JTA_LIMIT_LLM_SSE_LINE		(JTA_LIMIT_BODY + 4096)
+#define JTA_LIMIT_LLM_SSE_EVENT		(JTA_LIMIT_BODY + 4096)
+#define JTA_LIMIT_LLM_STREAM		(8 * 1024 * 1024)
+#define JTA_LIMIT_LLM_TEXT		(256 * 1024)
+#define JTA_LIMIT_LLM_TOOL_CALLS	8
+#define JTA_LIMIT_LLM_CALL_ID		128
+#define JTA_LIMIT_LLM_TOOL_ARGS		JTA_LIMIT_BODY
+#define JTA_LIMIT_LLM_JSON_DEPTH	16
+#define JTA_LIMIT_LLM_ERROR_BODY	(64 * 1024)
+#define JTA_LIMIT_LLM_MODEL		128
+#define JTA_LIMIT_LLM_API_VERSION	32
+/* One model call at most this long in all, however steadily it streams
+ * (chat_timeout_seconds bounds a stall, the time without a byte). */
+#define JTA_LIMIT_LLM_CALL_SECONDS	300
+/* The chat (jta_chat): one message of a person (the ?message= of GET
+ * /chat must fit JTA_LIMIT_QUERY after encoding, so it is smaller
+ * there), and one tool's result as the model reads it (a JSON answer is
+ * at most JTA_LIMIT_RESPONSE_CHARS characters, 4 bytes each at most). */
+#define JTA_LIMIT_CHAT_MESSAGE		8192
+/* A conversation kept for the next message (jta_store_chat.h): its id
+ * ("c_" and 22 base64url characters), its messages as JSON (the oldest
+ * turns are dropped until it fits; the schema refuses more), and how
+ * long it is kept after its last message. */
+#define JTA_LIMIT_CHAT_ID		24
+#define JTA_LIMIT_CHAT_HISTORY		(256 * 1024)
+#define JTA_LIMIT_CHAT_TTL		(24 * 3600)
+/* A pending action (a consequential tool call kept for the person's
+ * confirm): its id ("a_" and 22 base64url characters) and how long the
+ * person has to confirm it. */
+#define JTA_LIMIT_CHAT_ACTION_ID	24
+#define JTA_LIMIT_CHAT_ACTION_TTL	900
+#define JTA_LIMIT_CHAT_TOOL_RESULT	(4 * JTA_LIMIT_RESPONSE_CHARS)
 
 #endif

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jta_arena.h"
 #include "jta_backend.h"
 #include "jta_kb.h"
 #include "jta_local_int.h"
@@ -719,7 +720,8 @@ refs(struct jta_backend *be, const char *proj, const json_t *fields,
 	}
 	v = json_object_get(fields, "type");
 	if (json_is_string(v) && typeof_(p, json_string_value(v)) == NULL) {
-		names = json_dumps(json_object_get(p, "types"), JSON_COMPACT);
+		names = jta_arena_json_dumps(json_object_get(p, "types"),
+		    JSON_COMPACT);
 		rc = jta_error_set(err, JTA_ERR_INPUT, 422, "type", "this "
 		    "project has no such issue type; allowed values: %s",
 		    names != NULL ? names : "?");

@@ -8,6 +8,7 @@
 
 #include "jta_buf.h"
 #include "jta_limits.h"
+#include "jta_arena.h"
 #include "jta_mcp.h"
 #include "jta_req.h"
 #include "jta_resp.h"
@@ -452,17 +453,14 @@ respond(const struct jta_mcp_call *call, json_t *result, const char *type)
 	return r;
 }
 
-/* tools/list's tools, built once per process (the table is static). */
+/* tools/list's tools (see tools()). */
 static json_t *
-tools(void)
+build_tools(void)
 {
-	static json_t	*cache;
 	const struct jta_operation *op;
 	json_t		*list, *t;
 	size_t		 i;
 
-	if (cache != NULL)
-		return json_incref(cache);
 	if ((list = json_array()) == NULL)
 		return NULL;
 	for (i = 0; (op = jta_operation_at(i)) != NULL; i++) {
@@ -481,7 +479,25 @@ tools(void)
 			return NULL;
 		}
 	}
-	cache = list;
+	return list;
+}
+
+/* tools/list's tools, built once per process (the table is static). */
+static json_t *
+tools(void)
+{
+	static json_t	*cache;
+	json_t		*list;
+	int		 was;
+
+	if (cache != NULL)
+		return json_incref(cache);
+	/* Kept across requests: made outside the request's arena. */
+	was = jta_arena_suspend();
+	list = build_tools();
+	jta_arena_resume(was);
+	if ((cache = list) == NULL)
+		return NULL;
 	return json_incref(cache);
 }
 
@@ -650,8 +666,8 @@ textblock(const json_t *v)
 				break;
 	}
 	if (n == 0) {
-		if ((s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY)) ==
-		    NULL)
+		if ((s = jta_arena_json_dumps(v, JSON_COMPACT |
+		    JSON_ENCODE_ANY)) == NULL)
 			return NULL;
 		if (strlen(s) < 600)
 			snprintf(b, sizeof(b), "%s", s);

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jta_arena.h"
 #include "jta_confluence.h"
 #include "jta_http.h"
 #include "jta_limits.h"
@@ -304,7 +305,7 @@ token_call(struct jta_oauth *o, const char *grant, const char *code,
 	if (refresh != NULL && json_object_set_new(req, "refresh_token",
 	    json_stringn((const char *)refresh->buf, refresh->len)) != 0)
 		goto out;
-	if ((text = json_dumps(req, JSON_COMPACT)) == NULL ||
+	if ((text = jta_arena_json_dumps(req, JSON_COMPACT)) == NULL ||
 	    (body = secret_of(text, strlen(text))) == NULL)
 		goto out;
 	sodium_memzero(text, strlen(text));

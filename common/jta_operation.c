@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jta_arena.h"
 #include "jta_fcgi.h"
 #include "jta_once.h"
 #include "jta_operation.h"
@@ -1360,7 +1361,7 @@ jta_operation_request(const struct jta_operation *op, const json_t *args,
 			return JTA_ERR_NOMEM;
 		json_object_del(b, "key");
 		json_object_del(b, "id");
-		r->body = json_dumps(b, JSON_COMPACT);
+		r->body = jta_arena_json_dumps(b, JSON_COMPACT);
 		json_decref(b);
 		if (r->body == NULL)
 			return JTA_ERR_NOMEM;

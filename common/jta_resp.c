@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jta_arena.h"
 #include "jta_fit.h"
 #include "jta_limits.h"
 #include "jta_resp.h"
@@ -130,7 +131,7 @@ jta_resp_json_as(struct jta_resp *resp, int status, const char *type,
 	if (rc == JTA_OK && !resp->head_only &&
 	    resp->write(resp->arg, "\n", 1) != 0)
 		rc = JTA_ERR_IO;
-	free(text);
+	jta_arena_free(text);	/* jta_fit's, from jansson */
 	return rc;
 }
 
@@ -147,6 +148,34 @@ jta_resp_bytes(struct jta_resp *resp, int status, const char *type,
 	if (type == NULL || strpbrk(type, "\r\n") != NULL)
 		return JTA_ERR_INTERNAL;
 	return send(resp, status, type, body, len);
+}
+
+enum jta_err
+jta_resp_stream_begin(struct jta_resp *resp, const char *type)
+{
+	enum jta_err	 rc;
+
+	if (type == NULL || strpbrk(type, "\r\n") != NULL)
+		return JTA_ERR_INTERNAL;
+	if ((rc = send(resp, 200, type, NULL, 0)) != JTA_OK)
+		return rc;
+	if (resp->flush != NULL && resp->flush(resp->arg) != 0)
+		return JTA_ERR_IO;
+	return JTA_OK;
+}
+
+enum jta_err
+jta_resp_stream_write(struct jta_resp *resp, const char *buf, size_t len)
+{
+	if (resp->status == 0)
+		return JTA_ERR_INTERNAL;
+	if (resp->head_only || len == 0)
+		return JTA_OK;
+	if (resp->write(resp->arg, buf, len) != 0)
+		return JTA_ERR_IO;
+	if (resp->flush != NULL && resp->flush(resp->arg) != 0)
+		return JTA_ERR_IO;
+	return JTA_OK;
 }
 
 enum jta_err

@@ -14,6 +14,8 @@
 
 /* Writes len bytes; returns 0, or -1 when the client is gone. */
 typedef int (*jta_resp_writer)(void *arg, const char *buf, size_t len);
+/* Pushes what was written to the client now; 0, or -1 when it is gone. */
+typedef int (*jta_resp_flusher)(void *arg);
 
 #define JTA_RESP_HEADERS	4096	/* fits a redirect with a long state */
 
@@ -25,6 +27,7 @@ struct jta_resp {
 	size_t		 hlen;
 	int		 status;	/* 0 until a response was sent */
 	int		 head_only;	/* HEAD: send no body */
+	jta_resp_flusher flush;		/* NULL: writes are not pushed */
 	const char	*notice;	/* borrowed; when set, 2xx JSON object
 					 * answers carry it as a top-level
 					 * "notice" (quota warnings,
@@ -60,6 +63,18 @@ enum jta_err jta_resp_json_as(struct jta_resp *resp, int status,
  */
 enum jta_err jta_resp_bytes(struct jta_resp *resp, int status,
     const char *type, const char *body, size_t len) JTA_WUR;
+
+/*
+ * A streamed answer (the chat's text/event-stream): jta_resp_stream_begin
+ * sends status 200, the headers and type (a constant of the caller's)
+ * and pushes them out; jta_resp_stream_write sends len bytes of body and
+ * pushes them out at once (resp->flush), so the client sees each piece
+ * as it is written.  JTA_ERR_IO when the client is gone.
+ */
+enum jta_err jta_resp_stream_begin(struct jta_resp *resp, const char *type)
+    JTA_WUR;
+enum jta_err jta_resp_stream_write(struct jta_resp *resp, const char *buf,
+    size_t len) JTA_WUR;
 
 /* Send a status with no body (204, 304). */
 enum jta_err jta_resp_empty(struct jta_resp *resp, int status) JTA_WUR;

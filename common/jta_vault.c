@@ -57,11 +57,55 @@ struct jta_vault {
 	char		 keypath[KEYPATH_MAX];
 };
 
+/*
+ * The guarded area (see jta_vault.h): one sodium_malloc region per
+ * process, a stack of slices.  A slice is its struct jta_secret followed
+ * by the secret's bytes, rounded up to ALIGN.  A slice freed out of order
+ * is wiped and counted off; its room comes back when the slices above it
+ * go, or when the area empties.
+ */
+#define ALIGN	16
+
+static struct {
+	unsigned char	*base;
+	size_t		 used;	/* bytes from base handed out */
+	size_t		 live;	/* slices not yet freed */
+	size_t		 dead;	/* bytes of slices freed below the top */
+} area;
+
+static int
+inarea(const struct jta_secret *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	return area.base != NULL && p >= area.base &&
+	    p < area.base + JTA_LIMIT_SECRET_AREA;
+}
+
 struct jta_secret *
 jta_secret_new(size_t len)
 {
 	struct jta_secret *s;
+	size_t		 need;
 
+	if (len > JTA_LIMIT_SECRET_AREA)
+		need = SIZE_MAX;
+	else
+		need = (sizeof(*s) + (len == 0 ? 1 : len) + ALIGN - 1) &
+		    ~(size_t)(ALIGN - 1);
+	if (area.base == NULL && need != SIZE_MAX &&
+	    (area.base = sodium_malloc(JTA_LIMIT_SECRET_AREA)) != NULL)
+		sodium_memzero(area.base, JTA_LIMIT_SECRET_AREA);
+	if (area.base != NULL && need <= JTA_LIMIT_SECRET_AREA - area.used) {
+		s = (struct jta_secret *)(void *)(area.base + area.used);
+		area.used += need;
+		area.live++;
+		s->buf = (unsigned char *)(s + 1);
+		s->len = len;
+		s->size = need;
+		return s;
+	}
+	/* Full, or too large: a guarded allocation of its own. */
 	if ((s = sodium_malloc(sizeof(*s))) == NULL)
 		return NULL;
 	if ((s->buf = sodium_malloc(len == 0 ? 1 : len)) == NULL) {
@@ -70,16 +114,42 @@ jta_secret_new(size_t len)
 	}
 	sodium_memzero(s->buf, len == 0 ? 1 : len);
 	s->len = len;
+	s->size = 0;
 	return s;
 }
 
 void
 jta_secret_free(struct jta_secret *s)
 {
+	unsigned char	*p;
+	size_t		 size;
+
 	if (s == NULL)
 		return;
-	sodium_free(s->buf);	/* wipes before freeing */
-	sodium_free(s);
+	if (!inarea(s)) {
+		sodium_free(s->buf);	/* wipes before freeing */
+		sodium_free(s);
+		return;
+	}
+	p = (unsigned char *)s;
+	size = s->size;
+	sodium_memzero(p, size);	/* the struct and the secret */
+	area.live--;
+	if (p + size == area.base + area.used) {
+		area.used -= size;
+	} else
+		area.dead += size;
+	if (area.live == 0) {
+		area.used = 0;
+		area.dead = 0;
+	}
+}
+
+void
+jta_secret_area_stats(size_t *used, size_t *live)
+{
+	*used = area.used;
+	*live = area.live;
 }
 
 /*

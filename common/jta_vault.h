@@ -52,17 +52,34 @@
 struct jta_vault;
 
 /* A secret in guarded memory; wiped when freed.  There is deliberately
- * no accessor that prints it. */
+ * no accessor that prints it.  size is the slice it occupies (private to
+ * jta_vault.c). */
 struct jta_secret {
 	unsigned char	*buf;
 	size_t		 len;
+	size_t		 size;
 };
 
-/* Allocate a zeroed secret of len bytes (sodium_malloc); NULL on failure. */
+/*
+ * Allocate a zeroed secret of len bytes; NULL on failure.  Secrets live in
+ * one guarded area per process (sodium_malloc: guard pages on both sides,
+ * a canary, mlock'ed so it is never swapped), made on first use, of
+ * JTA_LIMIT_SECRET_AREA bytes, and reused from one request to the next
+ * instead of three sodium_malloc (each an mmap, mprotect and mlock) per
+ * request.  Slices are taken from the top and given back from the top
+ * (a request's secrets are freed in reverse order, or all of them by the
+ * end of the request: the area is empty again when the last live secret
+ * goes); a secret that does not fit gets a sodium_malloc of its own.
+ */
 struct jta_secret *jta_secret_new(size_t len);
 
-/* Wipe and release s; NULL is a no-op. */
+/* Wipe (sodium_memzero) and release s; NULL is a no-op. */
 void jta_secret_free(struct jta_secret *s);
+
+/* How many bytes of the guarded area are in use and how many secrets are
+ * live there (for the unit tests: a request must leave both at what they
+ * were before it). */
+void jta_secret_area_stats(size_t *used, size_t *live);
 
 /*
  * Create a new master key file at path: O_EXCL, mode 0600, 64 hex digits

@@ -11,7 +11,11 @@
  * last whole sync, null when one never synced).  A stale or failed sync
  * is visible but keeps 200: the old index is still served.  Keys and
  * error texts are for operators (jta-admin kb status, the admin page),
- * not for an unauthenticated monitor. */
+ * not for an unauthenticated monitor.
+ *
+ * "chat": {"configured"} says whether our own agent has a model server
+ * (chat_base_url and chat_model set; README "Chat: our own agent"):
+ * without one, /api/chat answers 503 "chat is not configured". */
 #include "config.h"
 
 #include <string.h>
@@ -75,6 +79,12 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	    json_boolean(h.enabled)) != 0 || (!h.enabled &&
 	    json_object_set_new(body, "message", json_string(h.message)) !=
 	    0))) {
+		json_decref(body);
+		return JTA_ERR_NOMEM;
+	}
+	if (json_object_set_new(body, "chat", json_pack("{s:b}", "configured",
+	    ctx->conf.chat_base_url[0] != '\0' &&
+	    ctx->conf.chat_model[0] != '\0')) != 0) {
 		json_decref(body);
 		return JTA_ERR_NOMEM;
 	}

@@ -25,7 +25,8 @@
 #include "jta_operation.h"
 
 /* The message being served: read by classify, answered by the handler or
- * the error writer of the same request (one request at a time). */
+ * the error writer of the same request (one request at a time), dropped
+ * when the request ends (.done): its JSON lives in the request's arena. */
 static struct jta_mcp_call cur;
 static int cur_ok;
 /* The REST request a tool call stands for (its body is ours). */
@@ -211,6 +212,7 @@ static const struct jta_endpoint endpoint = {
 	.handle = handle,
 	.error = error,
 	.classify = classify,
+	.done = forget,
 };
 
 int

@@ -35,6 +35,7 @@ rules="
 .@${W}system${S}@system@runs a shell; use execve with a fixed argv
 .@${W}s?rand${S}@rand@predictable; use randombytes_buf
 .@${W}json_loads${S}@json_loads@needs a NUL and no length; use json_loadb with JSON_REJECT_DUPLICATES
+.@${W}json_dumps${S}@json_dumps@in a request its text is in the arena and free() on it corrupts the heap; use jta_arena_json_dumps
 .@fcgi_stdio[.]h@fcgi_stdio.h@replaces stdio behind our back; use fcgiapp.h
 .@CURLOPT_VERBOSE@CURLOPT_VERBOSE@logs headers, tokens included; never set it
 common/jta_(vault|auth)[.]c@${W}(memcmp|strcmp|strncmp|bcmp)${S}@memcmp/strcmp in code that holds secrets@not constant-time; use sodium_memcmp

@@ -15,6 +15,7 @@
 
 #include <sqlite3.h>
 
+#include "jta_arena.h"
 #include "jta_db.h"
 #include "jta_db_engine.h"
 #include "jta_db_sqlite.h"
@@ -230,9 +231,13 @@ jta_db_bjson(sqlite3_stmt *s, const char *name, const json_t *v)
 		return SQLITE_RANGE;
 	if (v == NULL)
 		return sqlite3_bind_null(s, i);
-	if ((text = json_dumps(v, JSON_COMPACT)) == NULL)
+	if ((text = jta_arena_json_dumps(v, JSON_COMPACT)) == NULL)
 		return SQLITE_NOMEM;
-	rc = sqlite3_bind_text(s, i, text, -1, free);
+	/* SQLite copies it: a destructor would run when the statement is
+	 * next bound, perhaps in a later request, after the request's
+	 * arena (jta_arena.h) that holds text was reset. */
+	rc = sqlite3_bind_text(s, i, text, -1, SQLITE_TRANSIENT);
+	free(text);
 	return rc;
 }
 

@@ -433,7 +433,34 @@ const char *const jta_db_migrations[JTA_STORE_VERSION] = {
 	" value TEXT NOT NULL CHECK (json_valid(value)),"
 	" fetched INTEGER NOT NULL,"
 	" PRIMARY KEY (site, kind, key)) WITHOUT ROWID;",
-	/* 16: files handed to a draft (issue 18, README "Attachments",
+	/* 16: our own agent's conversations (issue 15, README "Chat: our
+	 * own agent"; jta_store_chat.h): one person's messages as the
+	 * model saw them (a JSON array, bounded: the oldest turns are
+	 * dropped before it is stored), until expires. */
+	"CREATE TABLE chat_conversations ("
+	" id TEXT PRIMARY KEY CHECK (length(id) <= 64),"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" messages TEXT NOT NULL CHECK (json_valid(messages) AND"
+	" length(messages) <= 262144),"
+	" created INTEGER NOT NULL,"
+	" updated INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL);"
+	"CREATE INDEX chat_conversations_expires ON"
+	" chat_conversations(expires);"
+	/* ... and its pending actions: a consequential tool call the
+	 * model asked for, kept for the person's confirm (single use, the
+	 * person's only, until expires). */
+	"CREATE TABLE chat_actions ("
+	" id TEXT PRIMARY KEY CHECK (length(id) <= 64),"
+	" user_id INTEGER NOT NULL REFERENCES users(id),"
+	" conversation TEXT NOT NULL CHECK (length(conversation) <= 64),"
+	" tool TEXT NOT NULL CHECK (length(tool) <= 64),"
+	" args TEXT NOT NULL CHECK (json_valid(args) AND"
+	" length(args) <= 70000),"
+	" created INTEGER NOT NULL,"
+	" expires INTEGER NOT NULL);"
+	"CREATE INDEX chat_actions_expires ON chat_actions(expires);",
+	/* 17: files handed to a draft (issue 18, README "Attachments",
 	 * jta_store_drafts.h "draft attachments"): one row per file kept
 	 * for draft_id (no foreign key: a discarded or expired draft's
 	 * rows are collected with their files, jta_store_draft_file_gc),

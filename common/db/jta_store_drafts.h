@@ -207,7 +207,7 @@ enum jta_err jta_store_once_release(struct jta_store *st,
     enum jta_once_kind kind, int64_t user_id, const char *id,
     const char *owner, int unknown, struct jta_error *err) JTA_WUR;
 
-/* ---- draft attachments (schema 16, issue 18) ----
+/* ---- draft attachments (schema 17, issue 18) ----
  *
  * The files handed to a draft (README "Attachments"): each is fetched
  * and kept on disk first (jta_attach_keep), then recorded here.  Rows are

@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 
+#include "jta_arena.h"
 #include "jta_db_sqlite.h"
 #include "jta_limits.h"
 #include "jta_store_meta.h"
@@ -96,7 +97,7 @@ jta_store_meta_put(struct jta_store *st, const char *site, const char *kind,
 	if (!keyok(site) || !keyok(kind) || !keyok(key) ||
 	    (!json_is_object(value) && !json_is_array(value)))
 		return badkey(err);
-	if ((text = json_dumps(value, JSON_COMPACT)) == NULL)
+	if ((text = jta_arena_json_dumps(value, JSON_COMPACT)) == NULL)
 		return JTA_ERR_NOMEM;
 	if (strlen(text) > JTA_LIMIT_META_VALUE)
 		goto out;

@@ -60,7 +60,7 @@ if [ ! -f "$srcdir/common/jta_req.c" ]; then
 	echo "run-fuzzers.sh: no source tree at $srcdir" >&2
 	exit 99
 fi
-targets=${*:-query json conf time markdown adf oauth mcp html}
+targets=${*:-query json conf time markdown adf oauth mcp html sse}
 
 # ---- what we need ----
 cc=

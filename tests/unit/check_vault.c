@@ -558,6 +558,71 @@ START_TEST(secret_new_is_zeroed_and_sized)
 }
 END_TEST
 
+START_TEST(secret_area_reused_across_requests)
+{
+	struct jta_secret *a, *b;
+	unsigned char	*where;
+	size_t		 used0, live0, used, live, i;
+
+	jta_secret_area_stats(&used0, &live0);
+	/* One "request": two secrets, freed in order of allocation. */
+	a = jta_secret_new(40);
+	b = jta_secret_new(100);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	jta_secret_area_stats(&used, &live);
+	ck_assert_uint_eq(live, live0 + 2);
+	ck_assert_uint_gt(used, used0);
+	where = a->buf;
+	memset(a->buf, 0xaa, a->len);
+	memset(b->buf, 0xbb, b->len);
+	jta_secret_free(a);
+	/* Freed out of order: wiped at once, room back with the last one. */
+	for (i = 0; i < 40; i++)
+		ck_assert_uint_eq(where[i], 0);
+	jta_secret_free(b);
+	jta_secret_area_stats(&used, &live);
+	ck_assert_uint_eq(used, used0);
+	ck_assert_uint_eq(live, live0);
+	/* The next "request" gets the same guarded memory back, zeroed. */
+	a = jta_secret_new(40);
+	ck_assert_ptr_eq(a->buf, where);
+	for (i = 0; i < a->len; i++)
+		ck_assert_uint_eq(a->buf[i], 0);
+	jta_secret_free(a);
+}
+END_TEST
+
+START_TEST(secret_area_full_falls_back)
+{
+	struct jta_secret *big, *many[64];
+	size_t		 used0, live0, used, live, i;
+
+	jta_secret_area_stats(&used0, &live0);
+	big = jta_secret_new(JTA_LIMIT_SECRET_AREA + 1);
+	ck_assert_ptr_nonnull(big);
+	ck_assert_uint_eq(big->len, JTA_LIMIT_SECRET_AREA + 1);
+	jta_secret_area_stats(&used, &live);
+	ck_assert_uint_eq(used, used0);	/* not in the area */
+	big->buf[JTA_LIMIT_SECRET_AREA] = 1;
+	jta_secret_free(big);
+	/* More than fit: the rest get allocations of their own. */
+	for (i = 0; i < 64; i++) {
+		many[i] = jta_secret_new(1024);
+		ck_assert_ptr_nonnull(many[i]);
+		memset(many[i]->buf, 0xcc, many[i]->len);
+	}
+	jta_secret_area_stats(&used, &live);
+	ck_assert_uint_le(used, JTA_LIMIT_SECRET_AREA);
+	ck_assert_uint_lt(live, live0 + 64);
+	for (i = 0; i < 64; i++)
+		jta_secret_free(many[i]);
+	jta_secret_area_stats(&used, &live);
+	ck_assert_uint_eq(used, used0);
+	ck_assert_uint_eq(live, live0);
+}
+END_TEST
+
 START_TEST(free_and_close_accept_null)
 {
 	jta_secret_free(NULL);
@@ -1083,6 +1148,8 @@ vault_suite(void)
 	tcase_add_test(tc, fingerprint_of_issued_token_matches_hash);
 	tcase_add_test(tc, secret_new_is_zeroed_and_sized);
 	tcase_add_test(tc, free_and_close_accept_null);
+	tcase_add_test(tc, secret_area_reused_across_requests);
+	tcase_add_test(tc, secret_area_full_falls_back);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("seal");
