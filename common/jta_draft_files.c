@@ -6,8 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jta_audit.h"
+#include "jta_backend.h"
+#include "jta_conf.h"
 #include "jta_draft_files.h"
 #include "jta_limits.h"
+#include "jta_log.h"
+#include "jta_time.h"
 #include "jta_vault.h"
 #include "jta_store_drafts.h"
 
@@ -223,4 +228,242 @@ jta_draft_files_collect(struct jta_store *st, const char *statedir,
 	for (i = 0; i < *n; i++)
 		jta_attach_forget(statedir, f[i].path);
 	return JTA_OK;
+}
+
+/* ---- the operations' side ---- */
+
+void
+jta_draft_files_statedir(const struct jta_backend *be, char *out,
+    size_t outsz)
+{
+	const char	*db = be->conf->database, *slash = strrchr(db, '/');
+
+	if (slash == NULL)
+		snprintf(out, outsz, ".");
+	else if (slash == db)
+		snprintf(out, outsz, "/");
+	else
+		snprintf(out, outsz, "%.*s", (int)(slash - db), db);
+}
+
+enum jta_err
+jta_draft_files_can(const struct jta_backend *be, const json_t *req,
+    const json_t *preview, struct jta_error *err)
+{
+	if (be->ops->attach == NULL)
+		return jta_error_set(err, JTA_ERR_INPUT, 422,
+		    "openaiFileIdRefs", "this server's %s backend cannot "
+		    "take files yet; send the draft without "
+		    "openaiFileIdRefs", be->ops->name);
+	if (json_is_string(json_object_get(req, "request_type")) ||
+	    json_is_string(json_object_get(preview, "request_type")))
+		return jta_error_set(err, JTA_ERR_INPUT, 422,
+		    "openaiFileIdRefs", "a service-desk request cannot take "
+		    "files yet; send the draft without openaiFileIdRefs");
+	return JTA_OK;
+}
+
+/* One audit row for a file (never its content or link). */
+static void
+audit(struct jta_backend *be, const struct jta_user *who, const char *what,
+    const char *ticket, const char *name, const char *type, int64_t size,
+    int status)
+{
+	struct jta_audit_event ev;
+	struct jta_error e;
+	char		 detail[JTA_AUDIT_DETAIL_MAX + 1];
+
+	snprintf(detail, sizeof(detail), "%s %s (%s, %lld bytes)", what,
+	    name, type, (long long)size);
+	memset(&ev, 0, sizeof(ev));
+	ev.who = who->name;
+	ev.site = strcmp(be->ops->name, "jira") == 0 ? NULL : "local";
+	ev.action = "attach";
+	ev.issue_key = ticket;
+	ev.endpoint = "drafts.attachments";
+	ev.status = status;
+	ev.detail = detail;
+	if (jta_audit_write(be->store, &ev, &e) != JTA_OK)
+		jta_log(JTA_LOG_ERROR, "audit: attachment of %s not recorded: "
+		    "%s", ticket, e.detail);
+}
+
+enum jta_err
+jta_draft_files_in(struct jta_backend *be, const struct jta_user *who,
+    const char *id, const json_t *refs, struct jta_error *err)
+{
+	struct jta_attach_rules rules;
+	struct jta_draft_file f[JTA_STORE_DRAFT_FILES];
+	struct jta_error e;
+	json_t		*taken = NULL, *refused = NULL, *r;
+	char		 dir[4096], names[JTA_ERROR_DETAIL / 2];
+	const json_t	*t;
+	enum jta_err	 rc;
+	size_t		 i, j, n = 0, o = 0;
+
+	jta_draft_files_statedir(be, dir, sizeof(dir));
+	jta_attach_rules_conf(&rules, be->conf);
+	rc = jta_draft_files_take(be->store, dir, &rules, id, refs,
+	    JTA_LIMIT_ATTACH_BYTES_MAX, jta_time_now(), &taken, &refused, err);
+	if (taken == NULL)
+		return rc;
+	/* Audit what went in, by its row (the cleaned name, type, size). */
+	if (json_array_size(taken) > 0 && jta_store_draft_file_list(be->store,
+	    id, f, JTA_STORE_DRAFT_FILES, &n, &e) == JTA_OK)
+		json_array_foreach(taken, i, t)
+			for (j = 0; j < n; j++)
+				if (strcmp(f[j].name, json_string_value(t)) ==
+				    0)
+					audit(be, who, "kept", id, f[j].name,
+					    f[j].type, f[j].size, 200);
+	if (rc != JTA_OK) {
+		names[0] = '\0';
+		json_array_foreach(taken, i, t)
+			if (o < sizeof(names))
+				o += (size_t)snprintf(names + o,
+				    sizeof(names) - o, "%s%s", i > 0 ? ", " :
+				    "", json_string_value(t));
+		e = *err;
+		jta_error_set(err, rc, e.status, "openaiFileIdRefs", "%s; %s",
+		    e.detail, names[0] != '\0' ? names : "no file went in");
+		if (names[0] != '\0')
+			snprintf(err->detail + strlen(err->detail),
+			    sizeof(err->detail) - strlen(err->detail),
+			    " went in");
+		json_array_foreach(refused, i, r) {
+			snprintf(names, sizeof(names), "%s: %s",
+			    json_string_value(json_object_get(r, "name")),
+			    json_string_value(json_object_get(r, "reason")));
+			(void)jta_error_add(err, "openaiFileIdRefs", names);
+		}
+	}
+	json_decref(taken);
+	json_decref(refused);
+	return rc;
+}
+
+enum jta_err
+jta_draft_files_show(struct jta_store *st, json_t *draft,
+    struct jta_error *err)
+{
+	json_t		*list = NULL, *preview = json_object_get(draft,
+			    "preview");
+	const char	*id = json_string_value(json_object_get(draft, "id"));
+	enum jta_err	 rc;
+
+	if (id == NULL || !json_is_object(preview))
+		return JTA_OK;
+	if ((rc = jta_draft_files_preview(st, id, &list, err)) != JTA_OK)
+		return rc;
+	if (json_object_set_new(preview, "attachments", list) != 0)
+		return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
+		    "out of memory");
+	return JTA_OK;
+}
+
+/* 1 when issue (as get answers it) lists an attachment like f. */
+static int
+onissue(const json_t *issue, const struct jta_draft_file *f)
+{
+	const json_t	*a;
+	const char	*name;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(issue, "attachments"), i, a) {
+		name = json_string_value(json_object_get(a, "name"));
+		if (name != NULL && strcmp(name, f->name) == 0 &&
+		    json_integer_value(json_object_get(a, "size")) == f->size)
+			return 1;
+	}
+	return 0;
+}
+
+enum jta_err
+jta_draft_files_upload(struct jta_backend *be, const struct jta_user *who,
+    const char *id, json_t *answer, struct jta_error *err)
+{
+	struct jta_draft_file f[JTA_STORE_DRAFT_FILES];
+	struct jta_error e;
+	json_t		*issue = NULL, *list = NULL;
+	const char	*key = json_string_value(json_object_get(
+			    json_object_get(answer, "issue"), "key"));
+	char		 dir[4096];
+	enum jta_err	 rc;
+	size_t		 i, n, pending = 0;
+
+	if (key == NULL)
+		return JTA_OK;
+	if ((rc = jta_store_draft_file_list(be->store, id, f,
+	    JTA_STORE_DRAFT_FILES, &n, err)) != JTA_OK)
+		return rc;
+	if (n == 0)
+		return JTA_OK;
+	for (i = 0; i < n; i++)
+		pending += !f[i].uploaded;
+	if (pending > 0 && be->ops->attach == NULL)
+		return jta_error_set(err, JTA_ERR_INPUT, 422,
+		    "openaiFileIdRefs", "%s was filed, but this server's %s "
+		    "backend cannot take its files", key, be->ops->name);
+	jta_draft_files_statedir(be, dir, sizeof(dir));
+	/* What is on the issue already: an earlier upload whose answer was
+	 * lost must not be sent again. */
+	if (pending > 0 && (rc = be->ops->get(be, who, key, &issue, err)) !=
+	    JTA_OK)
+		goto busy;
+	for (i = 0; i < n; i++) {
+		if (f[i].uploaded)
+			continue;
+		if (onissue(issue, &f[i]))
+			audit(be, who, "found on", key, f[i].name, f[i].type,
+			    f[i].size, 200);
+		else if ((rc = be->ops->attach(be, who, key, f[i].path,
+		    f[i].name, f[i].type, err)) != JTA_OK) {
+			audit(be, who, "failed", key, f[i].name, f[i].type,
+			    f[i].size, err->status);
+			goto busy;
+		} else
+			audit(be, who, "attached", key, f[i].name, f[i].type,
+			    f[i].size, 200);
+		if ((rc = jta_store_draft_file_uploaded(be->store, id,
+		    f[i].id, err)) != JTA_OK)
+			goto out;
+		f[i].uploaded = 1;
+		jta_attach_forget(dir, f[i].path);
+	}
+	if ((list = json_array()) == NULL)
+		goto nomem;
+	for (i = 0; i < n; i++)
+		if (json_array_append_new(list, json_pack("{s:s, s:s, s:I}",
+		    "name", f[i].name, "type", f[i].type, "size",
+		    (json_int_t)f[i].size)) != 0)
+			goto nomem;
+	if (json_object_set_new(answer, "attachments", list) != 0) {
+		list = NULL;
+		goto nomem;
+	}
+	list = NULL;
+	rc = JTA_OK;
+	goto out;
+busy:
+	/* The ticket is filed; what failed is a file.  A lost answer or a
+	 * busy Jira: submit again (nothing goes on twice).  Anything else
+	 * says what Jira said. */
+	e = *err;
+	if (rc == JTA_ERR_UPSTREAM || rc == JTA_ERR_BUSY) {
+		rc = jta_error_set(err, JTA_ERR_BUSY, 503, "openaiFileIdRefs",
+		    "%s was filed, but its files are not all attached yet "
+		    "(%s); submit again to finish (nothing is attached "
+		    "twice)", key, e.detail);
+		err->retry_after = e.retry_after > 0 ? e.retry_after : 2;
+	} else
+		rc = jta_error_set(err, rc, e.status, "openaiFileIdRefs",
+		    "%s was filed, but a file could not be attached: %s", key,
+		    e.detail);
+	goto out;
+nomem:
+	rc = jta_error_set(err, JTA_ERR_NOMEM, 500, NULL, "out of memory");
+out:
+	json_decref(list);
+	json_decref(issue);
+	return rc;
 }

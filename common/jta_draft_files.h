@@ -7,8 +7,9 @@
  * (jta_attach_fetch), kept under the state directory (jta_attach_keep)
  * and recorded with its draft (jta_store_draft_file_add, which holds the
  * per-draft caps); files of drafts that are gone are collected here too.
- * Not yet called by an operation: the submit's upload is not built, and
- * no preview may list a file the submit would not attach.
+ * createDraft, updateDraft, getDraft, discardDraft and submitDraft call
+ * the second half (jta_operation.c): whether a backend takes files, the
+ * files into a draft's preview, and the upload at submit, exactly once.
  */
 #ifndef JTA_DRAFT_FILES_H
 #define JTA_DRAFT_FILES_H
@@ -65,5 +66,57 @@ enum jta_err jta_draft_files_preview(struct jta_store *st,
  * how many. */
 enum jta_err jta_draft_files_collect(struct jta_store *st,
     const char *statedir, size_t *n, struct jta_error *err) JTA_WUR;
+
+/* ---- the operations' side ---- */
+
+struct jta_backend;
+struct jta_user;
+
+/* The state directory files are kept under: the database's directory
+ * (into out, outsz bytes). */
+void jta_draft_files_statedir(const struct jta_backend *be, char *out,
+    size_t outsz);
+
+/*
+ * Whether be takes files for a draft whose request (or changes) is req
+ * and whose preview so far is preview (NULL for a new draft): not in a
+ * backend without attach (the embedded store) and not for a service-desk
+ * request (request_type) yet.  JTA_ERR_INPUT (422, field
+ * "openaiFileIdRefs") saying why; the files are never silently dropped.
+ */
+enum jta_err jta_draft_files_can(const struct jta_backend *be,
+    const json_t *req, const json_t *preview, struct jta_error *err) JTA_WUR;
+
+/*
+ * Take refs (checked by jta_draft_files_refs_check) for who's draft id
+ * (the caller checked it is who's): every file is tried; each that went
+ * in is audited (name, size, type, draft; never its content or link).
+ * JTA_OK when all went in, else jta_draft_files_take's error, each
+ * refused file an item of err (field "openaiFileIdRefs", its name and
+ * why) and the detail saying which went in.
+ */
+enum jta_err jta_draft_files_in(struct jta_backend *be,
+    const struct jta_user *who, const char *id, const json_t *refs,
+    struct jta_error *err) JTA_WUR;
+
+/* Set draft.preview.attachments (draft as jta_once shows it, its "id"
+ * read from it) to the draft's files, jta_draft_files_preview's list. */
+enum jta_err jta_draft_files_show(struct jta_store *st, json_t *draft,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * After a submit of who's draft id answered answer ({"draft", "issue":
+ * {"key", ...}}): put each of the draft's files not yet uploaded on the
+ * issue with be's attach, mark it uploaded, remove it from disk and
+ * audit it; answer.attachments lists the draft's files.  Exactly once:
+ * before sending any, the issue's attachments are read, and a file that
+ * is there already (same name and size: an earlier submit's upload
+ * whose answer was lost) is only marked.  An upload whose answer is
+ * lost is JTA_ERR_BUSY (503, retry_after, field "openaiFileIdRefs"):
+ * the ticket is filed, and submitting again finishes the files.
+ */
+enum jta_err jta_draft_files_upload(struct jta_backend *be,
+    const struct jta_user *who, const char *id, json_t *answer,
+    struct jta_error *err) JTA_WUR;
 
 #endif
