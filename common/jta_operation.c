@@ -504,11 +504,10 @@ op_draft_edit(struct jta_ctx *ctx, const struct jta_req *req,
 	if (refs != NULL && (rc = jta_draft_files_in(ctx->backend, who,
 	    param, refs, err)) != JTA_OK)
 		goto out;
-	/* Only files: the draft's request is unchanged. */
-	if (json_object_size(rest) == 0) {
-		*out = cur;
-		cur = NULL;
-	} else if ((rc = jta_once_draft_edit(ctx->backend, who, param, rest,
+	/* Files only change the draft too: its revision goes up (the
+	 * request prepared again as it is), so a submit of the revision
+	 * the person saw before never attaches a file they did not see. */
+	if ((rc = jta_once_draft_edit(ctx->backend, who, param, rest,
 	    jta_time_now(), out, err)) != JTA_OK)
 		goto out;
 	if ((rc = showfiles(ctx, *out, err)) == JTA_OK)

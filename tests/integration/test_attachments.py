@@ -129,6 +129,12 @@ def jira_test(c, stack, server):
     c.check(s + "updateDraft adds a file; the preview lists three",
             st == 200 and [a["name"] for a in u["preview"]["attachments"]]
             == ["screen.png", "app.log", "manual.pdf"], (st, u))
+    c.eq(s + "... and the draft moves to revision 2", u.get("revision"), 2)
+    st, _, e, _ = alice.call("POST", "/api/drafts/%s/submit" % did,
+                             {"revision": 1})
+    c.check(s + "a submit of the revision before the files is stale "
+            "(409), attaches nothing", st == 409 and
+            standin.state()["attachments_added"] == 0, (st, e))
 
     # Submit: the ticket, then each file.
     n0 = standin.state()["attachments_added"]
