@@ -3,8 +3,13 @@
  */
 #include "config.h"
 
+#include <sys/file.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jta_audit.h"
 #include "jta_backend.h"
@@ -378,6 +383,25 @@ onissue(const json_t *issue, const struct jta_draft_file *f)
 	return 0;
 }
 
+/* Whether file id of draft_id is marked uploaded now (*up). */
+static enum jta_err
+uploaded_now(struct jta_store *st, const char *draft_id, int64_t id,
+    int *up, struct jta_error *err)
+{
+	struct jta_draft_file f[JTA_STORE_DRAFT_FILES];
+	enum jta_err	 rc;
+	size_t		 i, n;
+
+	*up = 0;
+	if ((rc = jta_store_draft_file_list(st, draft_id, f,
+	    JTA_STORE_DRAFT_FILES, &n, err)) != JTA_OK)
+		return rc;
+	for (i = 0; i < n; i++)
+		if (f[i].id == id)
+			*up = f[i].uploaded;
+	return JTA_OK;
+}
+
 enum jta_err
 jta_draft_files_upload(struct jta_backend *be, const struct jta_user *who,
     const char *id, json_t *answer, struct jta_error *err)
@@ -390,6 +414,7 @@ jta_draft_files_upload(struct jta_backend *be, const struct jta_user *who,
 	char		 dir[4096];
 	enum jta_err	 rc;
 	size_t		 i, n, pending = 0;
+	int		 fd = -1, up;
 
 	if (key == NULL)
 		return JTA_OK;
@@ -405,14 +430,47 @@ jta_draft_files_upload(struct jta_backend *be, const struct jta_user *who,
 		    "openaiFileIdRefs", "%s was filed, but this server's %s "
 		    "backend cannot take its files", key, be->ops->name);
 	jta_draft_files_statedir(be, dir, sizeof(dir));
-	/* What is on the issue already: an earlier upload whose answer was
-	 * lost must not be sent again. */
-	if (pending > 0 && (rc = be->ops->get(be, who, key, &issue, err)) !=
-	    JTA_OK)
-		goto busy;
 	for (i = 0; i < n; i++) {
 		if (f[i].uploaded)
 			continue;
+		/*
+		 * Two submits of one draft may run at once (a retry while
+		 * the first still uploads): each file is sent under an
+		 * exclusive lock on its kept copy, and only when, under the
+		 * lock, it is still not marked and the issue (read under
+		 * the lock, after any upload that held it) does not have
+		 * it.  The other submit is told to come back.
+		 */
+		if ((fd = open(f[i].path, O_RDONLY | O_CLOEXEC)) >= 0 &&
+		    flock(fd, LOCK_EX | LOCK_NB) != 0) {
+			rc = jta_error_set(err, JTA_ERR_CONFLICT, 409, "id",
+			    "%s was filed and its files are being attached by "
+			    "another submit; submit again in a moment", key);
+			err->retry_after = 2;
+			goto out;
+		}
+		if ((rc = uploaded_now(be->store, id, f[i].id, &up, err)) !=
+		    JTA_OK)
+			goto out;
+		if (up) {
+			f[i].uploaded = 1;
+			if (fd >= 0)
+				close(fd);
+			fd = -1;
+			continue;
+		}
+		if (fd < 0) {
+			jta_log(JTA_LOG_ERROR, "attachments: %s: %s", f[i].path,
+			    strerror(errno));
+			rc = jta_error_set(err, JTA_ERR_INTERNAL, 500,
+			    "openaiFileIdRefs", "%s was filed, but the kept "
+			    "copy of %s is gone", key, f[i].name);
+			goto out;
+		}
+		json_decref(issue);
+		issue = NULL;
+		if ((rc = be->ops->get(be, who, key, &issue, err)) != JTA_OK)
+			goto busy;
 		if (onissue(issue, &f[i]))
 			audit(be, who, "found on", key, f[i].name, f[i].type,
 			    f[i].size, 200);
@@ -429,6 +487,8 @@ jta_draft_files_upload(struct jta_backend *be, const struct jta_user *who,
 			goto out;
 		f[i].uploaded = 1;
 		jta_attach_forget(dir, f[i].path);
+		close(fd);
+		fd = -1;
 	}
 	if ((list = json_array()) == NULL)
 		goto nomem;
@@ -463,6 +523,8 @@ busy:
 nomem:
 	rc = jta_error_set(err, JTA_ERR_NOMEM, 500, NULL, "out of memory");
 out:
+	if (fd >= 0)
+		close(fd);
 	json_decref(list);
 	json_decref(issue);
 	return rc;

@@ -113,7 +113,11 @@ enum jta_err jta_draft_files_show(struct jta_store *st, json_t *draft,
  * is there already (same name and size: an earlier submit's upload
  * whose answer was lost) is only marked.  An upload whose answer is
  * lost is JTA_ERR_BUSY (503, retry_after, field "openaiFileIdRefs"):
- * the ticket is filed, and submitting again finishes the files.
+ * the ticket is filed, and submitting again finishes the files.  Two
+ * submits at once: each file is sent under an exclusive flock on its
+ * kept copy, checked again (marked? on the issue?) under the lock; the
+ * submit that finds a file locked gets JTA_ERR_CONFLICT (409,
+ * retry_after).
  */
 enum jta_err jta_draft_files_upload(struct jta_backend *be,
     const struct jta_user *who, const char *id, json_t *answer,

@@ -469,7 +469,10 @@ op_draft_edit(struct jta_ctx *ctx, const struct jta_req *req,
     int *status, json_t **out, struct jta_error *err)
 {
 	struct jta_draft_file f[JTA_STORE_DRAFT_FILES];
+	struct jta_error e;
 	json_t		*rest = NULL, *refs = NULL, *cur = NULL;
+	json_t		*empty = NULL, *bumped = NULL;
+	const char	*dst;
 	enum jta_err	 rc;
 	size_t		 n = 0;
 
@@ -486,12 +489,12 @@ op_draft_edit(struct jta_ctx *ctx, const struct jta_req *req,
 		goto out;
 	/* Files go only into a draft that can still change (an edit of the
 	 * request itself is refused by jta_once_draft_edit). */
-	if (refs != NULL && strcmp(json_string_value(json_object_get(cur,
-	    "status")) != NULL ? json_string_value(json_object_get(cur,
-	    "status")) : "", "ready") != 0) {
+	if ((dst = json_string_value(json_object_get(cur, "status"))) ==
+	    NULL)
+		dst = "unknown";
+	if (refs != NULL && strcmp(dst, "ready") != 0) {
 		rc = jta_error_set(err, JTA_ERR_CONFLICT, 409, "id",
-		    "this draft was submitted already; files go into a "
-		    "draft that is ready");
+		    "this draft is %s and can no longer take files", dst);
 		goto out;
 	}
 	/* A draft with files does not become a service-desk request. */
@@ -501,9 +504,21 @@ op_draft_edit(struct jta_ctx *ctx, const struct jta_req *req,
 		rc = jta_draft_files_can(ctx->backend, rest, NULL, err);
 	if (rc != JTA_OK)
 		goto out;
+	/* A file refused: those that went in stay, and the draft moves to
+	 * its next revision all the same (its request unchanged), so none
+	 * of them is attached by a submit of the revision before. */
 	if (refs != NULL && (rc = jta_draft_files_in(ctx->backend, who,
-	    param, refs, err)) != JTA_OK)
+	    param, refs, err)) != JTA_OK) {
+		if ((empty = json_object()) == NULL ||
+		    jta_once_draft_edit(ctx->backend, who, param, empty,
+		    jta_time_now(), &bumped, &e) != JTA_OK)
+			jta_log(JTA_LOG_WARN, "attachments: draft %s not moved "
+			    "on: %s", param, empty != NULL ? e.detail :
+			    "out of memory");
+		json_decref(empty);
+		json_decref(bumped);
 		goto out;
+	}
 	/* Files only change the draft too: its revision goes up (the
 	 * request prepared again as it is), so a submit of the revision
 	 * the person saw before never attaches a file they did not see. */

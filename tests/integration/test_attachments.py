@@ -13,6 +13,7 @@ the state directory once uploaded, and a discarded draft's files go with
 it; each file is audited, never its content or link.  The embedded store
 refuses the files with a 422 naming the field.  Standard library only."""
 
+import concurrent.futures
 import hashlib
 import json
 import os
@@ -198,6 +199,30 @@ def jira_test(c, stack, server):
     c.eq(s + "... Jira holds it once", [a["filename"] for a in
                                         iss2.get("attachments", [])],
          ["screen.png"])
+
+    # Many submits of one draft with files at once: each file goes on
+    # once (the others wait for the lock, or find it marked).
+    st, _, d4, _ = alice.call("POST", "/api/drafts", {
+        "project": "OPS", "summary": "Submitted eight times at once",
+        "openaiFileIdRefs": [png, log]})
+    n0 = standin.state()["attachments_added"]
+
+    def one(_):
+        return alice.call("POST", "/api/drafts/%s/submit" % d4["id"],
+                          {"revision": 1})[:3]
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        res = list(ex.map(one, range(8)))
+    for _ in range(20):
+        if all(r[0] in (200, 201) for r in res):
+            break
+        time.sleep(1)
+        res = [r if r[0] in (200, 201) else one(0) for r in res]
+    keys = {(r[2] or {}).get("issue", {}).get("key") for r in res}
+    c.check(s + "eight submits at once: one ticket, each file attached "
+            "once, every submit finally answers it", len(keys) == 1 and
+            None not in keys and
+            standin.state()["attachments_added"] - n0 == 2,
+            ([(r[0], r[2]) for r in res], keys))
 
     # Discard: the draft's files go with it.
     st, _, d3, _ = alice.call("POST", "/api/drafts", {
