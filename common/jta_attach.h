@@ -93,4 +93,31 @@ enum jta_err jta_attach_fetch(const struct jta_attach_rules *rules,
 /* Release out's body and empty it; NULL is a no-op. */
 void jta_attach_file_free(struct jta_attach_file *out);
 
+/* ---- Keeping files (jta_attach_keep.c) ----
+ *
+ * A fetched file is kept until its draft is submitted, discarded or
+ * expires, as a file of its own under statedir/attachments/ (the state
+ * directory: the database's directory).  Nothing here records it; the
+ * drafts repository does (jta_store_draft_file_add).
+ */
+
+/* The SHA-256 of body (len bytes) as 64 lower-case hex digits. */
+void jta_attach_sha256_hex(const void *body, size_t len, char hex[65]);
+
+/*
+ * Write f's body to a new file under statedir/attachments/ (the directory
+ * made 0700 when missing, refused when it is not ours or open to others)
+ * with a random name, mode 0600, synced; path (pathsz bytes) gets where,
+ * sha256 the body's hash.  JTA_ERR_INTERNAL (500) when it cannot be
+ * written (the reason is logged); then nothing is left on disk.
+ */
+enum jta_err jta_attach_keep(const char *statedir,
+    const struct jta_attach_file *f, char *path, size_t pathsz,
+    char sha256[65], struct jta_error *err) JTA_WUR;
+
+/* Remove a file jta_attach_keep made under statedir; any other path
+ * (not directly in statedir/attachments/, not its 32 hex digits) is
+ * left alone.  A file already gone is not an error. */
+void jta_attach_forget(const char *statedir, const char *path);
+
 #endif

@@ -107,6 +107,19 @@ struct jta_backend_ops {
 	 * same token.  0 when create itself never files a token twice.
 	 */
 	long		 once_window;
+	/*
+	 * Attach the file kept at file (jta_attach_keep) to issue key as
+	 * name of type (README "Attachments"): Jira's POST
+	 * /rest/api/3/issue/{key}/attachments.  Never repeated here: an
+	 * answer lost (JTA_ERR_UPSTREAM, JTA_ERR_BUSY) leaves it unknown
+	 * whether the file went on, and the caller looks at the issue's
+	 * attachments before it sends again.  NULL in a backend that cannot
+	 * take files yet (createDraft refuses them there).
+	 */
+	enum jta_err	(*attach)(struct jta_backend *,
+			    const struct jta_user *, const char *key,
+			    const char *file, const char *name,
+			    const char *type, struct jta_error *);
 	/* The names of who's Jira groups as a new array of strings, for
 	 * the access rules by group (jta_policy).  NULL in a backend that
 	 * has no groups (the embedded store). */

@@ -244,6 +244,8 @@ attempt(const struct jta_http_req *req, struct sink *sink, long *status,
 {
 	enum jta_err	 rc = JTA_ERR_NOMEM;
 	struct curl_slist *hdrs = NULL, *nh;
+	curl_mime	*mime = NULL;
+	curl_mimepart	*part;
 	char		*auth = NULL;
 	struct jta_secret *authsec = NULL;
 	char		 ctype[128];
@@ -315,6 +317,26 @@ attempt(const struct jta_http_req *req, struct sink *sink, long *status,
 		    "the HTTP client could not be set up");
 		goto out;
 	}
+	if (req->upload_path != NULL) {
+		if ((nh = curl_slist_append(hdrs,
+		    "X-Atlassian-Token: no-check")) == NULL)
+			goto out;
+		hdrs = nh;
+		if ((mime = curl_mime_init(kept)) == NULL ||
+		    (part = curl_mime_addpart(mime)) == NULL ||
+		    curl_mime_name(part, "file") != CURLE_OK ||
+		    curl_mime_filedata(part, req->upload_path) != CURLE_OK ||
+		    curl_mime_filename(part, req->upload_name) != CURLE_OK ||
+		    curl_mime_type(part, req->upload_type) != CURLE_OK ||
+		    curl_easy_setopt(kept, CURLOPT_HTTPHEADER, hdrs) !=
+		    CURLE_OK ||
+		    curl_easy_setopt(kept, CURLOPT_MIMEPOST, mime) !=
+		    CURLE_OK) {
+			rc = jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+			    "the HTTP client could not be set up");
+			goto out;
+		}
+	}
 	cc = curl_easy_perform(kept);
 	if (sink->over) {
 		jta_log(JTA_LOG_WARN, "upstream answer over %d bytes: %s %s",
@@ -345,8 +367,11 @@ attempt(const struct jta_http_req *req, struct sink *sink, long *status,
 out:
 	curl_slist_free_all(hdrs);
 	jta_secret_free(authsec);	/* wipes the bearer copy */
-	if (kept != NULL)
+	if (kept != NULL) {
 		curl_easy_setopt(kept, CURLOPT_HTTPHEADER, NULL);
+		curl_easy_setopt(kept, CURLOPT_MIMEPOST, NULL);
+	}
+	curl_mime_free(mime);
 	return rc;
 }
 

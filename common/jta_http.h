@@ -41,6 +41,14 @@ struct jta_http_req {
 					 * (reads, searches, token refreshes
 					 * are not: see jta_oauth); a 429 is
 					 * waited out either way */
+	/* A file to send as multipart/form-data (RFC 7578) in one part
+	 * named "file", as Jira's POST /rest/api/3/issue/{key}/attachments
+	 * takes it, with X-Atlassian-Token: no-check (Atlassian, "Add
+	 * attachment"); body and content_type are then NULL.  The file at
+	 * upload_path is sent as upload_name of type upload_type. */
+	const char	*upload_path;
+	const char	*upload_name;
+	const char	*upload_type;
 };
 
 /* One answer.  Release with jta_http_resp_free. */

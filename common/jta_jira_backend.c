@@ -71,13 +71,14 @@ call_as(struct jta_backend *be, const struct jta_user *who,
 	    method, path, body, repeatable, reply, err);
 }
 
-/* call_as for any of Atlassian's products on the person's site: the
- * gateway's /ex/PRODUCT/CLOUDID + root + path (jta_jira_backend_int.h). */
-enum jta_err
-jta_jira_backend_call_api(struct jta_backend *be, const struct jta_user *who,
+/* call_api, or with up's upload_* members (not NULL) a multipart POST
+ * of a file (jta_http.h). */
+static enum jta_err
+call_full(struct jta_backend *be, const struct jta_user *who,
     struct jta_link *linkp, const char *product, const char *root,
-    const char *method, const char *path, const json_t *body, int repeatable,
-    json_t **reply, struct jta_error *err)
+    const char *method, const char *path, const json_t *body,
+    const struct jta_http_req *up, int repeatable, json_t **reply,
+    struct jta_error *err)
 {
 	struct jta_link	 link;
 	struct jta_secret *token = NULL;
@@ -118,6 +119,11 @@ jta_jira_backend_call_api(struct jta_backend *be, const struct jta_user *who,
 		rq.timeout_ms = be->conf->upstream_timeout_ms;
 		rq.budget_ms = be->conf->upstream_retry_budget_ms;
 		rq.repeatable = repeatable;
+		if (up != NULL) {
+			rq.upload_path = up->upload_path;
+			rq.upload_name = up->upload_name;
+			rq.upload_type = up->upload_type;
+		}
 		if ((rc = jta_http_do(&rq, &rs, err)) != JTA_OK)
 			goto out;
 		/* Jira refused the token: refresh it (unless a sibling did
@@ -178,6 +184,35 @@ out:
 	jta_http_resp_free(&rs);
 	jta_secret_free(token);
 	return rc;
+}
+
+/* call_as for any of Atlassian's products on the person's site: the
+ * gateway's /ex/PRODUCT/CLOUDID + root + path (jta_jira_backend_int.h). */
+enum jta_err
+jta_jira_backend_call_api(struct jta_backend *be, const struct jta_user *who,
+    struct jta_link *linkp, const char *product, const char *root,
+    const char *method, const char *path, const json_t *body, int repeatable,
+    json_t **reply, struct jta_error *err)
+{
+	return call_full(be, who, linkp, product, root, method, path, body,
+	    NULL, repeatable, reply, err);
+}
+
+/* POST the file at file to Jira's path as a multipart upload
+ * (jta_jira_backend_int.h); never sent twice by this call. */
+enum jta_err
+jta_jira_backend_upload(struct jta_backend *be, const struct jta_user *who,
+    const char *path, const char *file, const char *name, const char *type,
+    json_t **reply, struct jta_error *err)
+{
+	struct jta_http_req up;
+
+	memset(&up, 0, sizeof(up));
+	up.upload_path = file;
+	up.upload_name = name;
+	up.upload_type = type;
+	return call_full(be, who, NULL, "jira", API3, "POST", path, NULL, &up,
+	    0, reply, err);
 }
 
 /* call_as for callers that need not know the link. */
@@ -1637,6 +1672,7 @@ const struct jta_backend_ops jta_jira_ops = {
 	.create = create,
 	.update = update,
 	.comment = comment,
+	.attach = jta_jira_backend_attach,
 	.transitions = transitions,
 	.transition = transition,
 	.projects = projects,

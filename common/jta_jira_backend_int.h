@@ -35,6 +35,18 @@ enum jta_err jta_jira_backend_call_api(struct jta_backend *be,
     const char *root, const char *method, const char *path,
     const json_t *body, int repeatable, json_t **reply,
     struct jta_error *err);
+/* POST the file at file (a path on disk) to /rest/api/3 + path as
+ * multipart/form-data, part "file" named name of type type, with
+ * X-Atlassian-Token: no-check (Jira's "Add attachment"); never repeated
+ * by this call.  *reply as jta_jira_backend_call. */
+enum jta_err jta_jira_backend_upload(struct jta_backend *be,
+    const struct jta_user *who, const char *path, const char *file,
+    const char *name, const char *type, json_t **reply,
+    struct jta_error *err);
+/* The backend's attach (jta_backend.h), in jta_jira_backend_tickets.c. */
+enum jta_err jta_jira_backend_attach(struct jta_backend *be,
+    const struct jta_user *who, const char *key, const char *file,
+    const char *name, const char *type, struct jta_error *err);
 /* One person named by value (a user name, an email, an account id or a
  * name) as *found {id, name}; not found or several: a problem on field
  * in err's items and *found NULL.  scope: the assignable search's

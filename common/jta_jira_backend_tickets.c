@@ -455,3 +455,39 @@ out:
 	json_decref(reply);
 	return rc;
 }
+
+/* ---- attachments (README "Attachments") ---- */
+
+/*
+ * Jira's "Add attachment": POST /rest/api/3/issue/{issueIdOrKey}/
+ * attachments, multipart/form-data with the file in a part named "file"
+ * and X-Atlassian-Token: no-check (Atlassian's Jira Cloud platform REST
+ * API v3, "Issue attachments"); it answers 200 with an array of the
+ * attachments made.  Sent once: a lost answer is the caller's to judge
+ * (jta_backend.h).
+ */
+enum jta_err
+jta_jira_backend_attach(struct jta_backend *be, const struct jta_user *who,
+    const char *key, const char *file, const char *name, const char *type,
+    struct jta_error *err)
+{
+	json_t		*reply = NULL;
+	char		 path[JTA_LIMIT_ISSUE_KEY + 32];
+	char		 proj[JTA_LIMIT_PROJECT_KEY + 1];
+	int64_t		 num;
+	enum jta_err	 rc;
+
+	if (key == NULL || strlen(key) > JTA_LIMIT_ISSUE_KEY ||
+	    jta_text_parse_issue_key(key, strlen(key), proj, sizeof(proj),
+	    &num) != 0)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "key",
+		    "there is no such issue: a key looks like DEMO-12");
+	snprintf(path, sizeof(path), "/issue/%s/attachments", key);
+	rc = jta_jira_backend_upload(be, who, path, file, name, type, &reply,
+	    err);
+	if (rc == JTA_OK && !json_is_array(reply))
+		jta_log(JTA_LOG_INFO, "jira answered an attachment to %s "
+		    "without its list: taken as done", key);
+	json_decref(reply);
+	return rc;
+}

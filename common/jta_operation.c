@@ -6,10 +6,13 @@
 #include <string.h>
 
 #include "jta_arena.h"
+#include "jta_draft_files.h"
 #include "jta_fcgi.h"
+#include "jta_log.h"
 #include "jta_once.h"
 #include "jta_operation.h"
 #include "jta_text.h"
+#include "jta_store_drafts.h"
 #include "jta_time.h"
 
 /* ---- the validator tables (the REST programs validate with these) ---- */
@@ -134,24 +137,49 @@ static const struct jta_field rq_decide_fields[] = {
 	{ "decision", JTA_FT_ENUM, JTA_F_REQUIRED, 0, 0, rq_decisions },
 };
 
-/* The create table without "required": PATCH sends only what changes. */
+/* A draft's files (README "Attachments"): the references a GPT Action
+ * hands a POST (OpenAI, "Sending and returning files with GPT Actions"),
+ * each checked by jta_draft_files_refs_check. */
+static const struct jta_field files_field = { "openaiFileIdRefs",
+    JTA_FT_OBJECTS, 0, 0, JTA_STORE_DRAFT_FILES, NULL };
+
+/* createDraft's table: the create table and the draft's files.  The
+ * create table without "required" and with the files: PATCH sends only
+ * what changes.  Both made on first use. */
+static struct jta_field draft_fields[JTA_LIMIT_JSON_MEMBERS];
 static struct jta_field patch_fields[JTA_LIMIT_JSON_MEMBERS];
-static size_t npatch_fields;
+static size_t ndraft_fields, npatch_fields;
+
+static size_t
+withfiles(struct jta_field *to, int patch)
+{
+	size_t	 i, m = jta_backend_ncreate_fields;
+
+	if (m > JTA_LIMIT_JSON_MEMBERS - 1)
+		m = JTA_LIMIT_JSON_MEMBERS - 1;
+	for (i = 0; i < m; i++) {
+		to[i] = jta_backend_create_fields[i];
+		if (patch)
+			to[i].flags &= ~JTA_F_REQUIRED;
+	}
+	to[m] = files_field;
+	return m + 1;
+}
+
+static const struct jta_field *
+draftfields(size_t *n)
+{
+	if (ndraft_fields == 0)
+		ndraft_fields = withfiles(draft_fields, 0);
+	*n = ndraft_fields;
+	return draft_fields;
+}
 
 static const struct jta_field *
 patchfields(size_t *n)
 {
-	size_t	 i, m = jta_backend_ncreate_fields;
-
-	if (npatch_fields == 0) {
-		if (m > JTA_LIMIT_JSON_MEMBERS)
-			m = JTA_LIMIT_JSON_MEMBERS;
-		for (i = 0; i < m; i++) {
-			patch_fields[i] = jta_backend_create_fields[i];
-			patch_fields[i].flags &= ~JTA_F_REQUIRED;
-		}
-		npatch_fields = m;
-	}
+	if (npatch_fields == 0)
+		npatch_fields = withfiles(patch_fields, 1);
 	*n = npatch_fields;
 	return patch_fields;
 }
@@ -316,17 +344,84 @@ op_transition(struct jta_ctx *ctx, const struct jta_req *req,
 	    str(in, "to"), out, err), 200, status);
 }
 
+/* in without its openaiFileIdRefs (a new object into *rest) and those
+ * checked into *refs (NULL when none were sent); be must take them. */
+static enum jta_err
+splitfiles(struct jta_ctx *ctx, const json_t *in, const json_t *preview,
+    json_t **rest, json_t **refs, struct jta_error *err)
+{
+	const json_t	*r = json_object_get(in, "openaiFileIdRefs");
+	enum jta_err	 rc;
+
+	*rest = *refs = NULL;
+	if (r != NULL && ((rc = jta_draft_files_can(ctx->backend, in, preview,
+	    err)) != JTA_OK || (rc = jta_draft_files_refs_check(r, refs,
+	    err)) != JTA_OK))
+		return rc;
+	if ((*rest = json_copy((json_t *)(uintptr_t)in)) == NULL) {
+		json_decref(*refs);
+		*refs = NULL;
+		return JTA_ERR_NOMEM;
+	}
+	(void)json_object_del(*rest, "openaiFileIdRefs");
+	return JTA_OK;
+}
+
+/* The draft's files as its preview shows them, and the files of drafts
+ * that are gone collected on the way (a bounded batch). */
+static enum jta_err
+showfiles(struct jta_ctx *ctx, json_t *draft, struct jta_error *err)
+{
+	struct jta_error e;
+	char		 dir[4096];
+	size_t		 n;
+
+	jta_draft_files_statedir(ctx->backend, dir, sizeof(dir));
+	if (jta_draft_files_collect(ctx->backend->store, dir, &n, &e) !=
+	    JTA_OK)
+		jta_log(JTA_LOG_WARN, "attachments: collect: %s", e.detail);
+	return jta_draft_files_show(ctx->backend->store, draft, err);
+}
+
 static enum jta_err
 op_draft_create(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, const char *param, const json_t *in,
     int *status, json_t **out, struct jta_error *err)
 {
-	char	 id[JTA_LIMIT_DRAFT_ID + 1];
+	struct jta_error e;
+	json_t		*rest = NULL, *refs = NULL;
+	char		 id[JTA_LIMIT_DRAFT_ID + 1];
+	enum jta_err	 rc;
 
 	(void)req;
 	(void)param;
-	return done(jta_once_draft_create(ctx->backend, who, in,
-	    jta_time_now(), id, out, err), 201, status);
+	if ((rc = splitfiles(ctx, in, NULL, &rest, &refs, err)) != JTA_OK)
+		return rc;
+	if ((rc = jta_once_draft_create(ctx->backend, who, rest,
+	    jta_time_now(), id, out, err)) != JTA_OK)
+		goto out;
+	/* A file refused: the draft goes again (its files are collected),
+	 * and the answer names each refused file and those that were
+	 * fine, for the person to send again without the refused ones. */
+	if (refs != NULL && (rc = jta_draft_files_in(ctx->backend, who, id,
+	    refs, err)) != JTA_OK) {
+		if (jta_once_draft_discard(ctx->backend, who, id,
+		    jta_time_now(), &e) != JTA_OK)
+			jta_log(JTA_LOG_WARN, "attachments: draft %s kept: "
+			    "%s", id, e.detail);
+		(void)showfiles(ctx, NULL, &e);
+		goto out;
+	}
+	if ((rc = showfiles(ctx, *out, err)) == JTA_OK)
+		*status = 201;
+out:
+	if (rc != JTA_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	json_decref(rest);
+	json_decref(refs);
+	return rc;
 }
 
 static enum jta_err
@@ -334,10 +429,18 @@ op_draft_show(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, const char *param, const json_t *in,
     int *status, json_t **out, struct jta_error *err)
 {
+	enum jta_err	 rc;
+
 	(void)req;
 	(void)in;
-	return done(jta_once_draft_show(ctx->backend, who, param,
-	    jta_time_now(), out, err), 200, status);
+	if ((rc = jta_once_draft_show(ctx->backend, who, param,
+	    jta_time_now(), out, err)) == JTA_OK &&
+	    (rc = jta_draft_files_show(ctx->backend->store, *out, err)) !=
+	    JTA_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return done(rc, 200, status);
 }
 
 /*
@@ -365,15 +468,74 @@ op_draft_edit(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, const char *param, const json_t *in,
     int *status, json_t **out, struct jta_error *err)
 {
+	struct jta_draft_file f[JTA_STORE_DRAFT_FILES];
+	struct jta_error e;
+	json_t		*rest = NULL, *refs = NULL, *cur = NULL;
+	json_t		*empty = NULL, *bumped = NULL;
+	const char	*dst;
 	enum jta_err	 rc;
+	size_t		 n = 0;
 
+	*out = NULL;
 	if (json_object_size(in) == 0)
 		return jta_error_set(err, JTA_ERR_INPUT, 422, "body",
 		    "send at least one member to change");
-	if ((rc = recheck(ctx, req, who, param, err)) != JTA_OK)
+	if ((rc = recheck(ctx, req, who, param, err)) != JTA_OK ||
+	    (rc = jta_once_draft_show(ctx->backend, who, param,
+	    jta_time_now(), &cur, err)) != JTA_OK)
 		return rc;
-	return done(jta_once_draft_edit(ctx->backend, who, param, in,
-	    jta_time_now(), out, err), 200, status);
+	if ((rc = splitfiles(ctx, in, json_object_get(cur, "preview"), &rest,
+	    &refs, err)) != JTA_OK)
+		goto out;
+	/* Files go only into a draft that can still change (an edit of the
+	 * request itself is refused by jta_once_draft_edit). */
+	if ((dst = json_string_value(json_object_get(cur, "status"))) ==
+	    NULL)
+		dst = "unknown";
+	if (refs != NULL && strcmp(dst, "ready") != 0) {
+		rc = jta_error_set(err, JTA_ERR_CONFLICT, 409, "id",
+		    "this draft is %s and can no longer take files", dst);
+		goto out;
+	}
+	/* A draft with files does not become a service-desk request. */
+	if (json_is_string(json_object_get(rest, "request_type")) &&
+	    (rc = jta_store_draft_file_list(ctx->backend->store, param, f,
+	    JTA_STORE_DRAFT_FILES, &n, err)) == JTA_OK && n > 0)
+		rc = jta_draft_files_can(ctx->backend, rest, NULL, err);
+	if (rc != JTA_OK)
+		goto out;
+	/* A file refused: those that went in stay, and the draft moves to
+	 * its next revision all the same (its request unchanged), so none
+	 * of them is attached by a submit of the revision before. */
+	if (refs != NULL && (rc = jta_draft_files_in(ctx->backend, who,
+	    param, refs, err)) != JTA_OK) {
+		if ((empty = json_object()) == NULL ||
+		    jta_once_draft_edit(ctx->backend, who, param, empty,
+		    jta_time_now(), &bumped, &e) != JTA_OK)
+			jta_log(JTA_LOG_WARN, "attachments: draft %s not moved "
+			    "on: %s", param, empty != NULL ? e.detail :
+			    "out of memory");
+		json_decref(empty);
+		json_decref(bumped);
+		goto out;
+	}
+	/* Files only change the draft too: its revision goes up (the
+	 * request prepared again as it is), so a submit of the revision
+	 * the person saw before never attaches a file they did not see. */
+	if ((rc = jta_once_draft_edit(ctx->backend, who, param, rest,
+	    jta_time_now(), out, err)) != JTA_OK)
+		goto out;
+	if ((rc = showfiles(ctx, *out, err)) == JTA_OK)
+		*status = 200;
+out:
+	if (rc != JTA_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	json_decref(cur);
+	json_decref(rest);
+	json_decref(refs);
+	return rc;
 }
 
 static enum jta_err
@@ -381,6 +543,9 @@ op_draft_discard(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, const char *param, const json_t *in,
     int *status, json_t **out, struct jta_error *err)
 {
+	struct jta_error e;
+	char		 dir[4096];
+	size_t		 n;
 	enum jta_err	 rc;
 
 	(void)in;
@@ -388,6 +553,11 @@ op_draft_discard(struct jta_ctx *ctx, const struct jta_req *req,
 	    (rc = jta_once_draft_discard(ctx->backend, who, param,
 	    jta_time_now(), err)) != JTA_OK)
 		return rc;
+	/* The draft is gone: its files go with it. */
+	jta_draft_files_statedir(ctx->backend, dir, sizeof(dir));
+	if (jta_draft_files_collect(ctx->backend->store, dir, &n, &e) !=
+	    JTA_OK)
+		jta_log(JTA_LOG_WARN, "attachments: collect: %s", e.detail);
 	if ((*out = json_pack("{s:s, s:b}", "id", param, "discarded", 1)) ==
 	    NULL)
 		return JTA_ERR_NOMEM;
@@ -402,11 +572,18 @@ op_draft_submit(struct jta_ctx *ctx, const struct jta_req *req,
 {
 	enum jta_err	 rc;
 
-	if ((rc = recheck(ctx, req, who, param, err)) != JTA_OK)
-		return rc;
-	return jta_once_draft_submit(ctx->backend, who, param,
+	if ((rc = recheck(ctx, req, who, param, err)) != JTA_OK ||
+	    (rc = jta_once_draft_submit(ctx->backend, who, param,
 	    json_integer_value(json_object_get(in, "revision")),
-	    jta_time_now(), status, out, err);
+	    jta_time_now(), status, out, err)) != JTA_OK)
+		return rc;
+	/* The draft's files go on the filed ticket, each exactly once. */
+	if ((rc = jta_draft_files_upload(ctx->backend, who, param, *out,
+	    err)) != JTA_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 /* Request types shown by findSimilar, at most. */
@@ -903,10 +1080,8 @@ jta_operation_fields(const struct jta_operation *op, size_t *n)
 {
 	if (op->run == op_draft_edit)
 		return patchfields(n);
-	if (op->run == op_draft_create) {
-		*n = jta_backend_ncreate_fields;
-		return jta_backend_create_fields;
-	}
+	if (op->run == op_draft_create)
+		return draftfields(n);
 	*n = op->nfields;
 	return op->fields;
 }
@@ -961,6 +1136,9 @@ static const struct {
 	    "only)" },
 	{ "comment", "A comment to add with the move, in Markdown" },
 	{ "decision", "approve or decline" },
+	{ "openaiFileIdRefs", "Files from the conversation to attach (at "
+	    "most 10: screenshots, logs, PDFs), each {name, id, mime_type, "
+	    "download_link}; listed in the preview, attached on submit" },
 	{ "status", "open, closed or all (requests); a status name "
 	    "(tickets)" },
 	{ "created_after", "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ" },
@@ -1043,6 +1221,9 @@ fieldschema(const struct jta_field *f)
 	case JTA_FT_OBJECT:
 		s = json_pack("{s:s, s:I}", "type", "object", "maxProperties",
 		    (json_int_t)f->max);
+		break;
+	case JTA_FT_OBJECTS:
+		items = json_pack("{s:s}", "type", "object");
 		break;
 	}
 	if (items != NULL)

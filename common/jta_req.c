@@ -323,6 +323,8 @@ typename(enum jta_ftype t)
 		return "a list of names";
 	case JTA_FT_OBJECT:
 		return "a JSON object";
+	case JTA_FT_OBJECTS:
+		return "a JSON array of objects";
 	}
 	return "a value";
 }
@@ -492,6 +494,7 @@ scalar(const struct jta_field *f, const char *s, size_t len, json_t **out,
 		*out = json_stringn(s, len);
 		break;
 	case JTA_FT_OBJECT:
+	case JTA_FT_OBJECTS:
 		goto bad;	/* never a scalar (jsonvalue takes it) */
 	}
 	if (*out == NULL)
@@ -874,6 +877,20 @@ jsonvalue(const struct jta_field *f, const json_t *v, json_t **out,
 		}
 		*out = list;
 		return JTA_OK;
+	}
+	if (f->type == JTA_FT_OBJECTS) {
+		/* The caller checks each element's members. */
+		if (!json_is_array(v) || json_array_size(v) > (size_t)f->max)
+			return jta_error_set(err, JTA_ERR_INPUT, 422, f->name,
+			    "%s must be a JSON array of at most %" PRId64
+			    " objects", f->name, f->max);
+		json_array_foreach(v, i, x)
+			if (!json_is_object(x))
+				return jta_error_set(err, JTA_ERR_INPUT, 422,
+				    f->name, "%s[%zu] must be a JSON object",
+				    f->name, i);
+		*out = json_deep_copy(v);
+		return *out ? JTA_OK : JTA_ERR_NOMEM;
 	}
 	if (f->type == JTA_FT_OBJECT) {
 		/* The caller checks each member (depth is bounded by the

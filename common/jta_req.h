@@ -113,8 +113,11 @@ enum jta_ftype {
 	JTA_FT_NAMES,	/* JSON array of one-line strings, each 1 to
 			 * JTA_LIMIT_FIELD_VALUE bytes (names that may hold
 			 * blanks: components); max bounds the count */
-	JTA_FT_OBJECT	/* JSON object of at most max members, kept as
+	JTA_FT_OBJECT,	/* JSON object of at most max members, kept as
 			 * sent for the caller to check (create "fields") */
+	JTA_FT_OBJECTS	/* JSON array of at most max JSON objects, kept
+			 * as sent for the caller to check (a draft's
+			 * openaiFileIdRefs: jta_draft_files_refs_check) */
 };
 
 #define JTA_F_REQUIRED	0x01u	/* must be present */

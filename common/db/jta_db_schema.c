@@ -482,6 +482,25 @@ const char *const jta_db_migrations[JTA_STORE_VERSION] = {
 	" created, created_by FROM quotas;"
 	"DROP TABLE quotas;"
 	"ALTER TABLE quotas_new RENAME TO quotas;",
+	/* 18: files handed to a draft (issue 18, README "Attachments",
+	 * jta_store_drafts.h "draft attachments"): one row per file kept
+	 * for draft_id (no foreign key: a discarded or expired draft's
+	 * rows are collected with their files, jta_store_draft_file_gc),
+	 * the cleaned name, the checked type, the size in bytes, where
+	 * it is kept (a file of its own, mode 0600, under the state
+	 * directory), its SHA-256 (hex) and whether the submit uploaded
+	 * it (exactly once: never uploaded again once set). */
+	"CREATE TABLE draft_attachments ("
+	" id INTEGER PRIMARY KEY,"
+	" draft_id TEXT NOT NULL CHECK (length(draft_id) <= 64),"
+	" name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 255),"
+	" type TEXT NOT NULL CHECK (length(type) BETWEEN 1 AND 95),"
+	" size INTEGER NOT NULL CHECK (size >= 0),"
+	" path TEXT NOT NULL CHECK (length(path) BETWEEN 1 AND 4095),"
+	" sha256 TEXT NOT NULL CHECK (length(sha256) = 64),"
+	" uploaded INTEGER NOT NULL DEFAULT 0 CHECK (uploaded IN (0, 1)),"
+	" created INTEGER NOT NULL,"
+	" UNIQUE (draft_id, name));",
 };
 
 /*

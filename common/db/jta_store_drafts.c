@@ -35,6 +35,12 @@ enum sid {
 	S_IDEM_DONE,
 	S_IDEM_UNKNOWN,
 	S_IDEM_DROP,
+	S_FILE_STATS,
+	S_FILE_ADD,
+	S_FILE_LIST,
+	S_FILE_UPLOADED,
+	S_FILE_GC_LIST,
+	S_FILE_GC_DEL,
 	S_COUNT
 };
 
@@ -98,6 +104,20 @@ static const char *const sql[S_COUNT] = {
 	    "lease_owner = :owner",
 	[S_IDEM_DROP] = "DELETE FROM idempotency_keys WHERE user_id = :uid "
 	    "AND key = :id AND lease_owner = :owner",
+	[S_FILE_STATS] = "SELECT count(*), coalesce(sum(size), 0) FROM "
+	    "draft_attachments WHERE draft_id = :id",
+	[S_FILE_ADD] = "INSERT INTO draft_attachments (draft_id, name, type, "
+	    "size, path, sha256, created) VALUES (:id, :name, :type, :size, "
+	    ":path, :sha256, :now)",
+	[S_FILE_LIST] = "SELECT id, name, type, size, path, sha256, uploaded "
+	    "FROM draft_attachments WHERE draft_id = :id ORDER BY id "
+	    "LIMIT :max",
+	[S_FILE_UPLOADED] = "UPDATE draft_attachments SET uploaded = 1 "
+	    "WHERE draft_id = :id AND id = :fid",
+	[S_FILE_GC_LIST] = "SELECT id, name, type, size, path, sha256, "
+	    "uploaded FROM draft_attachments AS a WHERE NOT EXISTS (SELECT 1 "
+	    "FROM drafts AS d WHERE d.id = a.draft_id) ORDER BY id LIMIT :max",
+	[S_FILE_GC_DEL] = "DELETE FROM draft_attachments WHERE id = :fid",
 };
 
 /* Statement id of this repository, reset and unbound (jta_db_stmt). */
@@ -687,3 +707,210 @@ jta_store_once_release(struct jta_store *st, enum jta_once_kind kind,
 	return leasestep(st, sid, user_id, id, owner, 0, 0, NULL, err);
 }
 
+/* ---- draft attachments ---- */
+
+/* Text that fits its column and dst, printable (no control bytes). */
+static int
+fits(const char *v, size_t max)
+{
+	size_t	 n;
+
+	if (v == NULL || (n = strlen(v)) == 0 || n > max)
+		return 0;
+	for (; *v != '\0'; v++)
+		if ((unsigned char)*v < 0x20 || *v == 0x7f)
+			return 0;
+	return 1;
+}
+
+enum jta_err
+jta_store_draft_file_add(struct jta_store *st, const char *draft_id,
+    const struct jta_draft_file *f, int64_t max_bytes, int64_t now,
+    int64_t *out_id, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int64_t		 count, total;
+	int		 rc;
+
+	*out_id = 0;
+	if (!fits(draft_id, JTA_LIMIT_DRAFT_ID) ||
+	    !fits(f->name, JTA_LIMIT_ATTACH_NAME) ||
+	    !fits(f->type, sizeof(f->type) - 1) ||
+	    !fits(f->path, sizeof(f->path) - 1) ||
+	    strlen(f->sha256) != 64 || f->size < 0)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "name",
+		    "the file's name, type or record is out of bounds");
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	if ((s = stmt(st, S_FILE_STATS)) == NULL) {
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = jta_db_btext(s, ":id", draft_id)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "bind", err);
+		goto out;
+	}
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		ret = jta_db_err(st, rc, "file stats", err);
+		goto out;
+	}
+	count = sqlite3_column_int64(s, 0);
+	total = sqlite3_column_int64(s, 1);
+	sqlite3_reset(s);
+	if (count >= JTA_STORE_DRAFT_FILES) {
+		ret = jta_error_set(err, JTA_ERR_INPUT, 413,
+		    "openaiFileIdRefs", "%s: a draft takes at most %d files",
+		    f->name, JTA_STORE_DRAFT_FILES);
+		goto out;
+	}
+	if (f->size > max_bytes || total > max_bytes - f->size) {
+		ret = jta_error_set(err, JTA_ERR_INPUT, 413,
+		    "openaiFileIdRefs", "%s: the draft's files would come to "
+		    "%" PRId64 " bytes, over the %" PRId64 " a draft may carry",
+		    f->name, total + f->size, max_bytes);
+		goto out;
+	}
+	if ((s = stmt(st, S_FILE_ADD)) == NULL) {
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = jta_db_btext(s, ":id", draft_id)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":name", f->name)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":type", f->type)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":size", f->size)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":path", f->path)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":sha256", f->sha256)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":now", now)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "bind", err);
+		goto out;
+	}
+	rc = jta_db_run(s);
+	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+		ret = jta_error_set(err, JTA_ERR_CONFLICT, 409, "name",
+		    "%s: the draft has a file of that name already", f->name);
+		goto out;
+	}
+	if (rc != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "file add", err);
+		goto out;
+	}
+	*out_id = jta_db_last_rowid(st);
+	ret = jta_db_commit(st, err);
+out:
+	if (ret != JTA_OK) {
+		jta_db_rollback(st);
+		*out_id = 0;
+	}
+	return ret;
+}
+
+/* Step s's rows (id, name, type, size, path, sha256, uploaded) into out,
+ * at most max. */
+static enum jta_err
+filerows(struct jta_store *st, sqlite3_stmt *s, struct jta_draft_file *out,
+    size_t max, size_t *n, struct jta_error *err)
+{
+	struct jta_draft_file *f;
+	int		 rc = SQLITE_DONE;
+
+	*n = 0;
+	while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		f = &out[(*n)++];
+		memset(f, 0, sizeof(*f));
+		f->id = sqlite3_column_int64(s, 0);
+		snprintf(f->name, sizeof(f->name), "%s", jta_db_col(s, 1));
+		snprintf(f->type, sizeof(f->type), "%s", jta_db_col(s, 2));
+		f->size = sqlite3_column_int64(s, 3);
+		snprintf(f->path, sizeof(f->path), "%s", jta_db_col(s, 4));
+		snprintf(f->sha256, sizeof(f->sha256), "%s",
+		    jta_db_col(s, 5));
+		f->uploaded = sqlite3_column_int(s, 6) != 0;
+	}
+	if (*n < max && rc != SQLITE_DONE) {
+		sqlite3_reset(s);
+		*n = 0;
+		return jta_db_err(st, rc, "file list", err);
+	}
+	sqlite3_reset(s);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_draft_file_list(struct jta_store *st, const char *draft_id,
+    struct jta_draft_file *out, size_t max, size_t *n,
+    struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*n = 0;
+	if ((s = stmt(st, S_FILE_LIST)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_btext(s, ":id", draft_id)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":max", (int64_t)max)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	return filerows(st, s, out, max, n, err);
+}
+
+enum jta_err
+jta_store_draft_file_uploaded(struct jta_store *st, const char *draft_id,
+    int64_t id, struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, S_FILE_UPLOADED)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_btext(s, ":id", draft_id)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":fid", id)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	if ((rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "file uploaded", err);
+	if (jta_db_changes(st) == 0)
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "id",
+		    "the draft has no such file");
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_draft_file_gc(struct jta_store *st, struct jta_draft_file *out,
+    size_t max, size_t *n, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	size_t		 i;
+	int		 rc;
+
+	*n = 0;
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	if ((s = stmt(st, S_FILE_GC_LIST)) == NULL) {
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = jta_db_bint(s, ":max", (int64_t)max)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "bind", err);
+		goto out;
+	}
+	if ((ret = filerows(st, s, out, max, n, err)) != JTA_OK)
+		goto out;
+	for (i = 0; i < *n; i++) {
+		if ((s = stmt(st, S_FILE_GC_DEL)) == NULL) {
+			ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+			goto out;
+		}
+		if ((rc = jta_db_bint(s, ":fid", out[i].id)) != SQLITE_OK ||
+		    (rc = jta_db_run(s)) != SQLITE_OK) {
+			ret = jta_db_err(st, rc, "file gc", err);
+			goto out;
+		}
+	}
+	ret = jta_db_commit(st, err);
+out:
+	if (ret != JTA_OK) {
+		jta_db_rollback(st);
+		*n = 0;
+	}
+	return ret;
+}

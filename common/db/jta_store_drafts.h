@@ -207,4 +207,67 @@ enum jta_err jta_store_once_release(struct jta_store *st,
     enum jta_once_kind kind, int64_t user_id, const char *id,
     const char *owner, int unknown, struct jta_error *err) JTA_WUR;
 
+/* ---- draft attachments (schema 18, issue 18) ----
+ *
+ * The files handed to a draft (README "Attachments"): each is fetched
+ * and kept on disk first (jta_attach_keep), then recorded here.  Rows are
+ * keyed by the draft id only; callers check that the draft is the
+ * person's (jta_store_draft_get) before they add or read.  A row outlives
+ * its draft only until jta_store_draft_file_gc collects it: the files of
+ * discarded and expired drafts are found there, so their caller can
+ * remove them from disk.  uploaded is set once, when the submit put the
+ * file on the ticket; a retried submit skips files so marked (exactly
+ * once, as the draft's own create).
+ */
+
+/* At most this many files per draft (ChatGPT hands at most ten per
+ * action call: OpenAI, "Sending and returning files with GPT Actions"). */
+#define JTA_STORE_DRAFT_FILES	10
+
+struct jta_draft_file {
+	int64_t	 id;		/* the row's id */
+	char	 name[JTA_LIMIT_ATTACH_NAME + 1];
+	char	 type[96];
+	int64_t	 size;
+	char	 path[4096];
+	char	 sha256[65];	/* lower-case hex */
+	int	 uploaded;
+};
+
+/*
+ * Record f (its name, type, size, path and sha256; id and uploaded are
+ * ignored) as a file of draft_id, in its own transaction, when draft_id
+ * has fewer than JTA_STORE_DRAFT_FILES files and their sizes and f's
+ * add up to at most max_bytes.  out_id gets the new row's id.
+ * JTA_ERR_INPUT (413, field "openaiFileIdRefs") when over either cap;
+ * JTA_ERR_CONFLICT (409, field "name") when the draft has a file of that
+ * name already; JTA_ERR_INPUT (422) when a member is out of its
+ * column's bounds.
+ */
+enum jta_err jta_store_draft_file_add(struct jta_store *st,
+    const char *draft_id, const struct jta_draft_file *f, int64_t max_bytes,
+    int64_t now, int64_t *out_id, struct jta_error *err) JTA_WUR;
+
+/* draft_id's files, oldest first, into out (at most max; *n set).  No
+ * file is JTA_OK with *n = 0. */
+enum jta_err jta_store_draft_file_list(struct jta_store *st,
+    const char *draft_id, struct jta_draft_file *out, size_t max,
+    size_t *n, struct jta_error *err) JTA_WUR;
+
+/* Mark file id of draft_id uploaded (idempotent).  JTA_ERR_NOTFOUND
+ * (404) when there is no such row. */
+enum jta_err jta_store_draft_file_uploaded(struct jta_store *st,
+    const char *draft_id, int64_t id, struct jta_error *err) JTA_WUR;
+
+/*
+ * Collect up to max rows whose draft no longer exists (discarded, or
+ * purged after it expired), in one transaction: they are copied into
+ * out (*n set) and deleted, so the caller removes their files from
+ * disk.  A caller that fails to remove one leaves a file no row names;
+ * it never leaves a row naming a file that is gone.
+ */
+enum jta_err jta_store_draft_file_gc(struct jta_store *st,
+    struct jta_draft_file *out, size_t max, size_t *n,
+    struct jta_error *err) JTA_WUR;
+
 #endif

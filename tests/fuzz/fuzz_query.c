@@ -144,6 +144,14 @@ check_result(const json_t *obj)
 			    json_object_size(v) > (size_t)f->max)
 				abort();
 			break;
+		case JTA_FT_OBJECTS:
+			if (!json_is_array(v) ||
+			    json_array_size(v) > (size_t)f->max)
+				abort();
+			json_array_foreach(v, i, e)
+				if (!json_is_object(e))
+					abort();
+			break;
 		}
 	}
 }

@@ -8,17 +8,24 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <check.h>
 
 #include "jta_attach.h"
+#include "jta_draft_files.h"
+#include "jta_store_people.h"
+#include "jta_vault.h"
+#include "jta_store_drafts.h"
 #include "jta_http.h"
 #include "jta_limits.h"
 #include "jta_log.h"
@@ -89,6 +96,248 @@ fetch(const struct jta_attach_rules *r, const char *host, const char *path,
 	ck_assert_int_lt(e->status, 500);
 	return e->field;
 }
+
+/* Keeping a file: 0600 under attachments/ (made 0700), its bytes and
+ * hash as given; forget removes only what keep made. */
+START_TEST(files_are_kept_0600_and_forgotten)
+{
+	struct jta_attach_file f;
+	struct jta_error e;
+	struct stat	 sb;
+	char		 state[] = "/tmp/jta-keep-XXXXXX", path[4096], sum[65];
+	char		 sub[600], other[600], buf[64];
+	unsigned char	 hello[] = "hello\n";
+	FILE		*fp;
+	size_t		 n;
+	int		 fd;
+
+	ck_assert_ptr_nonnull(mkdtemp(state));
+	memset(&f, 0, sizeof(f));
+	f.body = hello;
+	f.len = 6;
+	ck_assert_int_eq(jta_attach_keep(state, &f, path, sizeof(path), sum,
+	    &e), JTA_OK);
+	/* printf 'hello\n' | sha256sum */
+	ck_assert_str_eq(sum, "5891b5b522d5df086d0ff0b110fbd9d2"
+	    "1bb4fc7163af34d08286a2e846f6be03");
+	snprintf(sub, sizeof(sub), "%s/attachments", state);
+	ck_assert_int_eq(lstat(sub, &sb), 0);
+	ck_assert(S_ISDIR(sb.st_mode));
+	ck_assert_int_eq(sb.st_mode & 0777, 0700);
+	ck_assert_int_eq(strncmp(path, sub, strlen(sub)), 0);
+	ck_assert_int_eq(lstat(path, &sb), 0);
+	ck_assert(S_ISREG(sb.st_mode));
+	ck_assert_int_eq(sb.st_mode & 0777, 0600);
+	ck_assert_ptr_nonnull(fp = fopen(path, "rb"));
+	n = fread(buf, 1, sizeof(buf), fp);
+	fclose(fp);
+	ck_assert_uint_eq(n, 6);
+	ck_assert_int_eq(memcmp(buf, "hello\n", 6), 0);
+	/* a path not made by keep is left alone */
+	snprintf(other, sizeof(other), "%s/attachments/notours", state);
+	ck_assert_int_ge(fd = open(other, O_WRONLY | O_CREAT, 0600), 0);
+	close(fd);
+	jta_attach_forget(state, other);
+	ck_assert_int_eq(access(other, F_OK), 0);
+	jta_attach_forget("/elsewhere", path);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	jta_attach_forget(state, path);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	jta_attach_forget(state, path);		/* gone already: no harm */
+	unlink(other);
+	/* a directory open to others is refused, and nothing is kept */
+	ck_assert_int_eq(chmod(sub, 0755), 0);
+	ck_assert_int_eq(jta_attach_keep(state, &f, path, sizeof(path), sum,
+	    &e), JTA_ERR_INTERNAL);
+	ck_assert_str_eq(path, "");
+	rmdir(sub);
+	rmdir(state);
+}
+END_TEST
+
+/* How many files are kept under state/attachments. */
+static int
+kept(const char *state)
+{
+	char		 sub[600];
+	DIR		*d;
+	struct dirent	*de;
+	int		 n = 0;
+
+	snprintf(sub, sizeof(sub), "%s/attachments", state);
+	if ((d = opendir(sub)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+START_TEST(refs_are_checked)
+{
+	struct jta_error e;
+	json_t		*in, *out;
+	char		 big[JTA_DRAFT_FILES_LINK_MAX + 2];
+	int		 i;
+
+	in = json_pack("[{s:s, s:s, s:s, s:s, s:i}]", "name", "a.png", "id",
+	    "file-1", "mime_type", "image/png", "download_link",
+	    "https://files.oaiusercontent.com/file-1", "extra", 1);
+	ck_assert_int_eq(jta_draft_files_refs_check(in, &out, &e), JTA_OK);
+	ck_assert_uint_eq(json_object_size(json_array_get(out, 0)), 4);
+	ck_assert_ptr_null(json_object_get(json_array_get(out, 0), "extra"));
+	json_decref(out);
+	/* each member is required, a string, bounded */
+	json_object_del(json_array_get(in, 0), "id");
+	ck_assert_int_eq(jta_draft_files_refs_check(in, &out, &e),
+	    JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "openaiFileIdRefs");
+	ck_assert_ptr_nonnull(strstr(e.detail, "[0].id"));
+	ck_assert_ptr_null(out);
+	json_object_set_new(json_array_get(in, 0), "id", json_integer(1));
+	ck_assert_int_eq(jta_draft_files_refs_check(in, &out, &e),
+	    JTA_ERR_INPUT);
+	json_object_set_new(json_array_get(in, 0), "id", json_string("f"));
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	json_object_set_new(json_array_get(in, 0), "download_link",
+	    json_string(big));
+	ck_assert_int_eq(jta_draft_files_refs_check(in, &out, &e),
+	    JTA_ERR_INPUT);
+	ck_assert_ptr_nonnull(strstr(e.detail, "download_link"));
+	json_decref(in);
+	/* an array of at most ten objects */
+	in = json_pack("{s:s}", "name", "a");
+	ck_assert_int_eq(jta_draft_files_refs_check(in, &out, &e),
+	    JTA_ERR_INPUT);
+	json_decref(in);
+	in = json_pack("[s]", "a");
+	ck_assert_int_eq(jta_draft_files_refs_check(in, &out, &e),
+	    JTA_ERR_INPUT);
+	json_decref(in);
+	in = json_array();
+	for (i = 0; i < 11; i++)
+		json_array_append_new(in, json_pack("{s:s, s:s, s:s, s:s}",
+		    "name", "a", "id", "b", "mime_type", "text/plain",
+		    "download_link", "https://x/"));
+	ck_assert_int_eq(jta_draft_files_refs_check(in, &out, &e),
+	    JTA_ERR_INPUT);
+	json_array_remove(in, 10);
+	ck_assert_int_eq(jta_draft_files_refs_check(in, &out, &e), JTA_OK);
+	json_decref(out);
+	json_decref(in);
+}
+END_TEST
+
+/* A ref to the file host's path. */
+static json_t *
+ref(const char *name, const char *mime, const char *host, const char *path)
+{
+	char	 u[300];
+
+	return json_pack("{s:s, s:s, s:s, s:s}", "name", name, "id", "file-x",
+	    "mime_type", mime, "download_link", url(u, sizeof(u), host, path));
+}
+
+START_TEST(draft_files_taken_refused_capped_and_collected)
+{
+	struct jta_attach_rules r;
+	struct jta_store *st;
+	struct jta_error e;
+	char		 state[] = "/tmp/jta-dfiles-XXXXXX", db[600], msg[700];
+	char		 hosts[256];
+	json_t		*refs, *taken, *refused, *pv, *in;
+	int64_t		 uid;
+	size_t		 n;
+
+	rules(&r, hosts, sizeof(hosts));
+	ck_assert_ptr_nonnull(mkdtemp(state));
+	snprintf(db, sizeof(db), "%s/jta.db", state);
+	ck_assert_int_eq(jta_store_open(db, 5000, JTA_STORE_CREATE |
+	    JTA_STORE_MIGRATE, &st, msg, sizeof(msg)), JTA_OK);
+	ck_assert_int_eq(jta_store_user_add(st, "alice", "Alice", NULL, &uid,
+	    &e), JTA_OK);
+	in = json_pack("{s:s}", "summary", "x");
+	ck_assert_int_eq(jta_store_draft_put(st, uid, "d_files", in, in,
+	    1800000000, &e), JTA_OK);
+	/* one good, one whose content is not its declared type, one from a
+	 * host off the list, a name that is only a path */
+	refs = json_pack("[o, o, o, o]",
+	    ref("dir/shot.png", "image/png", "127.0.0.1", "/png"),
+	    ref("notes.png", "image/png", "127.0.0.1", "/text"),
+	    ref("far.png", "image/png", "localhost", "/png"),
+	    ref("../", "image/png", "127.0.0.1", "/png"));
+	ck_assert_int_eq(jta_draft_files_take(st, state, &r, "d_files", refs,
+	    1000, 1800000000, &taken, &refused, &e), JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "openaiFileIdRefs");
+	ck_assert_int_eq(strncmp(e.detail, "notes.png: ", 11), 0);
+	ck_assert_ptr_nonnull(strstr(e.detail, "(mime_type)"));
+	ck_assert_uint_eq(json_array_size(taken), 1);
+	ck_assert_str_eq(json_string_value(json_array_get(taken, 0)),
+	    "shot.png");
+	ck_assert_uint_eq(json_array_size(refused), 3);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    refused, 1), "name")), "far.png");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    refused, 2), "name")), "openaiFileIdRefs[3]");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    refused, 2), "field")), "name");
+	ck_assert_int_eq(kept(state), 1);
+	json_decref(refs);
+	json_decref(taken);
+	json_decref(refused);
+	/* the draft's byte cap counts the file already there (33 bytes) */
+	refs = json_pack("[o]", ref("two.png", "image/png", "127.0.0.1",
+	    "/png"));
+	ck_assert_int_eq(jta_draft_files_take(st, state, &r, "d_files", refs,
+	    60, 1800000000, &taken, &refused, &e), JTA_ERR_INPUT);
+	ck_assert_int_eq(e.status, 413);
+	ck_assert_int_eq(strncmp(e.detail, "two.png: ", 9), 0);
+	ck_assert_uint_eq(json_array_size(taken), 0);
+	ck_assert_int_eq(kept(state), 1);
+	json_decref(taken);
+	json_decref(refused);
+	ck_assert_int_eq(jta_draft_files_take(st, state, &r, "d_files", refs,
+	    66, 1800000000, &taken, &refused, &e), JTA_OK);
+	ck_assert_uint_eq(json_array_size(refused), 0);
+	ck_assert_int_eq(kept(state), 2);
+	json_decref(refs);
+	json_decref(taken);
+	json_decref(refused);
+	/* the preview's list */
+	ck_assert_int_eq(jta_draft_files_preview(st, "d_files", &pv, &e),
+	    JTA_OK);
+	ck_assert_uint_eq(json_array_size(pv), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(pv,
+	    0), "name")), "shot.png");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(pv,
+	    0), "type")), "image/png");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(pv,
+	    0), "size")), 33);
+	ck_assert_ptr_null(json_object_get(json_array_get(pv, 0), "path"));
+	json_decref(pv);
+	/* nothing collected while the draft lives; all once it is gone */
+	ck_assert_int_eq(jta_draft_files_collect(st, state, &n, &e), JTA_OK);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(kept(state), 2);
+	ck_assert_int_eq(jta_store_draft_discard(st, uid, "d_files",
+	    1800000000, &e), JTA_OK);
+	ck_assert_int_eq(jta_draft_files_collect(st, state, &n, &e), JTA_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(kept(state), 0);
+	json_decref(in);
+	jta_store_close(st);
+	unlink(db);
+	snprintf(msg, sizeof(msg), "%s-wal", db);
+	unlink(msg);
+	snprintf(msg, sizeof(msg), "%s-shm", db);
+	unlink(msg);
+	snprintf(msg, sizeof(msg), "%s/attachments", state);
+	rmdir(msg);
+	rmdir(state);
+}
+END_TEST
 
 START_TEST(names_are_cleaned)
 {
@@ -625,6 +874,9 @@ jta_check_suite(void)
 		return NULL;
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, names_are_cleaned);
+	tcase_add_test(tc, files_are_kept_0600_and_forgotten);
+	tcase_add_test(tc, refs_are_checked);
+	tcase_add_test(tc, draft_files_taken_refused_capped_and_collected);
 	tcase_add_test(tc, types_are_checked_against_content);
 	tcase_add_test(tc, host_list_is_exact);
 	tcase_add_test(tc, files_of_each_type_are_fetched);

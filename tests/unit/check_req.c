@@ -1517,6 +1517,52 @@ START_TEST(json_absent_fields_stay_absent)
 }
 END_TEST
 
+/* A JSON array of objects (a draft's openaiFileIdRefs): at most max
+ * objects, each kept as sent for the caller to check. */
+START_TEST(json_objects)
+{
+	static const struct jta_field f[] = {
+		{ "refs", JTA_FT_OBJECTS, 0, 0, 2, NULL },
+	};
+	static const struct {
+		const char	*in;
+		int		 ok;
+	} t[] = {
+		{ "{\"refs\":[]}", 1 },
+		{ "{\"refs\":[{\"name\":\"a.png\",\"x\":[1]},{}]}", 1 },
+		{ "{\"refs\":[{},{},{}]}", 0 },
+		{ "{\"refs\":[\"file-1\"]}", 0 },
+		{ "{\"refs\":[{},null]}", 0 },
+		{ "{\"refs\":{\"name\":\"a\"}}", 0 },
+		{ "{\"refs\":\"a\"}", 0 },
+		{ "{\"refs\":null}", 0 },
+	};
+	struct jta_error e;
+	json_t		*doc, *out;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ck_assert_int_eq(jta_req_parse_json(t[i].in, strlen(t[i].in),
+		    &doc, &e), JTA_OK);
+		clear_error(&e);
+		if (t[i].ok) {
+			ck_assert_msg(jta_req_check_object(doc, f, 1, &out,
+			    &e) == JTA_OK, "%s: %s", t[i].in, e.detail);
+			ck_assert(json_equal(json_object_get(out, "refs"),
+			    json_object_get(doc, "refs")));
+			json_decref(out);
+		} else {
+			ck_assert_msg(jta_req_check_object(doc, f, 1, &out,
+			    &e) == JTA_ERR_INPUT, "%s accepted", t[i].in);
+			ck_assert_int_eq(e.status, 422);
+			ck_assert_str_eq(e.field, "refs");
+			ck_assert_ptr_null(out);
+		}
+		json_decref(doc);
+	}
+}
+END_TEST
+
 START_TEST(json_names_and_object)
 {
 	static const struct jta_field f[] = {
@@ -1850,6 +1896,7 @@ jta_check_suite(void)
 	tcase_add_test(tc, json_absent_fields_stay_absent);
 	tcase_add_test(tc, json_members_limit);
 	tcase_add_test(tc, json_names_and_object);
+	tcase_add_test(tc, json_objects);
 	tcase_add_test(tc, json_via_request_validates_fields);
 	suite_add_tcase(s, tc);
 	return s;

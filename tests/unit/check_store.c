@@ -44,10 +44,15 @@
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
-/* SQL that takes a current file back to schema 16: migration 17 only
- * widened the quotas' CHECK (the model's tokens), which a version-16
- * file may keep, as migration 17 makes the table anew from any. */
-#define DOWN_TO_16 \
+/* SQL that takes a current file back to schema 17 (drops what migration
+ * 18 made: draft attachments). */
+#define DOWN_TO_17 \
+	"DROP TABLE draft_attachments;" \
+	"PRAGMA user_version = 17;"
+/* ... back to schema 16: migration 17 only widened the quotas' CHECK
+ * (the model's tokens), which a version-16 file may keep, as migration
+ * 17 makes the table anew from any. */
+#define DOWN_TO_16 DOWN_TO_17 \
 	"PRAGMA user_version = 16;"
 /* ... back to schema 15 (drops what migration 16 made: the chat's
  * conversations). */
@@ -4450,6 +4455,131 @@ START_TEST(migration_5_to_6_keeps_tickets)
 }
 END_TEST
 
+/* ---- schema 17: draft attachments (issue 18) ---- */
+
+static struct jta_draft_file
+dfile(const char *name, int64_t size, const char *path)
+{
+	struct jta_draft_file f;
+
+	memset(&f, 0, sizeof(f));
+	snprintf(f.name, sizeof(f.name), "%s", name);
+	snprintf(f.type, sizeof(f.type), "image/png");
+	f.size = size;
+	snprintf(f.path, sizeof(f.path), "%s", path);
+	memset(f.sha256, 'a', 64);
+	return f;
+}
+
+START_TEST(draft_files_capped_listed_marked_and_collected)
+{
+	struct jta_store *st;
+	struct jta_user	 alice;
+	struct jta_draft_file f, got[JTA_STORE_DRAFT_FILES + 2];
+	struct jta_error e;
+	char		 path[512], name[32];
+	int64_t		 id, first;
+	size_t		 n;
+	int		 i;
+
+	st = newstore(path, sizeof(path));
+	adduser(st, "alice", &alice);
+	putdraft(st, &alice, "d_files", "with files", D0);
+	putdraft(st, &alice, "d_other", "other", D0);
+	f = dfile("shot.png", 600, "/s/attachments/1");
+	ck_assert_int_eq(jta_store_draft_file_add(st, "d_files", &f, 1000,
+	    D0, &first, &e), JTA_OK);
+	ck_assert(first > 0);
+	/* the per-draft byte cap counts what is there already */
+	f = dfile("log.txt", 401, "/s/attachments/2");
+	ck_assert_int_eq(jta_store_draft_file_add(st, "d_files", &f, 1000,
+	    D0, &id, &e), JTA_ERR_INPUT);
+	ck_assert_int_eq(e.status, 413);
+	ck_assert_str_eq(e.field, "openaiFileIdRefs");
+	ck_assert_ptr_nonnull(strstr(e.detail, "log.txt"));
+	ck_assert_int_eq(id, 0);
+	f = dfile("log.txt", 400, "/s/attachments/2");
+	ck_assert_int_eq(jta_store_draft_file_add(st, "d_files", &f, 1000,
+	    D0, &id, &e), JTA_OK);
+	/* one name once per draft; another draft may use it */
+	f = dfile("shot.png", 0, "/s/attachments/3");
+	ck_assert_int_eq(jta_store_draft_file_add(st, "d_files", &f, 1000,
+	    D0, &id, &e), JTA_ERR_CONFLICT);
+	ck_assert_str_eq(e.field, "name");
+	ck_assert_int_eq(jta_store_draft_file_add(st, "d_other", &f, 1000,
+	    D0, &id, &e), JTA_OK);
+	/* a name with a control byte or an empty path is refused */
+	f = dfile("bad\nname", 1, "/s/attachments/4");
+	ck_assert_int_eq(jta_store_draft_file_add(st, "d_other", &f, 1000,
+	    D0, &id, &e), JTA_ERR_INPUT);
+	f = dfile("nopath", 1, "");
+	ck_assert_int_eq(jta_store_draft_file_add(st, "d_other", &f, 1000,
+	    D0, &id, &e), JTA_ERR_INPUT);
+	/* at most JTA_STORE_DRAFT_FILES files */
+	for (i = 1; i < JTA_STORE_DRAFT_FILES; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		f = dfile(name, 0, "/s/attachments/x");
+		ck_assert_int_eq(jta_store_draft_file_add(st, "d_other", &f,
+		    1000, D0, &id, &e), JTA_OK);
+	}
+	f = dfile("one-too-many", 0, "/s/attachments/x");
+	ck_assert_int_eq(jta_store_draft_file_add(st, "d_other", &f, 1000,
+	    D0, &id, &e), JTA_ERR_INPUT);
+	ck_assert_int_eq(e.status, 413);
+	/* listed oldest first, with every member */
+	ck_assert_int_eq(jta_store_draft_file_list(st, "d_files", got,
+	    JTA_STORE_DRAFT_FILES, &n, &e), JTA_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(got[0].name, "shot.png");
+	ck_assert_str_eq(got[0].type, "image/png");
+	ck_assert_int_eq(got[0].size, 600);
+	ck_assert_str_eq(got[0].path, "/s/attachments/1");
+	ck_assert_uint_eq(strlen(got[0].sha256), 64);
+	ck_assert_int_eq(got[0].uploaded, 0);
+	ck_assert_str_eq(got[1].name, "log.txt");
+	/* uploaded is set once and stays */
+	ck_assert_int_eq(jta_store_draft_file_uploaded(st, "d_files", first,
+	    &e), JTA_OK);
+	ck_assert_int_eq(jta_store_draft_file_uploaded(st, "d_files", first,
+	    &e), JTA_OK);
+	ck_assert_int_eq(jta_store_draft_file_uploaded(st, "d_other", first,
+	    &e), JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_store_draft_file_list(st, "d_files", got,
+	    JTA_STORE_DRAFT_FILES, &n, &e), JTA_OK);
+	ck_assert_int_eq(got[0].uploaded, 1);
+	ck_assert_int_eq(got[1].uploaded, 0);
+	/* nothing to collect while both drafts live */
+	ck_assert_int_eq(jta_store_draft_file_gc(st, got, 4, &n, &e),
+	    JTA_OK);
+	ck_assert_uint_eq(n, 0);
+	/* a discarded draft's files are collected, a bounded batch at a
+	 * time, and only once */
+	ck_assert_int_eq(jta_store_draft_discard(st, alice.id, "d_other", D0,
+	    &e), JTA_OK);
+	ck_assert_int_eq(jta_store_draft_file_gc(st, got, 4, &n, &e),
+	    JTA_OK);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(got[0].name, "shot.png");
+	ck_assert_str_eq(got[0].path, "/s/attachments/3");
+	ck_assert_int_eq(jta_store_draft_file_gc(st, got,
+	    JTA_STORE_DRAFT_FILES + 2, &n, &e), JTA_OK);
+	ck_assert_uint_eq(n, JTA_STORE_DRAFT_FILES - 4);
+	ck_assert_int_eq(jta_store_draft_file_gc(st, got, 4, &n, &e),
+	    JTA_OK);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(jta_store_draft_file_list(st, "d_files", got,
+	    JTA_STORE_DRAFT_FILES, &n, &e), JTA_OK);
+	ck_assert_uint_eq(n, 2);
+	/* an expired draft's files go once the draft is purged */
+	putdraft(st, &alice, "d_later", "later", D0 + JTA_STORE_DRAFT_TTL);
+	ck_assert_int_eq(jta_store_draft_file_gc(st, got, 4, &n, &e),
+	    JTA_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(got[1].name, "log.txt");
+	jta_store_close(st);
+}
+END_TEST
+
 START_TEST(draft_put_get_edit_only_by_its_owner)
 {
 	struct jta_store *st;
@@ -5429,6 +5559,7 @@ store_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, migration_5_to_6_keeps_tickets);
 	tcase_add_test(tc, draft_put_get_edit_only_by_its_owner);
+	tcase_add_test(tc, draft_files_capped_listed_marked_and_collected);
 	tcase_add_test(tc, draft_claim_submit_then_done_repeats);
 	tcase_add_test(tc, draft_discard_only_ready_and_only_its_owners);
 	tcase_add_test(tc, draft_discard_racing_a_claim_is_one_or_the_other);

@@ -1,0 +1,300 @@
+"""A draft's files (issue 18, README "Attachments") over real HTTP, under
+nginx and Apache, with the loopback file host (tests/standin/filehost.py)
+as the host ChatGPT's download links point at.
+
+Jira mode against the Atlassian stand-in: createDraft takes
+openaiFileIdRefs at once and the preview lists them; a refused file is a
+4xx naming it and why (the draft is not kept); updateDraft adds files;
+submitDraft uploads each to Jira's POST /rest/api/3/issue/{key}/
+attachments as multipart (the stand-in's spec check validates the
+request against Atlassian's platform document) exactly once, also when
+the stand-in loses the upload's answer; the kept files are removed from
+the state directory once uploaded, and a discarded draft's files go with
+it; each file is audited, never its content or link.  The embedded store
+refuses the files with a 422 naming the field.  Standard library only."""
+
+import concurrent.futures
+import hashlib
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import jtatest  # noqa: E402
+from jtatest import Client  # noqa: E402
+
+sys.path.insert(0, os.path.join(jtatest.SRCDIR, "tests", "standin"))
+import jiratest  # noqa: E402
+from jiratest import link, standin  # noqa: E402
+import filehost  # noqa: E402  (FILES: what each path serves)
+
+HOST = {}
+
+
+def start_host(work):
+    d = os.path.join(work, "files")
+    os.makedirs(d)
+    p = subprocess.Popen(["python3", os.path.join(
+        jtatest.SRCDIR, "tests", "standin", "filehost.py"), d],
+        stdout=subprocess.PIPE, text=True)
+    _, port, cert = p.stdout.readline().split()
+    HOST.update(proc=p, port=port, cert=cert,
+                base="https://127.0.0.1:%s" % port)
+
+
+def host_conf():
+    return ("attachment_fetch_hosts = 127.0.0.1:%s\n"
+            "attachment_fetch_allow_loopback = on\n"
+            "attachment_fetch_test_ca_file = %s\n"
+            "attachment_max_bytes = 5000\n" % (HOST["port"], HOST["cert"]))
+
+
+def ref(path, name, mime):
+    return {"name": name, "id": "file-" + name.replace(".", "")[:20],
+            "mime_type": mime, "download_link": HOST["base"] + path}
+
+
+def kept(stack):
+    d = os.path.join(stack.workdir, "attachments")
+    return sorted(os.listdir(d)) if os.path.isdir(d) else []
+
+
+def audit_rows(stack):
+    c = sqlite3.connect(os.path.join(stack.workdir, "jta.db"), timeout=10)
+    try:
+        return c.execute("SELECT action, issue_key, detail FROM audit_log "
+                         "WHERE action = 'attach' ORDER BY id").fetchall()
+    finally:
+        c.close()
+
+
+def jira_test(c, stack, server):
+    s = server + " jira: "
+    alice = Client(stack, link(stack))
+    png = ref("/png", "screen.png", "image/png")
+    log = ref("/text", "app.log", "text/plain")
+
+    st, _, d, _ = alice.call("POST", "/api/drafts", {
+        "project": "OPS", "summary": "Printer shows an error",
+        "openaiFileIdRefs": [png, log]})
+    c.check(s + "a draft with two files is 201", st == 201, d)
+    did = (d or {}).get("id", "")
+    att = ((d or {}).get("preview") or {}).get("attachments")
+    c.eq(s + "the preview lists them (name, type, size)", att, [
+        {"name": "screen.png", "type": "image/png",
+         "size": len(filehost.FILES["/png"])},
+        {"name": "app.log", "type": "text/plain",
+         "size": len(filehost.FILES["/text"])}])
+    files = kept(stack)
+    c.eq(s + "two files kept under the state directory", len(files), 2)
+    c.check(s + "... each mode 0600", all(
+        os.stat(os.path.join(stack.workdir, "attachments", f)).st_mode &
+        0o777 == 0o600 for f in files), files)
+    st, _, g, _ = alice.call("GET", "/api/drafts/" + did)
+    c.eq(s + "getDraft lists them too", (g or {}).get("preview", {}).get(
+        "attachments"), att)
+
+    # A refused file: 4xx naming it and why; nothing is kept.
+    before = kept(stack)
+    st, _, e, _ = alice.call("POST", "/api/drafts", {
+        "project": "OPS", "summary": "Wrong type",
+        "openaiFileIdRefs": [ref("/png", "fine.png", "image/png"),
+                             ref("/png", "fake.pdf", "application/pdf")]})
+    c.check(s + "a file whose content belies its type: 4xx naming "
+            "openaiFileIdRefs, the file and the reason, and the one that "
+            "was fine", 400 <= st < 500 and
+            e.get("field") == "openaiFileIdRefs" and "fake.pdf" in
+            e.get("detail", "") and "mime_type" in e.get("detail", "") and
+            "fine.png" in e.get("detail", ""), (st, e))
+    c.eq(s + "... and no draft or file is kept", kept(stack), before)
+    st, _, e, _ = alice.call("POST", "/api/drafts", {
+        "project": "OPS", "summary": "Off the list",
+        "openaiFileIdRefs": [dict(png, download_link=(
+            "https://localhost:%s/png" % HOST["port"]))]})
+    c.check(s + "a host off the allow-list is refused (host)",
+            400 <= st < 500 and "host" in e.get("detail", ""), (st, e))
+    st, _, e, _ = alice.call("POST", "/api/drafts", {
+        "project": "OPS", "summary": "Bad refs",
+        "openaiFileIdRefs": [{"name": "x.png"}]})
+    c.check(s + "a reference without its members: 422 naming the field",
+            st == 422 and e.get("field") == "openaiFileIdRefs", (st, e))
+
+    # updateDraft adds a file.
+    st, _, u, _ = alice.call("PATCH", "/api/drafts/" + did, {
+        "openaiFileIdRefs": [ref("/pdf", "manual.pdf", "application/pdf")]})
+    c.check(s + "updateDraft adds a file; the preview lists three",
+            st == 200 and [a["name"] for a in u["preview"]["attachments"]]
+            == ["screen.png", "app.log", "manual.pdf"], (st, u))
+    c.eq(s + "... and the draft moves to revision 2", u.get("revision"), 2)
+    st, _, e, _ = alice.call("POST", "/api/drafts/%s/submit" % did,
+                             {"revision": 1})
+    c.check(s + "a submit of the revision before the files is stale "
+            "(409), attaches nothing", st == 409 and
+            standin.state()["attachments_added"] == 0, (st, e))
+
+    # Submit: the ticket, then each file.
+    n0 = standin.state()["attachments_added"]
+    st, h, r, _ = alice.call("POST", "/api/drafts/%s/submit" % did,
+                             {"revision": u.get("revision", 1)})
+    key = ((r or {}).get("issue") or {}).get("key")
+    c.check(s + "submit is 201", st == 201, (st, r))
+    c.eq(s + "the answer lists the attached files", [
+        a["name"] for a in (r or {}).get("attachments", [])],
+        ["screen.png", "app.log", "manual.pdf"])
+    iss = jiratest.get_url(standin.url + "/_standin/issues/%s" % key)[2]
+    iss = json.loads(iss)
+    c.eq(s + "Jira holds each file once, byte for byte", sorted(
+        (a["filename"], a["mimeType"], a["sha256"])
+        for a in iss["attachments"]), sorted([
+            ("screen.png", "image/png",
+             hashlib.sha256(filehost.FILES["/png"]).hexdigest()),
+            ("app.log", "text/plain",
+             hashlib.sha256(filehost.FILES["/text"]).hexdigest()),
+            ("manual.pdf", "application/pdf",
+             hashlib.sha256(filehost.FILES["/pdf"]).hexdigest())]))
+    c.eq(s + "three uploads", standin.state()["attachments_added"] - n0, 3)
+    c.eq(s + "the uploaded files are gone from the state directory",
+         kept(stack), [])
+    st, _, gi, _ = alice.call("GET", "/api/issues/" + key)
+    c.eq(s + "getIssue lists them", sorted(
+        a["name"] for a in (gi or {}).get("attachments", [])),
+        ["app.log", "manual.pdf", "screen.png"])
+    st, _, r2, _ = alice.call("POST", "/api/drafts/%s/submit" % did,
+                              {"revision": u.get("revision", 1)})
+    c.check(s + "a repeat submit answers the same, attaches nothing",
+            st == 200 and r2.get("issue", {}).get("key") == key and
+            standin.state()["attachments_added"] - n0 == 3, (st, r2))
+
+    # The lost answer: Jira attaches the file, the answer never comes.
+    st, _, d2, _ = alice.call("POST", "/api/drafts", {
+        "project": "OPS", "summary": "Upload answer lost",
+        "openaiFileIdRefs": [png]})
+    n0 = standin.state()["attachments_added"]
+    standin.config(faults=[{"kind": "drop", "method": "POST",
+                            "path_prefix": "/rest/api/3/issue/OPS-",
+                            "count": 1}])
+    st, h, e, _ = alice.call("POST", "/api/drafts/%s/submit" % d2["id"],
+                             {"revision": 1})
+    c.check(s + "upload answer lost: 503 + Retry-After naming the field, "
+            "the ticket filed", st == 503 and int(h.get("retry-after",
+                                                        "0")) > 0 and
+            e.get("field") == "openaiFileIdRefs" and
+            standin.state()["attachments_added"] - n0 == 1, (st, h, e))
+    time.sleep(float(h.get("retry-after", "1")) if st == 503 else 0)
+    st, _, r3, _ = alice.call("POST", "/api/drafts/%s/submit" % d2["id"],
+                              {"revision": 1})
+    key2 = ((r3 or {}).get("issue") or {}).get("key")
+    c.check(s + "the retried submit finishes: the file is on the issue "
+            "once, never uploaded twice", st == 200 and
+            [a["name"] for a in r3.get("attachments", [])] ==
+            ["screen.png"] and
+            standin.state()["attachments_added"] - n0 == 1, (st, r3))
+    iss2 = json.loads(jiratest.get_url(
+        standin.url + "/_standin/issues/%s" % key2)[2]) if key2 else {}
+    c.eq(s + "... Jira holds it once", [a["filename"] for a in
+                                        iss2.get("attachments", [])],
+         ["screen.png"])
+
+    # Many submits of one draft with files at once: each file goes on
+    # once (the others wait for the lock, or find it marked).
+    st, _, d4, _ = alice.call("POST", "/api/drafts", {
+        "project": "OPS", "summary": "Submitted eight times at once",
+        "openaiFileIdRefs": [png, log]})
+    n0 = standin.state()["attachments_added"]
+
+    def one(_):
+        return alice.call("POST", "/api/drafts/%s/submit" % d4["id"],
+                          {"revision": 1})[:3]
+    with concurrent.futures.ThreadPoolExecutor(8) as ex:
+        res = list(ex.map(one, range(8)))
+    for _ in range(20):
+        if all(r[0] in (200, 201) for r in res):
+            break
+        time.sleep(1)
+        res = [r if r[0] in (200, 201) else one(0) for r in res]
+    keys = {(r[2] or {}).get("issue", {}).get("key") for r in res}
+    c.check(s + "eight submits at once: one ticket, each file attached "
+            "once, every submit finally answers it", len(keys) == 1 and
+            None not in keys and
+            standin.state()["attachments_added"] - n0 == 2,
+            ([(r[0], r[2]) for r in res], keys))
+
+    # Discard: the draft's files go with it.
+    st, _, d3, _ = alice.call("POST", "/api/drafts", {
+        "project": "OPS", "summary": "Discarded with a file",
+        "openaiFileIdRefs": [log]})
+    c.eq(s + "one more file kept", len(kept(stack)), 1)
+    st, _, _, _ = alice.call("DELETE", "/api/drafts/" + d3["id"])
+    c.check(s + "discarding the draft removes its file", st == 204 and
+            kept(stack) == [], (st, kept(stack)))
+
+    # Service-desk requests cannot take files yet: refused, not dropped.
+    st, _, e, _ = alice.call("POST", "/api/drafts", {
+        "project": "ITH", "summary": "Laptop", "request_type": "Laptop",
+        "openaiFileIdRefs": [png]})
+    c.check(s + "a service-desk request with files: 422 naming the field",
+            st == 422 and e.get("field") == "openaiFileIdRefs", (st, e))
+
+    rows = audit_rows(stack)
+    c.check(s + "each file audited (kept, attached, found on), by name, "
+            "type and size, never its link",
+            any("attached screen.png (image/png, %d bytes)" %
+                len(filehost.FILES["/png"]) in r[2] and r[1] == key
+                for r in rows) and
+            any(r[2].startswith("found on screen.png") and r[1] == key2
+                for r in rows) and
+            not any("127.0.0.1" in r[2] for r in rows), rows)
+
+
+def local_test(c, stack, server):
+    s = server + " local: "
+    rc, out, err = stack.admin("user", "add", "alice")
+    rc, out, err = stack.admin("key", "create", "alice")
+    alice = Client(stack, out.strip())
+    st, _, e, _ = alice.call("POST", "/api/drafts", {
+        "project": "DEMO", "summary": "With a file",
+        "openaiFileIdRefs": [ref("/png", "screen.png", "image/png")]})
+    c.check(s + "the embedded store cannot take files yet: 422 naming "
+            "openaiFileIdRefs (never silently dropped)", st == 422 and
+            e.get("field") == "openaiFileIdRefs", (st, e))
+    c.eq(s + "nothing kept", kept(stack), [])
+
+
+def main():
+    import tempfile
+    import traceback
+    import harness
+    cases = jtatest.Cases()
+    start_host(tempfile.mkdtemp(prefix="jta-it-files-"))
+    try:
+        for server in ("nginx", "apache"):
+            for test, jira in ((jira_test, True), (local_test, False)):
+                work = tempfile.mkdtemp(prefix="jta-it-%s-" % server)
+                stack = harness.Stack(
+                    server, jtatest.BUILDDIR, jtatest.SRCDIR, work,
+                    (lambda st: jiratest.conf(st, 2000, 4000, host_conf()))
+                    if jira else (lambda st: host_conf()))
+                try:
+                    stack.start()
+                    test(cases, stack, server)
+                except Exception:
+                    traceback.print_exc()
+                    cases.check("%s: test ran to the end" % server, False)
+                finally:
+                    stack.stop()
+                bad = jtatest.logs_clean(stack)
+                cases.check("%s: no sanitizer report or crash in the logs"
+                            % server, not bad, "\n".join(bad[:10]))
+        cases.finish()
+    finally:
+        HOST["proc"].kill()
+        standin.stop()
+
+
+if __name__ == "__main__":
+    main()
