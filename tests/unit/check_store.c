@@ -5320,7 +5320,7 @@ START_TEST(migration_16_to_17_tokens_in_quotas_and_usage)
 
 	st = newstore(path, sizeof(path));
 	jta_store_close(st);
-	sqlexec(path, "DROP TABLE quotas;"
+	sqlexec(path, DOWN_TO_17 "DROP TABLE quotas;"
 	    "CREATE TABLE quotas ("
 	    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	    " scope TEXT NOT NULL CHECK (scope IN ('person', 'site')),"
