@@ -75,6 +75,23 @@ origin_ok(const char *allowed, const char *origin)
 	return 0;
 }
 
+/* 1 when origin is public_url's own (RFC 6454 §4: scheme, host and
+ * port; public_url's path is not part of it): the chat widget's frame,
+ * htdocs/widget/, is served from there and a browser sends its Origin
+ * with every POST, same-origin ones included. */
+static int
+origin_ours(const char *public_url, const char *origin)
+{
+	const char	*h = strstr(public_url, "://"), *e;
+	size_t		 n;
+
+	if (h == NULL || origin[0] == '\0')
+		return 0;
+	e = strchr(h + 3, '/');
+	n = e != NULL ? (size_t)(e - public_url) : strlen(public_url);
+	return strlen(origin) == n && strncmp(public_url, origin, n) == 0;
+}
+
 /* One event: "event: NAME\ndata: JSON\n\n" (WHATWG HTML §9.2.5); compact
  * JSON holds no newline. */
 static int
@@ -113,7 +130,8 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	 * takes HEAD too). */
 	if (req->method == JTA_METHOD_HEAD)
 		return jta_fcgi_method_not_allowed(resp, "GET", err);
-	if (!origin_ok(ctx->conf.chat_allowed_origins, req->origin))
+	if (!origin_ok(ctx->conf.chat_allowed_origins, req->origin) &&
+	    !origin_ours(ctx->conf.public_url, req->origin))
 		return jta_error_set(err, JTA_ERR_AUTH, 403, "Origin",
 		    "this chat is not open to pages of that site; an "
 		    "operator lists the sites in chat_allowed_origins");
