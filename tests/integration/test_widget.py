@@ -10,7 +10,8 @@ greeting, and that a page of an origin not listed cannot frame it.  This
 side also checks the frame's headers (frame-ancestors exactly
 chat_allowed_origins, no X-Frame-Options), the chat's `language` member
 and that the frame's own Origin may call the chat.  Screenshots go to
-tests/integration/widget-screenshots/ in the build tree."""
+tests/integration/widget-screenshots/ in the build tree (SERVER-NAME.png).
+JTA_WIDGET_SERVERS="nginx" runs one web server only (while debugging)."""
 
 import http.server
 import json

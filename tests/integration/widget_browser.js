@@ -168,7 +168,17 @@ async function run(browser) {
 	    '.card .actions button', (b) => b.map((x) => x.textContent)
 	    .join('|')) === 'Submit|Change');
 	await shot(page, 'widget-preview.png');
-	await frame.click('.card .actions button.primary');
+	await frame.click('.card .actions button:not(.primary)');
+	check('Change puts a message to finish in the box, focused',
+	    await frame.evaluate(() => {
+		const m = document.getElementById('message');
+		return document.activeElement === m &&
+		    m.value === 'I would like to change this: ';
+	    }));
+	await frame.fill('#message', '');
+	/* Keyboard: Submit is reached with Tab and pressed with Enter. */
+	await frame.focus('.card .actions button.primary');
+	await frame.press('.card .actions button.primary', 'Enter');
 	const l = await frame.waitForSelector('.card .result a',
 	    { timeout: WAIT }).catch(async (e) => {
 		console.log('# after Submit: ' + JSON.stringify(
