@@ -326,9 +326,13 @@ cmd_client_add(const struct jta_conf *conf, int argc, char **argv)
 	char		 id[JTA_AUTHZ_CLIENT_IDLEN + 1];
 	char		 secret[JTA_AUTHZ_SECRETLEN + 1];
 	size_t		 n = 0;
-	int		 i, rc = 0;
+	int		 i, rc = 0, public_client = 0;
 
 	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--public") == 0 && !public_client) {
+			public_client = 1;
+			continue;
+		}
 		if (i + 1 >= argc) {
 			admin_fail("option %.64s needs a value", argv[i]);
 			return EXIT_USAGE;
@@ -352,10 +356,16 @@ cmd_client_add(const struct jta_conf *conf, int argc, char **argv)
 	if (admin_open(conf, JTA_OPERATOR_VAULT, &op) != 0)
 		return 1;
 	memset(&err, 0, sizeof(err));
-	if ((e = jta_operator_client_add(&op, name, uris, n, id, secret,
-	    &err)) != JTA_OK)
+	if ((e = jta_operator_client_add(&op, name, uris, n, id,
+	    public_client ? NULL : secret, &err)) != JTA_OK)
 		rc = admin_failed(e, &err, "could not add the client");
-	else {
+	else if (public_client) {
+		/* A browser application (the chat widget): no secret, PKCE
+		 * S256 required (RFC 6749 §2.1, RFC 7636). */
+		printf("client_id: %s\n", id);
+		fprintf(stderr, "%s: public client %s added (no secret; "
+		    "PKCE required)\n", admin_prog, id);
+	} else {
 		/* The secret is shown once, on stdout only; we keep its
 		 * hash. */
 		printf("client_id: %s\nclient_secret: %s\n", id, secret);

@@ -292,11 +292,14 @@ static const struct cmd cmds[] = {
 	  "is kept.  --clear removes it: NAME can no longer sign in with one.",
 	  cmd_user_passwd },
 	{ "client", "add",
-	  "client add --name NAME --redirect-uri URI [--redirect-uri URI...]",
+	  "client add --name NAME --redirect-uri URI [--redirect-uri URI...]"
+	  " [--public]",
 	  "Register an OAuth client (a GPT Action) with its redirect URIs,\n"
 	  "matched exactly (ChatGPT shows its callback URL in the GPT's\n"
 	  "action settings).  Prints client_id and client_secret once on\n"
-	  "stdout; only a keyed hash of the secret is kept.",
+	  "stdout; only a keyed hash of the secret is kept.  --public: a\n"
+	  "browser application (the chat widget): no secret, PKCE S256\n"
+	  "required; prints client_id only.",
 	  cmd_client_add },
 	{ "client", "list", "client list",
 	  "List OAuth clients (client_id, name, redirect_uris, created,\n"

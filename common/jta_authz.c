@@ -109,9 +109,11 @@ jta_authz_audit_signin(struct jta_authz *az, int jira,
 		    detail);
 }
 
-enum jta_err
-jta_authz_client_add(struct jta_authz *az, const char *name,
-    const char *const *uris, size_t n, char id[JTA_AUTHZ_CLIENT_IDLEN + 1],
+/* A client of the operator's; public: no secret (none shown, a random
+ * one's hash kept, as jta_authz_register does). */
+static enum jta_err
+clientadd(struct jta_authz *az, const char *name, const char *const *uris,
+    size_t n, int public_client, char id[JTA_AUTHZ_CLIENT_IDLEN + 1],
     char secret[JTA_AUTHZ_SECRETLEN + 1], struct jta_error *err)
 {
 	struct jta_store	*st = az->st;
@@ -154,7 +156,10 @@ jta_authz_client_add(struct jta_authz *az, const char *name,
 	sodium_bin2hex(hex, sizeof(hex), rnd, sizeof(rnd));
 	snprintf(id, JTA_AUTHZ_CLIENT_IDLEN + 1, "%s%s", client_prefix, hex);
 	jta_authz_mint(v, secret_prefix, secret, JTA_AUTHZ_SECRETLEN + 1, hash);
-	rc = jta_store_client_add(st, id, hash, name, arr, err);
+	rc = public_client ? jta_store_client_add_public(st, id, hash, name,
+	    arr, err) : jta_store_client_add(st, id, hash, name, arr, err);
+	if (public_client)
+		sodium_memzero(secret, JTA_AUTHZ_SECRETLEN + 1);
 out:
 	if (rc != JTA_OK) {
 		sodium_memzero(secret, JTA_AUTHZ_SECRETLEN + 1);
@@ -162,6 +167,24 @@ out:
 	}
 	json_decref(arr);
 	return rc;
+}
+
+enum jta_err
+jta_authz_client_add(struct jta_authz *az, const char *name,
+    const char *const *uris, size_t n, char id[JTA_AUTHZ_CLIENT_IDLEN + 1],
+    char secret[JTA_AUTHZ_SECRETLEN + 1], struct jta_error *err)
+{
+	return clientadd(az, name, uris, n, 0, id, secret, err);
+}
+
+enum jta_err
+jta_authz_client_add_public(struct jta_authz *az, const char *name,
+    const char *const *uris, size_t n, char id[JTA_AUTHZ_CLIENT_IDLEN + 1],
+    struct jta_error *err)
+{
+	char	 secret[JTA_AUTHZ_SECRETLEN + 1];
+
+	return clientadd(az, name, uris, n, 1, id, secret, err);
 }
 
 enum jta_err

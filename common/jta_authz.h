@@ -111,6 +111,13 @@ enum jta_err jta_authz_client_add(struct jta_authz *az, const char *name,
     const char *const *uris, size_t n, char id[JTA_AUTHZ_CLIENT_IDLEN + 1],
     char secret[JTA_AUTHZ_SECRETLEN + 1], struct jta_error *err) JTA_WUR;
 
+/* jta_authz_client_add for a public client (RFC 6749 §2.1: a browser
+ * application that can keep no secret; PKCE S256 is required of it, as
+ * of a registered public client): no secret at all. */
+enum jta_err jta_authz_client_add_public(struct jta_authz *az,
+    const char *name, const char *const *uris, size_t n,
+    char id[JTA_AUTHZ_CLIENT_IDLEN + 1], struct jta_error *err) JTA_WUR;
+
 /* Give client id a new secret (the old one stops working at once). */
 enum jta_err jta_authz_client_rotate(struct jta_authz *az, const char *id,
     char secret[JTA_AUTHZ_SECRETLEN + 1], struct jta_error *err) JTA_WUR;

@@ -905,7 +905,8 @@ jta_operator_client_add(struct jta_operator *op, const char *name,
 	size_t		 i;
 
 	id[0] = '\0';
-	secret[0] = '\0';
+	if (secret != NULL)
+		secret[0] = '\0';
 	if ((rc = check(&f_cname, name, err)) != JTA_OK)
 		return rc;
 	if (n == 0 || n > JTA_LIMIT_REDIRECT_URIS)
@@ -929,11 +930,14 @@ jta_operator_client_add(struct jta_operator *op, const char *name,
 		    "adding a client needs the vault");
 	if ((rc = authz(op, &az, err)) != JTA_OK)
 		return rc;
-	rc = jta_authz_client_add(az, name, uris, n, id, secret, err);
+	rc = secret != NULL ? jta_authz_client_add(az, name, uris, n, id,
+	    secret, err) : jta_authz_client_add_public(az, name, uris, n, id,
+	    err);
 	jta_authz_free(az);
 	if (rc != JTA_OK)
 		return rc;
-	snprintf(detail, sizeof(detail), "client %s: %s", id, name);
+	snprintf(detail, sizeof(detail), "client %s: %s%s", id, name,
+	    secret != NULL ? "" : " (public)");
 	return audit(op, "client-add", 201, NULL, NULL, detail, err);
 }
 

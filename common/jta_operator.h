@@ -281,8 +281,10 @@ enum jta_err jta_operator_unlink(struct jta_operator *op, const char *name,
  * Register an OAuth client: name (field "client name"), n redirect URIs
  * (1..JTA_LIMIT_REDIRECT_URIS, each jta_url_redirect_check; field
  * "redirect_uri").  id and secret as jta_authz_client_add writes them
- * (show the secret once).  Needs JTA_OPERATOR_VAULT.  Audited as
- * admin:client-add, 201, with the id and name.
+ * (show the secret once); secret NULL: a public client, no secret
+ * (jta_authz_client_add_public; the chat widget).  Needs
+ * JTA_OPERATOR_VAULT.  Audited as admin:client-add, 201, with the id and
+ * name (and "(public)").
  */
 enum jta_err jta_operator_client_add(struct jta_operator *op,
     const char *name, const char *const *uris, size_t n,

@@ -17,6 +17,7 @@
 #include "jta_limits.h"
 #include "jta_llm.h"
 #include "jta_log.h"
+#include "jta_url.h"
 #include "jta_usage.h"
 #include "fcgi/chat-instructions.h"	/* chat_instructions[]: by make */
 
@@ -25,6 +26,10 @@ static const struct jta_field fields[] = {
 	{ "message", JTA_FT_TEXT, JTA_F_REQUIRED, 1, JTA_LIMIT_CHAT_MESSAGE,
 	    NULL },
 	{ "conversation", JTA_FT_STRING, 0, 1, JTA_LIMIT_CHAT_ID, NULL },
+	/* The person's language as the browser says it (the widget sends
+	 * navigator.language): a BCP 47 tag (RFC 5646 §2.1), at most 35
+	 * bytes of letters, digits and '-'. */
+	{ "language", JTA_FT_STRING, 0, 2, 35, NULL },
 };
 #define NFIELDS	(sizeof(fields) / sizeof(fields[0]))
 
@@ -75,6 +80,23 @@ origin_ok(const char *allowed, const char *origin)
 	return 0;
 }
 
+/* 1 when tag holds only what a BCP 47 tag may (RFC 5646 §2.1: ALPHA,
+ * DIGIT and '-'), starting with a letter. */
+static int
+langtag_ok(const char *tag)
+{
+	const char	*p;
+
+	if (!((tag[0] >= 'a' && tag[0] <= 'z') ||
+	    (tag[0] >= 'A' && tag[0] <= 'Z')))
+		return 0;
+	for (p = tag; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-'))
+			return 0;
+	return 1;
+}
+
 /* One event: "event: NAME\ndata: JSON\n\n" (WHATWG HTML §9.2.5); compact
  * JSON holds no newline. */
 static int
@@ -106,14 +128,19 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	struct jta_chat_events ev;
 	struct jta_chat_usage use;
 	struct jta_chat_conv conv;
+	struct jta_buf	 sys = JTA_BUF_INIT(JTA_LIMIT_CHAT_TOOL_RESULT);
 	json_t		*in = NULL, *n;
+	const char	*lang;
 	enum jta_err	 rc;
 
 	/* HEAD would run the model for nothing: refused (GET's table entry
 	 * takes HEAD too). */
 	if (req->method == JTA_METHOD_HEAD)
 		return jta_fcgi_method_not_allowed(resp, "GET", err);
-	if (!origin_ok(ctx->conf.chat_allowed_origins, req->origin))
+	/* public_url's own origin: the widget's frame (htdocs/widget/); a
+	 * browser sends Origin with every POST, same-origin ones too. */
+	if (!origin_ok(ctx->conf.chat_allowed_origins, req->origin) &&
+	    !jta_url_same_origin(req->origin, ctx->conf.public_url))
 		return jta_error_set(err, JTA_ERR_AUTH, 403, "Origin",
 		    "this chat is not open to pages of that site; an "
 		    "operator lists the sites in chat_allowed_origins");
@@ -126,6 +153,13 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 		rc = jta_req_query(req, fields, NFIELDS, &in, err);
 	if (rc != JTA_OK)
 		return rc;
+	lang = json_string_value(json_object_get(in, "language"));
+	if (lang != NULL && !langtag_ok(lang)) {
+		json_decref(in);
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "language",
+		    "language is a BCP 47 tag such as de-DE (letters, digits "
+		    "and '-')");
+	}
 	if ((rc = jta_chat_open(ctx, who, json_string_value(json_object_get(in,
 	    "conversation")), &conv, err)) != JTA_OK) {
 		json_decref(in);
@@ -158,7 +192,17 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 		json_decref(n);
 	}
 	memset(&use, 0, sizeof(use));
-	rc = jta_chat_answer(ctx, req, who, &llm, instructions,
+	/* The person's language, told to the model after the instructions
+	 * (the widget greets in it too). */
+	if (lang != NULL) {
+		jta_buf_add_str(&sys, instructions);
+		jta_buf_add_str(&sys, "\n\nThe person's browser language is ");
+		jta_buf_add_str(&sys, lang);
+		jta_buf_add_str(&sys, ". Answer in that language unless they "
+		    "write in another.");
+	}
+	rc = jta_chat_answer(ctx, req, who, &llm, lang != NULL &&
+	    sys.err == JTA_OK ? sys.p : instructions,
 	    json_string_value(json_object_get(in, "message")), &conv, &ev,
 	    &use);
 	jta_log(JTA_LOG_INFO, "chat: rounds=%u tools=%u prompt_tokens=%lld "
@@ -170,6 +214,7 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	jta_usage_tokens(ctx->usage, who, use.prompt_tokens,
 	    use.completion_tokens);
 	jta_chat_conv_clear(&conv);
+	jta_buf_free(&sys);
 	json_decref(in);
 	/* The answer is sent: whatever happened is in its events. */
 	return JTA_OK;

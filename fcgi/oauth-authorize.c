@@ -218,8 +218,13 @@ genuine(struct jta_ctx *ctx, const struct jta_req *req, const json_t *q,
 	struct jta_authz_request r;
 	char		 nonce[JTA_VAULT_RANDLEN + 1];
 
-	if (req->origin[0] != '\0' && !jta_url_same_origin(req->origin,
-	    ctx->conf.public_url))
+	/* Our pages say Referrer-Policy: no-referrer, so a browser sends
+	 * "Origin: null" with the form's POST (WHATWG Fetch, "serializing a
+	 * request origin"): believed only when Sec-Fetch-Site, which no page
+	 * can set, says same-origin. */
+	if (strcmp(req->origin, "null") == 0 ? strcmp(req->sec_fetch_site,
+	    "same-origin") != 0 : req->origin[0] != '\0' &&
+	    !jta_url_same_origin(req->origin, ctx->conf.public_url))
 		return 0;
 	if (req->sec_fetch_site[0] != '\0' &&
 	    strcmp(req->sec_fetch_site, "same-origin") != 0)

@@ -60,8 +60,8 @@ enum sid {
 
 static const char *const sql[S_COUNT] = {
 	[S_CLIENT_ADD] = "INSERT INTO oauth_clients (client_id, secret_hash, "
-	    "name, redirect_uris, created) VALUES (:cid, :hash, :name, :uris, "
-	    ":now)",
+	    "name, redirect_uris, created, public) VALUES (:cid, :hash, :name, "
+	    ":uris, :now, :public)",
 	[S_CLIENT_GET] = "SELECT secret_hash, redirect_uris "
 	    "FROM oauth_clients WHERE client_id = :cid",
 	[S_CLIENT_NAME] = "SELECT name FROM oauth_clients "
@@ -185,10 +185,11 @@ oautherr(struct jta_error *err, int status, const char *code,
 	return jta_error_set(err, JTA_ERR_AUTH, status, code, "%s", detail);
 }
 
-enum jta_err
-jta_store_client_add(struct jta_store *st, const char *client_id,
+/* An operator's client (origin "admin"), public or not. */
+static enum jta_err
+clientadd(struct jta_store *st, const char *client_id,
     const unsigned char hash[JTA_VAULT_HASHBYTES], const char *name,
-    const json_t *uris, struct jta_error *err)
+    const json_t *uris, int public_client, struct jta_error *err)
 {
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
@@ -202,7 +203,8 @@ jta_store_client_add(struct jta_store *st, const char *client_id,
 	    (rc = jta_db_bhash(s, ":hash", hash)) != SQLITE_OK ||
 	    (rc = jta_db_btext(s, ":name", name)) != SQLITE_OK ||
 	    (rc = jta_db_bjson(s, ":uris", uris)) != SQLITE_OK ||
-	    (rc = jta_db_bint(s, ":now", jta_time_now())) != SQLITE_OK)
+	    (rc = jta_db_bint(s, ":now", jta_time_now())) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":public", public_client != 0)) != SQLITE_OK)
 		ret = jta_db_err(st, rc, "bind", err);
 	else if ((rc = jta_db_run(s)) == SQLITE_CONSTRAINT_UNIQUE)
 		ret = jta_error_set(err, JTA_ERR_CONFLICT, 409, "client_id",
@@ -214,6 +216,22 @@ jta_store_client_add(struct jta_store *st, const char *client_id,
 	if (ret != JTA_OK)
 		jta_db_rollback(st);
 	return ret;
+}
+
+enum jta_err
+jta_store_client_add(struct jta_store *st, const char *client_id,
+    const unsigned char hash[JTA_VAULT_HASHBYTES], const char *name,
+    const json_t *uris, struct jta_error *err)
+{
+	return clientadd(st, client_id, hash, name, uris, 0, err);
+}
+
+enum jta_err
+jta_store_client_add_public(struct jta_store *st, const char *client_id,
+    const unsigned char hash[JTA_VAULT_HASHBYTES], const char *name,
+    const json_t *uris, struct jta_error *err)
+{
+	return clientadd(st, client_id, hash, name, uris, 1, err);
 }
 
 /* *n: the single count statement id gives (addr and since bound when

@@ -48,6 +48,13 @@ enum jta_err jta_store_client_add(struct jta_store *st, const char *client_id,
     const unsigned char hash[JTA_VAULT_HASHBYTES], const char *name,
     const json_t *uris, struct jta_error *err) JTA_WUR;
 
+/* jta_store_client_add for a public client (token_endpoint_auth_method
+ * none: PKCE S256 required, its secret's hash never shown to anyone), as
+ * the chat widget is (README "The chat widget"). */
+enum jta_err jta_store_client_add_public(struct jta_store *st,
+    const char *client_id, const unsigned char hash[JTA_VAULT_HASHBYTES],
+    const char *name, const json_t *uris, struct jta_error *err) JTA_WUR;
+
 /* The stored name of an audience: "api" or "mcp" (jta_authz.h). */
 #define JTA_STORE_AUDLEN	3
 

@@ -242,6 +242,30 @@ def test(c, stack, server):
                     good, response_type="code", client_id=cid,
                     redirect_uri=CB, state="st-1",
                     form_token=tok)).encode()))
+    for name, fetch_site in (("no", None), ("cross-site", "cross-site")):
+        h0 = dict(FORM, Cookie=ck, Origin="null")
+        if fetch_site:
+            h0["Sec-Fetch-Site"] = fetch_site
+        no_code("token and cookie right, Origin null and %s "
+                "Sec-Fetch-Site" % name,
+                stack.request("POST", "/oauth/authorize", headers=h0,
+                              raw_body=urllib.parse.urlencode(dict(
+                                  good, response_type="code",
+                                  client_id=cid, redirect_uri=CB,
+                                  state="st-1",
+                                  form_token=tok)).encode()))
+    # What a browser sends under our Referrer-Policy: no-referrer (the
+    # widget's sign-in popup, widget_browser.js).
+    st, hh, _ = stack.request("POST", "/oauth/authorize", headers=dict(
+        FORM, Cookie=ck, Origin="null",
+        **{"Sec-Fetch-Site": "same-origin"}),
+        raw_body=urllib.parse.urlencode(dict(
+            good, response_type="code", client_id=cid, redirect_uri=CB,
+            state="st-1", form_token=tok)).encode())
+    c.check(s + "the page's own post with Origin null and Sec-Fetch-Site "
+            "same-origin gives a code", st == 302 and query(hh.get(
+                "location", "")).get("code", "").startswith("jta_ac_"),
+            (st, hh))
     st, hh, _ = stack.request("POST", "/oauth/authorize", headers=dict(
         FORM, Cookie=ck, Origin=stack.base_url,
         **{"Sec-Fetch-Site": "same-origin"}),

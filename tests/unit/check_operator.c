@@ -21,6 +21,7 @@
 #include "jta_log.h"
 #include "jta_operator.h"
 #include "jta_db.h"
+#include "jta_store_authz.h"
 #include "jta_store_ops.h"
 #include "jta_store_people.h"
 #include "jta_vault.h"
@@ -272,6 +273,7 @@ START_TEST(people_clients_passwords)
 	char		 kid[JTA_VAULT_IDLEN + 1];
 	json_t		*r;
 	size_t		 i;
+	int		 pub = -1;
 
 	setup(&f);
 	ck_assert_int_eq(jta_operator_user_add(&f.op, "Bad Name", NULL, NULL,
@@ -326,8 +328,18 @@ START_TEST(people_clients_passwords)
 	ck_assert_int_eq(jta_operator_client_remove(&f.op, "jtac_nope",
 	    &f.e), JTA_ERR_INPUT);
 	ck_assert_str_eq(f.e.field, "client id");
+	ck_assert_int_eq(jta_store_client_public(f.op.st, id, &pub, &f.e),
+	    JTA_OK);
+	ck_assert_int_eq(pub, 0);
 	ck_assert_int_eq(jta_operator_client_remove(&f.op, id, &f.e), JTA_OK);
 	audited(&f, "admin:client-remove", 204, NULL);
+	/* A public client (the chat widget): no secret, stored public. */
+	ck_assert_int_eq(jta_operator_client_add(&f.op, "Chat widget", good,
+	    1, id, NULL, &f.e), JTA_OK);
+	ck_assert_int_eq(jta_store_client_public(f.op.st, id, &pub, &f.e),
+	    JTA_OK);
+	ck_assert_int_eq(pub, 1);
+	audited(&f, "admin:client-add", 201, NULL);
 	jta_operator_close(&f.op);
 }
 END_TEST
