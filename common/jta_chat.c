@@ -14,6 +14,7 @@
 #include "jta_fcgi_int.h"
 #include "jta_limits.h"
 #include "jta_log.h"
+#include "jta_metrics.h"
 #include "jta_once.h"
 #include "jta_operation.h"
 #include "jta_policy.h"
@@ -372,6 +373,9 @@ jta_chat_answer(struct jta_ctx *ctx, const struct jta_req *req,
 			rc = JTA_ERR_IO;
 			goto out;
 		}
+		/* Operators see the model's outcome in /metrics, /healthz
+		 * and the admin page (jta_metrics.h). */
+		jta_metrics_model(rc == JTA_OK ? NULL : err->field);
 		if (rc != JTA_OK) {
 			jta_log(JTA_LOG_WARN, "chat: model call failed: %s",
 			    err->field);
@@ -385,6 +389,7 @@ jta_chat_answer(struct jta_ctx *ctx, const struct jta_req *req,
 			    "model_rounds", "the model needed more than %u "
 			    "tool rounds for this message; ask in smaller "
 			    "steps", max);
+			jta_metrics_model("model_rounds");
 			rc = fail(&f, err, req->id);
 			goto out;
 		}
@@ -568,4 +573,29 @@ void
 jta_chat_confirm_done(void)
 {
 	cforget();
+}
+
+json_t *
+jta_chat_status(const struct jta_conf *conf)
+{
+	struct jta_metrics_model_state st;
+	char		 dir[JTA_CONF_PATH_MAX + 16], since[JTA_TIME_STRLEN];
+	json_t		*model;
+
+	memset(&st, 0, sizeof(st));
+	if (conf->metrics && jta_metrics_dir(conf, dir, sizeof(dir)) ==
+	    JTA_OK)
+		jta_metrics_model_state(dir, &st);
+	if (!st.known)
+		model = json_null();
+	else {
+		jta_time_format(st.since, since);
+		model = st.failing ? json_pack("{s:s, s:s, s:s}", "state",
+		    "failing", "cause", st.cause, "since", since) :
+		    json_pack("{s:s, s:n, s:s}", "state", "ok", "cause",
+		    "since", since);
+	}
+	return json_pack("{s:b, s:o}", "configured",
+	    conf->chat_base_url[0] != '\0' && conf->chat_model[0] != '\0',
+	    "model", model);
 }

@@ -130,4 +130,14 @@ enum jta_err jta_chat_confirm(struct jta_ctx *ctx, const struct jta_req *req,
  * what the classify step read, which lives in the request's arena. */
 void jta_chat_confirm_done(void);
 
+/*
+ * What operators see of the agent (/healthz, the admin page's state): a
+ * new object {"configured": bool (chat_base_url and chat_model set),
+ * "model": the newest outcome of a call to the model across every worker
+ * (jta_metrics_model_state) as {"state": "ok"|"failing", "cause": the
+ * failure's cause or null, "since": RFC 3339 UTC}, or null before the
+ * first call or with metrics = off}.  NULL when memory ran out.
+ */
+json_t *jta_chat_status(const struct jta_conf *conf);
+
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "jta_buf.h"
@@ -68,7 +69,19 @@ static const char *const refresh_outcomes[JTA_METRICS_NREFRESH] = { "ok",
 static const char *const scopes[] = { "person", "site", "other" };
 #define NSCOPE	(sizeof(scopes) / sizeof(scopes[0]))
 
-#define MAGIC	UINT64_C(0x3152544d4154544a)	/* "JTATMTR1" */
+/* The chat model's outcomes: "ok", the causes jta_llm.c and jta_chat.c
+ * set, and "other" last. */
+static const char *const model_results[] = { "ok", "model_key",
+    "model_busy", "model_error", "model_request", "model_stall",
+    "model_timeout", "model_unreachable", "model_answer", "model_rounds",
+    "other" };
+#define NMODEL	(sizeof(model_results) / sizeof(model_results[0]))
+#define MODEL_ROUNDS	9
+_Static_assert(NMODEL <= 255, "a model result fits in 8 bits");
+
+/* Layout 2 (the model's outcomes) has another magic and size: a file of
+ * layout 1 is replaced by its next owner and skipped by the reader. */
+#define MAGIC	UINT64_C(0x3252544d4154544a)	/* "JTATMTR2" */
 
 /* One process's counters.  Histogram buckets are not cumulative here
  * (one add per observation); the reader accumulates.  Sums are in
@@ -86,6 +99,13 @@ struct mfile {
 	_Atomic uint64_t refreshes[JTA_METRICS_NREFRESH];
 	_Atomic uint64_t quota[NSCOPE];
 	_Atomic uint64_t meta[2];	/* Jira metadata cache: miss, hit */
+	_Atomic uint64_t model[NMODEL];
+	/* The newest model outcome: Unix microseconds << 8 | its result's
+	 * slot (one word, so a reader never sees half of it), 0: none;
+	 * and since when (Unix microseconds) this process's outcomes have
+	 * been of that state (ok or failing). */
+	_Atomic uint64_t model_last;
+	_Atomic uint64_t model_since;
 };
 
 /* This process's file, when open. */
@@ -212,6 +232,36 @@ jta_metrics_meta(int hit)
 	if (mine == NULL)
 		return;
 	add(&mine->meta[hit ? 1 : 0], 1);
+}
+
+void
+jta_metrics_model(const char *cause)
+{
+	struct timespec	 ts;
+	uint64_t	 us, prev;
+	size_t		 i;
+
+	if (mine == NULL)
+		return;
+	i = 0;
+	if (cause != NULL)
+		for (i = 1; i + 1 < NMODEL; i++)
+			if (strcmp(cause, model_results[i]) == 0)
+				break;
+	add(&mine->model[i], 1);
+	if (i == MODEL_ROUNDS || clock_gettime(CLOCK_REALTIME, &ts) != 0 ||
+	    ts.tv_sec < 0)
+		return;
+	us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	if (us == 0 || us > (UINT64_MAX >> 8))
+		return;
+	prev = atomic_load_explicit(&mine->model_last, memory_order_relaxed);
+	/* One writer per file (its owner): load and store are enough. */
+	if (prev == 0 || ((prev & 0xff) == 0) != (i == 0))
+		atomic_store_explicit(&mine->model_since, us,
+		    memory_order_relaxed);
+	atomic_store_explicit(&mine->model_last, us << 8 | i,
+	    memory_order_release);
 }
 
 /* A program name as it may appear in a file name and a label. */
@@ -434,6 +484,7 @@ struct totals {
 	uint64_t	 refreshes[JTA_METRICS_NREFRESH];
 	uint64_t	 quota[NSCOPE];
 	uint64_t	 meta[2];
+	uint64_t	 model[NMODEL];
 	/* Live processes per program, in order of first sight. */
 	char		 programs[64][JTA_METRICS_PROGRAM_MAX + 1];
 	unsigned	 live[64];
@@ -470,6 +521,8 @@ sum(struct totals *t, const struct mfile *m, int live)
 		t->quota[j] += ld(&m->quota[j]);
 	for (j = 0; j < 2; j++)
 		t->meta[j] += ld(&m->meta[j]);
+	for (j = 0; j < NMODEL; j++)
+		t->model[j] += ld(&m->model[j]);
 	t->files++;
 	for (i = 0; i < t->nprograms; i++)
 		if (strcmp(t->programs[i], m->program) == 0)
@@ -504,34 +557,121 @@ name_ok(const char *name, char *program, size_t programsz)
 	return 1;
 }
 
-/* Add the file dir/name to t when it is a complete file of ours. */
-static void
-read_one(int dfd, const char *name, struct totals *t)
+/* Map dir/name read-only when it is a complete file of ours (*fd open;
+ * the caller unmaps and closes), else NULL. */
+static const struct mfile *
+map_one(int dfd, const char *name, int *fd)
 {
 	char		 program[JTA_METRICS_PROGRAM_MAX + 1];
 	struct stat	 sb;
 	const struct mfile *m = MAP_FAILED;
-	int		 fd;
 
+	*fd = -1;
 	if (!name_ok(name, program, sizeof(program)))
-		return;
-	if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
-		return;
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+		return NULL;
+	if ((*fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return NULL;
+	if (fstat(*fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
 	    sb.st_size != (off_t)sizeof(*m))
-		goto out;	/* being created, or another layout */
-	m = mmap(NULL, sizeof(*m), PROT_READ, MAP_SHARED, fd, 0);
+		goto bad;	/* being created, or another layout */
+	m = mmap(NULL, sizeof(*m), PROT_READ, MAP_SHARED, *fd, 0);
 	if (m == MAP_FAILED)
-		goto out;
+		goto bad;
 	if (atomic_load_explicit(&m->magic, memory_order_acquire) != MAGIC ||
 	    m->size != sizeof(*m) || memchr(m->program, '\0',
 	    sizeof(m->program)) == NULL || strcmp(m->program, program) != 0)
-		goto out;
-	sum(t, m, held(fd));
-out:
+		goto bad;
+	return m;
+bad:
 	if (m != MAP_FAILED)
 		munmap((void *)(uintptr_t)m, sizeof(*m));
+	close(*fd);
+	*fd = -1;
+	return NULL;
+}
+
+static void
+unmap_one(const struct mfile *m, int fd)
+{
+	munmap((void *)(uintptr_t)m, sizeof(*m));
 	close(fd);
+}
+
+/* Add the file dir/name to t when it is a complete file of ours. */
+static void
+read_one(int dfd, const char *name, struct totals *t)
+{
+	const struct mfile *m;
+	int		 fd;
+
+	if ((m = map_one(dfd, name, &fd)) == NULL)
+		return;
+	sum(t, m, held(fd));
+	unmap_one(m, fd);
+}
+
+/* One file's newest model outcome, for jta_metrics_model_state. */
+struct model_seen {
+	uint64_t	 last;		/* us << 8 | slot */
+	uint64_t	 since;		/* us */
+};
+
+void
+jta_metrics_model_state(const char *dir, struct jta_metrics_model_state *st)
+{
+	struct model_seen *seen = NULL;
+	const struct mfile *m;
+	struct dirent	*de;
+	DIR		*d;
+	uint64_t	 newest = 0, other = 0, since = 0, us;
+	size_t		 n = 0, i;
+	int		 fd, failing;
+
+	memset(st, 0, sizeof(*st));
+	if ((d = opendir(dir)) == NULL)
+		return;
+	if ((seen = calloc(JTA_METRICS_FILES_MAX, sizeof(*seen))) == NULL)
+		goto out;
+	while ((de = readdir(d)) != NULL && n < JTA_METRICS_FILES_MAX) {
+		if (de->d_name[0] == '.' ||
+		    (m = map_one(dirfd(d), de->d_name, &fd)) == NULL)
+			continue;
+		seen[n].last = atomic_load_explicit(&m->model_last,
+		    memory_order_acquire);
+		seen[n].since = atomic_load_explicit(&m->model_since,
+		    memory_order_relaxed);
+		unmap_one(m, fd);
+		if (seen[n].last == 0)
+			continue;
+		if ((seen[n].last >> 8) > (newest >> 8))
+			newest = seen[n].last;
+		n++;
+	}
+	if (newest == 0)
+		goto out;
+	failing = (newest & 0xff) != 0;
+	/* The newest outcome of the other state, then the earliest start
+	 * of a run of this state after it. */
+	for (i = 0; i < n; i++)
+		if (((seen[i].last & 0xff) != 0) != failing &&
+		    (seen[i].last >> 8) > other)
+			other = seen[i].last >> 8;
+	for (i = 0; i < n; i++) {
+		if (((seen[i].last & 0xff) != 0) != failing)
+			continue;
+		us = seen[i].since > other ? seen[i].since : other;
+		if (since == 0 || us < since)
+			since = us;
+	}
+	st->known = 1;
+	st->failing = failing;
+	if (failing && (newest & 0xff) < NMODEL)
+		snprintf(st->cause, sizeof(st->cause), "%s",
+		    model_results[newest & 0xff]);
+	st->since = (int64_t)(since / 1000000u);
+out:
+	free(seen);
+	closedir(d);
 }
 
 static void put(struct jta_buf *b, const char *fmt, ...)
@@ -659,6 +799,12 @@ format(struct jta_buf *b, const struct totals *t)
 	    (unsigned long long)t->meta[1]);
 	put(b, "jta_jira_metadata_cache_lookups_total{result=\"miss\"} "
 	    "%llu\n", (unsigned long long)t->meta[0]);
+	put(b, "# HELP jta_chat_model_answers_total Calls to the chat model, "
+	    "by result (ok or the failure's cause).\n# TYPE "
+	    "jta_chat_model_answers_total counter\n");
+	for (j = 0; j < NMODEL; j++)
+		put(b, "jta_chat_model_answers_total{result=\"%s\"} %llu\n",
+		    model_results[j], (unsigned long long)t->model[j]);
 }
 
 enum jta_err

@@ -95,6 +95,35 @@ void jta_metrics_quota_rejected(const char *scope);
 void jta_metrics_meta(int hit);
 
 /*
+ * Count one call to the chat model (jta-agent, README "Chat: our own
+ * agent"): cause NULL when it answered, else the problem's cause
+ * ("model_key", "model_unreachable", ...; a name not in the fixed list
+ * counts as "other").  Also notes the outcome, with the time, as this
+ * process's newest model outcome for jta_metrics_model_state, unless
+ * cause is "model_rounds" (the model answered; the message needed too
+ * many rounds).
+ */
+void jta_metrics_model(const char *cause);
+
+/* The newest model outcome across every worker (the files in dir). */
+struct jta_metrics_model_state {
+	int		 known;		/* 0: no model call counted yet */
+	int		 failing;	/* the newest outcome was a failure */
+	char		 cause[32];	/* its cause when failing, else "" */
+	int64_t		 since;		/* Unix seconds: in this state since */
+};
+
+/*
+ * Read the newest model outcome from the files in dir into *st (known
+ * 0 when none holds one, or dir cannot be read).  "since" is the start
+ * of the newest run of the same state: the earliest outcome of that
+ * state newer than every outcome of the other state, as far as the
+ * files tell (each keeps its newest outcome and when its own run began).
+ */
+void jta_metrics_model_state(const char *dir,
+    struct jta_metrics_model_state *st);
+
+/*
  * Sum every file in dir and write the Prometheus text exposition format
  * 0.0.4 into *out (malloc'd, NUL-terminated, *outlen bytes; the caller
  * frees), with the gauge of the Jira metadata cache's entries when

@@ -5,6 +5,8 @@
  *                                 period, recent audit rows, the last
  *                                 configuration change and the knowledge
  *                                 sync of declared spaces (jta_kb_status)
+ *                                 and the chat model's state
+ *                                 (jta_chat_status)
  *   POST   /admin/api/switch      {"enabled": bool, "message": str}
  *   POST   /admin/api/rules       {"effect", "kind", "value", "scope",
  *                                 "note"}: add an access rule
@@ -43,6 +45,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jta_chat.h"
 #include "jta_fcgi.h"
 #include "jta_kb.h"
 #include "jta_operator.h"
@@ -168,8 +171,8 @@ answer(struct jta_resp *resp, int status, json_t *body)
 }
 
 static enum jta_err
-state_get(struct jta_operator *op, struct jta_resp *resp,
-    struct jta_error *err)
+state_get(struct jta_operator *op, const struct jta_conf *conf,
+    struct jta_resp *resp, struct jta_error *err)
 {
 	enum jta_err	 rc;
 	json_t		*body = NULL, *ks = NULL;
@@ -182,6 +185,7 @@ state_get(struct jta_operator *op, struct jta_resp *resp,
 		return rc;
 	}
 	if (json_object_set_new(body, "knowledge_sync", ks) != 0 ||
+	    json_object_set_new(body, "chat", jta_chat_status(conf)) != 0 ||
 	    json_object_set_new(body, "operator", json_string(op->login)) !=
 	    0) {
 		json_decref(body);
@@ -191,8 +195,8 @@ state_get(struct jta_operator *op, struct jta_resp *resp,
 }
 
 static enum jta_err
-switch_post(struct jta_operator *op, const struct jta_req *req,
-    struct jta_resp *resp, struct jta_error *err)
+switch_post(struct jta_operator *op, const struct jta_conf *conf,
+    const struct jta_req *req, struct jta_resp *resp, struct jta_error *err)
 {
 	enum jta_err	 rc;
 	json_t		*doc = NULL, *in = NULL, *v;
@@ -229,7 +233,7 @@ switch_post(struct jta_operator *op, const struct jta_req *req,
 		msg = json_string_value(v);
 	if ((rc = jta_operator_switch(op, on, msg, err)) != JTA_OK)
 		goto out;
-	rc = state_get(op, resp, err);
+	rc = state_get(op, conf, resp, err);
 out:
 	json_decref(doc);
 	json_decref(in);
@@ -371,12 +375,12 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	if (change && (rc = sameorigin(ctx, req, err)) != JTA_OK)
 		return rc;
 	if (strcmp(req->path, "/admin/api/state") == 0)
-		return get ? state_get(&op, resp, err) :
+		return get ? state_get(&op, &ctx->conf, resp, err) :
 		    jta_fcgi_method_not_allowed(resp, "GET, HEAD", err);
 	if (strcmp(req->path, "/admin/api/switch") == 0)
-		return req->method == JTA_METHOD_POST ? switch_post(&op, req,
-		    resp, err) : jta_fcgi_method_not_allowed(resp, "POST",
-		    err);
+		return req->method == JTA_METHOD_POST ? switch_post(&op,
+		    &ctx->conf, req, resp, err) :
+		    jta_fcgi_method_not_allowed(resp, "POST", err);
 	if (strcmp(req->path, "/admin/api/rules") == 0)
 		return req->method == JTA_METHOD_POST ? rule_post(&op, req,
 		    resp, err) : jta_fcgi_method_not_allowed(resp, "POST",

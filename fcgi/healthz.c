@@ -15,11 +15,16 @@
  *
  * "chat": {"configured"} says whether our own agent has a model server
  * (chat_base_url and chat_model set; README "Chat: our own agent"):
- * without one, /api/chat answers 503 "chat is not configured". */
+ * without one, /api/chat answers 503 "chat is not configured".  Its
+ * "model" is the newest outcome of a call to the model across every
+ * worker (jta_chat_status: {"state": "ok"|"failing", "cause",
+ * "since"}), null before the first call or with metrics = off.  A
+ * failing model keeps 200: the rest of the service works. */
 #include "config.h"
 
 #include <string.h>
 
+#include "jta_chat.h"
 #include "jta_fcgi.h"
 #include "jta_kb.h"
 #include "jta_time.h"
@@ -82,9 +87,8 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 		json_decref(body);
 		return JTA_ERR_NOMEM;
 	}
-	if (json_object_set_new(body, "chat", json_pack("{s:b}", "configured",
-	    ctx->conf.chat_base_url[0] != '\0' &&
-	    ctx->conf.chat_model[0] != '\0')) != 0) {
+	if (json_object_set_new(body, "chat", jta_chat_status(&ctx->conf)) !=
+	    0) {
 		json_decref(body);
 		return JTA_ERR_NOMEM;
 	}

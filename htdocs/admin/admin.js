@@ -117,6 +117,32 @@
 		    lc.at + ' (' + lc.what + ', by ' + lc.by + ')' : 'never';
 	}
 
+	/* The chat model's newest outcome (state.chat, README "Chat: our
+	 * own agent"): failing is shown as an error line with its cause. */
+	function renderChat(c) {
+		var t = $('model-state-text'), since = $('model-state-since');
+		var m = c.model;
+		since.textContent = '';
+		$('model-state').className = '';
+		if (!c.configured) {
+			t.textContent = 'not configured';
+			t.className = '';
+		} else if (!m) {
+			t.textContent = 'no answer yet';
+			t.className = '';
+		} else if (m.state === 'failing') {
+			t.textContent = 'failing (' + m.cause + '): the ' +
+			    'assistant is unavailable';
+			t.className = 'state state-off';
+			$('model-state').className = 'error';
+			since.textContent = 'since ' + m.since;
+		} else {
+			t.textContent = 'answering';
+			t.className = 'state state-on';
+			since.textContent = 'since ' + m.since;
+		}
+	}
+
 	/* One quota's use this period (an entry of usage.quotas) as a
 	 * labelled bar. */
 	function quotaBar(q) {
@@ -290,6 +316,7 @@
 		current = s;
 		$('who').textContent = 'Signed in as ' + s.operator;
 		renderSwitch(s);
+		renderChat(s.chat || {});
 		renderUsage(s.usage || {}, s.quotas);
 		renderKbSync(s.knowledge_sync || []);
 		renderRules(s.rules || []);

@@ -109,7 +109,9 @@ class Model:
         """Let a held last event go."""
         self.released.set()
 
-    def start(self):
+    def start(self, port=0):
+        """Serve on port (0: any free one; the port it had, to come
+        back after stop); the port."""
         model = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -121,7 +123,7 @@ class Model:
             def do_POST(self):
                 model.serve(self)
 
-        self.srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+        self.srv = http.server.ThreadingHTTPServer(("127.0.0.1", port),
                                                    Handler)
         self.srv.daemon_threads = True
         threading.Thread(target=self.srv.serve_forever, daemon=True).start()
