@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -320,6 +321,92 @@ START_TEST(forked_exact_totals)
 }
 END_TEST
 
+/* In a child: drop the parent's file (its lock stays the parent's) and
+ * take a file of its own, count one model outcome, exit. */
+static void
+model_child(const struct jta_conf *c, const char *cause)
+{
+	char	 msg[256];
+	pid_t	 pid;
+	int	 st;
+
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		jta_metrics_close();
+		if (jta_metrics_open(c, "jta-agent", msg, sizeof(msg)) !=
+		    JTA_OK)
+			_exit(1);
+		jta_metrics_model(cause);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+}
+
+START_TEST(model_outcomes)
+{
+	struct jta_metrics_model_state st;
+	struct jta_conf	 c;
+	char		 dir[600], msg[256];
+	char		*t;
+	int64_t		 t0 = (int64_t)time(NULL), since;
+
+	fresh(&c);
+	ck_assert_int_eq(jta_metrics_dir(&c, dir, sizeof(dir)), JTA_OK);
+	ck_assert_int_eq(jta_metrics_open(&c, "jta-agent", msg, sizeof(msg)),
+	    JTA_OK);
+	jta_metrics_model_state(dir, &st);
+	ck_assert_int_eq(st.known, 0);
+	/* This worker: a good answer. */
+	jta_metrics_model(NULL);
+	jta_metrics_model_state(dir, &st);
+	ck_assert(st.known && !st.failing && st.cause[0] == '\0');
+	ck_assert_int_ge(st.since, t0);
+	/* Another worker (another file): the key refused. */
+	model_child(&c, "model_key");
+	jta_metrics_model_state(dir, &st);
+	ck_assert(st.known && st.failing);
+	ck_assert_str_eq(st.cause, "model_key");
+	since = st.since;
+	ck_assert_int_ge(since, t0);
+	/* Too many rounds: counted, the state stays. */
+	jta_metrics_model("model_rounds");
+	jta_metrics_model_state(dir, &st);
+	ck_assert_str_eq(st.cause, "model_key");
+	/* This worker: the model down; failing since the first failure. */
+	jta_metrics_model("model_unreachable");
+	jta_metrics_model_state(dir, &st);
+	ck_assert(st.failing);
+	ck_assert_str_eq(st.cause, "model_unreachable");
+	ck_assert_int_eq(st.since, since);
+	/* A new worker in the dead one's file: ok again. */
+	model_child(&c, NULL);
+	jta_metrics_model_state(dir, &st);
+	ck_assert(st.known && !st.failing && st.cause[0] == '\0');
+	ck_assert_int_ge(st.since, since);
+	jta_metrics_model("a cause nobody listed");
+	t = render(&c);
+	ck_assert_uint_eq(value(t, "jta_chat_model_answers_total{result="
+	    "\"ok\"}"), 2);
+	ck_assert_uint_eq(value(t, "jta_chat_model_answers_total{result="
+	    "\"model_key\"}"), 1);
+	ck_assert_uint_eq(value(t, "jta_chat_model_answers_total{result="
+	    "\"model_unreachable\"}"), 1);
+	ck_assert_uint_eq(value(t, "jta_chat_model_answers_total{result="
+	    "\"model_rounds\"}"), 1);
+	ck_assert_uint_eq(value(t, "jta_chat_model_answers_total{result="
+	    "\"other\"}"), 1);
+	ck_assert_uint_eq(value(t, "jta_chat_model_answers_total{result="
+	    "\"model_busy\"}"), 0);
+	free(t);
+	/* "other" is a failure too. */
+	jta_metrics_model_state(dir, &st);
+	ck_assert_str_eq(st.cause, "other");
+	jta_metrics_close();
+}
+END_TEST
+
 static Suite *
 metrics_suite(void)
 {
@@ -328,6 +415,7 @@ metrics_suite(void)
 
 	tc = tcase_create("slots");
 	tcase_add_test(tc, slots);
+	tcase_add_test(tc, model_outcomes);
 	tcase_add_test(tc, buckets);
 	tcase_add_test(tc, conf_keys);
 	suite_add_tcase(s, tc);
