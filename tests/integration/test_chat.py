@@ -144,7 +144,8 @@ def test(c, stack, server):
 
     st, _, j, _ = Client(stack).call("GET", "/healthz")
     c.check(s + "healthz says chat is configured",
-            st == 200 and j and j.get("chat") == {"configured": True}, j)
+            st == 200 and j and j.get("chat") == {"configured": True,
+                                                  "model": None}, j)
 
     # ---- streaming: the first event before the model finishes ----
     MODEL.set([standin.text(["Hel", "lo ", "there."], prompt=120,
