@@ -15,6 +15,15 @@
 # group that may connect to the sockets.  The state and socket
 # directories are 0750, the sockets 0660, the logs 0640, the keys and the
 # database 0600: nothing in $JTA_QUICKSTART_DIR is open to others.
+#
+# With a model (README "Chat: our own agent"), from the environment:
+# JTA_CHAT_BASE_URL and JTA_CHAT_MODEL (both, or neither), and optionally
+# JTA_CHAT_API_KEY_FILE (copied to $JTA_QUICKSTART_DIR/model.key, 0600),
+# JTA_CHAT_API_STYLE (openai or azure) and JTA_CHAT_AZURE_API_VERSION:
+# the chat_* keys are (re)written on each run, the widget is registered
+# as a public OAuth client, "demo" gets a fresh sign-in password, and the
+# widget page and a jta-chat command are printed.  Without them, any
+# chat_* keys of an earlier run are taken out.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 state=${JTA_QUICKSTART_DIR:-/var/lib/jta-quickstart}
@@ -92,6 +101,37 @@ default_project = DEMO
 log_level = info
 CONF
 fi
+# The model: the chat_* keys from the environment, written afresh.
+chat_base=${JTA_CHAT_BASE_URL:-}
+chat_model=${JTA_CHAT_MODEL:-}
+if [ -n "$chat_base" ] || [ -n "$chat_model" ]; then
+	if [ -z "$chat_base" ] || [ -z "$chat_model" ]; then
+		echo "set both JTA_CHAT_BASE_URL and JTA_CHAT_MODEL" \
+		    "(or neither)" >&2
+		exit 1
+	fi
+fi
+sed -i -e '/^chat_/d' -e '/^# The model (cli\/quickstart.sh/d' "$conf"
+rm -f "$state/model.key"
+if [ -n "$chat_base" ]; then
+	{
+		echo "# The model (cli/quickstart.sh, from JTA_CHAT_*)"
+		echo "chat_base_url = $chat_base"
+		echo "chat_model = $chat_model"
+		[ -z "${JTA_CHAT_API_STYLE:-}" ] ||
+		    echo "chat_api_style = $JTA_CHAT_API_STYLE"
+		[ -z "${JTA_CHAT_AZURE_API_VERSION:-}" ] ||
+		    echo "chat_azure_api_version = $JTA_CHAT_AZURE_API_VERSION"
+		[ -z "${JTA_CHAT_API_KEY_FILE:-}" ] ||
+		    echo "chat_api_key_file = $state/model.key"
+	} >>"$conf"
+	if [ -n "${JTA_CHAT_API_KEY_FILE:-}" ]; then
+		# The programs' own copy: they run as $user, not as the owner
+		# of the file given.
+		install -o "$user" -g "$user" -m 0600 \
+		    "$JTA_CHAT_API_KEY_FILE" "$state/model.key"
+	fi
+fi
 # Read by the programs (group $user), written by root only.
 chown "root:$user" "$conf"
 chmod 0640 "$conf"
@@ -125,6 +165,26 @@ ARTICLE
 chown "$user" "$state/kb/office-wifi.md"
 chmod 0600 "$state/kb/office-wifi.md"
 admin kb import "$state/kb/office-wifi.md" >/dev/null
+
+# The widget: a public OAuth client (PKCE, no secret) whose id is kept
+# in the state directory, and a password for "demo" to sign in with.
+widget_id=
+password=
+if [ -n "$chat_base" ]; then
+	[ -f "$state/widget-client-id" ] &&
+	    widget_id=$(cat "$state/widget-client-id")
+	if [ -z "$widget_id" ] ||
+	    ! admin client list | grep -q "\"$widget_id\""; then
+		widget_id=$(admin client add --name "Quickstart chat widget" \
+		    --redirect-uri "http://127.0.0.1:$port/widget/callback.html" \
+		    --public 2>/dev/null | sed -n 's/^client_id: //p')
+		[ -n "$widget_id" ] || { echo "registering the widget" \
+		    "failed" >&2; exit 1; }
+		echo "$widget_id" >"$state/widget-client-id"
+	fi
+	password=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
+	echo "$password" | admin user passwd demo >/dev/null
+fi
 
 # The spawn script runs the programs as $user, the sockets 0660 for $web.
 JTA_BINDIR=$build/fcgi JTA_SOCKDIR=$state/sock JTA_CONFIG=$conf \
@@ -197,3 +257,14 @@ Try:
     http://127.0.0.1:$port/mcp
   open http://127.0.0.1:$port/ in a browser for the landing page.
 DONE
+if [ -n "$chat_base" ]; then
+	cat <<DONE
+
+Chat with the model ($chat_model at $chat_base):
+  open http://127.0.0.1:$port/widget/?client_id=$widget_id
+  and sign in as "demo" with the password (shown once): $password
+  or in a terminal:
+  JTA_API_KEY=$key $build/cli/jta-chat --url http://127.0.0.1:$port "My laptop will not join the Wi-Fi"
+  The model's state: curl -s http://127.0.0.1:$port/healthz
+DONE
+fi

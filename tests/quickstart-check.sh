@@ -4,20 +4,48 @@
 # and a curl line; then that key must create and find a ticket, /healthz
 # must answer, and `quickstart.sh stop` must stop it all.  State goes to a
 # temporary directory and the port is a free one, so nothing of a real
-# quick start is touched.  Exits non-zero on the first failure.
+# quick start is touched.  With a model: the scripted stand-in
+# (tests/standin/model.py) on a free port, its key in a file, given as
+# JTA_CHAT_*: the widget page must be printed and served, the printed
+# jta-chat command must stream the stand-in's answer, and /healthz must
+# then say the model answers.  Exits non-zero on the first failure.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 state=$(mktemp -d /tmp/jta-quickstart-XXXXXX)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 out=$state.out
+# The model stand-in: answers every call with one text, for a key.
+printf 'sk-quickstart-standin\n' >"$state.modelkey"
+chmod 0600 "$state.modelkey"
+python3 -c '
+import sys, time
+sys.path.insert(0, sys.argv[1])
+import model as m
+M = m.Model(key="sk-quickstart-standin")
+port = M.start()
+M.set([m.text(["Hello from the model stand-in."])] * 50)
+print(port, flush=True)
+time.sleep(900)
+' "$top/tests/standin" >"$state.model" 2>&1 &
+model_pid=$!
+i=0
+until [ -s "$state.model" ]; do
+	i=$((i + 1))
+	[ "$i" -lt 100 ] || { echo "quickstart-check: FAIL: no model stand-in"; exit 1; }
+	sleep 0.1
+done
+mport=$(head -n 1 "$state.model")
 fail() {
 	echo "quickstart-check: FAIL: $*"
+	kill "$model_pid" 2>/dev/null || true
 	tail -n 30 "$out" 2>/dev/null || true
 	JTA_QUICKSTART_DIR=$state JTA_PORT=$port sh "$top/cli/quickstart.sh" \
 	    stop >/dev/null 2>&1 || true
 	exit 1
 }
-JTA_QUICKSTART_DIR=$state JTA_PORT=$port sh "$top/cli/quickstart.sh" \
+JTA_QUICKSTART_DIR=$state JTA_PORT=$port \
+    JTA_CHAT_BASE_URL=http://127.0.0.1:$mport/v1 JTA_CHAT_MODEL=standin \
+    JTA_CHAT_API_KEY_FILE=$state.modelkey sh "$top/cli/quickstart.sh" \
     >"$out" 2>&1 || fail "cli/quickstart.sh exited $?"
 key=$(grep -o 'jta_[0-9a-f]\{12\}_[A-Za-z0-9_-]\{43\}' "$out" | head -n 1)
 [ -n "$key" ] || fail "no API key printed"
@@ -58,6 +86,27 @@ body=$(curl -s -H "Authorization: Bearer $key" \
 case $body in
 *'"name":"searchIssues"'*'"name":"createDraft"'*) ;;
 *) fail "MCP tools/list answered $body" ;;
+esac
+# The model (README "Chat: our own agent"): the widget page printed and
+# served, the printed jta-chat command streaming the stand-in's answer,
+# then /healthz saying the model answers.
+widget=$(grep -o "http://127.0.0.1:$port/widget/?client_id=jtac_[A-Za-z0-9_-]*" "$out" | head -n 1)
+[ -n "$widget" ] || fail "no widget page printed"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$widget")
+[ "$code" = 200 ] || fail "the widget page answered $code"
+grep -q "sign in as \"demo\" with the password (shown once): ." "$out" ||
+    fail "no password for the widget printed"
+chatcmd=$(grep "jta-chat --url" "$out" | head -n 1)
+[ -n "$chatcmd" ] || fail "no jta-chat command printed"
+answer=$(eval "$chatcmd" </dev/null 2>&1) || fail "jta-chat: $answer"
+case $answer in
+*'Hello from the model stand-in.'*) ;;
+*) fail "jta-chat printed $answer" ;;
+esac
+body=$(curl -s "$base/healthz")
+case $body in
+*'"configured":'*'true'*'"model":'*'"state":'*'"ok"'*) ;;
+*) fail "/healthz after the answer: $body" ;;
 esac
 code=$(curl -s -o /dev/null -w '%{http_code}' "$base/admin/")
 [ "$code" = 403 ] || fail "/admin/ answered $code, not 403 (closed)"
@@ -106,5 +155,6 @@ JTA_QUICKSTART_DIR=$state JTA_PORT=$port sh "$top/cli/quickstart.sh" stop \
 if curl -s -o /dev/null "$base/healthz"; then
 	fail "still answering after stop"
 fi
-rm -rf "$state" "$out"
+kill "$model_pid" 2>/dev/null || true
+rm -rf "$state" "$out" "$state.model" "$state.modelkey"
 echo "quickstart-check: PASS (port $port; $n workers as $user)"
