@@ -624,7 +624,7 @@ jta_metrics_model_state(const char *dir, struct jta_metrics_model_state *st)
 	struct dirent	*de;
 	DIR		*d;
 	uint64_t	 newest = 0, other = 0, since = 0, us;
-	size_t		 n = 0, i;
+	size_t		 n = 0, i, files = 0;
 	int		 fd, failing;
 
 	memset(st, 0, sizeof(*st));
@@ -632,9 +632,11 @@ jta_metrics_model_state(const char *dir, struct jta_metrics_model_state *st)
 		return;
 	if ((seen = calloc(JTA_METRICS_FILES_MAX, sizeof(*seen))) == NULL)
 		goto out;
-	while ((de = readdir(d)) != NULL && n < JTA_METRICS_FILES_MAX) {
-		if (de->d_name[0] == '.' ||
-		    (m = map_one(dirfd(d), de->d_name, &fd)) == NULL)
+	while ((de = readdir(d)) != NULL && files < JTA_METRICS_FILES_MAX) {
+		if (de->d_name[0] == '.')
+			continue;
+		files++;	/* as jta_metrics_render bounds them */
+		if ((m = map_one(dirfd(d), de->d_name, &fd)) == NULL)
 			continue;
 		seen[n].last = atomic_load_explicit(&m->model_last,
 		    memory_order_acquire);
