@@ -151,6 +151,33 @@ struct jta_db_pgimpl {
 			    struct jta_error *);
 	enum jta_err	(*user_grants_revoke)(struct jta_pg *, int64_t,
 			    int64_t *, struct jta_error *);
+	/* Clients and Client ID Metadata Documents (jta_store_authz.h);
+	 * hashes are JTA_VAULT_HASHBYTES bytes, uris borrowed. */
+	enum jta_err	(*client_add)(struct jta_pg *, const char *,
+			    const unsigned char *, const char *,
+			    const json_t *, int, int64_t, struct jta_error *);
+	enum jta_err	(*client_register)(struct jta_pg *,
+			    const struct jta_store_client_new *,
+			    const struct jta_store_reg_rule *, int64_t,
+			    struct jta_error *);
+	enum jta_err	(*client_prune)(struct jta_pg *, int64_t, int64_t,
+			    json_t *, struct jta_error *);
+	enum jta_err	(*client_public)(struct jta_pg *, const char *,
+			    int *, struct jta_error *);
+	enum jta_err	(*cimd_get)(struct jta_pg *, const char *, int64_t,
+			    char *, size_t, json_t **, struct jta_error *);
+	enum jta_err	(*cimd_put)(struct jta_pg *, const char *,
+			    const char *, const json_t *, int64_t, int64_t,
+			    int64_t, struct jta_error *);
+	enum jta_err	(*client_get)(struct jta_pg *, const char *,
+			    unsigned char *, json_t **, struct jta_error *);
+	enum jta_err	(*client_name)(struct jta_pg *, const char *, char *,
+			    size_t, struct jta_error *);
+	enum jta_err	(*client_list)(struct jta_pg *, int64_t, json_t **);
+	enum jta_err	(*client_secret_set)(struct jta_pg *, const char *,
+			    const unsigned char *, struct jta_error *);
+	enum jta_err	(*client_remove)(struct jta_pg *, const char *,
+			    struct jta_error *);
 	/* OAuth states (jta_store_people.h); hash: JTA_VAULT_HASHBYTES. */
 	enum jta_err	(*state_put)(struct jta_pg *, const unsigned char *,
 			    int64_t, int64_t, const char *, const char *,
