@@ -151,6 +151,33 @@ struct jta_db_pgimpl {
 			    struct jta_error *);
 	enum jta_err	(*user_grants_revoke)(struct jta_pg *, int64_t,
 			    int64_t *, struct jta_error *);
+	/* Clients and Client ID Metadata Documents (jta_store_authz.h);
+	 * hashes are JTA_VAULT_HASHBYTES bytes, uris borrowed. */
+	enum jta_err	(*client_add)(struct jta_pg *, const char *,
+			    const unsigned char *, const char *,
+			    const json_t *, int, int64_t, struct jta_error *);
+	enum jta_err	(*client_register)(struct jta_pg *,
+			    const struct jta_store_client_new *,
+			    const struct jta_store_reg_rule *, int64_t,
+			    struct jta_error *);
+	enum jta_err	(*client_prune)(struct jta_pg *, int64_t, int64_t,
+			    json_t *, struct jta_error *);
+	enum jta_err	(*client_public)(struct jta_pg *, const char *,
+			    int *, struct jta_error *);
+	enum jta_err	(*cimd_get)(struct jta_pg *, const char *, int64_t,
+			    char *, size_t, json_t **, struct jta_error *);
+	enum jta_err	(*cimd_put)(struct jta_pg *, const char *,
+			    const char *, const json_t *, int64_t, int64_t,
+			    int64_t, struct jta_error *);
+	enum jta_err	(*client_get)(struct jta_pg *, const char *,
+			    unsigned char *, json_t **, struct jta_error *);
+	enum jta_err	(*client_name)(struct jta_pg *, const char *, char *,
+			    size_t, struct jta_error *);
+	enum jta_err	(*client_list)(struct jta_pg *, int64_t, json_t **);
+	enum jta_err	(*client_secret_set)(struct jta_pg *, const char *,
+			    const unsigned char *, struct jta_error *);
+	enum jta_err	(*client_remove)(struct jta_pg *, const char *,
+			    struct jta_error *);
 	/* OAuth states (jta_store_people.h); hash: JTA_VAULT_HASHBYTES. */
 	enum jta_err	(*state_put)(struct jta_pg *, const unsigned char *,
 			    int64_t, int64_t, const char *, const char *,
@@ -183,6 +210,31 @@ int jta_db_printable(const char *s, size_t max);
 /* A lease owner as the leases want it (printable, bounded), or
  * JTA_ERR_INTERNAL (500): owners are made by our code, never by input. */
 enum jta_err jta_db_checkowner(const char *owner, struct jta_error *err);
+
+/* ---- Atlassian links, both engines (jta_db_links.c) ---- */
+
+/* Open (unseal) or seal the access or refresh (column) token of user
+ * uid's link with the additional data "atl:<uid>:<column>"; a failure
+ * is logged without the token and is JTA_ERR_CRYPTO (or NOMEM), 500. */
+enum jta_err jta_db_token_open(struct jta_vault *v, int64_t uid,
+    const char *column, const unsigned char *ct, size_t ctlen,
+    struct jta_secret **out, struct jta_error *err) JTA_WUR;
+enum jta_err jta_db_token_seal(struct jta_vault *v, int64_t uid,
+    const char *column, const unsigned char *pt, size_t ptlen,
+    unsigned char **ct, size_t *ctlen, struct jta_error *err) JTA_WUR;
+
+/* 1 when s is at most max bytes of UTF-8 without control characters. */
+int jta_db_plaintext(const char *s, size_t max);
+
+/* A token Atlassian sent: 1..JTA_LIMIT_UPSTREAM_TOKEN bytes (NULL when
+ * optional), else JTA_ERR_INPUT, 502. */
+enum jta_err jta_db_checktoken(const unsigned char *t, size_t len,
+    int optional, struct jta_error *err) JTA_WUR;
+
+/* The local user name for an Atlassian account into out: "atl-" and the
+ * first 8 bytes of BLAKE2b-256(account id) in hex. */
+enum jta_err jta_db_atlname(const char *account_id, char *out,
+    size_t outsz) JTA_WUR;
 
 /* The error of a repository function with no PostgreSQL implementation
  * yet (what names it, for the log): JTA_ERR_INTERNAL, 500. */

@@ -23,8 +23,8 @@ static const struct {
 	    "get, lease, renew, release, break)", 1 },
 	{ "jta_store_people: people, API keys, link reseal, list and "
 	    "remove (OAuth states are done)", 0 },
-	{ "jta_store_authz: OAuth clients and client metadata documents "
-	    "(codes, token families and the sign-in lockout are done)", 0 },
+	{ "jta_store_authz: OAuth clients and client metadata documents, "
+	    "codes, token families and the sign-in lockout", 1 },
 	{ "jta_store_drafts (drafts, idempotency keys)", 0 },
 	{ "jta_store_ops: the operators' switch and rules", 1 },
 	{ "jta_store_ops: the audit log", 1 },

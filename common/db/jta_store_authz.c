@@ -191,10 +191,15 @@ clientadd(struct jta_store *st, const char *client_id,
     const unsigned char hash[JTA_VAULT_HASHBYTES], const char *name,
     const json_t *uris, int public_client, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->client_add(pg, client_id, hash, name, uris,
+		    public_client, jta_time_now(), err);
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	if ((s = stmt(st, S_CLIENT_ADD)) == NULL)
@@ -345,12 +350,18 @@ enum jta_err
 jta_store_client_prune(struct jta_store *st, int64_t now, int64_t idle_s,
     json_t **removed, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	int64_t		 n;
 
 	if ((*removed = json_array()) == NULL)
 		return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
 		    "out of memory");
+	if ((pg = jta_db_pg(st, &pgi)) != NULL) {
+		ret = pgi->client_prune(pg, now, idle_s, *removed, err);
+		goto out;
+	}
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		goto out;
 	if ((ret = prune(st, now, idle_s, *removed, &n, err)) == JTA_OK)
@@ -370,11 +381,15 @@ jta_store_client_register(struct jta_store *st,
     const struct jta_store_client_new *c, const struct jta_store_reg_rule *rule,
     int64_t now, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int64_t		 n;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->client_register(pg, c, rule, now, err);
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	/* Idle registered clients go first, so a full table frees their
@@ -434,10 +449,15 @@ enum jta_err
 jta_store_client_public(struct jta_store *st, const char *client_id,
     int *public_client, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret = JTA_OK;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->client_public(pg, client_id, public_client,
+		    err);
 	*public_client = 0;
 	if ((s = stmt(st, S_CLIENT_PUBLIC)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
@@ -459,11 +479,16 @@ enum jta_err
 jta_store_cimd_get(struct jta_store *st, const char *url, int64_t now,
     char *name, size_t namesz, json_t **uris, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret = JTA_OK;
 	sqlite3_stmt	*s;
 	json_error_t	 je;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->cimd_get(pg, url, now, name, namesz, uris,
+		    err);
 	*uris = NULL;
 	name[0] = '\0';
 	if ((s = stmt(st, S_CIMD_GET)) == NULL)
@@ -499,10 +524,15 @@ jta_store_cimd_put(struct jta_store *st, const char *url, const char *name,
     const json_t *uris, int64_t now, int64_t expires, int64_t max_rows,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->cimd_put(pg, url, name, uris, now, expires,
+		    max_rows, err);
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	if ((s = stmt(st, S_CIMD_PURGE)) == NULL) {
@@ -548,11 +578,15 @@ jta_store_client_get(struct jta_store *st, const char *client_id,
     unsigned char hash[JTA_VAULT_HASHBYTES], json_t **uris,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret = JTA_OK;
 	sqlite3_stmt	*s;
 	json_error_t	 je;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->client_get(pg, client_id, hash, uris, err);
 	*uris = NULL;
 	if ((s = stmt(st, S_CLIENT_GET)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
@@ -587,10 +621,15 @@ enum jta_err
 jta_store_client_name(struct jta_store *st, const char *client_id,
     char *name, size_t namesz, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret = JTA_OK;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->client_name(pg, client_id, name, namesz,
+		    err);
 	name[0] = '\0';
 	if ((s = stmt(st, S_CLIENT_NAME)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
@@ -611,11 +650,15 @@ jta_store_client_name(struct jta_store *st, const char *client_id,
 enum jta_err
 jta_store_client_list(struct jta_store *st, json_t **out)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	json_t		*arr, *o, *uris;
 	json_error_t	 je;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->client_list(pg, jta_time_now(), out);
 	*out = NULL;
 	if ((s = stmt(st, S_CLIENT_LIST)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", NULL);
@@ -653,10 +696,14 @@ enum jta_err
 jta_store_client_secret_set(struct jta_store *st, const char *client_id,
     const unsigned char hash[JTA_VAULT_HASHBYTES], struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->client_secret_set(pg, client_id, hash, err);
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	if ((s = stmt(st, S_CLIENT_SECRET)) == NULL)
@@ -682,11 +729,15 @@ jta_store_client_remove(struct jta_store *st, const char *client_id,
 {
 	static const enum sid steps[] = { S_CLIENT_REVOKE, S_CLIENT_DEL_CODES,
 	    S_CLIENT_DEL };
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	size_t		 i;
 	int		 rc, gone = 0;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->client_remove(pg, client_id, err);
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {

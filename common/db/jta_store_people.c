@@ -586,97 +586,6 @@ linkread(struct jta_store *st, int64_t uid, struct linkrow *r,
 }
 
 /* The additional data that binds a token to its row and column. */
-static void
-tokenad(int64_t uid, const char *column, char *ad, size_t adsz)
-{
-	snprintf(ad, adsz, "atl:%" PRId64 ":%s", uid, column);
-}
-
-static enum jta_err
-tokenopen(struct jta_vault *v, int64_t uid, const char *column,
-    const unsigned char *ct, size_t ctlen, struct jta_secret **out,
-    struct jta_error *err)
-{
-	char		 ad[64];
-	enum jta_err	 rc;
-
-	tokenad(uid, column, ad, sizeof(ad));
-	if ((rc = jta_vault_unseal(v, ct, ctlen, ad, out)) != JTA_OK) {
-		jta_errorlog("store: the %s token of user %" PRId64 " does not "
-		    "open with the keys of token_key_file (%s): a wrong key "
-		    "file, or a row altered or copied from another user",
-		    column, uid, jta_err_name(rc));
-		return jta_error_set(err, rc == JTA_ERR_NOMEM ? rc :
-		    JTA_ERR_CRYPTO, 500, NULL, "your stored Atlassian sign-in "
-		    "cannot be read by this server (its operator should check "
-		    "token_key_file); visiting /oauth/start links your account "
-		    "again");
-	}
-	return JTA_OK;
-}
-
-static enum jta_err
-tokenseal(struct jta_vault *v, int64_t uid, const char *column,
-    const unsigned char *pt, size_t ptlen, unsigned char **ct, size_t *ctlen,
-    struct jta_error *err)
-{
-	char		 ad[64];
-	enum jta_err	 rc;
-
-	tokenad(uid, column, ad, sizeof(ad));
-	if ((rc = jta_vault_seal(v, pt, ptlen, ad, ct, ctlen)) != JTA_OK) {
-		jta_errorlog("store: cannot seal the %s token of user %" PRId64
-		    " (%s)", column, uid, jta_err_name(rc));
-		return jta_error_set(err, rc == JTA_ERR_NOMEM ? rc :
-		    JTA_ERR_CRYPTO, 500, NULL, "the Atlassian token cannot be "
-		    "stored; the server log has details");
-	}
-	return JTA_OK;
-}
-
-/* 1 when s is at most max bytes of UTF-8 without control characters. */
-static int
-plaintext(const char *s, size_t max)
-{
-	size_t	 i, n = strnlen(s, max + 1);
-
-	if (n > max || !jta_text_utf8_valid(s, n))
-		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return 1;
-}
-
-static enum jta_err
-checktoken(const unsigned char *t, size_t len, int optional,
-    struct jta_error *err)
-{
-	if ((t == NULL && optional) ||
-	    (t != NULL && len > 0 && len <= JTA_LIMIT_UPSTREAM_TOKEN))
-		return JTA_OK;
-	return jta_error_set(err, JTA_ERR_INPUT, 502, NULL,
-	    "Atlassian answered with a token that is empty or longer than "
-	    "%d bytes", JTA_LIMIT_UPSTREAM_TOKEN);
-}
-
-/* The local user name for an Atlassian account: "atl-" and the first 8
- * bytes of BLAKE2b-256(account id) in hex.  Stable, and a valid user name
- * (lower-case letters, digits and '-'). */
-static enum jta_err
-atlname(const char *account_id, char *out, size_t outsz)
-{
-	unsigned char	 h[crypto_generichash_BYTES];
-	char		 hex[17];
-
-	if (crypto_generichash(h, sizeof(h), (const unsigned char *)account_id,
-	    strlen(account_id), NULL, 0) != 0)
-		return JTA_ERR_CRYPTO;
-	sodium_bin2hex(hex, sizeof(hex), h, 8);
-	snprintf(out, outsz, "atl-%s", hex);
-	return JTA_OK;
-}
-
 /* Find the user linked to account, or the user named after it, or create
  * that user; set display name and email.  Inside the caller's
  * transaction. */
@@ -693,7 +602,7 @@ linkuser(struct jta_store *st, const struct jta_link *in,
 	int		 rc;
 
 	memset(&r, 0, sizeof(r));
-	if (atlname(in->account_id, name, sizeof(name)) != JTA_OK)
+	if (jta_db_atlname(in->account_id, name, sizeof(name)) != JTA_OK)
 		return jta_error_set(err, JTA_ERR_CRYPTO, 500, NULL,
 		    "the account could not be linked");
 	display = in->display_name[0] != '\0' ? in->display_name : name;
@@ -763,21 +672,21 @@ jta_store_link_put(struct jta_store *st, struct jta_vault *v,
 	if (!jta_db_printable(in->account_id, JTA_LIMIT_ACCOUNT_ID) ||
 	    !jta_db_printable(in->cloud_id, JTA_LIMIT_CLOUD_ID) ||
 	    !jta_db_printable(in->site_url, JTA_LIMIT_SITE_URL) ||
-	    !plaintext(in->display_name, JTA_LIMIT_DISPLAY_NAME) ||
-	    !plaintext(in->email, JTA_LIMIT_EMAIL))
+	    !jta_db_plaintext(in->display_name, JTA_LIMIT_DISPLAY_NAME) ||
+	    !jta_db_plaintext(in->email, JTA_LIMIT_EMAIL))
 		return jta_error_set(err, JTA_ERR_INPUT, 502, NULL,
 		    "Atlassian answered with an account, site or identity we "
 		    "cannot store");
-	if ((ret = checktoken(access, access_len, 0, err)) != JTA_OK ||
-	    (ret = checktoken(refresh, refresh_len, 1, err)) != JTA_OK)
+	if ((ret = jta_db_checktoken(access, access_len, 0, err)) != JTA_OK ||
+	    (ret = jta_db_checktoken(refresh, refresh_len, 1, err)) != JTA_OK)
 		return ret;
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	if ((ret = linkuser(st, in, out, err)) != JTA_OK)
 		goto out;
-	if ((ret = tokenseal(v, out->id, "access", access, access_len, &act,
-	    &actlen, err)) != JTA_OK ||
-	    (refresh != NULL && (ret = tokenseal(v, out->id, "refresh",
+	if ((ret = jta_db_token_seal(v, out->id, "access", access,
+	    access_len, &act, &actlen, err)) != JTA_OK ||
+	    (refresh != NULL && (ret = jta_db_token_seal(v, out->id, "refresh",
 	    refresh, refresh_len, &rct, &rctlen, err)) != JTA_OK))
 		goto out;
 	if ((s = stmt(st, S_LINK_UPSERT)) == NULL) {
@@ -826,8 +735,8 @@ jta_store_link_get(struct jta_store *st, struct jta_vault *v,
 		goto out;
 	*out = r.l;
 	if (!r.l.broken)
-		ret = tokenopen(v, user_id, "access", r.access_ct, r.access_len,
-		    access, err);
+		ret = jta_db_token_open(v, user_id, "access", r.access_ct,
+		    r.access_len, access, err);
 out:
 	linkrow_clear(&r);
 	return ret;
@@ -871,8 +780,8 @@ jta_store_link_lease(struct jta_store *st, struct jta_vault *v,
 	}
 	if (r.l.generation != known_generation) {
 		*res = JTA_LEASE_FRESH;
-		ret = tokenopen(v, user_id, "access", r.access_ct, r.access_len,
-		    token, err);
+		ret = jta_db_token_open(v, user_id, "access", r.access_ct,
+		    r.access_len, token, err);
 		goto out;
 	}
 	if (r.owner[0] != '\0' && r.lease_until > now &&
@@ -882,7 +791,7 @@ jta_store_link_lease(struct jta_store *st, struct jta_vault *v,
 	}
 	/* Open the refresh token before claiming, so a token that does not
 	 * open claims nothing. */
-	if ((ret = tokenopen(v, user_id, "refresh", r.refresh_ct,
+	if ((ret = jta_db_token_open(v, user_id, "refresh", r.refresh_ct,
 	    r.refresh_len, token, err)) != JTA_OK)
 		goto out;
 	if ((s = stmt(st, S_LINK_LEASE)) == NULL) {
@@ -937,13 +846,13 @@ jta_store_link_renew(struct jta_store *st, struct jta_vault *v,
 		return pgi->link_renew(pg, v, user_id, owner, access,
 		    access_len, expires_at, refresh, refresh_len, err);
 	if ((ret = jta_db_checkowner(owner, err)) != JTA_OK ||
-	    (ret = checktoken(access, access_len, 0, err)) != JTA_OK ||
-	    (ret = checktoken(refresh, refresh_len, 1, err)) != JTA_OK)
+	    (ret = jta_db_checktoken(access, access_len, 0, err)) != JTA_OK ||
+	    (ret = jta_db_checktoken(refresh, refresh_len, 1, err)) != JTA_OK)
 		return ret;
 	/* Seal first: no need to hold the lock for it. */
-	if ((ret = tokenseal(v, user_id, "access", access, access_len, &act,
-	    &actlen, err)) != JTA_OK ||
-	    (refresh != NULL && (ret = tokenseal(v, user_id, "refresh",
+	if ((ret = jta_db_token_seal(v, user_id, "access", access,
+	    access_len, &act, &actlen, err)) != JTA_OK ||
+	    (refresh != NULL && (ret = jta_db_token_seal(v, user_id, "refresh",
 	    refresh, refresh_len, &rct, &rctlen, err)) != JTA_OK))
 		goto out;
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
@@ -1055,9 +964,11 @@ resealone(struct jta_vault *v, int64_t uid, const char *column,
 	*outlen = 0;
 	if (ct == NULL)
 		return JTA_OK;
-	if ((rc = tokenopen(v, uid, column, ct, len, &pt, NULL)) != JTA_OK)
+	if ((rc = jta_db_token_open(v, uid, column, ct, len, &pt, NULL)) !=
+	    JTA_OK)
 		return rc;
-	rc = tokenseal(v, uid, column, pt->buf, pt->len, out, outlen, NULL);
+	rc = jta_db_token_seal(v, uid, column, pt->buf, pt->len, out, outlen,
+	    NULL);
 	jta_secret_free(pt);
 	return rc;
 }

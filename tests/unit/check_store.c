@@ -3878,221 +3878,8 @@ START_TEST(client_remove_revokes_and_rotate_replaces_hash)
 }
 END_TEST
 
-/* Registration (RFC 7591) is bounded in the same transaction that
- * inserts: per address within the window, and in all. */
-START_TEST(client_register_bounds_rate_and_total)
-{
-	static const struct jta_store_reg_rule rule = { 3, 2, 3600, 0 };
-	struct jta_store *st;
-	struct jta_user	 alice;
-	struct jta_store_client_new c;
-	struct jta_error e;
-	unsigned char	 h[JTA_VAULT_HASHBYTES];
-	char		 path[512], id[32];
-	json_t		*uris = J("[\"http://127.0.0.1:9/cb\"]"), *list;
-	int		 pub = 0, i;
-
-	st = authzstore(path, sizeof(path), &alice);
-	memset(h, 0x33, sizeof(h));
-	memset(&c, 0, sizeof(c));
-	c.client_id = id;
-	c.hash = h;
-	c.name = "n";
-	c.uris = uris;
-	c.public_client = 1;
-	c.address = "192.0.2.1";
-	for (i = 0; i < 3; i++) {
-		snprintf(id, sizeof(id), "r%d", i);
-		memset(&e, 0, sizeof(e));
-		ck_assert_int_eq(jta_store_client_register(st, &c, &rule,
-		    10000 + i, &e), i < 2 ? JTA_OK : JTA_ERR_CONFLICT);
-	}
-	ck_assert_int_eq(e.status, 429);
-	/* After the window, the address may register again ... */
-	snprintf(id, sizeof(id), "r3");
-	ck_assert_int_eq(jta_store_client_register(st, &c, &rule, 13700, &e),
-	    JTA_OK);
-	/* ... until the cap, whatever the address. */
-	snprintf(id, sizeof(id), "r4");
-	c.address = "192.0.2.2";
-	ck_assert_int_eq(jta_store_client_register(st, &c, &rule, 13701, &e),
-	    JTA_ERR_CONFLICT);
-	ck_assert_int_eq(e.status, 403);
-	ck_assert_int_eq(jta_store_client_public(st, "r0", &pub, &e), JTA_OK);
-	ck_assert_int_eq(pub, 1);
-	ck_assert_int_eq(jta_store_client_public(st, "c1", &pub, &e), JTA_OK);
-	ck_assert_int_eq(pub, 0);
-	ck_assert_int_eq(jta_store_client_public(st, "none", &pub, &e),
-	    JTA_ERR_NOTFOUND);
-	ck_assert_int_eq(jta_store_client_list(st, &list), JTA_OK);
-	ck_assert_uint_eq(json_array_size(list), 4);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
-	    list, 1), "origin")), "registered");
-	ck_assert(json_is_true(json_object_get(json_array_get(list, 1),
-	    "public")));
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
-	    list, 0), "origin")), "admin");
-	json_decref(list);
-	json_decref(uris);
-	jta_store_close(st);
-}
-END_TEST
-
-/* Register client id at now (no bounds that matter here). */
-static void
-regat(struct jta_store *st, const char *id, int64_t now,
-    const struct jta_store_reg_rule *rule, enum jta_err want)
-{
-	struct jta_store_client_new c;
-	struct jta_error e;
-	unsigned char	 h[JTA_VAULT_HASHBYTES];
-	json_t		*uris = J("[\"http://127.0.0.1:9/cb\"]");
-
-	memset(h, 0x44, sizeof(h));
-	memset(&c, 0, sizeof(c));
-	c.client_id = id;
-	c.hash = h;
-	c.name = id;
-	c.uris = uris;
-	c.public_client = 1;
-	memset(&e, 0, sizeof(e));
-	ck_assert_int_eq(jta_store_client_register(st, &c, rule, now, &e),
-	    want);
-	json_decref(uris);
-}
-
-/* A code (tag) for client id issued at now, expiring at expires. */
-static void
-codefor(struct jta_store *st, const char *id, unsigned char tag,
-    int64_t now, int64_t expires)
-{
-	struct jta_store_code c;
-	struct jta_error e;
-	unsigned char	 h[JTA_VAULT_HASHBYTES];
-
-	memset(h, tag, sizeof(h));
-	memset(&c, 0, sizeof(c));
-	c.client_id = id;
-	c.user_id = 1;
-	c.redirect_uri = cb;
-	c.scope = "tickets";
-	c.expires = expires;
-	ck_assert_int_eq(jta_store_code_put(st, h, &c, now, &e), JTA_OK);
-}
-
-/* The number of clients named id (0 or 1). */
-static int64_t
-clientcount(const char *path, const char *id)
-{
-	char	 q[128];
-
-	snprintf(q, sizeof(q), "SELECT count(*) FROM oauth_clients WHERE "
-	    "client_id = '%s'", id);
-	return sqlint(path, q);
-}
-
-/* Idle registered clients go; one with a live code, a live token family
- * or a recent use stays; an operator's client is never touched; last use
- * is written at most once an hour. */
-START_TEST(client_prune_removes_only_idle_registered)
-{
-	static const struct jta_store_reg_rule rule = { 100, 100, 3600, 0 };
-	struct jta_store *st;
-	struct jta_user	 alice;
-	struct jta_store_pair p;
-	struct jta_error e;
-	char		 path[512];
-	json_t		*removed = NULL;
-
-	st = authzstore(path, sizeof(path), &alice);
-	/* The operator's client is as old and unused as can be. */
-	sqlexec(path, "UPDATE oauth_clients SET created = 0 "
-	    "WHERE client_id = 'c1'");
-	regat(st, "r_idle", 1000, &rule, JTA_OK);
-	regat(st, "r_code", 1000, &rule, JTA_OK);
-	regat(st, "r_tok", 1000, &rule, JTA_OK);
-	regat(st, "r_used", 1000, &rule, JTA_OK);
-	codefor(st, "r_code", 0x51, 1000, 200000);
-	mkpair(&p, 0x60);
-	p.refresh_expires = 10000000;
-	ck_assert_int_eq(jta_db_begin(st, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_pair_put(st, &p, "fam-r-tok", "r_tok",
-	    alice.id, "tickets", 1000, &e), JTA_OK);
-	ck_assert_int_eq(jta_db_commit(st, &e), JTA_OK);
-	/* A code issued at 90000 (expired soon after) is r_used's last use;
-	 * another within the hour does not write the row again. */
-	codefor(st, "r_used", 0x52, 90000, 90060);
-	ck_assert_int_eq(sqlint(path, "SELECT last_used FROM oauth_clients "
-	    "WHERE client_id = 'r_used'"), 90000);
-	codefor(st, "r_used", 0x53, 93000, 93060);
-	ck_assert_int_eq(sqlint(path, "SELECT last_used FROM oauth_clients "
-	    "WHERE client_id = 'r_used'"), 90000);
-
-	ck_assert_int_eq(jta_store_client_prune(st, 100000, 50000, &removed,
-	    &e), JTA_OK);
-	ck_assert_uint_eq(json_array_size(removed), 1);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
-	    removed, 0), "client_id")), "r_idle");
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
-	    removed, 0), "name")), "r_idle");
-	json_decref(removed);
-	ck_assert_int_eq(clientcount(path, "r_idle"), 0);
-	ck_assert_int_eq(clientcount(path, "r_code"), 1);
-	ck_assert_int_eq(clientcount(path, "r_tok"), 1);
-	ck_assert_int_eq(clientcount(path, "r_used"), 1);
-	ck_assert_int_eq(clientcount(path, "c1"), 1);
-
-	/* Later the code has expired and r_used's use is old: both go; the
-	 * live token family keeps r_tok. */
-	ck_assert_int_eq(jta_store_client_prune(st, 300000, 50000, &removed,
-	    &e), JTA_OK);
-	ck_assert_uint_eq(json_array_size(removed), 2);
-	json_decref(removed);
-	ck_assert_int_eq(clientcount(path, "r_code"), 0);
-	ck_assert_int_eq(clientcount(path, "r_used"), 0);
-	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM oauth_codes "
-	    "WHERE client_id IN ('r_code', 'r_used')"), 0);
-	ck_assert_int_eq(clientcount(path, "r_tok"), 1);
-	ck_assert_int_eq(clientcount(path, "c1"), 1);
-
-	/* Once its family is revoked, r_tok is idle too; c1 never goes. */
-	ck_assert_int_eq(jta_store_family_revoke(st, "fam-r-tok", &e), JTA_OK);
-	ck_assert_int_eq(jta_store_client_prune(st, 300000, 50000, &removed,
-	    &e), JTA_OK);
-	ck_assert_uint_eq(json_array_size(removed), 1);
-	json_decref(removed);
-	ck_assert_int_eq(clientcount(path, "r_tok"), 0);
-	ck_assert_int_eq(clientcount(path, "c1"), 1);
-	jta_store_close(st);
-}
-END_TEST
-
-/* A full table frees its idle registered rows before the cap is checked,
- * in the registration's own transaction. */
-START_TEST(client_register_prunes_idle_before_cap)
-{
-	static const struct jta_store_reg_rule rule = { 2, 100, 3600, 50000 };
-	struct jta_store *st;
-	struct jta_user	 alice;
-	char		 path[512];
-
-	st = authzstore(path, sizeof(path), &alice);
-	regat(st, "a", 1000, &rule, JTA_OK);
-	regat(st, "b", 1000, &rule, JTA_OK);
-	codefor(st, "b", 0x54, 1000, 10000000);	/* b stays in use */
-	regat(st, "c", 2000, &rule, JTA_ERR_CONFLICT);
-	ck_assert_int_eq(clientcount(path, "a"), 1);
-	/* Idle long enough: a goes, c fits; b (a live code) stays. */
-	regat(st, "c", 100000, &rule, JTA_OK);
-	ck_assert_int_eq(clientcount(path, "a"), 0);
-	ck_assert_int_eq(clientcount(path, "b"), 1);
-	ck_assert_int_eq(clientcount(path, "c"), 1);
-	ck_assert_int_eq(clientcount(path, "c1"), 1);
-	/* Full again, with no idle row to free: refused. */
-	regat(st, "d", 100001, &rule, JTA_ERR_CONFLICT);
-	jta_store_close(st);
-}
-END_TEST
+/* Registration, the idle prune and the document cache:
+ * store_cases_clients.h. */
 
 /* Migration 14 adds last_used to existing clients (0: never used, then
  * created counts) and keeps them. */
@@ -4123,46 +3910,6 @@ START_TEST(migration_13_to_14_keeps_clients)
 	    JTA_OK);
 	ck_assert_uint_eq(json_array_size(removed), 1);
 	json_decref(removed);
-	jta_store_close(st);
-}
-END_TEST
-
-/* The metadata document cache: kept until it expires, at most max_rows
- * (the oldest fetched go first). */
-START_TEST(cimd_cache_expires_and_trims)
-{
-	struct jta_store *st;
-	struct jta_user	 alice;
-	struct jta_error e;
-	char		 path[512], name[64];
-	json_t		*uris = J("[\"http://127.0.0.1:9/cb\"]"), *got = NULL;
-
-	st = authzstore(path, sizeof(path), &alice);
-	ck_assert_int_eq(jta_store_cimd_get(st, "https://a.example/c", 100,
-	    name, sizeof(name), &got, &e), JTA_ERR_NOTFOUND);
-	ck_assert_int_eq(jta_store_cimd_put(st, "https://a.example/c", "A",
-	    uris, 100, 160, 2, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_cimd_get(st, "https://a.example/c", 159,
-	    name, sizeof(name), &got, &e), JTA_OK);
-	ck_assert_str_eq(name, "A");
-	ck_assert_str_eq(json_string_value(json_array_get(got, 0)),
-	    "http://127.0.0.1:9/cb");
-	json_decref(got);
-	ck_assert_int_eq(jta_store_cimd_get(st, "https://a.example/c", 160,
-	    name, sizeof(name), &got, &e), JTA_ERR_NOTFOUND);
-	ck_assert_ptr_null(got);
-	ck_assert_int_eq(jta_store_cimd_put(st, "https://b.example/c", "B",
-	    uris, 101, 1000, 2, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_cimd_put(st, "https://c.example/c", "C",
-	    uris, 102, 1000, 2, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_cimd_put(st, "https://d.example/c", "D",
-	    uris, 103, 1000, 2, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_cimd_get(st, "https://b.example/c", 104,
-	    name, sizeof(name), &got, &e), JTA_ERR_NOTFOUND);
-	ck_assert_int_eq(jta_store_cimd_get(st, "https://d.example/c", 104,
-	    name, sizeof(name), &got, &e), JTA_OK);
-	json_decref(got);
-	json_decref(uris);
 	jta_store_close(st);
 }
 END_TEST
@@ -5224,6 +4971,7 @@ rowcount(const char *path, const char *q)
 #include "store_cases_meta.h"
 #include "store_cases_codes.h"
 #include "store_cases_states.h"
+#include "store_cases_clients.h"
 
 /* The chat's conversations (schema 16): kept per person, never another's,
  * gone once expired, bounded. */
@@ -5527,8 +5275,9 @@ store_suite(void)
 	tcase_add_test(tc, token_primitives_read_replace_and_drop);
 	tcase_add_test(tc, revoke_refresh_kills_family_access_only_itself);
 	tcase_add_test(tc, client_remove_revokes_and_rotate_replaces_hash);
+	tcase_add_test(tc, client_add_get_name_secret_list_remove);
 	tcase_add_test(tc, client_register_bounds_rate_and_total);
-	tcase_add_test(tc, cimd_cache_expires_and_trims);
+	tcase_add_test(tc, cimd_cache_expires_replaces_and_trims);
 	tcase_add_test(tc, client_prune_removes_only_idle_registered);
 	tcase_add_test(tc, client_register_prunes_idle_before_cap);
 	tcase_add_test(tc, migration_13_to_14_keeps_clients);

@@ -504,6 +504,76 @@ rowcount(const char *db, const char *q)
 #include "store_cases_meta.h"
 #include "store_cases_codes.h"
 #include "store_cases_states.h"
+#include "store_cases_clients.h"
+
+/*
+ * 8 hosts register a client each at once under a cap of 3 registered
+ * clients: exactly 3 are registered, the others refused (403), as on one
+ * host.  Without the registrations' advisory lock (jta_pg_clients.c)
+ * the hosts count together and pass the cap.
+ */
+START_TEST(client_register_8_hosts_keep_the_cap)
+{
+	static const struct jta_store_reg_rule rule = { 3, 100, 3600, 0 };
+	struct jta_store *st;
+	char		 db[64];
+	pid_t		 kids[8];
+	int		 i, status, ok = 0, refused = 0, go[2];
+	int64_t		 uid;
+	char		 b;
+
+	st = clientstore(db, sizeof(db), &uid);
+	jta_store_close(st);
+	/* The hosts connect first, then all start when go closes. */
+	ck_assert_int_eq(pipe(go), 0);
+	for (i = 0; i < 8; i++) {
+		ck_assert_int_ge(kids[i] = fork(), 0);
+		if (kids[i] == 0) {
+			struct jta_store *h = reopen(db, NULL, 0);
+			struct jta_store_client_new c;
+			struct jta_error e;
+			unsigned char	 hh[JTA_VAULT_HASHBYTES];
+			char		 id[16];
+			json_t		*uris = json_pack("[s]", CL_CB);
+			enum jta_err	 rc;
+
+			close(go[1]);
+			if (h == NULL || uris == NULL)
+				_exit(3);
+			if (read(go[0], &b, 1) < 0)
+				_exit(3);
+			snprintf(id, sizeof(id), "host%d", i);
+			memset(hh, 0x70 + i, sizeof(hh));
+			memset(&c, 0, sizeof(c));
+			memset(&e, 0, sizeof(e));
+			c.client_id = id;
+			c.hash = hh;
+			c.name = id;
+			c.uris = uris;
+			c.public_client = 1;
+			rc = jta_store_client_register(h, &c, &rule, 5000, &e);
+			jta_store_close(h);
+			_exit(rc == JTA_OK ? 0 : rc == JTA_ERR_CONFLICT &&
+			    e.status == 403 ? 1 : 2);
+		}
+	}
+	close(go[0]);
+	close(go[1]);
+	for (i = 0; i < 8; i++) {
+		ck_assert_int_eq(waitpid(kids[i], &status, 0), kids[i]);
+		ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) < 2,
+		    "host %d: status %d", i, status);
+		if (WEXITSTATUS(status) == 0)
+			ok++;
+		else
+			refused++;
+	}
+	ck_assert_int_eq(ok, 3);
+	ck_assert_int_eq(refused, 5);
+	ck_assert_int_eq(count(db, "SELECT count(*) FROM oauth_clients "
+	    "WHERE origin = 'registered'"), 3);
+}
+END_TEST
 
 /* ---- across hosts ---- */
 
@@ -726,6 +796,12 @@ pg_suite(void)
 	tcase_add_test(tc, state_single_use);
 	tcase_add_test(tc, state_expires_and_is_purged);
 	tcase_add_test(tc, state_take_8_hosts_at_once_one_wins);
+	tcase_add_test(tc, client_add_get_name_secret_list_remove);
+	tcase_add_test(tc, client_register_bounds_rate_and_total);
+	tcase_add_test(tc, cimd_cache_expires_replaces_and_trims);
+	tcase_add_test(tc, client_prune_removes_only_idle_registered);
+	tcase_add_test(tc, client_register_prunes_idle_before_cap);
+	tcase_add_test(tc, client_register_8_hosts_keep_the_cap);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -134,95 +134,6 @@ linkread(struct jta_pg *pg, int64_t uid, int lock, struct linkrow *r,
 
 /* The additional data that binds a token to its row and column: the
  * same as jta_store_people.c's, so sealed rows move between engines. */
-static void
-tokenad(int64_t uid, const char *column, char *ad, size_t adsz)
-{
-	snprintf(ad, adsz, "atl:%" PRId64 ":%s", uid, column);
-}
-
-static enum jta_err
-tokenopen(struct jta_vault *v, int64_t uid, const char *column,
-    const unsigned char *ct, size_t ctlen, struct jta_secret **out,
-    struct jta_error *err)
-{
-	char		 ad[64];
-	enum jta_err	 rc;
-
-	tokenad(uid, column, ad, sizeof(ad));
-	if ((rc = jta_vault_unseal(v, ct, ctlen, ad, out)) != JTA_OK) {
-		jta_errorlog("store: the %s token of user %" PRId64 " does not "
-		    "open with the keys of token_key_file (%s)", column, uid,
-		    jta_err_name(rc));
-		return jta_error_set(err, rc == JTA_ERR_NOMEM ? rc :
-		    JTA_ERR_CRYPTO, 500, NULL, "your stored Atlassian sign-in "
-		    "cannot be read by this server (its operator should check "
-		    "token_key_file); visiting /oauth/start links your account "
-		    "again");
-	}
-	return JTA_OK;
-}
-
-static enum jta_err
-tokenseal(struct jta_vault *v, int64_t uid, const char *column,
-    const unsigned char *pt, size_t ptlen, unsigned char **ct, size_t *ctlen,
-    struct jta_error *err)
-{
-	char		 ad[64];
-	enum jta_err	 rc;
-
-	tokenad(uid, column, ad, sizeof(ad));
-	if ((rc = jta_vault_seal(v, pt, ptlen, ad, ct, ctlen)) != JTA_OK) {
-		jta_errorlog("store: cannot seal the %s token of user %" PRId64
-		    " (%s)", column, uid, jta_err_name(rc));
-		return jta_error_set(err, rc == JTA_ERR_NOMEM ? rc :
-		    JTA_ERR_CRYPTO, 500, NULL, "the Atlassian token cannot be "
-		    "stored; the server log has details");
-	}
-	return JTA_OK;
-}
-
-/* 1 when s is at most max bytes of UTF-8 without control characters. */
-static int
-plaintext(const char *s, size_t max)
-{
-	size_t	 i, n = strnlen(s, max + 1);
-
-	if (n > max || !jta_text_utf8_valid(s, n))
-		return 0;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return 0;
-	return 1;
-}
-
-static enum jta_err
-checktoken(const unsigned char *t, size_t len, int optional,
-    struct jta_error *err)
-{
-	if ((t == NULL && optional) ||
-	    (t != NULL && len > 0 && len <= JTA_LIMIT_UPSTREAM_TOKEN))
-		return JTA_OK;
-	return jta_error_set(err, JTA_ERR_INPUT, 502, NULL,
-	    "Atlassian answered with a token that is empty or longer than "
-	    "%d bytes", JTA_LIMIT_UPSTREAM_TOKEN);
-}
-
-/* "atl-" and 16 hex digits of BLAKE2b-256(account id), as
- * jta_store_people.c names the local user of an Atlassian account. */
-static enum jta_err
-atlname(const char *account_id, char *out, size_t outsz)
-{
-	unsigned char	 h[crypto_generichash_BYTES];
-	char		 hex[17];
-
-	if (crypto_generichash(h, sizeof(h), (const unsigned char *)account_id,
-	    strlen(account_id), NULL, 0) != 0)
-		return JTA_ERR_CRYPTO;
-	sodium_bin2hex(hex, sizeof(hex), h, 8);
-	snprintf(out, outsz, "atl-%s", hex);
-	return JTA_OK;
-}
-
 /* The first column of the one row of sql ($1 = a), as an id; 0 when no
  * row. */
 static enum jta_err
@@ -259,7 +170,7 @@ linkuser(struct jta_pg *pg, const struct jta_link *in, struct jta_user *out,
 	char		 name[JTA_LIMIT_NAME + 1], t[24];
 	int64_t		 uid = 0, linked = 0;
 
-	if (atlname(in->account_id, name, sizeof(name)) != JTA_OK)
+	if (jta_db_atlname(in->account_id, name, sizeof(name)) != JTA_OK)
 		return jta_error_set(err, JTA_ERR_CRYPTO, 500, NULL,
 		    "the account could not be linked");
 	display = in->display_name[0] != '\0' ? in->display_name : name;
@@ -364,21 +275,21 @@ jta_pg_link_put(struct jta_pg *pg, struct jta_vault *v,
 	if (!jta_db_printable(in->account_id, JTA_LIMIT_ACCOUNT_ID) ||
 	    !jta_db_printable(in->cloud_id, JTA_LIMIT_CLOUD_ID) ||
 	    !jta_db_printable(in->site_url, JTA_LIMIT_SITE_URL) ||
-	    !plaintext(in->display_name, JTA_LIMIT_DISPLAY_NAME) ||
-	    !plaintext(in->email, JTA_LIMIT_EMAIL))
+	    !jta_db_plaintext(in->display_name, JTA_LIMIT_DISPLAY_NAME) ||
+	    !jta_db_plaintext(in->email, JTA_LIMIT_EMAIL))
 		return jta_error_set(err, JTA_ERR_INPUT, 502, NULL,
 		    "Atlassian answered with an account, site or identity we "
 		    "cannot store");
-	if ((rc = checktoken(access, access_len, 0, err)) != JTA_OK ||
-	    (rc = checktoken(refresh, refresh_len, 1, err)) != JTA_OK)
+	if ((rc = jta_db_checktoken(access, access_len, 0, err)) != JTA_OK ||
+	    (rc = jta_db_checktoken(refresh, refresh_len, 1, err)) != JTA_OK)
 		return rc;
 	if ((rc = begin(pg, err)) != JTA_OK)
 		return rc;
 	if ((rc = linkuser(pg, in, out, err)) != JTA_OK)
 		goto out;
-	if ((rc = tokenseal(v, out->id, "access", access, access_len, &act,
-	    &actlen, err)) != JTA_OK ||
-	    (refresh != NULL && (rc = tokenseal(v, out->id, "refresh",
+	if ((rc = jta_db_token_seal(v, out->id, "access", access,
+	    access_len, &act, &actlen, err)) != JTA_OK ||
+	    (refresh != NULL && (rc = jta_db_token_seal(v, out->id, "refresh",
 	    refresh, refresh_len, &rct, &rctlen, err)) != JTA_OK))
 		goto out;
 	snprintf(uid, sizeof(uid), "%" PRId64, out->id);
@@ -436,8 +347,8 @@ jta_pg_link_get(struct jta_pg *pg, struct jta_vault *v, int64_t user_id,
 		goto out;
 	*out = r.l;
 	if (!r.l.broken)
-		rc = tokenopen(v, user_id, "access", r.access_ct, r.access_len,
-		    access, err);
+		rc = jta_db_token_open(v, user_id, "access", r.access_ct,
+		    r.access_len, access, err);
 out:
 	linkrow_clear(&r);
 	return rc;
@@ -477,8 +388,8 @@ jta_pg_link_lease(struct jta_pg *pg, struct jta_vault *v, int64_t user_id,
 	}
 	if (r.l.generation != known_generation) {
 		*res = JTA_LEASE_FRESH;
-		rc = tokenopen(v, user_id, "access", r.access_ct, r.access_len,
-		    token, err);
+		rc = jta_db_token_open(v, user_id, "access", r.access_ct,
+		    r.access_len, token, err);
 		goto out;
 	}
 	if (r.owner[0] != '\0' && r.lease_until > now &&
@@ -488,7 +399,7 @@ jta_pg_link_lease(struct jta_pg *pg, struct jta_vault *v, int64_t user_id,
 	}
 	/* Open the refresh token before claiming: one that does not open
 	 * claims nothing. */
-	if ((rc = tokenopen(v, user_id, "refresh", r.refresh_ct,
+	if ((rc = jta_db_token_open(v, user_id, "refresh", r.refresh_ct,
 	    r.refresh_len, token, err)) != JTA_OK)
 		goto out;
 	snprintf(until, sizeof(until), "%" PRId64, now + lease_s);
@@ -539,12 +450,12 @@ jta_pg_link_renew(struct jta_pg *pg, struct jta_vault *v, int64_t user_id,
 	char		 exp[24], now[24], uid[24];
 
 	if ((rc = jta_db_checkowner(owner, err)) != JTA_OK ||
-	    (rc = checktoken(access, access_len, 0, err)) != JTA_OK ||
-	    (rc = checktoken(refresh, refresh_len, 1, err)) != JTA_OK)
+	    (rc = jta_db_checktoken(access, access_len, 0, err)) != JTA_OK ||
+	    (rc = jta_db_checktoken(refresh, refresh_len, 1, err)) != JTA_OK)
 		return rc;
-	if ((rc = tokenseal(v, user_id, "access", access, access_len, &act,
-	    &actlen, err)) != JTA_OK ||
-	    (refresh != NULL && (rc = tokenseal(v, user_id, "refresh",
+	if ((rc = jta_db_token_seal(v, user_id, "access", access,
+	    access_len, &act, &actlen, err)) != JTA_OK ||
+	    (refresh != NULL && (rc = jta_db_token_seal(v, user_id, "refresh",
 	    refresh, refresh_len, &rct, &rctlen, err)) != JTA_OK))
 		goto out;
 	snprintf(exp, sizeof(exp), "%" PRId64, expires_at);

@@ -158,4 +158,18 @@ const char *const jta_pg_migrations[JTA_PG_VERSION] = {
 	" user_hint text,"
 	" request text CHECK (request IS NULL OR length(request) <= 8192));"
 	"CREATE INDEX oauth_states_expires ON oauth_states(expires);",
+	/* 9: Client ID Metadata Documents as checked and cached
+	 * (jta_store_authz.h; SQLite's step 14's table), shared so a
+	 * document fetched by one host serves the others; a put is an
+	 * upsert (jta_pg_clients.c). */
+	"CREATE TABLE oauth_client_documents ("
+	" url text PRIMARY KEY CHECK (length(url) <= 2048),"
+	" name text NOT NULL,"
+	" redirect_uris json NOT NULL,"
+	" fetched bigint NOT NULL,"
+	" expires bigint NOT NULL);"
+	"CREATE INDEX oauth_client_documents_expires ON"
+	" oauth_client_documents(expires);"
+	"CREATE INDEX oauth_client_documents_fetched ON"
+	" oauth_client_documents(fetched);",
 };

@@ -11,6 +11,7 @@
 #include "jta_db_engine.h"
 #include "jta_pg.h"
 #include "jta_pg_authz.h"
+#include "jta_pg_clients.h"
 #include "jta_pg_links.h"
 #include "jta_pg_meta.h"
 #include "jta_pg_states.h"
@@ -72,6 +73,17 @@ static const struct jta_db_pgimpl impl = {
 	.user_grants_revoke = jta_pg_user_grants_revoke,
 	.state_put = jta_pg_state_put,
 	.state_take = jta_pg_state_take,
+	.client_add = jta_pg_client_add,
+	.client_register = jta_pg_client_register,
+	.client_prune = jta_pg_client_prune,
+	.client_public = jta_pg_client_public,
+	.cimd_get = jta_pg_cimd_get,
+	.cimd_put = jta_pg_cimd_put,
+	.client_get = jta_pg_client_get,
+	.client_name = jta_pg_client_name,
+	.client_list = jta_pg_client_list,
+	.client_secret_set = jta_pg_client_secret_set,
+	.client_remove = jta_pg_client_remove,
 };
 
 enum jta_err
