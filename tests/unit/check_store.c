@@ -44,9 +44,14 @@
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
-/* SQL that takes a current file back to schema 17 (drops what migration
- * 18 made: draft attachments). */
-#define DOWN_TO_17 \
+/* SQL that takes a current file back to schema 18 (drops what migration
+ * 19 made: the embedded store's ticket attachments). */
+#define DOWN_TO_18 \
+	"DROP TABLE ticket_attachments;" \
+	"PRAGMA user_version = 18;"
+/* ... back to schema 17 (drops what migration 18 made: draft
+ * attachments). */
+#define DOWN_TO_17 DOWN_TO_18 \
 	"DROP TABLE draft_attachments;" \
 	"PRAGMA user_version = 17;"
 /* ... back to schema 16: migration 17 only widened the quotas' CHECK
