@@ -18,7 +18,9 @@
 #include <strings.h>
 
 #include "jta_arena.h"
+#include "jta_attach.h"
 #include "jta_backend.h"
+#include "jta_draft_files.h"
 #include "jta_kb.h"
 #include "jta_local_int.h"
 #include "jta_log.h"
@@ -183,6 +185,7 @@ filesjs(const struct jta_backend *be, const struct jta_store_ticket *t,
 	json_t		*arr;
 	int64_t		 total;
 	size_t		 i, n;
+	char		 id[24];
 	int		 ret = -1;
 
 	if ((f = calloc(JTA_STORE_TICKET_FILES, sizeof(*f))) == NULL)
@@ -195,8 +198,9 @@ filesjs(const struct jta_backend *be, const struct jta_store_ticket *t,
 	if ((arr = json_array()) == NULL)
 		goto out;
 	for (i = 0; i < n; i++)
-		if (json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:I, "
-		    "s:s, s:o}", "id", (json_int_t)f[i].id, "name", f[i].name,
+		if (snprintf(id, sizeof(id), "%" PRId64, f[i].id) < 0 ||
+		    json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:I, "
+		    "s:s, s:o}", "id", id, "name", f[i].name,
 		    "type", f[i].type, "size", (json_int_t)f[i].size,
 		    "author", f[i].author, "created",
 		    timejs(f[i].created))) != 0) {
@@ -1390,11 +1394,33 @@ static enum jta_err
 tk_delete(struct jta_backend *be, const struct jta_user *who, int64_t id,
     struct jta_error *err)
 {
+	struct jta_store_ticket cur;
+	struct jta_ticket_file *f = NULL;
+	struct jta_error e;
+	char		 dir[4096];
+	int64_t		 total;
+	size_t		 i, n = 0;
 	enum jta_err	 rc;
 
 	(void)who;
-	if ((rc = jta_store_tk_delete(be->store, id, err)) ==
-	    JTA_ERR_NOTFOUND)
+	/* Its kept files (README "Attachments: the embedded store") go
+	 * with it: their rows in the delete's transaction, then the files
+	 * (a ticket has at most one draft's, JTA_STORE_DRAFT_FILES). */
+	memset(&cur, 0, sizeof(cur));
+	if (jta_store_tk_get(be->store, id, &cur, &e) == JTA_OK) {
+		if ((f = calloc(JTA_STORE_TICKET_FILES, sizeof(*f))) != NULL &&
+		    jta_store_ticket_file_list(be->store, cur.project, cur.num,
+		    f, JTA_STORE_TICKET_FILES, &n, &total, &e) != JTA_OK)
+			n = 0;
+		jta_store_ticket_clear(&cur);
+	}
+	if ((rc = jta_store_tk_delete(be->store, id, err)) == JTA_OK) {
+		jta_draft_files_statedir(be, dir, sizeof(dir));
+		for (i = 0; i < n; i++)
+			jta_attach_forget(dir, f[i].path);
+	}
+	free(f);
+	if (rc == JTA_ERR_NOTFOUND)
 		return tknotfound(id, err);
 	return rc;
 }

@@ -322,6 +322,7 @@ def local_test(c, stack, server):
               "alice"),
              ("app.log", "text/plain", len(filehost.FILES["/text"]),
               "alice")] and all(isinstance(a.get("created"), str) and
+                                isinstance(a.get("id"), str) and
                                 "url" not in a for a in att), (st, gi))
 
     st, _, r2, _ = alice.call("POST", "/api/drafts/%s/submit" % did,
@@ -335,6 +336,19 @@ def local_test(c, stack, server):
             sum(1 for r in rows if r[1] == key and
                 r[2].startswith("attached ")) == 2 and
             sum(1 for r in rows if r[2].startswith("kept ")) == 2, rows)
+
+    db = sqlite3.connect(os.path.join(stack.workdir, "jta.db"), timeout=10)
+    try:
+        tid = db.execute("SELECT t.id FROM tickets AS t JOIN projects AS p "
+                         "ON p.id = t.project_id WHERE p.key || '-' || "
+                         "t.num = ?", (str(key),)).fetchone()
+    finally:
+        db.close()
+    st, _, _, _ = alice.call("DELETE", "/api/tickets/%d/" % (
+        tid[0] if tid else 0))
+    c.check(s + "deleting the ticket (204) removes its files' rows and "
+            "the kept files", st == 204 and ticket_rows(stack) == [] and
+            kept(stack) == [], (st, ticket_rows(stack), kept(stack)))
 
     st, _, d2, _ = alice.call("POST", "/api/drafts", {
         "project": "DEMO", "summary": "No files"})
