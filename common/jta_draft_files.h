@@ -110,7 +110,8 @@ enum jta_err jta_draft_files_show(struct jta_store *st, json_t *draft,
  * {"key", ...}}): put each of the draft's files not yet uploaded on the
  * issue with be's attach (the embedded store: a second name for the
  * kept copy, recorded with the ticket in the transaction that marks it
- * uploaded), mark it uploaded, remove it from disk and audit it; answer.attachments lists the draft's files.  Exactly once:
+ * uploaded), mark it uploaded, remove it from disk and audit it;
+ * answer.attachments lists the draft's files.  Exactly once:
  * before sending any, the issue's attachments are read, and a file that
  * is there already (same name and size: an earlier submit's upload
  * whose answer was lost) is only marked.  An upload whose answer is
