@@ -115,6 +115,16 @@ enum jta_err jta_attach_keep(const char *statedir,
     const struct jta_attach_file *f, char *path, size_t pathsz,
     char sha256[65], struct jta_error *err) JTA_WUR;
 
+/*
+ * Give the kept file from (made by jta_attach_keep under statedir) a
+ * second name of its own there, random as the first (link(2): the same
+ * bytes, mode 0600), into path (pathsz bytes): the embedded store's
+ * ticket keeps it when the draft's name is forgotten.  JTA_ERR_INTERNAL
+ * (500) when it cannot (the reason is logged).
+ */
+enum jta_err jta_attach_keep_link(const char *statedir, const char *from,
+    char *path, size_t pathsz, struct jta_error *err) JTA_WUR;
+
 /* Remove a file jta_attach_keep made under statedir; any other path
  * (not directly in statedir/attachments/, not its 32 hex digits) is
  * left alone.  A file already gone is not an error. */

@@ -113,6 +113,36 @@ jta_attach_keep(const char *statedir, const struct jta_attach_file *f,
 	return JTA_OK;
 }
 
+enum jta_err
+jta_attach_keep_link(const char *statedir, const char *from, char *path,
+    size_t pathsz, struct jta_error *err)
+{
+	char		 dir[4096], rnd[33];
+	unsigned char	 r[16];
+	enum jta_err	 rc;
+	int		 n;
+
+	path[0] = '\0';
+	if ((rc = keepdir(statedir, dir, sizeof(dir), err)) != JTA_OK)
+		return rc;
+	randombytes_buf(r, sizeof(r));
+	sodium_bin2hex(rnd, sizeof(rnd), r, sizeof(r));
+	n = snprintf(path, pathsz, "%s/%s", dir, rnd);
+	if (n < 0 || (size_t)n >= pathsz) {
+		path[0] = '\0';
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "the state directory's path is too long");
+	}
+	if (link(from, path) != 0) {
+		jta_log(JTA_LOG_ERROR, "attachments: link %s: %s", path,
+		    strerror(errno));
+		path[0] = '\0';
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "the file could not be kept");
+	}
+	return JTA_OK;
+}
+
 void
 jta_attach_forget(const char *statedir, const char *path)
 {

@@ -113,8 +113,9 @@ struct jta_backend_ops {
 	 * /rest/api/3/issue/{key}/attachments.  Never repeated here: an
 	 * answer lost (JTA_ERR_UPSTREAM, JTA_ERR_BUSY) leaves it unknown
 	 * whether the file went on, and the caller looks at the issue's
-	 * attachments before it sends again.  NULL in a backend that cannot
-	 * take files yet (createDraft refuses them there).
+	 * attachments before it sends again.  NULL in the embedded store
+	 * (its tickets keep the files, jta_draft_files_upload) and in a
+	 * backend that cannot take files yet (createDraft refuses them).
 	 */
 	enum jta_err	(*attach)(struct jta_backend *,
 			    const struct jta_user *, const char *key,

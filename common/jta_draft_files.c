@@ -17,6 +17,7 @@
 #include "jta_draft_files.h"
 #include "jta_limits.h"
 #include "jta_log.h"
+#include "jta_text.h"
 #include "jta_time.h"
 #include "jta_vault.h"
 #include "jta_store_drafts.h"
@@ -251,11 +252,20 @@ jta_draft_files_statedir(const struct jta_backend *be, char *out,
 		snprintf(out, outsz, "%.*s", (int)(slash - db), db);
 }
 
+/* Whether be is the embedded store, which keeps a ticket's files itself
+ * (README "Attachments: the embedded store") rather than through an
+ * attach call. */
+static int
+keeps_files(const struct jta_backend *be)
+{
+	return be->ops->attach == NULL && strcmp(be->ops->name, "local") == 0;
+}
+
 enum jta_err
 jta_draft_files_can(const struct jta_backend *be, const json_t *req,
     const json_t *preview, struct jta_error *err)
 {
-	if (be->ops->attach == NULL)
+	if (be->ops->attach == NULL && !keeps_files(be))
 		return jta_error_set(err, JTA_ERR_INPUT, 422,
 		    "openaiFileIdRefs", "this server's %s backend cannot "
 		    "take files yet; send the draft without "
@@ -402,6 +412,43 @@ uploaded_now(struct jta_store *st, const char *draft_id, int64_t id,
 	return JTA_OK;
 }
 
+/*
+ * The embedded store: put the kept file f of draft_id on ticket key, a
+ * second name for its kept copy (the draft's name is forgotten after)
+ * recorded with the ticket in the transaction that marks f uploaded.  A
+ * file marked meanwhile (another submit) is JTA_OK with nothing added.
+ */
+static enum jta_err
+ontoticket(struct jta_backend *be, const struct jta_user *who,
+    const char *draft_id, const char *key, const char *dir,
+    const struct jta_draft_file *f, struct jta_error *err)
+{
+	char		 path[4096], proj[JTA_LIMIT_PROJECT_KEY + 1];
+	int64_t		 num;
+	enum jta_err	 rc;
+
+	if (jta_text_parse_issue_key(key, strlen(key), proj, sizeof(proj),
+	    &num) != 0)
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, "key",
+		    "%s is not an issue key", key);
+	if ((rc = jta_attach_keep_link(dir, f->path, path, sizeof(path),
+	    err)) != JTA_OK)
+		return rc;
+	rc = jta_store_ticket_file_add(be->store, draft_id, f, path, proj,
+	    num, who->name, jta_time_now(), err);
+	if (rc == JTA_OK) {
+		audit(be, who, "attached", key, f->name, f->type, f->size,
+		    200);
+		return JTA_OK;
+	}
+	jta_attach_forget(dir, path);
+	if (rc == JTA_ERR_CONFLICT)
+		return JTA_OK;
+	audit(be, who, "failed", key, f->name, f->type, f->size,
+	    err->status);
+	return rc;
+}
+
 enum jta_err
 jta_draft_files_upload(struct jta_backend *be, const struct jta_user *who,
     const char *id, json_t *answer, struct jta_error *err)
@@ -425,7 +472,7 @@ jta_draft_files_upload(struct jta_backend *be, const struct jta_user *who,
 		return JTA_OK;
 	for (i = 0; i < n; i++)
 		pending += !f[i].uploaded;
-	if (pending > 0 && be->ops->attach == NULL)
+	if (pending > 0 && be->ops->attach == NULL && !keeps_files(be))
 		return jta_error_set(err, JTA_ERR_INPUT, 422,
 		    "openaiFileIdRefs", "%s was filed, but this server's %s "
 		    "backend cannot take its files", key, be->ops->name);
@@ -466,6 +513,16 @@ jta_draft_files_upload(struct jta_backend *be, const struct jta_user *who,
 			    "openaiFileIdRefs", "%s was filed, but the kept "
 			    "copy of %s is gone", key, f[i].name);
 			goto out;
+		}
+		if (keeps_files(be)) {
+			if ((rc = ontoticket(be, who, id, key, dir, &f[i],
+			    err)) != JTA_OK)
+				goto out;
+			f[i].uploaded = 1;
+			jta_attach_forget(dir, f[i].path);
+			close(fd);
+			fd = -1;
+			continue;
 		}
 		json_decref(issue);
 		issue = NULL;

@@ -80,8 +80,9 @@ void jta_draft_files_statedir(const struct jta_backend *be, char *out,
 /*
  * Whether be takes files for a draft whose request (or changes) is req
  * and whose preview so far is preview (NULL for a new draft): not in a
- * backend without attach (the embedded store) and not for a service-desk
- * request (request_type) yet.  JTA_ERR_INPUT (422, field
+ * backend without attach other than the embedded store (which keeps the
+ * files with its tickets, jta_store_ticket_file_add) and not for a
+ * service-desk request (request_type) yet.  JTA_ERR_INPUT (422, field
  * "openaiFileIdRefs") saying why; the files are never silently dropped.
  */
 enum jta_err jta_draft_files_can(const struct jta_backend *be,
@@ -107,8 +108,10 @@ enum jta_err jta_draft_files_show(struct jta_store *st, json_t *draft,
 /*
  * After a submit of who's draft id answered answer ({"draft", "issue":
  * {"key", ...}}): put each of the draft's files not yet uploaded on the
- * issue with be's attach, mark it uploaded, remove it from disk and
- * audit it; answer.attachments lists the draft's files.  Exactly once:
+ * issue with be's attach (the embedded store: a second name for the
+ * kept copy, recorded with the ticket in the transaction that marks it
+ * uploaded), mark it uploaded, remove it from disk and audit it;
+ * answer.attachments lists the draft's files.  Exactly once:
  * before sending any, the issue's attachments are read, and a file that
  * is there already (same name and size: an earlier submit's upload
  * whose answer was lost) is only marked.  An upload whose answer is

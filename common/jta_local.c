@@ -18,10 +18,14 @@
 #include <strings.h>
 
 #include "jta_arena.h"
+#include "jta_attach.h"
 #include "jta_backend.h"
+#include "jta_draft_files.h"
 #include "jta_kb.h"
 #include "jta_local_int.h"
+#include "jta_log.h"
 #include "jta_req.h"
+#include "jta_store_drafts.h"
 #include "jta_store_people.h"
 #include "jta_store_tickets.h"
 #include "jta_suggest.h"
@@ -165,9 +169,56 @@ commentjs(const struct jta_store_comment *c)
 	    timejs(c->created));
 }
 
+/*
+ * Set o.attachment_count and o.attachments to the ticket's files, the
+ * first JTA_STORE_TICKET_FILES, each {id, name, type, size, author,
+ * created} as Jira mode lists them (README "Attachments: the embedded
+ * store"): no url, as no program serves the kept files yet.  -1 when the
+ * store or memory fails.
+ */
+static int
+filesjs(const struct jta_backend *be, const struct jta_store_ticket *t,
+    json_t *o)
+{
+	struct jta_ticket_file *f;
+	struct jta_error e;
+	json_t		*arr;
+	int64_t		 total;
+	size_t		 i, n;
+	char		 id[24];
+	int		 ret = -1;
+
+	if ((f = calloc(JTA_STORE_TICKET_FILES, sizeof(*f))) == NULL)
+		return -1;
+	if (jta_store_ticket_file_list(be->store, t->project, t->num, f,
+	    JTA_STORE_TICKET_FILES, &n, &total, &e) != JTA_OK) {
+		jta_log(JTA_LOG_ERROR, "attachments: %s", e.detail);
+		goto out;
+	}
+	if ((arr = json_array()) == NULL)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (snprintf(id, sizeof(id), "%" PRId64, f[i].id) < 0 ||
+		    json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:I, "
+		    "s:s, s:o}", "id", id, "name", f[i].name,
+		    "type", f[i].type, "size", (json_int_t)f[i].size,
+		    "author", f[i].author, "created",
+		    timejs(f[i].created))) != 0) {
+			json_decref(arr);
+			goto out;
+		}
+	if (json_object_set_new(o, "attachments", arr) != 0 ||
+	    json_object_set_new(o, "attachment_count", json_integer(total)))
+		goto out;
+	ret = 0;
+out:
+	free(f);
+	return ret;
+}
+
 /* A whole issue: the slim issue, project, description, labels,
- * comment_count, the last comments, its attachments (none: the embedded
- * store keeps no files yet) and its url; NULL when memory runs out. */
+ * comment_count, the last comments, its attachments and its url; NULL
+ * when memory runs out. */
 static json_t *
 issuejs(const struct jta_backend *be, const struct jta_store_issue *is)
 {
@@ -182,8 +233,7 @@ issuejs(const struct jta_backend *be, const struct jta_store_issue *is)
 	    json_object_set_new(o, "labels", labelsjs(&is->t)) ||
 	    json_object_set_new(o, "comment_count",
 	    json_integer(is->comment_count)) ||
-	    json_object_set_new(o, "attachment_count", json_integer(0)) ||
-	    json_object_set_new(o, "attachments", json_array()) ||
+	    filesjs(be, &is->t, o) != 0 ||
 	    (arr = json_array()) == NULL)
 		goto fail;
 	for (i = 0; i < is->ncomments; i++)
@@ -1344,11 +1394,33 @@ static enum jta_err
 tk_delete(struct jta_backend *be, const struct jta_user *who, int64_t id,
     struct jta_error *err)
 {
+	struct jta_store_ticket cur;
+	struct jta_ticket_file *f = NULL;
+	struct jta_error e;
+	char		 dir[4096];
+	int64_t		 total;
+	size_t		 i, n = 0;
 	enum jta_err	 rc;
 
 	(void)who;
-	if ((rc = jta_store_tk_delete(be->store, id, err)) ==
-	    JTA_ERR_NOTFOUND)
+	/* Its kept files (README "Attachments: the embedded store") go
+	 * with it: their rows in the delete's transaction, then the files
+	 * (a ticket has at most one draft's, JTA_STORE_DRAFT_FILES). */
+	memset(&cur, 0, sizeof(cur));
+	if (jta_store_tk_get(be->store, id, &cur, &e) == JTA_OK) {
+		if ((f = calloc(JTA_STORE_TICKET_FILES, sizeof(*f))) != NULL &&
+		    jta_store_ticket_file_list(be->store, cur.project, cur.num,
+		    f, JTA_STORE_TICKET_FILES, &n, &total, &e) != JTA_OK)
+			n = 0;
+		jta_store_ticket_clear(&cur);
+	}
+	if ((rc = jta_store_tk_delete(be->store, id, err)) == JTA_OK) {
+		jta_draft_files_statedir(be, dir, sizeof(dir));
+		for (i = 0; i < n; i++)
+			jta_attach_forget(dir, f[i].path);
+	}
+	free(f);
+	if (rc == JTA_ERR_NOTFOUND)
 		return tknotfound(id, err);
 	return rc;
 }

@@ -501,6 +501,26 @@ const char *const jta_db_migrations[JTA_STORE_VERSION] = {
 	" uploaded INTEGER NOT NULL DEFAULT 0 CHECK (uploaded IN (0, 1)),"
 	" created INTEGER NOT NULL,"
 	" UNIQUE (draft_id, name));",
+	/* 19: files on the embedded store's tickets (issue 18, README
+	 * "Attachments: the embedded store", jta_store_drafts.h "ticket
+	 * attachments"): one row per file a submit put on ticket_id, the
+	 * cleaned name, the checked type, the size in bytes, where it is
+	 * kept (a file of its own, mode 0600, under the state directory),
+	 * its SHA-256 (hex), who attached it and when.  Written in the
+	 * transaction that marks the draft's file uploaded (exactly
+	 * once). */
+	"CREATE TABLE ticket_attachments ("
+	" id INTEGER PRIMARY KEY,"
+	" ticket_id INTEGER NOT NULL REFERENCES tickets(id),"
+	" name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 255),"
+	" type TEXT NOT NULL CHECK (length(type) BETWEEN 1 AND 95),"
+	" size INTEGER NOT NULL CHECK (size >= 0),"
+	" path TEXT NOT NULL UNIQUE CHECK (length(path) BETWEEN 1 AND 4095),"
+	" sha256 TEXT NOT NULL CHECK (length(sha256) = 64),"
+	" author TEXT NOT NULL CHECK (length(author) <= 255),"
+	" created INTEGER NOT NULL);"
+	"CREATE INDEX ticket_attachments_ticket ON"
+	" ticket_attachments(ticket_id, id);",
 };
 
 /*

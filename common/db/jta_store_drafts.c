@@ -41,6 +41,10 @@ enum sid {
 	S_FILE_UPLOADED,
 	S_FILE_GC_LIST,
 	S_FILE_GC_DEL,
+	S_FILE_MARK,
+	S_TFILE_ADD,
+	S_TFILE_LIST,
+	S_TFILE_COUNT,
 	S_COUNT
 };
 
@@ -118,6 +122,21 @@ static const char *const sql[S_COUNT] = {
 	    "uploaded FROM draft_attachments AS a WHERE NOT EXISTS (SELECT 1 "
 	    "FROM drafts AS d WHERE d.id = a.draft_id) ORDER BY id LIMIT :max",
 	[S_FILE_GC_DEL] = "DELETE FROM draft_attachments WHERE id = :fid",
+	[S_FILE_MARK] = "UPDATE draft_attachments SET uploaded = 1 "
+	    "WHERE draft_id = :id AND id = :fid AND uploaded = 0",
+	[S_TFILE_ADD] = "INSERT INTO ticket_attachments (ticket_id, name, "
+	    "type, size, path, sha256, author, created) SELECT t.id, :name, "
+	    ":type, :size, :path, :sha256, :author, :now FROM tickets AS t "
+	    "JOIN projects AS p ON p.id = t.project_id WHERE p.key = :proj "
+	    "AND t.num = :num",
+	[S_TFILE_LIST] = "SELECT a.id, a.name, a.type, a.size, a.path, "
+	    "a.sha256, a.author, a.created FROM ticket_attachments AS a "
+	    "JOIN tickets AS t ON t.id = a.ticket_id JOIN projects AS p ON "
+	    "p.id = t.project_id WHERE p.key = :proj AND t.num = :num "
+	    "ORDER BY a.id LIMIT :max",
+	[S_TFILE_COUNT] = "SELECT count(*) FROM ticket_attachments AS a "
+	    "JOIN tickets AS t ON t.id = a.ticket_id JOIN projects AS p ON "
+	    "p.id = t.project_id WHERE p.key = :proj AND t.num = :num",
 };
 
 /* Statement id of this repository, reset and unbound (jta_db_stmt). */
@@ -913,4 +932,122 @@ out:
 		*n = 0;
 	}
 	return ret;
+}
+
+enum jta_err
+jta_store_ticket_file_add(struct jta_store *st, const char *draft_id,
+    const struct jta_draft_file *f, const char *path, const char *proj,
+    int64_t num, const char *author, int64_t now, struct jta_error *err)
+{
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (!fits(path, sizeof(f->path) - 1) ||
+	    !fits(author, JTA_LIMIT_NAME) || strlen(f->sha256) != 64)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "name",
+		    "the file's record is out of bounds");
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	/* The mark first: a file marked already was put on the ticket by
+	 * an earlier submit, and nothing is written twice. */
+	if ((s = stmt(st, S_FILE_MARK)) == NULL) {
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = jta_db_btext(s, ":id", draft_id)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":fid", f->id)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "bind", err);
+		goto out;
+	}
+	if ((rc = jta_db_run(s)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "file mark", err);
+		goto out;
+	}
+	if (jta_db_changes(st) == 0) {
+		ret = jta_error_set(err, JTA_ERR_CONFLICT, 409, "id",
+		    "%s is on the ticket already", f->name);
+		goto out;
+	}
+	if ((s = stmt(st, S_TFILE_ADD)) == NULL) {
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = jta_db_btext(s, ":name", f->name)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":type", f->type)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":size", f->size)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":path", path)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":sha256", f->sha256)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":author", author)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":now", now)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":proj", proj)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":num", num)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "bind", err);
+		goto out;
+	}
+	if ((rc = jta_db_run(s)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "ticket file add", err);
+		goto out;
+	}
+	if (jta_db_changes(st) == 0) {
+		ret = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "key",
+		    "there is no issue with that key");
+		goto out;
+	}
+	ret = jta_db_commit(st, err);
+out:
+	if (ret != JTA_OK)
+		jta_db_rollback(st);
+	return ret;
+}
+
+enum jta_err
+jta_store_ticket_file_list(struct jta_store *st, const char *proj,
+    int64_t num, struct jta_ticket_file *out, size_t max, size_t *n,
+    int64_t *total, struct jta_error *err)
+{
+	struct jta_ticket_file *f;
+	sqlite3_stmt	*s;
+	int		 rc = SQLITE_DONE;
+
+	*n = 0;
+	*total = 0;
+	if ((s = stmt(st, S_TFILE_COUNT)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_btext(s, ":proj", proj)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":num", num)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return jta_db_err(st, rc, "ticket file count", err);
+	}
+	*total = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if ((s = stmt(st, S_TFILE_LIST)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_btext(s, ":proj", proj)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":num", num)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":max", (int64_t)max)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		f = &out[(*n)++];
+		memset(f, 0, sizeof(*f));
+		f->id = sqlite3_column_int64(s, 0);
+		snprintf(f->name, sizeof(f->name), "%s", jta_db_col(s, 1));
+		snprintf(f->type, sizeof(f->type), "%s", jta_db_col(s, 2));
+		f->size = sqlite3_column_int64(s, 3);
+		snprintf(f->path, sizeof(f->path), "%s", jta_db_col(s, 4));
+		snprintf(f->sha256, sizeof(f->sha256), "%s",
+		    jta_db_col(s, 5));
+		snprintf(f->author, sizeof(f->author), "%s",
+		    jta_db_col(s, 6));
+		f->created = sqlite3_column_int64(s, 7);
+	}
+	if (*n < max && rc != SQLITE_DONE) {
+		sqlite3_reset(s);
+		*n = 0;
+		return jta_db_err(st, rc, "ticket file list", err);
+	}
+	sqlite3_reset(s);
+	return JTA_OK;
 }

@@ -270,4 +270,45 @@ enum jta_err jta_store_draft_file_gc(struct jta_store *st,
     struct jta_draft_file *out, size_t max, size_t *n,
     struct jta_error *err) JTA_WUR;
 
+/* ---- ticket attachments (schema 19, issue 18) ----
+ *
+ * The embedded store's files on its tickets (README "Attachments: the
+ * embedded store"): a submit moves each file of its draft onto the
+ * ticket, the row here written in the same transaction that marks the
+ * draft's file uploaded, so a retried submit never attaches twice.
+ */
+
+/* At most this many of a ticket's files are listed (as Jira mode). */
+#define JTA_STORE_TICKET_FILES	20
+
+struct jta_ticket_file {
+	int64_t	 id;		/* the row's id */
+	char	 name[JTA_LIMIT_ATTACH_NAME + 1];
+	char	 type[96];
+	int64_t	 size;
+	char	 path[4096];
+	char	 sha256[65];	/* lower-case hex */
+	char	 author[JTA_LIMIT_NAME + 1];
+	int64_t	 created;	/* Unix time */
+};
+
+/*
+ * In one transaction: mark file f (its id, name, type, size, sha256) of
+ * draft_id uploaded and record it, kept at path, as a file of the
+ * ticket proj-num, attached by author at now.  JTA_ERR_CONFLICT (409)
+ * when f was marked already (nothing written); JTA_ERR_NOTFOUND (404,
+ * field "key") when there is no such ticket; JTA_ERR_INPUT (422) when a
+ * member is out of its column's bounds.
+ */
+enum jta_err jta_store_ticket_file_add(struct jta_store *st,
+    const char *draft_id, const struct jta_draft_file *f, const char *path,
+    const char *proj, int64_t num, const char *author, int64_t now,
+    struct jta_error *err) JTA_WUR;
+
+/* The files of ticket proj-num, oldest first, into out (at most max; *n
+ * set) and how many it has in all (*total).  None is JTA_OK, *n = 0. */
+enum jta_err jta_store_ticket_file_list(struct jta_store *st,
+    const char *proj, int64_t num, struct jta_ticket_file *out, size_t max,
+    size_t *n, int64_t *total, struct jta_error *err) JTA_WUR;
+
 #endif

@@ -57,6 +57,7 @@ enum sid {
 	S_TK_GET,
 	S_TK_DEL_COMMENTS,
 	S_TK_DEL_LABELS,
+	S_TK_DEL_FILES,
 	S_TK_DEL,
 	S_T_ONCE_FIND,
 	S_T_ONCE_SET,
@@ -154,6 +155,8 @@ static const char *const sql[S_COUNT] = {
 	[S_TK_GET] = "SELECT " TICKET_COLS TICKET_FROM "WHERE t.id = :id",
 	[S_TK_DEL_COMMENTS] = "DELETE FROM comments WHERE ticket_id = :tid",
 	[S_TK_DEL_LABELS] = "DELETE FROM ticket_labels WHERE ticket_id = :tid",
+	[S_TK_DEL_FILES] = "DELETE FROM ticket_attachments WHERE "
+	    "ticket_id = :tid",
 	[S_TK_DEL] = "DELETE FROM tickets WHERE id = :tid",
 	[S_T_ONCE_FIND] = "SELECT id FROM tickets WHERE once_token = :token",
 	[S_T_ONCE_SET] = "UPDATE tickets SET once_token = :token "
@@ -1198,7 +1201,7 @@ enum jta_err
 jta_store_tk_delete(struct jta_store *st, int64_t id, struct jta_error *err)
 {
 	static const enum sid steps[] = { S_TK_DEL_COMMENTS, S_TK_DEL_LABELS,
-	    S_TK_DEL };
+	    S_TK_DEL_FILES, S_TK_DEL };
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	size_t		 i;

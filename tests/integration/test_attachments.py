@@ -11,7 +11,8 @@ request against Atlassian's platform document) exactly once, also when
 the stand-in loses the upload's answer; the kept files are removed from
 the state directory once uploaded, and a discarded draft's files go with
 it; each file is audited, never its content or link.  The embedded store
-refuses the files with a 422 naming the field.  Standard library only."""
+keeps the files with the ticket (a row each, written with the draft
+file's uploaded mark), lists them in getIssue and never twice.  Standard library only."""
 
 import concurrent.futures
 import hashlib
@@ -251,18 +252,113 @@ def jira_test(c, stack, server):
             not any("127.0.0.1" in r[2] for r in rows), rows)
 
 
+def ticket_rows(stack):
+    c = sqlite3.connect(os.path.join(stack.workdir, "jta.db"), timeout=10)
+    try:
+        return c.execute("SELECT name, type, size, path, sha256, author "
+                         "FROM ticket_attachments ORDER BY id").fetchall()
+    finally:
+        c.close()
+
+
 def local_test(c, stack, server):
     s = server + " local: "
     rc, out, err = stack.admin("user", "add", "alice")
     rc, out, err = stack.admin("key", "create", "alice")
     alice = Client(stack, out.strip())
-    st, _, e, _ = alice.call("POST", "/api/drafts", {
-        "project": "DEMO", "summary": "With a file",
-        "openaiFileIdRefs": [ref("/png", "screen.png", "image/png")]})
-    c.check(s + "the embedded store cannot take files yet: 422 naming "
-            "openaiFileIdRefs (never silently dropped)", st == 422 and
-            e.get("field") == "openaiFileIdRefs", (st, e))
-    c.eq(s + "nothing kept", kept(stack), [])
+    stack.admin("project", "add", "DEMO", "Demo")
+    png = ref("/png", "screen.png", "image/png")
+    log = ref("/text", "app.log", "text/plain")
+    st, _, d, _ = alice.call("POST", "/api/drafts", {
+        "project": "DEMO", "summary": "With files",
+        "openaiFileIdRefs": [png, log]})
+    c.check(s + "the embedded store takes files: 201", st == 201, (st, d))
+    did = (d or {}).get("id", "")
+    c.eq(s + "the preview lists them (name, type, size)",
+         ((d or {}).get("preview") or {}).get("attachments"), [
+             {"name": "screen.png", "type": "image/png",
+              "size": len(filehost.FILES["/png"])},
+             {"name": "app.log", "type": "text/plain",
+              "size": len(filehost.FILES["/text"])}])
+    c.eq(s + "two files kept", len(kept(stack)), 2)
+
+    st, _, r, _ = alice.call("POST", "/api/drafts/%s/submit" % did,
+                             {"revision": 1})
+    key = ((r or {}).get("issue") or {}).get("key")
+    c.check(s + "submit is 201 and lists the files", st == 201 and [
+        a["name"] for a in (r or {}).get("attachments", [])] ==
+        ["screen.png", "app.log"], (st, r))
+    rows = ticket_rows(stack)
+    c.eq(s + "one row per file with the ticket (name, type, size, sha256, "
+         "author)", sorted((n, t, z, h, a) for n, t, z, _, h, a in rows),
+         sorted([("screen.png", "image/png", len(filehost.FILES["/png"]),
+                  hashlib.sha256(filehost.FILES["/png"]).hexdigest(),
+                  "alice"),
+                 ("app.log", "text/plain", len(filehost.FILES["/text"]),
+                  hashlib.sha256(filehost.FILES["/text"]).hexdigest(),
+                  "alice")]))
+    files = kept(stack)
+    c.eq(s + "the draft's copies are gone, the ticket's kept: two files",
+         sorted(os.path.join(stack.workdir, "attachments", f)
+                for f in files), sorted(row[3] for row in rows))
+    ok = True
+    for row in rows:
+        try:
+            with open(row[3], "rb") as fh:
+                body = fh.read()
+            ok = ok and hashlib.sha256(body).hexdigest() == row[4] and \
+                os.stat(row[3]).st_mode & 0o777 == 0o600
+        except OSError:
+            ok = False
+    c.check(s + "each kept file is the fetched bytes, mode 0600", ok, rows)
+
+    st, _, gi, _ = alice.call("GET", "/api/issues/" + str(key))
+    att = (gi or {}).get("attachments") or []
+    c.check(s + "getIssue lists them (name, type, size, author, created; "
+            "no url)", st == 200 and gi.get("attachment_count") == 2 and
+            [(a.get("name"), a.get("type"), a.get("size"), a.get("author"))
+             for a in att] ==
+            [("screen.png", "image/png", len(filehost.FILES["/png"]),
+              "alice"),
+             ("app.log", "text/plain", len(filehost.FILES["/text"]),
+              "alice")] and all(isinstance(a.get("created"), str) and
+                                isinstance(a.get("id"), str) and
+                                "url" not in a for a in att), (st, gi))
+
+    st, _, r2, _ = alice.call("POST", "/api/drafts/%s/submit" % did,
+                              {"revision": 1})
+    c.check(s + "a repeat submit answers the same ticket, attaches "
+            "nothing twice", st == 200 and (r2 or {}).get("issue", {}).get(
+                "key") == key and len(ticket_rows(stack)) == 2 and
+            len(kept(stack)) == 2, (st, r2))
+    rows = audit_rows(stack)
+    c.check(s + "each file audited kept and attached (with the key)",
+            sum(1 for r in rows if r[1] == key and
+                r[2].startswith("attached ")) == 2 and
+            sum(1 for r in rows if r[2].startswith("kept ")) == 2, rows)
+
+    db = sqlite3.connect(os.path.join(stack.workdir, "jta.db"), timeout=10)
+    try:
+        tid = db.execute("SELECT t.id FROM tickets AS t JOIN projects AS p "
+                         "ON p.id = t.project_id WHERE p.key || '-' || "
+                         "t.num = ?", (str(key),)).fetchone()
+    finally:
+        db.close()
+    st, _, _, _ = alice.call("DELETE", "/api/tickets/%d/" % (
+        tid[0] if tid else 0))
+    c.check(s + "deleting the ticket (204) removes its files' rows and "
+            "the kept files", st == 204 and ticket_rows(stack) == [] and
+            kept(stack) == [], (st, ticket_rows(stack), kept(stack)))
+
+    st, _, d2, _ = alice.call("POST", "/api/drafts", {
+        "project": "DEMO", "summary": "No files"})
+    st, _, gi2, _ = alice.call("POST", "/api/drafts/%s/submit" % (
+        (d2 or {}).get("id", "")), {"revision": 1})
+    k2 = ((gi2 or {}).get("issue") or {}).get("key")
+    st, _, gi2, _ = alice.call("GET", "/api/issues/" + str(k2))
+    c.check(s + "a ticket without files lists none", st == 200 and
+            gi2.get("attachment_count") == 0 and
+            gi2.get("attachments") == [], (st, gi2))
 
 
 def main():

@@ -44,9 +44,14 @@
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
-/* SQL that takes a current file back to schema 17 (drops what migration
- * 18 made: draft attachments). */
-#define DOWN_TO_17 \
+/* SQL that takes a current file back to schema 18 (drops what migration
+ * 19 made: the embedded store's ticket attachments). */
+#define DOWN_TO_18 \
+	"DROP TABLE ticket_attachments;" \
+	"PRAGMA user_version = 18;"
+/* ... back to schema 17 (drops what migration 18 made: draft
+ * attachments). */
+#define DOWN_TO_17 DOWN_TO_18 \
 	"DROP TABLE draft_attachments;" \
 	"PRAGMA user_version = 17;"
 /* ... back to schema 16: migration 17 only widened the quotas' CHECK
@@ -4327,6 +4332,71 @@ START_TEST(draft_files_capped_listed_marked_and_collected)
 }
 END_TEST
 
+/* The embedded store's ticket files (schema 19): the row and the
+ * draft file's mark in one transaction, exactly once. */
+START_TEST(ticket_files_marked_once_listed_and_deleted)
+{
+	struct jta_store *st;
+	struct jta_user	 alice;
+	struct jta_draft_file f, got[2];
+	struct jta_ticket_file tf[JTA_STORE_TICKET_FILES];
+	struct jta_error e;
+	char		 path[512], key[32];
+	int64_t		 id, total;
+	size_t		 n;
+
+	st = newstore(path, sizeof(path));
+	adduser(st, "alice", &alice);
+	addproject(st, "DEMO", NULL);
+	tcreate_key(st, &alice, "{\"project\":\"DEMO\",\"summary\":"
+	    "\"With a file\"}", key, sizeof(key));
+	ck_assert_str_eq(key, "DEMO-1");
+	putdraft(st, &alice, "d_tf", "with files", D0);
+	f = dfile("shot.png", 600, "/s/attachments/1");
+	ck_assert_int_eq(jta_store_draft_file_add(st, "d_tf", &f, 1000, D0,
+	    &id, &e), JTA_OK);
+	f.id = id;
+	/* no such ticket: nothing marked, nothing written */
+	ck_assert_int_eq(jta_store_ticket_file_add(st, "d_tf", &f,
+	    "/s/attachments/t1", "DEMO", 9, "alice", D0, &e),
+	    JTA_ERR_NOTFOUND);
+	ck_assert_int_eq(jta_store_draft_file_list(st, "d_tf", got, 2, &n,
+	    &e), JTA_OK);
+	ck_assert_int_eq(got[0].uploaded, 0);
+	ck_assert_int_eq(jta_store_ticket_file_add(st, "d_tf", &f,
+	    "/s/attachments/t1", "DEMO", 1, "alice", D0 + 5, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_draft_file_list(st, "d_tf", got, 2, &n,
+	    &e), JTA_OK);
+	ck_assert_int_eq(got[0].uploaded, 1);
+	/* a second time: marked already, 409, no second row */
+	ck_assert_int_eq(jta_store_ticket_file_add(st, "d_tf", &f,
+	    "/s/attachments/t2", "DEMO", 1, "alice", D0, &e),
+	    JTA_ERR_CONFLICT);
+	ck_assert_int_eq(jta_store_ticket_file_list(st, "DEMO", 1, tf,
+	    JTA_STORE_TICKET_FILES, &n, &total, &e), JTA_OK);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(total, 1);
+	ck_assert_str_eq(tf[0].name, "shot.png");
+	ck_assert_str_eq(tf[0].type, "image/png");
+	ck_assert_int_eq(tf[0].size, 600);
+	ck_assert_str_eq(tf[0].path, "/s/attachments/t1");
+	ck_assert_str_eq(tf[0].author, "alice");
+	ck_assert_int_eq(tf[0].created, D0 + 5);
+	ck_assert_uint_eq(strlen(tf[0].sha256), 64);
+	/* another ticket has none */
+	ck_assert_int_eq(jta_store_ticket_file_list(st, "DEMO", 2, tf,
+	    JTA_STORE_TICKET_FILES, &n, &total, &e), JTA_OK);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(total, 0);
+	/* deleting the ticket takes its rows along */
+	ck_assert_int_eq(jta_store_tk_delete(st, 1, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_ticket_file_list(st, "DEMO", 1, tf,
+	    JTA_STORE_TICKET_FILES, &n, &total, &e), JTA_OK);
+	ck_assert_uint_eq(n, 0);
+	jta_store_close(st);
+}
+END_TEST
+
 START_TEST(draft_put_get_edit_only_by_its_owner)
 {
 	struct jta_store *st;
@@ -5309,6 +5379,7 @@ store_suite(void)
 	tcase_add_test(tc, migration_5_to_6_keeps_tickets);
 	tcase_add_test(tc, draft_put_get_edit_only_by_its_owner);
 	tcase_add_test(tc, draft_files_capped_listed_marked_and_collected);
+	tcase_add_test(tc, ticket_files_marked_once_listed_and_deleted);
 	tcase_add_test(tc, draft_claim_submit_then_done_repeats);
 	tcase_add_test(tc, draft_discard_only_ready_and_only_its_owners);
 	tcase_add_test(tc, draft_discard_racing_a_claim_is_one_or_the_other);
