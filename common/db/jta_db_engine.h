@@ -27,6 +27,7 @@
 #include <jansson.h>
 
 #include "jta_store_authz.h"
+#include "jta_store_drafts.h"
 #include "jta_store_ops.h"
 #include "jta_store_people.h"
 #include "jta_types.h"
@@ -184,6 +185,46 @@ struct jta_db_pgimpl {
 			    struct jta_error *);
 	enum jta_err	(*state_take)(struct jta_pg *, const unsigned char *,
 			    int64_t, char *, size_t, char *, size_t,
+			    struct jta_error *);
+	/* Drafts, idempotency keys and draft attachments
+	 * (jta_store_drafts.h); leases checked by the caller.  The
+	 * embedded store's ticket attachments stay on SQLite. */
+	enum jta_err	(*draft_put)(struct jta_pg *, int64_t, const char *,
+			    const json_t *, const json_t *, int64_t,
+			    struct jta_error *);
+	enum jta_err	(*draft_get)(struct jta_pg *, int64_t, const char *,
+			    int64_t, struct jta_draft *, struct jta_error *);
+	enum jta_err	(*draft_edit)(struct jta_pg *, int64_t, const char *,
+			    int64_t, const json_t *, const json_t *, int64_t,
+			    struct jta_error *);
+	enum jta_err	(*draft_discard)(struct jta_pg *, int64_t,
+			    const char *, int64_t, struct jta_error *);
+	enum jta_err	(*draft_claim)(struct jta_pg *, int64_t, const char *,
+			    int64_t, const char *, const char *, int64_t,
+			    int64_t, struct jta_claim *, struct jta_error *);
+	enum jta_err	(*idem_claim)(struct jta_pg *, int64_t, const char *,
+			    const unsigned char *, const char *, const char *,
+			    int64_t, int64_t, struct jta_claim *,
+			    struct jta_error *);
+	enum jta_err	(*once_attempt)(struct jta_pg *, enum jta_once_kind,
+			    int64_t, const char *, const char *, int64_t,
+			    struct jta_error *);
+	enum jta_err	(*once_done)(struct jta_pg *, enum jta_once_kind,
+			    int64_t, const char *, const char *, int,
+			    const json_t *, int64_t, struct jta_error *);
+	enum jta_err	(*once_release)(struct jta_pg *, enum jta_once_kind,
+			    int64_t, const char *, const char *, int,
+			    struct jta_error *);
+	enum jta_err	(*draft_file_add)(struct jta_pg *, const char *,
+			    const struct jta_draft_file *, int64_t, int64_t,
+			    int64_t *, struct jta_error *);
+	enum jta_err	(*draft_file_list)(struct jta_pg *, const char *,
+			    struct jta_draft_file *, size_t, size_t *,
+			    struct jta_error *);
+	enum jta_err	(*draft_file_uploaded)(struct jta_pg *, const char *,
+			    int64_t, struct jta_error *);
+	enum jta_err	(*draft_file_gc)(struct jta_pg *,
+			    struct jta_draft_file *, size_t, size_t *,
 			    struct jta_error *);
 };
 

@@ -25,7 +25,8 @@ static const struct {
 	    "remove (OAuth states are done)", 0 },
 	{ "jta_store_authz: OAuth clients and client metadata documents, "
 	    "codes, token families and the sign-in lockout", 1 },
-	{ "jta_store_drafts (drafts, idempotency keys)", 0 },
+	{ "jta_store_drafts (drafts, idempotency keys, draft attachments; "
+	    "the embedded store's ticket files stay on SQLite)", 1 },
 	{ "jta_store_ops: the operators' switch and rules", 1 },
 	{ "jta_store_ops: the audit log", 1 },
 	{ "jta_store_usage (usage and quotas)", 0 },

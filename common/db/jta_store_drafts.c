@@ -10,6 +10,7 @@
 
 #include <sqlite3.h>
 
+#include "jta_db_engine.h"
 #include "jta_db_sqlite.h"
 #include "jta_store_drafts.h"
 
@@ -272,10 +273,15 @@ jta_store_draft_put(struct jta_store *st, int64_t user_id, const char *id,
     const json_t *input, const json_t *preview, int64_t now,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->draft_put(pg, user_id, id, input, preview, now,
+		    err);
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	if ((ret = purge(st, S_DRAFT_PURGE, now, err)) != JTA_OK)
@@ -314,9 +320,13 @@ enum jta_err
 jta_store_draft_get(struct jta_store *st, int64_t user_id, const char *id,
     int64_t now, struct jta_draft *out, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	struct draftrow	 r;
 	enum jta_err	 ret;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->draft_get(pg, user_id, id, now, out, err);
 	memset(out, 0, sizeof(*out));
 	if ((ret = draftread(st, user_id, id, now, &r, err)) != JTA_OK)
 		return ret;
@@ -329,11 +339,16 @@ jta_store_draft_edit(struct jta_store *st, int64_t user_id, const char *id,
     int64_t revision, const json_t *input, const json_t *preview,
     int64_t now, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	struct draftrow	 r;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->draft_edit(pg, user_id, id, revision, input,
+		    preview, now, err);
 	memset(&r, 0, sizeof(r));
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
@@ -386,11 +401,15 @@ enum jta_err
 jta_store_draft_discard(struct jta_store *st, int64_t user_id,
     const char *id, int64_t now, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	struct draftrow	 r;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->draft_discard(pg, user_id, id, now, err);
 	memset(&r, 0, sizeof(r));
 	/* BEGIN IMMEDIATE: the write lock a claim reads and writes under,
 	 * so the status read here cannot change before the delete. */
@@ -451,6 +470,8 @@ jta_store_draft_claim(struct jta_store *st, int64_t user_id, const char *id,
     int64_t revision, const char *owner, const char *token, int64_t now,
     int64_t lease_s, struct jta_claim *out, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	struct draftrow	 r;
 	sqlite3_stmt	*s;
@@ -460,6 +481,9 @@ jta_store_draft_claim(struct jta_store *st, int64_t user_id, const char *id,
 	memset(&r, 0, sizeof(r));
 	if ((ret = checklease(owner, token, now, lease_s, err)) != JTA_OK)
 		return ret;
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->draft_claim(pg, user_id, id, revision, owner, token,
+		    now, lease_s, out, err);
 	/* BEGIN IMMEDIATE: read and claim under the write lock, so two
 	 * processes never both see the draft free. */
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
@@ -529,6 +553,8 @@ jta_store_idem_claim(struct jta_store *st, int64_t user_id, const char *key,
     const char *token, int64_t now, int64_t lease_s, struct jta_claim *out,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	char		 rowowner[JTA_LIMIT_LEASE_OWNER + 1];
@@ -538,6 +564,9 @@ jta_store_idem_claim(struct jta_store *st, int64_t user_id, const char *key,
 	memset(out, 0, sizeof(*out));
 	if ((ret = checklease(owner, token, now, lease_s, err)) != JTA_OK)
 		return ret;
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->idem_claim(pg, user_id, key, hash, owner, token,
+		    now, lease_s, out, err);
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	if ((ret = purge(st, S_IDEM_PURGE, now, err)) != JTA_OK)
@@ -696,6 +725,15 @@ jta_store_once_attempt(struct jta_store *st, enum jta_once_kind kind,
     int64_t user_id, const char *id, const char *owner, int64_t now,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
+	enum jta_err	 ret;
+
+	if ((ret = jta_db_checkowner(owner, err)) != JTA_OK)
+		return ret;
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->once_attempt(pg, kind, user_id, id, owner, now,
+		    err);
 	return leasestep(st, kind == JTA_ONCE_DRAFT ? S_DRAFT_ATTEMPT :
 	    S_IDEM_ATTEMPT, user_id, id, owner, now, 0, NULL, err);
 }
@@ -705,9 +743,18 @@ jta_store_once_done(struct jta_store *st, enum jta_once_kind kind,
     int64_t user_id, const char *id, const char *owner, int status,
     const json_t *result, int64_t now, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
+	enum jta_err	 ret;
+
 	if (result == NULL)
 		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 		    "a submit finished without an answer");
+	if ((ret = jta_db_checkowner(owner, err)) != JTA_OK)
+		return ret;
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->once_done(pg, kind, user_id, id, owner, status,
+		    result, now, err);
 	return leasestep(st, kind == JTA_ONCE_DRAFT ? S_DRAFT_DONE :
 	    S_IDEM_DONE, user_id, id, owner, now, status, result, err);
 }
@@ -717,8 +764,16 @@ jta_store_once_release(struct jta_store *st, enum jta_once_kind kind,
     int64_t user_id, const char *id, const char *owner, int unknown,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
+	enum jta_err	 ret;
 	enum sid	 sid;
 
+	if ((ret = jta_db_checkowner(owner, err)) != JTA_OK)
+		return ret;
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->once_release(pg, kind, user_id, id, owner, unknown,
+		    err);
 	if (kind == JTA_ONCE_DRAFT)
 		sid = unknown ? S_DRAFT_UNKNOWN : S_DRAFT_READY;
 	else
@@ -747,6 +802,8 @@ jta_store_draft_file_add(struct jta_store *st, const char *draft_id,
     const struct jta_draft_file *f, int64_t max_bytes, int64_t now,
     int64_t *out_id, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int64_t		 count, total;
@@ -760,6 +817,9 @@ jta_store_draft_file_add(struct jta_store *st, const char *draft_id,
 	    strlen(f->sha256) != 64 || f->size < 0)
 		return jta_error_set(err, JTA_ERR_INPUT, 422, "name",
 		    "the file's name, type or record is out of bounds");
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->draft_file_add(pg, draft_id, f, max_bytes, now,
+		    out_id, err);
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	if ((s = stmt(st, S_FILE_STATS)) == NULL) {
@@ -860,10 +920,14 @@ jta_store_draft_file_list(struct jta_store *st, const char *draft_id,
     struct jta_draft_file *out, size_t max, size_t *n,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
 	*n = 0;
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->draft_file_list(pg, draft_id, out, max, n, err);
 	if ((s = stmt(st, S_FILE_LIST)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_btext(s, ":id", draft_id)) != SQLITE_OK ||
@@ -876,9 +940,13 @@ enum jta_err
 jta_store_draft_file_uploaded(struct jta_store *st, const char *draft_id,
     int64_t id, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->draft_file_uploaded(pg, draft_id, id, err);
 	if ((s = stmt(st, S_FILE_UPLOADED)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_btext(s, ":id", draft_id)) != SQLITE_OK ||
@@ -896,12 +964,16 @@ enum jta_err
 jta_store_draft_file_gc(struct jta_store *st, struct jta_draft_file *out,
     size_t max, size_t *n, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	size_t		 i;
 	int		 rc;
 
 	*n = 0;
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->draft_file_gc(pg, out, max, n, err);
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	if ((s = stmt(st, S_FILE_GC_LIST)) == NULL) {
@@ -939,9 +1011,14 @@ jta_store_ticket_file_add(struct jta_store *st, const char *draft_id,
     const struct jta_draft_file *f, const char *path, const char *proj,
     int64_t num, const char *author, int64_t now, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int		 rc;
+
+	/* The embedded store's tickets live in the SQLite file only. */
+	if (jta_db_pg(st, &pgi) != NULL)
+		return jta_db_pg_missing("jta_store_ticket_file_add", err);
 
 	if (!fits(path, sizeof(f->path) - 1) ||
 	    !fits(author, JTA_LIMIT_NAME) || strlen(f->sha256) != 64)
@@ -1006,12 +1083,15 @@ jta_store_ticket_file_list(struct jta_store *st, const char *proj,
     int64_t num, struct jta_ticket_file *out, size_t max, size_t *n,
     int64_t *total, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
 	struct jta_ticket_file *f;
 	sqlite3_stmt	*s;
 	int		 rc = SQLITE_DONE;
 
 	*n = 0;
 	*total = 0;
+	if (jta_db_pg(st, &pgi) != NULL)
+		return jta_db_pg_missing("jta_store_ticket_file_list", err);
 	if ((s = stmt(st, S_TFILE_COUNT)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_btext(s, ":proj", proj)) != SQLITE_OK ||

@@ -29,6 +29,7 @@
 #include "jta_limits.h"
 #include "jta_pg.h"
 #include "jta_store_authz.h"
+#include "jta_store_drafts.h"
 #include "jta_store_meta.h"
 #include "jta_store_ops.h"
 #include "jta_store_people.h"
@@ -505,6 +506,7 @@ rowcount(const char *db, const char *q)
 #include "store_cases_codes.h"
 #include "store_cases_states.h"
 #include "store_cases_clients.h"
+#include "store_cases_drafts.h"
 
 /*
  * 8 hosts register a client each at once under a cap of 3 registered
@@ -802,6 +804,18 @@ pg_suite(void)
 	tcase_add_test(tc, client_prune_removes_only_idle_registered);
 	tcase_add_test(tc, client_register_prunes_idle_before_cap);
 	tcase_add_test(tc, client_register_8_hosts_keep_the_cap);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("drafts");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, draft_put_get_edit_only_by_its_owner);
+	tcase_add_test(tc, draft_files_capped_listed_marked_and_collected);
+	tcase_add_test(tc, draft_claim_submit_then_done_repeats);
+	tcase_add_test(tc, draft_discard_only_ready_and_only_its_owners);
+	tcase_add_test(tc, draft_lease_ran_out_is_taken_over);
+	tcase_add_test(tc, draft_release_unknown_resumes_definite_goes_ready);
+	tcase_add_test(tc, idem_claim_states);
+	tcase_add_test(tc, draft_submit_8_hosts_at_once_one_wins);
+	tcase_add_test(tc, idem_key_8_hosts_at_once_one_wins_then_replays);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -12,6 +12,7 @@
 #include "jta_pg.h"
 #include "jta_pg_authz.h"
 #include "jta_pg_clients.h"
+#include "jta_pg_drafts.h"
 #include "jta_pg_links.h"
 #include "jta_pg_meta.h"
 #include "jta_pg_states.h"
@@ -84,6 +85,19 @@ static const struct jta_db_pgimpl impl = {
 	.client_list = jta_pg_client_list,
 	.client_secret_set = jta_pg_client_secret_set,
 	.client_remove = jta_pg_client_remove,
+	.draft_put = jta_pg_draft_put,
+	.draft_get = jta_pg_draft_get,
+	.draft_edit = jta_pg_draft_edit,
+	.draft_discard = jta_pg_draft_discard,
+	.draft_claim = jta_pg_draft_claim,
+	.idem_claim = jta_pg_idem_claim,
+	.once_attempt = jta_pg_once_attempt,
+	.once_done = jta_pg_once_done,
+	.once_release = jta_pg_once_release,
+	.draft_file_add = jta_pg_draft_file_add,
+	.draft_file_list = jta_pg_draft_file_list,
+	.draft_file_uploaded = jta_pg_draft_file_uploaded,
+	.draft_file_gc = jta_pg_draft_file_gc,
 };
 
 enum jta_err
