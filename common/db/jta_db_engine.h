@@ -226,6 +226,21 @@ struct jta_db_pgimpl {
 	enum jta_err	(*draft_file_gc)(struct jta_pg *,
 			    struct jta_draft_file *, size_t, size_t *,
 			    struct jta_error *);
+	/* The chat's conversations and pending actions (jta_store_chat.h);
+	 * put's messages are the compact JSON text, bounded by the
+	 * caller. */
+	enum jta_err	(*chat_get)(struct jta_pg *, int64_t, const char *,
+			    int64_t, json_t **, struct jta_error *);
+	enum jta_err	(*chat_put)(struct jta_pg *, int64_t, const char *,
+			    const char *, int64_t, struct jta_error *);
+	enum jta_err	(*chat_action_put)(struct jta_pg *, int64_t,
+			    const char *, const char *, const char *,
+			    const json_t *, int64_t, struct jta_error *);
+	enum jta_err	(*chat_action_peek)(struct jta_pg *, const char *,
+			    int64_t, char *, size_t, json_t **,
+			    struct jta_error *);
+	enum jta_err	(*chat_action_take)(struct jta_pg *, int64_t,
+			    const char *, int64_t, struct jta_error *);
 };
 
 /* A store over the PostgreSQL connection pg, which it owns from now on

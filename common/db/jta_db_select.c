@@ -31,6 +31,8 @@ static const struct {
 	{ "jta_store_ops: the audit log", 1 },
 	{ "jta_store_usage (usage and quotas)", 0 },
 	{ "jta_store_meta (the Jira metadata cache)", 1 },
+	{ "jta_store_chat (the chat's conversations and pending actions)",
+	    1 },
 };
 
 int

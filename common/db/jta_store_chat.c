@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "jta_arena.h"
+#include "jta_db_engine.h"
 #include "jta_db_sqlite.h"
 #include "jta_limits.h"
 #include "jta_store_chat.h"
@@ -68,11 +69,15 @@ enum jta_err
 jta_store_chat_get(struct jta_store *st, int64_t user_id, const char *id,
     int64_t now, json_t **messages, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	const char	*t;
 	int		 rc;
 
 	*messages = NULL;
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->chat_get(pg, user_id, id, now, messages, err);
 	if ((s = stmt(st, S_GET)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_btext(s, ":id", id)) != SQLITE_OK ||
@@ -105,6 +110,8 @@ enum jta_err
 jta_store_chat_put(struct jta_store *st, int64_t user_id, const char *id,
     const json_t *messages, int64_t now, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	char		*text;
@@ -118,6 +125,11 @@ jta_store_chat_put(struct jta_store *st, int64_t user_id, const char *id,
 		return jta_error_set(err, JTA_ERR_INPUT, 413, "conversation",
 		    "the conversation is larger than %d bytes",
 		    JTA_LIMIT_CHAT_HISTORY);
+	}
+	if ((pg = jta_db_pg(st, &pgi)) != NULL) {
+		ret = pgi->chat_put(pg, user_id, id, text, now, err);
+		free(text);
+		return ret;
 	}
 	if ((ret = jta_db_begin(st, err)) != JTA_OK) {
 		free(text);
@@ -175,10 +187,15 @@ jta_store_chat_action_put(struct jta_store *st, int64_t user_id,
     const char *id, const char *conversation, const char *tool,
     const json_t *args, int64_t now, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->chat_action_put(pg, user_id, id, conversation,
+		    tool, args, now, err);
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	if ((s = stmt(st, S_APURGE)) == NULL) {
@@ -221,11 +238,16 @@ jta_store_chat_action_peek(struct jta_store *st, const char *id,
     int64_t now, char *tool, size_t toolsz, json_t **args,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	const char	*t;
 	int		 rc;
 
 	*args = NULL;
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->chat_action_peek(pg, id, now, tool, toolsz, args,
+		    err);
 	if ((s = stmt(st, S_APEEK)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_btext(s, ":id", id)) != SQLITE_OK ||
@@ -257,10 +279,14 @@ enum jta_err
 jta_store_chat_action_take(struct jta_store *st, int64_t user_id,
     const char *id, int64_t now, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->chat_action_take(pg, user_id, id, now, err);
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	if ((s = stmt(st, S_ATAKE)) == NULL) {

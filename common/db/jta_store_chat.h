@@ -6,8 +6,11 @@
  * JTA_LIMIT_CHAT_TTL seconds after its last message; expired ones go a
  * bounded batch at a time on every write.
  *
- * Implemented by the SQLite engine (jta_db.c).  Each function writes in
- * its own transaction; errors are JTA_ERR_DB (503 busy, else 500) and
+ * Implemented by the SQLite engine (jta_db.c) and on PostgreSQL
+ * (common/db/pg/jta_pg_chat.c: one statement each; shared between hosts,
+ * so a conversation continues on any host and a pending action taken on
+ * two hosts at once is taken once).  Each function writes in its own
+ * transaction; errors are JTA_ERR_DB (503 busy, else 500) and
  * those named.
  */
 #ifndef JTA_STORE_CHAT_H

@@ -4605,67 +4605,10 @@ rowcount(const char *path, const char *q)
 #include "store_cases_states.h"
 #include "store_cases_clients.h"
 #include "store_cases_drafts.h"
+#include "store_cases_chat.h"
 
 /* The chat's conversations (schema 16): kept per person, never another's,
  * gone once expired, bounded. */
-START_TEST(chat_conversations_are_the_persons_and_expire)
-{
-	struct jta_store *st;
-	struct jta_user	 alice, bob;
-	struct jta_error e;
-	json_t		*m = NULL, *big;
-	char		 path[512];
-	const int64_t	 now = 1700000000;
-
-	st = newstore(path, sizeof(path));
-	adduser(st, "alice", &alice);
-	adduser(st, "bob", &bob);
-	ck_assert_int_eq(jta_store_chat_get(st, alice.id, "c_x", now, &m,
-	    &e), JTA_ERR_NOTFOUND);
-	ck_assert_str_eq(e.field, "conversation");
-	m = json_pack("[{s:s, s:s}]", "role", "user", "content", "hi");
-	ck_assert_int_eq(jta_store_chat_put(st, alice.id, "c_x", m, now, &e),
-	    JTA_OK);
-	json_decref(m);
-	ck_assert_int_eq(jta_store_chat_get(st, alice.id, "c_x", now + 10, &m,
-	    &e), JTA_OK);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(m,
-	    0), "content")), "hi");
-	/* Bob can neither read nor overwrite it. */
-	json_decref(m);
-	ck_assert_int_eq(jta_store_chat_get(st, bob.id, "c_x", now, &m, &e),
-	    JTA_ERR_NOTFOUND);
-	m = json_pack("[{s:s, s:s}]", "role", "user", "content", "bob's");
-	ck_assert_int_eq(jta_store_chat_put(st, bob.id, "c_x", m, now, &e),
-	    JTA_ERR_NOTFOUND);
-	json_decref(m);
-	ck_assert_int_eq(jta_store_chat_get(st, alice.id, "c_x", now, &m, &e),
-	    JTA_OK);
-	ck_assert_uint_eq(json_array_size(m), 1);
-	json_decref(m);
-	/* Expired: gone. */
-	ck_assert_int_eq(jta_store_chat_get(st, alice.id, "c_x",
-	    now + JTA_LIMIT_CHAT_TTL, &m, &e), JTA_ERR_NOTFOUND);
-	/* Over the bound: refused, never cut. */
-	big = json_pack("[{s:s, s:s%}]", "role", "user", "content",
-	    "", (size_t)0);
-	{
-		char	*t = malloc(JTA_LIMIT_CHAT_HISTORY + 1);
-
-		ck_assert_ptr_nonnull(t);
-		memset(t, 'a', JTA_LIMIT_CHAT_HISTORY);
-		t[JTA_LIMIT_CHAT_HISTORY] = '\0';
-		json_object_set_new(json_array_get(big, 0), "content",
-		    json_string(t));
-		free(t);
-	}
-	ck_assert_int_eq(jta_store_chat_put(st, alice.id, "c_y", big, now,
-	    &e), JTA_ERR_INPUT);
-	json_decref(big);
-	jta_store_close(st);
-}
-END_TEST
-
 START_TEST(migration_14_to_15_adds_the_metadata_cache)
 {
 	struct jta_store *st;
@@ -4754,49 +4697,6 @@ START_TEST(migration_16_to_17_tokens_in_quotas_and_usage)
 	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(
 	    rows, 0), "completion_tokens")), 4);
 	json_decref(rows);
-	jta_store_close(st);
-}
-END_TEST
-
-/* Pending actions (schema 16): single use, the person's only, expiring. */
-START_TEST(chat_actions_are_single_use_and_the_persons)
-{
-	struct jta_store *st;
-	struct jta_user	 alice, bob;
-	struct jta_error e;
-	json_t		*args, *got = NULL;
-	char		 path[512], tool[64];
-	const int64_t	 now = 1700000000;
-
-	st = newstore(path, sizeof(path));
-	adduser(st, "alice", &alice);
-	adduser(st, "bob", &bob);
-	args = json_pack("{s:s, s:s}", "key", "DEMO-1", "body", "hi");
-	ck_assert_int_eq(jta_store_chat_action_put(st, alice.id, "a_1", "c_1",
-	    "addComment", args, now, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_chat_action_put(st, alice.id, "a_2", "c_1",
-	    "addComment", args, now, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_chat_action_peek(st, "a_1", now, tool,
-	    sizeof(tool), &got, &e), JTA_OK);
-	ck_assert_str_eq(tool, "addComment");
-	ck_assert(json_equal(got, args));
-	json_decref(got);
-	ck_assert_int_eq(jta_store_chat_action_take(st, bob.id, "a_1", now,
-	    &e), JTA_ERR_NOTFOUND);
-	ck_assert_str_eq(e.field, "action");
-	ck_assert_int_eq(jta_store_chat_action_take(st, alice.id, "a_1", now,
-	    &e), JTA_OK);
-	ck_assert_int_eq(jta_store_chat_action_take(st, alice.id, "a_1", now,
-	    &e), JTA_ERR_NOTFOUND);
-	ck_assert_int_eq(jta_store_chat_action_peek(st, "a_1", now, tool,
-	    sizeof(tool), &got, &e), JTA_ERR_NOTFOUND);
-	/* Expired: neither read nor used. */
-	ck_assert_int_eq(jta_store_chat_action_peek(st, "a_2",
-	    now + JTA_LIMIT_CHAT_ACTION_TTL, tool, sizeof(tool), &got, &e),
-	    JTA_ERR_NOTFOUND);
-	ck_assert_int_eq(jta_store_chat_action_take(st, alice.id, "a_2",
-	    now + JTA_LIMIT_CHAT_ACTION_TTL, &e), JTA_ERR_NOTFOUND);
-	json_decref(args);
 	jta_store_close(st);
 }
 END_TEST
@@ -4916,6 +4816,8 @@ store_suite(void)
 	tcase_add_test(tc, migration_13_to_14_keeps_clients);
 	tcase_add_test(tc, chat_conversations_are_the_persons_and_expire);
 	tcase_add_test(tc, chat_actions_are_single_use_and_the_persons);
+	tcase_add_test(tc, chat_conversation_continues_on_another_host);
+	tcase_add_test(tc, chat_action_confirmed_on_8_hosts_runs_once);
 	tcase_add_test(tc, migration_1_to_3);
 	tcase_add_test(tc, migration_2_to_3);
 	tcase_add_test(tc, state_single_use);

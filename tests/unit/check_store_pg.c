@@ -29,6 +29,7 @@
 #include "jta_limits.h"
 #include "jta_pg.h"
 #include "jta_store_authz.h"
+#include "jta_store_chat.h"
 #include "jta_store_drafts.h"
 #include "jta_store_meta.h"
 #include "jta_store_ops.h"
@@ -507,6 +508,7 @@ rowcount(const char *db, const char *q)
 #include "store_cases_states.h"
 #include "store_cases_clients.h"
 #include "store_cases_drafts.h"
+#include "store_cases_chat.h"
 
 /*
  * 8 hosts register a client each at once under a cap of 3 registered
@@ -816,6 +818,13 @@ pg_suite(void)
 	tcase_add_test(tc, idem_claim_states);
 	tcase_add_test(tc, draft_submit_8_hosts_at_once_one_wins);
 	tcase_add_test(tc, idem_key_8_hosts_at_once_one_wins_then_replays);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("chat");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, chat_conversations_are_the_persons_and_expire);
+	tcase_add_test(tc, chat_actions_are_single_use_and_the_persons);
+	tcase_add_test(tc, chat_conversation_continues_on_another_host);
+	tcase_add_test(tc, chat_action_confirmed_on_8_hosts_runs_once);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -297,7 +297,8 @@ jta_pg_check(struct jta_pg *pg, char *what, size_t whatsz)
 	static const char *const tables[] = { "jta_schema",
 	    "policy_settings", "policy_rules", "users", "atlassian_links",
 	    "audit_log",
-	    "drafts", "idempotency_keys", "draft_attachments" };
+	    "drafts", "idempotency_keys", "draft_attachments",
+	    "chat_conversations", "chat_actions" };
 	static const char *const privs[] = { "SELECT", "INSERT", "UPDATE",
 	    "DELETE" };
 	enum jta_err	 rc;

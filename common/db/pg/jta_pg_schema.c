@@ -226,4 +226,26 @@ const char *const jta_pg_migrations[JTA_PG_VERSION] = {
 	" uploaded boolean NOT NULL DEFAULT false,"
 	" created bigint NOT NULL,"
 	" UNIQUE (draft_id, name));",
+	/* 11: the chat's conversations and pending actions (issue 17,
+	 * jta_store_chat.h; SQLite's step 16), shared so a conversation
+	 * continues on any host and a pending action confirmed on two
+	 * hosts at once runs once (a take is one DELETE, jta_pg_chat.c). */
+	"CREATE TABLE chat_conversations ("
+	" id text PRIMARY KEY CHECK (length(id) <= 64),"
+	" user_id bigint NOT NULL REFERENCES users(id),"
+	" messages json NOT NULL CHECK (length(messages::text) <= 262144),"
+	" created bigint NOT NULL,"
+	" updated bigint NOT NULL,"
+	" expires bigint NOT NULL);"
+	"CREATE INDEX chat_conversations_expires ON"
+	" chat_conversations(expires);"
+	"CREATE TABLE chat_actions ("
+	" id text PRIMARY KEY CHECK (length(id) <= 64),"
+	" user_id bigint NOT NULL REFERENCES users(id),"
+	" conversation text NOT NULL CHECK (length(conversation) <= 64),"
+	" tool text NOT NULL CHECK (length(tool) <= 64),"
+	" args json NOT NULL CHECK (length(args::text) <= 70000),"
+	" created bigint NOT NULL,"
+	" expires bigint NOT NULL);"
+	"CREATE INDEX chat_actions_expires ON chat_actions(expires);",
 };

@@ -11,6 +11,7 @@
 #include "jta_db_engine.h"
 #include "jta_pg.h"
 #include "jta_pg_authz.h"
+#include "jta_pg_chat.h"
 #include "jta_pg_clients.h"
 #include "jta_pg_drafts.h"
 #include "jta_pg_links.h"
@@ -98,6 +99,11 @@ static const struct jta_db_pgimpl impl = {
 	.draft_file_list = jta_pg_draft_file_list,
 	.draft_file_uploaded = jta_pg_draft_file_uploaded,
 	.draft_file_gc = jta_pg_draft_file_gc,
+	.chat_get = jta_pg_chat_get,
+	.chat_put = jta_pg_chat_put,
+	.chat_action_put = jta_pg_chat_action_put,
+	.chat_action_peek = jta_pg_chat_action_peek,
+	.chat_action_take = jta_pg_chat_action_take,
 };
 
 enum jta_err
