@@ -7,7 +7,10 @@
  *
  * Both run the same submit: claim the row under a lease (jta_store), call
  * the backend's create with the row's token outside any transaction, then
- * record the answer only while the lease is still ours.  When the create's
+ * record the answer only while the lease is still ours (the owner names
+ * the host, the process and a random part, so the hosts sharing one
+ * PostgreSQL database never mistake one another's leases: README "Several
+ * hosts on PostgreSQL").  When the create's
  * answer is lost (Jira: timeout, reset, 5xx after sending, all
  * JTA_ERR_UPSTREAM), the backend's find_once looks for the issue carrying
  * the token.  Found: that is the answer.  Not found: the attempt stays

@@ -3,14 +3,17 @@
  * idempotency keys, and the short leases on both that let exactly one
  * process send a create upstream (jta_once.h).
  *
- * Implemented by the SQLite engine (jta_db.c) today; a second engine
- * implements the same header.  Every function here works on one
- * connection (struct jta_store, jta_db.h); "its own transaction" means the
- * function opens and commits a write transaction itself (BEGIN IMMEDIATE
- * under SQLite: writers queue, none fails half-way) and must not be called
- * inside another; "the caller's transaction" means the caller opened one
- * with jta_db_begin and commits or rolls back.  A read without either sees
- * one consistent snapshot per call.  Errors: JTA_ERR_DB (err->status 503
+ * Implemented by the SQLite engine (jta_db.c) and on PostgreSQL
+ * (common/db/pg/jta_pg_drafts.c: the claims' write lock is the draft
+ * row's lock, SELECT ... FOR UPDATE, or the key's advisory lock; the
+ * embedded store's ticket attachments stay on SQLite).  Every function
+ * here works on one connection (struct jta_store, jta_db.h); "its own
+ * transaction" means the function opens and commits a write transaction
+ * itself (BEGIN IMMEDIATE under SQLite: writers queue, none fails
+ * half-way) and must not be called inside another; "the caller's
+ * transaction" means the caller opened one with jta_db_begin and commits
+ * or rolls back.  A read without either sees one consistent snapshot per
+ * call.  Errors: JTA_ERR_DB (err->status 503
  * when the database is busy, else 500; the engine's own text only in the
  * log), and those named at each function.
  * Every function that writes does so in its own transaction; a claim is
