@@ -270,8 +270,9 @@ jta_draft_files_can(const struct jta_backend *be, const json_t *req,
 		    "openaiFileIdRefs", "this server's %s backend cannot "
 		    "take files yet; send the draft without "
 		    "openaiFileIdRefs", be->ops->name);
-	if (json_is_string(json_object_get(req, "request_type")) ||
-	    json_is_string(json_object_get(preview, "request_type")))
+	if ((json_is_string(json_object_get(req, "request_type")) ||
+	    json_is_string(json_object_get(preview, "request_type"))) &&
+	    be->ops->sd_attach == NULL)
 		return jta_error_set(err, JTA_ERR_INPUT, 422,
 		    "openaiFileIdRefs", "a service-desk request cannot take "
 		    "files yet; send the draft without openaiFileIdRefs");
@@ -393,6 +394,34 @@ onissue(const json_t *issue, const struct jta_draft_file *f)
 	return 0;
 }
 
+/*
+ * What key holds now (*out, a new object with "attachments"): a
+ * service-desk request (desk not NULL) as getRequest reads it (what its
+ * customer sees; JSM's own list, "servicedesk_id" included), an issue as
+ * getIssue does.
+ */
+static enum jta_err
+readback(struct jta_backend *be, const struct jta_user *who, const char *key,
+    const char *desk, json_t **out, struct jta_error *err)
+{
+	if (desk != NULL)
+		return be->ops->sd_request(be, who, key, out, err);
+	return be->ops->get(be, who, key, out, err);
+}
+
+/* Send the kept file to key once (readback's now: a request's desk is
+ * its servicedesk_id): a request through JSM, an issue through attach. */
+static enum jta_err
+sendone(struct jta_backend *be, const struct jta_user *who, const char *key,
+    const json_t *now, const char *desk, const char *file, const char *name,
+    const char *type, struct jta_error *err)
+{
+	if (desk == NULL)
+		return be->ops->attach(be, who, key, file, name, type, err);
+	return be->ops->sd_attach(be, who, key, json_string_value(
+	    json_object_get(now, "servicedesk_id")), file, name, type, err);
+}
+
 /* Whether file id of draft_id is marked uploaded now (*up). */
 static enum jta_err
 uploaded_now(struct jta_store *st, const char *draft_id, int64_t id,
@@ -458,6 +487,7 @@ jta_draft_files_upload(struct jta_backend *be, const struct jta_user *who,
 	json_t		*issue = NULL, *list = NULL;
 	const char	*key = json_string_value(json_object_get(
 			    json_object_get(answer, "issue"), "key"));
+	const char	*desk;
 	char		 dir[4096];
 	enum jta_err	 rc;
 	size_t		 i, n, pending = 0;
@@ -472,7 +502,13 @@ jta_draft_files_upload(struct jta_backend *be, const struct jta_user *who,
 		return JTA_OK;
 	for (i = 0; i < n; i++)
 		pending += !f[i].uploaded;
-	if (pending > 0 && be->ops->attach == NULL && !keeps_files(be))
+	/* A service-desk request (its answer names its desk) takes files
+	 * through JSM (sd_attach), public to its customer. */
+	desk = json_is_string(json_object_get(json_object_get(answer,
+	    "issue"), "servicedesk_id")) ? "" : NULL;
+	if (pending > 0 && !keeps_files(be) && (desk != NULL ?
+	    be->ops->sd_attach == NULL || be->ops->sd_request == NULL :
+	    be->ops->attach == NULL))
 		return jta_error_set(err, JTA_ERR_INPUT, 422,
 		    "openaiFileIdRefs", "%s was filed, but this server's %s "
 		    "backend cannot take its files", key, be->ops->name);
@@ -526,12 +562,12 @@ jta_draft_files_upload(struct jta_backend *be, const struct jta_user *who,
 		}
 		json_decref(issue);
 		issue = NULL;
-		if ((rc = be->ops->get(be, who, key, &issue, err)) != JTA_OK)
+		if ((rc = readback(be, who, key, desk, &issue, err)) != JTA_OK)
 			goto busy;
 		if (onissue(issue, &f[i]))
 			audit(be, who, "found on", key, f[i].name, f[i].type,
 			    f[i].size, 200);
-		else if ((rc = be->ops->attach(be, who, key, f[i].path,
+		else if ((rc = sendone(be, who, key, issue, desk, f[i].path,
 		    f[i].name, f[i].type, err)) != JTA_OK) {
 			audit(be, who, "failed", key, f[i].name, f[i].type,
 			    f[i].size, err->status);

@@ -81,8 +81,9 @@ void jta_draft_files_statedir(const struct jta_backend *be, char *out,
  * Whether be takes files for a draft whose request (or changes) is req
  * and whose preview so far is preview (NULL for a new draft): not in a
  * backend without attach other than the embedded store (which keeps the
- * files with its tickets, jta_store_ticket_file_add) and not for a
- * service-desk request (request_type) yet.  JTA_ERR_INPUT (422, field
+ * files with its tickets, jta_store_ticket_file_add) and, for a
+ * service-desk request (request_type), not in a backend without
+ * sd_attach.  JTA_ERR_INPUT (422, field
  * "openaiFileIdRefs") saying why; the files are never silently dropped.
  */
 enum jta_err jta_draft_files_can(const struct jta_backend *be,
@@ -108,7 +109,9 @@ enum jta_err jta_draft_files_show(struct jta_store *st, json_t *draft,
 /*
  * After a submit of who's draft id answered answer ({"draft", "issue":
  * {"key", ...}}): put each of the draft's files not yet uploaded on the
- * issue with be's attach (the embedded store: a second name for the
+ * issue with be's attach (a service-desk request, whose answer has
+ * "servicedesk_id": with sd_attach, its state read with sd_request;
+ * the embedded store: a second name for the
  * kept copy, recorded with the ticket in the transaction that marks it
  * uploaded), mark it uploaded, remove it from disk and audit it;
  * answer.attachments lists the draft's files.  Exactly once:

@@ -234,13 +234,6 @@ def jira_test(c, stack, server):
     c.check(s + "discarding the draft removes its file", st == 204 and
             kept(stack) == [], (st, kept(stack)))
 
-    # Service-desk requests cannot take files yet: refused, not dropped.
-    st, _, e, _ = alice.call("POST", "/api/drafts", {
-        "project": "ITH", "summary": "Laptop", "request_type": "Laptop",
-        "openaiFileIdRefs": [png]})
-    c.check(s + "a service-desk request with files: 422 naming the field",
-            st == 422 and e.get("field") == "openaiFileIdRefs", (st, e))
-
     rows = audit_rows(stack)
     c.check(s + "each file audited (kept, attached, found on), by name, "
             "type and size, never its link",
@@ -250,6 +243,81 @@ def jira_test(c, stack, server):
             any(r[2].startswith("found on screen.png") and r[1] == key2
                 for r in rows) and
             not any("127.0.0.1" in r[2] for r in rows), rows)
+
+
+def jsm_test(c, stack, server):
+    """A service-desk request's files go through JSM: a temporary file of
+    the desk, then the request's attachment, public; exactly once."""
+    s = server + " jsm: "
+    standin.config(servicedesk=True)
+    alice = Client(stack, link(stack))
+    png = ref("/png", "screen.png", "image/png")
+    log = ref("/text", "app.log", "text/plain")
+    st, _, d, _ = alice.call("POST", "/api/drafts", {
+        "project": "ITH", "request_type": "Get IT help",
+        "summary": "VPN drops", "openaiFileIdRefs": [png, log]})
+    c.check(s + "a request draft takes files; the preview lists them",
+            st == 201 and [(a["name"], a["size"]) for a in d.get(
+                "preview", {}).get("attachments", [])] ==
+            [("screen.png", len(filehost.FILES["/png"])),
+             ("app.log", len(filehost.FILES["/text"]))], (st, d))
+    w0 = dict(standin.state())
+    st, _, r, _ = alice.call("POST", "/api/drafts/%s/submit" % (
+        (d or {}).get("id", "")), {"revision": 1})
+    key = ((r or {}).get("issue") or {}).get("key", "")
+    w1 = standin.state()
+    c.check(s + "submit raises the request and lists the files",
+            st == 201 and key.startswith("ITH-") and
+            [a["name"] for a in r.get("attachments", [])] ==
+            ["screen.png", "app.log"], (st, r))
+    iss = standin.world.issues.get(key, {})
+    c.eq(s + "the request holds each file once, byte for byte, public "
+         "(two temporary files, then the request's attachment)", sorted(
+             (a["filename"], a["sha256"], a.get("public"))
+             for a in iss.get("attachments", [])), sorted([
+                 ("screen.png",
+                  hashlib.sha256(filehost.FILES["/png"]).hexdigest(), True),
+                 ("app.log",
+                  hashlib.sha256(filehost.FILES["/text"]).hexdigest(),
+                  True)]))
+    c.eq(s + "... through two temporary files",
+         w1["sd_temporary_files"] - w0["sd_temporary_files"], 2)
+    st, _, g, _ = alice.call("GET", "/api/requests/" + key)
+    c.eq(s + "getRequest lists them", sorted(
+        a["name"] for a in (g or {}).get("attachments", [])),
+        ["app.log", "screen.png"])
+
+    # The request's attachment answer is lost: the retry reads the
+    # request and finds the file there; nothing goes on twice.
+    st, _, d2, _ = alice.call("POST", "/api/drafts", {
+        "project": "ITH", "request_type": "Get IT help",
+        "summary": "Printer on fire", "openaiFileIdRefs": [png]})
+    n0 = standin.state()["attachments_added"]
+    standin.config(faults=[{"kind": "drop", "method": "POST",
+                            "path_prefix": "/rest/servicedeskapi/request/",
+                            "count": 1}])
+    st, h, e, _ = alice.call("POST", "/api/drafts/%s/submit" % (
+        (d2 or {}).get("id", "")), {"revision": 1})
+    c.check(s + "attachment answer lost: 503 + Retry-After naming the "
+            "field; the file did go on", st == 503 and
+            e.get("field") == "openaiFileIdRefs" and
+            standin.state()["attachments_added"] - n0 == 1, (st, h, e))
+    time.sleep(float(h.get("retry-after", "1")) if st == 503 else 0)
+    t0 = standin.state()["sd_temporary_files"]
+    st, _, r3, _ = alice.call("POST", "/api/drafts/%s/submit" % (
+        (d2 or {}).get("id", "")), {"revision": 1})
+    k3 = ((r3 or {}).get("issue") or {}).get("key", "")
+    c.check(s + "the retry finishes without sending it again",
+            st == 200 and standin.state()["attachments_added"] - n0 == 1
+            and standin.state()["sd_temporary_files"] == t0 and
+            [a["filename"] for a in standin.world.issues.get(k3, {}).get(
+                "attachments", [])] == ["screen.png"], (st, r3))
+    rows = audit_rows(stack)
+    c.check(s + "audited: attached to the first, found on the second",
+            any(r[1] == key and r[2].startswith("attached screen.png")
+                for r in rows) and
+            any(r[1] == k3 and r[2].startswith("found on screen.png")
+                for r in rows), rows)
 
 
 def ticket_rows(stack):
@@ -378,6 +446,8 @@ def main():
                 try:
                     stack.start()
                     test(cases, stack, server)
+                    if jira:
+                        jsm_test(cases, stack, server)
                 except Exception:
                     traceback.print_exc()
                     cases.check("%s: test ran to the end" % server, False)
