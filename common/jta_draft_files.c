@@ -272,7 +272,7 @@ jta_draft_files_can(const struct jta_backend *be, const json_t *req,
 		    "openaiFileIdRefs", be->ops->name);
 	if ((json_is_string(json_object_get(req, "request_type")) ||
 	    json_is_string(json_object_get(preview, "request_type"))) &&
-	    be->ops->sd_attach == NULL)
+	    be->ops->sd_attach == NULL && !keeps_files(be))
 		return jta_error_set(err, JTA_ERR_INPUT, 422,
 		    "openaiFileIdRefs", "a service-desk request cannot take "
 		    "files yet; send the draft without openaiFileIdRefs");

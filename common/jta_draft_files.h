@@ -83,7 +83,8 @@ void jta_draft_files_statedir(const struct jta_backend *be, char *out,
  * backend without attach other than the embedded store (which keeps the
  * files with its tickets, jta_store_ticket_file_add) and, for a
  * service-desk request (request_type), not in a backend without
- * sd_attach.  JTA_ERR_INPUT (422, field
+ * sd_attach (the embedded store's requests are its tickets and keep
+ * their files alike).  JTA_ERR_INPUT (422, field
  * "openaiFileIdRefs") saying why; the files are never silently dropped.
  */
 enum jta_err jta_draft_files_can(const struct jta_backend *be,

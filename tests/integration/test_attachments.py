@@ -428,6 +428,36 @@ def local_test(c, stack, server):
             gi2.get("attachment_count") == 0 and
             gi2.get("attachments") == [], (st, gi2))
 
+    # A service-desk request on the embedded store is a ticket: it keeps
+    # its files as tickets do, and getRequest lists them.
+    stack.admin("project", "add", "IT", "IT Help")
+    stack.admin("requesttype", "add", "IT", "Get IT help")
+    st, _, d3, _ = alice.call("POST", "/api/drafts", {
+        "project": "IT", "request_type": "Get IT help",
+        "summary": "VPN drops", "openaiFileIdRefs": [png]})
+    c.check(s + "a request draft takes files; the preview lists them",
+            st == 201 and [a["name"] for a in d3.get("preview", {}).get(
+                "attachments", [])] == ["screen.png"], (st, d3))
+    n0 = len(ticket_rows(stack))
+    st, _, r3, _ = alice.call("POST", "/api/drafts/%s/submit" % (
+        (d3 or {}).get("id", "")), {"revision": 1})
+    k3 = ((r3 or {}).get("issue") or {}).get("key", "")
+    c.check(s + "submit raises the request and keeps the file with it",
+            st == 201 and k3.startswith("IT-") and
+            [a["name"] for a in r3.get("attachments", [])] ==
+            ["screen.png"] and len(ticket_rows(stack)) == n0 + 1, (st, r3))
+    st, _, g3, _ = alice.call("GET", "/api/requests/" + k3)
+    c.check(s + "getRequest lists it (name, type, size)", st == 200 and
+            g3.get("attachment_count") == 1 and
+            [(a.get("name"), a.get("type"), a.get("size"))
+             for a in g3.get("attachments", [])] ==
+            [("screen.png", "image/png", len(filehost.FILES["/png"]))],
+            (st, g3))
+    st, _, r4, _ = alice.call("POST", "/api/drafts/%s/submit" % (
+        (d3 or {}).get("id", "")), {"revision": 1})
+    c.check(s + "a repeat submit keeps nothing twice", st == 200 and
+            len(ticket_rows(stack)) == n0 + 1, (st, r4))
+
 
 def main():
     import tempfile
