@@ -77,6 +77,23 @@ struct jta_user;
 void jta_draft_files_statedir(const struct jta_backend *be, char *out,
     size_t outsz);
 
+/* 1 when be is the embedded store, which keeps a ticket's files itself
+ * (jta_store_ticket_file_add) rather than through an attach call. */
+int jta_draft_files_keeps(const struct jta_backend *be);
+
+/* 1 when issue (as get or sd_request answers it) lists an attachment
+ * named name of size bytes: the exactly-once check before a file is
+ * sent (the same name and size: an upload whose answer was lost). */
+int jta_draft_files_on(const json_t *issue, const char *name, int64_t size);
+
+/* One audit row (action "attach", counted under endpoint) for a file:
+ * "WHAT NAME (TYPE, N bytes)" with ticket (a draft id or a key); never
+ * its content or link.  A failure to write it is logged. */
+void jta_draft_files_audit(struct jta_backend *be,
+    const struct jta_user *who, const char *endpoint, const char *what,
+    const char *ticket, const char *name, const char *type, int64_t size,
+    int status);
+
 /*
  * Whether be takes files for a draft whose request (or changes) is req
  * and whose preview so far is preview (NULL for a new draft): not in a
