@@ -121,6 +121,21 @@ struct jta_backend_ops {
 			    const struct jta_user *, const char *key,
 			    const char *file, const char *name,
 			    const char *type, struct jta_error *);
+	/*
+	 * Attach the file kept at file to service-desk request key of
+	 * service desk desk (the request's servicedesk_id), public to the
+	 * customer (README "Attachments: service-desk requests"): JSM's
+	 * POST /rest/servicedeskapi/servicedesk/{desk}/attachTemporaryFile,
+	 * then POST /rest/servicedeskapi/request/{key}/attachment.  Never
+	 * repeated here, as attach: the caller reads the request's
+	 * attachments before it sends again.  NULL where requests do not
+	 * take files this way (the embedded store keeps them itself).
+	 */
+	enum jta_err	(*sd_attach)(struct jta_backend *,
+			    const struct jta_user *, const char *key,
+			    const char *desk, const char *file,
+			    const char *name, const char *type,
+			    struct jta_error *);
 	/* The names of who's Jira groups as a new array of strings, for
 	 * the access rules by group (jta_policy).  NULL in a backend that
 	 * has no groups (the embedded store). */

@@ -22,6 +22,9 @@
 #include "jta_vault.h"
 #include "jta_store_drafts.h"
 
+static void audit(struct jta_backend *, const struct jta_user *,
+    const char *, const char *, const char *, const char *, int64_t, int);
+
 /* How many gone drafts' files one collect removes at most. */
 #define COLLECT_BATCH	32
 
@@ -255,8 +258,8 @@ jta_draft_files_statedir(const struct jta_backend *be, char *out,
 /* Whether be is the embedded store, which keeps a ticket's files itself
  * (README "Attachments: the embedded store") rather than through an
  * attach call. */
-static int
-keeps_files(const struct jta_backend *be)
+int
+jta_draft_files_keeps(const struct jta_backend *be)
 {
 	return be->ops->attach == NULL && strcmp(be->ops->name, "local") == 0;
 }
@@ -265,24 +268,25 @@ enum jta_err
 jta_draft_files_can(const struct jta_backend *be, const json_t *req,
     const json_t *preview, struct jta_error *err)
 {
-	if (be->ops->attach == NULL && !keeps_files(be))
+	if (be->ops->attach == NULL && !jta_draft_files_keeps(be))
 		return jta_error_set(err, JTA_ERR_INPUT, 422,
 		    "openaiFileIdRefs", "this server's %s backend cannot "
 		    "take files yet; send the draft without "
 		    "openaiFileIdRefs", be->ops->name);
-	if (json_is_string(json_object_get(req, "request_type")) ||
-	    json_is_string(json_object_get(preview, "request_type")))
+	if ((json_is_string(json_object_get(req, "request_type")) ||
+	    json_is_string(json_object_get(preview, "request_type"))) &&
+	    be->ops->sd_attach == NULL && !jta_draft_files_keeps(be))
 		return jta_error_set(err, JTA_ERR_INPUT, 422,
 		    "openaiFileIdRefs", "a service-desk request cannot take "
 		    "files yet; send the draft without openaiFileIdRefs");
 	return JTA_OK;
 }
 
-/* One audit row for a file (never its content or link). */
-static void
-audit(struct jta_backend *be, const struct jta_user *who, const char *what,
-    const char *ticket, const char *name, const char *type, int64_t size,
-    int status)
+/* One audit row for a file (never its content or link), as endpoint. */
+void
+jta_draft_files_audit(struct jta_backend *be, const struct jta_user *who,
+    const char *endpoint, const char *what, const char *ticket,
+    const char *name, const char *type, int64_t size, int status)
 {
 	struct jta_audit_event ev;
 	struct jta_error e;
@@ -295,7 +299,7 @@ audit(struct jta_backend *be, const struct jta_user *who, const char *what,
 	ev.site = strcmp(be->ops->name, "jira") == 0 ? NULL : "local";
 	ev.action = "attach";
 	ev.issue_key = ticket;
-	ev.endpoint = "drafts.attachments";
+	ev.endpoint = endpoint;
 	ev.status = status;
 	ev.detail = detail;
 	if (jta_audit_write(be->store, &ev, &e) != JTA_OK)
@@ -376,9 +380,8 @@ jta_draft_files_show(struct jta_store *st, json_t *draft,
 	return JTA_OK;
 }
 
-/* 1 when issue (as get answers it) lists an attachment like f. */
-static int
-onissue(const json_t *issue, const struct jta_draft_file *f)
+int
+jta_draft_files_on(const json_t *issue, const char *fname, int64_t size)
 {
 	const json_t	*a;
 	const char	*name;
@@ -386,11 +389,56 @@ onissue(const json_t *issue, const struct jta_draft_file *f)
 
 	json_array_foreach(json_object_get(issue, "attachments"), i, a) {
 		name = json_string_value(json_object_get(a, "name"));
-		if (name != NULL && strcmp(name, f->name) == 0 &&
-		    json_integer_value(json_object_get(a, "size")) == f->size)
+		if (name != NULL && strcmp(name, fname) == 0 &&
+		    json_integer_value(json_object_get(a, "size")) == size)
 			return 1;
 	}
 	return 0;
+}
+
+/* 1 when issue (as get answers it) lists an attachment like f. */
+static int
+onissue(const json_t *issue, const struct jta_draft_file *f)
+{
+	return jta_draft_files_on(issue, f->name, f->size);
+}
+
+/* One audit row for a draft's file. */
+static void
+audit(struct jta_backend *be, const struct jta_user *who, const char *what,
+    const char *ticket, const char *name, const char *type, int64_t size,
+    int status)
+{
+	jta_draft_files_audit(be, who, "drafts.attachments", what, ticket,
+	    name, type, size, status);
+}
+
+/*
+ * What key holds now (*out, a new object with "attachments"): a
+ * service-desk request (desk not NULL) as getRequest reads it (what its
+ * customer sees; JSM's own list, "servicedesk_id" included), an issue as
+ * getIssue does.
+ */
+static enum jta_err
+readback(struct jta_backend *be, const struct jta_user *who, const char *key,
+    const char *desk, json_t **out, struct jta_error *err)
+{
+	if (desk != NULL)
+		return be->ops->sd_request(be, who, key, out, err);
+	return be->ops->get(be, who, key, out, err);
+}
+
+/* Send the kept file to key once (readback's now: a request's desk is
+ * its servicedesk_id): a request through JSM, an issue through attach. */
+static enum jta_err
+sendone(struct jta_backend *be, const struct jta_user *who, const char *key,
+    const json_t *now, const char *desk, const char *file, const char *name,
+    const char *type, struct jta_error *err)
+{
+	if (desk == NULL)
+		return be->ops->attach(be, who, key, file, name, type, err);
+	return be->ops->sd_attach(be, who, key, json_string_value(
+	    json_object_get(now, "servicedesk_id")), file, name, type, err);
 }
 
 /* Whether file id of draft_id is marked uploaded now (*up). */
@@ -458,6 +506,7 @@ jta_draft_files_upload(struct jta_backend *be, const struct jta_user *who,
 	json_t		*issue = NULL, *list = NULL;
 	const char	*key = json_string_value(json_object_get(
 			    json_object_get(answer, "issue"), "key"));
+	const char	*desk;
 	char		 dir[4096];
 	enum jta_err	 rc;
 	size_t		 i, n, pending = 0;
@@ -472,7 +521,13 @@ jta_draft_files_upload(struct jta_backend *be, const struct jta_user *who,
 		return JTA_OK;
 	for (i = 0; i < n; i++)
 		pending += !f[i].uploaded;
-	if (pending > 0 && be->ops->attach == NULL && !keeps_files(be))
+	/* A service-desk request (its answer names its desk) takes files
+	 * through JSM (sd_attach), public to its customer. */
+	desk = json_is_string(json_object_get(json_object_get(answer,
+	    "issue"), "servicedesk_id")) ? "" : NULL;
+	if (pending > 0 && !jta_draft_files_keeps(be) && (desk != NULL ?
+	    be->ops->sd_attach == NULL || be->ops->sd_request == NULL :
+	    be->ops->attach == NULL))
 		return jta_error_set(err, JTA_ERR_INPUT, 422,
 		    "openaiFileIdRefs", "%s was filed, but this server's %s "
 		    "backend cannot take its files", key, be->ops->name);
@@ -514,7 +569,7 @@ jta_draft_files_upload(struct jta_backend *be, const struct jta_user *who,
 			    "copy of %s is gone", key, f[i].name);
 			goto out;
 		}
-		if (keeps_files(be)) {
+		if (jta_draft_files_keeps(be)) {
 			if ((rc = ontoticket(be, who, id, key, dir, &f[i],
 			    err)) != JTA_OK)
 				goto out;
@@ -526,12 +581,12 @@ jta_draft_files_upload(struct jta_backend *be, const struct jta_user *who,
 		}
 		json_decref(issue);
 		issue = NULL;
-		if ((rc = be->ops->get(be, who, key, &issue, err)) != JTA_OK)
+		if ((rc = readback(be, who, key, desk, &issue, err)) != JTA_OK)
 			goto busy;
 		if (onissue(issue, &f[i]))
 			audit(be, who, "found on", key, f[i].name, f[i].type,
 			    f[i].size, 200);
-		else if ((rc = be->ops->attach(be, who, key, f[i].path,
+		else if ((rc = sendone(be, who, key, issue, desk, f[i].path,
 		    f[i].name, f[i].type, err)) != JTA_OK) {
 			audit(be, who, "failed", key, f[i].name, f[i].type,
 			    f[i].size, err->status);

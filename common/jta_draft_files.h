@@ -77,12 +77,31 @@ struct jta_user;
 void jta_draft_files_statedir(const struct jta_backend *be, char *out,
     size_t outsz);
 
+/* 1 when be is the embedded store, which keeps a ticket's files itself
+ * (jta_store_ticket_file_add) rather than through an attach call. */
+int jta_draft_files_keeps(const struct jta_backend *be);
+
+/* 1 when issue (as get or sd_request answers it) lists an attachment
+ * named name of size bytes: the exactly-once check before a file is
+ * sent (the same name and size: an upload whose answer was lost). */
+int jta_draft_files_on(const json_t *issue, const char *name, int64_t size);
+
+/* One audit row (action "attach", counted under endpoint) for a file:
+ * "WHAT NAME (TYPE, N bytes)" with ticket (a draft id or a key); never
+ * its content or link.  A failure to write it is logged. */
+void jta_draft_files_audit(struct jta_backend *be,
+    const struct jta_user *who, const char *endpoint, const char *what,
+    const char *ticket, const char *name, const char *type, int64_t size,
+    int status);
+
 /*
  * Whether be takes files for a draft whose request (or changes) is req
  * and whose preview so far is preview (NULL for a new draft): not in a
  * backend without attach other than the embedded store (which keeps the
- * files with its tickets, jta_store_ticket_file_add) and not for a
- * service-desk request (request_type) yet.  JTA_ERR_INPUT (422, field
+ * files with its tickets, jta_store_ticket_file_add) and, for a
+ * service-desk request (request_type), not in a backend without
+ * sd_attach (the embedded store's requests are its tickets and keep
+ * their files alike).  JTA_ERR_INPUT (422, field
  * "openaiFileIdRefs") saying why; the files are never silently dropped.
  */
 enum jta_err jta_draft_files_can(const struct jta_backend *be,
@@ -108,7 +127,9 @@ enum jta_err jta_draft_files_show(struct jta_store *st, json_t *draft,
 /*
  * After a submit of who's draft id answered answer ({"draft", "issue":
  * {"key", ...}}): put each of the draft's files not yet uploaded on the
- * issue with be's attach (the embedded store: a second name for the
+ * issue with be's attach (a service-desk request, whose answer has
+ * "servicedesk_id": with sd_attach, its state read with sd_request;
+ * the embedded store: a second name for the
  * kept copy, recorded with the ticket in the transaction that marks it
  * uploaded), mark it uploaded, remove it from disk and audit it;
  * answer.attachments lists the draft's files.  Exactly once:

@@ -31,6 +31,7 @@ static const char *const names[JTA_ENDPOINT_NNAMES] = {
 	[JTA_ENDPOINT_REQUESTS_CREATE] = "requests.create",
 	[JTA_ENDPOINT_REQUESTS] = "requests",
 	[JTA_ENDPOINT_CHAT] = "chat",
+	[JTA_ENDPOINT_ATTACHMENTS] = "attachments",
 	[JTA_ENDPOINT_OTHER] = "other",
 };
 
@@ -79,6 +80,11 @@ static const struct jta_endpoint_def table[] = {
 	{ "jta-comments", JTA_ENDPOINT_RULES, N(COMMENTS), {
 	    { "/api/issues/*/comments", N(COMMENTS), {
 		{ POST, N(COMMENTS), WRITE, JTA_PROJECT_KEY } } } }, API },
+	/* Attaching files changes the issue (or request), as a comment
+	 * does: a write of the key's project. */
+	{ "jta-attachments", JTA_ENDPOINT_RULES, N(ATTACHMENTS), {
+	    { "/api/issues/*/attachments", N(ATTACHMENTS), {
+		{ POST, N(ATTACHMENTS), WRITE, JTA_PROJECT_KEY } } } }, API },
 	{ "jta-transitions", JTA_ENDPOINT_RULES, N(TRANSITIONS), {
 	    { "/api/issues/*/transitions", N(TRANSITIONS), {
 		{ GET, N(TRANSITIONS), READ, JTA_PROJECT_KEY },

@@ -202,8 +202,8 @@ jta_jira_backend_call_api(struct jta_backend *be, const struct jta_user *who,
  * (jta_jira_backend_int.h); never sent twice by this call. */
 enum jta_err
 jta_jira_backend_upload(struct jta_backend *be, const struct jta_user *who,
-    const char *path, const char *file, const char *name, const char *type,
-    json_t **reply, struct jta_error *err)
+    const char *root, const char *path, const char *file, const char *name,
+    const char *type, json_t **reply, struct jta_error *err)
 {
 	struct jta_http_req up;
 
@@ -211,7 +211,7 @@ jta_jira_backend_upload(struct jta_backend *be, const struct jta_user *who,
 	up.upload_path = file;
 	up.upload_name = name;
 	up.upload_type = type;
-	return call_full(be, who, NULL, "jira", API3, "POST", path, NULL, &up,
+	return call_full(be, who, NULL, "jira", root, "POST", path, NULL, &up,
 	    0, reply, err);
 }
 
@@ -1697,6 +1697,7 @@ const struct jta_backend_ops jta_jira_ops = {
 	.sd_transitions = jta_jira_backend_sd_transitions,
 	.sd_transition = jta_jira_backend_sd_transition,
 	.sd_decide = jta_jira_backend_sd_decide,
+	.sd_attach = jta_jira_backend_sd_attach,
 	.sd_suggest = jta_jira_backend_sd_suggest,
 	.knowledge = jta_jira_backend_knowledge,
 	.article = jta_jira_backend_article,

@@ -35,12 +35,14 @@ enum jta_err jta_jira_backend_call_api(struct jta_backend *be,
     const char *root, const char *method, const char *path,
     const json_t *body, int repeatable, json_t **reply,
     struct jta_error *err);
-/* POST the file at file (a path on disk) to /rest/api/3 + path as
- * multipart/form-data, part "file" named name of type type, with
- * X-Atlassian-Token: no-check (Jira's "Add attachment"); never repeated
+/* POST the file at file (a path on disk) to root + path (root
+ * JTA_JIRA_API_PLATFORM or JTA_JIRA_API_SD) as multipart/form-data, part
+ * "file" named name of type type, with X-Atlassian-Token: no-check
+ * (Jira's "Add attachment", JSM's "attachTemporaryFile"); never repeated
  * by this call.  *reply as jta_jira_backend_call. */
 enum jta_err jta_jira_backend_upload(struct jta_backend *be,
-    const struct jta_user *who, const char *path, const char *file,
+    const struct jta_user *who, const char *root, const char *path,
+    const char *file,
     const char *name, const char *type, json_t **reply,
     struct jta_error *err);
 /* The backend's attach (jta_backend.h), in jta_jira_backend_tickets.c. */
@@ -164,6 +166,11 @@ enum jta_err jta_jira_backend_sd_transition(struct jta_backend *be,
 enum jta_err jta_jira_backend_sd_suggest(struct jta_backend *be,
     const struct jta_user *who, const char *text, size_t limit,
     json_t **out, struct jta_error *err);
+/* The backend's sd_attach (jta_backend.h). */
+enum jta_err jta_jira_backend_sd_attach(struct jta_backend *be,
+    const struct jta_user *who, const char *key, const char *desk,
+    const char *file, const char *name, const char *type,
+    struct jta_error *err);
 enum jta_err jta_jira_backend_sd_decide(struct jta_backend *be,
     const struct jta_user *who, const char *key, int approve,
     json_t **out, struct jta_error *err);

@@ -869,3 +869,65 @@ out:
 	json_decref(past);
 	return rc;
 }
+
+/*
+ * Attach a kept file to request key of desk (jta_backend.h's sd_attach),
+ * as JSM takes files (Jira Service Management Cloud REST API,
+ * "Servicedesk": attachTemporaryFile; "Request": createAttachment): the
+ * file goes up as a temporary attachment of the desk (multipart/
+ * form-data, part "file", X-Atlassian-Token: no-check), whose answer
+ * {"temporaryAttachments": [{temporaryAttachmentId, fileName}]} names
+ * it; then POST /request/{key}/attachment with AttachmentCreateDTO
+ * {"temporaryAttachmentIds": [id], "public": true} puts it on the
+ * request where the customer sees it.  2 calls, neither repeated: a
+ * temporary file whose answer is lost is never used (JSM drops it), and
+ * the caller reads the request's attachments before sending again.
+ */
+enum jta_err
+jta_jira_backend_sd_attach(struct jta_backend *be, const struct jta_user *who,
+    const char *key, const char *desk, const char *file, const char *name,
+    const char *type, struct jta_error *err)
+{
+	json_t		*reply = NULL, *body = NULL;
+	const char	*tid;
+	char		 path[JTA_LIMIT_ISSUE_KEY + JTA_JIRA_SD_ID_MAX + 64];
+	char		 proj[JTA_LIMIT_PROJECT_KEY + 1];
+	enum jta_err	 rc;
+
+	if (key == NULL || strlen(key) > JTA_LIMIT_ISSUE_KEY ||
+	    jta_text_parse_issue_key(key, strlen(key), proj, sizeof(proj),
+	    &(int64_t){ 0 }) != 0)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "key",
+		    "there is no such request: a key looks like ITH-12");
+	if (!jta_jira_sd_id_ok(desk))
+		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
+		    "the request's service desk is not known");
+	snprintf(path, sizeof(path), "/servicedesk/%s/attachTemporaryFile",
+	    desk);
+	if ((rc = jta_jira_backend_upload(be, who, JTA_JIRA_API_SD, path,
+	    file, name, type, &reply, err)) != JTA_OK)
+		goto out;
+	tid = str(json_array_get(json_object_get(reply,
+	    "temporaryAttachments"), 0), "temporaryAttachmentId");
+	if (tid == NULL || strlen(tid) > JTA_LIMIT_ATTACH_NAME) {
+		jta_log(JTA_LOG_WARN, "jsm answered a temporary file for %s "
+		    "without its id", key);
+		rc = jta_error_set(err, JTA_ERR_UPSTREAM, 502, NULL,
+		    "Jira Service Management gave an answer we cannot read");
+		goto out;
+	}
+	if ((body = json_pack("{s:[s], s:b}", "temporaryAttachmentIds", tid,
+	    "public", 1)) == NULL) {
+		rc = jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
+		    "out of memory");
+		goto out;
+	}
+	json_decref(reply);
+	reply = NULL;
+	snprintf(path, sizeof(path), "/request/%s/attachment", key);
+	rc = sdcall(be, who, NULL, "POST", path, body, 0, &reply, err);
+out:
+	json_decref(body);
+	json_decref(reply);
+	return rc;
+}

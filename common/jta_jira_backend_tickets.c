@@ -15,6 +15,7 @@
 #include "jta_backend.h"
 #include "jta_jira.h"
 #include "jta_jira_backend_int.h"
+#include "jta_jira_sd.h"
 #include "jta_limits.h"
 #include "jta_log.h"
 #include "jta_text.h"
@@ -483,8 +484,8 @@ jta_jira_backend_attach(struct jta_backend *be, const struct jta_user *who,
 		return jta_error_set(err, JTA_ERR_INPUT, 422, "key",
 		    "there is no such issue: a key looks like DEMO-12");
 	snprintf(path, sizeof(path), "/issue/%s/attachments", key);
-	rc = jta_jira_backend_upload(be, who, path, file, name, type, &reply,
-	    err);
+	rc = jta_jira_backend_upload(be, who, JTA_JIRA_API_PLATFORM, path,
+	    file, name, type, &reply, err);
 	if (rc == JTA_OK && !json_is_array(reply))
 		jta_log(JTA_LOG_INFO, "jira answered an attachment to %s "
 		    "without its list: taken as done", key);

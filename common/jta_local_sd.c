@@ -343,10 +343,14 @@ asrequest(const json_t *issue, const json_t *rt, int full, json_t **out)
 		return JTA_ERR_NOMEM;
 	if (!full)
 		return JTA_OK;
-	/* The embedded store keeps no files yet: no attachments. */
+	/* The request's files are its ticket's (README "Attachments:
+	 * service-desk requests"), as getIssue lists them. */
 	if (json_object_set_new(*out, "sla", json_array()) != 0 ||
-	    json_object_set_new(*out, "attachment_count", json_integer(0)) !=
-	    0 || json_object_set_new(*out, "attachments", json_array()) != 0 ||
+	    json_object_set_new(*out, "attachment_count", json_integer(
+	    json_integer_value(json_object_get(issue, "attachment_count")))) !=
+	    0 || json_object_set_new(*out, "attachments", json_is_array(
+	    json_object_get(issue, "attachments")) ? json_deep_copy(
+	    json_object_get(issue, "attachments")) : json_array()) != 0 ||
 	    json_object_set_new(*out, "comments", cl = json_array()) != 0)
 		goto nomem;
 	json_array_foreach(json_object_get(issue, "comments"), i, c)

@@ -486,6 +486,79 @@ jta_once_draft_submit(struct jta_backend *be, const struct jta_user *who,
 	return rc;
 }
 
+/* The request's fingerprint under v: method, path and body, each
+ * length-prefixed so no two requests share one. */
+static enum jta_err
+reqhash(struct jta_vault *v, const char *method, const char *path,
+    const char *body, size_t bodylen, unsigned char hash[JTA_VAULT_HASHBYTES],
+    struct jta_error *err)
+{
+	char	*buf;
+	size_t	 n;
+	int	 k;
+
+	if (bodylen > JTA_LIMIT_BODY)
+		return jta_error_set(err, JTA_ERR_INPUT, 413, "body",
+		    "the body is too large");
+	n = strlen(method) + strlen(path) + bodylen + 64;
+	if ((buf = malloc(n)) == NULL)
+		return JTA_ERR_NOMEM;
+	k = snprintf(buf, n, "%zu:%s%zu:%s%zu:", strlen(method), method,
+	    strlen(path), path, bodylen);
+	if (k < 0 || (size_t)k + bodylen >= n) {
+		free(buf);
+		return JTA_ERR_INTERNAL;
+	}
+	if (bodylen > 0)
+		memcpy(buf + k, body, bodylen);
+	jta_vault_hash(v, buf, (size_t)k + bodylen, hash);
+	free(buf);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_once_idem_do(struct jta_backend *be, struct jta_vault *v,
+    const struct jta_user *who, const char *key, const char *method,
+    const char *path, const char *body, size_t bodylen, int64_t now,
+    jta_once_fn fn, void *arg, int *status, json_t **out,
+    struct jta_error *err)
+{
+	struct jta_claim c;
+	struct jta_error e;
+	struct job	 j = { be, who, JTA_ONCE_IDEM, key, now };
+	unsigned char	 hash[JTA_VAULT_HASHBYTES];
+	char		 token[JTA_LIMIT_DRAFT_ID + 1];
+	enum jta_err	 rc;
+
+	*out = NULL;
+	*status = 0;
+	memset(&c, 0, sizeof(c));
+	if ((rc = reqhash(v, method, path, body, bodylen, hash, err)) !=
+	    JTA_OK)
+		return rc;
+	jta_once_id("o_", token);
+	if ((rc = jta_store_idem_claim(be->store, who->id, key, hash,
+	    owner(), token, now, jta_once_lease(be), &c, err)) != JTA_OK)
+		return rc;
+	if (c.res == JTA_CLAIM_DONE || c.res == JTA_CLAIM_BUSY) {
+		rc = settled(&c, "Idempotency-Key", 0, status, out, err);
+		goto out;
+	}
+	/* NEW or RESUME (an earlier run stopped part way): run; fn itself
+	 * never does twice what an earlier run did (its contract). */
+	if ((rc = fn(arg, status, out, err)) != JTA_OK) {
+		release(&j, 0);
+		goto out;
+	}
+	if (jta_store_once_done(be->store, JTA_ONCE_IDEM, who->id, key,
+	    owner(), *status, *out, now, &e) != JTA_OK)
+		jta_log(JTA_LOG_WARN, "idempotent request answered but not "
+		    "recorded: %s", e.detail);
+out:
+	jta_store_claim_clear(&c);
+	return rc;
+}
+
 enum jta_err
 jta_once_issue_create(struct jta_backend *be, struct jta_vault *v,
     const struct jta_user *who, const char *key, const char *method,
@@ -503,30 +576,9 @@ jta_once_issue_create(struct jta_backend *be, struct jta_vault *v,
 	*out = NULL;
 	*status = 0;
 	memset(&c, 0, sizeof(c));
-	{
-		/* The request's fingerprint: method, path and body, each
-		 * length-prefixed so no two requests share one. */
-		char	*buf;
-		size_t	 n;
-		int	 k;
-
-		if (bodylen > JTA_LIMIT_BODY)
-			return jta_error_set(err, JTA_ERR_INPUT, 413, "body",
-			    "the body is too large");
-		n = strlen(method) + strlen(path) + bodylen + 64;
-		if ((buf = malloc(n)) == NULL)
-			return JTA_ERR_NOMEM;
-		k = snprintf(buf, n, "%zu:%s%zu:%s%zu:", strlen(method),
-		    method, strlen(path), path, bodylen);
-		if (k < 0 || (size_t)k + bodylen >= n) {
-			free(buf);
-			return JTA_ERR_INTERNAL;
-		}
-		if (bodylen > 0)
-			memcpy(buf + k, body, bodylen);
-		jta_vault_hash(v, buf, (size_t)k + bodylen, hash);
-		free(buf);
-	}
+	if ((rc = reqhash(v, method, path, body, bodylen, hash, err)) !=
+	    JTA_OK)
+		return rc;
 	jta_once_id("o_", token);
 	if ((rc = jta_store_idem_claim(be->store, who->id, key, hash,
 	    owner(), token, now, jta_once_lease(be), &c, err)) != JTA_OK)

@@ -151,6 +151,26 @@ enum jta_err jta_once_issue_create(struct jta_backend *be,
     const json_t *input, int64_t now, int *status, json_t **out,
     struct jta_error *err) JTA_WUR;
 
+/*
+ * Another write with an Idempotency-Key (draft-ietf-httpapi-idempotency-
+ * key-header), as jta_once_issue_create keeps them: key (checked by
+ * jta_once_key_parse) of who's request method, path and body (its keyed
+ * hash under v).  The first request runs fn(arg, status, out, err); its
+ * answer (JTA_OK: *status and *out) is kept, and a repeat with the same
+ * request answers it again without running fn; the same key with
+ * another request is 422 "Idempotency-Key"; while the first is in
+ * flight, 409 with retry_after.  A run that fails is forgotten (a repeat
+ * runs again), so fn must itself never repeat what a failed run did
+ * (attachFiles: a file already there is not sent again).
+ */
+typedef enum jta_err (*jta_once_fn)(void *arg, int *status, json_t **out,
+    struct jta_error *err);
+enum jta_err jta_once_idem_do(struct jta_backend *be, struct jta_vault *v,
+    const struct jta_user *who, const char *key, const char *method,
+    const char *path, const char *body, size_t bodylen, int64_t now,
+    jta_once_fn fn, void *arg, int *status, json_t **out,
+    struct jta_error *err) JTA_WUR;
+
 /* The lease a submit takes with backend be, in seconds: long enough for
  * every upstream call one submit may make. */
 int64_t jta_once_lease(const struct jta_backend *be);

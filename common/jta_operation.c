@@ -8,6 +8,7 @@
 #include "jta_arena.h"
 #include "jta_draft_files.h"
 #include "jta_fcgi.h"
+#include "jta_issue_files.h"
 #include "jta_log.h"
 #include "jta_once.h"
 #include "jta_operation.h"
@@ -142,6 +143,12 @@ static const struct jta_field rq_decide_fields[] = {
  * each checked by jta_draft_files_refs_check. */
 static const struct jta_field files_field = { "openaiFileIdRefs",
     JTA_FT_OBJECTS, 0, 0, JTA_STORE_DRAFT_FILES, NULL };
+
+/* attachFiles's table: the files, at least one. */
+static const struct jta_field attach_fields[] = {
+	{ "openaiFileIdRefs", JTA_FT_OBJECTS, JTA_F_REQUIRED, 1,
+	    JTA_STORE_DRAFT_FILES, NULL },
+};
 
 /* createDraft's table: the create table and the draft's files.  The
  * create table without "required" and with the files: PATCH sends only
@@ -342,6 +349,64 @@ op_transition(struct jta_ctx *ctx, const struct jta_req *req,
 	 * ignoring case), so Jira's own names work too. */
 	return done(ctx->backend->ops->transition(ctx->backend, who, param,
 	    str(in, "to"), out, err), 200, status);
+}
+
+/* One attachFiles run (jta_once_fn's arg). */
+struct attach_job {
+	struct jta_backend	*be;
+	const struct jta_user	*who;
+	const char		*key;
+	const json_t		*refs;
+};
+
+static enum jta_err
+attach_run(void *arg, int *status, json_t **out, struct jta_error *err)
+{
+	struct attach_job *j = arg;
+
+	*status = 200;
+	return jta_issue_files_attach(j->be, j->who, j->key, j->refs, out,
+	    err);
+}
+
+/*
+ * attachFiles (README "Attachments: attachFiles"): the files of in onto
+ * issue or request param.  With an Idempotency-Key on the REST endpoint,
+ * a repeat answers what the first did (jta_once_idem_do); without, a
+ * repeat attaches only what the ticket does not have (same name and
+ * size), which is how a GPT, which sends no headers, retries safely.
+ */
+static enum jta_err
+op_attach(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *in,
+    int *status, json_t **out, struct jta_error *err)
+{
+	struct attach_job j;
+	json_t		*refs = NULL;
+	char		 key[JTA_LIMIT_IDEMPOTENCY_KEY + 1];
+	enum jta_err	 rc;
+
+	if ((rc = jta_draft_files_refs_check(json_object_get(in,
+	    "openaiFileIdRefs"), &refs, err)) != JTA_OK)
+		return rc;
+	j.be = ctx->backend;
+	j.who = who;
+	j.key = param;
+	j.refs = refs;
+	/* The header belongs to this request only on the REST endpoint
+	 * (an MCP or chat request carries other calls). */
+	if (req != NULL && req->has_idempotency_key &&
+	    strstr(req->path, "/attachments") != NULL) {
+		if ((rc = jta_once_key_parse(req->idempotency_key,
+		    strlen(req->idempotency_key), key, err)) == JTA_OK)
+			rc = jta_once_idem_do(ctx->backend, ctx->vault, who,
+			    key, req->method_name, req->path, req->body,
+			    req->body_len, jta_time_now(), attach_run, &j,
+			    status, out, err);
+	} else
+		rc = attach_run(&j, status, out, err);
+	json_decref(refs);
+	return rc;
 }
 
 /* in without its openaiFileIdRefs (a new object into *rest) and those
@@ -900,6 +965,17 @@ static const struct jta_operation table[] = {
 	    JTA_METHOD_POST, "/api/issues/{key}/comments", JTA_OP_PARAM_KEY,
 	    NF(comment_fields), 1, JTA_OP_OPENWORLD | JTA_OP_CONSEQUENTIAL,
 	    ANYOBJ, op_comment },
+	{ "attachFiles", "Attach files to a ticket",
+	    "Attach files from the conversation (screenshots, logs, PDFs) to "
+	    "an existing ticket or service-desk request. Each file is "
+	    "fetched at once; the answer lists what went in and what was "
+	    "refused, and why. Sending the same files again attaches none "
+	    "twice.",
+	    JTA_METHOD_POST, "/api/issues/{key}/attachments", JTA_OP_PARAM_KEY,
+	    NF(attach_fields), 1, JTA_OP_IDEMPOTENT | JTA_OP_OPENWORLD |
+	    JTA_OP_CONSEQUENTIAL,
+	    OBJ("\"key\":" STR ",\"attachments\":" ARR ",\"refused\":"
+	    ARR), op_attach },
 	{ "listTransitions", "Where a ticket can move",
 	    "The statuses a ticket can move to now (its workflow's "
 	    "transitions).",

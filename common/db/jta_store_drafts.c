@@ -1027,7 +1027,10 @@ jta_store_ticket_file_add(struct jta_store *st, const char *draft_id,
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	/* The mark first: a file marked already was put on the ticket by
-	 * an earlier submit, and nothing is written twice. */
+	 * an earlier submit, and nothing is written twice.  No draft (a
+	 * file attached to the ticket itself, attachFiles): no mark. */
+	if (draft_id == NULL)
+		goto add;
 	if ((s = stmt(st, S_FILE_MARK)) == NULL) {
 		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
 		goto out;
@@ -1046,6 +1049,7 @@ jta_store_ticket_file_add(struct jta_store *st, const char *draft_id,
 		    "%s is on the ticket already", f->name);
 		goto out;
 	}
+add:
 	if ((s = stmt(st, S_TFILE_ADD)) == NULL) {
 		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
 		goto out;

@@ -298,8 +298,10 @@ struct jta_ticket_file {
 /*
  * In one transaction: mark file f (its id, name, type, size, sha256) of
  * draft_id uploaded and record it, kept at path, as a file of the
- * ticket proj-num, attached by author at now.  JTA_ERR_CONFLICT (409)
- * when f was marked already (nothing written); JTA_ERR_NOTFOUND (404,
+ * ticket proj-num, attached by author at now.  draft_id NULL: a file
+ * attached to the ticket itself (attachFiles), only recorded (f's id is
+ * ignored).  JTA_ERR_CONFLICT (409) when f was marked already (nothing
+ * written); JTA_ERR_NOTFOUND (404,
  * field "key") when there is no such ticket; JTA_ERR_INPUT (422) when a
  * member is out of its column's bounds.
  */

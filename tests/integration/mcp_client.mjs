@@ -136,6 +136,13 @@ async function main() {
 	const made = s.structuredContent?.issue?.key ?? issue;
 	await call(client, "addComment", { key: made,
 	    body: "A comment over MCP" });
+	// A file whose link is off the allow-list (no file host here):
+	// refused, naming openaiFileIdRefs, nothing fetched.
+	const at = await call(client, "attachFiles", { key: made,
+	    openaiFileIdRefs: [{ name: "shot.png", id: "file-mcp",
+	    mime_type: "image/png",
+	    download_link: "https://files.invalid/shot.png" }] });
+	at.expectError = true;
 	const t = await call(client, "listTransitions", { key: made });
 	const to = t.structuredContent?.transitions?.[0]?.to ?? "Done";
 	await call(client, "transitionIssue", { key: made, to });

@@ -234,13 +234,6 @@ def jira_test(c, stack, server):
     c.check(s + "discarding the draft removes its file", st == 204 and
             kept(stack) == [], (st, kept(stack)))
 
-    # Service-desk requests cannot take files yet: refused, not dropped.
-    st, _, e, _ = alice.call("POST", "/api/drafts", {
-        "project": "ITH", "summary": "Laptop", "request_type": "Laptop",
-        "openaiFileIdRefs": [png]})
-    c.check(s + "a service-desk request with files: 422 naming the field",
-            st == 422 and e.get("field") == "openaiFileIdRefs", (st, e))
-
     rows = audit_rows(stack)
     c.check(s + "each file audited (kept, attached, found on), by name, "
             "type and size, never its link",
@@ -250,6 +243,174 @@ def jira_test(c, stack, server):
             any(r[2].startswith("found on screen.png") and r[1] == key2
                 for r in rows) and
             not any("127.0.0.1" in r[2] for r in rows), rows)
+
+
+def jsm_test(c, stack, server):
+    """A service-desk request's files go through JSM: a temporary file of
+    the desk, then the request's attachment, public; exactly once."""
+    s = server + " jsm: "
+    standin.config(servicedesk=True)
+    alice = Client(stack, link(stack))
+    png = ref("/png", "screen.png", "image/png")
+    log = ref("/text", "app.log", "text/plain")
+    st, _, d, _ = alice.call("POST", "/api/drafts", {
+        "project": "ITH", "request_type": "Get IT help",
+        "summary": "VPN drops", "openaiFileIdRefs": [png, log]})
+    c.check(s + "a request draft takes files; the preview lists them",
+            st == 201 and [(a["name"], a["size"]) for a in d.get(
+                "preview", {}).get("attachments", [])] ==
+            [("screen.png", len(filehost.FILES["/png"])),
+             ("app.log", len(filehost.FILES["/text"]))], (st, d))
+    w0 = dict(standin.state())
+    st, _, r, _ = alice.call("POST", "/api/drafts/%s/submit" % (
+        (d or {}).get("id", "")), {"revision": 1})
+    key = ((r or {}).get("issue") or {}).get("key", "")
+    w1 = standin.state()
+    c.check(s + "submit raises the request and lists the files",
+            st == 201 and key.startswith("ITH-") and
+            [a["name"] for a in r.get("attachments", [])] ==
+            ["screen.png", "app.log"], (st, r))
+    iss = standin.world.issues.get(key, {})
+    c.eq(s + "the request holds each file once, byte for byte, public "
+         "(two temporary files, then the request's attachment)", sorted(
+             (a["filename"], a["sha256"], a.get("public"))
+             for a in iss.get("attachments", [])), sorted([
+                 ("screen.png",
+                  hashlib.sha256(filehost.FILES["/png"]).hexdigest(), True),
+                 ("app.log",
+                  hashlib.sha256(filehost.FILES["/text"]).hexdigest(),
+                  True)]))
+    c.eq(s + "... through two temporary files",
+         w1["sd_temporary_files"] - w0["sd_temporary_files"], 2)
+    st, _, g, _ = alice.call("GET", "/api/requests/" + key)
+    c.eq(s + "getRequest lists them", sorted(
+        a["name"] for a in (g or {}).get("attachments", [])),
+        ["app.log", "screen.png"])
+
+    # The request's attachment answer is lost: the retry reads the
+    # request and finds the file there; nothing goes on twice.
+    st, _, d2, _ = alice.call("POST", "/api/drafts", {
+        "project": "ITH", "request_type": "Get IT help",
+        "summary": "Printer on fire", "openaiFileIdRefs": [png]})
+    n0 = standin.state()["attachments_added"]
+    standin.config(faults=[{"kind": "drop", "method": "POST",
+                            "path_prefix": "/rest/servicedeskapi/request/",
+                            "count": 1}])
+    st, h, e, _ = alice.call("POST", "/api/drafts/%s/submit" % (
+        (d2 or {}).get("id", "")), {"revision": 1})
+    c.check(s + "attachment answer lost: 503 + Retry-After naming the "
+            "field; the file did go on", st == 503 and
+            e.get("field") == "openaiFileIdRefs" and
+            standin.state()["attachments_added"] - n0 == 1, (st, h, e))
+    time.sleep(float(h.get("retry-after", "1")) if st == 503 else 0)
+    t0 = standin.state()["sd_temporary_files"]
+    st, _, r3, _ = alice.call("POST", "/api/drafts/%s/submit" % (
+        (d2 or {}).get("id", "")), {"revision": 1})
+    k3 = ((r3 or {}).get("issue") or {}).get("key", "")
+    c.check(s + "the retry finishes without sending it again",
+            st == 200 and standin.state()["attachments_added"] - n0 == 1
+            and standin.state()["sd_temporary_files"] == t0 and
+            [a["filename"] for a in standin.world.issues.get(k3, {}).get(
+                "attachments", [])] == ["screen.png"], (st, r3))
+    rows = audit_rows(stack)
+    c.check(s + "audited: attached to the first, found on the second",
+            any(r[1] == key and r[2].startswith("attached screen.png")
+                for r in rows) and
+            any(r[1] == k3 and r[2].startswith("found on screen.png")
+                for r in rows), rows)
+    return key
+
+
+def attach_jira(c, stack, server, rkey):
+    """attachFiles (POST /api/issues/{key}/attachments) in Jira mode: an
+    issue's files through Jira's upload, a request's through JSM; what
+    went in and what was refused; exactly once on a repeat, after a lost
+    answer, and with an Idempotency-Key."""
+    s = server + " attachFiles: "
+    alice = Client(stack, link(stack))
+    png = ref("/png", "screen.png", "image/png")
+    log = ref("/text", "app.log", "text/plain")
+    st, _, i, _ = alice.call("POST", "/api/issues", {
+        "project": "OPS", "summary": "Files later"})
+    key = (i or {}).get("key", "")
+    path = "/api/issues/%s/attachments" % key
+    n0 = standin.state()["attachments_added"]
+    st, _, r, _ = alice.call("POST", path, {"openaiFileIdRefs": [
+        png, ref("/png", "fake.pdf", "application/pdf")]})
+    c.check(s + "one file in, one refused with its reason", st == 200 and
+            [(a["name"], a.get("already")) for a in r["attachments"]] ==
+            [("screen.png", None)] and [(x["name"], x["field"]) for x in
+                                        r["refused"]] ==
+            [("fake.pdf", "mime_type")], (st, r))
+    iss = standin.world.issues.get(key, {})
+    c.eq(s + "Jira holds it, byte for byte", [
+        (a["filename"], a["sha256"]) for a in iss.get("attachments", [])],
+        [("screen.png", hashlib.sha256(filehost.FILES["/png"]).hexdigest())])
+    st, _, r, _ = alice.call("POST", path, {"openaiFileIdRefs": [png]})
+    c.check(s + "sent again: listed as already there, not uploaded",
+            st == 200 and r["attachments"][0].get("already") is True and
+            standin.state()["attachments_added"] - n0 == 1, (st, r))
+    st, _, e, _ = alice.call("POST", path, {"openaiFileIdRefs": [dict(
+        png, download_link="https://localhost:%s/png" % HOST["port"])]})
+    c.check(s + "nothing went in: 4xx naming openaiFileIdRefs, the file "
+            "and why", 400 <= st < 500 and
+            e.get("field") == "openaiFileIdRefs" and
+            "host" in e.get("detail", "") and e.get("errors"), (st, e))
+    st, _, e, _ = alice.call("POST", path, {})
+    c.check(s + "no files: 422 naming openaiFileIdRefs", st == 422 and
+            e.get("field") == "openaiFileIdRefs", (st, e))
+    st, _, e, _ = alice.call("POST", "/api/issues/OPS-99999/attachments",
+                             {"openaiFileIdRefs": [png]})
+    c.check(s + "an unknown issue: 404", st == 404, (st, e))
+
+    # Lost answer, then the same again: on once.
+    n0 = standin.state()["attachments_added"]
+    standin.config(faults=[{"kind": "drop", "method": "POST",
+                            "path_prefix": "/rest/api/3/issue/%s/attach" %
+                            key, "count": 1}])
+    st, h, e, _ = alice.call("POST", path, {"openaiFileIdRefs": [log]})
+    c.check(s + "upload answer lost: 503 + Retry-After naming the field",
+            st == 503 and int(h.get("retry-after", "0")) > 0 and
+            e.get("field") == "openaiFileIdRefs", (st, h, e))
+    st, _, r, _ = alice.call("POST", path, {"openaiFileIdRefs": [log]})
+    c.check(s + "sent again: found there, Jira holds it once", st == 200 and
+            r["attachments"][0].get("already") is True and
+            standin.state()["attachments_added"] - n0 == 1, (st, r))
+
+    # Idempotency-Key: a repeat answers the first answer.
+    pdf = ref("/pdf", "manual.pdf", "application/pdf")
+    n0 = standin.state()["attachments_added"]
+    hk = {"Idempotency-Key": '"att-1"'}
+    st, _, r1, _ = alice.call("POST", path, {"openaiFileIdRefs": [pdf]},
+                              headers=hk)
+    st2, _, r2, _ = alice.call("POST", path, {"openaiFileIdRefs": [pdf]},
+                               headers=hk)
+    c.check(s + "Idempotency-Key: the repeat answers the first answer, "
+            "one upload", st == 200 and st2 == 200 and r1 == r2 and
+            r2["attachments"][0].get("already") is None and
+            standin.state()["attachments_added"] - n0 == 1, (r1, r2))
+    st, _, e, _ = alice.call("POST", path, {"openaiFileIdRefs": [log]},
+                             headers=hk)
+    c.check(s + "... the same key with other files: 422 naming it",
+            st == 422 and e.get("field") == "Idempotency-Key", (st, e))
+
+    # A request key: JSM's temporary file and request attachment.
+    t0 = standin.state()["sd_temporary_files"]
+    st, _, r, _ = alice.call("POST", "/api/issues/%s/attachments" % rkey,
+                             {"openaiFileIdRefs": [pdf]})
+    a = [x for x in standin.world.issues.get(rkey, {}).get(
+        "attachments", []) if x["filename"] == "manual.pdf"]
+    c.check(s + "a request's file goes through JSM, public", st == 200 and
+            standin.state()["sd_temporary_files"] - t0 == 1 and
+            len(a) == 1 and a[0].get("public") is True, (st, r, a))
+    rows = audit_rows(stack)
+    c.check(s + "audited (attached, found on) with the key",
+            any(x[1] == key and x[2].startswith("attached screen.png")
+                for x in rows) and
+            any(x[1] == key and x[2].startswith("found on app.log")
+                for x in rows) and
+            any(x[1] == rkey and x[2].startswith("attached manual.pdf")
+                for x in rows), rows)
 
 
 def ticket_rows(stack):
@@ -360,6 +521,58 @@ def local_test(c, stack, server):
             gi2.get("attachment_count") == 0 and
             gi2.get("attachments") == [], (st, gi2))
 
+    # A service-desk request on the embedded store is a ticket: it keeps
+    # its files as tickets do, and getRequest lists them.
+    stack.admin("project", "add", "IT", "IT Help")
+    stack.admin("requesttype", "add", "IT", "Get IT help")
+    st, _, d3, _ = alice.call("POST", "/api/drafts", {
+        "project": "IT", "request_type": "Get IT help",
+        "summary": "VPN drops", "openaiFileIdRefs": [png]})
+    c.check(s + "a request draft takes files; the preview lists them",
+            st == 201 and [a["name"] for a in d3.get("preview", {}).get(
+                "attachments", [])] == ["screen.png"], (st, d3))
+    n0 = len(ticket_rows(stack))
+    st, _, r3, _ = alice.call("POST", "/api/drafts/%s/submit" % (
+        (d3 or {}).get("id", "")), {"revision": 1})
+    k3 = ((r3 or {}).get("issue") or {}).get("key", "")
+    c.check(s + "submit raises the request and keeps the file with it",
+            st == 201 and k3.startswith("IT-") and
+            [a["name"] for a in r3.get("attachments", [])] ==
+            ["screen.png"] and len(ticket_rows(stack)) == n0 + 1, (st, r3))
+    st, _, g3, _ = alice.call("GET", "/api/requests/" + k3)
+    c.check(s + "getRequest lists it (name, type, size)", st == 200 and
+            g3.get("attachment_count") == 1 and
+            [(a.get("name"), a.get("type"), a.get("size"))
+             for a in g3.get("attachments", [])] ==
+            [("screen.png", "image/png", len(filehost.FILES["/png"]))],
+            (st, g3))
+    st, _, r4, _ = alice.call("POST", "/api/drafts/%s/submit" % (
+        (d3 or {}).get("id", "")), {"revision": 1})
+    c.check(s + "a repeat submit keeps nothing twice", st == 200 and
+            len(ticket_rows(stack)) == n0 + 1, (st, r4))
+
+    # attachFiles on the embedded store: kept with the ticket, once.
+    pdf = ref("/pdf", "manual.pdf", "application/pdf")
+    n0 = len(ticket_rows(stack))
+    st, _, r5, _ = alice.call("POST", "/api/issues/%s/attachments" % k3,
+                              {"openaiFileIdRefs": [log]})
+    c.check(s + "attachFiles keeps the file with the request's ticket",
+            st == 200 and [a["name"] for a in r5["attachments"]] ==
+            ["app.log"] and len(ticket_rows(stack)) == n0 + 1, (st, r5))
+    st, _, r6, _ = alice.call("POST", "/api/issues/%s/attachments" % k3,
+                              {"openaiFileIdRefs": [log, png, pdf]})
+    c.check(s + "sent again with one more: only the new one is kept "
+            "(the draft's screen.png is there too)",
+            st == 200 and [(a["name"], a.get("already"))
+                           for a in r6["attachments"]] ==
+            [("app.log", True), ("screen.png", True),
+             ("manual.pdf", None)] and
+            len(ticket_rows(stack)) == n0 + 2, (st, r6))
+    st, _, g5, _ = alice.call("GET", "/api/issues/" + k3)
+    c.eq(s + "getIssue lists them", sorted(
+        a["name"] for a in (g5 or {}).get("attachments", [])),
+        ["app.log", "manual.pdf", "screen.png"])
+
 
 def main():
     import tempfile
@@ -378,6 +591,9 @@ def main():
                 try:
                     stack.start()
                     test(cases, stack, server)
+                    if jira:
+                        attach_jira(cases, stack, server,
+                                    jsm_test(cases, stack, server))
                 except Exception:
                     traceback.print_exc()
                     cases.check("%s: test ran to the end" % server, False)

@@ -365,7 +365,7 @@ def sdk_cases(c, s, stack, key, project, issue, userq, kbid, desk):
         if sdk == "v1":
             c.check(t + "no session id", not out.get("session"), out)
         names = [x["name"] for x in out.get("tools", [])]
-        c.check(t + "26 tools listed", len(names) == 26, names)
+        c.check(t + "27 tools listed", len(names) == 27, names)
         calls = out.get("calls", [])[:-1]
         called = {x["name"] for x in calls}
         c.eq(t + "every tool called", sorted(called), sorted(names))

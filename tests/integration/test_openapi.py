@@ -32,10 +32,10 @@ OPERATIONS = {
     "findSimilar", "findUsers", "searchKnowledge", "getKnowledgeArticle",
     "markKnowledgeHelped", "listServiceDesks", "listRequests",
     "getRequest", "commentOnRequest", "listRequestMoves", "moveRequest",
-    "answerApproval"}
+    "answerApproval", "attachFiles"}
 CONSEQUENTIAL = {"updateIssue", "addComment", "transitionIssue",
                  "submitDraft", "commentOnRequest", "moveRequest",
-                 "answerApproval"}
+                 "answerApproval", "attachFiles"}
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch",
            "trace")
 # GPT Actions' limits (and the issue's): operations, summary and
@@ -125,7 +125,7 @@ def gpt_rules(c, s, doc, base):
     flags = {op.get("operationId"): op.get("x-openai-isConsequential")
              for _, _, op in ops}
     c.eq(s + "consequential exactly on edit, comment, transition, submit "
-         "(issues and requests) and an approval's answer",
+         "(issues and requests), an approval's answer and attaching files",
          {i for i, v in flags.items() if v is True}, CONSEQUENTIAL)
     c.check(s + "the other operations say false or nothing",
             all(v in (False, None) for i, v in flags.items()

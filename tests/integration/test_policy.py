@@ -227,6 +227,12 @@ def readonly(c, stack, s, alice, key):
             ("edit", "PATCH", "/api/issues/" + key, {"summary": "ro"}),
             ("comment", "POST", "/api/issues/%s/comments" % key,
              {"body": "ro"}),
+            ("attaching files", "POST",
+             "/api/issues/%s/attachments" % key,
+             {"openaiFileIdRefs": [{"name": "a.png", "id": "file-1",
+                                    "mime_type": "image/png",
+                                    "download_link":
+                                    "https://files.invalid/a.png"}]}),
             ("transition", "POST", "/api/issues/%s/transitions" % key,
              {"to": "In Progress"})):
         problem(c, "%s: read-only: %s is 403 naming readonly" % (s, label),

@@ -2133,16 +2133,17 @@ class Handler(servicedesk.ServiceDeskMixin,
         self.world.counters["comments_added"] += 1
         return 201, self.comment_json(iss, c)
 
-    def j_add_attachments(self, raw, key):
-        """Jira's "Add attachment": multipart/form-data, each file in a
-        part named "file", and X-Atlassian-Token: no-check (else the XSRF
-        check refuses it); 200 with the Attachment list."""
-        iss = self.find_issue(key)
+    def multipart_files(self, raw, refuse):
+        """The parts named "file" (with a file name) of a multipart/form-
+        data upload, refused (refuse(status, [text])) without
+        X-Atlassian-Token: no-check (Jira's XSRF check), as another media
+        type, or without such a part; Jira's "Add attachment" and JSM's
+        "attachTemporaryFile" alike."""
         if self.headers.get("X-Atlassian-Token", "").lower() != "no-check":
-            raise jira_error(403, ["XSRF check failed"])
+            raise refuse(403, ["XSRF check failed"])
         ctype = self.headers.get("Content-Type", "")
         if not ctype.lower().startswith("multipart/form-data"):
-            raise jira_error(415, ["Unsupported Media Type"])
+            raise refuse(415, ["Unsupported Media Type"])
         msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
             b"Content-Type: " + ctype.encode("latin-1") + b"\r\n\r\n" +
             raw)
@@ -2150,8 +2151,16 @@ class Handler(servicedesk.ServiceDeskMixin,
                  if p.get_param("name", header="content-disposition") ==
                  "file" and p.get_filename()] if msg.is_multipart() else []
         if not files:
-            raise jira_error(400, ["No file was sent in a part named "
-                                   "'file'."])
+            raise refuse(400, ["No file was sent in a part named "
+                               "'file'."])
+        return files
+
+    def j_add_attachments(self, raw, key):
+        """Jira's "Add attachment": multipart/form-data, each file in a
+        part named "file", and X-Atlassian-Token: no-check (else the XSRF
+        check refuses it); 200 with the Attachment list."""
+        iss = self.find_issue(key)
+        files = self.multipart_files(raw, jira_error)
         out = []
         for part in files:
             data = part.get_payload(decode=True) or b""

@@ -23,6 +23,7 @@ hooks (seed, config_value, visible, gate, meta_fields, check_create).
 """
 
 import copy
+import hashlib
 import time
 import urllib.parse
 
@@ -147,6 +148,9 @@ CONFIG = {
     "sd_customers": [CAROL["account_id"]],
     # who approves "Request a new laptop" requests
     "sd_approvers": [ALICE_ID],
+    # seconds a temporary attachment (attachTemporaryFile) lives before
+    # a request attachment must take it (JSM drops unused ones)
+    "sd_temp_ttl": 600,
 }
 
 
@@ -184,12 +188,16 @@ def seed(world):
     world.people[CAROL["account_id"]] = dict(CAROL)
     world.next_approval = 1
     world.counters["requests_created"] = 0
+    world.counters["sd_temporary_files"] = 0
+    world.sd_temp = {}      # temporary attachment id -> its file
 
 
 def config_value(key, v):
     """Normalise a config key of this module, or raise ValueError."""
     if key == "servicedesk":
         return bool(v)
+    if key == "sd_temp_ttl":
+        return float(v)
     if not isinstance(v, list):
         raise ValueError("%s: a list of account ids" % key)
     return [str(x) for x in v]
@@ -289,6 +297,9 @@ ROUTES = [
     ("GET", SD + "/request/{issueIdOrKey}/approval", "sd_approvals"),
     ("POST", SD + "/request/{issueIdOrKey}/approval/{approvalId}",
      "sd_decide"),
+    ("POST", SD + "/servicedesk/{serviceDeskId}/attachTemporaryFile",
+     "sd_temp_file"),
+    ("POST", SD + "/request/{issueIdOrKey}/attachment", "sd_attach"),
 ]
 
 
@@ -549,7 +560,9 @@ class ServiceDeskMixin:
                                  "attachment/%s/%s" % (
                                      self.site, x["id"], urllib.parse.quote(
                                          x["filename"]))}}
-                 for x in iss.get("attachments", [])]
+                 for x in iss.get("attachments", [])
+                 if x.get("public", True) or
+                 is_agent(self.world, self.me_id)]
             out["attachments"] = {"size": len(a), "start": 0, "limit": 50,
                                   "isLastPage": True, "values": a}
         if "comment" in expand:
@@ -905,3 +918,88 @@ class ServiceDeskMixin:
         self.world.counters["approvals_decided"] = \
             self.world.counters.get("approvals_decided", 0) + 1
         return 200, self.sd_approval_json(iss, a)
+
+    # -- attachments: a temporary file, then the request's attachment --
+
+    def j_sd_temp_file(self, raw, desk):
+        """attachTemporaryFile: multipart/form-data, the files in parts
+        named "file", X-Atlassian-Token: no-check; 201
+        {"temporaryAttachments": [{temporaryAttachmentId, fileName}]}.
+        Each lives sd_temp_ttl seconds, for the desk and the person who
+        sent it."""
+        self.sd_find_desk(desk)
+
+        def refuse(status, texts):
+            return self.sd_error(status, texts[0])
+        files = self.multipart_files(raw, refuse)
+        w = self.world
+        out = []
+        with w.lock:
+            for part in files:
+                data = part.get_payload(decode=True) or b""
+                tid = "temp%d" % (8186986881700442965 + w.next_id)
+                w.next_id += 1
+                w.sd_temp[tid] = {
+                    "filename": part.get_filename(),
+                    "mimeType": part.get_content_type(), "data": data,
+                    "desk": DESK_ID, "account": self.me_id,
+                    "expires": time.time() + w.cfg["sd_temp_ttl"]}
+                w.counters["sd_temporary_files"] += 1
+                out.append({"temporaryAttachmentId": tid,
+                            "fileName": part.get_filename()})
+        return 201, {"temporaryAttachments": out}
+
+    def j_sd_attach(self, raw, key):
+        """Attach temporary files to a request: {temporaryAttachmentIds,
+        public, additionalComment?}; each id must be the person's, of the
+        request's desk and not expired, and is used up.  201
+        AttachmentCreateResultDTO {"attachments": paged}."""
+        iss = self.sd_find(key)
+        body = self.json_body(raw)
+        if not isinstance(body, dict) or \
+                set(body) - {"temporaryAttachmentIds", "public",
+                             "additionalComment"}:
+            raise self.sd_error(400, "The request body is not valid.")
+        ids = body.get("temporaryAttachmentIds")
+        if not isinstance(ids, list) or not ids or \
+                not all(isinstance(x, str) for x in ids):
+            raise self.sd_error(400, "temporaryAttachmentIds must list "
+                                "at least one temporary attachment.")
+        public = body.get("public", True)
+        if not isinstance(public, bool):
+            raise self.sd_error(400, "public must be true or false.")
+        if not public and not is_agent(self.world, self.me_id):
+            raise self.sd_error(403, "Only agents can add internal "
+                                "attachments.")
+        w = self.world
+        now = time.time()
+        with w.lock:
+            for x in ids:
+                t = w.sd_temp.get(x)
+                if t is None or t["expires"] < now or \
+                        t["account"] != self.me_id:
+                    raise self.sd_error(400, "The temporary attachment "
+                                        "%s does not exist or has "
+                                        "expired." % x)
+            made = []
+            for x in ids:
+                t = w.sd_temp.pop(x)
+                aid = str(w.next_id)
+                w.next_id += 1
+                a = {"id": aid, "filename": t["filename"],
+                     "mimeType": t["mimeType"], "size": len(t["data"]),
+                     "author": self.me_id, "created": now,
+                     "public": public,
+                     "sha256": hashlib.sha256(t["data"]).hexdigest()}
+                iss["attachments"].append(a)
+                w.counters["attachments_added"] += 1
+                made.append(a)
+        vals = [{"filename": a["filename"],
+                 "author": self.sd_user(a["author"]),
+                 "created": date_dto(a["created"]), "size": a["size"],
+                 "mimeType": a["mimeType"],
+                 "_links": {"jiraRest": "%s/rest/api/2/attachment/%s" % (
+                     self.site, a["id"])}} for a in made]
+        return 201, {"attachments": {"size": len(vals), "start": 0,
+                                     "limit": 50, "isLastPage": True,
+                                     "values": vals}}

@@ -897,6 +897,46 @@ def test_servicedesk(c, k, tok):
     k.check("customer cancels: 204, Canceled",
             st == 204 and j2["currentStatus"]["status"] == "Canceled",
             (st, st2, j2))
+    # Attachments: a temporary file of the desk (multipart, XSRF header),
+    # then the request's attachment; temporary ids are used up and
+    # expire (sd_temp_ttl).
+    mp = (b"--b0\r\nContent-Disposition: form-data; name=\"file\"; "
+          b"filename=\"log.txt\"\r\nContent-Type: text/plain\r\n\r\n"
+          b"boom\r\n--b0--\r\n")
+    mh = {"Content-Type": "multipart/form-data; boundary=b0"}
+    st, _, j = c.req("POST", SDAPI + "/servicedesk/1/attachTemporaryFile",
+                     mp, token=ctok, headers=mh)
+    k.check("temporary file: without X-Atlassian-Token, 403", st == 403,
+            (st, j))
+    mh["X-Atlassian-Token"] = "no-check"
+    st, _, j = c.req("POST", SDAPI + "/servicedesk/1/attachTemporaryFile",
+                     mp, token=ctok, headers=mh)
+    tid = ((j or {}).get("temporaryAttachments") or [{}])[0].get(
+        "temporaryAttachmentId")
+    k.check("temporary file: 201 naming its id", st == 201 and tid, (st, j))
+    body = {"temporaryAttachmentIds": [tid], "public": True}
+    st, _, j = c.req("POST", SDAPI + "/request/%s/attachment" % lkey, body,
+                     token=ctok)
+    st2, _, j2 = c.req("POST", SDAPI + "/request/%s/attachment" % lkey,
+                       body, token=ctok)
+    st3, _, j3 = c.req("GET", SDAPI + "/request/%s?expand=attachment" %
+                       lkey, token=ctok)
+    k.check("request attachment: 201, the id used up (400 again), listed",
+            st == 201 and st2 == 400 and [
+                a["filename"] for a in j3["attachments"]["values"]] ==
+            ["log.txt"], (st, j, st2, st3, j3))
+    c.config(sd_temp_ttl=0)
+    st, _, j = c.req("POST", SDAPI + "/servicedesk/1/attachTemporaryFile",
+                     mp, token=ctok, headers=mh)
+    tid = ((j or {}).get("temporaryAttachments") or [{}])[0].get(
+        "temporaryAttachmentId")
+    time.sleep(0.05)
+    st, _, j = c.req("POST", SDAPI + "/request/%s/attachment" % lkey,
+                     {"temporaryAttachmentIds": [tid], "public": True},
+                     token=ctok)
+    k.check("request attachment: an expired temporary id is 400",
+            st == 400, (st, j))
+    c.config(sd_temp_ttl=600)
     c.config(person={"account_id": ALICE, "name": "Alice Example",
                      "email": "alice@example.com"}, servicedesk=False)
 

@@ -390,6 +390,71 @@ START_TEST(discard_refused_once_submitting_or_submitted)
 }
 END_TEST
 
+/* jta_once_idem_do's run: counts itself and answers its count. */
+static int idem_runs;
+
+static enum jta_err
+idem_fn(void *arg, int *status, json_t **out, struct jta_error *err)
+{
+	(void)arg;
+	(void)err;
+	idem_runs++;
+	*status = 200;
+	*out = json_pack("{s:i}", "run", idem_runs);
+	return *out != NULL ? JTA_OK : JTA_ERR_NOMEM;
+}
+
+/* One idempotent request with key and body: the status (the error's
+ * when it fails) and the run its answer names (0: none). */
+static int
+idem(struct env *e, struct jta_vault *v, const char *key, const char *body,
+    int *run)
+{
+	struct jta_error err;
+	json_t		*out = NULL;
+	int		 status = 0;
+
+	memset(&err, 0, sizeof(err));
+	if (jta_once_idem_do(&e->be, v, &e->alice, key, "POST",
+	    "/api/issues/DEMO-1/attachments", body, strlen(body), NOW,
+	    idem_fn, NULL, &status, &out, &err) != JTA_OK)
+		status = err.status;
+	*run = (int)json_integer_value(json_object_get(out, "run"));
+	json_decref(out);
+	return status;
+}
+
+START_TEST(idempotent_write_runs_once_per_key_and_request)
+{
+	struct env	 e;
+	struct jta_vault *v = NULL;
+	char		 path[512], msg[512];
+	int		 run;
+
+	setup(&e);
+	idem_runs = 0;
+	snprintf(path, sizeof(path), "%s/vault-idem.key", tmproot);
+	(void)remove(path);
+	ck_assert_int_eq(jta_vault_create_key(path, msg, sizeof(msg)),
+	    JTA_OK);
+	ck_assert_int_eq(jta_vault_open(path, &v, msg, sizeof(msg)), JTA_OK);
+	ck_assert_int_eq(idem(&e, v, "k1", "{\"a\":1}", &run), 200);
+	ck_assert_int_eq(run, 1);
+	/* The repeat answers the first answer without running. */
+	ck_assert_int_eq(idem(&e, v, "k1", "{\"a\":1}", &run), 200);
+	ck_assert_int_eq(run, 1);
+	ck_assert_int_eq(idem_runs, 1);
+	/* The same key with another body: 422, nothing run. */
+	ck_assert_int_eq(idem(&e, v, "k1", "{\"a\":2}", &run), 422);
+	ck_assert_int_eq(idem_runs, 1);
+	/* Another key runs. */
+	ck_assert_int_eq(idem(&e, v, "k2", "{\"a\":1}", &run), 200);
+	ck_assert_int_eq(run, 2);
+	jta_vault_close(v);
+	teardown(&e);
+}
+END_TEST
+
 START_TEST(key_parse)
 {
 	char		 k[JTA_LIMIT_IDEMPOTENCY_KEY + 1], big[300];
@@ -472,6 +537,7 @@ jta_check_suite(void)
 	tcase_add_test(tc, discard_ready_draft_then_it_is_gone);
 	tcase_add_test(tc, discard_of_another_persons_draft_is_404);
 	tcase_add_test(tc, discard_refused_once_submitting_or_submitted);
+	tcase_add_test(tc, idempotent_write_runs_once_per_key_and_request);
 	tcase_add_test(tc, key_parse);
 	tcase_add_test(tc, ids);
 	suite_add_tcase(s, tc);
