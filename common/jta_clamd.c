@@ -69,7 +69,8 @@ await(struct conn *c, short events)
 		if (n > 0)
 			return 0;
 		if (n == 0 || errno != EINTR) {
-			c->why = n == 0 ? "timed out" : "poll failed";
+			c->why = n == 0 ? "timed out" :
+			    "could not be waited for";
 			return -1;
 		}
 	}
@@ -86,7 +87,7 @@ dial(struct conn *c, const char *path, int timeout_ms)
 	c->fd = -1;
 	c->why = NULL;
 	if (clock_gettime(CLOCK_MONOTONIC, &c->deadline) != 0) {
-		c->why = "no clock";
+		c->why = "could not be timed";
 		return -1;
 	}
 	c->deadline.tv_sec += timeout_ms / 1000;
@@ -99,25 +100,25 @@ dial(struct conn *c, const char *path, int timeout_ms)
 	sun.sun_family = AF_UNIX;
 	if (path == NULL || path[0] == '\0' ||
 	    strlen(path) >= sizeof(sun.sun_path)) {
-		c->why = "no usable socket path";
+		c->why = "has no usable socket path";
 		return -1;
 	}
 	memcpy(sun.sun_path, path, strlen(path) + 1);
 	if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC |
 	    SOCK_NONBLOCK, 0)) < 0) {
-		c->why = "no socket";
+		c->why = "could not be connected to";
 		return -1;
 	}
 	if (connect(c->fd, (const struct sockaddr *)&sun, sizeof(sun)) == 0)
 		return 0;
 	if (errno != EINPROGRESS && errno != EAGAIN) {
-		c->why = "not reachable";
+		c->why = "is not reachable";
 		return -1;
 	}
 	if (await(c, POLLOUT) != 0)
 		return -1;
 	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &sl) != 0 || e != 0) {
-		c->why = "not reachable";
+		c->why = "is not reachable";
 		return -1;
 	}
 	return 0;
@@ -211,9 +212,9 @@ static enum jta_err
 failed(const struct conn *c, const char *socket, const char *what,
     const char *reply, struct jta_error *err)
 {
-	jta_log(JTA_LOG_ERROR, "clamd: %s on %s %s%s%s", what, socket,
-	    c->why != NULL ? c->why : "failed", reply[0] != '\0' ? ": " : "",
-	    reply);
+	jta_log(JTA_LOG_ERROR, "clamd: %s on %s: the scanner %s%s%s", what,
+	    socket, c->why != NULL ? c->why : "failed",
+	    reply[0] != '\0' ? ": " : "", reply);
 	jta_error_set(err, JTA_ERR_BUSY, 503, "scan", "the virus scanner %s, "
 	    "and a file is never kept unscanned; send it again in a moment",
 	    c->why != NULL ? c->why : "failed");
