@@ -159,27 +159,26 @@ put(struct conn *c, const void *buf, size_t len)
 static int
 answer(struct conn *c, char *out, size_t outsz)
 {
-	size_t		 n = 0;
+	size_t		 n = 0, i;
 	ssize_t		 r;
 	char		*nul;
 
-	out[0] = '\0';
 	for (;;) {
 		if (n + 1 >= outsz) {
 			c->why = "answered a line too long";
-			return -1;
+			goto bad;
 		}
 		r = recv(c->fd, out + n, outsz - 1 - n, 0);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0 && errno == EAGAIN) {
 			if (await(c, POLLIN) != 0)
-				return -1;
+				goto bad;
 			continue;
 		}
 		if (r < 0) {
 			c->why = "closed the connection";
-			return -1;
+			goto bad;
 		}
 		if (r == 0)
 			break;
@@ -194,16 +193,20 @@ answer(struct conn *c, char *out, size_t outsz)
 		out[--n] = '\0';
 	if (n == 0) {
 		c->why = "answered nothing";
-		return -1;
+		goto bad;
 	}
-	for (r = 0; (size_t)r < n; r++)
-		if ((unsigned char)out[r] < 0x20 ||
-		    (unsigned char)out[r] > 0x7e) {
+	for (i = 0; i < n; i++)
+		if ((unsigned char)out[i] < 0x20 ||
+		    (unsigned char)out[i] > 0x7e) {
 			c->why = "answered something unreadable";
-			out[0] = '\0';
-			return -1;
+			goto bad;
 		}
 	return 0;
+bad:
+	/* Nothing of a line that was not read in full, or not readable,
+	 * is kept (nor logged). */
+	out[0] = '\0';
+	return -1;
 }
 
 /* The failure: logged with the socket, clamd's answer (never the
