@@ -654,7 +654,7 @@ START_TEST(attachment_clamd_keys)
 
 	jta_conf_defaults(&conf);
 	ck_assert_str_eq(conf.attachment_clamd_socket, "");
-	ck_assert_int_eq(conf.attachment_clamd_timeout_ms, 30000);
+	ck_assert_int_eq(conf.attachment_clamd_timeout_ms, 10000);
 	assert_ok("attachment_clamd_socket = /run/clamav/clamd.ctl\n"
 	    "attachment_clamd_timeout_ms = 300000\n", &conf);
 	ck_assert_str_eq(conf.attachment_clamd_socket,
