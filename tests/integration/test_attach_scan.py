@@ -10,7 +10,8 @@ EICAR is refused (422 naming the file and "virus") and audited ("refused
 NAME: SIGNATURE"), never kept; a clean file is kept; clamd stopped is a 503
 with Retry-After (fail closed), and files go in again once it is back; a
 stand-in on clamd's socket that never answers is a timeout (503) and one
-that answers garbage is refused too (503).  jta-admin attachment check
+that answers garbage is refused too (503); a file over clamd's
+StreamMaxLength is refused (503).  jta-admin attachment check
 reports the scanner (reachable, its version; not reachable).  Skipped
 (exit 77) when clamd is not installed.  Standard library only."""
 
@@ -63,8 +64,9 @@ def clamd_setup(work):
                 "DatabaseDirectory %s\n" % os.path.join(d, "db") +
                 "LogFile %s\n" % os.path.join(d, "clamd.log") +
                 "TemporaryDirectory %s\n" % d +
-                # at least attachment_max_bytes (README)
-                "StreamMaxLength 1M\n")
+                # Below attachment_max_bytes (5000), which the README
+                # says it must not be: a file over it is refused (503).
+                "StreamMaxLength 4K\n")
     CLAMD.update(conf=conf, sock=os.path.join(d, "clamd.sock"), proc=None,
                  dir=d)
 
@@ -221,6 +223,27 @@ def scan_test(c, stack, server):
             st == 201 and [a["name"] for a in d["preview"]["attachments"]]
             == ["screen.png"] and len(kept(stack)) == 1, (st, d))
     n = len(kept(stack))
+    did = (d or {}).get("id", "")
+
+    st, _, e, _ = alice.call("PATCH", "/api/drafts/" + did, {
+        "openaiFileIdRefs": [eicar]})
+    c.check(s + "updateDraft with EICAR: 422 naming the file and 'virus', "
+            "nothing more kept", st == 422 and (e or {}).get(
+                "detail", "").startswith("eicar.txt: ") and
+            "virus" in e.get("detail", "") and len(kept(stack)) == n,
+            (st, e))
+    c.eq(s + "... audited too (two refusals now)", sum(
+        1 for r in audit_rows(stack)
+        if r[2].startswith("refused eicar.txt: ")), 2)
+
+    st, h, e, _ = alice.call("POST", "/api/drafts", {
+        "project": "DEMO", "summary": "Over clamd's StreamMaxLength",
+        "openaiFileIdRefs": [ref("/bytes/4500", "big.log", "text/plain")]})
+    c.check(s + "a file over clamd's StreamMaxLength (4K here): clamd "
+            "answers an error, the file is refused with 503, not kept",
+            st == 503 and "answered an error" in (e or {}).get("detail", "")
+            and "big.log" in e.get("detail", "") and
+            len(kept(stack)) == n, (st, e))
 
     clamd_stop()
     st, h, e, _ = alice.call("POST", "/api/drafts", {
