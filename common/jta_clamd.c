@@ -283,11 +283,12 @@ jta_clamd_scan(const char *socket, int timeout_ms, const void *body,
 	c.why = "answered an error";
 	goto fail;
 early:
-	/* clamd may have said why it stopped reading (a size limit). */
+	/* clamd may have said why it stopped reading (a size limit): an
+	 * answer before the stream's end is an error, whatever it says. */
 	why = c.why;
 	if (c.fd >= 0 && why != NULL && strcmp(why, "timed out") != 0 &&
-	    answer(&c, reply, sizeof(reply)) != 0)
-		reply[0] = '\0';
+	    answer(&c, reply, sizeof(reply)) == 0)
+		why = "answered an error";
 	c.why = why;
 fail:
 	rc = failed(&c, socket, "scan", reply, err);

@@ -259,8 +259,31 @@ START_TEST(errors_fail_closed)
 	fails_closed(READ_ALL, "", 0, 5000, "answered nothing");
 	memset(lng, 'a', sizeof(lng));	/* no NUL: never ends */
 	fails_closed(READ_ALL, lng, sizeof(lng), 5000, "too long");
-	fails_closed(CLOSE_EARLY, e1, sizeof(e1), 5000, "");
+	fails_closed(CLOSE_EARLY, e1, sizeof(e1), 5000, "answered an error");
 	fails_closed(SILENT, "", 0, 200, "timed out");
+}
+END_TEST
+
+/* clamd stops reading a stream over its StreamMaxLength, answers and
+ * closes: the send fails, the answer is still read, and it is an error. */
+START_TEST(closed_mid_stream_is_an_error)
+{
+	static const char e1[] = "INSTREAM size limit exceeded. ERROR";
+	struct jta_error err;
+	unsigned char	*body;
+	char		 sig[8];
+	size_t		 len = 8 * 1024 * 1024;
+	int		 found = -1, bad = -1;
+
+	body = calloc(1, len);
+	ck_assert_ptr_nonnull(body);
+	ck_assert_int_eq(scan(CLOSE_EARLY, body, len, e1, sizeof(e1), 5000,
+	    &found, sig, sizeof(sig), &err, &bad), JTA_ERR_BUSY);
+	ck_assert_int_eq(bad, 0);
+	ck_assert_int_eq(err.status, 503);
+	ck_assert_msg(strstr(err.detail, "answered an error") != NULL, "%s",
+	    err.detail);
+	free(body);
 }
 END_TEST
 
@@ -362,6 +385,7 @@ jta_check_suite(void)
 	tcase_add_test(tc, found_names_the_signature);
 	tcase_add_test(tc, long_signature_is_cut);
 	tcase_add_test(tc, errors_fail_closed);
+	tcase_add_test(tc, closed_mid_stream_is_an_error);
 	tcase_add_test(tc, no_daemon_fails_closed);
 	tcase_add_test(tc, version_is_read);
 	tcase_add_test(tc, attach_scan_refuses_a_finding);
