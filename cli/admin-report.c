@@ -507,7 +507,12 @@ cmd_attachment_check(const struct jta_conf *conf, int argc, char **argv)
 	    (argc == 1) != (vals[0] != NULL))
 		return EXIT_USAGE;
 	jta_attach_rules_conf(&r, conf);
-	rc = scanner_state(&r);
+	/* The scanner's line: always without a link, with one only when a
+	 * scanner is set (it is then asked too). */
+	rc = 0;
+	if (argc == 0 || (r.clamd_socket != NULL &&
+	    r.clamd_socket[0] != '\0'))
+		rc = scanner_state(&r);
 	if (argc == 0)
 		return rc;
 	if (jta_http_global_init() != JTA_OK) {

@@ -501,7 +501,8 @@ static const struct cmd cmds[] = {
 	{ "attachment", "check", "attachment check [LINK --type MIME "
 	  "[--name NAME]]",
 	  "Report the virus scanner (attachment_clamd_socket): off,\n"
-	  "reachable with clamd's version, or not reachable (exit status 1).\n"
+	  "reachable with clamd's version, or not reachable (exit status 1);\n"
+	  "with LINK, only when one is set.\n"
 	  "With LINK, also fetch it as an attachment would be fetched (README\n"
 	  "\"Attachments\"): https only, a host on attachment_fetch_hosts,\n"
 	  "redirects only to such hosts, never a private or loopback\n"
