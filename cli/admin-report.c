@@ -17,8 +17,10 @@
 #include "jta-admin.h"
 #include "jta_attach.h"
 #include "jta_audit.h"
+#include "jta_clamd.h"
 #include "jta_conf.h"
 #include "jta_http.h"
+#include "jta_limits.h"
 #include "jta_operator.h"
 #include "jta_req.h"
 #include "jta_db.h"
@@ -468,6 +470,28 @@ cmd_check(const struct jta_conf *conf, int argc, char **argv)
 	return bad;
 }
 
+/* The virus scanner's state: one line, 0 when off or reachable. */
+static int
+scanner_state(const struct jta_attach_rules *r)
+{
+	struct jta_error err;
+	char		 ver[JTA_LIMIT_CLAMD_REPLY + 1];
+
+	if (r->clamd_socket == NULL || r->clamd_socket[0] == '\0') {
+		printf("scanner: off (attachment_clamd_socket is not set)\n");
+		return 0;
+	}
+	memset(&err, 0, sizeof(err));
+	if (jta_clamd_version(r->clamd_socket, r->clamd_timeout_ms, ver,
+	    sizeof(ver), &err) != JTA_OK) {
+		printf("scanner: NOT reachable at %s: %s\n", r->clamd_socket,
+		    err.detail);
+		return 1;
+	}
+	printf("scanner: reachable at %s, %s\n", r->clamd_socket, ver);
+	return 0;
+}
+
 int
 cmd_attachment_check(const struct jta_conf *conf, int argc, char **argv)
 {
@@ -476,27 +500,37 @@ cmd_attachment_check(const struct jta_conf *conf, int argc, char **argv)
 	struct jta_attach_rules r;
 	struct jta_attach_file f;
 	struct jta_error err;
+	char		 sig[JTA_LIMIT_CLAMD_SIGNATURE + 1];
 	int		 rc;
 
-	if (admin_options(&argc, argv, names, vals) != 0 || argc != 1 ||
-	    vals[0] == NULL)
+	if (admin_options(&argc, argv, names, vals) != 0 || argc > 1 ||
+	    (argc == 1) != (vals[0] != NULL))
 		return EXIT_USAGE;
+	jta_attach_rules_conf(&r, conf);
+	/* The scanner's line: always without a link, with one only when a
+	 * scanner is set (it is then asked too). */
+	rc = 0;
+	if (argc == 0 || (r.clamd_socket != NULL &&
+	    r.clamd_socket[0] != '\0'))
+		rc = scanner_state(&r);
+	if (argc == 0)
+		return rc;
 	if (jta_http_global_init() != JTA_OK) {
 		admin_fail("libcurl does not start");
 		return 1;
 	}
-	jta_attach_rules_conf(&r, conf);
+	memset(&f, 0, sizeof(f));
 	memset(&err, 0, sizeof(err));
 	/* The link is the operator's own: it may be printed back, but the
-	 * answer names only the file and the verdict. */
+	 * answer names only the file and the verdict.  The file is scanned
+	 * as it would be before it is kept. */
 	if (jta_attach_fetch(&r, vals[1] != NULL ? vals[1] : "file",
-	    vals[0], argv[0], &f, &err) != JTA_OK) {
+	    vals[0], argv[0], &f, &err) != JTA_OK ||
+	    jta_attach_scan(&r, &f, sig, sizeof(sig), &err) != JTA_OK) {
 		printf("refused (%s): %s\n", err.field, err.detail);
 		rc = 1;
-	} else {
+	} else
 		printf("ok %s, %s, %zu bytes\n", f.name, f.mime_type, f.len);
-		rc = 0;
-	}
 	jta_attach_file_free(&f);
 	jta_http_global_free();
 	return rc;

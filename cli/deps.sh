@@ -50,6 +50,10 @@ if [ "${1:-}" = test ]; then
 	# test_oauth_mcp.py makes the certificate of its loopback https
 	# server of client metadata documents with the openssl command.
 	pkgs="$pkgs openssl"
+	# test_attach_scan.py scans attachments with a real clamd of its
+	# own (its own configuration and a one-signature database: no
+	# freshclam, no network); the test is skipped without it.
+	pkgs="$pkgs clamav-daemon"
 fi
 
 # The schema tests' npm packages, at the exact versions of

@@ -498,15 +498,18 @@ static const struct cmd cmds[] = {
 	  "and API hosts answer (no token is sent).  Exit status 1 when any\n"
 	  "check fails.",
 	  cmd_check },
-	{ "attachment", "check", "attachment check LINK --type MIME "
-	  "[--name NAME]",
-	  "Fetch LINK as an attachment would be fetched (README\n"
+	{ "attachment", "check", "attachment check [LINK --type MIME "
+	  "[--name NAME]]",
+	  "Report the virus scanner (attachment_clamd_socket): off,\n"
+	  "reachable with clamd's version, or not reachable (exit status 1);\n"
+	  "with LINK, only when one is set.\n"
+	  "With LINK, also fetch it as an attachment would be fetched (README\n"
 	  "\"Attachments\"): https only, a host on attachment_fetch_hosts,\n"
 	  "redirects only to such hosts, never a private or loopback\n"
 	  "address, at most attachment_max_bytes, the content matching MIME\n"
-	  "(the type the assistant would declare) and NAME cleaned.  Prints\n"
-	  "\"ok NAME, TYPE, SIZE bytes\" or \"refused (WHAT): why\"; exit\n"
-	  "status 1 when refused.  Nothing is kept.",
+	  "(the type the assistant would declare) and NAME cleaned, and scan\n"
+	  "it.  Prints \"ok NAME, TYPE, SIZE bytes\" or \"refused (WHAT):\n"
+	  "why\"; exit status 1 when refused.  Nothing is kept.",
 	  cmd_attachment_check },
 };
 #define NCMDS	(sizeof(cmds) / sizeof(cmds[0]))

@@ -192,6 +192,8 @@ jta_attach_rules_conf(struct jta_attach_rules *rules,
 	rules->max_bytes = (size_t)conf->attachment_max_bytes;
 	rules->ca_file = conf->attachment_fetch_test_ca_file;
 	rules->allow_loopback = conf->attachment_fetch_allow_loopback;
+	rules->clamd_socket = conf->attachment_clamd_socket;
+	rules->clamd_timeout_ms = conf->attachment_clamd_timeout_ms;
 }
 
 void

@@ -61,6 +61,8 @@ struct jta_attach_rules {
 	const char	*ca_file;	/* tests only; NULL: the system's */
 	int		 allow_loopback;	/* tests only */
 	const char	*test_resolve;	/* tests only: NULL */
+	const char	*clamd_socket;	/* NULL or "": no scanning */
+	int		 clamd_timeout_ms;
 };
 
 struct jta_conf;
@@ -124,6 +126,21 @@ enum jta_err jta_attach_keep(const char *statedir,
  */
 enum jta_err jta_attach_keep_link(const char *statedir, const char *from,
     char *path, size_t pathsz, struct jta_error *err) JTA_WUR;
+
+/*
+ * Scan f with the virus scanner rules name (clamd on
+ * rules->clamd_socket, jta_clamd_scan), the check every file passes
+ * before it is kept, whichever way it came in (jta_draft_files_keep
+ * calls it).  JTA_OK when no scanner is set or it finds nothing.  A
+ * finding is JTA_ERR_INPUT (422, field "virus", a detail naming the
+ * signature), its name also into sig (sigsz bytes; "" otherwise); a
+ * scanner that cannot be reached, is too slow or answers an error is
+ * JTA_ERR_BUSY (503, field "scan", retry_after): the file is refused,
+ * never kept unscanned.
+ */
+enum jta_err jta_attach_scan(const struct jta_attach_rules *rules,
+    const struct jta_attach_file *f, char *sig, size_t sigsz,
+    struct jta_error *err) JTA_WUR;
 
 /* Remove a file jta_attach_keep made under statedir; any other path
  * (not directly in statedir/attachments/, not its 32 hex digits) is

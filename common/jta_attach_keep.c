@@ -17,6 +17,8 @@
 #include <sodium.h>
 
 #include "jta_attach.h"
+#include "jta_clamd.h"
+#include "jta_limits.h"
 #include "jta_log.h"
 
 /* The directory files are kept in: dir/attachments, made 0700 when
@@ -141,6 +143,31 @@ jta_attach_keep_link(const char *statedir, const char *from, char *path,
 		    "the file could not be kept");
 	}
 	return JTA_OK;
+}
+
+enum jta_err
+jta_attach_scan(const struct jta_attach_rules *rules,
+    const struct jta_attach_file *f, char *sig, size_t sigsz,
+    struct jta_error *err)
+{
+	char		 s[JTA_LIMIT_CLAMD_SIGNATURE + 1];
+	enum jta_err	 rc;
+	int		 found = 0;
+
+	if (sigsz > 0)
+		sig[0] = '\0';
+	if (rules->clamd_socket == NULL || rules->clamd_socket[0] == '\0')
+		return JTA_OK;
+	if ((rc = jta_clamd_scan(rules->clamd_socket, rules->clamd_timeout_ms >
+	    0 ? rules->clamd_timeout_ms : JTA_LIMIT_CLAMD_TIMEOUT_MS, f->body,
+	    f->len, &found, s, sizeof(s), err)) != JTA_OK)
+		return rc;
+	if (!found)
+		return JTA_OK;
+	if (sigsz > 0)
+		snprintf(sig, sigsz, "%s", s);
+	return jta_error_set(err, JTA_ERR_INPUT, 422, "virus", "the virus "
+	    "scanner found %s in it; it is not kept", s);
 }
 
 void

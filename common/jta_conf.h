@@ -99,6 +99,11 @@ struct jta_conf {
 	int	 attachment_max_bytes;
 	char	 attachment_fetch_test_ca_file[JTA_CONF_PATH_MAX];
 	int	 attachment_fetch_allow_loopback;	/* default 0 */
+	/* Virus scanning (jta_clamd.h): clamd's Unix socket (sun_path's
+	 * 108 bytes bound it); "" scans nothing.  The time one scan may
+	 * take (default JTA_LIMIT_CLAMD_TIMEOUT_MS). */
+	char	 attachment_clamd_socket[108];
+	int	 attachment_clamd_timeout_ms;
 	/* Our own agent (README "Chat: our own agent"): an OpenAI-
 	 * compatible Chat Completions server.  Chat is configured when
 	 * chat_base_url and chat_model are set. */

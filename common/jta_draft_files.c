@@ -102,41 +102,58 @@ jta_draft_files_refs_check(const json_t *refs, json_t **out,
 	return JTA_OK;
 }
 
+enum jta_err
+jta_draft_files_keep(struct jta_store *st, const char *statedir,
+    const struct jta_attach_rules *rules, const char *draft_id,
+    const struct jta_attach_file *f, int64_t max_bytes, int64_t now,
+    char *sig, size_t sigsz, struct jta_error *err)
+{
+	struct jta_draft_file row;
+	enum jta_err	 rc;
+	int64_t		 id;
+
+	memset(&row, 0, sizeof(row));
+	/* Scanned before anything is written: a finding never touches
+	 * the disk, and a scanner that cannot answer keeps nothing. */
+	if ((rc = jta_attach_scan(rules, f, sig, sigsz, err)) != JTA_OK)
+		return rc;
+	if ((rc = jta_attach_keep(statedir, f, row.path, sizeof(row.path),
+	    row.sha256, err)) != JTA_OK)
+		return rc;
+	snprintf(row.name, sizeof(row.name), "%s", f->name);
+	snprintf(row.type, sizeof(row.type), "%s", f->mime_type);
+	row.size = (int64_t)f->len;
+	if ((rc = jta_store_draft_file_add(st, draft_id, &row, max_bytes, now,
+	    &id, err)) != JTA_OK)
+		jta_attach_forget(statedir, row.path);
+	return rc;
+}
+
 /* Fetch, keep and record one file; on failure nothing is left. */
 static enum jta_err
 takeone(struct jta_store *st, const char *statedir,
     const struct jta_attach_rules *rules, const char *draft_id,
     const json_t *ref, int64_t max_bytes, int64_t now, char *name,
-    size_t namesz, struct jta_error *err)
+    size_t namesz, char *sig, size_t sigsz, struct jta_error *err)
 {
 	struct jta_attach_file f;
-	struct jta_draft_file row;
+	char		 clean[JTA_LIMIT_ATTACH_NAME + 1];
 	enum jta_err	 rc;
-	int64_t		 id;
 
 	memset(&f, 0, sizeof(f));
-	memset(&row, 0, sizeof(row));
 	/* A name that cannot be cleaned keeps the caller's (its place). */
 	if (jta_attach_name_clean(json_string_value(json_object_get(ref,
 	    "name")), json_string_length(json_object_get(ref, "name")),
-	    row.name, sizeof(row.name), err) != JTA_OK)
+	    clean, sizeof(clean), err) != JTA_OK)
 		return JTA_ERR_INPUT;
-	snprintf(name, namesz, "%s", row.name);
+	snprintf(name, namesz, "%s", clean);
 	if ((rc = jta_attach_fetch(rules, name, json_string_value(
 	    json_object_get(ref, "mime_type")), json_string_value(
 	    json_object_get(ref, "download_link")), &f, err)) != JTA_OK)
 		return rc;
 	snprintf(name, namesz, "%s", f.name);
-	if ((rc = jta_attach_keep(statedir, &f, row.path, sizeof(row.path),
-	    row.sha256, err)) != JTA_OK)
-		goto out;
-	snprintf(row.name, sizeof(row.name), "%s", f.name);
-	snprintf(row.type, sizeof(row.type), "%s", f.mime_type);
-	row.size = (int64_t)f.len;
-	if ((rc = jta_store_draft_file_add(st, draft_id, &row, max_bytes, now,
-	    &id, err)) != JTA_OK)
-		jta_attach_forget(statedir, row.path);
-out:
+	rc = jta_draft_files_keep(st, statedir, rules, draft_id, &f,
+	    max_bytes, now, sig, sigsz, err);
 	jta_attach_file_free(&f);
 	return rc;
 }
@@ -151,6 +168,8 @@ jta_draft_files_take(struct jta_store *st, const char *statedir,
 	const json_t	*ref;
 	enum jta_err	 rc, ret = JTA_OK;
 	char		 name[JTA_LIMIT_ATTACH_NAME + 1];
+	char		 sig[JTA_LIMIT_CLAMD_SIGNATURE + 1];
+	json_t		*r;
 	size_t		 i;
 
 	*taken = json_array();
@@ -161,8 +180,9 @@ jta_draft_files_take(struct jta_store *st, const char *statedir,
 	json_array_foreach(refs, i, ref) {
 		memset(&e, 0, sizeof(e));
 		snprintf(name, sizeof(name), "openaiFileIdRefs[%zu]", i);
+		sig[0] = '\0';
 		rc = takeone(st, statedir, rules, draft_id, ref, max_bytes, now,
-		    name, sizeof(name), &e);
+		    name, sizeof(name), sig, sizeof(sig), &e);
 		if (rc == JTA_OK) {
 			if (json_array_append_new(*taken, json_string(name)) !=
 			    0)
@@ -171,9 +191,13 @@ jta_draft_files_take(struct jta_store *st, const char *statedir,
 		}
 		if (rc == JTA_ERR_NOMEM)
 			goto nomem;
-		if (json_array_append_new(*refused, json_pack("{s:s, s:s, s:s}",
-		    "name", name, "field", e.field[0] != '\0' ? e.field :
-		    "fetch", "reason", e.detail)) != 0)
+		if ((r = json_pack("{s:s, s:s, s:s}", "name", name, "field",
+		    e.field[0] != '\0' ? e.field : "fetch", "reason",
+		    e.detail)) == NULL || json_array_append_new(*refused, r) !=
+		    0)
+			goto nomem;
+		if (sig[0] != '\0' && json_object_set_new(r, "signature",
+		    json_string(sig)) != 0)
 			goto nomem;
 		if (ret == JTA_OK) {
 			ret = rc;
@@ -187,6 +211,7 @@ jta_draft_files_take(struct jta_store *st, const char *statedir,
 		    json_string_value(json_object_get(json_array_get(*refused,
 		    0), "name")), first.detail, first.field[0] != '\0' ?
 		    first.field : "fetch");
+		err->retry_after = first.retry_after;	/* a busy scanner */
 	}
 	return ret;
 nomem:
@@ -307,6 +332,30 @@ jta_draft_files_audit(struct jta_backend *be, const struct jta_user *who,
 		    "%s", ticket, e.detail);
 }
 
+/* The audit row of a file refused for a virus: "refused NAME:
+ * SIGNATURE" (never its content or link). */
+static void
+audit_refused(struct jta_backend *be, const struct jta_user *who,
+    const char *draft_id, const char *name, const char *sig)
+{
+	struct jta_audit_event ev;
+	struct jta_error e;
+	char		 detail[JTA_AUDIT_DETAIL_MAX + 1];
+
+	snprintf(detail, sizeof(detail), "refused %s: %s", name, sig);
+	memset(&ev, 0, sizeof(ev));
+	ev.who = who->name;
+	ev.site = strcmp(be->ops->name, "jira") == 0 ? NULL : "local";
+	ev.action = "attach";
+	ev.issue_key = draft_id;
+	ev.endpoint = "drafts.attachments";
+	ev.status = 422;
+	ev.detail = detail;
+	if (jta_audit_write(be->store, &ev, &e) != JTA_OK)
+		jta_log(JTA_LOG_ERROR, "audit: refusal of a file of %s not "
+		    "recorded: %s", draft_id, e.detail);
+}
+
 enum jta_err
 jta_draft_files_in(struct jta_backend *be, const struct jta_user *who,
     const char *id, const json_t *refs, struct jta_error *err)
@@ -335,6 +384,11 @@ jta_draft_files_in(struct jta_backend *be, const struct jta_user *who,
 				    0)
 					audit(be, who, "kept", id, f[j].name,
 					    f[j].type, f[j].size, 200);
+	json_array_foreach(refused, i, r)
+		if (json_is_string(json_object_get(r, "signature")))
+			audit_refused(be, who, id, json_string_value(
+			    json_object_get(r, "name")), json_string_value(
+			    json_object_get(r, "signature")));
 	if (rc != JTA_OK) {
 		names[0] = '\0';
 		json_array_foreach(taken, i, t)
@@ -345,6 +399,7 @@ jta_draft_files_in(struct jta_backend *be, const struct jta_user *who,
 		e = *err;
 		jta_error_set(err, rc, e.status, "openaiFileIdRefs", "%s; %s",
 		    e.detail, names[0] != '\0' ? names : "no file went in");
+		err->retry_after = e.retry_after;
 		if (names[0] != '\0')
 			snprintf(err->detail + strlen(err->detail),
 			    sizeof(err->detail) - strlen(err->detail),

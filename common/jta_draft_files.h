@@ -40,12 +40,29 @@ enum jta_err jta_draft_files_refs_check(const json_t *refs, json_t **out,
     struct jta_error *err) JTA_WUR;
 
 /*
+ * Keep f (fetched or received, its name, type and bytes checked) for
+ * draft_id: the single point every way a file comes in passes before
+ * its row is recorded.  The file is scanned first (jta_attach_scan with
+ * rules' virus scanner; a finding's signature into sig, sigsz bytes),
+ * then kept under statedir and recorded (at most max_bytes for the
+ * draft's files together).  JTA_OK, or the refusal (a finding is 422
+ * field "virus", an unusable scanner 503 field "scan" with
+ * retry_after) with nothing left behind.
+ */
+enum jta_err jta_draft_files_keep(struct jta_store *st,
+    const char *statedir, const struct jta_attach_rules *rules,
+    const char *draft_id, const struct jta_attach_file *f,
+    int64_t max_bytes, int64_t now, char *sig, size_t sigsz,
+    struct jta_error *err) JTA_WUR;
+
+/*
  * Take each reference of refs (checked by jta_draft_files_refs_check)
  * for draft_id: fetch it under rules, keep it under statedir, record it
  * (at most max_bytes for the draft's files together).  Every reference
  * is tried, in order; a refused one leaves nothing behind.  *taken gets
  * the names that went in (a new array, also when some were refused) and
- * *refused an array of {name, field, reason} (empty when none).  JTA_OK
+ * *refused an array of {name, field, reason} (empty when none; a
+ * virus found adds its signature's name as "signature").  JTA_OK
  * when every file went in; otherwise the first refusal's error (its
  * status, field, and a detail that starts with the file's name), with
  * *taken and *refused filled all the same.  Links are never logged.
@@ -110,7 +127,8 @@ enum jta_err jta_draft_files_can(const struct jta_backend *be,
 /*
  * Take refs (checked by jta_draft_files_refs_check) for who's draft id
  * (the caller checked it is who's): every file is tried; each that went
- * in is audited (name, size, type, draft; never its content or link).
+ * in is audited (name, size, type, draft; never its content or link),
+ * and so is each refused for a virus ("refused NAME: SIGNATURE").
  * JTA_OK when all went in, else jta_draft_files_take's error, each
  * refused file an item of err (field "openaiFileIdRefs", its name and
  * why) and the detail saying which went in.

@@ -203,6 +203,21 @@
 #define JTA_LIMIT_ATTACH_TOTAL_MS	15000
 #define JTA_LIMIT_ATTACH_BYTES		(10 * 1024 * 1024)
 #define JTA_LIMIT_ATTACH_BYTES_MAX	(100 * 1024 * 1024)
+/* The virus scanner (jta_clamd.h, README "Attachments: virus scanning"):
+ * the bytes sent in one zINSTREAM chunk (clamd(8)); the longest answer
+ * line read (clamd's "stream: NAME FOUND" and its errors are short: a
+ * longer one is an error, never a buffer grown on its say-so); the
+ * longest signature name shown or audited; the default and largest time
+ * one scan may take in all (connect, send, answer: clamd reads a 10 MiB
+ * file in well under a second, and a GPT Action waits 45 s for the whole
+ * answer, fetches included).  A scan sends the
+ * whole file, at most attachment_max_bytes (JTA_LIMIT_ATTACH_BYTES_MAX),
+ * so clamd's StreamMaxLength must be at least that. */
+#define JTA_LIMIT_CLAMD_CHUNK		(64 * 1024)
+#define JTA_LIMIT_CLAMD_REPLY		512
+#define JTA_LIMIT_CLAMD_SIGNATURE	128
+#define JTA_LIMIT_CLAMD_TIMEOUT_MS	10000
+#define JTA_LIMIT_CLAMD_TIMEOUT_MS_MAX	300000
 #define JTA_LIMIT_CIMD_CONNECT_MS	3000
 #define JTA_LIMIT_CIMD_TOTAL_MS		5000
 #define JTA_LIMIT_CIMD_MAX_AGE		86400

@@ -842,6 +842,14 @@ def attachment_cases(c, work):
                     (rc, out, err))
         rc, out, err = admin(conf, "attachment", "check", base + "/png")
         c.check("attachment check without --type is 2", rc == 2, (rc, err))
+        rc, out, err = admin(conf, "attachment", "check")
+        c.check("attachment check without a link: the scanner's state "
+                "(off: no attachment_clamd_socket)", rc == 0 and
+                out.startswith("scanner: off"), (rc, out, err))
+        rc, out, err = admin(conf, "attachment", "check", "--type",
+                             "image/png")
+        c.check("attachment check --type without a link is 2", rc == 2,
+                (rc, err))
         # The defaults: only ChatGPT's file host, loopback refused.
         write("")
         rc, out, err = admin(conf, "attachment", "check", base + "/png",

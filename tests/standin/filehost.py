@@ -43,6 +43,10 @@ FILES = {
     "/json": b'  {"error": "boom"}\n',
     "/empty": b"",
     "/binary": b"log line\x00\x01\x02",
+    # EICAR's anti-virus test file (68 bytes, text/plain), put together
+    # here so this source is not itself a "finding" (test_attach_scan).
+    "/eicar": b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$" +
+    b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*",
 }
 MAX = 64 * 1024 * 1024
 

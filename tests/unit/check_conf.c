@@ -645,6 +645,36 @@ START_TEST(attachment_keys)
 }
 END_TEST
 
+START_TEST(attachment_clamd_keys)
+{
+	const char	*k = "test.conf:1: key 'attachment_clamd_socket'";
+	const char	*t = "test.conf:1: key 'attachment_clamd_timeout_ms'";
+	char		 text[300];
+	struct jta_conf	 conf;
+
+	jta_conf_defaults(&conf);
+	ck_assert_str_eq(conf.attachment_clamd_socket, "");
+	ck_assert_int_eq(conf.attachment_clamd_timeout_ms, 10000);
+	assert_ok("attachment_clamd_socket = /run/clamav/clamd.ctl\n"
+	    "attachment_clamd_timeout_ms = 300000\n", &conf);
+	ck_assert_str_eq(conf.attachment_clamd_socket,
+	    "/run/clamav/clamd.ctl");
+	ck_assert_int_eq(conf.attachment_clamd_timeout_ms, 300000);
+	assert_refused("attachment_clamd_socket = clamd.ctl\n", k,
+	    "absolute path");
+	/* A Unix socket's path fits sun_path: 107 bytes and its NUL. */
+	snprintf(text, sizeof(text), "attachment_clamd_socket = /%0107d\n",
+	    0);
+	assert_refused(text, k, "longer than 107 bytes");
+	snprintf(text, sizeof(text), "attachment_clamd_socket = /%0106d\n",
+	    0);
+	assert_ok(text, &conf);
+	assert_refused("attachment_clamd_timeout_ms = 0\n", t,
+	    "1 to 300000");
+	assert_refused("attachment_clamd_timeout_ms = 300001\n", t, NULL);
+}
+END_TEST
+
 START_TEST(busy_timeout_range_and_syntax)
 {
 	const char	*p = "test.conf:1: key 'busy_timeout_ms'";
@@ -882,6 +912,7 @@ conf_suite(void)
 
 	tcase_add_test(tc, defaults_are_documented_values);
 	tcase_add_test(tc, attachment_keys);
+	tcase_add_test(tc, attachment_clamd_keys);
 	tcase_add_test(tc, every_key_is_read);
 	tcase_add_test(tc, unset_keys_keep_defaults);
 	tcase_add_test(tc, each_log_level_accepted);
