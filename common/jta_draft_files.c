@@ -333,10 +333,12 @@ jta_draft_files_audit(struct jta_backend *be, const struct jta_user *who,
 }
 
 /* The audit row of a file refused for a virus: "refused NAME:
- * SIGNATURE" (never its content or link). */
-static void
-audit_refused(struct jta_backend *be, const struct jta_user *who,
-    const char *draft_id, const char *name, const char *sig)
+ * SIGNATURE" (never its content or link), under endpoint, for ticket (a
+ * draft id or an issue key). */
+void
+jta_draft_files_audit_virus(struct jta_backend *be,
+    const struct jta_user *who, const char *endpoint, const char *ticket,
+    const char *name, const char *sig)
 {
 	struct jta_audit_event ev;
 	struct jta_error e;
@@ -347,13 +349,13 @@ audit_refused(struct jta_backend *be, const struct jta_user *who,
 	ev.who = who->name;
 	ev.site = strcmp(be->ops->name, "jira") == 0 ? NULL : "local";
 	ev.action = "attach";
-	ev.issue_key = draft_id;
-	ev.endpoint = "drafts.attachments";
+	ev.issue_key = ticket;
+	ev.endpoint = endpoint;
 	ev.status = 422;
 	ev.detail = detail;
 	if (jta_audit_write(be->store, &ev, &e) != JTA_OK)
 		jta_log(JTA_LOG_ERROR, "audit: refusal of a file of %s not "
-		    "recorded: %s", draft_id, e.detail);
+		    "recorded: %s", ticket, e.detail);
 }
 
 enum jta_err
@@ -386,7 +388,8 @@ jta_draft_files_in(struct jta_backend *be, const struct jta_user *who,
 					    f[j].type, f[j].size, 200);
 	json_array_foreach(refused, i, r)
 		if (json_is_string(json_object_get(r, "signature")))
-			audit_refused(be, who, id, json_string_value(
+			jta_draft_files_audit_virus(be, who,
+			    "drafts.attachments", id, json_string_value(
 			    json_object_get(r, "name")), json_string_value(
 			    json_object_get(r, "signature")));
 	if (rc != JTA_OK) {

@@ -111,6 +111,13 @@ void jta_draft_files_audit(struct jta_backend *be,
     const char *ticket, const char *name, const char *type, int64_t size,
     int status);
 
+/* The audit row of a file the virus scanner refused: "refused NAME:
+ * SIGNATURE" under endpoint, with ticket (a draft id or a key), status
+ * 422; never its content or link. */
+void jta_draft_files_audit_virus(struct jta_backend *be,
+    const struct jta_user *who, const char *endpoint, const char *ticket,
+    const char *name, const char *sig);
+
 /*
  * Whether be takes files for a draft whose request (or changes) is req
  * and whose preview so far is preview (NULL for a new draft): not in a

@@ -140,9 +140,11 @@ one(struct run *r, const json_t *ref, size_t i, int64_t *total,
 	struct jta_attach_file f;
 	struct jta_error e;
 	char		 name[JTA_LIMIT_ATTACH_NAME + 32];
+	char		 sig[JTA_LIMIT_CLAMD_SIGNATURE + 1];
 	enum jta_err	 rc;
 
 	memset(&f, 0, sizeof(f));
+	sig[0] = '\0';
 	memset(&e, 0, sizeof(e));
 	jta_attach_rules_conf(&rules, r->be->conf);
 	snprintf(name, sizeof(name), "openaiFileIdRefs[%zu]", i);
@@ -173,6 +175,19 @@ one(struct run *r, const json_t *ref, size_t i, int64_t *total,
 		    "s:I, s:b}", "name", f.name, "type", f.mime_type, "size",
 		    (json_int_t)f.len, "already", 1)) == 0 ? JTA_OK :
 		    JTA_ERR_NOMEM;
+		goto out;
+	}
+	/* Scanned before it is kept or sent, as a draft's files are
+	 * (jta_draft_files_keep): a finding is this file's refusal, a
+	 * scanner that cannot answer stops the call (503, closed). */
+	if ((rc = jta_attach_scan(&rules, &f, sig, sizeof(sig), &e)) !=
+	    JTA_OK) {
+		if (sig[0] != '\0') {
+			jta_draft_files_audit_virus(r->be, r->who,
+			    AUDIT_ENDPOINT, r->key, f.name, sig);
+			rc = refuse(r, f.name, &e);
+		} else
+			*err = e;
 		goto out;
 	}
 	if ((rc = put(r, &f, err)) != JTA_OK) {

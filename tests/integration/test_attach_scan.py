@@ -16,6 +16,7 @@ reports the scanner (reachable, its version; not reachable).  Skipped
 (exit 77) when clamd is not installed.  Standard library only."""
 
 import hashlib
+import json
 import os
 import shutil
 import socket
@@ -235,6 +236,23 @@ def scan_test(c, stack, server):
     c.eq(s + "... audited too (two refusals now)", sum(
         1 for r in audit_rows(stack)
         if r[2].startswith("refused eicar.txt: ")), 2)
+
+    # attachFiles (a ticket that exists) goes through the same scanner.
+    _, _, cur, _ = alice.call("GET", "/api/drafts/" + did)
+    st, _, t, _ = alice.call("POST", "/api/drafts/%s/submit" % did,
+                             {"revision": (cur or {}).get("revision", 1)})
+    tkey = ((t or {}).get("issue") or {}).get("key", "")
+    n = len(kept(stack))
+    st2, _, e, _ = alice.call("POST", "/api/issues/%s/attachments" % tkey,
+                              {"openaiFileIdRefs": [eicar]})
+    c.check(s + "attachFiles with EICAR: 422 naming the file and 'virus', "
+            "nothing more kept", st in (200, 201) and st2 == 422 and
+            (e or {}).get("field") == "openaiFileIdRefs" and
+            "virus" in json.dumps(e) and len(kept(stack)) == n,
+            (st, t, st2, e))
+    c.eq(s + "... audited with the ticket's key", sum(
+        1 for r in audit_rows(stack)
+        if r[2].startswith("refused eicar.txt: ")), 3)
 
     st, h, e, _ = alice.call("POST", "/api/drafts", {
         "project": "DEMO", "summary": "Over clamd's StreamMaxLength",
