@@ -7,9 +7,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "jta_audit.h"
 #include "jta_backend.h"
@@ -40,23 +43,93 @@ member(const json_t *o, const char *m, size_t min, size_t max)
 	return json_string_value(v);
 }
 
+/* Where a file comes from, one of three members (README "Attachments"):
+ * a GPT Action's download link (with its id), an MCP resource link's uri
+ * (fetched under the same rules), or the bytes themselves in base64. */
+static const struct source {
+	const char	*name;
+	size_t		 max;
+} sources[] = {
+	{ "download_link", JTA_DRAFT_FILES_LINK_MAX },
+	{ "uri", JTA_DRAFT_FILES_LINK_MAX },
+	/* The request's body cap bounds it first (all files together). */
+	{ "content_base64", JTA_LIMIT_BODY },
+};
+#define NSOURCES	(sizeof(sources) / sizeof(sources[0]))
+
+/* Set member m of copy to v (a string). */
+static enum jta_err
+keepmember(json_t *copy, const char *m, const char *v)
+{
+	return json_object_set_new(copy, m, json_string(v)) == 0 ? JTA_OK :
+	    JTA_ERR_NOMEM;
+}
+
+/* Check element i (o) into copy; JTA_ERR_INPUT saying what is wrong. */
+static enum jta_err
+refcheck(const json_t *o, size_t i, json_t *copy, struct jta_error *err)
+{
+	const char	*name, *mime, *mime2, *v = NULL;
+	size_t		 j, k = NSOURCES;
+
+	if (!json_is_object(o))
+		return jta_error_set(err, JTA_ERR_INPUT, 422,
+		    "openaiFileIdRefs", "openaiFileIdRefs[%zu] must be an "
+		    "object {name, mime_type} with download_link (and id), "
+		    "uri or content_base64", i);
+	if ((name = member(o, "name", 1, JTA_LIMIT_ATTACH_NAME)) == NULL)
+		return jta_error_set(err, JTA_ERR_INPUT, 422,
+		    "openaiFileIdRefs", "openaiFileIdRefs[%zu].name must be a "
+		    "string of 1 to %d bytes", i, JTA_LIMIT_ATTACH_NAME);
+	/* mimeType: the MCP schema's name (ResourceLink, BlobResource-
+	 * Contents); mime_type: OpenAI's.  Exactly one of them. */
+	mime = member(o, "mime_type", 1, 95);
+	mime2 = member(o, "mimeType", 1, 95);
+	if ((mime == NULL) == (mime2 == NULL))
+		return jta_error_set(err, JTA_ERR_INPUT, 422,
+		    "openaiFileIdRefs", "openaiFileIdRefs[%zu] needs one "
+		    "mime_type (or mimeType), a string of 1 to 95 bytes", i);
+	for (j = 0; j < NSOURCES; j++) {
+		if (json_object_get(o, sources[j].name) == NULL)
+			continue;
+		if (k != NSOURCES)
+			return jta_error_set(err, JTA_ERR_INPUT, 422,
+			    "openaiFileIdRefs", "openaiFileIdRefs[%zu] must "
+			    "have only one of download_link, uri and "
+			    "content_base64", i);
+		k = j;
+		if ((v = member(o, sources[j].name, 1, sources[j].max)) ==
+		    NULL)
+			return jta_error_set(err, JTA_ERR_INPUT, 422,
+			    "openaiFileIdRefs", "openaiFileIdRefs[%zu].%s must "
+			    "be a string of 1 to %zu bytes", i,
+			    sources[j].name, sources[j].max);
+	}
+	if (k == NSOURCES)
+		return jta_error_set(err, JTA_ERR_INPUT, 422,
+		    "openaiFileIdRefs", "openaiFileIdRefs[%zu] needs "
+		    "download_link (and id), uri or content_base64", i);
+	if (k == 0 && member(o, "id", 1, JTA_DRAFT_FILES_ID_MAX) == NULL)
+		return jta_error_set(err, JTA_ERR_INPUT, 422,
+		    "openaiFileIdRefs", "openaiFileIdRefs[%zu].id must be a "
+		    "string of 1 to %d bytes", i, JTA_DRAFT_FILES_ID_MAX);
+	if (keepmember(copy, "name", name) != JTA_OK ||
+	    keepmember(copy, "mime_type", mime != NULL ? mime : mime2) !=
+	    JTA_OK || keepmember(copy, sources[k].name, v) != JTA_OK ||
+	    (k == 0 && keepmember(copy, "id", json_string_value(
+	    json_object_get(o, "id"))) != JTA_OK))
+		return JTA_ERR_NOMEM;
+	return JTA_OK;
+}
+
 enum jta_err
 jta_draft_files_refs_check(const json_t *refs, json_t **out,
     struct jta_error *err)
 {
-	static const struct {
-		const char	*name;
-		size_t		 min, max;
-	} m[] = {
-		{ "name", 1, JTA_LIMIT_ATTACH_NAME },
-		{ "id", 1, JTA_DRAFT_FILES_ID_MAX },
-		{ "mime_type", 1, 95 },
-		{ "download_link", 1, JTA_DRAFT_FILES_LINK_MAX },
-	};
 	const json_t	*o;
 	json_t		*res, *copy;
-	const char	*v;
-	size_t		 i, j;
+	enum jta_err	 rc;
+	size_t		 i;
 
 	*out = NULL;
 	if (!json_is_array(refs) || json_array_size(refs) >
@@ -67,39 +140,105 @@ jta_draft_files_refs_check(const json_t *refs, json_t **out,
 	if ((res = json_array()) == NULL)
 		return JTA_ERR_NOMEM;
 	json_array_foreach(refs, i, o) {
-		if (!json_is_object(o)) {
-			json_decref(res);
-			return jta_error_set(err, JTA_ERR_INPUT, 422,
-			    "openaiFileIdRefs", "openaiFileIdRefs[%zu] must be "
-			    "an object {name, id, mime_type, download_link}",
-			    i);
-		}
 		if ((copy = json_object()) == NULL ||
 		    json_array_append_new(res, copy) != 0) {
 			json_decref(res);
 			return JTA_ERR_NOMEM;
 		}
-		for (j = 0; j < sizeof(m) / sizeof(m[0]); j++) {
-			if ((v = member(o, m[j].name, m[j].min, m[j].max)) ==
-			    NULL) {
-				json_decref(res);
-				return jta_error_set(err, JTA_ERR_INPUT, 422,
-				    "openaiFileIdRefs", "openaiFileIdRefs[%zu]"
-				    ".%s must be a string of %zu to %zu bytes",
-				    i, m[j].name, m[j].min, m[j].max);
-			}
-			if (json_object_set_new(copy, m[j].name,
-			    json_string(v)) != 0) {
-				json_decref(res);
-				return JTA_ERR_NOMEM;
-			}
+		if ((rc = refcheck(o, i, copy, err)) != JTA_OK) {
+			json_decref(res);
+			return rc;
 		}
 	}
 	*out = res;
 	return JTA_OK;
 }
 
-/* Fetch, keep and record one file; on failure nothing is left. */
+/*
+ * Decode b64 (len bytes) strictly (RFC 4648 §4, the standard alphabet
+ * with padding; no blanks and nothing after it: libsodium's
+ * sodium_base642bin with no characters to ignore) into a new *body.
+ * JTA_ERR_INPUT (422, field "content_base64") when it is not base64.
+ */
+static enum jta_err
+unbase64(const char *b64, size_t len, unsigned char **body, size_t *n,
+    struct jta_error *err)
+{
+	const char	*end = NULL;
+	size_t		 cap = len / 4 * 3 + 3;
+
+	*n = 0;
+	if ((*body = malloc(cap)) == NULL)
+		return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
+		    "out of memory");
+	if (sodium_base642bin(*body, cap, b64, len, NULL, n, &end,
+	    sodium_base64_VARIANT_ORIGINAL) != 0 || end != b64 + len) {
+		free(*body);
+		*body = NULL;
+		*n = 0;
+		return jta_error_set(err, JTA_ERR_INPUT, 422,
+		    "content_base64", "its content_base64 is not base64 "
+		    "(RFC 4648, standard alphabet, padded, no blanks)");
+	}
+	return JTA_OK;
+}
+
+/* The file ref names, into *f: fetched from its link or uri, or its
+ * base64 content decoded; judged by jta_attach_bytes either way. */
+static enum jta_err
+obtain(const struct jta_attach_rules *rules, const json_t *ref,
+    struct jta_attach_file *f, struct jta_error *err)
+{
+	const char	*name = json_string_value(json_object_get(ref, "name"));
+	const char	*mime = json_string_value(json_object_get(ref,
+			    "mime_type"));
+	const json_t	*link = json_object_get(ref, "download_link");
+	const json_t	*b64 = json_object_get(ref, "content_base64");
+	unsigned char	*body = NULL;
+	size_t		 n;
+	enum jta_err	 rc;
+
+	memset(f, 0, sizeof(*f));
+	if (link == NULL)
+		link = json_object_get(ref, "uri");
+	if (link != NULL)
+		return jta_attach_fetch(rules, name, mime,
+		    json_string_value(link), f, err);
+	/* Over the cap before decoding: refused without a copy. */
+	if (json_string_length(b64) / 4 * 3 > rules->max_bytes + 2)
+		return jta_error_set(err, JTA_ERR_INPUT, 413, "size",
+		    "the file is larger than %zu bytes", rules->max_bytes);
+	if ((rc = unbase64(json_string_value(b64), json_string_length(b64),
+	    &body, &n, err)) != JTA_OK)
+		return rc;
+	return jta_attach_bytes(rules, name, mime, body, n, f, err);
+}
+
+/* Keep f under statedir and record it with draft_id; on failure nothing
+ * is left on disk. */
+static enum jta_err
+keepone(struct jta_store *st, const char *statedir, const char *draft_id,
+    const struct jta_attach_file *f, int64_t max_bytes, int64_t now,
+    struct jta_error *err)
+{
+	struct jta_draft_file row;
+	enum jta_err	 rc;
+	int64_t		 id;
+
+	memset(&row, 0, sizeof(row));
+	if ((rc = jta_attach_keep(statedir, f, row.path, sizeof(row.path),
+	    row.sha256, err)) != JTA_OK)
+		return rc;
+	snprintf(row.name, sizeof(row.name), "%s", f->name);
+	snprintf(row.type, sizeof(row.type), "%s", f->mime_type);
+	row.size = (int64_t)f->len;
+	if ((rc = jta_store_draft_file_add(st, draft_id, &row, max_bytes, now,
+	    &id, err)) != JTA_OK)
+		jta_attach_forget(statedir, row.path);
+	return rc;
+}
+
+/* Obtain, keep and record one file; on failure nothing is left. */
 static enum jta_err
 takeone(struct jta_store *st, const char *statedir,
     const struct jta_attach_rules *rules, const char *draft_id,
@@ -107,33 +246,19 @@ takeone(struct jta_store *st, const char *statedir,
     size_t namesz, struct jta_error *err)
 {
 	struct jta_attach_file f;
-	struct jta_draft_file row;
+	char		 clean[JTA_LIMIT_ATTACH_NAME + 1];
 	enum jta_err	 rc;
-	int64_t		 id;
 
-	memset(&f, 0, sizeof(f));
-	memset(&row, 0, sizeof(row));
 	/* A name that cannot be cleaned keeps the caller's (its place). */
 	if (jta_attach_name_clean(json_string_value(json_object_get(ref,
 	    "name")), json_string_length(json_object_get(ref, "name")),
-	    row.name, sizeof(row.name), err) != JTA_OK)
+	    clean, sizeof(clean), err) != JTA_OK)
 		return JTA_ERR_INPUT;
-	snprintf(name, namesz, "%s", row.name);
-	if ((rc = jta_attach_fetch(rules, name, json_string_value(
-	    json_object_get(ref, "mime_type")), json_string_value(
-	    json_object_get(ref, "download_link")), &f, err)) != JTA_OK)
+	snprintf(name, namesz, "%s", clean);
+	if ((rc = obtain(rules, ref, &f, err)) != JTA_OK)
 		return rc;
 	snprintf(name, namesz, "%s", f.name);
-	if ((rc = jta_attach_keep(statedir, &f, row.path, sizeof(row.path),
-	    row.sha256, err)) != JTA_OK)
-		goto out;
-	snprintf(row.name, sizeof(row.name), "%s", f.name);
-	snprintf(row.type, sizeof(row.type), "%s", f.mime_type);
-	row.size = (int64_t)f.len;
-	if ((rc = jta_store_draft_file_add(st, draft_id, &row, max_bytes, now,
-	    &id, err)) != JTA_OK)
-		jta_attach_forget(statedir, row.path);
-out:
+	rc = keepone(st, statedir, draft_id, &f, max_bytes, now, err);
 	jta_attach_file_free(&f);
 	return rc;
 }

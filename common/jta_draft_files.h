@@ -30,9 +30,13 @@
 /*
  * Check refs as openaiFileIdRefs: a JSON array of at most
  * JTA_STORE_DRAFT_FILES objects, each with the strings name (1 to
- * JTA_LIMIT_ATTACH_NAME bytes before cleaning), id, mime_type (at most
- * 95 bytes) and download_link (bounded above); other members are
- * ignored.  *out is a new array of objects holding only those four.
+ * JTA_LIMIT_ATTACH_NAME bytes before cleaning) and mime_type (or the MCP
+ * schema's mimeType; at most 95 bytes), and exactly one source: a GPT
+ * Action's download_link (with its id), an MCP resource link's uri
+ * (both bounded above, fetched under the same rules), or the bytes as
+ * content_base64 (decoded strictly when taken); other members are
+ * ignored.  *out is a new array of objects holding only name, mime_type
+ * and the source (and id).
  * JTA_ERR_INPUT (422, field "openaiFileIdRefs") saying which element and
  * member is wrong.
  */
@@ -41,7 +45,10 @@ enum jta_err jta_draft_files_refs_check(const json_t *refs, json_t **out,
 
 /*
  * Take each reference of refs (checked by jta_draft_files_refs_check)
- * for draft_id: fetch it under rules, keep it under statedir, record it
+ * for draft_id: fetch it under rules (or decode its content_base64,
+ * field "content_base64" when it is not base64), judge it
+ * (jta_attach_bytes, the checks every file gets), keep it under
+ * statedir, record it
  * (at most max_bytes for the draft's files together).  Every reference
  * is tried, in order; a refused one leaves nothing behind.  *taken gets
  * the names that went in (a new array, also when some were refused) and

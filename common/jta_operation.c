@@ -1136,9 +1136,11 @@ static const struct {
 	    "only)" },
 	{ "comment", "A comment to add with the move, in Markdown" },
 	{ "decision", "approve or decline" },
-	{ "openaiFileIdRefs", "Files from the conversation to attach (at "
-	    "most 10: screenshots, logs, PDFs), each {name, id, mime_type, "
-	    "download_link}; listed in the preview, attached on submit" },
+	{ "openaiFileIdRefs", "Files to attach (at most 10: screenshots, "
+	    "logs, PDFs), each {name, mime_type} and one of download_link "
+	    "(with id), uri (a resource link, fetched) or content_base64 (the "
+	    "bytes, standard base64; the whole call stays under 64 KiB); "
+	    "listed in the preview, attached on submit" },
 	{ "status", "open, closed or all (requests); a status name "
 	    "(tickets)" },
 	{ "created_after", "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ" },
@@ -1169,6 +1171,38 @@ choices(const char *const *c)
 			return NULL;
 		}
 	return a;
+}
+
+/*
+ * One file of openaiFileIdRefs as jta_draft_files_refs_check takes it:
+ * a name and a type, and where the bytes are: a GPT Action's
+ * download_link (with its id), a resource link's uri (the MCP schema's
+ * ResourceLink: type "resource_link", name, mimeType, uri), or the
+ * content itself in base64 (as the MCP schema's BlobResourceContents
+ * carry binary data; RFC 4648 §4, padded).
+ */
+static json_t *
+fileschema(void)
+{
+	return json_pack("{s:s, s:[s], s:{s:{s:s, s:I}, s:{s:s, s:I}, "
+	    "s:{s:s, s:I}, s:{s:s}, s:{s:s, s:I}, s:{s:s, s:s, s:I}, "
+	    "s:{s:s, s:s, s:I}, s:{s:s, s:s}}, s:[{s:[s]}, {s:[s]}, "
+	    "{s:[s]}]}",
+	    "type", "object", "required", "name", "properties",
+	    "name", "type", "string", "maxLength",
+	    (json_int_t)JTA_LIMIT_ATTACH_NAME,
+	    "mime_type", "type", "string", "maxLength", (json_int_t)95,
+	    "mimeType", "type", "string", "maxLength", (json_int_t)95,
+	    "type", "const", "resource_link",
+	    "id", "type", "string", "maxLength",
+	    (json_int_t)JTA_DRAFT_FILES_ID_MAX,
+	    "download_link", "type", "string", "format", "uri", "maxLength",
+	    (json_int_t)JTA_DRAFT_FILES_LINK_MAX,
+	    "uri", "type", "string", "format", "uri", "maxLength",
+	    (json_int_t)JTA_DRAFT_FILES_LINK_MAX,
+	    "content_base64", "type", "string", "contentEncoding", "base64",
+	    "anyOf", "required", "download_link", "required", "uri",
+	    "required", "content_base64");
 }
 
 /* The JSON Schema of one field, as jta_req_check_object accepts it. */
@@ -1223,7 +1257,8 @@ fieldschema(const struct jta_field *f)
 		    (json_int_t)f->max);
 		break;
 	case JTA_FT_OBJECTS:
-		items = json_pack("{s:s}", "type", "object");
+		/* The one list of objects is a draft's files. */
+		items = fileschema();
 		break;
 	}
 	if (items != NULL)

@@ -14,6 +14,7 @@ it; each file is audited, never its content or link.  The embedded store
 keeps the files with the ticket (a row each, written with the draft
 file's uploaded mark), lists them in getIssue and never twice.  Standard library only."""
 
+import base64
 import concurrent.futures
 import hashlib
 import json
@@ -261,6 +262,67 @@ def ticket_rows(stack):
         c.close()
 
 
+def mcp_files(c, s, stack, key):
+    """MCP tools take files as base64 content or a resource link
+    (README "Attachments: files as bytes"), through the checks every
+    file gets."""
+    from test_mcp import Mcp
+    m = Mcp(stack, key)
+    png = filehost.FILES["/png"]
+    b64 = base64.b64encode(png).decode()
+
+    def draft(files):
+        st, _, j = m.tool("createDraft", {
+            "project": "DEMO", "summary": "MCP files",
+            "openaiFileIdRefs": files})
+        return (j or {}).get("result", {})
+
+    r = draft([{"name": "../shot.png", "mime_type": "image/png",
+                "content_base64": b64},
+               {"type": "resource_link", "name": "app.log",
+                "mimeType": "text/plain", "uri": HOST["base"] + "/text"}])
+    sc = r.get("structuredContent") or {}
+    c.eq(s + "mcp: base64 content and a resource link go in (name "
+         "cleaned)", (bool(r.get("isError")), (sc.get("preview") or {}).get(
+             "attachments")), (False, [
+                 {"name": "shot.png", "type": "image/png", "size": len(png)},
+                 {"name": "app.log", "type": "text/plain",
+                  "size": len(filehost.FILES["/text"])}]))
+    did = sc.get("id", "")
+    c.check(s + "mcp: each audited kept with the draft", sum(
+        1 for a in audit_rows(stack) if a[1] == did and
+        a[2].startswith("kept ")) == 2, audit_rows(stack))
+    before = len(kept(stack))
+    for what, f, field in (
+            ("bad base64", {"name": "x.png", "mime_type": "image/png",
+                            "content_base64": b64[:-2] + "!="},
+             "content_base64"),
+            ("base64 with a blank", {"name": "x.png",
+                                     "mime_type": "image/png",
+                                     "content_base64": b64[:8] + " " +
+                                     b64[8:]}, "content_base64"),
+            ("oversize", {"name": "big.log", "mime_type": "text/plain",
+                          "content_base64": base64.b64encode(
+                              b"x" * 6000).decode()}, "size"),
+            ("type mismatch", {"name": "fake.pdf",
+                               "mime_type": "application/pdf",
+                               "content_base64": b64}, "mime_type"),
+            ("a link off the allow-list", {
+                "name": "a.png", "mime_type": "image/png",
+                "uri": "https://example.invalid/a.png"}, "host")):
+        r = draft([f])
+        sc = r.get("structuredContent") or {}
+        c.check(s + "mcp: %s is refused naming the file and %s" % (
+            what, field), r.get("isError") is True and any(
+                e.get("field") == "openaiFileIdRefs" and
+                e.get("message", e.get("detail", "")).startswith(
+                    f["name"].split("/")[-1] + ":") and
+                "(%s)" % field in json.dumps(sc)
+                for e in sc.get("errors", [])), (what, r))
+    c.eq(s + "mcp: nothing kept from the refused calls", len(kept(stack)),
+         before)
+
+
 def local_test(c, stack, server):
     s = server + " local: "
     rc, out, err = stack.admin("user", "add", "alice")
@@ -359,6 +421,7 @@ def local_test(c, stack, server):
     c.check(s + "a ticket without files lists none", st == 200 and
             gi2.get("attachment_count") == 0 and
             gi2.get("attachments") == [], (st, gi2))
+    mcp_files(c, s, stack, alice.key)
 
 
 def main():
