@@ -238,24 +238,46 @@ keepone(struct jta_store *st, const char *statedir, const char *draft_id,
 	return rc;
 }
 
-/* Obtain, keep and record one file; on failure nothing is left. */
+/* A file given as bytes into *f: a copy of its body, judged by
+ * jta_attach_bytes. */
+static enum jta_err
+obtainbytes(const struct jta_attach_rules *rules,
+    const struct jta_draft_bytes *b, struct jta_attach_file *f,
+    struct jta_error *err)
+{
+	unsigned char	*body;
+
+	memset(f, 0, sizeof(*f));
+	if ((body = malloc(b->len + 1)) == NULL)
+		return jta_error_set(err, JTA_ERR_NOMEM, 503, NULL,
+		    "the server is short of memory; try again");
+	if (b->len > 0)
+		memcpy(body, b->body, b->len);
+	return jta_attach_bytes(rules, b->name, b->mime_type, body, b->len, f,
+	    err);
+}
+
+/* Obtain (ref, or else the bytes b), keep and record one file; on
+ * failure nothing is left. */
 static enum jta_err
 takeone(struct jta_store *st, const char *statedir,
     const struct jta_attach_rules *rules, const char *draft_id,
-    const json_t *ref, int64_t max_bytes, int64_t now, char *name,
-    size_t namesz, struct jta_error *err)
+    const json_t *ref, const struct jta_draft_bytes *b, int64_t max_bytes,
+    int64_t now, char *name, size_t namesz, struct jta_error *err)
 {
 	struct jta_attach_file f;
 	char		 clean[JTA_LIMIT_ATTACH_NAME + 1];
+	const char	*given = ref != NULL ? json_string_value(
+			    json_object_get(ref, "name")) : b->name;
 	enum jta_err	 rc;
 
 	/* A name that cannot be cleaned keeps the caller's (its place). */
-	if (jta_attach_name_clean(json_string_value(json_object_get(ref,
-	    "name")), json_string_length(json_object_get(ref, "name")),
-	    clean, sizeof(clean), err) != JTA_OK)
+	if (jta_attach_name_clean(given, strlen(given), clean, sizeof(clean),
+	    err) != JTA_OK)
 		return JTA_ERR_INPUT;
 	snprintf(name, namesz, "%s", clean);
-	if ((rc = obtain(rules, ref, &f, err)) != JTA_OK)
+	if ((rc = ref != NULL ? obtain(rules, ref, &f, err) :
+	    obtainbytes(rules, b, &f, err)) != JTA_OK)
 		return rc;
 	snprintf(name, namesz, "%s", f.name);
 	rc = keepone(st, statedir, draft_id, &f, max_bytes, now, err);
@@ -263,28 +285,33 @@ takeone(struct jta_store *st, const char *statedir,
 	return rc;
 }
 
-enum jta_err
-jta_draft_files_take(struct jta_store *st, const char *statedir,
+/* jta_draft_files_take of refs, or else of the n files given as bytes
+ * (field names the list in errors). */
+static enum jta_err
+take(struct jta_store *st, const char *statedir,
     const struct jta_attach_rules *rules, const char *draft_id,
-    const json_t *refs, int64_t max_bytes, int64_t now, json_t **taken,
+    const json_t *refs, const struct jta_draft_bytes *bytes, size_t nbytes,
+    const char *field, int64_t max_bytes, int64_t now, json_t **taken,
     json_t **refused, struct jta_error *err)
 {
 	struct jta_error e, first;
-	const json_t	*ref;
+	const json_t	*ref = NULL;
 	enum jta_err	 rc, ret = JTA_OK;
 	char		 name[JTA_LIMIT_ATTACH_NAME + 1];
-	size_t		 i;
+	size_t		 i, n = refs != NULL ? json_array_size(refs) : nbytes;
 
 	*taken = json_array();
 	*refused = json_array();
 	if (*taken == NULL || *refused == NULL)
 		goto nomem;
 	memset(&first, 0, sizeof(first));
-	json_array_foreach(refs, i, ref) {
+	for (i = 0; i < n; i++) {
+		if (refs != NULL)
+			ref = json_array_get(refs, i);
 		memset(&e, 0, sizeof(e));
-		snprintf(name, sizeof(name), "openaiFileIdRefs[%zu]", i);
-		rc = takeone(st, statedir, rules, draft_id, ref, max_bytes, now,
-		    name, sizeof(name), &e);
+		snprintf(name, sizeof(name), "%s[%zu]", field, i);
+		rc = takeone(st, statedir, rules, draft_id, ref, ref != NULL ?
+		    NULL : &bytes[i], max_bytes, now, name, sizeof(name), &e);
 		if (rc == JTA_OK) {
 			if (json_array_append_new(*taken, json_string(name)) !=
 			    0)
@@ -305,7 +332,7 @@ jta_draft_files_take(struct jta_store *st, const char *statedir,
 	if (ret != JTA_OK) {
 		/* The file's name first: the person sees which one. */
 		ret = jta_error_set(err, ret, first.status != 0 ?
-		    first.status : 422, "openaiFileIdRefs", "%s: %s (%s)",
+		    first.status : 422, field, "%s: %s (%s)",
 		    json_string_value(json_object_get(json_array_get(*refused,
 		    0), "name")), first.detail, first.field[0] != '\0' ?
 		    first.field : "fetch");
@@ -316,6 +343,26 @@ nomem:
 	json_decref(*refused);
 	*taken = *refused = NULL;
 	return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL, "out of memory");
+}
+
+enum jta_err
+jta_draft_files_take(struct jta_store *st, const char *statedir,
+    const struct jta_attach_rules *rules, const char *draft_id,
+    const json_t *refs, int64_t max_bytes, int64_t now, json_t **taken,
+    json_t **refused, struct jta_error *err)
+{
+	return take(st, statedir, rules, draft_id, refs, NULL, 0,
+	    "openaiFileIdRefs", max_bytes, now, taken, refused, err);
+}
+
+enum jta_err
+jta_draft_files_take_bytes(struct jta_store *st, const char *statedir,
+    const struct jta_attach_rules *rules, const char *draft_id,
+    const struct jta_draft_bytes *files, size_t n, int64_t max_bytes,
+    int64_t now, json_t **taken, json_t **refused, struct jta_error *err)
+{
+	return take(st, statedir, rules, draft_id, NULL, files, n, "file",
+	    max_bytes, now, taken, refused, err);
 }
 
 enum jta_err
@@ -428,9 +475,12 @@ audit(struct jta_backend *be, const struct jta_user *who, const char *what,
 		    "%s", ticket, e.detail);
 }
 
-enum jta_err
-jta_draft_files_in(struct jta_backend *be, const struct jta_user *who,
-    const char *id, const json_t *refs, struct jta_error *err)
+/* jta_draft_files_in of refs, or else of n files given as bytes, their
+ * refusals under field. */
+static enum jta_err
+filesin(struct jta_backend *be, const struct jta_user *who, const char *id,
+    const json_t *refs, const struct jta_draft_bytes *bytes, size_t nbytes,
+    const char *field, struct jta_error *err)
 {
 	struct jta_attach_rules rules;
 	struct jta_draft_file f[JTA_STORE_DRAFT_FILES];
@@ -443,7 +493,7 @@ jta_draft_files_in(struct jta_backend *be, const struct jta_user *who,
 
 	jta_draft_files_statedir(be, dir, sizeof(dir));
 	jta_attach_rules_conf(&rules, be->conf);
-	rc = jta_draft_files_take(be->store, dir, &rules, id, refs,
+	rc = take(be->store, dir, &rules, id, refs, bytes, nbytes, field,
 	    JTA_LIMIT_ATTACH_BYTES_MAX, jta_time_now(), &taken, &refused, err);
 	if (taken == NULL)
 		return rc;
@@ -464,7 +514,7 @@ jta_draft_files_in(struct jta_backend *be, const struct jta_user *who,
 				    sizeof(names) - o, "%s%s", i > 0 ? ", " :
 				    "", json_string_value(t));
 		e = *err;
-		jta_error_set(err, rc, e.status, "openaiFileIdRefs", "%s; %s",
+		jta_error_set(err, rc, e.status, field, "%s; %s",
 		    e.detail, names[0] != '\0' ? names : "no file went in");
 		if (names[0] != '\0')
 			snprintf(err->detail + strlen(err->detail),
@@ -474,12 +524,27 @@ jta_draft_files_in(struct jta_backend *be, const struct jta_user *who,
 			snprintf(names, sizeof(names), "%s: %s",
 			    json_string_value(json_object_get(r, "name")),
 			    json_string_value(json_object_get(r, "reason")));
-			(void)jta_error_add(err, "openaiFileIdRefs", names);
+			(void)jta_error_add(err, field, names);
 		}
 	}
 	json_decref(taken);
 	json_decref(refused);
 	return rc;
+}
+
+enum jta_err
+jta_draft_files_in(struct jta_backend *be, const struct jta_user *who,
+    const char *id, const json_t *refs, struct jta_error *err)
+{
+	return filesin(be, who, id, refs, NULL, 0, "openaiFileIdRefs", err);
+}
+
+enum jta_err
+jta_draft_files_in_bytes(struct jta_backend *be, const struct jta_user *who,
+    const char *id, const struct jta_draft_bytes *files, size_t n,
+    struct jta_error *err)
+{
+	return filesin(be, who, id, NULL, files, n, "file", err);
 }
 
 enum jta_err

@@ -14,6 +14,7 @@
 #ifndef JTA_DRAFT_FILES_H
 #define JTA_DRAFT_FILES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -63,6 +64,27 @@ enum jta_err jta_draft_files_take(struct jta_store *st,
     int64_t now, json_t **taken, json_t **refused,
     struct jta_error *err) JTA_WUR;
 
+/* A file given as bytes (a browser's upload, jta_multipart): its name and
+ * declared type as given (NUL-terminated), its body; all borrowed. */
+struct jta_draft_bytes {
+	const char		*name;
+	const char		*mime_type;
+	const unsigned char	*body;
+	size_t			 len;
+};
+
+/*
+ * jta_draft_files_take for n files given as bytes: each judged by
+ * jta_attach_bytes (the checks a fetched file gets after download),
+ * kept and recorded the same way; errors and refusals name field
+ * "file" (a refused one without a clean name as "file[i]").
+ */
+enum jta_err jta_draft_files_take_bytes(struct jta_store *st,
+    const char *statedir, const struct jta_attach_rules *rules,
+    const char *draft_id, const struct jta_draft_bytes *files, size_t n,
+    int64_t max_bytes, int64_t now, json_t **taken, json_t **refused,
+    struct jta_error *err) JTA_WUR;
+
 /* draft_id's files as a preview shows them: a new array of {name, type,
  * size}, oldest first. */
 enum jta_err jta_draft_files_preview(struct jta_store *st,
@@ -105,6 +127,12 @@ enum jta_err jta_draft_files_can(const struct jta_backend *be,
  */
 enum jta_err jta_draft_files_in(struct jta_backend *be,
     const struct jta_user *who, const char *id, const json_t *refs,
+    struct jta_error *err) JTA_WUR;
+
+/* jta_draft_files_in for n files given as bytes (field "file"). */
+enum jta_err jta_draft_files_in_bytes(struct jta_backend *be,
+    const struct jta_user *who, const char *id,
+    const struct jta_draft_bytes *files, size_t n,
     struct jta_error *err) JTA_WUR;
 
 /* Set draft.preview.attachments (draft as jta_once shows it, its "id"

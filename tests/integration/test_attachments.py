@@ -323,6 +323,94 @@ def mcp_files(c, s, stack, key):
          before)
 
 
+def multipart(parts, boundary="jtaB0undary"):
+    """A multipart/form-data body (RFC 7578) of (name, filename, type,
+    bytes) parts, and its Content-Type."""
+    out = b""
+    for name, fn, ct, body in parts:
+        out += ("--%s\r\nContent-Disposition: form-data; name=\"%s\"" %
+                (boundary, name)).encode()
+        if fn is not None:
+            out += ('; filename="%s"' % fn).encode()
+        out += b"\r\n"
+        if ct is not None:
+            out += ("Content-Type: %s\r\n" % ct).encode()
+        out += b"\r\n" + body + b"\r\n"
+    out += ("--%s--\r\n" % boundary).encode()
+    return out, "multipart/form-data; boundary=" + boundary
+
+
+def upload_files(c, s, stack, alice):
+    """POST /api/drafts/{id}/files: a browser's upload (README
+    "Attachments: files as bytes")."""
+    st, _, d, _ = alice.call("POST", "/api/drafts", {
+        "project": "DEMO", "summary": "Uploads"})
+    did = (d or {}).get("id", "")
+    path = "/api/drafts/%s/files" % did
+    png, log = filehost.FILES["/png"], filehost.FILES["/text"]
+
+    def up(parts, ctype=None, who=alice):
+        body, ct = multipart(parts)
+        return who.call("POST", path, raw=body, headers={
+            "Content-Type": ctype or ct})
+
+    st, _, r, _ = up([("file", "dir/shot.png", "image/png", png),
+                      ("file", "app.log", "text/plain", log)])
+    c.eq(s + "upload: two parts named file go in, the draft's next "
+         "revision lists them", (st, (r or {}).get("revision"),
+                                 (r or {}).get("preview", {}).get(
+                                     "attachments")),
+         (200, 2, [{"name": "shot.png", "type": "image/png",
+                    "size": len(png)},
+                   {"name": "app.log", "type": "text/plain",
+                    "size": len(log)}]))
+    c.check(s + "upload: each audited kept with the draft", sum(
+        1 for a in audit_rows(stack) if a[1] == did and
+        a[2].startswith("kept ")) == 2, audit_rows(stack))
+    n = len(kept(stack))
+    st, _, r, _ = up([("file", "fine.log", "text/plain", log),
+                      ("file", "fake.pdf", "application/pdf", png)])
+    c.check(s + "upload: a type mismatch is refused naming the file, the "
+            "other kept, the draft moved on", st == 422 and
+            (r or {}).get("field") == "file" and
+            r.get("detail", "").startswith("fake.pdf: ") and
+            "fine.log went in" in r.get("detail", "") and
+            len(kept(stack)) == n + 1, (st, r))
+    st, _, g, _ = alice.call("GET", "/api/drafts/" + did)
+    c.eq(s + "upload: ... at revision 3 with three files",
+         ((g or {}).get("revision"), len((g or {}).get("preview", {}).get(
+             "attachments", []))), (3, 3))
+    # 70 KB: over the API's 64 KiB, under the location's body size; over
+    # attachment_max_bytes (5000), so the program refuses it by size.
+    st, _, r, _ = up([("file", "big.log", "text/plain", b"x" * 70000)])
+    c.check(s + "upload: a file over attachment_max_bytes is 413 (the web "
+            "server let 70 KB through)", st == 413 and
+            (r or {}).get("field") == "file" and "(size)" in
+            r.get("detail", ""), (st, r))
+    st, _, r, _ = up([("note", None, None, b"hi")])
+    c.check(s + "upload: a part not named file is 422", st == 422 and
+            (r or {}).get("field") == "file", (st, r))
+    st, _, r, _ = up([("file", "a.log", "text/plain", log)],
+                     ctype="application/json")
+    c.check(s + "upload: another Content-Type is 415", st == 415 and
+            (r or {}).get("field") == "Content-Type", (st, r))
+    body, ct = multipart([("file", "a.log", "text/plain", log)])
+    st, _, r, _ = alice.call("POST", path, raw=body[:-8], headers={
+        "Content-Type": ct})
+    c.check(s + "upload: a body cut before its close delimiter is 400",
+            st == 400 and (r or {}).get("field") == "body", (st, r))
+    st, _, r, _ = up([("file", "a.log", "text/plain", log)],
+                     who=Client(stack))
+    c.check(s + "upload: no API key is 401", st == 401, (st, r))
+    st, _, g, _ = alice.call("GET", "/api/drafts/" + did)
+    st, _, r, _ = alice.call("POST", "/api/drafts/%s/submit" % did,
+                             {"revision": (g or {}).get("revision")})
+    c.check(s + "upload: submit files the ticket with the three files",
+            st == 201 and sorted(a["name"] for a in (r or {}).get(
+                "attachments", [])) == ["app.log", "fine.log", "shot.png"],
+            (st, r))
+
+
 def local_test(c, stack, server):
     s = server + " local: "
     rc, out, err = stack.admin("user", "add", "alice")
@@ -422,6 +510,7 @@ def local_test(c, stack, server):
             gi2.get("attachment_count") == 0 and
             gi2.get("attachments") == [], (st, gi2))
     mcp_files(c, s, stack, alice.key)
+    upload_files(c, s, stack, alice)
 
 
 def main():
