@@ -402,6 +402,15 @@ def upload_files(c, s, stack, alice):
     st, _, r, _ = up([("file", "a.log", "text/plain", log)],
                      who=Client(stack))
     c.check(s + "upload: no API key is 401", st == 401, (st, r))
+    # The access rules see a change of that draft (its project), as for
+    # updateDraft.
+    rc, out, err = stack.admin("deny", "project", "DEMO", "--for", "create")
+    rule = out.split(":")[0].split()[-1] if out.startswith("rule ") else ""
+    st, _, r, _ = up([("file", "a.log", "text/plain", log)])
+    c.check(s + "upload: a rule denying creates in the draft's project is "
+            "403 naming it", st == 403 and "rule %s" % rule in
+            (r or {}).get("detail", ""), (rc, out, err, st, r))
+    stack.admin("rules", "remove", rule)
     st, _, g, _ = alice.call("GET", "/api/drafts/" + did)
     st, _, r, _ = alice.call("POST", "/api/drafts/%s/submit" % did,
                              {"revision": (g or {}).get("revision")})
