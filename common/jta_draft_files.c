@@ -204,10 +204,8 @@ obtain(const struct jta_attach_rules *rules, const json_t *ref,
 	if (link != NULL)
 		return jta_attach_fetch(rules, name, mime,
 		    json_string_value(link), f, err);
-	/* Over the cap before decoding: refused without a copy. */
-	if (json_string_length(b64) / 4 * 3 > rules->max_bytes + 2)
-		return jta_error_set(err, JTA_ERR_INPUT, 413, "size",
-		    "the file is larger than %zu bytes", rules->max_bytes);
+	/* Decoded whole (the body cap bounds it), then judged: the size
+	 * cap too is jta_attach_bytes's alone. */
 	if ((rc = unbase64(json_string_value(b64), json_string_length(b64),
 	    &body, &n, err)) != JTA_OK)
 		return rc;
