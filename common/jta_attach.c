@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -205,6 +206,57 @@ jta_attach_file_free(struct jta_attach_file *out)
 	memset(out, 0, sizeof(*out));
 }
 
+/* The checks before any byte: the name cleaned into out->name, the
+ * declared type known (its canonical form into out->mime_type). */
+static enum jta_err
+judge_label(const char *name, const char *mime_type,
+    struct jta_attach_file *out, struct jta_error *err)
+{
+	const char	*mime;
+	enum jta_err	 rc;
+
+	if ((rc = jta_attach_name_clean(name, strlen(name), out->name,
+	    sizeof(out->name), err)) != JTA_OK)
+		return rc;
+	if ((mime = jta_attach_type_known(mime_type)) == NULL)
+		return jta_attach_type_check(mime_type, "", 0, err);
+	snprintf(out->mime_type, sizeof(out->mime_type), "%s", mime);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_attach_bytes(const struct jta_attach_rules *rules, const char *name,
+    const char *mime_type, void *body, size_t len,
+    struct jta_attach_file *out, struct jta_error *err)
+{
+	enum jta_err	 rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = judge_label(name, mime_type, out, err)) != JTA_OK)
+		goto out;
+	/* The same cap as a download's, counted on what arrived. */
+	if (len > rules->max_bytes) {
+		rc = jta_error_set(err, JTA_ERR_INPUT, 413, "size",
+		    "the file is larger than %zu bytes", rules->max_bytes);
+		goto out;
+	}
+	if ((rc = jta_attach_type_check(out->mime_type, body != NULL ? body :
+	    "", len, err)) != JTA_OK) {
+		jta_info("attach: a file's content is not its declared %s",
+		    out->mime_type);
+		goto out;
+	}
+	out->body = body;
+	out->len = len;
+	body = NULL;
+	rc = JTA_OK;
+out:
+	free(body);
+	if (rc != JTA_OK)
+		jta_attach_file_free(out);
+	return rc;
+}
+
 enum jta_err
 jta_attach_fetch(const struct jta_attach_rules *rules, const char *name,
     const char *mime_type, const char *link, struct jta_attach_file *out,
@@ -212,19 +264,13 @@ jta_attach_fetch(const struct jta_attach_rules *rules, const char *name,
 {
 	struct jta_http_fetch f;
 	struct jta_http_fetched got;
-	const char	*mime;
 	enum jta_err	 rc;
 
 	memset(out, 0, sizeof(*out));
 	memset(&got, 0, sizeof(got));
-	if ((rc = jta_attach_name_clean(name, strlen(name), out->name,
-	    sizeof(out->name), err)) != JTA_OK)
+	/* Name and type are judged before anything is fetched. */
+	if ((rc = judge_label(name, mime_type, out, err)) != JTA_OK)
 		goto out;
-	if ((mime = jta_attach_type_known(mime_type)) == NULL) {
-		rc = jta_attach_type_check(mime_type, "", 0, err);
-		goto out;
-	}
-	snprintf(out->mime_type, sizeof(out->mime_type), "%s", mime);
 	memset(&f, 0, sizeof(f));
 	f.url = link;
 	f.max_bytes = rules->max_bytes;
@@ -241,16 +287,10 @@ jta_attach_fetch(const struct jta_attach_rules *rules, const char *name,
 		jta_info("attach: a file was refused (%s)", err->field);
 		goto out;
 	}
-	if ((rc = jta_attach_type_check(mime, got.body != NULL ? got.body :
-	    "", got.len, err)) != JTA_OK) {
-		jta_info("attach: a file's content is not its declared %s",
-		    mime);
-		goto out;
-	}
-	out->body = (unsigned char *)got.body;
-	out->len = got.len;
+	/* What arrived goes through the checks every file gets. */
+	rc = jta_attach_bytes(rules, name, mime_type, got.body, got.len, out,
+	    err);
 	got.body = NULL;
-	rc = JTA_OK;
 out:
 	jta_http_fetched_free(&got);
 	if (rc != JTA_OK)

@@ -92,6 +92,20 @@ enum jta_err jta_attach_fetch(const struct jta_attach_rules *rules,
     const char *name, const char *mime_type, const char *link,
     struct jta_attach_file *out, struct jta_error *err) JTA_WUR;
 
+/*
+ * Judge a file given as bytes (body, len bytes, from malloc; an MCP
+ * tool's base64 content, a browser's upload, or what jta_attach_fetch
+ * downloaded) exactly as every file is judged: the name cleaned, the
+ * declared type accepted, at most rules->max_bytes (413, field "size"),
+ * the first bytes of the declared type.  body is always taken: on JTA_OK
+ * it is out->body, otherwise it is freed and out is empty; err as
+ * jta_attach_fetch's ("name", "mime_type", "size").  The one place these
+ * checks live, so every channel shares them.
+ */
+enum jta_err jta_attach_bytes(const struct jta_attach_rules *rules,
+    const char *name, const char *mime_type, void *body, size_t len,
+    struct jta_attach_file *out, struct jta_error *err) JTA_WUR;
+
 /* Release out's body and empty it; NULL is a no-op. */
 void jta_attach_file_free(struct jta_attach_file *out);
 

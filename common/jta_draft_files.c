@@ -7,9 +7,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "jta_audit.h"
 #include "jta_backend.h"
@@ -43,23 +46,93 @@ member(const json_t *o, const char *m, size_t min, size_t max)
 	return json_string_value(v);
 }
 
+/* Where a file comes from, one of three members (README "Attachments"):
+ * a GPT Action's download link (with its id), an MCP resource link's uri
+ * (fetched under the same rules), or the bytes themselves in base64. */
+static const struct source {
+	const char	*name;
+	size_t		 max;
+} sources[] = {
+	{ "download_link", JTA_DRAFT_FILES_LINK_MAX },
+	{ "uri", JTA_DRAFT_FILES_LINK_MAX },
+	/* The request's body cap bounds it first (all files together). */
+	{ "content_base64", JTA_LIMIT_BODY },
+};
+#define NSOURCES	(sizeof(sources) / sizeof(sources[0]))
+
+/* Set member m of copy to v (a string). */
+static enum jta_err
+keepmember(json_t *copy, const char *m, const char *v)
+{
+	return json_object_set_new(copy, m, json_string(v)) == 0 ? JTA_OK :
+	    JTA_ERR_NOMEM;
+}
+
+/* Check element i (o) into copy; JTA_ERR_INPUT saying what is wrong. */
+static enum jta_err
+refcheck(const json_t *o, size_t i, json_t *copy, struct jta_error *err)
+{
+	const char	*name, *mime, *mime2, *v = NULL;
+	size_t		 j, k = NSOURCES;
+
+	if (!json_is_object(o))
+		return jta_error_set(err, JTA_ERR_INPUT, 422,
+		    "openaiFileIdRefs", "openaiFileIdRefs[%zu] must be an "
+		    "object {name, mime_type} with download_link (and id), "
+		    "uri or content_base64", i);
+	if ((name = member(o, "name", 1, JTA_LIMIT_ATTACH_NAME)) == NULL)
+		return jta_error_set(err, JTA_ERR_INPUT, 422,
+		    "openaiFileIdRefs", "openaiFileIdRefs[%zu].name must be a "
+		    "string of 1 to %d bytes", i, JTA_LIMIT_ATTACH_NAME);
+	/* mimeType: the MCP schema's name (ResourceLink, BlobResource-
+	 * Contents); mime_type: OpenAI's.  Exactly one of them. */
+	mime = member(o, "mime_type", 1, 95);
+	mime2 = member(o, "mimeType", 1, 95);
+	if ((mime == NULL) == (mime2 == NULL))
+		return jta_error_set(err, JTA_ERR_INPUT, 422,
+		    "openaiFileIdRefs", "openaiFileIdRefs[%zu] needs one "
+		    "mime_type (or mimeType), a string of 1 to 95 bytes", i);
+	for (j = 0; j < NSOURCES; j++) {
+		if (json_object_get(o, sources[j].name) == NULL)
+			continue;
+		if (k != NSOURCES)
+			return jta_error_set(err, JTA_ERR_INPUT, 422,
+			    "openaiFileIdRefs", "openaiFileIdRefs[%zu] must "
+			    "have only one of download_link, uri and "
+			    "content_base64", i);
+		k = j;
+		if ((v = member(o, sources[j].name, 1, sources[j].max)) ==
+		    NULL)
+			return jta_error_set(err, JTA_ERR_INPUT, 422,
+			    "openaiFileIdRefs", "openaiFileIdRefs[%zu].%s must "
+			    "be a string of 1 to %zu bytes", i,
+			    sources[j].name, sources[j].max);
+	}
+	if (k == NSOURCES)
+		return jta_error_set(err, JTA_ERR_INPUT, 422,
+		    "openaiFileIdRefs", "openaiFileIdRefs[%zu] needs "
+		    "download_link (and id), uri or content_base64", i);
+	if (k == 0 && member(o, "id", 1, JTA_DRAFT_FILES_ID_MAX) == NULL)
+		return jta_error_set(err, JTA_ERR_INPUT, 422,
+		    "openaiFileIdRefs", "openaiFileIdRefs[%zu].id must be a "
+		    "string of 1 to %d bytes", i, JTA_DRAFT_FILES_ID_MAX);
+	if (keepmember(copy, "name", name) != JTA_OK ||
+	    keepmember(copy, "mime_type", mime != NULL ? mime : mime2) !=
+	    JTA_OK || keepmember(copy, sources[k].name, v) != JTA_OK ||
+	    (k == 0 && keepmember(copy, "id", json_string_value(
+	    json_object_get(o, "id"))) != JTA_OK))
+		return JTA_ERR_NOMEM;
+	return JTA_OK;
+}
+
 enum jta_err
 jta_draft_files_refs_check(const json_t *refs, json_t **out,
     struct jta_error *err)
 {
-	static const struct {
-		const char	*name;
-		size_t		 min, max;
-	} m[] = {
-		{ "name", 1, JTA_LIMIT_ATTACH_NAME },
-		{ "id", 1, JTA_DRAFT_FILES_ID_MAX },
-		{ "mime_type", 1, 95 },
-		{ "download_link", 1, JTA_DRAFT_FILES_LINK_MAX },
-	};
 	const json_t	*o;
 	json_t		*res, *copy;
-	const char	*v;
-	size_t		 i, j;
+	enum jta_err	 rc;
+	size_t		 i;
 
 	*out = NULL;
 	if (!json_is_array(refs) || json_array_size(refs) >
@@ -70,32 +143,14 @@ jta_draft_files_refs_check(const json_t *refs, json_t **out,
 	if ((res = json_array()) == NULL)
 		return JTA_ERR_NOMEM;
 	json_array_foreach(refs, i, o) {
-		if (!json_is_object(o)) {
-			json_decref(res);
-			return jta_error_set(err, JTA_ERR_INPUT, 422,
-			    "openaiFileIdRefs", "openaiFileIdRefs[%zu] must be "
-			    "an object {name, id, mime_type, download_link}",
-			    i);
-		}
 		if ((copy = json_object()) == NULL ||
 		    json_array_append_new(res, copy) != 0) {
 			json_decref(res);
 			return JTA_ERR_NOMEM;
 		}
-		for (j = 0; j < sizeof(m) / sizeof(m[0]); j++) {
-			if ((v = member(o, m[j].name, m[j].min, m[j].max)) ==
-			    NULL) {
-				json_decref(res);
-				return jta_error_set(err, JTA_ERR_INPUT, 422,
-				    "openaiFileIdRefs", "openaiFileIdRefs[%zu]"
-				    ".%s must be a string of %zu to %zu bytes",
-				    i, m[j].name, m[j].min, m[j].max);
-			}
-			if (json_object_set_new(copy, m[j].name,
-			    json_string(v)) != 0) {
-				json_decref(res);
-				return JTA_ERR_NOMEM;
-			}
+		if ((rc = refcheck(o, i, copy, err)) != JTA_OK) {
+			json_decref(res);
+			return rc;
 		}
 	}
 	*out = res;
@@ -129,27 +184,105 @@ jta_draft_files_keep(struct jta_store *st, const char *statedir,
 	return rc;
 }
 
-/* Fetch, keep and record one file; on failure nothing is left. */
+/*
+ * Decode b64 (len bytes) strictly (RFC 4648 §4, the standard alphabet
+ * with padding; no blanks and nothing after it: libsodium's
+ * sodium_base642bin with no characters to ignore) into a new *body.
+ * JTA_ERR_INPUT (422, field "content_base64") when it is not base64.
+ */
+static enum jta_err
+unbase64(const char *b64, size_t len, unsigned char **body, size_t *n,
+    struct jta_error *err)
+{
+	const char	*end = NULL;
+	size_t		 cap = len / 4 * 3 + 3;
+
+	*n = 0;
+	if ((*body = malloc(cap)) == NULL)
+		return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
+		    "out of memory");
+	if (sodium_base642bin(*body, cap, b64, len, NULL, n, &end,
+	    sodium_base64_VARIANT_ORIGINAL) != 0 || end != b64 + len) {
+		free(*body);
+		*body = NULL;
+		*n = 0;
+		return jta_error_set(err, JTA_ERR_INPUT, 422,
+		    "content_base64", "its content_base64 is not base64 "
+		    "(RFC 4648, standard alphabet, padded, no blanks)");
+	}
+	return JTA_OK;
+}
+
+/* The file ref names, into *f: fetched from its link or uri, or its
+ * base64 content decoded; judged by jta_attach_bytes either way. */
+static enum jta_err
+obtain(const struct jta_attach_rules *rules, const json_t *ref,
+    struct jta_attach_file *f, struct jta_error *err)
+{
+	const char	*name = json_string_value(json_object_get(ref, "name"));
+	const char	*mime = json_string_value(json_object_get(ref,
+			    "mime_type"));
+	const json_t	*link = json_object_get(ref, "download_link");
+	const json_t	*b64 = json_object_get(ref, "content_base64");
+	unsigned char	*body = NULL;
+	size_t		 n;
+	enum jta_err	 rc;
+
+	memset(f, 0, sizeof(*f));
+	if (link == NULL)
+		link = json_object_get(ref, "uri");
+	if (link != NULL)
+		return jta_attach_fetch(rules, name, mime,
+		    json_string_value(link), f, err);
+	/* Decoded whole (the body cap bounds it), then judged: the size
+	 * cap too is jta_attach_bytes's alone. */
+	if ((rc = unbase64(json_string_value(b64), json_string_length(b64),
+	    &body, &n, err)) != JTA_OK)
+		return rc;
+	return jta_attach_bytes(rules, name, mime, body, n, f, err);
+}
+
+/* A file given as bytes into *f: a copy of its body, judged by
+ * jta_attach_bytes. */
+static enum jta_err
+obtainbytes(const struct jta_attach_rules *rules,
+    const struct jta_draft_bytes *b, struct jta_attach_file *f,
+    struct jta_error *err)
+{
+	unsigned char	*body;
+
+	memset(f, 0, sizeof(*f));
+	if ((body = malloc(b->len + 1)) == NULL)
+		return jta_error_set(err, JTA_ERR_NOMEM, 503, NULL,
+		    "the server is short of memory; try again");
+	if (b->len > 0)
+		memcpy(body, b->body, b->len);
+	return jta_attach_bytes(rules, b->name, b->mime_type, body, b->len, f,
+	    err);
+}
+
+/* Obtain (ref, or else the bytes b), keep and record one file; on
+ * failure nothing is left. */
 static enum jta_err
 takeone(struct jta_store *st, const char *statedir,
     const struct jta_attach_rules *rules, const char *draft_id,
-    const json_t *ref, int64_t max_bytes, int64_t now, char *name,
-    size_t namesz, char *sig, size_t sigsz, struct jta_error *err)
+    const json_t *ref, const struct jta_draft_bytes *b, int64_t max_bytes,
+    int64_t now, char *name, size_t namesz, char *sig, size_t sigsz,
+    struct jta_error *err)
 {
 	struct jta_attach_file f;
 	char		 clean[JTA_LIMIT_ATTACH_NAME + 1];
+	const char	*given = ref != NULL ? json_string_value(
+			    json_object_get(ref, "name")) : b->name;
 	enum jta_err	 rc;
 
-	memset(&f, 0, sizeof(f));
 	/* A name that cannot be cleaned keeps the caller's (its place). */
-	if (jta_attach_name_clean(json_string_value(json_object_get(ref,
-	    "name")), json_string_length(json_object_get(ref, "name")),
-	    clean, sizeof(clean), err) != JTA_OK)
+	if (jta_attach_name_clean(given, strlen(given), clean, sizeof(clean),
+	    err) != JTA_OK)
 		return JTA_ERR_INPUT;
 	snprintf(name, namesz, "%s", clean);
-	if ((rc = jta_attach_fetch(rules, name, json_string_value(
-	    json_object_get(ref, "mime_type")), json_string_value(
-	    json_object_get(ref, "download_link")), &f, err)) != JTA_OK)
+	if ((rc = ref != NULL ? obtain(rules, ref, &f, err) :
+	    obtainbytes(rules, b, &f, err)) != JTA_OK)
 		return rc;
 	snprintf(name, namesz, "%s", f.name);
 	rc = jta_draft_files_keep(st, statedir, rules, draft_id, &f,
@@ -158,31 +291,37 @@ takeone(struct jta_store *st, const char *statedir,
 	return rc;
 }
 
-enum jta_err
-jta_draft_files_take(struct jta_store *st, const char *statedir,
+/* jta_draft_files_take of refs, or else of the n files given as bytes
+ * (field names the list in errors). */
+static enum jta_err
+take(struct jta_store *st, const char *statedir,
     const struct jta_attach_rules *rules, const char *draft_id,
-    const json_t *refs, int64_t max_bytes, int64_t now, json_t **taken,
+    const json_t *refs, const struct jta_draft_bytes *bytes, size_t nbytes,
+    const char *field, int64_t max_bytes, int64_t now, json_t **taken,
     json_t **refused, struct jta_error *err)
 {
 	struct jta_error e, first;
-	const json_t	*ref;
+	const json_t	*ref = NULL;
 	enum jta_err	 rc, ret = JTA_OK;
 	char		 name[JTA_LIMIT_ATTACH_NAME + 1];
 	char		 sig[JTA_LIMIT_CLAMD_SIGNATURE + 1];
 	json_t		*r;
-	size_t		 i;
+	size_t		 i, n = refs != NULL ? json_array_size(refs) : nbytes;
 
 	*taken = json_array();
 	*refused = json_array();
 	if (*taken == NULL || *refused == NULL)
 		goto nomem;
 	memset(&first, 0, sizeof(first));
-	json_array_foreach(refs, i, ref) {
+	for (i = 0; i < n; i++) {
+		if (refs != NULL)
+			ref = json_array_get(refs, i);
 		memset(&e, 0, sizeof(e));
-		snprintf(name, sizeof(name), "openaiFileIdRefs[%zu]", i);
+		snprintf(name, sizeof(name), "%s[%zu]", field, i);
 		sig[0] = '\0';
-		rc = takeone(st, statedir, rules, draft_id, ref, max_bytes, now,
-		    name, sizeof(name), sig, sizeof(sig), &e);
+		rc = takeone(st, statedir, rules, draft_id, ref, ref != NULL ?
+		    NULL : &bytes[i], max_bytes, now, name, sizeof(name), sig,
+		    sizeof(sig), &e);
 		if (rc == JTA_OK) {
 			if (json_array_append_new(*taken, json_string(name)) !=
 			    0)
@@ -207,7 +346,7 @@ jta_draft_files_take(struct jta_store *st, const char *statedir,
 	if (ret != JTA_OK) {
 		/* The file's name first: the person sees which one. */
 		ret = jta_error_set(err, ret, first.status != 0 ?
-		    first.status : 422, "openaiFileIdRefs", "%s: %s (%s)",
+		    first.status : 422, field, "%s: %s (%s)",
 		    json_string_value(json_object_get(json_array_get(*refused,
 		    0), "name")), first.detail, first.field[0] != '\0' ?
 		    first.field : "fetch");
@@ -219,6 +358,26 @@ nomem:
 	json_decref(*refused);
 	*taken = *refused = NULL;
 	return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL, "out of memory");
+}
+
+enum jta_err
+jta_draft_files_take(struct jta_store *st, const char *statedir,
+    const struct jta_attach_rules *rules, const char *draft_id,
+    const json_t *refs, int64_t max_bytes, int64_t now, json_t **taken,
+    json_t **refused, struct jta_error *err)
+{
+	return take(st, statedir, rules, draft_id, refs, NULL, 0,
+	    "openaiFileIdRefs", max_bytes, now, taken, refused, err);
+}
+
+enum jta_err
+jta_draft_files_take_bytes(struct jta_store *st, const char *statedir,
+    const struct jta_attach_rules *rules, const char *draft_id,
+    const struct jta_draft_bytes *files, size_t n, int64_t max_bytes,
+    int64_t now, json_t **taken, json_t **refused, struct jta_error *err)
+{
+	return take(st, statedir, rules, draft_id, NULL, files, n, "file",
+	    max_bytes, now, taken, refused, err);
 }
 
 enum jta_err
@@ -358,9 +517,12 @@ jta_draft_files_audit_virus(struct jta_backend *be,
 		    "recorded: %s", ticket, e.detail);
 }
 
-enum jta_err
-jta_draft_files_in(struct jta_backend *be, const struct jta_user *who,
-    const char *id, const json_t *refs, struct jta_error *err)
+/* jta_draft_files_in of refs, or else of n files given as bytes, their
+ * refusals under field. */
+static enum jta_err
+filesin(struct jta_backend *be, const struct jta_user *who, const char *id,
+    const json_t *refs, const struct jta_draft_bytes *bytes, size_t nbytes,
+    const char *field, struct jta_error *err)
 {
 	struct jta_attach_rules rules;
 	struct jta_draft_file f[JTA_STORE_DRAFT_FILES];
@@ -373,7 +535,7 @@ jta_draft_files_in(struct jta_backend *be, const struct jta_user *who,
 
 	jta_draft_files_statedir(be, dir, sizeof(dir));
 	jta_attach_rules_conf(&rules, be->conf);
-	rc = jta_draft_files_take(be->store, dir, &rules, id, refs,
+	rc = take(be->store, dir, &rules, id, refs, bytes, nbytes, field,
 	    JTA_LIMIT_ATTACH_BYTES_MAX, jta_time_now(), &taken, &refused, err);
 	if (taken == NULL)
 		return rc;
@@ -400,7 +562,7 @@ jta_draft_files_in(struct jta_backend *be, const struct jta_user *who,
 				    sizeof(names) - o, "%s%s", i > 0 ? ", " :
 				    "", json_string_value(t));
 		e = *err;
-		jta_error_set(err, rc, e.status, "openaiFileIdRefs", "%s; %s",
+		jta_error_set(err, rc, e.status, field, "%s; %s",
 		    e.detail, names[0] != '\0' ? names : "no file went in");
 		err->retry_after = e.retry_after;
 		if (names[0] != '\0')
@@ -411,12 +573,27 @@ jta_draft_files_in(struct jta_backend *be, const struct jta_user *who,
 			snprintf(names, sizeof(names), "%s: %s",
 			    json_string_value(json_object_get(r, "name")),
 			    json_string_value(json_object_get(r, "reason")));
-			(void)jta_error_add(err, "openaiFileIdRefs", names);
+			(void)jta_error_add(err, field, names);
 		}
 	}
 	json_decref(taken);
 	json_decref(refused);
 	return rc;
+}
+
+enum jta_err
+jta_draft_files_in(struct jta_backend *be, const struct jta_user *who,
+    const char *id, const json_t *refs, struct jta_error *err)
+{
+	return filesin(be, who, id, refs, NULL, 0, "openaiFileIdRefs", err);
+}
+
+enum jta_err
+jta_draft_files_in_bytes(struct jta_backend *be, const struct jta_user *who,
+    const char *id, const struct jta_draft_bytes *files, size_t n,
+    struct jta_error *err)
+{
+	return filesin(be, who, id, NULL, files, n, "file", err);
 }
 
 enum jta_err

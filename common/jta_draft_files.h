@@ -14,6 +14,7 @@
 #ifndef JTA_DRAFT_FILES_H
 #define JTA_DRAFT_FILES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -30,9 +31,13 @@
 /*
  * Check refs as openaiFileIdRefs: a JSON array of at most
  * JTA_STORE_DRAFT_FILES objects, each with the strings name (1 to
- * JTA_LIMIT_ATTACH_NAME bytes before cleaning), id, mime_type (at most
- * 95 bytes) and download_link (bounded above); other members are
- * ignored.  *out is a new array of objects holding only those four.
+ * JTA_LIMIT_ATTACH_NAME bytes before cleaning) and mime_type (or the MCP
+ * schema's mimeType; at most 95 bytes), and exactly one source: a GPT
+ * Action's download_link (with its id), an MCP resource link's uri
+ * (both bounded above, fetched under the same rules), or the bytes as
+ * content_base64 (decoded strictly when taken); other members are
+ * ignored.  *out is a new array of objects holding only name, mime_type
+ * and the source (and id).
  * JTA_ERR_INPUT (422, field "openaiFileIdRefs") saying which element and
  * member is wrong.
  */
@@ -57,7 +62,10 @@ enum jta_err jta_draft_files_keep(struct jta_store *st,
 
 /*
  * Take each reference of refs (checked by jta_draft_files_refs_check)
- * for draft_id: fetch it under rules, keep it under statedir, record it
+ * for draft_id: fetch it under rules (or decode its content_base64,
+ * field "content_base64" when it is not base64), judge it
+ * (jta_attach_bytes, the checks every file gets), keep it under
+ * statedir, record it
  * (at most max_bytes for the draft's files together).  Every reference
  * is tried, in order; a refused one leaves nothing behind.  *taken gets
  * the names that went in (a new array, also when some were refused) and
@@ -71,6 +79,27 @@ enum jta_err jta_draft_files_take(struct jta_store *st,
     const char *statedir, const struct jta_attach_rules *rules,
     const char *draft_id, const json_t *refs, int64_t max_bytes,
     int64_t now, json_t **taken, json_t **refused,
+    struct jta_error *err) JTA_WUR;
+
+/* A file given as bytes (a browser's upload, jta_multipart): its name and
+ * declared type as given (NUL-terminated), its body; all borrowed. */
+struct jta_draft_bytes {
+	const char		*name;
+	const char		*mime_type;
+	const unsigned char	*body;
+	size_t			 len;
+};
+
+/*
+ * jta_draft_files_take for n files given as bytes: each judged by
+ * jta_attach_bytes (the checks a fetched file gets after download),
+ * kept and recorded the same way; errors and refusals name field
+ * "file" (a refused one without a clean name as "file[i]").
+ */
+enum jta_err jta_draft_files_take_bytes(struct jta_store *st,
+    const char *statedir, const struct jta_attach_rules *rules,
+    const char *draft_id, const struct jta_draft_bytes *files, size_t n,
+    int64_t max_bytes, int64_t now, json_t **taken, json_t **refused,
     struct jta_error *err) JTA_WUR;
 
 /* draft_id's files as a preview shows them: a new array of {name, type,
@@ -142,6 +171,12 @@ enum jta_err jta_draft_files_can(const struct jta_backend *be,
  */
 enum jta_err jta_draft_files_in(struct jta_backend *be,
     const struct jta_user *who, const char *id, const json_t *refs,
+    struct jta_error *err) JTA_WUR;
+
+/* jta_draft_files_in for n files given as bytes (field "file"). */
+enum jta_err jta_draft_files_in_bytes(struct jta_backend *be,
+    const struct jta_user *who, const char *id,
+    const struct jta_draft_bytes *files, size_t n,
     struct jta_error *err) JTA_WUR;
 
 /* Set draft.preview.attachments (draft as jta_once shows it, its "id"

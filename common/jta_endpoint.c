@@ -162,6 +162,10 @@ static const struct jta_endpoint_def table[] = {
 		{ PATCH, N(DRAFTS), CREATE, JTA_PROJECT_NONE },
 		{ DELETE, N(DRAFTS), WRITE, JTA_PROJECT_NONE } } },
 	    { "/api/drafts/*/submit", N(DRAFTS), {
+		{ POST, N(DRAFTS), CREATE, JTA_PROJECT_NONE } } },
+	    /* A browser's upload (README "Attachments: files as bytes"): a
+	     * change of that draft, as updateDraft (PATCH) is. */
+	    { "/api/drafts/*/files", N(DRAFTS), {
 		{ POST, N(DRAFTS), CREATE, JTA_PROJECT_NONE } } } }, API },
 	{ "jta-metrics", JTA_ENDPOINT_OPEN, N(METRICS),
 	    { PLAIN("/metrics", METRICS) }, API },

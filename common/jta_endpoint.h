@@ -30,7 +30,7 @@
 #include "jta_req.h"
 
 /* Locations one program serves, at most. */
-#define JTA_ENDPOINT_ROUTES	3
+#define JTA_ENDPOINT_ROUTES	4
 /* Method groups of one location, at most. */
 #define JTA_ENDPOINT_METHODS	3
 

@@ -204,7 +204,8 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 	memset(&err, 0, sizeof(err));
 	memset(&who, 0, sizeof(who));
 	op.endpoint = jta_endpoint_name(JTA_ENDPOINT_OTHER);
-	rc = jta_req_init(&req, getparam, io, &err);
+	rc = jta_req_init_max(&req, getparam, io, ep->max_body != 0 ?
+	    ep->max_body : JTA_LIMIT_BODY, &err);
 	jta_log_set_request(req.id);
 	jta_resp_init(&resp, writeout, io, req.id);
 	resp.flush = flushout;

@@ -107,6 +107,10 @@ struct jta_endpoint {
 	 * of it may outlive the request.
 	 */
 	void		(*done)(void);
+	/* The largest body this program reads (413 above it); 0:
+	 * JTA_LIMIT_BODY.  A JSON body is still bounded by
+	 * JTA_LIMIT_BODY when it is parsed (jta_req_parse_json). */
+	size_t		 max_body;
 };
 
 /* Run ep until the web server closes the socket; returns the process's

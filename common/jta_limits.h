@@ -218,6 +218,20 @@
 #define JTA_LIMIT_CLAMD_SIGNATURE	128
 #define JTA_LIMIT_CLAMD_TIMEOUT_MS	10000
 #define JTA_LIMIT_CLAMD_TIMEOUT_MS_MAX	300000
+/* A browser's upload (jta_multipart.h, POST /api/drafts/{id}/files): the
+ * parts one body may hold (a draft holds at most 10 files), the bytes of
+ * one part's header section, a boundary (RFC 2046 §5.1.1: 1 to 70
+ * characters), a part's raw filename before cleaning, its form name, its
+ * Content-Type; and the whole body (what nginx's client_max_body_size and
+ * Apache's LimitRequestBody allow that location: two files at the
+ * default 10 MiB cap and their framing). */
+#define JTA_LIMIT_MULTIPART_PARTS	10
+#define JTA_LIMIT_MULTIPART_HEADERS	2048
+#define JTA_LIMIT_MULTIPART_BOUNDARY	70
+#define JTA_LIMIT_MULTIPART_FILENAME	1024
+#define JTA_LIMIT_MULTIPART_NAME	64
+#define JTA_LIMIT_MULTIPART_TYPE	127
+#define JTA_LIMIT_UPLOAD_BODY		(21 * 1024 * 1024)
 #define JTA_LIMIT_CIMD_CONNECT_MS	3000
 #define JTA_LIMIT_CIMD_TOTAL_MS		5000
 #define JTA_LIMIT_CIMD_MAX_AGE		86400

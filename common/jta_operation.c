@@ -528,10 +528,17 @@ recheck(struct jta_ctx *ctx, const struct jta_req *req,
 	return jta_policy_check(ctx->policy, req, who, &op, err);
 }
 
+/*
+ * updateDraft's work, for its changes in (files as openaiFileIdRefs in
+ * it) or, from a browser's upload, n files given as bytes with no other
+ * change (in is then an empty object): one path, so both keep files
+ * alike and move the draft to its next revision.
+ */
 static enum jta_err
-op_draft_edit(struct jta_ctx *ctx, const struct jta_req *req,
+draftedit(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, const char *param, const json_t *in,
-    int *status, json_t **out, struct jta_error *err)
+    const struct jta_draft_bytes *bytes, size_t nbytes, int *status,
+    json_t **out, struct jta_error *err)
 {
 	struct jta_draft_file f[JTA_STORE_DRAFT_FILES];
 	struct jta_error e;
@@ -542,9 +549,6 @@ op_draft_edit(struct jta_ctx *ctx, const struct jta_req *req,
 	size_t		 n = 0;
 
 	*out = NULL;
-	if (json_object_size(in) == 0)
-		return jta_error_set(err, JTA_ERR_INPUT, 422, "body",
-		    "send at least one member to change");
 	if ((rc = recheck(ctx, req, who, param, err)) != JTA_OK ||
 	    (rc = jta_once_draft_show(ctx->backend, who, param,
 	    jta_time_now(), &cur, err)) != JTA_OK)
@@ -552,12 +556,17 @@ op_draft_edit(struct jta_ctx *ctx, const struct jta_req *req,
 	if ((rc = splitfiles(ctx, in, json_object_get(cur, "preview"), &rest,
 	    &refs, err)) != JTA_OK)
 		goto out;
+	if (nbytes > 0 && (rc = jta_draft_files_can(ctx->backend, in,
+	    json_object_get(cur, "preview"), err)) != JTA_OK) {
+		snprintf(err->field, sizeof(err->field), "file");
+		goto out;
+	}
 	/* Files go only into a draft that can still change (an edit of the
 	 * request itself is refused by jta_once_draft_edit). */
 	if ((dst = json_string_value(json_object_get(cur, "status"))) ==
 	    NULL)
 		dst = "unknown";
-	if (refs != NULL && strcmp(dst, "ready") != 0) {
+	if ((refs != NULL || nbytes > 0) && strcmp(dst, "ready") != 0) {
 		rc = jta_error_set(err, JTA_ERR_CONFLICT, 409, "id",
 		    "this draft is %s and can no longer take files", dst);
 		goto out;
@@ -572,8 +581,10 @@ op_draft_edit(struct jta_ctx *ctx, const struct jta_req *req,
 	/* A file refused: those that went in stay, and the draft moves to
 	 * its next revision all the same (its request unchanged), so none
 	 * of them is attached by a submit of the revision before. */
-	if (refs != NULL && (rc = jta_draft_files_in(ctx->backend, who,
-	    param, refs, err)) != JTA_OK) {
+	if ((refs != NULL || nbytes > 0) && (rc = refs != NULL ?
+	    jta_draft_files_in(ctx->backend, who, param, refs, err) :
+	    jta_draft_files_in_bytes(ctx->backend, who, param, bytes, nbytes,
+	    err)) != JTA_OK) {
 		if ((empty = json_object()) == NULL ||
 		    jta_once_draft_edit(ctx->backend, who, param, empty,
 		    jta_time_now(), &bumped, &e) != JTA_OK)
@@ -600,6 +611,41 @@ out:
 	json_decref(cur);
 	json_decref(rest);
 	json_decref(refs);
+	return rc;
+}
+
+static enum jta_err
+op_draft_edit(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *in,
+    int *status, json_t **out, struct jta_error *err)
+{
+	*out = NULL;
+	if (json_object_size(in) == 0)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "body",
+		    "send at least one member to change");
+	return draftedit(ctx, req, who, param, in, NULL, 0, status, out,
+	    err);
+}
+
+enum jta_err
+jta_operation_draft_upload(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *id,
+    const struct jta_draft_bytes *files, size_t n, int *status,
+    json_t **out, struct jta_error *err)
+{
+	json_t		*none;
+	enum jta_err	 rc;
+
+	*out = NULL;
+	if (n == 0)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "file",
+		    "send at least one part named file, with a filename and "
+		    "a Content-Type");
+	if ((none = json_object()) == NULL)
+		return jta_error_set(err, JTA_ERR_NOMEM, 503, NULL,
+		    "the server is short of memory; try again");
+	rc = draftedit(ctx, req, who, id, none, files, n, status, out, err);
+	json_decref(none);
 	return rc;
 }
 
@@ -1212,9 +1258,11 @@ static const struct {
 	    "only)" },
 	{ "comment", "A comment to add with the move, in Markdown" },
 	{ "decision", "approve or decline" },
-	{ "openaiFileIdRefs", "Files from the conversation to attach (at "
-	    "most 10: screenshots, logs, PDFs), each {name, id, mime_type, "
-	    "download_link}; listed in the preview, attached on submit" },
+	{ "openaiFileIdRefs", "Files to attach (at most 10: screenshots, "
+	    "logs, PDFs), each {name, mime_type} and one of download_link "
+	    "(with id), uri (a resource link, fetched) or content_base64 (the "
+	    "bytes, standard base64; the whole call stays under 64 KiB); "
+	    "listed in the preview, attached on submit" },
 	{ "status", "open, closed or all (requests); a status name "
 	    "(tickets)" },
 	{ "created_after", "YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ" },
@@ -1245,6 +1293,38 @@ choices(const char *const *c)
 			return NULL;
 		}
 	return a;
+}
+
+/*
+ * One file of openaiFileIdRefs as jta_draft_files_refs_check takes it:
+ * a name and a type, and where the bytes are: a GPT Action's
+ * download_link (with its id), a resource link's uri (the MCP schema's
+ * ResourceLink: type "resource_link", name, mimeType, uri), or the
+ * content itself in base64 (as the MCP schema's BlobResourceContents
+ * carry binary data; RFC 4648 §4, padded).
+ */
+static json_t *
+fileschema(void)
+{
+	return json_pack("{s:s, s:[s], s:{s:{s:s, s:I}, s:{s:s, s:I}, "
+	    "s:{s:s, s:I}, s:{s:s}, s:{s:s, s:I}, s:{s:s, s:s, s:I}, "
+	    "s:{s:s, s:s, s:I}, s:{s:s, s:s}}, s:[{s:[s]}, {s:[s]}, "
+	    "{s:[s]}]}",
+	    "type", "object", "required", "name", "properties",
+	    "name", "type", "string", "maxLength",
+	    (json_int_t)JTA_LIMIT_ATTACH_NAME,
+	    "mime_type", "type", "string", "maxLength", (json_int_t)95,
+	    "mimeType", "type", "string", "maxLength", (json_int_t)95,
+	    "type", "const", "resource_link",
+	    "id", "type", "string", "maxLength",
+	    (json_int_t)JTA_DRAFT_FILES_ID_MAX,
+	    "download_link", "type", "string", "format", "uri", "maxLength",
+	    (json_int_t)JTA_DRAFT_FILES_LINK_MAX,
+	    "uri", "type", "string", "format", "uri", "maxLength",
+	    (json_int_t)JTA_DRAFT_FILES_LINK_MAX,
+	    "content_base64", "type", "string", "contentEncoding", "base64",
+	    "anyOf", "required", "download_link", "required", "uri",
+	    "required", "content_base64");
 }
 
 /* The JSON Schema of one field, as jta_req_check_object accepts it. */
@@ -1299,7 +1379,8 @@ fieldschema(const struct jta_field *f)
 		    (json_int_t)f->max);
 		break;
 	case JTA_FT_OBJECTS:
-		items = json_pack("{s:s}", "type", "object");
+		/* The one list of objects is a draft's files. */
+		items = fileschema();
 		break;
 	}
 	if (items != NULL)

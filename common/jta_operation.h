@@ -133,6 +133,23 @@ enum jta_err jta_operation_request(const struct jta_operation *op,
 /* Release what jta_operation_request made r hold. */
 void jta_operation_request_clear(struct jta_req *r);
 
+struct jta_draft_bytes;
+
+/*
+ * Keep n files given as bytes (a browser's upload, README "Attachments:
+ * files as bytes") with who's draft id: updateDraft's path with no other
+ * change (the access rules again with the draft's project, a draft that
+ * is still ready, each file through jta_draft_files_in_bytes, the next
+ * revision).  *status 200 and *out the draft as updateDraft answers it;
+ * a refused file is updateDraft's refusal with field "file" (the others
+ * kept, the draft moved on).  Not an operation of the table: GPT Actions
+ * and MCP cannot send multipart.
+ */
+enum jta_err jta_operation_draft_upload(struct jta_ctx *ctx,
+    const struct jta_req *req, const struct jta_user *who, const char *id,
+    const struct jta_draft_bytes *files, size_t n, int *status,
+    json_t **out, struct jta_error *err) JTA_WUR;
+
 /*
  * Run op for REST request req, validated as jta_operation_answer does,
  * without sending: *status and *out (new, the caller's) for a program

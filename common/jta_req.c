@@ -118,6 +118,13 @@ enum jta_err
 jta_req_init(struct jta_req *req, jta_req_getparam get, void *arg,
     struct jta_error *err)
 {
+	return jta_req_init_max(req, get, arg, JTA_LIMIT_BODY, err);
+}
+
+enum jta_err
+jta_req_init_max(struct jta_req *req, jta_req_getparam get, void *arg,
+    size_t max_body, struct jta_error *err)
+{
 	enum jta_err	 rc;
 	const char	*v, *q;
 	char		 raw[JTA_LIMIT_PATH * 3 + 1];
@@ -257,9 +264,9 @@ jta_req_init(struct jta_req *req, jta_req_getparam get, void *arg,
 			return jta_error_set(err, JTA_ERR_INPUT, 400,
 			    "Content-Length", "Content-Length is not a "
 			    "plain whole number");
-		if (cl > JTA_LIMIT_BODY)
+		if (cl > max_body)
 			return jta_error_set(err, JTA_ERR_INPUT, 413, "body",
-			    "the body is larger than %d bytes", JTA_LIMIT_BODY);
+			    "the body is larger than %zu bytes", max_body);
 		req->has_body_length = 1;
 		req->content_length = (size_t)cl;
 	}

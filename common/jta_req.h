@@ -86,6 +86,11 @@ struct jta_req {
 enum jta_err jta_req_init(struct jta_req *req, jta_req_getparam get,
     void *arg, struct jta_error *err) JTA_WUR;
 
+/* jta_req_init with a body of at most max_body bytes (413 above): a
+ * program that takes uploads (struct jta_endpoint's max_body). */
+enum jta_err jta_req_init_max(struct jta_req *req, jta_req_getparam get,
+    void *arg, size_t max_body, struct jta_error *err) JTA_WUR;
+
 /* Release what req owns; req may be reused after jta_req_init. */
 void jta_req_clear(struct jta_req *req);
 

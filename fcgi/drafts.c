@@ -4,7 +4,8 @@
  * (operation createDraft); GET /api/drafts/{id} shows it (getDraft);
  * PATCH /api/drafts/{id} changes it, revision + 1 (updateDraft); DELETE
  * /api/drafts/{id} discards it, 204 (discardDraft); POST
- * /api/drafts/{id}/submit files it exactly once (submitDraft, jta_once).
+ * /api/drafts/{id}/submit files it exactly once (submitDraft, jta_once);
+ * POST /api/drafts/{id}/files takes a browser's upload (multipart).
  * The operations, with their checks, are the operation table's
  * (jta_operation.h); this program maps paths and sets Location.  GPT
  * Actions cannot send an Idempotency-Key, so this is how an assistant
@@ -15,7 +16,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jta_draft_files.h"
 #include "jta_fcgi.h"
+#include "jta_limits.h"
+#include "jta_multipart.h"
 #include "jta_once.h"
 #include "jta_operation.h"
 
@@ -56,6 +60,48 @@ out:
 	return rc;
 }
 
+/*
+ * POST /api/drafts/{id}/files: a browser's upload (README "Attachments:
+ * files as bytes"), multipart/form-data (RFC 7578), one or more parts
+ * named "file", each with a filename and a Content-Type.  Another part is
+ * refused, not ignored, so nothing the person sent is silently dropped.
+ */
+static enum jta_err
+upload(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *id, struct jta_resp *resp,
+    struct jta_error *err)
+{
+	struct jta_multipart_part parts[JTA_LIMIT_MULTIPART_PARTS];
+	struct jta_draft_bytes files[JTA_LIMIT_MULTIPART_PARTS];
+	char		 b[JTA_LIMIT_MULTIPART_BOUNDARY + 1];
+	json_t		*out = NULL;
+	enum jta_err	 rc;
+	size_t		 i, n;
+	int		 status = 200;
+
+	if ((rc = jta_multipart_boundary(req->content_type, b, sizeof(b),
+	    err)) != JTA_OK || (rc = jta_multipart_parse(b,
+	    (const unsigned char *)req->body, req->body_len, parts,
+	    JTA_LIMIT_MULTIPART_PARTS, &n, err)) != JTA_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		if (strcmp(parts[i].name, "file") != 0 ||
+		    !parts[i].has_filename)
+			return jta_error_set(err, JTA_ERR_INPUT, 422, "file",
+			    "part %zu: send only parts named file, each with "
+			    "a filename", i + 1);
+		files[i].name = parts[i].filename;
+		files[i].mime_type = parts[i].content_type;
+		files[i].body = parts[i].body;
+		files[i].len = parts[i].len;
+	}
+	if ((rc = jta_operation_draft_upload(ctx, req, who, id, files, n,
+	    &status, &out, err)) == JTA_OK)
+		rc = jta_resp_json(resp, status, out);
+	json_decref(out);
+	return rc;
+}
+
 static enum jta_err
 handle(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, struct jta_resp *resp, struct jta_error *err)
@@ -79,6 +125,14 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 			goto nodraft;
 		if (req->method == JTA_METHOD_POST)
 			return run(ctx, req, who, "submitDraft", id, resp, err);
+		return jta_fcgi_method_not_allowed(resp, "POST", err);
+	}
+	if (jta_req_path_segment(req, "/api/drafts/", "/files", id,
+	    sizeof(id))) {
+		if (!jta_once_draft_id_ok(id))
+			goto nodraft;
+		if (req->method == JTA_METHOD_POST)
+			return upload(ctx, req, who, id, resp, err);
 		return jta_fcgi_method_not_allowed(resp, "POST", err);
 	}
 	if (!jta_req_path_segment(req, "/api/drafts/", "", id, sizeof(id)))
@@ -111,6 +165,8 @@ nodraft:
 static const struct jta_endpoint endpoint = {
 	.name = "jta-drafts",
 	.handle = handle,
+	/* uploads to /api/drafts/{id}/files; JSON stays at JTA_LIMIT_BODY */
+	.max_body = JTA_LIMIT_UPLOAD_BODY,
 };
 
 int

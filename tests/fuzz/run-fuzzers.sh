@@ -60,7 +60,7 @@ if [ ! -f "$srcdir/common/jta_req.c" ]; then
 	echo "run-fuzzers.sh: no source tree at $srcdir" >&2
 	exit 99
 fi
-targets=${*:-query json conf time markdown adf oauth mcp html sse}
+targets=${*:-query json conf time markdown adf oauth mcp html sse multipart}
 
 # ---- what we need ----
 cc=
@@ -225,6 +225,11 @@ writedicts() {
 	    '\"arguments\":' '\"usage\":' '\"prompt_tokens\":' \
 	    '\"completion_tokens\":' '\"finish_reason\":' '\"stop\"' \
 	    '\"error\":'
+	dict multipart 'multipart/form-data' '; boundary=' 'XyZ' '--XyZ' \
+	    '--XyZ--' '\x0d\x0a' '\x0d\x0a\x0d\x0a' 'Content-Disposition: ' \
+	    'form-data' '; name=' '; filename=' 'file' '\"' '\\' \
+	    'Content-Type: ' 'image/png' 'Content-Transfer-Encoding: ' \
+	    'binary' 'base64' ' ' '\x09'
 }
 writedicts
 

@@ -14,6 +14,7 @@ it; each file is audited, never its content or link.  The embedded store
 keeps the files with the ticket (a row each, written with the draft
 file's uploaded mark), lists them in getIssue and never twice.  Standard library only."""
 
+import base64
 import concurrent.futures
 import hashlib
 import json
@@ -422,6 +423,165 @@ def ticket_rows(stack):
         c.close()
 
 
+def mcp_files(c, s, stack, key):
+    """MCP tools take files as base64 content or a resource link
+    (README "Attachments: files as bytes"), through the checks every
+    file gets."""
+    from test_mcp import Mcp
+    m = Mcp(stack, key)
+    png = filehost.FILES["/png"]
+    b64 = base64.b64encode(png).decode()
+
+    def draft(files):
+        st, _, j = m.tool("createDraft", {
+            "project": "DEMO", "summary": "MCP files",
+            "openaiFileIdRefs": files})
+        return (j or {}).get("result", {})
+
+    r = draft([{"name": "../shot.png", "mime_type": "image/png",
+                "content_base64": b64},
+               {"type": "resource_link", "name": "app.log",
+                "mimeType": "text/plain", "uri": HOST["base"] + "/text"}])
+    sc = r.get("structuredContent") or {}
+    c.eq(s + "mcp: base64 content and a resource link go in (name "
+         "cleaned)", (bool(r.get("isError")), (sc.get("preview") or {}).get(
+             "attachments")), (False, [
+                 {"name": "shot.png", "type": "image/png", "size": len(png)},
+                 {"name": "app.log", "type": "text/plain",
+                  "size": len(filehost.FILES["/text"])}]))
+    did = sc.get("id", "")
+    c.check(s + "mcp: each audited kept with the draft", sum(
+        1 for a in audit_rows(stack) if a[1] == did and
+        a[2].startswith("kept ")) == 2, audit_rows(stack))
+    before = len(kept(stack))
+    for what, f, field in (
+            ("bad base64", {"name": "x.png", "mime_type": "image/png",
+                            "content_base64": b64[:-2] + "!="},
+             "content_base64"),
+            ("base64 with a blank", {"name": "x.png",
+                                     "mime_type": "image/png",
+                                     "content_base64": b64[:8] + " " +
+                                     b64[8:]}, "content_base64"),
+            ("oversize", {"name": "big.log", "mime_type": "text/plain",
+                          "content_base64": base64.b64encode(
+                              b"x" * 6000).decode()}, "size"),
+            ("type mismatch", {"name": "fake.pdf",
+                               "mime_type": "application/pdf",
+                               "content_base64": b64}, "mime_type"),
+            ("a link off the allow-list", {
+                "name": "a.png", "mime_type": "image/png",
+                "uri": "https://example.invalid/a.png"}, "host")):
+        r = draft([f])
+        sc = r.get("structuredContent") or {}
+        c.check(s + "mcp: %s is refused naming the file and %s" % (
+            what, field), r.get("isError") is True and any(
+                e.get("field") == "openaiFileIdRefs" and
+                e.get("message", e.get("detail", "")).startswith(
+                    f["name"].split("/")[-1] + ":") and
+                "(%s)" % field in json.dumps(sc)
+                for e in sc.get("errors", [])), (what, r))
+    c.eq(s + "mcp: nothing kept from the refused calls", len(kept(stack)),
+         before)
+
+
+def multipart(parts, boundary="jtaB0undary"):
+    """A multipart/form-data body (RFC 7578) of (name, filename, type,
+    bytes) parts, and its Content-Type."""
+    out = b""
+    for name, fn, ct, body in parts:
+        out += ("--%s\r\nContent-Disposition: form-data; name=\"%s\"" %
+                (boundary, name)).encode()
+        if fn is not None:
+            out += ('; filename="%s"' % fn).encode()
+        out += b"\r\n"
+        if ct is not None:
+            out += ("Content-Type: %s\r\n" % ct).encode()
+        out += b"\r\n" + body + b"\r\n"
+    out += ("--%s--\r\n" % boundary).encode()
+    return out, "multipart/form-data; boundary=" + boundary
+
+
+def upload_files(c, s, stack, alice):
+    """POST /api/drafts/{id}/files: a browser's upload (README
+    "Attachments: files as bytes")."""
+    st, _, d, _ = alice.call("POST", "/api/drafts", {
+        "project": "DEMO", "summary": "Uploads"})
+    did = (d or {}).get("id", "")
+    path = "/api/drafts/%s/files" % did
+    png, log = filehost.FILES["/png"], filehost.FILES["/text"]
+
+    def up(parts, ctype=None, who=alice):
+        body, ct = multipart(parts)
+        return who.call("POST", path, raw=body, headers={
+            "Content-Type": ctype or ct})
+
+    st, _, r, _ = up([("file", "dir/shot.png", "image/png", png),
+                      ("file", "app.log", "text/plain", log)])
+    c.eq(s + "upload: two parts named file go in, the draft's next "
+         "revision lists them", (st, (r or {}).get("revision"),
+                                 (r or {}).get("preview", {}).get(
+                                     "attachments")),
+         (200, 2, [{"name": "shot.png", "type": "image/png",
+                    "size": len(png)},
+                   {"name": "app.log", "type": "text/plain",
+                    "size": len(log)}]))
+    c.check(s + "upload: each audited kept with the draft", sum(
+        1 for a in audit_rows(stack) if a[1] == did and
+        a[2].startswith("kept ")) == 2, audit_rows(stack))
+    n = len(kept(stack))
+    st, _, r, _ = up([("file", "fine.log", "text/plain", log),
+                      ("file", "fake.pdf", "application/pdf", png)])
+    c.check(s + "upload: a type mismatch is refused naming the file, the "
+            "other kept, the draft moved on", st == 422 and
+            (r or {}).get("field") == "file" and
+            r.get("detail", "").startswith("fake.pdf: ") and
+            "fine.log went in" in r.get("detail", "") and
+            len(kept(stack)) == n + 1, (st, r))
+    st, _, g, _ = alice.call("GET", "/api/drafts/" + did)
+    c.eq(s + "upload: ... at revision 3 with three files",
+         ((g or {}).get("revision"), len((g or {}).get("preview", {}).get(
+             "attachments", []))), (3, 3))
+    # 300 KB: over the API's 64 KiB (and mod_buffer's 128 KiB buffer),
+    # under the location's body size; over attachment_max_bytes (5000),
+    # so the program reads it all and refuses it by size.
+    st, _, r, _ = up([("file", "big.log", "text/plain", b"x" * 300000)])
+    c.check(s + "upload: a file over attachment_max_bytes is 413 (the web "
+            "server let 300 KB through)", st == 413 and
+            (r or {}).get("field") == "file" and "(size)" in
+            r.get("detail", ""), (st, r))
+    st, _, r, _ = up([("note", None, None, b"hi")])
+    c.check(s + "upload: a part not named file is 422", st == 422 and
+            (r or {}).get("field") == "file", (st, r))
+    st, _, r, _ = up([("file", "a.log", "text/plain", log)],
+                     ctype="application/json")
+    c.check(s + "upload: another Content-Type is 415", st == 415 and
+            (r or {}).get("field") == "Content-Type", (st, r))
+    body, ct = multipart([("file", "a.log", "text/plain", log)])
+    st, _, r, _ = alice.call("POST", path, raw=body[:-8], headers={
+        "Content-Type": ct})
+    c.check(s + "upload: a body cut before its close delimiter is 400",
+            st == 400 and (r or {}).get("field") == "body", (st, r))
+    st, _, r, _ = up([("file", "a.log", "text/plain", log)],
+                     who=Client(stack))
+    c.check(s + "upload: no API key is 401", st == 401, (st, r))
+    # The access rules see a change of that draft (its project), as for
+    # updateDraft.
+    rc, out, err = stack.admin("deny", "project", "DEMO", "--for", "create")
+    rule = out.split(":")[0].split()[-1] if out.startswith("rule ") else ""
+    st, _, r, _ = up([("file", "a.log", "text/plain", log)])
+    c.check(s + "upload: a rule denying creates in the draft's project is "
+            "403 naming it", st == 403 and "rule %s" % rule in
+            (r or {}).get("detail", ""), (rc, out, err, st, r))
+    stack.admin("rules", "remove", rule)
+    st, _, g, _ = alice.call("GET", "/api/drafts/" + did)
+    st, _, r, _ = alice.call("POST", "/api/drafts/%s/submit" % did,
+                             {"revision": (g or {}).get("revision")})
+    c.check(s + "upload: submit files the ticket with the three files",
+            st == 201 and sorted(a["name"] for a in (r or {}).get(
+                "attachments", [])) == ["app.log", "fine.log", "shot.png"],
+            (st, r))
+
+
 def local_test(c, stack, server):
     s = server + " local: "
     rc, out, err = stack.admin("user", "add", "alice")
@@ -520,6 +680,8 @@ def local_test(c, stack, server):
     c.check(s + "a ticket without files lists none", st == 200 and
             gi2.get("attachment_count") == 0 and
             gi2.get("attachments") == [], (st, gi2))
+    mcp_files(c, s, stack, alice.key)
+    upload_files(c, s, stack, alice)
 
     # A service-desk request on the embedded store is a ticket: it keeps
     # its files as tickets do, and getRequest lists them.

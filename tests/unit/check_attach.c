@@ -230,6 +230,156 @@ START_TEST(refs_are_checked)
 }
 END_TEST
 
+START_TEST(refs_take_content_and_resource_links)
+{
+	struct jta_error e;
+	json_t		*in, *out;
+
+	/* a resource link (the MCP schema's names) and base64 content */
+	in = json_pack("[{s:s, s:s, s:s, s:s}, {s:s, s:s, s:s}]", "type",
+	    "resource_link", "name", "a.log", "mimeType", "text/plain", "uri",
+	    "https://files.example/a", "name", "b.png", "mime_type",
+	    "image/png", "content_base64", "iVBORw0KGgo=");
+	ck_assert_int_eq(jta_draft_files_refs_check(in, &out, &e), JTA_OK);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(out,
+	    0), "mime_type")), "text/plain");
+	ck_assert_uint_eq(json_object_size(json_array_get(out, 0)), 3);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(out,
+	    1), "content_base64")), "iVBORw0KGgo=");
+	json_decref(out);
+	/* two sources, none, both type names: each refused, naming it */
+	json_object_set_new(json_array_get(in, 1), "uri", json_string("x"));
+	ck_assert_int_eq(jta_draft_files_refs_check(in, &out, &e),
+	    JTA_ERR_INPUT);
+	ck_assert_ptr_nonnull(strstr(e.detail, "[1] must have only one"));
+	json_object_del(json_array_get(in, 1), "uri");
+	json_object_del(json_array_get(in, 1), "content_base64");
+	ck_assert_int_eq(jta_draft_files_refs_check(in, &out, &e),
+	    JTA_ERR_INPUT);
+	ck_assert_ptr_nonnull(strstr(e.detail, "[1] needs download_link"));
+	json_object_set_new(json_array_get(in, 1), "content_base64",
+	    json_string("AAAA"));
+	json_object_set_new(json_array_get(in, 1), "mimeType",
+	    json_string("image/png"));
+	ck_assert_int_eq(jta_draft_files_refs_check(in, &out, &e),
+	    JTA_ERR_INPUT);
+	ck_assert_ptr_nonnull(strstr(e.detail, "[1] needs one mime_type"));
+	json_object_del(json_array_get(in, 1), "mimeType");
+	json_object_set_new(json_array_get(in, 1), "content_base64",
+	    json_string(""));
+	ck_assert_int_eq(jta_draft_files_refs_check(in, &out, &e),
+	    JTA_ERR_INPUT);
+	ck_assert_ptr_nonnull(strstr(e.detail, "[1].content_base64"));
+	json_decref(in);
+}
+END_TEST
+
+/* A malloc'd copy of s (len bytes), as jta_attach_bytes takes. */
+static void *
+bodyof(const void *s, size_t len)
+{
+	void	*p = malloc(len + 1);
+
+	ck_assert_ptr_nonnull(p);
+	memcpy(p, s, len);
+	return p;
+}
+
+START_TEST(bytes_get_the_checks_a_download_gets)
+{
+	static const char png[] = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+	struct jta_attach_rules r;
+	struct jta_attach_file f;
+	struct jta_error e;
+
+	memset(&r, 0, sizeof(r));
+	r.max_bytes = 16;
+	ck_assert_int_eq(jta_attach_bytes(&r, "a/../x/shot.png", "Image/PNG",
+	    bodyof(png, 16), 16, &f, &e), JTA_OK);
+	ck_assert_str_eq(f.name, "shot.png");
+	ck_assert_str_eq(f.mime_type, "image/png");
+	ck_assert_uint_eq(f.len, 16);
+	jta_attach_file_free(&f);
+	/* over the cap by one byte */
+	ck_assert_int_eq(jta_attach_bytes(&r, "shot.png", "image/png",
+	    bodyof(png, 17), 17, &f, &e), JTA_ERR_INPUT);
+	ck_assert_int_eq(e.status, 413);
+	ck_assert_str_eq(e.field, "size");
+	ck_assert_ptr_null(f.body);
+	/* declared type against the first bytes; an unknown type; a name */
+	ck_assert_int_eq(jta_attach_bytes(&r, "a.pdf", "application/pdf",
+	    bodyof(png, 16), 16, &f, &e), JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "mime_type");
+	ck_assert_int_eq(jta_attach_bytes(&r, "a.exe",
+	    "application/x-msdownload", bodyof(png, 16), 16, &f, &e),
+	    JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "mime_type");
+	ck_assert_int_eq(jta_attach_bytes(&r, "..", "image/png",
+	    bodyof(png, 16), 16, &f, &e), JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "name");
+}
+END_TEST
+
+START_TEST(base64_files_are_decoded_strictly_and_kept)
+{
+	struct jta_attach_rules r;
+	struct jta_store *st;
+	struct jta_error e;
+	char		 state[] = "/tmp/jta-b64files-XXXXXX", db[600];
+	char		 msg[700];
+	json_t		*refs, *chk, *taken, *refused, *in;
+	int64_t		 uid;
+
+	memset(&r, 0, sizeof(r));
+	r.max_bytes = 16;
+	ck_assert_ptr_nonnull(mkdtemp(state));
+	snprintf(db, sizeof(db), "%s/jta.db", state);
+	ck_assert_int_eq(jta_store_open(db, 5000, JTA_STORE_CREATE |
+	    JTA_STORE_MIGRATE, &st, msg, sizeof(msg)), JTA_OK);
+	ck_assert_int_eq(jta_store_user_add(st, "alice", "Alice", NULL, &uid,
+	    &e), JTA_OK);
+	in = json_pack("{s:s}", "summary", "x");
+	ck_assert_int_eq(jta_store_draft_put(st, uid, "d_b64", in, in,
+	    1800000000, &e), JTA_OK);
+	/* "ERROR at line 7\n"; the same unpadded; with a blank; 17 bytes;
+	 * a PNG's first bytes declared as text */
+	refs = json_pack("[{s:s, s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s, s:s},"
+	    " {s:s, s:s, s:s}, {s:s, s:s, s:s}]",
+	    "name", "app.log", "mime_type", "text/plain", "content_base64",
+	    "RVJST1IgYXQgbGluZSA3Cg==",
+	    "name", "nopad.log", "mime_type", "text/plain", "content_base64",
+	    "RVJST1IgYXQgbGluZSA3Cg",
+	    "name", "blank.log", "mime_type", "text/plain", "content_base64",
+	    "RVJST1IgYXQg bGluZSA3Cg==",
+	    "name", "big.log", "mime_type", "text/plain", "content_base64",
+	    "RVJST1IgYXQgbGluZSA3Cgo=",
+	    "name", "png.log", "mime_type", "text/plain", "content_base64",
+	    "iVBORw0KGgo=");
+	ck_assert_int_eq(jta_draft_files_refs_check(refs, &chk, &e), JTA_OK);
+	ck_assert_int_eq(jta_draft_files_take(st, state, &r, "d_b64", chk,
+	    1000, 1800000000, &taken, &refused, &e), JTA_ERR_INPUT);
+	ck_assert_int_eq(strncmp(e.detail, "nopad.log: ", 11), 0);
+	ck_assert_ptr_nonnull(strstr(e.detail, "(content_base64)"));
+	ck_assert_uint_eq(json_array_size(taken), 1);
+	ck_assert_str_eq(json_string_value(json_array_get(taken, 0)),
+	    "app.log");
+	ck_assert_uint_eq(json_array_size(refused), 4);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    refused, 1), "field")), "content_base64");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    refused, 2), "field")), "size");
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    refused, 3), "field")), "mime_type");
+	ck_assert_int_eq(kept(state), 1);
+	json_decref(refs);
+	json_decref(chk);
+	json_decref(taken);
+	json_decref(refused);
+	json_decref(in);
+	jta_store_close(st);
+}
+END_TEST
+
 /* A ref to the file host's path. */
 static json_t *
 ref(const char *name, const char *mime, const char *host, const char *path)
@@ -876,6 +1026,9 @@ jta_check_suite(void)
 	tcase_add_test(tc, names_are_cleaned);
 	tcase_add_test(tc, files_are_kept_0600_and_forgotten);
 	tcase_add_test(tc, refs_are_checked);
+	tcase_add_test(tc, refs_take_content_and_resource_links);
+	tcase_add_test(tc, bytes_get_the_checks_a_download_gets);
+	tcase_add_test(tc, base64_files_are_decoded_strictly_and_kept);
 	tcase_add_test(tc, draft_files_taken_refused_capped_and_collected);
 	tcase_add_test(tc, types_are_checked_against_content);
 	tcase_add_test(tc, host_list_is_exact);
