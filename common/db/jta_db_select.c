@@ -22,7 +22,7 @@ static const struct {
 	{ "jta_store_people: Atlassian links and the refresh lease (put, "
 	    "get, lease, renew, release, break)", 1 },
 	{ "jta_store_people: people, API keys, link reseal, list and "
-	    "remove (OAuth states are done)", 0 },
+	    "remove (OAuth states are done)", 1 },
 	{ "jta_store_authz: OAuth clients and client metadata documents, "
 	    "codes, token families and the sign-in lockout", 1 },
 	{ "jta_store_drafts (drafts, idempotency keys)", 0 },
