@@ -86,28 +86,42 @@ jta_db_sslmode_check(const char *v, char *why, size_t whysz)
 
 #ifndef HAVE_LIBPQ
 int
-jta_db_engine_check(int backend_local, char *why, size_t whysz)
+jta_db_schema_check(int backend_local, char *why, size_t whysz)
 {
 	(void)backend_local;
-	(void)contracts;
 	snprintf(why, whysz, "this build has no PostgreSQL support (configure "
 	    "found no libpq: install libpq-dev and rebuild); remove the key "
 	    "to keep the SQLite file of key 'database'");
 	return -1;
 }
-#else
+
 int
 jta_db_engine_check(int backend_local, char *why, size_t whysz)
 {
-	size_t	 i, n;
-	int	 missing = 0;
-
+	(void)contracts;
+	return jta_db_schema_check(backend_local, why, whysz);
+}
+#else
+int
+jta_db_schema_check(int backend_local, char *why, size_t whysz)
+{
 	if (backend_local) {
 		snprintf(why, whysz, "backend = local keeps its tickets in "
 		    "the SQLite file of key 'database', a single-host store: "
 		    "PostgreSQL serves backend = jira only");
 		return -1;
 	}
+	return 0;
+}
+
+int
+jta_db_engine_check(int backend_local, char *why, size_t whysz)
+{
+	size_t	 i, n;
+	int	 missing = 0;
+
+	if (jta_db_schema_check(backend_local, why, whysz) != 0)
+		return -1;
 	n = (size_t)snprintf(why, whysz, "PostgreSQL cannot be selected: "
 	    "not yet implemented on it in this build:");
 	for (i = 0; i < sizeof(contracts) / sizeof(contracts[0]); i++) {
