@@ -35,7 +35,9 @@
 struct jta_pg;
 
 struct jta_db_pgimpl {
-	/* The engine (jta_db.h). */
+	/* The engine (jta_db.h); schema_version: the build's, JTA_PG_VERSION
+	 * (jta_pg.h, which only the PostgreSQL files include). */
+	int		  schema_version;
 	void		(*close)(struct jta_pg *);
 	enum jta_err	(*version)(struct jta_pg *, int *,
 			    struct jta_error *);

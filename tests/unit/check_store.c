@@ -502,6 +502,24 @@ assert_err(enum jta_err rc, const struct jta_error *e, enum jta_err want,
 
 /* ---- open, schema, migration ---- */
 
+/* /healthz's database through the store's seam: SQLite, and this
+ * build's SQLite schema version. */
+START_TEST(dbhealth_names_sqlite_and_its_version)
+{
+	struct jta_store *st;
+	struct jta_store_dbhealth h;
+	char		 path[512];
+
+	st = newstore(path, sizeof(path));
+	jta_store_dbhealth(st, &h);
+	ck_assert_str_eq(h.engine, "sqlite");
+	ck_assert_int_eq(h.reachable, 1);
+	ck_assert_int_eq(h.version, JTA_STORE_VERSION);
+	ck_assert_int_eq(h.expected, JTA_STORE_VERSION);
+	jta_store_close(st);
+}
+END_TEST
+
 START_TEST(open_creates_current_schema)
 {
 	struct jta_store *st;
@@ -4937,6 +4955,7 @@ store_suite(void)
 	tc = tcase_create("schema");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, open_creates_current_schema);
+	tcase_add_test(tc, dbhealth_names_sqlite_and_its_version);
 	tcase_add_test(tc, open_creates_file_mode_0600);
 	tcase_add_test(tc, open_uses_wal_journal);
 	tcase_add_test(tc, open_empty_file_with_migrate);

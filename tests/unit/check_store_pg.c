@@ -29,6 +29,8 @@
 #include "jta_audit.h"
 #include "jta_limits.h"
 #include "jta_pg.h"
+#include "jta_conf.h"
+#include "jta_policy.h"
 #include "jta_store_authz.h"
 #include "jta_store_meta.h"
 #include "jta_store_ops.h"
@@ -422,6 +424,72 @@ samestore(const char *db)
 	    JTA_OK, "open: %s", msg);
 	return st;
 }
+
+/*
+ * What /healthz reports for a PostgreSQL store, through the store's seam
+ * (jta_store_dbhealth) and the policy's health as the program reads it:
+ * the engine, reachable, the engine's own schema version; down or
+ * read-only is unreachable (the program answers 503), and it comes back
+ * on the same handle.
+ */
+START_TEST(healthz_reports_postgresql_and_down_is_unhealthy)
+{
+	struct jta_store *st;
+	struct jta_store_dbhealth h;
+	struct jta_policy *pol = NULL;
+	struct jta_policy_health ph;
+	struct jta_conf	 conf;
+	PGconn		*c;
+	char		 db[64], q[320];
+
+	st = newstore(db, sizeof(db));
+	jta_conf_defaults(&conf);
+	ck_assert_int_eq(jta_policy_new(&conf, st, NULL, &pol), JTA_OK);
+	jta_store_dbhealth(st, &h);
+	ck_assert_str_eq(h.engine, "postgresql");
+	ck_assert_int_eq(h.reachable, 1);
+	ck_assert_int_eq(h.version, JTA_PG_VERSION);
+	ck_assert_int_eq(h.expected, JTA_PG_VERSION);
+	jta_policy_health(pol, &ph);
+	ck_assert_int_eq(ph.ok, 1);
+	ck_assert_str_eq(ph.engine, "postgresql");
+	ck_assert_int_eq(ph.expected, JTA_PG_VERSION);
+	ck_assert_int_eq(ph.enabled, 1);
+	/* Down: the database refuses connections and ends ours. */
+	c = admin(NULL);
+	snprintf(q, sizeof(q), "ALTER DATABASE %s ALLOW_CONNECTIONS false",
+	    db);
+	sql(c, q);
+	kick(db);
+	jta_store_dbhealth(st, &h);
+	ck_assert_int_eq(h.reachable, 0);
+	ck_assert_int_eq(h.version, 0);
+	jta_policy_health(pol, &ph);
+	ck_assert_int_eq(ph.ok, 0);
+	snprintf(q, sizeof(q), "ALTER DATABASE %s ALLOW_CONNECTIONS true",
+	    db);
+	sql(c, q);
+	jta_store_dbhealth(st, &h);
+	ck_assert_int_eq(h.reachable, 1);
+	/* Read-only: unhealthy too (writes would fail). */
+	snprintf(q, sizeof(q), "ALTER DATABASE %s SET "
+	    "default_transaction_read_only = on", db);
+	sql(c, q);
+	kick(db);
+	jta_policy_health(pol, &ph);
+	ck_assert_int_eq(ph.ok, 0);
+	ck_assert_int_eq(ph.reachable, 0);
+	snprintf(q, sizeof(q), "ALTER DATABASE %s RESET "
+	    "default_transaction_read_only", db);
+	sql(c, q);
+	PQfinish(c);
+	kick(db);
+	jta_policy_health(pol, &ph);
+	ck_assert_int_eq(ph.ok, 1);
+	jta_policy_free(pol);
+	jta_store_close(st);
+}
+END_TEST
 
 #include "store_cases_ops.h"
 #include "store_cases_audit.h"
@@ -907,6 +975,7 @@ pg_suite(void)
 	tcase_add_test(tc, down_is_503_then_recovers_without_reopening);
 	tcase_add_test(tc, read_only_is_503);
 	tcase_add_test(tc, missing_privileges_reported);
+	tcase_add_test(tc, healthz_reports_postgresql_and_down_is_unhealthy);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("policy");
 	tcase_set_timeout(tc, 60);

@@ -27,6 +27,7 @@ migrate(struct jta_pg *pg, int target, char *msg, size_t msgsz)
 }
 
 static const struct jta_db_pgimpl impl = {
+	.schema_version = JTA_PG_VERSION,
 	.close = jta_pg_close,
 	.version = jta_pg_version,
 	.health = jta_pg_health,
