@@ -16,6 +16,7 @@
 #include "jta-admin.h"
 #include "jta_conf.h"
 #include "jta_db.h"
+#include "jta_db_select.h"
 
 #ifdef HAVE_LIBPQ
 #include "jta_pg.h"
@@ -82,19 +83,26 @@ admin_pg_check(const struct jta_conf *conf)
 	struct jta_pg	*pg = NULL;
 	struct jta_pg_server sv;
 	struct jta_error e;
-	char		 msg[768];
+	char		 msg[768], why[1024];
 	int		 v = 0, bad = 0;
 
+	/* init and check accept database_url ahead of the programs
+	 * (jta_conf_load_schema); say when the programs would refuse it. */
+	if (jta_db_engine_check(conf->backend == JTA_BACKEND_LOCAL, why,
+	    sizeof(why)) != 0) {
+		printf("FAIL the programs refuse database_url: %s\n", why);
+		bad++;
+	}
 	pgconf(conf, &pc);
 	if (jta_pg_connect(&pc, &pg, msg, sizeof(msg)) != JTA_OK) {
 		printf("FAIL %s\n", oneline(msg));
-		return 1;
+		return bad + 1;
 	}
 	memset(&e, 0, sizeof(e));
 	if (jta_pg_server(pg, &sv, &e) != JTA_OK) {
 		printf("FAIL database_url: %s\n", e.detail);
 		jta_pg_close(pg);
-		return 1;
+		return bad + 1;
 	}
 	printf("ok   database_url connects: PostgreSQL %s, role %s, schema "
 	    "%s\n", sv.version, sv.role, sv.schema);

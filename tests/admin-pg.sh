@@ -126,11 +126,21 @@ v=$(sed -n 's/.*is at schema version \([0-9]*\)$/\1/p' "$t/init.out")
 has init2 "is at schema version $v"
 
 run ok "$t/good.conf" check --sockets "$t/sockets" --logs "$t/logs"
-[ "$rc" -eq 0 ] || fail "check: status $rc: $(cat "$t/ok.out")"
 has ok "ok   database schema version $v is this build's"
 has ok "may select, insert, update and delete in every table of ours"
 has ok "ok   database accepts writes"
-has ok "check: ok"
+# While storage contracts are not yet on PostgreSQL in this build the
+# programs refuse database_url, and check says so; that is then its only
+# FAIL.
+if grep -q "^FAIL the programs refuse database_url: PostgreSQL cannot be \
+selected" "$t/ok.out"; then
+	[ "$rc" -ne 0 ] || fail "check: ok while the programs refuse"
+	[ "$(grep -c '^FAIL' "$t/ok.out")" -eq 1 ] ||
+	    fail "check: more than the refusal failed: $(cat "$t/ok.out")"
+else
+	[ "$rc" -eq 0 ] || fail "check: status $rc: $(cat "$t/ok.out")"
+	has ok "check: ok"
+fi
 
 # A role that may log in and read, but not write.
 ro="${db}_reader"
