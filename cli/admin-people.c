@@ -57,7 +57,7 @@ cmd_init(const struct jta_conf *conf, int argc, char **argv)
 		return EXIT_USAGE;
 	if (mkparent(conf->vault_key_file) != 0 ||
 	    mkparent(conf->token_key_file) != 0 ||
-	    mkparent(conf->database) != 0)
+	    (conf->database_url[0] == '\0' && mkparent(conf->database) != 0))
 		return 1;
 	if (access(conf->vault_key_file, F_OK) != 0) {
 		if (jta_vault_create_key(conf->vault_key_file, msg,
@@ -85,6 +85,8 @@ cmd_init(const struct jta_conf *conf, int argc, char **argv)
 		return 1;
 	}
 	jta_vault_close(v);
+	if (conf->database_url[0] != '\0')
+		return admin_pg_init(conf);
 	if (admin_openstore(conf, JTA_STORE_CREATE | JTA_STORE_MIGRATE,
 	    &st) != 0)
 		return 1;

@@ -391,7 +391,7 @@ cmd_check(const struct jta_conf *conf, int argc, char **argv)
 	/* main() loaded it as the programs do; a bad one never got here. */
 	printf("ok   configuration %s (backend %s)\n", conf->path,
 	    conf->backend == JTA_BACKEND_JIRA ? "jira" : "local");
-	if (statemodes(conf) != 0)
+	if (conf->database_url[0] == '\0' && statemodes(conf) != 0)
 		bad = 1;
 	/* Sockets: the web server's group connects, others may not (a
 	 * socket others may write lets anyone send a made-up REMOTE_USER). */
@@ -423,8 +423,11 @@ cmd_check(const struct jta_conf *conf, int argc, char **argv)
 		    conf->atlassian_client_secret_file) != 0)
 			bad = 1;
 	}
-	if (jta_store_open(conf->database, conf->busy_timeout_ms, 0, &st, msg,
-	    sizeof(msg)) != JTA_OK) {
+	if (conf->database_url[0] != '\0') {
+		if (admin_pg_check(conf) != 0)
+			bad = 1;
+	} else if (jta_store_open(conf->database, conf->busy_timeout_ms, 0,
+	    &st, msg, sizeof(msg)) != JTA_OK) {
 		printf("FAIL database: %s\n", msg);
 		bad = 1;
 	} else {

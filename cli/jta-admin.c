@@ -579,7 +579,13 @@ main(int argc, char **argv)
 			    c->help);
 			return 0;
 		}
-	if (jta_conf_load(&conf, path, msg, sizeof(msg)) != JTA_OK) {
+	/* init and check reach only the database engine: they may create
+	 * and check a PostgreSQL schema while the programs still refuse
+	 * database_url (jta_conf_load_schema). */
+	if ((c->group == NULL && (strcmp(c->verb, "init") == 0 ||
+	    strcmp(c->verb, "check") == 0) ?
+	    jta_conf_load_schema(&conf, path, msg, sizeof(msg)) :
+	    jta_conf_load(&conf, path, msg, sizeof(msg))) != JTA_OK) {
 		admin_fail("configuration: %s", msg);
 		return EXIT_CONFIG;
 	}

@@ -61,6 +61,12 @@ int admin_open(const struct jta_conf *conf, unsigned need,
 int admin_failed(enum jta_err e, const struct jta_error *err,
     const char *what);
 
+/* init and check on PostgreSQL, when database_url is set
+ * (cli/admin-pg.c): 0 when good; init prints its errors, check prints
+ * a FAIL line for each problem and returns how many. */
+int admin_pg_init(const struct jta_conf *conf);
+int admin_pg_check(const struct jta_conf *conf);
+
 /* Open conf's database without an operator (reads, init).  0 or -1. */
 int admin_openstore(const struct jta_conf *conf, unsigned flags,
     struct jta_store **st);

@@ -423,15 +423,17 @@ setkey(struct jta_conf *conf, const struct key *k, const char *v,
 
 /* Keys that the chosen backend cannot do without. */
 static enum jta_err
-needed(const struct jta_conf *conf, const char *name, char *msg,
-    size_t msgsz)
+needed(const struct jta_conf *conf, const char *name, int schema_only,
+    char *msg, size_t msgsz)
 {
 	const char	*missing = NULL;
 	char		 why[1024];
 
-	if (conf->database_url[0] != '\0' &&
+	if (conf->database_url[0] != '\0' && (schema_only ?
+	    jta_db_schema_check(conf->backend == JTA_BACKEND_LOCAL, why,
+	    sizeof(why)) :
 	    jta_db_engine_check(conf->backend == JTA_BACKEND_LOCAL, why,
-	    sizeof(why)) != 0) {
+	    sizeof(why))) != 0) {
 		snprintf(msg, msgsz, "%s: key 'database_url': %s", name, why);
 		return JTA_ERR_CONFIG;
 	}
@@ -494,9 +496,10 @@ beside(struct jta_conf *conf, const unsigned char *seen)
 	    "%.*s/token.key", n, conf->vault_key_file);
 }
 
-enum jta_err
-jta_conf_parse(struct jta_conf *conf, const char *name, const char *text,
-    size_t len, char *msg, size_t msgsz)
+/* schema_only: jta_conf_load_schema's rule for database_url. */
+static enum jta_err
+parse(struct jta_conf *conf, const char *name, const char *text,
+    size_t len, int schema_only, char *msg, size_t msgsz)
 {
 	char		 line[JTA_LIMIT_CONF_LINE + 1];
 	char		 why[JTA_ERROR_DETAIL + 96];
@@ -579,11 +582,18 @@ jta_conf_parse(struct jta_conf *conf, const char *name, const char *text,
 		}
 	}
 	beside(conf, seen);
-	return needed(conf, name, msg, msgsz);
+	return needed(conf, name, schema_only, msg, msgsz);
 }
 
 enum jta_err
-jta_conf_load(struct jta_conf *conf, const char *path, char *msg,
+jta_conf_parse(struct jta_conf *conf, const char *name, const char *text,
+    size_t len, char *msg, size_t msgsz)
+{
+	return parse(conf, name, text, len, 0, msg, msgsz);
+}
+
+static enum jta_err
+load(struct jta_conf *conf, const char *path, int schema_only, char *msg,
     size_t msgsz)
 {
 	enum jta_err	 rc = JTA_ERR_CONFIG;
@@ -617,10 +627,24 @@ jta_conf_load(struct jta_conf *conf, const char *path, char *msg,
 		goto out;
 	}
 	snprintf(conf->path, sizeof(conf->path), "%s", path);
-	rc = jta_conf_parse(conf, path, buf, n, msg, msgsz);
+	rc = parse(conf, path, buf, n, schema_only, msg, msgsz);
 out:
 	if (f != NULL)
 		fclose(f);
 	free(buf);
 	return rc;
+}
+
+enum jta_err
+jta_conf_load(struct jta_conf *conf, const char *path, char *msg,
+    size_t msgsz)
+{
+	return load(conf, path, 0, msg, msgsz);
+}
+
+enum jta_err
+jta_conf_load_schema(struct jta_conf *conf, const char *path, char *msg,
+    size_t msgsz)
+{
+	return load(conf, path, 1, msg, msgsz);
 }

@@ -133,6 +133,17 @@ enum jta_err jta_conf_load(struct jta_conf *conf, const char *path,
     char *msg, size_t msgsz) JTA_WUR;
 
 /*
+ * jta_conf_load for the commands that reach only the database engine's
+ * schema and health ('jta-admin init' and 'check'): database_url is
+ * accepted while storage contracts still lack a PostgreSQL
+ * implementation (the programs refuse it then), so the schema can be
+ * created and checked ahead; a build without libpq and backend = local
+ * still refuse it (jta_db_schema_check).
+ */
+enum jta_err jta_conf_load_schema(struct jta_conf *conf, const char *path,
+    char *msg, size_t msgsz) JTA_WUR;
+
+/*
  * Parse configuration text (len bytes, need not be NUL-terminated) named
  * name in messages.  Exposed for the unit tests and the fuzz harness.
  */

@@ -268,14 +268,19 @@ void
 jta_policy_health(struct jta_policy *p, struct jta_policy_health *out)
 {
 	struct jta_store_policy pol;
+	struct jta_store_dbhealth db;
 	struct jta_error err;
 
 	memset(out, 0, sizeof(*out));
 	memset(&pol, 0, sizeof(pol));
 	memset(&err, 0, sizeof(err));
-	out->expected = JTA_STORE_VERSION;
-	out->ok = jta_store_health(p->store, &out->version) == JTA_OK &&
-	    out->version == JTA_STORE_VERSION &&
+	/* Through the store's seam: the engine's own schema version. */
+	jta_store_dbhealth(p->store, &db);
+	out->engine = db.engine;
+	out->reachable = db.reachable;
+	out->version = db.version;
+	out->expected = db.expected;
+	out->ok = db.reachable && db.version == db.expected &&
 	    jta_store_policy_get(p->store, &pol, &err) == JTA_OK;
 	if (!out->ok)
 		return;

@@ -114,6 +114,8 @@ void jta_policy_free(struct jta_policy *p);
  * this build expects, and the kill switch as the operators left it. */
 struct jta_policy_health {
 	int	 ok;		/* reachable, current schema, switch read */
+	const char *engine;	/* "sqlite" or "postgresql" */
+	int	 reachable;	/* the database answered (jta_store_dbhealth) */
 	int	 version;	/* the database's schema version; 0 unknown */
 	int	 expected;	/* the version this build migrates to */
 	int	 enabled;	/* ok only: the switch is on */

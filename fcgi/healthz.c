@@ -19,7 +19,13 @@
  * "model" is the newest outcome of a call to the model across every
  * worker (jta_chat_status: {"state": "ok"|"failing", "cause",
  * "since"}), null before the first call or with metrics = off.  A
- * failing model keeps 200: the rest of the service works. */
+ * failing model keeps 200: the rest of the service works.
+ *
+ * "database": {"engine", "reachable", "schema_version",
+ * "schema_expected"} names the store behind it (jta_store_dbhealth:
+ * "sqlite", or "postgresql" for several hosts, README "Several hosts on
+ * PostgreSQL"); one that is down or read-only is "reachable": false and
+ * the answer 503 (closed, never open). */
 #include "config.h"
 
 #include <string.h>
@@ -74,9 +80,12 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 	if (req->method != JTA_METHOD_GET && req->method != JTA_METHOD_HEAD)
 		return jta_fcgi_method_not_allowed(resp, "GET, HEAD", err);
 	jta_policy_health(ctx->policy, &h);
-	body = json_pack("{s:s, s:s, s:i, s:i}", "status", h.ok ? "ok" :
-	    "unavailable", "backend", ctx->backend->ops->name,
-	    "schema_version", h.version, "schema_expected", h.expected);
+	body = json_pack("{s:s, s:s, s:i, s:i, s:{s:s, s:b, s:i, s:i}}",
+	    "status", h.ok ? "ok" : "unavailable", "backend",
+	    ctx->backend->ops->name, "schema_version", h.version,
+	    "schema_expected", h.expected, "database", "engine", h.engine,
+	    "reachable", h.reachable, "schema_version", h.version,
+	    "schema_expected", h.expected);
 	if (body == NULL)
 		return JTA_ERR_NOMEM;
 	/* The switch, when the store could tell. */

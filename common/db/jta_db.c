@@ -574,6 +574,19 @@ jta_store_health(struct jta_store *st, int *version)
 	return jta_store_version(st, version);
 }
 
+void
+jta_store_dbhealth(struct jta_store *st, struct jta_store_dbhealth *out)
+{
+	int	 v = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->engine = st->pg != NULL ? "postgresql" : "sqlite";
+	out->expected = st->pg != NULL ? st->pgimpl->schema_version :
+	    JTA_STORE_VERSION;
+	out->reachable = jta_store_health(st, &v) == JTA_OK;
+	out->version = out->reachable ? v : 0;
+}
+
 enum jta_err
 jta_store_check(struct jta_store *st, char *what, size_t whatsz)
 {

@@ -57,6 +57,22 @@ enum jta_err jta_store_version(struct jta_store *st, int *version) JTA_WUR;
 /* Liveness for /healthz: a read on the database, and its version. */
 enum jta_err jta_store_health(struct jta_store *st, int *version) JTA_WUR;
 
+/* The database behind a store as /healthz reports it: its engine
+ * ("sqlite" or "postgresql", static), whether it answered a read (for
+ * PostgreSQL: and is neither a standby nor read-only), its schema
+ * version (0 unknown) and the version this build's engine migrates to. */
+struct jta_store_dbhealth {
+	const char	*engine;
+	int		 reachable;
+	int		 version;
+	int		 expected;
+};
+
+/* Fill out through jta_store_health, for either engine: a database that
+ * is down or read-only is reachable = 0 (/healthz then answers 503). */
+void jta_store_dbhealth(struct jta_store *st,
+    struct jta_store_dbhealth *out);
+
 /*
  * PRAGMA integrity_check, then the FTS5 indexes' integrity-check (the
  * tickets', the knowledge base's two), for

@@ -36,7 +36,9 @@
 struct jta_pg;
 
 struct jta_db_pgimpl {
-	/* The engine (jta_db.h). */
+	/* The engine (jta_db.h); schema_version: the build's, JTA_PG_VERSION
+	 * (jta_pg.h, which only the PostgreSQL files include). */
+	int		  schema_version;
 	void		(*close)(struct jta_pg *);
 	enum jta_err	(*version)(struct jta_pg *, int *,
 			    struct jta_error *);
@@ -73,10 +75,37 @@ struct jta_db_pgimpl {
 	enum jta_err	(*audit_query)(struct jta_pg *,
 			    const struct jta_audit_filter *, json_t **,
 			    struct jta_error *);
-	/* People (jta_store_people.h): so far only adding one. */
+	/* People and API keys (jta_store_people.h).  pw_set and
+	 * link_delete run in the caller's transaction: the repository
+	 * wraps them with the grants' revocation (jta_store_people.c). */
 	enum jta_err	(*user_add)(struct jta_pg *, const char *,
 			    const char *, const char *, int64_t *,
 			    struct jta_error *);
+	enum jta_err	(*user_get)(struct jta_pg *, const char *,
+			    struct jta_user *, struct jta_error *);
+	enum jta_err	(*user_list)(struct jta_pg *, json_t **);
+	enum jta_err	(*key_add)(struct jta_pg *, int64_t, const char *,
+			    const unsigned char *, const char *,
+			    struct jta_error *);
+	enum jta_err	(*key_auth)(struct jta_pg *, const char *,
+			    const unsigned char *, struct jta_user *);
+	enum jta_err	(*key_list)(struct jta_pg *, const char *, json_t **,
+			    struct jta_error *);
+	enum jta_err	(*key_revoke)(struct jta_pg *, const char *,
+			    struct jta_error *);
+	enum jta_err	(*pw_set)(struct jta_pg *, const char *,
+			    const char *, struct jta_error *);
+	enum jta_err	(*pw_get)(struct jta_pg *, const char *,
+			    struct jta_user *, char *, size_t,
+			    struct jta_error *);
+	enum jta_err	(*link_identity)(struct jta_pg *, int64_t,
+			    struct jta_link *, struct jta_error *);
+	enum jta_err	(*link_list)(struct jta_pg *, json_t **,
+			    struct jta_error *);
+	enum jta_err	(*link_delete)(struct jta_pg *, int64_t,
+			    struct jta_error *);
+	enum jta_err	(*link_reseal)(struct jta_pg *, struct jta_vault *,
+			    size_t, size_t *, size_t *, struct jta_error *);
 	/* Atlassian links and the refresh lease (jta_store_people.h). */
 	enum jta_err	(*link_put)(struct jta_pg *, struct jta_vault *,
 			    const struct jta_link *, const unsigned char *,
@@ -291,6 +320,20 @@ enum jta_err jta_db_checktoken(const unsigned char *t, size_t len,
  * first 8 bytes of BLAKE2b-256(account id) in hex. */
 enum jta_err jta_db_atlname(const char *account_id, char *out,
     size_t outsz) JTA_WUR;
+
+/* Re-seal the ciphertext ct (len bytes) of column for uid under the
+ * vault's current key into *out (malloc'd; NULL when ct is NULL), for
+ * jta_store_link_reseal on either engine.  Failures as token_open's,
+ * logged without the token. */
+enum jta_err jta_db_token_reseal(struct jta_vault *v, int64_t uid,
+    const char *column, const unsigned char *ct, size_t len,
+    unsigned char **out, size_t *outlen) JTA_WUR;
+
+/* The KID of the vault's sealing key as the 4 bytes every ciphertext
+ * sealed under it carries at offset 1; JTA_ERR_CONFIG (500) when no
+ * token key is loaded. */
+enum jta_err jta_db_seal_kid(struct jta_vault *v, unsigned char kid[4],
+    struct jta_error *err) JTA_WUR;
 
 /* The error of a repository function with no PostgreSQL implementation
  * yet (what names it, for the log): JTA_ERR_INTERNAL, 500. */

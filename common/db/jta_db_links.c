@@ -108,3 +108,40 @@ jta_db_atlname(const char *account_id, char *out, size_t outsz)
 	snprintf(out, outsz, "atl-%s", hex);
 	return JTA_OK;
 }
+
+enum jta_err
+jta_db_token_reseal(struct jta_vault *v, int64_t uid, const char *column,
+    const unsigned char *ct, size_t len, unsigned char **out, size_t *outlen)
+{
+	struct jta_secret *pt = NULL;
+	enum jta_err	 rc;
+
+	*out = NULL;
+	*outlen = 0;
+	if (ct == NULL)
+		return JTA_OK;
+	if ((rc = jta_db_token_open(v, uid, column, ct, len, &pt, NULL)) !=
+	    JTA_OK)
+		return rc;
+	rc = jta_db_token_seal(v, uid, column, pt->buf, pt->len, out, outlen,
+	    NULL);
+	jta_secret_free(pt);
+	return rc;
+}
+
+enum jta_err
+jta_db_seal_kid(struct jta_vault *v, unsigned char kid[4],
+    struct jta_error *err)
+{
+	uint32_t	 k;
+
+	if ((k = jta_vault_seal_kid(v)) == 0)
+		return jta_error_set(err, JTA_ERR_CONFIG, 500, NULL,
+		    "no token key to seal with");
+	/* Bytes 2..5 of a sealed token, big-endian (jta_vault.h). */
+	kid[0] = (unsigned char)(k >> 24);
+	kid[1] = (unsigned char)(k >> 16);
+	kid[2] = (unsigned char)(k >> 8);
+	kid[3] = (unsigned char)k;
+	return JTA_OK;
+}

@@ -22,7 +22,7 @@ static const struct {
 	{ "jta_store_people: Atlassian links and the refresh lease (put, "
 	    "get, lease, renew, release, break)", 1 },
 	{ "jta_store_people: people, API keys, link reseal, list and "
-	    "remove (OAuth states are done)", 0 },
+	    "remove (OAuth states are done)", 1 },
 	{ "jta_store_authz: OAuth clients and client metadata documents, "
 	    "codes, token families and the sign-in lockout", 1 },
 	{ "jta_store_drafts (drafts, idempotency keys, draft attachments; "
@@ -89,28 +89,42 @@ jta_db_sslmode_check(const char *v, char *why, size_t whysz)
 
 #ifndef HAVE_LIBPQ
 int
-jta_db_engine_check(int backend_local, char *why, size_t whysz)
+jta_db_schema_check(int backend_local, char *why, size_t whysz)
 {
 	(void)backend_local;
-	(void)contracts;
 	snprintf(why, whysz, "this build has no PostgreSQL support (configure "
 	    "found no libpq: install libpq-dev and rebuild); remove the key "
 	    "to keep the SQLite file of key 'database'");
 	return -1;
 }
-#else
+
 int
 jta_db_engine_check(int backend_local, char *why, size_t whysz)
 {
-	size_t	 i, n;
-	int	 missing = 0;
-
+	(void)contracts;
+	return jta_db_schema_check(backend_local, why, whysz);
+}
+#else
+int
+jta_db_schema_check(int backend_local, char *why, size_t whysz)
+{
 	if (backend_local) {
 		snprintf(why, whysz, "backend = local keeps its tickets in "
 		    "the SQLite file of key 'database', a single-host store: "
 		    "PostgreSQL serves backend = jira only");
 		return -1;
 	}
+	return 0;
+}
+
+int
+jta_db_engine_check(int backend_local, char *why, size_t whysz)
+{
+	size_t	 i, n;
+	int	 missing = 0;
+
+	if (jta_db_schema_check(backend_local, why, whysz) != 0)
+		return -1;
 	n = (size_t)snprintf(why, whysz, "PostgreSQL cannot be selected: "
 	    "not yet implemented on it in this build:");
 	for (i = 0; i < sizeof(contracts) / sizeof(contracts[0]); i++) {

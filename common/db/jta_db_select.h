@@ -35,4 +35,9 @@ int jta_db_sslmode_check(const char *v, char *why, size_t whysz);
  */
 int jta_db_engine_check(int backend_local, char *why, size_t whysz);
 
+/* May 'jta-admin init' and 'check' reach a PostgreSQL schema?  As
+ * jta_db_engine_check without the contracts: only a build without libpq
+ * and backend = local are refused. */
+int jta_db_schema_check(int backend_local, char *why, size_t whysz);
+
 #endif

@@ -177,8 +177,13 @@ enum jta_err
 jta_store_user_get(struct jta_store *st, const char *name,
     struct jta_user *out, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
+
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->user_get(pg, name, out, err);
 
 	if ((s = stmt(st, S_USER_GET)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
@@ -197,9 +202,14 @@ jta_store_user_get(struct jta_store *st, const char *name,
 enum jta_err
 jta_store_user_list(struct jta_store *st, json_t **out)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	json_t		*arr, *o;
 	int		 rc;
+
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->user_list(pg, out);
 
 	*out = NULL;
 	if ((s = stmt(st, S_USER_LIST)) == NULL)
@@ -230,8 +240,13 @@ jta_store_key_add(struct jta_store *st, int64_t user_id, const char *keyid,
     const unsigned char hash[JTA_VAULT_HASHBYTES], const char *label,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
+
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->key_add(pg, user_id, keyid, hash, label, err);
 
 	if ((s = stmt(st, S_KEY_ADD)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
@@ -251,9 +266,14 @@ enum jta_err
 jta_store_key_auth(struct jta_store *st, const char *keyid,
     const unsigned char hash[JTA_VAULT_HASHBYTES], struct jta_user *out)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret = JTA_ERR_AUTH;
 	sqlite3_stmt	*s;
 	int		 rc;
+
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->key_auth(pg, keyid, hash, out);
 
 	if ((s = stmt(st, S_KEY_AUTH)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", NULL);
@@ -276,9 +296,14 @@ enum jta_err
 jta_store_key_list(struct jta_store *st, const char *user, json_t **out,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	json_t		*arr, *o;
 	int		 rc;
+
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->key_list(pg, user, out, err);
 
 	*out = NULL;
 	if ((s = stmt(st, S_KEY_LIST)) == NULL)
@@ -313,8 +338,13 @@ enum jta_err
 jta_store_key_revoke(struct jta_store *st, const char *keyid,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
+
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->key_revoke(pg, keyid, err);
 
 	if ((s = stmt(st, S_KEY_REVOKE)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
@@ -585,7 +615,6 @@ linkread(struct jta_store *st, int64_t uid, struct linkrow *r,
 	return ret;
 }
 
-/* The additional data that binds a token to its row and column. */
 /* Find the user linked to account, or the user named after it, or create
  * that user; set display name and email.  Inside the caller's
  * transaction. */
@@ -950,42 +979,24 @@ struct reseal {
 	int		 ok;	/* re-sealed in memory */
 };
 
-/* Re-seal the ciphertext ct (len bytes) of column for uid under the
- * current key; *out NULL when ct is NULL. */
-static enum jta_err
-resealone(struct jta_vault *v, int64_t uid, const char *column,
-    const unsigned char *ct, size_t len, unsigned char **out,
-    size_t *outlen)
-{
-	struct jta_secret *pt = NULL;
-	enum jta_err	 rc;
-
-	*out = NULL;
-	*outlen = 0;
-	if (ct == NULL)
-		return JTA_OK;
-	if ((rc = jta_db_token_open(v, uid, column, ct, len, &pt, NULL)) !=
-	    JTA_OK)
-		return rc;
-	rc = jta_db_token_seal(v, uid, column, pt->buf, pt->len, out, outlen,
-	    NULL);
-	jta_secret_free(pt);
-	return rc;
-}
-
 enum jta_err
 jta_store_link_reseal(struct jta_store *st, struct jta_vault *v,
     size_t batch, size_t *resealed, size_t *remaining,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret = JTA_OK;
 	struct reseal	*rows = NULL;
 	sqlite3_stmt	*s;
 	unsigned char	 kidb[4];
-	uint32_t	 kid;
 	int64_t		 after = 0;
 	size_t		 n = 0, i, alen, rlen;
 	int		 rc, more = 1, intx = 0;
+
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->link_reseal(pg, v, batch, resealed, remaining,
+		    err);
 
 	*resealed = 0;
 	*remaining = 0;
@@ -993,13 +1004,8 @@ jta_store_link_reseal(struct jta_store *st, struct jta_vault *v,
 		return jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 		    "the re-seal batch must be 1 to %d rows",
 		    JTA_LIMIT_RESEAL_BATCH);
-	if ((kid = jta_vault_seal_kid(v)) == 0)
-		return jta_error_set(err, JTA_ERR_CONFIG, 500, NULL,
-		    "no token key to seal with");
-	kidb[0] = (unsigned char)(kid >> 24);
-	kidb[1] = (unsigned char)(kid >> 16);
-	kidb[2] = (unsigned char)(kid >> 8);
-	kidb[3] = (unsigned char)kid;
+	if ((ret = jta_db_seal_kid(v, kidb, err)) != JTA_OK)
+		return ret;
 	if ((rows = calloc(batch, sizeof(*rows))) == NULL)
 		return jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,
 		    "out of memory");
@@ -1029,10 +1035,10 @@ jta_store_link_reseal(struct jta_store *st, struct jta_vault *v,
 			alen = (size_t)sqlite3_column_bytes(s, 2);
 			f = sqlite3_column_blob(s, 3);
 			rlen = (size_t)sqlite3_column_bytes(s, 3);
-			r->ok = resealone(v, r->uid, "access", a, alen,
-			    &r->act, &r->actlen) == JTA_OK &&
-			    resealone(v, r->uid, "refresh", f, rlen, &r->rct,
-			    &r->rctlen) == JTA_OK && r->act != NULL;
+			r->ok = jta_db_token_reseal(v, r->uid, "access", a,
+			    alen, &r->act, &r->actlen) == JTA_OK &&
+			    jta_db_token_reseal(v, r->uid, "refresh", f, rlen,
+			    &r->rct, &r->rctlen) == JTA_OK && r->act != NULL;
 			if (!r->ok)
 				(*remaining)++;
 		}
@@ -1101,6 +1107,8 @@ enum jta_err
 jta_store_user_pw_set(struct jta_store *st, const char *name,
     const char *pw_hash, int64_t *revoked, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	struct jta_user	 u;
@@ -1111,7 +1119,12 @@ jta_store_user_pw_set(struct jta_store *st, const char *name,
 		*revoked = 0;
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
-	if ((s = stmt(st, S_PW_SET)) == NULL)
+	/* The same transaction on both engines: the hash, then the
+	 * grants' revocation (PostgreSQL: pw_set's UPDATE holds the user
+	 * row's lock until the commit). */
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		ret = pgi->pw_set(pg, name, pw_hash, err);
+	else if ((s = stmt(st, S_PW_SET)) == NULL)
 		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	else if ((rc = jta_db_btext(s, ":pw", pw_hash)) != SQLITE_OK ||
 	    (rc = jta_db_btext(s, ":name", name)) != SQLITE_OK)
@@ -1121,7 +1134,8 @@ jta_store_user_pw_set(struct jta_store *st, const char *name,
 	else if (jta_db_changes(st) == 0)
 		ret = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "user",
 		    "there is no user by that name");
-	else if ((ret = jta_store_user_get(st, name, &u, err)) == JTA_OK &&
+	if (ret == JTA_OK &&
+	    (ret = jta_store_user_get(st, name, &u, err)) == JTA_OK &&
 	    (ret = jta_store_user_grants_revoke(st, u.id, &n, err)) ==
 	    JTA_OK)
 		ret = jta_db_commit(st, err);
@@ -1136,9 +1150,14 @@ enum jta_err
 jta_store_user_pw_get(struct jta_store *st, const char *name,
     struct jta_user *out, char *pw_hash, size_t pwsz, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret = JTA_OK;
 	sqlite3_stmt	*s;
 	int		 rc;
+
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->pw_get(pg, name, out, pw_hash, pwsz, err);
 
 	pw_hash[0] = '\0';
 	if ((s = stmt(st, S_PW_GET)) == NULL)
@@ -1163,8 +1182,13 @@ enum jta_err
 jta_store_link_identity(struct jta_store *st, int64_t user_id,
     struct jta_link *out, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	struct linkrow	 r;
 	enum jta_err	 ret;
+
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->link_identity(pg, user_id, out, err);
 
 	if ((ret = linkread(st, user_id, &r, err)) == JTA_OK)
 		*out = r.l;
@@ -1177,11 +1201,16 @@ jta_store_link_identity(struct jta_store *st, int64_t user_id,
 enum jta_err
 jta_store_link_list(struct jta_store *st, json_t **out, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret = JTA_OK;
 	sqlite3_stmt	*s;
 	json_t		*arr, *o;
 	const char	*status;
 	int		 rc, linked;
+
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->link_list(pg, out, err);
 
 	*out = NULL;
 	if ((s = stmt(st, S_LINK_LIST)) == NULL)
@@ -1235,6 +1264,8 @@ jta_store_link_remove(struct jta_store *st, const char *name,
     struct jta_user *user, struct jta_link *was, int *had_link,
     int64_t *revoked, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	struct jta_error e;
@@ -1254,12 +1285,13 @@ jta_store_link_remove(struct jta_store *st, const char *name,
 		*err = e;
 		goto out;
 	}
-	ret = JTA_ERR_DB;
-	if ((s = stmt(st, S_LINK_DEL)) == NULL) {
+	if ((pg = jta_db_pg(st, &pgi)) != NULL) {
+		if ((ret = pgi->link_delete(pg, user->id, err)) != JTA_OK)
+			goto out;
+	} else if ((s = stmt(st, S_LINK_DEL)) == NULL) {
 		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
 		goto out;
-	}
-	if ((rc = jta_db_bint(s, ":uid", user->id)) != SQLITE_OK ||
+	} else if ((rc = jta_db_bint(s, ":uid", user->id)) != SQLITE_OK ||
 	    (rc = jta_db_run(s)) != SQLITE_OK) {
 		ret = jta_db_err(st, rc, "link remove", err);
 		goto out;

@@ -35,6 +35,11 @@ def test(c, stack, server):
     c.check(s + "healthz says ok and schema current",
             j and j["status"] == "ok" and
             j["schema_version"] == j["schema_expected"], j)
+    c.check(s + "healthz names the database",
+            j and j["database"] == {
+                "engine": "sqlite", "reachable": True,
+                "schema_version": j["schema_version"],
+                "schema_expected": j["schema_expected"]}, j)
 
     # Authentication.
     st, h, j, _ = anon.call("GET", "/api/me")

@@ -217,7 +217,7 @@ START_TEST(postgresql_refused_while_half_wired)
 	    "atlassian_client_secret_file = /etc/jta/s\n"
 	    "database_url = host=db dbname=jta user=jta\n",
 	    "test.conf: key 'database_url': PostgreSQL cannot be selected",
-	    "people, API keys");
+	    "not yet implemented on it");
 	assert_refused("database_url = jta\n",
 	    "test.conf: key 'database_url': backend = local", "single-host");
 #else
@@ -787,6 +787,34 @@ START_TEST(load_reads_named_file)
 }
 END_TEST
 
+/* 'jta-admin init' and 'check' load database_url while the programs
+ * refuse it; backend = local and a build without libpq still refuse. */
+START_TEST(load_schema_accepts_database_url_for_the_engine)
+{
+	struct jta_conf	 conf;
+	char		 path[512], msg[512];
+	static const char jira[] = "backend = jira\natlassian_client_id = "
+	    "abc\natlassian_client_secret_file = /etc/jta/s\ndatabase_url = "
+	    "host=db dbname=jta user=jta\n";
+	static const char local[] = "database_url = jta\n";
+
+	writeconf(path, sizeof(path), jira, sizeof(jira) - 1);
+#ifdef HAVE_LIBPQ
+	ck_assert_int_eq(jta_conf_load_schema(&conf, path, msg, sizeof(msg)),
+	    JTA_OK);
+	ck_assert_str_eq(conf.database_url, "host=db dbname=jta user=jta");
+#else
+	ck_assert_int_eq(jta_conf_load_schema(&conf, path, msg, sizeof(msg)),
+	    JTA_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(msg, "libpq"));
+#endif
+	writeconf(path, sizeof(path), local, sizeof(local) - 1);
+	ck_assert_int_eq(jta_conf_load_schema(&conf, path, msg, sizeof(msg)),
+	    JTA_ERR_CONFIG);
+	ck_assert_ptr_nonnull(strstr(msg, "database_url"));
+}
+END_TEST
+
 START_TEST(load_error_names_path_and_line)
 {
 	struct jta_conf	 conf;
@@ -960,6 +988,7 @@ conf_suite(void)
 	tcase_add_test(tc, database_keys_are_read);
 	tcase_add_test(tc, bad_database_keys_refused);
 	tcase_add_test(tc, postgresql_refused_while_half_wired);
+	tcase_add_test(tc, load_schema_accepts_database_url_for_the_engine);
 	suite_add_tcase(s, tc);
 	return s;
 }

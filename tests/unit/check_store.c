@@ -502,6 +502,24 @@ assert_err(enum jta_err rc, const struct jta_error *e, enum jta_err want,
 
 /* ---- open, schema, migration ---- */
 
+/* /healthz's database through the store's seam: SQLite, and this
+ * build's SQLite schema version. */
+START_TEST(dbhealth_names_sqlite_and_its_version)
+{
+	struct jta_store *st;
+	struct jta_store_dbhealth h;
+	char		 path[512];
+
+	st = newstore(path, sizeof(path));
+	jta_store_dbhealth(st, &h);
+	ck_assert_str_eq(h.engine, "sqlite");
+	ck_assert_int_eq(h.reachable, 1);
+	ck_assert_int_eq(h.version, JTA_STORE_VERSION);
+	ck_assert_int_eq(h.expected, JTA_STORE_VERSION);
+	jta_store_close(st);
+}
+END_TEST
+
 START_TEST(open_creates_current_schema)
 {
 	struct jta_store *st;
@@ -755,177 +773,6 @@ START_TEST(close_accepts_null)
 END_TEST
 
 /* ---- users and keys ---- */
-
-START_TEST(user_add_get_and_duplicate)
-{
-	struct jta_store *st;
-	struct jta_user	 u;
-	struct jta_error e;
-	char		 path[512];
-	int64_t		 id = 0, id2 = 0;
-
-	st = newstore(path, sizeof(path));
-	ck_assert_int_eq(jta_store_user_add(st, "alice", "Alice Liddell",
-	    "alice@example.org", &id, &e), JTA_OK);
-	ck_assert_int_gt(id, 0);
-	ck_assert_int_eq(jta_store_user_add(st, "bob", "Bob", NULL, &id2, &e),
-	    JTA_OK);
-	ck_assert(id2 != id);
-	memset(&u, 0, sizeof(u));
-	ck_assert_int_eq(jta_store_user_get(st, "alice", &u, &e), JTA_OK);
-	ck_assert(u.id == id);
-	ck_assert_str_eq(u.name, "alice");
-	ck_assert_str_eq(u.display_name, "Alice Liddell");
-	ck_assert_str_eq(u.email, "alice@example.org");
-	ck_assert_int_eq(jta_store_user_get(st, "bob", &u, &e), JTA_OK);
-	ck_assert_str_eq(u.email, "");
-	memset(&e, 0, sizeof(e));
-	assert_err(jta_store_user_add(st, "alice", "Other", "", NULL, &e), &e,
-	    JTA_ERR_CONFLICT, 409, "name", NULL);
-	memset(&e, 0, sizeof(e));
-	assert_err(jta_store_user_get(st, "carol", &u, &e), &e,
-	    JTA_ERR_NOTFOUND, 404, NULL, NULL);
-	/* Names are exact. */
-	assert_err(jta_store_user_get(st, "Alice", &u, &e), &e,
-	    JTA_ERR_NOTFOUND, 404, NULL, NULL);
-	jta_store_close(st);
-}
-END_TEST
-
-START_TEST(user_list_sorted_by_name)
-{
-	struct jta_store *st;
-	char		 path[512];
-	json_t		*l;
-
-	st = newstore(path, sizeof(path));
-	adduser(st, "carol", NULL);
-	adduser(st, "alice", NULL);
-	adduser(st, "bob", NULL);
-	ck_assert_int_eq(jta_store_user_list(st, &l), JTA_OK);
-	ck_assert_uint_eq(json_array_size(l), 3);
-	ck_assert_str_eq(sget(json_array_get(l, 0), "name"), "alice");
-	ck_assert_str_eq(sget(json_array_get(l, 1), "name"), "bob");
-	ck_assert_str_eq(sget(json_array_get(l, 2), "name"), "carol");
-	ck_assert_uint_eq(strlen(sget(json_array_get(l, 0), "created")),
-	    JTA_TIME_STRLEN - 1);
-	json_decref(l);
-	jta_store_close(st);
-}
-END_TEST
-
-static void
-fakehash(unsigned char h[JTA_VAULT_HASHBYTES], unsigned char seed)
-{
-	size_t	 i;
-
-	for (i = 0; i < JTA_VAULT_HASHBYTES; i++)
-		h[i] = (unsigned char)(seed + i);
-}
-
-START_TEST(key_add_auth_revoke)
-{
-	struct jta_store *st;
-	struct jta_user	 alice, u;
-	struct jta_error e;
-	unsigned char	 h[JTA_VAULT_HASHBYTES], wrong[JTA_VAULT_HASHBYTES];
-	char		 path[512];
-
-	st = newstore(path, sizeof(path));
-	adduser(st, "alice", &alice);
-	fakehash(h, 1);
-	ck_assert_int_eq(jta_store_key_add(st, alice.id, "0123456789ab", h,
-	    "laptop", &e), JTA_OK);
-	memset(&u, 0, sizeof(u));
-	ck_assert_int_eq(jta_store_key_auth(st, "0123456789ab", h, &u),
-	    JTA_OK);
-	ck_assert(u.id == alice.id);
-	ck_assert_str_eq(u.name, "alice");
-	/* Wrong hash: one bit off, first and last byte. */
-	memcpy(wrong, h, sizeof(h));
-	wrong[0] ^= 1;
-	ck_assert_int_eq(jta_store_key_auth(st, "0123456789ab", wrong, &u),
-	    JTA_ERR_AUTH);
-	memcpy(wrong, h, sizeof(h));
-	wrong[JTA_VAULT_HASHBYTES - 1] ^= 0x80;
-	ck_assert_int_eq(jta_store_key_auth(st, "0123456789ab", wrong, &u),
-	    JTA_ERR_AUTH);
-	/* Unknown id. */
-	ck_assert_int_eq(jta_store_key_auth(st, "ffffffffffff", h, &u),
-	    JTA_ERR_AUTH);
-	/* Revoked. */
-	ck_assert_int_eq(jta_store_key_revoke(st, "0123456789ab", &e), JTA_OK);
-	ck_assert_int_eq(jta_store_key_auth(st, "0123456789ab", h, &u),
-	    JTA_ERR_AUTH);
-	memset(&e, 0, sizeof(e));
-	assert_err(jta_store_key_revoke(st, "0123456789ab", &e), &e,
-	    JTA_ERR_NOTFOUND, 404, NULL, NULL);
-	jta_store_close(st);
-}
-END_TEST
-
-START_TEST(key_revoke_unknown_is_notfound)
-{
-	struct jta_store *st;
-	struct jta_error e;
-	char		 path[512];
-
-	st = newstore(path, sizeof(path));
-	memset(&e, 0, sizeof(e));
-	assert_err(jta_store_key_revoke(st, "aaaaaaaaaaaa", &e), &e,
-	    JTA_ERR_NOTFOUND, 404, NULL, NULL);
-	jta_store_close(st);
-}
-END_TEST
-
-START_TEST(key_list_all_or_one_user)
-{
-	struct jta_store *st;
-	struct jta_user	 alice, bob;
-	struct jta_error e;
-	unsigned char	 h[JTA_VAULT_HASHBYTES];
-	char		 path[512];
-	json_t		*l, *k;
-
-	st = newstore(path, sizeof(path));
-	adduser(st, "alice", &alice);
-	adduser(st, "bob", &bob);
-	fakehash(h, 1);
-	ck_assert_int_eq(jta_store_key_add(st, alice.id, "aaaaaaaaaaa1", h,
-	    "one", &e), JTA_OK);
-	fakehash(h, 2);
-	ck_assert_int_eq(jta_store_key_add(st, bob.id, "bbbbbbbbbbb1", h,
-	    NULL, &e), JTA_OK);
-	fakehash(h, 3);
-	ck_assert_int_eq(jta_store_key_add(st, alice.id, "aaaaaaaaaaa2", h,
-	    "two", &e), JTA_OK);
-	ck_assert_int_eq(jta_store_key_revoke(st, "aaaaaaaaaaa1", &e), JTA_OK);
-
-	ck_assert_int_eq(jta_store_key_list(st, NULL, &l, &e), JTA_OK);
-	ck_assert_uint_eq(json_array_size(l), 3);
-	json_decref(l);
-
-	ck_assert_int_eq(jta_store_key_list(st, "alice", &l, &e), JTA_OK);
-	ck_assert_uint_eq(json_array_size(l), 2);
-	k = json_array_get(l, 0);
-	ck_assert_str_eq(sget(k, "id"), "aaaaaaaaaaa1");
-	ck_assert_str_eq(sget(k, "user"), "alice");
-	ck_assert_str_eq(sget(k, "label"), "one");
-	ck_assert_uint_eq(strlen(sget(k, "created")), JTA_TIME_STRLEN - 1);
-	ck_assert(json_is_string(json_object_get(k, "revoked")));
-	k = json_array_get(l, 1);
-	ck_assert_str_eq(sget(k, "id"), "aaaaaaaaaaa2");
-	ck_assert(json_is_null(json_object_get(k, "revoked")));
-	/* The list never carries the hash. */
-	ck_assert_ptr_null(json_object_get(k, "hash"));
-	json_decref(l);
-
-	ck_assert_int_eq(jta_store_key_list(st, "nobody", &l, &e), JTA_OK);
-	ck_assert_uint_eq(json_array_size(l), 0);
-	json_decref(l);
-	jta_store_close(st);
-}
-END_TEST
 
 /* ---- projects ---- */
 
@@ -3317,60 +3164,6 @@ stored_kid(const char *path)
 	return (uint32_t)strtoul(buf, NULL, 16);
 }
 
-START_TEST(reseal_moves_every_token_to_the_new_key)
-{
-	struct jta_store *st;
-	struct jta_vault *v;
-	struct jta_error e;
-	char		 path[512], tk[600], msg[1024], acct[32], tok[32];
-	int64_t		 uid[7];
-	size_t		 done = 9, left = 9, i;
-	uint32_t	 kid;
-
-	st = newlinkstore(path, sizeof(path), tk, &v);
-	for (i = 0; i < 7; i++) {
-		snprintf(acct, sizeof(acct), "acct-%zu", i);
-		snprintf(tok, sizeof(tok), "access-%zu", i);
-		uid[i] = linkput(st, v, acct, tok, i == 3 ? NULL : "refresh");
-	}
-	ck_assert_int_eq(lease(st, v, uid[5], "h:1:a", jta_time_now(), 1,
-	    "refresh"), JTA_LEASE_CLAIMED);
-	ck_assert_int_eq(jta_store_link_break(st, uid[5], "h:1:a", &e),
-	    JTA_OK);
-	ck_assert_int_eq(stored_kid(path), 1);
-	/* Nothing to do while the key has not changed. */
-	ck_assert_int_eq(jta_store_link_reseal(st, v, 2, &done, &left, &e),
-	    JTA_OK);
-	ck_assert_uint_eq(done, 0);
-	ck_assert_uint_eq(left, 0);
-	ck_assert_int_eq(jta_vault_keys_add(tk, &kid, msg, sizeof(msg)),
-	    JTA_OK);
-	ck_assert_int_eq(jta_store_link_reseal(st, v, 2, &done, &left, &e),
-	    JTA_OK);
-	ck_assert_uint_eq(done, 6);	/* the broken link has no tokens */
-	ck_assert_uint_eq(left, 0);
-	ck_assert_int_eq(stored_kid(path), 2);
-	/* Re-sealing is not a renewal: generations stay. */
-	ck_assert_int_eq(sqlint(path, "SELECT max(generation) FROM "
-	    "atlassian_links WHERE status = 'ok'"), 1);
-	ck_assert_int_eq(jta_vault_keys_retire(tk, kid, msg, sizeof(msg)),
-	    JTA_OK);
-	for (i = 0; i < 7; i++) {
-		if (i == 5)
-			continue;
-		snprintf(tok, sizeof(tok), "access-%zu", i);
-		(void)access_is(st, v, uid[i], tok);
-		if (i != 3)
-			ck_assert_int_eq(lease(st, v, uid[i], "h:1:a",
-			    jta_time_now(), 1, "refresh"), JTA_LEASE_CLAIMED);
-	}
-	ck_assert_int_eq(jta_store_link_reseal(st, v, 0, &done, &left, &e),
-	    JTA_ERR_INTERNAL);
-	jta_store_close(st);
-	jta_vault_close(v);
-}
-END_TEST
-
 /*
  * A renew that lands between the re-seal's read and its write wins: the
  * re-seal skips that row (generation changed) and counts it as remaining.
@@ -3526,38 +3319,6 @@ START_TEST(migration_3_to_4_keeps_users_and_links)
 	    1);
 	jta_store_close(st);
 	jta_vault_close(v);
-}
-END_TEST
-
-START_TEST(password_hash_set_get_clear)
-{
-	struct jta_store *st;
-	struct jta_user	 u, got;
-	struct jta_error e;
-	char		 path[512], pw[128];
-
-	st = newstore(path, sizeof(path));
-	adduser(st, "alice", &u);
-	ck_assert_int_eq(jta_store_user_pw_get(st, "alice", &got, pw,
-	    sizeof(pw), &e), JTA_ERR_NOTFOUND);
-	ck_assert_int_eq(jta_store_user_pw_set(st, "alice", "$argon2id$x",
-	    NULL, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_user_pw_get(st, "alice", &got, pw,
-	    sizeof(pw), &e), JTA_OK);
-	ck_assert_str_eq(pw, "$argon2id$x");
-	ck_assert(got.id == u.id);
-	/* A buffer too small is no hash rather than a cut one. */
-	ck_assert_int_eq(jta_store_user_pw_get(st, "alice", &got, pw, 5, &e),
-	    JTA_ERR_NOTFOUND);
-	ck_assert_int_eq(jta_store_user_pw_set(st, "bob", "x", NULL, &e),
-	    JTA_ERR_NOTFOUND);
-	ck_assert_int_eq(jta_store_user_pw_get(st, "bob", &got, pw,
-	    sizeof(pw), &e), JTA_ERR_NOTFOUND);
-	ck_assert_int_eq(jta_store_user_pw_set(st, "alice", NULL, NULL, &e),
-	    JTA_OK);
-	ck_assert_int_eq(jta_store_user_pw_get(st, "alice", &got, pw,
-	    sizeof(pw), &e), JTA_ERR_NOTFOUND);
-	jta_store_close(st);
 }
 END_TEST
 
@@ -4487,60 +4248,6 @@ START_TEST(audit_purge_is_bounded_and_on_the_way)
 }
 END_TEST
 
-START_TEST(link_remove_deletes_link_and_revokes_tokens)
-{
-	struct jta_store *st;
-	struct jta_vault *v;
-	struct jta_user	 u;
-	struct jta_link	 was;
-	struct jta_error e;
-	json_t		*list = NULL;
-	char		 path[512], tk[512], sql[256];
-	int64_t		 uid, revoked = 0;
-	int		 had = 0;
-
-	st = newlinkstore(path, sizeof(path), tk, &v);
-	uid = linkput(st, v, "acc-1", "access-token", "refresh-token");
-	snprintf(sql, sizeof(sql), "INSERT INTO oauth_tokens (hash, kind, "
-	    "family, client_id, user_id, expires) VALUES (x'01', 'access', "
-	    "'f', 'c', %lld, 9999999999), (x'02', 'refresh', 'f', 'c', %lld, "
-	    "9999999999)", (long long)uid, (long long)uid);
-	sqlexec(path, sql);
-	memset(&e, 0, sizeof(e));
-	ck_assert_int_eq(jta_store_link_list(st, &list, &e), JTA_OK);
-	ck_assert_uint_eq(json_array_size(list), 1);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
-	    list, 0), "link")), "linked");
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
-	    list, 0), "account_id")), "acc-1");
-	json_decref(list);
-	ck_assert_int_eq(jta_store_link_remove(st, "nobody", &u, &was, &had,
-	    &revoked, &e), JTA_ERR_NOTFOUND);
-	snprintf(sql, sizeof(sql), "SELECT name FROM users WHERE id = %lld",
-	    (long long)uid);
-	{
-		char	 name[128];
-
-		sqltext(path, sql, name, sizeof(name));
-		ck_assert_int_eq(jta_store_link_remove(st, name, &u, &was,
-		    &had, &revoked, &e), JTA_OK);
-	}
-	ck_assert_int_eq(had, 1);
-	ck_assert_int_eq(revoked, 2);
-	ck_assert_str_eq(was.account_id, "acc-1");
-	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM "
-	    "atlassian_links"), 0);
-	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM oauth_tokens "
-	    "WHERE revoked = 0"), 0);
-	ck_assert_int_eq(jta_store_link_list(st, &list, &e), JTA_OK);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
-	    list, 0), "link")), "none");
-	json_decref(list);
-	jta_store_close(st);
-	jta_vault_close(v);
-}
-END_TEST
-
 START_TEST(store_check_ok_then_corrupt)
 {
 	struct jta_store *st;
@@ -4606,6 +4313,7 @@ rowcount(const char *path, const char *q)
 #include "store_cases_clients.h"
 #include "store_cases_drafts.h"
 #include "store_cases_chat.h"
+#include "store_cases_people.h"
 
 /* The chat's conversations (schema 16): kept per person, never another's,
  * gone once expired, bounded. */
@@ -4710,6 +4418,7 @@ store_suite(void)
 	tc = tcase_create("schema");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, open_creates_current_schema);
+	tcase_add_test(tc, dbhealth_names_sqlite_and_its_version);
 	tcase_add_test(tc, open_creates_file_mode_0600);
 	tcase_add_test(tc, open_uses_wal_journal);
 	tcase_add_test(tc, open_empty_file_with_migrate);
@@ -4865,6 +4574,7 @@ store_suite(void)
 	tcase_add_test(tc, audit_write_refuses_bad_fields_and_cleans_detail);
 	tcase_add_test(tc, audit_purge_is_bounded_and_on_the_way);
 	tcase_add_test(tc, link_remove_deletes_link_and_revokes_tokens);
+	tcase_add_test(tc, password_set_revokes_grants);
 	tcase_add_test(tc, store_check_ok_then_corrupt);
 	tcase_add_test(tc, conf_audit_retention_days);
 	suite_add_tcase(s, tc);

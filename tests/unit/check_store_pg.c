@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,12 +29,15 @@
 #include "jta_audit.h"
 #include "jta_limits.h"
 #include "jta_pg.h"
+#include "jta_conf.h"
+#include "jta_policy.h"
 #include "jta_store_authz.h"
 #include "jta_store_chat.h"
 #include "jta_store_drafts.h"
 #include "jta_store_meta.h"
 #include "jta_store_ops.h"
 #include "jta_store_people.h"
+#include "jta_store_tickets.h"
 #include "jta_time.h"
 #include "jta_vault.h"
 
@@ -423,6 +427,72 @@ samestore(const char *db)
 	return st;
 }
 
+/*
+ * What /healthz reports for a PostgreSQL store, through the store's seam
+ * (jta_store_dbhealth) and the policy's health as the program reads it:
+ * the engine, reachable, the engine's own schema version; down or
+ * read-only is unreachable (the program answers 503), and it comes back
+ * on the same handle.
+ */
+START_TEST(healthz_reports_postgresql_and_down_is_unhealthy)
+{
+	struct jta_store *st;
+	struct jta_store_dbhealth h;
+	struct jta_policy *pol = NULL;
+	struct jta_policy_health ph;
+	struct jta_conf	 conf;
+	PGconn		*c;
+	char		 db[64], q[320];
+
+	st = newstore(db, sizeof(db));
+	jta_conf_defaults(&conf);
+	ck_assert_int_eq(jta_policy_new(&conf, st, NULL, &pol), JTA_OK);
+	jta_store_dbhealth(st, &h);
+	ck_assert_str_eq(h.engine, "postgresql");
+	ck_assert_int_eq(h.reachable, 1);
+	ck_assert_int_eq(h.version, JTA_PG_VERSION);
+	ck_assert_int_eq(h.expected, JTA_PG_VERSION);
+	jta_policy_health(pol, &ph);
+	ck_assert_int_eq(ph.ok, 1);
+	ck_assert_str_eq(ph.engine, "postgresql");
+	ck_assert_int_eq(ph.expected, JTA_PG_VERSION);
+	ck_assert_int_eq(ph.enabled, 1);
+	/* Down: the database refuses connections and ends ours. */
+	c = admin(NULL);
+	snprintf(q, sizeof(q), "ALTER DATABASE %s ALLOW_CONNECTIONS false",
+	    db);
+	sql(c, q);
+	kick(db);
+	jta_store_dbhealth(st, &h);
+	ck_assert_int_eq(h.reachable, 0);
+	ck_assert_int_eq(h.version, 0);
+	jta_policy_health(pol, &ph);
+	ck_assert_int_eq(ph.ok, 0);
+	snprintf(q, sizeof(q), "ALTER DATABASE %s ALLOW_CONNECTIONS true",
+	    db);
+	sql(c, q);
+	jta_store_dbhealth(st, &h);
+	ck_assert_int_eq(h.reachable, 1);
+	/* Read-only: unhealthy too (writes would fail). */
+	snprintf(q, sizeof(q), "ALTER DATABASE %s SET "
+	    "default_transaction_read_only = on", db);
+	sql(c, q);
+	kick(db);
+	jta_policy_health(pol, &ph);
+	ck_assert_int_eq(ph.ok, 0);
+	ck_assert_int_eq(ph.reachable, 0);
+	snprintf(q, sizeof(q), "ALTER DATABASE %s RESET "
+	    "default_transaction_read_only", db);
+	sql(c, q);
+	PQfinish(c);
+	kick(db);
+	jta_policy_health(pol, &ph);
+	ck_assert_int_eq(ph.ok, 1);
+	jta_policy_free(pol);
+	jta_store_close(st);
+}
+END_TEST
+
 #include "store_cases_ops.h"
 #include "store_cases_audit.h"
 
@@ -509,6 +579,159 @@ rowcount(const char *db, const char *q)
 #include "store_cases_clients.h"
 #include "store_cases_drafts.h"
 #include "store_cases_chat.h"
+#include "store_cases_people.h"
+
+/* An API key made through one host signs in on another at its next
+ * request, and a revocation on the second holds on the first. */
+START_TEST(key_made_on_one_host_works_on_another)
+{
+	struct jta_store *a, *b;
+	struct jta_user	 u, got;
+	struct jta_error e;
+	unsigned char	 h[JTA_VAULT_HASHBYTES];
+	char		 db[64];
+
+	a = newstore(db, sizeof(db));
+	b = samestore(db);
+	pp_adduser(a, "alice", &u);
+	fakehash(h, 4);
+	ck_assert_int_eq(jta_store_key_add(a, u.id, "abcdefabcdef", h, "one",
+	    &e), JTA_OK);
+	ck_assert_int_eq(jta_store_key_auth(b, "abcdefabcdef", h, &got),
+	    JTA_OK);
+	ck_assert_str_eq(got.name, "alice");
+	ck_assert_int_eq(jta_store_key_revoke(b, "abcdefabcdef", &e), JTA_OK);
+	ck_assert_int_eq(jta_store_key_auth(a, "abcdefabcdef", h, &got),
+	    JTA_ERR_AUTH);
+	memset(&e, 0, sizeof(e));
+	pp_assert_err(jta_store_key_revoke(a, "abcdefabcdef", &e), &e,
+	    JTA_ERR_NOTFOUND, 404, "id", NULL);
+	/* The same public id twice is a conflict, not a second key. */
+	memset(&e, 0, sizeof(e));
+	pp_assert_err(jta_store_key_add(b, u.id, "abcdefabcdef", h, "two",
+	    &e), &e, JTA_ERR_CONFLICT, 409, "id", NULL);
+	jta_store_close(a);
+	jta_store_close(b);
+}
+END_TEST
+
+/* After a lost connection (the server restarted, our session ended) a
+ * key check reconnects and answers, without reopening the store. */
+START_TEST(key_auth_survives_a_lost_connection)
+{
+	struct jta_store *st;
+	struct jta_user	 u, got;
+	struct jta_error e;
+	unsigned char	 h[JTA_VAULT_HASHBYTES];
+	char		 db[64];
+
+	st = newstore(db, sizeof(db));
+	pp_adduser(st, "alice", &u);
+	fakehash(h, 5);
+	ck_assert_int_eq(jta_store_key_add(st, u.id, "aaaabbbbcccc", h, NULL,
+	    &e), JTA_OK);
+	kick(db);
+	ck_assert_int_eq(jta_store_key_auth(st, "aaaabbbbcccc", h, &got),
+	    JTA_OK);
+	ck_assert(got.id == u.id);
+	jta_store_close(st);
+}
+END_TEST
+
+/*
+ * A renew on another host lands between the re-seal's read and its
+ * write: the re-seal's UPDATE waits for that host's row lock, then finds
+ * the generation moved and leaves the row (the newer tokens stay); it
+ * counts as remaining.  Deterministic: the renewing "host" (the test's
+ * own connection) holds its uncommitted renew until pg_stat_activity
+ * shows the re-sealing session waiting on a lock.
+ */
+START_TEST(reseal_never_overwrites_a_renew_on_another_host)
+{
+	struct jta_store *st;
+	struct jta_vault *v;
+	PGconn		*c;
+	PGresult	*r;
+	unsigned char	*ct = NULL;
+	size_t		 ctlen = 0;
+	const char	*p[2];
+	int		 lens[2] = { 0 }, fmts[2] = { 1, 0 };
+	char		 db[64], tk[600], msg[1024], acct[32], ad[64], uid2[24];
+	char		 q[320];
+	int64_t		 uid[4];
+	uint32_t	 kid;
+	int		 i, status, res[2], waited = 0;
+	pid_t		 pid;
+
+	st = newlinkstore(db, sizeof(db), tk, &v);
+	for (i = 0; i < 4; i++) {
+		snprintf(acct, sizeof(acct), "acct-%d", i);
+		uid[i] = linkput(st, v, acct, "access-old", "refresh-old");
+	}
+	jta_store_close(st);
+	ck_assert_int_eq(jta_vault_keys_add(tk, &kid, msg, sizeof(msg)),
+	    JTA_OK);
+	snprintf(ad, sizeof(ad), "atl:%" PRId64 ":access", uid[2]);
+	ck_assert_int_eq(jta_vault_seal(v, U("access-renewed"), 14, ad, &ct,
+	    &ctlen), JTA_OK);
+	/* The renewing host: its UPDATE is in, not committed. */
+	c = admin(db);
+	sql(c, "BEGIN");
+	snprintf(uid2, sizeof(uid2), "%" PRId64, uid[2]);
+	p[0] = (const char *)ct;
+	lens[0] = (int)ctlen;
+	p[1] = uid2;
+	r = PQexecParams(c, "UPDATE atlassian_links SET access_ct = $1::bytea, "
+	    "generation = generation + 1 WHERE user_id = $2::bigint", 2, NULL,
+	    p, lens, fmts, 0);
+	ck_assert_int_eq(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+	ck_assert_int_ge(pid = fork(), 0);
+	if (pid == 0) {
+		struct jta_store *h = reopen(db, NULL, 0);
+		struct jta_vault *hv = samevault(tk);
+		struct jta_error e;
+		size_t		 done = 0, left = 0;
+
+		if (h == NULL ||
+		    jta_store_link_reseal(h, hv, 10, &done, &left, &e) !=
+		    JTA_OK)
+			_exit(9);
+		jta_store_close(h);
+		_exit((int)(done * 3 + left) & 0x7f);
+	}
+	/* Wait (bounded by the suite's timeout) for the re-seal to queue on
+	 * the row lock, then commit the renew. */
+	snprintf(q, sizeof(q), "SELECT count(*) FROM pg_stat_activity WHERE "
+	    "datname = '%s' AND application_name = 'jta' AND wait_event_type "
+	    "= 'Lock'", db);
+	while (!waited) {
+		waited = count(NULL, q) > 0;
+		if (!waited) {
+			/* A re-seal that ended without waiting failed. */
+			ck_assert_int_eq(waitpid(pid, &status, WNOHANG), 0);
+			usleep(20 * 1000);
+		}
+	}
+	sql(c, "COMMIT");
+	PQfinish(c);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status));
+	res[0] = WEXITSTATUS(status) / 3;
+	res[1] = WEXITSTATUS(status) % 3;
+	ck_assert_int_eq(res[0], 3);
+	ck_assert_int_eq(res[1], 1);
+	st = reopen(db, NULL, 0);
+	ck_assert_ptr_nonnull(st);
+	(void)access_is(st, v, uid[2], "access-renewed");
+	for (i = 0; i < 4; i++)
+		if (i != 2)
+			(void)access_is(st, v, uid[i], "access-old");
+	free(ct);
+	jta_store_close(st);
+	jta_vault_close(v);
+}
+END_TEST
 
 /*
  * 8 hosts register a client each at once under a cap of 3 registered
@@ -662,18 +885,19 @@ START_TEST(rule_limit_holds_across_hosts)
 }
 END_TEST
 
-/* A contract not yet on PostgreSQL fails closed (an error, 500), never
- * reaching SQLite's code with a PostgreSQL store. */
+/* A contract not on PostgreSQL (the ticket store stays on SQLite) fails
+ * closed (an error, 500), never reaching SQLite's code with a PostgreSQL
+ * store. */
 START_TEST(unimplemented_contract_fails_closed)
 {
 	struct jta_store *st;
-	struct jta_user	 u;
 	struct jta_error e;
 	char		 db[64];
 
 	st = newstore(db, sizeof(db));
 	memset(&e, 0, sizeof(e));
-	ck_assert_int_ne(jta_store_user_get(st, "alice", &u, &e), JTA_OK);
+	ck_assert_int_ne(jta_store_project_add(st, "PRJ", "Project", NULL,
+	    &e), JTA_OK);
 	ck_assert_int_eq(e.status, 500);
 	jta_store_close(st);
 }
@@ -758,6 +982,7 @@ pg_suite(void)
 	tcase_add_test(tc, down_is_503_then_recovers_without_reopening);
 	tcase_add_test(tc, read_only_is_503);
 	tcase_add_test(tc, missing_privileges_reported);
+	tcase_add_test(tc, healthz_reports_postgresql_and_down_is_unhealthy);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("policy");
 	tcase_set_timeout(tc, 60);
@@ -780,6 +1005,21 @@ pg_suite(void)
 	tcase_add_test(tc, release_lets_a_sibling_claim);
 	tcase_add_test(tc, lease_16_processes_refresh_once);
 	tcase_add_test(tc, link_put_same_account_on_8_hosts);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("people");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, user_add_get_and_duplicate);
+	tcase_add_test(tc, user_list_sorted_by_name);
+	tcase_add_test(tc, key_add_auth_revoke);
+	tcase_add_test(tc, key_revoke_unknown_is_notfound);
+	tcase_add_test(tc, key_list_all_or_one_user);
+	tcase_add_test(tc, password_hash_set_get_clear);
+	tcase_add_test(tc, password_set_revokes_grants);
+	tcase_add_test(tc, reseal_moves_every_token_to_the_new_key);
+	tcase_add_test(tc, link_remove_deletes_link_and_revokes_tokens);
+	tcase_add_test(tc, key_made_on_one_host_works_on_another);
+	tcase_add_test(tc, key_auth_survives_a_lost_connection);
+	tcase_add_test(tc, reseal_never_overwrites_a_renew_on_another_host);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("meta");
 	tcase_set_timeout(tc, 60);

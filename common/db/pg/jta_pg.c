@@ -292,21 +292,46 @@ jta_pg_timeout_ms(struct jta_pg *pg, long *ms, struct jta_error *err)
 }
 
 enum jta_err
+jta_pg_server(struct jta_pg *pg, struct jta_pg_server *out,
+    struct jta_error *err)
+{
+	enum jta_err	 rc;
+	PGresult	*r = NULL;
+	const char	*ver;
+
+	memset(out, 0, sizeof(*out));
+	/* The server reports its version when the session starts (libpq
+	 * manual, PQparameterStatus): no query. */
+	ver = PQparameterStatus(pg->c, "server_version");
+	snprintf(out->version, sizeof(out->version), "%s",
+	    ver != NULL ? ver : "unknown");
+	out->version_num = PQserverVersion(pg->c);
+	if ((rc = readone(pg, "SELECT pg_is_in_recovery(), "
+	    "current_setting('transaction_read_only') = 'on', "
+	    "has_schema_privilege(current_schema(), 'CREATE'), "
+	    "coalesce(current_schema(), ''), current_user", "server",
+	    &r, err)) != JTA_OK)
+		return rc;
+	if (PQntuples(r) == 1) {
+		out->standby = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+		out->read_only = strcmp(PQgetvalue(r, 0, 1), "t") == 0;
+		out->may_create = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
+		snprintf(out->schema, sizeof(out->schema), "%s",
+		    PQgetvalue(r, 0, 3));
+		snprintf(out->role, sizeof(out->role), "%s",
+		    PQgetvalue(r, 0, 4));
+	}
+	PQclear(r);
+	return JTA_OK;
+}
+
+enum jta_err
 jta_pg_check(struct jta_pg *pg, char *what, size_t whatsz)
 {
-	static const char *const tables[] = { "jta_schema",
-	    "policy_settings", "policy_rules", "users", "atlassian_links",
-	    "audit_log",
-	    "drafts", "idempotency_keys", "draft_attachments",
-	    "chat_conversations", "chat_actions" };
-	static const char *const privs[] = { "SELECT", "INSERT", "UPDATE",
-	    "DELETE" };
 	enum jta_err	 rc;
 	struct jta_error e;
 	PGresult	*r = NULL;
-	const char	*p[2];
-	size_t		 i, j;
-	int		 v, ok;
+	int		 v;
 
 	if ((rc = jta_pg_version(pg, &v, &e)) != JTA_OK) {
 		snprintf(what, whatsz, "connection: %s", e.detail);
@@ -317,31 +342,31 @@ jta_pg_check(struct jta_pg *pg, char *what, size_t whatsz)
 		    "%d: run 'jta-admin init'", v, JTA_PG_VERSION);
 		return JTA_ERR_DB;
 	}
-	/* One privilege per call: with a list, has_table_privilege is
-	 * true when any one of them is held (PostgreSQL manual, "System
-	 * Information Functions"). */
-	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
-		for (j = 0; j < sizeof(privs) / sizeof(privs[0]); j++) {
-			p[0] = tables[i];
-			p[1] = privs[j];
-			r = PQexecParams(pg->c, "SELECT has_table_privilege("
-			    "$1::text, $2::text)", 2, NULL, p, NULL, NULL, 0);
-			if (r == NULL ||
-			    PQresultStatus(r) != PGRES_TUPLES_OK) {
-				rc = jta_pg_err(pg, r, "privileges", &e);
-				snprintf(what, whatsz, "privileges on %s: %s",
-				    tables[i], e.detail);
-				PQclear(r);
-				return rc;
-			}
-			ok = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
-			PQclear(r);
-			if (!ok) {
-				snprintf(what, whatsz, "the role may not %s "
-				    "on table %s", privs[j], tables[i]);
-				return JTA_ERR_DB;
-			}
-		}
+	/*
+	 * Every table of ours (those of jta_schema's owner in its schema:
+	 * 'jta-admin init' made them all, so tables later steps add are
+	 * covered) and each privilege the programs use, one at a time:
+	 * with a list, has_table_privilege is true when any one is held
+	 * (PostgreSQL manual, "System Information Functions").  The first
+	 * one missing, in one query.
+	 */
+	if ((rc = readone(pg, "SELECT c.relname, p.priv FROM pg_class c "
+	    "JOIN pg_class s ON s.oid = 'jta_schema'::regclass AND "
+	    "s.relnamespace = c.relnamespace AND s.relowner = c.relowner "
+	    "CROSS JOIN unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', "
+	    "'DELETE']) WITH ORDINALITY AS p(priv, n) WHERE c.relkind = 'r' "
+	    "AND NOT has_table_privilege(c.oid, p.priv) ORDER BY c.relname, "
+	    "p.n LIMIT 1", "privileges", &r, &e)) != JTA_OK) {
+		snprintf(what, whatsz, "privileges: %s", e.detail);
+		return rc;
+	}
+	if (PQntuples(r) == 1) {
+		snprintf(what, whatsz, "the role may not %s on table %s",
+		    PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 0));
+		PQclear(r);
+		return JTA_ERR_DB;
+	}
+	PQclear(r);
 	snprintf(what, whatsz, "ok");
 	return JTA_OK;
 }
@@ -364,17 +389,15 @@ isservice(const char *url)
 }
 
 enum jta_err
-jta_pg_open(const struct jta_pg_conf *pc, unsigned flags,
-    struct jta_pg **out, char *msg, size_t msgsz)
+jta_pg_connect(const struct jta_pg_conf *pc, struct jta_pg **out, char *msg,
+    size_t msgsz)
 {
 	enum jta_err	 rc = JTA_ERR_CONFIG;
 	struct jta_pg	*pg = NULL;
 	struct jta_secret *file = NULL, *pw = NULL;
-	struct jta_error e;
 	const char	*kw[8], *val[8];
 	char		 opts[96], ct[16];
 	size_t		 n = 0;
-	int		 v;
 
 	*out = NULL;
 	if (pc->url == NULL || pc->url[0] == '\0' ||
@@ -439,6 +462,28 @@ jta_pg_open(const struct jta_pg_conf *pc, unsigned flags,
 		    pqmsg(pg));
 		goto out;
 	}
+	*out = pg;
+	pg = NULL;
+	rc = JTA_OK;
+out:
+	jta_secret_free(file);
+	jta_secret_free(pw);
+	jta_pg_close(pg);
+	return rc;
+}
+
+enum jta_err
+jta_pg_open(const struct jta_pg_conf *pc, unsigned flags,
+    struct jta_pg **out, char *msg, size_t msgsz)
+{
+	enum jta_err	 rc;
+	struct jta_pg	*pg = NULL;
+	struct jta_error e;
+	int		 v;
+
+	*out = NULL;
+	if ((rc = jta_pg_connect(pc, &pg, msg, msgsz)) != JTA_OK)
+		return rc;
 	if (flags & JTA_STORE_MIGRATE) {
 		if ((rc = jta_pg_migrate(pg, JTA_PG_VERSION, msg, msgsz)) !=
 		    JTA_OK)
@@ -456,10 +501,7 @@ jta_pg_open(const struct jta_pg_conf *pc, unsigned flags,
 	}
 	*out = pg;
 	pg = NULL;
-	rc = JTA_OK;
 out:
-	jta_secret_free(file);
-	jta_secret_free(pw);
 	jta_pg_close(pg);
 	return rc;
 }

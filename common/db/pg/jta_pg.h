@@ -28,7 +28,7 @@
 #include "jta_err.h"
 
 /* The PostgreSQL schema version this build reads and writes. */
-#define JTA_PG_VERSION	11
+#define JTA_PG_VERSION	12
 
 /* The steps: jta_pg_migrations[i] takes version i to i + 1. */
 extern const char *const jta_pg_migrations[JTA_PG_VERSION];
@@ -54,6 +54,28 @@ struct jta_pg;
  */
 enum jta_err jta_pg_open(const struct jta_pg_conf *pc, unsigned flags,
     struct jta_pg **out, char *msg, size_t msgsz) JTA_WUR;
+
+/* Connect only: no migration and no schema version check (for
+ * jta-admin check, which reports the version itself).  msg as
+ * jta_pg_open's. */
+enum jta_err jta_pg_connect(const struct jta_pg_conf *pc,
+    struct jta_pg **out, char *msg, size_t msgsz) JTA_WUR;
+
+/* What jta-admin check reports about the server and the session. */
+struct jta_pg_server {
+	char	 version[64];	/* server_version, e.g. "15.8" */
+	int	 version_num;	/* PQserverVersion: 150008 */
+	int	 standby;	/* pg_is_in_recovery() */
+	int	 read_only;	/* transaction_read_only */
+	int	 may_create;	/* CREATE on the current schema */
+	char	 schema[64];	/* current_schema() */
+	char	 role[64];	/* current_user */
+};
+
+/* The server's version, whether it is a standby or read-only, and the
+ * role's CREATE privilege in its schema. */
+enum jta_err jta_pg_server(struct jta_pg *pg, struct jta_pg_server *out,
+    struct jta_error *err) JTA_WUR;
 
 /*
  * A store (jta_db.h) over a new connection, as jta_pg_open makes it: the
@@ -107,7 +129,8 @@ void jta_pg_rollback(struct jta_pg *pg);
 
 /*
  * For jta-admin check: the schema version is current and the connected
- * role may SELECT, INSERT, UPDATE and DELETE on every table of ours.
+ * role may SELECT, INSERT, UPDATE and DELETE on every table of ours (the
+ * tables of jta_schema's owner in its schema).
  * JTA_OK with what "ok"; otherwise JTA_ERR_DB with what naming the
  * check that failed (and the table).
  */

@@ -132,8 +132,6 @@ linkread(struct jta_pg *pg, int64_t uid, int lock, struct linkrow *r,
 	return JTA_OK;
 }
 
-/* The additional data that binds a token to its row and column: the
- * same as jta_store_people.c's, so sealed rows move between engines. */
 /* The first column of the one row of sql ($1 = a), as an id; 0 when no
  * row. */
 static enum jta_err

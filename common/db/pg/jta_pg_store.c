@@ -16,6 +16,7 @@
 #include "jta_pg_drafts.h"
 #include "jta_pg_links.h"
 #include "jta_pg_meta.h"
+#include "jta_pg_people.h"
 #include "jta_pg_states.h"
 #include "jta_pg_ops.h"
 
@@ -28,6 +29,7 @@ migrate(struct jta_pg *pg, int target, char *msg, size_t msgsz)
 }
 
 static const struct jta_db_pgimpl impl = {
+	.schema_version = JTA_PG_VERSION,
 	.close = jta_pg_close,
 	.version = jta_pg_version,
 	.health = jta_pg_health,
@@ -47,6 +49,18 @@ static const struct jta_db_pgimpl impl = {
 	.audit_count = jta_pg_audit_count,
 	.audit_query = jta_pg_audit_query,
 	.user_add = jta_pg_user_add,
+	.user_get = jta_pg_user_get,
+	.user_list = jta_pg_user_list,
+	.key_add = jta_pg_key_add,
+	.key_auth = jta_pg_key_auth,
+	.key_list = jta_pg_key_list,
+	.key_revoke = jta_pg_key_revoke,
+	.pw_set = jta_pg_pw_set,
+	.pw_get = jta_pg_pw_get,
+	.link_identity = jta_pg_link_identity,
+	.link_list = jta_pg_link_list,
+	.link_delete = jta_pg_link_delete,
+	.link_reseal = jta_pg_link_reseal,
 	.link_put = jta_pg_link_put,
 	.link_get = jta_pg_link_get,
 	.link_lease = jta_pg_link_lease,
