@@ -19,6 +19,7 @@
 #include "jta_log.h"
 #include "jta_text.h"
 #include "jta_time.h"
+#include "jta_usage.h"
 #include "jta_vault.h"
 #include "jta_store_drafts.h"
 
@@ -102,9 +103,10 @@ jta_draft_files_refs_check(const json_t *refs, json_t **out,
 /* Fetch, keep and record one file; on failure nothing is left. */
 static enum jta_err
 takeone(struct jta_store *st, const char *statedir,
-    const struct jta_attach_rules *rules, const char *draft_id,
-    const json_t *ref, int64_t max_bytes, int64_t now, char *name,
-    size_t namesz, struct jta_error *err)
+    const struct jta_attach_rules *rules, struct jta_usage *usage,
+    const struct jta_user *who, const char *draft_id, const json_t *ref,
+    int64_t max_bytes, int64_t now, char *name, size_t namesz,
+    struct jta_error *err)
 {
 	struct jta_attach_file f;
 	struct jta_draft_file row;
@@ -124,6 +126,12 @@ takeone(struct jta_store *st, const char *statedir,
 	    json_object_get(ref, "download_link")), &f, err)) != JTA_OK)
 		return rc;
 	snprintf(name, namesz, "%s", f.name);
+	/* Where a file is kept, its quotas and count (jta_usage.h: files,
+	 * file_bytes), once its size is known and before anything is
+	 * kept. */
+	if ((rc = jta_usage_file_allow(usage, who, (int64_t)f.len, err)) !=
+	    JTA_OK)
+		goto out;
 	if ((rc = jta_attach_keep(statedir, &f, row.path, sizeof(row.path),
 	    row.sha256, err)) != JTA_OK)
 		goto out;
@@ -133,6 +141,8 @@ takeone(struct jta_store *st, const char *statedir,
 	if ((rc = jta_store_draft_file_add(st, draft_id, &row, max_bytes, now,
 	    &id, err)) != JTA_OK)
 		jta_attach_forget(statedir, row.path);
+	else
+		jta_usage_file_count(usage, who, row.size);
 out:
 	jta_attach_file_free(&f);
 	return rc;
@@ -140,9 +150,10 @@ out:
 
 enum jta_err
 jta_draft_files_take(struct jta_store *st, const char *statedir,
-    const struct jta_attach_rules *rules, const char *draft_id,
-    const json_t *refs, int64_t max_bytes, int64_t now, json_t **taken,
-    json_t **refused, struct jta_error *err)
+    const struct jta_attach_rules *rules, struct jta_usage *usage,
+    const struct jta_user *who, const char *draft_id, const json_t *refs,
+    int64_t max_bytes, int64_t now, json_t **taken, json_t **refused,
+    struct jta_error *err)
 {
 	struct jta_error e, first;
 	const json_t	*ref;
@@ -158,8 +169,8 @@ jta_draft_files_take(struct jta_store *st, const char *statedir,
 	json_array_foreach(refs, i, ref) {
 		memset(&e, 0, sizeof(e));
 		snprintf(name, sizeof(name), "openaiFileIdRefs[%zu]", i);
-		rc = takeone(st, statedir, rules, draft_id, ref, max_bytes, now,
-		    name, sizeof(name), &e);
+		rc = takeone(st, statedir, rules, usage, who, draft_id, ref,
+		    max_bytes, now, name, sizeof(name), &e);
 		if (rc == JTA_OK) {
 			if (json_array_append_new(*taken, json_string(name)) !=
 			    0)
@@ -184,6 +195,9 @@ jta_draft_files_take(struct jta_store *st, const char *statedir,
 		    json_string_value(json_object_get(json_array_get(*refused,
 		    0), "name")), first.detail, first.field[0] != '\0' ?
 		    first.field : "fetch");
+		/* A quota's 429 keeps its Retry-After. */
+		if (err != NULL)
+			err->retry_after = first.retry_after;
 	}
 	return ret;
 nomem:
@@ -318,8 +332,9 @@ jta_draft_files_in(struct jta_backend *be, const struct jta_user *who,
 
 	jta_draft_files_statedir(be, dir, sizeof(dir));
 	jta_attach_rules_conf(&rules, be->conf);
-	rc = jta_draft_files_take(be->store, dir, &rules, id, refs,
-	    JTA_LIMIT_ATTACH_BYTES_MAX, jta_time_now(), &taken, &refused, err);
+	rc = jta_draft_files_take(be->store, dir, &rules, be->usage, who, id,
+	    refs, JTA_LIMIT_ATTACH_BYTES_MAX, jta_time_now(), &taken, &refused,
+	    err);
 	if (taken == NULL)
 		return rc;
 	/* Audit what went in, by its row (the cleaned name, type, size). */
@@ -341,6 +356,7 @@ jta_draft_files_in(struct jta_backend *be, const struct jta_user *who,
 		e = *err;
 		jta_error_set(err, rc, e.status, "openaiFileIdRefs", "%s; %s",
 		    e.detail, names[0] != '\0' ? names : "no file went in");
+		err->retry_after = e.retry_after;
 		if (names[0] != '\0')
 			snprintf(err->detail + strlen(err->detail),
 			    sizeof(err->detail) - strlen(err->detail),

@@ -42,7 +42,10 @@ enum jta_err jta_draft_files_refs_check(const json_t *refs, json_t **out,
 /*
  * Take each reference of refs (checked by jta_draft_files_refs_check)
  * for draft_id: fetch it under rules, keep it under statedir, record it
- * (at most max_bytes for the draft's files together).  Every reference
+ * (at most max_bytes for the draft's files together).  Each file is
+ * checked against who's files and file_bytes quotas once fetched and
+ * counted once kept (jta_usage_file_allow, _count; usage NULL: neither):
+ * a quota's refusal is 429 with retry_after.  Every reference
  * is tried, in order; a refused one leaves nothing behind.  *taken gets
  * the names that went in (a new array, also when some were refused) and
  * *refused an array of {name, field, reason} (empty when none).  JTA_OK
@@ -50,8 +53,11 @@ enum jta_err jta_draft_files_refs_check(const json_t *refs, json_t **out,
  * status, field, and a detail that starts with the file's name), with
  * *taken and *refused filled all the same.  Links are never logged.
  */
+struct jta_usage;
+struct jta_user;
 enum jta_err jta_draft_files_take(struct jta_store *st,
     const char *statedir, const struct jta_attach_rules *rules,
+    struct jta_usage *usage, const struct jta_user *who,
     const char *draft_id, const json_t *refs, int64_t max_bytes,
     int64_t now, json_t **taken, json_t **refused,
     struct jta_error *err) JTA_WUR;

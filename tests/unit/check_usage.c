@@ -676,6 +676,114 @@ START_TEST(model_tokens_counted_and_capped)
 }
 END_TEST
 
+START_TEST(files_counted_and_capped)
+{
+	struct fixture	 f;
+	struct jta_usage *u = NULL;
+	struct jta_policy_op draft, read;
+	struct jta_user	 who;
+	struct jta_resp	 resp;
+	struct jta_error e;
+	json_t		*rows = NULL, *sum = NULL;
+	const json_t	*a;
+	char		 msg[512];
+
+	setup(&f);
+	memset(&e, 0, sizeof(e));
+	/* The store: files and bytes add up in the person's row; no call. */
+	ck_assert_int_eq(jta_store_usage_files(f.st, f.alice, "local", T0, 1,
+	    1000, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_usage_files(f.st, f.alice, "local",
+	    T0 + 5, 1, 24, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_usage_files(f.st, f.bob, "local", T0, 1,
+	    -1, &e), JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "files");
+	ck_assert_int_eq(jta_store_usage_report(f.st, "person", "2026-11-29",
+	    "2026-11-29", &rows, &e), JTA_OK);
+	a = row(rows, "person", "alice");
+	ck_assert_int_eq(num(a, "calls"), 0);
+	ck_assert_int_eq(num(a, "files"), 2);
+	ck_assert_int_eq(num(a, "file_bytes"), 1024);
+	json_decref(rows);
+
+	/* Through jta_usage, today: quotas on files and on their bytes. */
+	ck_assert_int_eq(jta_usage_new(&f.conf, &u, msg, sizeof(msg)),
+	    JTA_OK);
+	memset(&who, 0, sizeof(who));
+	who.id = f.alice;
+	snprintf(who.name, sizeof(who.name), "alice");
+	memset(&draft, 0, sizeof(draft));
+	draft.endpoint = "drafts.create";
+	draft.cls = JTA_POLICY_CREATE;
+	memset(&read, 0, sizeof(read));
+	read.endpoint = "issues.search";
+	read.cls = JTA_POLICY_READ;
+	quota(&f, "person", "alice", "files", NULL, 4);
+	quota(&f, "person", "*", "file_bytes", NULL, 1000);
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	ck_assert_int_eq(jta_usage_check(u, &who, &draft, &resp, &e), JTA_OK);
+	ck_assert_int_eq(jta_usage_file_allow(u, &who, 600, &e), JTA_OK);
+	jta_usage_file_count(u, &who, 600);
+	/* 600 of 1000 bytes: 200 more fit, 500 do not. */
+	ck_assert_int_eq(jta_usage_file_allow(u, &who, 400, &e), JTA_OK);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_usage_file_allow(u, &who, 401, &e),
+	    JTA_ERR_BUSY);
+	ck_assert_int_eq(e.status, 429);
+	ck_assert_str_eq(e.field, "quota");
+	ck_assert_int_gt(e.retry_after, 0);
+	ck_assert_int_le(e.retry_after, 86400);
+	ck_assert_ptr_nonnull(strstr(e.detail, "this file (401 bytes) would "
+	    "pass your daily quota of 1000 bytes of files attached (600 "
+	    "used)"));
+	/* A file larger than the whole limit never fits. */
+	ck_assert_int_eq(jta_usage_file_allow(u, &who, 5000, &e),
+	    JTA_ERR_BUSY);
+	jta_usage_file_count(u, &who, 100);
+	jta_usage_file_count(u, &who, 10);
+	/* 3 of 4 files: a notice on a draft, none on a read. */
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	ck_assert_int_eq(jta_usage_check(u, &who, &draft, &resp, &e), JTA_OK);
+	ck_assert_ptr_nonnull(resp.notice);
+	ck_assert_ptr_nonnull(strstr(resp.notice, "Quota notice: 75 % of "
+	    "your daily quota of 4 files attached"));
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	ck_assert_int_eq(jta_usage_check(u, &who, &read, &resp, &e), JTA_OK);
+	ck_assert_ptr_null(resp.notice);
+	jta_usage_file_count(u, &who, 1);
+	/* 4 of 4: the next file is refused, the request is not. */
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_usage_file_allow(u, &who, 1, &e), JTA_ERR_BUSY);
+	ck_assert_int_eq(e.status, 429);
+	ck_assert_ptr_nonnull(strstr(e.detail, "your daily quota of 4 files "
+	    "attached is used up (4 of 4)"));
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	ck_assert_int_eq(jta_usage_check(u, &who, &draft, &resp, &e), JTA_OK);
+	ck_assert_ptr_nonnull(strstr(resp.notice, "Quota used up: "));
+	/* bob: the default's bytes only, his own. */
+	who.id = f.bob;
+	snprintf(who.name, sizeof(who.name), "bob");
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	ck_assert_int_eq(jta_usage_check(u, &who, &draft, &resp, &e), JTA_OK);
+	ck_assert_int_eq(jta_usage_file_allow(u, &who, 1000, &e), JTA_OK);
+	/* The admin page's summary carries the files. */
+	ck_assert_int_eq(jta_store_usage_summary(f.st, jta_time_now(), &sum),
+	    JTA_OK);
+	ck_assert_int_eq(num(json_object_get(json_object_get(sum, "totals"),
+	    "day"), "files"), 4);
+	ck_assert_int_eq(num(json_object_get(json_object_get(sum, "totals"),
+	    "day"), "file_bytes"), 711);
+	a = row(json_object_get(sum, "quotas"), "metric", "files");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(num(a, "used"), 4);
+	ck_assert_str_eq(json_string_value(json_object_get(a, "level")),
+	    "over");
+	json_decref(sum);
+	jta_usage_free(u);
+	jta_store_close(f.st);
+}
+END_TEST
+
 START_TEST(cost_of_one_count)
 {
 	struct fixture	 f;
@@ -756,6 +864,7 @@ usage_suite(void)
 	tcase_add_test(tc, check_notice_then_429);
 	tcase_add_test(tc, quota_blocks_only_what_it_counts);
 	tcase_add_test(tc, model_tokens_counted_and_capped);
+	tcase_add_test(tc, files_counted_and_capped);
 	tcase_add_test(tc, cost_of_one_count);
 	suite_add_tcase(s, tc);
 	return s;

@@ -296,7 +296,7 @@ jta_pg_check(struct jta_pg *pg, char *what, size_t whatsz)
 {
 	static const char *const tables[] = { "jta_schema",
 	    "policy_settings", "policy_rules", "users", "atlassian_links",
-	    "audit_log" };
+	    "audit_log", "quotas", "usage_daily", "usage_seen" };
 	static const char *const privs[] = { "SELECT", "INSERT", "UPDATE",
 	    "DELETE" };
 	enum jta_err	 rc;

@@ -16,6 +16,7 @@
 #include "jta_pg_meta.h"
 #include "jta_pg_states.h"
 #include "jta_pg_ops.h"
+#include "jta_pg_usage.h"
 
 /* jta_store_migrate's "current" is this build's PostgreSQL version. */
 static enum jta_err
@@ -84,6 +85,14 @@ static const struct jta_db_pgimpl impl = {
 	.client_list = jta_pg_client_list,
 	.client_secret_set = jta_pg_client_secret_set,
 	.client_remove = jta_pg_client_remove,
+	.usage_count = jta_pg_usage_count,
+	.usage_tokens = jta_pg_usage_tokens,
+	.usage_files = jta_pg_usage_files,
+	.usage_quotas = jta_pg_usage_quotas,
+	.quota_set = jta_pg_quota_set,
+	.quota_remove = jta_pg_quota_remove,
+	.quota_list = jta_pg_quota_list,
+	.usage_rows = jta_pg_usage_rows,
 };
 
 enum jta_err
