@@ -28,7 +28,7 @@ static const struct {
 	{ "jta_store_drafts (drafts, idempotency keys)", 0 },
 	{ "jta_store_ops: the operators' switch and rules", 1 },
 	{ "jta_store_ops: the audit log", 1 },
-	{ "jta_store_usage (usage and quotas)", 0 },
+	{ "jta_store_usage (usage and quotas)", 1 },
 	{ "jta_store_meta (the Jira metadata cache)", 1 },
 };
 

@@ -5042,6 +5042,7 @@ rowcount(const char *path, const char *q)
 #include "store_cases_codes.h"
 #include "store_cases_states.h"
 #include "store_cases_clients.h"
+#include "store_cases_usage.h"
 
 /* The chat's conversations (schema 16): kept per person, never another's,
  * gone once expired, bounded. */
@@ -5417,6 +5418,15 @@ store_suite(void)
 	tcase_add_test(tc, meta_8_hosts_put_one_entry_at_once);
 	tcase_add_test(tc, migration_14_to_15_adds_the_metadata_cache);
 	tcase_add_test(tc, migration_16_to_17_tokens_in_quotas_and_usage);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("usage");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, usage_counts_and_conversations);
+	tcase_add_test(tc, usage_quotas_own_wins_over_default);
+	tcase_add_test(tc, usage_summary_for_the_admin_page);
+	tcase_add_test(tc, usage_tokens_and_files_add_up);
+	tcase_add_test(tc, usage_8_hosts_count_every_call);
+	tcase_add_test(tc, usage_8_hosts_quota_overshoot_bounded);
 	suite_add_tcase(s, tc);
 	return s;
 }

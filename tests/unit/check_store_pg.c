@@ -505,6 +505,7 @@ rowcount(const char *db, const char *q)
 #include "store_cases_codes.h"
 #include "store_cases_states.h"
 #include "store_cases_clients.h"
+#include "store_cases_usage.h"
 
 /*
  * 8 hosts register a client each at once under a cap of 3 registered
@@ -782,6 +783,15 @@ pg_suite(void)
 	tcase_add_test(tc, meta_put_get_since_drop_clear);
 	tcase_add_test(tc, meta_put_on_one_host_read_on_another);
 	tcase_add_test(tc, meta_8_hosts_put_one_entry_at_once);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("usage");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, usage_counts_and_conversations);
+	tcase_add_test(tc, usage_quotas_own_wins_over_default);
+	tcase_add_test(tc, usage_summary_for_the_admin_page);
+	tcase_add_test(tc, usage_tokens_and_files_add_up);
+	tcase_add_test(tc, usage_8_hosts_count_every_call);
+	tcase_add_test(tc, usage_8_hosts_quota_overshoot_bounded);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("codes");
 	tcase_set_timeout(tc, 120);
