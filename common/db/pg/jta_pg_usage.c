@@ -13,7 +13,9 @@
  * same statement: its first part upserts the person's usage_seen row
  * and RETURNs the last_seen it replaced (prev_seen, set from the locked
  * row's own value), so two hosts counting one person at once see each
- * other's calls in turn and a conversation starts once.
+ * other's calls in turn and a conversation starts once (a SELECT of
+ * usage_seen first, then the upserts, counted 2 conversations in two
+ * runs of three of the same case).
  *
  * Quotas are read at every request, one statement for the person's and
  * the site's together with what each has used, so a change applies at
