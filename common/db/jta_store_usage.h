@@ -5,8 +5,10 @@
  * counting connection, so counting does not empty the other connections'
  * caches); quotas live with the main data.
  *
- * Implemented by the SQLite engine (jta_db.c) today; a second engine
- * implements the same header.  Every function here works on one
+ * Implemented by both engines: SQLite (jta_store_usage.c) and
+ * PostgreSQL (pg/jta_pg_usage.c, the counts in the shared database, each
+ * an upsert on one row per person, day and site); the contract cases
+ * are tests/unit/store_cases_usage.h.  Every function here works on one
  * connection (struct jta_store, jta_db.h); "its own transaction" means the
  * function opens and commits a write transaction itself (BEGIN IMMEDIATE
  * under SQLite: writers queue, none fails half-way) and must not be called
