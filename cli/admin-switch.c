@@ -441,7 +441,8 @@ cmd_usage(const struct jta_conf *conf, int argc, char **argv)
 	static const char *const withval[] = { "by", "from", "to", NULL };
 	static const char *const bare[] = { "json", "csv", NULL };
 	static const char *const metrics[] = { "calls", "creates", "updates",
-	    "conversations", "prompt_tokens", "completion_tokens", NULL };
+	    "conversations", "prompt_tokens", "completion_tokens", "files",
+	    "file_bytes", NULL };
 	const char	*vals[3] = { NULL }, *by, *key;
 	int		 set[2] = { 0, 0 }, rc = 1;
 	struct jta_store_period p;
@@ -491,7 +492,7 @@ cmd_usage(const struct jta_conf *conf, int argc, char **argv)
 	}
 	if (set[1]) {
 		printf("%s,calls,creates,updates,conversations,"
-		    "prompt_tokens,completion_tokens\n", key);
+		    "prompt_tokens,completion_tokens,files,file_bytes\n", key);
 		json_array_foreach(rows, i, o) {
 			csvfield(json_string_value(json_object_get(o, key)));
 			for (m = 0; metrics[m] != NULL; m++)
@@ -506,11 +507,12 @@ cmd_usage(const struct jta_conf *conf, int argc, char **argv)
 	if (json_array_size(rows) == 0)
 		printf("no usage counted\n");
 	else
-		printf("%-32s %10s %10s %10s %14s %14s %14s\n", by, "CALLS",
-		    "CREATES", "UPDATES", "CONVERSATIONS", "PROMPT_TOKENS",
-		    "COMPL_TOKENS");
+		printf("%-32s %10s %10s %10s %14s %14s %14s %8s %12s\n", by,
+		    "CALLS", "CREATES", "UPDATES", "CONVERSATIONS",
+		    "PROMPT_TOKENS", "COMPL_TOKENS", "FILES", "FILE_BYTES");
 	json_array_foreach(rows, i, o)
-		printf("%-32s %10lld %10lld %10lld %14lld %14lld %14lld\n",
+		printf("%-32s %10lld %10lld %10lld %14lld %14lld %14lld %8lld "
+		    "%12lld\n",
 		    json_string_value(json_object_get(o, key)),
 		    (long long)json_integer_value(json_object_get(o, "calls")),
 		    (long long)json_integer_value(json_object_get(o,
@@ -522,7 +524,11 @@ cmd_usage(const struct jta_conf *conf, int argc, char **argv)
 		    (long long)json_integer_value(json_object_get(o,
 		    "prompt_tokens")),
 		    (long long)json_integer_value(json_object_get(o,
-		    "completion_tokens")));
+		    "completion_tokens")),
+		    (long long)json_integer_value(json_object_get(o,
+		    "files")),
+		    (long long)json_integer_value(json_object_get(o,
+		    "file_bytes")));
 	/* The deflection figure (jta_kb.h). */
 	{
 		json_t	*kn = NULL;

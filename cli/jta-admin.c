@@ -424,7 +424,8 @@ static const struct cmd cmds[] = {
 	{ "quota", "set", "quota set --person NAME|--site SITE|"
 	  "--default-person|--default-site\n"
 	  "        --metric calls|creates|updates|conversations|prompt_tokens|"
-	  "completion_tokens\n        --limit N [--per day|month]",
+	  "completion_tokens|\n        files|file_bytes --limit N "
+	  "[--per day|month]",
 	  "Set a quota (or change its limit): for one person (a user name),\n"
 	  "one site (Jira mode: the linked site's host, e.g.\n"
 	  "example.atlassian.net; local mode: local), or the default for\n"
@@ -432,6 +433,8 @@ static const struct cmd cmds[] = {
 	  "day (the default for a person) or a calendar month (the default\n"
 	  "for a site).  prompt_tokens and completion_tokens are the\n"
 	  "model's tokens of our own agent; they cap only its messages.\n"
+	  "files and file_bytes are the files kept with drafts and their\n"
+	  "bytes; they refuse the next file (429), never the request.\n"
 	  "From 70 % and 90 % the API's answers carry a\n"
 	  "\"notice\"; at 100 % the person (or everyone on the site) gets\n"
 	  "429 until the period resets or the limit is raised.  Applies at\n"
@@ -452,7 +455,8 @@ static const struct cmd cmds[] = {
 	  "grouped by person (the default), day or site: API calls, tickets\n"
 	  "created, tickets updated (edits, comments, transitions) and\n"
 	  "conversations (calls with gaps under 30 minutes), and the\n"
-	  "model's prompt and completion tokens of our own agent.  A table,\n"
+	  "model's prompt and completion tokens of our own agent, and the\n"
+	  "files kept with drafts and their bytes.  A table,\n"
 	  "or JSON, or CSV with a header line.",
 	  cmd_usage },
 	{ NULL, "audit", "audit [--person NAME|ACCOUNT_ID|EMAIL] "

@@ -21,6 +21,8 @@
 
 /* A storage connection (common/db/jta_db.h); only passed through. */
 struct jta_store;
+/* Usage counting (jta_usage.h); only passed through. */
+struct jta_usage;
 
 struct jta_backend;
 
@@ -282,6 +284,9 @@ struct jta_backend {
 	const struct jta_conf	*conf;	/* borrowed, outlives the backend */
 	struct jta_store	*store;	/* borrowed */
 	struct jta_oauth	*oauth;	/* borrowed; Jira only */
+	/* borrowed (jta_usage.h), set by the serving loop: the files kept
+	 * with drafts are counted and capped there; NULL: neither. */
+	struct jta_usage	*usage;
 };
 
 /*

@@ -22,6 +22,7 @@
 #include "jta_log.h"
 #include "jta_text.h"
 #include "jta_time.h"
+#include "jta_usage.h"
 #include "jta_vault.h"
 #include "jta_store_drafts.h"
 
@@ -159,7 +160,8 @@ jta_draft_files_refs_check(const json_t *refs, json_t **out,
 
 enum jta_err
 jta_draft_files_keep(struct jta_store *st, const char *statedir,
-    const struct jta_attach_rules *rules, const char *draft_id,
+    const struct jta_attach_rules *rules, struct jta_usage *usage,
+    const struct jta_user *who, const char *draft_id,
     const struct jta_attach_file *f, int64_t max_bytes, int64_t now,
     char *sig, size_t sigsz, struct jta_error *err)
 {
@@ -168,6 +170,12 @@ jta_draft_files_keep(struct jta_store *st, const char *statedir,
 	int64_t		 id;
 
 	memset(&row, 0, sizeof(row));
+	/* Where a file is kept, its quotas and count (jta_usage.h: files,
+	 * file_bytes), once its size is known and before anything is
+	 * scanned or kept. */
+	if ((rc = jta_usage_file_allow(usage, who, (int64_t)f->len, err)) !=
+	    JTA_OK)
+		return rc;
 	/* Scanned before anything is written: a finding never touches
 	 * the disk, and a scanner that cannot answer keeps nothing. */
 	if ((rc = jta_attach_scan(rules, f, sig, sigsz, err)) != JTA_OK)
@@ -181,6 +189,8 @@ jta_draft_files_keep(struct jta_store *st, const char *statedir,
 	if ((rc = jta_store_draft_file_add(st, draft_id, &row, max_bytes, now,
 	    &id, err)) != JTA_OK)
 		jta_attach_forget(statedir, row.path);
+	else
+		jta_usage_file_count(usage, who, row.size);
 	return rc;
 }
 
@@ -265,7 +275,8 @@ obtainbytes(const struct jta_attach_rules *rules,
  * failure nothing is left. */
 static enum jta_err
 takeone(struct jta_store *st, const char *statedir,
-    const struct jta_attach_rules *rules, const char *draft_id,
+    const struct jta_attach_rules *rules, struct jta_usage *usage,
+    const struct jta_user *who, const char *draft_id,
     const json_t *ref, const struct jta_draft_bytes *b, int64_t max_bytes,
     int64_t now, char *name, size_t namesz, char *sig, size_t sigsz,
     struct jta_error *err)
@@ -285,7 +296,7 @@ takeone(struct jta_store *st, const char *statedir,
 	    obtainbytes(rules, b, &f, err)) != JTA_OK)
 		return rc;
 	snprintf(name, namesz, "%s", f.name);
-	rc = jta_draft_files_keep(st, statedir, rules, draft_id, &f,
+	rc = jta_draft_files_keep(st, statedir, rules, usage, who, draft_id, &f,
 	    max_bytes, now, sig, sigsz, err);
 	jta_attach_file_free(&f);
 	return rc;
@@ -295,7 +306,8 @@ takeone(struct jta_store *st, const char *statedir,
  * (field names the list in errors). */
 static enum jta_err
 take(struct jta_store *st, const char *statedir,
-    const struct jta_attach_rules *rules, const char *draft_id,
+    const struct jta_attach_rules *rules, struct jta_usage *usage,
+    const struct jta_user *who, const char *draft_id,
     const json_t *refs, const struct jta_draft_bytes *bytes, size_t nbytes,
     const char *field, int64_t max_bytes, int64_t now, json_t **taken,
     json_t **refused, struct jta_error *err)
@@ -319,7 +331,8 @@ take(struct jta_store *st, const char *statedir,
 		memset(&e, 0, sizeof(e));
 		snprintf(name, sizeof(name), "%s[%zu]", field, i);
 		sig[0] = '\0';
-		rc = takeone(st, statedir, rules, draft_id, ref, ref != NULL ?
+		rc = takeone(st, statedir, rules, usage, who, draft_id, ref,
+		    ref != NULL ?
 		    NULL : &bytes[i], max_bytes, now, name, sizeof(name), sig,
 		    sizeof(sig), &e);
 		if (rc == JTA_OK) {
@@ -362,21 +375,24 @@ nomem:
 
 enum jta_err
 jta_draft_files_take(struct jta_store *st, const char *statedir,
-    const struct jta_attach_rules *rules, const char *draft_id,
+    const struct jta_attach_rules *rules, struct jta_usage *usage,
+    const struct jta_user *who, const char *draft_id,
     const json_t *refs, int64_t max_bytes, int64_t now, json_t **taken,
     json_t **refused, struct jta_error *err)
 {
-	return take(st, statedir, rules, draft_id, refs, NULL, 0,
+	return take(st, statedir, rules, usage, who, draft_id, refs, NULL, 0,
 	    "openaiFileIdRefs", max_bytes, now, taken, refused, err);
 }
 
 enum jta_err
 jta_draft_files_take_bytes(struct jta_store *st, const char *statedir,
-    const struct jta_attach_rules *rules, const char *draft_id,
+    const struct jta_attach_rules *rules, struct jta_usage *usage,
+    const struct jta_user *who, const char *draft_id,
     const struct jta_draft_bytes *files, size_t n, int64_t max_bytes,
     int64_t now, json_t **taken, json_t **refused, struct jta_error *err)
 {
-	return take(st, statedir, rules, draft_id, NULL, files, n, "file",
+	return take(st, statedir, rules, usage, who, draft_id, NULL, files, n,
+	    "file",
 	    max_bytes, now, taken, refused, err);
 }
 
@@ -535,7 +551,8 @@ filesin(struct jta_backend *be, const struct jta_user *who, const char *id,
 
 	jta_draft_files_statedir(be, dir, sizeof(dir));
 	jta_attach_rules_conf(&rules, be->conf);
-	rc = take(be->store, dir, &rules, id, refs, bytes, nbytes, field,
+	rc = take(be->store, dir, &rules, be->usage, who, id, refs, bytes,
+	    nbytes, field,
 	    JTA_LIMIT_ATTACH_BYTES_MAX, jta_time_now(), &taken, &refused, err);
 	if (taken == NULL)
 		return rc;

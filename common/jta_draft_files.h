@@ -23,6 +23,9 @@
 #include "jta_db.h"
 #include "jta_err.h"
 
+struct jta_usage;
+struct jta_user;
+
 /* Bounds of one reference's members (an id like "file-" and 24
  * characters; a signed link of a few hundred bytes). */
 #define JTA_DRAFT_FILES_ID_MAX		128
@@ -47,7 +50,10 @@ enum jta_err jta_draft_files_refs_check(const json_t *refs, json_t **out,
 /*
  * Keep f (fetched or received, its name, type and bytes checked) for
  * draft_id: the single point every way a file comes in passes before
- * its row is recorded.  The file is scanned first (jta_attach_scan with
+ * its row is recorded.  who's files and file_bytes quotas are checked
+ * first (jta_usage_file_allow: 429 with retry_after; usage NULL: none)
+ * and the file counted once recorded (jta_usage_file_count).  The file
+ * is scanned next (jta_attach_scan with
  * rules' virus scanner; a finding's signature into sig, sigsz bytes),
  * then kept under statedir and recorded (at most max_bytes for the
  * draft's files together).  JTA_OK, or the refusal (a finding is 422
@@ -56,6 +62,7 @@ enum jta_err jta_draft_files_refs_check(const json_t *refs, json_t **out,
  */
 enum jta_err jta_draft_files_keep(struct jta_store *st,
     const char *statedir, const struct jta_attach_rules *rules,
+    struct jta_usage *usage, const struct jta_user *who,
     const char *draft_id, const struct jta_attach_file *f,
     int64_t max_bytes, int64_t now, char *sig, size_t sigsz,
     struct jta_error *err) JTA_WUR;
@@ -77,6 +84,7 @@ enum jta_err jta_draft_files_keep(struct jta_store *st,
  */
 enum jta_err jta_draft_files_take(struct jta_store *st,
     const char *statedir, const struct jta_attach_rules *rules,
+    struct jta_usage *usage, const struct jta_user *who,
     const char *draft_id, const json_t *refs, int64_t max_bytes,
     int64_t now, json_t **taken, json_t **refused,
     struct jta_error *err) JTA_WUR;
@@ -98,6 +106,7 @@ struct jta_draft_bytes {
  */
 enum jta_err jta_draft_files_take_bytes(struct jta_store *st,
     const char *statedir, const struct jta_attach_rules *rules,
+    struct jta_usage *usage, const struct jta_user *who,
     const char *draft_id, const struct jta_draft_bytes *files, size_t n,
     int64_t max_bytes, int64_t now, json_t **taken, json_t **refused,
     struct jta_error *err) JTA_WUR;

@@ -428,6 +428,8 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 		    ctx.conf.path, msg);
 		goto out;
 	}
+	/* The files kept with drafts count where they are kept. */
+	ctx.backend->usage = ctx.usage;
 	if (FCGX_Init() != 0) {
 		jta_errorlog("FCGX_Init failed");
 		status = 71;	/* EX_OSERR */

@@ -15,6 +15,7 @@
 #include "jta_store_drafts.h"
 #include "jta_text.h"
 #include "jta_time.h"
+#include "jta_usage.h"
 
 /* What the audit log counts these files under (the endpoint table's
  * name for POST /api/issues/{key}/attachments). */
@@ -177,6 +178,12 @@ one(struct run *r, const json_t *ref, size_t i, int64_t *total,
 		    JTA_ERR_NOMEM;
 		goto out;
 	}
+	/* Counted against who's files and file_bytes quotas before it is
+	 * scanned, kept or sent, as a draft's files are (a refusal is this
+	 * file's 429 and stops the call: the next would be refused too). */
+	if ((rc = jta_usage_file_allow(r->be->usage, r->who, (int64_t)f.len,
+	    err)) != JTA_OK)
+		goto out;
 	/* Scanned before it is kept or sent, as a draft's files are
 	 * (jta_draft_files_keep): a finding is this file's refusal, a
 	 * scanner that cannot answer stops the call (503, closed). */
@@ -204,6 +211,7 @@ one(struct run *r, const json_t *ref, size_t i, int64_t *total,
 	}
 	jta_draft_files_audit(r->be, r->who, AUDIT_ENDPOINT, "attached",
 	    r->key, f.name, f.mime_type, (int64_t)f.len, 200);
+	jta_usage_file_count(r->be->usage, r->who, (int64_t)f.len);
 	rc = json_array_append_new(r->went, json_pack("{s:s, s:s, s:I}",
 	    "name", f.name, "type", f.mime_type, "size", (json_int_t)f.len)) ==
 	    0 ? JTA_OK : JTA_ERR_NOMEM;
@@ -276,10 +284,12 @@ stopped:
 		    first.detail);
 		err->retry_after = first.retry_after > 0 ? first.retry_after :
 		    2;
-	} else if (rc != JTA_ERR_AUTH && strcmp(first.field, "key") != 0)
+	} else if (rc != JTA_ERR_AUTH && strcmp(first.field, "key") != 0) {
 		rc = jta_error_set(err, rc, first.status, "openaiFileIdRefs",
 		    "a file could not be attached to %s: %s", key,
 		    first.detail);
+		err->retry_after = first.retry_after;	/* a quota's 429 */
+	}
 out:
 	if (rc == JTA_ERR_NOMEM)
 		rc = jta_error_set(err, JTA_ERR_NOMEM, 500, NULL,

@@ -79,9 +79,10 @@ static const char *const model_results[] = { "ok", "model_key",
 #define MODEL_ROUNDS	9
 _Static_assert(NMODEL <= 255, "a model result fits in 8 bits");
 
-/* Layout 2 (the model's outcomes) has another magic and size: a file of
- * layout 1 is replaced by its next owner and skipped by the reader. */
-#define MAGIC	UINT64_C(0x3252544d4154544a)	/* "JTATMTR2" */
+/* Layout 3 (the files kept, after layout 2's model outcomes) has another
+ * magic and size: a file of an earlier layout is replaced by its next
+ * owner and skipped by the reader. */
+#define MAGIC	UINT64_C(0x3352544d4154544a)	/* "JTATMTR3" */
 
 /* One process's counters.  Histogram buckets are not cumulative here
  * (one add per observation); the reader accumulates.  Sums are in
@@ -106,6 +107,9 @@ struct mfile {
 	 * been of that state (ok or failing). */
 	_Atomic uint64_t model_last;
 	_Atomic uint64_t model_since;
+	/* Files kept with drafts (issue 18) and their bytes. */
+	_Atomic uint64_t files_kept;
+	_Atomic uint64_t file_bytes_kept;
 };
 
 /* This process's file, when open. */
@@ -232,6 +236,15 @@ jta_metrics_meta(int hit)
 	if (mine == NULL)
 		return;
 	add(&mine->meta[hit ? 1 : 0], 1);
+}
+
+void
+jta_metrics_file_kept(int64_t bytes)
+{
+	if (mine == NULL)
+		return;
+	add(&mine->files_kept, 1);
+	add(&mine->file_bytes_kept, bytes > 0 ? (uint64_t)bytes : 0);
 }
 
 void
@@ -485,6 +498,7 @@ struct totals {
 	uint64_t	 quota[NSCOPE];
 	uint64_t	 meta[2];
 	uint64_t	 model[NMODEL];
+	uint64_t	 files_kept, file_bytes_kept;
 	/* Live processes per program, in order of first sight. */
 	char		 programs[64][JTA_METRICS_PROGRAM_MAX + 1];
 	unsigned	 live[64];
@@ -523,6 +537,8 @@ sum(struct totals *t, const struct mfile *m, int live)
 		t->meta[j] += ld(&m->meta[j]);
 	for (j = 0; j < NMODEL; j++)
 		t->model[j] += ld(&m->model[j]);
+	t->files_kept += ld(&m->files_kept);
+	t->file_bytes_kept += ld(&m->file_bytes_kept);
 	t->files++;
 	for (i = 0; i < t->nprograms; i++)
 		if (strcmp(t->programs[i], m->program) == 0)
@@ -807,6 +823,14 @@ format(struct jta_buf *b, const struct totals *t)
 	for (j = 0; j < NMODEL; j++)
 		put(b, "jta_chat_model_answers_total{result=\"%s\"} %llu\n",
 		    model_results[j], (unsigned long long)t->model[j]);
+	put(b, "# HELP jta_attachments_kept_total Files kept with drafts "
+	    "(every channel).\n# TYPE jta_attachments_kept_total counter\n"
+	    "jta_attachments_kept_total %llu\n",
+	    (unsigned long long)t->files_kept);
+	put(b, "# HELP jta_attachment_bytes_kept_total Bytes of the files "
+	    "kept with drafts.\n# TYPE jta_attachment_bytes_kept_total "
+	    "counter\njta_attachment_bytes_kept_total %llu\n",
+	    (unsigned long long)t->file_bytes_kept);
 }
 
 enum jta_err

@@ -90,6 +90,9 @@ void jta_metrics_refresh(enum jta_metrics_refresh outcome);
  * (anything else counts as "other"). */
 void jta_metrics_quota_rejected(const char *scope);
 
+/* Count one file of bytes bytes kept with a draft (jta_usage.h). */
+void jta_metrics_file_kept(int64_t bytes);
+
 /* Count one lookup in the Jira metadata cache (jta_store_meta.h): a hit
  * (1) or a miss (0). */
 void jta_metrics_meta(int hit);

@@ -131,7 +131,8 @@ struct jta_store_quota {
 	char	 subject[JTA_LIMIT_USAGE_SITE + 1];	/* name, site, "*" */
 	char	 metric[24];		/* calls, creates, updates,
 					 * conversations, prompt_tokens,
-					 * completion_tokens */
+					 * completion_tokens, files,
+					 * file_bytes */
 	char	 per[8];		/* day, month */
 	int64_t	 limit;
 	int64_t	 used;

@@ -131,6 +131,10 @@ metricwords(const char *metric)
 		return "prompt tokens of the model";
 	if (strcmp(metric, "completion_tokens") == 0)
 		return "completion tokens of the model";
+	if (strcmp(metric, "files") == 0)
+		return "files attached";
+	if (strcmp(metric, "file_bytes") == 0)
+		return "bytes of files attached";
 	return "conversations";
 }
 
@@ -170,13 +174,27 @@ ischat(const struct jta_policy_op *op)
 	    jta_endpoint_name(JTA_ENDPOINT_CHAT)) == 0;
 }
 
+/* Whether q is a quota on the files kept (jta_usage_file_allow). */
+static int
+isfiles(const struct jta_store_quota *q)
+{
+	return strcmp(q->metric, "files") == 0 ||
+	    strcmp(q->metric, "file_bytes") == 0;
+}
+
 /* Whether quota q covers operation op: a quota blocks only the requests
  * its metric counts (jta_usage_count, jta_usage_tokens): creates the
  * creates, updates the writes, the model's tokens the messages to our
- * own agent, calls and conversations every request. */
+ * own agent, calls and conversations every request.  The files' quotas
+ * cover the creates and writes (the requests that may carry files) for
+ * the notice only: a used-up one refuses the files themselves
+ * (jta_usage_file_allow), never the request. */
 static int
 covers(const struct jta_store_quota *q, const struct jta_policy_op *op)
 {
+	if (isfiles(q))
+		return op->cls == JTA_POLICY_CREATE ||
+		    op->cls == JTA_POLICY_WRITE;
 	if (strcmp(q->metric, "creates") == 0)
 		return op->cls == JTA_POLICY_CREATE;
 	if (strcmp(q->metric, "updates") == 0)
@@ -187,17 +205,46 @@ covers(const struct jta_store_quota *q, const struct jta_policy_op *op)
 	return 1;
 }
 
+/* Of u's n quotas that cover op (blocking ones only when block), the
+ * fullest; of several used up, the one that resets last (the block
+ * lasts until then).  NULL when none covers op. */
+static const struct jta_store_quota *
+fullest(const struct jta_usage *u, size_t n, const struct jta_policy_op *op,
+    const struct jta_store_period *p, int block)
+{
+	const struct jta_store_quota *worst = NULL;
+	int64_t		 pct, wpct = -1, end;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		if (!covers(&u->q[i], op) || (block && isfiles(&u->q[i])))
+			continue;
+		pct = percent(&u->q[i]);
+		if (pct > 100)
+			pct = 100;
+		end = strcmp(u->q[i].per, "day") == 0 ? p->day_end :
+		    p->month_end;
+		if (pct > wpct || (pct == 100 && wpct == 100 &&
+		    strcmp(worst->per, "day") == 0 && end == p->month_end &&
+		    p->month_end > p->day_end)) {
+			wpct = pct;
+			worst = &u->q[i];
+		}
+	}
+	return worst;
+}
+
 enum jta_err
 jta_usage_check(struct jta_usage *u, const struct jta_user *who,
     const struct jta_policy_op *op, struct jta_resp *resp,
     struct jta_error *err)
 {
 	struct jta_store_period p;
-	const struct jta_store_quota *worst = NULL;
+	const struct jta_store_quota *worst;
 	enum jta_err	 rc;
 	char		 name[512], when[JTA_TIME_STRLEN];
-	int64_t		 now, pct, wpct = -1, end;
-	size_t		 n = 0, i;
+	int64_t		 now, wpct, end;
+	size_t		 n = 0;
 
 	u->notice[0] = '\0';
 	u->site[0] = '\0';
@@ -211,30 +258,17 @@ jta_usage_check(struct jta_usage *u, const struct jta_user *who,
 	    u->site, &p, u->q, sizeof(u->q) / sizeof(u->q[0]), &n, err)) !=
 	    JTA_OK)
 		return rc;
-	/* The fullest quota; of several used up, the one that resets last
-	 * (the block lasts until then). */
-	for (i = 0; i < n; i++) {
-		if (!covers(&u->q[i], op))
-			continue;
-		pct = percent(&u->q[i]);
-		if (pct > 100)
-			pct = 100;
-		end = strcmp(u->q[i].per, "day") == 0 ? p.day_end :
-		    p.month_end;
-		if (pct > wpct || (pct == 100 && wpct == 100 &&
-		    strcmp(worst->per, "day") == 0 && end == p.month_end &&
-		    p.month_end > p.day_end)) {
-			wpct = pct;
-			worst = &u->q[i];
-		}
-	}
-	if (worst == NULL || wpct < JTA_USAGE_WARN)
+	/* A used-up quota that blocks the request first; else the fullest
+	 * of all for the notice (the files' too). */
+	worst = fullest(u, n, op, &p, 1);
+	if (worst == NULL || percent(worst) < 100)
+		worst = fullest(u, n, op, &p, 0);
+	if (worst == NULL || (wpct = percent(worst)) < JTA_USAGE_WARN)
 		return JTA_OK;
-	wpct = percent(worst);
 	end = strcmp(worst->per, "day") == 0 ? p.day_end : p.month_end;
 	jta_time_format(end, when);
 	quotaname(worst, u->site, name, sizeof(name));
-	if (wpct >= 100) {
+	if (wpct >= 100 && !isfiles(worst)) {
 		jta_warn("quota used up: %s %s %s per %s limit=%" PRId64
 		    " used=%" PRId64, worst->scope, worst->subject,
 		    worst->metric, worst->per, worst->limit, worst->used);
@@ -246,12 +280,93 @@ jta_usage_check(struct jta_usage *u, const struct jta_user *who,
 		jta_metrics_quota_rejected(worst->scope);
 		return rc;
 	}
-	snprintf(u->notice, sizeof(u->notice), "%s: %" PRId64 " %% of %s "
-	    "is used (%" PRId64 " of %" PRId64 "); it resets at %s.",
-	    wpct >= JTA_USAGE_HIGH ? "Quota almost used up" : "Quota notice",
-	    wpct, name, worst->used, worst->limit, when);
+	if (wpct >= 100)
+		snprintf(u->notice, sizeof(u->notice), "Quota used up: %s is "
+		    "used (%" PRId64 " of %" PRId64 "); no file is taken "
+		    "until it resets at %s.", name, worst->used,
+		    worst->limit, when);
+	else
+		snprintf(u->notice, sizeof(u->notice), "%s: %" PRId64 " %% "
+		    "of %s is used (%" PRId64 " of %" PRId64 "); it resets "
+		    "at %s.", wpct >= JTA_USAGE_HIGH ? "Quota almost used up" :
+		    "Quota notice", wpct, name, worst->used, worst->limit,
+		    when);
 	resp->notice = u->notice;
 	return JTA_OK;
+}
+
+enum jta_err
+jta_usage_file_allow(struct jta_usage *u, const struct jta_user *who,
+    int64_t bytes, struct jta_error *err)
+{
+	struct jta_store_period p;
+	const struct jta_store_quota *q;
+	enum jta_err	 rc;
+	char		 name[512], when[JTA_TIME_STRLEN];
+	int64_t		 now, end;
+	size_t		 n = 0, i;
+	int		 over;
+
+	if (u == NULL || u->store == NULL || who == NULL || who->id == 0)
+		return JTA_OK;
+	if (u->site[0] == '\0' && (rc = whichsite(u, who, err)) != JTA_OK)
+		return rc;
+	now = jta_time_now();
+	jta_store_usage_period(now, &p);
+	if ((rc = jta_store_usage_quotas(u->store, who->id, who->name,
+	    u->site, &p, u->q, sizeof(u->q) / sizeof(u->q[0]), &n, err)) !=
+	    JTA_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		q = &u->q[i];
+		if (strcmp(q->metric, "files") == 0)
+			over = q->used >= q->limit;
+		else if (strcmp(q->metric, "file_bytes") == 0)
+			over = bytes > q->limit || q->used > q->limit - bytes;
+		else
+			continue;
+		if (!over)
+			continue;
+		end = strcmp(q->per, "day") == 0 ? p.day_end : p.month_end;
+		jta_time_format(end, when);
+		quotaname(q, u->site, name, sizeof(name));
+		jta_warn("quota refuses a file: %s %s %s per %s limit=%"
+		    PRId64 " used=%" PRId64 " bytes=%" PRId64, q->scope,
+		    q->subject, q->metric, q->per, q->limit, q->used, bytes);
+		if (strcmp(q->metric, "files") == 0)
+			rc = jta_error_set(err, JTA_ERR_BUSY, 429, "quota",
+			    "%s is used up (%" PRId64 " of %" PRId64 "); it "
+			    "resets at %s, unless an operator raises it "
+			    "sooner", name, q->used, q->limit, when);
+		else
+			rc = jta_error_set(err, JTA_ERR_BUSY, 429, "quota",
+			    "this file (%" PRId64 " bytes) would pass %s (%"
+			    PRId64 " used); it resets at %s, unless an "
+			    "operator raises it sooner", bytes, name, q->used,
+			    when);
+		err->retry_after = (long)(end - now > 0 ? end - now : 1);
+		jta_metrics_quota_rejected(q->scope);
+		return rc;
+	}
+	return JTA_OK;
+}
+
+void
+jta_usage_file_count(struct jta_usage *u, const struct jta_user *who,
+    int64_t bytes)
+{
+	struct jta_error err;
+
+	jta_metrics_file_kept(bytes);
+	if (u == NULL || u->store == NULL || who == NULL || who->id == 0)
+		return;
+	if (u->site[0] == '\0')
+		snprintf(u->site, sizeof(u->site), "-");
+	memset(&err, 0, sizeof(err));
+	if (jta_store_usage_files(u->store, who->id, u->site, jta_time_now(),
+	    1, bytes > 0 ? bytes : 0, &err) != JTA_OK)
+		jta_warn("usage: could not count a file of user %" PRId64
+		    ": %s", who->id, err.detail);
 }
 
 void
@@ -323,7 +438,8 @@ jta_usage_quota_make(const char *scope, const char *subject,
     struct jta_error *err)
 {
 	static const char *const metrics[] = { "calls", "creates", "updates",
-	    "conversations", "prompt_tokens", "completion_tokens", NULL };
+	    "conversations", "prompt_tokens", "completion_tokens", "files",
+	    "file_bytes", NULL };
 	size_t		 i;
 	int		 site;
 
@@ -357,7 +473,8 @@ jta_usage_quota_make(const char *scope, const char *subject,
 	if (metrics[i] == NULL)
 		return jta_error_set(err, JTA_ERR_INPUT, 422, "metric",
 		    "the metric is one of calls, creates, updates, "
-		    "conversations, prompt_tokens, completion_tokens");
+		    "conversations, prompt_tokens, completion_tokens, files, "
+		    "file_bytes");
 	snprintf(q->metric, sizeof(q->metric), "%s", metric);
 	if (per == NULL)
 		per = site ? "month" : "day";

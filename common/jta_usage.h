@@ -30,7 +30,12 @@
  * tokens the messages to our own agent (the endpoint "chat": a used-up
  * token quota refuses the next message before any model is called, and
  * lets every other request through), calls and conversations every
- * request.
+ * request.  files and file_bytes (issue 18) count the files kept with a
+ * draft and their bytes, where a file is kept (jta_usage_file_allow
+ * before, jta_usage_file_count after); a used-up one refuses the next
+ * file (429 naming the quota, with Retry-After), never the request, and
+ * a file whose bytes would pass a file_bytes quota is refused the same
+ * way.
  * When any quota that covers the request has reached 100 % the answer
  * is 429 problem+json naming the quota, its limit and when it resets
  * (Retry-After, RFC 9110 §10.2.3, in seconds and the reset time in ISO
@@ -97,6 +102,29 @@ void jta_usage_count(struct jta_usage *u, const struct jta_user *who,
  */
 void jta_usage_tokens(struct jta_usage *u, const struct jta_user *who,
     int64_t prompt, int64_t completion);
+
+/*
+ * Before a file of bytes bytes is kept for who (jta_draft_files.c, the
+ * one place every channel's files are kept): JTA_ERR_BUSY with 429,
+ * err->retry_after and field "quota" when a files quota that covers who
+ * is used up or a file_bytes quota would pass its limit with this file;
+ * the detail names the quota, its limit and the reset time.  The quotas
+ * are read anew (a change applies at once).  JTA_OK when u is NULL,
+ * counting is off, or no quota refuses.  Files kept at once by several
+ * workers may each pass the check: a limit may be passed by the files in
+ * flight, which are all counted.
+ */
+enum jta_err jta_usage_file_allow(struct jta_usage *u,
+    const struct jta_user *who, int64_t bytes, struct jta_error *err)
+    JTA_WUR;
+
+/*
+ * Count one file of bytes bytes kept for who on the site of this
+ * request (jta_usage_check's), and in the metrics.  Failures are
+ * logged, never shown (the file is kept).  u NULL: the metrics only.
+ */
+void jta_usage_file_count(struct jta_usage *u, const struct jta_user *who,
+    int64_t bytes);
 
 /*
  * Check the words of a quota (jta-admin quota set/remove): scope

@@ -649,21 +649,26 @@ usagecol(sqlite3 *db, const char *col)
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* A usage file made before the model's tokens were counted (issue 15)
- * gets their columns.  Two workers may both see them missing: the
- * second ALTER fails and the column is there, which is what counts. */
+/* A usage file made before the model's tokens (issue 15) or the files
+ * kept (issue 18) were counted gets their columns.  Two workers may
+ * both see them missing: the second ALTER fails and the column is
+ * there, which is what counts. */
 static int
 usagetokens(sqlite3 *db)
 {
-	static const char *const add[2][2] = {
+	static const char *const add[][2] = {
 		{ "prompt_tokens", "ALTER TABLE usage.usage_daily ADD COLUMN "
 		    "prompt_tokens INTEGER NOT NULL DEFAULT 0" },
 		{ "completion_tokens", "ALTER TABLE usage.usage_daily ADD "
-		    "COLUMN completion_tokens INTEGER NOT NULL DEFAULT 0" } };
+		    "COLUMN completion_tokens INTEGER NOT NULL DEFAULT 0" },
+		{ "files", "ALTER TABLE usage.usage_daily ADD COLUMN "
+		    "files INTEGER NOT NULL DEFAULT 0" },
+		{ "file_bytes", "ALTER TABLE usage.usage_daily ADD COLUMN "
+		    "file_bytes INTEGER NOT NULL DEFAULT 0" } };
 	size_t	 i;
 	int	 has;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < sizeof(add) / sizeof(add[0]); i++) {
 		if ((has = usagecol(db, add[i][0])) == 1)
 			continue;
 		if (has < 0 || (sqlite3_exec(db, add[i][1], NULL, NULL,

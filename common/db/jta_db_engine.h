@@ -30,6 +30,7 @@
 #include "jta_store_drafts.h"
 #include "jta_store_ops.h"
 #include "jta_store_people.h"
+#include "jta_store_usage.h"
 #include "jta_types.h"
 #include "jta_vault.h"
 
@@ -270,6 +271,33 @@ struct jta_db_pgimpl {
 			    struct jta_error *);
 	enum jta_err	(*chat_action_take)(struct jta_pg *, int64_t,
 			    const char *, int64_t, struct jta_error *);
+	/* Usage and quotas (jta_store_usage.h, branch usage); usage_rows
+	 * answers the report's and the summary's rows by kind. */
+	enum jta_err	(*usage_count)(struct jta_pg *, int64_t,
+			    const char *, int64_t, int, int,
+			    struct jta_error *);
+	enum jta_err	(*usage_tokens)(struct jta_pg *, int64_t,
+			    const char *, int64_t, int64_t, int64_t,
+			    struct jta_error *);
+	enum jta_err	(*usage_files)(struct jta_pg *, int64_t,
+			    const char *, int64_t, int64_t, int64_t,
+			    struct jta_error *);
+	enum jta_err	(*usage_quotas)(struct jta_pg *, int64_t,
+			    const char *, const char *,
+			    const struct jta_store_period *,
+			    struct jta_store_quota *, size_t, size_t *,
+			    struct jta_error *);
+	enum jta_err	(*quota_set)(struct jta_pg *,
+			    const struct jta_store_quota *, int64_t,
+			    const char *, struct jta_error *);
+	enum jta_err	(*quota_remove)(struct jta_pg *, const char *,
+			    const char *, const char *, const char *,
+			    struct jta_error *);
+	enum jta_err	(*quota_list)(struct jta_pg *, json_t **,
+			    struct jta_error *);
+	enum jta_err	(*usage_rows)(struct jta_pg *, const char *,
+			    const char *, const char *, const char *, int64_t,
+			    json_t **, struct jta_error *);
 };
 
 /* A store over the PostgreSQL connection pg, which it owns from now on

@@ -521,6 +521,29 @@ const char *const jta_db_migrations[JTA_STORE_VERSION] = {
 	" created INTEGER NOT NULL);"
 	"CREATE INDEX ticket_attachments_ticket ON"
 	" ticket_attachments(ticket_id, id);",
+	/* 20 (branch usage): files and their bytes as quota metrics
+	 * (issue 18 item 5, README "Usage and quotas": the files kept with
+	 * a draft, counted in the usage file's usage_daily, see
+	 * usage_attach).  As step 17: the quotas table is made anew with
+	 * the two metrics and its rows copied (ids and the AUTOINCREMENT
+	 * sequence kept). */
+	"CREATE TABLE quotas_new ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" scope TEXT NOT NULL CHECK (scope IN ('person', 'site')),"
+	" subject TEXT NOT NULL,"
+	" metric TEXT NOT NULL CHECK (metric IN ('calls', 'creates',"
+	" 'updates', 'conversations', 'prompt_tokens',"
+	" 'completion_tokens', 'files', 'file_bytes')),"
+	" per TEXT NOT NULL CHECK (per IN ('day', 'month')),"
+	" lim INTEGER NOT NULL CHECK (lim >= 0),"
+	" created INTEGER NOT NULL,"
+	" created_by TEXT NOT NULL DEFAULT '',"
+	" UNIQUE (scope, subject, metric, per));"
+	"INSERT INTO quotas_new (id, scope, subject, metric, per, lim,"
+	" created, created_by) SELECT id, scope, subject, metric, per, lim,"
+	" created, created_by FROM quotas;"
+	"DROP TABLE quotas;"
+	"ALTER TABLE quotas_new RENAME TO quotas;",
 };
 
 /*
@@ -545,6 +568,8 @@ const char jta_db_usage_schema[] =
 	" conversations INTEGER NOT NULL DEFAULT 0,"
 	" prompt_tokens INTEGER NOT NULL DEFAULT 0,"
 	" completion_tokens INTEGER NOT NULL DEFAULT 0,"
+	" files INTEGER NOT NULL DEFAULT 0,"
+	" file_bytes INTEGER NOT NULL DEFAULT 0,"
 	" PRIMARY KEY (user_id, day, site)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS usage.usage_daily_site ON"
 	" usage_daily(site, day);"

@@ -29,10 +29,13 @@ static const struct {
 	    "the embedded store's ticket files stay on SQLite)", 1 },
 	{ "jta_store_ops: the operators' switch and rules", 1 },
 	{ "jta_store_ops: the audit log", 1 },
-	{ "jta_store_usage (usage and quotas)", 0 },
+	{ "jta_store_usage (usage and quotas)", 1 },
 	{ "jta_store_meta (the Jira metadata cache)", 1 },
 	{ "jta_store_chat (the chat's conversations and pending actions)",
 	    1 },
+	{ "the programs' selection: the serving loop and the usage counter "
+	    "open the PostgreSQL store, a database that is down answers 503 "
+	    "(jta_fcgi)", 0 },
 };
 
 int

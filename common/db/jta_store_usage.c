@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "jta_db_engine.h"
 #include "jta_db_sqlite.h"
 #include "jta_store_usage.h"
 
@@ -30,6 +31,7 @@ enum sid {
 	S_USAGE_TOP,
 	S_USAGE_TOTAL,
 	S_USAGE_TOKENS,
+	S_USAGE_FILES,
 	S_COUNT
 };
 
@@ -38,6 +40,7 @@ enum sid {
 	"WHEN 'creates' THEN d.creates WHEN 'updates' THEN d.updates " \
 	"WHEN 'prompt_tokens' THEN d.prompt_tokens " \
 	"WHEN 'completion_tokens' THEN d.completion_tokens " \
+	"WHEN 'files' THEN d.files WHEN 'file_bytes' THEN d.file_bytes " \
 	"ELSE d.conversations END), 0) FROM usage_daily d WHERE " who \
 	" AND d.day >= (CASE q.per WHEN 'day' THEN :day ELSE :month END) " \
 	"AND d.day <= :day)"
@@ -48,7 +51,7 @@ enum sid {
 	"o.per = q.per)))"
 #define USAGE_SUMS "sum(d.calls), sum(d.creates), sum(d.updates), " \
 	"sum(d.conversations), sum(d.prompt_tokens), " \
-	"sum(d.completion_tokens) "
+	"sum(d.completion_tokens), sum(d.files), sum(d.file_bytes) "
 
 static const char *const sql[S_COUNT] = {
 	/* Usage (schema 9).  The conversation flag is computed from
@@ -102,7 +105,9 @@ static const char *const sql[S_COUNT] = {
 	    "coalesce(sum(d.creates), 0), coalesce(sum(d.updates), 0), "
 	    "coalesce(sum(d.conversations), 0), "
 	    "coalesce(sum(d.prompt_tokens), 0), "
-	    "coalesce(sum(d.completion_tokens), 0) FROM usage_daily d "
+	    "coalesce(sum(d.completion_tokens), 0), "
+	    "coalesce(sum(d.files), 0), coalesce(sum(d.file_bytes), 0) "
+	    "FROM usage_daily d "
 	    "WHERE d.day >= :from AND d.day <= :to",
 	/* The model's tokens of one answer of our own agent (issue 15):
 	 * added to the person's row of the day and site, no call (the
@@ -113,6 +118,14 @@ static const char *const sql[S_COUNT] = {
 	    "prompt_tokens = prompt_tokens + excluded.prompt_tokens, "
 	    "completion_tokens = completion_tokens + "
 	    "excluded.completion_tokens",
+	/* Files kept with a draft (issue 18): added to the person's row
+	 * of the day and site, no call (the request carrying them is
+	 * counted on its own). */
+	[S_USAGE_FILES] = "INSERT INTO usage_daily (user_id, day, site, "
+	    "files, file_bytes) VALUES (:uid, :day, :site, :nf, :nb) "
+	    "ON CONFLICT (user_id, day, site) DO UPDATE SET "
+	    "files = files + excluded.files, "
+	    "file_bytes = file_bytes + excluded.file_bytes",
 };
 
 /* Statement id of this repository, reset and unbound (jta_db_stmt). */
@@ -164,10 +177,15 @@ jta_store_usage_count(struct jta_store *st, int64_t user_id,
     struct jta_error *err)
 {
 	struct jta_store_period p;
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->usage_count(pg, user_id, site, now, creates,
+		    updates, err);
 	jta_store_usage_period(now, &p);
 	if ((ret = jta_db_usage_attach(st, err)) != JTA_OK)
 		return ret;
@@ -217,10 +235,15 @@ jta_store_usage_tokens(struct jta_store *st, int64_t user_id,
     struct jta_error *err)
 {
 	struct jta_store_period p;
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->usage_tokens(pg, user_id, site, now, prompt,
+		    completion, err);
 	if (prompt < 0 || completion < 0)
 		return jta_error_set(err, JTA_ERR_INPUT, 422, "tokens",
 		    "a count of tokens is not negative");
@@ -236,6 +259,39 @@ jta_store_usage_tokens(struct jta_store *st, int64_t user_id,
 	    (rc = jta_db_bint(s, ":ct", completion)) != SQLITE_OK ||
 	    (rc = jta_db_run(s)) != SQLITE_OK)
 		return jta_db_err(st, rc, "usage tokens", err);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_usage_files(struct jta_store *st, int64_t user_id,
+    const char *site, int64_t now, int64_t files, int64_t bytes,
+    struct jta_error *err)
+{
+	struct jta_store_period p;
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->usage_files(pg, user_id, site, now, files, bytes,
+		    err);
+	if (files < 0 || bytes < 0)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "files",
+		    "a count of files or bytes is not negative");
+	jta_store_usage_period(now, &p);
+	if ((ret = jta_db_usage_attach(st, err)) != JTA_OK)
+		return ret;
+	if ((s = stmt(st, S_USAGE_FILES)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bint(s, ":uid", user_id)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":day", p.day)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":site", site)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":nf", files)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":nb", bytes)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "usage files", err);
 	return JTA_OK;
 }
 
@@ -272,10 +328,15 @@ jta_store_usage_quotas(struct jta_store *st, int64_t user_id,
     struct jta_store_quota *q, size_t max, size_t *n,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->usage_quotas(pg, user_id, name, site, p, q, max, n,
+		    err);
 	*n = 0;
 	if ((ret = jta_db_usage_attach(st, err)) != JTA_OK)
 		return ret;
@@ -301,11 +362,15 @@ enum jta_err
 jta_store_quota_set(struct jta_store *st, const struct jta_store_quota *q,
     int64_t now, const char *by, struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret;
 	sqlite3_stmt	*s;
 	int64_t		 others = 0;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->quota_set(pg, q, now, by, err);
 	if ((ret = jta_db_begin(st, err)) != JTA_OK)
 		return ret;
 	/* Counted inside the write transaction: two operators adding at
@@ -361,9 +426,13 @@ jta_store_quota_remove(struct jta_store *st, const char *scope,
     const char *subject, const char *metric, const char *per,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	sqlite3_stmt	*s;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->quota_remove(pg, scope, subject, metric, per, err);
 	if ((s = stmt(st, S_QUOTA_DEL)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_btext(s, ":scope", scope)) != SQLITE_OK ||
@@ -382,11 +451,15 @@ enum jta_err
 jta_store_quota_list(struct jta_store *st, json_t **out,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret = JTA_OK;
 	sqlite3_stmt	*s;
 	json_t		*arr = NULL, *o;
 	int		 rc;
 
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->quota_list(pg, out, err);
 	*out = NULL;
 	if ((s = stmt(st, S_QUOTA_LIST)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
@@ -419,7 +492,8 @@ out:
 }
 
 /* Rows of a usage statement (key, calls, creates, updates,
- * conversations, prompt_tokens, completion_tokens) bound with :from
+ * conversations, prompt_tokens, completion_tokens, files, file_bytes)
+ * bound with :from
  * and :to (and :lim when lim > 0) into
  * a new array of objects whose key member is named keyname. */
 static enum jta_err
@@ -427,12 +501,20 @@ usagerows(struct jta_store *st, enum sid id, const char *keyname,
     const char *from, const char *to, int64_t lim, json_t **out,
     struct jta_error *err)
 {
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
 	enum jta_err	 ret = JTA_OK;
 	sqlite3_stmt	*s;
 	json_t		*arr = NULL, *o;
 	size_t		 n = 0;
 	int		 rc;
 
+	/* PostgreSQL answers the same rows by their kind. */
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->usage_rows(pg, id == S_USAGE_BY_PERSON ? "person" :
+		    id == S_USAGE_BY_DAY ? "day" : id == S_USAGE_BY_SITE ?
+		    "site" : id == S_USAGE_TOP ? "top" : "total", keyname,
+		    from, to, lim, out, err);
 	*out = NULL;
 	if ((ret = jta_db_usage_attach(st, err)) != JTA_OK)
 		return ret;
@@ -453,7 +535,8 @@ usagerows(struct jta_store *st, enum sid id, const char *keyname,
 			    JTA_LIMIT_USAGE_ROWS);
 			goto out;
 		}
-		if ((o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I}",
+		if ((o = json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+		    "s:I}",
 		    keyname, jta_db_col(s, 0), "calls",
 		    (json_int_t)sqlite3_column_int64(s, 1), "creates",
 		    (json_int_t)sqlite3_column_int64(s, 2), "updates",
@@ -461,7 +544,9 @@ usagerows(struct jta_store *st, enum sid id, const char *keyname,
 		    (json_int_t)sqlite3_column_int64(s, 4), "prompt_tokens",
 		    (json_int_t)sqlite3_column_int64(s, 5),
 		    "completion_tokens",
-		    (json_int_t)sqlite3_column_int64(s, 6))) == NULL ||
+		    (json_int_t)sqlite3_column_int64(s, 6), "files",
+		    (json_int_t)sqlite3_column_int64(s, 7), "file_bytes",
+		    (json_int_t)sqlite3_column_int64(s, 8))) == NULL ||
 		    json_array_append_new(arr, o) != 0) {
 			ret = JTA_ERR_NOMEM;
 			goto out;
@@ -665,5 +750,11 @@ out:
 enum jta_err
 jta_store_usage_connection(struct jta_store *st, int busy_timeout_ms)
 {
+	const struct jta_db_pgimpl *pgi;
+
+	/* PostgreSQL: counts are rows of the shared database, no file of
+	 * their own; nothing to set up. */
+	if (jta_db_pg(st, &pgi) != NULL)
+		return JTA_OK;
 	return jta_db_usage_connection(st, busy_timeout_ms);
 }

@@ -5,8 +5,10 @@
  * counting connection, so counting does not empty the other connections'
  * caches); quotas live with the main data.
  *
- * Implemented by the SQLite engine (jta_db.c) today; a second engine
- * implements the same header.  Every function here works on one
+ * Implemented by both engines: SQLite (jta_store_usage.c) and
+ * PostgreSQL (pg/jta_pg_usage.c, the counts in the shared database, each
+ * an upsert on one row per person, day and site); the contract cases
+ * are tests/unit/store_cases_usage.h.  Every function here works on one
  * connection (struct jta_store, jta_db.h); "its own transaction" means the
  * function opens and commits a write transaction itself (BEGIN IMMEDIATE
  * under SQLite: writers queue, none fails half-way) and must not be called
@@ -38,8 +40,9 @@
  * does not empty the page cache every connection keeps of the main
  * file: usage_daily holds one row per person, site and UTC day with the
  * calls, tickets created, tickets updated, conversations started and
- * the model's prompt and completion tokens (our own agent; columns added
- * to an older file when it is attached);
+ * the model's prompt and completion tokens (our own agent), and the
+ * files kept with drafts and their bytes (issue 18) (columns added to an
+ * older file when it is attached);
  * usage_seen each person's last counted call (a call 30 minutes or more
  * after it starts a conversation).
  */
@@ -83,6 +86,13 @@ enum jta_err jta_store_usage_tokens(struct jta_store *st, int64_t user_id,
     const char *site, int64_t now, int64_t prompt, int64_t completion,
     struct jta_error *err) JTA_WUR;
 
+/* Add files kept (files >= 0, bytes >= 0, else 422 naming "files") to
+ * user_id's row of the day of now on site: one statement (its own
+ * implicit transaction); no call is counted. */
+enum jta_err jta_store_usage_files(struct jta_store *st, int64_t user_id,
+    const char *site, int64_t now, int64_t files, int64_t bytes,
+    struct jta_error *err) JTA_WUR;
+
 /* struct jta_store_quota: jta_types.h. */
 
 /* The quotas that cover user_id (named name) on site in the period of
@@ -116,7 +126,8 @@ enum jta_err jta_store_quota_list(struct jta_store *st, json_t **out,
 
 /* Usage from day from to day to (inclusive, "YYYY-MM-DD") grouped by
  * "person", "day" or "site": a JSON array of {person|day|site, calls,
- * creates, updates, conversations, prompt_tokens, completion_tokens}
+ * creates, updates, conversations, prompt_tokens, completion_tokens,
+ * files, file_bytes}
  * ordered by the key. */
 enum jta_err jta_store_usage_report(struct jta_store *st, const char *by,
     const char *from, const char *to, json_t **out,
@@ -127,9 +138,10 @@ enum jta_err jta_store_usage_report(struct jta_store *st, const char *by,
  * {"period": {"day", "month"}, "quotas": [{"scope", "subject", "metric",
  * "per", "limit", "used", "percent", "level", "resets"}], "top_users":
  * [{"user", "calls", "creates", "updates", "conversations",
- * "prompt_tokens", "completion_tokens"}] (today, the 10 busiest by
- * calls), "totals": {"day": {calls, creates, updates, conversations,
- * prompt_tokens, completion_tokens}, "month": {...}}}.  Quotas: each
+ * "prompt_tokens", "completion_tokens", "files", "file_bytes"}] (today,
+ * the 10 busiest by calls), "totals": {"day": {calls, creates, updates,
+ * conversations, prompt_tokens, completion_tokens, files, file_bytes},
+ * "month": {...}}}.  Quotas: each
  * set for one person or site, and each default ("*") for every person
  * or site with usage in its period and no quota of its own (subject:
  * the name).  percent is used * 100 / limit rounded down (100 when

@@ -249,7 +249,8 @@
 			var tr = el('tr');
 			[t.user, t.calls, t.creates, t.updates,
 			    t.conversations, t.prompt_tokens || 0,
-			    t.completion_tokens || 0].forEach(function (v) {
+			    t.completion_tokens || 0, t.files || 0,
+			    t.file_bytes || 0].forEach(function (v) {
 				tr.appendChild(el('td', v));
 			});
 			tb.appendChild(tr);

@@ -451,7 +451,8 @@ def test(c, stack, server):
     rc, out, err = stack.admin("usage")
     c.check(s + "and as a table",
             rc == 0 and "PROMPT_TOKENS" in out and
-            any(ln.split()[:1] == ["bob"] and ln.split()[-2:] == ["75", "4"]
+            any(ln.split()[:1] == ["bob"] and
+                ln.split()[-4:] == ["75", "4", "0", "0"]
                 for ln in out.splitlines()), out)
     MODEL.set([standin.text(["b"], prompt=25, completion=1)])
     st = Stream(stack, bobkey, body={"message": "x"})

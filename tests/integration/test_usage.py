@@ -140,8 +140,8 @@ def counting(c, stack, s, alice, name, project):
     c.check("%s: --csv has a header and one line per day" % s,
             rc == 0 and out.splitlines()[0] ==
             "day,calls,creates,updates,conversations,prompt_tokens,"
-            "completion_tokens" and
-            "%s,11,1,3,2,0,0" % yday in out.splitlines(), out + err)
+            "completion_tokens,files,file_bytes" and
+            "%s,11,1,3,2,0,0,0,0" % yday in out.splitlines(), out + err)
     rc, out, err = stack.admin("usage", "--from", yday)
     c.check("%s: the table names the person and the counts" % s,
             rc == 0 and re.search(r"%s\s+12\s+1\s+3\s+2" % re.escape(name),

@@ -356,8 +356,9 @@ START_TEST(base64_files_are_decoded_strictly_and_kept)
 	    "name", "png.log", "mime_type", "text/plain", "content_base64",
 	    "iVBORw0KGgo=");
 	ck_assert_int_eq(jta_draft_files_refs_check(refs, &chk, &e), JTA_OK);
-	ck_assert_int_eq(jta_draft_files_take(st, state, &r, "d_b64", chk,
-	    1000, 1800000000, &taken, &refused, &e), JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_draft_files_take(st, state, &r, NULL, NULL,
+	    "d_b64", chk, 1000, 1800000000, &taken, &refused, &e),
+	    JTA_ERR_INPUT);
 	ck_assert_int_eq(strncmp(e.detail, "nopad.log: ", 11), 0);
 	ck_assert_ptr_nonnull(strstr(e.detail, "(content_base64)"));
 	ck_assert_uint_eq(json_array_size(taken), 1);
@@ -418,8 +419,9 @@ START_TEST(draft_files_taken_refused_capped_and_collected)
 	    ref("notes.png", "image/png", "127.0.0.1", "/text"),
 	    ref("far.png", "image/png", "localhost", "/png"),
 	    ref("../", "image/png", "127.0.0.1", "/png"));
-	ck_assert_int_eq(jta_draft_files_take(st, state, &r, "d_files", refs,
-	    1000, 1800000000, &taken, &refused, &e), JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_draft_files_take(st, state, &r, NULL, NULL,
+	    "d_files", refs, 1000, 1800000000, &taken, &refused, &e),
+	    JTA_ERR_INPUT);
 	ck_assert_str_eq(e.field, "openaiFileIdRefs");
 	ck_assert_int_eq(strncmp(e.detail, "notes.png: ", 11), 0);
 	ck_assert_ptr_nonnull(strstr(e.detail, "(mime_type)"));
@@ -440,16 +442,18 @@ START_TEST(draft_files_taken_refused_capped_and_collected)
 	/* the draft's byte cap counts the file already there (33 bytes) */
 	refs = json_pack("[o]", ref("two.png", "image/png", "127.0.0.1",
 	    "/png"));
-	ck_assert_int_eq(jta_draft_files_take(st, state, &r, "d_files", refs,
-	    60, 1800000000, &taken, &refused, &e), JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_draft_files_take(st, state, &r, NULL, NULL,
+	    "d_files", refs, 60, 1800000000, &taken, &refused, &e),
+	    JTA_ERR_INPUT);
 	ck_assert_int_eq(e.status, 413);
 	ck_assert_int_eq(strncmp(e.detail, "two.png: ", 9), 0);
 	ck_assert_uint_eq(json_array_size(taken), 0);
 	ck_assert_int_eq(kept(state), 1);
 	json_decref(taken);
 	json_decref(refused);
-	ck_assert_int_eq(jta_draft_files_take(st, state, &r, "d_files", refs,
-	    66, 1800000000, &taken, &refused, &e), JTA_OK);
+	ck_assert_int_eq(jta_draft_files_take(st, state, &r, NULL, NULL,
+	    "d_files", refs, 66, 1800000000, &taken, &refused, &e),
+	    JTA_OK);
 	ck_assert_uint_eq(json_array_size(refused), 0);
 	ck_assert_int_eq(kept(state), 2);
 	json_decref(refs);

@@ -44,9 +44,14 @@
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
-/* SQL that takes a current file back to schema 18 (drops what migration
- * 19 made: the embedded store's ticket attachments). */
-#define DOWN_TO_18 \
+/* SQL that takes a current file back to schema 19: migration 20 (branch
+ * usage) only widened the quotas' CHECK (files, file_bytes), which a
+ * version-19 file may keep, as migration 20 makes the table anew. */
+#define DOWN_TO_19 \
+	"PRAGMA user_version = 19;"
+/* ... back to schema 18 (drops what migration 19 made: the embedded
+ * store's ticket attachments). */
+#define DOWN_TO_18 DOWN_TO_19 \
 	"DROP TABLE ticket_attachments;" \
 	"PRAGMA user_version = 18;"
 /* ... back to schema 17 (drops what migration 18 made: draft
@@ -4314,6 +4319,7 @@ rowcount(const char *path, const char *q)
 #include "store_cases_drafts.h"
 #include "store_cases_chat.h"
 #include "store_cases_people.h"
+#include "store_cases_usage.h"
 
 /* The chat's conversations (schema 16): kept per person, never another's,
  * gone once expired, bounded. */
@@ -4341,6 +4347,80 @@ END_TEST
  * quotas table (whose CHECK knows four metrics) is made anew with its
  * rows and ids; a usage file from before gets the token columns when
  * attached, its counts kept. */
+START_TEST(migration_19_to_20_files_in_quotas_and_usage)
+{
+	struct jta_store *st;
+	struct jta_store_quota q;
+	struct jta_error e;
+	json_t		*rows = NULL;
+	char		 path[512], upath[600];
+	const int64_t	 now = 1764374400;	/* 2025-11-29T00:00:00Z */
+
+	st = newstore(path, sizeof(path));
+	jta_store_close(st);
+	/* A version-19 file: the quotas' CHECK of schema 17, and a usage
+	 * file without the files' columns. */
+	sqlexec(path, DOWN_TO_19 "DROP TABLE quotas;"
+	    "CREATE TABLE quotas ("
+	    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	    " scope TEXT NOT NULL CHECK (scope IN ('person', 'site')),"
+	    " subject TEXT NOT NULL,"
+	    " metric TEXT NOT NULL CHECK (metric IN ('calls', 'creates',"
+	    " 'updates', 'conversations', 'prompt_tokens',"
+	    " 'completion_tokens')),"
+	    " per TEXT NOT NULL CHECK (per IN ('day', 'month')),"
+	    " lim INTEGER NOT NULL CHECK (lim >= 0),"
+	    " created INTEGER NOT NULL,"
+	    " created_by TEXT NOT NULL DEFAULT '',"
+	    " UNIQUE (scope, subject, metric, per));"
+	    "INSERT INTO quotas VALUES (9, 'person', 'alice', 'prompt_tokens',"
+	    " 'day', 50, 1, 'op');");
+	snprintf(upath, sizeof(upath), "%s.usage", path);
+	ck_assert_int_eq(close(open(upath, O_RDWR | O_CREAT, 0600)), 0);
+	sqlexec(upath, "CREATE TABLE usage_daily ("
+	    " user_id INTEGER NOT NULL, day TEXT NOT NULL,"
+	    " site TEXT NOT NULL, calls INTEGER NOT NULL DEFAULT 0,"
+	    " creates INTEGER NOT NULL DEFAULT 0,"
+	    " updates INTEGER NOT NULL DEFAULT 0,"
+	    " conversations INTEGER NOT NULL DEFAULT 0,"
+	    " prompt_tokens INTEGER NOT NULL DEFAULT 0,"
+	    " completion_tokens INTEGER NOT NULL DEFAULT 0,"
+	    " PRIMARY KEY (user_id, day, site)) WITHOUT ROWID;"
+	    "INSERT INTO usage_daily VALUES (1, '2025-11-29', 'local', 4, 0,"
+	    " 0, 1, 7, 0);");
+	st = openstore(path, JTA_STORE_MIGRATE);
+	ck_assert_int_eq(sqlint(path, "PRAGMA user_version"),
+	    JTA_STORE_VERSION);
+	ck_assert_int_eq(sqlint(path, "SELECT id FROM quotas WHERE "
+	    "subject = 'alice'"), 9);
+	memset(&q, 0, sizeof(q));
+	snprintf(q.scope, sizeof(q.scope), "site");
+	snprintf(q.subject, sizeof(q.subject), "*");
+	snprintf(q.metric, sizeof(q.metric), "file_bytes");
+	snprintf(q.per, sizeof(q.per), "month");
+	q.limit = 1000000;
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_quota_set(st, &q, now, "op", &e), JTA_OK);
+	ck_assert_int_gt(sqlint(path, "SELECT id FROM quotas WHERE "
+	    "metric = 'file_bytes'"), 9);
+	ck_assert_int_eq(jta_store_usage_files(st, 1, "local", now, 1, 512,
+	    &e), JTA_OK);
+	ck_assert_int_eq(jta_store_usage_report(st, "person", "2025-11-29",
+	    "2025-11-29", &rows, &e), JTA_OK);
+	ck_assert_int_eq(json_array_size(rows), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(
+	    rows, 0), "calls")), 4);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(
+	    rows, 0), "prompt_tokens")), 7);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(
+	    rows, 0), "files")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(
+	    rows, 0), "file_bytes")), 512);
+	json_decref(rows);
+	jta_store_close(st);
+}
+END_TEST
+
 START_TEST(migration_16_to_17_tokens_in_quotas_and_usage)
 {
 	struct jta_store *st;
@@ -4594,6 +4674,16 @@ store_suite(void)
 	tcase_add_test(tc, meta_8_hosts_put_one_entry_at_once);
 	tcase_add_test(tc, migration_14_to_15_adds_the_metadata_cache);
 	tcase_add_test(tc, migration_16_to_17_tokens_in_quotas_and_usage);
+	tcase_add_test(tc, migration_19_to_20_files_in_quotas_and_usage);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("usage");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, usage_counts_and_conversations);
+	tcase_add_test(tc, usage_quotas_own_wins_over_default);
+	tcase_add_test(tc, usage_summary_for_the_admin_page);
+	tcase_add_test(tc, usage_tokens_and_files_add_up);
+	tcase_add_test(tc, usage_8_hosts_count_every_call);
+	tcase_add_test(tc, usage_8_hosts_quota_overshoot_bounded);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -732,6 +732,7 @@ START_TEST(reseal_never_overwrites_a_renew_on_another_host)
 	jta_vault_close(v);
 }
 END_TEST
+#include "store_cases_usage.h"
 
 /*
  * 8 hosts register a client each at once under a cap of 3 registered
@@ -1026,6 +1027,15 @@ pg_suite(void)
 	tcase_add_test(tc, meta_put_get_since_drop_clear);
 	tcase_add_test(tc, meta_put_on_one_host_read_on_another);
 	tcase_add_test(tc, meta_8_hosts_put_one_entry_at_once);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("usage");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, usage_counts_and_conversations);
+	tcase_add_test(tc, usage_quotas_own_wins_over_default);
+	tcase_add_test(tc, usage_summary_for_the_admin_page);
+	tcase_add_test(tc, usage_tokens_and_files_add_up);
+	tcase_add_test(tc, usage_8_hosts_count_every_call);
+	tcase_add_test(tc, usage_8_hosts_quota_overshoot_bounded);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("codes");
 	tcase_set_timeout(tc, 120);

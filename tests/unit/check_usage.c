@@ -207,181 +207,6 @@ num(const json_t *o, const char *k)
 	return json_integer_value(json_object_get(o, k));
 }
 
-START_TEST(counts_and_conversations)
-{
-	struct fixture	 f;
-	struct jta_error e;
-	json_t		*rows = NULL;
-	const json_t	*a;
-
-	setup(&f);
-	count(&f, f.alice, "local", T0, 0, 0);
-	count(&f, f.alice, "local", T0 + 60, 1, 0);
-	count(&f, f.alice, "local", T0 + 60 + 1799, 0, 1);	/* same */
-	count(&f, f.alice, "local", T0 + 60 + 1799 + 1800, 0, 1); /* new */
-	count(&f, f.bob, "local", T0, 0, 0);
-	/* Late from another worker: last_seen does not go back. */
-	count(&f, f.alice, "local", T0 + 100, 0, 0);
-	memset(&e, 0, sizeof(e));
-	ck_assert_int_eq(jta_store_usage_report(f.st, "person", "2026-11-29",
-	    "2026-11-29", &rows, &e), JTA_OK);
-	ck_assert_int_eq(json_array_size(rows), 2);
-	a = row(rows, "person", "alice");
-	ck_assert_ptr_nonnull(a);
-	ck_assert_int_eq(num(a, "calls"), 5);
-	ck_assert_int_eq(num(a, "creates"), 1);
-	ck_assert_int_eq(num(a, "updates"), 2);
-	ck_assert_int_eq(num(a, "conversations"), 2);
-	ck_assert_int_eq(num(row(rows, "person", "bob"), "conversations"), 1);
-	json_decref(rows);
-	/* The next day is a row of its own. */
-	count(&f, f.alice, "local", T0 + 86400, 0, 0);
-	ck_assert_int_eq(jta_store_usage_report(f.st, "day", "2026-11-01",
-	    "2026-11-30", &rows, &e), JTA_OK);
-	ck_assert_int_eq(json_array_size(rows), 2);
-	ck_assert_int_eq(num(row(rows, "day", "2026-11-30"), "calls"), 1);
-	ck_assert_int_eq(num(row(rows, "day", "2026-11-29"), "calls"), 6);
-	json_decref(rows);
-	ck_assert_int_eq(jta_store_usage_report(f.st, "site", "2026-11-30",
-	    "2026-11-30", &rows, &e), JTA_OK);
-	ck_assert_int_eq(num(row(rows, "site", "local"), "calls"), 1);
-	json_decref(rows);
-	ck_assert_int_eq(jta_store_usage_report(f.st, "week", "2026-11-30",
-	    "2026-11-30", &rows, &e), JTA_ERR_INPUT);
-	jta_store_close(f.st);
-}
-END_TEST
-
-START_TEST(quotas_own_wins_over_default)
-{
-	struct fixture	 f;
-	struct jta_store_period p;
-	struct jta_store_quota q[8];
-	struct jta_error e;
-	size_t		 n, i;
-	int		 k;
-
-	setup(&f);
-	for (k = 0; k < 5; k++)
-		count(&f, f.alice, "acme.atlassian.net", T0 - 86400 * 2, 1, 0);
-	for (k = 0; k < 3; k++)
-		count(&f, f.alice, "acme.atlassian.net", T0, 0, 0);
-	count(&f, f.bob, "acme.atlassian.net", T0, 0, 0);
-	quota(&f, "person", "*", "calls", NULL, 10);
-	quota(&f, "person", "alice", "calls", NULL, 4);
-	quota(&f, "site", "*", "creates", NULL, 50);
-	quota(&f, "site", "acme.atlassian.net", "calls", "month", 100);
-	jta_store_usage_period(T0, &p);
-	memset(&e, 0, sizeof(e));
-	ck_assert_int_eq(jta_store_usage_quotas(f.st, f.alice, "alice",
-	    "acme.atlassian.net", &p, q, 8, &n, &e), JTA_OK);
-	ck_assert_int_eq(n, 3);
-	for (i = 0; i < n; i++) {
-		if (strcmp(q[i].scope, "person") == 0) {
-			ck_assert_str_eq(q[i].subject, "alice");
-			ck_assert_int_eq(q[i].limit, 4);
-			ck_assert_int_eq(q[i].used, 3);	/* today only */
-		} else if (strcmp(q[i].metric, "creates") == 0) {
-			ck_assert_str_eq(q[i].subject, "*");
-			ck_assert_int_eq(q[i].used, 5);	/* this month */
-		} else {
-			ck_assert_int_eq(q[i].used, 9);
-		}
-	}
-	ck_assert_int_eq(jta_store_usage_quotas(f.st, f.bob, "bob",
-	    "other.atlassian.net", &p, q, 8, &n, &e), JTA_OK);
-	ck_assert_int_eq(n, 2);		/* the two defaults */
-	ck_assert_int_eq(jta_store_quota_remove(f.st, "person", "alice",
-	    "calls", NULL, &e), JTA_OK);
-	ck_assert_int_eq(jta_store_quota_remove(f.st, "person", "alice",
-	    "calls", NULL, &e), JTA_ERR_NOTFOUND);
-	ck_assert_int_eq(e.status, 404);
-	/* Too small a buffer is an error, never a silent cut. */
-	ck_assert_int_eq(jta_store_usage_quotas(f.st, f.alice, "alice",
-	    "acme.atlassian.net", &p, q, 1, &n, &e), JTA_ERR_INTERNAL);
-	jta_store_close(f.st);
-}
-END_TEST
-
-START_TEST(summary_for_the_admin_page)
-{
-	struct fixture	 f;
-	json_t		*s = NULL, *qs;
-	const json_t	*q, *top;
-	size_t		 i, seen = 0;
-	int		 k;
-
-	setup(&f);
-	for (k = 0; k < 7; k++)
-		count(&f, f.alice, "local", T0, k == 0, 0);
-	for (k = 0; k < 2; k++)
-		count(&f, f.bob, "local", T0, 0, 1);
-	count(&f, f.bob, "local", T0 - 86400 * 3, 0, 0);
-	quota(&f, "person", "*", "calls", NULL, 10);
-	quota(&f, "person", "bob", "updates", NULL, 2);
-	quota(&f, "site", "local", "calls", NULL, 1000);
-	ck_assert_int_eq(jta_store_usage_summary(f.st, T0, &s), JTA_OK);
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(s,
-	    "period"), "day")), "2026-11-29");
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(s,
-	    "period"), "month")), "2026-11-01");
-	qs = json_object_get(s, "quotas");
-	json_array_foreach(qs, i, q) {
-		const char *subj = json_string_value(json_object_get(q,
-		    "subject"));
-		const char *metric = json_string_value(json_object_get(q,
-		    "metric"));
-
-		if (strcmp(subj, "alice") == 0) {	/* the default */
-			ck_assert_str_eq(metric, "calls");
-			ck_assert_int_eq(num(q, "limit"), 10);
-			ck_assert_int_eq(num(q, "used"), 7);
-			ck_assert_int_eq(num(q, "percent"), 70);
-			ck_assert_str_eq(json_string_value(json_object_get(q,
-			    "level")), "warn");
-			seen |= 1;
-		} else if (strcmp(subj, "bob") == 0 &&
-		    strcmp(metric, "calls") == 0) {
-			ck_assert_int_eq(num(q, "used"), 2);
-			ck_assert_str_eq(json_string_value(json_object_get(q,
-			    "level")), "ok");
-			seen |= 2;
-		} else if (strcmp(subj, "bob") == 0) {
-			ck_assert_int_eq(num(q, "percent"), 100);
-			ck_assert_str_eq(json_string_value(json_object_get(q,
-			    "level")), "over");
-			ck_assert_str_eq(json_string_value(json_object_get(q,
-			    "resets")), "2026-11-30T00:00:00Z");
-			seen |= 4;
-		} else {
-			ck_assert_str_eq(subj, "local");
-			ck_assert_str_eq(json_string_value(json_object_get(q,
-			    "scope")), "site");
-			ck_assert_int_eq(num(q, "used"), 10);	/* month */
-			ck_assert_int_eq(num(q, "percent"), 1);
-			ck_assert_str_eq(json_string_value(json_object_get(q,
-			    "resets")), "2026-12-01T00:00:00Z");
-			seen |= 8;
-		}
-	}
-	ck_assert_int_eq(seen, 15);
-	ck_assert_int_eq(json_array_size(qs), 4);
-	top = json_object_get(s, "top_users");
-	ck_assert_int_eq(json_array_size(top), 2);
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(top,
-	    0), "user")), "alice");
-	ck_assert_int_eq(num(json_array_get(top, 0), "creates"), 1);
-	ck_assert_int_eq(num(json_object_get(json_object_get(s, "totals"),
-	    "day"), "calls"), 9);
-	ck_assert_int_eq(num(json_object_get(json_object_get(s, "totals"),
-	    "month"), "calls"), 10);
-	ck_assert_int_eq(num(json_object_get(json_object_get(s, "totals"),
-	    "month"), "updates"), 2);
-	json_decref(s);
-	jta_store_close(f.st);
-}
-END_TEST
-
 static int
 noop_write(void *arg, const char *buf, size_t len)
 {
@@ -676,6 +501,114 @@ START_TEST(model_tokens_counted_and_capped)
 }
 END_TEST
 
+START_TEST(files_counted_and_capped)
+{
+	struct fixture	 f;
+	struct jta_usage *u = NULL;
+	struct jta_policy_op draft, read;
+	struct jta_user	 who;
+	struct jta_resp	 resp;
+	struct jta_error e;
+	json_t		*rows = NULL, *sum = NULL;
+	const json_t	*a;
+	char		 msg[512];
+
+	setup(&f);
+	memset(&e, 0, sizeof(e));
+	/* The store: files and bytes add up in the person's row; no call. */
+	ck_assert_int_eq(jta_store_usage_files(f.st, f.alice, "local", T0, 1,
+	    1000, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_usage_files(f.st, f.alice, "local",
+	    T0 + 5, 1, 24, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_usage_files(f.st, f.bob, "local", T0, 1,
+	    -1, &e), JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "files");
+	ck_assert_int_eq(jta_store_usage_report(f.st, "person", "2026-11-29",
+	    "2026-11-29", &rows, &e), JTA_OK);
+	a = row(rows, "person", "alice");
+	ck_assert_int_eq(num(a, "calls"), 0);
+	ck_assert_int_eq(num(a, "files"), 2);
+	ck_assert_int_eq(num(a, "file_bytes"), 1024);
+	json_decref(rows);
+
+	/* Through jta_usage, today: quotas on files and on their bytes. */
+	ck_assert_int_eq(jta_usage_new(&f.conf, &u, msg, sizeof(msg)),
+	    JTA_OK);
+	memset(&who, 0, sizeof(who));
+	who.id = f.alice;
+	snprintf(who.name, sizeof(who.name), "alice");
+	memset(&draft, 0, sizeof(draft));
+	draft.endpoint = "drafts.create";
+	draft.cls = JTA_POLICY_CREATE;
+	memset(&read, 0, sizeof(read));
+	read.endpoint = "issues.search";
+	read.cls = JTA_POLICY_READ;
+	quota(&f, "person", "alice", "files", NULL, 4);
+	quota(&f, "person", "*", "file_bytes", NULL, 1000);
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	ck_assert_int_eq(jta_usage_check(u, &who, &draft, &resp, &e), JTA_OK);
+	ck_assert_int_eq(jta_usage_file_allow(u, &who, 600, &e), JTA_OK);
+	jta_usage_file_count(u, &who, 600);
+	/* 600 of 1000 bytes: 200 more fit, 500 do not. */
+	ck_assert_int_eq(jta_usage_file_allow(u, &who, 400, &e), JTA_OK);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_usage_file_allow(u, &who, 401, &e),
+	    JTA_ERR_BUSY);
+	ck_assert_int_eq(e.status, 429);
+	ck_assert_str_eq(e.field, "quota");
+	ck_assert_int_gt(e.retry_after, 0);
+	ck_assert_int_le(e.retry_after, 86400);
+	ck_assert_ptr_nonnull(strstr(e.detail, "this file (401 bytes) would "
+	    "pass your daily quota of 1000 bytes of files attached (600 "
+	    "used)"));
+	/* A file larger than the whole limit never fits. */
+	ck_assert_int_eq(jta_usage_file_allow(u, &who, 5000, &e),
+	    JTA_ERR_BUSY);
+	jta_usage_file_count(u, &who, 100);
+	jta_usage_file_count(u, &who, 10);
+	/* 3 of 4 files: a notice on a draft, none on a read. */
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	ck_assert_int_eq(jta_usage_check(u, &who, &draft, &resp, &e), JTA_OK);
+	ck_assert_ptr_nonnull(resp.notice);
+	ck_assert_ptr_nonnull(strstr(resp.notice, "Quota notice: 75 % of "
+	    "your daily quota of 4 files attached"));
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	ck_assert_int_eq(jta_usage_check(u, &who, &read, &resp, &e), JTA_OK);
+	ck_assert_ptr_null(resp.notice);
+	jta_usage_file_count(u, &who, 1);
+	/* 4 of 4: the next file is refused, the request is not. */
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_usage_file_allow(u, &who, 1, &e), JTA_ERR_BUSY);
+	ck_assert_int_eq(e.status, 429);
+	ck_assert_ptr_nonnull(strstr(e.detail, "your daily quota of 4 files "
+	    "attached is used up (4 of 4)"));
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	ck_assert_int_eq(jta_usage_check(u, &who, &draft, &resp, &e), JTA_OK);
+	ck_assert_ptr_nonnull(strstr(resp.notice, "Quota used up: "));
+	/* bob: the default's bytes only, his own. */
+	who.id = f.bob;
+	snprintf(who.name, sizeof(who.name), "bob");
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	ck_assert_int_eq(jta_usage_check(u, &who, &draft, &resp, &e), JTA_OK);
+	ck_assert_int_eq(jta_usage_file_allow(u, &who, 1000, &e), JTA_OK);
+	/* The admin page's summary carries the files. */
+	ck_assert_int_eq(jta_store_usage_summary(f.st, jta_time_now(), &sum),
+	    JTA_OK);
+	ck_assert_int_eq(num(json_object_get(json_object_get(sum, "totals"),
+	    "day"), "files"), 4);
+	ck_assert_int_eq(num(json_object_get(json_object_get(sum, "totals"),
+	    "day"), "file_bytes"), 711);
+	a = row(json_object_get(sum, "quotas"), "metric", "files");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq(num(a, "used"), 4);
+	ck_assert_str_eq(json_string_value(json_object_get(a, "level")),
+	    "over");
+	json_decref(sum);
+	jta_usage_free(u);
+	jta_store_close(f.st);
+}
+END_TEST
+
 START_TEST(cost_of_one_count)
 {
 	struct fixture	 f;
@@ -750,12 +683,10 @@ usage_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("store");
 	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, counts_and_conversations);
-	tcase_add_test(tc, quotas_own_wins_over_default);
-	tcase_add_test(tc, summary_for_the_admin_page);
 	tcase_add_test(tc, check_notice_then_429);
 	tcase_add_test(tc, quota_blocks_only_what_it_counts);
 	tcase_add_test(tc, model_tokens_counted_and_capped);
+	tcase_add_test(tc, files_counted_and_capped);
 	tcase_add_test(tc, cost_of_one_count);
 	suite_add_tcase(s, tc);
 	return s;

@@ -19,6 +19,7 @@
 #include "jta_pg_people.h"
 #include "jta_pg_states.h"
 #include "jta_pg_ops.h"
+#include "jta_pg_usage.h"
 
 /* jta_store_migrate's "current" is this build's PostgreSQL version. */
 static enum jta_err
@@ -118,6 +119,14 @@ static const struct jta_db_pgimpl impl = {
 	.chat_action_put = jta_pg_chat_action_put,
 	.chat_action_peek = jta_pg_chat_action_peek,
 	.chat_action_take = jta_pg_chat_action_take,
+	.usage_count = jta_pg_usage_count,
+	.usage_tokens = jta_pg_usage_tokens,
+	.usage_files = jta_pg_usage_files,
+	.usage_quotas = jta_pg_usage_quotas,
+	.quota_set = jta_pg_quota_set,
+	.quota_remove = jta_pg_quota_remove,
+	.quota_list = jta_pg_quota_list,
+	.usage_rows = jta_pg_usage_rows,
 };
 
 enum jta_err
