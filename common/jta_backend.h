@@ -19,6 +19,8 @@
 #include "jta_req.h"
 #include "jta_types.h"
 
+struct jta_vault;
+
 /* A storage connection (common/db/jta_db.h); only passed through. */
 struct jta_store;
 
@@ -267,6 +269,10 @@ struct jta_backend {
 	const struct jta_conf	*conf;	/* borrowed, outlives the backend */
 	struct jta_store	*store;	/* borrowed */
 	struct jta_oauth	*oauth;	/* borrowed; Jira only */
+	/* borrowed, may be NULL: signs the links to the embedded store's
+	 * kept files (jta_files.h); without it files are listed with no
+	 * url.  Set by jta_fcgi_main after jta_backend_new. */
+	const struct jta_vault	*vault;
 };
 
 /*

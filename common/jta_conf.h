@@ -99,6 +99,11 @@ struct jta_conf {
 	int	 attachment_max_bytes;
 	char	 attachment_fetch_test_ca_file[JTA_CONF_PATH_MAX];
 	int	 attachment_fetch_allow_loopback;	/* default 0 */
+	/* How long a link to a kept file of the embedded store lives, in
+	 * seconds (jta_files.h; default 3600), and how much of a text
+	 * attachment getAttachmentText answers (default 64 KiB). */
+	int	 attachment_link_seconds;
+	int	 attachment_text_max_bytes;
 	/* Our own agent (README "Chat: our own agent"): an OpenAI-
 	 * compatible Chat Completions server.  Chat is configured when
 	 * chat_base_url and chat_model are set. */

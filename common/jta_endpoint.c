@@ -31,6 +31,7 @@ static const char *const names[JTA_ENDPOINT_NNAMES] = {
 	[JTA_ENDPOINT_REQUESTS_CREATE] = "requests.create",
 	[JTA_ENDPOINT_REQUESTS] = "requests",
 	[JTA_ENDPOINT_CHAT] = "chat",
+	[JTA_ENDPOINT_FILES] = "files",
 	[JTA_ENDPOINT_OTHER] = "other",
 };
 
@@ -212,6 +213,13 @@ static const struct jta_endpoint_def table[] = {
 	{ "jta-agent-confirm", JTA_ENDPOINT_RULES, N(CHAT), {
 	    { "/api/chat/confirm", N(CHAT), {
 		{ POST, N(CHAT), NONE, JTA_PROJECT_NONE } } } }, API },
+	/* A kept file of the embedded store (README "Attachments: the
+	 * links to the embedded store's files"): opened in a browser, so
+	 * no API key; the signed, expiring link is the capability
+	 * (jta_files.h), checked by the program.  The kill switch holds. */
+	{ "jta-files", JTA_ENDPOINT_SWITCH, N(FILES), {
+	    { "/files/*", N(FILES), {
+		{ GET, N(FILES), NONE, JTA_PROJECT_NONE } } } }, API },
 };
 #define NTABLE	(sizeof(table) / sizeof(table[0]))
 

@@ -65,6 +65,7 @@ enum jta_endpoint_name {
 	JTA_ENDPOINT_REQUESTS,
 	JTA_ENDPOINT_CHAT,	/* our own agent; its tools are ruled as
 				 * the operations they are */
+	JTA_ENDPOINT_FILES,	/* the embedded store's kept files */
 	JTA_ENDPOINT_OTHER,	/* requests no entry names */
 	JTA_ENDPOINT_NNAMES
 };
