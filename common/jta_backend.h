@@ -123,6 +123,17 @@ struct jta_backend_ops {
 			    const struct jta_user *, const char *key,
 			    const char *file, const char *name,
 			    const char *type, struct jta_error *);
+	/*
+	 * getAttachmentText (README "Attachments: reading a text file"):
+	 * file id of issue key, when its type is text
+	 * (jta_files_text_type), as {id, name, type, size, text,
+	 * truncated}: at most attachment_text_max_bytes of it, cut and
+	 * cleaned by jta_files_text_clean.  404 "id" when the issue has
+	 * no such file; 422 "id" naming the type when it is not text.
+	 */
+	enum jta_err	(*attachment_text)(struct jta_backend *,
+			    const struct jta_user *, const char *key,
+			    int64_t id, json_t **, struct jta_error *);
 	/* The names of who's Jira groups as a new array of strings, for
 	 * the access rules by group (jta_policy).  NULL in a backend that
 	 * has no groups (the embedded store). */

@@ -76,7 +76,11 @@ static const struct jta_endpoint_def table[] = {
 	{ "jta-issue", JTA_ENDPOINT_RULES, N(ISSUE), {
 	    { "/api/issues/*", N(ISSUE), {
 		{ GET, N(ISSUE), READ, JTA_PROJECT_KEY },
-		{ PATCH, N(ISSUE), WRITE, JTA_PROJECT_KEY } } } }, API },
+		{ PATCH, N(ISSUE), WRITE, JTA_PROJECT_KEY } } },
+	    /* getAttachmentText: reading a file of the issue is a read of
+	     * the issue. */
+	    { "/api/issues/*/attachments/*/text", N(ISSUE), {
+		{ GET, N(ISSUE), READ, JTA_PROJECT_KEY } } } }, API },
 	{ "jta-comments", JTA_ENDPOINT_RULES, N(COMMENTS), {
 	    { "/api/issues/*/comments", N(COMMENTS), {
 		{ POST, N(COMMENTS), WRITE, JTA_PROJECT_KEY } } } }, API },

@@ -10,12 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "jta_attach.h"
 #include "jta_draft_files.h"
+#include "jta_fcgi.h"
 #include "jta_files.h"
 #include "jta_limits.h"
 #include "jta_log.h"
@@ -273,5 +275,200 @@ out:
 		close(fd);
 	free(f);
 	json_decref(q);
+	return rc;
+}
+
+/* ---- reading a text attachment ---- */
+
+int
+jta_files_text_type(const char *type)
+{
+	static const char *const text[] = { "text/plain", "text/csv",
+	    "text/markdown", "text/x-log", "application/json" };
+	size_t	 i, n;
+
+	if (type == NULL)
+		return 0;
+	n = strcspn(type, "; \t");
+	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+		if (strlen(text[i]) == n && strncasecmp(type, text[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+size_t
+jta_files_text_clean(const char *buf, size_t len, size_t max, int more,
+    char *out, size_t outsz, int *truncated)
+{
+	size_t	 i = 0, o = 0, k;
+	uint32_t cp;
+
+	*truncated = more || len > max;
+	if (len > max)
+		len = max;
+	if (outsz == 0)
+		return 0;
+	while (i < len) {
+		if ((k = jta_text_utf8_next(buf + i, len - i, &cp)) == 0) {
+			/* A character cut by the bound: stop before it. */
+			if (*truncated && len - i < 4 &&
+			    ((unsigned char)buf[i] & 0xc0) == 0xc0)
+				break;
+			i++;
+			/* U+FFFD for an ill-formed byte, when it fits. */
+			if (o + 3 < outsz) {
+				memcpy(out + o, "\xef\xbf\xbd", 3);
+				o += 3;
+			}
+			continue;
+		}
+		if ((cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7f ||
+		    (cp >= 0x80 && cp < 0xa0)) {
+			i += k;
+			continue;
+		}
+		if (o + k >= outsz)
+			break;
+		memcpy(out + o, buf + i, k);
+		o += k;
+		i += k;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+json_t *
+jta_files_text_json(int64_t id, const char *name, const char *type,
+    int64_t size, const char *text, size_t textlen, int truncated)
+{
+	char	 ids[24];
+
+	snprintf(ids, sizeof(ids), "%" PRId64, id);
+	return json_pack("{s:s, s:s, s:s, s:I, s:s%, s:b}", "id", ids,
+	    "name", name, "type", type, "size", (json_int_t)size, "text",
+	    text, textlen, "truncated", truncated);
+}
+
+enum jta_err
+jta_files_text_refuse(const char *name, const char *type,
+    struct jta_error *err)
+{
+	return jta_error_set(err, JTA_ERR_INPUT, 422, "id",
+	    "%s is %s, not text: only text/plain, text/csv, text/markdown, "
+	    "text/x-log and application/json files are read; give the "
+	    "person its url instead", name, type);
+}
+
+enum jta_err
+jta_files_local_text(struct jta_backend *be, const struct jta_user *who,
+    const char *key, int64_t id, json_t **out, struct jta_error *err)
+{
+	struct jta_ticket_file *f = NULL;
+	enum jta_err	 rc;
+	json_t		*issue = NULL;
+	char		 dir[4096], proj[JTA_LIMIT_PROJECT_KEY + 1];
+	char		 want[JTA_LIMIT_PROJECT_KEY + 1];
+	char		*buf = NULL, *text = NULL;
+	size_t		 max = (size_t)be->conf->attachment_text_max_bytes;
+	size_t		 got = 0, tlen;
+	int64_t		 num, wantnum, size;
+	ssize_t		 n;
+	int		 fd = -1, cut;
+
+	*out = NULL;
+	/* The issue as who reads it: its rules hold for its files. */
+	if ((rc = be->ops->get(be, who, key, &issue, err)) != JTA_OK)
+		goto out;
+	if (jta_text_parse_issue_key(key, strlen(key), want, sizeof(want),
+	    &wantnum) != 0) {
+		rc = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "key",
+		    "there is no issue with that key");
+		goto out;
+	}
+	if ((f = calloc(1, sizeof(*f))) == NULL ||
+	    (buf = malloc(max + 1)) == NULL ||
+	    (text = malloc(max + 1)) == NULL) {
+		rc = JTA_ERR_NOMEM;
+		goto out;
+	}
+	rc = jta_store_ticket_file_get(be->store, id, f, proj, sizeof(proj),
+	    &num, err);
+	if (rc == JTA_ERR_NOTFOUND || (rc == JTA_OK &&
+	    (strcmp(proj, want) != 0 || num != wantnum))) {
+		rc = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "id",
+		    "%s has no attachment with that id (getIssue lists them)",
+		    key);
+		goto out;
+	}
+	if (rc != JTA_OK)
+		goto out;
+	if (!jta_files_text_type(f->type)) {
+		rc = jta_files_text_refuse(f->name, f->type, err);
+		goto out;
+	}
+	jta_draft_files_statedir(be, dir, sizeof(dir));
+	if (jta_attach_open_kept(dir, f->path, &fd, &size) != JTA_OK) {
+		rc = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "id",
+		    "this file is no longer kept");
+		goto out;
+	}
+	/* At most max bytes, never the whole file. */
+	while (got < max) {
+		n = read(fd, buf + got, max - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			jta_log(JTA_LOG_ERROR, "files: read %" PRId64 ": %s",
+			    id, strerror(errno));
+			rc = jta_error_set(err, JTA_ERR_IO, 500, NULL,
+			    "the file could not be read");
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	tlen = jta_files_text_clean(buf, got, max, size > (int64_t)got,
+	    text, max + 1, &cut);
+	if ((*out = jta_files_text_json(id, f->name, f->type, size, text,
+	    tlen, cut)) == NULL)
+		rc = JTA_ERR_NOMEM;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(f);
+	free(buf);
+	free(text);
+	json_decref(issue);
+	return rc;
+}
+
+enum jta_err
+jta_files_op_text(struct jta_ctx *ctx, const struct jta_req *req,
+    const struct jta_user *who, const char *param, const json_t *in,
+    int *status, json_t **out, struct jta_error *err)
+{
+	char		 key[JTA_LIMIT_ISSUE_KEY + 1];
+	const char	*slash;
+	uint64_t	 id;
+	enum jta_err	 rc;
+
+	(void)req;
+	(void)in;
+	if (param == NULL || (slash = strchr(param, '/')) == NULL ||
+	    (size_t)(slash - param) > JTA_LIMIT_ISSUE_KEY ||
+	    jta_text_parse_uint(slash + 1, strlen(slash + 1), INT64_MAX,
+	    &id) != 0 || id == 0)
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "id",
+		    "an attachment id is a number getIssue lists");
+	memcpy(key, param, (size_t)(slash - param));
+	key[slash - param] = '\0';
+	if (ctx->backend->ops->attachment_text == NULL)
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "id",
+		    "this backend does not read attachments");
+	rc = ctx->backend->ops->attachment_text(ctx->backend, who, key,
+	    (int64_t)id, out, err);
+	if (rc == JTA_OK)
+		*status = 200;
 	return rc;
 }

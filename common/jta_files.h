@@ -79,4 +79,49 @@ int jta_files_disposition(const char *name, char *out, size_t outsz);
 enum jta_err jta_files_serve(struct jta_backend *be, const struct jta_req *req,
     int64_t now, struct jta_resp *resp, struct jta_error *err) JTA_WUR;
 
+/* ---- reading a text attachment (getAttachmentText) ---- */
+
+/* 1 when type (a media type, parameters after ';' ignored, case not
+ * significant) is one getAttachmentText reads: text/plain, text/csv,
+ * text/markdown, text/x-log, application/json; else 0. */
+int jta_files_text_type(const char *type);
+
+/*
+ * Make the first bytes of a text file fit to show: buf holds len bytes
+ * read of it (at most max were wanted; more exist when more is set).
+ * Into out (outsz bytes, at least len + 1) the text cut to max bytes at a
+ * UTF-8 character's boundary, control characters but tab and newline
+ * dropped, each ill-formed byte made U+FFFD when it fits.  Returns the
+ * length; *truncated is 1 when anything was cut (more set, or the cut),
+ * else 0.
+ */
+size_t jta_files_text_clean(const char *buf, size_t len, size_t max,
+    int more, char *out, size_t outsz, int *truncated);
+
+/*
+ * The answer of getAttachmentText, a new object {id, name, type, size,
+ * text, truncated} (NULL: memory); text (textlen bytes) as
+ * jta_files_text_clean made it.
+ */
+json_t *jta_files_text_json(int64_t id, const char *name, const char *type,
+    int64_t size, const char *text, size_t textlen, int truncated);
+
+/* 422 naming "id": file name of type type is not text (the reason). */
+enum jta_err jta_files_text_refuse(const char *name, const char *type,
+    struct jta_error *err) JTA_WUR;
+
+/* The embedded store's attachment_text (jta_backend_ops): the issue read
+ * as who (its rules hold), then file id of it from disk. */
+enum jta_err jta_files_local_text(struct jta_backend *be,
+    const struct jta_user *who, const char *key, int64_t id, json_t **out,
+    struct jta_error *err) JTA_WUR;
+
+/* getAttachmentText's row's run function (jta_operation.h): param is
+ * "KEY/ID" (jta_operation_args). */
+struct jta_ctx;
+enum jta_err jta_files_op_text(struct jta_ctx *ctx,
+    const struct jta_req *req, const struct jta_user *who,
+    const char *param, const json_t *in, int *status, json_t **out,
+    struct jta_error *err) JTA_WUR;
+
 #endif

@@ -1506,4 +1506,5 @@ const struct jta_backend_ops jta_local_ops = {
 	.sd_transition = jta_local_sd_transition,
 	.sd_decide = jta_local_sd_decide,
 	.sd_suggest = jta_local_sd_suggest,
+	.attachment_text = jta_files_local_text,
 };

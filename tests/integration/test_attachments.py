@@ -373,6 +373,36 @@ def links_test(c, stack, s, att):
 LINKS = {}
 
 
+def text_test(c, stack, s, who, key, att):
+    """getAttachmentText on the embedded store (attachment_text_max_bytes
+    = 15 here): a text file cut at a character's boundary, an image
+    refused naming id, another ticket's or no file 404, no key 401."""
+    ids = {a["name"]: a["id"] for a in att}
+    path = "/api/issues/%s/attachments/%%s/text" % key
+    st, _, t, _ = who.call("GET", path % ids["app.log"])
+    c.eq(s + "a text attachment's first 15 bytes, cut before the "
+         "character they split", (st, t), (200, {
+             "id": ids["app.log"], "name": "app.log", "type": "text/plain",
+             "size": len(filehost.FILES["/text"]),
+             "text": "ERROR 42: d\u00e9j", "truncated": True}))
+    st, _, t, _ = who.call("GET", (path % ids["app.log"]).replace(
+        key, key.lower()))
+    c.check(s + "the key in lower case reads it too", st == 200, (st, t))
+    st, _, t, _ = who.call("GET", path % ids["screen.png"])
+    c.check(s + "an image is refused, 422 naming id and its type",
+            st == 422 and (t or {}).get("field") == "id" and
+            "image/png" in (t or {}).get("detail", ""), (st, t))
+    for what, p in (("an id the ticket has not", path % "999999"),
+                    ("an id that is no number", path % "x1"),
+                    ("another ticket's key", "/api/issues/%s-999/"
+                     "attachments/%s/text" % (key.split("-")[0],
+                                              ids["app.log"]))):
+        st, _, t, _ = who.call("GET", p)
+        c.check(s + what + ": 404", st == 404, (st, t))
+    st, _, t, _ = Client(stack).call("GET", path % ids["app.log"])
+    c.check(s + "without a key: 401", st == 401, (st, t))
+
+
 def local_test(c, stack, server):
     s = server + " local: "
     rc, out, err = stack.admin("user", "add", "alice")
@@ -438,6 +468,7 @@ def local_test(c, stack, server):
                                 isinstance(a.get("url"), str)
                                 for a in att), (st, gi))
     links_test(c, stack, s, att)
+    text_test(c, stack, s, alice, key, att)
 
     st, _, r2, _ = alice.call("POST", "/api/drafts/%s/submit" % did,
                               {"revision": 1})
@@ -491,7 +522,8 @@ def main():
                 stack = harness.Stack(
                     server, jtatest.BUILDDIR, jtatest.SRCDIR, work,
                     (lambda st: jiratest.conf(st, 2000, 4000, host_conf()))
-                    if jira else (lambda st: host_conf()))
+                    if jira else (lambda st: host_conf() +
+                                  "attachment_text_max_bytes = 15\n"))
                 try:
                     stack.start()
                     test(cases, stack, server)

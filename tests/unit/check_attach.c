@@ -956,6 +956,40 @@ START_TEST(file_disposition_is_safe)
 }
 END_TEST
 
+/* getAttachmentText's text: which types, the cut at a character's
+ * boundary, control characters dropped, ill-formed bytes shown. */
+START_TEST(attachment_text_is_cut_and_cleaned)
+{
+	char	 out[64];
+	int	 cut;
+
+	ck_assert_int_eq(jta_files_text_type("text/plain"), 1);
+	ck_assert_int_eq(jta_files_text_type("Text/X-Log; charset=utf-8"), 1);
+	ck_assert_int_eq(jta_files_text_type("application/json"), 1);
+	ck_assert_int_eq(jta_files_text_type("image/png"), 0);
+	ck_assert_int_eq(jta_files_text_type("text/plainx"), 0);
+	ck_assert_int_eq(jta_files_text_type("text/html"), 0);
+	/* Whole: tab and newline kept, CR, ESC, DEL and C1 dropped. */
+	ck_assert_uint_eq(jta_files_text_clean("a\tb\r\n\x1b[31mc\x7f"
+	    "\xc2\x85" "d", 15, 64, 0, out, sizeof(out), &cut), 10);
+	ck_assert_str_eq(out, "a\tb\n[31mcd");
+	ck_assert_int_eq(cut, 0);
+	/* The bound splits "\xc3\xa9": cut before it. */
+	ck_assert_uint_eq(jta_files_text_clean("d\xc3\xa9j\xc3\xa0", 6, 5,
+	    0, out, sizeof(out), &cut), 4);
+	ck_assert_str_eq(out, "d\xc3\xa9j");
+	ck_assert_int_eq(cut, 1);
+	/* More in the file than was read: truncated. */
+	ck_assert_uint_eq(jta_files_text_clean("abc", 3, 3, 1, out,
+	    sizeof(out), &cut), 3);
+	ck_assert_int_eq(cut, 1);
+	/* An ill-formed byte in the middle: U+FFFD. */
+	ck_assert_uint_eq(jta_files_text_clean("a\xff" "b", 3, 64, 0, out,
+	    sizeof(out), &cut), 5);
+	ck_assert_str_eq(out, "a\xef\xbf\xbd" "b");
+}
+END_TEST
+
 Suite *
 jta_check_suite(void)
 {
@@ -985,6 +1019,7 @@ jta_check_suite(void)
 	tcase_add_test(tc, metadata_rule_is_unchanged);
 	tcase_add_test(tc, file_links_sign_and_check);
 	tcase_add_test(tc, file_disposition_is_safe);
+	tcase_add_test(tc, attachment_text_is_cut_and_cleaned);
 	suite_add_tcase(s, tc);
 	return s;
 }
