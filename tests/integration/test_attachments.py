@@ -168,6 +168,7 @@ def jira_test(c, stack, server):
     c.eq(s + "getIssue lists them", sorted(
         a["name"] for a in (gi or {}).get("attachments", [])),
         ["app.log", "manual.pdf", "screen.png"])
+    jira_text_test(c, s, alice, key, gi)
     st, _, r2, _ = alice.call("POST", "/api/drafts/%s/submit" % did,
                               {"revision": u.get("revision", 1)})
     c.check(s + "a repeat submit answers the same, attaches nothing",
@@ -373,6 +374,39 @@ def links_test(c, stack, s, att):
 LINKS = {}
 
 
+def jira_text_test(c, s, who, key, gi):
+    """getAttachmentText in Jira mode (attachment_text_max_bytes = 150
+    here): the issue's list, the metadata, then at most 150 bytes of
+    GET /rest/api/3/attachment/content/{id}?redirect=false."""
+    ids = {a["name"]: a["id"] for a in (gi or {}).get("attachments", [])}
+    st, _, t, _ = who.call("GET", "/api/issues/%s/attachments/%s/text" % (
+        key, ids.get("app.log")))
+    c.eq(s + "getAttachmentText of the uploaded log: all of it", (st, t), (
+        200, {"id": ids.get("app.log"), "name": "app.log",
+              "type": "text/plain", "size": len(filehost.FILES["/text"]),
+              "text": filehost.FILES["/text"].decode(),
+              "truncated": False}))
+    st, _, t, _ = who.call("GET", "/api/issues/%s/attachments/%s/text" % (
+        key, ids.get("screen.png")))
+    c.check(s + "an image is refused, 422 naming id and its type",
+            st == 422 and (t or {}).get("field") == "id" and
+            "image/png" in (t or {}).get("detail", ""), (st, t))
+    # The seeded OPS-3 has a 1890-byte log; read its first 150 bytes.
+    st, _, o3, _ = who.call("GET", "/api/issues/OPS-3")
+    seeded = {a["name"]: a["id"] for a in (o3 or {}).get("attachments", [])}
+    st, _, t, _ = who.call("GET", "/api/issues/OPS-3/attachments/%s/text"
+                           % seeded.get("backup-db-2.log"))
+    c.check(s + "a long log: its first 150 bytes, the error line in them, "
+            "truncated", st == 200 and (t or {}).get("truncated") is True
+            and len((t or {}).get("text", "")) == 150 and
+            "ERROR disk full on /var/backups" in t.get("text", "") and
+            t.get("size") == 1890, (st, t))
+    st, _, t, _ = who.call("GET", "/api/issues/OPS-3/attachments/%s/text"
+                           % ids.get("app.log"))
+    c.check(s + "another issue's attachment id: 404 naming id", st == 404
+            and (t or {}).get("field") == "id", (st, t))
+
+
 def text_test(c, stack, s, who, key, att):
     """getAttachmentText on the embedded store (attachment_text_max_bytes
     = 15 here): a text file cut at a character's boundary, an image
@@ -521,7 +555,9 @@ def main():
                 work = tempfile.mkdtemp(prefix="jta-it-%s-" % server)
                 stack = harness.Stack(
                     server, jtatest.BUILDDIR, jtatest.SRCDIR, work,
-                    (lambda st: jiratest.conf(st, 2000, 4000, host_conf()))
+                    (lambda st: jiratest.conf(st, 2000, 4000, host_conf() +
+                                              "attachment_text_max_bytes "
+                                              "= 150\n"))
                     if jira else (lambda st: host_conf() +
                                   "attachment_text_max_bytes = 15\n"))
                 try:
