@@ -262,7 +262,10 @@ attempt(const struct jta_http_req *req, struct sink *sink, long *status,
 	if (kept == NULL && (kept = curl_easy_init()) == NULL)
 		goto out;
 	curl_easy_reset(kept);
-	if ((nh = curl_slist_append(hdrs, "Accept: application/json")) == NULL)
+	snprintf(ctype, sizeof(ctype), "Accept: %s", req->accept != NULL &&
+	    strpbrk(req->accept, "\r\n") == NULL ? req->accept :
+	    "application/json");
+	if ((nh = curl_slist_append(hdrs, ctype)) == NULL)
 		goto out;
 	hdrs = nh;
 	/* No "Expect: 100-continue" round trip for our small bodies. */

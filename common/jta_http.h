@@ -54,6 +54,9 @@ struct jta_http_req {
 	 * file, never the whole): the answer then has cut set.  Without
 	 * it an answer over JTA_LIMIT_UPSTREAM_BODY is an error. */
 	size_t		 max_body;
+	/* The Accept header's value; NULL: application/json.  A file's
+	 * bytes (getAttachmentText) are asked for as any type. */
+	const char	*accept;
 };
 
 /* One answer.  Release with jta_http_resp_free. */

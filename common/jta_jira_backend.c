@@ -126,6 +126,7 @@ call_full(struct jta_backend *be, const struct jta_user *who,
 			rq.upload_name = up->upload_name;
 			rq.upload_type = up->upload_type;
 			rq.max_body = up->max_body;
+			rq.accept = up->accept;
 		}
 		if ((rc = jta_http_do(&rq, &rs, err)) != JTA_OK)
 			goto out;
@@ -221,6 +222,7 @@ jta_jira_backend_get_raw(struct jta_backend *be, const struct jta_user *who,
 	memset(&up, 0, sizeof(up));
 	memset(raw, 0, sizeof(*raw));
 	up.max_body = max;
+	up.accept = "*/*";	/* the file's own type, whatever it is */
 	rc = call_full(be, who, NULL, "jira", API3, "GET", path, NULL, &up, 1,
 	    &reply, raw, err);
 	json_decref(reply);
