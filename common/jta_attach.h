@@ -14,6 +14,7 @@
 #define JTA_ATTACH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "jta_err.h"
 
@@ -160,5 +161,15 @@ enum jta_err jta_attach_scan(const struct jta_attach_rules *rules,
  * (not directly in statedir/attachments/, not its 32 hex digits) is
  * left alone.  A file already gone is not an error. */
 void jta_attach_forget(const char *statedir, const char *path);
+
+/*
+ * Open a file jta_attach_keep (or _keep_link) made under statedir for
+ * reading: only such a path (as jta_attach_forget judges), never through
+ * a symbolic link, and only a regular file; *fd (the caller closes it)
+ * and *size (its size now).  JTA_ERR_NOTFOUND when it is not there or not
+ * one of ours (the reason is logged).
+ */
+enum jta_err jta_attach_open_kept(const char *statedir, const char *path,
+    int *fd, int64_t *size) JTA_WUR;
 
 #endif

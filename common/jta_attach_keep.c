@@ -170,8 +170,10 @@ jta_attach_scan(const struct jta_attach_rules *rules,
 	    "scanner found %s in it; it is not kept", s);
 }
 
-void
-jta_attach_forget(const char *statedir, const char *path)
+/* 1 when path is one jta_attach_keep made under statedir: directly in
+ * attachments/, 32 hex digits; else 0. */
+static int
+ours(const char *statedir, const char *path)
 {
 	char		 dir[4096];
 	size_t		 dl;
@@ -179,11 +181,47 @@ jta_attach_forget(const char *statedir, const char *path)
 
 	n = snprintf(dir, sizeof(dir), "%s/attachments/", statedir);
 	if (n < 0 || (size_t)n >= sizeof(dir) || path == NULL)
-		return;
+		return 0;
 	dl = (size_t)n;
+	return strncmp(path, dir, dl) == 0 && strlen(path + dl) == 32 &&
+	    strspn(path + dl, "0123456789abcdef") == 32;
+}
+
+enum jta_err
+jta_attach_open_kept(const char *statedir, const char *path, int *fd,
+    int64_t *size)
+{
+	struct stat	 sb;
+	int		 f = -1;
+
+	*fd = -1;
+	*size = 0;
+	if (!ours(statedir, path)) {
+		jta_log(JTA_LOG_ERROR, "attachments: %s is not a kept file",
+		    path);
+		return JTA_ERR_NOTFOUND;
+	}
+	if ((f = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		jta_log(JTA_LOG_ERROR, "attachments: open %s: %s", path,
+		    strerror(errno));
+		return JTA_ERR_NOTFOUND;
+	}
+	if (fstat(f, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		jta_log(JTA_LOG_ERROR, "attachments: %s is not a file",
+		    path);
+		close(f);
+		return JTA_ERR_NOTFOUND;
+	}
+	*fd = f;
+	*size = (int64_t)sb.st_size;
+	return JTA_OK;
+}
+
+void
+jta_attach_forget(const char *statedir, const char *path)
+{
 	/* Only a file we made: directly in attachments/, 32 hex digits. */
-	if (strncmp(path, dir, dl) != 0 || strlen(path + dl) != 32 ||
-	    strspn(path + dl, "0123456789abcdef") != 32)
+	if (!ours(statedir, path))
 		return;
 	if (unlink(path) != 0 && errno != ENOENT)
 		jta_log(JTA_LOG_WARN, "attachments: remove %s: %s", path,

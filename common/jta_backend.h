@@ -19,6 +19,8 @@
 #include "jta_req.h"
 #include "jta_types.h"
 
+struct jta_vault;
+
 /* A storage connection (common/db/jta_db.h); only passed through. */
 struct jta_store;
 /* Usage counting (jta_usage.h); only passed through. */
@@ -138,6 +140,17 @@ struct jta_backend_ops {
 			    const char *desk, const char *file,
 			    const char *name, const char *type,
 			    struct jta_error *);
+	/*
+	 * getAttachmentText (README "Attachments: reading a text file"):
+	 * file id of issue key, when its type is text
+	 * (jta_files_text_type), as {id, name, type, size, text,
+	 * truncated}: at most attachment_text_max_bytes of it, cut and
+	 * cleaned by jta_files_text_clean.  404 "id" when the issue has
+	 * no such file; 422 "id" naming the type when it is not text.
+	 */
+	enum jta_err	(*attachment_text)(struct jta_backend *,
+			    const struct jta_user *, const char *key,
+			    int64_t id, json_t **, struct jta_error *);
 	/* The names of who's Jira groups as a new array of strings, for
 	 * the access rules by group (jta_policy).  NULL in a backend that
 	 * has no groups (the embedded store). */
@@ -287,6 +300,10 @@ struct jta_backend {
 	/* borrowed (jta_usage.h), set by the serving loop: the files kept
 	 * with drafts are counted and capped there; NULL: neither. */
 	struct jta_usage	*usage;
+	/* borrowed, may be NULL: signs the links to the embedded store's
+	 * kept files (jta_files.h); without it files are listed with no
+	 * url.  Set by jta_fcgi_main after jta_backend_new. */
+	const struct jta_vault	*vault;
 };
 
 /*

@@ -103,6 +103,11 @@ static const struct key keys[] = {
 	{ "attachment_clamd_socket", K_PATH,	F(attachment_clamd_socket), 0 },
 	{ "attachment_clamd_timeout_ms", K_MS,
 	    F(attachment_clamd_timeout_ms), JTA_LIMIT_CLAMD_TIMEOUT_MS_MAX },
+	/* A week: a link to a file is a capability; longer is a share. */
+	{ "attachment_link_seconds", K_MS,	F(attachment_link_seconds),
+	    604800 },
+	{ "attachment_text_max_bytes", K_MS,	F(attachment_text_max_bytes),
+	    JTA_LIMIT_ATTACH_TEXT_MAX },
 	/* Our own agent (jta_llm.h, README "Chat: our own agent"). */
 	{ "chat_base_url",	K_URL,		F(chat_base_url), 0 },
 	{ "chat_model",		K_NAME,		F(chat_model), 0 },
@@ -155,6 +160,8 @@ jta_conf_defaults(struct jta_conf *conf)
 	    JTA_ATTACH_DEFAULT_HOSTS);
 	conf->attachment_max_bytes = JTA_LIMIT_ATTACH_BYTES;
 	conf->attachment_clamd_timeout_ms = JTA_LIMIT_CLAMD_TIMEOUT_MS;
+	conf->attachment_link_seconds = 3600;
+	conf->attachment_text_max_bytes = JTA_LIMIT_ATTACH_TEXT;
 	snprintf(conf->chat_azure_api_version,
 	    sizeof(conf->chat_azure_api_version), "%s", "2024-10-21");
 	conf->chat_timeout_seconds = 30;

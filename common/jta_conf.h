@@ -104,6 +104,11 @@ struct jta_conf {
 	 * take (default JTA_LIMIT_CLAMD_TIMEOUT_MS). */
 	char	 attachment_clamd_socket[108];
 	int	 attachment_clamd_timeout_ms;
+	/* How long a link to a kept file of the embedded store lives, in
+	 * seconds (jta_files.h; default 3600), and how much of a text
+	 * attachment getAttachmentText answers (default 64 KiB). */
+	int	 attachment_link_seconds;
+	int	 attachment_text_max_bytes;
 	/* Our own agent (README "Chat: our own agent"): an OpenAI-
 	 * compatible Chat Completions server.  Chat is configured when
 	 * chat_base_url and chat_model are set. */

@@ -32,6 +32,7 @@ static const char *const names[JTA_ENDPOINT_NNAMES] = {
 	[JTA_ENDPOINT_REQUESTS] = "requests",
 	[JTA_ENDPOINT_CHAT] = "chat",
 	[JTA_ENDPOINT_ATTACHMENTS] = "attachments",
+	[JTA_ENDPOINT_FILES] = "files",
 	[JTA_ENDPOINT_OTHER] = "other",
 };
 
@@ -76,7 +77,11 @@ static const struct jta_endpoint_def table[] = {
 	{ "jta-issue", JTA_ENDPOINT_RULES, N(ISSUE), {
 	    { "/api/issues/*", N(ISSUE), {
 		{ GET, N(ISSUE), READ, JTA_PROJECT_KEY },
-		{ PATCH, N(ISSUE), WRITE, JTA_PROJECT_KEY } } } }, API },
+		{ PATCH, N(ISSUE), WRITE, JTA_PROJECT_KEY } } },
+	    /* getAttachmentText: reading a file of the issue is a read of
+	     * the issue. */
+	    { "/api/issues/*/attachments/*/text", N(ISSUE), {
+		{ GET, N(ISSUE), READ, JTA_PROJECT_KEY } } } }, API },
 	{ "jta-comments", JTA_ENDPOINT_RULES, N(COMMENTS), {
 	    { "/api/issues/*/comments", N(COMMENTS), {
 		{ POST, N(COMMENTS), WRITE, JTA_PROJECT_KEY } } } }, API },
@@ -222,6 +227,13 @@ static const struct jta_endpoint_def table[] = {
 	{ "jta-agent-confirm", JTA_ENDPOINT_RULES, N(CHAT), {
 	    { "/api/chat/confirm", N(CHAT), {
 		{ POST, N(CHAT), NONE, JTA_PROJECT_NONE } } } }, API },
+	/* A kept file of the embedded store (README "Attachments: the
+	 * links to the embedded store's files"): opened in a browser, so
+	 * no API key; the signed, expiring link is the capability
+	 * (jta_files.h), checked by the program.  The kill switch holds. */
+	{ "jta-files", JTA_ENDPOINT_SWITCH, N(FILES), {
+	    { "/files/*", N(FILES), {
+		{ GET, N(FILES), NONE, JTA_PROJECT_NONE } } } }, API },
 };
 #define NTABLE	(sizeof(table) / sizeof(table[0]))
 

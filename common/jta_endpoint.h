@@ -66,6 +66,7 @@ enum jta_endpoint_name {
 	JTA_ENDPOINT_CHAT,	/* our own agent; its tools are ruled as
 				 * the operations they are */
 	JTA_ENDPOINT_ATTACHMENTS,	/* attachFiles (issue 18) */
+	JTA_ENDPOINT_FILES,	/* the embedded store's kept files */
 	JTA_ENDPOINT_OTHER,	/* requests no entry names */
 	JTA_ENDPOINT_NNAMES
 };

@@ -402,6 +402,7 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 		status = 71;
 		goto out;
 	}
+	ctx.backend->vault = ctx.vault;
 	if (jta_authz_new(priv.store, ctx.vault, &ctx.authz) != JTA_OK ||
 	    jta_policy_new(&ctx.conf, priv.store, ctx.backend, &ctx.policy) !=
 	    JTA_OK) {

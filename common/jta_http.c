@@ -24,6 +24,8 @@ struct sink {
 	char	*buf;
 	size_t	 len, cap;
 	int	 over;		/* the answer passed JTA_LIMIT_UPSTREAM_BODY */
+	size_t	 limit;		/* 0, or the request's max_body */
+	int	 cut;		/* stopped at limit */
 	char	 retry[64];	/* the Retry-After value, if any */
 	size_t	 retrylen;
 };
@@ -74,6 +76,11 @@ onbody(char *p, size_t size, size_t n, void *arg)
 
 	if (size != 0 && len / size != n)
 		return 0;
+	/* A bounded read: keep what fits, then stop the transfer. */
+	if (s->limit > 0 && len > s->limit - s->len) {
+		len = s->limit - s->len;
+		s->cut = 1;
+	}
 	if (len > JTA_LIMIT_UPSTREAM_BODY - s->len) {
 		s->over = 1;
 		return 0;	/* CURLE_WRITE_ERROR stops the transfer */
@@ -92,7 +99,7 @@ onbody(char *p, size_t size, size_t n, void *arg)
 	memcpy(s->buf + s->len, p, len);
 	s->len += len;
 	s->buf[s->len] = '\0';
-	return len;
+	return s->cut ? 0 : len;
 }
 
 /* Keep the Retry-After header of the last answer. */
@@ -255,7 +262,10 @@ attempt(const struct jta_http_req *req, struct sink *sink, long *status,
 	if (kept == NULL && (kept = curl_easy_init()) == NULL)
 		goto out;
 	curl_easy_reset(kept);
-	if ((nh = curl_slist_append(hdrs, "Accept: application/json")) == NULL)
+	snprintf(ctype, sizeof(ctype), "Accept: %s", req->accept != NULL &&
+	    strpbrk(req->accept, "\r\n") == NULL ? req->accept :
+	    "application/json");
+	if ((nh = curl_slist_append(hdrs, ctype)) == NULL)
 		goto out;
 	hdrs = nh;
 	/* No "Expect: 100-continue" round trip for our small bodies. */
@@ -338,6 +348,10 @@ attempt(const struct jta_http_req *req, struct sink *sink, long *status,
 		}
 	}
 	cc = curl_easy_perform(kept);
+	/* Stopped at max_body on purpose: what was read is the answer
+	 * (libcurl closes a connection whose answer was not read out). */
+	if (sink->cut && cc == CURLE_WRITE_ERROR)
+		cc = CURLE_OK;
 	if (sink->over) {
 		jta_log(JTA_LOG_WARN, "upstream answer over %d bytes: %s %s",
 		    JTA_LIMIT_UPSTREAM_BODY, req->method, req->url);
@@ -396,6 +410,8 @@ jta_http_do(const struct jta_http_req *req, struct jta_http_resp *resp,
 	}
 	for (;;) {
 		memset(&sink, 0, sizeof(sink));
+		sink.limit = req->max_body < JTA_LIMIT_UPSTREAM_BODY ?
+		    req->max_body : 0;
 		resp->attempts++;
 		t0 = now_s();
 		rc = attempt(req, &sink, &status, err);
@@ -454,6 +470,7 @@ jta_http_do(const struct jta_http_req *req, struct jta_http_resp *resp,
 	resp->retry_after = ra;
 	resp->body = sink.buf;
 	resp->len = sink.len;
+	resp->cut = sink.cut;
 	if (resp->body == NULL && (resp->body = calloc(1, 1)) == NULL)
 		return JTA_ERR_NOMEM;
 	if (status >= 500) {

@@ -49,6 +49,14 @@ struct jta_http_req {
 	const char	*upload_path;
 	const char	*upload_name;
 	const char	*upload_type;
+	/* 0, or read at most this many bytes of the answer and stop the
+	 * transfer there (getAttachmentText reads the first part of a
+	 * file, never the whole): the answer then has cut set.  Without
+	 * it an answer over JTA_LIMIT_UPSTREAM_BODY is an error. */
+	size_t		 max_body;
+	/* The Accept header's value; NULL: application/json.  A file's
+	 * bytes (getAttachmentText) are asked for as any type. */
+	const char	*accept;
 };
 
 /* One answer.  Release with jta_http_resp_free. */
@@ -59,6 +67,7 @@ struct jta_http_resp {
 	long		 retry_after;	/* seconds from Retry-After, or -1 */
 	long		 elapsed_ms;	/* all attempts and waits */
 	unsigned	 attempts;
+	int		 cut;		/* the transfer stopped at max_body */
 };
 
 /*

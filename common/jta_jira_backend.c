@@ -72,13 +72,15 @@ call_as(struct jta_backend *be, const struct jta_user *who,
 }
 
 /* call_api, or with up's upload_* members (not NULL) a multipart POST
- * of a file (jta_http.h). */
+ * of a file (jta_http.h); with raw (not NULL) a 2xx answer's bytes are
+ * moved there as they are (at most up->max_body of them) instead of
+ * parsed. */
 static enum jta_err
 call_full(struct jta_backend *be, const struct jta_user *who,
     struct jta_link *linkp, const char *product, const char *root,
     const char *method, const char *path, const json_t *body,
     const struct jta_http_req *up, int repeatable, json_t **reply,
-    struct jta_error *err)
+    struct jta_http_resp *raw, struct jta_error *err)
 {
 	struct jta_link	 link;
 	struct jta_secret *token = NULL;
@@ -123,6 +125,8 @@ call_full(struct jta_backend *be, const struct jta_user *who,
 			rq.upload_path = up->upload_path;
 			rq.upload_name = up->upload_name;
 			rq.upload_type = up->upload_type;
+			rq.max_body = up->max_body;
+			rq.accept = up->accept;
 		}
 		if ((rc = jta_http_do(&rq, &rs, err)) != JTA_OK)
 			goto out;
@@ -148,6 +152,12 @@ call_full(struct jta_backend *be, const struct jta_user *who,
 	 * repeatable POSTs, and their answer is the point). */
 	write = strcmp(method, "PUT") == 0 || strcmp(method, "DELETE") == 0 ||
 	    (strcmp(method, "POST") == 0 && !repeatable);
+	if (raw != NULL && rs.status / 100 == 2) {
+		*raw = rs;
+		memset(&rs, 0, sizeof(rs));
+		rc = JTA_OK;
+		goto out;
+	}
 	if (rs.len > 0 && (*reply = json_loadb(rs.body, rs.len,
 	    JSON_REJECT_DUPLICATES, &je)) == NULL && rs.status / 100 == 2) {
 		if (write)
@@ -195,7 +205,28 @@ jta_jira_backend_call_api(struct jta_backend *be, const struct jta_user *who,
     json_t **reply, struct jta_error *err)
 {
 	return call_full(be, who, linkp, product, root, method, path, body,
-	    NULL, repeatable, reply, err);
+	    NULL, repeatable, reply, NULL, err);
+}
+
+/* GET /rest/api/3 + path as who, at most max bytes of a 2xx answer into
+ * *raw as they are (jta_jira_backend_int.h). */
+enum jta_err
+jta_jira_backend_get_raw(struct jta_backend *be, const struct jta_user *who,
+    const char *path, size_t max, struct jta_http_resp *raw,
+    struct jta_error *err)
+{
+	struct jta_http_req up;
+	json_t		*reply = NULL;
+	enum jta_err	 rc;
+
+	memset(&up, 0, sizeof(up));
+	memset(raw, 0, sizeof(*raw));
+	up.max_body = max;
+	up.accept = "*/*";	/* the file's own type, whatever it is */
+	rc = call_full(be, who, NULL, "jira", API3, "GET", path, NULL, &up, 1,
+	    &reply, raw, err);
+	json_decref(reply);
+	return rc;
 }
 
 /* POST the file at file to Jira's path as a multipart upload
@@ -212,7 +243,7 @@ jta_jira_backend_upload(struct jta_backend *be, const struct jta_user *who,
 	up.upload_name = name;
 	up.upload_type = type;
 	return call_full(be, who, NULL, "jira", root, "POST", path, NULL, &up,
-	    0, reply, err);
+	    0, reply, NULL, err);
 }
 
 /* call_as for callers that need not know the link. */
@@ -1673,6 +1704,7 @@ const struct jta_backend_ops jta_jira_ops = {
 	.update = update,
 	.comment = comment,
 	.attach = jta_jira_backend_attach,
+	.attachment_text = jta_jira_backend_attachment_text,
 	.transitions = transitions,
 	.transition = transition,
 	.projects = projects,

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "jta_backend.h"
+#include "jta_http.h"
 #include "jta_limits.h"
 
 /* ---- in jta_jira_backend.c ---- */
@@ -44,6 +45,18 @@ enum jta_err jta_jira_backend_upload(struct jta_backend *be,
     const struct jta_user *who, const char *root, const char *path,
     const char *file,
     const char *name, const char *type, json_t **reply,
+    struct jta_error *err);
+/* GET /rest/api/3 + path as who (a read, repeatable), reading at most max
+ * bytes: a 2xx answer's bytes go to *raw as they are (raw->cut when more
+ * were sent; the caller releases it with jta_http_resp_free), any other
+ * is an error as jta_jira_backend_call makes it. */
+enum jta_err jta_jira_backend_get_raw(struct jta_backend *be,
+    const struct jta_user *who, const char *path, size_t max,
+    struct jta_http_resp *raw, struct jta_error *err);
+/* The backend's attachment_text (jta_backend.h), in
+ * jta_jira_backend_tickets.c. */
+enum jta_err jta_jira_backend_attachment_text(struct jta_backend *be,
+    const struct jta_user *who, const char *key, int64_t id, json_t **out,
     struct jta_error *err);
 /* The backend's attach (jta_backend.h), in jta_jira_backend_tickets.c. */
 enum jta_err jta_jira_backend_attach(struct jta_backend *be,

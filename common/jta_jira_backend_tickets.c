@@ -9,10 +9,12 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "jta_backend.h"
+#include "jta_files.h"
 #include "jta_jira.h"
 #include "jta_jira_backend_int.h"
 #include "jta_jira_sd.h"
@@ -490,5 +492,118 @@ jta_jira_backend_attach(struct jta_backend *be, const struct jta_user *who,
 		jta_log(JTA_LOG_INFO, "jira answered an attachment to %s "
 		    "without its list: taken as done", key);
 	json_decref(reply);
+	return rc;
+}
+
+/* The id member of a Jira attachment (a number, or a string of digits:
+ * the document says int64, some answers a string); -1 when neither. */
+static int64_t
+attid(const json_t *a)
+{
+	const json_t	*v = json_object_get(a, "id");
+	uint64_t	 n;
+
+	if (json_is_integer(v) && json_integer_value(v) > 0)
+		return (int64_t)json_integer_value(v);
+	if (json_is_string(v) && jta_text_parse_uint(json_string_value(v),
+	    json_string_length(v), INT64_MAX, &n) == 0)
+		return (int64_t)n;
+	return -1;
+}
+
+/*
+ * getAttachmentText in Jira (jta_backend.h): the issue's attachment list
+ * (GET /rest/api/3/issue/{key}?fields=attachment: the person may read
+ * the issue and the file is one of its own, since Jira's attachment
+ * metadata does not name its issue), then the file's metadata (GET
+ * /rest/api/3/attachment/{id}: AttachmentMetadata's filename, mimeType
+ * and size), then, for a text type only, at most
+ * attachment_text_max_bytes of its content (GET /rest/api/3/attachment/
+ * content/{id}?redirect=false: the bytes themselves, 200, not a 303 to a
+ * download URL; Atlassian's platform document, "Get attachment
+ * content").
+ */
+enum jta_err
+jta_jira_backend_attachment_text(struct jta_backend *be,
+    const struct jta_user *who, const char *key, int64_t id, json_t **out,
+    struct jta_error *err)
+{
+	struct jta_http_resp raw;
+	json_t		*issue = NULL, *meta = NULL, *it;
+	const json_t	*list;
+	const char	*name, *type;
+	char		 path[JTA_LIMIT_ISSUE_KEY + 64];
+	char		 proj[JTA_LIMIT_PROJECT_KEY + 1];
+	char		*text = NULL;
+	size_t		 i, max = (size_t)be->conf->attachment_text_max_bytes;
+	size_t		 tlen;
+	int64_t		 num, size;
+	int		 found = 0, cut;
+	enum jta_err	 rc;
+
+	*out = NULL;
+	memset(&raw, 0, sizeof(raw));
+	if (key == NULL || strlen(key) > JTA_LIMIT_ISSUE_KEY ||
+	    jta_text_parse_issue_key(key, strlen(key), proj, sizeof(proj),
+	    &num) != 0)
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "key",
+		    "there is no such issue: a key looks like DEMO-12");
+	snprintf(path, sizeof(path), "/issue/%s?fields=attachment", key);
+	if ((rc = jta_jira_backend_call(be, who, "GET", path, NULL, 1,
+	    &issue, err)) != JTA_OK)
+		goto out;
+	list = json_object_get(json_object_get(issue, "fields"),
+	    "attachment");
+	json_array_foreach(list, i, it)
+		if (attid(it) == id)
+			found = 1;
+	if (!found) {
+		rc = jta_error_set(err, JTA_ERR_NOTFOUND, 404, "id",
+		    "%s has no attachment with that id (getIssue lists them)",
+		    key);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/attachment/%" PRId64, id);
+	if ((rc = jta_jira_backend_call(be, who, "GET", path, NULL, 1,
+	    &meta, err)) != JTA_OK)
+		goto out;
+	name = json_string_value(json_object_get(meta, "filename"));
+	type = json_string_value(json_object_get(meta, "mimeType"));
+	size = json_is_integer(json_object_get(meta, "size")) ?
+	    json_integer_value(json_object_get(meta, "size")) : -1;
+	if (attid(meta) != id || name == NULL || type == NULL || size < 0 ||
+	    strlen(name) > JTA_LIMIT_ATTACH_NAME || strlen(type) > 95 ||
+	    !jta_text_utf8_valid(name, strlen(name)) ||
+	    strpbrk(name, "\r\n\t") != NULL ||
+	    strpbrk(type, "\r\n\t") != NULL) {
+		jta_log(JTA_LOG_WARN, "jira: attachment %" PRId64 " of %s: "
+		    "metadata we cannot use", id, key);
+		rc = jta_error_set(err, JTA_ERR_UPSTREAM, 502, NULL,
+		    "Jira gave an answer we cannot read");
+		goto out;
+	}
+	if (!jta_files_text_type(type)) {
+		rc = jta_files_text_refuse(name, type, err);
+		goto out;
+	}
+	snprintf(path, sizeof(path), "/attachment/content/%" PRId64
+	    "?redirect=false", id);
+	if ((rc = jta_jira_backend_get_raw(be, who, path, max, &raw, err)) !=
+	    JTA_OK)
+		goto out;
+	if ((text = malloc(raw.len + 1)) == NULL) {
+		rc = JTA_ERR_NOMEM;
+		goto out;
+	}
+	tlen = jta_files_text_clean(raw.body, raw.len, max, raw.cut ||
+	    size > (int64_t)raw.len, text, raw.len + 1, &cut);
+	if ((*out = jta_files_text_json(id, name, type, size, text, tlen,
+	    cut)) == NULL)
+		rc = JTA_ERR_NOMEM;
+out:
+	free(text);
+	jta_http_resp_free(&raw);
+	json_decref(issue);
+	json_decref(meta);
 	return rc;
 }

@@ -232,6 +232,13 @@
 #define JTA_LIMIT_MULTIPART_NAME	64
 #define JTA_LIMIT_MULTIPART_TYPE	127
 #define JTA_LIMIT_UPLOAD_BODY		(21 * 1024 * 1024)
+/* getAttachmentText (issue 18): the text answered of an attachment by
+ * default (attachment_text_max_bytes) and at most, so one answer stays
+ * small enough for an assistant's context and the response cap. */
+#define JTA_LIMIT_ATTACH_TEXT		(64 * 1024)
+#define JTA_LIMIT_ATTACH_TEXT_MAX	(256 * 1024)
+/* The buffer a kept file is streamed through (jta_files.c). */
+#define JTA_LIMIT_FILE_CHUNK		16384
 #define JTA_LIMIT_CIMD_CONNECT_MS	3000
 #define JTA_LIMIT_CIMD_TOTAL_MS		5000
 #define JTA_LIMIT_CIMD_MAX_AGE		86400

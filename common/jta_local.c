@@ -19,6 +19,7 @@
 
 #include "jta_arena.h"
 #include "jta_attach.h"
+#include "jta_files.h"
 #include "jta_backend.h"
 #include "jta_draft_files.h"
 #include "jta_kb.h"
@@ -172,9 +173,10 @@ commentjs(const struct jta_store_comment *c)
 /*
  * Set o.attachment_count and o.attachments to the ticket's files, the
  * first JTA_STORE_TICKET_FILES, each {id, name, type, size, author,
- * created} as Jira mode lists them (README "Attachments: the embedded
- * store"): no url, as no program serves the kept files yet.  -1 when the
- * store or memory fails.
+ * created, url} as Jira mode lists them (README "Attachments: the
+ * embedded store"); url is a signed link jta-files serves until
+ * attachment_link_seconds from now (jta_files.h), left out without a
+ * vault.  -1 when the store or memory fails.
  */
 static int
 filesjs(const struct jta_backend *be, const struct jta_store_ticket *t,
@@ -185,9 +187,11 @@ filesjs(const struct jta_backend *be, const struct jta_store_ticket *t,
 	json_t		*arr;
 	int64_t		 total;
 	size_t		 i, n;
-	char		 id[24];
+	char		 id[24], url[JTA_CONF_URL_MAX + 128];
+	int64_t		 until;
 	int		 ret = -1;
 
+	until = jta_time_now() + be->conf->attachment_link_seconds;
 	if ((f = calloc(JTA_STORE_TICKET_FILES, sizeof(*f))) == NULL)
 		return -1;
 	if (jta_store_ticket_file_list(be->store, t->project, t->num, f,
@@ -203,7 +207,11 @@ filesjs(const struct jta_backend *be, const struct jta_store_ticket *t,
 		    "s:s, s:o}", "id", id, "name", f[i].name,
 		    "type", f[i].type, "size", (json_int_t)f[i].size,
 		    "author", f[i].author, "created",
-		    timejs(f[i].created))) != 0) {
+		    timejs(f[i].created))) != 0 ||
+		    (be->vault != NULL && jta_files_link(be->vault,
+		    be->conf->public_url, f[i].id, until, url, sizeof(url)) ==
+		    0 && json_object_set_new(json_array_get(arr, i), "url",
+		    json_string(url)) != 0)) {
 			json_decref(arr);
 			goto out;
 		}
@@ -1498,4 +1506,5 @@ const struct jta_backend_ops jta_local_ops = {
 	.sd_transition = jta_local_sd_transition,
 	.sd_decide = jta_local_sd_decide,
 	.sd_suggest = jta_local_sd_suggest,
+	.attachment_text = jta_files_local_text,
 };

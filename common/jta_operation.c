@@ -11,6 +11,7 @@
 #include "jta_issue_files.h"
 #include "jta_log.h"
 #include "jta_once.h"
+#include "jta_files.h"
 #include "jta_operation.h"
 #include "jta_text.h"
 #include "jta_store_drafts.h"
@@ -1172,6 +1173,16 @@ static const struct jta_operation table[] = {
 	    JTA_METHOD_POST, "/api/requests/{key}/approval", JTA_OP_PARAM_KEY,
 	    NF(rq_decide_fields), 1, JTA_OP_OPENWORLD | JTA_OP_CONSEQUENTIAL,
 	    OBJ("\"key\":" STR ",\"approval\":" ANYOBJ), op_sd_decide },
+	{ "getAttachmentText", "Read a text attachment",
+	    "The text of one attachment of a ticket (a log, CSV, Markdown, "
+	    "JSON or plain text file; the id from getIssue's attachments), "
+	    "up to a bound: truncated says when it was cut. Quote the lines "
+	    "that matter, such as the error line. Images and other files "
+	    "are refused: give the person their url.",
+	    JTA_METHOD_GET, "/api/issues/{key}/attachments/{id}/text",
+	    JTA_OP_PARAM_KEY_FILE, NULL, 0, 0, RO | JTA_OP_OPENWORLD,
+	    OBJ("\"id\":" STR ",\"name\":" STR ",\"text\":" STR),
+	    jta_files_op_text },
 };
 #define NTABLE	(sizeof(table) / sizeof(table[0]))
 
@@ -1445,6 +1456,13 @@ jta_operation_input_schema(const struct jta_operation *op)
 		if (p == NULL || json_object_set_new(props, pname, p) != 0 ||
 		    json_array_append_new(req, json_string(pname)) != 0)
 			goto fail;
+		if (op->param == JTA_OP_PARAM_KEY_FILE && ((p = json_pack(
+		    "{s:s, s:s, s:s}", "type", "string", "pattern",
+		    "^[1-9][0-9]{0,18}$", "description", "Attachment id, "
+		    "from getIssue's attachments")) == NULL ||
+		    json_object_set_new(props, "id", p) != 0 ||
+		    json_array_append_new(req, json_string("id")) != 0))
+			goto fail;
 	}
 	f = jta_operation_fields(op, &n);
 	for (i = 0; i < n; i++) {
@@ -1471,6 +1489,24 @@ jta_operation_output_schema(const struct jta_operation *op)
 }
 
 /* ---- arguments ---- */
+
+/* The attachment id "id" of args (a string of digits) appended to the
+ * key in param as "KEY/ID", and dropped from args. */
+static enum jta_err
+fileid(json_t *args, char *param, size_t paramsz, struct jta_error *err)
+{
+	const char	*s = json_string_value(json_object_get(args, "id"));
+	size_t		 n = s != NULL ? strlen(s) : 0, pl = strlen(param);
+	uint64_t	 id;
+
+	if (s == NULL || n == 0 || jta_text_parse_uint(s, n, INT64_MAX,
+	    &id) != 0 || id == 0 || pl + 1 + n >= paramsz)
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "id",
+		    "an attachment id is a number getIssue lists");
+	param[pl] = '/';
+	memcpy(param + pl + 1, s, n + 1);
+	return json_object_del(args, "id") == 0 ? JTA_OK : JTA_ERR_INTERNAL;
+}
 
 enum jta_err
 jta_operation_args(const struct jta_operation *op, const json_t *args,
@@ -1505,6 +1541,7 @@ jta_operation_args(const struct jta_operation *op, const json_t *args,
 		s = json_string_value(pv);
 		n = s != NULL ? strlen(s) : 0;
 		switch (op->param) {
+		case JTA_OP_PARAM_KEY_FILE:
 		case JTA_OP_PARAM_KEY:
 			/* Keys are not case-sensitive: upper case first, as
 			 * the REST path does (jta_req_issue_key). */
@@ -1567,6 +1604,9 @@ jta_operation_args(const struct jta_operation *op, const json_t *args,
 			rc = JTA_ERR_INTERNAL;
 			goto out;
 		}
+		if (op->param == JTA_OP_PARAM_KEY_FILE &&
+		    (rc = fileid(rest, param, paramsz, err)) != JTA_OK)
+			goto out;
 	}
 	f = jta_operation_fields(op, &n);
 	rc = jta_req_check_object(rest, f, n, in, err);
@@ -1667,9 +1707,10 @@ jta_operation_request(const struct jta_operation *op, const json_t *args,
 {
 	static const char *const names[] = { "GET", "HEAD", "POST", "PUT",
 	    "PATCH", "DELETE", "OTHER" };
-	const char	*brace, *close, *v, *k;
+	const char	*brace, *close, *v, *k, *p;
 	const json_t	*jv;
-	size_t		 pre;
+	char		 name[16];
+	size_t		 pre, len;
 
 	*r = *base;
 	r->body = NULL;
@@ -1680,16 +1721,21 @@ jta_operation_request(const struct jta_operation *op, const json_t *args,
 	r->method = op->method;
 	snprintf(r->method_name, sizeof(r->method_name), "%s",
 	    names[op->method]);
-	if ((brace = strchr(op->path, '{')) == NULL ||
-	    (close = strchr(brace, '}')) == NULL)
-		snprintf(r->path, sizeof(r->path), "%s", op->path);
-	else {
-		pre = (size_t)(brace - op->path);
-		v = json_string_value(json_object_get(args,
-		    pnameof(op)));
-		snprintf(r->path, sizeof(r->path), "%.*s%s%s", (int)pre,
-		    op->path, segment_ok(v) ? v : "_", close + 1);
+	/* Each {name} of the path from the argument of that name (one
+	 * "_" when it is not a plain segment). */
+	r->path[0] = '\0';
+	for (p = op->path; (brace = strchr(p, '{')) != NULL &&
+	    (close = strchr(brace, '}')) != NULL; p = close + 1) {
+		pre = (size_t)(brace - p);
+		snprintf(name, sizeof(name), "%.*s", (int)(close - brace - 1),
+		    brace + 1);
+		v = json_string_value(json_object_get(args, name));
+		len = strlen(r->path);
+		snprintf(r->path + len, sizeof(r->path) - len, "%.*s%s",
+		    (int)pre, p, segment_ok(v) ? v : "_");
 	}
+	len = strlen(r->path);
+	snprintf(r->path + len, sizeof(r->path) - len, "%s", p);
 	if (!json_is_object(args))
 		return JTA_OK;
 	if (op->body) {

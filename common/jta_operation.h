@@ -60,7 +60,10 @@ enum jta_op_param {
 	JTA_OP_PARAM_KEY,	/* {key}: an issue key */
 	JTA_OP_PARAM_PROJECT,	/* {key}: a project key */
 	JTA_OP_PARAM_DRAFT,	/* {id}: a draft id */
-	JTA_OP_PARAM_ARTICLE	/* {id}: a knowledge article id */
+	JTA_OP_PARAM_ARTICLE,	/* {id}: a knowledge article id */
+	JTA_OP_PARAM_KEY_FILE	/* {key}: an issue key and {id}: an
+				 * attachment id; the run function's param
+				 * is "KEY/ID" */
 };
 
 /*

@@ -95,8 +95,24 @@ keyproject(const struct jta_req *req, const char *suffix, char *proj,
 	char		 key[JTA_LIMIT_ISSUE_KEY + 1];
 	int64_t		 num;
 
+	const char	*seg;
+	size_t		 n, i;
+
 	memset(&err, 0, sizeof(err));
-	if (jta_req_issue_key(req, suffix, key, &err) != JTA_OK)
+	if (strchr(suffix, '*') != NULL) {
+		/* A pattern with a second "*" (an issue's attachment,
+		 * /api/issues/KEY/attachments/ID/text): the route matched
+		 * it, so the key is the segment after /api/issues/. */
+		if (strncmp(req->path, "/api/issues/", 12) != 0)
+			return 0;
+		seg = req->path + 12;
+		if ((n = strcspn(seg, "/")) == 0 || n > JTA_LIMIT_ISSUE_KEY)
+			return 0;
+		for (i = 0; i < n; i++)
+			key[i] = seg[i] >= 'a' && seg[i] <= 'z' ?
+			    (char)(seg[i] - 'a' + 'A') : seg[i];
+		key[n] = '\0';
+	} else if (jta_req_issue_key(req, suffix, key, &err) != JTA_OK)
 		return 0;
 	return jta_text_parse_issue_key(key, strlen(key), proj, projsz,
 	    &num) == 0;

@@ -18,6 +18,7 @@
 
 /* Subkey ids under the master key (crypto_kdf); never reuse a number. */
 #define SUBKEY_TOKEN_HASH	1
+#define SUBKEY_FILE_LINK	2	/* issue 18: links to kept files */
 static const char kdf_context[crypto_kdf_CONTEXTBYTES] = { 'j', 't', 'a',
     '-', 'v', 'l', 't', '1' };
 
@@ -52,6 +53,7 @@ struct keystamp {
 
 struct jta_vault {
 	unsigned char	 hashkey[crypto_generichash_KEYBYTES];
+	unsigned char	 linkkey[crypto_auth_KEYBYTES];
 	struct keyset	 keys;		/* n == 0: no token keys loaded */
 	struct keystamp	 stamp;
 	char		 keypath[KEYPATH_MAX];
@@ -261,7 +263,9 @@ jta_vault_open(const char *path, struct jta_vault **out, char *msg,
 		goto out;
 	}
 	if (crypto_kdf_derive_from_key(v->hashkey, sizeof(v->hashkey),
-	    SUBKEY_TOKEN_HASH, kdf_context, master->buf) != 0) {
+	    SUBKEY_TOKEN_HASH, kdf_context, master->buf) != 0 ||
+	    crypto_kdf_derive_from_key(v->linkkey, sizeof(v->linkkey),
+	    SUBKEY_FILE_LINK, kdf_context, master->buf) != 0) {
 		snprintf(msg, msgsz, "vault_key_file %s: key derivation "
 		    "failed", path);
 		rc = JTA_ERR_CRYPTO;
@@ -1156,4 +1160,21 @@ out:
 		close(fd);
 	jta_secret_free(file);
 	return rc;
+}
+
+void
+jta_vault_link_sign(const struct jta_vault *v, const char *msg, size_t len,
+    unsigned char mac[JTA_VAULT_LINKBYTES])
+{
+	/* HMAC-SHA-512-256 cannot fail for these sizes. */
+	(void)crypto_auth(mac, (const unsigned char *)msg, len, v->linkkey);
+}
+
+int
+jta_vault_link_verify(const struct jta_vault *v, const char *msg,
+    size_t len, const unsigned char mac[JTA_VAULT_LINKBYTES])
+{
+	/* crypto_auth_verify compares in constant time. */
+	return crypto_auth_verify(mac, (const unsigned char *)msg, len,
+	    v->linkkey) == 0;
 }

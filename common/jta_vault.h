@@ -229,4 +229,22 @@ void jta_vault_hash(const struct jta_vault *v, const char *s, size_t len,
 enum jta_err jta_vault_secret_read(const char *path, const char *key,
     struct jta_secret **out, char *msg, size_t msgsz) JTA_WUR;
 
+/* ---- signed links (issue 18: the kept files' links) ---- */
+
+#define JTA_VAULT_LINKBYTES	crypto_auth_BYTES	/* 32 */
+
+/*
+ * The MAC of msg (len bytes) under the link key, a subkey of the master
+ * key of its own (crypto_kdf id 2, so no other use of the master key
+ * can make or check one): HMAC-SHA-512-256 (crypto_auth).  The caller
+ * puts everything the link is bound to into msg, with a domain prefix.
+ */
+void jta_vault_link_sign(const struct jta_vault *v, const char *msg,
+    size_t len, unsigned char mac[JTA_VAULT_LINKBYTES]);
+
+/* 1 when mac is msg's MAC under the link key, compared in constant time
+ * (crypto_auth_verify); else 0. */
+int jta_vault_link_verify(const struct jta_vault *v, const char *msg,
+    size_t len, const unsigned char mac[JTA_VAULT_LINKBYTES]);
+
 #endif

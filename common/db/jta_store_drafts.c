@@ -46,6 +46,7 @@ enum sid {
 	S_TFILE_ADD,
 	S_TFILE_LIST,
 	S_TFILE_COUNT,
+	S_TFILE_GET,
 	S_COUNT
 };
 
@@ -138,6 +139,10 @@ static const char *const sql[S_COUNT] = {
 	[S_TFILE_COUNT] = "SELECT count(*) FROM ticket_attachments AS a "
 	    "JOIN tickets AS t ON t.id = a.ticket_id JOIN projects AS p ON "
 	    "p.id = t.project_id WHERE p.key = :proj AND t.num = :num",
+	[S_TFILE_GET] = "SELECT a.id, a.name, a.type, a.size, a.path, "
+	    "a.sha256, a.author, a.created, p.key, t.num FROM "
+	    "ticket_attachments AS a JOIN tickets AS t ON t.id = a.ticket_id "
+	    "JOIN projects AS p ON p.id = t.project_id WHERE a.id = :fid",
 };
 
 /* Statement id of this repository, reset and unbound (jta_db_stmt). */
@@ -1082,13 +1087,27 @@ out:
 	return ret;
 }
 
+/* The ticket file of the row s is on (columns of S_TFILE_LIST). */
+static void
+tfilerow(sqlite3_stmt *s, struct jta_ticket_file *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->id = sqlite3_column_int64(s, 0);
+	snprintf(f->name, sizeof(f->name), "%s", jta_db_col(s, 1));
+	snprintf(f->type, sizeof(f->type), "%s", jta_db_col(s, 2));
+	f->size = sqlite3_column_int64(s, 3);
+	snprintf(f->path, sizeof(f->path), "%s", jta_db_col(s, 4));
+	snprintf(f->sha256, sizeof(f->sha256), "%s", jta_db_col(s, 5));
+	snprintf(f->author, sizeof(f->author), "%s", jta_db_col(s, 6));
+	f->created = sqlite3_column_int64(s, 7);
+}
+
 enum jta_err
 jta_store_ticket_file_list(struct jta_store *st, const char *proj,
     int64_t num, struct jta_ticket_file *out, size_t max, size_t *n,
     int64_t *total, struct jta_error *err)
 {
 	const struct jta_db_pgimpl *pgi;
-	struct jta_ticket_file *f;
 	sqlite3_stmt	*s;
 	int		 rc = SQLITE_DONE;
 
@@ -1113,25 +1132,45 @@ jta_store_ticket_file_list(struct jta_store *st, const char *proj,
 	    (rc = jta_db_bint(s, ":num", num)) != SQLITE_OK ||
 	    (rc = jta_db_bint(s, ":max", (int64_t)max)) != SQLITE_OK)
 		return jta_db_err(st, rc, "bind", err);
-	while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		f = &out[(*n)++];
-		memset(f, 0, sizeof(*f));
-		f->id = sqlite3_column_int64(s, 0);
-		snprintf(f->name, sizeof(f->name), "%s", jta_db_col(s, 1));
-		snprintf(f->type, sizeof(f->type), "%s", jta_db_col(s, 2));
-		f->size = sqlite3_column_int64(s, 3);
-		snprintf(f->path, sizeof(f->path), "%s", jta_db_col(s, 4));
-		snprintf(f->sha256, sizeof(f->sha256), "%s",
-		    jta_db_col(s, 5));
-		snprintf(f->author, sizeof(f->author), "%s",
-		    jta_db_col(s, 6));
-		f->created = sqlite3_column_int64(s, 7);
-	}
+	while (*n < max && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		tfilerow(s, &out[(*n)++]);
 	if (*n < max && rc != SQLITE_DONE) {
 		sqlite3_reset(s);
 		*n = 0;
 		return jta_db_err(st, rc, "ticket file list", err);
 	}
+	sqlite3_reset(s);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_ticket_file_get(struct jta_store *st, int64_t id,
+    struct jta_ticket_file *out, char *proj, size_t projsz, int64_t *num,
+    struct jta_error *err)
+{
+	const struct jta_db_pgimpl *pgi;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	memset(out, 0, sizeof(*out));
+	if (jta_db_pg(st, &pgi) != NULL)
+		return jta_db_pg_missing("jta_store_ticket_file_get", err);
+	if ((s = stmt(st, S_TFILE_GET)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bint(s, ":fid", id)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	if ((rc = sqlite3_step(s)) == SQLITE_DONE) {
+		sqlite3_reset(s);
+		return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "id",
+		    "there is no attachment with that id");
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return jta_db_err(st, rc, "ticket file get", err);
+	}
+	tfilerow(s, out);
+	snprintf(proj, projsz, "%s", jta_db_col(s, 8));
+	*num = sqlite3_column_int64(s, 9);
 	sqlite3_reset(s);
 	return JTA_OK;
 }

@@ -316,4 +316,11 @@ enum jta_err jta_store_ticket_file_list(struct jta_store *st,
     const char *proj, int64_t num, struct jta_ticket_file *out, size_t max,
     size_t *n, int64_t *total, struct jta_error *err) JTA_WUR;
 
+/* The ticket file with row id id into *out, and its ticket's project key
+ * (into proj, projsz bytes) and number (*num).  JTA_ERR_NOTFOUND (404,
+ * field "id") when there is none. */
+enum jta_err jta_store_ticket_file_get(struct jta_store *st, int64_t id,
+    struct jta_ticket_file *out, char *proj, size_t projsz, int64_t *num,
+    struct jta_error *err) JTA_WUR;
+
 #endif

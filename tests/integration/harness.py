@@ -29,7 +29,7 @@ PROGRAMS = ("healthz", "issues", "issue", "comments", "transitions",
             "oauth-metadata", "similar", "users", "openapi",
             "project-fields", "drafts", "metrics", "admin-api", "browse",
             "mcp", "oauth-register", "knowledge", "servicedesks",
-            "requests", "agent", "agent-confirm", "attachments")
+            "requests", "agent", "agent-confirm", "attachments", "files")
 # The account the web servers' workers run as: it must reach the sockets
 # and read htdocs, nothing more.
 WEB_USER = "www-data"

@@ -124,6 +124,12 @@ async function main() {
 	await call(client, "findUsers", { query: userq });
 	await call(client, "searchIssues", { project, limit: 5 });
 	await call(client, "getIssue", { key: issue });
+	// The ticket has no attachments: the tool answers an error naming
+	// id (404), through the same row as the REST path.
+	const at = await call(client, "getAttachmentText", { key: issue,
+	    id: "999999" });
+	at.expectError = true;
+	out.attachmentText = at.structuredContent;
 	const d = await call(client, "createDraft", { project,
 	    summary: "Filed over MCP (" + sdk + ")",
 	    description: "Made by **mcp_client.mjs**." });

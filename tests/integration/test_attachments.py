@@ -17,12 +17,14 @@ file's uploaded mark), lists them in getIssue and never twice.  Standard library
 import base64
 import concurrent.futures
 import hashlib
+import hmac
 import json
 import os
 import sqlite3
 import subprocess
 import sys
 import time
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -166,6 +168,7 @@ def jira_test(c, stack, server):
     c.eq(s + "getIssue lists them", sorted(
         a["name"] for a in (gi or {}).get("attachments", [])),
         ["app.log", "manual.pdf", "screen.png"])
+    jira_text_test(c, s, alice, key, gi)
     st, _, r2, _ = alice.call("POST", "/api/drafts/%s/submit" % did,
                               {"revision": u.get("revision", 1)})
     c.check(s + "a repeat submit answers the same, attaches nothing",
@@ -580,6 +583,176 @@ def upload_files(c, s, stack, alice):
             st == 201 and sorted(a["name"] for a in (r or {}).get(
                 "attachments", [])) == ["app.log", "fine.log", "shot.png"],
             (st, r))
+def link_key(stack):
+    """The link key as libsodium derives it (crypto_kdf_derive_from_key:
+    BLAKE2b-256 keyed with the master key, salt the subkey id 2 in little
+    endian, personal "jta-vlt1"), made here independently of the C code."""
+    with open(os.path.join(stack.workdir, "vault.key")) as f:
+        master = bytes.fromhex(f.read().strip())
+    return hashlib.blake2b(b"", digest_size=32, key=master,
+                           salt=(2).to_bytes(8, "little") + bytes(8),
+                           person=b"jta-vlt1" + bytes(8)).digest()
+
+
+def sign(stack, fid, expires):
+    """A link's path as jta_files_link makes it: HMAC-SHA-512-256
+    (crypto_auth) over "jta-file-link:v1:ID:EXPIRES", base64url."""
+    mac = hmac.new(link_key(stack), ("jta-file-link:v1:%s:%d" % (
+        fid, expires)).encode(), hashlib.sha512).digest()[:32]
+    return "/files/%s?e=%d&s=%s" % (fid, expires, base64.urlsafe_b64encode(
+        mac).decode().rstrip("="))
+
+
+def links_test(c, stack, s, att):
+    """The links getIssue gives: opened with no token, the file's bytes
+    with the headers that make a browser save it; anything else 403."""
+    want = {"screen.png": filehost.FILES["/png"],
+            "app.log": filehost.FILES["/text"]}
+    paths = {}
+    for a in att:
+        u = urllib.parse.urlsplit(a.get("url") or "")
+        paths[a["name"]] = u.path + "?" + u.query
+        q = urllib.parse.parse_qs(u.query)
+        exp = int((q.get("e") or ["0"])[0])
+        c.check(s + a["name"] + ": the link is public_url/files/ID, "
+                "expiring in about an hour", u.path == "/files/" + a["id"]
+                and time.time() < exp <= time.time() + 3601 and
+                a["url"].startswith("http://127.0.0.1:%d/" % stack.port),
+                a["url"])
+        st, h, body = stack.request("GET", paths[a["name"]])
+        c.check(s + a["name"] + ": opened without a token, 200 and the "
+                "file's bytes", st == 200 and body == want[a["name"]],
+                (st, h, body[:80]))
+        c.eq(s + a["name"] + ": the headers that make a browser save it",
+             (h.get("content-type"), h.get("content-disposition"),
+              h.get("x-content-type-options"),
+              h.get("content-security-policy"), h.get("cache-control"),
+              # Apache's mod_proxy_fcgi may drop it for a streamed body
+              h.get("content-length", str(len(want[a["name"]])))),
+             (a["type"], 'attachment; filename="%s"' % a["name"],
+              "nosniff", "sandbox", "private", str(len(want[a["name"]]))))
+        st, h, body = stack.request("HEAD", paths[a["name"]])
+        c.check(s + a["name"] + ": HEAD is 200 with the headers, no body",
+                st == 200 and body == b"" and h.get(
+                    "content-disposition", "").startswith("attachment") and
+                h.get("content-length", str(len(want[a["name"]]))) ==
+                str(len(want[a["name"]])), (st, h, body))
+        c.eq(s + a["name"] + ": the link made here is the one given",
+             sign(stack, a["id"], exp), paths[a["name"]])
+    png, log = paths["screen.png"], paths["app.log"]
+    pid, logid = png.split("?")[0][7:], log.split("?")[0][7:]
+    sig = png.rpartition("&s=")[2]
+    later = int(time.time()) + 600
+    bad = [
+        ("a forged signature", png[:-4] + ("AAAA" if png[-4:] != "AAAA"
+                                           else "BBBB")),
+        ("another id with a valid link's signature",
+         log.split("?")[0] + "?" + png.split("?")[1]),
+        ("a later expiry with the old signature",
+         "/files/%s?e=%d&s=%s" % (pid, later, sig)),
+        ("no signature", png.split("&s=")[0]),
+        ("no query", png.split("?")[0]),
+        ("an id that does not exist, forged", "/files/999999?e=%d&s=%s" % (
+            later, sig)),
+        ("an id that is not a number", "/files/x%s?e=%d&s=%s" % (
+            pid, later, sig)),
+        ("a path in the id", "/files/..%%2f%s?e=%d&s=%s" % (
+            pid, later, sig)),
+        ("an expired link with a good signature",
+         sign(stack, pid, int(time.time()) - 5)),
+    ]
+    for what, path in bad:
+        st, h, body = stack.request("GET", path)
+        p = jtatest.body_json(body) or {}
+        # A path trick may be refused by the web server itself.
+        c.check(s + what + ": 403 or 404 problem+json, no file bytes",
+                st in (403, 404) and (what.startswith("a path") or h.get(
+                    "content-type", "").startswith(
+                        "application/problem+json")) and
+                want["screen.png"] not in body and
+                want["app.log"] not in body, (st, h, body[:200]))
+        if what.startswith("an expired"):
+            c.check(s + what + ": says it expired (field e)", st == 403 and
+                    p.get("field") == "e", p)
+    # The same answer for a forged link to an id that exists and to one
+    # that does not: nothing says which ids exist.
+    answers = []
+    for path in ("/files/%s?e=%d&s=%s" % (logid, later, sig),
+                 "/files/999999?e=%d&s=%s" % (later, sig)):
+        st, _, body = stack.request("GET", path)
+        p = jtatest.body_json(body) or {}
+        answers.append((st, p.get("field"), p.get("detail")))
+    c.check(s + "a bad link to an existing and to an unknown id answer "
+            "alike (403)", answers[0] == answers[1] and
+            answers[0][0] == 403, answers)
+    # A good link to a file whose ticket is gone: kept for after delete.
+    LINKS[stack.workdir] = png
+
+
+LINKS = {}
+
+
+def jira_text_test(c, s, who, key, gi):
+    """getAttachmentText in Jira mode (attachment_text_max_bytes = 150
+    here): the issue's list, the metadata, then at most 150 bytes of
+    GET /rest/api/3/attachment/content/{id}?redirect=false."""
+    ids = {a["name"]: a["id"] for a in (gi or {}).get("attachments", [])}
+    st, _, t, _ = who.call("GET", "/api/issues/%s/attachments/%s/text" % (
+        key, ids.get("app.log")))
+    c.eq(s + "getAttachmentText of the uploaded log: all of it", (st, t), (
+        200, {"id": ids.get("app.log"), "name": "app.log",
+              "type": "text/plain", "size": len(filehost.FILES["/text"]),
+              "text": filehost.FILES["/text"].decode(),
+              "truncated": False}))
+    st, _, t, _ = who.call("GET", "/api/issues/%s/attachments/%s/text" % (
+        key, ids.get("screen.png")))
+    c.check(s + "an image is refused, 422 naming id and its type",
+            st == 422 and (t or {}).get("field") == "id" and
+            "image/png" in (t or {}).get("detail", ""), (st, t))
+    # The seeded OPS-3 has a 1890-byte log; read its first 150 bytes.
+    st, _, o3, _ = who.call("GET", "/api/issues/OPS-3")
+    seeded = {a["name"]: a["id"] for a in (o3 or {}).get("attachments", [])}
+    st, _, t, _ = who.call("GET", "/api/issues/OPS-3/attachments/%s/text"
+                           % seeded.get("backup-db-2.log"))
+    c.check(s + "a long log: its first 150 bytes, the error line in them, "
+            "truncated", st == 200 and (t or {}).get("truncated") is True
+            and len((t or {}).get("text", "")) == 150 and
+            "ERROR disk full on /var/backups" in t.get("text", "") and
+            t.get("size") == 1890, (st, t))
+    st, _, t, _ = who.call("GET", "/api/issues/OPS-3/attachments/%s/text"
+                           % ids.get("app.log"))
+    c.check(s + "another issue's attachment id: 404 naming id", st == 404
+            and (t or {}).get("field") == "id", (st, t))
+
+
+def text_test(c, stack, s, who, key, att):
+    """getAttachmentText on the embedded store (attachment_text_max_bytes
+    = 15 here): a text file cut at a character's boundary, an image
+    refused naming id, another ticket's or no file 404, no key 401."""
+    ids = {a["name"]: a["id"] for a in att}
+    path = "/api/issues/%s/attachments/%%s/text" % key
+    st, _, t, _ = who.call("GET", path % ids["app.log"])
+    c.eq(s + "a text attachment's first 15 bytes, cut before the "
+         "character they split", (st, t), (200, {
+             "id": ids["app.log"], "name": "app.log", "type": "text/plain",
+             "size": len(filehost.FILES["/text"]),
+             "text": "ERROR 42: d\u00e9j", "truncated": True}))
+    st, _, t, _ = who.call("GET", (path % ids["app.log"]).replace(
+        key, key.lower()))
+    c.check(s + "the key in lower case reads it too", st == 200, (st, t))
+    st, _, t, _ = who.call("GET", path % ids["screen.png"])
+    c.check(s + "an image is refused, 422 naming id and its type",
+            st == 422 and (t or {}).get("field") == "id" and
+            "image/png" in (t or {}).get("detail", ""), (st, t))
+    for what, p in (("an id the ticket has not", path % "999999"),
+                    ("an id that is no number", path % "x1"),
+                    ("another ticket's key", "/api/issues/%s-999/"
+                     "attachments/%s/text" % (key.split("-")[0],
+                                              ids["app.log"]))):
+        st, _, t, _ = who.call("GET", p)
+        c.check(s + what + ": 404", st == 404, (st, t))
+    st, _, t, _ = Client(stack).call("GET", path % ids["app.log"])
+    c.check(s + "without a key: 401", st == 401, (st, t))
 
 
 def local_test(c, stack, server):
@@ -635,8 +808,8 @@ def local_test(c, stack, server):
 
     st, _, gi, _ = alice.call("GET", "/api/issues/" + str(key))
     att = (gi or {}).get("attachments") or []
-    c.check(s + "getIssue lists them (name, type, size, author, created; "
-            "no url)", st == 200 and gi.get("attachment_count") == 2 and
+    c.check(s + "getIssue lists them (name, type, size, author, created, "
+            "url)", st == 200 and gi.get("attachment_count") == 2 and
             [(a.get("name"), a.get("type"), a.get("size"), a.get("author"))
              for a in att] ==
             [("screen.png", "image/png", len(filehost.FILES["/png"]),
@@ -644,7 +817,10 @@ def local_test(c, stack, server):
              ("app.log", "text/plain", len(filehost.FILES["/text"]),
               "alice")] and all(isinstance(a.get("created"), str) and
                                 isinstance(a.get("id"), str) and
-                                "url" not in a for a in att), (st, gi))
+                                isinstance(a.get("url"), str)
+                                for a in att), (st, gi))
+    links_test(c, stack, s, att)
+    text_test(c, stack, s, alice, key, att)
 
     st, _, r2, _ = alice.call("POST", "/api/drafts/%s/submit" % did,
                               {"revision": 1})
@@ -670,6 +846,9 @@ def local_test(c, stack, server):
     c.check(s + "deleting the ticket (204) removes its files' rows and "
             "the kept files", st == 204 and ticket_rows(stack) == [] and
             kept(stack) == [], (st, ticket_rows(stack), kept(stack)))
+    st, _, body = stack.request("GET", LINKS.get(stack.workdir, "/files/1"))
+    c.check(s + "a good link to a deleted ticket's file: 404, no bytes",
+            st == 404 and filehost.FILES["/png"] not in body, (st, body))
 
     st, _, d2, _ = alice.call("POST", "/api/drafts", {
         "project": "DEMO", "summary": "No files"})
@@ -748,8 +927,11 @@ def main():
                 work = tempfile.mkdtemp(prefix="jta-it-%s-" % server)
                 stack = harness.Stack(
                     server, jtatest.BUILDDIR, jtatest.SRCDIR, work,
-                    (lambda st: jiratest.conf(st, 2000, 4000, host_conf()))
-                    if jira else (lambda st: host_conf()))
+                    (lambda st: jiratest.conf(st, 2000, 4000, host_conf() +
+                                              "attachment_text_max_bytes "
+                                              "= 150\n"))
+                    if jira else (lambda st: host_conf() +
+                                  "attachment_text_max_bytes = 15\n"))
                 try:
                     stack.start()
                     test(cases, stack, server)

@@ -365,7 +365,7 @@ def sdk_cases(c, s, stack, key, project, issue, userq, kbid, desk):
         if sdk == "v1":
             c.check(t + "no session id", not out.get("session"), out)
         names = [x["name"] for x in out.get("tools", [])]
-        c.check(t + "27 tools listed", len(names) == 27, names)
+        c.check(t + "28 tools listed", len(names) == 28, names)
         calls = out.get("calls", [])[:-1]
         called = {x["name"] for x in calls}
         c.eq(t + "every tool called", sorted(called), sorted(names))
@@ -374,6 +374,10 @@ def sdk_cases(c, s, stack, key, project, issue, userq, kbid, desk):
         c.check(t + "every call succeeded (but an approval answer where "
                 "none waits)", not bad, json.dumps(bad)[:2000])
         sdk_knowledge(c, t, stack, key, kbid, out)
+        at = out.get("attachmentText") or {}
+        c.check(t + "getAttachmentText of an id the ticket has not: 404 "
+                "naming id", at.get("status") == 404 and
+                at.get("field") == "id", at)
         # Jira Service Management through the tools: the raise is a
         # request of the desk; Jira's laptop type waits for the person's
         # approval (the stand-in's approver), the embedded store has no

@@ -32,7 +32,7 @@ OPERATIONS = {
     "findSimilar", "findUsers", "searchKnowledge", "getKnowledgeArticle",
     "markKnowledgeHelped", "listServiceDesks", "listRequests",
     "getRequest", "commentOnRequest", "listRequestMoves", "moveRequest",
-    "answerApproval", "attachFiles"}
+    "answerApproval", "attachFiles", "getAttachmentText"}
 CONSEQUENTIAL = {"updateIssue", "addComment", "transitionIssue",
                  "submitDraft", "commentOnRequest", "moveRequest",
                  "answerApproval", "attachFiles"}

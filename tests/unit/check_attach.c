@@ -23,6 +23,7 @@
 
 #include "jta_attach.h"
 #include "jta_draft_files.h"
+#include "jta_files.h"
 #include "jta_store_people.h"
 #include "jta_vault.h"
 #include "jta_store_drafts.h"
@@ -1013,6 +1014,136 @@ done(void)
 	rmdir(dir);
 }
 
+/* A kept file's link (jta_files.h): ours checks until it expires; any
+ * other id, expiry or signature does not, with one answer. */
+START_TEST(file_links_sign_and_check)
+{
+	struct jta_vault *v = NULL, *other = NULL;
+	struct jta_error e;
+	char		 path[] = "/tmp/jta-link-key-XXXXXX", msg[256];
+	char		 url[512], s[64], sig[JTA_FILES_SIGLEN + 1];
+	const char	*q;
+	int64_t		 id;
+	int		 fd;
+
+	ck_assert_int_ne(fd = mkstemp(path), -1);
+	close(fd);
+	unlink(path);
+	ck_assert_int_eq(jta_vault_create_key(path, msg, sizeof(msg)),
+	    JTA_OK);
+	ck_assert_int_eq(jta_vault_open(path, &v, msg, sizeof(msg)), JTA_OK);
+	unlink(path);
+	ck_assert_int_eq(jta_vault_create_key(path, msg, sizeof(msg)),
+	    JTA_OK);
+	ck_assert_int_eq(jta_vault_open(path, &other, msg, sizeof(msg)),
+	    JTA_OK);
+	unlink(path);
+
+	ck_assert_int_eq(jta_files_link(v, "https://jta.example", 42, 1000,
+	    url, sizeof(url)), 0);
+	ck_assert_int_eq(strncmp(url, "https://jta.example/files/42?e=1000&s=",
+	    38), 0);
+	q = url + 38;
+	ck_assert_uint_eq(strlen(q), JTA_FILES_SIGLEN);
+	snprintf(sig, sizeof(sig), "%s", q);
+	ck_assert_int_eq(jta_files_check(v, "42", 1000, sig, 999, &id, &e),
+	    JTA_OK);
+	ck_assert_int_eq(id, 42);
+	/* Expired: at and after its time, naming e. */
+	ck_assert_int_eq(jta_files_check(v, "42", 1000, sig, 1000, &id, &e),
+	    JTA_ERR_AUTH);
+	ck_assert_int_eq(e.status, 403);
+	ck_assert_str_eq(e.field, "e");
+	/* Another id, a later expiry, another key, a changed or shorter
+	 * signature, none at all, a non-number id: 403 naming s. */
+	ck_assert_int_eq(jta_files_check(v, "43", 1000, sig, 999, &id, &e),
+	    JTA_ERR_AUTH);
+	ck_assert_str_eq(e.field, "s");
+	ck_assert_int_eq(jta_files_check(v, "42", 2000, sig, 999, &id, &e),
+	    JTA_ERR_AUTH);
+	ck_assert_int_eq(jta_files_check(other, "42", 1000, sig, 999, &id,
+	    &e), JTA_ERR_AUTH);
+	snprintf(s, sizeof(s), "%s", sig);
+	s[0] = s[0] == 'A' ? 'B' : 'A';
+	ck_assert_int_eq(jta_files_check(v, "42", 1000, s, 999, &id, &e),
+	    JTA_ERR_AUTH);
+	s[JTA_FILES_SIGLEN - 1] = '\0';
+	ck_assert_int_eq(jta_files_check(v, "42", 1000, s, 999, &id, &e),
+	    JTA_ERR_AUTH);
+	ck_assert_int_eq(jta_files_check(v, "42", 1000, NULL, 999, &id, &e),
+	    JTA_ERR_AUTH);
+	ck_assert_int_eq(jta_files_check(v, "042", 1000, sig, 999, &id, &e),
+	    JTA_ERR_AUTH);
+	ck_assert_int_eq(jta_files_check(v, "../42", 1000, sig, 999, &id,
+	    &e), JTA_ERR_AUTH);
+	ck_assert_int_eq(jta_files_check(v, "42", -1, sig, 999, &id, &e),
+	    JTA_ERR_AUTH);
+	ck_assert_str_eq(e.field, "s");
+	ck_assert_int_eq(id, 0);
+	jta_vault_close(v);
+	jta_vault_close(other);
+}
+END_TEST
+
+/* Content-Disposition (RFC 6266, RFC 8187): attachment, a quoted ASCII
+ * name, filename* for anything else; nothing that breaks the header. */
+START_TEST(file_disposition_is_safe)
+{
+	char	 out[1024], tiny[16];
+
+	ck_assert_int_eq(jta_files_disposition("app.log", out, sizeof(out)),
+	    0);
+	ck_assert_str_eq(out, "attachment; filename=\"app.log\"");
+	ck_assert_int_eq(jta_files_disposition("r\xc3\xa9sum\xc3\xa9 "
+	    "\"1\".txt", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "attachment; filename=\"r_sum_ _1_.txt\"; "
+	    "filename*=UTF-8''r%C3%A9sum%C3%A9%20%221%22.txt");
+	ck_assert_int_eq(jta_files_disposition("a\\b%41;c", out,
+	    sizeof(out)), 0);
+	ck_assert_str_eq(out, "attachment; filename=\"a_b_41;c\"; "
+	    "filename*=UTF-8''a%5Cb%2541%3Bc");
+	ck_assert_int_eq(jta_files_disposition("", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "attachment; filename=\"file\"");
+	ck_assert_int_eq(jta_files_disposition("long-name.txt", tiny,
+	    sizeof(tiny)), -1);
+	ck_assert_str_eq(tiny, "");
+}
+END_TEST
+
+/* getAttachmentText's text: which types, the cut at a character's
+ * boundary, control characters dropped, ill-formed bytes shown. */
+START_TEST(attachment_text_is_cut_and_cleaned)
+{
+	char	 out[64];
+	int	 cut;
+
+	ck_assert_int_eq(jta_files_text_type("text/plain"), 1);
+	ck_assert_int_eq(jta_files_text_type("Text/X-Log; charset=utf-8"), 1);
+	ck_assert_int_eq(jta_files_text_type("application/json"), 1);
+	ck_assert_int_eq(jta_files_text_type("image/png"), 0);
+	ck_assert_int_eq(jta_files_text_type("text/plainx"), 0);
+	ck_assert_int_eq(jta_files_text_type("text/html"), 0);
+	/* Whole: tab and newline kept, CR, ESC, DEL and C1 dropped. */
+	ck_assert_uint_eq(jta_files_text_clean("a\tb\r\n\x1b[31mc\x7f"
+	    "\xc2\x85" "d", 15, 64, 0, out, sizeof(out), &cut), 10);
+	ck_assert_str_eq(out, "a\tb\n[31mcd");
+	ck_assert_int_eq(cut, 0);
+	/* The bound splits "\xc3\xa9": cut before it. */
+	ck_assert_uint_eq(jta_files_text_clean("d\xc3\xa9j\xc3\xa0", 6, 5,
+	    0, out, sizeof(out), &cut), 4);
+	ck_assert_str_eq(out, "d\xc3\xa9j");
+	ck_assert_int_eq(cut, 1);
+	/* More in the file than was read: truncated. */
+	ck_assert_uint_eq(jta_files_text_clean("abc", 3, 3, 1, out,
+	    sizeof(out), &cut), 3);
+	ck_assert_int_eq(cut, 1);
+	/* An ill-formed byte in the middle: U+FFFD. */
+	ck_assert_uint_eq(jta_files_text_clean("a\xff" "b", 3, 64, 0, out,
+	    sizeof(out), &cut), 5);
+	ck_assert_str_eq(out, "a\xef\xbf\xbd" "b");
+}
+END_TEST
+
 Suite *
 jta_check_suite(void)
 {
@@ -1043,6 +1174,9 @@ jta_check_suite(void)
 	tcase_add_test(tc, hosts_off_the_list_and_private_addresses);
 	tcase_add_test(tc, slow_truncated_and_missing_answers);
 	tcase_add_test(tc, metadata_rule_is_unchanged);
+	tcase_add_test(tc, file_links_sign_and_check);
+	tcase_add_test(tc, file_disposition_is_safe);
+	tcase_add_test(tc, attachment_text_is_cut_and_cleaned);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -187,6 +187,15 @@ START_TEST(op_from_requests)
 	ck_assert(op.rules && op.cls == JTA_POLICY_READ);
 	classify("POST", "/api/issues/SUP-1/transitions", NULL, &op);
 	ck_assert(op.rules && op.cls == JTA_POLICY_WRITE);
+	/* getAttachmentText: a read of the issue, its project from the key
+	 * before the second "*" of the pattern. */
+	classify("GET", "/api/issues/sec-7/attachments/10001/text", NULL, &op);
+	ck_assert(op.rules && op.has_project && op.cls == JTA_POLICY_READ);
+	ck_assert_str_eq(op.endpoint, "issue");
+	ck_assert_str_eq(op.project, "SEC");
+	classify("POST", "/api/issues/SEC-7/attachments/10001/text", NULL,
+	    &op);
+	ck_assert(!op.rules);
 	/* A method the endpoint refuses: its 405, not a rule. */
 	classify("DELETE", "/api/issues/SUP-1", NULL, &op);
 	ck_assert(!op.rules);
