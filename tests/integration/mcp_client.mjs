@@ -144,11 +144,11 @@ async function main() {
 	    body: "A comment over MCP" });
 	// A file whose link is off the allow-list (no file host here):
 	// refused, naming openaiFileIdRefs, nothing fetched.
-	const at = await call(client, "attachFiles", { key: made,
+	const af = await call(client, "attachFiles", { key: made,
 	    openaiFileIdRefs: [{ name: "shot.png", id: "file-mcp",
 	    mime_type: "image/png",
 	    download_link: "https://files.invalid/shot.png" }] });
-	at.expectError = true;
+	af.expectError = true;
 	const t = await call(client, "listTransitions", { key: made });
 	const to = t.structuredContent?.transitions?.[0]?.to ?? "Done";
 	await call(client, "transitionIssue", { key: made, to });
