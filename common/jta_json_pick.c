@@ -22,7 +22,12 @@
  * - literals true, false, null, not followed by a letter (jansson reads
  *   a whole word);
  * - JSON_REJECT_DUPLICATES: two equal keys (after unescaping) in one
- *   object are refused, in skipped objects too.
+ *   object are refused, in skipped objects too;
+ * - one NUL byte right after a number or a literal is ignored: jansson's
+ *   lexer reads one character past those tokens and puts it back, and
+ *   its stream drops a NUL put back (stream_get takes buffer[pos] == 0
+ *   for "nothing buffered").  So json_loadb accepts {"a":1<NUL>} and
+ *   [true<NUL>], and refuses a NUL anywhere else (found by fuzz_pick).
  *
  * Strings and numbers are parsed in the C locale, as every program here
  * runs (none calls setlocale).
@@ -589,12 +594,16 @@ value:
 		if (mode != SKIP)
 			v = *s == 't' ? json_true() : *s == 'f' ?
 			    json_false() : json_null();
+		if (r.p < r.end && *r.p == '\0')
+			r.p++;		/* jansson drops it (above) */
 		break;
 	default:
 		if (*r.p != '-' && !isdig(*r.p))
 			goto out;
 		if (number(&r, mode != SKIP, &v) != 0 || r.nomem)
 			goto out;
+		if (r.p < r.end && *r.p == '\0')
+			r.p++;		/* jansson drops it (above) */
 		break;
 	}
 

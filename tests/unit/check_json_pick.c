@@ -279,12 +279,26 @@ START_TEST(strings_as_jansson)
 }
 END_TEST
 
+/* agree() on a literal that holds NUL bytes. */
+#define AGREE(lit, ok)	agree((lit), sizeof(lit) - 1, (ok))
+
 START_TEST(nul_bytes_refused)
 {
-	agree("{\"a\":\"x\0y\"}", 11, 0);
-	agree("{}\0", 3, 0);
-	agree("{\"skip\":[1,\0]}", 14, 0);
-	agree("\0{}", 3, 0);
+	AGREE("{\"a\":\"x\0y\"}", 0);
+	AGREE("{}\0", 0);
+	AGREE("{\"skip\":[1,\0]}", 0);
+	AGREE("\0{}", 0);
+	AGREE("[\"x\"\0]", 0);
+	AGREE("{\"a\":\0 1}", 0);
+	/* jansson drops one NUL right after a number or a literal (its
+	 * lexer's look-ahead: jta_json_pick.c); two are refused. */
+	AGREE("{\"\":1\0}", 1);
+	AGREE("[true\0,false\0,null\0,-0\0,1.5\0,2e3\0]", 1);
+	AGREE("{\"skip\":[1\0]}", 1);
+	AGREE("[1\0\0]", 0);
+	AGREE("[1\0 2]", 0);
+	AGREE("[-\0]", 0);
+	AGREE("[tru\0e]", 0);
 }
 END_TEST
 
