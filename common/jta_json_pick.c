@@ -489,6 +489,8 @@ attach(struct rd *r, json_t *v)
 	return json_object_setn_new_nocheck(f->v, keyp(r, k), k->len, v);
 }
 
+/* json_loadb keeping only what pick describes (jta_json_pick.h): one
+ * pass, the stack in r.frames, every exit through out. */
 enum jta_err
 jta_json_pick_loadb(const char *buf, size_t len,
     const struct jta_json_pick *pick, json_t **out, size_t *errpos)
@@ -729,6 +731,8 @@ out:
 	return rc;
 }
 
+/* What the reader builds, from a parsed tree (jta_json_pick.h); recurses
+ * only as deep as the static description does. */
 json_t *
 jta_json_pick_filter(const json_t *v, const struct jta_json_pick *pick)
 {
