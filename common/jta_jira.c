@@ -25,6 +25,7 @@
 #include "jta_http.h"
 #include "jta_jira.h"
 #include "jta_jira_int.h"
+#include "jta_json_pick.h"
 #include "jta_text.h"
 #include "jta_time.h"
 #include "jta_url.h"
@@ -513,6 +514,45 @@ jta_jira_cursorof(const json_t *jira, enum jta_err *rc, struct jta_error *err)
 		*rc = JTA_ERR_NOMEM;
 	return cur;
 }
+
+/* jta_jira_search_pick's parts: a name, a display name; an issue's
+ * fields; an issue; the page. */
+static const struct jta_json_pick pick_name[] = {
+	{ "name", JTA_JSON_PICK_WHOLE, NULL },
+	{ NULL, JTA_JSON_PICK_WHOLE, NULL }
+};
+static const struct jta_json_pick pick_display[] = {
+	{ "displayName", JTA_JSON_PICK_WHOLE, NULL },
+	{ NULL, JTA_JSON_PICK_WHOLE, NULL }
+};
+static const struct jta_json_pick pick_fields[] = {
+	{ "summary", JTA_JSON_PICK_WHOLE, NULL },
+	{ "status", JTA_JSON_PICK_MEMBERS, pick_name },
+	{ "issuetype", JTA_JSON_PICK_MEMBERS, pick_name },
+	{ "priority", JTA_JSON_PICK_MEMBERS, pick_name },
+	{ "assignee", JTA_JSON_PICK_MEMBERS, pick_display },
+	{ "reporter", JTA_JSON_PICK_MEMBERS, pick_display },
+	{ "created", JTA_JSON_PICK_WHOLE, NULL },
+	{ "updated", JTA_JSON_PICK_WHOLE, NULL },
+	{ NULL, JTA_JSON_PICK_WHOLE, NULL }
+};
+static const struct jta_json_pick pick_issue_members[] = {
+	{ "key", JTA_JSON_PICK_WHOLE, NULL },
+	{ "fields", JTA_JSON_PICK_MEMBERS, pick_fields },
+	{ NULL, JTA_JSON_PICK_WHOLE, NULL }
+};
+static const struct jta_json_pick pick_issue = {
+	NULL, JTA_JSON_PICK_MEMBERS, pick_issue_members
+};
+static const struct jta_json_pick pick_page[] = {
+	{ "issues", JTA_JSON_PICK_EACH, &pick_issue },
+	{ "nextPageToken", JTA_JSON_PICK_WHOLE, NULL },
+	{ "isLast", JTA_JSON_PICK_WHOLE, NULL },
+	{ NULL, JTA_JSON_PICK_WHOLE, NULL }
+};
+const struct jta_json_pick jta_jira_search_pick = {
+	NULL, JTA_JSON_PICK_MEMBERS, pick_page
+};
 
 enum jta_err
 jta_jira_search_result(const json_t *jira, const char *site,

@@ -133,6 +133,18 @@ enum jta_err jta_jira_search_result(const json_t *jira,
     const char *site, json_t **out, struct jta_error *err) JTA_WUR;
 
 /*
+ * What jta_jira_search_result (and jta_jira_slimrow under it) reads of a
+ * search page, for jta_json_pick_loadb: issues[].key, issues[].fields'
+ * summary, status.name, issuetype.name, priority.name,
+ * assignee.displayName, reporter.displayName, created and updated;
+ * nextPageToken and isLast.  Reading the page through it gives the
+ * reshape the same answer as the whole page would (check_jira compares).
+ * Change the two together.
+ */
+struct jta_json_pick;
+extern const struct jta_json_pick jta_jira_search_pick;
+
+/*
  * Map an IssueBean (GET /rest/api/3/issue/{key}) to our full issue: the
  * slim row plus project (the key), labels (the strings among them; more
  * than JTA_LIMIT_JIRA_ITEMS labels is JTA_ERR_UPSTREAM), description (a

@@ -28,6 +28,7 @@
 #include "jta_jira.h"
 #include "jta_jira_backend_int.h"
 #include "jta_jira_sd.h"
+#include "jta_json_pick.h"
 #include "jta_limits.h"
 #include "jta_log.h"
 #include "jta_store_people.h"
@@ -71,16 +72,23 @@ call_as(struct jta_backend *be, const struct jta_user *who,
 	    method, path, body, repeatable, reply, err);
 }
 
-/* call_api, or with up's upload_* members (not NULL) a multipart POST
- * of a file (jta_http.h); with raw (not NULL) a 2xx answer's bytes are
- * moved there as they are (at most up->max_body of them) instead of
- * parsed. */
+/*
+ * call_api, or with up's upload_* members (not NULL) a multipart POST of
+ * a file (jta_http.h).  With pick (not NULL) a 2xx answer is read with
+ * jta_json_pick_loadb, keeping only what pick describes (the same
+ * accept/reject as json_loadb, far less work on a large page); an answer
+ * that is not 2xx is read whole, for jta_jira_error.
+ *
+ * With raw (not NULL) a 2xx answer's bytes are moved there as they are
+ * (at most up->max_body of them) instead of parsed.
+ */
 static enum jta_err
 call_full(struct jta_backend *be, const struct jta_user *who,
     struct jta_link *linkp, const char *product, const char *root,
     const char *method, const char *path, const json_t *body,
-    const struct jta_http_req *up, int repeatable, json_t **reply,
-    struct jta_http_resp *raw, struct jta_error *err)
+    const struct jta_http_req *up, const struct jta_json_pick *pick,
+    int repeatable, json_t **reply, struct jta_http_resp *raw,
+    struct jta_error *err)
 {
 	struct jta_link	 link;
 	struct jta_secret *token = NULL;
@@ -88,6 +96,7 @@ call_full(struct jta_backend *be, const struct jta_user *who,
 	struct jta_http_resp rs;
 	json_error_t	 je;
 	char		 url[JTA_CONF_URL_MAX + JTA_LIMIT_CLOUD_ID + 1024];
+	size_t		 pos;
 	char		*text = NULL;
 	enum jta_err	 rc;
 	int		 n, tries, refreshed = 0, write;
@@ -158,16 +167,28 @@ call_full(struct jta_backend *be, const struct jta_user *who,
 		rc = JTA_OK;
 		goto out;
 	}
-	if (rs.len > 0 && (*reply = json_loadb(rs.body, rs.len,
-	    JSON_REJECT_DUPLICATES, &je)) == NULL && rs.status / 100 == 2) {
+	if (pick != NULL && rs.len > 0 && rs.status / 100 == 2) {
+		rc = jta_json_pick_loadb(rs.body, rs.len, pick, reply, &pos);
+		if (rc == JTA_ERR_NOMEM)
+			goto out;
+		/* The position as json_loadb's would be reported: bytes. */
+		memset(&je, 0, sizeof(je));
+		je.line = -1;
+		je.position = rc == JTA_OK ? 0 : (int)(pos > INT32_MAX ?
+		    INT32_MAX : pos);
+	} else if (rs.len > 0)
+		*reply = json_loadb(rs.body, rs.len, JSON_REJECT_DUPLICATES,
+		    &je);
+	if (rs.len > 0 && *reply == NULL && rs.status / 100 == 2) {
 		if (write)
 			jta_log(JTA_LOG_INFO, "jira answered %s %s with %ld "
-			    "and a body that is not JSON (line %d): taken as "
-			    "done", method, path, rs.status, je.line);
+			    "and a body that is not JSON (line %d, byte %d): "
+			    "taken as done", method, path, rs.status, je.line,
+			    je.position);
 		else {
 			jta_log(JTA_LOG_WARN, "jira answered %s %s with JSON "
-			    "we cannot read (line %d)", method, path,
-			    je.line);
+			    "we cannot read (line %d, byte %d)", method, path,
+			    je.line, je.position);
 			rc = jta_error_set(err, JTA_ERR_UPSTREAM, 502, NULL,
 			    "Jira gave an answer we cannot read");
 			goto out;
@@ -205,7 +226,7 @@ jta_jira_backend_call_api(struct jta_backend *be, const struct jta_user *who,
     json_t **reply, struct jta_error *err)
 {
 	return call_full(be, who, linkp, product, root, method, path, body,
-	    NULL, repeatable, reply, NULL, err);
+	    NULL, NULL, repeatable, reply, NULL, err);
 }
 
 /* GET /rest/api/3 + path as who, at most max bytes of a 2xx answer into
@@ -223,8 +244,8 @@ jta_jira_backend_get_raw(struct jta_backend *be, const struct jta_user *who,
 	memset(raw, 0, sizeof(*raw));
 	up.max_body = max;
 	up.accept = "*/*";	/* the file's own type, whatever it is */
-	rc = call_full(be, who, NULL, "jira", API3, "GET", path, NULL, &up, 1,
-	    &reply, raw, err);
+	rc = call_full(be, who, NULL, "jira", API3, "GET", path, NULL, &up, NULL,
+	    1, &reply, raw, err);
 	json_decref(reply);
 	return rc;
 }
@@ -243,7 +264,7 @@ jta_jira_backend_upload(struct jta_backend *be, const struct jta_user *who,
 	up.upload_name = name;
 	up.upload_type = type;
 	return call_full(be, who, NULL, "jira", root, "POST", path, NULL, &up,
-	    0, reply, NULL, err);
+	    NULL, 0, reply, NULL, err);
 }
 
 /* call_as for callers that need not know the link. */
@@ -492,9 +513,12 @@ search(struct jta_backend *be, const struct jta_user *who,
 	}
 	if ((body = jta_jira_search_body(jql, qq.limit, qq.cursor)) == NULL)
 		return JTA_ERR_NOMEM;
-	/* A search changes nothing: safe to repeat. */
-	if ((rc = call_as(be, who, &link, API3, "POST", "/search/jql", body, 1,
-	    &reply, err)) == JTA_OK)
+	/* A search changes nothing: safe to repeat.  Of the page (tens of
+	 * KiB of avatars, links and status categories) only what the
+	 * reshape reads is built. */
+	if ((rc = call_full(be, who, &link, "jira", API3, "POST",
+	    "/search/jql", body, NULL, &jta_jira_search_pick, 1, &reply,
+	    NULL, err)) == JTA_OK)
 		rc = jta_jira_search_result(reply, link.site_url, out, err);
 	json_decref(body);
 	json_decref(reply);

@@ -264,6 +264,12 @@
 /* An answer from Atlassian: a page of 50 issues with ADF descriptions is
  * well under this; more is refused (502), never buffered without end. */
 #define JTA_LIMIT_UPSTREAM_BODY	(4 * 1024 * 1024)
+/* The selective JSON reader (jta_json_pick.h): the longest input it
+ * reads (every upstream answer fits), and the deepest nesting, which is
+ * jansson's own JSON_PARSER_MAX_DEPTH so that it refuses exactly what
+ * json_loadb refuses; its stack of open containers is this deep at most. */
+#define JTA_LIMIT_PICK_INPUT	JTA_LIMIT_UPSTREAM_BODY
+#define JTA_LIMIT_PICK_DEPTH	2048
 
 /* GET /api/similar and /api/users (the "Similar and users" section of
  * the ticket API).  Results: 1..20 similar tickets (default 5), 1..50

@@ -375,7 +375,7 @@ def profile(work, anchor, pids):
           "calls (children, self):")
     want = re.compile(r"\] (serve|jta_fcgi_main|jta_auth_bearer|jta_policy_check|"
                       r"jta_usage_check|jta_usage_count|jta_audit_request|"
-                      r"jta_backend_\w+|jta_http_\w+|json_loadb|"
+                      r"jta_backend_\w+|jta_http_\w+|json_loadb|jta_json_pick_loadb|"
                       r"jta_jira_search_result|jta_resp_json|jta_fit|"
                       r"json_delete|json_decref|jta_vault_\w+|"
                       r"jta_metrics_request|FCGX_Accept_r|readbody|"

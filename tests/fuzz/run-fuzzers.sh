@@ -60,7 +60,7 @@ if [ ! -f "$srcdir/common/jta_req.c" ]; then
 	echo "run-fuzzers.sh: no source tree at $srcdir" >&2
 	exit 99
 fi
-targets=${*:-query json conf time markdown adf oauth mcp html sse multipart}
+targets=${*:-query json conf time markdown adf oauth mcp html sse multipart pick}
 
 # ---- what we need ----
 cc=
@@ -218,6 +218,16 @@ writedicts() {
 	    '\"io.modelcontextprotocol/protocolVersion\":' '\"2026-07-28\"' \
 	    '\"inputResponses\":' '\"missing_fields\":' '\"action\":' \
 	    '\"accept\"' '\"content\":' '\"createDraft\"' '\"fields.\"'
+	dict pick '{' '}' '[' ']' ':' ',' ' ' '\x0a' '\"' '\\\\' '\\/' \
+	    '\\u0000' '\\u0061' '\\ud800' '\\udbff\\udfff' '\\udc00' \
+	    '\\u00e9' '\xc3\xa9' '\xed\xa0\x80' '\xf4\x90\x80\x80' \
+	    '\xc0\x80' 'null' 'true' 'false' '-0' '-0.0' '0.5' '1e999' \
+	    '1e-999' '1E+2' '9223372036854775807' '9223372036854775808' \
+	    '-9223372036854775808' '-9223372036854775809' '\"a\":' \
+	    '\"b\":' '\"c\":' '\"\":' '\"issues\":' '\"key\":' \
+	    '\"fields\":' '\"status\":' '\"name\":' \
+	    '\"displayName\":' '\"assignee\":' '\"nextPageToken\":' \
+	    '\"isLast\":'
 	dict sse 'data: ' 'data:' 'event: ' 'id: ' 'retry: ' ': ' '\x0a' \
 	    '\x0d\x0a' '\x0d' '\xef\xbb\xbf' '[DONE]' '{' '}' '[' ']' \
 	    '\"choices\":' '\"delta\":' '\"content\":' '\"tool_calls\":' \

@@ -17,6 +17,7 @@
 
 #include "jta_backend.h"
 #include "jta_jira.h"
+#include "jta_json_pick.h"
 #include "jta_suggest.h"
 #include "check_main.h"
 
@@ -36,6 +37,32 @@ fixture(const char *name)
 	    top != NULL ? top : ".", name);
 	j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
 	ck_assert_msg(j != NULL, "%s: %s (line %d)", path, je.text, je.line);
+	return j;
+}
+
+/* The fixture's bytes read with jta_json_pick_loadb and pick. */
+static json_t *
+fixture_picked(const char *name, const struct jta_json_pick *pick)
+{
+	const char	*top = getenv("JTA_SRCDIR");
+	char		 path[1024];
+	char		*text;
+	FILE		*f;
+	long		 n;
+	json_t		*j = NULL;
+
+	snprintf(path, sizeof(path), "%s/tests/data/jira/%s",
+	    top != NULL ? top : ".", name);
+	ck_assert_ptr_nonnull(f = fopen(path, "rb"));
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	ck_assert_int_ge(n = ftell(f), 0);
+	rewind(f);
+	ck_assert_ptr_nonnull(text = malloc((size_t)n + 1));
+	ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	ck_assert_msg(jta_json_pick_loadb(text, (size_t)n, pick, &j, NULL) ==
+	    JTA_OK, "%s: pick refused it", path);
+	free(text);
 	return j;
 }
 
@@ -444,6 +471,14 @@ assert_search(const char *in, const char *want)
 	assert_json(out, want);
 	json_decref(out);
 	json_decref(j);
+	/* Read as the backend reads it, through jta_jira_search_pick: the
+	 * same answer. */
+	j = fixture_picked(in, &jta_jira_search_pick);
+	ck_assert_msg(jta_jira_search_result(j, URL, &out, &err) == JTA_OK,
+	    "%s (picked): %s", in, err.detail);
+	assert_json(out, want);
+	json_decref(out);
+	json_decref(j);
 }
 
 /* out is taken by address: it must be read after the call under test,
@@ -486,6 +521,12 @@ START_TEST(search_unusable_answers_refused)
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		memset(&err, 0, sizeof(err));
 		j = fixture(files[i]);
+		out = (json_t *)1;
+		assert_upstream(jta_jira_search_result(j, URL, &out, &err),
+		    &err, &out);
+		json_decref(j);
+		/* Refused the same when only the picked members are read. */
+		j = fixture_picked(files[i], &jta_jira_search_pick);
 		out = (json_t *)1;
 		assert_upstream(jta_jira_search_result(j, URL, &out, &err),
 		    &err, &out);
