@@ -66,6 +66,31 @@ enum jta_err jta_jira_backend_attach(struct jta_backend *be,
  * name) as *found {id, name}; not found or several: a problem on field
  * in err's items and *found NULL.  scope: the assignable search's
  * "project=X", or NULL for any person of the site. */
+/* The directory reads, operations of jta_jira_ops
+ * (jta_jira_backend_dir.c): /api/projects, /api/me, a project's create
+ * fields, /api/users and who's groups (jta_backend.h says what each
+ * answers). */
+enum jta_err jta_jira_backend_projects(struct jta_backend *be,
+    const struct jta_user *who, json_t **out, struct jta_error *err);
+enum jta_err jta_jira_backend_me(struct jta_backend *be,
+    const struct jta_user *who, json_t **out, struct jta_error *err);
+enum jta_err jta_jira_backend_fields(struct jta_backend *be,
+    const struct jta_user *who, const char *project, const char *type,
+    json_t **out, struct jta_error *err);
+enum jta_err jta_jira_backend_users(struct jta_backend *be,
+    const struct jta_user *who, const char *query, size_t limit,
+    json_t **out, struct jta_error *err);
+enum jta_err jta_jira_backend_groups(struct jta_backend *be,
+    const struct jta_user *who, json_t **out, struct jta_error *err);
+/* The issue type of project named type (borrowed from *types, the
+ * project's types) and its createmeta fields, from the metadata cache
+ * when it has them (mid): what prepare checks a create against. */
+struct jta_jira_meta_id;
+enum jta_err jta_jira_backend_meta(struct jta_backend *be,
+    const struct jta_user *who, const struct jta_jira_meta_id *mid,
+    const char *project, const char *type, json_t **types,
+    const json_t **t, json_t **names, json_t **fields,
+    struct jta_error *err);
 enum jta_err jta_jira_backend_lookup(struct jta_backend *be,
     const struct jta_user *who, const char *scope, const char *field,
     const char *name, const char *value, json_t **found,
