@@ -5,8 +5,9 @@
  * from each, checked here before a conditional write), the vocabulary of
  * /api/tickets/ (resolution_status) and every answer in the API's shapes
  * (issues, lists with a cursor, comments, transitions, similar tickets,
- * users, /api/tickets/ tickets and pages), with their HTTP statuses,
- * field names and wording (README.md "The ticket API").
+ * users; /api/tickets/ tickets and pages in jta_local_tickets.c), with
+ * their HTTP statuses, field names and wording (README.md "The ticket
+ * API").
  */
 #include "config.h"
 
@@ -34,15 +35,12 @@
 #include "jta_time.h"
 
 /* jansson's object iterator takes a json_t * although it only reads. */
-static json_t *
-unconst(const json_t *v)
+json_t *
+jta_local_unconst(const json_t *v)
 {
 	return (json_t *)(uintptr_t)v;
 }
 
-static enum jta_err refs(struct jta_backend *, const char *, const json_t *,
-    struct jta_error *);
-static enum jta_err stale(enum jta_err, struct jta_error *);
 
 /* ---- the workflow ---- */
 
@@ -64,10 +62,6 @@ static const struct {
 	{ "Resolved",	 { "Closed", "Open", NULL } },
 	{ "Closed",	 { "Open", NULL } },
 };
-
-/* How often a move is read and tried again when a concurrent move
- * changed the status between the read and the conditional write. */
-#define MOVE_TRIES	3
 
 /* The moves from status, NULL-terminated; NULL for a status the workflow
  * does not know. */
@@ -113,8 +107,8 @@ addurl(const struct jta_backend *be, json_t *t)
 /* ---- the ticket API's shapes, built from the repository's rows ---- */
 
 /* A Unix time as the API's RFC 3339 string (a new reference). */
-static json_t *
-timejs(int64_t t)
+json_t *
+jta_local_timejs(int64_t t)
 {
 	char	 buf[JTA_TIME_STRLEN];
 
@@ -143,7 +137,8 @@ slimjs(const struct jta_store_ticket *t)
 	    key, "summary", t->summary, "status", t->status, "type", t->type,
 	    "priority", t->priority, "assignee", t->assignee[0] == '\0' ?
 	    json_null() : json_string(t->assignee), "reporter", t->reporter,
-	    "created", timejs(t->created), "updated", timejs(t->updated));
+	    "created", jta_local_timejs(t->created), "updated",
+	    jta_local_timejs(t->updated));
 }
 
 /* t's labels as a JSON array of names. */
@@ -167,7 +162,7 @@ commentjs(const struct jta_store_comment *c)
 {
 	return json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)c->id,
 	    "author", c->author, "body", c->body, "created",
-	    timejs(c->created));
+	    jta_local_timejs(c->created));
 }
 
 /*
@@ -207,7 +202,7 @@ filesjs(const struct jta_backend *be, const struct jta_store_ticket *t,
 		    "s:s, s:o}", "id", id, "name", f[i].name,
 		    "type", f[i].type, "size", (json_int_t)f[i].size,
 		    "author", f[i].author, "created",
-		    timejs(f[i].created))) != 0 ||
+		    jta_local_timejs(f[i].created))) != 0 ||
 		    (be->vault != NULL && jta_files_link(be->vault,
 		    be->conf->public_url, f[i].id, until, url, sizeof(url)) ==
 		    0 && json_object_set_new(json_array_get(arr, i), "url",
@@ -447,16 +442,16 @@ create(struct jta_backend *be, const struct jta_user *who,
 		return JTA_ERR_NOMEM;
 	for (i = 0; keep[i] != NULL; i++)
 		if ((v = json_object_get(prepared, keep[i])) != NULL &&
-		    json_object_set(f, keep[i], unconst(v)) != 0)
+		    json_object_set(f, keep[i], jta_local_unconst(v)) != 0)
 			goto nomem;
 	v = json_object_get(prepared, "assignee");
 	if (v != NULL && json_object_set(f, "assignee", json_is_null(v) ?
-	    unconst(v) : json_object_get(v, "id")) != 0)
+	    jta_local_unconst(v) : json_object_get(v, "id")) != 0)
 		goto nomem;
 	/* The token is looked up and stored in the ticket's own insert
 	 * transaction: a repeat with it answers the ticket it made. */
-	rc = stale(jta_store_ticket_create_once(be->store, who, f, once,
-	    &created, &is, err), err);
+	rc = jta_local_stale(jta_store_ticket_create_once(be->store, who, f,
+	    once, &created, &is, err), err);
 	json_decref(f);
 	return answer(be, rc, &is, out, err);
 nomem:
@@ -514,7 +509,7 @@ update(struct jta_backend *be, const struct jta_user *who, const char *key,
 		memset(err, 0, sizeof(*err));
 		a = NULL;
 	}
-	if ((f = json_copy(unconst(fields))) == NULL ||
+	if ((f = json_copy(jta_local_unconst(fields))) == NULL ||
 	    (canon != NULL && json_object_set_new(f, "priority",
 	    json_string(canon)) != 0) ||
 	    (json_is_string(a) && json_object_set_new(f, "assignee",
@@ -531,13 +526,14 @@ update(struct jta_backend *be, const struct jta_user *who, const char *key,
 			rc = notfound(err);
 		else if (rc == JTA_OK && jta_text_parse_issue_key(key,
 		    strlen(key), proj, sizeof(proj), &num) == 0)
-			rc = refs(be, proj, f, err);
+			rc = jta_local_refs(be, proj, f, err);
 		if (rc != JTA_OK) {
 			json_decref(f);
 			return rc;
 		}
 	}
-	rc = stale(jta_store_ticket_update(be->store, key, f, &is, err), err);
+	rc = jta_local_stale(jta_store_ticket_update(be->store, key, f, &is,
+	    err), err);
 	json_decref(f);
 	return answer(be, rc, &is, out, err);
 }
@@ -605,7 +601,7 @@ transition(struct jta_backend *be, const struct jta_user *who,
 	if ((rc = checkkey(key, err)) != JTA_OK)
 		return rc;
 	rc = JTA_ERR_CONFLICT;
-	for (tries = 0; tries < MOVE_TRIES && rc == JTA_ERR_CONFLICT;
+	for (tries = 0; tries < JTA_LOCAL_MOVE_TRIES && rc == JTA_ERR_CONFLICT;
 	    tries++) {
 		if ((rc = jta_store_ticket_status(be->store, key, status,
 		    sizeof(status), err)) == JTA_ERR_NOTFOUND)
@@ -756,10 +752,10 @@ typeof_(const json_t *p, const char *name)
  * project proj must exist, fields' "type" (when a string) be one of its
  * types and fields' "assignee" (when a string) a user's name.  The store
  * refuses them too (a bare JTA_ERR_INPUT) should one go in between:
- * stale() answers that.
+ * jta_local_stale() answers that.
  */
-static enum jta_err
-refs(struct jta_backend *be, const char *proj, const json_t *fields,
+enum jta_err
+jta_local_refs(struct jta_backend *be, const char *proj, const json_t *fields,
     struct jta_error *err)
 {
 	json_t		*list = NULL;
@@ -801,9 +797,9 @@ out:
 }
 
 /* The answer when the store refuses a project, type or assignee that
- * refs() (or prepare) found a moment before. */
-static enum jta_err
-stale(enum jta_err rc, struct jta_error *err)
+ * jta_local_refs() (or prepare) found a moment before. */
+enum jta_err
+jta_local_stale(enum jta_err rc, struct jta_error *err)
 {
 	if (rc != JTA_ERR_INPUT)
 		return rc;
@@ -1009,7 +1005,8 @@ prepare(struct jta_backend *be, const struct jta_user *who,
 		    JTA_ASK_TEXT);
 	for (i = 0; copied[i] != NULL; i++)
 		if ((v = json_object_get(input, copied[i])) != NULL &&
-		    json_object_set(*prepared, copied[i], unconst(v)) != 0)
+		    json_object_set(*prepared, copied[i],
+		    jta_local_unconst(v)) != 0)
 			rc = JTA_ERR_NOMEM;
 	for (i = 0; jta_local_priorities[i] != NULL; i++) {
 		if (json_array_append_new(prio, json_string(
@@ -1043,7 +1040,8 @@ prepare(struct jta_backend *be, const struct jta_user *who,
 			rc = assignee(be, json_string_value(v), *prepared, err);
 	}
 	/* Every field of the store is a member of the request itself. */
-	json_object_foreach(unconst(json_object_get(input, "fields")), k, v) {
+	json_object_foreach(jta_local_unconst(json_object_get(input,
+	    "fields")), k, v) {
 		snprintf(field, sizeof(field), "fields.%s", k);
 		json_array_foreach(lf, j, f)
 			if (strcmp(json_string_value(json_object_get(f, "id")),
@@ -1088,8 +1086,8 @@ similarjs(const struct jta_backend *be, const struct jta_store_ticket *t)
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:[], s:o, s:f}",
 	    "key", key, "summary", t->summary, "status", t->status, "project",
 	    t->project, "type", t->type, "priority", t->priority, "labels",
-	    labelsjs(t), "components", "updated", timejs(t->updated), "score",
-	    t->score);
+	    labelsjs(t), "components", "updated", jta_local_timejs(t->updated),
+	    "score", t->score);
 	if (o != NULL)
 		addurl(be, o);
 	return o;
@@ -1173,266 +1171,6 @@ out:
 	return rc;
 }
 
-/* ---- /api/tickets/: the store's own tickets, in that API's shapes ---- */
-
-/* The resolution_status of each workflow status (README.md "/api/tickets/"):
- * OPEN is Open or In Progress. */
-static const struct {
-	const char	*res;
-	const char	*status;
-} resolutions[] = {
-	{ "OPEN",	"Open" },
-	{ "OPEN",	"In Progress" },
-	{ "RESOLVED",	"Resolved" },
-	{ "CLOSED",	"Closed" },
-};
-
-/* The resolution_status of a stored status (CLOSED for one the workflow
- * does not know: it is not being worked on). */
-static const char *
-resof(const char *status)
-{
-	size_t	 i;
-
-	for (i = 0; i < sizeof(resolutions) / sizeof(resolutions[0]); i++)
-		if (strcmp(resolutions[i].status, status) == 0)
-			return resolutions[i].res;
-	return "CLOSED";
-}
-
-/* The workflow status for a resolution_status, given the current one
- * (NULL for a new ticket): OPEN keeps a ticket being worked on In
- * Progress. */
-static const char *
-tkstatus(const char *res, const char *cur)
-{
-	if (strcmp(res, "RESOLVED") == 0)
-		return "Resolved";
-	if (strcmp(res, "CLOSED") == 0)
-		return "Closed";
-	return cur != NULL && strcmp(cur, "In Progress") == 0 ?
-	    "In Progress" : "Open";
-}
-
-/* One ticket in /api/tickets/' shape: {id, title, description, created,
- * resolution_status}; NULL when memory runs out. */
-static json_t *
-tkjs(const struct jta_store_ticket *t)
-{
-	return json_pack("{s:I, s:s, s:s, s:o, s:s}", "id", (json_int_t)t->id,
-	    "title", t->summary, "description", t->description, "created",
-	    timejs(t->created), "resolution_status", resof(t->status));
-}
-
-/* The answer for a ticket id that is not there. */
-static enum jta_err
-tknotfound(int64_t id, struct jta_error *err)
-{
-	return jta_error_set(err, JTA_ERR_NOTFOUND, 404, "id",
-	    "Ticket with id '%" PRId64 "' was not found.", id);
-}
-
-/* /api/tickets/ field names onto the store's: title is the summary. */
-static json_t *
-tkfields(const json_t *fields)
-{
-	json_t		*f = json_object();
-	const json_t	*v;
-
-	if (f == NULL)
-		return NULL;
-	if ((v = json_object_get(fields, "title")) != NULL &&
-	    json_object_set(f, "summary", unconst(v)) != 0)
-		goto fail;
-	if ((v = json_object_get(fields, "description")) != NULL &&
-	    json_object_set(f, "description", unconst(v)) != 0)
-		goto fail;
-	return f;
-fail:
-	json_decref(f);
-	return NULL;
-}
-
-/* The stored statuses of the resolution statuses in res (an array of
- * OPEN/RESOLVED/CLOSED), a new array; NULL when memory runs out. */
-static json_t *
-tkstatuses(const json_t *res)
-{
-	json_t		*out = json_array();
-	const json_t	*v;
-	size_t		 i, k;
-
-	json_array_foreach(res, i, v)
-		for (k = 0; out != NULL &&
-		    k < sizeof(resolutions) / sizeof(resolutions[0]); k++)
-			if (json_is_string(v) && strcmp(resolutions[k].res,
-			    json_string_value(v)) == 0 &&
-			    json_array_append_new(out, json_string(
-			    resolutions[k].status)) != 0) {
-				json_decref(out);
-				out = NULL;
-			}
-	return out;
-}
-
-static enum jta_err
-tk_list(struct jta_backend *be, const struct jta_user *who,
-    const struct jta_tk_query *q, json_t **out, struct jta_error *err)
-{
-	struct jta_tk_query canon = *q;
-	struct jta_store_ticket_list list;
-	json_t		*sts = NULL, *arr = NULL, *row;
-	size_t		 i;
-	enum jta_err	 rc = JTA_ERR_NOMEM;
-
-	(void)who;	/* every local user sees every local ticket */
-	*out = NULL;
-	memset(&list, 0, sizeof(list));
-	if (q->statuses != NULL &&
-	    (canon.statuses = sts = tkstatuses(q->statuses)) == NULL)
-		goto out;
-	/* The title is the stored summary. */
-	if (q->ordering != NULL && strcmp(q->ordering, "title") == 0)
-		canon.ordering = "summary";
-	else if (q->ordering != NULL && strcmp(q->ordering, "-title") == 0)
-		canon.ordering = "-summary";
-	if ((rc = jta_store_tk_list(be->store, &canon, &list, err)) != JTA_OK)
-		goto out;
-	rc = JTA_ERR_NOMEM;
-	if ((arr = json_array()) == NULL)
-		goto out;
-	for (i = 0; i < list.n; i++)
-		if ((row = tkjs(&list.v[i])) == NULL ||
-		    json_array_append_new(arr, row) != 0)
-			goto out;
-	if ((*out = json_pack("{s:I, s:O}", "count", (json_int_t)list.count,
-	    "results", arr)) != NULL)
-		rc = JTA_OK;
-out:
-	jta_store_ticket_list_clear(&list);
-	json_decref(sts);
-	json_decref(arr);
-	return rc;
-}
-
-static enum jta_err
-tk_get(struct jta_backend *be, const struct jta_user *who, int64_t id,
-    json_t **out, struct jta_error *err)
-{
-	struct jta_store_ticket t;
-	enum jta_err	 rc;
-
-	(void)who;
-	*out = NULL;
-	if ((rc = jta_store_tk_get(be->store, id, &t, err)) ==
-	    JTA_ERR_NOTFOUND)
-		return tknotfound(id, err);
-	if (rc != JTA_OK)
-		return rc;
-	*out = tkjs(&t);
-	jta_store_ticket_clear(&t);
-	return *out == NULL ? JTA_ERR_NOMEM : JTA_OK;
-}
-
-static enum jta_err
-tk_create(struct jta_backend *be, const struct jta_user *who,
-    const json_t *fields, json_t **out, struct jta_error *err)
-{
-	const char	*res = json_string_value(json_object_get(fields,
-			    "resolution_status"));
-	json_t		*f;
-	int64_t		 id;
-	enum jta_err	 rc;
-
-	*out = NULL;
-	if ((f = tkfields(fields)) == NULL)
-		return JTA_ERR_NOMEM;
-	if ((rc = refs(be, be->conf->default_project, f, err)) == JTA_OK)
-		rc = stale(jta_store_tk_create(be->store, who,
-		    be->conf->default_project, f, tkstatus(res != NULL ? res :
-		    "OPEN", NULL), &id, err), err);
-	json_decref(f);
-	if (rc != JTA_OK)
-		return rc;
-	return tk_get(be, who, id, out, err);
-}
-
-/*
- * Change ticket id.  Its new status depends on the one it has (OPEN keeps
- * In Progress), so the status is read here and the store writes only
- * while it is still the one read; a concurrent move makes this read it
- * again (at most MOVE_TRIES times).
- */
-static enum jta_err
-tk_update(struct jta_backend *be, const struct jta_user *who, int64_t id,
-    const json_t *fields, json_t **out, struct jta_error *err)
-{
-	const char	*res = json_string_value(json_object_get(fields,
-			    "resolution_status"));
-	struct jta_store_ticket cur;
-	json_t		*f;
-	enum jta_err	 rc = JTA_ERR_CONFLICT;
-	int		 tries;
-
-	*out = NULL;
-	if ((f = tkfields(fields)) == NULL)
-		return JTA_ERR_NOMEM;
-	for (tries = 0; tries < MOVE_TRIES && rc == JTA_ERR_CONFLICT;
-	    tries++) {
-		if ((rc = jta_store_tk_get(be->store, id, &cur, err)) !=
-		    JTA_OK)
-			break;
-		rc = jta_store_tk_update(be->store, id, f, cur.status,
-		    res != NULL ? tkstatus(res, cur.status) : NULL, err);
-		jta_store_ticket_clear(&cur);
-	}
-	json_decref(f);
-	if (rc == JTA_ERR_NOTFOUND)
-		return tknotfound(id, err);
-	if (rc == JTA_ERR_CONFLICT)
-		return jta_error_set(err, JTA_ERR_CONFLICT, 409, NULL,
-		    "the ticket kept changing while it was updated; read it "
-		    "and try again");
-	if (rc != JTA_OK)
-		return rc;
-	return tk_get(be, who, id, out, err);
-}
-
-static enum jta_err
-tk_delete(struct jta_backend *be, const struct jta_user *who, int64_t id,
-    struct jta_error *err)
-{
-	struct jta_store_ticket cur;
-	struct jta_ticket_file *f = NULL;
-	struct jta_error e;
-	char		 dir[4096];
-	int64_t		 total;
-	size_t		 i, n = 0;
-	enum jta_err	 rc;
-
-	(void)who;
-	/* Its kept files (README "Attachments: the embedded store") go
-	 * with it: their rows in the delete's transaction, then the files
-	 * (a ticket has at most one draft's, JTA_STORE_DRAFT_FILES). */
-	memset(&cur, 0, sizeof(cur));
-	if (jta_store_tk_get(be->store, id, &cur, &e) == JTA_OK) {
-		if ((f = calloc(JTA_STORE_TICKET_FILES, sizeof(*f))) != NULL &&
-		    jta_store_ticket_file_list(be->store, cur.project, cur.num,
-		    f, JTA_STORE_TICKET_FILES, &n, &total, &e) != JTA_OK)
-			n = 0;
-		jta_store_ticket_clear(&cur);
-	}
-	if ((rc = jta_store_tk_delete(be->store, id, err)) == JTA_OK) {
-		jta_draft_files_statedir(be, dir, sizeof(dir));
-		for (i = 0; i < n; i++)
-			jta_attach_forget(dir, f[i].path);
-	}
-	free(f);
-	if (rc == JTA_ERR_NOTFOUND)
-		return tknotfound(id, err);
-	return rc;
-}
-
 /* GET /api/knowledge: the embedded knowledge base, whose articles are
  * for everyone. */
 static enum jta_err
@@ -1489,11 +1227,11 @@ const struct jta_backend_ops jta_local_ops = {
 	.once_window = 0,
 	.similar = similar,
 	.users = users,
-	.tk_list = tk_list,
-	.tk_get = tk_get,
-	.tk_create = tk_create,
-	.tk_update = tk_update,
-	.tk_delete = tk_delete,
+	.tk_list = jta_local_tk_list,
+	.tk_get = jta_local_tk_get,
+	.tk_create = jta_local_tk_create,
+	.tk_update = jta_local_tk_update,
+	.tk_delete = jta_local_tk_delete,
 	.knowledge = knowledge,
 	.article = article,
 	.helped = helped,

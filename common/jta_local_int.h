@@ -57,4 +57,30 @@ enum jta_err jta_local_sd_suggest(struct jta_backend *be,
     const struct jta_user *who, const char *text, size_t limit,
     json_t **out, struct jta_error *err);
 
+/* How often a move is read and tried again when a concurrent move
+ * changed the status between the read and the conditional write. */
+#define JTA_LOCAL_MOVE_TRIES	3
+
+/* Shared by jta_local.c and jta_local_tickets.c (the /api/tickets/
+ * operations, each an operation of jta_local_ops). */
+json_t *jta_local_unconst(const json_t *v);
+json_t *jta_local_timejs(int64_t t);
+enum jta_err jta_local_refs(struct jta_backend *be, const char *proj,
+    const json_t *fields, struct jta_error *err);
+enum jta_err jta_local_stale(enum jta_err rc, struct jta_error *err);
+enum jta_err jta_local_tk_list(struct jta_backend *be,
+    const struct jta_user *who, const struct jta_tk_query *q, json_t **out,
+    struct jta_error *err);
+enum jta_err jta_local_tk_get(struct jta_backend *be,
+    const struct jta_user *who, int64_t id, json_t **out,
+    struct jta_error *err);
+enum jta_err jta_local_tk_create(struct jta_backend *be,
+    const struct jta_user *who, const json_t *fields, json_t **out,
+    struct jta_error *err);
+enum jta_err jta_local_tk_update(struct jta_backend *be,
+    const struct jta_user *who, int64_t id, const json_t *fields,
+    json_t **out, struct jta_error *err);
+enum jta_err jta_local_tk_delete(struct jta_backend *be,
+    const struct jta_user *who, int64_t id, struct jta_error *err);
+
 #endif
