@@ -498,22 +498,18 @@ static const struct jta_field confirm_fields[] = {
  * A confirm of submitDraft with the revision the person was shown
  * (shown, a JSON integer or NULL) when the assistant asked for another
  * (in's "revision"): allowed only when every change since was the
- * person's own upload, and then in's revision becomes shown.  Any other
- * tool takes no revision (422).
+ * person's own upload, and then in's revision becomes shown.
  */
 static enum jta_err
-confirmrev(struct jta_ctx *ctx, const struct jta_operation *o,
-    const struct jta_user *who, const char *draft, const json_t *shown,
-    json_t *in, struct jta_error *err)
+confirmrev(struct jta_ctx *ctx, const struct jta_user *who,
+    const char *draft, const json_t *shown, json_t *in,
+    struct jta_error *err)
 {
 	json_int_t	 asked, rev;
 	enum jta_err	 rc;
 
 	if (shown == NULL)
 		return JTA_OK;
-	if (strcmp(o->name, "submitDraft") != 0)
-		return jta_error_set(err, JTA_ERR_INPUT, 422, "revision",
-		    "only the confirm of submitDraft takes a revision");
 	asked = json_integer_value(json_object_get(in, "revision"));
 	rev = json_integer_value(shown);
 	if (rev == asked)
@@ -581,6 +577,13 @@ jta_chat_confirm(struct jta_ctx *ctx, const struct jta_req *req,
 		goto out;
 	}
 	id = json_string_value(json_object_get(body, "action"));
+	/* Refused before the action is used: the person may confirm it. */
+	if (json_object_get(body, "revision") != NULL &&
+	    strcmp(o->name, "submitDraft") != 0) {
+		rc = jta_error_set(err, JTA_ERR_INPUT, 422, "revision",
+		    "only the confirm of submitDraft takes a revision");
+		goto out;
+	}
 	/* Single use and the person's own: taken before it runs. */
 	if ((rc = jta_store_chat_action_take(jta_fcgi_store(ctx), who->id,
 	    id, jta_time_now(), err)) != JTA_OK)
@@ -588,7 +591,7 @@ jta_chat_confirm(struct jta_ctx *ctx, const struct jta_req *req,
 	if ((rc = jta_operation_args(o, cargs, param, sizeof(param), &in,
 	    err)) != JTA_OK)
 		goto out;
-	if ((rc = confirmrev(ctx, o, who, param, json_object_get(body,
+	if ((rc = confirmrev(ctx, who, param, json_object_get(body,
 	    "revision"), in, err)) != JTA_OK)
 		goto out;
 	if ((rc = o->run(ctx, &cas, who, param[0] ? param : NULL, in, &st,

@@ -323,6 +323,11 @@ def test(c, stack, server):
                                           {"action": com})
         c.eq(s + "confirm without a key is 401", st2, 401)
         st2, _, j, _ = alice.call("POST", "/api/chat/confirm",
+                                  {"action": com, "revision": 2})
+        c.check(s + "a revision on another tool's confirm is 422",
+                st2 == 422 and j and j.get("field") == "revision" and
+                "spam" not in comments(), (st2, j))
+        st2, _, j, _ = alice.call("POST", "/api/chat/confirm",
                                   {"action": com})
         c.check(s + "the person's confirm runs the comment",
                 st2 == 200 and j and j["tool"] == "addComment" and
