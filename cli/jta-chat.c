@@ -556,6 +556,7 @@ upload(const char *base, struct curl_slist *hup, const char *draft)
 	json_t		*ans = NULL;
 	long		 code = 0;
 	size_t		 i;
+	const char	*t;
 
 	snprintf(url, sizeof(url), "%s/api/drafts/%s/files", base, draft);
 	if ((c = easy(url, hup, NULL)) == NULL ||
@@ -585,6 +586,13 @@ upload(const char *base, struct curl_slist *hup, const char *draft)
 		    !run_json(c, 120L, &code, &ans) || code != 200)
 			goto out;
 	}
+	/* The draft as it now is: the request is prepared again with the
+	 * files, so what is submitted is shown again. */
+	t = str(json_object_get(ans, "preview"), "summary");
+	fputs("[draft: ", stderr);
+	put_text(stderr, t, strlen(t));
+	fprintf(stderr, ", revision %lld]\n", (long long)json_integer_value(
+	    json_object_get(ans, "revision")));
 	show_files(ans);
 	if (json_integer_value(json_object_get(ans, "revision")) > 0) {
 		snprintf(updraft, sizeof(updraft), "%s", draft);

@@ -187,7 +187,8 @@ def test(c, stack, server):
     c.check(s + "--attach: what went in and the refusal are shown",
             asked and "[attached: vpn.log (text/plain, 19 bytes)]" in err
             and "[attached: out.bin (text/plain, 21 bytes)]" in err and
-            "[refused: shot.png" in err and "revision 2" in err, err)
+            "[refused: shot.png" in err and "revision 2" in err and
+            "[draft: Printer on fire, revision 2]" in err, err)
     filed = [ln.split()[1] for ln in err.splitlines()
              if ln.startswith("Done: ")]
     st, _, iss, _ = alice.call("GET", "/api/issues/%s" % (
