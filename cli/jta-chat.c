@@ -14,6 +14,14 @@
  * (jta_limits.h), and control characters in text from the model are
  * replaced before they reach the terminal (no escape sequences).
  *
+ * --attach FILE[:TYPE] (repeatable) takes files from the terminal (README
+ * "Files from the chat"): each is checked before anything is sent (a
+ * readable regular file, its type from --attach's TYPE or its extension),
+ * and when the model previews a draft they are uploaded to it (POST
+ * /api/drafts/{id}/files, multipart/form-data, RFC 7578), what went in and
+ * each refusal shown; a pending submitDraft of that draft is then
+ * confirmed with the draft's new revision (the person saw the files).
+ *
  * The event stream is Server-Sent Events (WHATWG HTML Living Standard,
  * "Server-sent events", 9.2.6 "Interpreting an event stream"): lines end
  * in CRLF, LF or CR; "event:" names the event, "data:" lines are joined
@@ -39,7 +47,25 @@
 #include <sodium.h>
 
 #include "jta_arena.h"
+#include "jta_attach.h"
 #include "jta_limits.h"
+
+/* The files of --attach: at most as many as a draft takes. */
+#define ATTACH_MAX	10
+
+/* An --attach file: its path and its declared type (canonical). */
+struct attach {
+	const char	*path;
+	char		 type[96];
+	off_t		 size;
+};
+
+/* The files still to upload, and the draft they went to (with its
+ * revision after the upload: what a confirm of its submit sends). */
+static struct attach	 atts[ATTACH_MAX];
+static size_t		 natts;
+static char		 updraft[JTA_LIMIT_DRAFT_ID + 1];
+static int64_t		 uprev;
 
 /* The bytes of one answer's stream being read. */
 struct sse {
@@ -57,6 +83,7 @@ struct sse {
 	int	 failed;		/* an error event */
 	int	 midline;		/* stdout is not at a line start */
 	char	 conv[JTA_LIMIT_CHAT_ID + 1];
+	char	 draft[JTA_LIMIT_DRAFT_ID + 1];	/* the last draft shown */
 	json_t	*actions;		/* pending: {action, tool, arguments} */
 	/* A non-stream answer (a problem+json): kept, bounded. */
 	int	 plain;
@@ -69,7 +96,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: jta-chat --url URL [--key-file FILE] "
-	    "[--conversation ID] [MESSAGE ...]\n"
+	    "[--conversation ID] [--attach FILE[:TYPE] ...] "
+	    "[MESSAGE ...]\n"
 	    "The API key is read from --key-file (mode 0600) or from "
 	    "JTA_API_KEY.\n");
 }
@@ -189,6 +217,9 @@ dispatch(struct sse *s)
 			fputs("[draft: ", stderr);
 			put_text(stderr, t, strlen(t));
 			fputs("]\n", stderr);
+			if (good_id(str(d, "draft"), JTA_LIMIT_DRAFT_ID))
+				snprintf(s->draft, sizeof(s->draft), "%s",
+				    str(d, "draft"));
 		}
 	} else if (strcmp(s->event, "notice") == 0) {
 		/* A quota at 70 % or 90 % (jta_usage.h). */
@@ -340,7 +371,8 @@ easy(const char *url, struct curl_slist *h, const char *body)
 		return NULL;
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	if (body != NULL)
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
@@ -384,7 +416,8 @@ ask(FILE *tty, json_t *a)
 }
 
 static int
-confirm(const char *base, struct curl_slist *h, const char *action)
+confirm(const char *base, struct curl_slist *h, const char *action,
+    int64_t revision)
 {
 	char		 url[JTA_LIMIT_CLI_URL + 32], *body = NULL;
 	struct buf	*b = NULL;
@@ -397,6 +430,8 @@ confirm(const char *base, struct curl_slist *h, const char *action)
 
 	snprintf(url, sizeof(url), "%s/api/chat/confirm", base);
 	if ((req = json_pack("{s:s}", "action", action)) == NULL ||
+	    (revision > 0 && json_object_set_new(req, "revision",
+	    json_integer(revision)) != 0) ||
 	    (body = jta_arena_json_dumps(req, JSON_COMPACT)) == NULL ||
 	    (b = calloc(1, sizeof(*b))) == NULL ||
 	    (c = easy(url, h, body)) == NULL)
@@ -447,10 +482,151 @@ out:
 	return ok;
 }
 
+/* A draft's files as its answer lists them (preview.attachments). */
+static void
+show_files(json_t *draft)
+{
+	json_t		*f;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(json_object_get(draft, "preview"),
+	    "attachments"), i, f) {
+		fputs("[attached: ", stderr);
+		put_text(stderr, str(f, "name"), strlen(str(f, "name")));
+		fputs(" (", stderr);
+		put_text(stderr, str(f, "type"), strlen(str(f, "type")));
+		fprintf(stderr, ", %lld bytes)]\n", (long long)
+		    json_integer_value(json_object_get(f, "size")));
+	}
+}
+
+/* Each file a problem names as refused (its "errors", field "file"). */
+static void
+show_refused(json_t *p)
+{
+	json_t		*it;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(p, "errors"), i, it) {
+		fputs("[refused: ", stderr);
+		put_text(stderr, str(it, "detail"), strlen(str(it, "detail")));
+		fputs("]\n", stderr);
+	}
+}
+
+/* Run c into a bounded JSON answer: *ans (new, or NULL when it is not
+ * JSON) and the status; 0 when it did not reach the server. */
+static int
+run_json(CURL *c, long timeout, long *code, json_t **ans)
+{
+	struct buf	*b;
+	json_error_t	 jerr;
+	int		 ok = 0;
+
+	*code = 0;
+	*ans = NULL;
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return 0;
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_json);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout);
+	if (curl_easy_perform(c) == CURLE_OK) {
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, code);
+		*ans = json_loadb(b->data, b->len, JSON_REJECT_DUPLICATES,
+		    &jerr);
+		ok = 1;
+	}
+	free(b);
+	return ok;
+}
+
+/*
+ * Upload the --attach files to draft (POST /api/drafts/{id}/files, one
+ * part named file each), once: show what went in and each refusal, and
+ * keep the draft's revision after it (read again when a file was
+ * refused: the draft moves on all the same) for the confirm.
+ */
+static void
+upload(const char *base, struct curl_slist *hup, const char *draft)
+{
+	char		 url[JTA_LIMIT_CLI_URL + 64];
+	curl_mime	*mime = NULL;
+	curl_mimepart	*part;
+	CURL		*c = NULL;
+	json_t		*ans = NULL;
+	long		 code = 0;
+	size_t		 i;
+	const char	*t;
+
+	snprintf(url, sizeof(url), "%s/api/drafts/%s/files", base, draft);
+	if ((c = easy(url, hup, NULL)) == NULL ||
+	    (mime = curl_mime_init(c)) == NULL)
+		goto out;
+	for (i = 0; i < natts; i++)
+		if ((part = curl_mime_addpart(mime)) == NULL ||
+		    curl_mime_name(part, "file") != CURLE_OK ||
+		    curl_mime_filedata(part, atts[i].path) != CURLE_OK ||
+		    curl_mime_type(part, atts[i].type) != CURLE_OK)
+			goto out;
+	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
+	if (!run_json(c, 600L, &code, &ans)) {
+		fprintf(stderr, "jta-chat: the files did not reach the "
+		    "server\n");
+		goto out;
+	}
+	if (code != 200) {
+		show_problem(ans);
+		show_refused(ans);
+		json_decref(ans);
+		ans = NULL;
+		/* What the draft holds now, and its revision. */
+		curl_easy_cleanup(c);
+		snprintf(url, sizeof(url), "%s/api/drafts/%s", base, draft);
+		if ((c = easy(url, hup, NULL)) == NULL ||
+		    !run_json(c, 120L, &code, &ans) || code != 200)
+			goto out;
+	}
+	/* The draft as it now is: the request is prepared again with the
+	 * files, so what is submitted is shown again. */
+	t = str(json_object_get(ans, "preview"), "summary");
+	fputs("[draft: ", stderr);
+	put_text(stderr, t, strlen(t));
+	fprintf(stderr, ", revision %lld]\n", (long long)json_integer_value(
+	    json_object_get(ans, "revision")));
+	show_files(ans);
+	if (json_integer_value(json_object_get(ans, "revision")) > 0) {
+		snprintf(updraft, sizeof(updraft), "%s", draft);
+		uprev = json_integer_value(json_object_get(ans, "revision"));
+	}
+out:
+	natts = 0;		/* once, whatever happened */
+	curl_mime_free(mime);
+	if (c != NULL)
+		curl_easy_cleanup(c);
+	json_decref(ans);
+}
+
+/* The draft a pending submitDraft of actions names, else "". */
+static const char *
+submit_draft(json_t *actions)
+{
+	json_t		*a;
+	size_t		 i;
+	const char	*id;
+
+	json_array_foreach(actions, i, a) {
+		id = str(json_object_get(a, "arguments"), "id");
+		if (strcmp(str(a, "tool"), "submitDraft") == 0 &&
+		    good_id(id, JTA_LIMIT_DRAFT_ID))
+			return id;
+	}
+	return "";
+}
+
 /* One message: its answer streamed, then its pending actions asked. */
 static int
-send_one(const char *base, struct curl_slist *h, const char *msg,
-    char *conv, FILE *tty)
+send_one(const char *base, struct curl_slist *h, struct curl_slist *hup,
+    const char *msg, char *conv, FILE *tty)
 {
 	char		 url[JTA_LIMIT_CLI_URL + 32], *body = NULL;
 	struct sse	*s = NULL;
@@ -459,7 +635,9 @@ send_one(const char *base, struct curl_slist *h, const char *msg,
 	CURLcode	 cc;
 	curl_off_t	 ra = 0;
 	size_t		 i;
+	int64_t		 rev;
 	int		 ok = 0;
+	const char	*d;
 
 	snprintf(url, sizeof(url), "%s/api/chat", base);
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
@@ -509,9 +687,26 @@ send_one(const char *base, struct curl_slist *h, const char *msg,
 	}
 	if (s->conv[0])
 		memcpy(conv, s->conv, sizeof(s->conv));
+	/* The files go to the draft the model asks to submit, else to the
+	 * last one it showed, before the person is asked. */
+	d = submit_draft(s->actions);
+	if (natts > 0 && (*d || s->draft[0]))
+		upload(base, hup, *d ? d : s->draft);
 	json_array_foreach(s->actions, i, a) {
+		/* A submit of the draft the files went to is confirmed at
+		 * the revision after them (the person saw them here). */
+		rev = 0;
+		if (strcmp(str(a, "tool"), "submitDraft") == 0 && *updraft &&
+		    strcmp(str(json_object_get(a, "arguments"), "id"),
+		    updraft) == 0 && uprev > json_integer_value(
+		    json_object_get(json_object_get(a, "arguments"),
+		    "revision")))
+			rev = uprev;
+		if (rev > 0)
+			fprintf(stderr, "With the files above (the draft's "
+			    "revision %lld).\n", (long long)rev);
 		if (ask(tty, a))
-			confirm(base, h, str(a, "action"));
+			confirm(base, h, str(a, "action"), rev);
 		else
 			fputs("Not submitted.\n", stderr);
 	}
@@ -588,6 +783,91 @@ out:
 	return ok;
 }
 
+/* The type of a file by its extension, among those the server takes
+ * (jta_attach_type_known); NULL when the extension says nothing. */
+static const char *
+type_of(const char *path)
+{
+	static const struct {
+		const char	*ext, *type;
+	} ext[] = {
+		{ "png", "image/png" }, { "jpg", "image/jpeg" },
+		{ "jpeg", "image/jpeg" }, { "gif", "image/gif" },
+		{ "webp", "image/webp" }, { "pdf", "application/pdf" },
+		{ "zip", "application/zip" },
+		{ "docx", "application/vnd.openxmlformats-officedocument."
+		    "wordprocessingml.document" },
+		{ "xlsx", "application/vnd.openxmlformats-officedocument."
+		    "spreadsheetml.sheet" },
+		{ "pptx", "application/vnd.openxmlformats-officedocument."
+		    "presentationml.presentation" },
+		{ "txt", "text/plain" }, { "log", "text/plain" },
+		{ "csv", "text/csv" }, { "md", "text/markdown" },
+		{ "json", "application/json" },
+	};
+	const char	*dot = strrchr(path, '.');
+	size_t		 i;
+
+	if (dot == NULL || strchr(dot, '/') != NULL)
+		return NULL;
+	for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+		if (strcasecmp(dot + 1, ext[i].ext) == 0)
+			return ext[i].type;
+	return NULL;
+}
+
+/*
+ * --attach FILE or FILE:TYPE into a (arg is argv's, cut at the ':'):
+ * the type given, or the extension's; the file a readable regular file
+ * no bigger than the server reads in one upload.  0 after saying why.
+ */
+static int
+attach_arg(char *arg, struct attach *a)
+{
+	struct stat	 st;
+	char		*colon = strrchr(arg, ':');
+	const char	*type = NULL;
+	int		 fd;
+
+	if (colon != NULL && strchr(colon, '/') != NULL &&
+	    strchr(colon, '/') != colon + 1) {
+		if ((type = jta_attach_type_known(colon + 1)) == NULL) {
+			fputs("jta-chat: --attach: ", stderr);
+			put_text(stderr, colon + 1, strlen(colon + 1));
+			fputs(" is not a type the server takes\n", stderr);
+			return 0;
+		}
+		*colon = '\0';
+	} else if ((type = type_of(arg)) == NULL) {
+		fputs("jta-chat: --attach: ", stderr);
+		put_text(stderr, arg, strlen(arg));
+		fputs(": say its type as FILE:TYPE (e.g. app.out:text/plain)"
+		    "\n", stderr);
+		return 0;
+	}
+	if ((fd = open(arg, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		fputs("jta-chat: --attach: cannot read ", stderr);
+		put_text(stderr, arg, strlen(arg));
+		fputc('\n', stderr);
+		return 0;
+	}
+	close(fd);
+	if (st.st_size > JTA_LIMIT_UPLOAD_BODY) {
+		fputs("jta-chat: --attach: ", stderr);
+		put_text(stderr, arg, strlen(arg));
+		fprintf(stderr, " is over %d MiB\n",
+		    JTA_LIMIT_UPLOAD_BODY / (1024 * 1024));
+		return 0;
+	}
+	a->path = arg;
+	a->size = st.st_size;
+	snprintf(a->type, sizeof(a->type), "%s", type);
+	return 1;
+}
+
 /* --url: http(s)://host[:port][/path], no user, query or fragment;
  * plain http only to the loopback (the key would cross the network in
  * the clear). */
@@ -624,6 +904,7 @@ main(int argc, char *argv[])
 		{ "url", required_argument, NULL, 'u' },
 		{ "key-file", required_argument, NULL, 'k' },
 		{ "conversation", required_argument, NULL, 'c' },
+		{ "attach", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -633,14 +914,26 @@ main(int argc, char *argv[])
 	char			 auth[JTA_LIMIT_CLI_KEY + 32];
 	char			 msg[JTA_LIMIT_CHAT_MESSAGE + 2];
 	const char		*url = NULL, *keyfile = NULL;
-	struct curl_slist	*h = NULL, *h2;
+	struct curl_slist	*h = NULL, *h2, *hup = NULL;
+	off_t			 total = 0;
+	size_t			 given;
 	FILE			*tty = NULL;
 	size_t			 n, len;
 	int			 ch, i, rc = 1, interactive;
 
 	conv[0] = '\0';
-	while ((ch = getopt_long(argc, argv, "u:k:c:h", opts, NULL)) != -1)
+	while ((ch = getopt_long(argc, argv, "u:k:c:a:h", opts, NULL)) != -1)
 		switch (ch) {
+		case 'a':
+			if (natts == ATTACH_MAX) {
+				fprintf(stderr, "jta-chat: --attach: at most "
+				    "%d files\n", ATTACH_MAX);
+				return 2;
+			}
+			if (!attach_arg(optarg, &atts[natts]))
+				return 2;
+			total += atts[natts++].size;
+			break;
 		case 'u':
 			url = optarg;
 			break;
@@ -666,6 +959,14 @@ main(int argc, char *argv[])
 		usage();
 		return 2;
 	}
+	/* One upload carries them all; the multipart framing needs a
+	 * little room besides (JTA_LIMIT_UPLOAD_BODY is what is read). */
+	if (total > JTA_LIMIT_UPLOAD_BODY - 64 * 1024) {
+		fprintf(stderr, "jta-chat: --attach: the files are over %d "
+		    "MiB together\n", JTA_LIMIT_UPLOAD_BODY / (1024 * 1024));
+		return 2;
+	}
+	given = natts;
 	if (sodium_init() < 0 || !check_url(url, base, sizeof(base)))
 		return 2;
 	if (!read_key(keyfile, key, sizeof(key))) {
@@ -682,6 +983,14 @@ main(int argc, char *argv[])
 	    "Accept: text/event-stream, application/json")) == NULL))
 		goto out;
 	h = h2;
+	/* The upload's own headers: curl writes the multipart Content-Type;
+	 * no Expect: 100-continue round trip. */
+	if ((hup = curl_slist_append(NULL, auth)) == NULL ||
+	    (h2 = curl_slist_append(hup, "Accept: application/json")) ==
+	    NULL || (hup = h2, (h2 = curl_slist_append(hup, "Expect:")) ==
+	    NULL))
+		goto out;
+	hup = h2;
 	setvbuf(stdout, NULL, _IONBF, 0);
 	tty = fopen("/dev/tty", "r+e");
 	if (optind < argc) {
@@ -700,7 +1009,7 @@ main(int argc, char *argv[])
 			len += n;
 		}
 		msg[len] = '\0';
-		rc = send_one(base, h, msg, conv, tty) ? 0 : 1;
+		rc = send_one(base, h, hup, msg, conv, tty) ? 0 : 1;
 		goto out;
 	}
 	/* Lines of stdin, one message each, in one conversation. */
@@ -725,13 +1034,17 @@ main(int argc, char *argv[])
 			msg[--len] = '\0';
 		if (len == 0)
 			continue;
-		if (!send_one(base, h, msg, conv, tty))
+		if (!send_one(base, h, hup, msg, conv, tty))
 			rc = 1;
 	}
 out:
+	if (given > 0 && natts > 0)
+		fputs("jta-chat: the assistant showed no draft: the files "
+		    "were not sent\n", stderr);
 	if (tty != NULL)
 		fclose(tty);
 	curl_slist_free_all(h);
+	curl_slist_free_all(hup);
 	sodium_memzero(auth, sizeof(auth));
 	curl_global_cleanup();
 	return rc;

@@ -486,10 +486,44 @@ cforget(void)
 	cargs = NULL;
 }
 
+/* revision: a submitDraft's, the draft's revision the person was shown
+ * last (after their own upload; jta_once_draft_confirmable). */
 static const struct jta_field confirm_fields[] = {
 	{ "action", JTA_FT_STRING, JTA_F_REQUIRED, 1,
 	    JTA_LIMIT_CHAT_ACTION_ID, NULL },
+	{ "revision", JTA_FT_UINT, 0, 1, JTA_LIMIT_REVISION, NULL },
 };
+
+/*
+ * A confirm of submitDraft with the revision the person was shown
+ * (shown, a JSON integer or NULL) when the assistant asked for another
+ * (in's "revision"): allowed only when every change since was the
+ * person's own upload, and then in's revision becomes shown.
+ */
+static enum jta_err
+confirmrev(struct jta_ctx *ctx, const struct jta_user *who,
+    const char *draft, const json_t *shown, json_t *in,
+    struct jta_error *err)
+{
+	json_int_t	 asked, rev;
+	enum jta_err	 rc;
+
+	if (shown == NULL)
+		return JTA_OK;
+	asked = json_integer_value(json_object_get(in, "revision"));
+	rev = json_integer_value(shown);
+	if (rev == asked)
+		return JTA_OK;
+	if ((rc = jta_once_draft_confirmable(ctx->backend, who, draft, asked,
+	    rev, jta_time_now(), err)) != JTA_OK)
+		return rc;
+	if (json_object_set_new(in, "revision", json_integer(rev)) != 0)
+		return JTA_ERR_NOMEM;
+	jta_log(JTA_LOG_INFO, "chat: submit of draft %s confirmed at revision "
+	    "%lld after the person's own upload (asked at %lld)", draft,
+	    (long long)rev, (long long)asked);
+	return JTA_OK;
+}
 
 enum jta_err
 jta_chat_confirm_classify(struct jta_ctx *ctx, const struct jta_req *req,
@@ -500,7 +534,7 @@ jta_chat_confirm_classify(struct jta_ctx *ctx, const struct jta_req *req,
 	enum jta_err	 rc;
 
 	cforget();
-	if ((rc = jta_req_json(req, confirm_fields, 1, &in, err)) != JTA_OK)
+	if ((rc = jta_req_json(req, confirm_fields, 2, &in, err)) != JTA_OK)
 		return rc;
 	rc = jta_store_chat_action_peek(jta_fcgi_store(ctx),
 	    json_string_value(json_object_get(in, "action")), jta_time_now(),
@@ -536,19 +570,29 @@ jta_chat_confirm(struct jta_ctx *ctx, const struct jta_req *req,
 
 	*out = NULL;
 	/* The body was checked by the classify step. */
-	if (jta_req_json(req, confirm_fields, 1, &body, err) != JTA_OK ||
+	if (jta_req_json(req, confirm_fields, 2, &body, err) != JTA_OK ||
 	    o == NULL || cargs == NULL) {
 		rc = err->status != 0 ? JTA_ERR_INPUT : jta_error_set(err,
 		    JTA_ERR_INTERNAL, 500, NULL, "the action was not read");
 		goto out;
 	}
 	id = json_string_value(json_object_get(body, "action"));
+	/* Refused before the action is used: the person may confirm it. */
+	if (json_object_get(body, "revision") != NULL &&
+	    strcmp(o->name, "submitDraft") != 0) {
+		rc = jta_error_set(err, JTA_ERR_INPUT, 422, "revision",
+		    "only the confirm of submitDraft takes a revision");
+		goto out;
+	}
 	/* Single use and the person's own: taken before it runs. */
 	if ((rc = jta_store_chat_action_take(jta_fcgi_store(ctx), who->id,
 	    id, jta_time_now(), err)) != JTA_OK)
 		goto out;
 	if ((rc = jta_operation_args(o, cargs, param, sizeof(param), &in,
 	    err)) != JTA_OK)
+		goto out;
+	if ((rc = confirmrev(ctx, who, param, json_object_get(body,
+	    "revision"), in, err)) != JTA_OK)
 		goto out;
 	if ((rc = o->run(ctx, &cas, who, param[0] ? param : NULL, in, &st,
 	    &res, err)) != JTA_OK)

@@ -113,7 +113,11 @@ enum jta_err jta_chat_answer(struct jta_ctx *ctx, const struct jta_req *req,
  * "action" when there is no such action.
  *
  * jta_chat_confirm then uses the action, once and only as its person
- * (404 otherwise: another person's, used, expired), and runs it:
+ * (404 otherwise: another person's, used, expired), and runs it.  A
+ * submitDraft's confirm may carry "revision", the draft's revision the
+ * person was shown after their own upload: it runs at that revision
+ * only under jta_once_draft_confirmable (409 "revision" otherwise; 422
+ * for any other tool):
  * *out {"action", "tool", "status" (the operation's REST status),
  * "result"} with *status 200, or err filled with the operation's
  * problem.

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -191,9 +192,31 @@ jta_once_draft_project(struct jta_backend *be, const struct jta_user *who,
 	return JTA_OK;
 }
 
-enum jta_err
-jta_once_draft_edit(struct jta_backend *be, const struct jta_user *who,
-    const char *id, const json_t *changes, int64_t now, json_t **out,
+/*
+ * The draft's private note of the person's own uploads (never shown:
+ * "_" members of a preview are the server's): the earliest revision from
+ * which every change was a file the person uploaded themselves (POST
+ * /api/drafts/{id}/files).  Absent means the draft's own revision.
+ */
+#define UPLOADS_SINCE	"_person_files_since"
+
+/* Where d's run of the person's own uploads began (see UPLOADS_SINCE). */
+static int64_t
+uploads_since(const struct jta_draft *d)
+{
+	const json_t	*v = json_object_get(d->preview, UPLOADS_SINCE);
+
+	if (json_is_integer(v) && json_integer_value(v) >= 1 &&
+	    json_integer_value(v) <= d->revision)
+		return json_integer_value(v);
+	return d->revision;
+}
+
+/* jta_once_draft_edit, or with upload (changes empty) the person's own
+ * upload: the note of where the run of uploads began is carried on. */
+static enum jta_err
+edit(struct jta_backend *be, const struct jta_user *who, const char *id,
+    const json_t *changes, int upload, int64_t now, json_t **out,
     struct jta_error *err)
 {
 	struct jta_draft d;
@@ -221,6 +244,13 @@ jta_once_draft_edit(struct jta_backend *be, const struct jta_user *who,
 		}
 	if ((rc = be->ops->prepare(be, who, d.input, &prep, err)) != JTA_OK)
 		goto out;
+	/* Any other change starts again at the new revision: the note is
+	 * simply not carried over. */
+	if (upload && json_is_object(prep) && json_object_set_new(prep,
+	    UPLOADS_SINCE, json_integer(uploads_since(&d))) != 0) {
+		rc = JTA_ERR_NOMEM;
+		goto out;
+	}
 	if ((rc = jta_store_draft_edit(be->store, who->id, id, d.revision,
 	    d.input, prep, now, err)) != JTA_OK)
 		goto out;
@@ -228,6 +258,68 @@ jta_once_draft_edit(struct jta_backend *be, const struct jta_user *who,
 out:
 	jta_store_draft_clear(&d);
 	json_decref(prep);
+	return rc;
+}
+
+enum jta_err
+jta_once_draft_edit(struct jta_backend *be, const struct jta_user *who,
+    const char *id, const json_t *changes, int64_t now, json_t **out,
+    struct jta_error *err)
+{
+	return edit(be, who, id, changes, 0, now, out, err);
+}
+
+enum jta_err
+jta_once_draft_uploaded(struct jta_backend *be, const struct jta_user *who,
+    const char *id, int64_t now, json_t **out, struct jta_error *err)
+{
+	json_t		*none;
+	enum jta_err	 rc;
+
+	*out = NULL;
+	if ((none = json_object()) == NULL)
+		return JTA_ERR_NOMEM;
+	rc = edit(be, who, id, none, 1, now, out, err);
+	json_decref(none);
+	return rc;
+}
+
+enum jta_err
+jta_once_draft_confirmable(struct jta_backend *be,
+    const struct jta_user *who, const char *id, int64_t asked,
+    int64_t shown, int64_t now, struct jta_error *err)
+{
+	struct jta_draft d;
+	enum jta_err	 rc;
+
+	memset(&d, 0, sizeof(d));
+	if ((rc = jta_store_draft_get(be->store, who->id, id, now, &d,
+	    err)) != JTA_OK)
+		goto out;
+	if (shown != d.revision) {
+		rc = jta_error_set(err, JTA_ERR_CONFLICT, 409, "revision",
+		    "the draft is at revision %" PRId64 ", not the one you "
+		    "were shown; look at it again", d.revision);
+		goto out;
+	}
+	if (strcmp(d.status, "ready") != 0) {
+		rc = jta_error_set(err, JTA_ERR_CONFLICT, 409, "id",
+		    "this draft is %s already", d.status);
+		goto out;
+	}
+	/* Only the person's own files since the revision the assistant
+	 * asked to submit: anything else (the assistant's updateDraft, an
+	 * edit of the request) was never confirmed by anyone. */
+	if (asked > shown || asked < uploads_since(&d)) {
+		rc = jta_error_set(err, JTA_ERR_CONFLICT, 409, "revision",
+		    "the draft changed since the assistant asked to file it "
+		    "(now revision %" PRId64 ", not only your own files); "
+		    "look at it again and ask again", d.revision);
+		goto out;
+	}
+	rc = JTA_OK;
+out:
+	jta_store_draft_clear(&d);
 	return rc;
 }
 

@@ -107,6 +107,35 @@ enum jta_err jta_once_draft_edit(struct jta_backend *be,
     int64_t now, json_t **out, struct jta_error *err) JTA_WUR;
 
 /*
+ * The person's own upload (POST /api/drafts/{id}/files, which only the
+ * person calls: it is no operation a model or MCP client has): files
+ * were added to who's draft id, which moves to revision + 1 as
+ * jta_once_draft_edit does with no change to the request, and the draft
+ * notes (privately, in its stored preview) that the change was the
+ * person's upload, so that a submit they confirm may follow it
+ * (jta_once_draft_confirmable).  Errors as jta_once_draft_edit.
+ */
+enum jta_err jta_once_draft_uploaded(struct jta_backend *be,
+    const struct jta_user *who, const char *id, int64_t now, json_t **out,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * May the person confirm a submit of who's draft id that the assistant
+ * asked for at revision asked (README "Chat: files from the chat") with
+ * revision shown, the one the person was shown last?  JTA_OK when shown
+ * is the draft's current revision, the draft is ready, and every change
+ * from asked to shown was the person's own upload
+ * (jta_once_draft_uploaded); anything else in between (the assistant's
+ * updateDraft, any edit of the request, files by reference) is
+ * JTA_ERR_CONFLICT (409, field "revision"): nobody confirmed it.  404 as
+ * for every draft that is not who's.  The submit itself checks the
+ * revision again in its claim, so a change after this check is 409 too.
+ */
+enum jta_err jta_once_draft_confirmable(struct jta_backend *be,
+    const struct jta_user *who, const char *id, int64_t asked,
+    int64_t shown, int64_t now, struct jta_error *err) JTA_WUR;
+
+/*
  * Discard who's draft id: it is deleted and reads as missing from then
  * on.  Only a ready draft is discarded; a submitting or submitted one is
  * JTA_ERR_CONFLICT (409, field "id", the detail saying which, with the

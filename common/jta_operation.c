@@ -585,9 +585,11 @@ draftedit(struct jta_ctx *ctx, const struct jta_req *req,
 	    jta_draft_files_in(ctx->backend, who, param, refs, err) :
 	    jta_draft_files_in_bytes(ctx->backend, who, param, bytes, nbytes,
 	    err)) != JTA_OK) {
-		if ((empty = json_object()) == NULL ||
+		if ((empty = json_object()) == NULL || (nbytes > 0 ?
+		    jta_once_draft_uploaded(ctx->backend, who, param,
+		    jta_time_now(), &bumped, &e) :
 		    jta_once_draft_edit(ctx->backend, who, param, empty,
-		    jta_time_now(), &bumped, &e) != JTA_OK)
+		    jta_time_now(), &bumped, &e)) != JTA_OK)
 			jta_log(JTA_LOG_WARN, "attachments: draft %s not moved "
 			    "on: %s", param, empty != NULL ? e.detail :
 			    "out of memory");
@@ -597,8 +599,12 @@ draftedit(struct jta_ctx *ctx, const struct jta_req *req,
 	}
 	/* Files only change the draft too: its revision goes up (the
 	 * request prepared again as it is), so a submit of the revision
-	 * the person saw before never attaches a file they did not see. */
-	if ((rc = jta_once_draft_edit(ctx->backend, who, param, rest,
+	 * the person saw before never attaches a file they did not see.
+	 * A browser's upload is the person's own change, and noted so: a
+	 * submit they confirm may follow it (jta_once_draft_confirmable). */
+	if ((rc = nbytes > 0 ? jta_once_draft_uploaded(ctx->backend, who,
+	    param, jta_time_now(), out, err) :
+	    jta_once_draft_edit(ctx->backend, who, param, rest,
 	    jta_time_now(), out, err)) != JTA_OK)
 		goto out;
 	if ((rc = showfiles(ctx, *out, err)) == JTA_OK)

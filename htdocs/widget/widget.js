@@ -6,6 +6,8 @@
  * streams our own agent's answers (POST /api/chat, text/event-stream,
  * read with fetch + ReadableStream: EventSource cannot send
  * Authorization) and confirms pending actions (POST /api/chat/confirm).
+ * A draft's card takes files (Attach file: POST /api/drafts/{id}/files,
+ * FormData) and its Submit confirms the revision after them.
  *
  * The model's text is untrusted: it only ever reaches the page through
  * textContent; links are built as elements after an http/https check.
@@ -29,6 +31,16 @@
 			off: 'The assistant is switched off: ',
 			limit: 'You have reached your limit: ',
 			failed: 'Something went wrong: ',
+			attach: 'Attach file',
+			attachNote: 'Up to 10 files, 10 MiB each.',
+			attachInput: 'Files to attach to this ticket',
+			files: 'Files', attachedOk: 'Attached: ',
+			refusedFile: 'Not attached: ',
+			tooMany: 'Too many files: at most 10.',
+			tooBig: 'The files are too big together: at most 20 MiB ' +
+			    'at a time.',
+			stale: 'The draft changed. Here it is again; ask the ' +
+			    'assistant to file it once more.',
 			popup: 'Allow pop-ups for this page to sign in.'
 		},
 		de: {
@@ -49,6 +61,16 @@
 			off: 'Der Assistent ist abgeschaltet: ',
 			limit: 'Sie haben Ihr Limit erreicht: ',
 			failed: 'Etwas ist schiefgegangen: ',
+			attach: 'Datei anhängen',
+			attachNote: 'Bis zu 10 Dateien, je 10 MiB.',
+			attachInput: 'Dateien für dieses Ticket',
+			files: 'Dateien', attachedOk: 'Angehängt: ',
+			refusedFile: 'Nicht angehängt: ',
+			tooMany: 'Zu viele Dateien: höchstens 10.',
+			tooBig: 'Die Dateien sind zusammen zu groß: höchstens ' +
+			    '20 MiB auf einmal.',
+			stale: 'Der Entwurf hat sich geändert. Hier ist er ' +
+			    'neu; bitten Sie den Assistenten noch einmal.',
 			popup: 'Erlauben Sie Pop-ups für diese Seite, um sich ' +
 			    'anzumelden.'
 		},
@@ -70,6 +92,16 @@
 			off: 'L\u2019assistant est désactivé : ',
 			limit: 'Vous avez atteint votre limite : ',
 			failed: 'Une erreur s\u2019est produite : ',
+			attach: 'Joindre un fichier',
+			attachNote: 'Jusqu\u2019à 10 fichiers, 10 Mio chacun.',
+			attachInput: 'Fichiers à joindre à ce ticket',
+			files: 'Fichiers', attachedOk: 'Joint : ',
+			refusedFile: 'Non joint : ',
+			tooMany: 'Trop de fichiers : 10 au plus.',
+			tooBig: 'Les fichiers sont trop gros ensemble : 20 Mio ' +
+			    'au plus à la fois.',
+			stale: 'Le brouillon a changé. Le voici de nouveau ; ' +
+			    'redemandez à l\u2019assistant de le créer.',
 			popup: 'Autorisez les fenêtres pop-up pour vous ' +
 			    'connecter.'
 		},
@@ -90,6 +122,16 @@
 			off: 'El asistente está desactivado: ',
 			limit: 'Ha alcanzado su límite: ',
 			failed: 'Algo salió mal: ',
+			attach: 'Adjuntar archivo',
+			attachNote: 'Hasta 10 archivos, 10 MiB cada uno.',
+			attachInput: 'Archivos para adjuntar a este ticket',
+			files: 'Archivos', attachedOk: 'Adjuntado: ',
+			refusedFile: 'No adjuntado: ',
+			tooMany: 'Demasiados archivos: 10 como máximo.',
+			tooBig: 'Los archivos son demasiado grandes juntos: ' +
+			    '20 MiB como máximo a la vez.',
+			stale: 'El borrador cambió. Aquí está de nuevo; pida ' +
+			    'al asistente que lo cree otra vez.',
 			popup: 'Permita las ventanas emergentes para iniciar ' +
 			    'sesión.'
 		},
@@ -107,6 +149,15 @@
 			off: 'アシスタントは停止中です: ',
 			limit: '上限に達しました: ',
 			failed: 'エラーが発生しました: ',
+			attach: 'ファイルを添付',
+			attachNote: '最大 10 ファイル、各 10 MiB まで。',
+			attachInput: 'このチケットに添付するファイル',
+			files: 'ファイル', attachedOk: '添付しました: ',
+			refusedFile: '添付できません: ',
+			tooMany: 'ファイルが多すぎます (最大 10)。',
+			tooBig: 'ファイルの合計が大きすぎます (一度に最大 20 MiB)。',
+			stale: '下書きが変更されました。内容を確認し、' +
+			    'もう一度アシスタントに依頼してください。',
 			popup: 'サインインするにはポップアップを許可してください。'
 		}
 	};
@@ -130,7 +181,27 @@
 	var conversation = null;
 	var busy = false;
 	var popup = null;
+	/* Each draft shown: {card, dl, files, errors, revision}. */
 	var drafts = {};
+	/* What one upload may carry (README "Files from the chat"): a
+	 * draft's 10 files, and the 21 MiB the web servers let through to
+	 * POST /api/drafts/{id}/files less room for the framing. */
+	var MAX_FILES = 10;
+	var MAX_UPLOAD = 20 * 1024 * 1024;
+	/* The types the server takes, by extension, for a file the browser
+	 * gives no such type (a .log is often application/octet-stream). */
+	var TYPES = {
+		png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg',
+		gif: 'image/gif', webp: 'image/webp', pdf: 'application/pdf',
+		zip: 'application/zip', txt: 'text/plain', log: 'text/plain',
+		csv: 'text/csv', md: 'text/markdown', json: 'application/json',
+		docx: 'application/vnd.openxmlformats-officedocument.' +
+		    'wordprocessingml.document',
+		xlsx: 'application/vnd.openxmlformats-officedocument.' +
+		    'spreadsheetml.sheet',
+		pptx: 'application/vnd.openxmlformats-officedocument.' +
+		    'presentationml.presentation'
+	};
 
 	/* ---- small DOM helpers: text only, never markup ---- */
 
@@ -455,25 +526,195 @@
 
 	/* ---- previews: a draft's card, a pending action's buttons ---- */
 
+	/* A draft's fields into its card's list (not its files). */
+	function fields(dl, pv) {
+		dl.textContent = '';
+		Object.keys(pv).forEach(function (k) {
+			var v = pv[k];
+			if (k === 'summary' || v === null ||
+			    typeof v === 'object')
+				return;
+			dl.appendChild(node('dt', null, k));
+			dl.appendChild(node('dd', null, v));
+		});
+	}
+
+	function size(n) {
+		n = Number(n) || 0;
+		if (n < 1024)
+			return n + ' B';
+		if (n < 1024 * 1024)
+			return (n / 1024).toFixed(1) + ' KiB';
+		return (n / 1048576).toFixed(1) + ' MiB';
+	}
+
+	/* A draft as the API answers it into its card: fields, files and
+	 * the revision a Submit confirms. */
+	function showDraft(dr, j) {
+		var pv = (j && j.preview) || {};
+		dr.revision = j.revision;
+		dr.card.setAttribute('data-revision', String(j.revision));
+		if (pv.summary)
+			dr.title.textContent = pv.summary;
+		fields(dr.dl, pv);
+		dr.files.textContent = '';
+		(pv.attachments || []).forEach(function (f) {
+			dr.files.appendChild(node('li', null, f.name + ' (' +
+			    f.type + ', ' + size(f.size) + ')'));
+		});
+		dr.files.hidden = dr.files.childNodes.length === 0;
+	}
+
+	function readJSON(res) {
+		return res.json().catch(function () {
+			return null;
+		});
+	}
+
+	/* GET the draft again (after a refused file, or a stale confirm). */
+	function refresh(id) {
+		return api('GET', '/api/drafts/' + encodeURIComponent(id))
+		    .then(function (res) {
+			return readJSON(res).then(function (j) {
+				if (res.ok && j)
+					showDraft(drafts[id], j);
+			});
+		});
+	}
+
+	/* The type to declare for f: the browser's when the server takes
+	 * it, else the extension's (the server checks it on the bytes). */
+	function typeOf(f) {
+		var t = String(f.type || '').toLowerCase();
+		var known = Object.keys(TYPES).map(function (k) {
+			return TYPES[k];
+		});
+		if (known.indexOf(t) >= 0)
+			return t;
+		var m = /\.([A-Za-z0-9]+)$/.exec(f.name || '');
+		return (m && TYPES[m[1].toLowerCase()]) || t ||
+		    'application/octet-stream';
+	}
+
+	/* Upload the files chosen for draft id (POST /api/drafts/{id}/files,
+	 * multipart/form-data by FormData), then show what went in and each
+	 * file refused. */
+	function upload(id, list, button) {
+		var dr = drafts[id], total = 0, fd = new FormData();
+		dr.errors.textContent = '';
+		if (list.length > MAX_FILES) {
+			dr.errors.appendChild(node('li', null, T.tooMany));
+			return;
+		}
+		for (var i = 0; i < list.length; i++) {
+			total += list[i].size;
+			fd.append('file', new Blob([list[i]],
+			    { type: typeOf(list[i]) }), list[i].name);
+		}
+		if (total > MAX_UPLOAD) {
+			dr.errors.appendChild(node('li', null, T.tooBig));
+			return;
+		}
+		button.disabled = true;
+		fetch(ROOT + '/api/drafts/' + encodeURIComponent(id) + '/files',
+		    { method: 'POST', body: fd, credentials: 'omit',
+		    headers: { 'Authorization': 'Bearer ' + token() },
+		    referrerPolicy: 'same-origin' }).then(function (res) {
+			return readJSON(res).then(function (j) {
+				if (res.ok && j) {
+					showDraft(dr, j);
+					dr.status.textContent = T.attachedOk +
+					    Array.prototype.map.call(list,
+					    function (f) {
+						return f.name;
+					    }).join(', ');
+					return;
+				}
+				if (res.status === 401 || !j) {
+					problem(res.status, j);
+					return;
+				}
+				/* Each refused file, with the server's why. */
+				var items = (j.errors || []).filter(function (e) {
+					return e.field === 'file';
+				});
+				if (items.length === 0)
+					items = [{ detail: j.detail || j.title ||
+					    String(res.status) }];
+				items.forEach(function (e) {
+					dr.errors.appendChild(node('li', null,
+					    T.refusedFile + e.detail));
+				});
+				dr.status.textContent = '';
+				return refresh(id);
+			});
+		}).catch(function (e) {
+			dr.errors.appendChild(node('li', null, T.failed +
+			    e.message));
+		}).then(function () {
+			button.disabled = false;
+			scroll();
+		});
+	}
+
+	/* The Attach file control of a draft's card: a button that opens a
+	 * file input (multiple), the caps under it. */
+	function attachRow(id, c) {
+		var row = node('div', 'attach');
+		var input = node('input');
+		input.type = 'file';
+		input.multiple = true;
+		input.hidden = true;
+		input.setAttribute('aria-label', T.attachInput);
+		var button = node('button', 'attach-button', T.attach);
+		button.type = 'button';
+		var note = node('span', 'note', T.attachNote);
+		note.id = 'attach-note-' + id;
+		button.setAttribute('aria-describedby', note.id);
+		button.addEventListener('click', function () {
+			input.click();
+		});
+		input.addEventListener('change', function () {
+			var list = Array.prototype.slice.call(input.files);
+			input.value = '';
+			if (list.length)
+				upload(id, list, button);
+		});
+		row.appendChild(button);
+		row.appendChild(input);
+		row.appendChild(note);
+		c.appendChild(row);
+	}
+
 	function card(d) {
 		var c;
 		if (d.draft) {
-			c = node('section', 'card');
-			c.setAttribute('aria-label', d.preview &&
-			    d.preview.summary ? d.preview.summary : d.draft);
 			var pv = d.preview || {};
-			c.appendChild(node('h2', null, pv.summary || d.draft));
-			var dl = node('dl');
-			Object.keys(pv).forEach(function (k) {
-				var v = pv[k];
-				if (k === 'summary' || v === null ||
-				    typeof v === 'object')
-					return;
-				dl.appendChild(node('dt', null, k));
-				dl.appendChild(node('dd', null, v));
-			});
-			c.appendChild(dl);
-			drafts[d.draft] = c;
+			var dr = drafts[d.draft];
+			if (dr) {
+				/* The same draft again (changed): one card. */
+				showDraft(dr, { revision: d.revision,
+				    preview: pv });
+				return;
+			}
+			c = node('section', 'card');
+			c.setAttribute('aria-label', pv.summary || d.draft);
+			dr = { card: c, title: node('h2', null,
+			    pv.summary || d.draft), dl: node('dl'),
+			    files: node('ul', 'files'),
+			    errors: node('ul', 'file-errors'),
+			    status: node('p', 'file-status') };
+			dr.files.setAttribute('aria-label', T.files);
+			dr.errors.setAttribute('role', 'alert');
+			dr.status.setAttribute('role', 'status');
+			c.appendChild(dr.title);
+			c.appendChild(dr.dl);
+			c.appendChild(dr.files);
+			c.appendChild(dr.errors);
+			c.appendChild(dr.status);
+			drafts[d.draft] = dr;
+			showDraft(dr, { revision: d.revision, preview: pv });
+			attachRow(d.draft, c);
 			el.log.appendChild(c);
 			scroll();
 			return;
@@ -481,7 +722,8 @@
 		if (!d.action)
 			return;
 		var args = d.arguments || {};
-		c = (d.tool === 'submitDraft' && drafts[args.id]) || null;
+		var of = d.tool === 'submitDraft' ? drafts[args.id] : null;
+		c = of ? of.card : null;
 		if (c === null) {
 			c = node('section', 'card');
 			c.setAttribute('aria-label', d.tool);
@@ -499,19 +741,28 @@
 		var out = node('p', 'result');
 		out.setAttribute('role', 'status');
 		submit.addEventListener('click', function () {
+			var body = { action: d.action };
+			/* After the person's own upload the draft is at a
+			 * later revision, the one the card shows: the server
+			 * takes it when only their files came in between. */
+			if (of && of.revision > (args.revision || 0))
+				body.revision = of.revision;
 			submit.disabled = change.disabled = true;
-			api('POST', '/api/chat/confirm', { action: d.action })
+			api('POST', '/api/chat/confirm', body)
 			    .then(function (res) {
-				return res.json().catch(function () {
-					return null;
-				}).then(function (j) {
-					if (!res.ok) {
-						problem(res.status, j);
-						submit.disabled = false;
-						change.disabled = false;
+				return readJSON(res).then(function (j) {
+					if (res.ok) {
+						confirmed(out, j);
 						return;
 					}
-					confirmed(out, j);
+					if (res.status === 409 && of) {
+						/* Stale: the draft afresh. */
+						out.textContent = T.stale;
+						return refresh(args.id);
+					}
+					problem(res.status, j);
+					submit.disabled = false;
+					change.disabled = false;
 				});
 			});
 		});

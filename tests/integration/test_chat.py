@@ -323,6 +323,11 @@ def test(c, stack, server):
                                           {"action": com})
         c.eq(s + "confirm without a key is 401", st2, 401)
         st2, _, j, _ = alice.call("POST", "/api/chat/confirm",
+                                  {"action": com, "revision": 2})
+        c.check(s + "a revision on another tool's confirm is 422",
+                st2 == 422 and j and j.get("field") == "revision" and
+                "spam" not in comments(), (st2, j))
+        st2, _, j, _ = alice.call("POST", "/api/chat/confirm",
                                   {"action": com})
         c.check(s + "the person's confirm runs the comment",
                 st2 == 200 and j and j["tool"] == "addComment" and
@@ -338,6 +343,8 @@ def test(c, stack, server):
                 st2 == 200 and j and j["tool"] == "submitDraft" and
                 j["status"] == 201 and issue_count(alice) == before + 1,
                 (st2, j))
+    confirm_after_upload(c, s, stack, key, alice)
+
     for name, body, want, field in (
             ("no action", {}, 422, "action"),
             ("unknown action", {"action": "a_nosuchaction000000000"}, 404,
@@ -484,6 +491,83 @@ def test(c, stack, server):
     c.check(s + "chat not configured is 503 saying so",
             status == 503 and j.get("detail") == "chat is not configured",
             (status, j))
+
+
+def multipart(name, ctype, data, boundary="jtaChatB0undary"):
+    """A multipart/form-data body (RFC 7578) of one part named file."""
+    body = ("--%s\r\nContent-Disposition: form-data; name=\"file\"; "
+            "filename=\"%s\"\r\nContent-Type: %s\r\n\r\n" %
+            (boundary, name, ctype)).encode() + data + \
+        ("\r\n--%s--\r\n" % boundary).encode()
+    return body, "multipart/form-data; boundary=" + boundary
+
+
+def confirm_after_upload(c, s, stack, key, alice):
+    """README "Chat: files from the chat": the person's own upload after
+    the assistant asked to submit; their confirm carries the revision they
+    were shown.  A change by the assistant in between makes it stale."""
+    def drafted(summary, more=()):
+        def submit(body):
+            d = standin.tool_results(body).get("call_1") or {}
+            return standin.tool("submitDraft", {
+                "id": d.get("id", "d_x"), "revision": d.get("revision", 1)},
+                call_id="call_2")
+        MODEL.set([standin.tool("createDraft", {
+            "project": "DEMO", "type": "Bug", "summary": summary}),
+            submit] + list(more) + [standin.text(["Confirm?"])])
+        st, evs = chat(stack, key, "file it")
+        pv = [d for n, d in evs if n == "preview"]
+        draft = pv[0].get("draft") if pv else None
+        action = next((d["action"] for d in pv
+                       if d.get("tool") == "submitDraft"), None)
+        return draft, action
+
+    def upload(draft, name="vpn.log"):
+        body, ct = multipart(name, "text/plain", b"error: tunnel down\n")
+        return alice.call("POST", "/api/drafts/%s/files" % draft, raw=body,
+                          headers={"Content-Type": ct})
+
+    draft, action = drafted("Upload then confirm")
+    st, _, d, _ = upload(draft)
+    c.check(s + "upload after the submit was asked: next revision",
+            st == 200 and d and d["revision"] == 2 and
+            [a["name"] for a in d["preview"]["attachments"]] ==
+            ["vpn.log"], (st, d))
+    st, _, j, _ = alice.call("POST", "/api/chat/confirm",
+                             {"action": action, "revision": 1})
+    c.check(s + "confirm with an old revision is 409 naming revision",
+            st == 409 and j and j.get("field") == "revision", (st, j))
+    draft, action = drafted("Upload then confirm again")
+    upload(draft)
+    st, _, d, _ = upload(draft, "second.log")
+    st, _, j, _ = alice.call("POST", "/api/chat/confirm",
+                             {"action": action, "revision": 3})
+    key_ = ((j or {}).get("result") or {}).get("issue", {}).get("key")
+    c.check(s + "confirm with the shown revision files the ticket",
+            st == 200 and j and j["status"] == 201 and key_, (st, j))
+    st, _, iss, _ = alice.call("GET", "/api/issues/%s" % key_)
+    c.eq(s + "with the person's files", sorted(
+        a.get("name") for a in (iss or {}).get("attachments", [])),
+        ["second.log", "vpn.log"])
+
+    # The stale case: the assistant changes the draft after asking.
+    def edit(body):
+        d = standin.tool_results(body).get("call_1") or {}
+        return standin.tool("updateDraft", {
+            "id": d.get("id", "d_x"), "summary": "Changed by the model"},
+            call_id="call_3")
+    draft, action = drafted("Stale", more=[edit])
+    st, _, d, _ = upload(draft)
+    rev = (d or {}).get("revision")
+    st, _, j, _ = alice.call("POST", "/api/chat/confirm",
+                             {"action": action, "revision": rev})
+    c.check(s + "an assistant's change in between: 409 naming revision",
+            rev == 3 and st == 409 and j and j.get("field") == "revision",
+            (rev, st, j))
+    st, _, d, _ = alice.call("GET", "/api/drafts/%s" % draft)
+    c.check(s + "and nothing filed: a fresh preview of the draft",
+            st == 200 and d["status"] == "ready" and d["revision"] == 3 and
+            d["preview"]["summary"] == "Changed by the model", (st, d))
 
 
 if __name__ == "__main__":

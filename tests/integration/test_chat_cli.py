@@ -153,6 +153,51 @@ def test(c, stack, server):
             asked and issue_count(alice) == before + 1 and
             "Done: DEMO-" in err and rc == 0, (rc, out, err))
 
+    # ---- --attach: checked first, uploaded to the draft, confirmed ----
+    files = os.path.join(stack.workdir, "attach")
+    os.makedirs(files, exist_ok=True)
+    for name, data in (("vpn.log", b"error: tunnel down\n"),
+                       ("out.bin", b"plain text after all\n"),
+                       ("shot.png", b"not a PNG at all\n")):
+        with open(os.path.join(files, name), "wb") as f:
+            f.write(data)
+    MODEL.set([standin.text(["never"])])
+    for what, args, said in (
+            ("a missing file", ["--attach", os.path.join(files, "no.log")],
+             "cannot read"),
+            ("an extension without a type",
+             ["--attach", os.path.join(files, "out.bin")], "FILE:TYPE"),
+            ("a type the server does not take",
+             ["--attach", os.path.join(files, "out.bin") + ":text/html"],
+             "not a type")):
+        t = Term(["--url", url] + args + ["x"], env)
+        rc, out, err = t.finish()
+        c.check(s + "--attach: %s is exit 2 before anything is sent" %
+                what, rc == 2 and said in err and len(MODEL.requests) == 0,
+                (rc, err))
+    MODEL.set(script())
+    t = Term(["--url", url,
+              "--attach", os.path.join(files, "vpn.log"),
+              "--attach", os.path.join(files, "out.bin") + ":text/plain",
+              "--attach", os.path.join(files, "shot.png"),
+              "file", "it"], env)
+    asked = t.expect("Submit? [y/N]")
+    t.type("y\n")
+    rc, out, err = t.finish()
+    c.check(s + "--attach: what went in and the refusal are shown",
+            asked and "[attached: vpn.log (text/plain, 19 bytes)]" in err
+            and "[attached: out.bin (text/plain, 21 bytes)]" in err and
+            "[refused: shot.png" in err and "revision 2" in err and
+            "[draft: Printer on fire, revision 2]" in err, err)
+    filed = [ln.split()[1] for ln in err.splitlines()
+             if ln.startswith("Done: ")]
+    st, _, iss, _ = alice.call("GET", "/api/issues/%s" % (
+        filed[0] if filed else "DEMO-0"))
+    c.check(s + "--attach: the confirm at the new revision files the "
+            "ticket with the files", rc == 0 and st == 200 and sorted(
+                a.get("name") for a in iss.get("attachments", [])) ==
+            ["out.bin", "vpn.log"], (rc, err, iss))
+
     # ---- lines of stdin: one conversation ----
     MODEL.set([standin.text(["First."]), standin.text(["Second."])])
     t = Term(["--url", url], env)

@@ -4,7 +4,9 @@ python http.server here) embeds htdocs/widget/embed.js; widget_browser.js
 (Debian's /usr/bin/chromium driven by playwright-core) signs in with a
 local user and password in the popup (a public client with PKCE, added
 with `jta-admin client add --public`), sends messages and checks the
-streamed answer, the preview card, Submit and the ticket link, the quota
+streamed answer, the preview card, Submit and the ticket link, Attach file
+on a card (a file in, a refused one, the next revision) and Submit after
+it, the quota
 banners, the kill-switch banner, the unavailable state, the German
 greeting, and that a page of an origin not listed cannot frame it.  This
 side also checks the frame's headers (frame-ancestors exactly
@@ -22,6 +24,7 @@ import sys
 import tempfile
 import threading
 import traceback
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -175,6 +178,17 @@ def control(stack, what):
             "project": "DEMO", "type": "Bug",
             "summary": "Printer on fire"}), submit,
             standin.text(["Please check the preview and submit it."])])
+    elif what == "draft2":
+        MODEL.set([standin.tool("createDraft", {
+            "project": "DEMO", "type": "Bug",
+            "summary": "Scanner jams"}), submit,
+            standin.text(["Add a log if you have one, then submit."])])
+    elif what.startswith("files?key="):
+        key = what[len("files?key="):]
+        st, _, j, _ = Client(stack, stack.alice_key).call(
+            "GET", "/api/issues/" + urllib.parse.quote(key))
+        return {"status": st, "names": [a.get("name") for a in (
+            j or {}).get("attachments", [])]}
     elif what == "issues":
         return {"count": issue_count(stack, stack.alice_key)}
     elif what == "quota":
@@ -321,7 +335,8 @@ def test(cases, stack, server):
     cases.check(s + "chromium: the script exited 0", p.returncode == 0,
                 p.stderr[-2000:])
     for f in ("widget-streaming.png", "widget-preview.png",
-              "widget-submitted.png", "widget-quota-notice.png",
+              "widget-submitted.png", "widget-attached.png",
+              "widget-quota-notice.png",
               "widget-quota-block.png", "widget-off.png",
               "widget-unavailable.png", "widget-de.png",
               "widget-other-origin.png"):

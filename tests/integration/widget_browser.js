@@ -9,7 +9,8 @@
  * allowed and frames /widget/ directly, CTL the test's control URL (it
  * scripts the model stand-in and the kill switch).  Signs in through the
  * popup, sees the answer stream before the stand-in lets its last chunk
- * go, a preview card, Submit, the ticket link; the German greeting; the
+ * go, a preview card, Submit, the ticket link; Attach file on a card (one
+ * file in, one refused) and Submit at the new revision; the German greeting; the
  * kill-switch banner; the unavailable state; the quota notice and block.
  * Prints "ok - ..." / "not ok - ..." lines; exits 1 on a failure.  Every
  * wait is bounded and the run is cut at 100 s.
@@ -194,6 +195,58 @@ async function run(browser) {
 	const made = await control('issues');
 	check('the ticket exists', made.count === 1, made);
 	await shot(page, 'widget-submitted.png');
+
+	/* ---- Attach file on a draft's card, then Submit ---- */
+	await control('draft2');
+	await send(frame, 'the scanner jams');
+	await frame.waitForSelector('.card:nth-of-type(2) .actions ' +
+	    'button.primary', { timeout: WAIT }).catch(() => null);
+	await idle(frame);
+	const cards = await frame.$$('.card');
+	const c2 = cards[cards.length - 1];
+	const att = await c2.$('.attach button');
+	check('an Attach file button with the caps as its description',
+	    att !== null && await att.evaluate((b) => b.textContent ===
+	    'Attach file' && document.getElementById(b.getAttribute(
+	    'aria-describedby')).textContent.includes('10 files')));
+	check('its file input takes several files and has a label',
+	    await c2.$eval('input[type=file]', (i) => i.multiple &&
+	    i.getAttribute('aria-label') !== ''));
+	const rev0 = await c2.getAttribute('data-revision');
+	await (await c2.$('input[type=file]')).setInputFiles([
+		{ name: 'scan.log', mimeType: 'application/octet-stream',
+		    buffer: Buffer.from('error: paper jam in tray 2\n') },
+		{ name: 'photo.png', mimeType: 'image/png',
+		    buffer: Buffer.from('not a PNG at all\n') }]);
+	await frame.waitForFunction((c) => c.querySelector(
+	    '.file-errors li') && c.querySelector('.files li'), c2,
+	    { timeout: WAIT }).catch(() => null);
+	const listed = await c2.$$eval('.files li', (l) =>
+	    l.map((x) => x.textContent));
+	const errs = await c2.$$eval('.file-errors li', (l) =>
+	    l.map((x) => x.textContent));
+	check('the card lists the file that went in (type from its '
+	    + 'extension)', listed.length === 1 &&
+	    listed[0].startsWith('scan.log (text/plain, 27 B)'), listed);
+	check('and shows the refused one with why', errs.length === 1 &&
+	    errs[0].includes('photo.png'), errs);
+	check('the errors are an alert', await c2.$eval('.file-errors',
+	    (e) => e.getAttribute('role') === 'alert'));
+	const rev1 = await c2.getAttribute('data-revision');
+	check('the card moved to the draft\'s next revision',
+	    rev0 === '1' && rev1 === '2', [rev0, rev1]);
+	await shot(page, 'widget-attached.png');
+	await (await c2.$('.actions button.primary')).click();
+	const l2 = await c2.waitForSelector('.result a', { timeout: WAIT })
+	    .catch(async () => {
+		console.log('# after Submit: ' + JSON.stringify(
+		    await c2.textContent()));
+		return null;
+	    });
+	const key2 = l2 ? await l2.textContent() : '';
+	const f2 = await control('files?key=' + encodeURIComponent(key2));
+	check('Submit at the new revision files the ticket with the file',
+	    l2 !== null && JSON.stringify(f2.names) === '["scan.log"]', f2);
 
 	/* ---- quota: the notice past 70 %, the block at 100 % ---- */
 	await control('quota');

@@ -498,6 +498,118 @@ START_TEST(ids)
 }
 END_TEST
 
+#define DRAFT	"d_aaaaaaaaaaaaaaaaaaaaaa"
+
+/* The person's own upload to the draft at t: its new revision. */
+static int64_t
+uploaded(struct env *e, int64_t t)
+{
+	struct jta_error err;
+	json_t		*out = NULL;
+	int64_t		 rev;
+
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(jta_once_draft_uploaded(&e->be, &e->alice, DRAFT, t,
+	    &out, &err), JTA_OK);
+	/* The note is the server's own: never in what anyone is shown. */
+	ck_assert_ptr_null(json_object_get(json_object_get(out, "preview"),
+	    "_person_files_since"));
+	rev = json_integer_value(json_object_get(out, "revision"));
+	json_decref(out);
+	return rev;
+}
+
+/* Another change (the assistant's updateDraft) at t: its new revision. */
+static int64_t
+edited(struct env *e, int64_t t)
+{
+	struct jta_error err;
+	json_t		*out = NULL, *ch;
+	int64_t		 rev;
+
+	memset(&err, 0, sizeof(err));
+	ch = json_pack("{s:s}", "summary", "changed by the assistant");
+	ck_assert_int_eq(jta_once_draft_edit(&e->be, &e->alice, DRAFT, ch, t,
+	    &out, &err), JTA_OK);
+	rev = json_integer_value(json_object_get(out, "revision"));
+	json_decref(ch);
+	json_decref(out);
+	return rev;
+}
+
+/* jta_once_draft_confirmable for u: 0 when allowed, else the status. */
+static int
+confirmable(struct env *e, const struct jta_user *u, int64_t asked,
+    int64_t shown, struct jta_error *err)
+{
+	memset(err, 0, sizeof(*err));
+	if (jta_once_draft_confirmable(&e->be, u, DRAFT, asked, shown,
+	    NOW + 9, err) != JTA_OK)
+		return err->status;
+	return 0;
+}
+
+START_TEST(confirm_after_own_uploads_at_the_shown_revision)
+{
+	struct env	 e;
+	struct jta_error err;
+	json_t		*out = NULL;
+	int		 status = 0;
+
+	setup(&e);
+	ck_assert_int_eq(uploaded(&e, NOW + 1), 2);
+	ck_assert_int_eq(uploaded(&e, NOW + 2), 3);
+	/* Asked at 1, shown 3 after two uploads: allowed. */
+	ck_assert_int_eq(confirmable(&e, &e.alice, 1, 3, &err), 0);
+	ck_assert_int_eq(confirmable(&e, &e.alice, 2, 3, &err), 0);
+	/* Shown is not the current one: 409. */
+	ck_assert_int_eq(confirmable(&e, &e.alice, 1, 2, &err), 409);
+	ck_assert_str_eq(err.field, "revision");
+	/* A revision that was never asked for (after the shown one). */
+	ck_assert_int_eq(confirmable(&e, &e.alice, 4, 3, &err), 409);
+	/* The submit then runs at the shown revision. */
+	ck_assert_int_eq(jta_once_draft_submit(&e.be, &e.alice, DRAFT, 3,
+	    NOW + 10, &status, &out, &err), JTA_OK);
+	ck_assert_int_eq(status, 201);
+	json_decref(out);
+	/* Submitted: nothing more to confirm. */
+	ck_assert_int_eq(confirmable(&e, &e.alice, 1, 3, &err), 409);
+	ck_assert_str_eq(err.field, "id");
+	teardown(&e);
+}
+END_TEST
+
+START_TEST(confirm_after_another_change_is_stale)
+{
+	struct env	 e;
+	struct jta_error err;
+	struct jta_user	 bob;
+
+	setup(&e);
+	ck_assert_int_eq(uploaded(&e, NOW + 1), 2);
+	ck_assert_int_eq(edited(&e, NOW + 2), 3);
+	ck_assert_int_eq(uploaded(&e, NOW + 3), 4);
+	/* The assistant's edit at 3 was never confirmed by anyone. */
+	ck_assert_int_eq(confirmable(&e, &e.alice, 1, 4, &err), 409);
+	ck_assert_str_eq(err.field, "revision");
+	ck_assert_int_eq(confirmable(&e, &e.alice, 2, 4, &err), 409);
+	ck_assert_int_eq(confirmable(&e, &e.alice, 1, 3, &err), 409);
+	/* Asked after the edit, then only uploads: allowed. */
+	ck_assert_int_eq(confirmable(&e, &e.alice, 3, 4, &err), 0);
+	/* An edit after the uploads ends the run too. */
+	ck_assert_int_eq(edited(&e, NOW + 4), 5);
+	ck_assert_int_eq(confirmable(&e, &e.alice, 4, 5, &err), 409);
+	ck_assert_int_eq(confirmable(&e, &e.alice, 3, 5, &err), 409);
+	/* Another person's draft reads as none. */
+	memset(&bob, 0, sizeof(bob));
+	ck_assert_int_eq(jta_store_user_add(e.be.store, "bob", "Bob", "",
+	    &bob.id, &err), JTA_OK);
+	ck_assert_int_eq(confirmable(&e, &bob, 5, 5, &err), 404);
+	ck_assert_int_eq(w.creates, 0);
+	teardown(&e);
+}
+END_TEST
+
 static int
 rmentry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -538,6 +650,8 @@ jta_check_suite(void)
 	tcase_add_test(tc, discard_of_another_persons_draft_is_404);
 	tcase_add_test(tc, discard_refused_once_submitting_or_submitted);
 	tcase_add_test(tc, idempotent_write_runs_once_per_key_and_request);
+	tcase_add_test(tc, confirm_after_own_uploads_at_the_shown_revision);
+	tcase_add_test(tc, confirm_after_another_change_is_stale);
 	tcase_add_test(tc, key_parse);
 	tcase_add_test(tc, ids);
 	suite_add_tcase(s, tc);
