@@ -174,6 +174,25 @@ async function main() {
         description: 'Jams on every **second** page.' }, 200,
         'description, unassign');
     },
+    // No file host here: a link off the allow-list is refused before any
+    // fetch, and the issue has no attachment 999999 (README "Attachments").
+    attachFiles: async () => {
+      const refs = [{ name: 'shot.png', id: 'file-schema',
+        mime_type: 'image/png',
+        download_link: 'https://files.invalid/shot.png' }];
+      const r = await call('attachFiles', { key: issueKey },
+        { openaiFileIdRefs: refs }, 422, 'a link off the allow-list');
+      check('attachFiles', 'names openaiFileIdRefs', r && r.data &&
+        r.data.field === 'openaiFileIdRefs', r && r.data);
+      await call('attachFiles', { key: project + '-99999' },
+        { openaiFileIdRefs: refs }, 404, 'unknown key');
+    },
+    getAttachmentText: async () => {
+      const r = await call('getAttachmentText', { key: issueKey,
+        id: '999999' }, undefined, 404, 'an attachment the issue has not');
+      check('getAttachmentText', 'names id', r && r.data &&
+        r.data.field === 'id', r && r.data);
+    },
     addComment: async () => {
       await call('addComment', { key: issueKey },
         { body: 'Toner replaced; *watching* it.' }, 201, 'comment');
