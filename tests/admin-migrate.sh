@@ -5,7 +5,7 @@
 # database is populated through jta-admin (people, a password, an API
 # key, a client, rules, a quota, the switch, audit rows) and the store
 # API (tests/pgmig_helper: a link with sealed tokens, a GPT sign-in, a
-# draft); then: migrate refuses a PostgreSQL database without the
+# draft, usage counted); then: migrate refuses a PostgreSQL database without the
 # schema and a SQLite file at an older version, naming the command to
 # run; a dry run changes nothing; migrate moves; migrate again moves
 # nothing twice; through the PostgreSQL store the API key, the password
@@ -123,6 +123,12 @@ has noschema "run jta-admin init (with database_url set) first"
 has noschema "nothing was moved"
 run pginit "$t/pg.conf" init; ok pginit
 
+# backend = local: the embedded store stays on SQLite; refused.
+sed 's/^backend = jira/backend = local/' "$t/pg.conf" > "$t/local.conf"
+run local "$t/local.conf" migrate
+[ "$rc" -ne 0 ] || fail "local: migrate with backend = local"
+has local "backend = local"
+
 # A SQLite file at an older schema version: refused, naming the command.
 cp "$t/state/jta.db" "$t/old.db"
 python3 -c 'import sqlite3, sys
@@ -157,13 +163,16 @@ run move "$t/pg.conf" migrate; ok move
 has move "migrate: done"
 for row in "users 3" "api_keys 1" "atlassian_links 1" "oauth_clients 1" \
     "oauth_tokens 2" "policy_rules 2" "quotas 1" "audit_log $audit" \
-    "drafts 1" "policy_settings 1"; do
+    "drafts 1" "usage_daily 1" "usage_seen 1" "policy_settings 1"; do
 	set -- $row
 	grep -Eq "^$1 +$2 moved, +0 already there" "$t/move.out" ||
 	    fail "move: $1: want $2 moved: $(grep "^$1 " "$t/move.out")"
 done
 after=$(counts)
 [ "$after" = "3|1|1|1|2|2|1|$audit|1|0" ] || fail "after the move: $after"
+u=$(psql_q "$db" "SELECT calls, creates FROM usage_daily d JOIN users u ON
+u.id = d.user_id WHERE u.name = 'alice'")
+[ "$u" = "2|1" ] || fail "alice's usage after the move: '$u'"
 diff "$t/dry.out" "$t/move.out" | grep -q 'to move' ||
     fail "dry run and move differ in more than their words"
 

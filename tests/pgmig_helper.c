@@ -5,7 +5,8 @@
  *   pgmig_helper populate DB VAULT_KEY TOKEN_KEYS CLIENT_ID REDIRECT OUT
  *	in the SQLite database DB: an Atlassian link with sealed tokens,
  *	a GPT sign-in of alice (a code redeemed through our authorization
- *	server for CLIENT_ID: a live token family) and a draft of alice's;
+ *	server for CLIENT_ID: a live token family), a draft of alice's and
+ *	two calls of hers counted in the usage file;
  *	writes to OUT the link's user id and the sign-in's access and
  *	refresh tokens, one a line (test secrets in the test's directory).
  *
@@ -36,6 +37,7 @@
 #include "jta_store_ops.h"
 #include "jta_store_people.h"
 #include "jta_store_authz.h"
+#include "jta_store_usage.h"
 #include "jta_vault.h"
 
 #define ACCESS	"atlassian-access-token-moved-sealed"
@@ -114,6 +116,14 @@ populate(char **a)
 	if (in == NULL || jta_store_draft_put(st, alice.id, DRAFT, in, in,
 	    now, &e) != JTA_OK) {
 		rc = fail("draft_put", &e);
+		goto out;
+	}
+	if (jta_store_usage_connection(st, 5000) != JTA_OK ||
+	    jta_store_usage_count(st, alice.id, "cloud-moved-1", now, 1, 0,
+	    &e) != JTA_OK ||
+	    jta_store_usage_count(st, alice.id, "cloud-moved-1", now, 0, 0,
+	    &e) != JTA_OK) {
+		rc = fail("usage_count", &e);
 		goto out;
 	}
 	if ((f = fopen(a[5], "w")) == NULL ||
