@@ -10,7 +10,9 @@
 # run; a dry run changes nothing; migrate moves; migrate again moves
 # nothing twice; through the PostgreSQL store the API key, the password
 # and the sign-in work, the link's tokens unseal with the same key files,
-# the client, the rules and the draft are there; two migrates at once
+# the client, the rules and the draft are there; a key revoked and a link
+# renewed on SQLite since are carried over by a run again; a database
+# where another person has a moved id is refused; two migrates at once
 # move each row once; no token, hash or password is printed.  Skips (77)
 # in a build without libpq or without a PostgreSQL server.
 set -eu
@@ -105,9 +107,12 @@ run off "$t/sqlite.conf" off --message "moving house"; ok off
 "$helper" populate "$t/state/jta.db" "$t/keys/vault.key" \
     "$t/keys/token.key" "$client" "$redirect" "$t/tokens" > "$t/pop.out" \
     2>&1 || fail "populate: $(cat "$t/pop.out")"
-audit=$(python3 -c 'import sqlite3, sys
+sqlite_audit() {
+	python3 -c 'import sqlite3, sys
 print(sqlite3.connect(sys.argv[1]).execute(
-    "SELECT count(*) FROM audit_log").fetchone()[0])' "$t/state/jta.db")
+    "SELECT count(*) FROM audit_log").fetchone()[0])' "$t/state/jta.db"
+}
+audit=$(sqlite_audit)
 [ "$audit" -ge 5 ] || fail "only $audit audit rows in the SQLite file"
 
 # ---- the PostgreSQL side ----
@@ -191,6 +196,28 @@ done
     "$t/keys/token.key" "$client" "$apikey" "$password" "$t/tokens" \
     > "$t/verify.out" 2>&1 || fail "verify: $(cat "$t/verify.out")"
 
+# The programs kept serving on SQLite after the move: a run again
+# carries over what only moves forward (a key revoked, a link renewed)
+# and leaves the rest.  The sleep puts the renewal in a later second than
+# the copy's updated (Unix seconds), as a real refresh after a move is.
+sleep 1
+keyid=$(printf '%s' "$apikey" | cut -c5-16)
+run revoke "$t/sqlite.conf" key revoke "$keyid"; ok revoke
+"$helper" relink "$t/state/jta.db" "$t/keys/vault.key" \
+    "$t/keys/token.key" > "$t/relink.out" 2>&1 ||
+    fail "relink: $(cat "$t/relink.out")"
+run forward "$t/pg.conf" migrate; ok forward
+audit=$(sqlite_audit)
+for row in "users 0 3" "api_keys 1 0" "atlassian_links 1 0" \
+    "drafts 0 1" "audit_log 1 $((audit - 1))"; do
+	set -- $row
+	grep -Eq "^$1 +$2 moved, +$3 already there" "$t/forward.out" ||
+	    fail "forward: $1: $(grep "^$1 " "$t/forward.out")"
+done
+"$helper" after "$url" "$JTA_TEST_PG_PASSWORD_FILE" "$t/keys/vault.key" \
+    "$t/keys/token.key" "$apikey" "$t/tokens" > "$t/after.out" 2>&1 ||
+    fail "after: $(cat "$t/after.out")"
+
 # A row of another person under a moved id: refused, nothing written.
 db2="jta_migrate2_$$"
 psql_q "" "CREATE DATABASE $db2" >/dev/null
@@ -223,10 +250,12 @@ print n }')
 # Nothing secret was printed by any run.
 for secret in "$apikey" "$password" "$csecret" "$pgpw" \
     "$(sed -n 2p "$t/tokens")" "$(sed -n 3p "$t/tokens")" \
-    atlassian-access-token-moved-sealed; do
+    atlassian-access-token-moved-sealed \
+    atlassian-access-token-renewed-sealed; do
 	[ -n "$secret" ] || continue
 	if cat "$t"/noschema.out "$t"/old.out "$t"/dry.out "$t"/move.out \
-	    "$t"/again.out "$t"/clash.out "$t"/c1.out "$t"/c2.out |
+	    "$t"/again.out "$t"/forward.out "$t"/clash.out "$t"/c1.out \
+	    "$t"/c2.out |
 	    grep -qF -- "$secret"; then
 		fail "a secret is in migrate's output"
 	fi

@@ -19,6 +19,15 @@
  *	the rules and alice's draft are there, and a person added now gets
  *	an id past the moved ones.
  *
+ *   pgmig_helper relink DB VAULT_KEY TOKEN_KEYS
+ *	in the SQLite database DB: the link's tokens renewed (as a refresh
+ *	after a first run of migrate would).
+ *
+ *   pgmig_helper after URL PASSWORD_FILE VAULT_KEY TOKEN_KEYS API_KEY IN
+ *	through the PostgreSQL store of URL, after the run that followed:
+ *	the link has the renewed tokens and the API key (revoked in DB
+ *	since) no longer signs in.
+ *
  * Prints one line per check; exit status 1 at the first that fails.
  */
 #include "config.h"
@@ -42,6 +51,8 @@
 
 #define ACCESS	"atlassian-access-token-moved-sealed"
 #define REFRESH	"atlassian-refresh-token-moved-sealed"
+#define ACCESS2	"atlassian-access-token-renewed-sealed"
+#define REFRESH2 "atlassian-refresh-token-renewed-sealed"
 #define DRAFT	"draft-moved-by-migrate"
 
 static int
@@ -64,6 +75,17 @@ vault(const char *key, const char *keys, struct jta_vault **v)
 		return -1;
 	}
 	return 0;
+}
+
+static void
+linked(struct jta_link *l)
+{
+	memset(l, 0, sizeof(*l));
+	snprintf(l->account_id, sizeof(l->account_id), "acct-moved-1");
+	snprintf(l->cloud_id, sizeof(l->cloud_id), "cloud-moved-1");
+	snprintf(l->site_url, sizeof(l->site_url), "https://moved.example");
+	snprintf(l->display_name, sizeof(l->display_name), "Linked Person");
+	snprintf(l->email, sizeof(l->email), "linked@example.com");
 }
 
 static int
@@ -89,12 +111,7 @@ populate(char **a)
 	}
 	if (vault(a[1], a[2], &v) != 0 || jta_authz_new(st, v, &az) != JTA_OK)
 		goto out;
-	memset(&l, 0, sizeof(l));
-	snprintf(l.account_id, sizeof(l.account_id), "acct-moved-1");
-	snprintf(l.cloud_id, sizeof(l.cloud_id), "cloud-moved-1");
-	snprintf(l.site_url, sizeof(l.site_url), "https://moved.example");
-	snprintf(l.display_name, sizeof(l.display_name), "Linked Person");
-	snprintf(l.email, sizeof(l.email), "linked@example.com");
+	linked(&l);
 	if (jta_store_link_put(st, v, &l, (const unsigned char *)ACCESS,
 	    strlen(ACCESS), now + 3600, (const unsigned char *)REFRESH,
 	    strlen(REFRESH), &u, &e) != JTA_OK) {
@@ -152,6 +169,103 @@ same(const struct jta_secret *s, const char *want)
 {
 	return s != NULL && s->len == strlen(want) &&
 	    memcmp(s->buf, want, s->len) == 0;
+}
+
+static int
+relink(char **a)
+{
+	struct jta_store *st = NULL;
+	struct jta_vault *v = NULL;
+	struct jta_error e;
+	struct jta_link l;
+	struct jta_user u;
+	char		 msg[512];
+	int		 rc = 1;
+
+	memset(&e, 0, sizeof(e));
+	if (jta_store_open(a[0], 5000, 0, &st, msg, sizeof(msg)) != JTA_OK) {
+		fprintf(stderr, "pgmig_helper: %s\n", msg);
+		goto out;
+	}
+	if (vault(a[1], a[2], &v) != 0)
+		goto out;
+	linked(&l);
+	if (jta_store_link_put(st, v, &l, (const unsigned char *)ACCESS2,
+	    strlen(ACCESS2), (int64_t)time(NULL) + 3600,
+	    (const unsigned char *)REFRESH2, strlen(REFRESH2), &u, &e) !=
+	    JTA_OK) {
+		rc = fail("link_put", &e);
+		goto out;
+	}
+	printf("relinked user %lld\n", (long long)u.id);
+	rc = 0;
+out:
+	jta_vault_close(v);
+	jta_store_close(st);
+	return rc;
+}
+
+static int
+after(char **a)
+{
+	struct jta_pg_conf pc;
+	struct jta_store *st = NULL;
+	struct jta_vault *v = NULL;
+	struct jta_secret *tok = NULL;
+	struct jta_error e;
+	struct jta_link l;
+	struct jta_user u;
+	enum jta_lease_result lr;
+	unsigned char	 hash[JTA_VAULT_HASHBYTES];
+	char		 id[JTA_VAULT_IDLEN + 1], msg[512];
+	FILE		*f = NULL;
+	long long	 luid = 0;
+	int		 rc = 1;
+
+	memset(&e, 0, sizeof(e));
+	memset(&pc, 0, sizeof(pc));
+	pc.url = a[0];
+	pc.password_file = a[1];
+	pc.statement_timeout_ms = 10000;
+	pc.connect_timeout_s = 10;
+	if (jta_store_open_pg(&pc, 0, &st, msg, sizeof(msg)) != JTA_OK) {
+		fprintf(stderr, "pgmig_helper: %s\n", msg);
+		goto out;
+	}
+	if (vault(a[2], a[3], &v) != 0)
+		goto out;
+	if ((f = fopen(a[5], "r")) == NULL || fscanf(f, "%lld", &luid) != 1) {
+		rc = fail("reading the tokens' file", NULL);
+		goto out;
+	}
+	if (jta_vault_token_check(v, a[4], strlen(a[4]), id, hash) !=
+	    JTA_OK || jta_store_key_auth(st, id, hash, &u) != JTA_ERR_AUTH) {
+		rc = fail("the API key revoked since still signs in", NULL);
+		goto out;
+	}
+	printf("ok   the API key revoked since is revoked\n");
+	if (jta_store_link_get(st, v, (int64_t)luid, &l, &tok, &e) !=
+	    JTA_OK || !same(tok, ACCESS2)) {
+		rc = fail("the link's renewed access token", &e);
+		goto out;
+	}
+	jta_secret_free(tok);
+	tok = NULL;
+	if (jta_store_link_lease(st, v, (int64_t)luid, "pgmig:after",
+	    (int64_t)time(NULL), 30, l.generation, &lr, &tok, &l, &e) !=
+	    JTA_OK || lr != JTA_LEASE_CLAIMED || !same(tok, REFRESH2)) {
+		rc = fail("the link's renewed refresh token", &e);
+		goto out;
+	}
+	printf("ok   the link has the renewed tokens\n");
+	rc = 0;
+out:
+	if (f != NULL)
+		fclose(f);
+	jta_secret_free(tok);
+	jta_vault_close(v);
+	jta_store_close(st);
+	return rc;
 }
 
 static int
@@ -288,9 +402,15 @@ main(int argc, char **argv)
 		return populate(argv + 2);
 	if (argc == 10 && strcmp(argv[1], "verify") == 0)
 		return verify(argv + 2);
+	if (argc == 5 && strcmp(argv[1], "relink") == 0)
+		return relink(argv + 2);
+	if (argc == 8 && strcmp(argv[1], "after") == 0)
+		return after(argv + 2);
 	fprintf(stderr, "usage: pgmig_helper populate DB VAULT_KEY TOKEN_KEYS"
 	    " CLIENT_ID REDIRECT OUT\n       pgmig_helper verify URL "
 	    "PASSWORD_FILE VAULT_KEY TOKEN_KEYS CLIENT_ID API_KEY PASSWORD "
-	    "IN\n");
+	    "IN\n       pgmig_helper relink DB VAULT_KEY TOKEN_KEYS\n"
+	    "       pgmig_helper after URL PASSWORD_FILE VAULT_KEY "
+	    "TOKEN_KEYS API_KEY IN\n");
 	return 2;
 }

@@ -5,7 +5,12 @@
  * liveness filter bound to now as ?1), the PostgreSQL INSERT ... ON
  * CONFLICT DO NOTHING with the same columns in the same order, and,
  * where ids are kept, the check that a conflicting row is the same one
- * (its parameters are the first columns).  Values travel as SQLite gives
+ * (its parameters are the first columns).  A row there already is left
+ * as it is, except for what only moves forward, so that a second run
+ * after the programs kept serving on SQLite loses no revocation and
+ * makes no second create: a key revoked, a token spent or revoked, a
+ * link or draft written later (its updated), an idempotency key done, a
+ * draft's file uploaded.  Values travel as SQLite gives
  * them: text for text, integers and JSON (PostgreSQL parses them into the
  * column's type: bigint, boolean from 0 and 1, json), bytes in binary
  * format for BLOBs (bytea), so the sealed Atlassian tokens and the keyed
@@ -57,18 +62,31 @@ static const struct move moves[] = {
 	{ "api_keys",
 	  "SELECT keyid, user_id, hash, label, created, revoked FROM api_keys"
 	  " ORDER BY id",
-	  "INSERT INTO api_keys (keyid, user_id, hash, label, created,"
-	  " revoked) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+	  "INSERT INTO api_keys AS k (keyid, user_id, hash, label, created,"
+	  " revoked) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (keyid) DO"
+	  " UPDATE SET revoked = EXCLUDED.revoked WHERE k.user_id ="
+	  " EXCLUDED.user_id AND k.revoked IS NULL AND EXCLUDED.revoked IS"
+	  " NOT NULL",
 	  "SELECT 1 FROM api_keys WHERE keyid = $1 AND user_id = $2", 2, 0 },
-	/* The refresh lease is this host's: it does not move. */
+	/* The refresh lease is this host's: it does not move.  A link
+	 * changed here later than its copy there (a refresh after a first
+	 * run) replaces it, generation + 1 so the hosts see the change;
+	 * a lease there stays its owner's. */
 	{ "atlassian_links",
 	  "SELECT user_id, account_id, cloud_id, site_url, access_ct,"
 	  " access_expires, refresh_ct, status, generation, created, updated"
 	  " FROM atlassian_links ORDER BY user_id",
-	  "INSERT INTO atlassian_links (user_id, account_id, cloud_id,"
+	  "INSERT INTO atlassian_links AS l (user_id, account_id, cloud_id,"
 	  " site_url, access_ct, access_expires, refresh_ct, status,"
 	  " generation, created, updated) VALUES ($1, $2, $3, $4, $5, $6,"
-	  " $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING",
+	  " $7, $8, $9, $10, $11) ON CONFLICT (user_id) DO UPDATE SET"
+	  " cloud_id = EXCLUDED.cloud_id, site_url = EXCLUDED.site_url,"
+	  " access_ct = EXCLUDED.access_ct, access_expires ="
+	  " EXCLUDED.access_expires, refresh_ct = EXCLUDED.refresh_ct,"
+	  " status = EXCLUDED.status, generation = greatest(l.generation,"
+	  " EXCLUDED.generation) + 1, updated = EXCLUDED.updated WHERE"
+	  " l.account_id = EXCLUDED.account_id AND l.updated <"
+	  " EXCLUDED.updated",
 	  "SELECT 1 FROM atlassian_links WHERE user_id = $1 AND"
 	  " account_id = $2", 2, 0 },
 	{ "oauth_clients",
@@ -85,15 +103,21 @@ static const struct move moves[] = {
 	  " fetched, expires) VALUES ($1, $2, $3, $4, $5)"
 	  " ON CONFLICT DO NOTHING", NULL, 0, 0 },
 	/* A family moves whole (its spent tokens too, for the replay and
-	 * grace rules) while one of its tokens is live. */
+	 * grace rules) while one of its tokens is live; a token spent or
+	 * revoked here since a first run is spent or revoked there. */
 	{ "oauth_tokens",
 	  "SELECT hash, kind, family, client_id, user_id, scope, expires,"
 	  " replaced_at, revoked, audience FROM oauth_tokens WHERE family IN"
 	  " (SELECT family FROM oauth_tokens WHERE revoked = 0 AND"
 	  " expires > ?1) ORDER BY rowid",
-	  "INSERT INTO oauth_tokens (hash, kind, family, client_id, user_id,"
-	  " scope, expires, replaced_at, revoked, audience) VALUES ($1, $2,"
-	  " $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
+	  "INSERT INTO oauth_tokens AS o (hash, kind, family, client_id,"
+	  " user_id, scope, expires, replaced_at, revoked, audience) VALUES"
+	  " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (hash) DO"
+	  " UPDATE SET replaced_at = coalesce(o.replaced_at,"
+	  " EXCLUDED.replaced_at), revoked = greatest(o.revoked,"
+	  " EXCLUDED.revoked) WHERE (o.replaced_at IS NULL AND"
+	  " EXCLUDED.replaced_at IS NOT NULL) OR o.revoked <"
+	  " EXCLUDED.revoked",
 	  NULL, 0, 0 },
 	{ "policy_rules",
 	  "SELECT effect, kind, value, scope, created, created_by, note FROM"
@@ -116,36 +140,55 @@ static const struct move moves[] = {
 	  " $6, $7, $8, $9, $10) ON CONFLICT DO NOTHING",
 	  "SELECT 1 FROM audit_log WHERE id = $1 AND at = $2 AND who = $3"
 	  " AND action = $4", 4, 0 },
+	/* A draft changed here later than its copy there (edited or
+	 * submitted after a first run) replaces it, unless that copy was
+	 * submitted; a key done here is done there. */
 	{ "drafts",
 	  "SELECT id, user_id, revision, input, preview, status, once_token,"
 	  " lease_owner, lease_until, attempt_at, issue_key, issue_url,"
 	  " result, created, updated, expires FROM drafts WHERE expires > ?1"
 	  " ORDER BY id",
-	  "INSERT INTO drafts (id, user_id, revision, input, preview, status,"
-	  " once_token, lease_owner, lease_until, attempt_at, issue_key,"
-	  " issue_url, result, created, updated, expires) VALUES ($1, $2,"
-	  " $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
-	  " ON CONFLICT DO NOTHING",
+	  "INSERT INTO drafts AS d (id, user_id, revision, input, preview,"
+	  " status, once_token, lease_owner, lease_until, attempt_at,"
+	  " issue_key, issue_url, result, created, updated, expires) VALUES"
+	  " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,"
+	  " $15, $16)"
+	  " ON CONFLICT (id) DO UPDATE SET revision = EXCLUDED.revision,"
+	  " input = EXCLUDED.input, preview = EXCLUDED.preview, status ="
+	  " EXCLUDED.status, once_token = EXCLUDED.once_token, lease_owner ="
+	  " EXCLUDED.lease_owner, lease_until = EXCLUDED.lease_until,"
+	  " attempt_at = EXCLUDED.attempt_at, issue_key = EXCLUDED.issue_key,"
+	  " issue_url = EXCLUDED.issue_url, result = EXCLUDED.result,"
+	  " updated = EXCLUDED.updated, expires = EXCLUDED.expires WHERE"
+	  " d.user_id = EXCLUDED.user_id AND d.status <> 'submitted' AND"
+	  " d.updated < EXCLUDED.updated",
 	  "SELECT 1 FROM drafts WHERE id = $1 AND user_id = $2", 2, 0 },
 	/* The files stay where they are, under this host's state
-	 * directory (README). */
+	 * directory (README); a file uploaded here since a first run is
+	 * uploaded there (exactly once). */
 	{ "draft_attachments",
 	  "SELECT draft_id, name, type, size, path, sha256, uploaded, created"
 	  " FROM draft_attachments WHERE draft_id IN (SELECT id FROM drafts"
 	  " WHERE expires > ?1) ORDER BY id",
-	  "INSERT INTO draft_attachments (draft_id, name, type, size, path,"
-	  " sha256, uploaded, created) VALUES ($1, $2, $3, $4, $5, $6, $7,"
-	  " $8) ON CONFLICT DO NOTHING", NULL, 0, 0 },
+	  "INSERT INTO draft_attachments AS a (draft_id, name, type, size,"
+	  " path, sha256, uploaded, created) VALUES ($1, $2, $3, $4, $5, $6,"
+	  " $7, $8) ON CONFLICT (draft_id, name) DO UPDATE SET uploaded ="
+	  " true WHERE NOT a.uploaded AND EXCLUDED.uploaded", NULL, 0, 0 },
 	{ "idempotency_keys",
 	  "SELECT user_id, key, request_hash, status, once_token,"
 	  " lease_owner, lease_until, attempt_at, response_status,"
 	  " response_body, created, expires FROM idempotency_keys WHERE"
 	  " expires > ?1 ORDER BY user_id, key",
-	  "INSERT INTO idempotency_keys (user_id, key, request_hash, status,"
-	  " once_token, lease_owner, lease_until, attempt_at,"
+	  "INSERT INTO idempotency_keys AS i (user_id, key, request_hash,"
+	  " status, once_token, lease_owner, lease_until, attempt_at,"
 	  " response_status, response_body, created, expires) VALUES ($1,"
 	  " $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
-	  " ON CONFLICT DO NOTHING", NULL, 0, 0 },
+	  " ON CONFLICT (user_id, key) DO UPDATE SET status = 'done',"
+	  " once_token = EXCLUDED.once_token, lease_owner = NULL,"
+	  " lease_until = NULL, attempt_at = EXCLUDED.attempt_at,"
+	  " response_status = EXCLUDED.response_status, response_body ="
+	  " EXCLUDED.response_body, expires = EXCLUDED.expires WHERE"
+	  " i.status <> 'done' AND EXCLUDED.status = 'done'", NULL, 0, 0 },
 	{ "chat_conversations",
 	  "SELECT id, user_id, messages, created, updated, expires FROM"
 	  " chat_conversations WHERE expires > ?1 ORDER BY id",

@@ -8,15 +8,18 @@
  * hosts running it at once copy once.
  *
  * Idempotent by the tables' natural keys: every row is inserted with ON
- * CONFLICT DO NOTHING, and a row that was there already is counted as
- * such.  Where ids are kept (users, audit_log) a conflicting row must be
- * the same one (same id and name, same id and event), else the run is
- * refused and nothing is written: ids that clash with another row mean
- * the database served before the move.
+ * CONFLICT on them, and a row that was there already is counted as such
+ * and left as it is, except for what only moves forward (a revocation, a
+ * spent token, a link or draft written later, a key or file done), which
+ * a later run carries over and counts as moved.  Where ids are kept
+ * (users, audit_log) a conflicting row must be the same one (same id and
+ * name, same id and event), else the run is refused and nothing is
+ * written: ids that clash with another row mean the database served
+ * before the move.
  *
- * This file is the only one that includes both engines' headers; it
- * reads SQLite with its own read-only connection (PRAGMA query_only) and
- * never goes through the SQLite repositories.
+ * jta_pg_import.c is the only file that includes both engines'
+ * headers; it reads SQLite with its own read-only connection (PRAGMA
+ * query_only) and never goes through the SQLite repositories.
  */
 #ifndef JTA_PG_IMPORT_H
 #define JTA_PG_IMPORT_H
