@@ -267,7 +267,7 @@ static const struct cmd cmds[] = {
 	  "Move a single-host SQLite database (database) into the PostgreSQL\n"
 	  "database of database_url, which 'jta-admin init' made: people,\n"
 	  "API keys, passwords, Atlassian links with their tokens still\n"
-	  "sealed under the same key files, OAuth clients, live token\n"
+	  "sealed under the same key files, OAuth clients, unexpired token\n"
 	  "families, drafts, idempotency keys and conversations, the switch,\n"
 	  "access rules, quotas, usage and the audit log.  One transaction\n"
 	  "(all or nothing) under the schema lock; safe to run again (rows\n"

@@ -102,14 +102,16 @@ static const struct move moves[] = {
 	  "INSERT INTO oauth_client_documents (url, name, redirect_uris,"
 	  " fetched, expires) VALUES ($1, $2, $3, $4, $5)"
 	  " ON CONFLICT DO NOTHING", NULL, 0, 0 },
-	/* A family moves whole (its spent tokens too, for the replay and
-	 * grace rules) while one of its tokens is live; a token spent or
-	 * revoked here since a first run is spent or revoked there. */
+	/* A family moves whole (its spent and revoked tokens too, for the
+	 * replay and grace rules) while one of its tokens has not expired;
+	 * a token spent or revoked here since a first run is spent or
+	 * revoked there (a revoked family is selected still, so that its
+	 * revocation carries over). */
 	{ "oauth_tokens",
 	  "SELECT hash, kind, family, client_id, user_id, scope, expires,"
 	  " replaced_at, revoked, audience FROM oauth_tokens WHERE family IN"
-	  " (SELECT family FROM oauth_tokens WHERE revoked = 0 AND"
-	  " expires > ?1) ORDER BY rowid",
+	  " (SELECT family FROM oauth_tokens WHERE expires > ?1) ORDER BY"
+	  " rowid",
 	  "INSERT INTO oauth_tokens AS o (hash, kind, family, client_id,"
 	  " user_id, scope, expires, replaced_at, revoked, audience) VALUES"
 	  " ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (hash) DO"

@@ -50,9 +50,10 @@ struct jta_pg_import_counts {
  * JTA_STORE_VERSION; its usage file path.usage, when there, is read too)
  * into pg, whose schema must be at JTA_PG_VERSION.  Rows that are no
  * longer live at now (expired drafts, idempotency keys, conversations,
- * pending actions, cached client documents, token families with no
- * live token) are left out.  dry_run: the same run, rolled back (the
- * counts say what a real run would move; nothing is changed).
+ * pending actions, cached client documents, token families whose
+ * tokens have all expired) are left out.  dry_run: the same run,
+ * rolled back (the counts say what a real run would move; nothing is
+ * changed).
  * busy_ms: SQLite's busy_timeout.  JTA_OK with *out filled; otherwise
  * msg (msgsz bytes) says what failed for the operator's terminal,
  * naming the table, the command to run or the configuration key; it
