@@ -197,19 +197,25 @@ done
     > "$t/verify.out" 2>&1 || fail "verify: $(cat "$t/verify.out")"
 
 # The programs kept serving on SQLite after the move: a run again
-# carries over what only moves forward (a key revoked, a link renewed)
-# and leaves the rest.  The sleep puts the renewal in a later second than
+# carries over what only moves forward (a key revoked, a sign-in
+# revoked by a new password, a link renewed) and leaves the rest.  The sleep puts the renewal in a later second than
 # the copy's updated (Unix seconds), as a real refresh after a move is.
 sleep 1
+audit0=$(sqlite_audit)
 keyid=$(printf '%s' "$apikey" | cut -c5-16)
 run revoke "$t/sqlite.conf" key revoke "$keyid"; ok revoke
+# A new password revokes every token of alice's (her sign-in's family).
+rc=0
+printf 'Another-Password-%s\n' "$$" | "$admin" --config "$t/sqlite.conf" \
+    --operator tester user passwd alice > "$t/pw2.out" 2>&1 || rc=$?
+ok pw2
 "$helper" relink "$t/state/jta.db" "$t/keys/vault.key" \
     "$t/keys/token.key" > "$t/relink.out" 2>&1 ||
     fail "relink: $(cat "$t/relink.out")"
 run forward "$t/pg.conf" migrate; ok forward
 audit=$(sqlite_audit)
 for row in "users 0 3" "api_keys 1 0" "atlassian_links 1 0" \
-    "drafts 0 1" "audit_log 1 $((audit - 1))"; do
+    "oauth_tokens 4 0" "drafts 0 1" "audit_log $((audit - audit0)) $audit0"; do
 	set -- $row
 	grep -Eq "^$1 +$2 moved, +$3 already there" "$t/forward.out" ||
 	    fail "forward: $1: $(grep "^$1 " "$t/forward.out")"

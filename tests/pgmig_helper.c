@@ -25,8 +25,10 @@
  *
  *   pgmig_helper after URL PASSWORD_FILE VAULT_KEY TOKEN_KEYS API_KEY IN
  *	through the PostgreSQL store of URL, after the run that followed:
- *	the link has the renewed tokens and the API key (revoked in DB
- *	since) no longer signs in.
+ *	the link has the renewed tokens, and the API key and alice's
+ *	sign-in (revoked in DB since: the key, and every token by a new
+ *	password) no longer sign in, the access token rotated in
+ *	PostgreSQL by verify included.
  *
  * Prints one line per check; exit status 1 at the first that fails.
  */
@@ -220,6 +222,9 @@ after(char **a)
 	char		 id[JTA_VAULT_IDLEN + 1], msg[512];
 	FILE		*f = NULL;
 	long long	 luid = 0;
+	char		 access[JTA_AUTHZ_TOKENLEN + 2];
+	char		 rotated[JTA_AUTHZ_TOKENLEN + 2];
+	struct jta_authz *az = NULL;
 	int		 rc = 1;
 
 	memset(&e, 0, sizeof(e));
@@ -234,10 +239,27 @@ after(char **a)
 	}
 	if (vault(a[2], a[3], &v) != 0)
 		goto out;
-	if ((f = fopen(a[5], "r")) == NULL || fscanf(f, "%lld", &luid) != 1) {
+	if ((f = fopen(a[5], "r")) == NULL || fscanf(f, "%lld", &luid) != 1 ||
+	    fscanf(f, "%100s", access) != 1) {
 		rc = fail("reading the tokens' file", NULL);
 		goto out;
 	}
+	fclose(f);
+	snprintf(msg, sizeof(msg), "%s.rotated", a[5]);
+	if ((f = fopen(msg, "r")) == NULL || fscanf(f, "%100s", rotated) !=
+	    1) {
+		rc = fail("reading the rotated token's file", NULL);
+		goto out;
+	}
+	if (jta_authz_new(st, v, &az) != JTA_OK)
+		goto out;
+	if (jta_authz_access(az, access, (int64_t)time(NULL), &u, NULL) !=
+	    JTA_ERR_AUTH || jta_authz_access(az, rotated, (int64_t)time(NULL),
+	    &u, NULL) != JTA_ERR_AUTH) {
+		rc = fail("alice's sign-in revoked since still works", NULL);
+		goto out;
+	}
+	printf("ok   alice's sign-in revoked since is revoked\n");
 	if (jta_vault_token_check(v, a[4], strlen(a[4]), id, hash) !=
 	    JTA_OK || jta_store_key_auth(st, id, hash, &u) != JTA_ERR_AUTH) {
 		rc = fail("the API key revoked since still signs in", NULL);
@@ -263,6 +285,7 @@ out:
 	if (f != NULL)
 		fclose(f);
 	jta_secret_free(tok);
+	jta_authz_free(az);
 	jta_vault_close(v);
 	jta_store_close(st);
 	return rc;
@@ -288,7 +311,7 @@ verify(char **a)
 	char		 access[JTA_AUTHZ_TOKENLEN + 2];
 	char		 refresh[JTA_AUTHZ_TOKENLEN + 2];
 	json_t		*uris = NULL;
-	FILE		*f = NULL;
+	FILE		*f = NULL, *g;
 	long long	 luid = 0;
 	int64_t		 now = (int64_t)time(NULL), nid = 0;
 	size_t		 n = 0;
@@ -339,6 +362,13 @@ verify(char **a)
 		goto out;
 	}
 	printf("ok   GPT sign-in: access token and refresh rotation\n");
+	/* The rotated access token, issued here, for 'after'. */
+	snprintf(msg, sizeof(msg), "%s.rotated", a[7]);
+	if ((g = fopen(msg, "w")) == NULL ||
+	    fprintf(g, "%s\n", tk.access) < 0 || fclose(g) != 0) {
+		rc = fail("writing the rotated token's file", NULL);
+		goto out;
+	}
 	/* The link: the same key files open its tokens. */
 	if (jta_store_link_get(st, v, (int64_t)luid, &l, &tok, &e) !=
 	    JTA_OK || !same(tok, ACCESS)) {

@@ -19,6 +19,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -476,6 +477,55 @@ out:
 	return rc;
 }
 
+/* A family revoked whole here (every token of it revoked: a replay, a
+ * new password, an unlink) is revoked whole there, the tokens a host
+ * issued there since a first run included: the grant is gone.  A token
+ * revoked alone (spent in the grace, an access token revoked by RFC 7009)
+ * moved as a row.  *n: the tokens revoked there. */
+static enum jta_err
+revokefamilies(struct jta_pg *pg, sqlite3 *db, const char *path,
+    int64_t now, int64_t *n, char *msg, size_t msgsz)
+{
+	sqlite3_stmt	*s = NULL;
+	PGresult	*r = NULL;
+	const char	*fam;
+	enum jta_err	 rc;
+	int		 step;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(db, "SELECT family FROM oauth_tokens GROUP BY"
+	    " family HAVING min(revoked) = 1 AND max(expires) > ?1", -1, &s,
+	    NULL) != SQLITE_OK)
+		return sqfail(db, path, "oauth_tokens", msg, msgsz);
+	sqlite3_bind_int64(s, 1, now);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((fam = (const char *)sqlite3_column_text(s, 0)) == NULL) {
+			rc = sqfail(db, path, "oauth_tokens", msg, msgsz);
+			goto out;
+		}
+		r = PQexecParams(pg->c, "UPDATE oauth_tokens SET revoked = 1"
+		    " WHERE family = $1 AND revoked = 0", 1, NULL, &fam, NULL,
+		    NULL, 0);
+		if (r == NULL || PQresultStatus(r) != PGRES_COMMAND_OK) {
+			rc = pgfail(pg, r, "oauth_tokens", msg, msgsz);
+			r = NULL;
+			goto out;
+		}
+		*n += strtoll(PQcmdTuples(r), NULL, 10);
+		PQclear(r);
+		r = NULL;
+	}
+	if (step != SQLITE_DONE) {
+		rc = sqfail(db, path, "oauth_tokens", msg, msgsz);
+		goto out;
+	}
+	rc = JTA_OK;
+out:
+	PQclear(r);
+	sqlite3_finalize(s);
+	return rc;
+}
+
 /* The switch: the SQLite row wins when it changed later than
  * PostgreSQL's (a switch-off before the move stays off; a change made on
  * PostgreSQL since is kept).  Any change bumps the generation, so every
@@ -559,7 +609,7 @@ jta_pg_import(struct jta_pg *pg, const char *path, int busy_ms, int dry_run,
 {
 	sqlite3		*db = NULL;
 	enum jta_err	 rc;
-	int64_t		 moved, there, rules = 0;
+	int64_t		 moved, there, rules = 0, revoked;
 	size_t		 k;
 	int		 usage;
 
@@ -594,6 +644,12 @@ jta_pg_import(struct jta_pg *pg, const char *path, int busy_ms, int dry_run,
 			goto out;
 		if (strcmp(moves[k].table, "policy_rules") == 0)
 			rules = moved;
+		if (strcmp(moves[k].table, "oauth_tokens") == 0) {
+			if ((rc = revokefamilies(pg, db, path, now, &revoked,
+			    msg, msgsz)) != JTA_OK)
+				goto out;
+			moved += revoked;
+		}
 		out->t[out->n].table = moves[k].table;
 		out->t[out->n].moved = moved;
 		out->t[out->n].there = there;
