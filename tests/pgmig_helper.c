@@ -66,6 +66,46 @@ fail(const char *what, const struct jta_error *e)
 	return 1;
 }
 
+/* One line of f into buf (bufsz bytes), its newline dropped; 0, or -1
+ * when there is none or it does not fit. */
+static int
+line(FILE *f, char *buf, size_t bufsz)
+{
+	size_t	 n;
+
+	if (fgets(buf, (int)bufsz, f) == NULL)
+		return -1;
+	n = strlen(buf);
+	if (n == 0 || buf[n - 1] != '\n')
+		return -1;
+	buf[n - 1] = '\0';
+	return 0;
+}
+
+/* The tokens' file: the link's user id, then the access and refresh
+ * tokens of the sign-in (refresh NULL: not wanted). */
+static int
+tokens(const char *path, long long *uid, char *access, char *refresh,
+    size_t sz)
+{
+	FILE	*f;
+	char	 num[32], skip[JTA_AUTHZ_TOKENLEN + 2];
+	char	*end;
+	int	 rc = -1;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	if (line(f, num, sizeof(num)) == 0 &&
+	    line(f, access, sz) == 0 &&
+	    line(f, refresh != NULL ? refresh : skip, refresh != NULL ? sz :
+	    sizeof(skip)) == 0) {
+		*uid = strtoll(num, &end, 10);
+		rc = *end == '\0' && *uid > 0 ? 0 : -1;
+	}
+	fclose(f);
+	return rc;
+}
+
 static int
 vault(const char *key, const char *keys, struct jta_vault **v)
 {
@@ -239,15 +279,13 @@ after(char **a)
 	}
 	if (vault(a[2], a[3], &v) != 0)
 		goto out;
-	if ((f = fopen(a[5], "r")) == NULL || fscanf(f, "%lld", &luid) != 1 ||
-	    fscanf(f, "%100s", access) != 1) {
+	if (tokens(a[5], &luid, access, NULL, sizeof(access)) != 0) {
 		rc = fail("reading the tokens' file", NULL);
 		goto out;
 	}
-	fclose(f);
 	snprintf(msg, sizeof(msg), "%s.rotated", a[5]);
-	if ((f = fopen(msg, "r")) == NULL || fscanf(f, "%100s", rotated) !=
-	    1) {
+	if ((f = fopen(msg, "r")) == NULL ||
+	    line(f, rotated, sizeof(rotated)) != 0) {
 		rc = fail("reading the rotated token's file", NULL);
 		goto out;
 	}
@@ -330,9 +368,7 @@ verify(char **a)
 	}
 	if (vault(a[2], a[3], &v) != 0 || jta_authz_new(st, v, &az) != JTA_OK)
 		goto out;
-	if ((f = fopen(a[7], "r")) == NULL || fscanf(f, "%lld", &luid) != 1 ||
-	    fscanf(f, "%100s", access) != 1 ||
-	    fscanf(f, "%100s", refresh) != 1) {
+	if (tokens(a[7], &luid, access, refresh, sizeof(access)) != 0) {
 		rc = fail("reading the tokens' file", NULL);
 		goto out;
 	}
