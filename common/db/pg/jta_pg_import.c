@@ -625,15 +625,22 @@ jta_pg_import(struct jta_pg *pg, const char *path, int busy_ms, int dry_run,
 		goto out;
 	/* The lock the schema migrations take (jta_pg.c), for the whole
 	 * transaction: a second host running migrate at once waits, then
-	 * finds every row there.  A wait longer than the session's
-	 * lock_timeout allows is granted here, bounded still. */
+	 * finds every row there.  The wait (as long as the other's move)
+	 * is allowed 300 s, more than the session's timeouts, bounded
+	 * still; the statements after it are bounded by the session's. */
 	if ((rc = pgexec(pg, "SET LOCAL lock_timeout = '300s'",
 	    PGRES_COMMAND_OK, "lock_timeout", NULL, msg, msgsz)) != JTA_OK ||
+	    (rc = pgexec(pg, "SET LOCAL statement_timeout = '300s'",
+	    PGRES_COMMAND_OK, "statement_timeout", NULL, msg, msgsz)) !=
+	    JTA_OK ||
 	    (rc = pgexec(pg, "SELECT pg_advisory_xact_lock("
 	    JTA_PG_SCHEMA_LOCK ")", PGRES_TUPLES_OK, "schema lock", NULL, msg,
 	    msgsz)) != JTA_OK ||
 	    (rc = pgexec(pg, "SET LOCAL lock_timeout TO DEFAULT",
 	    PGRES_COMMAND_OK, "lock_timeout", NULL, msg, msgsz)) != JTA_OK ||
+	    (rc = pgexec(pg, "SET LOCAL statement_timeout TO DEFAULT",
+	    PGRES_COMMAND_OK, "statement_timeout", NULL, msg, msgsz)) !=
+	    JTA_OK ||
 	    (rc = pgready(pg, msg, msgsz)) != JTA_OK)
 		goto out;
 	for (k = 0; k < NMOVES; k++) {
@@ -662,7 +669,10 @@ jta_pg_import(struct jta_pg *pg, const char *path, int busy_ms, int dry_run,
 	out->t[out->n].moved = moved;
 	out->t[out->n].there = there;
 	out->n++;
-	for (k = 0; k < sizeof(sequences) / sizeof(sequences[0]); k++)
+	/* setval is not undone by a rollback: a dry run leaves the
+	 * sequences alone. */
+	for (k = 0; !dry_run && k < sizeof(sequences) / sizeof(sequences[0]);
+	    k++)
 		if ((rc = pgexec(pg, sequences[k], PGRES_TUPLES_OK,
 		    "sequence", NULL, msg, msgsz)) != JTA_OK)
 			goto out;
