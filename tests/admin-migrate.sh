@@ -5,7 +5,7 @@
 # database is populated through jta-admin (people, a password, an API
 # key, a client, rules, a quota, the switch, audit rows) and the store
 # API (tests/pgmig_helper: a link with sealed tokens, a GPT sign-in, a
-# draft, usage counted); then: migrate refuses a PostgreSQL database without the
+# draft with a file, usage counted); then: migrate refuses a PostgreSQL database without the
 # schema and a SQLite file at an older version, naming the command to
 # run; a dry run changes nothing; migrate moves; migrate again moves
 # nothing twice; through the PostgreSQL store the API key, the password
@@ -168,7 +168,8 @@ run move "$t/pg.conf" migrate; ok move
 has move "migrate: done"
 for row in "users 3" "api_keys 1" "atlassian_links 1" "oauth_clients 1" \
     "oauth_tokens 2" "policy_rules 2" "quotas 1" "audit_log $audit" \
-    "drafts 1" "usage_daily 1" "usage_seen 1" "policy_settings 1"; do
+    "drafts 1" "draft_attachments 1" "usage_daily 1" "usage_seen 1" \
+    "policy_settings 1"; do
 	set -- $row
 	grep -Eq "^$1 +$2 moved, +0 already there" "$t/move.out" ||
 	    fail "move: $1: want $2 moved: $(grep "^$1 " "$t/move.out")"
@@ -198,7 +199,8 @@ done
 
 # The programs kept serving on SQLite after the move: a run again
 # carries over what only moves forward (a key revoked, a sign-in
-# revoked by a new password, a link renewed) and leaves the rest.  The sleep puts the renewal in a later second than
+# revoked by a new password, a link renewed, a draft's file uploaded)
+# and leaves the rest.  The sleep puts the renewal in a later second than
 # the copy's updated (Unix seconds), as a real refresh after a move is.
 sleep 1
 audit0=$(sqlite_audit)
@@ -215,7 +217,8 @@ ok pw2
 run forward "$t/pg.conf" migrate; ok forward
 audit=$(sqlite_audit)
 for row in "users 0 3" "api_keys 1 0" "atlassian_links 1 0" \
-    "oauth_tokens 4 0" "drafts 0 1" "audit_log $((audit - audit0)) $audit0"; do
+    "oauth_tokens 4 0" "drafts 0 1" "draft_attachments 1 0" \
+    "audit_log $((audit - audit0)) $audit0"; do
 	set -- $row
 	grep -Eq "^$1 +$2 moved, +$3 already there" "$t/forward.out" ||
 	    fail "forward: $1: $(grep "^$1 " "$t/forward.out")"

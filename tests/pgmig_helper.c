@@ -5,8 +5,8 @@
  *   pgmig_helper populate DB VAULT_KEY TOKEN_KEYS CLIENT_ID REDIRECT OUT
  *	in the SQLite database DB: an Atlassian link with sealed tokens,
  *	a GPT sign-in of alice (a code redeemed through our authorization
- *	server for CLIENT_ID: a live token family), a draft of alice's and
- *	two calls of hers counted in the usage file;
+ *	server for CLIENT_ID: a live token family), a draft of alice's with
+ *	a file and two calls of hers counted in the usage file;
  *	writes to OUT the link's user id and the sign-in's access and
  *	refresh tokens, one a line (test secrets in the test's directory).
  *
@@ -16,16 +16,17 @@
  *	sign alice in, the sign-in's access token is alice's and its refresh
  *	token rotates, the link's tokens unseal with the same key files (the
  *	access token by a read, the refresh token by a lease), the client,
- *	the rules and alice's draft are there, and a person added now gets
- *	an id past the moved ones.
+ *	the rules and alice's draft with its file (not uploaded) are there,
+ *	and a person added now gets an id past the moved ones.
  *
  *   pgmig_helper relink DB VAULT_KEY TOKEN_KEYS
  *	in the SQLite database DB: the link's tokens renewed (as a refresh
- *	after a first run of migrate would).
+ *	after a first run of migrate would) and the draft's file uploaded.
  *
  *   pgmig_helper after URL PASSWORD_FILE VAULT_KEY TOKEN_KEYS API_KEY IN
  *	through the PostgreSQL store of URL, after the run that followed:
- *	the link has the renewed tokens, and the API key and alice's
+ *	the link has the renewed tokens, the draft's file is uploaded, and
+ *	the API key and alice's
  *	sign-in (revoked in DB since: the key, and every token by a new
  *	password) no longer sign in, the access token rotated in
  *	PostgreSQL by verify included.
@@ -56,6 +57,20 @@
 #define ACCESS2	"atlassian-access-token-renewed-sealed"
 #define REFRESH2 "atlassian-refresh-token-renewed-sealed"
 #define DRAFT	"draft-moved-by-migrate"
+
+/* The draft's one file, listed; 0 or -1. */
+static int
+draftfile(struct jta_store *st, struct jta_draft_file *df)
+{
+	struct jta_error e;
+	size_t		 n = 0;
+
+	memset(&e, 0, sizeof(e));
+	if (jta_store_draft_file_list(st, DRAFT, df, 1, &n, &e) != JTA_OK ||
+	    n != 1)
+		return -1;
+	return 0;
+}
 
 static int
 fail(const char *what, const struct jta_error *e)
@@ -141,9 +156,10 @@ populate(char **a)
 	struct jta_user u, alice;
 	struct jta_authz_tokens tk;
 	char		 code[JTA_AUTHZ_TOKENLEN + 1], msg[512];
+	struct jta_draft_file df;
 	json_t		*in = NULL;
 	FILE		*f = NULL;
-	int64_t		 now = (int64_t)time(NULL);
+	int64_t		 now = (int64_t)time(NULL), fid = 0;
 	int		 rc = 1;
 
 	memset(&e, 0, sizeof(e));
@@ -175,6 +191,17 @@ populate(char **a)
 	if (in == NULL || jta_store_draft_put(st, alice.id, DRAFT, in, in,
 	    now, &e) != JTA_OK) {
 		rc = fail("draft_put", &e);
+		goto out;
+	}
+	memset(&df, 0, sizeof(df));
+	snprintf(df.name, sizeof(df.name), "screen.png");
+	snprintf(df.type, sizeof(df.type), "image/png");
+	df.size = 3;
+	snprintf(df.path, sizeof(df.path), "%s.files/screen.png", a[0]);
+	memset(df.sha256, 'a', 64);
+	if (jta_store_draft_file_add(st, DRAFT, &df, 1000, now, &fid, &e) !=
+	    JTA_OK) {
+		rc = fail("draft_file_add", &e);
 		goto out;
 	}
 	if (jta_store_usage_connection(st, 5000) != JTA_OK ||
@@ -221,6 +248,7 @@ relink(char **a)
 	struct jta_error e;
 	struct jta_link l;
 	struct jta_user u;
+	struct jta_draft_file df;
 	char		 msg[512];
 	int		 rc = 1;
 
@@ -239,7 +267,13 @@ relink(char **a)
 		rc = fail("link_put", &e);
 		goto out;
 	}
-	printf("relinked user %lld\n", (long long)u.id);
+	if (draftfile(st, &df) != 0 || jta_store_draft_file_uploaded(st,
+	    DRAFT, df.id, &e) != JTA_OK) {
+		rc = fail("draft_file_uploaded", &e);
+		goto out;
+	}
+	printf("relinked user %lld, the draft's file uploaded\n",
+	    (long long)u.id);
 	rc = 0;
 out:
 	jta_vault_close(v);
@@ -265,6 +299,7 @@ after(char **a)
 	char		 access[JTA_AUTHZ_TOKENLEN + 2];
 	char		 rotated[JTA_AUTHZ_TOKENLEN + 2];
 	struct jta_authz *az = NULL;
+	struct jta_draft_file df;
 	int		 rc = 1;
 
 	memset(&e, 0, sizeof(e));
@@ -318,6 +353,11 @@ after(char **a)
 		goto out;
 	}
 	printf("ok   the link has the renewed tokens\n");
+	if (draftfile(st, &df) != 0 || !df.uploaded) {
+		rc = fail("the draft's file uploaded since", NULL);
+		goto out;
+	}
+	printf("ok   the draft's file uploaded since is uploaded\n");
 	rc = 0;
 out:
 	if (f != NULL)
@@ -342,6 +382,7 @@ verify(char **a)
 	struct jta_user u;
 	struct jta_authz_tokens tk;
 	struct jta_draft d;
+	struct jta_draft_file dfile;
 	struct jta_store_rule rules[8];
 	enum jta_lease_result lr;
 	unsigned char	 hash[JTA_VAULT_HASHBYTES];
@@ -441,7 +482,12 @@ verify(char **a)
 		rc = fail("alice's draft", &e);
 		goto out;
 	}
-	printf("ok   alice's draft is there\n");
+	if (draftfile(st, &dfile) != 0 || dfile.uploaded ||
+	    strcmp(dfile.name, "screen.png") != 0) {
+		rc = fail("alice's draft's file", NULL);
+		goto out;
+	}
+	printf("ok   alice's draft and its file are there\n");
 	if (jta_store_user_add(st, "carol", "Carol", "", &nid, &e) !=
 	    JTA_OK || nid <= luid) {
 		rc = fail("a person added after the move", &e);
