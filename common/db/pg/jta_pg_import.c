@@ -3,18 +3,18 @@
  * PostgreSQL (jta_pg_import.h; README "Moving a SQLite deployment into
  * PostgreSQL").  Each table is a row of moves[]: the SQLite SELECT (its
  * liveness filter bound to now as ?1), the PostgreSQL INSERT ... ON
- * CONFLICT DO NOTHING with the same columns in the same order, and,
- * where ids are kept, the check that a conflicting row is the same one
- * (its parameters are the first columns).  A row there already is left
- * as it is, except for what only moves forward, so that a second run
- * after the programs kept serving on SQLite loses no revocation and
- * makes no second create: a key revoked, a token spent or revoked, a
- * link or draft written later (its updated), an idempotency key done, a
- * draft's file uploaded.  Values travel as SQLite gives
- * them: text for text, integers and JSON (PostgreSQL parses them into the
- * column's type: bigint, boolean from 0 and 1, json), bytes in binary
- * format for BLOBs (bytea), so the sealed Atlassian tokens and the keyed
- * hashes arrive byte for byte.
+ * CONFLICT on the table's keys with the same columns in the same order,
+ * and, where ids are kept, the check that a conflicting row is the same
+ * one (its parameters are the first columns).  A row there already is
+ * left as it is, except for what only moves forward, so that a second
+ * run after the programs kept serving on SQLite loses no revocation and
+ * makes no second create: a key revoked, a token spent or revoked (a
+ * family revoked whole: revokefamilies), a link or draft written later
+ * (its updated), an idempotency key done, a draft's file uploaded.
+ * Values travel as SQLite gives them: text for text, integers and JSON
+ * (PostgreSQL parses them into the column's type: bigint, boolean from 0
+ * and 1, json), bytes in binary format for BLOBs (bytea), so the sealed
+ * Atlassian tokens and the keyed hashes arrive byte for byte.
  */
 #include "config.h"
 
