@@ -263,6 +263,18 @@ static const struct cmd cmds[] = {
 	  "the database if missing, and bring the database schema up to\n"
 	  "date.  Safe to run again.",
 	  cmd_init },
+	{ NULL, "migrate", "migrate [--dry-run]",
+	  "Move a single-host SQLite database (database) into the PostgreSQL\n"
+	  "database of database_url, which 'jta-admin init' made: people,\n"
+	  "API keys, passwords, Atlassian links with their tokens still\n"
+	  "sealed under the same key files, OAuth clients, unexpired token\n"
+	  "families, drafts, idempotency keys and conversations, the switch,\n"
+	  "access rules, quotas, usage and the audit log.  One transaction\n"
+	  "(all or nothing) under the schema lock; safe to run again (rows\n"
+	  "there already are not moved twice).  Prints per table the rows\n"
+	  "moved and already there.  --dry-run: the same counts, nothing\n"
+	  "changed.",
+	  cmd_migrate },
 	{ NULL, "key-rotate", "key-rotate",
 	  "Rotate the token key that seals Atlassian tokens: add a new key to\n"
 	  "token_key_file (it seals from now on; running workers re-read the\n"
@@ -583,11 +595,12 @@ main(int argc, char **argv)
 			    c->help);
 			return 0;
 		}
-	/* init and check reach only the database engine: they may create
-	 * and check a PostgreSQL schema while the programs still refuse
-	 * database_url (jta_conf_load_schema). */
+	/* init, check and migrate reach only the database engine: they may
+	 * create, check and fill a PostgreSQL schema while the programs
+	 * still refuse database_url (jta_conf_load_schema). */
 	if ((c->group == NULL && (strcmp(c->verb, "init") == 0 ||
-	    strcmp(c->verb, "check") == 0) ?
+	    strcmp(c->verb, "check") == 0 ||
+	    strcmp(c->verb, "migrate") == 0) ?
 	    jta_conf_load_schema(&conf, path, msg, sizeof(msg)) :
 	    jta_conf_load(&conf, path, msg, sizeof(msg))) != JTA_OK) {
 		admin_fail("configuration: %s", msg);

@@ -102,6 +102,7 @@ const char *admin_jstr(const json_t *o, const char *k);
 #define ADMIN_CMD(name) \
 	int name(const struct jta_conf *, int, char **)
 ADMIN_CMD(cmd_init);
+ADMIN_CMD(cmd_migrate);
 ADMIN_CMD(cmd_key_rotate);
 ADMIN_CMD(cmd_user_add);
 ADMIN_CMD(cmd_user_list);

@@ -12,10 +12,6 @@
 #include "jta_pg_int.h"
 #include "jta_vault.h"
 
-/* The advisory lock key that serialises migrations across hosts
- * (PostgreSQL manual, "Advisory Locks"): "jta!" in ASCII. */
-#define SCHEMA_LOCK	"1786999841"
-
 /* The libpq message of the connection, one line, for log lines. */
 static const char *
 pqmsg(const struct jta_pg *pg)
@@ -235,8 +231,9 @@ jta_pg_migrate(struct jta_pg *pg, int target, char *msg, size_t msgsz)
 			goto fail;
 		/* One migrator at a time across hosts; the lock ends with
 		 * the transaction.  The table may then exist already. */
-		if ((rc = exec(pg, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK
-		    ")", PGRES_TUPLES_OK, "schema lock", NULL, &e)) != JTA_OK ||
+		if ((rc = exec(pg, "SELECT pg_advisory_xact_lock("
+		    JTA_PG_SCHEMA_LOCK ")", PGRES_TUPLES_OK, "schema lock",
+		    NULL, &e)) != JTA_OK ||
 		    (rc = exec(pg, "CREATE TABLE IF NOT EXISTS jta_schema ("
 		    "version integer NOT NULL)", PGRES_COMMAND_OK,
 		    "schema table", NULL, &e)) != JTA_OK ||

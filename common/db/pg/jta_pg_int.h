@@ -12,6 +12,12 @@
 #include "jta_err.h"
 #include "jta_pg.h"
 
+/* The advisory lock key that serialises migrations across hosts
+ * (PostgreSQL manual, "Advisory Locks"): "jta!" in ASCII.  The schema
+ * migrations (jta_pg.c) and 'jta-admin migrate' (jta_pg_import.c) hold
+ * it for their transactions. */
+#define JTA_PG_SCHEMA_LOCK	"1786999841"
+
 struct jta_pg {
 	PGconn	*c;
 	char	 state[6];	/* SQLSTATE of the last failure, or "" */
