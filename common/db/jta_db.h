@@ -47,6 +47,18 @@ enum jta_err jta_store_open(const char *path, int busy_timeout_ms,
 /* Finalise every statement and close; NULL is a no-op. */
 void jta_store_close(struct jta_store *st);
 
+/*
+ * A PostgreSQL store whose connection was lost (the server restarted, a
+ * network cut) connects again, once, with the same parameters: the
+ * programs call it at the start of every request, so service resumes
+ * without restarting anything once the database is back, whichever
+ * statement a request runs first.  While the server is still away this
+ * returns at once (refused) or after the connect timeout, and the
+ * request's first statement answers 503.  A no-op for SQLite, for a
+ * live connection and for NULL.
+ */
+void jta_store_reconnect(struct jta_store *st);
+
 /* Migrate to version target (1..JTA_STORE_VERSION), one step at a time,
  * each in its own transaction.  For jta-admin and the migration tests. */
 enum jta_err jta_store_migrate(struct jta_store *st, int target) JTA_WUR;
