@@ -40,7 +40,7 @@ static const struct {
 	    1 },
 	{ "the programs' selection: the serving loop and the usage counter "
 	    "open the PostgreSQL store, a database that is down answers 503 "
-	    "(jta_fcgi)", 0 },
+	    "(jta_fcgi)", 1 },
 };
 
 int
