@@ -373,9 +373,10 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 		goto out;
 	}
 	/* The SQLite file of 'database', or PostgreSQL when database_url
-	 * is set (README "Several hosts on PostgreSQL"). */
-	if (jta_db_open(&ctx.conf, 0, &priv.store, msg, sizeof(msg)) !=
-	    JTA_OK) {
+	 * is set (README "Several hosts on PostgreSQL"); a PostgreSQL
+	 * server that is away at start-up is waited out, closed (503). */
+	if (jta_db_open(&ctx.conf, JTA_STORE_LAZY, &priv.store, msg,
+	    sizeof(msg)) != JTA_OK) {
 		jta_errorlog("configuration %s: %s%s", ctx.conf.path,
 		    ctx.conf.database_url[0] != '\0' ? "" :
 		    "key 'database': ", msg);

@@ -41,8 +41,8 @@ jta_usage_new(const struct jta_conf *conf, struct jta_usage **out,
 	if (conf->usage_counting) {
 		/* The same database as the serving loop's (jta_db_open):
 		 * the SQLite file, or PostgreSQL's shared rows. */
-		if ((rc = jta_db_open(conf, 0, &u->store, msg, msgsz)) !=
-		    JTA_OK) {
+		if ((rc = jta_db_open(conf, JTA_STORE_LAZY, &u->store, msg,
+		    msgsz)) != JTA_OK) {
 			free(u);
 			return rc;
 		}

@@ -28,6 +28,14 @@
 
 #define JTA_STORE_CREATE	0x1u	/* create the file if missing (0600) */
 #define JTA_STORE_MIGRATE	0x2u	/* bring the schema up to date */
+/* PostgreSQL, for the programs: a server that cannot be reached at
+ * start-up is no error; the store starts with its connection down, its
+ * requests answer 503 until the server answers (jta_store_reconnect),
+ * and the schema version is checked then (logged when it is not this
+ * build's; /healthz then answers 503).  A server that answers with
+ * anything else (a wrong password, no such database, an old schema) is
+ * still an error at once.  Ignored for SQLite. */
+#define JTA_STORE_LAZY		0x4u
 
 /*
  * A connection to the database.  The name stays jta_store: every

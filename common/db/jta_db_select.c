@@ -163,7 +163,7 @@ jta_db_open(const struct jta_conf *conf, unsigned flags,
 	*out = NULL;
 	if (conf->database_url[0] == '\0')
 		return jta_store_open(conf->database, conf->busy_timeout_ms,
-		    flags, out, msg, msgsz);
+		    flags & ~JTA_STORE_LAZY, out, msg, msgsz);
 #ifdef HAVE_LIBPQ
 	memset(&pc, 0, sizeof(pc));
 	pc.url = conf->database_url;
@@ -171,8 +171,8 @@ jta_db_open(const struct jta_conf *conf, unsigned flags,
 	pc.sslmode = conf->database_sslmode;
 	pc.statement_timeout_ms = conf->database_statement_timeout_ms;
 	pc.connect_timeout_s = JTA_LIMIT_PG_CONNECT_S;
-	return jta_store_open_pg(&pc, flags & JTA_STORE_MIGRATE, out, msg,
-	    msgsz);
+	return jta_store_open_pg(&pc, flags & (JTA_STORE_MIGRATE |
+	    JTA_STORE_LAZY), out, msg, msgsz);
 #else
 	snprintf(msg, msgsz, "database_url: this build has no PostgreSQL "
 	    "support (configure found no libpq)");

@@ -49,7 +49,8 @@ int jta_db_schema_check(int backend_local, char *why, size_t whysz);
  * Open the store the configuration selects, for every program and for
  * jta-admin: PostgreSQL when database_url is set (its password file,
  * database_sslmode and database_statement_timeout_ms as jta_pg.h reads
- * them; JTA_STORE_MIGRATE migrates its schema, JTA_STORE_CREATE means
+ * them; JTA_STORE_MIGRATE migrates its schema, JTA_STORE_LAZY lets the
+ * programs start while the server is away, JTA_STORE_CREATE means
  * nothing there), otherwise the SQLite file of key 'database' with
  * busy_timeout_ms and flags as jta_store_open's.  The serving loop
  * (jta_fcgi), the usage counter (jta_usage) and the operators' actions

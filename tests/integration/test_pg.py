@@ -256,8 +256,33 @@ def outage(c, stack, s, alice):
     st, h, j, _ = alice.call("GET", "/healthz")
     during.append(("/healthz", st, h.get("retry-after", "").isdigit() and
                    (j or {}).get("database", {}).get("reachable") is False))
+    # A program started while the server is away serves 503 (it does
+    # not exit); a wrong password still stops it at start-up.
+    rc, st, h, _ = jtatest.cgi(stack.conf, "jta-me", uri="/api/me",
+                               key=alice.key)
+    c.check("%s: a program started while the server is down answers 503 "
+            "with Retry-After" % s, rc == 0 and st == 503 and
+            h.get("retry-after", "").isdigit(), (rc, st, h))
     pgctl("start")
     t_up = time.time()
+    wrongpw = os.path.join(stack.workdir, "wrong.password")
+    fd = os.open(wrongpw, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.write(fd, b"not-the-password\n")
+    os.close(fd)
+    with open(stack.conf) as f:
+        text = f.read().replace(PWFILE, wrongpw)
+    with open(stack.conf + ".bad", "w") as f:
+        f.write(text)
+    p = subprocess.run([os.path.join(jtatest.BUILDDIR, "fcgi", "jta-me")],
+                       env=dict(os.environ, JTA_CONFIG=stack.conf + ".bad",
+                                REQUEST_METHOD="GET", REQUEST_URI="/api/me",
+                                GATEWAY_INTERFACE="CGI/1.1"),
+                       capture_output=True, timeout=60)
+    c.check("%s: a wrong password stops start-up naming database_url, "
+            "without the password" % s, p.returncode == 78 and
+            b"database_url" in p.stderr and password().encode() not in
+            p.stderr and b"not-the-password" not in p.stderr,
+            (p.returncode, p.stderr[-300:]))
     # Recovered: the first whole second of 200s after the restart.
     time.sleep(2.0)
     with lock:
