@@ -146,7 +146,9 @@ def secret_file(stack):
 
 def one_host_conf(stack):
     import jiratest
-    return jiratest.conf(stack) + pg_lines(newdb())
+    # Statements and lock waits bounded at 1 s, for the timeout case.
+    return jiratest.conf(stack) + pg_lines(newdb()) + \
+        "database_statement_timeout_ms = 1000\n"
 
 
 def atl_name(account_id):
@@ -208,6 +210,25 @@ def one_host(c, stack, server):
     st, _, _, _ = alice.call("GET", "/api/me")
     c.check("%s: switched on again: 200" % s, rc == 0 and st == 200,
             (rc, err, st))
+
+    # A statement that times out: the switch's row held by another
+    # session longer than database_statement_timeout_ms (lock_timeout,
+    # 55P03) is 503 with Retry-After; once it is free, 200.
+    info = PG.replace("dbname=postgres", "dbname=" + dbname)
+    holder = subprocess.Popen(
+        ["psql", "-X", "-q", info, "-c", "BEGIN; LOCK TABLE policy_settings "
+         "IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(3); COMMIT;"],
+        env=dict(os.environ, PGPASSWORD=password()),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.8)
+    t0 = time.time()
+    st, h, j, _ = alice.call("GET", "/api/me")
+    waited = time.time() - t0
+    holder.wait(30)
+    st2, _, _, _ = alice.call("GET", "/api/me")
+    c.check("%s: a lock wait over the statement timeout is 503 with "
+            "Retry-After (after %.1f s), then 200" % (s, waited),
+            problem_503(st, h, j) and st2 == 200, (st, h, j, st2))
 
     outage(c, stack, s, alice)
 
