@@ -230,6 +230,14 @@ def one_host(c, stack, server):
             "Retry-After (after %.1f s), then 200" % (s, waited),
             problem_503(st, h, j) and st2 == 200, (st, h, j, st2))
 
+    # The server restarted between requests: each worker's first
+    # statement (the switch's read) finds its connection ended and runs
+    # again on a new one, so no request fails.
+    pgctl("restart")
+    got = [alice.call("GET", "/api/me")[0] for _ in range(8)]
+    c.eq("%s: after a restart between requests, the next ones are all "
+         "200" % s, got, [200] * 8)
+
     outage(c, stack, s, alice)
 
 
