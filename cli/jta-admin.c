@@ -19,6 +19,7 @@
 #include "jta-admin.h"
 #include "jta_conf.h"
 #include "jta_db.h"
+#include "jta_db_select.h"
 #include "jta_http.h"
 #include "jta_log.h"
 #include "jta_operator.h"
@@ -194,8 +195,7 @@ admin_openstore(const struct jta_conf *conf, unsigned flags,
 {
 	char	 msg[768];
 
-	if (jta_store_open(conf->database, conf->busy_timeout_ms, flags, st,
-	    msg, sizeof(msg)) != JTA_OK) {
+	if (jta_db_open(conf, flags, st, msg, sizeof(msg)) != JTA_OK) {
 		admin_fail("%s", msg);
 		return -1;
 	}

@@ -9,6 +9,28 @@
 #include "jta_store_people.h"
 #include "jta_time.h"
 
+/*
+ * A credential the store could not check.  JTA_ERR_DB is a database that
+ * cannot answer for now (down, read-only, a statement timeout, busy: the
+ * key and token lookups' contracts carry no error of their own): 503 with
+ * Retry-After, so the request is refused (closed, never open) and the
+ * client tries again (README "Several hosts on PostgreSQL").  Anything
+ * else is 500.
+ */
+static enum jta_err
+storefail(enum jta_err rc, const char *what, struct jta_error *err)
+{
+	if (rc == JTA_ERR_DB) {
+		jta_error_set(err, rc, 503, NULL, "the database is "
+		    "unavailable; try again in a moment");
+		if (err != NULL)
+			err->retry_after = 5;
+		return rc;
+	}
+	return jta_error_set(err, rc, 500, NULL, "the %s store failed; the "
+	    "server log has details", what);
+}
+
 enum jta_err
 jta_auth_bearer(struct jta_store *st, struct jta_authz *az,
     const struct jta_vault *vault, const struct jta_req *req,
@@ -54,9 +76,7 @@ jta_auth_bearer(struct jta_store *st, struct jta_authz *az,
 			    "expired or revoked; sign in again");
 		}
 		if (rc != JTA_OK)
-			return jta_error_set(err, rc, 500, NULL,
-			    "the token store failed; the server log has "
-			    "details");
+			return storefail(rc, "token", err);
 		if (got != aud && !shared) {
 			memset(out, 0, sizeof(*out));
 			jta_info("auth: access token for audience %s refused "
@@ -84,7 +104,6 @@ jta_auth_bearer(struct jta_store *st, struct jta_authz *az,
 		    "the API key is unknown or revoked");
 	}
 	if (rc != JTA_OK)
-		return jta_error_set(err, rc, 500, NULL,
-		    "the key store failed; the server log has details");
+		return storefail(rc, "key", err);
 	return JTA_OK;
 }

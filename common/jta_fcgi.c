@@ -14,6 +14,7 @@
 #include "jta_auth.h"
 #include "jta_endpoint.h"
 #include "jta_db.h"
+#include "jta_db_select.h"
 #include "jta_fcgi.h"
 #include "jta_fcgi_int.h"
 #include "jta_limits.h"
@@ -200,6 +201,10 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 	/* Every JSON value of this request lives in its arena (jta_arena.h:
 	 * nothing made here may outlive the request). */
 	jta_arena_begin();
+	/* A PostgreSQL connection lost since the last request connects
+	 * again here, so every program resumes once the database is back,
+	 * whatever its first statement (jta_db.h). */
+	jta_store_reconnect(ctx->priv->store);
 	memset(&op, 0, sizeof(op));
 	memset(&err, 0, sizeof(err));
 	memset(&who, 0, sizeof(who));
@@ -367,10 +372,14 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 		jta_errorlog("configuration %s: %s", ctx.conf.path, msg);
 		goto out;
 	}
-	if (jta_store_open(ctx.conf.database, ctx.conf.busy_timeout_ms, 0,
-	    &priv.store, msg, sizeof(msg)) != JTA_OK) {
-		jta_errorlog("configuration %s: key 'database': %s",
-		    ctx.conf.path, msg);
+	/* The SQLite file of 'database', or PostgreSQL when database_url
+	 * is set (README "Several hosts on PostgreSQL"); a PostgreSQL
+	 * server that is away at start-up is waited out, closed (503). */
+	if (jta_db_open(&ctx.conf, JTA_STORE_LAZY, &priv.store, msg,
+	    sizeof(msg)) != JTA_OK) {
+		jta_errorlog("configuration %s: %s%s", ctx.conf.path,
+		    ctx.conf.database_url[0] != '\0' ? "" :
+		    "key 'database': ", msg);
 		goto out;
 	}
 	if (ctx.conf.backend == JTA_BACKEND_JIRA) {
@@ -449,6 +458,7 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 		goto out;
 	}
 	jta_info("serving backend=%s database=%s", ctx.backend->ops->name,
+	    ctx.conf.database_url[0] != '\0' ? "postgresql" :
 	    ctx.conf.database);
 	io.fcgi = &fr;
 	{

@@ -200,6 +200,12 @@
 #define JTA_LIMIT_ATTACHMENTS_SHOWN	20
 #define JTA_LIMIT_ATTACH_REDIRECTS	3
 #define JTA_LIMIT_ATTACH_CONNECT_MS	3000
+/* The programs' connect timeout to PostgreSQL (database_url), seconds
+ * (libpq's connect_timeout, whose least is 2): bounds start-up and each
+ * reconnection a request makes while the server is away
+ * (jta_store_reconnect), so a request waits at most this long before
+ * its 503. */
+#define JTA_LIMIT_PG_CONNECT_S		2
 #define JTA_LIMIT_ATTACH_TOTAL_MS	15000
 #define JTA_LIMIT_ATTACH_BYTES		(10 * 1024 * 1024)
 #define JTA_LIMIT_ATTACH_BYTES_MAX	(100 * 1024 * 1024)

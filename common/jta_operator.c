@@ -23,6 +23,7 @@
 #include "jta_policy.h"
 #include "jta_req.h"
 #include "jta_db.h"
+#include "jta_db_select.h"
 #include "jta_store_authz.h"
 #include "jta_store_meta.h"
 #include "jta_store_ops.h"
@@ -197,8 +198,7 @@ jta_operator_open(struct jta_operator *op, const struct jta_conf *conf,
 	    (rc = jta_vault_keys_load(op->vault, conf->token_key_file, msg,
 	    msgsz)) != JTA_OK)
 		goto out;
-	rc = jta_store_open(conf->database, conf->busy_timeout_ms, 0, &op->st,
-	    msg, msgsz);
+	rc = jta_db_open(conf, 0, &op->st, msg, msgsz);
 out:
 	if (rc != JTA_OK)
 		jta_operator_close(op);

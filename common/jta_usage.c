@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jta_db_select.h"
 #include "jta_endpoint.h"
 #include "jta_log.h"
 #include "jta_metrics.h"
@@ -38,9 +39,10 @@ jta_usage_new(const struct jta_conf *conf, struct jta_usage **out,
 	}
 	u->conf = conf;
 	if (conf->usage_counting) {
-		if ((rc = jta_store_open(conf->database,
-		    conf->busy_timeout_ms, 0, &u->store, msg, msgsz)) !=
-		    JTA_OK) {
+		/* The same database as the serving loop's (jta_db_open):
+		 * the SQLite file, or PostgreSQL's shared rows. */
+		if ((rc = jta_db_open(conf, JTA_STORE_LAZY, &u->store, msg,
+		    msgsz)) != JTA_OK) {
 			free(u);
 			return rc;
 		}

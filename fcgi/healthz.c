@@ -25,7 +25,7 @@
  * "schema_expected"} names the store behind it (jta_store_dbhealth:
  * "sqlite", or "postgresql" for several hosts, README "Several hosts on
  * PostgreSQL"); one that is down or read-only is "reachable": false and
- * the answer 503 (closed, never open). */
+ * the answer 503 with Retry-After (closed, never open). */
 #include "config.h"
 
 #include <string.h>
@@ -106,8 +106,13 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 		json_decref(body);
 		return JTA_ERR_NOMEM;
 	}
-	if ((rc = jta_resp_header(resp, "Cache-Control", "no-store")) ==
-	    JTA_OK)
+	rc = jta_resp_header(resp, "Cache-Control", "no-store");
+	/* A database that is down says when to look again, as every other
+	 * program's 503 does (RFC 9110 section 10.2.3); the body stays the
+	 * health document monitors read. */
+	if (rc == JTA_OK && !h.reachable)
+		rc = jta_resp_header(resp, "Retry-After", "5");
+	if (rc == JTA_OK)
 		rc = jta_resp_json(resp, h.ok ? 200 : 503, body);
 	json_decref(body);
 	return rc;

@@ -107,6 +107,13 @@ jta_db_pg(struct jta_store *st, const struct jta_db_pgimpl **impl)
 	return st->pg;
 }
 
+void
+jta_store_reconnect(struct jta_store *st)
+{
+	if (st != NULL && st->pg != NULL && st->pgimpl->revive != NULL)
+		st->pgimpl->revive(st->pg);
+}
+
 enum jta_err
 jta_db_pg_missing(const char *what, struct jta_error *err)
 {

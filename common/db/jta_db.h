@@ -28,6 +28,14 @@
 
 #define JTA_STORE_CREATE	0x1u	/* create the file if missing (0600) */
 #define JTA_STORE_MIGRATE	0x2u	/* bring the schema up to date */
+/* PostgreSQL, for the programs: a server that cannot be reached at
+ * start-up is no error; the store starts with its connection down, its
+ * requests answer 503 until the server answers (jta_store_reconnect),
+ * and the schema version is checked then (logged when it is not this
+ * build's; /healthz then answers 503).  A server that answers with
+ * anything else (a wrong password, no such database, an old schema) is
+ * still an error at once.  Ignored for SQLite. */
+#define JTA_STORE_LAZY		0x4u
 
 /*
  * A connection to the database.  The name stays jta_store: every
@@ -46,6 +54,18 @@ enum jta_err jta_store_open(const char *path, int busy_timeout_ms,
 
 /* Finalise every statement and close; NULL is a no-op. */
 void jta_store_close(struct jta_store *st);
+
+/*
+ * A PostgreSQL store whose connection was lost (the server restarted, a
+ * network cut) connects again, once, with the same parameters: the
+ * programs call it at the start of every request, so service resumes
+ * without restarting anything once the database is back, whichever
+ * statement a request runs first.  While the server is still away this
+ * returns at once (refused) or after the connect timeout, and the
+ * request's first statement answers 503.  A no-op for SQLite, for a
+ * live connection and for NULL.
+ */
+void jta_store_reconnect(struct jta_store *st);
 
 /* Migrate to version target (1..JTA_STORE_VERSION), one step at a time,
  * each in its own transaction.  For jta-admin and the migration tests. */

@@ -41,6 +41,8 @@ struct jta_db_pgimpl {
 	 * (jta_pg.h, which only the PostgreSQL files include). */
 	int		  schema_version;
 	void		(*close)(struct jta_pg *);
+	/* Re-establish a lost connection, once (jta_store_reconnect). */
+	void		(*revive)(struct jta_pg *);
 	enum jta_err	(*version)(struct jta_pg *, int *,
 			    struct jta_error *);
 	enum jta_err	(*health)(struct jta_pg *, int *, struct jta_error *);

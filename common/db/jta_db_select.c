@@ -5,7 +5,12 @@
 #include <strings.h>
 
 #include "jta_conf.h"
+#include "jta_db.h"
 #include "jta_db_select.h"
+#include "jta_limits.h"
+#ifdef HAVE_LIBPQ
+#include "jta_pg.h"
+#endif
 
 /*
  * The storage contracts several hosts must share (README "Several hosts
@@ -35,7 +40,7 @@ static const struct {
 	    1 },
 	{ "the programs' selection: the serving loop and the usage counter "
 	    "open the PostgreSQL store, a database that is down answers 503 "
-	    "(jta_fcgi)", 0 },
+	    "(jta_fcgi)", 1 },
 };
 
 int
@@ -146,3 +151,31 @@ jta_db_engine_check(int backend_local, char *why, size_t whysz)
 	return -1;
 }
 #endif
+
+enum jta_err
+jta_db_open(const struct jta_conf *conf, unsigned flags,
+    struct jta_store **out, char *msg, size_t msgsz)
+{
+#ifdef HAVE_LIBPQ
+	struct jta_pg_conf pc;
+#endif
+
+	*out = NULL;
+	if (conf->database_url[0] == '\0')
+		return jta_store_open(conf->database, conf->busy_timeout_ms,
+		    flags & ~JTA_STORE_LAZY, out, msg, msgsz);
+#ifdef HAVE_LIBPQ
+	memset(&pc, 0, sizeof(pc));
+	pc.url = conf->database_url;
+	pc.password_file = conf->database_password_file;
+	pc.sslmode = conf->database_sslmode;
+	pc.statement_timeout_ms = conf->database_statement_timeout_ms;
+	pc.connect_timeout_s = JTA_LIMIT_PG_CONNECT_S;
+	return jta_store_open_pg(&pc, flags & (JTA_STORE_MIGRATE |
+	    JTA_STORE_LAZY), out, msg, msgsz);
+#else
+	snprintf(msg, msgsz, "database_url: this build has no PostgreSQL "
+	    "support (configure found no libpq)");
+	return JTA_ERR_CONFIG;
+#endif
+}

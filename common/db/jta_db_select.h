@@ -12,6 +12,11 @@
 
 #include <stddef.h>
 
+#include "jta_err.h"
+
+struct jta_conf;
+struct jta_store;
+
 /*
  * database_url: 1 to JTA_CONF_DATABASE_URL_MAX - 1 bytes of printable
  * ASCII, without a password (the word "password" in any case, or a
@@ -39,5 +44,21 @@ int jta_db_engine_check(int backend_local, char *why, size_t whysz);
  * jta_db_engine_check without the contracts: only a build without libpq
  * and backend = local are refused. */
 int jta_db_schema_check(int backend_local, char *why, size_t whysz);
+
+/*
+ * Open the store the configuration selects, for every program and for
+ * jta-admin: PostgreSQL when database_url is set (its password file,
+ * database_sslmode and database_statement_timeout_ms as jta_pg.h reads
+ * them; JTA_STORE_MIGRATE migrates its schema, JTA_STORE_LAZY lets the
+ * programs start while the server is away, JTA_STORE_CREATE means
+ * nothing there), otherwise the SQLite file of key 'database' with
+ * busy_timeout_ms and flags as jta_store_open's.  The serving loop
+ * (jta_fcgi), the usage counter (jta_usage) and the operators' actions
+ * (jta_operator) all open theirs here, so they can never reach two
+ * different databases.  msg (msgsz bytes) names the key at fault and
+ * never holds the password.  Release with jta_store_close.
+ */
+enum jta_err jta_db_open(const struct jta_conf *conf, unsigned flags,
+    struct jta_store **out, char *msg, size_t msgsz) JTA_WUR;
 
 #endif

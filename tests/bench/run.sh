@@ -4,7 +4,8 @@
 # FastCGI program (issue read, full-text search, /api/tickets/ search),
 # 20 access rules against none, metrics on against off,
 # usage counting with 4 quotas against counting off,
-# and Jira mode against nginx proxying straight to the Atlassian stand-in.
+# Jira mode against nginx proxying straight to the Atlassian stand-in,
+# and Jira mode with PostgreSQL against SQLite (and its round trips).
 #   sh tests/bench/run.sh            uses build-test/ (made if missing)
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,4 +27,7 @@ echo
 python3 tests/bench/bench_metrics.py
 python3 tests/bench/bench_usage.py
 echo
-exec python3 tests/bench/bench_jira.py
+python3 tests/bench/bench_jira.py
+echo
+# PostgreSQL against SQLite (a private cluster; skips without a server).
+exec sh tests/pg-cluster.sh python3 tests/bench/bench_pg.py

@@ -205,19 +205,20 @@ START_TEST(bad_database_keys_refused)
 END_TEST
 
 /*
- * Until every contract the hosts share has a PostgreSQL implementation,
- * selecting PostgreSQL is refused at start-up, naming what is missing
- * (or, without libpq, saying so); the embedded ticket store refuses it
- * with its own reason.
+ * Every contract the hosts share has a PostgreSQL implementation and the
+ * programs open it (jta_db_open), so backend = jira selects PostgreSQL;
+ * the embedded ticket store refuses it with its own reason, and a build
+ * without libpq says so.
  */
-START_TEST(postgresql_refused_while_half_wired)
+START_TEST(postgresql_selectable_for_jira_only)
 {
 #ifdef HAVE_LIBPQ
-	assert_refused("backend = jira\natlassian_client_id = abc\n"
+	struct jta_conf conf;
+
+	assert_ok("backend = jira\natlassian_client_id = abc\n"
 	    "atlassian_client_secret_file = /etc/jta/s\n"
-	    "database_url = host=db dbname=jta user=jta\n",
-	    "test.conf: key 'database_url': PostgreSQL cannot be selected",
-	    "not yet implemented on it");
+	    "database_url = host=db dbname=jta user=jta\n", &conf);
+	ck_assert_str_eq(conf.database_url, "host=db dbname=jta user=jta");
 	assert_refused("database_url = jta\n",
 	    "test.conf: key 'database_url': backend = local", "single-host");
 #else
@@ -987,7 +988,7 @@ conf_suite(void)
 	tcase_add_test(tc, bad_jira_keys_refused);
 	tcase_add_test(tc, database_keys_are_read);
 	tcase_add_test(tc, bad_database_keys_refused);
-	tcase_add_test(tc, postgresql_refused_while_half_wired);
+	tcase_add_test(tc, postgresql_selectable_for_jira_only);
 	tcase_add_test(tc, load_schema_accepts_database_url_for_the_engine);
 	suite_add_tcase(s, tc);
 	return s;

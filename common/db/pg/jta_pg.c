@@ -116,13 +116,31 @@ jta_pg_runv(struct jta_pg *pg, const char *sql, int n,
 /* When the connection is broken (the server restarted, a network cut),
  * re-establish it once: libpq's PQreset reconnects with the same
  * parameters, the session settings included. */
+static enum jta_err readversion(struct jta_pg *, int *,
+    struct jta_error *);
+
 void
 jta_pg_revive(struct jta_pg *pg)
 {
+	struct jta_error e;
+	int		 v = 0;
+
 	if (PQstatus(pg->c) == CONNECTION_OK)
 		return;
 	jta_log(JTA_LOG_WARN, "postgresql: connection lost; reconnecting");
 	PQreset(pg->c);
+	/* Opened while the server was away (JTA_STORE_LAZY): the check
+	 * jta_pg_open could not make, made once it answers. */
+	if (!pg->unchecked || PQstatus(pg->c) != CONNECTION_OK)
+		return;
+	memset(&e, 0, sizeof(e));
+	if (readversion(pg, &v, &e) != JTA_OK)
+		return;
+	pg->unchecked = 0;
+	if (v != JTA_PG_VERSION)
+		jta_errorlog("database_url: schema version %d, this build "
+		    "wants %d: run 'jta-admin init' (/healthz answers 503)",
+		    v, JTA_PG_VERSION);
 }
 
 static enum jta_err
@@ -385,9 +403,11 @@ isservice(const char *url)
 	return strchr(url, '=') == NULL && strstr(url, "://") == NULL;
 }
 
-enum jta_err
-jta_pg_connect(const struct jta_pg_conf *pc, struct jta_pg **out, char *msg,
-    size_t msgsz)
+/* Connect; with keepdown, a server that cannot be reached leaves *out
+ * set to a connection that is down (rc JTA_ERR_DB), for PQreset later. */
+static enum jta_err
+dial(const struct jta_pg_conf *pc, int keepdown, struct jta_pg **out,
+    char *msg, size_t msgsz)
 {
 	enum jta_err	 rc = JTA_ERR_CONFIG;
 	struct jta_pg	*pg = NULL;
@@ -457,6 +477,10 @@ jta_pg_connect(const struct jta_pg_conf *pc, struct jta_pg **out, char *msg,
 		rc = JTA_ERR_DB;
 		snprintf(msg, msgsz, "database_url: cannot connect: %s",
 		    pqmsg(pg));
+		if (keepdown) {
+			*out = pg;
+			pg = NULL;
+		}
 		goto out;
 	}
 	*out = pg;
@@ -470,6 +494,33 @@ out:
 }
 
 enum jta_err
+jta_pg_connect(const struct jta_pg_conf *pc, struct jta_pg **out, char *msg,
+    size_t msgsz)
+{
+	return dial(pc, 0, out, msg, msgsz);
+}
+
+/* A server that refused the connection, could not be reached or is
+ * starting or stopping: what JTA_STORE_LAZY waits out, unlike a refused
+ * password or a database that does not exist.  libpq reports a failed
+ * connection by its message alone (no SQLSTATE before the server
+ * answers), so the message is read; a translated one (LC_MESSAGES) is
+ * not recognised and start-up fails as without JTA_STORE_LAZY. */
+static int
+unreachable(struct jta_pg *pg)
+{
+	const char	*m = PQerrorMessage(pg->c);
+
+	return m != NULL && (strstr(m, "Connection refused") != NULL ||
+	    strstr(m, "timeout expired") != NULL ||
+	    strstr(m, "the database system is") != NULL ||
+	    strstr(m, "No such file or directory") != NULL ||
+	    strstr(m, "could not translate host name") != NULL ||
+	    strstr(m, "No route to host") != NULL ||
+	    strstr(m, "Network is unreachable") != NULL);
+}
+
+enum jta_err
 jta_pg_open(const struct jta_pg_conf *pc, unsigned flags,
     struct jta_pg **out, char *msg, size_t msgsz)
 {
@@ -479,8 +530,18 @@ jta_pg_open(const struct jta_pg_conf *pc, unsigned flags,
 	int		 v;
 
 	*out = NULL;
-	if ((rc = jta_pg_connect(pc, &pg, msg, msgsz)) != JTA_OK)
-		return rc;
+	rc = dial(pc, (flags & JTA_STORE_LAZY) != 0, &pg, msg, msgsz);
+	if (rc == JTA_ERR_DB && pg != NULL && unreachable(pg)) {
+		/* Closed until it answers: every request is 503 meanwhile
+		 * and the schema is checked at the first reconnection. */
+		jta_log(JTA_LOG_WARN, "%s; serving 503 until it answers",
+		    msg);
+		pg->unchecked = 1;
+		*out = pg;
+		return JTA_OK;
+	}
+	if (rc != JTA_OK)
+		goto out;
 	if (flags & JTA_STORE_MIGRATE) {
 		if ((rc = jta_pg_migrate(pg, JTA_PG_VERSION, msg, msgsz)) !=
 		    JTA_OK)

@@ -21,6 +21,9 @@
 struct jta_pg {
 	PGconn	*c;
 	char	 state[6];	/* SQLSTATE of the last failure, or "" */
+	int	 unchecked;	/* opened while the server was away
+				 * (JTA_STORE_LAZY): the schema version is
+				 * checked at the first reconnection */
 };
 
 /*

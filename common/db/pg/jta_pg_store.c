@@ -13,6 +13,7 @@
 #include "jta_pg_authz.h"
 #include "jta_pg_chat.h"
 #include "jta_pg_clients.h"
+#include "jta_pg_int.h"
 #include "jta_pg_drafts.h"
 #include "jta_pg_links.h"
 #include "jta_pg_meta.h"
@@ -32,6 +33,7 @@ migrate(struct jta_pg *pg, int target, char *msg, size_t msgsz)
 static const struct jta_db_pgimpl impl = {
 	.schema_version = JTA_PG_VERSION,
 	.close = jta_pg_close,
+	.revive = jta_pg_revive,
 	.version = jta_pg_version,
 	.health = jta_pg_health,
 	.migrate = migrate,
