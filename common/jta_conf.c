@@ -68,6 +68,11 @@ static const struct key keys[] = {
 	{ "metrics_dir",	K_PATH,		F(metrics_dir), 0 },
 	/* on: count usage and check quotas (jta_usage.h); off: neither. */
 	{ "usage_counting",	K_ONOFF,	F(usage_counting), 0 },
+	/* Usage counted in batches (jta_usage.h): a fold every so many
+	 * calls or seconds; 1 call folds every request at once.  Under 30
+	 * minutes (the conversation gap: a batch never spans it). */
+	{ "usage_fold_calls",	K_MS,		F(usage_fold_calls), 10000 },
+	{ "usage_fold_seconds",	K_MS,		F(usage_fold_seconds), 600 },
 	/* MCP clients (README "MCP clients: authorization"): off by
 	 * default, so an upgrade opens nothing an operator did not ask
 	 * for. */
@@ -141,6 +146,8 @@ jta_conf_defaults(struct jta_conf *conf)
 	conf->busy_timeout_ms = 5000;
 	conf->database_statement_timeout_ms = 5000;
 	conf->usage_counting = 1;
+	conf->usage_fold_calls = 32;
+	conf->usage_fold_seconds = 5;
 	snprintf(conf->atlassian_auth_url, sizeof(conf->atlassian_auth_url),
 	    "%s", "https://auth.atlassian.com");
 	snprintf(conf->atlassian_api_url, sizeof(conf->atlassian_api_url),

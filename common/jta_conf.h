@@ -72,6 +72,8 @@ struct jta_conf {
 	int	 metrics;			/* metrics = on|off */
 	char	 metrics_dir[JTA_CONF_PATH_MAX];
 	int	 usage_counting;		/* 1: count usage, cap quotas */
+	int	 usage_fold_calls;	/* fold a worker's counts every N */
+	int	 usage_fold_seconds;	/* ... or T seconds (jta_usage.h) */
 	/* MCP clients' authorization (README "MCP clients: authorization"):
 	 * an access token issued for one resource (the API or /mcp) is
 	 * accepted by the other too when oauth_audience_shared is 1; RFC

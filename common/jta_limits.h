@@ -327,6 +327,12 @@
  * usage report returns. */
 #define JTA_LIMIT_QUOTAS		200
 #define JTA_LIMIT_USAGE_SITE		255
+/* The name of a worker's usage counting file in the store (jta_usage.c:
+ * 32 hex digits), and the rows (person, site, day) one file holds
+ * before it folds: a worker serving more distinct people than this
+ * between two folds folds early. */
+#define JTA_LIMIT_USAGE_OWNER		64
+#define JTA_LIMIT_USAGE_PENDING		128
 #define JTA_LIMIT_QUOTA_MAX		1000000000
 #define JTA_LIMIT_USAGE_ROWS		100000
 

@@ -1,11 +1,18 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "jta_db_select.h"
 #include "jta_endpoint.h"
@@ -17,13 +24,356 @@
 #include "jta_url.h"
 #include "jta_usage.h"
 
+/*
+ * The counting file (README "Usage counted in batches"): one per worker,
+ * DATABASE.batches/w.N, locked (an open file description lock) by the
+ * worker that owns it and mapped shared, so what a worker counted is in
+ * the file's pages the moment it is counted and outlives the worker.  A
+ * row belongs to the batch in its seq; only the rows of the file's
+ * current batch are pending.  A fold gives them to the store as batch
+ * number batch of the file's owner name; once the store committed it,
+ * one store of batch + 1 makes them all folded at once.  A worker that
+ * dies between the commit and that store leaves a batch the store has
+ * already: its next owner's fold of it changes nothing.
+ */
+#define UMAGIC	UINT64_C(0x3153474154544a)	/* "JTATGS1" */
+#define UFILES	256	/* counting files per database and host */
+
+struct urow {
+	_Atomic int64_t	 seq;	/* its batch; set last when it is made */
+	struct jta_store_usage_row r;
+};
+
+struct ufile {
+	_Atomic uint64_t magic;	/* set last, once the rest is set */
+	uint64_t	 size;	/* sizeof(struct ufile): the layout */
+	char		 owner[JTA_LIMIT_USAGE_OWNER + 1];
+	_Atomic int64_t	 batch;	/* the current batch, from 1 */
+	struct urow	 rows[JTA_LIMIT_USAGE_PENDING];
+};
+
 struct jta_usage {
 	const struct jta_conf	*conf;
 	struct jta_store	*store;		/* synchronous = NORMAL */
+	struct ufile		*f;		/* mapped, or NULL */
+	int			 fd;		/* holds f's lock */
 	char			 site[JTA_LIMIT_USAGE_SITE + 1];
 	char			 notice[768];	/* this request's notice */
 	struct jta_store_quota	 q[JTA_LIMIT_QUOTAS * 2];
+	struct jta_store_usage_row fold[JTA_LIMIT_USAGE_PENDING];
 };
+
+/* The counting files' directory: DATABASE.batches. */
+static int
+batchdir(const struct jta_conf *conf, char *buf, size_t bufsz)
+{
+	int	 n = snprintf(buf, bufsz, "%s.batches", conf->database);
+
+	return n < 0 || (size_t)n >= bufsz ? -1 : 0;
+}
+
+/* The rows of f's current batch into out, by their first call (the
+ * order jta_store_usage_fold wants); their number. */
+static int
+byfirst(const void *a, const void *b)
+{
+	const struct jta_store_usage_row *x = a, *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+static size_t
+pending(const struct ufile *f, struct jta_store_usage_row *out)
+{
+	int64_t		 b = atomic_load(&f->batch);
+	size_t		 i, n = 0;
+
+	for (i = 0; i < JTA_LIMIT_USAGE_PENDING; i++)
+		if (atomic_load(&f->rows[i].seq) == b &&
+		    f->rows[i].r.calls > 0)
+			out[n++] = f->rows[i].r;
+	qsort(out, n, sizeof(out[0]), byfirst);
+	return n;
+}
+
+/* Fold f's current batch into st (one transaction); then the batch is
+ * folded.  buf holds JTA_LIMIT_USAGE_PENDING rows. */
+static enum jta_err
+foldfile(struct jta_store *st, struct ufile *f,
+    struct jta_store_usage_row *buf, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	size_t		 n;
+	int		 applied = 0;
+
+	if ((n = pending(f, buf)) == 0)
+		return JTA_OK;
+	if ((rc = jta_store_usage_fold(st, f->owner, atomic_load(&f->batch),
+	    buf, n, &applied, err)) != JTA_OK)
+		return rc;
+	if (!applied)
+		jta_warn("usage: batch %" PRId64 " of %s was folded already",
+		    atomic_load(&f->batch), f->owner);
+	atomic_fetch_add(&f->batch, 1);
+	return JTA_OK;
+}
+
+/* Take fd's lock without waiting (0), or -1 (errno: EAGAIN when a live
+ * worker holds it). */
+static int
+ulock(int fd)
+{
+	struct flock	 fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	return fcntl(fd, F_OFD_SETLK, &fl);
+}
+
+/* Map the counting file fd (locked); a new or torn one is set up empty
+ * with a new owner name.  NULL on error. */
+static struct ufile *
+umap(int fd)
+{
+	struct ufile	*f;
+	struct stat	 sb;
+	unsigned char	 rnd[16];
+	size_t		 i;
+
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return NULL;
+	if (sb.st_size != (off_t)sizeof(*f) &&
+	    ftruncate(fd, (off_t)sizeof(*f)) != 0)
+		return NULL;
+	f = mmap(NULL, sizeof(*f), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (f == MAP_FAILED)
+		return NULL;
+	if (atomic_load(&f->magic) == UMAGIC && f->size == sizeof(*f) &&
+	    memchr(f->owner, '\0', sizeof(f->owner)) != NULL &&
+	    f->owner[0] != '\0' && atomic_load(&f->batch) >= 1)
+		return f;
+	/* New (or of another layout, or half set up by a worker that died
+	 * doing it: nothing in it was counted yet). */
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+		munmap(f, sizeof(*f));
+		return NULL;
+	}
+	atomic_store(&f->magic, 0);
+	memset((char *)f + sizeof(f->magic), 0, sizeof(*f) -
+	    sizeof(f->magic));
+	f->size = sizeof(*f);
+	for (i = 0; i < sizeof(rnd); i++)
+		snprintf(f->owner + 2 * i, 3, "%02x", rnd[i]);
+	atomic_store(&f->batch, 1);
+	atomic_store(&f->magic, UMAGIC);
+	return f;
+}
+
+/*
+ * Own a counting file: the first of DATABASE.batches/w.0 .. w.255 no
+ * live worker holds; its pending counts (a worker that died) are folded
+ * first.  Then every other file no live worker holds is folded too, so
+ * counts of a worker that died reach the store even when fewer workers
+ * run now.  A fold that fails leaves the counts in their file for the
+ * next owner.
+ */
+static enum jta_err
+uclaim(struct jta_usage *u, char *msg, size_t msgsz)
+{
+	char		 dir[JTA_CONF_PATH_MAX + 16], name[32];
+	struct ufile	*f;
+	struct jta_error err;
+	int		 dfd = -1, fd, i;
+	enum jta_err	 rc = JTA_ERR_IO;
+
+	if (batchdir(u->conf, dir, sizeof(dir)) != 0) {
+		snprintf(msg, msgsz, "key 'database': the path is too long");
+		return JTA_ERR_CONFIG;
+	}
+	if ((mkdir(dir, 0700) != 0 && errno != EEXIST) ||
+	    (dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		snprintf(msg, msgsz, "key 'database': cannot use %s: %s", dir,
+		    strerror(errno));
+		return JTA_ERR_IO;
+	}
+	for (i = 0; i < UFILES; i++) {
+		snprintf(name, sizeof(name), "w.%d", i);
+		if ((fd = openat(dfd, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW |
+		    (u->f == NULL ? O_CREAT : 0), 0600)) < 0) {
+			if (errno == ENOENT)
+				break;	/* no more files */
+			snprintf(msg, msgsz, "key 'database': cannot open "
+			    "%s/%s: %s", dir, name, strerror(errno));
+			goto out;
+		}
+		if (ulock(fd) != 0) {
+			close(fd);	/* a live worker's */
+			continue;
+		}
+		if ((f = umap(fd)) == NULL) {
+			snprintf(msg, msgsz, "key 'database': cannot map "
+			    "%s/%s", dir, name);
+			close(fd);
+			goto out;
+		}
+		memset(&err, 0, sizeof(err));
+		if (foldfile(u->store, f, u->fold, &err) != JTA_OK)
+			jta_warn("usage: counts left in %s/%s are kept for "
+			    "its next owner: %s", dir, name, err.detail);
+		if (u->f == NULL) {
+			u->f = f;
+			u->fd = fd;
+		} else {
+			munmap(f, sizeof(*f));
+			close(fd);	/* drops its lock */
+		}
+	}
+	if (u->f == NULL) {
+		snprintf(msg, msgsz, "key 'database': %s holds %d live "
+		    "counting files", dir, UFILES);
+		goto out;
+	}
+	rc = JTA_OK;
+out:
+	close(dfd);
+	return rc;
+}
+
+/* Fold this worker's batch; a failure is logged and the counts stay
+ * pending (the next fold, or the file's next owner, tries again). */
+static void
+ufold(struct jta_usage *u)
+{
+	struct jta_error err;
+
+	if (u->f == NULL)
+		return;
+	memset(&err, 0, sizeof(err));
+	if (foldfile(u->store, u->f, u->fold, &err) != JTA_OK)
+		jta_warn("usage: could not fold %s's counts (kept for the "
+		    "next fold): %s", u->f->owner, err.detail);
+}
+
+/* Whether this worker's batch is due: a call count reached, or its
+ * first call usage_fold_seconds ago (so a batch never spans more, and
+ * a worker that was idle folds before it counts or checks again). */
+static int
+due(const struct jta_usage *u, int64_t now)
+{
+	const struct ufile *f = u->f;
+	int64_t		 b = atomic_load(&f->batch), calls = 0, first = -1;
+	size_t		 i;
+
+	for (i = 0; i < JTA_LIMIT_USAGE_PENDING; i++) {
+		if (atomic_load(&f->rows[i].seq) != b)
+			continue;
+		calls += f->rows[i].r.calls;
+		if (first < 0 || f->rows[i].r.first < first)
+			first = f->rows[i].r.first;
+	}
+	return first >= 0 && (calls >= u->conf->usage_fold_calls ||
+	    now - first >= u->conf->usage_fold_seconds || now < first);
+}
+
+/* Add one call of uid on site at now to this worker's batch: 0, or -1
+ * when the file has no free row (the caller folds and tries again). */
+static int
+uadd(struct jta_usage *u, int64_t uid, const char *site, int64_t now,
+    int created, int updated)
+{
+	struct ufile	*f = u->f;
+	struct urow	*row = NULL, *free_row = NULL;
+	struct jta_store_period pn, pr;
+	int64_t		 b = atomic_load(&f->batch), ulast = -1;
+	size_t		 i;
+
+	jta_store_usage_period(now, &pn);
+	for (i = 0; i < JTA_LIMIT_USAGE_PENDING; i++) {
+		struct urow *r = &f->rows[i];
+
+		if (atomic_load(&r->seq) != b) {
+			if (free_row == NULL)
+				free_row = r;
+			continue;
+		}
+		if (r->r.user_id != uid)
+			continue;
+		if (r->r.last > ulast)
+			ulast = r->r.last;
+		if (row == NULL && strcmp(r->r.site, site) == 0) {
+			jta_store_usage_period(r->r.first, &pr);
+			if (strcmp(pr.day, pn.day) == 0)
+				row = r;
+		}
+	}
+	if (row == NULL) {
+		if (free_row == NULL)
+			return -1;
+		/* Made whole, then made part of the batch (its seq last). */
+		memset(&free_row->r, 0, sizeof(free_row->r));
+		free_row->r.user_id = uid;
+		snprintf(free_row->r.site, sizeof(free_row->r.site), "%s",
+		    site);
+		free_row->r.first = now;
+		free_row->r.last = now;
+		free_row->r.calls = 1;
+		free_row->r.creates = created;
+		free_row->r.updates = updated;
+		atomic_store(&free_row->seq, b);
+		return 0;
+	}
+	/* A conversation the batch itself shows (the person's previous
+	 * call in it is a gap or more before); the fold decides the row's
+	 * first call's from the store. */
+	if (ulast >= 0 && now - ulast >= JTA_STORE_CONVERSATION_GAP)
+		row->r.convs++;
+	if (now > row->r.last)
+		row->r.last = now;
+	row->r.creates += created;
+	row->r.updates += updated;
+	row->r.calls++;
+	return 0;
+}
+
+/* This worker's not yet folded counts of quota q for who (a person's
+ * quota) or site (a site's), in the period of p.  Conversations only as
+ * far as the batch itself shows them (its rows' convs). */
+static int64_t
+unfolded(const struct jta_usage *u, const struct jta_store_quota *q,
+    int64_t uid, const char *site, const struct jta_store_period *p)
+{
+	const struct ufile *f = u->f;
+	struct jta_store_period pr;
+	const char	*from;
+	int64_t		 b, sum = 0;
+	size_t		 i;
+	int		 person = strcmp(q->scope, "person") == 0;
+
+	if (f == NULL)
+		return 0;
+	b = atomic_load(&f->batch);
+	from = strcmp(q->per, "day") == 0 ? p->day : p->month;
+	for (i = 0; i < JTA_LIMIT_USAGE_PENDING; i++) {
+		const struct jta_store_usage_row *r = &f->rows[i].r;
+
+		if (atomic_load(&f->rows[i].seq) != b || (person ?
+		    r->user_id != uid : strcmp(r->site, site) != 0))
+			continue;
+		jta_store_usage_period(r->first, &pr);
+		if (strcmp(pr.day, from) < 0 || strcmp(pr.day, p->day) > 0)
+			continue;
+		if (strcmp(q->metric, "calls") == 0)
+			sum += r->calls;
+		else if (strcmp(q->metric, "creates") == 0)
+			sum += r->creates;
+		else if (strcmp(q->metric, "updates") == 0)
+			sum += r->updates;
+		else if (strcmp(q->metric, "conversations") == 0)
+			sum += r->convs;
+	}
+	return sum;
+}
 
 enum jta_err
 jta_usage_new(const struct jta_conf *conf, struct jta_usage **out,
@@ -38,6 +388,7 @@ jta_usage_new(const struct jta_conf *conf, struct jta_usage **out,
 		return JTA_ERR_NOMEM;
 	}
 	u->conf = conf;
+	u->fd = -1;
 	if (conf->usage_counting) {
 		/* The same database as the serving loop's (jta_db_open):
 		 * the SQLite file, or PostgreSQL's shared rows. */
@@ -54,6 +405,10 @@ jta_usage_new(const struct jta_conf *conf, struct jta_usage **out,
 			jta_usage_free(u);
 			return rc;
 		}
+		if ((rc = uclaim(u, msg, msgsz)) != JTA_OK) {
+			jta_usage_free(u);
+			return rc;
+		}
 	}
 	*out = u;
 	return JTA_OK;
@@ -64,6 +419,12 @@ jta_usage_free(struct jta_usage *u)
 {
 	if (u == NULL)
 		return;
+	if (u->f != NULL) {
+		ufold(u);	/* at exit: what is left stays for the next */
+		munmap(u->f, sizeof(*u->f));
+	}
+	if (u->fd >= 0)
+		close(u->fd);	/* drops the lock */
 	jta_store_close(u->store);
 	free(u);
 }
@@ -246,7 +607,7 @@ jta_usage_check(struct jta_usage *u, const struct jta_user *who,
 	enum jta_err	 rc;
 	char		 name[512], when[JTA_TIME_STRLEN];
 	int64_t		 now, wpct, end;
-	size_t		 n = 0;
+	size_t		 n = 0, i;
 
 	u->notice[0] = '\0';
 	u->site[0] = '\0';
@@ -255,11 +616,18 @@ jta_usage_check(struct jta_usage *u, const struct jta_user *who,
 	if ((rc = whichsite(u, who, err)) != JTA_OK)
 		return rc;
 	now = jta_time_now();
+	if (u->f != NULL && due(u, now))
+		ufold(u);
 	jta_store_usage_period(now, &p);
 	if ((rc = jta_store_usage_quotas(u->store, who->id, who->name,
 	    u->site, &p, u->q, sizeof(u->q) / sizeof(u->q[0]), &n, err)) !=
 	    JTA_OK)
 		return rc;
+	/* What the store has committed, plus what this worker counted and
+	 * has not folded yet (README "Usage counted in batches" says how
+	 * far the other workers' and hosts' can take a burst over). */
+	for (i = 0; i < n; i++)
+		u->q[i].used += unfolded(u, &u->q[i], who->id, u->site, &p);
 	/* A used-up quota that blocks the request first; else the fullest
 	 * of all for the notice (the files' too). */
 	worst = fullest(u, n, op, &p, 1);
@@ -376,7 +744,8 @@ jta_usage_count(struct jta_usage *u, const struct jta_user *who,
     const struct jta_policy_op *op, int status)
 {
 	struct jta_error err;
-	int		 ok = status >= 200 && status <= 299, created;
+	int64_t		 now;
+	int		 ok = status >= 200 && status <= 299, created, updated;
 
 	if (u->store == NULL || who->id == 0)
 		return;
@@ -390,12 +759,31 @@ jta_usage_count(struct jta_usage *u, const struct jta_user *who,
 	created = op->cls == JTA_POLICY_CREATE && status == 201 &&
 	    (op->endpoint == NULL || strcmp(op->endpoint,
 	    "drafts.create") != 0);
-	memset(&err, 0, sizeof(err));
-	if (jta_store_usage_count(u->store, who->id, u->site,
-	    jta_time_now(), created, ok && op->cls == JTA_POLICY_WRITE,
-	    &err) != JTA_OK)
-		jta_warn("usage: could not count a call of user %" PRId64
-		    ": %s", who->id, err.detail);
+	now = jta_time_now();
+	updated = ok && op->cls == JTA_POLICY_WRITE;
+	if (u->f == NULL) {
+		memset(&err, 0, sizeof(err));
+		if (jta_store_usage_count(u->store, who->id, u->site, now,
+		    created, updated, &err) != JTA_OK)
+			jta_warn("usage: could not count a call of user %"
+			    PRId64 ": %s", who->id, err.detail);
+		return;
+	}
+	/* Into this worker's counting file (kept by a crash); folded into
+	 * the store every usage_fold_calls calls or usage_fold_seconds. */
+	if (due(u, now))
+		ufold(u);
+	if (uadd(u, who->id, u->site, now, created, updated) != 0) {
+		ufold(u);	/* full: more people than rows */
+		if (uadd(u, who->id, u->site, now, created, updated) != 0) {
+			jta_warn("usage: could not count a call of user %"
+			    PRId64 ": the counting file is full and the "
+			    "store does not take it", who->id);
+			return;
+		}
+	}
+	if (due(u, now))
+		ufold(u);
 }
 
 void

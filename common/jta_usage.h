@@ -1,10 +1,10 @@
 /*
  * Usage counting and quotas (README.md "Usage and quotas").
  *
- * Counting: after the handler answered an authenticated API request, one
- * short BEGIN IMMEDIATE transaction adds to the person's row of the UTC
- * day and site (Jira mode: the person's linked site's URL without its
- * scheme, e.g. acme.atlassian.net; local mode: "local"): one call;
+ * Counting: after the handler answered an authenticated API request, the
+ * worker adds to the person's row of the UTC day and site (Jira mode:
+ * the person's linked site's URL without its scheme, e.g.
+ * acme.atlassian.net; local mode: "local"): one call;
  * one ticket created when the operation is a create (JTA_POLICY_CREATE)
  * answered 201 (not a new draft: it creates no ticket yet; a draft's
  * submit is 201 the first time, 200 when repeated); one ticket updated
@@ -13,18 +13,26 @@
  * previous counted call is 30 minutes old or more.  Requests refused
  * before the handler (kill switch, access rules, quotas, bad
  * credentials) are not counted.  The
- * counts go through a connection of their own with synchronous = NORMAL
- * (WAL): a commit survives a crash of the process; a power loss may lose
- * the counts of the last moments (those since the last WAL checkpoint).
+ * worker counts in a mapped file of its own (DATABASE.batches/w.N: a
+ * crash of the process loses nothing counted) and folds it into the
+ * store in one transaction every conf->usage_fold_calls calls, at its
+ * next request once the batch is conf->usage_fold_seconds old, and at
+ * jta_usage_free; jta_usage_new folds what dead workers left (README
+ * "Usage counted in batches").  The store's counts go through a
+ * connection of their own with synchronous = NORMAL (WAL): a commit
+ * survives a crash of the process; a power loss may lose the counts of
+ * the last moments (those since the last WAL checkpoint, and those the
+ * kernel had not written back to the file).
  *
  * The model's tokens: our own agent (fcgi/chat.c) adds the prompt and
  * completion tokens of each answer, as the model's usage reports said,
  * to the same row (jta_usage_tokens).
  *
- * Quotas: per person (a user name, or the default for everyone) and per
- * site (a site, or the default), each of calls, creates, updates,
- * conversations, prompt_tokens or completion_tokens, per UTC day or
- * calendar month.  Checked before the handler, after the access rules.
+ * Quotas (the store's counts plus this worker's not yet folded): per
+ * person (a user name, or the default for everyone) and per site (a
+ * site, or the default), each of calls, creates, updates, conversations,
+ * prompt_tokens or completion_tokens, per UTC day or calendar month.
+ * Checked before the handler, after the access rules.
  * A quota covers the requests its metric counts: creates the creates
  * (JTA_POLICY_CREATE), updates the writes (JTA_POLICY_WRITE), the
  * tokens the messages to our own agent (the endpoint "chat": a used-up
@@ -66,14 +74,16 @@ struct jta_usage;
 
 /*
  * Usage counting for conf (borrowed, outliving it): opens its own
- * connection to conf->database (msg says what failed).  With
+ * connection to conf->database and owns a counting file, after folding
+ * the counts of every file no live worker holds (msg says what
+ * failed).  With
  * usage_counting = off nothing is opened, counted or capped.  Release
  * with jta_usage_free.
  */
 enum jta_err jta_usage_new(const struct jta_conf *conf,
     struct jta_usage **out, char *msg, size_t msgsz) JTA_WUR;
 
-/* Release u; NULL is a no-op. */
+/* Fold what u counted, then release u; NULL is a no-op. */
 void jta_usage_free(struct jta_usage *u);
 
 /*

@@ -284,6 +284,10 @@ struct jta_db_pgimpl {
 	enum jta_err	(*usage_files)(struct jta_pg *, int64_t,
 			    const char *, int64_t, int64_t, int64_t,
 			    struct jta_error *);
+	/* Usage folded in batches (branch usage2). */
+	enum jta_err	(*usage_fold)(struct jta_pg *, const char *, int64_t,
+			    const struct jta_store_usage_row *, size_t, int *,
+			    struct jta_error *);
 	enum jta_err	(*usage_quotas)(struct jta_pg *, int64_t,
 			    const char *, const char *,
 			    const struct jta_store_period *,

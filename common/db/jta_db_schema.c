@@ -576,5 +576,10 @@ const char jta_db_usage_schema[] =
 	"CREATE INDEX IF NOT EXISTS usage.usage_daily_day ON usage_daily(day);"
 	"CREATE TABLE IF NOT EXISTS usage.usage_seen ("
 	" user_id INTEGER PRIMARY KEY,"
-	" last_seen INTEGER NOT NULL);";
+	" last_seen INTEGER NOT NULL);"
+	/* Usage counted in batches (branch usage2): the last batch folded
+	 * from each worker's counting file (jta_store_usage_fold). */
+	"CREATE TABLE IF NOT EXISTS usage.usage_folds ("
+	" owner TEXT PRIMARY KEY,"
+	" batch INTEGER NOT NULL);";
 

@@ -32,6 +32,8 @@ enum sid {
 	S_USAGE_TOTAL,
 	S_USAGE_TOKENS,
 	S_USAGE_FILES,
+	S_FOLD_MARK,
+	S_FOLD_DAILY,
 	S_COUNT
 };
 
@@ -126,6 +128,23 @@ static const char *const sql[S_COUNT] = {
 	    "ON CONFLICT (user_id, day, site) DO UPDATE SET "
 	    "files = files + excluded.files, "
 	    "file_bytes = file_bytes + excluded.file_bytes",
+	/* A batch of a worker's counting file (jta_store_usage_fold):
+	 * the mark first (it takes the usage file's write lock, and
+	 * changes nothing when the batch was folded already), then per
+	 * row the day's counts (the conversation from usage_seen before
+	 * S_USAGE_SEEN moves it to the row's last call). */
+	[S_FOLD_MARK] = "INSERT INTO usage_folds (owner, batch) VALUES "
+	    "(:owner, :batch) ON CONFLICT (owner) DO UPDATE SET "
+	    "batch = excluded.batch WHERE batch < excluded.batch",
+	[S_FOLD_DAILY] = "INSERT INTO usage_daily (user_id, day, site, "
+	    "calls, creates, updates, conversations) VALUES (:uid, :day, "
+	    ":site, :calls, :cr, :up, :convs + NOT EXISTS (SELECT 1 FROM "
+	    "usage_seen WHERE user_id = :uid AND last_seen > :first - :gap)) "
+	    "ON CONFLICT (user_id, day, site) DO UPDATE SET "
+	    "calls = calls + excluded.calls, "
+	    "creates = creates + excluded.creates, "
+	    "updates = updates + excluded.updates, "
+	    "conversations = conversations + excluded.conversations",
 };
 
 /* Statement id of this repository, reset and unbound (jta_db_stmt). */
@@ -223,6 +242,142 @@ jta_store_usage_count(struct jta_store *st, int64_t user_id,
 		goto out;
 	}
 	ret = jta_db_commit(st, err);
+out:
+	if (ret != JTA_OK)
+		jta_db_rollback(st);
+	return ret;
+}
+
+/* Whether the rows of a fold keep jta_store_usage_fold's rules. */
+static int
+foldrowsok(const struct jta_store_usage_row *rows, size_t n)
+{
+	struct jta_store_period a, b;
+	size_t		 i;
+
+	for (i = 0; i < n; i++) {
+		const struct jta_store_usage_row *r = &rows[i];
+
+		if (r->calls < 1 || r->creates < 0 || r->updates < 0 ||
+		    r->convs < 0 || r->creates > r->calls ||
+		    r->updates > r->calls || r->convs > r->calls ||
+		    r->last < r->first || r->first < 0 ||
+		    memchr(r->site, '\0', sizeof(r->site)) == NULL ||
+		    r->site[0] == '\0')
+			return 0;
+		jta_store_usage_period(r->first, &a);
+		jta_store_usage_period(r->last, &b);
+		if (strcmp(a.day, b.day) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+enum jta_err
+jta_store_usage_fold_check(const char *owner, int64_t batch,
+    const struct jta_store_usage_row *rows, size_t n, struct jta_error *err)
+{
+	size_t		 i, len = strlen(owner);
+
+	if (len == 0 || len > JTA_LIMIT_USAGE_OWNER)
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "owner",
+		    "a counting file's name is 1 to %d characters",
+		    JTA_LIMIT_USAGE_OWNER);
+	for (i = 0; i < len; i++)
+		if ((unsigned char)owner[i] <= 0x20 ||
+		    (unsigned char)owner[i] >= 0x7f)
+			return jta_error_set(err, JTA_ERR_INPUT, 422, "owner",
+			    "a counting file's name is printable");
+	if (batch < 1 || !foldrowsok(rows, n))
+		return jta_error_set(err, JTA_ERR_INPUT, 422, "rows",
+		    "a batch of usage breaks the rules of a fold");
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_usage_fold(struct jta_store *st, const char *owner, int64_t batch,
+    const struct jta_store_usage_row *rows, size_t n, int *applied,
+    struct jta_error *err)
+{
+	struct jta_store_period p;
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	size_t		 i;
+	int		 rc;
+
+	*applied = 0;
+	if ((ret = jta_store_usage_fold_check(owner, batch, rows, n, err)) !=
+	    JTA_OK)
+		return ret;
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->usage_fold(pg, owner, batch, rows, n, applied,
+		    err);
+	if ((ret = jta_db_usage_attach(st, err)) != JTA_OK)
+		return ret;
+	/* A deferred BEGIN, as jta_store_usage_count: the mark's write
+	 * takes the usage file's lock first. */
+	if ((s = stmt(st, S_USAGE_BEGIN)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "begin", err);
+	if ((s = stmt(st, S_FOLD_MARK)) == NULL) {
+		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+		goto out;
+	}
+	if ((rc = jta_db_btext(s, ":owner", owner)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":batch", batch)) != SQLITE_OK ||
+	    (rc = jta_db_run(s)) != SQLITE_OK) {
+		ret = jta_db_err(st, rc, "usage fold mark", err);
+		goto out;
+	}
+	if (jta_db_changes(st) == 0) {
+		/* Folded already: nothing to do but end the transaction. */
+		ret = jta_db_commit(st, err);
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		jta_store_usage_period(rows[i].first, &p);
+		if ((s = stmt(st, S_FOLD_DAILY)) == NULL) {
+			ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+			goto out;
+		}
+		if ((rc = jta_db_bint(s, ":uid", rows[i].user_id)) !=
+		    SQLITE_OK ||
+		    (rc = jta_db_btext(s, ":day", p.day)) != SQLITE_OK ||
+		    (rc = jta_db_btext(s, ":site", rows[i].site)) !=
+		    SQLITE_OK ||
+		    (rc = jta_db_bint(s, ":calls", rows[i].calls)) !=
+		    SQLITE_OK ||
+		    (rc = jta_db_bint(s, ":cr", rows[i].creates)) !=
+		    SQLITE_OK ||
+		    (rc = jta_db_bint(s, ":up", rows[i].updates)) !=
+		    SQLITE_OK ||
+		    (rc = jta_db_bint(s, ":convs", rows[i].convs)) !=
+		    SQLITE_OK ||
+		    (rc = jta_db_bint(s, ":first", rows[i].first)) !=
+		    SQLITE_OK ||
+		    (rc = jta_db_bint(s, ":gap", JTA_STORE_CONVERSATION_GAP)) !=
+		    SQLITE_OK ||
+		    (rc = jta_db_run(s)) != SQLITE_OK) {
+			ret = jta_db_err(st, rc, "usage fold", err);
+			goto out;
+		}
+		if ((s = stmt(st, S_USAGE_SEEN)) == NULL) {
+			ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+			goto out;
+		}
+		if ((rc = jta_db_bint(s, ":uid", rows[i].user_id)) !=
+		    SQLITE_OK ||
+		    (rc = jta_db_bint(s, ":now", rows[i].last)) != SQLITE_OK ||
+		    (rc = jta_db_run(s)) != SQLITE_OK) {
+			ret = jta_db_err(st, rc, "usage seen", err);
+			goto out;
+		}
+	}
+	if ((ret = jta_db_commit(st, err)) == JTA_OK)
+		*applied = 1;
 out:
 	if (ret != JTA_OK)
 		jta_db_rollback(st);

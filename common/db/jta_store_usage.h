@@ -44,7 +44,8 @@
  * files kept with drafts and their bytes (issue 18) (columns added to an
  * older file when it is attached);
  * usage_seen each person's last counted call (a call 30 minutes or more
- * after it starts a conversation).
+ * after it starts a conversation); usage_folds the last batch folded
+ * from each counting file (jta_store_usage_fold).
  */
 
 /* Seconds of silence after which a person's next call starts a new
@@ -76,6 +77,52 @@ enum jta_err jta_store_usage_connection(struct jta_store *st,
  * IMMEDIATE transaction, so concurrent workers lose no count. */
 enum jta_err jta_store_usage_count(struct jta_store *st, int64_t user_id,
     const char *site, int64_t now, int creates, int updates,
+    struct jta_error *err) JTA_WUR;
+
+/*
+ * Usage counted in batches (README "Usage counted in batches"): a worker
+ * counts its calls in a mapped file of its own (jta_usage.c) and folds
+ * them here, one row per person, site and UTC day.  first and last are
+ * the times of the row's first and last call (the same UTC day: the
+ * row's day is first's); calls >= 1, creates and updates 0..calls;
+ * convs the conversations the worker saw start inside the row (a call
+ * JTA_STORE_CONVERSATION_GAP seconds or more after the row's previous
+ * one).
+ */
+struct jta_store_usage_row {
+	int64_t	 user_id;
+	char	 site[JTA_LIMIT_USAGE_SITE + 1];
+	int64_t	 first;
+	int64_t	 last;
+	int64_t	 calls;
+	int64_t	 creates;
+	int64_t	 updates;
+	int64_t	 convs;
+};
+
+/*
+ * Fold batch number batch of the counting file named owner (1 to
+ * JTA_LIMIT_USAGE_OWNER printable characters, else 422 naming "owner")
+ * into the counts: in its own transaction, each row adds its calls,
+ * creates and updates, its convs, and one conversation more when the
+ * person's last counted call is JTA_STORE_CONVERSATION_GAP seconds or
+ * more before the row's first (or there is none), then moves the
+ * person's last call to the row's last, in the order given (the caller
+ * gives them by first: a row of another worker folded later sees this
+ * one's calls).  The store keeps owner's last batch folded: a batch not
+ * above it changes nothing (*applied 0: a fold that committed but whose
+ * file was not told, say the worker died in between, is not counted
+ * twice); else *applied is 1.  A row that breaks the rules above is 422
+ * naming "rows" and nothing is folded.
+ */
+enum jta_err jta_store_usage_fold(struct jta_store *st, const char *owner,
+    int64_t batch, const struct jta_store_usage_row *rows, size_t n,
+    int *applied, struct jta_error *err) JTA_WUR;
+
+/* The rules of jta_store_usage_fold's owner, batch and rows (both
+ * engines check them first): JTA_OK, or 422 naming "owner" or "rows". */
+enum jta_err jta_store_usage_fold_check(const char *owner, int64_t batch,
+    const struct jta_store_usage_row *rows, size_t n,
     struct jta_error *err) JTA_WUR;
 
 /* Add the model's tokens of one answer of our own agent (prompt and

@@ -35,6 +35,8 @@ import time
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# The shipped usage batches, not the tests' fold per request (harness).
+os.environ.setdefault("JTA_USAGE_FOLD_CALLS", "default")
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 sys.path.insert(0, HERE)
 

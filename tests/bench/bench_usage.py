@@ -15,6 +15,8 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# The shipped usage batches, not the tests' fold per request (harness).
+os.environ.setdefault("JTA_USAGE_FOLD_CALLS", "default")
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 

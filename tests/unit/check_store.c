@@ -4679,6 +4679,7 @@ store_suite(void)
 	tc = tcase_create("usage");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, usage_counts_and_conversations);
+	tcase_add_test(tc, usage_fold_batches_once);
 	tcase_add_test(tc, usage_quotas_own_wins_over_default);
 	tcase_add_test(tc, usage_summary_for_the_admin_page);
 	tcase_add_test(tc, usage_tokens_and_files_add_up);

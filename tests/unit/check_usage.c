@@ -10,10 +10,12 @@
 #include "config.h"
 
 #include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -291,6 +293,7 @@ START_TEST(check_notice_then_429)
 	op.cls = JTA_POLICY_WRITE;
 	jta_usage_count(u, &who, &op, 404);
 	jta_usage_count(u, &who, &op, 200);
+	jta_usage_free(u);	/* folds what this worker counted */
 	{
 		struct jta_store_period p;
 		json_t	*rows = NULL;
@@ -303,7 +306,6 @@ START_TEST(check_notice_then_429)
 		ck_assert_int_eq(num(json_array_get(rows, 0), "updates"), 1);
 		json_decref(rows);
 	}
-	jta_usage_free(u);
 	/* usage_counting = off: nothing is capped (nor counted). */
 	f.conf.usage_counting = 0;
 	ck_assert_int_eq(jta_usage_new(&f.conf, &u, msg, sizeof(msg)),
@@ -609,6 +611,149 @@ START_TEST(files_counted_and_capped)
 }
 END_TEST
 
+/* alice's calls of today in the store (what is folded). */
+static json_int_t
+stored(struct fixture *f, const char *what)
+{
+	struct jta_store_period p;
+	struct jta_error e;
+	json_t		*rows = NULL;
+	json_int_t	 v = 0;
+
+	memset(&e, 0, sizeof(e));
+	jta_store_usage_period(jta_time_now(), &p);
+	ck_assert_int_eq(jta_store_usage_report(f->st, "person", p.day, p.day,
+	    &rows, &e), JTA_OK);
+	if (row(rows, "person", "alice") != NULL)
+		v = num(row(rows, "person", "alice"), what);
+	json_decref(rows);
+	return v;
+}
+
+/* Count n calls (reads) of alice on u. */
+static void
+calls(struct fixture *f, struct jta_usage *u, int n, int cls, int status)
+{
+	struct jta_policy_op op;
+	struct jta_user	 who;
+	int		 k;
+
+	memset(&op, 0, sizeof(op));
+	op.endpoint = "issues.create";
+	op.cls = (unsigned)cls;
+	memset(&who, 0, sizeof(who));
+	who.id = f->alice;
+	snprintf(who.name, sizeof(who.name), "alice");
+	for (k = 0; k < n; k++)
+		jta_usage_count(u, &who, &op, status);
+}
+
+/*
+ * Usage counted in batches: a worker's calls reach the store every
+ * usage_fold_calls calls (one fold), and at exit; until then its own
+ * quota checks add them to what the store has.
+ */
+START_TEST(batch_folds_every_n_calls)
+{
+	struct fixture	 f;
+	struct jta_usage *u = NULL;
+	struct jta_policy_op op;
+	struct jta_user	 who;
+	struct jta_resp	 resp;
+	struct jta_error e;
+	char		 msg[512];
+
+	setup(&f);
+	f.conf.usage_fold_calls = 4;
+	f.conf.usage_fold_seconds = 600;
+	ck_assert_int_eq(jta_usage_new(&f.conf, &u, msg, sizeof(msg)),
+	    JTA_OK);
+	calls(&f, u, 3, JTA_POLICY_CREATE, 201);
+	ck_assert_int_eq(stored(&f, "calls"), 0);
+	/* The check sees the 3 not yet folded: a quota of 3 is used up. */
+	quota(&f, "person", "alice", "creates", NULL, 3);
+	memset(&op, 0, sizeof(op));
+	op.endpoint = "issues.create";
+	op.cls = JTA_POLICY_CREATE;
+	memset(&who, 0, sizeof(who));
+	who.id = f.alice;
+	snprintf(who.name, sizeof(who.name), "alice");
+	jta_resp_init(&resp, noop_write, NULL, NULL);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_usage_check(u, &who, &op, &resp, &e),
+	    JTA_ERR_BUSY);
+	ck_assert_ptr_nonnull(strstr(e.detail, "(3 of 3)"));
+	/* The 4th call folds the batch: one row, its sums. */
+	calls(&f, u, 1, JTA_POLICY_WRITE, 200);
+	ck_assert_int_eq(stored(&f, "calls"), 4);
+	ck_assert_int_eq(stored(&f, "creates"), 3);
+	ck_assert_int_eq(stored(&f, "updates"), 1);
+	ck_assert_int_eq(stored(&f, "conversations"), 1);
+	/* Folded is not counted twice by the check. */
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_usage_check(u, &who, &op, &resp, &e),
+	    JTA_ERR_BUSY);
+	ck_assert_ptr_nonnull(strstr(e.detail, "(3 of 3)"));
+	calls(&f, u, 2, JTA_POLICY_READ, 200);
+	ck_assert_int_eq(stored(&f, "calls"), 4);
+	jta_usage_free(u);	/* at exit */
+	ck_assert_int_eq(stored(&f, "calls"), 6);
+	ck_assert_int_eq(stored(&f, "conversations"), 1);
+	jta_store_close(f.st);
+}
+END_TEST
+
+/*
+ * A worker killed between counting and folding: its calls are in its
+ * counting file, and the next worker to open the database folds them
+ * (once: a third worker finds nothing more to fold).  Two workers
+ * alive at once each have a file of their own.
+ */
+START_TEST(crash_between_count_and_fold)
+{
+	struct fixture	 f;
+	struct jta_usage *u = NULL, *v = NULL;
+	char		 msg[512];
+	pid_t		 pid;
+	int		 status;
+
+	setup(&f);
+	f.conf.usage_fold_calls = 1000;
+	f.conf.usage_fold_seconds = 600;
+	if ((pid = fork()) == 0) {
+		if (jta_usage_new(&f.conf, &u, msg, sizeof(msg)) != JTA_OK)
+			_exit(2);
+		calls(&f, u, 5, JTA_POLICY_WRITE, 200);
+		kill(getpid(), SIGKILL);	/* no exit fold */
+		_exit(3);
+	}
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	ck_assert_int_eq(stored(&f, "calls"), 0);
+	/* A live worker holds its file; the next one folds the dead one's. */
+	ck_assert_int_eq(jta_usage_new(&f.conf, &u, msg, sizeof(msg)),
+	    JTA_OK);
+	ck_assert_int_eq(stored(&f, "calls"), 5);
+	ck_assert_int_eq(stored(&f, "updates"), 5);
+	calls(&f, u, 2, JTA_POLICY_READ, 200);
+	ck_assert_int_eq(jta_usage_new(&f.conf, &v, msg, sizeof(msg)),
+	    JTA_OK);
+	calls(&f, v, 1, JTA_POLICY_READ, 200);
+	ck_assert_int_eq(stored(&f, "calls"), 5);	/* both pending */
+	jta_usage_free(v);
+	ck_assert_int_eq(stored(&f, "calls"), 6);
+	jta_usage_free(u);
+	ck_assert_int_eq(stored(&f, "calls"), 8);
+	ck_assert_int_eq(jta_usage_new(&f.conf, &u, msg, sizeof(msg)),
+	    JTA_OK);
+	jta_usage_free(u);
+	ck_assert_int_eq(stored(&f, "calls"), 8);
+	ck_assert_int_eq(stored(&f, "conversations"), 1);
+	jta_store_close(f.st);
+}
+END_TEST
+
 START_TEST(cost_of_one_count)
 {
 	struct fixture	 f;
@@ -634,7 +779,9 @@ START_TEST(cost_of_one_count)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	us = ((double)(t1.tv_sec - t0.tv_sec) * 1e6 +
 	    (double)(t1.tv_nsec - t0.tv_nsec) / 1e3) / rounds;
-	printf("one count (synchronous = NORMAL, WAL): %.1f us\n", us);
+	printf("one count (batched: a fold of %d calls is one transaction, "
+	    "synchronous = NORMAL, WAL): %.1f us\n", f.conf.usage_fold_calls,
+	    us);
 	/* The check before a handler with 4 quotas that cover alice. */
 	quota(&f, "person", "alice", "calls", NULL, 1000000000);
 	quota(&f, "person", "alice", "updates", NULL, 1000000000);
@@ -687,6 +834,8 @@ usage_suite(void)
 	tcase_add_test(tc, quota_blocks_only_what_it_counts);
 	tcase_add_test(tc, model_tokens_counted_and_capped);
 	tcase_add_test(tc, files_counted_and_capped);
+	tcase_add_test(tc, batch_folds_every_n_calls);
+	tcase_add_test(tc, crash_between_count_and_fold);
 	tcase_add_test(tc, cost_of_one_count);
 	suite_add_tcase(s, tc);
 	return s;

@@ -132,6 +132,133 @@ START_TEST(usage_counts_and_conversations)
 }
 END_TEST
 
+/* A row of a fold (jta_store_usage_fold). */
+static struct jta_store_usage_row
+ufrow(int64_t uid, const char *site, int64_t first, int64_t last,
+    int64_t calls, int64_t cr, int64_t up)
+{
+	struct jta_store_usage_row r;
+
+	memset(&r, 0, sizeof(r));
+	r.user_id = uid;
+	snprintf(r.site, sizeof(r.site), "%s", site);
+	r.first = first;
+	r.last = last;
+	r.calls = calls;
+	r.creates = cr;
+	r.updates = up;
+	return r;
+}
+
+/* Fold rows as batch of owner; what *applied said. */
+static int
+ufold(struct ufix *f, const char *owner, int64_t batch,
+    const struct jta_store_usage_row *rows, size_t n)
+{
+	struct jta_error e;
+	int		 applied = -1;
+
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_usage_fold(f->st, owner, batch, rows, n,
+	    &applied, &e), JTA_OK);
+	return applied;
+}
+
+/* alice's counts of 2026-11-29 on the report. */
+static json_int_t
+ualice(struct ufix *f, const char *what)
+{
+	struct jta_error e;
+	json_t		*rows = NULL;
+	json_int_t	 v;
+
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_usage_report(f->st, "person", "2026-11-29",
+	    "2026-11-29", &rows, &e), JTA_OK);
+	v = urow(rows, "person", "alice") == NULL ? 0 :
+	    unum(urow(rows, "person", "alice"), what);
+	json_decref(rows);
+	return v;
+}
+
+/*
+ * Batches of workers' counting files (usage counted in batches): a
+ * batch adds its rows' sums; the same batch again changes nothing (a
+ * worker that died after the commit, before its file was told); a
+ * conversation starts at a row's first call only when the person's
+ * last counted call is a gap or more before it, whichever worker's row
+ * is folded first; a row's own conversations add up; rows that break
+ * the rules are refused whole.
+ */
+START_TEST(usage_fold_batches_once)
+{
+	struct ufix	 f;
+	struct jta_store_usage_row r[3];
+	struct jta_error e;
+	int		 applied = -1;
+
+	usetup(&f);
+	r[0] = ufrow(f.alice, "local", UT0, UT0 + 4, 3, 1, 2);
+	r[1] = ufrow(f.bob, "local", UT0 + 1, UT0 + 1, 1, 0, 0);
+	ck_assert_int_eq(ufold(&f, "worker-a", 1, r, 2), 1);
+	ck_assert_int_eq(ualice(&f, "calls"), 3);
+	ck_assert_int_eq(ualice(&f, "creates"), 1);
+	ck_assert_int_eq(ualice(&f, "updates"), 2);
+	ck_assert_int_eq(ualice(&f, "conversations"), 1);
+	/* The same batch again, and an older one: nothing. */
+	ck_assert_int_eq(ufold(&f, "worker-a", 1, r, 2), 0);
+	ck_assert_int_eq(ufold(&f, "worker-a", 1, r, 1), 0);
+	ck_assert_int_eq(ualice(&f, "calls"), 3);
+	/* Another file's batch 1 is its own. */
+	r[0] = ufrow(f.alice, "local", UT0 + 10, UT0 + 20, 2, 0, 0);
+	ck_assert_int_eq(ufold(&f, "worker-b", 1, r, 1), 1);
+	ck_assert_int_eq(ualice(&f, "calls"), 5);
+	ck_assert_int_eq(ualice(&f, "conversations"), 1);	/* 10 s on */
+	/* Two workers' rows after a pause, the later one folded first:
+	 * one conversation (the earlier row sees the later one's call). */
+	r[0] = ufrow(f.alice, "local", UT0 + 20 + 1805, UT0 + 20 + 1806, 1, 0,
+	    0);
+	ck_assert_int_eq(ufold(&f, "worker-a", 2, r, 1), 1);
+	r[0] = ufrow(f.alice, "local", UT0 + 20 + 1801, UT0 + 20 + 1802, 1, 0,
+	    0);
+	ck_assert_int_eq(ufold(&f, "worker-b", 2, r, 1), 1);
+	ck_assert_int_eq(ualice(&f, "calls"), 7);
+	ck_assert_int_eq(ualice(&f, "conversations"), 2);
+	/* A row's own conversations add up (calls a gap apart in it). */
+	r[0] = ufrow(f.alice, "local", UT0 + 20 + 1806 + 1799,
+	    UT0 + 20 + 1806 + 1799 + 1800, 2, 0, 0);
+	r[0].convs = 1;
+	ck_assert_int_eq(ufold(&f, "worker-a", 3, r, 1), 1);
+	ck_assert_int_eq(ualice(&f, "calls"), 9);
+	ck_assert_int_eq(ualice(&f, "conversations"), 3);
+	/* Refused whole: creates over calls, a row across two days, no
+	 * calls, a bad owner. */
+	r[0] = ufrow(f.alice, "local", UT0, UT0, 1, 0, 0);
+	r[1] = ufrow(f.alice, "local", UT0, UT0, 1, 2, 0);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_usage_fold(f.st, "worker-a", 9, r, 2,
+	    &applied, &e), JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "rows");
+	ck_assert_int_eq(applied, 0);
+	r[1] = ufrow(f.alice, "local", UT0, UT0 + 86400, 2, 0, 0);
+	ck_assert_int_eq(jta_store_usage_fold(f.st, "worker-a", 9, r, 2,
+	    &applied, &e), JTA_ERR_INPUT);
+	r[1] = ufrow(f.alice, "local", UT0, UT0, 0, 0, 0);
+	ck_assert_int_eq(jta_store_usage_fold(f.st, "worker-a", 9, r, 2,
+	    &applied, &e), JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_store_usage_fold(f.st, "", 9, r, 1, &applied,
+	    &e), JTA_ERR_INPUT);
+	ck_assert_str_eq(e.field, "owner");
+	ck_assert_int_eq(jta_store_usage_fold(f.st, "a b", 9, r, 1, &applied,
+	    &e), JTA_ERR_INPUT);
+	ck_assert_int_eq(ualice(&f, "calls"), 9);
+	/* Batch 9 is still to come: nothing of it was marked. */
+	ck_assert_int_eq(ufold(&f, "worker-a", 9, r, 1), 1);
+	ck_assert_int_eq(ualice(&f, "calls"), 10);
+	jta_store_close(f.st);
+}
+END_TEST
+
 START_TEST(usage_quotas_own_wins_over_default)
 {
 	struct ufix	 f;

@@ -124,6 +124,7 @@ static const struct jta_db_pgimpl impl = {
 	.usage_count = jta_pg_usage_count,
 	.usage_tokens = jta_pg_usage_tokens,
 	.usage_files = jta_pg_usage_files,
+	.usage_fold = jta_pg_usage_fold,
 	.usage_quotas = jta_pg_usage_quotas,
 	.quota_set = jta_pg_quota_set,
 	.quota_remove = jta_pg_quota_remove,

@@ -100,6 +100,89 @@ jta_pg_usage_count(struct jta_pg *pg, int64_t user_id, const char *site,
 	    "usage count", err);
 }
 
+enum jta_err
+jta_pg_usage_fold(struct jta_pg *pg, const char *owner, int64_t batch,
+    const struct jta_store_usage_row *rows, size_t n, int *applied,
+    struct jta_error *err)
+{
+	struct jta_store_period p;
+	enum jta_err	 rc;
+	PGresult	*r = NULL;
+	char		 b[24], uid[24], first[24], last[24], calls[24], cr[24],
+			 up[24], cv[24], gap[24];
+	const char	*v[10];
+	size_t		 i;
+	int		 marked;
+
+	*applied = 0;
+	snprintf(b, sizeof(b), "%" PRId64, batch);
+	snprintf(gap, sizeof(gap), "%d", JTA_STORE_CONVERSATION_GAP);
+	if ((rc = jta_pg_begin(pg, err)) != JTA_OK)
+		return rc;
+	/* The mark first: under its row's lock, a batch folded already
+	 * (by a worker that died before its file was told, and then its
+	 * next owner) returns no row and changes nothing. */
+	v[0] = owner;
+	v[1] = b;
+	if ((rc = jta_pg_run(pg, "INSERT INTO usage_folds AS f (owner, batch) "
+	    "VALUES ($1, $2::bigint) ON CONFLICT (owner) DO UPDATE SET "
+	    "batch = EXCLUDED.batch WHERE f.batch < EXCLUDED.batch "
+	    "RETURNING f.batch", 2, v, PGRES_TUPLES_OK, "usage fold mark", &r,
+	    err)) != JTA_OK)
+		goto out;
+	marked = PQntuples(r) == 1;
+	PQclear(r);
+	r = NULL;
+	for (i = 0; marked && i < n; i++) {
+		jta_store_usage_period(rows[i].first, &p);
+		snprintf(uid, sizeof(uid), "%" PRId64, rows[i].user_id);
+		snprintf(first, sizeof(first), "%" PRId64, rows[i].first);
+		snprintf(last, sizeof(last), "%" PRId64, rows[i].last);
+		snprintf(calls, sizeof(calls), "%" PRId64, rows[i].calls);
+		snprintf(cr, sizeof(cr), "%" PRId64, rows[i].creates);
+		snprintf(up, sizeof(up), "%" PRId64, rows[i].updates);
+		snprintf(cv, sizeof(cv), "%" PRId64, rows[i].convs);
+		v[0] = uid;
+		v[1] = last;
+		v[2] = p.day;
+		v[3] = rows[i].site;
+		v[4] = calls;
+		v[5] = cr;
+		v[6] = up;
+		v[7] = cv;
+		v[8] = first;
+		v[9] = gap;
+		/* As jta_pg_usage_count, for a row of calls: the seen row
+		 * moves to the row's last call and returns the one before,
+		 * which decides the conversation of the row's first. */
+		if ((rc = run(pg, "WITH s AS (INSERT INTO usage_seen AS u "
+		    "(user_id, last_seen, prev_seen) VALUES ($1::bigint, "
+		    "$2::bigint, NULL) ON CONFLICT (user_id) DO UPDATE SET "
+		    "prev_seen = u.last_seen, last_seen = "
+		    "greatest(u.last_seen, EXCLUDED.last_seen) "
+		    "RETURNING prev_seen) "
+		    "INSERT INTO usage_daily AS d (user_id, day, site, calls, "
+		    "creates, updates, conversations) SELECT $1::bigint, $3, "
+		    "$4, $5::bigint, $6::bigint, $7::bigint, $8::bigint + "
+		    "CASE WHEN s.prev_seen IS NULL OR s.prev_seen <= "
+		    "$9::bigint - $10::bigint THEN 1 ELSE 0 END FROM s "
+		    "ON CONFLICT (user_id, day, site) DO UPDATE SET "
+		    "calls = d.calls + EXCLUDED.calls, "
+		    "creates = d.creates + EXCLUDED.creates, "
+		    "updates = d.updates + EXCLUDED.updates, "
+		    "conversations = d.conversations + EXCLUDED.conversations",
+		    10, v, "usage fold", err)) != JTA_OK)
+			goto out;
+	}
+	if ((rc = jta_pg_commit(pg, err)) == JTA_OK)
+		*applied = marked;
+out:
+	PQclear(r);
+	if (rc != JTA_OK)
+		jta_pg_rollback(pg);
+	return rc;
+}
+
 /* Add a and b to columns ca and cb of user_id's row of now's day on
  * site (the tokens, the files): one upsert. */
 static enum jta_err

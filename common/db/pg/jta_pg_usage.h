@@ -27,6 +27,9 @@ enum jta_err jta_pg_usage_tokens(struct jta_pg *pg, int64_t user_id,
 enum jta_err jta_pg_usage_files(struct jta_pg *pg, int64_t user_id,
     const char *site, int64_t now, int64_t files, int64_t bytes,
     struct jta_error *err) JTA_WUR;
+enum jta_err jta_pg_usage_fold(struct jta_pg *pg, const char *owner,
+    int64_t batch, const struct jta_store_usage_row *rows, size_t n,
+    int *applied, struct jta_error *err) JTA_WUR;
 enum jta_err jta_pg_usage_quotas(struct jta_pg *pg, int64_t user_id,
     const char *name, const char *site, const struct jta_store_period *p,
     struct jta_store_quota *q, size_t max, size_t *n,
