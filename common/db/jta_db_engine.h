@@ -273,7 +273,7 @@ struct jta_db_pgimpl {
 			    struct jta_error *);
 	enum jta_err	(*chat_action_take)(struct jta_pg *, int64_t,
 			    const char *, int64_t, struct jta_error *);
-	/* Usage and quotas (jta_store_usage.h, branch usage); usage_rows
+	/* Usage and quotas (jta_store_usage.h); usage_rows
 	 * answers the report's and the summary's rows by kind. */
 	enum jta_err	(*usage_count)(struct jta_pg *, int64_t,
 			    const char *, int64_t, int, int,
@@ -284,7 +284,7 @@ struct jta_db_pgimpl {
 	enum jta_err	(*usage_files)(struct jta_pg *, int64_t,
 			    const char *, int64_t, int64_t, int64_t,
 			    struct jta_error *);
-	/* Usage folded in batches (branch usage2). */
+	/* Usage folded in batches (jta_store_usage_fold). */
 	enum jta_err	(*usage_fold)(struct jta_pg *, const char *, int64_t,
 			    const struct jta_store_usage_row *, size_t, int *,
 			    struct jta_error *);

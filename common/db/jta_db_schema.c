@@ -521,7 +521,7 @@ const char *const jta_db_migrations[JTA_STORE_VERSION] = {
 	" created INTEGER NOT NULL);"
 	"CREATE INDEX ticket_attachments_ticket ON"
 	" ticket_attachments(ticket_id, id);",
-	/* 20 (branch usage): files and their bytes as quota metrics
+	/* 20 (issue 18): files and their bytes as quota metrics
 	 * (issue 18 item 5, README "Usage and quotas": the files kept with
 	 * a draft, counted in the usage file's usage_daily, see
 	 * usage_attach).  As step 17: the quotas table is made anew with
@@ -577,7 +577,7 @@ const char jta_db_usage_schema[] =
 	"CREATE TABLE IF NOT EXISTS usage.usage_seen ("
 	" user_id INTEGER PRIMARY KEY,"
 	" last_seen INTEGER NOT NULL);"
-	/* Usage counted in batches (branch usage2): the last batch folded
+	/* Usage counted in batches (issue 16): the last batch folded
 	 * from each worker's counting file (jta_store_usage_fold). */
 	"CREATE TABLE IF NOT EXISTS usage.usage_folds ("
 	" owner TEXT PRIMARY KEY,"

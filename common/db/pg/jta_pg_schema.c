@@ -304,7 +304,7 @@ const char *const jta_pg_migrations[JTA_PG_VERSION] = {
 	" user_id bigint PRIMARY KEY,"
 	" last_seen bigint NOT NULL,"
 	" prev_seen bigint);",
-	/* 14: usage counted in batches (branch usage2; SQLite's usage
+	/* 14: usage counted in batches (issue 16; SQLite's usage
 	 * file): the last batch folded from each worker's counting file
 	 * (jta_store_usage_fold). */
 	"CREATE TABLE usage_folds ("
