@@ -4645,6 +4645,7 @@ store_suite(void)
 	tcase_add_test(tc, ticket_create_once_never_twice);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("policy");
+	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, policy_switch_and_generation);
 	tcase_add_test(tc, policy_rules_add_list_remove_bump_generation);
 	suite_add_tcase(s, tc);
@@ -4669,6 +4670,9 @@ store_suite(void)
 	tcase_add_test(tc, user_grants_revoke_kills_tokens_and_codes);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("meta");
+	/* 8 processes at once, and migrations: slow under the sanitizers
+	 * on a loaded machine (the default is 4 s). */
+	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, meta_put_get_since_drop_clear);
 	tcase_add_test(tc, meta_put_on_one_host_read_on_another);
 	tcase_add_test(tc, meta_8_hosts_put_one_entry_at_once);
