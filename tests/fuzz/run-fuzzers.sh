@@ -128,6 +128,20 @@ else
 	    > "$cfgdir/config.h"
 fi
 incs="-I$cfgdir -I$srcdir/common -I$srcdir/common/db"
+# A tree configured with libpq (HAVE_LIBPQ) selects PostgreSQL in
+# common/db/jta_db_select.c: its layer is built and linked too.
+pgsrcs=
+if grep -q '^#define HAVE_LIBPQ 1' "$cfgdir/config.h"; then
+	if ! pkg-config --exists libpq 2>/dev/null; then
+		echo "run-fuzzers.sh: $cfgdir/config.h has HAVE_LIBPQ but" \
+		    "pkg-config does not find libpq" >&2
+		exit 99
+	fi
+	incs="$incs -I$srcdir/common/db/pg"
+	libcflags="$libcflags $(pkg-config --cflags libpq)"
+	libs="$libs $(pkg-config --libs libpq)"
+	pgsrcs=$(ls "$srcdir"/common/db/pg/*.c)
+fi
 
 # ---- build: common/ once, instrumented, then one binary per harness ----
 timeout=
@@ -136,7 +150,8 @@ if command -v timeout >/dev/null 2>&1; then
 fi
 echo "run-fuzzers.sh: building with $cc in $scratch"
 mkdir "$scratch/obj" || exit 99
-for src in "$srcdir"/common/*.c "$srcdir"/common/db/*.c; do
+# shellcheck disable=SC2086
+for src in "$srcdir"/common/*.c "$srcdir"/common/db/*.c $pgsrcs; do
 	obj=$scratch/obj/$(basename "$src" .c).o
 	# shellcheck disable=SC2086
 	if ! "$cc" -fsanitize=fuzzer-no-link $cflags $incs $libcflags \
