@@ -1,27 +1,36 @@
 """Benchmark: GET /api/issues in Jira mode (API key lookup, token
-unsealing, the upstream search, reshaping into our rows) against two
+unsealing, the upstream search, reshaping into our rows) against three
 anchors started in the same run:
 
   hop   a bare nginx proxy hop to the upstream (what any proxy costs);
   ref   a straightforward reference C pipeline (tests/bench/ref_pipeline.c,
         built here): bearer -> keyed hash -> SQLite -> XChaCha20-Poly1305
         -> libcurl keep-alive -> jansson reshape, under spawn-fcgi behind
-        nginx, as many processes as ours.
+        nginx, as many processes as ours;
+  fastapi  the same pipeline as a straightforward FastAPI application
+        (tests/bench/fastapi_pipeline.py: hashlib BLAKE2b, sqlite3,
+        PyNaCl, one kept-alive httpx.AsyncClient per worker) under uvicorn
+        with as many worker processes as ours, behind the same kind of
+        nginx (proxy_pass with keep-alive).  Debian's python3-fastapi,
+        -uvicorn, -httpx and -nacl, and -uvloop and -httptools, which
+        uvicorn uses when present (tests/bench/run.sh installs them);
+        skipped with a message when they are missing.  Its answer must
+        equal the reference pipeline's, or the run stops.
 
 The upstream for all three is one static nginx answering POST /search/jql
 with a realistic 20-issue page (the Atlassian stand-in's own answer for
 the fields we ask, saved once); everything else (OAuth consent) goes on to
 the Python stand-in.  Upstream calls are counted in the static nginx's
-access log.  The seed's FastAPI stack is not available offline and is
-left out.
+access log.
 
 Interleaved rounds (BENCH_ROUNDS, default 3): in each round every anchor
 runs wrk -t2 -c32 for BENCH_SECONDS (default 5), then wrk -t1 -c1 for the
 latency with nothing queued.  CPU per request is the utime+stime the
-anchor's nginx workers and FastCGI workers spent during its wrk run
-(from /proc), divided by the requests wrk counted.  Prints medians, the
-ratios per round (median and min..max) and the added p50 latency over the
-hop.  Asserts nothing about time: a benchmark, not a test."""
+anchor's nginx workers and FastCGI workers (for FastAPI: uvicorn's
+processes) spent during its wrk run (from /proc), divided by the
+requests wrk counted.  Prints medians, the ratios per round (median and
+min..max) and the added p50 latency over the hop.  Asserts nothing about
+time: a benchmark, not a test."""
 
 import json
 import os
@@ -160,6 +169,83 @@ def cpu(pids):
     return t / TICK
 
 
+FASTAPI_MODULES = "import fastapi, uvicorn, httpx, nacl"
+FASTAPI_PACKAGES = "python3-fastapi python3-uvicorn python3-httpx " \
+    "python3-nacl"
+
+
+def fastapi_python():
+    """An interpreter that has FastAPI, uvicorn, httpx and PyNaCl: this
+    one, or Debian's (where the Debian packages install them, when
+    python3 on the PATH is another); None when neither has them."""
+    for py in dict.fromkeys([sys.executable, "/usr/bin/python3"]):
+        if os.access(py, os.X_OK) and subprocess.run(
+                [py, "-c", FASTAPI_MODULES], stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL).returncode == 0:
+            return py
+    return None
+
+
+def start_fastapi(work, py, env, url, key, want):
+    """uvicorn with fastapi_pipeline.py, as many workers as ours, on a
+    loopback port; waits (bounded) until it answers url with key, and
+    checks that the answer equals want (the reference pipeline's parsed
+    answer).  (process, port); raises if it does not come up or answers
+    otherwise."""
+    port = harness.free_port()
+    log = open(os.path.join(work, "uvicorn.log"), "wb")
+    p = subprocess.Popen(
+        [py, "-m", "uvicorn", "--app-dir", HERE, "--host", "127.0.0.1",
+         "--port", str(port), "--workers", os.environ["JTA_CHILDREN"],
+         "--no-access-log", "--log-level", "warning",
+         "fastapi_pipeline:app"], env=env, stdout=log, stderr=log)
+    log.close()
+    target = "http://127.0.0.1:%d%s" % (port, url)
+    deadline = time.time() + 30
+    got, workers = None, 0
+    while time.time() < deadline and p.poll() is None:
+        workers = len(children(p.pid)) - 1
+        try:
+            got = urllib.request.urlopen(urllib.request.Request(
+                target, headers={"Authorization": "Bearer " + key}),
+                timeout=5).read()
+            if workers >= int(os.environ["JTA_CHILDREN"]):
+                break
+        except OSError:
+            pass
+        time.sleep(0.1)
+    if got is None or p.poll() is not None or \
+            workers < int(os.environ["JTA_CHILDREN"]):
+        p.terminate()
+        p.wait(10)
+        with open(os.path.join(work, "uvicorn.log")) as f:
+            raise RuntimeError("the FastAPI anchor did not answer in 30 s "
+                               "(%d workers up):\n%s" % (workers, f.read()))
+    if json.loads(got) != want:
+        p.terminate()
+        p.wait(10)
+        raise RuntimeError("the FastAPI anchor's answer differs from the "
+                           "reference pipeline's:\n%s\n%s" % (
+                               got[:500], json.dumps(want)[:500]))
+    return p, port
+
+
+def stop(p):
+    """Stop a server and what it started; bounded."""
+    kids = children(p.pid)
+    p.terminate()
+    try:
+        p.wait(10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait(10)
+    for k in kids[1:]:
+        try:
+            os.kill(k, 9)
+        except OSError:
+            pass
+
+
 def wrk(url, key, script, threads, conns):
     cmd = ["wrk", "-t%d" % threads, "-c%d" % conns, "-d%ds" % SECONDS,
            "--latency", url]
@@ -217,6 +303,8 @@ def main():
     os.chmod(work, 0o755)
     procs = []
     stack = None
+    fastapi = None
+    fastapi_note = None
     try:
         # 1. The page: the stand-in's answer for our fields, 20 issues.
         up_holder = {}
@@ -304,6 +392,46 @@ def main():
             timeout=10).read()
         assert len(json.loads(ref_body)["issues"]) == npage, ref_body[:300]
 
+        # 3. The FastAPI anchor: the same work on the same database and
+        # key, behind its own nginx; its answer must be the reference's.
+        py = fastapi_python()
+        if py is None:
+            fastapi_note = ("skipped: FastAPI, uvicorn, httpx or PyNaCl "
+                            "missing (Debian: %s; tests/bench/run.sh "
+                            "installs them)" % FASTAPI_PACKAGES)
+            print("nginx -> FastAPI anchor " + fastapi_note,
+                  file=sys.stderr)
+        else:
+            env = dict(os.environ, FA_DB=work + "/ref.db",
+                       FA_KEY=work + "/ref.key", FA_URL=up_holder["url"],
+                       FA_SITE=standin.world.site_url("acme"))
+            env.pop("PYTHONPATH", None)
+            fastapi, faport = start_fastapi(work, py, env, PATH, refkey,
+                                            json.loads(ref_body))
+            faweb, fawebport = nginx(work, "faweb", """
+        location = /api/issues {
+            proxy_pass http://fa;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }""", "    upstream fa { server 127.0.0.1:%d; keepalive 32; }" % (
+                faport))
+            procs.append(faweb)
+            fa_body = urllib.request.urlopen(urllib.request.Request(
+                "http://127.0.0.1:%d%s" % (fawebport, PATH),
+                headers={"Authorization": "Bearer " + refkey}),
+                timeout=10).read()
+            if json.loads(fa_body) != json.loads(ref_body):
+                raise RuntimeError("the FastAPI anchor behind nginx answers "
+                                   "otherwise than the reference pipeline")
+            # uvicorn's "auto" picks uvloop and httptools when they are
+            # installed (uvicorn[standard]), else asyncio and h11.
+            speed = subprocess.run([py, "-c", "import uvloop, httptools"],
+                                   stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL).returncode
+            fastapi_note = "uvicorn, %s workers, %s (%s)" % (
+                os.environ["JTA_CHILDREN"], "asyncio + h11" if speed else
+                "uvloop + httptools", py)
+
         issues_exe = os.path.join(BUILDDIR, "fcgi", "jta-issues")
         anchors = {
             "hop": {"url": "http://127.0.0.1:%d%s" % (hopport, SEARCH),
@@ -316,6 +444,12 @@ def main():
                      "pids": lambda: children(stack.web.pid) +
                      by_exe(issues_exe)},
         }
+        if fastapi is not None:
+            anchors["fastapi"] = {
+                "url": "http://127.0.0.1:%d%s" % (fawebport, PATH),
+                "key": refkey,
+                "pids": lambda: children(faweb.pid) +
+                children(fastapi.pid)}
         calls_before = count_calls(work)
         runs = {k: [] for k in anchors}
         rss = []
@@ -331,6 +465,8 @@ def main():
     finally:
         if stack is not None:
             stack.stop()
+        if fastapi is not None:
+            stop(fastapi)
         for p in procs:
             p.terminate()
             p.wait(10)
@@ -340,7 +476,7 @@ def main():
             except OSError:
                 pass
         standin.stop()
-    report(runs, len(body), npage, rss, calls, served)
+    report(runs, len(body), npage, rss, calls, served, fastapi_note)
     shutil.rmtree(work, ignore_errors=True)
 
 
@@ -412,7 +548,7 @@ def count_calls(work):
         return 0
 
 
-def report(runs, size, npage, rss, calls, served):
+def report(runs, size, npage, rss, calls, served, fastapi_note):
     med = {k: {m: statistics.median(r[m] for r in v) for m in v[0]}
            for k, v in runs.items()}
     print("Jira-mode GET %s; upstream: static nginx, %d issues, %d bytes"
@@ -425,8 +561,11 @@ def report(runs, size, npage, rss, calls, served):
         "non2xx"))
     names = {"hop": "bare nginx proxy hop -> static",
              "ref": "reference C pipeline (nginx+fcgi)",
+             "fastapi": "nginx -> FastAPI (uvicorn)",
              "ours": "nginx + jta-issues (Jira mode)"}
-    for k in ("hop", "ref", "ours"):
+    for k in ("hop", "ref", "fastapi", "ours"):
+        if k not in med:
+            continue
         m = med[k]
         print("%-38s %9.0f %8.2f %8.2f %10.0f %9.3f %6d" % (
             names[k], m["rps"], m["p50"], m["p99"], m["cpu_us"], m["p50_1"],
@@ -446,7 +585,17 @@ def report(runs, size, npage, rss, calls, served):
           "(target ours <= 0.7)" % (
               ratio(lambda i: o[i]["p50_1"] - h[i]["p50_1"]),
               ratio(lambda i: r[i]["p50_1"] - h[i]["p50_1"])))
-    print("nginx -> FastAPI anchor: not available offline, left out")
+    if "fastapi" in runs:
+        f = runs["fastapi"]
+        print("ours/FastAPI throughput    %s   (target >= 2.0)" % ratio(
+            lambda i: o[i]["rps"] / f[i]["rps"]))
+        print("ours/FastAPI CPU per req   %s" % ratio(
+            lambda i: o[i]["cpu_us"] / f[i]["cpu_us"]))
+        print("ref/FastAPI throughput     %s" % ratio(
+            lambda i: r[i]["rps"] / f[i]["rps"]))
+        print("added p50 over the hop, one connection: FastAPI %s ms" %
+              ratio(lambda i: f[i]["p50_1"] - h[i]["p50_1"]))
+    print("nginx -> FastAPI anchor: %s" % fastapi_note)
     if rss:
         top = max(rss)
         print("jta-issues RSS per worker under load: max %.1f MiB (%.1f MiB "
@@ -455,8 +604,8 @@ def report(runs, size, npage, rss, calls, served):
                   top[0] / 1024, top[1] / 1024, top[2] / 1024,
                   max(x[3] for x in rss) / 1024))
     print("upstream /search/jql calls: %d for %d requests answered by the "
-          "three (%.4f per request)" % (calls, served,
-                                         calls / max(served, 1)))
+          "%d (%.4f per request)" % (calls, served, len(runs),
+                                      calls / max(served, 1)))
 
 
 class _Quiet:
