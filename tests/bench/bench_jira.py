@@ -554,8 +554,9 @@ def report(runs, size, npage, rss, calls, served, fastapi_note):
     print("Jira-mode GET %s; upstream: static nginx, %d issues, %d bytes"
           % (PATH, npage, size))
     print("%d interleaved rounds; wrk -t2 -c32 -d%ds and -t1 -c1 -d%ds; "
-          "medians; %s workers" % (len(runs["ours"]), SECONDS, SECONDS,
-                                    os.environ["JTA_CHILDREN"]))
+          "medians; %s workers; load average %.1f %.1f %.1f" % (
+              len(runs["ours"]), SECONDS, SECONDS,
+              os.environ["JTA_CHILDREN"], *os.getloadavg()))
     print("%-38s %9s %8s %8s %10s %9s %6s" % (
         "", "req/s", "p50 ms", "p99 ms", "CPU us/req", "p50 c1 ms",
         "non2xx"))
