@@ -7,7 +7,8 @@ test ages them in the database: no clock in the product is touched, no
 sleep); jta-admin cache clear; people with different permissions never
 seeing each other's cached create screens; the site's priorities learnt
 when someone links, so that a project list is one call (with a service
-desk, one more unless a raise already read the desks); the cache in
+desk, one more unless a raise or /api/servicedesks already read the
+desks); the cache in
 /metrics.  Standard library only."""
 
 import os
@@ -319,6 +320,15 @@ def economy(cases, stack, server):
             "GET", "/api/projects", None, {PROJECTS: 1, SD + "servicedesk":
                                            1}, 200)
     cases.eq(s + "... the same answer", j2, j)
+    forget(stack, "projects", "desks")
+    st, _, sds, _ = alice.call("GET", "/api/servicedesks")
+    cases.check(s + "/api/servicedesks lists the desk", st == 200 and
+                [d.get("id") for d in sds.get("servicedesks", [])] == ["1"],
+                (st, sds))
+    j3 = op("/api/projects with a service desk after /api/servicedesks "
+            "(its desk list kept)", "GET", "/api/projects", None,
+            {PROJECTS: 1}, 200)
+    cases.eq(s + "... the same answer again", j3, j)
     standin.config(servicedesk=False)
 
     # /metrics: hits and misses counted, entries shown.
