@@ -283,6 +283,18 @@ struct jta_backend_ops {
 	enum jta_err	(*helped)(struct jta_backend *,
 			    const struct jta_user *, const char *id,
 			    json_t **, struct jta_error *);
+
+	/*
+	 * who has just linked their Atlassian account (/oauth/callback,
+	 * which talks to their site anyway): learn, as them, what the site
+	 * shows alike to everyone and a later request would otherwise pay
+	 * for, unless the metadata cache holds it fresh (README "A project
+	 * list in one call": the site's priorities).  Best effort: a
+	 * failure is logged, never the caller's.  NULL in a backend
+	 * without sites (the embedded store).
+	 */
+	void		(*linked)(struct jta_backend *,
+			    const struct jta_user *);
 };
 
 /* The orderings /api/tickets/ accepts (?ordering=), NULL-terminated:

@@ -1358,4 +1358,5 @@ const struct jta_backend_ops jta_jira_ops = {
 	.knowledge = jta_jira_backend_knowledge,
 	.article = jta_jira_backend_article,
 	.helped = jta_jira_backend_helped,
+	.linked = jta_jira_backend_linked,
 };

@@ -3,7 +3,8 @@
  * the projects a person may browse (with their service desks and
  * priorities), who is signed in, the issue types and fields of a
  * project's create screen (through the metadata cache, jta_jira_meta.c),
- * people by name or email, and a person's groups for the access rules.
+ * people by name or email, and a person's groups for the access rules;
+ * and what a link learns of its site for them (the site's priorities).
  * Each is one operation of jta_jira_ops (jta_jira_backend.c).
  */
 #include "config.h"
@@ -19,12 +20,70 @@
 #include "jta_jira_backend_int.h"
 #include "jta_jira_sd.h"
 #include "jta_limits.h"
+#include "jta_log.h"
 #include "jta_store_people.h"
 
 /* The platform API. */
 #define API3		JTA_JIRA_API_PLATFORM
 /* Pages of projects read for /api/projects (50 each). */
 #define PROJECT_PAGES	10
+
+/*
+ * The site's priorities as Jira answers them, into *prio (new): from the
+ * metadata cache (the same for everyone on the site: shared by all its
+ * people, key "site"), else asked for and kept.  GET /priority
+ * (getPriorities) and GET /priority/search (searchPriorities) are
+ * deprecated in Jira platform REST v3, and the priority scheme
+ * operations that replace them need the Administer Jira permission;
+ * getFieldAutoCompleteForQueryString (GET /jql/autocompletedata/
+ * suggestions) with only fieldName "get[s] a list of all values for the
+ * field", as anyone may.  No operation answers them together with the
+ * projects (searchProjects expands description, projectKeys, lead,
+ * issueTypes, url and insight only), so they are learnt when someone
+ * links (jta_jira_backend_linked) and a project list asks only when
+ * that was longer than jira_metadata_ttl ago.
+ */
+static enum jta_err
+site_priorities(struct jta_backend *be, const struct jta_user *who,
+    const struct jta_jira_meta_id *mid, json_t **prio, struct jta_error *err)
+{
+	enum jta_err	 rc;
+
+	*prio = NULL;
+	if (jta_jira_meta_get(be, mid, JTA_JIRA_META_PRIORITIES, "site",
+	    prio) == JTA_OK)
+		return JTA_OK;
+	if ((rc = jta_jira_backend_call(be, who, "GET",
+	    "/jql/autocompletedata/suggestions?fieldName=priority", NULL, 1,
+	    prio, err)) != JTA_OK)
+		return rc;
+	if (json_is_object(*prio))
+		jta_jira_meta_put(be, mid, JTA_JIRA_META_PRIORITIES, "site",
+		    *prio);
+	return JTA_OK;
+}
+
+/*
+ * linked (jta_backend.h): the site's priorities, learnt while the person
+ * links when the cache does not hold them fresh, so that the project
+ * list that usually comes next is one call (README "A project list in
+ * one call").  Nothing with the cache off: nothing would be kept.
+ */
+void
+jta_jira_backend_linked(struct jta_backend *be, const struct jta_user *who)
+{
+	struct jta_jira_meta_id mid;
+	struct jta_error e;
+	json_t		*prio = NULL;
+
+	if (jta_jira_meta_who(be, who, &mid) != JTA_OK)
+		return;
+	memset(&e, 0, sizeof(e));
+	if (site_priorities(be, who, &mid, &prio, &e) != JTA_OK)
+		jta_warn("metadata cache: the site's priorities were not "
+		    "learnt at the link: %s", e.detail);
+	json_decref(prio);
+}
 
 enum jta_err
 jta_jira_backend_projects(struct jta_backend *be, const struct jta_user *who,
@@ -70,28 +129,14 @@ jta_jira_backend_projects(struct jta_backend *be, const struct jta_user *who,
 	if (pages <= PROJECT_PAGES)
 		jta_jira_meta_put(be, &mid, JTA_JIRA_META_PROJECTS, mid.account,
 		    all);
-	/* The site's priority names.  GET /priority (getPriorities) and
-	 * GET /priority/search (searchPriorities) are deprecated in Jira
-	 * platform REST v3, and the priority scheme operations that replace
-	 * them need the Administer Jira permission; getFieldAutoCompleteFor
-	 * QueryString (GET /jql/autocompletedata/suggestions) with only
-	 * fieldName "get[s] a list of all values for the field", as
-	 * anyone may. */
-	/* The same for everyone on the site: shared by all its people. */
-	if (jta_jira_meta_get(be, &mid, JTA_JIRA_META_PRIORITIES, "site",
-	    &prio) != JTA_OK) {
-		if ((rc = jta_jira_backend_call(be, who, "GET",
-		    "/jql/autocompletedata/suggestions?fieldName=priority",
-		    NULL, 1, &prio, err)) != JTA_OK)
-			goto out;
-		if (json_is_object(prio))
-			jta_jira_meta_put(be, &mid, JTA_JIRA_META_PRIORITIES,
-			    "site", prio);
-	}
-	if ((rc = jta_jira_projects(all, prio, out, err)) != JTA_OK)
+	if ((rc = site_priorities(be, who, &mid, &prio, err)) != JTA_OK ||
+	    (rc = jta_jira_projects(all, prio, out, err)) != JTA_OK)
 		goto out;
-	/* Jira Service Management: say which projects are service desks
-	 * (one more call, only when the site has any). */
+	/* Jira Service Management: say which projects are service desks.
+	 * The project search tells whether any is (projectTypeKey
+	 * "service_desk"), never which desk id it has, so one more call,
+	 * only then; the same desk list as a raise's (cached per person),
+	 * so after a raise or /api/servicedesks it is known. */
 	if (jta_jira_sd_any(all)) {
 		json_decref(page);
 		page = NULL;

@@ -82,6 +82,10 @@ enum jta_err jta_jira_backend_users(struct jta_backend *be,
     json_t **out, struct jta_error *err);
 enum jta_err jta_jira_backend_groups(struct jta_backend *be,
     const struct jta_user *who, json_t **out, struct jta_error *err);
+/* The backend's linked (jta_backend.h): the site's priorities learnt
+ * while who links, unless cached fresh. */
+void jta_jira_backend_linked(struct jta_backend *be,
+    const struct jta_user *who);
 /* The issue type of project named type (borrowed from *types, the
  * project's types) and its createmeta fields, from the metadata cache
  * when it has them (mid): what prepare checks a create against. */

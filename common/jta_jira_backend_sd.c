@@ -539,6 +539,7 @@ enum jta_err
 jta_jira_backend_sd_desks(struct jta_backend *be, const struct jta_user *who,
     json_t **out, struct jta_error *err)
 {
+	struct jta_jira_meta_id mid;
 	json_t		*desks = NULL, *groups = NULL, *types = NULL, *d = NULL;
 	json_t		*list;
 	const json_t	*desk;
@@ -551,6 +552,12 @@ jta_jira_backend_sd_desks(struct jta_backend *be, const struct jta_user *who,
 	if ((rc = sdcall(be, who, NULL, "GET", "/servicedesk?" SD_PAGE, NULL,
 	    1, &desks, err)) != JTA_OK && rc != JTA_ERR_NOTFOUND)
 		return rc;
+	/* Read afresh, and kept: a project list marks its desks from the
+	 * same list (README "A project list in one call"). */
+	if (rc == JTA_OK && json_is_object(desks) &&
+	    jta_jira_meta_who(be, who, &mid) == JTA_OK)
+		jta_jira_meta_put(be, &mid, JTA_JIRA_META_DESKS, mid.account,
+		    desks);
 	if ((*out = json_pack("{s:[]}", "servicedesks")) == NULL) {
 		rc = JTA_ERR_NOMEM;
 		goto out;

@@ -193,6 +193,11 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 		rc = jta_oauth_finish(&ctx->oauth, str(q, "code"),
 		    str(q, "state"), str(q, "error"), req->cookie, &done, err);
 	json_decref(q);
+	/* Linked, on one site: while we talk to it, learn what it shows
+	 * everyone alike (README "A project list in one call"). */
+	if (rc == JTA_OK && done.nsites == 0 && done.user.id != 0 &&
+	    ctx->backend->ops->linked != NULL)
+		ctx->backend->ops->linked(ctx->backend, &done.user);
 	/* The binding is spent with the state (or was wrong): drop it. */
 	if (ctx->conf.backend == JTA_BACKEND_JIRA &&
 	    jta_oauth_bind(&ctx->oauth, resp, "") != JTA_OK)

@@ -5,8 +5,11 @@ cached create screen still had (and the create resolved again once, never
 in a loop); entries that outlived jira_metadata_ttl fetched again (the
 test ages them in the database: no clock in the product is touched, no
 sleep); jta-admin cache clear; people with different permissions never
-seeing each other's cached create screens; the cache in /metrics.
-Standard library only."""
+seeing each other's cached create screens; the site's priorities learnt
+when someone links, so that a project list is one call (with a service
+desk, one more unless a raise or /api/servicedesks already read the
+desks); the cache in
+/metrics.  Standard library only."""
 
 import os
 import re
@@ -83,9 +86,38 @@ def entries(stack):
 TASK = {"project": "OPS", "type": "Task", "summary": "Printer jams"}
 
 
+def forget(stack, *kinds):
+    """Drop the cache entries of these kinds only, as their TTL running
+    out would (the test's own hook, like age)."""
+    db = sqlite3.connect(os.path.join(stack.workdir, "jta.db"),
+                         timeout=30)
+    try:
+        db.executemany("DELETE FROM jira_meta WHERE kind = ?",
+                       [(k,) for k in kinds])
+        db.commit()
+    finally:
+        db.close()
+
+
+def linked(stack, person):
+    """Link person; (their API key, the upstream calls of the link)."""
+    c = Count()
+    key = link(stack, person)
+    return key, c.done()
+
+
 def economy(cases, stack, server):
     s = server + ": "
-    alice = jtatest.Client(stack, link(stack, ALICE))
+    # The link talks to the site anyway: the first one on a site learns
+    # its priorities (alike for everyone), a second one within the TTL
+    # does not ask again.
+    key, calls = linked(stack, ALICE)
+    cases.eq(s + "a link on a site with a cold cache learns the site's "
+             "priorities (once)", calls.get(PRIO), 1)
+    key, calls = linked(stack, ALICE)
+    cases.check(s + "... a second link within the TTL does not ask again",
+                PRIO not in calls, calls)
+    alice = jtatest.Client(stack, key)
     report = []
 
     def op(label, method, path, body, want, status):
@@ -130,9 +162,11 @@ def economy(cases, stack, server):
     op("read", "GET", "/api/issues/" + key, None, {GET: 1}, 200)
     op("comment", "POST", "/api/issues/%s/comments" % key,
        {"body": "Toner replaced."}, {COMMENT: 1}, 201)
-    # Projects: the list and the site's priorities, then neither.
+    # Projects: the list alone (the site's priorities were learnt at
+    # the link; no service desk among the projects: no servicedesk
+    # call), then nothing.
     op("/api/projects, cold cache", "GET", "/api/projects", None,
-       {PROJECTS: 1, PRIO: 1}, 200)
+       {PROJECTS: 1}, 200)
     op("/api/projects, warm cache", "GET", "/api/projects", None, {}, 200)
 
     # TTL: entries older than jira_metadata_ttl (900 s) are fetched
@@ -143,6 +177,7 @@ def economy(cases, stack, server):
     age(stack, 2)
     op("create, entries past the ttl", "POST", "/api/issues", TASK,
        {TYPES: 1, FIELDS: 1, POST: 1, GET: 1}, 201)
+    # Nobody linked since: the project list pays for the priorities.
     op("/api/projects, entries past the ttl", "GET", "/api/projects", None,
        {PROJECTS: 1, PRIO: 1}, 200)
 
@@ -270,6 +305,30 @@ def economy(cases, stack, server):
        {SD + "servicedesk/{serviceDeskId}/requesttype": 1,
         SD + "servicedesk/{serviceDeskId}/requesttype/{requestTypeId}/"
         "field": 1, "POST /rest/servicedeskapi/request": 1}, 201)
+    # A project list on a site with a service desk: the desk ids come
+    # from JSM's desk list, the one a raise read (cached per person),
+    # so after a raise the project search alone; without it, + 1.
+    forget(stack, "projects")
+    j = op("/api/projects with a service desk, the desks known from the "
+           "raise", "GET", "/api/projects", None, {PROJECTS: 1}, 200)
+    ps = {p.get("key"): p for p in (j or {}).get("projects", [])}
+    cases.check(s + "... the desk's project marked with its desk id",
+                ps.get("ITH", {}).get("servicedesk_id") == "1" and
+                "servicedesk_id" not in ps.get("OPS", {"x": 1}), j)
+    forget(stack, "projects", "desks")
+    j2 = op("/api/projects with a service desk, the desks not known",
+            "GET", "/api/projects", None, {PROJECTS: 1, SD + "servicedesk":
+                                           1}, 200)
+    cases.eq(s + "... the same answer", j2, j)
+    forget(stack, "projects", "desks")
+    st, _, sds, _ = alice.call("GET", "/api/servicedesks")
+    cases.check(s + "/api/servicedesks lists the desk", st == 200 and
+                [d.get("id") for d in sds.get("servicedesks", [])] == ["1"],
+                (st, sds))
+    j3 = op("/api/projects with a service desk after /api/servicedesks "
+            "(its desk list kept)", "GET", "/api/projects", None,
+            {PROJECTS: 1}, 200)
+    cases.eq(s + "... the same answer again", j3, j)
     standin.config(servicedesk=False)
 
     # /metrics: hits and misses counted, entries shown.
@@ -290,7 +349,14 @@ def economy(cases, stack, server):
 
 def nocache(cases, stack, server):
     s = server + ": jira_metadata_ttl = 0: "
-    alice = jtatest.Client(stack, link(stack, ALICE))
+    key, calls = linked(stack, ALICE)
+    cases.check(s + "a link asks nothing for a cache that keeps nothing",
+                PRIO not in calls, calls)
+    alice = jtatest.Client(stack, key)
+    st, j, calls = measured(alice, "GET", "/api/projects")
+    cases.check(s + "/api/projects answers 200", st == 200, (st, j))
+    cases.eq(s + "/api/projects: the projects and the site's priorities",
+             calls, {PROJECTS: 1, PRIO: 1})
     for label in ("first create", "second create"):
         st, j, calls = measured(alice, "POST", "/api/issues", TASK)
         cases.check(s + label + " answers 201", st == 201, (st, j))
