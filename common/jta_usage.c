@@ -60,6 +60,13 @@ struct jta_usage {
 	char			 site[JTA_LIMIT_USAGE_SITE + 1];
 	char			 notice[768];	/* this request's notice */
 	struct jta_store_quota	 q[JTA_LIMIT_QUOTAS * 2];
+	/* The quota cache (README "Usage and quotas"): every quota as of
+	 * generation qgen (0: none read yet); qall when there were more
+	 * than it holds (then every check reads the store). */
+	int64_t			 qgen;
+	int			 qall;
+	size_t			 nqc;
+	struct jta_store_quota	 qc[JTA_LIMIT_QUOTAS];
 	struct jta_store_usage_row fold[JTA_LIMIT_USAGE_PENDING];
 };
 
@@ -452,33 +459,89 @@ sitesubject(const char *subject, char *out, size_t outsz)
 }
 
 /* Which site who uses: "local", the linked site's host, or "-" for a
- * person of Jira mode without a link. */
+ * person of Jira mode without a link; and *gen, the quotas' generation,
+ * read with it in one statement (jta_store_usage_subject). */
 static enum jta_err
-whichsite(struct jta_usage *u, const struct jta_user *who,
+whichsite(struct jta_usage *u, const struct jta_user *who, int64_t *gen,
     struct jta_error *err)
 {
-	struct jta_link	 l;
+	char		 url[JTA_LIMIT_URL + 1];
 	enum jta_err	 rc;
 	struct jta_error e2;
 
-	if (u->conf->backend != JTA_BACKEND_JIRA) {
-		snprintf(u->site, sizeof(u->site), "local");
-		return JTA_OK;
-	}
 	memset(&e2, 0, sizeof(e2));
-	rc = jta_store_link_identity(u->store, who->id, &l, &e2);
-	if (rc == JTA_ERR_NOTFOUND) {
-		snprintf(u->site, sizeof(u->site), "-");
-		return JTA_OK;
-	}
-	if (rc != JTA_OK) {
+	if ((rc = jta_store_usage_subject(u->store, who->id, gen, url,
+	    sizeof(url), &e2)) != JTA_OK) {
 		*err = e2;
 		return rc;
 	}
-	if (jta_url_site_name(l.site_url, u->site, sizeof(u->site)) !=
-	    JTA_OK)
+	if (u->conf->backend != JTA_BACKEND_JIRA)
+		snprintf(u->site, sizeof(u->site), "local");
+	else if (url[0] == '\0' ||
+	    jta_url_site_name(url, u->site, sizeof(u->site)) != JTA_OK)
 		snprintf(u->site, sizeof(u->site), "-");
 	return JTA_OK;
+}
+
+/* Read every quota into the cache as of generation gen (read before
+ * them: a change committed in between makes the next check read them
+ * again, never keeps an older list under a newer generation). */
+static enum jta_err
+qreload(struct jta_usage *u, int64_t gen, struct jta_error *err)
+{
+	json_t		*arr = NULL, *o;
+	struct jta_store_quota *q;
+	enum jta_err	 rc;
+	json_int_t	 lim;
+	size_t		 i;
+
+	u->qgen = 0;
+	u->nqc = 0;
+	u->qall = 0;
+	if ((rc = jta_store_quota_list(u->store, &arr, err)) != JTA_OK)
+		return rc;
+	json_array_foreach(arr, i, o) {
+		if (u->nqc >= sizeof(u->qc) / sizeof(u->qc[0])) {
+			u->qall = 1;
+			break;
+		}
+		q = &u->qc[u->nqc++];
+		memset(q, 0, sizeof(*q));
+		snprintf(q->scope, sizeof(q->scope), "%s",
+		    json_string_value(json_object_get(o, "scope")) != NULL ?
+		    json_string_value(json_object_get(o, "scope")) : "");
+		snprintf(q->subject, sizeof(q->subject), "%s",
+		    json_string_value(json_object_get(o, "subject")) != NULL ?
+		    json_string_value(json_object_get(o, "subject")) : "");
+		lim = json_integer_value(json_object_get(o, "limit"));
+		q->limit = (int64_t)lim;
+	}
+	json_decref(arr);
+	u->qgen = gen;
+	return JTA_OK;
+}
+
+/* Whether any cached quota may cover who on u->site (the store then
+ * says which and how much is used): the person's own or a default
+ * person quota, the site's own or a default site quota. */
+static int
+qany(const struct jta_usage *u, const struct jta_user *who)
+{
+	const struct jta_store_quota *q;
+	size_t		 i;
+
+	if (u->qall)
+		return 1;
+	for (i = 0; i < u->nqc; i++) {
+		q = &u->qc[i];
+		if (strcmp(q->subject, "*") == 0 ||
+		    (strcmp(q->scope, "person") == 0 &&
+		    strcmp(q->subject, who->name) == 0) ||
+		    (strcmp(q->scope, "site") == 0 &&
+		    strcmp(q->subject, u->site) == 0))
+			return 1;
+	}
+	return 0;
 }
 
 static const char *
@@ -606,22 +669,29 @@ jta_usage_check(struct jta_usage *u, const struct jta_user *who,
 	const struct jta_store_quota *worst;
 	enum jta_err	 rc;
 	char		 name[512], when[JTA_TIME_STRLEN];
-	int64_t		 now, wpct, end;
+	int64_t		 now, wpct, end, gen = 0;
 	size_t		 n = 0, i;
 
 	u->notice[0] = '\0';
 	u->site[0] = '\0';
 	if (u->store == NULL)
 		return JTA_OK;
-	if ((rc = whichsite(u, who, err)) != JTA_OK)
+	/* One read: the site and the quotas' generation; the quotas
+	 * themselves only when it moved (a change on any worker or host
+	 * applies at the next request), and what they have used only when
+	 * one of them may cover who. */
+	if ((rc = whichsite(u, who, &gen, err)) != JTA_OK)
+		return rc;
+	if ((gen != u->qgen || gen == 0) &&
+	    (rc = qreload(u, gen, err)) != JTA_OK)
 		return rc;
 	now = jta_time_now();
 	if (u->f != NULL && due(u, now))
 		ufold(u);
 	jta_store_usage_period(now, &p);
-	if ((rc = jta_store_usage_quotas(u->store, who->id, who->name,
-	    u->site, &p, u->q, sizeof(u->q) / sizeof(u->q[0]), &n, err)) !=
-	    JTA_OK)
+	if (qany(u, who) && (rc = jta_store_usage_quotas(u->store, who->id,
+	    who->name, u->site, &p, u->q, sizeof(u->q) / sizeof(u->q[0]), &n,
+	    err)) != JTA_OK)
 		return rc;
 	/* What the store has committed, plus what this worker counted and
 	 * has not folded yet (README "Usage counted in batches" says how
@@ -673,13 +743,14 @@ jta_usage_file_allow(struct jta_usage *u, const struct jta_user *who,
 	const struct jta_store_quota *q;
 	enum jta_err	 rc;
 	char		 name[512], when[JTA_TIME_STRLEN];
-	int64_t		 now, end;
+	int64_t		 now, end, gen;
 	size_t		 n = 0, i;
 	int		 over;
 
 	if (u == NULL || u->store == NULL || who == NULL || who->id == 0)
 		return JTA_OK;
-	if (u->site[0] == '\0' && (rc = whichsite(u, who, err)) != JTA_OK)
+	if (u->site[0] == '\0' && (rc = whichsite(u, who, &gen, err)) !=
+	    JTA_OK)
 		return rc;
 	now = jta_time_now();
 	jta_store_usage_period(now, &p);

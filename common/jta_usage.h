@@ -48,7 +48,9 @@
  * is 429 problem+json naming the quota, its limit and when it resets
  * (Retry-After, RFC 9110 §10.2.3, in seconds and the reset time in ISO
  * 8601 in the detail) until the period ends or an operator raises the
- * limit (read at every request: at once).  From 70 % and from 90 % of a
+ * limit (at once: each worker keeps the quotas under a generation that
+ * every quota write bumps and that each check reads, README "The quota
+ * cache").  From 70 % and from 90 % of a
  * quota that covers the request, JSON object answers carry a top-level
  * "notice" the GPT can relay.  /healthz, the OAuth endpoints and every
  * endpoint without authentication are never counted or capped.

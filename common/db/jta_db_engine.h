@@ -293,6 +293,8 @@ struct jta_db_pgimpl {
 			    const struct jta_store_period *,
 			    struct jta_store_quota *, size_t, size_t *,
 			    struct jta_error *);
+	enum jta_err	(*usage_subject)(struct jta_pg *, int64_t,
+			    int64_t *, char *, size_t, struct jta_error *);
 	enum jta_err	(*quota_set)(struct jta_pg *,
 			    const struct jta_store_quota *, int64_t,
 			    const char *, struct jta_error *);

@@ -544,6 +544,22 @@ const char *const jta_db_migrations[JTA_STORE_VERSION] = {
 	" created, created_by FROM quotas;"
 	"DROP TABLE quotas;"
 	"ALTER TABLE quotas_new RENAME TO quotas;",
+	/* 21: the quota cache (issue 16, README "Usage and quotas"): a
+	 * generation that every write of quotas bumps in its own
+	 * transaction (triggers, so no writer can forget it), read with
+	 * the person's link at every request; a worker re-reads the
+	 * quotas only when it moved.  A later step that remakes quotas
+	 * must make these triggers again. */
+	"CREATE TABLE quota_settings ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" generation INTEGER NOT NULL DEFAULT 1);"
+	"INSERT INTO quota_settings (id) VALUES (1);"
+	"CREATE TRIGGER quotas_gen_insert AFTER INSERT ON quotas BEGIN"
+	" UPDATE quota_settings SET generation = generation + 1; END;"
+	"CREATE TRIGGER quotas_gen_update AFTER UPDATE ON quotas BEGIN"
+	" UPDATE quota_settings SET generation = generation + 1; END;"
+	"CREATE TRIGGER quotas_gen_delete AFTER DELETE ON quotas BEGIN"
+	" UPDATE quota_settings SET generation = generation + 1; END;",
 };
 
 /*

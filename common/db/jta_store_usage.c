@@ -34,6 +34,7 @@ enum sid {
 	S_USAGE_FILES,
 	S_FOLD_MARK,
 	S_FOLD_DAILY,
+	S_QUOTA_GEN,
 	S_COUNT
 };
 
@@ -145,6 +146,11 @@ static const char *const sql[S_COUNT] = {
 	    "creates = creates + excluded.creates, "
 	    "updates = updates + excluded.updates, "
 	    "conversations = conversations + excluded.conversations",
+	/* The quota cache (issue 16): the quotas' generation and the
+	 * person's linked site in one read of the main file. */
+	[S_QUOTA_GEN] = "SELECT (SELECT generation FROM quota_settings WHERE "
+	    "id = 1), (SELECT site_url FROM atlassian_links WHERE user_id = "
+	    ":uid)",
 };
 
 /* Statement id of this repository, reset and unbound (jta_db_stmt). */
@@ -511,6 +517,36 @@ jta_store_usage_quotas(struct jta_store *st, int64_t user_id,
 	    (rc = jta_db_btext(s, ":month", p->month)) != SQLITE_OK)
 		return jta_db_err(st, rc, "bind", err);
 	return quotarows(st, s, q, max, n, err);
+}
+
+enum jta_err
+jta_store_usage_subject(struct jta_store *st, int64_t user_id, int64_t *gen,
+    char *site_url, size_t sz, struct jta_error *err)
+{
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	*gen = 0;
+	if (sz > 0)
+		site_url[0] = '\0';
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->usage_subject(pg, user_id, gen, site_url, sz, err);
+	if ((s = stmt(st, S_QUOTA_GEN)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_bint(s, ":uid", user_id)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*gen = sqlite3_column_int64(s, 0);
+		if (sqlite3_column_type(s, 1) != SQLITE_NULL && sz > 0)
+			snprintf(site_url, sz, "%s", jta_db_col(s, 1));
+		ret = JTA_OK;
+	} else
+		ret = jta_db_err(st, rc, "quota generation", err);
+	sqlite3_reset(s);
+	return ret;
 }
 
 enum jta_err

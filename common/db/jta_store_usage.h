@@ -151,6 +151,18 @@ enum jta_err jta_store_usage_quotas(struct jta_store *st, int64_t user_id,
     struct jta_store_quota *q, size_t max, size_t *n,
     struct jta_error *err) JTA_WUR;
 
+/*
+ * The quota cache (issue 16, README "Usage and quotas"): in one read,
+ * *gen the quotas' generation, which every write of the quotas table
+ * bumps in the same transaction (triggers of schema 21, PostgreSQL 15:
+ * set, remove, the import, any future writer), and site_url the URL of
+ * user_id's Atlassian link ("" when there is none; at most sz bytes).
+ * A worker keeps the quotas it read with a generation and reads them
+ * again only when the generation moved.
+ */
+enum jta_err jta_store_usage_subject(struct jta_store *st, int64_t user_id,
+    int64_t *gen, char *site_url, size_t sz, struct jta_error *err) JTA_WUR;
+
 /* Set (insert or replace) a quota: scope "person" or "site", subject a
  * user name, site or "*" (the default), metric, per "day" or "month",
  * limit 0..JTA_LIMIT_QUOTA_MAX.  The words are validated by the caller

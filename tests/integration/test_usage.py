@@ -328,6 +328,48 @@ def concurrency(c, stack, s, client, name):
          usage(stack)[name]["calls"] - before, N)
 
 
+def burst(client, n):
+    """n GET /api/me at once from THREADS threads (so several workers
+    serve them); their statuses."""
+    out = []
+    lock = threading.Lock()
+
+    def run(k):
+        got = [call(client, "GET", "/api/me")[0]
+               for _ in range(k, n, THREADS)]
+        with lock:
+            out.extend(got)
+
+    threads = [threading.Thread(target=run, args=(k,))
+               for k in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return out
+
+
+def cached(c, stack, s, client, name):
+    """The quota cache (README "Usage and quotas"): every worker keeps
+    the quotas it read under a generation; a quota set or removed with
+    jta-admin applies at the very next request on every worker, never
+    after a worker's cached list."""
+    warm = burst(client, 4 * WORKERS)  # the workers cache "no quota"
+    used = usage(stack).get(name, {}).get("calls", 0)
+    admin_ok(c, stack, s, "quota", "set", "--person", name, "--metric",
+             "calls", "--limit", str(used))
+    got = burst(client, 4 * WORKERS)
+    c.check("%s: a quota set with jta-admin blocks the next requests on "
+            "every worker that had read the quotas before" % s,
+            warm == [200] * len(warm) and got == [429] * len(got),
+            (warm, got))
+    admin_ok(c, stack, s, "quota", "remove", "--person", name, "--metric",
+             "calls")
+    got = burst(client, 4 * WORKERS)
+    c.check("%s: ... and removing it lifts the block on every worker" % s,
+            got == [200] * len(got), got)
+
+
 # ---- the two modes -------------------------------------------------------
 
 def local(c, stack, server):
@@ -336,6 +378,7 @@ def local(c, stack, server):
     alice, bob = Client(stack, keys["alice"]), Client(stack, keys["bob"])
     key = counting(c, stack, s, alice, "alice", "OPS")
     quotas(c, stack, s, alice, bob, key)
+    cached(c, stack, s, alice, "alice")
     concurrency(c, stack, s, alice, "alice")
 
 

@@ -44,10 +44,16 @@
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
-/* SQL that takes a current file back to schema 19: migration 20 (branch
+/* SQL that takes a current file back to schema 20 (drops what migration
+ * 21 made: the quota cache's generation and its triggers). */
+#define DOWN_TO_20 \
+	"DROP TRIGGER quotas_gen_insert; DROP TRIGGER quotas_gen_update;" \
+	"DROP TRIGGER quotas_gen_delete; DROP TABLE quota_settings;" \
+	"PRAGMA user_version = 20;"
+/* ... back to schema 19: migration 20 (branch
  * usage) only widened the quotas' CHECK (files, file_bytes), which a
  * version-19 file may keep, as migration 20 makes the table anew. */
-#define DOWN_TO_19 \
+#define DOWN_TO_19 DOWN_TO_20 \
 	"PRAGMA user_version = 19;"
 /* ... back to schema 18 (drops what migration 19 made: the embedded
  * store's ticket attachments). */
@@ -4685,6 +4691,7 @@ store_suite(void)
 	tcase_add_test(tc, usage_counts_and_conversations);
 	tcase_add_test(tc, usage_fold_batches_once);
 	tcase_add_test(tc, usage_quotas_own_wins_over_default);
+	tcase_add_test(tc, usage_quota_generation_moves_with_every_write);
 	tcase_add_test(tc, usage_summary_for_the_admin_page);
 	tcase_add_test(tc, usage_tokens_and_files_add_up);
 	tcase_add_test(tc, usage_8_hosts_count_every_call);

@@ -1033,6 +1033,7 @@ pg_suite(void)
 	tcase_add_test(tc, usage_counts_and_conversations);
 	tcase_add_test(tc, usage_fold_batches_once);
 	tcase_add_test(tc, usage_quotas_own_wins_over_default);
+	tcase_add_test(tc, usage_quota_generation_moves_with_every_write);
 	tcase_add_test(tc, usage_summary_for_the_admin_page);
 	tcase_add_test(tc, usage_tokens_and_files_add_up);
 	tcase_add_test(tc, usage_8_hosts_count_every_call);

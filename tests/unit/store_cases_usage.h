@@ -311,6 +311,47 @@ START_TEST(usage_quotas_own_wins_over_default)
 }
 END_TEST
 
+/* The quota cache's generation (jta_store_usage_subject): every write of
+ * the quotas, through any connection (another process or host), moves
+ * it for every other connection; reads and counts do not. */
+START_TEST(usage_quota_generation_moves_with_every_write)
+{
+	struct ufix	 f;
+	struct jta_store *other;
+	struct jta_error e;
+	char		 msg[256], url[64];
+	int64_t		 g0, g1, g2, g3;
+
+	usetup(&f);
+	other = reopen(f.path, msg, sizeof(msg));
+	ck_assert_msg(other != NULL, "reopen: %s", msg);
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(jta_store_usage_subject(other, f.alice, &g0, url,
+	    sizeof(url), &e), JTA_OK);
+	ck_assert_int_ge(g0, 1);
+	ck_assert_str_eq(url, "");		/* alice has no link */
+	ucount(&f, f.alice, "local", UT0, 0, 0);
+	ck_assert_int_eq(jta_store_usage_subject(other, f.alice, &g1, url,
+	    sizeof(url), &e), JTA_OK);
+	ck_assert_int_eq(g1, g0);		/* a count is no quota write */
+	uquota(&f, "person", "alice", "calls", NULL, 4);
+	ck_assert_int_eq(jta_store_usage_subject(other, f.alice, &g1, url,
+	    sizeof(url), &e), JTA_OK);
+	ck_assert_int_gt(g1, g0);
+	uquota(&f, "person", "alice", "calls", NULL, 5);	/* a new limit */
+	ck_assert_int_eq(jta_store_usage_subject(other, f.bob, &g2, url,
+	    sizeof(url), &e), JTA_OK);
+	ck_assert_int_gt(g2, g1);
+	ck_assert_int_eq(jta_store_quota_remove(f.st, "person", "alice",
+	    "calls", NULL, &e), JTA_OK);
+	ck_assert_int_eq(jta_store_usage_subject(other, f.alice, &g3, url,
+	    sizeof(url), &e), JTA_OK);
+	ck_assert_int_gt(g3, g2);
+	jta_store_close(other);
+	jta_store_close(f.st);
+}
+END_TEST
+
 START_TEST(usage_summary_for_the_admin_page)
 {
 	struct ufix	 f;

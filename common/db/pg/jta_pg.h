@@ -28,7 +28,7 @@
 #include "jta_err.h"
 
 /* The PostgreSQL schema version this build reads and writes. */
-#define JTA_PG_VERSION	14
+#define JTA_PG_VERSION	15
 
 /* The steps: jta_pg_migrations[i] takes version i to i + 1. */
 extern const char *const jta_pg_migrations[JTA_PG_VERSION];

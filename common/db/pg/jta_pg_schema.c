@@ -310,4 +310,19 @@ const char *const jta_pg_migrations[JTA_PG_VERSION] = {
 	"CREATE TABLE usage_folds ("
 	" owner text COLLATE \"C\" PRIMARY KEY CHECK (length(owner) <= 64),"
 	" batch bigint NOT NULL);",
+	/* 15: the quota cache (issue 16, README "Usage and quotas"): a
+	 * generation that every write of quotas (any host, the import
+	 * too) bumps in the same transaction, by a statement trigger, read
+	 * with the person's link at every request; each worker of each
+	 * host re-reads the quotas only when it moved. */
+	"CREATE TABLE quota_settings ("
+	" id integer PRIMARY KEY CHECK (id = 1),"
+	" generation bigint NOT NULL DEFAULT 1);"
+	"INSERT INTO quota_settings (id) VALUES (1);"
+	"CREATE FUNCTION quotas_bump() RETURNS trigger LANGUAGE plpgsql AS"
+	" $$BEGIN UPDATE quota_settings SET generation = generation + 1"
+	" WHERE id = 1; RETURN NULL; END$$;"
+	"CREATE TRIGGER quotas_bump AFTER INSERT OR UPDATE OR DELETE OR"
+	" TRUNCATE ON quotas FOR EACH STATEMENT EXECUTE FUNCTION"
+	" quotas_bump();",
 };

@@ -126,6 +126,7 @@ static const struct jta_db_pgimpl impl = {
 	.usage_files = jta_pg_usage_files,
 	.usage_fold = jta_pg_usage_fold,
 	.usage_quotas = jta_pg_usage_quotas,
+	.usage_subject = jta_pg_usage_subject,
 	.quota_set = jta_pg_quota_set,
 	.quota_remove = jta_pg_quota_remove,
 	.quota_list = jta_pg_quota_list,

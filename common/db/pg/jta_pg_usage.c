@@ -366,6 +366,49 @@ out:
 	return rc;
 }
 
+/* One statement: the generation the trigger of step 15 bumps with every
+ * write of quotas on any host, and the person's link.  It is the first
+ * read of a request's quota check: when the connection turns out to
+ * have been lost (the server restarted) and no transaction was open, it
+ * runs once more on a new one, as the people repository's reads do. */
+enum jta_err
+jta_pg_usage_subject(struct jta_pg *pg, int64_t user_id, int64_t *gen,
+    char *site_url, size_t sz, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	PGresult	*r = NULL;
+	static const char sql[] = "SELECT (SELECT generation FROM "
+	    "quota_settings WHERE id = 1), (SELECT site_url FROM "
+	    "atlassian_links WHERE user_id = $1::bigint)";
+	const char	*v[1];
+	char		 uid[24];
+	int		 idle;
+
+	snprintf(uid, sizeof(uid), "%" PRId64, user_id);
+	v[0] = uid;
+	jta_pg_revive(pg);
+	idle = PQtransactionStatus(pg->c) == PQTRANS_IDLE;
+	rc = jta_pg_run(pg, sql, 1, v, PGRES_TUPLES_OK, "quota generation",
+	    &r, err);
+	if (rc != JTA_OK && idle && PQstatus(pg->c) != CONNECTION_OK) {
+		jta_pg_revive(pg);
+		rc = jta_pg_run(pg, sql, 1, v, PGRES_TUPLES_OK,
+		    "quota generation", &r, err);
+	}
+	if (rc != JTA_OK)
+		return rc;
+	if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0)) {
+		PQclear(r);
+		return jta_error_set(err, JTA_ERR_DB, 500, NULL,
+		    "the database has no quota generation");
+	}
+	*gen = i64(r, 0, 0);
+	if (!PQgetisnull(r, 0, 1) && sz > 0)
+		snprintf(site_url, sz, "%s", PQgetvalue(r, 0, 1));
+	PQclear(r);
+	return JTA_OK;
+}
+
 enum jta_err
 jta_pg_quota_remove(struct jta_pg *pg, const char *scope,
     const char *subject, const char *metric, const char *per,

@@ -34,6 +34,8 @@ enum jta_err jta_pg_usage_quotas(struct jta_pg *pg, int64_t user_id,
     const char *name, const char *site, const struct jta_store_period *p,
     struct jta_store_quota *q, size_t max, size_t *n,
     struct jta_error *err) JTA_WUR;
+enum jta_err jta_pg_usage_subject(struct jta_pg *pg, int64_t user_id,
+    int64_t *gen, char *site_url, size_t sz, struct jta_error *err);
 enum jta_err jta_pg_quota_set(struct jta_pg *pg,
     const struct jta_store_quota *q, int64_t now, const char *by,
     struct jta_error *err) JTA_WUR;
