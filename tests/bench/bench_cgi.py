@@ -7,7 +7,8 @@ as plain CGI BENCH_CGI_N times (default 200), each a fresh process with
 the CGI environment, and prints the wall time and the children's CPU
 (utime+stime) per request, the objects ldd lists for the program, and,
 when valgrind is installed and BENCH_CALLGRIND=1, callgrind's instruction
-count for one request and the dynamic loader's share of it.  It asserts
+count for one request and the dynamic loader's share of it (the profile
+kept in BENCH_CALLGRIND_OUT when set).  It asserts
 nothing about time (README "Plain CGI").
 
     JTA_BUILDDIR=build python3 tests/bench/bench_cgi.py
@@ -104,6 +105,8 @@ def main():
                            stdin=subprocess.DEVNULL,
                            stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL, timeout=300)
+            if os.environ.get("BENCH_CALLGRIND_OUT"):
+                shutil.copy(out, os.environ["BENCH_CALLGRIND_OUT"])
             ann = subprocess.run(["callgrind_annotate", "--inclusive=yes",
                                   out], capture_output=True,
                                  text=True).stdout
