@@ -15,7 +15,7 @@ set -eu
 # cmark-gfm parses Markdown to the CommonMark spec (with GitHub's
 # extensions: tables, strikethrough, autolinks, task lists).
 pkgs="build-essential autoconf automake pkg-config libfcgi-dev \
-libcurl4-openssl-dev libsqlite3-dev libjansson-dev libsodium-dev \
+libcurl4-openssl-dev libssl-dev libsqlite3-dev libjansson-dev libsodium-dev \
 libcmark-gfm-dev libcmark-gfm-extensions-dev libxml2-dev check \
 nginx-light spawn-fcgi curl sqlite3"
 # Several hosts share one PostgreSQL (README "Several hosts on

@@ -7,6 +7,9 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#ifdef HAVE_OPENSSL_INIT
+#include <openssl/ssl.h>
+#endif
 
 #include "jta_http.h"
 #include "jta_limits.h"
@@ -30,12 +33,57 @@ struct sink {
 	size_t	 retrylen;
 };
 
+/*
+ * Debian's libcurl is built with LDAP and RTMP, and its libldap and
+ * librtmp are built on GnuTLS, so every program loads GnuTLS and, since
+ * GnuTLS 3.3.0, runs its global initialisation in a library constructor
+ * at start: CPU detection, the crypto back-end (nettle, gmp) and the
+ * PKCS #11 modules of p11-kit, about 640 KiB of pages touched in each
+ * worker and each CGI start.  We never use GnuTLS: libcurl's TLS is
+ * OpenSSL, and every transfer is limited to https and http
+ * (CURLOPT_PROTOCOLS_STR), so no LDAP or RTMP code runs; if it ever did,
+ * libldap and librtmp call gnutls_global_init themselves.  GnuTLS skips
+ * the implicit call when the program defines this function returning 1
+ * (its GNUTLS_SKIP_GLOBAL_INIT macro, gnutls.h; the GnuTLS manual,
+ * "Initialization"; its weak default returns 0).  The program exports
+ * it because a shared library it loads refers to it.
+ */
+int _gnutls_global_init_skip(void);
+
+int
+_gnutls_global_init_skip(void)
+{
+	return 1;
+}
+
 enum jta_err
 jta_http_global_init(void)
 {
 	/* The bearer header is built in guarded memory (sodium_malloc). */
 	if (sodium_init() < 0)
 		return JTA_ERR_CRYPTO;
+#ifdef HAVE_OPENSSL_INIT
+	/*
+	 * libcurl's TLS library, when it is OpenSSL 3, would load the error
+	 * strings of libssl and libcrypto at curl_global_init: some 3,000
+	 * strings, about 580 KiB of pages in every worker and CGI start, for
+	 * a text we never show (we log curl_easy_strerror, never libcurl's
+	 * error buffer).  The first OPENSSL_init_ssl call decides (each
+	 * option runs once; OPENSSL_init_ssl(3), OPENSSL_init_crypto(3)), so
+	 * it is made here, before libcurl's; the configuration file is still
+	 * loaded as libcurl asks, so the system's TLS policy holds.
+	 */
+	{
+		const curl_version_info_data *v;
+
+		v = curl_version_info(CURLVERSION_NOW);
+		if (v != NULL && v->ssl_version != NULL &&
+		    strncmp(v->ssl_version, "OpenSSL/3", 9) == 0 &&
+		    OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_SSL_STRINGS |
+		    OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS, NULL) != 1)
+			return JTA_ERR_IO;
+	}
+#endif
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return JTA_ERR_IO;
 	return JTA_OK;

@@ -297,6 +297,25 @@ def rss_kib(pids):
     return t
 
 
+def smaps_by_file(pid):
+    """Rss in KiB of pid by what is mapped: each file by its name (its
+    text, data and relro pages together), [heap], [stack], anonymous."""
+    out = {}
+    name = None
+    try:
+        with open("/proc/%d/smaps" % pid) as f:
+            for line in f:
+                head = line.split()
+                if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+                    name = os.path.basename(head[5]) if len(head) > 5 \
+                        else "[anonymous]"
+                elif head and head[0] == "Rss:":
+                    out[name] = out.get(name, 0) + int(head[1])
+    except OSError:
+        pass
+    return out
+
+
 def main():
     standin = test_jira.standin
     work = tempfile.mkdtemp(prefix="jta-bench-jira-")
@@ -453,11 +472,15 @@ def main():
         calls_before = count_calls(work)
         runs = {k: [] for k in anchors}
         rss = []
+        rss_maps = {}
         for _ in range(ROUNDS):
             for k, a in anchors.items():
                 runs[k].append(measure(a))
                 if k == "ours":
                     rss.extend(rss_kib(by_exe(issues_exe)))
+                    maps = [smaps_by_file(p) for p in by_exe(issues_exe)]
+                    if maps:
+                        rss_maps = max(maps, key=lambda m: sum(m.values()))
         calls = count_calls(work) - calls_before
         served = sum(r["total"] for v in runs.values() for r in v)
         if os.environ.get("BENCH_PROFILE"):
@@ -476,7 +499,8 @@ def main():
             except OSError:
                 pass
         standin.stop()
-    report(runs, len(body), npage, rss, calls, served, fastapi_note)
+    report(runs, len(body), npage, rss, calls, served, fastapi_note,
+           rss_maps)
     shutil.rmtree(work, ignore_errors=True)
 
 
@@ -548,7 +572,7 @@ def count_calls(work):
         return 0
 
 
-def report(runs, size, npage, rss, calls, served, fastapi_note):
+def report(runs, size, npage, rss, calls, served, fastapi_note, rss_maps):
     med = {k: {m: statistics.median(r[m] for r in v) for m in v[0]}
            for k, v in runs.items()}
     print("Jira-mode GET %s; upstream: static nginx, %d issues, %d bytes"
@@ -604,6 +628,10 @@ def report(runs, size, npage, rss, calls, served, fastapi_note):
               "shared libraries); PSS %.1f MiB" % (
                   top[0] / 1024, top[1] / 1024, top[2] / 1024,
                   max(x[3] for x in rss) / 1024))
+    if rss_maps:
+        print("the largest worker's RSS by mapping (KiB): " + ", ".join(
+            "%s %d" % (k, v) for k, v in sorted(
+                rss_maps.items(), key=lambda kv: -kv[1]) if v >= 64))
     print("upstream /search/jql calls: %d for %d requests answered by the "
           "%d (%.4f per request)" % (calls, served, len(runs),
                                       calls / max(served, 1)))

@@ -148,6 +148,24 @@ def measure(stack, key, targets, anchor_pids, size):
             sum(x[3] for x in v)))
 
 
+def rss(stack, prog):
+    """The largest VmRSS of prog's workers, with its RssAnon and RssFile,
+    in MiB (README "Performance in Jira mode": the same figure)."""
+    best = None
+    for p in stack.pids_of(prog):
+        try:
+            with open("/proc/%d/status" % p) as f:
+                text = f.read()
+        except OSError:
+            continue
+        v = tuple(int(re.search(r"%s:\s+(\d+)" % k, text).group(1)) / 1024
+                  for k in ("VmRSS", "RssAnon", "RssFile"))
+        best = v if best is None or v[0] > best[0] else best
+    if best is not None:
+        print("jta-%s RSS per worker under load: max %.1f MiB (%.1f MiB its "
+              "own memory, %.1f MiB mapped files)" % ((prog,) + best))
+
+
 def main():
     work = tempfile.mkdtemp(prefix="jta-bench-")
     exe = os.path.join(work, "anchor")
@@ -184,8 +202,10 @@ def main():
         print("anchor: %d bytes of fixed JSON (the issue read's answer)" %
               len(body))
         measure(stack, key, targets, anchor_pids, 1000)
+        rss(stack, "issues")
         seed(os.path.join(work, "jta.db"), 1000, 20000)
         measure(stack, key, targets, anchor_pids, 20000)
+        rss(stack, "issues")
     finally:
         for p in anchor_pids:
             try:

@@ -6,7 +6,8 @@
 # usage counting with 4 quotas against counting off,
 # Jira mode against nginx proxying straight to the Atlassian stand-in,
 # a reference C pipeline and the same pipeline in FastAPI,
-# and Jira mode with PostgreSQL against SQLite (and its round trips).
+# Jira mode with PostgreSQL against SQLite (and its round trips),
+# and one issue read as plain CGI (the start's cost).
 #   sh tests/bench/run.sh            uses build-test/ (made if missing)
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -41,6 +42,8 @@ python3 tests/bench/bench_metrics.py
 python3 tests/bench/bench_usage.py
 echo
 python3 tests/bench/bench_jira.py
+echo
+python3 tests/bench/bench_cgi.py
 echo
 # PostgreSQL against SQLite (a private cluster; skips without a server).
 exec sh tests/pg-cluster.sh python3 tests/bench/bench_pg.py

@@ -142,6 +142,12 @@ if grep -q '^#define HAVE_LIBPQ 1' "$cfgdir/config.h"; then
 	libs="$libs $(pkg-config --libs libpq)"
 	pgsrcs=$(ls "$srcdir"/common/db/pg/*.c)
 fi
+# A tree configured with OpenSSL 3's libssl (HAVE_OPENSSL_INIT) starts
+# it in common/jta_http.c: link it too.
+if grep -q '^#define HAVE_OPENSSL_INIT 1' "$cfgdir/config.h"; then
+	libcflags="$libcflags $(pkg-config --cflags libssl)"
+	libs="$libs $(pkg-config --libs libssl)"
+fi
 
 # ---- build: common/ once, instrumented, then one binary per harness ----
 timeout=

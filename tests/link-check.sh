@@ -1,0 +1,61 @@
+#!/bin/sh
+# What each program links (README "Memory per worker and the start cost"):
+# a FastCGI program never parses HTML, so none may record libxml2 (with
+# it come ICU, libstdc++ and liblzma, some 2 MiB of pages per worker and
+# most of a CGI start's relocations); jta-admin imports HTML and must.
+# Every program that links libcurl exports _gnutls_global_init_skip, so
+# GnuTLS (under libcurl's LDAP and RTMP) skips its start-up.  Fails when
+# a change makes a shared module reach jta_html again, or drops
+# --as-needed, or the skip stops being exported.
+#
+# Uses $JTA_BUILDDIR (else build/ beside this tree).  Exits 1 on a
+# finding, 0 when there is none, 77 when readelf is missing or nothing is
+# built.
+
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd) || exit 99
+build=${JTA_BUILDDIR:-$here/../build}
+
+if ! command -v readelf >/dev/null 2>&1; then
+	echo "link-check.sh: SKIP: readelf is not installed (binutils)"
+	exit 77
+fi
+if [ ! -x "$build/fcgi/jta-issues" ] || [ ! -x "$build/cli/jta-admin" ]; then
+	echo "link-check.sh: SKIP: nothing built in $build"
+	exit 77
+fi
+
+bad=0
+n=0
+for p in "$build"/fcgi/jta-* "$build/cli/jta-admin"; do
+	[ -x "$p" ] || continue
+	case $p in *.o) continue ;; esac
+	n=$((n + 1))
+	needed=$(readelf -d "$p" | grep NEEDED)
+	case $p in
+	*/cli/jta-admin)
+		case $needed in
+		*libxml2*) ;;
+		*) echo "link-check.sh: $p does not link libxml2 (kb import)"
+		   bad=1 ;;
+		esac ;;
+	*)
+		case $needed in
+		*libxml2*) echo "link-check.sh: $p links libxml2"
+		   bad=1 ;;
+		esac ;;
+	esac
+	if ! readelf --dyn-syms -W "$p" |
+	    grep -q ' GLOBAL .* _gnutls_global_init_skip$'; then
+		echo "link-check.sh: $p does not export" \
+		    "_gnutls_global_init_skip"
+		bad=1
+	fi
+done
+if [ "$bad" -ne 0 ]; then
+	echo "link-check.sh: FAIL"
+	exit 1
+fi
+echo "link-check.sh: PASS: $n programs"
+exit 0
