@@ -2588,7 +2588,7 @@ START_TEST(tk_index_segments_stay_few)
 		    "ticket_fts_idx");
 		most = segs > most ? segs : most;
 	}
-	ck_assert_msg(most <= 6, "an index had %" PRId64 " segments", most);
+	ck_assert_msg(most <= 4, "an index had %" PRId64 " segments", most);
 	memset(&q, 0, sizeof(q));
 	q.search = "QUOKKA";
 	tkexpect(st, &q, want, 6);
