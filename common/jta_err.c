@@ -6,6 +6,16 @@
 
 #include "jta_err.h"
 
+void
+jta_error_init(struct jta_error *err)
+{
+	err->status = 0;
+	err->field[0] = '\0';
+	err->detail[0] = '\0';
+	err->retry_after = 0;
+	err->nitems = 0;
+}
+
 enum jta_err
 jta_error_set(struct jta_error *err, enum jta_err code, int status,
     const char *field, const char *fmt, ...)

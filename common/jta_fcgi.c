@@ -206,7 +206,7 @@ serve(struct jta_ctx *ctx, const struct jta_endpoint *ep,
 	 * whatever its first statement (jta_db.h). */
 	jta_store_reconnect(ctx->priv->store);
 	memset(&op, 0, sizeof(op));
-	memset(&err, 0, sizeof(err));
+	jta_error_init(&err);
 	memset(&who, 0, sizeof(who));
 	op.endpoint = jta_endpoint_name(JTA_ENDPOINT_OTHER);
 	rc = jta_req_init_max(&req, getparam, io, ep->max_body != 0 ?

@@ -28,6 +28,8 @@ enum jta_method {
 /* Looks up a request parameter (CGI variable) by name; NULL when absent. */
 typedef const char *(*jta_req_getparam)(const char *name, void *arg);
 
+/* jta_req_init empties each member itself rather than zeroing all
+ * 18 KB (reqempty in jta_req.c): a member added here is emptied there. */
 struct jta_req {
 	enum jta_method	 method;
 	char		 method_name[16];
