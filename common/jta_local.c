@@ -187,7 +187,9 @@ filesjs(const struct jta_backend *be, const struct jta_store_ticket *t,
 	int		 ret = -1;
 
 	until = jta_time_now() + be->conf->attachment_link_seconds;
-	if ((f = calloc(JTA_STORE_TICKET_FILES, sizeof(*f))) == NULL)
+	/* Not zeroed: 20 rows of 4.6 KB, and the store fills each of the
+	 * n it returns whole (calloc zeroed 92 KB at every issue read). */
+	if ((f = malloc(JTA_STORE_TICKET_FILES * sizeof(*f))) == NULL)
 		return -1;
 	if (jta_store_ticket_file_list(be->store, t->project, t->num, f,
 	    JTA_STORE_TICKET_FILES, &n, &total, &e) != JTA_OK) {

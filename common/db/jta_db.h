@@ -24,7 +24,7 @@
 #include "jta_err.h"
 
 /* The schema version this build reads and writes. */
-#define JTA_STORE_VERSION	21
+#define JTA_STORE_VERSION	22
 
 #define JTA_STORE_CREATE	0x1u	/* create the file if missing (0600) */
 #define JTA_STORE_MIGRATE	0x2u	/* bring the schema up to date */

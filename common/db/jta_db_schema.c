@@ -560,6 +560,28 @@ const char *const jta_db_migrations[JTA_STORE_VERSION] = {
 	" UPDATE quota_settings SET generation = generation + 1; END;"
 	"CREATE TRIGGER quotas_gen_delete AFTER DELETE ON quotas BEGIN"
 	" UPDATE quota_settings SET generation = generation + 1; END;",
+	/* 22 (issue 16, branch store-speed: the embedded store's search
+	 * speed): the two ticket indexes keep few segments.  Every ticket
+	 * written adds a segment to each, even many in one transaction
+	 * (the triggers' statement savepoints flush FTS5's pending data),
+	 * and with FTS5's defaults they piled up to 16 before a merge (its
+	 * incremental 'automerge' works only every 64 leaf pages written;
+	 * a one-ticket segment is a page or two), so a look-up probed 8 to
+	 * 16 segments, about 50,000 instructions each for a trigram
+	 * phrase.  'crisismerge' 2 merges a level as soon as it holds two
+	 * segments (at the bottom, two small ones), 'automerge' 2 merges
+	 * the larger levels incrementally from two, so segments stay at
+	 * about one per level of size.  Both are FTS5's documented options
+	 * (https://www.sqlite.org/fts5.html, "The 'automerge'
+	 * Configuration Option", "The 'crisismerge' Configuration
+	 * Option"), stored in each index's config table, so every
+	 * connection (jta-admin's, a restore's) keeps them.  README
+	 * "Embedded store: search and read speed" has the look-up and
+	 * write costs before and after. */
+	"INSERT INTO ticket_fts(ticket_fts, rank) VALUES ('automerge', 2);"
+	"INSERT INTO ticket_fts(ticket_fts, rank) VALUES ('crisismerge', 2);"
+	"INSERT INTO ticket_tri(ticket_tri, rank) VALUES ('automerge', 2);"
+	"INSERT INTO ticket_tri(ticket_tri, rank) VALUES ('crisismerge', 2);",
 };
 
 /*

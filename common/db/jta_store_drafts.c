@@ -1126,6 +1126,9 @@ jta_store_ticket_file_list(struct jta_store *st, const char *proj,
 	}
 	*total = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
+	/* Most tickets have no file: no second statement for them. */
+	if (*total == 0 || max == 0)
+		return JTA_OK;
 	if ((s = stmt(st, S_TFILE_LIST)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_btext(s, ":proj", proj)) != SQLITE_OK ||

@@ -78,15 +78,15 @@ enum sid {
 
 #define T_NCOMMENTS \
 	", (SELECT count(*) FROM comments c WHERE c.ticket_id = t.id) "
-#define TK_ORDER \
+#define TK_SORT \
 	"ORDER BY CASE :ord WHEN 'created' THEN t.created END ASC, " \
 	"CASE :ord WHEN '-created' THEN t.created END DESC, " \
 	"CASE :ord WHEN 'summary' THEN t.summary END ASC, " \
 	"CASE :ord WHEN '-summary' THEN t.summary END DESC, " \
 	"CASE :ord WHEN 'updated' THEN t.updated END ASC, " \
 	"CASE :ord WHEN '-updated' THEN t.updated END DESC, " \
-	"CASE WHEN :ord LIKE '-%' THEN t.id END DESC, t.id ASC " \
-	"LIMIT :lim OFFSET :off"
+	"CASE WHEN :ord LIKE '-%' THEN t.id END DESC, t.id ASC "
+#define TK_ORDER TK_SORT "LIMIT :lim OFFSET :off"
 
 static const char *const sql[S_COUNT] = {
 	[S_PROJ_ADD] = "INSERT INTO projects (key, name, created) "
@@ -144,14 +144,17 @@ static const char *const sql[S_COUNT] = {
 	 * 12's trigram index (ticket_tri, case folded): the index's
 	 * candidates drive the join, TK_WHERE's instr() checks keep the
 	 * exact meaning on them (the index folds more than ASCII, as lower()
-	 * does not), and the count comes from the same pass. */
+	 * does not).  Every match is stepped and the page's rows read (no
+	 * LIMIT): the count comes from the same pass, counted in C
+	 * (count(*) OVER () cost a quarter of the statement, 228,000
+	 * instructions for 15 matches: the window copies every row). */
 	[S_TK_LIST_FTS] = "WITH m AS MATERIALIZED (SELECT rowid AS id FROM "
 	    "ticket_tri WHERE ticket_tri MATCH :fq) "
-	    "SELECT " TICKET_COLS ", count(*) OVER () FROM m "
+	    "SELECT " TICKET_COLS "FROM m "
 	    "CROSS JOIN tickets t ON t.id = m.id "
 	    "JOIN projects p ON p.id = t.project_id "
 	    "JOIN users r ON r.id = t.reporter_id "
-	    "LEFT JOIN users a ON a.id = t.assignee_id " TK_WHERE TK_ORDER,
+	    "LEFT JOIN users a ON a.id = t.assignee_id " TK_WHERE TK_SORT,
 	[S_TK_GET] = "SELECT " TICKET_COLS TICKET_FROM "WHERE t.id = :id",
 	[S_TK_DEL_COMMENTS] = "DELETE FROM comments WHERE ticket_id = :tid",
 	[S_TK_DEL_LABELS] = "DELETE FROM ticket_labels WHERE ticket_id = :tid",
@@ -1015,9 +1018,9 @@ tkbindpage(sqlite3_stmt *s, const struct jta_tk_query *q, int64_t lim,
 }
 
 /*
- * The page of a search the trigram index can answer (fq), the count
- * from the same pass (count(*) OVER ()); a page past the end has no row
- * to carry the count, so the first row of the same search gives it.
+ * The page of a search the trigram index can answer (fq) and the count,
+ * from one pass over the sorted matches: the rows before the page are
+ * stepped over unread, the page's are read, the rest counted.
  */
 static enum jta_err
 tklistfts(struct jta_store *st, const struct jta_tk_query *q,
@@ -1025,37 +1028,26 @@ tklistfts(struct jta_store *st, const struct jta_tk_query *q,
 {
 	enum jta_err	 ret = JTA_ERR_NOMEM;
 	sqlite3_stmt	*s;
-	int64_t		 count = 0;
+	int64_t		 count = 0, off;
 	int		 rc;
 
+	off = (q->page - 1) * q->page_size;
 	if ((s = stmt(st, S_TK_LIST_FTS)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
-	if ((rc = tkbindpage(s, q, q->page_size, (q->page - 1) *
-	    q->page_size)) != SQLITE_OK ||
+	if ((rc = tkbind(s, q)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":ord",
+	    q->ordering ? q->ordering : "-created")) != SQLITE_OK ||
 	    (rc = jta_db_btext(s, ":fq", fq)) != SQLITE_OK)
 		return jta_db_err(st, rc, "bind", err);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		count = sqlite3_column_int64(s, 12);
-		if (jta_tickets_append(out, s) != 0)
+		if (count >= off && count - off < q->page_size &&
+		    jta_tickets_append(out, s) != 0)
 			goto out;
+		count++;
 	}
 	if (rc != SQLITE_DONE) {
 		ret = jta_db_err(st, rc, "list", err);
 		goto out;
-	}
-	if (out->n == 0 && q->page > 1) {
-		sqlite3_reset(s);
-		if ((rc = jta_db_bint(s, ":lim", 1)) != SQLITE_OK ||
-		    (rc = jta_db_bint(s, ":off", 0)) != SQLITE_OK) {
-			ret = jta_db_err(st, rc, "bind", err);
-			goto out;
-		}
-		if ((rc = sqlite3_step(s)) == SQLITE_ROW)
-			count = sqlite3_column_int64(s, 12);
-		else if (rc != SQLITE_DONE) {
-			ret = jta_db_err(st, rc, "count", err);
-			goto out;
-		}
 	}
 	out->count = count;
 	ret = JTA_OK;

@@ -44,9 +44,17 @@
 
 static char	 tmproot[] = "/tmp/jta-unit-XXXXXX";
 
-/* SQL that takes a current file back to schema 20 (drops what migration
- * 21 made: the quota cache's generation and its triggers). */
-#define DOWN_TO_20 \
+/* SQL that takes a current file back to schema 21: migration 22 (issue
+ * 16, branch store-speed) only set the ticket indexes' merge options. */
+#define DOWN_TO_21 \
+	"INSERT INTO ticket_fts(ticket_fts, rank) VALUES ('automerge', 4);" \
+	"INSERT INTO ticket_fts(ticket_fts, rank) VALUES ('crisismerge', 16);" \
+	"INSERT INTO ticket_tri(ticket_tri, rank) VALUES ('automerge', 4);" \
+	"INSERT INTO ticket_tri(ticket_tri, rank) VALUES ('crisismerge', 16);" \
+	"PRAGMA user_version = 21;"
+/* ... back to schema 20 (drops what migration 21 made: the quota
+ * cache's generation and its triggers). */
+#define DOWN_TO_20 DOWN_TO_21 \
 	"DROP TRIGGER quotas_gen_insert; DROP TRIGGER quotas_gen_update;" \
 	"DROP TRIGGER quotas_gen_delete; DROP TABLE quota_settings;" \
 	"PRAGMA user_version = 20;"
@@ -2548,6 +2556,56 @@ START_TEST(tk_list_search_is_exact_and_not_fts_syntax)
 }
 END_TEST
 
+/* Schema 21 (issue 16): tickets written one at a time leave the two
+ * ticket indexes few segments to probe (FTS5's defaults let them grow to
+ * 15 before a merge), and the searches answer as before.  The segments
+ * are counted in each index's %_idx table (one row per leaf page, each
+ * naming its segment). */
+START_TEST(tk_index_segments_stay_few)
+{
+	struct jta_store *st;
+	struct jta_user	 a;
+	struct jta_error e;
+	struct jta_tk_query q;
+	char		 path[512], want[128], d[128];
+	int64_t		 id, segs, most = 0;
+	size_t		 i, o = 0;
+	json_t		*j;
+
+	st = newstore(path, sizeof(path));
+	adduser(st, "alice", &a);
+	addproject(st, "DEMO", NULL);
+	want[0] = '\0';
+	for (i = 1; i <= 48; i++) {
+		snprintf(d, sizeof(d), "ticket %zu: word%zu%s", i, i,
+		    i % 8 == 0 ? " a quokka was seen" : "");
+		if (i % 8 == 0)
+			o += (size_t)snprintf(want + o, sizeof(want) - o,
+			    "%s%zu", o ? "," : "", i);
+		j = json_pack("{s:s, s:s}", "summary", "Printer trouble",
+		    "description", d);
+		ck_assert_msg(jta_store_tk_create(st, &a, "DEMO", j, "Open",
+		    &id, &e) == JTA_OK, "%s", e.detail);
+		json_decref(j);
+		segs = sqlint(path, "SELECT count(DISTINCT segid) FROM "
+		    "ticket_tri_idx");
+		most = segs > most ? segs : most;
+		segs = sqlint(path, "SELECT count(DISTINCT segid) FROM "
+		    "ticket_fts_idx");
+		most = segs > most ? segs : most;
+	}
+	ck_assert_msg(most <= 4, "an index had %" PRId64 " segments", most);
+	memset(&q, 0, sizeof(q));
+	q.search = "QUOKKA";
+	tkexpect(st, &q, want, 6);
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM ticket_fts "
+	    "WHERE ticket_fts MATCH 'quokka'"), 6);
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM ticket_tri "
+	    "WHERE ticket_tri MATCH 'word17'"), 1);
+	jta_store_close(st);
+}
+END_TEST
+
 START_TEST(tk_update_changes_given_fields_and_moves)
 {
 	struct jta_store *st;
@@ -4588,6 +4646,7 @@ store_suite(void)
 	tcase_add_test(tc, tk_list_orderings);
 	tcase_add_test(tc, tk_list_pages_and_count);
 	tcase_add_test(tc, tk_list_search_is_exact_and_not_fts_syntax);
+	tcase_add_test(tc, tk_index_segments_stay_few);
 	tcase_add_test(tc, tk_update_changes_given_fields_and_moves);
 	tcase_add_test(tc, tk_update_is_conditional_on_the_status_read);
 	tcase_add_test(tc, tk_delete_removes_ticket_comments_and_index);
