@@ -16,7 +16,8 @@ target the throughput ratio to the anchor (median of the rounds, with the
 lowest and highest), p50, and CPU per request from the workers'
 utime+stime (/proc/PID/stat) over the requests wrk counted.  Asserts
 nothing about time (a benchmark, not a test).  BENCH_SECONDS (default 5)
-per wrk run, BENCH_ROUNDS (default 3)."""
+per wrk run, BENCH_ROUNDS (default 3); the workers fold usage in the
+shipped batches unless JTA_USAGE_FOLD_CALLS says otherwise."""
 
 import os
 import random
@@ -30,6 +31,11 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# The shipped usage batches (usage_fold_calls 32), as bench_usage.py and
+# bench_jira.py run, not the integration tests' fold per request (the
+# harness's default of 1, which made every measured read a usage write
+# with its share of WAL checkpoints).  JTA_USAGE_FOLD_CALLS=1 measures that.
+os.environ.setdefault("JTA_USAGE_FOLD_CALLS", "default")
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
 
 import harness  # noqa: E402
