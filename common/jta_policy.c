@@ -48,6 +48,7 @@ struct jta_policy {
 	int			 loaded;
 	int64_t			 generation;	/* of the rules below */
 	struct jta_store_policy	 settings;	/* as read by the last gate */
+	uint64_t		 version;	/* of settings; 0: none */
 	struct rule		*rules;		/* JTA_LIMIT_POLICY_RULES */
 	size_t			 nrules;
 	struct jta_store_rule	*scratch;	/* for reloading */
@@ -404,9 +405,25 @@ enum jta_err
 jta_policy_gate(struct jta_policy *p, struct jta_error *err)
 {
 	enum jta_err	 rc;
+	uint64_t	 v;
 
-	if ((rc = jta_store_policy_get(p->store, &p->settings, err)) !=
-	    JTA_OK) {
+	/*
+	 * The switch is read again only when the store says its file
+	 * changed since the last read (SQLite's data version: any commit,
+	 * by this process or another, moves it; PostgreSQL answers 0 and
+	 * the row is read every time), so a switch-off still takes effect
+	 * at the next request on every worker.  The version is taken
+	 * before the row: a change in between makes the next gate read it
+	 * again.
+	 */
+	if ((rc = jta_store_policy_version(p->store, &v, err)) == JTA_OK &&
+	    (v == 0 || v != p->version)) {
+		p->version = 0;
+		if ((rc = jta_store_policy_get(p->store, &p->settings,
+		    err)) == JTA_OK)
+			p->version = v;
+	}
+	if (rc != JTA_OK) {
 		/* Closed: without the switch we cannot know it is on. */
 		err->status = 503;
 		return rc;

@@ -17,6 +17,7 @@
 
 enum sid {
 	S_POL_GET,
+	S_POL_VERSION,
 	S_POL_SET,
 	S_POL_BUMP,
 	S_POL_NRULES,
@@ -46,6 +47,10 @@ static const char *const sql[S_COUNT] = {
 	 * its primary key. */
 	[S_POL_GET] = "SELECT enabled, message, changed_at, changed_by, "
 	    "generation FROM policy_settings WHERE id = 1",
+	/* Whether the main file changed since this connection last looked
+	 * (jta_store_policy_version): a read transaction of its own, which
+	 * makes the pager notice another connection's commit. */
+	[S_POL_VERSION] = "PRAGMA main.data_version",
 	[S_POL_SET] = "UPDATE policy_settings SET enabled = :on, message = "
 	    ":msg, changed_at = :now, changed_by = :by, generation = "
 	    "generation + 1 WHERE id = 1",
@@ -112,6 +117,40 @@ jta_store_policy_get(struct jta_store *st, struct jta_store_policy *out,
 	}
 	return rc == SQLITE_ROW ? JTA_OK
 				: jta_db_err(st, rc, "policy get", err);
+}
+
+enum jta_err
+jta_store_policy_version(struct jta_store *st, uint64_t *version,
+    struct jta_error *err)
+{
+	const struct jta_db_pgimpl *pgi;
+	sqlite3_stmt	*s;
+	unsigned int	 v = 0;
+	int		 rc;
+
+	*version = 0;
+	/* PostgreSQL: unknown, so the row is read at every request. */
+	if (jta_db_pg(st, &pgi) != NULL)
+		return JTA_OK;
+	if ((s = stmt(st, S_POL_VERSION)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return jta_db_err(st, rc, "policy version", err);
+	/*
+	 * The pragma's own value leaves out this connection's commits (the
+	 * admin page switches on its own connection); the pager's data
+	 * version, current since the pragma's read transaction, counts
+	 * every change to the main file, this connection's and any other's
+	 * (https://www.sqlite.org/c3ref/c_fcntl_begin_atomic_write.html,
+	 * SQLITE_FCNTL_DATA_VERSION).  Bit 32 keeps the answer off 0.
+	 */
+	if ((rc = sqlite3_file_control(sqlite3_db_handle(s), "main",
+	    SQLITE_FCNTL_DATA_VERSION, &v)) != SQLITE_OK)
+		return jta_db_err(st, rc, "policy version", err);
+	*version = (uint64_t)v | ((uint64_t)1 << 32);
+	return JTA_OK;
 }
 
 /* Run statement id (already bound) inside BEGIN IMMEDIATE together with

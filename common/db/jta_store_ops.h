@@ -45,6 +45,16 @@
 enum jta_err jta_store_policy_get(struct jta_store *st,
     struct jta_store_policy *out, struct jta_error *err) JTA_WUR;
 
+/* The main file's data version (SQLite, issue 16): an opaque value that
+ * differs from the one returned before whenever anything was committed
+ * to the file since, by this connection or any other process's, so a
+ * caller that kept the settings row read after version v needs to read
+ * it again only when the version is no longer v.  One read transaction
+ * (https://www.sqlite.org/pragma.html#pragma_data_version), no row.  0
+ * (PostgreSQL): unknown, read the row.  JTA_ERR_DB when the store fails. */
+enum jta_err jta_store_policy_version(struct jta_store *st,
+    uint64_t *version, struct jta_error *err) JTA_WUR;
+
 /* Switch on (enabled 1) or off with message (NULL: none), recording now
  * and by as the switch's changed_at and changed_by; generation + 1.  A
  * rule's change bumps the generation only. */

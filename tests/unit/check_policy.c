@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -243,6 +244,7 @@ struct fixture {
 	struct jta_backend *be;
 	struct jta_policy *pol;
 	struct jta_user	 alice;
+	char		 path[512];
 };
 
 static void
@@ -257,6 +259,7 @@ setup(struct fixture *f)
 	/* Each test runs in its own fork: the pid keeps files apart. */
 	snprintf(path, sizeof(path), "%s/p%ld-%d.db", tmproot, (long)getpid(),
 	    n++);
+	snprintf(f->path, sizeof(f->path), "%s", path);
 	ck_assert_int_eq(jta_store_open(path, 5000, JTA_STORE_CREATE |
 	    JTA_STORE_MIGRATE, &f->st, msg, sizeof(msg)), JTA_OK);
 	ck_assert_int_eq(jta_backend_new(&f->conf, f->st, NULL, &f->be),
@@ -335,6 +338,72 @@ START_TEST(kill_switch_and_back)
 }
 END_TEST
 
+/* What another process does to f's store, on a connection of its own:
+ * 0 switches off, 1 on, 2 adds a rule denying reads of OPS, 3 writes
+ * another table only. */
+static void
+elsewhere(const struct fixture *f, int what)
+{
+	struct jta_store *st;
+	struct jta_store_rule r;
+	struct jta_error e;
+	char		 msg[256];
+	int64_t		 id;
+	pid_t		 pid;
+	int		 status, ok;
+
+	if ((pid = fork()) == 0) {
+		memset(&e, 0, sizeof(e));
+		ok = jta_store_open(f->path, 5000, 0, &st, msg,
+		    sizeof(msg)) == JTA_OK;
+		if (ok && what <= 1)
+			ok = jta_store_policy_set(st, what, what == 0 ?
+			    "maintenance" : NULL, 7, "ops", &e) == JTA_OK;
+		else if (ok && what == 2)
+			ok = make("deny", "project", "OPS", "read", &r,
+			    &e) == JTA_OK && jta_store_rule_add(st, &r, 8,
+			    "ops", &id, &e) == JTA_OK;
+		else if (ok)
+			ok = jta_store_user_add(st, "bob", "Bob",
+			    "bob@example.com", &id, &e) == JTA_OK;
+		if (ok)
+			jta_store_close(st);
+		_exit(ok ? 0 : 1);
+	}
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* Issue 16: the gate keeps the switch read while the store's file is
+ * unchanged; a change committed by another process (jta-admin, another
+ * worker or program) must still show at the next request. */
+START_TEST(switch_from_another_process_at_the_next_request)
+{
+	struct fixture	 f;
+	struct jta_error e;
+
+	setup(&f);
+	ck_assert_int_eq(ask(&f, JTA_POLICY_READ, "OPS", &e), JTA_OK);
+	ck_assert_int_eq(ask(&f, JTA_POLICY_READ, "OPS", &e), JTA_OK);
+	elsewhere(&f, 0);
+	ck_assert_int_eq(ask(&f, JTA_POLICY_READ, "OPS", &e), JTA_ERR_BUSY);
+	ck_assert_int_eq(e.status, 503);
+	ck_assert_str_eq(e.detail, "maintenance");
+	ck_assert_int_eq(ask(&f, JTA_POLICY_READ, "OPS", &e), JTA_ERR_BUSY);
+	elsewhere(&f, 1);
+	ck_assert_int_eq(ask(&f, JTA_POLICY_READ, "OPS", &e), JTA_OK);
+	/* Another table written: the switch is still on. */
+	elsewhere(&f, 3);
+	ck_assert_int_eq(ask(&f, JTA_POLICY_READ, "OPS", &e), JTA_OK);
+	/* A rule added elsewhere (the generation moves with it). */
+	elsewhere(&f, 2);
+	ck_assert_int_eq(ask(&f, JTA_POLICY_READ, "OPS", &e), JTA_ERR_AUTH);
+	ck_assert_int_eq(e.status, 403);
+	teardown(&f);
+}
+END_TEST
+
 START_TEST(deny_wins_allow_lists_per_scope_readonly)
 {
 	struct fixture	 f;
@@ -398,6 +467,7 @@ policy_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("checks");
 	tcase_add_test(tc, kill_switch_and_back);
+	tcase_add_test(tc, switch_from_another_process_at_the_next_request);
 	tcase_add_test(tc, deny_wins_allow_lists_per_scope_readonly);
 	suite_add_tcase(s, tc);
 	return s;
