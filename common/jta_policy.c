@@ -92,14 +92,14 @@ static int
 keyproject(const struct jta_req *req, const char *suffix, char *proj,
     size_t projsz)
 {
-	struct jta_error err;
 	char		 key[JTA_LIMIT_ISSUE_KEY + 1];
 	int64_t		 num;
 
 	const char	*seg;
 	size_t		 n, i;
 
-	memset(&err, 0, sizeof(err));
+	/* A key that is none is no project: no error is kept (NULL), as
+	 * zeroing a 13 KB one per request was 5 % of an issue read. */
 	if (strchr(suffix, '*') != NULL) {
 		/* A pattern with a second "*" (an issue's attachment,
 		 * /api/issues/KEY/attachments/ID/text): the route matched
@@ -113,7 +113,7 @@ keyproject(const struct jta_req *req, const char *suffix, char *proj,
 			key[i] = seg[i] >= 'a' && seg[i] <= 'z' ?
 			    (char)(seg[i] - 'a' + 'A') : seg[i];
 		key[n] = '\0';
-	} else if (jta_req_issue_key(req, suffix, key, &err) != JTA_OK)
+	} else if (jta_req_issue_key(req, suffix, key, NULL) != JTA_OK)
 		return 0;
 	return jta_text_parse_issue_key(key, strlen(key), proj, projsz,
 	    &num) == 0;

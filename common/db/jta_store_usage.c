@@ -163,12 +163,22 @@ stmt(struct jta_store *st, enum sid id)
 void
 jta_store_usage_period(int64_t now, struct jta_store_period *out)
 {
+	/* Everything in out follows from now's UTC day: the last day
+	 * worked out is kept (per thread) and copied while now is in it,
+	 * instead of gmtime_r and two snprintf, 3 % of an issue read at
+	 * three calls a request (issue 16). */
+	static _Thread_local struct jta_store_period last;
 	struct tm	 tm;
 	time_t		 t = (time_t)now;
-	int		 y, m;
+	int		 y, m, known;
 
+	if (last.day_end != 0 && now < last.day_end &&
+	    now >= last.day_end - 86400) {
+		*out = last;
+		return;
+	}
 	memset(out, 0, sizeof(*out));
-	if (gmtime_r(&t, &tm) == NULL)
+	if ((known = gmtime_r(&t, &tm) != NULL) == 0)
 		memset(&tm, 0, sizeof(tm));
 	y = tm.tm_year + 1900;
 	m = tm.tm_mon + 1;
@@ -194,6 +204,8 @@ jta_store_usage_period(int64_t now, struct jta_store_period *out)
 
 		out->month_end = (era * 146097 + doe - 719468) * 86400;
 	}
+	if (known)
+		last = *out;
 }
 
 enum jta_err

@@ -52,6 +52,21 @@ START_TEST(periods_in_utc)
 	jta_store_usage_period(1767225600, &p);		/* 2026-01-01 */
 	ck_assert_int_eq(p.day_end, 1767312000);
 	ck_assert_int_eq(p.month_end, 1769904000);
+	/* The day worked out last is kept: its edges, and back again. */
+	jta_store_usage_period(1767312000 - 1, &p);	/* 23:59:59 */
+	ck_assert_str_eq(p.day, "2026-01-01");
+	jta_store_usage_period(1767312000, &p);		/* 2026-01-02 */
+	ck_assert_str_eq(p.day, "2026-01-02");
+	ck_assert_int_eq(p.day_end, 1767398400);
+	ck_assert_int_eq(p.month_end, 1769904000);
+	jta_store_usage_period(1767312000 - 1, &p);
+	ck_assert_str_eq(p.day, "2026-01-01");
+	ck_assert_int_eq(p.day_end, 1767312000);
+	jta_store_usage_period(1798761599, &p);
+	jta_store_usage_period(1798761600, &p);		/* 2027-01-01 */
+	ck_assert_str_eq(p.day, "2027-01-01");
+	ck_assert_str_eq(p.month, "2027-01-01");
+	ck_assert_int_eq(p.month_end, 1798761600 + 31 * 86400);
 }
 END_TEST
 
