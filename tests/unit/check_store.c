@@ -1962,6 +1962,76 @@ START_TEST(search_text_cursor_pages_in_order)
 }
 END_TEST
 
+/*
+ * The text statements read their page unordered and the store sorts it
+ * (jta_store_ticket_search): on 60 tickets with many equal times, every
+ * order's pages of 7, followed by cursor, give exactly the rows, fields
+ * and order of the ordered statement without text, kept to the matches.
+ */
+START_TEST(search_text_pages_match_the_ordered_statement)
+{
+	static const char *const orders[] = { "-updated", "updated",
+	    "-created", "created" };
+	struct jta_store *st;
+	struct jta_user	 a;
+	struct jta_search q;
+	struct jta_error e;
+	json_t		*res, *all, *want, *got, *t;
+	char		 path[512], f[256], cursor[JTA_LIMIT_CURSOR + 1];
+	size_t		 i, k, pages;
+
+	st = newstore(path, sizeof(path));
+	adduser(st, "alice", &a);
+	addproject(st, "DEMO", NULL);
+	for (i = 1; i <= 60; i++) {
+		snprintf(f, sizeof(f), "{\"project\":\"DEMO\",\"summary\":"
+		    "\"%s %zu\"}", i % 3 != 0 ? "Kettle leaks" : "Printer jams",
+		    i);
+		json_decref(tcreate(st, &a, f));
+	}
+	sqlexec(path, "UPDATE tickets SET created = 1700000000 + (num % 4) "
+	    "* 60, updated = 1700000000 + ((num * 7) % 5) * 60");
+	for (k = 0; k < 4; k++) {
+		memset(&q, 0, sizeof(q));
+		q.order = orders[k];
+		q.limit = 100;
+		memset(&e, 0, sizeof(e));
+		ck_assert_int_eq(tsearch(st, &q, &all, &e), JTA_OK);
+		want = json_array();
+		json_array_foreach(json_object_get(all, "issues"), i, t)
+			if (strncmp(sget(t, "summary"), "Kettle", 6) == 0)
+				json_array_append(want, t);
+		json_decref(all);
+		ck_assert_uint_eq(json_array_size(want), 40);
+		got = json_array();
+		q.text = "kettle";
+		q.limit = 7;
+		for (pages = 1; ; pages++) {
+			ck_assert_uint_lt(pages, 10);
+			ck_assert_int_eq(tsearch(st, &q, &res, &e), JTA_OK);
+			ck_assert_uint_le(json_array_size(json_object_get(res,
+			    "issues")), 7);
+			json_array_extend(got, json_object_get(res, "issues"));
+			if (json_is_null(json_object_get(res,
+			    "next_cursor"))) {
+				json_decref(res);
+				break;
+			}
+			snprintf(cursor, sizeof(cursor), "%s",
+			    sget(res, "next_cursor"));
+			q.cursor = cursor;
+			json_decref(res);
+		}
+		ck_assert_uint_eq(pages, 6);
+		ck_assert_msg(json_equal(got, want), "order %s differs",
+		    orders[k]);
+		json_decref(got);
+		json_decref(want);
+	}
+	jta_store_close(st);
+}
+END_TEST
+
 START_TEST(search_cursor_pages_cover_all_once)
 {
 	struct jta_store *st;
@@ -4703,6 +4773,7 @@ store_suite(void)
 	tcase_add_test(tc, search_orders);
 	tcase_add_test(tc, search_default_order_is_recently_updated);
 	tcase_add_test(tc, search_bad_order_is_422);
+	tcase_add_test(tc, search_text_pages_match_the_ordered_statement);
 	tcase_add_test(tc, search_cursor_pages_cover_all_once);
 	tcase_add_test(tc, search_text_cursor_pages_in_order);
 	tcase_add_test(tc, search_cursor_pages_with_equal_times);
