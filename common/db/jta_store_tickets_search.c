@@ -312,7 +312,8 @@ jta_store_ticket_search(struct jta_store *st, const struct jta_search *q,
 		ret = jta_db_err(st, rc, "search", err);
 		goto out;
 	}
-	if (fq == 0)
+	/* No row, no array: qsort wants one even for none. */
+	if (fq == 0 && out->n > 1)
 		qsort(out->v, out->n, sizeof(*out->v), sorts[order]);
 	more = rc == SQLITE_ROW || out->n > limit;
 	while (out->n > limit)
