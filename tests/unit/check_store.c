@@ -1962,6 +1962,76 @@ START_TEST(search_text_cursor_pages_in_order)
 }
 END_TEST
 
+/*
+ * The text statements read their page unordered and the store sorts it
+ * (jta_store_ticket_search): on 60 tickets with many equal times, every
+ * order's pages of 7, followed by cursor, give exactly the rows, fields
+ * and order of the ordered statement without text, kept to the matches.
+ */
+START_TEST(search_text_pages_match_the_ordered_statement)
+{
+	static const char *const orders[] = { "-updated", "updated",
+	    "-created", "created" };
+	struct jta_store *st;
+	struct jta_user	 a;
+	struct jta_search q;
+	struct jta_error e;
+	json_t		*res, *all, *want, *got, *t;
+	char		 path[512], f[256], cursor[JTA_LIMIT_CURSOR + 1];
+	size_t		 i, k, pages;
+
+	st = newstore(path, sizeof(path));
+	adduser(st, "alice", &a);
+	addproject(st, "DEMO", NULL);
+	for (i = 1; i <= 60; i++) {
+		snprintf(f, sizeof(f), "{\"project\":\"DEMO\",\"summary\":"
+		    "\"%s %zu\"}", i % 3 != 0 ? "Kettle leaks" : "Printer jams",
+		    i);
+		json_decref(tcreate(st, &a, f));
+	}
+	sqlexec(path, "UPDATE tickets SET created = 1700000000 + (num % 4) "
+	    "* 60, updated = 1700000000 + ((num * 7) % 5) * 60");
+	for (k = 0; k < 4; k++) {
+		memset(&q, 0, sizeof(q));
+		q.order = orders[k];
+		q.limit = 100;
+		memset(&e, 0, sizeof(e));
+		ck_assert_int_eq(tsearch(st, &q, &all, &e), JTA_OK);
+		want = json_array();
+		json_array_foreach(json_object_get(all, "issues"), i, t)
+			if (strncmp(sget(t, "summary"), "Kettle", 6) == 0)
+				json_array_append(want, t);
+		json_decref(all);
+		ck_assert_uint_eq(json_array_size(want), 40);
+		got = json_array();
+		q.text = "kettle";
+		q.limit = 7;
+		for (pages = 1; ; pages++) {
+			ck_assert_uint_lt(pages, 10);
+			ck_assert_int_eq(tsearch(st, &q, &res, &e), JTA_OK);
+			ck_assert_uint_le(json_array_size(json_object_get(res,
+			    "issues")), 7);
+			json_array_extend(got, json_object_get(res, "issues"));
+			if (json_is_null(json_object_get(res,
+			    "next_cursor"))) {
+				json_decref(res);
+				break;
+			}
+			snprintf(cursor, sizeof(cursor), "%s",
+			    sget(res, "next_cursor"));
+			q.cursor = cursor;
+			json_decref(res);
+		}
+		ck_assert_uint_eq(pages, 6);
+		ck_assert_msg(json_equal(got, want), "order %s differs",
+		    orders[k]);
+		json_decref(got);
+		json_decref(want);
+	}
+	jta_store_close(st);
+}
+END_TEST
+
 START_TEST(search_cursor_pages_cover_all_once)
 {
 	struct jta_store *st;
@@ -2453,7 +2523,8 @@ START_TEST(tk_list_search_is_exact_and_not_fts_syntax)
 		"CAF\xc3\xa9", "\xc3\xa9" "b\xc3\xa8", "\xc3\xa9",
 		"\xc3\x89" "b\xc3\xa8", "b\xc3\xa8n", "a", "ab", "AB", "xy",
 		"z", " ", "s p", "er c", "laptop", "nothing here", "'", "%",
-		"_", "\\", "x\xc3", NULL
+		"_", "\\", "x\xc3", "lap%op", "la_top", "%%%", "___",
+		"\\\\\\", "t%c", "S_P", NULL
 	};
 	struct jta_store *st;
 	struct jta_user	 a;
@@ -2552,6 +2623,84 @@ START_TEST(tk_list_search_is_exact_and_not_fts_syntax)
 	    "WHERE rowid = 3"), 0);
 	q.search = "printer";
 	tkexpect(st, &q, "1", 1);
+	jta_store_close(st);
+}
+END_TEST
+
+/*
+ * The trigram path checks its candidates with LIKE (tklike): on a store
+ * where many tickets hold the text in every case, next to LIKE's own
+ * wildcards and escape, every page and the count are what a scan
+ * (tkbrute: lower() and strstr, no SQL) finds, for text with and
+ * without '%', '_' and '\' and with non-ASCII letters (not folded).
+ */
+START_TEST(tk_list_search_like_pages_as_a_scan)
+{
+	static const char *const parts[] = { "QuOkKa", "quokka", "quo kka",
+	    "100% quo_kka\\z", "Quokk\xc3\xa1", "QUOKK\xc3\x81", "okapi",
+	    "50%_off \\\\ x", "quokkas", "kk%a" };
+	static const char *const texts[] = { "quokka", "QUOKKA", "o_k",
+	    "0% q", "kka\\z", "% q", "quokk", "kk\xc3\xa1", "kk\xc3\x81",
+	    "%_o", "\\\\ x", "k%a", "kka", NULL };
+	struct jta_store *st;
+	struct jta_user	 a;
+	struct jta_error e;
+	struct jta_tk_query q;
+	struct jta_store_ticket_list l;
+	const char	*rows[40][2];
+	char		 path[512], sum[40][64], want[256], got[256];
+	int64_t		 id, count;
+	size_t		 i, k, o;
+	json_t		*j;
+
+	st = newstore(path, sizeof(path));
+	adduser(st, "alice", &a);
+	addproject(st, "DEMO", NULL);
+	for (i = 0; i < 40; i++) {
+		snprintf(sum[i], sizeof(sum[i]), "t%zu %s", i,
+		    parts[i % 10]);
+		rows[i][0] = sum[i];
+		rows[i][1] = parts[(i * 3 + 1) % 10];
+		j = json_pack("{s:s, s:s}", "summary", rows[i][0],
+		    "description", rows[i][1]);
+		ck_assert_msg(jta_store_tk_create(st, &a, "DEMO", j, "Open",
+		    &id, &e) == JTA_OK, "%s", e.detail);
+		json_decref(j);
+	}
+	for (i = 0; texts[i] != NULL; i++)
+		for (k = 0; k < 2; k++) {
+			memset(&q, 0, sizeof(q));
+			if (k == 0)
+				q.search = texts[i];
+			else
+				q.title_icontains = texts[i];
+			tkbrute(rows, 40, q.title_icontains, q.search, want,
+			    sizeof(want), &count);
+			ck_assert_msg(count > 0 || strcmp(texts[i], "kk%a") ==
+			    0, "%s finds nothing", texts[i]);
+			/* Pages of 7 (created ties: by id), then the count. */
+			got[0] = '\0';
+			o = 0;
+			q.ordering = "created";
+			q.page_size = 7;
+			for (q.page = 1; q.page <= 7; q.page++) {
+				memset(&e, 0, sizeof(e));
+				ck_assert_msg(jta_store_tk_list(st, &q, &l,
+				    &e) == JTA_OK, "%s", e.detail);
+				ck_assert_msg(l.count == count, "%s: count "
+				    "%" PRId64 ", want %" PRId64, texts[i],
+				    l.count, count);
+				ck_assert(l.n <= 7);
+				for (size_t r = 0; r < l.n; r++)
+					o += (size_t)snprintf(got + o,
+					    sizeof(got) - o, "%s%" PRId64,
+					    o ? "," : "", l.v[r].id);
+				jta_store_ticket_list_clear(&l);
+			}
+			ck_assert_msg(strcmp(got, want) == 0, "%s (%s): got "
+			    "'%s', want '%s'", texts[i], k ? "title" :
+			    "search", got, want);
+		}
 	jta_store_close(st);
 }
 END_TEST
@@ -4624,6 +4773,7 @@ store_suite(void)
 	tcase_add_test(tc, search_orders);
 	tcase_add_test(tc, search_default_order_is_recently_updated);
 	tcase_add_test(tc, search_bad_order_is_422);
+	tcase_add_test(tc, search_text_pages_match_the_ordered_statement);
 	tcase_add_test(tc, search_cursor_pages_cover_all_once);
 	tcase_add_test(tc, search_text_cursor_pages_in_order);
 	tcase_add_test(tc, search_cursor_pages_with_equal_times);
@@ -4646,6 +4796,7 @@ store_suite(void)
 	tcase_add_test(tc, tk_list_orderings);
 	tcase_add_test(tc, tk_list_pages_and_count);
 	tcase_add_test(tc, tk_list_search_is_exact_and_not_fts_syntax);
+	tcase_add_test(tc, tk_list_search_like_pages_as_a_scan);
 	tcase_add_test(tc, tk_index_segments_stay_few);
 	tcase_add_test(tc, tk_update_changes_given_fields_and_moves);
 	tcase_add_test(tc, tk_update_is_conditional_on_the_status_read);
