@@ -305,22 +305,7 @@ def concurrency(c, stack, s, client, name):
     """THREADS threads send N requests over WORKERS workers per program:
     every one is counted."""
     before = usage(stack).get(name, {}).get("calls", 0)
-    statuses = []
-    lock = threading.Lock()
-
-    def run(i):
-        got = []
-        for _ in range(N // THREADS):
-            got.append(call(client, "GET", "/api/me")[0])
-        with lock:
-            statuses.extend(got)
-
-    threads = [threading.Thread(target=run, args=(i,))
-               for i in range(THREADS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    statuses = burst(client, N)
     c.eq("%s: %d concurrent requests all answered 200" % (s, N),
          statuses.count(200), N)
     c.eq("%s: %d threads x %d requests over %d workers: exactly %d calls "
