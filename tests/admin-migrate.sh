@@ -26,6 +26,15 @@ if [ -z "${JTA_TEST_PG:-}" ]; then
 	exec sh "$s/tests/pg-cluster.sh" sh "$s/tests/admin-migrate.sh"
 fi
 
+# usage_daily counts per UTC day: do not start in a day's last five
+# minutes, or the usage counted would fall on two days (as
+# tests/integration/jtatest.py and tests/unit/check_main.c).
+left=$((86400 - $(date -u +%s) % 86400))
+if [ "$left" -le 300 ]; then
+	echo "waiting $((left + 2)) s for the UTC day to turn" >&2
+	sleep $((left + 2))
+fi
+
 admin="$b/cli/jta-admin"
 helper="$b/tests/pgmig_helper"
 t=$(mktemp -d "${TMPDIR:-/tmp}/jta-migrate.XXXXXX")
