@@ -43,6 +43,7 @@
 #include "jta_buf.h"
 #include "jta_json_pick.h"
 #include "jta_limits.h"
+#include "jta_text.h"
 
 /* Refuse what json_loadb refuses: the same depth. */
 _Static_assert(JTA_LIMIT_PICK_DEPTH == JSON_PARSER_MAX_DEPTH,
@@ -88,18 +89,6 @@ static int
 isdig(int c)
 {
 	return c >= '0' && c <= '9';
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 static void
@@ -150,7 +139,7 @@ hex4(const char *s)
 	int	 i, h;
 
 	for (i = 0; i < 4; i++) {
-		if ((h = hexval((unsigned char)s[i])) < 0)
+		if ((h = jta_text_hexval((unsigned char)s[i])) < 0)
 			return -1;
 		v = (v << 4) | h;
 	}

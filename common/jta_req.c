@@ -24,18 +24,6 @@ static const struct {
 	{ "DELETE", JTA_METHOD_DELETE },
 };
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Percent-decode s[0..len) into out (room for len + 1 bytes); plus means a
  * blank when form is set (query strings).  Returns the decoded length, or
@@ -52,8 +40,8 @@ pctdecode(const char *s, size_t len, char *out, int form)
 
 			if (len - i < 3)
 				return -1;
-			if ((hi = hexval(s[i + 1])) < 0 ||
-			    (lo = hexval(s[i + 2])) < 0)
+			if ((hi = jta_text_hexval(s[i + 1])) < 0 ||
+			    (lo = jta_text_hexval(s[i + 2])) < 0)
 				return -1;
 			out[o] = (char)(hi << 4 | lo);
 			if (out[o] == '\0')

@@ -86,6 +86,18 @@ jta_text_utf8_valid(const char *str, size_t len)
 }
 
 int
+jta_text_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
 jta_text_is_project_key(const char *s, size_t len)
 {
 	size_t	 i;

@@ -32,6 +32,11 @@ int jta_text_utf8_valid(const char *s, size_t len);
  * past s + len. */
 size_t jta_text_utf8_next(const char *s, size_t len, uint32_t *cp);
 
+/* The value of one hexadecimal digit (0-9, a-f, A-F), or -1 when c is
+ * none (percent-encoding, RFC 3986 section 2.1; JSON's \\u escapes,
+ * RFC 8259 section 7). */
+int jta_text_hexval(int c);
+
 /* 1 when s[0..len) is a project key: [A-Z][A-Z0-9]{0,9}
  * (JTA_LIMIT_PROJECT_KEY), else 0. */
 int jta_text_is_project_key(const char *s, size_t len);

@@ -267,6 +267,24 @@ START_TEST(project_key_shapes)
 }
 END_TEST
 
+START_TEST(hexval_every_byte)
+{
+	int	 c, want;
+
+	for (c = -128; c < 256; c++) {
+		if (c >= '0' && c <= '9')
+			want = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			want = 10 + c - 'a';
+		else if (c >= 'A' && c <= 'F')
+			want = 10 + c - 'A';
+		else
+			want = -1;
+		ck_assert_int_eq(jta_text_hexval(c), want);
+	}
+}
+END_TEST
+
 START_TEST(kb_name_shapes)
 {
 	char	 b[JTA_LIMIT_KB_ID + 2];
@@ -362,6 +380,7 @@ jta_check_suite(void)
 
 	tcase_add_test(tc, parse_uint_plain_digits);
 	tcase_add_test(tc, kb_name_shapes);
+	tcase_add_test(tc, hexval_every_byte);
 	tcase_add_test(tc, parse_uint_leading_zero_refused);
 	tcase_add_test(tc, parse_uint_sign_refused);
 	tcase_add_test(tc, parse_uint_blanks_and_junk_refused);
