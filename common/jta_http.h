@@ -77,6 +77,14 @@ struct jta_http_resp {
  */
 enum jta_err jta_http_global_init(void) JTA_WUR;
 
+/*
+ * 1 when TLS peers are verified against libcurl's default CA directory
+ * alone, each anchor read when a chain needs it, instead of its default
+ * bundle read whole (OpenSSL with a default directory that exists; see
+ * jta_http.c); 0 when the bundle is kept.  After jta_http_global_init.
+ */
+int jta_http_ca_lazy(void);
+
 /* Release what jta_http_global_init and the kept connection hold. */
 void jta_http_global_free(void);
 

@@ -348,8 +348,10 @@ hop(const struct jta_http_fetch *f, const char *url, long total_ms,
 	    curl_easy_setopt(h, CURLOPT_HEADERDATA, &c) != CURLE_OK ||
 	    (resolve != NULL &&
 	    curl_easy_setopt(h, CURLOPT_RESOLVE, resolve) != CURLE_OK) ||
-	    (f->ca_file != NULL && f->ca_file[0] != '\0' &&
-	    curl_easy_setopt(h, CURLOPT_CAINFO, f->ca_file) != CURLE_OK)) {
+	    (f->ca_file != NULL && f->ca_file[0] != '\0' ?
+	    curl_easy_setopt(h, CURLOPT_CAINFO, f->ca_file) != CURLE_OK :
+	    (jta_http_ca_lazy() &&
+	    curl_easy_setopt(h, CURLOPT_CAINFO, (char *)NULL) != CURLE_OK))) {
 		rc = jta_error_set(err, JTA_ERR_INTERNAL, 500, NULL,
 		    "the HTTP client could not be set up");
 		goto out;

@@ -316,6 +316,28 @@ def smaps_by_file(pid):
     return out
 
 
+def keep_smaps(pids):
+    """BENCH_SMAPS=FILE: copy the whole /proc/PID/smaps of the largest
+    worker there (every mapping's Rss, Private_Dirty, Shared_Clean), to
+    see page by page what a worker holds."""
+    dest = os.environ.get("BENCH_SMAPS")
+    if not dest or not pids:
+        return
+    best = None
+    for p in pids:
+        try:
+            with open("/proc/%d/smaps" % p) as f:
+                text = f.read()
+        except OSError:
+            continue
+        rss = sum(int(m) for m in re.findall(r"^Rss:\s+(\d+)", text, re.M))
+        if best is None or rss > best[0]:
+            best = (rss, text)
+    if best is not None:
+        with open(dest, "w") as f:
+            f.write(best[1])
+
+
 def main():
     standin = test_jira.standin
     work = tempfile.mkdtemp(prefix="jta-bench-jira-")
@@ -481,6 +503,7 @@ def main():
                     maps = [smaps_by_file(p) for p in by_exe(issues_exe)]
                     if maps:
                         rss_maps = max(maps, key=lambda m: sum(m.values()))
+                    keep_smaps(by_exe(issues_exe))
         calls = count_calls(work) - calls_before
         served = sum(r["total"] for v in runs.values() for r in v)
         if os.environ.get("BENCH_PROFILE"):

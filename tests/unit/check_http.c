@@ -12,12 +12,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <check.h>
+#include <curl/curl.h>
+#ifdef HAVE_OPENSSL_INIT
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#endif
 
 #include "jta_http.h"
 #include "jta_limits.h"
@@ -665,6 +672,74 @@ START_TEST(addr_public_refuses_special_ranges)
 }
 END_TEST
 
+/*
+ * Issue 16 (RSS per worker): with OpenSSL and a default CA directory,
+ * libcurl's default bundle is dropped and anchors are read from the
+ * directory as chains need them (jta_http_ca_lazy).  That is only right
+ * if the directory trusts what the bundle trusts: every certificate of
+ * the bundle must be found in the directory by its subject (the lookup
+ * OpenSSL makes while building a chain, X509_LOOKUP_hash_dir(3)).
+ */
+START_TEST(ca_directory_holds_every_anchor_of_the_bundle)
+{
+	CURL		*h;
+	char		*dir = NULL, *file = NULL;
+	struct stat	 sb;
+	int		 usable;
+#ifdef HAVE_OPENSSL_INIT
+	X509_STORE	*st;
+	X509_LOOKUP	*lk;
+	X509_STORE_CTX	*ctx;
+	X509_OBJECT	*got, *want;
+	X509		*x;
+	FILE		*f;
+	size_t		 n = 0;
+#endif
+
+	ck_assert_ptr_nonnull(h = curl_easy_init());
+#if LIBCURL_VERSION_NUM >= 0x075400
+	curl_easy_getinfo(h, CURLINFO_CAPATH, &dir);
+	curl_easy_getinfo(h, CURLINFO_CAINFO, &file);
+#endif
+	usable = dir != NULL && stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+	    strncmp(curl_version_info(CURLVERSION_NOW)->ssl_version,
+	    "OpenSSL/", 8) == 0;
+	ck_assert_int_eq(jta_http_ca_lazy(), usable);
+#ifdef HAVE_OPENSSL_INIT
+	if (usable && file != NULL) {
+		ck_assert_ptr_nonnull(st = X509_STORE_new());
+		ck_assert_ptr_nonnull(lk = X509_STORE_add_lookup(st,
+		    X509_LOOKUP_hash_dir()));
+		ck_assert_int_eq(X509_LOOKUP_add_dir(lk, dir,
+		    X509_FILETYPE_PEM), 1);
+		ck_assert_ptr_nonnull(ctx = X509_STORE_CTX_new());
+		ck_assert_int_eq(X509_STORE_CTX_init(ctx, st, NULL, NULL), 1);
+		ck_assert_ptr_nonnull(f = fopen(file, "r"));
+		while ((x = PEM_read_X509(f, NULL, NULL, NULL)) != NULL) {
+			/* Loads every file of the subject's hash. */
+			got = X509_STORE_CTX_get_obj_by_subject(ctx,
+			    X509_LU_X509, X509_get_subject_name(x));
+			ck_assert_ptr_nonnull(want = X509_OBJECT_new());
+			ck_assert_int_eq(X509_OBJECT_set1_X509(want, x), 1);
+			ck_assert_msg(got != NULL &&
+			    X509_OBJECT_retrieve_match(X509_STORE_get0_objects(
+			    st), want) != NULL, "anchor %zu of %s not in %s",
+			    n, file, dir);
+			X509_OBJECT_free(want);
+			X509_OBJECT_free(got);
+			X509_free(x);
+			n++;
+		}
+		fclose(f);
+		ck_assert_msg(n > 0, "no certificate in %s", file);
+		X509_STORE_CTX_free(ctx);
+		X509_STORE_free(st);
+	}
+#endif
+	curl_easy_cleanup(h);
+}
+END_TEST
+
 static Suite *
 http_suite(void)
 {
@@ -693,6 +768,7 @@ http_suite(void)
 	tcase_add_test(tc, busy_without_retry_after_logs_no_negative_delay);
 	tcase_add_test(tc, create_never_resent_on_a_dead_kept_connection);
 	tcase_add_test(tc, addr_public_refuses_special_ranges);
+	tcase_add_test(tc, ca_directory_holds_every_anchor_of_the_bundle);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -591,6 +591,47 @@ START_TEST(open_uses_wal_journal)
 }
 END_TEST
 
+/*
+ * Issue 16 (RSS per worker): a connection's page cache takes its pages
+ * one by one as it needs them, never SQLite's bulk of 20 pages in one
+ * allocation (jta_store_open sets SQLITE_CONFIG_PAGECACHE to no bulk
+ * before SQLite initialises).  SQLITE_STATUS_MALLOC_SIZE keeps the
+ * largest allocation SQLite asked for: with the bulk, opening a store
+ * and reading it asks for 20 pages and their headers at once (87,200
+ * bytes for 4 KiB pages), without it nothing near that.  The setting
+ * only takes where SQLite has not initialised yet, as in each forked
+ * test; with CK_FORK=no an earlier test has, and the check is not made
+ * (SQLITE_CONFIG_LOG with no logger, the default, only tells which).
+ */
+START_TEST(open_page_cache_takes_pages_as_needed)
+{
+	struct jta_store *st;
+	char		 path[512];
+	sqlite3_int64	 cur = -1, hi = -1;
+	int		 v = 0;
+
+	if (sqlite3_config(SQLITE_CONFIG_LOG, (void *)NULL, (void *)NULL) !=
+	    SQLITE_OK) {
+		fprintf(stderr, "open_page_cache_takes_pages_as_needed: "
+		    "SQLite initialised by an earlier test (CK_FORK=no), "
+		    "not checked\n");
+		return;
+	}
+	st = newstore(path, sizeof(path));
+	jta_store_close(st);
+	ck_assert_int_eq(sqlite3_status64(SQLITE_STATUS_MALLOC_SIZE, &cur,
+	    &hi, 1), SQLITE_OK);
+	st = openstore(path, 0);
+	ck_assert_int_eq(jta_store_health(st, &v), JTA_OK);
+	ck_assert_int_eq(v, JTA_STORE_VERSION);
+	ck_assert_int_eq(sqlite3_status64(SQLITE_STATUS_MALLOC_SIZE, &cur,
+	    &hi, 0), SQLITE_OK);
+	ck_assert_msg(hi > 0 && hi < 20 * 4096, "largest SQLite allocation "
+	    "%lld bytes", (long long)hi);
+	jta_store_close(st);
+}
+END_TEST
+
 START_TEST(open_empty_file_with_migrate)
 {
 	struct jta_store *st;
@@ -4714,6 +4755,7 @@ store_suite(void)
 	tcase_add_test(tc, dbhealth_names_sqlite_and_its_version);
 	tcase_add_test(tc, open_creates_file_mode_0600);
 	tcase_add_test(tc, open_uses_wal_journal);
+	tcase_add_test(tc, open_page_cache_takes_pages_as_needed);
 	tcase_add_test(tc, open_empty_file_with_migrate);
 	tcase_add_test(tc, open_missing_file_without_create_fails);
 	tcase_add_test(tc, open_without_migrate_on_empty_file_is_config_error);
