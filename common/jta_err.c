@@ -1,10 +1,17 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "jta_err.h"
+
+/* items is the last member: jta_error_begin zeroes everything above it,
+ * so a member added below items would be left unset. */
+_Static_assert(offsetof(struct jta_error, items) +
+    sizeof(((struct jta_error *)0)->items) == sizeof(struct jta_error),
+    "struct jta_error: items must be its last member");
 
 enum jta_err
 jta_error_set(struct jta_error *err, enum jta_err code, int status,
@@ -121,10 +128,7 @@ jta_error_begin(struct jta_error *err)
 {
 	if (err == NULL)
 		return;
-	err->status = 0;
-	err->retry_after = 0;
-	err->nitems = 0;
-	err->field[0] = err->detail[0] = '\0';
+	memset(err, 0, offsetof(struct jta_error, items));
 }
 
 enum jta_err

@@ -75,6 +75,7 @@ struct jta_error {
 	char	detail[JTA_ERROR_DETAIL];
 	long	retry_after;	/* seconds, for 429/503; 0 when none */
 	size_t	nitems;
+	/* Last (jta_error_begin does not zero it): valid below nitems. */
 	struct jta_error_item items[JTA_ERROR_ITEMS];
 };
 
@@ -115,7 +116,10 @@ int jta_error_ask(struct jta_error *err, const char *fmt, ...)
 
 /*
  * Collecting problems: jta_error_begin empties err (no status, no items)
- * so that checks can add items one after the other; jta_error_collected
+ * so that checks can add items one after the other; it is also how a
+ * request's error starts (it zeroes everything above items, about 600
+ * bytes, not the 12 KB of items, which are valid only below nitems and
+ * written whole by jta_error_add); jta_error_collected
  * then returns JTA_OK when none was added, else JTA_ERR_INPUT with status
  * 422, field the first item's field and a detail naming each problem
  * ("2 problems: priority: ...; fields.Site: is required").

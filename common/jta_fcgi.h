@@ -111,6 +111,11 @@ struct jta_endpoint {
 	 * JTA_LIMIT_BODY.  A JSON body is still bounded by
 	 * JTA_LIMIT_BODY when it is parsed (jta_req_parse_json). */
 	size_t		 max_body;
+	/* 1: with the embedded store, the handler's reads join the
+	 * request's read transaction (jta_store_reads_begin), for a
+	 * program whose handler waits on nothing but the database; 0:
+	 * it ends before the handler runs. */
+	int		 store_reads;
 };
 
 /* Run ep until the web server closes the socket; returns the process's

@@ -3,12 +3,14 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jta_arena.h"
 #include "jta_fit.h"
+#include "jta_text.h"
 
 /* What one cut's marker costs serialised at most: "\n\n" is four
  * characters in JSON, N has at most 10 digits. */
@@ -301,19 +303,189 @@ out:
 	return rc;
 }
 
+/* ---- writing the answer (jta_fit_dumps) ---- */
+
+#define DUMP_DEPTH	512
+
+/* A growing text, malloc'ed; bad: out of memory, or a value left to
+ * jansson. */
+struct out {
+	char	*p;
+	size_t	 len, cap;
+	int	 bad;
+};
+
+static void
+put(struct out *o, const char *s, size_t n)
+{
+	size_t	 cap;
+	char	*np;
+
+	if (o->bad)
+		return;
+	if (n >= o->cap - o->len) {
+		for (cap = o->cap ? o->cap : 4096; n >= cap - o->len; cap *= 2)
+			if (cap > SIZE_MAX / 4) {
+				o->bad = 1;
+				return;
+			}
+		if ((np = realloc(o->p, cap)) == NULL) {
+			o->bad = 1;
+			return;
+		}
+		o->p = np;
+		o->cap = cap;
+	}
+	memcpy(o->p + o->len, s, n);
+	o->len += n;
+}
+
+/* s[0..len) as a JSON string, escaped as jansson's dump_string escapes
+ * without flags.  Bytes of a multi-byte UTF-8 character are all 0x80 or
+ * above, so testing bytes is testing characters. */
+static void
+putstr(struct out *o, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char		 u[6] = { '\\', 'u', '0', '0', 0, 0 };
+	const char	*e;
+	size_t		 i, run = 0, en;
+	unsigned char	 c, high = 0;
+
+	put(o, "\"", 1);
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			high |= c;
+			continue;
+		}
+		put(o, s + run, i - run);
+		run = i + 1;
+		en = 2;
+		switch (c) {
+		case '"':	e = "\\\""; break;
+		case '\\':	e = "\\\\"; break;
+		case '\b':	e = "\\b"; break;
+		case '\f':	e = "\\f"; break;
+		case '\n':	e = "\\n"; break;
+		case '\r':	e = "\\r"; break;
+		case '\t':	e = "\\t"; break;
+		default:
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 0xf];
+			e = u;
+			en = sizeof(u);
+			break;
+		}
+		put(o, e, en);
+	}
+	put(o, s + run, len - run);
+	put(o, "\"", 1);
+	/* jansson refuses what is not UTF-8: so does the caller. */
+	if ((high & 0x80) && !jta_text_utf8_valid(s, len))
+		o->bad = 1;
+}
+
+static void
+putval(struct out *o, const json_t *v, int depth)
+{
+	json_t	*w = (json_t *)(uintptr_t)v;	/* jansson's iterators */
+	void	*it;
+	char	 num[32];
+	size_t	 i, n;
+	int	 k, first = 1;
+
+	if (o->bad)
+		return;
+	if (depth > DUMP_DEPTH) {
+		o->bad = 1;
+		return;
+	}
+	switch (json_typeof(v)) {
+	case JSON_NULL:
+		put(o, "null", 4);
+		break;
+	case JSON_TRUE:
+		put(o, "true", 4);
+		break;
+	case JSON_FALSE:
+		put(o, "false", 5);
+		break;
+	case JSON_INTEGER:
+		k = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(v));
+		if (k < 0 || (size_t)k >= sizeof(num))
+			o->bad = 1;
+		else
+			put(o, num, (size_t)k);
+		break;
+	case JSON_STRING:
+		putstr(o, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_ARRAY:
+		put(o, "[", 1);
+		n = json_array_size(v);
+		for (i = 0; i < n && !o->bad; i++) {
+			if (i > 0)
+				put(o, ",", 1);
+			putval(o, json_array_get(v, i), depth + 1);
+		}
+		put(o, "]", 1);
+		break;
+	case JSON_OBJECT:
+		put(o, "{", 1);
+		for (it = json_object_iter(w); it != NULL && !o->bad;
+		    it = json_object_iter_next(w, it)) {
+			if (!first)
+				put(o, ",", 1);
+			first = 0;
+			putstr(o, json_object_iter_key(it),
+			    json_object_iter_key_len(it));
+			put(o, ":", 1);
+			putval(o, json_object_iter_value(it), depth + 1);
+		}
+		put(o, "}", 1);
+		break;
+	case JSON_REAL:		/* jansson's own number formatting */
+	default:
+		o->bad = 1;
+		break;
+	}
+}
+
+char *
+jta_fit_dumps(const json_t *v, size_t *len)
+{
+	struct out	 o = { NULL, 0, 0, 0 };
+	char		*s;
+
+	if (json_is_object(v) || json_is_array(v)) {
+		putval(&o, v, 0);
+		put(&o, "", 0);
+		if (!o.bad) {
+			o.p[o.len] = '\0';
+			*len = o.len;
+			return o.p;
+		}
+		free(o.p);
+	}
+	/* In the arena during a request: jta_arena_free frees either. */
+	if ((s = json_dumps(v, JSON_COMPACT)) != NULL)	/* banned-ok: arena */
+		*len = strlen(s);
+	return s;
+}
+
 /* Dump v; *chars its size in characters, or its size in bytes when
  * that is room or less (a character is at least a byte: it fits, and
  * the answer of nearly every request need not be counted). */
 static char *
 dump(const json_t *v, size_t room, size_t *len, size_t *chars)
 {
-	/* The answer: in the arena, jta_arena_free. */
-	char	*s = json_dumps(v, JSON_COMPACT);	/* banned-ok: arena */
+	/* The answer: jta_arena_free. */
+	char	*s = jta_fit_dumps(v, len);
 
-	if (s != NULL) {
-		*len = strlen(s);
+	if (s != NULL)
 		*chars = *len <= room ? *len : jta_fit_chars(s, *len);
-	}
 	return s;
 }
 

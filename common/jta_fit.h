@@ -39,6 +39,20 @@
 enum jta_err jta_fit(const json_t *body, size_t maxchars, char **text,
     size_t *len, int *cut) JTA_WUR;
 
+/*
+ * json_dumps(v, JSON_COMPACT), byte for byte, in *len bytes (README
+ * "issue 16, fifth pass": jansson's dump writes each string through a
+ * callback a piece at a time, about 33 instructions a byte).  Strings,
+ * keys, integers, true, false and null are written here, with jansson's
+ * escapes (dump.c: \" \\ \b \f \n \r \t, other bytes below 0x20 as
+ * \u00XX in capitals, nothing else escaped); a tree holding a real, a
+ * string that is not UTF-8, or nesting deeper than 512 (a cycle) is left
+ * to json_dumps itself.  NULL when json_dumps would give NULL (v not an
+ * object or array, invalid UTF-8, a cycle) or memory runs out.  Free
+ * with jta_arena_free.
+ */
+char *jta_fit_dumps(const json_t *v, size_t *len);
+
 /* The number of Unicode characters in the UTF-8 s[0..len). */
 size_t jta_fit_chars(const char *s, size_t len);
 

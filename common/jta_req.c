@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +103,34 @@ copyparam(char *dst, size_t dstsz, const char *v, int status,
 	return JTA_OK;
 }
 
+/*
+ * struct jta_req's text part (jta_req.h) is char arrays only, exactly
+ * those JTA_REQ_TEXTS names, up to the end of the struct: the part
+ * jta_req_init leaves unzeroed holds nothing but strings it terminates.
+ */
+#define REQ_M(m)	(((struct jta_req *)0)->m)
+#define TEXT_IS_CHARS(m)						\
+	_Static_assert(_Generic(&REQ_M(m),				\
+	    char (*)[sizeof(REQ_M(m))]: 1, default: 0),			\
+	    "struct jta_req: " #m " is in the text part and is not "	\
+	    "a char array");
+JTA_REQ_TEXTS(TEXT_IS_CHARS)
+#define TEXT_SIZE(m)	+ sizeof(REQ_M(m))
+_Static_assert(offsetof(struct jta_req, JTA_REQ_TEXT) + (0
+    JTA_REQ_TEXTS(TEXT_SIZE)) == sizeof(struct jta_req),
+    "struct jta_req: a member after JTA_REQ_TEXT that JTA_REQ_TEXTS does "
+    "not name (or padding at the end: size the last array to fill it)");
+
+/* Zero req's fixed part and empty every string of its text part. */
+static void
+req_reset(struct jta_req *req)
+{
+	memset(req, 0, offsetof(struct jta_req, JTA_REQ_TEXT));
+#define TEXT_EMPTY(m)	req->m[0] = '\0';
+	JTA_REQ_TEXTS(TEXT_EMPTY)
+#undef TEXT_EMPTY
+}
+
 enum jta_err
 jta_req_init(struct jta_req *req, jta_req_getparam get, void *arg,
     struct jta_error *err)
@@ -121,7 +150,7 @@ jta_req_init_max(struct jta_req *req, jta_req_getparam get, void *arg,
 	unsigned char	 rnd[16];
 	long		 dl;
 
-	memset(req, 0, sizeof(*req));
+	req_reset(req);
 	/* The request id: the client's, when it is short and plain. */
 	v = get("HTTP_X_REQUEST_ID", arg);
 	if (v != NULL && strlen(v) > 0 && strlen(v) < sizeof(req->id) &&

@@ -29,8 +29,28 @@ enum jta_method {
 typedef const char *(*jta_req_getparam)(const char *name, void *arg);
 
 struct jta_req {
+	/* The fixed part: zeroed whole by jta_req_init. */
 	enum jta_method	 method;
+	int		 has_idempotency_key;	/* see idempotency_key */
+	int		 has_body_length;		/* CONTENT_LENGTH set */
+	size_t		 content_length;
+	char		*body;		/* owned, NUL-terminated, or NULL */
+	size_t		 body_len;
+	int		 has_mcp_method;	/* see mcp_method */
+	int		 has_mcp_name;		/* see mcp_name */
+	/*
+	 * The text part, from method_name (JTA_REQ_TEXT) to the end: char
+	 * arrays only, each holding a NUL-terminated string and valid only
+	 * up to its NUL.  jta_req_init does not zero it (18 KB a request,
+	 * README "issue 16, fifth pass"): it sets each array's first byte
+	 * to NUL before it reads anything, then writes the strings it
+	 * finds.  A member added here must be a char array named in
+	 * JTA_REQ_TEXTS below (jta_req.c's static assertions fail
+	 * otherwise, and check_req's init_over_garbage reads every array
+	 * of a request built over garbage); anything else goes above.
+	 */
 	char		 method_name[16];
+	char		 id[33];	/* request id: X-Request-Id or random */
 	char		 path[JTA_LIMIT_PATH + 1];	/* percent-decoded */
 	char		 query[JTA_LIMIT_QUERY + 1];	/* raw, "" if none */
 	char		 authorization[JTA_LIMIT_HEADER + 1];
@@ -38,12 +58,6 @@ struct jta_req {
 	/* Idempotency-Key, raw (jta_once checks it); has_idempotency_key
 	 * tells an empty header from none. */
 	char		 idempotency_key[JTA_LIMIT_HEADER + 1];
-	int		 has_idempotency_key;
-	int		 has_body_length;		/* CONTENT_LENGTH set */
-	size_t		 content_length;
-	char		*body;		/* owned, NUL-terminated, or NULL */
-	size_t		 body_len;
-	char		 id[33];	/* request id: X-Request-Id or random */
 	/* If-None-Match (RFC 9110 §13.1.2), raw, "" if none: for the
 	 * endpoints that answer with an ETag. */
 	char		 if_none_match[JTA_LIMIT_HEADER + 1];
@@ -68,13 +82,23 @@ struct jta_req {
 	char		 mcp_version[JTA_LIMIT_HEADER + 1];
 	char		 mcp_method[JTA_LIMIT_HEADER + 1];
 	char		 mcp_name[JTA_LIMIT_HEADER + 1];
-	int		 has_mcp_method;
-	int		 has_mcp_name;
 	/* The web server's REMOTE_ADDR (RFC 3875 §4.1.8), "" when absent
 	 * or not an address's length: the per-address rate of client
 	 * registration (fcgi/oauth-register.c). */
 	char		 remote_addr[64];
 };
+
+/* The first member of struct jta_req's text part. */
+#define JTA_REQ_TEXT	method_name
+
+/* Calls X(member) for each member of struct jta_req's text part, in
+ * order (jta_req_init and check_req walk it). */
+#define JTA_REQ_TEXTS(X)						\
+	X(method_name) X(id) X(path) X(query) X(authorization)		\
+	X(content_type) X(idempotency_key) X(if_none_match)		\
+	X(remote_user) X(client_dn) X(origin) X(sec_fetch_site)		\
+	X(admin_header) X(cookie) X(mcp_version) X(mcp_method)		\
+	X(mcp_name) X(remote_addr)
 
 /*
  * Fill req from the request parameters.  Checks and bounds the method, the

@@ -68,6 +68,7 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 static const struct jta_endpoint endpoint = {
 	.name = "jta-issue",
 	.handle = handle,
+	.store_reads = 1,
 };
 
 int

@@ -114,6 +114,7 @@ handle(struct jta_ctx *ctx, const struct jta_req *req,
 static const struct jta_endpoint endpoint = {
 	.name = "jta-issues",
 	.handle = handle,
+	.store_reads = 1,
 };
 
 int

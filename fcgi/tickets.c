@@ -306,6 +306,7 @@ static const struct jta_endpoint endpoint = {
 	.name = "jta-tickets",
 	.handle = route,
 	.error = drf_error,
+	.store_reads = 1,
 };
 
 int

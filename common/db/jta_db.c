@@ -26,6 +26,7 @@
 
 enum sid {
 	S_BEGIN,
+	S_BEGIN_READ,
 	S_COMMIT,
 	S_ROLLBACK,
 	S_VERSION,
@@ -40,6 +41,9 @@ enum sid {
 
 static const char *const sql[S_COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
+	/* A request's read transaction (jta_store_reads_begin): deferred,
+	 * its snapshot taken at its first read. */
+	[S_BEGIN_READ] = "BEGIN DEFERRED",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
 	[S_VERSION] = "PRAGMA user_version",
@@ -61,10 +65,15 @@ static const char *const sql[S_COUNT] = {
 };
 
 /* Statement id of this repository, reset and unbound (jta_db_stmt). */
+static sqlite3_stmt *fetch(struct jta_store *, enum jta_db_repo,
+    const char *const *, size_t, size_t);
+
+/* The engine's own statements, transactions among them, are not part of
+ * a request's read transaction (jta_db_stmt). */
 static sqlite3_stmt *
 stmt(struct jta_store *st, enum sid id)
 {
-	return jta_db_stmt(st, JTA_DB_REPO_ENGINE, sql, S_COUNT, (size_t)id);
+	return fetch(st, JTA_DB_REPO_ENGINE, sql, S_COUNT, (size_t)id);
 }
 
 /*
@@ -80,6 +89,10 @@ struct jta_store {
 	int		 usage_busy_ms;	/* the counting connection's
 					 * busy_timeout_ms (usagebusy) */
 	int		 usage_attached; /* DATABASE.usage is attached */
+	/* jta_store_reads_begin: a request's reads share one read
+	 * transaction (reads), which is open (reading). */
+	int		 reads;
+	int		 reading;
 	/* A PostgreSQL store (jta_db_engine.h): db is then NULL. */
 	struct jta_pg	*pg;
 	const struct jta_db_pgimpl *pgimpl;
@@ -138,8 +151,8 @@ jta_db_err(struct jta_store *st, int rc, const char *what,
 	    "the ticket store failed; the server log has details");
 }
 
-sqlite3_stmt *
-jta_db_stmt(struct jta_store *st, enum jta_db_repo repo,
+static sqlite3_stmt *
+fetch(struct jta_store *st, enum jta_db_repo repo,
     const char *const *table, size_t n, size_t id)
 {
 	sqlite3_stmt	**c, *s;
@@ -171,6 +184,72 @@ jta_db_stmt(struct jta_store *st, enum jta_db_repo repo,
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	return s;
+}
+
+/* End the request's read transaction, if open: 0, or -1 when it could
+ * not be ended (the connection is then still inside it). */
+static int
+readend(struct jta_store *st)
+{
+	sqlite3_stmt	*s;
+
+	if (!st->reading)
+		return 0;
+	st->reading = 0;
+	if (sqlite3_get_autocommit(st->db))
+		return 0;
+	if ((s = stmt(st, S_COMMIT)) == NULL || jta_db_run(s) != SQLITE_OK) {
+		jta_errorlog("sqlite: ending a read transaction failed: %s",
+		    sqlite3_errmsg(st->db));
+		if ((s = stmt(st, S_ROLLBACK)) != NULL)
+			(void)jta_db_run(s);
+	}
+	return sqlite3_get_autocommit(st->db) ? 0 : -1;
+}
+
+/*
+ * A repository's statement.  Between jta_store_reads_begin and
+ * jta_store_reads_end, a statement that only reads, outside any
+ * transaction, opens the request's read transaction (BEGIN DEFERRED,
+ * https://www.sqlite.org/lang_transaction.html: the snapshot is taken at
+ * its first read), so the request's reads take the WAL read lock once
+ * instead of once each; a statement that writes ends it first, so no
+ * write runs in the older snapshot (which SQLite would refuse with
+ * SQLITE_BUSY_SNAPSHOT, https://www.sqlite.org/rescode.html#busy_snapshot)
+ * and every write sees what others committed, as in autocommit.
+ */
+sqlite3_stmt *
+jta_db_stmt(struct jta_store *st, enum jta_db_repo repo,
+    const char *const *table, size_t n, size_t id)
+{
+	sqlite3_stmt	*s;
+
+	if ((s = fetch(st, repo, table, n, id)) == NULL || !st->reads)
+		return s;
+	if (!sqlite3_stmt_readonly(s))
+		return readend(st) == 0 ? s : NULL;
+	if (!st->reading && sqlite3_get_autocommit(st->db)) {
+		sqlite3_stmt	*b = stmt(st, S_BEGIN_READ);
+
+		st->reading = b != NULL && jta_db_run(b) == SQLITE_OK;
+	}
+	return s;
+}
+
+void
+jta_store_reads_begin(struct jta_store *st)
+{
+	if (st != NULL && st->db != NULL)
+		st->reads = 1;
+}
+
+void
+jta_store_reads_end(struct jta_store *st)
+{
+	if (st == NULL || st->db == NULL)
+		return;
+	(void)readend(st);
+	st->reads = 0;
 }
 
 const char *
@@ -276,6 +355,10 @@ jta_db_begin(struct jta_store *st, struct jta_error *err)
 
 	if ((pg = jta_db_pg(st, &pgi)) != NULL)
 		return pgi->begin(pg, err);
+	/* Not inside the request's read transaction: its snapshot may be
+	 * older than the last commit. */
+	if (readend(st) != 0)
+		return jta_db_err(st, SQLITE_ERROR, "end of reads", err);
 	if ((s = stmt(st, S_BEGIN)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_run(s)) != SQLITE_OK)
@@ -313,6 +396,7 @@ jta_db_rollback(struct jta_store *st)
 	}
 	if (st->db == NULL || sqlite3_get_autocommit(st->db))
 		return;
+	st->reading = 0;
 	if ((s = stmt(st, S_ROLLBACK)) != NULL)
 		(void)jta_db_run(s);
 }
@@ -725,6 +809,9 @@ jta_db_usage_attach(struct jta_store *st, struct jta_error *err)
 
 	if (st->usage_attached)
 		return JTA_OK;
+	/* SQLite attaches only outside a transaction. */
+	if (readend(st) != 0)
+		return jta_db_err(st, SQLITE_ERROR, "end of reads", err);
 	n = snprintf(path, sizeof(path), "%s.usage", st->path);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return jta_error_set(err, JTA_ERR_CONFIG, 500, NULL,

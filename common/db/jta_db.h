@@ -117,6 +117,20 @@ enum jta_err jta_store_check(struct jta_store *st, char *what,
  */
 enum jta_err jta_db_begin(struct jta_store *st, struct jta_error *err)
     JTA_WUR;
+
+/*
+ * A request's reads in one read transaction (SQLite: README "issue 16,
+ * fifth pass"): after jta_store_reads_begin, the first statement that
+ * only reads opens a read transaction that the following reads share;
+ * a statement that writes, jta_db_begin and the usage file's attach end
+ * it first (a write never runs in an older snapshot), and
+ * jta_store_reads_end ends it, so the next request reads what was
+ * committed before it began (a kill switch, a revoked key).  The
+ * programs call them around the work of a request that does not wait on
+ * anything but the database.  No-ops for PostgreSQL and NULL.
+ */
+void jta_store_reads_begin(struct jta_store *st);
+void jta_store_reads_end(struct jta_store *st);
 enum jta_err jta_db_commit(struct jta_store *st, struct jta_error *err)
     JTA_WUR;
 void jta_db_rollback(struct jta_store *st);

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,8 +49,8 @@ clear_error(struct jta_error *e)
 /* ---- jta_req_init ---- */
 
 struct params {
-	const char	*names[16];
-	const char	*values[16];
+	const char	*names[24];
+	const char	*values[24];
 	size_t		 n;
 };
 
@@ -116,6 +117,150 @@ START_TEST(init_fills_method_path_query)
 	ck_assert_int_eq(req.has_body_length, 0);
 	ck_assert_ptr_null(req.body);
 	jta_req_clear(&req);
+}
+END_TEST
+
+/* Every parameter jta_req_init reads, each set (of length n where the
+ * value is made of one letter). */
+static void
+pall(struct params *p, char *cookie, size_t n)
+{
+	memset(cookie, 'c', n);
+	cookie[n] = '\0';
+	pinit(p, "POST", "/api/issues/A-1?x=1");
+	pset(p, "HTTP_X_REQUEST_ID", "req-1");
+	pset(p, "QUERY_STRING", "x=1");
+	pset(p, "HTTP_AUTHORIZATION", "Bearer k");
+	pset(p, "HTTP_IDEMPOTENCY_KEY", "idem");
+	pset(p, "CONTENT_TYPE", "application/json");
+	pset(p, "HTTP_IF_NONE_MATCH", "\"e\"");
+	pset(p, "AUTH_TYPE", "Basic");
+	pset(p, "REMOTE_USER", "op");
+	pset(p, "SSL_CLIENT_VERIFY", "SUCCESS");
+	pset(p, "SSL_CLIENT_S_DN", "CN=op");
+	pset(p, "REMOTE_ADDR", "192.0.2.1");
+	pset(p, "HTTP_ORIGIN", "https://a.example");
+	pset(p, "HTTP_SEC_FETCH_SITE", "same-origin");
+	pset(p, "HTTP_X_JTA_ADMIN", "1");
+	pset(p, "HTTP_COOKIE", cookie);
+	pset(p, "HTTP_MCP_PROTOCOL_VERSION", "2026-07-28");
+	pset(p, "HTTP_MCP_METHOD", "tools/call");
+	pset(p, "HTTP_MCP_NAME", "get_issue");
+	pset(p, "CONTENT_LENGTH", "0");
+}
+
+/* got (gotsz bytes) is a string, and want's. */
+static void
+same_text(const char *name, int c, int round, const char *want,
+    const char *got, size_t gotsz)
+{
+	ck_assert_msg(memchr(got, '\0', gotsz) != NULL,
+	    "case %d round %d: %s is not a string", c, round, name);
+	ck_assert_msg(strcmp(want, got) == 0,
+	    "case %d round %d: %s is '%.40s', want '%s'", c, round, name,
+	    got, want);
+}
+
+/* The text part of struct jta_req is not zeroed (jta_req.h): a request
+ * built over garbage, or over the last request's text, holds exactly what
+ * one built over zeros holds, whatever step it stopped at, and every
+ * array of the text part is a string.  Fails if jta_req_init reads an
+ * array it did not write or leaves one of the last request's. */
+START_TEST(init_over_garbage)
+{
+	struct params	 p;
+	struct jta_req	*zero, *reused;
+	struct jta_error e0, e1;
+	enum jta_err	 rc0, rc1;
+	char		 cookie[JTA_LIMIT_HEADER + 2];
+	char		 full[JTA_LIMIT_HEADER + 2];
+	int		 c, round;
+	/* The status each case stops at (0: accepted). */
+	static const int want[] = { 0, 0, 400, 431, 0 };
+
+	zero = malloc(sizeof(*zero));
+	reused = malloc(sizeof(*reused));
+	ck_assert_ptr_nonnull(zero);
+	ck_assert_ptr_nonnull(reused);
+	for (c = 0; c < 5; c++) {
+		switch (c) {
+		case 0:		/* all of it */
+			pall(&p, cookie, 10);
+			break;
+		case 1:		/* nothing but the method and path */
+			pinit(&p, "GET", "/api/issues");
+			pset(&p, "HTTP_X_REQUEST_ID", "req-2");
+			break;
+		case 2:		/* stops at the path: 400 */
+			memset(&p, 0, sizeof(p));
+			pset(&p, "REQUEST_METHOD", "GET");
+			pset(&p, "HTTP_X_REQUEST_ID", "req-3");
+			break;
+		case 3:		/* stops at the Cookie header: 431 */
+			pall(&p, cookie, JTA_LIMIT_HEADER + 1);
+			break;
+		default:	/* a HEAD with a query from the URI only */
+			pinit(&p, "HEAD", "/api/tickets/?search=a");
+			pset(&p, "HTTP_X_REQUEST_ID", "req-5");
+			break;
+		}
+		memset(zero, 0, sizeof(*zero));
+		rc0 = init(zero, &p, &e0);
+		ck_assert_int_eq(e0.status, want[c]);
+		ck_assert_int_eq(rc0 == JTA_OK, want[c] == 0);
+		for (round = 0; round < 2; round++) {
+			struct params	 last;
+
+			if (round == 0)
+				memset(reused, 0xa5, sizeof(*reused));
+			else {
+				pall(&last, full, 20);
+				ck_assert_int_eq(init(reused, &last, &e1),
+				    JTA_OK);
+				jta_req_clear(reused);
+			}
+			rc1 = init(reused, &p, &e1);
+			ck_assert_int_eq(rc1, rc0);
+			ck_assert_int_eq(e1.status, e0.status);
+			ck_assert_msg(memcmp(zero, reused, offsetof(struct
+			    jta_req, JTA_REQ_TEXT)) == 0,
+			    "case %d: the fixed part differs", c);
+#define SAME_TEXT(m)	same_text(#m, c, round, zero->m, reused->m,	\
+			    sizeof(reused->m));
+			JTA_REQ_TEXTS(SAME_TEXT)
+#undef SAME_TEXT
+			jta_req_clear(reused);
+		}
+		jta_req_clear(zero);
+	}
+	free(zero);
+	free(reused);
+}
+END_TEST
+
+/* A request's error starts with jta_error_begin (jta_fcgi.c's serve),
+ * which leaves the items unzeroed (jta_err.h): over garbage it is empty,
+ * and items added are whole. */
+START_TEST(error_begin_over_garbage)
+{
+	struct jta_error e;
+
+	memset(&e, 0xa5, sizeof(e));
+	jta_error_begin(&e);
+	ck_assert_int_eq(e.status, 0);
+	ck_assert_str_eq(e.field, "");
+	ck_assert_str_eq(e.detail, "");
+	ck_assert_int_eq(e.retry_after, 0);
+	ck_assert_uint_eq(e.nitems, 0);
+	ck_assert_int_eq(jta_error_collected(&e), JTA_OK);
+	ck_assert_int_eq(jta_error_add(&e, "priority", "is not known"), 0);
+	ck_assert_uint_eq(e.items[0].nallowed, 0);
+	ck_assert_uint_eq(e.items[0].allowedlen, 0);
+	ck_assert_str_eq(e.items[0].name, "");
+	ck_assert_str_eq(e.items[0].question, "");
+	ck_assert_int_eq(jta_error_collected(&e), JTA_ERR_INPUT);
+	ck_assert_int_eq(e.status, 422);
+	ck_assert_str_eq(e.field, "priority");
 }
 END_TEST
 
@@ -1813,6 +1958,8 @@ jta_check_suite(void)
 	tc = tcase_create("init");
 	tcase_add_test(tc, init_fills_method_path_query);
 	tcase_add_test(tc, init_maps_each_method);
+	tcase_add_test(tc, init_over_garbage);
+	tcase_add_test(tc, error_begin_over_garbage);
 	tcase_add_test(tc, init_query_from_request_uri_when_no_query_string);
 	tcase_add_test(tc, init_path_is_percent_decoded);
 	tcase_add_test(tc, init_encoded_slash_cannot_hide_in_a_segment);

@@ -12,6 +12,7 @@
 #include <check.h>
 #include <jansson.h>
 
+#include "jta_arena.h"
 #include "jta_fit.h"
 #include "jta_limits.h"
 #include "jta_resp.h"
@@ -88,6 +89,134 @@ json_body(const struct sink *s)
 	ck_assert_msg(j != NULL, "body is not JSON: %s", je.text);
 	return j;
 }
+
+/* ---- jta_fit_dumps against json_dumps ---- */
+
+static uint32_t	 rnd_state;
+
+static uint32_t
+rnd(uint32_t n)
+{
+	rnd_state = rnd_state * 1103515245u + 12345u;
+	return (rnd_state >> 16) % n;
+}
+
+/* Text of up to 12 pieces: every byte jansson escapes, the slash, DEL,
+ * plain ASCII, 2-, 3- and 4-byte characters, and NUL. */
+#define N_PIECES	20
+
+static size_t
+rndtext(char *buf)
+{
+	static const char *const pieces[] = { "\"", "\\", "/", "\x7f", "a",
+	    "Z", " ", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9d\x84\x9e", "\b",
+	    "\f", "\n", "\r", "\t", "\x01", "\x1f", "\x1b", "0", "{}" };
+	size_t	 n = 0, k, i;
+
+	for (k = rnd(13); k > 0; k--) {
+		i = rnd(N_PIECES + 1);
+		if (i == N_PIECES)
+			buf[n++] = '\0';
+		else {
+			memcpy(buf + n, pieces[i], strlen(pieces[i]));
+			n += strlen(pieces[i]);
+		}
+	}
+	return n;
+}
+
+static json_t *
+rndval(int depth)
+{
+	char	 buf[64];
+	json_t	*v;
+	size_t	 n, k;
+
+	switch (depth > 4 ? rnd(5) : rnd(8)) {
+	case 0:
+		return json_null();
+	case 1:
+		return json_boolean(rnd(2));
+	case 2: {
+		static const json_int_t ints[] = { 0, -1, 7, 1234567890123,
+		    INT64_MIN, INT64_MAX };
+
+		return json_integer(ints[rnd(6)]);
+	}
+	case 3:
+	case 4:
+		n = rndtext(buf);
+		return json_stringn(buf, n);
+	case 5:
+	case 6:
+		v = json_object();
+		for (k = rnd(5); k > 0; k--) {
+			n = rndtext(buf);
+			ck_assert_int_eq(json_object_setn_new(v, buf, n,
+			    rndval(depth + 1)), 0);
+		}
+		return v;
+	default:
+		v = json_array();
+		for (k = rnd(5); k > 0; k--)
+			ck_assert_int_eq(json_array_append_new(v,
+			    rndval(depth + 1)), 0);
+		return v;
+	}
+}
+
+/* v's bytes from jta_fit_dumps are json_dumps(v, JSON_COMPACT)'s, and
+ * both are NULL together. */
+static void
+same_dump(const json_t *v)
+{
+	char	*a, *b;
+	size_t	 len = 0;
+
+	a = jta_fit_dumps(v, &len);
+	b = json_dumps(v, JSON_COMPACT);	/* banned-ok: no arena here */
+	ck_assert_msg((a == NULL) == (b == NULL), "one is NULL: %s / %s",
+	    a ? a : "NULL", b ? b : "NULL");
+	if (b != NULL) {
+		ck_assert_uint_eq(len, strlen(b));
+		ck_assert_msg(memcmp(a, b, len) == 0, "'%s' != '%s'", a, b);
+	}
+	jta_arena_free(a);
+	free(b);
+}
+
+START_TEST(dumps_as_jansson)
+{
+	json_t	*v, *o;
+	int	 i;
+
+	rnd_state = 16;
+	for (i = 0; i < 3000; i++) {
+		v = json_array();
+		ck_assert_int_eq(json_array_append_new(v, rndval(0)), 0);
+		same_dump(v);
+		same_dump(json_array_get(v, 0));
+		json_decref(v);
+	}
+	/* Left to jansson: a real, a string that is not UTF-8 (NULL from
+	 * both), a top level that is neither object nor array (NULL). */
+	o = json_pack("{s:f, s:[f, i]}", "score", 0.1, "r", 1e300, 3);
+	ck_assert_ptr_nonnull(o);
+	same_dump(o);
+	json_decref(o);
+	o = json_object();
+	ck_assert_int_eq(json_object_set_new(o, "bad",
+	    json_stringn_nocheck("a\xff", 2)), 0);
+	same_dump(o);
+	json_decref(o);
+	o = json_string("x");
+	same_dump(o);
+	json_decref(o);
+	o = json_pack("{s:[], s:{}, s:\"\"}", "a", "o", "s");
+	same_dump(o);
+	json_decref(o);
+}
+END_TEST
 
 START_TEST(status_line_first)
 {
@@ -1106,6 +1235,7 @@ jta_check_suite(void)
 	TCase	*tc = tcase_create("core");
 
 	tcase_add_test(tc, status_line_first);
+	tcase_add_test(tc, dumps_as_jansson);
 	tcase_add_test(tc, json_has_type_request_id_and_body_with_newline);
 	tcase_add_test(tc, added_headers_sent_in_header_block);
 	tcase_add_test(tc, header_name_tokens_accepted);

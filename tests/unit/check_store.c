@@ -4573,6 +4573,83 @@ rowcount(const char *path, const char *q)
 #include "store_cases_drafts.h"
 #include "store_cases_chat.h"
 #include "store_cases_people.h"
+
+/*
+ * A request's reads in one read transaction (jta_store_reads_begin,
+ * SQLite only): its reads share one snapshot; a write in the middle runs
+ * outside it (an autocommit write and a transaction, after another
+ * connection committed: never SQLITE_BUSY_SNAPSHOT) and the reads after it
+ * see what was committed; the next request sees a key revoked between
+ * the two.  Fails if the reads do not share a snapshot, if a write runs
+ * in the old one, or if a transaction outlives its request.
+ */
+START_TEST(request_reads_share_a_snapshot_writes_do_not)
+{
+	struct jta_store *a, *b;
+	struct jta_user	 alice, u;
+	struct jta_error e;
+	unsigned char	 h1[JTA_VAULT_HASHBYTES], h2[JTA_VAULT_HASHBYTES];
+	char		 path[512];
+	int64_t		 revoked = 0;
+
+	a = newstore(path, sizeof(path));
+	b = openstore(path, 0);
+	pp_adduser(a, "alice", &alice);
+	fakehash(h1, 1);
+	fakehash(h2, 2);
+	ck_assert_int_eq(jta_store_key_add(a, alice.id, "k1k1k1k1k1k1", h1,
+	    "", &e), JTA_OK);
+
+	jta_store_reads_begin(a);
+	ck_assert_int_eq(jta_store_key_auth(a, "k1k1k1k1k1k1", h1, &u),
+	    JTA_OK);
+	/* Another process revokes k1 and adds k2 meanwhile. */
+	ck_assert_int_eq(jta_store_key_revoke(b, "k1k1k1k1k1k1", &e), JTA_OK);
+	ck_assert_int_eq(jta_store_key_add(b, alice.id, "k2k2k2k2k2k2", h2,
+	    "", &e), JTA_OK);
+	/* This request still reads its snapshot. */
+	ck_assert_int_eq(jta_store_key_auth(a, "k1k1k1k1k1k1", h1, &u),
+	    JTA_OK);
+	ck_assert_int_eq(jta_store_key_auth(a, "k2k2k2k2k2k2", h2, &u),
+	    JTA_ERR_AUTH);
+	/* An autocommit write ends it first. */
+	ck_assert_msg(jta_store_key_add(a, alice.id, "k3k3k3k3k3k3", h1, "",
+	    &e) == JTA_OK, "write after another's commit: %s", e.detail);
+	ck_assert_int_eq(jta_store_key_auth(a, "k1k1k1k1k1k1", h1, &u),
+	    JTA_ERR_AUTH);
+	ck_assert_int_eq(jta_store_key_auth(a, "k2k2k2k2k2k2", h2, &u),
+	    JTA_OK);
+	/* So does a transaction (jta_db_begin), with reads open again. */
+	ck_assert_int_eq(jta_store_key_revoke(b, "k3k3k3k3k3k3", &e), JTA_OK);
+	ck_assert_msg(jta_store_user_pw_set(a, "alice", "$argon2id$x",
+	    &revoked, &e) == JTA_OK, "transaction after another's commit: "
+	    "%s", e.detail);
+	ck_assert_int_eq(jta_store_key_auth(a, "k3k3k3k3k3k3", h1, &u),
+	    JTA_ERR_AUTH);
+	jta_store_reads_end(a);
+
+	/* The next request reads what was committed before it began. */
+	jta_store_reads_begin(a);
+	ck_assert_int_eq(jta_store_key_auth(a, "k2k2k2k2k2k2", h2, &u),
+	    JTA_OK);
+	jta_store_reads_end(a);
+	ck_assert_int_eq(jta_store_key_revoke(b, "k2k2k2k2k2k2", &e), JTA_OK);
+	jta_store_reads_begin(a);
+	ck_assert_int_eq(jta_store_key_auth(a, "k2k2k2k2k2k2", h2, &u),
+	    JTA_ERR_AUTH);
+	jta_store_reads_end(a);
+	/* Outside a request each read is its own again. */
+	ck_assert_int_eq(jta_store_key_add(b, alice.id, "k4k4k4k4k4k4", h2,
+	    "", &e), JTA_OK);
+	ck_assert_int_eq(jta_store_key_auth(a, "k4k4k4k4k4k4", h2, &u),
+	    JTA_OK);
+	ck_assert_int_eq(jta_store_key_revoke(b, "k4k4k4k4k4k4", &e), JTA_OK);
+	ck_assert_int_eq(jta_store_key_auth(a, "k4k4k4k4k4k4", h2, &u),
+	    JTA_ERR_AUTH);
+	jta_store_close(b);
+	jta_store_close(a);
+}
+END_TEST
 #include "store_cases_usage.h"
 
 /* The chat's conversations (schema 16): kept per person, never another's,
@@ -4772,6 +4849,7 @@ store_suite(void)
 	tcase_add_test(tc, user_add_get_and_duplicate);
 	tcase_add_test(tc, user_list_sorted_by_name);
 	tcase_add_test(tc, key_add_auth_revoke);
+	tcase_add_test(tc, request_reads_share_a_snapshot_writes_do_not);
 	tcase_add_test(tc, key_revoke_unknown_is_notfound);
 	tcase_add_test(tc, key_list_all_or_one_user);
 	tcase_add_test(tc, project_add_default_types);
