@@ -981,46 +981,125 @@ tkbind(sqlite3_stmt *s, const struct jta_tk_query *q)
 	return SQLITE_OK;
 }
 
+/* Append n bytes of p to out[*o] as an FTS5 string, its quotes doubled;
+ * 0, or -1 when out is too small (with room left for a NUL). */
+static int
+tkstr(const char *p, size_t n, char *out, size_t outsz, size_t *o)
+{
+	size_t	 i;
+
+	if (*o + 2 >= outsz)
+		return -1;
+	out[(*o)++] = '"';
+	for (i = 0; i < n; i++) {
+		if (*o + 3 >= outsz)
+			return -1;
+		if (p[i] == '"')
+			out[(*o)++] = '"';
+		out[(*o)++] = p[i];
+	}
+	out[(*o)++] = '"';
+	return 0;
+}
+
 /*
  * Append to out[*o] the FTS5 query that finds v as a substring in the
- * trigram index: one quoted string, its quotes doubled, so no byte of v
- * can be FTS5 syntax (an operator, a column, a prefix star, NEAR,
- * parentheses).  No column filter: instr() rechecks the columns anyway,
- * and a filter doubles the index's work (positions must be read; 170
- * against 74 us at 20,000 tickets).  0, or -1
- * when the index cannot answer for v: fewer than three characters (a
- * trigram tokenizer matches nothing then, SQLite's "The Trigram
- * Tokenizer"), not UTF-8, or out too small; the caller then scans.
+ * trigram index, joined by AND to what is there.  Every piece of v is a
+ * quoted string, its quotes doubled, so no byte of v can be FTS5 syntax
+ * (an operator, a column, a prefix star, NEAR, parentheses).  No column
+ * filter: the caller rechecks the columns anyway, and a filter doubles
+ * the index's work (positions must be read; 170 against 74 us at 20,000
+ * tickets).
+ *
+ * Text of three or four characters is one string (a phrase of its one or
+ * two trigrams).  Longer text names fewer trigrams than the phrase's
+ * L - 2: those starting at characters 0, 3, 6, ... and the last one (at
+ * L - 3), which together cover every character, as one NEAR group whose
+ * span is the text's: NEAR("quo" "kka", 2) for "quokka".  The trigram
+ * tokenizer makes a token at every character position (SQLite's "The
+ * Trigram Tokenizer"), so a column holding v at character c holds each of
+ * these trigrams at c + its offset, and the first and the last are L - 4
+ * tokens apart: within the group's span (FTS5's "NEAR groups": the
+ * tokens between the end of the clump's first phrase and the start of its
+ * last).  The candidates are therefore all of the phrase's and a few
+ * more, which the caller's exact check drops as it drops the index's
+ * other extra candidates.  The index reads ceil(L / 3) or one more
+ * trigrams' doclists instead of L - 2 (two instead of four for
+ * "quokka"; README "Embedded store: search and read speed", sixth pass).
+ *
+ * 0, or -1 when the index cannot answer for v: fewer than three
+ * characters (a trigram tokenizer matches nothing then), not UTF-8, or
+ * out too small; the caller then scans.
  */
 static int
-tkfts(const char *v, char *out, size_t outsz, size_t *o)
+tkftsput(const char *v, char *out, size_t outsz, size_t *o)
 {
-	size_t	 len = strlen(v), i, n, chars = 0;
-	uint32_t cp;
+	/* Byte offsets of v's characters (search and title__icontains
+	 * take at most JTA_LIMIT_TEXT_QUERY; longer text is scanned). */
+	size_t		 at[JTA_LIMIT_TEXT_QUERY + 1];
+	size_t		 len = strlen(v), i, n, chars = 0, k, w = *o;
+	uint32_t	 cp;
+	int		 r;
 
 	if (!jta_text_utf8_valid(v, len))
 		return -1;
-	for (i = 0; i < len; i += n, chars++)
-		if ((n = jta_text_utf8_next(v + i, len - i, &cp)) == 0)
+	for (i = 0; i < len; i += n, chars++) {
+		if ((n = jta_text_utf8_next(v + i, len - i, &cp)) == 0 ||
+		    chars + 1 >= sizeof(at) / sizeof(at[0]))
 			return -1;
+		at[chars] = i;
+	}
+	at[chars] = len;
 	if (chars < 3)
 		return -1;
-	/* " AND \"" then each byte at most twice, "\"". */
-	if (*o + 6 + 2 * len + 2 >= outsz)
-		return -1;
-	if (*o > 0) {
-		memcpy(out + *o, " AND ", 5);
-		*o += 5;
+	if (w > 0) {
+		if (w + 6 >= outsz)
+			return -1;
+		memcpy(out + w, " AND ", 5);
+		w += 5;
 	}
-	out[(*o)++] = '"';
-	for (i = 0; i < len; i++) {
-		if (v[i] == '"')
-			out[(*o)++] = '"';
-		out[(*o)++] = v[i];
+	if (chars < 5) {
+		if (tkstr(v, len, out, outsz, &w) != 0)
+			return -1;
+	} else {
+		if (w + 6 >= outsz)
+			return -1;
+		memcpy(out + w, "NEAR(", 5);
+		w += 5;
+		for (k = 0;; k += 3) {
+			if (k + 3 > chars)
+				k = chars - 3;
+			if (k > 0) {
+				if (w + 2 >= outsz)
+					return -1;
+				out[w++] = ' ';
+			}
+			if (tkstr(v + at[k], at[k + 3] - at[k], out, outsz,
+			    &w) != 0)
+				return -1;
+			if (k + 3 == chars)
+				break;
+		}
+		r = snprintf(out + w, outsz - w, ", %zu)", chars - 4);
+		if (r < 0 || (size_t)r >= outsz - w)
+			return -1;
+		w += (size_t)r;
 	}
-	out[(*o)++] = '"';
-	out[*o] = '\0';
+	out[w] = '\0';
+	*o = w;
 	return 0;
+}
+
+/* tkftsput, leaving out as it was (the query up to *o) when it fails. */
+static int
+tkfts(const char *v, char *out, size_t outsz, size_t *o)
+{
+	if (tkftsput(v, out, outsz, o) == 0)
+		return 0;
+	/* What was written past *o is dropped: out stays the query it
+	 * was. */
+	out[*o] = '\0';
+	return -1;
 }
 
 static int
