@@ -49,46 +49,45 @@ enum sid {
 	"AND (:ufrom IS NULL OR t.updated >= :ufrom) " \
 	"AND (:uto IS NULL OR t.updated <= :uto) "
 /* Keyset pagination: rows after (:cv, :cid) in the order, then a page. */
-#define SEARCH_PAGE(col, cmp, dir) \
+#define SEARCH_AFTER(col, cmp) \
 	"AND (:cv IS NULL OR t." col " " cmp " :cv OR (t." col " = :cv " \
-	"AND t.id " cmp " :cid)) ORDER BY t." col " " dir ", t.id " dir \
+	"AND t.id " cmp " :cid)) "
+#define SEARCH_PAGE(col, cmp, dir) \
+	SEARCH_AFTER(col, cmp) "ORDER BY t." col " " dir ", t.id " dir \
 	" LIMIT :lim"
 #define SEARCH(col, cmp, dir) \
 	"SELECT " TICKET_COLS TICKET_FROM SEARCH_WHERE \
 	SEARCH_PAGE(col, cmp, dir)
 /*
  * With words to find, the index drives: its matches are joined to their
- * tickets and only they are filtered and sorted, so the cost follows the
- * matches, not the store (walking the order's index and testing each
- * ticket against the matches read every ticket when few match: 2 ms of
- * CPU a search at 20,000 tickets, tests/bench/bench_store.py).  The page
- * is chosen on the sort columns first and its rows read after, in no
- * order: jta_store_ticket_search sorts those few in C (SQLite's sorter
- * copied every wide row, description and all: 55,000 of the statement's
- * 425,000 instructions for 15 matches at 1,000 tickets).
+ * tickets and only they are filtered, so the cost follows the matches,
+ * not the store (walking the order's index and testing each ticket
+ * against the matches read every ticket when few match: 2 ms of CPU a
+ * search at 20,000 tickets, tests/bench/bench_store.py).  Every match
+ * after the cursor comes out, in no order, and jta_store_ticket_search
+ * keeps the page's in a heap: no sorter, no materialised table (the
+ * page chosen in SQL on the sort columns, then its rows read again,
+ * cost 346,000 instructions for 15 matches at 1,000 tickets, of which
+ * the two MATERIALIZED tables about 80,000 and the sorter 50,000; README
+ * "Embedded store: search and read speed", sixth pass).
  */
-#define SEARCH_TEXT(col, cmp, dir) \
-	"WITH m AS MATERIALIZED (SELECT rowid AS id FROM ticket_fts " \
-	"WHERE ticket_fts MATCH :text), pg AS MATERIALIZED (SELECT t.id " \
-	"AS id FROM m CROSS JOIN tickets t ON t.id = m.id " \
+#define SEARCH_TEXT(col, cmp) \
+	"SELECT " TICKET_COLS "FROM ticket_fts " \
+	"CROSS JOIN tickets t ON t.id = ticket_fts.rowid " \
 	"JOIN projects p ON p.id = t.project_id " \
 	"JOIN users r ON r.id = t.reporter_id " \
 	"LEFT JOIN users a ON a.id = t.assignee_id " SEARCH_WHERE \
-	SEARCH_PAGE(col, cmp, dir) ") SELECT " TICKET_COLS "FROM pg " \
-	"CROSS JOIN tickets t ON t.id = pg.id " \
-	"JOIN projects p ON p.id = t.project_id " \
-	"JOIN users r ON r.id = t.reporter_id " \
-	"LEFT JOIN users a ON a.id = t.assignee_id "
+	"AND ticket_fts MATCH :text " SEARCH_AFTER(col, cmp)
 
 static const char *const sql[S_COUNT] = {
 	[S_SEARCH_UPDATED_DESC] = SEARCH("updated", "<", "DESC"),
 	[S_SEARCH_UPDATED_ASC] = SEARCH("updated", ">", "ASC"),
 	[S_SEARCH_CREATED_DESC] = SEARCH("created", "<", "DESC"),
 	[S_SEARCH_CREATED_ASC] = SEARCH("created", ">", "ASC"),
-	[S_TEXT_UPDATED_DESC] = SEARCH_TEXT("updated", "<", "DESC"),
-	[S_TEXT_UPDATED_ASC] = SEARCH_TEXT("updated", ">", "ASC"),
-	[S_TEXT_CREATED_DESC] = SEARCH_TEXT("created", "<", "DESC"),
-	[S_TEXT_CREATED_ASC] = SEARCH_TEXT("created", ">", "ASC"),
+	[S_TEXT_UPDATED_DESC] = SEARCH_TEXT("updated", "<"),
+	[S_TEXT_UPDATED_ASC] = SEARCH_TEXT("updated", ">"),
+	[S_TEXT_CREATED_DESC] = SEARCH_TEXT("created", "<"),
+	[S_TEXT_CREATED_ASC] = SEARCH_TEXT("created", ">"),
 	/* Similar tickets: bm25 with a summary match worth ten of a
 	 * comment's and a description's three (lower bm25 is better),
 	 * summed over both indexes (schema 12): ticket_fts's words and
@@ -246,6 +245,71 @@ bycreated_asc(const void *a, const void *b)
 	return bycreated_desc(b, a);
 }
 
+/* The heap of the rows kept of a text search: v[0] is the last of them
+ * in the order (cmp), each row after its two children. */
+static void
+heapswap(struct jta_store_ticket *a, struct jta_store_ticket *b)
+{
+	struct jta_store_ticket t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+static void
+heapup(struct jta_store_ticket *v, size_t i,
+    int (*cmp)(const void *, const void *))
+{
+	for (; i > 0 && cmp(&v[i], &v[(i - 1) / 2]) > 0; i = (i - 1) / 2)
+		heapswap(&v[i], &v[(i - 1) / 2]);
+}
+
+static void
+heapdown(struct jta_store_ticket *v, size_t n,
+    int (*cmp)(const void *, const void *))
+{
+	size_t	 i = 0, c;
+
+	while ((c = 2 * i + 1) < n) {
+		if (c + 1 < n && cmp(&v[c + 1], &v[c]) > 0)
+			c++;
+		if (cmp(&v[c], &v[i]) <= 0)
+			break;
+		heapswap(&v[i], &v[c]);
+		i = c;
+	}
+}
+
+/*
+ * Keep the current row of a text statement if it is among the first keep
+ * rows in the order: appended while fewer are kept, else read into the
+ * place of the last kept when it comes before it (its sort value and id
+ * first: a row that does not is never read).  0, or -1 when memory runs
+ * out.
+ */
+static int
+heapkeep(struct jta_store_ticket_list *l, size_t keep, sqlite3_stmt *s,
+    int (*cmp)(const void *, const void *), struct jta_store_ticket *key)
+{
+	if (l->n < keep) {
+		if (jta_tickets_append(l, s) != 0)
+			return -1;
+		heapup(l->v, l->n - 1, cmp);
+		return 0;
+	}
+	key->id = sqlite3_column_int64(s, 10);
+	key->created = sqlite3_column_int64(s, 8);
+	key->updated = sqlite3_column_int64(s, 9);
+	if (cmp(key, &l->v[0]) >= 0)
+		return 0;
+	jta_store_ticket_clear(&l->v[0]);
+	/* On failure the row holds nothing: the list stays clearable. */
+	if (jta_tickets_row(s, &l->v[0]) != 0)
+		return -1;
+	heapdown(l->v, l->n, cmp);
+	return 0;
+}
+
 enum jta_err
 jta_store_ticket_search(struct jta_store *st, const struct jta_search *q,
     struct jta_store_ticket_list *out, char *next, size_t nextsz,
@@ -259,6 +323,7 @@ jta_store_ticket_search(struct jta_store *st, const struct jta_search *q,
 	    byupdated_desc, byupdated_asc, bycreated_desc, bycreated_asc };
 	enum jta_err	 ret = JTA_ERR_NOMEM;
 	sqlite3_stmt	*s;
+	struct jta_store_ticket key;
 	char		 fts[1200];
 	size_t		 order = 0, n = 0, limit;
 	int64_t		 cv = 0, cid = 0;
@@ -298,12 +363,21 @@ jta_store_ticket_search(struct jta_store *st, const struct jta_search *q,
 	    (rc = (q->cursor ? jta_db_bint(s, ":cv", cv) : SQLITE_OK)) !=
 	    SQLITE_OK ||
 	    (rc = jta_db_bint(s, ":cid", cid)) != SQLITE_OK ||
-	    /* One row more than asked tells whether a next page exists. */
-	    (rc = jta_db_bint(s, ":lim", (int64_t)limit + 1)) != SQLITE_OK)
+	    /* One row more than asked tells whether a next page exists
+	     * (the text statements have no LIMIT: heapkeep keeps as
+	     * many). */
+	    (rc = (fq != 0 ? jta_db_bint(s, ":lim", (int64_t)limit + 1) :
+	    SQLITE_OK)) != SQLITE_OK)
 		return jta_db_err(st, rc, "bind", err);
-	/* The text statements give at most limit + 1 rows, unordered. */
+	memset(&key, 0, sizeof(key));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (fq != 0 && out->n == limit)
+		if (fq == 0) {
+			if (heapkeep(out, limit + 1, s, sorts[order],
+			    &key) != 0)
+				goto out;
+			continue;
+		}
+		if (out->n == limit)
 			break;
 		if (jta_tickets_append(out, s) != 0)
 			goto out;
