@@ -65,11 +65,12 @@ enum sid {
  * against the matches read every ticket when few match: 2 ms of CPU a
  * search at 20,000 tickets, tests/bench/bench_store.py).  Every match
  * after the cursor comes out, in no order, and jta_store_ticket_search
- * keeps the page's in a heap: no sorter, no materialised table (the
- * page chosen in SQL on the sort columns, then its rows read again,
- * cost 346,000 instructions for 15 matches at 1,000 tickets, of which
- * the two MATERIALIZED tables about 80,000 and the sorter 50,000; README
- * "Embedded store: search and read speed", sixth pass).
+ * keeps the page's in a heap (jta_tickets_keep): no sorter, no
+ * materialised table (the page chosen in SQL on the sort columns, then
+ * its rows read again, cost 346,000 instructions for 15 matches at 1,000
+ * tickets, of which the two MATERIALIZED tables about 80,000 and the
+ * sorter 50,000; README "Embedded store: search and read speed", sixth
+ * pass).
  */
 #define SEARCH_TEXT(col, cmp) \
 	"SELECT " TICKET_COLS "FROM ticket_fts " \
@@ -245,71 +246,6 @@ bycreated_asc(const void *a, const void *b)
 	return bycreated_desc(b, a);
 }
 
-/* The heap of the rows kept of a text search: v[0] is the last of them
- * in the order (cmp), each row after its two children. */
-static void
-heapswap(struct jta_store_ticket *a, struct jta_store_ticket *b)
-{
-	struct jta_store_ticket t = *a;
-
-	*a = *b;
-	*b = t;
-}
-
-static void
-heapup(struct jta_store_ticket *v, size_t i,
-    int (*cmp)(const void *, const void *))
-{
-	for (; i > 0 && cmp(&v[i], &v[(i - 1) / 2]) > 0; i = (i - 1) / 2)
-		heapswap(&v[i], &v[(i - 1) / 2]);
-}
-
-static void
-heapdown(struct jta_store_ticket *v, size_t n,
-    int (*cmp)(const void *, const void *))
-{
-	size_t	 i = 0, c;
-
-	while ((c = 2 * i + 1) < n) {
-		if (c + 1 < n && cmp(&v[c + 1], &v[c]) > 0)
-			c++;
-		if (cmp(&v[c], &v[i]) <= 0)
-			break;
-		heapswap(&v[i], &v[c]);
-		i = c;
-	}
-}
-
-/*
- * Keep the current row of a text statement if it is among the first keep
- * rows in the order: appended while fewer are kept, else read into the
- * place of the last kept when it comes before it (its sort value and id
- * first: a row that does not is never read).  0, or -1 when memory runs
- * out.
- */
-static int
-heapkeep(struct jta_store_ticket_list *l, size_t keep, sqlite3_stmt *s,
-    int (*cmp)(const void *, const void *), struct jta_store_ticket *key)
-{
-	if (l->n < keep) {
-		if (jta_tickets_append(l, s) != 0)
-			return -1;
-		heapup(l->v, l->n - 1, cmp);
-		return 0;
-	}
-	key->id = sqlite3_column_int64(s, 10);
-	key->created = sqlite3_column_int64(s, 8);
-	key->updated = sqlite3_column_int64(s, 9);
-	if (cmp(key, &l->v[0]) >= 0)
-		return 0;
-	jta_store_ticket_clear(&l->v[0]);
-	/* On failure the row holds nothing: the list stays clearable. */
-	if (jta_tickets_row(s, &l->v[0]) != 0)
-		return -1;
-	heapdown(l->v, l->n, cmp);
-	return 0;
-}
-
 enum jta_err
 jta_store_ticket_search(struct jta_store *st, const struct jta_search *q,
     struct jta_store_ticket_list *out, char *next, size_t nextsz,
@@ -323,7 +259,6 @@ jta_store_ticket_search(struct jta_store *st, const struct jta_search *q,
 	    byupdated_desc, byupdated_asc, bycreated_desc, bycreated_asc };
 	enum jta_err	 ret = JTA_ERR_NOMEM;
 	sqlite3_stmt	*s;
-	struct jta_store_ticket key;
 	char		 fts[1200];
 	size_t		 order = 0, n = 0, limit;
 	int64_t		 cv = 0, cid = 0;
@@ -369,11 +304,11 @@ jta_store_ticket_search(struct jta_store *st, const struct jta_search *q,
 	    (rc = (fq != 0 ? jta_db_bint(s, ":lim", (int64_t)limit + 1) :
 	    SQLITE_OK)) != SQLITE_OK)
 		return jta_db_err(st, rc, "bind", err);
-	memset(&key, 0, sizeof(key));
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (fq == 0) {
-			if (heapkeep(out, limit + 1, s, sorts[order],
-			    &key) != 0)
+			/* sorts[] compare times and ids only. */
+			if (jta_tickets_keep(out, limit + 1, s, sorts[order],
+			    1) != 0)
 				goto out;
 			continue;
 		}

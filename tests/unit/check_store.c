@@ -2795,6 +2795,70 @@ START_TEST(tk_list_search_trigram_cover_as_a_scan)
 }
 END_TEST
 
+/*
+ * A trigram search keeps the page and the rows before it in a heap while
+ * they are at most 100 (tklistfts), and lets SQLite sort later pages: on
+ * 110 tickets that all hold "zzz", with equal summaries and times, every
+ * ordering's pages of 7 and of 50 (both ways, the last pages past 100
+ * rows) are the scan's pages of "zz" (the same tickets, sorted by SQL).
+ */
+START_TEST(tk_list_search_heap_pages_as_sql_sorts)
+{
+	static const char *const orders[] = { "created", "-created",
+	    "updated", "-updated", "summary", "-summary", NULL };
+	static const int64_t sizes[] = { 7, 50 };
+	struct jta_store *st;
+	struct jta_user	 a;
+	struct jta_error e;
+	struct jta_tk_query q;
+	struct jta_store_ticket_list l[2];
+	char		 path[512], f[128];
+	int64_t		 id, pg;
+	size_t		 i, k, o, r;
+	json_t		*j;
+
+	st = newstore(path, sizeof(path));
+	adduser(st, "alice", &a);
+	addproject(st, "DEMO", NULL);
+	for (i = 0; i < 110; i++) {
+		snprintf(f, sizeof(f), "zzz item %zu", i % 7);
+		j = json_pack("{s:s}", "summary", f);
+		ck_assert_msg(jta_store_tk_create(st, &a, "DEMO", j, "Open",
+		    &id, &e) == JTA_OK, "%s", e.detail);
+		json_decref(j);
+	}
+	sqlexec(path, "UPDATE tickets SET created = 1700000000 + (id % 5) "
+	    "* 60, updated = 1700000000 + ((id * 7) % 3) * 60");
+	for (o = 0; o < 7; o++)
+		for (k = 0; k < 2; k++)
+			for (pg = 1; pg <= 110 / sizes[k] + 2; pg++) {
+				for (r = 0; r < 2; r++) {
+					memset(&q, 0, sizeof(q));
+					q.page = pg;
+					q.page_size = sizes[k];
+					q.ordering = orders[o];
+					q.search = r == 0 ? "zzz" : "zz";
+					memset(&e, 0, sizeof(e));
+					ck_assert_msg(jta_store_tk_list(st, &q,
+					    &l[r], &e) == JTA_OK, "%s",
+					    e.detail);
+				}
+				ck_assert(l[0].count == 110 &&
+				    l[1].count == 110);
+				ck_assert_uint_eq(l[0].n, l[1].n);
+				for (i = 0; i < l[0].n; i++)
+					ck_assert_msg(l[0].v[i].id ==
+					    l[1].v[i].id, "order %s, page "
+					    "%" PRId64 " of %" PRId64 ", row "
+					    "%zu", orders[o] ? orders[o] :
+					    "default", pg, sizes[k], i);
+				jta_store_ticket_list_clear(&l[0]);
+				jta_store_ticket_list_clear(&l[1]);
+			}
+	jta_store_close(st);
+}
+END_TEST
+
 /* Schema 21 (issue 16): tickets written one at a time leave the two
  * ticket indexes few segments to probe (FTS5's defaults let them grow to
  * 15 before a merge), and the searches answer as before.  The segments
@@ -4888,6 +4952,7 @@ store_suite(void)
 	tcase_add_test(tc, tk_list_search_is_exact_and_not_fts_syntax);
 	tcase_add_test(tc, tk_list_search_like_pages_as_a_scan);
 	tcase_add_test(tc, tk_list_search_trigram_cover_as_a_scan);
+	tcase_add_test(tc, tk_list_search_heap_pages_as_sql_sorts);
 	tcase_add_test(tc, tk_index_segments_stay_few);
 	tcase_add_test(tc, tk_update_changes_given_fields_and_moves);
 	tcase_add_test(tc, tk_update_is_conditional_on_the_status_read);
