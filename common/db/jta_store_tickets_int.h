@@ -33,19 +33,6 @@ int jta_tickets_row(sqlite3_stmt *s, struct jta_store_ticket *t);
  * unchanged). */
 int jta_tickets_append(struct jta_store_ticket_list *l, sqlite3_stmt *s);
 
-/*
- * Keep the current row of s if it is among the first keep rows in the
- * order cmp (a qsort comparator of rows, ids breaking every tie): l holds
- * them as a heap (v[0] the last of them, each row after its two
- * children; the caller sorts l->v when done).  A row is appended while
- * fewer are kept, else it takes the place of the last kept when it comes
- * before it.  bytime: cmp reads only id, created and updated, so a row
- * that does not come first is never read.  0, or -1 when memory runs out
- * (l stays clearable).
- */
-int jta_tickets_keep(struct jta_store_ticket_list *l, size_t keep,
-    sqlite3_stmt *s, int (*cmp)(const void *, const void *), int bytime);
-
 /* The labels of ticket tid, by name, into t->labels and t->nlabels
  * (released with t). */
 enum jta_err jta_tickets_labels(struct jta_store *st, int64_t tid,
