@@ -1,9 +1,10 @@
 /*
  * The embedded ticket store with SQLite (jta_store_tickets.h): projects,
  * tickets, labels, comments, /api/tickets/ rows, conditional status
- * moves and the exactly-once create; the ranked and paged reads are in
- * jta_store_tickets_search.c.  Plain rows out, bare storage facts as
- * errors: the workflow and the API's shapes are jta_local.c's.
+ * moves and the exactly-once create; the ranked and paged reads (the
+ * /api/tickets/ list among them) are in jta_store_tickets_search.c.
+ * Plain rows out, bare storage facts as errors: the workflow and the
+ * API's shapes are jta_local.c's.
  */
 #include "config.h"
 
@@ -51,9 +52,6 @@ enum sid {
 	S_T_SET_ASSIGNEE,
 	S_T_MOVE,
 	S_T_TOUCH,
-	S_TK_COUNT,
-	S_TK_LIST,
-	S_TK_LIST_FTS,
 	S_TK_GET,
 	S_TK_DEL_COMMENTS,
 	S_TK_DEL_LABELS,
@@ -64,29 +62,8 @@ enum sid {
 	S_COUNT
 };
 
-/* The filters of jta_store_tk_list; :sts holds stored statuses. */
-#define TK_WHERE \
-	"WHERE (:id IS NULL OR t.id = :id) " \
-	"AND (:ids IS NULL OR t.id IN (SELECT value FROM json_each(:ids))) " \
-	"AND (:title IS NULL OR instr(lower(t.summary), lower(:title)) > 0) " \
-	"AND (:cgte IS NULL OR t.created >= :cgte) " \
-	"AND (:clte IS NULL OR t.created <= :clte) " \
-	"AND (:sts IS NULL OR t.status IN (SELECT value FROM " \
-	"json_each(:sts))) " \
-	"AND (:search IS NULL OR instr(lower(t.summary), lower(:search)) > 0 " \
-	"OR instr(lower(t.description), lower(:search)) > 0) "
-
 #define T_NCOMMENTS \
 	", (SELECT count(*) FROM comments c WHERE c.ticket_id = t.id) "
-#define TK_SORT \
-	"ORDER BY CASE :ord WHEN 'created' THEN t.created END ASC, " \
-	"CASE :ord WHEN '-created' THEN t.created END DESC, " \
-	"CASE :ord WHEN 'summary' THEN t.summary END ASC, " \
-	"CASE :ord WHEN '-summary' THEN t.summary END DESC, " \
-	"CASE :ord WHEN 'updated' THEN t.updated END ASC, " \
-	"CASE :ord WHEN '-updated' THEN t.updated END DESC, " \
-	"CASE WHEN :ord LIKE '-%' THEN t.id END DESC, t.id ASC "
-#define TK_ORDER TK_SORT "LIMIT :lim OFFSET :off"
 
 static const char *const sql[S_COUNT] = {
 	[S_PROJ_ADD] = "INSERT INTO projects (key, name, created) "
@@ -138,29 +115,6 @@ static const char *const sql[S_COUNT] = {
 	    "updated = max(updated, :now) WHERE id = :tid AND status = :from",
 	[S_T_TOUCH] = "UPDATE tickets SET updated = max(updated, :now) "
 	    "WHERE id = :tid",
-	[S_TK_COUNT] = "SELECT count(*) FROM tickets t " TK_WHERE,
-	[S_TK_LIST] = "SELECT " TICKET_COLS TICKET_FROM TK_WHERE TK_ORDER,
-	/* The same page when title__icontains or search can use schema
-	 * 12's trigram index (ticket_tri, case folded): the index's
-	 * candidates drive the join, TK_WHERE's instr() checks keep the
-	 * exact meaning on them (the index folds more than ASCII, as lower()
-	 * does not).  Every match is stepped and the page's rows read (no
-	 * LIMIT): the count comes from the same pass, counted in C
-	 * (count(*) OVER () cost a quarter of the statement, 228,000
-	 * instructions for 15 matches: the window copies every row).
-	 * The candidates are checked with LIKE where tklike made a pattern
-	 * (:tlike, :slike; the caller then binds :title, :search NULL):
-	 * the same answer as instr(lower()), see tklike. */
-	[S_TK_LIST_FTS] = "WITH m AS MATERIALIZED (SELECT rowid AS id FROM "
-	    "ticket_tri WHERE ticket_tri MATCH :fq) "
-	    "SELECT " TICKET_COLS "FROM m "
-	    "CROSS JOIN tickets t ON t.id = m.id "
-	    "JOIN projects p ON p.id = t.project_id "
-	    "JOIN users r ON r.id = t.reporter_id "
-	    "LEFT JOIN users a ON a.id = t.assignee_id " TK_WHERE
-	    "AND (:tlike IS NULL OR t.summary LIKE :tlike ESCAPE '\\') "
-	    "AND (:slike IS NULL OR t.summary LIKE :slike ESCAPE '\\' "
-	    "OR t.description LIKE :slike ESCAPE '\\') " TK_SORT,
 	[S_TK_GET] = "SELECT " TICKET_COLS TICKET_FROM "WHERE t.id = :id",
 	[S_TK_DEL_COMMENTS] = "DELETE FROM comments WHERE ticket_id = :tid",
 	[S_TK_DEL_LABELS] = "DELETE FROM ticket_labels WHERE ticket_id = :tid",
@@ -964,217 +918,6 @@ jta_store_ticket_move(struct jta_store *st, const char *key,
 }
 
 /* ---- /api/tickets/ ---- */
-
-static int
-tkbind(sqlite3_stmt *s, const struct jta_tk_query *q)
-{
-	int	 rc;
-
-	if ((rc = jta_db_bint0(s, ":id", q->id)) != SQLITE_OK ||
-	    (rc = jta_db_bjson(s, ":ids", q->ids)) != SQLITE_OK ||
-	    (rc = jta_db_btext(s, ":title", q->title_icontains)) != SQLITE_OK ||
-	    (rc = jta_db_bint0(s, ":cgte", q->created_gte)) != SQLITE_OK ||
-	    (rc = jta_db_bint0(s, ":clte", q->created_lte)) != SQLITE_OK ||
-	    (rc = jta_db_bjson(s, ":sts", q->statuses)) != SQLITE_OK ||
-	    (rc = jta_db_btext(s, ":search", q->search)) != SQLITE_OK)
-		return rc;
-	return SQLITE_OK;
-}
-
-/*
- * Append to out[*o] the FTS5 query that finds v as a substring in the
- * trigram index: one quoted string, its quotes doubled, so no byte of v
- * can be FTS5 syntax (an operator, a column, a prefix star, NEAR,
- * parentheses).  No column filter: instr() rechecks the columns anyway,
- * and a filter doubles the index's work (positions must be read; 170
- * against 74 us at 20,000 tickets).  0, or -1
- * when the index cannot answer for v: fewer than three characters (a
- * trigram tokenizer matches nothing then, SQLite's "The Trigram
- * Tokenizer"), not UTF-8, or out too small; the caller then scans.
- */
-static int
-tkfts(const char *v, char *out, size_t outsz, size_t *o)
-{
-	size_t	 len = strlen(v), i, n, chars = 0;
-	uint32_t cp;
-
-	if (!jta_text_utf8_valid(v, len))
-		return -1;
-	for (i = 0; i < len; i += n, chars++)
-		if ((n = jta_text_utf8_next(v + i, len - i, &cp)) == 0)
-			return -1;
-	if (chars < 3)
-		return -1;
-	/* " AND \"" then each byte at most twice, "\"". */
-	if (*o + 6 + 2 * len + 2 >= outsz)
-		return -1;
-	if (*o > 0) {
-		memcpy(out + *o, " AND ", 5);
-		*o += 5;
-	}
-	out[(*o)++] = '"';
-	for (i = 0; i < len; i++) {
-		if (v[i] == '"')
-			out[(*o)++] = '"';
-		out[(*o)++] = v[i];
-	}
-	out[(*o)++] = '"';
-	out[*o] = '\0';
-	return 0;
-}
-
-static int
-tkbindpage(sqlite3_stmt *s, const struct jta_tk_query *q, int64_t lim,
-    int64_t off)
-{
-	int	 rc;
-
-	if ((rc = tkbind(s, q)) != SQLITE_OK ||
-	    (rc = jta_db_btext(s, ":ord",
-	    q->ordering ? q->ordering : "-created")) != SQLITE_OK ||
-	    (rc = jta_db_bint(s, ":lim", lim)) != SQLITE_OK ||
-	    (rc = jta_db_bint(s, ":off", off)) != SQLITE_OK)
-		return rc;
-	return SQLITE_OK;
-}
-
-/*
- * The LIKE pattern "%v%" (ESCAPE '\') that holds exactly the texts
- * instr(lower(text), lower(v)) > 0 finds, when v is UTF-8: SQLite's LIKE
- * folds ASCII letters only and compares every other character as it is,
- * as its lower() does ("The LIKE, GLOB, REGEXP, MATCH, and extract
- * operators" and lower() in SQLite's "Core Functions"), and a UTF-8
- * substring is a substring of characters.  '%', '_' and '\' in v are
- * escaped.  0, or -1 (use instr()) when v is not UTF-8 or out is too
- * small.  LIKE is cheaper: no lower() copy of every candidate's summary
- * and description (168,000 of the statement's 671,000 instructions at
- * 1,000 tickets and 15 matches, 34,000 with LIKE; README "Embedded
- * store: search and read speed").
- */
-static int
-tklike(const char *v, char *out, size_t outsz)
-{
-	size_t	 len = strlen(v), i, o = 0;
-
-	if (!jta_text_utf8_valid(v, len) || outsz < 2 * len + 3)
-		return -1;
-	out[o++] = '%';
-	for (i = 0; i < len; i++) {
-		if (v[i] == '%' || v[i] == '_' || v[i] == '\\')
-			out[o++] = '\\';
-		out[o++] = v[i];
-	}
-	out[o++] = '%';
-	out[o] = '\0';
-	return 0;
-}
-
-/*
- * The page of a search the trigram index can answer (fq) and the count,
- * from one pass over the sorted matches: the rows before the page are
- * stepped over unread, the page's are read, the rest counted.
- */
-static enum jta_err
-tklistfts(struct jta_store *st, const struct jta_tk_query *q,
-    const char *fq, struct jta_store_ticket_list *out, struct jta_error *err)
-{
-	enum jta_err	 ret = JTA_ERR_NOMEM;
-	sqlite3_stmt	*s;
-	struct jta_tk_query lq = *q;
-	/* The patterns, or NULL where instr() stays. */
-	char		 tlike[2 * JTA_LIMIT_SUMMARY + 3];
-	char		 slike[2 * JTA_LIMIT_TEXT_QUERY + 3];
-	int64_t		 count = 0, off;
-	int		 rc, tl = -1, sl = -1;
-
-	off = (q->page - 1) * q->page_size;
-	if (q->title_icontains != NULL &&
-	    (tl = tklike(q->title_icontains, tlike, sizeof(tlike))) == 0)
-		lq.title_icontains = NULL;
-	if (q->search != NULL &&
-	    (sl = tklike(q->search, slike, sizeof(slike))) == 0)
-		lq.search = NULL;
-	if ((s = stmt(st, S_TK_LIST_FTS)) == NULL)
-		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
-	if ((rc = tkbind(s, &lq)) != SQLITE_OK ||
-	    (rc = jta_db_btext(s, ":ord",
-	    q->ordering ? q->ordering : "-created")) != SQLITE_OK ||
-	    (rc = jta_db_btext(s, ":fq", fq)) != SQLITE_OK ||
-	    (rc = jta_db_btext(s, ":tlike", tl == 0 ? tlike : NULL)) !=
-	    SQLITE_OK ||
-	    (rc = jta_db_btext(s, ":slike", sl == 0 ? slike : NULL)) !=
-	    SQLITE_OK)
-		return jta_db_err(st, rc, "bind", err);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (count >= off && count - off < q->page_size &&
-		    jta_tickets_append(out, s) != 0)
-			goto out;
-		count++;
-	}
-	if (rc != SQLITE_DONE) {
-		ret = jta_db_err(st, rc, "list", err);
-		goto out;
-	}
-	out->count = count;
-	ret = JTA_OK;
-out:
-	sqlite3_reset(s);
-	return ret;
-}
-
-enum jta_err
-jta_store_tk_list(struct jta_store *st, const struct jta_tk_query *q,
-    struct jta_store_ticket_list *out, struct jta_error *err)
-{
-	enum jta_err	 ret = JTA_ERR_NOMEM;
-	sqlite3_stmt	*s;
-	char		 fq[2 * (2 * JTA_LIMIT_TEXT_QUERY + 64)];
-	size_t		 o = 0;
-	int64_t		 count;
-	int		 rc;
-
-	memset(out, 0, sizeof(*out));
-	fq[0] = '\0';
-	/* Either text the index can answer narrows the search to its
-	 * candidates; text it cannot (too short) is left to instr(). */
-	if (q->title_icontains != NULL)
-		(void)tkfts(q->title_icontains, fq, sizeof(fq), &o);
-	if (q->search != NULL)
-		(void)tkfts(q->search, fq, sizeof(fq), &o);
-	if (o > 0) {
-		if ((ret = tklistfts(st, q, fq, out, err)) != JTA_OK)
-			jta_store_ticket_list_clear(out);
-		return ret;
-	}
-	if ((s = stmt(st, S_TK_COUNT)) == NULL)
-		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
-	if ((rc = tkbind(s, q)) != SQLITE_OK)
-		return jta_db_err(st, rc, "bind", err);
-	rc = sqlite3_step(s);
-	count = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW)
-		return jta_db_err(st, rc, "count", err);
-	if ((s = stmt(st, S_TK_LIST)) == NULL)
-		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
-	if ((rc = tkbindpage(s, q, q->page_size, (q->page - 1) *
-	    q->page_size)) != SQLITE_OK)
-		return jta_db_err(st, rc, "bind", err);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (jta_tickets_append(out, s) != 0)
-			goto out;
-	if (rc != SQLITE_DONE) {
-		ret = jta_db_err(st, rc, "list", err);
-		goto out;
-	}
-	out->count = count;
-	ret = JTA_OK;
-out:
-	sqlite3_reset(s);
-	if (ret != JTA_OK)
-		jta_store_ticket_list_clear(out);
-	return ret;
-}
 
 enum jta_err
 jta_store_tk_get(struct jta_store *st, int64_t id,

@@ -1,6 +1,7 @@
 /*
  * The ticket repository's reads that rank or page: the search of the
- * ticket API (keyset pagination over FTS5), similar tickets (bm25) and
+ * ticket API (keyset pagination over FTS5), the list of /api/tickets/
+ * (its text searches on the trigram index), similar tickets (bm25) and
  * the user look-up of the assignee picker (jta_store_tickets.h).
  */
 #include "config.h"
@@ -32,6 +33,10 @@ enum sid {
 	S_TEXT_CREATED_ASC,
 	S_SIMILAR,
 	S_USER_FIND,
+	S_TK_COUNT,
+	S_TK_LIST,
+	S_TK_LIST_FTS,
+	S_TK_LIST_FTS_ANY,
 	S_COUNT
 };
 
@@ -49,46 +54,79 @@ enum sid {
 	"AND (:ufrom IS NULL OR t.updated >= :ufrom) " \
 	"AND (:uto IS NULL OR t.updated <= :uto) "
 /* Keyset pagination: rows after (:cv, :cid) in the order, then a page. */
-#define SEARCH_PAGE(col, cmp, dir) \
+#define SEARCH_AFTER(col, cmp) \
 	"AND (:cv IS NULL OR t." col " " cmp " :cv OR (t." col " = :cv " \
-	"AND t.id " cmp " :cid)) ORDER BY t." col " " dir ", t.id " dir \
+	"AND t.id " cmp " :cid)) "
+#define SEARCH_PAGE(col, cmp, dir) \
+	SEARCH_AFTER(col, cmp) "ORDER BY t." col " " dir ", t.id " dir \
 	" LIMIT :lim"
 #define SEARCH(col, cmp, dir) \
 	"SELECT " TICKET_COLS TICKET_FROM SEARCH_WHERE \
 	SEARCH_PAGE(col, cmp, dir)
 /*
  * With words to find, the index drives: its matches are joined to their
- * tickets and only they are filtered and sorted, so the cost follows the
- * matches, not the store (walking the order's index and testing each
- * ticket against the matches read every ticket when few match: 2 ms of
- * CPU a search at 20,000 tickets, tests/bench/bench_store.py).  The page
- * is chosen on the sort columns first and its rows read after, in no
- * order: jta_store_ticket_search sorts those few in C (SQLite's sorter
- * copied every wide row, description and all: 55,000 of the statement's
- * 425,000 instructions for 15 matches at 1,000 tickets).
+ * tickets and only they are filtered, so the cost follows the matches,
+ * not the store (walking the order's index and testing each ticket
+ * against the matches read every ticket when few match: 2 ms of CPU a
+ * search at 20,000 tickets, tests/bench/bench_store.py).  Every match
+ * after the cursor comes out, in no order, and jta_store_ticket_search
+ * keeps the page's in a heap (keeprow): no sorter, no
+ * materialised table (the page chosen in SQL on the sort columns, then
+ * its rows read again, cost 346,000 instructions for 15 matches at 1,000
+ * tickets, of which the two MATERIALIZED tables about 80,000 and the
+ * sorter 50,000; README "Embedded store: search and read speed", sixth
+ * pass).
  */
-#define SEARCH_TEXT(col, cmp, dir) \
-	"WITH m AS MATERIALIZED (SELECT rowid AS id FROM ticket_fts " \
-	"WHERE ticket_fts MATCH :text), pg AS MATERIALIZED (SELECT t.id " \
-	"AS id FROM m CROSS JOIN tickets t ON t.id = m.id " \
+#define SEARCH_TEXT(col, cmp) \
+	"SELECT " TICKET_COLS "FROM ticket_fts " \
+	"CROSS JOIN tickets t ON t.id = ticket_fts.rowid " \
 	"JOIN projects p ON p.id = t.project_id " \
 	"JOIN users r ON r.id = t.reporter_id " \
 	"LEFT JOIN users a ON a.id = t.assignee_id " SEARCH_WHERE \
-	SEARCH_PAGE(col, cmp, dir) ") SELECT " TICKET_COLS "FROM pg " \
-	"CROSS JOIN tickets t ON t.id = pg.id " \
+	"AND ticket_fts MATCH :text " SEARCH_AFTER(col, cmp)
+
+/* The filters of jta_store_tk_list; :sts holds stored statuses. */
+#define TK_WHERE \
+	"WHERE (:id IS NULL OR t.id = :id) " \
+	"AND (:ids IS NULL OR t.id IN (SELECT value FROM json_each(:ids))) " \
+	"AND (:title IS NULL OR instr(lower(t.summary), lower(:title)) > 0) " \
+	"AND (:cgte IS NULL OR t.created >= :cgte) " \
+	"AND (:clte IS NULL OR t.created <= :clte) " \
+	"AND (:sts IS NULL OR t.status IN (SELECT value FROM " \
+	"json_each(:sts))) " \
+	"AND (:search IS NULL OR instr(lower(t.summary), lower(:search)) > 0 " \
+	"OR instr(lower(t.description), lower(:search)) > 0) "
+
+#define TK_SORT \
+	"ORDER BY CASE :ord WHEN 'created' THEN t.created END ASC, " \
+	"CASE :ord WHEN '-created' THEN t.created END DESC, " \
+	"CASE :ord WHEN 'summary' THEN t.summary END ASC, " \
+	"CASE :ord WHEN '-summary' THEN t.summary END DESC, " \
+	"CASE :ord WHEN 'updated' THEN t.updated END ASC, " \
+	"CASE :ord WHEN '-updated' THEN t.updated END DESC, " \
+	"CASE WHEN :ord LIKE '-%' THEN t.id END DESC, t.id ASC "
+#define TK_ORDER TK_SORT "LIMIT :lim OFFSET :off"
+/* The matches of S_TK_LIST_FTS (see there). */
+#define TK_FTS \
+	"SELECT " TICKET_COLS "FROM ticket_tri " \
+	"CROSS JOIN tickets t ON t.id = ticket_tri.rowid " \
 	"JOIN projects p ON p.id = t.project_id " \
 	"JOIN users r ON r.id = t.reporter_id " \
-	"LEFT JOIN users a ON a.id = t.assignee_id "
+	"LEFT JOIN users a ON a.id = t.assignee_id " TK_WHERE \
+	"AND ticket_tri MATCH :fq " \
+	"AND (:tlike IS NULL OR t.summary LIKE :tlike ESCAPE '\\') " \
+	"AND (:slike IS NULL OR t.summary LIKE :slike ESCAPE '\\' " \
+	"OR t.description LIKE :slike ESCAPE '\\') "
 
 static const char *const sql[S_COUNT] = {
 	[S_SEARCH_UPDATED_DESC] = SEARCH("updated", "<", "DESC"),
 	[S_SEARCH_UPDATED_ASC] = SEARCH("updated", ">", "ASC"),
 	[S_SEARCH_CREATED_DESC] = SEARCH("created", "<", "DESC"),
 	[S_SEARCH_CREATED_ASC] = SEARCH("created", ">", "ASC"),
-	[S_TEXT_UPDATED_DESC] = SEARCH_TEXT("updated", "<", "DESC"),
-	[S_TEXT_UPDATED_ASC] = SEARCH_TEXT("updated", ">", "ASC"),
-	[S_TEXT_CREATED_DESC] = SEARCH_TEXT("created", "<", "DESC"),
-	[S_TEXT_CREATED_ASC] = SEARCH_TEXT("created", ">", "ASC"),
+	[S_TEXT_UPDATED_DESC] = SEARCH_TEXT("updated", "<"),
+	[S_TEXT_UPDATED_ASC] = SEARCH_TEXT("updated", ">"),
+	[S_TEXT_CREATED_DESC] = SEARCH_TEXT("created", "<"),
+	[S_TEXT_CREATED_ASC] = SEARCH_TEXT("created", ">"),
 	/* Similar tickets: bm25 with a summary match worth ten of a
 	 * comment's and a description's three (lower bm25 is better),
 	 * summed over both indexes (schema 12): ticket_fts's words and
@@ -113,6 +151,24 @@ static const char *const sql[S_COUNT] = {
 	    "WHERE instr(lower(name), lower(:q)) > 0 "
 	    "OR instr(lower(display_name), lower(:q)) > 0 "
 	    "OR instr(lower(email), lower(:q)) > 0 ORDER BY name LIMIT :lim",
+	[S_TK_COUNT] = "SELECT count(*) FROM tickets t " TK_WHERE,
+	[S_TK_LIST] = "SELECT " TICKET_COLS TICKET_FROM TK_WHERE TK_ORDER,
+	/* The same page when title__icontains or search can use schema
+	 * 12's trigram index (ticket_tri, case folded): the index's
+	 * candidates drive the join (CROSS JOIN: no materialised table of
+	 * them, which cost 37,000 instructions a search), TK_WHERE's
+	 * instr() checks keep the exact meaning on them (the index folds
+	 * more than ASCII, as lower() does not).  Every match is stepped
+	 * (no LIMIT): the count comes from the same pass, counted in C
+	 * (count(*) OVER () cost a quarter of the statement, 228,000
+	 * instructions for 15 matches: the window copies every row), and
+	 * tklistfts keeps the page's rows.  The candidates are checked
+	 * with LIKE where tklike made a pattern (:tlike, :slike; the
+	 * caller then binds :title, :search NULL): the same answer as
+	 * instr(lower()), see tklike. */
+	[S_TK_LIST_FTS] = TK_FTS TK_SORT,
+	/* The same matches in no order, for tklistfts's heap. */
+	[S_TK_LIST_FTS_ANY] = TK_FTS,
 };
 
 /* Statement id of this file, reset and unbound (jta_db_stmt). */
@@ -246,6 +302,84 @@ bycreated_asc(const void *a, const void *b)
 	return bycreated_desc(b, a);
 }
 
+static void
+heapswap(struct jta_store_ticket *a, struct jta_store_ticket *b)
+{
+	struct jta_store_ticket t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/* Restore the heap of keeprow from v[i] up, or from v[0] down. */
+static void
+heapup(struct jta_store_ticket *v, size_t i,
+    int (*cmp)(const void *, const void *))
+{
+	for (; i > 0 && cmp(&v[i], &v[(i - 1) / 2]) > 0; i = (i - 1) / 2)
+		heapswap(&v[i], &v[(i - 1) / 2]);
+}
+
+static void
+heapdown(struct jta_store_ticket *v, size_t n,
+    int (*cmp)(const void *, const void *))
+{
+	size_t	 i = 0, c;
+
+	while ((c = 2 * i + 1) < n) {
+		if (c + 1 < n && cmp(&v[c + 1], &v[c]) > 0)
+			c++;
+		if (cmp(&v[c], &v[i]) <= 0)
+			break;
+		heapswap(&v[i], &v[c]);
+		i = c;
+	}
+}
+
+/*
+ * Keep the current row of s if it is among the first keep rows in the
+ * order cmp (a qsort comparator of rows, ids breaking every tie): l holds
+ * them as a heap (v[0] the last of them, each row after its two
+ * children; the caller sorts l->v when done).  A row is appended while
+ * fewer are kept, else it takes the place of the last kept when it comes
+ * before it.  bytime: cmp reads only id, created and updated, so a row
+ * that does not come first is never read.  0, or -1 when memory runs out
+ * (l stays clearable).
+ */
+static int
+keeprow(struct jta_store_ticket_list *l, size_t keep, sqlite3_stmt *s,
+    int (*cmp)(const void *, const void *), int bytime)
+{
+	struct jta_store_ticket t;
+
+	if (l->n < keep) {
+		if (jta_tickets_append(l, s) != 0)
+			return -1;
+		heapup(l->v, l->n - 1, cmp);
+		return 0;
+	}
+	if (keep == 0)
+		return 0;
+	if (bytime) {
+		memset(&t, 0, sizeof(t));
+		t.id = sqlite3_column_int64(s, 10);
+		t.created = sqlite3_column_int64(s, 8);
+		t.updated = sqlite3_column_int64(s, 9);
+		if (cmp(&t, &l->v[0]) >= 0)
+			return 0;
+	}
+	if (jta_tickets_row(s, &t) != 0)
+		return -1;
+	if (cmp(&t, &l->v[0]) >= 0) {
+		jta_store_ticket_clear(&t);
+		return 0;
+	}
+	jta_store_ticket_clear(&l->v[0]);
+	l->v[0] = t;
+	heapdown(l->v, l->n, cmp);
+	return 0;
+}
+
 enum jta_err
 jta_store_ticket_search(struct jta_store *st, const struct jta_search *q,
     struct jta_store_ticket_list *out, char *next, size_t nextsz,
@@ -298,12 +432,21 @@ jta_store_ticket_search(struct jta_store *st, const struct jta_search *q,
 	    (rc = (q->cursor ? jta_db_bint(s, ":cv", cv) : SQLITE_OK)) !=
 	    SQLITE_OK ||
 	    (rc = jta_db_bint(s, ":cid", cid)) != SQLITE_OK ||
-	    /* One row more than asked tells whether a next page exists. */
-	    (rc = jta_db_bint(s, ":lim", (int64_t)limit + 1)) != SQLITE_OK)
+	    /* One row more than asked tells whether a next page exists
+	     * (the text statements have no LIMIT: heapkeep keeps as
+	     * many). */
+	    (rc = (fq != 0 ? jta_db_bint(s, ":lim", (int64_t)limit + 1) :
+	    SQLITE_OK)) != SQLITE_OK)
 		return jta_db_err(st, rc, "bind", err);
-	/* The text statements give at most limit + 1 rows, unordered. */
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (fq != 0 && out->n == limit)
+		if (fq == 0) {
+			/* sorts[] compare times and ids only. */
+			if (keeprow(out, limit + 1, s, sorts[order],
+			    1) != 0)
+				goto out;
+			continue;
+		}
+		if (out->n == limit)
 			break;
 		if (jta_tickets_append(out, s) != 0)
 			goto out;
@@ -494,5 +637,399 @@ out:
 		*out = NULL;
 		*n = 0;
 	}
+	return ret;
+}
+
+/* ---- /api/tickets/ ---- */
+
+static int
+tkbind(sqlite3_stmt *s, const struct jta_tk_query *q)
+{
+	int	 rc;
+
+	if ((rc = jta_db_bint0(s, ":id", q->id)) != SQLITE_OK ||
+	    (rc = jta_db_bjson(s, ":ids", q->ids)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":title", q->title_icontains)) != SQLITE_OK ||
+	    (rc = jta_db_bint0(s, ":cgte", q->created_gte)) != SQLITE_OK ||
+	    (rc = jta_db_bint0(s, ":clte", q->created_lte)) != SQLITE_OK ||
+	    (rc = jta_db_bjson(s, ":sts", q->statuses)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":search", q->search)) != SQLITE_OK)
+		return rc;
+	return SQLITE_OK;
+}
+
+/* Append n bytes of p to out[*o] as an FTS5 string, its quotes doubled;
+ * 0, or -1 when out is too small (with room left for a NUL). */
+static int
+tkstr(const char *p, size_t n, char *out, size_t outsz, size_t *o)
+{
+	size_t	 i;
+
+	if (*o + 2 >= outsz)
+		return -1;
+	out[(*o)++] = '"';
+	for (i = 0; i < n; i++) {
+		if (*o + 3 >= outsz)
+			return -1;
+		if (p[i] == '"')
+			out[(*o)++] = '"';
+		out[(*o)++] = p[i];
+	}
+	out[(*o)++] = '"';
+	return 0;
+}
+
+/*
+ * Append to out[*o] the FTS5 query that finds v as a substring in the
+ * trigram index, joined by AND to what is there.  Every piece of v is a
+ * quoted string, its quotes doubled, so no byte of v can be FTS5 syntax
+ * (an operator, a column, a prefix star, NEAR, parentheses).  No column
+ * filter: the caller rechecks the columns anyway, and a filter doubles
+ * the index's work (positions must be read; 170 against 74 us at 20,000
+ * tickets).
+ *
+ * Text of three or four characters is one string (a phrase of its one or
+ * two trigrams).  Longer text names fewer trigrams than the phrase's
+ * L - 2: those starting at characters 0, 3, 6, ... and the last one (at
+ * L - 3), which together cover every character, as one NEAR group whose
+ * span is the text's: NEAR("quo" "kka", 2) for "quokka".  The trigram
+ * tokenizer makes a token at every character position (SQLite's "The
+ * Trigram Tokenizer"), so a column holding v at character c holds each of
+ * these trigrams at c + its offset, and the first and the last are L - 4
+ * tokens apart: within the group's span (FTS5's "NEAR groups": the
+ * tokens between the end of the clump's first phrase and the start of its
+ * last).  The candidates are therefore all of the phrase's and a few
+ * more, which the caller's exact check drops as it drops the index's
+ * other extra candidates.  The index reads ceil(L / 3) or one more
+ * trigrams' doclists instead of L - 2 (two instead of four for
+ * "quokka"; README "Embedded store: search and read speed", sixth pass).
+ *
+ * 0, or -1 when the index cannot answer for v: fewer than three
+ * characters (a trigram tokenizer matches nothing then), not UTF-8, or
+ * out too small; the caller then scans.
+ */
+static int
+tkftsput(const char *v, char *out, size_t outsz, size_t *o)
+{
+	/* Byte offsets of v's characters (search and title__icontains
+	 * take at most JTA_LIMIT_TEXT_QUERY; longer text is scanned). */
+	size_t		 at[JTA_LIMIT_TEXT_QUERY + 1];
+	size_t		 len = strlen(v), i, n, chars = 0, k, w = *o;
+	uint32_t	 cp;
+	int		 r;
+
+	if (!jta_text_utf8_valid(v, len))
+		return -1;
+	for (i = 0; i < len; i += n, chars++) {
+		if ((n = jta_text_utf8_next(v + i, len - i, &cp)) == 0 ||
+		    chars + 1 >= sizeof(at) / sizeof(at[0]))
+			return -1;
+		at[chars] = i;
+	}
+	at[chars] = len;
+	if (chars < 3)
+		return -1;
+	if (w > 0) {
+		if (w + 6 >= outsz)
+			return -1;
+		memcpy(out + w, " AND ", 5);
+		w += 5;
+	}
+	if (chars < 5) {
+		if (tkstr(v, len, out, outsz, &w) != 0)
+			return -1;
+	} else {
+		if (w + 6 >= outsz)
+			return -1;
+		memcpy(out + w, "NEAR(", 5);
+		w += 5;
+		for (k = 0;; k += 3) {
+			if (k + 3 > chars)
+				k = chars - 3;
+			if (k > 0) {
+				if (w + 2 >= outsz)
+					return -1;
+				out[w++] = ' ';
+			}
+			if (tkstr(v + at[k], at[k + 3] - at[k], out, outsz,
+			    &w) != 0)
+				return -1;
+			if (k + 3 == chars)
+				break;
+		}
+		r = snprintf(out + w, outsz - w, ", %zu)", chars - 4);
+		if (r < 0 || (size_t)r >= outsz - w)
+			return -1;
+		w += (size_t)r;
+	}
+	out[w] = '\0';
+	*o = w;
+	return 0;
+}
+
+/* tkftsput, leaving out as it was (the query up to *o) when it fails. */
+static int
+tkfts(const char *v, char *out, size_t outsz, size_t *o)
+{
+	if (tkftsput(v, out, outsz, o) == 0)
+		return 0;
+	/* What was written past *o is dropped: out stays the query it
+	 * was. */
+	out[*o] = '\0';
+	return -1;
+}
+
+static int
+tkbindpage(sqlite3_stmt *s, const struct jta_tk_query *q, int64_t lim,
+    int64_t off)
+{
+	int	 rc;
+
+	if ((rc = tkbind(s, q)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":ord",
+	    q->ordering ? q->ordering : "-created")) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":lim", lim)) != SQLITE_OK ||
+	    (rc = jta_db_bint(s, ":off", off)) != SQLITE_OK)
+		return rc;
+	return SQLITE_OK;
+}
+
+/*
+ * The LIKE pattern "%v%" (ESCAPE '\') that holds exactly the texts
+ * instr(lower(text), lower(v)) > 0 finds, when v is UTF-8: SQLite's LIKE
+ * folds ASCII letters only and compares every other character as it is,
+ * as its lower() does ("The LIKE, GLOB, REGEXP, MATCH, and extract
+ * operators" and lower() in SQLite's "Core Functions"), and a UTF-8
+ * substring is a substring of characters.  '%', '_' and '\' in v are
+ * escaped.  0, or -1 (use instr()) when v is not UTF-8 or out is too
+ * small.  LIKE is cheaper: no lower() copy of every candidate's summary
+ * and description (168,000 of the statement's 671,000 instructions at
+ * 1,000 tickets and 15 matches, 34,000 with LIKE; README "Embedded
+ * store: search and read speed").
+ */
+static int
+tklike(const char *v, char *out, size_t outsz)
+{
+	size_t	 len = strlen(v), i, o = 0;
+
+	if (!jta_text_utf8_valid(v, len) || outsz < 2 * len + 3)
+		return -1;
+	out[o++] = '%';
+	for (i = 0; i < len; i++) {
+		if (v[i] == '%' || v[i] == '_' || v[i] == '\\')
+			out[o++] = '\\';
+		out[o++] = v[i];
+	}
+	out[o++] = '%';
+	out[o] = '\0';
+	return 0;
+}
+
+/*
+ * TK_SORT's orders on rows, for the heap of tklistfts: by the column, then
+ * by id in the same direction (summary by bytes, as SQLite's BINARY
+ * collation compares text without NULs, which the store's text never
+ * holds).
+ */
+static int
+tkcreated(const void *a, const void *b)
+{
+	const struct jta_store_ticket *x = a, *y = b;
+
+	return x->created != y->created ? CMP3(x->created, y->created) :
+	    CMP3(x->id, y->id);
+}
+
+static int
+tkcreated_desc(const void *a, const void *b)
+{
+	return tkcreated(b, a);
+}
+
+static int
+tkupdated(const void *a, const void *b)
+{
+	const struct jta_store_ticket *x = a, *y = b;
+
+	return x->updated != y->updated ? CMP3(x->updated, y->updated) :
+	    CMP3(x->id, y->id);
+}
+
+static int
+tkupdated_desc(const void *a, const void *b)
+{
+	return tkupdated(b, a);
+}
+
+static int
+tksummary(const void *a, const void *b)
+{
+	const struct jta_store_ticket *x = a, *y = b;
+	int	 c = strcmp(x->summary, y->summary);
+
+	return c != 0 ? CMP3(c, 0) : CMP3(x->id, y->id);
+}
+
+static int
+tksummary_desc(const void *a, const void *b)
+{
+	return tksummary(b, a);
+}
+
+/* The comparator of ordering (NULL: -created), NULL for another. */
+static int
+(*tkcmp(const char *ordering))(const void *, const void *)
+{
+	static const struct {
+		const char	*name;
+		int		(*cmp)(const void *, const void *);
+	} orders[] = {
+		{ "created", tkcreated }, { "-created", tkcreated_desc },
+		{ "updated", tkupdated }, { "-updated", tkupdated_desc },
+		{ "summary", tksummary }, { "-summary", tksummary_desc },
+	};
+	size_t	 i;
+
+	if (ordering == NULL)
+		ordering = "-created";
+	for (i = 0; i < sizeof(orders) / sizeof(orders[0]); i++)
+		if (strcmp(orders[i].name, ordering) == 0)
+			return orders[i].cmp;
+	return NULL;
+}
+
+/*
+ * The rows a page of a trigram search may keep in its heap: the page and
+ * every row before it.  A later page is sorted by SQLite
+ * (S_TK_LIST_FTS), whose sorter copies every match's row (87,000 of the
+ * statement's 360,000 instructions for 15 matches at 1,000 tickets).
+ */
+#define TK_KEEP_MAX	(2 * JTA_LIMIT_PAGE_MAX)
+
+/*
+ * The page of a search the trigram index can answer (fq) and the count,
+ * from one pass over the matches.  While the page and the rows before it
+ * are at most TK_KEEP_MAX, the matches come in no order and the first of
+ * them are kept in a heap (keeprow), sorted, and those before
+ * the page dropped; else they come sorted, the rows before the page are
+ * stepped over unread and the page's read.  The rest are counted.
+ */
+static enum jta_err
+tklistfts(struct jta_store *st, const struct jta_tk_query *q,
+    const char *fq, struct jta_store_ticket_list *out, struct jta_error *err)
+{
+	enum jta_err	 ret = JTA_ERR_NOMEM;
+	sqlite3_stmt	*s;
+	struct jta_tk_query lq = *q;
+	int		(*cmp)(const void *, const void *);
+	/* The patterns, or NULL where instr() stays. */
+	char		 tlike[2 * JTA_LIMIT_SUMMARY + 3];
+	char		 slike[2 * JTA_LIMIT_TEXT_QUERY + 3];
+	int64_t		 count = 0, off;
+	size_t		 i, drop;
+	int		 rc, tl = -1, sl = -1, heap;
+
+	off = (q->page - 1) * q->page_size;
+	cmp = tkcmp(q->ordering);
+	heap = cmp != NULL && off >= 0 && q->page_size >= 0 &&
+	    q->page_size <= TK_KEEP_MAX && off <= TK_KEEP_MAX - q->page_size;
+	if (q->title_icontains != NULL &&
+	    (tl = tklike(q->title_icontains, tlike, sizeof(tlike))) == 0)
+		lq.title_icontains = NULL;
+	if (q->search != NULL &&
+	    (sl = tklike(q->search, slike, sizeof(slike))) == 0)
+		lq.search = NULL;
+	if ((s = stmt(st, heap ? S_TK_LIST_FTS_ANY : S_TK_LIST_FTS)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = tkbind(s, &lq)) != SQLITE_OK ||
+	    (rc = (heap ? SQLITE_OK : jta_db_btext(s, ":ord",
+	    q->ordering ? q->ordering : "-created"))) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":fq", fq)) != SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":tlike", tl == 0 ? tlike : NULL)) !=
+	    SQLITE_OK ||
+	    (rc = jta_db_btext(s, ":slike", sl == 0 ? slike : NULL)) !=
+	    SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (heap) {
+			if (keeprow(out, (size_t)(off + q->page_size),
+			    s, cmp, 0) != 0)
+				goto out;
+		} else if (count >= off && count - off < q->page_size &&
+		    jta_tickets_append(out, s) != 0)
+			goto out;
+		count++;
+	}
+	if (rc != SQLITE_DONE) {
+		ret = jta_db_err(st, rc, "list", err);
+		goto out;
+	}
+	if (heap && out->n > 0) {
+		qsort(out->v, out->n, sizeof(*out->v), cmp);
+		drop = (size_t)off < out->n ? (size_t)off : out->n;
+		for (i = 0; i < drop; i++)
+			jta_store_ticket_clear(&out->v[i]);
+		memmove(out->v, out->v + drop, (out->n - drop) *
+		    sizeof(*out->v));
+		out->n -= drop;
+	}
+	out->count = count;
+	ret = JTA_OK;
+out:
+	sqlite3_reset(s);
+	return ret;
+}
+
+enum jta_err
+jta_store_tk_list(struct jta_store *st, const struct jta_tk_query *q,
+    struct jta_store_ticket_list *out, struct jta_error *err)
+{
+	enum jta_err	 ret = JTA_ERR_NOMEM;
+	sqlite3_stmt	*s;
+	char		 fq[2 * (2 * JTA_LIMIT_TEXT_QUERY + 64)];
+	size_t		 o = 0;
+	int64_t		 count;
+	int		 rc;
+
+	memset(out, 0, sizeof(*out));
+	fq[0] = '\0';
+	/* Either text the index can answer narrows the search to its
+	 * candidates; text it cannot (too short) is left to instr(). */
+	if (q->title_icontains != NULL)
+		(void)tkfts(q->title_icontains, fq, sizeof(fq), &o);
+	if (q->search != NULL)
+		(void)tkfts(q->search, fq, sizeof(fq), &o);
+	if (o > 0) {
+		if ((ret = tklistfts(st, q, fq, out, err)) != JTA_OK)
+			jta_store_ticket_list_clear(out);
+		return ret;
+	}
+	if ((s = stmt(st, S_TK_COUNT)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = tkbind(s, q)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	rc = sqlite3_step(s);
+	count = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return jta_db_err(st, rc, "count", err);
+	if ((s = stmt(st, S_TK_LIST)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = tkbindpage(s, q, q->page_size, (q->page - 1) *
+	    q->page_size)) != SQLITE_OK)
+		return jta_db_err(st, rc, "bind", err);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (jta_tickets_append(out, s) != 0)
+			goto out;
+	if (rc != SQLITE_DONE) {
+		ret = jta_db_err(st, rc, "list", err);
+		goto out;
+	}
+	out->count = count;
+	ret = JTA_OK;
+out:
+	sqlite3_reset(s);
+	if (ret != JTA_OK)
+		jta_store_ticket_list_clear(out);
 	return ret;
 }

@@ -2004,10 +2004,11 @@ START_TEST(search_text_cursor_pages_in_order)
 END_TEST
 
 /*
- * The text statements read their page unordered and the store sorts it
- * (jta_store_ticket_search): on 60 tickets with many equal times, every
- * order's pages of 7, followed by cursor, give exactly the rows, fields
- * and order of the ordered statement without text, kept to the matches.
+ * The text statements give their matches unordered and the store keeps
+ * the page's in a heap and sorts them (jta_store_ticket_search): on 60
+ * tickets with many equal times, every order's pages of 7, 1 and 45 (of
+ * 40 matches), followed by cursor, give exactly the rows, fields and
+ * order of the ordered statement without text, kept to the matches.
  */
 START_TEST(search_text_pages_match_the_ordered_statement)
 {
@@ -2019,7 +2020,8 @@ START_TEST(search_text_pages_match_the_ordered_statement)
 	struct jta_error e;
 	json_t		*res, *all, *want, *got, *t;
 	char		 path[512], f[256], cursor[JTA_LIMIT_CURSOR + 1];
-	size_t		 i, k, pages;
+	static const size_t limits[] = { 7, 1, 45 };
+	size_t		 i, k, pages, li;
 
 	st = newstore(path, sizeof(path));
 	adduser(st, "alice", &a);
@@ -2032,9 +2034,10 @@ START_TEST(search_text_pages_match_the_ordered_statement)
 	}
 	sqlexec(path, "UPDATE tickets SET created = 1700000000 + (num % 4) "
 	    "* 60, updated = 1700000000 + ((num * 7) % 5) * 60");
-	for (k = 0; k < 4; k++) {
+	for (k = 0; k < 12; k++) {
+		li = limits[k / 4];
 		memset(&q, 0, sizeof(q));
-		q.order = orders[k];
+		q.order = orders[k % 4];
 		q.limit = 100;
 		memset(&e, 0, sizeof(e));
 		ck_assert_int_eq(tsearch(st, &q, &all, &e), JTA_OK);
@@ -2046,12 +2049,12 @@ START_TEST(search_text_pages_match_the_ordered_statement)
 		ck_assert_uint_eq(json_array_size(want), 40);
 		got = json_array();
 		q.text = "kettle";
-		q.limit = 7;
+		q.limit = li;
 		for (pages = 1; ; pages++) {
-			ck_assert_uint_lt(pages, 10);
+			ck_assert_uint_le(pages, 40);
 			ck_assert_int_eq(tsearch(st, &q, &res, &e), JTA_OK);
 			ck_assert_uint_le(json_array_size(json_object_get(res,
-			    "issues")), 7);
+			    "issues")), li);
 			json_array_extend(got, json_object_get(res, "issues"));
 			if (json_is_null(json_object_get(res,
 			    "next_cursor"))) {
@@ -2063,9 +2066,9 @@ START_TEST(search_text_pages_match_the_ordered_statement)
 			q.cursor = cursor;
 			json_decref(res);
 		}
-		ck_assert_uint_eq(pages, 6);
-		ck_assert_msg(json_equal(got, want), "order %s differs",
-		    orders[k]);
+		ck_assert_uint_eq(pages, (40 + li - 1) / li);
+		ck_assert_msg(json_equal(got, want), "order %s, pages of %zu "
+		    "differ", orders[k % 4], li);
 		json_decref(got);
 		json_decref(want);
 	}
@@ -2742,6 +2745,157 @@ START_TEST(tk_list_search_like_pages_as_a_scan)
 			    "'%s', want '%s'", texts[i], k ? "title" :
 			    "search", got, want);
 		}
+	jta_store_close(st);
+}
+END_TEST
+
+/*
+ * Text of five characters or more is looked up as a NEAR group of the
+ * trigrams that cover it (tkfts): the index then gives more candidates
+ * than the phrase (checked here straight in ticket_tri), and the answer
+ * and count are still a scan's, at every length, at the start and end of
+ * a column, in either column, for ASCII and non-ASCII text.  A group's
+ * span one token too short loses the matches; a candidate not checked is
+ * an extra row.
+ */
+START_TEST(tk_list_search_trigram_cover_as_a_scan)
+{
+	static const char *const rows[][2] = {
+		{ "quokka here", "plain" },
+		{ "kkaquo", "nothing" },
+		{ "quo kka", "x" },
+		{ "a quo", "kka b" },
+		{ "QUOKKA", "y" },
+		{ "x", "the printer jammed again" },
+		{ "jammed printer", "z" },
+		{ "defgabc", "w" },
+		{ "abcdefg", "w" },
+		{ "w", "zabcdefgz" },
+		{ "abcde", "cdeabc" },
+		{ "Quokk\xc3\xa1 caf\xc3\xa9s", "v" },
+	};
+	static const char *const texts[] = { "quokka", "QUOKKA", "quokk",
+	    "uokka", "kkaquo", "quo kka", "abcdefg", "ABCDEFG", "abcde",
+	    "bcdef", "cdeab", "defgabc", "printer jammed", "r jammed again",
+	    "the printer jammed again", "k\xc3\xa1 caf", "K\xc3\x81 CAF",
+	    "kk\xc3\xa1 caf\xc3\xa9s", "a quo", "x quo", NULL };
+	const size_t	 n = sizeof(rows) / sizeof(rows[0]);
+	struct jta_store *st;
+	struct jta_user	 a;
+	struct jta_error e;
+	struct jta_tk_query q;
+	char		 path[512], want[128], quotes[251];
+	int64_t		 id, count;
+	size_t		 i;
+	json_t		*j;
+
+	st = newstore(path, sizeof(path));
+	adduser(st, "alice", &a);
+	addproject(st, "DEMO", NULL);
+	for (i = 0; i < n; i++) {
+		j = json_pack("{s:s, s:s}", "summary", rows[i][0],
+		    "description", rows[i][1]);
+		ck_assert_msg(jta_store_tk_create(st, &a, "DEMO", j, "Open",
+		    &id, &e) == JTA_OK, "%s", e.detail);
+		json_decref(j);
+	}
+	/* The groups' extra candidates: kkaquo for quokka, defgabc for
+	 * abcdefg. */
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM ticket_tri WHERE "
+	    "ticket_tri MATCH 'NEAR(\"quo\" \"kka\", 2)'"), 3);
+	ck_assert_int_eq(sqlint(path, "SELECT count(*) FROM ticket_tri WHERE "
+	    "ticket_tri MATCH 'NEAR(\"abc\" \"def\" \"efg\", 3)'"), 3);
+	for (i = 0; texts[i] != NULL; i++) {
+		memset(&q, 0, sizeof(q));
+		q.search = texts[i];
+		tkbrute(rows, n, NULL, texts[i], want, sizeof(want), &count);
+		tkexpect(st, &q, want, count);
+		memset(&q, 0, sizeof(q));
+		q.title_icontains = texts[i];
+		tkbrute(rows, n, texts[i], NULL, want, sizeof(want), &count);
+		tkexpect(st, &q, want, count);
+		q.search = "abc";
+		tkbrute(rows, n, texts[i], "abc", want, sizeof(want), &count);
+		tkexpect(st, &q, want, count);
+	}
+	/* Two texts whose queries do not both fit: the second is scanned,
+	 * the first's query stays whole. */
+	memset(quotes, '"', 250);
+	quotes[250] = '\0';
+	j = json_pack("{s:s, s:s}", "summary", quotes, "description", quotes);
+	ck_assert_msg(jta_store_tk_create(st, &a, "DEMO", j, "Open", &id,
+	    &e) == JTA_OK, "%s", e.detail);
+	json_decref(j);
+	memset(&q, 0, sizeof(q));
+	q.title_icontains = quotes;
+	q.search = quotes;
+	tkexpect(st, &q, "13", 1);
+	q.search = quotes + 1;
+	tkexpect(st, &q, "13", 1);
+	jta_store_close(st);
+}
+END_TEST
+
+/*
+ * A trigram search keeps the page and the rows before it in a heap while
+ * they are at most 100 (tklistfts), and lets SQLite sort later pages: on
+ * 110 tickets that all hold "zzz", with equal summaries and times, every
+ * ordering's pages of 7 and of 50 (both ways, the last pages past 100
+ * rows) are the scan's pages of "zz" (the same tickets, sorted by SQL).
+ */
+START_TEST(tk_list_search_heap_pages_as_sql_sorts)
+{
+	static const char *const orders[] = { "created", "-created",
+	    "updated", "-updated", "summary", "-summary", NULL };
+	static const int64_t sizes[] = { 7, 50 };
+	struct jta_store *st;
+	struct jta_user	 a;
+	struct jta_error e;
+	struct jta_tk_query q;
+	struct jta_store_ticket_list l[2];
+	char		 path[512], f[128];
+	int64_t		 id, pg;
+	size_t		 i, k, o, r;
+	json_t		*j;
+
+	st = newstore(path, sizeof(path));
+	adduser(st, "alice", &a);
+	addproject(st, "DEMO", NULL);
+	for (i = 0; i < 110; i++) {
+		snprintf(f, sizeof(f), "zzz item %zu", i % 7);
+		j = json_pack("{s:s}", "summary", f);
+		ck_assert_msg(jta_store_tk_create(st, &a, "DEMO", j, "Open",
+		    &id, &e) == JTA_OK, "%s", e.detail);
+		json_decref(j);
+	}
+	sqlexec(path, "UPDATE tickets SET created = 1700000000 + (id % 5) "
+	    "* 60, updated = 1700000000 + ((id * 7) % 3) * 60");
+	for (o = 0; o < 7; o++)
+		for (k = 0; k < 2; k++)
+			for (pg = 1; pg <= 110 / sizes[k] + 2; pg++) {
+				for (r = 0; r < 2; r++) {
+					memset(&q, 0, sizeof(q));
+					q.page = pg;
+					q.page_size = sizes[k];
+					q.ordering = orders[o];
+					q.search = r == 0 ? "zzz" : "zz";
+					memset(&e, 0, sizeof(e));
+					ck_assert_msg(jta_store_tk_list(st, &q,
+					    &l[r], &e) == JTA_OK, "%s",
+					    e.detail);
+				}
+				ck_assert(l[0].count == 110 &&
+				    l[1].count == 110);
+				ck_assert_uint_eq(l[0].n, l[1].n);
+				for (i = 0; i < l[0].n; i++)
+					ck_assert_msg(l[0].v[i].id ==
+					    l[1].v[i].id, "order %s, page "
+					    "%" PRId64 " of %" PRId64 ", row "
+					    "%zu", orders[o] ? orders[o] :
+					    "default", pg, sizes[k], i);
+				jta_store_ticket_list_clear(&l[0]);
+				jta_store_ticket_list_clear(&l[1]);
+			}
 	jta_store_close(st);
 }
 END_TEST
@@ -4917,6 +5071,8 @@ store_suite(void)
 	tcase_add_test(tc, tk_list_pages_and_count);
 	tcase_add_test(tc, tk_list_search_is_exact_and_not_fts_syntax);
 	tcase_add_test(tc, tk_list_search_like_pages_as_a_scan);
+	tcase_add_test(tc, tk_list_search_trigram_cover_as_a_scan);
+	tcase_add_test(tc, tk_list_search_heap_pages_as_sql_sorts);
 	tcase_add_test(tc, tk_index_segments_stay_few);
 	tcase_add_test(tc, tk_update_changes_given_fields_and_moves);
 	tcase_add_test(tc, tk_update_is_conditional_on_the_status_read);
