@@ -125,20 +125,49 @@ keyof(const struct jta_store_ticket *t, char key[JTA_LIMIT_ISSUE_KEY + 1])
 }
 
 /* A slim issue (key, summary, status, type, priority, assignee or null,
- * reporter, created, updated), as search lists them; NULL when memory
- * runs out. */
+ * reporter, created, updated), as search lists them, then its url when
+ * be is not NULL; NULL when memory runs out.  Member by member rather
+ * than json_pack, whose format is parsed again for every row (issue 16:
+ * a search's rows). */
 static json_t *
-slimjs(const struct jta_store_ticket *t)
+slimjs(const struct jta_backend *be, const struct jta_store_ticket *t)
 {
 	char	 key[JTA_LIMIT_ISSUE_KEY + 1];
+	char	 url[JTA_CONF_URL_MAX + 64];
+	json_t	*o;
 
 	keyof(t, key);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:o, s:o}", "key",
-	    key, "summary", t->summary, "status", t->status, "type", t->type,
-	    "priority", t->priority, "assignee", t->assignee[0] == '\0' ?
-	    json_null() : json_string(t->assignee), "reporter", t->reporter,
-	    "created", jta_local_timejs(t->created), "updated",
-	    jta_local_timejs(t->updated));
+	if ((o = json_object()) == NULL)
+		return NULL;
+	if (json_object_set_new_nocheck(o, "key", json_string(key)) != 0 ||
+	    json_object_set_new_nocheck(o, "summary",
+	    json_string(t->summary)) != 0 ||
+	    json_object_set_new_nocheck(o, "status",
+	    json_string(t->status)) != 0 ||
+	    json_object_set_new_nocheck(o, "type", json_string(t->type)) !=
+	    0 ||
+	    json_object_set_new_nocheck(o, "priority",
+	    json_string(t->priority)) != 0 ||
+	    json_object_set_new_nocheck(o, "assignee", t->assignee[0] ==
+	    '\0' ? json_null() : json_string(t->assignee)) != 0 ||
+	    json_object_set_new_nocheck(o, "reporter",
+	    json_string(t->reporter)) != 0 ||
+	    json_object_set_new_nocheck(o, "created",
+	    jta_local_timejs(t->created)) != 0 ||
+	    json_object_set_new_nocheck(o, "updated",
+	    jta_local_timejs(t->updated)) != 0)
+		goto fail;
+	if (be != NULL) {
+		snprintf(url, sizeof(url), "%s/browse/%s",
+		    be->conf->public_url, key);
+		if (json_object_set_new_nocheck(o, "url", json_string(url)) !=
+		    0)
+			goto fail;
+	}
+	return o;
+fail:
+	json_decref(o);
+	return NULL;
 }
 
 /* t's labels as a JSON array of names. */
@@ -230,7 +259,7 @@ issuejs(const struct jta_backend *be, const struct jta_store_issue *is)
 	json_t	*o, *arr = NULL, *c;
 	size_t	 i;
 
-	if ((o = slimjs(&is->t)) == NULL)
+	if ((o = slimjs(NULL, &is->t)) == NULL)
 		return NULL;
 	if (json_object_set_new(o, "project", json_string(is->t.project)) ||
 	    json_object_set_new(o, "description",
@@ -391,10 +420,9 @@ search(struct jta_backend *be, const struct jta_user *who,
 	if ((arr = json_array()) == NULL)
 		goto out;
 	for (i = 0; i < list.n; i++) {
-		if ((t = slimjs(&list.v[i])) == NULL ||
+		if ((t = slimjs(be, &list.v[i])) == NULL ||
 		    json_array_append_new(arr, t) != 0)
 			goto out;
-		addurl(be, t);
 	}
 	*out = json_pack("{s:O, s:o}", "issues", arr, "next_cursor",
 	    next[0] != '\0' ? json_string(next) : json_null());
