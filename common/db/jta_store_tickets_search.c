@@ -827,40 +827,10 @@ tklike(const char *v, char *out, size_t outsz)
 
 /*
  * TK_SORT's orders on rows, for the heap of tklistfts: by the column, then
- * by id in the same direction (summary by bytes, as SQLite's BINARY
- * collation compares text without NULs, which the store's text never
- * holds).
+ * by id in the same direction (created and updated as the full-text
+ * search's by*, above; summary by bytes, as SQLite's BINARY collation
+ * compares text without NULs, which the store's text never holds).
  */
-static int
-tkcreated(const void *a, const void *b)
-{
-	const struct jta_store_ticket *x = a, *y = b;
-
-	return x->created != y->created ? CMP3(x->created, y->created) :
-	    CMP3(x->id, y->id);
-}
-
-static int
-tkcreated_desc(const void *a, const void *b)
-{
-	return tkcreated(b, a);
-}
-
-static int
-tkupdated(const void *a, const void *b)
-{
-	const struct jta_store_ticket *x = a, *y = b;
-
-	return x->updated != y->updated ? CMP3(x->updated, y->updated) :
-	    CMP3(x->id, y->id);
-}
-
-static int
-tkupdated_desc(const void *a, const void *b)
-{
-	return tkupdated(b, a);
-}
-
 static int
 tksummary(const void *a, const void *b)
 {
@@ -884,8 +854,8 @@ static int
 		const char	*name;
 		int		(*cmp)(const void *, const void *);
 	} orders[] = {
-		{ "created", tkcreated }, { "-created", tkcreated_desc },
-		{ "updated", tkupdated }, { "-updated", tkupdated_desc },
+		{ "created", bycreated_asc }, { "-created", bycreated_desc },
+		{ "updated", byupdated_asc }, { "-updated", byupdated_desc },
 		{ "summary", tksummary }, { "-summary", tksummary_desc },
 	};
 	size_t	 i;
