@@ -109,12 +109,58 @@ jta_time_parse_jira(const char *s, size_t len, int64_t *out)
 	return 0;
 }
 
+/* Two decimal digits of v (0..99) at p. */
+static void
+put2(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+}
+
 void
 jta_time_format(int64_t t, char buf[JTA_TIME_STRLEN])
 {
 	struct tm	 tm;
 	time_t		 tt = (time_t)t;
 
+	/*
+	 * The years every stored time falls in (jta_time_parse's range),
+	 * without gmtime_r's lock and strftime's locale: 30 times in a
+	 * search's page (issue 16; about 1,400 instructions each the other
+	 * way).  The civil date from days since the epoch by Howard
+	 * Hinnant's civil_from_days ("chrono-Compatible Low-Level Date
+	 * Algorithms"), the proleptic Gregorian calendar gmtime_r uses;
+	 * check_time compares the two: every day of a whole 400-year
+	 * cycle, random seconds up to 9999 and the edges.
+	 */
+	if (t >= 0 && t <= INT64_C(253402300799)) {
+		int64_t		 z = t / 86400 + 719468, era, doe, yoe, doy, mp;
+		unsigned	 s = (unsigned)(t % 86400), y, m, d;
+
+		era = z / 146097;
+		doe = z - era * 146097;
+		yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+		doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+		mp = (5 * doy + 2) / 153;
+		d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+		m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+		y = (unsigned)(yoe + era * 400) + (m <= 2);
+		put2(buf, y / 100);
+		put2(buf + 2, y % 100);
+		buf[4] = '-';
+		put2(buf + 5, m);
+		buf[7] = '-';
+		put2(buf + 8, d);
+		buf[10] = 'T';
+		put2(buf + 11, s / 3600);
+		buf[13] = ':';
+		put2(buf + 14, s / 60 % 60);
+		buf[16] = ':';
+		put2(buf + 17, s % 60);
+		buf[19] = 'Z';
+		buf[20] = '\0';
+		return;
+	}
 	if (gmtime_r(&tt, &tm) == NULL ||
 	    strftime(buf, JTA_TIME_STRLEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(buf, JTA_TIME_STRLEN, "%s", "1970-01-01T00:00:00Z");

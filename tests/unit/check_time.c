@@ -5,8 +5,10 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <check.h>
 
@@ -185,6 +187,59 @@ START_TEST(format_known_values)
 	jta_time_format(INT64_C(253402300799), buf);
 	ck_assert_str_eq(buf, "9999-12-31T23:59:59Z");
 	ck_assert_uint_eq(strlen(buf), JTA_TIME_STRLEN - 1);
+}
+END_TEST
+
+/* jta_time_format as it was, through the C library. */
+static void
+libc_format(int64_t t, char buf[JTA_TIME_STRLEN])
+{
+	struct tm	 tm;
+	time_t		 tt = (time_t)t;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, JTA_TIME_STRLEN, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, JTA_TIME_STRLEN, "%s", "1970-01-01T00:00:00Z");
+}
+
+START_TEST(format_as_gmtime_and_strftime)
+{
+	static const int64_t edges[] = {
+		0, 1, 59, 60, 3599, 3600, 86399, 86400, 951782399, 951782400,
+		951868800, 4107542400, 4107542399, 13574563200,
+		INT64_C(253402300799), INT64_C(253402300800), -1, -86400,
+		INT64_MAX, INT64_MIN,
+	};
+	char		 got[JTA_TIME_STRLEN], want[JTA_TIME_STRLEN];
+	int64_t		 t;
+	uint64_t	 x = 88172645463325252ULL;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(edges) / sizeof(edges[0]); i++) {
+		jta_time_format(edges[i], got);
+		libc_format(edges[i], want);
+		ck_assert_str_eq(got, want);
+	}
+	/* Every day's last second and the next's first for 400 years, one
+	 * whole cycle of the Gregorian calendar (146,097 days). */
+	for (t = 86400; t <= INT64_C(146097) * 86400; t += 86400) {
+		jta_time_format(t - 1, got);
+		libc_format(t - 1, want);
+		ck_assert_str_eq(got, want);
+		jta_time_format(t, got);
+		libc_format(t, want);
+		ck_assert_str_eq(got, want);
+	}
+	/* And any second (xorshift64). */
+	for (i = 0; i < 50000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		t = (int64_t)(x % UINT64_C(253402300800));
+		jta_time_format(t, got);
+		libc_format(t, want);
+		ck_assert_str_eq(got, want);
+	}
 }
 END_TEST
 
@@ -373,6 +428,7 @@ jta_check_suite(void)
 {
 	Suite	*s = suite_create("jta_time");
 	TCase	*tc = tcase_create("core");
+	TCase	*tw = tcase_create("format_range");
 
 	tcase_add_test(tc, date_is_midnight_utc);
 	tcase_add_test(tc, datetime_known_epoch_values);
@@ -396,5 +452,10 @@ jta_check_suite(void)
 	tcase_add_test(tc, jira_length_is_exact);
 	tcase_add_test(tc, jira_round_trips_to_our_format);
 	suite_add_tcase(s, tc);
+	/* 400 years of days against the C library: about a second under
+	 * the sanitizers, more on a loaded machine. */
+	tcase_add_test(tw, format_as_gmtime_and_strftime);
+	tcase_set_timeout(tw, 60);
+	suite_add_tcase(s, tw);
 	return s;
 }
