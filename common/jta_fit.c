@@ -315,74 +315,157 @@ struct out {
 	int	 bad;
 };
 
-static void
-put(struct out *o, const char *s, size_t n)
+/* Grow o to room for n more bytes and the final NUL; 0 (and o->bad)
+ * when memory runs out. */
+static int
+grow(struct out *o, size_t n)
 {
 	size_t	 cap;
 	char	*np;
 
 	if (o->bad)
-		return;
-	if (n >= o->cap - o->len) {
-		for (cap = o->cap ? o->cap : 4096; n >= cap - o->len; cap *= 2)
-			if (cap > SIZE_MAX / 4) {
-				o->bad = 1;
-				return;
-			}
-		if ((np = realloc(o->p, cap)) == NULL) {
+		return 0;
+	for (cap = o->cap ? o->cap : 4096; n >= cap - o->len; cap *= 2)
+		if (cap > SIZE_MAX / 4) {
 			o->bad = 1;
-			return;
+			return 0;
 		}
-		o->p = np;
-		o->cap = cap;
+	if ((np = realloc(o->p, cap)) == NULL) {
+		o->bad = 1;
+		return 0;
 	}
-	memcpy(o->p + o->len, s, n);
-	o->len += n;
+	o->p = np;
+	o->cap = cap;
+	return 1;
+}
+
+/* Room for n more bytes and the final NUL.  What is written after
+ * o->bad is set stays within o->cap and is thrown away
+ * (jta_fit_dumps). */
+static inline int
+room(struct out *o, size_t n)
+{
+	return n < o->cap - o->len || grow(o, n);
+}
+
+static void
+put(struct out *o, const char *s, size_t n)
+{
+	if (room(o, n)) {
+		memcpy(o->p + o->len, s, n);
+		o->len += n;
+	}
+}
+
+static void
+putch(struct out *o, char c)
+{
+	if (room(o, 1))
+		o->p[o->len++] = c;
+}
+
+/*
+ * Eight bytes at a time (issue 16: the answer's bytes were 13
+ * instructions each, one at a time): nonzero when a byte of w is below
+ * 0x20, '"' or '\\', the bytes jansson escapes.  "Determine if a word
+ * has a byte less than n" and "has a zero byte" (Sean Eron Anderson,
+ * Bit Twiddling Hacks): exact about whether one exists, which is all
+ * this asks; a byte of 0x80 or above (UTF-8) never matches.
+ */
+#define ONES	UINT64_C(0x0101010101010101)
+#define HIGHS	UINT64_C(0x8080808080808080)
+#define CHUNK	1024	/* source bytes per room() check: 6 x CHUNK + 2 */
+
+static uint64_t
+escapes(uint64_t w)
+{
+	uint64_t	 q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
+
+	return (((w - ONES * 0x20) & ~w) | ((q - ONES) & ~q) |
+	    ((b - ONES) & ~b)) & HIGHS;
 }
 
 /* s[0..len) as a JSON string, escaped as jansson's dump_string escapes
  * without flags.  Bytes of a multi-byte UTF-8 character are all 0x80 or
- * above, so testing bytes is testing characters. */
+ * above, so testing bytes is testing characters.  Plain runs go eight
+ * bytes at a time (the last few as part of the last eight); a word
+ * holding a byte to escape goes byte by byte, as does text shorter than
+ * a word. */
 static void
 putstr(struct out *o, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	char		 u[6] = { '\\', 'u', '0', '0', 0, 0 };
-	const char	*e;
-	size_t		 i, run = 0, en;
-	unsigned char	 c, high = 0;
+	char		*d;
+	size_t		 i = 0, end, stop;
+	uint64_t	 w, high = 0;
+	unsigned char	 c;
 
-	put(o, "\"", 1);
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\') {
-			high |= c;
-			continue;
+	if (!room(o, 1))
+		return;
+	o->p[o->len++] = '"';
+	while (i < len) {
+		end = len - i > CHUNK ? i + CHUNK : len;
+		/* At most six bytes each, the closing quote, the NUL. */
+		if (!room(o, 6 * (end - i) + 1))
+			return;
+		d = o->p + o->len;
+		while (i < end) {
+			if (end - i >= 8) {
+				memcpy(&w, s + i, 8);
+				high |= w;
+				if (escapes(w) == 0) {
+					memcpy(d, &w, 8);
+					d += 8;
+					i += 8;
+					continue;
+				}
+				stop = i + 8;
+			} else if (end >= 8) {
+				/* The last word, read again from end - 8
+				 * (bytes of s already written): plain, its
+				 * last end - i bytes are the rest. */
+				memcpy(&w, s + end - 8, 8);
+				high |= w;
+				if (escapes(w) == 0) {
+					memcpy(d, s + i, end - i);
+					d += end - i;
+					i = end;
+					continue;
+				}
+				stop = end;
+			} else
+				stop = end;
+			for (; i < stop; i++) {
+				c = (unsigned char)s[i];
+				high |= c;
+				if (c >= 0x20 && c != '"' && c != '\\') {
+					*d++ = (char)c;
+					continue;
+				}
+				*d++ = '\\';
+				switch (c) {
+				case '"':	*d++ = '"'; break;
+				case '\\':	*d++ = '\\'; break;
+				case '\b':	*d++ = 'b'; break;
+				case '\f':	*d++ = 'f'; break;
+				case '\n':	*d++ = 'n'; break;
+				case '\r':	*d++ = 'r'; break;
+				case '\t':	*d++ = 't'; break;
+				default:
+					*d++ = 'u';
+					*d++ = '0';
+					*d++ = '0';
+					*d++ = hex[c >> 4];
+					*d++ = hex[c & 0xf];
+					break;
+				}
+			}
 		}
-		put(o, s + run, i - run);
-		run = i + 1;
-		en = 2;
-		switch (c) {
-		case '"':	e = "\\\""; break;
-		case '\\':	e = "\\\\"; break;
-		case '\b':	e = "\\b"; break;
-		case '\f':	e = "\\f"; break;
-		case '\n':	e = "\\n"; break;
-		case '\r':	e = "\\r"; break;
-		case '\t':	e = "\\t"; break;
-		default:
-			u[4] = hex[c >> 4];
-			u[5] = hex[c & 0xf];
-			e = u;
-			en = sizeof(u);
-			break;
-		}
-		put(o, e, en);
+		o->len = (size_t)(d - o->p);
 	}
-	put(o, s + run, len - run);
-	put(o, "\"", 1);
+	putch(o, '"');
 	/* jansson refuses what is not UTF-8: so does the caller. */
-	if ((high & 0x80) && !jta_text_utf8_valid(s, len))
+	if ((high & HIGHS) && !jta_text_utf8_valid(s, len))
 		o->bad = 1;
 }
 
@@ -391,9 +474,10 @@ putval(struct out *o, const json_t *v, int depth)
 {
 	json_t	*w = (json_t *)(uintptr_t)v;	/* jansson's iterators */
 	void	*it;
-	char	 num[32];
-	size_t	 i, n;
-	int	 k, first = 1;
+	char	 num[1 + JTA_TEXT_U64_MAX];
+	json_int_t iv;
+	size_t	 i, n, k;
+	int	 first = 1;
 
 	if (o->bad)
 		return;
@@ -411,40 +495,41 @@ putval(struct out *o, const json_t *v, int depth)
 	case JSON_FALSE:
 		put(o, "false", 5);
 		break;
-	case JSON_INTEGER:
-		k = snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
-		    json_integer_value(v));
-		if (k < 0 || (size_t)k >= sizeof(num))
-			o->bad = 1;
-		else
-			put(o, num, (size_t)k);
+	case JSON_INTEGER:	/* json_int_t is long long: INT64_MIN too */
+		iv = json_integer_value(v);
+		k = 0;
+		if (iv < 0)
+			num[k++] = '-';
+		k += jta_text_u64(iv < 0 ? 0 - (uint64_t)iv : (uint64_t)iv,
+		    num + k);
+		put(o, num, k);
 		break;
 	case JSON_STRING:
 		putstr(o, json_string_value(v), json_string_length(v));
 		break;
 	case JSON_ARRAY:
-		put(o, "[", 1);
+		putch(o, '[');
 		n = json_array_size(v);
 		for (i = 0; i < n && !o->bad; i++) {
 			if (i > 0)
-				put(o, ",", 1);
+				putch(o, ',');
 			putval(o, json_array_get(v, i), depth + 1);
 		}
-		put(o, "]", 1);
+		putch(o, ']');
 		break;
 	case JSON_OBJECT:
-		put(o, "{", 1);
+		putch(o, '{');
 		for (it = json_object_iter(w); it != NULL && !o->bad;
 		    it = json_object_iter_next(w, it)) {
 			if (!first)
-				put(o, ",", 1);
+				putch(o, ',');
 			first = 0;
 			putstr(o, json_object_iter_key(it),
 			    json_object_iter_key_len(it));
-			put(o, ":", 1);
+			putch(o, ':');
 			putval(o, json_object_iter_value(it), depth + 1);
 		}
-		put(o, "}", 1);
+		putch(o, '}');
 		break;
 	case JSON_REAL:		/* jansson's own number formatting */
 	default:

@@ -97,6 +97,21 @@ jta_text_hexval(int c)
 	return -1;
 }
 
+size_t
+jta_text_u64(uint64_t v, char dst[JTA_TEXT_U64_MAX])
+{
+	char	 rev[JTA_TEXT_U64_MAX];
+	size_t	 n = 0, i;
+
+	do {
+		rev[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	for (i = 0; i < n; i++)
+		dst[i] = rev[n - 1 - i];
+	return n;
+}
+
 int
 jta_text_is_project_key(const char *s, size_t len)
 {

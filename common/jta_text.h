@@ -37,6 +37,12 @@ size_t jta_text_utf8_next(const char *s, size_t len, uint32_t *cp);
  * RFC 8259 section 7). */
 int jta_text_hexval(int c);
 
+/* v in decimal at dst, without a NUL: the number of digits written (1
+ * to JTA_TEXT_U64_MAX), as snprintf's "%" PRIu64 writes them without
+ * its format parsing (issue 16: a search's keys and ids). */
+#define JTA_TEXT_U64_MAX	20
+size_t jta_text_u64(uint64_t v, char dst[JTA_TEXT_U64_MAX]);
+
 /* 1 when s[0..len) is a project key: [A-Z][A-Z0-9]{0,9}
  * (JTA_LIMIT_PROJECT_KEY), else 0. */
 int jta_text_is_project_key(const char *s, size_t len);

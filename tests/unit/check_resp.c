@@ -101,8 +101,9 @@ rnd(uint32_t n)
 	return (rnd_state >> 16) % n;
 }
 
-/* Text of up to 12 pieces: every byte jansson escapes, the slash, DEL,
- * plain ASCII, 2-, 3- and 4-byte characters, and NUL. */
+/* Text of up to 12 pieces, or one time in four up to 60 (past the
+ * eight-byte words jta_fit_dumps reads): every byte jansson escapes, the
+ * slash, DEL, plain ASCII, 2-, 3- and 4-byte characters, and NUL. */
 #define N_PIECES	20
 
 static size_t
@@ -113,7 +114,7 @@ rndtext(char *buf)
 	    "\f", "\n", "\r", "\t", "\x01", "\x1f", "\x1b", "0", "{}" };
 	size_t	 n = 0, k, i;
 
-	for (k = rnd(13); k > 0; k--) {
+	for (k = rnd(4) == 0 ? rnd(61) : rnd(13); k > 0; k--) {
 		i = rnd(N_PIECES + 1);
 		if (i == N_PIECES)
 			buf[n++] = '\0';
@@ -128,7 +129,7 @@ rndtext(char *buf)
 static json_t *
 rndval(int depth)
 {
-	char	 buf[64];
+	char	 buf[256];
 	json_t	*v;
 	size_t	 n, k;
 
@@ -215,6 +216,34 @@ START_TEST(dumps_as_jansson)
 	o = json_pack("{s:[], s:{}, s:\"\"}", "a", "o", "s");
 	same_dump(o);
 	json_decref(o);
+}
+END_TEST
+
+/* Plain runs of every length up to 40 with one byte to escape (or one
+ * that is not UTF-8, or a UTF-8 character) at every place: the eight-byte
+ * words and the bytes left after them, against json_dumps. */
+START_TEST(dumps_every_place)
+{
+	static const char *const odd[] = { "\"", "\\", "\x01", "\x1f",
+	    "\n", "\x7f", " ", "\xc3\xa9", "\xe2\x82\xac", "\xff", "" };
+	char	 buf[64];
+	json_t	*o;
+	size_t	 len, at, i, n;
+
+	for (len = 0; len <= 40; len++)
+		for (at = 0; at <= len; at++)
+			for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+				memset(buf, 'a', len);
+				n = strlen(odd[i]) + (i + 1 ==
+				    sizeof(odd) / sizeof(odd[0]));
+				memmove(buf + at + n, buf + at, len - at);
+				memcpy(buf + at, odd[i], n);
+				o = json_object();
+				ck_assert_int_eq(json_object_set_new(o, "k",
+				    json_stringn_nocheck(buf, len + n)), 0);
+				same_dump(o);
+				json_decref(o);
+			}
 }
 END_TEST
 
@@ -1236,6 +1265,7 @@ jta_check_suite(void)
 
 	tcase_add_test(tc, status_line_first);
 	tcase_add_test(tc, dumps_as_jansson);
+	tcase_add_test(tc, dumps_every_place);
 	tcase_add_test(tc, json_has_type_request_id_and_body_with_newline);
 	tcase_add_test(tc, added_headers_sent_in_header_block);
 	tcase_add_test(tc, header_name_tokens_accepted);

@@ -4,7 +4,9 @@
  */
 #include "config.h"
 
+#include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <check.h>
@@ -285,6 +287,47 @@ START_TEST(hexval_every_byte)
 }
 END_TEST
 
+/* jta_text_u64 writes what snprintf's PRIu64 writes: every power of
+ * ten and its neighbours, the extremes, and 100,000 values of every
+ * width. */
+static void
+u64_as_snprintf(uint64_t v)
+{
+	char	 want[32], got[JTA_TEXT_U64_MAX + 1];
+	size_t	 n;
+
+	snprintf(want, sizeof(want), "%" PRIu64, v);
+	memset(got, 'x', sizeof(got));
+	n = jta_text_u64(v, got);
+	ck_assert_uint_le(n, JTA_TEXT_U64_MAX);
+	ck_assert_uint_eq(n, strlen(want));
+	ck_assert_msg(memcmp(got, want, n) == 0, "%" PRIu64 ": %.*s", v,
+	    (int)n, got);
+	ck_assert_int_eq(got[n], 'x');	/* no NUL, nothing past */
+}
+
+START_TEST(u64_decimal)
+{
+	uint64_t	 p = 1, x = 88172645463325252ULL;
+	int		 i;
+
+	u64_as_snprintf(0);
+	u64_as_snprintf(UINT64_MAX);
+	u64_as_snprintf(UINT64_MAX - 1);
+	for (i = 0; i < 20; i++, p *= 10) {
+		u64_as_snprintf(p - 1);
+		u64_as_snprintf(p);
+		u64_as_snprintf(p + 1);
+	}
+	for (i = 0; i < 100000; i++) {
+		x ^= x << 13;	/* xorshift64 */
+		x ^= x >> 7;
+		x ^= x << 17;
+		u64_as_snprintf(x >> (i % 64));
+	}
+}
+END_TEST
+
 START_TEST(kb_name_shapes)
 {
 	char	 b[JTA_LIMIT_KB_ID + 2];
@@ -381,6 +424,7 @@ jta_check_suite(void)
 	tcase_add_test(tc, parse_uint_plain_digits);
 	tcase_add_test(tc, kb_name_shapes);
 	tcase_add_test(tc, hexval_every_byte);
+	tcase_add_test(tc, u64_decimal);
 	tcase_add_test(tc, parse_uint_leading_zero_refused);
 	tcase_add_test(tc, parse_uint_sign_refused);
 	tcase_add_test(tc, parse_uint_blanks_and_junk_refused);
