@@ -106,62 +106,87 @@ addurl(const struct jta_backend *be, json_t *t)
 
 /* ---- the ticket API's shapes, built from the repository's rows ---- */
 
-/* A Unix time as the API's RFC 3339 string (a new reference). */
+/* A Unix time as the API's RFC 3339 string (a new reference); ASCII,
+ * so jansson need not check it. */
 json_t *
 jta_local_timejs(int64_t t)
 {
 	char	 buf[JTA_TIME_STRLEN];
 
 	jta_time_format(t, buf);
-	return json_string(buf);
+	return json_string_nocheck(buf);
 }
 
-/* The issue key of row t (PROJECT-num). */
-static void
+/* The issue key of row t (PROJECT-num) and its length; written without
+ * snprintf, twice a row in every search (issue 16). */
+static size_t
 keyof(const struct jta_store_ticket *t, char key[JTA_LIMIT_ISSUE_KEY + 1])
 {
-	snprintf(key, JTA_LIMIT_ISSUE_KEY + 1, "%s-%" PRId64, t->project,
-	    t->num);
+	size_t	 n = strnlen(t->project, sizeof(t->project) - 1);
+	int	 k;
+
+	/* Ticket numbers start at 1; anything else the old way. */
+	if (t->num < 0 || n + 1 + JTA_TEXT_U64_MAX > JTA_LIMIT_ISSUE_KEY) {
+		k = snprintf(key, JTA_LIMIT_ISSUE_KEY + 1, "%s-%" PRId64,
+		    t->project, t->num);
+		return k < 0 ? 0 : (size_t)k > JTA_LIMIT_ISSUE_KEY ?
+		    JTA_LIMIT_ISSUE_KEY : (size_t)k;
+	}
+	memcpy(key, t->project, n);
+	key[n++] = '-';
+	n += jta_text_u64((uint64_t)t->num, key + n);
+	key[n] = '\0';
+	return n;
 }
 
 /* A slim issue (key, summary, status, type, priority, assignee or null,
  * reporter, created, updated), as search lists them, then its url when
  * be is not NULL; NULL when memory runs out.  Member by member rather
  * than json_pack, whose format is parsed again for every row (issue 16:
- * a search's rows). */
+ * a search's rows).  The store's text is UTF-8 (it came in as JSON) and
+ * is not checked again here: the answer's writer checks every string
+ * with a byte of 0x80 or above (jta_fit_dumps, then jansson's dump,
+ * which refuses what is not UTF-8), so a bad row still fails the
+ * request as a failed json_string did. */
 static json_t *
 slimjs(const struct jta_backend *be, const struct jta_store_ticket *t)
 {
 	char	 key[JTA_LIMIT_ISSUE_KEY + 1];
 	char	 url[JTA_CONF_URL_MAX + 64];
+	size_t	 klen, n;
 	json_t	*o;
 
-	keyof(t, key);
+	klen = keyof(t, key);
 	if ((o = json_object()) == NULL)
 		return NULL;
-	if (json_object_set_new_nocheck(o, "key", json_string(key)) != 0 ||
+	if (json_object_set_new_nocheck(o, "key",
+	    json_stringn_nocheck(key, klen)) != 0 ||
 	    json_object_set_new_nocheck(o, "summary",
-	    json_string(t->summary)) != 0 ||
+	    json_string_nocheck(t->summary)) != 0 ||
 	    json_object_set_new_nocheck(o, "status",
-	    json_string(t->status)) != 0 ||
-	    json_object_set_new_nocheck(o, "type", json_string(t->type)) !=
-	    0 ||
+	    json_string_nocheck(t->status)) != 0 ||
+	    json_object_set_new_nocheck(o, "type",
+	    json_string_nocheck(t->type)) != 0 ||
 	    json_object_set_new_nocheck(o, "priority",
-	    json_string(t->priority)) != 0 ||
+	    json_string_nocheck(t->priority)) != 0 ||
 	    json_object_set_new_nocheck(o, "assignee", t->assignee[0] ==
-	    '\0' ? json_null() : json_string(t->assignee)) != 0 ||
+	    '\0' ? json_null() : json_string_nocheck(t->assignee)) != 0 ||
 	    json_object_set_new_nocheck(o, "reporter",
-	    json_string(t->reporter)) != 0 ||
+	    json_string_nocheck(t->reporter)) != 0 ||
 	    json_object_set_new_nocheck(o, "created",
 	    jta_local_timejs(t->created)) != 0 ||
 	    json_object_set_new_nocheck(o, "updated",
 	    jta_local_timejs(t->updated)) != 0)
 		goto fail;
 	if (be != NULL) {
-		snprintf(url, sizeof(url), "%s/browse/%s",
-		    be->conf->public_url, key);
-		if (json_object_set_new_nocheck(o, "url", json_string(url)) !=
-		    0)
+		/* public_url is shorter than JTA_CONF_URL_MAX, the key than
+		 * 64 - sizeof("/browse/"). */
+		n = strnlen(be->conf->public_url, JTA_CONF_URL_MAX - 1);
+		memcpy(url, be->conf->public_url, n);
+		memcpy(url + n, "/browse/", 8);
+		memcpy(url + n + 8, key, klen);
+		if (json_object_set_new_nocheck(o, "url",
+		    json_stringn_nocheck(url, n + 8 + klen)) != 0)
 			goto fail;
 	}
 	return o;
