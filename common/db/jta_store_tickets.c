@@ -341,7 +341,8 @@ jta_tickets_row(sqlite3_stmt *s, struct jta_store_ticket *t)
 	t->created = sqlite3_column_int64(s, 8);
 	t->updated = sqlite3_column_int64(s, 9);
 	if ((t->summary = coldup(s, 2)) == NULL ||
-	    (t->description = coldup(s, 11)) == NULL) {
+	    (sqlite3_column_count(s) > 11 &&
+	    (t->description = coldup(s, 11)) == NULL)) {
 		jta_store_ticket_clear(t);
 		return -1;
 	}

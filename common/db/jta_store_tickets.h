@@ -134,8 +134,10 @@ extern const char *const jta_store_orders[];
  * the caller; NULL: "-updated"), at most q->limit (0: the default): *out
  * holds the rows (count is n; the caller clears it) and next (nextsz
  * bytes, at least JTA_LIMIT_CURSOR + 1) an opaque cursor for the next
- * page, "" when this is the last one.  Keyset pagination: a page never
- * repeats nor skips a row however the tickets change between pages.
+ * page, "" when this is the last one.  The rows are as lists show them:
+ * their description is NULL (not read) and they have no labels.  Keyset
+ * pagination: a page never repeats nor skips a row however the tickets
+ * change between pages.
  * q->text is free words, all required.  Storage facts, err untouched:
  * JTA_ERR_NOTFOUND when q->cursor does not decode or was made for
  * another order; JTA_ERR_INPUT when q->text has too many words or quotes
@@ -144,6 +146,32 @@ extern const char *const jta_store_orders[];
 enum jta_err jta_store_ticket_search(struct jta_store *st,
     const struct jta_search *q, struct jta_store_ticket_list *out,
     char *next, size_t nextsz, struct jta_error *err) JTA_WUR;
+
+/* The segments of the two ticket search indexes: ticket_fts (words, the
+ * ticket API's text= and similar tickets) and ticket_tri (trigrams,
+ * /api/tickets/'s search and title__icontains). */
+struct jta_store_search_segments {
+	int64_t		 words;
+	int64_t		 trigrams;
+};
+
+/*
+ * Merge each ticket search index into one segment (FTS5's 'optimize'), in
+ * one write transaction; *before and *after count the segments.  Every
+ * ticket written adds a segment, merged only level by level (schema 22),
+ * and a search probes every segment: about 13,000 instructions each for
+ * a word (issue 16; README "The search indexes merged daily").  The work
+ * grows with the indexes (about 1.2 s at 20,000 tickets): run daily
+ * (jta-optimize.timer, jta-admin store optimize), not per request.
+ */
+enum jta_err jta_store_search_optimize(struct jta_store *st,
+    struct jta_store_search_segments *before,
+    struct jta_store_search_segments *after, struct jta_error *err)
+    JTA_WUR;
+
+/* The segments of the ticket search indexes now, into *n. */
+enum jta_err jta_store_search_segments(struct jta_store *st,
+    struct jta_store_search_segments *n, struct jta_error *err) JTA_WUR;
 
 /*
  * Create a ticket from validated fields (project, summary required; type,

@@ -37,6 +37,10 @@ enum sid {
 	S_TK_LIST,
 	S_TK_LIST_FTS,
 	S_TK_LIST_FTS_ANY,
+	S_SEGS_FTS,
+	S_SEGS_TRI,
+	S_OPTIMIZE_FTS,
+	S_OPTIMIZE_TRI,
 	S_COUNT
 };
 
@@ -61,7 +65,7 @@ enum sid {
 	SEARCH_AFTER(col, cmp) "ORDER BY t." col " " dir ", t.id " dir \
 	" LIMIT :lim"
 #define SEARCH(col, cmp, dir) \
-	"SELECT " TICKET_COLS TICKET_FROM SEARCH_WHERE \
+	"SELECT " TICKET_SLIM_COLS TICKET_FROM SEARCH_WHERE \
 	SEARCH_PAGE(col, cmp, dir)
 /*
  * With words to find, the index drives: its matches are joined to their
@@ -78,7 +82,7 @@ enum sid {
  * pass).
  */
 #define SEARCH_TEXT(col, cmp) \
-	"SELECT " TICKET_COLS "FROM ticket_fts " \
+	"SELECT " TICKET_SLIM_COLS "FROM ticket_fts " \
 	"CROSS JOIN tickets t ON t.id = ticket_fts.rowid " \
 	"JOIN projects p ON p.id = t.project_id " \
 	"JOIN users r ON r.id = t.reporter_id " \
@@ -169,6 +173,17 @@ static const char *const sql[S_COUNT] = {
 	[S_TK_LIST_FTS] = TK_FTS TK_SORT,
 	/* The same matches in no order, for tklistfts's heap. */
 	[S_TK_LIST_FTS_ANY] = TK_FTS,
+	/* An index's segments: every segment has a row per leaf page in
+	 * its %_idx shadow table (https://www.sqlite.org/fts5.html,
+	 * "Shadow tables" names them; a segment is never empty). */
+	[S_SEGS_FTS] = "SELECT count(DISTINCT segid) FROM ticket_fts_idx",
+	[S_SEGS_TRI] = "SELECT count(DISTINCT segid) FROM ticket_tri_idx",
+	/* FTS5's 'optimize' command (https://www.sqlite.org/fts5.html,
+	 * "The 'optimize' Command"): every segment merged into one. */
+	[S_OPTIMIZE_FTS] = "INSERT INTO ticket_fts(ticket_fts) "
+	    "VALUES ('optimize')",
+	[S_OPTIMIZE_TRI] = "INSERT INTO ticket_tri(ticket_tri) "
+	    "VALUES ('optimize')",
 };
 
 /* Statement id of this file, reset and unbound (jta_db_stmt). */
@@ -478,6 +493,79 @@ out:
 			next[0] = '\0';
 	}
 	return ret;
+}
+
+/* ---- keeping the search indexes merged ---- */
+
+/* The segments of index sid (S_SEGS_*) into *n. */
+static enum jta_err
+segments(struct jta_store *st, enum sid id, int64_t *n,
+    struct jta_error *err)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((s = stmt(st, id)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return jta_db_err(st, rc, "index segments", err);
+	}
+	*n = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return JTA_OK;
+}
+
+enum jta_err
+jta_store_search_optimize(struct jta_store *st,
+    struct jta_store_search_segments *before,
+    struct jta_store_search_segments *after, struct jta_error *err)
+{
+	static const enum sid opt[] = { S_OPTIMIZE_FTS, S_OPTIMIZE_TRI };
+	enum jta_err	 ret;
+	sqlite3_stmt	*s;
+	size_t		 i;
+	int		 rc;
+
+	memset(before, 0, sizeof(*before));
+	memset(after, 0, sizeof(*after));
+	if ((ret = jta_db_begin(st, err)) != JTA_OK)
+		return ret;
+	if ((ret = segments(st, S_SEGS_FTS, &before->words, err)) != JTA_OK ||
+	    (ret = segments(st, S_SEGS_TRI, &before->trigrams, err)) !=
+	    JTA_OK)
+		goto out;
+	for (i = 0; i < sizeof(opt) / sizeof(opt[0]); i++) {
+		if ((s = stmt(st, opt[i])) == NULL) {
+			ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
+			goto out;
+		}
+		if ((rc = jta_db_run(s)) != SQLITE_OK) {
+			ret = jta_db_err(st, rc, "optimize", err);
+			goto out;
+		}
+	}
+	if ((ret = segments(st, S_SEGS_FTS, &after->words, err)) != JTA_OK ||
+	    (ret = segments(st, S_SEGS_TRI, &after->trigrams, err)) !=
+	    JTA_OK ||
+	    (ret = jta_db_commit(st, err)) != JTA_OK)
+		goto out;
+	return JTA_OK;
+out:
+	jta_db_rollback(st);
+	return ret;
+}
+
+enum jta_err
+jta_store_search_segments(struct jta_store *st,
+    struct jta_store_search_segments *n, struct jta_error *err)
+{
+	enum jta_err	 ret;
+
+	memset(n, 0, sizeof(*n));
+	if ((ret = segments(st, S_SEGS_FTS, &n->words, err)) != JTA_OK)
+		return ret;
+	return segments(st, S_SEGS_TRI, &n->trigrams, err);
 }
 
 /* ---- similar tickets and user look-up ---- */
