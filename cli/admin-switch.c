@@ -1,7 +1,7 @@
 /*
  * jta-admin's switch commands (cli/jta-admin.h): off, on, status, the
- * access rules, quotas and usage.  Every change goes through
- * jta_operator, which audits it.
+ * access rules, quotas and usage; the upkeep of caches and indexes.
+ * Every change goes through jta_operator, which audits it.
  */
 #include "config.h"
 
@@ -135,6 +135,38 @@ cmd_cache_clear(const struct jta_conf *conf, int argc, char **argv)
 	else
 		printf("cleared %lld entries of the Jira metadata cache (%s)\n",
 		    (long long)n, argc == 1 ? argv[0] : "every site");
+	jta_operator_close(&op);
+	return rc;
+}
+
+int
+cmd_store_optimize(const struct jta_conf *conf, int argc, char **argv)
+{
+	struct jta_store_search_segments before, after;
+	struct jta_operator op;
+	struct jta_error err;
+	enum jta_err	 e;
+	int		 rc = 0;
+
+	(void)argv;
+	if (argc != 0)
+		return EXIT_USAGE;
+	if (conf->backend != JTA_BACKEND_LOCAL) {
+		printf("nothing to optimize: backend = jira has no embedded "
+		    "ticket store\n");
+		return 0;
+	}
+	if (admin_open(conf, 0, &op) != 0)
+		return 1;
+	memset(&err, 0, sizeof(err));
+	if ((e = jta_operator_search_optimize(&op, &before, &after, &err)) !=
+	    JTA_OK)
+		rc = admin_failed(e, &err, NULL);
+	else
+		printf("search indexes merged: words %lld segments to %lld, "
+		    "trigrams %lld to %lld\n", (long long)before.words,
+		    (long long)after.words, (long long)before.trigrams,
+		    (long long)after.trigrams);
 	jta_operator_close(&op);
 	return rc;
 }

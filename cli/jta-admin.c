@@ -409,6 +409,16 @@ static const struct cmd cmds[] = {
 	  "without it, of every site).  The workers ask Jira afresh at their\n"
 	  "next need; no restart is needed.",
 	  cmd_cache_clear },
+	{ "store", "optimize", "store optimize",
+	  "Merge the embedded ticket store's two search indexes (words and\n"
+	  "trigrams) into one segment each.  Every ticket written adds a\n"
+	  "segment and a search probes each one, so searches slow down as\n"
+	  "writes pile up; the work grows with the store (about 1 s at\n"
+	  "20,000 tickets) and holds the write lock meanwhile (reads go on).\n"
+	  "jta-optimize.timer runs it daily.  Prints the segments before and\n"
+	  "after.  With backend = jira there is no ticket store: it says so\n"
+	  "and succeeds.",
+	  cmd_store_optimize },
 	{ NULL, "allow", "allow KIND VALUE [--for read|create|write|all] "
 	  "[--note TEXT]",
 	  "Add an allow rule.  KIND: site (cloud id or NAME.atlassian.net;\n"

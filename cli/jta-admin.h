@@ -132,6 +132,7 @@ ADMIN_CMD(cmd_off);
 ADMIN_CMD(cmd_on);
 ADMIN_CMD(cmd_status);
 ADMIN_CMD(cmd_cache_clear);
+ADMIN_CMD(cmd_store_optimize);
 ADMIN_CMD(cmd_allow);
 ADMIN_CMD(cmd_deny);
 ADMIN_CMD(cmd_rules);

@@ -814,6 +814,24 @@ jta_operator_cache_clear(struct jta_operator *op, const char *site,
 }
 
 enum jta_err
+jta_operator_search_optimize(struct jta_operator *op,
+    struct jta_store_search_segments *before,
+    struct jta_store_search_segments *after, struct jta_error *err)
+{
+	enum jta_err	 rc;
+	char		 detail[128];
+
+	if ((rc = jta_store_search_optimize(op->st, before, after, err)) !=
+	    JTA_OK)
+		return rc;
+	snprintf(detail, sizeof(detail), "segments: words %lld to %lld, "
+	    "trigrams %lld to %lld", (long long)before->words,
+	    (long long)after->words, (long long)before->trigrams,
+	    (long long)after->trigrams);
+	return audit(op, "search-optimize", 200, NULL, NULL, detail, err);
+}
+
+enum jta_err
 jta_operator_project_add(struct jta_operator *op, const char *key,
     const char *name, const char *types, struct jta_error *err)
 {

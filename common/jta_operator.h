@@ -28,6 +28,7 @@
 #include "jta_authz.h"
 #include "jta_err.h"
 #include "jta_limits.h"
+#include "jta_store_tickets.h"
 #include "jta_vault.h"
 
 /* A storage connection (common/db/jta_db.h), an audit query
@@ -123,6 +124,16 @@ enum jta_err jta_operator_requesttype_remove(struct jta_operator *op,
  */
 enum jta_err jta_operator_cache_clear(struct jta_operator *op,
     const char *site, int64_t *n, struct jta_error *err) JTA_WUR;
+
+/*
+ * Merge the embedded store's ticket search indexes into one segment each
+ * (jta_store_search_optimize), with the segments before and after.
+ * Audited as search-optimize.
+ */
+enum jta_err jta_operator_search_optimize(struct jta_operator *op,
+    struct jta_store_search_segments *before,
+    struct jta_store_search_segments *after, struct jta_error *err)
+    JTA_WUR;
 
 /* Close what jta_operator_open opened; a zeroed op is a no-op. */
 void jta_operator_close(struct jta_operator *op);

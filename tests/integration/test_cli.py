@@ -5,6 +5,7 @@ files in a temporary directory."""
 import ctypes
 import ctypes.util
 import json
+import re
 import os
 import socket
 import sqlite3
@@ -345,6 +346,26 @@ def usage_cases(c, conf, work):
     c.eq("the quota removed, the call is served", status, 200)
 
 
+def store_optimize_cases(c, conf):
+    """jta-admin store optimize (README "The search indexes merged
+    daily"): both search indexes end in one segment, it says how many
+    there were, it is audited, and it takes no argument."""
+    rc, out, err = admin(conf, "store", "optimize")
+    c.check("store optimize: each search index merged into one segment",
+            rc == 0 and re.fullmatch(r"search indexes merged: words \d+ "
+                                     r"segments to 1, trigrams \d+ to 1",
+                                     out.strip()), (rc, out, err))
+    rows = audit_rows(conf, "admin:search-optimize")
+    c.check("store optimize is audited with the segments",
+            len(rows) == 1 and rows[0]["detail"].startswith(
+                "segments: words ") and rows[0]["who"].startswith(
+                "operator:"), rows)
+    rc, out, err = admin(conf, "store", "optimize", "now")
+    c.check("store optimize takes no argument: 2 with its usage",
+            rc == 2 and "usage: jta-admin store optimize" in err,
+            (rc, out, err))
+
+
 def jira_mode_cases(c, work):
     """In Jira mode the GPT sign-in endpoints say plainly that it is not
     available: no page that pretends to sign anyone in."""
@@ -373,6 +394,9 @@ def jira_mode_cases(c, work):
         "/.well-known/oauth-authorization-server")
     c.check("Jira mode: authorization server metadata too (200)",
             rc == 0 and status == 200, (rc, status))
+    rc, out, err = admin(jconf, "store", "optimize")
+    c.check("Jira mode: store optimize has nothing to do and says so (0)",
+            rc == 0 and "nothing to optimize" in out, (rc, out, err))
 
 
 def policy_cases(c, conf, work):
@@ -658,6 +682,7 @@ def main():
     policy_cases(c, conf, work)
     usage_cases(c, conf, work)
     operator_cases(c, conf, work)
+    store_optimize_cases(c, conf)
     oauth_cases(c, conf, work)
     jira_mode_cases(c, work)
 
