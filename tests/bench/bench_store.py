@@ -11,7 +11,11 @@ hits them alike), at 1,000 and then 20,000 tickets:
   tickets  GET /api/tickets/?search=quokka       (jta-tickets, trigram)
 
 "quokka" is in the same 15 tickets at both sizes, so a search whose cost
-follows the matches, not the store, costs the same at both.  Prints per
+follows the matches, not the store, costs the same at both.  Each size is
+measured twice: as seeded (the search indexes with the segments the
+writes left, 6 to 7 each), then after `jta-admin store optimize`, which
+jta-optimize.timer runs daily (one segment each; README "The search
+indexes merged daily").  Prints per
 target the throughput ratio to the anchor (median of the rounds, with the
 lowest and highest), p50, and CPU per request from the workers'
 utime+stime (/proc/PID/stat) over the requests wrk counted.  Asserts
@@ -122,7 +126,16 @@ def seed(db, start, stop):
     con.close()
 
 
-def measure(stack, key, targets, anchor_pids, size):
+def optimize(stack):
+    """What jta-optimize.timer runs daily: the search indexes merged into
+    one segment each (README "The search indexes merged daily")."""
+    rc, out, err = stack.admin("store", "optimize")
+    if rc != 0:
+        raise RuntimeError("jta-admin store optimize: %s" % err)
+    print(out.strip())
+
+
+def measure(stack, key, targets, anchor_pids, size, state):
     res = {name: [] for name, _, _ in targets}
     anc = []
     for r in range(ROUNDS):
@@ -135,8 +148,8 @@ def measure(stack, key, targets, anchor_pids, size):
             c0 = cpu(pids)
             t = wrk(stack.base_url + path, key)
             res[name].append(t + ((cpu(pids) - c0) / t[1],))
-    print("\n%d tickets, wrk -t2 -c16 -d%ds, %d interleaved rounds" % (
-        size, SECONDS, ROUNDS))
+    print("\n%d tickets, %s, wrk -t2 -c16 -d%ds, %d interleaved rounds" % (
+        size, state, SECONDS, ROUNDS))
     print("%-9s %9s %22s %8s %10s %7s" % ("", "req/s", "ratio (min-max)",
                                           "p50 ms", "CPU us/req",
                                           "non-2xx"))
@@ -207,11 +220,14 @@ def main():
             anchor_pids = [int(x) for x in f.read().split()]
         print("anchor: %d bytes of fixed JSON (the issue read's answer)" %
               len(body))
-        measure(stack, key, targets, anchor_pids, 1000)
-        rss(stack, "issues")
-        seed(os.path.join(work, "jta.db"), 1000, 20000)
-        measure(stack, key, targets, anchor_pids, 20000)
-        rss(stack, "issues")
+        for size in (1000, 20000):
+            if size > 1000:
+                seed(os.path.join(work, "jta.db"), 1000, size)
+            measure(stack, key, targets, anchor_pids, size, "as seeded")
+            optimize(stack)
+            measure(stack, key, targets, anchor_pids, size,
+                    "after jta-admin store optimize (the daily timer)")
+            rss(stack, "issues")
     finally:
         for p in anchor_pids:
             try:
