@@ -443,8 +443,8 @@ jta_fcgi_main(const struct jta_endpoint *ep)
 		}
 		http = 1;
 	}
-	if (jta_usage_new(&ctx.conf, &ctx.usage, msg, sizeof(msg)) !=
-	    JTA_OK) {
+	if (jta_usage_new_shared(&ctx.conf, priv.store, &ctx.usage, msg,
+	    sizeof(msg)) != JTA_OK) {
 		jta_errorlog("configuration %s: usage counting: %s",
 		    ctx.conf.path, msg);
 		goto out;

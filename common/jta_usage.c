@@ -55,6 +55,7 @@ struct ufile {
 struct jta_usage {
 	const struct jta_conf	*conf;
 	struct jta_store	*store;		/* synchronous = NORMAL */
+	int			 own;		/* store is ours to close */
 	struct ufile		*f;		/* mapped, or NULL */
 	int			 fd;		/* holds f's lock */
 	char			 site[JTA_LIMIT_USAGE_SITE + 1];
@@ -382,9 +383,11 @@ unfolded(const struct jta_usage *u, const struct jta_store_quota *q,
 	return sum;
 }
 
-enum jta_err
-jta_usage_new(const struct jta_conf *conf, struct jta_usage **out,
-    char *msg, size_t msgsz)
+/* jta_usage_new (shared NULL: a connection of its own) and
+ * jta_usage_new_shared. */
+static enum jta_err
+unew(const struct jta_conf *conf, struct jta_store *shared,
+    struct jta_usage **out, char *msg, size_t msgsz)
 {
 	struct jta_usage *u;
 	enum jta_err	 rc;
@@ -398,12 +401,18 @@ jta_usage_new(const struct jta_conf *conf, struct jta_usage **out,
 	u->fd = -1;
 	if (conf->usage_counting) {
 		/* The same database as the serving loop's (jta_db_open):
-		 * the SQLite file, or PostgreSQL's shared rows. */
-		if ((rc = jta_db_open(conf, JTA_STORE_LAZY, &u->store, msg,
-		    msgsz)) != JTA_OK) {
+		 * the SQLite file, or PostgreSQL's shared rows.  Shared, no
+		 * second connection: its schema, statements and pages were
+		 * about 0.2 MiB of each worker (README "Memory per worker
+		 * and the start cost", third pass). */
+		if (shared != NULL)
+			u->store = shared;
+		else if ((rc = jta_db_open(conf, JTA_STORE_LAZY, &u->store,
+		    msg, msgsz)) != JTA_OK) {
 			free(u);
 			return rc;
-		}
+		} else
+			u->own = 1;
 		if ((rc = jta_store_usage_connection(u->store,
 		    conf->busy_timeout_ms)) != JTA_OK) {
 			snprintf(msg, msgsz, "database %s: cannot open "
@@ -421,6 +430,25 @@ jta_usage_new(const struct jta_conf *conf, struct jta_usage **out,
 	return JTA_OK;
 }
 
+enum jta_err
+jta_usage_new(const struct jta_conf *conf, struct jta_usage **out,
+    char *msg, size_t msgsz)
+{
+	return unew(conf, NULL, out, msg, msgsz);
+}
+
+enum jta_err
+jta_usage_new_shared(const struct jta_conf *conf, struct jta_store *st,
+    struct jta_usage **out, char *msg, size_t msgsz)
+{
+	if (st == NULL) {
+		snprintf(msg, msgsz, "no database connection to share");
+		*out = NULL;
+		return JTA_ERR_INPUT;
+	}
+	return unew(conf, st, out, msg, msgsz);
+}
+
 void
 jta_usage_free(struct jta_usage *u)
 {
@@ -432,7 +460,8 @@ jta_usage_free(struct jta_usage *u)
 	}
 	if (u->fd >= 0)
 		close(u->fd);	/* drops the lock */
-	jta_store_close(u->store);
+	if (u->own)
+		jta_store_close(u->store);
 	free(u);
 }
 

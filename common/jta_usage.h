@@ -85,6 +85,21 @@ struct jta_usage;
 enum jta_err jta_usage_new(const struct jta_conf *conf,
     struct jta_usage **out, char *msg, size_t msgsz) JTA_WUR;
 
+/*
+ * As jta_usage_new, but counting through st, the serving loop's own
+ * connection (borrowed: it must outlive u; free u first), not a second
+ * one: st gets the usage file attached and the counting busy handler
+ * (50 us retries, giving up after conf's busy_timeout_ms, as SQLite's
+ * own does), and a fold or count ends the request's read transaction
+ * first (jta_db_begin_deferred), so call them after
+ * jta_store_reads_end or between reads, never inside a transaction of
+ * the caller's.  The quota check's reads join the request's read
+ * transaction.
+ */
+enum jta_err jta_usage_new_shared(const struct jta_conf *conf,
+    struct jta_store *st, struct jta_usage **out, char *msg, size_t msgsz)
+    JTA_WUR;
+
 /* Fold what u counted, then release u; NULL is a no-op. */
 void jta_usage_free(struct jta_usage *u);
 

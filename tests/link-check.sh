@@ -4,9 +4,13 @@
 # it come ICU, libstdc++ and liblzma, some 2 MiB of pages per worker and
 # most of a CGI start's relocations); jta-admin imports HTML and must.
 # Every program that links libcurl exports _gnutls_global_init_skip, so
-# GnuTLS (under libcurl's LDAP and RTMP) skips its start-up.  Fails when
-# a change makes a shared module reach jta_html again, or drops
-# --as-needed, or the skip stops being exported.
+# GnuTLS (under libcurl's LDAP and RTMP) skips its start-up.  jta-issues
+# is linked with --gc-sections over -ffunction-sections objects, so it
+# keeps only the functions it reaches: jta_usage_quota_make (jta-admin's,
+# in jta_usage.o, which every FastCGI program pulls) must not be in it.
+# Fails when a change makes a shared module reach jta_html again, or
+# drops --as-needed or the section garbage collection, or the skip stops
+# being exported.
 #
 # Uses $JTA_BUILDDIR (else build/ beside this tree).  Exits 1 on a
 # finding, 0 when there is none, 77 when readelf is missing or nothing is
@@ -53,6 +57,20 @@ for p in "$build"/fcgi/jta-* "$build/cli/jta-admin"; do
 		bad=1
 	fi
 done
+# --gc-sections (README "Memory per worker and the start cost", third
+# pass): a function of a pulled object that the program never calls is
+# left out.  jta-admin calls it, so the symbol's name is right.
+if ! readelf -s -W "$build/cli/jta-admin" |
+    grep -q ' FUNC .* jta_usage_quota_make$'; then
+	echo "link-check.sh: jta-admin has no jta_usage_quota_make"
+	bad=1
+elif readelf -s -W "$build/fcgi/jta-issues" |
+    grep -q ' FUNC .* jta_usage_quota_make$'; then
+	echo "link-check.sh: $build/fcgi/jta-issues keeps functions it" \
+	    "never calls (jta_usage_quota_make): linked without" \
+	    "-ffunction-sections and --gc-sections?"
+	bad=1
+fi
 if [ "$bad" -ne 0 ]; then
 	echo "link-check.sh: FAIL"
 	exit 1

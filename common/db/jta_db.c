@@ -367,6 +367,30 @@ jta_db_begin(struct jta_store *st, struct jta_error *err)
 }
 
 enum jta_err
+jta_db_begin_deferred(struct jta_store *st, struct jta_error *err)
+{
+	const struct jta_db_pgimpl *pgi;
+	struct jta_pg	*pg;
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if ((pg = jta_db_pg(st, &pgi)) != NULL)
+		return pgi->begin(pg, err);
+	/* As jta_db_begin: never inside the request's read transaction
+	 * (a BEGIN there would fail: transactions do not nest).  stmt(),
+	 * not jta_db_stmt: BEGIN counts as read-only
+	 * (https://www.sqlite.org/c3ref/stmt_readonly.html), which would
+	 * open the request's read transaction first. */
+	if (readend(st) != 0)
+		return jta_db_err(st, SQLITE_ERROR, "end of reads", err);
+	if ((s = stmt(st, S_BEGIN_READ)) == NULL)
+		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
+	if ((rc = jta_db_run(s)) != SQLITE_OK)
+		return jta_db_err(st, rc, "begin", err);
+	return JTA_OK;
+}
+
+enum jta_err
 jta_db_commit(struct jta_store *st, struct jta_error *err)
 {
 	const struct jta_db_pgimpl *pgi;

@@ -117,6 +117,13 @@ enum jta_err jta_store_check(struct jta_store *st, char *what,
  */
 enum jta_err jta_db_begin(struct jta_store *st, struct jta_error *err)
     JTA_WUR;
+/* A deferred write transaction (BEGIN DEFERRED: the first write takes
+ * the lock of the file it writes, so a transaction that writes only the
+ * usage file never locks the main one); it ends the request's read
+ * transaction first, as jta_db_begin does.  Commit and roll back as
+ * above.  PostgreSQL: as jta_db_begin. */
+enum jta_err jta_db_begin_deferred(struct jta_store *st,
+    struct jta_error *err) JTA_WUR;
 
 /*
  * A request's reads in one read transaction (SQLite: README "issue 16,

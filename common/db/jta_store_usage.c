@@ -16,7 +16,6 @@
 /* ---- the fixed table of statements ---- */
 
 enum sid {
-	S_USAGE_BEGIN,
 	S_USAGE_DAILY,
 	S_USAGE_SEEN,
 	S_QUOTA_PERSON,
@@ -59,7 +58,6 @@ enum sid {
 static const char *const sql[S_COUNT] = {
 	/* Usage (schema 9).  The conversation flag is computed from
 	 * usage_seen before S_USAGE_SEEN moves it, in one transaction. */
-	[S_USAGE_BEGIN] = "BEGIN",
 	[S_USAGE_DAILY] = "INSERT INTO usage_daily (user_id, day, site, "
 	    "calls, creates, updates, conversations) VALUES (:uid, :day, "
 	    ":site, 1, :cr, :up, NOT EXISTS (SELECT 1 FROM usage_seen WHERE "
@@ -229,10 +227,8 @@ jta_store_usage_count(struct jta_store *st, int64_t user_id,
 	/* A deferred BEGIN: the first upsert takes the usage file's write
 	 * lock (and reads usage_seen under it); BEGIN IMMEDIATE would take
 	 * the main file's too. */
-	if ((s = stmt(st, S_USAGE_BEGIN)) == NULL)
-		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
-	if ((rc = jta_db_run(s)) != SQLITE_OK)
-		return jta_db_err(st, rc, "begin", err);
+	if ((ret = jta_db_begin_deferred(st, err)) != JTA_OK)
+		return ret;
 	if ((s = stmt(st, S_USAGE_DAILY)) == NULL) {
 		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
 		goto out;
@@ -336,10 +332,8 @@ jta_store_usage_fold(struct jta_store *st, const char *owner, int64_t batch,
 		return ret;
 	/* A deferred BEGIN, as jta_store_usage_count: the mark's write
 	 * takes the usage file's lock first. */
-	if ((s = stmt(st, S_USAGE_BEGIN)) == NULL)
-		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
-	if ((rc = jta_db_run(s)) != SQLITE_OK)
-		return jta_db_err(st, rc, "begin", err);
+	if ((ret = jta_db_begin_deferred(st, err)) != JTA_OK)
+		return ret;
 	if ((s = stmt(st, S_FOLD_MARK)) == NULL) {
 		ret = jta_db_err(st, SQLITE_ERROR, "prepare", err);
 		goto out;

@@ -769,6 +769,91 @@ START_TEST(crash_between_count_and_fold)
 }
 END_TEST
 
+/* How many of this process's descriptors are open on path (a SQLite
+ * connection keeps its database file open). */
+static int
+fds_on(const char *path)
+{
+	char		 real[4096], link[64], to[4096];
+	ssize_t		 n;
+	int		 fd, count = 0;
+
+	ck_assert_ptr_nonnull(realpath(path, real));
+	for (fd = 0; fd < 1024; fd++) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		if ((n = readlink(link, to, sizeof(to) - 1)) < 0)
+			continue;
+		to[n] = '\0';
+		if (strcmp(to, real) == 0)
+			count++;
+	}
+	return count;
+}
+
+/*
+ * The serving loop's connection counts (jta_usage_new_shared, README
+ * "Memory per worker and the start cost", third pass): no second
+ * connection to the database, and a fold inside a request's read
+ * transaction (after the quota check read in it) ends that transaction
+ * first instead of failing its BEGIN; the reads after it work.
+ */
+START_TEST(shared_connection_counts_in_a_request)
+{
+	struct fixture	 f;
+	struct jta_usage *u = NULL, *v = NULL;
+	struct jta_policy_op op;
+	struct jta_user	 who;
+	struct jta_resp	 resp;
+	struct jta_error e;
+	char		 msg[512];
+	int		 k, before;
+
+	setup(&f);
+	f.conf.usage_fold_calls = 1;	/* every call folds at once */
+	quota(&f, "person", "alice", "calls", NULL, 100);
+	before = fds_on(f.conf.database);
+	ck_assert_int_ge(before, 1);
+	ck_assert_int_eq(jta_usage_new_shared(&f.conf, NULL, &v, msg,
+	    sizeof(msg)), JTA_ERR_INPUT);
+	ck_assert_int_eq(jta_usage_new_shared(&f.conf, f.st, &u, msg,
+	    sizeof(msg)), JTA_OK);
+	ck_assert_int_eq(fds_on(f.conf.database), before);
+	memset(&op, 0, sizeof(op));
+	op.endpoint = "issue";
+	op.cls = JTA_POLICY_READ;
+	memset(&who, 0, sizeof(who));
+	who.id = f.alice;
+	snprintf(who.name, sizeof(who.name), "alice");
+	for (k = 0; k < 3; k++) {
+		/* A request as jta_fcgi.c serves a store_reads program: the
+		 * check reads in the request's read transaction; here the
+		 * count and its fold run inside it too. */
+		jta_store_reads_begin(f.st);
+		jta_resp_init(&resp, noop_write, NULL, NULL);
+		memset(&e, 0, sizeof(e));
+		ck_assert_int_eq(jta_usage_check(u, &who, &op, &resp, &e),
+		    JTA_OK);
+		jta_usage_count(u, &who, &op, 200);
+		memset(&e, 0, sizeof(e));
+		ck_assert_int_eq(jta_usage_check(u, &who, &op, &resp, &e),
+		    JTA_OK);
+		jta_store_reads_end(f.st);
+		ck_assert_int_eq(stored(&f, "calls"), k + 1);
+	}
+	jta_usage_free(u);
+	/* Still open: the store was borrowed. */
+	ck_assert_int_eq(fds_on(f.conf.database), before);
+	ck_assert_int_eq(stored(&f, "calls"), 3);
+	/* Its own connection opens the file once more: what is counted
+	 * above would see a second connection. */
+	ck_assert_int_eq(jta_usage_new(&f.conf, &v, msg, sizeof(msg)),
+	    JTA_OK);
+	ck_assert_int_eq(fds_on(f.conf.database), before + 1);
+	jta_usage_free(v);
+	jta_store_close(f.st);
+}
+END_TEST
+
 START_TEST(cost_of_one_count)
 {
 	struct fixture	 f;
@@ -851,6 +936,7 @@ usage_suite(void)
 	tcase_add_test(tc, files_counted_and_capped);
 	tcase_add_test(tc, batch_folds_every_n_calls);
 	tcase_add_test(tc, crash_between_count_and_fold);
+	tcase_add_test(tc, shared_connection_counts_in_a_request);
 	tcase_add_test(tc, cost_of_one_count);
 	suite_add_tcase(s, tc);
 	return s;
