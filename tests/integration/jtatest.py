@@ -5,6 +5,7 @@ starts the stack under each web server in turn.  Standard library only."""
 import json
 import os
 import re
+import shutil
 import sys
 import tempfile
 import time
@@ -194,9 +195,22 @@ def run_modes(modes, prefix, workers=None, cleanup=None,
             bad = logs_clean(stack)
             cases.check("%s/%s: no sanitizer report or crash in the logs" %
                         (mode, server), not bad, "\n".join(bad[:10]))
+            keep_if_failed(cases, work)
     if cleanup is not None:
         cleanup()
     cases.finish()
+
+
+def keep_if_failed(cases, work):
+    """A stack's directory (its database, logs and configuration) stays
+    for a look when a case of the file has failed so far, and says where;
+    else it goes (each is 5 to 20 MB, and a run of the suite makes about
+    a hundred: left behind, they filled a long-lived test machine's
+    disk)."""
+    if cases.failed:
+        print("# kept for a look: %s" % work)
+    else:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def run(test, servers=("nginx", "apache"), extra_conf=None):
@@ -217,4 +231,5 @@ def run(test, servers=("nginx", "apache"), extra_conf=None):
         bad = logs_clean(stack)
         cases.check("%s: no sanitizer report or crash in the logs" % server,
                     not bad, "\n".join(bad[:10]))
+        keep_if_failed(cases, work)
     cases.finish()
