@@ -345,8 +345,16 @@ jta_db_run(sqlite3_stmt *s)
 	return rc == SQLITE_DONE || rc == SQLITE_ROW ? SQLITE_OK : rc;
 }
 
-enum jta_err
-jta_db_begin(struct jta_store *st, struct jta_error *err)
+/*
+ * BEGIN (statement id, S_BEGIN: IMMEDIATE, or S_BEGIN_READ: deferred),
+ * never inside the request's read transaction: its snapshot may be older
+ * than the last commit, and a BEGIN there would fail (transactions do
+ * not nest).  stmt(), not jta_db_stmt: BEGIN counts as read-only
+ * (https://www.sqlite.org/c3ref/stmt_readonly.html), which would open the
+ * request's read transaction first.
+ */
+static enum jta_err
+begin(struct jta_store *st, enum sid id, struct jta_error *err)
 {
 	const struct jta_db_pgimpl *pgi;
 	struct jta_pg	*pg;
@@ -355,11 +363,9 @@ jta_db_begin(struct jta_store *st, struct jta_error *err)
 
 	if ((pg = jta_db_pg(st, &pgi)) != NULL)
 		return pgi->begin(pg, err);
-	/* Not inside the request's read transaction: its snapshot may be
-	 * older than the last commit. */
 	if (readend(st) != 0)
 		return jta_db_err(st, SQLITE_ERROR, "end of reads", err);
-	if ((s = stmt(st, S_BEGIN)) == NULL)
+	if ((s = stmt(st, id)) == NULL)
 		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
 	if ((rc = jta_db_run(s)) != SQLITE_OK)
 		return jta_db_err(st, rc, "begin", err);
@@ -367,27 +373,15 @@ jta_db_begin(struct jta_store *st, struct jta_error *err)
 }
 
 enum jta_err
+jta_db_begin(struct jta_store *st, struct jta_error *err)
+{
+	return begin(st, S_BEGIN, err);
+}
+
+enum jta_err
 jta_db_begin_deferred(struct jta_store *st, struct jta_error *err)
 {
-	const struct jta_db_pgimpl *pgi;
-	struct jta_pg	*pg;
-	sqlite3_stmt	*s;
-	int		 rc;
-
-	if ((pg = jta_db_pg(st, &pgi)) != NULL)
-		return pgi->begin(pg, err);
-	/* As jta_db_begin: never inside the request's read transaction
-	 * (a BEGIN there would fail: transactions do not nest).  stmt(),
-	 * not jta_db_stmt: BEGIN counts as read-only
-	 * (https://www.sqlite.org/c3ref/stmt_readonly.html), which would
-	 * open the request's read transaction first. */
-	if (readend(st) != 0)
-		return jta_db_err(st, SQLITE_ERROR, "end of reads", err);
-	if ((s = stmt(st, S_BEGIN_READ)) == NULL)
-		return jta_db_err(st, SQLITE_ERROR, "prepare", err);
-	if ((rc = jta_db_run(s)) != SQLITE_OK)
-		return jta_db_err(st, rc, "begin", err);
-	return JTA_OK;
+	return begin(st, S_BEGIN_READ, err);
 }
 
 enum jta_err
