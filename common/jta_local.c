@@ -89,19 +89,35 @@ movesjs(const char *status)
 	return arr;
 }
 
-/* Add "url" to one ticket object: public_url/browse/KEY, the ticket's
- * page for people (fcgi/browse.c), not the API. */
+/* public_url/browse/KEY (key[0..klen), cut where the buffer ends as
+ * snprintf cut it) as a new JSON string: the ticket's page for people
+ * (fcgi/browse.c), not the API; NULL when memory runs out.  Written
+ * without snprintf: a search makes one a row (issue 16). */
+static json_t *
+browseurl(const struct jta_backend *be, const char *key, size_t klen)
+{
+	char	 url[JTA_CONF_URL_MAX + 64];
+	size_t	 n = strnlen(be->conf->public_url, JTA_CONF_URL_MAX - 1);
+
+	memcpy(url, be->conf->public_url, n);
+	memcpy(url + n, "/browse/", 8);
+	n += 8;
+	if (klen > sizeof(url) - 1 - n)
+		klen = sizeof(url) - 1 - n;
+	memcpy(url + n, key, klen);
+	return json_stringn_nocheck(url, n + klen);
+}
+
+/* Add "url" to one ticket object (browseurl of its key). */
 static void
 addurl(const struct jta_backend *be, json_t *t)
 {
-	const char	*key = json_string_value(json_object_get(t, "key"));
-	char		 url[JTA_CONF_URL_MAX + 64];
+	const json_t	*key = json_object_get(t, "key");
 
-	if (key == NULL)
+	if (!json_is_string(key))
 		return;
-	snprintf(url, sizeof(url), "%s/browse/%s", be->conf->public_url,
-	    key);
-	json_object_set_new(t, "url", json_string(url));
+	json_object_set_new(t, "url", browseurl(be, json_string_value(key),
+	    json_string_length(key)));
 }
 
 /* ---- the ticket API's shapes, built from the repository's rows ---- */
@@ -152,8 +168,7 @@ static json_t *
 slimjs(const struct jta_backend *be, const struct jta_store_ticket *t)
 {
 	char	 key[JTA_LIMIT_ISSUE_KEY + 1];
-	char	 url[JTA_CONF_URL_MAX + 64];
-	size_t	 klen, n;
+	size_t	 klen;
 	json_t	*o;
 
 	klen = keyof(t, key);
@@ -178,17 +193,9 @@ slimjs(const struct jta_backend *be, const struct jta_store_ticket *t)
 	    json_object_set_new_nocheck(o, "updated",
 	    jta_local_timejs(t->updated)) != 0)
 		goto fail;
-	if (be != NULL) {
-		/* public_url is shorter than JTA_CONF_URL_MAX, the key than
-		 * 64 - sizeof("/browse/"). */
-		n = strnlen(be->conf->public_url, JTA_CONF_URL_MAX - 1);
-		memcpy(url, be->conf->public_url, n);
-		memcpy(url + n, "/browse/", 8);
-		memcpy(url + n + 8, key, klen);
-		if (json_object_set_new_nocheck(o, "url",
-		    json_stringn_nocheck(url, n + 8 + klen)) != 0)
-			goto fail;
-	}
+	if (be != NULL && json_object_set_new_nocheck(o, "url",
+	    browseurl(be, key, klen)) != 0)
+		goto fail;
 	return o;
 fail:
 	json_decref(o);
