@@ -33,6 +33,17 @@ struct jta_backend_ops {
 	enum jta_err	(*search)(struct jta_backend *, const struct jta_user *,
 			    const struct jta_search *, json_t **,
 			    struct jta_error *);
+	/*
+	 * search's answer as the JSON text jta_fit_dumps writes of search's
+	 * tree, without building the tree (issue 16: the embedded store's
+	 * rows were most of a search's instructions as trees built, written
+	 * and freed); the same errors.  *text is the caller's to free().
+	 * NULL for a backend without it: the REST answer then writes the
+	 * tree (jta_operation_answer).
+	 */
+	enum jta_err	(*search_text)(struct jta_backend *,
+			    const struct jta_user *, const struct jta_search *,
+			    char **text, size_t *len, struct jta_error *);
 	enum jta_err	(*get)(struct jta_backend *, const struct jta_user *,
 			    const char *key, json_t **, struct jta_error *);
 	/*

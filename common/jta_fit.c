@@ -3,14 +3,13 @@
  */
 #include "config.h"
 
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "jta_arena.h"
 #include "jta_fit.h"
-#include "jta_text.h"
+#include "jta_jsonw.h"
 
 /* What one cut's marker costs serialised at most: "\n\n" is four
  * characters in JSON, N has at most 10 digits. */
@@ -303,261 +302,30 @@ out:
 	return rc;
 }
 
-/* ---- writing the answer (jta_fit_dumps) ---- */
-
-#define DUMP_DEPTH	512
-
-/* A growing text, malloc'ed; bad: out of memory, or a value left to
- * jansson. */
-struct out {
-	char	*p;
-	size_t	 len, cap;
-	int	 bad;
-};
-
-/* Grow o to room for n more bytes and the final NUL; 0 (and o->bad)
- * when memory runs out. */
-static int
-grow(struct out *o, size_t n)
-{
-	size_t	 cap;
-	char	*np;
-
-	if (o->bad)
-		return 0;
-	for (cap = o->cap ? o->cap : 4096; n >= cap - o->len; cap *= 2)
-		if (cap > SIZE_MAX / 4) {
-			o->bad = 1;
-			return 0;
-		}
-	if ((np = realloc(o->p, cap)) == NULL) {
-		o->bad = 1;
-		return 0;
-	}
-	o->p = np;
-	o->cap = cap;
-	return 1;
-}
-
-/* Room for n more bytes and the final NUL.  What is written after
- * o->bad is set stays within o->cap and is thrown away
- * (jta_fit_dumps). */
-static inline int
-room(struct out *o, size_t n)
-{
-	return n < o->cap - o->len || grow(o, n);
-}
-
-static void
-put(struct out *o, const char *s, size_t n)
-{
-	if (room(o, n)) {
-		memcpy(o->p + o->len, s, n);
-		o->len += n;
-	}
-}
-
-static void
-putch(struct out *o, char c)
-{
-	if (room(o, 1))
-		o->p[o->len++] = c;
-}
-
-/*
- * Eight bytes at a time (issue 16: the answer's bytes were 13
- * instructions each, one at a time): nonzero when a byte of w is below
- * 0x20, '"' or '\\', the bytes jansson escapes.  "Determine if a word
- * has a byte less than n" and "has a zero byte" (Sean Eron Anderson,
- * Bit Twiddling Hacks): exact about whether one exists, which is all
- * this asks; a byte of 0x80 or above (UTF-8) never matches.
- */
-#define ONES	UINT64_C(0x0101010101010101)
-#define HIGHS	UINT64_C(0x8080808080808080)
-#define CHUNK	1024	/* source bytes per room() check: 6 x CHUNK + 2 */
-
-static uint64_t
-escapes(uint64_t w)
-{
-	uint64_t	 q = w ^ (ONES * '"'), b = w ^ (ONES * '\\');
-
-	return (((w - ONES * 0x20) & ~w) | ((q - ONES) & ~q) |
-	    ((b - ONES) & ~b)) & HIGHS;
-}
-
-/* s[0..len) as a JSON string, escaped as jansson's dump_string escapes
- * without flags.  Bytes of a multi-byte UTF-8 character are all 0x80 or
- * above, so testing bytes is testing characters.  Plain runs go eight
- * bytes at a time (the last few as part of the last eight); a word
- * holding a byte to escape goes byte by byte, as does text shorter than
- * a word. */
-static void
-putstr(struct out *o, const char *s, size_t len)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	char		*d;
-	size_t		 i = 0, end, stop;
-	uint64_t	 w, high = 0;
-	unsigned char	 c;
-
-	if (!room(o, 1))
-		return;
-	o->p[o->len++] = '"';
-	while (i < len) {
-		end = len - i > CHUNK ? i + CHUNK : len;
-		/* At most six bytes each, the closing quote, the NUL. */
-		if (!room(o, 6 * (end - i) + 1))
-			return;
-		d = o->p + o->len;
-		while (i < end) {
-			if (end - i >= 8) {
-				memcpy(&w, s + i, 8);
-				high |= w;
-				if (escapes(w) == 0) {
-					memcpy(d, &w, 8);
-					d += 8;
-					i += 8;
-					continue;
-				}
-				stop = i + 8;
-			} else if (end >= 8) {
-				/* The last word, read again from end - 8
-				 * (bytes of s already written): plain, its
-				 * last end - i bytes are the rest. */
-				memcpy(&w, s + end - 8, 8);
-				high |= w;
-				if (escapes(w) == 0) {
-					memcpy(d, s + i, end - i);
-					d += end - i;
-					i = end;
-					continue;
-				}
-				stop = end;
-			} else
-				stop = end;
-			for (; i < stop; i++) {
-				c = (unsigned char)s[i];
-				high |= c;
-				if (c >= 0x20 && c != '"' && c != '\\') {
-					*d++ = (char)c;
-					continue;
-				}
-				*d++ = '\\';
-				switch (c) {
-				case '"':	*d++ = '"'; break;
-				case '\\':	*d++ = '\\'; break;
-				case '\b':	*d++ = 'b'; break;
-				case '\f':	*d++ = 'f'; break;
-				case '\n':	*d++ = 'n'; break;
-				case '\r':	*d++ = 'r'; break;
-				case '\t':	*d++ = 't'; break;
-				default:
-					*d++ = 'u';
-					*d++ = '0';
-					*d++ = '0';
-					*d++ = hex[c >> 4];
-					*d++ = hex[c & 0xf];
-					break;
-				}
-			}
-		}
-		o->len = (size_t)(d - o->p);
-	}
-	putch(o, '"');
-	/* jansson refuses what is not UTF-8: so does the caller. */
-	if ((high & HIGHS) && !jta_text_utf8_valid(s, len))
-		o->bad = 1;
-}
-
-static void
-putval(struct out *o, const json_t *v, int depth)
-{
-	json_t	*w = (json_t *)(uintptr_t)v;	/* jansson's iterators */
-	void	*it;
-	char	 num[1 + JTA_TEXT_U64_MAX];
-	json_int_t iv;
-	size_t	 i, n, k;
-	int	 first = 1;
-
-	if (o->bad)
-		return;
-	if (depth > DUMP_DEPTH) {
-		o->bad = 1;
-		return;
-	}
-	switch (json_typeof(v)) {
-	case JSON_NULL:
-		put(o, "null", 4);
-		break;
-	case JSON_TRUE:
-		put(o, "true", 4);
-		break;
-	case JSON_FALSE:
-		put(o, "false", 5);
-		break;
-	case JSON_INTEGER:	/* json_int_t is long long: INT64_MIN too */
-		iv = json_integer_value(v);
-		k = 0;
-		if (iv < 0)
-			num[k++] = '-';
-		k += jta_text_u64(iv < 0 ? 0 - (uint64_t)iv : (uint64_t)iv,
-		    num + k);
-		put(o, num, k);
-		break;
-	case JSON_STRING:
-		putstr(o, json_string_value(v), json_string_length(v));
-		break;
-	case JSON_ARRAY:
-		putch(o, '[');
-		n = json_array_size(v);
-		for (i = 0; i < n && !o->bad; i++) {
-			if (i > 0)
-				putch(o, ',');
-			putval(o, json_array_get(v, i), depth + 1);
-		}
-		putch(o, ']');
-		break;
-	case JSON_OBJECT:
-		putch(o, '{');
-		for (it = json_object_iter(w); it != NULL && !o->bad;
-		    it = json_object_iter_next(w, it)) {
-			if (!first)
-				putch(o, ',');
-			first = 0;
-			putstr(o, json_object_iter_key(it),
-			    json_object_iter_key_len(it));
-			putch(o, ':');
-			putval(o, json_object_iter_value(it), depth + 1);
-		}
-		putch(o, '}');
-		break;
-	case JSON_REAL:		/* jansson's own number formatting */
-	default:
-		o->bad = 1;
-		break;
-	}
-}
-
 char *
 jta_fit_dumps(const json_t *v, size_t *len)
 {
-	struct out	 o = { NULL, 0, 0, 0 };
+	struct jta_jsonw w = JTA_JSONW_INIT;
 	char		*s;
 
 	if (json_is_object(v) || json_is_array(v)) {
-		putval(&o, v, 0);
-		put(&o, "", 0);
-		if (!o.bad) {
-			o.p[o.len] = '\0';
-			*len = o.len;
-			return o.p;
-		}
-		free(o.p);
+		jta_jsonw_value(&w, v);
+		if ((s = jta_jsonw_finish(&w, len)) != NULL)
+			return s;
 	}
 	/* In the arena during a request: jta_arena_free frees either. */
 	if ((s = json_dumps(v, JSON_COMPACT)) != NULL)	/* banned-ok: arena */
 		*len = strlen(s);
 	return s;
+}
+
+int
+jta_fit_fits(const char *text, size_t len, size_t maxchars)
+{
+	/* jta_fit's room: fewer than maxchars with the caller's newline. */
+	if (maxchars < JTA_FIT_MIN)
+		return 0;
+	return len <= maxchars - 2 || jta_fit_chars(text, len) <= maxchars - 2;
 }
 
 /* Dump v; *chars its size in characters, or its size in bytes when

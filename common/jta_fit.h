@@ -53,6 +53,12 @@ enum jta_err jta_fit(const json_t *body, size_t maxchars, char **text,
  */
 char *jta_fit_dumps(const json_t *v, size_t *len);
 
+/* Whether text[0..len), an answer already written (as jta_fit_dumps
+ * writes its tree), is within maxchars as it is: what jta_fit sends
+ * without cutting.  0 when it is not, or maxchars is below
+ * JTA_FIT_MIN. */
+int jta_fit_fits(const char *text, size_t len, size_t maxchars);
+
 /* The number of Unicode characters in the UTF-8 s[0..len). */
 size_t jta_fit_chars(const char *s, size_t len);
 

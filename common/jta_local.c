@@ -21,6 +21,7 @@
 #include "jta_arena.h"
 #include "jta_attach.h"
 #include "jta_files.h"
+#include "jta_jsonw.h"
 #include "jta_backend.h"
 #include "jta_draft_files.h"
 #include "jta_kb.h"
@@ -90,22 +91,33 @@ movesjs(const char *status)
 }
 
 /* public_url/browse/KEY (key[0..klen), cut where the buffer ends as
- * snprintf cut it) as a new JSON string: the ticket's page for people
- * (fcgi/browse.c), not the API; NULL when memory runs out.  Written
- * without snprintf: a search makes one a row (issue 16). */
-static json_t *
-browseurl(const struct jta_backend *be, const char *key, size_t klen)
+ * snprintf cut it) in url, its length returned: the ticket's page for
+ * people (fcgi/browse.c), not the API.  Written without snprintf: a
+ * search makes one a row (issue 16). */
+#define BROWSE_URL_MAX	(JTA_CONF_URL_MAX + 64)
+
+static size_t
+browsetext(const struct jta_backend *be, const char *key, size_t klen,
+    char url[BROWSE_URL_MAX])
 {
-	char	 url[JTA_CONF_URL_MAX + 64];
 	size_t	 n = strnlen(be->conf->public_url, JTA_CONF_URL_MAX - 1);
 
 	memcpy(url, be->conf->public_url, n);
 	memcpy(url + n, "/browse/", 8);
 	n += 8;
-	if (klen > sizeof(url) - 1 - n)
-		klen = sizeof(url) - 1 - n;
+	if (klen > BROWSE_URL_MAX - 1 - n)
+		klen = BROWSE_URL_MAX - 1 - n;
 	memcpy(url + n, key, klen);
-	return json_stringn_nocheck(url, n + klen);
+	return n + klen;
+}
+
+/* browsetext's url as a new JSON string; NULL when memory runs out. */
+static json_t *
+browseurl(const struct jta_backend *be, const char *key, size_t klen)
+{
+	char	 url[BROWSE_URL_MAX];
+
+	return json_stringn_nocheck(url, browsetext(be, key, klen, url));
 }
 
 /* Add "url" to one ticket object (browseurl of its key). */
@@ -200,6 +212,63 @@ slimjs(const struct jta_backend *be, const struct jta_store_ticket *t)
 fail:
 	json_decref(o);
 	return NULL;
+}
+
+/* A literal's bytes, as they are. */
+#define RAW(w, lit)	jta_jsonw_raw((w), (lit), sizeof(lit) - 1)
+
+/* A store string as a JSON string. */
+static void
+strtext(struct jta_jsonw *w, const char *s)
+{
+	jta_jsonw_str(w, s, strlen(s));
+}
+
+/* A Unix time as jta_local_timejs's string. */
+static void
+timetext(struct jta_jsonw *w, int64_t t)
+{
+	char	 buf[JTA_TIME_STRLEN];
+
+	jta_time_format(t, buf);
+	jta_jsonw_str(w, buf, JTA_TIME_STRLEN - 1);
+}
+
+/* slimjs(be, t) written as the JSON text jta_fit_dumps writes of it,
+ * without the tree (issue 16: a search's rows built as trees, written
+ * and freed were most of its instructions).  The same members in the
+ * same order: check_local holds the two to the same bytes. */
+static void
+slimtext(struct jta_jsonw *w, const struct jta_backend *be,
+    const struct jta_store_ticket *t)
+{
+	char	 key[JTA_LIMIT_ISSUE_KEY + 1], url[BROWSE_URL_MAX];
+	size_t	 klen = keyof(t, key);
+
+	RAW(w, "{\"key\":");
+	jta_jsonw_str(w, key, klen);
+	RAW(w, ",\"summary\":");
+	strtext(w, t->summary);
+	RAW(w, ",\"status\":");
+	strtext(w, t->status);
+	RAW(w, ",\"type\":");
+	strtext(w, t->type);
+	RAW(w, ",\"priority\":");
+	strtext(w, t->priority);
+	RAW(w, ",\"assignee\":");
+	if (t->assignee[0] == '\0')
+		RAW(w, "null");
+	else
+		strtext(w, t->assignee);
+	RAW(w, ",\"reporter\":");
+	strtext(w, t->reporter);
+	RAW(w, ",\"created\":");
+	timetext(w, t->created);
+	RAW(w, ",\"updated\":");
+	timetext(w, t->updated);
+	RAW(w, ",\"url\":");
+	jta_jsonw_str(w, url, browsetext(be, key, klen, url));
+	jta_jsonw_ch(w, '}');
 }
 
 /* t's labels as a JSON array of names. */
@@ -394,21 +463,21 @@ username(struct jta_backend *be, const char *field, const char *value,
 	return rc;
 }
 
+/* The rows of search q (filters checked, names resolved) in list and the
+ * next page's cursor in next ("" for none), for search and search_text;
+ * the caller clears list. */
 static enum jta_err
-search(struct jta_backend *be, const struct jta_user *who,
-    const struct jta_search *q, json_t **out, struct jta_error *err)
+query(struct jta_backend *be, const struct jta_search *q,
+    struct jta_store_ticket_list *list, char next[JTA_LIMIT_CURSOR + 1],
+    struct jta_error *err)
 {
 	struct jta_search canon = *q;
-	struct jta_store_ticket_list list;
-	char		 next[JTA_LIMIT_CURSOR + 1];
 	char		 asg[JTA_LIMIT_NAME + 1], rep[JTA_LIMIT_NAME + 1];
 	enum jta_err	 rc;
-	json_t		*t, *arr = NULL;
 	size_t		 i;
 
-	(void)who;	/* every local user sees every local ticket */
-	*out = NULL;
-	memset(&list, 0, sizeof(list));
+	memset(list, 0, sizeof(*list));
+	next[0] = '\0';
 	if (q->jql != NULL)
 		return jta_error_set(err, JTA_ERR_INPUT, 422, "jql",
 		    "jql needs the Jira backend; this server uses its "
@@ -437,8 +506,8 @@ search(struct jta_backend *be, const struct jta_user *who,
 		return jta_error_set(err, JTA_ERR_INPUT, 422, "order",
 		    "order must be one of -updated, updated, -created, "
 		    "created");
-	rc = jta_store_ticket_search(be->store, &canon, &list, next,
-	    sizeof(next), err);
+	rc = jta_store_ticket_search(be->store, &canon, list, next,
+	    JTA_LIMIT_CURSOR + 1, err);
 	if (rc == JTA_ERR_NOTFOUND)
 		return jta_error_set(err, JTA_ERR_INPUT, 400, "cursor",
 		    "cursor is not one this server gave for this order; "
@@ -446,8 +515,23 @@ search(struct jta_backend *be, const struct jta_user *who,
 	if (rc == JTA_ERR_INPUT)
 		return jta_error_set(err, JTA_ERR_INPUT, 422, "text",
 		    "text has too many words or quotes; shorten it");
-	if (rc != JTA_OK)
-		return rc;
+	return rc;
+}
+
+static enum jta_err
+search(struct jta_backend *be, const struct jta_user *who,
+    const struct jta_search *q, json_t **out, struct jta_error *err)
+{
+	struct jta_store_ticket_list list;
+	char		 next[JTA_LIMIT_CURSOR + 1];
+	enum jta_err	 rc;
+	json_t		*t, *arr = NULL;
+	size_t		 i;
+
+	(void)who;	/* every local user sees every local ticket */
+	*out = NULL;
+	if ((rc = query(be, q, &list, next, err)) != JTA_OK)
+		goto out;
 	rc = JTA_ERR_NOMEM;
 	if ((arr = json_array()) == NULL)
 		goto out;
@@ -463,6 +547,45 @@ search(struct jta_backend *be, const struct jta_user *who,
 out:
 	jta_store_ticket_list_clear(&list);
 	json_decref(arr);
+	return rc;
+}
+
+/* search's answer as text (jta_backend.h): the same rows, written as
+ * jta_fit_dumps writes search's tree. */
+static enum jta_err
+search_text(struct jta_backend *be, const struct jta_user *who,
+    const struct jta_search *q, char **text, size_t *len,
+    struct jta_error *err)
+{
+	struct jta_store_ticket_list list;
+	struct jta_jsonw w = JTA_JSONW_INIT;
+	char		 next[JTA_LIMIT_CURSOR + 1];
+	enum jta_err	 rc;
+	size_t		 i;
+
+	(void)who;	/* every local user sees every local ticket */
+	*text = NULL;
+	*len = 0;
+	if ((rc = query(be, q, &list, next, err)) != JTA_OK)
+		goto out;
+	RAW(&w, "{\"issues\":[");
+	for (i = 0; i < list.n && !w.bad; i++) {
+		if (i > 0)
+			jta_jsonw_ch(&w, ',');
+		slimtext(&w, be, &list.v[i]);
+	}
+	RAW(&w, "],\"next_cursor\":");
+	if (next[0] != '\0')
+		strtext(&w, next);
+	else
+		RAW(&w, "null");
+	jta_jsonw_ch(&w, '}');
+	/* Memory ran out, or a row is not UTF-8: the tree's answer fails
+	 * the same way (jta_fit_dumps, then jansson, refuse it). */
+	if ((*text = jta_jsonw_finish(&w, len)) == NULL)
+		rc = JTA_ERR_NOMEM;
+out:
+	jta_store_ticket_list_clear(&list);
 	return rc;
 }
 
@@ -1274,6 +1397,7 @@ helped(struct jta_backend *be, const struct jta_user *who, const char *id,
 const struct jta_backend_ops jta_local_ops = {
 	.name = "local",
 	.search = search,
+	.search_text = search_text,
 	.get = get,
 	.create = create,
 	.update = update,

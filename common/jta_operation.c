@@ -249,47 +249,60 @@ op_fields(struct jta_ctx *ctx, const struct jta_req *req,
 	    str(in, "type"), out, err), 200, status);
 }
 
+/* The search p (searchIssues' parameters, checked) asks, in q: its
+ * strings are p's. */
+static enum jta_err
+searchq(const json_t *p, const struct jta_user *who, struct jta_search *q,
+    struct jta_error *err)
+{
+	const char	*mine;
+
+	memset(q, 0, sizeof(*q));
+	q->text = str(p, "text");
+	q->project = str(p, "project");
+	q->status = str(p, "status");
+	q->type = str(p, "type");
+	q->priority = str(p, "priority");
+	q->label = str(p, "label");
+	q->assignee = str(p, "assignee");
+	q->reporter = str(p, "reporter");
+	q->created_from = json_integer_value(json_object_get(p,
+	    "created_after"));
+	q->created_to = json_integer_value(json_object_get(p,
+	    "created_before"));
+	q->updated_from = json_integer_value(json_object_get(p,
+	    "updated_after"));
+	q->updated_to = json_integer_value(json_object_get(p,
+	    "updated_before"));
+	q->order = str(p, "order");
+	q->limit = (size_t)json_integer_value(json_object_get(p, "limit"));
+	q->cursor = str(p, "cursor");
+	q->jql = str(p, "jql");
+	if ((mine = str(p, "mine")) != NULL) {
+		const char **slot = strcmp(mine, "reported") == 0 ?
+		    &q->reporter : &q->assignee;
+
+		if (*slot != NULL && strcmp(*slot, who->name) != 0)
+			return jta_error_set(err, JTA_ERR_INPUT, 422, "mine",
+			    "mine=%s contradicts the %s given", mine,
+			    slot == &q->reporter ? "reporter" : "assignee");
+		*slot = who->name;
+	}
+	return JTA_OK;
+}
+
 static enum jta_err
 op_search(struct jta_ctx *ctx, const struct jta_req *req,
     const struct jta_user *who, const char *param, const json_t *p,
     int *status, json_t **out, struct jta_error *err)
 {
 	struct jta_search q;
-	const char	*mine;
+	enum jta_err	 rc;
 
 	(void)req;
 	(void)param;
-	memset(&q, 0, sizeof(q));
-	q.text = str(p, "text");
-	q.project = str(p, "project");
-	q.status = str(p, "status");
-	q.type = str(p, "type");
-	q.priority = str(p, "priority");
-	q.label = str(p, "label");
-	q.assignee = str(p, "assignee");
-	q.reporter = str(p, "reporter");
-	q.created_from = json_integer_value(json_object_get(p,
-	    "created_after"));
-	q.created_to = json_integer_value(json_object_get(p,
-	    "created_before"));
-	q.updated_from = json_integer_value(json_object_get(p,
-	    "updated_after"));
-	q.updated_to = json_integer_value(json_object_get(p,
-	    "updated_before"));
-	q.order = str(p, "order");
-	q.limit = (size_t)json_integer_value(json_object_get(p, "limit"));
-	q.cursor = str(p, "cursor");
-	q.jql = str(p, "jql");
-	if ((mine = str(p, "mine")) != NULL) {
-		const char **slot = strcmp(mine, "reported") == 0 ?
-		    &q.reporter : &q.assignee;
-
-		if (*slot != NULL && strcmp(*slot, who->name) != 0)
-			return jta_error_set(err, JTA_ERR_INPUT, 422, "mine",
-			    "mine=%s contradicts the %s given", mine,
-			    slot == &q.reporter ? "reporter" : "assignee");
-		*slot = who->name;
-	}
+	if ((rc = searchq(p, who, &q, err)) != JTA_OK)
+		return rc;
 	return done(ctx->backend->ops->search(ctx->backend, who, &q, out,
 	    err), 200, status);
 }
@@ -1252,14 +1265,51 @@ out:
 	return rc;
 }
 
+/*
+ * searchIssues answered with the text the backend writes (jta_backend.h
+ * search_text): the bytes jta_resp_json would send of search's tree,
+ * without the tree (issue 16).  *sent is 0 when the text cannot go as it
+ * is (a notice, the response cap): the caller answers with the tree.
+ */
+static enum jta_err
+search_answer_text(const struct jta_operation *op, struct jta_ctx *ctx,
+    const struct jta_req *req, const struct jta_user *who,
+    struct jta_resp *resp, int *sent, struct jta_error *err)
+{
+	const struct jta_field *f;
+	struct jta_search q;
+	json_t		*in = NULL;
+	char		*text = NULL;
+	size_t		 n, len;
+	enum jta_err	 rc;
+
+	*sent = 0;
+	f = jta_operation_fields(op, &n);
+	if ((rc = jta_req_query(req, f, n, &in, err)) == JTA_OK &&
+	    (rc = searchq(in, who, &q, err)) == JTA_OK &&
+	    (rc = ctx->backend->ops->search_text(ctx->backend, who, &q,
+	    &text, &len, err)) == JTA_OK)
+		rc = jta_resp_json_text(resp, 200, text, len, sent);
+	free(text);
+	json_decref(in);
+	return rc;
+}
+
 enum jta_err
 jta_operation_answer(const struct jta_operation *op, struct jta_ctx *ctx,
     const struct jta_req *req, const struct jta_user *who, const char *param,
     struct jta_resp *resp, json_t **out, struct jta_error *err)
 {
 	enum jta_err	 rc;
-	int		 status;
+	int		 status, sent;
 
+	*out = NULL;
+	if (op->run == op_search && !op->body &&
+	    ctx->backend->ops->search_text != NULL && resp->notice == NULL) {
+		if ((rc = search_answer_text(op, ctx, req, who, resp, &sent,
+		    err)) != JTA_OK || sent)
+			return rc;
+	}
 	if ((rc = jta_operation_rest(op, ctx, req, who, param, &status, out,
 	    err)) != JTA_OK)
 		return rc;

@@ -170,6 +170,9 @@ enum jta_err jta_operation_rest(const struct jta_operation *op,
  * parameter the program took from req's path, NULL when none), and send
  * its answer with its status (204 without a body).  Errors as
  * jta_handler: err filled, nothing sent.  Location is the program's.
+ * *out is the answer's tree for the caller to release, or NULL when the
+ * backend wrote the answer as text (searchIssues on a backend with
+ * search_text, jta_backend.h).
  */
 struct jta_resp;
 enum jta_err jta_operation_answer(const struct jta_operation *op,

@@ -99,6 +99,21 @@ send(struct jta_resp *resp, int status, const char *type, const char *body,
 	return JTA_OK;
 }
 
+/* An answer's JSON text, then a newline, which keeps curl output and
+ * logs readable. */
+static enum jta_err
+sendjson(struct jta_resp *resp, int status, const char *type,
+    const char *text, size_t len)
+{
+	enum jta_err	 rc;
+
+	rc = send(resp, status, type, text, len);
+	if (rc == JTA_OK && !resp->head_only &&
+	    resp->write(resp->arg, "\n", 1) != 0)
+		rc = JTA_ERR_IO;
+	return rc;
+}
+
 enum jta_err
 jta_resp_json_as(struct jta_resp *resp, int status, const char *type,
     const json_t *body)
@@ -126,13 +141,23 @@ jta_resp_json_as(struct jta_resp *resp, int status, const char *type,
 	json_decref(noted);
 	if (rc != JTA_OK)
 		return rc;
-	/* A trailing newline keeps curl output and logs readable. */
-	rc = send(resp, status, type, text, len);
-	if (rc == JTA_OK && !resp->head_only &&
-	    resp->write(resp->arg, "\n", 1) != 0)
-		rc = JTA_ERR_IO;
+	rc = sendjson(resp, status, type, text, len);
 	jta_arena_free(text);	/* jta_fit's, from jansson */
 	return rc;
+}
+
+enum jta_err
+jta_resp_json_text(struct jta_resp *resp, int status, const char *text,
+    size_t len, int *sent)
+{
+	*sent = 0;
+	/* A notice goes into the tree; an answer over the cap is cut from
+	 * the tree (jta_fit). */
+	if (resp->notice != NULL ||
+	    !jta_fit_fits(text, len, JTA_LIMIT_RESPONSE_CHARS))
+		return JTA_OK;
+	*sent = 1;
+	return sendjson(resp, status, "application/json", text, len);
 }
 
 enum jta_err

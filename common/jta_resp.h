@@ -52,6 +52,16 @@ enum jta_err jta_resp_header(struct jta_resp *resp, const char *name,
 enum jta_err jta_resp_json(struct jta_resp *resp, int status,
     const json_t *body) JTA_WUR;
 
+/*
+ * Send an answer already written as JSON text, the bytes jta_fit_dumps
+ * writes of its tree (jta_backend.h search_text), as jta_resp_json would
+ * send that tree: when it is within the response cap as it is and no
+ * notice must go first.  Otherwise nothing is sent, *sent is 0 and the
+ * caller sends the tree with jta_resp_json.  text is borrowed.
+ */
+enum jta_err jta_resp_json_text(struct jta_resp *resp, int status,
+    const char *text, size_t len, int *sent) JTA_WUR;
+
 /* Send body with the given media type (for problem+json and the like). */
 enum jta_err jta_resp_json_as(struct jta_resp *resp, int status,
     const char *type, const json_t *body) JTA_WUR;

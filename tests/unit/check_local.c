@@ -16,10 +16,12 @@
 #include <check.h>
 #include <jansson.h>
 #include <sodium.h>
+#include <sqlite3.h>
 
 #include "jta_backend.h"
 #include "jta_conf.h"
 #include "jta_db.h"
+#include "jta_fit.h"
 #include "jta_limits.h"
 #include "jta_log.h"
 #include "jta_store_people.h"
@@ -35,6 +37,7 @@ struct env {
 	struct jta_conf	 conf;
 	struct jta_backend be;
 	struct jta_user	 alice;
+	char		 path[300];	/* the store's file */
 };
 
 static void
@@ -47,6 +50,7 @@ setup(struct env *e)
 	snprintf(dir, sizeof(dir), "%s/tXXXXXX", tmproot);
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/jta.db", dir);
+	snprintf(e->path, sizeof(e->path), "%s", path);
 	e->conf.busy_timeout_ms = 5000;
 	snprintf(e->conf.public_url, sizeof(e->conf.public_url),
 	    "http://127.0.0.1:8080");
@@ -603,6 +607,202 @@ START_TEST(search_shape_cursor_and_errors)
 }
 END_TEST
 
+/* ---- search_text: the tree's bytes without the tree (issue 16) ---- */
+
+/* search and search_text of q give the same result: the same error, or
+ * jta_fit_dumps of search's tree byte for byte; the tree's next_cursor
+ * into cursor ("" for none).  Returns the number of rows. */
+static size_t
+same_search(struct env *e, const struct jta_search *q, enum jta_err want,
+    char cursor[JTA_LIMIT_CURSOR + 1])
+{
+	struct jta_error e1, e2;
+	json_t		*tree = NULL;
+	char		*a = NULL, *b = NULL;
+	const char	*nc;
+	size_t		 alen = 0, blen = 0, n;
+	enum jta_err	 r1, r2;
+
+	memset(&e1, 0, sizeof(e1));
+	memset(&e2, 0, sizeof(e2));
+	r1 = e->be.ops->search(&e->be, &e->alice, q, &tree, &e1);
+	r2 = e->be.ops->search_text(&e->be, &e->alice, q, &b, &blen, &e2);
+	ck_assert_int_eq(r1, want);
+	ck_assert_int_eq(r2, want);
+	if (want != JTA_OK) {
+		ck_assert_ptr_null(tree);
+		ck_assert_ptr_null(b);
+		ck_assert_int_eq(e1.status, e2.status);
+		ck_assert_str_eq(e1.field, e2.field);
+		ck_assert_str_eq(e1.detail, e2.detail);
+		return 0;
+	}
+	ck_assert_ptr_nonnull(a = jta_fit_dumps(tree, &alen));
+	ck_assert_msg(alen == blen && memcmp(a, b, alen) == 0,
+	    "tree %.*s\ntext %.*s", (int)alen, a, (int)blen, b);
+	ck_assert_int_eq(b[blen], '\0');
+	nc = json_string_value(json_object_get(tree, "next_cursor"));
+	snprintf(cursor, JTA_LIMIT_CURSOR + 1, "%s", nc != NULL ? nc : "");
+	n = json_array_size(json_object_get(tree, "issues"));
+	free(a);
+	free(b);
+	json_decref(tree);
+	return n;
+}
+
+START_TEST(search_text_is_the_trees_bytes)
+{
+	static const char *const summaries[] = {
+		"plain printer",
+		"quote \" and backslash \\ printer",
+		"controls \n\t\r\b\f \x01 \x1f printer",
+		"caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x96\xa8 printer",
+		"<html> & 'single' / slash printer",
+		"12345678",
+		"a",
+	};
+	static const char *const orders[] = { NULL, "-updated", "updated",
+	    "-created", "created" };
+	struct env	 e;
+	struct jta_error err;
+	struct jta_search q;
+	char		 big[700], cursor[JTA_LIMIT_CURSOR + 1], key[32];
+	json_t		*in, *out;
+	size_t		 i, o, lim, rows, pages;
+
+	setup(&e);
+	for (i = 0; i < sizeof(summaries) / sizeof(summaries[0]); i++)
+		bcreate(&e, summaries[i]);
+	/* A long one, past the writer's eight-byte words many times. */
+	for (i = 0; i < sizeof(big) - 1; i++)
+		big[i] = (char)('a' + i % 26);
+	memcpy(big + 300, "\"\\ printer ", 11);
+	big[sizeof(big) - 1] = '\0';
+	bcreate(&e, big);
+	/* Assigned (a string) and unassigned (null) rows. */
+	for (i = 1; i <= 3; i++) {
+		snprintf(key, sizeof(key), "DEMO-%zu", i);
+		in = J("{\"assignee\":\"alice\",\"priority\":\"High\"}");
+		ck_assert_int_eq(e.be.ops->update(&e.be, &e.alice, key, in,
+		    &out, &err), JTA_OK);
+		json_decref(out);
+		json_decref(in);
+	}
+	memset(&q, 0, sizeof(q));
+	/* Every order, every page size, page by page to the end. */
+	for (o = 0; o < sizeof(orders) / sizeof(orders[0]); o++)
+		for (lim = 1; lim <= 9; lim += 2) {
+			memset(&q, 0, sizeof(q));
+			q.order = orders[o];
+			q.limit = lim;
+			rows = 0;
+			pages = 0;
+			do {
+				rows += same_search(&e, &q, JTA_OK, cursor);
+				q.cursor = cursor;
+				ck_assert_uint_lt(++pages, 20);
+			} while (cursor[0] != '\0');
+			ck_assert_uint_eq(rows, 8);
+		}
+	/* The full-text search, filters, none found. */
+	memset(&q, 0, sizeof(q));
+	q.text = "printer";
+	ck_assert_uint_eq(same_search(&e, &q, JTA_OK, cursor), 6);
+	q.assignee = "alice";
+	ck_assert_uint_eq(same_search(&e, &q, JTA_OK, cursor), 3);
+	q.assignee = NULL;
+	q.text = "caf\xc3\xa9";
+	ck_assert_uint_eq(same_search(&e, &q, JTA_OK, cursor), 1);
+	q.text = "nothing-like-it";
+	ck_assert_uint_eq(same_search(&e, &q, JTA_OK, cursor), 0);
+	/* The same refusals. */
+	memset(&q, 0, sizeof(q));
+	q.jql = "project = DEMO";
+	same_search(&e, &q, JTA_ERR_INPUT, cursor);
+	q.jql = NULL;
+	q.order = "priority";
+	same_search(&e, &q, JTA_ERR_INPUT, cursor);
+	q.order = "created";
+	q.cursor = "not-a-cursor";
+	same_search(&e, &q, JTA_ERR_INPUT, cursor);
+	q.order = NULL;
+	q.cursor = NULL;
+	q.status = "nope";
+	same_search(&e, &q, JTA_ERR_INPUT, cursor);
+	q.status = NULL;
+	q.assignee = "nobody";
+	same_search(&e, &q, JTA_ERR_INPUT, cursor);
+	teardown(&e);
+}
+END_TEST
+
+/* A row whose text is not UTF-8 (written past the API, straight into
+ * the file) fails both ways: the tree's writer and jansson refuse it
+ * (jta_fit), the text's writer too. */
+START_TEST(search_text_refuses_a_row_that_is_not_utf8)
+{
+	struct env	 e;
+	struct jta_error err;
+	struct jta_search q;
+	sqlite3		*db;
+	json_t		*tree = NULL;
+	char		*text = NULL, *fit = NULL;
+	size_t		 len;
+
+	setup(&e);
+	bcreate(&e, "fine");
+	bcreate(&e, "to be broken");
+	ck_assert_int_eq(sqlite3_open(e.path, &db),
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "UPDATE tickets SET summary = "
+	    "CAST(X'41FF42' AS TEXT) WHERE num = 2", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	memset(&q, 0, sizeof(q));
+	ck_assert_int_eq(e.be.ops->search(&e.be, &e.alice, &q, &tree, &err),
+	    JTA_OK);
+	ck_assert_int_eq(jta_fit(tree, JTA_LIMIT_RESPONSE_CHARS, &fit, &len,
+	    NULL), JTA_ERR_NOMEM);
+	ck_assert_ptr_null(fit);
+	ck_assert_int_eq(e.be.ops->search_text(&e.be, &e.alice, &q, &text,
+	    &len, &err), JTA_ERR_NOMEM);
+	ck_assert_ptr_null(text);
+	json_decref(tree);
+	teardown(&e);
+}
+END_TEST
+
+/* The response cap's test of a written answer is jta_fit's: what it
+ * sends uncut (counted in characters, not bytes) fits, what it cuts
+ * does not. */
+START_TEST(fit_fits_is_what_jta_fit_sends_uncut)
+{
+	char		 buf[700], *out = NULL;
+	size_t		 len, k, i;
+	json_t		*v;
+	int		 cut, seen[2] = { 0, 0 };
+
+	/* {"t":"é...é"}: 8 + k characters in 8 + 2k bytes, around the
+	 * room of 300 (298 with the newline). */
+	for (k = 250; k <= 320; k += 3) {
+		for (i = 0; i < k; i++)
+			memcpy(buf + 2 * i, "\xc3\xa9", 2);
+		buf[2 * k] = '\0';
+		ck_assert_ptr_nonnull(v = json_pack("{s:s}", "t", buf));
+		ck_assert_int_eq(jta_fit(v, 300, &out, &len, &cut), JTA_OK);
+		free(out);
+		ck_assert_ptr_nonnull(out = jta_fit_dumps(v, &len));
+		ck_assert_uint_eq(len, 8 + 2 * k);
+		ck_assert_int_eq(jta_fit_fits(out, len, 300), !cut);
+		seen[cut] = 1;
+		free(out);
+		json_decref(v);
+	}
+	ck_assert(seen[0] && seen[1]);
+	ck_assert_int_eq(jta_fit_fits("{}", 2, JTA_FIT_MIN - 1), 0);
+}
+END_TEST
+
 START_TEST(similar_and_users_shapes)
 {
 	struct env	 e;
@@ -910,6 +1110,9 @@ local_suite(void)
 	tcase_add_test(tc, issue_missing_is_404_and_bad_key_400);
 	tcase_add_test(tc, update_refuses_type_and_assignee_in_api_words);
 	tcase_add_test(tc, search_shape_cursor_and_errors);
+	tcase_add_test(tc, search_text_is_the_trees_bytes);
+	tcase_add_test(tc, search_text_refuses_a_row_that_is_not_utf8);
+	tcase_add_test(tc, fit_fits_is_what_jta_fit_sends_uncut);
 	tcase_add_test(tc, projects_carry_the_priorities);
 	tcase_add_test(tc, similar_and_users_shapes);
 	suite_add_tcase(s, tc);
