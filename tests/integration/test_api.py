@@ -41,6 +41,24 @@ def test(c, stack, server):
                 "schema_version": j["schema_version"],
                 "schema_expected": j["schema_expected"]}, j)
 
+    # The request's parameters, however many (jta_fcgi indexes up to
+    # 128 by name length, FCGX_GetParam past that): a header whose name
+    # begins with one we read (HTTP_AUTHORIZATION_X) sent before it, and
+    # pads, change nothing; a request without the key is still 401.
+    # The shipped Apache site takes at most 50 header fields
+    # (LimitRequestFields), so past 128 parameters only under nginx.
+    _, _, _, plain = alice.call("GET", "/api/issues?limit=5")
+    for pads in (0, 20, 140 if server == "nginx" else 44):
+        h = {"Authorization-X": "Bearer jta_000000000000_" + "A" * 43}
+        h.update(("X-Pad-%d" % i, "p%d" % i) for i in range(pads))
+        st, _, _, body = alice.call("GET", "/api/issues?limit=5",
+                                    headers=h)
+        c.check(s + "search with %d more headers answers the same bytes"
+                % (pads + 1), st == 200 and body == plain, (st, body))
+        st, _, _, _ = anon.call("GET", "/api/issues?limit=5", headers=h)
+        c.eq(s + "no key with %d more headers is 401" % (pads + 1), st,
+             401)
+
     # Authentication.
     st, h, j, _ = anon.call("GET", "/api/me")
     c.eq(s + "no key is 401", st, 401)
