@@ -224,6 +224,10 @@ strtext(struct jta_jsonw *w, const char *s)
 	jta_jsonw_str(w, s, strlen(s));
 }
 
+/* A member's name (with its comma and colon, a literal) and its store
+ * string. */
+#define MEMBER(w, lit, s)	(RAW((w), (lit)), strtext((w), (s)))
+
 /* A Unix time as jta_local_timejs's string. */
 static void
 timetext(struct jta_jsonw *w, int64_t t)
@@ -247,21 +251,15 @@ slimtext(struct jta_jsonw *w, const struct jta_backend *be,
 
 	RAW(w, "{\"key\":");
 	jta_jsonw_str(w, key, klen);
-	RAW(w, ",\"summary\":");
-	strtext(w, t->summary);
-	RAW(w, ",\"status\":");
-	strtext(w, t->status);
-	RAW(w, ",\"type\":");
-	strtext(w, t->type);
-	RAW(w, ",\"priority\":");
-	strtext(w, t->priority);
-	RAW(w, ",\"assignee\":");
+	MEMBER(w, ",\"summary\":", t->summary);
+	MEMBER(w, ",\"status\":", t->status);
+	MEMBER(w, ",\"type\":", t->type);
+	MEMBER(w, ",\"priority\":", t->priority);
 	if (t->assignee[0] == '\0')
-		RAW(w, "null");
+		RAW(w, ",\"assignee\":null");
 	else
-		strtext(w, t->assignee);
-	RAW(w, ",\"reporter\":");
-	strtext(w, t->reporter);
+		MEMBER(w, ",\"assignee\":", t->assignee);
+	MEMBER(w, ",\"reporter\":", t->reporter);
 	RAW(w, ",\"created\":");
 	timetext(w, t->created);
 	RAW(w, ",\"updated\":");
