@@ -127,6 +127,7 @@ def main():
     bad = jtatest.logs_clean(stack)
     cases.check("no sanitizer report or crash in the logs", not bad,
                 "\n".join(bad[:10]))
+    jtatest.keep_if_failed(cases, work)
     cases.finish()
 
 

@@ -204,6 +204,7 @@ def main():
         bad = jtatest.logs_clean(stack)
         cases.check("%s: no sanitizer report or crash in the logs" % server,
                     not bad, "\n".join(bad[:10]))
+        jtatest.keep_if_failed(cases, work)
     cases.finish()
 
 

@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 
 import jtatest
-from jtatest import BUILDDIR, SRCDIR, Cases
+from jtatest import BUILDDIR, SRCDIR, Cases, keep_if_failed
 
 ADMIN = os.path.join(BUILDDIR, "cli", "jta-admin")
 
@@ -737,6 +737,7 @@ def main():
     modes_cases(c, conf, work)
     beside_cases(c, work)
     attachment_cases(c, work)
+    keep_if_failed(c, work)
     c.finish()
 
 

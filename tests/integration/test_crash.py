@@ -20,7 +20,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 import jtatest  # noqa: E402
-from jtatest import BUILDDIR, Cases  # noqa: E402
+from jtatest import BUILDDIR, Cases, keep_if_failed  # noqa: E402
 
 ROUNDS = 240
 PARALLEL = 4
@@ -135,6 +135,7 @@ def main():
     st, j = request(conf, key, "jta-issue", "GET", "/api/issues/CR-1", {},
                     30)
     c.eq("the store still serves after the crashes", st, 200)
+    keep_if_failed(c, work)
     c.finish()
 
 

@@ -526,6 +526,7 @@ def run_one(test, conf):
         bad = jtatest.logs_clean(stack)
         cases.check("%s: no sanitizer report or crash in the logs" % server,
                     not bad, "\n".join(bad[:10]))
+        jtatest.keep_if_failed(cases, work)
     return cases
 
 

@@ -309,6 +309,10 @@ def main():
                 cases.check("%s local: test ran to the end" % server, False)
             finally:
                 stack.stop()
+            bad = jtatest.logs_clean(stack)
+            cases.check("%s local: no sanitizer report or crash in the "
+                        "logs" % server, not bad, "\n".join(bad[:10]))
+            jtatest.keep_if_failed(cases, work)
             work = tempfile.mkdtemp(prefix="jta-kbsync-%s-" % server)
             stack = harness.Stack(server, jtatest.BUILDDIR, jtatest.SRCDIR,
                                   work, conf)
@@ -323,6 +327,7 @@ def main():
             bad = jtatest.logs_clean(stack)
             cases.check("%s: no sanitizer report or crash in the logs" %
                         server, not bad, "\n".join(bad[:10]))
+            jtatest.keep_if_failed(cases, work)
     finally:
         tj.standin.stop()
     cases.finish()

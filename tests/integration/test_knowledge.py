@@ -522,6 +522,7 @@ def main():
                 cases.check("%s %s: no sanitizer report or crash in the "
                             "logs" % (server, mode), not bad,
                             "\n".join(bad[:10]))
+                jtatest.keep_if_failed(cases, work)
     finally:
         tj.standin.stop()
     cases.finish()

@@ -303,6 +303,7 @@ def main():
         bad = jtatest.logs_clean(stack)
         cases.check("%s/%s: no sanitizer report or crash in the logs" % (
             name, server), not bad, "\n".join(bad[:10]))
+        jtatest.keep_if_failed(cases, work)
     test_policy.standin.stop()
     cases.finish()
 

@@ -548,6 +548,8 @@ def two_hosts(c):
         bad = jtatest.logs_clean(st)
         c.check("two hosts: %s: no sanitizer report or crash in the logs"
                 % st.server, not bad, "\n".join(bad[:10]))
+    for work in works:
+        jtatest.keep_if_failed(c, work)
 
 
 def main():
@@ -571,6 +573,7 @@ def main():
         bad = jtatest.logs_clean(stack)
         cases.check("%s one host: no sanitizer report or crash in the logs"
                     % server, not bad, "\n".join(bad[:10]))
+        jtatest.keep_if_failed(cases, work)
     if os.environ.get("JTA_PG_ONE_HOST") != "1":
         try:
             two_hosts(cases)
