@@ -2,6 +2,8 @@
 # Merge and patch leftovers must not be committed: a *.orig or *.rej file
 # is a stale copy of a source file (or a hunk that did not apply) that
 # nobody builds or reviews, and it misleads the next reader and grep.
+# Nor must Python's byte code (*.pyc, __pycache__/): built output of
+# whichever Python ran the tests last.
 # .gitignore keeps new ones out of `git add .`; this check catches one
 # added by name or with -f.
 #
@@ -30,13 +32,13 @@ if [ -z "$gittop" ] || [ "$(cd "$gittop" && pwd -P)" != "$(pwd -P)" ]; then
 	exit 77
 fi
 
-out=$(git ls-files -- '*.orig' '*.rej') || exit 99
+out=$(git ls-files -- '*.orig' '*.rej' '*.pyc' '*/__pycache__/*') || exit 99
 if [ -n "$out" ]; then
 	printf '%s\n' "$out"
 	n=$(printf '%s\n' "$out" | wc -l | tr -d ' ')
-	echo "leftovers.sh: FAIL: $n merge/patch leftover(s) tracked;" \
+	echo "leftovers.sh: FAIL: $n merge/patch leftover(s) or byte code tracked;" \
 	    "git rm them"
 	exit 1
 fi
-echo "leftovers.sh: PASS: no *.orig or *.rej file tracked"
+echo "leftovers.sh: PASS: no *.orig, *.rej or Python byte code tracked"
 exit 0
