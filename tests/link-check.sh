@@ -71,6 +71,28 @@ elif readelf -s -W "$build/fcgi/jta-issues" |
 	    "-ffunction-sections and --gc-sections?"
 	bad=1
 fi
+# The layout (common/libjta.ld; README "Memory per worker and the start
+# cost", fourth pass): jta-issues has libjta's groups as output sections
+# in the script's order, the Jira client before PostgreSQL before the
+# embedded ticket store, and packed relative relocations (DT_RELR).
+order=$(readelf -SW "$build/fcgi/jta-issues" |
+    sed -n 's/.*\] \(\.text\.jta_[a-z_]*\) .*/\1/p' | tr '\n' ' ')
+case $order in
+*".text.jta_jira "*".text.jta_pg "*".text.jta_local "*) ;;
+*".text.jta_pg "*) bad=2 ;;
+*".text.jta_jira "*".text.jta_local "*) ;;	# built without libpq
+*)	bad=2 ;;
+esac
+if [ "$bad" -eq 2 ]; then
+	echo "link-check.sh: $build/fcgi/jta-issues is not laid out by" \
+	    "common/libjta.ld (its groups: '$order')"
+	bad=1
+fi
+if ! readelf -d "$build/fcgi/jta-issues" | grep -q '(RELR)'; then
+	echo "link-check.sh: $build/fcgi/jta-issues has no packed relative" \
+	    "relocations (-z pack-relative-relocs)"
+	bad=1
+fi
 if [ "$bad" -ne 0 ]; then
 	echo "link-check.sh: FAIL"
 	exit 1
