@@ -183,6 +183,21 @@ run downinit "$t/down.conf" init
 [ "$rc" -ne 0 ] || fail "down: init passed with the server down"
 has downinit "database_url: cannot connect"
 
+# libpq is loaded at the first connection (common/db/pg/jta_pq.h): a
+# library by its name that is not libpq (found first through
+# LD_LIBRARY_PATH) is refused with a line naming the function missing,
+# and init stops before touching anything.
+soname=$(sed -n 's/^#define JTA_LIBPQ_SONAME "\(.*\)"$/\1/p' "$b/config.h")
+mkdir "$t/fakepq"
+printf 'int jta_not_libpq(void);\nint jta_not_libpq(void) { return 0; }\n' \
+    > "$t/fakepq/fake.c"
+${CC:-cc} -shared -fPIC -o "$t/fakepq/$soname" "$t/fakepq/fake.c"
+rc=0
+LD_LIBRARY_PATH="$t/fakepq" "$admin" --config "$t/good.conf" init \
+    > "$t/fakepq.out" 2>&1 || rc=$?
+[ "$rc" -ne 0 ] || fail "fakepq: init passed without a real libpq"
+has fakepq "database_url: $soname has no PQ"
+
 if [ "$fails" -ne 0 ]; then
 	echo "admin-pg.sh: $fails failure(s)" >&2
 	exit 1

@@ -3,14 +3,16 @@
 # a FastCGI program never parses HTML, so none may record libxml2 (with
 # it come ICU, libstdc++ and liblzma, some 2 MiB of pages per worker and
 # most of a CGI start's relocations); jta-admin imports HTML and must.
-# Every program that links libcurl exports _gnutls_global_init_skip, so
-# GnuTLS (under libcurl's LDAP and RTMP) skips its start-up.  jta-issues
+# No program records libpq: the PostgreSQL layer loads it when the store
+# is PostgreSQL.  Every program that links libcurl exports
+# _gnutls_global_init_skip, so GnuTLS (under libcurl's LDAP and RTMP)
+# skips its start-up.  jta-issues
 # is linked with --gc-sections over -ffunction-sections objects, so it
 # keeps only the functions it reaches: jta_usage_quota_make (jta-admin's,
 # in jta_usage.o, which every FastCGI program pulls) must not be in it.
 # Fails when a change makes a shared module reach jta_html again, or
-# drops --as-needed or the section garbage collection, or the skip stops
-# being exported.
+# calls libpq directly, or drops --as-needed or the section garbage
+# collection, or the skip stops being exported, or the layout.
 #
 # Uses $JTA_BUILDDIR (else build/ beside this tree).  Exits 1 on a
 # finding, 0 when there is none, 77 when readelf is missing or nothing is
@@ -49,6 +51,12 @@ for p in "$build"/fcgi/jta-* "$build/cli/jta-admin"; do
 		*libxml2*) echo "link-check.sh: $p links libxml2"
 		   bad=1 ;;
 		esac ;;
+	esac
+	# libpq is loaded at the first PostgreSQL connection
+	# (common/db/pg/jta_pq.h), so a SQLite host never maps it.
+	case $needed in
+	*libpq*) echo "link-check.sh: $p links libpq (jta_pq.h loads it)"
+	   bad=1 ;;
 	esac
 	if ! readelf --dyn-syms -W "$p" |
 	    grep -q ' GLOBAL .* _gnutls_global_init_skip$'; then

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
+#include "jta_pq.h"
 
 #include "jta_db.h"
 #include "jta_log.h"
@@ -422,6 +422,10 @@ dial(const struct jta_pg_conf *pc, int keepdown, struct jta_pg **out,
 		snprintf(msg, msgsz, "database_url: not set");
 		goto out;
 	}
+	/* libpq itself, the first time (jta_pq.h). */
+	if ((rc = jta_pq_load(msg, msgsz)) != JTA_OK)
+		goto out;
+	rc = JTA_ERR_CONFIG;
 	if (pc->password_file != NULL && pc->password_file[0] != '\0') {
 		if ((rc = jta_vault_secret_read(pc->password_file,
 		    "database_password_file", &file, msg, msgsz)) != JTA_OK)

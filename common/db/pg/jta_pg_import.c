@@ -23,7 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libpq-fe.h>
+#include "jta_pq.h"
 #include <sqlite3.h>
 
 #include "jta_db.h"

@@ -1,12 +1,13 @@
 /*
  * The PostgreSQL engine as the repositories in common/db/pg/ see it: the
  * connection, the query helpers and the mapping of SQLSTATEs to enum
- * jta_err.  Include it only from common/db/pg/: it includes libpq-fe.h.
+ * jta_err.  Include it only from common/db/pg/: it includes jta_pq.h
+ * (libpq called through a table, loaded at the first connection).
  */
 #ifndef JTA_PG_INT_H
 #define JTA_PG_INT_H
 
-#include <libpq-fe.h>
+#include "jta_pq.h"
 
 #include "jta_db.h"
 #include "jta_err.h"
