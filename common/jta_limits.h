@@ -96,9 +96,12 @@
  * keys held in guarded memory by every worker. */
 #define JTA_LIMIT_TOKEN_KEYS	16
 /* The per-process guarded area secrets are taken from (jta_secret_new):
- * a request holds a few (an API key, an access token, a bearer header of
- * at most a few KiB each); larger or more get sodium_malloc of their own. */
-#define JTA_LIMIT_SECRET_AREA	32768
+ * the process keeps its keys there (about 4 KiB), and a request holds a
+ * few more (an API key, an access token, a bearer header: about 130
+ * bytes in bench_jira.py, at most a few KiB each with Atlassian's
+ * tokens); larger or more get sodium_malloc of their own.  libsodium
+ * fills the whole area at start, so all of it is in each worker's RSS. */
+#define JTA_LIMIT_SECRET_AREA	16384
 /* The per-request JSON arena (jta_arena.h): chunks of this many bytes
  * (a 40 KiB Jira search page parses into about 150 KiB of nodes), and
  * how much of them a worker keeps between requests (the rest goes back
