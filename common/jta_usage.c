@@ -80,6 +80,28 @@ batchdir(const struct jta_conf *conf, char *buf, size_t bufsz)
 	return n < 0 || (size_t)n >= bufsz ? -1 : 0;
 }
 
+/*
+ * How many rows f's current batch b has.  They are always the file's
+ * first rows: uadd makes a row in the first one not of the batch and
+ * marks it the batch's last (its seq), no row leaves a batch but by the
+ * fold that ends it all at once, and a worker that dies while making one
+ * leaves it outside.  So a count reads the rows it uses and no more: one
+ * page of the file for a worker serving a few people, where reading all
+ * of JTA_LIMIT_USAGE_PENDING rows kept the file's 44 KiB in each
+ * worker's RSS (README "Memory per worker and the start cost", fourth
+ * pass).
+ */
+static size_t
+inbatch(const struct ufile *f, int64_t b)
+{
+	size_t	 n = 0;
+
+	while (n < JTA_LIMIT_USAGE_PENDING &&
+	    atomic_load(&f->rows[n].seq) == b)
+		n++;
+	return n;
+}
+
 /* The rows of f's current batch into out, by their first call (the
  * order jta_store_usage_fold wants); their number. */
 static int
@@ -94,11 +116,10 @@ static size_t
 pending(const struct ufile *f, struct jta_store_usage_row *out)
 {
 	int64_t		 b = atomic_load(&f->batch);
-	size_t		 i, n = 0;
+	size_t		 i, rows = inbatch(f, b), n = 0;
 
-	for (i = 0; i < JTA_LIMIT_USAGE_PENDING; i++)
-		if (atomic_load(&f->rows[i].seq) == b &&
-		    f->rows[i].r.calls > 0)
+	for (i = 0; i < rows; i++)
+		if (f->rows[i].r.calls > 0)
 			out[n++] = f->rows[i].r;
 	qsort(out, n, sizeof(out[0]), byfirst);
 	return n;
@@ -162,14 +183,16 @@ umap(int fd)
 	    f->owner[0] != '\0' && atomic_load(&f->batch) >= 1)
 		return f;
 	/* New (or of another layout, or half set up by a worker that died
-	 * doing it: nothing in it was counted yet). */
-	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+	 * doing it: nothing in it was counted yet).  Emptied by cutting
+	 * the file to nothing and back (we hold its lock: nobody else maps
+	 * it), which zeroes all of it without touching its pages here: a
+	 * memset put the whole file in the worker's RSS, where a count
+	 * reads only its batch's rows (inbatch). */
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd) ||
+	    ftruncate(fd, 0) != 0 || ftruncate(fd, (off_t)sizeof(*f)) != 0) {
 		munmap(f, sizeof(*f));
 		return NULL;
 	}
-	atomic_store(&f->magic, 0);
-	memset((char *)f + sizeof(f->magic), 0, sizeof(*f) -
-	    sizeof(f->magic));
 	f->size = sizeof(*f);
 	for (i = 0; i < sizeof(rnd); i++)
 		snprintf(f->owner + 2 * i, 3, "%02x", rnd[i]);
@@ -271,11 +294,9 @@ due(const struct jta_usage *u, int64_t now)
 {
 	const struct ufile *f = u->f;
 	int64_t		 b = atomic_load(&f->batch), calls = 0, first = -1;
-	size_t		 i;
+	size_t		 i, n = inbatch(f, b);
 
-	for (i = 0; i < JTA_LIMIT_USAGE_PENDING; i++) {
-		if (atomic_load(&f->rows[i].seq) != b)
-			continue;
+	for (i = 0; i < n; i++) {
 		calls += f->rows[i].r.calls;
 		if (first < 0 || f->rows[i].r.first < first)
 			first = f->rows[i].r.first;
@@ -294,17 +315,15 @@ uadd(struct jta_usage *u, int64_t uid, const char *site, int64_t now,
 	struct urow	*row = NULL, *free_row = NULL;
 	struct jta_store_period pn, pr;
 	int64_t		 b = atomic_load(&f->batch), ulast = -1;
-	size_t		 i;
+	size_t		 i, n = inbatch(f, b);
 
 	jta_store_usage_period(now, &pn);
-	for (i = 0; i < JTA_LIMIT_USAGE_PENDING; i++) {
+	/* The first row after the batch's is free (inbatch). */
+	if (n < JTA_LIMIT_USAGE_PENDING)
+		free_row = &f->rows[n];
+	for (i = 0; i < n; i++) {
 		struct urow *r = &f->rows[i];
 
-		if (atomic_load(&r->seq) != b) {
-			if (free_row == NULL)
-				free_row = r;
-			continue;
-		}
 		if (r->r.user_id != uid)
 			continue;
 		if (r->r.last > ulast)
@@ -355,18 +374,18 @@ unfolded(const struct jta_usage *u, const struct jta_store_quota *q,
 	struct jta_store_period pr;
 	const char	*from;
 	int64_t		 b, sum = 0;
-	size_t		 i;
+	size_t		 i, n;
 	int		 person = strcmp(q->scope, "person") == 0;
 
 	if (f == NULL)
 		return 0;
 	b = atomic_load(&f->batch);
+	n = inbatch(f, b);
 	from = strcmp(q->per, "day") == 0 ? p->day : p->month;
-	for (i = 0; i < JTA_LIMIT_USAGE_PENDING; i++) {
+	for (i = 0; i < n; i++) {
 		const struct jta_store_usage_row *r = &f->rows[i].r;
 
-		if (atomic_load(&f->rows[i].seq) != b || (person ?
-		    r->user_id != uid : strcmp(r->site, site) != 0))
+		if (person ? r->user_id != uid : strcmp(r->site, site) != 0)
 			continue;
 		jta_store_usage_period(r->first, &pr);
 		if (strcmp(pr.day, from) < 0 || strcmp(pr.day, p->day) > 0)
