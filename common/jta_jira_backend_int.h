@@ -175,8 +175,15 @@ void jta_jira_meta_drop_desk(struct jta_backend *be,
 enum jta_err jta_jira_backend_sd_prepare(struct jta_backend *be,
     const struct jta_user *who, const json_t *input, json_t **prepared,
     struct jta_error *err);
-/* 1 when prepared came from jta_jira_backend_sd_prepare. */
-int jta_jira_backend_sd_prepared(const json_t *prepared);
+/* 1 when prepared came from jta_jira_backend_sd_prepare.  Here, not in
+ * jta_jira_backend_sd.c: every create asks it, and the Service
+ * Management code is laid out apart from the core's (common/libjta.ld). */
+static inline int
+jta_jira_backend_sd_prepared(const json_t *prepared)
+{
+	return json_is_object(json_object_get(json_object_get(prepared,
+	    "_ids"), "sd"));
+}
 /* create and find_once (jta_backend.h) of such a prepared request. */
 enum jta_err jta_jira_backend_sd_create(struct jta_backend *be,
     const struct jta_user *who, const json_t *prepared, const char *once,

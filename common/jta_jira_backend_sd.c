@@ -190,13 +190,6 @@ out:
 	return rc;
 }
 
-int
-jta_jira_backend_sd_prepared(const json_t *prepared)
-{
-	return json_is_object(json_object_get(json_object_get(prepared,
-	    "_ids"), "sd"));
-}
-
 /* The problems of a request whose desk or type is unknown, all at once:
  * the project (the desks as allowed values are not known without the
  * desk list; the question asks), the type (with names), a missing
