@@ -645,6 +645,19 @@ stored(struct fixture *f, const char *what)
 	return v;
 }
 
+/* alice calling endpoint, an operation of class cls. */
+static void
+as_alice(const struct fixture *f, struct jta_policy_op *op,
+    struct jta_user *who, const char *endpoint, int cls)
+{
+	memset(op, 0, sizeof(*op));
+	op->endpoint = endpoint;
+	op->cls = (unsigned)cls;
+	memset(who, 0, sizeof(*who));
+	who->id = f->alice;
+	snprintf(who->name, sizeof(who->name), "alice");
+}
+
 /* Count n calls (reads) of alice on u. */
 static void
 calls(struct fixture *f, struct jta_usage *u, int n, int cls, int status)
@@ -653,12 +666,7 @@ calls(struct fixture *f, struct jta_usage *u, int n, int cls, int status)
 	struct jta_user	 who;
 	int		 k;
 
-	memset(&op, 0, sizeof(op));
-	op.endpoint = "issues.create";
-	op.cls = (unsigned)cls;
-	memset(&who, 0, sizeof(who));
-	who.id = f->alice;
-	snprintf(who.name, sizeof(who.name), "alice");
+	as_alice(f, &op, &who, "issues.create", cls);
 	for (k = 0; k < n; k++)
 		jta_usage_count(u, &who, &op, status);
 }
@@ -687,12 +695,7 @@ START_TEST(batch_folds_every_n_calls)
 	ck_assert_int_eq(stored(&f, "calls"), 0);
 	/* The check sees the 3 not yet folded: a quota of 3 is used up. */
 	quota(&f, "person", "alice", "creates", NULL, 3);
-	memset(&op, 0, sizeof(op));
-	op.endpoint = "issues.create";
-	op.cls = JTA_POLICY_CREATE;
-	memset(&who, 0, sizeof(who));
-	who.id = f.alice;
-	snprintf(who.name, sizeof(who.name), "alice");
+	as_alice(&f, &op, &who, "issues.create", JTA_POLICY_CREATE);
 	jta_resp_init(&resp, noop_write, NULL, NULL);
 	memset(&e, 0, sizeof(e));
 	ck_assert_int_eq(jta_usage_check(u, &who, &op, &resp, &e),
@@ -768,12 +771,7 @@ START_TEST(counting_reads_only_the_batch_rows)
 	ck_assert_int_eq(jta_usage_new(&f.conf, &u, msg, sizeof(msg)),
 	    JTA_OK);
 	quota(&f, "person", "alice", "calls", NULL, 1000);
-	memset(&op, 0, sizeof(op));
-	op.endpoint = "issues.search";
-	op.cls = JTA_POLICY_READ;
-	memset(&who, 0, sizeof(who));
-	who.id = f.alice;
-	snprintf(who.name, sizeof(who.name), "alice");
+	as_alice(&f, &op, &who, "issues.search", JTA_POLICY_READ);
 	jta_resp_init(&resp, noop_write, NULL, NULL);
 	calls(&f, u, 3, JTA_POLICY_READ, 200);
 	memset(&e, 0, sizeof(e));
