@@ -85,11 +85,9 @@ batchdir(const struct jta_conf *conf, char *buf, size_t bufsz)
  * first rows: uadd makes a row in the first one not of the batch and
  * marks it the batch's last (its seq), no row leaves a batch but by the
  * fold that ends it all at once, and a worker that dies while making one
- * leaves it outside.  So a count reads the rows it uses and no more: one
- * page of the file for a worker serving a few people, where reading all
- * of JTA_LIMIT_USAGE_PENDING rows kept the file's 44 KiB in each
- * worker's RSS (README "Memory per worker and the start cost", fourth
- * pass).
+ * leaves it outside.  So a count reads the rows it uses and no more,
+ * where it read all JTA_LIMIT_USAGE_PENDING rows (40 KiB) three times a
+ * request (README "Memory per worker and the start cost", fourth pass).
  */
 static size_t
 inbatch(const struct ufile *f, int64_t b)

@@ -9,8 +9,8 @@
 struct jta_pq_api jta_pq;
 
 /* dlsym returns an object pointer that POSIX requires to be usable as a
- * function pointer (POSIX.1-2017, dlsym, "Application Usage"); it is
- * copied into the table's member of the function's own type. */
+ * function pointer (POSIX.1-2017, dlsym); it is copied into the table's
+ * member of the function's own type. */
 _Static_assert(sizeof(void *) == sizeof(void (*)(void)),
     "function pointers are the size of object pointers");
 
@@ -47,9 +47,9 @@ jta_pq_load(char *msg, size_t msgsz)
 	for (i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
 		(void)dlerror();
 		if ((f = dlsym(h, syms[i].name)) == NULL) {
-			snprintf(msg, msgsz, "database_url: %s has no %s (a "
-			    "libpq older than this build's)", JTA_LIBPQ_SONAME,
-			    syms[i].name);
+			snprintf(msg, msgsz, "database_url: %s has no %s (not "
+			    "libpq, or one older than this build's)",
+			    JTA_LIBPQ_SONAME, syms[i].name);
 			dlclose(h);
 			return JTA_ERR_CONFIG;
 		}

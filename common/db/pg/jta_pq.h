@@ -1,9 +1,9 @@
 /*
  * libpq as the PostgreSQL layer calls it: through a table filled at the
  * first connection (jta_pq_load, from jta_pg.c's dial), not through the
- * dynamic linker at start.  A program links libpq's header but records no
- * libpq (-Wl,--as-needed: nothing references it), so a worker whose store
- * is SQLite never maps libpq (README "Memory per worker and the start
+ * dynamic linker at start.  A program is compiled against libpq's header
+ * but records no libpq (-Wl,--as-needed: nothing references it), so a
+ * worker whose store is SQLite never maps libpq (README "Memory per worker and the start
  * cost", fourth pass; "Several hosts on PostgreSQL").
  *
  * Include it instead of <libpq-fe.h>, and only from common/db/pg/: after
