@@ -40,8 +40,9 @@
  * last block of its chunk; without it a free inside the arena is nothing
  * (the request's end frees all), and a Jira-mode search's 1,600-odd
  * blocks take 16 bytes less each: a fifth of the arena's pages it
- * touches (README "Memory per worker and the start cost", fourth pass).  A block larger than a quarter of a chunk comes from malloc
- * itself (freed by free() like any pointer that is not the arena's).
+ * touches (README "Memory per worker and the start cost", fourth pass).
+ * A block larger than a quarter of a chunk comes from malloc itself
+ * (freed by free() like any pointer that is not the arena's).
  */
 #define ALIGN	16
 #ifdef JTA_ARENA_ASAN

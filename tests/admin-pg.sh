@@ -186,7 +186,7 @@ has downinit "database_url: cannot connect"
 # libpq is loaded at the first connection (common/db/pg/jta_pq.h): a
 # library by its name that is not libpq (found first through
 # LD_LIBRARY_PATH) is refused with a line naming the function missing,
-# and init stops before touching anything.
+# and init fails.
 soname=$(sed -n 's/^#define JTA_LIBPQ_SONAME "\(.*\)"$/\1/p' "$b/config.h")
 mkdir "$t/fakepq"
 printf 'int jta_not_libpq(void);\nint jta_not_libpq(void) { return 0; }\n' \

@@ -3,8 +3,9 @@
  * first connection (jta_pq_load, from jta_pg.c's dial), not through the
  * dynamic linker at start.  A program is compiled against libpq's header
  * but records no libpq (-Wl,--as-needed: nothing references it), so a
- * worker whose store is SQLite never maps libpq (README "Memory per worker and the start
- * cost", fourth pass; "Several hosts on PostgreSQL").
+ * worker whose store is SQLite never maps libpq (README "Memory per
+ * worker and the start cost", fourth pass; "Several hosts on
+ * PostgreSQL").
  *
  * Include it instead of <libpq-fe.h>, and only from common/db/pg/: after
  * it, PQexec(...) and the rest of the functions listed below are calls
