@@ -85,13 +85,13 @@ fi
 # embedded ticket store, and packed relative relocations (DT_RELR).
 order=$(readelf -SW "$build/fcgi/jta-issues" |
     sed -n 's/.*\] \(\.text\.jta_[a-z_]*\) .*/\1/p' | tr '\n' ' ')
+laid_out=0
 case $order in
-*".text.jta_jira "*".text.jta_pg "*".text.jta_local "*) ;;
-*".text.jta_pg "*) bad=2 ;;
-*".text.jta_jira "*".text.jta_local "*) ;;	# built without libpq
-*)	bad=2 ;;
+*".text.jta_jira "*".text.jta_pg "*".text.jta_local "*) laid_out=1 ;;
+*".text.jta_pg "*) ;;
+*".text.jta_jira "*".text.jta_local "*) laid_out=1 ;;	# without libpq
 esac
-if [ "$bad" -eq 2 ]; then
+if [ "$laid_out" -eq 0 ]; then
 	echo "link-check.sh: $build/fcgi/jta-issues is not laid out by" \
 	    "common/libjta.ld (its groups: '$order')"
 	bad=1

@@ -653,10 +653,10 @@ def report(runs, size, npage, rss, calls, served, fastapi_note, rss_maps):
                   max(x[3] for x in rss) / 1024))
         # In KiB too: a tenth of a MiB hides whether 12 MiB is met.
         print("jta-issues RSS of each worker after each round (KiB), "
-              "largest first: %s; the median %d" % (
+              "largest first: %s; the median %g" % (
                   ", ".join("%d" % x[0] for x in sorted(rss,
                                                          reverse=True)),
-                  sorted(x[0] for x in rss)[len(rss) // 2]))
+                  statistics.median(x[0] for x in rss)))
     if rss_maps:
         print("the largest worker's RSS by mapping (KiB): " + ", ".join(
             "%s %d" % (k, v) for k, v in sorted(
