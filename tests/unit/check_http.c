@@ -369,6 +369,51 @@ START_TEST(answer_at_the_cap_is_kept)
 }
 END_TEST
 
+/*
+ * An answer with a Content-Length is read into one buffer of that size
+ * (jta_http.c, first_cap) over many writes of libcurl; one whose length
+ * is over the cap is not trusted for the size and is refused as before.
+ */
+START_TEST(answer_with_its_length_is_read_whole)
+{
+	struct canned	 c[1] = { { NULL, 100000, 0, 0 } };
+	char		 head[128];
+	struct call	 k;
+	size_t		 i;
+
+	snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Length: "
+	    "%zu\r\nConnection: close\r\n\r\n", c[0].pad);
+	c[0].answer = head;
+	call_begin(&k, c, 1, "/sized");
+	ck_assert_int_eq(call_do(&k), JTA_OK);
+	ck_assert_uint_eq(k.rs.len, 100000);
+	for (i = 0; i < k.rs.len; i++)
+		if (k.rs.body[i] != 'x')
+			break;
+	ck_assert_uint_eq(i, k.rs.len);
+	ck_assert_int_eq(k.rs.body[k.rs.len], '\0');
+	call_end(&k);
+}
+END_TEST
+
+START_TEST(answer_whose_length_is_over_the_cap_is_502)
+{
+	struct canned	 c[1] = { { NULL, JTA_LIMIT_UPSTREAM_BODY + 1, 0,
+	    0 } };
+	char		 head[128];
+	struct call	 k;
+
+	snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Length: "
+	    "%zu\r\nConnection: close\r\n\r\n", c[0].pad);
+	c[0].answer = head;
+	call_begin(&k, c, 1, "/big");
+	ck_assert_int_eq(call_do(&k), JTA_ERR_UPSTREAM);
+	ck_assert_int_eq(k.e.status, 502);
+	ck_assert_ptr_nonnull(strstr(k.e.detail, "larger"));
+	call_end(&k);
+}
+END_TEST
+
 START_TEST(slow_answer_times_out_as_502)
 {
 	static const struct canned c[] = { { OK_JSON, 0, 1500, 0 } };
@@ -757,6 +802,8 @@ http_suite(void)
 	tcase_add_test(tc, redirects_are_not_followed);
 	tcase_add_test(tc, answer_over_the_cap_is_502);
 	tcase_add_test(tc, answer_at_the_cap_is_kept);
+	tcase_add_test(tc, answer_with_its_length_is_read_whole);
+	tcase_add_test(tc, answer_whose_length_is_over_the_cap_is_502);
 	tcase_add_test(tc, slow_answer_times_out_as_502);
 	tcase_add_test(tc, refused_connection_is_502);
 	tcase_add_test(tc, plain_http_elsewhere_is_refused);
