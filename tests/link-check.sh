@@ -96,6 +96,28 @@ if [ "$laid_out" -eq 0 ]; then
 	    "common/libjta.ld (its groups: '$order')"
 	bad=1
 fi
+# The hot group (fifth pass) comes first and holds the request loop
+# (serve) and the bearer look-up every request makes.
+case $order in
+".text.jta_hot "*) ;;
+*) echo "link-check.sh: $build/fcgi/jta-issues has no .text.jta_hot" \
+       "before libjta's other groups (its groups: '$order')"
+   bad=1 ;;
+esac
+hot=$(readelf -SW "$build/fcgi/jta-issues" |
+    awk '$2 == ".text.jta_hot" { print $4, $6 }
+	$3 == ".text.jta_hot" { print $5, $7 }')
+for f in serve jta_store_key_auth; do
+	at=$(readelf -sW "$build/fcgi/jta-issues" |
+	    awk -v f="$f" '$4 == "FUNC" && $8 == f { print $2; exit }')
+	if [ -z "$hot" ] || [ -z "$at" ] ||
+	    [ $((0x$at)) -lt $((0x${hot% *})) ] ||
+	    [ $((0x$at)) -ge $((0x${hot% *} + 0x${hot#* })) ]; then
+		echo "link-check.sh: $f is not in jta-issues' .text.jta_hot" \
+		    "(common/libjta.ld's list, tests/bench/hot_sections.py)"
+		bad=1
+	fi
+done
 if ! readelf -d "$build/fcgi/jta-issues" | grep -q '(RELR)'; then
 	echo "link-check.sh: $build/fcgi/jta-issues has no packed relative" \
 	    "relocations (-z pack-relative-relocs)"
