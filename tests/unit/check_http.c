@@ -374,6 +374,15 @@ END_TEST
  * (jta_http.c, first_cap) over many writes of libcurl; one whose length
  * is over the cap is not trusted for the size and is refused as before.
  */
+/* c answers 200 with a Content-Length of its pad, written into head. */
+static void
+sized(struct canned *c, char *head, size_t headsz)
+{
+	snprintf(head, headsz, "HTTP/1.1 200 OK\r\nContent-Length: %zu\r\n"
+	    "Connection: close\r\n\r\n", c->pad);
+	c->answer = head;
+}
+
 START_TEST(answer_with_its_length_is_read_whole)
 {
 	struct canned	 c[1] = { { NULL, 100000, 0, 0 } };
@@ -381,9 +390,7 @@ START_TEST(answer_with_its_length_is_read_whole)
 	struct call	 k;
 	size_t		 i;
 
-	snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Length: "
-	    "%zu\r\nConnection: close\r\n\r\n", c[0].pad);
-	c[0].answer = head;
+	sized(&c[0], head, sizeof(head));
 	call_begin(&k, c, 1, "/sized");
 	ck_assert_int_eq(call_do(&k), JTA_OK);
 	ck_assert_uint_eq(k.rs.len, 100000);
@@ -403,9 +410,7 @@ START_TEST(answer_whose_length_is_over_the_cap_is_502)
 	char		 head[128];
 	struct call	 k;
 
-	snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\nContent-Length: "
-	    "%zu\r\nConnection: close\r\n\r\n", c[0].pad);
-	c[0].answer = head;
+	sized(&c[0], head, sizeof(head));
 	call_begin(&k, c, 1, "/big");
 	ck_assert_int_eq(call_do(&k), JTA_ERR_UPSTREAM);
 	ck_assert_int_eq(k.e.status, 502);
