@@ -13,12 +13,15 @@ output section: one line per object, its functions' input sections
 instructions first.  Paste it between the markers of common/libjta.ld.
 
 How the shipped list was made (README, fifth pass): bench_jira.py's
-stack, one jta-issues worker under
-`valgrind --tool=callgrind --callgrind-out-file=FILE` serving the
-benchmark's searches and a dozen creates, in Jira mode.  A function
-missing from the list only stays where its object's group puts it; a
-name that no longer exists matches nothing (link-check.sh checks that
-the group is there and holds the request loop)."""
+stack, with one jta-issues worker started by hand on the stack's
+listening socket under `valgrind --tool=callgrind
+--callgrind-out-file=FILE`, in Jira mode; two profiles, one serving the
+benchmark's searches and a dozen creates, one with the metadata cache
+(the jira_meta table) emptied first so that its fetches ran too.  A
+static function whose name several objects define is listed in each.  A
+function missing from the list only stays where its object's group puts
+it; a name that no longer exists matches nothing (link-check.sh checks
+that the group is there and holds the request loop)."""
 import collections
 import os
 import re
